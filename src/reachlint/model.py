@@ -1,0 +1,316 @@
+"""The provider-neutral network model that every loader produces and the engine reads.
+
+Elements refer to each other by resource address (the name the input gives them), so the model
+is plain data: it serialises, compares and diffs without object identity. Facts that only a
+provider defines (AWS's default security group, Azure's default NSG rules) are made explicit
+by the loader, so the engine applies one set of semantics to everything.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Origin(BaseModel):
+    """Where an element was written: the file a reviewer edits and the line in it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    file: str | None = None
+    line: int | None = None
+
+
+class Element(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    address: str
+    type: str
+    origin: Origin = Field(default_factory=Origin)
+    # Attributes whose values are only known after apply (or not given), by name.
+    unknown: list[str] = Field(default_factory=list)
+
+
+Provider = Literal["aws", "azure"]
+
+
+class Network(Element):
+    """A VPC or VNet."""
+
+    provider: Provider = "aws"
+    cidrs: list[str] = Field(default_factory=list)
+    main_route_table: str | None = None
+    default_security_group: str | None = None
+    default_network_acl: str | None = None
+
+
+class Subnet(Element):
+    network: str
+    cidrs: list[str] = Field(default_factory=list)
+    zone: str | None = None
+    map_public_ip: bool = False
+    # Explicit associations; None means the network's main table / default ACL.
+    route_table: str | None = None
+    network_acl: str | None = None
+    security_group: str | None = None  # Azure: the subnet's NSG
+
+
+Direction = Literal["ingress", "egress"]
+
+
+class PortRange(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    low: int
+    high: int
+
+
+class SecurityGroupRule(Element):
+    """One allow rule of a stateful group (AWS security group)."""
+
+    direction: Direction
+    protocol: str = "-1"  # number or name as written; -1 means all
+    ports: PortRange | None = None  # None: all ports
+    cidrs: list[str] = Field(default_factory=list)
+    prefix_lists: list[str] = Field(default_factory=list)
+    security_groups: list[str] = Field(default_factory=list)  # members of these groups
+    self_reference: bool = False
+    description: str | None = None
+    # The element a reviewer edits for this rule (an inline block's group, or the rule resource).
+    # Its origin is the block's own line.
+
+
+class SecurityGroup(Element):
+    network: str | None = None
+    name: str | None = None
+    is_default: bool = False
+    rules: list[SecurityGroupRule] = Field(default_factory=list)
+
+
+class AclEntry(Element):
+    """One numbered entry of a stateless network ACL."""
+
+    rule_number: int
+    egress: bool
+    allow: bool
+    protocol: str = "-1"
+    cidr: str
+    ports: PortRange | None = None
+
+
+class NetworkAcl(Element):
+    network: str
+    is_default: bool = False
+    subnets: list[str] = Field(default_factory=list)
+    entries: list[AclEntry] = Field(default_factory=list)
+
+
+RouteTarget = Literal[
+    "local",
+    "internet-gateway",
+    "egress-only-internet-gateway",
+    "nat-gateway",
+    "vpn-gateway",
+    "transit-gateway",
+    "peering",
+    "gateway-endpoint",
+    "network-interface",
+    "instance",
+    "virtual-appliance",
+    "blackhole",
+    "unknown",
+]
+
+
+class Route(Element):
+    destination: str | None = None  # CIDR
+    destination_prefix_list: str | None = None
+    target_kind: RouteTarget
+    target: str | None = None  # address of the gateway, peering, interface...
+
+
+class RouteTable(Element):
+    network: str
+    is_main: bool = False
+    routes: list[Route] = Field(default_factory=list)
+    subnets: list[str] = Field(default_factory=list)
+    propagating_gateways: list[str] = Field(default_factory=list)
+
+
+GatewayKind = Literal[
+    "internet-gateway",
+    "egress-only-internet-gateway",
+    "nat-gateway",
+    "vpn-gateway",
+    "transit-gateway",
+    "gateway-endpoint",
+]
+
+
+class Gateway(Element):
+    kind: GatewayKind
+    network: str | None = None
+    subnet: str | None = None  # NAT gateway: where it sits
+    public: bool = True  # NAT gateway: connectivity_type public
+    service: str | None = None  # gateway endpoint: the service it reaches
+    route_tables: list[str] = Field(default_factory=list)  # gateway endpoint routes
+    # Transit gateway: whether attachments propagate to its default route table.
+    default_propagation: bool = True
+
+
+class OnPremSite(Element):
+    """An on-premises network reached through a VPN connection or Direct Connect."""
+
+    gateway: str | None = None  # virtual private gateway or transit gateway address
+    customer_gateway: str | None = None
+    cidrs: list[str] = Field(default_factory=list)
+    static_routes_only: bool = False
+
+
+class Peering(Element):
+    requester: str | None = None  # network address; None when outside the input
+    accepter: str | None = None
+    active: bool = True
+
+
+class TransitGatewayAttachment(Element):
+    transit_gateway: str
+    network: str
+    subnets: list[str] = Field(default_factory=list)
+
+
+class TransitGatewayRoute(Element):
+    transit_gateway: str
+    destination: str
+    attachment: str | None = None  # None with blackhole
+    blackhole: bool = False
+
+
+class PrefixList(Element):
+    cidrs: list[str] = Field(default_factory=list)
+
+
+class Interface(BaseModel):
+    """A network interface of an endpoint: where it sits and what filters it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    address: str
+    subnet: str | None = None
+    network: str | None = None
+    private_ips: list[str] = Field(default_factory=list)
+    public: bool = False
+    # Why the interface has a public address: the element that gives it.
+    public_source: str | None = None
+    security_groups: list[str] = Field(default_factory=list)
+    unknown: list[str] = Field(default_factory=list)
+
+
+class Listener(Element):
+    protocol: str = "tcp"
+    port: int
+    target_groups: list[str] = Field(default_factory=list)
+    # Classic load balancers forward straight to instances on this port.
+    target_port: int | None = None
+
+
+class Target(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    endpoint: str
+    port: int | None = None  # overrides the target group's port
+    origin: Origin = Field(default_factory=Origin)
+    via: str | None = None  # the attachment resource
+
+
+class TargetGroup(Element):
+    protocol: str = "tcp"
+    port: int | None = None
+    targets: list[Target] = Field(default_factory=list)
+
+
+class LoadBalancer(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    scheme: Literal["internal", "internet-facing"] = "internet-facing"
+    flavor: Literal["application", "network", "gateway", "classic"] = "application"
+    listeners: list[Listener] = Field(default_factory=list)
+    # Network load balancers keep the client's address unless told otherwise.
+    preserves_client_address: bool = False
+    # Classic load balancers list their instances directly.
+    instances: list[Target] = Field(default_factory=list)
+
+
+EndpointKind = Literal[
+    "instance",
+    "network-interface",
+    "load-balancer",
+    "database",
+    "cache",
+    "function",
+    "service",
+    "auto-scaling-group",
+    "vpc-endpoint",
+    "virtual-machine",
+    "scale-set",
+    "private-endpoint",
+    "other",
+]
+
+
+class Endpoint(Element):
+    """What holds an address and runs code; gateways are hops, never endpoints."""
+
+    kind: EndpointKind
+    tags: dict[str, str] = Field(default_factory=dict)
+    interfaces: list[Interface] = Field(default_factory=list)
+    load_balancer: LoadBalancer | None = None
+
+
+class ElasticIp(Element):
+    endpoint: str | None = None  # the endpoint whose interface it gives a public address
+    interface: str | None = None
+
+
+class Note(BaseModel):
+    """Something the loader saw and did not model, or could not know."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    address: str | None = None
+    message: str
+    origin: Origin = Field(default_factory=Origin)
+
+
+class NetworkModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    inputs: list[str] = Field(default_factory=list)
+    networks: dict[str, Network] = Field(default_factory=dict)
+    subnets: dict[str, Subnet] = Field(default_factory=dict)
+    security_groups: dict[str, SecurityGroup] = Field(default_factory=dict)
+    network_acls: dict[str, NetworkAcl] = Field(default_factory=dict)
+    route_tables: dict[str, RouteTable] = Field(default_factory=dict)
+    gateways: dict[str, Gateway] = Field(default_factory=dict)
+    onprem_sites: dict[str, OnPremSite] = Field(default_factory=dict)
+    peerings: dict[str, Peering] = Field(default_factory=dict)
+    transit_gateway_attachments: dict[str, TransitGatewayAttachment] = Field(default_factory=dict)
+    transit_gateway_routes: dict[str, TransitGatewayRoute] = Field(default_factory=dict)
+    prefix_lists: dict[str, PrefixList] = Field(default_factory=dict)
+    endpoints: dict[str, Endpoint] = Field(default_factory=dict)
+    target_groups: dict[str, TargetGroup] = Field(default_factory=dict)
+    elastic_ips: dict[str, ElasticIp] = Field(default_factory=dict)
+    notes: list[Note] = Field(default_factory=list)
+
+    def note(self, message: str, address: str | None = None, origin: Origin | None = None) -> None:
+        self.notes.append(Note(address=address, message=message, origin=origin or Origin()))
+
+    def merge(self, other: NetworkModel) -> None:
+        """Add another input's elements: several paths are one model."""
+        self.inputs.extend(other.inputs)
+        for field in type(self).model_fields:
+            mine, theirs = getattr(self, field), getattr(other, field)
+            if isinstance(mine, dict):
+                mine.update(theirs)
+        self.notes.extend(other.notes)

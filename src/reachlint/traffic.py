@@ -1,0 +1,377 @@
+"""Exact sets of traffic: protocol x address x port, as nested interval partitions.
+
+A set is stored as a canonical tree of disjoint, sorted intervals per dimension, so union,
+intersection and difference are exact and two equal sets compare equal. IPv4 and IPv6 share
+one address axis: IPv4 at [0, 2**32), IPv6 shifted above it.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+from typing import Union
+
+V6_OFFSET = 1 << 32
+ADDR_MAX = V6_OFFSET + (1 << 128) - 1
+PORT_MAX = 65535
+PROTO_MAX = 255
+
+TCP, UDP, ICMP, ICMPV6 = 6, 17, 1, 58
+PORTED = (TCP, UDP)
+PROTOCOL_NAMES = {TCP: "tcp", UDP: "udp", ICMP: "icmp", ICMPV6: "icmpv6"}
+PROTOCOL_NUMBERS = {name: number for number, name in PROTOCOL_NAMES.items()}
+EPHEMERAL = (1024, 65535)
+
+Child = Union["Level", bool]
+Level = tuple[tuple[int, int, Child], ...]
+
+_UNION, _INTER, _DIFF = 0, 1, 2
+
+
+def _child_op(a: Child | None, b: Child | None, op: int) -> Child | None:
+    if op == _UNION:
+        if a is None:
+            return b
+        if b is None:
+            return a
+        if a is True or b is True:
+            return True
+        return _combine(a, b, op) or None  # type: ignore[arg-type]
+    if op == _INTER:
+        if a is None or b is None:
+            return None
+        if a is True:
+            return b
+        if b is True:
+            return a
+        return _combine(a, b, op) or None
+    if a is None:
+        return None
+    if b is None:
+        return a
+    if b is True:
+        return None
+    if a is True:  # pragma: no cover - both operands always have the same depth
+        raise ValueError("mismatched depth")
+    return _combine(a, b, op) or None
+
+
+@lru_cache(maxsize=65536)
+def _combine(a: Level, b: Level, op: int) -> Level:
+    points = sorted({p for lo, hi, _ in a for p in (lo, hi + 1)} | {p for lo, hi, _ in b for p in (lo, hi + 1)})
+    out: list[tuple[int, int, Child]] = []
+    i = j = 0
+    for start, stop in zip(points, points[1:], strict=False):
+        while i < len(a) and a[i][1] < start:
+            i += 1
+        while j < len(b) and b[j][1] < start:
+            j += 1
+        ca = a[i][2] if i < len(a) and a[i][0] <= start else None
+        cb = b[j][2] if j < len(b) and b[j][0] <= start else None
+        child = _child_op(ca, cb, op)
+        if child is None:
+            continue
+        end = stop - 1
+        if out and out[-1][1] + 1 == start and out[-1][2] == child:
+            out[-1] = (out[-1][0], end, child)
+        else:
+            out.append((start, end, child))
+    return tuple(out)
+
+
+class IntervalSet:
+    """A set of integers as sorted, disjoint, inclusive intervals."""
+
+    __slots__ = ("_level",)
+
+    def __init__(self, intervals: Iterable[tuple[int, int]] = ()) -> None:
+        level: Level = ()
+        for lo, hi in intervals:
+            if lo > hi:
+                raise ValueError(f"empty interval {lo}-{hi}")
+            level = _combine(level, ((lo, hi, True),), _UNION)
+        self._level = level
+
+    @classmethod
+    def _of(cls, level: Level) -> IntervalSet:
+        made = cls.__new__(cls)
+        made._level = level
+        return made
+
+    @property
+    def intervals(self) -> list[tuple[int, int]]:
+        return [(lo, hi) for lo, hi, _ in self._level]
+
+    def __or__(self, other: IntervalSet) -> IntervalSet:
+        return IntervalSet._of(_combine(self._level, other._level, _UNION))
+
+    def __and__(self, other: IntervalSet) -> IntervalSet:
+        return IntervalSet._of(_combine(self._level, other._level, _INTER))
+
+    def __sub__(self, other: IntervalSet) -> IntervalSet:
+        return IntervalSet._of(_combine(self._level, other._level, _DIFF))
+
+    def __bool__(self) -> bool:
+        return bool(self._level)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, IntervalSet) and self._level == other._level
+
+    def __hash__(self) -> int:
+        return hash(self._level)
+
+    def __contains__(self, value: int) -> bool:
+        return any(lo <= value <= hi for lo, hi, _ in self._level)
+
+    def issubset(self, other: IntervalSet) -> bool:
+        return not (self - other)
+
+    def __repr__(self) -> str:
+        return f"IntervalSet({self.intervals})"
+
+
+ALL_PORTS = IntervalSet([(0, PORT_MAX)])
+ALL_PROTOCOLS = IntervalSet([(0, PROTO_MAX)])
+V4_ALL = IntervalSet([(0, V6_OFFSET - 1)])
+V6_ALL = IntervalSet([(V6_OFFSET, ADDR_MAX)])
+ALL_ADDRESSES = V4_ALL | V6_ALL
+
+
+def cidr_interval(cidr: str) -> tuple[int, int]:
+    """The inclusive address range of a CIDR (host bits are ignored, as AWS and Azure do)."""
+    net = ipaddress.ip_network(cidr.strip(), strict=False)
+    lo, hi = int(net.network_address), int(net.broadcast_address)
+    if net.version == 6:
+        return lo + V6_OFFSET, hi + V6_OFFSET
+    return lo, hi
+
+
+def cidrs(values: Iterable[str]) -> IntervalSet:
+    return IntervalSet(cidr_interval(value) for value in values)
+
+
+def address_text(value: int) -> str:
+    if value >= V6_OFFSET:
+        return str(ipaddress.IPv6Address(value - V6_OFFSET))
+    return str(ipaddress.IPv4Address(value))
+
+
+def addresses_as_cidrs(addresses: IntervalSet) -> list[str]:
+    """The smallest list of CIDRs that covers exactly this address set."""
+    out: list[str] = []
+    for lo, hi in addresses.intervals:
+        for part in ((lo, min(hi, V6_OFFSET - 1)), (max(lo, V6_OFFSET), hi)):
+            start, end = part
+            if start > end:
+                continue
+            if start >= V6_OFFSET:
+                first6 = ipaddress.IPv6Address(start - V6_OFFSET)
+                last6 = ipaddress.IPv6Address(end - V6_OFFSET)
+                out.extend(str(net) for net in ipaddress.summarize_address_range(first6, last6))
+            else:
+                first4 = ipaddress.IPv4Address(start)
+                last4 = ipaddress.IPv4Address(end)
+                out.extend(str(net) for net in ipaddress.summarize_address_range(first4, last4))
+    return out
+
+
+# Not reachable over the internet (RFC 6890 special-purpose ranges that are not global).
+_NON_PUBLIC_V4 = [
+    "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16",
+    "172.16.0.0/12", "192.0.0.0/24", "192.0.2.0/24", "192.168.0.0/16", "198.18.0.0/15",
+    "198.51.100.0/24", "203.0.113.0/24", "224.0.0.0/4", "240.0.0.0/4",
+]  # fmt: skip
+PUBLIC_ADDRESSES = (V4_ALL - cidrs(_NON_PUBLIC_V4)) | cidrs(["2000::/3"])
+PRIVATE_ADDRESSES = cidrs(["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"])
+
+
+def parse_protocol(value: str | int | None) -> IntervalSet:
+    """Protocols named the way AWS, Azure and rules files name them: number, name, -1/all/*."""
+    if value is None:
+        return ALL_PROTOCOLS
+    text = str(value).strip().lower()
+    if text in {"-1", "all", "*", "any"}:
+        return ALL_PROTOCOLS
+    if text in PROTOCOL_NUMBERS:
+        number = PROTOCOL_NUMBERS[text]
+    elif text == "icmp6":
+        number = ICMPV6
+    else:
+        number = int(text)
+    if not 0 <= number <= PROTO_MAX:
+        raise ValueError(f"protocol {value!r} is not 0-255")
+    return IntervalSet([(number, number)])
+
+
+def _ported(protocols: IntervalSet) -> IntervalSet:
+    return protocols & IntervalSet([(p, p) for p in PORTED])
+
+
+class Traffic:
+    """An exact set of (protocol, address, port) triples.
+
+    The address is the one address of the flow that is not fixed by its ends: the client for
+    ingress, the server for egress. Protocols without ports always carry the whole port range.
+    """
+
+    __slots__ = ("_level",)
+
+    def __init__(self, level: Level = ()) -> None:
+        self._level = level
+
+    @classmethod
+    def box(
+        cls,
+        protocols: IntervalSet = ALL_PROTOCOLS,
+        addresses: IntervalSet = ALL_ADDRESSES,
+        ports: IntervalSet = ALL_PORTS,
+    ) -> Traffic:
+        """Traffic of these protocols and addresses on these ports; ports only bind TCP and UDP."""
+        if not protocols or not addresses or not ports:
+            return cls()
+        address_level = tuple((lo, hi, _port_level(ports)) for lo, hi in addresses.intervals)
+        full_level = tuple((lo, hi, _port_level(ALL_PORTS)) for lo, hi in addresses.intervals)
+        ported = _ported(protocols)
+        portless = protocols - ported
+        result: Level = ()
+        if ported:
+            result = tuple((lo, hi, address_level) for lo, hi in ported.intervals)
+        if portless:
+            # A port range on a protocol without ports matches all of it, as AWS and Azure do.
+            extra = tuple((lo, hi, full_level) for lo, hi in portless.intervals)
+            result = _combine(result, extra, _UNION)
+        return cls(result)
+
+    @classmethod
+    def everything(cls) -> Traffic:
+        return cls.box()
+
+    def __or__(self, other: Traffic) -> Traffic:
+        return Traffic(_combine(self._level, other._level, _UNION))
+
+    def __and__(self, other: Traffic) -> Traffic:
+        return Traffic(_combine(self._level, other._level, _INTER))
+
+    def __sub__(self, other: Traffic) -> Traffic:
+        return Traffic(_combine(self._level, other._level, _DIFF))
+
+    def __bool__(self) -> bool:
+        return bool(self._level)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Traffic) and self._level == other._level
+
+    def __hash__(self) -> int:
+        return hash(self._level)
+
+    def issubset(self, other: Traffic) -> bool:
+        return not (self - other)
+
+    def only_addresses(self, addresses: IntervalSet) -> Traffic:
+        return self & Traffic.box(addresses=addresses)
+
+    def with_addresses(self, addresses: IntervalSet) -> Traffic:
+        """The same protocols and ports, for exactly these addresses."""
+        return Traffic.box(addresses=addresses) & self.services_everywhere()
+
+    def services_everywhere(self) -> Traffic:
+        """This traffic's protocols and ports, for every address."""
+        out: Level = ()
+        for lo, hi, by_address in self._level:
+            assert by_address is not True
+            ports: Level = ()
+            for _alo, _ahi, port_level in by_address:
+                assert port_level is not True
+                ports = _combine(ports, port_level, _UNION)
+            out = _combine(out, ((lo, hi, ((0, ADDR_MAX, ports),)),), _UNION)
+        return Traffic(out)
+
+    def addresses(self) -> IntervalSet:
+        out = IntervalSet()
+        for _lo, _hi, by_address in self._level:
+            assert by_address is not True
+            out = out | IntervalSet((alo, ahi) for alo, ahi, _ in by_address)
+        return out
+
+    def addresses_with(self, protocol: int, ports: IntervalSet) -> IntervalSet:
+        """Addresses for which some port of `ports` on `protocol` is in the set."""
+        wanted = Traffic.box(IntervalSet([(protocol, protocol)]), ALL_ADDRESSES, ports)
+        return (self & wanted).addresses()
+
+    def services(self) -> list[tuple[tuple[int, int], IntervalSet]]:
+        """(protocol range, ports) pairs, addresses projected away, protocol ranges merged."""
+        merged = self.services_everywhere()
+        out: list[tuple[tuple[int, int], IntervalSet]] = []
+        for lo, hi, by_address in merged._level:
+            assert by_address is not True
+            port_level = by_address[0][2]
+            assert port_level is not True
+            out.append(((lo, hi), IntervalSet._of(port_level)))
+        return out
+
+    def describe(self) -> list[dict[str, object]]:
+        """The report's `traffic` list: protocol names and inclusive port ranges."""
+        services = self.services()
+        if len(services) == 1 and services[0][0] == (0, PROTO_MAX) and services[0][1] == ALL_PORTS:
+            return [{"protocol": "all"}]
+        entries: list[dict[str, object]] = []
+        others: list[str] = []
+        for (lo, hi), ports in services:
+            for number in sorted(PROTOCOL_NAMES):
+                if lo <= number <= hi:
+                    entry: dict[str, object] = {"protocol": PROTOCOL_NAMES[number]}
+                    if number in PORTED:
+                        entry["ports"] = [list(p) for p in ports.intervals]
+                    entries.append(entry)
+            rest = IntervalSet([(lo, hi)]) - IntervalSet((n, n) for n in PROTOCOL_NAMES)
+            others.extend(f"{a}" if a == b else f"{a}-{b}" for a, b in rest.intervals)
+        entries.sort(key=lambda e: list(PROTOCOL_NUMBERS).index(str(e["protocol"])))
+        if others:
+            entries.append({"protocol": "other", "numbers": ",".join(others)})
+        return entries
+
+    def text(self) -> str:
+        """Human form: 'tcp 22, 80-81; udp 53'."""
+        parts = []
+        for entry in self.describe():
+            ports = entry.get("ports")
+            if isinstance(ports, list):
+                ranges = ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in ports)
+                parts.append(f"{entry['protocol']} {ranges}")
+            else:
+                parts.append(str(entry["protocol"]))
+        return "; ".join(parts)
+
+    def __repr__(self) -> str:
+        return f"Traffic({self.text() or 'none'})"
+
+
+@lru_cache(maxsize=4096)
+def _port_level_cached(intervals: tuple[tuple[int, int], ...]) -> Level:
+    return tuple((lo, hi, True) for lo, hi in intervals)
+
+
+def _port_level(ports: IntervalSet) -> Level:
+    return _port_level_cached(tuple(ports.intervals))
+
+
+def ports_from_spec(values: Iterable[int | str]) -> IntervalSet:
+    """Ports as rules files write them: 22, "80", "8000-8080"."""
+    out: list[tuple[int, int]] = []
+    for value in values:
+        text = str(value).strip()
+        if "-" in text:
+            lo_text, hi_text = text.split("-", 1)
+            lo, hi = int(lo_text), int(hi_text)
+        else:
+            lo = hi = int(text)
+        if not (0 <= lo <= hi <= PORT_MAX):
+            raise ValueError(f"port range {text!r} is not within 0-65535")
+        out.append((lo, hi))
+    return IntervalSet(out)
+
+
+def iter_protocol_numbers(protocols: IntervalSet) -> Iterator[int]:
+    for lo, hi in protocols.intervals:
+        yield from range(lo, hi + 1)
