@@ -10,7 +10,8 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
-from typing import Union
+from itertools import pairwise
+from typing import Literal, Union
 
 V6_OFFSET = 1 << 32
 ADDR_MAX = V6_OFFSET + (1 << 128) - 1
@@ -23,7 +24,7 @@ PROTOCOL_NAMES = {TCP: "tcp", UDP: "udp", ICMP: "icmp", ICMPV6: "icmpv6"}
 PROTOCOL_NUMBERS = {name: number for number, name in PROTOCOL_NAMES.items()}
 EPHEMERAL = (1024, 65535)
 
-Child = Union["Level", bool]
+Child = Union["Level", Literal[True]]
 Level = tuple[tuple[int, int, Child], ...]
 
 _UNION, _INTER, _DIFF = 0, 1, 2
@@ -37,7 +38,7 @@ def _child_op(a: Child | None, b: Child | None, op: int) -> Child | None:
             return a
         if a is True or b is True:
             return True
-        return _combine(a, b, op) or None  # type: ignore[arg-type]
+        return _combine(a, b, op) or None
     if op == _INTER:
         if a is None or b is None:
             return None
@@ -59,10 +60,10 @@ def _child_op(a: Child | None, b: Child | None, op: int) -> Child | None:
 
 @lru_cache(maxsize=65536)
 def _combine(a: Level, b: Level, op: int) -> Level:
-    points = sorted({p for lo, hi, _ in a for p in (lo, hi + 1)} | {p for lo, hi, _ in b for p in (lo, hi + 1)})
+    points = sorted({p for lo, hi, _ in (*a, *b) for p in (lo, hi + 1)})
     out: list[tuple[int, int, Child]] = []
     i = j = 0
-    for start, stop in zip(points, points[1:], strict=False):
+    for start, stop in pairwise(points):
         while i < len(a) and a[i][1] < start:
             i += 1
         while j < len(b) and b[j][1] < start:
