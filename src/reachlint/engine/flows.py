@@ -20,6 +20,9 @@ class Hop:
     type: str  # the resource type as the input names it (aws_route, aws_lb...)
     detail: str
     origin: Origin = field(default_factory=Origin)
+    # For filter rules on the path: the traffic this hop admits (None: the hop does not filter).
+    # A report shows only the filter hops that admit some of the traffic it is about.
+    admits: Traffic | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
