@@ -1,0 +1,6 @@
+"""`python -m reachlint`: the same command line as the `reachlint` script."""
+
+from reachlint.cli import main
+
+if __name__ == "__main__":
+    main()

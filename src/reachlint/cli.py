@@ -1,0 +1,283 @@
+"""The command line: `reachlint check`, `rules`, `schema`.
+
+Everything beyond the argument parser is imported inside the commands, so `--help` and a check
+of a small plan start quickly.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class FailOn(StrEnum):
+    low = "low"
+    medium = "medium"
+    high = "high"
+    critical = "critical"
+    never = "never"
+
+
+class AssumeUnknown(StrEnum):
+    open = "open"
+    closed = "closed"
+
+
+class SchemaName(StrEnum):
+    rules = "rules"
+    report = "report"
+
+
+app = typer.Typer(
+    name="reachlint",
+    help="Prove or refute network reachability rules on infrastructure code before it is applied.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+rules_app = typer.Typer(
+    help="List the rules or show one rule's documentation.",
+    add_completion=False,
+    rich_markup_mode=None,
+)
+app.add_typer(rules_app, name="rules")
+
+
+def _fail(message: str) -> NoReturn:
+    typer.echo(message, err=True)
+    raise typer.Exit(EXIT_ERROR)
+
+
+@contextmanager
+def _reported_errors() -> Iterator[None]:
+    """Bad input becomes one sentence and exit 2; so does a bug, without the traceback."""
+    from reachlint.errors import InputError
+
+    try:
+        yield
+    except InputError as error:
+        _fail(f"reachlint: error: {error}")
+    except (typer.Exit, typer.Abort):
+        raise
+    except Exception as error:
+        if os.environ.get("REACHLINT_DEBUG"):
+            raise
+        text = " ".join(str(error).split())
+        _fail(
+            f"reachlint: internal error: {type(error).__name__}: {text} "
+            "(set REACHLINT_DEBUG=1 for the traceback)"
+        )
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from reachlint import __version__
+
+        typer.echo(f"reachlint {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", help="Show the version and exit.", callback=_show_version, is_eager=True
+        ),
+    ] = False,
+) -> None:
+    """Prove or refute network reachability rules on infrastructure code before it is applied."""
+
+
+@app.command()
+def check(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            metavar="PATH",
+            help="Terraform plans (terraform show -json); several are checked as one network.",
+            show_default=False,
+        ),
+    ],
+    rules: Annotated[
+        list[Path] | None,
+        typer.Option("--rules", metavar="FILE", help="A rules file (YAML); may be repeated."),
+    ] = None,
+    output_format: Annotated[
+        str, typer.Option("--format", metavar="FORMAT", help="Output format: text or json.")
+    ] = "text",
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", metavar="FILE", help="Write the report here."),
+    ] = None,
+    fail_on: Annotated[
+        FailOn,
+        typer.Option(
+            "--fail-on", help="Exit 1 when a finding is at least this severe.", case_sensitive=False
+        ),
+    ] = FailOn.low,
+    assume_unknown: Annotated[
+        AssumeUnknown,
+        typer.Option(
+            "--assume-unknown",
+            help="Treat values known only after apply as allowing traffic (open) or not (closed).",
+            case_sensitive=False,
+        ),
+    ] = AssumeUnknown.open,
+    no_builtin: Annotated[
+        bool, typer.Option("--no-builtin", help="Leave the built-in rules out.")
+    ] = False,
+    timings: Annotated[
+        bool, typer.Option("--timings", help="Print the time each phase took to stderr.")
+    ] = False,
+) -> None:
+    """Check plans against the rules; exit 1 on a finding at or above --fail-on."""
+    with _reported_errors():
+        _check_format(output_format)
+        from reachlint.pipeline import run_check
+        from reachlint.reporters import render
+
+        spent: dict[str, float] = {}
+        report = run_check(
+            paths,
+            rules or [],
+            builtin=not no_builtin,
+            assume_unknown="closed" if assume_unknown is AssumeUnknown.closed else "open",
+            timings=spent,
+        )
+        started = time.perf_counter()
+        color = output is None and _wants_color()
+        text = render(report, output_format, color=color)
+        if output is None:
+            typer.echo(text, nl=False)
+        else:
+            _write(output, text)
+        spent["output"] = time.perf_counter() - started
+        if timings:
+            _print_timings(spent)
+        severities = [finding.severity for finding in report.findings]
+    raise typer.Exit(exit_code(severities, fail_on.value))
+
+
+def exit_code(severities: Iterable[str], fail_on: str) -> int:
+    """1 when a finding is at or above `fail_on` (a severity, or `never`), else 0."""
+    from reachlint.report import SEVERITIES
+
+    if fail_on == "never":
+        return EXIT_CLEAN
+    rank: dict[str, int] = {severity: index for index, severity in enumerate(SEVERITIES)}
+    failing = any(rank[severity] >= rank[fail_on] for severity in severities)
+    return EXIT_FINDINGS if failing else EXIT_CLEAN
+
+
+def _check_format(output_format: str) -> None:
+    from reachlint.errors import InputError
+    from reachlint.reporters import FORMATS, PLANNED_FORMATS
+
+    if output_format in FORMATS:
+        return
+    choices = " or ".join(FORMATS)
+    if output_format in PLANNED_FORMATS:
+        raise InputError(f"--format {output_format} is not available yet; use {choices}")
+    raise InputError(f"unknown --format {output_format!r}; expected {choices}")
+
+
+def _wants_color() -> bool:
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+def _write(output: Path, text: str) -> None:
+    from reachlint.errors import InputError
+
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise InputError(f"cannot write the report: {error.strerror}", file=str(output)) from None
+
+
+def _print_timings(spent: dict[str, float]) -> None:
+    parts = [f"{phase} {seconds * 1000:.1f} ms" for phase, seconds in spent.items()]
+    total = sum(spent.values()) * 1000
+    typer.echo(f"timings: {' · '.join(parts)} · total {total:.1f} ms", err=True)
+
+
+@rules_app.callback(invoke_without_command=True)
+def _rules_root(ctx: typer.Context) -> None:
+    """List the rules or show one rule's documentation (default: list)."""
+    if ctx.invoked_subcommand is None:
+        list_rules()
+
+
+@rules_app.command("list")
+def list_rules(
+    rules: Annotated[
+        list[Path] | None,
+        typer.Option("--rules", metavar="FILE", help="Also list the rules of this file."),
+    ] = None,
+    no_builtin: Annotated[
+        bool, typer.Option("--no-builtin", help="Leave the built-in rules out.")
+    ] = False,
+) -> None:
+    """List the active rules: id, severity and title."""
+    with _reported_errors():
+        from reachlint.rules import load_rules
+
+        ruleset = load_rules(rules or [], builtin=not no_builtin)
+        rows = [(rule.id, rule.severity, rule.title) for rule in ruleset.rules]
+        id_width = max((len(row[0]) for row in rows), default=0)
+        for rule_id, severity, title in rows:
+            typer.echo(f"{rule_id:<{id_width}}  {severity:<8}  {title}")
+
+
+@rules_app.command("show")
+def show_rule(
+    rule_id: Annotated[str, typer.Argument(metavar="ID", help="A built-in rule's id.")],
+) -> None:
+    """Show a built-in rule's documentation (Markdown)."""
+    with _reported_errors():
+        from reachlint.errors import InputError
+        from reachlint.rules import rule_doc
+
+        doc = rule_doc(rule_id)
+        if doc is None:
+            raise InputError(
+                f"there is no built-in rule {rule_id!r}; `reachlint rules list` names them"
+            )
+        typer.echo(doc if doc.endswith("\n") else doc + "\n", nl=False)
+
+
+@app.command()
+def schema(
+    name: Annotated[
+        SchemaName,
+        typer.Argument(metavar="SCHEMA", help="Which schema: rules (the rules file) or report."),
+    ] = SchemaName.rules,
+) -> None:
+    """Print the JSON Schema of the rules file or of the JSON report."""
+    with _reported_errors():
+        import json
+
+        if name is SchemaName.report:
+            from reachlint.report import Report
+
+            document = Report.model_json_schema(by_alias=True)
+        else:
+            from reachlint.rules import rules_schema
+
+            document = rules_schema()
+        typer.echo(json.dumps(document, indent=2))
+
+
+def main() -> None:
+    app(prog_name="reachlint")

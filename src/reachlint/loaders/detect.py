@@ -1,0 +1,68 @@
+"""What kind of input a PATH is, judged by its content rather than its name."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from reachlint.errors import InputError
+
+InputKind = Literal["terraform-plan", "terraform-dir", "arm", "bicep"]
+
+_ZIP_MAGIC = b"PK\x03\x04"
+_EXPECTED = "a Terraform plan in JSON (terraform show -json PLANFILE)"
+
+
+@dataclass(frozen=True)
+class DetectedInput:
+    path: Path
+    kind: InputKind
+    # The parsed JSON for JSON inputs, so that a large plan is read only once.
+    document: Any = None
+
+
+def inspect_input(path: Path) -> DetectedInput:
+    """Decide what `path` holds; raise InputError naming it when it is nothing reachlint reads."""
+    name = str(path)
+    if not path.exists():
+        raise InputError("no such file or directory", file=name)
+    if path.is_dir():
+        if any(child.suffix == ".tf" and child.is_file() for child in path.iterdir()):
+            return DetectedInput(path, "terraform-dir")
+        raise InputError(f"is a directory without .tf files; expected {_EXPECTED}", file=name)
+    if path.suffix == ".bicep":
+        return DetectedInput(path, "bicep")
+    if path.suffix == ".tf":  # one file of a configuration stands for its directory
+        return DetectedInput(path, "terraform-dir")
+    with path.open("rb") as stream:
+        head = stream.read(len(_ZIP_MAGIC))
+    if head == _ZIP_MAGIC:
+        raise InputError(
+            "is a binary Terraform plan file; convert it first with "
+            f"`terraform show -json {path.name} > plan.json`",
+            file=name,
+        )
+
+    from reachlint.loaders.terraform_plan import looks_like_plan, read_json
+
+    document = read_json(path)
+    if looks_like_plan(document):
+        return DetectedInput(path, "terraform-plan", document)
+    if _looks_like_arm(document):
+        return DetectedInput(path, "arm", document)
+    raise InputError(
+        f"is JSON but neither a Terraform plan nor an ARM template; expected {_EXPECTED}",
+        file=name,
+    )
+
+
+def detect(path: Path) -> InputKind:
+    return inspect_input(path).kind
+
+
+def _looks_like_arm(document: object) -> bool:
+    if not isinstance(document, dict):
+        return False
+    schema = document.get("$schema")
+    return isinstance(schema, str) and "deploymenttemplate" in schema.lower()

@@ -1,0 +1,128 @@
+"""The report for people: findings grouped by rule, each with its traffic and hop-by-hop path."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from reachlint.report import EndRef, Finding, HopRef, NoteRef, Report, TrafficEntry
+
+ADDRESSES_SHOWN = 3
+NOTES_SHOWN = 5
+
+_SEVERITY_STYLE = {"critical": "1;31", "high": "31", "medium": "33", "low": "36"}
+
+
+def _plain(text: str, _style: str) -> str:
+    return text
+
+
+def _ansi(text: str, style: str) -> str:
+    return f"\033[{style}m{text}\033[0m"
+
+
+def render_text(report: Report, *, color: bool = False) -> str:
+    paint = _ansi if color else _plain
+    lines = [f"reachlint {report.tool.version} · checked {', '.join(report.inputs)}"]
+    groups: dict[str, list[Finding]] = {}
+    for finding in report.findings:
+        groups.setdefault(finding.rule, []).append(finding)
+    for rule, findings in groups.items():
+        first = findings[0]
+        severity = paint(first.severity, _SEVERITY_STYLE[first.severity])
+        lines += ["", f"{paint(rule, '1')} [{severity}] {first.title} — {_count(findings)}"]
+        for finding in findings:
+            lines += _finding_lines(finding)
+    if report.notes:
+        lines += ["", *_notes_lines(report.notes)]
+    lines += ["", _summary_line(report, paint)]
+    return "\n".join(lines) + "\n"
+
+
+def _count(findings: list[Finding]) -> str:
+    return _plural(len(findings), "finding")
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def _finding_lines(finding: Finding) -> list[str]:
+    lines = [
+        "",
+        f"  {_end(finding.source)} -> {_end(finding.destination)}",
+        f"    traffic: {traffic_text(finding.traffic)}",
+    ]
+    if finding.addresses:
+        lines.append(f"    addresses: {_addresses(finding.addresses)}")
+    if finding.state == "reply-dropped":
+        lines.append("    replies are dropped on the way back: the request arrives, no connection")
+    if finding.depends_on_unknown:
+        lines.append(f"    depends on unknown values: {', '.join(finding.depends_on_unknown)}")
+    if finding.path:
+        lines.append("    path:")
+        lines += [f"      {number}. {_hop(hop)}" for number, hop in enumerate(finding.path, 1)]
+    return lines
+
+
+def _where(file: str | None, line: int | None) -> str:
+    if not file:
+        return ""
+    return f"  [{file}:{line}]" if line else f"  [{file}]"
+
+
+def _end(end: EndRef) -> str:
+    if end.kind == "internet":
+        return end.address
+    return f"{end.address} ({end.kind}){_where(end.file, end.line)}"
+
+
+def _hop(hop: HopRef) -> str:
+    detail = f" — {hop.detail}" if hop.detail else ""
+    return f"{hop.address} ({hop.kind}){detail}{_where(hop.file, hop.line)}"
+
+
+def traffic_text(entries: list[TrafficEntry]) -> str:
+    """'tcp 0-79, 81-442; udp 53; icmp', the grammar the report's traffic list reads as."""
+    parts = []
+    for entry in entries:
+        if entry.ports:
+            ranges = ", ".join(str(lo) if lo == hi else f"{lo}-{hi}" for lo, hi in entry.ports)
+            parts.append(f"{entry.protocol} {ranges}")
+        elif entry.numbers:
+            parts.append(f"protocols {entry.numbers}")
+        else:
+            parts.append(entry.protocol)
+    return "; ".join(parts) or "none"
+
+
+def _addresses(addresses: list[str]) -> str:
+    shown = ", ".join(addresses[:ADDRESSES_SHOWN])
+    rest = len(addresses) - ADDRESSES_SHOWN
+    return f"{shown} and {rest} more" if rest > 0 else shown
+
+
+def _notes_lines(notes: list[NoteRef]) -> list[str]:
+    lines = [f"{_plural(len(notes), 'note')} on what could not be modelled or known:"]
+    for note in notes[:NOTES_SHOWN]:
+        subject = f"{note.address}: " if note.address else ""
+        lines.append(f"  - {subject}{note.message}{_where(note.file, note.line)}")
+    rest = len(notes) - NOTES_SHOWN
+    if rest > 0:
+        lines.append(f"  and {rest} more (--format json lists them all)")
+    return lines
+
+
+def _summary_line(report: Report, paint: Callable[[str, str], str]) -> str:
+    summary = report.summary
+    if summary.findings:
+        counts = ", ".join(
+            f"{count} {paint(severity, _SEVERITY_STYLE.get(severity, '0'))}"
+            for severity, count in summary.by_severity.items()
+        )
+        head = f"{_plural(summary.findings, 'finding')}: {counts}"
+    else:
+        head = "No findings"
+    return f"{head} · {_plural(summary.rules, 'rule')} · {_plural(summary.endpoints, 'endpoint')}"
