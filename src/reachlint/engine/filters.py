@@ -1,0 +1,465 @@
+"""Security groups, network ACLs and load-balancer listeners as exact traffic sets."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+from reachlint.engine.flows import Hop
+from reachlint.model import (
+    AclEntry,
+    Endpoint,
+    NetworkAcl,
+    NetworkModel,
+    Origin,
+    PortRange,
+    SecurityGroupRule,
+    Subnet,
+)
+from reachlint.traffic import (
+    ALL_ADDRESSES,
+    ALL_PORTS,
+    PUBLIC_ADDRESSES,
+    IntervalSet,
+    Traffic,
+    cidr_interval,
+    cidrs,
+    parse_protocol,
+)
+
+Direction = Literal["ingress", "egress"]
+EVERYTHING = Traffic.everything()
+
+
+def _ports(ports: PortRange | None) -> IntervalSet:
+    if ports is None:
+        return ALL_PORTS
+    low, high = max(0, ports.low), min(65535, ports.high)
+    if low > high:
+        return ALL_PORTS  # icmp type/code or -1 written as ports: the whole protocol
+    return IntervalSet([(low, high)])
+
+
+def _protocols(value: str) -> IntervalSet:
+    try:
+        return parse_protocol(value)
+    except ValueError:
+        return parse_protocol("all")
+
+
+def describe_services(traffic: Traffic) -> str:
+    return traffic.text() or "nothing"
+
+
+@dataclass
+class _SgRule:
+    rule: SecurityGroupRule
+    group: str
+    services: Traffic  # protocols x ports, every address
+    region: Traffic  # protocols x ports x the CIDRs / prefix lists it names
+    references: frozenset[str]  # groups whose members it admits (self included)
+    unknown: str | None
+
+
+class SgView:
+    """The union of several security groups on one interface (all of them apply)."""
+
+    def __init__(self, filters: Filters, groups: tuple[str, ...]) -> None:
+        self.filters = filters
+        self.groups = groups
+        self.unfiltered = not groups
+        self.rules: dict[Direction, list[_SgRule]] = {"ingress": [], "egress": []}
+        for group in groups:
+            for compiled in filters.compiled_group(group):
+                self.rules[compiled.rule.direction].append(compiled)
+        self._regions: dict[Direction, Traffic] = {}
+        self._toward: dict[tuple[object, ...], Traffic] = {}
+
+    def region(self, direction: Direction) -> Traffic:
+        """What the groups admit from (ingress) or to (egress) external addresses."""
+        if self.unfiltered:
+            return EVERYTHING
+        found = self._regions.get(direction)
+        if found is None:
+            found = Traffic()
+            for compiled in self.rules[direction]:
+                found |= compiled.region
+                if compiled.unknown:
+                    self.filters.unknowns.append(compiled.unknown)
+            self._regions[direction] = found
+        return found
+
+    def ingress_region(self) -> Traffic:
+        return self.region("ingress")
+
+    def egress_region(self) -> Traffic:
+        return self.region("egress")
+
+    def _toward_peer(
+        self, direction: Direction, peer: IntervalSet, peer_groups: tuple[str, ...], known: bool
+    ) -> Traffic:
+        if self.unfiltered:
+            return EVERYTHING
+        key = (direction, peer, peer_groups, known)
+        found = self._toward.get(key)
+        if found is None:
+            found = self.filters.project(self.region(direction), peer, known, "the address")
+            members_of = set(peer_groups)
+            for compiled in self.rules[direction]:
+                if compiled.references & members_of:
+                    found |= compiled.services
+            self._toward[key] = found
+        return found
+
+    def ingress_from(self, peer: IntervalSet, peer_groups: tuple[str, ...], known: bool) -> Traffic:
+        return self._toward_peer("ingress", peer, peer_groups, known)
+
+    def egress_to(self, peer: IntervalSet, peer_groups: tuple[str, ...], known: bool) -> Traffic:
+        return self._toward_peer("egress", peer, peer_groups, known)
+
+    def hops(
+        self,
+        direction: Direction,
+        allowed: Traffic,
+        peer: IntervalSet | None,
+        peer_groups: tuple[str, ...],
+    ) -> list[Hop]:
+        """The rules that admit part of `allowed` (peer None: an external peer, by address)."""
+        hops: list[Hop] = []
+        for compiled in self.rules[direction]:
+            if peer is None:
+                admitted = compiled.region & allowed
+            else:
+                by_address = compiled.region.only_addresses(peer).services_everywhere()
+                if compiled.references & set(peer_groups):
+                    by_address = compiled.services
+                admitted = by_address & allowed.services_everywhere()
+            if admitted:
+                hops.append(_sg_hop(compiled, admitted))
+        return hops
+
+
+def _sg_hop(compiled: _SgRule, admitted: Traffic) -> Hop:
+    rule = compiled.rule
+    peers = [*rule.cidrs, *rule.prefix_lists]
+    peers.extend(f"members of {g}" for g in rule.security_groups)
+    if rule.self_reference:
+        peers.append(f"members of {compiled.group}")
+    word = "from" if rule.direction == "ingress" else "to"
+    services = describe_services(compiled.services)
+    detail = f"{compiled.group} allows {services} {word} {', '.join(peers) or 'nobody'}"
+    if rule.description:
+        detail += f" ({rule.description})"
+    return Hop(
+        address=rule.address,
+        kind="security-group-rule",
+        type=rule.type,
+        detail=detail,
+        origin=rule.origin,
+        admits=admitted,
+    )
+
+
+@dataclass
+class _AclEntry:
+    entry: AclEntry
+    effective: Traffic  # what this entry decides: its match minus every earlier entry's
+
+
+class AclView:
+    """A stateless ACL: entries in rule-number order, first match wins, then deny."""
+
+    def __init__(self, acl: NetworkAcl) -> None:
+        self.acl = acl
+        self.regions: dict[Direction, Traffic] = {}
+        self.entries: dict[Direction, list[_AclEntry]] = {}
+        for direction in ("ingress", "egress"):
+            ordered = sorted(
+                (e for e in acl.entries if e.egress == (direction == "egress")),
+                key=lambda e: e.rule_number,
+            )
+            remaining = EVERYTHING
+            allowed = Traffic()
+            compiled: list[_AclEntry] = []
+            for entry in ordered:
+                match = Traffic.box(
+                    _protocols(entry.protocol), cidrs([entry.cidr]), _ports(entry.ports)
+                )
+                effective = remaining & match
+                remaining = remaining - match
+                if entry.allow:
+                    allowed |= effective
+                compiled.append(_AclEntry(entry, effective))
+            self.regions[direction] = allowed
+            self.entries[direction] = compiled
+
+
+class Filters:
+    """Compiles and caches filters; records which verdicts depend on unknown values."""
+
+    def __init__(self, model: NetworkModel, assume: Literal["open", "closed"]) -> None:
+        self.model = model
+        self.assume = assume
+        self.unknowns: list[str] = []
+        self._groups: dict[str, list[_SgRule]] = {}
+        self._views: dict[tuple[str, ...], SgView] = {}
+        self._acls: dict[str, AclView] = {}
+        self._breakpoints: list[int] | None = None
+
+    def take_unknowns(self) -> list[str]:
+        taken, self.unknowns = self.unknowns, []
+        return taken
+
+    # ----- address atoms ----------------------------------------------------------------------
+
+    def _all_breakpoints(self) -> list[int]:
+        if self._breakpoints is None:
+            points: set[int] = set()
+
+            def add(cidr: str) -> None:
+                try:
+                    low, high = cidr_interval(cidr)
+                except ValueError:
+                    return
+                points.update((low, high + 1))
+
+            for group in self.model.security_groups.values():
+                for rule in group.rules:
+                    for cidr in rule.cidrs:
+                        add(cidr)
+            for acl in self.model.network_acls.values():
+                for entry in acl.entries:
+                    add(entry.cidr)
+            for table in self.model.route_tables.values():
+                for route in table.routes:
+                    if route.destination:
+                        add(route.destination)
+            for prefix_list in self.model.prefix_lists.values():
+                for cidr in prefix_list.cidrs:
+                    add(cidr)
+            self._breakpoints = sorted(points)
+        return self._breakpoints
+
+    def atom_of(self, subnet: IntervalSet, addresses: IntervalSet) -> IntervalSet:
+        """The stretch of addresses that no filter or route tells apart from these ones."""
+        points = self._all_breakpoints()
+        atoms = IntervalSet()
+        for low, high in addresses.intervals:
+            for value in (low, high):
+                i = bisect_right(points, value)
+                start = points[i - 1] if i > 0 else 0
+                stop = points[i] - 1 if i < len(points) else value
+                atoms = atoms | IntervalSet([(start, stop)])
+        return (atoms & subnet) or addresses
+
+    def project(self, region: Traffic, peer: IntervalSet, known: bool, what: str) -> Traffic:
+        """Services `region` admits for a peer somewhere in `peer`.
+
+        With a known address every filter treats the whole atom alike; otherwise the answer
+        may depend on where the address lands, and --assume-unknown decides.
+        """
+        some = region.only_addresses(peer).services_everywhere()
+        if known:
+            return some
+        denied_somewhere = (Traffic.box(addresses=peer) - region).services_everywhere()
+        every = some - denied_somewhere
+        if every != some:
+            self.unknowns.append(f"{what} of an endpoint within its subnet")
+            return some if self.assume == "open" else every
+        return some
+
+    # ----- security groups --------------------------------------------------------------------
+
+    def security_groups(self, groups: tuple[str, ...]) -> SgView:
+        view = self._views.get(groups)
+        if view is None:
+            view = SgView(self, groups)
+            self._views[groups] = view
+        return view
+
+    def compiled_group(self, address: str) -> list[_SgRule]:
+        found = self._groups.get(address)
+        if found is not None:
+            return found
+        group = self.model.security_groups.get(address)
+        compiled: list[_SgRule] = []
+        if group is None:
+            self.unknowns.append(f"{address}: security group not in the input")
+            if self.assume == "open":
+                for direction in ("ingress", "egress"):
+                    rule = SecurityGroupRule(
+                        address=address, type="unknown", direction=direction, cidrs=["0.0.0.0/0"]
+                    )
+                    compiled.append(
+                        _SgRule(rule, address, EVERYTHING, EVERYTHING, frozenset(), address)
+                    )
+            self._groups[address] = compiled
+            return compiled
+        for rule in group.rules:
+            compiled.append(self._compile_rule(address, rule))
+        self._groups[address] = compiled
+        return compiled
+
+    def _compile_rule(self, group: str, rule: SecurityGroupRule) -> _SgRule:
+        services = Traffic.box(_protocols(rule.protocol), ALL_ADDRESSES, _ports(rule.ports))
+        addresses = IntervalSet()
+        for cidr in rule.cidrs:
+            try:
+                addresses = addresses | cidrs([cidr])
+            except ValueError:
+                continue
+        unknown: str | None = None
+        for prefix_list in rule.prefix_lists:
+            listed = self.model.prefix_lists.get(prefix_list)
+            if listed is not None:
+                addresses = addresses | cidrs(listed.cidrs)
+            else:
+                unknown = f"{rule.address}: addresses of prefix list {prefix_list}"
+                if self.assume == "open":
+                    addresses = addresses | PUBLIC_ADDRESSES
+        if rule.unknown:
+            unknown = f"{rule.address}: {', '.join(rule.unknown)}"
+            if self.assume == "open":
+                addresses = ALL_ADDRESSES
+        region = services.only_addresses(addresses) if addresses else Traffic()
+        references = set(rule.security_groups)
+        if rule.self_reference:
+            references.add(group)
+        return _SgRule(rule, group, services, region, frozenset(references), unknown)
+
+    # ----- network ACLs -----------------------------------------------------------------------
+
+    def acl_for(self, subnet: Subnet | None) -> AclView | None:
+        if subnet is None:
+            return None
+        address = subnet.network_acl
+        if address is None:
+            network = self.model.networks.get(subnet.network)
+            address = network.default_network_acl if network is not None else None
+        acl = self.model.network_acls.get(address or "")
+        if acl is None:
+            return None  # no ACL in the model: AWS's default ACL allows everything
+        view = self._acls.get(acl.address)
+        if view is None:
+            view = AclView(acl)
+            self._acls[acl.address] = view
+        return view
+
+    def acl_region(self, acl: AclView | None, direction: Direction) -> Traffic:
+        return EVERYTHING if acl is None else acl.regions[direction]
+
+    def acl_toward(self, acl: AclView | None, direction: Direction, peer: IntervalSet) -> Traffic:
+        if acl is None:
+            return EVERYTHING
+        return self.project(acl.regions[direction], peer, False, "the address")
+
+    def acl_hops(
+        self,
+        acl: AclView | None,
+        direction: Direction,
+        allowed: Traffic,
+        peer: IntervalSet | None,
+    ) -> list[Hop]:
+        if acl is None:
+            return []
+        hops: list[Hop] = []
+        for compiled in acl.entries[direction]:
+            if not compiled.entry.allow:
+                continue
+            if peer is None:
+                admitted = compiled.effective & allowed
+            else:
+                admitted = (
+                    compiled.effective.only_addresses(peer).services_everywhere()
+                    & allowed.services_everywhere()
+                )
+            if admitted:
+                hops.append(_acl_hop(acl.acl, compiled.entry, direction, admitted))
+        return hops
+
+    # ----- load balancers -----------------------------------------------------------------------
+
+    @dataclass
+    class ListenerView:
+        protocol_number: str
+        forward_protocol: str
+        port: int
+        hop: Hop
+
+    def listener_traffic(self, balancer: Endpoint) -> Traffic:
+        spec = balancer.load_balancer
+        if spec is None:
+            return EVERYTHING
+        heard = Traffic()
+        for listener in spec.listeners:
+            for protocol in _listener_protocols(listener.protocol):
+                heard |= Traffic.box(
+                    parse_protocol(protocol), ports=IntervalSet([(listener.port, listener.port)])
+                )
+        return heard
+
+    def forwarding(
+        self, balancer: Endpoint
+    ) -> Iterator[tuple[Filters.ListenerView, int, list[str], list[Hop]]]:
+        """(listener, target port, target endpoints, hops between) for each forward."""
+        spec = balancer.load_balancer
+        if spec is None:
+            return
+        for listener in spec.listeners:
+            for protocol in _listener_protocols(listener.protocol):
+                hop = Hop(
+                    address=listener.address,
+                    kind="listener",
+                    type=listener.type,
+                    detail=f"{balancer.address} listens on {protocol} {listener.port}",
+                    origin=listener.origin,
+                )
+                for group_address in listener.target_groups:
+                    group = self.model.target_groups.get(group_address)
+                    if group is None:
+                        continue
+                    forward = "udp" if group.protocol.lower() == "udp" else protocol
+                    by_port: dict[int, list[str]] = {}
+                    for target in group.targets:
+                        port = target.port or group.port or listener.port
+                        by_port.setdefault(port, []).append(target.endpoint)
+                    for port, targets in sorted(by_port.items()):
+                        group_hop = Hop(
+                            address=group.address,
+                            kind="target-group",
+                            type=group.type,
+                            detail=f"forwards to its targets on {forward} {port}",
+                            origin=group.origin,
+                        )
+                        view = Filters.ListenerView(protocol, forward, listener.port, hop)
+                        yield view, port, targets, [group_hop]
+                if listener.target_port is not None and spec.instances:
+                    targets = [t.endpoint for t in spec.instances]
+                    view = Filters.ListenerView(protocol, protocol, listener.port, hop)
+                    yield view, listener.target_port, targets, []
+
+
+def _listener_protocols(protocol: str) -> list[str]:
+    text = protocol.lower()
+    if text == "tcp_udp":
+        return ["tcp", "udp"]
+    if text == "udp":
+        return ["udp"]
+    return ["tcp"]  # HTTP, HTTPS, TLS, SSL and TCP all ride on TCP
+
+
+def _acl_hop(acl: NetworkAcl, entry: AclEntry, direction: Direction, admitted: Traffic) -> Hop:
+    word = "from" if direction == "ingress" else "to"
+    services = describe_services(
+        Traffic.box(_protocols(entry.protocol), ALL_ADDRESSES, _ports(entry.ports))
+    )
+    return Hop(
+        address=entry.address,
+        kind="network-acl-entry",
+        type=entry.type,
+        detail=f"{acl.address} rule {entry.rule_number} allows {services} {word} {entry.cidr}",
+        origin=entry.origin if entry.origin.file else acl.origin or Origin(),
+        admits=admitted,
+    )

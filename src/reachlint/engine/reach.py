@@ -1,0 +1,443 @@
+"""Exact reachability over classes of interfaces that the network cannot tell apart.
+
+The engine reads only the provider-neutral model. Interfaces with the same subnet, security
+groups, public address and address atom behave identically, so flows are computed once per
+pair of classes, never per pair of endpoints. Every set is exact (see traffic.py).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Literal
+
+from reachlint.engine.filters import AclView, Filters, SgView
+from reachlint.engine.flows import (
+    EndpointClass,
+    External,
+    Flow,
+    Hop,
+    Member,
+    Reachability,
+)
+from reachlint.engine.routing import Leg, RouteView, Routing
+from reachlint.model import Endpoint, Interface, NetworkModel, Origin
+from reachlint.traffic import (
+    ALL_ADDRESSES,
+    EPHEMERAL,
+    PUBLIC_ADDRESSES,
+    TCP,
+    V4_ALL,
+    V6_ALL,
+    IntervalSet,
+    Traffic,
+    cidrs,
+    parse_protocol,
+)
+
+AssumeUnknown = Literal["open", "closed"]
+INTERNET = External(address="internet", kind="internet")
+_TCP_ONLY = Traffic.box(parse_protocol("tcp"))
+_EPHEMERAL_PORTS = IntervalSet([EPHEMERAL])
+
+
+@dataclass
+class _Class:
+    """Engine-side view of an endpoint class."""
+
+    info: EndpointClass
+    addresses: IntervalSet  # where its members' addresses may lie
+    address_known: bool
+    families: IntervalSet  # address families it can use (V4_ALL, V6_ALL)
+    sgs: SgView
+    acl: AclView | None
+    routes: RouteView
+    load_balancer: Endpoint | None = None
+    unknowns: list[str] = field(default_factory=list)
+
+
+class _Engine:
+    def __init__(self, model: NetworkModel, assume: AssumeUnknown) -> None:
+        self.model = model
+        self.assume = assume
+        self.filters = Filters(model, assume)
+        self.routing = Routing(model)
+        self.classes: list[_Class] = []
+        self.flows: list[Flow] = []
+
+    # ----- classes -------------------------------------------------------------------------
+
+    def build_classes(self) -> None:
+        by_key: dict[tuple[object, ...], _Class] = {}
+        for endpoint in self.model.endpoints.values():
+            for interface in endpoint.interfaces:
+                key, addresses, known = self._class_key(endpoint, interface)
+                found = by_key.get(key)
+                if found is None:
+                    found = self._new_class(endpoint, interface, addresses, known)
+                    by_key[key] = found
+                found.info.members.append(Member(endpoint.address, interface.address))
+
+    def _class_key(
+        self, endpoint: Endpoint, interface: Interface
+    ) -> tuple[tuple[object, ...], IntervalSet, bool]:
+        network = self._network_of(interface)
+        subnet_range = self._subnet_range(interface, network)
+        known = [ip for ip in interface.private_ips if ip]
+        if known:
+            addresses = cidrs(known)
+            atom = self.filters.atom_of(subnet_range, addresses)
+        else:
+            addresses, atom = subnet_range, None
+        lb = endpoint.address if endpoint.load_balancer is not None else None
+        key = (
+            network,
+            interface.subnet,
+            interface.public,
+            tuple(sorted(interface.security_groups)),
+            atom,
+            lb,
+            bool(known),
+        )
+        return key, (atom if atom is not None else addresses), bool(known)
+
+    def _network_of(self, interface: Interface) -> str | None:
+        if interface.subnet and interface.subnet in self.model.subnets:
+            return self.model.subnets[interface.subnet].network
+        return interface.network
+
+    def _subnet_range(self, interface: Interface, network: str | None) -> IntervalSet:
+        subnet = self.model.subnets.get(interface.subnet or "")
+        if subnet is not None and subnet.cidrs:
+            return cidrs(subnet.cidrs)
+        net = self.model.networks.get(network or "")
+        if net is not None and net.cidrs:
+            return cidrs(net.cidrs)
+        return ALL_ADDRESSES
+
+    def _new_class(
+        self, endpoint: Endpoint, interface: Interface, addresses: IntervalSet, known: bool
+    ) -> _Class:
+        network = self._network_of(interface)
+        subnet = self.model.subnets.get(interface.subnet or "")
+        unknowns: list[str] = []
+        if subnet is None:
+            unknowns.append(f"{endpoint.address}: subnet")
+        families = IntervalSet()
+        subnet_ranges = cidrs(subnet.cidrs) if subnet is not None else ALL_ADDRESSES
+        if subnet is None or subnet_ranges & V4_ALL:
+            families = families | V4_ALL
+        if subnet is None or subnet_ranges & V6_ALL:
+            families = families | V6_ALL
+        info = EndpointClass(
+            id=len(self.classes),
+            network=network,
+            subnet=interface.subnet,
+            public=interface.public,
+            security_groups=tuple(sorted(interface.security_groups)),
+        )
+        made = _Class(
+            info=info,
+            addresses=addresses,
+            address_known=known,
+            families=families,
+            sgs=self.filters.security_groups(tuple(sorted(interface.security_groups))),
+            acl=self.filters.acl_for(subnet) if subnet is not None else None,
+            routes=self.routing.view_for(subnet, network),
+            load_balancer=endpoint if endpoint.load_balancer is not None else None,
+            unknowns=unknowns,
+        )
+        self.classes.append(made)
+        return made
+
+    # ----- flows between classes ------------------------------------------------------------
+
+    def internal_flows(self) -> dict[tuple[int, int], Flow]:
+        by_network: dict[str | None, list[_Class]] = defaultdict(list)
+        for cls in self.classes:
+            by_network[cls.info.network].append(cls)
+        connected = self.routing.connected_networks()
+        made: dict[tuple[int, int], Flow] = {}
+        for network, sources in by_network.items():
+            targets = [c for n in connected.get(network, {network}) for c in by_network.get(n, [])]
+            for a in sources:
+                for b in targets:
+                    if a is b and len({m.endpoint for m in a.info.members}) < 2:
+                        continue
+                    flow = self.class_to_class(a, b)
+                    if flow is not None:
+                        made[(a.info.id, b.info.id)] = flow
+        return made
+
+    def class_to_class(self, a: _Class, b: _Class) -> Flow | None:
+        """Traffic that members of `a` can send to members of `b` and get replies for."""
+        unknowns = [*a.unknowns, *b.unknowns]
+        path: list[Hop] = []
+        if a.info.subnet is None or a.info.subnet != b.info.subnet:
+            legs = self.routing.between(a.routes, a.info.network, b.addresses, b.info.network)
+            back = self.routing.between(b.routes, b.info.network, a.addresses, a.info.network)
+            if legs is None or back is None:
+                return None
+            path.extend(legs)
+            crosses_subnets = True
+        else:
+            crosses_subnets = False
+        allowed = a.sgs.egress_to(b.addresses, b.info.security_groups, b.address_known)
+        allowed &= b.sgs.ingress_from(a.addresses, a.info.security_groups, a.address_known)
+        if b.load_balancer is not None:
+            allowed &= self.filters.listener_traffic(b.load_balancer)
+        if not allowed:
+            return None
+        reply_ok = True
+        if crosses_subnets:
+            allowed &= self.filters.acl_toward(a.acl, "egress", b.addresses)
+            allowed &= self.filters.acl_toward(b.acl, "ingress", a.addresses)
+            if not allowed:
+                return None
+            reply_ok = self._tcp_replies_pass(b.acl, a.acl, a.addresses, b.addresses)
+        unknowns.extend(self.filters.take_unknowns())
+        path.extend(a.sgs.hops("egress", allowed, b.addresses, b.info.security_groups))
+        if crosses_subnets:
+            path.extend(self.filters.acl_hops(a.acl, "egress", allowed, b.addresses))
+            path.extend(self.filters.acl_hops(b.acl, "ingress", allowed, a.addresses))
+        path.extend(b.sgs.hops("ingress", allowed, a.addresses, a.info.security_groups))
+        source: EndpointClass = a.info
+        return self._emit(source, b.info, allowed, path, reply_ok, unknowns)
+
+    def _tcp_replies_pass(
+        self,
+        server_acl: AclView | None,
+        client_acl: AclView | None,
+        client: IntervalSet,
+        server: IntervalSet,
+    ) -> bool:
+        """Some client port 1024-65535 must pass both stateless filters on the way back."""
+        back = self.filters.acl_toward(server_acl, "egress", client)
+        back &= self.filters.acl_toward(client_acl, "ingress", server)
+        return bool(back & Traffic.box(parse_protocol("tcp"), ports=_EPHEMERAL_PORTS))
+
+    def _emit(
+        self,
+        source: EndpointClass | External,
+        destination: EndpointClass | External,
+        allowed: Traffic,
+        path: list[Hop],
+        reply_ok: bool,
+        unknowns: list[str],
+        reply_ok_addresses: IntervalSet | None = None,
+    ) -> Flow | None:
+        """Split `allowed` into the reachable part and the TCP part whose replies are dropped."""
+        tcp = allowed & _TCP_ONLY
+        if reply_ok_addresses is not None:
+            dropped = tcp - tcp.only_addresses(reply_ok_addresses)
+        else:
+            dropped = Traffic() if reply_ok else tcp
+        reachable = allowed - dropped
+        dedup = sorted(set(unknowns))
+        if dropped:
+            self.flows.append(
+                Flow(source, destination, dropped, path, state="reply-dropped", unknowns=dedup)
+            )
+        if not reachable:
+            return None
+        flow = Flow(source, destination, reachable, path, unknowns=dedup)
+        self.flows.append(flow)
+        return flow
+
+    # ----- the internet -----------------------------------------------------------------------
+
+    def internet_ingress(self) -> dict[int, Flow]:
+        made: dict[int, Flow] = {}
+        for b in self.classes:
+            flow = self._internet_to(b)
+            if flow is not None:
+                made[b.info.id] = flow
+        return made
+
+    def _internet_to(self, b: _Class) -> Flow | None:
+        clients, route_hops = self.routing.internet_return(b.routes)
+        families = V4_ALL if b.info.public else IntervalSet()
+        # IPv6 addresses are global: a dual-stack subnet needs no public IPv4 for them.
+        families = families | (b.families & V6_ALL)
+        clients = clients & PUBLIC_ADDRESSES & families & b.families
+        if not clients:
+            return None
+        allowed = Traffic.box(addresses=clients)
+        allowed &= b.sgs.ingress_region()
+        if b.load_balancer is not None:
+            allowed &= self.filters.listener_traffic(b.load_balancer)
+        allowed &= self.filters.acl_region(b.acl, "ingress")
+        if not allowed:
+            return None
+        replies = self.filters.acl_region(b.acl, "egress").addresses_with(TCP, _EPHEMERAL_PORTS)
+        unknowns = [*b.unknowns, *self.filters.take_unknowns()]
+        path = [*route_hops]
+        path.extend(self._public_hops(b))
+        path.extend(self.filters.acl_hops(b.acl, "ingress", allowed, None))
+        path.extend(b.sgs.hops("ingress", allowed, None, ()))
+        return self._emit(INTERNET, b.info, allowed, path, True, unknowns, replies)
+
+    def _public_hops(self, b: _Class) -> list[Hop]:
+        hops: list[Hop] = []
+        for member in b.info.members[:1]:
+            endpoint = self.model.endpoints[member.endpoint]
+            for interface in endpoint.interfaces:
+                if interface.address != member.interface or not interface.public:
+                    continue
+                source = interface.public_source or endpoint.address
+                element = self.model.elastic_ips.get(source) or self.model.subnets.get(source)
+                origin = element.origin if element is not None else endpoint.origin
+                kind_of = element.type if element is not None else endpoint.type
+                hops.append(
+                    Hop(
+                        address=source,
+                        kind="public-address",
+                        type=kind_of,
+                        detail=f"gives {endpoint.address} a public address",
+                        origin=origin,
+                    )
+                )
+        return hops
+
+    def internet_egress(self) -> None:
+        for a in self.classes:
+            for leg in self.routing.internet_legs(a.routes, a.info.public, a.families):
+                self._egress_leg(a, leg)
+
+    def _egress_leg(self, a: _Class, leg: Leg) -> None:
+        allowed = Traffic.box(addresses=leg.addresses)
+        allowed &= a.sgs.egress_region()
+        allowed &= self.filters.acl_region(a.acl, "egress")
+        reply_addresses = self.filters.acl_region(a.acl, "ingress").addresses_with(
+            TCP, _EPHEMERAL_PORTS
+        )
+        path = list(a.sgs.hops("egress", allowed & Traffic.box(addresses=leg.addresses), None, ()))
+        path.extend(self.filters.acl_hops(a.acl, "egress", allowed, None))
+        if leg.nat_subnet is not None and leg.nat_subnet != a.info.subnet:
+            nat_acl = self.filters.acl_for(self.model.subnets.get(leg.nat_subnet))
+            allowed &= self.filters.acl_toward(nat_acl, "ingress", a.addresses)
+            allowed &= self.filters.acl_region(nat_acl, "egress")
+            nat_replies = self.filters.acl_region(nat_acl, "ingress").addresses_with(
+                TCP, _EPHEMERAL_PORTS
+            )
+            back_in = self.filters.acl_toward(nat_acl, "egress", a.addresses)
+            if not back_in & Traffic.box(parse_protocol("tcp"), ports=_EPHEMERAL_PORTS):
+                nat_replies = IntervalSet()
+            reply_addresses = reply_addresses & nat_replies
+        elif leg.nat_subnet is not None:
+            nat_acl = a.acl
+        else:
+            nat_acl = None
+        if not allowed:
+            return
+        if nat_acl is not None and leg.nat_subnet != a.info.subnet:
+            path.extend(self.filters.acl_hops(nat_acl, "ingress", allowed, a.addresses))
+        path.extend(leg.hops)
+        unknowns = [*a.unknowns, *self.filters.take_unknowns()]
+        destination = leg.external
+        self._emit(a.info, destination, allowed, path, True, unknowns, reply_addresses)
+
+    # ----- on-premises ------------------------------------------------------------------------
+
+    def onprem_ingress(self) -> dict[tuple[str, int], Flow]:
+        made: dict[tuple[str, int], Flow] = {}
+        for b in self.classes:
+            for leg in self.routing.onprem_return(b.routes, b.families):
+                allowed = Traffic.box(addresses=leg.addresses)
+                allowed &= b.sgs.ingress_region()
+                if b.load_balancer is not None:
+                    allowed &= self.filters.listener_traffic(b.load_balancer)
+                allowed &= self.filters.acl_region(b.acl, "ingress")
+                if not allowed:
+                    continue
+                replies = self.filters.acl_region(b.acl, "egress").addresses_with(
+                    TCP, _EPHEMERAL_PORTS
+                )
+                path = [*leg.hops]
+                path.extend(self.filters.acl_hops(b.acl, "ingress", allowed, None))
+                path.extend(b.sgs.hops("ingress", allowed, None, ()))
+                unknowns = [*b.unknowns, *self.filters.take_unknowns()]
+                flow = self._emit(leg.external, b.info, allowed, path, True, unknowns, replies)
+                if flow is not None:
+                    made[(leg.external.address, b.info.id)] = flow
+        return made
+
+    # ----- load balancers -----------------------------------------------------------------------
+
+    def through_load_balancers(
+        self,
+        internal: dict[tuple[int, int], Flow],
+        arrivals: list[Flow],
+    ) -> None:
+        """A flow that reaches a load balancer's listener continues to its targets."""
+        classes_of: dict[str, list[_Class]] = defaultdict(list)
+        for cls in self.classes:
+            for member in cls.info.members:
+                if cls not in classes_of[member.endpoint]:
+                    classes_of[member.endpoint].append(cls)
+        for arrival in arrivals:
+            if not isinstance(arrival.destination, EndpointClass) or arrival.state != "reachable":
+                continue
+            lb_class = self.classes[arrival.destination.id]
+            balancer = lb_class.load_balancer
+            if balancer is None or balancer.load_balancer is None:
+                continue
+            for listener, target_port, targets, via in self.filters.forwarding(balancer):
+                heard = arrival.traffic & Traffic.box(
+                    parse_protocol(listener.protocol_number),
+                    ports=IntervalSet([(listener.port, listener.port)]),
+                )
+                if not heard:
+                    continue
+                for target in targets:
+                    for t_class in classes_of.get(target, []):
+                        leg = internal.get((lb_class.info.id, t_class.info.id))
+                        if leg is None:
+                            continue
+                        self._forward(arrival, heard, listener, target_port, via, leg, t_class)
+
+    def _forward(
+        self,
+        arrival: Flow,
+        heard: Traffic,
+        listener: Filters.ListenerView,
+        target_port: int,
+        via: list[Hop],
+        leg: Flow,
+        t_class: _Class,
+    ) -> None:
+        arriving = Traffic.box(
+            parse_protocol(listener.forward_protocol),
+            ports=IntervalSet([(target_port, target_port)]),
+        )
+        delivered = leg.traffic.services_everywhere() & arriving
+        if not delivered:
+            return
+        # The flow keeps the client's addresses: those that reached the listener.
+        traffic = arriving.with_addresses(heard.addresses()) & delivered.services_everywhere()
+        alone = len({m.endpoint for m in t_class.info.members}) < 2
+        if isinstance(arrival.source, EndpointClass) and arrival.source is t_class.info and alone:
+            return
+        path = [*arrival.path, listener.hop, *via, *leg.path]
+        unknowns = sorted({*arrival.unknowns, *leg.unknowns})
+        self.flows.append(Flow(arrival.source, t_class.info, traffic, path, unknowns=unknowns))
+
+
+def compute_reachability(
+    model: NetworkModel, assume_unknown: AssumeUnknown = "open"
+) -> Reachability:
+    engine = _Engine(model, assume_unknown)
+    engine.build_classes()
+    internal = engine.internal_flows()
+    from_internet = engine.internet_ingress()
+    engine.internet_egress()
+    from_onprem = engine.onprem_ingress()
+    arrivals = [*internal.values(), *from_internet.values(), *from_onprem.values()]
+    engine.through_load_balancers(internal, arrivals)
+    externals = [INTERNET, *engine.routing.sites()]
+    return Reachability(
+        classes=[c.info for c in engine.classes], externals=externals, flows=engine.flows
+    )
+
+
+__all__ = ["AssumeUnknown", "Origin", "compute_reachability"]

@@ -1,0 +1,395 @@
+"""Route tables as longest-prefix partitions of the address space, and where each part goes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from reachlint.engine.flows import External, Hop
+from reachlint.model import NetworkModel, OnPremSite, Origin, Route, RouteTable, Subnet
+from reachlint.traffic import (
+    ALL_ADDRESSES,
+    PUBLIC_ADDRESSES,
+    V4_ALL,
+    V6_ALL,
+    IntervalSet,
+    addresses_as_cidrs,
+    cidr_interval,
+    cidrs,
+)
+
+INTERNET = External(address="internet", kind="internet")
+
+
+@dataclass
+class RouteEntry:
+    addresses: IntervalSet
+    prefix: int
+    target_kind: str
+    target: str | None
+    route: Route | None  # None for the implicit local route and propagated routes
+    table: str | None
+
+
+def _prefix(cidr: str) -> int:
+    """Specificity of a CIDR: minus its host bits (IPv4 and IPv6 never overlap here)."""
+    low, high = cidr_interval(cidr)
+    return -((high - low + 1).bit_length() - 1)
+
+
+class RouteView:
+    """One route table with the local route and propagated routes made explicit."""
+
+    def __init__(self, table: RouteTable | None, entries: list[RouteEntry]) -> None:
+        self.table = table
+        # Longest prefix first: CIDRs nest or are disjoint, so the first hit is the match.
+        self.entries = sorted(entries, key=lambda e: (-e.prefix, e.route is None))
+        self._cache: dict[IntervalSet, list[tuple[IntervalSet, RouteEntry]]] = {}
+
+    def partition(self, addresses: IntervalSet) -> list[tuple[IntervalSet, RouteEntry]]:
+        found = self._cache.get(addresses)
+        if found is not None:
+            return found
+        remaining = addresses
+        parts: list[tuple[IntervalSet, RouteEntry]] = []
+        for entry in self.entries:
+            if not remaining:
+                break
+            part = remaining & entry.addresses
+            if part:
+                parts.append((part, entry))
+                remaining = remaining - part
+        self._cache[addresses] = parts
+        return parts
+
+
+@dataclass
+class Leg:
+    """Where one part of the address space goes when an endpoint sends it out of its VPC."""
+
+    addresses: IntervalSet
+    external: External
+    hops: list[Hop]
+    nat_subnet: str | None = None
+
+
+@dataclass
+class Routing:
+    model: NetworkModel
+    _views: dict[tuple[str | None, str | None], RouteView] = field(default_factory=dict)
+    _sites_by_gateway: dict[str, list[OnPremSite]] | None = None
+
+    # ----- tables ---------------------------------------------------------------------------------
+
+    def view_for(self, subnet: Subnet | None, network: str | None) -> RouteView:
+        table_address = subnet.route_table if subnet is not None else None
+        net = self.model.networks.get(network or "")
+        if table_address is None and net is not None:
+            table_address = net.main_route_table
+        key = (table_address, network)
+        view = self._views.get(key)
+        if view is None:
+            view = self._build_view(self.model.route_tables.get(table_address or ""), network)
+            self._views[key] = view
+        return view
+
+    def _build_view(self, table: RouteTable | None, network: str | None) -> RouteView:
+        entries: list[RouteEntry] = []
+        net = self.model.networks.get(network or "")
+        table_address = table.address if table is not None else None
+        for cidr in net.cidrs if net is not None else []:
+            entries.append(
+                RouteEntry(cidrs([cidr]), _prefix(cidr), "local", network, None, table_address)
+            )
+        if table is not None:
+            for route in table.routes:
+                for cidr in self._destinations(route):
+                    entries.append(
+                        RouteEntry(
+                            cidrs([cidr]),
+                            _prefix(cidr),
+                            route.target_kind,
+                            route.target,
+                            route,
+                            table.address,
+                        )
+                    )
+            for gateway in table.propagating_gateways:
+                for site in self.sites_on(gateway):
+                    for cidr in site.cidrs:
+                        entries.append(
+                            RouteEntry(
+                                cidrs([cidr]),
+                                _prefix(cidr),
+                                "vpn-gateway",
+                                gateway,
+                                None,
+                                table.address,
+                            )
+                        )
+        return RouteView(table, entries)
+
+    def _destinations(self, route: Route) -> list[str]:
+        out: list[str] = []
+        if route.destination:
+            out.append(route.destination)
+        if route.destination_prefix_list:
+            listed = self.model.prefix_lists.get(route.destination_prefix_list)
+            if listed is not None:
+                out.extend(listed.cidrs)
+        valid = []
+        for cidr in out:
+            try:
+                cidr_interval(cidr)
+            except ValueError:
+                continue
+            valid.append(cidr)
+        return valid
+
+    # ----- on-premises sites --------------------------------------------------------------------
+
+    def sites_on(self, gateway: str) -> list[OnPremSite]:
+        if self._sites_by_gateway is None:
+            index: dict[str, list[OnPremSite]] = {}
+            for site in sorted(self.model.onprem_sites.values(), key=lambda s: s.address):
+                if site.gateway:
+                    index.setdefault(site.gateway, []).append(site)
+            self._sites_by_gateway = index
+        return self._sites_by_gateway.get(gateway, [])
+
+    def sites(self) -> list[External]:
+        return [_site_end(site) for site in sorted(self.model.onprem_sites.values(), key=_addr)]
+
+    # ----- hops ---------------------------------------------------------------------------------
+
+    def route_hop(self, entry: RouteEntry, destination: str) -> Hop:
+        route = entry.route
+        target = entry.target or entry.target_kind
+        if route is None:
+            return Hop(
+                address=entry.table or target,
+                kind="route",
+                type="route",
+                detail=f"{entry.table or 'the route table'} sends {destination} to {target}"
+                " (propagated)",
+            )
+        table = entry.table or "the route table"
+        return Hop(
+            address=route.address,
+            kind="route",
+            type=route.type,
+            detail=f"{table} sends {destination} to {target}",
+            origin=route.origin,
+        )
+
+    def gateway_hop(self, address: str | None, kind: str, detail: str) -> Hop:
+        element = self.model.gateways.get(address or "") or self.model.peerings.get(address or "")
+        return Hop(
+            address=address or kind,
+            kind=kind,
+            type=element.type if element is not None else kind,
+            detail=detail,
+            origin=element.origin if element is not None else Origin(),
+        )
+
+    # ----- between networks -------------------------------------------------------------------
+
+    def connected_networks(self) -> dict[str | None, set[str | None]]:
+        links: dict[str | None, set[str | None]] = {n: {n} for n in self.model.networks}
+        links.setdefault(None, {None})
+        for peering in self.model.peerings.values():
+            if peering.active and peering.requester and peering.accepter:
+                links.setdefault(peering.requester, {peering.requester}).add(peering.accepter)
+                links.setdefault(peering.accepter, {peering.accepter}).add(peering.requester)
+        by_tgw: dict[str, set[str]] = {}
+        for attachment in self.model.transit_gateway_attachments.values():
+            by_tgw.setdefault(attachment.transit_gateway, set()).add(attachment.network)
+        for networks in by_tgw.values():
+            for network in networks:
+                links.setdefault(network, {network}).update(networks)
+        return links
+
+    def between(
+        self,
+        view: RouteView,
+        source_network: str | None,
+        destination: IntervalSet,
+        destination_network: str | None,
+    ) -> list[Hop] | None:
+        """Hops from one network to an address in another (or the same); None if undeliverable."""
+        for part, entry in view.partition(destination):
+            if entry.target_kind == "local":
+                if source_network == destination_network:
+                    return []
+                continue
+            if entry.target_kind == "peering":
+                peering = self.model.peerings.get(entry.target or "")
+                if peering is None or not peering.active:
+                    continue
+                ends = {peering.requester, peering.accepter}
+                if ends == {source_network, destination_network}:
+                    label = _first_cidr(part)
+                    return [
+                        self.route_hop(entry, label),
+                        self.gateway_hop(
+                            peering.address,
+                            "peering",
+                            f"peers {peering.requester} with {peering.accepter}",
+                        ),
+                    ]
+            if entry.target_kind == "transit-gateway" and self._tgw_delivers(
+                entry.target, part, source_network, destination_network
+            ):
+                return [
+                    self.route_hop(entry, _first_cidr(part)),
+                    self.gateway_hop(
+                        entry.target,
+                        "transit-gateway",
+                        f"carries the traffic to {destination_network}",
+                    ),
+                ]
+        return None
+
+    def _tgw_delivers(
+        self,
+        gateway: str | None,
+        part: IntervalSet,
+        source_network: str | None,
+        destination_network: str | None,
+    ) -> bool:
+        attached = {
+            a.network: a
+            for a in self.model.transit_gateway_attachments.values()
+            if a.transit_gateway == gateway
+        }
+        if source_network not in attached or destination_network not in attached:
+            return False
+        target = attached[destination_network]
+        static = [
+            r for r in self.model.transit_gateway_routes.values() if r.transit_gateway == gateway
+        ]
+        for route in sorted(static, key=lambda r: -_prefix(r.destination)):
+            if part & cidrs([route.destination]):
+                return not route.blackhole and route.attachment == target.address
+        tgw = self.model.gateways.get(gateway or "")
+        return tgw is None or tgw.default_propagation
+
+    # ----- to and from outside --------------------------------------------------------------------
+
+    def internet_return(self, view: RouteView) -> tuple[IntervalSet, list[Hop]]:
+        """Client addresses whose replies leave through an internet gateway."""
+        clients = IntervalSet()
+        hops: list[Hop] = []
+        for part, entry in view.partition(ALL_ADDRESSES):
+            if entry.target_kind != "internet-gateway":
+                continue
+            clients = clients | part
+            if not hops:
+                hops = [
+                    self.gateway_hop(entry.target, "internet-gateway", "admits internet traffic"),
+                    self.route_hop(entry, _first_cidr(part)),
+                ]
+        return clients, hops
+
+    def internet_legs(self, view: RouteView, public: bool, families: IntervalSet) -> list[Leg]:
+        legs: list[Leg] = []
+        for part, entry in view.partition(families):
+            kind = entry.target_kind
+            label = _first_cidr(part)
+            if kind == "internet-gateway":
+                usable = part & PUBLIC_ADDRESSES & ((V4_ALL if public else IntervalSet()) | V6_ALL)
+                if usable:
+                    hops = [
+                        self.route_hop(entry, label),
+                        self.gateway_hop(entry.target, kind, "carries the traffic to the internet"),
+                    ]
+                    legs.append(Leg(usable, INTERNET, hops))
+            elif kind == "egress-only-internet-gateway":
+                usable = part & PUBLIC_ADDRESSES & V6_ALL
+                if usable:
+                    hops = [
+                        self.route_hop(entry, label),
+                        self.gateway_hop(entry.target, kind, "carries IPv6 traffic out"),
+                    ]
+                    legs.append(Leg(usable, INTERNET, hops))
+            elif kind == "nat-gateway":
+                legs.extend(self._nat_legs(entry, part & PUBLIC_ADDRESSES & V4_ALL))
+            elif kind in {"vpn-gateway", "transit-gateway"}:
+                legs.extend(self._site_legs(entry, part))
+        return legs
+
+    def _nat_legs(self, entry: RouteEntry, part: IntervalSet) -> list[Leg]:
+        nat = self.model.gateways.get(entry.target or "")
+        if nat is None or not nat.public or not part:
+            return []
+        subnet = self.model.subnets.get(nat.subnet or "")
+        if subnet is None:
+            return []
+        nat_view = self.view_for(subnet, subnet.network)
+        legs: list[Leg] = []
+        for sub_part, onward in nat_view.partition(part):
+            if onward.target_kind != "internet-gateway":
+                continue
+            hops = [
+                self.route_hop(entry, _first_cidr(part)),
+                self.gateway_hop(nat.address, "nat-gateway", "translates to its public address"),
+                self.route_hop(onward, _first_cidr(sub_part)),
+                self.gateway_hop(onward.target, "internet-gateway", "carries it to the internet"),
+            ]
+            legs.append(Leg(sub_part, INTERNET, hops, nat_subnet=subnet.address))
+        return legs
+
+    def _site_legs(self, entry: RouteEntry, part: IntervalSet) -> list[Leg]:
+        """Traffic sent to a VPN gateway reaches on-premises, whatever its destination address."""
+        sites = self.sites_on(entry.target or "")
+        if not sites:
+            return []
+        hops = [
+            self.route_hop(entry, _first_cidr(part)),
+            self.gateway_hop(entry.target, entry.target_kind, "carries the traffic over the VPN"),
+        ]
+        legs: list[Leg] = []
+        rest = part
+        for site in sites:
+            if site.cidrs:
+                mine = part & cidrs(site.cidrs)
+                rest = rest - mine
+                if mine:
+                    legs.append(Leg(mine, _site_end(site), hops))
+        if rest:
+            open_sites = [s for s in sites if not s.cidrs] or sites[:1]
+            for site in open_sites:
+                legs.append(Leg(rest, _site_end(site), hops))
+        return legs
+
+    def onprem_return(self, view: RouteView, families: IntervalSet) -> list[Leg]:
+        """On-premises clients whose replies the table sends back over their VPN."""
+        legs: list[Leg] = []
+        for site in sorted(self.model.onprem_sites.values(), key=_addr):
+            addresses = (cidrs(site.cidrs) if site.cidrs else ALL_ADDRESSES) & families
+            for part, entry in view.partition(addresses):
+                if entry.target != site.gateway or entry.target_kind not in {
+                    "vpn-gateway",
+                    "transit-gateway",
+                }:
+                    continue
+                hops = [
+                    self.gateway_hop(entry.target, entry.target_kind, f"connects {site.address}"),
+                    self.route_hop(entry, _first_cidr(part)),
+                ]
+                legs.append(Leg(part, _site_end(site), hops))
+        return legs
+
+
+def _addr(site: OnPremSite) -> str:
+    return site.address
+
+
+def _site_end(site: OnPremSite) -> External:
+    return External(address=site.address, kind="onprem", origin=site.origin)
+
+
+def _first_cidr(part: IntervalSet) -> str:
+    found = addresses_as_cidrs(part)
+    if not found:
+        return "nothing"
+    return found[0] if len(found) == 1 else f"{found[0]} and {len(found) - 1} more"
