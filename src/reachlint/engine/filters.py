@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Literal
 
@@ -74,22 +75,24 @@ class SgView:
         for group in groups:
             for compiled in filters.compiled_group(group):
                 self.rules[compiled.rule.direction].append(compiled)
-        self._regions: dict[Direction, Traffic] = {}
-        self._toward: dict[tuple[object, ...], Traffic] = {}
+        self._regions: dict[Direction, tuple[Traffic, list[str]]] = {}
+        self._toward: dict[tuple[object, ...], tuple[Traffic, list[str]]] = {}
 
     def region(self, direction: Direction) -> Traffic:
         """What the groups admit from (ingress) or to (egress) external addresses."""
         if self.unfiltered:
             return EVERYTHING
-        found = self._regions.get(direction)
-        if found is None:
-            found = Traffic()
+        cached = self._regions.get(direction)
+        if cached is None:
+            region = Traffic()
+            unknowns: list[str] = []
             for compiled in self.rules[direction]:
-                found |= compiled.region
+                region |= compiled.region
                 if compiled.unknown:
-                    self.filters.unknowns.append(compiled.unknown)
-            self._regions[direction] = found
-        return found
+                    unknowns.append(compiled.unknown)
+            cached = self._regions[direction] = (region, unknowns)
+        self.filters.unknowns.extend(cached[1])
+        return cached[0]
 
     def ingress_region(self) -> Traffic:
         return self.region("ingress")
@@ -103,15 +106,17 @@ class SgView:
         if self.unfiltered:
             return EVERYTHING
         key = (direction, peer, peer_groups, known)
-        found = self._toward.get(key)
-        if found is None:
-            found = self.filters.project(self.region(direction), peer, known, "the address")
-            members_of = set(peer_groups)
-            for compiled in self.rules[direction]:
-                if compiled.references & members_of:
-                    found |= compiled.services
-            self._toward[key] = found
-        return found
+        cached = self._toward.get(key)
+        if cached is None:
+            with self.filters.collecting() as unknowns:
+                found = self.filters.project(self.region(direction), peer, known, "the address")
+                members_of = set(peer_groups)
+                for compiled in self.rules[direction]:
+                    if compiled.references & members_of:
+                        found |= compiled.services
+            cached = self._toward[key] = (found, unknowns)
+        self.filters.unknowns.extend(cached[1])
+        return cached[0]
 
     def ingress_from(self, peer: IntervalSet, peer_groups: tuple[str, ...], known: bool) -> Traffic:
         return self._toward_peer("ingress", peer, peer_groups, known)
@@ -175,6 +180,7 @@ class AclView:
         self.acl = acl
         self.regions: dict[Direction, Traffic] = {}
         self.entries: dict[Direction, list[_AclEntry]] = {}
+        self.toward: dict[tuple[Direction, IntervalSet], tuple[Traffic, list[str]]] = {}
         for direction in ("ingress", "egress"):
             ordered = sorted(
                 (e for e in acl.entries if e.egress == (direction == "egress")),
@@ -211,6 +217,17 @@ class Filters:
     def take_unknowns(self) -> list[str]:
         taken, self.unknowns = self.unknowns, []
         return taken
+
+    @contextmanager
+    def collecting(self) -> Iterator[list[str]]:
+        """Gathers the unknowns recorded inside the block, for verdicts that are cached."""
+        outer, self.unknowns = self.unknowns, []
+        gathered: list[str] = []
+        try:
+            yield gathered
+        finally:
+            gathered.extend(self.unknowns)
+            self.unknowns = outer
 
     # ----- address atoms ----------------------------------------------------------------------
 
@@ -353,7 +370,14 @@ class Filters:
     def acl_toward(self, acl: AclView | None, direction: Direction, peer: IntervalSet) -> Traffic:
         if acl is None:
             return EVERYTHING
-        return self.project(acl.regions[direction], peer, False, "the address")
+        key = (direction, peer)
+        cached = acl.toward.get(key)
+        if cached is None:
+            with self.collecting() as unknowns:
+                found = self.project(acl.regions[direction], peer, False, "the address")
+            cached = acl.toward[key] = (found, unknowns)
+        self.unknowns.extend(cached[1])
+        return cached[0]
 
     def acl_hops(
         self,

@@ -42,6 +42,16 @@ _EPHEMERAL_PORTS = IntervalSet([EPHEMERAL])
 
 
 @dataclass
+class _Pair:
+    """What one class can send another, before it is split into reachable and reply-dropped."""
+
+    allowed: Traffic
+    path: list[Hop]
+    reply_ok: bool
+    unknowns: list[str]
+
+
+@dataclass
 class _Class:
     """Engine-side view of an endpoint class."""
 
@@ -152,57 +162,59 @@ class _Engine:
 
     # ----- flows between classes ------------------------------------------------------------
 
-    def internal_flows(self) -> dict[tuple[int, int], Flow]:
+    def internal_flows(self) -> None:
         by_network: dict[str | None, list[_Class]] = defaultdict(list)
         for cls in self.classes:
             by_network[cls.info.network].append(cls)
         connected = self.routing.connected_networks()
-        made: dict[tuple[int, int], Flow] = {}
         for network, sources in by_network.items():
             targets = [c for n in connected.get(network, {network}) for c in by_network.get(n, [])]
             for a in sources:
                 for b in targets:
-                    if a is b and len({m.endpoint for m in a.info.members}) < 2:
+                    pair = self.pair(a, b)
+                    if pair is None:
                         continue
-                    flow = self.class_to_class(a, b)
-                    if flow is not None:
-                        made[(a.info.id, b.info.id)] = flow
-        return made
+                    if a is b and len({m.endpoint for m in a.info.members}) < 2:
+                        continue  # a flow from an endpoint to itself is not a flow
+                    self._emit(
+                        a.info, b.info, pair.allowed, pair.path, pair.reply_ok, pair.unknowns
+                    )
 
-    def class_to_class(self, a: _Class, b: _Class) -> Flow | None:
-        """Traffic that members of `a` can send to members of `b` and get replies for."""
+    def pair(self, a: _Class, b: _Class, judge_source: bool = True) -> _Pair | None:
+        """Traffic members of `a` can send to members of `b`, and whether TCP replies return.
+
+        With judge_source False the destination's security groups are left out: a load balancer
+        that keeps the client's address has them judge the client instead.
+        """
         unknowns = [*a.unknowns, *b.unknowns]
         path: list[Hop] = []
-        if a.info.subnet is None or a.info.subnet != b.info.subnet:
+        crosses_subnets = a.info.subnet is None or a.info.subnet != b.info.subnet
+        if crosses_subnets:
             legs = self.routing.between(a.routes, a.info.network, b.addresses, b.info.network)
             back = self.routing.between(b.routes, b.info.network, a.addresses, a.info.network)
             if legs is None or back is None:
                 return None
             path.extend(legs)
-            crosses_subnets = True
-        else:
-            crosses_subnets = False
         allowed = a.sgs.egress_to(b.addresses, b.info.security_groups, b.address_known)
-        allowed &= b.sgs.ingress_from(a.addresses, a.info.security_groups, a.address_known)
+        if judge_source:
+            allowed &= b.sgs.ingress_from(a.addresses, a.info.security_groups, a.address_known)
         if b.load_balancer is not None:
             allowed &= self.filters.listener_traffic(b.load_balancer)
-        if not allowed:
-            return None
         reply_ok = True
-        if crosses_subnets:
+        if allowed and crosses_subnets:
             allowed &= self.filters.acl_toward(a.acl, "egress", b.addresses)
             allowed &= self.filters.acl_toward(b.acl, "ingress", a.addresses)
-            if not allowed:
-                return None
             reply_ok = self._tcp_replies_pass(b.acl, a.acl, a.addresses, b.addresses)
         unknowns.extend(self.filters.take_unknowns())
+        if not allowed:
+            return None
         path.extend(a.sgs.hops("egress", allowed, b.addresses, b.info.security_groups))
         if crosses_subnets:
             path.extend(self.filters.acl_hops(a.acl, "egress", allowed, b.addresses))
             path.extend(self.filters.acl_hops(b.acl, "ingress", allowed, a.addresses))
-        path.extend(b.sgs.hops("ingress", allowed, a.addresses, a.info.security_groups))
-        source: EndpointClass = a.info
-        return self._emit(source, b.info, allowed, path, reply_ok, unknowns)
+        if judge_source:
+            path.extend(b.sgs.hops("ingress", allowed, a.addresses, a.info.security_groups))
+        return _Pair(allowed, path, reply_ok, unknowns)
 
     def _tcp_replies_pass(
         self,
@@ -364,11 +376,7 @@ class _Engine:
 
     # ----- load balancers -----------------------------------------------------------------------
 
-    def through_load_balancers(
-        self,
-        internal: dict[tuple[int, int], Flow],
-        arrivals: list[Flow],
-    ) -> None:
+    def through_load_balancers(self, arrivals: list[Flow]) -> None:
         """A flow that reaches a load balancer's listener continues to its targets."""
         classes_of: dict[str, list[_Class]] = defaultdict(list)
         for cls in self.classes:
@@ -389,12 +397,19 @@ class _Engine:
                 )
                 if not heard:
                     continue
+                lb_hop = Hop(
+                    address=balancer.address,
+                    kind="load-balancer",
+                    type=balancer.type,
+                    detail=_balancer_text(balancer),
+                    origin=balancer.origin,
+                )
+                hops = [lb_hop, listener.hop, *via]
                 for target in targets:
                     for t_class in classes_of.get(target, []):
-                        leg = internal.get((lb_class.info.id, t_class.info.id))
-                        if leg is None:
-                            continue
-                        self._forward(arrival, heard, listener, target_port, via, leg, t_class)
+                        self._forward(
+                            arrival, heard, listener, target_port, hops, lb_class, t_class
+                        )
 
     def _forward(
         self,
@@ -402,25 +417,53 @@ class _Engine:
         heard: Traffic,
         listener: Filters.ListenerView,
         target_port: int,
-        via: list[Hop],
-        leg: Flow,
+        hops: list[Hop],
+        lb_class: _Class,
         t_class: _Class,
     ) -> None:
+        balancer = lb_class.load_balancer
+        assert balancer is not None and balancer.load_balancer is not None
+        keeps_client = balancer.load_balancer.preserves_client_address
+        leg = self.pair(lb_class, t_class, judge_source=not keeps_client)
+        if leg is None:
+            return
+        alone = len({m.endpoint for m in t_class.info.members}) < 2
+        if isinstance(arrival.source, EndpointClass) and arrival.source is t_class.info and alone:
+            return
         arriving = Traffic.box(
             parse_protocol(listener.forward_protocol),
             ports=IntervalSet([(target_port, target_port)]),
         )
-        delivered = leg.traffic.services_everywhere() & arriving
-        if not delivered:
-            return
         # The flow keeps the client's addresses: those that reached the listener.
-        traffic = arriving.with_addresses(heard.addresses()) & delivered.services_everywhere()
-        alone = len({m.endpoint for m in t_class.info.members}) < 2
-        if isinstance(arrival.source, EndpointClass) and arrival.source is t_class.info and alone:
+        traffic = arriving.with_addresses(heard.addresses()) & leg.allowed.services_everywhere()
+        path = [*arrival.path, *hops, *leg.path]
+        if keeps_client:
+            traffic, judged = self._target_judges_client(arrival, t_class, traffic)
+            path.extend(judged)
+        if not traffic:
             return
-        path = [*arrival.path, listener.hop, *via, *leg.path]
-        unknowns = sorted({*arrival.unknowns, *leg.unknowns})
-        self.flows.append(Flow(arrival.source, t_class.info, traffic, path, unknowns=unknowns))
+        unknowns = [*arrival.unknowns, *leg.unknowns, *self.filters.take_unknowns()]
+        self._emit(arrival.source, t_class.info, traffic, path, leg.reply_ok, unknowns)
+
+    def _target_judges_client(
+        self, arrival: Flow, t_class: _Class, traffic: Traffic
+    ) -> tuple[Traffic, list[Hop]]:
+        """The target's security groups see the client's address, not the load balancer's."""
+        if isinstance(arrival.source, External):
+            admitted = traffic & t_class.sgs.ingress_region()
+            return admitted, t_class.sgs.hops("ingress", admitted, None, ())
+        source = self.classes[arrival.source.id]
+        admitted = traffic & t_class.sgs.ingress_from(
+            source.addresses, source.info.security_groups, source.address_known
+        )
+        hops = t_class.sgs.hops("ingress", admitted, source.addresses, source.info.security_groups)
+        return admitted, hops
+
+
+def _balancer_text(balancer: Endpoint) -> str:
+    spec = balancer.load_balancer
+    assert spec is not None
+    return f"{spec.scheme} {spec.flavor} load balancer"
 
 
 def compute_reachability(
@@ -428,12 +471,11 @@ def compute_reachability(
 ) -> Reachability:
     engine = _Engine(model, assume_unknown)
     engine.build_classes()
-    internal = engine.internal_flows()
-    from_internet = engine.internet_ingress()
+    engine.internal_flows()
+    engine.internet_ingress()
     engine.internet_egress()
-    from_onprem = engine.onprem_ingress()
-    arrivals = [*internal.values(), *from_internet.values(), *from_onprem.values()]
-    engine.through_load_balancers(internal, arrivals)
+    engine.onprem_ingress()
+    engine.through_load_balancers(list(engine.flows))
     externals = [INTERNET, *engine.routing.sites()]
     return Reachability(
         classes=[c.info for c in engine.classes], externals=externals, flows=engine.flows
