@@ -1,0 +1,296 @@
+"""The command line: exit codes, formats, output files and one-sentence errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import jsonschema
+import pytest
+from expectations import AWS_FIXTURES, BAD_FIXTURES
+from typer.testing import CliRunner, Result
+
+from reachlint import __version__
+from reachlint.cli import app, exit_code
+from reachlint.errors import InputError
+from reachlint.loaders.detect import detect
+
+# With --no-builtin and its own rules this fixture has high and medium findings and no others.
+NONCOMPLIANT = AWS_FIXTURES / "naa-noncompliant"
+COMPLIANT = AWS_FIXTURES / "naa-compliant"
+
+
+def _run(*args: str | Path) -> Result:
+    return CliRunner().invoke(app, [str(arg) for arg in args])
+
+
+def _check(fixture: Path, *args: str | Path) -> Result:
+    return _run(
+        "check", fixture / "plan.json", "--rules", fixture / "rules.yaml", "--no-builtin", *args
+    )
+
+
+def _one_error_line(result: Result) -> str:
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert result.stdout == ""
+    return lines[0]
+
+
+def test_version() -> None:
+    result = _run("--version")
+    assert (result.exit_code, result.stdout) == (0, f"reachlint {__version__}\n")
+
+
+def test_help_names_the_commands() -> None:
+    result = _run("--help")
+    assert result.exit_code == 0
+    for command in ("check", "rules", "schema"):
+        assert command in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("fail_on", "code"),
+    [("low", 1), ("medium", 1), ("high", 1), ("critical", 0), ("never", 0)],
+)
+def test_fail_on_threshold_decides_the_exit_code(fail_on: str, code: int) -> None:
+    result = _check(NONCOMPLIANT, "--fail-on", fail_on)
+    assert result.exit_code == code, result.output
+    assert "high" in result.stdout and "medium" in result.stdout
+
+
+def test_no_findings_exit_0() -> None:
+    result = _check(COMPLIANT)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-1].startswith("No findings · 3 rules")
+
+
+def test_json_report_validates_against_the_published_schema() -> None:
+    schema = json.loads(_run("schema", "report").stdout)
+    result = _check(NONCOMPLIANT, "--format", "json")
+    assert result.exit_code == 1, result.output
+    document = json.loads(result.stdout)
+    jsonschema.validate(document, schema)
+    assert document["inputs"] == [str(NONCOMPLIANT / "plan.json")]
+    assert document["summary"]["findings"] == len(document["findings"]) > 0
+
+
+def test_output_writes_the_report_to_a_file(tmp_path: Path) -> None:
+    target = tmp_path / "report.json"
+    result = _check(NONCOMPLIANT, "--format", "json", "--output", target)
+    assert result.exit_code == 1, result.output
+    assert result.stdout == ""
+    assert json.loads(target.read_text())["tool"]["name"] == "reachlint"
+
+
+def test_output_into_a_missing_directory_is_an_input_error(tmp_path: Path) -> None:
+    line = _one_error_line(_check(COMPLIANT, "--output", tmp_path / "no" / "report.txt"))
+    assert line.startswith("reachlint: error: ") and "report.txt" in line
+
+
+def test_several_paths_are_one_model() -> None:
+    plans = [NONCOMPLIANT / "plan.json", AWS_FIXTURES / "private-vpn" / "plan.json"]
+    result = _run("check", *plans, "--no-builtin", "--format", "json", "--fail-on", "never")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["inputs"] == [str(plan) for plan in plans]
+
+
+def test_timings_go_to_stderr() -> None:
+    result = _check(COMPLIANT, "--timings")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.startswith("timings: ")
+    for phase in ("load", "model", "engine", "rules", "report", "output"):
+        assert f"{phase} " in result.stderr
+
+
+def test_assume_unknown_closed_is_accepted() -> None:
+    assert _check(COMPLIANT, "--assume-unknown", "closed").exit_code == 0
+
+
+def test_missing_path_is_named() -> None:
+    line = _one_error_line(_run("check", "no-such-plan.json"))
+    assert line == "reachlint: error: no-such-plan.json: no such file or directory"
+
+
+@pytest.mark.parametrize(
+    ("fmt", "words"),
+    [("sarif", "not available yet; use text or json"), ("xml", "unknown --format 'xml'")],
+)
+def test_formats_other_than_text_and_json_are_refused(fmt: str, words: str) -> None:
+    line = _one_error_line(_check(COMPLIANT, "--format", fmt))
+    assert words in line
+
+
+def test_bad_option_value_is_a_usage_error() -> None:
+    assert _check(COMPLIANT, "--fail-on", "severe").exit_code == 2
+
+
+def _bad_cases() -> list[Path]:
+    if not BAD_FIXTURES.is_dir():
+        return []
+    return sorted(path for path in BAD_FIXTURES.iterdir() if path.suffix != ".md")
+
+
+@pytest.mark.parametrize("bad", _bad_cases(), ids=lambda path: path.name)
+def test_bad_input_is_one_sentence_naming_the_file(bad: Path) -> None:
+    if bad.suffix in {".yaml", ".yml"}:
+        result = _run("check", COMPLIANT / "plan.json", "--rules", bad)
+    else:
+        result = _run("check", bad, "--no-builtin")
+    line = _one_error_line(result)
+    assert line.startswith("reachlint: error: ")
+    assert bad.name in line
+
+
+_ARM = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#"
+
+
+def _unsupported_input(case: str, directory: Path) -> Path:
+    """A small input of each kind this release cannot read, made in `directory`."""
+    if case == "terraform-dir":
+        (directory / "main.tf").write_text('resource "aws_vpc" "main" {}')
+        return directory
+    if case == "empty-dir":
+        return directory
+    if case == "binary-plan":
+        path = directory / "plan.tfplan"
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.writestr("tfplan", "binary")
+        return path
+    files = {
+        "bicep": ("main.bicep", "param location string"),
+        "arm": ("azuredeploy.json", json.dumps({"$schema": _ARM, "resources": []})),
+        "other-json": ("input.json", "[1, 2]"),
+    }
+    name, text = files[case]
+    (directory / name).write_text(text)
+    return directory / name
+
+
+@pytest.mark.parametrize(
+    ("case", "words"),
+    [
+        ("terraform-dir", "Terraform directories are not supported yet; give the plan"),
+        ("empty-dir", "is a directory without .tf files"),
+        ("bicep", "Bicep files are not supported yet"),
+        ("binary-plan", "binary Terraform plan file; convert it first"),
+        ("arm", "ARM templates are not supported yet"),
+        ("other-json", "neither a Terraform plan nor an ARM template"),
+    ],
+)
+def test_unsupported_inputs_say_what_to_give(case: str, words: str, tmp_path: Path) -> None:
+    path = _unsupported_input(case, tmp_path)
+    line = _one_error_line(_run("check", path, "--no-builtin"))
+    assert words in line and str(path) in line
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("plan.json", "terraform-plan"),
+        ("main.bicep", "bicep"),
+        ("azuredeploy.json", "arm"),
+    ],
+)
+def test_detect_by_content(name: str, kind: str, tmp_path: Path) -> None:
+    contents = {
+        "plan.json": (NONCOMPLIANT / "plan.json").read_text(),
+        "main.bicep": "param location string",
+        "azuredeploy.json": json.dumps({"$schema": _ARM}),
+    }
+    # Names mislead on purpose: content decides, except for Bicep source.
+    path = tmp_path / ("input.txt" if name != "main.bicep" else name)
+    path.write_text(contents[name])
+    assert detect(path) == kind
+
+
+def test_detect_terraform_directory(tmp_path: Path) -> None:
+    (tmp_path / "vpc.tf").write_text('resource "aws_vpc" "main" {}')
+    assert detect(tmp_path) == "terraform-dir"
+
+
+def test_detect_missing_path() -> None:
+    with pytest.raises(InputError, match="no such file"):
+        detect(Path("absent.json"))
+
+
+def test_internal_errors_are_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("model lost\nits way")
+
+    monkeypatch.setattr("reachlint.pipeline.run_check", broken)
+    monkeypatch.delenv("REACHLINT_DEBUG", raising=False)
+    line = _one_error_line(_check(COMPLIANT))
+    assert line == (
+        "reachlint: internal error: RuntimeError: model lost its way "
+        "(set REACHLINT_DEBUG=1 for the traceback)"
+    )
+    monkeypatch.setenv("REACHLINT_DEBUG", "1")
+    assert isinstance(_check(COMPLIANT).exception, RuntimeError)
+
+
+@pytest.mark.parametrize(
+    ("severities", "fail_on", "code"),
+    [
+        ([], "low", 0),
+        (["low"], "low", 1),
+        (["low", "medium"], "high", 0),
+        (["critical"], "high", 1),
+        (["critical"], "never", 0),
+    ],
+)
+def test_exit_code(severities: list[str], fail_on: str, code: int) -> None:
+    assert exit_code(severities, fail_on) == code
+
+
+def test_rules_list_names_the_builtin_rules() -> None:
+    listed = _run("rules", "list")
+    assert listed.exit_code == 0, listed.output
+    assert listed.stdout.strip()
+    assert _run("rules").stdout == listed.stdout
+
+
+def test_rules_list_includes_a_rules_file() -> None:
+    result = _run("rules", "list", "--no-builtin", "--rules", NONCOMPLIANT / "rules.yaml")
+    assert result.exit_code == 0, result.output
+    assert [line.split()[0] for line in result.stdout.splitlines()] == [
+        "INTERNET-ONLY-WEB",
+        "BUSINESS-TO-DIRECTORY-DNS-ONLY",
+        "EGRESS-ONLY-UPDATES",
+    ]
+
+
+def test_rules_show_prints_the_documentation() -> None:
+    first = _run("rules", "list").stdout.split()[0]
+    shown = _run("rules", "show", first)
+    assert shown.exit_code == 0, shown.output
+    assert first in shown.stdout
+
+
+def test_rules_show_unknown_id() -> None:
+    line = _one_error_line(_run("rules", "show", "NO-SUCH-RULE"))
+    assert "'NO-SUCH-RULE'" in line
+
+
+@pytest.mark.parametrize("name", ["rules", "report"])
+def test_schemas_are_valid_json_schemas(name: str) -> None:
+    result = _run("schema", name)
+    assert result.exit_code == 0, result.output
+    jsonschema.Draft202012Validator.check_schema(json.loads(result.stdout))
+
+
+def test_installed_console_script() -> None:
+    script = Path(sys.executable).parent / "reachlint"
+    completed = subprocess.run(
+        [script, "check", NONCOMPLIANT / "plan.json", "--format", "json", "--fail-on", "never"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert json.loads(completed.stdout)["summary"]["rules"] > 0

@@ -1,0 +1,100 @@
+"""Every fixture with an expected.yaml yields exactly the findings it lists."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+import jsonschema
+import pytest
+from expectations import (
+    AWS_FIXTURES,
+    compare,
+    finding_traffic,
+    load_expectation,
+    parse_traffic,
+)
+
+from reachlint.report import Report, TrafficEntry
+from reachlint.traffic import ALL_PORTS, IntervalSet, Traffic, parse_protocol, ports_from_spec
+
+CASES = sorted(path.parent for path in AWS_FIXTURES.glob("**/expected.yaml"))
+
+
+def _name(directory: Path) -> str:
+    return directory.relative_to(AWS_FIXTURES).as_posix()
+
+
+@cache
+def _report(directory: Path) -> Report:
+    from reachlint.pipeline import run_check
+
+    expectation = load_expectation(directory / "expected.yaml")
+    assume_unknown = "closed" if expectation.assume_unknown == "closed" else "open"
+    return run_check(
+        expectation.inputs,
+        expectation.rules,
+        builtin=expectation.builtin,
+        assume_unknown=assume_unknown,
+    )
+
+
+@pytest.mark.parametrize("directory", CASES, ids=_name)
+def test_fixture_findings_are_exactly_the_expected_ones(directory: Path) -> None:
+    expectation = load_expectation(directory / "expected.yaml")
+    problems = compare(expectation, _report(directory))
+    assert not problems, f"{_name(directory)}:\n  " + "\n  ".join(problems)
+
+
+@pytest.mark.parametrize("directory", CASES, ids=_name)
+def test_fixture_report_renders_and_matches_its_schema(directory: Path) -> None:
+    from reachlint.reporters import render
+
+    report = _report(directory)
+    document = json.loads(render(report, "json"))
+    jsonschema.validate(document, Report.model_json_schema(by_alias=True))
+    text = render(report, "text")
+    assert text.splitlines()[-1].startswith(("No findings", f"{len(report.findings)} finding"))
+
+
+def _tcp(*ports: str) -> Traffic:
+    return Traffic.box(parse_protocol("tcp"), ports=ports_from_spec(ports))
+
+
+@pytest.mark.parametrize(
+    ("text", "traffic"),
+    [
+        ("tcp 22, 80-81", _tcp("22", "80-81")),
+        ("tcp", _tcp("0-65535")),
+        (
+            "tcp 22; udp 53",
+            _tcp("22") | Traffic.box(parse_protocol("udp"), ports=IntervalSet([(53, 53)])),
+        ),
+        ("icmp", Traffic.box(parse_protocol("icmp"))),
+        ("all", Traffic.everything()),
+        ("all except tcp 80, 443", Traffic.everything() - _tcp("80", "443")),
+    ],
+)
+def test_expected_traffic_grammar(text: str, traffic: Traffic) -> None:
+    assert parse_traffic(text) == traffic
+
+
+def test_expected_traffic_rejects_ports_on_icmp() -> None:
+    with pytest.raises(ValueError, match="only tcp and udp"):
+        parse_traffic("icmp 8")
+
+
+@pytest.mark.parametrize(
+    "traffic",
+    [
+        Traffic.everything(),
+        Traffic.everything() - _tcp("80", "443"),
+        _tcp("0-79", "81-442", "444-65535") | Traffic.box(parse_protocol("icmp")),
+        Traffic.box(IntervalSet([(47, 47), (50, 51)]), ports=ALL_PORTS),
+    ],
+    ids=["all", "all-but-web", "tcp-ranges-and-icmp", "gre-esp-ah"],
+)
+def test_report_traffic_list_reads_back_as_the_same_set(traffic: Traffic) -> None:
+    entries = [TrafficEntry.model_validate(entry) for entry in traffic.describe()]
+    assert finding_traffic(entries) == traffic

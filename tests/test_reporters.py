@@ -1,0 +1,192 @@
+"""The text and JSON reports read the Report alone, deterministically."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from reachlint.pipeline import count_by_severity, sort_findings
+from reachlint.report import (
+    EndRef,
+    Finding,
+    HopRef,
+    NoteRef,
+    Report,
+    Summary,
+    Tool,
+    TrafficEntry,
+)
+from reachlint.reporters import render
+from reachlint.reporters.text import traffic_text
+
+INTERNET = EndRef(address="internet", kind="internet")
+APP = EndRef(address="module.app.aws_instance.this[0]", kind="instance", file="app.tf", line=21)
+WEB = EndRef(address="aws_instance.web", kind="instance")
+
+
+def _finding(
+    rule: str = "INTERNET-ONLY-WEB",
+    severity: str = "high",
+    source: EndRef = INTERNET,
+    destination: EndRef = APP,
+    **extra: object,
+) -> Finding:
+    fields: dict[str, object] = {
+        "rule": rule,
+        "severity": severity,
+        "title": "From the internet only HTTP and HTTPS",
+        "message": f"{source.address} reaches {destination.address}",
+        "from": source,
+        "to": destination,
+        "traffic": [TrafficEntry(protocol="tcp", ports=[(0, 79), (81, 442), (444, 65535)])],
+        "path": [
+            HopRef(
+                address="aws_internet_gateway.main",
+                kind="internet-gateway",
+                detail="routes 0.0.0.0/0 from the subnet",
+                file="main.tf",
+                line=40,
+            ),
+            HopRef(
+                address="aws_security_group.app",
+                kind="security-group",
+                detail="allows tcp from 0.0.0.0/0",
+            ),
+        ],
+        **extra,
+    }
+    return Finding.model_validate(fields)
+
+
+def _report(findings: list[Finding], notes: list[NoteRef] | None = None) -> Report:
+    return Report(
+        tool=Tool(version="9.9.9"),
+        inputs=["plan.json", "other.json"],
+        findings=sort_findings(findings),
+        summary=Summary(
+            findings=len(findings),
+            by_severity=count_by_severity(findings),
+            rules=4,
+            endpoints=12,
+        ),
+        notes=notes or [],
+    )
+
+
+SAMPLE = _report(
+    [
+        _finding(),
+        _finding(
+            rule="EGRESS-ONLY-UPDATES",
+            severity="medium",
+            source=WEB,
+            destination=INTERNET,
+            addresses=["1.0.0.0/8", "2.0.0.0/7", "4.0.0.0/6", "8.0.0.0/7", "11.0.0.0/8"],
+            depends_on_unknown=["aws_instance.web.private_ip"],
+            state="reply-dropped",
+        ),
+        _finding(severity="high", source=INTERNET, destination=WEB),
+        _finding(rule="NO-SSH", severity="critical"),
+    ],
+    notes=[NoteRef(address="aws_lambda_function.f", message="not attached to a VPC")],
+)
+
+
+def test_text_report_layout() -> None:
+    text = render(SAMPLE, "text")
+    assert text.splitlines()[0] == "reachlint 9.9.9 · checked plan.json, other.json"
+    assert "NO-SSH [critical] From the internet only HTTP and HTTPS — 1 finding" in text
+    assert "INTERNET-ONLY-WEB [high] From the internet only HTTP and HTTPS — 2 findings" in text
+    assert "  internet -> module.app.aws_instance.this[0] (instance)  [app.tf:21]\n" in text
+    assert "    traffic: tcp 0-79, 81-442, 444-65535\n" in text
+    assert (
+        "      1. aws_internet_gateway.main (internet-gateway)"
+        " — routes 0.0.0.0/0 from the subnet  [main.tf:40]\n"
+    ) in text
+    assert "      2. aws_security_group.app (security-group) — allows tcp from 0.0.0.0/0\n" in text
+    assert text.endswith("\n4 findings: 1 critical, 2 high, 1 medium · 4 rules · 12 endpoints\n")
+
+
+def test_text_report_groups_rules_most_severe_first() -> None:
+    lines = render(SAMPLE, "text").splitlines()
+    headers = [line.split()[0] for line in lines if line[:1].isupper() and " [" in line]
+    assert headers == ["NO-SSH", "INTERNET-ONLY-WEB", "EGRESS-ONLY-UPDATES"]
+
+
+def test_text_report_shows_addresses_state_unknowns_and_notes() -> None:
+    text = render(SAMPLE, "text")
+    assert "    addresses: 1.0.0.0/8, 2.0.0.0/7, 4.0.0.0/6 and 2 more\n" in text
+    assert "replies are dropped on the way back" in text
+    assert "    depends on unknown values: aws_instance.web.private_ip\n" in text
+    assert "1 note on what could not be modelled or known:" in text
+    assert "  - aws_lambda_function.f: not attached to a VPC\n" in text
+
+
+def test_text_report_without_findings() -> None:
+    text = render(_report([]), "text")
+    assert text.endswith("\nNo findings · 4 rules · 12 endpoints\n")
+
+
+def test_text_report_colour_only_when_asked() -> None:
+    assert "\033[" not in render(SAMPLE, "text")
+    assert "\033[1;31mcritical\033[0m" in render(SAMPLE, "text", color=True)
+
+
+def test_text_report_is_deterministic() -> None:
+    shuffled = _report(list(reversed(SAMPLE.findings)), notes=SAMPLE.notes)
+    assert render(shuffled, "text") == render(SAMPLE, "text")
+
+
+@pytest.mark.parametrize(
+    ("entries", "text"),
+    [
+        ([TrafficEntry(protocol="tcp", ports=[(22, 22), (80, 81)])], "tcp 22, 80-81"),
+        (
+            [TrafficEntry(protocol="udp", ports=[(53, 53)]), TrafficEntry(protocol="icmp")],
+            "udp 53; icmp",
+        ),
+        ([TrafficEntry(protocol="other", numbers="47,50-51")], "protocols 47,50-51"),
+        ([TrafficEntry(protocol="all")], "all"),
+    ],
+)
+def test_traffic_text(entries: list[TrafficEntry], text: str) -> None:
+    assert traffic_text(entries) == text
+
+
+def test_json_report_uses_the_contract_names_and_round_trips() -> None:
+    document = json.loads(render(SAMPLE, "json"))
+    first = document["findings"][0]
+    assert first["from"] == {"address": "internet", "kind": "internet"}
+    assert first["to"]["address"] == "module.app.aws_instance.this[0]"
+    assert first["traffic"] == [{"protocol": "tcp", "ports": [[0, 79], [81, 442], [444, 65535]]}]
+    assert "file" not in first["path"][1]  # unknown values are left out, not null
+    assert document["summary"] == {
+        "findings": 4,
+        "by_severity": {"critical": 1, "high": 2, "medium": 1},
+        "rules": 4,
+        "endpoints": 12,
+    }
+    assert Report.model_validate(document) == SAMPLE
+
+
+def test_findings_sort_by_severity_then_rule_then_ends() -> None:
+    ordered = sort_findings(
+        [
+            _finding(rule="B", severity="low"),
+            _finding(rule="A", severity="low", source=WEB),
+            _finding(rule="A", severity="low"),
+            _finding(rule="C", severity="critical"),
+        ]
+    )
+    assert [(f.rule, f.source.address) for f in ordered] == [
+        ("C", "internet"),
+        ("A", "aws_instance.web"),
+        ("A", "internet"),
+        ("B", "internet"),
+    ]
+
+
+def test_unknown_format_is_refused() -> None:
+    with pytest.raises(ValueError, match="sarif"):
+        render(SAMPLE, "sarif")
