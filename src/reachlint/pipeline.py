@@ -46,6 +46,7 @@ def build_model(paths: list[Path], timings: Timings | None = None) -> NetworkMod
     from reachlint.loaders.aws import build_aws_model
     from reachlint.loaders.detect import inspect_input
     from reachlint.loaders.terraform_plan import load_plan_resources
+    from reachlint.model import Origin
 
     if not paths:
         raise InputError("no input given; expected a Terraform plan (terraform show -json)")
@@ -58,7 +59,8 @@ def build_model(paths: list[Path], timings: Timings | None = None) -> NetworkMod
             plan = load_plan_resources(path, detected.document)
         with _phase(timings, "model"):
             model = build_aws_model(plan.resources, plan.ids, str(path))
-            model.notes.extend(plan.notes)
+            for message in plan.notes:
+                model.note(message, origin=Origin(file=str(path)))
             if merged is None:
                 merged = model
             else:
