@@ -205,10 +205,6 @@ def parse_protocol(value: str | int | None) -> IntervalSet:
     return IntervalSet([(number, number)])
 
 
-def _ported(protocols: IntervalSet) -> IntervalSet:
-    return protocols & IntervalSet([(p, p) for p in PORTED])
-
-
 class Traffic:
     """An exact set of (protocol, address, port) triples.
 
@@ -229,20 +225,7 @@ class Traffic:
         ports: IntervalSet = ALL_PORTS,
     ) -> Traffic:
         """Traffic of these protocols and addresses on these ports; ports only bind TCP and UDP."""
-        if not protocols or not addresses or not ports:
-            return cls()
-        address_level = tuple((lo, hi, _port_level(ports)) for lo, hi in addresses.intervals)
-        full_level = tuple((lo, hi, _port_level(ALL_PORTS)) for lo, hi in addresses.intervals)
-        ported = _ported(protocols)
-        portless = protocols - ported
-        result: Level = ()
-        if ported:
-            result = tuple((lo, hi, address_level) for lo, hi in ported.intervals)
-        if portless:
-            # A port range on a protocol without ports matches all of it, as AWS and Azure do.
-            extra = tuple((lo, hi, full_level) for lo, hi in portless.intervals)
-            result = _combine(result, extra, _UNION)
-        return cls(result)
+        return cls(_box_level(protocols._level, addresses._level, ports._level))
 
     @classmethod
     def everything(cls) -> Traffic:
@@ -346,6 +329,25 @@ class Traffic:
 
     def __repr__(self) -> str:
         return f"Traffic({self.text() or 'none'})"
+
+
+@lru_cache(maxsize=65536)
+def _box_level(protocols: Level, addresses: Level, ports: Level) -> Level:
+    if not protocols or not addresses or not ports:
+        return ()
+    address_level = tuple((lo, hi, ports) for lo, hi, _ in addresses)
+    full_level = tuple((lo, hi, _port_level(ALL_PORTS)) for lo, hi, _ in addresses)
+    ported = _combine(protocols, _PORTED_LEVEL, _INTER)
+    portless = _combine(protocols, _PORTED_LEVEL, _DIFF)
+    result: Level = tuple((lo, hi, address_level) for lo, hi, _ in ported)
+    if portless:
+        # A port range on a protocol without ports matches all of it, as AWS and Azure do.
+        extra = tuple((lo, hi, full_level) for lo, hi, _ in portless)
+        result = _combine(result, extra, _UNION)
+    return result
+
+
+_PORTED_LEVEL: Level = tuple((p, p, True) for p in PORTED)
 
 
 @lru_cache(maxsize=4096)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from reachlint.engine.flows import Hop
@@ -62,6 +62,30 @@ class _SgRule:
     region: Traffic  # protocols x ports x the CIDRs / prefix lists it names
     references: frozenset[str]  # groups whose members it admits (self included)
     unknown: str | None
+    by_peer: dict[IntervalSet, Traffic] = field(default_factory=dict)
+    _detail: str | None = None
+
+    def toward(self, peer: IntervalSet) -> Traffic:
+        """Services this rule admits for a peer at these addresses (CIDR part only)."""
+        found = self.by_peer.get(peer)
+        if found is None:
+            found = self.by_peer[peer] = self.region.only_addresses(peer).services_everywhere()
+        return found
+
+    @property
+    def detail(self) -> str:
+        if self._detail is None:
+            rule = self.rule
+            peers = [*rule.cidrs, *rule.prefix_lists]
+            peers.extend(f"members of {g}" for g in rule.security_groups)
+            if rule.self_reference:
+                peers.append(f"members of {self.group}")
+            word = "from" if rule.direction == "ingress" else "to"
+            services = describe_services(self.services)
+            self._detail = f"{self.group} allows {services} {word} {', '.join(peers) or 'nobody'}"
+            if rule.description:
+                self._detail += f" ({rule.description})"
+        return self._detail
 
 
 class SgView:
@@ -136,11 +160,10 @@ class SgView:
         for compiled in self.rules[direction]:
             if peer is None:
                 admitted = compiled.region & allowed
+            elif compiled.references & set(peer_groups):
+                admitted = compiled.services & allowed
             else:
-                by_address = compiled.region.only_addresses(peer).services_everywhere()
-                if compiled.references & set(peer_groups):
-                    by_address = compiled.services
-                admitted = by_address & allowed.services_everywhere()
+                admitted = compiled.toward(peer) & allowed
             if admitted:
                 hops.append(_sg_hop(compiled, admitted))
         return hops
@@ -148,20 +171,11 @@ class SgView:
 
 def _sg_hop(compiled: _SgRule, admitted: Traffic) -> Hop:
     rule = compiled.rule
-    peers = [*rule.cidrs, *rule.prefix_lists]
-    peers.extend(f"members of {g}" for g in rule.security_groups)
-    if rule.self_reference:
-        peers.append(f"members of {compiled.group}")
-    word = "from" if rule.direction == "ingress" else "to"
-    services = describe_services(compiled.services)
-    detail = f"{compiled.group} allows {services} {word} {', '.join(peers) or 'nobody'}"
-    if rule.description:
-        detail += f" ({rule.description})"
     return Hop(
         address=rule.address,
         kind="security-group-rule",
         type=rule.type,
-        detail=detail,
+        detail=compiled.detail,
         origin=rule.origin,
         admits=admitted,
     )

@@ -74,6 +74,7 @@ class _Engine:
         self.routing = Routing(model)
         self.classes: list[_Class] = []
         self.flows: list[Flow] = []
+        self._pairs: dict[tuple[int, int, bool], _Pair | None] = {}
 
     # ----- classes -------------------------------------------------------------------------
 
@@ -186,6 +187,12 @@ class _Engine:
         With judge_source False the destination's security groups are left out: a load balancer
         that keeps the client's address has them judge the client instead.
         """
+        key = (a.info.id, b.info.id, judge_source)
+        if key not in self._pairs:
+            self._pairs[key] = self._compute_pair(a, b, judge_source)
+        return self._pairs[key]
+
+    def _compute_pair(self, a: _Class, b: _Class, judge_source: bool) -> _Pair | None:
         unknowns = [*a.unknowns, *b.unknowns]
         path: list[Hop] = []
         crosses_subnets = a.info.subnet is None or a.info.subnet != b.info.subnet
