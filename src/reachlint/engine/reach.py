@@ -109,6 +109,7 @@ class _Engine:
             atom,
             lb,
             bool(known),
+            tuple(interface.unknown),
         )
         return key, (atom if atom is not None else addresses), bool(known)
 
@@ -131,8 +132,8 @@ class _Engine:
     ) -> _Class:
         network = self._network_of(interface)
         subnet = self.model.subnets.get(interface.subnet or "")
-        unknowns: list[str] = []
-        if subnet is None:
+        unknowns = [f"{endpoint.address}: {what}" for what in interface.unknown]
+        if subnet is None and interface.network is None:
             unknowns.append(f"{endpoint.address}: subnet")
         families = IntervalSet()
         subnet_ranges = cidrs(subnet.cidrs) if subnet is not None else ALL_ADDRESSES
