@@ -53,7 +53,10 @@ class Subnet(Element):
     # Explicit associations; None means the network's main table / default ACL.
     route_table: str | None = None
     network_acl: str | None = None
-    security_group: str | None = None  # Azure: the subnet's NSG
+    security_group: str | None = None  # Azure: the subnet's network security group
+    nat_gateway: str | None = None  # Azure: a NAT gateway serves the whole subnet
+    # Azure: VMs without a public address still reach the internet (default outbound access).
+    default_outbound_access: bool = True
 
 
 Direction = Literal["ingress", "egress"]
@@ -118,6 +121,7 @@ RouteTarget = Literal[
     "network-interface",
     "instance",
     "virtual-appliance",
+    "internet",  # Azure's system next hop "Internet"
     "blackhole",
     "unknown",
 ]
@@ -145,6 +149,7 @@ GatewayKind = Literal[
     "vpn-gateway",
     "transit-gateway",
     "gateway-endpoint",
+    "firewall",
 ]
 
 
@@ -157,6 +162,8 @@ class Gateway(Element):
     route_tables: list[str] = Field(default_factory=list)  # gateway endpoint routes
     # Transit gateway: whether attachments propagate to its default route table.
     default_propagation: bool = True
+    # Azure Firewall / network virtual appliance: the private address routes point at.
+    private_ips: list[str] = Field(default_factory=list)
 
 
 class OnPremSite(Element):
@@ -172,6 +179,10 @@ class Peering(Element):
     requester: str | None = None  # network address; None when outside the input
     accepter: str | None = None
     active: bool = True
+    # Azure: traffic forwarded by an appliance in the peer may enter; gateway transit.
+    allow_forwarded_traffic: bool = False
+    allow_gateway_transit: bool = False
+    use_remote_gateways: bool = False
 
 
 class TransitGatewayAttachment(Element):
@@ -204,6 +215,9 @@ class Interface(BaseModel):
     # Why the interface has a public address: the element that gives it.
     public_source: str | None = None
     security_groups: list[str] = Field(default_factory=list)
+    # Azure: the NIC's network security group and application security groups.
+    network_security_group: str | None = None
+    application_security_groups: list[str] = Field(default_factory=list)
     unknown: list[str] = Field(default_factory=list)
 
 
@@ -255,6 +269,7 @@ EndpointKind = Literal[
     "virtual-machine",
     "scale-set",
     "private-endpoint",
+    "bastion",
     "other",
 ]
 
@@ -266,6 +281,38 @@ class Endpoint(Element):
     tags: dict[str, str] = Field(default_factory=dict)
     interfaces: list[Interface] = Field(default_factory=list)
     load_balancer: LoadBalancer | None = None
+
+
+class AddressSpec(BaseModel):
+    """One side of an NSG rule: any address, CIDRs, service tags, application security groups."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    any: bool = False
+    cidrs: list[str] = Field(default_factory=list)
+    service_tags: list[str] = Field(default_factory=list)  # VirtualNetwork, Internet...
+    application_security_groups: list[str] = Field(default_factory=list)
+
+
+class NsgRule(Element):
+    """One rule of an Azure network security group: priority order, first match, stateful."""
+
+    name: str
+    priority: int
+    direction: Literal["inbound", "outbound"]
+    allow: bool
+    protocol: str = "*"  # Tcp, Udp, Icmp, Esp, Ah or *
+    source: AddressSpec = Field(default_factory=AddressSpec)
+    destination: AddressSpec = Field(default_factory=AddressSpec)
+    source_ports: list[PortRange] | None = None  # None: any port
+    destination_ports: list[PortRange] | None = None
+    is_default: bool = False
+
+
+class NetworkSecurityGroup(Element):
+    """Rules include Azure's six default rules (65000-65500), made explicit by the loader."""
+
+    rules: list[NsgRule] = Field(default_factory=list)
 
 
 class ElasticIp(Element):
@@ -290,6 +337,8 @@ class NetworkModel(BaseModel):
     networks: dict[str, Network] = Field(default_factory=dict)
     subnets: dict[str, Subnet] = Field(default_factory=dict)
     security_groups: dict[str, SecurityGroup] = Field(default_factory=dict)
+    network_security_groups: dict[str, NetworkSecurityGroup] = Field(default_factory=dict)
+    application_security_groups: dict[str, Element] = Field(default_factory=dict)
     network_acls: dict[str, NetworkAcl] = Field(default_factory=dict)
     route_tables: dict[str, RouteTable] = Field(default_factory=dict)
     gateways: dict[str, Gateway] = Field(default_factory=dict)
