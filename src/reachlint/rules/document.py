@@ -1,0 +1,112 @@
+"""A rules file read from YAML with the line of every value, so each mistake can point at it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from reachlint.errors import InputError
+
+if TYPE_CHECKING:
+    import yaml
+
+# Where a value sits in the document: mapping keys and list positions from the top.
+NodePath = tuple[str | int, ...]
+
+# Aliases can expand a small file into a huge (or self-referencing) tree; rules files are small.
+_MAX_NODES = 100_000
+_MAX_DEPTH = 64
+
+
+@dataclass
+class Document:
+    file: str
+    data: object
+    # The line of each value; for a mapping entry, the line of its key (where a reviewer looks).
+    lines: dict[NodePath, int] = field(default_factory=dict)
+    # The source text of scalar values (`Tier: 1` is the tag value "1", not the number 1).
+    raw: dict[NodePath, str] = field(default_factory=dict)
+
+    def line(self, path: NodePath) -> int:
+        """The line of the value at `path`, or of the nearest enclosing value that has one."""
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return self.lines.get((), 1)
+
+    def error(self, message: str, path: NodePath) -> InputError:
+        return InputError(message, self.file, self.line(path))
+
+
+def load_document(text: str, file: str) -> Document:
+    """Parse YAML text (one document, safe types only) keeping the line of every value."""
+    import yaml
+
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        document = Document(file=file, data=None)
+        if node is not None:
+            document.lines[()] = node.start_mark.line + 1
+            document.data = _Builder(loader, document).build(node, (), 0)
+        return document
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        problem = error.problem or error.context or "unreadable YAML"
+        raise InputError(
+            f"invalid YAML: {problem}", file, mark.line + 1 if mark else None
+        ) from None
+    except yaml.YAMLError as error:
+        raise InputError(f"invalid YAML: {error}", file) from None
+    finally:
+        loader.dispose()
+
+
+class _Builder:
+    """Turns composed YAML nodes into plain data while recording lines and source text."""
+
+    def __init__(self, loader: yaml.SafeLoader, document: Document) -> None:
+        self.loader = loader
+        self.document = document
+        self.count = 0
+
+    def build(self, node: yaml.Node, path: NodePath, depth: int) -> object:
+        import yaml
+
+        self.count += 1
+        if self.count > _MAX_NODES or depth > _MAX_DEPTH:
+            raise InputError(
+                "the YAML is too large or too deeply nested once its aliases are expanded",
+                self.document.file,
+                node.start_mark.line + 1,
+            )
+        if isinstance(node, yaml.SequenceNode):
+            items: list[object] = []
+            for index, item in enumerate(node.value):
+                item_path = (*path, index)
+                self.document.lines[item_path] = item.start_mark.line + 1
+                items.append(self.build(item, item_path, depth + 1))
+            return items
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path, depth)
+        self.document.raw[path] = str(node.value)
+        # Scalars take their YAML type (int, bool, str...) from the safe resolver.
+        return self.loader.construct_object(node)
+
+    def _mapping(self, node: yaml.MappingNode, path: NodePath, depth: int) -> dict[str, object]:
+        import yaml
+
+        self.loader.flatten_mapping(node)  # resolves `<<: *anchor` merge keys
+        result: dict[str, object] = {}
+        for key_node, value_node in node.value:
+            line = key_node.start_mark.line + 1
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise InputError("a mapping key must be a plain word", self.document.file, line)
+            key = str(key_node.value)
+            if key in result:
+                raise InputError(f"duplicate key {key!r}", self.document.file, line)
+            value_path = (*path, key)
+            self.document.lines[value_path] = line
+            result[key] = self.build(value_node, value_path, depth + 1)
+        return result

@@ -1,0 +1,306 @@
+"""Checking rules against the engine's flows (Network Access Analyzer's MatchPaths/ExcludePaths).
+
+A finding is traffic of a flow that a rule's `match` covers and none of its `allow` entries
+covers, for one pair of endpoints. The engine's flows run between classes of interfaces, so the
+work is done per class, not per pair: members of a class are grouped by which selectors hold
+for them (their signature), the left-over traffic is computed once per flow and pair of
+signatures, and only then spread over the member pairs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from reachlint.engine.flows import End, EndpointClass, External, Flow, Hop, Reachability
+from reachlint.model import Endpoint, Interface, NetworkModel
+from reachlint.report import SEVERITIES, EndRef, Finding, HopRef
+from reachlint.rules.ruleset import Entry, Rule, RuleSet, Same
+from reachlint.rules.selectors import EndSubject, Matcher, Selector
+from reachlint.traffic import (
+    ALL_ADDRESSES,
+    ALL_PORTS,
+    PUBLIC_ADDRESSES,
+    TCP,
+    UDP,
+    IntervalSet,
+    Traffic,
+    addresses_as_cidrs,
+)
+
+# For each selector of a side (the match's, then each allow entry's): the addresses it holds for.
+Signature = tuple[IntervalSet, ...]
+_ANY_PORT_PROTOCOLS = (TCP, UDP)
+
+
+def evaluate(rules: RuleSet, model: NetworkModel, reach: Reachability) -> list[Finding]:
+    """Every finding of every rule, most severe first, then by rule, source and destination."""
+    evaluation = _Evaluation(model)
+    findings = [finding for rule in rules.rules for finding in evaluation.rule(rule, reach.flows)]
+    findings.sort(
+        key=lambda finding: (
+            -SEVERITIES.index(finding.severity),
+            finding.rule,
+            finding.source.address,
+            finding.destination.address,
+        )
+    )
+    return findings
+
+
+@dataclass
+class _Pending:
+    """A finding being gathered from the flows between one pair of endpoints."""
+
+    source: EndSubject
+    destination: EndSubject
+    traffic: Traffic = field(default_factory=Traffic)
+    path: list[Hop] = field(default_factory=list)
+    largest: int = -1
+    unknowns: set[str] = field(default_factory=set)
+
+    def add(self, left_over: Traffic, size: int, flow: Flow) -> None:
+        self.traffic = self.traffic | left_over
+        # The path shown is the one that carries the most of the traffic.
+        if size > self.largest:
+            self.largest, self.path = size, flow.path
+        self.unknowns.update(flow.unknowns)
+
+
+class _Evaluation:
+    def __init__(self, model: NetworkModel) -> None:
+        self.model = model
+        self.matcher = Matcher(model)
+        self._subjects: dict[tuple[str, str | int], list[EndSubject]] = {}
+        self._signatures: dict[tuple[Rule, int, tuple[str, str | int]], list[_SignatureGroup]] = {}
+        self._allowed: dict[tuple[Entry, IntervalSet], Traffic] = {}
+        self._sizes: dict[Traffic, int] = {}
+
+    def rule(self, rule: Rule, flows: list[Flow]) -> list[Finding]:
+        match = rule.match
+        requested_services = Traffic.box(match.protocols, ALL_ADDRESSES, match.ports)
+        pending: dict[tuple[str, str], _Pending] = {}
+        for flow in flows:
+            if flow.state != match.state or not _same(match.same, flow):
+                continue
+            if match.through is not None and not self.matcher.through(match.through, flow.path):
+                continue
+            requested = flow.traffic & requested_services
+            if not requested:
+                continue
+            allows = [
+                (index, entry)
+                for index, entry in enumerate(rule.allow, start=1)
+                if entry.through is None or self.matcher.through(entry.through, flow.path)
+            ]
+            for source_group in self._groups(rule, 0, flow.source):
+                for destination_group in self._groups(rule, 1, flow.destination):
+                    left_over = self._left_over(
+                        requested, source_group.signature, destination_group.signature, allows
+                    )
+                    if left_over:
+                        self._spread(pending, left_over, flow, source_group, destination_group)
+        return [
+            self._finding(rule, gathered)
+            for gathered in pending.values()
+            if rule.only_if is None or _covers_all_ports(gathered.traffic)
+        ]
+
+    def _left_over(
+        self,
+        requested: Traffic,
+        source: Signature,
+        destination: Signature,
+        allows: list[tuple[int, Entry]],
+    ) -> Traffic:
+        # Selectors narrow the address axis: the addresses of the external end, if there is one.
+        addresses = source[0] & destination[0]
+        left = requested if addresses == ALL_ADDRESSES else requested.only_addresses(addresses)
+        for index, entry in allows:
+            if not left:
+                break
+            allowed_addresses = source[index] & destination[index]
+            if allowed_addresses:
+                left = left - self._allowed_traffic(entry, allowed_addresses)
+        return left
+
+    def _allowed_traffic(self, entry: Entry, addresses: IntervalSet) -> Traffic:
+        key = (entry, addresses)
+        traffic = self._allowed.get(key)
+        if traffic is None:
+            traffic = self._allowed[key] = entry.traffic(addresses)
+        return traffic
+
+    def _spread(
+        self,
+        pending: dict[tuple[str, str], _Pending],
+        left_over: Traffic,
+        flow: Flow,
+        sources: _SignatureGroup,
+        destinations: _SignatureGroup,
+    ) -> None:
+        size = self._size(left_over)
+        for source in sources.subjects:
+            for destination in destinations.subjects:
+                if source.address == destination.address:
+                    continue  # a flow from an endpoint to itself is not a flow
+                key = (source.address, destination.address)
+                gathered = pending.get(key)
+                if gathered is None:
+                    gathered = pending[key] = _Pending(source, destination)
+                gathered.add(left_over, size, flow)
+
+    def _groups(self, rule: Rule, side: int, end: End) -> list[_SignatureGroup]:
+        """The members of one end grouped by signature (members the match misses left out)."""
+        key = (rule, side, _end_key(end))
+        groups = self._signatures.get(key)
+        if groups is not None:
+            return groups
+        entries = (rule.match, *rule.allow)
+        selectors = [entry.source if side == 0 else entry.destination for entry in entries]
+        by_signature: dict[Signature, list[EndSubject]] = {}
+        for subject in self._end_subjects(end):
+            signature = tuple(self._holds(selector, subject) for selector in selectors)
+            if signature[0]:
+                by_signature.setdefault(signature, []).append(subject)
+        groups = [_SignatureGroup(sig, subjects) for sig, subjects in by_signature.items()]
+        self._signatures[key] = groups
+        return groups
+
+    def _holds(self, selector: Selector | None, subject: EndSubject) -> IntervalSet:
+        return ALL_ADDRESSES if selector is None else self.matcher.end(selector, subject)
+
+    def _end_subjects(self, end: End) -> list[EndSubject]:
+        key = _end_key(end)
+        subjects = self._subjects.get(key)
+        if subjects is None:
+            if isinstance(end, External):
+                subjects = [EndSubject(address=end.address, external=end)]
+            else:
+                subjects = [
+                    self._member_subject(end, member.endpoint, member.interface)
+                    for member in end.members
+                ]
+            self._subjects[key] = subjects
+        return subjects
+
+    def _member_subject(
+        self, endpoint_class: EndpointClass, address: str, interface_address: str
+    ) -> EndSubject:
+        endpoint = self.model.endpoints.get(address)
+        return EndSubject(
+            address=address,
+            endpoint=endpoint,
+            interface=_interface(endpoint, interface_address),
+            endpoint_class=endpoint_class,
+        )
+
+    def _size(self, traffic: Traffic) -> int:
+        size = self._sizes.get(traffic)
+        if size is None:
+            size = self._sizes[traffic] = sum(
+                (high - low + 1) * sum(end - start + 1 for start, end in ports.intervals)
+                for (low, high), ports in traffic.services()
+            )
+        return size
+
+    def _finding(self, rule: Rule, gathered: _Pending) -> Finding:
+        source, destination = _end_ref(gathered.source), _end_ref(gathered.destination)
+        traffic = gathered.traffic
+        text = traffic.text()
+        if rule.match.state == "reply-dropped":
+            message = (
+                f"{source.address} reaches {destination.address} on {text}, "
+                "but the replies are dropped"
+            )
+        else:
+            message = f"{source.address} reaches {destination.address} on {text}"
+        addresses: list[str] | None = None
+        if gathered.source.external is not None or gathered.destination.external is not None:
+            reached = traffic.addresses()
+            if not PUBLIC_ADDRESSES.issubset(reached):
+                addresses = addresses_as_cidrs(reached)
+        return Finding.model_validate(
+            {
+                "rule": rule.id,
+                "severity": rule.severity,
+                "title": rule.heading,
+                "message": message,
+                "from": source,
+                "to": destination,
+                "traffic": traffic.describe(),
+                "path": [_hop_ref(hop) for hop in gathered.path],
+                "addresses": addresses,
+                "state": rule.match.state,
+                "depends_on_unknown": sorted(gathered.unknowns) or None,
+            }
+        )
+
+
+@dataclass
+class _SignatureGroup:
+    signature: Signature
+    subjects: list[EndSubject]
+
+
+def _end_key(end: End) -> tuple[str, str | int]:
+    if isinstance(end, External):
+        return end.kind, end.address
+    return "class", end.id
+
+
+def _interface(endpoint: Endpoint | None, address: str) -> Interface | None:
+    if endpoint is None:
+        return None
+    return next((i for i in endpoint.interfaces if i.address == address), None)
+
+
+def _same(same: Same | None, flow: Flow) -> bool:
+    """Both ends sit in the same subnet / network (never true with an external end)."""
+    if same is None:
+        return True
+    source, destination = flow.source, flow.destination
+    if not isinstance(source, EndpointClass) or not isinstance(destination, EndpointClass):
+        return False
+    here = source.subnet if same == "subnet" else source.network
+    there = destination.subnet if same == "subnet" else destination.network
+    return here is not None and here == there
+
+
+def _covers_all_ports(traffic: Traffic) -> bool:
+    """Some address gets every TCP port, or every UDP port (every protocol includes both)."""
+    for protocol in _ANY_PORT_PROTOCOLS:
+        addresses = traffic.addresses_with(protocol, ALL_PORTS)
+        if not addresses:
+            continue
+        wanted = Traffic.box(IntervalSet([(protocol, protocol)]), addresses, ALL_PORTS)
+        missing = wanted - traffic
+        if addresses - missing.addresses():
+            return True
+    return False
+
+
+def _end_ref(subject: EndSubject) -> EndRef:
+    if subject.external is not None:
+        origin = subject.external.origin
+        return EndRef(
+            address=subject.address, kind=subject.external.kind, file=origin.file, line=origin.line
+        )
+    endpoint = subject.endpoint
+    if endpoint is None:
+        return EndRef(address=subject.address, kind=subject.kind)
+    return EndRef(
+        address=subject.address,
+        kind=endpoint.kind,
+        file=endpoint.origin.file,
+        line=endpoint.origin.line,
+    )
+
+
+def _hop_ref(hop: Hop) -> HopRef:
+    return HopRef(
+        address=hop.address,
+        kind=hop.kind,
+        detail=hop.detail,
+        file=hop.origin.file,
+        line=hop.origin.line,
+    )

@@ -1,0 +1,61 @@
+"""Rules as compiled from rules files: what a rule matches, what it allows, how bad it is."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from reachlint.engine.flows import FlowState
+from reachlint.model import Origin
+from reachlint.report import Severity
+from reachlint.rules.selectors import Selector
+from reachlint.traffic import ALL_PORTS, ALL_PROTOCOLS, IntervalSet, Traffic
+
+Same = Literal["subnet", "network"]
+OnlyIf = Literal["all-ports"]
+
+
+@dataclass(frozen=True, eq=False)
+class Entry:
+    """A match or allow entry. An end or path selector of None holds for everything."""
+
+    source: Selector | None = None
+    destination: Selector | None = None
+    through: Selector | None = None
+    protocols: IntervalSet = ALL_PROTOCOLS
+    ports: IntervalSet = ALL_PORTS
+    same: Same | None = None
+    state: FlowState = "reachable"
+
+    def traffic(self, addresses: IntervalSet) -> Traffic:
+        """The entry's protocols and ports for these addresses of the external end."""
+        return Traffic.box(self.protocols, addresses, self.ports)
+
+
+@dataclass(frozen=True, eq=False)
+class Rule:
+    id: str
+    match: Entry
+    allow: tuple[Entry, ...] = ()
+    severity: Severity = "medium"
+    title: str = ""
+    description: str = ""
+    only_if: OnlyIf | None = None
+    docs: str | None = None
+    builtin: bool = False
+    origin: Origin = field(default_factory=Origin)
+
+    @property
+    def heading(self) -> str:
+        """The title, or the id for a rule written without one."""
+        return self.title or self.id
+
+
+@dataclass
+class RuleSet:
+    rules: list[Rule] = field(default_factory=list)
+    # Every group of every file, by name: usable as a selector elsewhere (query, matrix).
+    groups: dict[str, Selector] = field(default_factory=dict)
+
+    def get(self, rule_id: str) -> Rule | None:
+        return next((rule for rule in self.rules if rule.id == rule_id), None)
