@@ -582,6 +582,13 @@ class _PlanReader:
             if isinstance(address, str) and not change.get("deposed"):
                 changes[address] = change
         gone = {address for address, change in changes.items() if _actions(change) == ["delete"]}
+        # A `moved` block renames: the old address may linger in prior_state.
+        gone.update(
+            previous
+            for change in changes.values()
+            if isinstance(previous := change.get("previous_address"), str)
+            and previous not in changes
+        )
         prior = _dict(_dict(self.document.get("prior_state")).get("values")).get("root_module")
         prior_addresses = set()
         for resource in _module_resources(prior):
