@@ -168,7 +168,41 @@ def test_addresses_modules_keys_and_configuration_addresses(modules_plan: PlanRe
     assert (modules_plan.format_version, modules_plan.terraform_version) == ("1.2", "1.11.4")
 
 
-# --- existing resources, deletes and replacements (a hand-made plan) -----------------------
+# --- a real plan against existing resources (fixtures/aws/loader-existing/existing.tfstate) --
+
+EXISTING_FIXTURE = REPO / "fixtures" / "aws" / "loader-existing" / "plan.json"
+
+
+def test_real_plan_against_existing_resources() -> None:
+    plan = load_plan_resources(EXISTING_FIXTURE)
+    actions = {resource.address: resource.action for resource in plan.resources}
+    assert actions == {
+        "aws_instance.web": "create",
+        "aws_security_group.web": "create",
+        "aws_subnet.a": "no-op",
+        "aws_subnet.b": "replace",
+        "aws_vpc.main": "no-op",
+    }
+    assert plan.ids["vpc-0abc"] == "aws_vpc.main"
+    assert plan.ids["subnet-0b"] == "aws_subnet.b"  # replaced: its old id still leads to it
+    assert "subnet-0gone" not in plan.ids
+    assert by_address(plan)["aws_subnet.b"].values["id"] is UNKNOWN
+
+
+def test_without_configuration_known_ids_still_connect_resources() -> None:
+    document = read_json(EXISTING_FIXTURE)
+    del document["configuration"]
+    plan = load_plan_resources(EXISTING_FIXTURE, document)
+    assert refs(plan, "aws_instance.web", "subnet_id") == ["aws_subnet.a"]
+    assert refs(plan, "aws_security_group.web", "vpc_id") == ["aws_vpc.main"]
+    assert refs(plan, "aws_instance.web", "vpc_security_group_ids") is None  # not known yet
+    assert plan.notes == [
+        "the plan has no configuration section, so references between resources are matched "
+        "by known ids only"
+    ]
+
+
+# --- existing resources, deletes, replacements and moves (a hand-made plan) -----------------
 
 
 def resource(address: str, values: dict[str, Any]) -> dict[str, Any]:
