@@ -135,8 +135,11 @@ def load_plan_resources(path: Path, document: dict[str, Any] | None = None) -> P
     format_version = _check_document(document, file)
     terraform_version = document.get("terraform_version")
     reader = _PlanReader(document)
-    with _collector_paused():
-        reader.read()
+    try:
+        with _collector_paused():
+            reader.read()
+    except RecursionError:
+        raise InputError("is JSON nested too deeply to read", file) from None
     return PlanResources(
         resources=list(reader.records.values()),
         terraform_version=terraform_version if isinstance(terraform_version, str) else None,
@@ -172,7 +175,8 @@ def _check_document(document: object, file: str) -> str:
             raise InputError(
                 f"looks like a CloudFormation template, not the output of {SHOW_COMMAND}", file
             )
-        found = ", ".join(sorted(str(key) for key in document)[:10]) or "none"
+        keys = sorted(str(key) for key in document)
+        found = ", ".join(keys[:10]) + (", ..." if len(keys) > 10 else "") if keys else "none"
         raise InputError(
             f"is not a Terraform plan: found top-level keys {found}; expected format_version with "
             f"planned_values, resource_changes or values (the output of {SHOW_COMMAND})",
@@ -236,10 +240,13 @@ def _parse_key(text: str | None) -> Key:
     if text is None:
         return None
     inner = text[1:-1]
-    if inner.startswith('"'):
+    if not inner.startswith('"'):
+        return int(inner)
+    try:
         value = json.loads(inner)
-        return value if isinstance(value, str) else None
-    return int(inner)
+    except ValueError:  # an HCL escape JSON does not know: keep the key as written
+        return inner[1:-1]
+    return value if isinstance(value, str) else None
 
 
 def _parse_address(address: str) -> _Address | None:
