@@ -22,6 +22,8 @@ from reachlint.traffic import (
     PUBLIC_ADDRESSES,
     TCP,
     UDP,
+    V4_ALL,
+    V6_ALL,
     IntervalSet,
     Traffic,
     addresses_as_cidrs,
@@ -207,6 +209,8 @@ class _Evaluation:
         source, destination = _end_ref(gathered.source), _end_ref(gathered.destination)
         traffic = gathered.traffic
         text = traffic.text()
+        if text == "all":
+            text = "all protocols and ports"
         if rule.match.state == "reply-dropped":
             message = (
                 f"{source.address} reaches {destination.address} on {text}, "
@@ -217,7 +221,7 @@ class _Evaluation:
         addresses: list[str] | None = None
         if gathered.source.external is not None or gathered.destination.external is not None:
             reached = traffic.addresses()
-            if not PUBLIC_ADDRESSES.issubset(reached):
+            if _narrower_than_public(reached):
                 addresses = addresses_as_cidrs(reached)
         return Finding.model_validate(
             {
@@ -275,6 +279,15 @@ def _covers_all_ports(traffic: Traffic) -> bool:
         wanted = Traffic.box(IntervalSet([(protocol, protocol)]), addresses, ALL_PORTS)
         missing = wanted - traffic
         if addresses - missing.addresses():
+            return True
+    return False
+
+
+def _narrower_than_public(addresses: IntervalSet) -> bool:
+    """Whether some address family in use misses part of its public addresses."""
+    for family in (V4_ALL, V6_ALL):
+        used = addresses & family
+        if used and not (PUBLIC_ADDRESSES & family).issubset(used):
             return True
     return False
 
