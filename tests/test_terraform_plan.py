@@ -118,6 +118,18 @@ def test_nested_block_paths_and_literal_instance_keys(modules_plan: PlanResource
     ]
 
 
+def test_set_blocks_follow_the_planned_values_order(modules_plan: PlanResources) -> None:
+    # Written device 1 first; the plan lists its set of interfaces by device_index 0, 1.
+    multi = by_address(modules_plan)["aws_instance.multi"]
+    assert multi.values["network_interface"][0]["device_index"] == 0
+    assert multi.references["network_interface.0.network_interface_id"] == [
+        "aws_network_interface.first"
+    ]
+    assert multi.references["network_interface.1.network_interface_id"] == [
+        "aws_network_interface.second"
+    ]
+
+
 def test_data_sources_are_kept_and_referenced(modules_plan: PlanResources) -> None:
     data = by_address(modules_plan)["data.aws_vpc.main"]
     assert (data.mode, data.action) == ("data", "read")

@@ -464,6 +464,51 @@ def _flatten_expressions(
     return found
 
 
+def _blocks_in_value_order(expressions: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    """`expressions` with each list of blocks in the order the planned values have them.
+
+    Blocks of a set type (network_interface, subnet_mapping) come out of a plan in an order of
+    Terraform's own, so block 0 as written may be block 1 in the values. A block is placed where
+    exactly one value block agrees with all its constant arguments; if any block is ambiguous,
+    the order stays as written.
+    """
+    reordered = expressions
+    for name, blocks in expressions.items():
+        if not isinstance(blocks, list) or len(blocks) < 2:
+            continue
+        placed = _place_blocks(blocks, values.get(name))
+        if placed is not None and placed != blocks:
+            if reordered is expressions:
+                reordered = dict(expressions)
+            reordered[name] = placed
+    return reordered
+
+
+def _place_blocks(blocks: list[Any], value_blocks: object) -> list[Any] | None:
+    if not isinstance(value_blocks, list) or len(value_blocks) != len(blocks):
+        return None
+    placed: list[Any] = [None] * len(blocks)
+    for block in blocks:
+        constants = {
+            argument: expression["constant_value"]
+            for argument, expression in _dict(block).items()
+            if isinstance(expression, dict)
+            and isinstance(expression.get("constant_value"), str | int | float)
+        }
+        if not constants:
+            return None
+        matches = [
+            position
+            for position, value in enumerate(value_blocks)
+            if isinstance(value, dict)
+            and all(value.get(argument) == constant for argument, constant in constants.items())
+        ]
+        if len(matches) != 1 or placed[matches[0]] is not None:
+            return None
+        placed[matches[0]] = block
+    return placed
+
+
 # Top-level attributes whose values are names or the resource's own identity, never references.
 _NOT_ID_REFERENCES = frozenset(
     {"id", "arn", "name", "name_prefix", "description", "tags", "tags_all", "owner_id"}
@@ -685,7 +730,8 @@ class _PlanReader:
         if config is not None:
             for_each = _references(config.get("for_each_expression"))
             expressions = _dict(config.get("expressions"))
-            for path, expression_references in _flatten_expressions(expressions):
+            in_value_order = _blocks_in_value_order(expressions, record.values)
+            for path, expression_references in _flatten_expressions(in_value_order):
                 groups, locals_met = self._resolve(
                     expression_references, parsed.module_path, parsed.key, for_each
                 )
