@@ -361,6 +361,53 @@ def test_shown_state_is_read_as_existing_resources() -> None:
     assert refs(loaded, "aws_subnet.old", "vpc_id") == ["aws_vpc.main"]
 
 
+def test_indexes_into_counted_module_outputs() -> None:
+    net = [f"module.net[{m}].aws_subnet.private[{s}]" for m in (0, 1) for s in (0, 1)]
+    planned = [resource(address, {}) for address in net]
+    planned += [
+        resource(a, {}) for a in ("aws_instance.a", "aws_instance.b[0]", "aws_instance.b[1]")
+    ]
+    document = {
+        "format_version": "1.2",
+        "planned_values": {"root_module": {"resources": planned}},
+        "configuration": {
+            "root_module": {
+                "resources": [
+                    # subnet_id = module.net[1].subnet_ids[0]
+                    expression_resource(
+                        "aws_instance.a",
+                        {
+                            "subnet_id": {
+                                "references": ["module.net[1].subnet_ids[0]", "module.net"]
+                            }
+                        },
+                    ),
+                    # count = 2, subnet_id = module.net[count.index].subnet_ids[count.index]
+                    expression_resource(
+                        "aws_instance.b",
+                        {"subnet_id": {"references": ["module.net", "count.index"]}},
+                        count_expression={"constant_value": 2},
+                    ),
+                ],
+                "module_calls": {
+                    "net": {
+                        "count_expression": {"constant_value": 2},
+                        "module": {
+                            "outputs": {
+                                "subnet_ids": {"expression": {"references": ["aws_subnet.private"]}}
+                            },
+                            "resources": [expression_resource("aws_subnet.private", {})],
+                        },
+                    }
+                },
+            }
+        },
+    }
+    plan = load_plan_resources(Path("plan.json"), document)
+    assert refs(plan, "aws_instance.a", "subnet_id") == ["module.net[1].aws_subnet.private[0]"]
+    assert refs(plan, "aws_instance.b[1]", "subnet_id") == ["module.net[1].aws_subnet.private[1]"]
+
+
 # --- input detection and bad input ---------------------------------------------------------
 
 

@@ -845,7 +845,9 @@ class _PlanReader:
             groups, met = self._variable(module_path, second)
             rest = steps[2:]
         elif head == "module" and isinstance(second, str):
-            groups, met, rest = self._module_output(steps, module_path, own_key, aligned)
+            groups, met, rest = self._module_output(
+                second, steps[2:], module_path, own_key, aligned
+            )
         elif head == "each" and second == "value":
             groups, met = self._resolve(for_each, module_path, own_key, [])
             groups = self._narrow(groups, own_key)
@@ -876,29 +878,30 @@ class _PlanReader:
         return [(target, ALL)]
 
     def _module_output(
-        self, steps: tuple[Step, ...], module_path: ModulePath, own_key: Key, aligned: bool
+        self,
+        name: str,
+        after: tuple[Step, ...],
+        module_path: ModulePath,
+        own_key: Key,
+        aligned: bool,
     ) -> tuple[list[Group], tuple[str, ...], tuple[Step, ...]]:
-        name = steps[1]
-        assert isinstance(name, str)
-        position = 2
+        """`module.NAME...`: `after` is what follows the name (instance key, output, rest)."""
         keys = list(self._module_keys.get((module_path, name), {None: None}))
-        if position < len(steps) and isinstance(steps[position], _Index):
-            index = steps[position]
-            assert isinstance(index, _Index)
-            if index.value is not None:
-                keys = [index.value]
-            position += 1
+        index = after[0] if after and isinstance(after[0], _Index) else None
+        if index is not None:
+            after = after[1:]
+        if index is not None and index.value is not None:
+            keys = [index.value]
         elif aligned and own_key in keys:
             keys = [own_key]
-        output = steps[position] if position < len(steps) else None
-        output_name = output if isinstance(output, str) else None
+        output = after[0] if after and isinstance(after[0], str) else None
         groups: list[Group] = []
         locals_met: list[str] = []
         for key in keys:
-            found, met = self._output((*module_path, (name, key)), output_name)
+            found, met = self._output((*module_path, (name, key)), output)
             groups.extend(found)
             locals_met.extend(met)
-        return groups, tuple(locals_met), steps[position + 1 :]
+        return groups, tuple(locals_met), after[1:]
 
     def _variable(self, module_path: ModulePath, name: str) -> Resolved:
         """What input `name` of module instance `module_path` refers to, in its caller."""
