@@ -271,3 +271,15 @@ def test_known_address_decides_partial_cidr_rules() -> None:
     result = net.reach()
     assert result.traffic("aws_instance.jump", "aws_instance.box") == "tcp 22"
     assert result.traffic("aws_instance.other", "aws_instance.box") == ""
+
+
+def test_only_the_load_balancer_targets_are_reached_through_it() -> None:
+    net, _vpc, subnet, _ = public_vpc()
+    lb_group = net.sg("lb", ingress("tcp", (443, 443), WORLD), egress())
+    web_group = net.sg("web", ingress("tcp", (80, 80), groups=("aws_security_group.lb",)))
+    target = net.instance("target", subnet, web_group)
+    bystander = net.instance("bystander", subnet, web_group)
+    net.alb("front", [subnet], [lb_group], listen=443, forward=80, targets=[target])
+    result = net.reach()
+    assert result.traffic("internet", target) == "tcp 80"
+    assert result.traffic("internet", bystander) == ""

@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Literal
 
-from reachlint.engine.filters import AclView, Filters, SgView
+from reachlint.engine.filters import AclView, Filters
 from reachlint.engine.flows import (
     EndpointClass,
     External,
@@ -20,8 +20,10 @@ from reachlint.engine.flows import (
     Member,
     Reachability,
 )
+from reachlint.engine.guards import Guards
+from reachlint.engine.nsg import AzureSpaces, NsgView, Peer
 from reachlint.engine.routing import Leg, RouteView, Routing
-from reachlint.model import Endpoint, Interface, NetworkModel, Origin
+from reachlint.model import Endpoint, Interface, NetworkModel, Origin, Subnet
 from reachlint.traffic import (
     ALL_ADDRESSES,
     EPHEMERAL,
@@ -59,11 +61,22 @@ class _Class:
     addresses: IntervalSet  # where its members' addresses may lie
     address_known: bool
     families: IntervalSet  # address families it can use (V4_ALL, V6_ALL)
-    sgs: SgView
+    asgs: tuple[str, ...]
+    guards: Guards
     acl: AclView | None
     routes: RouteView
     load_balancer: Endpoint | None = None
     unknowns: list[str] = field(default_factory=list)
+
+    @property
+    def peer(self) -> Peer:
+        return Peer(
+            addresses=self.addresses,
+            groups=self.info.security_groups,
+            asgs=self.asgs,
+            known=self.address_known,
+            network=self.info.network,
+        )
 
 
 class _Engine:
@@ -72,13 +85,16 @@ class _Engine:
         self.assume = assume
         self.filters = Filters(model, assume)
         self.routing = Routing(model)
+        self.spaces = AzureSpaces(model)
         self.classes: list[_Class] = []
         self.flows: list[Flow] = []
         self._pairs: dict[tuple[int, int, bool], _Pair | None] = {}
+        self._target_of: dict[str, tuple[str, ...]] = {}
 
     # ----- classes -------------------------------------------------------------------------
 
     def build_classes(self) -> None:
+        self._target_of = self._targets()
         by_key: dict[tuple[object, ...], _Class] = {}
         for endpoint in self.model.endpoints.values():
             for interface in endpoint.interfaces:
@@ -110,8 +126,23 @@ class _Engine:
             lb,
             bool(known),
             tuple(interface.unknown),
+            interface.network_security_group,
+            tuple(sorted(interface.application_security_groups)),
+            self._target_of.get(endpoint.address, ()),
         )
         return key, (atom if atom is not None else addresses), bool(known)
+
+    def _targets(self) -> dict[str, tuple[str, ...]]:
+        """Load balancers send to their targets only: being a target sets an endpoint apart."""
+        found: dict[str, set[str]] = defaultdict(set)
+        for group in self.model.target_groups.values():
+            for target in group.targets:
+                found[target.endpoint].add(group.address)
+        for endpoint in self.model.endpoints.values():
+            if endpoint.load_balancer is not None:
+                for target in endpoint.load_balancer.instances:
+                    found[target.endpoint].add(endpoint.address)
+        return {address: tuple(sorted(groups)) for address, groups in found.items()}
 
     def _network_of(self, interface: Interface) -> str | None:
         if interface.subnet and interface.subnet in self.model.subnets:
@@ -153,7 +184,8 @@ class _Engine:
             addresses=addresses,
             address_known=known,
             families=families,
-            sgs=self.filters.security_groups(tuple(sorted(interface.security_groups))),
+            asgs=tuple(sorted(interface.application_security_groups)),
+            guards=self._guards(interface, subnet, network, addresses, known),
             acl=self.filters.acl_for(subnet) if subnet is not None else None,
             routes=self.routing.view_for(subnet, network),
             load_balancer=endpoint if endpoint.load_balancer is not None else None,
@@ -161,6 +193,33 @@ class _Engine:
         )
         self.classes.append(made)
         return made
+
+    def _guards(
+        self,
+        interface: Interface,
+        subnet: Subnet | None,
+        network: str | None,
+        addresses: IntervalSet,
+        known: bool,
+    ) -> Guards:
+        groups = self.filters.security_groups(tuple(sorted(interface.security_groups)))
+        guarded = Peer(
+            addresses=addresses,
+            groups=tuple(sorted(interface.security_groups)),
+            asgs=tuple(sorted(interface.application_security_groups)),
+            known=known,
+            network=network,
+        )
+        views = []
+        placed = [
+            (subnet.security_group if subnet is not None else None, "subnet"),
+            (interface.network_security_group, "network interface"),
+        ]
+        for address, level in placed:
+            nsg = self.model.network_security_groups.get(address or "")
+            if nsg is not None:
+                views.append(NsgView(nsg, guarded, self.spaces, self.assume, level))
+        return Guards(self.filters, groups, views)
 
     # ----- flows between classes ------------------------------------------------------------
 
@@ -203,9 +262,9 @@ class _Engine:
             if legs is None or back is None:
                 return None
             path.extend(legs)
-        allowed = a.sgs.egress_to(b.addresses, b.info.security_groups, b.address_known)
+        allowed = a.guards.toward("egress", b.peer)
         if judge_source:
-            allowed &= b.sgs.ingress_from(a.addresses, a.info.security_groups, a.address_known)
+            allowed &= b.guards.toward("ingress", a.peer)
         if b.load_balancer is not None:
             allowed &= self.filters.listener_traffic(b.load_balancer)
         reply_ok = True
@@ -216,12 +275,12 @@ class _Engine:
         unknowns.extend(self.filters.take_unknowns())
         if not allowed:
             return None
-        path.extend(a.sgs.hops("egress", allowed, b.addresses, b.info.security_groups))
+        path.extend(a.guards.hops("egress", allowed, b.peer))
         if crosses_subnets:
             path.extend(self.filters.acl_hops(a.acl, "egress", allowed, b.addresses))
             path.extend(self.filters.acl_hops(b.acl, "ingress", allowed, a.addresses))
         if judge_source:
-            path.extend(b.sgs.hops("ingress", allowed, a.addresses, a.info.security_groups))
+            path.extend(b.guards.hops("ingress", allowed, a.peer))
         return _Pair(allowed, path, reply_ok, unknowns)
 
     def _tcp_replies_pass(
@@ -283,7 +342,7 @@ class _Engine:
         if not clients:
             return None
         allowed = Traffic.box(addresses=clients)
-        allowed &= b.sgs.ingress_region()
+        allowed &= b.guards.region("ingress")
         if b.load_balancer is not None:
             allowed &= self.filters.listener_traffic(b.load_balancer)
         allowed &= self.filters.acl_region(b.acl, "ingress")
@@ -294,7 +353,7 @@ class _Engine:
         path = [*route_hops]
         path.extend(self._public_hops(b))
         path.extend(self.filters.acl_hops(b.acl, "ingress", allowed, None))
-        path.extend(b.sgs.hops("ingress", allowed, None, ()))
+        path.extend(b.guards.hops("ingress", allowed, None))
         return self._emit(INTERNET, b.info, allowed, path, True, unknowns, replies)
 
     def _public_hops(self, b: _Class) -> list[Hop]:
@@ -321,17 +380,18 @@ class _Engine:
 
     def internet_egress(self) -> None:
         for a in self.classes:
-            for leg in self.routing.internet_legs(a.routes, a.info.public, a.families):
+            subnet = self.model.subnets.get(a.info.subnet or "")
+            for leg in self.routing.internet_legs(a.routes, a.info.public, a.families, subnet):
                 self._egress_leg(a, leg)
 
     def _egress_leg(self, a: _Class, leg: Leg) -> None:
         allowed = Traffic.box(addresses=leg.addresses)
-        allowed &= a.sgs.egress_region()
+        allowed &= a.guards.region("egress")
         allowed &= self.filters.acl_region(a.acl, "egress")
         reply_addresses = self.filters.acl_region(a.acl, "ingress").addresses_with(
             TCP, _EPHEMERAL_PORTS
         )
-        path = list(a.sgs.hops("egress", allowed & Traffic.box(addresses=leg.addresses), None, ()))
+        path = a.guards.hops("egress", allowed, None)
         path.extend(self.filters.acl_hops(a.acl, "egress", allowed, None))
         if leg.nat_subnet is not None and leg.nat_subnet != a.info.subnet:
             nat_acl = self.filters.acl_for(self.model.subnets.get(leg.nat_subnet))
@@ -364,7 +424,7 @@ class _Engine:
         for b in self.classes:
             for leg in self.routing.onprem_return(b.routes, b.families):
                 allowed = Traffic.box(addresses=leg.addresses)
-                allowed &= b.sgs.ingress_region()
+                allowed &= b.guards.region("ingress")
                 if b.load_balancer is not None:
                     allowed &= self.filters.listener_traffic(b.load_balancer)
                 allowed &= self.filters.acl_region(b.acl, "ingress")
@@ -375,7 +435,7 @@ class _Engine:
                 )
                 path = [*leg.hops]
                 path.extend(self.filters.acl_hops(b.acl, "ingress", allowed, None))
-                path.extend(b.sgs.hops("ingress", allowed, None, ()))
+                path.extend(b.guards.hops("ingress", allowed, None))
                 unknowns = [*b.unknowns, *self.filters.take_unknowns()]
                 flow = self._emit(leg.external, b.info, allowed, path, True, unknowns, replies)
                 if flow is not None:
@@ -458,13 +518,11 @@ class _Engine:
     ) -> tuple[Traffic, list[Hop]]:
         """The target's security groups see the client's address, not the load balancer's."""
         if isinstance(arrival.source, External):
-            admitted = traffic & t_class.sgs.ingress_region()
-            return admitted, t_class.sgs.hops("ingress", admitted, None, ())
+            admitted = traffic & t_class.guards.region("ingress")
+            return admitted, t_class.guards.hops("ingress", admitted, None)
         source = self.classes[arrival.source.id]
-        admitted = traffic & t_class.sgs.ingress_from(
-            source.addresses, source.info.security_groups, source.address_known
-        )
-        hops = t_class.sgs.hops("ingress", admitted, source.addresses, source.info.security_groups)
+        admitted = traffic & t_class.guards.toward("ingress", source.peer)
+        hops = t_class.guards.hops("ingress", admitted, source.peer)
         return admitted, hops
 
 

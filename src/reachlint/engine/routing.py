@@ -22,6 +22,7 @@ INTERNET = External(address="internet", kind="internet")
 
 @dataclass
 class RouteEntry:
+    destination: str
     addresses: IntervalSet
     prefix: int
     target_kind: str
@@ -98,13 +99,16 @@ class Routing:
         table_address = table.address if table is not None else None
         for cidr in net.cidrs if net is not None else []:
             entries.append(
-                RouteEntry(cidrs([cidr]), _prefix(cidr), "local", network, None, table_address)
+                RouteEntry(
+                    cidr, cidrs([cidr]), _prefix(cidr), "local", network, None, table_address
+                )
             )
         if table is not None:
             for route in table.routes:
                 for cidr in self._destinations(route):
                     entries.append(
                         RouteEntry(
+                            cidr,
                             cidrs([cidr]),
                             _prefix(cidr),
                             route.target_kind,
@@ -118,6 +122,7 @@ class Routing:
                     for cidr in site.cidrs:
                         entries.append(
                             RouteEntry(
+                                cidr,
                                 cidrs([cidr]),
                                 _prefix(cidr),
                                 "vpn-gateway",
@@ -126,7 +131,54 @@ class Routing:
                                 table.address,
                             )
                         )
+        if net is not None and net.provider == "azure":
+            entries.extend(self._azure_system_routes(network, table_address))
         return RouteView(table, entries)
+
+    def _azure_system_routes(self, network: str | None, table: str | None) -> list[RouteEntry]:
+        """Azure's routes that no one writes: peered VNets, gateway-learned ranges, Internet."""
+        entries = [
+            RouteEntry(
+                "0.0.0.0/0",
+                cidrs(["0.0.0.0/0"]),
+                _prefix("0.0.0.0/0"),
+                "internet",
+                None,
+                None,
+                table,
+            )
+        ]
+        gateway_networks = {network}
+        for peering in self.model.peerings.values():
+            if not peering.active or network not in (peering.requester, peering.accepter):
+                continue
+            other = peering.accepter if peering.requester == network else peering.requester
+            element = self.model.networks.get(other or "")
+            for cidr in element.cidrs if element is not None else []:
+                entries.append(
+                    RouteEntry(
+                        cidr, cidrs([cidr]), _prefix(cidr), "peering", peering.address, None, table
+                    )
+                )
+            if peering.use_remote_gateways or peering.allow_gateway_transit:
+                gateway_networks.add(other)
+        for gateway in self.model.gateways.values():
+            if gateway.kind != "vpn-gateway" or gateway.network not in gateway_networks:
+                continue
+            for site in self.sites_on(gateway.address):
+                for cidr in site.cidrs:
+                    entries.append(
+                        RouteEntry(
+                            cidr,
+                            cidrs([cidr]),
+                            _prefix(cidr),
+                            "vpn-gateway",
+                            gateway.address,
+                            None,
+                            table,
+                        )
+                    )
+        return entries
 
     def _destinations(self, route: Route) -> list[str]:
         out: list[str] = []
@@ -161,16 +213,17 @@ class Routing:
 
     # ----- hops ---------------------------------------------------------------------------------
 
-    def route_hop(self, entry: RouteEntry, destination: str) -> Hop:
+    def route_hop(self, entry: RouteEntry, _part: str = "") -> Hop:
         route = entry.route
+        destination = entry.destination
         target = entry.target or entry.target_kind
         if route is None:
+            how = "system route" if entry.target_kind in {"internet", "peering"} else "learned"
             return Hop(
-                address=entry.table or target,
+                address=entry.table or f"system-route:{destination}",
                 kind="route",
                 type="route",
-                detail=f"{entry.table or 'the route table'} sends {destination} to {target}"
-                " (propagated)",
+                detail=f"{entry.table or 'the subnet'} sends {destination} to {target} ({how})",
             )
         table = entry.table or "the route table"
         return Hop(
@@ -206,6 +259,17 @@ class Routing:
         for networks in by_tgw.values():
             for network in networks:
                 links.setdefault(network, {network}).update(networks)
+        # Through an appliance in a peered hub, a spoke reaches the hub's other peers.
+        for table in self.model.route_tables.values():
+            for route in table.routes:
+                appliance = self.model.gateways.get(route.target or "")
+                if route.target_kind != "virtual-appliance" or appliance is None:
+                    continue
+                hub = appliance.network
+                reach = links.setdefault(table.network, {table.network})
+                reach.update(links.get(hub, {hub}))
+                for spoke in links.get(hub, set()):
+                    links.setdefault(spoke, {spoke}).add(table.network)
         return links
 
     def between(
@@ -236,6 +300,10 @@ class Routing:
                             f"peers {peering.requester} with {peering.accepter}",
                         ),
                     ]
+            if entry.target_kind == "virtual-appliance":
+                hops = self._through_appliance(entry, part, source_network, destination_network)
+                if hops is not None:
+                    return hops
             if entry.target_kind == "transit-gateway" and self._tgw_delivers(
                 entry.target, part, source_network, destination_network
             ):
@@ -248,6 +316,29 @@ class Routing:
                     ),
                 ]
         return None
+
+    def _peered(self, a: str | None, b: str | None) -> bool:
+        return a == b or any(
+            p.active and {p.requester, p.accepter} == {a, b} for p in self.model.peerings.values()
+        )
+
+    def _through_appliance(
+        self,
+        entry: RouteEntry,
+        part: IntervalSet,
+        source_network: str | None,
+        destination_network: str | None,
+    ) -> list[Hop] | None:
+        appliance = self.model.gateways.get(entry.target or "")
+        if appliance is None:
+            return None
+        home = appliance.network
+        if not (self._peered(source_network, home) and self._peered(home, destination_network)):
+            return None
+        return [
+            self.route_hop(entry, _first_cidr(part)),
+            self.gateway_hop(appliance.address, appliance.kind, "passes the traffic on"),
+        ]
 
     def _tgw_delivers(
         self,
@@ -280,21 +371,36 @@ class Routing:
         clients = IntervalSet()
         hops: list[Hop] = []
         for part, entry in view.partition(ALL_ADDRESSES):
-            if entry.target_kind != "internet-gateway":
+            if entry.target_kind not in {"internet-gateway", "internet"}:
                 continue
             clients = clients | part
-            if not hops:
+            if not hops and entry.target_kind == "internet":
+                hops = [self.route_hop(entry, _first_cidr(part))]
+            elif not hops:
                 hops = [
                     self.gateway_hop(entry.target, "internet-gateway", "admits internet traffic"),
                     self.route_hop(entry, _first_cidr(part)),
                 ]
         return clients, hops
 
-    def internet_legs(self, view: RouteView, public: bool, families: IntervalSet) -> list[Leg]:
+    def internet_legs(
+        self,
+        view: RouteView,
+        public: bool,
+        families: IntervalSet,
+        subnet: Subnet | None = None,
+        depth: int = 0,
+    ) -> list[Leg]:
         legs: list[Leg] = []
         for part, entry in view.partition(families):
             kind = entry.target_kind
             label = _first_cidr(part)
+            if kind == "internet":
+                legs.extend(
+                    self._azure_internet_legs(entry, part & PUBLIC_ADDRESSES, public, subnet)
+                )
+            elif kind == "virtual-appliance" and depth < 3:
+                legs.extend(self._appliance_legs(entry, part, depth))
             if kind == "internet-gateway":
                 usable = part & PUBLIC_ADDRESSES & ((V4_ALL if public else IntervalSet()) | V6_ALL)
                 if usable:
@@ -315,6 +421,38 @@ class Routing:
                 legs.extend(self._nat_legs(entry, part & PUBLIC_ADDRESSES & V4_ALL))
             elif kind in {"vpn-gateway", "transit-gateway"}:
                 legs.extend(self._site_legs(entry, part))
+        return legs
+
+    def _azure_internet_legs(
+        self, entry: RouteEntry, part: IntervalSet, public: bool, subnet: Subnet | None
+    ) -> list[Leg]:
+        """Out through Azure's Internet next hop: NAT gateway, public IP or default access."""
+        if not part:
+            return []
+        route = self.route_hop(entry, _first_cidr(part))
+        nat = self.model.gateways.get(subnet.nat_gateway or "") if subnet is not None else None
+        if nat is not None:
+            hop = self.gateway_hop(nat.address, "nat-gateway", "translates to its public address")
+            return [Leg(part, INTERNET, [route, hop])]
+        if public or subnet is None or subnet.default_outbound_access:
+            return [Leg(part, INTERNET, [route])]
+        return []
+
+    def _appliance_legs(self, entry: RouteEntry, part: IntervalSet, depth: int) -> list[Leg]:
+        """Through a firewall or appliance, then onward by the appliance subnet's own routes."""
+        appliance = self.model.gateways.get(entry.target or "")
+        if appliance is None:
+            return []
+        subnet = self.model.subnets.get(appliance.subnet or "")
+        network = subnet.network if subnet is not None else appliance.network
+        onward_view = self.view_for(subnet, network)
+        hops = [
+            self.route_hop(entry, _first_cidr(part)),
+            self.gateway_hop(appliance.address, appliance.kind, "passes the traffic on"),
+        ]
+        legs = []
+        for leg in self.internet_legs(onward_view, True, part, subnet, depth + 1):
+            legs.append(Leg(leg.addresses, leg.external, [*hops, *leg.hops], leg.nat_subnet))
         return legs
 
     def _nat_legs(self, entry: RouteEntry, part: IntervalSet) -> list[Leg]:

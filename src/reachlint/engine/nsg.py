@@ -1,0 +1,236 @@
+"""Azure network security groups: priority order, first match wins, stateful, two-sided.
+
+A rule matches on both ends at once: the side that is the guarded interface is decided once per
+class (its address, application security groups); the other side becomes an address region, so
+external peers keep exact address sets and endpoint peers are projected like AWS rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from reachlint.engine.flows import Hop
+from reachlint.model import AddressSpec, NetworkModel, NetworkSecurityGroup, NsgRule, PortRange
+from reachlint.traffic import (
+    ALL_ADDRESSES,
+    ALL_PORTS,
+    PUBLIC_ADDRESSES,
+    IntervalSet,
+    Traffic,
+    cidrs,
+    parse_protocol,
+)
+
+NsgDirection = Literal["inbound", "outbound"]
+AZURE_LOAD_BALANCER = cidrs(["168.63.129.16/32"])
+EVERYTHING = Traffic.everything()
+
+
+@dataclass(frozen=True)
+class Peer:
+    """What a filter can see of the other end of a flow."""
+
+    addresses: IntervalSet
+    groups: tuple[str, ...] = ()  # AWS security groups
+    asgs: tuple[str, ...] = ()  # Azure application security groups
+    known: bool = False
+    network: str | None = None
+
+
+def _ports(ranges: list[PortRange] | None) -> IntervalSet:
+    if ranges is None:
+        return ALL_PORTS
+    return IntervalSet((max(0, r.low), min(65535, r.high)) for r in ranges if r.low <= r.high)
+
+
+def _protocols(value: str) -> IntervalSet:
+    try:
+        return parse_protocol(value)
+    except ValueError:
+        return parse_protocol("all")
+
+
+@dataclass
+class _Decided:
+    rule: NsgRule
+    effective: Traffic  # what this rule decides, after every higher-priority rule
+
+
+@dataclass
+class _Evaluated:
+    allowed: Traffic
+    decided: list[_Decided]
+    unknowns: list[str] = field(default_factory=list)
+
+
+class AzureSpaces:
+    """The address sets behind service tags, per virtual network."""
+
+    def __init__(self, model: NetworkModel) -> None:
+        self.model = model
+        self._vnet: dict[str | None, IntervalSet] = {}
+
+    def virtual_network(self, network: str | None) -> IntervalSet:
+        """VirtualNetwork: the VNet, its peers, on-premises ranges behind gateways, UDR prefixes."""
+        found = self._vnet.get(network)
+        if found is not None:
+            return found
+        model = self.model
+        nets = {network}
+        for peering in model.peerings.values():
+            if peering.active and network in (peering.requester, peering.accepter):
+                nets.update((peering.requester, peering.accepter))
+        space = IntervalSet()
+        for net in nets:
+            element = model.networks.get(net or "")
+            if element is not None:
+                space = space | _safe_cidrs(element.cidrs)
+        gateways = {g.address for g in model.gateways.values() if g.network in nets}
+        for site in model.onprem_sites.values():
+            if site.gateway in gateways:
+                space = space | _safe_cidrs(site.cidrs)
+        for table in model.route_tables.values():
+            if table.network == network:
+                space = space | _safe_cidrs([r.destination for r in table.routes if r.destination])
+        self._vnet[network] = space
+        return space
+
+    def tag(self, name: str, network: str | None) -> IntervalSet | None:
+        """Addresses of a service tag; None for tags whose ranges are not in the input."""
+        lowered = name.lower()
+        if lowered == "virtualnetwork":
+            return self.virtual_network(network)
+        if lowered == "internet":
+            return PUBLIC_ADDRESSES - self.virtual_network(network)
+        if lowered == "azureloadbalancer":
+            return AZURE_LOAD_BALANCER
+        return None
+
+
+def _safe_cidrs(values: list[str]) -> IntervalSet:
+    out = IntervalSet()
+    for value in values:
+        try:
+            out = out | cidrs([value])
+        except ValueError:
+            continue
+    return out
+
+
+class NsgView:
+    """One NSG guarding one class of interfaces."""
+
+    def __init__(
+        self,
+        nsg: NetworkSecurityGroup,
+        guarded: Peer,
+        spaces: AzureSpaces,
+        assume: Literal["open", "closed"],
+        level: str,
+    ) -> None:
+        self.nsg = nsg
+        self.guarded = guarded
+        self.spaces = spaces
+        self.assume = assume
+        self.level = level  # "subnet" or "network interface", for the path
+        self._regions: dict[tuple[NsgDirection, tuple[str, ...]], _Evaluated] = {}
+
+    def _addresses(self, spec: AddressSpec, asgs: tuple[str, ...]) -> tuple[IntervalSet, bool]:
+        """Addresses a rule side names (ASG members count as every address); unknown flag."""
+        if spec.any:
+            return ALL_ADDRESSES, False
+        out = _safe_cidrs(spec.cidrs)
+        unknown = False
+        for tag in spec.service_tags:
+            resolved = self.spaces.tag(tag, self.guarded.network)
+            if resolved is None:
+                unknown = True
+            else:
+                out = out | resolved
+        if set(spec.application_security_groups) & set(asgs):
+            out = ALL_ADDRESSES
+        return out, unknown
+
+    def _guarded_matches(self, rule: NsgRule, spec: AddressSpec, unknowns: list[str]) -> bool:
+        addresses, unknown = self._addresses(spec, self.guarded.asgs)
+        if addresses == ALL_ADDRESSES or (
+            self.guarded.known and self.guarded.addresses.issubset(addresses)
+        ):
+            return True
+        inside = self.guarded.addresses.issubset(addresses)
+        touches = bool(self.guarded.addresses & addresses)
+        if inside and not unknown:
+            return True
+        if not touches and not unknown:
+            return False
+        unknowns.append(f"{rule.address}: which addresses it names")
+        permissive = self.assume == "open"
+        return permissive if rule.allow else not permissive
+
+    def evaluate(self, direction: NsgDirection, peer_asgs: tuple[str, ...]) -> _Evaluated:
+        key = (direction, peer_asgs)
+        found = self._regions.get(key)
+        if found is not None:
+            return found
+        unknowns: list[str] = []
+        remaining = EVERYTHING
+        allowed = Traffic()
+        decided: list[_Decided] = []
+        rules = sorted(
+            (r for r in self.nsg.rules if r.direction == direction), key=lambda r: r.priority
+        )
+        for rule in rules:
+            guarded_side = rule.destination if direction == "inbound" else rule.source
+            peer_side = rule.source if direction == "inbound" else rule.destination
+            if not self._guarded_matches(rule, guarded_side, unknowns):
+                continue
+            peers, unknown = self._addresses(peer_side, peer_asgs)
+            if unknown:
+                unknowns.append(f"{rule.address}: addresses of a service tag")
+                if (self.assume == "open") == rule.allow:
+                    peers = ALL_ADDRESSES
+            if rule.source_ports is not None and _ports(rule.source_ports) != ALL_PORTS:
+                # Client ports are chosen at run time: the rule may or may not match.
+                unknowns.append(f"{rule.address}: source ports")
+                if (self.assume == "open") != rule.allow:
+                    continue
+            match = Traffic.box(_protocols(rule.protocol), peers, _ports(rule.destination_ports))
+            effective = remaining & match
+            remaining = remaining - match
+            if rule.allow:
+                allowed |= effective
+            decided.append(_Decided(rule, effective))
+        found = self._regions[key] = _Evaluated(allowed, decided, unknowns)
+        return found
+
+    def hops(self, direction: NsgDirection, allowed: Traffic, peer: Peer | None) -> list[Hop]:
+        evaluated = self.evaluate(direction, peer.asgs if peer else ())
+        hops: list[Hop] = []
+        for item in evaluated.decided:
+            if not item.rule.allow:
+                continue
+            if peer is None:
+                admitted = item.effective & allowed
+            else:
+                admitted = (
+                    item.effective.only_addresses(peer.addresses).services_everywhere() & allowed
+                )
+            if admitted:
+                hops.append(self._hop(item.rule, admitted))
+        return hops
+
+    def _hop(self, rule: NsgRule, admitted: Traffic) -> Hop:
+        word = "inbound" if rule.direction == "inbound" else "outbound"
+        kind = "default rule" if rule.is_default else "rule"
+        return Hop(
+            address=rule.address,
+            kind="nsg-rule",
+            type=rule.type,
+            detail=(
+                f"{self.nsg.address} ({self.level}) {kind} {rule.name} priority {rule.priority} "
+                f"allows {word} {admitted.text()}"
+            ),
+            origin=rule.origin,
+            admits=admitted,
+        )

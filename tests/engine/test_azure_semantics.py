@@ -1,0 +1,229 @@
+"""SPEC §4 (Azure) on hand-built models: one test per documented fact."""
+
+from __future__ import annotations
+
+from tests.engine.azure_builder import AzureNet, rule
+
+INTERNET = "Internet"
+
+
+def two_vms(web_rules: tuple = (), subnet_rules: tuple | None = None) -> AzureNet:  # type: ignore[type-arg]
+    net = AzureNet()
+    vnet = net.vnet("app", "10.1.0.0/16")
+    subnet_nsg = net.nsg("subnet-nsg", *subnet_rules) if subnet_rules is not None else None
+    subnet = net.subnet_in(vnet, "web", "10.1.1.0/24", nsg=subnet_nsg)
+    nic_nsg = net.nsg("web-nsg", *web_rules)
+    net.vm("web-0", subnet, nic_nsg, public=True)
+    net.vm("web-1", subnet, nic_nsg, public=True)
+    return net
+
+
+def test_nsg_priority_order_first_match_wins() -> None:
+    net = two_vms(
+        (
+            rule("deny-ssh", 100, "inbound", False, INTERNET, "*", "22"),
+            rule("allow-low", 200, "inbound", True, INTERNET, "*", "0-1023"),
+        )
+    )
+    result = net.reach()
+    assert (
+        result.traffic("internet", "Microsoft.Compute/virtualMachines/web-0") == "tcp 0-21, 23-1023"
+    )
+
+
+def test_default_rules_deny_internet_and_allow_vnet_peers() -> None:
+    net = two_vms()
+    result = net.reach()
+    assert result.traffic("internet", "Microsoft.Compute/virtualMachines/web-0") == ""
+    # AllowVnetInBound: subnet peers talk unless an NSG says otherwise (unlike AWS ACLs).
+    assert (
+        result.traffic(
+            "Microsoft.Compute/virtualMachines/web-0", "Microsoft.Compute/virtualMachines/web-1"
+        )
+        == "all"
+    )
+
+
+def test_deny_virtual_network_stops_peers_in_the_same_subnet() -> None:
+    net = two_vms(
+        (
+            rule("http", 100, "inbound", True, INTERNET, "*", "80"),
+            rule("no-peers", 200, "inbound", False, "VirtualNetwork", "VirtualNetwork", "*", "*"),
+        )
+    )
+    result = net.reach()
+    web0, web1 = (
+        "Microsoft.Compute/virtualMachines/web-0",
+        "Microsoft.Compute/virtualMachines/web-1",
+    )
+    assert result.traffic(web0, web1) == ""
+    assert result.traffic("internet", web0) == "tcp 80"
+
+
+def test_subnet_and_nic_nsgs_must_both_allow() -> None:
+    allow_http = (rule("http", 100, "inbound", True, INTERNET, "*", "80-443"),)
+    only_443 = (rule("https", 100, "inbound", True, INTERNET, "*", "443"),)
+    net = two_vms(allow_http, subnet_rules=only_443)
+    web0 = "Microsoft.Compute/virtualMachines/web-0"
+    result = net.reach()
+    assert result.traffic("internet", web0) == "tcp 443"
+    path = result.path("internet", web0)
+    assert path.index("Microsoft.Network/networkSecurityGroups/subnet-nsg/securityRules/https") < (
+        path.index("Microsoft.Network/networkSecurityGroups/web-nsg/securityRules/http")
+    )
+
+
+def test_a_level_without_nsg_allows() -> None:
+    net = AzureNet()
+    vnet = net.vnet("app", "10.1.0.0/16")
+    subnet = net.subnet_in(vnet, "open", "10.1.1.0/24")
+    vm = net.vm("bare", subnet, None, public=True)
+    assert net.reach().traffic("internet", vm) == "all"
+
+
+def test_nsgs_are_stateful_outbound_deny_does_not_break_replies() -> None:
+    net = two_vms(
+        (
+            rule("http", 100, "inbound", True, INTERNET, "*", "80"),
+            rule("no-out", 100, "outbound", False, "*", "*", "*", "*"),
+        )
+    )
+    result = net.reach()
+    assert result.traffic("internet", "Microsoft.Compute/virtualMachines/web-0") == "tcp 80"
+    assert (
+        result.flows("internet", "Microsoft.Compute/virtualMachines/web-0", "reply-dropped") == []
+    )
+
+
+def test_application_security_groups_select_member_nics() -> None:
+    net = AzureNet()
+    vnet = net.vnet("app", "10.1.0.0/16")
+    subnet = net.subnet_in(vnet, "mixed", "10.1.1.0/24")
+    asg_web = "Microsoft.Network/applicationSecurityGroups/web"
+    asg_db = "Microsoft.Network/applicationSecurityGroups/db"
+    db_nsg = net.nsg(
+        "db",
+        rule(
+            "from-web",
+            100,
+            "inbound",
+            True,
+            [],
+            [],
+            "5432",
+            source_asgs=(asg_web,),
+            destination_asgs=(asg_db,),
+        ),
+        rule("no-vnet", 200, "inbound", False, "VirtualNetwork", "*", "*", "*"),
+    )
+    web = net.vm("web", subnet, None, asgs=(asg_web,))
+    other = net.vm("other", subnet, None)
+    db = net.vm("db", subnet, db_nsg, asgs=(asg_db,))
+    result = net.reach()
+    assert result.traffic(web, db) == "tcp 5432"
+    assert result.traffic(other, db) == ""
+
+
+def test_internet_ingress_needs_public_ip_or_public_load_balancer() -> None:
+    net = AzureNet()
+    vnet = net.vnet("app", "10.1.0.0/16")
+    nsg = net.nsg("web", rule("http", 100, "inbound", True, INTERNET, "*", "80"))
+    subnet = net.subnet_in(vnet, "web", "10.1.1.0/24", nsg=nsg)
+    private = net.vm("private", subnet)
+    behind = net.vm("behind", subnet)
+    lb = net.public_lb("front", vnet, 80, 80, [behind])
+    result = net.reach()
+    assert result.traffic("internet", private) == ""
+    assert result.traffic("internet", lb) == "tcp 80"
+    assert result.traffic("internet", behind) == "tcp 80"
+    assert lb in result.path("internet", behind)
+
+
+def test_internet_tag_is_public_space_outside_the_vnet() -> None:
+    net = AzureNet()
+    vnet = net.vnet("app", "10.1.0.0/16")
+    nsg = net.nsg("web", rule("from-internet", 100, "inbound", True, INTERNET, "*", "22"))
+    subnet = net.subnet_in(vnet, "web", "10.1.1.0/24", nsg=nsg)
+    other_subnet = net.subnet_in(vnet, "other", "10.1.2.0/24")
+    target = net.vm("target", subnet, public=True)
+    peer = net.vm("peer", other_subnet)
+    result = net.reach()
+    assert result.traffic("internet", target) == "tcp 22"
+    # AllowVnetInBound still admits the VNet, but not via the Internet rule: all of it.
+    assert result.traffic(peer, target) == "all"
+
+
+def test_virtual_network_tag_covers_peered_vnets_and_onprem_ranges() -> None:
+    net = AzureNet()
+    hub = net.vnet("hub", "10.0.0.0/16")
+    spoke = net.vnet("spoke", "10.2.0.0/16")
+    net.vnet_peering(hub, spoke)
+    _, site = net.vpn(hub, ["192.168.0.0/16"])
+    only_vnet = net.nsg(
+        "app",
+        rule("vnet-ssh", 100, "inbound", True, "VirtualNetwork", "*", "22"),
+        rule("deny", 200, "inbound", False, "*", "*", "*", "*"),
+    )
+    app = net.vm("app", net.subnet_in(hub, "app", "10.0.1.0/24", nsg=only_vnet))
+    spoke_vm = net.vm("spoke", net.subnet_in(spoke, "s", "10.2.1.0/24"))
+    result = net.reach()
+    assert result.traffic(spoke_vm, app) == "tcp 22"
+    assert result.traffic(site, app) == "tcp 22"
+
+
+def test_forced_tunnelling_sends_internet_traffic_on_premises() -> None:
+    net = AzureNet()
+    vnet = net.vnet("hybrid", "10.1.0.0/16")
+    gateway, site = net.vpn(vnet, ["192.168.0.0/16"])
+    table = net.route_table("force", vnet, ("0.0.0.0/0", "vpn-gateway", gateway))
+    app = net.vm("app", net.subnet_in(vnet, "app", "10.1.2.0/24", table=table))
+    result = net.reach()
+    assert result.traffic(app, "internet") == ""
+    assert result.traffic(app, site) == "all"
+
+
+def test_route_to_none_drops_and_default_route_reaches_internet() -> None:
+    net = AzureNet()
+    vnet = net.vnet("app", "10.1.0.0/16")
+    dropped = net.route_table("drop", vnet, ("0.0.0.0/0", "blackhole", None))
+    quiet = net.vm("quiet", net.subnet_in(vnet, "quiet", "10.1.1.0/24", table=dropped))
+    chatty = net.vm("chatty", net.subnet_in(vnet, "chatty", "10.1.2.0/24"))
+    result = net.reach()
+    assert result.traffic(quiet, "internet") == ""
+    # The default rule AllowInternetOutBound and Azure's system route let it out.
+    assert result.traffic(chatty, "internet") == "all"
+
+
+def test_traffic_to_virtual_appliance_goes_through_the_firewall() -> None:
+    net = AzureNet()
+    hub = net.vnet("hub", "10.0.0.0/16")
+    spoke_a, spoke_b = net.vnet("a", "10.1.0.0/16"), net.vnet("b", "10.2.0.0/16")
+    fw_subnet = net.subnet_in(hub, "AzureFirewallSubnet", "10.0.1.0/26")
+    firewall = net.firewall(hub, fw_subnet, "10.0.1.4")
+    net.vnet_peering(hub, spoke_a)
+    net.vnet_peering(hub, spoke_b)
+    table_a = net.route_table("a", spoke_a, ("0.0.0.0/0", "virtual-appliance", firewall))
+    table_b = net.route_table("b", spoke_b, ("0.0.0.0/0", "virtual-appliance", firewall))
+    vm_a = net.vm("a", net.subnet_in(spoke_a, "w", "10.1.1.0/24", table=table_a))
+    vm_b = net.vm("b", net.subnet_in(spoke_b, "w", "10.2.1.0/24", table=table_b))
+    result = net.reach()
+    assert result.traffic(vm_a, vm_b) == "all"
+    assert firewall in result.path(vm_a, vm_b)
+    assert firewall in result.path(vm_a, "internet")
+
+
+def test_vnet_peering_is_not_transitive() -> None:
+    net = AzureNet()
+    a, b, c = (
+        net.vnet("a", "10.1.0.0/16"),
+        net.vnet("b", "10.2.0.0/16"),
+        net.vnet("c", "10.3.0.0/16"),
+    )
+    net.vnet_peering(a, b)
+    net.vnet_peering(b, c)
+    vm_a = net.vm("a", net.subnet_in(a, "s", "10.1.1.0/24"))
+    vm_b = net.vm("b", net.subnet_in(b, "s", "10.2.1.0/24"))
+    vm_c = net.vm("c", net.subnet_in(c, "s", "10.3.1.0/24"))
+    result = net.reach()
+    assert result.traffic(vm_a, vm_b) == "all"
+    assert result.traffic(vm_a, vm_c) == ""
