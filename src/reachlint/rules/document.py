@@ -16,6 +16,7 @@ NodePath = tuple[str | int, ...]
 # Aliases can expand a small file into a huge (or self-referencing) tree; rules files are small.
 _MAX_NODES = 100_000
 _MAX_DEPTH = 64
+_PLAIN_COLLECTIONS = ("tag:yaml.org,2002:seq", "tag:yaml.org,2002:map")
 
 
 @dataclass
@@ -54,6 +55,9 @@ def load_document(text: str, file: str) -> Document:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         problem = error.problem or error.context or "unreadable YAML"
+        if "got '['" in problem:
+            # aws_instance.web[0] inside [...] or {...} is YAML syntax, not an address.
+            problem += ' (quote addresses with brackets: "aws_instance.web[0]")'
         raise InputError(
             f"invalid YAML: {problem}", file, mark.line + 1 if mark else None
         ) from None
@@ -78,6 +82,13 @@ class _Builder:
         if self.count > _MAX_NODES or depth > _MAX_DEPTH:
             raise InputError(
                 "the YAML is too large or too deeply nested once its aliases are expanded",
+                self.document.file,
+                node.start_mark.line + 1,
+            )
+        if not isinstance(node, yaml.ScalarNode) and node.tag not in _PLAIN_COLLECTIONS:
+            # Scalars go through the safe constructor, which rejects unknown tags itself.
+            raise InputError(
+                f"invalid YAML: unsupported tag {node.tag!r}",
                 self.document.file,
                 node.start_mark.line + 1,
             )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import difflib
 import json
+import re
 from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -78,7 +79,12 @@ def _problem(error: ValidationError, document: Document, root: str) -> tuple[int
         )
     if validator == "additionalProperties" and isinstance(value, dict):
         expected = list(schema.get("properties", {}))
-        unknown = next(key for key in value if key not in expected)
+        patterns = [re.compile(pattern) for pattern in schema.get("patternProperties", {})]
+        unknown = next(
+            key
+            for key in value
+            if key not in expected and not any(pattern.search(key) for pattern in patterns)
+        )
         hint = difflib.get_close_matches(unknown, expected, n=1)
         suggestion = f", did you mean {hint[0]!r}?" if hint else ""
         return document.line((*path, unknown)), (
