@@ -199,7 +199,11 @@ def test_peering_is_not_transitive_and_needs_routes_both_ways() -> None:
     assert result.traffic("aws_instance.a", "internet") == ""  # not through b's gateway
     assert result.traffic("aws_instance.b", "aws_instance.c") == "all"
     net.model.route_tables[net.model.networks[c].main_route_table or ""].routes.clear()
-    assert net.reach().traffic("aws_instance.b", "aws_instance.c") == ""
+    one_way = net.reach()
+    # Without the route back, UDP and ICMP still arrive but no TCP connection completes.
+    assert one_way.traffic("aws_instance.b", "aws_instance.c", "reply-dropped") == "tcp 0-65535"
+    assert "udp 0-65535" in one_way.traffic("aws_instance.b", "aws_instance.c")
+    assert "tcp" not in one_way.traffic("aws_instance.b", "aws_instance.c")
 
 
 def test_load_balancer_forwards_on_target_port_and_is_on_the_path() -> None:

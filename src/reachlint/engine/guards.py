@@ -24,7 +24,7 @@ class Guards:
         self.nsgs = nsgs  # subnet first, then the network interface
         self._toward: dict[tuple[Direction, Peer], tuple[Traffic, list[str]]] = {}
 
-    def _ordered(self, direction: Direction) -> list[NsgView]:
+    def ordered(self, direction: Direction) -> list[NsgView]:
         return self.nsgs if direction == "ingress" else list(reversed(self.nsgs))
 
     def toward(self, direction: Direction, peer: Peer) -> Traffic:
@@ -61,6 +61,6 @@ class Guards:
             hops = self.groups.hops(direction, allowed, None, ())
         else:
             hops = self.groups.hops(direction, allowed, peer.addresses, peer.groups)
-        for view in self._ordered(direction):
+        for view in self.ordered(direction):
             hops.extend(view.hops(_NSG_DIRECTION[direction], allowed, peer))
         return hops

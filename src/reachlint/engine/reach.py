@@ -256,11 +256,14 @@ class _Engine:
         unknowns = [*a.unknowns, *b.unknowns]
         path: list[Hop] = []
         crosses_subnets = a.info.subnet is None or a.info.subnet != b.info.subnet
+        routed_back = True
         if crosses_subnets:
             legs = self.routing.between(a.routes, a.info.network, b.addresses, b.info.network)
-            back = self.routing.between(b.routes, b.info.network, a.addresses, a.info.network)
-            if legs is None or back is None:
+            if legs is None:
                 return None
+            # Without a route back, UDP and ICMP still arrive; TCP never completes.
+            back = self.routing.between(b.routes, b.info.network, a.addresses, a.info.network)
+            routed_back = back is not None
             path.extend(legs)
         allowed = a.guards.toward("egress", b.peer)
         if judge_source:
@@ -272,6 +275,7 @@ class _Engine:
             allowed &= self.filters.acl_toward(a.acl, "egress", b.addresses)
             allowed &= self.filters.acl_toward(b.acl, "ingress", a.addresses)
             reply_ok = self._tcp_replies_pass(b.acl, a.acl, a.addresses, b.addresses)
+        reply_ok = reply_ok and routed_back
         unknowns.extend(self.filters.take_unknowns())
         if not allowed:
             return None
