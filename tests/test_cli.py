@@ -163,6 +163,8 @@ def _unsupported_input(case: str, directory: Path) -> Path:
             archive.writestr("tfplan", "binary")
         return path
     files = {
+        "rules-file": ("rules.yml", "version: 1\nrules: []\n"),
+        "text-plan": ("plan.txt", "Terraform will perform the following actions:\n"),
         "bicep": ("main.bicep", "param location string"),
         "arm": ("azuredeploy.json", json.dumps({"$schema": _ARM, "resources": []})),
         "other-json": ("input.json", "[1, 2]"),
@@ -178,6 +180,8 @@ def _unsupported_input(case: str, directory: Path) -> Path:
         ("terraform-dir", "Terraform directories are not supported yet; give the plan"),
         ("empty-dir", "is a directory without .tf files"),
         ("bicep", "Bicep files are not supported yet"),
+        ("rules-file", "is a rules file; give it with --rules"),
+        ("text-plan", "is the human-readable output of terraform plan"),
         ("binary-plan", "binary Terraform plan file; convert it first"),
         ("arm", "ARM templates are not supported yet"),
         ("other-json", "neither a Terraform plan nor an ARM template"),

@@ -83,7 +83,7 @@ SAMPLE = _report(
             source=WEB,
             destination=INTERNET,
             addresses=["1.0.0.0/8", "2.0.0.0/7", "4.0.0.0/6", "8.0.0.0/7", "11.0.0.0/8"],
-            depends_on_unknown=["aws_instance.web.private_ip"],
+            depends_on_unknown=[f"aws_instance.web[{n}]: subnet_id" for n in range(5)],
             state="reply-dropped",
         ),
         _finding(severity="high", source=INTERNET, destination=WEB),
@@ -118,7 +118,10 @@ def test_text_report_shows_addresses_state_unknowns_and_notes() -> None:
     text = render(SAMPLE, "text")
     assert "    addresses: 1.0.0.0/8, 2.0.0.0/7, 4.0.0.0/6 and 2 more\n" in text
     assert "replies are dropped on the way back" in text
-    assert "    depends on unknown values: aws_instance.web.private_ip\n" in text
+    assert (
+        "    depends on unknown values: aws_instance.web[0]: subnet_id, "
+        "aws_instance.web[1]: subnet_id, aws_instance.web[2]: subnet_id and 2 more\n"
+    ) in text
     assert "1 note on what could not be modelled or known:" in text
     assert "  - aws_lambda_function.f: not attached to a VPC\n" in text
 

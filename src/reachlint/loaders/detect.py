@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -11,6 +12,10 @@ from reachlint.errors import InputError
 InputKind = Literal["terraform-plan", "terraform-dir", "arm", "bicep"]
 
 _ZIP_MAGIC = b"PK\x03\x04"
+_UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")
+_SNIFF_BYTES = 4096
+_RULES_FILE = re.compile(r"^(rules|groups):", re.MULTILINE)
+_HUMAN_PLAN = re.compile(r"Terraform (will perform|used the selected providers)|^Plan: ", re.M)
 _EXPECTED = "a Terraform plan in JSON (terraform show -json PLANFILE)"
 
 
@@ -35,14 +40,12 @@ def inspect_input(path: Path) -> DetectedInput:
         return DetectedInput(path, "bicep")
     if path.suffix == ".tf":  # one file of a configuration stands for its directory
         return DetectedInput(path, "terraform-dir")
-    with path.open("rb") as stream:
-        head = stream.read(len(_ZIP_MAGIC))
-    if head == _ZIP_MAGIC:
-        raise InputError(
-            "is a binary Terraform plan file; convert it first with "
-            f"`terraform show -json {path.name} > plan.json`",
-            file=name,
-        )
+    try:
+        with path.open("rb") as stream:
+            head = stream.read(_SNIFF_BYTES)
+    except OSError as error:
+        raise InputError(f"cannot read the file: {error.strerror or error}", file=name) from None
+    _refuse_non_json(head, path)
 
     from reachlint.loaders.terraform_plan import looks_like_plan, read_json
 
@@ -55,6 +58,28 @@ def inspect_input(path: Path) -> DetectedInput:
         f"is JSON but neither a Terraform plan nor an ARM template; expected {_EXPECTED}",
         file=name,
     )
+
+
+def _refuse_non_json(head: bytes, path: Path) -> None:
+    """Name what a file that is clearly not JSON is, before a JSON parser reports line 1."""
+    if head.startswith(_ZIP_MAGIC):
+        raise InputError(
+            "is a binary Terraform plan file; convert it first with "
+            f"`terraform show -json {path.name} > plan.json`",
+            file=str(path),
+        )
+    if head.startswith(_UTF16_MARKS):
+        return  # the JSON reader decodes UTF-16
+    text = head.decode("utf-8", errors="ignore").lstrip("\ufeff \t\r\n")
+    if not text or text[0] in "{[":
+        return
+    if _RULES_FILE.search(text):
+        raise InputError("is a rules file; give it with --rules, after the plan", file=str(path))
+    if _HUMAN_PLAN.search(text):
+        raise InputError(
+            f"is the human-readable output of terraform plan; expected {_EXPECTED}", file=str(path)
+        )
+    raise InputError(f"is not a JSON object; expected {_EXPECTED}", file=str(path))
 
 
 def detect(path: Path) -> InputKind:

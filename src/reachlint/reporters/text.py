@@ -9,7 +9,8 @@ if TYPE_CHECKING:
 
     from reachlint.report import EndRef, Finding, HopRef, NoteRef, Report, TrafficEntry
 
-ADDRESSES_SHOWN = 3
+# Lists longer than this show their first items and how many more there are.
+LIST_SHOWN = 3
 NOTES_SHOWN = 5
 
 _SEVERITY_STYLE = {"critical": "1;31", "high": "31", "medium": "33", "low": "36"}
@@ -56,11 +57,11 @@ def _finding_lines(finding: Finding) -> list[str]:
         f"    traffic: {traffic_text(finding.traffic)}",
     ]
     if finding.addresses:
-        lines.append(f"    addresses: {_addresses(finding.addresses)}")
+        lines.append(f"    addresses: {_first_few(finding.addresses)}")
     if finding.state == "reply-dropped":
         lines.append("    replies are dropped on the way back: the request arrives, no connection")
     if finding.depends_on_unknown:
-        lines.append(f"    depends on unknown values: {', '.join(finding.depends_on_unknown)}")
+        lines.append(f"    depends on unknown values: {_first_few(finding.depends_on_unknown)}")
     if finding.path:
         lines.append("    path:")
         lines += [f"      {number}. {_hop(hop)}" for number, hop in enumerate(finding.path, 1)]
@@ -98,9 +99,9 @@ def traffic_text(entries: list[TrafficEntry]) -> str:
     return "; ".join(parts) or "none"
 
 
-def _addresses(addresses: list[str]) -> str:
-    shown = ", ".join(addresses[:ADDRESSES_SHOWN])
-    rest = len(addresses) - ADDRESSES_SHOWN
+def _first_few(items: list[str]) -> str:
+    shown = ", ".join(items[:LIST_SHOWN])
+    rest = len(items) - LIST_SHOWN
     return f"{shown} and {rest} more" if rest > 0 else shown
 
 
