@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 
 from reachlint.engine.flows import End, EndpointClass, External, Flow, Hop, Reachability
 from reachlint.model import Endpoint, Interface, NetworkModel
-from reachlint.report import SEVERITIES, EndRef, Finding, HopRef
+from reachlint.report import SEVERITIES, EndRef, Finding, HopRef, TrafficEntry
 from reachlint.rules.ruleset import Entry, Rule, RuleSet, Same
 from reachlint.rules.selectors import EndSubject, Matcher, Selector
 from reachlint.traffic import (
     ALL_ADDRESSES,
     ALL_PORTS,
+    ALL_PROTOCOLS,
     PUBLIC_ADDRESSES,
     TCP,
     UDP,
@@ -61,7 +62,7 @@ class _Pending:
     unknowns: set[str] = field(default_factory=set)
 
     def add(self, left_over: Traffic, size: int, flow: Flow) -> None:
-        self.traffic = self.traffic | left_over
+        self.traffic = self.traffic | left_over if self.traffic else left_over
         # The path shown is the one that carries the most of the traffic.
         if size > self.largest:
             self.largest, self.path = size, flow.path
@@ -76,17 +77,28 @@ class _Evaluation:
         self._signatures: dict[tuple[Rule, int, tuple[str, str | int]], list[_SignatureGroup]] = {}
         self._allowed: dict[tuple[Entry, IntervalSet], Traffic] = {}
         self._sizes: dict[Traffic, int] = {}
+        self._descriptions: dict[Traffic, tuple[list[TrafficEntry], str]] = {}
+        self._addresses: dict[Traffic, list[str] | None] = {}
+        self._end_refs: dict[str, EndRef] = {}
+        # By identity: the flows (and so their path lists) live as long as the evaluation.
+        self._hop_refs: dict[int, list[HopRef]] = {}
 
     def rule(self, rule: Rule, flows: list[Flow]) -> list[Finding]:
         match = rule.match
         requested_services = Traffic.box(match.protocols, ALL_ADDRESSES, match.ports)
+        every_service = match.protocols == ALL_PROTOCOLS and match.ports == ALL_PORTS
         pending: dict[tuple[str, str], _Pending] = {}
         for flow in flows:
             if flow.state != match.state or not _same(match.same, flow):
                 continue
+            # Cheapest first: most flows fail on their ends, which are grouped once per class.
+            sources = self._groups(rule, 0, flow.source)
+            destinations = self._groups(rule, 1, flow.destination) if sources else []
+            if not destinations:
+                continue
             if match.through is not None and not self.matcher.through(match.through, flow.path):
                 continue
-            requested = flow.traffic & requested_services
+            requested = flow.traffic if every_service else flow.traffic & requested_services
             if not requested:
                 continue
             allows = [
@@ -94,8 +106,8 @@ class _Evaluation:
                 for index, entry in enumerate(rule.allow, start=1)
                 if entry.through is None or self.matcher.through(entry.through, flow.path)
             ]
-            for source_group in self._groups(rule, 0, flow.source):
-                for destination_group in self._groups(rule, 1, flow.destination):
+            for source_group in sources:
+                for destination_group in destinations:
                     left_over = self._left_over(
                         requested, source_group.signature, destination_group.signature, allows
                     )
@@ -206,11 +218,9 @@ class _Evaluation:
         return size
 
     def _finding(self, rule: Rule, gathered: _Pending) -> Finding:
-        source, destination = _end_ref(gathered.source), _end_ref(gathered.destination)
+        source, destination = self._end_ref(gathered.source), self._end_ref(gathered.destination)
         traffic = gathered.traffic
-        text = traffic.text()
-        if text == "all":
-            text = "all protocols and ports"
+        entries, text = self._described(traffic)
         if rule.match.state == "reply-dropped":
             message = (
                 f"{source.address} reaches {destination.address} on {text}, "
@@ -220,9 +230,7 @@ class _Evaluation:
             message = f"{source.address} reaches {destination.address} on {text}"
         addresses: list[str] | None = None
         if gathered.source.external is not None or gathered.destination.external is not None:
-            reached = traffic.addresses()
-            if _narrower_than_public(reached):
-                addresses = addresses_as_cidrs(reached)
+            addresses = self._outside_addresses(traffic)
         return Finding.model_validate(
             {
                 "rule": rule.id,
@@ -231,13 +239,43 @@ class _Evaluation:
                 "message": message,
                 "from": source,
                 "to": destination,
-                "traffic": traffic.describe(),
-                "path": [_hop_ref(hop) for hop in gathered.path],
+                "traffic": entries,
+                "path": self._path_refs(gathered.path),
                 "addresses": addresses,
                 "state": rule.match.state,
                 "depends_on_unknown": sorted(gathered.unknowns) or None,
             }
         )
+
+    # Many findings share their traffic, ends and paths: each is rendered once.
+
+    def _described(self, traffic: Traffic) -> tuple[list[TrafficEntry], str]:
+        described = self._descriptions.get(traffic)
+        if described is None:
+            entries = [TrafficEntry.model_validate(entry) for entry in traffic.describe()]
+            text = traffic.text()
+            described = (entries, "all protocols and ports" if text == "all" else text)
+            self._descriptions[traffic] = described
+        return described
+
+    def _outside_addresses(self, traffic: Traffic) -> list[str] | None:
+        if traffic not in self._addresses:
+            reached = traffic.addresses()
+            narrowed = _narrower_than_public(reached)
+            self._addresses[traffic] = addresses_as_cidrs(reached) if narrowed else None
+        return self._addresses[traffic]
+
+    def _end_ref(self, subject: EndSubject) -> EndRef:
+        reference = self._end_refs.get(subject.address)
+        if reference is None:
+            reference = self._end_refs[subject.address] = _end_ref(subject)
+        return reference
+
+    def _path_refs(self, path: list[Hop]) -> list[HopRef]:
+        references = self._hop_refs.get(id(path))
+        if references is None:
+            references = self._hop_refs[id(path)] = [_hop_ref(hop) for hop in path]
+        return references
 
 
 @dataclass
