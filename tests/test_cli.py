@@ -298,3 +298,16 @@ def test_installed_console_script() -> None:
     )
     assert completed.returncode == 0, completed.stderr
     assert json.loads(completed.stdout)["summary"]["rules"] > 0
+
+
+def test_report_summary_and_notes_come_from_the_model() -> None:
+    from reachlint.pipeline import build_model, run_check
+
+    plan = AWS_FIXTURES / "three-tier" / "plan.json"
+    model = build_model([plan])
+    report = run_check([plan], [], builtin=False)
+    assert report.summary.endpoints == len(model.endpoints) > 0
+    assert report.summary.rules == 0
+    assert [(note.address, note.message) for note in report.notes] == [
+        (note.address, note.message) for note in model.notes
+    ]

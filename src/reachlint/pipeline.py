@@ -50,7 +50,7 @@ def build_model(paths: list[Path], timings: Timings | None = None) -> NetworkMod
 
     if not paths:
         raise InputError("no input given; expected a Terraform plan (terraform show -json)")
-    merged: NetworkModel | None = None
+    models = []
     for path in paths:
         with _phase(timings, "load"):
             detected = inspect_input(path)
@@ -61,11 +61,11 @@ def build_model(paths: list[Path], timings: Timings | None = None) -> NetworkMod
             model = build_aws_model(plan.resources, plan.ids, str(path))
             for message in plan.notes:
                 model.note(message, origin=Origin(file=str(path)))
-            if merged is None:
-                merged = model
-            else:
-                merged.merge(model)
-    assert merged is not None
+            models.append(model)
+    merged, *others = models
+    with _phase(timings, "model"):
+        for model in others:
+            merged.merge(model)
     return merged
 
 
