@@ -311,3 +311,20 @@ def test_report_summary_and_notes_come_from_the_model() -> None:
     assert [(note.address, note.message) for note in report.notes] == [
         (note.address, note.message) for note in model.notes
     ]
+
+
+@pytest.mark.parametrize(
+    ("tty", "no_color", "wanted"),
+    [(True, None, True), (True, "", True), (True, "1", False), (False, None, False)],
+)
+def test_colour_only_on_a_terminal_without_no_color(
+    tty: bool, no_color: str | None, wanted: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reachlint.cli import _wants_color
+
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: tty)
+    if no_color is None:
+        monkeypatch.delenv("NO_COLOR", raising=False)
+    else:
+        monkeypatch.setenv("NO_COLOR", no_color)
+    assert _wants_color() is wanted

@@ -194,7 +194,7 @@ def _check_format(output_format: str) -> None:
 
 
 def _wants_color() -> bool:
-    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")  # no-color.org: set, non-empty
 
 
 def _write(output: Path, text: str) -> None:
