@@ -490,6 +490,8 @@ class _Links:
 class _Groups:
     addresses: list[str]
     given: bool
+    # Named "default": the VPC's default group, which only the interface's network tells.
+    named_default: bool = False
 
 
 # ----- the mapper -----------------------------------------------------------------------------
@@ -512,6 +514,7 @@ class _Mapper:
         self.owned_enis: dict[str, list[tuple[int, str]]] = defaultdict(list)
         self._ip_index: dict[str, str] | None = None
         self.members: dict[str, dict[str, list[TfResource]]] = {}
+        self.targets_seen: set[tuple[str, str, int | None, str | None]] = set()
 
     def run(self) -> None:
         self.networks()
@@ -623,6 +626,34 @@ class _Mapper:
             if enclosing:
                 return [r for r in enclosing if self.idx.matches(r, types, None)], True
         return [], False
+
+    def shared_slots(
+        self, resource: TfResource, blocks_path: str, attribute: str, types: frozenset[str]
+    ) -> list[list[str]] | None:
+        """Shared references dealt out to the blocks whose `attribute` is unknown, in order.
+
+        Terraform lists an expression's references in source order, so when every unknown
+        value has exactly one candidate left, block order tells them apart; otherwise None.
+        """
+        candidates = _dedupe(
+            address
+            for reference in resource.references.get(blocks_path, ())
+            for address in self.idx.matches(reference, types, None)
+        )
+        counts = []
+        for block in _blocks(_value_at(resource.values, blocks_path)):
+            value = block.get(attribute) if isinstance(block, dict) else None
+            if isinstance(value, list):
+                counts.append(sum(1 for item in value if item is UNKNOWN))
+            else:
+                counts.append(1 if value is UNKNOWN else 0)
+        if sum(counts) != len(candidates):
+            return None
+        slots, start = [], 0
+        for count in counts:
+            slots.append([self.alias.get(a, a) for a in candidates[start : start + count]])
+            start += count
+        return slots
 
     def lookup(self, literal: str, types: Types, by_name: bool = False) -> str | None:
         address = self.idx.ids.get(literal)
@@ -1084,6 +1115,11 @@ class _Mapper:
             computed=rule_resource,
             ancestor_types=SG_TYPES,
         )
+        if group_links.shared and contested:
+            blocks_path, position = prefix.split(".")[:2]
+            slots = self.shared_slots(resource, blocks_path, group_name, SG_TYPES)
+            if slots is not None:
+                group_links.addresses, contested = slots[int(position)], False
         groups = [self.group_address(a) for a in group_links.addresses]
         if group_links.shared and contested and len(groups) > 1:
             unknown.append(group_name)
@@ -1431,6 +1467,11 @@ class _Mapper:
             path = prefix + name
             links = self.resolve(resource, path, None, single=True, ancestor_types=types)
             value = block.get(name)
+            if links.shared and len(links.addresses) > 1:
+                position = int(prefix.split(".")[1])
+                slots = self.shared_slots(resource, "route", name, types)
+                if slots is not None and len(slots[position]) == 1:
+                    links.addresses = slots[position]
             if links.shared and len(links.addresses) > 1:
                 unknown.append(name)
                 choices = ", ".join(links.addresses[:_NOTE_SAMPLE])
@@ -1860,23 +1901,27 @@ class _Mapper:
         A group that is not in the model is one whose rules the engine treats as unknown.
         """
         found: list[str] = []
-        given = False
+        given = named_default = False
         for path in paths:
             links = self.resolve(
-                resource,
-                path,
-                SG_LINK_TYPES,
-                unknown,
-                "security group",
-                computed=True,
-                by_name=True,
+                resource, path, SG_LINK_TYPES, None, "security group", computed=True, by_name=True
             )
             given = given or links.given
             found.extend(self.group_address(a) for a in links.addresses)
-            found.extend(links.literals)
-            if links.unresolved and not links.literals and not links.addresses:
+            outside = [literal for literal in links.literals if literal != "default"]
+            named_default = named_default or len(outside) < len(links.literals)
+            found.extend(outside)
+            if outside:
+                reason = f"names {', '.join(outside)}, which is not in the input"
+            elif links.unresolved and not links.literals and not links.addresses:
                 found.append(f"{resource.address}.{path}")
-        return _Groups(_dedupe(found), given)
+                reason = "cannot be resolved"
+            else:
+                continue
+            if path not in unknown:
+                unknown.append(path)
+            self.note(resource, f"{path} {reason}; its security group is unknown", path)
+        return _Groups(_dedupe(found), given, named_default)
 
     def interfaces_for(
         self,
@@ -1930,13 +1975,14 @@ class _Mapper:
     ) -> list[str]:
         if groups is None:
             return []
-        if groups.given:
+        if groups.given and not groups.named_default:
             return list(groups.addresses)
         default = self.default_group(network)
         if default is None:
+            # The default group of a VPC that is not known: a group the engine cannot see.
+            default = "default"
             unknown.append("security_groups")
-            return []
-        return [default]
+        return _dedupe([*groups.addresses, default])
 
     def placement_network(self, known: str | None) -> str | None:
         """Where an interface without a known subnet sits, if that is clear at all."""
@@ -2388,7 +2434,9 @@ class _Mapper:
 
     def add_target(self, group_address: str, target: Target) -> None:
         group = self.model.target_groups.get(group_address)
-        if group is not None and target not in group.targets:
+        key = (group_address, target.endpoint, target.port, target.via)
+        if group is not None and key not in self.targets_seen:
+            self.targets_seen.add(key)
             group.targets.append(target)
 
     def add_instance(self, balancer_address: str, target: Target) -> None:
