@@ -97,7 +97,8 @@ def test_glob_brackets_are_literal(pattern: str, value: str, matches: bool) -> N
 
 
 def test_words(world: tuple[NetworkModel, dict[str, EndSubject]]) -> None:
-    assert _selected(world, "any") == {WEB, WORKER, DB}
+    assert _selected(world, "any") == {WEB, WORKER, DB, "internet", OFFICE}
+    assert _selected(world, "endpoints") == {WEB, WORKER, DB}
     assert _selected(world, "internet") == {"internet"}
     assert _selected(world, "onprem") == {OFFICE}
 
@@ -164,7 +165,8 @@ def test_one_onprem_site_by_address() -> None:
 
 def test_any_of_and_not(world: tuple[NetworkModel, dict[str, EndSubject]]) -> None:
     assert _selected(world, "{any_of: [internet, {kinds: [database]}]}") == {"internet", DB}
-    assert _selected(world, "{not: any}") == {"internet", OFFICE}
+    assert _selected(world, "{not: endpoints}") == {"internet", OFFICE}
+    assert _selected(world, "{not: any}") == set()
     assert _selected(world, "{not: {tags: {Tier: data}}}") == {WEB, WORKER, "internet", OFFICE}
 
 

@@ -22,8 +22,14 @@ from reachlint.model import Endpoint, EndpointKind, Interface, NetworkModel
 from reachlint.rules.document import Document, NodePath
 from reachlint.traffic import ALL_ADDRESSES, IntervalSet, cidrs
 
-WordName = Literal["any", "internet", "onprem"]
-WORDS: dict[str, WordName] = {"any": "any", "internet": "internet", "onprem": "onprem"}
+# `any` is every end (endpoints, the internet, on-premises); `endpoints` only what runs in the cloud.
+WordName = Literal["any", "endpoints", "internet", "onprem"]
+WORDS: dict[str, WordName] = {
+    "any": "any",
+    "endpoints": "endpoints",
+    "internet": "internet",
+    "onprem": "onprem",
+}
 PATTERN_KEYS = ("addresses", "types", "networks", "subnets", "security_groups", "kinds")
 ENDPOINT_KINDS: tuple[str, ...] = get_args(EndpointKind)
 NO_ADDRESSES = IntervalSet()
@@ -315,6 +321,8 @@ class Matcher:
         external = subject.external
         if isinstance(selector, Word):
             if selector.word == "any":
+                return True
+            if selector.word == "endpoints":
                 return external is None
             return external is not None and external.kind == selector.word
         if isinstance(selector, Tags):
