@@ -1448,3 +1448,17 @@ def test_plan_with_modules_and_attached_interfaces() -> None:
     bare = model.endpoints["module.web.module.nic.aws_network_interface.this"]
     assert bare.kind == "network-interface"
     assert bare.interfaces[0].security_groups == ["module.web.module.sg.aws_security_group.this"]
+
+
+def test_an_unknown_computed_attribute_counts_as_written_when_listed_in_references() -> None:
+    # An empty reference list: written in the configuration, from something not a resource.
+    unset = instance()
+    written = instance("aws_instance.written")
+    written.references["vpc_security_group_ids"] = []
+    model = build(vpc(), subnet(), unset, written)
+    assert model.endpoints["aws_instance.web"].interfaces[0].security_groups == [
+        "aws_vpc.main.default_security_group"
+    ]
+    interface = model.endpoints["aws_instance.written"].interfaces[0]
+    assert interface.security_groups == ["aws_instance.written.vpc_security_group_ids"]
+    assert "vpc_security_group_ids" in interface.unknown

@@ -505,7 +505,6 @@ class _Mapper:
         self.alias: dict[str, str] = {}
         self.declared_networks: list[str] = []
         self.default_vpc: str | None = None
-        self.synthetic: set[str] = set()
         self.defaults_done = False
         self.listeners: dict[str, list[Listener]] = {}
         self.interfaces: dict[str, tuple[str, Interface]] = {}  # interface -> (endpoint, it)
@@ -563,9 +562,10 @@ class _Mapper:
         """Addresses that attribute `path` links to: references first, then known ids.
 
         `computed`: the provider fills the attribute in when it is not written, so UNKNOWN
-        without references means "not written". `unknown`, when given, collects `path` if the
-        link cannot be resolved (and a note says why). `ancestor_types`: the types to pick
-        from references recorded for the enclosing blocks (default `types`).
+        without references means "not written" (an empty reference list says it is written).
+        `unknown`, when given, collects `path` if the link cannot be resolved (and a note says
+        why). `ancestor_types`: the types to pick from references recorded for the enclosing
+        blocks (default `types`).
         """
         value = _value_at(resource.values, path)
         references, shared = self.references_of(
@@ -586,7 +586,7 @@ class _Mapper:
         links = _Links(addresses=_dedupe(found), literals=missing, shared=shared)
         # A list with unknown items was written; only a wholly unknown value may be unset.
         unknown_value = _has_unknown(value) and not references
-        if computed and value is UNKNOWN:
+        if computed and value is UNKNOWN and path not in resource.references:
             unknown_value = False
         links.given = bool(references) or bool(_strings(value)) or unknown_value
         links.unresolved = bool(missing) or unknown_value or (bool(references) and not found)
@@ -697,8 +697,7 @@ class _Mapper:
         for resource in self.idx.of("aws_vpc", "aws_default_vpc"):
             self.add_network(resource)
         for resource in self.idx.data.get("aws_vpc", ()):
-            target = self.data_alias(resource, "id", VPC_TYPES)
-            if target is None:
+            if self.data_alias(resource, VPC_TYPES) is None:
                 self.add_network(resource)
         default_vpcs = [r.address for r in self.idx.of("aws_default_vpc")]
         if len(default_vpcs) == 1:
@@ -714,10 +713,16 @@ class _Mapper:
             for name in ("cidr_block", "ipv6_cidr_block"):
                 network.cidrs.extend(self.cidr_values(resource, name, network.unknown))
 
-    def data_alias(self, resource: TfResource, path: str, types: frozenset[str]) -> str | None:
-        """The managed resource a data source reads by id, if it is in the input."""
-        links = self.resolve(resource, path, types)
-        managed = [a for a in links.addresses if not a.startswith("data.")]
+    def data_alias(self, resource: TfResource, types: frozenset[str]) -> str | None:
+        """The managed resource a data source reads (by its id, or a filter on it), if any."""
+        found = self.resolve(resource, "id", types).addresses
+        found += [
+            address
+            for references in resource.references.values()
+            for reference in references
+            for address in self.idx.matches(reference, types, None)
+        ]
+        managed = _dedupe(a for a in found if not a.startswith("data."))
         if len(managed) == 1:
             self.alias[resource.address] = managed[0]
             return managed[0]
@@ -751,7 +756,7 @@ class _Mapper:
         self, resource: TfResource, path: str, unknown: list[str], *, computed: bool = False
     ) -> list[str]:
         value = _value_at(resource.values, path)
-        unset = computed and not resource.references.get(path)
+        unset = computed and path not in resource.references
         if _has_unknown(value) and not unset and path not in unknown:
             unknown.append(path)
             self.note(resource, f"{path} is known only after apply", path)
@@ -857,7 +862,6 @@ class _Mapper:
         network = self.model.networks[address]
         if network.default_security_group is None:
             group = f"{address}.default_security_group"
-            self.synthetic.add(group)
             kind = "aws_default_security_group"
 
             def rule(direction: Direction, **rest: Any) -> SecurityGroupRule:
@@ -880,7 +884,6 @@ class _Mapper:
             network.default_security_group = group
         if network.default_network_acl is None:
             acl = f"{address}.default_network_acl"
-            self.synthetic.add(acl)
             kind = "aws_default_network_acl"
             self.model.network_acls[acl] = NetworkAcl(
                 address=acl,
@@ -905,7 +908,6 @@ class _Mapper:
             network.default_network_acl = acl
         if network.main_route_table is None:
             table = f"{address}.main_route_table"
-            self.synthetic.add(table)
             self.model.route_tables[table] = RouteTable(
                 address=table,
                 type="aws_default_route_table",
@@ -927,7 +929,7 @@ class _Mapper:
         for resource in self.idx.of("aws_subnet", "aws_default_subnet"):
             self.add_subnet(resource)
         for resource in self.idx.data.get("aws_subnet", ()):
-            if self.data_alias(resource, "id", SUBNET_TYPES) is None:
+            if self.data_alias(resource, SUBNET_TYPES) is None:
                 self.add_subnet(resource)
 
     def add_subnet(self, resource: TfResource) -> None:
@@ -977,7 +979,7 @@ class _Mapper:
                 unknown=unknown,
             )
             self.model.security_groups[resource.address] = group
-            if is_default and network is not None:
+            if is_default:
                 net = self.model.networks[network]
                 if net.default_security_group is not None:
                     self.note(
@@ -994,7 +996,7 @@ class _Mapper:
                 group.rules.extend(self.inline_group_rules(resource))
 
     def data_security_group(self, resource: TfResource) -> None:
-        if self.data_alias(resource, "id", SG_TYPES) is not None:
+        if self.data_alias(resource, SG_TYPES) is not None:
             return
         unknown: list[str] = []
         network = self.optional_network_of(resource, "vpc_id", unknown)
@@ -1002,6 +1004,10 @@ class _Mapper:
         if name == "default" and network is not None:
             # Looking up the group named "default" reads the VPC's default group.
             self.alias[resource.address] = self.default_group(network) or resource.address
+            return
+        named = self.idx.named(frozenset({"aws_security_group"}), name) if name else None
+        if named is not None and self.model.security_groups[named].network == network:
+            self.alias[resource.address] = named  # looked up by the name the input gives it
             return
         kind = resource.type
 
@@ -1030,7 +1036,7 @@ class _Mapper:
             # UNKNOWN here means the rules live in separate resources: no inline rules.
             blocks = _blocks(resource.values.get(direction))
             # References are recorded for the whole list: with several blocks naming groups
-            # known only after apply, which block names which group is not known.
+            # known only after apply, only source order can tell which block names which.
             contested = (
                 sum(
                     1
@@ -1405,8 +1411,7 @@ class _Mapper:
             if table is None:
                 self.note(resource, "its route table is not in the input; main table unchanged")
                 continue
-            network = self.network_of(resource, "vpc_id", unknown) or table.network
-            net = self.model.networks[network]
+            net = self.model.networks[table.network]  # a main table is one of its own VPC's
             previous = self.model.route_tables.get(net.main_route_table or "")
             if previous is not None and previous is not table:
                 previous.is_main = False
