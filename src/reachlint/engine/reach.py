@@ -8,7 +8,7 @@ pair of classes, never per pair of endpoints. Every set is exact (see traffic.py
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from reachlint.engine.filters import AclView, Filters
@@ -508,7 +508,9 @@ class _Engine:
         )
         # The flow keeps the client's addresses: those that reached the listener.
         traffic = arriving.with_addresses(heard.addresses()) & leg.allowed.services_everywhere()
-        path = [*arrival.path, *hops, *leg.path]
+        # Filters before the load balancer admitted the listener's traffic, not the target's.
+        before = [replace(hop, admits=None) for hop in arrival.path]
+        path = [*before, *hops, *leg.path]
         if keeps_client:
             traffic, judged = self._target_judges_client(arrival, t_class, traffic)
             path.extend(judged)

@@ -81,7 +81,7 @@ class _Evaluation:
         self._addresses: dict[Traffic, list[str] | None] = {}
         self._end_refs: dict[str, EndRef] = {}
         # By identity: the flows (and so their path lists) live as long as the evaluation.
-        self._hop_refs: dict[int, list[HopRef]] = {}
+        self._hop_refs: dict[tuple[int, Traffic], list[HopRef]] = {}
 
     def rule(self, rule: Rule, flows: list[Flow]) -> list[Finding]:
         match = rule.match
@@ -240,7 +240,7 @@ class _Evaluation:
                 "from": source,
                 "to": destination,
                 "traffic": entries,
-                "path": self._path_refs(gathered.path),
+                "path": self._path_refs(gathered.path, traffic),
                 "addresses": addresses,
                 "state": rule.match.state,
                 "depends_on_unknown": sorted(gathered.unknowns) or None,
@@ -271,10 +271,14 @@ class _Evaluation:
             reference = self._end_refs[subject.address] = _end_ref(subject)
         return reference
 
-    def _path_refs(self, path: list[Hop]) -> list[HopRef]:
-        references = self._hop_refs.get(id(path))
+    def _path_refs(self, path: list[Hop], traffic: Traffic) -> list[HopRef]:
+        """The path's hops; of the filter rules, only those that admit this finding's traffic."""
+        key = (id(path), traffic)
+        references = self._hop_refs.get(key)
         if references is None:
-            references = self._hop_refs[id(path)] = [_hop_ref(hop) for hop in path]
+            references = self._hop_refs[key] = [
+                _hop_ref(hop) for hop in path if hop.admits is None or hop.admits & traffic
+            ]
         return references
 
 

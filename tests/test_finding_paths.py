@@ -1,0 +1,30 @@
+"""A finding's path names the filter rules that admit its traffic, not every rule of the group."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reachlint.pipeline import run_check
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "aws"
+
+
+def test_path_shows_only_the_rule_that_opens_the_finding() -> None:
+    fixture = FIXTURES / "naa-noncompliant"
+    report = run_check([fixture / "plan.json"], [fixture / "rules.yaml"])
+    admin = next(f for f in report.findings if f.rule == "INTERNET-ADMIN-PORTS")
+    rules = [hop for hop in admin.path if hop.kind == "security-group-rule"]
+    assert len(rules) == 1
+    assert "tcp 22" in rules[0].detail
+    assert [hop.kind for hop in admin.path][:2] == ["internet-gateway", "route"]
+
+
+def test_target_behind_load_balancer_keeps_the_listener_side_of_the_path() -> None:
+    fixture = FIXTURES / "facts" / "lb-forwards-target-port"
+    rules = fixture / "rules.yaml"
+    report = run_check([fixture / "plan.json"], [rules])
+    through = [f for f in report.findings if any(h.kind == "load-balancer" for h in f.path)]
+    assert through
+    kinds = [hop.kind for hop in through[0].path]
+    assert kinds.index("security-group-rule") < kinds.index("load-balancer")
+    assert "listener" in kinds and "target-group" in kinds
