@@ -1462,3 +1462,26 @@ def test_an_unknown_computed_attribute_counts_as_written_when_listed_in_referenc
     interface = model.endpoints["aws_instance.written"].interfaces[0]
     assert interface.security_groups == ["aws_instance.written.vpc_security_group_ids"]
     assert "vpc_security_group_ids" in interface.unknown
+
+
+def test_default_vpc_elements_stay_in_the_default_vpc() -> None:
+    default_group = res(
+        "aws_default_security_group.default", {"vpc_id": UNKNOWN, "ingress": [], "egress": []}
+    )
+    default_subnet = res(
+        "aws_default_subnet.a", {"availability_zone": "eu-west-1a", "vpc_id": UNKNOWN}
+    )
+    model = build(vpc(), default_group, default_subnet)
+    assert model.networks["aws_vpc.main"].default_security_group == (
+        "aws_vpc.main.default_security_group"
+    )
+    assert model.security_groups[default_group.address].network == "default-vpc"
+    default_vpc = model.networks["default-vpc"]
+    assert default_vpc.cidrs == ["172.31.0.0/16"]
+    assert default_vpc.default_security_group == default_group.address
+    placed = model.subnets["aws_default_subnet.a"]
+    assert (placed.network, placed.map_public_ip, placed.zone) == (
+        "default-vpc",
+        True,
+        "eu-west-1a",
+    )

@@ -777,7 +777,20 @@ class _Mapper:
         links = self.resolve(
             resource, path, NETWORK_LINK_TYPES, None, "VPC", computed=computed, single=True
         )
+        if not links.given and resource.type.startswith("aws_default_"):
+            return self.default_vpc_network(resource)  # the default VPC's own element
         return self.network_from(resource, path, unknown, links)
+
+    def default_vpc_network(self, resource: TfResource) -> str:
+        if self.default_vpc is not None:
+            return self.default_vpc
+        address = "default-vpc"
+        if address not in self.model.networks:
+            self.add_synthetic_network(
+                Network(address=address, type="aws_default_vpc", cidrs=[DEFAULT_VPC_CIDR])
+            )
+        self.note(resource, "sits in the account's default VPC, which the input does not declare")
+        return address
 
     def optional_network_of(
         self, resource: TfResource, path: str, unknown: list[str]
@@ -829,13 +842,7 @@ class _Mapper:
             self.note(resource, f"{reason}; assumed {only}, the only VPC in the input", path)
             return only
         if absent:
-            address = "default-vpc"
-            if address not in self.model.networks:
-                self.add_synthetic_network(
-                    Network(address=address, type="aws_default_vpc", cidrs=[DEFAULT_VPC_CIDR])
-                )
-            self.note(resource, f"{reason}; placed in the account's default VPC", path)
-            return address
+            return self.default_vpc_network(resource)
         address = "unknown-vpc"
         if address not in self.model.networks:
             self.add_synthetic_network(
@@ -935,10 +942,8 @@ class _Mapper:
     def add_subnet(self, resource: TfResource) -> None:
         unknown: list[str] = []
         values = resource.values
-        if resource.type == "aws_default_subnet" and self.default_vpc is not None:
-            network = self.default_vpc
-        else:
-            network = self.network_of(resource, "vpc_id", unknown)
+        computed = resource.type == "aws_default_subnet"
+        network = self.network_of(resource, "vpc_id", unknown, computed=computed)
         cidrs = self.cidr_values(resource, "cidr_block", unknown)
         cidrs += self.cidr_values(resource, "ipv6_cidr_block", unknown, computed=True)
         if resource.type == "aws_default_subnet" and not cidrs and "cidr_block" not in unknown:
