@@ -1238,9 +1238,10 @@ def test_a_database_has_an_interface_in_each_subnet_of_its_group() -> None:
 
 def test_a_database_without_subnet_group_lands_in_the_default_vpc() -> None:
     database = res("aws_db_instance.main", {"db_subnet_group_name": UNKNOWN})
-    model = build(vpc(), database)
+    model = build(vpc(), vpc("aws_vpc.other", "10.1.0.0/16"), database)
     [interface] = model.endpoints["aws_db_instance.main"].interfaces
-    assert interface.subnet is None
+    assert (interface.subnet, interface.network) == (None, "default-vpc")
+    assert interface.security_groups == ["default-vpc.default_security_group"]
     assert "db_subnet_group_name" in model.endpoints["aws_db_instance.main"].unknown
     assert any("default VPC" in m for m in notes_about(model, "aws_db_instance.main"))
 

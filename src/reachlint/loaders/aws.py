@@ -781,7 +781,7 @@ class _Mapper:
             return self.default_vpc_network(resource)  # the default VPC's own element
         return self.network_from(resource, path, unknown, links)
 
-    def default_vpc_network(self, resource: TfResource) -> str:
+    def default_vpc_network(self, resource: TfResource, reason: str | None = None) -> str:
         if self.default_vpc is not None:
             return self.default_vpc
         address = "default-vpc"
@@ -789,15 +789,25 @@ class _Mapper:
             self.add_synthetic_network(
                 Network(address=address, type="aws_default_vpc", cidrs=[DEFAULT_VPC_CIDR])
             )
-        self.note(resource, "sits in the account's default VPC, which the input does not declare")
+        where = "sits in the account's default VPC, which the input does not declare"
+        self.note(resource, f"{reason}; {where}" if reason else where)
         return address
 
+    def in_default_vpc(self, resource: TfResource, path: str, unknown: list[str], what: str) -> str:
+        """Where something placed in no subnet lands: some default subnet of the default VPC."""
+        if path not in unknown:
+            unknown.append(path)
+        reason = f"no {what}: lands in the default VPC"
+        if self.default_vpc is not None:
+            self.note(resource, reason, path)
+        return self.fallback_network(resource, path, unknown, reason, absent=True)
+
     def optional_network_of(
-        self, resource: TfResource, path: str, unknown: list[str]
+        self, resource: TfResource, path: str, unknown: list[str], *, computed: bool = True
     ) -> str | None:
-        """The network of an element that may sit in none (a detached gateway); computed."""
+        """The network of an element that may sit in none (a detached gateway)."""
         links = self.resolve(
-            resource, path, NETWORK_LINK_TYPES, None, "VPC", computed=True, single=True
+            resource, path, NETWORK_LINK_TYPES, None, "VPC", computed=computed, single=True
         )
         if not links.given:
             return None
@@ -842,7 +852,7 @@ class _Mapper:
             self.note(resource, f"{reason}; assumed {only}, the only VPC in the input", path)
             return only
         if absent:
-            return self.default_vpc_network(resource)
+            return self.default_vpc_network(resource, reason)
         address = "unknown-vpc"
         if address not in self.model.networks:
             self.add_synthetic_network(
@@ -1616,7 +1626,7 @@ class _Mapper:
         for type_name, kind in simple:
             for resource in self.idx.of(type_name):
                 unknown: list[str] = []
-                network = self.optional_network_of(resource, "vpc_id", unknown)
+                network = self.optional_network_of(resource, "vpc_id", unknown, computed=False)
                 self.add_gateway(resource, kind, network=network, unknown=unknown)
         for type_name, path in (
             ("aws_internet_gateway_attachment", "internet_gateway_id"),
@@ -2220,12 +2230,19 @@ class _Mapper:
         unknown: list[str] = []
         internal = values.get("internal") is True
         subnets = self.subnets_of(resource, ["subnets"], unknown, computed=True)
+        network = None
         if not subnets and "subnets" not in unknown:
-            unknown.append("subnets")
-            self.note(resource, "no subnets: a classic load balancer in the default VPC")
+            network = self.in_default_vpc(resource, "subnets", unknown, "subnets")
         groups = self.groups(resource, ["security_groups"], unknown)
         interfaces = self.interfaces_for(
-            resource, subnets, unknown, groups, public=not internal, public_source=resource.address
+            resource,
+            subnets,
+            unknown,
+            groups,
+            public=not internal,
+            public_source=resource.address,
+            subnet_unknown="subnets",
+            network=network,
         )
         listeners = []
         for position, block in enumerate(_blocks(values.get("listener"))):
@@ -2497,9 +2514,9 @@ class _Mapper:
                 subnets = self.subnet_group(
                     source_resource, "db_subnet_group_name", subnet_types, unknown
                 )
+        network = None
         if subnets is None:
-            unknown.append("db_subnet_group_name")
-            self.note(resource, "no subnet group: lands in the default VPC")
+            network = self.in_default_vpc(resource, "db_subnet_group_name", unknown, "subnet group")
             subnets = []
         groups = self.groups(resource, ["vpc_security_group_ids"], unknown)
         public = values.get("publicly_accessible") is True
@@ -2511,6 +2528,7 @@ class _Mapper:
             public=public,
             public_source=resource.address,
             subnet_unknown="db_subnet_group_name",
+            network=network,
         )
         self.add_endpoint(resource, "database", interfaces, unknown)
 
@@ -2518,9 +2536,9 @@ class _Mapper:
         path, subnet_types, member_type = _CLUSTERS[resource.type]
         unknown: list[str] = []
         subnets = self.subnet_group(resource, path, subnet_types, unknown)
+        network = None
         if subnets is None:
-            unknown.append(path)
-            self.note(resource, "no subnet group: lands in the default VPC")
+            network = self.in_default_vpc(resource, path, unknown, "subnet group")
             subnets = []
         groups = self.groups(resource, ["vpc_security_group_ids"], unknown)
         public_source: str | None = None
@@ -2536,6 +2554,7 @@ class _Mapper:
             public=public_source is not None,
             public_source=public_source,
             subnet_unknown=path,
+            network=network,
         )
         self.add_endpoint(resource, "database", interfaces, unknown)
 
@@ -2575,9 +2594,11 @@ class _Mapper:
                     continue
             unknown: list[str] = []
             subnets = self.subnet_group(resource, "subnet_group_name", subnet_types, unknown)
+            network = None
             if subnets is None:
-                unknown.append("subnet_group_name")
-                self.note(resource, "no subnet group: lands in the default VPC")
+                network = self.in_default_vpc(
+                    resource, "subnet_group_name", unknown, "subnet group"
+                )
                 subnets = []
             groups = self.groups(resource, ["security_group_ids"], unknown)
             interfaces = self.interfaces_for(
@@ -2588,6 +2609,7 @@ class _Mapper:
                 public=False,
                 public_source=None,
                 subnet_unknown="subnet_group_name",
+                network=network,
             )
             self.add_endpoint(resource, "cache", interfaces, unknown)
 
@@ -2638,9 +2660,11 @@ class _Mapper:
     def auto_scaling_group(self, resource: TfResource) -> None:
         unknown: list[str] = []
         subnets = self.subnets_of(resource, ["vpc_zone_identifier"], unknown, computed=True)
+        network = None
         if not subnets and "vpc_zone_identifier" not in unknown:
-            unknown.append("vpc_zone_identifier")
-            self.note(resource, "no vpc_zone_identifier: lands in the default VPC")
+            network = self.in_default_vpc(
+                resource, "vpc_zone_identifier", unknown, "vpc_zone_identifier"
+            )
         template = self.launch_template(resource, "launch_template.0", unknown)
         if template is None:
             template = self.launch_template(
@@ -2680,6 +2704,7 @@ class _Mapper:
             public=public,
             public_source=source,
             subnet_unknown="vpc_zone_identifier",
+            network=network,
         )
         self.add_endpoint(resource, "auto-scaling-group", interfaces, unknown)
 
