@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from reachlint.engine.explain import Blocked
 from reachlint.engine.filters import AclView, Filters
 from reachlint.engine.flows import (
     EndpointClass,
@@ -23,7 +24,7 @@ from reachlint.engine.flows import (
 from reachlint.engine.guards import Guards
 from reachlint.engine.nsg import AzureSpaces, NsgView, Peer
 from reachlint.engine.routing import Leg, RouteView, Routing
-from reachlint.model import Endpoint, Interface, NetworkModel, Origin, Subnet
+from reachlint.model import Endpoint, Interface, NetworkModel, Subnet
 from reachlint.traffic import (
     ALL_ADDRESSES,
     EPHEMERAL,
@@ -538,20 +539,71 @@ def _balancer_text(balancer: Endpoint) -> str:
     return f"{spec.scheme} {spec.flavor} load balancer"
 
 
-def compute_reachability(
-    model: NetworkModel, assume_unknown: AssumeUnknown = "open"
-) -> Reachability:
-    engine = _Engine(model, assume_unknown)
-    engine.build_classes()
-    engine.internal_flows()
-    engine.internet_ingress()
-    engine.internet_egress()
-    engine.onprem_ingress()
-    engine.through_load_balancers(list(engine.flows))
-    externals = [INTERNET, *engine.routing.sites()]
-    return Reachability(
-        classes=[c.info for c in engine.classes], externals=externals, flows=engine.flows
+class Analysis:
+    """The reachability of a model, and answers to "why not?" for any two ends."""
+
+    def __init__(self, model: NetworkModel, assume_unknown: AssumeUnknown = "open") -> None:
+        engine = _Engine(model, assume_unknown)
+        engine.build_classes()
+        engine.internal_flows()
+        engine.internet_ingress()
+        engine.internet_egress()
+        engine.onprem_ingress()
+        engine.through_load_balancers(list(engine.flows))
+        self._engine = engine
+        self.reachability = Reachability(
+            classes=[c.info for c in engine.classes],
+            externals=[INTERNET, *engine.routing.sites()],
+            flows=engine.flows,
+        )
+
+    def explain(
+        self,
+        source: EndpointClass | External,
+        destination: EndpointClass | External,
+        wanted: Traffic,
+    ) -> Blocked | None:
+        """The first component that stops `wanted` on the direct way; None if nothing does."""
+        from reachlint.engine.explain import Explainer
+
+        explainer = Explainer(self._engine)
+        classes = self._engine.classes
+        if isinstance(source, External) and isinstance(destination, EndpointClass):
+            if source.kind == "internet":
+                return explainer.from_internet(classes[destination.id], wanted)
+            return None if self._reaches(source, destination) else _no_site_path(source)
+        if isinstance(source, EndpointClass) and isinstance(destination, External):
+            if destination.kind == "internet":
+                return explainer.to_internet(classes[source.id], wanted)
+            return None if self._reaches(source, destination) else _no_site_path(destination)
+        if isinstance(source, EndpointClass) and isinstance(destination, EndpointClass):
+            return explainer.between(classes[source.id], classes[destination.id], wanted)
+        assert isinstance(source, External)
+        return Blocked("no-path", source.address, source.kind, "no path between two external ends")
+
+    def _reaches(
+        self, source: EndpointClass | External, destination: EndpointClass | External
+    ) -> bool:
+        return any(
+            f.source == source and f.destination == destination and f.state == "reachable"
+            for f in self.reachability.flows
+        )
+
+
+def _no_site_path(site: External) -> Blocked:
+    return Blocked(
+        "no-route",
+        site.address,
+        "onprem",
+        f"no route table sends this traffic over the VPN to {site.address}",
+        site.origin,
     )
 
 
-__all__ = ["AssumeUnknown", "Origin", "compute_reachability"]
+def compute_reachability(
+    model: NetworkModel, assume_unknown: AssumeUnknown = "open"
+) -> Reachability:
+    return Analysis(model, assume_unknown).reachability
+
+
+__all__ = ["Analysis", "AssumeUnknown", "Blocked", "compute_reachability"]

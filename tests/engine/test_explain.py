@@ -1,0 +1,100 @@
+"""Blocked flows are explained with Reachability Analyzer's codes and the component that blocks."""
+
+from __future__ import annotations
+
+from reachlint.engine.flows import EndpointClass, External
+from reachlint.engine.reach import Analysis
+from reachlint.traffic import Traffic, parse_protocol, ports_from_spec
+from tests.engine.builder import Net, egress, entry, ingress
+from tests.engine.test_aws_semantics import WORLD, public_vpc
+
+
+def tcp(port: int) -> Traffic:
+    return Traffic.box(parse_protocol("tcp"), ports=ports_from_spec([port]))
+
+
+def class_of(analysis: Analysis, endpoint: str) -> EndpointClass:
+    return next(
+        c for c in analysis.reachability.classes if any(m.endpoint == endpoint for m in c.members)
+    )
+
+
+INTERNET = External(address="internet", kind="internet")
+
+
+def test_no_public_address() -> None:
+    net, _vpc, subnet, _ = public_vpc()
+    net.instance("web", subnet, net.sg("web", ingress("tcp", (80, 80), WORLD)))
+    analysis = Analysis(net.model)
+    blocked = analysis.explain(INTERNET, class_of(analysis, "aws_instance.web"), tcp(80))
+    assert blocked is not None and blocked.code == "no-public-address"
+    assert blocked.address == "aws_instance.web"
+
+
+def test_no_route_to_internet_gateway() -> None:
+    net = Net()
+    vpc = net.vpc("main", "10.0.0.0/16")
+    subnet = net.subnet("private", vpc, "10.0.1.0/24")
+    net.instance("web", subnet, net.sg("web", ingress("tcp", (80, 80), WORLD)), public=True)
+    analysis = Analysis(net.model)
+    blocked = analysis.explain(INTERNET, class_of(analysis, "aws_instance.web"), tcp(80))
+    assert blocked is not None and blocked.code == "no-route"
+
+
+def test_security_group_without_matching_rule() -> None:
+    net, _vpc, subnet, _ = public_vpc()
+    net.instance("web", subnet, net.sg("web", ingress("tcp", (443, 443), WORLD)), public=True)
+    analysis = Analysis(net.model)
+    blocked = analysis.explain(INTERNET, class_of(analysis, "aws_instance.web"), tcp(22))
+    assert blocked is not None and blocked.code == "security-group"
+    assert blocked.address == "aws_security_group.web"
+    assert analysis.explain(INTERNET, class_of(analysis, "aws_instance.web"), tcp(443)) is None
+
+
+def test_acl_rule_that_denies_is_named() -> None:
+    net, vpc, subnet, _ = public_vpc()
+    acl = net.acl(
+        "dmz",
+        vpc,
+        entry(100, False, False, "tcp", WORLD, (22, 22)),
+        entry(200, False, True, "-1", WORLD),
+        entry(100, True, True, "-1", WORLD),
+    )
+    net.model.subnets[subnet].network_acl = acl
+    net.instance("web", subnet, net.sg("web", ingress("tcp", (22, 22), WORLD)), public=True)
+    analysis = Analysis(net.model)
+    blocked = analysis.explain(INTERNET, class_of(analysis, "aws_instance.web"), tcp(22))
+    assert blocked is not None and blocked.code == "network-acl"
+    assert "rule 100 denies tcp 22" in blocked.reason
+
+
+def test_replies_dropped() -> None:
+    net, vpc, subnet, _ = public_vpc()
+    acl = net.acl(
+        "strict",
+        vpc,
+        entry(100, False, True, "tcp", WORLD, (443, 443)),
+        entry(100, True, True, "tcp", WORLD, (443, 443)),
+    )
+    net.model.subnets[subnet].network_acl = acl
+    net.instance("web", subnet, net.sg("web", ingress("tcp", (443, 443), WORLD)), public=True)
+    analysis = Analysis(net.model)
+    blocked = analysis.explain(INTERNET, class_of(analysis, "aws_instance.web"), tcp(443))
+    assert blocked is not None and blocked.code == "reply-dropped"
+
+
+def test_peering_not_transitive() -> None:
+    net = Net()
+    a, b, c = net.vpc("a", "10.1.0.0/16"), net.vpc("b", "10.2.0.0/16"), net.vpc("c", "10.3.0.0/16")
+    ab, bc = net.peer("ab", a, b), net.peer("bc", b, c)
+    net.main_routes(a, ("10.3.0.0/16", "peering", ab))
+    net.main_routes(c, ("10.1.0.0/16", "peering", bc))
+    group = net.sg("all", ingress("-1", None, "10.0.0.0/8"), egress())
+    net.instance("a", net.subnet("a", a, "10.1.0.0/24"), group)
+    net.instance("c", net.subnet("c", c, "10.3.0.0/24"), group)
+    analysis = Analysis(net.model)
+    blocked = analysis.explain(
+        class_of(analysis, "aws_instance.a"), class_of(analysis, "aws_instance.c"), tcp(22)
+    )
+    assert blocked is not None and blocked.code == "not-transitive"
+    assert blocked.address == ab
