@@ -287,3 +287,16 @@ def test_only_the_load_balancer_targets_are_reached_through_it() -> None:
     result = net.reach()
     assert result.traffic("internet", target) == "tcp 80"
     assert result.traffic("internet", bystander) == ""
+
+
+def test_unknown_public_address_is_public_unless_assumed_closed() -> None:
+    net, _vpc, subnet, _ = public_vpc()
+    net.instance("web", subnet, net.sg("web", ingress("tcp", (22, 22), WORLD)))
+    net.model.endpoints["aws_instance.web"].interfaces[0].unknown.append(
+        "associate_public_ip_address"
+    )
+    opened = net.reach("open")
+    assert opened.traffic("internet", "aws_instance.web") == "tcp 22"
+    flows = opened.flows("internet", "aws_instance.web")
+    assert any("associate_public_ip_address" in u for f in flows for u in f.unknowns)
+    assert net.reach("closed").traffic("internet", "aws_instance.web") == ""

@@ -121,7 +121,7 @@ class _Engine:
         key = (
             network,
             interface.subnet,
-            interface.public,
+            self._public(interface),
             tuple(sorted(interface.security_groups)),
             atom,
             lb,
@@ -132,6 +132,13 @@ class _Engine:
             self._target_of.get(endpoint.address, ()),
         )
         return key, (atom if atom is not None else addresses), bool(known)
+
+    def _public(self, interface: Interface) -> bool:
+        """A public address known only after apply counts as one unless told to assume closed."""
+        if interface.public:
+            return True
+        unsure = any("public" in what for what in interface.unknown)
+        return unsure and self.assume == "open"
 
     def _targets(self) -> dict[str, tuple[str, ...]]:
         """Load balancers send to their targets only: being a target sets an endpoint apart."""
@@ -177,7 +184,7 @@ class _Engine:
             id=len(self.classes),
             network=network,
             subnet=interface.subnet,
-            public=interface.public,
+            public=self._public(interface),
             security_groups=tuple(sorted(interface.security_groups)),
         )
         made = _Class(
@@ -366,7 +373,7 @@ class _Engine:
         for member in b.info.members[:1]:
             endpoint = self.model.endpoints[member.endpoint]
             for interface in endpoint.interfaces:
-                if interface.address != member.interface or not interface.public:
+                if interface.address != member.interface or not self._public(interface):
                     continue
                 source = interface.public_source or endpoint.address
                 element = self.model.elastic_ips.get(source) or self.model.subnets.get(source)
