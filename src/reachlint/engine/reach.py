@@ -104,6 +104,9 @@ class _Engine:
                 if found is None:
                     found = self._new_class(endpoint, interface, addresses, known)
                     by_key[key] = found
+                elif interface.unknown:
+                    # Members share what is unknown about them, each under its own address.
+                    found.unknowns.extend(f"{endpoint.address}: {w}" for w in interface.unknown)
                 found.info.members.append(Member(endpoint.address, interface.address))
 
     def _class_key(

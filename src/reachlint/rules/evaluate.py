@@ -217,6 +217,16 @@ class _Evaluation:
             )
         return size
 
+    def _unknowns_of(self, gathered: _Pending) -> list[str]:
+        """What the finding depends on: a class's unknowns about other members are left out."""
+        ends = {gathered.source.address, gathered.destination.address}
+        endpoints = self.model.endpoints
+        return sorted(
+            unknown
+            for unknown in gathered.unknowns
+            if unknown.split(": ", 1)[0] in ends or unknown.split(": ", 1)[0] not in endpoints
+        )
+
     def _finding(self, rule: Rule, gathered: _Pending) -> Finding:
         source, destination = self._end_ref(gathered.source), self._end_ref(gathered.destination)
         traffic = gathered.traffic
@@ -243,7 +253,7 @@ class _Evaluation:
                 "path": self._path_refs(gathered.path, traffic),
                 "addresses": addresses,
                 "state": rule.match.state,
-                "depends_on_unknown": sorted(gathered.unknowns) or None,
+                "depends_on_unknown": self._unknowns_of(gathered) or None,
             }
         )
 

@@ -22,7 +22,7 @@ from reachlint.model import Endpoint, EndpointKind, Interface, NetworkModel
 from reachlint.rules.document import Document, NodePath
 from reachlint.traffic import ALL_ADDRESSES, IntervalSet, cidrs
 
-# `any` is every end (endpoints, the internet, on-premises); `endpoints` only what runs in the cloud.
+# `any` is every end (endpoints, the internet, on-premises); `endpoints` only cloud endpoints.
 WordName = Literal["any", "endpoints", "internet", "onprem"]
 WORDS: dict[str, WordName] = {
     "any": "any",
