@@ -1,0 +1,1 @@
+"""Terraform configuration (HCL native syntax): parsing, evaluation and module expansion."""

@@ -1,0 +1,288 @@
+"""Values of evaluated expressions, and Terraform's conversions between them.
+
+Values are plain Python: str, int/float, bool, None (null), list (tuples, lists and sets), dict
+(objects and maps, always in key order as Terraform iterates them). What is known only after
+apply is an `Unknown`, which remembers the resource instances it comes from: that is how a
+reference such as `module.web.security_group_id` ends at the security group that produces it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+Value = Any
+
+
+class EvalError(Exception):
+    """An expression Terraform would reject at plan time (wrong type, missing key, ...)."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+class UndeclaredError(Exception):
+    """A reference to something the configuration does not declare: always a mistake."""
+
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+class Unknown:
+    """A value known only after apply; `sources` are the resource instances it comes from."""
+
+    __slots__ = ("sources",)
+
+    def __init__(self, sources: frozenset[str] = frozenset()) -> None:
+        self.sources = sources
+
+    def __repr__(self) -> str:
+        return f"Unknown({sorted(self.sources)})" if self.sources else "Unknown()"
+
+
+UNKNOWN_VALUE = Unknown()
+
+
+class ResourceObject(dict[str, Any]):
+    """A resource instance (or one of its nested blocks) as an expression sees it.
+
+    Holds the values written in the configuration; every other attribute (`id`, `arn`, what the
+    provider computes or defaults) is unknown and comes from this instance.
+    """
+
+    __slots__ = ("address",)
+
+    def __init__(self, address: str, values: dict[str, Any]) -> None:
+        super().__init__(values)
+        self.address = address
+
+    def __getitem__(self, key: str) -> Value:
+        value = super().__getitem__(key)
+        if type(value) is str:
+            return SourcedStr(value, self.address)
+        return value
+
+    def __missing__(self, key: str) -> Unknown:
+        return Unknown(frozenset((self.address,)))
+
+
+class SourcedStr(str):
+    """A string read from a resource's configuration (`aws_vpc.main.cidr_block`).
+
+    It is the same string, and remembers the resource it was read from, so an attribute that
+    copies it refers to that resource as Terraform's own references would say.
+    """
+
+    source: str
+
+    def __new__(cls, value: str, source: str) -> SourcedStr:
+        text = super().__new__(cls, value)
+        text.source = source
+        return text
+
+
+class UnknownExpansion(Unknown):
+    """All instances of a resource or module whose count or for_each is not known.
+
+    It is modelled as one instance (`x[*]`); any index of the collection is that instance.
+    """
+
+    __slots__ = ("instance",)
+
+    def __init__(self, instance: Value, address: str) -> None:
+        super().__init__(frozenset((address,)))
+        self.instance = instance
+
+
+def is_unknown(value: Value) -> bool:
+    return isinstance(value, Unknown)
+
+
+def unknowns(value: Value) -> Iterator[Unknown]:
+    """Every unknown inside a value."""
+    if isinstance(value, Unknown):
+        yield value
+    elif isinstance(value, list):
+        for item in value:
+            yield from unknowns(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from unknowns(item)
+
+
+def has_unknown(value: Value) -> bool:
+    if isinstance(value, Unknown):
+        return True
+    if isinstance(value, list):
+        return any(has_unknown(item) for item in value)
+    if isinstance(value, dict):
+        return any(has_unknown(item) for item in value.values())
+    return False
+
+
+def unknown_from(*values: Value) -> Unknown:
+    """An unknown that carries the sources of every unknown inside `values`."""
+    sources: set[str] = set()
+    for value in values:
+        for unknown in unknowns(value):
+            sources.update(unknown.sources)
+    return Unknown(frozenset(sources)) if sources else UNKNOWN_VALUE
+
+
+def type_name(value: Value) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, dict):
+        return "object"
+    return "unknown"
+
+
+def is_number(value: Value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def normalize_number(value: float | int) -> float | int:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**63:
+        return int(value)
+    return value
+
+
+def to_number(value: Value, what: str = "value") -> int | float:
+    if is_number(value):
+        return value  # type: ignore[no-any-return]
+    if isinstance(value, str):
+        try:
+            number = float(value.strip())
+        except ValueError:
+            pass
+        else:
+            if math.isfinite(number):
+                return normalize_number(number)
+    raise EvalError(f"a number is required for the {what}, not {describe(value)}")
+
+
+def to_bool(value: Value, what: str = "value") -> bool:
+    if isinstance(value, bool):
+        return value
+    if value == "true":
+        return True
+    if value == "false":
+        return False
+    raise EvalError(f"a bool is required for the {what}, not {describe(value)}")
+
+
+def format_number(value: int | float) -> str:
+    if isinstance(value, int):
+        return str(value)
+    if value.is_integer():
+        return str(int(value))
+    return repr(value)
+
+
+def to_string(value: Value, what: str = "value") -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if is_number(value):
+        return format_number(value)
+    if value is None:
+        raise EvalError(f"the {what} is null; a string is required")
+    raise EvalError(f"a string is required for the {what}, not {describe(value)}")
+
+
+def describe(value: Value) -> str:
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        return f"the string {json.dumps(shown)}"
+    if value is None:
+        return "null"
+    if isinstance(value, bool | int | float):
+        return f"the {type_name(value)} {to_string(value)}"
+    return f"a {type_name(value)}"
+
+
+def equal(left: Value, right: Value) -> bool:
+    """Terraform's ==: no conversion between types, deep on collections."""
+    if isinstance(left, bool) or isinstance(right, bool):
+        return isinstance(left, bool) and isinstance(right, bool) and left == right
+    if is_number(left) and is_number(right):
+        return bool(left == right)
+    if isinstance(left, list) and isinstance(right, list):
+        return len(left) == len(right) and all(map(equal, left, right))
+    if isinstance(left, dict) and isinstance(right, dict):
+        return left.keys() == right.keys() and all(equal(v, right[k]) for k, v in left.items())
+    if isinstance(left, str) and isinstance(right, str):
+        return str.__eq__(left, right)
+    return type(left) is type(right) and bool(left == right)
+
+
+def sorted_object(items: Iterable[tuple[str, Value]]) -> dict[str, Value]:
+    """Objects and maps iterate in key order in Terraform."""
+    return dict(sorted(items, key=lambda item: item[0]))
+
+
+class SetValue(list[Any]):
+    """A set: iterating it gives each element as both key and value, as Terraform does."""
+
+
+def make_set(items: list[Value]) -> list[Value]:
+    """A set: duplicates removed; strings and numbers in Terraform's order."""
+    if any(isinstance(item, Unknown) for item in items):
+        return SetValue(items)
+    unique: list[Value] = []
+    for item in items:
+        if not any(equal(item, seen) for seen in unique):
+            unique.append(item)
+    if all(isinstance(item, str) for item in unique) or all(is_number(i) for i in unique):
+        unique.sort()
+    return SetValue(unique)
+
+
+def iterate(value: Value, what: str) -> list[tuple[Value, Value]]:
+    """(key, value) pairs of a collection: indexes for lists and sets, keys for maps."""
+    if isinstance(value, SetValue):
+        return [(item, item) for item in value]
+    if isinstance(value, list):
+        return list(enumerate(value))
+    if isinstance(value, dict):
+        return list(value.items())
+    raise EvalError(f"{what} must be a list, set or map, not {describe(value)}")
+
+
+class Namespace(ABC):
+    """A name that is only meaningful with an attribute after it: `var`, `module.web`,
+    `aws_subnet` (then `.private`), ... Modules' output objects are namespaces too, so each
+    output is evaluated only when it is used."""
+
+    @abstractmethod
+    def attribute(self, name: str, line: int) -> Value:
+        """The value of `name` in this namespace."""
+
+    def whole(self, line: int) -> Value:
+        """The namespace used as a value on its own."""
+        raise EvalError("this name cannot be used as a value on its own", line)
+
+
+def plain(value: Value) -> Value:
+    """A value without the resource wrappers, for output and JSON."""
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [plain(item) for item in value]
+    return value

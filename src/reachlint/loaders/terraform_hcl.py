@@ -1,0 +1,212 @@
+"""Terraform configuration directories (`.tf` files) as `TfResource` records, without a plan.
+
+The records are the ones the plan loader makes: the same addresses (count and for_each
+expanded, modules nested), the values Terraform knows before apply (variables, locals, module
+inputs and outputs, functions, `dynamic` blocks all evaluated) and, for every attribute whose
+value is an id known only after apply, the resource instances it refers to. Each record also
+says where it is written, down to the line of every attribute and nested block.
+
+Variables get their values as Terraform gives them, lowest precedence first: defaults, TF_VAR_
+environment variables, terraform.tfvars, terraform.tfvars.json, *.auto.tfvars(.json) in name
+order, `var_files` in order, then `variables` (the command line's --var).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reachlint.errors import InputError
+from reachlint.loaders.hcl.config import VariableDecl, read_module, read_text
+from reachlint.loaders.hcl.evaluator import evaluate_constant
+from reachlint.loaders.hcl.expand import Expander, to_resource
+from reachlint.loaders.hcl.parser import parse_expression, parse_file
+from reachlint.loaders.hcl.values import EvalError, Value
+from reachlint.loaders.terraform_resources import TfResource
+from reachlint.model import Note
+
+# Evaluating a long chain of locals recurses through the evaluator; Python's default limit is
+# too low for the deepest real configurations, and anything deeper is reported, not crashed on.
+_RECURSION_LIMIT = 12000
+
+
+@dataclass
+class HclResources:
+    resources: list[TfResource]
+    # What was seen and not modelled, or cannot be known before apply, with file and line.
+    notes: list[Note] = field(default_factory=list)
+    # Every .tf file read, the root module's and its local modules'.
+    files: list[Path] = field(default_factory=list)
+
+
+def load_terraform_dir(
+    path: Path,
+    variables: dict[str, str] | None = None,
+    var_files: list[Path] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> HclResources:
+    """Load the configuration in `path` (a directory, or one of its .tf files).
+
+    `variables` are --var NAME=VALUE pairs, `var_files` --var-file files; `environ` is where
+    TF_VAR_ variables are read (the process environment by default).
+    """
+    directory = path.parent if path.is_file() else path
+    shown_root = str(directory) if str(directory) not in ("", ".") else "."
+    if not directory.is_dir():
+        raise InputError("no such directory", str(path))
+    config = read_module(directory, directory, shown_root)
+    if not config.files:
+        raise InputError(
+            "is a directory without .tf files; expected a Terraform configuration", shown_root
+        )
+    expander = Expander(directory, shown_root, {}, _module_manifest(directory))
+    expander.root_values = _root_variable_values(
+        config.variables,
+        directory,
+        variables or {},
+        var_files or [],
+        os.environ if environ is None else environ,
+        expander,
+    )
+    previous_limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(previous_limit, _RECURSION_LIMIT))
+    try:
+        expander.run(config)
+    except RecursionError:
+        raise InputError(
+            "the configuration's expressions are nested too deeply to evaluate", shown_root
+        ) from None
+    finally:
+        sys.setrecursionlimit(previous_limit)
+    files = [
+        Path(os.path.normpath(directory / file.origin))
+        for module in expander.configs.values()
+        for file in module.files
+    ]
+    return HclResources(
+        resources=[to_resource(record) for record in expander.records],
+        notes=expander.notes,
+        files=files,
+    )
+
+
+def _root_variable_values(
+    decls: Mapping[str, VariableDecl],
+    directory: Path,
+    variables: dict[str, str],
+    var_files: list[Path],
+    environ: Mapping[str, str],
+    expander: Expander,
+) -> dict[str, Value]:
+    values: dict[str, Value] = {}
+    for key, raw in sorted(environ.items()):
+        name = key[len("TF_VAR_") :]
+        if key.startswith("TF_VAR_") and name in decls:
+            values[name] = _parse_raw(raw, decls[name], f"environment variable {key}")
+    automatic = sorted(
+        child
+        for child in directory.iterdir()
+        if child.name.endswith((".auto.tfvars", ".auto.tfvars.json")) and child.is_file()
+    )
+    files = [directory / "terraform.tfvars", directory / "terraform.tfvars.json", *automatic]
+    for file in files:
+        if file.is_file():
+            values.update(_read_var_file(file, str(file), decls, expander))
+    for file in var_files:
+        if not file.is_file():
+            raise InputError("no such variables file", str(file))
+        values.update(_read_var_file(file, str(file), decls, expander))
+    for name, raw in variables.items():
+        if name not in decls:
+            raise InputError(
+                f'--var {name}: the configuration declares no variable "{name}"', str(directory)
+            )
+        values[name] = _parse_raw(raw, decls[name], f"--var {name}")
+    return values
+
+
+def _parse_raw(raw: str, decl: VariableDecl, what: str) -> Value:
+    """A value given as text (--var, TF_VAR_): literal for simple types, HCL for the rest."""
+    if not decl.type.is_complex:
+        return raw
+    expr = parse_expression(raw, what)
+    try:
+        return evaluate_constant(expr)
+    except EvalError as err:
+        raise InputError(f"{what}: {err.message}") from None
+
+
+def _read_var_file(
+    path: Path, shown: str, decls: Mapping[str, VariableDecl], expander: Expander
+) -> dict[str, Value]:
+    text = read_text(path, shown)
+    values: dict[str, Value] = {}
+    lines: dict[str, int | None] = {}
+    if path.name.endswith(".json"):
+        try:
+            document = json.loads(text)
+        except json.JSONDecodeError as err:
+            raise InputError(
+                f"broken JSON at line {err.lineno} column {err.colno}: {err.msg}", shown, err.lineno
+            ) from None
+        if not isinstance(document, dict):
+            raise InputError("must hold a JSON object of variable values", shown)
+        for name, value in document.items():
+            values[name] = _from_json(value)
+            lines[name] = None
+    else:
+        body = parse_file(text, shown)
+        for block in body.blocks:
+            raise InputError(
+                f'a variables file holds only NAME = VALUE lines, not a "{block.type}" block',
+                shown,
+                block.line,
+            )
+        for name, attribute in body.attributes.items():
+            try:
+                values[name] = evaluate_constant(attribute.expr)
+            except EvalError as err:
+                raise InputError(
+                    f"{name}: {err.message}", shown, err.line or attribute.line
+                ) from None
+            lines[name] = attribute.line
+    for name in list(values):
+        if name not in decls:
+            expander.note(
+                f'{shown} sets "{name}", which the configuration does not declare; it is ignored',
+                None,
+                lines[name],
+            )
+            del values[name]
+    return values
+
+
+def _from_json(value: Value) -> Value:
+    if isinstance(value, dict):
+        return dict(sorted((key, _from_json(item)) for key, item in value.items()))
+    if isinstance(value, list):
+        return [_from_json(item) for item in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _module_manifest(directory: Path) -> dict[str, Path]:
+    """Module call path -> directory, for modules `terraform init` has downloaded."""
+    manifest = directory / ".terraform" / "modules" / "modules.json"
+    try:
+        document = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    found: dict[str, Path] = {}
+    modules = document.get("Modules") if isinstance(document, dict) else None
+    for entry in modules if isinstance(modules, list) else []:
+        if isinstance(entry, dict):
+            key, location = entry.get("Key"), entry.get("Dir")
+            if isinstance(key, str) and key and isinstance(location, str):
+                found[key] = directory / location
+    return found
