@@ -114,6 +114,45 @@ def test_subnet_finds_its_vnet_by_reference_then_by_name_and_group() -> None:
     assert model.networks["azurerm_virtual_network.main"].main_route_table is None
 
 
+def test_data_sources_that_read_managed_resources_are_the_same_element() -> None:
+    read_vnet = res(
+        "data.azurerm_virtual_network.main", {"name": "main", "address_space": ["10.0.0.0/16"]}
+    )
+    read_subnet = res(
+        "data.azurerm_subnet.web",
+        {"name": "web", "virtual_network_name": "main", "address_prefixes": ["10.0.1.0/24"]},
+    )
+    interface = nic("a")
+    interface.references["ip_configuration.0.subnet_id"] = ["data.azurerm_subnet.web"]
+    model = build(vnet(), subnet("web", "10.0.1.0/24"), read_vnet, read_subnet, interface)
+    assert set(model.networks) == {"azurerm_virtual_network.main"}
+    assert set(model.subnets) == {"azurerm_subnet.web"}
+    assert model.endpoints[interface.address].interfaces[0].subnet == "azurerm_subnet.web"
+
+
+def test_existing_subnet_read_by_a_data_source_is_modelled_with_its_nsg() -> None:
+    group = res(
+        "azurerm_network_security_group.shared",
+        {"name": "shared", "id": f"{SUB}/Microsoft.Network/networkSecurityGroups/shared"},
+    )
+    read_subnet = res(
+        "data.azurerm_subnet.shared",
+        {
+            "name": "shared",
+            "virtual_network_name": "main",
+            "address_prefixes": ["10.0.7.0/24"],
+            "network_security_group_id": f"{SUB}/Microsoft.Network/networkSecurityGroups/shared",
+        },
+    )
+    model = build(vnet(), group, read_subnet)
+    placed = model.subnets["data.azurerm_subnet.shared"]
+    assert (placed.network, placed.cidrs, placed.security_group) == (
+        "azurerm_virtual_network.main",
+        ["10.0.7.0/24"],
+        group.address,
+    )
+
+
 def test_subnet_in_a_vnet_outside_the_input_gets_a_placeholder_network() -> None:
     outside = res(
         "azurerm_subnet.x",
@@ -257,6 +296,17 @@ def test_rule_names_application_security_groups_as_members() -> None:
     assert first.source == AddressSpec(application_security_groups=[web.address])
     assert first.destination == AddressSpec(application_security_groups=[app.address])
     assert first.unknown == []
+
+
+def test_inline_and_standalone_rules_together_are_both_modelled_with_a_note() -> None:
+    group = res(
+        "azurerm_network_security_group.g", {"name": "g", "security_rule": [rule("a", 100)]}
+    )
+    extra = res("azurerm_network_security_rule.b", rule("b", 200, network_security_group_name="g"))
+    model = build(group, extra)
+    own = [r.name for r in model.network_security_groups[group.address].rules if not r.is_default]
+    assert own == ["a", "b"]
+    assert "Azure keeps whichever is applied last" in notes(model)
 
 
 def test_unknown_rule_fields_are_recorded_not_guessed_silently() -> None:
@@ -579,6 +629,17 @@ def test_scale_set_interfaces_join_pools_and_get_public_ips() -> None:
     assert scale_set.address in [t.endpoint for t in group.targets]
 
 
+def test_ha_ports_rule_is_a_note_not_a_port_zero_listener() -> None:
+    resources = _balanced("All")
+    lb_rule = resources[-1]
+    lb_rule.values.update(frontend_port=0, backend_port=0)
+    model = build(*resources)
+    spec = model.endpoints["azurerm_lb.web"].load_balancer
+    assert spec is not None
+    assert spec.listeners == []
+    assert "HA-ports rule" in notes(model)
+
+
 # --- application gateways, bastion, private endpoints ------------------------------------------
 
 
@@ -664,6 +725,46 @@ def test_application_gateway_routes_listener_to_pool_members() -> None:
         (8080, ["azurerm_linux_virtual_machine.a"]),
         (8080, ["azurerm_network_interface.b"]),
     ]
+
+
+def test_pool_association_naming_only_the_gateway_joins_every_pool_with_a_note() -> None:
+    gateway = res(
+        "azurerm_application_gateway.front",
+        {
+            "name": "front",
+            "backend_address_pool": [{"name": "a"}, {"name": "b"}],
+            "backend_http_settings": [{"name": "s", "port": 80}],
+            "frontend_port": [{"name": "p", "port": 80}],
+            "frontend_ip_configuration": [{"name": "f", "private_ip_address": "10.0.1.50"}],
+            "http_listener": [
+                {"name": "l", "frontend_port_name": "p", "frontend_ip_configuration_name": "f"}
+            ],
+            "request_routing_rule": [
+                {
+                    "name": name,
+                    "http_listener_name": "l",
+                    "backend_address_pool_name": name,
+                    "backend_http_settings_name": "s",
+                }
+                for name in ("a", "b")
+            ],
+        },
+    )
+    association = res(
+        "azurerm_network_interface_application_gateway_backend_address_pool_association.x",
+        {"network_interface_id": UNKNOWN, "backend_address_pool_id": UNKNOWN},
+        network_interface_id=["azurerm_network_interface.x"],
+        backend_address_pool_id=["azurerm_application_gateway.front"],
+    )
+    model = build(vnet(), subnet("web", "10.0.1.0/24"), nic("x"), gateway, association)
+    spec = model.endpoints[gateway.address].load_balancer
+    assert spec is not None and spec.scheme == "internal"
+    targets = [
+        [t.endpoint for t in model.target_groups[g].targets]
+        for g in spec.listeners[0].target_groups
+    ]
+    assert targets == [["azurerm_network_interface.x"], ["azurerm_network_interface.x"]]
+    assert "cannot be told apart" in notes(model)
 
 
 def test_bastion_and_private_endpoint_are_endpoints_in_their_subnets() -> None:
@@ -814,6 +915,13 @@ def test_firewall_private_ip_is_the_fourth_address_of_its_subnet() -> None:
         True,
     )
     assert "assumed 10.0.250.4" in notes(model)
+
+
+def test_route_table_no_subnet_uses_is_a_note() -> None:
+    unused = res("azurerm_route_table.spare", {"name": "spare", "route": []})
+    model = build(*_routed(), unused)
+    assert "azurerm_route_table.spare" not in model.route_tables
+    assert "no subnet in the input uses it" in notes(model)
 
 
 def test_firewall_rule_collections_are_one_note() -> None:
@@ -1092,7 +1200,7 @@ def test_public_web_fixture() -> None:
     rules = model.network_security_groups["azurerm_network_security_group.web"].rules
     own = [(r.name, r.priority, r.allow) for r in rules if not r.is_default]
     assert own == [("allow-http", 100, True), ("deny-vnet", 200, False)]
-    assert not any("is unknown" in n.message for n in model.notes)
+    assert model.notes == []
 
 
 def test_hybrid_fixture() -> None:
@@ -1113,4 +1221,11 @@ def test_hybrid_fixture() -> None:
         "azurerm_virtual_network_gateway.vpn",
         ["192.168.0.0/16"],
     )
-    assert not any("is unknown" in n.message for n in model.notes)
+    placed = {
+        address: endpoint.interfaces[0].subnet for address, endpoint in model.endpoints.items()
+    }
+    assert placed == {
+        "azurerm_linux_virtual_machine.web": "azurerm_subnet.web",
+        "azurerm_linux_virtual_machine.app": "azurerm_subnet.app",
+    }
+    assert model.notes == []

@@ -410,25 +410,32 @@ class _Index:
         for text, address in ids.items():
             self.ids[text.lower()] = address
         self._matches: dict[tuple[str, Types], list[str]] = {}
+        self._by_name: dict[str, list[TfResource]] | None = None
 
     def of(self, *types: str) -> Iterator[TfResource]:
         for type_name in types:
             yield from self.managed.get(type_name, ())
 
-    def of_any_mode(self, types: Iterable[str]) -> Iterator[TfResource]:
-        for type_name in sorted(types):
-            yield from self.managed.get(type_name, ())
-        for type_name in sorted(types):
-            yield from self.data.get(type_name, ())
-
     def named(self, types: Iterable[str], name: str, group: str | None) -> list[TfResource]:
-        """Resources of these types with this name, in this resource group where both say."""
+        """Resources of these types with this name, in this resource group where both say.
+
+        Managed resources come before data sources.
+        """
+        if self._by_name is None:
+            self._by_name = defaultdict(list)
+            for resource in self.by_address.values():
+                own = resource.values.get("name")
+                if isinstance(own, str):
+                    self._by_name[own.casefold()].append(resource)
+            for candidates in self._by_name.values():
+                candidates.sort(key=lambda r: r.mode != "managed")
+        wanted = set(types)
         found = []
-        for resource in self.of_any_mode(types):
-            if not _same_name(resource.values.get("name"), name):
-                continue
+        for resource in self._by_name.get(name.casefold(), ()):
             theirs = resource.values.get("resource_group_name")
-            if group is not None and isinstance(theirs, str) and not _same_name(theirs, group):
+            if resource.type not in wanted or (
+                group is not None and isinstance(theirs, str) and not _same_name(theirs, group)
+            ):
                 continue
             found.append(resource)
         return found
