@@ -176,6 +176,26 @@ def test_inline_subnets_and_default_outbound_access() -> None:
     assert model.subnets["azurerm_subnet.data"].default_outbound_access is True
 
 
+def test_existing_vnet_listing_its_separate_subnets_does_not_double_them() -> None:
+    listed = {"name": "web", "address_prefixes": ["10.0.1.0/24"], "security_group": ""}
+    model = build(vnet(subnet=[listed]), subnet("web", "10.0.1.0/24"))
+    assert list(model.subnets) == ["azurerm_subnet.web"]
+    assert model.notes == []
+
+
+def test_whichever_of_address_prefix_and_address_prefixes_is_known_counts() -> None:
+    old = res(
+        "azurerm_subnet.old",
+        {"name": "old", "virtual_network_name": "main", "address_prefix": "10.0.5.0/24"},
+    )
+    old.values["address_prefixes"] = UNKNOWN
+    new = subnet("new", "10.0.6.0/24", address_prefix=UNKNOWN)
+    model = build(vnet(), old, new)
+    assert model.subnets["azurerm_subnet.old"].cidrs == ["10.0.5.0/24"]
+    assert model.subnets["azurerm_subnet.new"].cidrs == ["10.0.6.0/24"]
+    assert model.notes == []
+
+
 def test_subnet_id_of_an_existing_subnet_resolves_by_the_names_in_the_id() -> None:
     existing = f"{SUB}/Microsoft.Network/virtualNetworks/main/subnets/web"
     interface = res(

@@ -712,8 +712,7 @@ class _Mapper:
             prefix = f"subnet.{position}"
             address = f"{resource.address}/subnet/{name}"
             subnet_unknown: list[str] = []
-            subnet_cidrs = self.cidr_values(resource, f"{prefix}.address_prefix", subnet_unknown)
-            subnet_cidrs += self.cidr_values(resource, f"{prefix}.address_prefixes", subnet_unknown)
+            subnet_cidrs = self.subnet_prefixes(resource, f"{prefix}.", subnet_unknown)
             self.model.subnets[address] = Subnet(
                 address=address,
                 type="azurerm_virtual_network",
@@ -768,20 +767,22 @@ class _Mapper:
                 if self.resolve(resource, path, types).given:
                     target = self.one(resource, path, types, [], path.removesuffix("_id"))
                     self.associate(self.model.subnets[resource.address], path, target)
+        # An existing VNet lists every subnet Azure has, its azurerm_subnet ones included:
+        # the separate resource is the one a reviewer edits.
         separate = {
-            (subnet.network, _text(self.idx.by_address[address].values.get("name")) or "")
+            (
+                subnet.network,
+                (_text(self.idx.by_address[address].values.get("name")) or "").lower(),
+            ): address
             for address, subnet in self.model.subnets.items()
             if address in self.idx.by_address and subnet.type in SUBNET_TYPES
         }
         for network, inline in self.inline_subnets.items():
-            for name in inline:
-                if (network, name) in separate:
-                    self.note(
-                        self.idx.by_address[network],
-                        f"subnet {name} is written both inline and as azurerm_subnet; Azure "
-                        "keeps whichever is applied last",
-                        "subnet",
-                    )
+            for name, address in list(inline.items()):
+                twin = separate.get((network, name.lower()))
+                if twin is not None:
+                    del self.model.subnets[address]
+                    inline[name] = twin
 
     def managed_twin_subnet(self, resource: TfResource) -> str | None:
         name = _text(resource.values.get("name"))
@@ -801,8 +802,7 @@ class _Mapper:
     def add_subnet(self, resource: TfResource) -> None:
         unknown: list[str] = []
         network = self.network_of_subnet(resource, unknown)
-        cidrs = self.cidr_values(resource, "address_prefixes", unknown)
-        cidrs += self.cidr_values(resource, "address_prefix", unknown)
+        cidrs = self.subnet_prefixes(resource, "", unknown)
         self.model.subnets[resource.address] = Subnet(
             address=resource.address,
             type=resource.type,
@@ -813,6 +813,18 @@ class _Mapper:
             is not False,
             unknown=unknown,
         )
+
+    def subnet_prefixes(self, resource: TfResource, prefix: str, unknown: list[str]) -> list[str]:
+        """`address_prefixes` or the older `address_prefix`: the provider computes the one not
+        written, so the known one counts; only when neither is known is the range unknown."""
+        paths = (f"{prefix}address_prefixes", f"{prefix}address_prefix")
+        for path in paths:
+            if _strings(_value_at(resource.values, path)):
+                return self.cidr_values(resource, path, unknown)
+        for path in paths:
+            if _has_unknown(_value_at(resource.values, path)):
+                return self.cidr_values(resource, path, unknown)
+        return []
 
     def network_of_subnet(self, resource: TfResource, unknown: list[str]) -> str:
         links = self.resolve(
