@@ -329,6 +329,31 @@ def test_inline_and_standalone_rules_together_are_both_modelled_with_a_note() ->
     assert "Azure keeps whichever is applied last" in notes(model)
 
 
+def test_rule_with_an_unknown_group_name_joins_the_only_group_with_a_note() -> None:
+    group = res("azurerm_network_security_group.g", {"name": UNKNOWN, "security_rule": UNKNOWN})
+    orphan = res(
+        "azurerm_network_security_rule.r", rule("r", 300, network_security_group_name=UNKNOWN)
+    )
+    model = build(group, orphan)
+    [attached] = [r for r in model.network_security_groups[group.address].rules if not r.is_default]
+    assert attached.address == orphan.address
+    assert "network_security_group_name" in attached.unknown
+    assert "assumed azurerm_network_security_group.g" in notes(model)
+
+
+def test_rule_prefix_from_a_subnet_reference_is_that_subnets_range() -> None:
+    inline = rule("to-web", 100, destination_address_prefix=UNKNOWN, destination_port_range="443")
+    group = res(
+        "azurerm_network_security_group.g",
+        {"name": "g", "security_rule": [inline]},
+        security_rule__0__destination_address_prefix=["azurerm_subnet.web"],
+    )
+    model = build(vnet(), subnet("web", "10.0.1.0/24"), group)
+    first = model.network_security_groups[group.address].rules[0]
+    assert first.destination == AddressSpec(cidrs=["10.0.1.0/24"])
+    assert first.unknown == []
+
+
 def test_unknown_rule_fields_are_recorded_not_guessed_silently() -> None:
     inline = rule("odd", UNKNOWN, source_address_prefix=UNKNOWN, destination_port_range="x-y")
     group = res("azurerm_network_security_group.g", {"name": "g", "security_rule": [inline]})

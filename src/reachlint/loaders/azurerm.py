@@ -997,6 +997,12 @@ class _Mapper:
                 "network security group",
                 by_name=True,
             )
+            written = resource.values.get("network_security_group_name")
+            if group is None and _has_unknown(written) and len(own_rules) == 1:
+                group = next(iter(own_rules))
+                self.note(
+                    resource, f"assumed {group}, the only network security group in the input"
+                )
             if group is None or group not in own_rules:
                 continue
             if group in inline_written:
@@ -1005,9 +1011,11 @@ class _Mapper:
                     f"{group} also has inline security_rule blocks; Azure keeps whichever is "
                     "applied last, so both are modelled",
                 )
-            own_rules[group].append(
-                self.nsg_rule(resource, "", resource.values, resource.address, resource.origin)
+            created = self.nsg_rule(
+                resource, "", resource.values, resource.address, resource.origin
             )
+            created.unknown.extend(unknown)  # which group it belongs to, when that was assumed
+            own_rules[group].append(created)
         for resource in self.idx.of("azurerm_network_security_group"):
             rules = sorted(own_rules[resource.address], key=lambda r: (r.direction, r.priority))
             self.model.network_security_groups[resource.address] = NetworkSecurityGroup(
@@ -1078,10 +1086,16 @@ class _Mapper:
         prefixes: list[str] = []
         for name in (f"{side}_address_prefix", f"{side}_address_prefixes"):
             value = block.get(name)
-            if _has_unknown(value):
+            prefixes.extend(_strings(value))
+            if not _has_unknown(value):
+                continue
+            # `azurerm_subnet.web.address_prefixes`: the range of a subnet or VNet in the input.
+            ranges = self.referenced_ranges(resource, prefix + name)
+            if ranges:
+                prefixes.extend(ranges)
+            else:
                 unknown.append(name)
                 self.note(resource, f"{prefix}{name} is known only after apply", prefix + name)
-            prefixes.extend(_strings(value))
         path = f"{prefix}{side}_application_security_group_ids"
         groups = self.resolve(resource, path, ASG_TYPES, None, "application security group")
         if groups.unresolved:
@@ -1089,6 +1103,17 @@ class _Mapper:
             what = ", ".join(groups.literals) or "groups that cannot be resolved"
             self.note(resource, f"{path} names {what}", path)
         return azure_common.address_spec(prefixes, groups.addresses)
+
+    def referenced_ranges(self, resource: TfResource, path: str) -> list[str]:
+        """The address ranges of the subnets and VNets an expression refers to, all known."""
+        links = self.resolve(resource, path, SUBNET_TYPES | VNET_TYPES)
+        found: list[str] = []
+        for address in links.addresses:
+            element = self.model.subnets.get(address) or self.model.networks.get(address)
+            if element is None or not element.cidrs or element.unknown:
+                return []
+            found.extend(element.cidrs)
+        return found
 
     def rule_ports(
         self,
