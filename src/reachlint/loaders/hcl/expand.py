@@ -168,7 +168,7 @@ class ExprScope:
                 line,
             )
         if name == "path":
-            return {"module": instance.path_module, "root": ".", "cwd": "."}
+            return {"module": instance.path_module, "root": ".", "cwd": instance.expander.cwd}
         if name == "terraform":
             return {"workspace": "default", "applying": False}
         if name in ("self", "ephemeral"):
@@ -499,6 +499,7 @@ class Expander:
         self.shown_root = shown_root
         self.root_values = root_values
         self.manifest = manifest
+        self.cwd = str(root.resolve())
         self.notes: list[Note] = []
         self.records: list[InstanceRecord] = []
         self.configs: dict[Path, ModuleConfig] = {}
@@ -817,7 +818,7 @@ def _for_each_iterations(value: Value) -> list[Iteration] | None:
         raise EvalError("for_each is null; it must be a map or a set of strings")
     if isinstance(value, dict):
         return [
-            Iteration(key, {"each": {"key": key, "value": item}})
+            Iteration(str(key), {"each": {"key": str(key), "value": item}})
             for key, item in sorted(value.items())
         ]
     if isinstance(value, list):
@@ -827,7 +828,7 @@ def _for_each_iterations(value: Value) -> list[Iteration] | None:
         for item in value:
             if isinstance(item, list | dict) or item is None:
                 raise EvalError("for_each must be a map or a set of strings")
-            keys[to_string(item, "for_each element")] = None
+            keys[str(to_string(item, "for_each element"))] = None
         return [Iteration(key, {"each": {"key": key, "value": key}}) for key in sorted(keys)]
     raise EvalError("for_each must be a map or a set of strings")
 

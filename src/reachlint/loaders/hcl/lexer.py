@@ -27,6 +27,7 @@ _TOKEN = re.compile(
     |(?P<newline>\n)
     |(?P<comment>(?:\#|//)[^\n]*)
     |(?P<block_comment>/\*.*?\*/)
+    |(?P<open_comment>/\*)
     |(?P<number>[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)
     |(?P<ident>[^\W\d][\w-]*)
     |(?P<heredoc><<(?P<trim>-?)(?P<marker>[^\W\d][\w-]*)[ \t]*\r?\n)
@@ -130,6 +131,8 @@ class Lexer:
                 tokens.append(token)
                 pos = after
                 continue
+            elif kind == "open_comment":
+                raise self.error("the comment is not closed with */", pos)
             elif kind == "strip":
                 if not in_interpolation or depth:
                     raise self._unexpected(pos)
@@ -157,8 +160,6 @@ class Lexer:
         return Token(kind, value, line, column)
 
     def _unexpected(self, pos: int) -> InputError:
-        if self.text.startswith("/*", pos):
-            return self.error("the comment is not closed with */", pos)
         return self.error(f"unexpected character {self.text[pos]!r}", pos)
 
     def _quoted(self, pos: int) -> tuple[list[TemplatePart], int]:
@@ -223,27 +224,27 @@ class Lexer:
         text = self.text
         marker = match.group("marker")
         body_start = match.end()
-        lines: list[str] = []
         cursor = body_start
         while True:
             if cursor >= len(text):
                 raise self.error(f"the heredoc is not closed with a line {marker}", pos)
             newline = text.find("\n", cursor)
             line_end = len(text) if newline < 0 else newline
-            line = text[cursor:line_end]
-            if line.strip() == marker:
+            if text[cursor:line_end].strip() == marker:
                 break
-            lines.append(line + "\n")
             cursor = line_end + 1
-        if match.group("trim"):
-            lines = _dedent(lines)
-        body = "".join(lines)
         first_line, _ = self.position(body_start)
-        parts = Lexer(body, self.file, first_line).heredoc_parts()
+        parts = Lexer(text[body_start:cursor], self.file, first_line).heredoc_parts()
+        if match.group("trim"):
+            parts = _remove_indentation(parts)
         return self._token(HEREDOC, parts, pos), line_end
 
     def heredoc_parts(self) -> list[TemplatePart]:
-        """This lexer's whole text as the body of a heredoc template."""
+        """This lexer's whole text as the body of a heredoc template.
+
+        As in hclsyntax, literal text is cut after every newline: strip markers then act on
+        one line's text only, and `<<-` measures indentation line by line.
+        """
         text = self.text
         parts: list[TemplatePart] = []
         buffer: list[str] = []
@@ -256,6 +257,7 @@ class Lexer:
                 continue
             if text[pos] == "\n":
                 buffer.append("\n")
+                _flush(buffer, parts)
                 pos += 1
             else:
                 pos = self._template_marker(pos, buffer, parts)
@@ -285,10 +287,33 @@ def _apply_strip_markers(parts: list[TemplatePart]) -> list[TemplatePart]:
     return stripped
 
 
-def _dedent(lines: list[str]) -> list[str]:
-    """`<<-` heredocs: remove the indentation shared by every line that has text."""
-    widths = [len(line) - len(line.lstrip(" \t")) for line in lines if line.strip()]
-    if not widths:
-        return lines
-    indent = min(widths)
-    return [line[indent:] if line.strip() else line.lstrip(" \t") for line in lines]
+def _remove_indentation(parts: list[TemplatePart]) -> list[TemplatePart]:
+    """`<<-` heredocs: remove the indentation shared by every line, as hclsyntax does.
+
+    A line that starts with an interpolation or directive counts as not indented; a line of
+    only whitespace does not count.
+    """
+    smallest: int | None = None
+    adjust: list[int] = []
+    at_line_start = True
+    for index, part in enumerate(parts):
+        if at_line_start:
+            at_line_start = False
+            if isinstance(part, str):
+                trimmed = part.lstrip()
+                if trimmed or not part.endswith("\n"):
+                    spaces = len(part) - len(trimmed)
+                    adjust.append(index)
+                    smallest = spaces if smallest is None else min(smallest, spaces)
+            else:
+                smallest = 0
+        if isinstance(part, str) and part.endswith("\n"):
+            at_line_start = True
+    if not smallest:
+        return parts
+    trimmed_parts = list(parts)
+    for index in adjust:
+        text = trimmed_parts[index]
+        assert isinstance(text, str)
+        trimmed_parts[index] = text[smallest:]
+    return trimmed_parts
