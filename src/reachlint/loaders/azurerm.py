@@ -476,19 +476,10 @@ class _Links:
 class _IpConfiguration:
     """What one ip configuration of a NIC or scale set says, links resolved."""
 
-    name: str | None
+    origin: Origin
     pools: list[str] = field(default_factory=list)  # load balancer backend pools
     nat_rules: list[str] = field(default_factory=list)
     gateway_pools: list[tuple[str, str | None]] = field(default_factory=list)  # (gateway, pool)
-    origin: Origin = field(default_factory=Origin)
-
-
-@dataclass
-class _GatewayPools:
-    """An application gateway's backend pools: the targets each gathers."""
-
-    endpoint: str
-    pools: dict[str, list[Target]]
 
 
 # ----- the mapper -----------------------------------------------------------------------------
@@ -510,7 +501,8 @@ class _Mapper:
         self.owner: dict[str, str] = {}  # NIC -> the endpoint that owns it
         self.pools: dict[str, list[Target]] = defaultdict(list)  # LB backend pool -> targets
         self.nat_targets: dict[str, list[Target]] = defaultdict(list)
-        self.gateway_pools: dict[str, _GatewayPools] = {}
+        # Application gateway -> backend pool name -> the targets it gathers.
+        self.gateway_pools: dict[str, dict[str, list[Target]]] = {}
         self._ip_index: dict[str, str] | None = None
 
     def run(self) -> None:
@@ -1359,7 +1351,7 @@ class _Mapper:
             public_ips.extend(
                 self.public_sources(resource, f"{prefix}.public_ip_address_id", unknown)
             )
-            config, config_groups = self.ip_configuration(resource, prefix, block, unknown)
+            config, config_groups = self.ip_configuration(resource, prefix, unknown)
             configs.append(config)
             groups.extend(config_groups)
         nsg = self.one(resource, "network_security_group_id", NSG_TYPES, unknown, "NSG")
@@ -1389,12 +1381,10 @@ class _Mapper:
         return sources
 
     def ip_configuration(
-        self, resource: TfResource, prefix: str, block: dict[str, Any], unknown: list[str]
+        self, resource: TfResource, prefix: str, unknown: list[str]
     ) -> tuple[_IpConfiguration, list[str]]:
         """Backend pools, NAT rules and ASGs written on an ip configuration itself."""
-        config = _IpConfiguration(
-            name=_text(block.get("name")), origin=self.block_origin(resource, prefix)
-        )
+        config = _IpConfiguration(origin=self.block_origin(resource, prefix))
         config.pools = self.resolve(
             resource,
             f"{prefix}.load_balancer_backend_address_pool_ids",
@@ -1513,14 +1503,13 @@ class _Mapper:
                 self.add_endpoint(self.idx.by_address[nic], "network-interface", [interface])
         # Backend pools, NAT rules and gateway pools the NICs join themselves.
         for nic, configs in self.nic_configs.items():
-            self.join_backends(self.owner[nic], configs, None)
+            self.join_backends(self.owner[nic], configs)
         self.nic_backend_associations()
 
-    def join_backends(
-        self, endpoint: str, configs: list[_IpConfiguration], via: str | None
-    ) -> None:
+    def join_backends(self, endpoint: str, configs: list[_IpConfiguration]) -> None:
+        """Pools, NAT rules and gateway pools that ip configurations name themselves."""
         for config in configs:
-            target = Target(endpoint=endpoint, origin=config.origin, via=via)
+            target = Target(endpoint=endpoint, origin=config.origin)
             for pool_address in config.pools:
                 self.add_target(self.pools[pool_address], target)
             for rule in config.nat_rules:
@@ -1532,7 +1521,7 @@ class _Mapper:
         pools = self.gateway_pools.get(gateway)
         if pools is None:
             return
-        names = [pool] if pool is not None else list(pools.pools)
+        names = [pool] if pool is not None else list(pools)
         if pool is None and len(names) > 1:
             resource = self.idx.by_address[gateway]
             self.note(
@@ -1541,7 +1530,7 @@ class _Mapper:
                 f"be told apart; assumed all of {', '.join(names)}",
             )
         for name in names:
-            for known, targets in pools.pools.items():
+            for known, targets in pools.items():
                 if _same_name(known, name):
                     self.add_target(targets, target)
 
@@ -1596,14 +1585,11 @@ class _Mapper:
     def scale_sets(self) -> None:
         # Application gateways first: scale sets join their pools by name.
         for resource in self.idx.of("azurerm_application_gateway"):
-            self.gateway_pools[resource.address] = _GatewayPools(
-                endpoint=resource.address,
-                pools={
-                    name: []
-                    for block in _blocks(resource.values.get("backend_address_pool"))
-                    if (name := _text(block.get("name"))) is not None
-                },
-            )
+            self.gateway_pools[resource.address] = {
+                name: []
+                for block in _blocks(resource.values.get("backend_address_pool"))
+                if (name := _text(block.get("name"))) is not None
+            }
         for resource in self.idx.of(*sorted(SCALE_SET_TYPES)):
             self.scale_set(resource)
 
@@ -1632,9 +1618,7 @@ class _Mapper:
                 ip_prefix = f"{prefix}.ip_configuration.{number}"
                 found = self.subnet_of(resource, f"{ip_prefix}.subnet_id", own_unknown)
                 subnet = subnet or found
-                config, config_groups = self.ip_configuration(
-                    resource, ip_prefix, ip_block, own_unknown
-                )
+                config, config_groups = self.ip_configuration(resource, ip_prefix, own_unknown)
                 configs.append(config)
                 groups.extend(config_groups)
                 public_blocks = _blocks(ip_block.get(public_name))
@@ -1675,7 +1659,7 @@ class _Mapper:
                 )
             ]
         self.add_endpoint(resource, "scale-set", interfaces, unknown)
-        self.join_backends(resource.address, configs, None)
+        self.join_backends(resource.address, configs)
 
     # ----- public IPs -------------------------------------------------------------------------
 
@@ -1926,7 +1910,7 @@ class _Mapper:
             for block in _blocks(values.get("backend_http_settings"))
             if (name := _text(block.get("name"))) is not None
         }
-        pools = self.gateway_pools[resource.address].pools
+        pools = self.gateway_pools[resource.address]
         for position, block in enumerate(_blocks(values.get("backend_address_pool"))):
             name = _text(block.get("name"))
             if name is None:
