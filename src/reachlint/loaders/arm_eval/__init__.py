@@ -1,0 +1,1 @@
+"""ARM template evaluation: JSON with positions, expressions, functions, template expansion."""
