@@ -770,6 +770,7 @@ def test_application_gateway_routes_listener_to_pool_members() -> None:
         (8080, ["azurerm_linux_virtual_machine.a"]),
         (8080, ["azurerm_network_interface.b"]),
     ]
+    assert model.notes == []
 
 
 def test_pool_association_naming_only_the_gateway_joins_every_pool_with_a_note() -> None:

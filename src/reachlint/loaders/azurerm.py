@@ -195,6 +195,7 @@ _NOTE_SAMPLE = 5
 # Listeners written out for one port-range NAT rule; a wider range gets a note instead.
 _MAX_RANGE_LISTENERS = 256
 _FIREWALL_SUBNET = "azurefirewallsubnet"
+_GATEWAY_POOL_KIND = "microsoft.network/applicationgateways/backendaddresspools"
 
 # One index in an address: [0] or ["key"] (keys may hold escaped quotes).
 _INDEX = re.compile(r'\[(?:\d+|"(?:[^"\\]|\\.)*")\]')
@@ -1415,20 +1416,19 @@ class _Mapper:
         A pool is a block of the gateway: a reference leads to the gateway, a known id also
         spells the pool's name.
         """
-        links = self.resolve(resource, path, APP_GATEWAY_TYPES, [], "application gateway pool")
-        pool_ids = [
-            (literal, parsed)
-            for literal in _strings(_value_at(resource.values, path))
-            if (parsed := _parse_azure_id(literal)) is not None
-            and parsed.kind == "microsoft.network/applicationgateways/backendaddresspools"
-        ]
         found: list[tuple[str, str | None]] = []
-        for literal, parsed in pool_ids:
+        for literal in _strings(_value_at(resource.values, path)):
+            parsed = _parse_azure_id(literal)
+            if parsed is None or parsed.kind != _GATEWAY_POOL_KIND:
+                continue
             gateway = self.lookup(literal.rsplit("/", 2)[0], APP_GATEWAY_TYPES)
             if gateway is not None:
                 found.append((gateway, parsed.names[-1]))
         named = {gateway for gateway, _ in found}
+        links = self.resolve(resource, path, APP_GATEWAY_TYPES)
         found.extend((gateway, None) for gateway in links.addresses if gateway not in named)
+        if links.given and not found:
+            self.note(resource, f"{path} names no application gateway pool in the input", path)
         return found
 
     def only_network(self) -> str | None:
