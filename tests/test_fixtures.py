@@ -9,7 +9,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 from expectations import (
-    AWS_FIXTURES,
+    FIXTURES,
     compare,
     finding_traffic,
     load_expectation,
@@ -19,11 +19,11 @@ from expectations import (
 from reachlint.report import Report, TrafficEntry
 from reachlint.traffic import ALL_PORTS, IntervalSet, Traffic, parse_protocol, ports_from_spec
 
-CASES = sorted(path.parent for path in AWS_FIXTURES.glob("**/expected.yaml"))
+CASES = sorted(path.parent for path in FIXTURES.glob("**/expected.yaml"))
 
 
 def _name(directory: Path) -> str:
-    return directory.relative_to(AWS_FIXTURES).as_posix()
+    return directory.relative_to(FIXTURES).as_posix()
 
 
 @cache

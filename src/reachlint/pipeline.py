@@ -43,8 +43,8 @@ def _phase(timings: Timings | None, name: str) -> Iterator[None]:
 
 def build_model(paths: list[Path], timings: Timings | None = None) -> NetworkModel:
     """One network model from every PATH, each detected by its content."""
-    from reachlint.loaders.aws import build_aws_model
     from reachlint.loaders.detect import inspect_input
+    from reachlint.loaders.terraform import model_from_resources
     from reachlint.loaders.terraform_plan import load_plan_resources
     from reachlint.model import Origin
 
@@ -58,7 +58,7 @@ def build_model(paths: list[Path], timings: Timings | None = None) -> NetworkMod
                 raise InputError(_NOT_YET[detected.kind], file=str(path))
             plan = load_plan_resources(path, detected.document)
         with _phase(timings, "model"):
-            model = build_aws_model(plan.resources, plan.ids, str(path))
+            model = model_from_resources(plan.resources, plan.ids, str(path))
             for message in plan.notes:
                 model.note(message, origin=Origin(file=str(path)))
             models.append(model)
