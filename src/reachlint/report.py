@@ -40,6 +40,15 @@ class HopRef(_Strict):
     line: int | None = None
 
 
+class Suppression(_Strict):
+    """Why a finding does not count: an inline comment or metadata entry, or a baseline."""
+
+    kind: Literal["inline", "baseline"]
+    reason: str
+    file: str | None = None
+    line: int | None = None
+
+
 class Finding(_Strict):
     rule: str
     severity: Severity
@@ -54,6 +63,30 @@ class Finding(_Strict):
     addresses: list[str] | None = None
     state: Literal["reachable", "reply-dropped"] = "reachable"
     depends_on_unknown: list[str] | None = None
+    # The path's identity (rule, ends, traffic) hashed: it stays the same when lines move.
+    fingerprint: str | None = None
+    # Set when a suppression covers the finding: it is shown as suppressed and does not fail.
+    suppressed: Suppression | None = None
+
+
+class RuleInfo(_Strict):
+    """A rule that was checked, described for formats that list rules (SARIF, JUnit)."""
+
+    id: str
+    title: str
+    severity: Severity
+    description: str = ""
+    help: str = ""  # Markdown: what the rule reports, why it matters, how to fix it
+    builtin: bool = False
+
+
+class SuppressionProblem(_Strict):
+    """A suppression that cannot be honoured: no reason given, or a rule that does not exist."""
+
+    message: str
+    rule: str | None = None
+    file: str
+    line: int
 
 
 class NoteRef(_Strict):
@@ -68,6 +101,8 @@ class Summary(_Strict):
     by_severity: dict[str, int]
     rules: int
     endpoints: int
+    # Findings a suppression or the baseline covers; `findings` and `by_severity` leave them out.
+    suppressed: int | None = None
 
 
 class Report(_Strict):
@@ -76,6 +111,51 @@ class Report(_Strict):
     findings: list[Finding]
     summary: Summary
     notes: list[NoteRef] = Field(default_factory=list)
+    suppression_problems: list[SuppressionProblem] | None = None
+    # The rules checked, for the formats that describe them; the JSON report leaves them out.
+    rules: list[RuleInfo] = Field(default_factory=list, exclude=True)
+
+    @property
+    def active_findings(self) -> list[Finding]:
+        """The findings no suppression covers: the ones that count."""
+        return [finding for finding in self.findings if finding.suppressed is None]
+
+    def to_json(self) -> str:
+        return self.model_dump_json(by_alias=True, exclude_none=True, indent=2)
+
+
+class FlowChange(_Strict):
+    """A flow that a change opens or closes between two ends, with the path that carries it."""
+
+    source: EndRef = Field(alias="from")
+    destination: EndRef = Field(alias="to")
+    traffic: list[TrafficEntry]
+    addresses: list[str] | None = None
+    path: list[HopRef]
+    # The rules whose findings the change adds (opened) or removes (closed) on this traffic.
+    rules: list[str] | None = None
+    severity: Severity | None = None  # the most severe of those rules
+    fingerprint: str | None = None
+
+
+class DiffSummary(_Strict):
+    opened: int
+    closed: int
+    # Opened flows that break a rule, by the most severe rule they break.
+    by_severity: dict[str, int]
+
+
+class DiffReport(_Strict):
+    """`reachlint diff BASE HEAD`: the flows the change opens and closes."""
+
+    tool: Tool
+    base: list[str]
+    head: list[str]
+    opened: list[FlowChange]
+    closed: list[FlowChange]
+    summary: DiffSummary
+    notes: list[NoteRef] = Field(default_factory=list)
+    rules: list[RuleInfo] = Field(default_factory=list, exclude=True)
 
     def to_json(self) -> str:
         return self.model_dump_json(by_alias=True, exclude_none=True, indent=2)

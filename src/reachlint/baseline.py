@@ -1,0 +1,200 @@
+"""A finding's identity across runs, baseline files, and findings that a base already has.
+
+A finding is identified by its rule, its two ends and its traffic, never by line numbers: a
+baseline or a base keeps covering a path when unrelated lines move. A finding is covered when
+a known finding of the same rule and ends carries at least its traffic; when the known one
+carries only part of it, what is left is the new finding.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from reachlint.errors import InputError
+
+if TYPE_CHECKING:
+    from reachlint.report import Finding, TrafficEntry
+    from reachlint.traffic import Traffic
+
+BASELINE_VERSION = 1
+Identity = tuple[str, str, str]  # rule, from, to
+
+
+class BaselineEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    rule: str
+    source: str = Field(alias="from")
+    destination: str = Field(alias="to")
+    traffic: list[dict[str, object]]
+    fingerprint: str | None = None
+
+
+class BaselineFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: int
+    tool: str = "reachlint"
+    findings: list[BaselineEntry]
+
+
+def identity(finding: Finding) -> Identity:
+    return finding.rule, finding.source.address, finding.destination.address
+
+
+def fingerprint(kind: str, source: str, destination: str, traffic: list[TrafficEntry]) -> str:
+    """A stable hash of what a path is: its kind (a rule id), ends and traffic."""
+    described = [entry.model_dump(exclude_none=True) for entry in traffic]
+    text = json.dumps([kind, source, destination, described], sort_keys=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def with_fingerprint(finding: Finding) -> Finding:
+    rule, source, destination = identity(finding)
+    value = fingerprint(rule, source, destination, finding.traffic)
+    return finding.model_copy(update={"fingerprint": value})
+
+
+def entries_traffic(entries: Iterable[TrafficEntry]) -> Traffic:
+    """The report's traffic list as a set of services (every address)."""
+    from reachlint.traffic import ALL_PORTS, ALL_PROTOCOLS, IntervalSet, Traffic, parse_protocol
+
+    total = Traffic()
+    for entry in entries:
+        if entry.protocol == "all":
+            protocols = ALL_PROTOCOLS
+        elif entry.protocol == "other":
+            protocols = IntervalSet(_number_ranges(entry.numbers or ""))
+        else:
+            protocols = parse_protocol(entry.protocol)
+        ports = IntervalSet(entry.ports) if entry.ports else ALL_PORTS
+        total = total | Traffic.box(protocols, ports=ports)
+    return total
+
+
+def _number_ranges(text: str) -> list[tuple[int, int]]:
+    ranges = []
+    for part in filter(None, (piece.strip() for piece in text.split(","))):
+        low, _, high = part.partition("-")
+        ranges.append((int(low), int(high or low)))
+    return ranges
+
+
+class KnownFindings:
+    """Findings already known (from a baseline or a base), by identity."""
+
+    def __init__(self) -> None:
+        self._traffic: dict[Identity, Traffic] = {}
+
+    def add(self, key: Identity, traffic: Traffic) -> None:
+        known = self._traffic.get(key)
+        self._traffic[key] = traffic if known is None else known | traffic
+
+    @classmethod
+    def of(cls, findings: Iterable[Finding]) -> KnownFindings:
+        known = cls()
+        for finding in findings:
+            known.add(identity(finding), entries_traffic(finding.traffic))
+        return known
+
+    def left_over(self, finding: Finding) -> Traffic | None:
+        """The finding's traffic that is not known; None when all of it is new."""
+        known = self._traffic.get(identity(finding))
+        if known is None:
+            return None
+        return entries_traffic(finding.traffic) - known
+
+    def new_part(self, finding: Finding) -> Finding | None:
+        """The finding as far as it is new: whole, narrowed to the new traffic, or None."""
+        left = self.left_over(finding)
+        if left is None:
+            return finding
+        if not left:
+            return None
+        if left == entries_traffic(finding.traffic):
+            return finding
+        return narrowed(finding, left)
+
+
+def narrowed(finding: Finding, traffic: Traffic) -> Finding:
+    """The finding with only `traffic` left, its message and fingerprint to match."""
+    from reachlint.report import TrafficEntry
+
+    entries = [TrafficEntry.model_validate(entry) for entry in traffic.describe()]
+    text = traffic.text()
+    text = "all protocols and ports" if text == "all" else text
+    message = f"{finding.source.address} reaches {finding.destination.address} on {text}"
+    if finding.state == "reply-dropped":
+        message += ", but the replies are dropped"
+    update = {"traffic": entries, "message": message}
+    return with_fingerprint(finding.model_copy(update=update))
+
+
+def read_baseline(path: Path) -> KnownFindings:
+    """The findings a baseline file lists; InputError names a file that is not one."""
+    from reachlint.report import TrafficEntry
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise InputError(f"cannot read the baseline: {error.strerror}", file=str(path)) from None
+    try:
+        document = BaselineFile.model_validate_json(text)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "the document"
+        raise InputError(
+            f"is not a reachlint baseline ({where}: {first['msg']}); "
+            "create one with `reachlint check ... --create-baseline FILE`",
+            file=str(path),
+        ) from None
+    if document.version != BASELINE_VERSION:
+        raise InputError(
+            f"is a baseline of version {document.version}; this reachlint reads version "
+            f"{BASELINE_VERSION}",
+            file=str(path),
+        )
+    known = KnownFindings()
+    for entry in document.findings:
+        try:
+            entries = [TrafficEntry.model_validate(item) for item in entry.traffic]
+            traffic = entries_traffic(entries)
+        except (ValidationError, ValueError):
+            raise InputError(
+                f"baseline entry {entry.rule} {entry.source} -> {entry.destination} has a "
+                "traffic list reachlint cannot read",
+                file=str(path),
+            ) from None
+        known.add((entry.rule, entry.source, entry.destination), traffic)
+    return known
+
+
+def write_baseline(path: Path, findings: Iterable[Finding]) -> int:
+    """Write the findings no inline suppression covers; returns how many were written."""
+    entries = [
+        BaselineEntry.model_validate(
+            {
+                "rule": finding.rule,
+                "from": finding.source.address,
+                "to": finding.destination.address,
+                "traffic": [entry.model_dump(exclude_none=True) for entry in finding.traffic],
+                "fingerprint": finding.fingerprint,
+            }
+        )
+        for finding in findings
+        if finding.suppressed is None or finding.suppressed.kind == "baseline"
+    ]
+    entries.sort(key=lambda entry: (entry.rule, entry.source, entry.destination))
+    document = BaselineFile(version=BASELINE_VERSION, findings=entries)
+    text = document.model_dump_json(by_alias=True, exclude_none=True, indent=2) + "\n"
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise InputError(f"cannot write the baseline: {error.strerror}", file=str(path)) from None
+    return len(entries)

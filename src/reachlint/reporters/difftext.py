@@ -1,0 +1,59 @@
+"""`reachlint diff` for people: each opened and closed flow with its traffic and path."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from reachlint.reporters.places import plural, primary_place, severity_rank, step_text, steps
+from reachlint.reporters.text import traffic_text
+
+if TYPE_CHECKING:
+    from reachlint.report import DiffReport, FlowChange
+
+_STYLE = {"opened": "31", "closed": "32"}
+
+
+def render_diff_text(diff: DiffReport, *, color: bool = False) -> str:
+    def paint(text: str, style: str) -> str:
+        return f"\033[{style}m{text}\033[0m" if color else text
+
+    lines = [
+        f"reachlint {diff.tool.version} · base {', '.join(diff.base)} · head "
+        f"{', '.join(diff.head)}"
+    ]
+    opened = sorted(diff.opened, key=lambda change: severity_rank(change.severity))
+    for direction, changes, inputs, sign in (
+        ("opened", opened, diff.head, "+"),
+        ("closed", diff.closed, diff.base, "-"),
+    ):
+        heading = f"{direction.capitalize()}: {plural(len(changes), 'flow')}"
+        lines += ["", paint(heading, "1")]
+        for change in changes:
+            lines += _change_lines(change, inputs, paint(sign, _STYLE[direction]), direction)
+    summary = diff.summary
+    tail = f"The change opens {plural(summary.opened, 'flow')} and closes {summary.closed}"
+    if summary.by_severity:
+        counts = ", ".join(f"{count} {severity}" for severity, count in summary.by_severity.items())
+        tail += f"; opened flows breaking rules: {counts}"
+    lines += ["", tail]
+    return "\n".join(lines) + "\n"
+
+
+def _change_lines(change: FlowChange, inputs: list[str], sign: str, direction: str) -> list[str]:
+    lines = [
+        "",
+        f"  {sign} {change.source.address} -> {change.destination.address}",
+        f"      traffic: {traffic_text(change.traffic)}",
+    ]
+    if change.addresses:
+        lines.append(f"      addresses: {', '.join(change.addresses)}")
+    if change.rules:
+        verb = "breaks" if direction == "opened" else "no longer breaks"
+        severity = f" ({change.severity})" if change.severity else ""
+        lines.append(f"      {verb}: {', '.join(change.rules)}{severity}")
+    lines.append(f"      {direction} at: {primary_place(change, inputs)}")
+    lines.append("      path:")
+    for number, step in enumerate(steps(change), start=1):
+        where = f"  [{step.place}]" if step.place else ""
+        lines.append(f"        {number}. {step_text(step)}{where}")
+    return lines
