@@ -25,6 +25,7 @@ from reachlint.loaders.arm_eval.evaluator import DeploymentInfo, Scope
 from reachlint.loaders.arm_eval.jsonpos import JsonObject, read_json_file
 from reachlint.loaders.arm_eval.resource_ids import address_from_id, child_address
 from reachlint.loaders.arm_eval.resources import ArmResource, Deployment, NoteSink, root_template
+from reachlint.loaders.arm_eval.validate import validate_template
 from reachlint.loaders.arm_eval.values import (
     MissingParameter,
     Unknown,
@@ -151,8 +152,12 @@ def load_arm_template(
         document = read_json_file(path)
     if not looks_like_arm(document):
         raise InputError("is not an ARM template (no deploymentTemplate $schema)", file)
+    validate_template(document, file)
+    unused_file: Path | None = None
     if parameters_file is None:
         parameters_file = parameters_file_for(path)
+        if parameters_file is not None and not _fits(parameters_file, path, document):
+            unused_file, parameters_file = parameters_file, None
     supplied = _parameter_values(parameters_file) if parameters_file else {}
     for name, value in (parameter_values or {}).items():
         supplied[name] = _constant(value)
@@ -169,9 +174,30 @@ def load_arm_template(
     model = mapper.model
     if parameters_file:
         model.inputs.append(str(parameters_file))
+    if unused_file is not None:
+        model.note(
+            f"{unused_file.name} beside the template sets parameters it does not declare; "
+            "it is not used",
+            origin=Origin(file=str(unused_file)),
+        )
     for message, address, note_file, line in notes.notes:
         model.note(message, address, Origin(file=note_file, line=line))
     return model
+
+
+def _fits(parameters_file: Path, template: Path, document: Any) -> bool:
+    """A shared parameters file found beside a template is its own only if every parameter it
+    sets is declared there (`azuredeploy.parameters.json` next to a nested template is not)."""
+    if (
+        parameters_file.name.lower() != PARAMETER_FILE_NAMES[0]
+        or template.name == "azuredeploy.json"
+    ):
+        return True
+    given = lookup(read_json_file(parameters_file), "parameters")
+    declared = lookup(document, "parameters")
+    if not isinstance(given, dict):
+        return True
+    return all(find_key(declared if isinstance(declared, dict) else {}, name) for name in given)
 
 
 def _constant(value: Any) -> Any:
