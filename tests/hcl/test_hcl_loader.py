@@ -313,3 +313,17 @@ def test_a_file_of_the_directory_stands_for_the_directory() -> None:
     result = load_terraform_dir(DATA / "dynamic" / "main.tf", environ={})
     assert "aws_security_group.web" in by_address(result)
     assert [path.name for path in result.files] == ["main.tf"]
+
+
+def test_a_count_decided_by_an_unknown_condition_makes_every_instance_it_can() -> None:
+    result = load("unknowns")
+    resources = by_address(result)
+    assert resources["aws_subnet.optional[1]"].values["cidr_block"] == "10.0.1.0/24"
+    (rule,) = resources['aws_security_group.optional["app"]'].values["ingress"]
+    assert rule["from_port"] == 8080
+    assert any(
+        note.message
+        == "aws_subnet.optional: count depends on a condition not known before apply (it gives "
+        "2 or 0); every instance it can make is modelled"
+        for note in result.notes
+    )

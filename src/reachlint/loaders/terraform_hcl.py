@@ -58,6 +58,32 @@ def load_terraform_dir(
     shown_root = str(directory) if str(directory) not in ("", ".") else "."
     if not directory.is_dir():
         raise InputError("no such directory", str(path))
+    previous_limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(previous_limit, _RECURSION_LIMIT))
+    try:
+        expander = _load(directory, shown_root, variables or {}, var_files or [], environ)
+        resources = [to_resource(record) for record in expander.records]
+    except RecursionError:
+        raise InputError(
+            "the configuration's expressions are nested too deeply to read", shown_root
+        ) from None
+    finally:
+        sys.setrecursionlimit(previous_limit)
+    files = [
+        Path(os.path.normpath(directory / file.origin))
+        for module in expander.configs.values()
+        for file in module.files
+    ]
+    return HclResources(resources=resources, notes=expander.notes, files=files)
+
+
+def _load(
+    directory: Path,
+    shown_root: str,
+    variables: dict[str, str],
+    var_files: list[Path],
+    environ: Mapping[str, str] | None,
+) -> Expander:
     config = read_module(directory, directory, shown_root)
     if not config.files:
         raise InputError(
@@ -67,31 +93,13 @@ def load_terraform_dir(
     expander.root_values = _root_variable_values(
         config.variables,
         directory,
-        variables or {},
-        var_files or [],
+        variables,
+        var_files,
         os.environ if environ is None else environ,
         expander,
     )
-    previous_limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(previous_limit, _RECURSION_LIMIT))
-    try:
-        expander.run(config)
-    except RecursionError:
-        raise InputError(
-            "the configuration's expressions are nested too deeply to evaluate", shown_root
-        ) from None
-    finally:
-        sys.setrecursionlimit(previous_limit)
-    files = [
-        Path(os.path.normpath(directory / file.origin))
-        for module in expander.configs.values()
-        for file in module.files
-    ]
-    return HclResources(
-        resources=[to_resource(record) for record in expander.records],
-        notes=expander.notes,
-        files=files,
-    )
+    expander.run(config)
+    return expander
 
 
 def _root_variable_values(

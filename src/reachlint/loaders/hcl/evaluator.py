@@ -239,12 +239,18 @@ def _can(expr: Call, context: Context) -> Value:
 def _conditional(expr: Conditional, context: Context) -> Value:
     condition = _evaluate(expr.condition, context)
     if isinstance(condition, Unknown):
-        # Either result is possible: the unknown keeps what both refer to.
-        results = [
-            _evaluate_quietly(expr.true_result, context),
-            _evaluate_quietly(expr.false_result, context),
-        ]
-        return unknown_from(condition, *results)
+        # Either result is possible: the unknown keeps what both refer to, and both results
+        # when they are known, so count and for_each can still be expanded.
+        results: list[Value] = []
+        for branch in (expr.true_result, expr.false_result):
+            try:
+                results.append(_whole(_evaluate(branch, context), expr.line))
+            except EvalError:
+                return unknown_from(condition, *results)
+        unknown = unknown_from(condition, *results)
+        if not any(has_unknown(result) for result in results):
+            return Unknown(unknown.sources, tuple(results))
+        return unknown
     if to_bool(condition, "condition"):
         return _evaluate(expr.true_result, context)
     return _evaluate(expr.false_result, context)

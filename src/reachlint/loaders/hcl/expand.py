@@ -587,18 +587,20 @@ class Expander:
             )
         if count is not None:
             value = self.evaluate(count.expr, instance, file, count.line, {}, f"{what} count")
-            if not isinstance(value, Unknown):
-                try:
-                    number = to_number(value, "count")
-                    if isinstance(number, float) or number < 0:
-                        raise EvalError("count must be a whole number, zero or more")
-                except EvalError as err:
-                    self.note(f"{what}: {err.message}", file, count.line)
-                else:
-                    return Expansion(
-                        "count", [Iteration(i, {"count": {"index": i}}) for i in range(number)]
+            choices = value.alternatives if isinstance(value, Unknown) else (value,)
+            try:
+                counts = [_count(choice) for choice in choices] if choices else None
+            except EvalError as err:
+                self.note(f"{what}: {err.message}", file, count.line)
+                counts = None
+            if counts is not None:
+                if isinstance(value, Unknown):
+                    self._note_widest(
+                        what, "count", " or ".join(map(str, counts)), file, count.line
                     )
-                value = UNKNOWN_VALUE
+                return Expansion(
+                    "count", [Iteration(i, {"count": {"index": i}}) for i in range(max(counts))]
+                )
             self._note_unknown_expansion(what, "count", file, count.line)
             return Expansion(
                 "unknown", [Iteration(STAR, {"count": {"index": unknown_from(value)}})]
@@ -607,19 +609,34 @@ class Expander:
             value = self.evaluate(
                 for_each.expr, instance, file, for_each.line, {}, f"{what} for_each"
             )
+            choices = value.alternatives if isinstance(value, Unknown) else (value,)
             try:
-                iterations = _for_each_iterations(value)
+                expansions = [_for_each_iterations(choice) for choice in choices or ()]
             except EvalError as err:
                 self.note(f"{what}: {err.message}", file, for_each.line)
-                iterations = None
-            if iterations is not None:
-                return Expansion("for_each", iterations)
+                expansions = []
+            known = [iterations for iterations in expansions if iterations is not None]
+            if known and len(known) == len(expansions):
+                if isinstance(value, Unknown):
+                    sizes = " or ".join(str(len(iterations)) for iterations in known)
+                    self._note_widest(what, "for_each", f"{sizes} instances", file, for_each.line)
+                return Expansion("for_each", _union(known))
             self._note_unknown_expansion(what, "for_each", file, for_each.line)
             unknown = unknown_from(value)
             return Expansion(
                 "unknown", [Iteration(STAR, {"each": {"key": unknown, "value": unknown}})]
             )
         return Expansion("single", [Iteration(None, {})])
+
+    def _note_widest(
+        self, what: str, argument: str, choices: str, file: SourceFile, line: int
+    ) -> None:
+        self.note(
+            f"{what}: {argument} depends on a condition not known before apply (it gives "
+            f"{choices}); every instance it can make is modelled",
+            file,
+            line,
+        )
 
     def _note_unknown_expansion(
         self, what: str, argument: str, file: SourceFile, line: int
@@ -709,11 +726,22 @@ class Expander:
             for_each.expr, instance, file, for_each.line, names, f"{what} for_each"
         )
         pairs: list[tuple[Value, Value]] | None = None
-        if collection is not None and not isinstance(collection, Unknown):
+        choices = collection.alternatives if isinstance(collection, Unknown) else (collection,)
+        if choices and all(choice is not None for choice in choices):
             try:
-                pairs = iterate(collection, "for_each of a dynamic block")
+                pairs = max(
+                    (iterate(choice, "for_each of a dynamic block") for choice in choices), key=len
+                )
             except EvalError as err:
                 self.note(f"{what}: {err.message}", file, for_each.line)
+            if pairs is not None and isinstance(collection, Unknown):
+                self.note(
+                    f"{what}: for_each depends on a condition not known before apply; the "
+                    "blocks of its largest result are modelled",
+                    file,
+                    for_each.line,
+                    address=address,
+                )
         if pairs is None:
             self.note(
                 f"{what}: for_each is not known before apply, so the number of blocks is "
@@ -808,6 +836,22 @@ class Expander:
         for name, call in instance.config.module_calls.items():
             for child in instance.module_call(name, call.line).children:
                 self._visit(child)
+
+
+def _count(value: Value) -> int:
+    number = to_number(value, "count")
+    if isinstance(number, float) or number < 0:
+        raise EvalError("count must be a whole number, zero or more")
+    return number
+
+
+def _union(expansions: list[list[Iteration]]) -> list[Iteration]:
+    """The instances of every possible for_each, each key once, in key order."""
+    merged: dict[str, Iteration] = {}
+    for iterations in expansions:
+        for iteration in iterations:
+            merged.setdefault(str(iteration.key), iteration)
+    return [merged[key] for key in sorted(merged)]
 
 
 def _for_each_iterations(value: Value) -> list[Iteration] | None:

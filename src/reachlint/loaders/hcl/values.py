@@ -36,12 +36,21 @@ class UndeclaredError(Exception):
 
 
 class Unknown:
-    """A value known only after apply; `sources` are the resource instances it comes from."""
+    """A value known only after apply; `sources` are the resource instances it comes from.
 
-    __slots__ = ("sources",)
+    `alternatives` are the values it can only be, when that is known: the results of a
+    conditional whose condition is unknown (`var.create ? length(var.rules) : 0`).
+    """
 
-    def __init__(self, sources: frozenset[str] = frozenset()) -> None:
+    __slots__ = ("alternatives", "sources")
+
+    def __init__(
+        self,
+        sources: frozenset[str] = frozenset(),
+        alternatives: tuple[Value, ...] | None = None,
+    ) -> None:
         self.sources = sources
+        self.alternatives = alternatives
 
     def __repr__(self) -> str:
         return f"Unknown({sorted(self.sources)})" if self.sources else "Unknown()"

@@ -24,3 +24,27 @@ resource "aws_security_group" "web" {
     }
   }
 }
+
+variable "create" {
+  type = bool
+}
+
+resource "aws_subnet" "optional" {
+  count      = var.create ? 2 : 0
+  cidr_block = cidrsubnet("10.0.0.0/16", 8, count.index)
+}
+
+resource "aws_security_group" "optional" {
+  for_each = var.create ? { app = 8080 } : {}
+  name     = each.key
+
+  dynamic "ingress" {
+    for_each = var.create ? [each.value] : []
+    content {
+      from_port   = ingress.value
+      to_port     = ingress.value
+      protocol    = "tcp"
+      cidr_blocks = ["10.0.0.0/8"]
+    }
+  }
+}
