@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Literal, NoReturn
 
 import typer
 
@@ -277,6 +277,171 @@ def schema(
 
             document = rules_schema()
         typer.echo(json.dumps(document, indent=2))
+
+
+# ----- design reviews: query, matrix, graph ----------------------------------------------------
+
+_INPUTS_HELP = "Terraform plans (terraform show -json); several are one network."
+_GROUPS_HELP = "A rules file whose groups: name the selectors to use."
+_BY_HELP = "Group by auto, subnet, network, security-group, endpoint or tag:KEY."
+
+
+def _assumed(value: AssumeUnknown) -> Literal["open", "closed"]:
+    return "closed" if value is AssumeUnknown.closed else "open"
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        _write(output, text)
+
+
+@app.command()
+def query(
+    paths: Annotated[
+        list[Path], typer.Argument(metavar="PATH", help=_INPUTS_HELP, show_default=False)
+    ],
+    source: Annotated[
+        str,
+        typer.Option(
+            "--from",
+            metavar="SELECTOR",
+            help="Where the traffic starts: tag:Tier=web, aws_instance.db, internet, a group...",
+            show_default=False,
+        ),
+    ],
+    destination: Annotated[
+        str,
+        typer.Option(
+            "--to", metavar="SELECTOR", help="Where it should arrive.", show_default=False
+        ),
+    ],
+    protocol: Annotated[
+        str | None, typer.Option("--protocol", metavar="P", help="tcp, udp, icmp, all or 0-255.")
+    ] = None,
+    port: Annotated[
+        str | None,
+        typer.Option("--port", metavar="N", help="A port, a range 8000-8080, or a list of them."),
+    ] = None,
+    groups: Annotated[
+        Path | None, typer.Option("--groups", metavar="FILE", help=_GROUPS_HELP)
+    ] = None,
+    output_format: Annotated[
+        str, typer.Option("--format", metavar="FORMAT", help="Output format: text or json.")
+    ] = "text",
+    assume_unknown: Annotated[
+        AssumeUnknown,
+        typer.Option(
+            "--assume-unknown",
+            help="Treat values known only after apply as allowing traffic (open) or not (closed).",
+            case_sensitive=False,
+        ),
+    ] = AssumeUnknown.open,
+) -> None:
+    """Is it reachable? The paths when it is, what blocks it when not (exit 1: not reachable)."""
+    with _reported_errors():
+        from reachlint.design import require_format
+        from reachlint.query import FORMATS, render_answer, run_query
+
+        require_format(output_format, FORMATS)
+        question, answer = run_query(
+            paths,
+            source,
+            destination,
+            protocol=protocol,
+            port=port,
+            groups_file=groups,
+            assume_unknown=_assumed(assume_unknown),
+        )
+        typer.echo(render_answer(question, answer, output_format), nl=False)
+    raise typer.Exit(answer.exit_code)
+
+
+@app.command()
+def matrix(
+    paths: Annotated[
+        list[Path], typer.Argument(metavar="PATH", help=_INPUTS_HELP, show_default=False)
+    ],
+    groups: Annotated[
+        Path | None, typer.Option("--groups", metavar="FILE", help=_GROUPS_HELP)
+    ] = None,
+    by: Annotated[str | None, typer.Option("--by", metavar="GROUPING", help=_BY_HELP)] = None,
+    output_format: Annotated[
+        str,
+        typer.Option("--format", metavar="FORMAT", help="Output format: text, markdown or json."),
+    ] = "text",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", metavar="FILE", help="Write it here.")
+    ] = None,
+    assume_unknown: Annotated[
+        AssumeUnknown,
+        typer.Option(
+            "--assume-unknown",
+            help="Treat values known only after apply as allowing traffic (open) or not (closed).",
+            case_sensitive=False,
+        ),
+    ] = AssumeUnknown.open,
+) -> None:
+    """The traffic each group reaches in every other group, as a table."""
+    with _reported_errors():
+        from reachlint.matrix import run_matrix
+
+        text = run_matrix(
+            paths,
+            groups_file=groups,
+            by=by,
+            output_format=output_format,
+            assume_unknown=_assumed(assume_unknown),
+        )
+        _emit(text, output)
+
+
+@app.command()
+def graph(
+    paths: Annotated[
+        list[Path], typer.Argument(metavar="PATH", help=_INPUTS_HELP, show_default=False)
+    ],
+    output_format: Annotated[
+        str, typer.Option("--format", metavar="FORMAT", help="Output format: mermaid or dot.")
+    ] = "mermaid",
+    groups: Annotated[
+        Path | None, typer.Option("--groups", metavar="FILE", help=_GROUPS_HELP)
+    ] = None,
+    by: Annotated[str | None, typer.Option("--by", metavar="GROUPING", help=_BY_HELP)] = None,
+    rules: Annotated[
+        list[Path] | None,
+        typer.Option("--rules", metavar="FILE", help="A rules file whose findings show in red."),
+    ] = None,
+    no_builtin: Annotated[
+        bool, typer.Option("--no-builtin", help="Leave the built-in rules out.")
+    ] = False,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", metavar="FILE", help="Write it here.")
+    ] = None,
+    assume_unknown: Annotated[
+        AssumeUnknown,
+        typer.Option(
+            "--assume-unknown",
+            help="Treat values known only after apply as allowing traffic (open) or not (closed).",
+            case_sensitive=False,
+        ),
+    ] = AssumeUnknown.open,
+) -> None:
+    """The network as a picture: boxes, endpoints, flows between groups, findings in red."""
+    with _reported_errors():
+        from reachlint.graph import run_graph
+
+        text = run_graph(
+            paths,
+            output_format=output_format,
+            groups_file=groups,
+            by=by,
+            rules_files=rules or [],
+            builtin=not no_builtin,
+            assume_unknown=_assumed(assume_unknown),
+        )
+        _emit(text, output)
 
 
 def main() -> None:

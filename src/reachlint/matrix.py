@@ -196,6 +196,14 @@ def _tier_tag(model: NetworkModel) -> str | None:
     return min(candidates)[1] if candidates else None
 
 
+def check_grouping(groups_file: Path | None, by: str | None) -> None:
+    """Refuse a grouping mistake before any input is read."""
+    if groups_file is not None and by is not None:
+        raise InputError("give either --groups or --by, not both")
+    if by is not None and by != "auto":
+        _labeller(by)
+
+
 def grouping_for(
     model: NetworkModel, ends: Ends, groups: Groups | None, by: str | None
 ) -> Grouping:
@@ -406,10 +414,7 @@ def run_matrix(
     from reachlint.selector_text import read_groups
 
     require_format(output_format, FORMATS)
-    if groups_file is not None and by is not None:
-        raise InputError("give either --groups or --by, not both")
-    if by is not None and by != "auto":
-        _labeller(by)  # a mistake in --by is reported before the input is read
+    check_grouping(groups_file, by)
     groups = read_groups(groups_file) if groups_file is not None else None
     model, analysis = analyse(paths, assume_unknown)
     ends = Ends(model, analysis.reachability)

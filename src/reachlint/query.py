@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from reachlint.engine.reach import Analysis, AssumeUnknown
     from reachlint.model import NetworkModel
 
+FORMATS = ("text", "json")
 EXIT_REACHABLE, EXIT_NOT_REACHABLE = 0, 1
 _TCP_AND_UDP = IntervalSet((number, number) for number in PORTED)
 
@@ -415,6 +416,10 @@ def _traffic_words(traffic: Traffic) -> str:
 
 
 # ----- text ---------------------------------------------------------------------------------
+
+
+def render_answer(question: Question, answer: Answer, fmt: str) -> str:
+    return answer.to_json() if fmt == "json" else render_answer_text(question, answer)
 
 
 def render_answer_text(question: Question, answer: Answer) -> str:
