@@ -59,6 +59,8 @@ Key = int | str | None
 # Arguments and blocks of a resource that configure Terraform, not the object.
 _META_ARGUMENTS = frozenset({"count", "for_each", "provider", "depends_on"})
 _META_BLOCKS = frozenset({"lifecycle", "provisioner", "connection"})
+# Nested blocks that every provider declares as one object rather than a list of blocks.
+_SINGLE_BLOCKS = frozenset({"timeouts"})
 _MODULE_META = frozenset({"source", "version", "count", "for_each", "providers", "depends_on"})
 _MAX_MODULE_DEPTH = 40
 _REGISTRY_SOURCE = re.compile(r"^([\w.-]+/)?[\w-]+/[\w-]+/[\w-]+(//.*)?$")
@@ -677,6 +679,14 @@ class Expander:
                 continue
             if block.type == "dynamic":
                 self._dynamic(block, instance, file, names, address, prefix, origins, blocks)
+                continue
+            if top and block.type in _SINGLE_BLOCKS:
+                path = prefix + block.type
+                origins[path] = Origin(file=file.origin, line=block.line)
+                nested = self.evaluate_body(
+                    block.body, instance, file, names, address, path + ".", origins, top=False
+                )
+                values[block.type] = ResourceObject(address, nested)
                 continue
             items = blocks.setdefault(block.type, [])
             path = f"{prefix}{block.type}.{len(items)}"

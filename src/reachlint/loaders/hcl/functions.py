@@ -317,7 +317,9 @@ def _tolist(value: Value) -> Value:
 
 @function("tomap", 1, 1, unknowns="shallow")
 def _tomap(value: Value) -> Value:
-    return sorted_object(_map(value, "the argument of tomap()").items())
+    mapping = _map(value, "the argument of tomap()")
+    unified = _unify_primitives(list(mapping.values()))
+    return sorted_object(zip(mapping, unified, strict=True))
 
 
 @function("keys", 1, 1, unknowns="shallow")
