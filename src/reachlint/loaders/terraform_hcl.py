@@ -23,7 +23,8 @@ from pathlib import Path
 from reachlint.errors import InputError
 from reachlint.loaders.hcl.config import VariableDecl, read_module, read_text
 from reachlint.loaders.hcl.evaluator import evaluate_constant
-from reachlint.loaders.hcl.expand import Expander, to_resource
+from reachlint.loaders.hcl.expand import Expander
+from reachlint.loaders.hcl.export import to_resource
 from reachlint.loaders.hcl.parser import parse_expression, parse_file
 from reachlint.loaders.hcl.values import EvalError, Value
 from reachlint.loaders.terraform_resources import TfResource

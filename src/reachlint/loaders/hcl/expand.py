@@ -39,7 +39,6 @@ from reachlint.loaders.hcl.values import (
     EvalError,
     Namespace,
     ResourceObject,
-    SourcedStr,
     UndeclaredError,
     Unknown,
     UnknownExpansion,
@@ -50,7 +49,6 @@ from reachlint.loaders.hcl.values import (
     to_string,
     unknown_from,
 )
-from reachlint.loaders.terraform_resources import UNKNOWN, TfResource
 from reachlint.model import Note, Origin
 
 STAR = "*"  # the key of the one instance that stands for an unknown expansion
@@ -65,28 +63,6 @@ _MODULE_META = frozenset({"source", "version", "count", "for_each", "providers",
 _MAX_MODULE_DEPTH = 40
 _REGISTRY_SOURCE = re.compile(r"^([\w.-]+/)?[\w-]+/[\w-]+/[\w-]+(//.*)?$")
 _HOSTED_GIT = ("github.com/", "bitbucket.org/")
-
-# A few attributes whose type the AWS provider fixes: written as strings (or numbers), they
-# are planned as the provider's type, so they are converted the same way here.
-_NUMBER_ATTRIBUTES = frozenset(
-    {"from_port", "to_port", "port", "rule_number", "priority", "icmp_type", "icmp_code"}
-)
-_BOOL_ATTRIBUTES = frozenset(
-    {
-        "map_public_ip_on_launch",
-        "associate_public_ip_address",
-        "self",
-        "egress",
-        "internal",
-        "publicly_accessible",
-        "source_dest_check",
-        "enable_dns_support",
-        "enable_dns_hostnames",
-        "auto_accept",
-        "private_dns_enabled",
-    }
-)
-_STRING_ATTRIBUTES = frozenset({"protocol", "ip_protocol", "cidr_block", "rule_action", "bgp_asn"})
 
 
 def instance_suffix(key: Key) -> str:
@@ -305,7 +281,8 @@ class ModuleInstance:
         decl = self.config.variables.get(name)
         if decl is None:
             raise UndeclaredError(f'reference to undeclared input variable "{name}"', line)
-        with self.expander.guard(("var", id(self), name), f"var.{name}", decl.file, decl.line):
+        label = self.label(f"var.{name}")
+        with self.expander.guard(("var", id(self), name), label, decl.file, decl.line):
             value = self._variable_value(name)
         self._variables[name] = value
         return value
@@ -387,7 +364,8 @@ class ModuleInstance:
                 ResourceObject(record.address, {} if decl.mode == "data" else record.values)
                 for record in instances
             ]
-            value = _collection(expansion, objects, instances[0].address if instances else "")
+            sources = frozenset(record.address for record in instances)
+            value = _collection(expansion, objects, sources)
         if decl.mode == "data":
             expander.note(
                 f"{self.label(key)} is read by Terraform when it plans; its attributes, other "
@@ -412,6 +390,12 @@ class ModuleInstance:
         label = self.label(f"module.{name}")
         with expander.guard(("module", id(self), name), label, decl.file, decl.line):
             directory = expander.module_directory(self, decl, label)
+            if len(self.call_path) >= _MAX_MODULE_DEPTH:
+                raise InputError(
+                    f"modules nest more than {_MAX_MODULE_DEPTH} deep; does a module call itself?",
+                    decl.file.shown,
+                    decl.line,
+                )
             if directory is None:
                 state = ModuleCallState([], UNKNOWN_VALUE)
             else:
@@ -430,16 +414,8 @@ class ModuleInstance:
                     )
                     for iteration in expansion.iterations
                 ]
-                if len(children[0].call_path if children else ()) > _MAX_MODULE_DEPTH:
-                    raise InputError(
-                        f"modules nest more than {_MAX_MODULE_DEPTH} deep; does a module call "
-                        "itself?",
-                        decl.file.shown,
-                        decl.line,
-                    )
                 objects = [ModuleObject(child) for child in children]
-                first = children[0].address if children else ""
-                state = ModuleCallState(children, _collection(expansion, objects, first))
+                state = ModuleCallState(children, _collection(expansion, objects, frozenset()))
         self._modules[name] = state
         return state
 
@@ -476,7 +452,9 @@ class _Missing:
 _MISSING: Any = _Missing()
 
 
-def _collection(expansion: Expansion, objects: list[Value], first_address: str) -> Value:
+def _collection(expansion: Expansion, objects: list[Value], sources: frozenset[str]) -> Value:
+    """The value of all instances, as expressions see it; `sources` are what an unknown
+    expansion refers to (its one resource instance; nothing for a module)."""
     if expansion.kind == "single":
         return objects[0]
     if expansion.kind == "count":
@@ -486,7 +464,7 @@ def _collection(expansion: Expansion, objects: list[Value], first_address: str) 
             str(iteration.key): item
             for iteration, item in zip(expansion.iterations, objects, strict=True)
         }
-    return UnknownExpansion(objects[0], first_address)
+    return UnknownExpansion(objects[0], sources)
 
 
 class Expander:
@@ -899,68 +877,4 @@ def _materialize(value: Value, line: int) -> Value:
         and any(isinstance(item, Namespace | list | dict) for item in value.values())
     ):
         return {key: _materialize(item, line) for key, item in value.items()}
-    return value
-
-
-# Records as the AWS mapper reads them.
-def to_resource(record: InstanceRecord) -> TfResource:
-    decl = record.decl
-    references: dict[str, dict[str, None]] = {}
-    values = {name: _export(value, name, name, references) for name, value in record.values.items()}
-    for addresses in references.values():
-        addresses.pop(record.address, None)
-    return TfResource(
-        address=record.address,
-        type=decl.type,
-        name=decl.name,
-        module=record.module,
-        index=None if record.key == STAR else record.key,
-        mode="data" if decl.mode == "data" else "managed",
-        values=values,
-        references={path: list(found) for path, found in references.items() if found},
-        origin=Origin(file=decl.file.origin, line=decl.line),
-        attribute_origins=record.origins,
-        action="read" if decl.mode == "data" else "create",
-    )
-
-
-def _export(value: Value, name: str, path: str, references: dict[str, dict[str, None]]) -> Value:
-    if isinstance(value, Unknown):
-        if value.sources:
-            found = references.setdefault(path, {})
-            for source in sorted(value.sources):
-                found[source] = None
-        return UNKNOWN
-    if isinstance(value, SourcedStr):
-        references.setdefault(path, {})[value.source] = None
-        return _provider_type(name, str(value))
-    if isinstance(value, dict):
-        return {
-            str(key): _export(item, key, f"{path}.{key}", references) for key, item in value.items()
-        }
-    if isinstance(value, list):
-        exported: list[Value] = []
-        for position, item in enumerate(value):
-            if isinstance(item, dict | list):
-                exported.append(_export(item, name, f"{path}.{position}", references))
-            else:
-                exported.append(_export(item, name, path, references))
-        return exported
-    return _provider_type(name, value)
-
-
-def _provider_type(name: str, value: Value) -> Value:
-    if name in _NUMBER_ATTRIBUTES and isinstance(value, str):
-        try:
-            return to_number(value)
-        except EvalError:
-            return value
-    if name in _BOOL_ATTRIBUTES and value in ("true", "false"):
-        return value == "true"
-    if (
-        name in _STRING_ATTRIBUTES
-        and isinstance(value, int | float)
-        and not isinstance(value, bool)
-    ):
-        return to_string(value)
     return value

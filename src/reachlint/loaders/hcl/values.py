@@ -105,8 +105,8 @@ class UnknownExpansion(Unknown):
 
     __slots__ = ("instance",)
 
-    def __init__(self, instance: Value, address: str) -> None:
-        super().__init__(frozenset((address,)))
+    def __init__(self, instance: Value, sources: frozenset[str]) -> None:
+        super().__init__(sources)
         self.instance = instance
 
 

@@ -1,0 +1,98 @@
+"""Evaluated resource instances as the `TfResource` records the AWS mapper reads.
+
+Unknown values become the shared UNKNOWN marker, and the resources they (and strings read from
+other resources) come from become references, on the path convention of terraform_resources:
+a list of strings keeps the list's path, blocks add their position ("ingress.0.cidr_blocks").
+"""
+
+from __future__ import annotations
+
+from reachlint.loaders.hcl.expand import STAR, InstanceRecord
+from reachlint.loaders.hcl.values import EvalError, SourcedStr, Unknown, Value, to_number, to_string
+from reachlint.loaders.terraform_resources import UNKNOWN, TfResource
+from reachlint.model import Origin
+
+# A few attributes whose type the AWS provider fixes: written as strings (or numbers), they
+# are planned as the provider's type, so they are converted the same way here.
+_NUMBER_ATTRIBUTES = frozenset(
+    {"from_port", "to_port", "port", "rule_number", "priority", "icmp_type", "icmp_code"}
+)
+_BOOL_ATTRIBUTES = frozenset(
+    {
+        "map_public_ip_on_launch",
+        "associate_public_ip_address",
+        "self",
+        "egress",
+        "internal",
+        "publicly_accessible",
+        "source_dest_check",
+        "enable_dns_support",
+        "enable_dns_hostnames",
+        "auto_accept",
+        "private_dns_enabled",
+    }
+)
+_STRING_ATTRIBUTES = frozenset({"protocol", "ip_protocol", "cidr_block", "rule_action", "bgp_asn"})
+
+
+def to_resource(record: InstanceRecord) -> TfResource:
+    decl = record.decl
+    references: dict[str, dict[str, None]] = {}
+    values = {name: _export(value, name, name, references) for name, value in record.values.items()}
+    for addresses in references.values():
+        addresses.pop(record.address, None)
+    return TfResource(
+        address=record.address,
+        type=decl.type,
+        name=decl.name,
+        module=record.module,
+        index=None if record.key == STAR else record.key,
+        mode="data" if decl.mode == "data" else "managed",
+        values=values,
+        references={path: list(found) for path, found in references.items() if found},
+        origin=Origin(file=decl.file.origin, line=decl.line),
+        attribute_origins=record.origins,
+        action="read" if decl.mode == "data" else "create",
+    )
+
+
+def _export(value: Value, name: str, path: str, references: dict[str, dict[str, None]]) -> Value:
+    if isinstance(value, Unknown):
+        if value.sources:
+            found = references.setdefault(path, {})
+            for source in sorted(value.sources):
+                found[source] = None
+        return UNKNOWN
+    if isinstance(value, SourcedStr):
+        references.setdefault(path, {})[value.source] = None
+        return _provider_type(name, str(value))
+    if isinstance(value, dict):
+        return {
+            str(key): _export(item, key, f"{path}.{key}", references) for key, item in value.items()
+        }
+    if isinstance(value, list):
+        exported: list[Value] = []
+        for position, item in enumerate(value):
+            if isinstance(item, dict | list):
+                exported.append(_export(item, name, f"{path}.{position}", references))
+            else:
+                exported.append(_export(item, name, path, references))
+        return exported
+    return _provider_type(name, value)
+
+
+def _provider_type(name: str, value: Value) -> Value:
+    if name in _NUMBER_ATTRIBUTES and isinstance(value, str):
+        try:
+            return to_number(value)
+        except EvalError:
+            return value
+    if name in _BOOL_ATTRIBUTES and value in ("true", "false"):
+        return value == "true"
+    if (
+        name in _STRING_ATTRIBUTES
+        and isinstance(value, int | float)
+        and not isinstance(value, bool)
+    ):
+        return to_string(value)
+    return value
