@@ -191,5 +191,5 @@ def test_findings_sort_by_severity_then_rule_then_ends() -> None:
 
 
 def test_unknown_format_is_refused() -> None:
-    with pytest.raises(ValueError, match="sarif"):
-        render(SAMPLE, "sarif")
+    with pytest.raises(ValueError, match="xml"):
+        render(SAMPLE, "xml")

@@ -38,6 +38,8 @@ class SchemaName(StrEnum):
     report = "report"
 
 
+FORMAT_HELP = "Output format: text, json, sarif, github, markdown, junit or gitlab."
+
 app = typer.Typer(
     name="reachlint",
     help="Prove or refute network reachability rules on infrastructure code before it is applied.",
@@ -115,7 +117,7 @@ def check(
         typer.Option("--rules", metavar="FILE", help="A rules file (YAML); may be repeated."),
     ] = None,
     output_format: Annotated[
-        str, typer.Option("--format", metavar="FORMAT", help="Output format: text or json.")
+        str, typer.Option("--format", metavar="FORMAT", help=FORMAT_HELP)
     ] = "text",
     output: Annotated[
         Path | None,
@@ -141,6 +143,28 @@ def check(
     timings: Annotated[
         bool, typer.Option("--timings", help="Print the time each phase took to stderr.")
     ] = False,
+    baseline: Annotated[
+        Path | None,
+        typer.Option(
+            "--baseline", metavar="FILE", help="Findings listed in this baseline are suppressed."
+        ),
+    ] = None,
+    create_baseline: Annotated[
+        Path | None,
+        typer.Option(
+            "--create-baseline",
+            metavar="FILE",
+            help="Write the findings to this baseline file and exit 0.",
+        ),
+    ] = None,
+    base: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--base",
+            metavar="PATH",
+            help="Report only the findings the change from this input introduces.",
+        ),
+    ] = None,
 ) -> None:
     """Check plans against the rules; exit 1 on a finding at or above --fail-on."""
     with _reported_errors():
@@ -155,6 +179,8 @@ def check(
             builtin=not no_builtin,
             assume_unknown="closed" if assume_unknown is AssumeUnknown.closed else "open",
             timings=spent,
+            baseline=baseline,
+            base=base,
         )
         started = time.perf_counter()
         color = output is None and _wants_color()
@@ -163,11 +189,115 @@ def check(
             typer.echo(text, nl=False)
         else:
             _write(output, text)
+        if output_format == "github":
+            from reachlint.reporters.github import write_step_summary
+
+            write_step_summary(render(report, "markdown"))
         spent["output"] = time.perf_counter() - started
         if timings:
             _print_timings(spent)
-        severities = [finding.severity for finding in report.findings]
+        if create_baseline is not None:
+            from reachlint.baseline import write_baseline
+
+            count = write_baseline(create_baseline, report.findings)
+            typer.echo(f"reachlint: wrote {count} findings to {create_baseline}", err=True)
+            raise typer.Exit(EXIT_CLEAN)
+        # A suppression that suppresses nothing fails like a low finding: it is a mistake.
+        severities = [finding.severity for finding in report.active_findings]
+        severities += ["low"] * len(report.suppression_problems or [])
     raise typer.Exit(exit_code(severities, fail_on.value))
+
+
+@app.command()
+def diff(
+    base: Annotated[Path, typer.Argument(metavar="BASE", help="The input before the change.")],
+    head: Annotated[Path, typer.Argument(metavar="HEAD", help="The input after the change.")],
+    rules: Annotated[
+        list[Path] | None,
+        typer.Option("--rules", metavar="FILE", help="A rules file (YAML); may be repeated."),
+    ] = None,
+    output_format: Annotated[
+        str, typer.Option("--format", metavar="FORMAT", help=FORMAT_HELP)
+    ] = "text",
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", metavar="FILE", help="Write the report here."),
+    ] = None,
+    fail_on: Annotated[
+        FailOn,
+        typer.Option(
+            "--fail-on",
+            help="Exit 1 when an opened flow breaks a rule at least this severe.",
+            case_sensitive=False,
+        ),
+    ] = FailOn.low,
+    assume_unknown: Annotated[
+        AssumeUnknown,
+        typer.Option(
+            "--assume-unknown",
+            help="Treat values known only after apply as allowing traffic (open) or not (closed).",
+            case_sensitive=False,
+        ),
+    ] = AssumeUnknown.open,
+    no_builtin: Annotated[
+        bool, typer.Option("--no-builtin", help="Leave the built-in rules out.")
+    ] = False,
+) -> None:
+    """Show the flows a change opens and closes, each with its path and the lines that open it."""
+    with _reported_errors():
+        _check_format(output_format)
+        from reachlint.diff import run_diff
+        from reachlint.reporters import render_diff
+
+        report = run_diff(
+            base,
+            head,
+            rules or [],
+            builtin=not no_builtin,
+            assume_unknown="closed" if assume_unknown is AssumeUnknown.closed else "open",
+        )
+        text = render_diff(report, output_format, color=output is None and _wants_color())
+        if output is None:
+            typer.echo(text, nl=False)
+        else:
+            _write(output, text)
+        if output_format == "github":
+            from reachlint.reporters.github import write_step_summary
+
+            write_step_summary(render_diff(report, "markdown"))
+        severities = [change.severity for change in report.opened if change.severity]
+    raise typer.Exit(exit_code(severities, fail_on.value))
+
+
+@app.command()
+def comment(
+    body: Annotated[
+        Path,
+        typer.Argument(
+            metavar="FILE", help="The comment: Markdown from --format markdown; - reads stdin."
+        ),
+    ],
+    pull_request: Annotated[
+        int | None,
+        typer.Option(
+            "--pull-request",
+            metavar="NUMBER",
+            help="The pull request (default: the one the GitHub Actions event is about).",
+        ),
+    ] = None,
+    comment_id: Annotated[
+        str,
+        typer.Option(
+            "--id", metavar="NAME", help="Tells this comment from other reachlint comments."
+        ),
+    ] = "",
+) -> None:
+    """Post a report as a pull-request comment, updating the one posted before."""
+    with _reported_errors():
+        from reachlint.github_api import post_comment_file
+
+        url = post_comment_file(body, pull_request=pull_request, comment_id=comment_id)
+        typer.echo(url)
 
 
 def exit_code(severities: Iterable[str], fail_on: str) -> int:
@@ -183,14 +313,11 @@ def exit_code(severities: Iterable[str], fail_on: str) -> int:
 
 def _check_format(output_format: str) -> None:
     from reachlint.errors import InputError
-    from reachlint.reporters import FORMATS, PLANNED_FORMATS
+    from reachlint.reporters import FORMATS
 
-    if output_format in FORMATS:
-        return
-    choices = " or ".join(FORMATS)
-    if output_format in PLANNED_FORMATS:
-        raise InputError(f"--format {output_format} is not available yet; use {choices}")
-    raise InputError(f"unknown --format {output_format!r}; expected {choices}")
+    if output_format not in FORMATS:
+        choices = ", ".join(FORMATS[:-1]) + " or " + FORMATS[-1]
+        raise InputError(f"unknown --format {output_format!r}; expected {choices}")
 
 
 def _wants_color() -> bool:

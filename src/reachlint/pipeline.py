@@ -16,7 +16,8 @@ from reachlint.errors import InputError
 
 if TYPE_CHECKING:
     from reachlint.model import NetworkModel
-    from reachlint.report import Finding, Report
+    from reachlint.report import Finding, NoteRef, Report, RuleInfo
+    from reachlint.rules import Rule, RuleSet
 
 AssumeUnknown = Literal["open", "closed"]
 Timings = dict[str, float]
@@ -76,15 +77,22 @@ def run_check(
     builtin: bool = True,
     assume_unknown: AssumeUnknown = "open",
     timings: Timings | None = None,
+    baseline: Path | None = None,
+    base: list[Path] | None = None,
 ) -> Report:
-    """Check the rules (built-in and from `rules_files`) against the model of `paths`."""
+    """Check the rules (built-in and from `rules_files`) against the model of `paths`.
+
+    Findings a suppression or the `baseline` file covers are kept, marked suppressed; with
+    `base`, only the findings the change from `base` to `paths` introduces are reported.
+    """
     for path in paths:
         if not path.exists():
             raise InputError("no such file or directory", file=str(path))
     from reachlint import __version__
     from reachlint.engine.reach import compute_reachability
-    from reachlint.report import NoteRef, Report, Summary, Tool
+    from reachlint.report import Report, Summary, Tool
     from reachlint.rules import evaluate, load_rules
+    from reachlint.suppress import settle
 
     # Rules before the plan: a typo in a rules file should not wait for a large plan to load.
     with _phase(timings, "rules"):
@@ -94,30 +102,89 @@ def run_check(
         reach = compute_reachability(model, assume_unknown=assume_unknown)
     with _phase(timings, "rules"):
         findings = evaluate(ruleset, model, reach)
+    base_findings = None
+    if base:
+        base_findings = run_check(
+            base, rules_files, builtin=builtin, assume_unknown=assume_unknown, timings=timings
+        ).findings
+    with _phase(timings, "suppress"):
+        findings, problems = settle(
+            findings, ruleset, paths, baseline=baseline, base_findings=base_findings
+        )
     with _phase(timings, "report"):
         findings = sort_findings(findings)
-        notes = [
-            NoteRef(
-                address=note.address,
-                message=note.message,
-                file=note.origin.file,
-                line=note.origin.line,
-            )
-            for note in model.notes
-        ]
+        active = [finding for finding in findings if finding.suppressed is None]
         report = Report(
             tool=Tool(version=__version__),
             inputs=[str(path) for path in paths],
             findings=findings,
             summary=Summary(
-                findings=len(findings),
-                by_severity=count_by_severity(findings),
+                findings=len(active),
+                by_severity=count_by_severity(active),
                 rules=len(ruleset.rules),
                 endpoints=len(model.endpoints),
+                suppressed=len(findings) - len(active) or None,
             ),
-            notes=notes,
+            notes=notes_of(model),
+            suppression_problems=problems or None,
+            rules=describe_rules(ruleset),
         )
     return report
+
+
+def notes_of(model: NetworkModel) -> list[NoteRef]:
+    """The model's notes as the report lists them."""
+    from reachlint.report import NoteRef
+
+    return [
+        NoteRef(
+            address=note.address,
+            message=note.message,
+            file=note.origin.file,
+            line=note.origin.line,
+        )
+        for note in model.notes
+    ]
+
+
+def describe_rules(ruleset: RuleSet) -> list[RuleInfo]:
+    """Each rule with its documentation: what it reports, why it matters, how to fix it."""
+    from reachlint.report import RuleInfo
+    from reachlint.rules import rule_doc
+
+    described = []
+    for rule in ruleset.rules:
+        page = rule_doc(rule.id) if rule.builtin else None
+        described.append(
+            RuleInfo(
+                id=rule.id,
+                title=rule.heading,
+                severity=rule.severity,
+                description=" ".join(rule.description.split()),
+                help=page or _rule_help(rule),
+                builtin=rule.builtin,
+            )
+        )
+    return described
+
+
+def _rule_help(rule: Rule) -> str:
+    """Help for a rule from a rules file: its own words, and the ways out of a finding."""
+    where = ""
+    if rule.origin.file:
+        line = f":{rule.origin.line}" if rule.origin.line else ""
+        where = f" (defined in `{rule.origin.file}{line}`)"
+    why = " ".join(rule.description.split()) or "The rules file forbids these paths."
+    return (
+        f"# {rule.id}\n\n{rule.heading}{where}\n\n"
+        f"## What it reports\n\nFlows that the rule's `match` covers and none of its `allow` "
+        f"entries covers, with the traffic left over and the path that carries it.\n\n"
+        f"## Why\n\n{why}\n\n"
+        f"## How to fix\n\nNarrow the filter on the path that admits the traffic (the "
+        f"security-group rule, NSG rule or network ACL entry the finding points at). If the "
+        f"flow is intended, add an `allow` entry to the rule, or suppress this finding with "
+        f"`# reachlint:ignore {rule.id} <reason>` on the resource or rule.\n"
+    )
 
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:

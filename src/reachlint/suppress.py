@@ -23,6 +23,7 @@ from reachlint.errors import InputError
 
 if TYPE_CHECKING:
     from reachlint.report import Finding, SuppressionProblem
+    from reachlint.rules import RuleSet
 
 MARKER = "reachlint:ignore"
 _DIRECTIVE = re.compile(r"reachlint:ignore\b(?P<rest>.*)$")
@@ -102,7 +103,7 @@ class _Scanner:
             elif char == '"' and not self.bicep:
                 self.scan.code_lines.add(self.line)
                 self._advance()
-                self._string('"', interpolating=True)
+                self._string('"')
             elif self.bicep and text.startswith("'''", self.pos):
                 self.scan.code_lines.add(self.line)
                 self._advance(3)
@@ -110,7 +111,7 @@ class _Scanner:
             elif char == "'" and self.bicep:
                 self.scan.code_lines.add(self.line)
                 self._advance()
-                self._string("'", interpolating=True)
+                self._string("'")
             elif two == "<<" and not self.bicep and self._heredoc():
                 continue
             elif char == "{":
@@ -148,7 +149,7 @@ class _Scanner:
         self.scan.comments.append((self.line, self.text[self.pos : end], trailing))
         self._advance(end - self.pos)
 
-    def _string(self, quote: str, interpolating: bool) -> None:
+    def _string(self, quote: str) -> None:
         text = self.text
         while self.pos < len(text):
             char = text[self.pos]
@@ -159,10 +160,9 @@ class _Scanner:
                 return
             elif char == "\n" and not self.bicep:
                 return  # HCL strings end at the line; the loader reports the mistake
-            elif interpolating and text.startswith("${", self.pos):
-                self._advance(2)
-                self._code(until_brace=True)
-            elif interpolating and not self.bicep and text.startswith("%{", self.pos):
+            elif text.startswith("${", self.pos) or (
+                not self.bicep and text.startswith("%{", self.pos)
+            ):
                 self._advance(2)
                 self._code(until_brace=True)
             else:
@@ -293,8 +293,8 @@ class _JsonReader:
         if match is None:
             raise self.error("a value")
         self.pos = match.end()
-        return float(match.group()) if any(c in match.group() for c in ".eE") else int(
-            match.group()
+        return (
+            float(match.group()) if any(c in match.group() for c in ".eE") else int(match.group())
         )
 
     def _object(self) -> dict[str, object]:
@@ -489,15 +489,15 @@ def apply(
     resolved: dict[str, Path | None] = {}
     out = []
     for finding in findings:
-        directive = _covering(finding, valid, resolved, bases)
-        if directive is not None and finding.suppressed is None:
+        cover = _covering(finding, valid, resolved, bases)
+        if cover is not None and finding.suppressed is None:
             finding = finding.model_copy(
                 update={
                     "suppressed": Suppression(
                         kind="inline",
-                        reason=directive.reason,
-                        file=directive.file,
-                        line=directive.line,
+                        reason=cover.reason,
+                        file=cover.file,
+                        line=cover.line,
                     )
                 }
             )
@@ -538,3 +538,52 @@ def _covering(
             if finding.rule in directive.rules and directive.first <= line <= directive.last:
                 return directive
     return None
+
+
+def settle(
+    findings: list[Finding],
+    ruleset: RuleSet,
+    inputs: list[Path],
+    *,
+    baseline: Path | None = None,
+    base_findings: list[Finding] | None = None,
+) -> tuple[list[Finding], list[SuppressionProblem]]:
+    """Fingerprint the findings, keep only what is new against a base, mark what inline
+    suppressions and a baseline cover, and report the suppressions that are wrong."""
+    from reachlint.baseline import KnownFindings, read_baseline, with_fingerprint
+    from reachlint.report import Suppression
+
+    findings = [with_fingerprint(finding) for finding in findings]
+    if base_findings is not None:
+        known_in_base = KnownFindings.of(base_findings)
+        findings = [
+            new for finding in findings if (new := known_in_base.new_part(finding)) is not None
+        ]
+    bases = [path if path.is_dir() else path.parent for path in inputs]
+    suppressions = collect(source_files(inputs, findings))
+    known_rules = {rule.id for rule in ruleset.rules}
+    named = {rule for directive in suppressions.all() for rule in directive.rules}
+    if not named <= known_rules:
+        from reachlint.rules import load_rules
+
+        known_rules |= {rule.id for rule in load_rules([], builtin=True).rules}
+    findings, problems = apply(findings, suppressions, known_rules, bases)
+    if baseline is not None:
+        known = read_baseline(baseline)
+        marked = []
+        for finding in findings:
+            if finding.suppressed is None:
+                new = known.new_part(finding)
+                if new is None:
+                    finding = finding.model_copy(
+                        update={
+                            "suppressed": Suppression(
+                                kind="baseline", reason="in the baseline", file=str(baseline)
+                            )
+                        }
+                    )
+                else:
+                    finding = new
+            marked.append(finding)
+        findings = marked
+    return findings, problems

@@ -5,11 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from reachlint.report import Report
+    from reachlint.report import DiffReport, Report
 
-FORMATS = ("text", "json")
-# Named in the contract and accepted by later releases; refused with a clear sentence for now.
-PLANNED_FORMATS = ("sarif", "github", "markdown", "junit")
+FORMATS = ("text", "json", "sarif", "github", "markdown", "junit", "gitlab")
 
 
 def render(report: Report, fmt: str, *, color: bool = False) -> str:
@@ -22,4 +20,55 @@ def render(report: Report, fmt: str, *, color: bool = False) -> str:
         from reachlint.reporters.text import render_text
 
         return render_text(report, color=color)
+    if fmt == "sarif":
+        from reachlint.reporters.sarif import render_sarif
+
+        return render_sarif(report)
+    if fmt == "github":
+        from reachlint.reporters.github import render_github
+
+        return render_github(report)
+    if fmt == "markdown":
+        from reachlint.reporters.markdown import render_markdown
+
+        return render_markdown(report)
+    if fmt == "junit":
+        from reachlint.reporters.junit import render_junit
+
+        return render_junit(report)
+    if fmt == "gitlab":
+        from reachlint.reporters.gitlab import render_gitlab
+
+        return render_gitlab(report)
+    raise ValueError(f"unknown format {fmt!r}")
+
+
+def render_diff(diff: DiffReport, fmt: str, *, color: bool = False) -> str:
+    """The flows a change opens and closes in format `fmt` (one of FORMATS)."""
+    if fmt == "json":
+        return diff.to_json() + "\n"
+    if fmt == "text":
+        from reachlint.reporters.difftext import render_diff_text
+
+        return render_diff_text(diff, color=color)
+    if fmt == "sarif":
+        from reachlint.reporters.sarif import render_sarif_diff
+
+        return render_sarif_diff(diff)
+    if fmt == "github":
+        from reachlint.reporters.github import render_github_diff
+
+        return render_github_diff(diff)
+    if fmt == "markdown":
+        from reachlint.reporters.markdown import render_markdown_diff
+
+        return render_markdown_diff(diff)
+    if fmt == "junit":
+        from reachlint.reporters.junit import render_junit_diff
+
+        return render_junit_diff(diff)
+    if fmt == "gitlab":
+        from reachlint.reporters.gitlab import render_gitlab_diff
+
+        return render_gitlab_diff(diff)
     raise ValueError(f"unknown format {fmt!r}")

@@ -18,8 +18,7 @@ def render_diff_text(diff: DiffReport, *, color: bool = False) -> str:
         return f"\033[{style}m{text}\033[0m" if color else text
 
     lines = [
-        f"reachlint {diff.tool.version} · base {', '.join(diff.base)} · head "
-        f"{', '.join(diff.head)}"
+        f"reachlint {diff.tool.version} · base {', '.join(diff.base)} · head {', '.join(diff.head)}"
     ]
     opened = sorted(diff.opened, key=lambda change: severity_rank(change.severity))
     for direction, changes, inputs, sign in (

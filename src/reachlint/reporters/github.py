@@ -42,10 +42,14 @@ def render_github(report: Report) -> str:
         for finding in findings
     ]
     lines += [
-        _command("warning", Place(problem.file, problem.line), "reachlint suppression", problem.message)
+        _command(
+            "warning", Place(problem.file, problem.line), "reachlint suppression", problem.message
+        )
         for problem in report.suppression_problems or []
     ]
-    counts = ", ".join(f"{count} {severity}" for severity, count in report.summary.by_severity.items())
+    counts = ", ".join(
+        f"{count} {severity}" for severity, count in report.summary.by_severity.items()
+    )
     head = f"{plural(report.summary.findings, 'finding')}: {counts}" if counts else "no findings"
     suppressed = report.summary.suppressed
     tail = f", {suppressed} suppressed" if suppressed else ""
@@ -64,14 +68,18 @@ def render_github_diff(diff: DiffReport) -> str:
             f"The change opens {change.source.address} to {change.destination.address} on "
             f"{traffic_text(change.traffic)}"
         )
-        lines.append(_command(level, primary_place(change, diff.head), title, _body(message, change)))
+        lines.append(
+            _command(level, primary_place(change, diff.head), title, _body(message, change))
+        )
     for change in diff.closed:
         title = f"Closes {change.source.address} → {change.destination.address}"
         message = (
             f"The change closes {change.source.address} to {change.destination.address} on "
             f"{traffic_text(change.traffic)}"
         )
-        lines.append(_command("notice", primary_place(change, diff.base), title, _body(message, change)))
+        lines.append(
+            _command("notice", primary_place(change, diff.base), title, _body(message, change))
+        )
     summary = diff.summary
     lines.append(
         f"reachlint: the change opens {plural(summary.opened, 'flow')} and closes "

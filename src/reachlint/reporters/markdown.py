@@ -7,6 +7,7 @@ in one line each, and past that they are counted, never cut in the middle.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from reachlint.reporters.places import (
@@ -130,7 +131,7 @@ class _Budget:
 
 
 def _items(
-    items: list[Finding] | list[FlowChange], inputs: list[str], budget: _Budget, what: str
+    items: Sequence[Finding | FlowChange], inputs: list[str], budget: _Budget, what: str
 ) -> list[str]:
     out: list[str] = []
     rest: list[str] = []
@@ -150,8 +151,7 @@ def _items(
 
 def _headline(item: PathLike, inputs: list[str]) -> str:
     return (
-        f"{_ends(item)} on {traffic_text(item.traffic)} — opened at "
-        f"`{primary_place(item, inputs)}`"
+        f"{_ends(item)} on {traffic_text(item.traffic)} — opened at `{primary_place(item, inputs)}`"
     )
 
 
@@ -165,9 +165,6 @@ def _full(item: Finding | FlowChange, inputs: list[str]) -> list[str]:
     rules = getattr(item, "rules", None)
     if rules:
         lines += [f"Breaks {', '.join(f'`{rule}`' for rule in rules)}.", ""]
-    message = getattr(item, "message", None)
-    if message:
-        lines += [_inline(message), ""]
     lines += ["```mermaid", *_flowchart(path_steps, traffic_text(item.traffic)), "```", ""]
     lines += [f"<details><summary>Path: {plural(len(path_steps), 'step')}</summary>", ""]
     for number, step in enumerate(path_steps, start=1):
@@ -191,7 +188,9 @@ def _flowchart(path_steps: list[Step], traffic: str) -> list[str]:
 
 def _mermaid(text: str) -> str:
     """Text inside a quoted Mermaid label: entity codes for what would end or break it."""
-    return text.replace("#", "#35;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
+    return (
+        text.replace("#", "#35;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
+    )
 
 
 def _name(address: str) -> str:
@@ -211,9 +210,11 @@ def _suppressed_section(report: Report) -> list[str]:
     for finding in suppressed:
         assert finding.suppressed is not None
         how = "baseline" if finding.suppressed.kind == "baseline" else "suppressed"
-        where = f" at `{finding.suppressed.file}:{finding.suppressed.line}`" if (
-            finding.suppressed.file
-        ) else ""
+        where = (
+            f" at `{finding.suppressed.file}:{finding.suppressed.line}`"
+            if (finding.suppressed.file)
+            else ""
+        )
         out.append(
             f"- `{finding.rule}` {_ends(finding)} on {traffic_text(finding.traffic)} — {how}"
             f"{where}: {_inline(finding.suppressed.reason)}"
@@ -226,19 +227,23 @@ def _problems_section(report: Report) -> list[str]:
     if not problems:
         return []
     out = ["### Suppressions that suppress nothing", ""]
-    out += [f"- `{problem.file}:{problem.line}`: {_inline(problem.message)}" for problem in problems]
+    out += [
+        f"- `{problem.file}:{problem.line}`: {_inline(problem.message)}" for problem in problems
+    ]
     return [*out, ""]
 
 
 def _notes_section(notes: list[NoteRef]) -> list[str]:
     if not notes:
         return []
-    out = [f"<details><summary>{plural(len(notes), 'note')} on what could not be modelled or "
-           "known</summary>", ""]
+    out = [
+        f"<details><summary>{plural(len(notes), 'note')} on what could not be modelled or "
+        "known</summary>",
+        "",
+    ]
     for note in notes[:NOTES_SHOWN]:
         subject = f"`{note.address}`: " if note.address else ""
         out.append(f"- {subject}{_inline(note.message)}")
     if len(notes) > NOTES_SHOWN:
         out.append(f"- and {len(notes) - NOTES_SHOWN} more (`--format json` lists them all)")
     return [*out, "", "</details>", ""]
-

@@ -36,7 +36,12 @@ SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT_KEY = "reachlintPathIdentity/v1"
 SRCROOT = "%SRCROOT%"
 # GitHub reads these as critical (9.0+), high (7.0-8.9), medium (4.0-6.9) and low.
-SECURITY_SEVERITY: dict[str, str] = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
+SECURITY_SEVERITY: dict[str, str] = {
+    "critical": "9.5",
+    "high": "8.0",
+    "medium": "5.5",
+    "low": "3.0",
+}
 LEVEL: dict[str, str] = {"critical": "error", "high": "error", "medium": "warning", "low": "note"}
 PROBLEM_SEVERITY: dict[str, str] = {
     "critical": "error",

@@ -1,0 +1,294 @@
+"""Differential reachability: the flows a change opens and closes (`reachlint diff BASE HEAD`).
+
+Both inputs are modelled and their flows computed; flows are compared per pair of ends, ends
+being named by resource address so that they match across the two inputs. The engine's flows
+run between classes of interfaces that differ from one input to the other, so interfaces are
+first grouped by the pair of classes they belong to; only the groups whose traffic differs are
+spread over their endpoints, which keeps a small change cheap on a large network.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from reachlint.pipeline import AssumeUnknown, Timings, _phase, build_model
+
+if TYPE_CHECKING:
+    from reachlint.engine.flows import Flow, Hop, Reachability
+    from reachlint.model import NetworkModel
+    from reachlint.report import DiffReport, EndRef, Finding, FlowChange, HopRef, Severity
+    from reachlint.traffic import IntervalSet, Traffic
+
+# An end of a flow: ("class", id) or ("external", address). A member: (endpoint, interface),
+# or (external address, "") for the internet and on-premises sites.
+EndKey = tuple[str, str | int]
+Member = tuple[str, str]
+Signature = tuple[EndKey | None, EndKey | None]  # the member's end in base, in head
+Pair = tuple[str, str]
+
+
+def run_diff(
+    base: Path,
+    head: Path,
+    rules_files: list[Path],
+    *,
+    builtin: bool = True,
+    assume_unknown: AssumeUnknown = "open",
+    timings: Timings | None = None,
+) -> DiffReport:
+    """Compare BASE and HEAD: the flows opened and closed, and the rules each change breaks."""
+    from reachlint import __version__
+    from reachlint.engine.reach import compute_reachability
+    from reachlint.errors import InputError
+    from reachlint.pipeline import describe_rules, notes_of
+    from reachlint.report import DiffReport, DiffSummary, Tool
+    from reachlint.rules import evaluate, load_rules
+
+    for path in (base, head):
+        if not path.exists():
+            raise InputError("no such file or directory", file=str(path))
+    with _phase(timings, "rules"):
+        ruleset = load_rules(rules_files, builtin=builtin)
+    snapshots = []
+    for path in (base, head):
+        model = build_model([path], timings)
+        with _phase(timings, "engine"):
+            reach = compute_reachability(model, assume_unknown=assume_unknown)
+        with _phase(timings, "rules"):
+            findings = evaluate(ruleset, model, reach)
+        snapshots.append(_Snapshot(model, reach, findings))
+    before, after = snapshots
+    with _phase(timings, "diff"):
+        opened, closed = compare(before, after)
+    by_severity: dict[str, int] = {}
+    for severity in ("critical", "high", "medium", "low"):
+        count = sum(1 for change in opened if change.severity == severity)
+        if count:
+            by_severity[severity] = count
+    return DiffReport(
+        tool=Tool(version=__version__),
+        base=[str(base)],
+        head=[str(head)],
+        opened=opened,
+        closed=closed,
+        summary=DiffSummary(opened=len(opened), closed=len(closed), by_severity=by_severity),
+        notes=notes_of(after.model),
+        rules=describe_rules(ruleset),
+    )
+
+
+@dataclass
+class _Snapshot:
+    model: NetworkModel
+    reach: Reachability
+    findings: list[Finding]
+    # Filled by index(): reachable flows by their ends, and the end each member belongs to.
+    flows: dict[tuple[EndKey, EndKey], list[Flow]] = field(default_factory=dict)
+    end_of: dict[Member, EndKey] = field(default_factory=dict)
+
+    def index(self) -> None:
+        from reachlint.engine.flows import External
+
+        for endpoint_class in self.reach.classes:
+            for member in endpoint_class.members:
+                self.end_of[(member.endpoint, member.interface)] = ("class", endpoint_class.id)
+        for external in self.reach.externals:
+            self.end_of[(external.address, "")] = ("external", external.address)
+        for flow in self.reach.flows:
+            if flow.state != "reachable":
+                continue
+            ends: list[EndKey] = []
+            for end in (flow.source, flow.destination):
+                if isinstance(end, External):
+                    ends.append(("external", end.address))
+                else:
+                    ends.append(("class", end.id))
+            self.flows.setdefault((ends[0], ends[1]), []).append(flow)
+
+    def traffic(self, source: EndKey | None, destination: EndKey | None) -> Traffic:
+        from reachlint.traffic import Traffic
+
+        total = Traffic()
+        if source is None or destination is None:
+            return total
+        for flow in self.flows.get((source, destination), []):
+            total = total | flow.traffic
+        return total
+
+
+def compare(before: _Snapshot, after: _Snapshot) -> tuple[list[FlowChange], list[FlowChange]]:
+    """The flows opened (in `after`, not in `before`) and closed, per pair of ends."""
+    before.index()
+    after.index()
+    groups: dict[Signature, list[Member]] = {}
+    for member in {*before.end_of, *after.end_of}:
+        signature = (before.end_of.get(member), after.end_of.get(member))
+        groups.setdefault(signature, []).append(member)
+    by_end: list[dict[EndKey, list[Signature]]] = [{}, {}]
+    for signature in groups:
+        for side in (0, 1):
+            end = signature[side]
+            if end is not None:
+                by_end[side].setdefault(end, []).append(signature)
+    candidates: set[tuple[Signature, Signature]] = set()
+    for side, snapshot in enumerate((before, after)):
+        for source, destination in snapshot.flows:
+            for first in by_end[side].get(source, []):
+                for second in by_end[side].get(destination, []):
+                    candidates.add((first, second))
+    changed: set[Pair] = set()
+    for first, second in candidates:
+        old = before.traffic(first[0], second[0])
+        new = after.traffic(first[1], second[1])
+        if old != new:
+            changed.update(
+                (a[0], b[0]) for a in groups[first] for b in groups[second] if a[0] != b[0]
+            )
+    members: dict[str, list[Member]] = {}
+    for group in groups.values():
+        for item in group:
+            members.setdefault(item[0], []).append(item)
+    opened: list[FlowChange] = []
+    closed: list[FlowChange] = []
+    for pair in sorted(changed):
+        flows_before = _pair_flows(before, members[pair[0]], members[pair[1]])
+        flows_after = _pair_flows(after, members[pair[0]], members[pair[1]])
+        old = _union(flow.traffic for flow in flows_before)
+        new = _union(flow.traffic for flow in flows_after)
+        if new - old:
+            opened.append(_change(after, "opened", pair, new - old, flows_after))
+        if old - new:
+            closed.append(_change(before, "closed", pair, old - new, flows_before))
+    opened.sort(key=_order)
+    closed.sort(key=_order)
+    return opened, closed
+
+
+def _order(change: FlowChange) -> tuple[int, str, str]:
+    from reachlint.reporters.places import severity_rank
+
+    return severity_rank(change.severity), change.source.address, change.destination.address
+
+
+def _pair_flows(
+    snapshot: _Snapshot, sources: list[Member], destinations: list[Member]
+) -> list[Flow]:
+    ends = {
+        (snapshot.end_of[a], snapshot.end_of[b])
+        for a in sources
+        for b in destinations
+        if a in snapshot.end_of and b in snapshot.end_of
+    }
+    return [flow for key in sorted(ends, key=str) for flow in snapshot.flows.get(key, [])]
+
+
+def _union(traffics: Iterable[Traffic]) -> Traffic:
+    from reachlint.traffic import Traffic
+
+    total = Traffic()
+    for traffic in traffics:
+        total = total | traffic
+    return total
+
+
+def _change(
+    snapshot: _Snapshot,
+    direction: str,
+    ends: Pair,
+    traffic: Traffic,
+    flows: list[Flow],
+) -> FlowChange:
+    """One opened or closed flow: the path that carries most of it, the rules it concerns."""
+    from reachlint.baseline import entries_traffic, fingerprint
+    from reachlint.report import FlowChange, TrafficEntry
+    from reachlint.reporters.places import severity_rank
+    from reachlint.traffic import addresses_as_cidrs
+
+    source, destination = ends
+    carrier = max(flows, key=lambda flow: _size(flow.traffic & traffic))
+    entries = [TrafficEntry.model_validate(entry) for entry in traffic.describe()]
+    source_ref, destination_ref = _end_ref(snapshot, source), _end_ref(snapshot, destination)
+    external = {source_ref.kind, destination_ref.kind} & {"internet", "onprem"}
+    addresses = None
+    if external and _narrower_than_public(traffic.addresses()):
+        addresses = addresses_as_cidrs(traffic.addresses())
+    services = traffic.services_everywhere()
+    rules: list[str] = []
+    severity: Severity | None = None
+    for finding in snapshot.findings:
+        if (finding.source.address, finding.destination.address) != ends:
+            continue
+        if finding.rule in rules or not entries_traffic(finding.traffic) & services:
+            continue
+        rules.append(finding.rule)
+        if severity is None or severity_rank(finding.severity) < severity_rank(severity):
+            severity = finding.severity
+    path = [hop for hop in carrier.path if hop.admits is None or hop.admits & traffic]
+    return FlowChange.model_validate(
+        {
+            "from": source_ref,
+            "to": destination_ref,
+            "traffic": entries,
+            "addresses": addresses,
+            "path": [_hop_ref(hop) for hop in path],
+            "rules": rules or None,
+            "severity": severity,
+            "fingerprint": fingerprint(direction, source, destination, entries),
+        }
+    )
+
+
+def _size(traffic: Traffic) -> int:
+    """How many (protocol, port) services the traffic holds, addresses aside."""
+    return sum(
+        (high - low + 1) * sum(end - start + 1 for start, end in ports.intervals)
+        for (low, high), ports in traffic.services()
+    )
+
+
+def _narrower_than_public(addresses: IntervalSet) -> bool:
+    """Whether some address family in use misses part of its public addresses."""
+    from reachlint.traffic import PUBLIC_ADDRESSES, V4_ALL, V6_ALL
+
+    for family in (V4_ALL, V6_ALL):
+        used = addresses & family
+        if used and not (PUBLIC_ADDRESSES & family).issubset(used):
+            return True
+    return False
+
+
+def _end_ref(snapshot: _Snapshot, address: str) -> EndRef:
+    from reachlint.report import EndRef
+
+    endpoint = snapshot.model.endpoints.get(address)
+    if endpoint is not None:
+        return EndRef(
+            address=address,
+            kind=endpoint.kind,
+            file=endpoint.origin.file,
+            line=endpoint.origin.line,
+        )
+    external = next((end for end in snapshot.reach.externals if end.address == address), None)
+    if external is not None:
+        return EndRef(
+            address=address,
+            kind=external.kind,
+            file=external.origin.file,
+            line=external.origin.line,
+        )
+    return EndRef(address=address, kind="interface")
+
+
+def _hop_ref(hop: Hop) -> HopRef:
+    from reachlint.report import HopRef
+
+    return HopRef(
+        address=hop.address,
+        kind=hop.kind,
+        detail=hop.detail,
+        file=hop.origin.file,
+        line=hop.origin.line,
+    )
