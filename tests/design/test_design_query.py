@@ -1,0 +1,735 @@
+"""`reachlint query` on every SPEC §4 fact fixture and the scenarios: the verdict, the traffic
+and path when reachable, and the blocking component and reason when not."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from reachlint.cli import app
+from reachlint.engine.reach import Analysis
+from reachlint.errors import InputError
+from reachlint.query import Question, ask, run_query, wanted_traffic
+from reachlint.reporters.text import traffic_text
+from reachlint.selector_text import parse_cli_selector
+from tests.design.support import FIXTURES
+from tests.engine.azure_builder import AzureNet, rule
+
+
+@dataclass(frozen=True)
+class Case:
+    fixture: str
+    source: str
+    destination: str
+    protocol: str | None = None
+    port: str | None = None
+    # Reachable: the traffic that gets through and addresses on a path that carries it.
+    traffic: str | None = None
+    through: tuple[str, ...] = ()
+    # Not reachable: Reachability Analyzer's code, the component and words of the reason.
+    code: str | None = None
+    at: str | None = None
+    reason: str = ""
+
+    @property
+    def id(self) -> str:
+        service = f" {self.protocol or ''} {self.port or ''}".rstrip()
+        return f"{self.fixture}: {self.source} -> {self.destination}{service}"
+
+
+FACTS = "aws/facts/"
+CASES = [
+    Case(
+        FACTS + "custom-nacl-denies-by-default",
+        "aws_instance.client",
+        "aws_instance.server_closed",
+        code="network-acl",
+        at="aws_network_acl.closed",
+        reason="implicit deny",
+    ),
+    Case(
+        FACTS + "custom-nacl-denies-by-default",
+        "aws_instance.client",
+        "aws_instance.server_open",
+        "tcp",
+        "80",
+        traffic="tcp 80",
+    ),
+    Case(
+        FACTS + "default-nacl-allows",
+        "aws_instance.client",
+        "aws_instance.server",
+        traffic="tcp 80",
+        through=("aws_vpc.main.default_network_acl",),
+    ),
+    Case(
+        FACTS + "default-sg-declared-rules",
+        "aws_instance.a",
+        "aws_instance.b",
+        traffic="tcp 22",
+        through=("aws_default_security_group.default",),
+    ),
+    Case(
+        FACTS + "default-sg-declared-rules",
+        "aws_instance.a",
+        "aws_instance.b",
+        "tcp",
+        "80",
+        code="security-group",
+        at="aws_default_security_group.default",
+        reason="no ingress rule admits tcp 80",
+    ),
+    Case(
+        FACTS + "default-sg-for-instance-without-sg",
+        "aws_instance.a",
+        "aws_instance.b",
+        traffic="all",
+        through=("aws_vpc.main.default_security_group",),
+    ),
+    Case(
+        FACTS + "default-sg-for-instance-without-sg",
+        "aws_instance.custom",
+        "aws_instance.a",
+        code="security-group",
+        at="aws_vpc.main.default_security_group",
+        reason="no ingress rule",
+    ),
+    Case(
+        FACTS + "eip-gives-public",
+        "internet",
+        "aws_instance.web_b",
+        "tcp",
+        "443",
+        traffic="tcp 443",
+        through=("aws_internet_gateway.main",),
+    ),
+    Case(
+        FACTS + "eip-gives-public",
+        "internet",
+        "aws_instance.no_eip",
+        "tcp",
+        "443",
+        code="no-public-address",
+        at="aws_instance.no_eip",
+        reason="has no public address",
+    ),
+    Case(
+        FACTS + "igw-route-without-public-ip",
+        "internet",
+        "aws_instance.with_public_ip",
+        "tcp",
+        "80",
+        traffic="tcp 80",
+        through=("aws_internet_gateway.main", "aws_route_table.public"),
+    ),
+    Case(
+        FACTS + "igw-route-without-public-ip",
+        "internet",
+        "aws_instance.private_only",
+        "tcp",
+        "80",
+        code="no-public-address",
+        at="aws_instance.private_only",
+    ),
+    Case(
+        FACTS + "igw-route-without-public-ip",
+        "aws_instance.private_only",
+        "internet",
+        code="no-public-address",
+        at="aws_instance.private_only",
+        reason="to use the internet gateway",
+    ),
+    Case(
+        FACTS + "internal-lb-not-from-internet",
+        "internet",
+        "aws_lb.internal",
+        code="no-public-address",
+        at="aws_lb.internal",
+    ),
+    Case(
+        FACTS + "internal-lb-not-from-internet",
+        "aws_instance.client",
+        "aws_instance.app",
+        traffic="tcp 8080",
+        through=("aws_lb.internal", "aws_lb_target_group.app"),
+    ),
+    Case(
+        FACTS + "lb-forwards-target-port",
+        "internet",
+        "aws_instance.web",
+        traffic="tcp 80",
+        through=("aws_internet_gateway.main", "aws_lb.front", "aws_lb_listener.https"),
+    ),
+    Case(
+        FACTS + "lb-forwards-target-port",
+        "internet",
+        "aws_instance.web",
+        "tcp",
+        "443",
+        code="no-public-address",
+        at="aws_instance.web",
+    ),
+    Case(
+        FACTS + "longest-prefix",
+        "aws_instance.client",
+        "aws_instance.server_2",
+        "tcp",
+        "443",
+        traffic="tcp 443",
+        through=("aws_vpc_peering_connection.client_server",),
+    ),
+    Case(
+        FACTS + "longest-prefix",
+        "aws_instance.client",
+        "aws_instance.server_1",
+        "tcp",
+        "443",
+        code="no-route",
+        at="aws_route_table.client",
+        reason="aws_vpc_peering_connection.client_other, which does not lead there",
+    ),
+    Case(
+        FACTS + "main-route-table",
+        "internet",
+        "aws_instance.implicit",
+        "tcp",
+        "80",
+        traffic="tcp 80",
+        through=("aws_default_route_table.main",),
+    ),
+    Case(
+        FACTS + "main-route-table",
+        "internet",
+        "aws_instance.isolated",
+        "tcp",
+        "80",
+        code="no-route",
+        at="aws_route_table.isolated",
+        reason="no route to an internet gateway",
+    ),
+    Case(
+        FACTS + "nacl-first-match-order",
+        "aws_instance.client",
+        "aws_instance.server",
+        "tcp",
+        "22",
+        code="network-acl",
+        at="aws_network_acl.server",
+        reason="rule 100 denies tcp 22",
+    ),
+    Case(
+        FACTS + "nacl-first-match-order",
+        "aws_instance.client",
+        "aws_instance.server",
+        "tcp",
+        "80",
+        traffic="tcp 80",
+        through=("aws_network_acl.server",),
+    ),
+    Case(
+        FACTS + "nacl-first-match-order",
+        "aws_instance.other",
+        "aws_instance.server",
+        "tcp",
+        "22",
+        traffic="tcp 22",
+    ),
+    Case(
+        FACTS + "nacl-reply-dropped",
+        "internet",
+        "aws_instance.dns",
+        "tcp",
+        "53",
+        code="reply-dropped",
+        at="aws_network_acl.public",
+        reason="drops the replies",
+    ),
+    Case(
+        FACTS + "nacl-reply-dropped",
+        "internet",
+        "aws_instance.dns",
+        "udp",
+        "53",
+        traffic="udp 53",
+        through=("aws_network_acl_rule.dns_udp_in",),
+    ),
+    Case(
+        FACTS + "nacl-same-subnet-not-filtered",
+        "aws_instance.peer[0]",
+        "aws_instance.peer[1]",
+        traffic="tcp 22",
+    ),
+    Case(
+        FACTS + "nacl-same-subnet-not-filtered",
+        "aws_instance.peer[0]",
+        "aws_instance.outside",
+        code="network-acl",
+        at="aws_network_acl.locked",
+    ),
+    Case(
+        FACTS + "nat-egress-only",
+        "aws_instance.app",
+        "internet",
+        traffic="tcp 443; udp 123",
+        through=("aws_nat_gateway.main", "aws_internet_gateway.main"),
+    ),
+    Case(
+        FACTS + "nat-egress-only",
+        "internet",
+        "aws_instance.app",
+        "tcp",
+        "22",
+        code="no-public-address",
+        at="aws_instance.app",
+    ),
+    Case(
+        FACTS + "peering-needs-both-routes",
+        "aws_instance.a",
+        "aws_instance.b",
+        "udp",
+        "514",
+        traffic="udp 514",
+        through=("aws_vpc_peering_connection.a_b",),
+    ),
+    Case(
+        FACTS + "peering-needs-both-routes",
+        "aws_instance.a",
+        "aws_instance.b",
+        "tcp",
+        "22",
+        code="no-route",
+        at="aws_vpc.b.main_route_table",
+        reason="back to",
+    ),
+    Case(
+        FACTS + "peering-not-transitive",
+        "aws_instance.a",
+        "aws_instance.c",
+        "tcp",
+        "22",
+        code="not-transitive",
+        at="aws_vpc_peering_connection.a_b",
+        reason="peering is not transitive",
+    ),
+    Case(
+        FACTS + "peering-not-transitive",
+        "aws_instance.a",
+        "aws_instance.b",
+        "tcp",
+        "22",
+        traffic="tcp 22",
+        through=("aws_vpc_peering_connection.a_b",),
+    ),
+    Case(
+        FACTS + "peering-not-transitive",
+        "aws_instance.a",
+        "internet",
+        code="no-route",
+        at="aws_route_table.a",
+        reason="no route to an internet gateway",
+    ),
+    Case(FACTS + "private-cidr-not-internet", "internet", "aws_instance.web", traffic="tcp 443"),
+    Case(
+        FACTS + "private-cidr-not-internet",
+        "internet",
+        "aws_instance.web",
+        "tcp",
+        "22",
+        code="security-group",
+        at="aws_security_group.web",
+        reason="no ingress rule admits tcp 22",
+    ),
+    Case(
+        FACTS + "public-ip-without-igw-route",
+        "internet",
+        "aws_instance.routed",
+        traffic="tcp 80",
+        through=("aws_route_table.routed",),
+    ),
+    Case(
+        FACTS + "public-ip-without-igw-route",
+        "internet",
+        "aws_instance.stranded",
+        code="no-route",
+        at="aws_vpc.main.main_route_table",
+        reason="no route to an internet gateway",
+    ),
+    Case(
+        FACTS + "same-subnet-two-members",
+        "aws_instance.node[0]",
+        "aws_instance.node[1]",
+        traffic="all",
+    ),
+    Case(
+        FACTS + "self-flow-not-a-flow",
+        "aws_instance.solo",
+        "aws_instance.solo",
+        code="no-path",
+        at="aws_instance.solo",
+        reason="a flow from an endpoint to itself is not a flow",
+    ),
+    Case(
+        FACTS + "sg-no-default-egress",
+        "aws_instance.client_open",
+        "aws_instance.server",
+        traffic="tcp 80",
+    ),
+    Case(
+        FACTS + "sg-no-default-egress",
+        "aws_instance.client_closed",
+        "aws_instance.server",
+        code="security-group",
+        at="aws_security_group.client_closed",
+        reason="no egress rule",
+    ),
+    Case(
+        FACTS + "sg-reference-members",
+        "aws_instance.client",
+        "aws_instance.server",
+        traffic="tcp 5432",
+    ),
+    Case(
+        FACTS + "sg-reference-members",
+        "aws_instance.other",
+        "aws_instance.server",
+        "tcp",
+        "5432",
+        code="security-group",
+        at="aws_security_group.server",
+        reason="no ingress rule admits tcp 5432",
+    ),
+    Case(
+        FACTS + "sg-rule-resources-all-apply",
+        "aws_instance.client",
+        "aws_instance.server",
+        traffic="tcp 22, 80, 443",
+        through=(
+            "aws_security_group.server_inline",
+            "aws_security_group_rule.server_http",
+            "aws_vpc_security_group_ingress_rule.server_https",
+        ),
+    ),
+    Case(
+        FACTS + "sg-self", "aws_instance.node[0]", "aws_instance.node[1]", traffic="tcp 7000-7001"
+    ),
+    Case(
+        FACTS + "sg-self",
+        "aws_instance.outsider",
+        "aws_instance.node[0]",
+        code="security-group",
+        at="aws_security_group.cluster",
+    ),
+    Case(FACTS + "sg-stateful-reply", "internet", "aws_instance.web", traffic="tcp 443"),
+    Case(
+        FACTS + "sg-stateful-reply",
+        "aws_instance.web",
+        "aws_instance.client",
+        code="security-group",
+        at="aws_security_group.web",
+        reason="no egress rule",
+    ),
+    Case(
+        FACTS + "sg-unknown-inline-rules-means-none",
+        "aws_instance.client",
+        "aws_instance.server",
+        traffic="tcp 8080",
+    ),
+    Case(
+        FACTS + "sg-unknown-inline-rules-means-none",
+        "aws_instance.server",
+        "aws_instance.client",
+        code="security-group",
+        at="aws_security_group.server",
+        reason="no egress rule",
+    ),
+    Case(
+        FACTS + "vpn-gets-onprem-not-internet",
+        "onprem",
+        "aws_instance.app",
+        traffic="tcp 22",
+        through=("aws_vpn_gateway.main",),
+    ),
+    Case(
+        FACTS + "vpn-gets-onprem-not-internet",
+        "aws_instance.app",
+        "onprem",
+        traffic="all",
+        through=("aws_vpn_gateway.main",),
+    ),
+    Case(
+        FACTS + "vpn-gets-onprem-not-internet",
+        "aws_instance.app",
+        "internet",
+        code="no-route",
+        at="aws_route_table.app",
+        reason="no route to an internet gateway",
+    ),
+    # Scenarios, with the selectors a reviewer would type.
+    Case(
+        "aws/three-tier",
+        "internet",
+        "tag:Tier=web",
+        traffic="tcp 8080",
+        through=("aws_lb.front", "aws_lb_listener.http"),
+    ),
+    Case(
+        "aws/three-tier",
+        "tag:Tier=web",
+        "tag:Tier=app",
+        "tcp",
+        "22",
+        traffic="tcp 22",
+        through=("aws_security_group_rule.app_ssh_from_vpc",),
+    ),
+    Case(
+        "aws/three-tier",
+        "tag:Tier=web",
+        "kind:database",
+        "tcp",
+        "5432",
+        code="security-group",
+        at="aws_security_group.db",
+        reason="no ingress rule admits tcp 5432",
+    ),
+    Case(
+        "aws/three-tier",
+        "internet",
+        "tag:Tier=app",
+        code="no-route",
+        at="aws_vpc.main.main_route_table",
+    ),
+    Case(
+        "aws/naa-noncompliant",
+        "internet",
+        "aws_instance.web",
+        "tcp",
+        "22",
+        traffic="tcp 22",
+        through=("aws_internet_gateway.business",),
+    ),
+    Case(
+        "aws/naa-noncompliant",
+        "aws_instance.web",
+        "aws_instance.directory",
+        "tcp",
+        "22",
+        traffic="tcp 22",
+        through=("aws_vpc_peering_connection.business_directory",),
+    ),
+    Case(
+        "aws/naa-compliant",
+        "internet",
+        "aws_instance.web",
+        "tcp",
+        "22",
+        code="security-group",
+        at="aws_security_group.web",
+    ),
+    Case(
+        "aws/naa-compliant",
+        "aws_instance.web",
+        "aws_instance.directory",
+        "tcp",
+        "22",
+        code="security-group",
+        at="aws_security_group.web",
+        reason="no egress rule allows tcp 22",
+    ),
+    Case(
+        "aws/private-vpn",
+        "aws_instance.a",
+        "aws_instance.b",
+        code="network-acl",
+        at="aws_network_acl_rule.out_deny_b",
+        reason="rule 110 denies all to 10.10.2.0/24",
+    ),
+    Case(
+        "aws/private-vpn",
+        "onprem",
+        "aws_instance.b",
+        "tcp",
+        "3389",
+        traffic="tcp 3389",
+        through=("aws_vpn_gateway.vgw",),
+    ),
+    Case(
+        "aws/private-vpn",
+        "internet",
+        "aws_instance.a",
+        code="no-public-address",
+        at="aws_instance.a",
+    ),
+    Case("aws/analytics-private", "type:aws_lambda_function", "internet", code="no-route"),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
+def test_query_verdict_and_explanation(case: Case) -> None:
+    _question, answer = run_query(
+        [FIXTURES / case.fixture / "plan.json"],
+        case.source,
+        case.destination,
+        protocol=case.protocol,
+        port=case.port,
+    )
+    if case.code is None:
+        assert answer.reachable, answer.blocked
+        assert traffic_text(answer.traffic) == case.traffic
+        assert answer.paths
+        for path in answer.paths:
+            on_path = [hop.address for hop in path.path]
+            assert set(case.through) <= set(on_path), on_path
+        return
+    assert not answer.reachable
+    assert answer.paths == [] and answer.traffic == []
+    assert answer.blocked
+    for blocked in answer.blocked:
+        assert blocked.code == case.code, blocked.reason
+        if case.at is not None:
+            assert blocked.at.address == case.at
+        assert case.reason in blocked.reason
+
+
+def test_every_fact_fixture_is_asked_about() -> None:
+    asked = {case.fixture.removeprefix(FACTS) for case in CASES if case.fixture.startswith(FACTS)}
+    facts = {path.name for path in (FIXTURES / "aws" / "facts").iterdir() if path.is_dir()}
+    assert facts <= asked, sorted(facts - asked)
+
+
+def test_one_path_per_distinct_route_and_pair() -> None:
+    _question, answer = run_query(
+        [FIXTURES / "aws/three-tier/plan.json"], "internet", "tag:Tier=web"
+    )
+    pairs = [(p.source.address, p.destination.address) for p in answer.paths]
+    assert pairs == [
+        ("internet", "module.web.aws_instance.this[0]"),
+        ("internet", "module.web.aws_instance.this[1]"),
+    ]
+    for path in answer.paths:
+        hops = [hop.address for hop in path.path]
+        assert hops.index("aws_internet_gateway.main") < hops.index("aws_lb.front")
+        assert hops[-1] == "aws_security_group_rule.web_from_alb"
+
+
+def test_some_pairs_reachable_is_reachable_and_the_rest_are_explained() -> None:
+    _question, answer = run_query(
+        [FIXTURES / "aws/facts/eip-gives-public/plan.json"], "internet", "type:aws_instance"
+    )
+    assert answer.reachable
+    reached = {path.destination.address for path in answer.paths}
+    assert reached == {"aws_instance.web_a", "aws_instance.web_b"}
+    assert [(b.destination.address, b.code) for b in answer.blocked] == [
+        ("aws_instance.no_eip", "no-public-address")
+    ]
+
+
+def test_cidr_narrows_the_internet_end() -> None:
+    fixture = [FIXTURES / "aws/facts/sg-stateful-reply/plan.json"]
+    _question, answer = run_query(fixture, "8.8.8.0/24", "aws_instance.web", port="443")
+    assert answer.reachable
+    # A private range is no part of the internet: it selects nothing there.
+    with pytest.raises(InputError, match="selects nothing"):
+        run_query(fixture, "cidr:192.168.0.0/16", "aws_instance.web")
+
+
+def test_groups_file_names_the_ends(tmp_path: Path) -> None:
+    groups = tmp_path / "groups.yaml"
+    groups.write_text(
+        "version: 1\ngroups:\n  web: {tags: {Tier: web}}\n  db: {types: [aws_db_instance]}\n"
+    )
+    _question, answer = run_query(
+        [FIXTURES / "aws/three-tier/plan.json"], "web", "db", port="5432", groups_file=groups
+    )
+    assert not answer.reachable
+    assert {b.source.address for b in answer.blocked} == {
+        "module.web.aws_instance.this[0]",
+        "module.web.aws_instance.this[1]",
+    }
+
+
+def test_wanted_traffic() -> None:
+    assert wanted_traffic(None, "53").text() == "tcp 53; udp 53"
+    assert wanted_traffic("tcp", "8000-8080,443").text() == "tcp 443, 8000-8080"
+    assert wanted_traffic("icmp", None).text() == "icmp"
+    assert wanted_traffic(None, None).text() == "all"
+    with pytest.raises(InputError, match="ports apply only to tcp and udp"):
+        wanted_traffic("icmp", "22")
+    with pytest.raises(InputError, match="not a port"):
+        wanted_traffic("tcp", "http")
+    with pytest.raises(InputError, match="not a protocol"):
+        wanted_traffic("tcpp", None)
+
+
+def test_nsg_rule_that_denies_is_named() -> None:
+    net = AzureNet()
+    vnet = net.vnet("app", "10.1.0.0/16")
+    subnet = net.subnet_in(vnet, "web", "10.1.1.0/24")
+    nsg = net.nsg(
+        "web-nsg",
+        rule("deny-ssh", 100, "inbound", False, "Internet", "*", "22"),
+        rule("allow-web", 200, "inbound", True, "Internet", "*", "0-1023"),
+    )
+    net.vm("web-0", subnet, nsg, public=True)
+    analysis = Analysis(net.model)
+    question = Question(
+        source_text="internet",
+        destination_text="Microsoft.Compute/virtualMachines/web-0",
+        source=parse_cli_selector("internet", None, "--from"),
+        destination=parse_cli_selector("type:Microsoft.Compute/virtualMachines", None, "--to"),
+        wanted=wanted_traffic("tcp", "22"),
+    )
+    answer = ask(net.model, analysis, question)
+    assert not answer.reachable
+    (blocked,) = answer.blocked
+    assert blocked.code == "nsg"
+    assert blocked.at.address.endswith("/securityRules/deny-ssh")
+    assert "priority 100 denies tcp 22" in blocked.reason
+    question.wanted = wanted_traffic("tcp", "80")
+    assert ask(net.model, analysis, question).reachable
+
+
+# ----- the command line ------------------------------------------------------------------------
+
+
+def _query(*args: str) -> Result:
+    return CliRunner().invoke(app, ["query", *args])
+
+
+def test_exit_codes_and_json() -> None:
+    plan = str(FIXTURES / "aws/facts/eip-gives-public/plan.json")
+    reachable = _query(plan, "--from", "internet", "--to", "aws_instance.web_a", "--port", "443")
+    assert reachable.exit_code == 0, reachable.output
+    assert reachable.stdout.startswith("Reachable: internet -> aws_instance.web_a on tcp 443")
+    blocked = _query(plan, "--from", "internet", "--to", "aws_instance.no_eip", "--format", "json")
+    assert blocked.exit_code == 1
+    document = json.loads(blocked.stdout)
+    assert set(document) == {"reachable", "traffic", "paths", "blocked"}
+    assert document["reachable"] is False
+    (entry,) = document["blocked"]
+    assert set(entry) == {"from", "to", "at", "code", "reason"}
+    assert entry["from"]["address"] == "internet"
+    assert entry["at"] == {"address": "aws_instance.no_eip", "kind": "instance"}
+    assert entry["code"] == "no-public-address"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--to", "wbe"], "--to: unknown selector 'wbe'"),
+        (["--to", "aws_instance.nothing"], "--to: 'aws_instance.nothing' selects nothing"),
+        (["--to", "kind:databse"], "did you mean 'database'?"),
+        (["--to", "internet", "--format", "yaml"], "unknown --format 'yaml'"),
+        (["--to", "internet", "--protocol", "icmp", "--port", "22"], "ports apply only"),
+    ],
+)
+def test_bad_questions_exit_2_with_one_sentence(args: list[str], message: str) -> None:
+    plan = str(FIXTURES / "aws/facts/eip-gives-public/plan.json")
+    result = _query(plan, "--from", "internet", *args)
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and message in lines[0], result.stderr
