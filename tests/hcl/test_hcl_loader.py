@@ -327,3 +327,38 @@ def test_a_count_decided_by_an_unknown_condition_makes_every_instance_it_can() -
         "2 or 0); every instance it can make is modelled"
         for note in result.notes
     )
+
+
+def test_a_local_module_that_is_not_there_is_an_error(tmp_path: Path) -> None:
+    write(tmp_path, {"main.tf": 'locals {\n  a = 1\n}\n\nmodule "m" {\n  source = "./gone"\n}\n'})
+    with pytest.raises(InputError) as raised:
+        load_terraform_dir(tmp_path, environ={})
+    assert raised.value.message == 'module "m": the source "./gone" is not a directory'
+    assert raised.value.line == 5
+
+
+def test_a_module_that_calls_itself_is_an_error(tmp_path: Path) -> None:
+    write(tmp_path, {"main.tf": 'module "again" {\n  source = "./"\n}\n'})
+    with pytest.raises(InputError, match="does a module call itself"):
+        load_terraform_dir(tmp_path, environ={})
+
+
+def test_override_files_replace_what_they_name(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "main.tf": 'resource "aws_vpc" "main" {\n  cidr_block = "10.0.0.0/16"\n'
+            "  enable_dns_support = true\n}\n",
+            "main_override.tf": 'resource "aws_vpc" "main" {\n  cidr_block = "10.1.0.0/16"\n}\n',
+        },
+    )
+    vpc = by_address(load_terraform_dir(tmp_path, environ={}))["aws_vpc.main"]
+    assert vpc.values == {"cidr_block": "10.1.0.0/16", "enable_dns_support": True}
+    assert vpc.attribute_origins["cidr_block"].file == "main_override.tf"
+
+
+def test_json_configuration_files_are_named_in_a_note(tmp_path: Path) -> None:
+    write(tmp_path, {"main.tf": "", "extra.tf.json": '{"resource": {}}'})
+    (note,) = load_terraform_dir(tmp_path, environ={}).notes
+    assert note.origin.file == "extra.tf.json"
+    assert "JSON configuration files are not read" in note.message

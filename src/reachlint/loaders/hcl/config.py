@@ -87,6 +87,12 @@ class ModuleConfig:
     # (file, line, message) for what was seen and left out.
     notes: list[tuple[SourceFile, int, str]] = field(default_factory=list)
 
+    def source(self, origin: str | None, default: SourceFile) -> SourceFile:
+        """The file an attribute or block was written in: its own if an override file set it."""
+        if origin is None:
+            return default
+        return next((file for file in self.files if file.origin == origin), default)
+
 
 # Top-level blocks that declare nothing a network model needs.
 _IGNORED_BLOCKS = frozenset(
@@ -278,10 +284,14 @@ def _override(config: ModuleConfig, source: SourceFile, body: Body) -> None:
                     (source, block.line, "override block matches no declaration; ignored")
                 )
             continue
-        _merge_body(target, block.body)
+        _merge_body(target, block.body, source)
 
 
-def _merge_body(target: Body, override: Body) -> None:
-    target.attributes.update(override.attributes)
+def _merge_body(target: Body, override: Body, source: SourceFile) -> None:
+    for attribute in override.attributes.values():
+        attribute.file = source.origin
+        target.attributes[attribute.name] = attribute
+    for block in override.blocks:
+        block.file = source.origin
     replaced = {block.type for block in override.blocks}
     target.blocks = [b for b in target.blocks if b.type not in replaced] + list(override.blocks)

@@ -299,7 +299,7 @@ class ModuleInstance:
                 given = expander.evaluate(
                     argument.expr,
                     self.parent,
-                    self.call.file,
+                    self.parent.config.source(argument.file, self.call.file),
                     argument.line,
                     self.iteration.names,
                     f"{self.address} input {name}",
@@ -566,6 +566,7 @@ class Expander:
                 count.line,
             )
         if count is not None:
+            file = instance.config.source(count.file, file)
             value = self.evaluate(count.expr, instance, file, count.line, {}, f"{what} count")
             choices = value.alternatives if isinstance(value, Unknown) else (value,)
             try:
@@ -586,6 +587,7 @@ class Expander:
                 "unknown", [Iteration(STAR, {"count": {"index": unknown_from(value)}})]
             )
         if for_each is not None:
+            file = instance.config.source(for_each.file, file)
             value = self.evaluate(
                 for_each.expr, instance, file, for_each.line, {}, f"{what} for_each"
             )
@@ -641,13 +643,15 @@ class Expander:
         top: bool,
     ) -> dict[str, Value]:
         values: dict[str, Value] = {}
+        config = instance.config
         for name, attribute in body.attributes.items():
             if top and name in _META_ARGUMENTS:
                 continue
             path = prefix + name
-            origins[path] = Origin(file=file.origin, line=attribute.line)
+            source = config.source(attribute.file, file)
+            origins[path] = Origin(file=source.origin, line=attribute.line)
             value = self.evaluate(
-                attribute.expr, instance, file, attribute.line, names, f"{address} {path}"
+                attribute.expr, instance, source, attribute.line, names, f"{address} {path}"
             )
             if value is not None:
                 values[name] = value
@@ -655,22 +659,23 @@ class Expander:
         for block in body.blocks:
             if top and block.type in _META_BLOCKS:
                 continue
+            source = config.source(block.file, file)
             if block.type == "dynamic":
-                self._dynamic(block, instance, file, names, address, prefix, origins, blocks)
+                self._dynamic(block, instance, source, names, address, prefix, origins, blocks)
                 continue
             if top and block.type in _SINGLE_BLOCKS:
                 path = prefix + block.type
-                origins[path] = Origin(file=file.origin, line=block.line)
+                origins[path] = Origin(file=source.origin, line=block.line)
                 nested = self.evaluate_body(
-                    block.body, instance, file, names, address, path + ".", origins, top=False
+                    block.body, instance, source, names, address, path + ".", origins, top=False
                 )
                 values[block.type] = ResourceObject(address, nested)
                 continue
             items = blocks.setdefault(block.type, [])
             path = f"{prefix}{block.type}.{len(items)}"
-            origins[path] = Origin(file=file.origin, line=block.line)
+            origins[path] = Origin(file=source.origin, line=block.line)
             nested = self.evaluate_body(
-                block.body, instance, file, names, address, path + ".", origins, top=False
+                block.body, instance, source, names, address, path + ".", origins, top=False
             )
             items.append(ResourceObject(address, nested))
         values.update(blocks)

@@ -15,7 +15,17 @@ from reachlint.model import Origin
 # A few attributes whose type the AWS provider fixes: written as strings (or numbers), they
 # are planned as the provider's type, so they are converted the same way here.
 _NUMBER_ATTRIBUTES = frozenset(
-    {"from_port", "to_port", "port", "rule_number", "priority", "icmp_type", "icmp_code"}
+    {
+        "from_port",
+        "to_port",
+        "port",
+        "rule_number",
+        "rule_no",
+        "priority",
+        "icmp_type",
+        "icmp_code",
+        "device_index",
+    }
 )
 _BOOL_ATTRIBUTES = frozenset(
     {

@@ -140,6 +140,8 @@ class Attribute:
     name: str
     expr: Expr
     line: int
+    # Set when the attribute comes from another file than its block (an override file).
+    file: str | None = None
 
 
 @dataclass(slots=True)
@@ -148,6 +150,7 @@ class Block:
     labels: list[str]
     body: Body
     line: int
+    file: str | None = None  # as for Attribute
 
 
 @dataclass(slots=True)
