@@ -6,6 +6,7 @@ from bisect import bisect_right
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 from reachlint.engine.flows import Hop
@@ -488,11 +489,14 @@ def _listener_protocols(protocol: str) -> list[str]:
     return ["tcp"]  # HTTP, HTTPS, TLS, SSL and TCP all ride on TCP
 
 
+@lru_cache(maxsize=4096)
+def _entry_services(protocol: str, ports: PortRange | None) -> str:
+    return describe_services(Traffic.box(_protocols(protocol), ALL_ADDRESSES, _ports(ports)))
+
+
 def _acl_hop(acl: NetworkAcl, entry: AclEntry, direction: Direction, admitted: Traffic) -> Hop:
     word = "from" if direction == "ingress" else "to"
-    services = describe_services(
-        Traffic.box(_protocols(entry.protocol), ALL_ADDRESSES, _ports(entry.ports))
-    )
+    services = _entry_services(entry.protocol, entry.ports)
     return Hop(
         address=entry.address,
         kind="network-acl-entry",

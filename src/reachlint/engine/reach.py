@@ -473,6 +473,8 @@ class _Engine:
             balancer = lb_class.load_balancer
             if balancer is None or balancer.load_balancer is None:
                 continue
+            # Filters before the load balancer admitted the listener's traffic, not the target's.
+            before = [replace(hop, admits=None) for hop in arrival.path]
             for listener, target_port, targets, via in self.filters.forwarding(balancer):
                 heard = arrival.traffic & Traffic.box(
                     parse_protocol(listener.protocol_number),
@@ -487,7 +489,7 @@ class _Engine:
                     detail=_balancer_text(balancer),
                     origin=balancer.origin,
                 )
-                hops = [lb_hop, listener.hop, *via]
+                hops = [*before, lb_hop, listener.hop, *via]
                 for target in targets:
                     for t_class in classes_of.get(target, []):
                         self._forward(
@@ -519,9 +521,7 @@ class _Engine:
         )
         # The flow keeps the client's addresses: those that reached the listener.
         traffic = arriving.with_addresses(heard.addresses()) & leg.allowed.services_everywhere()
-        # Filters before the load balancer admitted the listener's traffic, not the target's.
-        before = [replace(hop, admits=None) for hop in arrival.path]
-        path = [*before, *hops, *leg.path]
+        path = [*hops, *leg.path]
         if keeps_client:
             traffic, judged = self._target_judges_client(arrival, t_class, traffic)
             path.extend(judged)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from reachlint.engine.flows import External, Hop
 from reachlint.model import NetworkModel, OnPremSite, Origin, Route, RouteTable, Subnet
@@ -526,6 +527,7 @@ def _site_end(site: OnPremSite) -> External:
     return External(address=site.address, kind="onprem", origin=site.origin)
 
 
+@lru_cache(maxsize=4096)
 def _first_cidr(part: IntervalSet) -> str:
     found = addresses_as_cidrs(part)
     if not found:
