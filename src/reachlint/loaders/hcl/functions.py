@@ -844,11 +844,6 @@ def _issensitive(value: Value) -> Value:
     return False
 
 
-@function("type", 1, 1, unknowns="shallow")
-def _type(value: Value) -> Value:
-    return describe(value)
-
-
 # Formatting.
 _VERB = re.compile(
     r"%(?P<flags>[-+# 0]*)(?P<width>\d+)?(?:\.(?P<precision>\d+))?"

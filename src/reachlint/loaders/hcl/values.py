@@ -110,10 +110,6 @@ class UnknownExpansion(Unknown):
         self.instance = instance
 
 
-def is_unknown(value: Value) -> bool:
-    return isinstance(value, Unknown)
-
-
 def unknowns(value: Value) -> Iterator[Unknown]:
     """Every unknown inside a value."""
     if isinstance(value, Unknown):
