@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -158,7 +158,7 @@ def load_arm_template(
         parameters_file = parameters_file_for(path)
         if parameters_file is not None and not _fits(parameters_file, path, document):
             unused_file, parameters_file = parameters_file, None
-    supplied = _parameter_values(parameters_file) if parameters_file else {}
+    supplied = read_parameters_file(parameters_file) if parameters_file else {}
     for name, value in (parameter_values or {}).items():
         supplied[name] = _constant(value)
     notes = NoteSink()
@@ -200,13 +200,13 @@ def _fits(parameters_file: Path, template: Path, document: Any) -> bool:
     return all(find_key(declared if isinstance(declared, dict) else {}, name) for name in given)
 
 
-def _constant(value: Any) -> Any:
+def _constant(value: Any) -> Callable[[], Any]:
     return lambda: value
 
 
-def _parameter_values(path: Path) -> dict[str, Any]:
-    """A parameters file: {"parameters": {"x": {"value": ...}}}; Key Vault references are
-    unknown."""
+def read_parameters_file(path: Path) -> dict[str, Callable[[], Any]]:
+    """A parameters file, {"parameters": {"x": {"value": ...}}}, as the value of each parameter;
+    a Key Vault reference is unknown."""
     document = read_json_file(path)
     parameters = lookup(document, "parameters") if isinstance(document, dict) else None
     if not isinstance(parameters, dict):

@@ -1,0 +1,42 @@
+"""Shared helpers for the ARM tests: evaluate an expression, write a template, load a fixture."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from reachlint.loaders.arm_eval.evaluator import DeploymentInfo, Scope, Template, evaluate
+from reachlint.loaders.arm_eval.jsonpos import parse_json
+from reachlint.loaders.arm_eval.resources import Deployment, NoteSink, root_template
+from reachlint.loaders.arm_eval.values import lookup
+
+DATA = Path(__file__).parent / "data"
+REPO = Path(__file__).resolve().parents[2]
+FIXTURES = REPO / "fixtures" / "azure"
+SCHEMA = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#"
+
+
+def template_document(**sections: Any) -> dict[str, Any]:
+    return {"$schema": SCHEMA, "contentVersion": "1.0.0.0", "resources": [], **sections}
+
+
+def expand(document: dict[str, Any], file: str = "t.json") -> tuple[Template, Deployment]:
+    """The root template and every resource it deploys, without the network mapping."""
+    parsed = parse_json(json.dumps(document), file)
+    deployment = Deployment(NoteSink())
+    template = root_template(parsed, file, DeploymentInfo(), deployment, {})
+    deployment.expand(template, lookup(parsed, "resources"), Scope(template))
+    return template, deployment
+
+
+def value_of(expression: str, **sections: Any) -> Any:
+    """What `expression` (a "[...]" string) evaluates to in a template with these sections."""
+    template, _ = expand(template_document(**sections))
+    return evaluate(expression, Scope(template))
+
+
+def write_template(directory: Path, document: dict[str, Any], name: str = "t.json") -> Path:
+    path = directory / name
+    path.write_text(json.dumps(document, indent=2))
+    return path
