@@ -9,6 +9,13 @@ says where it is written, down to the line of every attribute and nested block.
 Variables get their values as Terraform gives them, lowest precedence first: defaults, TF_VAR_
 environment variables, terraform.tfvars, terraform.tfvars.json, *.auto.tfvars(.json) in name
 order, `var_files` in order, then `variables` (the command line's --var).
+
+What cannot be known before apply stays in the model, with a note: an attribute that depends
+on it is UNKNOWN; a count or for_each that is unknown gives one instance addressed `x[*]`; one
+decided by an unknown condition (`var.create ? 2 : 0`) gives every instance it can make. Local
+modules are expanded; registry and remote modules only when `terraform init` has downloaded
+them (.terraform/modules/modules.json). Data sources are kept with their arguments; what they
+read is unknown.
 """
 
 from __future__ import annotations
