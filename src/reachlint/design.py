@@ -133,6 +133,13 @@ def analyse(
     return model, Analysis(model, assume_unknown)
 
 
+def short_name(address: str) -> str:
+    """An address as a picture or table shows it: Azure ids without their provider namespace
+    (`virtualMachines/web-0` for `Microsoft.Compute/virtualMachines/web-0`)."""
+    namespace, slash, rest = address.partition("/")
+    return rest if slash and namespace.startswith("Microsoft.") else address
+
+
 def require_format(value: str, formats: tuple[str, ...]) -> None:
     """Refuse an output format the command does not have, before any input is read."""
     if value not in formats:

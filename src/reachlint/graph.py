@@ -20,14 +20,14 @@ from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from reachlint.design import Ends, load_balancers_on
+from reachlint.design import Ends, load_balancers_on, short_name
 from reachlint.engine.flows import EndpointClass, External, Flow, Reachability
+from reachlint.matrix import Grouping, check_grouping, grouping_for, subnet_unknown
 from reachlint.model import NetworkModel
 from reachlint.traffic import PROTO_MAX, IntervalSet, Traffic, parse_protocol
 
 if TYPE_CHECKING:
     from reachlint.engine.reach import AssumeUnknown
-    from reachlint.matrix import Grouping
     from reachlint.report import Finding, TrafficEntry
 
 FORMATS = ("mermaid", "dot")
@@ -139,19 +139,22 @@ class _Drawer:
             else:
                 site = self.model.onprem_sites.get(external.address)
                 ranges = ", ".join(site.cidrs) if site is not None and site.cidrs else ""
-                node = Node(self._id("n"), _present([external.address, ranges]), "onprem")
+                lines = _present([short_name(external.address), ranges])
+                node = Node(self._id("n"), lines, "onprem")
             self.top.append(node)
             self.node_of[external.address] = node.id
 
     def _networks(self) -> None:
         for address in sorted(self.model.networks):
             network = self.model.networks[address]
-            box = Box(self._id("c"), _present([address, ", ".join(network.cidrs)]), "network")
+            lines = _present([short_name(address), ", ".join(network.cidrs)])
+            box = Box(self._id("c"), lines, "network")
             self.network_boxes[address] = box
             self.boxes.append(box)
         for address in sorted(self.model.subnets):
             subnet = self.model.subnets[address]
-            box = Box(self._id("c"), _present([address, ", ".join(subnet.cidrs)]), "subnet")
+            lines = _present([short_name(address), ", ".join(subnet.cidrs)])
+            box = Box(self._id("c"), lines, "subnet")
             self.subnet_boxes[address] = box
             parent = self.network_boxes.get(subnet.network)
             (parent.boxes if parent is not None else self.boxes).append(box)
@@ -166,7 +169,11 @@ class _Drawer:
     def _endpoints(self) -> None:
         where: dict[str, set[tuple[str | None, str | None]]] = {}
         labels: dict[str, set[str]] = {}
+        unknown: set[str] = set()  # endpoints whose subnet the input leaves open
         for cls in self.reach.classes:
+            for subject in self.ends.of(cls):
+                if cls.subnet is None and subnet_unknown(subject):
+                    unknown.add(subject.address)
             for member in cls.members:
                 where.setdefault(member.endpoint, set()).add((cls.network, cls.subnet))
                 labels.setdefault(member.endpoint, set()).update(
@@ -181,11 +188,12 @@ class _Drawer:
             network = next(iter(networks)) if len(networks) == 1 else None
             subnet = next(iter(subnets)) if len(subnets) == 1 and network is not None else None
             names = tuple(sorted(labels[endpoint], key=lambda name: order[name]))
-            key = (network, subnet, names, _placement_note(subnet, subnets))
+            if self.grouping.by_placement:
+                names = ()  # the box the node is drawn in names the group
+            key = (network, subnet, names, _placement_note(subnets, endpoint in unknown))
             grouped.setdefault(key, []).append(endpoint)
         for (network, subnet, names, note), endpoints in grouped.items():
-            box = subnet if subnet is not None else network
-            lines = [*_endpoint_lines(names, endpoints, box), *_present([note])]
+            lines = [*_endpoint_lines(names, endpoints), *_present([note])]
             node = Node(self._id("n"), lines, "endpoint")
             self._place(network, subnet).append(node)
             for endpoint in endpoints:
@@ -194,7 +202,7 @@ class _Drawer:
     def _gateways(self) -> None:
         for address in sorted(self.model.gateways):
             gateway = self.model.gateways[address]
-            node = Node(self._id("n"), [address, gateway.kind], "gateway")
+            node = Node(self._id("n"), [short_name(address), gateway.kind], "gateway")
             self._place(gateway.network, gateway.subnet).append(node)
             self.node_of[address] = node.id
 
@@ -222,7 +230,7 @@ class _Drawer:
             left = self.network_boxes.get(peering.requester or "")
             right = self.network_boxes.get(peering.accepter or "")
             if left is not None and right is not None:
-                self._link(left.id, right.id, address)
+                self._link(left.id, right.id, short_name(address))
         for address in sorted(self.model.transit_gateway_attachments):
             attachment = self.model.transit_gateway_attachments[address]
             hub = self.node_of.get(attachment.transit_gateway)
@@ -348,22 +356,23 @@ def _by_rank(item: tuple[tuple[str, str], object], rank: dict[str, int]) -> tupl
     return rank.get(source, -1), rank.get(target, -1)
 
 
-def _endpoint_lines(names: tuple[str, ...], members: list[str], box: str | None) -> list[str]:
-    shown = members[:MEMBERS_SHOWN]
+def _endpoint_lines(names: tuple[str, ...], members: list[str]) -> list[str]:
+    shown = [short_name(member) for member in members[:MEMBERS_SHOWN]]
     if len(members) > MEMBERS_SHOWN:
         shown.append(f"+{len(members) - MEMBERS_SHOWN} more")
-    if list(names) == members or names == (box,):
-        return shown  # the group is the endpoint itself, or the box the node is drawn in
-    return [" + ".join(names) or "(no group)", *shown]
+    if not names or list(names) == members:
+        return shown  # the group is the endpoint itself, or the box says it
+    return [" + ".join(short_name(name) for name in names), *shown]
 
 
-def _placement_note(subnet: str | None, subnets: set[str | None]) -> str:
+def _placement_note(subnets: set[str | None], unknown: bool) -> str:
     """Where an endpoint that no one subnet box holds actually sits."""
-    if subnet is not None:
+    if len(subnets) == 1 and None not in subnets:
         return ""
-    if None in subnets:
+    if unknown:
         return "subnet unknown"
-    return "in " + ", ".join(sorted(name for name in subnets if name is not None))
+    named = sorted(short_name(name) for name in subnets if name is not None)
+    return "in " + ", ".join(named) if len(named) > 1 else ""
 
 
 def _present(lines: list[str]) -> list[str]:
@@ -434,12 +443,17 @@ _DOT_EDGES = {
 def render_dot(picture: Picture) -> str:
     lines = [
         "digraph network {",
-        '  graph [compound=true, fontname="Helvetica", fontsize=11, nodesep=0.35, ranksep=0.6];',
+        '  graph [compound=true, newrank=true, fontname="Helvetica", fontsize=11, nodesep=0.35,'
+        " ranksep=0.6];",
         '  node [fontname="Helvetica", fontsize=10, color="#555555"];',
         '  edge [fontname="Helvetica", fontsize=9];',
     ]
     for node in picture.nodes:
         lines.append(f"  {_dot_node(node)}")
+    outside = [node.id for node in picture.nodes if node.shape in ("internet", "onprem")]
+    if outside:
+        # The internet and on-premises sites sit above the networks, as reviewers draw them.
+        lines.append(f"  {{rank=min; {'; '.join(outside)};}}")
     for box in picture.boxes:
         lines += _dot_box(box, "  ")
     boxes = {box.id: box for box in picture.all_boxes()}
@@ -576,7 +590,6 @@ def run_graph(
 ) -> str:
     """The picture of the model of `paths`, with the findings of the rules in red."""
     from reachlint.design import analyse, require_format
-    from reachlint.matrix import check_grouping, grouping_for
     from reachlint.rules import evaluate, load_rules
     from reachlint.selector_text import read_groups
 

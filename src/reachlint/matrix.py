@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from reachlint.design import Ends, address_space, end_key, load_balancers_on
+from reachlint.design import Ends, address_space, end_key, load_balancers_on, short_name
 from reachlint.engine.flows import End, EndpointClass, External, Flow
 from reachlint.errors import InputError
 from reachlint.report import TrafficEntry
@@ -56,6 +56,8 @@ class Grouping:
     names: list[str]
     members: dict[str, list[str]]
     description: str
+    # Grouped by subnet or network: a picture's boxes already say what the group is.
+    by_placement: bool
     _sides: dict[tuple[str, str | int], dict[str, _Side]]
 
     def sides(self, end: End) -> dict[str, _Side]:
@@ -68,9 +70,10 @@ class Grouping:
 
 
 class _Builder:
-    def __init__(self, ends: Ends, description: str) -> None:
+    def __init__(self, ends: Ends, description: str, by_placement: bool = False) -> None:
         self.ends = ends
         self.description = description
+        self.by_placement = by_placement
         self.sides: dict[tuple[str, str | int], dict[str, _Side]] = {}
         self.members: dict[str, set[str]] = {}
 
@@ -86,6 +89,7 @@ class _Builder:
             names=names,
             members={name: sorted(self.members[name]) for name in names},
             description=self.description,
+            by_placement=self.by_placement,
             _sides=self.sides,
         )
 
@@ -120,7 +124,7 @@ def auto_grouping(model: NetworkModel, ends: Ends, by: str) -> Grouping:
         key = _tier_tag(model)
         by = f"tag:{key}" if key is not None else "subnet"
     label, description = _labeller(by)
-    builder = _Builder(ends, description)
+    builder = _Builder(ends, description, by_placement=by in ("subnet", "network"))
     externals: list[str] = []
     names: set[str] = set()
     for end, subjects in ends.all():
@@ -150,10 +154,18 @@ def _labeller(by: str) -> tuple[Callable[[EndpointClass, EndSubject], list[str]]
     raise InputError(f"unknown --by {by!r}; expected one of {', '.join(GROUPINGS)}")
 
 
-def _subnet_label(cls: EndpointClass, _subject: EndSubject) -> list[str]:
+def _subnet_label(cls: EndpointClass, subject: EndSubject) -> list[str]:
     if cls.subnet:
         return [cls.subnet]
-    return [f"{cls.network} (subnet unknown)" if cls.network else "(no network)"]
+    if not cls.network:
+        return ["(no network)"]
+    return [f"{cls.network} ({'subnet unknown' if subnet_unknown(subject) else 'no subnet'})"]
+
+
+def subnet_unknown(subject: EndSubject) -> bool:
+    """Whether the input leaves the subnet open (known after apply), not merely absent."""
+    interface = subject.interface
+    return interface is not None and any("subnet" in what for what in interface.unknown)
 
 
 def _network_label(cls: EndpointClass, _subject: EndSubject) -> list[str]:
@@ -244,7 +256,9 @@ class Cell:
 
     def text(self) -> str:
         parts = [self.direct.text()] if self.direct else []
-        parts += [f"{rest.text()} via {balancer}" for balancer, rest in self.only_through()]
+        parts += [
+            f"{rest.text()} via {short_name(balancer)}" for balancer, rest in self.only_through()
+        ]
         return "; ".join(parts) or EMPTY_CELL
 
 
@@ -355,9 +369,9 @@ def _json(matrix: Matrix) -> str:
 
 def _rows(matrix: Matrix) -> list[list[str]]:
     names = matrix.grouping.names
-    rows = [["from \\ to", *names]]
+    rows = [["from \\ to", *(short_name(name) for name in names)]]
     for source in names:
-        row = [source]
+        row = [short_name(source)]
         for destination in names:
             cell = matrix.cell(source, destination)
             row.append(cell.text() if cell is not None else EMPTY_CELL)
