@@ -1,9 +1,9 @@
-"""A finding's identity across runs, baseline files, and findings that a base already has.
+"""A finding's identity across runs, and baseline files of accepted findings.
 
 A finding is identified by its rule, its two ends and its traffic, never by line numbers: a
-baseline or a base keeps covering a path when unrelated lines move. A finding is covered when
-a known finding of the same rule and ends carries at least its traffic; when the known one
-carries only part of it, what is left is the new finding.
+baseline keeps covering a path when unrelated lines move. A finding is covered when a baseline
+entry of the same rule and ends carries at least its traffic (services and external
+addresses); when the entry carries only part of it, what is left is reported.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from reachlint.errors import InputError
 
 if TYPE_CHECKING:
     from reachlint.report import Finding, TrafficEntry
-    from reachlint.traffic import Traffic
+    from reachlint.traffic import IntervalSet, Traffic
 
 BASELINE_VERSION = 1
 Identity = tuple[str, str, str]  # rule, from, to
@@ -33,6 +33,7 @@ class BaselineEntry(BaseModel):
     source: str = Field(alias="from")
     destination: str = Field(alias="to")
     traffic: list[dict[str, object]]
+    addresses: list[str] | None = None
     fingerprint: str | None = None
 
 
@@ -86,8 +87,20 @@ def _number_ranges(text: str) -> list[tuple[int, int]]:
     return ranges
 
 
+def finding_traffic(finding: Finding) -> Traffic:
+    """What a finding covers as a set: its services, from or to its external addresses.
+
+    A finding lists its addresses once for all its services, so this may hold more than the
+    finding does; it errs towards reporting, never towards hiding.
+    """
+    from reachlint.traffic import cidrs
+
+    services = entries_traffic(finding.traffic)
+    return services.only_addresses(cidrs(finding.addresses)) if finding.addresses else services
+
+
 class KnownFindings:
-    """Findings already known (from a baseline or a base), by identity."""
+    """Findings already known (from a baseline), by identity."""
 
     def __init__(self) -> None:
         self._traffic: dict[Identity, Traffic] = {}
@@ -96,49 +109,52 @@ class KnownFindings:
         known = self._traffic.get(key)
         self._traffic[key] = traffic if known is None else known | traffic
 
-    @classmethod
-    def of(cls, findings: Iterable[Finding]) -> KnownFindings:
-        known = cls()
-        for finding in findings:
-            known.add(identity(finding), entries_traffic(finding.traffic))
-        return known
-
-    def left_over(self, finding: Finding) -> Traffic | None:
-        """The finding's traffic that is not known; None when all of it is new."""
-        known = self._traffic.get(identity(finding))
-        if known is None:
-            return None
-        return entries_traffic(finding.traffic) - known
-
     def new_part(self, finding: Finding) -> Finding | None:
         """The finding as far as it is new: whole, narrowed to the new traffic, or None."""
-        left = self.left_over(finding)
-        if left is None:
+        known = self._traffic.get(identity(finding))
+        if known is None:
             return finding
-        if not left:
-            return None
-        if left == entries_traffic(finding.traffic):
-            return finding
-        return narrowed(finding, left)
+        return narrowed(finding, finding_traffic(finding) - known)
 
 
-def narrowed(finding: Finding, traffic: Traffic) -> Finding:
-    """The finding with only `traffic` left, its message and fingerprint to match."""
+def narrowed(finding: Finding, traffic: Traffic) -> Finding | None:
+    """The finding with only `traffic` left (None when nothing is), message and fingerprint
+    to match."""
     from reachlint.report import TrafficEntry
+    from reachlint.traffic import addresses_as_cidrs
 
+    if not traffic:
+        return None
+    if traffic == finding_traffic(finding):
+        return finding
     entries = [TrafficEntry.model_validate(entry) for entry in traffic.describe()]
     text = traffic.text()
     text = "all protocols and ports" if text == "all" else text
     message = f"{finding.source.address} reaches {finding.destination.address} on {text}"
     if finding.state == "reply-dropped":
         message += ", but the replies are dropped"
-    update = {"traffic": entries, "message": message}
+    external = {finding.source.kind, finding.destination.kind} & {"internet", "onprem"}
+    reached = traffic.addresses()
+    addresses = addresses_as_cidrs(reached) if external and narrower_than_public(reached) else None
+    update = {"traffic": entries, "message": message, "addresses": addresses}
     return with_fingerprint(finding.model_copy(update=update))
+
+
+def narrower_than_public(addresses: IntervalSet) -> bool:
+    """Whether some address family in use misses part of its public addresses."""
+    from reachlint.traffic import PUBLIC_ADDRESSES, V4_ALL, V6_ALL
+
+    for family in (V4_ALL, V6_ALL):
+        used = addresses & family
+        if used and not (PUBLIC_ADDRESSES & family).issubset(used):
+            return True
+    return False
 
 
 def read_baseline(path: Path) -> KnownFindings:
     """The findings a baseline file lists; InputError names a file that is not one."""
     from reachlint.report import TrafficEntry
+    from reachlint.traffic import cidrs
 
     try:
         text = path.read_text(encoding="utf-8")
@@ -165,6 +181,8 @@ def read_baseline(path: Path) -> KnownFindings:
         try:
             entries = [TrafficEntry.model_validate(item) for item in entry.traffic]
             traffic = entries_traffic(entries)
+            if entry.addresses:
+                traffic = traffic.only_addresses(cidrs(entry.addresses))
         except (ValidationError, ValueError):
             raise InputError(
                 f"baseline entry {entry.rule} {entry.source} -> {entry.destination} has a "
@@ -184,6 +202,7 @@ def write_baseline(path: Path, findings: Iterable[Finding]) -> int:
                 "from": finding.source.address,
                 "to": finding.destination.address,
                 "traffic": [entry.model_dump(exclude_none=True) for entry in finding.traffic],
+                "addresses": finding.addresses,
                 "fingerprint": finding.fingerprint,
             }
         )

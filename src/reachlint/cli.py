@@ -200,7 +200,8 @@ def check(
             from reachlint.baseline import write_baseline
 
             count = write_baseline(create_baseline, report.findings)
-            typer.echo(f"reachlint: wrote {count} findings to {create_baseline}", err=True)
+            written = f"{count} finding" if count == 1 else f"{count} findings"
+            typer.echo(f"reachlint: wrote {written} to {create_baseline}", err=True)
             raise typer.Exit(EXIT_CLEAN)
         # A suppression that suppresses nothing fails like a low finding: it is a mistake.
         severities = [finding.severity for finding in report.active_findings]

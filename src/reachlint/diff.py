@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING
 from reachlint.pipeline import AssumeUnknown, Timings, _phase, build_model
 
 if TYPE_CHECKING:
-    from reachlint.engine.flows import Flow, Hop, Reachability
+    from reachlint.engine.flows import Flow, FlowState, Hop, Reachability
     from reachlint.model import NetworkModel
     from reachlint.report import DiffReport, EndRef, Finding, FlowChange, HopRef, Severity
-    from reachlint.traffic import IntervalSet, Traffic
+    from reachlint.traffic import Traffic
 
 # An end of a flow: ("class", id) or ("external", address). A member: (endpoint, interface),
 # or (external address, "") for the internet and on-premises sites.
@@ -59,7 +59,7 @@ def run_diff(
             reach = compute_reachability(model, assume_unknown=assume_unknown)
         with _phase(timings, "rules"):
             findings = evaluate(ruleset, model, reach)
-        snapshots.append(_Snapshot(model, reach, findings))
+        snapshots.append(Snapshot(model, reach, findings))
     before, after = snapshots
     with _phase(timings, "diff"):
         opened, closed = compare(before, after)
@@ -81,15 +81,19 @@ def run_diff(
 
 
 @dataclass
-class _Snapshot:
+class Snapshot:
+    """One side of the comparison: the model, its flows and the findings on them."""
+
     model: NetworkModel
     reach: Reachability
     findings: list[Finding]
-    # Filled by index(): reachable flows by their ends, and the end each member belongs to.
-    flows: dict[tuple[EndKey, EndKey], list[Flow]] = field(default_factory=dict)
+    # Filled by index(): flows by state and ends, and the end each member belongs to.
+    flows: dict[tuple[FlowState, EndKey, EndKey], list[Flow]] = field(default_factory=dict)
     end_of: dict[Member, EndKey] = field(default_factory=dict)
 
     def index(self) -> None:
+        if self.end_of:
+            return
         from reachlint.engine.flows import External
 
         for endpoint_class in self.reach.classes:
@@ -98,29 +102,77 @@ class _Snapshot:
         for external in self.reach.externals:
             self.end_of[(external.address, "")] = ("external", external.address)
         for flow in self.reach.flows:
-            if flow.state != "reachable":
-                continue
             ends: list[EndKey] = []
             for end in (flow.source, flow.destination):
                 if isinstance(end, External):
                     ends.append(("external", end.address))
                 else:
                     ends.append(("class", end.id))
-            self.flows.setdefault((ends[0], ends[1]), []).append(flow)
+            self.flows.setdefault((flow.state, ends[0], ends[1]), []).append(flow)
 
-    def traffic(self, source: EndKey | None, destination: EndKey | None) -> Traffic:
-        from reachlint.traffic import Traffic
-
-        total = Traffic()
+    def traffic(
+        self, state: FlowState, source: EndKey | None, destination: EndKey | None
+    ) -> Traffic:
         if source is None or destination is None:
-            return total
-        for flow in self.flows.get((source, destination), []):
-            total = total | flow.traffic
-        return total
+            return _union([])
+        return _union(flow.traffic for flow in self.flows.get((state, source, destination), []))
 
 
-def compare(before: _Snapshot, after: _Snapshot) -> tuple[list[FlowChange], list[FlowChange]]:
-    """The flows opened (in `after`, not in `before`) and closed, per pair of ends."""
+@dataclass
+class _PairChange:
+    """Two endpoints between which the traffic differs, with the flows on either side."""
+
+    ends: Pair
+    old: Traffic
+    new: Traffic
+    flows_before: list[Flow]
+    flows_after: list[Flow]
+
+
+def compare(before: Snapshot, after: Snapshot) -> tuple[list[FlowChange], list[FlowChange]]:
+    """The flows opened (reachable in `after`, not in `before`) and closed, per pair of ends."""
+    opened: list[FlowChange] = []
+    closed: list[FlowChange] = []
+    for change in _pair_changes(before, after, "reachable"):
+        if change.new - change.old:
+            opened.append(
+                _change(after, "opened", change.ends, change.new - change.old, change.flows_after)
+            )
+        if change.old - change.new:
+            closed.append(
+                _change(before, "closed", change.ends, change.old - change.new, change.flows_before)
+            )
+    opened.sort(key=_order)
+    closed.sort(key=_order)
+    return opened, closed
+
+
+def introduced(findings: list[Finding], before: Snapshot, after: Snapshot) -> list[Finding]:
+    """Of the findings on `after`, what the change from `before` brings: each finding narrowed
+    to the traffic the change opens between its ends; findings on unchanged traffic left out."""
+    from reachlint.baseline import finding_traffic, narrowed
+
+    changes: dict[tuple[FlowState, Pair], _PairChange] = {}
+    for state in sorted({finding.state for finding in findings}):
+        for pair_change in _pair_changes(before, after, state):
+            changes[(state, pair_change.ends)] = pair_change
+    kept = []
+    for finding in findings:
+        ends = (finding.source.address, finding.destination.address)
+        change = changes.get((finding.state, ends))
+        if change is None:
+            continue
+        opened = finding_traffic(finding) & (change.new - change.old)
+        part = narrowed(finding, opened)
+        if part is not None and part is not finding:
+            # The path that carries the new part, not the one that carried the whole.
+            part = part.model_copy(update={"path": _path(change.flows_after, opened)})
+        if part is not None:
+            kept.append(part)
+    return kept
+
+
+def _pair_changes(before: Snapshot, after: Snapshot, state: FlowState) -> list[_PairChange]:
     before.index()
     after.index()
     groups: dict[Signature, list[Member]] = {}
@@ -135,14 +187,16 @@ def compare(before: _Snapshot, after: _Snapshot) -> tuple[list[FlowChange], list
                 by_end[side].setdefault(end, []).append(signature)
     candidates: set[tuple[Signature, Signature]] = set()
     for side, snapshot in enumerate((before, after)):
-        for source, destination in snapshot.flows:
+        for flow_state, source, destination in snapshot.flows:
+            if flow_state != state:
+                continue
             for first in by_end[side].get(source, []):
                 for second in by_end[side].get(destination, []):
                     candidates.add((first, second))
     changed: set[Pair] = set()
     for first, second in candidates:
-        old = before.traffic(first[0], second[0])
-        new = after.traffic(first[1], second[1])
+        old = before.traffic(state, first[0], second[0])
+        new = after.traffic(state, first[1], second[1])
         if old != new:
             changed.update(
                 (a[0], b[0]) for a in groups[first] for b in groups[second] if a[0] != b[0]
@@ -151,20 +205,15 @@ def compare(before: _Snapshot, after: _Snapshot) -> tuple[list[FlowChange], list
     for group in groups.values():
         for item in group:
             members.setdefault(item[0], []).append(item)
-    opened: list[FlowChange] = []
-    closed: list[FlowChange] = []
+    changes = []
     for pair in sorted(changed):
-        flows_before = _pair_flows(before, members[pair[0]], members[pair[1]])
-        flows_after = _pair_flows(after, members[pair[0]], members[pair[1]])
+        flows_before = _pair_flows(before, state, members[pair[0]], members[pair[1]])
+        flows_after = _pair_flows(after, state, members[pair[0]], members[pair[1]])
         old = _union(flow.traffic for flow in flows_before)
         new = _union(flow.traffic for flow in flows_after)
-        if new - old:
-            opened.append(_change(after, "opened", pair, new - old, flows_after))
-        if old - new:
-            closed.append(_change(before, "closed", pair, old - new, flows_before))
-    opened.sort(key=_order)
-    closed.sort(key=_order)
-    return opened, closed
+        if old != new:
+            changes.append(_PairChange(pair, old, new, flows_before, flows_after))
+    return changes
 
 
 def _order(change: FlowChange) -> tuple[int, str, str]:
@@ -174,10 +223,10 @@ def _order(change: FlowChange) -> tuple[int, str, str]:
 
 
 def _pair_flows(
-    snapshot: _Snapshot, sources: list[Member], destinations: list[Member]
+    snapshot: Snapshot, state: FlowState, sources: list[Member], destinations: list[Member]
 ) -> list[Flow]:
     ends = {
-        (snapshot.end_of[a], snapshot.end_of[b])
+        (state, snapshot.end_of[a], snapshot.end_of[b])
         for a in sources
         for b in destinations
         if a in snapshot.end_of and b in snapshot.end_of
@@ -195,25 +244,24 @@ def _union(traffics: Iterable[Traffic]) -> Traffic:
 
 
 def _change(
-    snapshot: _Snapshot,
+    snapshot: Snapshot,
     direction: str,
     ends: Pair,
     traffic: Traffic,
     flows: list[Flow],
 ) -> FlowChange:
     """One opened or closed flow: the path that carries most of it, the rules it concerns."""
-    from reachlint.baseline import entries_traffic, fingerprint
+    from reachlint.baseline import entries_traffic, fingerprint, narrower_than_public
     from reachlint.report import FlowChange, TrafficEntry
     from reachlint.reporters.places import severity_rank
     from reachlint.traffic import addresses_as_cidrs
 
     source, destination = ends
-    carrier = max(flows, key=lambda flow: _size(flow.traffic & traffic))
     entries = [TrafficEntry.model_validate(entry) for entry in traffic.describe()]
     source_ref, destination_ref = _end_ref(snapshot, source), _end_ref(snapshot, destination)
     external = {source_ref.kind, destination_ref.kind} & {"internet", "onprem"}
     addresses = None
-    if external and _narrower_than_public(traffic.addresses()):
+    if external and narrower_than_public(traffic.addresses()):
         addresses = addresses_as_cidrs(traffic.addresses())
     services = traffic.services_everywhere()
     rules: list[str] = []
@@ -226,19 +274,25 @@ def _change(
         rules.append(finding.rule)
         if severity is None or severity_rank(finding.severity) < severity_rank(severity):
             severity = finding.severity
-    path = [hop for hop in carrier.path if hop.admits is None or hop.admits & traffic]
     return FlowChange.model_validate(
         {
             "from": source_ref,
             "to": destination_ref,
             "traffic": entries,
             "addresses": addresses,
-            "path": [_hop_ref(hop) for hop in path],
+            "path": _path(flows, traffic),
             "rules": rules or None,
             "severity": severity,
             "fingerprint": fingerprint(direction, source, destination, entries),
         }
     )
+
+
+def _path(flows: list[Flow], traffic: Traffic) -> list[HopRef]:
+    """The path of the flow that carries most of `traffic`; of its filter rules, those that
+    admit some of it."""
+    carrier = max(flows, key=lambda flow: _size(flow.traffic & traffic))
+    return [_hop_ref(hop) for hop in carrier.path if hop.admits is None or hop.admits & traffic]
 
 
 def _size(traffic: Traffic) -> int:
@@ -249,18 +303,7 @@ def _size(traffic: Traffic) -> int:
     )
 
 
-def _narrower_than_public(addresses: IntervalSet) -> bool:
-    """Whether some address family in use misses part of its public addresses."""
-    from reachlint.traffic import PUBLIC_ADDRESSES, V4_ALL, V6_ALL
-
-    for family in (V4_ALL, V6_ALL):
-        used = addresses & family
-        if used and not (PUBLIC_ADDRESSES & family).issubset(used):
-            return True
-    return False
-
-
-def _end_ref(snapshot: _Snapshot, address: str) -> EndRef:
+def _end_ref(snapshot: Snapshot, address: str) -> EndRef:
     from reachlint.report import EndRef
 
     endpoint = snapshot.model.endpoints.get(address)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Literal
 from reachlint.errors import InputError
 
 if TYPE_CHECKING:
+    from reachlint.engine.flows import Reachability
     from reachlint.model import NetworkModel
     from reachlint.report import Finding, NoteRef, Report, RuleInfo
     from reachlint.rules import Rule, RuleSet
@@ -102,15 +103,10 @@ def run_check(
         reach = compute_reachability(model, assume_unknown=assume_unknown)
     with _phase(timings, "rules"):
         findings = evaluate(ruleset, model, reach)
-    base_findings = None
     if base:
-        base_findings = run_check(
-            base, rules_files, builtin=builtin, assume_unknown=assume_unknown, timings=timings
-        ).findings
+        findings = _introduced(findings, model, reach, base, assume_unknown, timings)
     with _phase(timings, "suppress"):
-        findings, problems = settle(
-            findings, ruleset, paths, baseline=baseline, base_findings=base_findings
-        )
+        findings, problems = settle(findings, ruleset, paths, baseline=baseline)
     with _phase(timings, "report"):
         findings = sort_findings(findings)
         active = [finding for finding in findings if finding.suppressed is None]
@@ -130,6 +126,30 @@ def run_check(
             rules=describe_rules(ruleset),
         )
     return report
+
+
+def _introduced(
+    findings: list[Finding],
+    model: NetworkModel,
+    reach: Reachability,
+    base: list[Path],
+    assume_unknown: AssumeUnknown,
+    timings: Timings | None,
+) -> list[Finding]:
+    """The findings as far as the change from `base` opens them."""
+    from reachlint.diff import Snapshot, introduced
+    from reachlint.engine.reach import compute_reachability
+
+    for path in base:
+        if not path.exists():
+            raise InputError("no such file or directory", file=str(path))
+    base_model = build_model(base, timings)
+    with _phase(timings, "engine"):
+        base_reach = compute_reachability(base_model, assume_unknown=assume_unknown)
+    with _phase(timings, "diff"):
+        return introduced(
+            findings, Snapshot(base_model, base_reach, []), Snapshot(model, reach, findings)
+        )
 
 
 def notes_of(model: NetworkModel) -> list[NoteRef]:

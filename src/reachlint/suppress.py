@@ -546,19 +546,13 @@ def settle(
     inputs: list[Path],
     *,
     baseline: Path | None = None,
-    base_findings: list[Finding] | None = None,
 ) -> tuple[list[Finding], list[SuppressionProblem]]:
-    """Fingerprint the findings, keep only what is new against a base, mark what inline
-    suppressions and a baseline cover, and report the suppressions that are wrong."""
-    from reachlint.baseline import KnownFindings, read_baseline, with_fingerprint
+    """Fingerprint the findings, mark what inline suppressions and a baseline cover, and
+    report the suppressions that are wrong."""
+    from reachlint.baseline import read_baseline, with_fingerprint
     from reachlint.report import Suppression
 
     findings = [with_fingerprint(finding) for finding in findings]
-    if base_findings is not None:
-        known_in_base = KnownFindings.of(base_findings)
-        findings = [
-            new for finding in findings if (new := known_in_base.new_part(finding)) is not None
-        ]
     bases = [path if path.is_dir() else path.parent for path in inputs]
     suppressions = collect(source_files(inputs, findings))
     known_rules = {rule.id for rule in ruleset.rules}

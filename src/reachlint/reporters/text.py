@@ -28,7 +28,7 @@ def render_text(report: Report, *, color: bool = False) -> str:
     paint = _ansi if color else _plain
     lines = [f"reachlint {report.tool.version} · checked {', '.join(report.inputs)}"]
     groups: dict[str, list[Finding]] = {}
-    for finding in report.findings:
+    for finding in report.active_findings:  # suppressed findings are in the other formats
         groups.setdefault(finding.rule, []).append(finding)
     for rule, findings in groups.items():
         first = findings[0]
@@ -38,6 +38,12 @@ def render_text(report: Report, *, color: bool = False) -> str:
             lines += _finding_lines(finding)
     if report.notes:
         lines += ["", *_notes_lines(report.notes)]
+    if report.suppression_problems:
+        lines += ["", "Suppressions that suppress nothing:"]
+        lines += [
+            f"  - {problem.file}:{problem.line}: {problem.message}"
+            for problem in report.suppression_problems
+        ]
     lines += ["", _summary_line(report, paint)]
     return "\n".join(lines) + "\n"
 
@@ -126,4 +132,8 @@ def _summary_line(report: Report, paint: Callable[[str, str], str]) -> str:
         head = f"{_plural(summary.findings, 'finding')}: {counts}"
     else:
         head = "No findings"
-    return f"{head} · {_plural(summary.rules, 'rule')} · {_plural(summary.endpoints, 'endpoint')}"
+    suppressed = f" · {summary.suppressed} suppressed" if summary.suppressed else ""
+    return (
+        f"{head}{suppressed} · {_plural(summary.rules, 'rule')} · "
+        f"{_plural(summary.endpoints, 'endpoint')}"
+    )
