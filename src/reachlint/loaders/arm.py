@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 from reachlint.errors import InputError
 from reachlint.loaders import azure_common
-from reachlint.loaders.arm_eval.evaluator import DeploymentInfo, Scope
+from reachlint.loaders.arm_eval.evaluator import DeploymentInfo, Scope, TemplateError
 from reachlint.loaders.arm_eval.jsonpos import JsonObject, read_json_file
 from reachlint.loaders.arm_eval.resource_ids import address_from_id, child_address
 from reachlint.loaders.arm_eval.resources import ArmResource, Deployment, NoteSink, root_template
@@ -114,17 +114,6 @@ def looks_like_arm(document: object) -> bool:
     )
 
 
-def looks_like_parameters(document: object) -> bool:
-    if not isinstance(document, dict):
-        return False
-    schema = lookup(document, "$schema")
-    if isinstance(schema, str) and "deploymentparameters" in schema.lower():
-        return True
-    return (
-        isinstance(lookup(document, "parameters"), dict) and lookup(document, "resources") is None
-    )
-
-
 def parameters_file_for(template: Path) -> Path | None:
     """`<name>.parameters.json` or `azuredeploy.parameters.json` beside the template."""
     stem = template.name[: -len(".json")] if template.name.endswith(".json") else template.stem
@@ -171,6 +160,8 @@ def load_arm_template(
         mapper.run()
     except RecursionError:
         raise InputError("is nested too deeply to evaluate", file) from None
+    except TemplateError as err:  # raised outside any one expression, so without a line
+        raise InputError(str(err), file) from None
     model = mapper.model
     if parameters_file:
         model.inputs.append(str(parameters_file))
@@ -319,7 +310,6 @@ class _PeeringSide:
 
 class _Mapper:
     def __init__(self, deployment: Deployment, file: str) -> None:
-        self.deployment = deployment
         self.file = file
         self.model = NetworkModel(inputs=[file])
         self.by_type: dict[str, list[ArmResource]] = defaultdict(list)
@@ -1614,7 +1604,7 @@ class _Mapper:
             ip = self.text(
                 resource, _at(properties, "nextHopIpAddress"), f"{address} nextHopIpAddress", route
             )
-            route.target = self.appliance(ip) if ip else None
+            route.target = self.appliance(resource, address, ip) if ip else None
         else:
             self.note(
                 resource, f"route {address} has next hop type {hop!r}; its target is unknown", data
@@ -1631,7 +1621,7 @@ class _Mapper:
                 return self.vnet_gateway_of[side.remote]
         return None
 
-    def appliance(self, ip: str) -> str:
+    def appliance(self, resource: ArmResource, route: str, ip: str) -> str:
         """The firewall or forwarding VM that owns a next-hop address, else the address itself."""
         for gateway in self.model.gateways.values():
             if ip in gateway.private_ips:
@@ -1639,7 +1629,14 @@ class _Mapper:
         for endpoint in self.model.endpoints.values():
             for interface in endpoint.interfaces:
                 if ip in interface.private_ips:
+                    if interface.address not in self.forwarding_nics:
+                        self.note(
+                            resource,
+                            f"route {route} sends traffic to {ip} on {interface.address}, which "
+                            "does not enable IP forwarding: Azure drops what it would forward",
+                        )
                     return endpoint.address
+        self.note(resource, f"route {route} points at {ip}, which no resource in the template has")
         return ip
 
     # peering

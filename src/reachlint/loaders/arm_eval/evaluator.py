@@ -285,7 +285,11 @@ def evaluate(raw: Any, scope: Scope, line: int | None = None) -> Any:
 def evaluate_loop(loop: Mapping[str, Any], scope: Scope) -> Any:
     """A `copy` entry {name, count, input} of variables or properties: the array it builds."""
     name = str(lookup(loop, "name", ""))
-    count = loop_count(evaluate(lookup(loop, "count"), scope, _line(loop, "count")))
+    line = _line(loop, find_key(loop, "count") or "count")
+    try:
+        count = loop_count(evaluate(lookup(loop, "count"), scope, line))
+    except TemplateError as err:
+        raise InputError(f"copy loop '{name}': {err}", scope.template.file, line) from None
     if isinstance(count, Unknown):
         return count
     input_key = find_key(loop, "input") or "input"
