@@ -121,3 +121,13 @@ def test_point_to_site_clients_and_express_route_are_on_premises_ends() -> None:
     circuit = sites[f"{N}/expressRouteCircuits/svc-er"]
     assert circuit.gateway == gateway and circuit.cidrs == []
     assert services().gateways[gateway].network == f"{N}/virtualNetworks/svc-vnet"
+
+
+def test_a_managed_service_injected_into_a_subnet_is_an_endpoint_there() -> None:
+    cache = services().endpoints["Microsoft.Cache/redis/svc-cache"]
+    assert cache.kind == "cache"
+    (interface,) = cache.interfaces
+    assert interface.subnet == f"{VNET}/subnets/apps" and interface.private_ips == ["10.50.1.60"]
+    assert "Microsoft.Cache/redis/public-cache" not in services().endpoints
+    (note,) = [n for n in services().notes if "Microsoft.Cache/redis resource" in n.message]
+    assert note.message.startswith("1 Microsoft.Cache/redis resource(s) not modelled")

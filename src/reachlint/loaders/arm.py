@@ -93,6 +93,23 @@ MODELLED = frozenset(
     }
 )  # fmt: skip
 
+# Managed services placed in a subnet: endpoint kind, where the subnet ids are, static address.
+SUBNET_SERVICES: dict[str, tuple[EndpointKind, tuple[tuple[str, ...], ...], str | None]] = {
+    "microsoft.sql/managedinstances": ("database", (("subnetId",),), None),
+    "microsoft.cache/redis": ("cache", (("subnetId",),), "staticIP"),
+    "microsoft.containerservice/managedclusters": (
+        "service",
+        (("agentPoolProfiles", "*", "vnetSubnetID"),),
+        None,
+    ),
+    "microsoft.containerinstance/containergroups": ("service", (("subnetIds", "*", "id"),), None),
+    "microsoft.apimanagement/service": (
+        "service",
+        (("virtualNetworkConfiguration", "subnetResourceId"),),
+        None,
+    ),
+    "microsoft.web/hostingenvironments": ("service", (("virtualNetwork", "id"),), None),
+}
 SUBNET_TYPE = "Microsoft.Network/virtualNetworks/subnets"
 PARAMETER_FILE_NAMES = ("azuredeploy.parameters.json",)
 _NOTE_SAMPLE = 3
@@ -236,6 +253,19 @@ def _at(data: Any, *path: str | int) -> Any:
         else:
             return None
     return data
+
+
+def _each(data: Any, path: tuple[str, ...]) -> Iterator[Any]:
+    """The values at `path`, where "*" stands for every item of a list."""
+    if not path:
+        yield data
+        return
+    head, rest = path[0], path[1:]
+    if head == "*":
+        for item in _items(data):
+            yield from _each(item, rest)
+    else:
+        yield from _each(_at(data, head), rest)
 
 
 def _items(value: Any) -> list[Any]:
@@ -481,6 +511,7 @@ class _Mapper:
         self.unowned_interfaces()
         self.bastions()
         self.private_endpoints()
+        self.subnet_services()
         self.load_balancers()
         self.application_gateways()
         self.route_tables()
@@ -1016,6 +1047,35 @@ class _Mapper:
             interface.public = True
             endpoint.interfaces.append(interface)
             self.model.endpoints[endpoint.address] = endpoint
+
+    def subnet_services(self) -> None:
+        """Managed services injected into a subnet are endpoints there; Azure picks their
+        addresses, so only a static address the template sets is known."""
+        for kind, (endpoint_kind, paths, static_ip) in SUBNET_SERVICES.items():
+            for resource in self.of(kind):
+                properties = self.properties(resource)
+                endpoint = self.endpoint(resource, endpoint_kind)
+                subnets: list[str] = []
+                for path in paths:
+                    for value in _each(properties, path):
+                        subnet = self.subnet_ref(resource, value, endpoint)
+                        if subnet is not None and subnet not in subnets:
+                            subnets.append(subnet)
+                for position, subnet in enumerate(subnets):
+                    interface = Interface(
+                        address=resource.address
+                        if position == 0
+                        else f"{resource.address}#{position}",
+                        subnet=subnet,
+                        network=self.network_of_subnet(subnet),
+                    )
+                    ip = _at(properties, static_ip) if static_ip else None
+                    if isinstance(ip, str) and _valid_ip(ip) and position == 0:
+                        interface.private_ips.append(ip)
+                    endpoint.interfaces.append(interface)
+                if not subnets:
+                    continue  # not injected into a network of the template: not reachable in it
+                self.model.endpoints[endpoint.address] = endpoint
 
     def private_endpoints(self) -> None:
         for resource in self.of(PRIVATE_ENDPOINT):
@@ -1771,17 +1831,17 @@ class _Mapper:
     # everything else
 
     def unmodelled(self) -> None:
+        """One note per resource type that has no place in the model."""
         for kind, resources in sorted(self.by_type.items()):
             if kind in MODELLED:
                 continue
-            sample = ", ".join(r.address for r in resources[:_NOTE_SAMPLE])
-            more = (
-                f" and {len(resources) - _NOTE_SAMPLE} more"
-                if len(resources) > _NOTE_SAMPLE
-                else ""
-            )
+            left = [r for r in resources if r.address not in self.model.endpoints]
+            if not left:
+                continue
+            sample = ", ".join(r.address for r in left[:_NOTE_SAMPLE])
+            more = f" and {len(left) - _NOTE_SAMPLE} more" if len(left) > _NOTE_SAMPLE else ""
             self.model.note(
-                f"{len(resources)} {resources[0].type} resource(s) not modelled: {sample}{more}",
-                resources[0].address,
-                self.origin(resources[0]),
+                f"{len(left)} {left[0].type} resource(s) not modelled: {sample}{more}",
+                left[0].address,
+                self.origin(left[0]),
             )
