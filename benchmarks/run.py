@@ -1,0 +1,256 @@
+#!/usr/bin/env python3
+"""Time `reachlint check` on generated AWS plans of growing size, and checkov on the same plans.
+
+Usage:
+  python benchmarks/run.py [--sizes 50,1000,10000,100000] [--repeat 3] [--work DIR]
+                           [--checkov PATH | --no-checkov] [--checkov-timeout SECONDS]
+
+For each size it writes a plan with generate.py, runs `reachlint check PLAN --timings --format
+json` (the built-in rules) `--repeat` times and keeps the median run, then runs
+`checkov -f PLAN --framework terraform_plan` once. It prints a Markdown report: the machine,
+the date, wall time, peak memory and time per phase for reachlint, checkov's wall time and
+memory, and how many times faster reachlint is. checkov is looked up on PATH unless --checkov
+names it; without it the checkov columns say so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import platform
+import re
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import generate
+
+DEFAULT_SIZES = (50, 1000, 10_000, 100_000)
+_PHASE = re.compile(r"([a-z][a-z-]*) ([0-9.]+) ms")
+
+
+@dataclass
+class Run:
+    wall: float  # seconds
+    peak_mb: float
+    exit_code: int
+    phases: dict[str, float] = field(default_factory=dict)  # seconds
+    failure: str | None = None  # why the run has no result (timeout, crash)
+
+
+def measured(command: list[str], timeout: float, memory_limit_gb: float | None = None) -> Run:
+    """Run a command alone and measure its wall time and the peak resident memory of the child."""
+    limit = None if memory_limit_gb is None else int(memory_limit_gb * 1024**3)
+    # As pip installs it: compiled bytecode is written once and read from then on.
+    env = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
+
+    def prepare() -> None:
+        os.setsid()  # its own process group, so a timeout stops its children too
+        if limit is not None:
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    with tempfile.TemporaryFile() as errors:
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=errors, preexec_fn=prepare, env=env
+        )
+        deadline = started + timeout
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() > deadline:
+                os.killpg(process.pid, signal.SIGKILL)
+                _, status, usage = os.wait4(process.pid, 0)
+                process.returncode = -signal.SIGKILL
+                run = Run(time.perf_counter() - started, usage.ru_maxrss / 1024, -9)
+                run.failure = f"stopped after {timeout:.0f} s"
+                return run
+            time.sleep(0.002)
+        wall = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        errors.seek(0)
+        stderr = errors.read().decode("utf-8", errors="replace")
+    run = Run(wall, usage.ru_maxrss / 1024, process.returncode)
+    timings = [line for line in stderr.splitlines() if line.startswith("timings:")]
+    if timings:
+        for name, milliseconds in _PHASE.findall(timings[-1]):
+            if name != "total":
+                run.phases[name] = float(milliseconds) / 1000
+    if run.exit_code not in (0, 1):
+        last = stderr.strip().splitlines()[-1:] or ["no message"]
+        run.failure = f"exit {run.exit_code}: {last[0][:120]}"
+    return run
+
+
+def reachlint_command() -> list[str]:
+    found = shutil.which("reachlint", path=str(Path(sys.executable).parent)) or shutil.which(
+        "reachlint"
+    )
+    return [found] if found else [sys.executable, "-m", "reachlint"]
+
+
+@dataclass
+class Row:
+    size: int
+    resources: int
+    megabytes: float
+    reachlint: Run
+    checkov: Run | None
+
+
+def median_run(runs: list[Run]) -> Run:
+    ordered = sorted(runs, key=lambda run: run.wall)
+    return ordered[len(ordered) // 2]
+
+
+def bench_size(size: int, args: argparse.Namespace, log: Callable[[str], None]) -> Row:
+    estate = generate.make_estate(size, args.seed)
+    plan = args.work / f"plan-{size}-seed{args.seed}.json"
+    if not plan.exists():
+        log(f"writing {plan}")
+        generate.write_plan(estate, plan)
+    report = args.work / f"report-{size}.json"
+    command = [*reachlint_command(), "check", str(plan), "--timings", "--format", "json"]
+    command += ["--output", str(report)]
+    repeat = args.repeat if size <= 10_000 else 1
+    runs = []
+    for attempt in range(repeat):
+        log(f"reachlint, {estate.resource_count()} resources, run {attempt + 1} of {repeat}")
+        runs.append(measured(command, args.reachlint_timeout))
+    checkov_run = None
+    if args.checkov:
+        log(f"checkov, {estate.resource_count()} resources")
+        checkov_command = [args.checkov, "-f", str(plan), "--framework", "terraform_plan"]
+        # --skip-download: no network, as for reachlint; -o json: no terminal rendering cost.
+        checkov_command += ["--quiet", "--compact", "--skip-download", "-o", "json"]
+        checkov_run = measured(checkov_command, args.checkov_timeout, args.checkov_memory_gb)
+    megabytes = plan.stat().st_size / 1e6
+    return Row(size, estate.resource_count(), megabytes, median_run(runs), checkov_run)
+
+
+def warm_up(work: Path) -> None:
+    """One untimed check first, so every timed run reads compiled bytecode, as after pip install."""
+    plan = work / "warm-up.json"
+    generate.write_plan(generate.make_estate(1), plan)
+    measured([*reachlint_command(), "check", str(plan), "--output", os.devnull], timeout=600)
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.2f} s" if value < 10 else f"{value:.1f} s"
+
+
+def _machine() -> list[str]:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3
+    return [
+        f"- Machine: {cpu}, {os.cpu_count()} CPUs, {memory:.0f} GB memory, {platform.system()} "
+        f"{platform.release()}",
+        f"- Python {platform.python_version()}; reachlint {_version(reachlint_command())}",
+    ]
+
+
+def _version(command: list[str]) -> str:
+    try:
+        shown = subprocess.run(
+            [*command, "--version"], capture_output=True, text=True, timeout=120, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return "(unknown version)"
+    return shown.stdout.strip().split()[-1] if shown.stdout.strip() else "(unknown version)"
+
+
+def markdown(rows: list[Row], args: argparse.Namespace) -> str:
+    phases: list[str] = []
+    for row in rows:
+        for name in row.reachlint.phases:
+            if name not in phases:
+                phases.append(name)
+    lines = [
+        f"Run on {datetime.date.today().isoformat()}.",
+        "",
+        *_machine(),
+    ]
+    if args.checkov:
+        lines.append(f"- checkov {_version([args.checkov])} ({args.checkov})")
+    lines += [
+        f"- reachlint: median of {args.repeat} runs up to 10,000 resources, one run above; "
+        "checkov: one run",
+        "",
+    ]
+    header = ["resources", "plan", "reachlint wall", "peak RSS", "start-up", *phases]
+    header += ["checkov wall", "checkov RSS", "checkov / reachlint"]
+    lines.append("| " + " | ".join(header) + " |")
+    lines.append("|" + "|".join("---:" for _ in header) + "|")
+    for row in rows:
+        ours = row.reachlint
+        startup = ours.wall - sum(ours.phases.values())
+        cells = [f"{row.resources:,}", f"{row.megabytes:.1f} MB"]
+        if ours.failure:
+            cells += [ours.failure, "", "", *("" for _ in phases)]
+        else:
+            cells += [_seconds(ours.wall), f"{ours.peak_mb:.0f} MB", _seconds(startup)]
+            cells += [_seconds(ours.phases[name]) if name in ours.phases else "" for name in phases]
+        theirs = row.checkov
+        if theirs is None:
+            cells += ["not run", "", ""]
+        elif theirs.failure:
+            cells += [theirs.failure, f"{theirs.peak_mb:.0f} MB", ""]
+        else:
+            ratio = theirs.wall / ours.wall if ours.wall and not ours.failure else 0.0
+            cells += [_seconds(theirs.wall), f"{theirs.peak_mb:.0f} MB", f"{ratio:.1f}x"]
+        lines.append("| " + " | ".join(cells) + " |")
+    if not args.checkov:
+        lines += ["", "checkov is not installed here (or --no-checkov): its columns are empty."]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default=",".join(str(size) for size in DEFAULT_SIZES))
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--work", type=Path, help="where plans and reports go (default: temp)")
+    parser.add_argument("--checkov", help="the checkov executable (default: from PATH)")
+    parser.add_argument("--no-checkov", action="store_true")
+    parser.add_argument("--checkov-timeout", type=float, default=3600)
+    parser.add_argument("--checkov-memory-gb", type=float, default=16)
+    parser.add_argument("--reachlint-timeout", type=float, default=600)
+    args = parser.parse_args(argv)
+    sizes = [int(text) for text in args.sizes.split(",") if text.strip()]
+    if args.no_checkov:
+        args.checkov = None
+    else:
+        args.checkov = args.checkov or shutil.which("checkov")
+
+    def log(message: str) -> None:
+        print(f"... {message}", file=sys.stderr, flush=True)
+
+    with tempfile.TemporaryDirectory() as scratch:
+        args.work = args.work or Path(scratch)
+        args.work.mkdir(parents=True, exist_ok=True)
+        warm_up(args.work)
+        rows = [bench_size(size, args, log) for size in sizes]
+    print(markdown(rows, args), end="")
+    return 0 if all(row.reachlint.failure is None for row in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
