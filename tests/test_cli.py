@@ -147,10 +147,7 @@ _ARM = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplat
 
 
 def _unsupported_input(case: str, directory: Path) -> Path:
-    """A small input of each kind this release cannot read, made in `directory`."""
-    if case == "terraform-dir":
-        (directory / "main.tf").write_text('resource "aws_vpc" "main" {}')
-        return directory
+    """A small input of each kind reachlint cannot read, made in `directory`."""
     if case == "empty-dir":
         return directory
     if case == "binary-plan":
@@ -162,7 +159,6 @@ def _unsupported_input(case: str, directory: Path) -> Path:
         "rules-file": ("rules.yml", "version: 1\nrules: []\n"),
         "text-plan": ("plan.txt", "Terraform will perform the following actions:\n"),
         "bicep": ("main.bicep", "param location string"),
-        "arm": ("azuredeploy.json", json.dumps({"$schema": _ARM, "resources": []})),
         "other-json": ("input.json", "[1, 2]"),
     }
     name, text = files[case]
@@ -173,13 +169,11 @@ def _unsupported_input(case: str, directory: Path) -> Path:
 @pytest.mark.parametrize(
     ("case", "words"),
     [
-        ("terraform-dir", "Terraform directories are not supported yet; give the plan"),
         ("empty-dir", "is a directory without .tf files"),
-        ("bicep", "Bicep files are not supported yet"),
+        ("bicep", "reads Bicep through its compiled JSON; run `bicep build`"),
         ("rules-file", "is a rules file; give it with --rules"),
         ("text-plan", "is the human-readable output of terraform plan"),
         ("binary-plan", "binary Terraform plan file; convert it first"),
-        ("arm", "ARM templates are not supported yet"),
         ("other-json", "neither a Terraform plan nor an ARM template"),
     ],
 )
@@ -324,3 +318,34 @@ def test_colour_only_on_a_terminal_without_no_color(
     else:
         monkeypatch.setenv("NO_COLOR", no_color)
     assert _wants_color() is wanted
+
+
+def test_terraform_directory_is_read_and_names_its_lines(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_vpc" "main" {\n  cidr_block = "10.0.0.0/16"\n}\n'
+        'resource "aws_internet_gateway" "gw" {\n  vpc_id = aws_vpc.main.id\n}\n'
+        'resource "aws_route_table" "public" {\n  vpc_id = aws_vpc.main.id\n'
+        '  route {\n    cidr_block = "0.0.0.0/0"\n    gateway_id = aws_internet_gateway.gw.id\n  }\n}\n'
+        'resource "aws_subnet" "public" {\n  vpc_id = aws_vpc.main.id\n'
+        '  cidr_block = "10.0.1.0/24"\n  map_public_ip_on_launch = true\n}\n'
+        'resource "aws_route_table_association" "public" {\n'
+        "  subnet_id = aws_subnet.public.id\n  route_table_id = aws_route_table.public.id\n}\n"
+        'resource "aws_security_group" "ssh" {\n  vpc_id = aws_vpc.main.id\n'
+        '  ingress {\n    from_port = 22\n    to_port = 22\n    protocol = "tcp"\n'
+        '    cidr_blocks = ["0.0.0.0/0"]\n  }\n}\n'
+        'resource "aws_instance" "box" {\n  ami = "ami-1"\n  instance_type = "t3.micro"\n'
+        "  subnet_id = aws_subnet.public.id\n"
+        "  vpc_security_group_ids = [aws_security_group.ssh.id]\n}\n"
+    )
+    result = _run("check", tmp_path, "--format", "json")
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    admin = next(f for f in report["findings"] if f["rule"] == "INTERNET-ADMIN-PORTS")
+    assert admin["to"] == {
+        "address": "aws_instance.box",
+        "kind": "instance",
+        "file": str(tmp_path / "main.tf"),
+        "line": 32,
+    }
+    rule_hop = next(h for h in admin["path"] if h["kind"] == "security-group-rule")
+    assert (rule_hop["file"], rule_hop["line"]) == (str(tmp_path / "main.tf"), 25)

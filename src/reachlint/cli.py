@@ -13,9 +13,12 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Literal, NoReturn
+from typing import TYPE_CHECKING, Annotated, Literal, NoReturn
 
 import typer
+
+if TYPE_CHECKING:
+    from reachlint.pipeline import LoadOptions
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -165,6 +168,26 @@ def check(
             help="Report only the findings the change from this input introduces.",
         ),
     ] = None,
+    variables: Annotated[
+        list[str] | None,
+        typer.Option("--var", metavar="NAME=VALUE", help="A Terraform variable; may be repeated."),
+    ] = None,
+    var_files: Annotated[
+        list[Path] | None,
+        typer.Option("--var-file", metavar="FILE", help="A .tfvars file; may be repeated."),
+    ] = None,
+    config_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--config-dir",
+            metavar="DIR",
+            help="The .tf files a plan was made from (default: the plan's own directory).",
+        ),
+    ] = None,
+    parameters: Annotated[
+        Path | None,
+        typer.Option("--parameters", metavar="FILE", help="Parameters file of an ARM template."),
+    ] = None,
 ) -> None:
     """Check plans against the rules; exit 1 on a finding at or above --fail-on."""
     with _reported_errors():
@@ -181,6 +204,7 @@ def check(
             timings=spent,
             baseline=baseline,
             base=base,
+            options=load_options(variables, var_files, config_dir, parameters),
         )
         started = time.perf_counter()
         color = output is None and _wants_color()
@@ -207,6 +231,25 @@ def check(
         severities = [finding.severity for finding in report.active_findings]
         severities += ["low"] * len(report.suppression_problems or [])
     raise typer.Exit(exit_code(severities, fail_on.value))
+
+
+def load_options(
+    variables: list[str] | None,
+    var_files: list[Path] | None,
+    config_dir: Path | None,
+    parameters: Path | None,
+) -> LoadOptions:
+    """Loader options from the command line; a --var without '=' is a usage error."""
+    from reachlint.errors import InputError
+    from reachlint.pipeline import LoadOptions
+
+    pairs: dict[str, str] = {}
+    for item in variables or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise InputError(f"--var {item!r} is not NAME=VALUE")
+        pairs[name.strip()] = value
+    return LoadOptions(pairs, tuple(var_files or ()), config_dir, parameters)
 
 
 @app.command()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -23,14 +24,15 @@ if TYPE_CHECKING:
 AssumeUnknown = Literal["open", "closed"]
 Timings = dict[str, float]
 
-_NOT_YET = {
-    "terraform-dir": (
-        "Terraform directories are not supported yet; give the plan: "
-        "terraform plan -out=plan.tfplan && terraform show -json plan.tfplan > plan.json"
-    ),
-    "arm": "ARM templates are not supported yet; this release reads Terraform plans",
-    "bicep": "Bicep files are not supported yet; this release reads Terraform plans",
-}
+
+@dataclass(frozen=True)
+class LoadOptions:
+    """How to read inputs: Terraform variables, the configuration beside a plan, ARM parameters."""
+
+    variables: dict[str, str] = field(default_factory=dict)  # --var NAME=VALUE
+    var_files: tuple[Path, ...] = ()  # --var-file
+    config_dir: Path | None = None  # the .tf files a plan was made from (default: beside it)
+    parameters: Path | None = None  # ARM parameters file
 
 
 @contextmanager
@@ -43,32 +45,106 @@ def _phase(timings: Timings | None, name: str) -> Iterator[None]:
             timings[name] = timings.get(name, 0.0) + time.perf_counter() - started
 
 
-def build_model(paths: list[Path], timings: Timings | None = None) -> NetworkModel:
+def build_model(
+    paths: list[Path], timings: Timings | None = None, options: LoadOptions | None = None
+) -> NetworkModel:
     """One network model from every PATH, each detected by its content."""
     from reachlint.loaders.detect import inspect_input
-    from reachlint.loaders.terraform import model_from_resources
-    from reachlint.loaders.terraform_plan import load_plan_resources
-    from reachlint.model import Origin
 
     if not paths:
-        raise InputError("no input given; expected a Terraform plan (terraform show -json)")
+        raise InputError("no input given; expected a Terraform plan, directory or ARM template")
+    options = options or LoadOptions()
     models = []
     for path in paths:
         with _phase(timings, "load"):
             detected = inspect_input(path)
-            if detected.kind != "terraform-plan":
-                raise InputError(_NOT_YET[detected.kind], file=str(path))
-            plan = load_plan_resources(path, detected.document)
-        with _phase(timings, "model"):
-            model = model_from_resources(plan.resources, plan.ids, str(path))
-            for message in plan.notes:
-                model.note(message, origin=Origin(file=str(path)))
-            models.append(model)
+        if detected.kind == "terraform-plan":
+            models.append(_plan_model(path, detected.document, options, timings))
+        elif detected.kind == "terraform-dir":
+            models.append(_directory_model(path, options, timings))
+        else:
+            models.append(_template_model(path, detected.kind, detected.document, options, timings))
     merged, *others = models
     with _phase(timings, "model"):
         for model in others:
             merged.merge(model)
     return merged
+
+
+def _plan_model(
+    path: Path, document: object, options: LoadOptions, timings: Timings | None
+) -> NetworkModel:
+    from reachlint.loaders.terraform import attach_configuration, model_from_resources
+    from reachlint.loaders.terraform_plan import load_plan_resources
+    from reachlint.model import Origin
+
+    with _phase(timings, "load"):
+        plan = load_plan_resources(path, document if isinstance(document, dict) else None)
+        config_notes: list[str] = []
+        directory = options.config_dir or _configuration_beside(path)
+        if directory is not None:
+            config_notes = attach_configuration(
+                plan.resources, directory, _plan_variables(document, options), options.var_files
+            )
+    with _phase(timings, "model"):
+        model = model_from_resources(plan.resources, plan.ids, str(path))
+        for message in [*plan.notes, *config_notes]:
+            model.note(message, origin=Origin(file=str(path)))
+    return model
+
+
+def _configuration_beside(plan: Path) -> Path | None:
+    """The directory a plan was made from, when the plan sits among its .tf files."""
+    directory = plan.parent
+    return directory if any(directory.glob("*.tf")) else None
+
+
+def _plan_variables(document: object, options: LoadOptions) -> dict[str, str]:
+    """The plan's own variable values (as --var text), then the command line's."""
+    import json
+
+    values: dict[str, str] = {}
+    variables = document.get("variables") if isinstance(document, dict) else None
+    if isinstance(variables, dict):
+        for name, entry in variables.items():
+            if isinstance(entry, dict) and "value" in entry:
+                value = entry["value"]
+                values[name] = value if isinstance(value, str) else json.dumps(value)
+    values.update(options.variables)
+    return values
+
+
+def _directory_model(path: Path, options: LoadOptions, timings: Timings | None) -> NetworkModel:
+    from reachlint.loaders.terraform import model_from_resources, rebase_origins
+    from reachlint.loaders.terraform_hcl import load_terraform_dir
+
+    with _phase(timings, "load"):
+        loaded = load_terraform_dir(path, dict(options.variables), list(options.var_files))
+        directory = path.parent if path.is_file() else path
+        rebase_origins(loaded.resources, directory)
+    with _phase(timings, "model"):
+        model = model_from_resources(loaded.resources, {}, str(path))
+        for note in loaded.notes:
+            origin = note.origin
+            if origin.file is not None:
+                origin = origin.model_copy(update={"file": str(directory / origin.file)})
+            model.note(note.message, note.address, origin)
+    return model
+
+
+def _template_model(
+    path: Path, kind: str, document: object, options: LoadOptions, timings: Timings | None
+) -> NetworkModel:
+    if kind == "bicep":
+        raise InputError(
+            "reachlint reads Bicep through its compiled JSON; run `bicep build` (or "
+            "`az bicep build`) and give reachlint the .json it writes",
+            file=str(path),
+        )
+    from reachlint.loaders.arm import load_arm_template
+
+    with _phase(timings, "load"):
+        return load_arm_template(path, options.parameters, document)
 
 
 def run_check(
@@ -80,6 +156,7 @@ def run_check(
     timings: Timings | None = None,
     baseline: Path | None = None,
     base: list[Path] | None = None,
+    options: LoadOptions | None = None,
 ) -> Report:
     """Check the rules (built-in and from `rules_files`) against the model of `paths`.
 
@@ -98,7 +175,7 @@ def run_check(
     # Rules before the plan: a typo in a rules file should not wait for a large plan to load.
     with _phase(timings, "rules"):
         ruleset = load_rules(rules_files, builtin=builtin)
-    model = build_model(paths, timings)
+    model = build_model(paths, timings, options)
     with _phase(timings, "engine"):
         reach = compute_reachability(model, assume_unknown=assume_unknown)
     with _phase(timings, "rules"):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 from reachlint.loaders.terraform_resources import TfResource
-from reachlint.model import NetworkModel
+from reachlint.model import NetworkModel, Origin
 
 # Resource type prefixes and the provider mapper that understands them.
 _MAPPED = {"aws": "aws_", "azurerm": "azurerm_"}
@@ -39,3 +41,58 @@ def model_from_resources(
     for provider, count in sorted(others.items()):
         model.note(f"{count} resource(s) of provider '{provider}' are not modelled")
     return model
+
+
+def rebase_origins(resources: list[TfResource], directory: Path) -> None:
+    """Origins relative to the configuration, as paths a reviewer can open from here."""
+    for resource in resources:
+        resource.origin = _rebased(resource.origin, directory)
+        resource.attribute_origins = {
+            path: _rebased(origin, directory) for path, origin in resource.attribute_origins.items()
+        }
+
+
+def _rebased(origin: Origin, directory: Path) -> Origin:
+    if origin.file is None or Path(origin.file).is_absolute():
+        return origin
+    return Origin(file=os.path.normpath(directory / origin.file), line=origin.line)
+
+
+def attach_configuration(
+    resources: list[TfResource],
+    directory: Path,
+    variables: dict[str, str],
+    var_files: tuple[Path, ...] = (),
+) -> list[str]:
+    """Give plan resources the file and line of their configuration, and its exact references.
+
+    A plan records one reference list per expression, so `subnet_ids[count.index]` names every
+    subnet; the configuration, evaluated, names the one. Returns notes; a configuration that
+    cannot be read leaves the plan as it is.
+    """
+    from reachlint.errors import InputError
+    from reachlint.loaders.terraform_hcl import load_terraform_dir
+
+    try:
+        loaded = load_terraform_dir(directory, variables, list(var_files))
+    except InputError as error:
+        return [
+            f"the configuration beside the plan could not be read, so findings carry no "
+            f".tf lines: {error.render()}"
+        ]
+    rebase_origins(loaded.resources, directory)
+    by_address = {resource.address: resource for resource in loaded.resources}
+    matched = 0
+    for resource in resources:
+        configured = by_address.get(resource.address)
+        if configured is None:
+            continue
+        matched += 1
+        resource.origin = configured.origin
+        resource.attribute_origins = configured.attribute_origins
+        for path, references in configured.references.items():
+            if references:
+                resource.references[path] = references
+    if resources and not matched:
+        return [f"{directory} does not hold the configuration of this plan: no resource matches"]
+    return []
