@@ -325,7 +325,8 @@ def test_terraform_directory_is_read_and_names_its_lines(tmp_path: Path) -> None
         'resource "aws_vpc" "main" {\n  cidr_block = "10.0.0.0/16"\n}\n'
         'resource "aws_internet_gateway" "gw" {\n  vpc_id = aws_vpc.main.id\n}\n'
         'resource "aws_route_table" "public" {\n  vpc_id = aws_vpc.main.id\n'
-        '  route {\n    cidr_block = "0.0.0.0/0"\n    gateway_id = aws_internet_gateway.gw.id\n  }\n}\n'
+        '  route {\n    cidr_block = "0.0.0.0/0"\n'
+        "    gateway_id = aws_internet_gateway.gw.id\n  }\n}\n"
         'resource "aws_subnet" "public" {\n  vpc_id = aws_vpc.main.id\n'
         '  cidr_block = "10.0.1.0/24"\n  map_public_ip_on_launch = true\n}\n'
         'resource "aws_route_table_association" "public" {\n'
