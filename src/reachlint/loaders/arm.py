@@ -71,8 +71,6 @@ LB_POOL = "microsoft.network/loadbalancers/backendaddresspools"
 LB_NAT_RULE = "microsoft.network/loadbalancers/inboundnatrules"
 APP_GATEWAY = "microsoft.network/applicationgateways"
 FIREWALL = "microsoft.network/azurefirewalls"
-FIREWALL_POLICY = "microsoft.network/firewallpolicies"
-FIREWALL_POLICY_RULES = "microsoft.network/firewallpolicies/rulecollectiongroups"
 ROUTE_TABLE = "microsoft.network/routetables"
 ROUTE = "microsoft.network/routetables/routes"
 VNET_GATEWAY = "microsoft.network/virtualnetworkgateways"
@@ -87,7 +85,7 @@ DEPLOYMENTS = "microsoft.resources/deployments"
 MODELLED = frozenset(
     {
         VNET, SUBNET, PEERING, NSG, NSG_RULE, ASG, NIC, VM, VMSS, PIP, LB, LB_POOL, LB_NAT_RULE,
-        APP_GATEWAY, FIREWALL, FIREWALL_POLICY, FIREWALL_POLICY_RULES, ROUTE_TABLE, ROUTE,
+        APP_GATEWAY, FIREWALL, ROUTE_TABLE, ROUTE,
         VNET_GATEWAY, LOCAL_GATEWAY, CONNECTION, EXPRESS_ROUTE, NAT_GATEWAY, BASTION,
         PRIVATE_ENDPOINT, DEPLOYMENTS,
     }
@@ -296,6 +294,11 @@ def _valid_cidr(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _roomy(cidrs: list[str]) -> bool:
+    """A first range with room for Azure's four reserved addresses and one more."""
+    return bool(cidrs) and ipaddress.ip_network(cidrs[0]).num_addresses > 4
 
 
 def _valid_ip(text: str) -> bool:
@@ -785,7 +788,7 @@ class _Mapper:
             )
             if given and _valid_ip(given):
                 gateway.private_ips = [given]
-            elif subnet in self.model.subnets and self.model.subnets[subnet].cidrs:
+            elif subnet in self.model.subnets and _roomy(self.model.subnets[subnet].cidrs):
                 network = ipaddress.ip_network(self.model.subnets[subnet].cidrs[0])
                 gateway.private_ips = [str(network.network_address + 4)]
                 self.note(

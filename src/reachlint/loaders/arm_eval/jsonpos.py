@@ -5,7 +5,7 @@ the resource or rule it comes from. The standard library's `json` module (and th
 third-party parsers) return plain values with no positions and reject comments, so this reader
 is hand-written. It stays fast by never looping over characters in Python: a compiled regular
 expression skips whitespace and comments, `json`'s own C string scanner decodes strings, and
-the loop here runs once per token (a 1 MB template reads in about a tenth of a second).
+the loop here runs once per token (about a tenth of a second per megabyte of template).
 """
 
 from __future__ import annotations

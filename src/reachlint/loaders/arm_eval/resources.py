@@ -219,7 +219,11 @@ class Deployment:
     ) -> tuple[str, str | Unknown]:
         resource_type = evaluate(lookup(raw, "type"), scope, line)
         if not isinstance(resource_type, str):
-            raise InputError("a resource's type must be a known string", scope.template.file, line)
+            raise InputError(
+                "a resource's type must be a string such as 'Microsoft.Network/virtualNetworks'",
+                scope.template.file,
+                line,
+            )
         name_key = find_key(raw, "name")
         name_line = (
             raw.key_lines.get(name_key) if name_key and isinstance(raw, JsonObject) else line
@@ -409,7 +413,7 @@ class Deployment:
             return
         subnet = lookup(lookup(properties, "subnet") or {}, "id")
         prefix = self.subnet_prefix(subnet) if isinstance(subnet, str) else None
-        if prefix is not None:
+        if prefix is not None and prefix.num_addresses > 4:
             properties = dict(properties)
             properties["privateIPAddress"] = str(prefix.network_address + 4)
             configurations[0] = {**first, "properties": properties}
