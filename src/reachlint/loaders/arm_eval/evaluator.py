@@ -10,7 +10,7 @@ What can only be known at deployment time evaluates to `Unknown` and flows throu
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from reachlint.errors import InputError
@@ -114,10 +114,6 @@ class Template:
         self._parameters: dict[str, Any] = {}
         self._variables: dict[str, Any] = {}
         self._in_progress: set[str] = set()
-
-    @property
-    def symbolic(self) -> bool:
-        return isinstance(lookup(self.document, "resources"), dict)
 
     def line_of(self, section: str, name: str) -> int | None:
         declarations = lookup(self.document, section)
@@ -827,13 +823,3 @@ _CONTEXTUAL: dict[str, Callable[[list[Any], Scope], Any]] = {
     "groupby": _group_by,
     "mapvalues": _map_values,
 }
-
-
-@dataclass
-class Diagnostics:
-    """Things seen while evaluating that the loader reports as notes, one per kind."""
-
-    messages: dict[str, list[tuple[str | None, int | None]]] = field(default_factory=dict)
-
-    def add(self, message: str, file: str | None, line: int | None) -> None:
-        self.messages.setdefault(message, []).append((file, line))

@@ -101,14 +101,3 @@ def _parent_of_extension(segments: list[str]) -> str | None:
     start = len(lowered) - 1 - lowered[::-1].index("providers")
     rest = segments[start + 1 :]
     return "/".join(rest) if len(rest) >= 3 and len(rest) % 2 == 1 else None
-
-
-def type_of_address(address: str) -> str:
-    """`Microsoft.Network/virtualNetworks/hub/subnets/web` -> its resource type."""
-    parts = address.split("/")
-    return "/".join([parts[0], *parts[1::2]])
-
-
-def name_of_address(address: str) -> str:
-    """The last name segment: `web` for `.../subnets/web`."""
-    return address.rsplit("/", 1)[-1]

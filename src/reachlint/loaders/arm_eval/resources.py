@@ -77,7 +77,6 @@ class ArmResource:
     doubts: list[Unknown] = field(default_factory=list)
     inner: Template | None = None  # nested deployment: the template it deploys
     outer_outputs: Mapping[str, Any] | None = None  # outer-scoped nested deployment
-    linked: bool = False
     _values: dict[str, Any] = field(default_factory=dict)
     _outputs: Any = _UNSET
 
@@ -291,7 +290,6 @@ class Deployment:
         outer = resource.template
         file, line = outer.file, resource.line
         if lookup(raw_properties, "templateLink") is not None:
-            resource.linked = True
             if deployed:
                 self.notes.add(
                     "a linked template (templateLink) is not followed; its resources are not "

@@ -87,17 +87,6 @@ def as_runtime(value: Any) -> Any:
     return value
 
 
-def contains_unknown(value: Any) -> Unknown | None:
-    """The first unknown anywhere inside `value`."""
-    if isinstance(value, Unknown):
-        return value
-    if isinstance(value, dict):
-        return first_unknown(contains_unknown(v) for v in value.values())
-    if isinstance(value, list):
-        return first_unknown(contains_unknown(v) for v in value)
-    return None
-
-
 def type_name(value: Any) -> str:
     if isinstance(value, bool):
         return "bool"
