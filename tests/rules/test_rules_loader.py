@@ -124,7 +124,7 @@ rules:
     "selector_list": (
         "version: 1\nrules:\n  - id: P\n    match:\n      from: [web]\n",
         5,
-        "rule P: from must be a selector: any (every end), endpoints, internet, onprem, a group's name",
+        "rule P: from must be a selector: any (every end), endpoints, internet, onprem",
     ),
     "selector_key": (
         "version: 1\nrules:\n  - id: P\n    match:\n      from:\n        tag: {Tier: web}\n",
