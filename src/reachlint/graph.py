@@ -29,6 +29,7 @@ from reachlint.traffic import PROTO_MAX, IntervalSet, Traffic, parse_protocol
 if TYPE_CHECKING:
     from reachlint.engine.reach import AssumeUnknown
     from reachlint.report import Finding, TrafficEntry
+    from reachlint.selector_text import Groups
 
 FORMATS = ("mermaid", "dot")
 # An endpoint node lists this many members, then how many more there are.
@@ -598,7 +599,19 @@ def run_graph(
     ruleset = load_rules(rules_files or [], builtin=builtin)
     groups = read_groups(groups_file) if groups_file is not None else None
     model, analysis = analyse(paths, assume_unknown)
-    reach = analysis.reachability
+    findings = evaluate(ruleset, model, analysis.reachability)
+    return draw(model, analysis.reachability, findings, output_format, groups=groups, by=by)
+
+
+def draw(
+    model: NetworkModel,
+    reach: Reachability,
+    findings: list[Finding],
+    output_format: str = "mermaid",
+    *,
+    groups: Groups | None = None,
+    by: str | None = None,
+) -> str:
+    """The picture of a checked model with its findings in red (the Markdown report's too)."""
     grouping = grouping_for(model, Ends(model, reach), groups, by)
-    findings = evaluate(ruleset, model, reach)
     return render_picture(network_picture(model, reach, grouping, findings), output_format)

@@ -79,28 +79,40 @@ def test_three_tier_mermaid_is_what_a_reviewer_draws() -> None:
     chart = parse_flowchart(text)
     vpc = _box(chart, "aws_vpc.main")
     assert chart.text(vpc) == "aws_vpc.main\n10.0.0.0/16"
+    subnets = {name: _box(chart, f"aws_subnet.{name}") for name in ("private_a", "private_b")}
     for subnet in ("public_a", "public_b", "private_a", "private_b", "db_a", "db_b"):
         assert chart.inside(_box(chart, f"aws_subnet.{subnet}")) == [vpc]
     internet = _node(chart, "internet")
     gateway = _node(chart, "aws_internet_gateway.main")
     nat = _node(chart, "aws_nat_gateway.main")
-    edge, web, app_tier, db = (_node(chart, f"Tier={t}") for t in ("edge", "web", "app", "db"))
+    balancer, db = _node(chart, "Tier=edge"), _node(chart, "Tier=db")
+    tiers = [n for n in chart.nodes if chart.text(n).startswith(("Tier=web", "Tier=app"))]
+    web = {chart.text(n).split("\n")[1][-2]: n for n in tiers if "web" in chart.text(n)}
+    app = {chart.text(n).split("\n")[1][-2]: n for n in tiers if "app" in chart.text(n)}
     assert chart.inside(internet) == []
     assert chart.inside(gateway) == [vpc]
     assert chart.inside(nat) == [_box(chart, "aws_subnet.public_a"), vpc]
+    for index, subnet in (("0", "private_a"), ("1", "private_b")):
+        assert chart.inside(web[index]) == chart.inside(app[index]) == [subnets[subnet], vpc]
     assert chart.text(db) == "Tier=db\naws_db_instance.main\nin aws_subnet.db_a, aws_subnet.db_b"
-    edges = {(e.source, e.target, e.arrow, e.label) for e in chart.edges}
-    assert edges == {
+    expected = {
         (internet, gateway, "-.-", None),
-        (gateway, edge, "-->", "tcp 80"),
-        (edge, web, "-->", "tcp 8080"),
-        (web, edge, "-->", "tcp 80"),
-        (web, app_tier, "-->", "tcp 8080"),
-        (app_tier, db, "-->", "tcp 5432"),
-        (web, app_tier, "==>", "tcp 22 · APP-ONLY-FROM-WEB"),
+        (nat, gateway, "-.-", None),
+        (gateway, balancer, "-->", "tcp 80"),
     }
+    for w in web.values():
+        expected |= {
+            (balancer, w, "-->", "tcp 8080"),
+            (w, balancer, "-->", "tcp 80"),
+            (w, nat, "-->", "all traffic"),
+        }
+        for a in app.values():
+            expected |= {(w, a, "-->", "tcp 8080"), (w, a, "==>", "tcp 22 · APP-ONLY-FROM-WEB")}
+    for a in app.values():
+        expected |= {(a, db, "-->", "tcp 5432"), (a, nat, "-->", "tcp 443")}
+    assert {(e.source, e.target, e.arrow, e.label) for e in chart.edges} == expected
     red = [e for e in chart.edges if e.styles]
-    assert [(e.arrow, e.styles) for e in red] == [("==>", [RED_LINK])]
+    assert [(e.arrow, e.styles) for e in red] == [("==>", [RED_LINK])] * 4
 
 
 def test_three_tier_dot_renders(tmp_path: Path) -> None:
@@ -113,17 +125,23 @@ def test_three_tier_dot_renders(tmp_path: Path) -> None:
 
 
 def test_findings_take_their_traffic_off_the_plain_arrow() -> None:
+    web, app = "module.web.aws_instance.this[0]", "module.app.aws_instance.this[1]"
     chart = parse_flowchart(_three_tier("mermaid"))
-    web, app_tier = _node(chart, "Tier=web"), _node(chart, "Tier=app")
-    labels = {e.label for e in chart.edges if (e.source, e.target) == (web, app_tier)}
+    pair = _member_node(chart, web), _member_node(chart, app)
+    labels = {e.label for e in chart.edges if (e.source, e.target) == pair}
     assert labels == {"tcp 8080", "tcp 22 · APP-ONLY-FROM-WEB"}
     without_rules = parse_flowchart(
         run_graph([THREE_TIER / "plan.json"], builtin=False, output_format="mermaid")
     )
-    web, app_tier = _node(without_rules, "Tier=web"), _node(without_rules, "Tier=app")
-    labels = {e.label for e in without_rules.edges if (e.source, e.target) == (web, app_tier)}
+    pair = _member_node(without_rules, web), _member_node(without_rules, app)
+    labels = {e.label for e in without_rules.edges if (e.source, e.target) == pair}
     assert labels == {"tcp 22, 8080"}
     assert not any(e.styles for e in without_rules.edges)
+
+
+def _member_node(chart: Flowchart, member: str) -> str:
+    (found,) = [n for n in chart.nodes if member in chart.text(n).split("\n")]
+    return found
 
 
 def test_gateways_sit_on_the_way_out_and_in() -> None:

@@ -499,8 +499,8 @@ CASES = [
         "aws/three-tier",
         "internet",
         "tag:Tier=app",
-        code="no-route",
-        at="aws_vpc.main.main_route_table",
+        code="no-public-address",
+        reason="has no public address",
     ),
     Case(
         "aws/naa-noncompliant",
@@ -712,7 +712,10 @@ def test_exit_codes_and_json() -> None:
     (entry,) = document["blocked"]
     assert set(entry) == {"from", "to", "at", "code", "reason"}
     assert entry["from"]["address"] == "internet"
-    assert entry["at"] == {"address": "aws_instance.no_eip", "kind": "instance"}
+    assert entry["at"]["address"] == "aws_instance.no_eip"
+    assert entry["at"]["kind"] == "instance"
+    # The plan sits beside its configuration: the instance's own block is named.
+    assert entry["at"]["file"].endswith("eip-gives-public/main.tf")
     assert entry["code"] == "no-public-address"
 
 
