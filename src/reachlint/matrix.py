@@ -25,7 +25,14 @@ from reachlint.engine.flows import End, EndpointClass, External, Flow
 from reachlint.errors import InputError
 from reachlint.report import TrafficEntry
 from reachlint.rules.selectors import EndSubject, Matcher
-from reachlint.traffic import ALL_ADDRESSES, IntervalSet, Traffic
+from reachlint.traffic import (
+    ALL_ADDRESSES,
+    V4_ALL,
+    V6_ALL,
+    IntervalSet,
+    Traffic,
+    addresses_as_cidrs,
+)
 
 if TYPE_CHECKING:
     from reachlint.engine.reach import AssumeUnknown
@@ -36,6 +43,7 @@ FORMATS = ("text", "markdown", "json")
 GROUPINGS = ("auto", "subnet", "network", "security-group", "endpoint", "tag:KEY")
 OTHER = "other endpoints"
 EMPTY_CELL = "-"
+ADDRESSES_SHOWN = 2
 
 
 # ----- groups -------------------------------------------------------------------------------
@@ -234,8 +242,17 @@ class Cell:
     direct: Traffic = field(default_factory=Traffic)
     # Traffic that arrives through each load balancer (the last one on its path).
     through: dict[str, Traffic] = field(default_factory=dict)
+    # With the internet or an on-premises site at one end: the addresses there that take part,
+    # and all the addresses the group stands for there.
+    outside: IntervalSet = field(default_factory=IntervalSet)
+    space: IntervalSet = field(default_factory=IntervalSet)
+    outside_word: str = ""
 
-    def add(self, traffic: Traffic, flow: Flow) -> None:
+    def add(self, traffic: Traffic, flow: Flow, external: _Side | None, word: str) -> None:
+        if external is not None:
+            self.outside = self.outside | traffic.addresses()
+            self.space = self.space | external.addresses
+            self.outside_word = word
         services = traffic.services_everywhere()
         self.traffic = self.traffic | services
         balancers = load_balancers_on(flow.path)
@@ -254,12 +271,27 @@ class Cell:
                 shown.append((balancer, rest))
         return shown
 
+    def addresses(self) -> list[str] | None:
+        """The outside addresses as CIDRs, when only some of the group's take part."""
+        # Per address family in use: an IPv4-only network reaches all of the IPv4 internet.
+        for family in (V4_ALL, V6_ALL):
+            used = self.outside & family
+            if used and not (self.space & family).issubset(used):
+                return addresses_as_cidrs(self.outside)
+        return None
+
     def text(self) -> str:
         parts = [self.direct.text()] if self.direct else []
         parts += [
             f"{rest.text()} via {short_name(balancer)}" for balancer, rest in self.only_through()
         ]
-        return "; ".join(parts) or EMPTY_CELL
+        text = "; ".join(parts) or EMPTY_CELL
+        listed = self.addresses()
+        if listed:
+            shown = ", ".join(listed[:ADDRESSES_SHOWN])
+            more = len(listed) - ADDRESSES_SHOWN
+            text += f" ({self.outside_word} {shown}{f' and {more} more' if more > 0 else ''})"
+        return text
 
 
 @dataclass
@@ -287,8 +319,15 @@ def compute_matrix(grouping: Grouping, flows: list[Flow]) -> Matrix:
                 traffic = flow.traffic
                 if addresses != ALL_ADDRESSES:
                     traffic = traffic.only_addresses(addresses)
-                if traffic:
-                    cells.setdefault((source_name, destination_name), Cell()).add(traffic, flow)
+                if not traffic:
+                    continue
+                cell = cells.setdefault((source_name, destination_name), Cell())
+                if isinstance(flow.source, External):
+                    cell.add(traffic, flow, source, "from")
+                elif isinstance(flow.destination, External):
+                    cell.add(traffic, flow, destination, "to")
+                else:
+                    cell.add(traffic, flow, None, "")
     return Matrix(grouping, cells)
 
 
@@ -317,6 +356,8 @@ class CellOut(_Strict):
     source: str = Field(alias="from")
     destination: str = Field(alias="to")
     traffic: list[TrafficEntry]
+    # Outside addresses (internet, on-premises) when only some of the group's take part.
+    addresses: list[str] | None = None
     through: list[ThroughOut] | None = None
 
 
@@ -356,6 +397,7 @@ def _json(matrix: Matrix) -> str:
                     source=source,
                     destination=destination,
                     traffic=_entries(cell.traffic),
+                    addresses=cell.addresses(),
                     through=through or None,
                 )
             )
