@@ -452,9 +452,26 @@ def schema(
 
 # ----- design reviews: query, matrix, graph ----------------------------------------------------
 
-_INPUTS_HELP = "Terraform plans (terraform show -json); several are one network."
+_INPUTS_HELP = "Terraform plans or directories, ARM templates; several are one network."
 _GROUPS_HELP = "A rules file whose groups: name the selectors to use."
 _BY_HELP = "Group by auto, subnet, network, security-group, endpoint or tag:KEY."
+# How the inputs are read, as for check.
+_Variables = Annotated[
+    list[str] | None,
+    typer.Option("--var", metavar="NAME=VALUE", help="A Terraform variable; may be repeated."),
+]
+_VarFiles = Annotated[
+    list[Path] | None,
+    typer.Option("--var-file", metavar="FILE", help="A .tfvars file; may be repeated."),
+]
+_ConfigDir = Annotated[
+    Path | None,
+    typer.Option("--config-dir", metavar="DIR", help="The .tf files a plan was made from."),
+]
+_Parameters = Annotated[
+    Path | None,
+    typer.Option("--parameters", metavar="FILE", help="Parameters file of an ARM template."),
+]
 
 
 def _assumed(value: AssumeUnknown) -> Literal["open", "closed"]:
@@ -509,6 +526,10 @@ def query(
             case_sensitive=False,
         ),
     ] = AssumeUnknown.open,
+    variables: _Variables = None,
+    var_files: _VarFiles = None,
+    config_dir: _ConfigDir = None,
+    parameters: _Parameters = None,
 ) -> None:
     """Is it reachable? The paths when it is, what blocks it when not (exit 1: not reachable)."""
     with _reported_errors():
@@ -524,6 +545,7 @@ def query(
             port=port,
             groups_file=groups,
             assume_unknown=_assumed(assume_unknown),
+            options=load_options(variables, var_files, config_dir, parameters),
         )
         typer.echo(render_answer(question, answer, output_format), nl=False)
     raise typer.Exit(answer.exit_code)
@@ -553,6 +575,10 @@ def matrix(
             case_sensitive=False,
         ),
     ] = AssumeUnknown.open,
+    variables: _Variables = None,
+    var_files: _VarFiles = None,
+    config_dir: _ConfigDir = None,
+    parameters: _Parameters = None,
 ) -> None:
     """The traffic each group reaches in every other group, as a table."""
     with _reported_errors():
@@ -564,6 +590,7 @@ def matrix(
             by=by,
             output_format=output_format,
             assume_unknown=_assumed(assume_unknown),
+            options=load_options(variables, var_files, config_dir, parameters),
         )
         _emit(text, output)
 
@@ -598,6 +625,10 @@ def graph(
             case_sensitive=False,
         ),
     ] = AssumeUnknown.open,
+    variables: _Variables = None,
+    var_files: _VarFiles = None,
+    config_dir: _ConfigDir = None,
+    parameters: _Parameters = None,
 ) -> None:
     """The network as a picture: boxes, endpoints, flows between groups, findings in red."""
     with _reported_errors():
@@ -611,6 +642,7 @@ def graph(
             rules_files=rules or [],
             builtin=not no_builtin,
             assume_unknown=_assumed(assume_unknown),
+            options=load_options(variables, var_files, config_dir, parameters),
         )
         _emit(text, output)
 

@@ -20,6 +20,7 @@ from reachlint.traffic import ALL_ADDRESSES, PUBLIC_ADDRESSES, IntervalSet, Traf
 
 if TYPE_CHECKING:
     from reachlint.engine.reach import Analysis, AssumeUnknown
+    from reachlint.pipeline import LoadOptions
 
 EndKey = tuple[str, str | int]
 LOAD_BALANCER = "load-balancer"
@@ -120,7 +121,7 @@ def load_balancers_on(path: list[Hop]) -> list[str]:
 
 
 def analyse(
-    paths: list[Path], assume_unknown: AssumeUnknown = "open"
+    paths: list[Path], assume_unknown: AssumeUnknown = "open", options: LoadOptions | None = None
 ) -> tuple[NetworkModel, Analysis]:
     """The model of `paths` and its reachability, ready for questions."""
     from reachlint.engine.reach import Analysis
@@ -129,7 +130,7 @@ def analyse(
     for path in paths:
         if not path.exists():
             raise InputError("no such file or directory", file=str(path))
-    model = build_model(paths)
+    model = build_model(paths, options=options)
     return model, Analysis(model, assume_unknown)
 
 

@@ -28,6 +28,7 @@ from reachlint.traffic import PROTO_MAX, IntervalSet, Traffic, parse_protocol
 
 if TYPE_CHECKING:
     from reachlint.engine.reach import AssumeUnknown
+    from reachlint.pipeline import LoadOptions
     from reachlint.report import Finding, TrafficEntry
     from reachlint.selector_text import Groups
 
@@ -588,6 +589,7 @@ def run_graph(
     rules_files: list[Path] | None = None,
     builtin: bool = True,
     assume_unknown: AssumeUnknown = "open",
+    options: LoadOptions | None = None,
 ) -> str:
     """The picture of the model of `paths`, with the findings of the rules in red."""
     from reachlint.design import analyse, require_format
@@ -598,7 +600,7 @@ def run_graph(
     check_grouping(groups_file, by)
     ruleset = load_rules(rules_files or [], builtin=builtin)
     groups = read_groups(groups_file) if groups_file is not None else None
-    model, analysis = analyse(paths, assume_unknown)
+    model, analysis = analyse(paths, assume_unknown, options)
     findings = evaluate(ruleset, model, analysis.reachability)
     return draw(model, analysis.reachability, findings, output_format, groups=groups, by=by)
 

@@ -37,6 +37,7 @@ from reachlint.traffic import (
 if TYPE_CHECKING:
     from reachlint.engine.reach import AssumeUnknown
     from reachlint.model import NetworkModel
+    from reachlint.pipeline import LoadOptions
     from reachlint.selector_text import Groups
 
 FORMATS = ("text", "markdown", "json")
@@ -464,6 +465,7 @@ def run_matrix(
     by: str | None = None,
     output_format: str = "text",
     assume_unknown: AssumeUnknown = "open",
+    options: LoadOptions | None = None,
 ) -> str:
     """The matrix of the model of `paths`, rendered in `output_format`."""
     from reachlint.design import analyse, require_format
@@ -472,7 +474,7 @@ def run_matrix(
     require_format(output_format, FORMATS)
     check_grouping(groups_file, by)
     groups = read_groups(groups_file) if groups_file is not None else None
-    model, analysis = analyse(paths, assume_unknown)
+    model, analysis = analyse(paths, assume_unknown, options)
     ends = Ends(model, analysis.reachability)
     grouping = grouping_for(model, ends, groups, by)
     return render_matrix(compute_matrix(grouping, analysis.reachability.flows), output_format)

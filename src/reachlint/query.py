@@ -37,6 +37,7 @@ from reachlint.traffic import (
 if TYPE_CHECKING:
     from reachlint.engine.reach import Analysis, AssumeUnknown
     from reachlint.model import NetworkModel
+    from reachlint.pipeline import LoadOptions
 
 FORMATS = ("text", "json")
 EXIT_REACHABLE, EXIT_NOT_REACHABLE = 0, 1
@@ -136,6 +137,7 @@ def run_query(
     port: str | None = None,
     groups_file: Path | None = None,
     assume_unknown: AssumeUnknown = "open",
+    options: LoadOptions | None = None,
 ) -> tuple[Question, Answer]:
     """Answer the question about the model of `paths` (selectors checked before it loads)."""
     from reachlint.design import analyse
@@ -149,7 +151,7 @@ def run_query(
         destination=parse_cli_selector(destination_text, groups, "--to"),
         wanted=wanted_traffic(protocol, port),
     )
-    model, analysis = analyse(paths, assume_unknown)
+    model, analysis = analyse(paths, assume_unknown, options)
     return question, ask(model, analysis, question)
 
 

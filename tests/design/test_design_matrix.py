@@ -163,3 +163,14 @@ def test_command_line() -> None:
     bad = CliRunner().invoke(app, ["matrix", str(THREE_TIER / "plan.json"), "--by", "colour"])
     assert bad.exit_code == 2
     assert bad.stderr.startswith("reachlint: error: unknown --by 'colour'")
+
+
+def test_outside_addresses_show_when_only_some_take_part() -> None:
+    plan = FIXTURES / "aws/naa-noncompliant/plan.json"
+    document = json.loads(run_matrix([plan], output_format="json"))
+    cells = {(cell["from"], cell["to"]): cell for cell in document["cells"]}
+    updates = cells["aws_subnet.business_public", "internet"]
+    assert updates["addresses"] == ["55.3.0.0/16"]
+    # The whole (IPv4) internet is not worth listing.
+    assert "addresses" not in cells["internet", "aws_subnet.business_public"]
+    assert "tcp 443 (to 55.3.0.0/16)" in run_matrix([plan])

@@ -736,3 +736,14 @@ def test_bad_questions_exit_2_with_one_sentence(args: list[str], message: str) -
     assert "Traceback" not in result.output
     lines = result.stderr.splitlines()
     assert len(lines) == 1 and message in lines[0], result.stderr
+
+
+def test_a_terraform_directory_is_asked_like_its_plan() -> None:
+    directory = str(FIXTURES / "aws/facts/sg-self")
+    result = _query(directory, "--from", "aws_instance.node[0]", "--to", "aws_instance.node[1]")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(
+        "Reachable: aws_instance.node[0] -> aws_instance.node[1] on tcp 7000-7001"
+    )
+    bad = _query(directory, "--from", "internet", "--to", "internet", "--var", "x")
+    assert (bad.exit_code, bad.stderr) == (2, "reachlint: error: --var 'x' is not NAME=VALUE\n")
