@@ -115,7 +115,7 @@ def _plan_variables(document: object, options: LoadOptions) -> dict[str, str]:
 
 
 def _directory_model(path: Path, options: LoadOptions, timings: Timings | None) -> NetworkModel:
-    from reachlint.loaders.terraform import model_from_resources, rebase_origins
+    from reachlint.loaders.terraform import model_from_resources, rebase_origins, shown_path
     from reachlint.loaders.terraform_hcl import load_terraform_dir
 
     with _phase(timings, "load"):
@@ -127,7 +127,7 @@ def _directory_model(path: Path, options: LoadOptions, timings: Timings | None) 
         for note in loaded.notes:
             origin = note.origin
             if origin.file is not None:
-                origin = origin.model_copy(update={"file": str(directory / origin.file)})
+                origin = origin.model_copy(update={"file": shown_path(directory / origin.file)})
             model.note(note.message, note.address, origin)
     return model
 

@@ -227,3 +227,26 @@ def test_vnet_peering_is_not_transitive() -> None:
     result = net.reach()
     assert result.traffic(vm_a, vm_b) == "all"
     assert result.traffic(vm_a, vm_c) == ""
+
+
+def test_a_forced_tunnel_route_does_not_empty_the_internet_tag() -> None:
+    net = AzureNet()
+    vnet = net.vnet("hybrid", "10.1.0.0/16")
+    gateway, _site = net.vpn(vnet, ["192.168.0.0/16"])
+    table = net.route_table("force", vnet, ("0.0.0.0/0", "vpn-gateway", gateway))
+    net.subnet_in(vnet, "app", "10.1.2.0/24", table=table)
+    web_nsg = net.nsg("web", rule("https", 100, "inbound", True, INTERNET, "*", "443"))
+    web = net.vm("web", net.subnet_in(vnet, "web", "10.1.1.0/24", nsg=web_nsg), public=True)
+    assert net.reach().traffic("internet", web) == "tcp 443"
+
+
+def test_a_vm_can_be_the_virtual_appliance() -> None:
+    net = AzureNet()
+    hub = net.vnet("hub", "10.0.0.0/16")
+    spoke = net.vnet("spoke", "10.1.0.0/16")
+    net.vnet_peering(hub, spoke)
+    nva = net.vm("nva", net.subnet_in(hub, "nva", "10.0.2.0/24"), public=True, ip="10.0.2.4")
+    table = net.route_table("via-nva", spoke, ("0.0.0.0/0", "virtual-appliance", nva))
+    app = net.vm("app", net.subnet_in(spoke, "app", "10.1.1.0/24", table=table))
+    result = net.reach()
+    assert nva in result.path(app, "internet")

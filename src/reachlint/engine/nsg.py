@@ -70,6 +70,26 @@ class AzureSpaces:
     def __init__(self, model: NetworkModel) -> None:
         self.model = model
         self._vnet: dict[str | None, IntervalSet] = {}
+        self._own: dict[str | None, IntervalSet] = {}
+
+    def _networks(self, network: str | None) -> set[str | None]:
+        nets = {network}
+        for peering in self.model.peerings.values():
+            if peering.active and network in (peering.requester, peering.accepter):
+                nets.update((peering.requester, peering.accepter))
+        return nets
+
+    def own_space(self, network: str | None) -> IntervalSet:
+        """The address spaces of the VNet and the VNets peered with it."""
+        found = self._own.get(network)
+        if found is None:
+            found = IntervalSet()
+            for net in self._networks(network):
+                element = self.model.networks.get(net or "")
+                if element is not None:
+                    found = found | _safe_cidrs(element.cidrs)
+            self._own[network] = found
+        return found
 
     def virtual_network(self, network: str | None) -> IntervalSet:
         """VirtualNetwork: the VNet, its peers, on-premises ranges behind gateways, UDR prefixes."""
@@ -77,15 +97,8 @@ class AzureSpaces:
         if found is not None:
             return found
         model = self.model
-        nets = {network}
-        for peering in model.peerings.values():
-            if peering.active and network in (peering.requester, peering.accepter):
-                nets.update((peering.requester, peering.accepter))
-        space = IntervalSet()
-        for net in nets:
-            element = model.networks.get(net or "")
-            if element is not None:
-                space = space | _safe_cidrs(element.cidrs)
+        nets = self._networks(network)
+        space = self.own_space(network)
         gateways = {g.address for g in model.gateways.values() if g.network in nets}
         for site in model.onprem_sites.values():
             if site.gateway in gateways:
@@ -102,7 +115,8 @@ class AzureSpaces:
         if lowered == "virtualnetwork":
             return self.virtual_network(network)
         if lowered == "internet":
-            return PUBLIC_ADDRESSES - self.virtual_network(network)
+            # A UDR for 0.0.0.0/0 widens VirtualNetwork, but never narrows Internet.
+            return PUBLIC_ADDRESSES - self.own_space(network)
         if lowered == "azureloadbalancer":
             return AZURE_LOAD_BALANCER
         return None

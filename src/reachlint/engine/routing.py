@@ -64,6 +64,16 @@ class RouteView:
         return parts
 
 
+@dataclass(frozen=True)
+class Appliance:
+    address: str
+    kind: str
+    type: str
+    network: str | None
+    subnet: Subnet | None
+    origin: Origin
+
+
 @dataclass
 class Leg:
     """Where one part of the address space goes when an endpoint sends it out of its VPC."""
@@ -263,8 +273,10 @@ class Routing:
         # Through an appliance in a peered hub, a spoke reaches the hub's other peers.
         for table in self.model.route_tables.values():
             for route in table.routes:
-                appliance = self.model.gateways.get(route.target or "")
-                if route.target_kind != "virtual-appliance" or appliance is None:
+                if route.target_kind != "virtual-appliance":
+                    continue
+                appliance = self.appliance(route.target)
+                if appliance is None:
                     continue
                 hub = appliance.network
                 reach = links.setdefault(table.network, {table.network})
@@ -330,16 +342,13 @@ class Routing:
         source_network: str | None,
         destination_network: str | None,
     ) -> list[Hop] | None:
-        appliance = self.model.gateways.get(entry.target or "")
+        appliance = self.appliance(entry.target)
         if appliance is None:
             return None
         home = appliance.network
         if not (self._peered(source_network, home) and self._peered(home, destination_network)):
             return None
-        return [
-            self.route_hop(entry, _first_cidr(part)),
-            self.gateway_hop(appliance.address, appliance.kind, "passes the traffic on"),
-        ]
+        return [self.route_hop(entry, _first_cidr(part)), self._appliance_hop(appliance)]
 
     def _tgw_delivers(
         self,
@@ -439,18 +448,42 @@ class Routing:
             return [Leg(part, INTERNET, [route])]
         return []
 
+    def appliance(self, address: str | None) -> Appliance | None:
+        """A firewall, or a VM or interface that forwards: where it sits, what it is."""
+        gateway = self.model.gateways.get(address or "")
+        if gateway is not None:
+            subnet = self.model.subnets.get(gateway.subnet or "")
+            network = subnet.network if subnet is not None else gateway.network
+            return Appliance(
+                gateway.address, gateway.kind, gateway.type, network, subnet, gateway.origin
+            )
+        endpoint = self.model.endpoints.get(address or "")
+        if endpoint is None or not endpoint.interfaces:
+            return None
+        interface = endpoint.interfaces[0]
+        subnet = self.model.subnets.get(interface.subnet or "")
+        network = subnet.network if subnet is not None else interface.network
+        return Appliance(
+            endpoint.address, "virtual-appliance", endpoint.type, network, subnet, endpoint.origin
+        )
+
+    def _appliance_hop(self, appliance: Appliance) -> Hop:
+        return Hop(
+            address=appliance.address,
+            kind=appliance.kind,
+            type=appliance.type,
+            detail="passes the traffic on",
+            origin=appliance.origin,
+        )
+
     def _appliance_legs(self, entry: RouteEntry, part: IntervalSet, depth: int) -> list[Leg]:
         """Through a firewall or appliance, then onward by the appliance subnet's own routes."""
-        appliance = self.model.gateways.get(entry.target or "")
+        appliance = self.appliance(entry.target)
         if appliance is None:
             return []
-        subnet = self.model.subnets.get(appliance.subnet or "")
-        network = subnet.network if subnet is not None else appliance.network
-        onward_view = self.view_for(subnet, network)
-        hops = [
-            self.route_hop(entry, _first_cidr(part)),
-            self.gateway_hop(appliance.address, appliance.kind, "passes the traffic on"),
-        ]
+        subnet = appliance.subnet
+        onward_view = self.view_for(subnet, appliance.network)
+        hops = [self.route_hop(entry, _first_cidr(part)), self._appliance_hop(appliance)]
         legs = []
         for leg in self.internet_legs(onward_view, True, part, subnet, depth + 1):
             legs.append(Leg(leg.addresses, leg.external, [*hops, *leg.hops], leg.nat_subnet))

@@ -49,7 +49,10 @@ def inspect_input(path: Path) -> DetectedInput:
 
     from reachlint.loaders.terraform_plan import looks_like_plan, read_json
 
-    document = read_json(path)
+    try:
+        document = read_json(path)
+    except InputError as broken:
+        document = _json_with_comments(path, broken)
     if looks_like_plan(document):
         return DetectedInput(path, "terraform-plan", document)
     if _looks_like_arm(document):
@@ -58,6 +61,20 @@ def inspect_input(path: Path) -> DetectedInput:
         f"is JSON but neither a Terraform plan nor an ARM template; expected {_EXPECTED}",
         file=name,
     )
+
+
+def _json_with_comments(path: Path, broken: InputError) -> Any:
+    """ARM templates may carry // and /* */ comments; other JSON may not."""
+    from reachlint.loaders.arm import looks_like_arm
+    from reachlint.loaders.arm_eval.jsonpos import read_json_file
+
+    try:
+        document = read_json_file(path)
+    except InputError:
+        raise broken from None
+    if not looks_like_arm(document):
+        raise broken
+    return document
 
 
 def _refuse_non_json(head: bytes, path: Path) -> None:
@@ -71,7 +88,7 @@ def _refuse_non_json(head: bytes, path: Path) -> None:
     if head.startswith(_UTF16_MARKS):
         return  # the JSON reader decodes UTF-16
     text = head.decode("utf-8", errors="ignore").lstrip("\ufeff \t\r\n")
-    if not text or text[0] in "{[":
+    if not text or text[0] in "{[" or text.startswith(("//", "/*")):
         return
     if _RULES_FILE.search(text):
         raise InputError("is a rules file; give it with --rules, after the plan", file=str(path))

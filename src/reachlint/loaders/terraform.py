@@ -55,7 +55,17 @@ def rebase_origins(resources: list[TfResource], directory: Path) -> None:
 def _rebased(origin: Origin, directory: Path) -> Origin:
     if origin.file is None or Path(origin.file).is_absolute():
         return origin
-    return Origin(file=os.path.normpath(directory / origin.file), line=origin.line)
+    return Origin(file=shown_path(directory / origin.file), line=origin.line)
+
+
+def shown_path(path: Path) -> str:
+    """A path as reports show it: relative to the working directory when it lies inside it."""
+    full = os.path.normpath(path)
+    if os.path.isabs(full):
+        inside = os.path.relpath(full)
+        if not inside.startswith(".."):
+            return inside
+    return full
 
 
 def attach_configuration(
