@@ -69,7 +69,7 @@ class AzureSpaces:
 
     def __init__(self, model: NetworkModel) -> None:
         self.model = model
-        self._vnet: dict[str | None, IntervalSet] = {}
+        self._vnet: dict[tuple[str | None, str | None], IntervalSet] = {}
         self._own: dict[str | None, IntervalSet] = {}
 
     def _networks(self, network: str | None) -> set[str | None]:
@@ -91,9 +91,11 @@ class AzureSpaces:
             self._own[network] = found
         return found
 
-    def virtual_network(self, network: str | None) -> IntervalSet:
-        """VirtualNetwork: the VNet, its peers, on-premises ranges behind gateways, UDR prefixes."""
-        found = self._vnet.get(network)
+    def virtual_network(self, network: str | None, route_table: str | None = None) -> IntervalSet:
+        """VirtualNetwork: the VNet, its peers, on-premises ranges behind gateways, and the
+        prefixes of the user-defined routes the interface's own subnet uses."""
+        key = (network, route_table)
+        found = self._vnet.get(key)
         if found is not None:
             return found
         model = self.model
@@ -103,17 +105,19 @@ class AzureSpaces:
         for site in model.onprem_sites.values():
             if site.gateway in gateways:
                 space = space | _safe_cidrs(site.cidrs)
-        for table in model.route_tables.values():
-            if table.network == network:
-                space = space | _safe_cidrs([r.destination for r in table.routes if r.destination])
-        self._vnet[network] = space
+        table = model.route_tables.get(route_table or "")
+        if table is not None:
+            space = space | _safe_cidrs([r.destination for r in table.routes if r.destination])
+        self._vnet[key] = space
         return space
 
-    def tag(self, name: str, network: str | None) -> IntervalSet | None:
+    def tag(
+        self, name: str, network: str | None, route_table: str | None = None
+    ) -> IntervalSet | None:
         """Addresses of a service tag; None for tags whose ranges are not in the input."""
         lowered = name.lower()
         if lowered == "virtualnetwork":
-            return self.virtual_network(network)
+            return self.virtual_network(network, route_table)
         if lowered == "internet":
             # A UDR for 0.0.0.0/0 widens VirtualNetwork, but never narrows Internet.
             return PUBLIC_ADDRESSES - self.own_space(network)
@@ -142,8 +146,10 @@ class NsgView:
         spaces: AzureSpaces,
         assume: Literal["open", "closed"],
         level: str,
+        route_table: str | None = None,
     ) -> None:
         self.nsg = nsg
+        self.route_table = route_table  # the guarded subnet's: its UDRs widen VirtualNetwork
         self.guarded = guarded
         self.spaces = spaces
         self.assume = assume
@@ -157,7 +163,7 @@ class NsgView:
         out = _safe_cidrs(spec.cidrs)
         unknown = False
         for tag in spec.service_tags:
-            resolved = self.spaces.tag(tag, self.guarded.network)
+            resolved = self.spaces.tag(tag, self.guarded.network, self.route_table)
             if resolved is None:
                 unknown = True
             else:

@@ -229,7 +229,8 @@ class _Engine:
         for address, level in placed:
             nsg = self.model.network_security_groups.get(address or "")
             if nsg is not None:
-                views.append(NsgView(nsg, guarded, self.spaces, self.assume, level))
+                table = subnet.route_table if subnet is not None else None
+                views.append(NsgView(nsg, guarded, self.spaces, self.assume, level, table))
         return Guards(self.filters, groups, views)
 
     # ----- flows between classes ------------------------------------------------------------
