@@ -219,8 +219,28 @@ def test_azure_hybrid_fixture(tmp_path: Path) -> None:
     dot = run_graph([template], output_format="dot")
     assert_snapshot("azure-hybrid.graph.mmd", mermaid)
     assert_snapshot("azure-hybrid.graph.dot", dot)
-    parse_flowchart(mermaid)
     render_with_graphviz(dot, tmp_path)
+    chart = parse_flowchart(mermaid)
+    vnet = _box(chart, "virtualNetworks/hybrid-vnet")
+    gateway_subnet = _box(chart, "virtualNetworks/hybrid-vnet/subnets/GatewaySubnet")
+    gateway = _node(chart, "virtualNetworkGateways/hybrid-vpngw")
+    assert chart.inside(gateway) == [gateway_subnet, vnet]
+    site = _node(chart, "localNetworkGateways/onprem-site")
+    internet, web, app_vm = (
+        _node(chart, name)
+        for name in ("internet", "virtualMachines/web-vm", "virtualMachines/app-vm")
+    )
+    edges = {(e.source, e.target, e.label) for e in chart.edges}
+    assert {
+        (site, gateway, "VPN"),
+        (internet, web, "tcp 443"),
+        (web, app_vm, "tcp 8080"),
+        (gateway, app_vm, "tcp 22"),
+        (app_vm, gateway, "all traffic"),
+    } <= edges
+    assert not any(
+        app_vm in (e.source, e.target) and internet in (e.source, e.target) for e in chart.edges
+    )
 
 
 def test_text_is_escaped_for_both_formats(tmp_path: Path) -> None:

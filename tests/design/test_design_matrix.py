@@ -138,6 +138,18 @@ def test_azure_hybrid_fixture() -> None:
     for fmt, suffix in (("text", "txt"), ("markdown", "md"), ("json", "json")):
         text = run_matrix([_relative(template)], output_format=fmt)
         assert_snapshot(f"azure-hybrid.matrix.{suffix}", text)
+    document = json.loads(run_matrix([template], output_format="json"))
+    cells = {(cell["from"], cell["to"]): cell for cell in document["cells"]}
+    subnets = "Microsoft.Network/virtualNetworks/hybrid-vnet/subnets"
+    web, app_subnet = f"{subnets}/web", f"{subnets}/app"
+    site = "Microsoft.Network/localNetworkGateways/onprem-site"
+    assert cells["internet", web]["traffic"] == [{"protocol": "tcp", "ports": [[443, 443]]}]
+    assert cells[web, app_subnet]["traffic"] == [{"protocol": "tcp", "ports": [[8080, 8080]]}]
+    assert cells[site, app_subnet]["addresses"] == ["192.168.10.0/24"]
+    # Forced tunnelling: everything the app subnet sends out goes on-premises.
+    assert cells[app_subnet, site]["traffic"] == [{"protocol": "all"}]
+    assert (app_subnet, "internet") not in cells
+    assert ("internet", app_subnet) not in cells
 
 
 def test_grouping_mistakes_are_input_errors(tmp_path: Path) -> None:
