@@ -1,0 +1,95 @@
+"""The GitHub Action's check step.
+
+Writes the SARIF report for code scanning, posts the Markdown report as the pull-request
+comment, prints the annotations and fills the job summary; the exit status goes to the step
+output `exit-code` so that the SARIF upload runs before the job fails. Inputs come from the
+INPUT_* variables action.yml sets; outputs go to GITHUB_OUTPUT.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import sys
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+PULL_REQUEST_EVENTS = ("pull_request", "pull_request_target")
+
+
+def main(environ: Mapping[str, str]) -> int:
+    paths = _words(environ.get("INPUT_PATHS", ""))
+    if not paths:
+        print("::error title=reachlint::the action needs `paths`: what to check")
+        _set_outputs(environ, {"exit-code": "2"})
+        return 0
+    arguments = list(paths)
+    for rules in _words(environ.get("INPUT_RULES", "")):
+        arguments += ["--rules", rules]
+    for base in _words(environ.get("INPUT_BASE", "")):
+        arguments += ["--base", base]
+    baseline = environ.get("INPUT_BASELINE", "").strip()
+    if baseline:
+        arguments += ["--baseline", baseline]
+    arguments += _words(environ.get("INPUT_ARGS", ""))
+
+    folder = Path(environ.get("RUNNER_TEMP") or tempfile.mkdtemp()) / "reachlint"
+    folder.mkdir(parents=True, exist_ok=True)
+    sarif, markdown = folder / "reachlint.sarif", folder / "reachlint.md"
+    for output_format, target in (("sarif", sarif), ("markdown", markdown)):
+        status = _reachlint(
+            environ,
+            "check",
+            *arguments,
+            "--format",
+            output_format,
+            "--output",
+            str(target),
+            "--fail-on",
+            "never",
+        )
+        if status != 0:  # the input or the arguments are wrong; reachlint said why
+            _set_outputs(environ, {"exit-code": str(status)})
+            return 0
+    outputs = {"sarif": str(sarif), "markdown": str(markdown)}
+
+    wants_comment = environ.get("INPUT_COMMENT", "true").strip().lower() == "true"
+    if wants_comment and environ.get("GITHUB_EVENT_NAME") in PULL_REQUEST_EVENTS:
+        comment = ["comment", str(markdown)]
+        comment_id = environ.get("INPUT_COMMENT_ID", "").strip()
+        if comment_id:
+            comment += ["--id", comment_id]
+        if _reachlint(environ, *comment) != 0:
+            # A fork's pull request gets a read-only token: the report is in the job summary.
+            print("::warning title=reachlint::the pull-request comment could not be posted")
+
+    fail_on = environ.get("INPUT_FAIL_ON", "").strip() or "low"
+    status = _reachlint(environ, "check", *arguments, "--format", "github", "--fail-on", fail_on)
+    outputs["exit-code"] = str(status)
+    _set_outputs(environ, outputs)
+    return 0
+
+
+def _words(text: str) -> list[str]:
+    return shlex.split(text)
+
+
+def _reachlint(environ: Mapping[str, str], *arguments: str) -> int:
+    command = [sys.executable, "-m", "reachlint", *arguments]
+    return subprocess.run(command, env=dict(environ), check=False).returncode
+
+
+def _set_outputs(environ: Mapping[str, str], outputs: dict[str, str]) -> None:
+    target = environ.get("GITHUB_OUTPUT")
+    lines = "".join(f"{name}={value}\n" for name, value in outputs.items())
+    if target:
+        with Path(target).open("a", encoding="utf-8") as stream:
+            stream.write(lines)
+    else:
+        print(lines, end="")
+
+
+if __name__ == "__main__":
+    sys.exit(main(os.environ))
