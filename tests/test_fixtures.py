@@ -98,3 +98,22 @@ def test_expected_traffic_rejects_ports_on_icmp() -> None:
 def test_report_traffic_list_reads_back_as_the_same_set(traffic: Traffic) -> None:
     entries = [TrafficEntry.model_validate(entry) for entry in traffic.describe()]
     assert finding_traffic(entries) == traffic
+
+
+SYMBOLIC = sorted(
+    path.parent
+    for path in FIXTURES.glob("azure/*/template.symbolic.json")
+    if (path.parent / "expected.yaml").exists()
+)
+
+
+@pytest.mark.parametrize("directory", SYMBOLIC, ids=_name)
+def test_symbolic_dialect_gives_the_same_findings(directory: Path) -> None:
+    """Bicep's languageVersion 2.0 output and the classic template are one deployment."""
+    from reachlint.pipeline import run_check
+
+    expectation = load_expectation(directory / "expected.yaml")
+    symbolic = [directory / "template.symbolic.json"]
+    report = run_check(symbolic, expectation.rules, builtin=expectation.builtin)
+    problems = compare(expectation, report)
+    assert not problems, f"{_name(directory)} (symbolic):\n  " + "\n  ".join(problems)
