@@ -2,9 +2,10 @@
 
 Groups come from a groups file (the `groups:` of a rules file, in the file's order) or are made
 from the model (`--by`): one group per subnet, network, security group, value of a tag, or
-endpoint. `auto` groups by a tag that every endpoint carries with a few values (Tier, Role...)
-and by subnet when there is none. The internet and each on-premises site are groups of their
-own unless a groups-file group selects them; endpoints no group selects are "other endpoints".
+endpoint. `auto` groups by a tag other than Name that every endpoint carries with more than one
+value (Tier, Role...), and by subnet when there is none. The internet and each on-premises site
+are groups of their own unless a groups-file group selects them; endpoints no group selects are
+"other endpoints".
 
 A cell holds the union of the engine's reachable flows from a member of the row's group to a
 different member of the column's group, as it arrives. Traffic that gets there only through a
@@ -200,10 +201,10 @@ def _tag_labeller(key: str) -> Callable[[EndpointClass, EndSubject], list[str]]:
 
 
 def _tier_tag(model: NetworkModel) -> str | None:
-    """A tag every endpoint carries, with more than one value and fewer values than endpoints.
+    """A tag every endpoint carries with more than one value, other than Name.
 
-    Such a tag names roles (Tier=web, Tier=app), not individuals (Name=web-0); of several, the
-    one with the fewest values wins.
+    Such a tag names roles (Tier=web, Tier=app); Name names individuals. Of several, the one
+    with the fewest values wins.
     """
     endpoints = list(model.endpoints.values())
     if len(endpoints) < 2:
@@ -212,7 +213,7 @@ def _tier_tag(model: NetworkModel) -> str | None:
     candidates = []
     for key in shared:
         values = {endpoint.tags[key] for endpoint in endpoints}
-        if 1 < len(values) < len(endpoints):
+        if len(values) > 1 and key.lower() != "name":
             candidates.append((len(values), key))
     return min(candidates)[1] if candidates else None
 

@@ -226,10 +226,8 @@ def test_azure_hybrid_fixture(tmp_path: Path) -> None:
     gateway = _node(chart, "virtualNetworkGateways/hybrid-vpngw")
     assert chart.inside(gateway) == [gateway_subnet, vnet]
     site = _node(chart, "localNetworkGateways/onprem-site")
-    internet, web, app_vm = (
-        _node(chart, name)
-        for name in ("internet", "virtualMachines/web-vm", "virtualMachines/app-vm")
-    )
+    internet, web, app_vm = (_node(chart, name) for name in ("internet", "Tier=web", "Tier=app"))
+    assert chart.text(web) == "Tier=web\nvirtualMachines/web-vm"
     edges = {(e.source, e.target, e.label) for e in chart.edges}
     assert {
         (site, gateway, "VPN"),

@@ -138,7 +138,10 @@ def test_azure_hybrid_fixture() -> None:
     for fmt, suffix in (("text", "txt"), ("markdown", "md"), ("json", "json")):
         text = run_matrix([_relative(template)], output_format=fmt)
         assert_snapshot(f"azure-hybrid.matrix.{suffix}", text)
-    document = json.loads(run_matrix([template], output_format="json"))
+    assert run_matrix([template]).startswith(
+        "Traffic from each row's group to each column's group (one group per value of the Tier tag)"
+    )
+    document = json.loads(run_matrix([template], by="subnet", output_format="json"))
     cells = {(cell["from"], cell["to"]): cell for cell in document["cells"]}
     subnets = "Microsoft.Network/virtualNetworks/hybrid-vnet/subnets"
     web, app_subnet = f"{subnets}/web", f"{subnets}/app"
@@ -179,10 +182,10 @@ def test_command_line() -> None:
 
 def test_outside_addresses_show_when_only_some_take_part() -> None:
     plan = FIXTURES / "aws/naa-noncompliant/plan.json"
-    document = json.loads(run_matrix([plan], output_format="json"))
+    document = json.loads(run_matrix([plan], by="subnet", output_format="json"))
     cells = {(cell["from"], cell["to"]): cell for cell in document["cells"]}
     updates = cells["aws_subnet.business_public", "internet"]
     assert updates["addresses"] == ["55.3.0.0/16"]
     # The whole (IPv4) internet is not worth listing.
     assert "addresses" not in cells["internet", "aws_subnet.business_public"]
-    assert "tcp 443 (to 55.3.0.0/16)" in run_matrix([plan])
+    assert "tcp 443 (to 55.3.0.0/16)" in run_matrix([plan], by="subnet")
