@@ -144,7 +144,18 @@ def _template_model(
     from reachlint.loaders.arm import load_arm_template
 
     with _phase(timings, "load"):
-        return load_arm_template(path, options.parameters, document)
+        # --var NAME=VALUE sets a template parameter (JSON values for arrays and objects).
+        values = {name: _parameter_value(text) for name, text in options.variables.items()}
+        return load_arm_template(path, options.parameters, document, parameter_values=values)
+
+
+def _parameter_value(text: str) -> object:
+    import json
+
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
 
 
 def run_check(
