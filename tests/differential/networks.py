@@ -99,10 +99,17 @@ def random_network(seed: int) -> NetworkModel:
         *[f"{ip}/32" for ip in instance_ips],
         *PUBLIC_CIDRS,
     ]
+    # Ranges that cut across subnets and addresses at random lengths.
+    anchors = [*instance_ips, *INTERNET_ADDRESSES]
+    pool.extend(_random_cidr(rng, rng.choice(anchors)) for _ in range(3))
     _add_routes(rng, model, vpcs)
     _add_groups(rng, model, vpcs, pool)
     _add_acls(rng, model, vpcs, pool)
     return model
+
+
+def _random_cidr(rng: random.Random, anchor: str) -> str:
+    return str(ipaddress.ip_network(f"{anchor}/{rng.randint(8, 32)}", strict=False))
 
 
 def _place_instances(rng: random.Random, model: NetworkModel, vpcs: list[str]) -> list[str]:
@@ -142,6 +149,7 @@ def _add_routes(rng: random.Random, model: NetworkModel, vpcs: list[str]) -> Non
         if len(vpcs) == 2:
             other = 1 - i
             peer_ranges = [f"10.{other}.0.0/16", "10.0.0.0/8"]
+            peer_ranges.append(_random_cidr(rng, f"10.{other}.{rng.randint(0, 3)}.12"))
             peer_ranges += [s.cidrs[0] for s in model.subnets.values() if s.network == vpcs[other]]
             for cidr in peer_ranges:
                 choices.append((cidr, "blackhole", None))
