@@ -12,8 +12,8 @@ answered yes when one web server can.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import product
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,6 +23,7 @@ from reachlint.design import EndKey, Ends, address_space, end_key, end_ref, hop_
 from reachlint.engine.explain import Blocked
 from reachlint.engine.flows import End, External, Flow, Hop
 from reachlint.errors import InputError
+from reachlint.model import Origin
 from reachlint.report import EndRef, HopRef, TrafficEntry
 from reachlint.rules.selectors import EndSubject, Matcher, Selector
 from reachlint.traffic import (
@@ -166,6 +167,10 @@ class _Chosen:
     addresses: IntervalSet
 
 
+# The ends a selector picked, by end: each end with the subjects of it that it picked.
+_Picked = dict[EndKey, tuple[End, list[_Chosen]]]
+
+
 @dataclass
 class _Route:
     traffic: Traffic
@@ -210,8 +215,8 @@ class _Asker:
         pairs = self._reached(sources, destinations)
         blocked: list[BlockedPair] = []
         unanswered: list[tuple[EndSubject, EndSubject]] = []
-        for (source_end, chosen_sources), (destination_end, chosen_destinations) in _product(
-            sources, destinations
+        for (source_end, chosen_sources), (destination_end, chosen_destinations) in product(
+            sources.values(), destinations.values()
         ):
             for source in chosen_sources:
                 for destination in chosen_destinations:
@@ -234,10 +239,8 @@ class _Asker:
             blocked = [_not_a_flow(source, destination) for source, destination in unanswered[:1]]
         return _answer(reached, _dedupe(blocked))
 
-    def _choose(
-        self, selector: Selector, option: str, text: str
-    ) -> dict[EndKey, tuple[End, list[_Chosen]]]:
-        chosen: dict[EndKey, tuple[End, list[_Chosen]]] = {}
+    def _choose(self, selector: Selector, option: str, text: str) -> _Picked:
+        chosen: _Picked = {}
         for end, subjects in self.ends.all():
             picked = []
             for subject in subjects:
@@ -256,8 +259,8 @@ class _Asker:
 
     def _reached(
         self,
-        sources: dict[EndKey, tuple[End, list[_Chosen]]],
-        destinations: dict[EndKey, tuple[End, list[_Chosen]]],
+        sources: _Picked,
+        destinations: _Picked,
     ) -> dict[tuple[str, str], _Pair]:
         wanted = self.question.wanted
         pairs: dict[tuple[str, str], _Pair] = {}
@@ -311,6 +314,7 @@ class _Asker:
     ) -> Blocked:
         """Nothing on the direct way stops it, yet no flow arrives: say what is known."""
         at = end_ref(destination)
+        origin = Origin(file=at.file, line=at.line)
         if pair is not None and pair.dropped:
             return Blocked(
                 "reply-dropped",
@@ -318,6 +322,7 @@ class _Asker:
                 at.kind,
                 f"{pair.dropped.text()} from {source.address} arrives at {destination.address}, "
                 "but the TCP replies do not get back",
+                origin,
             )
         return Blocked(
             "no-path",
@@ -325,21 +330,13 @@ class _Asker:
             at.kind,
             f"no path from {source.address} to {destination.address} carries "
             f"{_traffic_words(self.question.wanted)}",
+            origin,
         )
 
 
 def ask(model: NetworkModel, analysis: Analysis, question: Question) -> Answer:
     """The answer to `question` about `model` (whose reachability `analysis` holds)."""
     return _Asker(model, analysis, question).answer()
-
-
-def _product(
-    sources: dict[EndKey, tuple[End, list[_Chosen]]],
-    destinations: dict[EndKey, tuple[End, list[_Chosen]]],
-) -> Iterator[tuple[tuple[End, list[_Chosen]], tuple[End, list[_Chosen]]]]:
-    for source in sources.values():
-        for destination in destinations.values():
-            yield source, destination
 
 
 def _blocked_pair(source: EndSubject, destination: EndSubject, blocked: Blocked) -> BlockedPair:

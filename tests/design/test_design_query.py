@@ -747,3 +747,21 @@ def test_a_terraform_directory_is_asked_like_its_plan() -> None:
     )
     bad = _query(directory, "--from", "internet", "--to", "internet", "--var", "x")
     assert (bad.exit_code, bad.stderr) == (2, "reachlint: error: --var 'x' is not NAME=VALUE\n")
+
+
+def test_when_the_engine_names_no_blocker_the_answer_says_what_is_known(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(Analysis, "explain", lambda *_args: None)
+    plan = FIXTURES / "aws/facts/peering-needs-both-routes/plan.json"
+    _question, answer = run_query([plan], "aws_instance.a", "aws_instance.b", port="22")
+    (blocked,) = answer.blocked
+    assert (blocked.code, blocked.at.address) == ("reply-dropped", "aws_instance.b")
+    assert blocked.reason == (
+        "tcp 22 from aws_instance.a arrives at aws_instance.b, but the TCP replies do not get back"
+    )
+    plan = FIXTURES / "aws/facts/eip-gives-public/plan.json"
+    _question, answer = run_query([plan], "internet", "aws_instance.no_eip", protocol="tcp")
+    (blocked,) = answer.blocked
+    assert (blocked.code, blocked.at.address) == ("no-path", "aws_instance.no_eip")
+    assert blocked.reason == "no path from internet to aws_instance.no_eip carries tcp 0-65535"
