@@ -81,11 +81,16 @@ class Picture:
     edges: list[Edge]
 
     def all_boxes(self) -> Iterator[Box]:
-        stack = list(reversed(self.boxes))
-        while stack:
-            box = stack.pop()
-            yield box
-            stack.extend(reversed(box.boxes))
+        return _walk(self.boxes)
+
+
+def _walk(boxes: list[Box]) -> Iterator[Box]:
+    """Every box, each before the boxes inside it."""
+    stack = list(reversed(boxes))
+    while stack:
+        box = stack.pop()
+        yield box
+        stack.extend(reversed(box.boxes))
 
 
 # ----- building ------------------------------------------------------------------------------
@@ -210,12 +215,9 @@ class _Drawer:
 
     def _fill_empty_boxes(self) -> None:
         """Graphviz draws no box without a node in it: an empty one gets an invisible node."""
-        for box in list(self._all_boxes()):
+        for box in list(_walk(self.boxes)):
             if not box.nodes and not box.boxes:
                 box.nodes.append(Node(self._id("n"), [], "placeholder"))
-
-    def _all_boxes(self) -> Iterator[Box]:
-        return Picture(self.boxes, self.top, []).all_boxes()
 
     def _structure(self) -> None:
         internet = self.node_of.get("internet")
@@ -333,7 +335,7 @@ class _Drawer:
     def _rank(self) -> dict[str, int]:
         """Node ids in the order they appear in the picture, so edges list in that order."""
         ranked = [node.id for node in self.top]
-        for box in self._all_boxes():
+        for box in _walk(self.boxes):
             ranked += [node.id for node in box.nodes]
         return {node: index for index, node in enumerate(ranked)}
 
