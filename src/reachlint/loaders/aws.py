@@ -17,6 +17,33 @@ from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
 from reachlint.loaders.terraform_resources import UNKNOWN, TfResource
+from reachlint.loaders.terraform_values import (
+    compatible as _compatible,
+)
+from reachlint.loaders.terraform_values import (
+    dedupe as _dedupe,
+)
+from reachlint.loaders.terraform_values import (
+    has_unknown as _has_unknown,
+)
+from reachlint.loaders.terraform_values import (
+    index_text as _index_text,
+)
+from reachlint.loaders.terraform_values import (
+    integer as _integer,
+)
+from reachlint.loaders.terraform_values import (
+    strings as _strings,
+)
+from reachlint.loaders.terraform_values import (
+    text as _text,
+)
+from reachlint.loaders.terraform_values import (
+    value_at as _value_at,
+)
+from reachlint.loaders.terraform_values import (
+    without_positions as _without_positions,
+)
 from reachlint.model import (
     AclEntry,
     Direction,
@@ -265,7 +292,6 @@ _NOTE_SAMPLE = 5
 
 # One index in an address: [0] or ["key"] (keys may hold escaped quotes).
 _INDEX = re.compile(r'\[(?:\d+|"(?:[^"\\]|\\.)*")\]')
-_SEGMENT = re.compile(r'([^.\[]+)((?:\[(?:\d+|"(?:[^"\\]|\\.)*")\])?)\.?')
 
 
 def build_aws_model(
@@ -285,42 +311,6 @@ def build_aws_model(
 # ----- small value helpers --------------------------------------------------------------------
 
 
-def _value_at(values: dict[str, Any], path: str) -> Any:
-    current: Any = values
-    for part in path.split("."):
-        if current is UNKNOWN:
-            return UNKNOWN
-        if isinstance(current, dict):
-            current = current.get(part)
-        elif isinstance(current, list) and part.isdigit():
-            position = int(part)
-            current = current[position] if position < len(current) else None
-        else:
-            return None
-        if current is None:
-            return None
-    return current
-
-
-def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None
-
-
-def _integer(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str):
-        try:
-            return int(value.strip())
-        except ValueError:
-            return None
-    return None
-
-
 def _flag(value: Any) -> bool | None:
     """A boolean as Terraform may write it (launch templates keep "true" as a string)."""
     if isinstance(value, bool):
@@ -333,41 +323,6 @@ def _flag(value: Any) -> bool | None:
 def _blocks(value: Any) -> list[Any]:
     """Nested blocks; UNKNOWN or absent means none are written here."""
     return value if isinstance(value, list) else []
-
-
-def _strings(value: Any) -> list[str]:
-    items = value if isinstance(value, list) else [value]
-    return [item for item in items if isinstance(item, str) and item]
-
-
-def _has_unknown(value: Any) -> bool:
-    return value is UNKNOWN or (isinstance(value, list) and any(v is UNKNOWN for v in value))
-
-
-def _index_text(index: int | str) -> str:
-    if isinstance(index, int):
-        return f"[{index}]"
-    escaped = index.replace("\\", "\\\\").replace('"', '\\"')
-    return f'["{escaped}"]'
-
-
-def _without_positions(path: str) -> str:
-    return ".".join(part for part in path.split(".") if not part.isdigit())
-
-
-def _segments(address: str) -> list[tuple[str, str]]:
-    return [(m.group(1), m.group(2)) for m in _SEGMENT.finditer(address)]
-
-
-def _compatible(reference: str, address: str) -> bool:
-    """Whether `address` is an instance of `reference`, which may omit some indexes."""
-    wanted, actual = _segments(reference), _segments(address)
-    if len(wanted) != len(actual):
-        return False
-    return all(
-        name == other and (not index or index == other_index)
-        for (name, index), (other, other_index) in zip(wanted, actual, strict=True)
-    )
 
 
 def _valid_cidr(text: str) -> bool:
@@ -404,10 +359,6 @@ def _tags(resource: TfResource) -> dict[str, str]:
         if isinstance(tags, dict) and tags:
             return {str(k): v for k, v in tags.items() if isinstance(v, str)}
     return {}
-
-
-def _dedupe(items: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(items))
 
 
 # ----- the resource index ---------------------------------------------------------------------
