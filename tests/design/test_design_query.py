@@ -42,6 +42,9 @@ class Case:
 
 
 FACTS = "aws/facts/"
+NSGS = "Microsoft.Network/networkSecurityGroups"
+VMS = "Microsoft.Compute/virtualMachines"
+AZURE_HYBRID = "azure/hybrid/template.json"
 CASES = [
     Case(
         FACTS + "custom-nacl-denies-by-default",
@@ -564,13 +567,110 @@ CASES = [
         at="aws_instance.a",
     ),
     Case("aws/analytics-private", "type:aws_lambda_function", "internet", code="no-route"),
+    # Azure: ARM templates and an azurerm plan.
+    Case(
+        AZURE_HYBRID,
+        "internet",
+        "tag:Tier=web",
+        "tcp",
+        "443",
+        traffic="tcp 443",
+        through=(f"{NSGS}/web-nsg/securityRules/allow-https-from-internet",),
+    ),
+    Case(
+        AZURE_HYBRID,
+        "internet",
+        "tag:Tier=web",
+        "tcp",
+        "22",
+        code="nsg",
+        at=f"{NSGS}/web-nsg/defaultSecurityRules/DenyAllInBound",
+        reason="priority 65500 denies tcp 22 inbound",
+    ),
+    Case(
+        AZURE_HYBRID,
+        "internet",
+        "tag:Tier=app",
+        code="no-public-address",
+        at="Microsoft.Compute/virtualMachines/app-vm",
+    ),
+    Case(
+        AZURE_HYBRID,
+        "onprem",
+        "tag:Tier=app",
+        "tcp",
+        "22",
+        traffic="tcp 22",
+        through=("Microsoft.Network/virtualNetworkGateways/hybrid-vpngw",),
+    ),
+    Case(
+        AZURE_HYBRID,
+        "tag:Tier=app",
+        "internet",
+        code="no-route",
+        at="Microsoft.Network/routeTables/app-routes",
+    ),
+    Case(
+        AZURE_HYBRID,
+        "tag:Tier=web",
+        "tag:Tier=app",
+        "tcp",
+        "22",
+        code="nsg",
+        at=f"{NSGS}/app-nsg/securityRules/deny-other-vnet",
+        reason="priority 4000 denies tcp 22 inbound",
+    ),
+    Case(
+        "azure/public-web/template.json",
+        "internet",
+        "kind:virtual-machine",
+        "tcp",
+        "80",
+        traffic="tcp 80",
+        through=("Microsoft.Network/loadBalancers/web-lb",),
+    ),
+    Case(
+        "azure/public-web/template.json",
+        f"{VMS}/web-vm-0",
+        f"{VMS}/web-vm-1",
+        code="nsg",
+        at=f"{NSGS}/web-nic-nsg/securityRules/deny-vnet-peers",
+        reason="priority 100 denies all inbound",
+    ),
+    Case(
+        "azure/public-web-peers/template.json", f"{VMS}/web-vm-0", f"{VMS}/web-vm-1", traffic="all"
+    ),
+    Case(
+        "azure/hub-spoke/template.json",
+        "kind:virtual-machine",
+        "internet",
+        traffic="all",
+        through=("Microsoft.Network/azureFirewalls/hub-fw",),
+    ),
+    Case(
+        "azurerm/public-web",
+        "internet",
+        "type:azurerm_linux_virtual_machine",
+        "tcp",
+        "80",
+        traffic="tcp 80",
+        through=("azurerm_lb.web", "azurerm_lb_rule.http"),
+    ),
+    Case(
+        "azurerm/public-web",
+        "azurerm_linux_virtual_machine.web[0]",
+        "azurerm_linux_virtual_machine.web[1]",
+        code="nsg",
+        reason="rule deny-vnet priority 200 denies all inbound",
+    ),
 ]
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
 def test_query_verdict_and_explanation(case: Case) -> None:
+    given = FIXTURES / case.fixture
     _question, answer = run_query(
-        [FIXTURES / case.fixture / "plan.json"],
+        [given / "plan.json" if given.is_dir() else given],
         case.source,
         case.destination,
         protocol=case.protocol,
