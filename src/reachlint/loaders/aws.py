@@ -18,31 +18,15 @@ from typing import Any, TypeAlias
 
 from reachlint.loaders.terraform_resources import UNKNOWN, TfResource
 from reachlint.loaders.terraform_values import (
-    compatible as _compatible,
-)
-from reachlint.loaders.terraform_values import (
-    dedupe as _dedupe,
-)
-from reachlint.loaders.terraform_values import (
-    has_unknown as _has_unknown,
-)
-from reachlint.loaders.terraform_values import (
-    index_text as _index_text,
-)
-from reachlint.loaders.terraform_values import (
-    integer as _integer,
-)
-from reachlint.loaders.terraform_values import (
-    strings as _strings,
-)
-from reachlint.loaders.terraform_values import (
-    text as _text,
-)
-from reachlint.loaders.terraform_values import (
-    value_at as _value_at,
-)
-from reachlint.loaders.terraform_values import (
-    without_positions as _without_positions,
+    compatible,
+    dedupe,
+    has_unknown,
+    index_text,
+    integer,
+    string_value,
+    strings,
+    value_at,
+    without_positions,
 )
 from reachlint.model import (
     AclEntry,
@@ -396,7 +380,7 @@ class _Index:
             if names is None:
                 names = {}
                 for resource in self.managed.get(type_name, ()):
-                    value = _text(resource.values.get("name"))
+                    value = string_value(resource.values.get("name"))
                     if value is not None:
                         names.setdefault(value, resource.address)
                 self._names[type_name] = names
@@ -410,7 +394,7 @@ class _Index:
         if exact is not None:
             return [reference] if types is None or exact.type in types else []
         if index is not None:
-            aligned = reference + _index_text(index)
+            aligned = reference + index_text(index)
             resource = self.by_address.get(aligned)
             if resource is not None and (types is None or resource.type in types):
                 return [aligned]
@@ -420,7 +404,7 @@ class _Index:
             bare = _INDEX.sub("", reference)
             candidates = self.instances.get(bare, [])
             if bare != reference:
-                candidates = [c for c in candidates if _compatible(reference, c)]
+                candidates = [c for c in candidates if compatible(reference, c)]
             found = [c for c in candidates if types is None or self.by_address[c].type in types]
             self._matches[key] = found
         return found
@@ -518,7 +502,7 @@ class _Mapper:
         why). `ancestor_types`: the types to pick from references recorded for the enclosing
         blocks (default `types`).
         """
-        value = _value_at(resource.values, path)
+        value = value_at(resource.values, path)
         references, shared = self.references_of(
             resource, path, value, ancestor_types if ancestor_types is not None else types
         )
@@ -528,18 +512,18 @@ class _Mapper:
             for address in self.idx.matches(reference, types, hint):
                 found.append(self.alias.get(address, address))
         missing: list[str] = []
-        for literal in _strings(value):
+        for literal in strings(value):
             known = self.lookup(literal, types, by_name)
             if known is None:
                 missing.append(literal)
             else:
                 found.append(known)
-        links = _Links(addresses=_dedupe(found), literals=missing, shared=shared)
+        links = _Links(addresses=dedupe(found), literals=missing, shared=shared)
         # A list with unknown items was written; only a wholly unknown value may be unset.
-        unknown_value = _has_unknown(value) and not references
+        unknown_value = has_unknown(value) and not references
         if computed and value is UNKNOWN and path not in resource.references:
             unknown_value = False
-        links.given = bool(references) or bool(_strings(value)) or unknown_value
+        links.given = bool(references) or bool(strings(value)) or unknown_value
         links.unresolved = bool(missing) or unknown_value or (bool(references) and not found)
         if links.unresolved and unknown is not None:
             if path not in unknown:
@@ -565,9 +549,9 @@ class _Mapper:
         if references is not None:
             return references, False
         parts = path.split(".")
-        if not any(part.isdigit() for part in parts) or not _has_unknown(value):
+        if not any(part.isdigit() for part in parts) or not has_unknown(value):
             return [], False
-        stripped = resource.references.get(_without_positions(path))
+        stripped = resource.references.get(without_positions(path))
         if stripped is not None:
             return stripped, True
         if types is None:
@@ -586,13 +570,13 @@ class _Mapper:
         Terraform lists an expression's references in source order, so when every unknown
         value has exactly one candidate left, block order tells them apart; otherwise None.
         """
-        candidates = _dedupe(
+        candidates = dedupe(
             address
             for reference in resource.references.get(blocks_path, ())
             for address in self.idx.matches(reference, types, None)
         )
         counts = []
-        for block in _blocks(_value_at(resource.values, blocks_path)):
+        for block in _blocks(value_at(resource.values, blocks_path)):
             value = block.get(attribute) if isinstance(block, dict) else None
             if isinstance(value, list):
                 counts.append(sum(1 for item in value if item is UNKNOWN))
@@ -673,7 +657,7 @@ class _Mapper:
             for reference in references
             for address in self.idx.matches(reference, types, None)
         ]
-        managed = _dedupe(a for a in found if not a.startswith("data."))
+        managed = dedupe(a for a in found if not a.startswith("data."))
         if len(managed) == 1:
             self.alias[resource.address] = managed[0]
             return managed[0]
@@ -682,7 +666,9 @@ class _Mapper:
     def add_network(self, resource: TfResource) -> None:
         unknown: list[str] = []
         cidrs: list[str] = []
-        if resource.type == "aws_default_vpc" and not _text(resource.values.get("cidr_block")):
+        if resource.type == "aws_default_vpc" and not string_value(
+            resource.values.get("cidr_block")
+        ):
             cidrs.append(DEFAULT_VPC_CIDR)
         else:
             cidrs.extend(self.cidr_values(resource, "cidr_block", unknown))
@@ -690,7 +676,7 @@ class _Mapper:
         cidrs.extend(self.cidr_values(resource, "ipv6_cidr_block", unknown, computed=not generated))
         if resource.mode == "data":
             for block in _blocks(resource.values.get("cidr_block_associations")):
-                if isinstance(block, dict) and _text(block.get("cidr_block")):
+                if isinstance(block, dict) and string_value(block.get("cidr_block")):
                     cidrs.append(block["cidr_block"])
             if not cidrs and "cidr_block" not in unknown:
                 unknown.append("cidr_block")
@@ -698,7 +684,7 @@ class _Mapper:
             address=resource.address,
             type=resource.type,
             origin=resource.origin,
-            cidrs=_dedupe(cidrs),
+            cidrs=dedupe(cidrs),
             unknown=unknown,
         )
         self.declared_networks.append(resource.address)
@@ -706,13 +692,13 @@ class _Mapper:
     def cidr_values(
         self, resource: TfResource, path: str, unknown: list[str], *, computed: bool = False
     ) -> list[str]:
-        value = _value_at(resource.values, path)
+        value = value_at(resource.values, path)
         unset = computed and path not in resource.references
-        if _has_unknown(value) and not unset and path not in unknown:
+        if has_unknown(value) and not unset and path not in unknown:
             unknown.append(path)
             self.note(resource, f"{path} is known only after apply", path)
         found: list[str] = []
-        for text in _strings(value):
+        for text in strings(value):
             if _valid_cidr(text):
                 found.append(text)
             else:
@@ -767,7 +753,7 @@ class _Mapper:
     def network_from(
         self, resource: TfResource, path: str, unknown: list[str], links: _Links
     ) -> str:
-        found = _dedupe(n for n in map(self.network_via, links.addresses) if n is not None)
+        found = dedupe(n for n in map(self.network_via, links.addresses) if n is not None)
         if len(found) == 1:
             return found[0]
         if links.literals and not found:
@@ -934,7 +920,9 @@ class _Mapper:
             unknown: list[str] = []
             network = self.network_of(resource, "vpc_id", unknown, computed=True)
             is_default = resource.type == "aws_default_security_group"
-            name = _text(resource.values.get("name")) or _text(resource.values.get("name_prefix"))
+            name = string_value(resource.values.get("name")) or string_value(
+                resource.values.get("name_prefix")
+            )
             group = SecurityGroup(
                 address=resource.address,
                 type=resource.type,
@@ -966,7 +954,7 @@ class _Mapper:
             return
         unknown: list[str] = []
         network = self.optional_network_of(resource, "vpc_id", unknown)
-        name = _text(resource.values.get("name"))
+        name = string_value(resource.values.get("name"))
         if name == "default" and network is not None:
             # Looking up the group named "default" reads the VPC's default group.
             self.alias[resource.address] = self.default_group(network) or resource.address
@@ -1007,7 +995,7 @@ class _Mapper:
                 sum(
                     1
                     for b in blocks
-                    if isinstance(b, dict) and _has_unknown(b.get("security_groups"))
+                    if isinstance(b, dict) and has_unknown(b.get("security_groups"))
                 )
                 > 1
             )
@@ -1113,10 +1101,10 @@ class _Mapper:
             ports=ports,
             cidrs=cidrs,
             prefix_lists=prefix_lists,
-            security_groups=_dedupe(groups),
+            security_groups=dedupe(groups),
             self_reference=block.get("self") is True,
             description=description if isinstance(description, str) else None,
-            unknown=_dedupe(unknown),
+            unknown=dedupe(unknown),
         )
 
     def group_address(self, address: str) -> str:
@@ -1140,7 +1128,7 @@ class _Mapper:
             unknown.append(prefix + "from_port")
             self.note(resource, f"{prefix}from_port/to_port are known only after apply")
             return None
-        low_port, high_port = _integer(low), _integer(high)
+        low_port, high_port = integer(low), integer(high)
         if low_port is None or high_port is None:
             return None
         return PortRange(low=min(low_port, high_port), high=max(low_port, high_port))
@@ -1270,7 +1258,7 @@ class _Mapper:
         action_name: str,
     ) -> AclEntry | None:
         unknown: list[str] = []
-        number = _integer(block.get(number_name))
+        number = integer(block.get(number_name))
         action = block.get(action_name)
         if number is None or action not in ("allow", "deny"):
             self.note(resource, f"{prefix}{number_name}/{action_name} unknown; entry skipped")
@@ -1301,7 +1289,7 @@ class _Mapper:
             protocol=protocol,
             cidr=cidrs[0],
             ports=ports,
-            unknown=_dedupe(unknown),
+            unknown=dedupe(unknown),
         )
 
     def acl_rules_and_associations(self) -> None:
@@ -1422,7 +1410,7 @@ class _Mapper:
             destination_prefix_list=destination_prefix_list,
             target_kind=kind,
             target=target,
-            unknown=_dedupe(unknown),
+            unknown=dedupe(unknown),
         )
 
     def route_target(
@@ -1454,7 +1442,7 @@ class _Mapper:
                 if kind == "unknown":
                     self.note(resource, f"{path}: {address} is not a target reachlint models", path)
                 return kind, self.target_address(address)
-            literal = _text(value)
+            literal = string_value(value)
             if literal is not None:
                 kind = implied or self.kind_of_literal(literal)
                 if kind == "unknown":
@@ -1522,7 +1510,9 @@ class _Mapper:
                 table.routes.append(self.route(resource, "", resource.values, inline=False))
         for resource in self.idx.of("aws_route_table_association"):
             unknown = []
-            if resource.references.get("gateway_id") or _text(resource.values.get("gateway_id")):
+            if resource.references.get("gateway_id") or string_value(
+                resource.values.get("gateway_id")
+            ):
                 self.note(resource, "an edge association (gateway route table) is not modelled")
                 continue
             subnet_address = self.one(resource, "subnet_id", SUBNET_TYPES, unknown, "subnet")
@@ -1541,7 +1531,7 @@ class _Mapper:
             table = self.route_table_of(resource, unknown)
             gateway = self.one(resource, "vpn_gateway_id", VGW_TYPES, unknown, "VPN gateway")
             if table is not None and gateway is not None:
-                table.propagating_gateways = _dedupe([*table.propagating_gateways, gateway])
+                table.propagating_gateways = dedupe([*table.propagating_gateways, gateway])
 
     def route_table_of(self, resource: TfResource, unknown: list[str]) -> RouteTable | None:
         address = self.one(resource, "route_table_id", RT_LINK_TYPES, unknown, "route table")
@@ -1631,7 +1621,7 @@ class _Mapper:
             gateway = self.model.gateways.get(address or "")
             table = self.route_table_of(resource, unknown)
             if gateway is not None and table is not None:
-                gateway.route_tables = _dedupe([*gateway.route_tables, table.address])
+                gateway.route_tables = dedupe([*gateway.route_tables, table.address])
 
     def table_address(self, address: str) -> str:
         network = self.model.networks.get(address)
@@ -1688,7 +1678,7 @@ class _Mapper:
             unknown = []
             requester = self.network_of(resource, "vpc_id", unknown)
             links = self.resolve(resource, "peer_vpc_id", NETWORK_LINK_TYPES, single=True)
-            accepters = _dedupe(n for n in map(self.network_via, links.addresses) if n is not None)
+            accepters = dedupe(n for n in map(self.network_via, links.addresses) if n is not None)
             accepter = accepters[0] if len(accepters) == 1 else None
             if accepter is None:
                 if "peer_vpc_id" not in unknown:
@@ -1810,7 +1800,7 @@ class _Mapper:
             site = self.model.onprem_sites.get(address or "")
             if site is not None:
                 found = self.cidr_values(resource, "destination_cidr_block", site.unknown)
-                site.cidrs = _dedupe([*site.cidrs, *found])
+                site.cidrs = dedupe([*site.cidrs, *found])
 
     # ----- endpoints --------------------------------------------------------------------------
 
@@ -1892,7 +1882,7 @@ class _Mapper:
             if path not in unknown:
                 unknown.append(path)
             self.note(resource, f"{path} {reason}; its security group is unknown", path)
-        return _Groups(_dedupe(found), given, named_default)
+        return _Groups(dedupe(found), given, named_default)
 
     def interfaces_for(
         self,
@@ -1936,7 +1926,7 @@ class _Mapper:
                     public=is_public,
                     public_source=source,
                     security_groups=self.with_default(groups, placed, own_unknown),
-                    unknown=_dedupe(own_unknown),
+                    unknown=dedupe(own_unknown),
                 )
             )
         return interfaces
@@ -1953,7 +1943,7 @@ class _Mapper:
             # The default group of a VPC that is not known: a group the engine cannot see.
             default = "default"
             unknown.append("security_groups")
-        return _dedupe([*groups.addresses, default])
+        return dedupe([*groups.addresses, default])
 
     def placement_network(self, known: str | None) -> str | None:
         """Where an interface without a known subnet sits, if that is clear at all."""
@@ -1970,14 +1960,14 @@ class _Mapper:
         for path in paths:
             links = self.resolve(resource, path, SUBNET_TYPES, unknown, "subnet", computed=computed)
             found.extend(a for a in links.addresses if a in self.model.subnets)
-        return _dedupe(found)
+        return dedupe(found)
 
     @staticmethod
     def ips(*values: Any) -> list[str]:
         found: list[str] = []
         for value in values:
-            found.extend(text for text in _strings(value) if _valid_ip(text))
-        return _dedupe(found)
+            found.extend(text for text in strings(value) if _valid_ip(text))
+        return dedupe(found)
 
     # ----- instances and network interfaces -----------------------------------------------------
 
@@ -1990,7 +1980,7 @@ class _Mapper:
         for instance in self.idx.of("aws_instance"):
             for position, block in enumerate(_blocks(instance.values.get("network_interface"))):
                 path = f"network_interface.{position}.network_interface_id"
-                device = _integer(block.get("device_index")) if isinstance(block, dict) else None
+                device = integer(block.get("device_index")) if isinstance(block, dict) else None
                 for address in self.resolve(instance, path, ENI_TYPES, single=True).addresses:
                     self.eni_owner[address] = (instance.address, device or 0)
         for interface in self.idx.of("aws_network_interface"):
@@ -1998,14 +1988,14 @@ class _Mapper:
                 path = f"attachment.{position}.instance"
                 owner = self.one(interface, path, INSTANCE_TYPES, None, "instance")
                 if owner is not None and isinstance(block, dict):
-                    device = _integer(block.get("device_index")) or 0
+                    device = integer(block.get("device_index")) or 0
                     self.eni_owner.setdefault(interface.address, (owner, device))
         for attachment in self.idx.of("aws_network_interface_attachment"):
             unknown: list[str] = []
             attached_to = self.one(attachment, "instance_id", INSTANCE_TYPES, unknown, "instance")
             eni = self.one(attachment, "network_interface_id", ENI_TYPES, unknown, "interface")
             if attached_to is not None and eni is not None:
-                device = _integer(attachment.values.get("device_index")) or 1
+                device = integer(attachment.values.get("device_index")) or 1
                 self.eni_owner.setdefault(eni, (attached_to, device))
 
     def subnet_choice(
@@ -2036,7 +2026,7 @@ class _Mapper:
         groups = self.groups(resource, ["security_groups"], unknown)
         values = resource.values
         private_ips = self.ips(values.get("private_ip"), values.get("private_ips"))
-        private_ips = _dedupe([*private_ips, *self.ips(values.get("private_ip_list"))])
+        private_ips = dedupe([*private_ips, *self.ips(values.get("private_ip_list"))])
         return self.interfaces_for(
             resource,
             [subnet] if subnet else [],
@@ -2059,7 +2049,7 @@ class _Mapper:
             self.note(resource, "its primary network_interface cannot be resolved")
         elif not launched_with_enis:
             template = self.launch_template(resource, "launch_template.0", unknown)
-            written = resource.references.get("subnet_id") or _text(values.get("subnet_id"))
+            written = resource.references.get("subnet_id") or string_value(values.get("subnet_id"))
             if not written and template is not None:
                 subnet, network = self.subnet_choice(
                     template, "network_interfaces.0.subnet_id", unknown, computed=True
@@ -2074,7 +2064,7 @@ class _Mapper:
                 unknown.append("associate_public_ip_address")
             if public is None and template is not None:
                 public = _flag(
-                    _value_at(template.values, "network_interfaces.0.associate_public_ip_address")
+                    value_at(template.values, "network_interfaces.0.associate_public_ip_address")
                 )
             interfaces = self.interfaces_for(
                 resource,
@@ -2102,7 +2092,7 @@ class _Mapper:
         types = frozenset({"aws_launch_template"})
         for name in ("id", "name", "launch_template_id", "launch_template_name"):
             path = f"{prefix}.{name}"
-            if _value_at(resource.values, path) is None and path not in resource.references:
+            if value_at(resource.values, path) is None and path not in resource.references:
                 continue
             address = self.one(resource, path, types, unknown, "launch template", by_name=True)
             if address is not None:
@@ -2199,7 +2189,7 @@ class _Mapper:
         for position, block in enumerate(_blocks(values.get("listener"))):
             if not isinstance(block, dict):
                 continue
-            port, target_port = _integer(block.get("lb_port")), _integer(block.get("instance_port"))
+            port, target_port = integer(block.get("lb_port")), integer(block.get("instance_port"))
             if port is None:
                 self.note(resource, f"listener.{position}.lb_port unknown; listener skipped")
                 continue
@@ -2208,7 +2198,7 @@ class _Mapper:
                     address=resource.address,
                     type=resource.type,
                     origin=self.block_origin(resource, f"listener.{position}"),
-                    protocol=_text(block.get("lb_protocol")) or "tcp",
+                    protocol=string_value(block.get("lb_protocol")) or "tcp",
                     port=port,
                     target_port=target_port if target_port is not None else port,
                 )
@@ -2228,13 +2218,13 @@ class _Mapper:
     def load_balancing(self) -> None:
         for resource in self.idx.of("aws_lb_target_group", "aws_alb_target_group"):
             values = resource.values
-            protocol = _text(values.get("protocol")) or "tcp"
+            protocol = string_value(values.get("protocol")) or "tcp"
             self.model.target_groups[resource.address] = TargetGroup(
                 address=resource.address,
                 type=resource.type,
                 origin=resource.origin,
                 protocol="UDP" if protocol.upper() == "GENEVE" else protocol,
-                port=_integer(values.get("port")),
+                port=integer(values.get("port")),
             )
         for resource in self.idx.of("aws_lb_listener", "aws_alb_listener"):
             self.listener(resource)
@@ -2243,7 +2233,7 @@ class _Mapper:
             listener = self.one(resource, "listener_arn", LISTENER_TYPES, unknown, "listener")
             groups = self.action_target_groups(resource, "action")
             for item in self.listeners.get(listener or "", []):
-                item.target_groups = _dedupe([*item.target_groups, *groups])
+                item.target_groups = dedupe([*item.target_groups, *groups])
         for resource in self.idx.of(
             "aws_lb_target_group_attachment", "aws_alb_target_group_attachment"
         ):
@@ -2292,7 +2282,7 @@ class _Mapper:
                 prefix = f"load_balancer.{position}"
                 target = Target(
                     endpoint=resource.address,
-                    port=_integer(block.get("container_port")),
+                    port=integer(block.get("container_port")),
                     origin=self.block_origin(resource, prefix),
                 )
                 forward = self.one(resource, f"{prefix}.target_group_arn", TG_TYPES, [], "group")
@@ -2325,10 +2315,10 @@ class _Mapper:
                 self.note(resource, "its load balancer is not in the input; not modelled")
             return
         spec = balancer.load_balancer
-        protocol = _text(values.get("protocol"))
+        protocol = string_value(values.get("protocol"))
         if protocol is None:
             protocol = {"application": "HTTP", "gateway": "GENEVE"}.get(spec.flavor, "TCP")
-        port = _integer(values.get("port"))
+        port = integer(values.get("port"))
         if port is None and protocol.upper() == "GENEVE":
             port = 6081
         if port is None:
@@ -2371,7 +2361,7 @@ class _Mapper:
                 found.append(address)
             elif literal:
                 self.note(resource, f"forwards to {literal}, which is not in the input", block)
-        return _dedupe(found)
+        return dedupe(found)
 
     def target_attachment(self, resource: TfResource) -> None:
         unknown: list[str] = []
@@ -2391,7 +2381,7 @@ class _Mapper:
             group,
             Target(
                 endpoint=endpoint,
-                port=_integer(resource.values.get("port")),
+                port=integer(resource.values.get("port")),
                 origin=resource.origin,
                 via=resource.address,
             ),
@@ -2626,7 +2616,7 @@ class _Mapper:
         public: bool | None = None
         if template is not None:
             public = _flag(
-                _value_at(template.values, "network_interfaces.0.associate_public_ip_address")
+                value_at(template.values, "network_interfaces.0.associate_public_ip_address")
             )
         else:
             address = self.one(

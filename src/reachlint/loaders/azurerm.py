@@ -21,31 +21,15 @@ from typing import Any, Literal
 from reachlint.loaders import azure_common
 from reachlint.loaders.terraform_resources import TfResource
 from reachlint.loaders.terraform_values import (
-    compatible as _compatible,
-)
-from reachlint.loaders.terraform_values import (
-    dedupe as _dedupe,
-)
-from reachlint.loaders.terraform_values import (
-    has_unknown as _has_unknown,
-)
-from reachlint.loaders.terraform_values import (
-    index_text as _index_text,
-)
-from reachlint.loaders.terraform_values import (
-    integer as _integer,
-)
-from reachlint.loaders.terraform_values import (
-    strings as _strings,
-)
-from reachlint.loaders.terraform_values import (
-    text as _text,
-)
-from reachlint.loaders.terraform_values import (
-    value_at as _value_at,
-)
-from reachlint.loaders.terraform_values import (
-    without_positions as _without_positions,
+    compatible,
+    dedupe,
+    has_unknown,
+    index_text,
+    integer,
+    string_value,
+    strings,
+    value_at,
+    without_positions,
 )
 from reachlint.model import (
     AddressSpec,
@@ -290,7 +274,7 @@ def _interface_unknowns(paths: Iterable[str]) -> list[str]:
             found.append("application_security_groups")
         else:
             found.append(last)
-    return _dedupe(found)
+    return dedupe(found)
 
 
 def _first(*choices: list[str]) -> str | None:
@@ -356,7 +340,7 @@ class _Index:
         # Azure ids are case-insensitive; ids given by the loader win over those seen here.
         self.ids: dict[str, str] = {}
         for resource in resources:
-            own = _text(resource.values.get("id"))
+            own = string_value(resource.values.get("id"))
             if own is not None:
                 self.ids.setdefault(own.lower(), resource.address)
         for text, address in ids.items():
@@ -398,7 +382,7 @@ class _Index:
         if exact is not None:
             return [reference] if types is None or exact.type in types else []
         if index is not None:
-            aligned = reference + _index_text(index)
+            aligned = reference + index_text(index)
             resource = self.by_address.get(aligned)
             if resource is not None and (types is None or resource.type in types):
                 return [aligned]
@@ -408,7 +392,7 @@ class _Index:
             bare = _INDEX.sub("", reference)
             candidates = self.instances.get(bare, [])
             if bare != reference:
-                candidates = [c for c in candidates if _compatible(reference, c)]
+                candidates = [c for c in candidates if compatible(reference, c)]
             found = [c for c in candidates if types is None or self.by_address[c].type in types]
             self._matches[key] = found
         return found
@@ -510,8 +494,8 @@ class _Mapper:
         references = resource.references.get(path)
         if references is None and any(part.isdigit() for part in path.split(".")):
             # Dynamic blocks keep their references at the block level.
-            references = resource.references.get(_without_positions(path))
-        value = _value_at(resource.values, path)
+            references = resource.references.get(without_positions(path))
+        value = value_at(resource.values, path)
         hint = resource.index if single else None
         found: list[str] = []
         for reference in references or ():
@@ -519,7 +503,7 @@ class _Mapper:
                 found.append(self.alias.get(address, address))
         missing: list[str] = []
         if not found:
-            for literal in _strings(value):
+            for literal in strings(value):
                 known = (
                     self.lookup_name(resource, literal, types)
                     if by_name
@@ -529,9 +513,9 @@ class _Mapper:
                     missing.append(literal)
                 else:
                     found.append(known)
-        links = _Links(addresses=_dedupe(found), literals=missing)
-        unknown_value = _has_unknown(value) and not references and not computed
-        links.given = bool(references) or bool(_strings(value)) or unknown_value
+        links = _Links(addresses=dedupe(found), literals=missing)
+        unknown_value = has_unknown(value) and not references and not computed
+        links.given = bool(references) or bool(strings(value)) or unknown_value
         links.unresolved = bool(missing) or unknown_value or (bool(references) and not found)
         if links.unresolved and unknown is not None:
             if path not in unknown:
@@ -571,7 +555,7 @@ class _Mapper:
         return candidates[0].address if len(candidates) == 1 else None
 
     def lookup_name(self, resource: TfResource, name: str, types: Types) -> str | None:
-        group = _text(resource.values.get("resource_group_name"))
+        group = string_value(resource.values.get("resource_group_name"))
         candidates = self.named(types or (), name, group)
         if len(candidates) == 1:
             return candidates[0].address
@@ -626,8 +610,8 @@ class _Mapper:
                 r
                 for r in self.idx.named(
                     VNET_TYPES,
-                    _text(resource.values.get("name")) or "",
-                    _text(resource.values.get("resource_group_name")),
+                    string_value(resource.values.get("name")) or "",
+                    string_value(resource.values.get("resource_group_name")),
                 )
                 if r.mode == "managed"
             ]
@@ -650,7 +634,7 @@ class _Mapper:
         self.declared_networks.append(resource.address)
         inline: dict[str, str] = {}
         for position, block in enumerate(_blocks(resource.values.get("subnet"))):
-            name = _text(block.get("name"))
+            name = string_value(block.get("name"))
             if name is None:
                 continue
             prefix = f"subnet.{position}"
@@ -662,7 +646,7 @@ class _Mapper:
                 type="azurerm_virtual_network",
                 origin=self.block_origin(resource, prefix),
                 network=resource.address,
-                cidrs=_dedupe(subnet_cidrs),
+                cidrs=dedupe(subnet_cidrs),
                 default_outbound_access=block.get("default_outbound_access_enabled") is not False,
                 unknown=[u.removeprefix(prefix + ".") for u in subnet_unknown],
             )
@@ -680,13 +664,13 @@ class _Mapper:
         return None
 
     def cidr_values(self, resource: TfResource, path: str, unknown: list[str]) -> list[str]:
-        value = _value_at(resource.values, path)
-        if _has_unknown(value):
+        value = value_at(resource.values, path)
+        if has_unknown(value):
             if path not in unknown:
                 unknown.append(path)
             self.note(resource, f"{path} is known only after apply", path)
         found: list[str] = []
-        for text in _strings(value):
+        for text in strings(value):
             cidr = _cidr(text)
             if cidr is None:
                 self.note(resource, f"{path} holds {text!r}, which is not a CIDR", path)
@@ -716,7 +700,7 @@ class _Mapper:
         separate = {
             (
                 subnet.network,
-                (_text(self.idx.by_address[address].values.get("name")) or "").lower(),
+                (string_value(self.idx.by_address[address].values.get("name")) or "").lower(),
             ): address
             for address, subnet in self.model.subnets.items()
             if address in self.idx.by_address and subnet.type in SUBNET_TYPES
@@ -729,14 +713,14 @@ class _Mapper:
                     inline[name] = twin
 
     def managed_twin_subnet(self, resource: TfResource) -> str | None:
-        name = _text(resource.values.get("name"))
-        network_name = _text(resource.values.get("virtual_network_name"))
+        name = string_value(resource.values.get("name"))
+        network_name = string_value(resource.values.get("virtual_network_name"))
         if name is None:
             return None
         candidates = [
             r
             for r in self.idx.named(
-                SUBNET_TYPES, name, _text(resource.values.get("resource_group_name"))
+                SUBNET_TYPES, name, string_value(resource.values.get("resource_group_name"))
             )
             if r.mode == "managed"
             and (network_name is None or self.parent_matches(r, network_name))
@@ -752,7 +736,7 @@ class _Mapper:
             type=resource.type,
             origin=resource.origin,
             network=network,
-            cidrs=_dedupe(cidrs),
+            cidrs=dedupe(cidrs),
             default_outbound_access=resource.values.get("default_outbound_access_enabled")
             is not False,
             unknown=unknown,
@@ -763,10 +747,10 @@ class _Mapper:
         written, so the known one counts; only when neither is known is the range unknown."""
         paths = (f"{prefix}address_prefixes", f"{prefix}address_prefix")
         for path in paths:
-            if _strings(_value_at(resource.values, path)):
+            if strings(value_at(resource.values, path)):
                 return self.cidr_values(resource, path, unknown)
         for path in paths:
-            if _has_unknown(_value_at(resource.values, path)):
+            if has_unknown(value_at(resource.values, path)):
                 return self.cidr_values(resource, path, unknown)
         return []
 
@@ -837,7 +821,7 @@ class _Mapper:
                         f"{path} refers to {address}, whose subnet cannot be told apart",
                         path,
                     )
-        found = _dedupe(found)
+        found = dedupe(found)
         if len(found) == 1:
             return found[0]
         if not found and links.literals:
@@ -901,7 +885,7 @@ class _Mapper:
         """The Azure name of a subnet (inline blocks are addressed `<vnet>/subnet/<name>`)."""
         resource = self.idx.by_address.get(subnet)
         if resource is not None and resource.type in SUBNET_TYPES:
-            return _text(resource.values.get("name")) or ""
+            return string_value(resource.values.get("name")) or ""
         return subnet.rsplit("/", 1)[-1]
 
     # ----- security groups --------------------------------------------------------------------
@@ -942,7 +926,7 @@ class _Mapper:
                 by_name=True,
             )
             written = resource.values.get("network_security_group_name")
-            if group is None and _has_unknown(written) and len(own_rules) == 1:
+            if group is None and has_unknown(written) and len(own_rules) == 1:
                 group = next(iter(own_rules))
                 self.note(
                     resource, f"assumed {group}, the only network security group in the input"
@@ -980,7 +964,7 @@ class _Mapper:
     ) -> NsgRule:
         """One rule, inline (`prefix` "security_rule.N.") or a rule resource (prefix "")."""
         unknown: list[str] = []
-        label = _text(block.get("name")) or address
+        label = string_value(block.get("name")) or address
 
         def unknown_field(name: str) -> None:
             unknown.append(name)
@@ -988,7 +972,7 @@ class _Mapper:
                 resource, f"{prefix}{name} of rule {label} is known only after apply", prefix + name
             )
 
-        priority = _integer(block.get("priority"))
+        priority = integer(block.get("priority"))
         if priority is None:
             unknown_field("priority")
         direction_text = str(block.get("direction") or "").lower()
@@ -1030,8 +1014,8 @@ class _Mapper:
         prefixes: list[str] = []
         for name in (f"{side}_address_prefix", f"{side}_address_prefixes"):
             value = block.get(name)
-            prefixes.extend(_strings(value))
-            if not _has_unknown(value):
+            prefixes.extend(strings(value))
+            if not has_unknown(value):
                 continue
             # `azurerm_subnet.web.address_prefixes`: the range of a subnet or VNet in the input.
             ranges = self.referenced_ranges(resource, prefix + name)
@@ -1070,7 +1054,7 @@ class _Mapper:
         texts: list[str] = []
         for name in (f"{side}_port_range", f"{side}_port_ranges"):
             value = block.get(name)
-            if _has_unknown(value):
+            if has_unknown(value):
                 unknown.append(name)
                 self.note(resource, f"{prefix}{name} is known only after apply", prefix + name)
             items = value if isinstance(value, list) else [value]
@@ -1094,7 +1078,7 @@ class _Mapper:
         for network, inline in self.inline_subnets.items():
             resource = self.idx.by_address[network]
             for position, block in enumerate(_blocks(resource.values.get("subnet"))):
-                address = inline.get(_text(block.get("name")) or "")
+                address = inline.get(string_value(block.get("name")) or "")
                 if address is None:
                     continue
                 for name, kind, types, what in inline_kinds:
@@ -1167,7 +1151,7 @@ class _Mapper:
             )
         for resource in self.idx.of("azurerm_nat_gateway"):
             subnets = self.nat_subnets.get(resource.address, [])
-            networks = _dedupe(n for n in map(self.subnet_network, subnets) if n is not None)
+            networks = dedupe(n for n in map(self.subnet_network, subnets) if n is not None)
             public = any(
                 self.one(association, "nat_gateway_id", NAT_GATEWAY_TYPES, None, "NAT gateway")
                 == resource.address
@@ -1254,7 +1238,7 @@ class _Mapper:
             if interface is None:
                 continue
             if group is None:
-                interface.unknown = _dedupe([*interface.unknown, "network_security_group"])
+                interface.unknown = dedupe([*interface.unknown, "network_security_group"])
             else:
                 interface.network_security_group = group
         for resource in self.idx.of(
@@ -1273,9 +1257,9 @@ class _Mapper:
             if interface is None:
                 continue
             if group is None:
-                interface.unknown = _dedupe([*interface.unknown, "application_security_groups"])
+                interface.unknown = dedupe([*interface.unknown, "application_security_groups"])
             else:
-                interface.application_security_groups = _dedupe(
+                interface.application_security_groups = dedupe(
                     [*interface.application_security_groups, group]
                 )
 
@@ -1311,15 +1295,15 @@ class _Mapper:
             address=resource.address,
             subnet=subnet,
             network=self.subnet_network(subnet) or self.only_network(),
-            private_ips=_dedupe(private_ips),
+            private_ips=dedupe(private_ips),
             public=bool(public_ips),
             public_source=public_ips[0] if public_ips else None,
             network_security_group=nsg,
-            application_security_groups=_dedupe(groups),
+            application_security_groups=dedupe(groups),
             unknown=_interface_unknowns(unknown),
         )
         self.nic_configs[resource.address] = configs
-        self.nic_public_ips[resource.address] = _dedupe(public_ips)
+        self.nic_public_ips[resource.address] = dedupe(public_ips)
 
     def public_sources(
         self, resource: TfResource, path: str, unknown: list[str], *, computed: bool = False
@@ -1368,7 +1352,7 @@ class _Mapper:
         spells the pool's name.
         """
         found: list[tuple[str, str | None]] = []
-        for literal in _strings(_value_at(resource.values, path)):
+        for literal in strings(value_at(resource.values, path)):
             parsed = _parse_azure_id(literal)
             if parsed is None or parsed.kind != _GATEWAY_POOL_KIND:
                 continue
@@ -1400,7 +1384,7 @@ class _Mapper:
                 single=True,
             ).addresses
             interfaces: list[Interface] = []
-            for nic in _dedupe(nics):
+            for nic in dedupe(nics):
                 if nic in self.owner:
                     self.note(
                         resource,
@@ -1539,7 +1523,7 @@ class _Mapper:
             self.gateway_pools[resource.address] = {
                 name: []
                 for block in _blocks(resource.values.get("backend_address_pool"))
-                if (name := _text(block.get("name"))) is not None
+                if (name := string_value(block.get("name"))) is not None
             }
         for resource in self.idx.of(*sorted(SCALE_SET_TYPES)):
             self.scale_set(resource)
@@ -1575,13 +1559,13 @@ class _Mapper:
                 public_blocks = _blocks(ip_block.get(public_name))
                 if public_blocks and public is None:
                     # Each instance gets its own address: the block asking for them stands in.
-                    label = _text(public_blocks[0].get("name")) or public_name
+                    label = string_value(public_blocks[0].get("name")) or public_name
                     public = f"{resource.address}/{public_name}/{label}"
                     public_origin = self.block_origin(resource, f"{ip_prefix}.{public_name}")
             nsg = self.one(
                 resource, f"{prefix}.network_security_group_id", NSG_TYPES, own_unknown, "NSG"
             )
-            name = _text(block.get("name")) or str(position)
+            name = string_value(block.get("name")) or str(position)
             address = f"{resource.address}/{block_name}/{name}"
             if public is not None:
                 self.record_public_ip(
@@ -1595,7 +1579,7 @@ class _Mapper:
                     public=public is not None,
                     public_source=public,
                     network_security_group=nsg,
-                    application_security_groups=_dedupe(groups),
+                    application_security_groups=dedupe(groups),
                     unknown=_interface_unknowns(own_unknown),
                 )
             )
@@ -1658,7 +1642,7 @@ class _Mapper:
             self.note(resource, "no frontend_ip_configuration is known; it cannot be reached")
         for position, block in enumerate(blocks):
             prefix = f"frontend_ip_configuration.{position}"
-            name = _text(block.get("name")) or str(position)
+            name = string_value(block.get("name")) or str(position)
             address = f"{resource.address}/frontend_ip_configuration/{name}"
             own_unknown: list[str] = []
             # Azure fills in what a frontend does not say: unknown alone means "not written".
@@ -1715,14 +1699,12 @@ class _Mapper:
             resource, "backend_address_pool_id", POOL_TYPES, unknown, "backend pool"
         ).addresses
         targets: list[Target] = []
-        for pool in _dedupe(pools):
+        for pool in dedupe(pools):
             for target in self.pools.get(pool, []):
                 self.add_target(targets, target)
         if not pools and not unknown:
             self.note(resource, "names no backend pool; it forwards nowhere")
-        self.add_listeners(
-            resource, spec, [_integer(values.get("frontend_port"))], targets, unknown
-        )
+        self.add_listeners(resource, spec, [integer(values.get("frontend_port"))], targets, unknown)
 
     def nat_rule(self, resource: TfResource) -> None:
         spec = self.balancer_of(resource)
@@ -1734,10 +1716,10 @@ class _Mapper:
         pool = self.one(resource, "backend_address_pool_id", POOL_TYPES, None, "backend pool")
         for target in self.pools.get(pool or "", []):
             self.add_target(targets, target)
-        ports: list[int | None] = [_integer(values.get("frontend_port"))]
+        ports: list[int | None] = [integer(values.get("frontend_port"))]
         low, high = (
-            _integer(values.get("frontend_port_start")),
-            _integer(values.get("frontend_port_end")),
+            integer(values.get("frontend_port_start")),
+            integer(values.get("frontend_port_end")),
         )
         if low is not None and high is not None:
             if high - low >= _MAX_RANGE_LISTENERS:
@@ -1767,7 +1749,7 @@ class _Mapper:
             unknown.append("protocol")
             self.note(resource, "protocol is not known; assumed Tcp", "protocol")
             protocol_text = "tcp"
-        backend = _integer(values.get("backend_port"))
+        backend = integer(values.get("backend_port"))
         if protocol_text == "all" and ports == [0] and backend == 0:
             self.note(resource, "an HA-ports rule (every port) is not modelled")
             return
@@ -1813,7 +1795,7 @@ class _Mapper:
                     for interface in backend.interfaces if backend is not None else []:
                         if interface.network is not None:
                             networks.append(interface.network)
-        found = _dedupe(networks)
+        found = dedupe(networks)
         for interface in endpoint.interfaces:
             if interface.public and interface.network is None and found:
                 interface.network = found[0]
@@ -1846,29 +1828,29 @@ class _Mapper:
         for position, block in enumerate(_blocks(values.get("frontend_ip_configuration"))):
             path = f"frontend_ip_configuration.{position}.public_ip_address_id"
             source = _first(self.public_sources(resource, path, unknown, computed=True))
-            frontends[_text(block.get("name")) or str(position)] = (
+            frontends[string_value(block.get("name")) or str(position)] = (
                 source,
                 _ip(block.get("private_ip_address")),
             )
         ports = {
             name: port
             for block in _blocks(values.get("frontend_port"))
-            if (name := _text(block.get("name"))) is not None
-            and (port := _integer(block.get("port"))) is not None
+            if (name := string_value(block.get("name"))) is not None
+            and (port := integer(block.get("port"))) is not None
         }
         settings = {
-            name: _integer(block.get("port"))
+            name: integer(block.get("port"))
             for block in _blocks(values.get("backend_http_settings"))
-            if (name := _text(block.get("name"))) is not None
+            if (name := string_value(block.get("name"))) is not None
         }
         pools = self.gateway_pools[resource.address]
         for position, block in enumerate(_blocks(values.get("backend_address_pool"))):
-            name = _text(block.get("name"))
+            name = string_value(block.get("name"))
             if name is None:
                 continue
             origin = self.block_origin(resource, f"backend_address_pool.{position}")
             for key in ("ip_addresses", "ip_address_list"):
-                for text in _strings(block.get(key)):
+                for text in strings(block.get(key)):
                     endpoint = self.endpoint_with_ip(text)
                     if endpoint is None:
                         self.note(
@@ -1878,21 +1860,23 @@ class _Mapper:
                     else:
                         self.add_target(pools[name], Target(endpoint=endpoint, origin=origin))
             for key in ("fqdns", "fqdn_list"):
-                if _strings(block.get(key)):
+                if strings(block.get(key)):
                     self.note(resource, f"backend pool {name}: FQDN members are not resolved")
         routes = self.gateway_routes(resource)
         listeners: list[Listener] = []
         public_sources: list[str] = []
         for position, block in enumerate(_blocks(values.get("http_listener"))):
-            name = _text(block.get("name")) or str(position)
+            name = string_value(block.get("name")) or str(position)
             origin = self.block_origin(resource, f"http_listener.{position}")
-            port = ports.get(_text(block.get("frontend_port_name")) or "")
+            port = ports.get(string_value(block.get("frontend_port_name")) or "")
             if port is None:
                 self.note(
                     resource, f"listener {name}: its frontend port is not known; not modelled"
                 )
                 continue
-            frontend = frontends.get(_text(block.get("frontend_ip_configuration_name")) or "")
+            frontend = frontends.get(
+                string_value(block.get("frontend_ip_configuration_name")) or ""
+            )
             if frontend is None and len(frontends) == 1:
                 frontend = next(iter(frontends.values()))
             if frontend is not None and frontend[0] is not None:
@@ -1947,7 +1931,7 @@ class _Mapper:
             listeners=listeners,
         )
         self.add_endpoint(resource, "load-balancer", [interface], unknown, spec)
-        for source in _dedupe(public_sources):
+        for source in dedupe(public_sources):
             self.record_public_ip(source, resource.address, resource.address)
 
     def gateway_routes(
@@ -1959,31 +1943,31 @@ class _Mapper:
         for block in _blocks(values.get("url_path_map")):
             pairs = [
                 (
-                    _text(block.get("default_backend_address_pool_name")) or "",
-                    _text(block.get("default_backend_http_settings_name")) or "",
+                    string_value(block.get("default_backend_address_pool_name")) or "",
+                    string_value(block.get("default_backend_http_settings_name")) or "",
                 )
             ]
             for path_rule in _blocks(block.get("path_rule")):
                 pairs.append(
                     (
-                        _text(path_rule.get("backend_address_pool_name")) or "",
-                        _text(path_rule.get("backend_http_settings_name")) or "",
+                        string_value(path_rule.get("backend_address_pool_name")) or "",
+                        string_value(path_rule.get("backend_http_settings_name")) or "",
                     )
                 )
-            name = _text(block.get("name"))
+            name = string_value(block.get("name"))
             if name is not None:
                 path_maps[name] = [(pool, setting) for pool, setting in pairs if pool]
         routes: dict[str, list[tuple[str, Origin, list[tuple[str, str]]]]] = defaultdict(list)
         for position, block in enumerate(_blocks(values.get("request_routing_rule"))):
-            listener = _text(block.get("http_listener_name"))
-            name = _text(block.get("name")) or str(position)
+            listener = string_value(block.get("http_listener_name"))
+            name = string_value(block.get("name")) or str(position)
             if listener is None:
                 continue
-            pool = _text(block.get("backend_address_pool_name"))
+            pool = string_value(block.get("backend_address_pool_name"))
             if pool is not None:
-                pairs = [(pool, _text(block.get("backend_http_settings_name")) or "")]
+                pairs = [(pool, string_value(block.get("backend_http_settings_name")) or "")]
             else:
-                pairs = path_maps.get(_text(block.get("url_path_map_name")) or "", [])
+                pairs = path_maps.get(string_value(block.get("url_path_map_name")) or "", [])
             origin = self.block_origin(resource, f"request_routing_rule.{position}")
             routes[listener].append((name, origin, pairs))
         return routes
@@ -2062,7 +2046,7 @@ class _Mapper:
             self.route_table(resource, extra.get(resource.address, []))
 
     def route_table(self, resource: TfResource, route_resources: list[TfResource]) -> None:
-        subnets = _dedupe(self.table_subnets.get(resource.address, []))
+        subnets = dedupe(self.table_subnets.get(resource.address, []))
         if not subnets:
             self.note(resource, "no subnet in the input uses it; it routes nothing")
             return

@@ -28,7 +28,7 @@ def value_at(values: dict[str, Any], path: str) -> Any:
     return current
 
 
-def text(value: Any) -> str | None:
+def string_value(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
