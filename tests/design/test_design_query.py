@@ -865,3 +865,10 @@ def test_when_the_engine_names_no_blocker_the_answer_says_what_is_known(
     (blocked,) = answer.blocked
     assert (blocked.code, blocked.at.address) == ("no-path", "aws_instance.no_eip")
     assert blocked.reason == "no path from internet to aws_instance.no_eip carries tcp 0-65535"
+
+
+def test_help_names_the_design_review_commands() -> None:
+    result = CliRunner().invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for command in ("query", "matrix", "graph"):
+        assert command in result.stdout
