@@ -100,21 +100,38 @@ def finding_traffic(finding: Finding) -> Traffic:
 
 
 class KnownFindings:
-    """Findings already known (from a baseline), by identity."""
+    """Findings already known (from a baseline), by identity: their services and addresses."""
 
     def __init__(self) -> None:
-        self._traffic: dict[Identity, Traffic] = {}
+        self._services: dict[Identity, Traffic] = {}
+        self._addresses: dict[Identity, IntervalSet] = {}
 
-    def add(self, key: Identity, traffic: Traffic) -> None:
-        known = self._traffic.get(key)
-        self._traffic[key] = traffic if known is None else known | traffic
+    def add(self, key: Identity, services: Traffic, addresses: list[str] | None) -> None:
+        from reachlint.traffic import ALL_ADDRESSES, cidrs
+
+        reached = cidrs(addresses) if addresses else ALL_ADDRESSES
+        if key in self._services:
+            self._services[key] = self._services[key] | services
+            self._addresses[key] = self._addresses[key] | reached
+        else:
+            self._services[key], self._addresses[key] = services, reached
 
     def new_part(self, finding: Finding) -> Finding | None:
-        """The finding as far as it is new: whole, narrowed to the new traffic, or None."""
-        known = self._traffic.get(identity(finding))
-        if known is None:
+        """The finding as far as it is new: whole, narrowed to new services, or None.
+
+        A finding lists its external addresses once for all its services, so when they grew
+        the whole finding is reported: it errs towards reporting, never towards hiding.
+        """
+        from reachlint.traffic import ALL_ADDRESSES, cidrs
+
+        key = identity(finding)
+        if key not in self._services:
             return finding
-        return narrowed(finding, finding_traffic(finding) - known)
+        reached = cidrs(finding.addresses) if finding.addresses else ALL_ADDRESSES
+        if not reached.issubset(self._addresses[key]):
+            return finding
+        new_services = entries_traffic(finding.traffic) - self._services[key]
+        return narrowed(finding, new_services.only_addresses(reached))
 
 
 def narrowed(finding: Finding, traffic: Traffic) -> Finding | None:
@@ -154,7 +171,6 @@ def narrower_than_public(addresses: IntervalSet) -> bool:
 def read_baseline(path: Path) -> KnownFindings:
     """The findings a baseline file lists; InputError names a file that is not one."""
     from reachlint.report import TrafficEntry
-    from reachlint.traffic import cidrs
 
     try:
         text = path.read_text(encoding="utf-8")
@@ -180,16 +196,14 @@ def read_baseline(path: Path) -> KnownFindings:
     for entry in document.findings:
         try:
             entries = [TrafficEntry.model_validate(item) for item in entry.traffic]
-            traffic = entries_traffic(entries)
-            if entry.addresses:
-                traffic = traffic.only_addresses(cidrs(entry.addresses))
+            key = (entry.rule, entry.source, entry.destination)
+            known.add(key, entries_traffic(entries), entry.addresses)
         except (ValidationError, ValueError):
             raise InputError(
-                f"baseline entry {entry.rule} {entry.source} -> {entry.destination} has a "
-                "traffic list reachlint cannot read",
+                f"baseline entry {entry.rule} {entry.source} -> {entry.destination} has "
+                "traffic or addresses reachlint cannot read",
                 file=str(path),
             ) from None
-        known.add((entry.rule, entry.source, entry.destination), traffic)
     return known
 
 

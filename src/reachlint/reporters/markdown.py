@@ -62,7 +62,7 @@ def render_markdown(report: Report) -> str:
             f"{plural(len(findings), 'finding')}"
         )
         out += budget.take([heading, ""])
-        out += _items(findings, report.inputs, budget, rule)
+        out += _items(findings, report.inputs, budget, f"{rule} findings")
     out += _suppressed_section(report)
     out += _problems_section(report)
     out += _notes_section(report.notes)
@@ -144,7 +144,7 @@ def _items(
         line = f"- {_headline(item, inputs)}"
         rest += budget.take([line]) if budget.fits(line) else budget.skip()
     if rest:
-        out += [f"<details><summary>{plural(len(rest), 'more')} {what}</summary>", "", *rest]
+        out += [f"<details><summary>{len(rest)} more {what}</summary>", "", *rest]
         out += ["", "</details>", ""]
     return out
 
