@@ -160,10 +160,13 @@ class FakeGitHub:
                 part.split("=") for part in (listing.group(2) or "?").lstrip("?").split("&") if part
             )
             size, page = int(query.get("per_page", 30)), int(query.get("page", 1))
-            return 200, self.comments[(page - 1) * size : page * size]
+            number = int(listing.group(1))
+            on_issue = [c for c in self.comments if c.get("issue", number) == number]
+            return 200, on_issue[(page - 1) * size : page * size]
         if listing and method == "POST":
             identifier = 1000 + len(self.comments)
             comment = {
+                "issue": int(listing.group(1)),
                 "id": identifier,
                 "body": json.loads(body)["body"],
                 "html_url": f"https://github.example/{REPOSITORY}/pull/{listing.group(1)}#issuecomment-{identifier}",
