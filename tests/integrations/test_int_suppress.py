@@ -217,3 +217,20 @@ def test_a_suppression_without_reason_fails_the_check(tmp_path: Path) -> None:
     (problem,) = document["suppression_problems"]
     assert problem["rule"] == "INTERNET-NON-WEB-PORTS" and problem["line"] == 66
     assert all(item.get("suppressed") is None for item in document["findings"])
+
+
+def test_arm_metadata_suppresses_paths_through_the_resource(tmp_path: Path) -> None:
+    fixture = DIFF.parents[1] / "azure" / "public-web"
+    template = json.loads((fixture / "template.json").read_text())
+    nsg = next(r for r in template["resources"] if r["type"].endswith("networkSecurityGroups"))
+    nsg["metadata"] = {
+        "reachlint:ignore": [{"rule": "INTERNET-TO-WEB", "reason": "the public web tier"}]
+    }
+    copy = tmp_path / "template.json"
+    copy.write_text(json.dumps(template, indent=2))
+    args = ["check", str(copy), "--rules", str(fixture / "rules.yaml"), "--format", "json"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    suppressed = [item["suppressed"] for item in document["findings"]]
+    assert suppressed and all(item["reason"] == "the public web tier" for item in suppressed)
