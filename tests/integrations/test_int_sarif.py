@@ -26,17 +26,22 @@ from reachlint.pipeline import run_check
 from reachlint.report import EndRef, Finding, Suppression, SuppressionProblem
 from reachlint.reporters.sarif import FINGERPRINT_KEY, render_sarif, render_sarif_diff
 
-PLANS = sorted(path for path in FIXTURES.rglob("plan.json") if "bad" not in path.parts)
+INPUTS = sorted(
+    path
+    for pattern in ("plan.json", "template*.json")
+    for path in FIXTURES.rglob(pattern)
+    if "bad" not in path.parts
+)
 
 
 def _sarif(findings: list[Finding], **extra: Any) -> dict[str, Any]:
     return json.loads(render_sarif(report(findings, **extra)))
 
 
-@pytest.mark.parametrize("plan", PLANS, ids=lambda path: str(path.parent.relative_to(FIXTURES)))
-def test_sarif_of_every_fixture_validates_against_the_schema(plan: Path) -> None:
-    rules = [plan.parent / "rules.yaml"] if (plan.parent / "rules.yaml").is_file() else []
-    document = json.loads(render_sarif(run_check([plan], rules)))
+@pytest.mark.parametrize("source", INPUTS, ids=lambda path: str(path.relative_to(FIXTURES)))
+def test_sarif_of_every_fixture_validates_against_the_schema(source: Path) -> None:
+    rules = [source.parent / "rules.yaml"] if (source.parent / "rules.yaml").is_file() else []
+    document = json.loads(render_sarif(run_check([source], rules)))
     assert sarif_errors(document) == []
     assert document["runs"][0]["tool"]["driver"]["rules"], "every run describes its rules"
 

@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from int_support import DIFF, finding
+from int_support import DIFF, FIXTURES, finding
 from typer.testing import CliRunner
 
 from reachlint.cli import app
@@ -220,7 +220,7 @@ def test_a_suppression_without_reason_fails_the_check(tmp_path: Path) -> None:
 
 
 def test_arm_metadata_suppresses_paths_through_the_resource(tmp_path: Path) -> None:
-    fixture = DIFF.parents[1] / "azure" / "public-web"
+    fixture = FIXTURES / "azure" / "public-web"
     template = json.loads((fixture / "template.json").read_text())
     nsg = next(r for r in template["resources"] if r["type"].endswith("networkSecurityGroups"))
     nsg["metadata"] = {
