@@ -281,7 +281,7 @@ class Routing:
                 hub = appliance.network
                 reach = links.setdefault(table.network, {table.network})
                 reach.update(links.get(hub, {hub}))
-                for spoke in links.get(hub, set()):
+                for spoke in list(links.get(hub, ())):  # the hub itself may gain this spoke
                     links.setdefault(spoke, {spoke}).add(table.network)
         return links
 
