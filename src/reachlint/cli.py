@@ -188,6 +188,14 @@ def check(
         Path | None,
         typer.Option("--parameters", metavar="FILE", help="Parameters file of an ARM template."),
     ] = None,
+    checkov: Annotated[
+        bool,
+        typer.Option(
+            "--checkov",
+            help="Also run checkov's checks on the inputs and report their failures "
+            "(pip install 'reachlint[checkov]').",
+        ),
+    ] = False,
 ) -> None:
     """Check plans against the rules; exit 1 on a finding at or above --fail-on."""
     with _reported_errors():
@@ -205,6 +213,7 @@ def check(
             baseline=baseline,
             base=base,
             options=load_options(variables, var_files, config_dir, parameters),
+            checkov=checkov,
         )
         started = time.perf_counter()
         color = output is None and _wants_color()

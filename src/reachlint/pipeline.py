@@ -17,7 +17,7 @@ from reachlint.errors import InputError
 
 if TYPE_CHECKING:
     from reachlint.engine.flows import Reachability
-    from reachlint.model import NetworkModel
+    from reachlint.model import NetworkModel, Origin
     from reachlint.report import Finding, NoteRef, Report, RuleInfo
     from reachlint.rules import Rule, RuleSet
 
@@ -35,6 +35,15 @@ class LoadOptions:
     parameters: Path | None = None  # ARM parameters file
 
 
+@dataclass
+class InputsSeen:
+    """What building the model learnt about each input, for steps that read the inputs again
+    (checkov): its kind, and for a plan the file and line of each resource's configuration."""
+
+    kinds: dict[Path, str] = field(default_factory=dict)
+    origins: dict[Path, dict[str, Origin]] = field(default_factory=dict)
+
+
 @contextmanager
 def _phase(timings: Timings | None, name: str) -> Iterator[None]:
     started = time.perf_counter()
@@ -46,9 +55,13 @@ def _phase(timings: Timings | None, name: str) -> Iterator[None]:
 
 
 def build_model(
-    paths: list[Path], timings: Timings | None = None, options: LoadOptions | None = None
+    paths: list[Path],
+    timings: Timings | None = None,
+    options: LoadOptions | None = None,
+    seen: InputsSeen | None = None,
 ) -> NetworkModel:
-    """One network model from every PATH, each detected by its content."""
+    """One network model from every PATH, each detected by its content; `seen` is told what
+    each input is."""
     from reachlint.loaders.detect import inspect_input
 
     if not paths:
@@ -58,8 +71,10 @@ def build_model(
     for path in paths:
         with _phase(timings, "load"):
             detected = inspect_input(path)
+        if seen is not None:
+            seen.kinds[path] = detected.kind
         if detected.kind == "terraform-plan":
-            models.append(_plan_model(path, detected.document, options, timings))
+            models.append(_plan_model(path, detected.document, options, timings, seen))
         elif detected.kind == "terraform-dir":
             models.append(_directory_model(path, options, timings))
         else:
@@ -72,7 +87,11 @@ def build_model(
 
 
 def _plan_model(
-    path: Path, document: object, options: LoadOptions, timings: Timings | None
+    path: Path,
+    document: object,
+    options: LoadOptions,
+    timings: Timings | None,
+    seen: InputsSeen | None = None,
 ) -> NetworkModel:
     from reachlint.loaders.terraform import attach_configuration, model_from_resources
     from reachlint.loaders.terraform_plan import load_plan_resources
@@ -86,6 +105,8 @@ def _plan_model(
             config_notes = attach_configuration(
                 plan.resources, directory, _plan_variables(document, options), options.var_files
             )
+        if seen is not None:
+            seen.origins[path] = {resource.address: resource.origin for resource in plan.resources}
     with _phase(timings, "model"):
         model = model_from_resources(plan.resources, plan.ids, str(path))
         for message in [*plan.notes, *config_notes]:
@@ -168,11 +189,13 @@ def run_check(
     baseline: Path | None = None,
     base: list[Path] | None = None,
     options: LoadOptions | None = None,
+    checkov: bool = False,
 ) -> Report:
     """Check the rules (built-in and from `rules_files`) against the model of `paths`.
 
     Findings a suppression or the `baseline` file covers are kept, marked suppressed; with
-    `base`, only the findings the change from `base` to `paths` introduces are reported.
+    `base`, only the findings the change from `base` to `paths` introduces are reported. With
+    `checkov`, checkov's failed checks on the same inputs join reachlint's findings.
     """
     for path in paths:
         if not path.exists():
@@ -183,18 +206,39 @@ def run_check(
     from reachlint.rules import evaluate, load_rules
     from reachlint.suppress import settle
 
+    if checkov:  # before anything slow: without the extra, say how to install it
+        from reachlint.checkov_runner import require_checkov
+
+        with _phase(timings, "checkov"):
+            require_checkov()
     # Rules before the plan: a typo in a rules file should not wait for a large plan to load.
     with _phase(timings, "rules"):
         ruleset = load_rules(rules_files, builtin=builtin)
-    model = build_model(paths, timings, options)
+    seen = InputsSeen() if checkov else None
+    model = build_model(paths, timings, options, seen)
     with _phase(timings, "engine"):
         reach = compute_reachability(model, assume_unknown=assume_unknown)
     with _phase(timings, "rules"):
         findings = evaluate(ruleset, model, reach)
     if base:
         findings = _introduced(findings, model, reach, base, assume_unknown, timings)
+    described = describe_rules(ruleset)
+    if seen is not None:
+        from reachlint.checkov_bridge import checkov_findings
+
+        with _phase(timings, "checkov"):
+            checked = checkov_findings(seen, model, options or LoadOptions(), base)
+        findings += checked.findings
+        described += checked.rules
+        for message in checked.notes:
+            model.note(message)
     with _phase(timings, "suppress"):
         findings, problems = settle(findings, ruleset, paths, baseline=baseline)
+    if seen is not None:
+        from reachlint.checkov_bridge import correlate
+
+        with _phase(timings, "checkov"):
+            findings = correlate(findings, model, reach)
     with _phase(timings, "report"):
         findings = sort_findings(findings)
         active = [finding for finding in findings if finding.suppressed is None]
@@ -211,7 +255,7 @@ def run_check(
             ),
             notes=notes_of(model),
             suppression_problems=problems or None,
-            rules=describe_rules(ruleset),
+            rules=described,
         )
     return report
 

@@ -67,6 +67,13 @@ class Finding(_Strict):
     fingerprint: str | None = None
     # Set when a suppression covers the finding: it is shown as suppressed and does not fail.
     suppressed: Suppression | None = None
+    # What found it: reachlint's reachability rules, or one of checkov's checks (--checkov),
+    # whose findings are about one resource: `from` and `to` are that resource, no traffic.
+    tool: Literal["reachlint", "checkov"] = "reachlint"
+    guideline: str | None = None  # a page on how to fix it, where the check has one
+    # Fingerprints of findings of the other tool that say the same thing (an open security
+    # group and the path from the internet through it).
+    related: list[str] | None = None
 
 
 class RuleInfo(_Strict):
@@ -78,6 +85,8 @@ class RuleInfo(_Strict):
     description: str = ""
     help: str = ""  # Markdown: what the rule reports, why it matters, how to fix it
     builtin: bool = False
+    tool: Literal["reachlint", "checkov"] = "reachlint"
+    guideline: str | None = None
 
 
 class SuppressionProblem(_Strict):

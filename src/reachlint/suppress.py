@@ -204,6 +204,12 @@ def _comment_directives(text: str, shown: str, bicep: bool) -> list[Directive]:
     return directives
 
 
+def hcl_comments_and_blocks(text: str) -> tuple[list[tuple[int, str]], list[tuple[int, int]]]:
+    """The comments (line, text) and brace blocks (first line, last line) of HCL text."""
+    scan = _Scanner(text, bicep=False).run()
+    return [(line, comment) for line, comment, _trailing in scan.comments], scan.blocks
+
+
 def _covered(target: int, blocks: list[tuple[int, int]]) -> tuple[int, int]:
     """The block opened on `target`, else the innermost block around it, else the line."""
     opened = [block for block in blocks if block[0] == target]
@@ -506,9 +512,14 @@ def apply(
 
 
 def _problem(directive: Directive, known_rules: set[str]) -> str | None:
+    from reachlint.checkov_bridge import is_checkov_check
+
     if not directive.rules:
         return f"{MARKER} names no rule; write `{MARKER} RULE-ID reason`"
-    unknown = [rule for rule in directive.rules if rule not in known_rules]
+    # A checkov check id is no mistake in a run without --checkov: it suppresses nothing there.
+    unknown = [
+        rule for rule in directive.rules if rule not in known_rules and not is_checkov_check(rule)
+    ]
     if unknown:
         return (
             f"{MARKER} names {', '.join(unknown)}, which is not a rule reachlint knows; "
