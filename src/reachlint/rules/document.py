@@ -44,7 +44,13 @@ def load_document(text: str, file: str) -> Document:
     """Parse YAML text (one document, safe types only) keeping the line of every value."""
     import yaml
 
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as error:  # a control character: refused before parsing
+        line = text.count("\n", 0, error.position) + 1
+        raise InputError(
+            f"invalid YAML: character #x{error.character:04x} is not allowed", file, line
+        ) from None
     try:
         node = loader.get_single_node()
         document = Document(file=file, data=None)
