@@ -63,6 +63,8 @@ _SKIP = re.compile(
     r"(?:checkov|bridgecrew|cortex):skip= *([A-Za-z_\d-]+(?:,[A-Za-z_\d-]+)*)?(:[^\n]*)?"
 )
 _NO_REASON = "No comment provided"  # what checkov records for a skip without one
+_INDEX = r'\[(?:"(?:[^"\\]|\\.)*"|[^\]]*)\]'  # [0] or ["key"]
+_ADDRESS_PART = re.compile(rf"(?P<name>[^.\[\]]+)(?P<key>{_INDEX})?")
 
 
 def is_checkov_check(rule: str) -> bool:
@@ -95,9 +97,17 @@ def checkov_findings(
         if (result.check_id, result.resource) in failing_before:
             continue
         origins = seen.origins.get(target.path, {})
-        finding = _finding(target, result, origins, index, skips)
-        out.findings.append(finding)
-        rules.setdefault(result.check_id, _rule_info(result, finding.severity))
+        fallback = _place(target, result, origins)
+        elements = index.elements_of(result, target.framework)
+        # One finding per element the resource became: each copy of a copy loop or a counted
+        # module, under the address reachlint's own findings use.
+        by_address: dict[str, list[tuple[Element, str | None]]] = {}
+        for element, group in elements:
+            by_address.setdefault(element.address, []).append((element, group))
+        for address, own in sorted(by_address.items()) or [(result.resource, [])]:
+            finding = _finding(target, result, address, own, fallback, index, skips)
+            out.findings.append(finding)
+        rules.setdefault(result.check_id, _rule_info(result))
     out.rules = sorted(rules.values(), key=lambda rule: rule.id)
     return out
 
@@ -131,28 +141,31 @@ def _failing(base: list[Path], options: LoadOptions) -> set[tuple[str, str]]:
 def _finding(
     target: Target,
     result: CheckResult,
-    origins: dict[str, Origin],
+    address: str,
+    elements: list[tuple[Element, str | None]],
+    fallback: tuple[str, int],
     index: _ModelIndex,
     skips: _SkipComments,
 ) -> Finding:
     from reachlint.report import EndRef, Finding, Suppression
 
-    file, line = _place(target, result, origins)
-    elements = index.elements_of(result, target.framework == "terraform_plan")
-    addresses = {element.address for element, _group in elements}
-    address = addresses.pop() if len(addresses) == 1 else result.resource
+    file, line = fallback
+    for element, group in elements:
+        if group is None and element.origin.file and element.origin.line:
+            file, line = element.origin.file, element.origin.line
+            break
     end = EndRef(address=address, kind="resource", file=file, line=line)
     suppressed = None
     if result.skip_reason is not None:
         suppressed = Suppression(kind="inline", reason=result.skip_reason, file=file, line=line)
     elif file.endswith(".tf") and target.framework == "terraform_plan":
         suppressed = skips.covering(file, line, result.check_id)
-    message = f"checkov {result.check_id} fails on {result.resource}"
+    message = f"checkov {result.check_id} fails on {address}"
     if result.details:
         message += ": " + "; ".join(result.details)
     return Finding(
         rule=result.check_id,
-        severity=_SEVERITIES.get(result.severity or "", DEFAULT_SEVERITY),
+        severity=severity_of(result),
         title=result.name,
         message=message,
         source=end,
@@ -181,7 +194,11 @@ def _place(target: Target, result: CheckResult, origins: dict[str, Origin]) -> t
     return str(target.path), result.lines[0]
 
 
-def _rule_info(result: CheckResult, severity: Severity) -> RuleInfo:
+def severity_of(result: CheckResult) -> Severity:
+    return _SEVERITIES.get(result.severity or "", DEFAULT_SEVERITY)
+
+
+def _rule_info(result: CheckResult) -> RuleInfo:
     from reachlint.report import RuleInfo
 
     how = (
@@ -192,7 +209,7 @@ def _rule_info(result: CheckResult, severity: Severity) -> RuleInfo:
     return RuleInfo(
         id=result.check_id,
         title=result.name,
-        severity=severity,
+        severity=severity_of(result),
         description=f"checkov check {result.check_id}: {result.name}",
         help=(
             f"# {result.check_id}\n\n{result.name} (a checkov check, run by `reachlint check "
@@ -239,14 +256,16 @@ class _ModelIndex:
             self._resolved[file] = os.path.normcase(os.path.realpath(file))
         return self._resolved[file]
 
-    def elements_of(self, result: CheckResult, exact: bool) -> list[tuple[Element, str | None]]:
+    def elements_of(self, result: CheckResult, framework: str) -> list[tuple[Element, str | None]]:
         """The elements checkov's resource is: by address (a plan names them as the model
-        does), else those of its type written within its lines (directories and templates
-        name resources before modules and copies are expanded)."""
+        does), else those of its type written within its lines (a directory or template names
+        a resource before copies are made: `module.m.aws_instance.x` is every
+        `module.m["k"].aws_instance.x[n]`)."""
         named = self.by_address.get(result.resource, [])
-        if named or exact:
+        if named or framework == "terraform_plan":
             return named
         kind = _resource_type(result.resource)
+        copies = _copies_of(result.resource) if framework == "terraform" else None
         first, last = result.lines
         return [
             (element, group)
@@ -254,6 +273,7 @@ class _ModelIndex:
             if element.type.lower() == kind
             and element.origin.line is not None
             and first <= element.origin.line <= last
+            and (copies is None or copies.fullmatch(element.address) is not None)
         ]
 
     def groups_of(self, addresses: set[str]) -> set[str]:
@@ -284,6 +304,16 @@ class _ModelIndex:
             or interface.network_security_group in groups
             or interface.subnet in subnets
         }
+
+
+def _copies_of(resource: str) -> re.Pattern[str]:
+    """The addresses of a Terraform resource's copies: an index may follow each unindexed
+    module or resource name."""
+    parts = []
+    for match in _ADDRESS_PART.finditer(resource):
+        name, key = match.group("name"), match.group("key")
+        parts.append(re.escape(name) + (re.escape(key) if key else f"(?:{_INDEX})?"))
+    return re.compile(r"\.".join(parts))
 
 
 def _resource_type(resource: str) -> str:

@@ -82,10 +82,11 @@ class _Record(Protocol):
 def require_checkov() -> None:
     """Import checkov's runners now, or say how to install them: exit 2, not a traceback."""
     try:
-        version = cast(str, importlib.import_module("checkov.version").version)
-        for module in _RUNNERS.values():
-            importlib.import_module(module)
-        importlib.import_module("checkov.runner_filter")
+        with _quiet_logging():
+            version = cast(str, importlib.import_module("checkov.version").version)
+            for module in _RUNNERS.values():
+                importlib.import_module(module)
+            importlib.import_module("checkov.runner_filter")
     except ImportError:
         raise InputError(
             f"--checkov needs checkov, which is not installed; install it with {INSTALL_COMMAND}"
@@ -138,14 +139,19 @@ def _run(target: Target) -> Any:
 
 @contextmanager
 def _quiet_logging() -> Iterator[None]:
-    """checkov logs warnings on the root logger; with no handler Python would print them."""
+    """Keep checkov's log lines out of the report's streams.
+
+    checkov logs warnings through the root logger, and a root logger without handlers gets a
+    handler printing to stderr on the first `logging.warning`; for the time checkov runs the
+    root logger has only a handler that drops them, and after it, the handlers it had before.
+    """
     root = logging.getLogger()
-    handler = logging.NullHandler()
-    root.addHandler(handler)
+    handlers = list(root.handlers)
+    root.handlers = [logging.NullHandler()]
     try:
         yield
     finally:
-        root.removeHandler(handler)
+        root.handlers = handlers
 
 
 def _records(report: Any, name: str) -> list[_Record]:

@@ -209,7 +209,7 @@ def run_check(
     if checkov:  # before anything slow: without the extra, say how to install it
         from reachlint.checkov_runner import require_checkov
 
-        with _phase(timings, "checkov"):
+        with _phase(timings, "checkov-import"):
             require_checkov()
     # Rules before the plan: a typo in a rules file should not wait for a large plan to load.
     with _phase(timings, "rules"):
