@@ -432,8 +432,7 @@ def source_files(inputs: Iterable[Path], findings: Iterable[Finding]) -> list[tu
     files: list[tuple[Path, str]] = []
     for path in inputs:
         if path.is_dir():
-            files += [(child, str(child)) for child in sorted(path.rglob("*.tf"))]
-            files += [(child, str(child)) for child in sorted(path.rglob("*.bicep"))]
+            files += [(child, str(child)) for child in _sources_under(path)]
         elif path.suffix in (".json", ".jsonc", ".bicep"):
             files.append((path, str(path)))
             files += [(child, str(child)) for child in sorted(path.parent.glob("*.tf"))]
@@ -445,6 +444,18 @@ def source_files(inputs: Iterable[Path], findings: Iterable[Finding]) -> list[tu
             if resolved is not None:
                 files.append((resolved, shown))
     return [(path.resolve(), shown) for path, shown in files]
+
+
+def _sources_under(directory: Path) -> list[Path]:
+    """The .tf and .bicep files below a directory, not descending into hidden directories
+    such as .terraform and .git (modules there are reached through the findings' places)."""
+    import os
+
+    found = []
+    for root, folders, names in os.walk(directory):
+        folders[:] = sorted(folder for folder in folders if not folder.startswith("."))
+        found += [Path(root, name) for name in sorted(names) if name.endswith(_SOURCE_SUFFIXES)]
+    return found
 
 
 def _places_files(finding: Finding) -> set[str]:
