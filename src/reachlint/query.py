@@ -206,7 +206,7 @@ class _Asker:
         self.question = question
         self.ends = Ends(model, analysis.reachability)
         self.matcher = Matcher(model)
-        self._explained: dict[tuple[EndKey, EndKey, IntervalSet], Blocked | None] = {}
+        self._explained: dict[tuple[EndKey, EndKey, IntervalSet, str, str], Blocked | None] = {}
 
     def answer(self) -> Answer:
         question = self.question
@@ -298,12 +298,19 @@ class _Asker:
         pair: _Pair | None,
     ) -> list[Blocked]:
         addresses = source.addresses & destination.addresses
-        key = (end_key(source_end), end_key(destination_end), addresses)
+        names = (source.subject.address, destination.subject.address)
+        key = (end_key(source_end), end_key(destination_end), addresses, *names)
         if key not in self._explained:
             wanted = self.question.wanted
             if addresses != ALL_ADDRESSES:
                 wanted = wanted.only_addresses(addresses)
-            self._explained[key] = self.analysis.explain(source_end, destination_end, wanted)
+            self._explained[key] = self.analysis.explain(
+                source_end,
+                destination_end,
+                wanted,
+                source_endpoint=names[0],
+                destination_endpoint=names[1],
+            )
         found = self._explained[key]
         if found is not None:
             return [found]

@@ -852,7 +852,7 @@ def test_a_terraform_directory_is_asked_like_its_plan() -> None:
 def test_when_the_engine_names_no_blocker_the_answer_says_what_is_known(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(Analysis, "explain", lambda *_args: None)
+    monkeypatch.setattr(Analysis, "explain", lambda *_args, **_names: None)
     plan = FIXTURES / "aws/facts/peering-needs-both-routes/plan.json"
     _question, answer = run_query([plan], "aws_instance.a", "aws_instance.b", port="22")
     (blocked,) = answer.blocked

@@ -98,3 +98,38 @@ def test_peering_not_transitive() -> None:
     )
     assert blocked is not None and blocked.code == "not-transitive"
     assert blocked.address == ab
+
+
+def test_onprem_blocked_by_security_group_and_no_route() -> None:
+    net = Net()
+    vpc = net.vpc("main", "10.0.0.0/16")
+    vgw = net.gateway("vpn", "vpn-gateway", vpc)
+    site_address = net.site("dc", vgw, "172.16.0.0/16")
+    net.main_routes(vpc, ("172.16.0.0/16", "vpn-gateway", vgw))
+    group = net.sg("app", ingress("tcp", (22, 22), "172.16.0.0/16"), egress())
+    net.instance("app", net.subnet("app", vpc, "10.0.1.0/24"), group)
+    isolated = net.vpc("isolated", "10.9.0.0/16")
+    net.instance("lonely", net.subnet("lonely", isolated, "10.9.1.0/24"), group)
+    analysis = Analysis(net.model)
+    site = next(e for e in analysis.reachability.externals if e.address == site_address)
+    app = class_of(analysis, "aws_instance.app")
+    assert analysis.explain(site, app, tcp(22)) is None
+    blocked = analysis.explain(site, app, tcp(3389), destination_endpoint="aws_instance.app")
+    assert blocked is not None and blocked.code == "security-group"
+    assert "aws_instance.app" in blocked.reason
+    lonely = class_of(analysis, "aws_instance.lonely")
+    blocked = analysis.explain(site, lonely, tcp(22))
+    assert blocked is not None and blocked.code == "no-route"
+    assert "of None" not in blocked.reason
+
+
+def test_each_member_path_names_its_own_public_address() -> None:
+    net, _vpc, subnet, _ = public_vpc()
+    group = net.sg("web", ingress("tcp", (443, 443), WORLD))
+    for name in ("a", "b"):
+        net.instance(name, subnet, group)
+        interface = net.model.endpoints[f"aws_instance.{name}"].interfaces[0]
+        interface.public, interface.public_source = True, f"aws_eip.{name}"
+    result = net.reach()
+    assert "aws_eip.b" in result.path("internet", "aws_instance.b")
+    assert "aws_eip.a" not in result.path("internet", "aws_instance.b")

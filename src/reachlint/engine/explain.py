@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from reachlint.engine.filters import AclView, Direction
+from reachlint.engine.flows import External
 from reachlint.engine.nsg import NsgDirection, NsgView, Peer
 from reachlint.model import Origin
 from reachlint.traffic import (
@@ -56,8 +57,18 @@ def _where(addresses: IntervalSet) -> str:
 
 
 class Explainer:
-    def __init__(self, engine: _Engine) -> None:
+    """Explains one question; `names` are the endpoints asked about (a class has many)."""
+
+    def __init__(
+        self, engine: _Engine, source_name: str | None = None, destination_name: str | None = None
+    ) -> None:
         self.engine = engine
+        self.source_name = source_name
+        self.destination_name = destination_name
+
+    def _name(self, cls: _Class, side: str) -> str:
+        asked = self.source_name if side == "source" else self.destination_name
+        return asked or cls.info.members[0].endpoint
 
     # ----- between two endpoint classes ----------------------------------------------------
 
@@ -68,7 +79,7 @@ class Explainer:
             blocked = self._route(a, b, "forward") or self._route(b, a, "back")
             if blocked is not None:
                 return blocked
-        blocked = self._guards(a, "egress", b.peer, wanted)
+        blocked = self._guards(a, "egress", b.peer, wanted, "source")
         if blocked is not None:
             return blocked
         if crosses:
@@ -77,7 +88,7 @@ class Explainer:
             )
             if blocked is not None:
                 return blocked
-        blocked = self._guards(b, "ingress", a.peer, wanted)
+        blocked = self._guards(b, "ingress", a.peer, wanted, "destination")
         if blocked is not None:
             return blocked
         blocked = self._listener(b, wanted)
@@ -138,7 +149,12 @@ class Explainer:
         return None
 
     def _guards(
-        self, cls: _Class, direction: Direction, peer: Peer | None, wanted: Traffic
+        self,
+        cls: _Class,
+        direction: Direction,
+        peer: Peer | None,
+        wanted: Traffic,
+        side: str,
     ) -> Blocked | None:
         guards = cls.guards
         groups = guards.groups
@@ -152,7 +168,7 @@ class Explainer:
             if not admitted:
                 names = ", ".join(groups.groups)
                 word = "ingress rule admits" if direction == "ingress" else "egress rule allows"
-                member = cls.info.members[0].endpoint
+                member = self._name(cls, side)
                 group = self.engine.model.security_groups.get(groups.groups[0])
                 return Blocked(
                     "security-group",
@@ -264,7 +280,7 @@ class Explainer:
     # ----- with the internet ------------------------------------------------------------------
 
     def from_internet(self, b: _Class, wanted: Traffic) -> Blocked | None:
-        endpoint = self.engine.model.endpoints[b.info.members[0].endpoint]
+        endpoint = self.engine.model.endpoints[self._name(b, "destination")]
         if not b.info.public:
             return Blocked(
                 "no-public-address",
@@ -277,9 +293,13 @@ class Explainer:
         clients &= PUBLIC_ADDRESSES
         if not clients:
             return self._no_internet_route(b)
-        scoped = wanted.services_everywhere().only_addresses(clients)
+        return self._arriving(b, wanted, clients)
+
+    def _arriving(self, b: _Class, wanted: Traffic, clients: IntervalSet) -> Blocked | None:
+        """Filters on the way in from outside, then the stateless way back."""
+        scoped = wanted.services_everywhere().only_addresses(clients & wanted.addresses())
         blocked = (
-            self._guards(b, "ingress", None, scoped)
+            self._guards(b, "ingress", None, scoped, "destination")
             or self._listener(b, scoped)
             or self._acl(b.acl, "ingress", scoped, None)
         )
@@ -291,14 +311,15 @@ class Explainer:
                 return self._reply_block(b.acl, None)
         return None
 
-    def _no_internet_route(self, cls: _Class) -> Blocked:
+    def _no_internet_route(self, cls: _Class, where: str = "an internet gateway") -> Blocked:
         table = cls.routes.table
         address = table.address if table is not None else f"{cls.info.network} main table"
+        of = f" of {cls.info.subnet}" if cls.info.subnet else ""
         return Blocked(
             "no-route",
             address,
             "route-table",
-            f"route table {address} of {cls.info.subnet} has no route to an internet gateway",
+            f"route table {address}{of} has no route to {where}",
             table.origin if table is not None else Origin(),
         )
 
@@ -310,7 +331,7 @@ class Explainer:
         if not legs:
             with_public = engine.routing.internet_legs(a.routes, True, a.families, subnet)
             if any(leg.external.kind == "internet" for leg in with_public):
-                endpoint = engine.model.endpoints[a.info.members[0].endpoint]
+                endpoint = engine.model.endpoints[self._name(a, "source")]
                 return Blocked(
                     "no-public-address",
                     endpoint.address,
@@ -322,5 +343,32 @@ class Explainer:
         destinations = IntervalSet()
         for leg in legs:
             destinations = destinations | leg.addresses
-        scoped = wanted.services_everywhere().only_addresses(destinations)
-        return self._guards(a, "egress", None, scoped) or self._acl(a.acl, "egress", scoped, None)
+        return self._leaving(a, wanted, destinations)
+
+    def _leaving(self, a: _Class, wanted: Traffic, destinations: IntervalSet) -> Blocked | None:
+        scoped = wanted.services_everywhere().only_addresses(destinations & wanted.addresses())
+        return self._guards(a, "egress", None, scoped, "source") or self._acl(
+            a.acl, "egress", scoped, None
+        )
+
+    # ----- with on-premises networks ------------------------------------------------------------
+
+    def from_site(self, site: External, b: _Class, wanted: Traffic) -> Blocked | None:
+        clients = IntervalSet()
+        for leg in self.engine.routing.onprem_return(b.routes, b.families):
+            if leg.external.address == site.address:
+                clients = clients | leg.addresses
+        if not clients:
+            return self._no_internet_route(b, f"{site.address} (for the replies)")
+        return self._arriving(b, wanted, clients)
+
+    def to_site(self, a: _Class, site: External, wanted: Traffic) -> Blocked | None:
+        engine = self.engine
+        subnet = engine.model.subnets.get(a.info.subnet or "")
+        destinations = IntervalSet()
+        for leg in engine.routing.internet_legs(a.routes, a.info.public, a.families, subnet):
+            if leg.external.address == site.address:
+                destinations = destinations | leg.addresses
+        if not destinations:
+            return self._no_internet_route(a, site.address)
+        return self._leaving(a, wanted, destinations)

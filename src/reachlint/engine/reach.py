@@ -125,6 +125,7 @@ class _Engine:
             network,
             interface.subnet,
             self._public(interface),
+            interface.public_source,  # each member's path names what makes it public
             tuple(sorted(interface.security_groups)),
             atom,
             lb,
@@ -573,42 +574,30 @@ class Analysis:
         source: EndpointClass | External,
         destination: EndpointClass | External,
         wanted: Traffic,
+        *,
+        source_endpoint: str | None = None,
+        destination_endpoint: str | None = None,
     ) -> Blocked | None:
-        """The first component that stops `wanted` on the direct way; None if nothing does."""
+        """The first component that stops `wanted` on the direct way; None if nothing does.
+
+        The endpoints name the members asked about, for the explanation's words.
+        """
         from reachlint.engine.explain import Explainer
 
-        explainer = Explainer(self._engine)
+        explainer = Explainer(self._engine, source_endpoint, destination_endpoint)
         classes = self._engine.classes
         if isinstance(source, External) and isinstance(destination, EndpointClass):
             if source.kind == "internet":
                 return explainer.from_internet(classes[destination.id], wanted)
-            return None if self._reaches(source, destination) else _no_site_path(source)
+            return explainer.from_site(source, classes[destination.id], wanted)
         if isinstance(source, EndpointClass) and isinstance(destination, External):
             if destination.kind == "internet":
                 return explainer.to_internet(classes[source.id], wanted)
-            return None if self._reaches(source, destination) else _no_site_path(destination)
+            return explainer.to_site(classes[source.id], destination, wanted)
         if isinstance(source, EndpointClass) and isinstance(destination, EndpointClass):
             return explainer.between(classes[source.id], classes[destination.id], wanted)
         assert isinstance(source, External)
         return Blocked("no-path", source.address, source.kind, "no path between two external ends")
-
-    def _reaches(
-        self, source: EndpointClass | External, destination: EndpointClass | External
-    ) -> bool:
-        return any(
-            f.source == source and f.destination == destination and f.state == "reachable"
-            for f in self.reachability.flows
-        )
-
-
-def _no_site_path(site: External) -> Blocked:
-    return Blocked(
-        "no-route",
-        site.address,
-        "onprem",
-        f"no route table sends this traffic over the VPN to {site.address}",
-        site.origin,
-    )
 
 
 def compute_reachability(
