@@ -57,9 +57,10 @@ def fingerprint(kind: str, source: str, destination: str, traffic: list[TrafficE
 
 
 def with_fingerprint(finding: Finding) -> Finding:
+    """The finding with its fingerprint set (in place: findings are made fresh per run)."""
     rule, source, destination = identity(finding)
-    value = fingerprint(rule, source, destination, finding.traffic)
-    return finding.model_copy(update={"fingerprint": value})
+    finding.fingerprint = fingerprint(rule, source, destination, finding.traffic)
+    return finding
 
 
 def entries_traffic(entries: Iterable[TrafficEntry]) -> Traffic:
