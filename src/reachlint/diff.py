@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from reachlint.pipeline import AssumeUnknown, Timings, _phase, build_model
+from reachlint.pipeline import AssumeUnknown, build_model
 
 if TYPE_CHECKING:
     from reachlint.engine.flows import Flow, FlowState, Hop, Reachability
@@ -37,7 +37,6 @@ def run_diff(
     *,
     builtin: bool = True,
     assume_unknown: AssumeUnknown = "open",
-    timings: Timings | None = None,
 ) -> DiffReport:
     """Compare BASE and HEAD: the flows opened and closed, and the rules each change breaks."""
     from reachlint import __version__
@@ -50,19 +49,14 @@ def run_diff(
     for path in (base, head):
         if not path.exists():
             raise InputError("no such file or directory", file=str(path))
-    with _phase(timings, "rules"):
-        ruleset = load_rules(rules_files, builtin=builtin)
+    ruleset = load_rules(rules_files, builtin=builtin)
     snapshots = []
     for path in (base, head):
-        model = build_model([path], timings)
-        with _phase(timings, "engine"):
-            reach = compute_reachability(model, assume_unknown=assume_unknown)
-        with _phase(timings, "rules"):
-            findings = evaluate(ruleset, model, reach)
-        snapshots.append(Snapshot(model, reach, findings))
+        model = build_model([path])
+        reach = compute_reachability(model, assume_unknown=assume_unknown)
+        snapshots.append(Snapshot(model, reach, evaluate(ruleset, model, reach)))
     before, after = snapshots
-    with _phase(timings, "diff"):
-        opened, closed = compare(before, after)
+    opened, closed = compare(before, after)
     by_severity: dict[str, int] = {}
     for severity in ("critical", "high", "medium", "low"):
         count = sum(1 for change in opened if change.severity == severity)
