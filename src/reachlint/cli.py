@@ -295,6 +295,8 @@ def diff(
     no_builtin: Annotated[
         bool, typer.Option("--no-builtin", help="Leave the built-in rules out.")
     ] = False,
+    variables: _Variables = None,
+    var_files: _VarFiles = None,
 ) -> None:
     """Show the flows a change opens and closes, each with its path and the lines that open it."""
     with _reported_errors():
@@ -308,6 +310,7 @@ def diff(
             rules or [],
             builtin=not no_builtin,
             assume_unknown="closed" if assume_unknown is AssumeUnknown.closed else "open",
+            options=load_options(variables, var_files, None, None),
         )
         text = render_diff(report, output_format, color=output is None and _wants_color())
         if output is None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from reachlint.pipeline import AssumeUnknown, build_model
+from reachlint.pipeline import AssumeUnknown, LoadOptions, build_model
 
 if TYPE_CHECKING:
     from reachlint.engine.flows import Flow, FlowState, Hop, Reachability
@@ -37,6 +37,7 @@ def run_diff(
     *,
     builtin: bool = True,
     assume_unknown: AssumeUnknown = "open",
+    options: LoadOptions | None = None,
 ) -> DiffReport:
     """Compare BASE and HEAD: the flows opened and closed, and the rules each change breaks."""
     from reachlint import __version__
@@ -52,7 +53,7 @@ def run_diff(
     ruleset = load_rules(rules_files, builtin=builtin)
     snapshots = []
     for path in (base, head):
-        model = build_model([path])
+        model = build_model([path], None, options)
         reach = compute_reachability(model, assume_unknown=assume_unknown)
         snapshots.append(Snapshot(model, reach, evaluate(ruleset, model, reach)))
     before, after = snapshots
