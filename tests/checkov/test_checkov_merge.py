@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 from typer.testing import CliRunner, Result
 
@@ -15,6 +16,7 @@ pytest.importorskip("checkov.terraform.runner", reason="the checkov extra is not
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 NONCOMPLIANT = FIXTURES / "aws" / "naa-noncompliant"
+SARIF_SCHEMA = FIXTURES.parent / "tests" / "integrations" / "data" / "sarif-schema-2.1.0.json"
 
 UNREACHABLE = """
 resource "aws_vpc" "main" {
@@ -179,3 +181,43 @@ def test_a_baseline_covers_checkov_findings_too(tmp_path: Path) -> None:
     findings = json.loads(result.stdout)["findings"]
     assert {finding["tool"] for finding in findings} == {"reachlint", "checkov"}
     assert all(finding["suppressed"]["kind"] == "baseline" for finding in findings)
+
+
+def _rendered(fmt: str) -> str:
+    result = _run("check", NONCOMPLIANT / "plan.json", "--checkov", "--format", fmt)
+    assert result.exit_code == 1, result.output
+    return result.stdout
+
+
+def test_every_format_marks_checkov_findings_and_their_source() -> None:
+    text = _rendered("text")
+    assert "CKV_AWS_24 (checkov) [medium] Ensure no security groups allow ingress" in text
+    assert "checkov CKV_AWS_24 flags aws_security_group.web for this opening" in text
+
+    sarif = json.loads(_rendered("sarif"))
+    validator = jsonschema.Draft202012Validator(json.loads(SARIF_SCHEMA.read_text()))
+    assert [error.message for error in validator.iter_errors(sarif)] == []
+    run = sarif["runs"][0]
+    [descriptor] = [rule for rule in run["tool"]["driver"]["rules"] if rule["id"] == "CKV_AWS_24"]
+    assert "checkov" in descriptor["properties"]["tags"]
+    [result] = [result for result in run["results"] if result["ruleId"] == "CKV_AWS_24"]
+    assert result["properties"]["tool"] == "checkov"
+    region = result["locations"][0]["physicalLocation"]
+    assert region["artifactLocation"]["uri"].endswith("business.tf")
+    assert region["region"]["startLine"] == 64  # the rule that opens port 22
+
+    github = _rendered("github")
+    assert "title=checkov CKV_AWS_24 (medium)" in github
+    markdown = _rendered("markdown")
+    assert "### 🟡 checkov CKV_AWS_24 (medium)" in markdown
+    assert "**`aws_security_group.web`**: checkov CKV_AWS_24 fails" in markdown
+    junit = _rendered("junit")
+    assert 'classname="checkov.CKV_AWS_24" name="aws_security_group.web"' in junit
+    gitlab = json.loads(_rendered("gitlab"))
+    [issue] = [issue for issue in gitlab if issue["check_name"] == "CKV_AWS_24"]
+    assert issue["engine_name"] == "checkov"
+
+
+def test_the_json_report_with_checkov_findings_matches_its_schema() -> None:
+    schema = json.loads(_run("schema", "report").stdout)
+    jsonschema.validate(json.loads(_rendered("json")), schema)

@@ -36,8 +36,10 @@ def render_github(report: Report) -> str:
         _command(
             LEVEL[finding.severity],
             primary_place(finding, report.inputs),
-            f"{finding.rule} ({finding.severity}): {finding.title}",
-            _body(finding.message, finding),
+            f"{'checkov ' if finding.tool == 'checkov' else ''}{finding.rule} "
+            f"({finding.severity}): {finding.title}",
+            _body(finding.message, finding)
+            + (f"\nguideline: {finding.guideline}" if finding.guideline else ""),
         )
         for finding in findings
     ]

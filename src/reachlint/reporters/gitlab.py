@@ -23,6 +23,7 @@ def render_gitlab(report: Report) -> str:
             fingerprint=finding.fingerprint or _fallback(finding.rule, finding),
             item=finding,
             inputs=report.inputs,
+            engine=finding.tool,
         )
         for finding in report.active_findings
     ]
@@ -71,6 +72,7 @@ def _issue(
     fingerprint: str,
     item: PathLike,
     inputs: list[str],
+    engine: str = "reachlint",
 ) -> dict[str, Any]:
     place = primary_place(item, inputs)
     path = "\n".join(
@@ -86,7 +88,7 @@ def _issue(
         "severity": severity,
         "fingerprint": fingerprint,
         "location": {"path": place.file, "lines": {"begin": place.line}},
-        "engine_name": "reachlint",
+        "engine_name": engine,
     }
 
 

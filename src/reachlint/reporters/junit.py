@@ -29,7 +29,7 @@ def render_junit(report: Report) -> str:
         if not findings:
             _case(suite, f"reachlint.{rule_id}", title)
         for finding in findings:
-            case = _case(suite, f"reachlint.{rule_id}", _name(finding), finding, report.inputs)
+            case = _case(suite, f"{finding.tool}.{rule_id}", _name(finding), finding, report.inputs)
             if finding.suppressed is not None:
                 ElementTree.SubElement(case, "skipped", message=finding.suppressed.reason)
             else:
@@ -92,6 +92,8 @@ def _case(
 
 
 def _name(item: Finding | FlowChange) -> str:
+    if item.source == item.destination:  # a checkov check on one resource
+        return item.destination.address
     return f"{item.source.address} -> {item.destination.address} ({traffic_text(item.traffic)})"
 
 

@@ -57,9 +57,10 @@ def render_markdown(report: Report) -> str:
         groups.setdefault(finding.rule, []).append(finding)
     for rule, findings in groups.items():
         first = findings[0]
+        tool = "checkov " if first.tool == "checkov" else ""
         heading = (
-            f"### {_BADGE[first.severity]} {rule} ({first.severity}): {_inline(first.title)} — "
-            f"{plural(len(findings), 'finding')}"
+            f"### {_BADGE[first.severity]} {tool}{rule} ({first.severity}): "
+            f"{_inline(first.title)} — {plural(len(findings), 'finding')}"
         )
         out += budget.take([heading, ""])
         out += _items(findings, report.inputs, budget, f"{rule} findings")
@@ -150,6 +151,14 @@ def _items(
 
 
 def _headline(item: PathLike, inputs: list[str]) -> str:
+    from reachlint.report import Finding
+
+    if isinstance(item, Finding) and item.tool == "checkov":  # a check on one resource
+        link = f" ([guideline]({item.guideline}))" if item.guideline else ""
+        return (
+            f"**{_name(item.destination.address)}**: {_inline(item.message)}{link} — at "
+            f"`{primary_place(item, inputs)}`"
+        )
     return (
         f"{_ends(item)} on {traffic_text(item.traffic)} — opened at `{primary_place(item, inputs)}`"
     )
@@ -162,9 +171,13 @@ def _ends(item: PathLike) -> str:
 def _full(item: Finding | FlowChange, inputs: list[str]) -> list[str]:
     path_steps = steps(item)
     lines = [_headline(item, inputs), ""]
+    if item.source == item.destination:  # a checkov check on one resource: no path to draw
+        return lines
     rules = getattr(item, "rules", None)
     if rules:
         lines += [f"Breaks {', '.join(f'`{rule}`' for rule in rules)}.", ""]
+    if getattr(item, "related", None):  # checkov flags the same opening: the message says so
+        lines += [_inline(getattr(item, "message", "")), ""]
     lines += ["```mermaid", *_flowchart(path_steps, traffic_text(item.traffic)), "```", ""]
     lines += [f"<details><summary>Path: {plural(len(path_steps), 'step')}</summary>", ""]
     for number, step in enumerate(path_steps, start=1):

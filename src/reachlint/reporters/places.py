@@ -86,22 +86,24 @@ def primary_place(item: PathLike, inputs: list[str]) -> Place:
 
 
 def steps(item: PathLike) -> list[Step]:
-    """The source, every hop, then the destination."""
+    """The source, every hop, then the destination; a finding about one resource (a checkov
+    check: both ends are the resource) is the resource, then its hops."""
     source, destination = item.source, item.destination
-    return [
-        Step(source.address, source.kind, "", place_of(source.file, source.line), end=True),
-        *(
-            Step(hop.address, hop.kind, hop.detail, place_of(hop.file, hop.line), end=False)
-            for hop in item.path
-        ),
-        Step(
-            destination.address,
-            destination.kind,
-            "",
-            place_of(destination.file, destination.line),
-            end=True,
-        ),
+    first = Step(source.address, source.kind, "", place_of(source.file, source.line), end=True)
+    hops = [
+        Step(hop.address, hop.kind, hop.detail, place_of(hop.file, hop.line), end=False)
+        for hop in item.path
     ]
+    if destination == source:
+        return [first, *hops]
+    last = Step(
+        destination.address,
+        destination.kind,
+        "",
+        place_of(destination.file, destination.line),
+        end=True,
+    )
+    return [first, *hops, last]
 
 
 def step_text(step: Step) -> str:

@@ -121,7 +121,10 @@ def _descriptor(rule: RuleInfo) -> dict[str, Any]:
     title = rule.title or rule.id
     description = " ".join(rule.description.split()) or title
     help_markdown = rule.help or f"# {rule.id}\n\n{title}\n\n{description}\n"
-    return {
+    tags = ["security", "network", "reachability", "infrastructure-as-code"]
+    if rule.tool == "checkov":
+        tags = ["security", "checkov", "infrastructure-as-code"]
+    descriptor: dict[str, Any] = {
         "id": rule.id,
         "name": _pascal(rule.id),
         "shortDescription": {"text": _clip(title, 1024)},
@@ -132,9 +135,12 @@ def _descriptor(rule: RuleInfo) -> dict[str, Any]:
             "security-severity": SECURITY_SEVERITY[rule.severity],
             "problem.severity": PROBLEM_SEVERITY[rule.severity],
             "precision": "very-high",
-            "tags": ["security", "network", "reachability", "infrastructure-as-code"],
+            "tags": tags,
         },
     }
+    if rule.guideline:
+        descriptor["helpUri"] = rule.guideline
+    return descriptor
 
 
 def _suppression_descriptor() -> dict[str, Any]:
@@ -198,7 +204,10 @@ def _finding_result(finding: Finding, index: dict[str, int], inputs: list[str]) 
         "to": finding.destination.address,
         "traffic": traffic_text(finding.traffic),
         "state": finding.state,
+        "tool": finding.tool,
     }
+    if finding.related:
+        properties["related"] = finding.related
     if finding.addresses:
         properties["addresses"] = finding.addresses
     if finding.depends_on_unknown:

@@ -30,12 +30,18 @@ def render_text(report: Report, *, color: bool = False) -> str:
     groups: dict[str, list[Finding]] = {}
     for finding in report.active_findings:  # suppressed findings are in the other formats
         groups.setdefault(finding.rule, []).append(finding)
+    by_fingerprint = {finding.fingerprint: finding for finding in report.findings}
     for rule, findings in groups.items():
         first = findings[0]
         severity = paint(first.severity, _SEVERITY_STYLE[first.severity])
-        lines += ["", f"{paint(rule, '1')} [{severity}] {first.title} — {_count(findings)}"]
+        tool = " (checkov)" if first.tool == "checkov" else ""
+        lines += ["", f"{paint(rule, '1')}{tool} [{severity}] {first.title} — {_count(findings)}"]
         for finding in findings:
-            lines += _finding_lines(finding)
+            if finding.tool == "checkov":
+                lines += _check_lines(finding)
+            else:
+                lines += _finding_lines(finding)
+                lines += _related_lines(finding, by_fingerprint)
     if report.notes:
         lines += ["", *_notes_lines(report.notes)]
     if report.suppression_problems:
@@ -72,6 +78,26 @@ def _finding_lines(finding: Finding) -> list[str]:
         lines.append("    path:")
         lines += [f"      {number}. {_hop(hop)}" for number, hop in enumerate(finding.path, 1)]
     return lines
+
+
+def _check_lines(finding: Finding) -> list[str]:
+    """A checkov check on one resource: the resource, what is wrong, the rules that open it."""
+    lines = ["", f"  {_end(finding.destination)}", f"    {finding.message}"]
+    if finding.guideline:
+        lines.append(f"    guideline: {finding.guideline}")
+    if finding.path:
+        lines.append("    opened by:")
+        lines += [f"      {number}. {_hop(hop)}" for number, hop in enumerate(finding.path, 1)]
+    return lines
+
+
+def _related_lines(finding: Finding, by_fingerprint: dict[str | None, Finding]) -> list[str]:
+    """The checkov findings that say the same as this path."""
+    related = [by_fingerprint[key] for key in finding.related or [] if key in by_fingerprint]
+    return [
+        f"    checkov {other.rule} flags {other.destination.address} for this opening"
+        for other in related
+    ]
 
 
 def _where(file: str | None, line: int | None) -> str:
