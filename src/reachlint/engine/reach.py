@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Literal
 
 from reachlint.engine.explain import Blocked
@@ -69,7 +70,7 @@ class _Class:
     load_balancer: Endpoint | None = None
     unknowns: list[str] = field(default_factory=list)
 
-    @property
+    @cached_property  # the class never changes once made, and pairs ask for it often
     def peer(self) -> Peer:
         return Peer(
             addresses=self.addresses,
