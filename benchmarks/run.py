@@ -147,6 +147,8 @@ def warm_up(work: Path) -> None:
 
 
 def _seconds(value: float) -> str:
+    if value < 1:
+        return f"{value * 1000:.0f} ms"
     return f"{value:.2f} s" if value < 10 else f"{value:.1f} s"
 
 
