@@ -193,3 +193,17 @@ def test_findings_sort_by_severity_then_rule_then_ends() -> None:
 def test_unknown_format_is_refused() -> None:
     with pytest.raises(ValueError, match="xml"):
         render(SAMPLE, "xml")
+
+
+def test_markdown_report_draws_the_network() -> None:
+    from typer.testing import CliRunner
+
+    from reachlint.cli import app
+
+    plan = Path(__file__).resolve().parents[1] / "fixtures/aws/three-tier/plan.json"
+    result = CliRunner().invoke(app, ["check", str(plan), "--format", "markdown"])
+    assert "<summary>The network</summary>" in result.stdout
+    drawing = result.stdout.split("<summary>The network</summary>", 1)[1]
+    assert "```mermaid" in drawing and "flowchart" in drawing and "aws_lb.front" in drawing
+    json_out = CliRunner().invoke(app, ["check", str(plan), "--format", "json"]).stdout
+    assert "flowchart" not in json_out

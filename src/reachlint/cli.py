@@ -215,6 +215,8 @@ def check(
             base=base,
             options=load_options(variables, var_files, config_dir, parameters),
             checkov=checkov,
+            # The Markdown report (and the job summary of the github format) draws the network.
+            diagram=output_format in {"markdown", "github"},
         )
         started = time.perf_counter()
         color = output is None and _wants_color()

@@ -189,6 +189,7 @@ def run_check(
     baseline: Path | None = None,
     base: list[Path] | None = None,
     options: LoadOptions | None = None,
+    diagram: bool = False,
     checkov: bool = False,
 ) -> Report:
     """Check the rules (built-in and from `rules_files`) against the model of `paths`.
@@ -257,6 +258,11 @@ def run_check(
             suppression_problems=problems or None,
             rules=described,
         )
+    if diagram:
+        from reachlint.graph import draw
+
+        with _phase(timings, "report"):
+            report.diagram = draw(model, reach, active, "mermaid")
     return report
 
 

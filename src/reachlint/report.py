@@ -123,6 +123,8 @@ class Report(_Strict):
     suppression_problems: list[SuppressionProblem] | None = None
     # The rules checked, for the formats that describe them; the JSON report leaves them out.
     rules: list[RuleInfo] = Field(default_factory=list, exclude=True)
+    # The network as a Mermaid flowchart, for the Markdown report (not part of the JSON).
+    diagram: str | None = Field(default=None, exclude=True)
 
     @property
     def active_findings(self) -> list[Finding]:

@@ -64,6 +64,7 @@ def render_markdown(report: Report) -> str:
         )
         out += budget.take([heading, ""])
         out += _items(findings, report.inputs, budget, f"{rule} findings")
+    out += _diagram_section(report, budget)
     out += _suppressed_section(report)
     out += _problems_section(report)
     out += _notes_section(report.notes)
@@ -213,6 +214,23 @@ def _name(address: str) -> str:
 def _inline(text: str) -> str:
     """Plain text that Markdown and HTML in a comment leave alone."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _diagram_section(report: Report, budget: _Budget) -> list[str]:
+    """The network drawn (GitHub renders Mermaid), collapsed: findings are red arrows."""
+    if not report.diagram:
+        return []
+    lines = [
+        "<details><summary>The network</summary>",
+        "",
+        "```mermaid",
+        *report.diagram.rstrip("\n").splitlines(),
+        "```",
+        "",
+        "</details>",
+        "",
+    ]
+    return lines if budget.fits(*lines) else []
 
 
 def _suppressed_section(report: Report) -> list[str]:
