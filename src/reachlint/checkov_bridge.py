@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from reachlint.checkov_runner import CheckResult, Target
-    from reachlint.engine.flows import Reachability
+    from reachlint.engine.flows import Flow, Reachability
     from reachlint.model import Element, NetworkModel, NsgRule, Origin, SecurityGroupRule
     from reachlint.pipeline import InputsSeen, LoadOptions
     from reachlint.report import Finding, HopRef, RuleInfo, Severity, Suppression
@@ -235,6 +235,7 @@ class _ModelIndex:
         self.by_address: dict[str, list[tuple[Element, str | None]]] = {}
         self.by_file: dict[str, list[tuple[Element, str | None]]] = {}
         self._resolved: dict[str, str] = {}
+        self._members: dict[str, set[str]] | None = None
         for name in type(model).model_fields:
             value = getattr(model, name)
             if not isinstance(value, dict):
@@ -291,19 +292,19 @@ class _ModelIndex:
 
     def members(self, groups: set[str]) -> set[str]:
         """Endpoints filtered by one of these groups: on an interface or its subnet (Azure)."""
-        subnets = {
-            address
-            for address, subnet in self.model.subnets.items()
-            if subnet.security_group in groups
-        }
-        return {
-            endpoint.address
-            for endpoint in self.model.endpoints.values()
-            for interface in endpoint.interfaces
-            if groups & set(interface.security_groups)
-            or interface.network_security_group in groups
-            or interface.subnet in subnets
-        }
+        if self._members is None:
+            self._members = {}
+            for endpoint in self.model.endpoints.values():
+                for interface in endpoint.interfaces:
+                    subnet = self.model.subnets.get(interface.subnet or "")
+                    filters = [
+                        *interface.security_groups,
+                        interface.network_security_group,
+                        subnet.security_group if subnet is not None else None,
+                    ]
+                    for group in filter(None, filters):
+                        self._members.setdefault(group, set()).add(endpoint.address)
+        return set().union(*(self._members.get(group, set()) for group in groups))
 
 
 def _copies_of(resource: str) -> re.Pattern[str]:
@@ -460,8 +461,18 @@ def correlate(findings: list[Finding], model: NetworkModel, reach: Reachability)
     """Point each exposure check and the reachlint findings through the same group at each
     other; say in an exposure check's message what reachlint knows of the group."""
     from reachlint.baseline import entries_traffic
+    from reachlint.engine.flows import EndpointClass, External
 
     index = _ModelIndex(model)
+    inbound = [
+        flow
+        for flow in reach.flows
+        if isinstance(flow.source, External)
+        and flow.source.kind == "internet"
+        and isinstance(flow.destination, EndpointClass)
+        and flow.state == "reachable"
+    ]
+    reached_by_check: dict[str, set[str]] = {}
     out = list(findings)
     ours = [
         (position, finding, entries_traffic(finding.traffic))
@@ -489,7 +500,9 @@ def correlate(findings: list[Finding], model: NetworkModel, reach: Reachability)
                 finding.fingerprint,
                 f" (checkov {finding.rule} flags {finding.destination.address} for this opening)",
             )
-        text = _what_reachlint_knows(same, groups, wanted, index, reach)
+        if finding.rule not in reached_by_check:
+            reached_by_check[finding.rule] = _reached_from_internet(inbound, wanted)
+        text = _what_reachlint_knows(same, groups, wanted, index, reached_by_check[finding.rule])
         out[position] = finding.model_copy(
             update={
                 "message": f"{finding.message}; reachlint: {text}",
@@ -525,7 +538,7 @@ def _what_reachlint_knows(
     groups: set[str],
     wanted: Traffic,
     index: _ModelIndex,
-    reach: Reachability,
+    reached_on_service: set[str],
 ) -> str:
     service = wanted.text()
     service = "all protocols and ports" if service == "all" else service
@@ -538,7 +551,7 @@ def _what_reachlint_knows(
     members = index.members(groups)
     if not members:
         return "this group has no members, so nothing is reachable through it"
-    reached = sorted(_reached_from_internet(members, wanted, reach))
+    reached = sorted(members & reached_on_service)
     if reached:
         return (
             f"the internet reaches {_listed(reached)} on {service}, which no rule checked forbids"
@@ -546,19 +559,16 @@ def _what_reachlint_knows(
     return f"no endpoint in this group is reachable from the internet on {service}"
 
 
-def _reached_from_internet(members: set[str], wanted: Traffic, reach: Reachability) -> set[str]:
-    from reachlint.engine.flows import EndpointClass, External
+def _reached_from_internet(inbound: list[Flow], wanted: Traffic) -> set[str]:
+    """The endpoints some of `wanted` reaches from the internet."""
+    from reachlint.engine.flows import EndpointClass
 
-    reached: set[str] = set()
-    for flow in reach.flows:
-        source, destination = flow.source, flow.destination
-        if not (isinstance(source, External) and source.kind == "internet"):
-            continue
-        if not isinstance(destination, EndpointClass) or flow.state != "reachable":
-            continue
-        if flow.traffic & wanted:
-            reached.update(m.endpoint for m in destination.members if m.endpoint in members)
-    return reached
+    return {
+        member.endpoint
+        for flow in inbound
+        if isinstance(flow.destination, EndpointClass) and flow.traffic & wanted
+        for member in flow.destination.members
+    }
 
 
 def _listed(addresses: list[str], shown: int = 3) -> str:
