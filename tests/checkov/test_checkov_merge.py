@@ -221,3 +221,19 @@ def test_every_format_marks_checkov_findings_and_their_source() -> None:
 def test_the_json_report_with_checkov_findings_matches_its_schema() -> None:
     schema = json.loads(_run("schema", "report").stdout)
     jsonschema.validate(json.loads(_rendered("json")), schema)
+
+
+def test_checkov_runs_without_reaching_the_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    attempts: list[object] = []
+
+    def refuse(_socket: socket.socket, address: object) -> None:
+        attempts.append(address)
+        raise OSError("reachlint --checkov must not reach the network")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    report = _report(NONCOMPLIANT)
+    assert any(finding["tool"] == "checkov" for finding in report["findings"])
+    assert attempts == []
