@@ -105,7 +105,7 @@ def checkov_findings(
         for element, group in elements:
             by_address.setdefault(element.address, []).append((element, group))
         for address, own in sorted(by_address.items()) or [(result.resource, [])]:
-            finding = _finding(target, result, address, own, fallback, index, skips)
+            finding = _finding(target, result, address, own, fallback, skips)
             out.findings.append(finding)
         rules.setdefault(result.check_id, _rule_info(result))
     out.rules = sorted(rules.values(), key=lambda rule: rule.id)
@@ -133,7 +133,7 @@ def _failing(base: list[Path], options: LoadOptions) -> set[tuple[str, str]]:
     scan = run_checks([target for target in targets if target is not None])
     return {
         (result.check_id, result.resource)
-        for _target_, result in scan.results
+        for _before, result in scan.results
         if result.skip_reason is None
     }
 
@@ -144,7 +144,6 @@ def _finding(
     address: str,
     elements: list[tuple[Element, str | None]],
     fallback: tuple[str, int],
-    index: _ModelIndex,
     skips: _SkipComments,
 ) -> Finding:
     from reachlint.report import EndRef, Finding, Suppression
@@ -165,13 +164,13 @@ def _finding(
         message += ": " + "; ".join(result.details)
     return Finding(
         rule=result.check_id,
-        severity=severity_of(result),
+        severity=_severity_of(result),
         title=result.name,
         message=message,
         source=end,
         destination=end,
         traffic=[],
-        path=_opening_rules(result.check_id, elements, index),
+        path=_opening_rules(result.check_id, elements),
         suppressed=suppressed,
         tool="checkov",
         guideline=result.guideline,
@@ -194,7 +193,7 @@ def _place(target: Target, result: CheckResult, origins: dict[str, Origin]) -> t
     return str(target.path), result.lines[0]
 
 
-def severity_of(result: CheckResult) -> Severity:
+def _severity_of(result: CheckResult) -> Severity:
     return _SEVERITIES.get(result.severity or "", DEFAULT_SEVERITY)
 
 
@@ -209,7 +208,7 @@ def _rule_info(result: CheckResult) -> RuleInfo:
     return RuleInfo(
         id=result.check_id,
         title=result.name,
-        severity=severity_of(result),
+        severity=_severity_of(result),
         description=f"checkov check {result.check_id}: {result.name}",
         help=(
             f"# {result.check_id}\n\n{result.name} (a checkov check, run by `reachlint check "
@@ -339,9 +338,7 @@ def _exposed(check_id: str) -> Traffic | None:
     return Traffic.box(parse_protocol(protocol), ports=IntervalSet([(port, port)]))
 
 
-def _opening_rules(
-    check_id: str, elements: list[tuple[Element, str | None]], index: _ModelIndex
-) -> list[HopRef]:
+def _opening_rules(check_id: str, elements: list[tuple[Element, str | None]]) -> list[HopRef]:
     """The rules of the checked group (or the checked rule) that admit the check's service
     from anywhere, as the hops reachlint shows for them."""
     from reachlint.model import NsgRule, SecurityGroupRule
