@@ -58,8 +58,19 @@ def _child_op(a: Child | None, b: Child | None, op: int) -> Child | None:
     return _combine(a, b, op) or None
 
 
-@lru_cache(maxsize=65536)
 def _combine(a: Level, b: Level, op: int) -> Level:
+    # Shortcuts that need no hashing of the nested tuples: empty sets and the same set.
+    if a is b:
+        return () if op == _DIFF else a
+    if not b:
+        return () if op == _INTER else a
+    if not a:
+        return b if op == _UNION else ()
+    return _combine_levels(a, b, op)
+
+
+@lru_cache(maxsize=65536)
+def _combine_levels(a: Level, b: Level, op: int) -> Level:
     points = sorted({p for lo, hi, _ in (*a, *b) for p in (lo, hi + 1)})
     out: list[tuple[int, int, Child]] = []
     i = j = 0
@@ -84,7 +95,7 @@ def _combine(a: Level, b: Level, op: int) -> Level:
 class IntervalSet:
     """A set of integers as sorted, disjoint, inclusive intervals."""
 
-    __slots__ = ("_level",)
+    __slots__ = ("_hash", "_level")
 
     def __init__(self, intervals: Iterable[tuple[int, int]] = ()) -> None:
         level: Level = ()
@@ -120,7 +131,12 @@ class IntervalSet:
         return isinstance(other, IntervalSet) and self._level == other._level
 
     def __hash__(self) -> int:
-        return hash(self._level)
+        # Sets are immutable and serve as cache keys: hash the nested tuples once.
+        try:
+            return self._hash
+        except AttributeError:
+            self._hash: int = hash(self._level)
+            return self._hash
 
     def __contains__(self, value: int) -> bool:
         return any(lo <= value <= hi for lo, hi, _ in self._level)

@@ -92,6 +92,7 @@ class _Engine:
         self.flows: list[Flow] = []
         self._pairs: dict[tuple[int, int, bool], _Pair | None] = {}
         self._target_of: dict[str, tuple[str, ...]] = {}
+        self._guard_views: dict[tuple[object, ...], Guards] = {}
 
     # ----- classes -------------------------------------------------------------------------
 
@@ -223,17 +224,30 @@ class _Engine:
             known=known,
             network=network,
         )
-        views = []
+        table = subnet.route_table if subnet is not None else None
         placed = [
-            (subnet.security_group if subnet is not None else None, "subnet"),
-            (interface.network_security_group, "network interface"),
+            (nsg, level)
+            for address, level in (
+                (subnet.security_group if subnet is not None else None, "subnet"),
+                (interface.network_security_group, "network interface"),
+            )
+            if (nsg := self.model.network_security_groups.get(address or "")) is not None
         ]
-        for address, level in placed:
-            nsg = self.model.network_security_groups.get(address or "")
-            if nsg is not None:
-                table = subnet.route_table if subnet is not None else None
-                views.append(NsgView(nsg, guarded, self.spaces, self.assume, level, table))
-        return Guards(self.filters, groups, views)
+        # Interfaces behind the same filters share one Guards, and so its verdict caches; an
+        # NSG also judges the guarded address, so then that is part of what must be the same.
+        key = (
+            groups.groups,
+            tuple((n.address, level) for n, level in placed),
+            table,
+            guarded if placed else None,
+        )
+        found = self._guard_views.get(key)
+        if found is None:
+            views = [
+                NsgView(n, guarded, self.spaces, self.assume, level, table) for n, level in placed
+            ]
+            found = self._guard_views[key] = Guards(self.filters, groups, views)
+        return found
 
     # ----- flows between classes ------------------------------------------------------------
 
