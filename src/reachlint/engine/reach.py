@@ -281,29 +281,32 @@ class _Engine:
         return self._pairs[key]
 
     def _compute_pair(self, a: _Class, b: _Class, judge_source: bool) -> _Pair | None:
-        unknowns = [*a.unknowns, *b.unknowns]
-        path: list[Hop] = []
-        crosses_subnets = a.info.subnet is None or a.info.subnet != b.info.subnet
-        routed_back = True
-        if crosses_subnets:
-            legs = self.routing.between(a.routes, a.info.network, b.addresses, b.info.network)
-            if legs is None:
-                return None
-            # Without a route back, UDP and ICMP still arrive; TCP never completes.
-            back = self.routing.between(b.routes, b.info.network, a.addresses, a.info.network)
-            routed_back = back is not None
-            path.extend(legs)
+        # Filter verdicts are cached per peer and stop most pairs: ask them before routing.
         allowed = a.guards.toward("egress", b.peer)
         if judge_source:
             allowed &= b.guards.toward("ingress", a.peer)
         if b.load_balancer is not None:
             allowed &= self.filters.listener_traffic(b.load_balancer)
+        if not allowed:
+            self.filters.take_unknowns()
+            return None
+        unknowns = [*a.unknowns, *b.unknowns]
+        path: list[Hop] = []
+        crosses_subnets = a.info.subnet is None or a.info.subnet != b.info.subnet
         reply_ok = True
-        if allowed and crosses_subnets:
+        if crosses_subnets:
+            legs = self.routing.between(a.routes, a.info.network, b.addresses, b.info.network)
+            if legs is None:
+                self.filters.take_unknowns()
+                return None
+            path.extend(legs)
             allowed &= self.filters.acl_toward(a.acl, "egress", b.addresses)
             allowed &= self.filters.acl_toward(b.acl, "ingress", a.addresses)
-            reply_ok = self._tcp_replies_pass(b.acl, a.acl, a.addresses, b.addresses)
-        reply_ok = reply_ok and routed_back
+            # Without a route back, UDP and ICMP still arrive; TCP never completes.
+            back = self.routing.between(b.routes, b.info.network, a.addresses, a.info.network)
+            reply_ok = back is not None and self._tcp_replies_pass(
+                b.acl, a.acl, a.addresses, b.addresses
+            )
         unknowns.extend(self.filters.take_unknowns())
         if not allowed:
             return None
