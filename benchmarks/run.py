@@ -8,9 +8,9 @@ Usage:
 For each size it writes a plan with generate.py, runs `reachlint check PLAN --timings --format
 json` (the built-in rules) `--repeat` times and keeps the median run, then runs
 `checkov -f PLAN --framework terraform_plan` once. It prints a Markdown report: the machine,
-the date, wall time, peak memory and time per phase for reachlint, checkov's wall time and
-memory, and how many times faster reachlint is. checkov is looked up on PATH unless --checkov
-names it; without it the checkov columns say so.
+the date, wall time, peak memory and time per phase for reachlint (and "other": the wall time
+outside the phases), checkov's wall time and memory, and how many times faster reachlint is.
+checkov is looked up on PATH unless --checkov names it; without it the checkov columns say so.
 """
 
 from __future__ import annotations
@@ -197,24 +197,27 @@ def markdown(rows: list[Row], args: argparse.Namespace) -> str:
         f"{os.getloadavg()[0]:.2f}: other work on the machine slows both tools",
         "",
     ]
-    header = ["resources", "plan", "reachlint wall", "peak RSS", "start-up", *phases]
+    header = ["resources", "plan", "reachlint wall", "peak RSS", "other", *phases]
     header += ["checkov wall", "checkov RSS", "checkov / reachlint"]
     lines.append("| " + " | ".join(header) + " |")
     lines.append("|" + "|".join("---:" for _ in header) + "|")
     for row in rows:
         ours = row.reachlint
-        startup = ours.wall - sum(ours.phases.values())
+        other = ours.wall - sum(ours.phases.values())
         cells = [f"{row.resources:,}", f"{row.megabytes:.1f} MB"]
         if ours.failure:
             cells += [ours.failure, "", "", *("" for _ in phases)]
         else:
-            cells += [_seconds(ours.wall), f"{ours.peak_mb:.0f} MB", _seconds(startup)]
+            cells += [_seconds(ours.wall), f"{ours.peak_mb:.0f} MB", _seconds(other)]
             cells += [_seconds(ours.phases[name]) if name in ours.phases else "" for name in phases]
         theirs = row.checkov
         if theirs is None:
             cells += ["not run", "", ""]
         elif theirs.failure:
-            cells += [theirs.failure, f"{theirs.peak_mb:.0f} MB", ""]
+            # Stopped at the time limit: reachlint is at least that many times faster.
+            stopped = theirs.exit_code == -9 and not ours.failure
+            at_least = f"more than {theirs.wall / ours.wall:.0f}x" if stopped else ""
+            cells += [theirs.failure, f"{theirs.peak_mb:.0f} MB", at_least]
         else:
             ratio = theirs.wall / ours.wall if ours.wall and not ours.failure else 0.0
             cells += [_seconds(theirs.wall), f"{theirs.peak_mb:.0f} MB", f"{ratio:.1f}x"]
