@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -57,26 +58,51 @@ class External:
 End = EndpointClass | External
 
 
-@dataclass
+PathSource = list[Hop] | Callable[[], list[Hop]]
+
+
 class Flow:
     """Traffic from `source` that arrives at `destination`, and the path it takes.
 
     `traffic` is as it arrives at the destination (after a load balancer rewrote the port). Its
     address axis is the external end's address (client for ingress, server for egress) and
     spans every address for flows between two endpoint classes.
+
+    The path may be given as a function: it is built the first time someone reads it, since
+    most flows are never reported and their hops are costly to describe.
     """
 
-    source: End
-    destination: End
-    traffic: Traffic
-    path: list[Hop]
-    state: FlowState = "reachable"
-    # Addresses of unknown values this flow depends on ("aws_instance.web.private_ip").
-    unknowns: list[str] = field(default_factory=list)
+    __slots__ = ("_path", "destination", "source", "state", "traffic", "unknowns")
+
+    def __init__(
+        self,
+        source: End,
+        destination: End,
+        traffic: Traffic,
+        path: PathSource,
+        state: FlowState = "reachable",
+        unknowns: list[str] | None = None,
+    ) -> None:
+        self.source = source
+        self.destination = destination
+        self.traffic = traffic
+        self._path = path
+        self.state: FlowState = state
+        # Addresses of unknown values this flow depends on ("aws_instance.web.private_ip").
+        self.unknowns = unknowns or []
+
+    @property
+    def path(self) -> list[Hop]:
+        if callable(self._path):
+            self._path = self._path()
+        return self._path
 
     @property
     def through(self) -> list[Hop]:
         return self.path
+
+    def __repr__(self) -> str:
+        return f"Flow({self.source!r} -> {self.destination!r}: {self.traffic!r}, {self.state})"
 
 
 @dataclass

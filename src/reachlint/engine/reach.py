@@ -8,6 +8,7 @@ pair of classes, never per pair of endpoints. Every set is exact (see traffic.py
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Literal
@@ -20,6 +21,7 @@ from reachlint.engine.flows import (
     Flow,
     Hop,
     Member,
+    PathSource,
     Reachability,
 )
 from reachlint.engine.guards import Guards
@@ -50,9 +52,20 @@ class _Pair:
     """What one class can send another, before it is split into reachable and reply-dropped."""
 
     allowed: Traffic
-    path: list[Hop]
+    build_path: Callable[[], list[Hop]]
     reply_ok: bool
     unknowns: list[str]
+    _path: list[Hop] | None = None
+
+    @property
+    def path(self) -> list[Hop]:
+        return self.hops()
+
+    def hops(self) -> list[Hop]:
+        """Built once, when a flow's path is first read."""
+        if self._path is None:
+            self._path = self.build_path()
+        return self._path
 
 
 @dataclass
@@ -266,7 +279,12 @@ class _Engine:
                     if a is b and len({m.endpoint for m in a.info.members}) < 2:
                         continue  # a flow from an endpoint to itself is not a flow
                     self._emit(
-                        a.info, b.info, pair.allowed, pair.path, pair.reply_ok, pair.unknowns
+                        a.info,
+                        b.info,
+                        pair.allowed,
+                        pair.hops,
+                        pair.reply_ok,
+                        pair.unknowns,
                     )
 
     def pair(self, a: _Class, b: _Class, judge_source: bool = True) -> _Pair | None:
@@ -310,13 +328,17 @@ class _Engine:
         unknowns.extend(self.filters.take_unknowns())
         if not allowed:
             return None
-        path.extend(a.guards.hops("egress", allowed, b.peer))
-        if crosses_subnets:
-            path.extend(self.filters.acl_hops(a.acl, "egress", allowed, b.addresses))
-            path.extend(self.filters.acl_hops(b.acl, "ingress", allowed, a.addresses))
-        if judge_source:
-            path.extend(b.guards.hops("ingress", allowed, a.peer))
-        return _Pair(allowed, path, reply_ok, unknowns)
+
+        def build_path() -> list[Hop]:
+            hops = [*path, *a.guards.hops("egress", allowed, b.peer)]
+            if crosses_subnets:
+                hops.extend(self.filters.acl_hops(a.acl, "egress", allowed, b.addresses))
+                hops.extend(self.filters.acl_hops(b.acl, "ingress", allowed, a.addresses))
+            if judge_source:
+                hops.extend(b.guards.hops("ingress", allowed, a.peer))
+            return hops
+
+        return _Pair(allowed, build_path, reply_ok, unknowns)
 
     def _tcp_replies_pass(
         self,
@@ -335,7 +357,7 @@ class _Engine:
         source: EndpointClass | External,
         destination: EndpointClass | External,
         allowed: Traffic,
-        path: list[Hop],
+        path: PathSource,
         reply_ok: bool,
         unknowns: list[str],
         reply_ok_addresses: IntervalSet | None = None,
@@ -493,8 +515,7 @@ class _Engine:
             balancer = lb_class.load_balancer
             if balancer is None or balancer.load_balancer is None:
                 continue
-            # Filters before the load balancer admitted the listener's traffic, not the target's.
-            before = [replace(hop, admits=None) for hop in arrival.path]
+            before = _LoosePath(arrival)
             for listener, target_port, targets, via in self.filters.forwarding(balancer):
                 heard = arrival.traffic & Traffic.box(
                     parse_protocol(listener.protocol_number),
@@ -509,11 +530,11 @@ class _Engine:
                     detail=_balancer_text(balancer),
                     origin=balancer.origin,
                 )
-                hops = [*before, lb_hop, listener.hop, *via]
+                hops = [lb_hop, listener.hop, *via]
                 for target in targets:
                     for t_class in classes_of.get(target, []):
                         self._forward(
-                            arrival, heard, listener, target_port, hops, lb_class, t_class
+                            arrival, heard, listener, target_port, before, hops, lb_class, t_class
                         )
 
     def _forward(
@@ -522,6 +543,7 @@ class _Engine:
         heard: Traffic,
         listener: Filters.ListenerView,
         target_port: int,
+        before: _LoosePath,
         hops: list[Hop],
         lb_class: _Class,
         t_class: _Class,
@@ -541,14 +563,17 @@ class _Engine:
         )
         # The flow keeps the client's addresses: those that reached the listener.
         traffic = arriving.with_addresses(heard.addresses()) & leg.allowed.services_everywhere()
-        path = [*hops, *leg.path]
+        judged: list[Hop] = []
         if keeps_client:
             traffic, judged = self._target_judges_client(arrival, t_class, traffic)
-            path.extend(judged)
         if not traffic:
             return
         unknowns = [*arrival.unknowns, *leg.unknowns, *self.filters.take_unknowns()]
-        self._emit(arrival.source, t_class.info, traffic, path, leg.reply_ok, unknowns)
+
+        def build_path() -> list[Hop]:
+            return [*before.hops, *hops, *leg.path, *judged]
+
+        self._emit(arrival.source, t_class.info, traffic, build_path, leg.reply_ok, unknowns)
 
     def _target_judges_client(
         self, arrival: Flow, t_class: _Class, traffic: Traffic
@@ -561,6 +586,21 @@ class _Engine:
         admitted = traffic & t_class.guards.toward("ingress", source.peer)
         hops = t_class.guards.hops("ingress", admitted, source.peer)
         return admitted, hops
+
+
+class _LoosePath:
+    """An arriving flow's hops, copied once, no longer judging traffic: the filters before a
+    load balancer admitted the listener's traffic, not the target's."""
+
+    def __init__(self, arrival: Flow) -> None:
+        self._arrival = arrival
+        self._hops: list[Hop] | None = None
+
+    @property
+    def hops(self) -> list[Hop]:
+        if self._hops is None:
+            self._hops = [replace(hop, admits=None) for hop in self._arrival.path]
+        return self._hops
 
 
 def _balancer_text(balancer: Endpoint) -> str:
