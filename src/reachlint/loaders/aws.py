@@ -10,18 +10,17 @@ then known ids; what cannot be resolved is recorded on the element and in a note
 from __future__ import annotations
 
 import ipaddress
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, TypeAlias
+from typing import Any
 
 from reachlint.loaders.terraform_resources import UNKNOWN, TfResource
 from reachlint.loaders.terraform_values import (
-    compatible,
+    ResourceIndex,
+    Types,
     dedupe,
     has_unknown,
-    index_text,
     integer,
     string_value,
     strings,
@@ -58,8 +57,6 @@ from reachlint.model import (
     TransitGatewayAttachment,
     TransitGatewayRoute,
 )
-
-Types: TypeAlias = frozenset[str] | None  # None: a link of any type
 
 VPC_TYPES = frozenset({"aws_vpc", "aws_default_vpc"})
 SUBNET_TYPES = frozenset({"aws_subnet", "aws_default_subnet"})
@@ -275,7 +272,6 @@ _NETWORK_ADJACENT_PREFIXES = (
 _NOTE_SAMPLE = 5
 
 # One index in an address: [0] or ["key"] (keys may hold escaped quotes).
-_INDEX = re.compile(r'\[(?:\d+|"(?:[^"\\]|\\.)*")\]')
 
 
 def build_aws_model(
@@ -348,30 +344,13 @@ def _tags(resource: TfResource) -> dict[str, str]:
 # ----- the resource index ---------------------------------------------------------------------
 
 
-class _Index:
-    """Resources by address, by type and by address without indexes, built once."""
+class _Index(ResourceIndex):
+    """The shared index, with what this provider looks resources up by."""
 
     def __init__(self, resources: list[TfResource], ids: dict[str, str]) -> None:
         self.ids = ids
-        self.by_address: dict[str, TfResource] = {}
-        self.managed: dict[str, list[TfResource]] = defaultdict(list)
-        self.data: dict[str, list[TfResource]] = defaultdict(list)
-        self.instances: dict[str, list[str]] = defaultdict(list)
-        for resource in resources:
-            if resource.address in self.by_address:
-                continue
-            self.by_address[resource.address] = resource
-            kind = self.managed if resource.mode == "managed" else self.data
-            kind[resource.type].append(resource)
-            bare = _INDEX.sub("", resource.address)
-            if bare != resource.address:
-                self.instances[bare].append(resource.address)
+        super().__init__(resources)
         self._names: dict[str, dict[str, str]] = {}
-        self._matches: dict[tuple[str, Types], list[str]] = {}
-
-    def of(self, *types: str) -> Iterator[TfResource]:
-        for type_name in types:
-            yield from self.managed.get(type_name, ())
 
     def named(self, types: Types, name: str) -> str | None:
         """The resource of these types whose `name` is this (subnet groups, templates...)."""
@@ -387,27 +366,6 @@ class _Index:
             if name in names:
                 return names[name]
         return None
-
-    def matches(self, reference: str, types: Types, index: int | str | None) -> list[str]:
-        """Instances a reference denotes, of these types; `index` aligns count/for_each."""
-        exact = self.by_address.get(reference)
-        if exact is not None:
-            return [reference] if types is None or exact.type in types else []
-        if index is not None:
-            aligned = reference + index_text(index)
-            resource = self.by_address.get(aligned)
-            if resource is not None and (types is None or resource.type in types):
-                return [aligned]
-        key = (reference, types)
-        found = self._matches.get(key)
-        if found is None:
-            bare = _INDEX.sub("", reference)
-            candidates = self.instances.get(bare, [])
-            if bare != reference:
-                candidates = [c for c in candidates if compatible(reference, c)]
-            found = [c for c in candidates if types is None or self.by_address[c].type in types]
-            self._matches[key] = found
-        return found
 
 
 @dataclass

@@ -14,17 +14,17 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from reachlint.loaders import azure_common
 from reachlint.loaders.terraform_resources import TfResource
 from reachlint.loaders.terraform_values import (
-    compatible,
+    ResourceIndex,
+    Types,
     dedupe,
     has_unknown,
-    index_text,
     integer,
     string_value,
     strings,
@@ -56,8 +56,6 @@ from reachlint.model import (
     Target,
     TargetGroup,
 )
-
-Types = frozenset[str] | None  # None: a link of any type
 
 VNET_TYPES = frozenset({"azurerm_virtual_network"})
 SUBNET_TYPES = frozenset({"azurerm_subnet"})
@@ -209,7 +207,6 @@ _FIREWALL_SUBNET = "azurefirewallsubnet"
 _GATEWAY_POOL_KIND = "microsoft.network/applicationgateways/backendaddresspools"
 
 # One index in an address: [0] or ["key"] (keys may hold escaped quotes).
-_INDEX = re.compile(r'\[(?:\d+|"(?:[^"\\]|\\.)*")\]')
 
 
 def build_azurerm_model(
@@ -320,23 +317,11 @@ def _fourth_address(cidr: str) -> str | None:
 # ----- the resource index ---------------------------------------------------------------------
 
 
-class _Index:
-    """Resources by address, by type and by address without indexes, built once."""
+class _Index(ResourceIndex):
+    """The shared index, with what this provider looks resources up by."""
 
     def __init__(self, resources: list[TfResource], ids: dict[str, str]) -> None:
-        self.by_address: dict[str, TfResource] = {}
-        self.managed: dict[str, list[TfResource]] = defaultdict(list)
-        self.data: dict[str, list[TfResource]] = defaultdict(list)
-        self.instances: dict[str, list[str]] = defaultdict(list)
-        for resource in resources:
-            if resource.address in self.by_address:
-                continue
-            self.by_address[resource.address] = resource
-            kind = self.managed if resource.mode == "managed" else self.data
-            kind[resource.type].append(resource)
-            bare = _INDEX.sub("", resource.address)
-            if bare != resource.address:
-                self.instances[bare].append(resource.address)
+        super().__init__(resources)
         # Azure ids are case-insensitive; ids given by the loader win over those seen here.
         self.ids: dict[str, str] = {}
         for resource in resources:
@@ -345,12 +330,7 @@ class _Index:
                 self.ids.setdefault(own.lower(), resource.address)
         for text, address in ids.items():
             self.ids[text.lower()] = address
-        self._matches: dict[tuple[str, Types], list[str]] = {}
         self._by_name: dict[str, list[TfResource]] | None = None
-
-    def of(self, *types: str) -> Iterator[TfResource]:
-        for type_name in types:
-            yield from self.managed.get(type_name, ())
 
     def named(self, types: Iterable[str], name: str, group: str | None) -> list[TfResource]:
         """Resources of these types with this name, in this resource group where both say.
@@ -374,27 +354,6 @@ class _Index:
             ):
                 continue
             found.append(resource)
-        return found
-
-    def matches(self, reference: str, types: Types, index: int | str | None) -> list[str]:
-        """Instances a reference denotes, of these types; `index` aligns count/for_each."""
-        exact = self.by_address.get(reference)
-        if exact is not None:
-            return [reference] if types is None or exact.type in types else []
-        if index is not None:
-            aligned = reference + index_text(index)
-            resource = self.by_address.get(aligned)
-            if resource is not None and (types is None or resource.type in types):
-                return [aligned]
-        key = (reference, types)
-        found = self._matches.get(key)
-        if found is None:
-            bare = _INDEX.sub("", reference)
-            candidates = self.instances.get(bare, [])
-            if bare != reference:
-                candidates = [c for c in candidates if compatible(reference, c)]
-            found = [c for c in candidates if types is None or self.by_address[c].type in types]
-            self._matches[key] = found
         return found
 
 

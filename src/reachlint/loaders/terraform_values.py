@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-from reachlint.loaders.terraform_resources import UNKNOWN
+from reachlint.loaders.terraform_resources import UNKNOWN, TfResource
 
 _SEGMENT = re.compile(r'([^.\[]+)((?:\[(?:\d+|"(?:[^"\\]|\\.)*")\])?)\.?')
 
@@ -84,3 +85,52 @@ def compatible(reference: str, address: str) -> bool:
 
 def dedupe(items: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(items))
+
+
+_INDEX = re.compile(r'\[(?:\d+|"(?:[^"\\]|\\.)*")\]')
+Types = frozenset[str] | None  # None: a link of any type
+
+
+class ResourceIndex:
+    """Resources by address, by type and by address without indexes, built once."""
+
+    def __init__(self, resources: list[TfResource]) -> None:
+        self.by_address: dict[str, TfResource] = {}
+        self.managed: dict[str, list[TfResource]] = defaultdict(list)
+        self.data: dict[str, list[TfResource]] = defaultdict(list)
+        self.instances: dict[str, list[str]] = defaultdict(list)
+        for resource in resources:
+            if resource.address in self.by_address:
+                continue
+            self.by_address[resource.address] = resource
+            kind = self.managed if resource.mode == "managed" else self.data
+            kind[resource.type].append(resource)
+            bare = _INDEX.sub("", resource.address)
+            if bare != resource.address:
+                self.instances[bare].append(resource.address)
+        self._matches: dict[tuple[str, Types], list[str]] = {}
+
+    def of(self, *types: str) -> Iterator[TfResource]:
+        for type_name in types:
+            yield from self.managed.get(type_name, ())
+
+    def matches(self, reference: str, types: Types, index: int | str | None) -> list[str]:
+        """Instances a reference denotes, of these types; `index` aligns count/for_each."""
+        exact = self.by_address.get(reference)
+        if exact is not None:
+            return [reference] if types is None or exact.type in types else []
+        if index is not None:
+            aligned = reference + index_text(index)
+            resource = self.by_address.get(aligned)
+            if resource is not None and (types is None or resource.type in types):
+                return [aligned]
+        key = (reference, types)
+        found = self._matches.get(key)
+        if found is None:
+            bare = _INDEX.sub("", reference)
+            candidates = self.instances.get(bare, [])
+            if bare != reference:
+                candidates = [c for c in candidates if compatible(reference, c)]
+            found = [c for c in candidates if types is None or self.by_address[c].type in types]
+            self._matches[key] = found
+        return found
