@@ -37,6 +37,16 @@ class AssumeUnknown(StrEnum):
     closed = "closed"
 
 
+_AssumeUnknownOption = Annotated[
+    AssumeUnknown,
+    typer.Option(
+        "--assume-unknown",
+        help="Treat values known only after apply as allowing traffic (open) or not (closed).",
+        case_sensitive=False,
+    ),
+]
+
+
 class SchemaName(StrEnum):
     rules = "rules"
     report = "report"
@@ -133,14 +143,7 @@ def check(
             "--fail-on", help="Exit 1 when a finding is at least this severe.", case_sensitive=False
         ),
     ] = FailOn.low,
-    assume_unknown: Annotated[
-        AssumeUnknown,
-        typer.Option(
-            "--assume-unknown",
-            help="Treat values known only after apply as allowing traffic (open) or not (closed).",
-            case_sensitive=False,
-        ),
-    ] = AssumeUnknown.open,
+    assume_unknown: _AssumeUnknownOption = AssumeUnknown.open,
     no_builtin: Annotated[
         bool, typer.Option("--no-builtin", help="Leave the built-in rules out.")
     ] = False,
@@ -287,14 +290,7 @@ def diff(
             case_sensitive=False,
         ),
     ] = FailOn.low,
-    assume_unknown: Annotated[
-        AssumeUnknown,
-        typer.Option(
-            "--assume-unknown",
-            help="Treat values known only after apply as allowing traffic (open) or not (closed).",
-            case_sensitive=False,
-        ),
-    ] = AssumeUnknown.open,
+    assume_unknown: _AssumeUnknownOption = AssumeUnknown.open,
     no_builtin: Annotated[
         bool, typer.Option("--no-builtin", help="Leave the built-in rules out.")
     ] = False,
@@ -533,14 +529,7 @@ def query(
     output_format: Annotated[
         str, typer.Option("--format", metavar="FORMAT", help="Output format: text or json.")
     ] = "text",
-    assume_unknown: Annotated[
-        AssumeUnknown,
-        typer.Option(
-            "--assume-unknown",
-            help="Treat values known only after apply as allowing traffic (open) or not (closed).",
-            case_sensitive=False,
-        ),
-    ] = AssumeUnknown.open,
+    assume_unknown: _AssumeUnknownOption = AssumeUnknown.open,
     variables: _Variables = None,
     var_files: _VarFiles = None,
     config_dir: _ConfigDir = None,
@@ -582,14 +571,7 @@ def matrix(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", metavar="FILE", help="Write it here.")
     ] = None,
-    assume_unknown: Annotated[
-        AssumeUnknown,
-        typer.Option(
-            "--assume-unknown",
-            help="Treat values known only after apply as allowing traffic (open) or not (closed).",
-            case_sensitive=False,
-        ),
-    ] = AssumeUnknown.open,
+    assume_unknown: _AssumeUnknownOption = AssumeUnknown.open,
     variables: _Variables = None,
     var_files: _VarFiles = None,
     config_dir: _ConfigDir = None,
@@ -632,14 +614,7 @@ def graph(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", metavar="FILE", help="Write it here.")
     ] = None,
-    assume_unknown: Annotated[
-        AssumeUnknown,
-        typer.Option(
-            "--assume-unknown",
-            help="Treat values known only after apply as allowing traffic (open) or not (closed).",
-            case_sensitive=False,
-        ),
-    ] = AssumeUnknown.open,
+    assume_unknown: _AssumeUnknownOption = AssumeUnknown.open,
     variables: _Variables = None,
     var_files: _VarFiles = None,
     config_dir: _ConfigDir = None,
