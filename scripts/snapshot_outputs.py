@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from sweep_corpus import DEFAULT_CORPUS, candidates  # noqa: E402
 
-_VERSION = re.compile(r'"version": "[^"]*"|reachlint \d+\.\d+\.\d+\S*')
+_VERSION = re.compile(r'(?<="version": ")[^"]*(?=")|(?<=reachlint )\d+\.\d+\.\d+\S*')
 
 
 def _run(args: list[str]) -> tuple[int, str]:
@@ -98,7 +98,7 @@ def snapshot(outdir: Path, corpus: Path, only: str | None) -> int:
 
 
 def _findings(text: str) -> list[tuple[str, str, str, str]]:
-    body = text.split("\n", 1)[1].split("\n--- stderr\n")[0]
+    body = text.split("\n", 1)[-1].split("\n--- stderr\n")[0]
     try:
         report = json.loads(body)
     except ValueError:
