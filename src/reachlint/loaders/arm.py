@@ -77,6 +77,7 @@ APP_GATEWAY = "microsoft.network/applicationgateways"
 FIREWALL = "microsoft.network/azurefirewalls"
 FIREWALL_POLICY = "microsoft.network/firewallpolicies"
 RULE_GROUP = "microsoft.network/firewallpolicies/rulecollectiongroups"
+OLD_RULE_GROUP = "microsoft.network/firewallpolicies/rulegroups"  # the 2019-2020 preview API
 IP_GROUP = "microsoft.network/ipgroups"
 ROUTE_TABLE = "microsoft.network/routetables"
 ROUTE = "microsoft.network/routetables/routes"
@@ -94,7 +95,7 @@ MODELLED = frozenset(
         VNET, SUBNET, PEERING, NSG, NSG_RULE, ASG, NIC, VM, VMSS, PIP, LB, LB_POOL, LB_NAT_RULE,
         APP_GATEWAY, FIREWALL, ROUTE_TABLE, ROUTE,
         VNET_GATEWAY, LOCAL_GATEWAY, CONNECTION, EXPRESS_ROUTE, NAT_GATEWAY, BASTION,
-        PRIVATE_ENDPOINT, DEPLOYMENTS, FIREWALL_POLICY, RULE_GROUP, IP_GROUP,
+        PRIVATE_ENDPOINT, DEPLOYMENTS, FIREWALL_POLICY, RULE_GROUP, OLD_RULE_GROUP, IP_GROUP,
     }
 )  # fmt: skip
 
@@ -902,6 +903,21 @@ class _Mapper:
             FirewallPolicy(address=top.address, type=top.type, origin=self.origin(top))
         )
         groups = self.of(RULE_GROUP)
+        for old in self.of(OLD_RULE_GROUP):
+            if any(old.address.lower().startswith(f"{p.address.lower()}/") for p in chain):
+                # Their rule conditions are not read: what the group allows is an unknown.
+                rules.add(
+                    (-1,),
+                    FirewallRule(
+                        address=old.address,
+                        type=old.type,
+                        origin=self.origin(old),
+                        name="(its rules)",
+                        kind="rule group",
+                        action="allow",
+                        undecidable="rule groups of the preview API are not read",
+                    ),
+                )
         # The base policy's rules come first: the chain is read from the root.
         for depth, policy in enumerate(reversed(chain)):
             for group in groups:
