@@ -61,3 +61,20 @@ def test_findings_through_fqdn_rules_name_them_and_closed_drops_them() -> None:
     )
     closed = run_check([FW_DOCS / "template.json"], rules, builtin=False, assume_unknown="closed")
     assert closed.findings == []
+
+
+def test_azurerm_classic_collections_network_before_application() -> None:
+    from reachlint.pipeline import build_model
+
+    directory = FIXTURES.parent / "azurerm" / "firewall-classic" / "config"
+    model = build_model([directory])
+    policy = model.gateways["azurerm_firewall.azufw"].policy
+    assert policy is not None
+    # testcollection (network, priority 200) is read before appRc1 (application, priority 101).
+    assert [(r.kind, r.name, r.address) for r in policy.rules] == [
+        ("network", "netRc1", "azurerm_firewall_network_rule_collection.azufwnetr1"),
+        ("application", "appRule1", "azurerm_firewall_application_rule_collection.azufwappr1"),
+    ]
+    assert policy.rules[0].destinations.any
+    assert policy.rules[1].undecidable == "target fqdns www.microsoft.com"
+    assert policy.rules[1].origin.line is not None
