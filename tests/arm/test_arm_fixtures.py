@@ -31,7 +31,14 @@ def without_origins(value: Any) -> Any:
 
 
 def test_every_fixture_has_both_forms() -> None:
-    assert NAMES == ["hub-spoke", "hybrid", "public-web", "public-web-peers"]
+    assert NAMES == [
+        "firewall-dnat-fqdn",
+        "firewall-policy-ipgroups",
+        "hub-spoke",
+        "hybrid",
+        "public-web",
+        "public-web-peers",
+    ]
     for name in NAMES:
         assert (FIXTURES / name / "template.symbolic.json").is_file()
 

@@ -1,11 +1,11 @@
 """Firewalls on the path: a policy's rules, in the firewall's order, as exact traffic sets.
 
-A policy is a list of first-match rules split into stages (Azure Firewall: one stage, network
-rules before application rules, default deny; AWS Network Firewall: the stateless engine, whose
-`next` hands traffic to the stateful engine, then the stateful engine). A rule matches on both
-ends at once: one end is fixed by the question (the endpoint class behind or in front of the
-firewall), the other is the free address axis of the traffic, as for an NSG. Stateful: the
-replies of what a firewall admits pass it.
+A policy is a list of first-match rules split into stages: Azure Firewall has one (network rules
+before application rules, default deny); a rule or a stage's default may hand traffic to the
+next stage (`next`), as AWS Network Firewall's stateless engine forwards to its stateful engine.
+A rule matches on both ends at once: one end is fixed by the question (the endpoint class behind
+or in front of the firewall), the other is the free address axis of the traffic, as for an NSG.
+Stateful: the replies of what a firewall admits pass it.
 
 What a rule matches that only shows when traffic flows (FQDN targets, a Suricata signature, a
 domain list, a service tag) is an unknown named after the rule; with --assume-unknown open such
