@@ -140,6 +140,8 @@ class RouteTable(Element):
     routes: list[Route] = Field(default_factory=list)
     subnets: list[str] = Field(default_factory=list)
     propagating_gateways: list[str] = Field(default_factory=list)
+    # Edge associations: the gateways (AWS internet gateway) whose arriving traffic it routes.
+    edge_gateways: list[str] = Field(default_factory=list)
 
 
 GatewayKind = Literal[

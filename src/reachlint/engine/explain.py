@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Literal
 
 from reachlint.engine.filters import AclView, Direction
 from reachlint.engine.firewall import Evaluated, FirewallView
-from reachlint.engine.flows import External
+from reachlint.engine.flows import External, Hop
 from reachlint.engine.nsg import NsgDirection, NsgView, Peer
 from reachlint.model import Origin
 from reachlint.traffic import (
@@ -316,8 +316,33 @@ class Explainer:
         clients, _ = self.engine.routing.internet_return(b.routes)
         clients &= PUBLIC_ADDRESSES
         if not clients:
+            ways = self.engine.routing.internet_in_through_firewalls(b.routes, b.addresses)
+            if ways:
+                return self._through_firewalls_in(b, wanted, ways)
             return self._no_internet_route(b)
         return self._arriving(b, wanted, clients)
+
+    def _through_firewalls_in(
+        self, b: _Class, wanted: Traffic, ways: list[tuple[IntervalSet, list[Hop], str]]
+    ) -> Blocked | None:
+        engine = self.engine
+        first: Blocked | None = None
+        for clients, _hops, firewall in ways:
+            view = engine.firewalls.get(firewall)
+            if view is None:
+                continue
+            evaluated = view.evaluate("destination", b.addresses, b.address_known)
+            engine.filters.take_unknowns()
+            reach = clients & PUBLIC_ADDRESSES & wanted.addresses()
+            scoped = wanted.services_everywhere().only_addresses(reach)
+            if not evaluated.allowed & scoped:
+                first = first or _firewall_block(view, evaluated, scoped)
+                continue
+            blocked = self._arriving(b, scoped & evaluated.allowed, reach)
+            if blocked is None:
+                return None
+            first = first or blocked
+        return first
 
     def _dnat_ways(self, b: _Class) -> list[tuple[FirewallView, Traffic]]:
         """(firewall, what its DNAT rules send b) for every firewall that translates to b."""

@@ -407,7 +407,35 @@ class _Engine:
             flow = self._internet_to(b)
             if flow is not None:
                 made[b.info.id] = flow
+            self._internet_through_firewalls(b)
         return made
+
+    def _internet_through_firewalls(self, b: _Class) -> None:
+        """From the internet through a firewall on both ways (an AWS ingress route table)."""
+        families = (V4_ALL if b.info.public else IntervalSet()) | (b.families & V6_ALL)
+        ways = self.routing.internet_in_through_firewalls(b.routes, b.addresses)
+        for clients, route_hops, firewall in ways:
+            clients = clients & PUBLIC_ADDRESSES & families & b.families
+            view = self.firewalls.get(firewall)
+            if not clients or view is None:
+                continue
+            evaluated = view.evaluate("destination", b.addresses, b.address_known)
+            self.filters.unknowns.extend(evaluated.unknowns)
+            allowed = Traffic.box(addresses=clients) & evaluated.allowed
+            allowed &= b.guards.region("ingress")
+            if b.load_balancer is not None:
+                allowed &= self.filters.listener_traffic(b.load_balancer)
+            allowed &= self.filters.acl_region(b.acl, "ingress")
+            if not allowed:
+                self.filters.take_unknowns()
+                continue
+            replies = self.filters.acl_region(b.acl, "egress").addresses_with(TCP, _EPHEMERAL_PORTS)
+            unknowns = [*b.unknowns, *self.filters.take_unknowns()]
+            path = _with_rules(route_hops, [(view, evaluated)], allowed, None)
+            path.extend(self._public_hops(b))
+            path.extend(self.filters.acl_hops(b.acl, "ingress", allowed, None))
+            path.extend(b.guards.hops("ingress", allowed, None))
+            self._emit(INTERNET, b.info, allowed, path, True, unknowns, replies)
 
     def _internet_to(self, b: _Class) -> Flow | None:
         clients, route_hops = self.routing.internet_return(b.routes)
