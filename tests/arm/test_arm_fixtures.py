@@ -33,6 +33,7 @@ def without_origins(value: Any) -> Any:
 def test_every_fixture_has_both_forms() -> None:
     assert NAMES == [
         "firewall-dnat-fqdn",
+        "firewall-forced-tunneling",
         "firewall-policy-ipgroups",
         "hub-spoke",
         "hybrid",

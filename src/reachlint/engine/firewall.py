@@ -86,6 +86,8 @@ class FirewallView:
         self.gateway = gateway
         self.policy = policy
         self.permissive = assume == "open"
+        # Azure Firewall sends traffic for public addresses from its own; AWS's does not.
+        self.translates_source = gateway.type != "aws_networkfirewall_firewall"
         self._cache: dict[tuple[Side, IntervalSet, bool], Evaluated] = {}
 
     def evaluate(self, fixed_side: Side, fixed: IntervalSet, known: bool) -> Evaluated:

@@ -490,7 +490,8 @@ class _Engine:
 
     def _egress_leg(self, a: _Class, leg: Leg) -> None:
         allowed = Traffic.box(addresses=leg.addresses)
-        judged = self._judge(leg.hops, "source", a.addresses, a.address_known)
+        public = leg.external.kind == "internet"
+        judged = self._judge(leg.hops, "source", a.addresses, a.address_known, public)
         for _view, evaluated in judged:
             allowed &= evaluated.allowed
         allowed &= a.guards.region("egress")
@@ -525,14 +526,23 @@ class _Engine:
         self._emit(a.info, destination, allowed, path, True, unknowns, reply_addresses)
 
     def _judge(
-        self, hops: list[Hop], fixed_side: Side, fixed: IntervalSet, known: bool
+        self,
+        hops: list[Hop],
+        fixed_side: Side,
+        fixed: IntervalSet,
+        known: bool,
+        to_public: bool = False,
     ) -> list[tuple[FirewallView, Evaluated]]:
-        """The firewalls on a way out or in, evaluated for the endpoint end of the flow."""
+        """The firewalls on a way out or in, evaluated for the endpoint end of the flow. An
+        Azure Firewall translates the source of what it sends to public addresses to its own:
+        a firewall after it sees an address of its subnet."""
         judged = []
         for view in self.firewalls.on_path(hops):
             evaluated = view.evaluate(fixed_side, fixed, known)
             self.filters.unknowns.extend(evaluated.unknowns)
             judged.append((view, evaluated))
+            if to_public and fixed_side == "source" and view.translates_source:
+                fixed, known = self.firewall_peer(view)[0].addresses, False
         return judged
 
     # ----- ways in through a firewall's DNAT rules ----------------------------------------------

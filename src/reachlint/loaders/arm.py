@@ -840,7 +840,7 @@ class _Mapper:
         )
         if isinstance(values, Unknown) or any(isinstance(v, Unknown) for v in _items(values)):
             spec.service_tags.append("a value known at deployment")
-        return spec
+        return azure_firewall.written(spec)
 
     def fw_ports(self, resource: ArmResource, rule: Any, key: str) -> list[PortRange] | None:
         values = self.texts(resource, _at(rule, key), what=key)

@@ -60,6 +60,13 @@ def addresses(
     return spec
 
 
+def written(spec: AddressSpec) -> AddressSpec:
+    """A rule side with no address at all matches what Microsoft does not document: unknown."""
+    if not (spec.any or spec.cidrs or spec.service_tags):
+        spec.service_tags.append("no addresses written")
+    return spec
+
+
 def _merge(a: AddressSpec, b: AddressSpec) -> AddressSpec:
     return AddressSpec(
         any=a.any or b.any,

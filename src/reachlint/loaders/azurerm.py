@@ -1299,7 +1299,7 @@ class _Mapper:
         spec = azure_firewall.addresses(strings(value), known, refs)
         if has_unknown(value):
             spec.service_tags.append("a value known after apply")
-        return spec
+        return azure_firewall.written(spec)
 
     def fw_rules(
         self,
