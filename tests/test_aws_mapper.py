@@ -1327,7 +1327,7 @@ def test_unmodelled_types_get_one_note_per_type() -> None:
         vpc(),
         *[res(f"aws_s3_bucket.b{i}", {}) for i in range(7)],
         res("aws_dx_connection.dc", {}),
-        res("aws_networkfirewall_firewall.fw", {}),
+        res("aws_globalaccelerator_accelerator.ga", {}),
         res("data.aws_ami.ubuntu", {}),
         res("azurerm_resource_group.rg", {}),
     )
@@ -1337,7 +1337,7 @@ def test_unmodelled_types_get_one_note_per_type() -> None:
     assert buckets[0].startswith("7 aws_s3_bucket resource(s) not modelled")
     assert "aws_s3_bucket.b0" in buckets[0] and "and 2 more" in buckets[0]
     assert any("aws_dx_connection" in m and "Direct Connect" in m for m in messages)
-    assert any("aws_networkfirewall_firewall" in m and "reachability" in m for m in messages)
+    assert any("aws_globalaccelerator_accelerator" in m and "reachability" in m for m in messages)
     assert not any("aws_ami" in m or "azurerm" in m for m in messages)
 
 

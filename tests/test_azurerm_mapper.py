@@ -970,16 +970,35 @@ def test_route_table_no_subnet_uses_is_a_note() -> None:
     assert "no subnet in the input uses it" in notes(model)
 
 
-def test_firewall_rule_collections_are_one_note() -> None:
-    collections = [
-        res(f"azurerm_firewall_network_rule_collection.c{i}", {"name": f"c{i}"}) for i in range(2)
+def test_firewall_rule_collections_become_the_firewall_rules() -> None:
+    """Classic collections join the firewall they name; deny collections by priority first."""
+
+    def collection(name: str, priority: int, action: str, port: str) -> TfResource:
+        rule = {
+            "name": f"{name}-rule",
+            "protocols": ["TCP"],
+            "source_addresses": ["10.0.0.0/16"],
+            "destination_addresses": ["*"],
+            "destination_ports": [port],
+        }
+        return res(
+            f"azurerm_firewall_network_rule_collection.{name}",
+            {"name": name, "azure_firewall_name": "hub", "priority": priority,
+             "action": action, "rule": [rule]},
+            azure_firewall_name=["azurerm_firewall.hub"],
+        )  # fmt: skip
+
+    model = build(
+        *_routed(), collection("web", 200, "Allow", "443"), collection("no", 100, "Deny", "*")
+    )
+    policy = model.gateways["azurerm_firewall.hub"].policy
+    assert policy is not None
+    assert [(r.name, r.action) for r in policy.rules] == [
+        ("no-rule", "deny"),
+        ("web-rule", "allow"),
     ]
-    model = build(*_routed(), *collections)
-    found = [
-        n.message for n in model.notes if "azurerm_firewall_network_rule_collection" in n.message
-    ]
-    assert len(found) == 1
-    assert found[0].startswith("2 azurerm_firewall_network_rule_collection resource(s)")
+    assert policy.rules[1].destination_ports == [PortRange(low=443, high=443)]
+    assert not [n for n in model.notes if "azurerm_firewall_network_rule_collection" in n.message]
 
 
 def test_vpn_connection_makes_the_local_network_an_onprem_site() -> None:

@@ -140,6 +140,8 @@ class RouteTable(Element):
     routes: list[Route] = Field(default_factory=list)
     subnets: list[str] = Field(default_factory=list)
     propagating_gateways: list[str] = Field(default_factory=list)
+    # Edge associations: the gateways (AWS internet gateway) whose arriving traffic it routes.
+    edge_gateways: list[str] = Field(default_factory=list)
 
 
 GatewayKind = Literal[
@@ -153,6 +155,63 @@ GatewayKind = Literal[
 ]
 
 
+FirewallAction = Literal["allow", "deny", "next", "alert"]
+
+
+class FirewallRule(Element):
+    """One filtering rule of a firewall, in the order the firewall evaluates it (first match).
+
+    `address` is what a reviewer edits (the rule collection group, the rule group); `stage`
+    indexes the policy's stages; `next` hands a match to the next stage (AWS forward to the
+    stateful engine); `alert` decides nothing.
+    """
+
+    name: str
+    kind: str  # network, application, stateless, stateful: in the words of the provider
+    collection: str | None = None  # the collection or group and its priority, for the reader
+    stage: int = 0
+    action: FirewallAction
+    protocols: list[str] = Field(default_factory=lambda: ["*"])  # names or numbers; * is all
+    sources: AddressSpec = Field(default_factory=lambda: AddressSpec(any=True))
+    destinations: AddressSpec = Field(default_factory=lambda: AddressSpec(any=True))
+    source_ports: list[PortRange] | None = None  # None: any port
+    destination_ports: list[PortRange] | None = None
+    both_directions: bool = False  # also matches the reverse direction (AWS direction ANY)
+    # Why what the rule matches is known only when traffic flows (FQDN targets, a Suricata
+    # signature, a domain list); None when the rule is decided exactly.
+    undecidable: str | None = None
+
+
+class DnatRule(Element):
+    """A way in: the firewall's public address and port, translated to an address and port."""
+
+    name: str
+    collection: str | None = None
+    protocols: list[str] = Field(default_factory=lambda: ["tcp"])
+    sources: AddressSpec = Field(default_factory=lambda: AddressSpec(any=True))
+    ports: list[PortRange] = Field(default_factory=list)  # on the firewall's public address
+    translated_address: str | None = None
+    translated_port: int | None = None
+    undecidable: str | None = None  # a translated FQDN
+
+
+class FirewallStage(BaseModel):
+    """One engine of a firewall and what it does with traffic no rule of it matched."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    default: Literal["allow", "deny", "next"] = "deny"
+
+
+class FirewallPolicy(Element):
+    """The rules a firewall judges traffic by; `address` is the policy a reviewer edits."""
+
+    stages: list[FirewallStage] = Field(default_factory=lambda: [FirewallStage(name="rules")])
+    rules: list[FirewallRule] = Field(default_factory=list)
+    dnat: list[DnatRule] = Field(default_factory=list)
+
+
 class Gateway(Element):
     kind: GatewayKind
     network: str | None = None
@@ -164,6 +223,8 @@ class Gateway(Element):
     default_propagation: bool = True
     # Azure Firewall / network virtual appliance: the private address routes point at.
     private_ips: list[str] = Field(default_factory=list)
+    # Firewall: the rules it judges traffic by; None for a firewall whose rules are unknown.
+    policy: FirewallPolicy | None = None
 
 
 class OnPremSite(Element):

@@ -10,7 +10,7 @@ import pytest
 from arm_helpers import FIXTURES, template_document, write_template
 
 from reachlint.loaders.arm import load_arm_template
-from reachlint.model import NetworkModel
+from reachlint.model import NetworkModel, PortRange
 
 NAMES = sorted(p.name for p in FIXTURES.iterdir() if (p / "template.json").is_file())
 NET = "Microsoft.Network"
@@ -31,7 +31,15 @@ def without_origins(value: Any) -> Any:
 
 
 def test_every_fixture_has_both_forms() -> None:
-    assert NAMES == ["hub-spoke", "hybrid", "public-web", "public-web-peers"]
+    assert NAMES == [
+        "firewall-dnat-fqdn",
+        "firewall-forced-tunneling",
+        "firewall-policy-ipgroups",
+        "hub-spoke",
+        "hybrid",
+        "public-web",
+        "public-web-peers",
+    ]
     for name in NAMES:
         assert (FIXTURES / name / "template.symbolic.json").is_file()
 
@@ -149,7 +157,13 @@ def test_spoke_routes_lead_to_the_firewall() -> None:
         (route,) = loaded.route_tables[f"{NET}/routeTables/{spoke}-routes"].routes
         assert (route.destination, route.target_kind) == ("0.0.0.0/0", "virtual-appliance")
         assert route.target == firewall.address
-    assert any("rule collections" in n.message for n in loaded.notes)
+    assert firewall.policy is not None
+    (rule,) = firewall.policy.rules
+    assert (rule.name, rule.action, rule.destination_ports) == (
+        "https-between-spokes",
+        "allow",
+        [PortRange(low=443, high=443)],
+    )
 
 
 def test_the_two_directions_of_a_peering_are_one_peering() -> None:

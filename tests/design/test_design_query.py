@@ -644,8 +644,19 @@ CASES = [
         "azure/hub-spoke/template.json",
         "kind:virtual-machine",
         "internet",
-        traffic="all",
-        through=("Microsoft.Network/azureFirewalls/hub-fw",),
+        code="firewall",
+        at="Microsoft.Network/firewallPolicies/hub-fw-policy",
+        reason="(the default deny)",
+    ),
+    Case(
+        "azure/hub-spoke/template.json",
+        "tag:Spoke=spoke1",
+        "tag:Spoke=spoke2",
+        traffic="tcp 443",
+        through=(
+            "Microsoft.Network/azureFirewalls/hub-fw",
+            "Microsoft.Network/firewallPolicies/hub-fw-policy/ruleCollectionGroups/spoke-rules",
+        ),
     ),
     Case(
         "azurerm/public-web",

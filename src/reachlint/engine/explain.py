@@ -2,7 +2,8 @@
 
 The codes follow AWS Reachability Analyzer's explanations: no-route, no-public-address,
 security-group, network-acl, nsg, reply-dropped, not-transitive, no-path (plus no-listener for
-a load balancer that does not listen on the port).
+a load balancer that does not listen on the port, and firewall for a firewall rule or a
+firewall's default deny).
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from reachlint.engine.filters import AclView, Direction
-from reachlint.engine.flows import External
+from reachlint.engine.firewall import Evaluated, FirewallView
+from reachlint.engine.flows import External, Hop
 from reachlint.engine.nsg import NsgDirection, NsgView, Peer
 from reachlint.model import Origin
 from reachlint.traffic import (
@@ -26,6 +28,7 @@ from reachlint.traffic import (
 
 if TYPE_CHECKING:
     from reachlint.engine.reach import _Class, _Engine
+    from reachlint.engine.routing import Leg
 
 BlockCode = Literal[
     "no-route",
@@ -37,6 +40,7 @@ BlockCode = Literal[
     "not-transitive",
     "no-path",
     "no-listener",
+    "firewall",
 ]
 
 
@@ -83,6 +87,10 @@ class Explainer:
         if blocked is not None:
             return blocked
         if crosses:
+            blocked = self._firewalls_between(a, b, wanted)
+            if blocked is not None:
+                return blocked
+        if crosses:
             blocked = self._acl(a.acl, "egress", wanted, b.addresses) or self._acl(
                 b.acl, "ingress", wanted, a.addresses
             )
@@ -99,6 +107,20 @@ class Explainer:
             back &= engine.filters.acl_toward(a.acl, "ingress", b.addresses)
             if not back & Traffic.box(parse_protocol("tcp"), ports=IntervalSet([EPHEMERAL])):
                 return self._reply_block(b.acl, a.acl)
+        return None
+
+    def _firewalls_between(self, a: _Class, b: _Class, wanted: Traffic) -> Blocked | None:
+        engine = self.engine
+        legs = engine.routing.between(a.routes, a.info.network, b.addresses, b.info.network)
+        for view in engine.firewalls.on_path(legs or []):
+            evaluated = view.evaluate("source", a.addresses, a.address_known)
+            admitted = engine.filters.project(
+                evaluated.allowed, b.addresses, b.address_known, "the address"
+            )
+            engine.filters.take_unknowns()
+            if not admitted & wanted.services_everywhere():
+                scoped = wanted.services_everywhere().only_addresses(b.addresses)
+                return _firewall_block(view, evaluated, scoped)
         return None
 
     def _route(self, a: _Class, b: _Class, which: str) -> Blocked | None:
@@ -281,6 +303,8 @@ class Explainer:
 
     def from_internet(self, b: _Class, wanted: Traffic) -> Blocked | None:
         endpoint = self.engine.model.endpoints[self._name(b, "destination")]
+        if not b.info.public and self._dnat_ways(b):
+            return self._through_dnat(b, wanted)
         if not b.info.public:
             return Blocked(
                 "no-public-address",
@@ -292,8 +316,68 @@ class Explainer:
         clients, _ = self.engine.routing.internet_return(b.routes)
         clients &= PUBLIC_ADDRESSES
         if not clients:
+            ways = self.engine.routing.internet_in_through_firewalls(b.routes, b.addresses)
+            if ways:
+                return self._through_firewalls_in(b, wanted, ways)
             return self._no_internet_route(b)
         return self._arriving(b, wanted, clients)
+
+    def _through_firewalls_in(
+        self, b: _Class, wanted: Traffic, ways: list[tuple[IntervalSet, list[Hop], str]]
+    ) -> Blocked | None:
+        engine = self.engine
+        first: Blocked | None = None
+        for clients, _hops, firewall in ways:
+            view = engine.firewalls.get(firewall)
+            if view is None:
+                continue
+            evaluated = view.evaluate("destination", b.addresses, b.address_known)
+            engine.filters.take_unknowns()
+            reach = clients & PUBLIC_ADDRESSES & wanted.addresses()
+            scoped = wanted.services_everywhere().only_addresses(reach)
+            if not evaluated.allowed & scoped:
+                first = first or _firewall_block(view, evaluated, scoped)
+                continue
+            blocked = self._arriving(b, scoped & evaluated.allowed, reach)
+            if blocked is None:
+                return None
+            first = first or blocked
+        return first
+
+    def _dnat_ways(self, b: _Class) -> list[tuple[FirewallView, Traffic]]:
+        """(firewall, what its DNAT rules send b) for every firewall that translates to b."""
+        engine = self.engine
+        ways = []
+        for view in engine.firewalls.views.values():
+            sent = Traffic()
+            for rule in view.policy.dnat:
+                if any(cls is b for cls, _unsure in engine.dnat_targets(rule)):
+                    sent |= engine.dnat_traffic(rule)[0]
+            if sent:
+                ways.append((view, sent))
+        return ways
+
+    def _through_dnat(self, b: _Class, wanted: Traffic) -> Blocked | None:
+        first: Blocked | None = None
+        for view, sent in self._dnat_ways(b):
+            if not sent & wanted:
+                first = first or Blocked(
+                    "firewall",
+                    view.gateway.address,
+                    "firewall",
+                    f"firewall {view.gateway.address} has no DNAT rule that translates "
+                    f"{wanted.text() or 'the traffic'} to {self._name(b, 'destination')}",
+                    view.gateway.origin,
+                )
+                continue
+            peer, _routes = self.engine.firewall_peer(view)
+            blocked = self._guards(
+                b, "ingress", peer, (sent & wanted).services_everywhere(), "destination"
+            )
+            if blocked is None:
+                return None
+            first = first or blocked
+        return first
 
     def _arriving(self, b: _Class, wanted: Traffic, clients: IntervalSet) -> Blocked | None:
         """Filters on the way in from outside, then the stateless way back."""
@@ -343,7 +427,7 @@ class Explainer:
         destinations = IntervalSet()
         for leg in legs:
             destinations = destinations | leg.addresses
-        return self._leaving(a, wanted, destinations)
+        return self._leaving(a, wanted, destinations) or self._firewalls_out(a, wanted, legs)
 
     def _leaving(self, a: _Class, wanted: Traffic, destinations: IntervalSet) -> Blocked | None:
         scoped = wanted.services_everywhere().only_addresses(destinations & wanted.addresses())
@@ -371,4 +455,33 @@ class Explainer:
                 destinations = destinations | leg.addresses
         if not destinations:
             return self._no_internet_route(a, site.address)
-        return self._leaving(a, wanted, destinations)
+        legs = [
+            leg
+            for leg in engine.routing.internet_legs(a.routes, a.info.public, a.families, subnet)
+            if leg.external.address == site.address
+        ]
+        return self._leaving(a, wanted, destinations) or self._firewalls_out(a, wanted, legs)
+
+    def _firewalls_out(self, a: _Class, wanted: Traffic, legs: list[Leg]) -> Blocked | None:
+        """None when some leg's firewalls admit part of `wanted`; else the first that stops it."""
+        engine = self.engine
+        first: Blocked | None = None
+        for leg in legs:
+            scoped = wanted.services_everywhere().only_addresses(leg.addresses & wanted.addresses())
+            blocked = None
+            for view in engine.firewalls.on_path(leg.hops):
+                evaluated = view.evaluate("source", a.addresses, a.address_known)
+                engine.filters.take_unknowns()
+                if not evaluated.allowed & scoped:
+                    blocked = _firewall_block(view, evaluated, scoped)
+                    break
+                scoped &= evaluated.allowed
+            if blocked is None and scoped:
+                return None
+            first = first or blocked
+        return first
+
+
+def _firewall_block(view: FirewallView, evaluated: Evaluated, wanted: Traffic) -> Blocked:
+    address, kind, reason, origin = view.blocker(evaluated, wanted)
+    return Blocked("firewall", address, kind, reason, origin)

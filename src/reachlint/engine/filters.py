@@ -271,6 +271,10 @@ class Filters:
             for prefix_list in self.model.prefix_lists.values():
                 for cidr in prefix_list.cidrs:
                     add(cidr)
+            for gateway in self.model.gateways.values():
+                for fw_rule in gateway.policy.rules if gateway.policy is not None else []:
+                    for cidr in (*fw_rule.sources.cidrs, *fw_rule.destinations.cidrs):
+                        add(cidr)
             self._breakpoints = sorted(points)
         return self._breakpoints
 

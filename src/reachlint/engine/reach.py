@@ -15,6 +15,15 @@ from typing import Literal
 
 from reachlint.engine.explain import Blocked
 from reachlint.engine.filters import AclView, Filters
+from reachlint.engine.firewall import (
+    Evaluated,
+    Firewalls,
+    FirewallView,
+    Side,
+    rule_ports,
+    rule_protocols,
+    spec_addresses,
+)
 from reachlint.engine.flows import (
     EndpointClass,
     External,
@@ -27,7 +36,7 @@ from reachlint.engine.flows import (
 from reachlint.engine.guards import Guards
 from reachlint.engine.nsg import AzureSpaces, NsgView, Peer
 from reachlint.engine.routing import Leg, RouteView, Routing
-from reachlint.model import Endpoint, Interface, NetworkModel, Subnet
+from reachlint.model import DnatRule, Endpoint, Interface, NetworkModel, Subnet
 from reachlint.traffic import (
     ALL_ADDRESSES,
     EPHEMERAL,
@@ -101,6 +110,7 @@ class _Engine:
         self.filters = Filters(model, assume)
         self.routing = Routing(model)
         self.spaces = AzureSpaces(model)
+        self.firewalls = Firewalls(model.gateways, assume)
         self.classes: list[_Class] = []
         self.flows: list[Flow] = []
         self._pairs: dict[tuple[int, int, bool], _Pair | None] = {}
@@ -310,6 +320,7 @@ class _Engine:
             return None
         unknowns = [*a.unknowns, *b.unknowns]
         path: list[Hop] = []
+        judged: list[tuple[FirewallView, Evaluated]] = []
         crosses_subnets = a.info.subnet is None or a.info.subnet != b.info.subnet
         reply_ok = True
         if crosses_subnets:
@@ -318,6 +329,13 @@ class _Engine:
                 self.filters.take_unknowns()
                 return None
             path.extend(legs)
+            for view in self.firewalls.on_path(legs):
+                evaluated = view.evaluate("source", a.addresses, a.address_known)
+                self.filters.unknowns.extend(evaluated.unknowns)
+                allowed &= self.filters.project(
+                    evaluated.allowed, b.addresses, b.address_known, "the address"
+                )
+                judged.append((view, evaluated))
             allowed &= self.filters.acl_toward(a.acl, "egress", b.addresses)
             allowed &= self.filters.acl_toward(b.acl, "ingress", a.addresses)
             # Without a route back, UDP and ICMP still arrive; TCP never completes.
@@ -330,7 +348,8 @@ class _Engine:
             return None
 
         def build_path() -> list[Hop]:
-            hops = [*path, *a.guards.hops("egress", allowed, b.peer)]
+            hops = [*_with_rules(path, judged, allowed, b.addresses)]
+            hops.extend(a.guards.hops("egress", allowed, b.peer))
             if crosses_subnets:
                 hops.extend(self.filters.acl_hops(a.acl, "egress", allowed, b.addresses))
                 hops.extend(self.filters.acl_hops(b.acl, "ingress", allowed, a.addresses))
@@ -388,7 +407,35 @@ class _Engine:
             flow = self._internet_to(b)
             if flow is not None:
                 made[b.info.id] = flow
+            self._internet_through_firewalls(b)
         return made
+
+    def _internet_through_firewalls(self, b: _Class) -> None:
+        """From the internet through a firewall on both ways (an AWS ingress route table)."""
+        families = (V4_ALL if b.info.public else IntervalSet()) | (b.families & V6_ALL)
+        ways = self.routing.internet_in_through_firewalls(b.routes, b.addresses)
+        for clients, route_hops, firewall in ways:
+            clients = clients & PUBLIC_ADDRESSES & families & b.families
+            view = self.firewalls.get(firewall)
+            if not clients or view is None:
+                continue
+            evaluated = view.evaluate("destination", b.addresses, b.address_known)
+            self.filters.unknowns.extend(evaluated.unknowns)
+            allowed = Traffic.box(addresses=clients) & evaluated.allowed
+            allowed &= b.guards.region("ingress")
+            if b.load_balancer is not None:
+                allowed &= self.filters.listener_traffic(b.load_balancer)
+            allowed &= self.filters.acl_region(b.acl, "ingress")
+            if not allowed:
+                self.filters.take_unknowns()
+                continue
+            replies = self.filters.acl_region(b.acl, "egress").addresses_with(TCP, _EPHEMERAL_PORTS)
+            unknowns = [*b.unknowns, *self.filters.take_unknowns()]
+            path = _with_rules(route_hops, [(view, evaluated)], allowed, None)
+            path.extend(self._public_hops(b))
+            path.extend(self.filters.acl_hops(b.acl, "ingress", allowed, None))
+            path.extend(b.guards.hops("ingress", allowed, None))
+            self._emit(INTERNET, b.info, allowed, path, True, unknowns, replies)
 
     def _internet_to(self, b: _Class) -> Flow | None:
         clients, route_hops = self.routing.internet_return(b.routes)
@@ -443,6 +490,10 @@ class _Engine:
 
     def _egress_leg(self, a: _Class, leg: Leg) -> None:
         allowed = Traffic.box(addresses=leg.addresses)
+        public = leg.external.kind == "internet"
+        judged = self._judge(leg.hops, "source", a.addresses, a.address_known, public)
+        for _view, evaluated in judged:
+            allowed &= evaluated.allowed
         allowed &= a.guards.region("egress")
         allowed &= self.filters.acl_region(a.acl, "egress")
         reply_addresses = self.filters.acl_region(a.acl, "ingress").addresses_with(
@@ -469,10 +520,105 @@ class _Engine:
             return
         if nat_acl is not None and leg.nat_subnet != a.info.subnet:
             path.extend(self.filters.acl_hops(nat_acl, "ingress", allowed, a.addresses))
-        path.extend(leg.hops)
+        path.extend(_with_rules(leg.hops, judged, allowed, None))
         unknowns = [*a.unknowns, *self.filters.take_unknowns()]
         destination = leg.external
         self._emit(a.info, destination, allowed, path, True, unknowns, reply_addresses)
+
+    def _judge(
+        self,
+        hops: list[Hop],
+        fixed_side: Side,
+        fixed: IntervalSet,
+        known: bool,
+        to_public: bool = False,
+    ) -> list[tuple[FirewallView, Evaluated]]:
+        """The firewalls on a way out or in, evaluated for the endpoint end of the flow. An
+        Azure Firewall translates the source of what it sends to public addresses to its own:
+        a firewall after it sees an address of its subnet."""
+        judged = []
+        for view in self.firewalls.on_path(hops):
+            evaluated = view.evaluate(fixed_side, fixed, known)
+            self.filters.unknowns.extend(evaluated.unknowns)
+            judged.append((view, evaluated))
+            if to_public and fixed_side == "source" and view.translates_source:
+                fixed, known = self.firewall_peer(view)[0].addresses, False
+        return judged
+
+    # ----- ways in through a firewall's DNAT rules ----------------------------------------------
+
+    def firewall_dnat(self) -> None:
+        for view in self.firewalls.views.values():
+            for rule in view.policy.dnat:
+                for b, unsure in self.dnat_targets(rule):
+                    self._dnat_flow(view, rule, b, unsure)
+                self.filters.take_unknowns()
+
+    def dnat_targets(self, rule: DnatRule) -> list[tuple[_Class, str | None]]:
+        """Classes with a member that holds the translated address; with the unknown it rests
+        on when members' addresses are known only after deployment and may be that one."""
+        try:
+            translated = cidrs([rule.translated_address or ""])
+        except ValueError:
+            return []
+        holders = [c for c in self.classes if c.address_known and translated & c.addresses]
+        found: list[tuple[_Class, str | None]] = [(c, None) for c in holders]
+        if holders:
+            return found
+        why = (
+            f"{rule.address}: which endpoint gets {rule.translated_address} (DNAT rule {rule.name})"
+        )
+        for cls in self.classes:
+            if not cls.address_known and translated & cls.addresses and cls.load_balancer is None:
+                if self.assume == "open":
+                    found.append((cls, why))
+                else:
+                    self.filters.unknowns.append(why)
+        return found
+
+    def dnat_traffic(self, rule: DnatRule) -> tuple[Traffic, list[str]]:
+        """Internet traffic the rule translates, as it arrives (on the translated port)."""
+        clients, unsure = spec_addresses(rule.sources)
+        unknowns = []
+        if unsure:
+            unknowns.append(f"{rule.address}: DNAT rule {rule.name} (addresses it names)")
+            if self.assume == "open":
+                clients = ALL_ADDRESSES
+        ports = rule_ports(rule.ports)
+        if rule.translated_port is not None:
+            ports = IntervalSet([(rule.translated_port, rule.translated_port)])
+        protocols = rule_protocols(rule.protocols)
+        return Traffic.box(protocols, clients & PUBLIC_ADDRESSES, ports), unknowns
+
+    def firewall_peer(self, view: FirewallView) -> tuple[Peer, RouteView]:
+        """The firewall as its targets see it: an address of its subnet (DNAT also SNATs)."""
+        gateway = view.gateway
+        subnet = self.model.subnets.get(gateway.subnet or "")
+        network = subnet.network if subnet is not None else gateway.network
+        addresses = cidrs(subnet.cidrs) if subnet is not None and subnet.cidrs else ALL_ADDRESSES
+        peer = Peer(addresses=addresses, known=False, network=network)
+        return peer, self.routing.view_for(subnet, network)
+
+    def _dnat_flow(self, view: FirewallView, rule: DnatRule, b: _Class, unsure: str | None) -> None:
+        traffic, unknowns = self.dnat_traffic(rule)
+        if unsure:
+            unknowns.append(unsure)
+        peer, routes = self.firewall_peer(view)
+        legs = self.routing.between(routes, peer.network, b.addresses, b.info.network)
+        if legs is None or not traffic:
+            return
+        allowed = traffic & b.guards.toward("ingress", peer)
+        if not allowed:
+            self.filters.take_unknowns()
+            return
+        unknowns = [*unknowns, *b.unknowns, *self.filters.take_unknowns()]
+
+        def build_path() -> list[Hop]:
+            hops = [view.firewall_hop(), _dnat_hop(view, rule), *legs]
+            hops.extend(b.guards.hops("ingress", allowed.services_everywhere(), peer))
+            return hops
+
+        self._emit(INTERNET, b.info, allowed, build_path, True, unknowns)
 
     # ----- on-premises ------------------------------------------------------------------------
 
@@ -588,6 +734,46 @@ class _Engine:
         return admitted, hops
 
 
+def _with_rules(
+    hops: list[Hop],
+    judged: list[tuple[FirewallView, Evaluated]],
+    allowed: Traffic,
+    peer: IntervalSet | None,
+) -> list[Hop]:
+    """The hops with each judging firewall followed by the rules that admit the traffic."""
+    if not judged:
+        return list(hops)
+    by_address = {view.gateway.address: (view, evaluated) for view, evaluated in judged}
+    out: list[Hop] = []
+    for hop in hops:
+        found = by_address.get(hop.address)
+        if found is None:
+            out.append(hop)
+        else:
+            view, evaluated = found
+            out.extend(view.hops(evaluated, allowed, peer))
+    return out
+
+
+def _dnat_hop(view: FirewallView, rule: DnatRule) -> Hop:
+    ports = (
+        ", ".join(str(r.low) if r.low == r.high else f"{r.low}-{r.high}" for r in rule.ports)
+        or "every port"
+    )
+    to_port = f":{rule.translated_port}" if rule.translated_port is not None else ""
+    where = f" in {rule.collection}" if rule.collection else ""
+    return Hop(
+        address=rule.address,
+        kind="dnat-rule",
+        type=rule.type,
+        detail=(
+            f"DNAT rule {rule.name}{where} translates {'/'.join(rule.protocols)} {ports} on "
+            f"{view.gateway.address}'s public address to {rule.translated_address}{to_port}"
+        ),
+        origin=rule.origin,
+    )
+
+
 class _LoosePath:
     """An arriving flow's hops, copied once, no longer judging traffic: the filters before a
     load balancer admitted the listener's traffic, not the target's."""
@@ -619,6 +805,7 @@ class Analysis:
         engine.internet_ingress()
         engine.internet_egress()
         engine.onprem_ingress()
+        engine.firewall_dnat()
         engine.through_load_balancers(list(engine.flows))
         self._engine = engine
         self.reachability = Reachability(

@@ -393,6 +393,53 @@ class Routing:
                 ]
         return clients, hops
 
+    def internet_in_through_firewalls(
+        self, view: RouteView, destination: IntervalSet
+    ) -> list[tuple[IntervalSet, list[Hop], str]]:
+        """(clients, hops, firewall) for internet traffic that crosses a firewall both ways: the
+        internet gateway's edge route table sends the destination to the firewall, the
+        destination's table sends the replies to it, and the firewall's subnet reaches the
+        gateway. Without the edge route the firewall sees only the replies and drops them."""
+        found: list[tuple[IntervalSet, list[Hop], str]] = []
+        for part, entry in view.partition(ALL_ADDRESSES):
+            gateway = self.model.gateways.get(entry.target or "")
+            if entry.target_kind != "virtual-appliance" or gateway is None:
+                continue
+            if gateway.kind != "firewall":
+                continue
+            appliance = self.appliance(gateway.address)
+            assert appliance is not None
+            onward = self.view_for(appliance.subnet, appliance.network)
+            for sub_part, out in onward.partition(part):
+                if out.target_kind != "internet-gateway" or not out.target:
+                    continue
+                edge = self._edge_entry(out.target, destination, gateway.address)
+                if edge is None:
+                    continue
+                hops = [
+                    self.gateway_hop(out.target, "internet-gateway", "admits internet traffic"),
+                    self.route_hop(edge, _first_cidr(destination)),
+                    self._appliance_hop(appliance),
+                    self.route_hop(entry, _first_cidr(sub_part)),
+                ]
+                found.append((sub_part, hops, gateway.address))
+        return found
+
+    def _edge_entry(self, igw: str, destination: IntervalSet, firewall: str) -> RouteEntry | None:
+        """The edge route of the gateway's route table that sends all of `destination` to the
+        firewall, if there is one."""
+        for table in self.model.route_tables.values():
+            if igw not in table.edge_gateways:
+                continue
+            key = (table.address, f"edge:{igw}")
+            view = self._views.get(key)
+            if view is None:
+                view = self._views[key] = self._build_view(table, table.network)
+            parts = view.partition(destination)
+            if parts and all(e.target == firewall for _, e in parts):
+                return parts[0][1]
+        return None
+
     def internet_legs(
         self,
         view: RouteView,
@@ -410,7 +457,7 @@ class Routing:
                     self._azure_internet_legs(entry, part & PUBLIC_ADDRESSES, public, subnet)
                 )
             elif kind == "virtual-appliance" and depth < 3:
-                legs.extend(self._appliance_legs(entry, part, depth))
+                legs.extend(self._appliance_legs(entry, part, depth, public))
             if kind == "internet-gateway":
                 usable = part & PUBLIC_ADDRESSES & ((V4_ALL if public else IntervalSet()) | V6_ALL)
                 if usable:
@@ -476,7 +523,9 @@ class Routing:
             origin=appliance.origin,
         )
 
-    def _appliance_legs(self, entry: RouteEntry, part: IntervalSet, depth: int) -> list[Leg]:
+    def _appliance_legs(
+        self, entry: RouteEntry, part: IntervalSet, depth: int, public: bool = True
+    ) -> list[Leg]:
         """Through a firewall or appliance, then onward by the appliance subnet's own routes."""
         appliance = self.appliance(entry.target)
         if appliance is None:
@@ -484,8 +533,11 @@ class Routing:
         subnet = appliance.subnet
         onward_view = self.view_for(subnet, appliance.network)
         hops = [self.route_hop(entry, _first_cidr(part)), self._appliance_hop(appliance)]
+        # Azure Firewall and forwarding VMs translate to their own address; an AWS Network
+        # Firewall endpoint does not, so the sender still needs a public address of its own.
+        public = public or appliance.type != "aws_networkfirewall_firewall"
         legs = []
-        for leg in self.internet_legs(onward_view, True, part, subnet, depth + 1):
+        for leg in self.internet_legs(onward_view, public, part, subnet, depth + 1):
             legs.append(Leg(leg.addresses, leg.external, [*hops, *leg.hops], leg.nat_subnet))
         return legs
 

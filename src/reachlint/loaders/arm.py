@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from reachlint.errors import InputError
-from reachlint.loaders import azure_common
+from reachlint.loaders import azure_common, azure_firewall
 from reachlint.loaders.arm_eval.evaluator import DeploymentInfo, Scope, TemplateError
 from reachlint.loaders.arm_eval.jsonpos import JsonObject, read_json_file
 from reachlint.loaders.arm_eval.resource_ids import address_from_id, child_address
@@ -34,10 +34,13 @@ from reachlint.loaders.arm_eval.values import (
 )
 from reachlint.model import (
     AddressSpec,
+    DnatRule,
     ElasticIp,
     Element,
     Endpoint,
     EndpointKind,
+    FirewallPolicy,
+    FirewallRule,
     Gateway,
     Interface,
     Listener,
@@ -49,6 +52,7 @@ from reachlint.model import (
     OnPremSite,
     Origin,
     Peering,
+    PortRange,
     Route,
     RouteTable,
     Subnet,
@@ -71,6 +75,10 @@ LB_POOL = "microsoft.network/loadbalancers/backendaddresspools"
 LB_NAT_RULE = "microsoft.network/loadbalancers/inboundnatrules"
 APP_GATEWAY = "microsoft.network/applicationgateways"
 FIREWALL = "microsoft.network/azurefirewalls"
+FIREWALL_POLICY = "microsoft.network/firewallpolicies"
+RULE_GROUP = "microsoft.network/firewallpolicies/rulecollectiongroups"
+OLD_RULE_GROUP = "microsoft.network/firewallpolicies/rulegroups"  # the 2019-2020 preview API
+IP_GROUP = "microsoft.network/ipgroups"
 ROUTE_TABLE = "microsoft.network/routetables"
 ROUTE = "microsoft.network/routetables/routes"
 VNET_GATEWAY = "microsoft.network/virtualnetworkgateways"
@@ -87,7 +95,7 @@ MODELLED = frozenset(
         VNET, SUBNET, PEERING, NSG, NSG_RULE, ASG, NIC, VM, VMSS, PIP, LB, LB_POOL, LB_NAT_RULE,
         APP_GATEWAY, FIREWALL, ROUTE_TABLE, ROUTE,
         VNET_GATEWAY, LOCAL_GATEWAY, CONNECTION, EXPRESS_ROUTE, NAT_GATEWAY, BASTION,
-        PRIVATE_ENDPOINT, DEPLOYMENTS,
+        PRIVATE_ENDPOINT, DEPLOYMENTS, FIREWALL_POLICY, RULE_GROUP, OLD_RULE_GROUP, IP_GROUP,
     }
 )  # fmt: skip
 
@@ -800,23 +808,257 @@ class _Mapper:
                 gateway.unknown.append("private_ips")
             if _at(properties, "virtualHub") is not None:
                 self.note(resource, "a firewall in a Virtual WAN hub is not placed in a network")
+            public = any(
+                _at(config, "properties", "publicIPAddress") is not None for config in configs
+            )
             policy = _at(properties, "firewallPolicy")
-            collections = [
-                key
-                for key in (
-                    "networkRuleCollections",
-                    "applicationRuleCollections",
-                    "natRuleCollections",
-                )
-                if _items(_at(properties, key))
-            ]
-            if policy is not None or collections:
-                self.note(
-                    resource,
-                    "its rule collections (firewall policy, network, application and NAT "
-                    "rules) are not modelled; the firewall is a hop that passes traffic",
-                )
+            if policy is not None:
+                gateway.policy = self.firewall_policy(resource, policy, public)
+            else:
+                gateway.policy = self.classic_rules(resource, properties, public)
             self.model.gateways[gateway.address] = gateway
+
+    # firewall rules
+
+    def ip_groups(self) -> dict[str, list[str]]:
+        if not hasattr(self, "_ip_groups"):
+            found: dict[str, list[str]] = {}
+            for resource in self.of(IP_GROUP):
+                found[resource.address.lower()] = self.texts(
+                    resource, _at(self.properties(resource), "ipAddresses"), what="ipAddresses"
+                )
+            self._ip_groups = found
+        return self._ip_groups
+
+    def fw_addresses(
+        self, resource: ArmResource, rule: Any, plain: str, groups: str
+    ) -> AddressSpec:
+        values = _require(_at(rule, plain))
+        refs = [a.lower() for a in self.refs(resource, _at(rule, groups), groups)]
+        spec = azure_firewall.addresses(
+            self.texts(resource, values, what=plain), self.ip_groups(), refs
+        )
+        if isinstance(values, Unknown) or any(isinstance(v, Unknown) for v in _items(values)):
+            spec.service_tags.append("a value known at deployment")
+        return azure_firewall.written(spec)
+
+    def fw_ports(self, resource: ArmResource, rule: Any, key: str) -> list[PortRange] | None:
+        values = self.texts(resource, _at(rule, key), what=key)
+        try:
+            return azure_firewall.ports(values)
+        except ValueError:
+            self.note(resource, f"{key} {values!r} is not a port range; taken as every port", rule)
+            return None
+
+    def classic_rules(
+        self, resource: ArmResource, properties: Any, public: bool
+    ) -> FirewallPolicy | None:
+        """Rule collections written on the firewall itself (classic rules)."""
+        sections = ("natRuleCollections", "networkRuleCollections", "applicationRuleCollections")
+        if not any(_items(_at(properties, key)) for key in sections):
+            return None
+        rules = azure_firewall.RuleSet(
+            FirewallPolicy(
+                address=resource.address, type=resource.type, origin=self.origin(resource)
+            )
+        )
+        for section, kind in zip(sections, ("dnat", "network", "application"), strict=True):
+            for collection in _items(_require(_at(properties, section))):
+                name = self.text(resource, _at(collection, "name"), f"{section} name") or "?"
+                inner = _at(collection, "properties")
+                priority = self.integer(resource, _at(inner, "priority"), f"{name} priority")
+                action = self.text(resource, _at(inner, "action", "type"), f"{name} action")
+                address = child_address(resource.address, section, name)
+                self.fw_collection(
+                    rules, resource, address, kind, name, priority, action, inner, (), public
+                )
+        return rules.done()
+
+    def firewall_policy(
+        self, resource: ArmResource, reference: Any, public: bool
+    ) -> FirewallPolicy:
+        address = self.ref(resource, reference, "firewallPolicy")
+        policies = {r.address.lower(): r for r in self.of(FIREWALL_POLICY)}
+        chain: list[ArmResource] = []
+        current = address
+        while current is not None and current.lower() in policies and len(chain) < 8:
+            found = policies[current.lower()]
+            if found in chain:
+                break
+            chain.append(found)
+            current = self.ref(found, _at(self.properties(found), "basePolicy"), "basePolicy")
+        if not chain or current is not None:
+            missing = current or address or "its firewall policy"
+            self.note(
+                resource, f"firewall policy {missing} is not in the input; its rules are unknown"
+            )
+            return azure_firewall.unknown_policy(
+                missing,
+                FIREWALL_POLICY,
+                self.origin(resource),
+                f"policy {missing} not in the input",
+            )
+        top = chain[0]
+        rules = azure_firewall.RuleSet(
+            FirewallPolicy(address=top.address, type=top.type, origin=self.origin(top))
+        )
+        groups = self.of(RULE_GROUP)
+        for old in self.of(OLD_RULE_GROUP):
+            if any(old.address.lower().startswith(f"{p.address.lower()}/") for p in chain):
+                # Their rule conditions are not read: what the group allows is an unknown.
+                rules.add(
+                    (-1,),
+                    FirewallRule(
+                        address=old.address,
+                        type=old.type,
+                        origin=self.origin(old),
+                        name="(its rules)",
+                        kind="rule group",
+                        action="allow",
+                        undecidable="rule groups of the preview API are not read",
+                    ),
+                )
+        # The base policy's rules come first: the chain is read from the root.
+        for depth, policy in enumerate(reversed(chain)):
+            for group in groups:
+                if self.canonical(_prefix(group.address, "ruleCollectionGroups")).lower() != (
+                    policy.address.lower()
+                ):
+                    continue
+                properties = self.properties(group)
+                group_priority = self.integer(group, _at(properties, "priority"), "priority")
+                for collection in _items(_require(_at(properties, "ruleCollections"))):
+                    name = self.text(group, _at(collection, "name"), "rule collection name") or "?"
+                    priority = self.integer(group, _at(collection, "priority"), f"{name} priority")
+                    action = self.text(group, _at(collection, "action", "type"), f"{name} action")
+                    kind_text = str(_at(collection, "ruleCollectionType") or "")
+                    kind = "dnat" if "nat" in kind_text.lower() else "filter"
+                    self.fw_collection(
+                        rules, group, group.address, kind, name, priority, action, collection,
+                        (depth, group_priority if group_priority is not None else 65000), public,
+                    )  # fmt: skip
+        return rules.done()
+
+    def fw_collection(
+        self,
+        rules: azure_firewall.RuleSet,
+        resource: ArmResource,
+        address: str,
+        kind: str,
+        name: str,
+        priority: int | None,
+        action: str | None,
+        collection: Any,
+        key: tuple[int, ...],
+        public: bool,
+    ) -> None:
+        order = (*key, priority if priority is not None else 65000)
+        label = f"rule collection {name} (priority {priority})"
+        verdict = (action or "").lower()
+        for data in _items(_require(_at(collection, "rules"))):
+            rule_name = self.text(resource, _at(data, "name"), "rule name") or "?"
+            origin = self.origin(resource, data)
+            rule_type = str(_at(data, "ruleType") or "").lower()
+            if kind == "dnat" or rule_type == "natrule":
+                if verdict == "snat":
+                    continue
+                self.dnat_rule(rules, resource, address, label, rule_name, data, order, public)
+                continue
+            app = kind == "application" or rule_type == "applicationrule"
+            rule = FirewallRule(
+                address=address,
+                type=resource.type,
+                origin=origin,
+                name=rule_name,
+                kind="application" if app else "network",
+                collection=label,
+                action="deny" if verdict == "deny" else "allow",
+                sources=self.fw_addresses(resource, data, "sourceAddresses", "sourceIpGroups"),
+            )
+            if verdict not in ("allow", "deny"):
+                rule.undecidable = f"action {action!r}"
+            if app:
+                self.application_rule(resource, rule, data)
+            else:
+                rule.protocols = azure_firewall.protocols(
+                    self.texts(
+                        resource, _at(data, "ipProtocols"), _at(data, "protocols"), what="protocols"
+                    )
+                )
+                rule.destinations = self.fw_addresses(
+                    resource, data, "destinationAddresses", "destinationIpGroups"
+                )
+                fqdns = self.texts(resource, _at(data, "destinationFqdns"), what="destinationFqdns")
+                if fqdns:
+                    rule.undecidable = f"FQDN destinations {', '.join(fqdns[:3])}"
+                rule.destination_ports = self.fw_ports(resource, data, "destinationPorts")
+            rules.add(order, rule)
+
+    def application_rule(self, resource: ArmResource, rule: FirewallRule, data: Any) -> None:
+        entries: list[tuple[str, int | None]] = []
+        for protocol in _items(_at(data, "protocols")):
+            kind = str(_at(protocol, "protocolType") or "")
+            entries.append((kind, self.integer(resource, _at(protocol, "port"), "port")))
+        rule.protocols = ["tcp"]
+        rule.destination_ports = azure_firewall.application_ports(entries)
+        targets = []
+        for key, words in (
+            ("targetFqdns", "FQDN targets"),
+            ("fqdnTags", "FQDN tags"),
+            ("targetUrls", "URL targets"),
+            ("webCategories", "web categories"),
+        ):
+            found = self.texts(resource, _at(data, key), what=key)
+            if found:
+                targets.append(f"{words} {', '.join(found[:3])}")
+        destinations = self.texts(
+            resource, _at(data, "destinationAddresses"), what="destinationAddresses"
+        )
+        rule.destinations = azure_firewall.addresses(destinations, {}, ())
+        if _at(data, "terminateTLS") is True:
+            targets.append("TLS inspection")
+        rule.undecidable = "; ".join(targets) or "application rule"
+
+    def dnat_rule(
+        self,
+        rules: azure_firewall.RuleSet,
+        resource: ArmResource,
+        address: str,
+        label: str,
+        name: str,
+        data: Any,
+        order: tuple[int, ...],
+        public: bool,
+    ) -> None:
+        if not public:
+            self.note(resource, f"DNAT rule {name}: the firewall has no public address", data)
+            return
+        rule = DnatRule(
+            address=address,
+            type=resource.type,
+            origin=self.origin(resource, data),
+            name=name,
+            collection=label,
+            protocols=azure_firewall.protocols(
+                self.texts(
+                    resource, _at(data, "ipProtocols"), _at(data, "protocols"), what="protocols"
+                )
+            ),
+            sources=self.fw_addresses(resource, data, "sourceAddresses", "sourceIpGroups"),
+            ports=self.fw_ports(resource, data, "destinationPorts") or [],
+            translated_address=self.text(
+                resource, _at(data, "translatedAddress"), "translatedAddress"
+            ),
+            translated_port=self.integer(resource, _at(data, "translatedPort"), "translatedPort"),
+        )
+        fqdn = self.text(resource, _at(data, "translatedFqdn"), "translatedFqdn")
+        if rule.translated_address is None:
+            why = f"translated FQDN {fqdn}" if fqdn else "a translated address known at deployment"
+            self.note(
+                resource, f"DNAT rule {name} leads to {why}; where it leads is not modelled", data
+            )
+            return
+        rules.add_dnat(order, rule)
 
     def nat_gateways(self) -> None:
         for resource in self.of(NAT_GATEWAY):

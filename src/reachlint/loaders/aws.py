@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from reachlint.loaders import aws_firewall
 from reachlint.loaders.terraform_resources import UNKNOWN, TfResource
 from reachlint.loaders.terraform_values import (
     ResourceIndex,
@@ -33,6 +34,8 @@ from reachlint.model import (
     ElasticIp,
     Endpoint,
     EndpointKind,
+    FirewallPolicy,
+    FirewallRule,
     Gateway,
     GatewayKind,
     Interface,
@@ -133,7 +136,11 @@ _ROUTE_TARGETS: tuple[tuple[str, RouteTarget | None, frozenset[str]], ...] = (
         "egress-only-internet-gateway",
         frozenset({"aws_egress_only_internet_gateway"}),
     ),
-    ("vpc_endpoint_id", "gateway-endpoint", frozenset({"aws_vpc_endpoint"})),
+    (
+        "vpc_endpoint_id",
+        "gateway-endpoint",
+        frozenset({"aws_vpc_endpoint", "aws_networkfirewall_firewall"}),
+    ),
     ("network_interface_id", "network-interface", ENI_TYPES | INSTANCE_TYPES),
     ("instance_id", "instance", INSTANCE_TYPES),
     ("local_gateway_id", "unknown", frozenset({"aws_ec2_local_gateway"})),
@@ -172,6 +179,9 @@ _KIND_BY_ID_PREFIX: tuple[tuple[str, RouteTarget], ...] = (
 # Types read here, as elements or as helpers of other elements; the rest get a note.
 HANDLED_TYPES = frozenset(
     {
+        "aws_networkfirewall_firewall",
+        "aws_networkfirewall_firewall_policy",
+        "aws_networkfirewall_rule_group",
         "aws_vpc",
         "aws_default_vpc",
         "aws_vpc_ipv4_cidr_block_association",
@@ -421,6 +431,7 @@ class _Mapper:
         self.acl_rules_and_associations()
         self.routes_and_associations()
         self.gateways()
+        self.network_firewalls()
         self.prefix_lists()
         self.peerings()
         self.transit()
@@ -1420,6 +1431,8 @@ class _Mapper:
 
     def kind_of_target(self, address: str, implied: RouteTarget | None) -> RouteTarget:
         resource = self.idx.by_address.get(address)
+        if resource is not None and resource.type == "aws_networkfirewall_firewall":
+            return "virtual-appliance"  # a firewall endpoint: the firewall filters and forwards
         if resource is not None and resource.type == "aws_vpc_endpoint":
             endpoint_type = resource.values.get("vpc_endpoint_type")
             if endpoint_type == "GatewayLoadBalancer":
@@ -1471,7 +1484,7 @@ class _Mapper:
             if resource.references.get("gateway_id") or string_value(
                 resource.values.get("gateway_id")
             ):
-                self.note(resource, "an edge association (gateway route table) is not modelled")
+                self.edge_association(resource)
                 continue
             subnet_address = self.one(resource, "subnet_id", SUBNET_TYPES, unknown, "subnet")
             table = self.route_table_of(resource, unknown)
@@ -1490,6 +1503,101 @@ class _Mapper:
             gateway = self.one(resource, "vpn_gateway_id", VGW_TYPES, unknown, "VPN gateway")
             if table is not None and gateway is not None:
                 table.propagating_gateways = dedupe([*table.propagating_gateways, gateway])
+
+    def edge_association(self, resource: TfResource) -> None:
+        """A gateway route table: it routes what arrives through the internet gateway."""
+        unknown: list[str] = []
+        gateway = self.one(
+            resource, "gateway_id", frozenset({"aws_internet_gateway"}), unknown, "gateway"
+        )
+        table = self.route_table_of(resource, unknown)
+        if gateway is None or table is None:
+            self.note(resource, "an edge association whose gateway or table is not known")
+            return
+        table.edge_gateways = dedupe([*table.edge_gateways, gateway])
+
+    # ----- AWS Network Firewall (see aws_firewall for the order of its engines) ---------------
+
+    def network_firewalls(self) -> None:
+        for resource in self.idx.of("aws_networkfirewall_firewall"):
+            unknown: list[str] = []
+            subnets = []
+            for position, _ in enumerate(_blocks(resource.values.get("subnet_mapping"))):
+                path = f"subnet_mapping.{position}.subnet_id"
+                subnet = self.one(resource, path, SUBNET_TYPES, unknown, "subnet")
+                if subnet is not None:
+                    subnets.append(subnet)
+            placed = self.model.subnets.get(subnets[0]) if subnets else None
+            network = placed.network if placed is not None else None
+            if len(subnets) > 1:
+                self.note(
+                    resource,
+                    f"it has endpoints in {len(subnets)} subnets; what leaves it is routed by "
+                    f"{subnets[0]}'s route table",
+                )
+            self.model.gateways[resource.address] = Gateway(
+                address=resource.address,
+                type=resource.type,
+                origin=resource.origin,
+                kind="firewall",
+                network=network,
+                subnet=subnets[0] if subnets else None,
+                public=False,
+                policy=self.firewall_policy(resource, network),
+                unknown=unknown,
+            )
+
+    def firewall_policy(self, resource: TfResource, network: str | None) -> FirewallPolicy:
+        policy_types = frozenset({"aws_networkfirewall_firewall_policy"})
+        address = self.one(resource, "firewall_policy_arn", policy_types, None, "firewall policy")
+        policy = self.idx.by_address.get(address or "")
+        if policy is None:
+            self.note(resource, "its firewall policy is not in the input; its rules are unknown")
+            rule = FirewallRule(
+                address=resource.address, type=resource.type, origin=resource.origin,
+                name="(its rules)", kind="every", action="allow",
+                undecidable="a firewall policy not in the input",
+            )  # fmt: skip
+            return FirewallPolicy(
+                address=resource.address, type=resource.type, origin=resource.origin, rules=[rule]
+            )
+        net = self.model.networks.get(network or "")
+        variables = aws_firewall.Variables(list(net.cidrs) if net is not None else [])
+        settings = _blocks(policy.values.get("firewall_policy"))
+        if settings:
+            variables.add(settings[0].get("policy_variables"))
+
+        def origin_of(group: str, path: str) -> Origin:
+            found = self.idx.by_address.get(group)
+            return self.block_origin(found, path) if found is not None else policy.origin
+
+        builder = aws_firewall.PolicyBuilder(
+            FirewallPolicy(address=policy.address, type=policy.type, origin=policy.origin),
+            variables,
+            origin_of,
+        )
+        group_types = frozenset({"aws_networkfirewall_rule_group"})
+        for kind in ("stateless", "stateful"):
+            key = f"{kind}_rule_group_reference"
+            blocks = _blocks(settings[0].get(key)) if settings else []
+            for position, block in enumerate(blocks):
+                path = f"firewall_policy.0.{key}.{position}.resource_arn"
+                priority = block.get("priority") if isinstance(block.get("priority"), int) else 0
+                group = self.idx.by_address.get(
+                    self.one(policy, path, group_types, None, "rule group") or ""
+                )
+                origin = self.block_origin(policy, f"firewall_policy.0.{key}.{position}")
+                if group is None:
+                    self.note(policy, f"{path}: the rule group is not in the input", path)
+                    builder.missing_group(f"{policy.address}.{key}[{position}]", kind == "stateful",
+                                          priority, origin)  # fmt: skip
+                elif kind == "stateless":
+                    builder.stateless_group(group.address, group.type, group.values, priority)
+                else:
+                    builder.stateful_group(group.address, group.type, group.values, priority)
+        if settings and settings[0].get("tls_inspection_configuration_arn"):
+            self.note(policy, "TLS inspection decrypts traffic; what it decides is not modelled")
+        return builder.done(policy.values)
 
     def route_table_of(self, resource: TfResource, unknown: list[str]) -> RouteTable | None:
         address = self.one(resource, "route_table_id", RT_LINK_TYPES, unknown, "route table")

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from reachlint.loaders import azure_common
+from reachlint.loaders import azure_common, azure_firewall
 from reachlint.loaders.terraform_resources import TfResource
 from reachlint.loaders.terraform_values import (
     ResourceIndex,
@@ -33,10 +33,13 @@ from reachlint.loaders.terraform_values import (
 )
 from reachlint.model import (
     AddressSpec,
+    DnatRule,
     ElasticIp,
     Element,
     Endpoint,
     EndpointKind,
+    FirewallPolicy,
+    FirewallRule,
     Gateway,
     Interface,
     Listener,
@@ -85,6 +88,25 @@ LNG_TYPES = frozenset({"azurerm_local_network_gateway"})
 CIRCUIT_TYPES = frozenset({"azurerm_express_route_circuit"})
 NAT_GATEWAY_TYPES = frozenset({"azurerm_nat_gateway"})
 FIREWALL_TYPES = frozenset({"azurerm_firewall"})
+_POLICY_TYPES = frozenset({"azurerm_firewall_policy"})
+_IP_GROUP_TYPES = frozenset({"azurerm_ip_group"})
+_FIREWALL_RULE_TYPES_LIST = (
+    "azurerm_firewall_policy",
+    "azurerm_firewall_policy_rule_collection_group",
+    "azurerm_firewall_network_rule_collection",
+    "azurerm_firewall_application_rule_collection",
+    "azurerm_firewall_nat_rule_collection",
+)
+_CLASSIC_COLLECTIONS = {
+    "azurerm_firewall_nat_rule_collection": "dnat",
+    "azurerm_firewall_network_rule_collection": "network",
+    "azurerm_firewall_application_rule_collection": "application",
+}
+_POLICY_COLLECTIONS = {
+    "nat_rule_collection": "dnat",
+    "network_rule_collection": "network",
+    "application_rule_collection": "application",
+}
 # A subnet link may name the VNet when the subnet is an inline block of it.
 SUBNET_LINK_TYPES = SUBNET_TYPES | VNET_TYPES
 
@@ -151,6 +173,8 @@ HANDLED_TYPES = frozenset(
         "azurerm_application_gateway",
         "azurerm_network_interface_application_gateway_backend_address_pool_association",
         "azurerm_firewall",
+        *_FIREWALL_RULE_TYPES_LIST,
+        "azurerm_ip_group",
         "azurerm_route_table",
         "azurerm_route",
         "azurerm_subnet_route_table_association",
@@ -167,16 +191,6 @@ HANDLED_TYPES = frozenset(
         "azurerm_private_endpoint",
         *VM_TYPES,
         *SCALE_SET_TYPES,
-    }
-)
-# Firewall rules live in these; the firewall is modelled as a hop that passes traffic.
-_FIREWALL_RULE_TYPES = frozenset(
-    {
-        "azurerm_firewall_policy",
-        "azurerm_firewall_policy_rule_collection_group",
-        "azurerm_firewall_network_rule_collection",
-        "azurerm_firewall_application_rule_collection",
-        "azurerm_firewall_nat_rule_collection",
     }
 )
 # Unmodelled types whose note should say that they may change what is reachable.
@@ -407,6 +421,7 @@ class _Mapper:
         self.security_groups()
         self.subnet_associations()
         self.gateways()
+        self.firewall_rules()
         self.network_interfaces()
         self.virtual_machines()
         self.scale_sets()
@@ -1181,6 +1196,205 @@ class _Mapper:
             private_ips=private_ips,
             unknown=unknown,
         )
+
+    # ----- firewall rules (see azure_firewall for the order) ----------------------------------
+
+    def firewall_rules(self) -> None:
+        ip_groups = {
+            r.address: strings(r.values.get("cidrs"))
+            for r in self.idx.of("azurerm_ip_group")
+            if not has_unknown(r.values.get("cidrs"))
+        }
+        for resource in self.idx.of("azurerm_firewall"):
+            gateway = self.model.gateways.get(resource.address)
+            if gateway is None:
+                continue
+            policy = self.resolve(resource, "firewall_policy_id", _POLICY_TYPES)
+            if policy.given:
+                gateway.policy = self.policy_rules(resource, policy.addresses, ip_groups, gateway)
+                continue
+            rules = azure_firewall.RuleSet(
+                FirewallPolicy(address=resource.address, type=resource.type, origin=resource.origin)
+            )
+            found = False
+            for type_name, kind in _CLASSIC_COLLECTIONS.items():
+                for collection in self.idx.of(type_name):
+                    links = self.resolve(
+                        collection, "azure_firewall_name", FIREWALL_TYPES, by_name=True
+                    )
+                    if resource.address not in links.addresses:
+                        continue
+                    found = True
+                    values = collection.values
+                    priority = integer(values.get("priority"))
+                    key = (priority if priority is not None else 65000,)
+                    label = (
+                        f"rule collection {string_value(values.get('name'))} (priority {priority})"
+                    )
+                    self.fw_rules(
+                        collection, "rule", kind, label, values, key, rules, ip_groups, gateway
+                    )
+            if found:
+                gateway.policy = rules.done()
+
+    def policy_rules(
+        self,
+        resource: TfResource,
+        found: list[str],
+        ip_groups: dict[str, list[str]],
+        gateway: Gateway,
+    ) -> FirewallPolicy:
+        chain: list[TfResource] = []
+        current = found[0] if len(found) == 1 else None
+        while current is not None and len(chain) < 8:
+            policy = self.idx.by_address.get(current)
+            if policy is None or policy in chain:
+                break
+            chain.append(policy)
+            base = self.resolve(policy, "base_policy_id", _POLICY_TYPES)
+            current = base.addresses[0] if len(base.addresses) == 1 else None
+            if base.given and current is None:
+                chain = []
+                break
+        if not chain:
+            self.note(resource, "its firewall policy is not in the input; its rules are unknown")
+            return azure_firewall.unknown_policy(
+                resource.address,
+                resource.type,
+                resource.origin,
+                "its firewall policy is not in the input",
+            )
+        top = chain[0]
+        rules = azure_firewall.RuleSet(
+            FirewallPolicy(address=top.address, type=top.type, origin=top.origin)
+        )
+        groups = self.idx.of("azurerm_firewall_policy_rule_collection_group")
+        for depth, policy in enumerate(reversed(chain)):
+            for group in groups:
+                links = self.resolve(group, "firewall_policy_id", _POLICY_TYPES)
+                if policy.address not in links.addresses:
+                    continue
+                group_priority = integer(group.values.get("priority"))
+                for block_name, kind in _POLICY_COLLECTIONS.items():
+                    for i, collection in enumerate(_blocks(group.values.get(block_name))):
+                        priority = integer(collection.get("priority"))
+                        key = (depth, group_priority or 65000, priority or 65000)
+                        name = string_value(collection.get("name"))
+                        label = f"rule collection {name} (priority {priority})"
+                        self.fw_rules(
+                            group, f"{block_name}.{i}.rule", kind, label, collection, key, rules,
+                            ip_groups, gateway,
+                        )  # fmt: skip
+        return rules.done()
+
+    def fw_side(
+        self, resource: TfResource, path: str, block: dict[str, Any], names: tuple[str, str],
+        ip_groups: dict[str, list[str]],
+    ) -> AddressSpec:  # fmt: skip
+        plain, grouped = names
+        value = block.get(plain)
+        links = self.resolve(resource, f"{path}.{grouped}", _IP_GROUP_TYPES)
+        known = {a: ip_groups[a] for a in links.addresses if a in ip_groups}
+        refs = [*links.addresses, *links.literals]
+        spec = azure_firewall.addresses(strings(value), known, refs)
+        if has_unknown(value):
+            spec.service_tags.append("a value known after apply")
+        return azure_firewall.written(spec)
+
+    def fw_rules(
+        self,
+        resource: TfResource,
+        path: str,
+        kind: str,
+        label: str,
+        collection: dict[str, Any],
+        key: tuple[int, ...],
+        rules: azure_firewall.RuleSet,
+        ip_groups: dict[str, list[str]],
+        gateway: Gateway,
+    ) -> None:
+        action = (string_value(collection.get("action")) or "").lower()
+        for i, block in enumerate(_blocks(collection.get(path.rsplit(".", 1)[-1]))):
+            at = f"{path}.{i}"
+            name = string_value(block.get("name")) or "?"
+            origin = self.block_origin(resource, at)
+            sources = self.fw_side(
+                resource, at, block, ("source_addresses", "source_ip_groups"), ip_groups
+            )
+            if kind == "dnat":
+                if action == "snat":
+                    continue
+                translated = _ip(block.get("translated_address"))
+                if translated is None or not gateway.public:
+                    self.note(resource, f"DNAT rule {name} leads nowhere reachlint can place", at)
+                    continue
+                rules.add_dnat(
+                    key,
+                    DnatRule(
+                        address=resource.address, type=resource.type, origin=origin, name=name,
+                        collection=label,
+                        protocols=azure_firewall.protocols(strings(block.get("protocols"))),
+                        sources=sources, ports=self.fw_ports(resource, at, block) or [],
+                        translated_address=translated,
+                        translated_port=integer(block.get("translated_port")),
+                    ),
+                )  # fmt: skip
+                continue
+            rule = FirewallRule(
+                address=resource.address,
+                type=resource.type,
+                origin=origin,
+                name=name,
+                kind=kind,
+                collection=label,
+                action="deny" if action == "deny" else "allow",
+                sources=sources,
+            )
+            if kind == "application":
+                entries = [
+                    (string_value(p.get("type")) or "", integer(p.get("port")))
+                    for p in (*_blocks(block.get("protocol")), *_blocks(block.get("protocols")))
+                ]
+                rule.protocols = ["tcp"]
+                rule.destination_ports = azure_firewall.application_ports(entries)
+                rule.destinations = azure_firewall.addresses(
+                    strings(block.get("destination_addresses")), {}, ()
+                )
+                targets = []
+                for attribute in (
+                    "target_fqdns", "fqdn_tags", "destination_fqdns", "destination_fqdn_tags",
+                    "destination_urls", "web_categories",
+                ):  # fmt: skip
+                    listed = strings(block.get(attribute))
+                    if listed:
+                        targets.append(f"{attribute.replace('_', ' ')} {', '.join(listed[:3])}")
+                if block.get("terminate_tls") is True:
+                    targets.append("TLS inspection")
+                rule.undecidable = "; ".join(targets) or "application rule"
+            else:
+                rule.protocols = azure_firewall.protocols(strings(block.get("protocols")))
+                rule.destinations = self.fw_side(
+                    resource,
+                    at,
+                    block,
+                    ("destination_addresses", "destination_ip_groups"),
+                    ip_groups,
+                )
+                fqdns = strings(block.get("destination_fqdns"))
+                if fqdns:
+                    rule.undecidable = f"FQDN destinations {', '.join(fqdns[:3])}"
+                rule.destination_ports = self.fw_ports(resource, at, block)
+            rules.add(key, rule)
+
+    def fw_ports(
+        self, resource: TfResource, path: str, block: dict[str, Any]
+    ) -> list[PortRange] | None:
+        values = strings(block.get("destination_ports"))
+        try:
+            return azure_firewall.ports(values)
+        except ValueError:
+            self.note(resource, f"destination_ports {values!r} is not a port range", path)
+            return None
 
     # ----- network interfaces and what owns them ----------------------------------------------
 
@@ -2284,9 +2498,7 @@ class _Mapper:
                 if len(resources) > _NOTE_SAMPLE
                 else ""
             )
-            if type_name in _FIREWALL_RULE_TYPES:
-                why = "firewall rules are not modelled (the firewall passes what is routed to it)"
-            elif type_name.startswith(_NETWORK_ADJACENT_PREFIXES):
+            if type_name.startswith(_NETWORK_ADJACENT_PREFIXES):
                 why = "may affect reachability but is not modelled"
             else:
                 why = "not modelled"

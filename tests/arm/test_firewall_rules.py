@@ -1,0 +1,80 @@
+"""Azure Firewall rules from ARM: order, IP groups, and the unknowns they leave."""
+
+from __future__ import annotations
+
+from arm_helpers import FIXTURES
+
+from reachlint.loaders.arm import load_arm_template
+from reachlint.model import PortRange
+from reachlint.pipeline import run_check
+
+FW_DOCS = FIXTURES / "firewall-dnat-fqdn"
+
+
+def test_policy_rules_in_firewall_order_with_ip_groups_resolved() -> None:
+    model = load_arm_template(FIXTURES / "firewall-policy-ipgroups" / "template.json")
+    (firewall,) = [g for g in model.gateways.values() if g.kind == "firewall"]
+    assert firewall.policy is not None
+    rules = firewall.policy.rules
+    assert [(r.kind, r.name) for r in rules] == [
+        ("network", "time-windows"),
+        ("application", "winupdate-rule-01"),
+        ("application", "global-rule-01"),
+    ]
+    network = rules[0]
+    assert sorted(network.sources.cidrs) == [
+        "10.20.0.0/24", "10.30.0.0/24", "10.40.0.0/24", "10.50.0.0/24",
+    ]  # fmt: skip
+    assert network.protocols == ["udp"] and network.destinations.cidrs == ["13.86.101.172/32"]
+    assert network.destination_ports == [PortRange(low=123, high=123)]
+    assert rules[1].undecidable == "FQDN tags WindowsUpdate"
+    assert rules[2].undecidable == "FQDN targets www.microsoft.com"
+    assert rules[2].destination_ports == [PortRange(low=443, high=443)]
+    assert rules[2].address.endswith("/ruleCollectionGroups/DefaultApplicationRuleCollectionGroup")
+
+
+def test_classic_dnat_rules_are_read() -> None:
+    model = load_arm_template(FW_DOCS / "template.json")
+    policy = model.gateways["Microsoft.Network/azureFirewalls/FW-01"].policy
+    assert policy is not None
+    assert [(d.name, d.translated_address, d.translated_port) for d in policy.dnat] == [
+        ("rdp-01", "10.0.1.4", 3389),
+        ("rdp-02", "10.0.1.5", 3389),
+    ]
+    assert all(r.kind == "application" and r.undecidable for r in policy.rules)
+
+
+def test_findings_through_fqdn_rules_name_them_and_closed_drops_them() -> None:
+    rules = [FW_DOCS / "rules.yaml"]
+    opened = run_check([FW_DOCS / "template.json"], rules, builtin=False, assume_unknown="open")
+    egress = [f for f in opened.findings if f.rule == "VM-EGRESS"]
+    assert len(egress) == 2
+    collection = "Microsoft.Network/azureFirewalls/FW-01/applicationRuleCollections/web"
+    for finding in egress:
+        assert (
+            f"{collection}: application rule wan-address (FQDN targets getmywanip.com)"
+            in finding.depends_on_unknown
+        )
+    inbound = [f for f in opened.findings if f.rule == "INTERNET-TO-VMS"]
+    assert all(
+        any("which endpoint gets 10.0.1.4" in u for u in f.depends_on_unknown) for f in inbound
+    )
+    closed = run_check([FW_DOCS / "template.json"], rules, builtin=False, assume_unknown="closed")
+    assert closed.findings == []
+
+
+def test_azurerm_classic_collections_network_before_application() -> None:
+    from reachlint.pipeline import build_model
+
+    directory = FIXTURES.parent / "azurerm" / "firewall-classic" / "config"
+    model = build_model([directory])
+    policy = model.gateways["azurerm_firewall.azufw"].policy
+    assert policy is not None
+    # testcollection (network, priority 200) is read before appRc1 (application, priority 101).
+    assert [(r.kind, r.name, r.address) for r in policy.rules] == [
+        ("network", "netRc1", "azurerm_firewall_network_rule_collection.azufwnetr1"),
+        ("application", "appRule1", "azurerm_firewall_application_rule_collection.azufwappr1"),
+    ]
+    assert policy.rules[0].destinations.any
+    assert policy.rules[1].undecidable == "target fqdns www.microsoft.com"
+    assert policy.rules[1].origin.line is not None

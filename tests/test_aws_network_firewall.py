@@ -1,0 +1,82 @@
+"""AWS Network Firewall from a Terraform plan: engines, order, defaults and unknowns.
+
+AWS: https://docs.aws.amazon.com/network-firewall/latest/developerguide/firewall-rules-engines.html
+and .../suricata-rule-evaluation-order.html (strict order; action order: pass before drop).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reachlint.loaders.aws_firewall import PolicyBuilder, Variables
+from reachlint.model import FirewallPolicy, Origin, PortRange
+from reachlint.pipeline import build_model, run_check
+
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "aws" / "network-firewall-igw"
+
+
+def test_policy_from_the_plan() -> None:
+    model = build_model([FIXTURE / "plan.json"])
+    firewall = model.gateways["aws_networkfirewall_firewall.main"]
+    assert (firewall.kind, firewall.subnet) == ("firewall", "aws_subnet.firewall")
+    policy = firewall.policy
+    assert policy is not None
+    assert [(s.name, s.default) for s in policy.stages] == [
+        ("stateless engine", "next"),
+        ("stateful engine", "deny"),
+    ]
+    assert [(r.stage, r.name, r.action) for r in policy.rules] == [
+        (0, "priority 10", "deny"),
+        (1, "sid 1", "allow"),
+        (1, "sid 2", "allow"),
+        (1, "domain allow list", "allow"),
+        (1, "domain allow list: other domains", "deny"),
+    ]
+    ssh = policy.rules[0]
+    assert ssh.protocols == ["6"] and ssh.destination_ports == [PortRange(low=22, high=22)]
+    assert policy.rules[3].sources.cidrs == ["10.0.0.0/16"]  # $HOME_NET: the VPC
+    # Routes through the endpoint and the gateway's edge route table.
+    public = model.route_tables["aws_route_table.public"].routes[0]
+    assert (public.target_kind, public.target) == ("virtual-appliance", firewall.address)
+    assert model.route_tables["aws_route_table.igw"].edge_gateways == ["aws_internet_gateway.main"]
+
+
+def test_domain_list_is_named_in_the_findings_it_opens() -> None:
+    rules = [FIXTURE / "rules.yaml"]
+    report = run_check([FIXTURE / "plan.json"], rules, builtin=False, assume_unknown="open")
+    (egress,) = [f for f in report.findings if f.rule == "WEB-EGRESS"]
+    assert any(
+        u.startswith("aws_networkfirewall_rule_group.domains: stateful rule domain allow list")
+        for u in egress.depends_on_unknown
+    )
+
+
+def _stateful(action_order: bool) -> FirewallPolicy:
+    builder = PolicyBuilder(
+        FirewallPolicy(address="p", type="t"), Variables([]), lambda *_: Origin()
+    )
+
+    def rule(action: str, port: str) -> dict[str, object]:
+        header = {"source": "ANY", "source_port": "ANY", "destination": "ANY",
+                  "destination_port": port, "direction": "FORWARD", "protocol": "TCP"}  # fmt: skip
+        return {"action": action, "header": [header], "rule_option": []}
+
+    group = {"name": "g", "rule_group": [{"rules_source": [{"stateful_rule": [
+        rule("DROP", "ANY"), rule("PASS", "443")]}]}]}  # fmt: skip
+    builder.stateful_group("g", "aws_networkfirewall_rule_group", group, 1)
+    order = "DEFAULT_ACTION_ORDER" if action_order else "STRICT_ORDER"
+    defaults = [] if action_order else ["aws:drop_established"]
+    settings = {
+        "stateful_engine_options": [{"rule_order": order}],
+        "stateful_default_actions": defaults,
+    }
+    return builder.done({"firewall_policy": [settings]})
+
+
+def test_action_order_passes_before_it_drops_and_strict_order_keeps_the_written_order() -> None:
+    by_action = _stateful(action_order=True)
+    assert [r.action for r in by_action.rules] == ["allow", "deny"]
+    assert by_action.stages[1].default == "allow"
+    strict = _stateful(action_order=False)
+    assert [r.action for r in strict.rules] == ["deny", "allow"]
+    assert strict.stages[1].default == "deny"
