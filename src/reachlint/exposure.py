@@ -503,17 +503,18 @@ def _sides_text(sides: Sides, word: str) -> str:
 def markdown_table() -> str:
     """The README's managed-service exposure table, one row per entry of ROWS."""
     lines = [
-        "| service | resource types | accepts | sends | documentation |",
-        "|---|---|---|---|---|",
+        "| service | resource types | accepts | sends | as documented | source |",
+        "|---|---|---|---|---|---|",
     ]
     for entry in ROWS:
         types = ", ".join(f"`{t}`" for t in entry.types)
         if entry.role == "hop":
-            accepts, sends = "not an endpoint (a hop)", "-"
+            accepts, sends = "not an endpoint: a hop", "-"
         else:
             accepts = _sides_text(entry.accepts, "from")
             sends = _sides_text(entry.sends, "to")
-        notes = f" {entry.notes}" if entry.notes else ""
-        links = " ".join(f"[{n}]({url})" for n, url in enumerate(entry.doc, 1))
-        lines.append(f"| **{entry.service}**{notes} | {types} | {accepts} | {sends} | {links} |")
+        links = ", ".join(f"[{n}]({url})" for n, url in enumerate(entry.doc, 1))
+        lines.append(
+            f"| {entry.service} | {types} | {accepts} | {sends} | {entry.notes} | {links} |"
+        )
     return "\n".join(lines) + "\n"

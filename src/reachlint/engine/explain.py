@@ -331,32 +331,45 @@ class Explainer:
     def through_balancer(
         self, source: _Class | External, lb: _Class, wanted: Traffic
     ) -> Blocked | None:
-        """A pass-through load balancer is no place: what stops `wanted` at its backends."""
+        """A pass-through load balancer is no place: what stops `wanted` at its backends,
+        through every frontend of it the source can use."""
         engine = self.engine
-        if isinstance(source, External) and source.kind == "internet" and not lb.info.public:
-            name = self._name(lb, "destination")
-            endpoint = engine.model.endpoints[name]
+        balancer = lb.load_balancer
+        assert balancer is not None
+        internet = isinstance(source, External) and source.kind == "internet"
+        frontends = [
+            c
+            for c in engine.classes
+            if c.load_balancer is balancer and (c.info.public or not internet)
+        ]
+        if not frontends:
             return Blocked(
                 "no-public-address",
-                name,
-                endpoint.kind,
-                f"{name} is an internal load balancer: it has no public frontend",
-                endpoint.origin,
+                balancer.address,
+                balancer.kind,
+                f"{balancer.address} is an internal load balancer: it has no public frontend",
+                balancer.origin,
             )
         found: Blocked | None = None
         heard_any = False
-        for heard, arriving, t_class in self._forwards(lb, wanted):
-            heard_any = True
-            blocked = self._at_backend(source, lb, t_class, arriving, heard)
-            if blocked is None:
-                return None  # something gets through this way: the direct explanation stands
-            found = found or blocked
+        for frontend in frontends:
+            for heard, arriving, t_class in self._forwards(frontend, wanted):
+                heard_any = True
+                blocked = self._at_backend(source, lb, t_class, arriving, heard)
+                if blocked is None:
+                    return None  # something gets through: the direct explanation stands
+                found = found or blocked
         if not heard_any:
-            return self._listener(lb, wanted)
+            return Blocked(
+                "no-listener",
+                balancer.address,
+                "load-balancer",
+                f"{balancer.address} has no rule for {wanted.text()}"
+                + (" on a public frontend" if internet else ""),
+                balancer.origin,
+            )
         if found is not None:
             return found
-        balancer = lb.load_balancer
-        assert balancer is not None
         return Blocked(
             "no-path",
             balancer.address,
