@@ -99,6 +99,8 @@ def snapshot(outdir: Path, corpus: Path, only: str | None) -> int:
 
 def _findings(text: str) -> list[tuple[str, str, str, str]]:
     body = text.split("\n", 1)[1].split("\n--- stderr\n")[0]
+    # The snapshot writes the version as a bare VERSION; put it back in a JSON string.
+    body = re.sub(r"^(\s*)VERSION$", r'\1"version": "VERSION"', body, flags=re.MULTILINE)
     try:
         report = json.loads(body)
     except ValueError:
