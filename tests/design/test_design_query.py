@@ -49,6 +49,7 @@ LBS = "Microsoft.Network/loadBalancers"
 LB_BACKENDS = "azure/lb-standard-backends/azuredeploy.json"
 LB_CLOSED = "azure/lb-standard-backends-closed/azuredeploy.json"
 BASTION_HUB = "azure/bastion-hub-spoke/azuredeploy.json"
+APP_GATEWAY = "azure/application-gateway-2vms/azuredeploy.json"
 CASES = [
     Case(
         FACTS + "custom-nacl-denies-by-default",
@@ -745,6 +746,22 @@ CASES = [
         code="nsg",
         at=f"{LBS}/loadBalancer1",
         reason="is closed to internet clients unless an NSG allows them",
+    ),
+    Case(
+        APP_GATEWAY,
+        "internet",
+        f"{VMS}/iisvm1",
+        "tcp",
+        "80",
+        traffic="tcp 80",
+        through=("Microsoft.Network/applicationGateways/ApplicationGateway",),
+    ),
+    Case(
+        APP_GATEWAY,
+        "Microsoft.Network/applicationGateways/ApplicationGateway",
+        f"{VMS}/iisvm1",
+        code="not-a-source",
+        at="Microsoft.Network/applicationGateways/ApplicationGateway",
     ),
     Case(
         BASTION_HUB,
