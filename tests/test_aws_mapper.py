@@ -1236,6 +1236,40 @@ def test_a_database_has_an_interface_in_each_subnet_of_its_group() -> None:
     assert all(i.public and i.public_source == "aws_db_instance.main" for i in endpoint.interfaces)
 
 
+@pytest.mark.parametrize(
+    ("values", "refs", "ports"),
+    [
+        ({"engine": "postgres", "port": UNKNOWN}, {}, [(5432, 5432)]),  # left to the engine
+        ({"engine": "mysql", "port": 3307}, {}, [(3307, 3307)]),
+        ({"engine": "postgres", "port": UNKNOWN}, {"port": ["var.db_port"]}, []),
+    ],
+)
+def test_a_database_listens_on_its_port_as_its_row_says(
+    values: dict[str, Any], refs: dict[str, list[str]], ports: list[tuple[int, int]]
+) -> None:
+    database = res("aws_db_instance.main", {"db_subnet_group_name": UNKNOWN, **values}, refs)
+    endpoint = build(vpc(), database).endpoints["aws_db_instance.main"]
+    assert endpoint.exposure == "aws-database"
+    assert [(p.low, p.high) for p in endpoint.service_ports] == ports
+
+
+def test_load_balancers_and_endpoints_name_their_exposure_row() -> None:
+    model = build(
+        vpc(),
+        subnet(),
+        res("aws_lb.app", {"load_balancer_type": "application", "subnets": ["subnet-a"]}),
+        res("aws_lb.net", {"load_balancer_type": "network"}),
+        res("aws_vpc_endpoint.api", {"vpc_endpoint_type": "Interface"}),
+        ids={"subnet-a": "aws_subnet.a"},
+    )
+    exposures = {a: e.exposure for a, e in model.endpoints.items()}
+    assert exposures == {
+        "aws_lb.app": "aws-alb",
+        "aws_lb.net": "aws-nlb",
+        "aws_vpc_endpoint.api": "aws-interface-endpoint",
+    }
+
+
 def test_a_database_without_subnet_group_lands_in_the_default_vpc() -> None:
     database = res("aws_db_instance.main", {"db_subnet_group_name": UNKNOWN})
     model = build(vpc(), vpc("aws_vpc.other", "10.1.0.0/16"), database)

@@ -548,6 +548,8 @@ def test_lb_rule_forwards_to_the_pool_members_through_their_associations() -> No
         80,
         "tcp",
     )
+    assert balancer.exposure == "azure-load-balancer-standard"
+    assert listener.frontends == ["azurerm_lb.web/frontend_ip_configuration/public"]
     group = model.target_groups[listener.target_groups[0]]
     assert group.address == "azurerm_lb_rule.http#backend"
     assert group.port == 8080
@@ -844,12 +846,14 @@ def test_bastion_and_private_endpoint_are_endpoints_in_their_subnets() -> None:
     )
     host = model.endpoints[bastion.address]
     assert host.kind == "bastion"
+    assert host.exposure == "azure-bastion"  # no sku: Basic
     assert (host.interfaces[0].subnet, host.interfaces[0].public) == (
         "azurerm_subnet.bastion",
         True,
     )
     private = model.endpoints[endpoint.address]
     assert private.kind == "private-endpoint"
+    assert private.exposure == "azure-private-endpoint"
     assert (private.interfaces[0].subnet, private.interfaces[0].private_ips) == (
         "azurerm_subnet.web",
         ["10.0.1.9"],

@@ -11,12 +11,19 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from reachlint.engine.flows import End, EndpointClass, External, Hop, Reachability
+from reachlint.engine.flows import End, EndpointClass, External, Flow, Hop, Reachability
 from reachlint.errors import InputError
 from reachlint.model import NetworkModel
 from reachlint.report import EndRef, HopRef
 from reachlint.rules.selectors import EndSubject
-from reachlint.traffic import ALL_ADDRESSES, PUBLIC_ADDRESSES, IntervalSet, Traffic, cidrs
+from reachlint.traffic import (
+    ALL_ADDRESSES,
+    PUBLIC_ADDRESSES,
+    IntervalSet,
+    Traffic,
+    cidrs,
+    parse_protocol,
+)
 
 if TYPE_CHECKING:
     from reachlint.engine.reach import Analysis, AssumeUnknown
@@ -118,6 +125,36 @@ def hop_refs(path: list[Hop], traffic: Traffic) -> list[HopRef]:
 def load_balancers_on(path: list[Hop]) -> list[str]:
     """The load balancers a flow passes through, in order."""
     return [hop.address for hop in path if hop.kind == LOAD_BALANCER]
+
+
+def passes_through(model: NetworkModel, address: str) -> bool:
+    """Whether an endpoint is a pass-through load balancer (Azure's): no place of its own."""
+    from reachlint.engine.services import service_of
+
+    endpoint = model.endpoints.get(address)
+    return endpoint is not None and service_of(endpoint).pass_through
+
+
+def frontend_traffic(model: NetworkModel, flow: Flow, balancer: str) -> Traffic:
+    """What a flow through `balancer` sent to its frontend: the rule's frontend port, from the
+    flow's client addresses (the flow's own traffic is as it arrives at the backend)."""
+    from reachlint.engine.filters import listener_protocols
+
+    endpoint = model.endpoints.get(balancer)
+    spec = endpoint.load_balancer if endpoint is not None else None
+    path = flow.path
+    start = next((i for i, hop in enumerate(path) if hop.address == balancer), None)
+    if spec is None or start is None:
+        return Traffic()
+    heard = Traffic()
+    rules = {hop.address for hop in path[start:] if hop.kind == "listener"}
+    for listener in spec.listeners:
+        if listener.address in rules:
+            for protocol in listener_protocols(listener.protocol):
+                heard |= Traffic.box(
+                    parse_protocol(protocol), ports=IntervalSet([(listener.port, listener.port)])
+                )
+    return heard.only_addresses(flow.traffic.addresses())
 
 
 def analyse(

@@ -7,9 +7,11 @@ and on-premises sites outside.
 
 Solid arrows are reachable flows between nodes, labelled with the traffic as it arrives; what a
 load balancer forwards is drawn from the load balancer, since the way to it is an arrow of its
-own. Findings are red arrows between their ends, labelled with the rule, and the traffic they
-report is left off the plain arrow beside them. Dashed lines are structure: the internet to its
-gateways, on-premises sites to their VPN gateways, peerings and transit gateway attachments.
+own (for a pass-through load balancer, which has no flows of its own, the arrow to it carries
+the frontend traffic of the flows that pass it). Findings are red arrows between their ends,
+labelled with the rule, and the traffic they report is left off the plain arrow beside them.
+Dashed lines are structure: the internet to its gateways, on-premises sites to their VPN
+gateways, peerings and transit gateway attachments.
 """
 
 from __future__ import annotations
@@ -20,7 +22,13 @@ from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from reachlint.design import Ends, load_balancers_on, short_name
+from reachlint.design import (
+    Ends,
+    frontend_traffic,
+    load_balancers_on,
+    passes_through,
+    short_name,
+)
 from reachlint.engine.flows import EndpointClass, External, Flow, Reachability
 from reachlint.matrix import Grouping, check_grouping, grouping_for, subnet_unknown
 from reachlint.model import NetworkModel
@@ -266,6 +274,8 @@ class _Drawer:
                 continue
             services = flow.traffic.services_everywhere()
             balancers = [b for b in load_balancers_on(flow.path) if b in self.node_of]
+            if balancers and passes_through(self.model, balancers[0]):
+                self._into_balancer(flow, balancers[0], plain)
             sources, targets = self._flow_ends(flow, balancers)
             for source_node, source_members in sources.items():
                 for target_node, target_members in targets.items():
@@ -286,6 +296,16 @@ class _Drawer:
             if mark.replies_dropped:
                 label += " (replies dropped)"
             self.edges.append(Edge(source, target, label, "finding"))
+
+    def _into_balancer(
+        self, flow: Flow, balancer: str, plain: dict[tuple[str, str], Traffic]
+    ) -> None:
+        """The way into a pass-through load balancer, from the flows that pass it."""
+        heard = frontend_traffic(self.model, flow, balancer).services_everywhere()
+        node = self.node_of[balancer]
+        for source_node in self._flow_ends(flow, [])[0] if heard else ():
+            if source_node != node:
+                plain[(source_node, node)] = plain.get((source_node, node), Traffic()) | heard
 
     def _flow_ends(
         self, flow: Flow, balancers: list[str]

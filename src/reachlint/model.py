@@ -288,6 +288,8 @@ class Listener(Element):
     target_groups: list[str] = Field(default_factory=list)
     # Classic load balancers forward straight to instances on this port.
     target_port: int | None = None
+    # The frontends (interface addresses) it listens on; empty: every one.
+    frontends: list[str] = Field(default_factory=list)
 
 
 class Target(BaseModel):
@@ -342,6 +344,11 @@ class Endpoint(Element):
     tags: dict[str, str] = Field(default_factory=dict)
     interfaces: list[Interface] = Field(default_factory=list)
     load_balancer: LoadBalancer | None = None
+    # The row of reachlint.exposure that says what this managed service accepts and sends;
+    # None: its filters alone decide.
+    exposure: str | None = None
+    # The ports the service listens on when its row says "own port" (a database's port).
+    service_ports: list[PortRange] = Field(default_factory=list)
 
 
 class AddressSpec(BaseModel):

@@ -19,7 +19,17 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from reachlint.design import EndKey, Ends, address_space, end_key, end_ref, hop_refs
+from reachlint.design import (
+    EndKey,
+    Ends,
+    address_space,
+    end_key,
+    end_ref,
+    frontend_traffic,
+    hop_refs,
+    load_balancers_on,
+    passes_through,
+)
 from reachlint.engine.explain import Blocked
 from reachlint.engine.flows import End, External, Flow, Hop
 from reachlint.errors import InputError
@@ -175,6 +185,7 @@ _Picked = dict[EndKey, tuple[End, list[_Chosen]]]
 class _Route:
     traffic: Traffic
     path: list[Hop]
+    admitted: Traffic  # what the path's filter rules are shown for (as it arrives)
 
 
 @dataclass
@@ -186,7 +197,9 @@ class _Pair:
     # Keyed by the sequence of hop addresses: one path per distinct route.
     routes: dict[tuple[str, ...], _Route] = field(default_factory=dict)
 
-    def add(self, flow: Flow, traffic: Traffic) -> None:
+    def add(self, flow: Flow, traffic: Traffic, admitted: Traffic | None = None) -> None:
+        """`admitted`: the flow's traffic the path's rules admit, when `traffic` is counted
+        at a load balancer's frontend rather than where the flow arrives."""
         if flow.state != "reachable":
             self.dropped = self.dropped | traffic
             return
@@ -194,9 +207,10 @@ class _Pair:
         key = tuple(hop.address for hop in flow.path)
         route = self.routes.get(key)
         if route is None:
-            self.routes[key] = _Route(traffic, flow.path)
+            self.routes[key] = _Route(traffic, flow.path, admitted or traffic)
         else:
             route.traffic = route.traffic | traffic
+            route.admitted = route.admitted | (admitted or traffic)
 
 
 class _Asker:
@@ -264,16 +278,40 @@ class _Asker:
     ) -> dict[tuple[str, str], _Pair]:
         wanted = self.question.wanted
         pairs: dict[tuple[str, str], _Pair] = {}
+        # A pass-through load balancer is asked about through the flows that pass it.
+        balancers: dict[str, list[_Chosen]] = {}
+        for _end, chosen in destinations.values():
+            for item in chosen:
+                if passes_through(self.model, item.subject.address):
+                    balancers.setdefault(item.subject.address, []).append(item)
         for flow in self.analysis.reachability.flows:
             source_side = sources.get(end_key(flow.source))
-            destination_side = destinations.get(end_key(flow.destination)) if source_side else None
-            if source_side is None or destination_side is None:
+            if source_side is None:
                 continue
-            asked = flow.traffic & wanted
-            if not asked:
+            for balancer in load_balancers_on(flow.path) if balancers else ():
+                if balancer in balancers:
+                    heard = frontend_traffic(self.model, flow, balancer) & wanted
+                    chosen = balancers[balancer]
+                    self._add(pairs, flow, heard, source_side[1], chosen, flow.traffic)
+            destination_side = destinations.get(end_key(flow.destination))
+            if destination_side is None:
                 continue
-            for source in source_side[1]:
-                for destination in destination_side[1]:
+            self._add(pairs, flow, flow.traffic & wanted, source_side[1], destination_side[1])
+        return pairs
+
+    def _add(
+        self,
+        pairs: dict[tuple[str, str], _Pair],
+        flow: Flow,
+        asked: Traffic,
+        sources: list[_Chosen],
+        destinations: list[_Chosen],
+        admitted: Traffic | None = None,
+    ) -> None:
+        """Count `asked` of `flow` for every pair of chosen subjects it joins."""
+        if asked:
+            for source in sources:
+                for destination in destinations:
                     if source.subject.address == destination.subject.address:
                         continue  # a flow from an endpoint to itself is not a flow
                     addresses = source.addresses & destination.addresses
@@ -286,8 +324,7 @@ class _Asker:
                     pair = pairs.get(key)
                     if pair is None:
                         pair = pairs[key] = _Pair(source.subject, destination.subject)
-                    pair.add(flow, traffic)
-        return pairs
+                    pair.add(flow, traffic, admitted)
 
     def _blocks(
         self,
@@ -406,7 +443,7 @@ def _answer(reached: list[_Pair], blocked: list[BlockedPair]) -> Answer:
                     source=end_ref(pair.source),
                     destination=end_ref(pair.destination),
                     traffic=_entries(route.traffic),
-                    path=hop_refs(route.path, route.traffic),
+                    path=hop_refs(route.path, route.admitted),
                 )
             )
     return Answer(reachable=bool(reached), traffic=_entries(total), paths=paths, blocked=blocked)

@@ -69,6 +69,8 @@ def test_internal_load_balancer_rules_nat_rules_and_scale_set_pool() -> None:
     assert [t.endpoint for t in dns_group.targets] == [
         "Microsoft.Compute/virtualMachineScaleSets/svc-vmss"
     ]
+    assert lb.exposure == "azure-load-balancer-standard"
+    assert dns.frontends == [f"{N}/loadBalancers/svc-ilb/frontendIPConfigurations/fe"]
     ssh_group = services().target_groups[ssh.target_groups[0]]
     assert (ssh.port, ssh_group.port) == (2201, 22)
     assert [t.endpoint for t in ssh_group.targets] == ["Microsoft.Compute/virtualMachines/web-vm"]
@@ -107,8 +109,10 @@ def test_bastion_private_endpoint_and_nic_without_vm() -> None:
     assert bastion.kind == "bastion"
     assert bastion.interfaces[0].subnet == f"{VNET}/subnets/AzureBastionSubnet"
     assert bastion.interfaces[0].public_source == f"{N}/publicIPAddresses/bastion-pip"
+    assert bastion.exposure == "azure-bastion"  # no sku: Basic
     endpoint = endpoints[f"{N}/privateEndpoints/svc-pe"]
     assert endpoint.kind == "private-endpoint"
+    assert endpoint.exposure == "azure-private-endpoint"
     assert endpoint.interfaces[0].private_ips == ["10.50.1.50"]
     assert endpoints[f"{N}/networkInterfaces/plain-nic"].kind == "network-interface"
 

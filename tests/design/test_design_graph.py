@@ -207,7 +207,7 @@ def test_azure_model_picture(tmp_path: Path) -> None:
     assert (hub, spoke, "virtualNetworks/hub/virtualNetworkPeerings/to-spoke") in edges
     assert (site, gateway, "VPN") in edges
     assert (internet, balancer, "tcp 80") in edges
-    assert (balancer, web, "all traffic") in edges
+    assert (balancer, web, "tcp 80") in edges  # what it forwards; it starts nothing
     assert (web, app_vm, "tcp 8080") in edges
     assert (gateway, app_vm, "tcp 22") in edges
     assert not any(e.source == internet and e.target == app_vm for e in chart.edges)
@@ -285,3 +285,26 @@ def test_command_line(tmp_path: Path) -> None:
     bad = CliRunner().invoke(app, ["graph", str(THREE_TIER / "plan.json"), "--format", "svg"])
     assert bad.exit_code == 2
     assert bad.stderr == "reachlint: error: unknown --format 'svg'; expected mermaid or dot\n"
+
+
+def test_an_azure_load_balancer_is_drawn_on_the_way_and_starts_nothing() -> None:
+    """The arrow into a pass-through load balancer carries its rule's frontend port, the arrow
+    out of it what arrives at the backend; nothing else leaves it."""
+    from tests.engine.azure_builder import AzureNet, rule
+
+    net = AzureNet()
+    vnet = net.vnet("app", "10.1.0.0/16")
+    nsg = net.nsg("admin", rule("ssh", 100, "inbound", True, "Internet", "*", "22"))
+    vm = net.vm("admin-0", net.subnet_in(vnet, "admin", "10.1.2.0/24", nsg=nsg))
+    net.azure_lb("nat", vnet, [(50001, 22, [vm])])
+    analysis = Analysis(net.model)
+    grouping = auto_grouping(net.model, Ends(net.model, analysis.reachability), "endpoint")
+    chart = parse_flowchart(
+        render_mermaid(network_picture(net.model, analysis.reachability, grouping, []))
+    )
+    internet, balancer = _node(chart, "internet"), _node(chart, "loadBalancers/nat")
+    backend = _node(chart, "virtualMachines/admin-0")
+    edges = {(e.source, e.target, e.label) for e in chart.edges}
+    assert (internet, balancer, "tcp 50001") in edges
+    assert (balancer, backend, "tcp 22") in edges
+    assert [e for e in chart.edges if e.source == balancer and e.target != backend] == []

@@ -45,6 +45,11 @@ FACTS = "aws/facts/"
 NSGS = "Microsoft.Network/networkSecurityGroups"
 VMS = "Microsoft.Compute/virtualMachines"
 AZURE_HYBRID = "azure/hybrid/template.json"
+LBS = "Microsoft.Network/loadBalancers"
+LB_BACKENDS = "azure/lb-standard-backends/azuredeploy.json"
+LB_CLOSED = "azure/lb-standard-backends-closed/azuredeploy.json"
+BASTION_HUB = "azure/bastion-hub-spoke/azuredeploy.json"
+APP_GATEWAY = "azure/application-gateway-2vms/azuredeploy.json"
 CASES = [
     Case(
         FACTS + "custom-nacl-denies-by-default",
@@ -673,6 +678,132 @@ CASES = [
         "azurerm_linux_virtual_machine.web[1]",
         code="nsg",
         reason="rule deny-vnet priority 200 denies all inbound",
+    ),
+    # A load balancer starts nothing; Azure's passes flows through to its backends.
+    Case(
+        FACTS + "lb-starts-nothing",
+        "aws_elb.web",
+        "aws_instance.web",
+        code="not-a-source",
+        at="aws_elb.web",
+        reason="aws_elb.web is a load balancer: it starts no connections of its own",
+    ),
+    Case(
+        FACTS + "lb-starts-nothing",
+        "internet",
+        "aws_instance.web",
+        "tcp",
+        "80",
+        traffic="tcp 80",
+        through=("aws_elb.web", "aws_security_group.default"),
+    ),
+    Case(
+        LB_BACKENDS,
+        "internet",
+        f"{LBS}/GEN-UNIQUE-8-lb",
+        traffic="tcp 80",
+        through=(
+            f"{LBS}/GEN-UNIQUE-8-lb/frontendIPConfigurations/LoadBalancerFrontEnd",
+            f"{LBS}/GEN-UNIQUE-8-lb/loadBalancingRules/myHTTPRule",
+            f"{NSGS}/GEN-UNIQUE-8-nsg/securityRules/AllowHTTPInbound",
+        ),
+    ),
+    Case(
+        LB_BACKENDS,
+        f"{LBS}/GEN-UNIQUE-8-lb",
+        f"{VMS}/GEN-UNIQUE-8-vm1",
+        code="not-a-source",
+        at=f"{LBS}/GEN-UNIQUE-8-lb",
+    ),
+    Case(
+        LB_BACKENDS,
+        "internet",
+        f"{VMS}/GEN-UNIQUE-8-vm1",
+        "tcp",
+        "22",
+        code="no-listener",
+        at=f"{VMS}/GEN-UNIQUE-8-vm1",
+        reason="has no public address, and the load balancers in front of it forward only tcp 80",
+    ),
+    Case(
+        LB_CLOSED,
+        "internet",
+        f"{VMS}/GEN-UNIQUE-8-vm1",
+        "tcp",
+        "80",
+        code="nsg",
+        at=f"{NSGS}/GEN-UNIQUE-8-nsg/defaultSecurityRules/DenyAllInBound",
+        reason="rule DenyAllInBound priority 65500 denies tcp 80 inbound",
+    ),
+    Case(
+        LB_CLOSED,
+        "internet",
+        f"{LBS}/GEN-UNIQUE-8-lb",
+        code="nsg",
+        at=f"{NSGS}/GEN-UNIQUE-8-nsg/defaultSecurityRules/DenyAllInBound",
+        reason="rule DenyAllInBound priority 65500 denies tcp 80 inbound",
+    ),
+    Case(
+        "azure/lb-nat-rule-basic/azuredeploy.json",
+        "internet",
+        f"{LBS}/loadBalancer1",
+        traffic="tcp 3389",
+        through=(f"{LBS}/loadBalancer1/inboundNatRules/RDP",),
+    ),
+    Case(
+        "azure/lb-nat-rule-standard/azuredeploy.json",
+        "internet",
+        "Microsoft.Network/networkInterfaces/networkInterface1",
+        code="nsg",
+        at=f"{LBS}/loadBalancer1",
+        reason="is closed to internet clients unless an NSG allows them",
+    ),
+    Case(
+        APP_GATEWAY,
+        "internet",
+        f"{VMS}/iisvm1",
+        "tcp",
+        "80",
+        traffic="tcp 80",
+        through=("Microsoft.Network/applicationGateways/ApplicationGateway",),
+    ),
+    Case(
+        APP_GATEWAY,
+        "Microsoft.Network/applicationGateways/ApplicationGateway",
+        f"{VMS}/iisvm1",
+        code="not-a-source",
+        at="Microsoft.Network/applicationGateways/ApplicationGateway",
+    ),
+    Case(
+        BASTION_HUB,
+        "internet",
+        "Microsoft.Network/bastionHosts/bastion1",
+        "tcp",
+        "22",
+        code="no-listener",
+        at="Microsoft.Network/bastionHosts/bastion1",
+        reason="accepts only tcp 443 from the internet",
+    ),
+    Case(
+        BASTION_HUB,
+        "Microsoft.Network/bastionHosts/bastion1",
+        f"{VMS}/vm1",
+        "tcp",
+        "3389",
+        traffic="tcp 3389",
+        through=(
+            "Microsoft.Network/virtualNetworks/vnet-hub/virtualNetworkPeerings/peering-to-vnet-spoke",
+        ),
+    ),
+    Case(
+        BASTION_HUB,
+        "Microsoft.Network/bastionHosts/bastion1",
+        f"{VMS}/vm1",
+        "tcp",
+        "80",
+        code="not-a-source",
+        at="Microsoft.Network/bastionHosts/bastion1",
+        reason="starts only tcp 22, 3389 toward its networks",
     ),
 ]
 

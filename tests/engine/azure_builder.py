@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from reachlint.exposure import pick
 from reachlint.loaders.azure_common import address_spec, default_rules, port_ranges
 from reachlint.model import (
     Endpoint,
@@ -216,5 +217,85 @@ class AzureNet(Net):
                     )
                 ],
             ),
+        )
+        return address
+
+    def azure_lb(
+        self,
+        name: str,
+        vnet: str,
+        rules: list[tuple[int, int, list[str]]],
+        sku: str | None = "Standard",
+        subnet: str | None = None,
+        frontends: tuple[str, ...] = ("fe",),
+        rule_frontend: str | None = None,
+    ) -> str:
+        """An Azure Load Balancer as the mappers make it: public unless `subnet` places its
+        frontends; each rule is (frontend port, backend port, backend VMs)."""
+        address = f"Microsoft.Network/loadBalancers/{name}"
+        listeners = []
+        for number, (port, backend_port, targets) in enumerate(rules):
+            rule_address = f"{address}/loadBalancingRules/rule{number}"
+            group = f"{rule_address}#backend"
+            self.model.target_groups[group] = TargetGroup(
+                address=group,
+                type="Microsoft.Network/loadBalancers/loadBalancingRules",
+                port=backend_port,
+                targets=[Target(endpoint=t) for t in targets],
+            )
+            listeners.append(
+                Listener(
+                    address=rule_address,
+                    type="Microsoft.Network/loadBalancers/loadBalancingRules",
+                    port=port,
+                    target_groups=[group],
+                    frontends=[f"{address}/frontendIPConfigurations/{rule_frontend}"]
+                    if rule_frontend
+                    else [],
+                )
+            )
+        self.model.endpoints[address] = Endpoint(
+            address=address,
+            type="Microsoft.Network/loadBalancers",
+            kind="load-balancer",
+            exposure=pick("Microsoft.Network/loadBalancers", sku=sku),
+            interfaces=[
+                Interface(
+                    address=f"{address}/frontendIPConfigurations/{frontend}",
+                    network=vnet,
+                    subnet=subnet,
+                    public=subnet is None,
+                    public_source=f"Microsoft.Network/publicIPAddresses/{frontend}-ip"
+                    if subnet is None
+                    else None,
+                )
+                for frontend in frontends
+            ],
+            load_balancer=LoadBalancer(
+                scheme="internal" if subnet else "internet-facing",
+                flavor="network",
+                preserves_client_address=True,
+                listeners=listeners,
+            ),
+        )
+        return address
+
+    def managed(
+        self,
+        resource_type: str,
+        name: str,
+        subnet: str | None,
+        vnet: str,
+        public: bool = False,
+        **facts: str,
+    ) -> str:
+        """A managed service endpoint with the exposure row the mappers would pick."""
+        address = f"{resource_type}/{name}"
+        self.model.endpoints[address] = Endpoint(
+            address=address,
+            type=resource_type,
+            kind="other",
+            exposure=pick(resource_type, **facts),
+            interfaces=[Interface(address=address, subnet=subnet, network=vnet, public=public)],
         )
         return address

@@ -2,8 +2,9 @@
 
 The codes follow AWS Reachability Analyzer's explanations: no-route, no-public-address,
 security-group, network-acl, nsg, reply-dropped, not-transitive, no-path (plus no-listener for
-a load balancer that does not listen on the port, and firewall for a firewall rule or a
-firewall's default deny).
+a load balancer or managed service that does not take the traffic, firewall for a firewall
+rule or a firewall's default deny, and not-a-source for an end that starts no connections: a
+load balancer, a private endpoint).
 """
 
 from __future__ import annotations
@@ -17,18 +18,21 @@ from reachlint.engine.flows import External, Hop
 from reachlint.engine.nsg import NsgDirection, NsgView, Peer
 from reachlint.model import Origin
 from reachlint.traffic import (
+    ALL_ADDRESSES,
     EPHEMERAL,
     PUBLIC_ADDRESSES,
     TCP,
     IntervalSet,
     Traffic,
     addresses_as_cidrs,
+    cidrs,
     parse_protocol,
 )
 
 if TYPE_CHECKING:
     from reachlint.engine.reach import _Class, _Engine
     from reachlint.engine.routing import Leg
+    from reachlint.exposure import Side
 
 BlockCode = Literal[
     "no-route",
@@ -41,6 +45,7 @@ BlockCode = Literal[
     "no-path",
     "no-listener",
     "firewall",
+    "not-a-source",
 ]
 
 
@@ -51,6 +56,9 @@ class Blocked:
     kind: str
     reason: str
     origin: Origin = field(default_factory=Origin)
+
+
+INTERNET_END = External(address="internet", kind="internet")
 
 
 def _where(addresses: IntervalSet) -> str:
@@ -78,6 +86,8 @@ class Explainer:
 
     def between(self, a: _Class, b: _Class, wanted: Traffic) -> Blocked | None:
         engine = self.engine
+        if b.service.pass_through:
+            return self.through_balancer(a, b, wanted)
         crosses = a.info.subnet is None or a.info.subnet != b.info.subnet
         if crosses:
             blocked = self._route(a, b, "forward") or self._route(b, a, "back")
@@ -289,7 +299,7 @@ class Explainer:
         balancer = b.load_balancer
         if balancer is None:
             return None
-        if wanted & self.engine.filters.listener_traffic(balancer):
+        if wanted & self.engine.filters.listener_traffic(balancer, b.frontends):
             return None
         return Blocked(
             "no-listener",
@@ -299,13 +309,218 @@ class Explainer:
             balancer.origin,
         )
 
+    # ----- what a service starts and accepts, and load balancers that pass flows through ------
+
+    def not_a_source(self, a: _Class, side: Side, wanted: Traffic) -> Blocked | None:
+        """An end that starts none of `wanted`: a load balancer, a private endpoint..."""
+        service = a.service
+        if service.exposure is None or service.sends(side, wanted):
+            return None
+        name = self._name(a, "source")
+        endpoint = self.engine.model.endpoints[name]
+        toward = {"internet": "the internet", "network": "its networks", "onprem": "on-premises"}
+        if service.balancer:
+            reason = (
+                f"{name} is a load balancer: it starts no connections of its own and only "
+                "forwards its clients' connections to its targets; ask from a client"
+            )
+        elif service.starts_nothing(side):
+            reason = f"{name} starts no connections toward {toward[side]} ({service.what()})"
+        else:
+            limit = service.sends_to[side]
+            assert limit is not None
+            reason = f"{name} starts only {limit.text()} toward {toward[side]} ({service.what()})"
+        return Blocked("not-a-source", name, endpoint.kind, reason, endpoint.origin)
+
+    def not_accepted(self, b: _Class, side: Side, wanted: Traffic) -> Blocked | None:
+        """A managed service that takes none of `wanted` from this side."""
+        service = b.service
+        if service.exposure is None or service.balancer or service.accepts(side, wanted):
+            return None
+        name = self._name(b, "destination")
+        endpoint = self.engine.model.endpoints[name]
+        limit = service.accepts_from[side]
+        taken = f"only {limit.text()}" if limit else "no connections"
+        where = {"internet": "the internet", "network": "its networks", "onprem": "on-premises"}
+        return Blocked(
+            "no-listener",
+            name,
+            endpoint.kind,
+            f"{name} accepts {taken} from {where[side]} ({service.what()})",
+            endpoint.origin,
+        )
+
+    def through_balancer(
+        self, source: _Class | External, lb: _Class, wanted: Traffic
+    ) -> Blocked | None:
+        """A pass-through load balancer is no place: what stops `wanted` at its backends,
+        through every frontend of it the source can use."""
+        engine = self.engine
+        balancer = lb.load_balancer
+        assert balancer is not None
+        internet = isinstance(source, External) and source.kind == "internet"
+        frontends = [
+            c
+            for c in engine.classes
+            if c.load_balancer is balancer and (c.info.public or not internet)
+        ]
+        if not frontends:
+            return Blocked(
+                "no-public-address",
+                balancer.address,
+                balancer.kind,
+                f"{balancer.address} is an internal load balancer: it has no public frontend",
+                balancer.origin,
+            )
+        found: Blocked | None = None
+        heard_any = False
+        for frontend in frontends:
+            for heard, arriving, t_class in self._forwards(frontend, wanted):
+                heard_any = True
+                blocked = self._at_backend(source, lb, t_class, arriving, heard)
+                if blocked is None:
+                    return None  # something gets through: the direct explanation stands
+                found = found or blocked
+        if not heard_any:
+            return Blocked(
+                "no-listener",
+                balancer.address,
+                "load-balancer",
+                f"{balancer.address} has no rule for {wanted.text()}"
+                + (" on a public frontend" if internet else ""),
+                balancer.origin,
+            )
+        if found is not None:
+            return found
+        return Blocked(
+            "no-path",
+            balancer.address,
+            "load-balancer",
+            f"{balancer.address} forwards {wanted.text()} to no backend in the input",
+            balancer.origin,
+        )
+
+    def behind_balancers(self, b: _Class, wanted: Traffic) -> Blocked | None:
+        """Why the internet does not reach a backend that has no public address of its own
+        through the public pass-through load balancers that forward to it; None if none do."""
+        engine = self.engine
+        members = {m.endpoint for m in b.info.members}
+        forwarded = Traffic()
+        found: Blocked | None = None
+        for lb in engine.classes:
+            if not (lb.service.pass_through and lb.info.public and lb.load_balancer is not None):
+                continue
+            for heard, arriving, t_class in self._forwards(lb, Traffic.everything()):
+                if t_class is not b and not members & {m.endpoint for m in t_class.info.members}:
+                    continue
+                forwarded |= arriving.services_everywhere()
+                asked = wanted & arriving.services_everywhere()
+                if not asked:
+                    continue
+                blocked = self._at_backend(INTERNET_END, lb, t_class, asked, heard)
+                if blocked is None:
+                    return None
+                found = found or blocked
+        if found is not None or not forwarded:
+            return found
+        name = self._name(b, "destination")
+        endpoint = engine.model.endpoints[name]
+        return Blocked(
+            "no-listener",
+            name,
+            endpoint.kind,
+            f"{name} has no public address, and the load balancers in front of it forward "
+            f"only {forwarded.text()} to it",
+            endpoint.origin,
+        )
+
+    def _forwards(self, lb: _Class, wanted: Traffic) -> list[tuple[Traffic, Traffic, _Class]]:
+        """(frontend traffic heard, traffic arriving at the backend, backend class) for each
+        rule of a load balancer that hears some of `wanted`."""
+        engine = self.engine
+        balancer = lb.load_balancer
+        assert balancer is not None
+        found = []
+        for listener, target_port, targets, _via in engine.filters.forwarding(
+            balancer, lb.frontends
+        ):
+            heard = wanted & Traffic.box(
+                parse_protocol(listener.protocol_number),
+                ports=IntervalSet([(listener.port, listener.port)]),
+            )
+            if not heard:
+                continue
+            arriving = Traffic.box(
+                parse_protocol(listener.forward_protocol),
+                ports=IntervalSet([(target_port, target_port)]),
+            ).only_addresses(heard.addresses())
+            wanted_targets = set(targets)
+            for t_class in engine.classes:
+                if wanted_targets & {m.endpoint for m in t_class.info.members}:
+                    found.append((heard, arriving, t_class))
+        return found
+
+    def _at_backend(
+        self,
+        source: _Class | External,
+        lb: _Class,
+        backend: _Class,
+        arriving: Traffic,
+        heard: Traffic,
+    ) -> Blocked | None:
+        """What stops `arriving` at one backend; the backend's filters see the client."""
+        balancer = lb.load_balancer
+        assert balancer is not None
+        exposure = lb.service.exposure
+        judge = Explainer(self.engine, self.source_name, None)
+        name = judge._name(backend, "destination")
+        internet = isinstance(source, External) and source.kind == "internet"
+        closed = exposure is not None and exposure.closed_without_nsg
+        if internet and closed and not backend.guards.nsgs:
+            assert exposure is not None
+            return Blocked(
+                "nsg",
+                balancer.address,
+                "load-balancer",
+                f"{balancer.address} ({exposure.service}) is closed to internet clients "
+                f"unless an NSG allows them, and {name} has no NSG ({exposure.doc[-1]})",
+                balancer.origin,
+            )
+        side: Side = (
+            "network" if not isinstance(source, External)
+            else "internet" if internet else "onprem"
+        )  # fmt: skip
+        blocked = judge.not_accepted(backend, side, arriving)
+        if blocked is not None:
+            return blocked
+        if isinstance(source, External):
+            clients = self._clients_of(source) & arriving.addresses()
+            scoped = arriving.only_addresses(clients)
+            return judge._guards(backend, "ingress", None, scoped, "destination")
+        return judge._guards(backend, "ingress", source.peer, arriving, "destination")
+
+    def _clients_of(self, end: External) -> IntervalSet:
+        """The addresses an external end's clients come from."""
+        if end.kind == "internet":
+            return PUBLIC_ADDRESSES
+        site = self.engine.model.onprem_sites.get(end.address)
+        try:
+            return cidrs(site.cidrs) if site is not None and site.cidrs else ALL_ADDRESSES
+        except ValueError:
+            return ALL_ADDRESSES
+
     # ----- with the internet ------------------------------------------------------------------
 
     def from_internet(self, b: _Class, wanted: Traffic) -> Blocked | None:
         endpoint = self.engine.model.endpoints[self._name(b, "destination")]
+        if b.service.pass_through:
+            return self.through_balancer(INTERNET_END, b, wanted)
         if not b.info.public and self._dnat_ways(b):
             return self._through_dnat(b, wanted)
         if not b.info.public:
+            behind = self.behind_balancers(b, wanted)
+            if behind is not None:
+                return behind
             return Blocked(
                 "no-public-address",
                 endpoint.address,
@@ -438,6 +653,8 @@ class Explainer:
     # ----- with on-premises networks ------------------------------------------------------------
 
     def from_site(self, site: External, b: _Class, wanted: Traffic) -> Blocked | None:
+        if b.service.pass_through:
+            return self.through_balancer(site, b, wanted)
         clients = IntervalSet()
         for leg in self.engine.routing.onprem_return(b.routes, b.families):
             if leg.external.address == site.address:

@@ -13,6 +13,7 @@ from reachlint.engine.flows import Hop
 from reachlint.model import (
     AclEntry,
     Endpoint,
+    Listener,
     NetworkAcl,
     NetworkModel,
     Origin,
@@ -33,6 +34,7 @@ from reachlint.traffic import (
 
 Direction = Literal["ingress", "egress"]
 EVERYTHING = Traffic.everything()
+_ALL: frozenset[str] = frozenset({"*"})  # every frontend of a load balancer
 
 
 def _ports(ports: PortRange | None) -> IntervalSet:
@@ -431,27 +433,32 @@ class Filters:
         port: int
         hop: Hop
 
-    def listener_traffic(self, balancer: Endpoint) -> Traffic:
+    def listener_traffic(self, balancer: Endpoint, frontends: frozenset[str] = _ALL) -> Traffic:
+        """What the listeners on these frontends hear (an Azure rule names its frontend)."""
         spec = balancer.load_balancer
         if spec is None:
             return EVERYTHING
         heard = Traffic()
         for listener in spec.listeners:
-            for protocol in _listener_protocols(listener.protocol):
+            if not _listens_on(listener, frontends):
+                continue
+            for protocol in listener_protocols(listener.protocol):
                 heard |= Traffic.box(
                     parse_protocol(protocol), ports=IntervalSet([(listener.port, listener.port)])
                 )
         return heard
 
     def forwarding(
-        self, balancer: Endpoint
+        self, balancer: Endpoint, frontends: frozenset[str] = _ALL
     ) -> Iterator[tuple[Filters.ListenerView, int, list[str], list[Hop]]]:
         """(listener, target port, target endpoints, hops between) for each forward."""
         spec = balancer.load_balancer
         if spec is None:
             return
         for listener in spec.listeners:
-            for protocol in _listener_protocols(listener.protocol):
+            if not _listens_on(listener, frontends):
+                continue
+            for protocol in listener_protocols(listener.protocol):
                 hop = Hop(
                     address=listener.address,
                     kind="listener",
@@ -484,7 +491,11 @@ class Filters:
                     yield view, listener.target_port, targets, []
 
 
-def _listener_protocols(protocol: str) -> list[str]:
+def _listens_on(listener: Listener, frontends: frozenset[str]) -> bool:
+    return frontends is _ALL or not listener.frontends or bool(frontends & set(listener.frontends))
+
+
+def listener_protocols(protocol: str) -> list[str]:
     text = protocol.lower()
     if text == "tcp_udp":
         return ["tcp", "udp"]

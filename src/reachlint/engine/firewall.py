@@ -28,7 +28,7 @@ from reachlint.model import (
 )
 from reachlint.traffic import ALL_ADDRESSES, ALL_PORTS, IntervalSet, Traffic, cidrs, parse_protocol
 
-Side = Literal["source", "destination"]
+FixedEnd = Literal["source", "destination"]
 EVERYTHING = Traffic.everything()
 
 
@@ -88,9 +88,9 @@ class FirewallView:
         self.permissive = assume == "open"
         # Azure Firewall sends traffic for public addresses from its own; AWS's does not.
         self.translates_source = gateway.type != "aws_networkfirewall_firewall"
-        self._cache: dict[tuple[Side, IntervalSet, bool], Evaluated] = {}
+        self._cache: dict[tuple[FixedEnd, IntervalSet, bool], Evaluated] = {}
 
-    def evaluate(self, fixed_side: Side, fixed: IntervalSet, known: bool) -> Evaluated:
+    def evaluate(self, fixed_side: FixedEnd, fixed: IntervalSet, known: bool) -> Evaluated:
         """What passes, over the free address axis, for an end at `fixed` on `fixed_side`."""
         key = (fixed_side, fixed, known)
         found = self._cache.get(key)
@@ -98,7 +98,7 @@ class FirewallView:
             found = self._cache[key] = self._evaluate(fixed_side, fixed, known)
         return found
 
-    def _evaluate(self, fixed_side: Side, fixed: IntervalSet, known: bool) -> Evaluated:
+    def _evaluate(self, fixed_side: FixedEnd, fixed: IntervalSet, known: bool) -> Evaluated:
         unknowns: list[str] = []
         allowed = Traffic()
         by_default = Traffic()
@@ -131,7 +131,7 @@ class FirewallView:
     def _match(
         self,
         rule: FirewallRule,
-        fixed_side: Side,
+        fixed_side: FixedEnd,
         fixed: IntervalSet,
         known: bool,
         reverse: bool,

@@ -19,7 +19,7 @@ from reachlint.engine.firewall import (
     Evaluated,
     Firewalls,
     FirewallView,
-    Side,
+    FixedEnd,
     rule_ports,
     rule_protocols,
     spec_addresses,
@@ -36,6 +36,8 @@ from reachlint.engine.flows import (
 from reachlint.engine.guards import Guards
 from reachlint.engine.nsg import AzureSpaces, NsgView, Peer
 from reachlint.engine.routing import Leg, RouteView, Routing
+from reachlint.engine.services import Service, service_of
+from reachlint.exposure import Side
 from reachlint.model import DnatRule, Endpoint, Interface, NetworkModel, Subnet
 from reachlint.traffic import (
     ALL_ADDRESSES,
@@ -52,6 +54,7 @@ from reachlint.traffic import (
 
 AssumeUnknown = Literal["open", "closed"]
 INTERNET = External(address="internet", kind="internet")
+_PLAIN = Endpoint(address="", type="", kind="other")
 _TCP_ONLY = Traffic.box(parse_protocol("tcp"))
 _EPHEMERAL_PORTS = IntervalSet([EPHEMERAL])
 
@@ -91,6 +94,12 @@ class _Class:
     routes: RouteView
     load_balancer: Endpoint | None = None
     unknowns: list[str] = field(default_factory=list)
+    service: Service = field(default_factory=lambda: service_of(_PLAIN))
+
+    @cached_property
+    def frontends(self) -> frozenset[str]:
+        """A load balancer's interfaces in this class: the frontends its rules listen on."""
+        return frozenset(m.interface for m in self.info.members)
 
     @cached_property  # the class never changes once made, and pairs ask for it often
     def peer(self) -> Peer:
@@ -113,6 +122,8 @@ class _Engine:
         self.firewalls = Firewalls(model.gateways, assume)
         self.classes: list[_Class] = []
         self.flows: list[Flow] = []
+        # Flows that end at a pass-through load balancer: only the way to its backends.
+        self.held: list[Flow] = []
         self._pairs: dict[tuple[int, int, bool], _Pair | None] = {}
         self._target_of: dict[str, tuple[str, ...]] = {}
         self._guard_views: dict[tuple[object, ...], Guards] = {}
@@ -159,6 +170,8 @@ class _Engine:
             interface.network_security_group,
             tuple(sorted(interface.application_security_groups)),
             self._target_of.get(endpoint.address, ()),
+            endpoint.exposure,
+            tuple((p.low, p.high) for p in endpoint.service_ports),
         )
         return key, (atom if atom is not None else addresses), bool(known)
 
@@ -209,6 +222,7 @@ class _Engine:
             families = families | V4_ALL
         if subnet is None or subnet_ranges & V6_ALL:
             families = families | V6_ALL
+        service = service_of(endpoint)
         info = EndpointClass(
             id=len(self.classes),
             network=network,
@@ -222,11 +236,14 @@ class _Engine:
             address_known=known,
             families=families,
             asgs=tuple(sorted(interface.application_security_groups)),
-            guards=self._guards(interface, subnet, network, addresses, known),
+            guards=self._guards(
+                interface, subnet, network, addresses, known, bare=service.pass_through
+            ),
             acl=self.filters.acl_for(subnet) if subnet is not None else None,
             routes=self.routing.view_for(subnet, network),
             load_balancer=endpoint if endpoint.load_balancer is not None else None,
             unknowns=unknowns,
+            service=service,
         )
         self.classes.append(made)
         return made
@@ -238,7 +255,11 @@ class _Engine:
         network: str | None,
         addresses: IntervalSet,
         known: bool,
+        bare: bool = False,
     ) -> Guards:
+        """The filters of an interface; `bare`: none (a pass-through frontend has none)."""
+        if bare:
+            return Guards(self.filters, self.filters.security_groups(()), [])
         groups = self.filters.security_groups(tuple(sorted(interface.security_groups)))
         guarded = Peer(
             addresses=addresses,
@@ -282,16 +303,21 @@ class _Engine:
         for network, sources in by_network.items():
             targets = [c for n in connected.get(network, {network}) for c in by_network.get(n, [])]
             for a in sources:
+                if a.service.starts_nothing("network"):
+                    continue  # a load balancer, a private endpoint: never a client
                 for b in targets:
                     pair = self.pair(a, b)
                     if pair is None:
                         continue
                     if a is b and len({m.endpoint for m in a.info.members}) < 2:
                         continue  # a flow from an endpoint to itself is not a flow
+                    allowed = b.service.accepts("network", a.service.sends("network", pair.allowed))
+                    if not allowed:
+                        continue
                     self._emit(
                         a.info,
                         b.info,
-                        pair.allowed,
+                        allowed,
                         pair.hops,
                         pair.reply_ok,
                         pair.unknowns,
@@ -314,7 +340,7 @@ class _Engine:
         if judge_source:
             allowed &= b.guards.toward("ingress", a.peer)
         if b.load_balancer is not None:
-            allowed &= self.filters.listener_traffic(b.load_balancer)
+            allowed &= self.filters.listener_traffic(b.load_balancer, b.frontends)
         if not allowed:
             self.filters.take_unknowns()
             return None
@@ -389,14 +415,19 @@ class _Engine:
             dropped = Traffic() if reply_ok else tcp
         reachable = allowed - dropped
         dedup = sorted(set(unknowns))
+        passes = isinstance(destination, EndpointClass) and (
+            self.classes[destination.id].service.pass_through
+        )
+        # A pass-through load balancer is not a place of its own: it only leads to backends.
+        sink = self.held if passes else self.flows
         if dropped:
-            self.flows.append(
+            sink.append(
                 Flow(source, destination, dropped, path, state="reply-dropped", unknowns=dedup)
             )
         if not reachable:
             return None
         flow = Flow(source, destination, reachable, path, unknowns=dedup)
-        self.flows.append(flow)
+        sink.append(flow)
         return flow
 
     # ----- the internet -----------------------------------------------------------------------
@@ -447,8 +478,9 @@ class _Engine:
             return None
         allowed = Traffic.box(addresses=clients)
         allowed &= b.guards.region("ingress")
+        allowed = b.service.accepts("internet", allowed)
         if b.load_balancer is not None:
-            allowed &= self.filters.listener_traffic(b.load_balancer)
+            allowed &= self.filters.listener_traffic(b.load_balancer, b.frontends)
         allowed &= self.filters.acl_region(b.acl, "ingress")
         if not allowed:
             return None
@@ -486,10 +518,11 @@ class _Engine:
         for a in self.classes:
             subnet = self.model.subnets.get(a.info.subnet or "")
             for leg in self.routing.internet_legs(a.routes, a.info.public, a.families, subnet):
-                self._egress_leg(a, leg)
+                if not a.service.starts_nothing(_side(leg.external)):
+                    self._egress_leg(a, leg)
 
     def _egress_leg(self, a: _Class, leg: Leg) -> None:
-        allowed = Traffic.box(addresses=leg.addresses)
+        allowed = a.service.sends(_side(leg.external), Traffic.box(addresses=leg.addresses))
         public = leg.external.kind == "internet"
         judged = self._judge(leg.hops, "source", a.addresses, a.address_known, public)
         for _view, evaluated in judged:
@@ -528,7 +561,7 @@ class _Engine:
     def _judge(
         self,
         hops: list[Hop],
-        fixed_side: Side,
+        fixed_side: FixedEnd,
         fixed: IntervalSet,
         known: bool,
         to_public: bool = False,
@@ -628,8 +661,9 @@ class _Engine:
             for leg in self.routing.onprem_return(b.routes, b.families):
                 allowed = Traffic.box(addresses=leg.addresses)
                 allowed &= b.guards.region("ingress")
+                allowed = b.service.accepts("onprem", allowed)
                 if b.load_balancer is not None:
-                    allowed &= self.filters.listener_traffic(b.load_balancer)
+                    allowed &= self.filters.listener_traffic(b.load_balancer, b.frontends)
                 allowed &= self.filters.acl_region(b.acl, "ingress")
                 if not allowed:
                     continue
@@ -662,7 +696,9 @@ class _Engine:
             if balancer is None or balancer.load_balancer is None:
                 continue
             before = _LoosePath(arrival)
-            for listener, target_port, targets, via in self.filters.forwarding(balancer):
+            for listener, target_port, targets, via in self.filters.forwarding(
+                balancer, lb_class.frontends
+            ):
                 heard = arrival.traffic & Traffic.box(
                     parse_protocol(listener.protocol_number),
                     ports=IntervalSet([(listener.port, listener.port)]),
@@ -673,10 +709,10 @@ class _Engine:
                     address=balancer.address,
                     kind="load-balancer",
                     type=balancer.type,
-                    detail=_balancer_text(balancer),
+                    detail=_balancer_text(balancer, lb_class.service),
                     origin=balancer.origin,
                 )
-                hops = [lb_hop, listener.hop, *via]
+                hops = [lb_hop, *self._frontend_hops(lb_class), listener.hop, *via]
                 for target in targets:
                     for t_class in classes_of.get(target, []):
                         self._forward(
@@ -696,7 +732,13 @@ class _Engine:
     ) -> None:
         balancer = lb_class.load_balancer
         assert balancer is not None and balancer.load_balancer is not None
-        keeps_client = balancer.load_balancer.preserves_client_address
+        passes = lb_class.service.pass_through
+        keeps_client = balancer.load_balancer.preserves_client_address or passes
+        side = _side(arrival.source)
+        exposure = lb_class.service.exposure
+        closed = exposure is not None and exposure.closed_without_nsg
+        if side == "internet" and closed and not t_class.guards.nsgs:
+            return  # closed to internet clients unless an NSG allows them
         leg = self.pair(lb_class, t_class, judge_source=not keeps_client)
         if leg is None:
             return
@@ -712,6 +754,7 @@ class _Engine:
         judged: list[Hop] = []
         if keeps_client:
             traffic, judged = self._target_judges_client(arrival, t_class, traffic)
+        traffic = t_class.service.accepts(side, traffic)
         if not traffic:
             return
         unknowns = [*arrival.unknowns, *leg.unknowns, *self.filters.take_unknowns()]
@@ -732,6 +775,38 @@ class _Engine:
         admitted = traffic & t_class.guards.toward("ingress", source.peer)
         hops = t_class.guards.hops("ingress", admitted, source.peer)
         return admitted, hops
+
+    def _frontend_hops(self, lb_class: _Class) -> list[Hop]:
+        """A pass-through load balancer's frontend: the address its clients connect to."""
+        if not lb_class.service.pass_through:
+            return []
+        balancer = lb_class.load_balancer
+        assert balancer is not None
+        hops = []
+        for member in lb_class.info.members[:1]:
+            interface = next(
+                (i for i in balancer.interfaces if i.address == member.interface), None
+            )
+            where = "public" if lb_class.info.public else "private"
+            if interface is not None and interface.private_ips:
+                where += f" {', '.join(interface.private_ips)}"
+            hops.append(
+                Hop(
+                    address=member.interface,
+                    kind="frontend",
+                    type=balancer.type,
+                    detail=f"{where} frontend of {balancer.address}",
+                    origin=balancer.origin,
+                )
+            )
+        return hops
+
+
+def _side(end: EndpointClass | External) -> Side:
+    """Which kind of peer an end is, in the terms of reachlint.exposure."""
+    if isinstance(end, External):
+        return "internet" if end.kind == "internet" else "onprem"
+    return "network"
 
 
 def _with_rules(
@@ -789,9 +864,14 @@ class _LoosePath:
         return self._hops
 
 
-def _balancer_text(balancer: Endpoint) -> str:
+def _balancer_text(balancer: Endpoint, service: Service) -> str:
     spec = balancer.load_balancer
     assert spec is not None
+    if service.pass_through:
+        return (
+            f"{spec.scheme} load balancer: passes the flow through to a backend, which sees the "
+            "client's address"
+        )
     return f"{spec.scheme} {spec.flavor} load balancer"
 
 
@@ -806,7 +886,7 @@ class Analysis:
         engine.internet_egress()
         engine.onprem_ingress()
         engine.firewall_dnat()
-        engine.through_load_balancers(list(engine.flows))
+        engine.through_load_balancers([*engine.flows, *engine.held])
         self._engine = engine
         self.reachability = Reachability(
             classes=[c.info for c in engine.classes],
@@ -831,6 +911,16 @@ class Analysis:
 
         explainer = Explainer(self._engine, source_endpoint, destination_endpoint)
         classes = self._engine.classes
+        if isinstance(source, EndpointClass):
+            blocked = explainer.not_a_source(classes[source.id], _side(destination), wanted)
+            if blocked is not None:
+                return blocked
+            wanted = classes[source.id].service.sends(_side(destination), wanted)
+        if isinstance(destination, EndpointClass):
+            blocked = explainer.not_accepted(classes[destination.id], _side(source), wanted)
+            if blocked is not None:
+                return blocked
+            wanted = classes[destination.id].service.accepts(_side(source), wanted)
         if isinstance(source, External) and isinstance(destination, EndpointClass):
             if source.kind == "internet":
                 return explainer.from_internet(classes[destination.id], wanted)

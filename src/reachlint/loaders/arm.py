@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from reachlint import exposure
 from reachlint.errors import InputError
 from reachlint.loaders import azure_common, azure_firewall
 from reachlint.loaders.arm_eval.evaluator import DeploymentInfo, Scope, TemplateError
@@ -1269,7 +1270,13 @@ class _Mapper:
             origin=self.origin(resource),
             kind=kind,
             tags=self.tags(resource),
+            exposure=exposure.pick(resource.type, sku=self.sku(resource)),
         )
+
+    def sku(self, resource: ArmResource) -> str | None:
+        """The SKU's name; unknown or absent picks the service's default SKU."""
+        name = _at(resource.get("sku"), "name")
+        return name if isinstance(name, str) else None
 
     def bastions(self) -> None:
         for resource in self.of(BASTION):
@@ -1524,7 +1531,7 @@ class _Mapper:
         self.add_listener(
             resource, balancer, address, "Microsoft.Network/loadBalancers/loadBalancingRules",
             self.origin(resource, rule), protocol, frontend_port, backend_port or frontend_port,
-            targets,
+            targets, self.frontend_of(resource, properties),
         )  # fmt: skip
 
     def nat_rule(
@@ -1567,6 +1574,7 @@ class _Mapper:
         self.add_listener(
             resource, balancer, address, "Microsoft.Network/loadBalancers/inboundNatRules", origin,
             protocol, frontend_port, backend_port or frontend_port, targets,
+            self.frontend_of(resource, properties),
         )  # fmt: skip
 
     def nat_pool(self, resource: ArmResource, balancer: LoadBalancer, pool: Any) -> None:
@@ -1591,8 +1599,15 @@ class _Mapper:
         self.add_listener(
             resource, balancer, address, "Microsoft.Network/loadBalancers/inboundNatPools",
             self.origin(resource, pool), self.listener_protocol(_at(properties, "protocol")),
-            start, backend_port, targets,
+            start, backend_port, targets, self.frontend_of(resource, properties),
         )  # fmt: skip
+
+    def frontend_of(self, resource: ArmResource, properties: Any) -> list[str]:
+        """The frontend IP configuration a rule listens on (none named: every one)."""
+        frontend = self.ref(
+            resource, _at(properties, "frontendIPConfiguration"), "frontendIPConfiguration"
+        )
+        return [frontend] if frontend is not None else []
 
     def listener_protocol(self, value: Any) -> str:
         text = value.lower() if isinstance(value, str) else "tcp"
@@ -1609,6 +1624,7 @@ class _Mapper:
         port: int,
         target_port: int,
         targets: list[Target],
+        frontends: list[str],
     ) -> None:
         group = TargetGroup(
             address=f"{address}#backend",
@@ -1629,6 +1645,7 @@ class _Mapper:
                 protocol=protocol,
                 port=port,
                 target_groups=[group.address],
+                frontends=frontends,
             )
         )
 

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from reachlint import exposure
 from reachlint.loaders import aws_firewall
 from reachlint.loaders.terraform_resources import UNKNOWN, TfResource
 from reachlint.loaders.terraform_values import (
@@ -1916,11 +1917,27 @@ class _Mapper:
             interfaces=interfaces,
             load_balancer=load_balancer,
             unknown=unknown or [],
+            exposure=exposure.pick(
+                resource.type,
+                flavor=load_balancer.flavor if load_balancer is not None else None,
+                endpoint_type=string_value(resource.values.get("vpc_endpoint_type")),
+            ),
+            service_ports=self.service_ports(resource),
         )
         self.model.endpoints[resource.address] = endpoint
         for interface in interfaces:
             self.interfaces[interface.address] = (resource.address, interface)
         return endpoint
+
+    def service_ports(self, resource: TfResource) -> list[PortRange]:
+        """A database's or cache's port: as written, else its engine's default."""
+        value = resource.values.get("port")
+        port = integer(value)
+        if port is None:
+            if value is UNKNOWN and resource.references.get("port"):
+                return []  # set from a value known only after apply: the filters decide
+            port = exposure.default_port(resource.type, string_value(resource.values.get("engine")))
+        return [PortRange(low=port, high=port)] if port is not None else []
 
     def groups(self, resource: TfResource, paths: Iterable[str], unknown: list[str]) -> _Groups:
         """Security groups named by these attributes; unresolved ones stay as placeholders.

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from reachlint import exposure
 from reachlint.loaders import azure_common, azure_firewall
 from reachlint.loaders.terraform_resources import TfResource
 from reachlint.loaders.terraform_values import (
@@ -1599,6 +1600,7 @@ class _Mapper:
             interfaces=interfaces,
             load_balancer=load_balancer,
             unknown=unknown or [],
+            exposure=exposure.pick(resource.type, sku=string_value(resource.values.get("sku"))),
         )
         self.model.endpoints[resource.address] = endpoint
         self._ip_index = None  # a new endpoint may hold an address asked for later
@@ -1854,10 +1856,12 @@ class _Mapper:
             self.record_public_ip(source, resource.address, interface)
 
     def balancer_of(self, resource: TfResource) -> LoadBalancer | None:
-        unknown: list[str] = []
-        address = self.one(resource, "loadbalancer_id", LB_TYPES, unknown, "load balancer")
+        address = self.balancer_address(resource)
         balancer = self.model.endpoints.get(address or "")
         return balancer.load_balancer if balancer is not None else None
+
+    def balancer_address(self, resource: TfResource) -> str | None:
+        return self.one(resource, "loadbalancer_id", LB_TYPES, [], "load balancer")
 
     def balancing_rule(self, resource: TfResource) -> None:
         spec = self.balancer_of(resource)
@@ -1953,8 +1957,17 @@ class _Mapper:
                     port=port,
                     target_groups=[group.address],
                     unknown=unknown,
+                    frontends=self.rule_frontends(resource),
                 )
             )
+
+    def rule_frontends(self, resource: TfResource) -> list[str]:
+        """The frontend a rule names (`frontend_ip_configuration_name`); unknown: every one."""
+        name = string_value(resource.values.get("frontend_ip_configuration_name"))
+        balancer = self.balancer_address(resource)
+        if name is None or balancer is None:
+            return []
+        return [f"{balancer}/frontend_ip_configuration/{name}"]
 
     def place_public_frontends(self, balancer: str) -> None:
         """A public frontend sits in no subnet: it belongs to the network of its backends."""
