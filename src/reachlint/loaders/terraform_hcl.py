@@ -33,6 +33,7 @@ from reachlint.loaders.hcl.evaluator import evaluate_constant
 from reachlint.loaders.hcl.expand import Expander
 from reachlint.loaders.hcl.export import to_resource
 from reachlint.loaders.hcl.parser import parse_expression, parse_file
+from reachlint.loaders.hcl.provider_schema import check_configuration
 from reachlint.loaders.hcl.values import EvalError, Value
 from reachlint.loaders.terraform_resources import TfResource
 from reachlint.model import Note
@@ -107,6 +108,10 @@ def _load(
         expander,
     )
     expander.run(config)
+    # Terraform refuses blocks and arguments its provider does not declare; so does reachlint.
+    unchecked = check_configuration(expander.configs.values(), directory)
+    if unchecked is not None:
+        expander.note(unchecked, None, None)
     return expander
 
 
