@@ -81,6 +81,7 @@ def attach_configuration(
     cannot be read leaves the plan as it is.
     """
     from reachlint.errors import InputError
+    from reachlint.loaders.set_blocks import align
     from reachlint.loaders.terraform_hcl import load_terraform_dir
 
     try:
@@ -99,8 +100,13 @@ def attach_configuration(
             continue
         matched += 1
         resource.origin = configured.origin
-        resource.attribute_origins = configured.attribute_origins
-        for path, references in configured.references.items():
+        # Set elements (ingress rules, routes) are planned in an order of Terraform's own.
+        aligned = align(resource, configured)
+        resource.attribute_origins = aligned.origins
+        for stale in aligned.lists:
+            for path in [p for p in resource.references if p.startswith(stale + ".")]:
+                del resource.references[path]
+        for path, references in aligned.references.items():
             if references:
                 resource.references[path] = references
     if resources and not matched:
