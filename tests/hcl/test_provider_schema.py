@@ -8,6 +8,7 @@ same line, with the words quoted in each test's comment.
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -297,3 +298,22 @@ def test_the_schema_data_is_small_and_trimmed() -> None:
     data = json.loads(path.read_text())
     assert data["resource"]["aws_security_group"]["a"]["ingress"][:2] == ["o", "set"]
     assert data["resource"]["aws_network_acl"]["a"]["vpc_id"] == "r"
+
+
+def test_a_plan_vouches_for_the_configuration_beside_it(tmp_path: Path) -> None:
+    """Terraform made the plan, so the configuration was valid for the provider it used (here a
+    4.x-era argument): read beside the plan it still gives the findings their lines."""
+    from reachlint.pipeline import run_check
+
+    fixture = Path(__file__).parents[2] / "fixtures/aws/terragoat-web"
+    copy = tmp_path / "terragoat-web"
+    shutil.copytree(fixture, copy)
+    with (copy / "ec2.tf").open("a") as ec2:
+        ec2.write('\nresource "aws_db_instance" "old" {\n  name = "db1"\n}\n')
+    with pytest.raises(InputError, match='unsupported argument "name"'):
+        load_terraform_dir(copy, environ={})
+    report = run_check([copy / "plan.json"], [], builtin=True)
+    (admin,) = [f for f in report.findings if f.rule == "INTERNET-ADMIN-PORTS"]
+    assert admin.path[-1].file == str(copy / "ec2.tf")
+    assert admin.path[-1].line == 47
+    assert not report.notes or all("could not be read" not in note for note in report.notes)

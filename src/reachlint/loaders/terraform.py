@@ -85,7 +85,8 @@ def attach_configuration(
     from reachlint.loaders.terraform_hcl import load_terraform_dir
 
     try:
-        loaded = load_terraform_dir(directory, variables, list(var_files))
+        # Terraform planned it: the configuration is valid for the provider it was planned with.
+        loaded = load_terraform_dir(directory, variables, list(var_files), check_schema=False)
     except InputError as error:
         return [
             f"the configuration beside the plan could not be read, so findings carry no "
