@@ -171,3 +171,28 @@ def test_each_rule_page_shows_its_place_in_the_order() -> None:
         for other, targets in deferring.items():
             if rule.id in targets:
                 assert other in section, (rule.id, other)
+
+
+def test_a_rule_defers_only_to_rules_about_flows_in_its_state(tmp_path: Path) -> None:
+    # A dropped reply and a connection that works are different flows, even on the same port.
+    rules = rules_from(
+        "version: 1\nrules:\n"
+        "  - {id: NO-SSH, match: {from: internet, to: any, protocol: tcp, ports: [22]}}\n"
+        "  - {id: HANGS, defers_to: [NO-SSH],"
+        " match: {from: internet, to: any, state: reply-dropped}}\n",
+        tmp_path,
+    )
+    spec = {
+        **WEB,
+        "flows": [
+            {"from": "internet", "to": "aws_instance.web", "protocol": "tcp", "ports": [22]},
+            {
+                "from": "internet",
+                "to": "aws_instance.web",
+                "protocol": "tcp",
+                "ports": [22],
+                "state": "reply-dropped",
+            },
+        ],
+    }
+    assert _found(rules, spec) == [("HANGS", "tcp 22"), ("NO-SSH", "tcp 22")]

@@ -11,7 +11,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from reachlint.engine.flows import End, EndpointClass, External, Flow, Hop, Reachability
+from reachlint.engine.flows import (
+    End,
+    EndpointClass,
+    External,
+    Flow,
+    FlowState,
+    Hop,
+    Reachability,
+)
 from reachlint.model import Endpoint, Interface, NetworkModel
 from reachlint.report import SEVERITIES, EndRef, Finding, HopRef, TrafficEntry
 from reachlint.rules.ruleset import Entry, Rule, RuleSet, Same
@@ -111,8 +119,10 @@ class _Evaluation:
         self._end_refs: dict[str, EndRef] = {}
         # By identity: the flows (and so their path lists) live as long as the evaluation.
         self._hop_refs: dict[tuple[int, Traffic], list[HopRef]] = {}
-        # Rule id -> (source, destination) -> the traffic its findings report.
+        # Rule id -> (source, destination) -> the traffic its findings report, and the state
+        # of the flows it reports (a rule defers only to rules about flows in its own state).
         self.reported: dict[str, dict[tuple[str, str], Traffic]] = {}
+        self._states: dict[str, FlowState] = {}
 
     def rule(self, rule: Rule, flows: list[Flow]) -> list[Finding]:
         match = rule.match
@@ -159,13 +169,18 @@ class _Evaluation:
             reported[key] = gathered.traffic
             findings.append(self._finding(rule, gathered, self._elsewhere(rule, key, gathered)))
         self.reported[rule.id] = reported
+        self._states[rule.id] = match.state
         return findings
+
+    def _deferred_to(self, rule: Rule) -> list[str]:
+        """The rules this one defers to that are active and about flows in its state."""
+        return [t for t in rule.defers_to if self._states.get(t) == rule.match.state]
 
     def _covered(self, rule: Rule) -> dict[tuple[str, str], Traffic]:
         """Per pair of ends, what the active rules this one defers to have reported."""
         covered: dict[tuple[str, str], Traffic] = {}
-        for target in rule.defers_to:
-            for key, traffic in self.reported.get(target, {}).items():
+        for target in self._deferred_to(rule):
+            for key, traffic in self.reported[target].items():
                 known = covered.get(key)
                 covered[key] = known | traffic if known is not None else traffic
         return covered
@@ -173,8 +188,8 @@ class _Evaluation:
     def _elsewhere(self, rule: Rule, key: tuple[str, str], gathered: _Pending) -> str:
         """The traffic of this pair that rules deferred to report, and under which rule."""
         parts = []
-        for target in rule.defers_to:
-            reported = self.reported.get(target, {}).get(key)
+        for target in self._deferred_to(rule):
+            reported = self.reported[target].get(key)
             if reported is not None and (gathered.seen & reported):
                 parts.append(f"{(gathered.seen & reported).text()}, reported under {target}")
         return "; ".join(parts)
