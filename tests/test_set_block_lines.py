@@ -213,3 +213,15 @@ def test_blocks_of_types_without_a_schema_are_matched_by_content() -> None:
     origins = align(plan, configured).origins
     assert origins["security_rule.0"].line == 15
     assert (origins["security_rule.1"].line, origins["security_rule.1.name"].line) == (7, 8)
+
+
+def test_values_nested_beyond_reason_keep_only_the_resource_line() -> None:
+    deep: dict[str, object] = {}
+    inner = deep
+    for _ in range(5000):
+        inner["x"] = [{}]
+        inner = inner["x"][0]  # type: ignore[index]
+    plan, configured = _pair([deep], [deep], [10])
+    configured.attribute_origins["name"] = Origin(file="main.tf", line=2)
+    aligned = align(plan, configured)
+    assert aligned.origins == {"name": Origin(file="main.tf", line=2)}

@@ -52,7 +52,14 @@ def align(plan: TfResource, configured: TfResource) -> Alignment:
 
     moves = _Moves()
     schema = block_schema(plan.mode, plan.type)
-    _walk(plan.values, configured, configured.values, "", "", schema, moves)
+    try:
+        _walk(plan.values, configured, configured.values, "", "", schema, moves)
+    except RecursionError:
+        # Values nested deeper than anything a provider declares: keep no block's line.
+        return Alignment(
+            {path: o for path, o in configured.attribute_origins.items() if "." not in path},
+            {path: r for path, r in configured.references.items() if "." not in path},
+        )
     if not moves.lists:
         return Alignment(configured.attribute_origins, dict(configured.references))
     origins: dict[str, Origin] = {}
