@@ -102,3 +102,21 @@ def test_plan_findings_point_at_the_configuration(directory: Path) -> None:
                 if ".default_" in hop.address or ".main_route_table" in hop.address:
                     continue  # AWS defaults that no file declares
                 assert hop.file is not None and hop.line is not None, hop
+
+
+@pytest.mark.parametrize("directory", PAIRED, ids=_name)
+def test_plan_and_directory_point_at_the_same_blocks(directory: Path) -> None:
+    """Every hop of every finding names the same file and line from the plan as from the
+    directory: set elements (inline rules, routes, listeners) are matched by content."""
+    expectation = load_expectation(directory / "expected.yaml")
+
+    def lines(given: Path) -> dict[tuple[str, str, str], list[tuple[str, str | None, int | None]]]:
+        report = run_check([given], expectation.rules, builtin=expectation.builtin)
+        return {
+            (f.rule, f.source.address, f.destination.address): sorted(
+                (hop.address, hop.file, hop.line) for hop in f.path
+            )
+            for f in report.findings
+        }
+
+    assert lines(directory / "plan.json") == lines(directory)

@@ -40,7 +40,7 @@ rules:
 """,
         5,
         "rule APP-ONLY-FROM-WEB: unknown key 'alow', did you mean 'allow'? (expected one of: "
-        "id, title, severity, description, match, allow, only_if, docs)",
+        "id, title, severity, description, match, allow, only_if, docs, defers_to)",
     ),
     "bad_cidr": (
         """\
@@ -281,6 +281,7 @@ def test_each_builtin_rule_has_a_documentation_page() -> None:
             "## Why is this bad?",
             "## Example",
             "## How to fix",
+            "## Precedence",
             "## Configuration",
         ]
         assert page.count("```hcl") == 2

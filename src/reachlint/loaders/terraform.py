@@ -81,10 +81,12 @@ def attach_configuration(
     cannot be read leaves the plan as it is.
     """
     from reachlint.errors import InputError
+    from reachlint.loaders.set_blocks import align
     from reachlint.loaders.terraform_hcl import load_terraform_dir
 
     try:
-        loaded = load_terraform_dir(directory, variables, list(var_files))
+        # Terraform planned it: the configuration is valid for the provider it was planned with.
+        loaded = load_terraform_dir(directory, variables, list(var_files), check_schema=False)
     except InputError as error:
         return [
             f"the configuration beside the plan could not be read, so findings carry no "
@@ -99,8 +101,13 @@ def attach_configuration(
             continue
         matched += 1
         resource.origin = configured.origin
-        resource.attribute_origins = configured.attribute_origins
-        for path, references in configured.references.items():
+        # Set elements (ingress rules, routes) are planned in an order of Terraform's own.
+        aligned = align(resource, configured)
+        resource.attribute_origins = aligned.origins
+        for stale in aligned.lists:
+            for path in [p for p in resource.references if p.startswith(stale + ".")]:
+                del resource.references[path]
+        for path, references in aligned.references.items():
             if references:
                 resource.references[path] = references
     if resources and not matched:

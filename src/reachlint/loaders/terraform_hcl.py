@@ -33,6 +33,7 @@ from reachlint.loaders.hcl.evaluator import evaluate_constant
 from reachlint.loaders.hcl.expand import Expander
 from reachlint.loaders.hcl.export import to_resource
 from reachlint.loaders.hcl.parser import parse_expression, parse_file
+from reachlint.loaders.hcl.provider_schema import check_configuration
 from reachlint.loaders.hcl.values import EvalError, Value
 from reachlint.loaders.terraform_resources import TfResource
 from reachlint.model import Note
@@ -56,11 +57,14 @@ def load_terraform_dir(
     variables: dict[str, str] | None = None,
     var_files: list[Path] | None = None,
     environ: Mapping[str, str] | None = None,
+    *,
+    check_schema: bool = True,
 ) -> HclResources:
     """Load the configuration in `path` (a directory, or one of its .tf files).
 
     `variables` are --var NAME=VALUE pairs, `var_files` --var-file files; `environ` is where
-    TF_VAR_ variables are read (the process environment by default).
+    TF_VAR_ variables are read (the process environment by default). `check_schema`: refuse
+    what the provider's schema does not declare, as `terraform validate` does.
     """
     directory = path.parent if path.is_file() else path
     shown_root = str(directory) if str(directory) not in ("", ".") else "."
@@ -70,6 +74,11 @@ def load_terraform_dir(
     sys.setrecursionlimit(max(previous_limit, _RECURSION_LIMIT))
     try:
         expander = _load(directory, shown_root, variables or {}, var_files or [], environ)
+        if check_schema:
+            # Terraform refuses blocks and arguments its provider does not declare.
+            unchecked = check_configuration(expander.configs.values(), directory)
+            if unchecked is not None:
+                expander.note(unchecked, None, None)
         resources = [to_resource(record) for record in expander.records]
     except RecursionError:
         raise InputError(

@@ -11,7 +11,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from reachlint.engine.flows import End, EndpointClass, External, Flow, Hop, Reachability
+from reachlint.engine.flows import (
+    End,
+    EndpointClass,
+    External,
+    Flow,
+    FlowState,
+    Hop,
+    Reachability,
+)
 from reachlint.model import Endpoint, Interface, NetworkModel
 from reachlint.report import SEVERITIES, EndRef, Finding, HopRef, TrafficEntry
 from reachlint.rules.ruleset import Entry, Rule, RuleSet, Same
@@ -38,7 +46,11 @@ _ANY_PORT_PROTOCOLS = (TCP, UDP)
 def evaluate(rules: RuleSet, model: NetworkModel, reach: Reachability) -> list[Finding]:
     """Every finding of every rule, most severe first, then by rule, source and destination."""
     evaluation = _Evaluation(model)
-    findings = [finding for rule in rules.rules for finding in evaluation.rule(rule, reach.flows)]
+    findings = [
+        finding
+        for rule in _deference_order(rules.rules)
+        for finding in evaluation.rule(rule, reach.flows)
+    ]
     findings.sort(
         key=lambda finding: (
             -SEVERITIES.index(finding.severity),
@@ -50,19 +62,44 @@ def evaluate(rules: RuleSet, model: NetworkModel, reach: Reachability) -> list[F
     return findings
 
 
+def _deference_order(rules: list[Rule]) -> list[Rule]:
+    """The rules with every rule after the active rules it defers to."""
+    by_id = {rule.id: rule for rule in rules}
+    ordered: list[Rule] = []
+    placed: set[str] = set()
+
+    def place(rule: Rule) -> None:
+        if rule.id in placed:
+            return
+        placed.add(rule.id)  # before its targets: the loader has refused cycles
+        for target in rule.defers_to:
+            if target in by_id:
+                place(by_id[target])
+        ordered.append(rule)
+
+    for rule in rules:
+        place(rule)
+    return ordered
+
+
 @dataclass
 class _Pending:
     """A finding being gathered from the flows between one pair of endpoints."""
 
     source: EndSubject
     destination: EndSubject
+    # What the rule reports; `seen` also holds what a rule it defers to reports already.
     traffic: Traffic = field(default_factory=Traffic)
+    seen: Traffic = field(default_factory=Traffic)
     path: list[Hop] = field(default_factory=list)
     largest: int = -1
     unknowns: set[str] = field(default_factory=set)
 
-    def add(self, left_over: Traffic, size: int, flow: Flow) -> None:
-        self.traffic = self.traffic | left_over if self.traffic else left_over
+    def add(self, left_over: Traffic, reported: Traffic, size: int, flow: Flow) -> None:
+        self.seen = self.seen | left_over if self.seen else left_over
+        if not reported:
+            return
+        self.traffic = self.traffic | reported if self.traffic else reported
         # The path shown is the one that carries the most of the traffic.
         if size > self.largest:
             self.largest, self.path = size, flow.path
@@ -82,9 +119,14 @@ class _Evaluation:
         self._end_refs: dict[str, EndRef] = {}
         # By identity: the flows (and so their path lists) live as long as the evaluation.
         self._hop_refs: dict[tuple[int, Traffic], list[HopRef]] = {}
+        # Rule id -> (source, destination) -> the traffic its findings report, and the state
+        # of the flows it reports (a rule defers only to rules about flows in its own state).
+        self.reported: dict[str, dict[tuple[str, str], Traffic]] = {}
+        self._states: dict[str, FlowState] = {}
 
     def rule(self, rule: Rule, flows: list[Flow]) -> list[Finding]:
         match = rule.match
+        covered = self._covered(rule)
         requested_services = Traffic.box(match.protocols, ALL_ADDRESSES, match.ports)
         every_service = match.protocols == ALL_PROTOCOLS and match.ports == ALL_PORTS
         pending: dict[tuple[str, str], _Pending] = {}
@@ -112,12 +154,45 @@ class _Evaluation:
                         requested, source_group.signature, destination_group.signature, allows
                     )
                     if left_over:
-                        self._spread(pending, left_over, flow, source_group, destination_group)
-        return [
-            self._finding(rule, gathered)
-            for gathered in pending.values()
-            if rule.only_if is None or _covers_all_ports(gathered.traffic)
-        ]
+                        self._spread(
+                            pending, left_over, flow, source_group, destination_group, covered
+                        )
+        findings: list[Finding] = []
+        reported: dict[tuple[str, str], Traffic] = {}
+        for key, gathered in pending.items():
+            # The condition is the rule's own: whether all ports are open does not depend on
+            # which rule reports some of them.
+            if not gathered.traffic or (
+                rule.only_if is not None and not _covers_all_ports(gathered.seen)
+            ):
+                continue
+            reported[key] = gathered.traffic
+            findings.append(self._finding(rule, gathered, self._elsewhere(rule, key, gathered)))
+        self.reported[rule.id] = reported
+        self._states[rule.id] = match.state
+        return findings
+
+    def _deferred_to(self, rule: Rule) -> list[str]:
+        """The rules this one defers to that are active and about flows in its state."""
+        return [t for t in rule.defers_to if self._states.get(t) == rule.match.state]
+
+    def _covered(self, rule: Rule) -> dict[tuple[str, str], Traffic]:
+        """Per pair of ends, what the active rules this one defers to have reported."""
+        covered: dict[tuple[str, str], Traffic] = {}
+        for target in self._deferred_to(rule):
+            for key, traffic in self.reported[target].items():
+                known = covered.get(key)
+                covered[key] = known | traffic if known is not None else traffic
+        return covered
+
+    def _elsewhere(self, rule: Rule, key: tuple[str, str], gathered: _Pending) -> str:
+        """The traffic of this pair that rules deferred to report, and under which rule."""
+        parts = []
+        for target in self._deferred_to(rule):
+            reported = self.reported[target].get(key)
+            if reported is not None and (gathered.seen & reported):
+                parts.append(f"{(gathered.seen & reported).text()}, reported under {target}")
+        return "; ".join(parts)
 
     def _left_over(
         self,
@@ -151,6 +226,7 @@ class _Evaluation:
         flow: Flow,
         sources: _SignatureGroup,
         destinations: _SignatureGroup,
+        covered: dict[tuple[str, str], Traffic],
     ) -> None:
         size = self._size(left_over)
         for source in sources.subjects:
@@ -161,7 +237,12 @@ class _Evaluation:
                 gathered = pending.get(key)
                 if gathered is None:
                     gathered = pending[key] = _Pending(source, destination)
-                gathered.add(left_over, size, flow)
+                reported = covered.get(key)
+                if reported is None:
+                    gathered.add(left_over, left_over, size, flow)
+                else:
+                    rest = left_over - reported
+                    gathered.add(left_over, rest, self._size(rest), flow)
 
     def _groups(self, rule: Rule, side: int, end: End) -> list[_SignatureGroup]:
         """The members of one end grouped by signature (members the match misses left out)."""
@@ -227,7 +308,7 @@ class _Evaluation:
             if unknown.split(": ", 1)[0] in ends or unknown.split(": ", 1)[0] not in endpoints
         )
 
-    def _finding(self, rule: Rule, gathered: _Pending) -> Finding:
+    def _finding(self, rule: Rule, gathered: _Pending, elsewhere: str = "") -> Finding:
         source, destination = self._end_ref(gathered.source), self._end_ref(gathered.destination)
         traffic = gathered.traffic
         entries, text = self._described(traffic)
@@ -238,6 +319,8 @@ class _Evaluation:
             )
         else:
             message = f"{source.address} reaches {destination.address} on {text}"
+        if elsewhere:
+            message += f" (and on {elsewhere})"
         addresses: list[str] | None = None
         if gathered.source.external is not None or gathered.destination.external is not None:
             addresses = self._outside_addresses(traffic)

@@ -49,6 +49,7 @@ def load_rules(files: Sequence[Path], *, builtin: bool = True) -> RuleSet:
         loader.switch_off_builtin()
     for path in files:
         loader.add(read_rules_file(path), builtin=False)
+    loader.check_deference()
     return RuleSet(rules=list(loader.active.values()), groups=loader.groups)
 
 
@@ -93,6 +94,8 @@ class _Loader:
         self.defined: dict[str, Rule] = {}  # every rule seen, switched off or not
         self.groups: dict[str, Selector] = {}
         self.group_origins: dict[str, str] = {}
+        # Rule id -> where its defers_to list is written, to point at a mistake in it.
+        self.deference_lines: dict[str, tuple[str, int]] = {}
 
     def switch_off_builtin(self) -> None:
         self.active = {rule_id: rule for rule_id, rule in self.active.items() if not rule.builtin}
@@ -116,6 +119,40 @@ class _Loader:
                 raise document.error(self._duplicate(rule.id), ("rules", index, "id"))
             seen_here.add(rule.id)
             self.active[rule.id] = self.defined[rule.id] = rule
+            if rule.defers_to:
+                where = (document.file, document.line(("rules", index, "defers_to")))
+                self.deference_lines[rule.id] = where
+
+    def check_deference(self) -> None:
+        """Every rule deferred to exists somewhere, and no rule defers to itself, even through
+        others (a switched-off rule simply reports nothing first)."""
+        for rule in self.active.values():
+            file, line = self.deference_lines.get(rule.id, (rule.origin.file, rule.origin.line))
+            for target in rule.defers_to:
+                if target not in self.defined:
+                    hint = difflib.get_close_matches(target, list(self.defined), n=1)
+                    suggestion = f"; did you mean {hint[0]!r}?" if hint else ""
+                    raise InputError(
+                        f"rule {rule.id}: defers_to names {target!r}, which no rule has"
+                        f"{suggestion}",
+                        file,
+                        line,
+                    )
+            cycle = self._deference_cycle(rule.id, [])
+            if cycle:
+                raise InputError(
+                    f"rule {rule.id}: defers_to makes a cycle: {' -> '.join(cycle)}", file, line
+                )
+
+    def _deference_cycle(self, rule_id: str, chain: list[str]) -> list[str]:
+        if rule_id in chain:
+            return [*chain[chain.index(rule_id) :], rule_id]
+        rule = self.active.get(rule_id)
+        for target in rule.defers_to if rule is not None else ():
+            found = self._deference_cycle(target, [*chain, rule_id])
+            if found:
+                return found
+        return []
 
     def _disable(self, document: Document, rule_id: str, path: NodePath) -> None:
         if rule_id not in self.defined:
@@ -164,6 +201,11 @@ class _Loader:
         compiler.where = ""
         only_if = raw.get("only_if")
         docs = raw.get("docs")
+        defers_to = tuple(str(target) for target in _list(raw.get("defers_to")))
+        if rule_id in defers_to:
+            raise document.error(
+                f"rule {rule_id}: a rule cannot defer to itself", (*path, "defers_to")
+            )
         return Rule(
             id=rule_id,
             match=match,
@@ -175,6 +217,7 @@ class _Loader:
             docs=str(docs) if docs is not None else None,
             builtin=builtin,
             origin=Origin(file=document.file, line=document.line(path)),
+            defers_to=defers_to,
         )
 
     def _entry(

@@ -38,6 +38,11 @@ def rule_doc(rule_id: str, rules: RuleSet | None = None) -> str | None:
     if rule.origin.file:
         where = f"{rule.origin.file}:{rule.origin.line}" if rule.origin.line else rule.origin.file
         lines.append(f"Defined in {where}.")
+    if rule.defers_to:
+        lines.append(
+            f"Defers to {', '.join(rule.defers_to)}: what they report between the same two ends "
+            "is left out of this rule's findings."
+        )
     if rule.description:
         lines += ["", rule.description.strip()]
     if rule.docs:

@@ -44,6 +44,9 @@ class Rule:
     docs: str | None = None
     builtin: bool = False
     origin: Origin = field(default_factory=Origin)
+    # Rules that report first: what an active one of them reports between the same two ends
+    # is left out of this rule's findings (each opening once, under its most specific rule).
+    defers_to: tuple[str, ...] = ()
 
     @property
     def heading(self) -> str:

@@ -86,6 +86,8 @@ class ModuleConfig:
     outputs: dict[str, OutputDecl] = field(default_factory=dict)
     # (file, line, message) for what was seen and left out.
     notes: list[tuple[SourceFile, int, str]] = field(default_factory=list)
+    # `terraform` and `provider` blocks: where the provider versions are required.
+    settings: list[tuple[SourceFile, Block]] = field(default_factory=list)
 
     def source(self, origin: str | None, default: SourceFile) -> SourceFile:
         """The file an attribute or block was written in: its own if an override file set it."""
@@ -195,6 +197,8 @@ def _declare(config: ModuleConfig, source: SourceFile, body: Body) -> None:
             value = block.body.attributes.get("value")
             output = OutputDecl(name, value.expr if value else None, source, block.line)
             _add(config.outputs, name, output, source, block.line, kind)
+        elif kind == "terraform" or kind == "provider":
+            config.settings.append((source, block))
         elif kind not in _IGNORED_BLOCKS:
             config.notes.append((source, block.line, f'unknown top-level block "{kind}" ignored'))
 

@@ -31,6 +31,7 @@ variable "create" {
 
 resource "aws_subnet" "optional" {
   count      = var.create ? 2 : 0
+  vpc_id     = "vpc-12345678"
   cidr_block = cidrsubnet("10.0.0.0/16", 8, count.index)
 }
 
