@@ -191,12 +191,16 @@ def run_check(
     options: LoadOptions | None = None,
     diagram: bool = False,
     checkov: bool = False,
+    base_rules: list[Path] | None = None,
+    base_baseline: Path | None = None,
 ) -> Report:
     """Check the rules (built-in and from `rules_files`) against the model of `paths`.
 
     Findings a suppression or the `baseline` file covers are kept, marked suppressed; with
-    `base`, only the findings the change from `base` to `paths` introduces are reported. With
-    `checkov`, checkov's failed checks on the same inputs join reachlint's findings.
+    `base`, only the findings the change from `base` to `paths` introduces are reported, and
+    so is every suppression the change adds (against `base_rules` and `base_baseline` too, the
+    rules files and baseline as the base has them). With `checkov`, checkov's failed checks on
+    the same inputs join reachlint's findings.
     """
     for path in paths:
         if not path.exists():
@@ -221,6 +225,7 @@ def run_check(
         reach = compute_reachability(model, assume_unknown=assume_unknown)
     with _phase(timings, "rules"):
         findings = evaluate(ruleset, model, reach)
+    every_finding = findings
     if base:
         findings = _introduced(findings, model, reach, base, assume_unknown, timings)
     described = describe_rules(ruleset)
@@ -234,12 +239,29 @@ def run_check(
         for message in checked.notes:
             model.note(message)
     with _phase(timings, "suppress"):
-        findings, problems = settle(findings, ruleset, paths, baseline=baseline)
+        findings, problems = settle(findings, ruleset, paths, reach, baseline=baseline)
     if seen is not None:
         from reachlint.checkov_bridge import correlate
 
         with _phase(timings, "checkov"):
             findings = correlate(findings, model, reach)
+    if base or base_rules is not None or base_baseline is not None:
+        from reachlint.suppress_added import added_suppressions, rule_info
+
+        with _phase(timings, "suppress"):
+            added = added_suppressions(
+                paths,
+                every_finding,
+                base or [],
+                ruleset,
+                base_rules=base_rules,
+                builtin=builtin,
+                rules_files=rules_files,
+                baseline=baseline,
+                base_baseline=base_baseline,
+            )
+        findings += added
+        described += [rule_info()] if added else []
     with _phase(timings, "report"):
         findings = sort_findings(findings)
         active = [finding for finding in findings if finding.suppressed is None]
