@@ -138,7 +138,10 @@ def _counterparts(
         head_root = (head if head.is_dir() else head.parent).resolve()
         base_root = base if base.is_dir() else base.parent
         for file in files:
-            candidate = base_root / os.path.relpath(file, head_root)
+            try:
+                candidate = base_root / os.path.relpath(file, head_root)
+            except ValueError:  # another drive
+                continue
             if candidate.is_file():
                 found.append((candidate.resolve(), str(candidate)))
     return found
