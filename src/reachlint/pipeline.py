@@ -259,6 +259,7 @@ def run_check(
                 rules_files=rules_files,
                 baseline=baseline,
                 base_baseline=base_baseline,
+                introduced=findings if base else None,
             )
         findings += added
         described += [rule_info()] if added else []

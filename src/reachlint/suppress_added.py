@@ -60,9 +60,11 @@ def added_suppressions(
     rules_files: list[Path] | None = None,
     baseline: Path | None = None,
     base_baseline: Path | None = None,
+    introduced: list[Finding] | None = None,
 ) -> list[Finding]:
     """Every suppression the head adds: inline ones against `base_inputs`, rules against
-    `base_rules` and the baseline against `base_baseline`, each when given."""
+    `base_rules` and the baseline against `base_baseline`, each when given; and with the
+    findings a change `introduced`, settled, every one a suppression hides."""
     found: list[Finding] = []
     if base_inputs:
         found += inline(head_inputs, head_findings, base_inputs, ruleset)
@@ -73,7 +75,50 @@ def added_suppressions(
         found += rules_changes(ruleset, base_ruleset, rules_files or [])
     if baseline is not None and base_baseline is not None:
         found += baseline_entries(baseline, base_baseline)
+    if introduced is not None:
+        found += hidden(introduced, found, baseline)
     return found
+
+
+def hidden(introduced: list[Finding], found: list[Finding], baseline: Path | None) -> list[Finding]:
+    """Traffic the change opens that an old suppression hides: a suppression that covers more
+    than it did (a variable widened a dynamic block, a count grew, a host joined a group) is a
+    suppression the change adds, though its text did not change. A suppression reported as new
+    already is not reported again."""
+    from reachlint.reporters.text import traffic_text
+
+    places = {(f.destination.file, f.destination.line) for f in found}
+    labels = {f.destination.address for f in found if f.destination.kind == "baseline entry"}
+    lines: dict[tuple[str, str, str], int] = {}
+    if baseline is not None and any(
+        f.suppressed and f.suppressed.kind == "baseline" for f in introduced
+    ):
+        from reachlint.baseline import baseline_entries as entries_of
+
+        for entry, _services, number in entries_of(baseline):
+            lines.setdefault((entry.rule, entry.source, entry.destination), number)
+    reported = []
+    for finding in introduced:
+        suppression = finding.suppressed
+        if suppression is None:
+            continue
+        ends = (finding.source.address, finding.destination.address)
+        traffic = traffic_text(finding.traffic)
+        opened = f"the change opens {ends[0]} to {ends[1]} on {traffic} ({finding.rule})"
+        if suppression.kind == "inline":
+            if (suppression.file, suppression.line) in places:
+                continue
+            message = f"{opened}, which a suppression accepts: {_quoted(suppression.reason)}"
+            kind, line = "suppression", suppression.line or 1
+        else:
+            if f"{finding.rule} {ends[0]} -> {ends[1]}" in labels:
+                continue
+            message = f"{opened}, which a baseline entry accepts"
+            kind, line = "baseline entry", lines.get((finding.rule, *ends), 1)
+        label = f"{ends[0]} -> {ends[1]}"
+        identity = ["hidden", finding.fingerprint or message]
+        reported.append(_finding(message, label, kind, suppression.file, line, identity))
+    return reported
 
 
 # --- inline suppressions ------------------------------------------------------------------

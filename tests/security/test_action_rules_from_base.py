@@ -4,12 +4,14 @@ without, and with `base`, reachlint reports what the pull request's copies suppr
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -164,12 +166,33 @@ def test_a_base_commit_that_cannot_be_had_is_an_error(tmp_path: Path) -> None:
     assert "could not be fetched" in stdout
 
 
-def test_outside_a_pull_request_the_checkout_is_read(tmp_path: Path) -> None:
-    repo, _ = _repository(tmp_path, BASE)
-    outputs, stdout = _run(
-        repo, None, rules="reachlint.yaml", rules_from_base="true", fail_on="medium"
-    )
-    assert outputs["exit-code"] == "0" and "not a pull request" in stdout
+def _base_files_module() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("base_files", REPO / "action" / "base_files.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize(
+    ("event", "commit"),
+    [
+        (None, None),  # not a workflow run of a pull request: the checkout is read
+        ({"pull_request": {"base": {"sha": "a" * 40}}}, "a" * 40),
+        ({"pull_request": {"base": {"sha": "--upload-pack=touch /tmp/x"}}}, None),
+        ({"pull_request": {"base": {"sha": ["a" * 40]}}}, None),
+        ("not json", None),
+    ],
+)
+def test_only_a_commit_id_from_the_event_is_used(
+    tmp_path: Path, event: object, commit: str | None
+) -> None:
+    environ = {}
+    if event is not None:
+        path = tmp_path / "event.json"
+        path.write_text(event if isinstance(event, str) else json.dumps(event))
+        environ["GITHUB_EVENT_PATH"] = str(path)
+    assert _base_files_module().base_commit(environ) == commit
 
 
 def test_action_yml_passes_both_inputs_to_the_script() -> None:

@@ -177,9 +177,14 @@ def test_a_baseline_entry_the_head_adds_is_reported_at_its_line(tmp_path: Path) 
         in added[0]["message"]
     )
     assert status == 1
-    # The same baseline on both sides adds nothing.
+    # The same baseline on both sides adds no entry, but it hides what the change opens.
     status, out = _run(*args, "--base-baseline", str(head_baseline), "--format", "json")
-    assert [f["to"]["kind"] for f in _added(json.loads(out))] == ["suppression"]
+    (hides,) = [f for f in _added(json.loads(out)) if f["to"]["kind"] == "baseline entry"]
+    assert hides["message"] == (
+        "the change opens internet to aws_instance.main on tcp 8080 (INTERNET-NON-WEB-PORTS), "
+        "which a baseline entry accepts"
+    )
+    assert hides["to"]["line"] == entry_line and status == 1
 
 
 RULES_BASE = """version: 1
@@ -288,6 +293,35 @@ def test_a_new_suppression_cannot_be_suppressed_or_baselined(tmp_path: Path) -> 
     assert "NEW-SUPPRESSION" not in baseline.read_text()
     status, out = _run(*args, "--baseline", str(baseline), "--format", "json")
     document = json.loads(out)
-    assert len([f for f in _added(document) if not f.get("suppressed")]) == 1  # the exporter's
+    # The exporter's comment, and tcp 8080, which the change opens and the baseline accepts.
+    added = _added(document)
+    assert sorted(f["to"]["kind"] for f in added) == ["baseline entry", "suppression"]
+    assert not any(f.get("suppressed") for f in added)
     (problem,) = document["suppression_problems"]
     assert "NEW-SUPPRESSION" in problem["message"] and status == 1
+
+
+def test_an_old_suppression_that_now_covers_more_is_reported(tmp_path: Path) -> None:
+    """The exporter's block takes its port from a variable: the pull request changes only
+    terraform.tfvars, the block and its comment stay as they were, yet the comment now hides
+    tcp 9101 too."""
+    block = (
+        '  ingress {\n    description = "node exporter"\n    protocol    = "tcp"\n'
+        "    from_port   = 9100\n    to_port     = 9100\n"
+    )
+    variable = block.replace("to_port     = 9100", "to_port     = var.exporter_last_port")
+    declared = 'variable "exporter_last_port" {\n  type = number\n}\n'
+    base = _copy(tmp_path, AWS / "head", "base", {"sg.tf": (block, variable)})
+    (base / "variables.tf").write_text(declared)
+    (base / "terraform.tfvars").write_text("exporter_last_port = 9100\n")
+    head = tmp_path / "head"
+    shutil.copytree(base, head)
+    (head / "terraform.tfvars").write_text("exporter_last_port = 9101\n")
+    status, out = _run("check", str(head), "--base", str(base), "--format", "json")
+    (added,) = _added(json.loads(out))
+    assert added["to"]["file"].endswith("sg.tf") and added["to"]["line"] == 22
+    assert added["message"] == (
+        "the change opens internet to aws_instance.main on tcp 9101 (INTERNET-NON-WEB-PORTS), "
+        f'which a suppression accepts: "{EXPORTER}"'
+    )
+    assert status == 1
