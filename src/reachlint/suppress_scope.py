@@ -70,8 +70,8 @@ class Carriers:
 class Judgement:
     """A finding's traffic split by what suppressions cover."""
 
-    reported: Traffic  # what some flow carries through an uncovered rule at every filter
-    suppressed: Traffic = field(default_factory=lambda: _nothing())
+    reported: Traffic  # what some flow carries through uncovered rules at every filter
+    suppressed: Traffic
     # How much each suppression opens on its own (services): the one that opens most speaks
     # for the suppressed part.
     weights: dict[Directive, int] = field(default_factory=dict)
@@ -88,19 +88,13 @@ class Judgement:
         return max(self.weights, key=lambda directive: self.weights[directive])
 
 
-def _nothing() -> Traffic:
-    from reachlint.traffic import Traffic
-
-    return Traffic()
-
-
 def judge(finding: Finding, flows: list[Flow], covering: Covering) -> Judgement:
     """Which of the finding's traffic the covered filter rules alone open, on every flow."""
     from reachlint.baseline import finding_traffic
     from reachlint.traffic import Traffic
 
     whole = finding_traffic(finding)
-    judgement = Judgement(Traffic())
+    judgement = Judgement(Traffic(), Traffic())
     carried = Traffic()
     for end in (finding.source, finding.destination):
         directive = covering(end.file, end.line)
