@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from reachlint.traffic import IntervalSet, Traffic
 
 BASELINE_VERSION = 1
+NEW_SUPPRESSION = "NEW-SUPPRESSION"  # suppress_added.RULE_ID, without importing it
 Identity = tuple[str, str, str]  # rule, from, to
 
 
@@ -117,6 +118,15 @@ class KnownFindings:
         else:
             self._services[key], self._addresses[key] = services, reached
 
+    def covers(self, key: Identity, services: Traffic, addresses: list[str] | None) -> bool:
+        """Whether what is known accepts all of these services and addresses already."""
+        from reachlint.traffic import ALL_ADDRESSES, cidrs
+
+        if key not in self._services:
+            return False
+        reached = cidrs(addresses) if addresses else ALL_ADDRESSES
+        return services.issubset(self._services[key]) and reached.issubset(self._addresses[key])
+
     def new_part(self, finding: Finding) -> Finding | None:
         """The finding as far as it is new: whole, narrowed to new services, or None.
 
@@ -171,7 +181,17 @@ def narrower_than_public(addresses: IntervalSet) -> bool:
 
 def read_baseline(path: Path) -> KnownFindings:
     """The findings a baseline file lists; InputError names a file that is not one."""
+    known = KnownFindings()
+    for entry, services, _line in baseline_entries(path):
+        known.add((entry.rule, entry.source, entry.destination), services, entry.addresses)
+    return known
+
+
+def baseline_entries(path: Path) -> list[tuple[BaselineEntry, Traffic, int]]:
+    """Each entry of a baseline file with its services and the line it starts on."""
     from reachlint.report import TrafficEntry
+    from reachlint.suppress import JsonReader
+    from reachlint.traffic import cidrs
 
     try:
         text = path.read_text(encoding="utf-8")
@@ -193,19 +213,27 @@ def read_baseline(path: Path) -> KnownFindings:
             f"{BASELINE_VERSION}",
             file=str(path),
         )
-    known = KnownFindings()
-    for entry in document.findings:
+    reader = JsonReader(text, str(path))
+    reader.read()
+    lines = sorted(
+        located.first
+        for located in reader.objects
+        if isinstance(located.value, dict) and {"rule", "from", "to"} <= located.value.keys()
+    )
+    entries = []
+    for index, entry in enumerate(document.findings):
         try:
-            entries = [TrafficEntry.model_validate(item) for item in entry.traffic]
-            key = (entry.rule, entry.source, entry.destination)
-            known.add(key, entries_traffic(entries), entry.addresses)
+            traffic = [TrafficEntry.model_validate(item) for item in entry.traffic]
+            services = entries_traffic(traffic)
+            cidrs(entry.addresses or [])
         except (ValidationError, ValueError):
             raise InputError(
                 f"baseline entry {entry.rule} {entry.source} -> {entry.destination} has "
                 "traffic or addresses reachlint cannot read",
                 file=str(path),
             ) from None
-    return known
+        entries.append((entry, services, lines[index] if index < len(lines) else 1))
+    return entries
 
 
 def write_baseline(path: Path, findings: Iterable[Finding]) -> int:
@@ -222,7 +250,8 @@ def write_baseline(path: Path, findings: Iterable[Finding]) -> int:
             }
         )
         for finding in findings
-        if finding.suppressed is None or finding.suppressed.kind == "baseline"
+        if (finding.suppressed is None or finding.suppressed.kind == "baseline")
+        and finding.rule != NEW_SUPPRESSION  # about the change, not the network
     ]
     entries.sort(key=lambda entry: (entry.rule, entry.source, entry.destination))
     document = BaselineFile(version=BASELINE_VERSION, findings=entries)

@@ -47,6 +47,18 @@ _AssumeUnknownOption = Annotated[
 ]
 
 
+# The rules files as the base has them, for `check --base` and `diff`.
+_BaseRules = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--base-rules",
+        metavar="FILE",
+        help="A rules file as the base has it (may be repeated): rules that --rules switch off, "
+        "match differently, allow more of or lower are reported as NEW-SUPPRESSION findings.",
+    ),
+]
+
+
 class SchemaName(StrEnum):
     rules = "rules"
     report = "report"
@@ -200,6 +212,16 @@ def check(
             "(pip install 'reachlint[checkov]').",
         ),
     ] = False,
+    base_rules: _BaseRules = None,
+    base_baseline: Annotated[
+        Path | None,
+        typer.Option(
+            "--base-baseline",
+            metavar="FILE",
+            help="The baseline as the base has it: entries --baseline adds are reported as "
+            "NEW-SUPPRESSION findings.",
+        ),
+    ] = None,
 ) -> None:
     """Check plans against the rules; exit 1 on a finding at or above --fail-on."""
     with _reported_errors():
@@ -218,6 +240,8 @@ def check(
             base=base,
             options=load_options(variables, var_files, config_dir, parameters),
             checkov=checkov,
+            base_rules=base_rules,
+            base_baseline=base_baseline,
             # The Markdown report (and the job summary of the github format) draws the network.
             diagram=output_format in {"markdown", "github"},
         )
@@ -296,6 +320,7 @@ def diff(
     ] = False,
     variables: _Variables = None,
     var_files: _VarFiles = None,
+    base_rules: _BaseRules = None,
 ) -> None:
     """Show the flows a change opens and closes, each with its path and the lines that open it."""
     with _reported_errors():
@@ -310,6 +335,7 @@ def diff(
             builtin=not no_builtin,
             assume_unknown="closed" if assume_unknown is AssumeUnknown.closed else "open",
             options=load_options(variables, var_files, None, None),
+            base_rules=base_rules,
         )
         text = render_diff(report, output_format, color=output is None and _wants_color())
         if output is None:
@@ -321,6 +347,7 @@ def diff(
 
             write_step_summary(render_diff(report, "markdown"))
         severities = [change.severity for change in report.opened if change.severity]
+        severities += [finding.severity for finding in report.new_suppressions or []]
     raise typer.Exit(exit_code(severities, fail_on.value))
 
 

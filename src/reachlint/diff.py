@@ -38,14 +38,17 @@ def run_diff(
     builtin: bool = True,
     assume_unknown: AssumeUnknown = "open",
     options: LoadOptions | None = None,
+    base_rules: list[Path] | None = None,
 ) -> DiffReport:
-    """Compare BASE and HEAD: the flows opened and closed, and the rules each change breaks."""
+    """Compare BASE and HEAD: the flows opened and closed, the rules each change breaks, and
+    the suppressions the change adds (rules files against `base_rules` when given)."""
     from reachlint import __version__
     from reachlint.engine.reach import compute_reachability
     from reachlint.errors import InputError
     from reachlint.pipeline import describe_rules, notes_of
     from reachlint.report import DiffReport, DiffSummary, Tool
     from reachlint.rules import evaluate, load_rules
+    from reachlint.suppress_added import added_suppressions, rule_info
 
     for path in (base, head):
         if not path.exists():
@@ -58,6 +61,15 @@ def run_diff(
         snapshots.append(Snapshot(model, reach, evaluate(ruleset, model, reach)))
     before, after = snapshots
     opened, closed = compare(before, after)
+    added = added_suppressions(
+        [head],
+        after.findings,
+        [base],
+        ruleset,
+        base_rules=base_rules,
+        builtin=builtin,
+        rules_files=rules_files,
+    )
     by_severity: dict[str, int] = {}
     for severity in ("critical", "high", "medium", "low"):
         count = sum(1 for change in opened if change.severity == severity)
@@ -69,9 +81,15 @@ def run_diff(
         head=[str(head)],
         opened=opened,
         closed=closed,
-        summary=DiffSummary(opened=len(opened), closed=len(closed), by_severity=by_severity),
+        summary=DiffSummary(
+            opened=len(opened),
+            closed=len(closed),
+            by_severity=by_severity,
+            new_suppressions=len(added) or None,
+        ),
         notes=notes_of(after.model),
-        rules=describe_rules(ruleset),
+        new_suppressions=added or None,
+        rules=[*describe_rules(ruleset), *([rule_info()] if added else [])],
     )
 
 

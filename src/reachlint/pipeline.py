@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING, Literal
 from reachlint.errors import InputError
 
 if TYPE_CHECKING:
-    from reachlint.engine.flows import Reachability
+    from reachlint.diff import Snapshot
     from reachlint.model import NetworkModel, Origin
     from reachlint.report import Finding, NoteRef, Report, RuleInfo
     from reachlint.rules import Rule, RuleSet
+    from reachlint.rules.evaluate import Withdrawn
 
 AssumeUnknown = Literal["open", "closed"]
 Timings = dict[str, float]
@@ -191,17 +192,22 @@ def run_check(
     options: LoadOptions | None = None,
     diagram: bool = False,
     checkov: bool = False,
+    base_rules: list[Path] | None = None,
+    base_baseline: Path | None = None,
 ) -> Report:
     """Check the rules (built-in and from `rules_files`) against the model of `paths`.
 
     Findings a suppression or the `baseline` file covers are kept, marked suppressed; with
-    `base`, only the findings the change from `base` to `paths` introduces are reported. With
-    `checkov`, checkov's failed checks on the same inputs join reachlint's findings.
+    `base`, only the findings the change from `base` to `paths` introduces are reported, and
+    so is every suppression the change adds (against `base_rules` and `base_baseline` too, the
+    rules files and baseline as the base has them). With `checkov`, checkov's failed checks on
+    the same inputs join reachlint's findings.
     """
     for path in paths:
         if not path.exists():
             raise InputError("no such file or directory", file=str(path))
     from reachlint import __version__
+    from reachlint.diff import Snapshot, introduced
     from reachlint.engine.reach import compute_reachability
     from reachlint.report import Report, Summary, Tool
     from reachlint.rules import evaluate, load_rules
@@ -219,27 +225,57 @@ def run_check(
     model = build_model(paths, timings, options, seen)
     with _phase(timings, "engine"):
         reach = compute_reachability(model, assume_unknown=assume_unknown)
-    with _phase(timings, "rules"):
-        findings = evaluate(ruleset, model, reach)
-    if base:
-        findings = _introduced(findings, model, reach, base, assume_unknown, timings)
+    base_snapshot = _base_snapshot(base, assume_unknown, timings) if base else None
     described = describe_rules(ruleset)
+    checked_findings: list[Finding] = []
     if seen is not None:
         from reachlint.checkov_bridge import checkov_findings
 
         with _phase(timings, "checkov"):
             checked = checkov_findings(seen, model, options or LoadOptions(), base)
-        findings += checked.findings
+        checked_findings = checked.findings
         described += checked.rules
         for message in checked.notes:
             model.note(message)
-    with _phase(timings, "suppress"):
-        findings, problems = settle(findings, ruleset, paths, baseline=baseline)
+    withdrawn: Withdrawn = {}
+    # A suppression may take away the every-port opening a rule stood for; the rules that
+    # deferred to it report what it withdrew, so the rules run once more (rarely).
+    for _ in range(len(ruleset.rules) + 1):
+        with _phase(timings, "rules"):
+            findings = evaluate(ruleset, model, reach, withdrawn)
+        every_finding = findings
+        if base_snapshot is not None:
+            with _phase(timings, "diff"):
+                findings = introduced(findings, base_snapshot, Snapshot(model, reach, findings))
+        with _phase(timings, "suppress"):
+            settled = settle(findings + checked_findings, ruleset, paths, reach, baseline=baseline)
+        if not _withdraws_more(settled.withdrawn, withdrawn, ruleset):
+            break
+        withdrawn = _merged(withdrawn, settled.withdrawn)
+    findings, problems = settled.findings, settled.problems
     if seen is not None:
         from reachlint.checkov_bridge import correlate
 
         with _phase(timings, "checkov"):
             findings = correlate(findings, model, reach)
+    if base or base_rules is not None or base_baseline is not None:
+        from reachlint.suppress_added import added_suppressions, rule_info
+
+        with _phase(timings, "suppress"):
+            added = added_suppressions(
+                paths,
+                every_finding,
+                base or [],
+                ruleset,
+                base_rules=base_rules,
+                builtin=builtin,
+                rules_files=rules_files,
+                baseline=baseline,
+                base_baseline=base_baseline,
+                introduced=findings if base else None,
+            )
+        findings += added
+        described += [rule_info()] if added else []
     with _phase(timings, "report"):
         findings = sort_findings(findings)
         active = [finding for finding in findings if finding.suppressed is None]
@@ -266,16 +302,11 @@ def run_check(
     return report
 
 
-def _introduced(
-    findings: list[Finding],
-    model: NetworkModel,
-    reach: Reachability,
-    base: list[Path],
-    assume_unknown: AssumeUnknown,
-    timings: Timings | None,
-) -> list[Finding]:
-    """The findings as far as the change from `base` opens them."""
-    from reachlint.diff import Snapshot, introduced
+def _base_snapshot(
+    base: list[Path], assume_unknown: AssumeUnknown, timings: Timings | None
+) -> Snapshot:
+    """The network before the change, to tell which findings the change opens."""
+    from reachlint.diff import Snapshot
     from reachlint.engine.reach import compute_reachability
 
     for path in base:
@@ -284,10 +315,30 @@ def _introduced(
     base_model = build_model(base, timings)
     with _phase(timings, "engine"):
         base_reach = compute_reachability(base_model, assume_unknown=assume_unknown)
-    with _phase(timings, "diff"):
-        return introduced(
-            findings, Snapshot(base_model, base_reach, []), Snapshot(model, reach, findings)
-        )
+    return Snapshot(base_model, base_reach, [])
+
+
+def _withdraws_more(found: Withdrawn, known: Withdrawn, ruleset: RuleSet) -> bool:
+    """Whether a rule that others defer to withdrew traffic not yet taken into account."""
+    from reachlint.traffic import Traffic
+
+    deferred_to = {target for rule in ruleset.rules for target in rule.defers_to}
+    for rule_id, by_pair in found.items():
+        if rule_id not in deferred_to:
+            continue
+        for pair, traffic in by_pair.items():
+            if traffic - known.get(rule_id, {}).get(pair, Traffic()):
+                return True
+    return False
+
+
+def _merged(known: Withdrawn, found: Withdrawn) -> Withdrawn:
+    merged = {rule_id: dict(by_pair) for rule_id, by_pair in known.items()}
+    for rule_id, by_pair in found.items():
+        into = merged.setdefault(rule_id, {})
+        for pair, traffic in by_pair.items():
+            into[pair] = into[pair] | traffic if pair in into else traffic
+    return merged
 
 
 def notes_of(model: NetworkModel) -> list[NoteRef]:

@@ -154,6 +154,7 @@ class DiffSummary(_Strict):
     closed: int
     # Opened flows that break a rule, by the most severe rule they break.
     by_severity: dict[str, int]
+    new_suppressions: int | None = None
 
 
 class DiffReport(_Strict):
@@ -166,6 +167,8 @@ class DiffReport(_Strict):
     closed: list[FlowChange]
     summary: DiffSummary
     notes: list[NoteRef] = Field(default_factory=list)
+    # Suppressions the change adds, as findings of the rule NEW-SUPPRESSION.
+    new_suppressions: list[Finding] | None = None
     rules: list[RuleInfo] = Field(default_factory=list, exclude=True)
 
     def to_json(self) -> str:

@@ -4,8 +4,9 @@
 A comment covers the block that starts on its line (a trailing comment) or on the next line of
 code (a comment of its own), else the innermost block around that line: put it on a resource to
 cover the resource, on an `ingress` block or rule resource to cover that rule. ARM metadata
-covers the resource it sits in, nested resources included. A finding is suppressed when one of
-its places (its ends and the hops of its path) lies in what a suppression for its rule covers.
+covers the resource it sits in, nested resources included. A suppression covers the traffic
+that the filter rules inside what it covers open, and nothing more (see suppress_scope): the
+rest of a finding is reported as a finding of its own.
 
 A suppression without a reason, or for a rule that is not known, suppresses nothing and is
 reported itself.
@@ -13,8 +14,9 @@ reported itself.
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,8 +24,10 @@ from typing import TYPE_CHECKING
 from reachlint.errors import InputError
 
 if TYPE_CHECKING:
+    from reachlint.engine.flows import Reachability
     from reachlint.report import Finding, SuppressionProblem
     from reachlint.rules import RuleSet
+    from reachlint.traffic import Traffic
 
 MARKER = "reachlint:ignore"
 _DIRECTIVE = re.compile(r"reachlint:ignore\b(?P<rest>.*)$")
@@ -41,6 +45,12 @@ class Directive:
     line: int  # where the suppression is written
     first: int  # the lines it covers, inclusive
     last: int
+    # What it covers as a reviewer names it (`aws_security_group.web ingress`), and the code it
+    # covers with comments and spacing left out, inside the headers of the blocks around it:
+    # a suppression's identity from one version of a file to the next.
+    label: str = ""
+    written: str = ""
+    context: str = ""
 
 
 @dataclass
@@ -61,6 +71,7 @@ class _Scan:
     comments: list[tuple[int, str, bool]] = field(default_factory=list)  # line, text, trailing
     blocks: list[tuple[int, int]] = field(default_factory=list)  # opening line, closing line
     code_lines: set[int] = field(default_factory=set)
+    comment_spans: list[tuple[int, int]] = field(default_factory=list)  # offsets, end excluded
 
 
 class _Scanner:
@@ -140,6 +151,7 @@ class _Scanner:
         end = len(self.text) if end < 0 else end
         trailing = self.line in self.scan.code_lines
         self.scan.comments.append((self.line, self.text[self.pos : end], trailing))
+        self.scan.comment_spans.append((self.pos, end))
         self.pos = end
 
     def _block_comment(self) -> None:
@@ -147,6 +159,7 @@ class _Scanner:
         end = len(self.text) if end < 0 else end + 2
         trailing = self.line in self.scan.code_lines
         self.scan.comments.append((self.line, self.text[self.pos : end], trailing))
+        self.scan.comment_spans.append((self.pos, end))
         self._advance(end - self.pos)
 
     def _string(self, quote: str) -> None:
@@ -190,6 +203,7 @@ class _Scanner:
 def _comment_directives(text: str, shown: str, bicep: bool) -> list[Directive]:
     scan = _Scanner(text, bicep).run()
     directives = []
+    code: list[str] | None = None
     code_lines = sorted(scan.code_lines)
     for line, comment, trailing in scan.comments:
         match = next(
@@ -200,8 +214,55 @@ def _comment_directives(text: str, shown: str, bicep: bool) -> list[Directive]:
         target = line if trailing else next((n for n in code_lines if n > line), line)
         first, last = _covered(target, scan.blocks)
         rules, reason = _parse_rest(match.group("rest").rstrip().removesuffix("*/"))
-        directives.append(Directive(rules, reason, shown, line, first, last))
+        if code is None:
+            code = _code_only(text, scan.comment_spans)
+        headers = [code[start - 1] for start, end in sorted(scan.blocks) if start < first <= end]
+        label = " ".join(_block_label(header) for header in [*headers, code[first - 1]][:2])
+        directives.append(
+            Directive(
+                rules,
+                reason,
+                shown,
+                line,
+                first,
+                last,
+                label=label,
+                written="\n".join(filter(None, code[first - 1 : last])),
+                context="\n".join(headers),
+            )
+        )
     return directives
+
+
+def _code_only(text: str, comment_spans: list[tuple[int, int]]) -> list[str]:
+    """Each line of `text` without its comments, its spacing collapsed."""
+    pieces, position = [], 0
+    for start, end in comment_spans:
+        pieces += [text[position:start], "\n" * text.count("\n", start, end)]
+        position = end
+    pieces.append(text[position:])
+    return [" ".join(line.split()) for line in "".join(pieces).split("\n")]
+
+
+_HEADER = re.compile(
+    r"""^(?P<kind>[A-Za-z_][\w-]*)(?P<labels>(?:\s+(?:"[^"]*"|'[^']*'|[\w.-]+))*)"""
+)
+
+
+def _block_label(header: str) -> str:
+    """`resource "aws_instance" "web" {` as Terraform names it, `aws_instance.web`; a Bicep
+    `resource web '...' = {` as `web`; a nested block by its type, `ingress`."""
+    match = _HEADER.match(header)
+    if match is None:
+        return header[:80]
+    kind = match.group("kind")
+    tokens = match.group("labels").split()
+    quoted = [token.strip('"') for token in tokens if token.startswith('"')]
+    if kind in ("resource", "data", "module") and quoted:
+        return ".".join([*([] if kind == "resource" else [kind]), *quoted])
+    if kind == "resource" and tokens:  # Bicep: resource NAME 'TYPE@VERSION' = {
+        return tokens[0]
+    return kind
 
 
 def hcl_comments_and_blocks(text: str) -> tuple[list[tuple[int, str]], list[tuple[int, int]]]:
@@ -240,7 +301,7 @@ class _Located:
     last: int
 
 
-class _JsonReader:
+class JsonReader:
     """JSON (with the // and /* */ comments ARM accepts) keeping each object's lines."""
 
     _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?")
@@ -353,8 +414,6 @@ class _JsonReader:
             raise self.error("',' or ']'")
 
     def _string(self) -> str:
-        import json
-
         start = self.pos
         self.pos += 1
         text = self.text
@@ -377,7 +436,7 @@ class _JsonReader:
 
 
 def _metadata_directives(text: str, shown: str) -> list[Directive]:
-    reader = _JsonReader(text, shown)
+    reader = JsonReader(text, shown)
     reader.read()
     directives = []
     for located in reader.objects:
@@ -388,13 +447,27 @@ def _metadata_directives(text: str, shown: str) -> list[Directive]:
         if not isinstance(metadata, dict) or MARKER not in metadata:
             continue
         entries = metadata[MARKER]
+        name, kind = resource.get("name"), resource.get("type")
+        label = str(name if isinstance(name, str) else kind)[:200]
+        # The resource as written, its suppressions left out: what they cover.
+        bare = {**resource, "metadata": {k: v for k, v in metadata.items() if k != MARKER}}
+        written = json.dumps(bare, sort_keys=True, default=str)
         for entry in entries if isinstance(entries, list) else [entries]:
             rule = entry.get("rule") if isinstance(entry, dict) else None
             reason = entry.get("reason") if isinstance(entry, dict) else None
             rules = (rule,) if isinstance(rule, str) and rule.strip() else ()
             reason_text = reason.strip() if isinstance(reason, str) else ""
             directives.append(
-                Directive(rules, reason_text, shown, located.first, located.first, located.last)
+                Directive(
+                    rules,
+                    reason_text,
+                    shown,
+                    located.first,
+                    located.first,
+                    located.last,
+                    label=label,
+                    written=written,
+                )
             )
     return directives
 
@@ -476,20 +549,35 @@ def resolve(shown: str, bases: list[Path]) -> Path | None:
     return None
 
 
+@dataclass
+class Settled:
+    """Findings with what suppressions and the baseline cover marked; the suppressions that
+    are wrong; and, per rule and pair of ends, the traffic a rule about flows open on every port
+    no longer reports once a suppression took the every-port opening away."""
+
+    findings: list[Finding]
+    problems: list[SuppressionProblem]
+    withdrawn: dict[str, dict[tuple[str, str], Traffic]] = field(default_factory=dict)
+
+
 def apply(
     findings: list[Finding],
     suppressions: Suppressions,
     known_rules: set[str],
     bases: list[Path],
-) -> tuple[list[Finding], list[SuppressionProblem]]:
-    """Mark the findings a valid suppression covers; report the suppressions that are wrong."""
-    from reachlint.report import Suppression, SuppressionProblem
+    reach: Reachability,
+    ruleset: RuleSet,
+) -> Settled:
+    """Split off and mark the traffic valid suppressions cover (see suppress_scope); report
+    the suppressions that are wrong."""
+    from reachlint.report import SuppressionProblem
+    from reachlint.suppress_scope import Carriers, judge, split
 
     problems: list[SuppressionProblem] = []
     valid: dict[Path, list[Directive]] = {}
     for path, directives in suppressions.by_file.items():
         for directive in directives:
-            problem = _problem(directive, known_rules)
+            problem = problem_of(directive, known_rules)
             if problem is None:
                 valid.setdefault(path, []).append(directive)
             else:
@@ -502,27 +590,104 @@ def apply(
                     )
                 )
     if not valid:
-        return findings, problems
+        return Settled(findings, problems)
+    settled = Settled([], problems)
+    named = {rule for directives in valid.values() for d in directives for rule in d.rules}
     resolved: dict[str, Path | None] = {}
+    carriers: Carriers | None = None
+    used: set[Directive] = set()
+    misplaced: dict[Directive, tuple[str, str]] = {}
     out = []
     for finding in findings:
-        cover = _covering(finding, valid, resolved, bases)
-        if cover is not None and finding.suppressed is None:
-            finding = finding.model_copy(
-                update={
-                    "suppressed": Suppression(
-                        kind="inline",
-                        reason=cover.reason,
-                        file=cover.file,
-                        line=cover.line,
-                    )
-                }
+        if finding.suppressed is not None or finding.rule not in named:
+            out.append(finding)
+            continue
+        if finding.tool == "checkov":  # a check on one resource: covered where it sits
+            cover = _covering(finding, valid, resolved, bases)
+            out.append(finding if cover is None else _marked(finding, cover))
+            continue
+        carriers = carriers or Carriers(reach)
+        flows = carriers.of(finding)
+        covering = _covering_rule(finding.rule, valid, resolved, bases)
+        judgement = judge(finding, flows, covering)
+        used |= judgement.used
+        for directive, address in judgement.misplaced:
+            misplaced.setdefault(directive, (finding.rule, address))
+        reported, suppressed, withdrawn = split(finding, judgement, flows, ruleset)
+        if withdrawn:
+            pair = (finding.source.address, finding.destination.address)
+            by_pair = settled.withdrawn.setdefault(finding.rule, {})
+            by_pair[pair] = by_pair[pair] | withdrawn if pair in by_pair else withdrawn
+        if reported is not None:
+            out.append(reported)
+        if suppressed is not None:
+            assert judgement.directive is not None
+            out.append(_marked(suppressed, judgement.directive))
+    for directive, (rule, address) in misplaced.items():
+        if directive not in used:
+            problems.append(
+                SuppressionProblem(
+                    message=(
+                        f"{MARKER} {rule} sits on {address}, which filters no traffic: a "
+                        "suppression covers what the security-group rules, NSG rules and "
+                        "network ACL entries in its block admit; put it on the rule that "
+                        "opens the path"
+                    ),
+                    rule=rule,
+                    file=directive.file,
+                    line=directive.line,
+                )
             )
-        out.append(finding)
-    return out, problems
+    settled.findings = out
+    return settled
 
 
-def _problem(directive: Directive, known_rules: set[str]) -> str | None:
+def _marked(finding: Finding, directive: Directive) -> Finding:
+    from reachlint.report import Suppression
+
+    suppression = Suppression(
+        kind="inline", reason=directive.reason, file=directive.file, line=directive.line
+    )
+    return finding.model_copy(update={"suppressed": suppression})
+
+
+def _covering_rule(
+    rule: str,
+    valid: dict[Path, list[Directive]],
+    resolved: dict[str, Path | None],
+    bases: list[Path],
+) -> Callable[[str | None, int | None], Directive | None]:
+    """Which valid suppression of `rule` holds a place (file as shown, line), if any."""
+
+    def covering(shown: str | None, line: int | None) -> Directive | None:
+        if not shown or not line:
+            return None
+        if shown not in resolved:
+            path = resolve(shown, bases)
+            resolved[shown] = path.resolve() if path is not None else None
+        path = resolved[shown]
+        for directive in valid.get(path, []) if path is not None else []:
+            if rule in directive.rules and directive.first <= line <= directive.last:
+                return directive
+        return None
+
+    return covering
+
+
+def known_rule_ids(ruleset: RuleSet, directives: list[Directive]) -> set[str]:
+    """The rules a suppression may name: those checked, and the built-in ones even when a
+    rules file switched them off (a suppression of those is no mistake, it waits)."""
+    known_rules = {rule.id for rule in ruleset.rules}
+    named = {rule for directive in directives for rule in directive.rules}
+    if not named <= known_rules:
+        from reachlint.rules import load_rules
+
+        known_rules |= {rule.id for rule in load_rules([], builtin=True).rules}
+    return known_rules
+
+
+def problem_of(directive: Directive, known_rules: set[str]) -> str | None:
+    """Why a suppression suppresses nothing (no rule, unknown rule, no reason), or None."""
     from reachlint.checkov_bridge import is_checkov_check
 
     if not directive.rules:
@@ -566,24 +731,21 @@ def settle(
     findings: list[Finding],
     ruleset: RuleSet,
     inputs: list[Path],
+    reach: Reachability,
     *,
     baseline: Path | None = None,
-) -> tuple[list[Finding], list[SuppressionProblem]]:
-    """Fingerprint the findings, mark what inline suppressions and a baseline cover, and
-    report the suppressions that are wrong."""
+) -> Settled:
+    """Fingerprint the findings, mark what inline suppressions (split off from the rest) and a
+    baseline cover, and report the suppressions that are wrong."""
     from reachlint.baseline import read_baseline, with_fingerprint
     from reachlint.report import Suppression
 
     findings = [with_fingerprint(finding) for finding in findings]
     bases = [path if path.is_dir() else path.parent for path in inputs]
     suppressions = collect(source_files(inputs, findings))
-    known_rules = {rule.id for rule in ruleset.rules}
-    named = {rule for directive in suppressions.all() for rule in directive.rules}
-    if not named <= known_rules:
-        from reachlint.rules import load_rules
-
-        known_rules |= {rule.id for rule in load_rules([], builtin=True).rules}
-    findings, problems = apply(findings, suppressions, known_rules, bases)
+    known_rules = known_rule_ids(ruleset, suppressions.all())
+    settled = apply(findings, suppressions, known_rules, bases, reach, ruleset)
+    findings = settled.findings
     if baseline is not None:
         known = read_baseline(baseline)
         marked = []
@@ -601,5 +763,5 @@ def settle(
                 else:
                     finding = new
             marked.append(finding)
-        findings = marked
-    return findings, problems
+        settled.findings = marked
+    return settled

@@ -181,6 +181,7 @@ def _sg_hop(compiled: _SgRule, admitted: Traffic) -> Hop:
         detail=compiled.detail,
         origin=rule.origin,
         admits=admitted,
+        stage=f"security groups {rule.direction}",
     )
 
 
@@ -519,4 +520,5 @@ def _acl_hop(acl: NetworkAcl, entry: AclEntry, direction: Direction, admitted: T
         detail=f"{acl.address} rule {entry.rule_number} allows {services} {word} {entry.cidr}",
         origin=entry.origin if entry.origin.file else acl.origin or Origin(),
         admits=admitted,
+        stage=f"{acl.address} {direction}",
     )

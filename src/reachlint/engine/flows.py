@@ -24,6 +24,10 @@ class Hop:
     # For filter rules on the path: the traffic this hop admits (None: the hop does not filter).
     # A report shows only the filter hops that admit some of the traffic it is about.
     admits: Traffic | None = field(default=None, compare=False)
+    # For filter rules: the filter they belong to on this path (an interface's security groups
+    # in one direction, one network ACL or NSG in one direction). Traffic passes a filter when
+    # any of its rules admits it, so a suppression judges each filter's rules together.
+    stage: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

@@ -253,4 +253,5 @@ class NsgView:
             ),
             origin=rule.origin,
             admits=admitted,
+            stage=f"{self.nsg.address} {rule.direction}",
         )

@@ -29,11 +29,22 @@ def render_diff_text(diff: DiffReport, *, color: bool = False) -> str:
         lines += ["", paint(heading, "1")]
         for change in changes:
             lines += _change_lines(change, inputs, paint(sign, _STYLE[direction]), direction)
+    if diff.new_suppressions:
+        heading = f"Suppressions the change adds: {len(diff.new_suppressions)}"
+        lines += ["", paint(heading, "1")]
+        for finding in diff.new_suppressions:
+            lines += [
+                "",
+                f"  ! {finding.message}",
+                f"      at: {primary_place(finding, diff.head)}",
+            ]
     summary = diff.summary
     tail = f"The change opens {plural(summary.opened, 'flow')} and closes {summary.closed}"
     if summary.by_severity:
         counts = ", ".join(f"{count} {severity}" for severity, count in summary.by_severity.items())
         tail += f"; opened flows breaking rules: {counts}"
+    if summary.new_suppressions:
+        tail += f"; it adds {plural(summary.new_suppressions, 'suppression')}"
     lines += ["", tail]
     return "\n".join(lines) + "\n"
 

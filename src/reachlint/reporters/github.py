@@ -82,10 +82,16 @@ def render_github_diff(diff: DiffReport) -> str:
         lines.append(
             _command("notice", primary_place(change, diff.base), title, _body(message, change))
         )
+    for finding in diff.new_suppressions or []:
+        title = f"{finding.rule} ({finding.severity}): {finding.title}"
+        place = primary_place(finding, diff.head)
+        lines.append(_command(LEVEL[finding.severity], place, title, finding.message))
     summary = diff.summary
+    added = summary.new_suppressions
+    adds = f", adds {plural(added, 'suppression')}" if added else ""
     lines.append(
         f"reachlint: the change opens {plural(summary.opened, 'flow')} and closes "
-        f"{summary.closed}{_overflow(lines)}"
+        f"{summary.closed}{adds}{_overflow(lines)}"
     )
     return "\n".join(lines) + "\n"
 

@@ -61,6 +61,17 @@ def render_gitlab_diff(diff: DiffReport) -> str:
                 inputs=diff.head,
             )
         )
+    for finding in diff.new_suppressions or []:
+        issues.append(
+            _issue(
+                check=finding.rule,
+                description=f"{finding.rule}: {finding.message}",
+                severity=SEVERITY[finding.severity],
+                fingerprint=finding.fingerprint or _fallback(finding.rule, finding),
+                item=finding,
+                inputs=diff.head,
+            )
+        )
     return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
 
 

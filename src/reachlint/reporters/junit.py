@@ -69,6 +69,14 @@ def render_junit_diff(diff: DiffReport) -> str:
             else:
                 output = ElementTree.SubElement(case, "system-out")
                 output.text = _details(change, inputs)
+    if diff.new_suppressions:
+        suite = _suite(root, "suppressions added")
+        for finding in diff.new_suppressions:
+            case = _case(suite, f"reachlint.{finding.rule}", _name(finding), finding, diff.head)
+            failure = ElementTree.SubElement(
+                case, "failure", message=finding.message, type=finding.severity
+            )
+            failure.text = _details(finding, diff.head)
     return _document(root)
 
 

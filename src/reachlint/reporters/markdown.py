@@ -79,9 +79,12 @@ def render_markdown(report: Report) -> str:
 
 def render_markdown_diff(diff: DiffReport) -> str:
     summary = diff.summary
+    title = f"{plural(summary.opened, 'flow')} opened, {summary.closed} closed"
+    if summary.new_suppressions:
+        title += f", {plural(summary.new_suppressions, 'suppression')} added"
     out = [
         MARKER,
-        f"## reachlint diff: {plural(summary.opened, 'flow')} opened, {summary.closed} closed",
+        f"## reachlint diff: {title}",
         "",
         f"Base {', '.join(f'`{n}`' for n in diff.base)} → head "
         f"{', '.join(f'`{n}`' for n in diff.head)}",
@@ -107,6 +110,10 @@ def render_markdown_diff(diff: DiffReport) -> str:
             line = f"- {_ends(change)} on {traffic_text(change.traffic)}"
             out += budget.take([line]) if budget.fits(line) else budget.skip()
         out += ["", "</details>", ""]
+    if diff.new_suppressions:
+        heading = f"### {_BADGE['low']} Suppressions the change adds"
+        out += budget.take([heading, ""])
+        out += _items(diff.new_suppressions, diff.head, budget, "suppressions added")
     out += _notes_section(diff.notes)
     if budget.left_out:
         out += [f"_{plural(budget.left_out, 'more flow')} not shown: too long for a comment._", ""]
@@ -154,7 +161,7 @@ def _items(
 def _headline(item: PathLike, inputs: list[str]) -> str:
     from reachlint.report import Finding
 
-    if isinstance(item, Finding) and item.tool == "checkov":  # a check on one resource
+    if isinstance(item, Finding) and item.source == item.destination:  # about one place
         link = f" ([guideline]({item.guideline}))" if item.guideline else ""
         return (
             f"**{_name(item.destination.address)}**: {_inline(item.message)}{link} — at "
@@ -172,7 +179,7 @@ def _ends(item: PathLike) -> str:
 def _full(item: Finding | FlowChange, inputs: list[str]) -> list[str]:
     path_steps = steps(item)
     lines = [_headline(item, inputs), ""]
-    if item.source == item.destination:  # a checkov check on one resource: no path to draw
+    if item.source == item.destination:  # a finding about one place: no path to draw
         return lines
     rules = getattr(item, "rules", None)
     if rules:

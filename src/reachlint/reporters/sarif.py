@@ -73,6 +73,12 @@ def render_sarif_diff(diff: DiffReport) -> str:
     descriptors = [_flow_descriptor(OPENED_RULE), _flow_descriptor(CLOSED_RULE)]
     results = [_flow_result(change, "opened", 0, diff.head) for change in diff.opened]
     results += [_flow_result(change, "closed", 1, diff.base) for change in diff.closed]
+    added = diff.new_suppressions or []
+    if added:  # suppressions the change adds: results of their own rule
+        rules = _rule_infos([rule for rule in diff.rules if rule.id == added[0].rule], added)
+        index = {rule.id: len(descriptors) + position for position, rule in enumerate(rules)}
+        descriptors += [_descriptor(rule) for rule in rules]
+        results += [_finding_result(finding, index, diff.head) for finding in added]
     return _log(diff.tool.version, descriptors, results, diff.notes)
 
 

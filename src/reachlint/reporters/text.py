@@ -37,7 +37,7 @@ def render_text(report: Report, *, color: bool = False) -> str:
         tool = " (checkov)" if first.tool == "checkov" else ""
         lines += ["", f"{paint(rule, '1')}{tool} [{severity}] {first.title} — {_count(findings)}"]
         for finding in findings:
-            if finding.tool == "checkov":
+            if finding.source == finding.destination:  # about one place: a check, a suppression
                 lines += _check_lines(finding)
             else:
                 lines += _finding_lines(finding)
@@ -81,7 +81,8 @@ def _finding_lines(finding: Finding) -> list[str]:
 
 
 def _check_lines(finding: Finding) -> list[str]:
-    """A checkov check on one resource: the resource, what is wrong, the rules that open it."""
+    """A finding about one place (a checkov check on a resource, a suppression a change adds):
+    the place, what is wrong, the rules that open it."""
     lines = ["", f"  {_end(finding.destination)}", f"    {finding.message}"]
     if finding.guideline:
         lines.append(f"    guideline: {finding.guideline}")

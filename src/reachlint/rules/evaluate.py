@@ -43,9 +43,18 @@ Signature = tuple[IntervalSet, ...]
 _ANY_PORT_PROTOCOLS = (TCP, UDP)
 
 
-def evaluate(rules: RuleSet, model: NetworkModel, reach: Reachability) -> list[Finding]:
-    """Every finding of every rule, most severe first, then by rule, source and destination."""
-    evaluation = _Evaluation(model)
+Withdrawn = dict[str, dict[tuple[str, str], Traffic]]
+
+
+def evaluate(
+    rules: RuleSet, model: NetworkModel, reach: Reachability, withdrawn: Withdrawn | None = None
+) -> list[Finding]:
+    """Every finding of every rule, most severe first, then by rule, source and destination.
+
+    `withdrawn`: per rule and pair of ends, traffic the rule does not report after all (a
+    suppression took away the every-port opening it stood for): rules deferring to it do.
+    """
+    evaluation = _Evaluation(model, withdrawn or {})
     findings = [
         finding
         for rule in _deference_order(rules.rules)
@@ -107,8 +116,9 @@ class _Pending:
 
 
 class _Evaluation:
-    def __init__(self, model: NetworkModel) -> None:
+    def __init__(self, model: NetworkModel, withdrawn: Withdrawn) -> None:
         self.model = model
+        self.withdrawn = withdrawn
         self.matcher = Matcher(model)
         self._subjects: dict[tuple[str, str | int], list[EndSubject]] = {}
         self._signatures: dict[tuple[Rule, int, tuple[str, str | int]], list[_SignatureGroup]] = {}
@@ -180,16 +190,25 @@ class _Evaluation:
         """Per pair of ends, what the active rules this one defers to have reported."""
         covered: dict[tuple[str, str], Traffic] = {}
         for target in self._deferred_to(rule):
-            for key, traffic in self.reported[target].items():
+            for key, traffic in self._reported_by(target).items():
                 known = covered.get(key)
                 covered[key] = known | traffic if known is not None else traffic
         return covered
+
+    def _reported_by(self, rule_id: str) -> dict[tuple[str, str], Traffic]:
+        """What a rule reports per pair of ends, less what it withdrew."""
+        reported = self.reported[rule_id]
+        withdrawn = self.withdrawn.get(rule_id)
+        if not withdrawn:
+            return reported
+        kept = {key: traffic - withdrawn.get(key, Traffic()) for key, traffic in reported.items()}
+        return {key: traffic for key, traffic in kept.items() if traffic}
 
     def _elsewhere(self, rule: Rule, key: tuple[str, str], gathered: _Pending) -> str:
         """The traffic of this pair that rules deferred to report, and under which rule."""
         parts = []
         for target in self._deferred_to(rule):
-            reported = self.reported[target].get(key)
+            reported = self._reported_by(target).get(key)
             if reported is not None and (gathered.seen & reported):
                 parts.append(f"{(gathered.seen & reported).text()}, reported under {target}")
         return "; ".join(parts)

@@ -50,7 +50,9 @@ def load_rules(files: Sequence[Path], *, builtin: bool = True) -> RuleSet:
     for path in files:
         loader.add(read_rules_file(path), builtin=False)
     loader.check_deference()
-    return RuleSet(rules=list(loader.active.values()), groups=loader.groups)
+    return RuleSet(
+        rules=list(loader.active.values()), groups=loader.groups, switched_off=loader.switched_off
+    )
 
 
 def read_rules_file(path: Path, *, check: bool = True) -> Document:
@@ -96,14 +98,18 @@ class _Loader:
         self.group_origins: dict[str, str] = {}
         # Rule id -> where its defers_to list is written, to point at a mistake in it.
         self.deference_lines: dict[str, tuple[str, int]] = {}
+        self.switched_off: dict[str, Origin] = {}
 
-    def switch_off_builtin(self) -> None:
+    def switch_off_builtin(self, origin: Origin | None = None) -> None:
+        for rule_id, rule in self.active.items():
+            if rule.builtin and origin is not None:
+                self.switched_off[rule_id] = origin
         self.active = {rule_id: rule for rule_id, rule in self.active.items() if not rule.builtin}
 
     def add(self, document: Document, *, builtin: bool) -> None:
         data = _mapping(document.data)
         if data.get("builtin") is False:
-            self.switch_off_builtin()
+            self.switch_off_builtin(Origin(file=document.file, line=document.line(("builtin",))))
         for index, rule_id in enumerate(_list(data.get("disable"))):
             self._disable(document, str(rule_id), ("disable", index))
         compiler = SelectorCompiler(document, self.groups, _mapping(data.get("groups")))
@@ -163,7 +169,8 @@ class _Loader:
                 f"that id{suggestion}",
                 path,
             )
-        self.active.pop(rule_id, None)
+        if self.active.pop(rule_id, None) is not None:
+            self.switched_off[rule_id] = Origin(file=document.file, line=document.line(path))
 
     def _check_group_name(self, document: Document, name: str) -> None:
         path = ("groups", name)
@@ -218,6 +225,11 @@ class _Loader:
             builtin=builtin,
             origin=Origin(file=document.file, line=document.line(path)),
             defers_to=defers_to,
+            match_written=_written({"match": raw.get("match"), "only_if": only_if}),
+            allow_written=tuple(
+                (_written(entry), document.line((*path, "allow", index)))
+                for index, entry in enumerate(_list(raw.get("allow")))
+            ),
         )
 
     def _entry(
@@ -286,6 +298,12 @@ class _Loader:
 
 def _severity(value: object) -> Severity:
     return next((severity for severity in SEVERITIES if severity == value), "medium")
+
+
+def _written(value: object) -> str:
+    import json
+
+    return json.dumps(value, sort_keys=True, default=str)
 
 
 def _mapping(value: object) -> dict[str, object]:

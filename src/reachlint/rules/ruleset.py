@@ -47,6 +47,10 @@ class Rule:
     # Rules that report first: what an active one of them reports between the same two ends
     # is left out of this rule's findings (each opening once, under its most specific rule).
     defers_to: tuple[str, ...] = ()
+    # As written (canonical JSON): what it matches, and each allow entry with its line; to
+    # tell what a change to the rules files lets through.
+    match_written: str = ""
+    allow_written: tuple[tuple[str, int], ...] = ()
 
     @property
     def heading(self) -> str:
@@ -59,6 +63,8 @@ class RuleSet:
     rules: list[Rule] = field(default_factory=list)
     # Every group of every file, by name: usable as a selector elsewhere (query, matrix).
     groups: dict[str, Selector] = field(default_factory=dict)
+    # Rules a rules file switched off (`disable`, `builtin: false`): where it did.
+    switched_off: dict[str, Origin] = field(default_factory=dict)
 
     def get(self, rule_id: str) -> Rule | None:
         return next((rule for rule in self.rules if rule.id == rule_id), None)
