@@ -18,6 +18,7 @@ from reachlint.reporters.places import (
     steps,
 )
 from reachlint.reporters.text import traffic_text
+from reachlint.safe_text import md_text
 
 if TYPE_CHECKING:
     from reachlint.report import (
@@ -120,7 +121,10 @@ def _rule_infos(rules: list[RuleInfo], findings: list[Finding]) -> list[RuleInfo
 def _descriptor(rule: RuleInfo) -> dict[str, Any]:
     title = rule.title or rule.id
     description = " ".join(rule.description.split()) or title
-    help_markdown = rule.help or f"# {rule.id}\n\n{title}\n\n{description}\n"
+    # A rules file's own help is Markdown by design; its title and description are plain text.
+    help_markdown = (
+        rule.help or f"# {md_text(rule.id)}\n\n{md_text(title)}\n\n{md_text(description)}\n"
+    )
     tags = ["security", "network", "reachability", "infrastructure-as-code"]
     if rule.tool == "checkov":
         tags = ["security", "checkov", "infrastructure-as-code"]
