@@ -342,12 +342,23 @@ def comment(
             "--id", metavar="NAME", help="Tells this comment from other reachlint comments."
         ),
     ] = "",
+    author: Annotated[
+        str,
+        typer.Option(
+            "--comment-author",
+            metavar="LOGIN",
+            help="Who the token posts as; only a comment of theirs is updated "
+            "(default: github-actions[bot], the token GitHub Actions gives a workflow).",
+        ),
+    ] = "github-actions[bot]",
 ) -> None:
     """Post a report as a pull-request comment, updating the one posted before."""
     with _reported_errors():
         from reachlint.github_api import post_comment_file
 
-        url = post_comment_file(body, pull_request=pull_request, comment_id=comment_id)
+        url = post_comment_file(
+            body, pull_request=pull_request, comment_id=comment_id, author=author
+        )
         typer.echo(url)
 
 
