@@ -69,6 +69,13 @@ def clip(text: str, limit: int = FIELD_LIMIT) -> str:
     return f"{text[:limit]}… [{len(text) - limit} more characters]"
 
 
+def _clipped_line(text: str, limit: int) -> str:
+    """`one_line(clip(text))`, escaping only what is kept (a message may be megabytes)."""
+    if len(text) <= limit:
+        return one_line(text)
+    return f"{one_line(text[:limit])}… [{len(text) - limit} more characters]"
+
+
 def guard_log(text: str) -> str:
     """Text for a log or a terminal: no line can be a GitHub or Azure Pipelines command.
 
@@ -156,7 +163,7 @@ _LINE_START = re.compile(r"^([-+=]|\d{1,9}(?=[.)]))")
 def md_text(text: str, limit: int = FIELD_LIMIT, *, starts_line: bool = True) -> str:
     """Prose in Markdown, shown as written: no markup, HTML, link, mention or reference.
     `starts_line=False` where it cannot start a line (a table cell, after a list marker)."""
-    pieces = _COMMIT_LIKE.split(clip(one_line(text), limit))
+    pieces = _COMMIT_LIKE.split(_clipped_line(text, limit))
     out = []
     for position, piece in enumerate(pieces):
         if position % 2:
@@ -179,7 +186,7 @@ def md_text(text: str, limit: int = FIELD_LIMIT, *, starts_line: bool = True) ->
 
 def md_code(text: str, limit: int = FIELD_LIMIT) -> str:
     """A code span holding `text`: its fence is longer than any run of backticks inside."""
-    content = clip(one_line(text), limit)
+    content = _clipped_line(text, limit)
     longest = max((len(run) for run in re.findall(r"`+", content)), default=0)
     fence = "`" * (longest + 1)
     if not content.strip(" ") or content[0] == "`" or content[-1] == "`":
@@ -191,7 +198,7 @@ def md_code(text: str, limit: int = FIELD_LIMIT) -> str:
 
 def md_html(text: str, limit: int = FIELD_LIMIT) -> str:
     """Text inside HTML in the comment (`<summary>`): entities, and no mention or reference."""
-    content = clip(one_line(text), limit)
+    content = _clipped_line(text, limit)
     content = content.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     content = content.replace('"', "&quot;")
     return _UNLINK.sub(_ZERO_WIDTH, content)
@@ -212,5 +219,5 @@ _MERMAID_SPECIAL = re.compile("[" + re.escape("".join(_MERMAID_CODES)) + "]")
 def mermaid_label(text: str, limit: int = FIELD_LIMIT) -> str:
     """Text inside a quoted Mermaid label: entity codes for everything that could end the
     label, start a comment or directive (`%%`), a Markdown string (a backtick) or HTML."""
-    content = clip(one_line(text), limit)
+    content = _clipped_line(text, limit)
     return _MERMAID_SPECIAL.sub(lambda match: _MERMAID_CODES[match.group(0)], content)
