@@ -239,7 +239,9 @@ def check(
 
             count = write_baseline(create_baseline, report.findings)
             written = f"{count} finding" if count == 1 else f"{count} findings"
-            typer.echo(f"reachlint: wrote {written} to {create_baseline}", err=True)
+            from reachlint.safe_text import one_line
+
+            typer.echo(f"reachlint: wrote {written} to {one_line(str(create_baseline))}", err=True)
             raise typer.Exit(EXIT_CLEAN)
         # A suppression that suppresses nothing fails like a low finding: it is a mistake.
         severities = [finding.severity for finding in report.active_findings]

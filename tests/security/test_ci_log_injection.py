@@ -12,7 +12,9 @@ errors that quote them — reaches the text report, the annotations and standard
 from __future__ import annotations
 
 import json
+import re
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -23,6 +25,7 @@ from reachlint.cli import app
 from reachlint.reporters import render, render_diff
 from tests.security.hostile import (
     HOSTILE,
+    MARKDOWN,
     hostile_diff,
     hostile_report,
     raw_controls,
@@ -210,3 +213,26 @@ def test_an_unpaired_surrogate_is_no_internal_error(tmp_path: Path) -> None:
     code, out, _ = _run("check", str(hostile), "--format", "json")
     details = [hop["detail"] for item in json.loads(out)["findings"] for hop in item["path"]]
     assert any("SSH \ud800 office" in detail for detail in details)  # the same string back
+
+
+def _messages(node: object) -> Iterator[str]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "message" and isinstance(value, dict) and "text" in value:
+                yield value["text"]
+            else:
+                yield from _messages(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _messages(item)
+
+
+def test_sarif_messages_link_only_to_reachlints_own_locations() -> None:
+    """In a SARIF message `[text](target)` is an embedded link (SARIF 2.1.0 §3.11.6); the
+    input's brackets are escaped, reachlint's links point at related locations by number."""
+    document = json.loads(render(hostile_report(MARKDOWN), "sarif"))
+    own_link = re.compile(r"(?<!\\)\[(?:\\.|[^\\\]])*\]\(\d+\)")
+    texts = list(_messages(document))
+    assert texts
+    for text in texts:
+        assert not re.search(r"(?<!\\)[\[\]]", own_link.sub("", text)), text

@@ -53,10 +53,7 @@ def test_pre_commit_try_repo_takes_leading_dash_names_for_files(tmp_path: Path) 
             "try-repo",
             str(REPO),
             "reachlint-terraform",
-            "--files",
-            DECOY,
-            OVERWRITE,
-            "main.tf",
+            "--all-files",  # pre-commit lists the committed files, the hostile names first
         ],
         cwd=work,
         env=env,

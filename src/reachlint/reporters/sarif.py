@@ -289,7 +289,9 @@ def _path_result(
         "relatedLocations": related,
         "codeFlows": [
             {
-                "message": {"text": f"{item.source.address} to {item.destination.address}"},
+                "message": {
+                    "text": _escape(f"{item.source.address} to {item.destination.address}")
+                },
                 "threadFlows": [{"locations": flow_locations}],
             }
         ],
@@ -301,7 +303,7 @@ def _location(place: Place | None, address: str, kind: str, text: str) -> dict[s
     if place is not None:
         location["physicalLocation"] = _physical(place)
     location["logicalLocations"] = [{"fullyQualifiedName": address, "kind": kind}]
-    location["message"] = {"text": text}
+    location["message"] = {"text": _escape(text)}
     return location
 
 
@@ -323,7 +325,7 @@ def _problem_result(problem: SuppressionProblem, rule_index: int) -> dict[str, A
         "ruleId": SUPPRESSION_RULE,
         "ruleIndex": rule_index,
         "level": "warning",
-        "message": {"text": problem.message},
+        "message": {"text": _escape(problem.message)},
         "locations": [{"physicalLocation": _physical(Place(problem.file, problem.line))}],
     }
 
@@ -344,7 +346,8 @@ def _suppression(suppressed: Suppression) -> dict[str, Any]:
 
 def _notification(note: NoteRef) -> dict[str, Any]:
     subject = f"{note.address}: " if note.address else ""
-    notification: dict[str, Any] = {"level": "note", "message": {"text": subject + note.message}}
+    message = {"text": _escape(subject + note.message)}
+    notification: dict[str, Any] = {"level": "note", "message": message}
     if note.file:
         from reachlint.reporters.places import place_of
 
@@ -355,7 +358,8 @@ def _notification(note: NoteRef) -> dict[str, Any]:
 
 
 def _escape(text: str) -> str:
-    """SARIF messages with links need literal brackets escaped (SARIF 2.1.0 §3.11.6)."""
+    """Literal brackets escaped, so that the input's `[text](target)` is no embedded link
+    (SARIF 2.1.0 §3.11.6)."""
     return text.replace("[", "\\[").replace("]", "\\]")
 
 
