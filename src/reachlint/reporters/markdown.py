@@ -80,6 +80,10 @@ def render_markdown(report: Report) -> str:
             f"### {_BADGE[first.severity]} {tool}{md_text(rule)} ({first.severity}): "
             f"{md_text(first.title)} — {plural(len(findings), 'finding')}"
         )
+        if budget.exhausted or not budget.fits(heading, ""):
+            budget.left_out += len(findings)
+            budget.exhausted = True
+            continue
         out += budget.take([heading, ""])
         out += _items(findings, report.inputs, budget, f"{rule} findings")
     out += _diagram_section(report, budget)
@@ -141,6 +145,7 @@ class _Budget:
         self.used = used
         self.limit = limit
         self.left_out = 0
+        self.exhausted = False  # something did not fit: what follows is only counted
 
     def fits(self, *lines: str) -> bool:
         return self.used + _size(lines) <= self.limit
@@ -151,6 +156,7 @@ class _Budget:
 
     def skip(self) -> list[str]:
         self.left_out += 1
+        self.exhausted = True
         return []
 
     def share(self) -> _Budget:
@@ -188,11 +194,14 @@ def _items(
     out: list[str] = []
     rest: list[str] = []
     for position, item in enumerate(items):
-        if position < DIAGRAMS_PER_GROUP:
+        if position < DIAGRAMS_PER_GROUP and not budget.exhausted:
             block = _full(item, inputs)
             if budget.fits(*block):
                 out += budget.take(block)
                 continue
+        if budget.exhausted:  # count, do not write
+            budget.skip()
+            continue
         line = f"- {_headline(item, inputs)}"
         rest += budget.take([line]) if budget.fits(line) else budget.skip()
     if rest:
