@@ -63,6 +63,9 @@ def main(environ: Mapping[str, str]) -> int:
         comment_id = environ.get("INPUT_COMMENT_ID", "").strip()
         if comment_id:
             comment += ["--id", comment_id]
+        author = environ.get("INPUT_COMMENT_AUTHOR", "").strip()
+        if author:
+            comment += ["--comment-author", author]
         if _reachlint(environ, *comment) != 0:
             # A fork's pull request gets a read-only token: the report is in the job summary.
             print("::warning title=reachlint::the pull-request comment could not be posted")

@@ -255,9 +255,9 @@ def write_baseline(path: Path, findings: Iterable[Finding]) -> int:
     ]
     entries.sort(key=lambda entry: (entry.rule, entry.source, entry.destination))
     document = BaselineFile(version=BASELINE_VERSION, findings=entries)
-    text = document.model_dump_json(by_alias=True, exclude_none=True, indent=2) + "\n"
-    try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as error:
-        raise InputError(f"cannot write the baseline: {error.strerror}", file=str(path)) from None
+    from reachlint.output_file import write_file
+    from reachlint.safe_text import for_output, model_json
+
+    # Never through a link; a lone surrogate from the input is written as its JSON escape.
+    write_file(path, for_output(model_json(document) + "\n", "json"), what="baseline")
     return len(entries)

@@ -83,7 +83,10 @@ app.add_typer(rules_app, name="rules")
 
 
 def _fail(message: str) -> NoReturn:
-    typer.echo(message, err=True)
+    from reachlint.safe_text import for_output, one_line
+
+    # Error messages quote the input (file names, values): one line, no CI command.
+    typer.echo(for_output(one_line(message)), err=True)
     raise typer.Exit(EXIT_ERROR)
 
 
@@ -247,11 +250,7 @@ def check(
         )
         started = time.perf_counter()
         color = output is None and _wants_color()
-        text = render(report, output_format, color=color)
-        if output is None:
-            typer.echo(text, nl=False)
-        else:
-            _write(output, text)
+        _emit(render(report, output_format, color=color), output, output_format)
         if output_format == "github":
             from reachlint.reporters.github import write_step_summary
 
@@ -264,7 +263,9 @@ def check(
 
             count = write_baseline(create_baseline, report.findings)
             written = f"{count} finding" if count == 1 else f"{count} findings"
-            typer.echo(f"reachlint: wrote {written} to {create_baseline}", err=True)
+            from reachlint.safe_text import one_line
+
+            typer.echo(f"reachlint: wrote {written} to {one_line(str(create_baseline))}", err=True)
             raise typer.Exit(EXIT_CLEAN)
         # A suppression that suppresses nothing fails like a low finding: it is a mistake.
         severities = [finding.severity for finding in report.active_findings]
@@ -338,10 +339,7 @@ def diff(
             base_rules=base_rules,
         )
         text = render_diff(report, output_format, color=output is None and _wants_color())
-        if output is None:
-            typer.echo(text, nl=False)
-        else:
-            _write(output, text)
+        _emit(text, output, output_format)
         if output_format == "github":
             from reachlint.reporters.github import write_step_summary
 
@@ -373,12 +371,23 @@ def comment(
             "--id", metavar="NAME", help="Tells this comment from other reachlint comments."
         ),
     ] = "",
+    author: Annotated[
+        str,
+        typer.Option(
+            "--comment-author",
+            metavar="LOGIN",
+            help="Who the token posts as; only a comment of theirs is updated "
+            "(default: github-actions[bot], the token GitHub Actions gives a workflow).",
+        ),
+    ] = "github-actions[bot]",
 ) -> None:
     """Post a report as a pull-request comment, updating the one posted before."""
     with _reported_errors():
         from reachlint.github_api import post_comment_file
 
-        url = post_comment_file(body, pull_request=pull_request, comment_id=comment_id)
+        url = post_comment_file(
+            body, pull_request=pull_request, comment_id=comment_id, author=author
+        )
         typer.echo(url)
 
 
@@ -406,13 +415,20 @@ def _wants_color() -> bool:
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR")  # no-color.org: set, non-empty
 
 
-def _write(output: Path, text: str) -> None:
-    from reachlint.errors import InputError
+def _emit(text: str, output: Path | None, output_format: str = "text") -> None:
+    """A report to standard output or to `--output`, which is never written through a link."""
+    from reachlint.safe_text import for_output
 
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as error:
-        raise InputError(f"cannot write the report: {error.strerror}", file=str(output)) from None
+    syntax = {"json": "json", "sarif": "json", "gitlab": "json", "junit": "xml"}
+    text = for_output(
+        text, "github" if output_format == "github" else syntax.get(output_format, "text")
+    )
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        from reachlint.output_file import write_file
+
+        write_file(output, text)
 
 
 def _print_timings(spent: dict[str, float]) -> None:
@@ -441,12 +457,13 @@ def list_rules(
     """List the active rules: id, severity and title."""
     with _reported_errors():
         from reachlint.rules import load_rules
+        from reachlint.safe_text import for_output, one_line
 
         ruleset = load_rules(rules or [], builtin=not no_builtin)
         rows = [(rule.id, rule.severity, rule.title) for rule in ruleset.rules]
         id_width = max((len(row[0]) for row in rows), default=0)
         for rule_id, severity, title in rows:
-            typer.echo(f"{rule_id:<{id_width}}  {severity:<8}  {title}")
+            typer.echo(for_output(f"{rule_id:<{id_width}}  {severity:<8}  {one_line(title)}"))
 
 
 @rules_app.command("show")
@@ -516,13 +533,6 @@ def _assumed(value: AssumeUnknown) -> Literal["open", "closed"]:
     return "closed" if value is AssumeUnknown.closed else "open"
 
 
-def _emit(text: str, output: Path | None) -> None:
-    if output is None:
-        typer.echo(text, nl=False)
-    else:
-        _write(output, text)
-
-
 @app.command()
 def query(
     paths: Annotated[
@@ -578,7 +588,7 @@ def query(
             assume_unknown=_assumed(assume_unknown),
             options=load_options(variables, var_files, config_dir, parameters),
         )
-        typer.echo(render_answer(question, answer, output_format), nl=False)
+        _emit(render_answer(question, answer, output_format), None, output_format)
     raise typer.Exit(answer.exit_code)
 
 
@@ -616,7 +626,7 @@ def matrix(
             assume_unknown=_assumed(assume_unknown),
             options=load_options(variables, var_files, config_dir, parameters),
         )
-        _emit(text, output)
+        _emit(text, output, output_format)
 
 
 @app.command()
@@ -661,7 +671,7 @@ def graph(
             assume_unknown=_assumed(assume_unknown),
             options=load_options(variables, var_files, config_dir, parameters),
         )
-        _emit(text, output)
+        _emit(text, output, output_format)
 
 
 def main() -> None:

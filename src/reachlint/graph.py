@@ -32,6 +32,7 @@ from reachlint.design import (
 from reachlint.engine.flows import EndpointClass, External, Flow, Reachability
 from reachlint.matrix import Grouping, check_grouping, grouping_for, subnet_unknown
 from reachlint.model import NetworkModel
+from reachlint.safe_text import mermaid_label, one_line
 from reachlint.traffic import PROTO_MAX, IntervalSet, Traffic, parse_protocol
 
 if TYPE_CHECKING:
@@ -488,7 +489,7 @@ def render_dot(picture: Picture) -> str:
 
 
 def _dot_text(lines: list[str]) -> str:
-    escaped = (line.replace("\\", "\\\\").replace('"', '\\"') for line in lines)
+    escaped = (one_line(line).replace("\\", "\\\\").replace('"', '\\"') for line in lines)
     return '"' + "\\n".join(escaped) + '"'
 
 
@@ -574,12 +575,7 @@ def _all_nodes(picture: Picture) -> Iterator[Node]:
 
 def _mermaid_text(lines: list[str]) -> str:
     """Quoted Mermaid text: entity codes for what would end or break it, <br/> between lines."""
-    escaped = []
-    for line in lines:
-        for character, code in (("#", "#35;"), ('"', "#quot;"), ("<", "#lt;"), (">", "#gt;")):
-            line = line.replace(character, code)
-        escaped.append(line)
-    return "<br/>".join(escaped)
+    return "<br/>".join(mermaid_label(line) for line in lines)
 
 
 def _mermaid_node(node: Node) -> str:

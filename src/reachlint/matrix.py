@@ -26,6 +26,7 @@ from reachlint.engine.flows import End, EndpointClass, External, Flow
 from reachlint.errors import InputError
 from reachlint.report import TrafficEntry
 from reachlint.rules.selectors import EndSubject, Matcher
+from reachlint.safe_text import md_code, md_text, one_line
 from reachlint.traffic import (
     ALL_ADDRESSES,
     V4_ALL,
@@ -408,7 +409,9 @@ def _json(matrix: Matrix) -> str:
         groups=[GroupOut(name=name, members=grouping.members[name]) for name in grouping.names],
         cells=cells,
     )
-    return document.model_dump_json(indent=2, exclude_none=True, by_alias=True) + "\n"
+    from reachlint.safe_text import model_json
+
+    return model_json(document) + "\n"
 
 
 def _rows(matrix: Matrix) -> list[list[str]]:
@@ -424,21 +427,26 @@ def _rows(matrix: Matrix) -> list[list[str]]:
 
 
 def _text(matrix: Matrix, rows: list[list[str]]) -> str:
+    rows = [[one_line(value) for value in row] for row in rows]
     widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
-    description = matrix.grouping.description
+    description = one_line(matrix.grouping.description)
     lines = [f"Traffic from each row's group to each column's group ({description}):", ""]
     for row in rows:
         padded = (value.ljust(width) for value, width in zip(row, widths, strict=True))
         lines.append("  ".join(padded).rstrip())
     lines += ["", "Groups:"]
-    lines += [f"  {name}: {', '.join(members)}" for name, members in _group_members(matrix)]
+    lines += [
+        f"  {one_line(name)}: {', '.join(map(one_line, members))}"
+        for name, members in _group_members(matrix)
+    ]
     return "\n".join(lines) + "\n"
 
 
 def _markdown(matrix: Matrix, rows: list[list[str]]) -> str:
     header, *body = rows
+    corner, *columns = header  # the corner is reachlint's own words
     lines = [
-        "| " + " | ".join(_md(value) for value in header) + " |",
+        "| " + " | ".join([corner, *(_md(value) for value in columns)]) + " |",
         "|" + "---|" * len(header),
     ]
     for row in body:
@@ -446,12 +454,12 @@ def _markdown(matrix: Matrix, rows: list[list[str]]) -> str:
         lines.append("| " + " | ".join([f"**{_md(first)}**", *(_md(c) for c in cells)]) + " |")
     lines += ["", f"Groups ({_md(matrix.grouping.description)}):", ""]
     for name, members in _group_members(matrix):
-        lines.append(f"- **{_md(name)}**: {', '.join(f'`{member}`' for member in members)}")
+        lines.append(f"- **{_md(name)}**: {', '.join(md_code(member) for member in members)}")
     return "\n".join(lines) + "\n"
 
 
 def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("*", "\\*")
+    return md_text(text, starts_line=False)
 
 
 def _group_members(matrix: Matrix) -> list[tuple[str, list[str]]]:

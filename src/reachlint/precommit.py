@@ -1,10 +1,15 @@
-"""The pre-commit hooks' entry: `python -m reachlint.precommit KIND [CHECK OPTIONS] FILES...`.
+"""The pre-commit hooks' entry: `python -m reachlint.precommit KIND [CHECK OPTIONS --] FILES...`.
 
 pre-commit passes the hook's arguments and then the changed files. KIND says what the files
 are: `terraform` checks the directories of the changed .tf files (each directory is one
 configuration), `plan` the changed Terraform plans, `template` the changed ARM templates and
 Bicep files. JSON files that are not of the kind (package.json, ARM parameter files) are
 skipped. Each input is checked on its own; the exit status is the worst of them.
+
+File names come from the repository, so from whoever wrote the commit: a file named
+`--output=main.tf` is a file, never an option. `check`'s options therefore end with `--` in the
+hook's `args`; without `--` every argument is a file, and one that starts with `-` and is no
+file is a hook set up the old way, refused with exit 2 and how to fix it.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ import sys
 from pathlib import Path
 
 KINDS = ("terraform", "plan", "template")
-USAGE = f"usage: python -m reachlint.precommit {{{'|'.join(KINDS)}}} [CHECK OPTIONS] FILES..."
+USAGE = f"usage: python -m reachlint.precommit {{{'|'.join(KINDS)}}} [CHECK OPTIONS --] FILES..."
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,6 +28,19 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     kind, rest = arguments[0], arguments[1:]
     options, files = split_arguments(rest)
+    if "--" not in rest:
+        stray = next(
+            (name for name in files if name.startswith("-") and not Path(name).exists()), None
+        )
+        if stray is not None:
+            from reachlint.safe_text import for_output, one_line
+
+            message = (
+                f"reachlint: error: {one_line(stray)} is not a file; end the hook's options with "
+                "`--` in `args` (args: [--fail-on, high, --]), since changed files come after them"
+            )
+            print(for_output(message), file=sys.stderr)
+            return 2
     status = 0
     for target in targets(kind, [Path(file) for file in files]):
         status = max(status, _check(target, options))
@@ -30,37 +48,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def split_arguments(arguments: list[str]) -> tuple[list[str], list[str]]:
-    """`check` options (with their values) apart from the file names pre-commit appends."""
-    takes_value = _options_with_values()
-    options: list[str] = []
-    files: list[str] = []
-    position = 0
-    while position < len(arguments):
-        argument = arguments[position]
-        if argument.startswith("-") and argument != "-":
-            options.append(argument)
-            if argument in takes_value and position + 1 < len(arguments):
-                position += 1
-                options.append(arguments[position])
-        else:
-            files.append(argument)
-        position += 1
-    return options, files
-
-
-def _options_with_values() -> set[str]:
-    """The `check` options that take a value, from the command itself, so none is missed."""
-    import typer
-
-    from reachlint.cli import app
-
-    group = typer.main.get_command(app)
-    command = getattr(group, "commands", {}).get("check", group)
-    names: set[str] = set()
-    for parameter in command.params:
-        if parameter.param_type_name == "option" and not getattr(parameter, "is_flag", False):
-            names.update(parameter.opts)
-    return names
+    """`check` options (before the first `--`) apart from the file names pre-commit appends
+    (after it; all of them when there is no `--`)."""
+    if "--" not in arguments:
+        return [], list(arguments)
+    cut = arguments.index("--")
+    return arguments[:cut], arguments[cut + 1 :]
 
 
 def targets(kind: str, files: list[Path]) -> list[Path]:
@@ -92,7 +85,8 @@ def _check(target: Path, options: list[str]) -> int:
     from reachlint.cli import app
 
     try:
-        app(args=["check", str(target), *options], prog_name="reachlint")
+        # After `--` the target is a path whatever its name looks like.
+        app(args=["check", *options, "--", str(target)], prog_name="reachlint")
     except SystemExit as exit_:
         return exit_.code if isinstance(exit_.code, int) else 1
     return 0

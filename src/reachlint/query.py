@@ -92,7 +92,9 @@ class Answer(_Strict):
     blocked: list[BlockedPair]
 
     def to_json(self) -> str:
-        return self.model_dump_json(by_alias=True, exclude_none=True, indent=2) + "\n"
+        from reachlint.safe_text import model_json
+
+        return model_json(self) + "\n"
 
     @property
     def exit_code(self) -> int:
@@ -468,9 +470,10 @@ def render_answer(question: Question, answer: Answer, fmt: str) -> str:
 def render_answer_text(question: Question, answer: Answer) -> str:
     """The answer for people: the verdict, then each pair's paths or what blocks it."""
     from reachlint.reporters.text import traffic_text
+    from reachlint.safe_text import one_line as _s
 
     pairs_reached = {(p.source.address, p.destination.address) for p in answer.paths}
-    ends = f"{question.source_text} -> {question.destination_text}"
+    ends = f"{_s(question.source_text)} -> {_s(question.destination_text)}"
     asked = _traffic_words(question.wanted)
     if not answer.reachable:
         verdict = f"Not reachable: {ends} on {asked}"
@@ -483,7 +486,7 @@ def render_answer_text(question: Question, answer: Answer) -> str:
     for route in answer.paths:
         by_pair.setdefault((route.source.address, route.destination.address), []).append(route)
     for (source, destination), routes in by_pair.items():
-        lines += ["", f"{source} -> {destination}: reachable"]
+        lines += ["", f"{_s(source)} -> {_s(destination)}: reachable"]
         for number, route in enumerate(routes, 1):
             label = f"route {number} of {len(routes)}" if len(routes) > 1 else "path"
             lines.append(f"  {label} ({traffic_text(route.traffic)}):")
@@ -491,10 +494,10 @@ def render_answer_text(question: Question, answer: Answer) -> str:
     for entry in answer.blocked:
         lines += [
             "",
-            f"{entry.source.address} -> {entry.destination.address}: not reachable",
-            f"  blocked at {entry.at.address} ({entry.at.kind})"
+            f"{_s(entry.source.address)} -> {_s(entry.destination.address)}: not reachable",
+            f"  blocked at {_s(entry.at.address)} ({_s(entry.at.kind)})"
             + _where(entry.at.file, entry.at.line),
-            f"  {entry.code}: {entry.reason}",
+            f"  {_s(entry.code)}: {_s(entry.reason)}",
         ]
     total = len(pairs_reached) + len(
         {(b.source.address, b.destination.address) for b in answer.blocked}
@@ -507,11 +510,15 @@ def render_answer_text(question: Question, answer: Answer) -> str:
 
 
 def _hop_text(hop: HopRef) -> str:
-    detail = f" — {hop.detail}" if hop.detail else ""
-    return f"{hop.address} ({hop.kind}){detail}{_where(hop.file, hop.line)}"
+    from reachlint.safe_text import one_line as _s
+
+    detail = f" — {_s(hop.detail)}" if hop.detail else ""
+    return f"{_s(hop.address)} ({_s(hop.kind)}){detail}{_where(hop.file, hop.line)}"
 
 
 def _where(file: str | None, line: int | None) -> str:
+    from reachlint.safe_text import one_line as _s
+
     if not file:
         return ""
-    return f"  [{file}:{line}]" if line else f"  [{file}]"
+    return f"  [{_s(file)}:{line}]" if line else f"  [{_s(file)}]"

@@ -132,7 +132,9 @@ class Report(_Strict):
         return [finding for finding in self.findings if finding.suppressed is None]
 
     def to_json(self) -> str:
-        return self.model_dump_json(by_alias=True, exclude_none=True, indent=2)
+        from reachlint.safe_text import model_json
+
+        return model_json(self)
 
 
 class FlowChange(_Strict):
@@ -172,4 +174,6 @@ class DiffReport(_Strict):
     rules: list[RuleInfo] = Field(default_factory=list, exclude=True)
 
     def to_json(self) -> str:
-        return self.model_dump_json(by_alias=True, exclude_none=True, indent=2)
+        from reachlint.safe_text import model_json
+
+        return model_json(self)

@@ -146,6 +146,7 @@ class FakeGitHub:
     fail_with: int | None = None
     requests: list[tuple[str, str]] = field(default_factory=list)
     url: str = ""
+    login: str = "github-actions[bot]"  # who the token posts as
 
     def answer(self, method: str, path: str, body: bytes, token: str) -> tuple[int, object]:
         self.requests.append((method, path))
@@ -169,6 +170,7 @@ class FakeGitHub:
                 "issue": int(listing.group(1)),
                 "id": identifier,
                 "body": json.loads(body)["body"],
+                "user": {"login": self.login, "type": "Bot"},
                 "html_url": f"https://github.example/{REPOSITORY}/pull/{listing.group(1)}#issuecomment-{identifier}",
             }
             self.comments.append(comment)

@@ -49,7 +49,12 @@ def test_the_action_reports_everywhere_and_defers_the_exit_status(tmp_path: Path
 
 
 def test_with_a_base_the_action_judges_only_what_the_change_opens(tmp_path: Path) -> None:
-    existing = {"id": 1, "body": "<!-- reachlint -->\nyesterday", "html_url": "u"}
+    existing = {
+        "id": 1,
+        "body": "<!-- reachlint -->\nyesterday",
+        "html_url": "u",
+        "user": {"login": "github-actions[bot]"},
+    }
     with fake_github(FakeGitHub(comments=[existing])) as api:
         outputs, _ = _run_action(
             tmp_path,

@@ -38,7 +38,12 @@ def test_the_comment_is_posted_once_then_updated(tmp_path: Path) -> None:
 
 def test_the_earlier_comment_is_found_past_the_first_page(tmp_path: Path) -> None:
     others = [{"id": n, "body": f"looks good {n}", "html_url": ""} for n in range(150)]
-    mine = {"id": 500, "body": "<!-- reachlint -->\nold", "html_url": "https://x/500"}
+    mine = {
+        "id": 500,
+        "body": "<!-- reachlint -->\nold",
+        "html_url": "https://x/500",
+        "user": {"login": "github-actions[bot]"},
+    }
     with fake_github(FakeGitHub(comments=[*others, mine])) as api:
         result = _comment(github_environment(api.url, tmp_path), _body(tmp_path, "new"))
     assert result.exit_code == 0

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from reachlint.reporters.places import plural, primary_place, severity_rank, step_text, steps
 from reachlint.reporters.text import traffic_text
+from reachlint.safe_text import one_line as _s
 
 if TYPE_CHECKING:
     from reachlint.report import DiffReport, FlowChange
@@ -17,9 +18,8 @@ def render_diff_text(diff: DiffReport, *, color: bool = False) -> str:
     def paint(text: str, style: str) -> str:
         return f"\033[{style}m{text}\033[0m" if color else text
 
-    lines = [
-        f"reachlint {diff.tool.version} · base {', '.join(diff.base)} · head {', '.join(diff.head)}"
-    ]
+    base, head = ", ".join(map(_s, diff.base)), ", ".join(map(_s, diff.head))
+    lines = [f"reachlint {diff.tool.version} · base {base} · head {head}"]
     opened = sorted(diff.opened, key=lambda change: severity_rank(change.severity))
     for direction, changes, inputs, sign in (
         ("opened", opened, diff.head, "+"),
@@ -52,15 +52,15 @@ def render_diff_text(diff: DiffReport, *, color: bool = False) -> str:
 def _change_lines(change: FlowChange, inputs: list[str], sign: str, direction: str) -> list[str]:
     lines = [
         "",
-        f"  {sign} {change.source.address} -> {change.destination.address}",
+        f"  {sign} {_s(change.source.address)} -> {_s(change.destination.address)}",
         f"      traffic: {traffic_text(change.traffic)}",
     ]
     if change.addresses:
-        lines.append(f"      addresses: {', '.join(change.addresses)}")
+        lines.append(f"      addresses: {', '.join(map(_s, change.addresses))}")
     if change.rules:
         verb = "breaks" if direction == "opened" else "no longer breaks"
         severity = f" ({change.severity})" if change.severity else ""
-        lines.append(f"      {verb}: {', '.join(change.rules)}{severity}")
+        lines.append(f"      {verb}: {', '.join(map(_s, change.rules))}{severity}")
     lines.append(f"      {direction} at: {primary_place(change, inputs)}")
     lines.append("      path:")
     for number, step in enumerate(steps(change), start=1):

@@ -1,7 +1,9 @@
 """GitHub Actions workflow-command annotations, on the line that opens each path.
 
 GitHub shows at most 10 annotations of each level per step, so the most severe come first, and
-the whole report goes to the job summary (GITHUB_STEP_SUMMARY) where nothing is cut.
+the whole report goes to the job summary (GITHUB_STEP_SUMMARY) where nothing is cut. Text from
+the input is on one line (`one_line`) and escaped as GitHub reads command values, so it can
+neither end a command nor start one.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from reachlint.reporters.places import (
     steps,
 )
 from reachlint.reporters.text import traffic_text
+from reachlint.safe_text import one_line as _s
+from reachlint.safe_text import workflow_data, workflow_property
 
 if TYPE_CHECKING:
     from reachlint.report import DiffReport, Report
@@ -36,16 +40,19 @@ def render_github(report: Report) -> str:
         _command(
             LEVEL[finding.severity],
             primary_place(finding, report.inputs),
-            f"{'checkov ' if finding.tool == 'checkov' else ''}{finding.rule} "
-            f"({finding.severity}): {finding.title}",
-            _body(finding.message, finding)
-            + (f"\nguideline: {finding.guideline}" if finding.guideline else ""),
+            f"{'checkov ' if finding.tool == 'checkov' else ''}{_s(finding.rule)} "
+            f"({finding.severity}): {_s(finding.title)}",
+            _body(_s(finding.message), finding)
+            + (f"\nguideline: {_s(finding.guideline)}" if finding.guideline else ""),
         )
         for finding in findings
     ]
     lines += [
         _command(
-            "warning", Place(problem.file, problem.line), "reachlint suppression", problem.message
+            "warning",
+            Place(problem.file, problem.line),
+            "reachlint suppression",
+            _s(problem.message),
         )
         for problem in report.suppression_problems or []
     ]
@@ -64,21 +71,17 @@ def render_github_diff(diff: DiffReport) -> str:
     lines = []
     for change in opened:
         level = LEVEL[change.severity] if change.severity else "notice"
-        breaks = f"; breaks {', '.join(change.rules)}" if change.rules else ""
-        title = f"Opens {change.source.address} → {change.destination.address}{breaks}"
-        message = (
-            f"The change opens {change.source.address} to {change.destination.address} on "
-            f"{traffic_text(change.traffic)}"
-        )
+        source, destination = _s(change.source.address), _s(change.destination.address)
+        breaks = f"; breaks {', '.join(map(_s, change.rules))}" if change.rules else ""
+        title = f"Opens {source} → {destination}{breaks}"
+        message = f"The change opens {source} to {destination} on {traffic_text(change.traffic)}"
         lines.append(
             _command(level, primary_place(change, diff.head), title, _body(message, change))
         )
     for change in diff.closed:
-        title = f"Closes {change.source.address} → {change.destination.address}"
-        message = (
-            f"The change closes {change.source.address} to {change.destination.address} on "
-            f"{traffic_text(change.traffic)}"
-        )
+        source, destination = _s(change.source.address), _s(change.destination.address)
+        title = f"Closes {source} → {destination}"
+        message = f"The change closes {source} to {destination} on {traffic_text(change.traffic)}"
         lines.append(
             _command("notice", primary_place(change, diff.base), title, _body(message, change))
         )
@@ -113,16 +116,9 @@ def _overflow(lines: list[str]) -> str:
 
 
 def _command(level: str, place: Place, title: str, message: str) -> str:
-    properties = f"file={_property(place.file)},line={place.line},title={_property(title)}"
-    return f"::{level} {properties}::{_data(message)}"
-
-
-def _data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _property(text: str) -> str:
-    return _data(text).replace(":", "%3A").replace(",", "%2C")
+    # The file stays as the input names it, for GitHub to find; escaped, it cannot end the command.
+    file, title = workflow_property(place.file), workflow_property(title)
+    return f"::{level} file={file},line={place.line},title={title}::{workflow_data(message)}"
 
 
 def write_step_summary(markdown: str, environ: dict[str, str] | None = None) -> bool:

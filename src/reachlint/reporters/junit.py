@@ -1,6 +1,7 @@
 """JUnit XML for CI systems that read test reports: a test suite per rule, a failing test case
 per finding, suppressed findings skipped with their reason, a passing case for a rule that
-holds."""
+holds. Text from the input is on one line (`one_line`): no control character, which XML 1.0
+cannot hold, and no CI command when a log shows the report."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from xml.etree import ElementTree
 
 from reachlint.reporters.places import PathLike, primary_place, step_text, steps
 from reachlint.reporters.text import traffic_text
+from reachlint.safe_text import one_line as _s
 
 if TYPE_CHECKING:
     from reachlint.report import DiffReport, Finding, FlowChange, Report
@@ -25,26 +27,28 @@ def render_junit(report: Report) -> str:
     for rule_id in rule_ids:
         findings = by_rule.get(rule_id, [])
         title = titles.get(rule_id) or (findings[0].title if findings else rule_id)
+        rule_id, title = _s(rule_id), _s(title)
         suite = _suite(root, f"{rule_id}: {title}")
         if not findings:
             _case(suite, f"reachlint.{rule_id}", title)
         for finding in findings:
             case = _case(suite, f"{finding.tool}.{rule_id}", _name(finding), finding, report.inputs)
             if finding.suppressed is not None:
-                ElementTree.SubElement(case, "skipped", message=finding.suppressed.reason)
+                ElementTree.SubElement(case, "skipped", message=_s(finding.suppressed.reason))
             else:
                 failure = ElementTree.SubElement(
-                    case, "failure", message=finding.message, type=finding.severity
+                    case, "failure", message=_s(finding.message), type=finding.severity
                 )
                 failure.text = _details(finding, report.inputs)
     problems = report.suppression_problems or []
     if problems:
         suite = _suite(root, "reachlint suppressions")
         for problem in problems:
-            case = _case(suite, "reachlint.suppressions", f"{problem.file}:{problem.line}")
-            case.set("file", problem.file)
+            file = _s(problem.file)
+            case = _case(suite, "reachlint.suppressions", f"{file}:{problem.line}")
+            case.set("file", file)
             case.set("line", str(problem.line))
-            ElementTree.SubElement(case, "failure", message=problem.message, type="suppression")
+            ElementTree.SubElement(case, "failure", message=_s(problem.message), type="suppression")
     return _document(root)
 
 
@@ -62,7 +66,7 @@ def render_junit_diff(diff: DiffReport) -> str:
                 failure = ElementTree.SubElement(
                     case,
                     "failure",
-                    message=f"opens a flow that breaks {', '.join(change.rules)}",
+                    message=f"opens a flow that breaks {', '.join(map(_s, change.rules))}",
                     type=change.severity or "low",
                 )
                 failure.text = _details(change, inputs)
@@ -94,15 +98,16 @@ def _case(
     case = ElementTree.SubElement(suite, "testcase", classname=classname, name=name, time="0")
     if item is not None:
         place = primary_place(item, inputs or [])
-        case.set("file", place.file)
+        case.set("file", _s(place.file))
         case.set("line", str(place.line))
     return case
 
 
 def _name(item: Finding | FlowChange) -> str:
+    source, destination = _s(item.source.address), _s(item.destination.address)
     if item.source == item.destination:  # a checkov check on one resource
-        return item.destination.address
-    return f"{item.source.address} -> {item.destination.address} ({traffic_text(item.traffic)})"
+        return destination
+    return f"{source} -> {destination} ({traffic_text(item.traffic)})"
 
 
 def _details(item: PathLike, inputs: list[str]) -> str:

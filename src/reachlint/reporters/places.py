@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Protocol
 
+from reachlint.safe_text import one_line
+
 if TYPE_CHECKING:
     from reachlint.report import EndRef, HopRef, Severity, TrafficEntry
 
@@ -41,7 +43,8 @@ class Place:
     line: int
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}"
+        """The place for people; `file` itself stays as the input names it (code hosts match it)."""
+        return f"{one_line(self.file)}:{self.line}"
 
 
 @dataclass(frozen=True)
@@ -107,12 +110,13 @@ def steps(item: PathLike) -> list[Step]:
 
 
 def step_text(step: Step) -> str:
-    """'aws_security_group_rule.ssh (security-group-rule) — allows tcp 22 from 0.0.0.0/0'."""
+    """'aws_security_group_rule.ssh (security-group-rule) — allows tcp 22 from 0.0.0.0/0', on
+    one line whatever the input's names say."""
     if step.kind in ("internet", step.address):
-        text = step.address
+        text = one_line(step.address)
     else:
-        text = f"{step.address} ({step.kind})"
-    return f"{text} — {step.detail}" if step.detail else text
+        text = f"{one_line(step.address)} ({one_line(step.kind)})"
+    return f"{text} — {one_line(step.detail)}" if step.detail else text
 
 
 def severity_rank(severity: str | None) -> int:

@@ -18,6 +18,7 @@ from reachlint.reporters.places import (
     steps,
 )
 from reachlint.reporters.text import traffic_text
+from reachlint.safe_text import md_text
 
 if TYPE_CHECKING:
     from reachlint.report import (
@@ -126,7 +127,10 @@ def _rule_infos(rules: list[RuleInfo], findings: list[Finding]) -> list[RuleInfo
 def _descriptor(rule: RuleInfo) -> dict[str, Any]:
     title = rule.title or rule.id
     description = " ".join(rule.description.split()) or title
-    help_markdown = rule.help or f"# {rule.id}\n\n{title}\n\n{description}\n"
+    # A rules file's own help is Markdown by design; its title and description are plain text.
+    help_markdown = (
+        rule.help or f"# {md_text(rule.id)}\n\n{md_text(title)}\n\n{md_text(description)}\n"
+    )
     tags = ["security", "network", "reachability", "infrastructure-as-code"]
     if rule.tool == "checkov":
         tags = ["security", "checkov", "infrastructure-as-code"]
@@ -291,7 +295,9 @@ def _path_result(
         "relatedLocations": related,
         "codeFlows": [
             {
-                "message": {"text": f"{item.source.address} to {item.destination.address}"},
+                "message": {
+                    "text": _escape(f"{item.source.address} to {item.destination.address}")
+                },
                 "threadFlows": [{"locations": flow_locations}],
             }
         ],
@@ -303,7 +309,7 @@ def _location(place: Place | None, address: str, kind: str, text: str) -> dict[s
     if place is not None:
         location["physicalLocation"] = _physical(place)
     location["logicalLocations"] = [{"fullyQualifiedName": address, "kind": kind}]
-    location["message"] = {"text": text}
+    location["message"] = {"text": _escape(text)}
     return location
 
 
@@ -325,7 +331,7 @@ def _problem_result(problem: SuppressionProblem, rule_index: int) -> dict[str, A
         "ruleId": SUPPRESSION_RULE,
         "ruleIndex": rule_index,
         "level": "warning",
-        "message": {"text": problem.message},
+        "message": {"text": _escape(problem.message)},
         "locations": [{"physicalLocation": _physical(Place(problem.file, problem.line))}],
     }
 
@@ -346,7 +352,8 @@ def _suppression(suppressed: Suppression) -> dict[str, Any]:
 
 def _notification(note: NoteRef) -> dict[str, Any]:
     subject = f"{note.address}: " if note.address else ""
-    notification: dict[str, Any] = {"level": "note", "message": {"text": subject + note.message}}
+    message = {"text": _escape(subject + note.message)}
+    notification: dict[str, Any] = {"level": "note", "message": message}
     if note.file:
         from reachlint.reporters.places import place_of
 
@@ -357,7 +364,8 @@ def _notification(note: NoteRef) -> dict[str, Any]:
 
 
 def _escape(text: str) -> str:
-    """SARIF messages with links need literal brackets escaped (SARIF 2.1.0 §3.11.6)."""
+    """Literal brackets escaped, so that the input's `[text](target)` is no embedded link
+    (SARIF 2.1.0 §3.11.6)."""
     return text.replace("[", "\\[").replace("]", "\\]")
 
 

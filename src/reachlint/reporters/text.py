@@ -1,8 +1,13 @@
-"""The report for people: findings grouped by rule, each with its traffic and hop-by-hop path."""
+"""The report for people: findings grouped by rule, each with its traffic and hop-by-hop path.
+
+Every text from the input goes through `one_line` (`_s`): it cannot break a line, start a CI
+command or drive the terminal; the colours are reachlint's own."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+
+from reachlint.safe_text import one_line as _s
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -26,7 +31,8 @@ def _ansi(text: str, style: str) -> str:
 
 def render_text(report: Report, *, color: bool = False) -> str:
     paint = _ansi if color else _plain
-    lines = [f"reachlint {report.tool.version} · checked {', '.join(report.inputs)}"]
+    inputs = ", ".join(_s(name) for name in report.inputs)
+    lines = [f"reachlint {report.tool.version} · checked {inputs}"]
     groups: dict[str, list[Finding]] = {}
     for finding in report.active_findings:  # suppressed findings are in the other formats
         groups.setdefault(finding.rule, []).append(finding)
@@ -35,7 +41,8 @@ def render_text(report: Report, *, color: bool = False) -> str:
         first = findings[0]
         severity = paint(first.severity, _SEVERITY_STYLE[first.severity])
         tool = " (checkov)" if first.tool == "checkov" else ""
-        lines += ["", f"{paint(rule, '1')}{tool} [{severity}] {first.title} — {_count(findings)}"]
+        heading = f"{paint(_s(rule), '1')}{tool} [{severity}] {_s(first.title)}"
+        lines += ["", f"{heading} — {_count(findings)}"]
         for finding in findings:
             if finding.source == finding.destination:  # about one place: a check, a suppression
                 lines += _check_lines(finding)
@@ -47,7 +54,7 @@ def render_text(report: Report, *, color: bool = False) -> str:
     if report.suppression_problems:
         lines += ["", "Suppressions that suppress nothing:"]
         lines += [
-            f"  - {problem.file}:{problem.line}: {problem.message}"
+            f"  - {_s(problem.file)}:{problem.line}: {_s(problem.message)}"
             for problem in report.suppression_problems
         ]
     lines += ["", _summary_line(report, paint)]
@@ -83,9 +90,9 @@ def _finding_lines(finding: Finding) -> list[str]:
 def _check_lines(finding: Finding) -> list[str]:
     """A finding about one place (a checkov check on a resource, a suppression a change adds):
     the place, what is wrong, the rules that open it."""
-    lines = ["", f"  {_end(finding.destination)}", f"    {finding.message}"]
+    lines = ["", f"  {_end(finding.destination)}", f"    {_s(finding.message)}"]
     if finding.guideline:
-        lines.append(f"    guideline: {finding.guideline}")
+        lines.append(f"    guideline: {_s(finding.guideline)}")
     if finding.path:
         lines.append("    opened by:")
         lines += [f"      {number}. {_hop(hop)}" for number, hop in enumerate(finding.path, 1)]
@@ -96,7 +103,7 @@ def _related_lines(finding: Finding, by_fingerprint: dict[str | None, Finding]) 
     """The checkov findings that say the same as this path."""
     related = [by_fingerprint[key] for key in finding.related or [] if key in by_fingerprint]
     return [
-        f"    checkov {other.rule} flags {other.destination.address} for this opening"
+        f"    checkov {_s(other.rule)} flags {_s(other.destination.address)} for this opening"
         for other in related
     ]
 
@@ -104,18 +111,18 @@ def _related_lines(finding: Finding, by_fingerprint: dict[str | None, Finding]) 
 def _where(file: str | None, line: int | None) -> str:
     if not file:
         return ""
-    return f"  [{file}:{line}]" if line else f"  [{file}]"
+    return f"  [{_s(file)}:{line}]" if line else f"  [{_s(file)}]"
 
 
 def _end(end: EndRef) -> str:
     if end.kind == "internet":
-        return end.address
-    return f"{end.address} ({end.kind}){_where(end.file, end.line)}"
+        return _s(end.address)
+    return f"{_s(end.address)} ({_s(end.kind)}){_where(end.file, end.line)}"
 
 
 def _hop(hop: HopRef) -> str:
-    detail = f" — {hop.detail}" if hop.detail else ""
-    return f"{hop.address} ({hop.kind}){detail}{_where(hop.file, hop.line)}"
+    detail = f" — {_s(hop.detail)}" if hop.detail else ""
+    return f"{_s(hop.address)} ({_s(hop.kind)}){detail}{_where(hop.file, hop.line)}"
 
 
 def traffic_text(entries: list[TrafficEntry]) -> str:
@@ -124,16 +131,16 @@ def traffic_text(entries: list[TrafficEntry]) -> str:
     for entry in entries:
         if entry.ports:
             ranges = ", ".join(str(lo) if lo == hi else f"{lo}-{hi}" for lo, hi in entry.ports)
-            parts.append(f"{entry.protocol} {ranges}")
+            parts.append(f"{_s(entry.protocol)} {ranges}")
         elif entry.numbers:
-            parts.append(f"protocols {entry.numbers}")
+            parts.append(f"protocols {_s(entry.numbers)}")
         else:
-            parts.append(entry.protocol)
+            parts.append(_s(entry.protocol))
     return "; ".join(parts) or "none"
 
 
 def _first_few(items: list[str]) -> str:
-    shown = ", ".join(items[:LIST_SHOWN])
+    shown = ", ".join(_s(item) for item in items[:LIST_SHOWN])
     rest = len(items) - LIST_SHOWN
     return f"{shown} and {rest} more" if rest > 0 else shown
 
@@ -141,8 +148,8 @@ def _first_few(items: list[str]) -> str:
 def _notes_lines(notes: list[NoteRef]) -> list[str]:
     lines = [f"{_plural(len(notes), 'note')} on what could not be modelled or known:"]
     for note in notes[:NOTES_SHOWN]:
-        subject = f"{note.address}: " if note.address else ""
-        lines.append(f"  - {subject}{note.message}{_where(note.file, note.line)}")
+        subject = f"{_s(note.address)}: " if note.address else ""
+        lines.append(f"  - {subject}{_s(note.message)}{_where(note.file, note.line)}")
     rest = len(notes) - NOTES_SHOWN
     if rest > 0:
         lines.append(f"  and {rest} more (--format json lists them all)")

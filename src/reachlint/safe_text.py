@@ -1,0 +1,223 @@
+"""Text from the input, made safe for the place reachlint writes it.
+
+Addresses, names, descriptions, tag keys and values, module sources, suppression reasons, notes
+and the file names in error messages are written by whoever opened the pull request, and
+reachlint's output goes to CI logs, terminals, a public pull-request comment and XML reports.
+Every reporter and the error path escape that text here, so nothing the input says becomes a
+command, a mention or markup:
+
+- `one_line`: line breaks, control characters (C0, DEL and C1: terminal escape sequences, BEL),
+  Unicode format characters (bidi overrides, zero-width characters), line and paragraph
+  separators and unpaired surrogates become backslash escapes (`\\n`, `\\x1b`, `\\u202e`); the
+  in-line command prefixes of the CI runners, `##[` (GitHub's older workflow commands) and
+  `##vso[` (Azure Pipelines logging commands), become `##\\[` and `##vso\\[`.
+- `guard_log`: the last step before text reaches a log: a line whose first non-blank characters
+  are `::` (a GitHub workflow command) starts with a backslash instead.
+- `workflow_data`, `workflow_property`: GitHub's escaping of workflow-command values.
+- `md_text`, `md_code`, `md_html`, `mermaid_label`: text inside the Markdown comment, which can
+  then neither end its code span nor open HTML, a heading, a list, a table, a link or an image,
+  mention anyone or link an issue, pull request or commit.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+# Longer messages, names and reasons are cut here (before escaping), with a marker.
+FIELD_LIMIT = 1_000
+
+_ESCAPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+_SHORT_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+# GitHub's runner reads `##[name]` anywhere in a line, Azure Pipelines `##vso[`.
+_INLINE_COMMAND = re.compile(r"##(?:vso)?\[", re.IGNORECASE)
+# GitHub's runner reads `::name::` at the start of a line after leading white space; a line
+# starts after `\n` or `\r`.
+_LEADING_COMMAND = re.compile(r"(?:^|(?<=\r))([^\S\n\r]*)::", re.MULTILINE)
+
+
+def one_line(text: str) -> str:
+    """`text` on one line with nothing a terminal or a CI runner would act on (see above)."""
+    if not text.isprintable():
+        text = "".join(_character(character) for character in text)
+    if "##" in text:
+        text = _INLINE_COMMAND.sub(lambda match: match.group(0)[:-1] + "\\[", text)
+    return text
+
+
+def _character(character: str) -> str:
+    if character.isprintable():
+        return character
+    if character in _SHORT_ESCAPES:
+        return _SHORT_ESCAPES[character]
+    if unicodedata.category(character) not in _ESCAPED_CATEGORIES:
+        return character  # a space other than ' ', a private-use or unassigned character
+    code = ord(character)
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
+def clip(text: str, limit: int = FIELD_LIMIT) -> str:
+    """`text`, cut after `limit` characters with a marker saying how much was left out."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… [{len(text) - limit} more characters]"
+
+
+def _clipped_line(text: str, limit: int) -> str:
+    """`one_line(clip(text))`, escaping only what is kept (a message may be megabytes)."""
+    if len(text) <= limit:
+        return one_line(text)
+    return f"{one_line(text[:limit])}… [{len(text) - limit} more characters]"
+
+
+def guard_log(text: str) -> str:
+    """Text for a log or a terminal: no line can be a GitHub or Azure Pipelines command.
+
+    reachlint's own lines never start with `::` nor hold `##[`; the input's text is escaped
+    with `one_line` where it is written, and this catches whatever was not.
+    """
+    if "::" in text:
+        text = _LEADING_COMMAND.sub(lambda match: match.group(1) + "\\::", text)
+    if "##" in text:
+        text = _INLINE_COMMAND.sub(lambda match: match.group(0)[:-1] + "\\[", text)
+    return text
+
+
+def for_output(text: str, syntax: str = "text") -> str:
+    """A whole output, just before it is written to standard output, standard error or a file.
+
+    `syntax` says how to escape a CI command prefix left in it without changing what the output
+    says: `text` (and Markdown, Mermaid, DOT) as `guard_log` does, `json` and `xml` with their
+    own character references; `github` output is workflow commands reachlint wrote, with their
+    values escaped already. An unpaired surrogate, which no UTF-8 file can hold, is written as
+    its escape `\\udXXX` (in JSON, the same string).
+    """
+    if syntax == "json":
+        text = _INLINE_COMMAND.sub(lambda match: match.group(0)[:-1] + "\\u005b", text)
+    elif syntax == "xml":
+        text = _INLINE_COMMAND.sub(lambda match: match.group(0)[:-1] + "&#91;", text)
+    elif syntax != "github":
+        text = guard_log(text)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
+def model_json(model: BaseModel) -> str:
+    """A report model as indented JSON, even when the input gave it an unpaired surrogate."""
+    from pydantic_core import PydanticSerializationError
+
+    try:
+        return model.model_dump_json(by_alias=True, exclude_none=True, indent=2)
+    except PydanticSerializationError:
+        import json
+
+        document = model.model_dump(mode="json", by_alias=True, exclude_none=True)
+        return json.dumps(document, indent=2, ensure_ascii=False)
+
+
+# ----- GitHub workflow commands -----------------------------------------------------------------
+
+
+def workflow_data(text: str) -> str:
+    """The message of a workflow command (`::error ...::MESSAGE`), escaped as GitHub reads it."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def workflow_property(text: str) -> str:
+    """A property value of a workflow command (`file=`, `title=`), escaped as GitHub reads it."""
+    return workflow_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+# ----- Markdown, HTML and Mermaid in the pull-request comment -------------------------------------
+
+# A zero-width space after `@`, before the digits of `#1` and `GH-1`, inside `://` and `www.`:
+# GitHub links mentions, issues and URLs in the rendered text, where a backslash is gone.
+_ZERO_WIDTH = "&#8203;"
+_UNLINK = re.compile(
+    r"""(?ix)
+      (?<=@)                                  # @user, @org/team, user@example.com
+    | (?<=\#)(?=\d)                           # #1, owner/repo#1
+    | (?<![0-9a-z]gh)(?<=gh)(?=-\d)           # GH-1
+    | (?<=[a-z])(?=://)                       # https://...
+    | (?<![0-9a-z.]www)(?<=www)(?=\.)         # www.example.com
+    """
+)
+# A hex run GitHub might take for a commit; it goes in a code span, where nothing is linked.
+_COMMIT_LIKE = re.compile(r"(?<![0-9A-Za-z])((?=[A-Za-z]*[0-9])[0-9a-fA-F]{7,40})(?![0-9A-Za-z])")
+# Characters that mean something in Markdown anywhere in a line; `_` between two letters or
+# digits does not (GitHub's Markdown opens no emphasis inside a word), so aws_instance stays.
+_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*\[\]|~#!$]|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z]))")
+# What starts a list item, a setext heading line or a numbered list at the start of a line.
+_LINE_START = re.compile(r"^([-+=]|\d{1,9}(?=[.)]))")
+
+
+def md_text(text: str, limit: int = FIELD_LIMIT, *, starts_line: bool = True) -> str:
+    """Prose in Markdown, shown as written: no markup, HTML, link, mention or reference.
+    `starts_line=False` where it cannot start a line (a table cell, after a list marker)."""
+    pieces = _COMMIT_LIKE.split(_clipped_line(text, limit))
+    out = []
+    for position, piece in enumerate(pieces):
+        if position % 2:
+            out.append(md_code(piece))
+            continue
+        piece = piece.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        piece = _MARKDOWN_PUNCTUATION.sub(r"\\\1", piece)
+        out.append(_UNLINK.sub(_ZERO_WIDTH, piece))
+    result = "".join(out)
+    if not starts_line:
+        return result
+    if result[:1].isspace():  # four spaces would start code, one is dropped
+        result = "&#32;" + result[1:]
+    match = _LINE_START.match(result)
+    if match:  # 1. or 1) starts a list: escape the dot; - + = start a list or a heading line
+        end = match.end()
+        result = result[:end] + "\\" + result[end:] if result[0].isdigit() else "\\" + result
+    return result
+
+
+def md_code(text: str, limit: int = FIELD_LIMIT) -> str:
+    """A code span holding `text`: its fence is longer than any run of backticks inside."""
+    content = _clipped_line(text, limit)
+    longest = max((len(run) for run in re.findall(r"`+", content)), default=0)
+    fence = "`" * (longest + 1)
+    if not content.strip(" ") or content[0] == "`" or content[-1] == "`":
+        content = f" {content} "  # CommonMark strips one space on each side
+    elif content[0] == " " and content[-1] == " ":
+        content = f" {content} "
+    return f"{fence}{content}{fence}"
+
+
+def md_html(text: str, limit: int = FIELD_LIMIT) -> str:
+    """Text inside HTML in the comment (`<summary>`): entities, and no mention or reference."""
+    content = _clipped_line(text, limit)
+    content = content.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    content = content.replace('"', "&quot;")
+    return _UNLINK.sub(_ZERO_WIDTH, content)
+
+
+_MERMAID_CODES = {
+    "#": "#35;",
+    '"': "#quot;",
+    "<": "#lt;",
+    ">": "#gt;",
+    "%": "#37;",
+    "`": "#96;",
+    "&": "#38;",
+}
+_MERMAID_SPECIAL = re.compile("[" + re.escape("".join(_MERMAID_CODES)) + "]")
+
+
+def mermaid_label(text: str, limit: int = FIELD_LIMIT) -> str:
+    """Text inside a quoted Mermaid label: entity codes for everything that could end the
+    label, start a comment or directive (`%%`), a Markdown string (a backtick) or HTML."""
+    content = _clipped_line(text, limit)
+    return _MERMAID_SPECIAL.sub(lambda match: _MERMAID_CODES[match.group(0)], content)

@@ -1,0 +1,238 @@
+"""Nothing the input says becomes a CI command or a terminal escape.
+
+GitHub's runner takes a line whose first non-blank characters are `::` for a workflow command,
+and `##[name]` anywhere in a line for one of its older commands; Azure Pipelines takes
+`##vso[` anywhere in a line (https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-commands,
+https://learn.microsoft.com/azure/devops/pipelines/scripts/logging-commands). Terminals act on
+ESC, CSI (also as the single C1 byte 0x9b), OSC 8 hyperlinks and BEL, and draw bidi overrides.
+Every text from the input — names, descriptions, keys, file names, reasons, notes and the
+errors that quote them — reaches the text report, the annotations and standard error escaped.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+from typer.testing import CliRunner
+
+from reachlint.cli import app
+from reachlint.reporters import render, render_diff
+from tests.security.hostile import (
+    HOSTILE,
+    MARKDOWN,
+    hostile_diff,
+    hostile_report,
+    raw_controls,
+    runner_commands,
+)
+
+REPO = Path(__file__).resolve().parents[2]
+STACK = REPO / "fixtures" / "aws" / "diff-monitoring" / "head"
+FORMATS = ("text", "json", "sarif", "github", "markdown", "junit", "gitlab")
+
+
+def _hcl(text: str) -> str:
+    """`text` as an HCL string literal: escapes for quotes, backslashes and control characters,
+    and no template sequence."""
+    out = []
+    for character in text:
+        if character in '"\\':
+            out.append("\\" + character)
+        elif character == "\n":
+            out.append("\\n")
+        elif not character.isprintable():
+            out.append(f"\\u{ord(character):04x}")
+        else:
+            out.append(character)
+    return '"' + "".join(out).replace("${", "$${").replace("%{", "%%{") + '"'
+
+
+@pytest.fixture
+def hostile_stack(tmp_path: Path) -> Path:
+    """The monitoring stack, its SSH rule described and its host tagged by the attacker."""
+    stack = tmp_path / "stack"
+    stack.mkdir()
+    shutil.copy(STACK / "providers.tf", stack / "providers.tf")
+    main = (STACK / "main.tf").read_text(encoding="utf-8")
+    main = main.replace('"SSH from the operations office"', _hcl(HOSTILE))
+    main = main.replace('Role = "monitoring"', f"Role = {_hcl(HOSTILE)}")
+    (stack / "main.tf").write_text(main, encoding="utf-8")
+    return stack
+
+
+def _run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args), env={"NO_COLOR": "1"})
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_the_text_report_keeps_each_input_text_on_its_own_line() -> None:
+    text = render(hostile_report(), "text")
+    assert runner_commands(text) == []
+    assert raw_controls(text) == []
+    # Escaped, not dropped: the reader sees what the input says.
+    assert "x\\n::error title=pwned::owned\\r  ::warning::cr\\u2028::notice::ls" in text
+    assert "##\\[add-mask]hidden ##vso\\[task.setvariable" in text
+    assert "\\x1b[31mred\\x1b[0m \\x1b]8;;https://evil.example\\x07link" in text
+    assert "\\x9b2J \\x07 \\u202egnp.exe\\u202c \\u200b" in text
+
+
+def test_reachlints_own_colours_still_work() -> None:
+    text = render(hostile_report(), "text", color=True)
+    assert "\x1b[31mhigh\x1b[0m" in text  # the severity, painted
+    assert "\x1b[1mHOSTILE-RULE\x1b[0m" in text
+    assert raw_controls(text, colour=True) == []  # the input's ESC is text
+    assert runner_commands(text) == []
+
+
+def test_the_diff_report_too() -> None:
+    for color in (False, True):
+        text = render_diff(hostile_diff(), "text", color=color)
+        assert runner_commands(text) == []
+        assert raw_controls(text, colour=True) == []
+
+
+def _workflow_command(line: str) -> tuple[str, dict[str, str], str]:
+    """A line read as GitHub's runner reads a workflow command (ActionCommand.TryParseV2)."""
+    message = line.lstrip()
+    end = message.index("::", 2)
+    name, _, properties = message[2:end].partition(" ")
+    found = {}
+    for item in properties.strip().split(","):
+        key, _, value = item.partition("=")
+        for escaped, plain in (
+            ("%0D", "\r"),
+            ("%0A", "\n"),
+            ("%3A", ":"),
+            ("%2C", ","),
+            ("%25", "%"),
+        ):
+            value = value.replace(escaped, plain)
+        found[key] = value
+    data = message[end + 2 :]
+    for escaped, plain in (("%0D", "\r"), ("%0A", "\n"), ("%25", "%")):
+        data = data.replace(escaped, plain)
+    return name, found, data
+
+
+def test_annotations_hold_the_input_in_their_values_only() -> None:
+    for text in (render(hostile_report(), "github"), render_diff(hostile_diff(), "github")):
+        lines = text.rstrip("\n").split("\n")
+        assert lines[-1].startswith("reachlint: ")
+        for line in lines[:-1]:
+            name, properties, data = _workflow_command(line)
+            assert name in {"error", "warning", "notice"}
+            assert set(properties) == {"file", "line", "title"}
+            assert properties["line"].isdigit()
+            # The message's own lines are reachlint's: the input's line breaks stay escaped.
+            assert raw_controls(properties["title"]) == []
+            assert raw_controls(data) == []
+            assert runner_commands(data.replace("\n", " ")) == []
+        assert "\r" not in text and runner_commands("\n".join(lines[-1:])) == []
+    # The file stays as the input names it, so that GitHub finds it.
+    first = _workflow_command(render(hostile_report(), "github").split("\n")[0])
+    assert first[1]["file"] == f"dir/{HOSTILE}/sg.tf"
+    assert "%0A::error::pct" in first[2]  # the input's own %0A is text, not a line break
+
+
+def test_junit_is_well_formed_xml_with_no_command() -> None:
+    text = render(hostile_report(), "junit")
+    ElementTree.fromstring(text.split("\n", 1)[1])  # XML 1.0 holds no raw control character
+    assert runner_commands(text) == []
+
+
+def test_json_formats_on_standard_output_keep_their_values(hostile_stack: Path) -> None:
+    for output_format in ("json", "sarif", "gitlab"):
+        code, out, _ = _run("check", str(hostile_stack), "--format", output_format)
+        assert code == 1
+        assert runner_commands(out) == []
+        json.loads(out)  # still JSON
+    code, out, _ = _run("check", str(hostile_stack), "--format", "json")
+    details = [hop["detail"] for item in json.loads(out)["findings"] for hop in item["path"]]
+    assert any(HOSTILE in detail for detail in details)  # JSON says exactly what the input said
+
+
+def test_a_hostile_configuration_end_to_end(hostile_stack: Path) -> None:
+    for output_format in ("text", "github"):
+        code, out, err = _run("check", str(hostile_stack), "--format", output_format)
+        assert code == 1, err
+        if output_format == "text":
+            assert runner_commands(out) == [] and raw_controls(out) == []
+            assert "##\\[add-mask]" in out
+        else:
+            assert all(
+                line.startswith(("::error ", "::warning ", "::notice ", "reachlint: "))
+                for line in out.rstrip("\n").split("\n")
+            )
+            assert raw_controls(out) == []
+    for args in (
+        ("matrix", "--by", "tag:Role"),
+        ("graph", "--by", "tag:Role"),
+        ("graph", "--format", "dot"),
+    ):
+        code, out, err = _run(*args, str(hostile_stack))
+        assert code == 0, err
+        assert runner_commands(out) == [] and raw_controls(out) == [], args
+
+
+def test_an_error_that_quotes_a_file_name_stays_one_line(tmp_path: Path) -> None:
+    plan = tmp_path / "plan\n::error title=x::pwned \x1b[2J.json"
+    plan.write_text("{ not json", encoding="utf-8")
+    code, _out, err = _run("check", str(plan))
+    assert code == 2
+    assert err.count("\n") == 1 and err.startswith("reachlint: error: ")
+    assert runner_commands(err) == [] and raw_controls(err) == []
+    assert "plan\\n::error title=x::pwned \\x1b[2J.json" in err
+
+
+def test_an_error_that_quotes_a_rules_file_value(tmp_path: Path) -> None:
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        "version: 1\ngroups:\n  corporate: {cidrs: ['##[add-mask]x ##vso[task.complete]']}\n"
+        "rules: []\n",
+        encoding="utf-8",
+    )
+    code, _out, err = _run("check", str(STACK / "plan.json"), "--rules", str(rules))
+    assert code == 2 and "is not a CIDR" in err
+    assert runner_commands(err) == []
+
+
+def test_an_unpaired_surrogate_is_no_internal_error(tmp_path: Path) -> None:
+    plan = (STACK / "plan.json").read_text(encoding="utf-8")
+    hostile = tmp_path / "plan.json"
+    hostile.write_text(plan.replace("SSH from the operations office", "SSH \\ud800 office"))
+    for output_format in FORMATS:
+        code, out, err = _run("check", str(hostile), "--format", output_format)
+        assert code == 1, (output_format, err)
+        assert "\\ud800" in out, output_format  # written as its escape
+    code, out, _ = _run("check", str(hostile), "--format", "json")
+    details = [hop["detail"] for item in json.loads(out)["findings"] for hop in item["path"]]
+    assert any("SSH \ud800 office" in detail for detail in details)  # the same string back
+
+
+def _messages(node: object) -> Iterator[str]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "message" and isinstance(value, dict) and "text" in value:
+                yield value["text"]
+            else:
+                yield from _messages(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _messages(item)
+
+
+def test_sarif_messages_link_only_to_reachlints_own_locations() -> None:
+    """In a SARIF message `[text](target)` is an embedded link (SARIF 2.1.0 §3.11.6); the
+    input's brackets are escaped, reachlint's links point at related locations by number."""
+    document = json.loads(render(hostile_report(MARKDOWN), "sarif"))
+    own_link = re.compile(r"(?<!\\)\[(?:\\.|[^\\\]])*\]\(\d+\)")
+    texts = list(_messages(document))
+    assert texts
+    for text in texts:
+        assert not re.search(r"(?<!\\)[\[\]]", own_link.sub("", text)), text
