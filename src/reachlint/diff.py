@@ -72,6 +72,7 @@ def run_diff(
         summary=DiffSummary(opened=len(opened), closed=len(closed), by_severity=by_severity),
         notes=notes_of(after.model),
         rules=describe_rules(ruleset),
+        sensitive=before.model.sensitive | after.model.sensitive,
     )
 
 

@@ -26,6 +26,7 @@ from reachlint.engine.flows import End, EndpointClass, External, Flow
 from reachlint.errors import InputError
 from reachlint.report import TrafficEntry
 from reachlint.rules.selectors import EndSubject, Matcher
+from reachlint.sensitive import Scrubber, shown_label
 from reachlint.traffic import (
     ALL_ADDRESSES,
     V4_ALL,
@@ -143,7 +144,8 @@ def auto_grouping(model: NetworkModel, ends: Ends, by: str) -> Grouping:
                 builder.add(end, end.address, subject, address_space(model, end))
                 externals.append(end.address)
                 continue
-            for name in label(end, subject):
+            for label_text in label(end, subject):
+                name = shown_label(label_text, model.sensitive)
                 builder.add(end, name, subject, ALL_ADDRESSES)
                 names.add(name)
     return builder.build([*externals, *sorted(names)])
@@ -478,4 +480,5 @@ def run_matrix(
     model, analysis = analyse(paths, assume_unknown, options)
     ends = Ends(model, analysis.reachability)
     grouping = grouping_for(model, ends, groups, by)
-    return render_matrix(compute_matrix(grouping, analysis.reachability.flows), output_format)
+    text = render_matrix(compute_matrix(grouping, analysis.reachability.flows), output_format)
+    return Scrubber(model.sensitive)(text)

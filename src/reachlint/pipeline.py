@@ -6,6 +6,7 @@ where the time goes without the report itself depending on the clock.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -63,6 +64,7 @@ def build_model(
     """One network model from every PATH, each detected by its content; `seen` is told what
     each input is."""
     from reachlint.loaders.detect import inspect_input
+    from reachlint.sensitive import environment_secrets, redact_model
 
     if not paths:
         raise InputError("no input given; expected a Terraform plan, directory or ARM template")
@@ -83,6 +85,7 @@ def build_model(
     with _phase(timings, "model"):
         for model in others:
             merged.merge(model)
+    redact_model(merged, {}, environment_secrets(os.environ))
     return merged
 
 
@@ -94,8 +97,9 @@ def _plan_model(
     seen: InputsSeen | None = None,
 ) -> NetworkModel:
     from reachlint.loaders.terraform import attach_configuration, model_from_resources
-    from reachlint.loaders.terraform_plan import load_plan_resources
+    from reachlint.loaders.terraform_plan import load_plan_resources, plan_variable_secrets
     from reachlint.model import Origin
+    from reachlint.sensitive import redact_model
 
     with _phase(timings, "load"):
         plan = load_plan_resources(path, document if isinstance(document, dict) else None)
@@ -111,6 +115,7 @@ def _plan_model(
         model = model_from_resources(plan.resources, plan.ids, str(path))
         for message in [*plan.notes, *config_notes]:
             model.note(message, origin=Origin(file=str(path)))
+        redact_model(model, {}, plan_variable_secrets(document))
     return model
 
 
@@ -257,6 +262,7 @@ def run_check(
             notes=notes_of(model),
             suppression_problems=problems or None,
             rules=described,
+            sensitive=model.sensitive,
         )
     if diagram:
         from reachlint.graph import draw
@@ -282,6 +288,7 @@ def _introduced(
         if not path.exists():
             raise InputError("no such file or directory", file=str(path))
     base_model = build_model(base, timings)
+    model.sensitive |= base_model.sensitive
     with _phase(timings, "engine"):
         base_reach = compute_reachability(base_model, assume_unknown=assume_unknown)
     with _phase(timings, "diff"):
