@@ -141,6 +141,32 @@ def test_only_the_sensitive_part_of_an_object_is_hidden(tmp_path: Path) -> None:
     )
 
 
+def test_a_short_secret_hides_its_fields_not_every_word_like_it(tmp_path: Path) -> None:
+    """TF_VAR_env=prod hides a description that is that value, not the word in addresses:
+    texts shorter than 8 characters are hidden where a whole field is the value."""
+    config = public_ssh(description="var.env").replace('"main"', '"prod"')
+    config = config.replace(".main.", ".prod.")
+    repo = repository(tmp_path / "repo", {"main.tf": config + 'variable "env" {}\n'})
+
+    run = _check(repo, "--format", "json", env={"TF_VAR_env": "prod"})
+
+    details = _details(run)
+    assert "aws_internet_gateway.prod" in run.stdout
+    assert WEB_RULE_HIDDEN in details
+    assert "(prod)" not in run.stdout
+
+
+def test_issensitive_tells_without_hiding_its_answer(tmp_path: Path) -> None:
+    description = 'issensitive(var.note) ? "the note is sensitive" : "the note is plain"'
+    repo = repository(tmp_path / "repo", {"main.tf": public_ssh(description=description) + NOTE})
+
+    run = _check(repo, "--format", "json")
+
+    assert "aws_security_group.web allows tcp 22 from 0.0.0.0/0 (the note is sensitive)" in (
+        _details(run)
+    )
+
+
 def test_a_tag_value_is_used_to_group_and_hidden_in_the_matrix(tmp_path: Path) -> None:
     repo = repository(tmp_path / "repo", {"main.tf": public_ssh(name_tag="var.note") + NOTE})
 

@@ -267,8 +267,12 @@ def _call(expr: Call, context: Context) -> Value:
             _evaluate_quietly(arg, context)
         return context.scope.unknown_function(name, expr.line)
     args = [_whole(_evaluate(arg, context), expr.line) for arg in expr.args]
-    if name == "issensitive":  # its argument reached this call plain, marked operands noted
-        return bool(_OPERANDS[-1])
+    if name == "issensitive":  # its argument reached this call plain, its mark noted here
+        operands = _OPERANDS[-1]
+        found = bool(operands)
+        if operands is not None:
+            operands.clear()  # the answer itself is not sensitive, as in Terraform
+        return found
     if name == "sensitive" and len(args) == 1:
         return mark_value(args[0], expr.line)
     if expr.expand_last and args:
