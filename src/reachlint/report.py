@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import SkipJsonSchema
 
 Severity = Literal["low", "medium", "high", "critical"]
 SEVERITIES: tuple[Severity, ...] = ("low", "medium", "high", "critical")
@@ -126,7 +127,7 @@ class Report(_Strict):
     # The network as a Mermaid flowchart, for the Markdown report (not part of the JSON).
     diagram: str | None = Field(default=None, exclude=True)
     # Texts of sensitive values that every format hides (reachlint.sensitive).
-    sensitive: set[str] = Field(default_factory=set, exclude=True, repr=False)
+    sensitive: SkipJsonSchema[set[str]] = Field(default_factory=set, exclude=True, repr=False)
 
     @property
     def active_findings(self) -> list[Finding]:
@@ -169,7 +170,7 @@ class DiffReport(_Strict):
     summary: DiffSummary
     notes: list[NoteRef] = Field(default_factory=list)
     rules: list[RuleInfo] = Field(default_factory=list, exclude=True)
-    sensitive: set[str] = Field(default_factory=set, exclude=True, repr=False)
+    sensitive: SkipJsonSchema[set[str]] = Field(default_factory=set, exclude=True, repr=False)
 
     def to_json(self) -> str:
         return self.model_dump_json(by_alias=True, exclude_none=True, indent=2)
