@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from reachlint.confine import input_root, read_confined
+
 if TYPE_CHECKING:
     from reachlint.checkov_runner import CheckResult, Target
     from reachlint.engine.flows import Flow, Reachability
@@ -444,7 +446,8 @@ class _SkipComments:
 
         if file not in self._files:
             try:
-                text = Path(file).read_text(encoding="utf-8-sig")
+                raw = read_confined(Path(file), input_root(Path(file)))
+                text = raw.decode("utf-8-sig")
             except (OSError, UnicodeDecodeError):
                 text = ""
             self._files[file] = hcl_comments_and_blocks(text) if "skip=" in text else ([], [])

@@ -90,6 +90,7 @@ def run_diff(
         notes=notes_of(after.model),
         new_suppressions=added or None,
         rules=[*describe_rules(ruleset), *([rule_info()] if added else [])],
+        sensitive=before.model.sensitive | after.model.sensitive,
     )
 
 

@@ -613,6 +613,7 @@ def run_graph(
     from reachlint.design import analyse, require_format
     from reachlint.rules import evaluate, load_rules
     from reachlint.selector_text import read_groups
+    from reachlint.sensitive import Scrubber
 
     require_format(output_format, FORMATS)
     check_grouping(groups_file, by)
@@ -620,7 +621,8 @@ def run_graph(
     groups = read_groups(groups_file) if groups_file is not None else None
     model, analysis = analyse(paths, assume_unknown, options)
     findings = evaluate(ruleset, model, analysis.reachability)
-    return draw(model, analysis.reachability, findings, output_format, groups=groups, by=by)
+    picture = draw(model, analysis.reachability, findings, output_format, groups=groups, by=by)
+    return Scrubber(model.sensitive)(picture)
 
 
 def draw(

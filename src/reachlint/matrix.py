@@ -27,6 +27,7 @@ from reachlint.errors import InputError
 from reachlint.report import TrafficEntry
 from reachlint.rules.selectors import EndSubject, Matcher
 from reachlint.safe_text import md_code, md_text, one_line
+from reachlint.sensitive import Scrubber, shown_label
 from reachlint.traffic import (
     ALL_ADDRESSES,
     V4_ALL,
@@ -144,7 +145,8 @@ def auto_grouping(model: NetworkModel, ends: Ends, by: str) -> Grouping:
                 builder.add(end, end.address, subject, address_space(model, end))
                 externals.append(end.address)
                 continue
-            for name in label(end, subject):
+            for label_text in label(end, subject):
+                name = shown_label(label_text, model.sensitive)
                 builder.add(end, name, subject, ALL_ADDRESSES)
                 names.add(name)
     return builder.build([*externals, *sorted(names)])
@@ -486,4 +488,5 @@ def run_matrix(
     model, analysis = analyse(paths, assume_unknown, options)
     ends = Ends(model, analysis.reachability)
     grouping = grouping_for(model, ends, groups, by)
-    return render_matrix(compute_matrix(grouping, analysis.reachability.flows), output_format)
+    text = render_matrix(compute_matrix(grouping, analysis.reachability.flows), output_format)
+    return Scrubber(model.sensitive)(text)

@@ -419,6 +419,8 @@ class NetworkModel(BaseModel):
     target_groups: dict[str, TargetGroup] = Field(default_factory=dict)
     elastic_ips: dict[str, ElasticIp] = Field(default_factory=dict)
     notes: list[Note] = Field(default_factory=list)
+    # Texts of sensitive values (reachlint.sensitive): used, never shown; never serialised.
+    sensitive: set[str] = Field(default_factory=set, exclude=True, repr=False)
 
     def note(self, message: str, address: str | None = None, origin: Origin | None = None) -> None:
         self.notes.append(Note(address=address, message=message, origin=origin or Origin()))
@@ -431,3 +433,4 @@ class NetworkModel(BaseModel):
             if isinstance(mine, dict):
                 mine.update(theirs)
         self.notes.extend(other.notes)
+        self.sensitive |= other.sensitive

@@ -6,6 +6,7 @@ where the time goes without the report itself depending on the clock.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -64,6 +65,7 @@ def build_model(
     """One network model from every PATH, each detected by its content; `seen` is told what
     each input is."""
     from reachlint.loaders.detect import inspect_input
+    from reachlint.sensitive import environment_secrets, redact_model
 
     if not paths:
         raise InputError("no input given; expected a Terraform plan, directory or ARM template")
@@ -84,6 +86,7 @@ def build_model(
     with _phase(timings, "model"):
         for model in others:
             merged.merge(model)
+    redact_model(merged, {}, environment_secrets(os.environ))
     return merged
 
 
@@ -95,8 +98,9 @@ def _plan_model(
     seen: InputsSeen | None = None,
 ) -> NetworkModel:
     from reachlint.loaders.terraform import attach_configuration, model_from_resources
-    from reachlint.loaders.terraform_plan import load_plan_resources
+    from reachlint.loaders.terraform_plan import load_plan_resources, plan_variable_secrets
     from reachlint.model import Origin
+    from reachlint.sensitive import redact_model
 
     with _phase(timings, "load"):
         plan = load_plan_resources(path, document if isinstance(document, dict) else None)
@@ -112,6 +116,7 @@ def _plan_model(
         model = model_from_resources(plan.resources, plan.ids, str(path))
         for message in [*plan.notes, *config_notes]:
             model.note(message, origin=Origin(file=str(path)))
+        redact_model(model, {}, plan_variable_secrets(document))
     return model
 
 
@@ -226,6 +231,8 @@ def run_check(
     with _phase(timings, "engine"):
         reach = compute_reachability(model, assume_unknown=assume_unknown)
     base_snapshot = _base_snapshot(base, assume_unknown, timings) if base else None
+    if base_snapshot is not None:
+        model.sensitive |= base_snapshot.model.sensitive  # the base's secrets stay hidden too
     described = describe_rules(ruleset)
     checked_findings: list[Finding] = []
     if seen is not None:
@@ -293,6 +300,7 @@ def run_check(
             notes=notes_of(model),
             suppression_problems=problems or None,
             rules=described,
+            sensitive=model.sensitive,
         )
     if diagram:
         from reachlint.graph import draw

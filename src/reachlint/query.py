@@ -155,6 +155,7 @@ def run_query(
     """Answer the question about the model of `paths` (selectors checked before it loads)."""
     from reachlint.design import analyse
     from reachlint.selector_text import parse_cli_selector, read_groups
+    from reachlint.sensitive import hidden
 
     groups = read_groups(groups_file) if groups_file is not None else None
     question = Question(
@@ -165,7 +166,7 @@ def run_query(
         wanted=wanted_traffic(protocol, port),
     )
     model, analysis = analyse(paths, assume_unknown, options)
-    return question, ask(model, analysis, question)
+    return question, hidden(ask(model, analysis, question), model.sensitive)
 
 
 # ----- answering ------------------------------------------------------------------------------

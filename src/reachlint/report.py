@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import SkipJsonSchema
 
 Severity = Literal["low", "medium", "high", "critical"]
 SEVERITIES: tuple[Severity, ...] = ("low", "medium", "high", "critical")
@@ -125,6 +126,8 @@ class Report(_Strict):
     rules: list[RuleInfo] = Field(default_factory=list, exclude=True)
     # The network as a Mermaid flowchart, for the Markdown report (not part of the JSON).
     diagram: str | None = Field(default=None, exclude=True)
+    # Texts of sensitive values that every format hides (reachlint.sensitive).
+    sensitive: SkipJsonSchema[set[str]] = Field(default_factory=set, exclude=True, repr=False)
 
     @property
     def active_findings(self) -> list[Finding]:
@@ -172,6 +175,7 @@ class DiffReport(_Strict):
     # Suppressions the change adds, as findings of the rule NEW-SUPPRESSION.
     new_suppressions: list[Finding] | None = None
     rules: list[RuleInfo] = Field(default_factory=list, exclude=True)
+    sensitive: SkipJsonSchema[set[str]] = Field(default_factory=set, exclude=True, repr=False)
 
     def to_json(self) -> str:
         from reachlint.safe_text import model_json

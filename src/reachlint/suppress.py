@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from reachlint.confine import confined, input_root
 from reachlint.errors import InputError
 
 if TYPE_CHECKING:
@@ -516,7 +517,20 @@ def source_files(inputs: Iterable[Path], findings: Iterable[Finding]) -> list[tu
             resolved = resolve(shown, bases)
             if resolved is not None:
                 files.append((resolved, shown))
-    return [(path.resolve(), shown) for path, shown in files]
+    given = {path.resolve() for path in inputs}
+    roots = [input_root(path) for path in inputs]
+    return [(_readable(path, given, roots), shown) for path, shown in files]
+
+
+def _readable(path: Path, given: set[Path], roots: list[Path]) -> Path:
+    """A file to scan, resolved: an input itself, or a regular file inside an input's root."""
+    resolved = path.resolve()
+    if resolved in given:
+        return resolved
+    for root in roots:
+        if resolved.is_relative_to(root):
+            return confined(path, root)
+    return confined(path, roots[0]) if roots else resolved
 
 
 def _sources_under(directory: Path) -> list[Path]:

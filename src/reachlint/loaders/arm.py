@@ -13,6 +13,7 @@ and in a note.
 from __future__ import annotations
 
 import ipaddress
+import os
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from reachlint import exposure
+from reachlint.confine import confined, input_root
 from reachlint.errors import InputError
 from reachlint.loaders import azure_common, azure_firewall
 from reachlint.loaders.arm_eval.evaluator import DeploymentInfo, Scope, TemplateError
@@ -60,6 +62,7 @@ from reachlint.model import (
     Target,
     TargetGroup,
 )
+from reachlint.sensitive import redact_model
 
 VNET = "microsoft.network/virtualnetworks"
 SUBNET = "microsoft.network/virtualnetworks/subnets"
@@ -143,7 +146,10 @@ def parameters_file_for(template: Path) -> Path | None:
     stem = template.name[: -len(".json")] if template.name.endswith(".json") else template.stem
     candidates = [template.with_name(f"{stem}.parameters.json")]
     candidates += [template.with_name(name) for name in PARAMETER_FILE_NAMES]
-    return next((c for c in candidates if c.is_file() and c != template), None)
+    # Anything by that name but a directory: a link or a FIFO is refused when read, not skipped.
+    return next(
+        (c for c in candidates if os.path.lexists(c) and not c.is_dir() and c != template), None
+    )
 
 
 def load_arm_template(
@@ -169,6 +175,9 @@ def load_arm_template(
     unused_file: Path | None = None
     if parameters_file is None:
         parameters_file = parameters_file_for(path)
+        if parameters_file is not None:
+            # Found beside the template, not named by the user: only inside the input's root.
+            confined(parameters_file, input_root(path))
         if parameters_file is not None and not _fits(parameters_file, path, document):
             unused_file, parameters_file = parameters_file, None
     supplied = read_parameters_file(parameters_file) if parameters_file else {}
@@ -197,6 +206,8 @@ def load_arm_template(
         )
     for message, address, note_file, line in notes.notes:
         model.note(message, address, Origin(file=note_file, line=line))
+    hidden = {resource.address: resource.secrets for resource in deployment.resources}
+    redact_model(model, {address: found for address, found in hidden.items() if found})
     return model
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from reachlint.loaders.terraform_resources import TfResource
 from reachlint.model import NetworkModel, Origin
+from reachlint.sensitive import redact_model
 
 # Resource type prefixes and the provider mapper that understands them.
 _MAPPED = {"aws": "aws_", "azurerm": "azurerm_"}
@@ -40,6 +41,8 @@ def model_from_resources(
         model.merge(azure)
     for provider, count in sorted(others.items()):
         model.note(f"{count} resource(s) of provider '{provider}' are not modelled")
+    hidden = {resource.address: resource.sensitive_texts() for resource in resources}
+    redact_model(model, {address: found for address, found in hidden.items() if found})
     return model
 
 
@@ -80,6 +83,7 @@ def attach_configuration(
     subnet; the configuration, evaluated, names the one. Returns notes; a configuration that
     cannot be read leaves the plan as it is.
     """
+    from reachlint.confine import ConfinementError
     from reachlint.errors import InputError
     from reachlint.loaders.set_blocks import align
     from reachlint.loaders.terraform_hcl import load_terraform_dir
@@ -87,6 +91,8 @@ def attach_configuration(
     try:
         # Terraform planned it: the configuration is valid for the provider it was planned with.
         loaded = load_terraform_dir(directory, variables, list(var_files), check_schema=False)
+    except ConfinementError:
+        raise  # a file that must not be read is refused, not noted
     except InputError as error:
         return [
             f"the configuration beside the plan could not be read, so findings carry no "

@@ -27,6 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from reachlint.confine import input_root, read_confined
 from reachlint.errors import InputError
 from reachlint.loaders.hcl.config import VariableDecl, read_module, read_text
 from reachlint.loaders.hcl.evaluator import evaluate_constant
@@ -37,6 +38,7 @@ from reachlint.loaders.hcl.provider_schema import check_configuration
 from reachlint.loaders.hcl.values import EvalError, Value
 from reachlint.loaders.terraform_resources import TfResource
 from reachlint.model import Note
+from reachlint.sensitive import mark
 
 # Evaluating a long chain of locals recurses through the evaluator; Python's default limit is
 # too low for the deepest real configurations, and anything deeper is reported, not crashed on.
@@ -70,10 +72,11 @@ def load_terraform_dir(
     shown_root = str(directory) if str(directory) not in ("", ".") else "."
     if not directory.is_dir():
         raise InputError("no such directory", str(path))
+    boundary = input_root(directory)
     previous_limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(previous_limit, _RECURSION_LIMIT))
     try:
-        expander = _load(directory, shown_root, variables or {}, var_files or [], environ)
+        expander = _load(directory, shown_root, variables or {}, var_files or [], environ, boundary)
         if check_schema:
             # Terraform refuses blocks and arguments its provider does not declare.
             unchecked = check_configuration(expander.configs.values(), directory)
@@ -100,13 +103,15 @@ def _load(
     variables: dict[str, str],
     var_files: list[Path],
     environ: Mapping[str, str] | None,
+    boundary: Path,
 ) -> Expander:
-    config = read_module(directory, directory, shown_root)
+    config = read_module(directory, directory, shown_root, boundary)
     if not config.files:
         raise InputError(
             "is a directory without .tf files; expected a Terraform configuration", shown_root
         )
-    expander = Expander(directory, shown_root, {}, _module_manifest(directory))
+    manifest = _module_manifest(directory, boundary)
+    expander = Expander(directory, shown_root, {}, manifest, boundary)
     expander.root_values = _root_variable_values(
         config.variables,
         directory,
@@ -114,6 +119,7 @@ def _load(
         var_files,
         os.environ if environ is None else environ,
         expander,
+        boundary,
     )
     expander.run(config)
     return expander
@@ -126,21 +132,26 @@ def _root_variable_values(
     var_files: list[Path],
     environ: Mapping[str, str],
     expander: Expander,
+    boundary: Path,
 ) -> dict[str, Value]:
     values: dict[str, Value] = {}
     for key, raw in sorted(environ.items()):
         name = key[len("TF_VAR_") :]
         if key.startswith("TF_VAR_") and name in decls:
-            values[name] = _parse_raw(raw, decls[name], f"environment variable {key}")
+            # CI keeps its secrets here: sensitive, whatever the configuration declares.
+            what = f"environment variable {key}"
+            values[name] = mark(_parse_raw(raw, decls[name], what, sensitive=True))
+    # Found by name, so read only inside the input's root: a link to a credentials file or a
+    # FIFO named terraform.tfvars is refused, not read or waited on.
     automatic = sorted(
         child
         for child in directory.iterdir()
-        if child.name.endswith((".auto.tfvars", ".auto.tfvars.json")) and child.is_file()
+        if child.name.endswith((".auto.tfvars", ".auto.tfvars.json")) and not child.is_dir()
     )
     files = [directory / "terraform.tfvars", directory / "terraform.tfvars.json", *automatic]
     for file in files:
-        if file.is_file():
-            values.update(_read_var_file(file, str(file), decls, expander))
+        if os.path.lexists(file):
+            values.update(_read_var_file(file, str(file), decls, expander, boundary))
     for file in var_files:
         if not file.is_file():
             raise InputError("no such variables file", str(file))
@@ -150,25 +161,38 @@ def _root_variable_values(
             raise InputError(
                 f'--var {name}: the configuration declares no variable "{name}"', str(directory)
             )
-        values[name] = _parse_raw(raw, decls[name], f"--var {name}")
+        decl = decls[name]
+        values[name] = _parse_raw(raw, decl, f"--var {name}", sensitive=decl.sensitive)
     return values
 
 
-def _parse_raw(raw: str, decl: VariableDecl, what: str) -> Value:
-    """A value given as text (--var, TF_VAR_): literal for simple types, HCL for the rest."""
+def _parse_raw(raw: str, decl: VariableDecl, what: str, sensitive: bool = False) -> Value:
+    """A value given as text (--var, TF_VAR_): literal for simple types, HCL for the rest.
+    A sensitive value that does not parse is refused without quoting it."""
     if not decl.type.is_complex:
         return raw
-    expr = parse_expression(raw, what)
     try:
+        expr = parse_expression(raw, what)
         return evaluate_constant(expr)
-    except EvalError as err:
+    except (InputError, EvalError) as err:
+        if sensitive:
+            raise InputError(
+                f'{what} is not a valid value for variable "{decl.name}" (its text is not '
+                "shown: it is sensitive)"
+            ) from None
+        if isinstance(err, InputError):
+            raise
         raise InputError(f"{what}: {err.message}") from None
 
 
 def _read_var_file(
-    path: Path, shown: str, decls: Mapping[str, VariableDecl], expander: Expander
+    path: Path,
+    shown: str,
+    decls: Mapping[str, VariableDecl],
+    expander: Expander,
+    boundary: Path | None = None,
 ) -> dict[str, Value]:
-    text = read_text(path, shown)
+    text = read_text(path, shown, boundary)
     values: dict[str, Value] = {}
     lines: dict[str, int | None] = {}
     if path.name.endswith(".json"):
@@ -220,12 +244,14 @@ def _from_json(value: Value) -> Value:
     return value
 
 
-def _module_manifest(directory: Path) -> dict[str, Path]:
+def _module_manifest(directory: Path, boundary: Path) -> dict[str, Path]:
     """Module call path -> directory, for modules `terraform init` has downloaded."""
     manifest = directory / ".terraform" / "modules" / "modules.json"
+    if not os.path.lexists(manifest):
+        return {}
     try:
-        document = json.loads(manifest.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        document = json.loads(read_confined(manifest, boundary))
+    except ValueError:
         return {}
     found: dict[str, Path] = {}
     modules = document.get("Modules") if isinstance(document, dict) else None

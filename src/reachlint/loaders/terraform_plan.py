@@ -23,6 +23,7 @@ from typing import Any
 
 from reachlint.errors import InputError
 from reachlint.loaders.terraform_resources import UNKNOWN, TfResource
+from reachlint.sensitive import texts
 
 SHOW_COMMAND = "`terraform show -json PLANFILE`"
 
@@ -421,6 +422,37 @@ def _with_unknowns(value: Any, unknown: Any) -> Any:
     return value
 
 
+def plan_variable_secrets(document: object) -> set[str]:
+    """The texts of the plan's variables that its configuration declares sensitive."""
+    if not isinstance(document, dict):
+        return set()
+    root = _dict(_dict(document.get("configuration")).get("root_module"))
+    values = _dict(document.get("variables"))
+    found: set[str] = set()
+    for name, declared in _dict(root.get("variables")).items():
+        if _dict(declared).get("sensitive") is True:
+            found.update(texts(_dict(values.get(name)).get("value")))
+    return found
+
+
+def _sensitive_paths(marks: object, path: str) -> list[str]:
+    """Attribute paths a plan's `sensitive_values` / `after_sensitive` mark: true where the value
+    is sensitive, objects and lists that mirror the values; a list of plain values is one path."""
+    if marks is True:
+        return [path] if path else []
+    found: list[str] = []
+    if isinstance(marks, dict):
+        for key, inner in marks.items():
+            found += _sensitive_paths(inner, f"{path}.{key}" if path else str(key))
+    elif isinstance(marks, list):
+        if any(item is True for item in marks):
+            found.append(path)
+        for position, item in enumerate(marks):
+            if isinstance(item, dict | list):
+                found += _sensitive_paths(item, f"{path}.{position}")
+    return found
+
+
 def _contains_unknown(value: Any) -> bool:
     if value is UNKNOWN:
         return True
@@ -661,7 +693,13 @@ class _PlanReader:
                     continue
                 change = changes.get(address, {})
                 existing = source_number > 0 or address in prior_addresses
-                self._add(address, resource.get("values"), change, existing)
+                self._add(
+                    address,
+                    resource.get("values"),
+                    change,
+                    existing,
+                    resource.get("sensitive_values"),
+                )
         # Hand-made or trimmed plans may list a resource only among the changes.
         for address, change in changes.items():
             if address not in gone and address not in self.records:
@@ -674,6 +712,7 @@ class _PlanReader:
         values: object,
         change: dict[str, Any],
         existing: bool,
+        sensitive_values: object = None,
     ) -> None:
         parsed = _parse_address(address)
         if parsed is None:
@@ -695,6 +734,12 @@ class _PlanReader:
             mode="data" if parsed.mode == "data" else "managed",
             values=marked if isinstance(marked, dict) else {},
             action=action,
+            sensitive=sorted(
+                {
+                    *_sensitive_paths(sensitive_values, ""),
+                    *_sensitive_paths(_dict(change.get("change")).get("after_sensitive"), ""),
+                }
+            ),
         )
         self.records[address] = record
         self.addresses[address] = parsed

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from reachlint.model import Origin
+from reachlint.sensitive import texts
 
 
 class _Unknown:
@@ -58,3 +59,24 @@ class TfResource:
     attribute_origins: dict[str, Origin] = field(default_factory=dict)
     # Planned change: "create", "update", "no-op", "replace", "read" ("delete" never reaches here).
     action: str = "create"
+    # Attribute paths (as in `references`) whose values are sensitive: used, never shown.
+    sensitive: list[str] = field(default_factory=list)
+
+    def sensitive_texts(self) -> set[str]:
+        """The text of every sensitive value of this resource."""
+        found: set[str] = set()
+        for path in self.sensitive:
+            found.update(texts(_at_path(self.values, path.split("."))))
+        return found
+
+
+def _at_path(value: Any, steps: list[str]) -> Any:
+    """The value at a dotted path; list positions are numbers, a list of scalars ends one."""
+    for step in steps:
+        if isinstance(value, dict):
+            value = value.get(step)
+        elif isinstance(value, list) and step.isdigit() and int(step) < len(value):
+            value = value[int(step)]
+        else:
+            return None
+    return value

@@ -12,6 +12,12 @@ FORMATS = ("text", "json", "sarif", "github", "markdown", "junit", "gitlab")
 
 def render(report: Report, fmt: str, *, color: bool = False) -> str:
     """The report in format `fmt` (one of FORMATS), ending with a newline."""
+    if report.sensitive:
+        from reachlint.sensitive import render_hidden
+
+        return render_hidden(
+            report, report.sensitive, lambda shown: render(shown, fmt, color=color)
+        )
     if fmt == "json":
         from reachlint.reporters.json import render_json
 
@@ -45,6 +51,12 @@ def render(report: Report, fmt: str, *, color: bool = False) -> str:
 
 def render_diff(diff: DiffReport, fmt: str, *, color: bool = False) -> str:
     """The flows a change opens and closes in format `fmt` (one of FORMATS)."""
+    if diff.sensitive:
+        from reachlint.sensitive import render_hidden
+
+        return render_hidden(
+            diff, diff.sensitive, lambda shown: render_diff(shown, fmt, color=color)
+        )
     if fmt == "json":
         return diff.to_json() + "\n"
     if fmt == "text":

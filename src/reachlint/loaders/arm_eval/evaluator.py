@@ -44,11 +44,13 @@ from reachlint.loaders.arm_eval.values import (
     lookup,
     type_name,
 )
+from reachlint.sensitive import Sensitive, has_marks, hide_quoted, mark, unmark
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
 MAX_COPY_COUNT = 800  # ARM's own limit for copy loops
+_SECURE_TYPES = frozenset({"securestring", "secureobject"})
 
 
 class TemplateError(Exception):
@@ -123,6 +125,7 @@ class Template:
         return None
 
     def parameter(self, name: str) -> Any:
+        """A parameter's value; a securestring or secureObject one is marked sensitive."""
         key = name.lower()
         if key in self._parameters:
             return self._parameters[key]
@@ -147,6 +150,9 @@ class Template:
                 value = MissingParameter(declared, self.file, self.line_of("parameters", declared))
         finally:
             self._in_progress.discard("p:" + key)
+        kind = lookup(declaration, "type")
+        if isinstance(kind, str) and kind.lower() in _SECURE_TYPES:
+            value = mark_value(value)
         self._parameters[key] = value
         return value
 
@@ -297,6 +303,7 @@ def evaluate_loop(loop: Mapping[str, Any], scope: Scope) -> Any:
 
 
 def loop_count(count: Any) -> int | Unknown:
+    count = unmark(count)  # used, as Terraform uses a sensitive count: the copies show its value
     if isinstance(count, Unknown):
         return count
     if isinstance(count, bool) or not isinstance(count, int):
@@ -315,10 +322,13 @@ def evaluate_string(text: str, scope: Scope, file: str | None, line: int | None)
             file,
             line,
         ) from None
+    _OPERANDS.append(None)  # the value keeps its marks
     try:
         return evaluate_node(node, scope)
     except TemplateError as err:
         raise InputError(f"{err} (in {_clip(text)})", file, line) from None
+    finally:
+        _OPERANDS.pop()
 
 
 def _clip(text: str, limit: int = 120) -> str:
@@ -328,14 +338,61 @@ def _clip(text: str, limit: int = 120) -> str:
 # --- expressions -------------------------------------------------------------------------------
 
 
+# Sensitive values (securestring and secureObject parameters, reachlint.sensitive) keep their
+# mark: a property or item read from a marked value is marked; a function computes with plain
+# values and marks its result when an argument was marked. For each function call being
+# evaluated, innermost last, the marked arguments it was given plain (None: keep marks).
+_OPERANDS: list[list[Any] | None] = []
+
+
 def evaluate_node(node: Node, scope: Scope) -> Any:
+    operands = _OPERANDS
+    operands.append(None)
+    try:
+        value = _evaluate_node(node, scope)
+    finally:
+        operands.pop()
+    caller = operands[-1] if operands else None
+    if caller is not None and has_marks(value):
+        caller.append(value)
+        value = unmark(value)
+    return value
+
+
+def _evaluate_node(node: Node, scope: Scope) -> Any:
     if isinstance(node, Literal):
         return node.value
     if isinstance(node, Member):
-        return member(evaluate_node(node.target, scope), node.name)
+        target = evaluate_node(node.target, scope)
+        if isinstance(target, Sensitive):
+            return mark_value(member(target.value, node.name), [target])
+        return member(target, node.name)
     if isinstance(node, Index):
-        return index(evaluate_node(node.target, scope), evaluate_node(node.index, scope))
-    return _call(node, scope)
+        target = evaluate_node(node.target, scope)
+        position = evaluate_node(node.index, scope)
+        keys = [value for value in (target, position) if isinstance(value, Sensitive)]
+        if keys:
+            return mark_value(index(unmark(target), unmark(position)), keys)
+        return index(target, position)
+    arguments: list[Any] = []
+    _OPERANDS[-1] = arguments
+    try:
+        value = _call(node, scope)
+    except TemplateError as err:
+        if arguments:
+            raise TemplateError(hide_quoted(str(err), arguments)) from None
+        raise
+    return mark_value(value, arguments) if arguments else value
+
+
+def mark_value(value: Any, marked: list[Any] | None = None) -> Any:
+    """`value` marked sensitive; an unknown stays unknown, its reason told without the
+    `marked` values it was computed from."""
+    if isinstance(value, MissingParameter):
+        return value
+    if isinstance(value, Unknown):
+        return Unknown(hide_quoted(value.reason, marked or [])) if marked else value
+    return mark(value)
 
 
 def member(target: Any, name: str) -> Any:

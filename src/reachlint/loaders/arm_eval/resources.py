@@ -42,6 +42,7 @@ from reachlint.loaders.arm_eval.values import (
     find_key,
     lookup,
 )
+from reachlint.sensitive import Sensitive, has_marks, mark, marked_texts, unmark
 
 DEPLOYMENTS = "microsoft.resources/deployments"
 FIREWALLS = "microsoft.network/azurefirewalls"
@@ -77,7 +78,10 @@ class ArmResource:
     doubts: list[Unknown] = field(default_factory=list)
     inner: Template | None = None  # nested deployment: the template it deploys
     outer_outputs: Mapping[str, Any] | None = None  # outer-scoped nested deployment
+    # The texts of the sensitive values among its properties: used, never shown.
+    secrets: set[str] = field(default_factory=set)
     _values: dict[str, Any] = field(default_factory=dict)
+    _plain: dict[str, Any] = field(default_factory=dict)
     _outputs: Any = _UNSET
 
     @property
@@ -85,7 +89,19 @@ class ArmResource:
         return self.template.file
 
     def get(self, key: str) -> Any:
-        """A top-level property (`properties`, `sku`, `tags`, `zones`) evaluated once."""
+        """A top-level property (`properties`, `sku`, `tags`, `zones`) evaluated once, as the
+        model reads it: sensitive values plain, their texts remembered in `secrets`."""
+        lowered = key.lower()
+        if lowered not in self._plain:
+            value = self.marked(key)
+            if has_marks(value):
+                self.secrets.update(marked_texts(value))
+                value = unmark(value)
+            self._plain[lowered] = value
+        return self._plain[lowered]
+
+    def marked(self, key: str) -> Any:
+        """A top-level property with its sensitive values marked, for other resources."""
         lowered = key.lower()
         if lowered in self._values:
             value = self._values[lowered]
@@ -228,6 +244,9 @@ class Deployment:
             raw.key_lines.get(name_key) if name_key and isinstance(raw, JsonObject) else line
         )
         name = evaluate(raw[name_key], scope, name_line) if name_key else None
+        if isinstance(name, Sensitive):
+            # Names are in every address a report shows: one from a secure value is not known.
+            name = Unknown("it is computed from a secure parameter, so it is not shown")
         if not isinstance(name, str | Unknown):
             raise InputError(
                 f"resource of type {resource_type} needs a string name", scope.template.file, line
@@ -275,7 +294,7 @@ class Deployment:
         key = find_key(raw, "condition")
         if key is None:
             return True
-        value = evaluate(raw[key], scope, line)
+        value = unmark(evaluate(raw[key], scope, line))
         if isinstance(value, str) and value.lower() in ("true", "false"):
             return value.lower() == "true"
         if isinstance(value, bool | Unknown):
@@ -382,8 +401,11 @@ class Deployment:
             return _full(resource, state) if full else state
         if resource.existing or not resource.deployed:
             return _full(resource, RuntimeObject()) if full else RuntimeObject()
-        properties = resource.properties
-        state = as_runtime(self._as_deployed(resource, properties))
+        properties = resource.marked("properties")
+        if isinstance(properties, Sensitive):
+            state = mark(as_runtime(self._as_deployed(resource, properties.value)))
+        else:
+            state = as_runtime(self._as_deployed(resource, properties))
         return _full(resource, state) if full else state
 
     def _as_deployed(self, resource: ArmResource, properties: Any) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, TypeVar
 
+from reachlint.confine import read_confined
 from reachlint.errors import InputError
 from reachlint.loaders.hcl.parser import parse_file
 from reachlint.loaders.hcl.syntax import Block, Body, Expr, Literal
@@ -33,6 +34,7 @@ class VariableDecl:
     nullable: bool
     file: SourceFile
     line: int
+    sensitive: bool = False
 
 
 @dataclass
@@ -73,6 +75,7 @@ class OutputDecl:
     expr: Expr | None
     file: SourceFile
     line: int
+    sensitive: bool = False
 
 
 @dataclass
@@ -106,11 +109,15 @@ def is_override(path: Path) -> bool:
     return path.name == "override.tf" or path.name.endswith("_override.tf")
 
 
-def read_text(path: Path, shown: str) -> str:
-    try:
-        raw = path.read_bytes()
-    except OSError as err:
-        raise InputError(f"cannot read the file: {err.strerror or err}", shown) from None
+def read_text(path: Path, shown: str, boundary: Path | None = None) -> str:
+    """The text of a file; with `boundary` (the input's root), only of a regular file in it."""
+    if boundary is not None:
+        raw = read_confined(path, boundary, shown)
+    else:
+        try:
+            raw = path.read_bytes()
+        except OSError as err:
+            raise InputError(f"cannot read the file: {err.strerror or err}", shown) from None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
@@ -119,17 +126,25 @@ def read_text(path: Path, shown: str) -> str:
         ) from None
 
 
-def read_module(directory: Path, root: Path, shown_root: str) -> ModuleConfig:
-    """Parse every .tf file of `directory`; `root` is the directory the loader was given."""
+def read_module(
+    directory: Path, root: Path, shown_root: str, boundary: Path | None = None
+) -> ModuleConfig:
+    """Parse every .tf file of `directory`; `root` is the directory the loader was given,
+    `boundary` the input's root, which every file read must be inside."""
     config = ModuleConfig(directory)
-    paths = sorted(path for path in directory.glob("*.tf") if path.is_file())
+    # Inside a boundary, a FIFO, device or dangling link named *.tf is refused, not skipped.
+    paths = sorted(
+        path
+        for path in directory.glob("*.tf")
+        if path.is_file() or (boundary is not None and not path.is_dir())
+    )
     overrides: list[tuple[SourceFile, Body]] = []
     for path in paths:
         relative = os.path.relpath(path, root).replace(os.sep, "/")
         shown = relative if shown_root in ("", ".") else f"{shown_root.rstrip('/')}/{relative}"
         source = SourceFile(path, relative, shown)
         config.files.append(source)
-        body = parse_file(read_text(path, shown), shown)
+        body = parse_file(read_text(path, shown, boundary), shown)
         if is_override(path):
             overrides.append((source, body))
         else:
@@ -196,6 +211,7 @@ def _declare(config: ModuleConfig, source: SourceFile, body: Body) -> None:
             (name,) = _labels(block, 1, source)
             value = block.body.attributes.get("value")
             output = OutputDecl(name, value.expr if value else None, source, block.line)
+            output.sensitive = _is_true(block.body, "sensitive")
             _add(config.outputs, name, output, source, block.line, kind)
         elif kind == "terraform" or kind == "provider":
             config.settings.append((source, block))
@@ -236,7 +252,16 @@ def _variable(name: str, block: Block, source: SourceFile) -> VariableDecl:
         not (nullable and isinstance(nullable.expr, Literal) and nullable.expr.value is False),
         source,
         block.line,
+        _is_true(block.body, "sensitive"),
     )
+
+
+def _is_true(body: Body, name: str) -> bool:
+    """Whether an argument such as `sensitive` is set; only a literal false says no."""
+    attribute = body.attributes.get(name)
+    if attribute is None:
+        return False
+    return not (isinstance(attribute.expr, Literal) and attribute.expr.value in (False, "false"))
 
 
 def _source(block: Block, source: SourceFile) -> str | None:
@@ -281,6 +306,8 @@ def _override(config: ModuleConfig, source: SourceFile, body: Body) -> None:
                     variable.type = replacement.type
                 if "default" in block.body.attributes:
                     variable.default = replacement.default
+                if "sensitive" in block.body.attributes:
+                    variable.sensitive = replacement.sensitive
             continue
         if target is None:
             if block.type not in _IGNORED_BLOCKS:

@@ -4,6 +4,12 @@ A scope resolves the names an expression starts with (`var`, `local`, `module`, 
 type); iterator names (`for` variables, `each`, dynamic-block iterators) are passed along in a
 dictionary. Unknown operands make unknown results that keep their sources. Never Python's
 eval: every operation is spelled out here.
+
+Sensitive values (reachlint.sensitive) carry their mark as Terraform's do. Expressions that
+take values apart or put them together (attributes, indexes, splats, `for`, conditionals,
+tuples and objects) keep each mark on the part it belongs to; every other operation
+(operators, functions, templates) computes with plain values and marks its result when an
+operand was marked. An error about a marked operand does not quote it.
 """
 
 from __future__ import annotations
@@ -52,6 +58,7 @@ from reachlint.loaders.hcl.values import (
     to_string,
     unknown_from,
 )
+from reachlint.sensitive import Sensitive, has_marks, hide_quoted, mark, unmark
 
 
 class Scope(Protocol):
@@ -83,15 +90,63 @@ class Context:
 
 
 def evaluate(expr: Expr, scope: Scope, names: dict[str, Value] | None = None) -> Value:
-    return _evaluate(expr, Context(scope, names or {}))
+    """The value of `expr`, with its marks: a caller that needs plain values unmarks it."""
+    _OPERANDS.append(None)
+    try:
+        return _evaluate(expr, Context(scope, names or {}))
+    finally:
+        _OPERANDS.pop()
 
 
 def evaluate_constant(expr: Expr) -> Value:
-    return _evaluate(expr, Context(ConstantScope()))
+    return evaluate(expr, ConstantScope())
+
+
+# For each expression being evaluated, innermost last: None where the expression keeps the marks
+# of its operands, else the marked operands it was given plain.
+_OPERANDS: list[list[Value] | None] = []
 
 
 def _evaluate(expr: Expr, context: Context) -> Value:
-    return _DISPATCH[type(expr)](expr, context)
+    kind = type(expr)
+    operands = _OPERANDS
+    if kind in _KEEPS_MARKS:
+        operands.append(None)
+        try:
+            value = _DISPATCH[kind](expr, context)
+        finally:
+            operands.pop()
+    else:
+        marked: list[Value] = []
+        operands.append(marked)
+        try:
+            value = _DISPATCH[kind](expr, context)
+        except EvalError as err:
+            if marked:
+                raise EvalError(hide_quoted(err.message, marked), err.line) from None
+            raise
+        finally:
+            operands.pop()
+        if marked:
+            value = mark_value(value, expr.line)
+    caller = operands[-1] if operands else None
+    if caller is not None and has_marks(value):
+        caller.append(value)
+        value = unmark(value)
+    return value
+
+
+def mark_value(value: Value, line: int) -> Value:
+    """`value` marked sensitive; an unknown stays unknown (it shows nothing)."""
+    if isinstance(value, Namespace):
+        value = value.whole(line)
+    if isinstance(value, Unknown):
+        return value
+    return mark(value)
+
+
+def _hidden(err: EvalError, marked: list[Value]) -> EvalError:
+    return EvalError(hide_quoted(err.message, marked), err.line)
 
 
 def _literal(expr: Literal, context: Context) -> Value:
@@ -113,6 +168,11 @@ def _whole(value: Value, line: int) -> Value:
 
 
 def get_attribute(target: Value, name: str, line: int) -> Value:
+    if isinstance(target, Sensitive):
+        try:
+            return mark_value(get_attribute(target.value, name, line), line)
+        except EvalError as err:
+            raise _hidden(err, [target]) from None
     if isinstance(target, Namespace):
         return target.attribute(name, line)
     if isinstance(target, Unknown):
@@ -160,7 +220,14 @@ def index_value(target: Value, key: Value, line: int) -> Value:
 def _index(expr: Index, context: Context) -> Value:
     target = _evaluate(expr.target, context)
     key = _evaluate(expr.key, context)
-    return index_value(target, key, expr.line)
+    marked = [value for value in (target, key) if isinstance(value, Sensitive)]
+    if not marked:
+        return index_value(target, key, expr.line)
+    plain_target = target.value if isinstance(target, Sensitive) else target
+    try:
+        return mark_value(index_value(plain_target, unmark(key), expr.line), expr.line)
+    except EvalError as err:
+        raise _hidden(err, marked) from None
 
 
 def _splat_item(expr: SplatItem, context: Context) -> Value:
@@ -169,6 +236,15 @@ def _splat_item(expr: SplatItem, context: Context) -> Value:
 
 def _splat(expr: Splat, context: Context) -> Value:
     source = _evaluate(expr.source, context)
+    if isinstance(source, Sensitive):
+        try:
+            return mark_value(_splat_over(expr, context, source.value), expr.line)
+        except EvalError as err:
+            raise _hidden(err, [source]) from None
+    return _splat_over(expr, context, source)
+
+
+def _splat_over(expr: Splat, context: Context, source: Value) -> Value:
     if isinstance(source, UnknownExpansion):
         each = _evaluate(expr.each, Context(context.scope, context.names, source.instance))
         return unknown_from(each, source)
@@ -191,6 +267,14 @@ def _call(expr: Call, context: Context) -> Value:
             _evaluate_quietly(arg, context)
         return context.scope.unknown_function(name, expr.line)
     args = [_whole(_evaluate(arg, context), expr.line) for arg in expr.args]
+    if name == "issensitive":  # its argument reached this call plain, its mark noted here
+        operands = _OPERANDS[-1]
+        found = bool(operands)
+        if operands is not None:
+            operands.clear()  # the answer itself is not sensitive, as in Terraform
+        return found
+    if name == "sensitive" and len(args) == 1:
+        return mark_value(args[0], expr.line)
     if expr.expand_last and args:
         last = args.pop()
         if isinstance(last, Unknown):
@@ -238,6 +322,15 @@ def _can(expr: Call, context: Context) -> Value:
 
 def _conditional(expr: Conditional, context: Context) -> Value:
     condition = _evaluate(expr.condition, context)
+    if isinstance(condition, Sensitive):  # the result tells the condition: it is sensitive too
+        try:
+            return mark_value(_choose(expr, context, unmark(condition)), expr.line)
+        except EvalError as err:
+            raise _hidden(err, [condition]) from None
+    return _choose(expr, context, condition)
+
+
+def _choose(expr: Conditional, context: Context, condition: Value) -> Value:
     if isinstance(condition, Unknown):
         # Either result is possible: the unknown keeps what both refer to, and both results
         # when they are known, so count and for_each can still be expanded.
@@ -331,20 +424,49 @@ def _tuple(expr: TupleCons, context: Context) -> Value:
 def _object(expr: ObjectCons, context: Context) -> Value:
     items: list[tuple[str, Value]] = []
     unknown_keys: list[Value] = []
+    marked_keys: list[Value] = []  # a marked key marks the whole object, as in Terraform
     for key_expr, value_expr in expr.items:
         key = _evaluate(key_expr, context)
         value = _whole(_evaluate(value_expr, context), expr.line)
+        if has_marks(key):
+            marked_keys.append(key)
+            key = unmark(key)
         if isinstance(key, Unknown):
             unknown_keys.append(key)
             continue
-        items.append((to_string(key, "object key"), value))
+        try:
+            items.append((to_string(key, "object key"), value))
+        except EvalError as err:
+            raise _hidden(err, marked_keys) if marked_keys else err from None
     if unknown_keys:
         return unknown_from(*unknown_keys, [value for _, value in items])
+    if marked_keys:
+        return mark_value(sorted_object(items), expr.line)
     return sorted_object(items)
 
 
 def _for(expr: ForExpr, context: Context) -> Value:
+    """Elements keep their marks; a marked collection, condition or key marks the result."""
     collection = _whole(_evaluate(expr.collection, context), expr.line)
+    deciding: list[Value] = []
+    if isinstance(collection, Sensitive):
+        deciding.append(collection)
+        collection = collection.value
+    try:
+        result = _for_over(expr, context, collection, deciding)
+    except EvalError as err:
+        raise _hidden(err, deciding) if deciding else err from None
+    return mark_value(result, expr.line) if deciding else result
+
+
+def _decided(value: Value, deciding: list[Value]) -> Value:
+    if has_marks(value):
+        deciding.append(value)
+        return unmark(value)
+    return value
+
+
+def _for_over(expr: ForExpr, context: Context, collection: Value, deciding: list[Value]) -> Value:
     if isinstance(collection, Unknown):
         return unknown_from(collection)
     if collection is None:
@@ -360,7 +482,7 @@ def _for(expr: ForExpr, context: Context) -> Value:
             names[expr.key_name] = key
         inner = context.with_names(names)
         if expr.condition is not None:
-            keep = _evaluate(expr.condition, inner)
+            keep = _decided(_evaluate(expr.condition, inner), deciding)
             if isinstance(keep, Unknown):
                 pending_unknowns.append(keep)
                 continue
@@ -370,7 +492,7 @@ def _for(expr: ForExpr, context: Context) -> Value:
         if expr.key is None:
             results.append(item)
             continue
-        result_key = _evaluate(expr.key, inner)
+        result_key = _decided(_evaluate(expr.key, inner), deciding)
         if isinstance(result_key, Unknown):
             pending_unknowns.append(result_key)
             continue
@@ -465,3 +587,20 @@ _DISPATCH: dict[type[Expr], Callable[[Expr, Context], Value]] = {
     TemplateIf: _template_if,  # type: ignore[dict-item]
     TemplateFor: _template_for,  # type: ignore[dict-item]
 }
+# Expressions that keep the marks of their operands where they are.
+_KEEPS_MARKS = frozenset(
+    {
+        Literal,
+        Variable,
+        GetAttr,
+        Index,
+        SplatItem,
+        Splat,
+        Conditional,
+        Parens,
+        TupleCons,
+        ObjectCons,
+        ForExpr,
+        TemplateWrap,
+    }
+)

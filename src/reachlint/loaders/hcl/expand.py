@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from reachlint.confine import ConfinementError
 from reachlint.errors import InputError
 from reachlint.loaders.hcl.config import (
     ModuleCallDecl,
@@ -30,7 +31,7 @@ from reachlint.loaders.hcl.config import (
     SourceFile,
     read_module,
 )
-from reachlint.loaders.hcl.evaluator import evaluate, evaluate_constant
+from reachlint.loaders.hcl.evaluator import evaluate, evaluate_constant, mark_value
 from reachlint.loaders.hcl.functions import NOT_EVALUATED
 from reachlint.loaders.hcl.syntax import Block, Body, Expr, Variable
 from reachlint.loaders.hcl.types import convert
@@ -50,6 +51,7 @@ from reachlint.loaders.hcl.values import (
     unknown_from,
 )
 from reachlint.model import Note, Origin
+from reachlint.sensitive import Sensitive, has_marks, hide_quoted, mark, unmark
 
 STAR = "*"  # the key of the one instance that stands for an unknown expansion
 Key = int | str | None
@@ -79,6 +81,16 @@ def instance_suffix(key: Key) -> str:
 class Iteration:
     key: Key
     names: dict[str, Value]  # count / each as expressions see them
+    # What addresses show in place of a key that comes from a sensitive value.
+    shown: str | None = None
+
+    @property
+    def suffix(self) -> str:
+        return instance_suffix(self.key if self.shown is None else self.shown)
+
+    @property
+    def shown_key(self) -> Key:
+        return self.key if self.shown is None else self.shown
 
 
 @dataclass
@@ -321,7 +333,12 @@ class ModuleInstance:
                     )
                 expander.note(message, decl.file, decl.line)
                 return UNKNOWN_VALUE
-        return convert(given, decl.type)
+        if not (decl.sensitive or has_marks(given)):
+            return convert(given, decl.type)
+        try:
+            return mark_value(convert(unmark(given), decl.type), decl.line)
+        except EvalError as err:
+            raise EvalError(hide_quoted(err.message, [mark(given)]), err.line) from None
 
     # Local values.
     def local(self, name: str, line: int) -> Value:
@@ -351,13 +368,15 @@ class ModuleInstance:
             expansion = expander.expand(decl.body, self, decl.file, self.label(key))
             instances: list[InstanceRecord] = []
             for iteration in expansion.iterations:
-                address = self.label(f"{key}{instance_suffix(iteration.key)}")
+                address = self.label(f"{key}{iteration.suffix}")
                 origins: dict[str, Origin] = {}
                 values = expander.evaluate_body(
                     decl.body, self, decl.file, iteration.names, address, "", origins, top=True
                 )
                 instances.append(
-                    InstanceRecord(address, decl, self.address, iteration.key, values, origins)
+                    InstanceRecord(
+                        address, decl, self.address, iteration.shown_key, values, origins
+                    )
                 )
             # A data source's attributes are what Terraform reads, not its arguments.
             objects = [
@@ -406,7 +425,7 @@ class ModuleInstance:
                     ModuleInstance(
                         expander,
                         config,
-                        f"{label}{instance_suffix(iteration.key)}",
+                        f"{label}{iteration.suffix}",
                         self,
                         decl,
                         iteration,
@@ -441,6 +460,8 @@ class ModuleInstance:
             value: Value = None
             if decl.expr is not None:
                 value = expander.evaluate(decl.expr, self, decl.file, decl.line, {}, label)
+            if decl.sensitive:
+                value = mark_value(value, decl.line)
         self._outputs[name] = value
         return value
 
@@ -474,8 +495,11 @@ class Expander:
         shown_root: str,
         root_values: dict[str, Value],
         manifest: dict[str, Path],
+        boundary: Path | None = None,
     ) -> None:
         self.root = root
+        # The input's root: every file and module directory read must be inside it.
+        self.boundary = boundary
         self.shown_root = shown_root
         self.root_values = root_values
         self.manifest = manifest
@@ -569,10 +593,12 @@ class Expander:
             file = instance.config.source(count.file, file)
             value = self.evaluate(count.expr, instance, file, count.line, {}, f"{what} count")
             choices = value.alternatives if isinstance(value, Unknown) else (value,)
+            # A sensitive count is used, as Terraform does: only the number of instances shows.
+            marked = [choice for choice in choices or () if has_marks(choice)]
             try:
-                counts = [_count(choice) for choice in choices] if choices else None
+                counts = [_count(unmark(choice)) for choice in choices] if choices else None
             except EvalError as err:
-                self.note(f"{what}: {err.message}", file, count.line)
+                self.note(f"{what}: {hide_quoted(err.message, marked)}", file, count.line)
                 counts = None
             if counts is not None:
                 if isinstance(value, Unknown):
@@ -592,23 +618,43 @@ class Expander:
                 for_each.expr, instance, file, for_each.line, {}, f"{what} for_each"
             )
             choices = value.alternatives if isinstance(value, Unknown) else (value,)
+            marked = [choice for choice in choices or () if _marks_keys(choice)]
             try:
-                expansions = [_for_each_iterations(choice) for choice in choices or ()]
+                expansions = [_for_each_iterations(_plain_keys(choice)) for choice in choices or ()]
             except EvalError as err:
-                self.note(f"{what}: {err.message}", file, for_each.line)
+                self.note(f"{what}: {hide_quoted(err.message, marked)}", file, for_each.line)
                 expansions = []
             known = [iterations for iterations in expansions if iterations is not None]
             if known and len(known) == len(expansions):
                 if isinstance(value, Unknown):
                     sizes = " or ".join(str(len(iterations)) for iterations in known)
                     self._note_widest(what, "for_each", f"{sizes} instances", file, for_each.line)
-                return Expansion("for_each", _union(known))
+                iterations = _union(known)
+                if marked:
+                    self._hide_keys(iterations, what, file, for_each.line)
+                return Expansion("for_each", iterations)
             self._note_unknown_expansion(what, "for_each", file, for_each.line)
             unknown = unknown_from(value)
             return Expansion(
                 "unknown", [Iteration(STAR, {"each": {"key": unknown, "value": unknown}})]
             )
         return Expansion("single", [Iteration(None, {})])
+
+    def _hide_keys(
+        self, iterations: list[Iteration], what: str, file: SourceFile, line: int
+    ) -> None:
+        """Instances of a for_each over a sensitive value: each key used, never shown."""
+        for position, iteration in enumerate(iterations, 1):
+            iteration.shown = f"(sensitive value {position})"
+            each = iteration.names["each"]
+            iteration.names = {"each": {"key": mark(each["key"]), "value": mark(each["value"])}}
+        self.note(
+            f"{what}: for_each is a sensitive value, so its keys are not shown: its instances "
+            f'are {what}["(sensitive value 1)"] and so on, in key order (Terraform itself '
+            "refuses a sensitive for_each, because every plan shows instance keys)",
+            file,
+            line,
+        )
 
     def _note_widest(
         self, what: str, argument: str, choices: str, file: SourceFile, line: int
@@ -720,13 +766,20 @@ class Expander:
         )
         pairs: list[tuple[Value, Value]] | None = None
         choices = collection.alternatives if isinstance(collection, Unknown) else (collection,)
+        # Blocks made from a sensitive collection: their keys and values are sensitive too.
+        marked = [choice for choice in choices or () if isinstance(choice, Sensitive)]
+        choices = tuple(
+            unmark(choice) if isinstance(choice, Sensitive) else choice for choice in choices or ()
+        )
         if choices and all(choice is not None for choice in choices):
             try:
                 pairs = max(
                     (iterate(choice, "for_each of a dynamic block") for choice in choices), key=len
                 )
+                if marked:
+                    pairs = [(mark(key), mark(value)) for key, value in pairs]
             except EvalError as err:
-                self.note(f"{what}: {err.message}", file, for_each.line)
+                self.note(f"{what}: {hide_quoted(err.message, marked)}", file, for_each.line)
             if pairs is not None and isinstance(collection, Unknown):
                 self.note(
                     f"{what}: for_each depends on a condition not known before apply; the "
@@ -778,6 +831,7 @@ class Expander:
             return None
         if source in (".", "..") or source.startswith(("./", "../")):
             directory = (instance.config.directory / source).resolve()
+            self._confine(directory, f'module "{decl.name}": the source "{source}"', decl)
             if not directory.is_dir():
                 raise InputError(
                     f'module "{decl.name}": the source "{source}" is not a directory',
@@ -785,8 +839,12 @@ class Expander:
                     decl.line,
                 )
             return directory
-        downloaded = self.manifest.get(".".join((*instance.call_path, decl.name)))
+        key = ".".join((*instance.call_path, decl.name))
+        downloaded = self.manifest.get(key)
         if downloaded is not None and downloaded.is_dir():
+            downloaded = downloaded.resolve()
+            where = f'the directory .terraform/modules/modules.json gives module "{key}"'
+            self._confine(downloaded, where, decl)
             return downloaded
         registry = _REGISTRY_SOURCE.match(source) and not source.startswith(_HOSTED_GIT)
         kind = "registry" if registry else "remote"
@@ -798,10 +856,19 @@ class Expander:
         )
         return None
 
+    def _confine(self, directory: Path, what: str, decl: ModuleCallDecl) -> None:
+        if self.boundary is not None and not directory.is_relative_to(self.boundary):
+            raise ConfinementError(
+                f"{what} leads outside {self.boundary}, the root of this input; reachlint "
+                "reads only files inside it",
+                decl.file.shown,
+                decl.line,
+            )
+
     def module_config(self, directory: Path, decl: ModuleCallDecl) -> ModuleConfig:
         config = self.configs.get(directory)
         if config is None:
-            config = read_module(directory, self.root, self.shown_root)
+            config = read_module(directory, self.root, self.shown_root, self.boundary)
             self.configs[directory] = config
             for file, line, message in config.notes:
                 self.note(f"{file.origin}: {message}", file, line or None)
@@ -870,8 +937,24 @@ def _for_each_iterations(value: Value) -> list[Iteration] | None:
     raise EvalError("for_each must be a map or a set of strings")
 
 
+def _marks_keys(value: Value) -> bool:
+    """Whether the instance keys a for_each value gives come from a sensitive value."""
+    if isinstance(value, Sensitive):
+        return True
+    return isinstance(value, list) and any(has_marks(item) for item in value)
+
+
+def _plain_keys(value: Value) -> Value:
+    """A for_each value whose keys can be read: a map's values keep their own marks."""
+    if isinstance(value, Sensitive):
+        return unmark(value)
+    return unmark(value) if isinstance(value, list) else value
+
+
 def _materialize(value: Value, line: int) -> Value:
     """A value with module objects turned into their outputs, to be stored."""
+    if isinstance(value, Sensitive):
+        return mark(_materialize(value.value, line))
     if isinstance(value, Namespace):
         return _materialize(value.whole(line), line)
     if isinstance(value, list) and any(isinstance(i, Namespace | list | dict) for i in value):

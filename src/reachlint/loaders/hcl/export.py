@@ -11,6 +11,7 @@ from reachlint.loaders.hcl.expand import STAR, InstanceRecord
 from reachlint.loaders.hcl.values import EvalError, SourcedStr, Unknown, Value, to_number, to_string
 from reachlint.loaders.terraform_resources import UNKNOWN, TfResource
 from reachlint.model import Origin
+from reachlint.sensitive import Sensitive, unmark
 
 # A few attributes whose type the AWS provider fixes: written as strings (or numbers), they
 # are planned as the provider's type, so they are converted the same way here.
@@ -48,7 +49,11 @@ _STRING_ATTRIBUTES = frozenset({"protocol", "ip_protocol", "cidr_block", "rule_a
 def to_resource(record: InstanceRecord) -> TfResource:
     decl = record.decl
     references: dict[str, dict[str, None]] = {}
-    values = {name: _export(value, name, name, references) for name, value in record.values.items()}
+    sensitive: set[str] = set()
+    values = {
+        name: _export(value, name, name, references, sensitive)
+        for name, value in record.values.items()
+    }
     for addresses in references.values():
         addresses.pop(record.address, None)
     return TfResource(
@@ -63,10 +68,20 @@ def to_resource(record: InstanceRecord) -> TfResource:
         origin=Origin(file=decl.file.origin, line=decl.line),
         attribute_origins=record.origins,
         action="read" if decl.mode == "data" else "create",
+        sensitive=sorted(sensitive),
     )
 
 
-def _export(value: Value, name: str, path: str, references: dict[str, dict[str, None]]) -> Value:
+def _export(
+    value: Value,
+    name: str,
+    path: str,
+    references: dict[str, dict[str, None]],
+    sensitive: set[str],
+) -> Value:
+    if isinstance(value, Sensitive):
+        sensitive.add(path)
+        return _export(unmark(value), name, path, references, sensitive)
     if isinstance(value, Unknown):
         if value.sources:
             found = references.setdefault(path, {})
@@ -78,15 +93,16 @@ def _export(value: Value, name: str, path: str, references: dict[str, dict[str, 
         return _provider_type(name, str(value))
     if isinstance(value, dict):
         return {
-            str(key): _export(item, key, f"{path}.{key}", references) for key, item in value.items()
+            str(key): _export(item, key, f"{path}.{key}", references, sensitive)
+            for key, item in value.items()
         }
     if isinstance(value, list):
         exported: list[Value] = []
         for position, item in enumerate(value):
             if isinstance(item, dict | list):
-                exported.append(_export(item, name, f"{path}.{position}", references))
+                exported.append(_export(item, name, f"{path}.{position}", references, sensitive))
             else:
-                exported.append(_export(item, name, path, references))
+                exported.append(_export(item, name, path, references, sensitive))
         return exported
     return _provider_type(name, value)
 

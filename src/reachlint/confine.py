@@ -1,0 +1,94 @@
+"""Files an input leads reachlint to read stay inside the input's root.
+
+An input names other files: variable files, module directories, the modules `terraform init`
+downloaded, the parameters file beside a template, the configuration beside a plan, the files
+suppressions are read from. Each is read only when it resolves, symbolic links followed, to a
+regular file (or a directory) inside the input's root; anything else is refused with exit 2.
+The root is the nearest directory at or above the input that holds `.git` (the repository's
+root); without one, the current directory when the input lies inside it; else the input's own
+directory. Files named on the command line (PATH, --var-file, --parameters, --rules,
+--config-dir) are the user's choice and may be anywhere.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+from reachlint.errors import InputError
+
+
+class ConfinementError(InputError):
+    """A file the input leads to that reachlint refuses to read; never softened into a note."""
+
+
+_OUTSIDE = (
+    "leads outside {root}, the root of this input (a symbolic link or a path that climbs out); "
+    "reachlint reads only files inside it"
+)
+
+
+_REFUSED = "reachlint refuses to read it"
+
+
+def input_root(path: Path) -> Path:
+    """The root of the input `path` (a file or a directory), resolved."""
+    # A file's own directory, not its link target's: a link must not choose its root.
+    directory = Path(os.path.realpath(path if path.is_dir() else path.parent))
+    return _root_of(directory, Path(os.path.realpath(Path.cwd())))
+
+
+def _root_of(directory: Path, cwd: Path) -> Path:
+    for candidate in (directory, *directory.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    if directory.is_relative_to(cwd):
+        return cwd
+    return directory
+
+
+def confined(path: Path, root: Path, *, directory: bool = False, shown: str | None = None) -> Path:
+    """`path` resolved, when it is a regular file (or, with `directory`, a directory) inside
+    `root`; otherwise InputError naming the file as `shown` (default: `path` as given)."""
+    name = shown or str(path)
+    resolved = Path(os.path.realpath(path))
+    if not resolved.is_relative_to(root):
+        raise ConfinementError(_OUTSIDE.format(root=root), name)
+    try:
+        mode = os.stat(resolved).st_mode
+    except OSError as error:
+        raise ConfinementError(f"cannot read it: {error.strerror or error}", name) from None
+    wanted = stat.S_ISDIR(mode) if directory else stat.S_ISREG(mode)
+    if not wanted:
+        expected = "a directory" if directory else "a regular file"
+        raise ConfinementError(f"is {_kind(mode)}, not {expected}; {_REFUSED}", name)
+    return resolved
+
+
+def read_confined(path: Path, root: Path, shown: str | None = None) -> bytes:
+    """The bytes of `path`, checked by `confined`; opened without blocking, so that a FIFO put
+    in its place after the check is refused rather than waited on."""
+    name = shown or str(path)
+    resolved = confined(path, root, shown=name)
+    try:
+        descriptor = os.open(resolved, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as error:
+        raise ConfinementError(f"cannot read it: {error.strerror or error}", name) from None
+    with os.fdopen(descriptor, "rb") as stream:
+        mode = os.fstat(stream.fileno()).st_mode
+        if not stat.S_ISREG(mode):
+            raise ConfinementError(f"is {_kind(mode)}, not a regular file; {_REFUSED}", name)
+        return stream.read()
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a regular file"

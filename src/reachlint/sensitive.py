@@ -1,0 +1,247 @@
+"""Sensitive values: used to evaluate the input, never shown in what reachlint writes.
+
+A value is sensitive when Terraform would mark it so — a variable declared `sensitive = true`,
+an output declared sensitive, an attribute a plan lists in `sensitive_values` — when ARM would
+hide it (a `securestring` or `secureObject` parameter), and, beyond both, when it comes from a
+TF_VAR_ environment variable, where CI keeps its secrets. Everything computed from a sensitive
+value is sensitive too, through every operator and function, as Terraform's marks are.
+
+The evaluators wrap such values in `Sensitive` while they compute; the loaders unwrap them
+where the network model is built and remember their text. What the model shows as text (a
+rule's description, an NSG rule's name, a note) and every report format then print
+`(sensitive value)` where that text would be, as Terraform's plan output does.
+"""
+
+from __future__ import annotations
+
+import copy
+import ipaddress
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from pydantic import BaseModel
+
+if TYPE_CHECKING:
+    from reachlint.model import NetworkModel
+
+
+R = TypeVar("R", bound=BaseModel)
+M = TypeVar("M", bound=BaseModel)
+
+SHOWN = "(sensitive value)"
+# Shorter texts are hidden only where a whole field is one of them: as part of other text,
+# "prod" or "22" would hide far more than the secret.
+MIN_SCRUBBED = 8
+
+
+class Sensitive:
+    """A sensitive value; `value` is the value itself, evaluated like any other."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return SHOWN
+
+
+def mark(value: Any) -> Any:
+    """`value` marked sensitive (null stays null: it reveals nothing)."""
+    if value is None or isinstance(value, Sensitive):
+        return value
+    return Sensitive(value)
+
+
+def has_marks(value: Any) -> bool:
+    """Whether `value` is sensitive or holds a sensitive value anywhere inside."""
+    if isinstance(value, Sensitive):
+        return True
+    if isinstance(value, dict):
+        return any(has_marks(item) for item in value.values())
+    if isinstance(value, list | tuple):
+        return any(has_marks(item) for item in value)
+    return False
+
+
+def unmark(value: Any) -> Any:
+    """`value` without any mark, at any depth; containers are copied (keeping their type and
+    attributes) only where they held a mark."""
+    if isinstance(value, Sensitive):
+        return unmark(value.value)
+    if isinstance(value, dict):
+        if not any(has_marks(item) for item in value.values()):
+            return value
+        plain = copy.copy(value)
+        for key, item in value.items():
+            plain[key] = unmark(item)
+        return plain
+    if isinstance(value, list):
+        if not any(has_marks(item) for item in value):
+            return value
+        items = copy.copy(value)
+        items[:] = [unmark(item) for item in value]
+        return items
+    return value
+
+
+def texts(value: Any) -> Iterator[str]:
+    """The strings inside a value: what would show if it were written out."""
+    if isinstance(value, Sensitive):
+        yield from texts(value.value)
+    elif isinstance(value, str):
+        if value:
+            yield str(value)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from texts(key)
+            yield from texts(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from texts(item)
+
+
+def marked_texts(value: Any) -> Iterator[str]:
+    """The strings inside the marked parts of a value."""
+    if isinstance(value, Sensitive):
+        yield from texts(value.value)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from marked_texts(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from marked_texts(item)
+
+
+def hide_quoted(message: str, values: Iterable[Any] = ()) -> str:
+    """An error message about sensitive values, without them: each one's text and every
+    quoted string (how values are described in messages) become `(sensitive value)`."""
+    found = {text for value in values for text in texts(value) if len(text) >= 4}
+    for text in sorted(found, key=len, reverse=True):
+        message = message.replace(text, SHOWN)
+    message = re.sub(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'', SHOWN, message)
+    return re.sub(r"\b(the (?:number|bool)) \S+", r"\1 " + SHOWN, message)
+
+
+class Scrubber:
+    """Finds sensitive texts inside other text and puts `(sensitive value)` in their place.
+
+    A text is replaced where it stands on its own, not inside a longer word (or, for an
+    address, a longer address), so that a secret equal to a common word does not eat the
+    words that contain it. Texts shorter than `minimum` are left alone, addresses excepted.
+    """
+
+    def __init__(self, secrets: Iterable[str], minimum: int = MIN_SCRUBBED) -> None:
+        words: set[str] = set()
+        addresses: set[str] = set()
+        for secret in secrets:
+            if _is_address(secret):
+                addresses.add(secret)
+            elif len(secret) >= minimum:
+                words.add(secret)
+                # As JSON writes it inside a string, escaping non-ASCII or not.
+                words.add(json.dumps(secret)[1:-1])
+                words.add(json.dumps(secret, ensure_ascii=False)[1:-1])
+        self._patterns = [
+            re.compile(before + _alternatives(found) + after)
+            for found, before, after in (
+                (words, r"(?<!\w)", r"(?!\w)"),
+                (addresses, r"(?<![\w.:/])", r"(?![\w:/]|\.\w)"),
+            )
+            if found
+        ]
+
+    def __call__(self, text: str) -> str:
+        for pattern in self._patterns:
+            text = pattern.sub(SHOWN, text)
+        return text
+
+
+def _alternatives(texts: set[str]) -> str:
+    return "(?:" + "|".join(re.escape(t) for t in sorted(texts, key=len, reverse=True)) + ")"
+
+
+def _is_address(text: str) -> bool:
+    """An IP address or CIDR: paths and graphs show those, so they are hidden however short."""
+    try:
+        ipaddress.ip_interface(text)
+    except ValueError:
+        return False
+    return True
+
+
+def redact_model(
+    model: NetworkModel, by_address: dict[str, set[str]], elsewhere: Iterable[str] = ()
+) -> None:
+    """Hide what the model shows as text when it is sensitive: rules' descriptions, NSG rules'
+    names, and notes. `by_address` holds the sensitive texts of each resource (hidden in its
+    own notes however short), `elsewhere` those of no one resource. The model remembers every
+    sensitive text, for the reports."""
+    secrets = set(elsewhere).union(*by_address.values())
+    if not secrets:
+        return
+    model.sensitive.update(secrets)
+    for group in model.security_groups.values():
+        for rule in group.rules:
+            if rule.description is not None and rule.description in secrets:
+                rule.description = SHOWN
+    for nsg in model.network_security_groups.values():
+        for nsg_rule in nsg.rules:
+            if nsg_rule.name in secrets:
+                if nsg_rule.address.endswith(nsg_rule.name):  # an inline rule, named by it
+                    nsg_rule.address = nsg_rule.address[: -len(nsg_rule.name)] + SHOWN
+                nsg_rule.name = SHOWN
+    everywhere = Scrubber(secrets)
+    scrubbers = {address: Scrubber(found, minimum=1) for address, found in by_address.items()}
+    for note in model.notes:
+        own = scrubbers.get(note.address or "")
+        message = own(note.message) if own is not None else note.message
+        note.message = everywhere(message)
+
+
+def shown_label(label: str, secrets: set[str]) -> str:
+    """A group's label as matrices and graphs show it: a tag's sensitive value hidden."""
+    key, equals, value = label.partition("=")
+    return f"{key}={SHOWN}" if equals and value in secrets else label
+
+
+def environment_secrets(environ: Mapping[str, str]) -> set[str]:
+    """The values of TF_VAR_ environment variables: CI's secrets, whatever the input does."""
+    return {value for key, value in environ.items() if key.startswith("TF_VAR_") and value}
+
+
+def hidden(model: M, secrets: set[str]) -> M:
+    """A copy of `model` (an answer, a report) with the `secrets` hidden in its fields."""
+    if not secrets:
+        return model
+    shown = model.model_copy(deep=True)
+    _scrub_fields(shown, Scrubber(secrets))
+    return shown
+
+
+def render_hidden(report: R, secrets: set[str], render: Callable[[R], str]) -> str:
+    """`render(report)` with the `secrets` hidden: in the report's fields first, so that each
+    format escapes `(sensitive value)` rather than a secret, then in the text written."""
+    shown = hidden(report, secrets)
+    shown.sensitive = set()  # type: ignore[attr-defined]
+    return Scrubber(secrets)(render(shown))
+
+
+def _scrub_fields(model: BaseModel, scrub: Scrubber) -> None:
+    for name in type(model).model_fields:
+        setattr(model, name, _scrubbed(getattr(model, name), scrub))
+
+
+def _scrubbed(value: Any, scrub: Scrubber) -> Any:
+    if isinstance(value, str):
+        return scrub(value)
+    if isinstance(value, BaseModel):
+        _scrub_fields(value, scrub)
+        return value
+    if isinstance(value, list):
+        return [_scrubbed(item, scrub) for item in value]
+    if isinstance(value, dict):
+        return {key: _scrubbed(item, scrub) for key, item in value.items()}
+    return value
