@@ -162,9 +162,7 @@ def main(argv: list[str]) -> int:
         print(f"not in hashicorp/aws {args.version}: {', '.join(missing)}", file=sys.stderr)
         return 1
     resources = {name: trim_block(available[name]["block"]) for name in wanted}
-    data = {
-        name: trim_block(schema["data_source_schemas"][name]["block"]) for name in DATA_SOURCES
-    }
+    data = {name: trim_block(schema["data_source_schemas"][name]["block"]) for name in DATA_SOURCES}
     OUTPUT.write_text(render(args.version, resources, data), encoding="utf-8")
     print(f"{OUTPUT.relative_to(ROOT)}: {len(resources)} resource types, {len(data)} data sources")
     return 0

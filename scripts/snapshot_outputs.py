@@ -73,8 +73,11 @@ def _inputs(corpus: Path, only: str | None) -> list[tuple[str, list[str], list[s
                 extra += ["--assume-unknown", "closed"]
             found.append(("fixture-" + _key(directory, fixtures), inputs, extra))
     if only in (None, "corpus"):
-        for path in candidates(corpus.resolve()):
-            found.append(("corpus-" + _key(path, corpus), [str(path)], []))
+        corpus = corpus.resolve()
+        for path in candidates(corpus):
+            # Each source repository of the corpus is the root its inputs' files come from.
+            root = corpus / path.relative_to(corpus).parts[0]
+            found.append(("corpus-" + _key(path, corpus), [str(path)], ["--root", str(root)]))
     return found
 
 
@@ -82,10 +85,11 @@ def snapshot(outdir: Path, corpus: Path, only: str | None) -> int:
     outdir.mkdir(parents=True, exist_ok=True)
     count = 0
     for name, inputs, extra in _inputs(corpus, only):
+        rooted = extra[-2:-1] == ["--root"]
         commands = {
             "check.json": ["check", *inputs, "--format", "json", "--fail-on", "never", *extra],
-            "matrix.json": ["matrix", *inputs, "--format", "json"],
-            "graph.mmd": ["graph", *inputs],
+            "matrix.json": ["matrix", *inputs, "--format", "json", *extra[-2:] * rooted],
+            "graph.mmd": ["graph", *inputs, *extra[-2:] * rooted],
         }
         for suffix, args in commands.items():
             code, text = _run(args)

@@ -85,7 +85,16 @@ def _on_alarm(_signum: int, _frame: FrameType | None) -> None:
     raise _TooSlow
 
 
-def sweep_one(path: Path, ruleset: RuleSet, result: Sweep, timeout: float) -> None:
+def sweep_one(
+    path: Path, ruleset: RuleSet, result: Sweep, timeout: float, root: Path | None = None
+) -> None:
+    from reachlint.confine import declared_root
+
+    with declared_root(root):
+        _sweep_one(path, ruleset, result, timeout)
+
+
+def _sweep_one(path: Path, ruleset: RuleSet, result: Sweep, timeout: float) -> None:
     from reachlint.engine.reach import compute_reachability
     from reachlint.errors import InputError
     from reachlint.loaders.detect import inspect_input
@@ -152,7 +161,9 @@ def sweep(root: Path, timeout: float = 120.0) -> Sweep:
     previous = signal.signal(signal.SIGALRM, _on_alarm)
     try:
         for path in candidates(root):
-            sweep_one(path, ruleset, result, timeout)
+            # Each source repository of the corpus is the root its inputs' files come from.
+            source = root / path.relative_to(root).parts[0]
+            sweep_one(path, ruleset, result, timeout, source)
     finally:
         signal.signal(signal.SIGALRM, previous)
     return result

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Annotated, Literal, NoReturn
 
 import typer
 
+from reachlint.confine import declared_root
+
 if TYPE_CHECKING:
     from reachlint.pipeline import LoadOptions
 
@@ -55,6 +57,17 @@ _BaseRules = Annotated[
         metavar="FILE",
         help="A rules file as the base has it (may be repeated): rules that --rules switch off, "
         "match differently, allow more of or lower are reported as NEW-SUPPRESSION findings.",
+    ),
+]
+
+
+_Root = Annotated[
+    Path | None,
+    typer.Option(
+        "--root",
+        metavar="DIR",
+        help="The directory the inputs' own files (modules, variable and parameters files) may "
+        "come from (default: the repository around them, else the current directory).",
     ),
 ]
 
@@ -225,9 +238,10 @@ def check(
             "NEW-SUPPRESSION findings.",
         ),
     ] = None,
+    root: _Root = None,
 ) -> None:
     """Check plans against the rules; exit 1 on a finding at or above --fail-on."""
-    with _reported_errors():
+    with _reported_errors(), declared_root(root):
         _check_format(output_format)
         from reachlint.pipeline import run_check
         from reachlint.reporters import render
@@ -322,9 +336,10 @@ def diff(
     variables: _Variables = None,
     var_files: _VarFiles = None,
     base_rules: _BaseRules = None,
+    root: _Root = None,
 ) -> None:
     """Show the flows a change opens and closes, each with its path and the lines that open it."""
-    with _reported_errors():
+    with _reported_errors(), declared_root(root):
         _check_format(output_format)
         from reachlint.diff import run_diff
         from reachlint.reporters import render_diff
@@ -571,9 +586,10 @@ def query(
     var_files: _VarFiles = None,
     config_dir: _ConfigDir = None,
     parameters: _Parameters = None,
+    root: _Root = None,
 ) -> None:
     """Is it reachable? The paths when it is, what blocks it when not (exit 1: not reachable)."""
-    with _reported_errors():
+    with _reported_errors(), declared_root(root):
         from reachlint.design import require_format
         from reachlint.query import FORMATS, render_answer, run_query
 
@@ -613,9 +629,10 @@ def matrix(
     var_files: _VarFiles = None,
     config_dir: _ConfigDir = None,
     parameters: _Parameters = None,
+    root: _Root = None,
 ) -> None:
     """The traffic each group reaches in every other group, as a table."""
-    with _reported_errors():
+    with _reported_errors(), declared_root(root):
         from reachlint.matrix import run_matrix
 
         text = run_matrix(
@@ -656,9 +673,10 @@ def graph(
     var_files: _VarFiles = None,
     config_dir: _ConfigDir = None,
     parameters: _Parameters = None,
+    root: _Root = None,
 ) -> None:
     """The network as a picture: boxes, endpoints, flows between groups, findings in red."""
-    with _reported_errors():
+    with _reported_errors(), declared_root(root):
         from reachlint.graph import run_graph
 
         text = run_graph(

@@ -6,14 +6,18 @@ suppressions are read from. Each is read only when it resolves, symbolic links f
 regular file (or a directory) inside the input's root; anything else is refused with exit 2.
 The root is the nearest directory at or above the input that holds `.git` (the repository's
 root); without one, the current directory when the input lies inside it; else the input's own
-directory. Files named on the command line (PATH, --var-file, --parameters, --rules,
---config-dir) are the user's choice and may be anywhere.
+directory. `--root DIR` on the command line names the root of the inputs inside DIR. Files named
+on the command line (PATH, --var-file, --parameters, --rules, --config-dir) are the user's choice
+and may be anywhere.
 """
 
 from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 from reachlint.errors import InputError
@@ -32,10 +36,27 @@ _OUTSIDE = (
 _REFUSED = "reachlint refuses to read it"
 
 
+# The root the command line names (--root), for the command that runs.
+_DECLARED_ROOT: ContextVar[Path | None] = ContextVar("declared_root", default=None)
+
+
+@contextmanager
+def declared_root(root: Path | None) -> Iterator[None]:
+    """Inputs inside `root` have it as their root while the block runs (None: as found)."""
+    token = _DECLARED_ROOT.set(Path(os.path.realpath(root)) if root is not None else None)
+    try:
+        yield
+    finally:
+        _DECLARED_ROOT.reset(token)
+
+
 def input_root(path: Path) -> Path:
     """The root of the input `path` (a file or a directory), resolved."""
     # A file's own directory, not its link target's: a link must not choose its root.
     directory = Path(os.path.realpath(path if path.is_dir() else path.parent))
+    declared = _DECLARED_ROOT.get()
+    if declared is not None and directory.is_relative_to(declared):
+        return declared
     return _root_of(directory, Path(os.path.realpath(Path.cwd())))
 
 
