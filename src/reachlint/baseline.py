@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from reachlint.errors import InputError
+from reachlint.limits import MAX_BASELINE_BYTES, read_bounded
 
 if TYPE_CHECKING:
     from reachlint.report import Finding, TrafficEntry
@@ -173,10 +174,7 @@ def read_baseline(path: Path) -> KnownFindings:
     """The findings a baseline file lists; InputError names a file that is not one."""
     from reachlint.report import TrafficEntry
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise InputError(f"cannot read the baseline: {error.strerror}", file=str(path)) from None
+    text = read_bounded(path, MAX_BASELINE_BYTES, "baseline")
     try:
         document = BaselineFile.model_validate_json(text)
     except ValidationError as error:

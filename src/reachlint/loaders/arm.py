@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from reachlint.errors import InputError
+from reachlint.limits import evaluation
 from reachlint.loaders import azure_common
 from reachlint.loaders.arm_eval.evaluator import DeploymentInfo, Scope, TemplateError
 from reachlint.loaders.arm_eval.jsonpos import JsonObject, read_json_file
@@ -169,10 +170,11 @@ def load_arm_template(
     deployment = Deployment(notes)
     info = info or DeploymentInfo()
     try:
-        template = root_template(document, file, info, deployment, supplied)
-        deployment.expand(template, lookup(document, "resources"), Scope(template))
-        mapper = _Mapper(deployment, file)
-        mapper.run()
+        with evaluation():
+            template = root_template(document, file, info, deployment, supplied)
+            deployment.expand(template, lookup(document, "resources"), Scope(template))
+            mapper = _Mapper(deployment, file)
+            mapper.run()
     except RecursionError:
         raise InputError("is nested too deeply to evaluate", file) from None
     except TemplateError as err:  # raised outside any one expression, so without a line

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reachlint.errors import InputError
+from reachlint.limits import MAX_CONFIGURATION_FILE_BYTES, evaluation, read_bounded
 from reachlint.loaders.hcl.config import VariableDecl, read_module, read_text
 from reachlint.loaders.hcl.evaluator import evaluate_constant
 from reachlint.loaders.hcl.expand import Expander
@@ -69,8 +70,9 @@ def load_terraform_dir(
     previous_limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(previous_limit, _RECURSION_LIMIT))
     try:
-        expander = _load(directory, shown_root, variables or {}, var_files or [], environ)
-        resources = [to_resource(record) for record in expander.records]
+        with evaluation():
+            expander = _load(directory, shown_root, variables or {}, var_files or [], environ)
+            resources = [to_resource(record) for record in expander.records]
     except RecursionError:
         raise InputError(
             "the configuration's expressions are nested too deeply to read", shown_root
@@ -214,9 +216,12 @@ def _from_json(value: Value) -> Value:
 def _module_manifest(directory: Path) -> dict[str, Path]:
     """Module call path -> directory, for modules `terraform init` has downloaded."""
     manifest = directory / ".terraform" / "modules" / "modules.json"
+    if not manifest.exists():
+        return {}
+    raw = read_bounded(manifest, MAX_CONFIGURATION_FILE_BYTES, "module manifest")
     try:
-        document = json.loads(manifest.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        document = json.loads(raw.decode("utf-8"))
+    except (ValueError, RecursionError):
         return {}
     found: dict[str, Path] = {}
     modules = document.get("Modules") if isinstance(document, dict) else None

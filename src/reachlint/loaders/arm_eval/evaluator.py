@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from reachlint.errors import InputError
+from reachlint.limits import MAX_EVALUATION_DEPTH, WORK, LimitError, too_deep
 from reachlint.loaders.arm_eval import functions as fn
 from reachlint.loaders.arm_eval.expressions import (
     Call,
@@ -247,6 +248,7 @@ def _user_functions(document: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]
 
 def evaluate(raw: Any, scope: Scope, line: int | None = None) -> Any:
     """A template value with its expressions evaluated and its property loops expanded."""
+    WORK.tick()
     if isinstance(raw, str):
         if is_expression(raw):
             return evaluate_string(raw, scope, getattr(scope.template, "file", None), line)
@@ -311,14 +313,18 @@ def evaluate_string(text: str, scope: Scope, file: str | None, line: int | None)
         node = parse(text)
     except ExpressionSyntaxError as err:
         raise InputError(
-            f"invalid template expression {text!r}: {err.message} at column {err.column}",
+            f"invalid template expression {_clip(text)!r}: {err.message} at column {err.column}",
             file,
             line,
         ) from None
+    except LimitError as err:
+        raise err.located(file, line) from None
     try:
         return evaluate_node(node, scope)
     except TemplateError as err:
         raise InputError(f"{err} (in {_clip(text)})", file, line) from None
+    except LimitError as err:
+        raise err.located(file, line) from None
 
 
 def _clip(text: str, limit: int = 120) -> str:
@@ -331,11 +337,21 @@ def _clip(text: str, limit: int = 120) -> str:
 def evaluate_node(node: Node, scope: Scope) -> Any:
     if isinstance(node, Literal):
         return node.value
-    if isinstance(node, Member):
-        return member(evaluate_node(node.target, scope), node.name)
-    if isinstance(node, Index):
-        return index(evaluate_node(node.target, scope), evaluate_node(node.index, scope))
-    return _call(node, scope)
+    # Nesting, written or through variables and user functions, is bounded before Python's
+    # stack is; every step counts against the template's time budget.
+    work = WORK
+    if work.depth >= MAX_EVALUATION_DEPTH:
+        raise too_deep()
+    work.depth += 1
+    work.tick()
+    try:
+        if isinstance(node, Member):
+            return member(evaluate_node(node.target, scope), node.name)
+        if isinstance(node, Index):
+            return index(evaluate_node(node.target, scope), evaluate_node(node.index, scope))
+        return _call(node, scope)
+    finally:
+        work.depth -= 1
 
 
 def member(target: Any, name: str) -> Any:
@@ -397,7 +413,9 @@ def _call(node: Call, scope: Scope) -> Any:
         unknown = first_unknown(args)
         if unknown is not None:
             return unknown
-    return _guarded(node, lambda: pure(args))
+    result = _guarded(node, lambda: pure(args))
+    WORK.charge_value(result)
+    return result
 
 
 def _guarded(node: Call, run: Callable[[], Any]) -> Any:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Protocol, TypeVar
 
 from reachlint.errors import InputError
+from reachlint.limits import MAX_CONFIGURATION_FILE_BYTES, read_bounded
 from reachlint.loaders.hcl.parser import parse_file
 from reachlint.loaders.hcl.syntax import Block, Body, Expr, Literal
 from reachlint.loaders.hcl.types import ANY, TypeSpec, parse_type
@@ -105,10 +106,7 @@ def is_override(path: Path) -> bool:
 
 
 def read_text(path: Path, shown: str) -> str:
-    try:
-        raw = path.read_bytes()
-    except OSError as err:
-        raise InputError(f"cannot read the file: {err.strerror or err}", shown) from None
+    raw = read_bounded(path, MAX_CONFIGURATION_FILE_BYTES, "configuration file", shown)
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
