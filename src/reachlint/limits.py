@@ -60,7 +60,7 @@ MAX_MODULE_INSTANCES: Final = 10_000  # in one configuration
 # --- Values that evaluation makes ---
 # A string: Azure refuses a template over 4 MB once expanded, so no deployable value is longer.
 MAX_STRING_LENGTH: Final = 4 * MIB
-MAX_COLLECTION_LENGTH: Final = 1_000_000  # elements of one list, set, tuple, map or object
+MAX_COLLECTION_LENGTH: Final = 100_000  # elements of one list, set, tuple, map or object
 MAX_FORMAT_WIDTH: Final = 1_000_000  # width or precision in a format; Go's fmt takes no more
 # Everything one input's evaluation makes or keeps, in bytes as Python holds it (a character is
 # a byte, a string or an element of a list or map about 64 more): many values, each within the
@@ -109,17 +109,33 @@ def read_bounded(path: Path, max_bytes: int, what: str, shown: str | None = None
         descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as error:
         raise InputError(f"cannot read the {what}: {error.strerror or error}", name) from None
-    with os.fdopen(descriptor, "rb") as stream:
-        status = os.fstat(descriptor)
-        if not stat.S_ISREG(status.st_mode):
-            kind = _file_kind(status.st_mode)
-            raise InputError(f"is not a regular file ({kind}); expected a {what}", name)
-        if status.st_size > max_bytes:
-            raise LimitError(f"the {what} has {status.st_size:,} bytes", max_bytes, "bytes", name)
-        data = stream.read(max_bytes + 1)  # it may have grown since
+    try:
+        _check_file(os.fstat(descriptor), max_bytes, what, name)
+        with os.fdopen(descriptor, "rb", closefd=False) as stream:
+            data = stream.read(max_bytes + 1)  # it may have grown since
+    finally:
+        os.close(descriptor)
     if len(data) > max_bytes:
         raise LimitError(f"the {what} has more than {max_bytes:,} bytes", max_bytes, "bytes", name)
     return data
+
+
+def check_file(path: Path, max_bytes: int, what: str) -> None:
+    """That `path` is a regular file (links followed) of at most `max_bytes`, before it is
+    opened by something that would wait on a named pipe."""
+    try:
+        status = path.stat()
+    except OSError as error:
+        raise InputError(f"cannot read the {what}: {error.strerror or error}", str(path)) from None
+    _check_file(status, max_bytes, what, str(path))
+
+
+def _check_file(status: os.stat_result, max_bytes: int, what: str, name: str) -> None:
+    if not stat.S_ISREG(status.st_mode):
+        kind = _file_kind(status.st_mode)
+        raise InputError(f"is not a regular file ({kind}); expected a {what}", name)
+    if status.st_size > max_bytes:
+        raise LimitError(f"the {what} has {status.st_size:,} bytes", max_bytes, "bytes", name)
 
 
 def _file_kind(mode: int) -> str:

@@ -81,6 +81,7 @@ class Lambda:
     scope: Scope
 
     def __call__(self, *values: Any) -> Any:
+        WORK.tick()
         bound = dict(zip((n.lower() for n in self.names), values, strict=False))
         return evaluate_node(self.body, self.scope.bind(bound))
 
@@ -254,6 +255,7 @@ def evaluate(raw: Any, scope: Scope, line: int | None = None) -> Any:
             return evaluate_string(raw, scope, getattr(scope.template, "file", None), line)
         return unescape(raw)
     if isinstance(raw, dict):
+        WORK.charge_items(len(raw))  # copy loops inside copy loops multiply what is built
         source = getattr(raw, "source", None) or scope.template.file
         result = JsonObject(source, getattr(raw, "line", line))
         loop_key = find_key(raw, "copy")
@@ -270,6 +272,7 @@ def evaluate(raw: Any, scope: Scope, line: int | None = None) -> Any:
                     result[name] = evaluate_loop(loop, scope)
         return result
     if isinstance(raw, list):
+        WORK.charge_items(len(raw))
         array = JsonArray(
             getattr(raw, "source", None) or scope.template.file, getattr(raw, "line", line)
         )
@@ -291,6 +294,7 @@ def evaluate_loop(loop: Mapping[str, Any], scope: Scope) -> Any:
     if isinstance(count, Unknown):
         return count
     input_key = find_key(loop, "input") or "input"
+    WORK.charge_items(count)
     array = JsonArray(getattr(loop, "source", None), getattr(loop, "line", None))
     for index in range(count):
         array.append(evaluate(loop.get(input_key), scope.loop(name, index), _line(loop, input_key)))
@@ -405,7 +409,9 @@ def _call(node: Call, scope: Scope) -> Any:
     if pure is None:
         contextual = _CONTEXTUAL.get(node.name)
         if contextual is not None:
-            return _guarded(node, lambda: contextual(args, scope))
+            made = _guarded(node, lambda: contextual(args, scope))
+            WORK.charge_value(made)
+            return made
         if node.name.startswith("list"):
             return Unknown(f"{node.written}() is known only at deployment time")
         return Unknown(f"{node.written}() is not evaluated by reachlint")
