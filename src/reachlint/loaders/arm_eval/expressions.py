@@ -126,12 +126,16 @@ class _Parser:
 
     def expression(self) -> Node:
         entered = self.depth
-        self._nest()
+        self.depth += 1
+        if self.depth > MAX_EXPRESSION_DEPTH:
+            raise self._too_deep()
         node = self.primary()
         while True:
             # Each property access or index wraps the node once more: it counts as a level.
             if self.at("."):
-                self._nest()
+                self.depth += 1
+                if self.depth > MAX_EXPRESSION_DEPTH:
+                    raise self._too_deep()
                 self.take()
                 kind, text, column = self.take()
                 if kind != "name":
@@ -140,7 +144,9 @@ class _Parser:
                     )
                 node = Member(node, text)
             elif self.at("["):
-                self._nest()
+                self.depth += 1
+                if self.depth > MAX_EXPRESSION_DEPTH:
+                    raise self._too_deep()
                 self.take()
                 index = self.expression()
                 self.expect("]")
@@ -149,16 +155,14 @@ class _Parser:
                 self.depth = entered
                 return node
 
-    def _nest(self) -> None:
-        self.depth += 1
-        if self.depth > MAX_EXPRESSION_DEPTH:
-            token = self.peek()
-            column = token[2] if token else self.end_column
-            raise LimitError(
-                f"the expression nests too deeply at column {column}",
-                MAX_EXPRESSION_DEPTH,
-                "levels of nesting",
-            )
+    def _too_deep(self) -> LimitError:
+        token = self.peek()
+        column = token[2] if token else self.end_column
+        return LimitError(
+            f"the expression nests too deeply at column {column}",
+            MAX_EXPRESSION_DEPTH,
+            "levels of nesting",
+        )
 
     def primary(self) -> Node:
         kind, text, column = self.take()

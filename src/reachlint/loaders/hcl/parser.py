@@ -102,17 +102,15 @@ class Parser:
         self.skip_newlines = skip_newlines
         self.depth = depth  # nesting of expressions, blocks and template directives
 
-    def _nest(self, token: Token) -> None:
-        """One level deeper; each level is a few Python frames, so the depth is bounded."""
-        self.depth += 1
-        if self.depth > MAX_EXPRESSION_DEPTH:
-            raise LimitError(
-                f"the nesting at column {token.column} is too deep",
-                MAX_EXPRESSION_DEPTH,
-                "levels of nesting",
-                self.file,
-                token.line,
-            )
+    def _too_deep(self, token: Token) -> LimitError:
+        """Each level of nesting is a few Python frames: the depth is bounded first."""
+        return LimitError(
+            f"the nesting at column {token.column} is too deep",
+            MAX_EXPRESSION_DEPTH,
+            "levels of nesting",
+            self.file,
+            token.line,
+        )
 
     # Token access.
     def peek(self) -> Token:
@@ -200,7 +198,9 @@ class Parser:
                 raise self.error(token, f'expected a block label or "{{", found {_describe(token)}')
             self.pos += 1
         self.pos += 1
-        self._nest(start)
+        self.depth += 1
+        if self.depth > MAX_EXPRESSION_DEPTH:
+            raise self._too_deep(start)
         body = self.parse_body(closing=True)
         self.depth -= 1
         self.pos += 1  # the closing brace
@@ -215,7 +215,9 @@ class Parser:
 
     # Expressions.
     def parse_expression(self) -> Expr:
-        self._nest(self.peek())
+        self.depth += 1
+        if self.depth > MAX_EXPRESSION_DEPTH:
+            raise self._too_deep(self.peek())
         condition = self._binary(1)
         if self.peek().kind != "?":
             self.depth -= 1
@@ -242,7 +244,9 @@ class Parser:
         token = self.peek()
         if token.kind == "-" or token.kind == "!":
             self.advance()
-            self._nest(token)
+            self.depth += 1
+            if self.depth > MAX_EXPRESSION_DEPTH:
+                raise self._too_deep(token)
             operand = self._unary()
             self.depth -= 1
             if token.kind == "-" and isinstance(operand, Literal) and _is_number(operand.value):
@@ -531,7 +535,9 @@ class Parser:
             keyword, where, operands = item
             if keyword in stops:
                 return built, position, item
-            self._nest(Token(IDENT, keyword, where.line, where.column))
+            self.depth += 1
+            if self.depth > MAX_EXPRESSION_DEPTH:
+                raise self._too_deep(Token(IDENT, keyword, where.line, where.column))
             if keyword == "if":
                 condition = operands[0]
                 assert isinstance(condition, Expr)
