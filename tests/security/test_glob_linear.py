@@ -30,6 +30,13 @@ resource "aws_instance" "web" {
   subnet_id     = aws_subnet.public.id
   tags          = { Name = "%s" }
 }
+
+# In the VPC's default security group too, which admits its own members: a flow to web.
+resource "aws_instance" "app" {
+  ami           = "ami-0c55b159cbfafe1f0"
+  instance_type = "t3.micro"
+  subnet_id     = aws_subnet.public.id
+}
 """
 
 
@@ -40,13 +47,17 @@ def test_a_glob_of_many_stars_against_a_long_tag_value_is_answered_at_once(
         tmp_path,
         {
             "config/main.tf": CONFIGURATION % ("a" * 3000),
-            "rules.yaml": "version: 1\nrules:\n  - id: NAMED\n    match:\n"
-            f"      to: {{tags: {{Name: '{STARS}'}}}}\n"
-            f"      from: {{addresses: ['{STARS}']}}\n",
+            "rules.yaml": "version: 1\nrules:\n"
+            "  - id: NAMED\n"
+            f"    match: {{from: any, to: {{tags: {{Name: '{STARS}'}}}}}}\n"
+            "  - id: ADDRESSED\n"
+            f"    match: {{from: {{addresses: ['{STARS}']}}, to: any}}\n"
+            "  - id: ANY\n"
+            "    match: {from: any, to: any}\n",
         },
     )
     outcome = run("check", "config", "--rules", "rules.yaml", "--no-builtin", cwd=tmp_path)
-    assert outcome.code == 0, outcome.stderr
+    assert outcome.code == 1, outcome.stderr  # ANY reports the flows, NAMED none
     assert outcome.seconds < 15
 
 
