@@ -65,7 +65,7 @@ MAX_FORMAT_WIDTH: Final = 1_000_000  # width or precision in a format; Go's fmt 
 # Everything one input's evaluation makes or keeps, in bytes as Python holds it (a character is
 # a byte, a string or an element of a list or map about 64 more): many values, each within the
 # bounds above, still fit in this much memory.
-MAX_EVALUATION_BYTES: Final = 512 * MIB
+MAX_EVALUATION_BYTES: Final = 256 * MIB
 MAX_EVALUATION_SECONDS: Final = 60.0  # evaluating one directory or template
 
 _ELEMENT_BYTES = 64

@@ -160,4 +160,4 @@ def test_property_loops_inside_property_loops_stop_at_the_bytes_limit(tmp_path: 
         value = {"copy": [{"name": f"l{level}", "count": 800, "input": value}]}
     variables = {"big": value, "name": "[string(length(variables('big').l2))]"}
     outcome = run(*check(tmp_path, arm_template(variables)), cwd=tmp_path)
-    outcome.refused("template.json:", "536,870,912 bytes per input")
+    outcome.refused("template.json:", "268,435,456 bytes per input")

@@ -81,7 +81,7 @@ def check(directory: Path) -> list[str]:
             'locals {\n  s = format("%1000000s", "x")\n'
             '  l = [for i in range(1000) : "${local.s}${i}"]\n}',
             3,
-            ["the evaluation makes too many values", "536,870,912 bytes per input"],
+            ["the evaluation makes too many values", "268,435,456 bytes per input"],
             id="volume",
         ),
         pytest.param(
