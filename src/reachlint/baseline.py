@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from reachlint.errors import InputError
+from reachlint.limits import MAX_BASELINE_BYTES, read_bounded
 
 if TYPE_CHECKING:
     from reachlint.report import Finding, TrafficEntry
@@ -194,9 +195,12 @@ def baseline_entries(path: Path) -> list[tuple[BaselineEntry, Traffic, int]]:
     from reachlint.traffic import cidrs
 
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise InputError(f"cannot read the baseline: {error.strerror}", file=str(path)) from None
+        text = read_bounded(path, MAX_BASELINE_BYTES, "baseline").decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InputError(
+            f"is not UTF-8 text (undecodable byte at offset {error.start}); expected a baseline",
+            file=str(path),
+        ) from None
     try:
         document = BaselineFile.model_validate_json(text)
     except ValidationError as error:

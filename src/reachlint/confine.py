@@ -21,6 +21,7 @@ from contextvars import ContextVar
 from pathlib import Path
 
 from reachlint.errors import InputError
+from reachlint.limits import MAX_CONFIGURATION_FILE_BYTES, read_bounded
 
 
 class ConfinementError(InputError):
@@ -87,20 +88,18 @@ def confined(path: Path, root: Path, *, directory: bool = False, shown: str | No
     return resolved
 
 
-def read_confined(path: Path, root: Path, shown: str | None = None) -> bytes:
-    """The bytes of `path`, checked by `confined`; opened without blocking, so that a FIFO put
-    in its place after the check is refused rather than waited on."""
+def read_confined(
+    path: Path,
+    root: Path,
+    shown: str | None = None,
+    *,
+    max_bytes: int = MAX_CONFIGURATION_FILE_BYTES,
+    what: str = "file",
+) -> bytes:
+    """The bytes of `path`, checked by `confined` and read within `max_bytes` (opened without
+    blocking, so that a FIFO put in its place after the check is refused, not waited on)."""
     name = shown or str(path)
-    resolved = confined(path, root, shown=name)
-    try:
-        descriptor = os.open(resolved, os.O_RDONLY | os.O_NONBLOCK)
-    except OSError as error:
-        raise ConfinementError(f"cannot read it: {error.strerror or error}", name) from None
-    with os.fdopen(descriptor, "rb") as stream:
-        mode = os.fstat(stream.fileno()).st_mode
-        if not stat.S_ISREG(mode):
-            raise ConfinementError(f"is {_kind(mode)}, not a regular file; {_REFUSED}", name)
-        return stream.read()
+    return read_bounded(confined(path, root, shown=name), max_bytes, what, name)
 
 
 def _kind(mode: int) -> str:

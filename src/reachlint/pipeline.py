@@ -76,12 +76,18 @@ def build_model(
             detected = inspect_input(path)
         if seen is not None:
             seen.kinds[path] = detected.kind
-        if detected.kind == "terraform-plan":
-            models.append(_plan_model(path, detected.document, options, timings, seen))
-        elif detected.kind == "terraform-dir":
-            models.append(_directory_model(path, options, timings))
-        else:
-            models.append(_template_model(path, detected.kind, detected.document, options, timings))
+        try:
+            if detected.kind == "terraform-plan":
+                models.append(_plan_model(path, detected.document, options, timings, seen))
+            elif detected.kind == "terraform-dir":
+                models.append(_directory_model(path, options, timings))
+            else:
+                models.append(
+                    _template_model(path, detected.kind, detected.document, options, timings)
+                )
+        except RecursionError:
+            # Values nested just below what the parsers accept, walked once more.
+            raise InputError("is nested too deeply to read", str(path)) from None
     merged, *others = models
     with _phase(timings, "model"):
         for model in others:

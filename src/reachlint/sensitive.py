@@ -59,11 +59,26 @@ def has_marks(value: Any) -> bool:
     """Whether `value` is sensitive or holds a sensitive value anywhere inside."""
     if isinstance(value, Sensitive):
         return True
+    if not isinstance(value, dict | list | tuple):
+        return False
+    return _holds_marks(value, set())
+
+
+def _holds_marks(value: Any, seen: set[int]) -> bool:
+    # A value may hold one list many times (ARM `createArray` of a variable): each container
+    # is looked into once, or a few lines of template would take hours.
+    if isinstance(value, Sensitive):
+        return True
     if isinstance(value, dict):
-        return any(has_marks(item) for item in value.values())
-    if isinstance(value, list | tuple):
-        return any(has_marks(item) for item in value)
-    return False
+        items: Any = value.values()
+    elif isinstance(value, list | tuple):
+        items = value
+    else:
+        return False
+    if id(value) in seen:
+        return False
+    seen.add(id(value))
+    return any(_holds_marks(item, seen) for item in items)
 
 
 def unmark(value: Any) -> Any:
@@ -71,20 +86,18 @@ def unmark(value: Any) -> Any:
     attributes) only where they held a mark."""
     if isinstance(value, Sensitive):
         return unmark(value.value)
+    if not has_marks(value):
+        return value
     if isinstance(value, dict):
-        if not any(has_marks(item) for item in value.values()):
-            return value
         plain = copy.copy(value)
         for key, item in value.items():
             plain[key] = unmark(item)
         return plain
-    if isinstance(value, list):
-        if not any(has_marks(item) for item in value):
-            return value
-        items = copy.copy(value)
-        items[:] = [unmark(item) for item in value]
-        return items
-    return value
+    if isinstance(value, tuple):
+        return tuple(unmark(item) for item in value)
+    items = copy.copy(value)
+    items[:] = [unmark(item) for item in value]
+    return items
 
 
 def texts(value: Any) -> Iterator[str]:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from reachlint.confine import confined, input_root
 from reachlint.errors import InputError
+from reachlint.limits import MAX_CONFIGURATION_FILE_BYTES, read_bounded
 
 if TYPE_CHECKING:
     from reachlint.engine.flows import Reachability
@@ -483,8 +484,12 @@ def collect(files: Iterable[tuple[Path, str]]) -> Suppressions:
         if path in found.by_file:
             continue
         try:
-            text = path.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError):
+            # A place a finding points at, or any .tf file below an input: a link to a
+            # device or a huge file there is skipped, not read.
+            text = read_bounded(path, MAX_CONFIGURATION_FILE_BYTES, "source file").decode(
+                "utf-8-sig"
+            )
+        except (InputError, UnicodeDecodeError):
             continue
         if MARKER not in text:
             found.by_file[path] = []

@@ -23,6 +23,7 @@ from typing import Any, Literal
 from reachlint import exposure
 from reachlint.confine import confined, input_root
 from reachlint.errors import InputError
+from reachlint.limits import evaluation
 from reachlint.loaders import azure_common, azure_firewall
 from reachlint.loaders.arm_eval.evaluator import DeploymentInfo, Scope, TemplateError
 from reachlint.loaders.arm_eval.jsonpos import JsonObject, read_json_file
@@ -187,10 +188,11 @@ def load_arm_template(
     deployment = Deployment(notes)
     info = info or DeploymentInfo()
     try:
-        template = root_template(document, file, info, deployment, supplied)
-        deployment.expand(template, lookup(document, "resources"), Scope(template))
-        mapper = _Mapper(deployment, file)
-        mapper.run()
+        with evaluation():
+            template = root_template(document, file, info, deployment, supplied)
+            deployment.expand(template, lookup(document, "resources"), Scope(template))
+            mapper = _Mapper(deployment, file)
+            mapper.run()
     except RecursionError:
         raise InputError("is nested too deeply to evaluate", file) from None
     except TemplateError as err:  # raised outside any one expression, so without a line

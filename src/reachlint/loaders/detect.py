@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from reachlint.errors import InputError
+from reachlint.limits import MAX_PLAN_BYTES, check_file
 
 InputKind = Literal["terraform-plan", "terraform-dir", "arm", "bicep"]
 
@@ -40,6 +41,7 @@ def inspect_input(path: Path) -> DetectedInput:
         return DetectedInput(path, "bicep")
     if path.suffix == ".tf":  # one file of a configuration stands for its directory
         return DetectedInput(path, "terraform-dir")
+    check_file(path, MAX_PLAN_BYTES, "Terraform plan or template")
     try:
         with path.open("rb") as stream:
             head = stream.read(_SNIFF_BYTES)

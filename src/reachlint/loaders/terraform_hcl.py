@@ -29,6 +29,7 @@ from pathlib import Path
 
 from reachlint.confine import input_root, read_confined
 from reachlint.errors import InputError
+from reachlint.limits import MAX_CONFIGURATION_FILE_BYTES, evaluation
 from reachlint.loaders.hcl.config import VariableDecl, read_module, read_text
 from reachlint.loaders.hcl.evaluator import evaluate_constant
 from reachlint.loaders.hcl.expand import Expander
@@ -76,13 +77,16 @@ def load_terraform_dir(
     previous_limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(previous_limit, _RECURSION_LIMIT))
     try:
-        expander = _load(directory, shown_root, variables or {}, var_files or [], environ, boundary)
-        if check_schema:
-            # Terraform refuses blocks and arguments its provider does not declare.
-            unchecked = check_configuration(expander.configs.values(), directory)
-            if unchecked is not None:
-                expander.note(unchecked, None, None)
-        resources = [to_resource(record) for record in expander.records]
+        with evaluation():
+            expander = _load(
+                directory, shown_root, variables or {}, var_files or [], environ, boundary
+            )
+            if check_schema:
+                # Terraform refuses blocks and arguments its provider does not declare.
+                unchecked = check_configuration(expander.configs.values(), directory)
+                if unchecked is not None:
+                    expander.note(unchecked, None, None)
+            resources = [to_resource(record) for record in expander.records]
     except RecursionError:
         raise InputError(
             "the configuration's expressions are nested too deeply to read", shown_root
@@ -249,9 +253,12 @@ def _module_manifest(directory: Path, boundary: Path) -> dict[str, Path]:
     manifest = directory / ".terraform" / "modules" / "modules.json"
     if not os.path.lexists(manifest):
         return {}
+    raw = read_confined(
+        manifest, boundary, max_bytes=MAX_CONFIGURATION_FILE_BYTES, what="module manifest"
+    )
     try:
-        document = json.loads(read_confined(manifest, boundary))
-    except ValueError:
+        document = json.loads(raw.decode("utf-8"))
+    except (ValueError, RecursionError):
         return {}
     found: dict[str, Path] = {}
     modules = document.get("Modules") if isinstance(document, dict) else None

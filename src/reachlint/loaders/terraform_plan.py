@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from reachlint.errors import InputError
+from reachlint.limits import MAX_PLAN_BYTES, read_bounded
 from reachlint.loaders.terraform_resources import UNKNOWN, TfResource
 from reachlint.sensitive import texts
 
@@ -43,10 +44,7 @@ class PlanResources:
 
 def read_json(path: Path) -> Any:
     """Parse a JSON file; broken JSON is an InputError naming line and column."""
-    try:
-        raw = path.read_bytes()
-    except OSError as err:
-        raise InputError(f"cannot read the file: {err.strerror or err}", str(path)) from None
+    raw = read_bounded(path, MAX_PLAN_BYTES, "Terraform plan or template")
     # Windows PowerShell redirection writes UTF-16 with a byte order mark.
     encoding = "utf-16" if raw.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8-sig"
     try:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from reachlint.errors import InputError
+from reachlint.limits import MAX_YAML_DEPTH, MAX_YAML_NODES, LimitError
 
 if TYPE_CHECKING:
     import yaml
@@ -13,9 +14,6 @@ if TYPE_CHECKING:
 # Where a value sits in the document: mapping keys and list positions from the top.
 NodePath = tuple[str | int, ...]
 
-# Aliases can expand a small file into a huge (or self-referencing) tree; rules files are small.
-_MAX_NODES = 100_000
-_MAX_DEPTH = 64
 _PLAIN_COLLECTIONS = ("tag:yaml.org,2002:seq", "tag:yaml.org,2002:map")
 
 
@@ -45,7 +43,7 @@ def load_document(text: str, file: str) -> Document:
     import yaml
 
     try:
-        loader = yaml.SafeLoader(text)
+        loader = _bounded_loader(text)
     except yaml.reader.ReaderError as error:  # a control character: refused before parsing
         line = text.count("\n", 0, error.position) + 1
         raise InputError(
@@ -58,6 +56,8 @@ def load_document(text: str, file: str) -> Document:
             document.lines[()] = node.start_mark.line + 1
             document.data = _Builder(loader, document).build(node, (), 0)
         return document
+    except LimitError as error:
+        raise error.located(file, None) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         problem = error.problem or error.context or "unreadable YAML"
@@ -73,6 +73,31 @@ def load_document(text: str, file: str) -> Document:
         loader.dispose()
 
 
+def _bounded_loader(text: str) -> yaml.SafeLoader:
+    """A safe loader whose composer, which recurses once per level, stops at the depth limit
+    before Python's stack does."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        depth = 0
+
+        def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+            self.depth += 1
+            if self.depth > MAX_YAML_DEPTH:
+                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+                raise LimitError(
+                    "the YAML is nested too deeply",
+                    MAX_YAML_DEPTH,
+                    "levels",
+                    line=mark.line + 1 if mark else None,
+                )
+            node = super().compose_node(parent, index)
+            self.depth -= 1
+            return node
+
+    return Loader(text)
+
+
 class _Builder:
     """Turns composed YAML nodes into plain data while recording lines and source text."""
 
@@ -84,10 +109,21 @@ class _Builder:
     def build(self, node: yaml.Node, path: NodePath, depth: int) -> object:
         import yaml
 
+        # Aliases can expand a small file into a huge (or self-referencing) tree.
         self.count += 1
-        if self.count > _MAX_NODES or depth > _MAX_DEPTH:
-            raise InputError(
-                "the YAML is too large or too deeply nested once its aliases are expanded",
+        if self.count > MAX_YAML_NODES:
+            raise LimitError(
+                "the YAML is too large once its aliases are expanded",
+                MAX_YAML_NODES,
+                "values",
+                self.document.file,
+                node.start_mark.line + 1,
+            )
+        if depth > MAX_YAML_DEPTH:
+            raise LimitError(
+                "the YAML is nested too deeply once its aliases are expanded",
+                MAX_YAML_DEPTH,
+                "levels",
                 self.document.file,
                 node.start_mark.line + 1,
             )

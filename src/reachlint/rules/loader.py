@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from reachlint.errors import InputError
+from reachlint.limits import MAX_RULES_FILE_BYTES, read_bounded
 from reachlint.model import Origin
 from reachlint.report import SEVERITIES, Severity
 from reachlint.rules.document import Document, NodePath, load_document
@@ -56,14 +57,12 @@ def load_rules(files: Sequence[Path], *, builtin: bool = True) -> RuleSet:
 
 
 def read_rules_file(path: Path, *, check: bool = True) -> Document:
+    if not path.exists():
+        raise InputError("rules file not found", str(path))
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError("rules file not found", str(path)) from None
+        text = read_bounded(path, MAX_RULES_FILE_BYTES, "rules file").decode("utf-8")
     except UnicodeDecodeError:
         raise InputError("rules file is not UTF-8 text", str(path)) from None
-    except OSError as error:
-        raise InputError(f"cannot read rules file: {error.strerror or error}", str(path)) from None
     document = load_document(text, str(path))
     if document.data is None:
         raise InputError("the rules file is empty; expected a mapping with 'version: 1'", str(path))

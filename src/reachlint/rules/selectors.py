@@ -86,12 +86,20 @@ Selector = Word | Patterns | Tags | Cidrs | AllOf | AnyOf | Not
 
 @lru_cache(maxsize=4096)
 def _glob_regex(pattern: str) -> re.Pattern[str]:
-    return re.compile(
-        "".join(
-            ".*" if char == "*" else "." if char == "?" else re.escape(char) for char in pattern
-        ),
-        re.DOTALL,
-    )
+    """A regular expression that matches in time linear in the value for each piece of the
+    pattern: `a*b*c` as `a(?>.*?b).*c`. Between two stars the first place a piece fits is as
+    good as any later one (pieces have a fixed length), so each is found once, atomically, and
+    never tried again; a plain `.*a.*b.*c` backtracks through every split of the value."""
+    pieces = [_glob_piece(piece) for piece in pattern.split("*")]
+    if len(pieces) == 1:
+        return re.compile(pieces[0], re.DOTALL)
+    first, *middle, last = pieces
+    inner = "".join(f"(?>.*?{piece})" for piece in middle if piece)
+    return re.compile(f"{first}{inner}.*{last}", re.DOTALL)
+
+
+def _glob_piece(piece: str) -> str:
+    return "".join("." if char == "?" else re.escape(char) for char in piece)
 
 
 # The instance key at the end of a Terraform address: [0] or ["name"].

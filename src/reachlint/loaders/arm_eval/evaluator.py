@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from reachlint.errors import InputError
+from reachlint.limits import MAX_EVALUATION_DEPTH, WORK, LimitError, too_deep
 from reachlint.loaders.arm_eval import functions as fn
 from reachlint.loaders.arm_eval.expressions import (
     Call,
@@ -82,6 +83,7 @@ class Lambda:
     scope: Scope
 
     def __call__(self, *values: Any) -> Any:
+        WORK.tick()
         bound = dict(zip((n.lower() for n in self.names), values, strict=False))
         return evaluate_node(self.body, self.scope.bind(bound))
 
@@ -253,11 +255,13 @@ def _user_functions(document: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]
 
 def evaluate(raw: Any, scope: Scope, line: int | None = None) -> Any:
     """A template value with its expressions evaluated and its property loops expanded."""
+    WORK.tick()
     if isinstance(raw, str):
         if is_expression(raw):
             return evaluate_string(raw, scope, getattr(scope.template, "file", None), line)
         return unescape(raw)
     if isinstance(raw, dict):
+        WORK.charge_items(len(raw))  # copy loops inside copy loops multiply what is built
         source = getattr(raw, "source", None) or scope.template.file
         result = JsonObject(source, getattr(raw, "line", line))
         loop_key = find_key(raw, "copy")
@@ -274,6 +278,7 @@ def evaluate(raw: Any, scope: Scope, line: int | None = None) -> Any:
                     result[name] = evaluate_loop(loop, scope)
         return result
     if isinstance(raw, list):
+        WORK.charge_items(len(raw))
         array = JsonArray(
             getattr(raw, "source", None) or scope.template.file, getattr(raw, "line", line)
         )
@@ -295,6 +300,7 @@ def evaluate_loop(loop: Mapping[str, Any], scope: Scope) -> Any:
     if isinstance(count, Unknown):
         return count
     input_key = find_key(loop, "input") or "input"
+    WORK.charge_items(count)
     array = JsonArray(getattr(loop, "source", None), getattr(loop, "line", None))
     for index in range(count):
         array.append(evaluate(loop.get(input_key), scope.loop(name, index), _line(loop, input_key)))
@@ -318,15 +324,19 @@ def evaluate_string(text: str, scope: Scope, file: str | None, line: int | None)
         node = parse(text)
     except ExpressionSyntaxError as err:
         raise InputError(
-            f"invalid template expression {text!r}: {err.message} at column {err.column}",
+            f"invalid template expression {_clip(text)!r}: {err.message} at column {err.column}",
             file,
             line,
         ) from None
+    except LimitError as err:
+        raise err.located(file, line) from None
     _OPERANDS.append(None)  # the value keeps its marks
     try:
         return evaluate_node(node, scope)
     except TemplateError as err:
         raise InputError(f"{err} (in {_clip(text)})", file, line) from None
+    except LimitError as err:
+        raise err.located(file, line) from None
     finally:
         _OPERANDS.pop()
 
@@ -362,27 +372,37 @@ def evaluate_node(node: Node, scope: Scope) -> Any:
 def _evaluate_node(node: Node, scope: Scope) -> Any:
     if isinstance(node, Literal):
         return node.value
-    if isinstance(node, Member):
-        target = evaluate_node(node.target, scope)
-        if isinstance(target, Sensitive):
-            return mark_value(member(target.value, node.name), [target])
-        return member(target, node.name)
-    if isinstance(node, Index):
-        target = evaluate_node(node.target, scope)
-        position = evaluate_node(node.index, scope)
-        keys = [value for value in (target, position) if isinstance(value, Sensitive)]
-        if keys:
-            return mark_value(index(unmark(target), unmark(position)), keys)
-        return index(target, position)
-    arguments: list[Any] = []
-    _OPERANDS[-1] = arguments
+    # Nesting, written or through variables and user functions, is bounded before Python's
+    # stack is; every step counts against the template's time budget.
+    work = WORK
+    if work.depth >= MAX_EVALUATION_DEPTH:
+        raise too_deep()
+    work.depth += 1
+    work.tick()
     try:
-        value = _call(node, scope)
-    except TemplateError as err:
-        if arguments:
-            raise TemplateError(hide_quoted(str(err), arguments)) from None
-        raise
-    return mark_value(value, arguments) if arguments else value
+        if isinstance(node, Member):
+            target = evaluate_node(node.target, scope)
+            if isinstance(target, Sensitive):
+                return mark_value(member(target.value, node.name), [target])
+            return member(target, node.name)
+        if isinstance(node, Index):
+            target = evaluate_node(node.target, scope)
+            position = evaluate_node(node.index, scope)
+            keys = [value for value in (target, position) if isinstance(value, Sensitive)]
+            if keys:
+                return mark_value(index(unmark(target), unmark(position)), keys)
+            return index(target, position)
+        arguments: list[Any] = []
+        _OPERANDS[-1] = arguments
+        try:
+            value = _call(node, scope)
+        except TemplateError as err:
+            if arguments:
+                raise TemplateError(hide_quoted(str(err), arguments)) from None
+            raise
+        return mark_value(value, arguments) if arguments else value
+    finally:
+        work.depth -= 1
 
 
 def mark_value(value: Any, marked: list[Any] | None = None) -> Any:
@@ -446,7 +466,9 @@ def _call(node: Call, scope: Scope) -> Any:
     if pure is None:
         contextual = _CONTEXTUAL.get(node.name)
         if contextual is not None:
-            return _guarded(node, lambda: contextual(args, scope))
+            made = _guarded(node, lambda: contextual(args, scope))
+            WORK.charge_value(made)
+            return made
         if node.name.startswith("list"):
             return Unknown(f"{node.written}() is known only at deployment time")
         return Unknown(f"{node.written}() is not evaluated by reachlint")
@@ -454,7 +476,9 @@ def _call(node: Call, scope: Scope) -> Any:
         unknown = first_unknown(args)
         if unknown is not None:
             return unknown
-    return _guarded(node, lambda: pure(args))
+    result = _guarded(node, lambda: pure(args))
+    WORK.charge_value(result)
+    return result
 
 
 def _guarded(node: Call, run: Callable[[], Any]) -> Any:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, TypeAlias
 
+from reachlint.limits import MAX_EXPRESSION_DEPTH, LimitError
+
 _TOKEN = re.compile(
     r"\s*(?:(?P<string>'(?:[^']|'')*')|(?P<number>-?[0-9]+)|(?P<name>[A-Za-z_$][\w$]*)"
     r"|(?P<punct>[().,\[\]]))"
@@ -77,13 +79,15 @@ class _Parser:
     def __init__(self, body: str, offset: int) -> None:
         self.tokens: list[tuple[str, str, int]] = []
         self.offset = offset
+        self.depth = 0
         position = 0
-        while position < len(body):
-            if body[position:].strip() == "":
-                break
+        end = len(body.rstrip())
+        while position < end:
             match = _TOKEN.match(body, position)
             if match is None or match.lastgroup is None:
-                column = position + len(body[position:]) - len(body[position:].lstrip())
+                column = position
+                while column < end and body[column].isspace():
+                    column += 1
                 char = body[column] if column < len(body) else ""
                 raise ExpressionSyntaxError(f"unexpected character {char!r}", column + offset)
             kind = match.lastgroup
@@ -121,9 +125,17 @@ class _Parser:
         return node
 
     def expression(self) -> Node:
+        entered = self.depth
+        self.depth += 1
+        if self.depth > MAX_EXPRESSION_DEPTH:
+            raise self._too_deep()
         node = self.primary()
         while True:
+            # Each property access or index wraps the node once more: it counts as a level.
             if self.at("."):
+                self.depth += 1
+                if self.depth > MAX_EXPRESSION_DEPTH:
+                    raise self._too_deep()
                 self.take()
                 kind, text, column = self.take()
                 if kind != "name":
@@ -132,12 +144,25 @@ class _Parser:
                     )
                 node = Member(node, text)
             elif self.at("["):
+                self.depth += 1
+                if self.depth > MAX_EXPRESSION_DEPTH:
+                    raise self._too_deep()
                 self.take()
                 index = self.expression()
                 self.expect("]")
                 node = Index(node, index)
             else:
+                self.depth = entered
                 return node
+
+    def _too_deep(self) -> LimitError:
+        token = self.peek()
+        column = token[2] if token else self.end_column
+        return LimitError(
+            f"the expression nests too deeply at column {column}",
+            MAX_EXPRESSION_DEPTH,
+            "levels of nesting",
+        )
 
     def primary(self) -> Node:
         kind, text, column = self.take()

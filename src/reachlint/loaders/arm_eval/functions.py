@@ -18,6 +18,14 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote, unquote, urljoin
 
+from reachlint.limits import (
+    MAX_STRING_LENGTH,
+    WORK,
+    check_collection,
+    check_string,
+    check_width,
+    encoded_length,
+)
 from reachlint.loaders.arm_eval.values import (
     RuntimeArray,
     RuntimeObject,
@@ -74,6 +82,7 @@ def to_text(value: Any) -> str:
         return ""
     if isinstance(value, int | float):
         return str(value)
+    check_string(encoded_length(value, MAX_STRING_LENGTH), "writing an array or object as text")
     return json.dumps(value, separators=(",", ":"), default=str)
 
 
@@ -82,6 +91,7 @@ def same(left: Any, right: Any) -> bool:
     if isinstance(left, bool) or isinstance(right, bool):
         return isinstance(left, bool) and isinstance(right, bool) and left == right
     if isinstance(left, dict) and isinstance(right, dict):
+        WORK.tick()
         if len(left) != len(right):
             return False
         for key, value in left.items():
@@ -90,6 +100,7 @@ def same(left: Any, right: Any) -> bool:
                 return False
         return True
     if isinstance(left, list) and isinstance(right, list):
+        WORK.tick()
         return len(left) == len(right) and all(same(a, b) for a, b in zip(left, right, strict=True))
     if type(left) is not type(right) and not (
         isinstance(left, int | float) and isinstance(right, int | float)
@@ -105,11 +116,17 @@ def fn_concat(args: list[Any]) -> Any:
     if args and all(isinstance(a, list) for a in args):
         joined: list[Any] = []
         for arg in args:
+            check_collection(len(joined) + len(arg), "concat()")
             joined.extend(arg)
         return joined
     if any(isinstance(a, list | dict) for a in args):
         raise EvalError("joins either arrays or strings, not both")
-    return "".join(to_text(a) for a in args)
+    return _joined([to_text(a) for a in args], "", "concat()")
+
+
+def _joined(pieces: list[str], glue: str, what: str) -> str:
+    check_string(sum(map(len, pieces)) + len(glue) * len(pieces), what)
+    return glue.join(pieces)
 
 
 _FORMAT_ITEM = re.compile(r"\{\{|\}\}|\{(\d+)(?:,(-?\d+))?(?::([^{}]*))?\}")
@@ -127,17 +144,30 @@ def fn_format(args: list[Any]) -> Any:
         if index >= len(values):
             raise EvalError(f"has no argument {{{index}}}")
         text = _format_one(values[index], match.group(3) or "")
-        width = int(match.group(2) or 0)
+        width = _width(match.group(2) or "0")
         return text.rjust(width) if width >= 0 else text.ljust(-width)
 
-    return _FORMAT_ITEM.sub(item, template)
+    pieces = []
+    position = 0
+    for match in _FORMAT_ITEM.finditer(template):
+        pieces += [template[position : match.start()], item(match)]
+        position = match.end()
+    pieces.append(template[position:])
+    return _joined(pieces, "", "format()")
+
+
+def _width(digits: str) -> int:
+    """A width or number of digits in format(), within bounds before anything is padded."""
+    width = int(digits) if len(digits.lstrip("-")) <= 9 else MAX_STRING_LENGTH
+    check_width(abs(width), "format()")
+    return width
 
 
 def _format_one(value: Any, spec: str) -> str:
     """.NET standard numeric formats that templates use (D2, X, N0); others as plain text."""
     kind, digits = spec[:1].upper(), spec[1:]
     if isinstance(value, int) and not isinstance(value, bool) and kind:
-        width = int(digits) if digits.isdigit() else 0
+        width = _width(digits) if digits.isdigit() else 0
         if kind == "D":
             return f"{value:0{width}d}"
         if kind == "X":
@@ -150,7 +180,10 @@ def _format_one(value: Any, spec: str) -> str:
 
 def fn_replace(args: list[Any]) -> Any:
     _count(args, 3)
-    return _string(args[0]).replace(_string(args[1]), _string(args[2]))
+    text, old, new = _string(args[0]), _string(args[1]), _string(args[2])
+    occurrences = text.count(old) if old else len(text) + 1
+    check_string(len(text) + occurrences * (len(new) - len(old)), "replace()")
+    return text.replace(old, new)
 
 
 def fn_split(args: list[Any]) -> Any:
@@ -158,7 +191,9 @@ def fn_split(args: list[Any]) -> Any:
     text = _string(args[0])
     delimiters = args[1] if isinstance(args[1], list) else [args[1]]
     pattern = "|".join(re.escape(_string(d, "delimiter")) for d in delimiters)
-    return re.split(pattern, text) if pattern else [text]
+    pieces = re.split(pattern, text) if pattern else [text]
+    check_collection(len(pieces), "split()")
+    return pieces
 
 
 def fn_to_lower(args: list[Any]) -> Any:
@@ -182,7 +217,9 @@ def fn_pad_left(args: list[Any]) -> Any:
     pad = _string(args[2]) if len(args) == 3 else " "
     if len(pad) != 1:
         raise EvalError("pads with exactly one character")
-    return text.rjust(_integer(args[1]), pad)
+    width = _integer(args[1])
+    check_width(width, "padLeft()")
+    return text.rjust(width, pad)
 
 
 def fn_substring(args: list[Any]) -> Any:
@@ -265,7 +302,7 @@ def fn_json(args: list[Any]) -> Any:
 
 def fn_join(args: list[Any]) -> Any:
     _count(args, 2)
-    return _string(args[1]).join(to_text(item) for item in _array(args[0]))
+    return _joined([to_text(item) for item in _array(args[0])], _string(args[1]), "join()")
 
 
 # --- comparison and logic ----------------------------------------------------------------------
@@ -340,19 +377,26 @@ def fn_int(args: list[Any]) -> Any:
 # --- numbers ----------------------------------------------------------------------------------
 
 
+def _int64(value: int) -> int:
+    """ARM's integers are 64-bit; Python's would grow without end."""
+    if not -(2**63) <= value < 2**63:
+        raise EvalError("overflows a 64-bit integer")
+    return value
+
+
 def fn_add(args: list[Any]) -> Any:
     _count(args, 2)
-    return _integer(args[0]) + _integer(args[1])
+    return _int64(_integer(args[0]) + _integer(args[1]))
 
 
 def fn_sub(args: list[Any]) -> Any:
     _count(args, 2)
-    return _integer(args[0]) - _integer(args[1])
+    return _int64(_integer(args[0]) - _integer(args[1]))
 
 
 def fn_mul(args: list[Any]) -> Any:
     _count(args, 2)
-    return _integer(args[0]) * _integer(args[1])
+    return _int64(_integer(args[0]) * _integer(args[1]))
 
 
 def _truncated_division(left: int, right: int) -> tuple[int, int]:
@@ -496,12 +540,11 @@ def fn_union(args: list[Any]) -> Any:
             result = _merge(result, arg)
         return result
     if all(isinstance(a, list) for a in args):
-        combined: list[Any] = []
+        combined: dict[object, Any] = {}
         for arg in args:
             for item in arg:
-                if not any(same(item, seen) for seen in combined):
-                    combined.append(item)
-        return combined
+                combined.setdefault(_key(item), item)
+        return list(combined.values())
     raise EvalError("joins either arrays or objects, not both")
 
 
@@ -516,14 +559,34 @@ def fn_intersection(args: list[Any]) -> Any:
             if all((o := find_key(other, k)) is not None and same(other[o], v) for other in args)
         }
     if all(isinstance(a, list) for a in args):
-        kept: list[Any] = []
+        others = [{_key(x) for x in other} for other in args[1:]]
+        kept: dict[object, Any] = {}
         for item in args[0]:
-            if all(any(same(item, x) for x in other) for other in args[1:]) and not any(
-                same(item, k) for k in kept
-            ):
-                kept.append(item)
-        return kept
+            key = _key(item)
+            if all(key in other for other in others):
+                kept.setdefault(key, item)
+        return list(kept.values())
     raise EvalError("intersects either arrays or objects, not both")
+
+
+def _key(value: Any) -> object:
+    """A hashable stand-in: two values are `same` exactly when their keys are (object keys in
+    any spelling), so union() and intersection() take linear time."""
+    if isinstance(value, bool):
+        return (0, value)
+    if isinstance(value, int | float):
+        return (1, value)
+    if isinstance(value, str):
+        return (2, value)
+    if value is None:
+        return (3,)
+    if isinstance(value, list):
+        WORK.tick()
+        return (4, tuple(_key(item) for item in value))
+    if isinstance(value, dict):
+        WORK.tick()
+        return (5, tuple(sorted((str(k).lower(), _key(v)) for k, v in value.items())))
+    return (6, id(value))
 
 
 def fn_items(args: list[Any]) -> Any:
@@ -549,7 +612,9 @@ def fn_flatten(args: list[Any]) -> Any:
     _count(args, 1)
     flat: list[Any] = []
     for item in _array(args[0]):
-        flat.extend(_array(item))
+        items = _array(item)
+        check_collection(len(flat) + len(items), "flatten()")
+        flat.extend(items)
     return flat
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from reachlint.errors import InputError
+from reachlint.limits import MAX_JSON_DEPTH, MAX_TEMPLATE_BYTES, LimitError, read_bounded
 
 _SKIP = re.compile(r"(?:[ \t\n\r]+|//[^\n]*|/\*.*?\*/)*", re.DOTALL)
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?")
@@ -60,6 +61,7 @@ class _Reader:
         self.text = text
         self.source = source
         self.newlines = [m.start() for m in re.finditer("\n", text)]
+        self.depth = 0
 
     def line(self, position: int) -> int:
         return bisect.bisect_left(self.newlines, position) + 1
@@ -79,10 +81,16 @@ class _Reader:
         char = text[position]
         if char == '"':
             return self.string(position)
-        if char == "{":
-            return self.object(position)
-        if char == "[":
-            return self.array(position)
+        if char == "{" or char == "[":
+            self.depth += 1
+            if self.depth > MAX_JSON_DEPTH:
+                raise LimitError(
+                    "the JSON is nested too deeply", MAX_JSON_DEPTH, "levels", self.source,
+                    self.line(position),
+                )  # fmt: skip
+            nested = self.object(position) if char == "{" else self.array(position)
+            self.depth -= 1
+            return nested
         number = _NUMBER.match(text, position)
         if number:
             literal = number.group()
@@ -172,10 +180,7 @@ def parse_json(text: str, source: str | None = None) -> Any:
 def read_json_file(path: Path) -> Any:
     """Read and parse a JSON file with positions; unreadable or broken files are InputErrors."""
     name = str(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as err:
-        raise InputError(f"cannot read the file: {err.strerror or err}", name) from None
+    raw = read_bounded(path, MAX_TEMPLATE_BYTES, "template or parameters file")
     encoding = "utf-16" if raw.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8-sig"
     try:
         text = raw.decode(encoding)

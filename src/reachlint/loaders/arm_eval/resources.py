@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from reachlint.errors import InputError
+from reachlint.limits import MAX_RESOURCE_INSTANCES, LimitError
 from reachlint.loaders.arm_eval.evaluator import (
     DeploymentInfo,
     Scope,
@@ -220,6 +221,15 @@ class Deployment:
                 _doubt(condition, "its condition is unknown ({}); it is modelled as deployed")
             )
         self.resources.append(resource)
+        if len(self.resources) > MAX_RESOURCE_INSTANCES:
+            # Copy loops of up to 800 inside nested deployments multiply.
+            raise LimitError(
+                f"the template deploys {len(self.resources):,} resources",
+                MAX_RESOURCE_INSTANCES,
+                "resource instances in total",
+                template.file,
+                line,
+            )
         self.by_address.setdefault(address.lower(), []).append(resource)
         if symbolic is not None:
             template.symbols.setdefault(symbolic.lower(), []).append(resource)

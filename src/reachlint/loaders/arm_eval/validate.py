@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reachlint.errors import InputError
+from reachlint.limits import LimitError
 from reachlint.loaders.arm_eval.expressions import (
     Call,
     ExpressionSyntaxError,
@@ -109,10 +110,13 @@ class _Checker:
             node = parse(text)
         except ExpressionSyntaxError as err:
             raise InputError(
-                f"invalid template expression {text!r}: {err.message} at column {err.column}",
+                f"invalid template expression {_clip(text)!r}: {err.message} at column "
+                f"{err.column}",
                 self.file,
                 line,
             ) from None
+        except LimitError as err:
+            raise err.located(self.file, line) from None
         for call in _calls(node):
             if call.name not in ("parameters", "variables") or len(call.args) != 1:
                 continue
@@ -125,6 +129,10 @@ class _Checker:
                 raise InputError(
                     f"{kind} '{argument.value}' is not declared (in {text})", self.file, line
                 )
+
+
+def _clip(text: str, limit: int = 120) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _declared(document: Mapping[str, Any]) -> _Names:

@@ -14,6 +14,7 @@ from typing import Protocol, TypeVar
 
 from reachlint.confine import read_confined
 from reachlint.errors import InputError
+from reachlint.limits import MAX_CONFIGURATION_FILE_BYTES, read_bounded
 from reachlint.loaders.hcl.parser import parse_file
 from reachlint.loaders.hcl.syntax import Block, Body, Expr, Literal
 from reachlint.loaders.hcl.types import ANY, TypeSpec, parse_type
@@ -111,13 +112,11 @@ def is_override(path: Path) -> bool:
 
 def read_text(path: Path, shown: str, boundary: Path | None = None) -> str:
     """The text of a file; with `boundary` (the input's root), only of a regular file in it."""
+    limit, what = MAX_CONFIGURATION_FILE_BYTES, "configuration file"
     if boundary is not None:
-        raw = read_confined(path, boundary, shown)
+        raw = read_confined(path, boundary, shown, max_bytes=limit, what=what)
     else:
-        try:
-            raw = path.read_bytes()
-        except OSError as err:
-            raise InputError(f"cannot read the file: {err.strerror or err}", shown) from None
+        raw = read_bounded(path, limit, what, shown)
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:

@@ -18,6 +18,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from reachlint.limits import (
+    MAX_EVALUATION_DEPTH,
+    WORK,
+    LimitError,
+    check_string,
+    too_deep,
+)
 from reachlint.loaders.hcl.functions import FUNCTIONS, call_function
 from reachlint.loaders.hcl.syntax import (
     Binary,
@@ -59,6 +66,10 @@ from reachlint.loaders.hcl.values import (
     unknown_from,
 )
 from reachlint.sensitive import Sensitive, has_marks, hide_quoted, mark, unmark
+
+# Terraform computes with 512-bit floating point numbers; integers beyond a float's range are
+# not numbers it could show.
+_MAX_INTEGER_BITS = 1024
 
 
 class Scope(Protocol):
@@ -108,32 +119,42 @@ _OPERANDS: list[list[Value] | None] = []
 
 
 def _evaluate(expr: Expr, context: Context) -> Value:
-    kind = type(expr)
-    operands = _OPERANDS
-    if kind in _KEEPS_MARKS:
-        operands.append(None)
-        try:
-            value = _DISPATCH[kind](expr, context)
-        finally:
-            operands.pop()
-    else:
-        marked: list[Value] = []
-        operands.append(marked)
-        try:
-            value = _DISPATCH[kind](expr, context)
-        except EvalError as err:
+    # Every step counts against the input's time budget, and nesting (written, or through
+    # references to other values) against the depth limit, before Python's own stack runs out.
+    work = WORK
+    if work.depth >= MAX_EVALUATION_DEPTH:
+        raise too_deep(expr.line)
+    work.depth += 1
+    work.tick()
+    try:
+        kind = type(expr)
+        operands = _OPERANDS
+        if kind in _KEEPS_MARKS:
+            operands.append(None)
+            try:
+                value = _DISPATCH[kind](expr, context)
+            finally:
+                operands.pop()
+        else:
+            marked: list[Value] = []
+            operands.append(marked)
+            try:
+                value = _DISPATCH[kind](expr, context)
+            except EvalError as err:
+                if marked:
+                    raise EvalError(hide_quoted(err.message, marked), err.line) from None
+                raise
+            finally:
+                operands.pop()
             if marked:
-                raise EvalError(hide_quoted(err.message, marked), err.line) from None
-            raise
-        finally:
-            operands.pop()
-        if marked:
-            value = mark_value(value, expr.line)
-    caller = operands[-1] if operands else None
-    if caller is not None and has_marks(value):
-        caller.append(value)
-        value = unmark(value)
-    return value
+                value = mark_value(value, expr.line)
+        caller = operands[-1] if operands else None
+        if caller is not None and has_marks(value):
+            caller.append(value)
+            value = unmark(value)
+        return value
+    finally:
+        work.depth -= 1
 
 
 def mark_value(value: Value, line: int) -> Value:
@@ -253,6 +274,7 @@ def _splat_over(expr: Splat, context: Context, source: Value) -> Value:
     if source is None:
         return []
     items = source if isinstance(source, list) else [_whole(source, expr.line)]
+    WORK.charge_items(len(items))
     return [_evaluate(expr.each, Context(context.scope, context.names, item)) for item in items]
 
 
@@ -288,6 +310,8 @@ def _call(expr: Call, context: Context) -> Value:
         if err.line is None:
             err.line = expr.line
         raise
+    except LimitError as err:
+        raise err.located(None, expr.line) from None
 
 
 def _evaluate_quietly(expr: Expr, context: Context) -> Value:
@@ -350,12 +374,14 @@ def _choose(expr: Conditional, context: Context, condition: Value) -> Value:
 
 
 def _arithmetic(operator: str, left: int | float, right: int | float, line: int) -> Value:
-    if operator == "+":
-        return normalize_number(left + right)
-    if operator == "-":
-        return normalize_number(left - right)
-    if operator == "*":
-        return normalize_number(left * right)
+    if operator in ("+", "-", "*"):
+        result = (
+            left + right if operator == "+" else left - right if operator == "-" else left * right
+        )
+        if isinstance(result, int) and result.bit_length() > _MAX_INTEGER_BITS:
+            # Python's integers grow without end (a chain of locals that squares one).
+            raise EvalError(f"the result of {operator} is too large a number", line)
+        return normalize_number(result)
     if right == 0:
         raise EvalError("division by zero", line)
     if operator == "/":
@@ -418,6 +444,7 @@ def _parens(expr: Parens, context: Context) -> Value:
 
 
 def _tuple(expr: TupleCons, context: Context) -> Value:
+    WORK.charge_items(len(expr.items))
     return [_whole(_evaluate(item, context), expr.line) for item in expr.items]
 
 
@@ -425,6 +452,7 @@ def _object(expr: ObjectCons, context: Context) -> Value:
     items: list[tuple[str, Value]] = []
     unknown_keys: list[Value] = []
     marked_keys: list[Value] = []  # a marked key marks the whole object, as in Terraform
+    WORK.charge_items(len(expr.items))
     for key_expr, value_expr in expr.items:
         key = _evaluate(key_expr, context)
         value = _whole(_evaluate(value_expr, context), expr.line)
@@ -472,6 +500,7 @@ def _for_over(expr: ForExpr, context: Context, collection: Value, deciding: list
     if collection is None:
         raise EvalError("a for expression cannot iterate over null", expr.line)
     pairs = iterate(collection, "the collection of a for expression")
+    WORK.charge_items(len(pairs))
     results: list[Value] = []
     grouped: dict[str, list[Value]] = {}
     mapped: dict[str, Value] = {}
@@ -528,6 +557,13 @@ def _template_text(parts: list[str | Expr], context: Context, unknown: list[Valu
             raise EvalError("a template interpolation is null", part.line)
         else:
             pieces.append(to_string(value, "template interpolation"))
+    return _joined(pieces)
+
+
+def _joined(pieces: list[str]) -> str:
+    length = sum(map(len, pieces))
+    check_string(length, "the template")
+    WORK.charge_text(length)
     return "".join(pieces)
 
 
@@ -564,7 +600,7 @@ def _template_for(expr: TemplateFor, context: Context) -> Value:
         if expr.key_name is not None:
             names[expr.key_name] = key
         pieces.append(_template_text(expr.body, context.with_names(names), unknown))
-    return unknown_from(*unknown) if unknown else "".join(pieces)
+    return unknown_from(*unknown) if unknown else _joined(pieces)
 
 
 _DISPATCH: dict[type[Expr], Callable[[Expr, Context], Value]] = {

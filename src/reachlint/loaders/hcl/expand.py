@@ -24,6 +24,14 @@ from typing import Any
 
 from reachlint.confine import ConfinementError
 from reachlint.errors import InputError
+from reachlint.limits import (
+    MAX_INSTANCES_PER_RESOURCE,
+    MAX_MODULE_DEPTH,
+    MAX_MODULE_INSTANCES,
+    MAX_RESOURCE_INSTANCES,
+    WORK,
+    LimitError,
+)
 from reachlint.loaders.hcl.config import (
     ModuleCallDecl,
     ModuleConfig,
@@ -32,7 +40,7 @@ from reachlint.loaders.hcl.config import (
     read_module,
 )
 from reachlint.loaders.hcl.evaluator import evaluate, evaluate_constant, mark_value
-from reachlint.loaders.hcl.functions import NOT_EVALUATED
+from reachlint.loaders.hcl.functions import NOT_EVALUATED, InvalidPattern
 from reachlint.loaders.hcl.syntax import Block, Body, Expr, Variable
 from reachlint.loaders.hcl.types import convert
 from reachlint.loaders.hcl.values import (
@@ -62,7 +70,6 @@ _META_BLOCKS = frozenset({"lifecycle", "provisioner", "connection"})
 # Nested blocks that every provider declares as one object rather than a list of blocks.
 _SINGLE_BLOCKS = frozenset({"timeouts"})
 _MODULE_META = frozenset({"source", "version", "count", "for_each", "providers", "depends_on"})
-_MAX_MODULE_DEPTH = 40
 _REGISTRY_SOURCE = re.compile(r"^([\w.-]+/)?[\w-]+/[\w-]+/[\w-]+(//.*)?$")
 _HOSTED_GIT = ("github.com/", "bitbucket.org/")
 
@@ -366,6 +373,9 @@ class ModuleInstance:
         expander = self.expander
         with expander.guard(("resource", id(self), key), self.label(key), decl.file, decl.line):
             expansion = expander.expand(decl.body, self, decl.file, self.label(key))
+            expander.count_resources(
+                len(expansion.iterations), self.label(key), decl.file, decl.line
+            )
             instances: list[InstanceRecord] = []
             for iteration in expansion.iterations:
                 address = self.label(f"{key}{iteration.suffix}")
@@ -409,9 +419,12 @@ class ModuleInstance:
         label = self.label(f"module.{name}")
         with expander.guard(("module", id(self), name), label, decl.file, decl.line):
             directory = expander.module_directory(self, decl, label)
-            if len(self.call_path) >= _MAX_MODULE_DEPTH:
-                raise InputError(
-                    f"modules nest more than {_MAX_MODULE_DEPTH} deep; does a module call itself?",
+            if len(self.call_path) >= MAX_MODULE_DEPTH:
+                raise LimitError(
+                    f'module "{name}" sits {len(self.call_path) + 1} modules deep (does a '
+                    "module call itself?)",
+                    MAX_MODULE_DEPTH,
+                    "levels of modules",
                     decl.file.shown,
                     decl.line,
                 )
@@ -420,6 +433,9 @@ class ModuleInstance:
             else:
                 config = expander.module_config(directory, decl)
                 expansion = expander.expand(decl.body, self, decl.file, label)
+                expander.count_modules(
+                    len(expansion.iterations), f'module "{name}"', decl.file, decl.line
+                )
                 self._check_arguments(decl, config, label)
                 children = [
                     ModuleInstance(
@@ -510,6 +526,32 @@ class Expander:
         self._noted: set[str] = set()
         self._stack: list[_Frame] = []
         self._active: set[tuple[str, int, str]] = set()
+        self.resource_instances = 0
+        self.module_instances = 0
+
+    # Bounds on the whole configuration.
+    def count_resources(self, count: int, what: str, file: SourceFile, line: int) -> None:
+        self.resource_instances += count
+        if self.resource_instances > MAX_RESOURCE_INSTANCES:
+            raise LimitError(
+                f"{what} makes the configuration's resource and data source instances "
+                f"{self.resource_instances:,}",
+                MAX_RESOURCE_INSTANCES,
+                "instances in total",
+                file.shown,
+                line,
+            )
+
+    def count_modules(self, count: int, what: str, file: SourceFile, line: int) -> None:
+        self.module_instances += count
+        if self.module_instances > MAX_MODULE_INSTANCES:
+            raise LimitError(
+                f"{what} makes the configuration's module instances {self.module_instances:,}",
+                MAX_MODULE_INSTANCES,
+                "module instances in total",
+                file.shown,
+                line,
+            )
 
     # Notes and errors.
     def note(
@@ -566,6 +608,11 @@ class Expander:
             return _materialize(evaluate(expr, instance.scope(file), names), line)
         except UndeclaredError as err:
             raise InputError(err.message, file.shown, err.line) from None
+        except LimitError as err:
+            raise err.located(file.shown, line) from None
+        except InvalidPattern as err:
+            # Terraform stops at a regular expression RE2 refuses (unless try() catches it).
+            raise InputError(err.message, file.shown, err.line or line) from None
         except EvalError as err:
             self.note(f"{what}: {err.message}; its value is unknown", file, err.line or line)
             return UNKNOWN_VALUE
@@ -573,6 +620,8 @@ class Expander:
     def evaluate_constant(self, expr: Expr, file: SourceFile, what: str) -> Value:
         try:
             return evaluate_constant(expr)
+        except LimitError as err:
+            raise err.located(file.shown, None) from None
         except EvalError as err:
             self.note(f"{what}: {err.message}; its value is unknown", file, err.line)
             return UNKNOWN_VALUE
@@ -601,6 +650,7 @@ class Expander:
                 self.note(f"{what}: {hide_quoted(err.message, marked)}", file, count.line)
                 counts = None
             if counts is not None:
+                _check_instances(what, "count", max(counts), file, count.line)
                 if isinstance(value, Unknown):
                     self._note_widest(
                         what, "count", " or ".join(map(str, counts)), file, count.line
@@ -620,7 +670,11 @@ class Expander:
             choices = value.alternatives if isinstance(value, Unknown) else (value,)
             marked = [choice for choice in choices or () if _marks_keys(choice)]
             try:
-                expansions = [_for_each_iterations(_plain_keys(choice)) for choice in choices or ()]
+                plain = [_plain_keys(choice) for choice in choices or ()]
+                for choice in plain:
+                    if isinstance(choice, list | dict):
+                        _check_instances(what, "for_each", len(choice), file, for_each.line)
+                expansions = [_for_each_iterations(choice) for choice in plain]
             except EvalError as err:
                 self.note(f"{what}: {hide_quoted(err.message, marked)}", file, for_each.line)
                 expansions = []
@@ -799,6 +853,7 @@ class Expander:
             unknown = unknown_from(collection)
             pairs = [(unknown, unknown)]
         items = blocks.setdefault(block_type, [])
+        WORK.charge_items(len(pairs))
         for key, value in pairs:
             path = f"{prefix}{block_type}.{len(items)}"
             origins[path] = Origin(file=file.origin, line=block.line)
@@ -898,6 +953,17 @@ class Expander:
                 self._visit(child)
 
 
+def _check_instances(what: str, argument: str, count: int, file: SourceFile, line: int) -> None:
+    if count > MAX_INSTANCES_PER_RESOURCE:
+        raise LimitError(
+            f"{what}: {argument} asks for {count:,} instances",
+            MAX_INSTANCES_PER_RESOURCE,
+            "instances of one resource or module",
+            file.shown,
+            line,
+        )
+
+
 def _count(value: Value) -> int:
     number = to_number(value, "count")
     if isinstance(number, float) or number < 0:
@@ -952,17 +1018,33 @@ def _plain_keys(value: Value) -> Value:
 
 
 def _materialize(value: Value, line: int) -> Value:
-    """A value with module objects turned into their outputs, to be stored."""
+    """A value with module objects turned into their outputs, to be stored.
+
+    What is stored counts against the evaluation's volume: a value that holds one big list
+    many times is small in memory but is copied and walked here for each time it holds it.
+    """
     if isinstance(value, Sensitive):
         return mark(_materialize(value.value, line))
     if isinstance(value, Namespace):
         return _materialize(value.whole(line), line)
-    if isinstance(value, list) and any(isinstance(i, Namespace | list | dict) for i in value):
-        return type(value)(_materialize(item, line) for item in value)
-    if (
-        isinstance(value, dict)
-        and not isinstance(value, ResourceObject)
-        and any(isinstance(item, Namespace | list | dict) for item in value.values())
-    ):
-        return {key: _materialize(item, line) for key, item in value.items()}
+    if isinstance(value, str):
+        WORK.charge_text(len(value))
+    elif isinstance(value, list):
+        WORK.charge_items(len(value))
+        WORK.tick()
+        if any(type(item) not in _PLAIN and _nested(item) for item in value):
+            return type(value)(_materialize(item, line) for item in value)
+    elif isinstance(value, dict) and not isinstance(value, ResourceObject):
+        WORK.charge_items(len(value))
+        WORK.tick()
+        if any(type(item) not in _PLAIN and _nested(item) for item in value.values()):
+            return {key: _materialize(item, line) for key, item in value.items()}
     return value
+
+
+# Values with nothing inside, told apart by type before the slower isinstance checks.
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
+def _nested(item: Value) -> bool:
+    return isinstance(item, Namespace | list | dict)

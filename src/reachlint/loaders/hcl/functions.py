@@ -16,8 +16,18 @@ import math
 import posixpath
 import re
 from collections.abc import Callable
-from typing import Literal
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, Literal
 
+from reachlint.limits import (
+    MAX_COLLECTION_LENGTH,
+    MAX_STRING_LENGTH,
+    WORK,
+    check_collection,
+    check_string,
+    check_width,
+    encoded_length,
+)
 from reachlint.loaders.hcl.values import (
     EvalError,
     ResourceObject,
@@ -30,12 +40,16 @@ from reachlint.loaders.hcl.values import (
     make_set,
     normalize_number,
     plain,
+    set_key,
     sorted_object,
     to_bool,
     to_number,
     to_string,
     unknown_from,
 )
+
+if TYPE_CHECKING:
+    import re2
 
 Function = Callable[[list[Value]], Value]
 FUNCTIONS: dict[str, Function] = {}
@@ -227,7 +241,9 @@ def _length(value: Value) -> Value:
 def _concat(*lists: Value) -> Value:
     joined: list[Value] = []
     for position, value in enumerate(lists):
-        joined.extend(_list(value, f"argument {position + 1} of concat()"))
+        items = _list(value, f"argument {position + 1} of concat()")
+        check_collection(len(joined) + len(items), "concat()")
+        joined.extend(items)
     return joined
 
 
@@ -266,6 +282,7 @@ def _element(items: Value, index: Value) -> Value:
 
 
 def _flatten_into(value: list[Value], into: list[Value]) -> bool:
+    WORK.tick()
     for item in value:
         if isinstance(item, Unknown):
             return False
@@ -274,6 +291,8 @@ def _flatten_into(value: list[Value], into: list[Value]) -> bool:
                 return False
         else:
             into.append(item)
+            if len(into) > MAX_COLLECTION_LENGTH:
+                check_collection(len(into), "flatten()")
     return True
 
 
@@ -287,11 +306,10 @@ def _flatten(value: Value) -> Value:
 
 @function("distinct", 1, 1)
 def _distinct(value: Value) -> Value:
-    unique: list[Value] = []
+    unique: dict[object, Value] = {}
     for item in _list(value, "the argument of distinct()"):
-        if not any(equal(item, seen) for seen in unique):
-            unique.append(item)
-    return unique
+        unique.setdefault(set_key(item), item)
+    return list(unique.values())
 
 
 def _unify_primitives(items: list[Value]) -> list[Value]:
@@ -450,7 +468,9 @@ def _sum(items: Value) -> Value:
 def _setunion(*sets: Value) -> Value:
     joined: list[Value] = []
     for position, value in enumerate(sets):
-        joined.extend(_list(value, f"argument {position + 1} of setunion()"))
+        items = _list(value, f"argument {position + 1} of setunion()")
+        check_collection(len(joined) + len(items), "setunion()")
+        joined.extend(items)
     return make_set(joined)
 
 
@@ -458,16 +478,18 @@ def _setunion(*sets: Value) -> Value:
 def _setintersection(first: Value, *others: Value) -> Value:
     result = make_set(_list(first, "argument 1 of setintersection()"))
     for position, value in enumerate(others):
-        other = _list(value, f"argument {position + 2} of setintersection()")
-        result = [item for item in result if any(equal(item, seen) for seen in other)]
+        other = {
+            set_key(item) for item in _list(value, f"argument {position + 2} of setintersection()")
+        }
+        result = [item for item in result if set_key(item) in other]
     return result
 
 
 @function("setsubtract", 2, 2)
 def _setsubtract(first: Value, second: Value) -> Value:
-    removed = _list(second, "argument 2 of setsubtract()")
+    removed = {set_key(item) for item in _list(second, "argument 2 of setsubtract()")}
     kept = _list(first, "argument 1 of setsubtract()")
-    return make_set([item for item in kept if not any(equal(item, r) for r in removed)])
+    return make_set([item for item in kept if set_key(item) not in removed])
 
 
 @function("setproduct", 1)
@@ -475,6 +497,8 @@ def _setproduct(*sets: Value) -> Value:
     product: list[list[Value]] = [[]]
     for position, value in enumerate(sets):
         items = _list(value, f"argument {position + 1} of setproduct()")
+        check_collection(len(product) * len(items), "setproduct()")
+        WORK.charge_items(len(product) * len(items) * (position + 1))
         product = [[*prefix, item] for prefix in product for item in items]
     return [list(combination) for combination in product]
 
@@ -515,9 +539,8 @@ def _matchkeys(values: Value, keys: Value, searchset: Value) -> Value:
     wanted = _list(searchset, "the search set of matchkeys()")
     if len(items) != len(names):
         raise EvalError("matchkeys() needs as many keys as values")
-    return [
-        item for item, key in zip(items, names, strict=True) if any(equal(key, w) for w in wanted)
-    ]
+    searched = {set_key(item) for item in wanted}
+    return [item for item, key in zip(items, names, strict=True) if set_key(key) in searched]
 
 
 @function("transpose", 1, 1)
@@ -601,8 +624,13 @@ def _parseint(text: Value, base: Value) -> Value:
 def _join(separator: Value, *lists: Value) -> Value:
     glue = to_string(separator, "separator")
     items: list[str] = []
+    length = 0
     for value in lists:
-        items.extend(to_string(item, "element") for item in _list(value, "joined value"))
+        for item in _list(value, "joined value"):
+            text = to_string(item, "element")
+            length += len(text) + len(glue)
+            check_string(length, "join()")
+            items.append(text)
     return glue.join(items)
 
 
@@ -610,24 +638,103 @@ def _join(separator: Value, *lists: Value) -> Value:
 def _split(separator: Value, text: Value) -> Value:
     glue = to_string(separator, "separator")
     whole = to_string(text, "string")
+    check_collection(len(whole) if not glue else whole.count(glue) + 1, "split()")
     if not glue:
         return list(whole)
     return whole.split(glue)
 
 
-def _go_regex(pattern: str) -> re.Pattern[str]:
-    """Go's RE2 syntax as Python reads it (the differences that occur in practice)."""
-    translated = re.sub(r"\(\?<(?=[A-Za-z_])", "(?P<", pattern.replace(r"\z", r"\Z"))
+class InvalidPattern(EvalError):
+    """A regular expression that RE2 (Terraform's dialect) refuses: Terraform stops the plan
+    there, unless try() or can() catches it."""
+
+
+# Terraform's regular expressions are Go's regexp: RE2 syntax, matched in linear time. Google's
+# RE2 binding gives both; Python's `re` would backtrack (`^(a+)+$`) and reads another syntax.
+@lru_cache(maxsize=256)
+def _go_regex(pattern: str) -> re2._Regexp:
+    import re2
+
+    if _has_byte_escape(pattern):
+        raise InvalidPattern(
+            f"invalid regular expression {json.dumps(pattern)}: \\C is not supported"
+        )
+    options = re2.Options()
+    options.log_errors = False
     try:
-        return re.compile(translated)
-    except re.error as err:
-        raise EvalError(f"invalid regular expression {json.dumps(pattern)}: {err}") from None
+        compiled = re2.compile(pattern, options)
+    except re2.error as err:
+        reason = err.args[0].decode("utf-8", "replace") if err.args else "invalid syntax"
+        raise InvalidPattern(
+            f"invalid regular expression {json.dumps(pattern)}: {reason}"
+        ) from None
+    if compiled.groupindex and len(compiled.groupindex) != compiled.groups:
+        raise InvalidPattern(
+            f"invalid regular expression {json.dumps(pattern)}: named and unnamed capture "
+            "groups cannot be mixed"
+        )
+    return compiled
 
 
-def _go_replacement(replacement: str) -> str:
-    escaped = replacement.replace("\\", "\\\\")
-    escaped = re.sub(r"\$\{(\w+)\}", r"\\g<\1>", escaped)
-    return re.sub(r"\$(\w+)", r"\\g<\1>", escaped)
+def _has_byte_escape(pattern: str) -> bool:
+    """`\\C` (any byte) is RE2's own; Go's syntax, and so Terraform's, has no such escape."""
+    position = pattern.find("\\")
+    while position >= 0:
+        if pattern.startswith("C", position + 1):
+            return True
+        position = pattern.find("\\", position + 2)
+    return False
+
+
+def _go_matches(compiled: re2._Regexp, text: str) -> list[Any]:
+    """Every match as Go finds them: an empty match right after the previous one is skipped."""
+    matches = []
+    previous_end = -1
+    for match in compiled.finditer(text):
+        WORK.tick()
+        start, end = match.span()
+        if start == end == previous_end:
+            continue
+        previous_end = end
+        matches.append(match)
+        check_collection(len(matches), "the regular expression's matches")
+    return matches
+
+
+def _go_template(template: str) -> list[str | int]:
+    """Go's Regexp.Expand template as literal text and group references (a number, or a
+    name resolved later): `$1`, `${1}`, `$name`, `${name}`, `$$` for a dollar sign."""
+    pieces: list[str | int] = []
+    literal: list[str] = []
+    position = 0
+    while True:
+        dollar = template.find("$", position)
+        if dollar < 0:
+            literal.append(template[position:])
+            break
+        literal.append(template[position:dollar])
+        position = dollar + 1
+        if template.startswith("$", position):
+            literal.append("$")
+            position += 1
+            continue
+        reference = _GO_REFERENCE.match(template, position)
+        if reference is None:
+            literal.append("$")  # malformed: the dollar sign is text
+            continue
+        position = reference.end()
+        pieces.append("".join(literal))
+        literal = []
+        name = reference.group("braced") or reference.group("bare")
+        # As Go: a number of up to nine digits without a leading zero, else a name.
+        numeric = name.isascii() and name.isdigit() and len(name) <= 9
+        pieces.append(int(name) if numeric and (name == "0" or name[0] != "0") else -1)
+        pieces.append(name)
+    pieces.append("".join(literal))
+    return pieces
+
+
+_GO_REFERENCE = re.compile(r"\{(?P<braced>\w+)\}|(?P<bare>\w+)")
 
 
 @function("replace", 3, 3)
@@ -636,33 +743,65 @@ def _replace(text: Value, search: Value, replacement: Value) -> Value:
     pattern = to_string(search, "search string")
     new = to_string(replacement, "replacement")
     if len(pattern) > 1 and pattern.startswith("/") and pattern.endswith("/"):
-        try:
-            return _go_regex(pattern[1:-1]).sub(_go_replacement(new), whole)
-        except (re.error, IndexError) as err:
-            raise EvalError(f"replace() failed: {err}") from None
+        return _replace_regex(whole, _go_regex(pattern[1:-1]), new)
+    occurrences = whole.count(pattern) if pattern else len(whole) + 1
+    check_string(len(whole) + occurrences * (len(new) - len(pattern)), "replace()")
     return whole.replace(pattern, new)
 
 
-def _match_value(match: re.Match[str]) -> Value:
-    if match.re.groupindex:
+def _replace_regex(whole: str, compiled: re2._Regexp, template: str) -> str:
+    pieces = _go_template(template)
+    names = compiled.groupindex
+    out: list[str] = []
+    length = 0
+    position = 0
+    for match in _go_matches(compiled, whole):
+        start, end = match.span()
+        out.append(whole[position:start])
+        length += start - position
+        for index in range(0, len(pieces) - 1, 3):
+            text = pieces[index]
+            number, name = pieces[index + 1], pieces[index + 2]
+            assert isinstance(text, str) and isinstance(number, int) and isinstance(name, str)
+            group = number if number >= 0 else names.get(name, -1)
+            captured = match.group(group) if 0 <= group <= compiled.groups else None
+            out.append(text)
+            out.append(captured or "")
+            length += len(text) + len(captured or "")
+        tail = pieces[-1]
+        assert isinstance(tail, str)
+        out.append(tail)
+        length += len(tail)
+        WORK.charge_items(len(pieces))
+        check_string(length, "replace()")
+        position = end
+    out.append(whole[position:])
+    return "".join(out)
+
+
+def _match_value(compiled: re2._Regexp, match: Any) -> Value:
+    if compiled.groupindex:
         return sorted_object(match.groupdict().items())
-    if match.re.groups:
+    if compiled.groups:
         return list(match.groups())
     return match.group(0)
 
 
 @function("regex", 2, 2)
 def _regex(pattern: Value, text: Value) -> Value:
-    match = _go_regex(to_string(pattern, "pattern")).search(to_string(text, "string"))
+    compiled = _go_regex(to_string(pattern, "pattern"))
+    match = compiled.search(to_string(text, "string"))
     if match is None:
         raise EvalError("regex() found no match")
-    return _match_value(match)
+    return _match_value(compiled, match)
 
 
 @function("regexall", 2, 2)
 def _regexall(pattern: Value, text: Value) -> Value:
     compiled = _go_regex(to_string(pattern, "pattern"))
-    return [_match_value(match) for match in compiled.finditer(to_string(text, "string"))]
+    return [
+        _match_value(compiled, match) for match in _go_matches(compiled, to_string(text, "string"))
+    ]
 
 
 @function("lower", 1, 1)
@@ -702,13 +841,16 @@ def _trimsuffix(text: Value, suffix: Value) -> Value:
 
 @function("chomp", 1, 1)
 def _chomp(text: Value) -> Value:
-    return re.sub(r"(\r\n|\n|\r)+$", "", to_string(text, "string"))
+    # Any run of \r and \n is a run of \r\n, \n and \r; a regex would backtrack on long runs.
+    return to_string(text, "string").rstrip("\r\n")
 
 
 @function("indent", 2, 2)
 def _indent(spaces: Value, text: Value) -> Value:
-    padding = " " * _int(spaces, "number of spaces")
-    return to_string(text, "string").replace("\n", "\n" + padding)
+    width = _int(spaces, "number of spaces")
+    whole = to_string(text, "string")
+    check_string(len(whole) + whole.count("\n") * max(width, 0), "indent()")
+    return whole.replace("\n", "\n" + " " * width)
 
 
 @function("strrev", 1, 1)
@@ -784,6 +926,7 @@ def _base64sha256(text: Value) -> Value:
 
 
 def _json_text(value: Value) -> str:
+    check_string(encoded_length(value, MAX_STRING_LENGTH), "jsonencode()")
     text = json.dumps(plain(value), separators=(",", ":"), ensure_ascii=False, sort_keys=True)
     # Go's encoder escapes these, and so does Terraform.
     for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
@@ -855,6 +998,9 @@ def _format_one(match: re.Match[str], value: Value) -> str:
     flags = match.group("flags")
     width = match.group("width") or ""
     precision = match.group("precision")
+    for digits in (width, precision):
+        if digits:
+            check_width(int(digits) if len(digits) <= 9 else MAX_STRING_LENGTH, "format()")
     verb = match.group("verb")
     dot = f".{precision}" if precision is not None else ""
     if verb in ("s", "q", "v", "t"):
@@ -893,6 +1039,7 @@ def _format(pattern: str, args: list[Value]) -> str:
     pieces: list[str] = []
     position = 0
     next_arg = 0
+    length = len(pattern)
     for match in _VERB.finditer(pattern):
         pieces.append(pattern[position : match.start()])
         position = match.end()
@@ -905,6 +1052,8 @@ def _format(pattern: str, args: list[Value]) -> str:
             raise EvalError(f"format() has too few arguments for {json.dumps(pattern)}")
         pieces.append(_format_one(match, args[next_arg]))
         next_arg += 1
+        length += len(pieces[-1])
+        check_string(length, "format()")
     pieces.append(pattern[position:])
     return "".join(pieces)
 
@@ -932,8 +1081,10 @@ def _formatlist(pattern: Value, *args: Value) -> Value:
 def call_function(name: str, args: list[Value]) -> Value:
     """Call built-in `name`; EvalError for a wrong use. The caller checks the name exists."""
     try:
-        return FUNCTIONS[name](args)
+        result = FUNCTIONS[name](args)
     except EvalError:
         raise
     except (TypeError, ValueError, KeyError, IndexError, OverflowError, ZeroDivisionError) as err:
         raise EvalError(f"{name}() cannot be applied to these arguments ({err})") from None
+    WORK.charge_value(result)
+    return result

@@ -12,6 +12,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 from reachlint.errors import InputError
+from reachlint.limits import MAX_EXPRESSION_DEPTH, LimitError
 
 # Kinds that are not punctuation; punctuation tokens use their own text as kind.
 IDENT = "ident"
@@ -68,11 +69,14 @@ TemplatePart = str | Interpolation
 
 
 class Lexer:
-    def __init__(self, text: str, file: str, first_line: int = 1, first_column: int = 1) -> None:
+    def __init__(
+        self, text: str, file: str, first_line: int = 1, first_column: int = 1, depth: int = 0
+    ) -> None:
         self.text = text
         self.file = file
         self.first_line = first_line
         self.first_column = first_column
+        self.depth = depth  # interpolations inside strings inside interpolations ...
         self._line_starts = [0]
         self._line_starts.extend(match.end() for match in re.finditer("\n", text))
 
@@ -208,7 +212,17 @@ class Lexer:
             strip_before = pos < len(text) and text[pos] == "~"
             if strip_before:
                 pos += 1
+            self.depth += 1
+            if self.depth > MAX_EXPRESSION_DEPTH:
+                raise LimitError(
+                    f"the template at column {column} nests too deeply",
+                    MAX_EXPRESSION_DEPTH,
+                    "levels of nesting",
+                    self.file,
+                    line,
+                )
             tokens, pos, strip_after = self._tokens(pos, in_interpolation=True)
+            self.depth -= 1
             parts.append(
                 Interpolation(char == "%", tokens, line, column, strip_before, strip_after)
             )
@@ -234,7 +248,9 @@ class Lexer:
                 break
             cursor = line_end + 1
         first_line, _ = self.position(body_start)
-        parts = Lexer(text[body_start:cursor], self.file, first_line).heredoc_parts()
+        parts = Lexer(
+            text[body_start:cursor], self.file, first_line, depth=self.depth
+        ).heredoc_parts()
         if match.group("trim"):
             parts = _remove_indentation(parts)
         return self._token(HEREDOC, parts, pos), line_end

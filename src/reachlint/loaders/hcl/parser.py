@@ -11,6 +11,7 @@ parentheses, brackets, function arguments, `for` expressions and template interp
 from __future__ import annotations
 
 from reachlint.errors import InputError
+from reachlint.limits import MAX_EXPRESSION_DEPTH, LimitError
 from reachlint.loaders.hcl.lexer import (
     EOF,
     HEREDOC,
@@ -94,11 +95,22 @@ def _describe(token: Token) -> str:
 
 
 class Parser:
-    def __init__(self, tokens: list[Token], file: str, skip_newlines: bool) -> None:
+    def __init__(self, tokens: list[Token], file: str, skip_newlines: bool, depth: int = 0) -> None:
         self.tokens = tokens
         self.file = file
         self.pos = 0
         self.skip_newlines = skip_newlines
+        self.depth = depth  # nesting of expressions, blocks and template directives
+
+    def _too_deep(self, token: Token) -> LimitError:
+        """Each level of nesting is a few Python frames: the depth is bounded first."""
+        return LimitError(
+            f"the nesting at column {token.column} is too deep",
+            MAX_EXPRESSION_DEPTH,
+            "levels of nesting",
+            self.file,
+            token.line,
+        )
 
     # Token access.
     def peek(self) -> Token:
@@ -186,7 +198,11 @@ class Parser:
                 raise self.error(token, f'expected a block label or "{{", found {_describe(token)}')
             self.pos += 1
         self.pos += 1
+        self.depth += 1
+        if self.depth > MAX_EXPRESSION_DEPTH:
+            raise self._too_deep(start)
         body = self.parse_body(closing=True)
+        self.depth -= 1
         self.pos += 1  # the closing brace
         return Block(block_type, labels, body, start.line)
 
@@ -199,13 +215,18 @@ class Parser:
 
     # Expressions.
     def parse_expression(self) -> Expr:
+        self.depth += 1
+        if self.depth > MAX_EXPRESSION_DEPTH:
+            raise self._too_deep(self.peek())
         condition = self._binary(1)
         if self.peek().kind != "?":
+            self.depth -= 1
             return condition
         self.advance()
         true_result = self.parse_expression()
         self.expect(":", 'the ":" of a conditional')
         false_result = self.parse_expression()
+        self.depth -= 1
         return Conditional(condition.line, condition, true_result, false_result)
 
     def _binary(self, min_precedence: int) -> Expr:
@@ -223,7 +244,11 @@ class Parser:
         token = self.peek()
         if token.kind == "-" or token.kind == "!":
             self.advance()
+            self.depth += 1
+            if self.depth > MAX_EXPRESSION_DEPTH:
+                raise self._too_deep(token)
             operand = self._unary()
+            self.depth -= 1
             if token.kind == "-" and isinstance(operand, Literal) and _is_number(operand.value):
                 return Literal(token.line, -operand.value)
             return Unary(token.line, token.kind, operand)
@@ -458,7 +483,7 @@ class Parser:
         return Template(line, built)
 
     def _sub_expression(self, part: Interpolation) -> Expr:
-        parser = Parser(part.tokens, self.file, skip_newlines=True)
+        parser = Parser(part.tokens, self.file, skip_newlines=True, depth=self.depth)
         if parser.peek().kind == EOF:
             raise InputError(
                 f"syntax error at column {part.column}: the interpolation is empty",
@@ -471,7 +496,7 @@ class Parser:
 
     def _directive(self, part: Interpolation) -> tuple[str, Interpolation, list[Expr | str | None]]:
         """A `%{ }` directive as (keyword, where, [operands])."""
-        parser = Parser(part.tokens, self.file, skip_newlines=True)
+        parser = Parser(part.tokens, self.file, skip_newlines=True, depth=self.depth)
         keyword_token = parser.expect(IDENT, "if, else, endif, for or endfor in a directive")
         keyword = str(keyword_token.value)
         operands: list[Expr | str | None] = []
@@ -510,6 +535,9 @@ class Parser:
             keyword, where, operands = item
             if keyword in stops:
                 return built, position, item
+            self.depth += 1
+            if self.depth > MAX_EXPRESSION_DEPTH:
+                raise self._too_deep(Token(IDENT, keyword, where.line, where.column))
             if keyword == "if":
                 condition = operands[0]
                 assert isinstance(condition, Expr)
@@ -534,6 +562,7 @@ class Parser:
                 built.append(TemplateFor(where.line, key_name, value_name, collection, body))
             else:
                 raise self._directive_error(where, "has no matching opening directive")
+            self.depth -= 1
         return built, position, None
 
     def _directive_error(self, where: Interpolation, problem: str) -> InputError:

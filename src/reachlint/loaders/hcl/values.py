@@ -14,6 +14,8 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from reachlint.limits import WORK
+
 Value = Any
 
 
@@ -110,25 +112,40 @@ class UnknownExpansion(Unknown):
         self.instance = instance
 
 
-def unknowns(value: Value) -> Iterator[Unknown]:
+def unknowns(value: Value, seen: set[int] | None = None) -> Iterator[Unknown]:
     """Every unknown inside a value."""
     if isinstance(value, Unknown):
         yield value
-    elif isinstance(value, list):
-        for item in value:
-            yield from unknowns(item)
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from unknowns(item)
+    elif isinstance(value, list | dict):
+        # A list may hold one big list many times: each is walked once.
+        seen = set() if seen is None else seen
+        if id(value) in seen:
+            return
+        seen.add(id(value))
+        WORK.tick()
+        for item in value.values() if isinstance(value, dict) else value:
+            yield from unknowns(item, seen)
 
 
 def has_unknown(value: Value) -> bool:
     if isinstance(value, Unknown):
         return True
-    if isinstance(value, list):
-        return any(has_unknown(item) for item in value)
-    if isinstance(value, dict):
-        return any(has_unknown(item) for item in value.values())
+    if isinstance(value, list | dict):
+        return _holds_unknown(value, set())
+    return False
+
+
+def _holds_unknown(value: list[Value] | dict[str, Value], seen: set[int]) -> bool:
+    # A list may hold one big list many times: each is walked once.
+    if id(value) in seen:
+        return False
+    seen.add(id(value))
+    WORK.tick()
+    for item in value.values() if isinstance(value, dict) else value:
+        if isinstance(item, Unknown):
+            return True
+        if isinstance(item, list | dict) and _holds_unknown(item, seen):
+            return True
     return False
 
 
@@ -229,8 +246,10 @@ def equal(left: Value, right: Value) -> bool:
     if is_number(left) and is_number(right):
         return bool(left == right)
     if isinstance(left, list) and isinstance(right, list):
+        WORK.tick()
         return len(left) == len(right) and all(map(equal, left, right))
     if isinstance(left, dict) and isinstance(right, dict):
+        WORK.tick()
         return left.keys() == right.keys() and all(equal(v, right[k]) for k, v in left.items())
     if isinstance(left, str) and isinstance(right, str):
         return str.__eq__(left, right)
@@ -246,14 +265,34 @@ class SetValue(list[Any]):
     """A set: iterating it gives each element as both key and value, as Terraform does."""
 
 
+def set_key(value: Value) -> object:
+    """A hashable stand-in for `value`: two values are `equal` exactly when their keys are, so
+    sets and distinct() take linear time rather than comparing every pair."""
+    if isinstance(value, bool):
+        return (0, value)
+    if is_number(value):
+        return (1, value)  # 1 and 1.0 are one key, as they are one number
+    if isinstance(value, str):
+        return (2, str(value))
+    if value is None:
+        return (3,)
+    if isinstance(value, list):
+        WORK.charge_items(len(value))  # the key is as large as the value, shared parts and all
+        return (4, tuple(set_key(item) for item in value))
+    if isinstance(value, dict):
+        WORK.charge_items(len(value))
+        return (5, tuple(sorted((key, set_key(item)) for key, item in value.items())))
+    return (6, id(value))  # unknowns and the like equal only themselves
+
+
 def make_set(items: list[Value]) -> list[Value]:
     """A set: duplicates removed; strings and numbers in Terraform's order."""
     if any(isinstance(item, Unknown) for item in items):
         return SetValue(items)
-    unique: list[Value] = []
+    distinct: dict[object, Value] = {}
     for item in items:
-        if not any(equal(item, seen) for seen in unique):
-            unique.append(item)
+        distinct.setdefault(set_key(item), item)
+    unique = list(distinct.values())
     if all(isinstance(item, str) for item in unique) or all(is_number(i) for i in unique):
         unique.sort()
     return SetValue(unique)
