@@ -424,9 +424,7 @@ class _Mapper:
 
     def note(self, resource: TfResource, message: str, path: str | None = None) -> None:
         origin = resource.attribute_origins.get(path, resource.origin) if path else None
-        self.model.note(
-            f"{resource.address}: {message}", resource.address, origin or resource.origin
-        )
+        self.model.note(message, resource.address, origin or resource.origin)
 
     def block_origin(self, resource: TfResource, path: str) -> Origin:
         return resource.attribute_origins.get(path, resource.origin)

@@ -82,6 +82,7 @@ def attach_configuration(
     """
     from reachlint.errors import InputError
     from reachlint.loaders.terraform_hcl import load_terraform_dir
+    from reachlint.loaders.terraform_values import has_unknown, value_at
 
     try:
         loaded = load_terraform_dir(directory, variables, list(var_files))
@@ -103,6 +104,11 @@ def attach_configuration(
         for path, references in configured.references.items():
             if references:
                 resource.references[path] = references
+        # The configuration names what an unknown value rests on more exactly than a plan's
+        # reference lists; only values the plan does not know are unknown.
+        for path, named in configured.unknown_values.items():
+            if has_unknown(value_at(resource.values, path)):
+                resource.unknown_values[path] = named
     if resources and not matched:
         return [f"{directory} does not hold the configuration of this plan: no resource matches"]
     return []

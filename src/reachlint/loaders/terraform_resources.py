@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from reachlint.model import Origin
+from reachlint.model import Origin, UnknownValue
 
 
 class _Unknown:
@@ -58,3 +58,6 @@ class TfResource:
     attribute_origins: dict[str, Origin] = field(default_factory=dict)
     # Planned change: "create", "update", "no-op", "replace", "read" ("delete" never reaches here).
     action: str = "create"
+    # Attribute path -> what its unknown values rest on (var.x, data.y.z, aws_vpc.main.cidr_block);
+    # one entry per unknown value at that path, on the path convention of `references`.
+    unknown_values: dict[str, list[UnknownValue]] = field(default_factory=dict)

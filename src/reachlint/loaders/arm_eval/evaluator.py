@@ -35,6 +35,7 @@ from reachlint.loaders.arm_eval.resource_ids import (
 )
 from reachlint.loaders.arm_eval.values import (
     MissingParameter,
+    Placeholder,
     RuntimeArray,
     RuntimeObject,
     Unknown,
@@ -42,6 +43,7 @@ from reachlint.loaders.arm_eval.values import (
     find_key,
     first_unknown,
     lookup,
+    placeholder_parameters,
     type_name,
 )
 
@@ -113,6 +115,8 @@ class Template:
         self.symbols: dict[str, list[Any]] = {}  # symbolic name -> resources (languageVersion 2)
         self._parameters: dict[str, Any] = {}
         self._variables: dict[str, Any] = {}
+        # Parameters used without a value or a default, in the order they were first needed.
+        self.without_value: list[str] = []
         self._in_progress: set[str] = set()
 
     def line_of(self, section: str, name: str) -> int | None:
@@ -144,11 +148,21 @@ class Template:
                     _line(declaration, default_key),
                 )
             else:
-                value = MissingParameter(declared, self.file, self.line_of("parameters", declared))
+                value = self._without_value(declared, declaration)
         finally:
             self._in_progress.discard("p:" + key)
         self._parameters[key] = value
         return value
+
+    def _without_value(self, declared: str, declaration: Mapping[str, Any]) -> Any:
+        """A parameter nobody gave a value: a string stands for itself as `{name}`; anything
+        else is unknown, named by the parameter."""
+        kind = lookup(declaration, "type")
+        if not (isinstance(kind, str) and kind.lower().startswith("secure")):
+            self.without_value.append(declared)  # secrets never shape the network: unlisted
+        if not isinstance(kind, str) or kind.lower() in ("string", "securestring"):
+            return Placeholder(f"{{{declared}}}", frozenset((declared,)), exact=True)
+        return MissingParameter(declared, self.file, self.line_of("parameters", declared))
 
     def variable(self, name: str) -> Any:
         key = name.lower()
@@ -389,7 +403,7 @@ def _call(node: Call, scope: Scope) -> Any:
     if pure is None:
         contextual = _CONTEXTUAL.get(node.name)
         if contextual is not None:
-            return _guarded(node, lambda: contextual(args, scope))
+            return _placeholders(node, args, lambda: contextual(args, scope))
         if node.name.startswith("list"):
             return Unknown(f"{node.written}() is known only at deployment time")
         return Unknown(f"{node.written}() is not evaluated by reachlint")
@@ -397,7 +411,29 @@ def _call(node: Call, scope: Scope) -> Any:
         unknown = first_unknown(args)
         if unknown is not None:
             return unknown
-    return _guarded(node, lambda: pure(args))
+    return _placeholders(node, args, lambda: pure(args))
+
+
+def _placeholders(node: Call, args: list[Any], run: Callable[[], Any]) -> Any:
+    """A function of a parameter without a value: text built from it is a placeholder too
+    (`concat(parameters('vmName'), '-nic')` is `{vmName}-nic`); any other answer would depend
+    on the value (`equals`, `length`, `cidrSubnet`), so it is unknown, named by the parameter."""
+    parameters = placeholder_parameters(args)
+    if not parameters:
+        return _guarded(node, run)
+    first = sorted(parameters)[0]
+    unknown = MissingParameter(first, None, None, parameters)
+    try:
+        result = run()
+    except (fn.EvalError, ResourceIdError, TypeError, ValueError, KeyError, IndexError):
+        return unknown
+    except (AttributeError, OverflowError):
+        return unknown
+    if isinstance(result, str):
+        return Placeholder(result, parameters)
+    if isinstance(result, dict | list):
+        return result  # the placeholders inside keep their parameters
+    return unknown
 
 
 def _guarded(node: Call, run: Callable[[], Any]) -> Any:

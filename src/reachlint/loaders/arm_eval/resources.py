@@ -36,6 +36,7 @@ from reachlint.loaders.arm_eval.resource_ids import (
 )
 from reachlint.loaders.arm_eval.values import (
     MissingParameter,
+    Placeholder,
     RuntimeObject,
     Unknown,
     as_runtime,
@@ -258,7 +259,7 @@ class Deployment:
             # A name known only at deployment gets a placeholder: the parameter it waits for,
             # or a short digest of the expression that computes it.
             if isinstance(name, MissingParameter):
-                last = f"<{name.name}>"
+                last = f"{{{name.name}}}"
             else:
                 written = str(lookup(raw, "name"))
                 last = f"<unknown-{hashlib.sha1(written.encode()).hexdigest()[:6]}>"
@@ -276,6 +277,8 @@ class Deployment:
         if key is None:
             return True
         value = evaluate(raw[key], scope, line)
+        if isinstance(value, Placeholder):
+            return MissingParameter(sorted(value.parameters)[0], None, line, value.parameters)
         if isinstance(value, str) and value.lower() in ("true", "false"):
             return value.lower() == "true"
         if isinstance(value, bool | Unknown):

@@ -44,6 +44,7 @@ from reachlint.loaders.hcl.values import (
     UnknownExpansion,
     Value,
     iterate,
+    named_unknown,
     sorted_object,
     to_number,
     to_string,
@@ -320,7 +321,7 @@ class ModuleInstance:
                         "depends on it is unknown"
                     )
                 expander.note(message, decl.file, decl.line)
-                return UNKNOWN_VALUE
+                return named_unknown(self.label(f"var.{name}"))
         return convert(given, decl.type)
 
     # Local values.

@@ -10,7 +10,7 @@ from __future__ import annotations
 from reachlint.loaders.hcl.expand import STAR, InstanceRecord
 from reachlint.loaders.hcl.values import EvalError, SourcedStr, Unknown, Value, to_number, to_string
 from reachlint.loaders.terraform_resources import UNKNOWN, TfResource
-from reachlint.model import Origin
+from reachlint.model import Origin, UnknownValue
 
 # A few attributes whose type the AWS provider fixes: written as strings (or numbers), they
 # are planned as the provider's type, so they are converted the same way here.
@@ -48,7 +48,11 @@ _STRING_ATTRIBUTES = frozenset({"protocol", "ip_protocol", "cidr_block", "rule_a
 def to_resource(record: InstanceRecord) -> TfResource:
     decl = record.decl
     references: dict[str, dict[str, None]] = {}
-    values = {name: _export(value, name, name, references) for name, value in record.values.items()}
+    unknowns: dict[str, list[UnknownValue]] = {}
+    values = {
+        name: _export(value, name, name, references, unknowns)
+        for name, value in record.values.items()
+    }
     for addresses in references.values():
         addresses.pop(record.address, None)
     return TfResource(
@@ -63,30 +67,41 @@ def to_resource(record: InstanceRecord) -> TfResource:
         origin=Origin(file=decl.file.origin, line=decl.line),
         attribute_origins=record.origins,
         action="read" if decl.mode == "data" else "create",
+        unknown_values=unknowns,
     )
 
 
-def _export(value: Value, name: str, path: str, references: dict[str, dict[str, None]]) -> Value:
+def _export(
+    value: Value,
+    name: str,
+    path: str,
+    references: dict[str, dict[str, None]],
+    unknowns: dict[str, list[UnknownValue]],
+) -> Value:
     if isinstance(value, Unknown):
         if value.sources:
             found = references.setdefault(path, {})
             for source in sorted(value.sources):
                 found[source] = None
+        if value.names:
+            named = UnknownValue(sources=tuple(sorted(value.names)), exactly=value.exactly)
+            unknowns.setdefault(path, []).append(named)
         return UNKNOWN
     if isinstance(value, SourcedStr):
         references.setdefault(path, {})[value.source] = None
         return _provider_type(name, str(value))
     if isinstance(value, dict):
         return {
-            str(key): _export(item, key, f"{path}.{key}", references) for key, item in value.items()
+            str(key): _export(item, key, f"{path}.{key}", references, unknowns)
+            for key, item in value.items()
         }
     if isinstance(value, list):
         exported: list[Value] = []
         for position, item in enumerate(value):
             if isinstance(item, dict | list):
-                exported.append(_export(item, name, f"{path}.{position}", references))
+                exported.append(_export(item, name, f"{path}.{position}", references, unknowns))
             else:
-                exported.append(_export(item, name, path, references))
+                exported.append(_export(item, name, path, references, unknowns))
         return exported
     return _provider_type(name, value)
 
