@@ -480,6 +480,20 @@ class _Engine:
             for leg in self.routing.internet_legs(a.routes, a.info.public, a.families, subnet):
                 self._egress_leg(a, leg)
 
+    def _settle(self, allowed: Traffic, leg: Leg) -> Traffic:
+        """A leg whose addresses stand for a site's unknown range: what the filters admit from
+        every address is certain; what they admit from some rests on the range's value."""
+        if not leg.address_names or not allowed:
+            return allowed
+        denied = Traffic.box(addresses=leg.addresses) - allowed
+        certain = allowed & (allowed.services_everywhere() - denied.services_everywhere())
+        if self.assume == "closed":
+            return certain
+        doubtful = allowed - certain
+        if doubtful:
+            self.filters.unknowns.extend(Doubt(name, doubtful) for name in leg.address_names)
+        return allowed
+
     def _external_placement(self, cls: _Class, external: External) -> Placement:
         site = self.model.onprem_sites.get(external.address)
         if external.kind == "onprem" and site is not None:
@@ -515,6 +529,7 @@ class _Engine:
             nat_acl = a.acl
         else:
             nat_acl = None
+        allowed = self._settle(allowed, leg)
         if not allowed:
             self.filters.take_unknowns()
             return
@@ -539,6 +554,7 @@ class _Engine:
                 if b.load_balancer is not None:
                     allowed &= self.filters.listener_traffic(b.load_balancer)
                 allowed &= self.filters.acl_region(b.acl, "ingress", where)
+                allowed = self._settle(allowed, leg)
                 if not allowed:
                     self.filters.take_unknowns()
                     continue

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from reachlint.engine.flows import External, Hop
-from reachlint.engine.ranges import NOWHERE, Placement, decide
+from reachlint.engine.ranges import NOWHERE, Placement, decide, names
 from reachlint.model import NetworkModel, OnPremSite, Origin, Route, RouteTable, Subnet
 from reachlint.traffic import (
     ALL_ADDRESSES,
@@ -93,6 +93,8 @@ class Leg:
     hops: list[Hop]
     nat_subnet: str | None = None
     unknowns: list[str] = field(default_factory=list)  # what the leg's route rests on
+    # The addresses stand for a site's range that is an unknown value: what it rests on.
+    address_names: tuple[str, ...] = ()
 
 
 @dataclass
@@ -681,7 +683,8 @@ class Routing:
         if rest:
             open_sites = [s for s in sites if not s.cidrs] or sites[:1]
             for site in open_sites:
-                legs.append(Leg(rest, _site_end(site), hops))
+                unknown = tuple(names(site.unknown_ranges)) if not site.cidrs else ()
+                legs.append(Leg(rest, _site_end(site), hops, address_names=unknown))
         return legs
 
     def onprem_return(self, view: RouteView, families: IntervalSet) -> list[Leg]:
@@ -708,7 +711,8 @@ class Routing:
                         self.gateway_hop(entry.target, entry.target_kind, connects),
                         self.route_hop(entry),
                     ]
-                    legs.append(Leg(families, _site_end(site), hops))
+                    unknown = tuple(names(site.unknown_ranges))
+                    legs.append(Leg(families, _site_end(site), hops, address_names=unknown))
                     break
         return legs
 

@@ -700,7 +700,16 @@ class _Mapper:
         """The unknown address ranges at `path`, named by what they rest on: the variable, data
         source or attribute the configuration names, else the attribute itself."""
         version = 6 if "ipv6" in path.rsplit(".", 1)[-1] else 4
-        named = resource.unknown_values.get(path)
+        parts = path.split(".")
+        # A plan may record one expression for a whole list of blocks (ingress = [...]).
+        named = next(
+            (
+                found
+                for size in range(len(parts), 0, -1)
+                if (found := resource.unknown_values.get(".".join(parts[:size])))
+            ),
+            None,
+        )
         if named:
             return [r.model_copy(update={"version": version}) for r in named]
         attribute = f"{resource.address}.{path}"

@@ -107,8 +107,35 @@ def attach_configuration(
         # The configuration names what an unknown value rests on more exactly than a plan's
         # reference lists; only values the plan does not know are unknown.
         for path, named in configured.unknown_values.items():
-            if has_unknown(value_at(resource.values, path)):
-                resource.unknown_values[path] = named
+            planned = _same_block_path(path, configured.values, resource.values)
+            if planned is not None and has_unknown(value_at(resource.values, planned)):
+                resource.unknown_values[planned] = named
     if resources and not matched:
         return [f"{directory} does not hold the configuration of this plan: no resource matches"]
     return []
+
+
+def _same_block_path(path: str, configured: dict[str, Any], planned: dict[str, Any]) -> str | None:
+    """The plan's path for a configuration's path: a plan lists the blocks of a set (ingress,
+    egress) in an order of its own, so a block is found by the arguments both know."""
+    parts = path.split(".")
+    if len(parts) < 3 or not parts[1].isdigit():
+        return path
+    written = configured.get(parts[0])
+    blocks = planned.get(parts[0])
+    position = int(parts[1])
+    if not isinstance(written, list) or not isinstance(blocks, list) or position >= len(written):
+        return path
+    mine = written[position]
+    if not isinstance(mine, dict):
+        return path
+    known = {k: v for k, v in mine.items() if isinstance(v, str | int | float | bool)}
+    matches = [
+        index
+        for index, block in enumerate(blocks)
+        if isinstance(block, dict)
+        and all(block.get(key) == value for key, value in known.items() if key in block)
+    ]
+    if len(matches) != 1:
+        return path if len(blocks) == len(written) == 1 else None
+    return ".".join([parts[0], str(matches[0]), *parts[2:]])
