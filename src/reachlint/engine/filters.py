@@ -115,6 +115,7 @@ class SgView:
                 self.rules[compiled.rule.direction].append(compiled)
         self._regions: dict[tuple[Direction, Placement], tuple[Traffic, list[Unknown]]] = {}
         self._toward: dict[tuple[object, ...], tuple[Traffic, list[Unknown]]] = {}
+        self._known: dict[Direction, tuple[Traffic, list[Unknown]]] = {}
 
     def region(self, direction: Direction, placement: Placement = NOWHERE) -> Traffic:
         """What the groups admit from (ingress) or to (egress) external addresses; `placement`
@@ -124,12 +125,8 @@ class SgView:
         key = (direction, placement)
         cached = self._regions.get(key)
         if cached is None:
-            region = Traffic()
-            unknowns: list[Unknown] = []
-            for compiled in self.rules[direction]:
-                region |= compiled.region
-                if compiled.unknown:
-                    unknowns.append(compiled.unknown)
+            with self.filters.collecting() as unknowns:
+                region = self._known_region(direction)
             definite = region
             for compiled in self.rules[direction]:
                 if not compiled.ranges:
@@ -190,12 +187,17 @@ class SgView:
 
     def _known_region(self, direction: Direction) -> Traffic:
         """The groups' rules by the addresses they name, without the unknown ranges."""
-        region = Traffic()
-        for compiled in self.rules[direction]:
-            region |= compiled.region
-            if compiled.unknown:
-                self.filters.unknowns.append(compiled.unknown)
-        return region
+        cached = self._known.get(direction)
+        if cached is None:
+            region = Traffic()
+            unknowns: list[Unknown] = []
+            for compiled in self.rules[direction]:
+                region |= compiled.region
+                if compiled.unknown:
+                    unknowns.append(compiled.unknown)
+            cached = self._known[direction] = (region, unknowns)
+        self.filters.unknowns.extend(cached[1])
+        return cached[0]
 
     def ingress_from(
         self,

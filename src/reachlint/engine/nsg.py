@@ -48,6 +48,15 @@ class Peer:
     # Where its addresses lie among unknown ranges, and what they rest on when not known.
     placement: Placement = NOWHERE
     names: tuple[str, ...] = ()
+    _hash: int = field(default=0, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # The key of every cached verdict about this peer: hashed once.
+        fields = (self.addresses, self.groups, self.asgs, self.known, self.network)
+        object.__setattr__(self, "_hash", hash((*fields, self.placement, self.names)))
+
+    def __hash__(self) -> int:
+        return self._hash
 
 
 def _ports(ranges: list[PortRange] | None) -> IntervalSet:

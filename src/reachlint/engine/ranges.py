@@ -10,7 +10,7 @@ cannot be decided is undecided, and `--assume-unknown` settles it, naming the va
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from reachlint.model import NetworkModel, OnPremSite, Subnet, UnknownValue
 from reachlint.traffic import ALL_ADDRESSES, V4_ALL, V6_ALL, IntervalSet, cidrs
@@ -25,6 +25,14 @@ class Placement:
 
     inside: frozenset[str] = frozenset()  # ranges (by identity) that hold every address
     outside: frozenset[str] = frozenset()  # ranges that hold none of them
+    _hash: int = field(default=0, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # A cache key of every filter verdict: hashed once.
+        object.__setattr__(self, "_hash", hash((self.inside, self.outside)))
+
+    def __hash__(self) -> int:
+        return self._hash
 
 
 NOWHERE = Placement()
@@ -103,6 +111,8 @@ class Places:
     def __init__(self, model: NetworkModel) -> None:
         self.model = model
         self._outside: dict[str | None, frozenset[str]] = {}
+        self._inside: dict[tuple[str | None, str | None], Placement] = {}
+        self._internet: dict[str | None, Placement] = {}
 
     def address_range(self, subnet: Subnet | None, network: str | None) -> IntervalSet:
         """The addresses an interface placed so may have: its subnet's range, where that is
@@ -131,22 +141,30 @@ class Places:
     def inside(self, subnet: Subnet | None, network: str | None) -> Placement:
         """An interface lies in its network's space and in every unknown range that is its
         subnet's or network's only range of the family."""
-        found = {f"{NETWORK}{network}"} if network is not None else set()
-        if subnet is not None:
-            found |= sole_identities(subnet.cidrs, subnet.unknown_ranges)
-        net = self.model.networks.get(network or "")
-        if net is not None:
-            found |= sole_identities(net.cidrs, net.unknown_ranges)
-        return Placement(inside=frozenset(found))
+        key = (subnet.address if subnet is not None else None, network)
+        placed = self._inside.get(key)
+        if placed is None:
+            found = {f"{NETWORK}{network}"} if network is not None else set()
+            if subnet is not None:
+                found |= sole_identities(subnet.cidrs, subnet.unknown_ranges)
+            net = self.model.networks.get(network or "")
+            if net is not None:
+                found |= sole_identities(net.cidrs, net.unknown_ranges)
+            placed = self._inside[key] = Placement(inside=frozenset(found))
+        return placed
 
     def internet(self, network: str | None) -> Placement:
         """Internet clients lie outside the network's own ranges and the on-premises ones:
         traffic for those is routed there, not to the internet."""
-        sites: set[str] = set()
-        for site in self.model.onprem_sites.values():
-            sites.add(f"{SITE}{site.address}")
-            sites |= identities(site.unknown_ranges)
-        return Placement(outside=self._own(network) | frozenset(sites))
+        placed = self._internet.get(network)
+        if placed is None:
+            sites: set[str] = set()
+            for site in self.model.onprem_sites.values():
+                sites.add(f"{SITE}{site.address}")
+                sites |= identities(site.unknown_ranges)
+            placed = Placement(outside=self._own(network) | frozenset(sites))
+            self._internet[network] = placed
+        return placed
 
     def site(self, site: OnPremSite, network: str | None) -> Placement:
         inside = {f"{SITE}{site.address}"} | sole_identities(site.cidrs, site.unknown_ranges)
