@@ -343,6 +343,13 @@ def test_what_only_a_parameters_value_can_decide_is_unknown_and_named() -> None:
     compared = evaluate("[equals(parameters('vmName'), 'none')]", scope)
     assert isinstance(compared, MissingParameter) and compared.names == {"vmName"}
     assert isinstance(evaluate("[length(parameters('vmName'))]", scope), MissingParameter)
+    # A required parameter is always given: its placeholder is never empty.
+    assert evaluate("[empty(parameters('vmName'))]", scope) is False
+    assert evaluate("[if(equals(parameters('vmName'), ''), 'x', 'y')]", scope) == "y"
+    # Cut to a length or cased, a name keeps the placeholder readable.
+    assert evaluate("[take(toLower(concat(parameters('vmName'), 'LB')), 5)]", scope) == (
+        "{vmName}lb"
+    )
 
 
 def test_ssh_from_a_range_without_value_follows_assume_unknown(tmp_path: Path) -> None:

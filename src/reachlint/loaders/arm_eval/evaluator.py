@@ -421,6 +421,12 @@ def _placeholders(node: Call, args: list[Any], run: Callable[[], Any]) -> Any:
     parameters = placeholder_parameters(args)
     if not parameters:
         return _guarded(node, run)
+    given = _given_check(node.name, args)
+    if given is not None:
+        return given
+    if node.name in _CUTS and args and isinstance(args[0], Placeholder):
+        # A name cut to a length limit (`take(..., 24)`) keeps the placeholder whole.
+        return args[0]
     first = sorted(parameters)[0]
     unknown = MissingParameter(first, None, None, parameters)
     try:
@@ -430,6 +436,10 @@ def _placeholders(node: Call, args: list[Any], run: Callable[[], Any]) -> Any:
     except (AttributeError, OverflowError):
         return unknown
     if isinstance(result, str):
+        if node.name in ("tolower", "toupper"):
+            # Case is changed around the placeholders, not inside them: `{vmName}`.
+            for parameter in parameters:
+                result = result.replace(_case(node.name, f"{{{parameter}}}"), f"{{{parameter}}}")
         return Placeholder(result, parameters)
     if isinstance(result, dict | list):
         return result  # the placeholders inside keep their parameters
@@ -446,6 +456,27 @@ def _guarded(node: Call, run: Callable[[], Any]) -> Any:
         return Unknown(f"{node.written}(): {err}")
     except (TypeError, ValueError, KeyError, IndexError, AttributeError, OverflowError) as err:
         return Unknown(f"{node.written}() failed: {err}")
+
+
+_CUTS = frozenset({"take", "substring", "skip"})
+
+
+def _case(name: str, text: str) -> str:
+    return text.lower() if name == "tolower" else text.upper()
+
+
+def _given_check(name: str, args: list[Any]) -> bool | None:
+    """Whether a string parameter was given is no question: a required one always is, so its
+    placeholder is never empty (`empty(parameters('suffix'))`, `equals(..., '')`)."""
+    if name == "empty" and len(args) == 1 and isinstance(args[0], Placeholder):
+        return False
+    if name == "equals" and len(args) == 2:
+        first, second = args
+        if isinstance(first, Placeholder) and second == "":
+            return False
+        if isinstance(second, Placeholder) and first == "":
+            return False
+    return None
 
 
 def _constant(value: Any) -> Callable[[], Any]:

@@ -258,11 +258,12 @@ class Deployment:
         if isinstance(name, Unknown):
             # A name known only at deployment gets a placeholder: the parameter it waits for,
             # or a short digest of the expression that computes it.
+            written = str(lookup(raw, "name"))
+            digest = hashlib.sha1(written.encode()).hexdigest()[:6]
             if isinstance(name, MissingParameter):
-                last = f"{{{name.name}}}"
+                last = f"{{{name.name}}}-{digest}"  # several names may rest on one parameter
             else:
-                written = str(lookup(raw, "name"))
-                last = f"<unknown-{hashlib.sha1(written.encode()).hexdigest()[:6]}>"
+                last = f"<unknown-{digest}>"
             if position is not None:
                 last += f"[{position}]"
             names = ["<unknown>"] * (len(types) - 1) + [last]
