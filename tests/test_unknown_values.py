@@ -439,3 +439,95 @@ resource "aws_instance" "host" {
         "var.admin_range"
     ]
     assert not run_check([tmp_path], [], assume_unknown="closed").findings
+
+
+AZURERM = """variable "address_space" { type = list(string) }
+variable "subnet_prefix" { type = string }
+variable "admin_source" { type = string }
+resource "azurerm_resource_group" "rg" {
+  name     = "rg"
+  location = "westeurope"
+}
+resource "azurerm_virtual_network" "vnet" {
+  name                = "vnet"
+  address_space       = var.address_space
+  location            = azurerm_resource_group.rg.location
+  resource_group_name = azurerm_resource_group.rg.name
+}
+resource "azurerm_subnet" "web" {
+  name                 = "web"
+  resource_group_name  = azurerm_resource_group.rg.name
+  virtual_network_name = azurerm_virtual_network.vnet.name
+  address_prefixes     = [var.subnet_prefix]
+}
+resource "azurerm_network_security_group" "web" {
+  name                = "web"
+  location            = azurerm_resource_group.rg.location
+  resource_group_name = azurerm_resource_group.rg.name
+  security_rule {
+    name                       = "ssh"
+    priority                   = 100
+    direction                  = "Inbound"
+    access                     = "Allow"
+    protocol                   = "Tcp"
+    source_port_range          = "*"
+    destination_port_range     = "22"
+    source_address_prefix      = var.admin_source
+    destination_address_prefix = "*"
+  }
+}
+resource "azurerm_subnet_network_security_group_association" "web" {
+  subnet_id                 = azurerm_subnet.web.id
+  network_security_group_id = azurerm_network_security_group.web.id
+}
+resource "azurerm_public_ip" "vm" {
+  name                = "vm"
+  location            = azurerm_resource_group.rg.location
+  resource_group_name = azurerm_resource_group.rg.name
+  allocation_method   = "Static"
+}
+resource "azurerm_network_interface" "vm" {
+  name                = "vm"
+  location            = azurerm_resource_group.rg.location
+  resource_group_name = azurerm_resource_group.rg.name
+  ip_configuration {
+    name                          = "internal"
+    subnet_id                     = azurerm_subnet.web.id
+    private_ip_address_allocation = "Dynamic"
+    public_ip_address_id          = azurerm_public_ip.vm.id
+  }
+}
+resource "azurerm_linux_virtual_machine" "vm" {
+  name                  = "vm"
+  resource_group_name   = azurerm_resource_group.rg.name
+  location              = azurerm_resource_group.rg.location
+  size                  = "Standard_B1s"
+  admin_username        = "azureuser"
+  network_interface_ids = [azurerm_network_interface.vm.id]
+  os_disk {
+    caching              = "ReadWrite"
+    storage_account_type = "Standard_LRS"
+  }
+  source_image_reference {
+    publisher = "Canonical"
+    offer     = "0001-com-ubuntu-server-jammy"
+    sku       = "22_04-lts"
+    version   = "latest"
+  }
+}
+"""
+
+
+def test_azurerm_ranges_and_nsg_sources_without_values_are_named_unknowns(tmp_path: Path) -> None:
+    write(tmp_path, {"main.tf": AZURERM})
+    model = build_model([tmp_path], None, None)
+    vnet = model.networks["azurerm_virtual_network.vnet"]
+    assert ranges(vnet.unknown_ranges) == [(("var.address_space",), "var.address_space")]
+    assert ranges(model.subnets["azurerm_subnet.web"].unknown_ranges) == [
+        (("var.subnet_prefix",), "var.subnet_prefix")
+    ]
+    opened = run_check([tmp_path], [], assume_unknown="open")
+    (admin,) = [f for f in opened.findings if f.rule == "INTERNET-ADMIN-PORTS"]
+    assert admin.destination.address == "azurerm_linux_virtual_machine.vm"
+    assert admin.depends_on_unknown == ["var.admin_source"]
+    assert not run_check([tmp_path], [], assume_unknown="closed").findings

@@ -24,6 +24,7 @@ from reachlint.loaders.terraform_values import (
     integer,
     string_value,
     strings,
+    unknown_ranges,
     value_at,
     without_positions,
 )
@@ -653,7 +654,7 @@ class _Mapper:
                     cidrs.append(block["cidr_block"])
         if not cidrs and not any(r.version == 4 for r in ranges):
             # Read from the account, or allocated from an IPAM pool when created.
-            ranges.extend(self.unknown_ranges(resource, "cidr_block"))
+            ranges.extend(unknown_ranges(resource, "cidr_block"))
         self.model.networks[resource.address] = Network(
             address=resource.address,
             type=resource.type,
@@ -679,7 +680,7 @@ class _Mapper:
         unset = computed and path not in resource.references
         if has_unknown(value) and not unset:
             if ranges is not None:
-                found_ranges = self.unknown_ranges(resource, path)
+                found_ranges = unknown_ranges(resource, path)
                 ranges.extend(r for r in found_ranges if r not in ranges)
                 rests_on = ", ".join(s for r in found_ranges for s in r.sources)
                 self.note(resource, f"{path} is not known before apply: {rests_on}", path)
@@ -695,27 +696,6 @@ class _Mapper:
                     unknown.append(path)
                 self.note(resource, f"{path} holds {text!r}, which is not a CIDR", path)
         return found
-
-    def unknown_ranges(self, resource: TfResource, path: str) -> list[UnknownValue]:
-        """The unknown address ranges at `path`, named by what they rest on: the variable, data
-        source or attribute the configuration names, else the attribute itself."""
-        version = 6 if "ipv6" in path.rsplit(".", 1)[-1] else 4
-        parts = path.split(".")
-        # A plan may record one expression for a whole list of blocks (ingress = [...]).
-        named = next(
-            (
-                found
-                for size in range(len(parts), 0, -1)
-                if (found := resource.unknown_values.get(".".join(parts[:size])))
-            ),
-            None,
-        )
-        if named:
-            return [r.model_copy(update={"version": version}) for r in named]
-        attribute = f"{resource.address}.{path}"
-        # Not in a block: the attribute itself is the one value (aws_vpc.main.cidr_block).
-        exactly = attribute if "." not in path else None
-        return [UnknownValue(sources=(attribute,), exactly=exactly, version=version)]
 
     def network_of(
         self, resource: TfResource, path: str, unknown: list[str], *, computed: bool = False
@@ -904,7 +884,7 @@ class _Mapper:
         )
         if not cidrs and not ranges and (computed or resource.mode == "data"):
             # One /20 of the default VPC, chosen by AWS; or read from the account.
-            ranges.extend(self.unknown_ranges(resource, "cidr_block"))
+            ranges.extend(unknown_ranges(resource, "cidr_block"))
         written = values.get("map_public_ip_on_launch")
         # Default subnets give public addresses unless told otherwise; others do not.
         public = written if isinstance(written, bool) else resource.type == "aws_default_subnet"
