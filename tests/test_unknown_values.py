@@ -531,3 +531,64 @@ def test_azurerm_ranges_and_nsg_sources_without_values_are_named_unknowns(tmp_pa
     assert admin.destination.address == "azurerm_linux_virtual_machine.vm"
     assert admin.depends_on_unknown == ["var.admin_source"]
     assert not run_check([tmp_path], [], assume_unknown="closed").findings
+
+
+HALF_SUBNET = """
+resource "aws_vpc" "main" { cidr_block = "10.0.0.0/16" }
+resource "aws_subnet" "a" {
+  vpc_id     = aws_vpc.main.id
+  cidr_block = "10.0.1.0/24"
+}
+resource "aws_security_group" "client" {
+  vpc_id = aws_vpc.main.id
+  egress {
+    from_port   = 0
+    to_port     = 0
+    protocol    = "-1"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+resource "aws_security_group" "server" {
+  vpc_id = aws_vpc.main.id
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = ["10.0.1.0/25"]
+  }
+}
+resource "aws_instance" "client" {
+  ami                    = "ami-1"
+  instance_type          = "t3.micro"
+  subnet_id              = aws_subnet.a.id
+  vpc_security_group_ids = [aws_security_group.client.id]
+}
+resource "aws_instance" "server" {
+  ami                    = "ami-1"
+  instance_type          = "t3.micro"
+  subnet_id              = aws_subnet.a.id
+  private_ip             = "10.0.1.200"
+  vpc_security_group_ids = [aws_security_group.server.id]
+}
+"""
+SSH_RULES = """
+version: 1
+rules:
+  - id: NO-SSH-BETWEEN-INSTANCES
+    match: {from: {types: [aws_instance]}, to: {types: [aws_instance]}, protocol: tcp, ports: [22]}
+"""
+
+
+def test_an_address_the_subnet_assigns_is_named_after_the_endpoint_of_the_finding(
+    tmp_path: Path,
+) -> None:
+    # The client's address is chosen in 10.0.1.0/24 at launch; SSH is allowed from half of it.
+    write(tmp_path, {"main.tf": HALF_SUBNET, "rules.yaml": SSH_RULES})
+    rules = [tmp_path / "rules.yaml"]
+    (finding,) = run_check([tmp_path], rules, builtin=False, assume_unknown="open").findings
+    assert (finding.source.address, finding.destination.address) == (
+        "aws_instance.client",
+        "aws_instance.server",
+    )
+    assert finding.depends_on_unknown == ["aws_instance.client: its private address"]
+    assert not run_check([tmp_path], rules, builtin=False, assume_unknown="closed").findings

@@ -448,7 +448,7 @@ class _Mapper:
 
     def properties(self, resource: ArmResource) -> Any:
         """A modelled resource's properties; what left its name, count or condition open is
-        noted (or, for a parameter without a value, an input error)."""
+        noted."""
         if resource.address not in self.doubted:
             self.doubted.add(resource.address)
             for doubt in resource.doubts:

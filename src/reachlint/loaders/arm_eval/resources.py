@@ -194,7 +194,8 @@ class Deployment:
         for source in (parent, inherited):
             if source is not None:
                 resource.doubts.extend(source.doubts)
-        if isinstance(name, Unknown):
+        if isinstance(name, Unknown) and not isinstance(name, MissingParameter):
+            # A name resting on parameters without values reads {name}: no doubt to note.
             resource.doubts.append(_doubt(name, "its name is unknown ({})"))
         if unknown_count is not None:
             resource.doubts.append(
@@ -505,9 +506,7 @@ class Deployment:
 
 
 def _doubt(unknown: Unknown, message: str) -> Unknown:
-    """An unknown that says what it leaves open; a missing parameter stays one."""
-    if isinstance(unknown, MissingParameter):
-        return unknown
+    """An unknown that says what it leaves open."""
     return Unknown(message.format(unknown.reason))
 
 
