@@ -107,6 +107,23 @@ def test_a_rule_naming_the_vpc_range_admits_its_members_and_no_internet_client()
         assert result.traffic("internet", "aws_instance.web") == ""
 
 
+def test_query_names_the_group_that_admits_the_vpc_range_but_no_internet_client() -> None:
+    from reachlint.engine.flows import External
+    from reachlint.engine.reach import Analysis
+
+    net, _vpc, public, _private = unknown_vpc()
+    from_vpc = ingress("tcp", (80, 80))
+    from_vpc.unknown_ranges = [VPC_CIDR]
+    net.instance("web", public, net.sg("web", from_vpc), public=True)
+    analysis = Analysis(net.model, "open")
+    web = next(
+        c for c in analysis.reachability.classes if c.members[0].endpoint == "aws_instance.web"
+    )
+    blocked = analysis.explain(External("internet", "internet"), web, _traffic("tcp 80"))
+    assert blocked is not None and blocked.code == "security-group"
+    assert blocked.address == "aws_security_group.web"
+
+
 def test_an_address_inside_the_subnet_that_a_rule_splits_is_the_endpoints_own_unknown() -> None:
     net = Net()
     vpc = net.vpc("main", "10.0.0.0/16")
