@@ -328,7 +328,7 @@ def test_address_prefixes_from_parameters_without_value_are_named_unknown_ranges
     (note,) = [n for n in model.notes if "without a value" in n.message]
     assert note.message.startswith(
         "4 parameter(s) used without a value or a default: adminRange, subnetPrefix, vmName, "
-        "vnetPrefix;"
+        "vnetPrefix; names built from them show each in braces"
     )
 
 

@@ -203,7 +203,7 @@ def load_arm_template(
         listed = ", ".join(without)
         model.note(
             f"{len(without)} parameter(s) used without a value or a default: {listed}; names "
-            f"show them as {{{without[0]}}}, and what depends on them is unknown",
+            "built from them show each in braces, and what depends on them is unknown",
             origin=Origin(file=file, line=template.line_of("parameters", without[0])),
         )
     return model
@@ -474,6 +474,12 @@ class _Mapper:
         if not isinstance(value, str):
             return None
         address = address_from_id(value)
+        if address is None and isinstance(value, Placeholder):
+            # An id passed in as a parameter that has no value: the resource is unknown.
+            self.unknown(
+                resource, element, what, MissingParameter("", None, None, value.parameters)
+            )
+            return None
         if address is None:
             self.note(resource, f"{what} {value!r} is not a resource id; ignored")
             return None

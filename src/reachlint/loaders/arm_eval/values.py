@@ -37,11 +37,13 @@ class MissingParameter(Unknown):
         line: int | None,
         names: frozenset[str] | None = None,
     ) -> None:
-        super().__init__(f"parameter '{name}' has no value")
-        self.name = name
+        self.names = names if names is not None else frozenset((name,))
+        listed = ", ".join(f"'{n}'" for n in sorted(self.names))
+        plural = "s" if len(self.names) > 1 else ""
+        super().__init__(f"parameter{plural} {listed} {'have' if plural else 'has'} no value")
+        self.name = name or sorted(self.names)[0]
         self.file = file
         self.line = line
-        self.names = names if names is not None else frozenset((name,))
 
 
 class Placeholder(str):
