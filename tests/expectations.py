@@ -14,6 +14,10 @@ expected.yaml:
         traffic: "tcp 22, 80-81; udp 53"             (see parse_traffic)
         path_includes: [aws_internet_gateway.main]   (optional; addresses on the path)
         state: reachable                             (optional; or reply-dropped)
+        depends_on_unknown: [var.admin_range]        (optional; exactly these, [] for none)
+
+A fixture may hold more than one: expected-closed.yaml is the same inputs checked with
+`assume_unknown: closed`, where the verdict differs.
 """
 
 from __future__ import annotations
@@ -42,7 +46,7 @@ AWS_FIXTURES = FIXTURES / "aws"
 BAD_FIXTURES = FIXTURES / "bad"
 
 _FILE_KEYS = {"description", "inputs", "rules", "builtin", "assume_unknown", "findings"}
-_FINDING_KEYS = {"rule", "from", "to", "traffic", "path_includes", "state"}
+_FINDING_KEYS = {"rule", "from", "to", "traffic", "path_includes", "state", "depends_on_unknown"}
 _EXCEPT = "all except "
 
 Key = tuple[str, str, str, Traffic]
@@ -56,6 +60,7 @@ class ExpectedFinding:
     traffic: Traffic
     path_includes: tuple[str, ...] = ()
     state: str | None = None
+    depends_on_unknown: tuple[str, ...] | None = None
 
     @property
     def key(self) -> Key:
@@ -91,6 +96,9 @@ def load_expectation(path: Path) -> Expectation:
                 traffic=parse_traffic(str(entry["traffic"])),
                 path_includes=tuple(entry.get("path_includes") or ()),
                 state=entry.get("state"),
+                depends_on_unknown=(
+                    tuple(entry["depends_on_unknown"]) if "depends_on_unknown" in entry else None
+                ),
             )
         )
     return Expectation(
@@ -173,4 +181,10 @@ def compare(expectation: Expectation, report: Report) -> list[str]:
             problems.append(f"path of    {describe(key)} lacks {absent}; path: {hops}")
         if wanted.state is not None and found.state != wanted.state:
             problems.append(f"state of   {describe(key)} is {found.state}, not {wanted.state}")
+        unknowns = tuple(found.depends_on_unknown or ())
+        if wanted.depends_on_unknown is not None and unknowns != wanted.depends_on_unknown:
+            problems.append(
+                f"unknowns of {describe(key)} are {list(unknowns)}, "
+                f"not {list(wanted.depends_on_unknown)}"
+            )
     return problems

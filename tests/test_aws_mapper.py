@@ -209,7 +209,7 @@ def test_a_vpc_known_only_by_id_becomes_an_external_network_with_defaults() -> N
     model = build(outside, instance())
     assert model.subnets["aws_subnet.a"].network == "vpc-0abc"
     network = model.networks["vpc-0abc"]
-    assert network.unknown == ["cidr_block"]
+    assert [r.sources for r in network.unknown_ranges] == [("vpc-0abc.cidr_block",)]
     interface = model.endpoints["aws_instance.web"].interfaces[0]
     assert interface.security_groups == ["vpc-0abc.default_security_group"]
     assert "vpc-0abc.default_security_group" in model.security_groups
@@ -350,7 +350,11 @@ def test_icmp_rules_have_no_ports_and_unknown_sources_are_recorded() -> None:
     model = build(vpc(), web)
     icmp, http = model.security_groups["aws_security_group.web"].rules
     assert (icmp.protocol, icmp.ports) == ("icmp", None)
-    assert http.unknown == ["cidr_blocks"]
+    assert http.unknown == []
+    # Without a configuration to name its source, the range is named by its attribute.
+    assert [r.sources for r in http.unknown_ranges] == [
+        ("aws_security_group.web.ingress.1.cidr_blocks",)
+    ]
 
 
 def test_a_rule_on_the_vpcs_default_group_id_lands_in_the_synthetic_default_group() -> None:

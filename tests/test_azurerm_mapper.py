@@ -161,7 +161,9 @@ def test_subnet_in_a_vnet_outside_the_input_gets_a_placeholder_network() -> None
     model = build(vnet(), vnet("other", "10.9.0.0/16"), outside)
     network = model.subnets["azurerm_subnet.x"].network
     assert network == "Microsoft.Network/virtualNetworks/shared"
-    assert model.networks[network].unknown == ["address_space"]
+    assert [r.sources for r in model.networks[network].unknown_ranges] == [
+        (f"{network}.address_space",)
+    ]
     assert "virtual network outside the input" in notes(model)
 
 
@@ -219,7 +221,9 @@ def test_subnet_outside_the_input_is_placed_by_its_id() -> None:
     model = build(vnet(), interface)
     placed = model.endpoints["azurerm_network_interface.a"].interfaces[0]
     assert placed.subnet == outside
-    assert model.subnets[outside].unknown == ["address_prefixes"]
+    assert [r.sources for r in model.subnets[outside].unknown_ranges] == [
+        (f"{outside}.address_prefixes",)
+    ]
     assert "a subnet outside the input" in notes(model)
 
 
@@ -359,7 +363,11 @@ def test_unknown_rule_fields_are_recorded_not_guessed_silently() -> None:
     group = res("azurerm_network_security_group.g", {"name": "g", "security_rule": [inline]})
     model = build(group)
     odd = model.network_security_groups[group.address].rules[0]
-    assert {"priority", "source_address_prefix", "destination_port_range"} <= set(odd.unknown)
+    assert {"priority", "destination_port_range"} <= set(odd.unknown)
+    # An unknown source is an unknown range of the rule's source, named by the attribute.
+    assert [r.sources for r in odd.source.unknown_ranges] == [
+        ("azurerm_network_security_group.g.security_rule.0.source_address_prefix",)
+    ]
     assert "priority of rule odd" in notes(model)
 
 

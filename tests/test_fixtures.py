@@ -19,18 +19,19 @@ from expectations import (
 from reachlint.report import Report, TrafficEntry
 from reachlint.traffic import ALL_PORTS, IntervalSet, Traffic, parse_protocol, ports_from_spec
 
-CASES = sorted(path.parent for path in FIXTURES.glob("**/expected.yaml"))
+CASES = sorted(FIXTURES.glob("**/expected*.yaml"))
 
 
-def _name(directory: Path) -> str:
-    return directory.relative_to(FIXTURES).as_posix()
+def _name(case: Path) -> str:
+    name = case.parent.relative_to(FIXTURES).as_posix()
+    return name if case.name == "expected.yaml" else f"{name}/{case.stem}"
 
 
 @cache
-def _report(directory: Path) -> Report:
+def _report(case: Path) -> Report:
     from reachlint.pipeline import run_check
 
-    expectation = load_expectation(directory / "expected.yaml")
+    expectation = load_expectation(case)
     assume_unknown = "closed" if expectation.assume_unknown == "closed" else "open"
     return run_check(
         expectation.inputs,
@@ -40,18 +41,18 @@ def _report(directory: Path) -> Report:
     )
 
 
-@pytest.mark.parametrize("directory", CASES, ids=_name)
-def test_fixture_findings_are_exactly_the_expected_ones(directory: Path) -> None:
-    expectation = load_expectation(directory / "expected.yaml")
-    problems = compare(expectation, _report(directory))
-    assert not problems, f"{_name(directory)}:\n  " + "\n  ".join(problems)
+@pytest.mark.parametrize("case", CASES, ids=_name)
+def test_fixture_findings_are_exactly_the_expected_ones(case: Path) -> None:
+    expectation = load_expectation(case)
+    problems = compare(expectation, _report(case))
+    assert not problems, f"{_name(case)}:\n  " + "\n  ".join(problems)
 
 
-@pytest.mark.parametrize("directory", CASES, ids=_name)
-def test_fixture_report_renders_and_matches_its_schema(directory: Path) -> None:
+@pytest.mark.parametrize("case", CASES, ids=_name)
+def test_fixture_report_renders_and_matches_its_schema(case: Path) -> None:
     from reachlint.reporters import render
 
-    report = _report(directory)
+    report = _report(case)
     document = json.loads(render(report, "json"))
     jsonschema.validate(document, Report.model_json_schema(by_alias=True))
     text = render(report, "text")

@@ -22,6 +22,22 @@ class Origin(BaseModel):
     line: int | None = None
 
 
+class UnknownValue(BaseModel):
+    """A value not known before deployment: a variable or parameter without a value, a data
+    source, an attribute known only after apply. As an address range it is a set of addresses
+    the engine reasons about without knowing them."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # What it rests on, as the input names it: var.admin_range, data.aws_ip_ranges.office,
+    # aws_instance.bastion.private_ip, parameters('subnetPrefix').
+    sources: tuple[str, ...]
+    # The one value it is exactly, when it is no more than that value: two ranges that are
+    # exactly the same value are the same addresses, whatever they turn out to be.
+    exactly: str | None = None
+    version: Literal[4, 6] | None = None  # the address family, when the attribute fixes it
+
+
 class Element(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -30,6 +46,9 @@ class Element(BaseModel):
     origin: Origin = Field(default_factory=Origin)
     # Attributes whose values are only known after apply (or not given), by name.
     unknown: list[str] = Field(default_factory=list)
+    # Address ranges of this element (its own, or those a rule or route names) that are
+    # unknown values; the ranges that are known are in its CIDR fields.
+    unknown_ranges: list[UnknownValue] = Field(default_factory=list)
 
 
 Provider = Literal["aws", "azure"]
@@ -360,6 +379,7 @@ class AddressSpec(BaseModel):
     cidrs: list[str] = Field(default_factory=list)
     service_tags: list[str] = Field(default_factory=list)  # VirtualNetwork, Internet...
     application_security_groups: list[str] = Field(default_factory=list)
+    unknown_ranges: list[UnknownValue] = Field(default_factory=list)
 
 
 class NsgRule(Element):
@@ -423,6 +443,9 @@ class NetworkModel(BaseModel):
     sensitive: set[str] = Field(default_factory=set, exclude=True, repr=False)
 
     def note(self, message: str, address: str | None = None, origin: Origin | None = None) -> None:
+        # The note carries its address; reports show it once, before the message.
+        if address and message.startswith(f"{address}: "):
+            message = message[len(address) + 2 :]
         self.notes.append(Note(address=address, message=message, origin=origin or Origin()))
 
     def merge(self, other: NetworkModel) -> None:

@@ -131,17 +131,23 @@ def test_a_parameters_file_naming_an_undeclared_parameter_is_an_input_error(
         load_arm_template(tmp_path / "t.json")
 
 
-def test_a_needed_parameter_without_value_or_default_is_an_input_error() -> None:
-    with pytest.raises(InputError) as raised:
-        load_arm_template(DATA / "missing-parameter.json")
-    assert raised.value.message == "parameter 'vnetPrefix' has no value and no default"
-    assert raised.value.file == str(DATA / "missing-parameter.json")
-    assert raised.value.line == 5
-    # adminPassword has no value either, but the network model never needs it.
-    model = load_arm_template(
+def test_a_parameter_without_value_or_default_is_a_named_unknown_not_an_error() -> None:
+    # A design review runs without the pipeline's parameters: the range is an unknown value.
+    model = load_arm_template(DATA / "missing-parameter.json")
+    network = model.networks[f"{VNET}/needs-a-prefix"]
+    assert network.cidrs == []
+    assert [(r.sources, r.exactly) for r in network.unknown_ranges] == [
+        (("parameters('vnetPrefix')",), "parameters('vnetPrefix')")
+    ]
+    (note,) = [n for n in model.notes if "without a value" in n.message]
+    # adminPassword has no value either, but a secret never shapes the network.
+    assert note.message.startswith("1 parameter(s) used without a value or a default: vnetPrefix;")
+    assert (note.origin.file, note.origin.line) == (str(DATA / "missing-parameter.json"), 5)
+    given = load_arm_template(
         DATA / "missing-parameter.json", parameter_values={"vnetPrefix": "10.0.0.0/8"}
     )
-    assert model.networks[f"{VNET}/needs-a-prefix"].cidrs == ["10.0.0.0/8"]
+    assert given.networks[f"{VNET}/needs-a-prefix"].cidrs == ["10.0.0.0/8"]
+    assert not [n for n in given.notes if "without a value" in n.message]
 
 
 def test_an_expression_syntax_error_names_expression_file_and_line() -> None:

@@ -16,6 +16,7 @@ from reachlint.engine.filters import AclView, Direction
 from reachlint.engine.firewall import Evaluated, FirewallView
 from reachlint.engine.flows import External, Hop
 from reachlint.engine.nsg import NsgDirection, NsgView, Peer
+from reachlint.engine.ranges import Placement
 from reachlint.model import Origin
 from reachlint.traffic import (
     ALL_ADDRESSES,
@@ -101,8 +102,8 @@ class Explainer:
             if blocked is not None:
                 return blocked
         if crosses:
-            blocked = self._acl(a.acl, "egress", wanted, b.addresses) or self._acl(
-                b.acl, "ingress", wanted, a.addresses
+            blocked = self._acl(a.acl, "egress", wanted, b.addresses, b.placement) or self._acl(
+                b.acl, "ingress", wanted, a.addresses, a.placement
             )
             if blocked is not None:
                 return blocked
@@ -125,7 +126,7 @@ class Explainer:
         for view in engine.firewalls.on_path(legs or []):
             evaluated = view.evaluate("source", a.addresses, a.address_known)
             admitted = engine.filters.project(
-                evaluated.allowed, b.addresses, b.address_known, "the address"
+                evaluated.allowed, b.addresses, b.address_known, b.address_names
             )
             engine.filters.take_unknowns()
             if not admitted & wanted.services_everywhere():
@@ -192,7 +193,8 @@ class Explainer:
         groups = guards.groups
         if not groups.unfiltered:
             if peer is None:
-                admitted = groups.region(direction) & wanted
+                # An external peer lies outside the class's own ranges, whatever they are.
+                admitted = groups.region(direction, cls.outside) & wanted
             elif direction == "ingress":
                 admitted = groups.ingress_from(peer.addresses, peer.groups, peer.known) & wanted
             else:
@@ -211,16 +213,19 @@ class Explainer:
                     group.origin if group is not None else Origin(),
                 )
         for view in guards.ordered(direction):
-            blocked = self._nsg(view, direction, peer, wanted)
+            blocked = self._nsg(view, direction, peer, wanted, cls)
             if blocked is not None:
                 return blocked
         return None
 
     def _nsg(
-        self, view: NsgView, direction: Direction, peer: Peer | None, wanted: Traffic
+        self, view: NsgView, direction: Direction, peer: Peer | None, wanted: Traffic, cls: _Class
     ) -> Blocked | None:
         nsg_direction: NsgDirection = "inbound" if direction == "ingress" else "outbound"
-        evaluated = view.evaluate(nsg_direction, peer.asgs if peer is not None else ())
+        if peer is not None:
+            evaluated = view.evaluate(nsg_direction, peer.asgs, peer.placement)
+        else:
+            evaluated = view.evaluate(nsg_direction, (), cls.outside)
         admitted = evaluated.allowed & wanted
         if peer is not None:
             admitted = admitted.only_addresses(peer.addresses)
@@ -254,15 +259,16 @@ class Explainer:
         direction: Direction,
         wanted: Traffic,
         peer: IntervalSet | None,
+        placement: Placement,
     ) -> Blocked | None:
         if acl is None:
             return None
-        region = acl.regions[direction]
+        decided = acl.compiled(direction, placement)
         scoped = wanted if peer is None else wanted.services_everywhere().only_addresses(peer)
-        if region & scoped:
+        if decided.allowed & scoped:
             return None
         word = "from" if direction == "ingress" else "to"
-        for compiled in acl.entries[direction]:
+        for compiled in decided.entries:
             hit = compiled.effective & scoped
             if hit and not compiled.entry.allow:
                 entry = compiled.entry
@@ -271,7 +277,7 @@ class Explainer:
                     entry.address,
                     "network-acl-entry",
                     f"network ACL {acl.acl.address} rule {entry.rule_number} denies "
-                    f"{hit.text()} {word} {entry.cidr}",
+                    f"{hit.text()} {word} {entry.cidr or 'its unknown range'}",
                     entry.origin if entry.origin.file else acl.acl.origin,
                 )
         return Blocked(
@@ -600,7 +606,7 @@ class Explainer:
         blocked = (
             self._guards(b, "ingress", None, scoped, "destination")
             or self._listener(b, scoped)
-            or self._acl(b.acl, "ingress", scoped, None)
+            or self._acl(b.acl, "ingress", scoped, None, b.outside)
         )
         if blocked is not None:
             return blocked
@@ -647,7 +653,7 @@ class Explainer:
     def _leaving(self, a: _Class, wanted: Traffic, destinations: IntervalSet) -> Blocked | None:
         scoped = wanted.services_everywhere().only_addresses(destinations & wanted.addresses())
         return self._guards(a, "egress", None, scoped, "source") or self._acl(
-            a.acl, "egress", scoped, None
+            a.acl, "egress", scoped, None, a.outside
         )
 
     # ----- with on-premises networks ------------------------------------------------------------

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
 
-from reachlint.engine.flows import Hop
+from reachlint.engine.flows import Doubt, Hop, Unknown
+from reachlint.engine.ranges import NOWHERE, Placement, decide
 from reachlint.model import (
     AclEntry,
     Endpoint,
@@ -20,6 +21,7 @@ from reachlint.model import (
     PortRange,
     SecurityGroupRule,
     Subnet,
+    UnknownValue,
 )
 from reachlint.traffic import (
     ALL_ADDRESSES,
@@ -57,6 +59,13 @@ def describe_services(traffic: Traffic) -> str:
     return traffic.text() or "nothing"
 
 
+def unknown_addresses_text(ranges: Sequence[UnknownValue], type_: str) -> str:
+    """How a rule's unknown addresses read on a path: what they rest on, and when it is known."""
+    sources = ", ".join(dict.fromkeys(s for r in ranges for s in r.sources))
+    when = "at deployment" if type_.startswith("Microsoft.") else "after apply"
+    return f"addresses known only {when}: {sources}"
+
+
 @dataclass
 class _SgRule:
     rule: SecurityGroupRule
@@ -67,6 +76,8 @@ class _SgRule:
     unknown: str | None
     by_peer: dict[IntervalSet, Traffic] = field(default_factory=dict)
     _detail: str | None = None
+    # Address ranges it names that are unknown values (its own, or its prefix lists').
+    ranges: tuple[UnknownValue, ...] = ()
 
     def toward(self, peer: IntervalSet) -> Traffic:
         """Services this rule admits for a peer at these addresses (CIDR part only)."""
@@ -83,6 +94,8 @@ class _SgRule:
             peers.extend(f"members of {g}" for g in rule.security_groups)
             if rule.self_reference:
                 peers.append(f"members of {self.group}")
+            if self.ranges:
+                peers.append(unknown_addresses_text(self.ranges, rule.type))
             word = "from" if rule.direction == "ingress" else "to"
             services = describe_services(self.services)
             self._detail = f"{self.group} allows {services} {word} {', '.join(peers) or 'nobody'}"
@@ -102,22 +115,32 @@ class SgView:
         for group in groups:
             for compiled in filters.compiled_group(group):
                 self.rules[compiled.rule.direction].append(compiled)
-        self._regions: dict[Direction, tuple[Traffic, list[str]]] = {}
-        self._toward: dict[tuple[object, ...], tuple[Traffic, list[str]]] = {}
+        self._regions: dict[tuple[Direction, Placement], tuple[Traffic, list[Unknown]]] = {}
+        self._toward: dict[tuple[object, ...], tuple[Traffic, list[Unknown]]] = {}
+        self._known: dict[Direction, tuple[Traffic, list[Unknown]]] = {}
 
-    def region(self, direction: Direction) -> Traffic:
-        """What the groups admit from (ingress) or to (egress) external addresses."""
+    def region(self, direction: Direction, placement: Placement = NOWHERE) -> Traffic:
+        """What the groups admit from (ingress) or to (egress) external addresses; `placement`
+        is where those addresses lie among unknown ranges."""
         if self.unfiltered:
             return EVERYTHING
-        cached = self._regions.get(direction)
+        key = (direction, placement)
+        cached = self._regions.get(key)
         if cached is None:
-            region = Traffic()
-            unknowns: list[str] = []
+            with self.filters.collecting() as unknowns:
+                region = self._known_region(direction)
+            definite = region
             for compiled in self.rules[direction]:
-                region |= compiled.region
-                if compiled.unknown:
-                    unknowns.append(compiled.unknown)
-            cached = self._regions[direction] = (region, unknowns)
+                if not compiled.ranges:
+                    continue
+                matched, undecided = decide(compiled.ranges, placement)
+                if matched:
+                    region |= compiled.services
+                elif undecided and self.filters.assume == "open":
+                    extra = compiled.services - definite
+                    unknowns.extend(Doubt(name, extra) for name in undecided if extra)
+                    region |= compiled.services
+            cached = self._regions[key] = (region, unknowns)
         self.filters.unknowns.extend(cached[1])
         return cached[0]
 
@@ -128,28 +151,75 @@ class SgView:
         return self.region("egress")
 
     def _toward_peer(
-        self, direction: Direction, peer: IntervalSet, peer_groups: tuple[str, ...], known: bool
+        self,
+        direction: Direction,
+        peer: IntervalSet,
+        peer_groups: tuple[str, ...],
+        known: bool,
+        placement: Placement,
+        names: tuple[str, ...],
     ) -> Traffic:
         if self.unfiltered:
             return EVERYTHING
-        key = (direction, peer, peer_groups, known)
+        key = (direction, peer, peer_groups, known, placement, names)
         cached = self._toward.get(key)
         if cached is None:
             with self.filters.collecting() as unknowns:
-                found = self.filters.project(self.region(direction), peer, known, "the address")
+                found = self.filters.project(self._known_region(direction), peer, known, names)
                 members_of = set(peer_groups)
+                extras: list[tuple[list[str], Traffic]] = []
                 for compiled in self.rules[direction]:
                     if compiled.references & members_of:
                         found |= compiled.services
+                    if not compiled.ranges:
+                        continue
+                    matched, undecided = decide(compiled.ranges, placement)
+                    if matched:
+                        found |= compiled.services
+                    elif undecided and self.filters.assume == "open":
+                        extras.append((undecided, compiled.services))
+                definite = found
+                for undecided, services in extras:
+                    extra = services - definite
+                    self.filters.unknowns.extend(Doubt(n, extra) for n in undecided if extra)
+                    found |= services
             cached = self._toward[key] = (found, unknowns)
         self.filters.unknowns.extend(cached[1])
         return cached[0]
 
-    def ingress_from(self, peer: IntervalSet, peer_groups: tuple[str, ...], known: bool) -> Traffic:
-        return self._toward_peer("ingress", peer, peer_groups, known)
+    def _known_region(self, direction: Direction) -> Traffic:
+        """The groups' rules by the addresses they name, without the unknown ranges."""
+        cached = self._known.get(direction)
+        if cached is None:
+            region = Traffic()
+            unknowns: list[Unknown] = []
+            for compiled in self.rules[direction]:
+                region |= compiled.region
+                if compiled.unknown:
+                    unknowns.append(compiled.unknown)
+            cached = self._known[direction] = (region, unknowns)
+        self.filters.unknowns.extend(cached[1])
+        return cached[0]
 
-    def egress_to(self, peer: IntervalSet, peer_groups: tuple[str, ...], known: bool) -> Traffic:
-        return self._toward_peer("egress", peer, peer_groups, known)
+    def ingress_from(
+        self,
+        peer: IntervalSet,
+        peer_groups: tuple[str, ...],
+        known: bool,
+        placement: Placement = NOWHERE,
+        names: tuple[str, ...] = (),
+    ) -> Traffic:
+        return self._toward_peer("ingress", peer, peer_groups, known, placement, names)
+
+    def egress_to(
+        self,
+        peer: IntervalSet,
+        peer_groups: tuple[str, ...],
+        known: bool,
+        placement: Placement = NOWHERE,
+        names: tuple[str, ...] = (),
+    ) -> Traffic:
+        return self._toward_peer("egress", peer, peer_groups, known, placement, names)
 
     def hops(
         self,
@@ -157,6 +227,7 @@ class SgView:
         allowed: Traffic,
         peer: IntervalSet | None,
         peer_groups: tuple[str, ...],
+        placement: Placement = NOWHERE,
     ) -> list[Hop]:
         """The rules that admit part of `allowed` (peer None: an external peer, by address)."""
         hops: list[Hop] = []
@@ -167,6 +238,10 @@ class SgView:
                 admitted = compiled.services & allowed
             else:
                 admitted = compiled.toward(peer) & allowed
+            if compiled.ranges:
+                matched, undecided = decide(compiled.ranges, placement)
+                if matched or (undecided and self.filters.assume == "open"):
+                    admitted = compiled.services & allowed
             if admitted:
                 hops.append(_sg_hop(compiled, admitted))
         return hops
@@ -192,32 +267,87 @@ class _AclEntry:
 
 
 class AclView:
-    """A stateless ACL: entries in rule-number order, first match wins, then deny."""
+    """A stateless ACL: entries in rule-number order, first match wins, then deny.
 
-    def __init__(self, acl: NetworkAcl) -> None:
+    An entry whose range is an unknown value matches a peer certainly inside it, never one
+    certainly outside it, and otherwise as --assume-unknown says: open lets traffic through
+    (an allow matches, a deny does not), closed the reverse.
+    """
+
+    def __init__(self, acl: NetworkAcl, assume: Literal["open", "closed"] = "open") -> None:
         self.acl = acl
+        self.assume = assume
+        self.has_unknown = any(e.unknown_ranges for e in acl.entries)
+        self._compiled: dict[tuple[Direction, Placement, str], _Compiled] = {}
         self.regions: dict[Direction, Traffic] = {}
         self.entries: dict[Direction, list[_AclEntry]] = {}
-        self.toward: dict[tuple[Direction, IntervalSet], tuple[Traffic, list[str]]] = {}
+        self.toward: dict[tuple[Direction, IntervalSet, Placement], tuple[Traffic, list[Unknown]]]
+        self.toward = {}
         for direction in ("ingress", "egress"):
-            ordered = sorted(
-                (e for e in acl.entries if e.egress == (direction == "egress")),
-                key=lambda e: e.rule_number,
-            )
-            remaining = EVERYTHING
-            allowed = Traffic()
-            compiled: list[_AclEntry] = []
-            for entry in ordered:
-                match = Traffic.box(
-                    _protocols(entry.protocol), cidrs([entry.cidr]), _ports(entry.ports)
-                )
-                effective = remaining & match
-                remaining = remaining - match
-                if entry.allow:
-                    allowed |= effective
-                compiled.append(_AclEntry(entry, effective))
-            self.regions[direction] = allowed
-            self.entries[direction] = compiled
+            compiled = self.compiled(direction, NOWHERE)
+            self.regions[direction] = compiled.allowed
+            self.entries[direction] = compiled.entries
+
+    def compiled(self, direction: Direction, placement: Placement) -> _Compiled:
+        """The entries as they decide for a peer placed so among unknown ranges."""
+        if not self.has_unknown:
+            placement = NOWHERE
+        key = (direction, placement, self.assume)
+        found = self._compiled.get(key)
+        if found is None:
+            found = self._compile(direction, placement, self.assume)
+            if found.undecided and self.assume == "open":
+                closed = self._compile(direction, placement, "closed")
+                extra = found.allowed - closed.allowed
+                found.doubts = [Doubt(name, extra) for name in found.undecided if extra]
+            self._compiled[key] = found
+        return found
+
+    def _compile(self, direction: Direction, placement: Placement, assume: str) -> _Compiled:
+        ordered = sorted(
+            (e for e in self.acl.entries if e.egress == (direction == "egress")),
+            key=lambda e: e.rule_number,
+        )
+        remaining = EVERYTHING
+        allowed = Traffic()
+        compiled: list[_AclEntry] = []
+        undecided: list[str] = []
+        for entry in ordered:
+            addresses = _safe_cidr(entry.cidr)
+            if entry.unknown_ranges:
+                matched, names = decide(entry.unknown_ranges, placement)
+                undecided.extend(names)
+                if matched or (names and (assume == "open") == entry.allow):
+                    addresses = ALL_ADDRESSES
+            match = Traffic.box(_protocols(entry.protocol), addresses, _ports(entry.ports))
+            effective = remaining & match
+            remaining = remaining - match
+            if entry.allow:
+                allowed |= effective
+            compiled.append(_AclEntry(entry, effective))
+        return _Compiled(allowed, compiled, list(dict.fromkeys(undecided)))
+
+
+@dataclass
+class _Compiled:
+    allowed: Traffic
+    entries: list[_AclEntry]
+    undecided: list[str]
+    doubts: list[Unknown] = field(default_factory=list)
+
+
+def _safe_cidrs(values: list[str]) -> IntervalSet:
+    out = IntervalSet()
+    for value in values:
+        out = out | _safe_cidr(value)
+    return out
+
+
+def _safe_cidr(cidr: str) -> IntervalSet:
+    try:
+        return cidrs([cidr]) if cidr else IntervalSet()
+    except ValueError:
+        return IntervalSet()
 
 
 class Filters:
@@ -226,21 +356,21 @@ class Filters:
     def __init__(self, model: NetworkModel, assume: Literal["open", "closed"]) -> None:
         self.model = model
         self.assume = assume
-        self.unknowns: list[str] = []
+        self.unknowns: list[Unknown] = []
         self._groups: dict[str, list[_SgRule]] = {}
         self._views: dict[tuple[str, ...], SgView] = {}
         self._acls: dict[str, AclView] = {}
         self._breakpoints: list[int] | None = None
 
-    def take_unknowns(self) -> list[str]:
+    def take_unknowns(self) -> list[Unknown]:
         taken, self.unknowns = self.unknowns, []
         return taken
 
     @contextmanager
-    def collecting(self) -> Iterator[list[str]]:
+    def collecting(self) -> Iterator[list[Unknown]]:
         """Gathers the unknowns recorded inside the block, for verdicts that are cached."""
         outer, self.unknowns = self.unknowns, []
-        gathered: list[str] = []
+        gathered: list[Unknown] = []
         try:
             yield gathered
         finally:
@@ -293,11 +423,14 @@ class Filters:
                 atoms = atoms | IntervalSet([(start, stop)])
         return (atoms & subnet) or addresses
 
-    def project(self, region: Traffic, peer: IntervalSet, known: bool, what: str) -> Traffic:
+    def project(
+        self, region: Traffic, peer: IntervalSet, known: bool, names: tuple[str, ...] = ()
+    ) -> Traffic:
         """Services `region` admits for a peer somewhere in `peer`.
 
         With a known address every filter treats the whole atom alike; otherwise the answer
-        may depend on where the address lands, and --assume-unknown decides.
+        may depend on where the address lands, and --assume-unknown decides. `names` say what
+        the address rests on.
         """
         some = region.only_addresses(peer).services_everywhere()
         if known:
@@ -305,8 +438,11 @@ class Filters:
         denied_somewhere = (Traffic.box(addresses=peer) - region).services_everywhere()
         every = some - denied_somewhere
         if every != some:
-            self.unknowns.append(f"{what} of an endpoint within its subnet")
-            return some if self.assume == "open" else every
+            if self.assume == "closed":
+                return every
+            for name in names or ("the address of an endpoint within its subnet",):
+                self.unknowns.append(Doubt(name, some - every))
+            return some
         return some
 
     # ----- security groups --------------------------------------------------------------------
@@ -350,10 +486,12 @@ class Filters:
             except ValueError:
                 continue
         unknown: str | None = None
+        ranges = list(rule.unknown_ranges)
         for prefix_list in rule.prefix_lists:
             listed = self.model.prefix_lists.get(prefix_list)
             if listed is not None:
-                addresses = addresses | cidrs(listed.cidrs)
+                addresses = addresses | _safe_cidrs(listed.cidrs)
+                ranges.extend(listed.unknown_ranges)
             else:
                 unknown = f"{rule.address}: addresses of prefix list {prefix_list}"
                 if self.assume == "open":
@@ -366,7 +504,9 @@ class Filters:
         references = set(rule.security_groups)
         if rule.self_reference:
             references.add(group)
-        return _SgRule(rule, group, services, region, frozenset(references), unknown)
+        return _SgRule(
+            rule, group, services, region, frozenset(references), unknown, ranges=tuple(ranges)
+        )
 
     # ----- network ACLs -----------------------------------------------------------------------
 
@@ -382,21 +522,43 @@ class Filters:
             return None  # no ACL in the model: AWS's default ACL allows everything
         view = self._acls.get(acl.address)
         if view is None:
-            view = AclView(acl)
+            view = AclView(acl, self.assume)
             self._acls[acl.address] = view
         return view
 
-    def acl_region(self, acl: AclView | None, direction: Direction) -> Traffic:
-        return EVERYTHING if acl is None else acl.regions[direction]
-
-    def acl_toward(self, acl: AclView | None, direction: Direction, peer: IntervalSet) -> Traffic:
+    def acl_region(
+        self, acl: AclView | None, direction: Direction, placement: Placement = NOWHERE
+    ) -> Traffic:
+        """What the ACL lets through from (ingress) or to (egress) external addresses."""
         if acl is None:
             return EVERYTHING
-        key = (direction, peer)
+        compiled = acl.compiled(direction, placement)
+        self.unknowns.extend(compiled.doubts)
+        return compiled.allowed
+
+    def acl_toward(
+        self,
+        acl: AclView | None,
+        direction: Direction,
+        peer: IntervalSet,
+        placement: Placement = NOWHERE,
+        names: tuple[str, ...] = (),
+    ) -> Traffic:
+        if acl is None:
+            return EVERYTHING
+        if not acl.has_unknown:
+            placement = NOWHERE
+        key = (direction, peer, placement)
         cached = acl.toward.get(key)
         if cached is None:
             with self.collecting() as unknowns:
-                found = self.project(acl.regions[direction], peer, False, "the address")
+                compiled = acl.compiled(direction, placement)
+                found = self.project(compiled.allowed, peer, False, names)
+                for doubt in compiled.doubts:
+                    if isinstance(doubt, Doubt):
+                        part = doubt.traffic.only_addresses(peer).services_everywhere()
+                        if part:
+                            unknowns.append(Doubt(doubt.name, part))
             cached = acl.toward[key] = (found, unknowns)
         self.unknowns.extend(cached[1])
         return cached[0]
@@ -407,11 +569,12 @@ class Filters:
         direction: Direction,
         allowed: Traffic,
         peer: IntervalSet | None,
+        placement: Placement = NOWHERE,
     ) -> list[Hop]:
         if acl is None:
             return []
         hops: list[Hop] = []
-        for compiled in acl.entries[direction]:
+        for compiled in acl.compiled(direction, placement).entries:
             if not compiled.entry.allow:
                 continue
             if peer is None:
@@ -513,11 +676,12 @@ def _entry_services(protocol: str, ports: PortRange | None) -> str:
 def _acl_hop(acl: NetworkAcl, entry: AclEntry, direction: Direction, admitted: Traffic) -> Hop:
     word = "from" if direction == "ingress" else "to"
     services = _entry_services(entry.protocol, entry.ports)
+    peers = entry.cidr or unknown_addresses_text(entry.unknown_ranges, entry.type)
     return Hop(
         address=entry.address,
         kind="network-acl-entry",
         type=entry.type,
-        detail=f"{acl.address} rule {entry.rule_number} allows {services} {word} {entry.cidr}",
+        detail=f"{acl.address} rule {entry.rule_number} allows {services} {word} {peers}",
         origin=entry.origin if entry.origin.file else acl.origin or Origin(),
         admits=admitted,
         stage=f"{acl.address} {direction}",

@@ -62,6 +62,34 @@ class External:
 End = EndpointClass | External
 
 
+@dataclass(frozen=True)
+class Doubt:
+    """An unknown value that only part of a flow's traffic rests on: `traffic` is there only
+    because --assume-unknown open let it through."""
+
+    name: str
+    traffic: Traffic
+
+
+# What a flow depends on: a name for all of it, or a doubt for part of it.
+Unknown = str | Doubt
+
+# The private address of an endpoint of class N, chosen when it is deployed: named after the
+# endpoint a finding is about (`private_address_of(3)` -> "@3.private-address").
+_CLASS_ADDRESS = ".private-address"
+
+
+def private_address_of(class_id: int) -> str:
+    return f"@{class_id}{_CLASS_ADDRESS}"
+
+
+def class_of_private_address(name: str) -> int | None:
+    if name.startswith("@") and name.endswith(_CLASS_ADDRESS):
+        number = name[1 : -len(_CLASS_ADDRESS)]
+        return int(number) if number.isdigit() else None
+    return None
+
+
 PathSource = list[Hop] | Callable[[], list[Hop]]
 
 
@@ -85,15 +113,15 @@ class Flow:
         traffic: Traffic,
         path: PathSource,
         state: FlowState = "reachable",
-        unknowns: list[str] | None = None,
+        unknowns: list[Unknown] | None = None,
     ) -> None:
         self.source = source
         self.destination = destination
         self.traffic = traffic
         self._path = path
         self.state: FlowState = state
-        # Addresses of unknown values this flow depends on ("aws_instance.web.private_ip").
-        self.unknowns = unknowns or []
+        # Unknown values this flow depends on ("var.admin_range"), or part of its traffic does.
+        self.unknowns: list[Unknown] = unknowns or []
 
     @property
     def path(self) -> list[Hop]:

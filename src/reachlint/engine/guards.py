@@ -9,8 +9,9 @@ from __future__ import annotations
 from typing import Literal
 
 from reachlint.engine.filters import Filters, SgView
-from reachlint.engine.flows import Hop
+from reachlint.engine.flows import Doubt, Hop, Unknown
 from reachlint.engine.nsg import NsgDirection, NsgView, Peer
+from reachlint.engine.ranges import NOWHERE, Placement
 from reachlint.traffic import Traffic
 
 Direction = Literal["ingress", "egress"]
@@ -22,7 +23,7 @@ class Guards:
         self.filters = filters
         self.groups = groups
         self.nsgs = nsgs  # subnet first, then the network interface
-        self._toward: dict[tuple[Direction, Peer], tuple[Traffic, list[str]]] = {}
+        self._toward: dict[tuple[Direction, Peer], tuple[Traffic, list[Unknown]]] = {}
 
     def ordered(self, direction: Direction) -> list[NsgView]:
         return self.nsgs if direction == "ingress" else list(reversed(self.nsgs))
@@ -33,34 +34,47 @@ class Guards:
         cached = self._toward.get(key)
         if cached is None:
             with self.filters.collecting() as unknowns:
+                where = (peer.addresses, peer.groups, peer.known, peer.placement, peer.names)
                 if direction == "ingress":
-                    found = self.groups.ingress_from(peer.addresses, peer.groups, peer.known)
+                    found = self.groups.ingress_from(*where)
                 else:
-                    found = self.groups.egress_to(peer.addresses, peer.groups, peer.known)
+                    found = self.groups.egress_to(*where)
                 for view in self.nsgs:
-                    evaluated = view.evaluate(_NSG_DIRECTION[direction], peer.asgs)
-                    self.filters.unknowns.extend(evaluated.unknowns)
+                    evaluated = view.evaluate(_NSG_DIRECTION[direction], peer.asgs, peer.placement)
+                    for unknown in evaluated.unknowns:
+                        if isinstance(unknown, Doubt):
+                            # The peer is one endpoint: its addresses projected away.
+                            part = unknown.traffic.only_addresses(peer.addresses)
+                            unknown = Doubt(unknown.name, part.services_everywhere())
+                        self.filters.unknowns.append(unknown)
                     found &= self.filters.project(
-                        evaluated.allowed, peer.addresses, peer.known, "the address"
+                        evaluated.allowed, peer.addresses, peer.known, peer.names
                     )
             cached = self._toward[key] = (found, unknowns)
         self.filters.unknowns.extend(cached[1])
         return cached[0]
 
-    def region(self, direction: Direction) -> Traffic:
-        """What is admitted from (ingress) or to (egress) external addresses."""
-        found = self.groups.region(direction)
+    def region(self, direction: Direction, placement: Placement = NOWHERE) -> Traffic:
+        """What is admitted from (ingress) or to (egress) external addresses, placed so among
+        unknown ranges."""
+        found = self.groups.region(direction, placement)
         for view in self.nsgs:
-            evaluated = view.evaluate(_NSG_DIRECTION[direction], ())
+            evaluated = view.evaluate(_NSG_DIRECTION[direction], (), placement)
             self.filters.unknowns.extend(evaluated.unknowns)
             found &= evaluated.allowed
         return found
 
-    def hops(self, direction: Direction, allowed: Traffic, peer: Peer | None) -> list[Hop]:
+    def hops(
+        self,
+        direction: Direction,
+        allowed: Traffic,
+        peer: Peer | None,
+        placement: Placement = NOWHERE,
+    ) -> list[Hop]:
         if peer is None:
-            hops = self.groups.hops(direction, allowed, None, ())
+            hops = self.groups.hops(direction, allowed, None, (), placement)
         else:
-            hops = self.groups.hops(direction, allowed, peer.addresses, peer.groups)
+            hops = self.groups.hops(direction, allowed, peer.addresses, peer.groups, peer.placement)
         for view in self.ordered(direction):
-            hops.extend(view.hops(_NSG_DIRECTION[direction], allowed, peer))
+            hops.extend(view.hops(_NSG_DIRECTION[direction], allowed, peer, placement))
         return hops

@@ -10,8 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from reachlint.engine.flows import Hop
-from reachlint.model import AddressSpec, NetworkModel, NetworkSecurityGroup, NsgRule, PortRange
+from reachlint.engine.filters import unknown_addresses_text
+from reachlint.engine.flows import Doubt, Hop, Unknown
+from reachlint.engine.ranges import NETWORK, NOWHERE, SITE, Placement, decide
+from reachlint.model import (
+    AddressSpec,
+    NetworkModel,
+    NetworkSecurityGroup,
+    NsgRule,
+    PortRange,
+    UnknownValue,
+)
 from reachlint.traffic import (
     ALL_ADDRESSES,
     ALL_PORTS,
@@ -36,6 +45,18 @@ class Peer:
     asgs: tuple[str, ...] = ()  # Azure application security groups
     known: bool = False
     network: str | None = None
+    # Where its addresses lie among unknown ranges, and what they rest on when not known.
+    placement: Placement = NOWHERE
+    names: tuple[str, ...] = ()
+    _hash: int = field(default=0, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # The key of every cached verdict about this peer: hashed once.
+        fields = (self.addresses, self.groups, self.asgs, self.known, self.network)
+        object.__setattr__(self, "_hash", hash((*fields, self.placement, self.names)))
+
+    def __hash__(self) -> int:
+        return self._hash
 
 
 def _ports(ranges: list[PortRange] | None) -> IntervalSet:
@@ -61,7 +82,8 @@ class _Decided:
 class _Evaluated:
     allowed: Traffic
     decided: list[_Decided]
-    unknowns: list[str] = field(default_factory=list)
+    unknowns: list[Unknown] = field(default_factory=list)
+    undecided: list[str] = field(default_factory=list)  # unknown ranges assumed open or closed
 
 
 class AzureSpaces:
@@ -111,6 +133,32 @@ class AzureSpaces:
         self._vnet[key] = space
         return space
 
+    def unknown_part(
+        self, name: str, network: str | None, route_table: str | None = None
+    ) -> tuple[list[UnknownValue], frozenset[str]]:
+        """A service tag's ranges that are unknown values, and the identities that stand for
+        them (a network's whole space, an on-premises site's ranges)."""
+        if name.lower() != "virtualnetwork":
+            return [], frozenset()
+        model = self.model
+        nets = self._networks(network)
+        ranges: list[UnknownValue] = []
+        also: set[str] = set()
+        for net in nets:
+            element = model.networks.get(net or "")
+            if element is not None and element.unknown_ranges:
+                ranges.extend(element.unknown_ranges)
+                also.add(f"{NETWORK}{net}")
+        gateways = {g.address for g in model.gateways.values() if g.network in nets}
+        for site in model.onprem_sites.values():
+            if site.gateway in gateways and site.unknown_ranges:
+                ranges.extend(site.unknown_ranges)
+                also.add(f"{SITE}{site.address}")
+        table = model.route_tables.get(route_table or "")
+        for route in table.routes if table is not None else []:
+            ranges.extend(route.unknown_ranges)
+        return ranges, frozenset(also)
+
     def tag(
         self, name: str, network: str | None, route_table: str | None = None
     ) -> IntervalSet | None:
@@ -154,46 +202,90 @@ class NsgView:
         self.spaces = spaces
         self.assume = assume
         self.level = level  # "subnet" or "network interface", for the path
-        self._regions: dict[tuple[NsgDirection, tuple[str, ...]], _Evaluated] = {}
+        self._regions: dict[tuple[NsgDirection, tuple[str, ...], Placement], _Evaluated] = {}
 
-    def _addresses(self, spec: AddressSpec, asgs: tuple[str, ...]) -> tuple[IntervalSet, bool]:
-        """Addresses a rule side names (ASG members count as every address); unknown flag."""
+    def _addresses(
+        self, spec: AddressSpec, asgs: tuple[str, ...], placement: Placement
+    ) -> tuple[IntervalSet, bool, list[str]]:
+        """Addresses a rule side names (ASG members count as every address); whether a
+        service tag's ranges are not in the input; the unknown ranges that the peer may or
+        may not lie in (a range it certainly lies in counts as every address)."""
         if spec.any:
-            return ALL_ADDRESSES, False
+            return ALL_ADDRESSES, False, []
         out = _safe_cidrs(spec.cidrs)
         unknown = False
+        undecided: list[str] = []
+        ranges = list(spec.unknown_ranges)
+        also: frozenset[str] = frozenset()
         for tag in spec.service_tags:
             resolved = self.spaces.tag(tag, self.guarded.network, self.route_table)
             if resolved is None:
                 unknown = True
             else:
                 out = out | resolved
+            tag_ranges, tag_also = self.spaces.unknown_part(
+                tag, self.guarded.network, self.route_table
+            )
+            ranges.extend(tag_ranges)
+            also = also | tag_also
+        if ranges or also:
+            matched, undecided = decide(ranges, placement, also)
+            if matched:
+                out = ALL_ADDRESSES
         if set(spec.application_security_groups) & set(asgs):
             out = ALL_ADDRESSES
-        return out, unknown
+        return out, unknown, undecided
 
-    def _guarded_matches(self, rule: NsgRule, spec: AddressSpec, unknowns: list[str]) -> bool:
-        addresses, unknown = self._addresses(spec, self.guarded.asgs)
+    def _guarded_matches(
+        self, rule: NsgRule, spec: AddressSpec, unknowns: list[Unknown], assume: str
+    ) -> tuple[bool, list[str]]:
+        addresses, unknown, undecided = self._addresses(
+            spec, self.guarded.asgs, self.guarded.placement
+        )
         if addresses == ALL_ADDRESSES or (
             self.guarded.known and self.guarded.addresses.issubset(addresses)
         ):
-            return True
+            return True, []
         inside = self.guarded.addresses.issubset(addresses)
         touches = bool(self.guarded.addresses & addresses)
         if inside and not unknown:
-            return True
-        if not touches and not unknown:
-            return False
-        unknowns.append(f"{rule.address}: which addresses it names")
-        permissive = self.assume == "open"
-        return permissive if rule.allow else not permissive
+            return True, []
+        if not touches and not unknown and not undecided:
+            return False, []
+        permissive = assume == "open"
+        if unknown or touches:
+            unknowns.append(f"{rule.address}: which addresses it names")
+        return (permissive if rule.allow else not permissive), undecided
 
-    def evaluate(self, direction: NsgDirection, peer_asgs: tuple[str, ...]) -> _Evaluated:
-        key = (direction, peer_asgs)
+    def evaluate(
+        self,
+        direction: NsgDirection,
+        peer_asgs: tuple[str, ...],
+        placement: Placement = NOWHERE,
+    ) -> _Evaluated:
+        """The rules' verdict for peers with these application security groups, placed so
+        among unknown ranges (an external peer: by its addresses)."""
+        key = (direction, peer_asgs, placement)
         found = self._regions.get(key)
         if found is not None:
             return found
-        unknowns: list[str] = []
+        found = self._evaluate(direction, peer_asgs, placement, self.assume)
+        if found.undecided and self.assume == "open":
+            closed = self._evaluate(direction, peer_asgs, placement, "closed")
+            extra = found.allowed - closed.allowed
+            found.unknowns.extend(Doubt(name, extra) for name in found.undecided if extra)
+        self._regions[key] = found
+        return found
+
+    def _evaluate(
+        self,
+        direction: NsgDirection,
+        peer_asgs: tuple[str, ...],
+        placement: Placement,
+        assume: str,
+    ) -> _Evaluated:
+        unknowns: list[Unknown] = []
+        undecided: list[str] = []
         remaining = EVERYTHING
         allowed = Traffic()
         decided: list[_Decided] = []
@@ -203,17 +295,23 @@ class NsgView:
         for rule in rules:
             guarded_side = rule.destination if direction == "inbound" else rule.source
             peer_side = rule.source if direction == "inbound" else rule.destination
-            if not self._guarded_matches(rule, guarded_side, unknowns):
+            matches, open_question = self._guarded_matches(rule, guarded_side, unknowns, assume)
+            undecided.extend(open_question)
+            if not matches:
                 continue
-            peers, unknown = self._addresses(peer_side, peer_asgs)
+            peers, unknown, peer_question = self._addresses(peer_side, peer_asgs, placement)
             if unknown:
                 unknowns.append(f"{rule.address}: addresses of a service tag")
-                if (self.assume == "open") == rule.allow:
+                if (assume == "open") == rule.allow:
+                    peers = ALL_ADDRESSES
+            if peer_question:
+                undecided.extend(peer_question)
+                if (assume == "open") == rule.allow:
                     peers = ALL_ADDRESSES
             if rule.source_ports is not None and _ports(rule.source_ports) != ALL_PORTS:
                 # Client ports are chosen at run time: the rule may or may not match.
                 unknowns.append(f"{rule.address}: source ports")
-                if (self.assume == "open") != rule.allow:
+                if (assume == "open") != rule.allow:
                     continue
             match = Traffic.box(_protocols(rule.protocol), peers, _ports(rule.destination_ports))
             effective = remaining & match
@@ -221,11 +319,19 @@ class NsgView:
             if rule.allow:
                 allowed |= effective
             decided.append(_Decided(rule, effective))
-        found = self._regions[key] = _Evaluated(allowed, decided, unknowns)
-        return found
+        return _Evaluated(allowed, decided, unknowns, list(dict.fromkeys(undecided)))
 
-    def hops(self, direction: NsgDirection, allowed: Traffic, peer: Peer | None) -> list[Hop]:
-        evaluated = self.evaluate(direction, peer.asgs if peer else ())
+    def hops(
+        self,
+        direction: NsgDirection,
+        allowed: Traffic,
+        peer: Peer | None,
+        placement: Placement = NOWHERE,
+    ) -> list[Hop]:
+        if peer is not None:
+            evaluated = self.evaluate(direction, peer.asgs, peer.placement)
+        else:
+            evaluated = self.evaluate(direction, (), placement)
         hops: list[Hop] = []
         for item in evaluated.decided:
             if not item.rule.allow:
@@ -243,13 +349,18 @@ class NsgView:
     def _hop(self, rule: NsgRule, admitted: Traffic) -> Hop:
         word = "inbound" if rule.direction == "inbound" else "outbound"
         kind = "default rule" if rule.is_default else "rule"
+        peer_side = rule.source if rule.direction == "inbound" else rule.destination
+        peers = ""
+        if peer_side.unknown_ranges:
+            preposition = "from" if rule.direction == "inbound" else "to"
+            peers = f" {preposition} {unknown_addresses_text(peer_side.unknown_ranges, rule.type)}"
         return Hop(
             address=rule.address,
             kind="nsg-rule",
             type=rule.type,
             detail=(
                 f"{self.nsg.address} ({self.level}) {kind} {rule.name} priority {rule.priority} "
-                f"allows {word} {admitted.text()}"
+                f"allows {word} {admitted.text()}{peers}"
             ),
             origin=rule.origin,
             admits=admitted,

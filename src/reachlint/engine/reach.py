@@ -25,6 +25,7 @@ from reachlint.engine.firewall import (
     spec_addresses,
 )
 from reachlint.engine.flows import (
+    Doubt,
     EndpointClass,
     External,
     Flow,
@@ -32,9 +33,12 @@ from reachlint.engine.flows import (
     Member,
     PathSource,
     Reachability,
+    Unknown,
+    private_address_of,
 )
 from reachlint.engine.guards import Guards
 from reachlint.engine.nsg import AzureSpaces, NsgView, Peer
+from reachlint.engine.ranges import NOWHERE, Placement, Places, families_of
 from reachlint.engine.routing import Leg, RouteView, Routing
 from reachlint.engine.services import Service, service_of
 from reachlint.exposure import Side
@@ -57,6 +61,7 @@ INTERNET = External(address="internet", kind="internet")
 _PLAIN = Endpoint(address="", type="", kind="other")
 _TCP_ONLY = Traffic.box(parse_protocol("tcp"))
 _EPHEMERAL_PORTS = IntervalSet([EPHEMERAL])
+_REPLIES = Traffic.box(parse_protocol("tcp"), ports=_EPHEMERAL_PORTS)
 
 
 @dataclass
@@ -66,7 +71,7 @@ class _Pair:
     allowed: Traffic
     build_path: Callable[[], list[Hop]]
     reply_ok: bool
-    unknowns: list[str]
+    unknowns: list[Unknown]
     _path: list[Hop] | None = None
 
     @property
@@ -93,7 +98,11 @@ class _Class:
     acl: AclView | None
     routes: RouteView
     load_balancer: Endpoint | None = None
-    unknowns: list[str] = field(default_factory=list)
+    unknowns: list[Unknown] = field(default_factory=list)
+    # Among unknown ranges: where its addresses lie, and where an external peer's lie.
+    placement: Placement = NOWHERE
+    outside: Placement = NOWHERE
+    address_names: tuple[str, ...] = ()  # what its addresses rest on, when not known
     service: Service = field(default_factory=lambda: service_of(_PLAIN))
 
     @cached_property
@@ -109,6 +118,8 @@ class _Class:
             asgs=self.asgs,
             known=self.address_known,
             network=self.info.network,
+            placement=self.placement,
+            names=self.address_names,
         )
 
 
@@ -117,9 +128,10 @@ class _Engine:
         self.model = model
         self.assume = assume
         self.filters = Filters(model, assume)
-        self.routing = Routing(model)
+        self.routing = Routing(model, assume)
         self.spaces = AzureSpaces(model)
         self.firewalls = Firewalls(model.gateways, assume)
+        self.places = Places(model)
         self.classes: list[_Class] = []
         self.flows: list[Flow] = []
         # Flows that end at a pass-through load balancer: only the way to its backends.
@@ -200,24 +212,18 @@ class _Engine:
         return interface.network
 
     def _subnet_range(self, interface: Interface, network: str | None) -> IntervalSet:
-        subnet = self.model.subnets.get(interface.subnet or "")
-        if subnet is not None and subnet.cidrs:
-            return cidrs(subnet.cidrs)
-        net = self.model.networks.get(network or "")
-        if net is not None and net.cidrs:
-            return cidrs(net.cidrs)
-        return ALL_ADDRESSES
+        return self.places.address_range(self.model.subnets.get(interface.subnet or ""), network)
 
     def _new_class(
         self, endpoint: Endpoint, interface: Interface, addresses: IntervalSet, known: bool
     ) -> _Class:
         network = self._network_of(interface)
         subnet = self.model.subnets.get(interface.subnet or "")
-        unknowns = [f"{endpoint.address}: {what}" for what in interface.unknown]
+        unknowns: list[Unknown] = [f"{endpoint.address}: {what}" for what in interface.unknown]
         if subnet is None and interface.network is None:
             unknowns.append(f"{endpoint.address}: subnet")
         families = IntervalSet()
-        subnet_ranges = cidrs(subnet.cidrs) if subnet is not None else ALL_ADDRESSES
+        subnet_ranges = families_of(subnet) if subnet is not None else ALL_ADDRESSES
         if subnet is None or subnet_ranges & V4_ALL:
             families = families | V4_ALL
         if subnet is None or subnet_ranges & V6_ALL:
@@ -230,10 +236,16 @@ class _Engine:
             public=self._public(interface),
             security_groups=tuple(sorted(interface.security_groups)),
         )
+        names = self.places.address_names(subnet, network)
+        if not known and not names:
+            names = (private_address_of(info.id),)  # chosen in its subnet when deployed
         made = _Class(
             info=info,
             addresses=addresses,
             address_known=known,
+            placement=self.places.inside(subnet, network),
+            outside=self.places.internet(network),
+            address_names=() if known else names,
             families=families,
             asgs=tuple(sorted(interface.application_security_groups)),
             guards=self._guards(
@@ -267,6 +279,7 @@ class _Engine:
             asgs=tuple(sorted(interface.application_security_groups)),
             known=known,
             network=network,
+            placement=self.places.inside(subnet, network),
         )
         table = subnet.route_table if subnet is not None else None
         placed = [
@@ -350,26 +363,34 @@ class _Engine:
         crosses_subnets = a.info.subnet is None or a.info.subnet != b.info.subnet
         reply_ok = True
         if crosses_subnets:
-            legs = self.routing.between(a.routes, a.info.network, b.addresses, b.info.network)
+            legs = self.routing.between(
+                a.routes, a.info.network, b.addresses, b.info.network, b.placement
+            )
             if legs is None:
                 self.filters.take_unknowns()
+                self.routing.take_unknowns()
                 return None
             path.extend(legs)
             for view in self.firewalls.on_path(legs):
                 evaluated = view.evaluate("source", a.addresses, a.address_known)
                 self.filters.unknowns.extend(evaluated.unknowns)
                 allowed &= self.filters.project(
-                    evaluated.allowed, b.addresses, b.address_known, "the address"
+                    evaluated.allowed, b.addresses, b.address_known, b.address_names
                 )
                 judged.append((view, evaluated))
-            allowed &= self.filters.acl_toward(a.acl, "egress", b.addresses)
-            allowed &= self.filters.acl_toward(b.acl, "ingress", a.addresses)
-            # Without a route back, UDP and ICMP still arrive; TCP never completes.
-            back = self.routing.between(b.routes, b.info.network, a.addresses, a.info.network)
-            reply_ok = back is not None and self._tcp_replies_pass(
-                b.acl, a.acl, a.addresses, b.addresses
+            allowed &= self.filters.acl_toward(
+                a.acl, "egress", b.addresses, b.placement, b.address_names
             )
+            allowed &= self.filters.acl_toward(
+                b.acl, "ingress", a.addresses, a.placement, a.address_names
+            )
+            # Without a route back, UDP and ICMP still arrive; TCP never completes.
+            back = self.routing.between(
+                b.routes, b.info.network, a.addresses, a.info.network, a.placement
+            )
+            reply_ok = back is not None and self._tcp_replies_pass(b, a)
         unknowns.extend(self.filters.take_unknowns())
+        unknowns.extend(self.routing.take_unknowns())
         if not allowed:
             return None
 
@@ -377,25 +398,40 @@ class _Engine:
             hops = [*_with_rules(path, judged, allowed, b.addresses)]
             hops.extend(a.guards.hops("egress", allowed, b.peer))
             if crosses_subnets:
-                hops.extend(self.filters.acl_hops(a.acl, "egress", allowed, b.addresses))
-                hops.extend(self.filters.acl_hops(b.acl, "ingress", allowed, a.addresses))
+                hops.extend(
+                    self.filters.acl_hops(a.acl, "egress", allowed, b.addresses, b.placement)
+                )
+                hops.extend(
+                    self.filters.acl_hops(b.acl, "ingress", allowed, a.addresses, a.placement)
+                )
             if judge_source:
                 hops.extend(b.guards.hops("ingress", allowed, a.peer))
             return hops
 
         return _Pair(allowed, build_path, reply_ok, unknowns)
 
-    def _tcp_replies_pass(
-        self,
-        server_acl: AclView | None,
-        client_acl: AclView | None,
-        client: IntervalSet,
-        server: IntervalSet,
-    ) -> bool:
+    def _tcp_replies_pass(self, server: _Class, client: _Class) -> bool:
         """Some client port 1024-65535 must pass both stateless filters on the way back."""
-        back = self.filters.acl_toward(server_acl, "egress", client)
-        back &= self.filters.acl_toward(client_acl, "ingress", server)
-        return bool(back & Traffic.box(parse_protocol("tcp"), ports=_EPHEMERAL_PORTS))
+        filters = self.filters
+        with filters.collecting() as unknowns:
+            back = filters.acl_toward(
+                server.acl, "egress", client.addresses, client.placement, client.address_names
+            )
+            back &= filters.acl_toward(
+                client.acl, "ingress", server.addresses, server.placement, server.address_names
+            )
+        replies = back & _REPLIES
+        # Replies that pass only by assumption make every TCP connection rest on it.
+        doubtful = Traffic()
+        for unknown in unknowns:
+            if isinstance(unknown, Doubt):
+                doubtful |= unknown.traffic
+            else:
+                filters.unknowns.append(unknown)
+        if replies and not replies - doubtful:
+            names = dict.fromkeys(u.name for u in unknowns if isinstance(u, Doubt))
+            filters.unknowns.extend(Doubt(name, _TCP_ONLY) for name in names)
+        return bool(replies)
 
     def _emit(
         self,
@@ -404,7 +440,7 @@ class _Engine:
         allowed: Traffic,
         path: PathSource,
         reply_ok: bool,
-        unknowns: list[str],
+        unknowns: list[Unknown],
         reply_ok_addresses: IntervalSet | None = None,
     ) -> Flow | None:
         """Split `allowed` into the reachable part and the TCP part whose replies are dropped."""
@@ -414,7 +450,7 @@ class _Engine:
         else:
             dropped = Traffic() if reply_ok else tcp
         reachable = allowed - dropped
-        dedup = sorted(set(unknowns))
+        dedup = _dedupe(unknowns)
         passes = isinstance(destination, EndpointClass) and (
             self.classes[destination.id].service.pass_through
         )
@@ -453,19 +489,22 @@ class _Engine:
             evaluated = view.evaluate("destination", b.addresses, b.address_known)
             self.filters.unknowns.extend(evaluated.unknowns)
             allowed = Traffic.box(addresses=clients) & evaluated.allowed
-            allowed &= b.guards.region("ingress")
+            allowed &= b.guards.region("ingress", b.outside)
+            allowed = b.service.accepts("internet", allowed)
             if b.load_balancer is not None:
-                allowed &= self.filters.listener_traffic(b.load_balancer)
-            allowed &= self.filters.acl_region(b.acl, "ingress")
+                allowed &= self.filters.listener_traffic(b.load_balancer, b.frontends)
+            allowed &= self.filters.acl_region(b.acl, "ingress", b.outside)
             if not allowed:
                 self.filters.take_unknowns()
                 continue
-            replies = self.filters.acl_region(b.acl, "egress").addresses_with(TCP, _EPHEMERAL_PORTS)
+            replies = self.filters.acl_region(b.acl, "egress", b.outside).addresses_with(
+                TCP, _EPHEMERAL_PORTS
+            )
             unknowns = [*b.unknowns, *self.filters.take_unknowns()]
             path = _with_rules(route_hops, [(view, evaluated)], allowed, None)
             path.extend(self._public_hops(b))
-            path.extend(self.filters.acl_hops(b.acl, "ingress", allowed, None))
-            path.extend(b.guards.hops("ingress", allowed, None))
+            path.extend(self.filters.acl_hops(b.acl, "ingress", allowed, None, b.outside))
+            path.extend(b.guards.hops("ingress", allowed, None, b.outside))
             self._emit(INTERNET, b.info, allowed, path, True, unknowns, replies)
 
     def _internet_to(self, b: _Class) -> Flow | None:
@@ -477,19 +516,22 @@ class _Engine:
         if not clients:
             return None
         allowed = Traffic.box(addresses=clients)
-        allowed &= b.guards.region("ingress")
+        allowed &= b.guards.region("ingress", b.outside)
         allowed = b.service.accepts("internet", allowed)
         if b.load_balancer is not None:
             allowed &= self.filters.listener_traffic(b.load_balancer, b.frontends)
-        allowed &= self.filters.acl_region(b.acl, "ingress")
+        allowed &= self.filters.acl_region(b.acl, "ingress", b.outside)
         if not allowed:
+            self.filters.take_unknowns()
             return None
-        replies = self.filters.acl_region(b.acl, "egress").addresses_with(TCP, _EPHEMERAL_PORTS)
+        replies = self.filters.acl_region(b.acl, "egress", b.outside).addresses_with(
+            TCP, _EPHEMERAL_PORTS
+        )
         unknowns = [*b.unknowns, *self.filters.take_unknowns()]
         path = [*route_hops]
         path.extend(self._public_hops(b))
-        path.extend(self.filters.acl_hops(b.acl, "ingress", allowed, None))
-        path.extend(b.guards.hops("ingress", allowed, None))
+        path.extend(self.filters.acl_hops(b.acl, "ingress", allowed, None, b.outside))
+        path.extend(b.guards.hops("ingress", allowed, None, b.outside))
         return self._emit(INTERNET, b.info, allowed, path, True, unknowns, replies)
 
     def _public_hops(self, b: _Class) -> list[Hop]:
@@ -521,27 +563,52 @@ class _Engine:
                 if not a.service.starts_nothing(_side(leg.external)):
                     self._egress_leg(a, leg)
 
+    def _settle(self, allowed: Traffic, leg: Leg) -> Traffic:
+        """A leg whose addresses stand for a site's unknown range: what the filters admit from
+        every address is certain; what they admit from some rests on the range's value."""
+        if not leg.address_names or not allowed:
+            return allowed
+        denied = Traffic.box(addresses=leg.addresses) - allowed
+        certain = allowed & (allowed.services_everywhere() - denied.services_everywhere())
+        if self.assume == "closed":
+            return certain
+        doubtful = allowed - certain
+        if doubtful:
+            self.filters.unknowns.extend(Doubt(name, doubtful) for name in leg.address_names)
+        return allowed
+
+    def _external_placement(self, cls: _Class, external: External) -> Placement:
+        site = self.model.onprem_sites.get(external.address)
+        if external.kind == "onprem" and site is not None:
+            return self.places.site(site, cls.info.network)
+        return cls.outside
+
     def _egress_leg(self, a: _Class, leg: Leg) -> None:
+        where = self._external_placement(a, leg.external)
         allowed = a.service.sends(_side(leg.external), Traffic.box(addresses=leg.addresses))
         public = leg.external.kind == "internet"
         judged = self._judge(leg.hops, "source", a.addresses, a.address_known, public)
         for _view, evaluated in judged:
             allowed &= evaluated.allowed
-        allowed &= a.guards.region("egress")
-        allowed &= self.filters.acl_region(a.acl, "egress")
-        reply_addresses = self.filters.acl_region(a.acl, "ingress").addresses_with(
+        allowed &= a.guards.region("egress", where)
+        allowed &= self.filters.acl_region(a.acl, "egress", where)
+        reply_addresses = self.filters.acl_region(a.acl, "ingress", where).addresses_with(
             TCP, _EPHEMERAL_PORTS
         )
-        path = a.guards.hops("egress", allowed, None)
-        path.extend(self.filters.acl_hops(a.acl, "egress", allowed, None))
+        path = a.guards.hops("egress", allowed, None, where)
+        path.extend(self.filters.acl_hops(a.acl, "egress", allowed, None, where))
         if leg.nat_subnet is not None and leg.nat_subnet != a.info.subnet:
             nat_acl = self.filters.acl_for(self.model.subnets.get(leg.nat_subnet))
-            allowed &= self.filters.acl_toward(nat_acl, "ingress", a.addresses)
-            allowed &= self.filters.acl_region(nat_acl, "egress")
-            nat_replies = self.filters.acl_region(nat_acl, "ingress").addresses_with(
+            allowed &= self.filters.acl_toward(
+                nat_acl, "ingress", a.addresses, a.placement, a.address_names
+            )
+            allowed &= self.filters.acl_region(nat_acl, "egress", where)
+            nat_replies = self.filters.acl_region(nat_acl, "ingress", where).addresses_with(
                 TCP, _EPHEMERAL_PORTS
             )
-            back_in = self.filters.acl_toward(nat_acl, "egress", a.addresses)
+            back_in = self.filters.acl_toward(
+                nat_acl, "egress", a.addresses, a.placement, a.address_names
+            )
             if not back_in & Traffic.box(parse_protocol("tcp"), ports=_EPHEMERAL_PORTS):
                 nat_replies = IntervalSet()
             reply_addresses = reply_addresses & nat_replies
@@ -549,12 +616,16 @@ class _Engine:
             nat_acl = a.acl
         else:
             nat_acl = None
+        allowed = self._settle(allowed, leg)
         if not allowed:
+            self.filters.take_unknowns()
             return
         if nat_acl is not None and leg.nat_subnet != a.info.subnet:
-            path.extend(self.filters.acl_hops(nat_acl, "ingress", allowed, a.addresses))
+            path.extend(
+                self.filters.acl_hops(nat_acl, "ingress", allowed, a.addresses, a.placement)
+            )
         path.extend(_with_rules(leg.hops, judged, allowed, None))
-        unknowns = [*a.unknowns, *self.filters.take_unknowns()]
+        unknowns = [*a.unknowns, *leg.unknowns, *self.filters.take_unknowns()]
         destination = leg.external
         self._emit(a.info, destination, allowed, path, True, unknowns, reply_addresses)
 
@@ -633,7 +704,8 @@ class _Engine:
         return peer, self.routing.view_for(subnet, network)
 
     def _dnat_flow(self, view: FirewallView, rule: DnatRule, b: _Class, unsure: str | None) -> None:
-        traffic, unknowns = self.dnat_traffic(rule)
+        traffic, rule_unknowns = self.dnat_traffic(rule)
+        unknowns: list[Unknown] = [*rule_unknowns]
         if unsure:
             unknowns.append(unsure)
         peer, routes = self.firewall_peer(view)
@@ -659,21 +731,24 @@ class _Engine:
         made: dict[tuple[str, int], Flow] = {}
         for b in self.classes:
             for leg in self.routing.onprem_return(b.routes, b.families):
+                where = self._external_placement(b, leg.external)
                 allowed = Traffic.box(addresses=leg.addresses)
-                allowed &= b.guards.region("ingress")
+                allowed &= b.guards.region("ingress", where)
                 allowed = b.service.accepts("onprem", allowed)
                 if b.load_balancer is not None:
                     allowed &= self.filters.listener_traffic(b.load_balancer, b.frontends)
-                allowed &= self.filters.acl_region(b.acl, "ingress")
+                allowed &= self.filters.acl_region(b.acl, "ingress", where)
+                allowed = self._settle(allowed, leg)
                 if not allowed:
+                    self.filters.take_unknowns()
                     continue
-                replies = self.filters.acl_region(b.acl, "egress").addresses_with(
+                replies = self.filters.acl_region(b.acl, "egress", where).addresses_with(
                     TCP, _EPHEMERAL_PORTS
                 )
                 path = [*leg.hops]
-                path.extend(self.filters.acl_hops(b.acl, "ingress", allowed, None))
-                path.extend(b.guards.hops("ingress", allowed, None))
-                unknowns = [*b.unknowns, *self.filters.take_unknowns()]
+                path.extend(self.filters.acl_hops(b.acl, "ingress", allowed, None, where))
+                path.extend(b.guards.hops("ingress", allowed, None, where))
+                unknowns = [*b.unknowns, *leg.unknowns, *self.filters.take_unknowns()]
                 flow = self._emit(leg.external, b.info, allowed, path, True, unknowns, replies)
                 if flow is not None:
                     made[(leg.external.address, b.info.id)] = flow
@@ -757,7 +832,13 @@ class _Engine:
         traffic = t_class.service.accepts(side, traffic)
         if not traffic:
             return
-        unknowns = [*arrival.unknowns, *leg.unknowns, *self.filters.take_unknowns()]
+        # What part of the arriving traffic rested on, the forwarded flow rests on as a whole.
+        arrived = [
+            u.name if isinstance(u, Doubt) else u
+            for u in arrival.unknowns
+            if not isinstance(u, Doubt) or u.traffic & heard
+        ]
+        unknowns = [*arrived, *leg.unknowns, *self.filters.take_unknowns()]
 
         def build_path() -> list[Hop]:
             return [*before.hops, *hops, *leg.path, *judged]
@@ -769,8 +850,9 @@ class _Engine:
     ) -> tuple[Traffic, list[Hop]]:
         """The target's security groups see the client's address, not the load balancer's."""
         if isinstance(arrival.source, External):
-            admitted = traffic & t_class.guards.region("ingress")
-            return admitted, t_class.guards.hops("ingress", admitted, None)
+            where = self._external_placement(t_class, arrival.source)
+            admitted = traffic & t_class.guards.region("ingress", where)
+            return admitted, t_class.guards.hops("ingress", admitted, None, where)
         source = self.classes[arrival.source.id]
         admitted = traffic & t_class.guards.toward("ingress", source.peer)
         hops = t_class.guards.hops("ingress", admitted, source.peer)
@@ -862,6 +944,16 @@ class _LoosePath:
         if self._hops is None:
             self._hops = [replace(hop, admits=None) for hop in self._arrival.path]
         return self._hops
+
+
+def _dedupe(unknowns: list[Unknown]) -> list[Unknown]:
+    """Names once each, sorted; doubts merged per name."""
+    names = sorted({u for u in unknowns if isinstance(u, str)})
+    doubts: dict[str, Traffic] = {}
+    for unknown in unknowns:
+        if isinstance(unknown, Doubt) and unknown.name not in names:
+            doubts[unknown.name] = doubts.get(unknown.name, Traffic()) | unknown.traffic
+    return [*names, *(Doubt(name, doubts[name]) for name in sorted(doubts))]
 
 
 def _balancer_text(balancer: Endpoint, service: Service) -> str:

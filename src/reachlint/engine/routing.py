@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from reachlint.engine.flows import External, Hop
+from reachlint.engine.ranges import NOWHERE, Placement, decide, names
 from reachlint.model import NetworkModel, OnPremSite, Origin, Route, RouteTable, Subnet
 from reachlint.traffic import (
     ALL_ADDRESSES,
@@ -30,6 +31,8 @@ class RouteEntry:
     target: str | None
     route: Route | None  # None for the implicit local route and propagated routes
     table: str | None
+    # A route whose destination is an unknown value: what it rests on.
+    unknowns: tuple[str, ...] = ()
 
 
 def _prefix(cidr: str) -> int:
@@ -41,8 +44,15 @@ def _prefix(cidr: str) -> int:
 class RouteView:
     """One route table with the local route and propagated routes made explicit."""
 
-    def __init__(self, table: RouteTable | None, entries: list[RouteEntry]) -> None:
+    def __init__(
+        self,
+        table: RouteTable | None,
+        entries: list[RouteEntry],
+        unknown_sites: list[RouteEntry] | None = None,
+    ) -> None:
         self.table = table
+        # Routes to on-premises ranges that are unknown values (learned from a gateway).
+        self.unknown_sites = unknown_sites or []
         # Longest prefix first: CIDRs nest or are disjoint, so the first hit is the match.
         self.entries = sorted(entries, key=lambda e: (-e.prefix, e.route is None))
         self._cache: dict[IntervalSet, list[tuple[IntervalSet, RouteEntry]]] = {}
@@ -82,13 +92,23 @@ class Leg:
     external: External
     hops: list[Hop]
     nat_subnet: str | None = None
+    unknowns: list[str] = field(default_factory=list)  # what the leg's route rests on
+    # The addresses stand for a site's range that is an unknown value: what it rests on.
+    address_names: tuple[str, ...] = ()
 
 
 @dataclass
 class Routing:
     model: NetworkModel
+    assume: str = "open"
     _views: dict[tuple[str | None, str | None], RouteView] = field(default_factory=dict)
     _sites_by_gateway: dict[str, list[OnPremSite]] | None = None
+    # Unknown values that a route the engine followed rests on, until the engine takes them.
+    unknowns: list[str] = field(default_factory=list)
+
+    def take_unknowns(self) -> list[str]:
+        taken, self.unknowns = self.unknowns, []
+        return taken
 
     # ----- tables ---------------------------------------------------------------------------------
 
@@ -106,6 +126,7 @@ class Routing:
 
     def _build_view(self, table: RouteTable | None, network: str | None) -> RouteView:
         entries: list[RouteEntry] = []
+        unknown_sites: list[RouteEntry] = []
         net = self.model.networks.get(network or "")
         table_address = table.address if table is not None else None
         for cidr in net.cidrs if net is not None else []:
@@ -130,6 +151,8 @@ class Routing:
                     )
             for gateway in table.propagating_gateways:
                 for site in self.sites_on(gateway):
+                    if site.unknown_ranges:
+                        unknown_sites.append(_site_route(site, gateway, table.address))
                     for cidr in site.cidrs:
                         entries.append(
                             RouteEntry(
@@ -143,10 +166,12 @@ class Routing:
                             )
                         )
         if net is not None and net.provider == "azure":
-            entries.extend(self._azure_system_routes(network, table_address))
-        return RouteView(table, entries)
+            entries.extend(self._azure_system_routes(network, table_address, unknown_sites))
+        return RouteView(table, entries, unknown_sites)
 
-    def _azure_system_routes(self, network: str | None, table: str | None) -> list[RouteEntry]:
+    def _azure_system_routes(
+        self, network: str | None, table: str | None, unknown_sites: list[RouteEntry]
+    ) -> list[RouteEntry]:
         """Azure's routes that no one writes: peered VNets, gateway-learned ranges, Internet."""
         entries = [
             RouteEntry(
@@ -177,6 +202,8 @@ class Routing:
             if gateway.kind != "vpn-gateway" or gateway.network not in gateway_networks:
                 continue
             for site in self.sites_on(gateway.address):
+                if site.unknown_ranges:
+                    unknown_sites.append(_site_route(site, gateway.address, table))
                 for cidr in site.cidrs:
                     entries.append(
                         RouteEntry(
@@ -291,8 +318,120 @@ class Routing:
         source_network: str | None,
         destination: IntervalSet,
         destination_network: str | None,
+        placement: Placement = NOWHERE,
     ) -> list[Hop] | None:
-        """Hops from one network to an address in another (or the same); None if undeliverable."""
+        """Hops from one network to an address in another (or the same); None if undeliverable.
+
+        `placement` is where the destination lies among unknown ranges: a route to an unknown
+        range delivers to what certainly lies in it, and to what may as --assume-unknown says.
+        """
+        found = self._between_known(view, source_network, destination, destination_network)
+        if found is not None:
+            return found
+        return self._between_unknown(
+            view, source_network, destination, destination_network, placement
+        )
+
+    def _between_unknown(
+        self,
+        view: RouteView,
+        source_network: str | None,
+        destination: IntervalSet,
+        destination_network: str | None,
+        placement: Placement,
+    ) -> list[Hop] | None:
+        for entry in self.unknown_destinations(view):
+            route = entry.route
+            assert route is not None
+            matched, undecided = decide(route.unknown_ranges, placement)
+            if not matched and not (undecided and self.assume == "open"):
+                continue
+            hops = self._delivery(entry, destination, source_network, destination_network)
+            if hops is not None:
+                if not matched:
+                    self.unknowns.extend(undecided)
+                return hops
+        net = self.model.networks.get(destination_network or "")
+        if net is None or not net.unknown_ranges:
+            return None
+        if source_network == destination_network:
+            return []  # the local route covers the network's space, whatever it is
+        if net.provider == "azure":
+            # Azure's system route to a peered VNet covers its space, whatever it is.
+            for peering in self.model.peerings.values():
+                ends = {peering.requester, peering.accepter}
+                if peering.active and ends == {source_network, destination_network}:
+                    entry = RouteEntry(
+                        f"the address space of {destination_network}",
+                        IntervalSet(),
+                        0,
+                        "peering",
+                        peering.address,
+                        None,
+                        view.table.address if view.table is not None else None,
+                    )
+                    return self._delivery(entry, destination, source_network, destination_network)
+        return None
+
+    def unknown_destinations(self, view: RouteView) -> list[RouteEntry]:
+        """The table's routes whose destination is an unknown value."""
+        table = view.table
+        if table is None:
+            return []
+        return [
+            RouteEntry(
+                ", ".join(s for r in route.unknown_ranges for s in r.sources),
+                IntervalSet(),
+                0,
+                route.target_kind,
+                route.target,
+                route,
+                table.address,
+                tuple(s for r in route.unknown_ranges for s in r.sources),
+            )
+            for route in table.routes
+            if route.unknown_ranges and not route.destination
+        ]
+
+    def _delivery(
+        self,
+        entry: RouteEntry,
+        part: IntervalSet,
+        source_network: str | None,
+        destination_network: str | None,
+    ) -> list[Hop] | None:
+        """How a route that covers the destination takes traffic to another network."""
+        if entry.target_kind == "peering":
+            peering = self.model.peerings.get(entry.target or "")
+            if peering is None or not peering.active:
+                return None
+            if {peering.requester, peering.accepter} != {source_network, destination_network}:
+                return None
+            detail = f"peers {peering.requester} with {peering.accepter}"
+            return [
+                self.route_hop(entry),
+                self.gateway_hop(peering.address, "peering", detail),
+            ]
+        if entry.target_kind == "virtual-appliance":
+            return self._through_appliance(entry, part, source_network, destination_network)
+        if entry.target_kind == "transit-gateway" and self._tgw_delivers(
+            entry.target, part, source_network, destination_network
+        ):
+            return [
+                self.route_hop(entry),
+                self.gateway_hop(
+                    entry.target, "transit-gateway", f"carries the traffic to {destination_network}"
+                ),
+            ]
+        return None
+
+    def _between_known(
+        self,
+        view: RouteView,
+        source_network: str | None,
+        destination: IntervalSet,
+        destination_network: str | None,
+    ) -> list[Hop] | None:
         for part, entry in view.partition(destination):
             if entry.target_kind == "local":
                 if source_network == destination_network:
@@ -449,7 +588,8 @@ class Routing:
         depth: int = 0,
     ) -> list[Leg]:
         legs: list[Leg] = []
-        for part, entry in view.partition(families):
+        for part, entry in [*view.partition(families), *self._unknown_parts(view, families)]:
+            made = len(legs)
             kind = entry.target_kind
             label = _first_cidr(part)
             if kind == "internet":
@@ -478,7 +618,20 @@ class Routing:
                 legs.extend(self._nat_legs(entry, part & PUBLIC_ADDRESSES & V4_ALL))
             elif kind in {"vpn-gateway", "transit-gateway"}:
                 legs.extend(self._site_legs(entry, part))
+            for leg in legs[made:]:
+                leg.unknowns.extend(entry.unknowns)
         return legs
+
+    def _unknown_parts(
+        self, view: RouteView, families: IntervalSet
+    ) -> list[tuple[IntervalSet, RouteEntry]]:
+        """Routes to unknown ranges, each taken to cover what it may: routes written to an
+        unknown value when --assume-unknown is open; learned on-premises ranges always, as
+        they lead to their site whatever they are."""
+        parts = [(families, entry) for entry in view.unknown_sites]
+        if self.assume == "open":
+            parts.extend((families, entry) for entry in self.unknown_destinations(view))
+        return parts
 
     def _azure_internet_legs(
         self, entry: RouteEntry, part: IntervalSet, public: bool, subnet: Subnet | None
@@ -582,7 +735,8 @@ class Routing:
         if rest:
             open_sites = [s for s in sites if not s.cidrs] or sites[:1]
             for site in open_sites:
-                legs.append(Leg(rest, _site_end(site), hops))
+                unknown = tuple(names(site.unknown_ranges)) if not site.cidrs else ()
+                legs.append(Leg(rest, _site_end(site), hops, address_names=unknown))
         return legs
 
     def onprem_return(self, view: RouteView, families: IntervalSet) -> list[Leg]:
@@ -601,7 +755,25 @@ class Routing:
                     self.route_hop(entry, _first_cidr(part)),
                 ]
                 legs.append(Leg(part, _site_end(site), hops))
+            # Ranges that are unknown values: the gateway's learned route leads back to them.
+            for entry in view.unknown_sites if site.unknown_ranges else []:
+                if entry.target == site.gateway:
+                    connects = f"connects {site.address}"
+                    hops = [
+                        self.gateway_hop(entry.target, entry.target_kind, connects),
+                        self.route_hop(entry),
+                    ]
+                    unknown = tuple(names(site.unknown_ranges))
+                    legs.append(Leg(families, _site_end(site), hops, address_names=unknown))
+                    break
         return legs
+
+
+def _site_route(site: OnPremSite, gateway: str, table: str | None) -> RouteEntry:
+    """The route a gateway learns for a site's ranges that are unknown values."""
+    return RouteEntry(
+        f"the ranges of {site.address}", IntervalSet(), 0, "vpn-gateway", gateway, None, table
+    )
 
 
 def _addr(site: OnPremSite) -> str:

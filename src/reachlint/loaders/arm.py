@@ -13,6 +13,7 @@ and in a note.
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
@@ -32,9 +33,11 @@ from reachlint.loaders.arm_eval.resources import ArmResource, Deployment, NoteSi
 from reachlint.loaders.arm_eval.validate import validate_template
 from reachlint.loaders.arm_eval.values import (
     MissingParameter,
+    Placeholder,
     Unknown,
     find_key,
     lookup,
+    parameter_reference,
 )
 from reachlint.model import (
     AddressSpec,
@@ -62,6 +65,7 @@ from reachlint.model import (
     Subnet,
     Target,
     TargetGroup,
+    UnknownValue,
 )
 from reachlint.sensitive import redact_model
 
@@ -182,8 +186,13 @@ def load_arm_template(
         if parameters_file is not None and not _fits(parameters_file, path, document):
             unused_file, parameters_file = parameters_file, None
     supplied = read_parameters_file(parameters_file) if parameters_file else {}
+    declarations = lookup(document, "parameters")
+    declared = declarations if isinstance(declarations, dict) else {}
+    given_in = dict.fromkeys(supplied, str(parameters_file) if parameters_file else file)
     for name, value in (parameter_values or {}).items():
-        supplied[name] = _constant(value)
+        supplied[name] = _constant(_as_declared(value, lookup(declared, name)))
+        given_in[name] = "--var"
+    _check_given(declared, supplied, given_in, file)
     notes = NoteSink()
     deployment = Deployment(notes)
     info = info or DeploymentInfo()
@@ -210,7 +219,84 @@ def load_arm_template(
         model.note(message, address, Origin(file=note_file, line=line))
     hidden = {resource.address: resource.secrets for resource in deployment.resources}
     redact_model(model, {address: found for address, found in hidden.items() if found})
+    without = sorted(template.without_value, key=str.lower)
+    if without:
+        # One note for all of them: a design review runs without the pipeline's parameters.
+        listed = ", ".join(without)
+        model.note(
+            f"{len(without)} parameter(s) used without a value or a default: {listed}; names "
+            "built from them show each in braces, and what depends on them is unknown",
+            origin=Origin(file=file, line=template.line_of("parameters", without[0])),
+        )
     return model
+
+
+_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "securestring": (str,),
+    "int": (int,),
+    "bool": (bool,),
+    "array": (list,),
+    "object": (dict,),
+    "secureobject": (dict,),
+}
+
+
+def _as_declared(value: Any, declaration: Any) -> Any:
+    """--var NAME=VALUE reads VALUE as JSON; for a string parameter it is the text itself."""
+    kind = lookup(declaration, "type") if isinstance(declaration, dict) else None
+    is_string = isinstance(kind, str) and kind.lower() in ("string", "securestring")
+    if is_string and not isinstance(value, str):
+        return json.dumps(value)
+    return value
+
+
+def _check_given(
+    declared: Mapping[str, Any],
+    supplied: Mapping[str, Callable[[], Any]],
+    given_in: Mapping[str, str],
+    file: str,
+) -> None:
+    """A value given for a parameter must have its declared type and be one of its allowed
+    values, as Azure checks before it deploys."""
+    for name, thunk in supplied.items():
+        declaration = lookup(declared, name)
+        if not isinstance(declaration, dict):
+            continue  # an undeclared parameter is reported where the template is read
+        value = thunk()
+        if isinstance(value, Unknown):
+            continue  # a Key Vault reference
+        kind = lookup(declaration, "type")
+        accepted = _TYPES.get(kind.lower()) if isinstance(kind, str) else None
+        wrong_bool = isinstance(value, bool) and accepted == (int,)
+        if accepted is not None and (not isinstance(value, accepted) or wrong_bool):
+            raise InputError(
+                f"parameter '{name}' is declared {kind} but is given {_value_text(value)} "
+                f"(in {given_in.get(name, file)})",
+                file,
+            )
+        allowed = lookup(declaration, "allowedValues")
+        if isinstance(allowed, list) and allowed and not _allowed(value, allowed):
+            choices = ", ".join(_value_text(a) for a in allowed[:8])
+            raise InputError(
+                f"parameter '{name}' is given {_value_text(value)}, which is not one of its "
+                f"allowed values ({choices}) (in {given_in.get(name, file)})",
+                file,
+            )
+
+
+def _allowed(value: Any, allowed: list[Any]) -> bool:
+    # Strings compare without regard to case: a false alarm would stop a valid review.
+    if isinstance(value, list):
+        return all(_allowed(item, allowed) for item in value)
+    if isinstance(value, str):
+        return any(isinstance(a, str) and a.lower() == value.lower() for a in allowed)
+    return any(a == value and type(a) is type(value) for a in allowed)
+
+
+def _value_text(value: Any) -> str:
+    text = json.dumps(value, default=str)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _fits(parameters_file: Path, template: Path, document: Any) -> bool:
@@ -290,24 +376,6 @@ def _each(data: Any, path: tuple[str, ...]) -> Iterator[Any]:
 
 def _items(value: Any) -> list[Any]:
     return list(value) if isinstance(value, list) else []
-
-
-def _missing(value: Any) -> MissingParameter | None:
-    if isinstance(value, MissingParameter):
-        return value
-    if isinstance(value, dict):
-        return next(filter(None, (_missing(v) for v in value.values())), None)
-    if isinstance(value, list):
-        return next(filter(None, (_missing(v) for v in value)), None)
-    return None
-
-
-def _require(value: Any) -> Any:
-    """A value the model needs: a parameter without value and default is the user's error."""
-    missing = _missing(value)
-    if missing is not None:
-        raise InputError(missing.reason, missing.file, missing.line)
-    return value
 
 
 def _valid_cidr(text: str) -> bool:
@@ -402,11 +470,10 @@ class _Mapper:
 
     def properties(self, resource: ArmResource) -> Any:
         """A modelled resource's properties; what left its name, count or condition open is
-        noted (or, for a parameter without a value, an input error)."""
+        noted."""
         if resource.address not in self.doubted:
             self.doubted.add(resource.address)
             for doubt in resource.doubts:
-                _require(doubt)
                 self.note(resource, doubt.reason)
         return resource.properties
 
@@ -419,7 +486,6 @@ class _Mapper:
 
     def ref(self, resource: ArmResource, value: Any, what: str, element: Any = None) -> str | None:
         """The address a `{"id": ...}` reference (or an id string) names."""
-        value = _require(value)
         if isinstance(value, dict):
             value = _at(value, "id")
         if value is None:
@@ -430,13 +496,18 @@ class _Mapper:
         if not isinstance(value, str):
             return None
         address = address_from_id(value)
+        if address is None and isinstance(value, Placeholder):
+            # An id passed in as a parameter that has no value: the resource is unknown.
+            self.unknown(
+                resource, element, what, MissingParameter("", None, None, value.parameters)
+            )
+            return None
         if address is None:
             self.note(resource, f"{what} {value!r} is not a resource id; ignored")
             return None
         return self.canonical(address)
 
     def refs(self, resource: ArmResource, values: Any, what: str, element: Any = None) -> list[str]:
-        values = _require(values)
         if isinstance(values, Unknown):
             self.unknown(resource, element, what, values)
             return []
@@ -449,7 +520,6 @@ class _Mapper:
         self.note(resource, f"{what} is unknown: {value.reason}")
 
     def text(self, resource: ArmResource, value: Any, what: str, element: Any = None) -> str | None:
-        value = _require(value)
         if isinstance(value, Unknown):
             self.unknown(resource, element, what, value)
             return None
@@ -460,7 +530,6 @@ class _Mapper:
     def integer(
         self, resource: ArmResource, value: Any, what: str, element: Any = None
     ) -> int | None:
-        value = _require(value)
         if isinstance(value, Unknown):
             self.unknown(resource, element, what, value)
             return None
@@ -473,7 +542,6 @@ class _Mapper:
         return None
 
     def flag(self, resource: ArmResource, value: Any, what: str) -> bool | None:
-        value = _require(value)
         if isinstance(value, Unknown):
             self.note(resource, f"{what} is unknown: {value.reason}")
             return None
@@ -484,17 +552,29 @@ class _Mapper:
         return None
 
     def texts(
-        self, resource: ArmResource, *values: Any, what: str, element: Any = None
+        self,
+        resource: ArmResource,
+        *values: Any,
+        what: str,
+        element: Any = None,
+        ranges: list[UnknownValue] | None = None,
     ) -> list[str]:
-        """Strings from singular and plural properties together (addressPrefix(es))."""
+        """Strings from singular and plural properties together (addressPrefix(es)); with
+        `ranges`, what is unknown is an unknown address range there."""
         out: list[str] = []
         for value in values:
-            value = _require(value)
             if isinstance(value, Unknown):
-                self.unknown(resource, element, what, value)
+                if ranges is not None:
+                    ranges.append(self.unknown_range(value, f"{resource.address} {what}"))
+                    self.note(resource, f"{what} is unknown: {value.reason}")
+                else:
+                    self.unknown(resource, element, what, value)
                 continue
             for item in value if isinstance(value, list) else [value]:
-                if isinstance(item, Unknown):
+                if isinstance(item, Unknown) and ranges is not None:
+                    ranges.append(self.unknown_range(item, f"{resource.address} {what}"))
+                    self.note(resource, f"{what} is unknown: {item.reason}")
+                elif isinstance(item, Unknown):
                     self.unknown(resource, element, what, item)
                 elif isinstance(item, str) and item:
                     out.append(item)
@@ -502,14 +582,37 @@ class _Mapper:
                     out.append(str(item))
         return out
 
-    def cidrs(self, resource: ArmResource, *values: Any, what: str, element: Any) -> list[str]:
+    def cidrs(
+        self,
+        resource: ArmResource,
+        *values: Any,
+        what: str,
+        element: Any,
+        ranges: list[UnknownValue] | None = None,
+    ) -> list[str]:
+        """The CIDRs of address prefix properties; those that are unknown values go to
+        `ranges` (the element's unknown ranges by default)."""
+        if ranges is None:
+            ranges = element.unknown_ranges
         found = []
-        for text in self.texts(resource, *values, what=what, element=element):
-            if _valid_cidr(text):
+        for text in self.texts(resource, *values, what=what, element=element, ranges=ranges):
+            if isinstance(text, Placeholder):
+                ranges.append(self.unknown_range(text))
+            elif _valid_cidr(text):
                 found.append(str(ipaddress.ip_network(text, strict=False)))
             else:
                 self.note(resource, f"{what} {text!r} is not a CIDR; ignored")
         return found
+
+    def unknown_range(self, value: Placeholder | Unknown, where: str = "") -> UnknownValue:
+        """An address range that is a parameter without a value (named by it), or a value
+        known only at deployment."""
+        if isinstance(value, Placeholder):
+            sources = tuple(parameter_reference(p) for p in sorted(value.parameters))
+            return UnknownValue(sources=sources, exactly=sources[0] if value.exact else None)
+        if isinstance(value, MissingParameter):
+            return UnknownValue(sources=tuple(parameter_reference(p) for p in sorted(value.names)))
+        return UnknownValue(sources=(f"{where} ({value.reason})" if where else value.reason,))
 
     def tags(self, resource: ArmResource) -> dict[str, str]:
         tags = resource.get("tags")
@@ -564,7 +667,7 @@ class _Mapper:
             if _at(properties, "ipamPoolPrefixAllocations") and not network.cidrs:
                 self.unknown(resource, network, "cidrs", Unknown("allocated from an IPAM pool"))
             self.model.networks[network.address] = network
-            subnets = _require(_at(properties, "subnets"))
+            subnets = _at(properties, "subnets")
             if isinstance(subnets, Unknown):
                 self.unknown(resource, network, "subnets", subnets)
             for subnet in _items(subnets):
@@ -575,7 +678,7 @@ class _Mapper:
                 self.add_subnet(
                     resource, address, network.address, _at(subnet, "properties"), subnet
                 )
-            for peering in _items(_require(_at(properties, "virtualNetworkPeerings"))):
+            for peering in _items(_at(properties, "virtualNetworkPeerings")):
                 name = self.text(resource, _at(peering, "name"), "peering name")
                 if name is None:
                     continue
@@ -649,7 +752,7 @@ class _Mapper:
             origin = self.origin(resource)
             nsg = NetworkSecurityGroup(address=resource.address, type=resource.type, origin=origin)
             properties = self.properties(resource)
-            rules = _require(_at(properties, "securityRules"))
+            rules = _at(properties, "securityRules")
             if isinstance(rules, Unknown):
                 self.unknown(resource, nsg, "securityRules", rules)
             for rule in _items(rules):
@@ -702,7 +805,7 @@ class _Mapper:
             direction="inbound" if direction.lower() == "inbound" else "outbound",
             allow=access.lower() == "allow",
         )
-        protocol = _require(_at(properties, "protocol"))
+        protocol = _at(properties, "protocol")
         if isinstance(protocol, Unknown):
             self.unknown(resource, rule, "protocol", protocol)
         rule.protocol = azure_common.protocol_name(protocol if isinstance(protocol, str) else "*")
@@ -717,20 +820,21 @@ class _Mapper:
         self, resource: ArmResource, rule: NsgRule, properties: Any, side: str
     ) -> AddressSpec:
         singular, plural = f"{side}AddressPrefix", f"{side}AddressPrefixes"
+        ranges: list[UnknownValue] = []
         prefixes = self.texts(
             resource, _at(properties, singular), _at(properties, plural), what=singular,
-            element=rule,
+            element=rule, ranges=ranges,
         )  # fmt: skip
+        ranges.extend(self.unknown_range(p) for p in prefixes if isinstance(p, Placeholder))
         groups = self.refs(
             resource,
             _at(properties, f"{side}ApplicationSecurityGroups"),
             f"{side}ApplicationSecurityGroups",
             rule,
         )
-        spec = azure_common.address_spec(prefixes, groups)
-        if singular in rule.unknown:
-            # An address nobody knows yet behaves like a service tag whose ranges are unknown.
-            spec.service_tags.append("Unknown")
+        written = [p for p in prefixes if not isinstance(p, Placeholder)]
+        spec = azure_common.address_spec(written, groups)
+        spec.unknown_ranges = ranges
         return spec
 
     def port_side(self, resource: ArmResource, rule: NsgRule, properties: Any, side: str) -> Any:
@@ -763,7 +867,7 @@ class _Mapper:
                 origin=self.origin(resource),
                 kind="vpn-gateway",
             )
-            configs = _items(_require(_at(properties, "ipConfigurations")))
+            configs = _items(_at(properties, "ipConfigurations"))
             subnet = self.subnet_ref(resource, _at(configs, 0, "properties", "subnet"), gateway)
             gateway.subnet = subnet
             gateway.network = self.network_of_subnet(subnet) or (
@@ -801,7 +905,7 @@ class _Mapper:
                 origin=self.origin(resource),
                 kind="firewall",
             )
-            configs = _items(_require(_at(properties, "ipConfigurations")))
+            configs = _items(_at(properties, "ipConfigurations"))
             subnet = self.subnet_ref(resource, _at(configs, 0, "properties", "subnet"), gateway)
             gateway.subnet = subnet
             gateway.network = self.network_of_subnet(subnet)
@@ -847,7 +951,7 @@ class _Mapper:
     def fw_addresses(
         self, resource: ArmResource, rule: Any, plain: str, groups: str
     ) -> AddressSpec:
-        values = _require(_at(rule, plain))
+        values = _at(rule, plain)
         refs = [a.lower() for a in self.refs(resource, _at(rule, groups), groups)]
         spec = azure_firewall.addresses(
             self.texts(resource, values, what=plain), self.ip_groups(), refs
@@ -877,7 +981,7 @@ class _Mapper:
             )
         )
         for section, kind in zip(sections, ("dnat", "network", "application"), strict=True):
-            for collection in _items(_require(_at(properties, section))):
+            for collection in _items(_at(properties, section)):
                 name = self.text(resource, _at(collection, "name"), f"{section} name") or "?"
                 inner = _at(collection, "properties")
                 priority = self.integer(resource, _at(inner, "priority"), f"{name} priority")
@@ -941,7 +1045,7 @@ class _Mapper:
                     continue
                 properties = self.properties(group)
                 group_priority = self.integer(group, _at(properties, "priority"), "priority")
-                for collection in _items(_require(_at(properties, "ruleCollections"))):
+                for collection in _items(_at(properties, "ruleCollections")):
                     name = self.text(group, _at(collection, "name"), "rule collection name") or "?"
                     priority = self.integer(group, _at(collection, "priority"), f"{name} priority")
                     action = self.text(group, _at(collection, "action", "type"), f"{name} action")
@@ -969,7 +1073,7 @@ class _Mapper:
         order = (*key, priority if priority is not None else 65000)
         label = f"rule collection {name} (priority {priority})"
         verdict = (action or "").lower()
-        for data in _items(_require(_at(collection, "rules"))):
+        for data in _items(_at(collection, "rules")):
             rule_name = self.text(resource, _at(data, "name"), "rule name") or "?"
             origin = self.origin(resource, data)
             rule_type = str(_at(data, "ruleType") or "").lower()
@@ -1099,7 +1203,7 @@ class _Mapper:
             )
             if self.flag(resource, _at(properties, "enableIPForwarding"), "enableIPForwarding"):
                 self.forwarding_nics.add(resource.address)
-            configs = _require(_at(properties, "ipConfigurations"))
+            configs = _at(properties, "ipConfigurations")
             if isinstance(configs, Unknown):
                 self.unknown(resource, interface, "ipConfigurations", configs)
             self.fill_interface(resource, interface, _items(configs), resource.address)
@@ -1244,7 +1348,7 @@ class _Mapper:
         )
         if self.flag(resource, _at(properties, "enableIPForwarding"), "enableIPForwarding"):
             self.forwarding_nics.add(address)
-        configs = _require(_at(properties, "ipConfigurations"))
+        configs = _at(properties, "ipConfigurations")
         if isinstance(configs, Unknown):
             self.unknown(resource, interface, "ipConfigurations", configs)
         self.fill_interface(resource, interface, _items(configs), resource.address)
@@ -1255,7 +1359,7 @@ class _Mapper:
             properties = self.properties(resource)
             endpoint = self.endpoint(resource, "scale-set")
             profile = _at(properties, "virtualMachineProfile", "networkProfile")
-            configurations = _require(_at(profile, "networkInterfaceConfigurations"))
+            configurations = _at(profile, "networkInterfaceConfigurations")
             if isinstance(configurations, Unknown):
                 self.unknown(resource, endpoint, "networkInterfaceConfigurations", configurations)
             for configuration in _items(configurations):
@@ -1296,7 +1400,7 @@ class _Mapper:
             properties = self.properties(resource)
             endpoint = self.endpoint(resource, "bastion")
             interface = Interface(address=resource.address)
-            configs = _items(_require(_at(properties, "ipConfigurations")))
+            configs = _items(_at(properties, "ipConfigurations"))
             if configs:
                 config = _at(configs, 0, "properties")
                 interface.subnet = self.subnet_ref(resource, _at(config, "subnet"), interface)
@@ -1349,7 +1453,7 @@ class _Mapper:
             interface = Interface(address=resource.address)
             interface.subnet = self.subnet_ref(resource, _at(properties, "subnet"), interface)
             interface.network = self.network_of_subnet(interface.subnet)
-            for config in _items(_require(_at(properties, "ipConfigurations"))):
+            for config in _items(_at(properties, "ipConfigurations")):
                 ip = self.text(
                     resource, _at(config, "properties", "privateIPAddress"), "privateIPAddress"
                 )
@@ -1415,7 +1519,7 @@ class _Mapper:
         endpoint.load_balancer = balancer
         # Pool members: NIC IP configurations that join, then addresses the pool lists itself.
         pools: dict[str, list[Target]] = {}
-        pool_entries = [(p, p) for p in _items(_require(_at(properties, "backendAddressPools")))]
+        pool_entries = [(p, p) for p in _items(_at(properties, "backendAddressPools"))]
         pool_entries += [(r.properties, r) for r in child_pools]
         for pool, source in pool_entries:
             if isinstance(source, ArmResource):
@@ -1429,7 +1533,7 @@ class _Mapper:
                 pool_properties = _at(pool, "properties")
             pools[address.lower()] = self.pool_targets(resource, address, pool_properties)
         frontends = self.frontends(
-            resource, endpoint, _items(_require(_at(properties, "frontendIPConfigurations")))
+            resource, endpoint, _items(_at(properties, "frontendIPConfigurations"))
         )
         backend_networks = [
             c.interface.network for targets in pools.values() for c in self.ip_configs
@@ -1439,15 +1543,15 @@ class _Mapper:
             if interface.public:
                 balancer.scheme = "internet-facing"
                 interface.network = backend_networks[0] if backend_networks else None
-        for rule in _items(_require(_at(properties, "loadBalancingRules"))):
+        for rule in _items(_at(properties, "loadBalancingRules")):
             self.balancing_rule(resource, balancer, rule, pools)
         nat_rules: list[tuple[Any, ArmResource | None]] = [
-            (r, None) for r in _items(_require(_at(properties, "inboundNatRules")))
+            (r, None) for r in _items(_at(properties, "inboundNatRules"))
         ]
         nat_rules += [(None, r) for r in child_nat_rules]
         for rule, child in nat_rules:
             self.nat_rule(resource, balancer, rule, child, pools)
-        for pool in _items(_require(_at(properties, "inboundNatPools"))):
+        for pool in _items(_at(properties, "inboundNatPools")):
             self.nat_pool(resource, balancer, pool)
         if _items(_at(properties, "outboundRules")):
             self.note(resource, "its outbound rules (SNAT for the backends) are not modelled")
@@ -1462,7 +1566,7 @@ class _Mapper:
                 targets.append(
                     Target(endpoint=config.owner, origin=config.origin, via=config.address)
                 )
-        for entry in _items(_require(_at(properties, "loadBalancerBackendAddresses"))):
+        for entry in _items(_at(properties, "loadBalancerBackendAddresses")):
             ip = self.text(resource, _at(entry, "properties", "ipAddress"), "backend ipAddress")
             if ip is None:
                 continue
@@ -1671,7 +1775,7 @@ class _Mapper:
         endpoint = self.endpoint(resource, "load-balancer")
         balancer = LoadBalancer(flavor="application", scheme="internal")
         endpoint.load_balancer = balancer
-        gateway_configs = _items(_require(_at(properties, "gatewayIPConfigurations")))
+        gateway_configs = _items(_at(properties, "gatewayIPConfigurations"))
         subnet = self.subnet_ref(
             resource, _at(gateway_configs, 0, "properties", "subnet"), endpoint
         )
@@ -1680,14 +1784,14 @@ class _Mapper:
         def named(section: str) -> dict[str, tuple[str, Any]]:
             """Sub-resources by lower-case address, with their address as written."""
             found: dict[str, tuple[str, Any]] = {}
-            for item in _items(_require(_at(properties, section))):
+            for item in _items(_at(properties, section)):
                 name = _at(item, "name")
                 if isinstance(name, str):
                     address = self.remember(child_address(resource.address, section, name))
                     found[address.lower()] = (address, item)
             return found
 
-        for config in _items(_require(_at(properties, "frontendIPConfigurations"))):
+        for config in _items(_at(properties, "frontendIPConfigurations")):
             name = self.text(resource, _at(config, "name"), "frontend name") or "frontend"
             interface = Interface(
                 address=self.remember(
@@ -1716,7 +1820,7 @@ class _Mapper:
         path_maps = named("urlPathMaps")
         # listener -> (routing rule or path rule address, its origin, pool, HTTP settings)
         routes: dict[str, list[tuple[str, Origin, str | None, str | None]]] = defaultdict(list)
-        for rule in _items(_require(_at(properties, "requestRoutingRules"))):
+        for rule in _items(_at(properties, "requestRoutingRules")):
             rule_name = _at(rule, "name")
             rule_address = child_address(resource.address, "requestRoutingRules", str(rule_name))
             rule_properties = _at(rule, "properties")
@@ -1745,7 +1849,7 @@ class _Mapper:
                     f"routing rule {rule_name} forwards to no backend pool (a redirect)",
                     rule,
                 )
-        for listener in _items(_require(_at(properties, "httpListeners"))):
+        for listener in _items(_at(properties, "httpListeners")):
             name = self.text(resource, _at(listener, "name"), "listener name") or "listener"
             address = self.remember(child_address(resource.address, "httpListeners", name))
             listener_properties = _at(listener, "properties")
@@ -1824,7 +1928,7 @@ class _Mapper:
                 targets.append(
                     Target(endpoint=config.owner, origin=config.origin, via=config.address)
                 )
-        for entry in _items(_require(_at(data, "properties", "backendAddresses"))):
+        for entry in _items(_at(data, "properties", "backendAddresses")):
             ip = self.text(resource, _at(entry, "ipAddress"), "backend ipAddress")
             fqdn = _at(entry, "fqdn")
             if ip is None:
@@ -1880,7 +1984,7 @@ class _Mapper:
                     resource,
                     "it stops routes learned by the VPN gateway (BGP) from reaching its subnets",
                 )
-            routes = _require(_at(properties, "routes"))
+            routes = _at(properties, "routes")
             if isinstance(routes, Unknown):
                 self.unknown(resource, table, "routes", routes)
             for route in _items(routes):
@@ -1902,20 +2006,27 @@ class _Mapper:
         self, resource: ArmResource, table: RouteTable, address: str, properties: Any, data: Any
     ) -> Route | None:
         origin = self.origin(resource, data if data is not None else properties)
-        prefix = self.text(resource, _at(properties, "addressPrefix"), f"{address} addressPrefix")
+        ranges: list[UnknownValue] = []
+        written = _at(properties, "addressPrefix")
+        prefixes = self.texts(resource, written, what=f"{address} addressPrefix", ranges=ranges)
+        prefix = prefixes[0] if prefixes else None
+        if isinstance(prefix, Placeholder):
+            ranges.append(self.unknown_range(prefix))
+            prefix = None
         hop = self.text(resource, _at(properties, "nextHopType"), f"{address} nextHopType")
-        if prefix is None or hop is None:
+        if (prefix is None and not ranges) or hop is None:
             self.note(resource, f"route {address} has no known prefix or next hop; skipped", data)
             return None
-        if not _valid_cidr(prefix):
+        if prefix is not None and not _valid_cidr(prefix):
             self.note(resource, f"route {address} is for service tag {prefix}; not modelled", data)
             return None
         route = Route(
             address=address,
             type="Microsoft.Network/routeTables/routes",
             origin=origin,
-            destination=str(ipaddress.ip_network(prefix, strict=False)),
+            destination=str(ipaddress.ip_network(prefix, strict=False)) if prefix else None,
             target_kind="unknown",
+            unknown_ranges=ranges,
         )
         kind = hop.lower()
         if kind == "virtualnetworkgateway":
@@ -2115,8 +2226,8 @@ class _Mapper:
                 continue
             sample = ", ".join(r.address for r in left[:_NOTE_SAMPLE])
             more = f" and {len(left) - _NOTE_SAMPLE} more" if len(left) > _NOTE_SAMPLE else ""
+            # The message lists the resources: the note names none of them on its own.
             self.model.note(
                 f"{len(left)} {left[0].type} resource(s) not modelled: {sample}{more}",
-                left[0].address,
-                self.origin(left[0]),
+                origin=self.origin(left[0]),
             )

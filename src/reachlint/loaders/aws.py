@@ -26,6 +26,7 @@ from reachlint.loaders.terraform_values import (
     integer,
     string_value,
     strings,
+    unknown_ranges,
     value_at,
     without_positions,
 )
@@ -60,6 +61,7 @@ from reachlint.model import (
     TargetGroup,
     TransitGatewayAttachment,
     TransitGatewayRoute,
+    UnknownValue,
 )
 
 VPC_TYPES = frozenset({"aws_vpc", "aws_default_vpc"})
@@ -88,6 +90,15 @@ NETWORK_LINK_TYPES = VPC_TYPES | SUBNET_TYPES | SG_TYPES | ACL_TYPES | RT_TYPES
 
 DEFAULT_VPC_CIDR = "172.31.0.0/16"  # every default VPC has this range
 ALL_V4, ALL_V6 = "0.0.0.0/0", "::/0"
+
+
+def _outside_network(address: str) -> Network:
+    """A VPC the input names but does not declare: its range is not in the input."""
+    attribute = f"{address}.cidr_block"
+    outside = UnknownValue(sources=(attribute,), exactly=attribute, version=4)
+    return Network(address=address, type="aws_vpc", unknown_ranges=[outside])
+
+
 PORTED_PROTOCOLS = frozenset({"tcp", "udp", "6", "17"})
 
 # Databases and clusters: subnet group attribute, subnet group types, member instance type.
@@ -447,9 +458,7 @@ class _Mapper:
 
     def note(self, resource: TfResource, message: str, path: str | None = None) -> None:
         origin = resource.attribute_origins.get(path, resource.origin) if path else None
-        self.model.note(
-            f"{resource.address}: {message}", resource.address, origin or resource.origin
-        )
+        self.model.note(message, resource.address, origin or resource.origin)
 
     def resolve(
         self,
@@ -616,7 +625,9 @@ class _Mapper:
                 continue
             network = self.model.networks[vpc]
             for name in ("cidr_block", "ipv6_cidr_block"):
-                network.cidrs.extend(self.cidr_values(resource, name, network.unknown))
+                network.cidrs.extend(
+                    self.cidr_values(resource, name, network.unknown, ranges=network.unknown_ranges)
+                )
 
     def data_alias(self, resource: TfResource, types: frozenset[str]) -> str | None:
         """The managed resource a data source reads (by its id, or a filter on it), if any."""
@@ -635,38 +646,59 @@ class _Mapper:
 
     def add_network(self, resource: TfResource) -> None:
         unknown: list[str] = []
+        ranges: list[UnknownValue] = []
         cidrs: list[str] = []
         if resource.type == "aws_default_vpc" and not string_value(
             resource.values.get("cidr_block")
         ):
             cidrs.append(DEFAULT_VPC_CIDR)
         else:
-            cidrs.extend(self.cidr_values(resource, "cidr_block", unknown))
+            cidrs.extend(self.cidr_values(resource, "cidr_block", unknown, ranges=ranges))
         generated = resource.values.get("assign_generated_ipv6_cidr_block") is True
-        cidrs.extend(self.cidr_values(resource, "ipv6_cidr_block", unknown, computed=not generated))
+        cidrs.extend(
+            self.cidr_values(
+                resource, "ipv6_cidr_block", unknown, computed=not generated, ranges=ranges
+            )
+        )
         if resource.mode == "data":
             for block in _blocks(resource.values.get("cidr_block_associations")):
                 if isinstance(block, dict) and string_value(block.get("cidr_block")):
                     cidrs.append(block["cidr_block"])
-            if not cidrs and "cidr_block" not in unknown:
-                unknown.append("cidr_block")
+        if not cidrs and not any(r.version == 4 for r in ranges):
+            # Read from the account, or allocated from an IPAM pool when created.
+            ranges.extend(unknown_ranges(resource, "cidr_block"))
         self.model.networks[resource.address] = Network(
             address=resource.address,
             type=resource.type,
             origin=resource.origin,
             cidrs=dedupe(cidrs),
             unknown=unknown,
+            unknown_ranges=ranges,
         )
         self.declared_networks.append(resource.address)
 
     def cidr_values(
-        self, resource: TfResource, path: str, unknown: list[str], *, computed: bool = False
+        self,
+        resource: TfResource,
+        path: str,
+        unknown: list[str],
+        *,
+        computed: bool = False,
+        ranges: list[UnknownValue] | None = None,
     ) -> list[str]:
+        """The CIDRs written at `path`; what is unknown goes to `ranges` as unknown address
+        ranges when given, else to `unknown` as the attribute's name."""
         value = value_at(resource.values, path)
         unset = computed and path not in resource.references
-        if has_unknown(value) and not unset and path not in unknown:
-            unknown.append(path)
-            self.note(resource, f"{path} is known only after apply", path)
+        if has_unknown(value) and not unset:
+            if ranges is not None:
+                found_ranges = unknown_ranges(resource, path)
+                ranges.extend(r for r in found_ranges if r not in ranges)
+                rests_on = ", ".join(s for r in found_ranges for s in r.sources)
+                self.note(resource, f"{path} is not known before apply: {rests_on}", path)
+            elif path not in unknown:
+                unknown.append(path)
+                self.note(resource, f"{path} is known only after apply", path)
         found: list[str] = []
         for text in strings(value):
             if _valid_cidr(text):
@@ -762,17 +794,13 @@ class _Mapper:
             return self.default_vpc_network(resource, reason)
         address = "unknown-vpc"
         if address not in self.model.networks:
-            self.add_synthetic_network(
-                Network(address=address, type="aws_vpc", unknown=["cidr_block"])
-            )
+            self.add_synthetic_network(_outside_network(address))
         self.note(resource, f"{reason}; placed in a VPC outside the input", path)
         return address
 
     def external_network(self, vpc_id: str, resource: TfResource, path: str) -> str:
         if vpc_id not in self.model.networks:
-            self.add_synthetic_network(
-                Network(address=vpc_id, type="aws_vpc", unknown=["cidr_block"])
-            )
+            self.add_synthetic_network(_outside_network(vpc_id))
             self.note(resource, f"{path} names {vpc_id}, a VPC outside the input", path)
         return vpc_id
 
@@ -858,13 +886,17 @@ class _Mapper:
 
     def add_subnet(self, resource: TfResource) -> None:
         unknown: list[str] = []
+        ranges: list[UnknownValue] = []
         values = resource.values
         computed = resource.type == "aws_default_subnet"
         network = self.network_of(resource, "vpc_id", unknown, computed=computed)
-        cidrs = self.cidr_values(resource, "cidr_block", unknown)
-        cidrs += self.cidr_values(resource, "ipv6_cidr_block", unknown, computed=True)
-        if resource.type == "aws_default_subnet" and not cidrs and "cidr_block" not in unknown:
-            unknown.append("cidr_block")  # one /20 of the default VPC, chosen by AWS
+        cidrs = self.cidr_values(resource, "cidr_block", unknown, ranges=ranges)
+        cidrs += self.cidr_values(
+            resource, "ipv6_cidr_block", unknown, computed=True, ranges=ranges
+        )
+        if not cidrs and not ranges and (computed or resource.mode == "data"):
+            # One /20 of the default VPC, chosen by AWS; or read from the account.
+            ranges.extend(unknown_ranges(resource, "cidr_block"))
         written = values.get("map_public_ip_on_launch")
         # Default subnets give public addresses unless told otherwise; others do not.
         public = written if isinstance(written, bool) else resource.type == "aws_default_subnet"
@@ -881,6 +913,7 @@ class _Mapper:
             zone=zone if isinstance(zone, str) else None,
             map_public_ip=bool(public),
             unknown=unknown,
+            unknown_ranges=ranges,
         )
 
     # ----- security groups --------------------------------------------------------------------
@@ -1018,8 +1051,9 @@ class _Mapper:
             self.note(resource, f"{prefix}{protocol_name} is not known", prefix + protocol_name)
         ports = self.port_range(resource, prefix, block, protocol, unknown)
         cidrs: list[str] = []
+        ranges: list[UnknownValue] = []
         for name in cidr_names:
-            cidrs.extend(self.cidr_values(resource, prefix + name, unknown))
+            cidrs.extend(self.cidr_values(resource, prefix + name, unknown, ranges=ranges))
         unknown = [u.removeprefix(prefix) for u in unknown]
         # Rule resources compute these when unset: UNKNOWN alone means "not written".
         rule_resource = not prefix
@@ -1075,6 +1109,7 @@ class _Mapper:
             self_reference=block.get("self") is True,
             description=description if isinstance(description, str) else None,
             unknown=dedupe(unknown),
+            unknown_ranges=ranges,
         )
 
     def group_address(self, address: str) -> str:
@@ -1239,16 +1274,13 @@ class _Mapper:
             protocol = "-1"
             unknown.append("protocol")
         ports = self.port_range(resource, prefix, block, protocol, unknown)
-        cidrs = self.cidr_values(resource, prefix + "cidr_block", unknown)
-        cidrs += self.cidr_values(resource, prefix + "ipv6_cidr_block", unknown)
+        ranges: list[UnknownValue] = []
+        cidrs = self.cidr_values(resource, prefix + "cidr_block", unknown, ranges=ranges)
+        cidrs += self.cidr_values(resource, prefix + "ipv6_cidr_block", unknown, ranges=ranges)
         unknown = [u.removeprefix(prefix) for u in unknown]
-        if not cidrs:
-            if not allow:
-                # Dropping a deny we cannot place keeps the model on the open side.
-                self.note(resource, f"{prefix}cidr_block unknown; deny entry skipped")
-                return None
-            cidrs = [ALL_V4]
-            unknown.append("cidr_block")
+        if not cidrs and not ranges:
+            self.note(resource, f"{prefix}cidr_block: the entry names no addresses; skipped")
+            return None
         return AclEntry(
             address=resource.address,
             type=resource.type,
@@ -1257,9 +1289,10 @@ class _Mapper:
             egress=egress,
             allow=allow,
             protocol=protocol,
-            cidr=cidrs[0],
+            cidr=cidrs[0] if cidrs else "",  # "": the entry's range is one of unknown_ranges
             ports=ports,
             unknown=dedupe(unknown),
+            unknown_ranges=ranges,
         )
 
     def acl_rules_and_associations(self) -> None:
@@ -1357,18 +1390,21 @@ class _Mapper:
             )
         )
         destination: str | None = None
+        ranges: list[UnknownValue] = []
         for name in names[:2]:
-            found = self.cidr_values(resource, prefix + name, unknown, computed=not inline)
+            found = self.cidr_values(
+                resource, prefix + name, unknown, computed=not inline, ranges=ranges
+            )
             destination = destination or (found[0] if found else None)
         destination_prefix_list: str | None = None
-        if destination is None:
+        if destination is None and not ranges:
             lists = self.resolve(
                 resource, prefix + names[2], PREFIX_LIST_TYPES, unknown, "prefix list"
             )
             chosen = [*lists.addresses, *lists.literals]
             destination_prefix_list = chosen[0] if chosen else None
         unknown = [u.removeprefix(prefix) for u in unknown]
-        if destination is None and destination_prefix_list is None and not unknown:
+        if destination is None and destination_prefix_list is None and not unknown and not ranges:
             unknown.append(names[0])
             self.note(resource, f"{prefix}{names[0]}: the route has no destination")
         kind, target = self.route_target(resource, prefix, block, unknown, inline)
@@ -1381,6 +1417,7 @@ class _Mapper:
             target_kind=kind,
             target=target,
             unknown=dedupe(unknown),
+            unknown_ranges=ranges,
         )
 
     def route_target(
@@ -1700,22 +1737,29 @@ class _Mapper:
         for resource in self.idx.of("aws_ec2_managed_prefix_list"):
             cidrs: list[str] = []
             unknown: list[str] = []
+            ranges: list[UnknownValue] = []
             for position, block in enumerate(_blocks(resource.values.get("entry"))):
                 if isinstance(block, dict):
-                    cidrs += self.cidr_values(resource, f"entry.{position}.cidr", unknown)
+                    path = f"entry.{position}.cidr"
+                    cidrs += self.cidr_values(resource, path, unknown, ranges=ranges)
             self.model.prefix_lists[resource.address] = PrefixList(
                 address=resource.address,
                 type=resource.type,
                 origin=resource.origin,
                 cidrs=cidrs,
                 unknown=unknown,
+                unknown_ranges=ranges,
             )
         for resource in self.idx.of("aws_ec2_managed_prefix_list_entry"):
             unknown = []
             address = self.one(resource, "prefix_list_id", PREFIX_LIST_TYPES, unknown, "list")
             prefix_list = self.model.prefix_lists.get(address or "")
             if prefix_list is not None:
-                prefix_list.cidrs.extend(self.cidr_values(resource, "cidr", prefix_list.unknown))
+                prefix_list.cidrs.extend(
+                    self.cidr_values(
+                        resource, "cidr", prefix_list.unknown, ranges=prefix_list.unknown_ranges
+                    )
+                )
 
     def peerings(self) -> None:
         accepted: dict[str, TfResource] = {}
@@ -1836,13 +1880,14 @@ class _Mapper:
                 unknown,
                 "customer gateway",
             )
+            ranges: list[UnknownValue] = []
             cidrs = [
                 cidr
                 for name, everything in (
                     ("local_ipv4_network_cidr", ALL_V4),
                     ("local_ipv6_network_cidr", ALL_V6),
                 )
-                for cidr in self.cidr_values(resource, name, unknown, computed=True)
+                for cidr in self.cidr_values(resource, name, unknown, computed=True, ranges=ranges)
                 if cidr != everything
             ]
             self.model.onprem_sites[resource.address] = OnPremSite(
@@ -1854,6 +1899,7 @@ class _Mapper:
                 cidrs=cidrs,
                 static_routes_only=resource.values.get("static_routes_only") is True,
                 unknown=unknown,
+                unknown_ranges=ranges,
             )
         for resource in self.idx.of("aws_vpn_connection_route"):
             unknown = []
@@ -1866,7 +1912,9 @@ class _Mapper:
             )
             site = self.model.onprem_sites.get(address or "")
             if site is not None:
-                found = self.cidr_values(resource, "destination_cidr_block", site.unknown)
+                found = self.cidr_values(
+                    resource, "destination_cidr_block", site.unknown, ranges=site.unknown_ranges
+                )
                 site.cidrs = dedupe([*site.cidrs, *found])
 
     # ----- endpoints --------------------------------------------------------------------------

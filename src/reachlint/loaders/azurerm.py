@@ -27,8 +27,10 @@ from reachlint.loaders.terraform_values import (
     dedupe,
     has_unknown,
     integer,
+    outside_range,
     string_value,
     strings,
+    unknown_ranges,
     value_at,
     without_positions,
 )
@@ -59,6 +61,7 @@ from reachlint.model import (
     Subnet,
     Target,
     TargetGroup,
+    UnknownValue,
 )
 
 VNET_TYPES = frozenset({"azurerm_virtual_network"})
@@ -440,9 +443,7 @@ class _Mapper:
 
     def note(self, resource: TfResource, message: str, path: str | None = None) -> None:
         origin = resource.attribute_origins.get(path, resource.origin) if path else None
-        self.model.note(
-            f"{resource.address}: {message}", resource.address, origin or resource.origin
-        )
+        self.model.note(message, resource.address, origin or resource.origin)
 
     def block_origin(self, resource: TfResource, path: str) -> Origin:
         return resource.attribute_origins.get(path, resource.origin)
@@ -597,7 +598,8 @@ class _Mapper:
 
     def add_network(self, resource: TfResource) -> None:
         unknown: list[str] = []
-        cidrs = self.cidr_values(resource, "address_space", unknown)
+        ranges: list[UnknownValue] = []
+        cidrs = self.cidr_values(resource, "address_space", unknown, ranges)
         self.model.networks[resource.address] = Network(
             address=resource.address,
             type=resource.type,
@@ -605,6 +607,7 @@ class _Mapper:
             provider="azure",
             cidrs=cidrs,
             unknown=unknown,
+            unknown_ranges=ranges,
         )
         self.declared_networks.append(resource.address)
         inline: dict[str, str] = {}
@@ -615,7 +618,10 @@ class _Mapper:
             prefix = f"subnet.{position}"
             address = f"{resource.address}/subnet/{name}"
             subnet_unknown: list[str] = []
-            subnet_cidrs = self.subnet_prefixes(resource, f"{prefix}.", subnet_unknown)
+            subnet_ranges: list[UnknownValue] = []
+            subnet_cidrs = self.subnet_prefixes(
+                resource, f"{prefix}.", subnet_unknown, subnet_ranges
+            )
             self.model.subnets[address] = Subnet(
                 address=address,
                 type="azurerm_virtual_network",
@@ -624,6 +630,7 @@ class _Mapper:
                 cidrs=dedupe(subnet_cidrs),
                 default_outbound_access=block.get("default_outbound_access_enabled") is not False,
                 unknown=[u.removeprefix(prefix + ".") for u in subnet_unknown],
+                unknown_ranges=subnet_ranges,
             )
             inline[name] = address
         self.inline_subnets[resource.address] = inline
@@ -638,9 +645,22 @@ class _Mapper:
                     return address
         return None
 
-    def cidr_values(self, resource: TfResource, path: str, unknown: list[str]) -> list[str]:
+    def cidr_values(
+        self,
+        resource: TfResource,
+        path: str,
+        unknown: list[str],
+        ranges: list[UnknownValue] | None = None,
+    ) -> list[str]:
+        """The CIDRs at `path`; what is unknown goes to `ranges` as unknown address ranges
+        when given, else to `unknown` as the attribute's name."""
         value = value_at(resource.values, path)
-        if has_unknown(value):
+        if has_unknown(value) and ranges is not None:
+            found_ranges = unknown_ranges(resource, path)
+            ranges.extend(r for r in found_ranges if r not in ranges)
+            rests_on = ", ".join(s for r in found_ranges for s in r.sources)
+            self.note(resource, f"{path} is not known before apply: {rests_on}", path)
+        elif has_unknown(value):
             if path not in unknown:
                 unknown.append(path)
             self.note(resource, f"{path} is known only after apply", path)
@@ -704,8 +724,9 @@ class _Mapper:
 
     def add_subnet(self, resource: TfResource) -> None:
         unknown: list[str] = []
+        ranges: list[UnknownValue] = []
         network = self.network_of_subnet(resource, unknown)
-        cidrs = self.subnet_prefixes(resource, "", unknown)
+        cidrs = self.subnet_prefixes(resource, "", unknown, ranges)
         self.model.subnets[resource.address] = Subnet(
             address=resource.address,
             type=resource.type,
@@ -715,18 +736,21 @@ class _Mapper:
             default_outbound_access=resource.values.get("default_outbound_access_enabled")
             is not False,
             unknown=unknown,
+            unknown_ranges=ranges,
         )
 
-    def subnet_prefixes(self, resource: TfResource, prefix: str, unknown: list[str]) -> list[str]:
+    def subnet_prefixes(
+        self, resource: TfResource, prefix: str, unknown: list[str], ranges: list[UnknownValue]
+    ) -> list[str]:
         """`address_prefixes` or the older `address_prefix`: the provider computes the one not
         written, so the known one counts; only when neither is known is the range unknown."""
         paths = (f"{prefix}address_prefixes", f"{prefix}address_prefix")
         for path in paths:
             if strings(value_at(resource.values, path)):
-                return self.cidr_values(resource, path, unknown)
+                return self.cidr_values(resource, path, unknown, ranges)
         for path in paths:
             if has_unknown(value_at(resource.values, path)):
-                return self.cidr_values(resource, path, unknown)
+                return self.cidr_values(resource, path, unknown, ranges)
         return []
 
     def network_of_subnet(self, resource: TfResource, unknown: list[str]) -> str:
@@ -763,7 +787,7 @@ class _Mapper:
                 address=address,
                 type="azurerm_virtual_network",
                 provider="azure",
-                unknown=["address_space"],
+                unknown_ranges=[outside_range(address, "address_space")],
             )
         why = (
             reason
@@ -841,13 +865,13 @@ class _Mapper:
                         address=network,
                         type="azurerm_virtual_network",
                         provider="azure",
-                        unknown=["address_space"],
+                        unknown_ranges=[outside_range(network, "address_space")],
                     )
             self.model.subnets[literal] = Subnet(
                 address=literal,
                 type="azurerm_subnet",
                 network=network,
-                unknown=["address_prefixes"],
+                unknown_ranges=[outside_range(literal, "address_prefixes")],
             )
         self.note(resource, f"{path} names {literal}, a subnet outside the input", path)
         return literal
@@ -987,6 +1011,7 @@ class _Mapper:
         unknown: list[str],
     ) -> AddressSpec:
         prefixes: list[str] = []
+        unknown_sides: list[UnknownValue] = []
         for name in (f"{side}_address_prefix", f"{side}_address_prefixes"):
             value = block.get(name)
             prefixes.extend(strings(value))
@@ -997,15 +1022,21 @@ class _Mapper:
             if ranges:
                 prefixes.extend(ranges)
             else:
-                unknown.append(name)
-                self.note(resource, f"{prefix}{name} is known only after apply", prefix + name)
+                found = unknown_ranges(resource, prefix + name)
+                unknown_sides.extend(found)
+                rests_on = ", ".join(s for r in found for s in r.sources)
+                self.note(
+                    resource, f"{prefix}{name} is not known before apply: {rests_on}", prefix + name
+                )
         path = f"{prefix}{side}_application_security_group_ids"
         groups = self.resolve(resource, path, ASG_TYPES, None, "application security group")
         if groups.unresolved:
             unknown.append(f"{side}_application_security_group_ids")
             what = ", ".join(groups.literals) or "groups that cannot be resolved"
             self.note(resource, f"{path} names {what}", path)
-        return azure_common.address_spec(prefixes, groups.addresses)
+        spec = azure_common.address_spec(prefixes, groups.addresses)
+        spec.unknown_ranges = unknown_sides
+        return spec
 
     def referenced_ranges(self, resource: TfResource, path: str) -> list[str]:
         """The address ranges of the subnets and VNets an expression refers to, all known."""
@@ -2286,16 +2317,21 @@ class _Mapper:
         origin = self.block_origin(resource, prefix) if prefix else resource.origin
         destination_text = block.get("address_prefix")
         destination = _cidr(destination_text) if isinstance(destination_text, str) else None
+        ranges: list[UnknownValue] = []
         if destination is None:
-            unknown.append("address_prefix")
             if isinstance(destination_text, str):
                 # A service tag (Storage, AzureCloud...) as the destination.
+                unknown.append("address_prefix")
                 self.note(
                     resource,
                     f"{path}address_prefix {destination_text} is a service tag; not modelled",
                 )
+            elif has_unknown(destination_text):
+                ranges = unknown_ranges(resource, f"{path}address_prefix")
+                rests_on = ", ".join(s for r in ranges for s in r.sources)
+                self.note(resource, f"{path}address_prefix is not known before apply: {rests_on}")
             else:
-                self.note(resource, f"{path}address_prefix is known only after apply")
+                unknown.append("address_prefix")
         hop_text = str(block.get("next_hop_type") or "").lower()
         kind: RouteTarget = _NEXT_HOPS.get(hop_text, "unknown")
         if kind == "unknown":
@@ -2324,6 +2360,7 @@ class _Mapper:
             target_kind=kind,
             target=target,
             unknown=unknown,
+            unknown_ranges=ranges,
         )
 
     def gateway_in(self, network: str, kind: str) -> str | None:
@@ -2399,8 +2436,9 @@ class _Mapper:
             )
             return
         unknown: list[str] = []
-        cidrs = self.cidr_values(resource, "address_space", unknown)
-        if not cidrs and not unknown:
+        ranges: list[UnknownValue] = []
+        cidrs = self.cidr_values(resource, "address_space", unknown, ranges)
+        if not cidrs and not ranges:
             if _blocks(resource.values.get("bgp_settings")):
                 unknown.append("address_space")
                 self.note(resource, "its prefixes are learned over BGP and unknown here")
@@ -2413,6 +2451,7 @@ class _Mapper:
             gateway=gateway,
             cidrs=cidrs,
             unknown=unknown,
+            unknown_ranges=ranges,
         )
 
     def point_to_site(self, resource: TfResource) -> None:

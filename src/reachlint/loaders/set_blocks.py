@@ -21,19 +21,21 @@ from typing import Any
 
 from reachlint.loaders.terraform_resources import UNKNOWN, TfResource
 from reachlint.loaders.terraform_values import without_positions
-from reachlint.model import Origin
+from reachlint.model import Origin, UnknownValue
 
 _PROTOCOL_NUMBERS = {"tcp": "6", "udp": "17", "icmp": "1", "icmpv6": "58", "all": "-1"}
 
 
 @dataclass
 class Alignment:
-    """The configuration's origins and references on the plan's paths."""
+    """The configuration's origins, references and names of unknown values on the plan's
+    paths."""
 
     origins: dict[str, Origin]
     references: dict[str, list[str]]
     # Paths of the block lists matched here: the plan's own references under them are stale.
     lists: list[str] = field(default_factory=list)
+    unknown_values: dict[str, list[UnknownValue]] = field(default_factory=dict)
 
 
 @dataclass
@@ -59,9 +61,16 @@ def align(plan: TfResource, configured: TfResource) -> Alignment:
         return Alignment(
             {path: o for path, o in configured.attribute_origins.items() if "." not in path},
             {path: r for path, r in configured.references.items() if "." not in path},
+            unknown_values={
+                path: n for path, n in configured.unknown_values.items() if "." not in path
+            },
         )
     if not moves.lists:
-        return Alignment(configured.attribute_origins, dict(configured.references))
+        return Alignment(
+            configured.attribute_origins,
+            dict(configured.references),
+            unknown_values=dict(configured.unknown_values),
+        )
     origins: dict[str, Origin] = {}
     for path, origin in configured.attribute_origins.items():
         for target, _shared in _targets(path, moves):
@@ -78,8 +87,18 @@ def align(plan: TfResource, configured: TfResource) -> Alignment:
                 if path.startswith(candidate + "."):
                     list_path = without_positions(plan_path + path[len(candidate) :])
                     references[list_path].update(dict.fromkeys(found))
+    # What an unknown value rests on moves with its block; an undecided element keeps none.
+    unknown_values = {
+        target: named
+        for path, named in configured.unknown_values.items()
+        for target, shared in _targets(path, moves)
+        if not shared
+    }
     return Alignment(
-        origins, {path: list(found) for path, found in references.items()}, moves.plan_lists
+        origins,
+        {path: list(found) for path, found in references.items()},
+        moves.plan_lists,
+        unknown_values,
     )
 
 

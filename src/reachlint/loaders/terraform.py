@@ -87,6 +87,7 @@ def attach_configuration(
     from reachlint.errors import InputError
     from reachlint.loaders.set_blocks import align
     from reachlint.loaders.terraform_hcl import load_terraform_dir
+    from reachlint.loaders.terraform_values import has_unknown, value_at
 
     try:
         # Terraform planned it: the configuration is valid for the provider it was planned with.
@@ -116,6 +117,11 @@ def attach_configuration(
         for path, references in aligned.references.items():
             if references:
                 resource.references[path] = references
+        # The configuration names what an unknown value rests on more exactly than a plan's
+        # reference lists; only values the plan does not know are unknown.
+        for planned, named in aligned.unknown_values.items():
+            if has_unknown(value_at(resource.values, planned)):
+                resource.unknown_values[planned] = named
     if resources and not matched:
         return [f"{directory} does not hold the configuration of this plan: no resource matches"]
     return []

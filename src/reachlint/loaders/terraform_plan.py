@@ -24,6 +24,7 @@ from typing import Any
 from reachlint.errors import InputError
 from reachlint.limits import MAX_PLAN_BYTES, read_bounded
 from reachlint.loaders.terraform_resources import UNKNOWN, TfResource
+from reachlint.model import UnknownValue
 from reachlint.sensitive import texts
 
 SHOW_COMMAND = "`terraform show -json PLANFILE`"
@@ -610,6 +611,32 @@ def _module_configs(root: object) -> dict[tuple[str, ...], _ModuleConfig]:
     return configs
 
 
+def _key_text(key: Key) -> str:
+    if key is None:
+        return ""
+    return f"[{key}]" if isinstance(key, int) else f"[{json.dumps(key)}]"
+
+
+def _reference_name(steps: tuple[Step, ...]) -> str | None:
+    """`aws_instance.bastion.private_ip`, `data.aws_ip_ranges.office`: a resource attribute,
+    or a data source as a whole (Terraform reads it as one)."""
+    data = steps[0] == "data"
+    body = steps[1:] if data else steps
+    if len(body) < 2 or not isinstance(body[0], str) or not isinstance(body[1], str):
+        return None
+    text = f"{body[0]}.{body[1]}"
+    rest = body[2:]
+    if rest and isinstance(rest[0], _Index):
+        if rest[0].value is not None:
+            text += _key_text(rest[0].value)
+        rest = rest[1:]
+    if data:
+        return f"data.{text}"
+    if rest and isinstance(rest[0], str):
+        text += f".{rest[0]}"
+    return text
+
+
 def _render_module(names: tuple[str, ...]) -> str:
     return ".".join(f"module.{name}" for name in names)
 
@@ -783,6 +810,12 @@ class _PlanReader:
                     references[path] = addresses
                 elif locals_met:
                     locals_by_path[path] = locals_met
+                if _contains_unknown(_value_at(record.values, path)):
+                    rests_on = self._unknown_names(
+                        expression_references, parsed.module_path, for_each, set()
+                    )
+                    if rests_on:
+                        record.unknown_values[path] = [UnknownValue(sources=tuple(rests_on))]
             self._note_dynamic_blocks(record, expressions)
         if self.ids:
             for path, addresses in _id_references(record.values, self.ids, record.address).items():
@@ -800,6 +833,71 @@ class _PlanReader:
                         once_per=local,
                     )
         record.references = references
+
+    def _unknown_names(
+        self,
+        references: list[Any],
+        module_path: ModulePath,
+        for_each: list[Any],
+        seen: set[tuple[ModulePath, str]],
+    ) -> list[str]:
+        """What an expression that is known only after apply rests on, as a reviewer would
+        look it up: resource attributes and data sources, followed through module inputs and
+        outputs. A plan knows every variable, so a variable is never what is unknown."""
+        texts = [text for text in references if isinstance(text, str)]
+        parsed = [steps for text in texts if (steps := _parse_reference(text)) is not None]
+        prefix = "".join(f"module.{name}{_key_text(key)}." for name, key in module_path)
+        names: dict[str, None] = {}
+        for steps in _most_specific(parsed):
+            head = steps[0]
+            second = steps[1] if len(steps) > 1 and isinstance(steps[1], str) else None
+            if head == "var" and second is not None and module_path:
+                memo = (module_path, f"var.{second}")
+                if memo in seen:
+                    continue
+                seen.add(memo)
+                parent = module_path[:-1]
+                call_name = module_path[-1][0]
+                parent_config = self._configs.get(tuple(n for n, _ in parent))
+                call = parent_config.calls.get(call_name, {}) if parent_config else {}
+                expression = _dict(call.get("expressions")).get(second)
+                call_for_each = _references(call.get("for_each_expression"))
+                found = self._unknown_names(_references(expression), parent, call_for_each, seen)
+                names.update(dict.fromkeys(found))
+            elif head == "module" and second is not None:
+                rest = steps[2:]
+                key: Key = None
+                if rest and isinstance(rest[0], _Index):
+                    key, rest = rest[0].value, rest[1:]
+                output = rest[0] if rest and isinstance(rest[0], str) else None
+                keys = (
+                    [key]
+                    if key is not None
+                    else list(self._module_keys.get((module_path, second), {None: None}))
+                )
+                for instance_key in keys:
+                    child = (*module_path, (second, instance_key))
+                    config = self._configs.get(tuple(n for n, _ in child))
+                    outputs = config.outputs if config else {}
+                    for name in [output] if output is not None else list(outputs):
+                        memo = (child, f"output.{name}")
+                        if memo in seen:
+                            continue
+                        seen.add(memo)
+                        expression = _dict(outputs.get(name)).get("expression")
+                        found = self._unknown_names(_references(expression), child, [], seen)
+                        names.update(dict.fromkeys(found))
+            elif head == "each" and second == "value":
+                names.update(dict.fromkeys(self._unknown_names(for_each, module_path, [], seen)))
+            elif head == "local" and second is not None:
+                names[f"{prefix}local.{second}"] = None  # a plan does not record locals
+            elif head in _NOT_RESOURCES or head == "var":
+                continue
+            else:
+                named = _reference_name(steps)
+                if named is not None:
+                    names[prefix + named] = None
+        return list(names)
 
     def _note_dynamic_blocks(self, record: TfResource, expressions: dict[str, Any]) -> None:
         """A dynamic block leaves no expression in the plan: say so where it hides references."""

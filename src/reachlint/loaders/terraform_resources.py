@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from reachlint.model import Origin
+from reachlint.model import Origin, UnknownValue
 from reachlint.sensitive import texts
 
 
@@ -61,6 +61,9 @@ class TfResource:
     action: str = "create"
     # Attribute paths (as in `references`) whose values are sensitive: used, never shown.
     sensitive: list[str] = field(default_factory=list)
+    # Attribute path -> what its unknown values rest on (var.x, data.y.z, aws_vpc.main.cidr_block);
+    # one entry per unknown value at that path, on the path convention of `references`.
+    unknown_values: dict[str, list[UnknownValue]] = field(default_factory=dict)
 
     def sensitive_texts(self) -> set[str]:
         """The text of every sensitive value of this resource."""

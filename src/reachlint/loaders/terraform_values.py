@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from reachlint.loaders.terraform_resources import UNKNOWN, TfResource
+from reachlint.model import UnknownValue
 
 _SEGMENT = re.compile(r'([^.\[]+)((?:\[(?:\d+|"(?:[^"\\]|\\.)*")\])?)\.?')
 
@@ -55,6 +56,34 @@ def strings(value: Any) -> list[str]:
 
 def has_unknown(value: Any) -> bool:
     return value is UNKNOWN or (isinstance(value, list) and any(v is UNKNOWN for v in value))
+
+
+def unknown_ranges(resource: TfResource, path: str) -> list[UnknownValue]:
+    """The unknown address ranges at `path`, named by what they rest on: the variable, data
+    source or attribute the configuration names, else the attribute itself."""
+    version = 6 if "ipv6" in path.rsplit(".", 1)[-1] else 4
+    parts = path.split(".")
+    # A plan may record one expression for a whole list of blocks (ingress = [...]).
+    named = next(
+        (
+            found
+            for size in range(len(parts), 0, -1)
+            if (found := resource.unknown_values.get(".".join(parts[:size])))
+        ),
+        None,
+    )
+    if named:
+        return [r.model_copy(update={"version": version}) for r in named]
+    attribute = f"{resource.address}.{path}"
+    # Not in a block: the attribute itself is the one value (aws_vpc.main.cidr_block).
+    exactly = attribute if "." not in path else None
+    return [UnknownValue(sources=(attribute,), exactly=exactly, version=version)]
+
+
+def outside_range(address: str, attribute: str) -> UnknownValue:
+    """The range of a network or subnet the input names but does not declare."""
+    name = f"{address}.{attribute}"
+    return UnknownValue(sources=(name,), exactly=name)
 
 
 def index_text(index: int | str) -> str:

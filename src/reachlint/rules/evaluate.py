@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from reachlint.engine.flows import (
+    Doubt,
     End,
     EndpointClass,
     External,
@@ -19,6 +20,7 @@ from reachlint.engine.flows import (
     FlowState,
     Hop,
     Reachability,
+    class_of_private_address,
 )
 from reachlint.model import Endpoint, Interface, NetworkModel
 from reachlint.report import SEVERITIES, EndRef, Finding, HopRef, TrafficEntry
@@ -112,7 +114,13 @@ class _Pending:
         # The path shown is the one that carries the most of the traffic.
         if size > self.largest:
             self.largest, self.path = size, flow.path
-        self.unknowns.update(flow.unknowns)
+        for unknown in flow.unknowns:
+            if isinstance(unknown, Doubt):
+                # Only the traffic it let through rests on it.
+                if unknown.traffic & left_over:
+                    self.unknowns.add(unknown.name)
+            else:
+                self.unknowns.add(unknown)
 
 
 class _Evaluation:
@@ -318,14 +326,20 @@ class _Evaluation:
         return size
 
     def _unknowns_of(self, gathered: _Pending) -> list[str]:
-        """What the finding depends on: a class's unknowns about other members are left out."""
+        """What the finding depends on: a class's unknowns about other members are left out,
+        and the private address of an end's class is that end's."""
         ends = {gathered.source.address, gathered.destination.address}
         endpoints = self.model.endpoints
-        return sorted(
-            unknown
-            for unknown in gathered.unknowns
-            if unknown.split(": ", 1)[0] in ends or unknown.split(": ", 1)[0] not in endpoints
-        )
+        found: set[str] = set()
+        for unknown in gathered.unknowns:
+            class_id = class_of_private_address(unknown)
+            if class_id is not None:
+                for end in (gathered.source, gathered.destination):
+                    if end.endpoint_class is not None and end.endpoint_class.id == class_id:
+                        found.add(f"{end.address}: its private address")
+            elif unknown.split(": ", 1)[0] in ends or unknown.split(": ", 1)[0] not in endpoints:
+                found.add(unknown)
+        return sorted(found)
 
     def _finding(self, rule: Rule, gathered: _Pending, elsewhere: str = "") -> Finding:
         source, destination = self._end_ref(gathered.source), self._end_ref(gathered.destination)

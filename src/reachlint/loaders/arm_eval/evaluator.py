@@ -36,6 +36,7 @@ from reachlint.loaders.arm_eval.resource_ids import (
 )
 from reachlint.loaders.arm_eval.values import (
     MissingParameter,
+    Placeholder,
     RuntimeArray,
     RuntimeObject,
     Unknown,
@@ -43,6 +44,7 @@ from reachlint.loaders.arm_eval.values import (
     find_key,
     first_unknown,
     lookup,
+    placeholder_parameters,
     type_name,
 )
 from reachlint.sensitive import Sensitive, has_marks, hide_quoted, mark, unmark
@@ -117,6 +119,8 @@ class Template:
         self.symbols: dict[str, list[Any]] = {}  # symbolic name -> resources (languageVersion 2)
         self._parameters: dict[str, Any] = {}
         self._variables: dict[str, Any] = {}
+        # Parameters used without a value or a default, in the order they were first needed.
+        self.without_value: list[str] = []
         self._in_progress: set[str] = set()
 
     def line_of(self, section: str, name: str) -> int | None:
@@ -149,7 +153,7 @@ class Template:
                     _line(declaration, default_key),
                 )
             else:
-                value = MissingParameter(declared, self.file, self.line_of("parameters", declared))
+                value = self._without_value(declared, declaration)
         finally:
             self._in_progress.discard("p:" + key)
         kind = lookup(declaration, "type")
@@ -157,6 +161,16 @@ class Template:
             value = mark_value(value)
         self._parameters[key] = value
         return value
+
+    def _without_value(self, declared: str, declaration: Mapping[str, Any]) -> Any:
+        """A parameter nobody gave a value: a string stands for itself as `{name}`; anything
+        else is unknown, named by the parameter."""
+        kind = lookup(declaration, "type")
+        if not (isinstance(kind, str) and kind.lower().startswith("secure")):
+            self.without_value.append(declared)  # secrets never shape the network: unlisted
+        if not isinstance(kind, str) or kind.lower() in ("string", "securestring"):
+            return Placeholder(f"{{{declared}}}", frozenset((declared,)), exact=True)
+        return MissingParameter(declared, self.file, self.line_of("parameters", declared))
 
     def variable(self, name: str) -> Any:
         key = name.lower()
@@ -466,7 +480,7 @@ def _call(node: Call, scope: Scope) -> Any:
     if pure is None:
         contextual = _CONTEXTUAL.get(node.name)
         if contextual is not None:
-            made = _guarded(node, lambda: contextual(args, scope))
+            made = _placeholders(node, args, lambda: contextual(args, scope))
             WORK.charge_value(made)
             return made
         if node.name.startswith("list"):
@@ -476,9 +490,41 @@ def _call(node: Call, scope: Scope) -> Any:
         unknown = first_unknown(args)
         if unknown is not None:
             return unknown
-    result = _guarded(node, lambda: pure(args))
+    result = _placeholders(node, args, lambda: pure(args))
     WORK.charge_value(result)
     return result
+
+
+def _placeholders(node: Call, args: list[Any], run: Callable[[], Any]) -> Any:
+    """A function of a parameter without a value: text built from it is a placeholder too
+    (`concat(parameters('vmName'), '-nic')` is `{vmName}-nic`); any other answer would depend
+    on the value (`equals`, `length`, `cidrSubnet`), so it is unknown, named by the parameter."""
+    parameters = placeholder_parameters(args)
+    if not parameters:
+        return _guarded(node, run)
+    given = _given_check(node.name, args)
+    if given is not None:
+        return given
+    if node.name in _CUTS and args and isinstance(args[0], Placeholder):
+        # A name cut to a length limit (`take(..., 24)`) keeps the placeholder whole.
+        return args[0]
+    first = sorted(parameters)[0]
+    unknown = MissingParameter(first, None, None, parameters)
+    try:
+        result = run()
+    except (fn.EvalError, ResourceIdError, TypeError, ValueError, KeyError, IndexError):
+        return unknown
+    except (AttributeError, OverflowError):
+        return unknown
+    if isinstance(result, str):
+        if node.name in ("tolower", "toupper"):
+            # Case is changed around the placeholders, not inside them: `{vmName}`.
+            for parameter in parameters:
+                result = result.replace(_case(node.name, f"{{{parameter}}}"), f"{{{parameter}}}")
+        return Placeholder(result, parameters)
+    if isinstance(result, dict | list):
+        return result  # the placeholders inside keep their parameters
+    return unknown
 
 
 def _guarded(node: Call, run: Callable[[], Any]) -> Any:
@@ -491,6 +537,27 @@ def _guarded(node: Call, run: Callable[[], Any]) -> Any:
         return Unknown(f"{node.written}(): {err}")
     except (TypeError, ValueError, KeyError, IndexError, AttributeError, OverflowError) as err:
         return Unknown(f"{node.written}() failed: {err}")
+
+
+_CUTS = frozenset({"take", "substring", "skip"})
+
+
+def _case(name: str, text: str) -> str:
+    return text.lower() if name == "tolower" else text.upper()
+
+
+def _given_check(name: str, args: list[Any]) -> bool | None:
+    """Whether a string parameter was given is no question: a required one always is, so its
+    placeholder is never empty (`empty(parameters('suffix'))`, `equals(..., '')`)."""
+    if name == "empty" and len(args) == 1 and isinstance(args[0], Placeholder):
+        return False
+    if name == "equals" and len(args) == 2:
+        first, second = args
+        if isinstance(first, Placeholder) and second == "":
+            return False
+        if isinstance(second, Placeholder) and first == "":
+            return False
+    return None
 
 
 def _constant(value: Any) -> Callable[[], Any]:

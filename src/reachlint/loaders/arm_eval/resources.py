@@ -37,6 +37,7 @@ from reachlint.loaders.arm_eval.resource_ids import (
 )
 from reachlint.loaders.arm_eval.values import (
     MissingParameter,
+    Placeholder,
     RuntimeObject,
     Unknown,
     as_runtime,
@@ -210,7 +211,8 @@ class Deployment:
         for source in (parent, inherited):
             if source is not None:
                 resource.doubts.extend(source.doubts)
-        if isinstance(name, Unknown):
+        if isinstance(name, Unknown) and not isinstance(name, MissingParameter):
+            # A name resting on parameters without values reads {name}: no doubt to note.
             resource.doubts.append(_doubt(name, "its name is unknown ({})"))
         if unknown_count is not None:
             resource.doubts.append(
@@ -286,11 +288,12 @@ class Deployment:
         if isinstance(name, Unknown):
             # A name known only at deployment gets a placeholder: the parameter it waits for,
             # or a short digest of the expression that computes it.
+            written = str(lookup(raw, "name"))
+            digest = hashlib.sha1(written.encode()).hexdigest()[:6]
             if isinstance(name, MissingParameter):
-                last = f"<{name.name}>"
+                last = f"{{{name.name}}}-{digest}"  # several names may rest on one parameter
             else:
-                written = str(lookup(raw, "name"))
-                last = f"<unknown-{hashlib.sha1(written.encode()).hexdigest()[:6]}>"
+                last = f"<unknown-{digest}>"
             if position is not None:
                 last += f"[{position}]"
             names = ["<unknown>"] * (len(types) - 1) + [last]
@@ -305,6 +308,8 @@ class Deployment:
         if key is None:
             return True
         value = unmark(evaluate(raw[key], scope, line))
+        if isinstance(value, Placeholder):
+            return MissingParameter(sorted(value.parameters)[0], None, line, value.parameters)
         if isinstance(value, str) and value.lower() in ("true", "false"):
             return value.lower() == "true"
         if isinstance(value, bool | Unknown):
@@ -533,9 +538,7 @@ class Deployment:
 
 
 def _doubt(unknown: Unknown, message: str) -> Unknown:
-    """An unknown that says what it leaves open; a missing parameter stays one."""
-    if isinstance(unknown, MissingParameter):
-        return unknown
+    """An unknown that says what it leaves open."""
     return Unknown(message.format(unknown.reason))
 
 

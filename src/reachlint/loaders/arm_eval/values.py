@@ -25,15 +25,71 @@ class Unknown:
 
 
 class MissingParameter(Unknown):
-    """A parameter with no value and no default: an input error wherever the model needs it."""
+    """A value that rests on parameters with no value and no default (a design review without
+    the pipeline's parameters): unknown, and named by those parameters."""
 
-    __slots__ = ("file", "line", "name")
+    __slots__ = ("file", "line", "name", "names")
 
-    def __init__(self, name: str, file: str | None, line: int | None) -> None:
-        super().__init__(f"parameter '{name}' has no value and no default")
-        self.name = name
+    def __init__(
+        self,
+        name: str,
+        file: str | None,
+        line: int | None,
+        names: frozenset[str] | None = None,
+    ) -> None:
+        self.names = names if names is not None else frozenset((name,))
+        listed = ", ".join(f"'{n}'" for n in sorted(self.names))
+        plural = "s" if len(self.names) > 1 else ""
+        super().__init__(f"parameter{plural} {listed} {'have' if plural else 'has'} no value")
+        self.name = name or sorted(self.names)[0]
         self.file = file
         self.line = line
+
+
+class Placeholder(str):
+    """A string parameter with no value stands for itself: `{vmName}`. Names built from it
+    stay readable and resource ids built from it still link resources; `parameters` are the
+    parameters it rests on, `exact` whether it is one parameter's value and nothing more."""
+
+    parameters: frozenset[str]
+    exact: bool
+
+    def __new__(cls, text: str, parameters: frozenset[str], exact: bool = False) -> Placeholder:
+        made = super().__new__(cls, text)
+        made.parameters = parameters
+        made.exact = exact
+        return made
+
+
+def placeholder_parameters(value: Any) -> frozenset[str]:
+    """The parameters without a value that a value holds placeholders of, anywhere in it."""
+    if isinstance(value, Placeholder):
+        return value.parameters
+    if isinstance(value, MissingParameter):
+        return value.names
+    if not isinstance(value, dict | list):
+        return frozenset()
+    found: set[str] = set()
+    _gather_placeholders(value, found, set())
+    return frozenset(found)
+
+
+def _gather_placeholders(value: Any, found: set[str], seen: set[int]) -> None:
+    # A value may hold one array many times (`createArray` of a variable): each container is
+    # looked into once.
+    if isinstance(value, Placeholder):
+        found.update(value.parameters)
+    elif isinstance(value, MissingParameter):
+        found.update(value.names)
+    elif isinstance(value, dict | list) and id(value) not in seen:
+        seen.add(id(value))
+        for item in value.values() if isinstance(value, dict) else value:
+            _gather_placeholders(item, found, seen)
+
+
+def parameter_reference(name: str) -> str:
+    """How a template refers to a parameter: the name a reviewer looks for."""
+    return f"parameters('{name}')"
 
 
 class RuntimeObject(JsonObject):
@@ -48,14 +104,19 @@ class RuntimeArray(JsonArray):
 
 
 def first_unknown(values: Iterable[Any]) -> Unknown | None:
-    """The unknown among `values` that decides the result; a missing parameter wins."""
+    """The unknown among `values` that decides the result; missing parameters win, and all of
+    them are named."""
     found: Unknown | None = None
+    missing: list[MissingParameter] = []
     for value in values:
         if isinstance(value, MissingParameter):
-            return value
-        if found is None and isinstance(value, Unknown):
+            missing.append(value)
+        elif found is None and isinstance(value, Unknown):
             found = value
-    return found
+    if len(missing) > 1:
+        names = frozenset().union(*(m.names for m in missing))
+        return MissingParameter(missing[0].name, missing[0].file, missing[0].line, names)
+    return missing[0] if missing else found
 
 
 def find_key(mapping: Mapping[str, Any], key: str) -> str | None:

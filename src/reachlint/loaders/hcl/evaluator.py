@@ -366,7 +366,7 @@ def _choose(expr: Conditional, context: Context, condition: Value) -> Value:
                 return unknown_from(condition, *results)
         unknown = unknown_from(condition, *results)
         if not any(has_unknown(result) for result in results):
-            return Unknown(unknown.sources, tuple(results))
+            return Unknown(unknown.sources, tuple(results), unknown.names)
         return unknown
     if to_bool(condition, "condition"):
         return _evaluate(expr.true_result, context)

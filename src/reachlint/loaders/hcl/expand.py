@@ -53,6 +53,7 @@ from reachlint.loaders.hcl.values import (
     UnknownExpansion,
     Value,
     iterate,
+    named_unknown,
     sorted_object,
     to_number,
     to_string,
@@ -339,7 +340,7 @@ class ModuleInstance:
                         "depends on it is unknown"
                     )
                 expander.note(message, decl.file, decl.line)
-                return UNKNOWN_VALUE
+                return named_unknown(self.label(f"var.{name}"))
         if not (decl.sensitive or has_marks(given)):
             return convert(given, decl.type)
         try:

@@ -7,10 +7,12 @@ a list of strings keeps the list's path, blocks add their position ("ingress.0.c
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from reachlint.loaders.hcl.expand import STAR, InstanceRecord
 from reachlint.loaders.hcl.values import EvalError, SourcedStr, Unknown, Value, to_number, to_string
 from reachlint.loaders.terraform_resources import UNKNOWN, TfResource
-from reachlint.model import Origin
+from reachlint.model import Origin, UnknownValue
 from reachlint.sensitive import Sensitive, unmark
 
 # A few attributes whose type the AWS provider fixes: written as strings (or numbers), they
@@ -50,10 +52,9 @@ def to_resource(record: InstanceRecord) -> TfResource:
     decl = record.decl
     references: dict[str, dict[str, None]] = {}
     sensitive: set[str] = set()
-    values = {
-        name: _export(value, name, name, references, sensitive)
-        for name, value in record.values.items()
-    }
+    unknowns: dict[str, list[UnknownValue]] = {}
+    found = _Found(references, sensitive, unknowns)
+    values = {name: _export(value, name, name, found) for name, value in record.values.items()}
     for addresses in references.values():
         addresses.pop(record.address, None)
     return TfResource(
@@ -69,40 +70,49 @@ def to_resource(record: InstanceRecord) -> TfResource:
         attribute_origins=record.origins,
         action="read" if decl.mode == "data" else "create",
         sensitive=sorted(sensitive),
+        unknown_values=unknowns,
     )
+
+
+@dataclass
+class _Found:
+    """What exporting a resource's values finds besides them, by attribute path."""
+
+    references: dict[str, dict[str, None]]
+    sensitive: set[str]
+    unknowns: dict[str, list[UnknownValue]]
 
 
 def _export(
     value: Value,
     name: str,
     path: str,
-    references: dict[str, dict[str, None]],
-    sensitive: set[str],
+    found: _Found,
 ) -> Value:
     if isinstance(value, Sensitive):
-        sensitive.add(path)
-        return _export(unmark(value), name, path, references, sensitive)
+        found.sensitive.add(path)
+        return _export(unmark(value), name, path, found)
     if isinstance(value, Unknown):
         if value.sources:
-            found = references.setdefault(path, {})
+            sources = found.references.setdefault(path, {})
             for source in sorted(value.sources):
-                found[source] = None
+                sources[source] = None
+        if value.names:
+            named = UnknownValue(sources=tuple(sorted(value.names)), exactly=value.exactly)
+            found.unknowns.setdefault(path, []).append(named)
         return UNKNOWN
     if isinstance(value, SourcedStr):
-        references.setdefault(path, {})[value.source] = None
+        found.references.setdefault(path, {})[value.source] = None
         return _provider_type(name, str(value))
     if isinstance(value, dict):
-        return {
-            str(key): _export(item, key, f"{path}.{key}", references, sensitive)
-            for key, item in value.items()
-        }
+        return {str(key): _export(item, key, f"{path}.{key}", found) for key, item in value.items()}
     if isinstance(value, list):
         exported: list[Value] = []
         for position, item in enumerate(value):
             if isinstance(item, dict | list):
-                exported.append(_export(item, name, f"{path}.{position}", references, sensitive))
+                exported.append(_export(item, name, f"{path}.{position}", found))
             else:
-                exported.append(_export(item, name, path, references, sensitive))
+                exported.append(_export(item, name, path, found))
         return exported
     return _provider_type(name, value)
 

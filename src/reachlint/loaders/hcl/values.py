@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -42,20 +43,32 @@ class Unknown:
 
     `alternatives` are the values it can only be, when that is known: the results of a
     conditional whose condition is unknown (`var.create ? length(var.rules) : 0`).
+    `names` say what it rests on as a reviewer would look it up (`var.admin_range`,
+    `data.aws_ip_ranges.office`, `aws_instance.bastion.private_ip`); `exactly` is set while
+    it is no more than one such value, so two uses of it are known to be equal.
     """
 
-    __slots__ = ("alternatives", "sources")
+    __slots__ = ("alternatives", "exactly", "names", "sources")
 
     def __init__(
         self,
         sources: frozenset[str] = frozenset(),
         alternatives: tuple[Value, ...] | None = None,
+        names: frozenset[str] = frozenset(),
+        exactly: str | None = None,
     ) -> None:
         self.sources = sources
         self.alternatives = alternatives
+        self.names = names
+        self.exactly = exactly
 
     def __repr__(self) -> str:
         return f"Unknown({sorted(self.sources)})" if self.sources else "Unknown()"
+
+
+def named_unknown(name: str) -> Unknown:
+    """A value that is exactly one named unknown: a variable without a value."""
+    return Unknown(names=frozenset((name,)), exactly=name)
 
 
 UNKNOWN_VALUE = Unknown()
@@ -81,7 +94,17 @@ class ResourceObject(dict[str, Any]):
         return value
 
     def __missing__(self, key: str) -> Unknown:
-        return Unknown(frozenset((self.address,)))
+        attribute = f"{self.address}.{key}"
+        # A data source is read as a whole when Terraform plans: it is named as one.
+        name = self.address if _is_data_source(self.address) else attribute
+        return Unknown(frozenset((self.address,)), names=frozenset((name,)), exactly=attribute)
+
+
+def _is_data_source(address: str) -> bool:
+    return _MODULE_PREFIX.sub("", address).startswith("data.")
+
+
+_MODULE_PREFIX = re.compile(r'^(?:module\.[^.\[]+(?:\[(?:\d+|"(?:[^"\\]|\\.)*")\])?\.)*')
 
 
 class SourcedStr(str):
@@ -150,12 +173,16 @@ def _holds_unknown(value: list[Value] | dict[str, Value], seen: set[int]) -> boo
 
 
 def unknown_from(*values: Value) -> Unknown:
-    """An unknown that carries the sources of every unknown inside `values`."""
+    """An unknown that carries the sources and names of every unknown inside `values`."""
     sources: set[str] = set()
+    names: set[str] = set()
     for value in values:
         for unknown in unknowns(value):
             sources.update(unknown.sources)
-    return Unknown(frozenset(sources)) if sources else UNKNOWN_VALUE
+            names.update(unknown.names)
+    if not sources and not names:
+        return UNKNOWN_VALUE
+    return Unknown(frozenset(sources), names=frozenset(names))
 
 
 def type_name(value: Value) -> str:

@@ -1,0 +1,594 @@
+"""Unknown values are named by what they rest on, in every loader, and reports say so.
+
+SPEC §4: a value known only after apply, or a variable or parameter without a value, never
+makes a rule pass silently; it shows in `depends_on_unknown` by the name a reviewer looks up.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from reachlint.errors import InputError
+from reachlint.loaders.arm import load_arm_template
+from reachlint.loaders.arm_eval.values import MissingParameter, Placeholder
+from reachlint.loaders.terraform_hcl import load_terraform_dir
+from reachlint.loaders.terraform_plan import load_plan_resources
+from reachlint.model import UnknownValue
+from reachlint.pipeline import build_model, run_check
+
+SCHEMA = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#"
+
+
+def write(directory: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        (directory / name).write_text(text)
+    return directory
+
+
+def ranges(values: list[UnknownValue]) -> list[tuple[tuple[str, ...], str | None]]:
+    return [(value.sources, value.exactly) for value in values]
+
+
+# ----- Terraform directories ---------------------------------------------------------------
+
+NAMED = """
+variable "cidr" { type = string }
+variable "admin_range" { type = string }
+module "net" {
+  source = "./net"
+  cidr   = var.cidr
+}
+data "aws_ip_ranges" "office" { services = ["ec2"] }
+resource "aws_vpc" "main" { cidr_block = var.cidr }
+resource "aws_instance" "bastion" {
+  ami = "ami-1"
+  instance_type = "t3.micro"
+}
+resource "aws_security_group" "web" {
+  vpc_id = aws_vpc.main.id
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = [var.admin_range, "${aws_instance.bastion.private_ip}/32"]
+  }
+  ingress {
+    from_port   = 443
+    to_port     = 443
+    protocol    = "tcp"
+    cidr_blocks = data.aws_ip_ranges.office.cidr_blocks
+  }
+  ingress {
+    from_port   = 80
+    to_port     = 80
+    protocol    = "tcp"
+    cidr_blocks = [aws_vpc.main.cidr_block]
+  }
+}
+"""
+MODULE = """
+variable "cidr" { type = string }
+resource "aws_subnet" "a" {
+  vpc_id     = "vpc-1"
+  cidr_block = cidrsubnet(var.cidr, 8, 1)
+}
+resource "aws_vpc" "copy" { cidr_block = var.cidr }
+"""
+
+
+def test_a_directorys_unknowns_are_named_by_variable_data_source_and_attribute(
+    tmp_path: Path,
+) -> None:
+    write(tmp_path, {"main.tf": NAMED})
+    (tmp_path / "net").mkdir()
+    write(tmp_path / "net", {"main.tf": MODULE})
+    model = build_model([tmp_path], None, None)
+    assert ranges(model.networks["aws_vpc.main"].unknown_ranges) == [(("var.cidr",), "var.cidr")]
+    # Passed into a module, the variable stays the same value; cidrsubnet() only rests on it.
+    assert ranges(model.networks["module.net.aws_vpc.copy"].unknown_ranges) == [
+        (("var.cidr",), "var.cidr")
+    ]
+    assert ranges(model.subnets["module.net.aws_subnet.a"].unknown_ranges) == [
+        (("var.cidr",), None)
+    ]
+    ssh, https, http = model.security_groups["aws_security_group.web"].rules
+    assert ranges(ssh.unknown_ranges) == [
+        (("var.admin_range",), "var.admin_range"),
+        (("aws_instance.bastion.private_ip",), None),
+    ]
+    assert ranges(https.unknown_ranges) == [
+        (("data.aws_ip_ranges.office",), "data.aws_ip_ranges.office.cidr_blocks")
+    ]
+    # The VPC's own range, written as var.cidr: the same value, so the same addresses.
+    assert ranges(http.unknown_ranges) == [(("var.cidr",), "var.cidr")]
+
+
+def test_a_vpc_without_cidr_block_has_an_unknown_range_named_by_its_attribute(
+    tmp_path: Path,
+) -> None:
+    write(
+        tmp_path,
+        {
+            "main.tf": 'resource "aws_vpc" "ipam" {\n  ipv4_ipam_pool_id = "ipam-pool-1"\n'
+            "  ipv4_netmask_length = 16\n}\n"
+        },
+    )
+    model = build_model([tmp_path], None, None)
+    assert ranges(model.networks["aws_vpc.ipam"].unknown_ranges) == [
+        (("aws_vpc.ipam.cidr_block",), "aws_vpc.ipam.cidr_block")
+    ]
+
+
+def test_notes_do_not_repeat_the_address_they_carry(tmp_path: Path) -> None:
+    write(tmp_path, {"main.tf": NAMED})
+    (tmp_path / "net").mkdir()
+    write(tmp_path / "net", {"main.tf": MODULE})
+    model = build_model([tmp_path], None, None)
+    (note,) = [n for n in model.notes if n.address == "aws_vpc.main"]
+    assert note.message == "cidr_block is not known before apply: var.cidr"
+    model.note("aws_vpc.main: said twice", "aws_vpc.main")
+    assert model.notes[-1].message == "said twice"
+
+
+def test_hcl_unknowns_carry_their_names_to_the_records(tmp_path: Path) -> None:
+    write(tmp_path, {"main.tf": NAMED})
+    (tmp_path / "net").mkdir()
+    write(tmp_path / "net", {"main.tf": MODULE})
+    records = {r.address: r for r in load_terraform_dir(tmp_path, environ={}).resources}
+    web = records["aws_security_group.web"].unknown_values
+    assert [v.sources for v in web["ingress.0.cidr_blocks"]] == [
+        ("var.admin_range",),
+        ("aws_instance.bastion.private_ip",),
+    ]
+
+
+# ----- Terraform plans -----------------------------------------------------------------------
+
+
+def _plan(after_unknown: dict[str, Any], expressions: dict[str, Any]) -> dict[str, Any]:
+    def entry(address: str) -> dict[str, Any]:
+        kind, name = address.split(".")
+        return {"address": address, "mode": "managed", "type": kind, "name": name}
+
+    return {
+        "format_version": "1.2",
+        "terraform_version": "1.11.0",
+        "variables": {"admin": {"value": "203.0.113.0/24"}},
+        "planned_values": {
+            "root_module": {
+                "resources": [
+                    entry("aws_security_group.web")
+                    | {"values": {"ingress": [{"cidr_blocks": [None, "203.0.113.0/24"]}]}}
+                ]
+            }
+        },
+        "resource_changes": [
+            entry("aws_security_group.web")
+            | {"change": {"actions": ["create"], "after_unknown": after_unknown}}
+        ],
+        "configuration": {
+            "root_module": {
+                "resources": [
+                    entry("aws_security_group.web") | {"expressions": expressions},
+                    entry("aws_eip.bastion") | {"expressions": {}},
+                ]
+            }
+        },
+    }
+
+
+def test_a_plans_unknowns_are_named_by_the_resources_they_rest_on_not_its_variables(
+    tmp_path: Path,
+) -> None:
+    # cidr_blocks = ["${aws_eip.bastion.public_ip}/32", var.admin]: the variable is known.
+    expressions = {
+        "ingress": [
+            {
+                "cidr_blocks": {
+                    "references": ["aws_eip.bastion.public_ip", "aws_eip.bastion", "var.admin"]
+                }
+            }
+        ]
+    }
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(_plan({"ingress": [{"cidr_blocks": [True, False]}]}, expressions)))
+    (record,) = [r for r in load_plan_resources(path).resources if r.type == "aws_security_group"]
+    assert [v.sources for v in record.unknown_values["ingress.0.cidr_blocks"]] == [
+        ("aws_eip.bastion.public_ip",)
+    ]
+
+
+# ----- ARM templates -------------------------------------------------------------------------
+
+
+def arm(tmp_path: Path, parameters: dict[str, Any], resources: list[Any], **extra: Any) -> Path:
+    document = {
+        "$schema": SCHEMA,
+        "contentVersion": "1.0.0.0",
+        "parameters": parameters,
+        "resources": resources,
+        **extra,
+    }
+    path = tmp_path / "template.json"
+    path.write_text(json.dumps(document, indent=2))
+    return path
+
+
+NIC = {
+    "type": "Microsoft.Network/networkInterfaces",
+    "apiVersion": "2023-09-01",
+    "name": "[concat(parameters('vmName'), '-nic')]",
+    "properties": {
+        "ipConfigurations": [
+            {
+                "name": "ipconfig1",
+                "properties": {
+                    "subnet": {
+                        "id": "[resourceId('Microsoft.Network/virtualNetworks/subnets', "
+                        "'vnet', 'default')]"
+                    }
+                },
+            }
+        ],
+        "networkSecurityGroup": {
+            "id": "[resourceId('Microsoft.Network/networkSecurityGroups', 'nsg')]"
+        },
+    },
+}
+VM = {
+    "type": "Microsoft.Compute/virtualMachines",
+    "apiVersion": "2023-09-01",
+    "name": "[parameters('vmName')]",
+    "condition": "[not(equals(parameters('vmName'), 'none'))]",
+    "properties": {
+        "networkProfile": {
+            "networkInterfaces": [
+                {
+                    "id": "[resourceId('Microsoft.Network/networkInterfaces', "
+                    "concat(parameters('vmName'), '-nic'))]"
+                }
+            ]
+        }
+    },
+}
+VNET = {
+    "type": "Microsoft.Network/virtualNetworks",
+    "apiVersion": "2023-09-01",
+    "name": "vnet",
+    "properties": {
+        "addressSpace": {"addressPrefixes": ["[parameters('vnetPrefix')]"]},
+        "subnets": [
+            {"name": "default", "properties": {"addressPrefix": "[parameters('subnetPrefix')]"}}
+        ],
+    },
+}
+NSG = {
+    "type": "Microsoft.Network/networkSecurityGroups",
+    "apiVersion": "2023-09-01",
+    "name": "nsg",
+    "properties": {
+        "securityRules": [
+            {
+                "name": "ssh-from-admins",
+                "properties": {
+                    "priority": 100,
+                    "access": "Allow",
+                    "direction": "Inbound",
+                    "protocol": "Tcp",
+                    "sourceAddressPrefix": "[parameters('adminRange')]",
+                    "sourcePortRange": "*",
+                    "destinationAddressPrefix": "*",
+                    "destinationPortRange": "22",
+                },
+            }
+        ]
+    },
+}
+PARAMETERS = {
+    "vmName": {"type": "string"},
+    "vnetPrefix": {"type": "string"},
+    "subnetPrefix": {"type": "string"},
+    "adminRange": {"type": "string"},
+    "adminPassword": {"type": "securestring"},
+    "vmCount": {"type": "int", "allowedValues": [1, 2]},
+    "sku": {"type": "string", "defaultValue": "Basic", "allowedValues": ["Basic", "Standard"]},
+}
+
+
+def test_a_parameter_without_value_is_a_readable_placeholder_in_names(tmp_path: Path) -> None:
+    model = load_arm_template(arm(tmp_path, PARAMETERS, [VNET, NSG, NIC, VM]))
+    vm = model.endpoints["Microsoft.Compute/virtualMachines/{vmName}"]
+    # The id built from the placeholder still links the VM to its NIC and the NIC to its subnet.
+    (interface,) = vm.interfaces
+    assert interface.address == "Microsoft.Network/networkInterfaces/{vmName}-nic"
+    assert interface.subnet == "Microsoft.Network/virtualNetworks/vnet/subnets/default"
+
+
+def test_address_prefixes_from_parameters_without_value_are_named_unknown_ranges(
+    tmp_path: Path,
+) -> None:
+    model = load_arm_template(arm(tmp_path, PARAMETERS, [VNET, NSG, NIC, VM]))
+    vnet = "Microsoft.Network/virtualNetworks/vnet"
+    assert ranges(model.networks[vnet].unknown_ranges) == [
+        (("parameters('vnetPrefix')",), "parameters('vnetPrefix')")
+    ]
+    assert ranges(model.subnets[f"{vnet}/subnets/default"].unknown_ranges) == [
+        (("parameters('subnetPrefix')",), "parameters('subnetPrefix')")
+    ]
+    nsg = model.network_security_groups["Microsoft.Network/networkSecurityGroups/nsg"]
+    admins = next(r for r in nsg.rules if r.name == "ssh-from-admins")
+    assert ranges(admins.source.unknown_ranges) == [
+        (("parameters('adminRange')",), "parameters('adminRange')")
+    ]
+    # One note lists them all; the secret is not one of them.
+    (note,) = [n for n in model.notes if "without a value" in n.message]
+    assert note.message.startswith(
+        "4 parameter(s) used without a value or a default: adminRange, subnetPrefix, vmName, "
+        "vnetPrefix; names built from them show each in braces"
+    )
+
+
+def test_what_only_a_parameters_value_can_decide_is_unknown_and_named() -> None:
+    from reachlint.loaders.arm_eval.evaluator import Scope, evaluate
+    from tests.arm.arm_helpers import expand, template_document
+
+    template, _ = expand(template_document(parameters={"vmName": {"type": "string"}}))
+    scope = Scope(template)
+    nic = evaluate("[concat(parameters('vmName'), '-nic')]", scope)
+    assert isinstance(nic, Placeholder) and nic == "{vmName}-nic" and not nic.exact
+    compared = evaluate("[equals(parameters('vmName'), 'none')]", scope)
+    assert isinstance(compared, MissingParameter) and compared.names == {"vmName"}
+    assert isinstance(evaluate("[length(parameters('vmName'))]", scope), MissingParameter)
+    # A required parameter is always given: its placeholder is never empty.
+    assert evaluate("[empty(parameters('vmName'))]", scope) is False
+    assert evaluate("[if(equals(parameters('vmName'), ''), 'x', 'y')]", scope) == "y"
+    # Cut to a length or cased, a name keeps the placeholder readable.
+    assert evaluate("[take(toLower(concat(parameters('vmName'), 'LB')), 5)]", scope) == (
+        "{vmName}lb"
+    )
+
+
+def test_ssh_from_a_range_without_value_follows_assume_unknown(tmp_path: Path) -> None:
+    public_ip = {
+        "type": "Microsoft.Network/publicIPAddresses",
+        "apiVersion": "2023-09-01",
+        "name": "pip",
+        "properties": {},
+    }
+    nic = json.loads(json.dumps(NIC))
+    nic["properties"]["ipConfigurations"][0]["properties"]["publicIPAddress"] = {
+        "id": "[resourceId('Microsoft.Network/publicIPAddresses', 'pip')]"
+    }
+    path = arm(tmp_path, PARAMETERS, [VNET, NSG, public_ip, nic, VM])
+    opened = run_check([path], [], assume_unknown="open")
+    (admin,) = [f for f in opened.findings if f.rule == "INTERNET-ADMIN-PORTS"]
+    assert admin.destination.address == "Microsoft.Compute/virtualMachines/{vmName}"
+    assert admin.depends_on_unknown == ["parameters('adminRange')"]
+    nsg_hop = next(h for h in admin.path if h.kind == "nsg-rule")
+    assert nsg_hop.detail.endswith(
+        "allows inbound tcp 22 from addresses known only at deployment: parameters('adminRange')"
+    )
+    closed = run_check([path], [], assume_unknown="closed")
+    assert not closed.findings
+
+
+def test_a_given_value_of_the_wrong_type_is_still_an_input_error(tmp_path: Path) -> None:
+    path = arm(tmp_path, PARAMETERS, [VNET])
+    with pytest.raises(InputError, match="parameter 'vmCount' is declared int but is given "):
+        load_arm_template(path, parameter_values={"vmCount": "three"})
+
+
+def test_a_given_value_outside_allowed_values_is_still_an_input_error(tmp_path: Path) -> None:
+    path = arm(tmp_path, PARAMETERS, [VNET])
+    with pytest.raises(InputError, match="not one of its allowed values"):
+        load_arm_template(path, parameter_values={"sku": "Premium"})
+    # Case does not matter; a number given on the command line to a string is its text.
+    model = load_arm_template(path, parameter_values={"sku": "standard", "vnetPrefix": 10})
+    assert ranges(model.networks["Microsoft.Network/virtualNetworks/vnet"].unknown_ranges) == []
+
+
+# ----- reports ---------------------------------------------------------------------------------
+
+
+def test_a_rule_from_unknown_addresses_says_so_instead_of_nobody(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "main.tf": """
+variable "admin_range" { type = string }
+resource "aws_vpc" "main" { cidr_block = "10.0.0.0/16" }
+resource "aws_internet_gateway" "gw" { vpc_id = aws_vpc.main.id }
+resource "aws_subnet" "public" {
+  vpc_id                  = aws_vpc.main.id
+  cidr_block              = "10.0.1.0/24"
+  map_public_ip_on_launch = true
+}
+resource "aws_route" "out" {
+  route_table_id         = aws_vpc.main.main_route_table_id
+  destination_cidr_block = "0.0.0.0/0"
+  gateway_id             = aws_internet_gateway.gw.id
+}
+resource "aws_security_group" "admin" {
+  vpc_id = aws_vpc.main.id
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = [var.admin_range]
+  }
+}
+resource "aws_instance" "host" {
+  ami                    = "ami-1"
+  instance_type          = "t3.micro"
+  subnet_id              = aws_subnet.public.id
+  vpc_security_group_ids = [aws_security_group.admin.id]
+}
+"""
+        },
+    )
+    report = run_check([tmp_path], [], assume_unknown="open")
+    (admin,) = [f for f in report.findings if f.rule == "INTERNET-ADMIN-PORTS"]
+    assert admin.depends_on_unknown == ["var.admin_range"]
+    details = [h.detail for h in admin.path if h.kind == "security-group-rule"]
+    assert details == [
+        "aws_security_group.admin allows tcp 22 from addresses known only after apply: "
+        "var.admin_range"
+    ]
+    assert not run_check([tmp_path], [], assume_unknown="closed").findings
+
+
+AZURERM = """variable "address_space" { type = list(string) }
+variable "subnet_prefix" { type = string }
+variable "admin_source" { type = string }
+resource "azurerm_resource_group" "rg" {
+  name     = "rg"
+  location = "westeurope"
+}
+resource "azurerm_virtual_network" "vnet" {
+  name                = "vnet"
+  address_space       = var.address_space
+  location            = azurerm_resource_group.rg.location
+  resource_group_name = azurerm_resource_group.rg.name
+}
+resource "azurerm_subnet" "web" {
+  name                 = "web"
+  resource_group_name  = azurerm_resource_group.rg.name
+  virtual_network_name = azurerm_virtual_network.vnet.name
+  address_prefixes     = [var.subnet_prefix]
+}
+resource "azurerm_network_security_group" "web" {
+  name                = "web"
+  location            = azurerm_resource_group.rg.location
+  resource_group_name = azurerm_resource_group.rg.name
+  security_rule {
+    name                       = "ssh"
+    priority                   = 100
+    direction                  = "Inbound"
+    access                     = "Allow"
+    protocol                   = "Tcp"
+    source_port_range          = "*"
+    destination_port_range     = "22"
+    source_address_prefix      = var.admin_source
+    destination_address_prefix = "*"
+  }
+}
+resource "azurerm_subnet_network_security_group_association" "web" {
+  subnet_id                 = azurerm_subnet.web.id
+  network_security_group_id = azurerm_network_security_group.web.id
+}
+resource "azurerm_public_ip" "vm" {
+  name                = "vm"
+  location            = azurerm_resource_group.rg.location
+  resource_group_name = azurerm_resource_group.rg.name
+  allocation_method   = "Static"
+}
+resource "azurerm_network_interface" "vm" {
+  name                = "vm"
+  location            = azurerm_resource_group.rg.location
+  resource_group_name = azurerm_resource_group.rg.name
+  ip_configuration {
+    name                          = "internal"
+    subnet_id                     = azurerm_subnet.web.id
+    private_ip_address_allocation = "Dynamic"
+    public_ip_address_id          = azurerm_public_ip.vm.id
+  }
+}
+resource "azurerm_linux_virtual_machine" "vm" {
+  name                  = "vm"
+  resource_group_name   = azurerm_resource_group.rg.name
+  location              = azurerm_resource_group.rg.location
+  size                  = "Standard_B1s"
+  admin_username        = "azureuser"
+  network_interface_ids = [azurerm_network_interface.vm.id]
+  os_disk {
+    caching              = "ReadWrite"
+    storage_account_type = "Standard_LRS"
+  }
+  source_image_reference {
+    publisher = "Canonical"
+    offer     = "0001-com-ubuntu-server-jammy"
+    sku       = "22_04-lts"
+    version   = "latest"
+  }
+}
+"""
+
+
+def test_azurerm_ranges_and_nsg_sources_without_values_are_named_unknowns(tmp_path: Path) -> None:
+    write(tmp_path, {"main.tf": AZURERM})
+    model = build_model([tmp_path], None, None)
+    vnet = model.networks["azurerm_virtual_network.vnet"]
+    assert ranges(vnet.unknown_ranges) == [(("var.address_space",), "var.address_space")]
+    assert ranges(model.subnets["azurerm_subnet.web"].unknown_ranges) == [
+        (("var.subnet_prefix",), "var.subnet_prefix")
+    ]
+    opened = run_check([tmp_path], [], assume_unknown="open")
+    (admin,) = [f for f in opened.findings if f.rule == "INTERNET-ADMIN-PORTS"]
+    assert admin.destination.address == "azurerm_linux_virtual_machine.vm"
+    assert admin.depends_on_unknown == ["var.admin_source"]
+    assert not run_check([tmp_path], [], assume_unknown="closed").findings
+
+
+HALF_SUBNET = """
+resource "aws_vpc" "main" { cidr_block = "10.0.0.0/16" }
+resource "aws_subnet" "a" {
+  vpc_id     = aws_vpc.main.id
+  cidr_block = "10.0.1.0/24"
+}
+resource "aws_security_group" "client" {
+  vpc_id = aws_vpc.main.id
+  egress {
+    from_port   = 0
+    to_port     = 0
+    protocol    = "-1"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+resource "aws_security_group" "server" {
+  vpc_id = aws_vpc.main.id
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = ["10.0.1.0/25"]
+  }
+}
+resource "aws_instance" "client" {
+  ami                    = "ami-1"
+  instance_type          = "t3.micro"
+  subnet_id              = aws_subnet.a.id
+  vpc_security_group_ids = [aws_security_group.client.id]
+}
+resource "aws_instance" "server" {
+  ami                    = "ami-1"
+  instance_type          = "t3.micro"
+  subnet_id              = aws_subnet.a.id
+  private_ip             = "10.0.1.200"
+  vpc_security_group_ids = [aws_security_group.server.id]
+}
+"""
+SSH_RULES = """
+version: 1
+rules:
+  - id: NO-SSH-BETWEEN-INSTANCES
+    match: {from: {types: [aws_instance]}, to: {types: [aws_instance]}, protocol: tcp, ports: [22]}
+"""
+
+
+def test_an_address_the_subnet_assigns_is_named_after_the_endpoint_of_the_finding(
+    tmp_path: Path,
+) -> None:
+    # The client's address is chosen in 10.0.1.0/24 at launch; SSH is allowed from half of it.
+    write(tmp_path, {"main.tf": HALF_SUBNET, "rules.yaml": SSH_RULES})
+    rules = [tmp_path / "rules.yaml"]
+    (finding,) = run_check([tmp_path], rules, builtin=False, assume_unknown="open").findings
+    assert (finding.source.address, finding.destination.address) == (
+        "aws_instance.client",
+        "aws_instance.server",
+    )
+    assert finding.depends_on_unknown == ["aws_instance.client: its private address"]
+    assert not run_check([tmp_path], rules, builtin=False, assume_unknown="closed").findings
