@@ -294,6 +294,9 @@ class Interface(BaseModel):
     public: bool = False
     # Why the interface has a public address: the element that gives it.
     public_source: str | None = None
+    # Azure's Standard public IPs are closed to inbound traffic unless an NSG allows it; None:
+    # the SKU is not known before apply.
+    closed_without_nsg: bool | None = False
     security_groups: list[str] = Field(default_factory=list)
     # Azure: the NIC's network security group and application security groups.
     network_security_group: str | None = None

@@ -39,6 +39,7 @@ def test_every_fixture_has_both_forms() -> None:
         "hybrid",
         "public-web",
         "public-web-peers",
+        "standard-ip-port-rule",
     ]
     for name in NAMES:
         assert (FIXTURES / name / "template.symbolic.json").is_file()

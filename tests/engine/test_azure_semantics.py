@@ -250,3 +250,68 @@ def test_a_vm_can_be_the_virtual_appliance() -> None:
     app = net.vm("app", net.subnet_in(spoke, "app", "10.1.1.0/24", table=table))
     result = net.reach()
     assert nva in result.path(app, "internet")
+
+
+def test_a_rule_for_some_ports_admits_no_icmp_whatever_its_protocol() -> None:
+    """Ports bind TCP and UDP only: protocol Any on port 80 lets in tcp and udp 80, and ICMP,
+    which has no port, stays out (the NSG's DenyAllInBound decides it)."""
+    net = AzureNet()
+    vnet = net.vnet("app", "10.1.0.0/16")
+    nsg = net.nsg("web", rule("http", 100, "inbound", True, INTERNET, "*", "80", protocol="*"))
+    subnet = net.subnet_in(vnet, "web", "10.1.1.0/24", nsg=nsg)
+    web = net.vm("web", subnet, public=True)
+    result = net.reach()
+    assert result.traffic("internet", web) == "tcp 80; udp 80"
+
+
+def _public_vm(closed: bool | None, nsg_rules: tuple | None = None) -> tuple[AzureNet, str]:  # type: ignore[type-arg]
+    net = AzureNet()
+    vnet = net.vnet("app", "10.1.0.0/16")
+    nsg = net.nsg("web", *nsg_rules) if nsg_rules is not None else None
+    subnet = net.subnet_in(vnet, "web", "10.1.1.0/24", nsg=nsg)
+    vm = net.vm("web", subnet, public=True)
+    (interface,) = net.model.endpoints[vm].interfaces
+    interface.public_source = "Microsoft.Network/publicIPAddresses/web-ip"
+    interface.closed_without_nsg = closed
+    return net, vm
+
+
+def test_a_standard_public_ip_is_closed_unless_an_nsg_allows() -> None:
+    """Microsoft: Standard public IPs are secure by default and closed to inbound traffic until
+    an NSG allows it; Basic ones are open (public-ip-addresses#sku)."""
+    closed, vm = _public_vm(True)
+    assert closed.reach().traffic("internet", vm) == ""
+    basic, vm = _public_vm(False)
+    assert basic.reach().traffic("internet", vm) == "all"
+    allowed, vm = _public_vm(True, (rule("ssh", 100, "inbound", True, INTERNET, "*", "22"),))
+    assert allowed.reach().traffic("internet", vm) == "tcp 22"
+
+
+def test_a_public_ip_of_unknown_sku_follows_assume_unknown() -> None:
+    net, vm = _public_vm(None)
+    result = net.reach()
+    assert result.traffic("internet", vm) == "all"
+    (flow,) = result.flows("internet", vm)
+    assert [str(u) for u in flow.unknowns] == [
+        "Microsoft.Network/publicIPAddresses/web-ip: its SKU (a Standard public IP is closed to "
+        "inbound traffic unless an NSG allows it)"
+    ]
+    assert net.reach("closed").traffic("internet", vm) == ""
+
+
+def test_a_default_route_puts_the_internet_in_virtual_network_and_the_path_says_why() -> None:
+    """Microsoft: VirtualNetwork includes "address prefixes used on user-defined routes"; with a
+    0.0.0.0/0 route on the subnet, AllowVnetInBound admits every address (fwm-docs-qs)."""
+    net = AzureNet()
+    vnet = net.vnet("spoke", "10.0.0.0/16")
+    table = net.route_table("rt", vnet, ("0.0.0.0/0", "internet", None))
+    nsg = net.nsg("jump", rule("rdp", 300, "inbound", True, "*", "*", "3389"))
+    jump = net.vm("jump", net.subnet_in(vnet, "jump", "10.0.1.0/24", table=table), nsg, public=True)
+    result = net.reach()
+    assert result.traffic("internet", jump) == "all"
+    (flow,) = result.flows("internet", jump)
+    details = [hop.detail for hop in flow.path if hop.address.endswith("AllowVnetInBound")]
+    assert details and details[0].endswith(
+        "(VirtualNetwork takes in the prefixes of the user-defined routes of "
+        "Microsoft.Network/routeTables/rt: 0.0.0.0/0)"
+    )

@@ -534,6 +534,19 @@ class Explainer:
                 f"{endpoint.address} has no public address",
                 endpoint.origin,
             )
+        closed, _ = self.engine._closed_public_address(b)
+        if closed:
+            source = b.public_source or endpoint.address
+            address = self.engine.model.elastic_ips.get(source)
+            return Blocked(
+                "nsg",
+                source,
+                "public-address",
+                f"{source} is a Standard public IP, closed to inbound traffic unless an NSG "
+                f"allows it, and no NSG applies to {endpoint.address} "
+                "(https://learn.microsoft.com/azure/virtual-network/ip-services/public-ip-addresses#sku)",
+                address.origin if address is not None else endpoint.origin,
+            )
         clients, _ = self.engine.routing.internet_return(b.routes)
         clients &= PUBLIC_ADDRESSES
         if not clients:

@@ -24,6 +24,7 @@ from reachlint.model import (
 from reachlint.traffic import (
     ALL_ADDRESSES,
     ALL_PORTS,
+    PORTED,
     PUBLIC_ADDRESSES,
     IntervalSet,
     Traffic,
@@ -34,6 +35,7 @@ from reachlint.traffic import (
 NsgDirection = Literal["inbound", "outbound"]
 AZURE_LOAD_BALANCER = cidrs(["168.63.129.16/32"])
 EVERYTHING = Traffic.everything()
+_PORTED = IntervalSet((number, number) for number in PORTED)
 
 
 @dataclass(frozen=True)
@@ -313,7 +315,13 @@ class NsgView:
                 unknowns.append(f"{rule.address}: source ports")
                 if (assume == "open") != rule.allow:
                     continue
-            match = Traffic.box(_protocols(rule.protocol), peers, _ports(rule.destination_ports))
+            ports = _ports(rule.destination_ports)
+            protocols = _protocols(rule.protocol)
+            if ports != ALL_PORTS:
+                # A rule for some ports matches only traffic that has ports: with protocol Any
+                # and port 80 it admits tcp and udp 80, never ICMP, which has no port.
+                protocols = protocols & _PORTED
+            match = Traffic.box(protocols, peers, ports)
             effective = remaining & match
             remaining = remaining - match
             if rule.allow:
@@ -343,10 +351,38 @@ class NsgView:
                     item.effective.only_addresses(peer.addresses).services_everywhere() & allowed
                 )
             if admitted:
-                hops.append(self._hop(item.rule, admitted))
+                widened = self._widened(item.rule, admitted) if peer is None else ""
+                hops.append(self._hop(item.rule, admitted, widened))
         return hops
 
-    def _hop(self, rule: NsgRule, admitted: Traffic) -> Hop:
+    def _widened(self, rule: NsgRule, admitted: Traffic) -> str:
+        """Why VirtualNetwork admits outside addresses: it takes in the prefixes of the subnet's
+        user-defined routes, a documented surprise when one of them is 0.0.0.0/0."""
+        side = rule.source if rule.direction == "inbound" else rule.destination
+        if self.route_table is None or "virtualnetwork" not in (
+            tag.lower() for tag in side.service_tags
+        ):
+            return ""
+        network = self.guarded.network
+        extra = self.spaces.virtual_network(network, self.route_table) - (
+            self.spaces.virtual_network(network)
+        )
+        outside = admitted.addresses() & extra
+        table = self.spaces.model.route_tables.get(self.route_table)
+        if not outside or table is None:
+            return ""
+        prefixes = [
+            route.destination
+            for route in table.routes
+            if route.destination and outside & _safe_cidrs([route.destination])
+        ]
+        shown = ", ".join(prefixes[:3]) + (" and more" if len(prefixes) > 3 else "")
+        return (
+            f" (VirtualNetwork takes in the prefixes of the user-defined routes of "
+            f"{self.route_table}: {shown})"
+        )
+
+    def _hop(self, rule: NsgRule, admitted: Traffic, widened: str = "") -> Hop:
         word = "inbound" if rule.direction == "inbound" else "outbound"
         kind = "default rule" if rule.is_default else "rule"
         peer_side = rule.source if rule.direction == "inbound" else rule.destination
@@ -360,7 +396,7 @@ class NsgView:
             type=rule.type,
             detail=(
                 f"{self.nsg.address} ({self.level}) {kind} {rule.name} priority {rule.priority} "
-                f"allows {word} {admitted.text()}{peers}"
+                f"allows {word} {admitted.text()}{peers}{widened}"
             ),
             origin=rule.origin,
             admits=admitted,

@@ -104,6 +104,8 @@ class _Class:
     outside: Placement = NOWHERE
     address_names: tuple[str, ...] = ()  # what its addresses rest on, when not known
     service: Service = field(default_factory=lambda: service_of(_PLAIN))
+    closed_without_nsg: bool | None = False  # a Standard public IP: see Interface
+    public_source: str | None = None
 
     @cached_property
     def frontends(self) -> frozenset[str]:
@@ -174,6 +176,7 @@ class _Engine:
             interface.subnet,
             self._public(interface),
             interface.public_source,  # each member's path names what makes it public
+            interface.closed_without_nsg,
             tuple(sorted(interface.security_groups)),
             atom,
             lb,
@@ -256,6 +259,8 @@ class _Engine:
             load_balancer=endpoint if endpoint.load_balancer is not None else None,
             unknowns=unknowns,
             service=service,
+            closed_without_nsg=interface.closed_without_nsg,
+            public_source=interface.public_source,
         )
         self.classes.append(made)
         return made
@@ -515,6 +520,9 @@ class _Engine:
         clients = clients & PUBLIC_ADDRESSES & families & b.families
         if not clients:
             return None
+        closed, unsure_sku = self._closed_public_address(b)
+        if closed:
+            return None
         allowed = Traffic.box(addresses=clients)
         allowed &= b.guards.region("ingress", b.outside)
         allowed = b.service.accepts("internet", allowed)
@@ -524,6 +532,8 @@ class _Engine:
         if not allowed:
             self.filters.take_unknowns()
             return None
+        if unsure_sku is not None:
+            self.filters.unknowns.append(unsure_sku)
         replies = self.filters.acl_region(b.acl, "egress", b.outside).addresses_with(
             TCP, _EPHEMERAL_PORTS
         )
@@ -533,6 +543,20 @@ class _Engine:
         path.extend(self.filters.acl_hops(b.acl, "ingress", allowed, None, b.outside))
         path.extend(b.guards.hops("ingress", allowed, None, b.outside))
         return self._emit(INTERNET, b.info, allowed, path, True, unknowns, replies)
+
+    def _closed_public_address(self, b: _Class) -> tuple[bool, str | None]:
+        """Whether a Standard public IP keeps the internet out, no NSG applying to allow it; and
+        the unknown SKU that answer rests on, if any."""
+        managed = b.load_balancer is not None or b.service.exposure is not None
+        if b.closed_without_nsg is False or b.guards.nsgs or managed:
+            return False, None  # a managed service's frontend follows its own documentation
+        if b.closed_without_nsg:
+            return True, None
+        name = (
+            f"{b.public_source or 'the public address'}: its SKU (a Standard public IP is closed "
+            "to inbound traffic unless an NSG allows it)"
+        )
+        return self.assume == "closed", name
 
     def _public_hops(self, b: _Class) -> list[Hop]:
         hops: list[Hop] = []

@@ -378,6 +378,19 @@ def _items(value: Any) -> list[Any]:
     return list(value) if isinstance(value, list) else []
 
 
+def _closed_without_nsg(sku: Any) -> bool | None:
+    """A public IP of the Standard SKU is closed to inbound traffic unless an NSG allows it;
+    Basic, the API's default when no SKU is written, is open. None: the SKU is not known."""
+    if sku is None:
+        return False
+    name = _at(sku, "name")
+    if name is None:
+        return False
+    if not isinstance(name, str) or isinstance(name, Placeholder):
+        return None
+    return name.lower() == "standard"
+
+
 def _valid_cidr(text: str) -> bool:
     try:
         ipaddress.ip_network(text, strict=False)
@@ -1281,6 +1294,7 @@ class _Mapper:
             address = child_address(interface.address, "publicIPAddressConfiguration", str(name))
             interface.public = True
             interface.public_source = address
+            interface.closed_without_nsg = _closed_without_nsg(_at(configuration, "sku"))
             self.model.elastic_ips[address] = ElasticIp(
                 address=address,
                 type="Microsoft.Compute/virtualMachineScaleSets/publicIPAddressConfiguration",
@@ -1294,8 +1308,10 @@ class _Mapper:
         interface.public_source = public_ip
         declared = self.public_ips.get(public_ip.lower())
         origin = Origin(file=self.file)
+        interface.closed_without_nsg = None  # a public IP from outside: its SKU is not known
         if declared is not None:
             origin = self.origin(declared)
+            interface.closed_without_nsg = _closed_without_nsg(declared.get("sku"))
         self.model.elastic_ips[public_ip] = ElasticIp(
             address=public_ip,
             type="Microsoft.Network/publicIPAddresses",

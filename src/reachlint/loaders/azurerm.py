@@ -1503,12 +1503,23 @@ class _Mapper:
             private_ips=dedupe(private_ips),
             public=bool(public_ips),
             public_source=public_ips[0] if public_ips else None,
+            closed_without_nsg=self.closed_without_nsg(public_ips[0]) if public_ips else False,
             network_security_group=nsg,
             application_security_groups=dedupe(groups),
             unknown=_interface_unknowns(unknown),
         )
         self.nic_configs[resource.address] = configs
         self.nic_public_ips[resource.address] = dedupe(public_ips)
+
+    def closed_without_nsg(self, public_ip: str) -> bool | None:
+        """A Standard public IP is closed to inbound traffic unless an NSG allows it. None: not
+        known (one outside the input, or `sku` unset in a configuration: the provider's default
+        changed from Basic to Standard in azurerm 4.0)."""
+        resource = self.idx.by_address.get(public_ip)
+        sku = resource.values.get("sku") if resource is not None else None
+        if not isinstance(sku, str):
+            return None
+        return sku.lower() == "standard"
 
     def public_sources(
         self, resource: TfResource, path: str, unknown: list[str], *, computed: bool = False
