@@ -113,7 +113,7 @@ def test_an_open_group_and_the_path_through_it_point_at_each_other(
     assert path["related"] == [ssh["fingerprint"]]
     assert ssh["message"] == (
         "checkov CKV_AWS_24 fails on aws_security_group.web; reachlint: the internet reaches "
-        "aws_instance.web through it on tcp 22 (INTERNET-ADMIN-PORTS, INTERNET-NON-WEB-PORTS)"
+        "aws_instance.web through it on tcp 22 (INTERNET-ADMIN-PORTS)"
     )
     assert "checkov CKV_AWS_24 flags aws_security_group.web" in path["message"]
     # Port 80 is open to the world too, and reachable, but no reachlint rule forbids it.
