@@ -10,7 +10,7 @@ Network Firewall types) and the data sources it reads. Of each type it keeps the
 arguments and nested blocks, their nesting (list, set, single...), block counts, and whether an
 argument is required, optional or computed only. Descriptions and value types are dropped.
 
-The result, src/reachlint/loaders/hcl/aws_schema.json, is written one type per line:
+The result, src/reachlint/dialects/terraform/aws_schema.json, is written one type per line:
 
     {"provider": ..., "version": ..., "resource": {TYPE: BLOCK, ...}, "data": {TYPE: BLOCK}}
     BLOCK  = {"a": {NAME: ATTR}, "b": {NAME: [NESTING, MIN, MAX, BLOCK]}}   (empty keys left out)
@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-OUTPUT = ROOT / "src" / "reachlint" / "loaders" / "hcl" / "aws_schema.json"
+OUTPUT = ROOT / "src" / "reachlint" / "dialects" / "terraform" / "aws_schema.json"
 MIRROR = os.environ.get("TF_PLUGIN_MIRROR", "/opt/tf-plugins")
 PROVIDER = "registry.terraform.io/hashicorp/aws"
 CLI_CONFIG = f"""
@@ -131,7 +131,7 @@ def object_names(attributes: dict[str, Any]) -> dict[str, Any]:
 
 def modelled_resources() -> list[str]:
     sys.path.insert(0, str(ROOT / "src"))
-    from reachlint.loaders.aws import HANDLED_TYPES
+    from reachlint.dialects.terraform.aws import HANDLED_TYPES
 
     return sorted({*HANDLED_TYPES, *EXTRA_RESOURCES})
 

@@ -32,7 +32,7 @@ _VERSION = re.compile(r'(?<="version": ")[^"]*(?=")|(?<=reachlint )\d+\.\d+\.\d+
 
 
 def _run(args: list[str]) -> tuple[int, str]:
-    from reachlint.cli import app
+    from reachlint.commands.cli import app
 
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):

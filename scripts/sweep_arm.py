@@ -20,11 +20,11 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from reachlint.dialects.arm import load_arm_template, looks_like_arm
 from reachlint.errors import InputError
-from reachlint.loaders.arm import load_arm_template, looks_like_arm
-from reachlint.loaders.arm_eval.jsonpos import read_json_file
-from reachlint.loaders.arm_eval.values import find_key, lookup
-from reachlint.model import NetworkModel
+from reachlint.formats.arm.values import find_key, lookup
+from reachlint.formats.jsonpos import read_json_file
+from reachlint.model.network import NetworkModel
 
 _PLACEHOLDERS: dict[str, Any] = {
     "int": 1,
@@ -37,7 +37,7 @@ _PLACEHOLDERS: dict[str, Any] = {
 
 def placeholders(document: Any, path: Path) -> dict[str, Any]:
     """A value for each parameter that has neither a default nor a value in a parameters file."""
-    from reachlint.loaders.arm import parameters_file_for
+    from reachlint.dialects.arm import parameters_file_for
 
     given: set[str] = set()
     parameters_file = parameters_file_for(path)

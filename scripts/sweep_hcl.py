@@ -19,12 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from reachlint.errors import InputError
-from reachlint.loaders.terraform_hcl import load_terraform_dir
+from reachlint.formats.terraform.directory import load_terraform_dir
 
 
 def _mapper() -> Callable[..., Any] | None:
     try:
-        from reachlint.loaders.aws import build_aws_model
+        from reachlint.dialects.terraform.aws import build_aws_model
     except ImportError:
         return None
     return build_aws_model

@@ -15,7 +15,7 @@ import traceback
 from pathlib import Path
 
 from reachlint.errors import InputError
-from reachlint.loaders.terraform_plan import load_plan_resources, looks_like_plan, read_json
+from reachlint.formats.terraform.plan import load_plan_resources, looks_like_plan, read_json
 
 
 def sweep(root: Path) -> int:

@@ -29,8 +29,7 @@ from typing import Any
 
 import yaml
 
-from reachlint.report import Finding, Report, TrafficEntry
-from reachlint.traffic import (
+from reachlint.model.traffic import (
     ALL_ADDRESSES,
     ALL_PORTS,
     PORTED,
@@ -39,6 +38,7 @@ from reachlint.traffic import (
     parse_protocol,
     ports_from_spec,
 )
+from reachlint.reports.schema import Finding, Report, TrafficEntry
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "fixtures"

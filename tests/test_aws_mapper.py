@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from reachlint.loaders.aws import build_aws_model
-from reachlint.loaders.terraform_resources import UNKNOWN, TfResource
-from reachlint.model import NetworkModel, Origin, PortRange
+from reachlint.dialects.terraform.aws import build_aws_model
+from reachlint.formats.terraform.records import UNKNOWN, TfResource
+from reachlint.model.network import NetworkModel, Origin, PortRange
 
 _ADDRESS = re.compile(
     r"^(?P<module>(?:module\.[^.\[]+(?:\[[^\]]+\])?\.)*)(?P<data>data\.)?"
@@ -1412,7 +1412,7 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "aws"
 
 
 def _plan_model(name: str) -> NetworkModel:
-    from reachlint.loaders.terraform_plan import load_plan_resources
+    from reachlint.formats.terraform.plan import load_plan_resources
 
     path = FIXTURES / name / "plan.json"
     plan = load_plan_resources(path)

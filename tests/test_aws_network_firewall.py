@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reachlint.loaders.aws_firewall import PolicyBuilder, Variables
-from reachlint.model import FirewallPolicy, Origin, PortRange
-from reachlint.pipeline import build_model, run_check
+from reachlint.commands.check import build_model, run_check
+from reachlint.model.network import FirewallPolicy, Origin, PortRange
+from reachlint.providers.aws.firewall import PolicyBuilder, Variables
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "aws" / "network-firewall-igw"
 

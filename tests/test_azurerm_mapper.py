@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from reachlint.loaders.azurerm import build_azurerm_model
-from reachlint.loaders.terraform_resources import UNKNOWN, TfResource
-from reachlint.model import AddressSpec, NetworkModel, PortRange
+from reachlint.dialects.terraform.azurerm import build_azurerm_model
+from reachlint.formats.terraform.records import UNKNOWN, TfResource
+from reachlint.model.network import AddressSpec, NetworkModel, PortRange
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "fixtures" / "azurerm"
@@ -1246,7 +1246,7 @@ def test_odd_values_never_crash_the_mapper(garbage: Any) -> None:
 
 
 def _plan_model(name: str) -> NetworkModel:
-    from reachlint.loaders.terraform_plan import load_plan_resources
+    from reachlint.formats.terraform.plan import load_plan_resources
 
     path = FIXTURES / name / "plan.json"
     plan = load_plan_resources(path)

@@ -11,10 +11,10 @@ sys.path.insert(0, str(BENCHMARKS))
 
 import generate  # noqa: E402  (a script beside the benchmark, not a package)
 
+from reachlint.dialects.terraform.aws import build_aws_model  # noqa: E402
 from reachlint.engine.flows import EndpointClass, External  # noqa: E402
 from reachlint.engine.reach import compute_reachability  # noqa: E402
-from reachlint.loaders.aws import build_aws_model  # noqa: E402
-from reachlint.loaders.terraform_plan import load_plan_resources  # noqa: E402
+from reachlint.formats.terraform.plan import load_plan_resources  # noqa: E402
 
 
 def test_generated_plan_loads_and_maps_with_the_estates_counts(tmp_path: Path) -> None:

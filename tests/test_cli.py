@@ -14,9 +14,9 @@ from expectations import AWS_FIXTURES, BAD_FIXTURES
 from typer.testing import CliRunner, Result
 
 from reachlint import __version__
-from reachlint.cli import app, exit_code
+from reachlint.commands.cli import app, exit_code
 from reachlint.errors import InputError
-from reachlint.loaders.detect import detect
+from reachlint.inputs.detect import detect
 
 # With --no-builtin and its own rules this fixture has high and medium findings and no others.
 NONCOMPLIANT = AWS_FIXTURES / "naa-noncompliant"
@@ -217,7 +217,7 @@ def test_internal_errors_are_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
     def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("model lost\nits way")
 
-    monkeypatch.setattr("reachlint.pipeline.run_check", broken)
+    monkeypatch.setattr("reachlint.commands.check.run_check", broken)
     monkeypatch.delenv("REACHLINT_DEBUG", raising=False)
     line = _one_error_line(_check(COMPLIANT))
     assert line == (
@@ -291,7 +291,7 @@ def test_installed_console_script() -> None:
 
 
 def test_report_summary_and_notes_come_from_the_model() -> None:
-    from reachlint.pipeline import build_model, run_check
+    from reachlint.commands.check import build_model, run_check
 
     plan = AWS_FIXTURES / "three-tier" / "plan.json"
     model = build_model([plan])
@@ -310,7 +310,7 @@ def test_report_summary_and_notes_come_from_the_model() -> None:
 def test_colour_only_on_a_terminal_without_no_color(
     tty: bool, no_color: str | None, wanted: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from reachlint.cli import _wants_color
+    from reachlint.commands.cli import _wants_color
 
     monkeypatch.setattr(sys.stdout, "isatty", lambda: tty)
     if no_color is None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from reachlint.exposure import (
+from reachlint.model.exposure import (
     FILTERS,
     LISTENERS,
     NOTHING,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reachlint.pipeline import run_check
+from reachlint.commands.check import run_check
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "aws"
 

@@ -16,8 +16,8 @@ from expectations import (
     parse_traffic,
 )
 
-from reachlint.report import Report, TrafficEntry
-from reachlint.traffic import ALL_PORTS, IntervalSet, Traffic, parse_protocol, ports_from_spec
+from reachlint.model.traffic import ALL_PORTS, IntervalSet, Traffic, parse_protocol, ports_from_spec
+from reachlint.reports.schema import Report, TrafficEntry
 
 CASES = sorted(FIXTURES.glob("**/expected*.yaml"))
 
@@ -29,7 +29,7 @@ def _name(case: Path) -> str:
 
 @cache
 def _report(case: Path) -> Report:
-    from reachlint.pipeline import run_check
+    from reachlint.commands.check import run_check
 
     expectation = load_expectation(case)
     assume_unknown = "closed" if expectation.assume_unknown == "closed" else "open"
@@ -50,7 +50,7 @@ def test_fixture_findings_are_exactly_the_expected_ones(case: Path) -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=_name)
 def test_fixture_report_renders_and_matches_its_schema(case: Path) -> None:
-    from reachlint.reporters import render
+    from reachlint.reports import render
 
     report = _report(case)
     document = json.loads(render(report, "json"))
@@ -111,7 +111,7 @@ SYMBOLIC = sorted(
 @pytest.mark.parametrize("directory", SYMBOLIC, ids=_name)
 def test_symbolic_dialect_gives_the_same_findings(directory: Path) -> None:
     """Bicep's languageVersion 2.0 output and the classic template are one deployment."""
-    from reachlint.pipeline import run_check
+    from reachlint.commands.check import run_check
 
     expectation = load_expectation(directory / "expected.yaml")
     symbolic = [directory / "template.symbolic.json"]

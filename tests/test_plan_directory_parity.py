@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from expectations import AWS_FIXTURES, compare, load_expectation
 
-from reachlint.model import NetworkModel
-from reachlint.pipeline import build_model, run_check
+from reachlint.commands.check import build_model, run_check
+from reachlint.model.network import NetworkModel
 
 PAIRED = sorted(
     path.parent

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from reachlint.cli import app
+from reachlint.commands.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
 PLANS = sorted(ROOT.glob("fixtures/aws/**/plan.json")) + sorted(

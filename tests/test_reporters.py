@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from reachlint.pipeline import count_by_severity, sort_findings
-from reachlint.report import (
+from reachlint.commands.check import count_by_severity, sort_findings
+from reachlint.reports import render
+from reachlint.reports.schema import (
     EndRef,
     Finding,
     HopRef,
@@ -18,8 +19,7 @@ from reachlint.report import (
     Tool,
     TrafficEntry,
 )
-from reachlint.reporters import render
-from reachlint.reporters.text import traffic_text
+from reachlint.reports.text import traffic_text
 
 INTERNET = EndRef(address="internet", kind="internet")
 APP = EndRef(address="module.app.aws_instance.this[0]", kind="instance", file="app.tf", line=21)
@@ -199,7 +199,7 @@ def test_unknown_format_is_refused() -> None:
 def test_markdown_report_draws_the_network() -> None:
     from typer.testing import CliRunner
 
-    from reachlint.cli import app
+    from reachlint.commands.cli import app
 
     plan = Path(__file__).resolve().parents[1] / "fixtures/aws/three-tier/plan.json"
     result = CliRunner().invoke(app, ["check", str(plan), "--format", "markdown"])

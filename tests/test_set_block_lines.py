@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from expectations import AWS_FIXTURES, load_expectation
 
-from reachlint.loaders.set_blocks import align
-from reachlint.loaders.terraform_resources import UNKNOWN, TfResource
-from reachlint.model import Origin
-from reachlint.pipeline import run_check
-from reachlint.report import Finding
+from reachlint.commands.check import run_check
+from reachlint.dialects.terraform.set_blocks import align
+from reachlint.formats.terraform.records import UNKNOWN, TfResource
+from reachlint.model.network import Origin
+from reachlint.reports.schema import Finding
 
 SETS = AWS_FIXTURES / "facts" / "set-blocks-by-content"
 TERRAGOAT = AWS_FIXTURES / "terragoat-web"

@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 
 from reachlint.errors import InputError
-from reachlint.loaders.terraform_plan import (
+from reachlint.formats.terraform.plan import (
     PlanResources,
     load_plan_resources,
     looks_like_plan,
     read_json,
 )
-from reachlint.loaders.terraform_resources import UNKNOWN, TfResource
+from reachlint.formats.terraform.records import UNKNOWN, TfResource
 
 REPO = Path(__file__).resolve().parents[1]
 MODULES_PLAN = REPO / "fixtures" / "aws" / "loader-modules" / "plan.json"

@@ -12,13 +12,13 @@ from typing import Any
 
 import pytest
 
+from reachlint.commands.check import build_model, run_check
+from reachlint.dialects.arm import load_arm_template
 from reachlint.errors import InputError
-from reachlint.loaders.arm import load_arm_template
-from reachlint.loaders.arm_eval.values import MissingParameter, Placeholder
-from reachlint.loaders.terraform_hcl import load_terraform_dir
-from reachlint.loaders.terraform_plan import load_plan_resources
-from reachlint.model import UnknownValue
-from reachlint.pipeline import build_model, run_check
+from reachlint.formats.arm.values import MissingParameter, Placeholder
+from reachlint.formats.terraform.directory import load_terraform_dir
+from reachlint.formats.terraform.plan import load_plan_resources
+from reachlint.model.network import UnknownValue
 
 SCHEMA = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#"
 
@@ -333,7 +333,7 @@ def test_address_prefixes_from_parameters_without_value_are_named_unknown_ranges
 
 
 def test_what_only_a_parameters_value_can_decide_is_unknown_and_named() -> None:
-    from reachlint.loaders.arm_eval.evaluator import Scope, evaluate
+    from reachlint.formats.arm.evaluator import Scope, evaluate
     from tests.arm.arm_helpers import expand, template_document
 
     template, _ = expand(template_document(parameters={"vmName": {"type": "string"}}))

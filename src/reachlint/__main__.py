@@ -1,6 +1,6 @@
 """`python -m reachlint`: the same command line as the `reachlint` script."""
 
-from reachlint.cli import main
+from reachlint.commands.cli import main
 
 if __name__ == "__main__":
     main()

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from pydantic import BaseModel
 
 if TYPE_CHECKING:
-    from reachlint.model import NetworkModel
+    from reachlint.model.network import NetworkModel
 
 
 R = TypeVar("R", bound=BaseModel)

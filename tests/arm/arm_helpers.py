@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from reachlint.loaders.arm_eval.evaluator import DeploymentInfo, Scope, Template, evaluate
-from reachlint.loaders.arm_eval.jsonpos import parse_json
-from reachlint.loaders.arm_eval.resources import Deployment, NoteSink, root_template
-from reachlint.loaders.arm_eval.values import lookup
+from reachlint.formats.arm.evaluator import DeploymentInfo, Scope, Template, evaluate
+from reachlint.formats.arm.resources import Deployment, NoteSink, root_template
+from reachlint.formats.arm.values import lookup
+from reachlint.formats.jsonpos import parse_json
 
 DATA = Path(__file__).parent / "data"
 REPO = Path(__file__).resolve().parents[2]

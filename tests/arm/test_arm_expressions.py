@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reachlint.loaders.arm_eval.expressions import (
+from reachlint.formats.arm.expressions import (
     Call,
     ExpressionSyntaxError,
     Index,

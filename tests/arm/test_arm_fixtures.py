@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from arm_helpers import FIXTURES, template_document, write_template
 
-from reachlint.loaders.arm import load_arm_template
-from reachlint.model import NetworkModel, PortRange
+from reachlint.dialects.arm import load_arm_template
+from reachlint.model.network import NetworkModel, PortRange
 
 NAMES = sorted(p.name for p in FIXTURES.iterdir() if (p / "template.json").is_file())
 NET = "Microsoft.Network"

@@ -8,7 +8,7 @@ import pytest
 from arm_helpers import value_of
 
 from reachlint.errors import InputError
-from reachlint.loaders.arm_eval.values import Unknown
+from reachlint.formats.arm.values import Unknown
 
 SUBSCRIPTION = "/subscriptions/00000000-0000-0000-0000-000000000000"
 GROUP = f"{SUBSCRIPTION}/resourceGroups/resource-group"

@@ -8,7 +8,7 @@ import pytest
 from arm_helpers import DATA
 
 from reachlint.errors import InputError
-from reachlint.loaders.arm_eval.jsonpos import JsonArray, JsonObject, parse_json, read_json_file
+from reachlint.formats.jsonpos import JsonArray, JsonObject, parse_json, read_json_file
 
 
 def test_values_equal_the_standard_library() -> None:

@@ -6,8 +6,8 @@ from functools import cache
 
 from arm_helpers import DATA
 
-from reachlint.loaders.arm import load_arm_template
-from reachlint.model import NetworkModel
+from reachlint.dialects.arm import load_arm_template
+from reachlint.model.network import NetworkModel
 
 N = "Microsoft.Network"
 VNET = f"{N}/virtualNetworks/svc-vnet"

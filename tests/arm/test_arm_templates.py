@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from arm_helpers import DATA, expand, template_document, write_template
 
+from reachlint.dialects.arm import load_arm_template, looks_like_arm, read_parameters_file
 from reachlint.errors import InputError
-from reachlint.loaders.arm import load_arm_template, looks_like_arm, read_parameters_file
-from reachlint.loaders.arm_eval.evaluator import Scope, evaluate
-from reachlint.loaders.arm_eval.resource_ids import address_from_id, address_of
-from reachlint.loaders.arm_eval.values import Unknown
+from reachlint.formats.arm.evaluator import Scope, evaluate
+from reachlint.formats.arm.resource_ids import address_from_id, address_of
+from reachlint.formats.arm.values import Unknown
 
 VNET = "Microsoft.Network/virtualNetworks"
 NSG = "Microsoft.Network/networkSecurityGroups"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from arm_helpers import FIXTURES
 
-from reachlint.loaders.arm import load_arm_template
-from reachlint.model import PortRange
-from reachlint.pipeline import run_check
+from reachlint.commands.check import run_check
+from reachlint.dialects.arm import load_arm_template
+from reachlint.model.network import PortRange
 
 FW_DOCS = FIXTURES / "firewall-dnat-fqdn"
 
@@ -64,7 +64,7 @@ def test_findings_through_fqdn_rules_name_them_and_closed_drops_them() -> None:
 
 
 def test_azurerm_classic_collections_network_before_application() -> None:
-    from reachlint.pipeline import build_model
+    from reachlint.commands.check import build_model
 
     directory = FIXTURES.parent / "azurerm" / "firewall-classic" / "config"
     model = build_model([directory])

@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 from typer.testing import CliRunner, Result
 
-from reachlint.cli import app
+from reachlint.commands.cli import app
 
 pytest.importorskip("checkov.terraform.runner", reason="the checkov extra is not installed")
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
-from reachlint.cli import app
+from reachlint.commands.cli import app
 
 NONCOMPLIANT = Path(__file__).resolve().parents[2] / "fixtures" / "aws" / "naa-noncompliant"
 

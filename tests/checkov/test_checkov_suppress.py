@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from reachlint.cli import app
+from reachlint.commands.cli import app
 
 pytest.importorskip("checkov.terraform.runner", reason="the checkov extra is not installed")
 

@@ -15,11 +15,17 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from reachlint.cli import app
-from reachlint.design import Ends
+from reachlint.commands.cli import app
+from reachlint.commands.design.common import Ends
+from reachlint.commands.design.graph import (
+    Picture,
+    network_picture,
+    render_dot,
+    render_mermaid,
+    run_graph,
+)
+from reachlint.commands.design.matrix import auto_grouping
 from reachlint.engine.reach import Analysis
-from reachlint.graph import Picture, network_picture, render_dot, render_mermaid, run_graph
-from reachlint.matrix import auto_grouping
 from tests.design.mermaid_syntax import Flowchart, MermaidError, parse_flowchart
 from tests.design.support import (
     FIXTURES,

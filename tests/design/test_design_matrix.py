@@ -8,11 +8,17 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from reachlint.cli import app
-from reachlint.design import Ends
+from reachlint.commands.cli import app
+from reachlint.commands.design.common import Ends
+from reachlint.commands.design.matrix import (
+    Matrix,
+    auto_grouping,
+    compute_matrix,
+    render_matrix,
+    run_matrix,
+)
 from reachlint.engine.reach import Analysis
 from reachlint.errors import InputError
-from reachlint.matrix import Matrix, auto_grouping, compute_matrix, render_matrix, run_matrix
 from tests.design.support import (
     FIXTURES,
     REPO,

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
-from reachlint.cli import app
+from reachlint.commands.cli import app
+from reachlint.commands.design.query import Question, ask, run_query, wanted_traffic
+from reachlint.commands.design.selector_text import parse_cli_selector
 from reachlint.engine.reach import Analysis
 from reachlint.errors import InputError
-from reachlint.query import Question, ask, run_query, wanted_traffic
-from reachlint.reporters.text import traffic_text
-from reachlint.selector_text import parse_cli_selector
+from reachlint.reports.text import traffic_text
 from tests.design.support import FIXTURES
 from tests.engine.azure_builder import AzureNet, rule
 

@@ -7,7 +7,7 @@ import random
 from collections.abc import Callable, Iterator
 
 from reachlint.engine.flows import EndpointClass, External, Reachability
-from reachlint.model import (
+from reachlint.model.network import (
     AclEntry,
     Endpoint,
     Gateway,
@@ -23,7 +23,7 @@ from reachlint.model import (
     SecurityGroupRule,
     Subnet,
 )
-from reachlint.traffic import IntervalSet, Traffic
+from reachlint.model.traffic import IntervalSet, Traffic
 from tests.differential.simulator import ICMP, INTERNET, TCP, UDP, Packet, Verdict
 
 INTERNET_ADDRESSES = ("8.8.8.8", "52.4.5.6", "100.20.3.4", "1.1.1.1")

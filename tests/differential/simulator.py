@@ -13,7 +13,7 @@ import ipaddress
 from dataclasses import dataclass
 from typing import Literal
 
-from reachlint.model import (
+from reachlint.model.network import (
     Endpoint,
     Interface,
     NetworkAcl,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from reachlint.engine.reach import compute_reachability
-from reachlint.model import NetworkModel
+from reachlint.model.network import NetworkModel
 from tests.differential.networks import (
     describe,
     engine_verdict,

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from reachlint.exposure import pick
-from reachlint.loaders.azure_common import address_spec, default_rules, port_ranges
-from reachlint.model import (
+from reachlint.model.exposure import pick
+from reachlint.model.network import (
     Endpoint,
     Gateway,
     Interface,
@@ -22,6 +21,7 @@ from reachlint.model import (
     Target,
     TargetGroup,
 )
+from reachlint.providers.azure.nsgs import address_spec, default_rules, port_ranges
 from tests.engine.builder import Net
 
 VNETS = "Microsoft.Network/virtualNetworks"

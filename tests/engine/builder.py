@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from reachlint.engine.flows import EndpointClass, External, Flow, Reachability
 from reachlint.engine.reach import AssumeUnknown, compute_reachability
-from reachlint.model import (
+from reachlint.model.network import (
     AclEntry,
     Endpoint,
     Gateway,
@@ -284,7 +284,7 @@ class Result:
 
     def traffic(self, source: str, destination: str, state: str = "reachable") -> str:
         """Union of the traffic from one end to another, as text ("" when none)."""
-        from reachlint.traffic import Traffic
+        from reachlint.model.traffic import Traffic
 
         total = Traffic()
         for flow in self.flows(source, destination, state):

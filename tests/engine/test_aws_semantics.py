@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reachlint.traffic import cidrs
+from reachlint.model.traffic import cidrs
 from tests.engine.builder import Net, egress, entry, ingress
 
 WORLD = "0.0.0.0/0"

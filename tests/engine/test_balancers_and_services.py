@@ -1,5 +1,5 @@
 """Load balancers start nothing, Azure Load Balancer passes flows through, and managed services
-accept and send what their documentation says (reachlint.exposure), on hand-built models."""
+accept and send what their documentation says (reachlint.model.exposure), on hand-built models."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import pytest
 
 from reachlint.engine.flows import EndpointClass
 from reachlint.engine.reach import Analysis
-from reachlint.exposure import pick
-from reachlint.model import Endpoint, PortRange
-from reachlint.traffic import IntervalSet, Traffic, cidrs, parse_protocol
+from reachlint.model.exposure import pick
+from reachlint.model.network import Endpoint, PortRange
+from reachlint.model.traffic import IntervalSet, Traffic, cidrs, parse_protocol
 from tests.engine.azure_builder import AzureNet, rule
 from tests.engine.builder import Net, egress, ingress
 from tests.engine.test_aws_semantics import WORLD, public_vpc

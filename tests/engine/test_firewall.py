@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from reachlint.engine.flows import External
 from reachlint.engine.reach import Analysis
-from reachlint.model import (
+from reachlint.model.network import (
     AddressSpec,
     DnatRule,
     FirewallPolicy,
@@ -19,7 +19,7 @@ from reachlint.model import (
     FirewallStage,
     PortRange,
 )
-from reachlint.traffic import Traffic, cidrs, parse_protocol, ports_from_spec
+from reachlint.model.traffic import Traffic, cidrs, parse_protocol, ports_from_spec
 from tests.engine.azure_builder import AzureNet, rule
 from tests.engine.test_explain import class_of
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from reachlint.engine.flows import Doubt, Flow, private_address_of
 from reachlint.engine.reach import AssumeUnknown
-from reachlint.model import AddressSpec, OnPremSite, PrefixList, Route, UnknownValue
-from reachlint.traffic import Traffic, parse_protocol, ports_from_spec
+from reachlint.model.network import AddressSpec, OnPremSite, PrefixList, Route, UnknownValue
+from reachlint.model.traffic import Traffic, parse_protocol, ports_from_spec
 from tests.engine.azure_builder import AzureNet, rule
 from tests.engine.builder import Net, Result, egress, entry, ingress
 

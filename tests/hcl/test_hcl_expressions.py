@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from reachlint.errors import InputError
-from reachlint.loaders.hcl.evaluator import evaluate_constant
-from reachlint.loaders.hcl.parser import parse_expression, parse_file
-from reachlint.loaders.hcl.values import EvalError, Value
+from reachlint.formats.hcl.evaluator import evaluate_constant
+from reachlint.formats.hcl.parser import parse_expression, parse_file
+from reachlint.formats.hcl.values import EvalError, Value
 
 
 def value_of(text: str) -> Value:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from reachlint.loaders.hcl.evaluator import evaluate, evaluate_constant
-from reachlint.loaders.hcl.parser import parse_expression
-from reachlint.loaders.hcl.values import EvalError, Unknown, Value
+from reachlint.formats.hcl.evaluator import evaluate, evaluate_constant
+from reachlint.formats.hcl.parser import parse_expression
+from reachlint.formats.hcl.values import EvalError, Unknown, Value
 
 
 def value_of(text: str) -> Value:

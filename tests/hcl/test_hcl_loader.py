@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from reachlint.errors import InputError
-from reachlint.loaders.terraform_hcl import HclResources, load_terraform_dir
-from reachlint.loaders.terraform_resources import UNKNOWN, TfResource
+from reachlint.formats.terraform.directory import HclResources, load_terraform_dir
+from reachlint.formats.terraform.records import UNKNOWN, TfResource
 
 DATA = Path(__file__).parent / "data"
 

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from reachlint.loaders.terraform_hcl import load_terraform_dir
-from reachlint.loaders.terraform_resources import UNKNOWN, TfResource
+from reachlint.formats.terraform.directory import load_terraform_dir
+from reachlint.formats.terraform.records import UNKNOWN, TfResource
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 PLANNED = sorted(
@@ -58,7 +58,7 @@ KEY_ATTRIBUTES = frozenset(
 
 def _plan_resources(path: Path) -> list[TfResource]:
     plan_loader = pytest.importorskip(
-        "reachlint.loaders.terraform_plan", reason="the plan loader is not there yet"
+        "reachlint.formats.terraform.plan", reason="the plan loader is not there yet"
     )
     resources: list[TfResource] = plan_loader.load_plan_resources(path / "plan.json").resources
     return resources

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from reachlint.dialects.terraform.aws import HANDLED_TYPES
+from reachlint.dialects.terraform.schema import block_schema, schema_version
 from reachlint.errors import InputError
-from reachlint.loaders.aws import HANDLED_TYPES
-from reachlint.loaders.hcl.provider_schema import block_schema, schema_version
-from reachlint.loaders.terraform_hcl import HclResources, load_terraform_dir
+from reachlint.formats.terraform.directory import HclResources, load_terraform_dir
 
 SECURITY_GROUP = """\
 resource "aws_security_group" "web" {
@@ -293,7 +293,7 @@ def test_every_modelled_aws_type_has_schema_data() -> None:
 
 
 def test_the_schema_data_is_small_and_trimmed() -> None:
-    path = Path(__file__).parents[2] / "src/reachlint/loaders/hcl/aws_schema.json"
+    path = Path(__file__).parents[2] / "src/reachlint/dialects/terraform/aws_schema.json"
     assert path.stat().st_size < 100_000
     data = json.loads(path.read_text())
     assert data["resource"]["aws_security_group"]["a"]["ingress"][:2] == ["o", "set"]
@@ -303,7 +303,7 @@ def test_the_schema_data_is_small_and_trimmed() -> None:
 def test_a_plan_vouches_for_the_configuration_beside_it(tmp_path: Path) -> None:
     """Terraform made the plan, so the configuration was valid for the provider it used (here a
     4.x-era argument): read beside the plan it still gives the findings their lines."""
-    from reachlint.pipeline import run_check
+    from reachlint.commands.check import run_check
 
     fixture = Path(__file__).parents[2] / "fixtures/aws/terragoat-web"
     copy = tmp_path / "terragoat-web"

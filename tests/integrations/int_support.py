@@ -16,7 +16,7 @@ from typing import Any
 
 import jsonschema
 
-from reachlint.report import (
+from reachlint.reports.schema import (
     EndRef,
     Finding,
     HopRef,

@@ -10,8 +10,13 @@ import pytest
 from int_support import DIFF, finding
 from typer.testing import CliRunner, Result
 
-from reachlint.baseline import KnownFindings, entries_traffic, identity, read_baseline
-from reachlint.cli import app
+from reachlint.commands.changes.baseline import (
+    KnownFindings,
+    entries_traffic,
+    identity,
+    read_baseline,
+)
+from reachlint.commands.cli import app
 from reachlint.errors import InputError
 
 HEAD, BASE = DIFF / "head", DIFF / "base"

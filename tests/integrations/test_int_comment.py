@@ -8,7 +8,7 @@ from pathlib import Path
 from int_support import REPOSITORY, FakeGitHub, fake_github, github_environment
 from typer.testing import CliRunner, Result
 
-from reachlint.cli import app
+from reachlint.commands.cli import app
 
 
 def _comment(env: dict[str, str | None], *args: str, stdin: str | None = None) -> Result:

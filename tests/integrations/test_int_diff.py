@@ -11,8 +11,8 @@ import pytest
 from int_support import DIFF, sarif_errors
 from typer.testing import CliRunner, Result
 
-from reachlint.cli import app
-from reachlint.reporters import FORMATS
+from reachlint.commands.cli import app
+from reachlint.reports import FORMATS
 
 BASE, HEAD = DIFF / "base", DIFF / "head"
 CUSTOMER_RULE = "aws_security_group_rule.monitoring_exporter_customer"

@@ -10,13 +10,13 @@ from xml.etree import ElementTree
 from int_support import DIFF, finding, report
 from typer.testing import CliRunner
 
-from reachlint.cli import app
-from reachlint.diff import run_diff
-from reachlint.pipeline import run_check
-from reachlint.report import EndRef, Finding, Suppression, SuppressionProblem
-from reachlint.reporters import render, render_diff
-from reachlint.reporters.github import write_step_summary
-from reachlint.reporters.markdown import BUDGET, DIAGRAMS_PER_GROUP
+from reachlint.commands.changes.diff import run_diff
+from reachlint.commands.check import run_check
+from reachlint.commands.cli import app
+from reachlint.reports import render, render_diff
+from reachlint.reports.github import write_step_summary
+from reachlint.reports.markdown import BUDGET, DIAGRAMS_PER_GROUP
+from reachlint.reports.schema import EndRef, Finding, Suppression, SuppressionProblem
 
 SUPPRESSED = finding(
     rule="SUPPRESSED-RULE",

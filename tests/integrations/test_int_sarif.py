@@ -20,11 +20,11 @@ from int_support import (
     sarif_errors,
 )
 
-from reachlint.baseline import with_fingerprint
-from reachlint.diff import run_diff
-from reachlint.pipeline import run_check
-from reachlint.report import EndRef, Finding, Suppression, SuppressionProblem
-from reachlint.reporters.sarif import FINGERPRINT_KEY, render_sarif, render_sarif_diff
+from reachlint.commands.changes.baseline import with_fingerprint
+from reachlint.commands.changes.diff import run_diff
+from reachlint.commands.check import run_check
+from reachlint.reports.sarif import FINGERPRINT_KEY, render_sarif, render_sarif_diff
+from reachlint.reports.schema import EndRef, Finding, Suppression, SuppressionProblem
 
 INPUTS = sorted(
     path

@@ -10,10 +10,10 @@ from pathlib import Path
 from int_support import DIFF, FIXTURES
 from typer.testing import CliRunner
 
-from reachlint.cli import app
+from reachlint.commands.changes.suppress import Directive, apply, collect
+from reachlint.commands.cli import app
 from reachlint.engine.flows import Reachability
 from reachlint.rules import RuleSet
-from reachlint.suppress import Directive, apply, collect
 
 TF = """\
 resource "aws_security_group" "web" {

@@ -22,10 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from reachlint.engine.flows import End, EndpointClass, External, Flow, Hop, Member, Reachability
-from reachlint.model import Endpoint, Interface, NetworkModel, OnPremSite, Origin, Subnet
-from reachlint.report import Finding
-from reachlint.rules import RuleSet, evaluate, load_rules
-from reachlint.traffic import (
+from reachlint.model.network import Endpoint, Interface, NetworkModel, OnPremSite, Origin, Subnet
+from reachlint.model.traffic import (
     ALL_ADDRESSES,
     ALL_PORTS,
     PUBLIC_ADDRESSES,
@@ -34,6 +32,8 @@ from reachlint.traffic import (
     parse_protocol,
     ports_from_spec,
 )
+from reachlint.reports.schema import Finding
+from reachlint.rules import RuleSet, evaluate, load_rules
 
 
 def resource_type(address: str) -> str:

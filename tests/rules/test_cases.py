@@ -15,7 +15,7 @@ import pytest
 import yaml
 from rules_scenario import check, summary
 
-from reachlint.report import Finding
+from reachlint.reports.schema import Finding
 from reachlint.rules import RuleSet, load_rules
 
 CASES = Path(__file__).parent / "cases"

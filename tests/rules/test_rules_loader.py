@@ -10,6 +10,7 @@ import yaml
 from rules_scenario import rules_from
 
 from reachlint.errors import InputError
+from reachlint.model.traffic import TCP, UDP, IntervalSet, ports_from_spec
 from reachlint.rules import (
     builtin_rules_dir,
     load_rules,
@@ -18,7 +19,6 @@ from reachlint.rules import (
     rules_schema,
 )
 from reachlint.rules.selectors import Word
-from reachlint.traffic import TCP, UDP, IntervalSet, ports_from_spec
 
 BUILTIN_IDS = {
     "INTERNET-ADMIN-PORTS",

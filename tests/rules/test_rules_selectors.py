@@ -9,9 +9,9 @@ import pytest
 from rules_scenario import build, rules_from
 
 from reachlint.engine.flows import EndpointClass, External, Hop
-from reachlint.model import NetworkModel, SecurityGroup, SecurityGroupRule
+from reachlint.model.network import NetworkModel, SecurityGroup, SecurityGroupRule
+from reachlint.model.traffic import ALL_ADDRESSES, IntervalSet, cidrs
 from reachlint.rules import EndSubject, Matcher, glob_match, parse_selector
-from reachlint.traffic import ALL_ADDRESSES, IntervalSet, cidrs
 
 SCENARIO: dict[str, Any] = {
     "subnets": {"aws_subnet.web": ["10.0.1.0/24"], "aws_subnet.db": ["10.0.9.0/24"]},

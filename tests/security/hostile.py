@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from reachlint.report import (
+from reachlint.reports.schema import (
     DiffReport,
     DiffSummary,
     EndRef,

@@ -44,7 +44,7 @@ def _capped() -> None:
 
 def run(*args: str | Path, cwd: Path, prelude: str = "") -> Outcome:
     """`reachlint ARGS` in `cwd`; `prelude` is Python run first (to shorten a budget)."""
-    code = f"{prelude}\nfrom reachlint.cli import main\nmain()\n"
+    code = f"{prelude}\nfrom reachlint.commands.cli import main\nmain()\n"
     environment = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     environment.pop("REACHLINT_DEBUG", None)
     started = time.monotonic()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from reachlint.cli import app
+from reachlint.commands.cli import app
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "fixtures"

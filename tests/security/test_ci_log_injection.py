@@ -21,8 +21,8 @@ from xml.etree import ElementTree
 import pytest
 from typer.testing import CliRunner
 
-from reachlint.cli import app
-from reachlint.reporters import render, render_diff
+from reachlint.commands.cli import app
+from reachlint.reports import render, render_diff
 from tests.security.hostile import (
     HOSTILE,
     MARKDOWN,

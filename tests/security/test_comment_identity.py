@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 
 from typer.testing import CliRunner, Result
 
-from reachlint.cli import app
+from reachlint.commands.cli import app
 from tests.integrations.int_support import (
     REPOSITORY,
     FakeGitHub,

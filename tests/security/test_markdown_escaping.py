@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from reachlint.reporters import render, render_diff
+from reachlint.reports import render, render_diff
 from tests.security.hostile import HOSTILE, MARKDOWN, MERMAID, hostile_diff, hostile_report
 
 TEXT = f"{MARKDOWN} {HOSTILE} {MERMAID}"

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from reachlint.cli import app
-from reachlint.reporters import FORMATS
+from reachlint.commands.cli import app
+from reachlint.reports import FORMATS
 
 REPO = Path(__file__).resolve().parents[2]
 AWS = REPO / "fixtures" / "aws" / "suppress-scope"

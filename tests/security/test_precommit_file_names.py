@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from reachlint.precommit import main
+from reachlint.commands.integrations.precommit import main
 
 REPO = Path(__file__).resolve().parents[2]
 EXPOSED = REPO / "fixtures" / "aws" / "diff-monitoring" / "head"  # SSH and tcp 9100 open

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from reachlint.errors import InputError
-from reachlint.loaders.hcl.evaluator import evaluate_constant
-from reachlint.loaders.hcl.parser import parse_expression
-from reachlint.loaders.hcl.values import EvalError, Value
-from reachlint.loaders.terraform_hcl import load_terraform_dir
+from reachlint.formats.hcl.evaluator import evaluate_constant
+from reachlint.formats.hcl.parser import parse_expression
+from reachlint.formats.hcl.values import EvalError, Value
+from reachlint.formats.terraform.directory import load_terraform_dir
 from tests.security.subprocess_run import run, terraform
 
 CATASTROPHIC = "a" * 5000 + "b"

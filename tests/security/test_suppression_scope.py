@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from reachlint.baseline import fingerprint
-from reachlint.cli import app
-from reachlint.report import TrafficEntry
+from reachlint.commands.changes.baseline import fingerprint
+from reachlint.commands.cli import app
+from reachlint.reports.schema import TrafficEntry
 
 REPO = Path(__file__).resolve().parents[2]
 AWS = REPO / "fixtures" / "aws" / "suppress-scope"

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from reachlint.cli import app
+from reachlint.commands.cli import app
 
 REPO = Path(__file__).resolve().parents[2]
 HEAD = REPO / "fixtures" / "aws" / "diff-monitoring" / "head"

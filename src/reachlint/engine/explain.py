@@ -17,8 +17,8 @@ from reachlint.engine.firewall import Evaluated, FirewallView
 from reachlint.engine.flows import External, Hop
 from reachlint.engine.nsg import NsgDirection, NsgView, Peer
 from reachlint.engine.ranges import Placement
-from reachlint.model import Origin
-from reachlint.traffic import (
+from reachlint.model.network import Origin
+from reachlint.model.traffic import (
     ALL_ADDRESSES,
     EPHEMERAL,
     PUBLIC_ADDRESSES,
@@ -33,7 +33,7 @@ from reachlint.traffic import (
 if TYPE_CHECKING:
     from reachlint.engine.reach import _Class, _Engine
     from reachlint.engine.routing import Leg
-    from reachlint.exposure import Side
+    from reachlint.model.exposure import Side
 
 BlockCode = Literal[
     "no-route",

@@ -11,7 +11,7 @@ from typing import Literal
 
 from reachlint.engine.flows import Doubt, Hop, Unknown
 from reachlint.engine.ranges import NOWHERE, Placement, decide
-from reachlint.model import (
+from reachlint.model.network import (
     AclEntry,
     Endpoint,
     Listener,
@@ -23,7 +23,7 @@ from reachlint.model import (
     Subnet,
     UnknownValue,
 )
-from reachlint.traffic import (
+from reachlint.model.traffic import (
     ALL_ADDRESSES,
     ALL_PORTS,
     PUBLIC_ADDRESSES,

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from reachlint.engine.flows import Hop
-from reachlint.model import (
+from reachlint.model.network import (
     AddressSpec,
     FirewallPolicy,
     FirewallRule,
@@ -26,7 +26,14 @@ from reachlint.model import (
     Origin,
     PortRange,
 )
-from reachlint.traffic import ALL_ADDRESSES, ALL_PORTS, IntervalSet, Traffic, cidrs, parse_protocol
+from reachlint.model.traffic import (
+    ALL_ADDRESSES,
+    ALL_PORTS,
+    IntervalSet,
+    Traffic,
+    cidrs,
+    parse_protocol,
+)
 
 FixedEnd = Literal["source", "destination"]
 EVERYTHING = Traffic.everything()

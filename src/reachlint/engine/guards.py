@@ -12,7 +12,7 @@ from reachlint.engine.filters import Filters, SgView
 from reachlint.engine.flows import Doubt, Hop, Unknown
 from reachlint.engine.nsg import NsgDirection, NsgView, Peer
 from reachlint.engine.ranges import NOWHERE, Placement
-from reachlint.traffic import Traffic
+from reachlint.model.traffic import Traffic
 
 Direction = Literal["ingress", "egress"]
 _NSG_DIRECTION: dict[Direction, NsgDirection] = {"ingress": "inbound", "egress": "outbound"}

@@ -13,7 +13,7 @@ from typing import Literal
 from reachlint.engine.filters import unknown_addresses_text
 from reachlint.engine.flows import Doubt, Hop, Unknown
 from reachlint.engine.ranges import NETWORK, NOWHERE, SITE, Placement, decide
-from reachlint.model import (
+from reachlint.model.network import (
     AddressSpec,
     NetworkModel,
     NetworkSecurityGroup,
@@ -21,7 +21,7 @@ from reachlint.model import (
     PortRange,
     UnknownValue,
 )
-from reachlint.traffic import (
+from reachlint.model.traffic import (
     ALL_ADDRESSES,
     ALL_PORTS,
     PORTED,

@@ -41,9 +41,9 @@ from reachlint.engine.nsg import AzureSpaces, NsgView, Peer
 from reachlint.engine.ranges import NOWHERE, Placement, Places, families_of
 from reachlint.engine.routing import Leg, RouteView, Routing
 from reachlint.engine.services import Service, service_of
-from reachlint.exposure import Side
-from reachlint.model import DnatRule, Endpoint, Interface, NetworkModel, Subnet
-from reachlint.traffic import (
+from reachlint.model.exposure import Side
+from reachlint.model.network import DnatRule, Endpoint, Interface, NetworkModel, Subnet
+from reachlint.model.traffic import (
     ALL_ADDRESSES,
     EPHEMERAL,
     PUBLIC_ADDRESSES,
@@ -909,7 +909,7 @@ class _Engine:
 
 
 def _side(end: EndpointClass | External) -> Side:
-    """Which kind of peer an end is, in the terms of reachlint.exposure."""
+    """Which kind of peer an end is, in the terms of reachlint.model.exposure."""
     if isinstance(end, External):
         return "internet" if end.kind == "internet" else "onprem"
     return "network"

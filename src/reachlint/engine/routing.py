@@ -7,8 +7,8 @@ from functools import lru_cache
 
 from reachlint.engine.flows import External, Hop
 from reachlint.engine.ranges import NOWHERE, Placement, decide, names
-from reachlint.model import NetworkModel, OnPremSite, Origin, Route, RouteTable, Subnet
-from reachlint.traffic import (
+from reachlint.model.network import NetworkModel, OnPremSite, Origin, Route, RouteTable, Subnet
+from reachlint.model.traffic import (
     ALL_ADDRESSES,
     PUBLIC_ADDRESSES,
     V4_ALL,

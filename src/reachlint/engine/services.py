@@ -1,10 +1,10 @@
-"""The exposure rows (reachlint.exposure) as the engine applies them to an endpoint class."""
+"""The exposure rows (reachlint.model.exposure) as the engine applies them to an endpoint class."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from reachlint.exposure import (
+from reachlint.model.exposure import (
     GENERIC_LOAD_BALANCER,
     OWN_PORT,
     Exposure,
@@ -12,8 +12,8 @@ from reachlint.exposure import (
     row,
     traffic_of,
 )
-from reachlint.model import Endpoint
-from reachlint.traffic import ALL_ADDRESSES, IntervalSet, Traffic, parse_protocol
+from reachlint.model.network import Endpoint
+from reachlint.model.traffic import ALL_ADDRESSES, IntervalSet, Traffic, parse_protocol
 
 
 @dataclass(frozen=True)

@@ -22,11 +22,8 @@ from reachlint.engine.flows import (
     Reachability,
     class_of_private_address,
 )
-from reachlint.model import Endpoint, Interface, NetworkModel
-from reachlint.report import SEVERITIES, EndRef, Finding, HopRef, TrafficEntry
-from reachlint.rules.ruleset import Entry, Rule, RuleSet, Same
-from reachlint.rules.selectors import EndSubject, Matcher, Selector
-from reachlint.traffic import (
+from reachlint.model.network import Endpoint, Interface, NetworkModel
+from reachlint.model.traffic import (
     ALL_ADDRESSES,
     ALL_PORTS,
     ALL_PROTOCOLS,
@@ -39,6 +36,9 @@ from reachlint.traffic import (
     Traffic,
     addresses_as_cidrs,
 )
+from reachlint.reports.schema import SEVERITIES, EndRef, Finding, HopRef, TrafficEntry
+from reachlint.rules.ruleset import Entry, Rule, RuleSet, Same
+from reachlint.rules.selectors import EndSubject, Matcher, Selector
 
 # For each selector of a side (the match's, then each allow entry's): the addresses it holds for.
 Signature = tuple[IntervalSet, ...]

@@ -13,8 +13,17 @@ from pathlib import Path
 
 from reachlint.errors import InputError
 from reachlint.limits import MAX_RULES_FILE_BYTES, read_bounded
-from reachlint.model import Origin
-from reachlint.report import SEVERITIES, Severity
+from reachlint.model.network import Origin
+from reachlint.model.traffic import (
+    ALL_PORTS,
+    ALL_PROTOCOLS,
+    TCP,
+    UDP,
+    IntervalSet,
+    parse_protocol,
+    ports_from_spec,
+)
+from reachlint.reports.schema import SEVERITIES, Severity
 from reachlint.rules.document import Document, NodePath, load_document
 from reachlint.rules.pack import builtin_rule_files
 from reachlint.rules.ruleset import Entry, Rule, RuleSet
@@ -26,15 +35,6 @@ from reachlint.rules.selectors import (
     Use,
     Word,
     check_use,
-)
-from reachlint.traffic import (
-    ALL_PORTS,
-    ALL_PROTOCOLS,
-    TCP,
-    UDP,
-    IntervalSet,
-    parse_protocol,
-    ports_from_spec,
 )
 
 TCP_AND_UDP = IntervalSet([(TCP, TCP), (UDP, UDP)])

@@ -18,9 +18,9 @@ from typing import Literal, get_args
 
 from reachlint.engine.flows import EndpointClass, External, Hop
 from reachlint.errors import InputError
-from reachlint.model import Endpoint, EndpointKind, Interface, NetworkModel
+from reachlint.model.network import Endpoint, EndpointKind, Interface, NetworkModel
+from reachlint.model.traffic import ALL_ADDRESSES, IntervalSet, cidrs
 from reachlint.rules.document import Document, NodePath
-from reachlint.traffic import ALL_ADDRESSES, IntervalSet, cidrs
 
 # `any` is every end (endpoints, the internet, on-premises); `endpoints` only cloud endpoints.
 WordName = Literal["any", "endpoints", "internet", "onprem"]

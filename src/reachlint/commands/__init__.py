@@ -1,0 +1,1 @@
+"""The command line and what each command composes from the layers below."""

@@ -1,0 +1,1 @@
+"""Changes: diff, baselines and suppressions."""

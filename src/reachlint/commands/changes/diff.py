@@ -1,0 +1,355 @@
+"""Differential reachability: the flows a change opens and closes (`reachlint diff BASE HEAD`).
+
+Both inputs are modelled and their flows computed; flows are compared per pair of ends, ends
+being named by resource address so that they match across the two inputs. The engine's flows
+run between classes of interfaces that differ from one input to the other, so interfaces are
+first grouped by the pair of classes they belong to; only the groups whose traffic differs are
+spread over their endpoints, which keeps a small change cheap on a large network.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from reachlint.commands.check import AssumeUnknown, LoadOptions, build_model
+
+if TYPE_CHECKING:
+    from reachlint.engine.flows import Flow, FlowState, Hop, Reachability
+    from reachlint.model.network import NetworkModel
+    from reachlint.model.traffic import Traffic
+    from reachlint.reports.schema import DiffReport, EndRef, Finding, FlowChange, HopRef, Severity
+
+# An end of a flow: ("class", id) or ("external", address). A member: (endpoint, interface),
+# or (external address, "") for the internet and on-premises sites.
+EndKey = tuple[str, str | int]
+Member = tuple[str, str]
+Signature = tuple[EndKey | None, EndKey | None]  # the member's end in base, in head
+Pair = tuple[str, str]
+
+
+def run_diff(
+    base: Path,
+    head: Path,
+    rules_files: list[Path],
+    *,
+    builtin: bool = True,
+    assume_unknown: AssumeUnknown = "open",
+    options: LoadOptions | None = None,
+    base_rules: list[Path] | None = None,
+) -> DiffReport:
+    """Compare BASE and HEAD: the flows opened and closed, the rules each change breaks, and
+    the suppressions the change adds (rules files against `base_rules` when given)."""
+    from reachlint import __version__
+    from reachlint.commands.changes.suppress_added import added_suppressions, rule_info
+    from reachlint.commands.check import describe_rules, notes_of
+    from reachlint.engine.reach import compute_reachability
+    from reachlint.errors import InputError
+    from reachlint.reports.schema import DiffReport, DiffSummary, Tool
+    from reachlint.rules import evaluate, load_rules
+
+    for path in (base, head):
+        if not path.exists():
+            raise InputError("no such file or directory", file=str(path))
+    ruleset = load_rules(rules_files, builtin=builtin)
+    snapshots = []
+    for path in (base, head):
+        model = build_model([path], None, options)
+        reach = compute_reachability(model, assume_unknown=assume_unknown)
+        snapshots.append(Snapshot(model, reach, evaluate(ruleset, model, reach)))
+    before, after = snapshots
+    opened, closed = compare(before, after)
+    added = added_suppressions(
+        [head],
+        after.findings,
+        [base],
+        ruleset,
+        base_rules=base_rules,
+        builtin=builtin,
+        rules_files=rules_files,
+    )
+    by_severity: dict[str, int] = {}
+    for severity in ("critical", "high", "medium", "low"):
+        count = sum(1 for change in opened if change.severity == severity)
+        if count:
+            by_severity[severity] = count
+    return DiffReport(
+        tool=Tool(version=__version__),
+        base=[str(base)],
+        head=[str(head)],
+        opened=opened,
+        closed=closed,
+        summary=DiffSummary(
+            opened=len(opened),
+            closed=len(closed),
+            by_severity=by_severity,
+            new_suppressions=len(added) or None,
+        ),
+        notes=notes_of(after.model),
+        new_suppressions=added or None,
+        rules=[*describe_rules(ruleset), *([rule_info()] if added else [])],
+        sensitive=before.model.sensitive | after.model.sensitive,
+    )
+
+
+@dataclass
+class Snapshot:
+    """One side of the comparison: the model, its flows and the findings on them."""
+
+    model: NetworkModel
+    reach: Reachability
+    findings: list[Finding]
+    # Filled by index(): flows by state and ends, and the end each member belongs to.
+    flows: dict[tuple[FlowState, EndKey, EndKey], list[Flow]] = field(default_factory=dict)
+    end_of: dict[Member, EndKey] = field(default_factory=dict)
+
+    def index(self) -> None:
+        if self.end_of:
+            return
+        from reachlint.engine.flows import External
+
+        for endpoint_class in self.reach.classes:
+            for member in endpoint_class.members:
+                self.end_of[(member.endpoint, member.interface)] = ("class", endpoint_class.id)
+        for external in self.reach.externals:
+            self.end_of[(external.address, "")] = ("external", external.address)
+        for flow in self.reach.flows:
+            ends: list[EndKey] = []
+            for end in (flow.source, flow.destination):
+                if isinstance(end, External):
+                    ends.append(("external", end.address))
+                else:
+                    ends.append(("class", end.id))
+            self.flows.setdefault((flow.state, ends[0], ends[1]), []).append(flow)
+
+    def traffic(
+        self, state: FlowState, source: EndKey | None, destination: EndKey | None
+    ) -> Traffic:
+        if source is None or destination is None:
+            return _union([])
+        return _union(flow.traffic for flow in self.flows.get((state, source, destination), []))
+
+
+@dataclass
+class _PairChange:
+    """Two endpoints between which the traffic differs, with the flows on either side."""
+
+    ends: Pair
+    old: Traffic
+    new: Traffic
+    flows_before: list[Flow]
+    flows_after: list[Flow]
+
+
+def compare(before: Snapshot, after: Snapshot) -> tuple[list[FlowChange], list[FlowChange]]:
+    """The flows opened (reachable in `after`, not in `before`) and closed, per pair of ends."""
+    opened: list[FlowChange] = []
+    closed: list[FlowChange] = []
+    for change in _pair_changes(before, after, "reachable"):
+        if change.new - change.old:
+            opened.append(
+                _change(after, "opened", change.ends, change.new - change.old, change.flows_after)
+            )
+        if change.old - change.new:
+            closed.append(
+                _change(before, "closed", change.ends, change.old - change.new, change.flows_before)
+            )
+    opened.sort(key=_order)
+    closed.sort(key=_order)
+    return opened, closed
+
+
+def introduced(findings: list[Finding], before: Snapshot, after: Snapshot) -> list[Finding]:
+    """Of the findings on `after`, what the change from `before` brings: each finding narrowed
+    to the traffic the change opens between its ends; findings on unchanged traffic left out."""
+    from reachlint.commands.changes.baseline import finding_traffic, narrowed
+
+    changes: dict[tuple[FlowState, Pair], _PairChange] = {}
+    for state in sorted({finding.state for finding in findings}):
+        for pair_change in _pair_changes(before, after, state):
+            changes[(state, pair_change.ends)] = pair_change
+    kept = []
+    for finding in findings:
+        ends = (finding.source.address, finding.destination.address)
+        change = changes.get((finding.state, ends))
+        if change is None:
+            continue
+        opened = finding_traffic(finding) & (change.new - change.old)
+        part = narrowed(finding, opened)
+        if part is not None and part is not finding:
+            # The path that carries the new part, not the one that carried the whole.
+            part = part.model_copy(update={"path": _path(change.flows_after, opened)})
+        if part is not None:
+            kept.append(part)
+    return kept
+
+
+def _pair_changes(before: Snapshot, after: Snapshot, state: FlowState) -> list[_PairChange]:
+    before.index()
+    after.index()
+    groups: dict[Signature, list[Member]] = {}
+    for member in {*before.end_of, *after.end_of}:
+        signature = (before.end_of.get(member), after.end_of.get(member))
+        groups.setdefault(signature, []).append(member)
+    by_end: list[dict[EndKey, list[Signature]]] = [{}, {}]
+    for signature in groups:
+        for side in (0, 1):
+            end = signature[side]
+            if end is not None:
+                by_end[side].setdefault(end, []).append(signature)
+    candidates: set[tuple[Signature, Signature]] = set()
+    for side, snapshot in enumerate((before, after)):
+        for flow_state, source, destination in snapshot.flows:
+            if flow_state != state:
+                continue
+            for first in by_end[side].get(source, []):
+                for second in by_end[side].get(destination, []):
+                    candidates.add((first, second))
+    changed: set[Pair] = set()
+    for first, second in candidates:
+        old = before.traffic(state, first[0], second[0])
+        new = after.traffic(state, first[1], second[1])
+        if old != new:
+            changed.update(
+                (a[0], b[0]) for a in groups[first] for b in groups[second] if a[0] != b[0]
+            )
+    members: dict[str, list[Member]] = {}
+    for group in groups.values():
+        for item in group:
+            members.setdefault(item[0], []).append(item)
+    changes = []
+    for pair in sorted(changed):
+        flows_before = _pair_flows(before, state, members[pair[0]], members[pair[1]])
+        flows_after = _pair_flows(after, state, members[pair[0]], members[pair[1]])
+        old = _union(flow.traffic for flow in flows_before)
+        new = _union(flow.traffic for flow in flows_after)
+        if old != new:
+            changes.append(_PairChange(pair, old, new, flows_before, flows_after))
+    return changes
+
+
+def _order(change: FlowChange) -> tuple[int, str, str]:
+    from reachlint.reports.places import severity_rank
+
+    return severity_rank(change.severity), change.source.address, change.destination.address
+
+
+def _pair_flows(
+    snapshot: Snapshot, state: FlowState, sources: list[Member], destinations: list[Member]
+) -> list[Flow]:
+    ends = {
+        (state, snapshot.end_of[a], snapshot.end_of[b])
+        for a in sources
+        for b in destinations
+        if a in snapshot.end_of and b in snapshot.end_of
+    }
+    return [flow for key in sorted(ends, key=str) for flow in snapshot.flows.get(key, [])]
+
+
+def _union(traffics: Iterable[Traffic]) -> Traffic:
+    from reachlint.model.traffic import Traffic
+
+    total = Traffic()
+    for traffic in traffics:
+        total = total | traffic
+    return total
+
+
+def _change(
+    snapshot: Snapshot,
+    direction: str,
+    ends: Pair,
+    traffic: Traffic,
+    flows: list[Flow],
+) -> FlowChange:
+    """One opened or closed flow: the path that carries most of it, the rules it concerns."""
+    from reachlint.commands.changes.baseline import (
+        entries_traffic,
+        fingerprint,
+        narrower_than_public,
+    )
+    from reachlint.model.traffic import addresses_as_cidrs
+    from reachlint.reports.places import severity_rank
+    from reachlint.reports.schema import FlowChange, TrafficEntry
+
+    source, destination = ends
+    entries = [TrafficEntry.model_validate(entry) for entry in traffic.describe()]
+    source_ref, destination_ref = _end_ref(snapshot, source), _end_ref(snapshot, destination)
+    external = {source_ref.kind, destination_ref.kind} & {"internet", "onprem"}
+    addresses = None
+    if external and narrower_than_public(traffic.addresses()):
+        addresses = addresses_as_cidrs(traffic.addresses())
+    services = traffic.services_everywhere()
+    rules: list[str] = []
+    severity: Severity | None = None
+    for finding in snapshot.findings:
+        if (finding.source.address, finding.destination.address) != ends:
+            continue
+        if finding.rule in rules or not entries_traffic(finding.traffic) & services:
+            continue
+        rules.append(finding.rule)
+        if severity is None or severity_rank(finding.severity) < severity_rank(severity):
+            severity = finding.severity
+    return FlowChange.model_validate(
+        {
+            "from": source_ref,
+            "to": destination_ref,
+            "traffic": entries,
+            "addresses": addresses,
+            "path": _path(flows, traffic),
+            "rules": rules or None,
+            "severity": severity,
+            "fingerprint": fingerprint(direction, source, destination, entries),
+        }
+    )
+
+
+def _path(flows: list[Flow], traffic: Traffic) -> list[HopRef]:
+    """The path of the flow that carries most of `traffic`; of its filter rules, those that
+    admit some of it."""
+    carrier = max(flows, key=lambda flow: _size(flow.traffic & traffic))
+    return [_hop_ref(hop) for hop in carrier.path if hop.admits is None or hop.admits & traffic]
+
+
+def _size(traffic: Traffic) -> int:
+    """How many (protocol, port) services the traffic holds, addresses aside."""
+    return sum(
+        (high - low + 1) * sum(end - start + 1 for start, end in ports.intervals)
+        for (low, high), ports in traffic.services()
+    )
+
+
+def _end_ref(snapshot: Snapshot, address: str) -> EndRef:
+    from reachlint.reports.schema import EndRef
+
+    endpoint = snapshot.model.endpoints.get(address)
+    if endpoint is not None:
+        return EndRef(
+            address=address,
+            kind=endpoint.kind,
+            file=endpoint.origin.file,
+            line=endpoint.origin.line,
+        )
+    external = next((end for end in snapshot.reach.externals if end.address == address), None)
+    if external is not None:
+        return EndRef(
+            address=address,
+            kind=external.kind,
+            file=external.origin.file,
+            line=external.origin.line,
+        )
+    return EndRef(address=address, kind="interface")
+
+
+def _hop_ref(hop: Hop) -> HopRef:
+    from reachlint.reports.schema import HopRef
+
+    return HopRef(
+        address=hop.address,
+        kind=hop.kind,
+        detail=hop.detail,
+        file=hop.origin.file,
+        line=hop.origin.line,
+    )

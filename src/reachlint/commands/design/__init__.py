@@ -1,0 +1,1 @@
+"""Design reviews: query, matrix and graph."""

@@ -1,0 +1,184 @@
+"""What the design-review commands (query, matrix, graph) share: the model and its analysis,
+the ends of the engine's flows as selectors see them, and report references.
+
+An endpoint class stands for its member interfaces; each becomes an EndSubject that selectors
+can be evaluated on. External ends (the internet, on-premises sites) are one subject each.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from reachlint.engine.flows import End, EndpointClass, External, Flow, Hop, Reachability
+from reachlint.errors import InputError
+from reachlint.model.network import NetworkModel
+from reachlint.model.traffic import (
+    ALL_ADDRESSES,
+    PUBLIC_ADDRESSES,
+    IntervalSet,
+    Traffic,
+    cidrs,
+    parse_protocol,
+)
+from reachlint.reports.schema import EndRef, HopRef
+from reachlint.rules.selectors import EndSubject
+
+if TYPE_CHECKING:
+    from reachlint.commands.check import LoadOptions
+    from reachlint.engine.reach import Analysis, AssumeUnknown
+
+EndKey = tuple[str, str | int]
+LOAD_BALANCER = "load-balancer"
+
+
+def end_key(end: End) -> EndKey:
+    """A hashable name for an end (classes are mutable dataclasses)."""
+    if isinstance(end, External):
+        return end.kind, end.address
+    return "class", end.id
+
+
+class Ends:
+    """Every end of a model's flows, each with the subjects (member interfaces) it stands for."""
+
+    def __init__(self, model: NetworkModel, reach: Reachability) -> None:
+        self.model = model
+        self.reach = reach
+        self._subjects: dict[EndKey, list[EndSubject]] = {}
+
+    def all(self) -> Iterator[tuple[End, list[EndSubject]]]:
+        """Endpoint classes first, then the internet and the on-premises sites."""
+        for cls in self.reach.classes:
+            yield cls, self.of(cls)
+        for external in self.reach.externals:
+            yield external, self.of(external)
+
+    def of(self, end: End) -> list[EndSubject]:
+        key = end_key(end)
+        subjects = self._subjects.get(key)
+        if subjects is None:
+            if isinstance(end, External):
+                subjects = [EndSubject(address=end.address, external=end)]
+            else:
+                subjects = [self._member(end, m.endpoint, m.interface) for m in end.members]
+            self._subjects[key] = subjects
+        return subjects
+
+    def _member(self, cls: EndpointClass, address: str, interface: str) -> EndSubject:
+        endpoint = self.model.endpoints.get(address)
+        found = None
+        if endpoint is not None:
+            found = next((i for i in endpoint.interfaces if i.address == interface), None)
+        return EndSubject(address=address, endpoint=endpoint, interface=found, endpoint_class=cls)
+
+
+def address_space(model: NetworkModel, end: End) -> IntervalSet:
+    """Where an end's addresses can lie: a selector's CIDRs narrow an external end within it."""
+    if not isinstance(end, External):
+        return ALL_ADDRESSES
+    if end.kind == "internet":
+        return PUBLIC_ADDRESSES
+    site = model.onprem_sites.get(end.address)
+    if site is None or not site.cidrs:
+        return ALL_ADDRESSES
+    try:
+        return cidrs(site.cidrs)
+    except ValueError:
+        return ALL_ADDRESSES
+
+
+def end_ref(subject: EndSubject) -> EndRef:
+    """The report's view of an end: its address, kind and where it is written."""
+    if subject.external is not None:
+        origin = subject.external.origin
+        return EndRef(
+            address=subject.address, kind=subject.external.kind, file=origin.file, line=origin.line
+        )
+    endpoint = subject.endpoint
+    if endpoint is None:
+        return EndRef(address=subject.address, kind=subject.kind)
+    return EndRef(
+        address=subject.address,
+        kind=endpoint.kind,
+        file=endpoint.origin.file,
+        line=endpoint.origin.line,
+    )
+
+
+def hop_refs(path: list[Hop], traffic: Traffic) -> list[HopRef]:
+    """The path's hops; of the filter rules, only those that admit some of `traffic`."""
+    return [
+        HopRef(
+            address=hop.address,
+            kind=hop.kind,
+            detail=hop.detail,
+            file=hop.origin.file,
+            line=hop.origin.line,
+        )
+        for hop in path
+        if hop.admits is None or hop.admits & traffic
+    ]
+
+
+def load_balancers_on(path: list[Hop]) -> list[str]:
+    """The load balancers a flow passes through, in order."""
+    return [hop.address for hop in path if hop.kind == LOAD_BALANCER]
+
+
+def passes_through(model: NetworkModel, address: str) -> bool:
+    """Whether an endpoint is a pass-through load balancer (Azure's): no place of its own."""
+    from reachlint.engine.services import service_of
+
+    endpoint = model.endpoints.get(address)
+    return endpoint is not None and service_of(endpoint).pass_through
+
+
+def frontend_traffic(model: NetworkModel, flow: Flow, balancer: str) -> Traffic:
+    """What a flow through `balancer` sent to its frontend: the rule's frontend port, from the
+    flow's client addresses (the flow's own traffic is as it arrives at the backend)."""
+    from reachlint.engine.filters import listener_protocols
+
+    endpoint = model.endpoints.get(balancer)
+    spec = endpoint.load_balancer if endpoint is not None else None
+    path = flow.path
+    start = next((i for i, hop in enumerate(path) if hop.address == balancer), None)
+    if spec is None or start is None:
+        return Traffic()
+    heard = Traffic()
+    rules = {hop.address for hop in path[start:] if hop.kind == "listener"}
+    for listener in spec.listeners:
+        if listener.address in rules:
+            for protocol in listener_protocols(listener.protocol):
+                heard |= Traffic.box(
+                    parse_protocol(protocol), ports=IntervalSet([(listener.port, listener.port)])
+                )
+    return heard.only_addresses(flow.traffic.addresses())
+
+
+def analyse(
+    paths: list[Path], assume_unknown: AssumeUnknown = "open", options: LoadOptions | None = None
+) -> tuple[NetworkModel, Analysis]:
+    """The model of `paths` and its reachability, ready for questions."""
+    from reachlint.commands.check import build_model
+    from reachlint.engine.reach import Analysis
+
+    for path in paths:
+        if not path.exists():
+            raise InputError("no such file or directory", file=str(path))
+    model = build_model(paths, options=options)
+    return model, Analysis(model, assume_unknown)
+
+
+def short_name(address: str) -> str:
+    """An address as a picture or table shows it: Azure ids without their provider namespace
+    (`virtualMachines/web-0` for `Microsoft.Compute/virtualMachines/web-0`)."""
+    namespace, slash, rest = address.partition("/")
+    return rest if slash and namespace.startswith("Microsoft.") else address
+
+
+def require_format(value: str, formats: tuple[str, ...]) -> None:
+    """Refuse an output format the command does not have, before any input is read."""
+    if value not in formats:
+        raise InputError(f"unknown --format {value!r}; expected {' or '.join(formats)}")

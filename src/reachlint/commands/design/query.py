@@ -1,0 +1,525 @@
+"""`reachlint query`: can these ends reach those, and if not, what stops them.
+
+Reachability Analyzer's question, asked of the template. The selectors pick ends (endpoints,
+the internet, on-premises sites); every pair of distinct ends is answered from the engine's
+exact flows, restricted to the protocol and ports asked about. A pair that something reaches
+gets that traffic and one path per distinct route; a pair that nothing reaches gets the
+component that blocks it, in Reachability Analyzer's explanation codes.
+
+The answer is reachable when at least one pair is: "can the web tier reach the database?" is
+answered yes when one web server can.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import product
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from reachlint.commands.design.common import (
+    EndKey,
+    Ends,
+    address_space,
+    end_key,
+    end_ref,
+    frontend_traffic,
+    hop_refs,
+    load_balancers_on,
+    passes_through,
+)
+from reachlint.engine.explain import Blocked
+from reachlint.engine.flows import End, External, Flow, Hop
+from reachlint.errors import InputError
+from reachlint.model.network import Origin
+from reachlint.model.traffic import (
+    ALL_ADDRESSES,
+    PORTED,
+    IntervalSet,
+    Traffic,
+    parse_protocol,
+    ports_from_spec,
+)
+from reachlint.reports.schema import EndRef, HopRef, TrafficEntry
+from reachlint.rules.selectors import EndSubject, Matcher, Selector
+
+if TYPE_CHECKING:
+    from reachlint.commands.check import LoadOptions
+    from reachlint.engine.reach import Analysis, AssumeUnknown
+    from reachlint.model.network import NetworkModel
+
+FORMATS = ("text", "json")
+EXIT_REACHABLE, EXIT_NOT_REACHABLE = 0, 1
+_TCP_AND_UDP = IntervalSet((number, number) for number in PORTED)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class Blocking(_Strict):
+    """The component that stops the traffic."""
+
+    address: str
+    kind: str
+    file: str | None = None
+    line: int | None = None
+
+
+class BlockedPair(_Strict):
+    source: EndRef = Field(alias="from")
+    destination: EndRef = Field(alias="to")
+    at: Blocking
+    code: str
+    reason: str
+
+
+class RoutePath(_Strict):
+    """One distinct route between two ends and the traffic that takes it."""
+
+    source: EndRef = Field(alias="from")
+    destination: EndRef = Field(alias="to")
+    traffic: list[TrafficEntry]
+    path: list[HopRef]
+
+
+class Answer(_Strict):
+    reachable: bool
+    traffic: list[TrafficEntry]
+    paths: list[RoutePath]
+    blocked: list[BlockedPair]
+
+    def to_json(self) -> str:
+        from reachlint.safe_text import model_json
+
+        return model_json(self) + "\n"
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_REACHABLE if self.reachable else EXIT_NOT_REACHABLE
+
+
+@dataclass
+class Question:
+    """What is asked, as the user wrote it and as compiled."""
+
+    source_text: str
+    destination_text: str
+    source: Selector
+    destination: Selector
+    wanted: Traffic
+
+
+def wanted_traffic(protocol: str | None, port: str | None) -> Traffic:
+    """The traffic asked about; a port without a protocol means that port on tcp and udp."""
+    protocols = _TCP_AND_UDP if port is not None and protocol is None else None
+    if protocol is not None:
+        try:
+            protocols = parse_protocol(protocol)
+        except ValueError:
+            raise InputError(
+                f"{protocol!r} is not a protocol (expected tcp, udp, icmp, all or 0-255)",
+                "--protocol",
+            ) from None
+    if port is None:
+        return Traffic.box(protocols) if protocols is not None else Traffic.everything()
+    try:
+        ports = ports_from_spec(item for item in port.split(",") if item.strip())
+    except ValueError:
+        raise InputError(
+            f"{port!r} is not a port, a range like 8000-8080, or a list of them", "--port"
+        ) from None
+    if not ports:
+        raise InputError("--port needs a port number, like 443 or 8000-8080", "--port")
+    assert protocols is not None
+    if not protocols.issubset(_TCP_AND_UDP):
+        raise InputError(
+            f"ports apply only to tcp and udp, not to protocol {protocol!r}", "--protocol"
+        )
+    return Traffic.box(protocols, ports=ports)
+
+
+def run_query(
+    paths: list[Path],
+    source_text: str,
+    destination_text: str,
+    *,
+    protocol: str | None = None,
+    port: str | None = None,
+    groups_file: Path | None = None,
+    assume_unknown: AssumeUnknown = "open",
+    options: LoadOptions | None = None,
+) -> tuple[Question, Answer]:
+    """Answer the question about the model of `paths` (selectors checked before it loads)."""
+    from reachlint.commands.design.common import analyse
+    from reachlint.commands.design.selector_text import parse_cli_selector, read_groups
+    from reachlint.sensitive import hidden
+
+    groups = read_groups(groups_file) if groups_file is not None else None
+    question = Question(
+        source_text=source_text,
+        destination_text=destination_text,
+        source=parse_cli_selector(source_text, groups, "--from"),
+        destination=parse_cli_selector(destination_text, groups, "--to"),
+        wanted=wanted_traffic(protocol, port),
+    )
+    model, analysis = analyse(paths, assume_unknown, options)
+    return question, hidden(ask(model, analysis, question), model.sensitive)
+
+
+# ----- answering ------------------------------------------------------------------------------
+
+
+@dataclass
+class _Chosen:
+    """A subject a selector picked, with the addresses it holds for (narrowed for externals)."""
+
+    subject: EndSubject
+    addresses: IntervalSet
+
+
+# The ends a selector picked, by end: each end with the subjects of it that it picked.
+_Picked = dict[EndKey, tuple[End, list[_Chosen]]]
+
+
+@dataclass
+class _Route:
+    traffic: Traffic
+    path: list[Hop]
+    admitted: Traffic  # what the path's filter rules are shown for (as it arrives)
+
+
+@dataclass
+class _Pair:
+    source: EndSubject
+    destination: EndSubject
+    reachable: Traffic = field(default_factory=Traffic)
+    dropped: Traffic = field(default_factory=Traffic)
+    # Keyed by the sequence of hop addresses: one path per distinct route.
+    routes: dict[tuple[str, ...], _Route] = field(default_factory=dict)
+
+    def add(self, flow: Flow, traffic: Traffic, admitted: Traffic | None = None) -> None:
+        """`admitted`: the flow's traffic the path's rules admit, when `traffic` is counted
+        at a load balancer's frontend rather than where the flow arrives."""
+        if flow.state != "reachable":
+            self.dropped = self.dropped | traffic
+            return
+        self.reachable = self.reachable | traffic
+        key = tuple(hop.address for hop in flow.path)
+        route = self.routes.get(key)
+        if route is None:
+            self.routes[key] = _Route(traffic, flow.path, admitted or traffic)
+        else:
+            route.traffic = route.traffic | traffic
+            route.admitted = route.admitted | (admitted or traffic)
+
+
+class _Asker:
+    def __init__(self, model: NetworkModel, analysis: Analysis, question: Question) -> None:
+        self.model = model
+        self.analysis = analysis
+        self.question = question
+        self.ends = Ends(model, analysis.reachability)
+        self.matcher = Matcher(model)
+        self._explained: dict[tuple[EndKey, EndKey, IntervalSet, str, str], Blocked | None] = {}
+
+    def answer(self) -> Answer:
+        question = self.question
+        sources = self._choose(question.source, "--from", question.source_text)
+        destinations = self._choose(question.destination, "--to", question.destination_text)
+        pairs = self._reached(sources, destinations)
+        blocked: list[BlockedPair] = []
+        unanswered: list[tuple[EndSubject, EndSubject]] = []
+        for (source_end, chosen_sources), (destination_end, chosen_destinations) in product(
+            sources.values(), destinations.values()
+        ):
+            for source in chosen_sources:
+                for destination in chosen_destinations:
+                    pair = pairs.get((source.subject.address, destination.subject.address))
+                    if pair is not None and pair.reachable:
+                        continue
+                    if source.subject.address == destination.subject.address:
+                        unanswered.append((source.subject, destination.subject))
+                        continue
+                    if isinstance(source_end, External) and isinstance(destination_end, External):
+                        unanswered.append((source.subject, destination.subject))
+                        continue
+                    blocks = self._blocks(source_end, destination_end, source, destination, pair)
+                    blocked.extend(
+                        _blocked_pair(source.subject, destination.subject, b) for b in blocks
+                    )
+        reached = [pair for pair in pairs.values() if pair.reachable]
+        if not reached and not blocked:
+            # Only an end to itself, or two external ends, was asked about.
+            blocked = [_not_a_flow(source, destination) for source, destination in unanswered[:1]]
+        return _answer(reached, _dedupe(blocked))
+
+    def _choose(self, selector: Selector, option: str, text: str) -> _Picked:
+        chosen: _Picked = {}
+        for end, subjects in self.ends.all():
+            picked = []
+            for subject in subjects:
+                addresses = self.matcher.end(selector, subject) & address_space(self.model, end)
+                if addresses:
+                    picked.append(_Chosen(subject, addresses))
+            if picked:
+                chosen[end_key(end)] = (end, picked)
+        if not chosen:
+            raise InputError(
+                f"{text!r} selects nothing in the model: no endpoint, internet or on-premises "
+                "end matches it",
+                option,
+            )
+        return chosen
+
+    def _reached(
+        self,
+        sources: _Picked,
+        destinations: _Picked,
+    ) -> dict[tuple[str, str], _Pair]:
+        wanted = self.question.wanted
+        pairs: dict[tuple[str, str], _Pair] = {}
+        # A pass-through load balancer is asked about through the flows that pass it.
+        balancers: dict[str, list[_Chosen]] = {}
+        for _end, chosen in destinations.values():
+            for item in chosen:
+                if passes_through(self.model, item.subject.address):
+                    balancers.setdefault(item.subject.address, []).append(item)
+        for flow in self.analysis.reachability.flows:
+            source_side = sources.get(end_key(flow.source))
+            if source_side is None:
+                continue
+            for balancer in load_balancers_on(flow.path) if balancers else ():
+                if balancer in balancers:
+                    heard = frontend_traffic(self.model, flow, balancer) & wanted
+                    chosen = balancers[balancer]
+                    self._add(pairs, flow, heard, source_side[1], chosen, flow.traffic)
+            destination_side = destinations.get(end_key(flow.destination))
+            if destination_side is None:
+                continue
+            self._add(pairs, flow, flow.traffic & wanted, source_side[1], destination_side[1])
+        return pairs
+
+    def _add(
+        self,
+        pairs: dict[tuple[str, str], _Pair],
+        flow: Flow,
+        asked: Traffic,
+        sources: list[_Chosen],
+        destinations: list[_Chosen],
+        admitted: Traffic | None = None,
+    ) -> None:
+        """Count `asked` of `flow` for every pair of chosen subjects it joins."""
+        if asked:
+            for source in sources:
+                for destination in destinations:
+                    if source.subject.address == destination.subject.address:
+                        continue  # a flow from an endpoint to itself is not a flow
+                    addresses = source.addresses & destination.addresses
+                    traffic = (
+                        asked if addresses == ALL_ADDRESSES else asked.only_addresses(addresses)
+                    )
+                    if not traffic:
+                        continue
+                    key = (source.subject.address, destination.subject.address)
+                    pair = pairs.get(key)
+                    if pair is None:
+                        pair = pairs[key] = _Pair(source.subject, destination.subject)
+                    pair.add(flow, traffic, admitted)
+
+    def _blocks(
+        self,
+        source_end: End,
+        destination_end: End,
+        source: _Chosen,
+        destination: _Chosen,
+        pair: _Pair | None,
+    ) -> list[Blocked]:
+        addresses = source.addresses & destination.addresses
+        names = (source.subject.address, destination.subject.address)
+        key = (end_key(source_end), end_key(destination_end), addresses, *names)
+        if key not in self._explained:
+            wanted = self.question.wanted
+            if addresses != ALL_ADDRESSES:
+                wanted = wanted.only_addresses(addresses)
+            self._explained[key] = self.analysis.explain(
+                source_end,
+                destination_end,
+                wanted,
+                source_endpoint=names[0],
+                destination_endpoint=names[1],
+            )
+        found = self._explained[key]
+        if found is not None:
+            return [found]
+        return [self._unexplained(source.subject, destination.subject, pair)]
+
+    def _unexplained(
+        self, source: EndSubject, destination: EndSubject, pair: _Pair | None
+    ) -> Blocked:
+        """Nothing on the direct way stops it, yet no flow arrives: say what is known."""
+        at = end_ref(destination)
+        origin = Origin(file=at.file, line=at.line)
+        if pair is not None and pair.dropped:
+            return Blocked(
+                "reply-dropped",
+                at.address,
+                at.kind,
+                f"{pair.dropped.text()} from {source.address} arrives at {destination.address}, "
+                "but the TCP replies do not get back",
+                origin,
+            )
+        return Blocked(
+            "no-path",
+            at.address,
+            at.kind,
+            f"no path from {source.address} to {destination.address} carries "
+            f"{_traffic_words(self.question.wanted)}",
+            origin,
+        )
+
+
+def ask(model: NetworkModel, analysis: Analysis, question: Question) -> Answer:
+    """The answer to `question` about `model` (whose reachability `analysis` holds)."""
+    return _Asker(model, analysis, question).answer()
+
+
+def _blocked_pair(source: EndSubject, destination: EndSubject, blocked: Blocked) -> BlockedPair:
+    return BlockedPair(
+        source=end_ref(source),
+        destination=end_ref(destination),
+        at=Blocking(
+            address=blocked.address,
+            kind=blocked.kind,
+            file=blocked.origin.file,
+            line=blocked.origin.line,
+        ),
+        code=blocked.code,
+        reason=blocked.reason,
+    )
+
+
+def _not_a_flow(source: EndSubject, destination: EndSubject) -> BlockedPair:
+    if source.address == destination.address:
+        reason = f"{source.address} is both ends: a flow from an endpoint to itself is not a flow"
+    else:
+        reason = f"{source.address} and {destination.address} are both outside the cloud"
+    end = end_ref(destination)
+    return BlockedPair(
+        source=end_ref(source),
+        destination=end,
+        at=Blocking(address=end.address, kind=end.kind, file=end.file, line=end.line),
+        code="no-path",
+        reason=reason,
+    )
+
+
+def _dedupe(blocked: list[BlockedPair]) -> list[BlockedPair]:
+    """One entry per pair and reason (an endpoint's interfaces often share one)."""
+    seen: set[tuple[str, str, str, str, str]] = set()
+    kept = []
+    for entry in blocked:
+        key = (
+            entry.source.address,
+            entry.destination.address,
+            entry.code,
+            entry.at.address,
+            entry.reason,
+        )
+        if key not in seen:
+            seen.add(key)
+            kept.append(entry)
+    kept.sort(key=lambda entry: (entry.source.address, entry.destination.address))
+    return kept
+
+
+def _answer(reached: list[_Pair], blocked: list[BlockedPair]) -> Answer:
+    total = Traffic()
+    paths = []
+    for pair in sorted(reached, key=lambda p: (p.source.address, p.destination.address)):
+        total = total | pair.reachable
+        for route in pair.routes.values():
+            paths.append(
+                RoutePath(
+                    source=end_ref(pair.source),
+                    destination=end_ref(pair.destination),
+                    traffic=_entries(route.traffic),
+                    path=hop_refs(route.path, route.admitted),
+                )
+            )
+    return Answer(reachable=bool(reached), traffic=_entries(total), paths=paths, blocked=blocked)
+
+
+def _entries(traffic: Traffic) -> list[TrafficEntry]:
+    return [TrafficEntry.model_validate(entry) for entry in traffic.describe()]
+
+
+def _traffic_words(traffic: Traffic) -> str:
+    text = traffic.text()
+    return "all protocols and ports" if text == "all" else text
+
+
+# ----- text ---------------------------------------------------------------------------------
+
+
+def render_answer(question: Question, answer: Answer, fmt: str) -> str:
+    return answer.to_json() if fmt == "json" else render_answer_text(question, answer)
+
+
+def render_answer_text(question: Question, answer: Answer) -> str:
+    """The answer for people: the verdict, then each pair's paths or what blocks it."""
+    from reachlint.reports.text import traffic_text
+    from reachlint.safe_text import one_line as _s
+
+    pairs_reached = {(p.source.address, p.destination.address) for p in answer.paths}
+    ends = f"{_s(question.source_text)} -> {_s(question.destination_text)}"
+    asked = _traffic_words(question.wanted)
+    if not answer.reachable:
+        verdict = f"Not reachable: {ends} on {asked}"
+    elif answer.traffic == _entries(question.wanted):
+        verdict = f"Reachable: {ends} on {asked}"
+    else:
+        verdict = f"Reachable: {ends} on {traffic_text(answer.traffic)} (asked: {asked})"
+    lines = [verdict]
+    by_pair: dict[tuple[str, str], list[RoutePath]] = {}
+    for route in answer.paths:
+        by_pair.setdefault((route.source.address, route.destination.address), []).append(route)
+    for (source, destination), routes in by_pair.items():
+        lines += ["", f"{_s(source)} -> {_s(destination)}: reachable"]
+        for number, route in enumerate(routes, 1):
+            label = f"route {number} of {len(routes)}" if len(routes) > 1 else "path"
+            lines.append(f"  {label} ({traffic_text(route.traffic)}):")
+            lines += [f"    {n}. {_hop_text(hop)}" for n, hop in enumerate(route.path, 1)]
+    for entry in answer.blocked:
+        lines += [
+            "",
+            f"{_s(entry.source.address)} -> {_s(entry.destination.address)}: not reachable",
+            f"  blocked at {_s(entry.at.address)} ({_s(entry.at.kind)})"
+            + _where(entry.at.file, entry.at.line),
+            f"  {_s(entry.code)}: {_s(entry.reason)}",
+        ]
+    total = len(pairs_reached) + len(
+        {(b.source.address, b.destination.address) for b in answer.blocked}
+    )
+    summary = f"{len(pairs_reached)} of {total} pairs reachable"
+    if answer.reachable:
+        summary += f" · traffic: {traffic_text(answer.traffic)}"
+    lines += ["", summary]
+    return "\n".join(lines) + "\n"
+
+
+def _hop_text(hop: HopRef) -> str:
+    from reachlint.safe_text import one_line as _s
+
+    detail = f" — {_s(hop.detail)}" if hop.detail else ""
+    return f"{_s(hop.address)} ({_s(hop.kind)}){detail}{_where(hop.file, hop.line)}"
+
+
+def _where(file: str | None, line: int | None) -> str:
+    from reachlint.safe_text import one_line as _s
+
+    if not file:
+        return ""
+    return f"  [{_s(file)}:{line}]" if line else f"  [{_s(file)}]"

@@ -1,0 +1,1 @@
+"""Integrations: GitHub, pre-commit and checkov."""

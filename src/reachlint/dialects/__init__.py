@@ -1,0 +1,1 @@
+"""Input dialects: each input's resources translated into a provider's terms."""

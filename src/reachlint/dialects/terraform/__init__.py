@@ -1,0 +1,1 @@
+"""Terraform's providers (aws, azurerm): resource records to the model."""

@@ -1,0 +1,2572 @@
+"""Azure semantics for Terraform resources: azurerm `TfResource` records in, the network model out.
+
+Everything Azure does implicitly is written out here, following the conventions both Azure
+mappers share (azure_common): the six default rules of every NSG, which endpoint a network
+interface belongs to, where a public address comes from, which load balancer forwards to whom,
+which gateway a route's next hop names. Links between resources follow the references the
+loader resolved, then known Azure ids (case-insensitive, and by the names an id spells out),
+then names (`virtual_network_name` + `resource_group_name`); what cannot be resolved is recorded
+on the element and in a note.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from reachlint.dialects.terraform.values import (
+    ResourceIndex,
+    Types,
+    dedupe,
+    has_unknown,
+    integer,
+    outside_range,
+    string_value,
+    strings,
+    unknown_ranges,
+    value_at,
+    without_positions,
+)
+from reachlint.formats.terraform.records import TfResource
+from reachlint.model import exposure
+from reachlint.model.network import (
+    AddressSpec,
+    DnatRule,
+    ElasticIp,
+    Element,
+    Endpoint,
+    EndpointKind,
+    FirewallPolicy,
+    FirewallRule,
+    Gateway,
+    Interface,
+    Listener,
+    LoadBalancer,
+    Network,
+    NetworkModel,
+    NetworkSecurityGroup,
+    NsgRule,
+    OnPremSite,
+    Origin,
+    Peering,
+    PortRange,
+    Route,
+    RouteTable,
+    RouteTarget,
+    Subnet,
+    Target,
+    TargetGroup,
+    UnknownValue,
+)
+from reachlint.providers.azure import firewall as azure_firewall
+from reachlint.providers.azure import nsgs as azure_common
+
+VNET_TYPES = frozenset({"azurerm_virtual_network"})
+SUBNET_TYPES = frozenset({"azurerm_subnet"})
+NSG_TYPES = frozenset({"azurerm_network_security_group"})
+ASG_TYPES = frozenset({"azurerm_application_security_group"})
+NIC_TYPES = frozenset({"azurerm_network_interface"})
+PIP_TYPES = frozenset({"azurerm_public_ip"})
+PIP_PREFIX_TYPES = frozenset({"azurerm_public_ip_prefix"})
+VM_TYPES = frozenset(
+    {"azurerm_linux_virtual_machine", "azurerm_windows_virtual_machine", "azurerm_virtual_machine"}
+)
+SCALE_SET_TYPES = frozenset(
+    {
+        "azurerm_linux_virtual_machine_scale_set",
+        "azurerm_windows_virtual_machine_scale_set",
+        "azurerm_orchestrated_virtual_machine_scale_set",
+        "azurerm_virtual_machine_scale_set",
+    }
+)
+LB_TYPES = frozenset({"azurerm_lb"})
+POOL_TYPES = frozenset({"azurerm_lb_backend_address_pool"})
+NAT_RULE_TYPES = frozenset({"azurerm_lb_nat_rule", "azurerm_lb_nat_pool"})
+APP_GATEWAY_TYPES = frozenset({"azurerm_application_gateway"})
+ROUTE_TABLE_TYPES = frozenset({"azurerm_route_table"})
+VNG_TYPES = frozenset({"azurerm_virtual_network_gateway"})
+LNG_TYPES = frozenset({"azurerm_local_network_gateway"})
+CIRCUIT_TYPES = frozenset({"azurerm_express_route_circuit"})
+NAT_GATEWAY_TYPES = frozenset({"azurerm_nat_gateway"})
+FIREWALL_TYPES = frozenset({"azurerm_firewall"})
+_POLICY_TYPES = frozenset({"azurerm_firewall_policy"})
+_IP_GROUP_TYPES = frozenset({"azurerm_ip_group"})
+_FIREWALL_RULE_TYPES_LIST = (
+    "azurerm_firewall_policy",
+    "azurerm_firewall_policy_rule_collection_group",
+    "azurerm_firewall_network_rule_collection",
+    "azurerm_firewall_application_rule_collection",
+    "azurerm_firewall_nat_rule_collection",
+)
+_CLASSIC_COLLECTIONS = {
+    "azurerm_firewall_nat_rule_collection": "dnat",
+    "azurerm_firewall_network_rule_collection": "network",
+    "azurerm_firewall_application_rule_collection": "application",
+}
+_POLICY_COLLECTIONS = {
+    "nat_rule_collection": "dnat",
+    "network_rule_collection": "network",
+    "application_rule_collection": "application",
+}
+# A subnet link may name the VNet when the subnet is an inline block of it.
+SUBNET_LINK_TYPES = SUBNET_TYPES | VNET_TYPES
+
+# Resource types of Azure ids (lower case, children joined by "/") -> azurerm types.
+_ARM_TYPES: dict[str, frozenset[str]] = {
+    "microsoft.network/virtualnetworks": VNET_TYPES,
+    "microsoft.network/virtualnetworks/subnets": SUBNET_TYPES,
+    "microsoft.network/networksecuritygroups": NSG_TYPES,
+    "microsoft.network/applicationsecuritygroups": ASG_TYPES,
+    "microsoft.network/networkinterfaces": NIC_TYPES,
+    "microsoft.network/publicipaddresses": PIP_TYPES,
+    "microsoft.network/publicipprefixes": PIP_PREFIX_TYPES,
+    "microsoft.network/routetables": ROUTE_TABLE_TYPES,
+    "microsoft.network/natgateways": NAT_GATEWAY_TYPES,
+    "microsoft.network/loadbalancers": LB_TYPES,
+    "microsoft.network/loadbalancers/backendaddresspools": POOL_TYPES,
+    "microsoft.network/loadbalancers/inboundnatrules": frozenset({"azurerm_lb_nat_rule"}),
+    "microsoft.network/loadbalancers/inboundnatpools": frozenset({"azurerm_lb_nat_pool"}),
+    "microsoft.network/applicationgateways": APP_GATEWAY_TYPES,
+    "microsoft.network/virtualnetworkgateways": VNG_TYPES,
+    "microsoft.network/localnetworkgateways": LNG_TYPES,
+    "microsoft.network/expressroutecircuits": CIRCUIT_TYPES,
+    "microsoft.network/azurefirewalls": FIREWALL_TYPES,
+    "microsoft.network/bastionhosts": frozenset({"azurerm_bastion_host"}),
+    "microsoft.compute/virtualmachines": VM_TYPES,
+    "microsoft.compute/virtualmachinescalesets": SCALE_SET_TYPES,
+}
+_AZURE_ID = re.compile(
+    r"^/subscriptions/[^/]+/resourcegroups/([^/]+)/providers/([^/]+)/(.+)$", re.I
+)
+
+_NEXT_HOPS: dict[str, RouteTarget] = {
+    "virtualnetworkgateway": "vpn-gateway",
+    "vnetlocal": "local",
+    "internet": "internet",
+    "virtualappliance": "virtual-appliance",
+    "none": "blackhole",
+}
+
+# Types read here, as elements or as helpers of other elements; the rest get a note.
+HANDLED_TYPES = frozenset(
+    {
+        "azurerm_resource_group",  # read for resource_group_name matching
+        "azurerm_virtual_network",
+        "azurerm_subnet",
+        "azurerm_network_security_group",
+        "azurerm_network_security_rule",
+        "azurerm_application_security_group",
+        "azurerm_subnet_network_security_group_association",
+        "azurerm_network_interface",
+        "azurerm_network_interface_security_group_association",
+        "azurerm_network_interface_application_security_group_association",
+        "azurerm_public_ip",
+        "azurerm_public_ip_prefix",
+        "azurerm_lb",
+        "azurerm_lb_backend_address_pool",
+        "azurerm_lb_backend_address_pool_address",
+        "azurerm_network_interface_backend_address_pool_association",
+        "azurerm_lb_rule",
+        "azurerm_lb_probe",
+        "azurerm_lb_nat_rule",
+        "azurerm_lb_nat_pool",
+        "azurerm_network_interface_nat_rule_association",
+        "azurerm_application_gateway",
+        "azurerm_network_interface_application_gateway_backend_address_pool_association",
+        "azurerm_firewall",
+        *_FIREWALL_RULE_TYPES_LIST,
+        "azurerm_ip_group",
+        "azurerm_route_table",
+        "azurerm_route",
+        "azurerm_subnet_route_table_association",
+        "azurerm_virtual_network_peering",
+        "azurerm_virtual_network_gateway",
+        "azurerm_local_network_gateway",
+        "azurerm_virtual_network_gateway_connection",
+        "azurerm_express_route_circuit",
+        "azurerm_nat_gateway",
+        "azurerm_subnet_nat_gateway_association",
+        "azurerm_nat_gateway_public_ip_association",
+        "azurerm_nat_gateway_public_ip_prefix_association",
+        "azurerm_bastion_host",
+        "azurerm_private_endpoint",
+        *VM_TYPES,
+        *SCALE_SET_TYPES,
+    }
+)
+# Unmodelled types whose note should say that they may change what is reachable.
+_NETWORK_ADJACENT_PREFIXES = (
+    "azurerm_virtual_network_",
+    "azurerm_subnet_",
+    "azurerm_network_",
+    "azurerm_lb_",
+    "azurerm_application_gateway",
+    "azurerm_web_application_firewall",
+    "azurerm_virtual_hub",
+    "azurerm_virtual_wan",
+    "azurerm_vpn_",
+    "azurerm_point_to_site_vpn",
+    "azurerm_express_route_",
+    "azurerm_private_link",
+    "azurerm_private_dns_resolver",
+    "azurerm_ip_group",
+    "azurerm_route_",
+    "azurerm_frontdoor",
+    "azurerm_cdn_frontdoor",
+    "azurerm_nat_gateway_",
+)
+_NOTE_SAMPLE = 5
+# Listeners written out for one port-range NAT rule; a wider range gets a note instead.
+_MAX_RANGE_LISTENERS = 256
+_FIREWALL_SUBNET = "azurefirewallsubnet"
+_GATEWAY_POOL_KIND = "microsoft.network/applicationgateways/backendaddresspools"
+
+# One index in an address: [0] or ["key"] (keys may hold escaped quotes).
+
+
+def build_azurerm_model(
+    resources: list[TfResource], ids: dict[str, str] | None = None, source: str = ""
+) -> NetworkModel:
+    """The network model of these azurerm resources, with Azure's implicit behaviour explicit.
+
+    `ids` maps known Azure resource ids of resources in the input to their addresses.
+    """
+    mapper = _Mapper(resources, ids or {})
+    if source:
+        mapper.model.inputs.append(source)
+    mapper.run()
+    return mapper.model
+
+
+# ----- small value helpers --------------------------------------------------------------------
+
+
+def _blocks(value: Any) -> list[dict[str, Any]]:
+    """Nested blocks as dicts; UNKNOWN or absent means none are written here."""
+    if isinstance(value, dict):
+        return [value]
+    return [b for b in value if isinstance(b, dict)] if isinstance(value, list) else []
+
+
+def _cidr(text: str) -> str | None:
+    try:
+        return str(ipaddress.ip_network(text.strip(), strict=False))
+    except ValueError:
+        return None
+
+
+def _ip(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        return None
+
+
+def _tags(resource: TfResource) -> dict[str, str]:
+    tags = resource.values.get("tags")
+    if isinstance(tags, dict):
+        return {str(k): v for k, v in tags.items() if isinstance(v, str)}
+    return {}
+
+
+def _interface_unknowns(paths: Iterable[str]) -> list[str]:
+    """Unresolved attribute paths of an interface, as what they leave unknown about it."""
+    found: list[str] = []
+    for path in paths:
+        last = path.rsplit(".", 1)[-1]
+        if last in ("subnet_id", "ip_configuration", "network_interface", "network_profile"):
+            found.append("subnet")
+        elif "public_ip" in last:
+            found.append("public")
+        elif last.startswith("network_security_group"):
+            found.append("network_security_group")
+        elif last.startswith("application_security_group"):
+            found.append("application_security_groups")
+        else:
+            found.append(last)
+    return dedupe(found)
+
+
+def _first(*choices: list[str]) -> str | None:
+    return next((items[0] for items in choices if items), None)
+
+
+def _any_flag(resources: list[TfResource], name: str) -> bool:
+    return any(resource.values.get(name) is True for resource in resources)
+
+
+def _same_name(left: Any, right: Any) -> bool:
+    """Azure names compare without case."""
+    return isinstance(left, str) and isinstance(right, str) and left.casefold() == right.casefold()
+
+
+@dataclass(frozen=True)
+class _AzureId:
+    resource_group: str
+    kind: str  # "microsoft.network/virtualnetworks/subnets"
+    names: tuple[str, ...]  # ("vnet", "web")
+
+
+def _parse_azure_id(text: str) -> _AzureId | None:
+    match = _AZURE_ID.match(text.strip())
+    if match is None:
+        return None
+    parts = match.group(3).strip("/").split("/")
+    if len(parts) % 2:
+        return None
+    kinds = [match.group(2).lower(), *(parts[i].lower() for i in range(0, len(parts), 2))]
+    return _AzureId(match.group(1), "/".join(kinds), tuple(parts[1::2]))
+
+
+def _fourth_address(cidr: str) -> str | None:
+    """Azure keeps a subnet's first four addresses: the first usable one is x.x.x.4."""
+    try:
+        network = ipaddress.ip_network(cidr, strict=False)
+    except ValueError:
+        return None
+    return str(network.network_address + 4) if network.num_addresses > 4 else None
+
+
+# ----- the resource index ---------------------------------------------------------------------
+
+
+class _Index(ResourceIndex):
+    """The shared index, with what this provider looks resources up by."""
+
+    def __init__(self, resources: list[TfResource], ids: dict[str, str]) -> None:
+        super().__init__(resources)
+        # Azure ids are case-insensitive; ids given by the loader win over those seen here.
+        self.ids: dict[str, str] = {}
+        for resource in resources:
+            own = string_value(resource.values.get("id"))
+            if own is not None:
+                self.ids.setdefault(own.lower(), resource.address)
+        for text, address in ids.items():
+            self.ids[text.lower()] = address
+        self._by_name: dict[str, list[TfResource]] | None = None
+
+    def named(self, types: Iterable[str], name: str, group: str | None) -> list[TfResource]:
+        """Resources of these types with this name, in this resource group where both say.
+
+        Managed resources come before data sources.
+        """
+        if self._by_name is None:
+            self._by_name = defaultdict(list)
+            for resource in self.by_address.values():
+                own = resource.values.get("name")
+                if isinstance(own, str):
+                    self._by_name[own.casefold()].append(resource)
+            for candidates in self._by_name.values():
+                candidates.sort(key=lambda r: r.mode != "managed")
+        wanted = set(types)
+        found = []
+        for resource in self._by_name.get(name.casefold(), ()):
+            theirs = resource.values.get("resource_group_name")
+            if resource.type not in wanted or (
+                group is not None and isinstance(theirs, str) and not _same_name(theirs, group)
+            ):
+                continue
+            found.append(resource)
+        return found
+
+
+@dataclass
+class _Links:
+    """What an attribute links to."""
+
+    addresses: list[str] = field(default_factory=list)
+    given: bool = False  # the attribute is set at all
+    unresolved: bool = False  # some of it could not be resolved
+    literals: list[str] = field(default_factory=list)  # known values not in the input
+
+
+@dataclass
+class _IpConfiguration:
+    """What one ip configuration of a NIC or scale set says, links resolved."""
+
+    origin: Origin
+    pools: list[str] = field(default_factory=list)  # load balancer backend pools
+    nat_rules: list[str] = field(default_factory=list)
+    gateway_pools: list[tuple[str, str | None]] = field(default_factory=list)  # (gateway, pool)
+
+
+# ----- the mapper -----------------------------------------------------------------------------
+
+
+class _Mapper:
+    def __init__(self, resources: list[TfResource], ids: dict[str, str]) -> None:
+        self.idx = _Index(resources, ids)
+        self.model = NetworkModel()
+        # Data sources that are another name for a resource in the input.
+        self.alias: dict[str, str] = {}
+        self.declared_networks: list[str] = []
+        self.inline_subnets: dict[str, dict[str, str]] = {}  # VNet -> inline name -> address
+        self.table_subnets: dict[str, list[str]] = defaultdict(list)
+        self.nat_subnets: dict[str, list[str]] = defaultdict(list)
+        self.interfaces: dict[str, Interface] = {}  # NIC address -> its interface
+        self.nic_configs: dict[str, list[_IpConfiguration]] = {}
+        self.nic_public_ips: dict[str, list[str]] = {}
+        self.owner: dict[str, str] = {}  # NIC -> the endpoint that owns it
+        self.pools: dict[str, list[Target]] = defaultdict(list)  # LB backend pool -> targets
+        self.nat_targets: dict[str, list[Target]] = defaultdict(list)
+        # Application gateway -> backend pool name -> the targets it gathers.
+        self.gateway_pools: dict[str, dict[str, list[Target]]] = {}
+        self._ip_index: dict[str, str] | None = None
+
+    def run(self) -> None:
+        self.networks()
+        self.subnets()
+        self.application_security_groups()
+        self.security_groups()
+        self.subnet_associations()
+        self.gateways()
+        self.firewall_rules()
+        self.network_interfaces()
+        self.virtual_machines()
+        self.scale_sets()
+        self.unowned_interfaces()
+        self.public_ips()
+        self.load_balancers()
+        self.application_gateways()
+        self.bastions_and_private_endpoints()
+        self.route_tables()
+        self.vpn()
+        self.peerings()
+        self.unmodelled()
+
+    # ----- notes and link resolution ----------------------------------------------------------
+
+    def note(self, resource: TfResource, message: str, path: str | None = None) -> None:
+        origin = resource.attribute_origins.get(path, resource.origin) if path else None
+        self.model.note(message, resource.address, origin or resource.origin)
+
+    def block_origin(self, resource: TfResource, path: str) -> Origin:
+        return resource.attribute_origins.get(path, resource.origin)
+
+    def resolve(
+        self,
+        resource: TfResource,
+        path: str,
+        types: Types,
+        unknown: list[str] | None = None,
+        what: str = "resource",
+        *,
+        by_name: bool = False,
+        single: bool = False,
+        computed: bool = False,
+    ) -> _Links:
+        """Addresses that attribute `path` links to: references, then known ids, then names.
+
+        `by_name`: the attribute holds a name (`virtual_network_name`), matched within the
+        resource's own resource group. `computed`: Azure fills the attribute in when it is not
+        written, so UNKNOWN without references means "not written". `unknown`, when given,
+        collects `path` if the link cannot be resolved (and a note says why).
+        """
+        references = resource.references.get(path)
+        if references is None and any(part.isdigit() for part in path.split(".")):
+            # Dynamic blocks keep their references at the block level.
+            references = resource.references.get(without_positions(path))
+        value = value_at(resource.values, path)
+        hint = resource.index if single else None
+        found: list[str] = []
+        for reference in references or ():
+            for address in self.idx.matches(reference, types, hint):
+                found.append(self.alias.get(address, address))
+        missing: list[str] = []
+        if not found:
+            for literal in strings(value):
+                known = (
+                    self.lookup_name(resource, literal, types)
+                    if by_name
+                    else self.lookup(literal, types)
+                )
+                if known is None:
+                    missing.append(literal)
+                else:
+                    found.append(known)
+        links = _Links(addresses=dedupe(found), literals=missing)
+        unknown_value = has_unknown(value) and not references and not computed
+        links.given = bool(references) or bool(strings(value)) or unknown_value
+        links.unresolved = bool(missing) or unknown_value or (bool(references) and not found)
+        if links.unresolved and unknown is not None:
+            if path not in unknown:
+                unknown.append(path)
+            if missing:
+                reason = f"names {', '.join(missing)}, which is not in the input"
+            elif references and not found:
+                reason = f"refers to {', '.join(references)}, which is not a {what} in the input"
+            else:
+                reason = "is known only after apply"
+            self.note(resource, f"{path} {reason}; its {what} is unknown", path)
+        return links
+
+    def lookup(self, literal: str, types: Types) -> str | None:
+        """The resource a known Azure id names: by the id itself, else by the names it spells."""
+        address = self.idx.ids.get(literal.lower())
+        if address is not None:
+            resource = self.idx.by_address.get(address)
+            if resource is None or types is None or resource.type in types:
+                return self.alias.get(address, address)
+        parsed = _parse_azure_id(literal)
+        if parsed is None:
+            return None
+        if parsed.kind == "microsoft.network/virtualnetworks/subnets":
+            inline = self.inline_subnet_named(parsed.names[0], parsed.names[1])
+            if inline is not None and (types is None or VNET_TYPES & types):
+                return inline
+        kind_types = _ARM_TYPES.get(parsed.kind)
+        if kind_types is None:
+            return None
+        wanted = kind_types if types is None else kind_types & types
+        candidates = [
+            r
+            for r in self.named(wanted, parsed.names[-1], parsed.resource_group)
+            if len(parsed.names) < 2 or self.parent_matches(r, parsed.names[-2])
+        ]
+        return candidates[0].address if len(candidates) == 1 else None
+
+    def lookup_name(self, resource: TfResource, name: str, types: Types) -> str | None:
+        group = string_value(resource.values.get("resource_group_name"))
+        candidates = self.named(types or (), name, group)
+        if len(candidates) == 1:
+            return candidates[0].address
+        return None
+
+    def named(self, types: Iterable[str], name: str, group: str | None) -> list[TfResource]:
+        """Resources so named, a data source that reads a managed one counting as that one."""
+        return [r for r in self.idx.named(types, name, group) if r.address not in self.alias]
+
+    def parent_matches(self, resource: TfResource, parent: str) -> bool:
+        """Whether a child resource (subnet, backend pool) belongs to the parent so named."""
+        if resource.type in SUBNET_TYPES:
+            written = resource.values.get("virtual_network_name")
+            return not isinstance(written, str) or _same_name(written, parent)
+        links = self.resolve(resource, "loadbalancer_id", LB_TYPES)
+        if len(links.addresses) != 1:
+            return True
+        balancer = self.idx.by_address.get(links.addresses[0])
+        return (
+            balancer is None
+            or _same_name(balancer.values.get("name"), parent)
+            or (not isinstance(balancer.values.get("name"), str))
+        )
+
+    def one(
+        self,
+        resource: TfResource,
+        path: str,
+        types: Types,
+        unknown: list[str] | None,
+        what: str,
+        *,
+        by_name: bool = False,
+    ) -> str | None:
+        links = self.resolve(resource, path, types, unknown, what, by_name=by_name, single=True)
+        if len(links.addresses) == 1:
+            return links.addresses[0]
+        if len(links.addresses) > 1 and unknown is not None:
+            if path not in unknown:
+                unknown.append(path)
+            choices = ", ".join(links.addresses[:_NOTE_SAMPLE])
+            self.note(resource, f"{path} may be any of {choices}; its {what} is unknown", path)
+        return None
+
+    # ----- virtual networks and subnets -------------------------------------------------------
+
+    def networks(self) -> None:
+        for resource in self.idx.of("azurerm_virtual_network"):
+            self.add_network(resource)
+        for resource in self.idx.data.get("azurerm_virtual_network", ()):
+            twins = [
+                r
+                for r in self.idx.named(
+                    VNET_TYPES,
+                    string_value(resource.values.get("name")) or "",
+                    string_value(resource.values.get("resource_group_name")),
+                )
+                if r.mode == "managed"
+            ]
+            if len(twins) == 1:
+                self.alias[resource.address] = twins[0].address
+            else:
+                self.add_network(resource)
+
+    def add_network(self, resource: TfResource) -> None:
+        unknown: list[str] = []
+        ranges: list[UnknownValue] = []
+        cidrs = self.cidr_values(resource, "address_space", unknown, ranges)
+        self.model.networks[resource.address] = Network(
+            address=resource.address,
+            type=resource.type,
+            origin=resource.origin,
+            provider="azure",
+            cidrs=cidrs,
+            unknown=unknown,
+            unknown_ranges=ranges,
+        )
+        self.declared_networks.append(resource.address)
+        inline: dict[str, str] = {}
+        for position, block in enumerate(_blocks(resource.values.get("subnet"))):
+            name = string_value(block.get("name"))
+            if name is None:
+                continue
+            prefix = f"subnet.{position}"
+            address = f"{resource.address}/subnet/{name}"
+            subnet_unknown: list[str] = []
+            subnet_ranges: list[UnknownValue] = []
+            subnet_cidrs = self.subnet_prefixes(
+                resource, f"{prefix}.", subnet_unknown, subnet_ranges
+            )
+            self.model.subnets[address] = Subnet(
+                address=address,
+                type="azurerm_virtual_network",
+                origin=self.block_origin(resource, prefix),
+                network=resource.address,
+                cidrs=dedupe(subnet_cidrs),
+                default_outbound_access=block.get("default_outbound_access_enabled") is not False,
+                unknown=[u.removeprefix(prefix + ".") for u in subnet_unknown],
+                unknown_ranges=subnet_ranges,
+            )
+            inline[name] = address
+        self.inline_subnets[resource.address] = inline
+
+    def inline_subnet_named(self, network_name: str, subnet_name: str) -> str | None:
+        for network, subnets in self.inline_subnets.items():
+            resource = self.idx.by_address.get(network)
+            if resource is None or not _same_name(resource.values.get("name"), network_name):
+                continue
+            for name, address in subnets.items():
+                if _same_name(name, subnet_name):
+                    return address
+        return None
+
+    def cidr_values(
+        self,
+        resource: TfResource,
+        path: str,
+        unknown: list[str],
+        ranges: list[UnknownValue] | None = None,
+    ) -> list[str]:
+        """The CIDRs at `path`; what is unknown goes to `ranges` as unknown address ranges
+        when given, else to `unknown` as the attribute's name."""
+        value = value_at(resource.values, path)
+        if has_unknown(value) and ranges is not None:
+            found_ranges = unknown_ranges(resource, path)
+            ranges.extend(r for r in found_ranges if r not in ranges)
+            rests_on = ", ".join(s for r in found_ranges for s in r.sources)
+            self.note(resource, f"{path} is not known before apply: {rests_on}", path)
+        elif has_unknown(value):
+            if path not in unknown:
+                unknown.append(path)
+            self.note(resource, f"{path} is known only after apply", path)
+        found: list[str] = []
+        for text in strings(value):
+            cidr = _cidr(text)
+            if cidr is None:
+                self.note(resource, f"{path} holds {text!r}, which is not a CIDR", path)
+            else:
+                found.append(cidr)
+        return found
+
+    def subnets(self) -> None:
+        for resource in self.idx.of("azurerm_subnet"):
+            self.add_subnet(resource)
+        for resource in self.idx.data.get("azurerm_subnet", ()):
+            twin = self.managed_twin_subnet(resource)
+            if twin is not None:
+                self.alias[resource.address] = twin
+                continue
+            self.add_subnet(resource)
+            # An existing subnet says which NSG and route table it has.
+            for path, types in (
+                ("network_security_group_id", NSG_TYPES),
+                ("route_table_id", ROUTE_TABLE_TYPES),
+            ):
+                if self.resolve(resource, path, types).given:
+                    target = self.one(resource, path, types, [], path.removesuffix("_id"))
+                    self.associate(self.model.subnets[resource.address], path, target)
+        # An existing VNet lists every subnet Azure has, its azurerm_subnet ones included:
+        # the separate resource is the one a reviewer edits.
+        separate = {
+            (
+                subnet.network,
+                (string_value(self.idx.by_address[address].values.get("name")) or "").lower(),
+            ): address
+            for address, subnet in self.model.subnets.items()
+            if address in self.idx.by_address and subnet.type in SUBNET_TYPES
+        }
+        for network, inline in self.inline_subnets.items():
+            for name, address in list(inline.items()):
+                twin = separate.get((network, name.lower()))
+                if twin is not None:
+                    del self.model.subnets[address]
+                    inline[name] = twin
+
+    def managed_twin_subnet(self, resource: TfResource) -> str | None:
+        name = string_value(resource.values.get("name"))
+        network_name = string_value(resource.values.get("virtual_network_name"))
+        if name is None:
+            return None
+        candidates = [
+            r
+            for r in self.idx.named(
+                SUBNET_TYPES, name, string_value(resource.values.get("resource_group_name"))
+            )
+            if r.mode == "managed"
+            and (network_name is None or self.parent_matches(r, network_name))
+        ]
+        return candidates[0].address if len(candidates) == 1 else None
+
+    def add_subnet(self, resource: TfResource) -> None:
+        unknown: list[str] = []
+        ranges: list[UnknownValue] = []
+        network = self.network_of_subnet(resource, unknown)
+        cidrs = self.subnet_prefixes(resource, "", unknown, ranges)
+        self.model.subnets[resource.address] = Subnet(
+            address=resource.address,
+            type=resource.type,
+            origin=resource.origin,
+            network=network,
+            cidrs=dedupe(cidrs),
+            default_outbound_access=resource.values.get("default_outbound_access_enabled")
+            is not False,
+            unknown=unknown,
+            unknown_ranges=ranges,
+        )
+
+    def subnet_prefixes(
+        self, resource: TfResource, prefix: str, unknown: list[str], ranges: list[UnknownValue]
+    ) -> list[str]:
+        """`address_prefixes` or the older `address_prefix`: the provider computes the one not
+        written, so the known one counts; only when neither is known is the range unknown."""
+        paths = (f"{prefix}address_prefixes", f"{prefix}address_prefix")
+        for path in paths:
+            if strings(value_at(resource.values, path)):
+                return self.cidr_values(resource, path, unknown, ranges)
+        for path in paths:
+            if has_unknown(value_at(resource.values, path)):
+                return self.cidr_values(resource, path, unknown, ranges)
+        return []
+
+    def network_of_subnet(self, resource: TfResource, unknown: list[str]) -> str:
+        links = self.resolve(
+            resource, "virtual_network_name", VNET_TYPES, by_name=True, single=True
+        )
+        found = [a for a in links.addresses if a in self.model.networks]
+        if len(found) == 1:
+            return found[0]
+        path = "virtual_network_name"
+        unknown.append(path)
+        if links.literals:
+            return self.external_network(
+                resource, f"Microsoft.Network/virtualNetworks/{links.literals[0]}", path
+            )
+        if len(found) > 1:
+            reason = f"{path} may be any of {', '.join(found[:_NOTE_SAMPLE])}"
+        else:
+            reason = f"{path} cannot be resolved"
+        if len(self.declared_networks) == 1:
+            only = self.declared_networks[0]
+            self.note(
+                resource, f"{reason}; assumed {only}, the only virtual network in the input", path
+            )
+            return only
+        return self.external_network(resource, "unknown-vnet", path, reason)
+
+    def external_network(
+        self, resource: TfResource, address: str, path: str, reason: str | None = None
+    ) -> str:
+        """A virtual network outside the input, whose address space is unknown."""
+        if address not in self.model.networks:
+            self.model.networks[address] = Network(
+                address=address,
+                type="azurerm_virtual_network",
+                provider="azure",
+                unknown_ranges=[outside_range(address, "address_space")],
+            )
+        why = (
+            reason
+            or f"{path} names {address.rsplit('/', 1)[-1]}, a virtual network outside the input"
+        )
+        self.note(resource, f"{why}; placed in {address}", path)
+        return address
+
+    def subnet_of(
+        self,
+        resource: TfResource,
+        path: str,
+        unknown: list[str] | None,
+        what: str = "subnet",
+        *,
+        computed: bool = False,
+    ) -> str | None:
+        """The subnet an attribute names: an azurerm_subnet, an inline subnet, or one outside."""
+        links = self.resolve(resource, path, SUBNET_LINK_TYPES, single=True, computed=computed)
+        found: list[str] = []
+        for address in links.addresses:
+            if address in self.model.subnets:
+                found.append(address)
+            elif address in self.model.networks:
+                inline = list(self.inline_subnets.get(address, {}).values())
+                found.extend(inline if len(inline) == 1 else [])
+                if len(inline) != 1 and unknown is not None:
+                    self.note(
+                        resource,
+                        f"{path} refers to {address}, whose subnet cannot be told apart",
+                        path,
+                    )
+        found = dedupe(found)
+        if len(found) == 1:
+            return found[0]
+        if not found and links.literals:
+            external = self.external_subnet(resource, links.literals[0], path)
+            if external is not None:
+                return external
+        if unknown is not None and links.given:
+            if path not in unknown:
+                unknown.append(path)
+            if len(found) > 1:
+                choices = ", ".join(found[:_NOTE_SAMPLE])
+                self.note(resource, f"{path} may be any of {choices}; its {what} is unknown", path)
+            elif links.literals:
+                self.note(
+                    resource, f"{path} names {links.literals[0]}, which is not a subnet id", path
+                )
+            elif resource.references.get(path):
+                refs = ", ".join(resource.references[path])
+                self.note(
+                    resource,
+                    f"{path} refers to {refs}, which is not a subnet in the input; its {what} "
+                    "is unknown",
+                    path,
+                )
+            else:
+                self.note(
+                    resource, f"{path} is known only after apply; its {what} is unknown", path
+                )
+        return None
+
+    def external_subnet(self, resource: TfResource, literal: str, path: str) -> str | None:
+        """A subnet outside the input that a known id names, in its virtual network."""
+        parsed = _parse_azure_id(literal)
+        if parsed is None or parsed.kind != "microsoft.network/virtualnetworks/subnets":
+            return None
+        if literal not in self.model.subnets:
+            network = self.lookup(literal.rsplit("/subnets/", 1)[0], VNET_TYPES)
+            if network is None:
+                network = literal.rsplit("/subnets/", 1)[0]
+                if network not in self.model.networks:
+                    self.model.networks[network] = Network(
+                        address=network,
+                        type="azurerm_virtual_network",
+                        provider="azure",
+                        unknown_ranges=[outside_range(network, "address_space")],
+                    )
+            self.model.subnets[literal] = Subnet(
+                address=literal,
+                type="azurerm_subnet",
+                network=network,
+                unknown_ranges=[outside_range(literal, "address_prefixes")],
+            )
+        self.note(resource, f"{path} names {literal}, a subnet outside the input", path)
+        return literal
+
+    def subnet_network(self, subnet: str | None) -> str | None:
+        placed = self.model.subnets.get(subnet or "")
+        return placed.network if placed is not None else None
+
+    def subnet_name(self, subnet: str) -> str:
+        """The Azure name of a subnet (inline blocks are addressed `<vnet>/subnet/<name>`)."""
+        resource = self.idx.by_address.get(subnet)
+        if resource is not None and resource.type in SUBNET_TYPES:
+            return string_value(resource.values.get("name")) or ""
+        return subnet.rsplit("/", 1)[-1]
+
+    # ----- security groups --------------------------------------------------------------------
+
+    def application_security_groups(self) -> None:
+        for resource in self.idx.of("azurerm_application_security_group"):
+            self.model.application_security_groups[resource.address] = Element(
+                address=resource.address, type=resource.type, origin=resource.origin
+            )
+
+    def security_groups(self) -> None:
+        own_rules: dict[str, list[NsgRule]] = {}
+        inline_written: set[str] = set()
+        for resource in self.idx.of("azurerm_network_security_group"):
+            rules: list[NsgRule] = []
+            # UNKNOWN here means the rules live in azurerm_network_security_rule: none inline.
+            for position, block in enumerate(_blocks(resource.values.get("security_rule"))):
+                prefix = f"security_rule.{position}"
+                rules.append(
+                    self.nsg_rule(
+                        resource,
+                        f"{prefix}.",
+                        block,
+                        resource.address,
+                        self.block_origin(resource, prefix),
+                    )
+                )
+                inline_written.add(resource.address)
+            own_rules[resource.address] = rules
+        for resource in self.idx.of("azurerm_network_security_rule"):
+            unknown: list[str] = []
+            group = self.one(
+                resource,
+                "network_security_group_name",
+                NSG_TYPES,
+                unknown,
+                "network security group",
+                by_name=True,
+            )
+            written = resource.values.get("network_security_group_name")
+            if group is None and has_unknown(written) and len(own_rules) == 1:
+                group = next(iter(own_rules))
+                self.note(
+                    resource, f"assumed {group}, the only network security group in the input"
+                )
+            if group is None or group not in own_rules:
+                continue
+            if group in inline_written:
+                self.note(
+                    resource,
+                    f"{group} also has inline security_rule blocks; Azure keeps whichever is "
+                    "applied last, so both are modelled",
+                )
+            created = self.nsg_rule(
+                resource, "", resource.values, resource.address, resource.origin
+            )
+            created.unknown.extend(unknown)  # which group it belongs to, when that was assumed
+            own_rules[group].append(created)
+        for resource in self.idx.of("azurerm_network_security_group"):
+            rules = sorted(own_rules[resource.address], key=lambda r: (r.direction, r.priority))
+            self.model.network_security_groups[resource.address] = NetworkSecurityGroup(
+                address=resource.address,
+                type=resource.type,
+                origin=resource.origin,
+                rules=rules
+                + azure_common.default_rules(resource.address, resource.type, resource.origin),
+            )
+
+    def nsg_rule(
+        self,
+        resource: TfResource,
+        prefix: str,
+        block: dict[str, Any],
+        address: str,
+        origin: Origin,
+    ) -> NsgRule:
+        """One rule, inline (`prefix` "security_rule.N.") or a rule resource (prefix "")."""
+        unknown: list[str] = []
+        label = string_value(block.get("name")) or address
+
+        def unknown_field(name: str) -> None:
+            unknown.append(name)
+            self.note(
+                resource, f"{prefix}{name} of rule {label} is known only after apply", prefix + name
+            )
+
+        priority = integer(block.get("priority"))
+        if priority is None:
+            unknown_field("priority")
+        direction_text = str(block.get("direction") or "").lower()
+        if direction_text not in ("inbound", "outbound"):
+            unknown_field("direction")
+        access = block.get("access")
+        if not isinstance(access, str):
+            unknown_field("access")
+        protocol = block.get("protocol")
+        if not isinstance(protocol, str):
+            unknown_field("protocol")
+        direction: Literal["inbound", "outbound"] = (
+            "outbound" if direction_text == "outbound" else "inbound"
+        )
+        return NsgRule(
+            address=address,
+            type=resource.type,
+            origin=origin,
+            name=label,
+            priority=priority if priority is not None else 4096,
+            direction=direction,
+            allow=not (isinstance(access, str) and access.lower() == "deny"),
+            protocol=azure_common.protocol_name(protocol if isinstance(protocol, str) else "*"),
+            source=self.rule_side(resource, prefix, block, "source", unknown),
+            destination=self.rule_side(resource, prefix, block, "destination", unknown),
+            source_ports=self.rule_ports(resource, prefix, block, "source", unknown),
+            destination_ports=self.rule_ports(resource, prefix, block, "destination", unknown),
+            unknown=unknown,
+        )
+
+    def rule_side(
+        self,
+        resource: TfResource,
+        prefix: str,
+        block: dict[str, Any],
+        side: str,
+        unknown: list[str],
+    ) -> AddressSpec:
+        prefixes: list[str] = []
+        unknown_sides: list[UnknownValue] = []
+        for name in (f"{side}_address_prefix", f"{side}_address_prefixes"):
+            value = block.get(name)
+            prefixes.extend(strings(value))
+            if not has_unknown(value):
+                continue
+            # `azurerm_subnet.web.address_prefixes`: the range of a subnet or VNet in the input.
+            ranges = self.referenced_ranges(resource, prefix + name)
+            if ranges:
+                prefixes.extend(ranges)
+            else:
+                found = unknown_ranges(resource, prefix + name)
+                unknown_sides.extend(found)
+                rests_on = ", ".join(s for r in found for s in r.sources)
+                self.note(
+                    resource, f"{prefix}{name} is not known before apply: {rests_on}", prefix + name
+                )
+        path = f"{prefix}{side}_application_security_group_ids"
+        groups = self.resolve(resource, path, ASG_TYPES, None, "application security group")
+        if groups.unresolved:
+            unknown.append(f"{side}_application_security_group_ids")
+            what = ", ".join(groups.literals) or "groups that cannot be resolved"
+            self.note(resource, f"{path} names {what}", path)
+        spec = azure_common.address_spec(prefixes, groups.addresses)
+        spec.unknown_ranges = unknown_sides
+        return spec
+
+    def referenced_ranges(self, resource: TfResource, path: str) -> list[str]:
+        """The address ranges of the subnets and VNets an expression refers to, all known."""
+        links = self.resolve(resource, path, SUBNET_TYPES | VNET_TYPES)
+        found: list[str] = []
+        for address in links.addresses:
+            element = self.model.subnets.get(address) or self.model.networks.get(address)
+            if element is None or not element.cidrs or element.unknown:
+                return []
+            found.extend(element.cidrs)
+        return found
+
+    def rule_ports(
+        self,
+        resource: TfResource,
+        prefix: str,
+        block: dict[str, Any],
+        side: str,
+        unknown: list[str],
+    ) -> list[PortRange] | None:
+        texts: list[str] = []
+        for name in (f"{side}_port_range", f"{side}_port_ranges"):
+            value = block.get(name)
+            if has_unknown(value):
+                unknown.append(name)
+                self.note(resource, f"{prefix}{name} is known only after apply", prefix + name)
+            items = value if isinstance(value, list) else [value]
+            texts.extend(str(v) for v in items if isinstance(v, str | int) and v != "")
+        try:
+            return azure_common.port_ranges(texts)
+        except ValueError:
+            unknown.append(f"{side}_port_range")
+            self.note(
+                resource, f"{prefix}{side}_port_range holds {texts}, which is not a port range"
+            )
+            return None
+
+    # ----- subnet associations ----------------------------------------------------------------
+
+    def subnet_associations(self) -> None:
+        inline_kinds = (
+            ("security_group", "network_security_group_id", NSG_TYPES, "network security group"),
+            ("route_table_id", "route_table_id", ROUTE_TABLE_TYPES, "route table"),
+        )
+        for network, inline in self.inline_subnets.items():
+            resource = self.idx.by_address[network]
+            for position, block in enumerate(_blocks(resource.values.get("subnet"))):
+                address = inline.get(string_value(block.get("name")) or "")
+                if address is None:
+                    continue
+                for name, kind, types, what in inline_kinds:
+                    path = f"subnet.{position}.{name}"
+                    if self.resolve(resource, path, types).given:
+                        target = self.one(resource, path, types, [], what)
+                        self.associate(self.model.subnets[address], kind, target)
+        kinds = (
+            (
+                "azurerm_subnet_network_security_group_association",
+                "network_security_group_id",
+                NSG_TYPES,
+                "network security group",
+            ),
+            (
+                "azurerm_subnet_route_table_association",
+                "route_table_id",
+                ROUTE_TABLE_TYPES,
+                "route table",
+            ),
+            (
+                "azurerm_subnet_nat_gateway_association",
+                "nat_gateway_id",
+                NAT_GATEWAY_TYPES,
+                "NAT gateway",
+            ),
+        )
+        for type_name, path, types, what in kinds:
+            for resource in self.idx.of(type_name):
+                unknown: list[str] = []
+                subnet = self.model.subnets.get(
+                    self.subnet_of(resource, "subnet_id", unknown) or ""
+                )
+                target = self.one(resource, path, types, unknown, what)
+                if subnet is not None:
+                    self.associate(subnet, path, target)
+
+    def associate(self, subnet: Subnet, path: str, target: str | None) -> None:
+        """Attach an NSG, route table or NAT gateway to a subnet; None: it is unknown which."""
+        if path == "network_security_group_id":
+            subnet.security_group = target
+            field_name = "security_group"
+        elif path == "route_table_id":
+            subnet.route_table = target
+            field_name = "route_table"
+            if target is not None:
+                self.table_subnets[target].append(subnet.address)
+        else:
+            subnet.nat_gateway = target
+            field_name = "nat_gateway"
+            if target is not None:
+                self.nat_subnets[target].append(subnet.address)
+        if target is None and field_name not in subnet.unknown:
+            subnet.unknown.append(field_name)
+
+    # ----- gateways ---------------------------------------------------------------------------
+
+    def gateways(self) -> None:
+        for resource in self.idx.of("azurerm_virtual_network_gateway"):
+            unknown: list[str] = []
+            subnet = self.gateway_subnet(resource, unknown)
+            self.model.gateways[resource.address] = Gateway(
+                address=resource.address,
+                type=resource.type,
+                origin=resource.origin,
+                kind="vpn-gateway",
+                network=self.subnet_network(subnet),
+                subnet=subnet,
+                unknown=unknown,
+            )
+        for resource in self.idx.of("azurerm_nat_gateway"):
+            subnets = self.nat_subnets.get(resource.address, [])
+            networks = dedupe(n for n in map(self.subnet_network, subnets) if n is not None)
+            public = any(
+                self.one(association, "nat_gateway_id", NAT_GATEWAY_TYPES, None, "NAT gateway")
+                == resource.address
+                for association in self.idx.of(
+                    "azurerm_nat_gateway_public_ip_association",
+                    "azurerm_nat_gateway_public_ip_prefix_association",
+                )
+            )
+            if not public:
+                self.note(resource, "no public IP is associated: it gives no internet egress")
+            self.model.gateways[resource.address] = Gateway(
+                address=resource.address,
+                type=resource.type,
+                origin=resource.origin,
+                kind="nat-gateway",
+                network=networks[0] if networks else None,
+                public=public,
+            )
+        for resource in self.idx.of("azurerm_firewall"):
+            self.firewall(resource)
+
+    def gateway_subnet(self, resource: TfResource, unknown: list[str]) -> str | None:
+        """The subnet of a gateway's first ip configuration (all share one subnet)."""
+        for position, _ in enumerate(_blocks(resource.values.get("ip_configuration"))):
+            subnet = self.subnet_of(resource, f"ip_configuration.{position}.subnet_id", unknown)
+            if subnet is not None:
+                return subnet
+        if not _blocks(resource.values.get("ip_configuration")):
+            unknown.append("ip_configuration")
+            self.note(resource, "ip_configuration is not known; its subnet is unknown")
+        return None
+
+    def firewall(self, resource: TfResource) -> None:
+        unknown: list[str] = []
+        subnet = self.gateway_subnet(resource, unknown)
+        private_ips = [
+            ip
+            for block in _blocks(resource.values.get("ip_configuration"))
+            if (ip := _ip(block.get("private_ip_address"))) is not None
+        ]
+        placed = self.model.subnets.get(subnet or "")
+        if not private_ips and placed is not None:
+            fourth = _fourth_address(placed.cidrs[0]) if placed.cidrs else None
+            if fourth is not None:
+                private_ips = [fourth]
+                self.note(
+                    resource,
+                    f"its private IP is known only after apply; assumed {fourth}, the first "
+                    f"address Azure hands out in {subnet}",
+                )
+        if placed is not None and self.subnet_name(placed.address).lower() != _FIREWALL_SUBNET:
+            self.note(resource, f"{subnet} is not named AzureFirewallSubnet; Azure rejects this")
+        if not private_ips:
+            unknown.append("private_ip_address")
+            self.note(resource, "its private IP is unknown")
+        public = any(
+            self.resolve(resource, f"ip_configuration.{position}.public_ip_address_id", None).given
+            for position, _ in enumerate(_blocks(resource.values.get("ip_configuration")))
+        )
+        self.model.gateways[resource.address] = Gateway(
+            address=resource.address,
+            type=resource.type,
+            origin=resource.origin,
+            kind="firewall",
+            network=self.subnet_network(subnet),
+            subnet=subnet,
+            public=public,
+            private_ips=private_ips,
+            unknown=unknown,
+        )
+
+    # ----- firewall rules (see azure_firewall for the order) ----------------------------------
+
+    def firewall_rules(self) -> None:
+        ip_groups = {
+            r.address: strings(r.values.get("cidrs"))
+            for r in self.idx.of("azurerm_ip_group")
+            if not has_unknown(r.values.get("cidrs"))
+        }
+        for resource in self.idx.of("azurerm_firewall"):
+            gateway = self.model.gateways.get(resource.address)
+            if gateway is None:
+                continue
+            policy = self.resolve(resource, "firewall_policy_id", _POLICY_TYPES)
+            if policy.given:
+                gateway.policy = self.policy_rules(resource, policy.addresses, ip_groups, gateway)
+                continue
+            rules = azure_firewall.RuleSet(
+                FirewallPolicy(address=resource.address, type=resource.type, origin=resource.origin)
+            )
+            found = False
+            for type_name, kind in _CLASSIC_COLLECTIONS.items():
+                for collection in self.idx.of(type_name):
+                    links = self.resolve(
+                        collection, "azure_firewall_name", FIREWALL_TYPES, by_name=True
+                    )
+                    if resource.address not in links.addresses:
+                        continue
+                    found = True
+                    values = collection.values
+                    priority = integer(values.get("priority"))
+                    key = (priority if priority is not None else 65000,)
+                    label = (
+                        f"rule collection {string_value(values.get('name'))} (priority {priority})"
+                    )
+                    self.fw_rules(
+                        collection, "rule", kind, label, values, key, rules, ip_groups, gateway
+                    )
+            if found:
+                gateway.policy = rules.done()
+
+    def policy_rules(
+        self,
+        resource: TfResource,
+        found: list[str],
+        ip_groups: dict[str, list[str]],
+        gateway: Gateway,
+    ) -> FirewallPolicy:
+        chain: list[TfResource] = []
+        current = found[0] if len(found) == 1 else None
+        while current is not None and len(chain) < 8:
+            policy = self.idx.by_address.get(current)
+            if policy is None or policy in chain:
+                break
+            chain.append(policy)
+            base = self.resolve(policy, "base_policy_id", _POLICY_TYPES)
+            current = base.addresses[0] if len(base.addresses) == 1 else None
+            if base.given and current is None:
+                chain = []
+                break
+        if not chain:
+            self.note(resource, "its firewall policy is not in the input; its rules are unknown")
+            return azure_firewall.unknown_policy(
+                resource.address,
+                resource.type,
+                resource.origin,
+                "its firewall policy is not in the input",
+            )
+        top = chain[0]
+        rules = azure_firewall.RuleSet(
+            FirewallPolicy(address=top.address, type=top.type, origin=top.origin)
+        )
+        groups = self.idx.of("azurerm_firewall_policy_rule_collection_group")
+        for depth, policy in enumerate(reversed(chain)):
+            for group in groups:
+                links = self.resolve(group, "firewall_policy_id", _POLICY_TYPES)
+                if policy.address not in links.addresses:
+                    continue
+                group_priority = integer(group.values.get("priority"))
+                for block_name, kind in _POLICY_COLLECTIONS.items():
+                    for i, collection in enumerate(_blocks(group.values.get(block_name))):
+                        priority = integer(collection.get("priority"))
+                        key = (depth, group_priority or 65000, priority or 65000)
+                        name = string_value(collection.get("name"))
+                        label = f"rule collection {name} (priority {priority})"
+                        self.fw_rules(
+                            group, f"{block_name}.{i}.rule", kind, label, collection, key, rules,
+                            ip_groups, gateway,
+                        )  # fmt: skip
+        return rules.done()
+
+    def fw_side(
+        self, resource: TfResource, path: str, block: dict[str, Any], names: tuple[str, str],
+        ip_groups: dict[str, list[str]],
+    ) -> AddressSpec:  # fmt: skip
+        plain, grouped = names
+        value = block.get(plain)
+        links = self.resolve(resource, f"{path}.{grouped}", _IP_GROUP_TYPES)
+        known = {a: ip_groups[a] for a in links.addresses if a in ip_groups}
+        refs = [*links.addresses, *links.literals]
+        spec = azure_firewall.addresses(strings(value), known, refs)
+        if has_unknown(value):
+            spec.service_tags.append("a value known after apply")
+        return azure_firewall.written(spec)
+
+    def fw_rules(
+        self,
+        resource: TfResource,
+        path: str,
+        kind: str,
+        label: str,
+        collection: dict[str, Any],
+        key: tuple[int, ...],
+        rules: azure_firewall.RuleSet,
+        ip_groups: dict[str, list[str]],
+        gateway: Gateway,
+    ) -> None:
+        action = (string_value(collection.get("action")) or "").lower()
+        for i, block in enumerate(_blocks(collection.get(path.rsplit(".", 1)[-1]))):
+            at = f"{path}.{i}"
+            name = string_value(block.get("name")) or "?"
+            origin = self.block_origin(resource, at)
+            sources = self.fw_side(
+                resource, at, block, ("source_addresses", "source_ip_groups"), ip_groups
+            )
+            if kind == "dnat":
+                if action == "snat":
+                    continue
+                translated = _ip(block.get("translated_address"))
+                if translated is None or not gateway.public:
+                    self.note(resource, f"DNAT rule {name} leads nowhere reachlint can place", at)
+                    continue
+                rules.add_dnat(
+                    key,
+                    DnatRule(
+                        address=resource.address, type=resource.type, origin=origin, name=name,
+                        collection=label,
+                        protocols=azure_firewall.protocols(strings(block.get("protocols"))),
+                        sources=sources, ports=self.fw_ports(resource, at, block) or [],
+                        translated_address=translated,
+                        translated_port=integer(block.get("translated_port")),
+                    ),
+                )  # fmt: skip
+                continue
+            rule = FirewallRule(
+                address=resource.address,
+                type=resource.type,
+                origin=origin,
+                name=name,
+                kind=kind,
+                collection=label,
+                action="deny" if action == "deny" else "allow",
+                sources=sources,
+            )
+            if kind == "application":
+                entries = [
+                    (string_value(p.get("type")) or "", integer(p.get("port")))
+                    for p in (*_blocks(block.get("protocol")), *_blocks(block.get("protocols")))
+                ]
+                rule.protocols = ["tcp"]
+                rule.destination_ports = azure_firewall.application_ports(entries)
+                rule.destinations = azure_firewall.addresses(
+                    strings(block.get("destination_addresses")), {}, ()
+                )
+                targets = []
+                for attribute in (
+                    "target_fqdns", "fqdn_tags", "destination_fqdns", "destination_fqdn_tags",
+                    "destination_urls", "web_categories",
+                ):  # fmt: skip
+                    listed = strings(block.get(attribute))
+                    if listed:
+                        targets.append(f"{attribute.replace('_', ' ')} {', '.join(listed[:3])}")
+                if block.get("terminate_tls") is True:
+                    targets.append("TLS inspection")
+                rule.undecidable = "; ".join(targets) or "application rule"
+            else:
+                rule.protocols = azure_firewall.protocols(strings(block.get("protocols")))
+                rule.destinations = self.fw_side(
+                    resource,
+                    at,
+                    block,
+                    ("destination_addresses", "destination_ip_groups"),
+                    ip_groups,
+                )
+                fqdns = strings(block.get("destination_fqdns"))
+                if fqdns:
+                    rule.undecidable = f"FQDN destinations {', '.join(fqdns[:3])}"
+                rule.destination_ports = self.fw_ports(resource, at, block)
+            rules.add(key, rule)
+
+    def fw_ports(
+        self, resource: TfResource, path: str, block: dict[str, Any]
+    ) -> list[PortRange] | None:
+        values = strings(block.get("destination_ports"))
+        try:
+            return azure_firewall.ports(values)
+        except ValueError:
+            self.note(resource, f"destination_ports {values!r} is not a port range", path)
+            return None
+
+    # ----- network interfaces and what owns them ----------------------------------------------
+
+    def network_interfaces(self) -> None:
+        for resource in self.idx.of("azurerm_network_interface"):
+            self.network_interface(resource)
+        for resource in self.idx.of("azurerm_network_interface_security_group_association"):
+            unknown: list[str] = []
+            nic = self.one(resource, "network_interface_id", NIC_TYPES, unknown, "interface")
+            group = self.one(
+                resource, "network_security_group_id", NSG_TYPES, unknown, "network security group"
+            )
+            interface = self.interfaces.get(nic or "")
+            if interface is None:
+                continue
+            if group is None:
+                interface.unknown = dedupe([*interface.unknown, "network_security_group"])
+            else:
+                interface.network_security_group = group
+        for resource in self.idx.of(
+            "azurerm_network_interface_application_security_group_association"
+        ):
+            unknown = []
+            nic = self.one(resource, "network_interface_id", NIC_TYPES, unknown, "interface")
+            group = self.one(
+                resource,
+                "application_security_group_id",
+                ASG_TYPES,
+                unknown,
+                "application security group",
+            )
+            interface = self.interfaces.get(nic or "")
+            if interface is None:
+                continue
+            if group is None:
+                interface.unknown = dedupe([*interface.unknown, "application_security_groups"])
+            else:
+                interface.application_security_groups = dedupe(
+                    [*interface.application_security_groups, group]
+                )
+
+    def network_interface(self, resource: TfResource) -> None:
+        unknown: list[str] = []
+        blocks = _blocks(resource.values.get("ip_configuration"))
+        if not blocks:
+            unknown.append("ip_configuration")
+            self.note(resource, "ip_configuration is not known; its subnet is unknown")
+        order = sorted(range(len(blocks)), key=lambda p: blocks[p].get("primary") is not True)
+        subnet: str | None = None
+        private_ips: list[str] = []
+        public_ips: list[str] = []
+        groups: list[str] = []
+        configs: list[_IpConfiguration] = []
+        for position in order:
+            block = blocks[position]
+            prefix = f"ip_configuration.{position}"
+            found = self.subnet_of(resource, f"{prefix}.subnet_id", unknown)
+            if found is not None and subnet is None:
+                subnet = found
+            ip = _ip(block.get("private_ip_address"))
+            if ip is not None:
+                private_ips.append(ip)
+            public_ips.extend(
+                self.public_sources(resource, f"{prefix}.public_ip_address_id", unknown)
+            )
+            config, config_groups = self.ip_configuration(resource, prefix, unknown)
+            configs.append(config)
+            groups.extend(config_groups)
+        nsg = self.one(resource, "network_security_group_id", NSG_TYPES, unknown, "NSG")
+        self.interfaces[resource.address] = Interface(
+            address=resource.address,
+            subnet=subnet,
+            network=self.subnet_network(subnet) or self.only_network(),
+            private_ips=dedupe(private_ips),
+            public=bool(public_ips),
+            public_source=public_ips[0] if public_ips else None,
+            closed_without_nsg=self.closed_without_nsg(public_ips[0]) if public_ips else False,
+            network_security_group=nsg,
+            application_security_groups=dedupe(groups),
+            unknown=_interface_unknowns(unknown),
+        )
+        self.nic_configs[resource.address] = configs
+        self.nic_public_ips[resource.address] = dedupe(public_ips)
+
+    def closed_without_nsg(self, public_ip: str) -> bool | None:
+        """A Standard public IP is closed to inbound traffic unless an NSG allows it. None: not
+        known (one outside the input, or `sku` unset in a configuration: the provider's default
+        changed from Basic to Standard in azurerm 4.0)."""
+        resource = self.idx.by_address.get(public_ip)
+        sku = resource.values.get("sku") if resource is not None else None
+        if not isinstance(sku, str):
+            return None
+        return sku.lower() == "standard"
+
+    def public_sources(
+        self, resource: TfResource, path: str, unknown: list[str], *, computed: bool = False
+    ) -> list[str]:
+        """The public IPs an attribute names: in the input, or known ids of ones outside it."""
+        links = self.resolve(resource, path, PIP_TYPES | PIP_PREFIX_TYPES, computed=computed)
+        sources = links.addresses + links.literals
+        if links.unresolved and not sources:
+            unknown.append(path)
+            self.note(resource, f"{path} cannot be resolved; whether it is public is unknown", path)
+        return sources
+
+    def ip_configuration(
+        self, resource: TfResource, prefix: str, unknown: list[str]
+    ) -> tuple[_IpConfiguration, list[str]]:
+        """Backend pools, NAT rules and ASGs written on an ip configuration itself."""
+        config = _IpConfiguration(origin=self.block_origin(resource, prefix))
+        config.pools = self.resolve(
+            resource,
+            f"{prefix}.load_balancer_backend_address_pool_ids",
+            POOL_TYPES,
+            unknown,
+            "backend pool",
+        ).addresses
+        for name in ("load_balancer_inbound_nat_rules_ids", "load_balancer_inbound_nat_pool_ids"):
+            config.nat_rules += self.resolve(
+                resource, f"{prefix}.{name}", NAT_RULE_TYPES, unknown, "NAT rule"
+            ).addresses
+        for gateway, pool in self.gateway_pool_links(
+            resource, f"{prefix}.application_gateway_backend_address_pool_ids"
+        ):
+            config.gateway_pools.append((gateway, pool))
+        groups = self.resolve(
+            resource,
+            f"{prefix}.application_security_group_ids",
+            ASG_TYPES,
+            unknown,
+            "application security group",
+        )
+        return config, groups.addresses
+
+    def gateway_pool_links(self, resource: TfResource, path: str) -> list[tuple[str, str | None]]:
+        """(application gateway, pool name; None: one of its pools) that an attribute names.
+
+        A pool is a block of the gateway: a reference leads to the gateway, a known id also
+        spells the pool's name.
+        """
+        found: list[tuple[str, str | None]] = []
+        for literal in strings(value_at(resource.values, path)):
+            parsed = _parse_azure_id(literal)
+            if parsed is None or parsed.kind != _GATEWAY_POOL_KIND:
+                continue
+            gateway = self.lookup(literal.rsplit("/", 2)[0], APP_GATEWAY_TYPES)
+            if gateway is not None:
+                found.append((gateway, parsed.names[-1]))
+        named = {gateway for gateway, _ in found}
+        links = self.resolve(resource, path, APP_GATEWAY_TYPES)
+        found.extend((gateway, None) for gateway in links.addresses if gateway not in named)
+        if links.given and not found:
+            self.note(resource, f"{path} names no application gateway pool in the input", path)
+        return found
+
+    def only_network(self) -> str | None:
+        return self.declared_networks[0] if len(self.declared_networks) == 1 else None
+
+    def virtual_machines(self) -> None:
+        for resource in self.idx.of(*sorted(VM_TYPES)):
+            unknown: list[str] = []
+            nics = self.resolve(
+                resource, "primary_network_interface_id", NIC_TYPES, None, single=True
+            ).addresses
+            nics += self.resolve(
+                resource,
+                "network_interface_ids",
+                NIC_TYPES,
+                unknown,
+                "network interface",
+                single=True,
+            ).addresses
+            interfaces: list[Interface] = []
+            for nic in dedupe(nics):
+                if nic in self.owner:
+                    self.note(
+                        resource,
+                        f"{nic} is also claimed by {self.owner[nic]}; kept there",
+                        "network_interface_ids",
+                    )
+                    continue
+                interface = self.interfaces.get(nic)
+                if interface is not None:
+                    self.owner[nic] = resource.address
+                    interfaces.append(interface)
+            if not interfaces:
+                if "network_interface_ids" not in unknown:
+                    unknown.append("network_interface_ids")
+                    self.note(resource, "none of its network interfaces is in the input")
+                interfaces = [
+                    Interface(
+                        address=f"{resource.address}/network_interface",
+                        network=self.only_network(),
+                        unknown=["subnet"],
+                    )
+                ]
+            self.add_endpoint(resource, "virtual-machine", interfaces, unknown)
+
+    def add_endpoint(
+        self,
+        resource: TfResource,
+        kind: EndpointKind,
+        interfaces: list[Interface],
+        unknown: list[str] | None = None,
+        load_balancer: LoadBalancer | None = None,
+    ) -> Endpoint:
+        endpoint = Endpoint(
+            address=resource.address,
+            type=resource.type,
+            origin=resource.origin,
+            kind=kind,
+            tags=_tags(resource),
+            interfaces=interfaces,
+            load_balancer=load_balancer,
+            unknown=unknown or [],
+            exposure=exposure.pick(resource.type, sku=string_value(resource.values.get("sku"))),
+        )
+        self.model.endpoints[resource.address] = endpoint
+        self._ip_index = None  # a new endpoint may hold an address asked for later
+        return endpoint
+
+    def unowned_interfaces(self) -> None:
+        for nic, interface in self.interfaces.items():
+            if nic not in self.owner:
+                self.owner[nic] = nic
+                self.add_endpoint(self.idx.by_address[nic], "network-interface", [interface])
+        # Backend pools, NAT rules and gateway pools the NICs join themselves.
+        for nic, configs in self.nic_configs.items():
+            self.join_backends(self.owner[nic], configs)
+        self.nic_backend_associations()
+
+    def join_backends(self, endpoint: str, configs: list[_IpConfiguration]) -> None:
+        """Pools, NAT rules and gateway pools that ip configurations name themselves."""
+        for config in configs:
+            target = Target(endpoint=endpoint, origin=config.origin)
+            for pool_address in config.pools:
+                self.add_target(self.pools[pool_address], target)
+            for rule in config.nat_rules:
+                self.add_target(self.nat_targets[rule], target)
+            for gateway, pool in config.gateway_pools:
+                self.join_gateway_pool(gateway, pool, target)
+
+    def join_gateway_pool(self, gateway: str, pool: str | None, target: Target) -> None:
+        pools = self.gateway_pools.get(gateway)
+        if pools is None:
+            return
+        names = [pool] if pool is not None else list(pools)
+        if pool is None and len(names) > 1:
+            resource = self.idx.by_address[gateway]
+            self.note(
+                resource,
+                f"{target.via or target.endpoint} joins one of its backend pools, which cannot "
+                f"be told apart; assumed all of {', '.join(names)}",
+            )
+        for name in names:
+            for known, targets in pools.items():
+                if _same_name(known, name):
+                    self.add_target(targets, target)
+
+    @staticmethod
+    def add_target(targets: list[Target], target: Target) -> None:
+        if target not in targets:
+            targets.append(target)
+
+    def nic_backend_associations(self) -> None:
+        for resource in self.idx.of("azurerm_network_interface_backend_address_pool_association"):
+            unknown: list[str] = []
+            endpoint = self.nic_owner(resource, unknown)
+            pool = self.one(resource, "backend_address_pool_id", POOL_TYPES, unknown, "pool")
+            if endpoint is not None and pool is not None:
+                target = Target(endpoint=endpoint, origin=resource.origin, via=resource.address)
+                self.add_target(self.pools[pool], target)
+        for resource in self.idx.of("azurerm_network_interface_nat_rule_association"):
+            unknown = []
+            endpoint = self.nic_owner(resource, unknown)
+            rule = self.one(resource, "nat_rule_id", NAT_RULE_TYPES, unknown, "NAT rule")
+            if endpoint is not None and rule is not None:
+                target = Target(endpoint=endpoint, origin=resource.origin, via=resource.address)
+                self.add_target(self.nat_targets[rule], target)
+        for resource in self.idx.of("azurerm_lb_backend_address_pool_address"):
+            unknown = []
+            pool = self.one(resource, "backend_address_pool_id", POOL_TYPES, unknown, "pool")
+            ip = _ip(resource.values.get("ip_address"))
+            endpoint = self.endpoint_with_ip(ip) if ip is not None else None
+            if pool is not None and endpoint is not None:
+                target = Target(endpoint=endpoint, origin=resource.origin, via=resource.address)
+                self.add_target(self.pools[pool], target)
+            elif pool is not None:
+                self.note(
+                    resource, f"ip_address {ip or 'unknown'} is not an interface in the input"
+                )
+
+    def nic_owner(self, resource: TfResource, unknown: list[str]) -> str | None:
+        nic = self.one(resource, "network_interface_id", NIC_TYPES, unknown, "network interface")
+        return self.owner.get(nic or "")
+
+    def endpoint_with_ip(self, ip: str) -> str | None:
+        if self._ip_index is None:
+            self._ip_index = {}
+            for endpoint in self.model.endpoints.values():
+                for interface in endpoint.interfaces:
+                    for known in interface.private_ips:
+                        self._ip_index.setdefault(known, endpoint.address)
+        return self._ip_index.get(ip)
+
+    # ----- scale sets -------------------------------------------------------------------------
+
+    def scale_sets(self) -> None:
+        # Application gateways first: scale sets join their pools by name.
+        for resource in self.idx.of("azurerm_application_gateway"):
+            self.gateway_pools[resource.address] = {
+                name: []
+                for block in _blocks(resource.values.get("backend_address_pool"))
+                if (name := string_value(block.get("name"))) is not None
+            }
+        for resource in self.idx.of(*sorted(SCALE_SET_TYPES)):
+            self.scale_set(resource)
+
+    def scale_set(self, resource: TfResource) -> None:
+        unknown: list[str] = []
+        block_name = (
+            "network_profile"
+            if resource.type == "azurerm_virtual_machine_scale_set"
+            else "network_interface"
+        )
+        public_name = (
+            "public_ip_address_configuration"
+            if block_name == "network_profile"
+            else "public_ip_address"
+        )
+        interfaces: list[Interface] = []
+        configs: list[_IpConfiguration] = []
+        for position, block in enumerate(_blocks(resource.values.get(block_name))):
+            prefix = f"{block_name}.{position}"
+            own_unknown: list[str] = []
+            subnet: str | None = None
+            groups: list[str] = []
+            public: str | None = None
+            public_origin = resource.origin
+            for number, ip_block in enumerate(_blocks(block.get("ip_configuration"))):
+                ip_prefix = f"{prefix}.ip_configuration.{number}"
+                found = self.subnet_of(resource, f"{ip_prefix}.subnet_id", own_unknown)
+                subnet = subnet or found
+                config, config_groups = self.ip_configuration(resource, ip_prefix, own_unknown)
+                configs.append(config)
+                groups.extend(config_groups)
+                public_blocks = _blocks(ip_block.get(public_name))
+                if public_blocks and public is None:
+                    # Each instance gets its own address: the block asking for them stands in.
+                    label = string_value(public_blocks[0].get("name")) or public_name
+                    public = f"{resource.address}/{public_name}/{label}"
+                    public_origin = self.block_origin(resource, f"{ip_prefix}.{public_name}")
+            nsg = self.one(
+                resource, f"{prefix}.network_security_group_id", NSG_TYPES, own_unknown, "NSG"
+            )
+            name = string_value(block.get("name")) or str(position)
+            address = f"{resource.address}/{block_name}/{name}"
+            if public is not None:
+                self.record_public_ip(
+                    public, resource.address, address, public_origin, resource.type
+                )
+            interfaces.append(
+                Interface(
+                    address=address,
+                    subnet=subnet,
+                    network=self.subnet_network(subnet) or self.only_network(),
+                    public=public is not None,
+                    public_source=public,
+                    network_security_group=nsg,
+                    application_security_groups=dedupe(groups),
+                    unknown=_interface_unknowns(own_unknown),
+                )
+            )
+        if not interfaces:
+            unknown.append(block_name)
+            self.note(resource, f"{block_name} is not known; its placement is unknown")
+            interfaces = [
+                Interface(
+                    address=f"{resource.address}/{block_name}",
+                    network=self.only_network(),
+                    unknown=["subnet"],
+                )
+            ]
+        self.add_endpoint(resource, "scale-set", interfaces, unknown)
+        self.join_backends(resource.address, configs)
+
+    # ----- public IPs -------------------------------------------------------------------------
+
+    def public_ips(self) -> None:
+        for nic, addresses in self.nic_public_ips.items():
+            for address in addresses:
+                self.record_public_ip(address, self.owner.get(nic), nic)
+
+    def record_public_ip(
+        self,
+        address: str,
+        endpoint: str | None,
+        interface: str,
+        origin: Origin | None = None,
+        type_name: str = "azurerm_public_ip",
+    ) -> None:
+        resource = self.idx.by_address.get(address)
+        self.model.elastic_ips[address] = ElasticIp(
+            address=address,
+            type=resource.type if resource is not None else type_name,
+            origin=resource.origin if resource is not None else origin or Origin(),
+            endpoint=endpoint,
+            interface=interface,
+        )
+
+    # ----- load balancers ---------------------------------------------------------------------
+
+    def load_balancers(self) -> None:
+        for resource in self.idx.of("azurerm_lb"):
+            self.load_balancer(resource)
+        for resource in self.idx.of("azurerm_lb_rule"):
+            self.balancing_rule(resource)
+        for resource in self.idx.of("azurerm_lb_nat_rule", "azurerm_lb_nat_pool"):
+            self.nat_rule(resource)
+        for resource in self.idx.of("azurerm_lb"):
+            self.place_public_frontends(resource.address)
+
+    def load_balancer(self, resource: TfResource) -> None:
+        unknown: list[str] = []
+        interfaces: list[Interface] = []
+        public_ips: list[tuple[str, str]] = []
+        blocks = _blocks(resource.values.get("frontend_ip_configuration"))
+        if not blocks:
+            unknown.append("frontend_ip_configuration")
+            self.note(resource, "no frontend_ip_configuration is known; it cannot be reached")
+        for position, block in enumerate(blocks):
+            prefix = f"frontend_ip_configuration.{position}"
+            name = string_value(block.get("name")) or str(position)
+            address = f"{resource.address}/frontend_ip_configuration/{name}"
+            own_unknown: list[str] = []
+            # Azure fills in what a frontend does not say: unknown alone means "not written".
+            sources = [
+                source
+                for name in ("public_ip_address_id", "public_ip_prefix_id")
+                for source in self.public_sources(
+                    resource, f"{prefix}.{name}", own_unknown, computed=True
+                )
+            ]
+            is_public = bool(sources)
+            subnet = (
+                None
+                if is_public
+                else self.subnet_of(resource, f"{prefix}.subnet_id", own_unknown, computed=True)
+            )
+            interfaces.append(
+                Interface(
+                    address=address,
+                    subnet=subnet,
+                    network=self.subnet_network(subnet),
+                    private_ips=[ip] if (ip := _ip(block.get("private_ip_address"))) else [],
+                    public=is_public,
+                    public_source=_first(sources),
+                    unknown=_interface_unknowns(own_unknown),
+                )
+            )
+            public_ips.extend((source, address) for source in sources)
+        spec = LoadBalancer(
+            scheme="internet-facing" if any(i.public for i in interfaces) else "internal",
+            flavor="network",
+            preserves_client_address=True,
+        )
+        self.add_endpoint(resource, "load-balancer", interfaces, unknown, spec)
+        for source, interface in public_ips:
+            self.record_public_ip(source, resource.address, interface)
+
+    def balancer_of(self, resource: TfResource) -> LoadBalancer | None:
+        address = self.balancer_address(resource)
+        balancer = self.model.endpoints.get(address or "")
+        return balancer.load_balancer if balancer is not None else None
+
+    def balancer_address(self, resource: TfResource) -> str | None:
+        return self.one(resource, "loadbalancer_id", LB_TYPES, [], "load balancer")
+
+    def balancing_rule(self, resource: TfResource) -> None:
+        spec = self.balancer_of(resource)
+        if spec is None:
+            return
+        values = resource.values
+        unknown: list[str] = []
+        pools = self.resolve(
+            resource, "backend_address_pool_ids", POOL_TYPES, unknown, "backend pool"
+        ).addresses
+        pools += self.resolve(
+            resource, "backend_address_pool_id", POOL_TYPES, unknown, "backend pool"
+        ).addresses
+        targets: list[Target] = []
+        for pool in dedupe(pools):
+            for target in self.pools.get(pool, []):
+                self.add_target(targets, target)
+        if not pools and not unknown:
+            self.note(resource, "names no backend pool; it forwards nowhere")
+        self.add_listeners(resource, spec, [integer(values.get("frontend_port"))], targets, unknown)
+
+    def nat_rule(self, resource: TfResource) -> None:
+        spec = self.balancer_of(resource)
+        if spec is None:
+            return
+        values = resource.values
+        unknown: list[str] = []
+        targets = list(self.nat_targets.get(resource.address, []))
+        pool = self.one(resource, "backend_address_pool_id", POOL_TYPES, None, "backend pool")
+        for target in self.pools.get(pool or "", []):
+            self.add_target(targets, target)
+        ports: list[int | None] = [integer(values.get("frontend_port"))]
+        low, high = (
+            integer(values.get("frontend_port_start")),
+            integer(values.get("frontend_port_end")),
+        )
+        if low is not None and high is not None:
+            if high - low >= _MAX_RANGE_LISTENERS:
+                unknown.append("frontend_port_end")
+                self.note(
+                    resource,
+                    f"frontend ports {low}-{high}: only the first {_MAX_RANGE_LISTENERS} are "
+                    "modelled",
+                )
+                high = low + _MAX_RANGE_LISTENERS - 1
+            ports = list(range(low, high + 1))
+        if not targets:
+            self.note(resource, "no network interface or scale set is behind it")
+        self.add_listeners(resource, spec, ports, targets, unknown)
+
+    def add_listeners(
+        self,
+        resource: TfResource,
+        spec: LoadBalancer,
+        ports: list[int | None],
+        targets: list[Target],
+        unknown: list[str],
+    ) -> None:
+        values = resource.values
+        protocol_text = str(values.get("protocol") or "").lower()
+        if protocol_text not in ("tcp", "udp", "all"):
+            unknown.append("protocol")
+            self.note(resource, "protocol is not known; assumed Tcp", "protocol")
+            protocol_text = "tcp"
+        backend = integer(values.get("backend_port"))
+        if protocol_text == "all" and ports == [0] and backend == 0:
+            self.note(resource, "an HA-ports rule (every port) is not modelled")
+            return
+        if backend is None:
+            unknown.append("backend_port")
+            self.note(resource, "backend_port is not known; assumed the frontend port")
+        known_ports = [p for p in ports if p is not None]
+        if not known_ports:
+            self.note(resource, "frontend_port is not known; rule not modelled", "frontend_port")
+            return
+        group = TargetGroup(
+            address=f"{resource.address}#backend",
+            type=resource.type,
+            origin=resource.origin,
+            protocol="udp" if protocol_text == "udp" else "tcp",
+            port=backend,
+            targets=targets,
+            unknown=unknown,
+        )
+        self.model.target_groups[group.address] = group
+        for port in known_ports:
+            spec.listeners.append(
+                Listener(
+                    address=resource.address,
+                    type=resource.type,
+                    origin=resource.origin,
+                    protocol={"all": "tcp_udp"}.get(protocol_text, protocol_text),
+                    port=port,
+                    target_groups=[group.address],
+                    unknown=unknown,
+                    frontends=self.rule_frontends(resource),
+                )
+            )
+
+    def rule_frontends(self, resource: TfResource) -> list[str]:
+        """The frontend a rule names (`frontend_ip_configuration_name`); unknown: every one."""
+        name = string_value(resource.values.get("frontend_ip_configuration_name"))
+        balancer = self.balancer_address(resource)
+        if name is None or balancer is None:
+            return []
+        return [f"{balancer}/frontend_ip_configuration/{name}"]
+
+    def place_public_frontends(self, balancer: str) -> None:
+        """A public frontend sits in no subnet: it belongs to the network of its backends."""
+        endpoint = self.model.endpoints[balancer]
+        assert endpoint.load_balancer is not None
+        networks: list[str] = []
+        for listener in endpoint.load_balancer.listeners:
+            for group in listener.target_groups:
+                for target in self.model.target_groups[group].targets:
+                    backend = self.model.endpoints.get(target.endpoint)
+                    for interface in backend.interfaces if backend is not None else []:
+                        if interface.network is not None:
+                            networks.append(interface.network)
+        found = dedupe(networks)
+        for interface in endpoint.interfaces:
+            if interface.public and interface.network is None and found:
+                interface.network = found[0]
+
+    # ----- application gateways ---------------------------------------------------------------
+
+    def application_gateways(self) -> None:
+        for resource in self.idx.of(
+            "azurerm_network_interface_application_gateway_backend_address_pool_association"
+        ):
+            unknown: list[str] = []
+            endpoint = self.nic_owner(resource, unknown)
+            if endpoint is None:
+                continue
+            target = Target(endpoint=endpoint, origin=resource.origin, via=resource.address)
+            for gateway, pool in self.gateway_pool_links(resource, "backend_address_pool_id"):
+                self.join_gateway_pool(gateway, pool, target)
+        for resource in self.idx.of("azurerm_application_gateway"):
+            self.application_gateway(resource)
+
+    def application_gateway(self, resource: TfResource) -> None:
+        values = resource.values
+        unknown: list[str] = []
+        subnet: str | None = None
+        for position, _ in enumerate(_blocks(values.get("gateway_ip_configuration"))):
+            subnet = subnet or self.subnet_of(
+                resource, f"gateway_ip_configuration.{position}.subnet_id", unknown
+            )
+        frontends: dict[str, tuple[str | None, str | None]] = {}  # name -> (public IP, private)
+        for position, block in enumerate(_blocks(values.get("frontend_ip_configuration"))):
+            path = f"frontend_ip_configuration.{position}.public_ip_address_id"
+            source = _first(self.public_sources(resource, path, unknown, computed=True))
+            frontends[string_value(block.get("name")) or str(position)] = (
+                source,
+                _ip(block.get("private_ip_address")),
+            )
+        ports = {
+            name: port
+            for block in _blocks(values.get("frontend_port"))
+            if (name := string_value(block.get("name"))) is not None
+            and (port := integer(block.get("port"))) is not None
+        }
+        settings = {
+            name: integer(block.get("port"))
+            for block in _blocks(values.get("backend_http_settings"))
+            if (name := string_value(block.get("name"))) is not None
+        }
+        pools = self.gateway_pools[resource.address]
+        for position, block in enumerate(_blocks(values.get("backend_address_pool"))):
+            name = string_value(block.get("name"))
+            if name is None:
+                continue
+            origin = self.block_origin(resource, f"backend_address_pool.{position}")
+            for key in ("ip_addresses", "ip_address_list"):
+                for text in strings(block.get(key)):
+                    endpoint = self.endpoint_with_ip(text)
+                    if endpoint is None:
+                        self.note(
+                            resource,
+                            f"backend pool {name}: {text} is not an interface in the input",
+                        )
+                    else:
+                        self.add_target(pools[name], Target(endpoint=endpoint, origin=origin))
+            for key in ("fqdns", "fqdn_list"):
+                if strings(block.get(key)):
+                    self.note(resource, f"backend pool {name}: FQDN members are not resolved")
+        routes = self.gateway_routes(resource)
+        listeners: list[Listener] = []
+        public_sources: list[str] = []
+        for position, block in enumerate(_blocks(values.get("http_listener"))):
+            name = string_value(block.get("name")) or str(position)
+            origin = self.block_origin(resource, f"http_listener.{position}")
+            port = ports.get(string_value(block.get("frontend_port_name")) or "")
+            if port is None:
+                self.note(
+                    resource, f"listener {name}: its frontend port is not known; not modelled"
+                )
+                continue
+            frontend = frontends.get(
+                string_value(block.get("frontend_ip_configuration_name")) or ""
+            )
+            if frontend is None and len(frontends) == 1:
+                frontend = next(iter(frontends.values()))
+            if frontend is not None and frontend[0] is not None:
+                public_sources.append(frontend[0])
+            groups: list[str] = []
+            for rule_name, rule_origin, pairs in routes.get(name, []):
+                for pool, setting in pairs:
+                    group = TargetGroup(
+                        address=f"{resource.address}/request_routing_rule/{rule_name}/{pool}",
+                        type=resource.type,
+                        origin=rule_origin,
+                        port=settings.get(setting),
+                        targets=list(pools.get(pool, [])),
+                    )
+                    if pool not in pools:
+                        group.unknown.append("backend_address_pool")
+                        self.note(
+                            resource,
+                            f"rule {rule_name} names backend pool {pool}, which is not defined",
+                        )
+                    self.model.target_groups[group.address] = group
+                    groups.append(group.address)
+            listeners.append(
+                Listener(
+                    address=f"{resource.address}/http_listener/{name}",
+                    type=resource.type,
+                    origin=origin,
+                    protocol=str(block.get("protocol") or "Http"),
+                    port=port,
+                    target_groups=groups,
+                )
+            )
+        private_ips = [ip for _, ip in frontends.values() if ip is not None]
+        if public_sources and len(public_sources) < len(listeners):
+            self.note(
+                resource,
+                "some listeners use its private frontend; the model cannot tell frontends apart, "
+                "so they count as public too",
+            )
+        interface = Interface(
+            address=resource.address,
+            subnet=subnet,
+            network=self.subnet_network(subnet),
+            private_ips=private_ips,
+            public=bool(public_sources),
+            public_source=public_sources[0] if public_sources else None,
+            unknown=["subnet"] if subnet is None else [],
+        )
+        spec = LoadBalancer(
+            scheme="internet-facing" if public_sources else "internal",
+            flavor="application",
+            listeners=listeners,
+        )
+        self.add_endpoint(resource, "load-balancer", [interface], unknown, spec)
+        for source in dedupe(public_sources):
+            self.record_public_ip(source, resource.address, resource.address)
+
+    def gateway_routes(
+        self, resource: TfResource
+    ) -> dict[str, list[tuple[str, Origin, list[tuple[str, str]]]]]:
+        """Listener name -> (rule name, origin, [(backend pool, backend settings)])."""
+        values = resource.values
+        path_maps: dict[str, list[tuple[str, str]]] = {}
+        for block in _blocks(values.get("url_path_map")):
+            pairs = [
+                (
+                    string_value(block.get("default_backend_address_pool_name")) or "",
+                    string_value(block.get("default_backend_http_settings_name")) or "",
+                )
+            ]
+            for path_rule in _blocks(block.get("path_rule")):
+                pairs.append(
+                    (
+                        string_value(path_rule.get("backend_address_pool_name")) or "",
+                        string_value(path_rule.get("backend_http_settings_name")) or "",
+                    )
+                )
+            name = string_value(block.get("name"))
+            if name is not None:
+                path_maps[name] = [(pool, setting) for pool, setting in pairs if pool]
+        routes: dict[str, list[tuple[str, Origin, list[tuple[str, str]]]]] = defaultdict(list)
+        for position, block in enumerate(_blocks(values.get("request_routing_rule"))):
+            listener = string_value(block.get("http_listener_name"))
+            name = string_value(block.get("name")) or str(position)
+            if listener is None:
+                continue
+            pool = string_value(block.get("backend_address_pool_name"))
+            if pool is not None:
+                pairs = [(pool, string_value(block.get("backend_http_settings_name")) or "")]
+            else:
+                pairs = path_maps.get(string_value(block.get("url_path_map_name")) or "", [])
+            origin = self.block_origin(resource, f"request_routing_rule.{position}")
+            routes[listener].append((name, origin, pairs))
+        return routes
+
+    # ----- bastion hosts and private endpoints ------------------------------------------------
+
+    def bastions_and_private_endpoints(self) -> None:
+        for resource in self.idx.of("azurerm_bastion_host"):
+            unknown: list[str] = []
+            subnet = self.gateway_subnet(resource, unknown)
+            public = self.resolve(
+                resource, "ip_configuration.0.public_ip_address_id", PIP_TYPES, None
+            ).addresses
+            interface = Interface(
+                address=resource.address,
+                subnet=subnet,
+                network=self.subnet_network(subnet),
+                public=True,
+                public_source=public[0] if public else resource.address,
+                unknown=["subnet"] if subnet is None else [],
+            )
+            self.add_endpoint(resource, "bastion", [interface], unknown)
+            for source in public:
+                self.record_public_ip(source, resource.address, resource.address)
+        for resource in self.idx.of("azurerm_private_endpoint"):
+            unknown = []
+            subnet = self.subnet_of(resource, "subnet_id", unknown)
+            private_ips = [
+                ip
+                for block in _blocks(resource.values.get("ip_configuration"))
+                if (ip := _ip(block.get("private_ip_address"))) is not None
+            ]
+            interface = Interface(
+                address=resource.address,
+                subnet=subnet,
+                network=self.subnet_network(subnet),
+                private_ips=private_ips,
+                unknown=["subnet"] if subnet is None else [],
+            )
+            self.add_endpoint(resource, "private-endpoint", [interface], unknown)
+            self.private_endpoint_policies(resource, subnet)
+
+    def private_endpoint_policies(self, resource: TfResource, subnet: str | None) -> None:
+        """NSGs filter private endpoints only when the subnet's network policies say so."""
+        placed = self.model.subnets.get(subnet or "")
+        subnet_resource = self.idx.by_address.get(subnet or "")
+        if placed is None or placed.security_group is None or subnet_resource is None:
+            return
+        values = subnet_resource.values
+        policy = values.get("private_endpoint_network_policies")
+        enabled = values.get("private_endpoint_network_policies_enabled")
+        if policy in ("Disabled", "RouteTableEnabled") or enabled is False:
+            self.note(
+                resource,
+                f"{subnet} has private endpoint network policies off, so its NSG does not "
+                "filter traffic to this private endpoint; modelled as if it did",
+            )
+
+    # ----- route tables -----------------------------------------------------------------------
+
+    def route_tables(self) -> None:
+        extra: dict[str, list[TfResource]] = defaultdict(list)
+        for resource in self.idx.of("azurerm_route"):
+            unknown: list[str] = []
+            table = self.one(
+                resource,
+                "route_table_name",
+                ROUTE_TABLE_TYPES,
+                unknown,
+                "route table",
+                by_name=True,
+            )
+            if table is not None:
+                extra[table].append(resource)
+        for resource in self.idx.of("azurerm_route_table"):
+            self.route_table(resource, extra.get(resource.address, []))
+
+    def route_table(self, resource: TfResource, route_resources: list[TfResource]) -> None:
+        subnets = dedupe(self.table_subnets.get(resource.address, []))
+        if not subnets:
+            self.note(resource, "no subnet in the input uses it; it routes nothing")
+            return
+        network = self.model.subnets[subnets[0]].network
+        routes: list[Route] = []
+        for position, block in enumerate(_blocks(resource.values.get("route"))):
+            routes.append(
+                self.route(resource, f"route.{position}", block, resource.address, network)
+            )
+        if routes and route_resources:
+            self.note(
+                resource,
+                "has inline route blocks and azurerm_route resources; Azure keeps whichever is "
+                "applied last, so both are modelled",
+            )
+        for route_resource in route_resources:
+            routes.append(
+                self.route(
+                    route_resource, "", route_resource.values, route_resource.address, network
+                )
+            )
+        values = resource.values
+        if (
+            values.get("disable_bgp_route_propagation") is True
+            or values.get("bgp_route_propagation_enabled") is False
+        ):
+            self.note(
+                resource,
+                "BGP route propagation is off: routes the gateway learns do not reach its "
+                "subnets (not modelled)",
+            )
+        self.model.route_tables[resource.address] = RouteTable(
+            address=resource.address,
+            type=resource.type,
+            origin=resource.origin,
+            network=network,
+            routes=routes,
+            subnets=subnets,
+        )
+
+    def route(
+        self,
+        resource: TfResource,
+        prefix: str,
+        block: dict[str, Any],
+        address: str,
+        network: str,
+    ) -> Route:
+        unknown: list[str] = []
+        path = f"{prefix}." if prefix else ""
+        origin = self.block_origin(resource, prefix) if prefix else resource.origin
+        destination_text = block.get("address_prefix")
+        destination = _cidr(destination_text) if isinstance(destination_text, str) else None
+        ranges: list[UnknownValue] = []
+        if destination is None:
+            if isinstance(destination_text, str):
+                # A service tag (Storage, AzureCloud...) as the destination.
+                unknown.append("address_prefix")
+                self.note(
+                    resource,
+                    f"{path}address_prefix {destination_text} is a service tag; not modelled",
+                )
+            elif has_unknown(destination_text):
+                ranges = unknown_ranges(resource, f"{path}address_prefix")
+                rests_on = ", ".join(s for r in ranges for s in r.sources)
+                self.note(resource, f"{path}address_prefix is not known before apply: {rests_on}")
+            else:
+                unknown.append("address_prefix")
+        hop_text = str(block.get("next_hop_type") or "").lower()
+        kind: RouteTarget = _NEXT_HOPS.get(hop_text, "unknown")
+        if kind == "unknown":
+            unknown.append("next_hop_type")
+            self.note(resource, f"{path}next_hop_type is not known")
+        target: str | None = None
+        if kind == "vpn-gateway":
+            target = self.gateway_in(network, "vpn-gateway")
+            if target is None:
+                self.note(
+                    resource,
+                    f"{path}next hop: {network} has no virtual network gateway in the input",
+                )
+        elif kind == "virtual-appliance":
+            ip = _ip(block.get("next_hop_in_ip_address"))
+            if ip is None:
+                unknown.append("next_hop_in_ip_address")
+                self.note(resource, f"{path}next_hop_in_ip_address is not known")
+            else:
+                target = self.appliance_with_ip(ip) or ip
+        return Route(
+            address=address,
+            type=resource.type,
+            origin=origin,
+            destination=destination,
+            target_kind=kind,
+            target=target,
+            unknown=unknown,
+            unknown_ranges=ranges,
+        )
+
+    def gateway_in(self, network: str, kind: str) -> str | None:
+        for gateway in self.model.gateways.values():
+            if gateway.kind == kind and gateway.network == network:
+                return gateway.address
+        return None
+
+    def appliance_with_ip(self, ip: str) -> str | None:
+        for gateway in self.model.gateways.values():
+            if ip in gateway.private_ips:
+                return gateway.address
+        return self.endpoint_with_ip(ip)
+
+    # ----- VPN and ExpressRoute ---------------------------------------------------------------
+
+    def vpn(self) -> None:
+        connected: set[str] = set()
+        for resource in self.idx.of("azurerm_virtual_network_gateway"):
+            self.point_to_site(resource)
+        for resource in self.idx.of("azurerm_virtual_network_gateway_connection"):
+            unknown: list[str] = []
+            gateway = self.one(
+                resource,
+                "virtual_network_gateway_id",
+                VNG_TYPES,
+                unknown,
+                "virtual network gateway",
+            )
+            kind = str(resource.values.get("type") or "").lower()
+            if kind == "ipsec":
+                site = self.one(
+                    resource,
+                    "local_network_gateway_id",
+                    LNG_TYPES,
+                    unknown,
+                    "local network gateway",
+                )
+                if site is not None:
+                    connected.add(site)
+                    self.local_site(self.idx.by_address[site], gateway, resource)
+            elif kind == "expressroute":
+                circuit = self.one(
+                    resource, "express_route_circuit_id", CIRCUIT_TYPES, unknown, "circuit"
+                )
+                address = circuit or f"{resource.address}/express_route_circuit"
+                self.model.onprem_sites[address] = OnPremSite(
+                    address=address,
+                    type=self.idx.by_address[circuit].type if circuit else resource.type,
+                    origin=self.idx.by_address[circuit].origin if circuit else resource.origin,
+                    gateway=gateway,
+                    unknown=["cidrs"],
+                )
+                self.note(
+                    resource,
+                    "ExpressRoute: the on-premises prefixes are learned over BGP and unknown here",
+                )
+            elif kind == "vnet2vnet":
+                self.note(resource, "VNet-to-VNet connections are not modelled")
+            else:
+                self.note(resource, "type is not known; connection not modelled", "type")
+        for resource in self.idx.of("azurerm_local_network_gateway"):
+            if resource.address not in connected:
+                self.note(resource, "no connection uses it; it reaches nothing")
+
+    def local_site(self, resource: TfResource, gateway: str | None, connection: TfResource) -> None:
+        existing = self.model.onprem_sites.get(resource.address)
+        if existing is not None:
+            self.note(
+                connection,
+                f"{resource.address} is already connected through {existing.gateway}; "
+                "this second connection is not modelled",
+            )
+            return
+        unknown: list[str] = []
+        ranges: list[UnknownValue] = []
+        cidrs = self.cidr_values(resource, "address_space", unknown, ranges)
+        if not cidrs and not ranges:
+            if _blocks(resource.values.get("bgp_settings")):
+                unknown.append("address_space")
+                self.note(resource, "its prefixes are learned over BGP and unknown here")
+            else:
+                self.note(resource, "address_space is empty: nothing on-premises is reachable")
+        self.model.onprem_sites[resource.address] = OnPremSite(
+            address=resource.address,
+            type=resource.type,
+            origin=resource.origin,
+            gateway=gateway,
+            cidrs=cidrs,
+            unknown=unknown,
+            unknown_ranges=ranges,
+        )
+
+    def point_to_site(self, resource: TfResource) -> None:
+        """Clients of a point-to-site VPN reach the network from their own address pool."""
+        for position, _ in enumerate(_blocks(resource.values.get("vpn_client_configuration"))):
+            path = f"vpn_client_configuration.{position}"
+            unknown: list[str] = []
+            cidrs = self.cidr_values(resource, f"{path}.address_space", unknown)
+            address = f"{resource.address}/vpn_client_configuration"
+            self.model.onprem_sites[address] = OnPremSite(
+                address=address,
+                type=resource.type,
+                origin=self.block_origin(resource, path),
+                gateway=resource.address,
+                cidrs=cidrs,
+                unknown=[u.rsplit(".", 1)[-1] for u in unknown],
+            )
+
+    # ----- peering ----------------------------------------------------------------------------
+
+    def peerings(self) -> None:
+        """Both directions of a peering are one Peering, addressed by the first of them."""
+        sides: list[tuple[TfResource, str | None, str | None, list[str]]] = []
+        by_pair: dict[tuple[str, str], TfResource] = {}
+        for resource in self.idx.of("azurerm_virtual_network_peering"):
+            unknown: list[str] = []
+            local = self.one(
+                resource,
+                "virtual_network_name",
+                VNET_TYPES,
+                unknown,
+                "virtual network",
+                by_name=True,
+            )
+            links = self.resolve(resource, "remote_virtual_network_id", VNET_TYPES, single=True)
+            remote = links.addresses[0] if len(links.addresses) == 1 else None
+            if remote is None and links.literals:
+                self.note(
+                    resource,
+                    f"the remote virtual network {links.literals[0]} is outside the input; "
+                    "assumed to peer back",
+                    "remote_virtual_network_id",
+                )
+            elif remote is None:
+                unknown.append("remote_virtual_network_id")
+                self.note(
+                    resource,
+                    "remote_virtual_network_id cannot be resolved; the peer is unknown",
+                    "remote_virtual_network_id",
+                )
+            sides.append((resource, local, remote, unknown))
+            if local is not None and remote is not None:
+                by_pair.setdefault((local, remote), resource)
+        merged: set[str] = set()
+        for resource, local, remote, unknown in sides:
+            if resource.address in merged:
+                continue
+            back = by_pair.get((remote, local)) if local and remote else None
+            directions = [resource] if back is None else [resource, back]
+            merged.update(d.address for d in directions)
+            access = all(
+                d.values.get("allow_virtual_network_access") is not False for d in directions
+            )
+            if not access:
+                self.note(resource, "allow_virtual_network_access is off: it carries nothing")
+            one_sided = local is not None and remote is not None and back is None
+            if one_sided:
+                self.note(
+                    resource,
+                    f"no peering from {remote} back to {local} is in the input: traffic does not "
+                    "flow until both directions exist",
+                )
+            self.model.peerings[resource.address] = Peering(
+                address=resource.address,
+                type=resource.type,
+                origin=resource.origin,
+                requester=local,
+                accepter=remote,
+                active=access and not one_sided,
+                allow_forwarded_traffic=_any_flag(directions, "allow_forwarded_traffic"),
+                allow_gateway_transit=_any_flag(directions, "allow_gateway_transit"),
+                use_remote_gateways=_any_flag(directions, "use_remote_gateways"),
+                unknown=unknown,
+            )
+
+    # ----- what is left -------------------------------------------------------------------------
+
+    def unmodelled(self) -> None:
+        for type_name in sorted(self.idx.managed):
+            if type_name in HANDLED_TYPES or not type_name.startswith("azurerm_"):
+                continue
+            resources = self.idx.managed[type_name]
+            sample = ", ".join(r.address for r in resources[:_NOTE_SAMPLE])
+            more = (
+                f" and {len(resources) - _NOTE_SAMPLE} more"
+                if len(resources) > _NOTE_SAMPLE
+                else ""
+            )
+            if type_name.startswith(_NETWORK_ADJACENT_PREFIXES):
+                why = "may affect reachability but is not modelled"
+            else:
+                why = "not modelled"
+            self.model.note(
+                f"{len(resources)} {type_name} resource(s) {why}: {sample}{more}",
+                origin=resources[0].origin,
+            )

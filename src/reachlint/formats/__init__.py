@@ -1,0 +1,1 @@
+"""Input languages read with positions: HCL and Terraform, ARM, CloudFormation."""

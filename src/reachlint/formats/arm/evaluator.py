@@ -1,0 +1,973 @@
+"""Evaluating template values: expressions, parameters, variables, loops and user functions.
+
+A `Template` holds one template's declarations (the root, an inner-scoped nested deployment or
+a user-defined function's frame); a `Scope` adds the loop indexes and lambda variables in force
+where a value is evaluated. Parameters and variables are evaluated on first use, so a value
+that the network model never needs (an admin password without a default) is never demanded.
+What can only be known at deployment time evaluates to `Unknown` and flows through.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from reachlint.errors import InputError
+from reachlint.formats.arm import functions as fn
+from reachlint.formats.arm.expressions import (
+    Call,
+    ExpressionSyntaxError,
+    Index,
+    Literal,
+    Member,
+    Node,
+    is_expression,
+    parse,
+    unescape,
+)
+from reachlint.formats.arm.resource_ids import (
+    ResourceIdError,
+    provider_path,
+    resource_id,
+    split_resource_id_args,
+)
+from reachlint.formats.arm.values import (
+    MissingParameter,
+    Placeholder,
+    RuntimeArray,
+    RuntimeObject,
+    Unknown,
+    as_runtime,
+    find_key,
+    first_unknown,
+    lookup,
+    placeholder_parameters,
+    type_name,
+)
+from reachlint.formats.jsonpos import JsonArray, JsonObject
+from reachlint.limits import MAX_EVALUATION_DEPTH, WORK, LimitError, too_deep
+from reachlint.sensitive import Sensitive, has_marks, hide_quoted, mark, unmark
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+MAX_COPY_COUNT = 800  # ARM's own limit for copy loops
+_SECURE_TYPES = frozenset({"securestring", "secureobject"})
+
+
+class TemplateError(Exception):
+    """A mistake in the template itself (undeclared parameter, cycle); becomes an InputError."""
+
+
+@dataclass(frozen=True)
+class DeploymentInfo:
+    """What the deployment-context functions return; ARM knows these only when it runs, so
+    reachlint uses stable stand-ins that keep resource names readable."""
+
+    subscription_id: str = "00000000-0000-0000-0000-000000000000"
+    tenant_id: str = "00000000-0000-0000-0000-000000000000"
+    resource_group: str = "resource-group"
+    location: str = "eastus"
+    deployment_name: str = "deployment"
+
+
+class ResourceGraph(Protocol):
+    """The resources of the whole deployment, for `reference()` and `resourceInfo()`."""
+
+    def reference(self, scope: Scope, target: Any, full: bool) -> Any: ...
+
+
+@dataclass(frozen=True)
+class Lambda:
+    names: tuple[str, ...]
+    body: Node
+    scope: Scope
+
+    def __call__(self, *values: Any) -> Any:
+        WORK.tick()
+        bound = dict(zip((n.lower() for n in self.names), values, strict=False))
+        return evaluate_node(self.body, self.scope.bind(bound))
+
+
+class Template:
+    """One template's declarations and the values of its parameters and variables."""
+
+    def __init__(
+        self,
+        document: Mapping[str, Any],
+        file: str,
+        info: DeploymentInfo,
+        graph: ResourceGraph,
+        supplied: Mapping[str, Callable[[], Any]] | None = None,
+        functions: dict[str, Mapping[str, Any]] | None = None,
+    ) -> None:
+        self.document = document
+        self.file = file
+        self.info = info
+        self.graph = graph
+        self.parameter_declarations = _mapping(lookup(document, "parameters"))
+        for name in supplied or {}:
+            if find_key(self.parameter_declarations, name) is None:
+                raise TemplateError(
+                    f"a value is given for parameter '{name}', which is not declared"
+                )
+        self.supplied = {k.lower(): v for k, v in (supplied or {}).items()}
+        self.variable_declarations = _mapping(lookup(document, "variables"))
+        self.functions = dict(functions or {})
+        self.functions.update(_user_functions(document))
+        self.symbols: dict[str, list[Any]] = {}  # symbolic name -> resources (languageVersion 2)
+        self._parameters: dict[str, Any] = {}
+        self._variables: dict[str, Any] = {}
+        # Parameters used without a value or a default, in the order they were first needed.
+        self.without_value: list[str] = []
+        self._in_progress: set[str] = set()
+
+    def line_of(self, section: str, name: str) -> int | None:
+        declarations = lookup(self.document, section)
+        if isinstance(declarations, JsonObject):
+            key = find_key(declarations, name)
+            return declarations.key_lines.get(key) if key else declarations.line
+        return None
+
+    def parameter(self, name: str) -> Any:
+        """A parameter's value; a securestring or secureObject one is marked sensitive."""
+        key = name.lower()
+        if key in self._parameters:
+            return self._parameters[key]
+        declared = find_key(self.parameter_declarations, name)
+        if declared is None:
+            raise TemplateError(f"parameter '{name}' is not declared")
+        if ("p:" + key) in self._in_progress:
+            raise TemplateError(f"the default of parameter '{name}' refers to itself")
+        self._in_progress.add("p:" + key)
+        try:
+            declaration = _mapping(self.parameter_declarations[declared])
+            if key in self.supplied:
+                value = self.supplied[key]()
+            elif find_key(declaration, "defaultValue") is not None:
+                default_key = find_key(declaration, "defaultValue") or "defaultValue"
+                value = evaluate(
+                    declaration[default_key],
+                    Scope(self),
+                    _line(declaration, default_key),
+                )
+            else:
+                value = self._without_value(declared, declaration)
+        finally:
+            self._in_progress.discard("p:" + key)
+        kind = lookup(declaration, "type")
+        if isinstance(kind, str) and kind.lower() in _SECURE_TYPES:
+            value = mark_value(value)
+        self._parameters[key] = value
+        return value
+
+    def _without_value(self, declared: str, declaration: Mapping[str, Any]) -> Any:
+        """A parameter nobody gave a value: a string stands for itself as `{name}`; anything
+        else is unknown, named by the parameter."""
+        kind = lookup(declaration, "type")
+        if not (isinstance(kind, str) and kind.lower().startswith("secure")):
+            self.without_value.append(declared)  # secrets never shape the network: unlisted
+        if not isinstance(kind, str) or kind.lower() in ("string", "securestring"):
+            return Placeholder(f"{{{declared}}}", frozenset((declared,)), exact=True)
+        return MissingParameter(declared, self.file, self.line_of("parameters", declared))
+
+    def variable(self, name: str) -> Any:
+        key = name.lower()
+        if key in self._variables:
+            return self._variables[key]
+        if ("v:" + key) in self._in_progress:
+            raise TemplateError(f"variable '{name}' refers to itself")
+        self._in_progress.add("v:" + key)
+        try:
+            value = self._evaluate_variable(name)
+        finally:
+            self._in_progress.discard("v:" + key)
+        self._variables[key] = value
+        return value
+
+    def _evaluate_variable(self, name: str) -> Any:
+        declarations = self.variable_declarations
+        declared = find_key(declarations, name)
+        if declared is not None and declared.lower() != "copy":
+            return evaluate(declarations[declared], Scope(self), _line(declarations, declared))
+        # A `copy` entry in `variables` declares array variables built by a loop.
+        for loop in _loops(lookup(declarations, "copy")):
+            if str(lookup(loop, "name", "")).lower() == name.lower():
+                return evaluate_loop(loop, Scope(self))
+        raise TemplateError(f"variable '{name}' is not declared")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where a value is evaluated: its template, the loops around it, lambda variables."""
+
+    template: Template
+    loops: tuple[tuple[str, int, bool], ...] = ()  # (lower-case name, index, resource loop)
+    lambdas: tuple[tuple[str, Any], ...] = ()
+
+    def loop(self, name: str, index: int, resource: bool = False) -> Scope:
+        return Scope(self.template, (*self.loops, (name.lower(), index, resource)), self.lambdas)
+
+    def bind(self, values: Mapping[str, Any]) -> Scope:
+        return Scope(self.template, self.loops, (*self.lambdas, *values.items()))
+
+    def copy_index(self, name: str | None) -> int | None:
+        if name is not None:
+            wanted = name.lower()
+            return next((i for n, i, _ in reversed(self.loops) if n == wanted), None)
+        resource = next((i for _, i, r in reversed(self.loops) if r), None)
+        if resource is not None:
+            return resource
+        return self.loops[-1][1] if self.loops else None
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _line(container: Any, key: str | int) -> int | None:
+    if isinstance(container, JsonObject) and isinstance(key, str):
+        return container.key_lines.get(key, container.line)
+    if (
+        isinstance(container, JsonArray)
+        and isinstance(key, int)
+        and key < len(container.item_lines)
+    ):
+        return container.item_lines[key]
+    return getattr(container, "line", None)
+
+
+def _loops(value: Any) -> Iterator[Mapping[str, Any]]:
+    if isinstance(value, list):
+        yield from (item for item in value if isinstance(item, dict))
+
+
+def _is_property_loop(value: Any) -> bool:
+    return (
+        isinstance(value, list)
+        and bool(value)
+        and all(isinstance(item, dict) and find_key(item, "input") is not None for item in value)
+    )
+
+
+def _user_functions(document: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    found: dict[str, Mapping[str, Any]] = {}
+    declared = lookup(document, "functions")
+    for namespace in declared if isinstance(declared, list) else []:
+        if not isinstance(namespace, dict):
+            continue
+        prefix = str(lookup(namespace, "namespace", "")).lower()
+        for member, definition in _mapping(lookup(namespace, "members")).items():
+            if isinstance(definition, dict):
+                found[f"{prefix}.{member.lower()}"] = definition
+    return found
+
+
+# --- values ------------------------------------------------------------------------------------
+
+
+def evaluate(raw: Any, scope: Scope, line: int | None = None) -> Any:
+    """A template value with its expressions evaluated and its property loops expanded."""
+    WORK.tick()
+    if isinstance(raw, str):
+        if is_expression(raw):
+            return evaluate_string(raw, scope, getattr(scope.template, "file", None), line)
+        return unescape(raw)
+    if isinstance(raw, dict):
+        WORK.charge_items(len(raw))  # copy loops inside copy loops multiply what is built
+        source = getattr(raw, "source", None) or scope.template.file
+        result = JsonObject(source, getattr(raw, "line", line))
+        loop_key = find_key(raw, "copy")
+        if loop_key is not None and not _is_property_loop(raw[loop_key]):
+            loop_key = None
+        for key, value in raw.items():
+            if key != loop_key:
+                result[key] = evaluate(value, scope, _line(raw, key))
+                result.key_lines[key] = _line(raw, key) or 0
+        if loop_key is not None:
+            for loop in _loops(raw[loop_key]):
+                name = evaluate(lookup(loop, "name", ""), scope)
+                if isinstance(name, str):
+                    result[name] = evaluate_loop(loop, scope)
+        return result
+    if isinstance(raw, list):
+        WORK.charge_items(len(raw))
+        array = JsonArray(
+            getattr(raw, "source", None) or scope.template.file, getattr(raw, "line", line)
+        )
+        for position, item in enumerate(raw):
+            array.append(evaluate(item, scope, _line(raw, position)))
+            array.item_lines.append(_line(raw, position) or 0)
+        return array
+    return raw
+
+
+def evaluate_loop(loop: Mapping[str, Any], scope: Scope) -> Any:
+    """A `copy` entry {name, count, input} of variables or properties: the array it builds."""
+    name = str(lookup(loop, "name", ""))
+    line = _line(loop, find_key(loop, "count") or "count")
+    try:
+        count = loop_count(evaluate(lookup(loop, "count"), scope, line))
+    except TemplateError as err:
+        raise InputError(f"copy loop '{name}': {err}", scope.template.file, line) from None
+    if isinstance(count, Unknown):
+        return count
+    input_key = find_key(loop, "input") or "input"
+    WORK.charge_items(count)
+    array = JsonArray(getattr(loop, "source", None), getattr(loop, "line", None))
+    for index in range(count):
+        array.append(evaluate(loop.get(input_key), scope.loop(name, index), _line(loop, input_key)))
+        array.item_lines.append(_line(loop, input_key) or 0)
+    return array
+
+
+def loop_count(count: Any) -> int | Unknown:
+    count = unmark(count)  # used, as Terraform uses a sensitive count: the copies show its value
+    if isinstance(count, Unknown):
+        return count
+    if isinstance(count, bool) or not isinstance(count, int):
+        raise TemplateError(f"a copy count must be an integer, not {type_name(count)}")
+    if not 0 <= count <= MAX_COPY_COUNT:
+        raise TemplateError(f"copy count {count} is outside ARM's limits (0-{MAX_COPY_COUNT})")
+    return count
+
+
+def evaluate_string(text: str, scope: Scope, file: str | None, line: int | None) -> Any:
+    try:
+        node = parse(text)
+    except ExpressionSyntaxError as err:
+        raise InputError(
+            f"invalid template expression {_clip(text)!r}: {err.message} at column {err.column}",
+            file,
+            line,
+        ) from None
+    except LimitError as err:
+        raise err.located(file, line) from None
+    _OPERANDS.append(None)  # the value keeps its marks
+    try:
+        return evaluate_node(node, scope)
+    except TemplateError as err:
+        raise InputError(f"{err} (in {_clip(text)})", file, line) from None
+    except LimitError as err:
+        raise err.located(file, line) from None
+    finally:
+        _OPERANDS.pop()
+
+
+def _clip(text: str, limit: int = 120) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+# --- expressions -------------------------------------------------------------------------------
+
+
+# Sensitive values (securestring and secureObject parameters, reachlint.sensitive) keep their
+# mark: a property or item read from a marked value is marked; a function computes with plain
+# values and marks its result when an argument was marked. For each function call being
+# evaluated, innermost last, the marked arguments it was given plain (None: keep marks).
+_OPERANDS: list[list[Any] | None] = []
+
+
+def evaluate_node(node: Node, scope: Scope) -> Any:
+    operands = _OPERANDS
+    operands.append(None)
+    try:
+        value = _evaluate_node(node, scope)
+    finally:
+        operands.pop()
+    caller = operands[-1] if operands else None
+    if caller is not None and has_marks(value):
+        caller.append(value)
+        value = unmark(value)
+    return value
+
+
+def _evaluate_node(node: Node, scope: Scope) -> Any:
+    if isinstance(node, Literal):
+        return node.value
+    # Nesting, written or through variables and user functions, is bounded before Python's
+    # stack is; every step counts against the template's time budget.
+    work = WORK
+    if work.depth >= MAX_EVALUATION_DEPTH:
+        raise too_deep()
+    work.depth += 1
+    work.tick()
+    try:
+        if isinstance(node, Member):
+            target = evaluate_node(node.target, scope)
+            if isinstance(target, Sensitive):
+                return mark_value(member(target.value, node.name), [target])
+            return member(target, node.name)
+        if isinstance(node, Index):
+            target = evaluate_node(node.target, scope)
+            position = evaluate_node(node.index, scope)
+            keys = [value for value in (target, position) if isinstance(value, Sensitive)]
+            if keys:
+                return mark_value(index(unmark(target), unmark(position)), keys)
+            return index(target, position)
+        arguments: list[Any] = []
+        _OPERANDS[-1] = arguments
+        try:
+            value = _call(node, scope)
+        except TemplateError as err:
+            if arguments:
+                raise TemplateError(hide_quoted(str(err), arguments)) from None
+            raise
+        return mark_value(value, arguments) if arguments else value
+    finally:
+        work.depth -= 1
+
+
+def mark_value(value: Any, marked: list[Any] | None = None) -> Any:
+    """`value` marked sensitive; an unknown stays unknown, its reason told without the
+    `marked` values it was computed from."""
+    if isinstance(value, MissingParameter):
+        return value
+    if isinstance(value, Unknown):
+        return Unknown(hide_quoted(value.reason, marked or [])) if marked else value
+    return mark(value)
+
+
+def member(target: Any, name: str) -> Any:
+    if isinstance(target, Unknown):
+        return target
+    if isinstance(target, dict):
+        key = find_key(target, name)
+        if key is None:
+            if isinstance(target, RuntimeObject):
+                return Unknown(f"'{name}' is known only after deployment")
+            return Unknown(f"property '{name}' is not set")
+        return as_runtime(target[key]) if isinstance(target, RuntimeObject) else target[key]
+    return Unknown(f"a {type_name(target)} has no property '{name}'")
+
+
+def index(target: Any, position: Any) -> Any:
+    unknown = first_unknown((target, position))
+    if unknown is not None:
+        return unknown
+    if isinstance(target, dict) and isinstance(position, str):
+        return member(target, position)
+    if isinstance(target, list) and isinstance(position, int) and not isinstance(position, bool):
+        if 0 <= position < len(target):
+            item = target[position]
+            return as_runtime(item) if isinstance(target, RuntimeArray) else item
+        if isinstance(target, RuntimeArray):
+            return Unknown(f"item {position} is known only after deployment")
+        return Unknown(f"index {position} is outside an array of {len(target)}")
+    return Unknown(f"cannot index a {type_name(target)} with a {type_name(position)}")
+
+
+_SPECIAL: dict[str, Callable[[Call, Scope], Any]] = {}
+
+
+def _special(name: str) -> Callable[[Callable[[Call, Scope], Any]], Callable[[Call, Scope], Any]]:
+    def register(handler: Callable[[Call, Scope], Any]) -> Callable[[Call, Scope], Any]:
+        _SPECIAL[name] = handler
+        return handler
+
+    return register
+
+
+def _call(node: Call, scope: Scope) -> Any:
+    special = _SPECIAL.get(node.name)
+    if special is not None:
+        return special(node, scope)
+    args = [evaluate_node(arg, scope) for arg in node.args]
+    if "." in node.name:
+        return _user_function(node, args, scope)
+    pure = fn.PURE.get(node.name)
+    if pure is None:
+        contextual = _CONTEXTUAL.get(node.name)
+        if contextual is not None:
+            made = _placeholders(node, args, lambda: contextual(args, scope))
+            WORK.charge_value(made)
+            return made
+        if node.name.startswith("list"):
+            return Unknown(f"{node.written}() is known only at deployment time")
+        return Unknown(f"{node.written}() is not evaluated by reachlint")
+    if node.name not in fn.ACCEPTS_UNKNOWN:
+        unknown = first_unknown(args)
+        if unknown is not None:
+            return unknown
+    result = _placeholders(node, args, lambda: pure(args))
+    WORK.charge_value(result)
+    return result
+
+
+def _placeholders(node: Call, args: list[Any], run: Callable[[], Any]) -> Any:
+    """A function of a parameter without a value: text built from it is a placeholder too
+    (`concat(parameters('vmName'), '-nic')` is `{vmName}-nic`); any other answer would depend
+    on the value (`equals`, `length`, `cidrSubnet`), so it is unknown, named by the parameter."""
+    parameters = placeholder_parameters(args)
+    if not parameters:
+        return _guarded(node, run)
+    given = _given_check(node.name, args)
+    if given is not None:
+        return given
+    if node.name in _CUTS and args and isinstance(args[0], Placeholder):
+        # A name cut to a length limit (`take(..., 24)`) keeps the placeholder whole.
+        return args[0]
+    first = sorted(parameters)[0]
+    unknown = MissingParameter(first, None, None, parameters)
+    try:
+        result = run()
+    except (fn.EvalError, ResourceIdError, TypeError, ValueError, KeyError, IndexError):
+        return unknown
+    except (AttributeError, OverflowError):
+        return unknown
+    if isinstance(result, str):
+        if node.name in ("tolower", "toupper"):
+            # Case is changed around the placeholders, not inside them: `{vmName}`.
+            for parameter in parameters:
+                result = result.replace(_case(node.name, f"{{{parameter}}}"), f"{{{parameter}}}")
+        return Placeholder(result, parameters)
+    if isinstance(result, dict | list):
+        return result  # the placeholders inside keep their parameters
+    return unknown
+
+
+def _guarded(node: Call, run: Callable[[], Any]) -> Any:
+    """A function given arguments ARM would refuse yields an unknown value that says why."""
+    try:
+        return run()
+    except fn.EvalError as err:
+        return Unknown(f"{node.written}() {err}")
+    except ResourceIdError as err:
+        return Unknown(f"{node.written}(): {err}")
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError, OverflowError) as err:
+        return Unknown(f"{node.written}() failed: {err}")
+
+
+_CUTS = frozenset({"take", "substring", "skip"})
+
+
+def _case(name: str, text: str) -> str:
+    return text.lower() if name == "tolower" else text.upper()
+
+
+def _given_check(name: str, args: list[Any]) -> bool | None:
+    """Whether a string parameter was given is no question: a required one always is, so its
+    placeholder is never empty (`empty(parameters('suffix'))`, `equals(..., '')`)."""
+    if name == "empty" and len(args) == 1 and isinstance(args[0], Placeholder):
+        return False
+    if name == "equals" and len(args) == 2:
+        first, second = args
+        if isinstance(first, Placeholder) and second == "":
+            return False
+        if isinstance(second, Placeholder) and first == "":
+            return False
+    return None
+
+
+def _constant(value: Any) -> Callable[[], Any]:
+    return lambda: value
+
+
+def _user_function(node: Call, args: list[Any], scope: Scope) -> Any:
+    definition = scope.template.functions.get(node.name)
+    if definition is None:
+        raise TemplateError(f"function '{node.written}' is not declared")
+    declared = lookup(definition, "parameters")
+    names = (
+        [str(lookup(p, "name", "")) for p in declared if isinstance(p, dict)]
+        if isinstance(declared, list)
+        else []
+    )
+    if len(names) != len(args):
+        raise TemplateError(f"function '{node.written}' takes {len(names)} arguments")
+    frame = Template(
+        {"parameters": {n: {"type": "any"} for n in names}},
+        scope.template.file,
+        scope.template.info,
+        scope.template.graph,
+        {n: _constant(value) for n, value in zip(names, args, strict=True)},
+        scope.template.functions,
+    )
+    output = _mapping(lookup(definition, "output"))
+    return evaluate(lookup(output, "value"), Scope(frame), _line(output, "value"))
+
+
+# --- functions that shape evaluation -----------------------------------------------------------
+
+
+@_special("if")
+def _if(node: Call, scope: Scope) -> Any:
+    if len(node.args) != 3:
+        return Unknown("if() takes 3 arguments")
+    condition = evaluate_node(node.args[0], scope)
+    if isinstance(condition, Unknown):
+        return condition
+    if not isinstance(condition, bool):
+        return Unknown(f"if() needs a boolean condition, got {type_name(condition)}")
+    return evaluate_node(node.args[1] if condition else node.args[2], scope)
+
+
+@_special("and")
+def _and(node: Call, scope: Scope) -> Any:
+    return _logic(node, scope, stop_at=False)
+
+
+@_special("or")
+def _or(node: Call, scope: Scope) -> Any:
+    return _logic(node, scope, stop_at=True)
+
+
+def _logic(node: Call, scope: Scope, stop_at: bool) -> Any:
+    """and()/or(): a decisive operand settles it even when another is unknown."""
+    unknown: Unknown | None = None
+    for arg in node.args:
+        value = evaluate_node(arg, scope)
+        if isinstance(value, Unknown):
+            unknown = first_unknown((unknown, value))
+            continue
+        if not isinstance(value, bool):
+            return Unknown(f"{node.written}() needs booleans, got {type_name(value)}")
+        if value is stop_at:
+            return stop_at
+    return unknown if unknown is not None else not stop_at
+
+
+@_special("coalesce")
+def _coalesce(node: Call, scope: Scope) -> Any:
+    for arg in node.args:
+        value = evaluate_node(arg, scope)
+        if value is not None:
+            return value
+    return None
+
+
+@_special("lambda")
+def _lambda(node: Call, scope: Scope) -> Any:
+    if not node.args:
+        return Unknown("lambda() needs a body")
+    names = [evaluate_node(arg, scope) for arg in node.args[:-1]]
+    if not all(isinstance(n, str) for n in names):
+        return Unknown("lambda() parameter names must be strings")
+    return Lambda(tuple(names), node.args[-1], scope)
+
+
+@_special("lambdavariables")
+def _lambda_variables(node: Call, scope: Scope) -> Any:
+    name = evaluate_node(node.args[0], scope) if node.args else None
+    if not isinstance(name, str):
+        return Unknown("lambdaVariables() needs a name")
+    for bound, value in reversed(scope.lambdas):
+        if bound == name.lower():
+            return value
+    raise TemplateError(f"lambda variable '{name}' is not defined here")
+
+
+@_special("parameters")
+def _parameters(node: Call, scope: Scope) -> Any:
+    name = _name_argument(node, scope)
+    return name if isinstance(name, Unknown) else scope.template.parameter(name)
+
+
+@_special("variables")
+def _variables(node: Call, scope: Scope) -> Any:
+    name = _name_argument(node, scope)
+    return name if isinstance(name, Unknown) else scope.template.variable(name)
+
+
+def _name_argument(node: Call, scope: Scope) -> str | Unknown:
+    if len(node.args) != 1:
+        raise TemplateError(f"{node.written}() takes one name")
+    name = evaluate_node(node.args[0], scope)
+    if isinstance(name, Unknown):
+        return name
+    if not isinstance(name, str):
+        raise TemplateError(f"{node.written}() takes a name, not {type_name(name)}")
+    return name
+
+
+@_special("copyindex")
+def _copy_index(node: Call, scope: Scope) -> Any:
+    args = [evaluate_node(arg, scope) for arg in node.args]
+    unknown = first_unknown(args)
+    if unknown is not None:
+        return unknown
+    name = next((a for a in args if isinstance(a, str)), None)
+    offset = next((a for a in args if isinstance(a, int) and not isinstance(a, bool)), 0)
+    found = scope.copy_index(name)
+    if found is None:
+        loop = f"loop '{name}'" if name else "copy loop"
+        raise TemplateError(f"copyIndex() is used outside its {loop}")
+    return found + offset
+
+
+# --- functions that read the deployment --------------------------------------------------------
+
+
+def _strings(args: list[Any]) -> list[str] | Unknown:
+    unknown = first_unknown(args)
+    if unknown is not None:
+        return unknown
+    if not all(isinstance(a, str) for a in args):
+        raise fn.EvalError("takes strings")
+    return [str(a) for a in args]
+
+
+def _resource_id(args: list[Any], scope: Scope) -> Any:
+    texts = _strings(args)
+    if isinstance(texts, Unknown):
+        return texts
+    info = scope.template.info
+    subscription, group, kind, names = split_resource_id_args(
+        texts, info.subscription_id, info.resource_group
+    )
+    return resource_id(subscription, group, kind, names)
+
+
+def _subscription_resource_id(args: list[Any], scope: Scope) -> Any:
+    texts = _strings(args)
+    if isinstance(texts, Unknown):
+        return texts
+    subscription = scope.template.info.subscription_id
+    if texts and "/" not in texts[0]:
+        subscription, texts = texts[0], texts[1:]
+    return f"/subscriptions/{subscription}/{provider_path(texts[0], texts[1:])}"
+
+
+def _tenant_resource_id(args: list[Any], scope: Scope) -> Any:
+    texts = _strings(args)
+    if isinstance(texts, Unknown):
+        return texts
+    return "/" + provider_path(texts[0], texts[1:])
+
+
+def _extension_resource_id(args: list[Any], scope: Scope) -> Any:
+    texts = _strings(args)
+    if isinstance(texts, Unknown):
+        return texts
+    return f"{texts[0].rstrip('/')}/{provider_path(texts[1], texts[2:])}"
+
+
+def _management_group_resource_id(args: list[Any], scope: Scope) -> Any:
+    texts = _strings(args)
+    if isinstance(texts, Unknown):
+        return texts
+    if "/" in texts[0]:
+        return Unknown("the management group is known only at deployment time")
+    group, rest = texts[0], texts[1:]
+    return (
+        f"/providers/Microsoft.Management/managementGroups/{group}/"
+        f"{provider_path(rest[0], rest[1:])}"
+    )
+
+
+def _runtime(values: dict[str, Any]) -> RuntimeObject:
+    result = RuntimeObject()
+    result.update(values)
+    return result
+
+
+def _resource_group(args: list[Any], scope: Scope) -> Any:
+    info = scope.template.info
+    return _runtime(
+        {
+            "id": f"/subscriptions/{info.subscription_id}/resourceGroups/{info.resource_group}",
+            "name": info.resource_group,
+            "type": "Microsoft.Resources/resourceGroups",
+            "location": info.location,
+            "properties": {"provisioningState": "Succeeded"},
+        }
+    )
+
+
+def _subscription(args: list[Any], scope: Scope) -> Any:
+    info = scope.template.info
+    return _runtime(
+        {
+            "id": f"/subscriptions/{info.subscription_id}",
+            "subscriptionId": info.subscription_id,
+            "tenantId": info.tenant_id,
+        }
+    )
+
+
+def _tenant(args: list[Any], scope: Scope) -> Any:
+    return _runtime({"tenantId": scope.template.info.tenant_id})
+
+
+def _deployment(args: list[Any], scope: Scope) -> Any:
+    info = scope.template.info
+    return _runtime({"name": info.deployment_name, "location": info.location})
+
+
+def _environment(args: list[Any], scope: Scope) -> Any:
+    return _runtime(
+        {
+            "name": "AzureCloud",
+            "gallery": "https://gallery.azure.com/",
+            "graph": "https://graph.windows.net/",
+            "portal": "https://portal.azure.com",
+            "graphAudience": "https://graph.windows.net/",
+            "activeDirectoryDataLake": "https://datalake.azure.net/",
+            "batch": "https://batch.core.windows.net/",
+            "media": "https://rest.media.azure.net",
+            "sqlManagement": "https://management.core.windows.net:8443/",
+            "resourceManager": "https://management.azure.com/",
+            "authentication": {
+                "loginEndpoint": "https://login.microsoftonline.com/",
+                "audiences": [
+                    "https://management.core.windows.net/",
+                    "https://management.azure.com/",
+                ],
+                "tenant": "common",
+                "identityProvider": "AAD",
+            },
+            "suffixes": {
+                "acrLoginServer": ".azurecr.io",
+                "azureDatalakeAnalyticsCatalogAndJob": "azuredatalakeanalytics.net",
+                "azureDatalakeStoreFileSystem": "azuredatalakestore.net",
+                "azureFrontDoorEndpointSuffix": "azurefd.net",
+                "keyvaultDns": ".vault.azure.net",
+                "sqlServerHostname": ".database.windows.net",
+                "storage": "core.windows.net",
+            },
+        }
+    )
+
+
+def _management_group(args: list[Any], scope: Scope) -> Any:
+    return _runtime({})
+
+
+def _reference(args: list[Any], scope: Scope) -> Any:
+    if not args:
+        raise fn.EvalError("needs a resource")
+    full = len(args) > 2 and isinstance(args[2], str) and args[2].lower() == "full"
+    if isinstance(args[0], Unknown):
+        return args[0]
+    return scope.template.graph.reference(scope, args[0], full)
+
+
+def _lambda_argument(value: Any) -> Lambda:
+    if not isinstance(value, Lambda):
+        raise fn.EvalError(f"expects a lambda, got {type_name(value)}")
+    return value
+
+
+def _collection(value: Any) -> list[Any]:
+    if isinstance(value, Unknown):
+        raise _Propagate(value)
+    if not isinstance(value, list):
+        raise fn.EvalError(f"expects an array, got {type_name(value)}")
+    return value
+
+
+class _Propagate(Exception):
+    def __init__(self, value: Unknown) -> None:
+        super().__init__(value.reason)
+        self.value = value
+
+
+def _with_unknowns(run: Callable[[list[Any], Scope], Any]) -> Callable[[list[Any], Scope], Any]:
+    def wrapper(args: list[Any], scope: Scope) -> Any:
+        try:
+            return run(args, scope)
+        except _Propagate as unknown:
+            return unknown.value
+
+    return wrapper
+
+
+@_with_unknowns
+def _map(args: list[Any], scope: Scope) -> Any:
+    items, mapper = _collection(args[0]), _lambda_argument(args[1])
+    return [mapper(item, position) for position, item in enumerate(items)]
+
+
+@_with_unknowns
+def _filter(args: list[Any], scope: Scope) -> Any:
+    items, predicate = _collection(args[0]), _lambda_argument(args[1])
+    kept = []
+    for position, item in enumerate(items):
+        verdict = predicate(item, position)
+        if isinstance(verdict, Unknown):
+            return verdict
+        if verdict is True:
+            kept.append(item)
+    return kept
+
+
+@_with_unknowns
+def _reduce(args: list[Any], scope: Scope) -> Any:
+    items, total, reducer = _collection(args[0]), args[1], _lambda_argument(args[2])
+    for position, item in enumerate(items):
+        total = reducer(total, item, position)
+    return total
+
+
+@_with_unknowns
+def _sort(args: list[Any], scope: Scope) -> Any:
+    items, before = list(_collection(args[0])), _lambda_argument(args[1])
+    # Insertion sort keeps the comparison exactly the template's own `a before b` lambda.
+    ordered: list[Any] = []
+    for item in items:
+        position = len(ordered)
+        while position > 0:
+            verdict = before(item, ordered[position - 1])
+            if isinstance(verdict, Unknown):
+                return verdict
+            if verdict is not True:
+                break
+            position -= 1
+        ordered.insert(position, item)
+    return ordered
+
+
+@_with_unknowns
+def _to_object(args: list[Any], scope: Scope) -> Any:
+    items, key_of = _collection(args[0]), _lambda_argument(args[1])
+    value_of = _lambda_argument(args[2]) if len(args) > 2 else None
+    result: dict[str, Any] = {}
+    for item in items:
+        key = key_of(item)
+        if isinstance(key, Unknown):
+            return key
+        result[fn.to_text(key)] = value_of(item) if value_of else item
+    return result
+
+
+@_with_unknowns
+def _group_by(args: list[Any], scope: Scope) -> Any:
+    items, key_of = _collection(args[0]), _lambda_argument(args[1])
+    groups: dict[str, list[Any]] = {}
+    for item in items:
+        key = key_of(item)
+        if isinstance(key, Unknown):
+            return key
+        groups.setdefault(fn.to_text(key), []).append(item)
+    return groups
+
+
+def _map_values(args: list[Any], scope: Scope) -> Any:
+    if isinstance(args[0], Unknown):
+        return args[0]
+    mapping, mapper = fn._object(args[0]), _lambda_argument(args[1])
+    return {key: mapper(value) for key, value in mapping.items()}
+
+
+_CONTEXTUAL: dict[str, Callable[[list[Any], Scope], Any]] = {
+    "resourceid": _resource_id,
+    "subscriptionresourceid": _subscription_resource_id,
+    "tenantresourceid": _tenant_resource_id,
+    "extensionresourceid": _extension_resource_id,
+    "managementgroupresourceid": _management_group_resource_id,
+    "resourcegroup": _resource_group,
+    "subscription": _subscription,
+    "tenant": _tenant,
+    "deployment": _deployment,
+    "environment": _environment,
+    "managementgroup": _management_group,
+    "reference": _reference,
+    "map": _map,
+    "filter": _filter,
+    "reduce": _reduce,
+    "sort": _sort,
+    "toobject": _to_object,
+    "groupby": _group_by,
+    "mapvalues": _map_values,
+}

@@ -1,0 +1,1 @@
+"""Terraform's own documents: plans and configurations as resource records."""

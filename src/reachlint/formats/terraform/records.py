@@ -1,0 +1,85 @@
+"""Terraform resources as both Terraform loaders hand them to the provider mappers.
+
+A plan (`terraform show -json`) and a configuration directory both come down to a list of
+`TfResource`: the resource's values as far as they are known before apply, and, per attribute,
+the resources its expression refers to. References are what connect objects in a new plan,
+where every id is "known after apply".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from reachlint.model.network import Origin, UnknownValue
+from reachlint.sensitive import texts
+
+
+class _Unknown:
+    """A value known only after apply (or not given)."""
+
+    _instance: _Unknown | None = None
+
+    def __new__(cls) -> _Unknown:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+UNKNOWN: Any = _Unknown()
+
+
+def is_unknown(value: object) -> bool:
+    return value is UNKNOWN
+
+
+@dataclass
+class TfResource:
+    address: str  # full instance address: module.web.aws_instance.this[0], aws_subnet.a["x"]
+    type: str  # aws_instance
+    name: str  # this
+    module: str = ""  # module.web ("" for the root module)
+    index: int | str | None = None  # count index or for_each key
+    mode: Literal["managed", "data"] = "managed"
+    # Values as planned; UNKNOWN where known only after apply. Nested blocks are lists of dicts.
+    values: dict[str, Any] = field(default_factory=dict)
+    # Attribute path -> addresses of the resources the expression refers to, resolved through
+    # module inputs and outputs to the resource itself (with its index where it is known).
+    # Paths join block names, block positions and attribute names with dots:
+    # "vpc_id", "vpc_security_group_ids", "ingress.0.security_groups", "subnet_mapping.1.subnet_id".
+    references: dict[str, list[str]] = field(default_factory=dict)
+    origin: Origin = field(default_factory=Origin)
+    # Attribute path -> where that attribute or block is written (when the source is known).
+    attribute_origins: dict[str, Origin] = field(default_factory=dict)
+    # Planned change: "create", "update", "no-op", "replace", "read" ("delete" never reaches here).
+    action: str = "create"
+    # Attribute paths (as in `references`) whose values are sensitive: used, never shown.
+    sensitive: list[str] = field(default_factory=list)
+    # Attribute path -> what its unknown values rest on (var.x, data.y.z, aws_vpc.main.cidr_block);
+    # one entry per unknown value at that path, on the path convention of `references`.
+    unknown_values: dict[str, list[UnknownValue]] = field(default_factory=dict)
+
+    def sensitive_texts(self) -> set[str]:
+        """The text of every sensitive value of this resource."""
+        found: set[str] = set()
+        for path in self.sensitive:
+            found.update(texts(_at_path(self.values, path.split("."))))
+        return found
+
+
+def _at_path(value: Any, steps: list[str]) -> Any:
+    """The value at a dotted path; list positions are numbers, a list of scalars ends one."""
+    for step in steps:
+        if isinstance(value, dict):
+            value = value.get(step)
+        elif isinstance(value, list) and step.isdigit() and int(step) < len(value):
+            value = value[int(step)]
+        else:
+            return None
+    return value

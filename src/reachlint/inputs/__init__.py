@@ -1,0 +1,1 @@
+"""What a PATH is and how it becomes one network model."""

@@ -1,1 +1,0 @@
-"""Loaders: one per input kind, each turning its input into the network model."""

@@ -1,0 +1,1 @@
+"""The network model every input becomes and the engine reads."""

@@ -1,0 +1,1 @@
+"""Each provider's facts, written once: what its resources mean for the network."""

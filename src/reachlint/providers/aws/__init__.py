@@ -1,0 +1,1 @@
+"""AWS: defaults, what a missing attribute means, what becomes an endpoint."""

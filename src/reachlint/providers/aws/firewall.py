@@ -1,0 +1,337 @@
+"""AWS Network Firewall policies as the engine's staged first-match rules.
+
+AWS's "Firewall policy rule evaluation"
+(https://docs.aws.amazon.com/network-firewall/latest/developerguide/firewall-rules-engines.html):
+the stateless engine reads its rule groups by their priority in the policy and the rules in a
+group by rule priority; the first match passes (`aws:pass`, past the stateful engine), drops
+(`aws:drop`) or forwards to the stateful engine (`aws:forward_to_sfe`); unmatched packets take
+the policy's stateless default action. The stateful engine, in strict order, reads its groups by
+priority and their rules in order, the first pass or drop deciding (alert decides nothing), then
+its default actions (`aws:drop_strict`, `aws:drop_established`: drop); in action order (the
+default) every pass rule comes before every drop rule and unmatched traffic passes
+(https://docs.aws.amazon.com/network-firewall/latest/developerguide/suricata-rule-evaluation-order.html).
+Domain lists match HTTP host names and TLS SNI, and Suricata rule strings match what only the
+traffic shows: both are undecidable rules.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Callable
+from typing import Any, Literal
+
+from reachlint.model.network import (
+    AddressSpec,
+    FirewallAction,
+    FirewallPolicy,
+    FirewallRule,
+    FirewallStage,
+    Origin,
+    PortRange,
+)
+
+STATELESS_ACTIONS: dict[str, Literal["allow", "deny", "next"]] = {
+    "aws:pass": "allow",
+    "aws:drop": "deny",
+    "aws:forward_to_sfe": "next",
+}
+STATEFUL_ACTIONS: dict[str, FirewallAction] = {
+    "PASS": "allow",
+    "DROP": "deny",
+    "REJECT": "deny",
+    "ALERT": "alert",
+}
+_PLAIN_PROTOCOLS = {"TCP": "tcp", "UDP": "udp", "ICMP": "icmp", "IP": "*"}
+
+
+def _blocks(value: Any) -> list[dict[str, Any]]:
+    return [b for b in value if isinstance(b, dict)] if isinstance(value, list) else []
+
+
+def _first(value: Any) -> dict[str, Any]:
+    found = _blocks(value)
+    return found[0] if found else {}
+
+
+class Variables:
+    """Suricata IP set variables: $HOME_NET defaults to the firewall's VPC ranges."""
+
+    def __init__(self, home: list[str]) -> None:
+        self.sets: dict[str, list[str]] = {"HOME_NET": home}
+
+    def add(self, rule_variables: Any) -> None:
+        for item in _blocks(_first(rule_variables).get("ip_sets")):
+            key = item.get("key")
+            definition = _first(item.get("ip_set")).get("definition")
+            if isinstance(key, str) and isinstance(definition, list):
+                self.sets[key] = [d for d in definition if isinstance(d, str)]
+
+    def copy(self) -> Variables:
+        made = Variables([])
+        made.sets = dict(self.sets)
+        return made
+
+
+def header_addresses(text: Any, variables: Variables) -> tuple[AddressSpec, str | None]:
+    """A Suricata header address (ANY, a CIDR, $VAR, [a, b]); the reason if undecidable."""
+    if not isinstance(text, str) or not text.strip():
+        return AddressSpec(), "an address known only after apply"
+    spec = AddressSpec()
+    for item in text.strip().strip("[]").split(","):
+        word = item.strip()
+        if not word:
+            continue
+        if word.lower() == "any":
+            return AddressSpec(any=True), None
+        if word.startswith("!"):
+            return AddressSpec(any=True), f"a negated address {word}"
+        if word.startswith("$"):
+            values = variables.sets.get(word[1:])
+            if values is None:
+                return AddressSpec(any=True), f"variable {word}, not in the input"
+            spec.cidrs.extend(_cidr_list(values))
+            continue
+        spec.cidrs.extend(_cidr_list([word]))
+    return spec, None
+
+
+def _cidr_list(values: list[str]) -> list[str]:
+    out = []
+    for value in values:
+        try:
+            out.append(str(ipaddress.ip_network(value.strip(), strict=False)))
+        except ValueError:
+            continue
+    return out
+
+
+def header_ports(text: Any) -> tuple[list[PortRange] | None, str | None]:
+    """ANY, 443, 1024:65535, [80,443]; the reason when it cannot be read."""
+    if not isinstance(text, str) or text.strip().lower() in ("any", ""):
+        return None, None
+    ranges = []
+    for item in text.strip().strip("[]").split(","):
+        word = item.strip()
+        if word.startswith("!") or word.startswith("$"):
+            return None, f"ports {text}"
+        low, _, high = word.partition(":")
+        try:
+            ranges.append(PortRange(low=int(low or 0), high=int(high or low or 65535)))
+        except ValueError:
+            return None, f"ports {text}"
+    return ranges or None, None
+
+
+def match_ports(blocks: Any) -> list[PortRange] | None:
+    ranges = [
+        PortRange(low=int(b.get("from_port", 0)), high=int(b.get("to_port", b.get("from_port", 0))))
+        for b in _blocks(blocks)
+        if isinstance(b.get("from_port"), int)
+    ]
+    return ranges or None
+
+
+def match_addresses(blocks: Any) -> AddressSpec:
+    values = [b.get("address_definition") for b in _blocks(blocks)]
+    cidrs = _cidr_list([v for v in values if isinstance(v, str)])
+    return AddressSpec(cidrs=cidrs) if values else AddressSpec(any=True)
+
+
+class PolicyBuilder:
+    """One policy: its stateless and stateful rule groups, read in the engines' order."""
+
+    def __init__(
+        self,
+        policy: FirewallPolicy,
+        variables: Variables,
+        origin_of: Callable[[str, str], Origin],
+    ) -> None:
+        self.policy = policy
+        self.variables = variables
+        self.origin_of = origin_of  # (group address, block path) -> origin
+        self.stateless: list[tuple[int, int, int, FirewallRule]] = []
+        self.stateful: list[tuple[int, int, int, FirewallRule]] = []
+
+    def stateless_group(
+        self, address: str, type_name: str, values: dict[str, Any], priority: int
+    ) -> None:
+        group = _first(values.get("rule_group"))
+        source = _first(_first(group.get("rules_source")).get("stateless_rules_and_custom_actions"))
+        base = "rule_group.0.rules_source.0.stateless_rules_and_custom_actions.0.stateless_rule"
+        label = f"rule group {values.get('name')} (priority {priority})"
+        for index, block in enumerate(_blocks(source.get("stateless_rule"))):
+            definition = _first(block.get("rule_definition"))
+            actions = [a for a in definition.get("actions") or [] if isinstance(a, str)]
+            action = next((STATELESS_ACTIONS[a] for a in actions if a in STATELESS_ACTIONS), None)
+            if action is None:
+                continue  # only custom actions: metrics, no verdict
+            attributes = _first(definition.get("match_attributes"))
+            protocols = [str(p) for p in attributes.get("protocols") or [] if isinstance(p, int)]
+            written = block.get("priority")
+            rule_priority = written if isinstance(written, int) else 0
+            rule = FirewallRule(
+                address=address,
+                type=type_name,
+                origin=self.origin_of(address, f"{base}.{index}"),
+                name=f"priority {rule_priority}",
+                kind="stateless",
+                collection=label,
+                stage=0,
+                action=action,
+                protocols=protocols or ["*"],
+                sources=match_addresses(attributes.get("source")),
+                destinations=match_addresses(attributes.get("destination")),
+                source_ports=match_ports(attributes.get("source_port")),
+                destination_ports=match_ports(attributes.get("destination_port")),
+            )
+            if _blocks(attributes.get("tcp_flag")):
+                rule.undecidable = "TCP flags"
+            self.stateless.append((priority, rule_priority, index, rule))
+
+    def stateful_group(
+        self, address: str, type_name: str, values: dict[str, Any], priority: int
+    ) -> None:
+        group = _first(values.get("rule_group"))
+        variables = self.variables.copy()
+        variables.add(group.get("rule_variables"))
+        source = _first(group.get("rules_source"))
+        label = f"rule group {values.get('name')} (priority {priority})"
+        base = "rule_group.0.rules_source.0"
+        position = 0
+
+        def add(rule: FirewallRule) -> None:
+            nonlocal position
+            self.stateful.append((priority, position, 0, rule))
+            position += 1
+
+        for index, block in enumerate(_blocks(source.get("stateful_rule"))):
+            header = _first(block.get("header"))
+            action = STATEFUL_ACTIONS.get(str(block.get("action")).upper(), "alert")
+            sid = str(index)
+            for option in _blocks(block.get("rule_option")):
+                settings = option.get("settings")
+                if option.get("keyword") == "sid" and isinstance(settings, list) and settings:
+                    sid = str(settings[0])
+            why: list[str] = []
+            sources, reason = header_addresses(header.get("source"), variables)
+            why += [reason] if reason else []
+            destinations, reason = header_addresses(header.get("destination"), variables)
+            why += [reason] if reason else []
+            ports, reason = header_ports(header.get("destination_port"))
+            why += [reason] if reason else []
+            source_ports, reason = header_ports(header.get("source_port"))
+            why += [reason] if reason else []
+            protocol = str(header.get("protocol") or "IP").upper()
+            if protocol not in _PLAIN_PROTOCOLS:
+                why.append(f"application protocol {protocol}")
+            add(
+                FirewallRule(
+                    address=address,
+                    type=type_name,
+                    origin=self.origin_of(address, f"{base}.stateful_rule.{index}"),
+                    name=f"sid {sid}",
+                    kind="stateful",
+                    collection=label,
+                    stage=1,
+                    action=action,
+                    protocols=[_PLAIN_PROTOCOLS.get(protocol, "*")],
+                    sources=sources,
+                    destinations=destinations,
+                    source_ports=source_ports,
+                    destination_ports=ports,
+                    both_directions=str(header.get("direction")).upper() == "ANY",
+                    undecidable="; ".join(why) or None,
+                )
+            )
+        home, _ = header_addresses("$HOME_NET", variables)
+        origin = self.origin_of(address, base)
+        for listed in _blocks(source.get("rules_source_list")):
+            targets = ", ".join(str(t) for t in (listed.get("targets") or [])[:3])
+            kinds = "/".join(str(t) for t in listed.get("target_types") or [])
+            allow = str(listed.get("generated_rules_type")).upper() == "ALLOWLIST"
+            words = f"domain list {targets} ({kinds})"
+            made = [("domain allow list", "allow", words)] if allow else []
+            made.append(
+                (
+                    "domain allow list: other domains",
+                    "deny",
+                    f"HTTP/TLS to domains outside the {words}",
+                )
+                if allow
+                else ("domain deny list", "deny", words)
+            )
+            for name, verdict, because in made:
+                add(
+                    FirewallRule(
+                        address=address,
+                        type=type_name,
+                        origin=origin,
+                        name=name,
+                        kind="stateful",
+                        collection=label,
+                        stage=1,
+                        action="allow" if verdict == "allow" else "deny",
+                        protocols=["tcp"],
+                        sources=home,
+                        undecidable=because,
+                    )
+                )
+        text = source.get("rules_string")
+        if isinstance(text, str) and text.strip():
+            keywords = {
+                line.split(None, 1)[0].lower() for line in text.splitlines() if line.split()
+            }
+            for keyword in ("pass", "drop", "reject"):
+                if keyword in keywords:
+                    add(
+                        FirewallRule(
+                            address=address,
+                            type=type_name,
+                            origin=self.origin_of(address, f"{base}.rules_string"),
+                            name=f"Suricata {keyword} rules",
+                            kind="stateful",
+                            collection=label,
+                            stage=1,
+                            action="allow" if keyword == "pass" else "deny",
+                            undecidable="Suricata rules",
+                        )
+                    )
+
+    def missing_group(self, reference: str, stateful: bool, priority: int, origin: Origin) -> None:
+        rule = FirewallRule(
+            address=reference,
+            type="aws_networkfirewall_rule_group",
+            origin=origin,
+            name="(its rules)",
+            kind="stateful" if stateful else "stateless",
+            stage=1 if stateful else 0,
+            action="allow",
+            undecidable="a rule group not in the input",
+        )
+        (self.stateful if stateful else self.stateless).append((priority, 0, 0, rule))
+
+    def done(self, values: dict[str, Any]) -> FirewallPolicy:
+        settings = _first(values.get("firewall_policy"))
+        stateless_default: Literal["allow", "deny", "next"] = next(
+            (
+                STATELESS_ACTIONS[a]
+                for a in settings.get("stateless_default_actions") or []
+                if a in STATELESS_ACTIONS
+            ),
+            "next",
+        )
+        order = str(_first(settings.get("stateful_engine_options")).get("rule_order") or "")
+        strict = order.upper() == "STRICT_ORDER"
+        defaults = [str(a) for a in settings.get("stateful_default_actions") or []]
+        denies = strict and any("drop" in a or "reject" in a for a in defaults)
+        stateful = sorted(self.stateful, key=lambda t: t[:3])
+        if not strict:
+            rank = {"allow": 0, "deny": 1, "next": 1, "alert": 2}
+            stateful = sorted(stateful, key=lambda t: rank[t[3].action])
+        self.policy.stages = [
+            FirewallStage(name="stateless engine", default=stateless_default),
+            FirewallStage(name="stateful engine", default="deny" if denies else "allow"),
+        ]
+        self.policy.rules = [t[3] for t in sorted(self.stateless, key=lambda t: t[:3])]
+        self.policy.rules += [t[3] for t in stateful]
+        return self.policy

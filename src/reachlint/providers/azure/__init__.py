@@ -1,0 +1,1 @@
+"""Azure: defaults, what a missing attribute means, what becomes an endpoint."""

@@ -1,0 +1,151 @@
+"""Azure Firewall rules, shared by the ARM and azurerm mappers: one order, one default.
+
+Microsoft's "Azure Firewall rule processing logic"
+(https://learn.microsoft.com/azure/firewall/rule-processing): DNAT rules first (each implicitly
+allows the translated traffic), then network rules, then application rules; rule processing
+stops on the first match; what nothing matches is denied. Classic rule collections are ordered
+by collection priority within each rule type; a Firewall Policy orders rule collection groups by
+priority, then the collections inside a group, and a parent (base) policy's rules come before its
+child's. Application rules match HTTP/HTTPS/MSSQL by FQDN, FQDN tag, URL or web category: which
+addresses those are is known only when traffic flows, so they are undecidable.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from reachlint.model.network import (
+    AddressSpec,
+    DnatRule,
+    FirewallPolicy,
+    FirewallRule,
+    Origin,
+    PortRange,
+)
+
+_ANY = {"*", "any", "0.0.0.0/0", "::/0"}
+# The rule types in the order the firewall reads them.
+RANK = {"dnat": 0, "network": 1, "application": 2}
+# Application rule protocols on the wire: Http and Https are TCP on the port written.
+APP_DEFAULT_PORTS = {"http": 80, "https": 443, "mssql": 1433}
+
+
+def addresses(
+    values: Iterable[str], groups: dict[str, list[str]], group_refs: Iterable[str]
+) -> AddressSpec:
+    """A rule side from addresses (IPs, CIDRs, ranges, '*', service tags) and IP groups."""
+    spec = AddressSpec()
+    for group in group_refs:
+        members = groups.get(group)
+        if members is None:
+            spec.service_tags.append(f"IP group {group}")  # not in the input: unknown addresses
+            continue
+        spec = _merge(spec, addresses(members, {}, ()))
+    for raw in values:
+        text = str(raw).strip()
+        if not text:
+            continue
+        if text.lower() in _ANY:
+            spec.any = True
+            continue
+        try:
+            spec.cidrs.append(str(ipaddress.ip_network(text, strict=False)))
+            continue
+        except ValueError:
+            pass
+        low, dash, high = text.partition("-")
+        if dash:
+            try:
+                first, last = ipaddress.ip_address(low.strip()), ipaddress.ip_address(high.strip())
+                spec.cidrs.extend(str(n) for n in ipaddress.summarize_address_range(first, last))
+                continue
+            except (ValueError, TypeError):
+                pass
+        spec.service_tags.append(text)
+    return spec
+
+
+def written(spec: AddressSpec) -> AddressSpec:
+    """A rule side with no address at all matches what Microsoft does not document: unknown."""
+    if not (spec.any or spec.cidrs or spec.service_tags):
+        spec.service_tags.append("no addresses written")
+    return spec
+
+
+def _merge(a: AddressSpec, b: AddressSpec) -> AddressSpec:
+    return AddressSpec(
+        any=a.any or b.any,
+        cidrs=[*a.cidrs, *b.cidrs],
+        service_tags=[*a.service_tags, *b.service_tags],
+    )
+
+
+def ports(values: Iterable[str | int]) -> list[PortRange] | None:
+    """'*', '80', '8000-8080' -> ranges; None means any port; raises ValueError on nonsense."""
+    ranges: list[PortRange] = []
+    for raw in values:
+        text = str(raw).strip()
+        if not text:
+            continue
+        if text == "*":
+            return None
+        low, _, high = text.partition("-")
+        ranges.append(PortRange(low=int(low), high=int(high or low)))
+    return ranges or None
+
+
+def protocols(values: Iterable[str]) -> list[str]:
+    out = []
+    for raw in values:
+        text = str(raw).strip().lower()
+        if text in ("any", "*", "all"):
+            return ["*"]
+        out.append(text)
+    return out or ["*"]
+
+
+@dataclass
+class RuleSet:
+    """Rules gathered from collections in any order, each with the key the firewall sorts by."""
+
+    policy: FirewallPolicy
+    _filters: list[tuple[tuple[int, ...], int, FirewallRule]] = field(default_factory=list)
+    _dnat: list[tuple[tuple[int, ...], int, DnatRule]] = field(default_factory=list)
+
+    def add(self, key: tuple[int, ...], rule: FirewallRule) -> None:
+        self._filters.append(((RANK.get(rule.kind, 1), *key), len(self._filters), rule))
+
+    def add_dnat(self, key: tuple[int, ...], rule: DnatRule) -> None:
+        self._dnat.append((key, len(self._dnat), rule))
+
+    def done(self) -> FirewallPolicy:
+        self.policy.rules = [rule for *_, rule in sorted(self._filters, key=lambda t: t[:2])]
+        self.policy.dnat = [rule for *_, rule in sorted(self._dnat, key=lambda t: t[:2])]
+        return self.policy
+
+
+def unknown_policy(address: str, type_name: str, origin: Origin, why: str) -> FirewallPolicy:
+    """A firewall whose rules are not in the input: whatever it admits is an unknown."""
+    rule = FirewallRule(
+        address=address,
+        type=type_name,
+        origin=origin,
+        name="(its rules)",
+        kind="every",
+        action="allow",
+        undecidable=why,
+    )
+    return FirewallPolicy(address=address, type=type_name, origin=origin, rules=[rule])
+
+
+def application_ports(entries: Iterable[tuple[str, int | None]]) -> list[PortRange] | None:
+    """(protocolType, port) pairs of an application rule as TCP ports."""
+    out = []
+    for kind, port in entries:
+        number = port if port is not None else APP_DEFAULT_PORTS.get(kind.lower())
+        if number is None:
+            return None
+        out.append(PortRange(low=number, high=number))
+    return out or None

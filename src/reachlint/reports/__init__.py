@@ -1,0 +1,86 @@
+"""Report formats. Each reads the Report alone and knows nothing of providers."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from reachlint.reports.schema import DiffReport, Report
+
+FORMATS = ("text", "json", "sarif", "github", "markdown", "junit", "gitlab")
+
+
+def render(report: Report, fmt: str, *, color: bool = False) -> str:
+    """The report in format `fmt` (one of FORMATS), ending with a newline."""
+    if report.sensitive:
+        from reachlint.sensitive import render_hidden
+
+        return render_hidden(
+            report, report.sensitive, lambda shown: render(shown, fmt, color=color)
+        )
+    if fmt == "json":
+        from reachlint.reports.json import render_json
+
+        return render_json(report)
+    if fmt == "text":
+        from reachlint.reports.text import render_text
+
+        return render_text(report, color=color)
+    if fmt == "sarif":
+        from reachlint.reports.sarif import render_sarif
+
+        return render_sarif(report)
+    if fmt == "github":
+        from reachlint.reports.github import render_github
+
+        return render_github(report)
+    if fmt == "markdown":
+        from reachlint.reports.markdown import render_markdown
+
+        return render_markdown(report)
+    if fmt == "junit":
+        from reachlint.reports.junit import render_junit
+
+        return render_junit(report)
+    if fmt == "gitlab":
+        from reachlint.reports.gitlab import render_gitlab
+
+        return render_gitlab(report)
+    raise ValueError(f"unknown format {fmt!r}")
+
+
+def render_diff(diff: DiffReport, fmt: str, *, color: bool = False) -> str:
+    """The flows a change opens and closes in format `fmt` (one of FORMATS)."""
+    if diff.sensitive:
+        from reachlint.sensitive import render_hidden
+
+        return render_hidden(
+            diff, diff.sensitive, lambda shown: render_diff(shown, fmt, color=color)
+        )
+    if fmt == "json":
+        return diff.to_json() + "\n"
+    if fmt == "text":
+        from reachlint.reports.difftext import render_diff_text
+
+        return render_diff_text(diff, color=color)
+    if fmt == "sarif":
+        from reachlint.reports.sarif import render_sarif_diff
+
+        return render_sarif_diff(diff)
+    if fmt == "github":
+        from reachlint.reports.github import render_github_diff
+
+        return render_github_diff(diff)
+    if fmt == "markdown":
+        from reachlint.reports.markdown import render_markdown_diff
+
+        return render_markdown_diff(diff)
+    if fmt == "junit":
+        from reachlint.reports.junit import render_junit_diff
+
+        return render_junit_diff(diff)
+    if fmt == "gitlab":
+        from reachlint.reports.gitlab import render_gitlab_diff
+
+        return render_gitlab_diff(diff)
+    raise ValueError(f"unknown format {fmt!r}")

@@ -1,0 +1,69 @@
+"""`reachlint diff` for people: each opened and closed flow with its traffic and path."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from reachlint.reports.places import plural, primary_place, severity_rank, step_text, steps
+from reachlint.reports.text import traffic_text
+from reachlint.safe_text import one_line as _s
+
+if TYPE_CHECKING:
+    from reachlint.reports.schema import DiffReport, FlowChange
+
+_STYLE = {"opened": "31", "closed": "32"}
+
+
+def render_diff_text(diff: DiffReport, *, color: bool = False) -> str:
+    def paint(text: str, style: str) -> str:
+        return f"\033[{style}m{text}\033[0m" if color else text
+
+    base, head = ", ".join(map(_s, diff.base)), ", ".join(map(_s, diff.head))
+    lines = [f"reachlint {diff.tool.version} · base {base} · head {head}"]
+    opened = sorted(diff.opened, key=lambda change: severity_rank(change.severity))
+    for direction, changes, inputs, sign in (
+        ("opened", opened, diff.head, "+"),
+        ("closed", diff.closed, diff.base, "-"),
+    ):
+        heading = f"{direction.capitalize()}: {plural(len(changes), 'flow')}"
+        lines += ["", paint(heading, "1")]
+        for change in changes:
+            lines += _change_lines(change, inputs, paint(sign, _STYLE[direction]), direction)
+    if diff.new_suppressions:
+        heading = f"Suppressions the change adds: {len(diff.new_suppressions)}"
+        lines += ["", paint(heading, "1")]
+        for finding in diff.new_suppressions:
+            lines += [
+                "",
+                f"  ! {finding.message}",
+                f"      at: {primary_place(finding, diff.head)}",
+            ]
+    summary = diff.summary
+    tail = f"The change opens {plural(summary.opened, 'flow')} and closes {summary.closed}"
+    if summary.by_severity:
+        counts = ", ".join(f"{count} {severity}" for severity, count in summary.by_severity.items())
+        tail += f"; opened flows breaking rules: {counts}"
+    if summary.new_suppressions:
+        tail += f"; it adds {plural(summary.new_suppressions, 'suppression')}"
+    lines += ["", tail]
+    return "\n".join(lines) + "\n"
+
+
+def _change_lines(change: FlowChange, inputs: list[str], sign: str, direction: str) -> list[str]:
+    lines = [
+        "",
+        f"  {sign} {_s(change.source.address)} -> {_s(change.destination.address)}",
+        f"      traffic: {traffic_text(change.traffic)}",
+    ]
+    if change.addresses:
+        lines.append(f"      addresses: {', '.join(map(_s, change.addresses))}")
+    if change.rules:
+        verb = "breaks" if direction == "opened" else "no longer breaks"
+        severity = f" ({change.severity})" if change.severity else ""
+        lines.append(f"      {verb}: {', '.join(map(_s, change.rules))}{severity}")
+    lines.append(f"      {direction} at: {primary_place(change, inputs)}")
+    lines.append("      path:")
+    for number, step in enumerate(steps(change), start=1):
+        where = f"  [{step.place}]" if step.place else ""
+        lines.append(f"        {number}. {step_text(step)}{where}")
+    return lines

@@ -1,0 +1,115 @@
+"""GitLab's code quality report (a JSON array of issues), shown in merge requests."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from reachlint.reports.places import PathLike, primary_place, step_text, steps
+from reachlint.reports.text import traffic_text
+
+if TYPE_CHECKING:
+    from reachlint.reports.schema import DiffReport, Report
+
+SEVERITY = {"critical": "blocker", "high": "critical", "medium": "major", "low": "minor"}
+
+
+def render_gitlab(report: Report) -> str:
+    issues = [
+        _issue(
+            check=finding.rule,
+            description=f"{finding.rule}: {finding.message}",
+            severity=SEVERITY[finding.severity],
+            fingerprint=finding.fingerprint or _fallback(finding.rule, finding),
+            item=finding,
+            inputs=report.inputs,
+            engine=finding.tool,
+        )
+        for finding in report.active_findings
+    ]
+    for problem in report.suppression_problems or []:
+        issues.append(
+            {
+                "type": "issue",
+                "check_name": "REACHLINT-SUPPRESSION",
+                "description": problem.message,
+                "categories": ["Style"],
+                "severity": "minor",
+                "fingerprint": _hash(f"{problem.file}:{problem.line}:{problem.message}"),
+                "location": {"path": problem.file, "lines": {"begin": problem.line}},
+                "engine_name": "reachlint",
+            }
+        )
+    return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
+
+
+def render_gitlab_diff(diff: DiffReport) -> str:
+    """Every opened flow is an issue: as severe as the rules it breaks, else informational."""
+    issues = []
+    for change in diff.opened:
+        breaks = f" (breaks {', '.join(change.rules)})" if change.rules else ""
+        issues.append(
+            _issue(
+                check="FLOW-OPENED",
+                description=(
+                    f"The change opens {change.source.address} to {change.destination.address} "
+                    f"on {traffic_text(change.traffic)}{breaks}"
+                ),
+                severity=SEVERITY[change.severity] if change.severity else "info",
+                fingerprint=change.fingerprint or _fallback("FLOW-OPENED", change),
+                item=change,
+                inputs=diff.head,
+            )
+        )
+    for finding in diff.new_suppressions or []:
+        issues.append(
+            _issue(
+                check=finding.rule,
+                description=f"{finding.rule}: {finding.message}",
+                severity=SEVERITY[finding.severity],
+                fingerprint=finding.fingerprint or _fallback(finding.rule, finding),
+                item=finding,
+                inputs=diff.head,
+            )
+        )
+    return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
+
+
+def _issue(
+    *,
+    check: str,
+    description: str,
+    severity: str,
+    fingerprint: str,
+    item: PathLike,
+    inputs: list[str],
+    engine: str = "reachlint",
+) -> dict[str, Any]:
+    place = primary_place(item, inputs)
+    path = "\n".join(
+        f"{number}. {step_text(step)}" + (f" (`{step.place}`)" if step.place else "")
+        for number, step in enumerate(steps(item), start=1)
+    )
+    return {
+        "type": "issue",
+        "check_name": check,
+        "description": description,
+        "content": {"body": f"Traffic: {traffic_text(item.traffic)}\n\nPath:\n\n{path}"},
+        "categories": ["Security"],
+        "severity": severity,
+        "fingerprint": fingerprint,
+        "location": {"path": place.file, "lines": {"begin": place.line}},
+        "engine_name": engine,
+    }
+
+
+def _fallback(kind: str, item: PathLike) -> str:
+    from reachlint.commands.changes.baseline import fingerprint
+
+    return fingerprint(kind, item.source.address, item.destination.address, item.traffic)
+
+
+def _hash(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]

@@ -1,0 +1,145 @@
+"""JUnit XML for CI systems that read test reports: a test suite per rule, a failing test case
+per finding, suppressed findings skipped with their reason, a passing case for a rule that
+holds. Text from the input is on one line (`one_line`): no control character, which XML 1.0
+cannot hold, and no CI command when a log shows the report."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from xml.etree import ElementTree
+
+from reachlint.reports.places import PathLike, primary_place, step_text, steps
+from reachlint.reports.text import traffic_text
+from reachlint.safe_text import one_line as _s
+
+if TYPE_CHECKING:
+    from reachlint.reports.schema import DiffReport, Finding, FlowChange, Report
+
+
+def render_junit(report: Report) -> str:
+    root = ElementTree.Element("testsuites", name="reachlint")
+    by_rule: dict[str, list[Finding]] = {}
+    for finding in report.findings:
+        by_rule.setdefault(finding.rule, []).append(finding)
+    titles = {rule.id: rule.title for rule in report.rules}
+    rule_ids = [rule.id for rule in report.rules]
+    rule_ids += [rule for rule in by_rule if rule not in titles]
+    for rule_id in rule_ids:
+        findings = by_rule.get(rule_id, [])
+        title = titles.get(rule_id) or (findings[0].title if findings else rule_id)
+        rule_id, title = _s(rule_id), _s(title)
+        suite = _suite(root, f"{rule_id}: {title}")
+        if not findings:
+            _case(suite, f"reachlint.{rule_id}", title)
+        for finding in findings:
+            case = _case(suite, f"{finding.tool}.{rule_id}", _name(finding), finding, report.inputs)
+            if finding.suppressed is not None:
+                ElementTree.SubElement(case, "skipped", message=_s(finding.suppressed.reason))
+            else:
+                failure = ElementTree.SubElement(
+                    case, "failure", message=_s(finding.message), type=finding.severity
+                )
+                failure.text = _details(finding, report.inputs)
+    problems = report.suppression_problems or []
+    if problems:
+        suite = _suite(root, "reachlint suppressions")
+        for problem in problems:
+            file = _s(problem.file)
+            case = _case(suite, "reachlint.suppressions", f"{file}:{problem.line}")
+            case.set("file", file)
+            case.set("line", str(problem.line))
+            ElementTree.SubElement(case, "failure", message=_s(problem.message), type="suppression")
+    return _document(root)
+
+
+def render_junit_diff(diff: DiffReport) -> str:
+    """Opened flows that break a rule fail; other opened and closed flows pass, described."""
+    root = ElementTree.Element("testsuites", name="reachlint diff")
+    for direction, changes, inputs in (
+        ("opened", diff.opened, diff.head),
+        ("closed", diff.closed, diff.base),
+    ):
+        suite = _suite(root, f"flows {direction}")
+        for change in changes:
+            case = _case(suite, f"reachlint.{direction}", _name(change), change, inputs)
+            if direction == "opened" and change.rules:
+                failure = ElementTree.SubElement(
+                    case,
+                    "failure",
+                    message=f"opens a flow that breaks {', '.join(map(_s, change.rules))}",
+                    type=change.severity or "low",
+                )
+                failure.text = _details(change, inputs)
+            else:
+                output = ElementTree.SubElement(case, "system-out")
+                output.text = _details(change, inputs)
+    if diff.new_suppressions:
+        suite = _suite(root, "suppressions added")
+        for finding in diff.new_suppressions:
+            case = _case(suite, f"reachlint.{finding.rule}", _name(finding), finding, diff.head)
+            failure = ElementTree.SubElement(
+                case, "failure", message=finding.message, type=finding.severity
+            )
+            failure.text = _details(finding, diff.head)
+    return _document(root)
+
+
+def _suite(root: ElementTree.Element, name: str) -> ElementTree.Element:
+    return ElementTree.SubElement(root, "testsuite", name=name)
+
+
+def _case(
+    suite: ElementTree.Element,
+    classname: str,
+    name: str,
+    item: PathLike | None = None,
+    inputs: list[str] | None = None,
+) -> ElementTree.Element:
+    case = ElementTree.SubElement(suite, "testcase", classname=classname, name=name, time="0")
+    if item is not None:
+        place = primary_place(item, inputs or [])
+        case.set("file", _s(place.file))
+        case.set("line", str(place.line))
+    return case
+
+
+def _name(item: Finding | FlowChange) -> str:
+    source, destination = _s(item.source.address), _s(item.destination.address)
+    if item.source == item.destination:  # a checkov check on one resource
+        return destination
+    return f"{source} -> {destination} ({traffic_text(item.traffic)})"
+
+
+def _details(item: PathLike, inputs: list[str]) -> str:
+    lines = [
+        f"traffic: {traffic_text(item.traffic)}",
+        f"opened at: {primary_place(item, inputs)}",
+        "path:",
+    ]
+    for number, step in enumerate(steps(item), start=1):
+        where = f" [{step.place}]" if step.place else ""
+        lines.append(f"  {number}. {step_text(step)}{where}")
+    return "\n".join(lines)
+
+
+def _document(root: ElementTree.Element) -> str:
+    """Counts on every suite and on the root, as JUnit readers expect them."""
+    totals = {"tests": 0, "failures": 0, "skipped": 0}
+    for suite in root.iter("testsuite"):
+        cases = suite.findall("testcase")
+        counts = {
+            "tests": len(cases),
+            "failures": sum(1 for case in cases if case.find("failure") is not None),
+            "skipped": sum(1 for case in cases if case.find("skipped") is not None),
+        }
+        for key, value in counts.items():
+            suite.set(key, str(value))
+            totals[key] += value
+        suite.set("errors", "0")
+        suite.set("time", "0")
+    for key, value in totals.items():
+        root.set(key, str(value))
+    root.set("errors", "0")
+    ElementTree.indent(root)
+    body = ElementTree.tostring(root, encoding="unicode")
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n{body}\n'

@@ -1,0 +1,173 @@
+"""The report for people: findings grouped by rule, each with its traffic and hop-by-hop path.
+
+Every text from the input goes through `one_line` (`_s`): it cannot break a line, start a CI
+command or drive the terminal; the colours are reachlint's own."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from reachlint.safe_text import one_line as _s
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from reachlint.reports.schema import EndRef, Finding, HopRef, NoteRef, Report, TrafficEntry
+
+# Lists longer than this show their first items and how many more there are.
+LIST_SHOWN = 3
+NOTES_SHOWN = 5
+
+_SEVERITY_STYLE = {"critical": "1;31", "high": "31", "medium": "33", "low": "36"}
+
+
+def _plain(text: str, _style: str) -> str:
+    return text
+
+
+def _ansi(text: str, style: str) -> str:
+    return f"\033[{style}m{text}\033[0m"
+
+
+def render_text(report: Report, *, color: bool = False) -> str:
+    paint = _ansi if color else _plain
+    inputs = ", ".join(_s(name) for name in report.inputs)
+    lines = [f"reachlint {report.tool.version} · checked {inputs}"]
+    groups: dict[str, list[Finding]] = {}
+    for finding in report.active_findings:  # suppressed findings are in the other formats
+        groups.setdefault(finding.rule, []).append(finding)
+    by_fingerprint = {finding.fingerprint: finding for finding in report.findings}
+    for rule, findings in groups.items():
+        first = findings[0]
+        severity = paint(first.severity, _SEVERITY_STYLE[first.severity])
+        tool = " (checkov)" if first.tool == "checkov" else ""
+        heading = f"{paint(_s(rule), '1')}{tool} [{severity}] {_s(first.title)}"
+        lines += ["", f"{heading} — {_count(findings)}"]
+        for finding in findings:
+            if finding.source == finding.destination:  # about one place: a check, a suppression
+                lines += _check_lines(finding)
+            else:
+                lines += _finding_lines(finding)
+                lines += _related_lines(finding, by_fingerprint)
+    if report.notes:
+        lines += ["", *_notes_lines(report.notes)]
+    if report.suppression_problems:
+        lines += ["", "Suppressions that suppress nothing:"]
+        lines += [
+            f"  - {_s(problem.file)}:{problem.line}: {_s(problem.message)}"
+            for problem in report.suppression_problems
+        ]
+    lines += ["", _summary_line(report, paint)]
+    return "\n".join(lines) + "\n"
+
+
+def _count(findings: list[Finding]) -> str:
+    return _plural(len(findings), "finding")
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def _finding_lines(finding: Finding) -> list[str]:
+    lines = [
+        "",
+        f"  {_end(finding.source)} -> {_end(finding.destination)}",
+        f"    traffic: {traffic_text(finding.traffic)}",
+    ]
+    if finding.addresses:
+        lines.append(f"    addresses: {_first_few(finding.addresses)}")
+    if finding.state == "reply-dropped":
+        lines.append("    replies are dropped on the way back: the request arrives, no connection")
+    if finding.depends_on_unknown:
+        lines.append(f"    depends on unknown values: {_first_few(finding.depends_on_unknown)}")
+    if finding.path:
+        lines.append("    path:")
+        lines += [f"      {number}. {_hop(hop)}" for number, hop in enumerate(finding.path, 1)]
+    return lines
+
+
+def _check_lines(finding: Finding) -> list[str]:
+    """A finding about one place (a checkov check on a resource, a suppression a change adds):
+    the place, what is wrong, the rules that open it."""
+    lines = ["", f"  {_end(finding.destination)}", f"    {_s(finding.message)}"]
+    if finding.guideline:
+        lines.append(f"    guideline: {_s(finding.guideline)}")
+    if finding.path:
+        lines.append("    opened by:")
+        lines += [f"      {number}. {_hop(hop)}" for number, hop in enumerate(finding.path, 1)]
+    return lines
+
+
+def _related_lines(finding: Finding, by_fingerprint: dict[str | None, Finding]) -> list[str]:
+    """The checkov findings that say the same as this path."""
+    related = [by_fingerprint[key] for key in finding.related or [] if key in by_fingerprint]
+    return [
+        f"    checkov {_s(other.rule)} flags {_s(other.destination.address)} for this opening"
+        for other in related
+    ]
+
+
+def _where(file: str | None, line: int | None) -> str:
+    if not file:
+        return ""
+    return f"  [{_s(file)}:{line}]" if line else f"  [{_s(file)}]"
+
+
+def _end(end: EndRef) -> str:
+    if end.kind == "internet":
+        return _s(end.address)
+    return f"{_s(end.address)} ({_s(end.kind)}){_where(end.file, end.line)}"
+
+
+def _hop(hop: HopRef) -> str:
+    detail = f" — {_s(hop.detail)}" if hop.detail else ""
+    return f"{_s(hop.address)} ({_s(hop.kind)}){detail}{_where(hop.file, hop.line)}"
+
+
+def traffic_text(entries: list[TrafficEntry]) -> str:
+    """'tcp 0-79, 81-442; udp 53; icmp', the grammar the report's traffic list reads as."""
+    parts = []
+    for entry in entries:
+        if entry.ports:
+            ranges = ", ".join(str(lo) if lo == hi else f"{lo}-{hi}" for lo, hi in entry.ports)
+            parts.append(f"{_s(entry.protocol)} {ranges}")
+        elif entry.numbers:
+            parts.append(f"protocols {_s(entry.numbers)}")
+        else:
+            parts.append(_s(entry.protocol))
+    return "; ".join(parts) or "none"
+
+
+def _first_few(items: list[str]) -> str:
+    shown = ", ".join(_s(item) for item in items[:LIST_SHOWN])
+    rest = len(items) - LIST_SHOWN
+    return f"{shown} and {rest} more" if rest > 0 else shown
+
+
+def _notes_lines(notes: list[NoteRef]) -> list[str]:
+    lines = [f"{_plural(len(notes), 'note')} on what could not be modelled or known:"]
+    for note in notes[:NOTES_SHOWN]:
+        subject = f"{_s(note.address)}: " if note.address else ""
+        lines.append(f"  - {subject}{_s(note.message)}{_where(note.file, note.line)}")
+    rest = len(notes) - NOTES_SHOWN
+    if rest > 0:
+        lines.append(f"  and {rest} more (--format json lists them all)")
+    return lines
+
+
+def _summary_line(report: Report, paint: Callable[[str, str], str]) -> str:
+    summary = report.summary
+    if summary.findings:
+        counts = ", ".join(
+            f"{count} {paint(severity, _SEVERITY_STYLE.get(severity, '0'))}"
+            for severity, count in summary.by_severity.items()
+        )
+        head = f"{_plural(summary.findings, 'finding')}: {counts}"
+    else:
+        head = "No findings"
+    suppressed = f" · {summary.suppressed} suppressed" if summary.suppressed else ""
+    return (
+        f"{head}{suppressed} · {_plural(summary.rules, 'rule')} · "
+        f"{_plural(summary.endpoints, 'endpoint')}"
+    )
