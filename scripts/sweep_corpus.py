@@ -95,10 +95,10 @@ def sweep_one(
 
 
 def _sweep_one(path: Path, ruleset: RuleSet, result: Sweep, timeout: float) -> None:
-    from reachlint.commands.check import build_model
     from reachlint.engine.reach import compute_reachability
     from reachlint.errors import InputError
     from reachlint.inputs.detect import inspect_input
+    from reachlint.inputs.load import build_model
     from reachlint.rules import evaluate
 
     try:

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from reachlint.dialects.terraform.schema import check_configuration
 from reachlint.errors import InputError
 from reachlint.formats.terraform.directory import load_terraform_dir
 
@@ -46,7 +47,7 @@ def main(argv: list[str]) -> int:
         name = directory.relative_to(root) if directory != root else Path(".")
         begun = time.perf_counter()
         try:
-            result = load_terraform_dir(directory)
+            result = load_terraform_dir(directory, validate=check_configuration)
             model_note = ""
             if build_model is not None:
                 model = build_model(result.resources, {}, str(directory))

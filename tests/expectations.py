@@ -38,7 +38,8 @@ from reachlint.model.traffic import (
     parse_protocol,
     ports_from_spec,
 )
-from reachlint.reports.schema import Finding, Report, TrafficEntry
+from reachlint.reports.schema import Report
+from reachlint.rules.findings import Finding, TrafficEntry
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "fixtures"

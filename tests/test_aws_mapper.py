@@ -10,7 +10,8 @@ import pytest
 
 from reachlint.dialects.terraform.aws import build_aws_model
 from reachlint.formats.terraform.records import UNKNOWN, TfResource
-from reachlint.model.network import NetworkModel, Origin, PortRange
+from reachlint.model.network import NetworkModel, PortRange
+from reachlint.sources import Origin
 
 _ADDRESS = re.compile(
     r"^(?P<module>(?:module\.[^.\[]+(?:\[[^\]]+\])?\.)*)(?P<data>data\.)?"

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reachlint.commands.check import build_model, run_check
-from reachlint.model.network import FirewallPolicy, Origin, PortRange
+from reachlint.commands.check import run_check
+from reachlint.inputs.load import build_model
+from reachlint.model.network import FirewallPolicy, PortRange
 from reachlint.providers.aws.firewall import PolicyBuilder, Variables
+from reachlint.sources import Origin
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "aws" / "network-firewall-igw"
 

@@ -291,7 +291,8 @@ def test_installed_console_script() -> None:
 
 
 def test_report_summary_and_notes_come_from_the_model() -> None:
-    from reachlint.commands.check import build_model, run_check
+    from reachlint.commands.check import run_check
+    from reachlint.inputs.load import build_model
 
     plan = AWS_FIXTURES / "three-tier" / "plan.json"
     model = build_model([plan])

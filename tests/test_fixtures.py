@@ -17,7 +17,8 @@ from expectations import (
 )
 
 from reachlint.model.traffic import ALL_PORTS, IntervalSet, Traffic, parse_protocol, ports_from_spec
-from reachlint.reports.schema import Report, TrafficEntry
+from reachlint.reports.schema import Report
+from reachlint.rules.findings import TrafficEntry
 
 CASES = sorted(FIXTURES.glob("**/expected*.yaml"))
 

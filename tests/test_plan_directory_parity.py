@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from expectations import AWS_FIXTURES, compare, load_expectation
 
-from reachlint.commands.check import build_model, run_check
+from reachlint.commands.check import run_check
+from reachlint.inputs.load import build_model
 from reachlint.model.network import NetworkModel
 
 PAIRED = sorted(

@@ -7,19 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from reachlint.commands.check import count_by_severity, sort_findings
 from reachlint.reports import render
-from reachlint.reports.schema import (
-    EndRef,
-    Finding,
-    HopRef,
-    NoteRef,
-    Report,
-    Summary,
-    Tool,
-    TrafficEntry,
-)
+from reachlint.reports.contents import count_by_severity, sort_findings
+from reachlint.reports.schema import NoteRef, Report, Summary, Tool
 from reachlint.reports.text import traffic_text
+from reachlint.rules.findings import EndRef, Finding, HopRef, TrafficEntry
 
 INTERNET = EndRef(address="internet", kind="internet")
 APP = EndRef(address="module.app.aws_instance.this[0]", kind="instance", file="app.tf", line=21)

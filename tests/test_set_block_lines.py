@@ -12,8 +12,8 @@ from expectations import AWS_FIXTURES, load_expectation
 from reachlint.commands.check import run_check
 from reachlint.dialects.terraform.set_blocks import align
 from reachlint.formats.terraform.records import UNKNOWN, TfResource
-from reachlint.model.network import Origin
-from reachlint.reports.schema import Finding
+from reachlint.rules.findings import Finding
+from reachlint.sources import Origin
 
 SETS = AWS_FIXTURES / "facts" / "set-blocks-by-content"
 TERRAGOAT = AWS_FIXTURES / "terragoat-web"

@@ -12,13 +12,14 @@ from typing import Any
 
 import pytest
 
-from reachlint.commands.check import build_model, run_check
+from reachlint.commands.check import run_check
 from reachlint.dialects.arm import load_arm_template
 from reachlint.errors import InputError
 from reachlint.formats.arm.values import MissingParameter, Placeholder
 from reachlint.formats.terraform.directory import load_terraform_dir
 from reachlint.formats.terraform.plan import load_plan_resources
-from reachlint.model.network import UnknownValue
+from reachlint.inputs.load import build_model
+from reachlint.sources import UnknownValue
 
 SCHEMA = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#"
 

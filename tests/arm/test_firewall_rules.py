@@ -64,7 +64,7 @@ def test_findings_through_fqdn_rules_name_them_and_closed_drops_them() -> None:
 
 
 def test_azurerm_classic_collections_network_before_application() -> None:
-    from reachlint.commands.check import build_model
+    from reachlint.inputs.load import build_model
 
     directory = FIXTURES.parent / "azurerm" / "firewall-classic" / "config"
     model = build_model([directory])

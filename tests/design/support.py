@@ -32,7 +32,7 @@ def require_azure_hybrid() -> Path:
     """The Azure hybrid template, or a skip while reachlint cannot read ARM templates yet."""
     if not AZURE_HYBRID.exists():
         pytest.skip(f"{AZURE_HYBRID.relative_to(REPO)} is not in the repository yet")
-    from reachlint.commands.check import build_model
+    from reachlint.inputs.load import build_model
 
     try:
         build_model([AZURE_HYBRID])

@@ -25,7 +25,7 @@ from reachlint.commands.design.graph import (
     run_graph,
 )
 from reachlint.commands.design.matrix import auto_grouping
-from reachlint.engine.reach import Analysis
+from reachlint.engine.analysis import Analysis
 from tests.design.mermaid_syntax import Flowchart, MermaidError, parse_flowchart
 from tests.design.support import (
     FIXTURES,

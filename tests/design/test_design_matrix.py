@@ -17,7 +17,7 @@ from reachlint.commands.design.matrix import (
     render_matrix,
     run_matrix,
 )
-from reachlint.engine.reach import Analysis
+from reachlint.engine.analysis import Analysis
 from reachlint.errors import InputError
 from tests.design.support import (
     FIXTURES,

@@ -13,7 +13,7 @@ from typer.testing import CliRunner, Result
 from reachlint.commands.cli import app
 from reachlint.commands.design.query import Question, ask, run_query, wanted_traffic
 from reachlint.commands.design.selector_text import parse_cli_selector
-from reachlint.engine.reach import Analysis
+from reachlint.engine.analysis import Analysis
 from reachlint.errors import InputError
 from reachlint.reports.text import traffic_text
 from tests.design.support import FIXTURES

@@ -13,7 +13,6 @@ from reachlint.model.network import (
     NetworkSecurityGroup,
     NsgRule,
     OnPremSite,
-    Origin,
     Peering,
     Route,
     RouteTable,
@@ -22,6 +21,7 @@ from reachlint.model.network import (
     TargetGroup,
 )
 from reachlint.providers.azure.nsgs import address_spec, default_rules, port_ranges
+from reachlint.sources import Origin
 from tests.engine.builder import Net
 
 VNETS = "Microsoft.Network/virtualNetworks"

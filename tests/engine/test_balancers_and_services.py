@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from reachlint.engine.analysis import Analysis
 from reachlint.engine.flows import EndpointClass
-from reachlint.engine.reach import Analysis
 from reachlint.model.exposure import pick
 from reachlint.model.network import Endpoint, PortRange
 from reachlint.model.traffic import IntervalSet, Traffic, cidrs, parse_protocol

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from reachlint.engine.analysis import Analysis
 from reachlint.engine.flows import EndpointClass, External
-from reachlint.engine.reach import Analysis
 from reachlint.model.traffic import Traffic, parse_protocol, ports_from_spec
 from tests.engine.builder import Net, egress, entry, ingress
 from tests.engine.test_aws_semantics import WORLD, public_vpc

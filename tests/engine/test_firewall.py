@@ -9,8 +9,8 @@ engine; then the stateful engine; strict order or action order).
 
 from __future__ import annotations
 
+from reachlint.engine.analysis import Analysis
 from reachlint.engine.flows import External
-from reachlint.engine.reach import Analysis
 from reachlint.model.network import (
     AddressSpec,
     DnatRule,

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from reachlint.engine.flows import Doubt, Flow, private_address_of
 from reachlint.engine.reach import AssumeUnknown
-from reachlint.model.network import AddressSpec, OnPremSite, PrefixList, Route, UnknownValue
+from reachlint.model.network import AddressSpec, OnPremSite, PrefixList, Route
 from reachlint.model.traffic import Traffic, parse_protocol, ports_from_spec
+from reachlint.sources import UnknownValue
 from tests.engine.azure_builder import AzureNet, rule
 from tests.engine.builder import Net, Result, egress, entry, ingress
 
@@ -108,8 +109,8 @@ def test_a_rule_naming_the_vpc_range_admits_its_members_and_no_internet_client()
 
 
 def test_query_names_the_group_that_admits_the_vpc_range_but_no_internet_client() -> None:
+    from reachlint.engine.analysis import Analysis
     from reachlint.engine.flows import External
-    from reachlint.engine.reach import Analysis
 
     net, _vpc, public, _private = unknown_vpc()
     from_vpc = ingress("tcp", (80, 80))

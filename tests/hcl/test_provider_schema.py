@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from reachlint.dialects.terraform.aws import HANDLED_TYPES
-from reachlint.dialects.terraform.schema import block_schema, schema_version
+from reachlint.dialects.terraform.schema import block_schema, check_configuration, schema_version
 from reachlint.errors import InputError
 from reachlint.formats.terraform.directory import HclResources, load_terraform_dir
 
@@ -38,7 +38,7 @@ def load(directory: Path, files: dict[str, str]) -> HclResources:
         path = directory / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
-    return load_terraform_dir(directory, environ={})
+    return load_terraform_dir(directory, environ={}, validate=check_configuration)
 
 
 def refusal(directory: Path, files: dict[str, str]) -> InputError:
@@ -311,7 +311,7 @@ def test_a_plan_vouches_for_the_configuration_beside_it(tmp_path: Path) -> None:
     with (copy / "ec2.tf").open("a") as ec2:
         ec2.write('\nresource "aws_db_instance" "old" {\n  name = "db1"\n}\n')
     with pytest.raises(InputError, match='unsupported argument "name"'):
-        load_terraform_dir(copy, environ={})
+        load_terraform_dir(copy, environ={}, validate=check_configuration)
     report = run_check([copy / "plan.json"], [], builtin=True)
     (admin,) = [f for f in report.findings if f.rule == "INTERNET-ADMIN-PORTS"]
     assert admin.path[-1].file == str(copy / "ec2.tf")

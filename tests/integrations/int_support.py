@@ -16,16 +16,8 @@ from typing import Any
 
 import jsonschema
 
-from reachlint.reports.schema import (
-    EndRef,
-    Finding,
-    HopRef,
-    Report,
-    RuleInfo,
-    Summary,
-    Tool,
-    TrafficEntry,
-)
+from reachlint.reports.schema import Report, RuleInfo, Summary, Tool
+from reachlint.rules.findings import EndRef, Finding, HopRef, TrafficEntry
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]

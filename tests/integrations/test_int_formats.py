@@ -16,7 +16,8 @@ from reachlint.commands.cli import app
 from reachlint.reports import render, render_diff
 from reachlint.reports.github import write_step_summary
 from reachlint.reports.markdown import BUDGET, DIAGRAMS_PER_GROUP
-from reachlint.reports.schema import EndRef, Finding, Suppression, SuppressionProblem
+from reachlint.reports.schema import SuppressionProblem
+from reachlint.rules.findings import EndRef, Finding, Suppression
 
 SUPPRESSED = finding(
     rule="SUPPRESSED-RULE",

@@ -24,7 +24,8 @@ from reachlint.commands.changes.baseline import with_fingerprint
 from reachlint.commands.changes.diff import run_diff
 from reachlint.commands.check import run_check
 from reachlint.reports.sarif import FINGERPRINT_KEY, render_sarif, render_sarif_diff
-from reachlint.reports.schema import EndRef, Finding, Suppression, SuppressionProblem
+from reachlint.reports.schema import SuppressionProblem
+from reachlint.rules.findings import EndRef, Finding, Suppression
 
 INPUTS = sorted(
     path

@@ -10,7 +10,8 @@ from pathlib import Path
 from int_support import DIFF, FIXTURES
 from typer.testing import CliRunner
 
-from reachlint.commands.changes.suppress import Directive, apply, collect
+from reachlint.commands.changes.comments import Directive, collect
+from reachlint.commands.changes.suppress import apply
 from reachlint.commands.cli import app
 from reachlint.engine.flows import Reachability
 from reachlint.rules import RuleSet

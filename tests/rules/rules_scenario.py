@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from reachlint.engine.flows import End, EndpointClass, External, Flow, Hop, Member, Reachability
-from reachlint.model.network import Endpoint, Interface, NetworkModel, OnPremSite, Origin, Subnet
+from reachlint.model.network import Endpoint, Interface, NetworkModel, OnPremSite, Subnet
 from reachlint.model.traffic import (
     ALL_ADDRESSES,
     ALL_PORTS,
@@ -32,8 +32,9 @@ from reachlint.model.traffic import (
     parse_protocol,
     ports_from_spec,
 )
-from reachlint.reports.schema import Finding
 from reachlint.rules import RuleSet, evaluate, load_rules
+from reachlint.rules.findings import Finding
+from reachlint.sources import Origin
 
 
 def resource_type(address: str) -> str:

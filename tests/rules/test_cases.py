@@ -15,8 +15,8 @@ import pytest
 import yaml
 from rules_scenario import check, summary
 
-from reachlint.reports.schema import Finding
 from reachlint.rules import RuleSet, load_rules
+from reachlint.rules.findings import Finding
 
 CASES = Path(__file__).parent / "cases"
 

@@ -8,19 +8,15 @@ import re
 from reachlint.reports.schema import (
     DiffReport,
     DiffSummary,
-    EndRef,
-    Finding,
     FlowChange,
-    HopRef,
     NoteRef,
     Report,
     RuleInfo,
     Summary,
-    Suppression,
     SuppressionProblem,
     Tool,
-    TrafficEntry,
 )
+from reachlint.rules.findings import EndRef, Finding, HopRef, Suppression, TrafficEntry
 
 # Workflow commands after a line break (GitHub reads `::name::` at a line's start, after white
 # space; `\r` and U+2028 end lines for some readers), the in-line command forms of GitHub's

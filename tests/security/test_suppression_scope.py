@@ -11,9 +11,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from reachlint.commands.changes.baseline import fingerprint
 from reachlint.commands.cli import app
-from reachlint.reports.schema import TrafficEntry
+from reachlint.rules.findings import TrafficEntry, fingerprint
 
 REPO = Path(__file__).resolve().parents[2]
 AWS = REPO / "fixtures" / "aws" / "suppress-scope"

@@ -21,7 +21,7 @@ import typer
 from reachlint.confine import declared_root
 
 if TYPE_CHECKING:
-    from reachlint.commands.check import LoadOptions
+    from reachlint.inputs.load import LoadOptions
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -294,8 +294,8 @@ def load_options(
     parameters: Path | None,
 ) -> LoadOptions:
     """Loader options from the command line; a --var without '=' is a usage error."""
-    from reachlint.commands.check import LoadOptions
     from reachlint.errors import InputError
+    from reachlint.inputs.load import LoadOptions
 
     pairs: dict[str, str] = {}
     for item in variables or []:
@@ -408,7 +408,7 @@ def comment(
 
 def exit_code(severities: Iterable[str], fail_on: str) -> int:
     """1 when a finding is at or above `fail_on` (a severity, or `never`), else 0."""
-    from reachlint.reports.schema import SEVERITIES
+    from reachlint.rules.findings import SEVERITIES
 
     if fail_on == "never":
         return EXIT_CLEAN

@@ -56,7 +56,6 @@ from reachlint.model.network import (
     NetworkSecurityGroup,
     NsgRule,
     OnPremSite,
-    Origin,
     Peering,
     PortRange,
     Route,
@@ -64,11 +63,11 @@ from reachlint.model.network import (
     Subnet,
     Target,
     TargetGroup,
-    UnknownValue,
 )
+from reachlint.model.redact import redact_model
 from reachlint.providers.azure import firewall as azure_firewall
 from reachlint.providers.azure import nsgs as azure_common
-from reachlint.sensitive import redact_model
+from reachlint.sources import Origin, UnknownValue
 
 VNET = "microsoft.network/virtualnetworks"
 SUBNET = "microsoft.network/virtualnetworks/subnets"

@@ -17,7 +17,6 @@ from reachlint.engine.firewall import Evaluated, FirewallView
 from reachlint.engine.flows import External, Hop
 from reachlint.engine.nsg import NsgDirection, NsgView, Peer
 from reachlint.engine.ranges import Placement
-from reachlint.model.network import Origin
 from reachlint.model.traffic import (
     ALL_ADDRESSES,
     EPHEMERAL,
@@ -29,6 +28,7 @@ from reachlint.model.traffic import (
     cidrs,
     parse_protocol,
 )
+from reachlint.sources import Origin
 
 if TYPE_CHECKING:
     from reachlint.engine.reach import _Class, _Engine

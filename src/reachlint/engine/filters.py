@@ -17,11 +17,9 @@ from reachlint.model.network import (
     Listener,
     NetworkAcl,
     NetworkModel,
-    Origin,
     PortRange,
     SecurityGroupRule,
     Subnet,
-    UnknownValue,
 )
 from reachlint.model.traffic import (
     ALL_ADDRESSES,
@@ -33,6 +31,7 @@ from reachlint.model.traffic import (
     cidrs,
     parse_protocol,
 )
+from reachlint.sources import Origin, UnknownValue
 
 Direction = Literal["ingress", "egress"]
 EVERYTHING = Traffic.everything()

@@ -18,14 +18,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from reachlint.engine.flows import Hop
-from reachlint.model.network import (
-    AddressSpec,
-    FirewallPolicy,
-    FirewallRule,
-    Gateway,
-    Origin,
-    PortRange,
-)
+from reachlint.model.network import AddressSpec, FirewallPolicy, FirewallRule, Gateway, PortRange
 from reachlint.model.traffic import (
     ALL_ADDRESSES,
     ALL_PORTS,
@@ -34,6 +27,7 @@ from reachlint.model.traffic import (
     cidrs,
     parse_protocol,
 )
+from reachlint.sources import Origin
 
 FixedEnd = Literal["source", "destination"]
 EVERYTHING = Traffic.everything()

@@ -6,8 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from reachlint.model.network import Origin
 from reachlint.model.traffic import Traffic
+from reachlint.sources import Origin
 
 FlowState = Literal["reachable", "reply-dropped"]
 

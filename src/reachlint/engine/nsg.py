@@ -19,7 +19,6 @@ from reachlint.model.network import (
     NetworkSecurityGroup,
     NsgRule,
     PortRange,
-    UnknownValue,
 )
 from reachlint.model.traffic import (
     ALL_ADDRESSES,
@@ -31,6 +30,7 @@ from reachlint.model.traffic import (
     cidrs,
     parse_protocol,
 )
+from reachlint.sources import UnknownValue
 
 NsgDirection = Literal["inbound", "outbound"]
 AZURE_LOAD_BALANCER = cidrs(["168.63.129.16/32"])

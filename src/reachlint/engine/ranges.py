@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from reachlint.model.network import NetworkModel, OnPremSite, Subnet, UnknownValue
+from reachlint.model.network import NetworkModel, OnPremSite, Subnet
 from reachlint.model.traffic import ALL_ADDRESSES, V4_ALL, V6_ALL, IntervalSet, cidrs
+from reachlint.sources import UnknownValue
 
 NETWORK = "network:"  # "network:X": the whole address space of network X, whatever it is
 SITE = "site:"  # "site:X": the ranges of on-premises site X

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Literal
 
-from reachlint.engine.explain import Blocked
 from reachlint.engine.filters import AclView, Filters
 from reachlint.engine.firewall import (
     Evaluated,
@@ -584,7 +583,7 @@ class _Engine:
         for a in self.classes:
             subnet = self.model.subnets.get(a.info.subnet or "")
             for leg in self.routing.internet_legs(a.routes, a.info.public, a.families, subnet):
-                if not a.service.starts_nothing(_side(leg.external)):
+                if not a.service.starts_nothing(end_side(leg.external)):
                     self._egress_leg(a, leg)
 
     def _settle(self, allowed: Traffic, leg: Leg) -> Traffic:
@@ -609,7 +608,7 @@ class _Engine:
 
     def _egress_leg(self, a: _Class, leg: Leg) -> None:
         where = self._external_placement(a, leg.external)
-        allowed = a.service.sends(_side(leg.external), Traffic.box(addresses=leg.addresses))
+        allowed = a.service.sends(end_side(leg.external), Traffic.box(addresses=leg.addresses))
         public = leg.external.kind == "internet"
         judged = self._judge(leg.hops, "source", a.addresses, a.address_known, public)
         for _view, evaluated in judged:
@@ -833,7 +832,7 @@ class _Engine:
         assert balancer is not None and balancer.load_balancer is not None
         passes = lb_class.service.pass_through
         keeps_client = balancer.load_balancer.preserves_client_address or passes
-        side = _side(arrival.source)
+        side = end_side(arrival.source)
         exposure = lb_class.service.exposure
         closed = exposure is not None and exposure.closed_without_nsg
         if side == "internet" and closed and not t_class.guards.nsgs:
@@ -908,7 +907,7 @@ class _Engine:
         return hops
 
 
-def _side(end: EndpointClass | External) -> Side:
+def end_side(end: EndpointClass | External) -> Side:
     """Which kind of peer an end is, in the terms of reachlint.model.exposure."""
     if isinstance(end, External):
         return "internet" if end.kind == "internet" else "onprem"
@@ -991,70 +990,29 @@ def _balancer_text(balancer: Endpoint, service: Service) -> str:
     return f"{spec.scheme} {spec.flavor} load balancer"
 
 
-class Analysis:
-    """The reachability of a model, and answers to "why not?" for any two ends."""
+def analysed(model: NetworkModel, assume_unknown: AssumeUnknown = "open") -> _Engine:
+    """The engine, its flows computed: between classes, with the internet and on-premises,
+    through DNAT rules and through load balancers."""
+    engine = _Engine(model, assume_unknown)
+    engine.build_classes()
+    engine.internal_flows()
+    engine.internet_ingress()
+    engine.internet_egress()
+    engine.onprem_ingress()
+    engine.firewall_dnat()
+    engine.through_load_balancers([*engine.flows, *engine.held])
+    return engine
 
-    def __init__(self, model: NetworkModel, assume_unknown: AssumeUnknown = "open") -> None:
-        engine = _Engine(model, assume_unknown)
-        engine.build_classes()
-        engine.internal_flows()
-        engine.internet_ingress()
-        engine.internet_egress()
-        engine.onprem_ingress()
-        engine.firewall_dnat()
-        engine.through_load_balancers([*engine.flows, *engine.held])
-        self._engine = engine
-        self.reachability = Reachability(
-            classes=[c.info for c in engine.classes],
-            externals=[INTERNET, *engine.routing.sites()],
-            flows=engine.flows,
-        )
 
-    def explain(
-        self,
-        source: EndpointClass | External,
-        destination: EndpointClass | External,
-        wanted: Traffic,
-        *,
-        source_endpoint: str | None = None,
-        destination_endpoint: str | None = None,
-    ) -> Blocked | None:
-        """The first component that stops `wanted` on the direct way; None if nothing does.
-
-        The endpoints name the members asked about, for the explanation's words.
-        """
-        from reachlint.engine.explain import Explainer
-
-        explainer = Explainer(self._engine, source_endpoint, destination_endpoint)
-        classes = self._engine.classes
-        if isinstance(source, EndpointClass):
-            blocked = explainer.not_a_source(classes[source.id], _side(destination), wanted)
-            if blocked is not None:
-                return blocked
-            wanted = classes[source.id].service.sends(_side(destination), wanted)
-        if isinstance(destination, EndpointClass):
-            blocked = explainer.not_accepted(classes[destination.id], _side(source), wanted)
-            if blocked is not None:
-                return blocked
-            wanted = classes[destination.id].service.accepts(_side(source), wanted)
-        if isinstance(source, External) and isinstance(destination, EndpointClass):
-            if source.kind == "internet":
-                return explainer.from_internet(classes[destination.id], wanted)
-            return explainer.from_site(source, classes[destination.id], wanted)
-        if isinstance(source, EndpointClass) and isinstance(destination, External):
-            if destination.kind == "internet":
-                return explainer.to_internet(classes[source.id], wanted)
-            return explainer.to_site(classes[source.id], destination, wanted)
-        if isinstance(source, EndpointClass) and isinstance(destination, EndpointClass):
-            return explainer.between(classes[source.id], classes[destination.id], wanted)
-        assert isinstance(source, External)
-        return Blocked("no-path", source.address, source.kind, "no path between two external ends")
+def reachability_of(engine: _Engine) -> Reachability:
+    return Reachability(
+        classes=[c.info for c in engine.classes],
+        externals=[INTERNET, *engine.routing.sites()],
+        flows=engine.flows,
+    )
 
 
 def compute_reachability(
     model: NetworkModel, assume_unknown: AssumeUnknown = "open"
 ) -> Reachability:
-    return Analysis(model, assume_unknown).reachability
-
-
-__all__ = ["Analysis", "AssumeUnknown", "Blocked", "compute_reachability"]
+    return reachability_of(analysed(model, assume_unknown))

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from reachlint.engine.flows import External, Hop
 from reachlint.engine.ranges import NOWHERE, Placement, decide, names
-from reachlint.model.network import NetworkModel, OnPremSite, Origin, Route, RouteTable, Subnet
+from reachlint.model.network import NetworkModel, OnPremSite, Route, RouteTable, Subnet
 from reachlint.model.traffic import (
     ALL_ADDRESSES,
     PUBLIC_ADDRESSES,
@@ -18,6 +18,7 @@ from reachlint.model.traffic import (
     cidr_interval,
     cidrs,
 )
+from reachlint.sources import Origin
 
 INTERNET = External(address="internet", kind="internet")
 

@@ -104,7 +104,7 @@ def _issue(
 
 
 def _fallback(kind: str, item: PathLike) -> str:
-    from reachlint.commands.changes.baseline import fingerprint
+    from reachlint.rules.findings import fingerprint
 
     return fingerprint(kind, item.source.address, item.destination.address, item.traffic)
 

@@ -13,7 +13,8 @@ from reachlint.reports.text import traffic_text
 from reachlint.safe_text import one_line as _s
 
 if TYPE_CHECKING:
-    from reachlint.reports.schema import DiffReport, Finding, FlowChange, Report
+    from reachlint.reports.schema import DiffReport, FlowChange, Report
+    from reachlint.rules.findings import Finding
 
 
 def render_junit(report: Report) -> str:

@@ -32,7 +32,8 @@ from reachlint.reports.text import traffic_text
 from reachlint.safe_text import md_code, md_html, md_text, mermaid_label
 
 if TYPE_CHECKING:
-    from reachlint.reports.schema import DiffReport, Finding, FlowChange, NoteRef, Report
+    from reachlint.reports.schema import DiffReport, FlowChange, NoteRef, Report
+    from reachlint.rules.findings import Finding
 
 MARKER = "<!-- reachlint -->"
 DIAGRAMS_PER_GROUP = 3
@@ -219,7 +220,7 @@ def _items(
 
 
 def _headline(item: PathLike, inputs: list[str]) -> str:
-    from reachlint.reports.schema import Finding
+    from reachlint.rules.findings import Finding
 
     place = md_code(str(primary_place(item, inputs)))
     if isinstance(item, Finding) and item.source == item.destination:  # about one place

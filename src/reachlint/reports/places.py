@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Protocol
 from reachlint.safe_text import one_line
 
 if TYPE_CHECKING:
-    from reachlint.reports.schema import EndRef, HopRef, Severity, TrafficEntry
+    from reachlint.rules.findings import EndRef, HopRef, Severity, TrafficEntry
 
 FILTER_HOP_KINDS = frozenset({"security-group-rule", "nsg-rule", "network-acl-entry"})
 SEVERITY_ORDER: tuple[Severity, ...] = ("critical", "high", "medium", "low")

@@ -23,15 +23,13 @@ from reachlint.safe_text import md_text
 if TYPE_CHECKING:
     from reachlint.reports.schema import (
         DiffReport,
-        Finding,
         FlowChange,
         NoteRef,
         Report,
         RuleInfo,
-        Severity,
-        Suppression,
         SuppressionProblem,
     )
+    from reachlint.rules.findings import Finding, Severity, Suppression
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT_KEY = "reachlintPathIdentity/v1"

@@ -1,83 +1,24 @@
-"""The JSON report (SPEC §3): the stable machine interface every other format derives from."""
+"""The JSON report (SPEC §3): the stable machine interface every other format derives from.
+
+The findings it lists are the rules' (reachlint.rules.findings); this is what surrounds them.
+"""
 
 from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from pydantic.json_schema import SkipJsonSchema
 
-Severity = Literal["low", "medium", "high", "critical"]
-SEVERITIES: tuple[Severity, ...] = ("low", "medium", "high", "critical")
+from reachlint.rules.findings import EndRef, Finding, HopRef, Severity, Strict, TrafficEntry
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-
-
-class Tool(_Strict):
+class Tool(Strict):
     name: str = "reachlint"
     version: str
 
 
-class EndRef(_Strict):
-    address: str
-    kind: str
-    file: str | None = None
-    line: int | None = None
-
-
-class TrafficEntry(_Strict):
-    protocol: str
-    ports: list[tuple[int, int]] | None = None
-    numbers: str | None = None  # protocol numbers, for protocol "other"
-
-
-class HopRef(_Strict):
-    address: str
-    kind: str
-    detail: str
-    file: str | None = None
-    line: int | None = None
-
-
-class Suppression(_Strict):
-    """Why a finding does not count: an inline comment or metadata entry, or a baseline."""
-
-    kind: Literal["inline", "baseline"]
-    reason: str
-    file: str | None = None
-    line: int | None = None
-
-
-class Finding(_Strict):
-    rule: str
-    severity: Severity
-    title: str
-    message: str
-    source: EndRef = Field(alias="from")
-    destination: EndRef = Field(alias="to")
-    traffic: list[TrafficEntry]
-    path: list[HopRef]
-    # Addresses outside the internet/on-premises end that the leftover traffic reaches or
-    # comes from, as CIDRs (only for flows with an external end).
-    addresses: list[str] | None = None
-    state: Literal["reachable", "reply-dropped"] = "reachable"
-    depends_on_unknown: list[str] | None = None
-    # The path's identity (rule, ends, traffic) hashed: it stays the same when lines move.
-    fingerprint: str | None = None
-    # Set when a suppression covers the finding: it is shown as suppressed and does not fail.
-    suppressed: Suppression | None = None
-    # What found it: reachlint's reachability rules, or one of checkov's checks (--checkov),
-    # whose findings are about one resource: `from` and `to` are that resource, no traffic.
-    tool: Literal["reachlint", "checkov"] = "reachlint"
-    guideline: str | None = None  # a page on how to fix it, where the check has one
-    # Fingerprints of findings of the other tool that say the same thing (an open security
-    # group and the path from the internet through it).
-    related: list[str] | None = None
-
-
-class RuleInfo(_Strict):
+class RuleInfo(Strict):
     """A rule that was checked, described for formats that list rules (SARIF, JUnit)."""
 
     id: str
@@ -90,7 +31,7 @@ class RuleInfo(_Strict):
     guideline: str | None = None
 
 
-class SuppressionProblem(_Strict):
+class SuppressionProblem(Strict):
     """A suppression that cannot be honoured: no reason given, or a rule that does not exist."""
 
     message: str
@@ -99,14 +40,14 @@ class SuppressionProblem(_Strict):
     line: int
 
 
-class NoteRef(_Strict):
+class NoteRef(Strict):
     address: str | None = None
     message: str
     file: str | None = None
     line: int | None = None
 
 
-class Summary(_Strict):
+class Summary(Strict):
     findings: int
     by_severity: dict[str, int]
     rules: int
@@ -115,7 +56,7 @@ class Summary(_Strict):
     suppressed: int | None = None
 
 
-class Report(_Strict):
+class Report(Strict):
     tool: Tool
     inputs: list[str]
     findings: list[Finding]
@@ -140,7 +81,7 @@ class Report(_Strict):
         return model_json(self)
 
 
-class FlowChange(_Strict):
+class FlowChange(Strict):
     """A flow that a change opens or closes between two ends, with the path that carries it."""
 
     source: EndRef = Field(alias="from")
@@ -154,7 +95,7 @@ class FlowChange(_Strict):
     fingerprint: str | None = None
 
 
-class DiffSummary(_Strict):
+class DiffSummary(Strict):
     opened: int
     closed: int
     # Opened flows that break a rule, by the most severe rule they break.
@@ -162,7 +103,7 @@ class DiffSummary(_Strict):
     new_suppressions: int | None = None
 
 
-class DiffReport(_Strict):
+class DiffReport(Strict):
     """`reachlint diff BASE HEAD`: the flows the change opens and closes."""
 
     tool: Tool

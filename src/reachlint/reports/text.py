@@ -12,7 +12,8 @@ from reachlint.safe_text import one_line as _s
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from reachlint.reports.schema import EndRef, Finding, HopRef, NoteRef, Report, TrafficEntry
+    from reachlint.reports.schema import NoteRef, Report
+    from reachlint.rules.findings import EndRef, Finding, HopRef, TrafficEntry
 
 # Lists longer than this show their first items and how many more there are.
 LIST_SHOWN = 3

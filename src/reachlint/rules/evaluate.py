@@ -36,7 +36,7 @@ from reachlint.model.traffic import (
     Traffic,
     addresses_as_cidrs,
 )
-from reachlint.reports.schema import SEVERITIES, EndRef, Finding, HopRef, TrafficEntry
+from reachlint.rules.findings import SEVERITIES, EndRef, Finding, HopRef, TrafficEntry
 from reachlint.rules.ruleset import Entry, Rule, RuleSet, Same
 from reachlint.rules.selectors import EndSubject, Matcher, Selector
 

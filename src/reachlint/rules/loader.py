@@ -13,7 +13,6 @@ from pathlib import Path
 
 from reachlint.errors import InputError
 from reachlint.limits import MAX_RULES_FILE_BYTES, read_bounded
-from reachlint.model.network import Origin
 from reachlint.model.traffic import (
     ALL_PORTS,
     ALL_PROTOCOLS,
@@ -23,8 +22,8 @@ from reachlint.model.traffic import (
     parse_protocol,
     ports_from_spec,
 )
-from reachlint.reports.schema import SEVERITIES, Severity
 from reachlint.rules.document import Document, NodePath, load_document
+from reachlint.rules.findings import SEVERITIES, Severity
 from reachlint.rules.pack import builtin_rule_files
 from reachlint.rules.ruleset import Entry, Rule, RuleSet
 from reachlint.rules.schema import check_schema
@@ -36,6 +35,7 @@ from reachlint.rules.selectors import (
     Word,
     check_use,
 )
+from reachlint.sources import Origin
 
 TCP_AND_UDP = IntervalSet([(TCP, TCP), (UDP, UDP)])
 

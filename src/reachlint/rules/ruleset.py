@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from reachlint.engine.flows import FlowState
-from reachlint.model.network import Origin
 from reachlint.model.traffic import ALL_PORTS, ALL_PROTOCOLS, IntervalSet, Traffic
-from reachlint.reports.schema import Severity
+from reachlint.rules.findings import Severity
 from reachlint.rules.selectors import Selector
+from reachlint.sources import Origin
 
 Same = Literal["subnet", "network"]
 OnlyIf = Literal["all-ports"]

@@ -8,8 +8,6 @@ addresses); when the entry carries only part of it, what is left is reported.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,10 +16,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from reachlint.errors import InputError
 from reachlint.limits import MAX_BASELINE_BYTES, read_bounded
+from reachlint.rules.findings import fingerprint
 
 if TYPE_CHECKING:
     from reachlint.model.traffic import IntervalSet, Traffic
-    from reachlint.reports.schema import Finding, TrafficEntry
+    from reachlint.rules.findings import Finding, TrafficEntry
 
 BASELINE_VERSION = 1
 NEW_SUPPRESSION = "NEW-SUPPRESSION"  # suppress_added.RULE_ID, without importing it
@@ -49,13 +48,6 @@ class BaselineFile(BaseModel):
 
 def identity(finding: Finding) -> Identity:
     return finding.rule, finding.source.address, finding.destination.address
-
-
-def fingerprint(kind: str, source: str, destination: str, traffic: list[TrafficEntry]) -> str:
-    """A stable hash of what a path is: its kind (a rule id), ends and traffic."""
-    described = [entry.model_dump(exclude_none=True) for entry in traffic]
-    text = json.dumps([kind, source, destination, described], sort_keys=True)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
 def with_fingerprint(finding: Finding) -> Finding:
@@ -156,7 +148,7 @@ def narrowed(finding: Finding, traffic: Traffic) -> Finding | None:
     """The finding with only `traffic` left (None when nothing is), message and fingerprint
     to match."""
     from reachlint.model.traffic import addresses_as_cidrs
-    from reachlint.reports.schema import TrafficEntry
+    from reachlint.rules.findings import TrafficEntry
 
     if not traffic:
         return None
@@ -196,9 +188,9 @@ def read_baseline(path: Path) -> KnownFindings:
 
 def baseline_entries(path: Path) -> list[tuple[BaselineEntry, Traffic, int]]:
     """Each entry of a baseline file with its services and the line it starts on."""
-    from reachlint.commands.changes.suppress import JsonReader
+    from reachlint.commands.changes.comments import JsonReader
     from reachlint.model.traffic import cidrs
-    from reachlint.reports.schema import TrafficEntry
+    from reachlint.rules.findings import TrafficEntry
 
     try:
         text = read_bounded(path, MAX_BASELINE_BYTES, "baseline").decode("utf-8")

@@ -14,13 +14,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from reachlint.commands.check import AssumeUnknown, LoadOptions, build_model
+from reachlint.engine.reach import AssumeUnknown
+from reachlint.inputs.load import LoadOptions, build_model
+from reachlint.rules.paths import path_through
 
 if TYPE_CHECKING:
-    from reachlint.engine.flows import Flow, FlowState, Hop, Reachability
+    from reachlint.engine.flows import Flow, FlowState, Reachability
     from reachlint.model.network import NetworkModel
     from reachlint.model.traffic import Traffic
-    from reachlint.reports.schema import DiffReport, EndRef, Finding, FlowChange, HopRef, Severity
+    from reachlint.reports.schema import DiffReport, FlowChange
+    from reachlint.rules.findings import EndRef, Finding, Severity
 
 # An end of a flow: ("class", id) or ("external", address). A member: (endpoint, interface),
 # or (external address, "") for the internet and on-premises sites.
@@ -44,9 +47,9 @@ def run_diff(
     the suppressions the change adds (rules files against `base_rules` when given)."""
     from reachlint import __version__
     from reachlint.commands.changes.suppress_added import added_suppressions, rule_info
-    from reachlint.commands.check import describe_rules, notes_of
     from reachlint.engine.reach import compute_reachability
     from reachlint.errors import InputError
+    from reachlint.reports.contents import describe_rules, notes_of
     from reachlint.reports.schema import DiffReport, DiffSummary, Tool
     from reachlint.rules import evaluate, load_rules
 
@@ -180,7 +183,7 @@ def introduced(findings: list[Finding], before: Snapshot, after: Snapshot) -> li
         part = narrowed(finding, opened)
         if part is not None and part is not finding:
             # The path that carries the new part, not the one that carried the whole.
-            part = part.model_copy(update={"path": _path(change.flows_after, opened)})
+            part = part.model_copy(update={"path": path_through(change.flows_after, opened)})
         if part is not None:
             kept.append(part)
     return kept
@@ -265,14 +268,11 @@ def _change(
     flows: list[Flow],
 ) -> FlowChange:
     """One opened or closed flow: the path that carries most of it, the rules it concerns."""
-    from reachlint.commands.changes.baseline import (
-        entries_traffic,
-        fingerprint,
-        narrower_than_public,
-    )
+    from reachlint.commands.changes.baseline import entries_traffic, narrower_than_public
     from reachlint.model.traffic import addresses_as_cidrs
     from reachlint.reports.places import severity_rank
-    from reachlint.reports.schema import FlowChange, TrafficEntry
+    from reachlint.reports.schema import FlowChange
+    from reachlint.rules.findings import TrafficEntry, fingerprint
 
     source, destination = ends
     entries = [TrafficEntry.model_validate(entry) for entry in traffic.describe()]
@@ -298,7 +298,7 @@ def _change(
             "to": destination_ref,
             "traffic": entries,
             "addresses": addresses,
-            "path": _path(flows, traffic),
+            "path": path_through(flows, traffic),
             "rules": rules or None,
             "severity": severity,
             "fingerprint": fingerprint(direction, source, destination, entries),
@@ -306,23 +306,8 @@ def _change(
     )
 
 
-def _path(flows: list[Flow], traffic: Traffic) -> list[HopRef]:
-    """The path of the flow that carries most of `traffic`; of its filter rules, those that
-    admit some of it."""
-    carrier = max(flows, key=lambda flow: _size(flow.traffic & traffic))
-    return [_hop_ref(hop) for hop in carrier.path if hop.admits is None or hop.admits & traffic]
-
-
-def _size(traffic: Traffic) -> int:
-    """How many (protocol, port) services the traffic holds, addresses aside."""
-    return sum(
-        (high - low + 1) * sum(end - start + 1 for start, end in ports.intervals)
-        for (low, high), ports in traffic.services()
-    )
-
-
 def _end_ref(snapshot: Snapshot, address: str) -> EndRef:
-    from reachlint.reports.schema import EndRef
+    from reachlint.rules.findings import EndRef
 
     endpoint = snapshot.model.endpoints.get(address)
     if endpoint is not None:
@@ -341,15 +326,3 @@ def _end_ref(snapshot: Snapshot, address: str) -> EndRef:
             line=external.origin.line,
         )
     return EndRef(address=address, kind="interface")
-
-
-def _hop_ref(hop: Hop) -> HopRef:
-    from reachlint.reports.schema import HopRef
-
-    return HopRef(
-        address=hop.address,
-        kind=hop.kind,
-        detail=hop.detail,
-        file=hop.origin.file,
-        line=hop.origin.line,
-    )

@@ -21,9 +21,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from reachlint.commands.changes.suppress import Directive
-    from reachlint.reports.schema import Finding, RuleInfo
+    from reachlint.commands.changes.comments import Directive
+    from reachlint.reports.schema import RuleInfo
     from reachlint.rules import Rule, RuleSet
+    from reachlint.rules.findings import Finding
 
 RULE_ID = "NEW-SUPPRESSION"
 TITLE = "A suppression the change adds"
@@ -128,12 +129,8 @@ def inline(
     head_inputs: list[Path], head_findings: list[Finding], base_inputs: list[Path], ruleset: RuleSet
 ) -> list[Finding]:
     """The valid inline suppressions of the head that the base does not have."""
-    from reachlint.commands.changes.suppress import (
-        collect,
-        known_rule_ids,
-        problem_of,
-        source_files,
-    )
+    from reachlint.commands.changes.comments import collect
+    from reachlint.commands.changes.suppress import known_rule_ids, problem_of, source_files
 
     head_files = source_files(head_inputs, head_findings)
     head = collect(head_files).all()
@@ -203,7 +200,7 @@ def _counterparts(
 def rules_changes(head: RuleSet, base: RuleSet, head_files: list[Path]) -> list[Finding]:
     """What the head's rules stop reporting that the base's report: rules switched off or
     removed, matches changed, allow entries added, severities lowered."""
-    from reachlint.reports.schema import SEVERITIES
+    from reachlint.rules.findings import SEVERITIES
 
     now = {rule.id: rule for rule in head.rules}
     found = []
@@ -255,8 +252,8 @@ def baseline_entries(head: Path, base: Path) -> list[Finding]:
     """The entries of the head's baseline that accept what the base's does not."""
     from reachlint.commands.changes.baseline import baseline_entries as entries_of
     from reachlint.commands.changes.baseline import read_baseline
-    from reachlint.reports.schema import TrafficEntry
     from reachlint.reports.text import traffic_text
+    from reachlint.rules.findings import TrafficEntry
 
     known = read_baseline(base)
     found = []
@@ -302,7 +299,7 @@ def _finding(
     line: int | None,
     identity: list[str],
 ) -> Finding:
-    from reachlint.reports.schema import EndRef, Finding
+    from reachlint.rules.findings import EndRef, Finding
 
     place = EndRef(address=label, kind=kind, file=file, line=line)
     text = json.dumps([RULE_ID, *identity], ensure_ascii=False)

@@ -23,11 +23,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from reachlint.commands.changes.suppress import Directive
+    from reachlint.commands.changes.comments import Directive
     from reachlint.engine.flows import Flow, FlowState, Hop, Reachability
     from reachlint.model.traffic import Traffic
-    from reachlint.reports.schema import Finding
     from reachlint.rules import RuleSet
+    from reachlint.rules.findings import Finding
 
 EndKey = tuple[str, str | int]
 # The suppression (for the finding's rule) whose block holds this place, if any.
@@ -115,8 +115,8 @@ def _opened_by_covered(
     path: list[Hop], part: Traffic, covering: Covering, judgement: Judgement
 ) -> Traffic:
     """The part of `part` that some filter on `path` admits through covered rules only."""
-    from reachlint.commands.changes.diff import _size
     from reachlint.model.traffic import Traffic
+    from reachlint.rules.paths import traffic_size
 
     covered: dict[str, dict[Directive, Traffic]] = {}
     uncovered: dict[str, Traffic] = {}
@@ -143,7 +143,9 @@ def _opened_by_covered(
             alone = traffic - uncovered.get(stage, Traffic())
             if alone:
                 opened |= alone
-                judgement.weights[directive] = judgement.weights.get(directive, 0) + _size(alone)
+                judgement.weights[directive] = judgement.weights.get(directive, 0) + traffic_size(
+                    alone
+                )
     return opened
 
 
@@ -187,9 +189,9 @@ def split(
     with the path that carries it and a fingerprint of its own. Withdrawn is what a rule about
     flows open on every port no longer reports: the rules that defer to it report it."""
     from reachlint.commands.changes.baseline import narrowed
-    from reachlint.commands.changes.diff import _path
     from reachlint.model.traffic import Traffic
     from reachlint.rules.evaluate import _covers_all_ports
+    from reachlint.rules.paths import path_through
 
     reported, suppressed = judgement.reported, judgement.suppressed
     withdrawn = Traffic()
@@ -204,12 +206,12 @@ def split(
     if not reported:
         part = finding if not withdrawn else narrowed(finding, suppressed)
         if part is not None and part is not finding:
-            part = part.model_copy(update={"path": _path(flows, suppressed)})
+            part = part.model_copy(update={"path": path_through(flows, suppressed)})
         return None, part, withdrawn
     parts = []
     for traffic in (reported, suppressed):
         part = narrowed(finding, traffic)
         if part is not None and part is not finding:
-            part = part.model_copy(update={"path": _path(flows, traffic)})
+            part = part.model_copy(update={"path": path_through(flows, traffic)})
         parts.append(part)
     return parts[0], parts[1], withdrawn

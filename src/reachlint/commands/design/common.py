@@ -22,12 +22,13 @@ from reachlint.model.traffic import (
     cidrs,
     parse_protocol,
 )
-from reachlint.reports.schema import EndRef, HopRef
+from reachlint.rules.findings import EndRef, HopRef
 from reachlint.rules.selectors import EndSubject
 
 if TYPE_CHECKING:
-    from reachlint.commands.check import LoadOptions
-    from reachlint.engine.reach import Analysis, AssumeUnknown
+    from reachlint.engine.analysis import Analysis
+    from reachlint.engine.reach import AssumeUnknown
+    from reachlint.inputs.load import LoadOptions
 
 EndKey = tuple[str, str | int]
 LOAD_BALANCER = "load-balancer"
@@ -161,8 +162,8 @@ def analyse(
     paths: list[Path], assume_unknown: AssumeUnknown = "open", options: LoadOptions | None = None
 ) -> tuple[NetworkModel, Analysis]:
     """The model of `paths` and its reachability, ready for questions."""
-    from reachlint.commands.check import build_model
-    from reachlint.engine.reach import Analysis
+    from reachlint.engine.analysis import Analysis
+    from reachlint.inputs.load import build_model
 
     for path in paths:
         if not path.exists():

@@ -36,10 +36,10 @@ from reachlint.model.traffic import PROTO_MAX, IntervalSet, Traffic, parse_proto
 from reachlint.safe_text import mermaid_label, one_line
 
 if TYPE_CHECKING:
-    from reachlint.commands.check import LoadOptions
     from reachlint.commands.design.selector_text import Groups
     from reachlint.engine.reach import AssumeUnknown
-    from reachlint.reports.schema import Finding, TrafficEntry
+    from reachlint.inputs.load import LoadOptions
+    from reachlint.rules.findings import Finding, TrafficEntry
 
 FORMATS = ("mermaid", "dot")
 # An endpoint node lists this many members, then how many more there are.

@@ -38,15 +38,15 @@ from reachlint.model.traffic import (
     Traffic,
     addresses_as_cidrs,
 )
-from reachlint.reports.schema import TrafficEntry
+from reachlint.rules.findings import TrafficEntry
 from reachlint.rules.selectors import EndSubject, Matcher
 from reachlint.safe_text import md_code, md_text, one_line
 from reachlint.sensitive import Scrubber, shown_label
 
 if TYPE_CHECKING:
-    from reachlint.commands.check import LoadOptions
     from reachlint.commands.design.selector_text import Groups
     from reachlint.engine.reach import AssumeUnknown
+    from reachlint.inputs.load import LoadOptions
     from reachlint.model.network import NetworkModel
 
 FORMATS = ("text", "markdown", "json")

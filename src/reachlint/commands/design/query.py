@@ -33,7 +33,6 @@ from reachlint.commands.design.common import (
 from reachlint.engine.explain import Blocked
 from reachlint.engine.flows import End, External, Flow, Hop
 from reachlint.errors import InputError
-from reachlint.model.network import Origin
 from reachlint.model.traffic import (
     ALL_ADDRESSES,
     PORTED,
@@ -42,12 +41,14 @@ from reachlint.model.traffic import (
     parse_protocol,
     ports_from_spec,
 )
-from reachlint.reports.schema import EndRef, HopRef, TrafficEntry
+from reachlint.rules.findings import EndRef, HopRef, TrafficEntry
 from reachlint.rules.selectors import EndSubject, Matcher, Selector
+from reachlint.sources import Origin
 
 if TYPE_CHECKING:
-    from reachlint.commands.check import LoadOptions
-    from reachlint.engine.reach import Analysis, AssumeUnknown
+    from reachlint.engine.analysis import Analysis
+    from reachlint.engine.reach import AssumeUnknown
+    from reachlint.inputs.load import LoadOptions
     from reachlint.model.network import NetworkModel
 
 FORMATS = ("text", "json")

@@ -29,12 +29,14 @@ from typing import TYPE_CHECKING
 from reachlint.confine import input_root, read_confined
 
 if TYPE_CHECKING:
-    from reachlint.commands.check import InputsSeen, LoadOptions
     from reachlint.commands.integrations.checkov_runner import CheckResult, Target
     from reachlint.engine.flows import Flow, Reachability
-    from reachlint.model.network import Element, NetworkModel, NsgRule, Origin, SecurityGroupRule
+    from reachlint.inputs.load import InputsSeen, LoadOptions
+    from reachlint.model.network import Element, NetworkModel, NsgRule, SecurityGroupRule
     from reachlint.model.traffic import Traffic
-    from reachlint.reports.schema import Finding, HopRef, RuleInfo, Severity, Suppression
+    from reachlint.reports.schema import RuleInfo
+    from reachlint.rules.findings import Finding, HopRef, Severity, Suppression
+    from reachlint.sources import Origin
 
 CHECK_ID = re.compile(r"CKV2?_[A-Z][A-Z0-9]*_\d+")
 DEFAULT_SEVERITY: Severity = "medium"
@@ -148,7 +150,7 @@ def _finding(
     fallback: tuple[str, int],
     skips: _SkipComments,
 ) -> Finding:
-    from reachlint.reports.schema import EndRef, Finding, Suppression
+    from reachlint.rules.findings import EndRef, Finding, Suppression
 
     file, line = fallback
     for element, group in elements:
@@ -370,7 +372,7 @@ def _opening_rules(check_id: str, elements: list[tuple[Element, str | None]]) ->
 
 def _security_group_hop(rule: SecurityGroupRule, group: str, wanted: Traffic) -> HopRef | None:
     from reachlint.model.traffic import ALL_PORTS, IntervalSet, Traffic, parse_protocol
-    from reachlint.reports.schema import HopRef
+    from reachlint.rules.findings import HopRef
 
     anywhere = sorted(_FROM_ANYWHERE & set(rule.cidrs))
     if rule.direction != "ingress" or not anywhere:
@@ -393,7 +395,7 @@ def _security_group_hop(rule: SecurityGroupRule, group: str, wanted: Traffic) ->
 
 def _nsg_hop(rule: NsgRule, group: str, wanted: Traffic) -> HopRef | None:
     from reachlint.model.traffic import ALL_PORTS, IntervalSet, Traffic, parse_protocol
-    from reachlint.reports.schema import HopRef
+    from reachlint.rules.findings import HopRef
 
     source = rule.source
     named = {value.lower() for value in [*source.cidrs, *source.service_tags]}
@@ -427,7 +429,7 @@ class _SkipComments:
         self._files: dict[str, tuple[list[tuple[int, str]], list[tuple[int, int]]]] = {}
 
     def covering(self, file: str, line: int, check_id: str) -> Suppression | None:
-        from reachlint.reports.schema import Suppression
+        from reachlint.rules.findings import Suppression
 
         comments, blocks = self._scan(file)
         opened = [block for block in blocks if block[0] == line]
@@ -442,7 +444,7 @@ class _SkipComments:
         return None
 
     def _scan(self, file: str) -> tuple[list[tuple[int, str]], list[tuple[int, int]]]:
-        from reachlint.commands.changes.suppress import hcl_comments_and_blocks
+        from reachlint.commands.changes.comments import hcl_comments_and_blocks
 
         if file not in self._files:
             try:

@@ -46,7 +46,6 @@ from reachlint.model.network import (
     NetworkAcl,
     NetworkModel,
     OnPremSite,
-    Origin,
     Peering,
     PortRange,
     PrefixList,
@@ -60,9 +59,9 @@ from reachlint.model.network import (
     TargetGroup,
     TransitGatewayAttachment,
     TransitGatewayRoute,
-    UnknownValue,
 )
 from reachlint.providers.aws import firewall as aws_firewall
+from reachlint.sources import Origin, UnknownValue
 
 VPC_TYPES = frozenset({"aws_vpc", "aws_default_vpc"})
 SUBNET_TYPES = frozenset({"aws_subnet", "aws_default_subnet"})

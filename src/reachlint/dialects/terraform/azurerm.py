@@ -51,7 +51,6 @@ from reachlint.model.network import (
     NetworkSecurityGroup,
     NsgRule,
     OnPremSite,
-    Origin,
     Peering,
     PortRange,
     Route,
@@ -60,10 +59,10 @@ from reachlint.model.network import (
     Subnet,
     Target,
     TargetGroup,
-    UnknownValue,
 )
 from reachlint.providers.azure import firewall as azure_firewall
 from reachlint.providers.azure import nsgs as azure_common
+from reachlint.sources import Origin, UnknownValue
 
 VNET_TYPES = frozenset({"azurerm_virtual_network"})
 SUBNET_TYPES = frozenset({"azurerm_subnet"})

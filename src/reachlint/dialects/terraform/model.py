@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from reachlint.formats.terraform.records import TfResource
-from reachlint.model.network import NetworkModel, Origin
-from reachlint.sensitive import redact_model
+from reachlint.model.network import NetworkModel
+from reachlint.model.redact import redact_model
+from reachlint.sources import Origin
 
 # Resource type prefixes and the provider mapper that understands them.
 _MAPPED = {"aws": "aws_", "azurerm": "azurerm_"}
@@ -91,7 +92,7 @@ def attach_configuration(
 
     try:
         # Terraform planned it: the configuration is valid for the provider it was planned with.
-        loaded = load_terraform_dir(directory, variables, list(var_files), check_schema=False)
+        loaded = load_terraform_dir(directory, variables, list(var_files))
     except ConfinementError:
         raise  # a file that must not be read is refused, not noted
     except InputError as error:

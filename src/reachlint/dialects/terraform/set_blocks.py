@@ -21,7 +21,7 @@ from typing import Any
 
 from reachlint.dialects.terraform.values import without_positions
 from reachlint.formats.terraform.records import UNKNOWN, TfResource
-from reachlint.model.network import Origin, UnknownValue
+from reachlint.sources import Origin, UnknownValue
 
 _PROTOCOL_NUMBERS = {"tcp": "6", "udp": "17", "icmp": "1", "icmpv6": "58", "all": "-1"}
 

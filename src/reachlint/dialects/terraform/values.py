@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from reachlint.formats.terraform.records import UNKNOWN, TfResource
-from reachlint.model.network import UnknownValue
+from reachlint.sources import UnknownValue
 
 _SEGMENT = re.compile(r'([^.\[]+)((?:\[(?:\d+|"(?:[^"\\]|\\.)*")\])?)\.?')
 

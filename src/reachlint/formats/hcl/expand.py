@@ -59,8 +59,8 @@ from reachlint.limits import (
     WORK,
     LimitError,
 )
-from reachlint.model.network import Note, Origin
 from reachlint.sensitive import Sensitive, has_marks, hide_quoted, mark, unmark
+from reachlint.sources import Note, Origin
 
 STAR = "*"  # the key of the one instance that stands for an unknown expansion
 Key = int | str | None

@@ -23,14 +23,13 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from reachlint.confine import input_root, read_confined
-from reachlint.dialects.terraform.schema import check_configuration
 from reachlint.errors import InputError
-from reachlint.formats.hcl.config import VariableDecl, read_module, read_text
+from reachlint.formats.hcl.config import ModuleConfig, VariableDecl, read_module, read_text
 from reachlint.formats.hcl.evaluator import evaluate_constant
 from reachlint.formats.hcl.expand import Expander
 from reachlint.formats.hcl.parser import parse_expression, parse_file
@@ -38,8 +37,11 @@ from reachlint.formats.hcl.values import EvalError, Value
 from reachlint.formats.terraform.export import to_resource
 from reachlint.formats.terraform.records import TfResource
 from reachlint.limits import MAX_CONFIGURATION_FILE_BYTES, evaluation
-from reachlint.model.network import Note
 from reachlint.sensitive import mark
+from reachlint.sources import Note
+
+# Checks modules against a provider's schema; a note on what it could not check, or None.
+Validator = Callable[[Iterable[ModuleConfig], Path], str | None]
 
 # Evaluating a long chain of locals recurses through the evaluator; Python's default limit is
 # too low for the deepest real configurations, and anything deeper is reported, not crashed on.
@@ -61,13 +63,14 @@ def load_terraform_dir(
     var_files: list[Path] | None = None,
     environ: Mapping[str, str] | None = None,
     *,
-    check_schema: bool = True,
+    validate: Validator | None = None,
 ) -> HclResources:
     """Load the configuration in `path` (a directory, or one of its .tf files).
 
     `variables` are --var NAME=VALUE pairs, `var_files` --var-file files; `environ` is where
-    TF_VAR_ variables are read (the process environment by default). `check_schema`: refuse
-    what the provider's schema does not declare, as `terraform validate` does.
+    TF_VAR_ variables are read (the process environment by default). `validate` checks the
+    modules as a provider's schema would (the dialect that knows the provider passes it): it
+    raises on what the provider refuses, or returns a note on what it could not check.
     """
     directory = path.parent if path.is_file() else path
     shown_root = str(directory) if str(directory) not in ("", ".") else "."
@@ -81,9 +84,8 @@ def load_terraform_dir(
             expander = _load(
                 directory, shown_root, variables or {}, var_files or [], environ, boundary
             )
-            if check_schema:
-                # Terraform refuses blocks and arguments its provider does not declare.
-                unchecked = check_configuration(expander.configs.values(), directory)
+            if validate is not None:
+                unchecked = validate(expander.configs.values(), directory)
                 if unchecked is not None:
                     expander.note(unchecked, None, None)
             resources = [to_resource(record) for record in expander.records]

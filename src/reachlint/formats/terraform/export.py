@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from reachlint.formats.hcl.expand import STAR, InstanceRecord
 from reachlint.formats.hcl.values import EvalError, SourcedStr, Unknown, Value, to_number, to_string
 from reachlint.formats.terraform.records import UNKNOWN, TfResource
-from reachlint.model.network import Origin, UnknownValue
 from reachlint.sensitive import Sensitive, unmark
+from reachlint.sources import Origin, UnknownValue
 
 # A few attributes whose type the AWS provider fixes: written as strings (or numbers), they
 # are planned as the provider's type, so they are converted the same way here.

@@ -24,8 +24,8 @@ from typing import Any
 from reachlint.errors import InputError
 from reachlint.formats.terraform.records import UNKNOWN, TfResource
 from reachlint.limits import MAX_PLAN_BYTES, read_bounded
-from reachlint.model.network import UnknownValue
 from reachlint.sensitive import texts
+from reachlint.sources import UnknownValue
 
 SHOW_COMMAND = "`terraform show -json PLANFILE`"
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from reachlint.model.network import Origin, UnknownValue
 from reachlint.sensitive import texts
+from reachlint.sources import Origin, UnknownValue
 
 
 class _Unknown:

@@ -26,9 +26,9 @@ from reachlint.model.network import (
     FirewallPolicy,
     FirewallRule,
     FirewallStage,
-    Origin,
     PortRange,
 )
+from reachlint.sources import Origin
 
 STATELESS_ACTIONS: dict[str, Literal["allow", "deny", "next"]] = {
     "aws:pass": "allow",

@@ -16,14 +16,8 @@ import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from reachlint.model.network import (
-    AddressSpec,
-    DnatRule,
-    FirewallPolicy,
-    FirewallRule,
-    Origin,
-    PortRange,
-)
+from reachlint.model.network import AddressSpec, DnatRule, FirewallPolicy, FirewallRule, PortRange
+from reachlint.sources import Origin
 
 _ANY = {"*", "any", "0.0.0.0/0", "::/0"}
 # The rule types in the order the firewall reads them.

@@ -10,7 +10,8 @@ import ipaddress
 from collections.abc import Iterable
 from typing import Literal
 
-from reachlint.model.network import AddressSpec, NsgRule, Origin, PortRange
+from reachlint.model.network import AddressSpec, NsgRule, PortRange
+from reachlint.sources import Origin
 
 # Service tags the engine resolves to address sets; any other tag is an unknown address set.
 KNOWN_SERVICE_TAGS = {"virtualnetwork": "VirtualNetwork", "internet": "Internet",

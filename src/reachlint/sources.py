@@ -1,0 +1,45 @@
+"""Where a value comes from: the file and line it was written on, what a value known only after
+deployment rests on, and the notes a reader makes on what it could not model or know. Every
+layer names these, from the readers of input files up to the reports, so they sit below all of
+them."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Origin(BaseModel):
+    """Where an element was written: the file a reviewer edits and the line in it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    file: str | None = None
+    line: int | None = None
+
+
+class UnknownValue(BaseModel):
+    """A value not known before deployment: a variable or parameter without a value, a data
+    source, an attribute known only after apply. As an address range it is a set of addresses
+    the engine reasons about without knowing them."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # What it rests on, as the input names it: var.admin_range, data.aws_ip_ranges.office,
+    # aws_instance.bastion.private_ip, parameters('subnetPrefix').
+    sources: tuple[str, ...]
+    # The one value it is exactly, when it is no more than that value: two ranges that are
+    # exactly the same value are the same addresses, whatever they turn out to be.
+    exactly: str | None = None
+    version: Literal[4, 6] | None = None  # the address family, when the attribute fixes it
+
+
+class Note(BaseModel):
+    """Something the loader saw and did not model, or could not know."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    address: str | None = None
+    message: str
+    origin: Origin = Field(default_factory=Origin)
