@@ -12,9 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from reachlint.engine.filters import AclView, Direction
+from reachlint.engine.filters import Direction
 from reachlint.engine.firewall import Evaluated, FirewallView
 from reachlint.engine.flows import External, Hop
+from reachlint.engine.network_acls import AclView
 from reachlint.engine.nsg import NsgDirection, NsgView, Peer
 from reachlint.engine.ranges import Placement
 from reachlint.model.traffic import (
@@ -114,8 +115,8 @@ class Explainer:
         if blocked is not None:
             return blocked
         if crosses and wanted & Traffic.box(parse_protocol("tcp")):
-            back = engine.filters.acl_toward(b.acl, "egress", a.addresses)
-            back &= engine.filters.acl_toward(a.acl, "ingress", b.addresses)
+            back = engine.acls.toward(b.acl, "egress", a.addresses)
+            back &= engine.acls.toward(a.acl, "ingress", b.addresses)
             if not back & Traffic.box(parse_protocol("tcp"), ports=IntervalSet([EPHEMERAL])):
                 return self._reply_block(b.acl, a.acl)
         return None
@@ -305,7 +306,7 @@ class Explainer:
         balancer = b.load_balancer
         if balancer is None:
             return None
-        if wanted & self.engine.filters.listener_traffic(balancer, b.frontends):
+        if wanted & self.engine.listeners.traffic(balancer, b.frontends):
             return None
         return Blocked(
             "no-listener",
@@ -447,7 +448,7 @@ class Explainer:
         balancer = lb.load_balancer
         assert balancer is not None
         found = []
-        for listener, target_port, targets, _via in engine.filters.forwarding(
+        for listener, target_port, targets, _via in engine.listeners.forwarding(
             balancer, lb.frontends
         ):
             heard = wanted & Traffic.box(

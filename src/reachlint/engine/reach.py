@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Literal
 
-from reachlint.engine.filters import AclView, Filters
+from reachlint.engine.filters import Filters
 from reachlint.engine.firewall import (
     Evaluated,
     Firewalls,
@@ -36,9 +36,12 @@ from reachlint.engine.flows import (
     private_address_of,
 )
 from reachlint.engine.guards import Guards
+from reachlint.engine.listeners import Listeners, ListenerView
+from reachlint.engine.network_acls import AclView, NetworkAcls
 from reachlint.engine.nsg import AzureSpaces, NsgView, Peer
 from reachlint.engine.ranges import NOWHERE, Placement, Places, families_of
 from reachlint.engine.routing import Leg, RouteView, Routing
+from reachlint.engine.security_groups import SecurityGroups
 from reachlint.engine.services import Service, service_of
 from reachlint.model.exposure import Side
 from reachlint.model.network import DnatRule, Endpoint, Interface, NetworkModel, Subnet
@@ -129,6 +132,9 @@ class _Engine:
         self.model = model
         self.assume = assume
         self.filters = Filters(model, assume)
+        self.groups = SecurityGroups(self.filters)
+        self.acls = NetworkAcls(self.filters)
+        self.listeners = Listeners(model)
         self.routing = Routing(model, assume)
         self.spaces = AzureSpaces(model)
         self.firewalls = Firewalls(model.gateways, assume)
@@ -253,7 +259,7 @@ class _Engine:
             guards=self._guards(
                 interface, subnet, network, addresses, known, bare=service.pass_through
             ),
-            acl=self.filters.acl_for(subnet) if subnet is not None else None,
+            acl=self.acls.acl_for(subnet) if subnet is not None else None,
             routes=self.routing.view_for(subnet, network),
             load_balancer=endpoint if endpoint.load_balancer is not None else None,
             unknowns=unknowns,
@@ -275,8 +281,8 @@ class _Engine:
     ) -> Guards:
         """The filters of an interface; `bare`: none (a pass-through frontend has none)."""
         if bare:
-            return Guards(self.filters, self.filters.security_groups(()), [])
-        groups = self.filters.security_groups(tuple(sorted(interface.security_groups)))
+            return Guards(self.filters, self.groups.view(()), [])
+        groups = self.groups.view(tuple(sorted(interface.security_groups)))
         guarded = Peer(
             addresses=addresses,
             groups=tuple(sorted(interface.security_groups)),
@@ -357,7 +363,7 @@ class _Engine:
         if judge_source:
             allowed &= b.guards.toward("ingress", a.peer)
         if b.load_balancer is not None:
-            allowed &= self.filters.listener_traffic(b.load_balancer, b.frontends)
+            allowed &= self.listeners.traffic(b.load_balancer, b.frontends)
         if not allowed:
             self.filters.take_unknowns()
             return None
@@ -382,12 +388,8 @@ class _Engine:
                     evaluated.allowed, b.addresses, b.address_known, b.address_names
                 )
                 judged.append((view, evaluated))
-            allowed &= self.filters.acl_toward(
-                a.acl, "egress", b.addresses, b.placement, b.address_names
-            )
-            allowed &= self.filters.acl_toward(
-                b.acl, "ingress", a.addresses, a.placement, a.address_names
-            )
+            allowed &= self.acls.toward(a.acl, "egress", b.addresses, b.placement, b.address_names)
+            allowed &= self.acls.toward(b.acl, "ingress", a.addresses, a.placement, a.address_names)
             # Without a route back, UDP and ICMP still arrive; TCP never completes.
             back = self.routing.between(
                 b.routes, b.info.network, a.addresses, a.info.network, a.placement
@@ -402,12 +404,8 @@ class _Engine:
             hops = [*_with_rules(path, judged, allowed, b.addresses)]
             hops.extend(a.guards.hops("egress", allowed, b.peer))
             if crosses_subnets:
-                hops.extend(
-                    self.filters.acl_hops(a.acl, "egress", allowed, b.addresses, b.placement)
-                )
-                hops.extend(
-                    self.filters.acl_hops(b.acl, "ingress", allowed, a.addresses, a.placement)
-                )
+                hops.extend(self.acls.hops(a.acl, "egress", allowed, b.addresses, b.placement))
+                hops.extend(self.acls.hops(b.acl, "ingress", allowed, a.addresses, a.placement))
             if judge_source:
                 hops.extend(b.guards.hops("ingress", allowed, a.peer))
             return hops
@@ -418,10 +416,10 @@ class _Engine:
         """Some client port 1024-65535 must pass both stateless filters on the way back."""
         filters = self.filters
         with filters.collecting() as unknowns:
-            back = filters.acl_toward(
+            back = self.acls.toward(
                 server.acl, "egress", client.addresses, client.placement, client.address_names
             )
-            back &= filters.acl_toward(
+            back &= self.acls.toward(
                 client.acl, "ingress", server.addresses, server.placement, server.address_names
             )
         replies = back & _REPLIES
@@ -496,18 +494,18 @@ class _Engine:
             allowed &= b.guards.region("ingress", b.outside)
             allowed = b.service.accepts("internet", allowed)
             if b.load_balancer is not None:
-                allowed &= self.filters.listener_traffic(b.load_balancer, b.frontends)
-            allowed &= self.filters.acl_region(b.acl, "ingress", b.outside)
+                allowed &= self.listeners.traffic(b.load_balancer, b.frontends)
+            allowed &= self.acls.region(b.acl, "ingress", b.outside)
             if not allowed:
                 self.filters.take_unknowns()
                 continue
-            replies = self.filters.acl_region(b.acl, "egress", b.outside).addresses_with(
+            replies = self.acls.region(b.acl, "egress", b.outside).addresses_with(
                 TCP, _EPHEMERAL_PORTS
             )
             unknowns = [*b.unknowns, *self.filters.take_unknowns()]
             path = _with_rules(route_hops, [(view, evaluated)], allowed, None)
             path.extend(self._public_hops(b))
-            path.extend(self.filters.acl_hops(b.acl, "ingress", allowed, None, b.outside))
+            path.extend(self.acls.hops(b.acl, "ingress", allowed, None, b.outside))
             path.extend(b.guards.hops("ingress", allowed, None, b.outside))
             self._emit(INTERNET, b.info, allowed, path, True, unknowns, replies)
 
@@ -526,20 +524,18 @@ class _Engine:
         allowed &= b.guards.region("ingress", b.outside)
         allowed = b.service.accepts("internet", allowed)
         if b.load_balancer is not None:
-            allowed &= self.filters.listener_traffic(b.load_balancer, b.frontends)
-        allowed &= self.filters.acl_region(b.acl, "ingress", b.outside)
+            allowed &= self.listeners.traffic(b.load_balancer, b.frontends)
+        allowed &= self.acls.region(b.acl, "ingress", b.outside)
         if not allowed:
             self.filters.take_unknowns()
             return None
         if unsure_sku is not None:
             self.filters.unknowns.append(unsure_sku)
-        replies = self.filters.acl_region(b.acl, "egress", b.outside).addresses_with(
-            TCP, _EPHEMERAL_PORTS
-        )
+        replies = self.acls.region(b.acl, "egress", b.outside).addresses_with(TCP, _EPHEMERAL_PORTS)
         unknowns = [*b.unknowns, *self.filters.take_unknowns()]
         path = [*route_hops]
         path.extend(self._public_hops(b))
-        path.extend(self.filters.acl_hops(b.acl, "ingress", allowed, None, b.outside))
+        path.extend(self.acls.hops(b.acl, "ingress", allowed, None, b.outside))
         path.extend(b.guards.hops("ingress", allowed, None, b.outside))
         return self._emit(INTERNET, b.info, allowed, path, True, unknowns, replies)
 
@@ -614,24 +610,22 @@ class _Engine:
         for _view, evaluated in judged:
             allowed &= evaluated.allowed
         allowed &= a.guards.region("egress", where)
-        allowed &= self.filters.acl_region(a.acl, "egress", where)
-        reply_addresses = self.filters.acl_region(a.acl, "ingress", where).addresses_with(
+        allowed &= self.acls.region(a.acl, "egress", where)
+        reply_addresses = self.acls.region(a.acl, "ingress", where).addresses_with(
             TCP, _EPHEMERAL_PORTS
         )
         path = a.guards.hops("egress", allowed, None, where)
-        path.extend(self.filters.acl_hops(a.acl, "egress", allowed, None, where))
+        path.extend(self.acls.hops(a.acl, "egress", allowed, None, where))
         if leg.nat_subnet is not None and leg.nat_subnet != a.info.subnet:
-            nat_acl = self.filters.acl_for(self.model.subnets.get(leg.nat_subnet))
-            allowed &= self.filters.acl_toward(
+            nat_acl = self.acls.acl_for(self.model.subnets.get(leg.nat_subnet))
+            allowed &= self.acls.toward(
                 nat_acl, "ingress", a.addresses, a.placement, a.address_names
             )
-            allowed &= self.filters.acl_region(nat_acl, "egress", where)
-            nat_replies = self.filters.acl_region(nat_acl, "ingress", where).addresses_with(
+            allowed &= self.acls.region(nat_acl, "egress", where)
+            nat_replies = self.acls.region(nat_acl, "ingress", where).addresses_with(
                 TCP, _EPHEMERAL_PORTS
             )
-            back_in = self.filters.acl_toward(
-                nat_acl, "egress", a.addresses, a.placement, a.address_names
-            )
+            back_in = self.acls.toward(nat_acl, "egress", a.addresses, a.placement, a.address_names)
             if not back_in & Traffic.box(parse_protocol("tcp"), ports=_EPHEMERAL_PORTS):
                 nat_replies = IntervalSet()
             reply_addresses = reply_addresses & nat_replies
@@ -644,9 +638,7 @@ class _Engine:
             self.filters.take_unknowns()
             return
         if nat_acl is not None and leg.nat_subnet != a.info.subnet:
-            path.extend(
-                self.filters.acl_hops(nat_acl, "ingress", allowed, a.addresses, a.placement)
-            )
+            path.extend(self.acls.hops(nat_acl, "ingress", allowed, a.addresses, a.placement))
         path.extend(_with_rules(leg.hops, judged, allowed, None))
         unknowns = [*a.unknowns, *leg.unknowns, *self.filters.take_unknowns()]
         destination = leg.external
@@ -759,17 +751,17 @@ class _Engine:
                 allowed &= b.guards.region("ingress", where)
                 allowed = b.service.accepts("onprem", allowed)
                 if b.load_balancer is not None:
-                    allowed &= self.filters.listener_traffic(b.load_balancer, b.frontends)
-                allowed &= self.filters.acl_region(b.acl, "ingress", where)
+                    allowed &= self.listeners.traffic(b.load_balancer, b.frontends)
+                allowed &= self.acls.region(b.acl, "ingress", where)
                 allowed = self._settle(allowed, leg)
                 if not allowed:
                     self.filters.take_unknowns()
                     continue
-                replies = self.filters.acl_region(b.acl, "egress", where).addresses_with(
+                replies = self.acls.region(b.acl, "egress", where).addresses_with(
                     TCP, _EPHEMERAL_PORTS
                 )
                 path = [*leg.hops]
-                path.extend(self.filters.acl_hops(b.acl, "ingress", allowed, None, where))
+                path.extend(self.acls.hops(b.acl, "ingress", allowed, None, where))
                 path.extend(b.guards.hops("ingress", allowed, None, where))
                 unknowns = [*b.unknowns, *leg.unknowns, *self.filters.take_unknowns()]
                 flow = self._emit(leg.external, b.info, allowed, path, True, unknowns, replies)
@@ -794,7 +786,7 @@ class _Engine:
             if balancer is None or balancer.load_balancer is None:
                 continue
             before = _LoosePath(arrival)
-            for listener, target_port, targets, via in self.filters.forwarding(
+            for listener, target_port, targets, via in self.listeners.forwarding(
                 balancer, lb_class.frontends
             ):
                 heard = arrival.traffic & Traffic.box(
@@ -821,7 +813,7 @@ class _Engine:
         self,
         arrival: Flow,
         heard: Traffic,
-        listener: Filters.ListenerView,
+        listener: ListenerView,
         target_port: int,
         before: _LoosePath,
         hops: list[Hop],
