@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Literal
 
 from reachlint.engine.filters import Direction
 from reachlint.engine.firewall import Evaluated, FirewallView
-from reachlint.engine.flows import External, Hop
+from reachlint.engine.flows import INTERNET, External, Hop
 from reachlint.engine.network_acls import AclView
 from reachlint.engine.nsg import NsgDirection, NsgView, Peer
 from reachlint.engine.ranges import Placement
@@ -32,8 +32,8 @@ from reachlint.model.traffic import (
 from reachlint.sources import Origin
 
 if TYPE_CHECKING:
+    from reachlint.engine.borders import Leg
     from reachlint.engine.reach import _Class, _Engine
-    from reachlint.engine.routing import Leg
     from reachlint.model.exposure import Side
 
 BlockCode = Literal[
@@ -58,9 +58,6 @@ class Blocked:
     kind: str
     reason: str
     origin: Origin = field(default_factory=Origin)
-
-
-INTERNET_END = External(address="internet", kind="internet")
 
 
 def _where(addresses: IntervalSet) -> str:
@@ -123,7 +120,7 @@ class Explainer:
 
     def _firewalls_between(self, a: _Class, b: _Class, wanted: Traffic) -> Blocked | None:
         engine = self.engine
-        legs = engine.routing.between(a.routes, a.info.network, b.addresses, b.info.network)
+        legs = engine.interconnect.between(a.routes, a.info.network, b.addresses, b.info.network)
         for view in engine.firewalls.on_path(legs or []):
             evaluated = view.evaluate("source", a.addresses, a.address_known)
             admitted = engine.filters.project(
@@ -136,13 +133,13 @@ class Explainer:
         return None
 
     def _route(self, a: _Class, b: _Class, which: str) -> Blocked | None:
-        routing = self.engine.routing
-        if routing.between(a.routes, a.info.network, b.addresses, b.info.network) is not None:
+        interconnect = self.engine.interconnect
+        if interconnect.between(a.routes, a.info.network, b.addresses, b.info.network) is not None:
             return None
         table = a.routes.table
         table_address = table.address if table is not None else f"{a.info.network} main table"
         origin = table.origin if table is not None else Origin()
-        links = routing.connected_networks()
+        links = interconnect.connected_networks()
         if b.info.network not in links.get(a.info.network, {a.info.network}):
             for middle in links.get(a.info.network, set()):
                 if middle != a.info.network and b.info.network in links.get(middle, set()):
@@ -424,7 +421,7 @@ class Explainer:
                 asked = wanted & arriving.services_everywhere()
                 if not asked:
                     continue
-                blocked = self._at_backend(INTERNET_END, lb, t_class, asked, heard)
+                blocked = self._at_backend(INTERNET, lb, t_class, asked, heard)
                 if blocked is None:
                     return None
                 found = found or blocked
@@ -521,7 +518,7 @@ class Explainer:
     def from_internet(self, b: _Class, wanted: Traffic) -> Blocked | None:
         endpoint = self.engine.model.endpoints[self._name(b, "destination")]
         if b.service.pass_through:
-            return self.through_balancer(INTERNET_END, b, wanted)
+            return self.through_balancer(INTERNET, b, wanted)
         if not b.info.public and self._dnat_ways(b):
             return self._through_dnat(b, wanted)
         if not b.info.public:
@@ -548,10 +545,10 @@ class Explainer:
                 "(https://learn.microsoft.com/azure/virtual-network/ip-services/public-ip-addresses#sku)",
                 address.origin if address is not None else endpoint.origin,
             )
-        clients, _ = self.engine.routing.internet_return(b.routes)
+        clients, _ = self.engine.borders.internet_return(b.routes)
         clients &= PUBLIC_ADDRESSES
         if not clients:
-            ways = self.engine.routing.internet_in_through_firewalls(b.routes, b.addresses)
+            ways = self.engine.borders.internet_in_through_firewalls(b.routes, b.addresses)
             if ways:
                 return self._through_firewalls_in(b, wanted, ways)
             return self._no_internet_route(b)
@@ -645,10 +642,10 @@ class Explainer:
     def to_internet(self, a: _Class, wanted: Traffic) -> Blocked | None:
         engine = self.engine
         subnet = engine.model.subnets.get(a.info.subnet or "")
-        legs = engine.routing.internet_legs(a.routes, a.info.public, a.families, subnet)
+        legs = engine.borders.internet_legs(a.routes, a.info.public, a.families, subnet)
         legs = [leg for leg in legs if leg.external.kind == "internet"]
         if not legs:
-            with_public = engine.routing.internet_legs(a.routes, True, a.families, subnet)
+            with_public = engine.borders.internet_legs(a.routes, True, a.families, subnet)
             if any(leg.external.kind == "internet" for leg in with_public):
                 endpoint = engine.model.endpoints[self._name(a, "source")]
                 return Blocked(
@@ -676,7 +673,7 @@ class Explainer:
         if b.service.pass_through:
             return self.through_balancer(site, b, wanted)
         clients = IntervalSet()
-        for leg in self.engine.routing.onprem_return(b.routes, b.families):
+        for leg in self.engine.borders.onprem_return(b.routes, b.families):
             if leg.external.address == site.address:
                 clients = clients | leg.addresses
         if not clients:
@@ -687,14 +684,14 @@ class Explainer:
         engine = self.engine
         subnet = engine.model.subnets.get(a.info.subnet or "")
         destinations = IntervalSet()
-        for leg in engine.routing.internet_legs(a.routes, a.info.public, a.families, subnet):
+        for leg in engine.borders.internet_legs(a.routes, a.info.public, a.families, subnet):
             if leg.external.address == site.address:
                 destinations = destinations | leg.addresses
         if not destinations:
             return self._no_internet_route(a, site.address)
         legs = [
             leg
-            for leg in engine.routing.internet_legs(a.routes, a.info.public, a.families, subnet)
+            for leg in engine.borders.internet_legs(a.routes, a.info.public, a.families, subnet)
             if leg.external.address == site.address
         ]
         return self._leaving(a, wanted, destinations) or self._firewalls_out(a, wanted, legs)

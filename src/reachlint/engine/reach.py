@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Literal
 
+from reachlint.engine.borders import Borders, Leg
 from reachlint.engine.filters import Filters
 from reachlint.engine.firewall import (
     Evaluated,
@@ -24,6 +25,7 @@ from reachlint.engine.firewall import (
     spec_addresses,
 )
 from reachlint.engine.flows import (
+    INTERNET,
     Doubt,
     EndpointClass,
     External,
@@ -36,11 +38,12 @@ from reachlint.engine.flows import (
     private_address_of,
 )
 from reachlint.engine.guards import Guards
+from reachlint.engine.interconnect import Interconnect
 from reachlint.engine.listeners import Listeners, ListenerView
 from reachlint.engine.network_acls import AclView, NetworkAcls
 from reachlint.engine.nsg import AzureSpaces, NsgView, Peer
 from reachlint.engine.ranges import NOWHERE, Placement, Places, families_of
-from reachlint.engine.routing import Leg, RouteView, Routing
+from reachlint.engine.route_tables import RouteTables, RouteView
 from reachlint.engine.security_groups import SecurityGroups
 from reachlint.engine.services import Service, service_of
 from reachlint.model.exposure import Side
@@ -59,7 +62,6 @@ from reachlint.model.traffic import (
 )
 
 AssumeUnknown = Literal["open", "closed"]
-INTERNET = External(address="internet", kind="internet")
 _PLAIN = Endpoint(address="", type="", kind="other")
 _TCP_ONLY = Traffic.box(parse_protocol("tcp"))
 _EPHEMERAL_PORTS = IntervalSet([EPHEMERAL])
@@ -135,7 +137,9 @@ class _Engine:
         self.groups = SecurityGroups(self.filters)
         self.acls = NetworkAcls(self.filters)
         self.listeners = Listeners(model)
-        self.routing = Routing(model, assume)
+        self.tables = RouteTables(model)
+        self.interconnect = Interconnect(model, assume, self.tables)
+        self.borders = Borders(model, assume, self.tables)
         self.spaces = AzureSpaces(model)
         self.firewalls = Firewalls(model.gateways, assume)
         self.places = Places(model)
@@ -260,7 +264,7 @@ class _Engine:
                 interface, subnet, network, addresses, known, bare=service.pass_through
             ),
             acl=self.acls.acl_for(subnet) if subnet is not None else None,
-            routes=self.routing.view_for(subnet, network),
+            routes=self.tables.view_for(subnet, network),
             load_balancer=endpoint if endpoint.load_balancer is not None else None,
             unknowns=unknowns,
             service=service,
@@ -322,7 +326,7 @@ class _Engine:
         by_network: dict[str | None, list[_Class]] = defaultdict(list)
         for cls in self.classes:
             by_network[cls.info.network].append(cls)
-        connected = self.routing.connected_networks()
+        connected = self.interconnect.connected_networks()
         for network, sources in by_network.items():
             targets = [c for n in connected.get(network, {network}) for c in by_network.get(n, [])]
             for a in sources:
@@ -373,12 +377,12 @@ class _Engine:
         crosses_subnets = a.info.subnet is None or a.info.subnet != b.info.subnet
         reply_ok = True
         if crosses_subnets:
-            legs = self.routing.between(
+            legs = self.interconnect.between(
                 a.routes, a.info.network, b.addresses, b.info.network, b.placement
             )
             if legs is None:
                 self.filters.take_unknowns()
-                self.routing.take_unknowns()
+                self.interconnect.take_unknowns()
                 return None
             path.extend(legs)
             for view in self.firewalls.on_path(legs):
@@ -391,12 +395,12 @@ class _Engine:
             allowed &= self.acls.toward(a.acl, "egress", b.addresses, b.placement, b.address_names)
             allowed &= self.acls.toward(b.acl, "ingress", a.addresses, a.placement, a.address_names)
             # Without a route back, UDP and ICMP still arrive; TCP never completes.
-            back = self.routing.between(
+            back = self.interconnect.between(
                 b.routes, b.info.network, a.addresses, a.info.network, a.placement
             )
             reply_ok = back is not None and self._tcp_replies_pass(b, a)
         unknowns.extend(self.filters.take_unknowns())
-        unknowns.extend(self.routing.take_unknowns())
+        unknowns.extend(self.interconnect.take_unknowns())
         if not allowed:
             return None
 
@@ -482,7 +486,7 @@ class _Engine:
     def _internet_through_firewalls(self, b: _Class) -> None:
         """From the internet through a firewall on both ways (an AWS ingress route table)."""
         families = (V4_ALL if b.info.public else IntervalSet()) | (b.families & V6_ALL)
-        ways = self.routing.internet_in_through_firewalls(b.routes, b.addresses)
+        ways = self.borders.internet_in_through_firewalls(b.routes, b.addresses)
         for clients, route_hops, firewall in ways:
             clients = clients & PUBLIC_ADDRESSES & families & b.families
             view = self.firewalls.get(firewall)
@@ -510,7 +514,7 @@ class _Engine:
             self._emit(INTERNET, b.info, allowed, path, True, unknowns, replies)
 
     def _internet_to(self, b: _Class) -> Flow | None:
-        clients, route_hops = self.routing.internet_return(b.routes)
+        clients, route_hops = self.borders.internet_return(b.routes)
         families = V4_ALL if b.info.public else IntervalSet()
         # IPv6 addresses are global: a dual-stack subnet needs no public IPv4 for them.
         families = families | (b.families & V6_ALL)
@@ -578,7 +582,7 @@ class _Engine:
     def internet_egress(self) -> None:
         for a in self.classes:
             subnet = self.model.subnets.get(a.info.subnet or "")
-            for leg in self.routing.internet_legs(a.routes, a.info.public, a.families, subnet):
+            for leg in self.borders.internet_legs(a.routes, a.info.public, a.families, subnet):
                 if not a.service.starts_nothing(end_side(leg.external)):
                     self._egress_leg(a, leg)
 
@@ -716,7 +720,7 @@ class _Engine:
         network = subnet.network if subnet is not None else gateway.network
         addresses = cidrs(subnet.cidrs) if subnet is not None and subnet.cidrs else ALL_ADDRESSES
         peer = Peer(addresses=addresses, known=False, network=network)
-        return peer, self.routing.view_for(subnet, network)
+        return peer, self.tables.view_for(subnet, network)
 
     def _dnat_flow(self, view: FirewallView, rule: DnatRule, b: _Class, unsure: str | None) -> None:
         traffic, rule_unknowns = self.dnat_traffic(rule)
@@ -724,7 +728,7 @@ class _Engine:
         if unsure:
             unknowns.append(unsure)
         peer, routes = self.firewall_peer(view)
-        legs = self.routing.between(routes, peer.network, b.addresses, b.info.network)
+        legs = self.interconnect.between(routes, peer.network, b.addresses, b.info.network)
         if legs is None or not traffic:
             return
         allowed = traffic & b.guards.toward("ingress", peer)
@@ -745,7 +749,7 @@ class _Engine:
     def onprem_ingress(self) -> dict[tuple[str, int], Flow]:
         made: dict[tuple[str, int], Flow] = {}
         for b in self.classes:
-            for leg in self.routing.onprem_return(b.routes, b.families):
+            for leg in self.borders.onprem_return(b.routes, b.families):
                 where = self._external_placement(b, leg.external)
                 allowed = Traffic.box(addresses=leg.addresses)
                 allowed &= b.guards.region("ingress", where)
@@ -999,7 +1003,7 @@ def analysed(model: NetworkModel, assume_unknown: AssumeUnknown = "open") -> _En
 def reachability_of(engine: _Engine) -> Reachability:
     return Reachability(
         classes=[c.info for c in engine.classes],
-        externals=[INTERNET, *engine.routing.sites()],
+        externals=[INTERNET, *engine.tables.sites()],
         flows=engine.flows,
     )
 
