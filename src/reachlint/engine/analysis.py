@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
+from reachlint.engine.core import end_side
 from reachlint.engine.explain import Blocked, Explainer
 from reachlint.engine.flows import EndpointClass, External
-from reachlint.engine.reach import (
-    AssumeUnknown,
-    analysed,
-    end_side,
-    reachability_of,
-)
+from reachlint.engine.reach import AssumeUnknown, analysed, reachability_of
 from reachlint.model.network import NetworkModel
 from reachlint.model.traffic import Traffic
 

@@ -12,9 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
+from reachlint.engine.dnat import dnat_targets, dnat_traffic
 from reachlint.engine.filters import Direction
 from reachlint.engine.firewall import Evaluated, FirewallView
 from reachlint.engine.flows import INTERNET, External, Hop
+from reachlint.engine.inbound import closed_public_address
 from reachlint.engine.network_acls import AclView
 from reachlint.engine.nsg import NsgDirection, NsgView, Peer
 from reachlint.engine.ranges import Placement
@@ -33,7 +35,8 @@ from reachlint.sources import Origin
 
 if TYPE_CHECKING:
     from reachlint.engine.borders import Leg
-    from reachlint.engine.reach import _Class, _Engine
+    from reachlint.engine.classes import ClassView
+    from reachlint.engine.core import Engine
     from reachlint.model.exposure import Side
 
 BlockCode = Literal[
@@ -71,19 +74,19 @@ class Explainer:
     """Explains one question; `names` are the endpoints asked about (a class has many)."""
 
     def __init__(
-        self, engine: _Engine, source_name: str | None = None, destination_name: str | None = None
+        self, engine: Engine, source_name: str | None = None, destination_name: str | None = None
     ) -> None:
         self.engine = engine
         self.source_name = source_name
         self.destination_name = destination_name
 
-    def _name(self, cls: _Class, side: str) -> str:
+    def _name(self, cls: ClassView, side: str) -> str:
         asked = self.source_name if side == "source" else self.destination_name
         return asked or cls.info.members[0].endpoint
 
     # ----- between two endpoint classes ----------------------------------------------------
 
-    def between(self, a: _Class, b: _Class, wanted: Traffic) -> Blocked | None:
+    def between(self, a: ClassView, b: ClassView, wanted: Traffic) -> Blocked | None:
         engine = self.engine
         if b.service.pass_through:
             return self.through_balancer(a, b, wanted)
@@ -118,7 +121,7 @@ class Explainer:
                 return self._reply_block(b.acl, a.acl)
         return None
 
-    def _firewalls_between(self, a: _Class, b: _Class, wanted: Traffic) -> Blocked | None:
+    def _firewalls_between(self, a: ClassView, b: ClassView, wanted: Traffic) -> Blocked | None:
         engine = self.engine
         legs = engine.interconnect.between(a.routes, a.info.network, b.addresses, b.info.network)
         for view in engine.firewalls.on_path(legs or []):
@@ -132,7 +135,7 @@ class Explainer:
                 return _firewall_block(view, evaluated, scoped)
         return None
 
-    def _route(self, a: _Class, b: _Class, which: str) -> Blocked | None:
+    def _route(self, a: ClassView, b: ClassView, which: str) -> Blocked | None:
         interconnect = self.engine.interconnect
         if interconnect.between(a.routes, a.info.network, b.addresses, b.info.network) is not None:
             return None
@@ -181,7 +184,7 @@ class Explainer:
 
     def _guards(
         self,
-        cls: _Class,
+        cls: ClassView,
         direction: Direction,
         peer: Peer | None,
         wanted: Traffic,
@@ -217,7 +220,12 @@ class Explainer:
         return None
 
     def _nsg(
-        self, view: NsgView, direction: Direction, peer: Peer | None, wanted: Traffic, cls: _Class
+        self,
+        view: NsgView,
+        direction: Direction,
+        peer: Peer | None,
+        wanted: Traffic,
+        cls: ClassView,
     ) -> Blocked | None:
         nsg_direction: NsgDirection = "inbound" if direction == "ingress" else "outbound"
         if peer is not None:
@@ -299,7 +307,7 @@ class Explainer:
             culprit.acl.origin,
         )
 
-    def _listener(self, b: _Class, wanted: Traffic) -> Blocked | None:
+    def _listener(self, b: ClassView, wanted: Traffic) -> Blocked | None:
         balancer = b.load_balancer
         if balancer is None:
             return None
@@ -315,7 +323,7 @@ class Explainer:
 
     # ----- what a service starts and accepts, and load balancers that pass flows through ------
 
-    def not_a_source(self, a: _Class, side: Side, wanted: Traffic) -> Blocked | None:
+    def not_a_source(self, a: ClassView, side: Side, wanted: Traffic) -> Blocked | None:
         """An end that starts none of `wanted`: a load balancer, a private endpoint..."""
         service = a.service
         if service.exposure is None or service.sends(side, wanted):
@@ -336,7 +344,7 @@ class Explainer:
             reason = f"{name} starts only {limit.text()} toward {toward[side]} ({service.what()})"
         return Blocked("not-a-source", name, endpoint.kind, reason, endpoint.origin)
 
-    def not_accepted(self, b: _Class, side: Side, wanted: Traffic) -> Blocked | None:
+    def not_accepted(self, b: ClassView, side: Side, wanted: Traffic) -> Blocked | None:
         """A managed service that takes none of `wanted` from this side."""
         service = b.service
         if service.exposure is None or service.balancer or service.accepts(side, wanted):
@@ -355,7 +363,7 @@ class Explainer:
         )
 
     def through_balancer(
-        self, source: _Class | External, lb: _Class, wanted: Traffic
+        self, source: ClassView | External, lb: ClassView, wanted: Traffic
     ) -> Blocked | None:
         """A pass-through load balancer is no place: what stops `wanted` at its backends,
         through every frontend of it the source can use."""
@@ -404,7 +412,7 @@ class Explainer:
             balancer.origin,
         )
 
-    def behind_balancers(self, b: _Class, wanted: Traffic) -> Blocked | None:
+    def behind_balancers(self, b: ClassView, wanted: Traffic) -> Blocked | None:
         """Why the internet does not reach a backend that has no public address of its own
         through the public pass-through load balancers that forward to it; None if none do."""
         engine = self.engine
@@ -438,7 +446,7 @@ class Explainer:
             endpoint.origin,
         )
 
-    def _forwards(self, lb: _Class, wanted: Traffic) -> list[tuple[Traffic, Traffic, _Class]]:
+    def _forwards(self, lb: ClassView, wanted: Traffic) -> list[tuple[Traffic, Traffic, ClassView]]:
         """(frontend traffic heard, traffic arriving at the backend, backend class) for each
         rule of a load balancer that hears some of `wanted`."""
         engine = self.engine
@@ -466,9 +474,9 @@ class Explainer:
 
     def _at_backend(
         self,
-        source: _Class | External,
-        lb: _Class,
-        backend: _Class,
+        source: ClassView | External,
+        lb: ClassView,
+        backend: ClassView,
         arriving: Traffic,
         heard: Traffic,
     ) -> Blocked | None:
@@ -515,7 +523,7 @@ class Explainer:
 
     # ----- with the internet ------------------------------------------------------------------
 
-    def from_internet(self, b: _Class, wanted: Traffic) -> Blocked | None:
+    def from_internet(self, b: ClassView, wanted: Traffic) -> Blocked | None:
         endpoint = self.engine.model.endpoints[self._name(b, "destination")]
         if b.service.pass_through:
             return self.through_balancer(INTERNET, b, wanted)
@@ -532,7 +540,7 @@ class Explainer:
                 f"{endpoint.address} has no public address",
                 endpoint.origin,
             )
-        closed, _ = self.engine._closed_public_address(b)
+        closed, _ = closed_public_address(self.engine, b)
         if closed:
             source = b.public_source or endpoint.address
             address = self.engine.model.elastic_ips.get(source)
@@ -555,7 +563,7 @@ class Explainer:
         return self._arriving(b, wanted, clients)
 
     def _through_firewalls_in(
-        self, b: _Class, wanted: Traffic, ways: list[tuple[IntervalSet, list[Hop], str]]
+        self, b: ClassView, wanted: Traffic, ways: list[tuple[IntervalSet, list[Hop], str]]
     ) -> Blocked | None:
         engine = self.engine
         first: Blocked | None = None
@@ -576,20 +584,20 @@ class Explainer:
             first = first or blocked
         return first
 
-    def _dnat_ways(self, b: _Class) -> list[tuple[FirewallView, Traffic]]:
+    def _dnat_ways(self, b: ClassView) -> list[tuple[FirewallView, Traffic]]:
         """(firewall, what its DNAT rules send b) for every firewall that translates to b."""
         engine = self.engine
         ways = []
         for view in engine.firewalls.views.values():
             sent = Traffic()
             for rule in view.policy.dnat:
-                if any(cls is b for cls, _unsure in engine.dnat_targets(rule)):
-                    sent |= engine.dnat_traffic(rule)[0]
+                if any(cls is b for cls, _unsure in dnat_targets(engine, rule)):
+                    sent |= dnat_traffic(engine, rule)[0]
             if sent:
                 ways.append((view, sent))
         return ways
 
-    def _through_dnat(self, b: _Class, wanted: Traffic) -> Blocked | None:
+    def _through_dnat(self, b: ClassView, wanted: Traffic) -> Blocked | None:
         first: Blocked | None = None
         for view, sent in self._dnat_ways(b):
             if not sent & wanted:
@@ -611,7 +619,7 @@ class Explainer:
             first = first or blocked
         return first
 
-    def _arriving(self, b: _Class, wanted: Traffic, clients: IntervalSet) -> Blocked | None:
+    def _arriving(self, b: ClassView, wanted: Traffic, clients: IntervalSet) -> Blocked | None:
         """Filters on the way in from outside, then the stateless way back."""
         scoped = wanted.services_everywhere().only_addresses(clients & wanted.addresses())
         blocked = (
@@ -627,7 +635,7 @@ class Explainer:
                 return self._reply_block(b.acl, None)
         return None
 
-    def _no_internet_route(self, cls: _Class, where: str = "an internet gateway") -> Blocked:
+    def _no_internet_route(self, cls: ClassView, where: str = "an internet gateway") -> Blocked:
         table = cls.routes.table
         address = table.address if table is not None else f"{cls.info.network} main table"
         of = f" of {cls.info.subnet}" if cls.info.subnet else ""
@@ -639,7 +647,7 @@ class Explainer:
             table.origin if table is not None else Origin(),
         )
 
-    def to_internet(self, a: _Class, wanted: Traffic) -> Blocked | None:
+    def to_internet(self, a: ClassView, wanted: Traffic) -> Blocked | None:
         engine = self.engine
         subnet = engine.model.subnets.get(a.info.subnet or "")
         legs = engine.borders.internet_legs(a.routes, a.info.public, a.families, subnet)
@@ -661,7 +669,7 @@ class Explainer:
             destinations = destinations | leg.addresses
         return self._leaving(a, wanted, destinations) or self._firewalls_out(a, wanted, legs)
 
-    def _leaving(self, a: _Class, wanted: Traffic, destinations: IntervalSet) -> Blocked | None:
+    def _leaving(self, a: ClassView, wanted: Traffic, destinations: IntervalSet) -> Blocked | None:
         scoped = wanted.services_everywhere().only_addresses(destinations & wanted.addresses())
         return self._guards(a, "egress", None, scoped, "source") or self._acl(
             a.acl, "egress", scoped, None, a.outside
@@ -669,7 +677,7 @@ class Explainer:
 
     # ----- with on-premises networks ------------------------------------------------------------
 
-    def from_site(self, site: External, b: _Class, wanted: Traffic) -> Blocked | None:
+    def from_site(self, site: External, b: ClassView, wanted: Traffic) -> Blocked | None:
         if b.service.pass_through:
             return self.through_balancer(site, b, wanted)
         clients = IntervalSet()
@@ -680,7 +688,7 @@ class Explainer:
             return self._no_internet_route(b, f"{site.address} (for the replies)")
         return self._arriving(b, wanted, clients)
 
-    def to_site(self, a: _Class, site: External, wanted: Traffic) -> Blocked | None:
+    def to_site(self, a: ClassView, site: External, wanted: Traffic) -> Blocked | None:
         engine = self.engine
         subnet = engine.model.subnets.get(a.info.subnet or "")
         destinations = IntervalSet()
@@ -696,7 +704,7 @@ class Explainer:
         ]
         return self._leaving(a, wanted, destinations) or self._firewalls_out(a, wanted, legs)
 
-    def _firewalls_out(self, a: _Class, wanted: Traffic, legs: list[Leg]) -> Blocked | None:
+    def _firewalls_out(self, a: ClassView, wanted: Traffic, legs: list[Leg]) -> Blocked | None:
         """None when some leg's firewalls admit part of `wanted`; else the first that stops it."""
         engine = self.engine
         first: Blocked | None = None
