@@ -32,7 +32,8 @@ from reachlint.formats.hcl.config import (
     read_module,
 )
 from reachlint.formats.hcl.evaluator import evaluate, evaluate_constant, mark_value
-from reachlint.formats.hcl.functions import NOT_EVALUATED, InvalidPattern
+from reachlint.formats.hcl.functions import NOT_EVALUATED
+from reachlint.formats.hcl.functions.regex import InvalidPattern
 from reachlint.formats.hcl.syntax import Block, Body, Expr, Variable
 from reachlint.formats.hcl.types import convert
 from reachlint.formats.hcl.values import (
