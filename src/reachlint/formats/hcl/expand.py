@@ -31,9 +31,10 @@ from reachlint.formats.hcl.config import (
     SourceFile,
     read_module,
 )
-from reachlint.formats.hcl.evaluator import evaluate, evaluate_constant, mark_value
+from reachlint.formats.hcl.evaluator import evaluate, evaluate_constant
 from reachlint.formats.hcl.functions import NOT_EVALUATED
 from reachlint.formats.hcl.functions.regex import InvalidPattern
+from reachlint.formats.hcl.operations import mark_value
 from reachlint.formats.hcl.syntax import Block, Body, Expr, Variable
 from reachlint.formats.hcl.types import convert
 from reachlint.formats.hcl.values import (
