@@ -12,12 +12,12 @@ from __future__ import annotations
 import ipaddress
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
+from reachlint.dialects.terraform.links import Links, Resolver, origin_at
 from reachlint.dialects.terraform.values import (
     ResourceIndex,
-    Types,
     dedupe,
     has_unknown,
     integer,
@@ -25,7 +25,6 @@ from reachlint.dialects.terraform.values import (
     strings,
     unknown_ranges,
     value_at,
-    without_positions,
 )
 from reachlint.formats.terraform.records import UNKNOWN, TfResource
 from reachlint.model import exposure
@@ -362,44 +361,6 @@ def _tags(resource: TfResource) -> dict[str, str]:
     return {}
 
 
-# ----- the resource index ---------------------------------------------------------------------
-
-
-class _Index(ResourceIndex):
-    """The shared index, with what this provider looks resources up by."""
-
-    def __init__(self, resources: list[TfResource], ids: dict[str, str]) -> None:
-        self.ids = ids
-        super().__init__(resources)
-        self._names: dict[str, dict[str, str]] = {}
-
-    def named(self, types: Types, name: str) -> str | None:
-        """The resource of these types whose `name` is this (subnet groups, templates...)."""
-        for type_name in sorted(types or ()):
-            names = self._names.get(type_name)
-            if names is None:
-                names = {}
-                for resource in self.managed.get(type_name, ()):
-                    value = string_value(resource.values.get("name"))
-                    if value is not None:
-                        names.setdefault(value, resource.address)
-                self._names[type_name] = names
-            if name in names:
-                return names[name]
-        return None
-
-
-@dataclass
-class _Links:
-    """What an attribute links to."""
-
-    addresses: list[str] = field(default_factory=list)
-    given: bool = False  # the attribute is set at all
-    unresolved: bool = False  # some of it could not be resolved
-    literals: list[str] = field(default_factory=list)  # known values not in the input
-    shared: bool = False  # read from references that sibling blocks share
-
-
 @dataclass
 class _Groups:
     addresses: list[str]
@@ -413,10 +374,9 @@ class _Groups:
 
 class _Mapper:
     def __init__(self, resources: list[TfResource], ids: dict[str, str]) -> None:
-        self.idx = _Index(resources, ids)
+        self.idx = ResourceIndex(resources)
         self.model = NetworkModel()
-        # Data sources that are another name for a resource in the input.
-        self.alias: dict[str, str] = {}
+        self.links = Resolver(self.idx, ids, self.model.note)
         self.declared_networks: list[str] = []
         self.default_vpc: str | None = None
         self.defaults_done = False
@@ -453,164 +413,13 @@ class _Mapper:
         self.eni_group_attachments()
         self.unmodelled()
 
-    # ----- notes and link resolution ----------------------------------------------------------
-
-    def note(self, resource: TfResource, message: str, path: str | None = None) -> None:
-        origin = resource.attribute_origins.get(path, resource.origin) if path else None
-        self.model.note(message, resource.address, origin or resource.origin)
-
-    def resolve(
-        self,
-        resource: TfResource,
-        path: str,
-        types: Types,
-        unknown: list[str] | None = None,
-        what: str = "resource",
-        *,
-        computed: bool = False,
-        by_name: bool = False,
-        single: bool = False,
-        ancestor_types: Types = None,
-    ) -> _Links:
-        """Addresses that attribute `path` links to: references first, then known ids.
-
-        `computed`: the provider fills the attribute in when it is not written, so UNKNOWN
-        without references means "not written" (an empty reference list says it is written).
-        `unknown`, when given, collects `path` if the link cannot be resolved (and a note says
-        why). `ancestor_types`: the types to pick from references recorded for the enclosing
-        blocks (default `types`).
-        """
-        value = value_at(resource.values, path)
-        references, shared = self.references_of(
-            resource, path, value, ancestor_types if ancestor_types is not None else types
-        )
-        hint = resource.index if single else None
-        found: list[str] = []
-        for reference in references or ():
-            for address in self.idx.matches(reference, types, hint):
-                found.append(self.alias.get(address, address))
-        missing: list[str] = []
-        for literal in strings(value):
-            known = self.lookup(literal, types, by_name)
-            if known is None:
-                missing.append(literal)
-            else:
-                found.append(known)
-        links = _Links(addresses=dedupe(found), literals=missing, shared=shared)
-        # A list with unknown items was written; only a wholly unknown value may be unset.
-        unknown_value = has_unknown(value) and not references
-        if computed and value is UNKNOWN and path not in resource.references:
-            unknown_value = False
-        links.given = bool(references) or bool(strings(value)) or unknown_value
-        links.unresolved = bool(missing) or unknown_value or (bool(references) and not found)
-        if links.unresolved and unknown is not None:
-            if path not in unknown:
-                unknown.append(path)
-            if missing:
-                reason = f"names {', '.join(missing)}, which is not in the input"
-            elif references and not found:
-                reason = f"refers to {', '.join(references)}, which is not a {what} in the input"
-            else:
-                reason = "is known only after apply"
-            self.note(resource, f"{path} {reason}; its {what} is unknown", path)
-        return links
-
-    def references_of(
-        self, resource: TfResource, path: str, value: Any, types: Types
-    ) -> tuple[list[str], bool]:
-        """References recorded for `path`, and whether they are shared with sibling blocks.
-
-        Blocks written as attributes (`ingress`, `route`) and dynamic blocks keep their
-        references for the whole list, not per block; those fill in only unknown values.
-        """
-        references = resource.references.get(path)
-        if references is not None:
-            return references, False
-        parts = path.split(".")
-        if not any(part.isdigit() for part in parts) or not has_unknown(value):
-            return [], False
-        stripped = resource.references.get(without_positions(path))
-        if stripped is not None:
-            return stripped, True
-        if types is None:
-            return [], False
-        for end in range(len(parts) - 1, 0, -1):
-            enclosing = resource.references.get(".".join(parts[:end]))
-            if enclosing:
-                return [r for r in enclosing if self.idx.matches(r, types, None)], True
-        return [], False
-
-    def shared_slots(
-        self, resource: TfResource, blocks_path: str, attribute: str, types: frozenset[str]
-    ) -> list[list[str]] | None:
-        """Shared references dealt out to the blocks whose `attribute` is unknown, in order.
-
-        Terraform lists an expression's references in source order, so when every unknown
-        value has exactly one candidate left, block order tells them apart; otherwise None.
-        """
-        candidates = dedupe(
-            address
-            for reference in resource.references.get(blocks_path, ())
-            for address in self.idx.matches(reference, types, None)
-        )
-        counts = []
-        for block in _blocks(value_at(resource.values, blocks_path)):
-            value = block.get(attribute) if isinstance(block, dict) else None
-            if isinstance(value, list):
-                counts.append(sum(1 for item in value if item is UNKNOWN))
-            else:
-                counts.append(1 if value is UNKNOWN else 0)
-        if sum(counts) != len(candidates):
-            return None
-        slots, start = [], 0
-        for count in counts:
-            slots.append([self.alias.get(a, a) for a in candidates[start : start + count]])
-            start += count
-        return slots
-
-    def lookup(self, literal: str, types: Types, by_name: bool = False) -> str | None:
-        address = self.idx.ids.get(literal)
-        if address is not None:
-            resource = self.idx.by_address.get(address)
-            if resource is None or types is None or resource.type in types:
-                return self.alias.get(address, address)
-        if by_name:
-            return self.idx.named(types, literal)
-        return None
-
-    def one(
-        self,
-        resource: TfResource,
-        path: str,
-        types: Types,
-        unknown: list[str] | None,
-        what: str,
-        *,
-        computed: bool = False,
-        by_name: bool = False,
-    ) -> str | None:
-        links = self.resolve(
-            resource, path, types, unknown, what, computed=computed, by_name=by_name, single=True
-        )
-        if len(links.addresses) == 1:
-            return links.addresses[0]
-        if len(links.addresses) > 1 and unknown is not None:
-            if path not in unknown:
-                unknown.append(path)
-            choices = ", ".join(links.addresses[:_NOTE_SAMPLE])
-            self.note(resource, f"{path} may be any of {choices}; its {what} is unknown", path)
-        return None
-
-    def block_origin(self, resource: TfResource, path: str) -> Origin:
-        return resource.attribute_origins.get(path, resource.origin)
-
     # ----- networks ---------------------------------------------------------------------------
 
     def networks(self) -> None:
         for resource in self.idx.of("aws_vpc", "aws_default_vpc"):
             self.add_network(resource)
         for resource in self.idx.data.get("aws_vpc", ()):
-            if self.data_alias(resource, VPC_TYPES) is None:
+            if self.links.data_alias(resource, VPC_TYPES) is None:
                 self.add_network(resource)
         default_vpcs = [r.address for r in self.idx.of("aws_default_vpc")]
         if len(default_vpcs) == 1:
@@ -619,7 +428,7 @@ class _Mapper:
             "aws_vpc_ipv4_cidr_block_association", "aws_vpc_ipv6_cidr_block_association"
         ):
             unknown: list[str] = []
-            vpc = self.one(resource, "vpc_id", VPC_TYPES, unknown, "VPC")
+            vpc = self.links.one(resource, "vpc_id", VPC_TYPES, unknown, "VPC")
             if vpc is None or vpc not in self.model.networks:
                 continue
             network = self.model.networks[vpc]
@@ -627,21 +436,6 @@ class _Mapper:
                 network.cidrs.extend(
                     self.cidr_values(resource, name, network.unknown, ranges=network.unknown_ranges)
                 )
-
-    def data_alias(self, resource: TfResource, types: frozenset[str]) -> str | None:
-        """The managed resource a data source reads (by its id, or a filter on it), if any."""
-        found = self.resolve(resource, "id", types).addresses
-        found += [
-            address
-            for references in resource.references.values()
-            for reference in references
-            for address in self.idx.matches(reference, types, None)
-        ]
-        managed = dedupe(a for a in found if not a.startswith("data."))
-        if len(managed) == 1:
-            self.alias[resource.address] = managed[0]
-            return managed[0]
-        return None
 
     def add_network(self, resource: TfResource) -> None:
         unknown: list[str] = []
@@ -694,10 +488,10 @@ class _Mapper:
                 found_ranges = unknown_ranges(resource, path)
                 ranges.extend(r for r in found_ranges if r not in ranges)
                 rests_on = ", ".join(s for r in found_ranges for s in r.sources)
-                self.note(resource, f"{path} is not known before apply: {rests_on}", path)
+                self.links.note(resource, f"{path} is not known before apply: {rests_on}", path)
             elif path not in unknown:
                 unknown.append(path)
-                self.note(resource, f"{path} is known only after apply", path)
+                self.links.note(resource, f"{path} is known only after apply", path)
         found: list[str] = []
         for text in strings(value):
             if _valid_cidr(text):
@@ -705,14 +499,14 @@ class _Mapper:
             else:
                 if path not in unknown:
                     unknown.append(path)
-                self.note(resource, f"{path} holds {text!r}, which is not a CIDR", path)
+                self.links.note(resource, f"{path} holds {text!r}, which is not a CIDR", path)
         return found
 
     def network_of(
         self, resource: TfResource, path: str, unknown: list[str], *, computed: bool = False
     ) -> str:
         """The network an element sits in; falls back where the model needs one."""
-        links = self.resolve(
+        links = self.links.resolve(
             resource, path, NETWORK_LINK_TYPES, None, "VPC", computed=computed, single=True
         )
         if not links.given and resource.type.startswith("aws_default_"):
@@ -728,7 +522,7 @@ class _Mapper:
                 Network(address=address, type="aws_default_vpc", cidrs=[DEFAULT_VPC_CIDR])
             )
         where = "sits in the account's default VPC, which the input does not declare"
-        self.note(resource, f"{reason}; {where}" if reason else where)
+        self.links.note(resource, f"{reason}; {where}" if reason else where)
         return address
 
     def in_default_vpc(self, resource: TfResource, path: str, unknown: list[str], what: str) -> str:
@@ -737,14 +531,14 @@ class _Mapper:
             unknown.append(path)
         reason = f"no {what}: lands in the default VPC"
         if self.default_vpc is not None:
-            self.note(resource, reason, path)
+            self.links.note(resource, reason, path)
         return self.fallback_network(resource, path, unknown, reason, absent=True)
 
     def optional_network_of(
         self, resource: TfResource, path: str, unknown: list[str], *, computed: bool = True
     ) -> str | None:
         """The network of an element that may sit in none (a detached gateway)."""
-        links = self.resolve(
+        links = self.links.resolve(
             resource, path, NETWORK_LINK_TYPES, None, "VPC", computed=computed, single=True
         )
         if not links.given:
@@ -752,7 +546,7 @@ class _Mapper:
         return self.network_from(resource, path, unknown, links)
 
     def network_from(
-        self, resource: TfResource, path: str, unknown: list[str], links: _Links
+        self, resource: TfResource, path: str, unknown: list[str], links: Links
     ) -> str:
         found = dedupe(n for n in map(self.network_via, links.addresses) if n is not None)
         if len(found) == 1:
@@ -787,20 +581,20 @@ class _Mapper:
             unknown.append(path)
         if len(self.declared_networks) == 1:
             only = self.declared_networks[0]
-            self.note(resource, f"{reason}; assumed {only}, the only VPC in the input", path)
+            self.links.note(resource, f"{reason}; assumed {only}, the only VPC in the input", path)
             return only
         if absent:
             return self.default_vpc_network(resource, reason)
         address = "unknown-vpc"
         if address not in self.model.networks:
             self.add_synthetic_network(_outside_network(address))
-        self.note(resource, f"{reason}; placed in a VPC outside the input", path)
+        self.links.note(resource, f"{reason}; placed in a VPC outside the input", path)
         return address
 
     def external_network(self, vpc_id: str, resource: TfResource, path: str) -> str:
         if vpc_id not in self.model.networks:
             self.add_synthetic_network(_outside_network(vpc_id))
-            self.note(resource, f"{path} names {vpc_id}, a VPC outside the input", path)
+            self.links.note(resource, f"{path} names {vpc_id}, a VPC outside the input", path)
         return vpc_id
 
     def add_synthetic_network(self, network: Network) -> None:
@@ -880,7 +674,7 @@ class _Mapper:
         for resource in self.idx.of("aws_subnet", "aws_default_subnet"):
             self.add_subnet(resource)
         for resource in self.idx.data.get("aws_subnet", ()):
-            if self.data_alias(resource, SUBNET_TYPES) is None:
+            if self.links.data_alias(resource, SUBNET_TYPES) is None:
                 self.add_subnet(resource)
 
     def add_subnet(self, resource: TfResource) -> None:
@@ -901,7 +695,7 @@ class _Mapper:
         public = written if isinstance(written, bool) else resource.type == "aws_default_subnet"
         if written is UNKNOWN and resource.references.get("map_public_ip_on_launch"):
             unknown.append("map_public_ip_on_launch")
-            self.note(resource, "map_public_ip_on_launch is known only after apply")
+            self.links.note(resource, "map_public_ip_on_launch is known only after apply")
         zone = values.get("availability_zone")
         self.model.subnets[resource.address] = Subnet(
             address=resource.address,
@@ -938,7 +732,7 @@ class _Mapper:
             if is_default:
                 net = self.model.networks[network]
                 if net.default_security_group is not None:
-                    self.note(
+                    self.links.note(
                         resource,
                         f"{net.default_security_group} is already the default group of {network}",
                     )
@@ -952,18 +746,18 @@ class _Mapper:
                 group.rules.extend(self.inline_group_rules(resource))
 
     def data_security_group(self, resource: TfResource) -> None:
-        if self.data_alias(resource, SG_TYPES) is not None:
+        if self.links.data_alias(resource, SG_TYPES) is not None:
             return
         unknown: list[str] = []
         network = self.optional_network_of(resource, "vpc_id", unknown)
         name = string_value(resource.values.get("name"))
         if name == "default" and network is not None:
             # Looking up the group named "default" reads the VPC's default group.
-            self.alias[resource.address] = self.default_group(network) or resource.address
+            self.links.alias[resource.address] = self.default_group(network) or resource.address
             return
-        named = self.idx.named(frozenset({"aws_security_group"}), name) if name else None
+        named = self.links.named(frozenset({"aws_security_group"}), name) if name else None
         if named is not None and self.model.security_groups[named].network == network:
-            self.alias[resource.address] = named  # looked up by the name the input gives it
+            self.links.alias[resource.address] = named  # looked up by the name the input gives it
             return
         kind = resource.type
 
@@ -985,7 +779,7 @@ class _Mapper:
             unknown=[*unknown, "ingress", "egress"],
             rules=[unknown_rule("ingress"), unknown_rule("egress")],
         )
-        self.note(resource, "a security group read from the account; its rules are unknown")
+        self.links.note(resource, "a security group read from the account; its rules are unknown")
 
     def inline_group_rules(self, resource: TfResource) -> Iterator[SecurityGroupRule]:
         for direction in ("ingress", "egress"):
@@ -1003,9 +797,9 @@ class _Mapper:
             )
             for position, block in enumerate(blocks):
                 prefix = f"{direction}.{position}"
-                origin = self.block_origin(resource, prefix)
+                origin = origin_at(resource, prefix)
                 if not isinstance(block, dict):
-                    self.note(resource, f"{prefix} is known only after apply", prefix)
+                    self.links.note(resource, f"{prefix} is known only after apply", prefix)
                     yield SecurityGroupRule(
                         address=resource.address,
                         type=resource.type,
@@ -1047,7 +841,9 @@ class _Mapper:
         if protocol is None:
             protocol = "-1"
             unknown.append(protocol_name)
-            self.note(resource, f"{prefix}{protocol_name} is not known", prefix + protocol_name)
+            self.links.note(
+                resource, f"{prefix}{protocol_name} is not known", prefix + protocol_name
+            )
         ports = self.port_range(resource, prefix, block, protocol, unknown)
         cidrs: list[str] = []
         ranges: list[UnknownValue] = []
@@ -1056,7 +852,7 @@ class _Mapper:
         unknown = [u.removeprefix(prefix) for u in unknown]
         # Rule resources compute these when unset: UNKNOWN alone means "not written".
         rule_resource = not prefix
-        prefix_links = self.resolve(
+        prefix_links = self.links.resolve(
             resource,
             prefix + prefix_list_name,
             PREFIX_LIST_TYPES,
@@ -1067,8 +863,8 @@ class _Mapper:
         prefix_lists = [*prefix_links.addresses, *prefix_links.literals]
         if prefix_links.unresolved and not prefix_links.literals:
             unknown.append(prefix_list_name)
-            self.note(resource, f"{prefix}{prefix_list_name} cannot be resolved")
-        group_links = self.resolve(
+            self.links.note(resource, f"{prefix}{prefix_list_name} cannot be resolved")
+        group_links = self.links.resolve(
             resource,
             prefix + group_name,
             SG_LINK_TYPES,
@@ -1080,20 +876,20 @@ class _Mapper:
         )
         if group_links.shared and contested:
             blocks_path, position = prefix.split(".")[:2]
-            slots = self.shared_slots(resource, blocks_path, group_name, SG_TYPES)
+            slots = self.links.shared_slots(resource, blocks_path, group_name, SG_TYPES)
             if slots is not None:
                 group_links.addresses, contested = slots[int(position)], False
         groups = [self.group_address(a) for a in group_links.addresses]
         if group_links.shared and contested and len(groups) > 1:
             unknown.append(group_name)
             choices = ", ".join(groups[:_NOTE_SAMPLE])
-            self.note(
+            self.links.note(
                 resource, f"{prefix}{group_name} names some of {choices}", prefix + group_name
             )
         elif group_links.unresolved:
             unknown.append(group_name)
             what = ", ".join(group_links.literals) or "a group that cannot be resolved"
-            self.note(resource, f"{prefix}{group_name} names {what}", prefix + group_name)
+            self.links.note(resource, f"{prefix}{group_name} names {what}", prefix + group_name)
         description = block.get("description")
         return SecurityGroupRule(
             address=resource.address,
@@ -1130,7 +926,7 @@ class _Mapper:
         low, high = block.get("from_port"), block.get("to_port")
         if low is UNKNOWN or high is UNKNOWN:
             unknown.append(prefix + "from_port")
-            self.note(resource, f"{prefix}from_port/to_port are known only after apply")
+            self.links.note(resource, f"{prefix}from_port/to_port are known only after apply")
             return None
         low_port, high_port = integer(low), integer(high)
         if low_port is None or high_port is None:
@@ -1141,7 +937,9 @@ class _Mapper:
         for resource in self.idx.of("aws_security_group_rule"):
             direction = resource.values.get("type")
             if direction not in ("ingress", "egress"):
-                self.note(resource, "type is neither ingress nor egress; rule skipped", "type")
+                self.links.note(
+                    resource, "type is neither ingress nor egress; rule skipped", "type"
+                )
                 continue
             rule = self.group_rule(
                 resource,
@@ -1176,11 +974,15 @@ class _Mapper:
 
     def attach_rule(self, resource: TfResource, rule: SecurityGroupRule) -> None:
         unknown: list[str] = []
-        target = self.one(resource, "security_group_id", SG_LINK_TYPES, unknown, "security group")
+        target = self.links.one(
+            resource, "security_group_id", SG_LINK_TYPES, unknown, "security group"
+        )
         group = self.model.security_groups.get(self.group_address(target)) if target else None
         if group is None:
             if not unknown:
-                self.note(resource, "its security group is not in the input; rule not modelled")
+                self.links.note(
+                    resource, "its security group is not in the input; rule not modelled"
+                )
             return
         group.rules.append(rule)
 
@@ -1191,7 +993,7 @@ class _Mapper:
             unknown: list[str] = []
             is_default = resource.type == "aws_default_network_acl"
             if is_default:
-                vpc = self.one(
+                vpc = self.links.one(
                     resource, "default_network_acl_id", VPC_TYPES, None, "VPC", computed=True
                 )
                 network = vpc or self.network_of(resource, "vpc_id", unknown, computed=True)
@@ -1212,8 +1014,8 @@ class _Mapper:
                 if net.default_network_acl is None:
                     net.default_network_acl = resource.address
                 else:
-                    self.note(resource, f"{net.default_network_acl} is already its VPC's ACL")
-            links = self.resolve(
+                    self.links.note(resource, f"{net.default_network_acl} is already its VPC's ACL")
+            links = self.links.resolve(
                 resource, "subnet_ids", SUBNET_TYPES, acl.unknown, "subnet", computed=True
             )
             for subnet in links.addresses:
@@ -1236,13 +1038,13 @@ class _Mapper:
             for position, block in enumerate(_blocks(resource.values.get(direction))):
                 prefix = f"{direction}.{position}"
                 if not isinstance(block, dict):
-                    self.note(resource, f"{prefix} is known only after apply; entry skipped")
+                    self.links.note(resource, f"{prefix} is known only after apply; entry skipped")
                     continue
                 entry = self.acl_entry(
                     resource,
                     prefix + ".",
                     block,
-                    self.block_origin(resource, prefix),
+                    origin_at(resource, prefix),
                     egress=direction == "egress",
                     number_name="rule_no",
                     action_name="action",
@@ -1265,7 +1067,7 @@ class _Mapper:
         number = integer(block.get(number_name))
         action = block.get(action_name)
         if number is None or action not in ("allow", "deny"):
-            self.note(resource, f"{prefix}{number_name}/{action_name} unknown; entry skipped")
+            self.links.note(resource, f"{prefix}{number_name}/{action_name} unknown; entry skipped")
             return None
         allow = action == "allow"
         protocol = _protocol(block.get("protocol"))
@@ -1278,7 +1080,7 @@ class _Mapper:
         cidrs += self.cidr_values(resource, prefix + "ipv6_cidr_block", unknown, ranges=ranges)
         unknown = [u.removeprefix(prefix) for u in unknown]
         if not cidrs and not ranges:
-            self.note(resource, f"{prefix}cidr_block: the entry names no addresses; skipped")
+            self.links.note(resource, f"{prefix}cidr_block: the entry names no addresses; skipped")
             return None
         return AclEntry(
             address=resource.address,
@@ -1297,11 +1099,15 @@ class _Mapper:
     def acl_rules_and_associations(self) -> None:
         for resource in self.idx.of("aws_network_acl_rule"):
             unknown: list[str] = []
-            target = self.one(resource, "network_acl_id", ACL_LINK_TYPES, unknown, "network ACL")
+            target = self.links.one(
+                resource, "network_acl_id", ACL_LINK_TYPES, unknown, "network ACL"
+            )
             acl = self.model.network_acls.get(self.acl_address(target)) if target else None
             if acl is None:
                 if not unknown:
-                    self.note(resource, "its network ACL is not in the input; rule not modelled")
+                    self.links.note(
+                        resource, "its network ACL is not in the input; rule not modelled"
+                    )
                 continue
             entry = self.acl_entry(
                 resource,
@@ -1316,8 +1122,10 @@ class _Mapper:
                 acl.entries.append(entry)
         for resource in self.idx.of("aws_network_acl_association"):
             unknown = []
-            subnet = self.one(resource, "subnet_id", SUBNET_TYPES, unknown, "subnet")
-            target = self.one(resource, "network_acl_id", ACL_LINK_TYPES, unknown, "network ACL")
+            subnet = self.links.one(resource, "subnet_id", SUBNET_TYPES, unknown, "subnet")
+            target = self.links.one(
+                resource, "network_acl_id", ACL_LINK_TYPES, unknown, "network ACL"
+            )
             if subnet is not None and target is not None:
                 self.associate_acl(subnet, self.acl_address(target))
 
@@ -1334,7 +1142,7 @@ class _Mapper:
             unknown: list[str] = []
             is_default = resource.type == "aws_default_route_table"
             if is_default:
-                vpc = self.one(
+                vpc = self.links.one(
                     resource, "default_route_table_id", VPC_TYPES, None, "VPC", computed=True
                 )
                 network = vpc or self.network_of(resource, "vpc_id", unknown, computed=True)
@@ -1344,7 +1152,7 @@ class _Mapper:
             for position, block in enumerate(_blocks(resource.values.get("route"))):
                 if isinstance(block, dict):
                     routes.append(self.route(resource, f"route.{position}.", block, inline=True))
-            gateways = self.resolve(
+            gateways = self.links.resolve(
                 resource, "propagating_vgws", VGW_TYPES, unknown, "VPN gateway", computed=True
             )
             self.model.route_tables[resource.address] = RouteTable(
@@ -1362,10 +1170,14 @@ class _Mapper:
                 net.main_route_table = resource.address
         for resource in self.idx.of("aws_main_route_table_association"):
             unknown = []
-            table_address = self.one(resource, "route_table_id", RT_TYPES, unknown, "route table")
+            table_address = self.links.one(
+                resource, "route_table_id", RT_TYPES, unknown, "route table"
+            )
             table = self.model.route_tables.get(table_address or "")
             if table is None:
-                self.note(resource, "its route table is not in the input; main table unchanged")
+                self.links.note(
+                    resource, "its route table is not in the input; main table unchanged"
+                )
                 continue
             net = self.model.networks[table.network]  # a main table is one of its own VPC's
             previous = self.model.route_tables.get(net.main_route_table or "")
@@ -1378,7 +1190,7 @@ class _Mapper:
         self, resource: TfResource, prefix: str, block: dict[str, Any], *, inline: bool
     ) -> Route:
         unknown: list[str] = []
-        origin = self.block_origin(resource, prefix.rstrip(".")) if inline else resource.origin
+        origin = origin_at(resource, prefix.rstrip(".")) if inline else resource.origin
         names = (
             ("cidr_block", "ipv6_cidr_block", "destination_prefix_list_id")
             if inline
@@ -1397,7 +1209,7 @@ class _Mapper:
             destination = destination or (found[0] if found else None)
         destination_prefix_list: str | None = None
         if destination is None and not ranges:
-            lists = self.resolve(
+            lists = self.links.resolve(
                 resource, prefix + names[2], PREFIX_LIST_TYPES, unknown, "prefix list"
             )
             chosen = [*lists.addresses, *lists.literals]
@@ -1405,7 +1217,7 @@ class _Mapper:
         unknown = [u.removeprefix(prefix) for u in unknown]
         if destination is None and destination_prefix_list is None and not unknown and not ranges:
             unknown.append(names[0])
-            self.note(resource, f"{prefix}{names[0]}: the route has no destination")
+            self.links.note(resource, f"{prefix}{names[0]}: the route has no destination")
         kind, target = self.route_target(resource, prefix, block, unknown, inline)
         return Route(
             address=resource.address,
@@ -1430,29 +1242,33 @@ class _Mapper:
         pending: str | None = None
         for name, implied, types in _ROUTE_TARGETS:
             path = prefix + name
-            links = self.resolve(resource, path, None, single=True, ancestor_types=types)
+            links = self.links.resolve(resource, path, None, single=True, ancestor_types=types)
             value = block.get(name)
             if links.shared and len(links.addresses) > 1:
                 position = int(prefix.split(".")[1])
-                slots = self.shared_slots(resource, "route", name, types)
+                slots = self.links.shared_slots(resource, "route", name, types)
                 if slots is not None and len(slots[position]) == 1:
                     links.addresses = slots[position]
             if links.shared and len(links.addresses) > 1:
                 unknown.append(name)
                 choices = ", ".join(links.addresses[:_NOTE_SAMPLE])
-                self.note(resource, f"{path} may be any of {choices}", path)
+                self.links.note(resource, f"{path} may be any of {choices}", path)
                 return implied or "unknown", None
             if links.addresses:
                 address = links.addresses[0]
                 kind = self.kind_of_target(address, implied)
                 if kind == "unknown":
-                    self.note(resource, f"{path}: {address} is not a target reachlint models", path)
+                    self.links.note(
+                        resource, f"{path}: {address} is not a target reachlint models", path
+                    )
                 return kind, self.target_address(address)
             literal = string_value(value)
             if literal is not None:
                 kind = implied or self.kind_of_literal(literal)
                 if kind == "unknown":
-                    self.note(resource, f"{path}: {literal} is not a target reachlint models", path)
+                    self.links.note(
+                        resource, f"{path}: {literal} is not a target reachlint models", path
+                    )
                 return kind, None if kind == "local" else literal
             computed_here = not inline and name in _COMPUTED_ROUTE_TARGETS
             if value is UNKNOWN and pending is None and not computed_here:
@@ -1460,9 +1276,9 @@ class _Mapper:
         name = pending or "gateway_id"
         unknown.append(name)
         if pending is None:
-            self.note(resource, f"{prefix}route has no target it can be read from")
+            self.links.note(resource, f"{prefix}route has no target it can be read from")
         else:
-            self.note(resource, f"{prefix}{name} is known only after apply", prefix + name)
+            self.links.note(resource, f"{prefix}{name} is known only after apply", prefix + name)
         implied = next((kind for attr, kind, _ in _ROUTE_TARGETS if attr == name), None)
         return implied or "unknown", None
 
@@ -1496,7 +1312,7 @@ class _Mapper:
         }.get(resource.type)
         if attached is None:
             return address
-        gateway = self.one(resource, attached[0], frozenset({attached[1]}), None, "gateway")
+        gateway = self.links.one(resource, attached[0], frozenset({attached[1]}), None, "gateway")
         if resource.type == "aws_vpc_peering_connection_accepter" and gateway is None:
             return address  # a peering from outside the input is modelled as its accepter
         return gateway or address
@@ -1523,7 +1339,7 @@ class _Mapper:
             ):
                 self.edge_association(resource)
                 continue
-            subnet_address = self.one(resource, "subnet_id", SUBNET_TYPES, unknown, "subnet")
+            subnet_address = self.links.one(resource, "subnet_id", SUBNET_TYPES, unknown, "subnet")
             table = self.route_table_of(resource, unknown)
             subnet = self.model.subnets.get(subnet_address or "")
             if subnet is None or table is None:
@@ -1537,19 +1353,19 @@ class _Mapper:
         for resource in self.idx.of("aws_vpn_gateway_route_propagation"):
             unknown = []
             table = self.route_table_of(resource, unknown)
-            gateway = self.one(resource, "vpn_gateway_id", VGW_TYPES, unknown, "VPN gateway")
+            gateway = self.links.one(resource, "vpn_gateway_id", VGW_TYPES, unknown, "VPN gateway")
             if table is not None and gateway is not None:
                 table.propagating_gateways = dedupe([*table.propagating_gateways, gateway])
 
     def edge_association(self, resource: TfResource) -> None:
         """A gateway route table: it routes what arrives through the internet gateway."""
         unknown: list[str] = []
-        gateway = self.one(
+        gateway = self.links.one(
             resource, "gateway_id", frozenset({"aws_internet_gateway"}), unknown, "gateway"
         )
         table = self.route_table_of(resource, unknown)
         if gateway is None or table is None:
-            self.note(resource, "an edge association whose gateway or table is not known")
+            self.links.note(resource, "an edge association whose gateway or table is not known")
             return
         table.edge_gateways = dedupe([*table.edge_gateways, gateway])
 
@@ -1561,13 +1377,13 @@ class _Mapper:
             subnets = []
             for position, _ in enumerate(_blocks(resource.values.get("subnet_mapping"))):
                 path = f"subnet_mapping.{position}.subnet_id"
-                subnet = self.one(resource, path, SUBNET_TYPES, unknown, "subnet")
+                subnet = self.links.one(resource, path, SUBNET_TYPES, unknown, "subnet")
                 if subnet is not None:
                     subnets.append(subnet)
             placed = self.model.subnets.get(subnets[0]) if subnets else None
             network = placed.network if placed is not None else None
             if len(subnets) > 1:
-                self.note(
+                self.links.note(
                     resource,
                     f"it has endpoints in {len(subnets)} subnets; what leaves it is routed by "
                     f"{subnets[0]}'s route table",
@@ -1586,10 +1402,14 @@ class _Mapper:
 
     def firewall_policy(self, resource: TfResource, network: str | None) -> FirewallPolicy:
         policy_types = frozenset({"aws_networkfirewall_firewall_policy"})
-        address = self.one(resource, "firewall_policy_arn", policy_types, None, "firewall policy")
+        address = self.links.one(
+            resource, "firewall_policy_arn", policy_types, None, "firewall policy"
+        )
         policy = self.idx.by_address.get(address or "")
         if policy is None:
-            self.note(resource, "its firewall policy is not in the input; its rules are unknown")
+            self.links.note(
+                resource, "its firewall policy is not in the input; its rules are unknown"
+            )
             rule = FirewallRule(
                 address=resource.address, type=resource.type, origin=resource.origin,
                 name="(its rules)", kind="every", action="allow",
@@ -1606,7 +1426,7 @@ class _Mapper:
 
         def origin_of(group: str, path: str) -> Origin:
             found = self.idx.by_address.get(group)
-            return self.block_origin(found, path) if found is not None else policy.origin
+            return origin_at(found, path) if found is not None else policy.origin
 
         builder = aws_firewall.PolicyBuilder(
             FirewallPolicy(address=policy.address, type=policy.type, origin=policy.origin),
@@ -1621,11 +1441,11 @@ class _Mapper:
                 path = f"firewall_policy.0.{key}.{position}.resource_arn"
                 priority = block.get("priority") if isinstance(block.get("priority"), int) else 0
                 group = self.idx.by_address.get(
-                    self.one(policy, path, group_types, None, "rule group") or ""
+                    self.links.one(policy, path, group_types, None, "rule group") or ""
                 )
-                origin = self.block_origin(policy, f"firewall_policy.0.{key}.{position}")
+                origin = origin_at(policy, f"firewall_policy.0.{key}.{position}")
                 if group is None:
-                    self.note(policy, f"{path}: the rule group is not in the input", path)
+                    self.links.note(policy, f"{path}: the rule group is not in the input", path)
                     builder.missing_group(f"{policy.address}.{key}[{position}]", kind == "stateful",
                                           priority, origin)  # fmt: skip
                 elif kind == "stateless":
@@ -1633,11 +1453,13 @@ class _Mapper:
                 else:
                     builder.stateful_group(group.address, group.type, group.values, priority)
         if settings and settings[0].get("tls_inspection_configuration_arn"):
-            self.note(policy, "TLS inspection decrypts traffic; what it decides is not modelled")
+            self.links.note(
+                policy, "TLS inspection decrypts traffic; what it decides is not modelled"
+            )
         return builder.done(policy.values)
 
     def route_table_of(self, resource: TfResource, unknown: list[str]) -> RouteTable | None:
-        address = self.one(resource, "route_table_id", RT_LINK_TYPES, unknown, "route table")
+        address = self.links.one(resource, "route_table_id", RT_LINK_TYPES, unknown, "route table")
         if address is None:
             return None
         network = self.model.networks.get(address)
@@ -1645,7 +1467,7 @@ class _Mapper:
             address = network.main_route_table or address
         table = self.model.route_tables.get(address)
         if table is None:
-            self.note(resource, f"route table {address} is not in the model; skipped")
+            self.links.note(resource, f"route table {address} is not in the model; skipped")
         return table
 
     # ----- gateways ---------------------------------------------------------------------------
@@ -1678,13 +1500,13 @@ class _Mapper:
         ):
             for resource in self.idx.of(type_name):
                 unknown = []
-                address = self.one(resource, path, None, unknown, "gateway")
+                address = self.links.one(resource, path, None, unknown, "gateway")
                 gateway = self.model.gateways.get(address or "")
                 if gateway is not None:
                     gateway.network = self.network_of(resource, "vpc_id", gateway.unknown)
         for resource in self.idx.of("aws_nat_gateway"):
             unknown = []
-            subnet = self.one(resource, "subnet_id", SUBNET_TYPES, unknown, "subnet")
+            subnet = self.links.one(resource, "subnet_id", SUBNET_TYPES, unknown, "subnet")
             placed = self.model.subnets.get(subnet or "")
             network = placed.network if placed is not None else None
             self.add_gateway(
@@ -1706,7 +1528,7 @@ class _Mapper:
                 continue  # interface and load balancer endpoints are endpoints, not hops
             unknown = []
             network = self.network_of(resource, "vpc_id", unknown)
-            tables = self.resolve(
+            tables = self.links.resolve(
                 resource, "route_table_ids", RT_LINK_TYPES, unknown, "route table", computed=True
             )
             service = resource.values.get("service_name")
@@ -1720,7 +1542,7 @@ class _Mapper:
             )
         for resource in self.idx.of("aws_vpc_endpoint_route_table_association"):
             unknown = []
-            address = self.one(resource, "vpc_endpoint_id", None, unknown, "VPC endpoint")
+            address = self.links.one(resource, "vpc_endpoint_id", None, unknown, "VPC endpoint")
             gateway = self.model.gateways.get(address or "")
             table = self.route_table_of(resource, unknown)
             if gateway is not None and table is not None:
@@ -1751,7 +1573,7 @@ class _Mapper:
             )
         for resource in self.idx.of("aws_ec2_managed_prefix_list_entry"):
             unknown = []
-            address = self.one(resource, "prefix_list_id", PREFIX_LIST_TYPES, unknown, "list")
+            address = self.links.one(resource, "prefix_list_id", PREFIX_LIST_TYPES, unknown, "list")
             prefix_list = self.model.prefix_lists.get(address or "")
             if prefix_list is not None:
                 prefix_list.cidrs.extend(
@@ -1763,7 +1585,7 @@ class _Mapper:
     def peerings(self) -> None:
         accepted: dict[str, TfResource] = {}
         for resource in self.idx.of("aws_vpc_peering_connection_accepter"):
-            address = self.one(
+            address = self.links.one(
                 resource,
                 "vpc_peering_connection_id",
                 frozenset({"aws_vpc_peering_connection"}),
@@ -1783,20 +1605,20 @@ class _Mapper:
                 accepter=network,
                 unknown=unknown,
             )
-            self.note(resource, "the requesting VPC of this peering is outside the input")
+            self.links.note(resource, "the requesting VPC of this peering is outside the input")
         for resource in self.idx.of("aws_vpc_peering_connection"):
             unknown = []
             requester = self.network_of(resource, "vpc_id", unknown)
-            links = self.resolve(resource, "peer_vpc_id", NETWORK_LINK_TYPES, single=True)
+            links = self.links.resolve(resource, "peer_vpc_id", NETWORK_LINK_TYPES, single=True)
             accepters = dedupe(n for n in map(self.network_via, links.addresses) if n is not None)
             accepter = accepters[0] if len(accepters) == 1 else None
             if accepter is None:
                 if "peer_vpc_id" not in unknown:
                     unknown.append("peer_vpc_id")
-                self.note(resource, "the peer VPC is outside the input", "peer_vpc_id")
+                self.links.note(resource, "the peer VPC is outside the input", "peer_vpc_id")
             active = resource.values.get("auto_accept") is True or resource.address in accepted
             if not active:
-                self.note(resource, "nothing accepts this peering (no auto_accept); inactive")
+                self.links.note(resource, "nothing accepts this peering (no auto_accept); inactive")
             self.model.peerings[resource.address] = Peering(
                 address=resource.address,
                 type=resource.type,
@@ -1814,7 +1636,7 @@ class _Mapper:
             if gateway is None:
                 continue
             network = self.network_of(resource, "vpc_id", unknown)
-            subnets = self.resolve(resource, "subnet_ids", SUBNET_TYPES, unknown, "subnet")
+            subnets = self.links.resolve(resource, "subnet_ids", SUBNET_TYPES, unknown, "subnet")
             self.model.transit_gateway_attachments[resource.address] = TransitGatewayAttachment(
                 address=resource.address,
                 type=resource.type,
@@ -1827,7 +1649,9 @@ class _Mapper:
         tables = frozenset({"aws_ec2_transit_gateway_route_table"}) | TGW_TYPES
         for resource in self.idx.of("aws_ec2_transit_gateway_route"):
             unknown = []
-            table = self.one(resource, "transit_gateway_route_table_id", tables, unknown, "table")
+            table = self.links.one(
+                resource, "transit_gateway_route_table_id", tables, unknown, "table"
+            )
             table_resource = self.idx.by_address.get(table or "")
             if table_resource is None:
                 continue
@@ -1836,12 +1660,12 @@ class _Mapper:
                 owner = self.transit_gateway_of(table_resource, "transit_gateway_id", unknown)
             destination = self.cidr_values(resource, "destination_cidr_block", unknown)
             if owner is None or not destination:
-                self.note(resource, "its gateway or destination is unknown; route skipped")
+                self.links.note(resource, "its gateway or destination is unknown; route skipped")
                 continue
             blackhole = resource.values.get("blackhole") is True
             attachment = None
             if not blackhole:
-                attachment = self.one(
+                attachment = self.links.one(
                     resource, "transit_gateway_attachment_id", None, unknown, "attachment"
                 )
             self.model.transit_gateway_routes[resource.address] = TransitGatewayRoute(
@@ -1856,23 +1680,25 @@ class _Mapper:
             )
 
     def transit_gateway_of(self, resource: TfResource, path: str, unknown: list[str]) -> str | None:
-        links = self.resolve(resource, path, TGW_TYPES, unknown, "transit gateway", single=True)
+        links = self.links.resolve(
+            resource, path, TGW_TYPES, unknown, "transit gateway", single=True
+        )
         if links.addresses:
             return links.addresses[0]
         if links.literals:
             return links.literals[0]
-        self.note(resource, "its transit gateway cannot be resolved; not modelled", path)
+        self.links.note(resource, "its transit gateway cannot be resolved; not modelled", path)
         return None
 
     def vpn(self) -> None:
         for resource in self.idx.of("aws_vpn_connection"):
             unknown: list[str] = []
-            gateway = self.one(
+            gateway = self.links.one(
                 resource, "vpn_gateway_id", VGW_TYPES, unknown, "VPN gateway", computed=True
-            ) or self.one(
+            ) or self.links.one(
                 resource, "transit_gateway_id", TGW_TYPES, unknown, "gateway", computed=True
             )
-            customer = self.one(
+            customer = self.links.one(
                 resource,
                 "customer_gateway_id",
                 frozenset({"aws_customer_gateway"}),
@@ -1902,7 +1728,7 @@ class _Mapper:
             )
         for resource in self.idx.of("aws_vpn_connection_route"):
             unknown = []
-            address = self.one(
+            address = self.links.one(
                 resource,
                 "vpn_connection_id",
                 frozenset({"aws_vpn_connection"}),
@@ -1994,7 +1820,7 @@ class _Mapper:
         found: list[str] = []
         given = named_default = False
         for path in paths:
-            links = self.resolve(
+            links = self.links.resolve(
                 resource, path, SG_LINK_TYPES, None, "security group", computed=True, by_name=True
             )
             given = given or links.given
@@ -2011,7 +1837,7 @@ class _Mapper:
                 continue
             if path not in unknown:
                 unknown.append(path)
-            self.note(resource, f"{path} {reason}; its security group is unknown", path)
+            self.links.note(resource, f"{path} {reason}; its security group is unknown", path)
         return _Groups(dedupe(found), given, named_default)
 
     def interfaces_for(
@@ -2088,7 +1914,9 @@ class _Mapper:
     ) -> list[str]:
         found: list[str] = []
         for path in paths:
-            links = self.resolve(resource, path, SUBNET_TYPES, unknown, "subnet", computed=computed)
+            links = self.links.resolve(
+                resource, path, SUBNET_TYPES, unknown, "subnet", computed=computed
+            )
             found.extend(a for a in links.addresses if a in self.model.subnets)
         return dedupe(found)
 
@@ -2111,19 +1939,23 @@ class _Mapper:
             for position, block in enumerate(_blocks(instance.values.get("network_interface"))):
                 path = f"network_interface.{position}.network_interface_id"
                 device = integer(block.get("device_index")) if isinstance(block, dict) else None
-                for address in self.resolve(instance, path, ENI_TYPES, single=True).addresses:
+                for address in self.links.resolve(instance, path, ENI_TYPES, single=True).addresses:
                     self.eni_owner[address] = (instance.address, device or 0)
         for interface in self.idx.of("aws_network_interface"):
             for position, block in enumerate(_blocks(interface.values.get("attachment"))):
                 path = f"attachment.{position}.instance"
-                owner = self.one(interface, path, INSTANCE_TYPES, None, "instance")
+                owner = self.links.one(interface, path, INSTANCE_TYPES, None, "instance")
                 if owner is not None and isinstance(block, dict):
                     device = integer(block.get("device_index")) or 0
                     self.eni_owner.setdefault(interface.address, (owner, device))
         for attachment in self.idx.of("aws_network_interface_attachment"):
             unknown: list[str] = []
-            attached_to = self.one(attachment, "instance_id", INSTANCE_TYPES, unknown, "instance")
-            eni = self.one(attachment, "network_interface_id", ENI_TYPES, unknown, "interface")
+            attached_to = self.links.one(
+                attachment, "instance_id", INSTANCE_TYPES, unknown, "instance"
+            )
+            eni = self.links.one(
+                attachment, "network_interface_id", ENI_TYPES, unknown, "interface"
+            )
             if attached_to is not None and eni is not None:
                 device = integer(attachment.values.get("device_index")) or 1
                 self.eni_owner.setdefault(eni, (attached_to, device))
@@ -2132,7 +1964,7 @@ class _Mapper:
         self, resource: TfResource, path: str, unknown: list[str], *, computed: bool = False
     ) -> tuple[str | None, str | None]:
         """The subnet an interface sits in; if it may be any of several, their common VPC."""
-        links = self.resolve(
+        links = self.links.resolve(
             resource, path, SUBNET_TYPES, unknown, "subnet", computed=computed, single=True
         )
         subnets = [a for a in links.addresses if a in self.model.subnets]
@@ -2142,7 +1974,9 @@ class _Mapper:
             if path not in unknown:
                 unknown.append(path)
             choices = ", ".join(subnets[:_NOTE_SAMPLE])
-            self.note(resource, f"{path} may be any of {choices}; its subnet is unknown", path)
+            self.links.note(
+                resource, f"{path} may be any of {choices}; its subnet is unknown", path
+            )
             networks = {self.model.subnets[a].network for a in subnets}
             return None, networks.pop() if len(networks) == 1 else None
         if not links.given and computed:
@@ -2176,7 +2010,7 @@ class _Mapper:
         launched_with_enis = any(device == 0 for device, _ in owned)
         if not launched_with_enis and _blocks(values.get("network_interface")):
             unknown.append("network_interface")
-            self.note(resource, "its primary network_interface cannot be resolved")
+            self.links.note(resource, "its primary network_interface cannot be resolved")
         elif not launched_with_enis:
             template = self.launch_template(resource, "launch_template.0", unknown)
             written = resource.references.get("subnet_id") or string_value(values.get("subnet_id"))
@@ -2224,7 +2058,9 @@ class _Mapper:
             path = f"{prefix}.{name}"
             if value_at(resource.values, path) is None and path not in resource.references:
                 continue
-            address = self.one(resource, path, types, unknown, "launch template", by_name=True)
+            address = self.links.one(
+                resource, path, types, unknown, "launch template", by_name=True
+            )
             if address is not None:
                 return self.idx.by_address.get(address)
         return None
@@ -2254,14 +2090,14 @@ class _Mapper:
         private_ips: dict[str, list[str]] = {}
         eips: dict[str, str] = {}
         for position, block in enumerate(mappings):
-            subnet = self.one(
+            subnet = self.links.one(
                 resource, f"subnet_mapping.{position}.subnet_id", SUBNET_TYPES, unknown, "subnet"
             )
             if subnet is None:
                 continue
             subnets.append(subnet)
             private_ips[subnet] = self.ips(block.get("private_ipv4_address"))
-            eip = self.one(
+            eip = self.links.one(
                 resource, f"subnet_mapping.{position}.allocation_id", EIP_TYPES, None, "EIP"
             )
             if eip is not None:
@@ -2321,22 +2157,22 @@ class _Mapper:
                 continue
             port, target_port = integer(block.get("lb_port")), integer(block.get("instance_port"))
             if port is None:
-                self.note(resource, f"listener.{position}.lb_port unknown; listener skipped")
+                self.links.note(resource, f"listener.{position}.lb_port unknown; listener skipped")
                 continue
             listeners.append(
                 Listener(
                     address=resource.address,
                     type=resource.type,
-                    origin=self.block_origin(resource, f"listener.{position}"),
+                    origin=origin_at(resource, f"listener.{position}"),
                     protocol=string_value(block.get("lb_protocol")) or "tcp",
                     port=port,
                     target_port=target_port if target_port is not None else port,
                 )
             )
-        instances = self.resolve(
+        instances = self.links.resolve(
             resource, "instances", INSTANCE_TYPES, unknown, "instance", computed=True
         )
-        origin = self.block_origin(resource, "instances")
+        origin = origin_at(resource, "instances")
         spec = LoadBalancer(
             scheme="internal" if internal else "internet-facing",
             flavor="classic",
@@ -2360,7 +2196,7 @@ class _Mapper:
             self.listener(resource)
         for resource in self.idx.of("aws_lb_listener_rule", "aws_alb_listener_rule"):
             unknown: list[str] = []
-            listener = self.one(resource, "listener_arn", LISTENER_TYPES, unknown, "listener")
+            listener = self.links.one(resource, "listener_arn", LISTENER_TYPES, unknown, "listener")
             groups = self.action_target_groups(resource, "action")
             for item in self.listeners.get(listener or "", []):
                 item.target_groups = dedupe([*item.target_groups, *groups])
@@ -2369,13 +2205,13 @@ class _Mapper:
         ):
             self.target_attachment(resource)
         for resource in self.idx.of("aws_autoscaling_group"):
-            links = self.resolve(
+            links = self.links.resolve(
                 resource, "target_group_arns", TG_TYPES, [], "target group", computed=True
             )
-            origin = self.block_origin(resource, "target_group_arns")
+            origin = origin_at(resource, "target_group_arns")
             for target_group in links.addresses:
                 self.add_target(target_group, Target(endpoint=resource.address, origin=origin))
-            balancers = self.resolve(
+            balancers = self.links.resolve(
                 resource,
                 "load_balancers",
                 ELB_TYPES,
@@ -2388,7 +2224,7 @@ class _Mapper:
                 self.add_instance(balancer, Target(endpoint=resource.address, origin=origin))
         for resource in self.idx.of("aws_autoscaling_attachment"):
             unknown = []
-            scaling_group = self.one(
+            scaling_group = self.links.one(
                 resource,
                 "autoscaling_group_name",
                 ASG_TYPES,
@@ -2400,9 +2236,13 @@ class _Mapper:
                 continue
             target = Target(endpoint=scaling_group, origin=resource.origin, via=resource.address)
             for path in ("lb_target_group_arn", "alb_target_group_arn"):
-                for address in self.resolve(resource, path, TG_TYPES, unknown, "group").addresses:
+                for address in self.links.resolve(
+                    resource, path, TG_TYPES, unknown, "group"
+                ).addresses:
                     self.add_target(address, target)
-            classic = self.one(resource, "elb", ELB_TYPES, unknown, "load balancer", by_name=True)
+            classic = self.links.one(
+                resource, "elb", ELB_TYPES, unknown, "load balancer", by_name=True
+            )
             if classic is not None:
                 self.add_instance(classic, target)
         for resource in self.idx.of("aws_ecs_service"):
@@ -2413,20 +2253,24 @@ class _Mapper:
                 target = Target(
                     endpoint=resource.address,
                     port=integer(block.get("container_port")),
-                    origin=self.block_origin(resource, prefix),
+                    origin=origin_at(resource, prefix),
                 )
-                forward = self.one(resource, f"{prefix}.target_group_arn", TG_TYPES, [], "group")
+                forward = self.links.one(
+                    resource, f"{prefix}.target_group_arn", TG_TYPES, [], "group"
+                )
                 if forward is not None:
                     self.add_target(forward, target)
-                classic = self.one(
+                classic = self.links.one(
                     resource, f"{prefix}.elb_name", ELB_TYPES, [], "load balancer", by_name=True
                 )
                 if classic is not None:
                     self.add_instance(classic, target)
         for resource in self.idx.of("aws_elb_attachment"):
             unknown = []
-            classic = self.one(resource, "elb", ELB_TYPES, unknown, "load balancer", by_name=True)
-            instance = self.one(resource, "instance", INSTANCE_TYPES, unknown, "instance")
+            classic = self.links.one(
+                resource, "elb", ELB_TYPES, unknown, "load balancer", by_name=True
+            )
+            instance = self.links.one(resource, "instance", INSTANCE_TYPES, unknown, "instance")
             if classic is not None and instance is not None:
                 self.add_instance(
                     classic,
@@ -2436,13 +2280,13 @@ class _Mapper:
     def listener(self, resource: TfResource) -> None:
         values = resource.values
         unknown: list[str] = []
-        balancer_address = self.one(
+        balancer_address = self.links.one(
             resource, "load_balancer_arn", LB_TYPES, unknown, "load balancer"
         )
         balancer = self.model.endpoints.get(balancer_address or "")
         if balancer is None or balancer.load_balancer is None:
             if not unknown:
-                self.note(resource, "its load balancer is not in the input; not modelled")
+                self.links.note(resource, "its load balancer is not in the input; not modelled")
             return
         spec = balancer.load_balancer
         protocol = string_value(values.get("protocol"))
@@ -2452,7 +2296,7 @@ class _Mapper:
         if port is None and protocol.upper() == "GENEVE":
             port = 6081
         if port is None:
-            self.note(resource, "port is not known; listener not modelled", "port")
+            self.links.note(resource, "port is not known; listener not modelled", "port")
             return
         listener = Listener(
             address=resource.address,
@@ -2486,26 +2330,30 @@ class _Mapper:
                     yield from literals(item)
 
         for literal in literals(resource.values.get(block)):
-            address = self.lookup(literal, TG_TYPES)
+            address = self.links.lookup(literal, TG_TYPES)
             if address is not None:
                 found.append(address)
             elif literal:
-                self.note(resource, f"forwards to {literal}, which is not in the input", block)
+                self.links.note(
+                    resource, f"forwards to {literal}, which is not in the input", block
+                )
         return dedupe(found)
 
     def target_attachment(self, resource: TfResource) -> None:
         unknown: list[str] = []
-        group = self.one(resource, "target_group_arn", TG_TYPES, unknown, "target group")
+        group = self.links.one(resource, "target_group_arn", TG_TYPES, unknown, "target group")
         if group is None:
             return
-        links = self.resolve(resource, "target_id", None, single=True)
+        links = self.links.resolve(resource, "target_id", None, single=True)
         endpoint = next((e for e in map(self.endpoint_of, links.addresses) if e is not None), None)
         if endpoint is None:
             for literal in links.literals:
                 endpoint = self.endpoint_with_ip(literal)
         if endpoint is None:
             target = ", ".join(links.addresses + links.literals) or "an unknown target"
-            self.note(resource, f"target_id: {target} is not an endpoint in the input", "target_id")
+            self.links.note(
+                resource, f"target_id: {target} is not an endpoint in the input", "target_id"
+            )
             return
         self.add_target(
             group,
@@ -2552,7 +2400,7 @@ class _Mapper:
         unknown: list[str],
     ) -> list[str] | None:
         """Subnets of the subnet group a database or cache names; None when it names none."""
-        links = self.resolve(
+        links = self.links.resolve(
             resource,
             path,
             types,
@@ -2577,7 +2425,7 @@ class _Mapper:
         subnet_types = frozenset({"aws_db_subnet_group"})
         subnets = self.subnet_group(resource, "db_subnet_group_name", subnet_types, unknown)
         if subnets is None:
-            source = self.one(
+            source = self.links.one(
                 resource, "replicate_source_db", frozenset({"aws_db_instance"}), None, "database"
             )
             source_resource = self.idx.by_address.get(source or "")
@@ -2634,7 +2482,7 @@ class _Mapper:
         if members is None:
             members = defaultdict(list)
             for member in self.idx.of(member_type):
-                links = self.resolve(
+                links = self.links.resolve(
                     member,
                     "cluster_identifier",
                     frozenset({cluster_type}),
@@ -2651,7 +2499,7 @@ class _Mapper:
         replication_types = frozenset({"aws_elasticache_replication_group"})
         for resource in self.idx.of("aws_elasticache_cluster", "aws_elasticache_replication_group"):
             if resource.type == "aws_elasticache_cluster":
-                group = self.one(
+                group = self.links.one(
                     resource,
                     "replication_group_id",
                     replication_types,
@@ -2708,7 +2556,7 @@ class _Mapper:
         ]
         if not blocks:
             unknown.append("network_configuration")
-            self.note(
+            self.links.note(
                 resource, "runs on its cluster's instances (no awsvpc network); no interfaces"
             )
             self.add_endpoint(resource, "service", [], unknown)
@@ -2749,7 +2597,7 @@ class _Mapper:
                 value_at(template.values, "network_interfaces.0.associate_public_ip_address")
             )
         else:
-            address = self.one(
+            address = self.links.one(
                 resource,
                 "launch_configuration",
                 frozenset({"aws_launch_configuration"}),
@@ -2763,7 +2611,7 @@ class _Mapper:
         if template is None:
             unknown.append("launch_template")
             groups = _Groups([f"{resource.address}.launch_template"], True)
-            self.note(resource, "its launch template is not in the input; groups unknown")
+            self.links.note(resource, "its launch template is not in the input; groups unknown")
         else:
             groups = self.template_groups(template, unknown)
         source = template.address if template is not None and public else None
@@ -2804,7 +2652,7 @@ class _Mapper:
     def elastic_ips(self) -> None:
         nat_eips = set()
         for nat in self.idx.of("aws_nat_gateway"):
-            nat_eips.update(self.resolve(nat, "allocation_id", EIP_TYPES).addresses)
+            nat_eips.update(self.links.resolve(nat, "allocation_id", EIP_TYPES).addresses)
         for resource in self.idx.of("aws_eip"):
             if resource.address in self.model.elastic_ips:
                 continue  # a load balancer's subnet mapping already holds it
@@ -2823,13 +2671,13 @@ class _Mapper:
             if interface is not None:
                 interface.public, interface.public_source = True, resource.address
             elif resource.address not in nat_eips and not unknown:
-                self.note(resource, "an Elastic IP not associated with anything in the input")
+                self.links.note(resource, "an Elastic IP not associated with anything in the input")
         for resource in self.idx.of("aws_eip_association"):
             unknown = []
             endpoint, interface = self.interface_named(
                 resource, "network_interface_id", "instance_id", unknown
             )
-            eip = self.one(resource, "allocation_id", EIP_TYPES, unknown, "Elastic IP")
+            eip = self.links.one(resource, "allocation_id", EIP_TYPES, unknown, "Elastic IP")
             if interface is None:
                 continue
             source = eip or resource.address
@@ -2842,7 +2690,7 @@ class _Mapper:
         self, resource: TfResource, eni_path: str, instance_path: str | None, unknown: list[str]
     ) -> tuple[str | None, Interface | None]:
         """The interface an EIP or attachment points at: an ENI, or an instance's primary."""
-        eni = self.one(
+        eni = self.links.one(
             resource, eni_path, ENI_TYPES | INSTANCE_TYPES, unknown, "interface", computed=True
         )
         if eni is not None:
@@ -2852,7 +2700,7 @@ class _Mapper:
                 return self.primary(eni)
         if instance_path is None:
             return None, None
-        instance = self.one(
+        instance = self.links.one(
             resource, instance_path, INSTANCE_TYPES, unknown, "instance", computed=True
         )
         if instance is not None:
@@ -2868,7 +2716,7 @@ class _Mapper:
     def eni_group_attachments(self) -> None:
         for resource in self.idx.of("aws_network_interface_sg_attachment"):
             unknown: list[str] = []
-            group = self.one(resource, "security_group_id", SG_LINK_TYPES, unknown, "group")
+            group = self.links.one(resource, "security_group_id", SG_LINK_TYPES, unknown, "group")
             _, interface = self.interface_named(resource, "network_interface_id", None, unknown)
             if group is None or interface is None:
                 continue
