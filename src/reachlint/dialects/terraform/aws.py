@@ -15,15 +15,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from reachlint.dialects.terraform.links import Links, Resolver, origin_at
+from reachlint.dialects.terraform.inventory import Field, Fields, Kind, TerraformInventory, entries
+from reachlint.dialects.terraform.links import Resolver, origin_at
 from reachlint.dialects.terraform.values import (
     ResourceIndex,
     dedupe,
-    has_unknown,
     integer,
     string_value,
     strings,
-    unknown_ranges,
     value_at,
 )
 from reachlint.formats.terraform.records import UNKNOWN, TfResource
@@ -37,29 +36,22 @@ from reachlint.model.network import (
     FirewallPolicy,
     FirewallRule,
     Gateway,
-    GatewayKind,
     Interface,
     Listener,
     LoadBalancer,
     Network,
     NetworkAcl,
     NetworkModel,
-    OnPremSite,
-    Peering,
     PortRange,
-    PrefixList,
-    Route,
     RouteTable,
-    RouteTarget,
     SecurityGroup,
     SecurityGroupRule,
-    Subnet,
     Target,
     TargetGroup,
-    TransitGatewayAttachment,
-    TransitGatewayRoute,
 )
 from reachlint.providers.aws import firewall as aws_firewall
+from reachlint.providers.aws import gateways, network_acls, networks, routing, security_groups
+from reachlint.providers.aws.state import Build
 from reachlint.sources import Origin, UnknownValue
 
 VPC_TYPES = frozenset({"aws_vpc", "aws_default_vpc"})
@@ -117,74 +109,6 @@ _CLUSTERS: dict[str, tuple[str, frozenset[str], str]] = {
         "aws_neptune_cluster_instance",
     ),
 }
-
-# Route target attributes, the kind each implies, and the types a shared reference must have
-# to be taken as that attribute's target.
-_ROUTE_TARGETS: tuple[tuple[str, RouteTarget | None, frozenset[str]], ...] = (
-    (
-        "gateway_id",
-        None,
-        frozenset(
-            {
-                "aws_internet_gateway",
-                "aws_internet_gateway_attachment",
-                "aws_vpn_gateway",
-                "aws_vpn_gateway_attachment",
-                "aws_vpc_endpoint",
-            }
-        ),
-    ),
-    ("nat_gateway_id", "nat-gateway", frozenset({"aws_nat_gateway"})),
-    ("transit_gateway_id", "transit-gateway", TGW_TYPES),
-    (
-        "vpc_peering_connection_id",
-        "peering",
-        frozenset({"aws_vpc_peering_connection", "aws_vpc_peering_connection_accepter"}),
-    ),
-    (
-        "egress_only_gateway_id",
-        "egress-only-internet-gateway",
-        frozenset({"aws_egress_only_internet_gateway"}),
-    ),
-    (
-        "vpc_endpoint_id",
-        "gateway-endpoint",
-        frozenset({"aws_vpc_endpoint", "aws_networkfirewall_firewall"}),
-    ),
-    ("network_interface_id", "network-interface", ENI_TYPES | INSTANCE_TYPES),
-    ("instance_id", "instance", INSTANCE_TYPES),
-    ("local_gateway_id", "unknown", frozenset({"aws_ec2_local_gateway"})),
-    ("carrier_gateway_id", "unknown", frozenset({"aws_ec2_carrier_gateway"})),
-    ("core_network_arn", "unknown", frozenset({"aws_networkmanager_core_network"})),
-)
-# aws_route computes these from the target; unknown there says nothing about the route.
-_COMPUTED_ROUTE_TARGETS = frozenset({"network_interface_id", "instance_id"})
-
-_KIND_BY_TYPE: dict[str, RouteTarget] = {
-    "aws_internet_gateway": "internet-gateway",
-    "aws_internet_gateway_attachment": "internet-gateway",
-    "aws_egress_only_internet_gateway": "egress-only-internet-gateway",
-    "aws_nat_gateway": "nat-gateway",
-    "aws_vpn_gateway": "vpn-gateway",
-    "aws_vpn_gateway_attachment": "vpn-gateway",
-    "aws_ec2_transit_gateway": "transit-gateway",
-    "aws_vpc_peering_connection": "peering",
-    "aws_vpc_peering_connection_accepter": "peering",
-    "aws_vpc_endpoint": "gateway-endpoint",
-    "aws_network_interface": "network-interface",
-    "aws_instance": "instance",
-}
-_KIND_BY_ID_PREFIX: tuple[tuple[str, RouteTarget], ...] = (
-    ("igw-", "internet-gateway"),
-    ("vgw-", "vpn-gateway"),
-    ("vpce-", "gateway-endpoint"),
-    ("nat-", "nat-gateway"),
-    ("eigw-", "egress-only-internet-gateway"),
-    ("tgw-", "transit-gateway"),
-    ("pcx-", "peering"),
-    ("eni-", "network-interface"),
-    ("i-", "instance"),
-)
 
 # Types read here, as elements or as helpers of other elements; the rest get a note.
 HANDLED_TYPES = frozenset(
@@ -291,6 +215,271 @@ _NETWORK_ADJACENT_PREFIXES = (
 )
 _NOTE_SAMPLE = 5
 
+# ----- the table: Terraform's aws types as AWS's kinds ------------------------------------------
+
+_RULE: Fields = {
+    "protocol": "protocol",
+    "from_port": "from_port",
+    "to_port": "to_port",
+    "cidrs": "cidr_blocks",
+    "ipv6_cidrs": "ipv6_cidr_blocks",
+    "prefix_lists": "prefix_list_ids",
+    "groups": Field("security_groups", by_name=True),
+    "self": "self",
+    "description": "description",
+}
+_SEPARATE_RULE: Fields = {
+    "group": "security_group_id",
+    "from_port": "from_port",
+    "to_port": "to_port",
+    "description": "description",
+}
+_ACL_ENTRY: Fields = {
+    "rule_number": "rule_no",
+    "action": "action",
+    "protocol": "protocol",
+    "from_port": "from_port",
+    "to_port": "to_port",
+    "cidr": "cidr_block",
+    "ipv6_cidr": "ipv6_cidr_block",
+}
+_TARGETS: Fields = {
+    "gateway": "gateway_id",
+    "nat_gateway": "nat_gateway_id",
+    "transit_gateway": "transit_gateway_id",
+    "peering": "vpc_peering_connection_id",
+    "egress_only_gateway": "egress_only_gateway_id",
+    "vpc_endpoint": "vpc_endpoint_id",
+    "network_interface": "network_interface_id",
+    "instance": "instance_id",
+    "local_gateway": "local_gateway_id",
+    "carrier_gateway": "carrier_gateway_id",
+    "core_network": "core_network_arn",
+}
+_ROUTE: Fields = {
+    "destination": "cidr_block",
+    "ipv6_destination": "ipv6_cidr_block",
+    "destination_prefix_list": "destination_prefix_list_id",
+    **_TARGETS,
+}
+_VPC: Fields = {
+    "cidr": "cidr_block",
+    "ipv6_cidr": Field("ipv6_cidr_block", computed=True, unless="assign_generated_ipv6_cidr_block"),
+    "associated_cidrs": entries("cidr_block_associations", {"cidr": "cidr_block"}),
+}
+_SUBNET: Fields = {
+    "network": "vpc_id",
+    "cidr": "cidr_block",
+    "ipv6_cidr": Field("ipv6_cidr_block", computed=True),
+    "public_ip_on_launch": Field("map_public_ip_on_launch", computed=True),
+    "zone": "availability_zone",
+}
+_GROUP: Fields = {
+    "network": Field("vpc_id", computed=True),
+    "name": "name",
+    "name_prefix": "name_prefix",
+    "ingress": entries("ingress", _RULE),
+    "egress": entries("egress", _RULE),
+}
+_ACL: Fields = {
+    "network": "vpc_id",
+    "subnets": Field("subnet_ids", computed=True),
+    "ingress": entries("ingress", _ACL_ENTRY),
+    "egress": entries("egress", _ACL_ENTRY),
+}
+_TABLE: Fields = {
+    "network": "vpc_id",
+    "routes": entries("route", _ROUTE),
+    "propagating_gateways": Field("propagating_vgws", computed=True),
+}
+
+TYPES: dict[str, Kind] = {
+    # networks and subnets
+    "aws_vpc": Kind("vpc", _VPC),
+    "aws_default_vpc": Kind("default-vpc", _VPC),
+    **{
+        f"aws_vpc_{version}_cidr_block_association": Kind(
+            "vpc-cidr-block",
+            {"network": "vpc_id", "cidr": "cidr_block", "ipv6_cidr": "ipv6_cidr_block"},
+        )
+        for version in ("ipv4", "ipv6")
+    },
+    "aws_subnet": Kind("subnet", _SUBNET),
+    "aws_default_subnet": Kind(
+        "default-subnet", {**_SUBNET, "network": Field("vpc_id", computed=True)}
+    ),
+    # security groups
+    "aws_security_group": Kind("security-group", _GROUP),
+    "aws_default_security_group": Kind("default-security-group", _GROUP),
+    "aws_security_group_rule": Kind(
+        "security-group-rule",
+        {
+            **_SEPARATE_RULE,
+            "direction": "type",
+            "protocol": "protocol",
+            "cidrs": "cidr_blocks",
+            "ipv6_cidrs": "ipv6_cidr_blocks",
+            "prefix_lists": Field("prefix_list_ids", computed=True),
+            "groups": Field("source_security_group_id", computed=True, by_name=True),
+            "self": "self",
+        },
+    ),
+    **{
+        f"aws_vpc_security_group_{direction}_rule": Kind(
+            "security-group-rule",
+            {
+                **_SEPARATE_RULE,
+                "direction": Field("", fixed=direction),
+                "protocol": "ip_protocol",
+                "cidrs": "cidr_ipv4",
+                "ipv6_cidrs": "cidr_ipv6",
+                "prefix_lists": Field("prefix_list_id", computed=True),
+                "groups": Field("referenced_security_group_id", computed=True, by_name=True),
+            },
+        )
+        for direction in ("ingress", "egress")
+    },
+    # network ACLs
+    "aws_network_acl": Kind("network-acl", _ACL),
+    "aws_default_network_acl": Kind(
+        "default-network-acl",
+        {
+            **_ACL,
+            "network": Field("vpc_id", computed=True),
+            "default_of": Field("default_network_acl_id", computed=True),
+        },
+    ),
+    "aws_network_acl_rule": Kind(
+        "network-acl-entry",
+        {
+            **_ACL_ENTRY,
+            "acl": "network_acl_id",
+            "egress": "egress",
+            "rule_number": "rule_number",
+            "action": "rule_action",
+        },
+    ),
+    "aws_network_acl_association": Kind(
+        "network-acl-association", {"subnet": "subnet_id", "acl": "network_acl_id"}
+    ),
+    # routing
+    "aws_route_table": Kind("route-table", _TABLE),
+    "aws_default_route_table": Kind(
+        "default-route-table",
+        {
+            **_TABLE,
+            "network": Field("vpc_id", computed=True),
+            "default_of": Field("default_route_table_id", computed=True),
+        },
+    ),
+    "aws_route": Kind(
+        "route",
+        {
+            **_TARGETS,
+            "table": "route_table_id",
+            "destination": Field("destination_cidr_block", computed=True),
+            "ipv6_destination": Field("destination_ipv6_cidr_block", computed=True),
+            "destination_prefix_list": "destination_prefix_list_id",
+            # computed from the target: unknown there says nothing about the route
+            "network_interface": Field("network_interface_id", computed=True),
+            "instance": Field("instance_id", computed=True),
+        },
+    ),
+    "aws_route_table_association": Kind(
+        "route-table-association",
+        {"subnet": "subnet_id", "gateway": "gateway_id", "table": "route_table_id"},
+    ),
+    "aws_main_route_table_association": Kind(
+        "main-route-table-association", {"table": "route_table_id", "network": "vpc_id"}
+    ),
+    "aws_vpn_gateway_route_propagation": Kind(
+        "vpn-gateway-route-propagation", {"table": "route_table_id", "gateway": "vpn_gateway_id"}
+    ),
+    "aws_vpc_endpoint_route_table_association": Kind(
+        "vpc-endpoint-route-table-association",
+        {"endpoint": "vpc_endpoint_id", "table": "route_table_id"},
+    ),
+    "aws_ec2_managed_prefix_list": Kind(
+        "prefix-list", {"entries": entries("entry", {"cidr": "cidr"})}
+    ),
+    "aws_ec2_managed_prefix_list_entry": Kind(
+        "prefix-list-entry", {"prefix_list": "prefix_list_id", "cidr": "cidr"}
+    ),
+    # gateways and VPN
+    "aws_internet_gateway": Kind("internet-gateway", {"network": "vpc_id"}),
+    "aws_internet_gateway_attachment": Kind(
+        "internet-gateway-attachment", {"gateway": "internet_gateway_id", "network": "vpc_id"}
+    ),
+    "aws_egress_only_internet_gateway": Kind("egress-only-internet-gateway", {"network": "vpc_id"}),
+    "aws_nat_gateway": Kind(
+        "nat-gateway", {"subnet": "subnet_id", "connectivity": "connectivity_type"}
+    ),
+    "aws_vpn_gateway": Kind("vpn-gateway", {"network": "vpc_id"}),
+    "aws_vpn_gateway_attachment": Kind(
+        "vpn-gateway-attachment", {"gateway": "vpn_gateway_id", "network": "vpc_id"}
+    ),
+    "aws_ec2_transit_gateway": Kind(
+        "transit-gateway", {"default_propagation": "default_route_table_propagation"}
+    ),
+    "aws_ec2_transit_gateway_vpc_attachment": Kind(
+        "transit-gateway-vpc-attachment",
+        {"transit_gateway": "transit_gateway_id", "network": "vpc_id", "subnets": "subnet_ids"},
+    ),
+    "aws_ec2_transit_gateway_route": Kind(
+        "transit-gateway-route",
+        {
+            "table": "transit_gateway_route_table_id",
+            "destination": "destination_cidr_block",
+            "blackhole": "blackhole",
+            "attachment": "transit_gateway_attachment_id",
+        },
+    ),
+    "aws_ec2_transit_gateway_route_table": Kind(
+        "transit-gateway-route-table", {"transit_gateway": "transit_gateway_id"}
+    ),
+    "aws_vpn_connection": Kind(
+        "vpn-connection",
+        {
+            "vpn_gateway": Field("vpn_gateway_id", computed=True),
+            "transit_gateway": Field("transit_gateway_id", computed=True),
+            "customer_gateway": "customer_gateway_id",
+            "local_cidr": Field("local_ipv4_network_cidr", computed=True),
+            "local_ipv6_cidr": Field("local_ipv6_network_cidr", computed=True),
+            "static_routes_only": "static_routes_only",
+        },
+    ),
+    "aws_vpn_connection_route": Kind(
+        "vpn-connection-route",
+        {"connection": "vpn_connection_id", "destination": "destination_cidr_block"},
+    ),
+    "aws_customer_gateway": Kind("customer-gateway"),
+    "aws_vpc_peering_connection": Kind(
+        "vpc-peering-connection",
+        {"network": "vpc_id", "peer_network": "peer_vpc_id", "auto_accept": "auto_accept"},
+    ),
+    "aws_vpc_peering_connection_accepter": Kind(
+        "vpc-peering-connection-accepter",
+        {"peering": "vpc_peering_connection_id", "network": Field("vpc_id", computed=True)},
+    ),
+    # route targets reachlint does not model
+    "aws_ec2_local_gateway": Kind("local-gateway", modelled=False),
+    "aws_ec2_carrier_gateway": Kind("carrier-gateway", modelled=False),
+    "aws_networkmanager_core_network": Kind("core-network", modelled=False),
+    # endpoints (read below by the mapper)
+    "aws_vpc_endpoint": Kind(
+        "vpc-endpoint",
+        {
+            "network": "vpc_id",
+            "endpoint_type": "vpc_endpoint_type",
+            "route_tables": Field("route_table_ids", computed=True),
+            "service": "service_name",
+        },
+    ),
+    "aws_networkfirewall_firewall": Kind("network-firewall"),
+    "aws_network_interface": Kind("network-interface"),
+    "aws_instance": Kind("instance"),
+}
+
 # One index in an address: [0] or ["key"] (keys may hold escaped quotes).
 
 
@@ -301,11 +490,36 @@ def build_aws_model(
 
     `ids` maps known AWS ids and ARNs of resources in the input to their addresses.
     """
-    mapper = _Mapper(resources, ids or {})
+    index = ResourceIndex(resources)
+    model = NetworkModel()
     if source:
-        mapper.model.inputs.append(source)
-    mapper.run()
-    return mapper.model
+        model.inputs.append(source)
+    links = Resolver(index, ids or {}, model.note)
+    b = Build(TerraformInventory(index, links, TYPES), model)
+    mapper = _Mapper(b, index, links)
+    networks.add_networks(b)
+    networks.add_subnets(b)
+    security_groups.add_groups(b)
+    network_acls.add_acls(b)
+    routing.add_route_tables(b)
+    for address in list(model.networks):
+        networks.complete_network(b, address)
+    b.defaults_done = True
+    security_groups.add_rules(b)
+    network_acls.add_entries_and_associations(b)
+    routing.add_routes_and_associations(b)
+    gateways.add_gateways(b)
+    mapper.network_firewalls()
+    routing.add_prefix_lists(b)
+    gateways.add_peerings(b)
+    gateways.add_transit(b)
+    gateways.add_vpn(b)
+    mapper.endpoints()
+    mapper.load_balancing()
+    mapper.elastic_ips()
+    mapper.eni_group_attachments()
+    mapper.unmodelled()
+    return model
 
 
 # ----- small value helpers --------------------------------------------------------------------
@@ -373,149 +587,20 @@ class _Groups:
 
 
 class _Mapper:
-    def __init__(self, resources: list[TfResource], ids: dict[str, str]) -> None:
-        self.idx = ResourceIndex(resources)
-        self.model = NetworkModel()
-        self.links = Resolver(self.idx, ids, self.model.note)
-        self.declared_networks: list[str] = []
-        self.default_vpc: str | None = None
-        self.defaults_done = False
-        self.listeners: dict[str, list[Listener]] = {}
-        self.interfaces: dict[str, tuple[str, Interface]] = {}  # interface -> (endpoint, it)
-        self.owner: dict[str, str] = {}  # ENI, cluster member... -> endpoint
-        self.eni_owner: dict[str, tuple[str, int]] = {}  # ENI -> (instance, device index)
-        self.owned_enis: dict[str, list[tuple[int, str]]] = defaultdict(list)
-        self._ip_index: dict[str, str] | None = None
-        self.members: dict[str, dict[str, list[TfResource]]] = {}
-        self.targets_seen: set[tuple[str, str, int | None, str | None]] = set()
+    """What is not yet read through the provider's protocol, on the build's shared state."""
 
-    def run(self) -> None:
-        self.networks()
-        self.subnets()
-        self.security_groups()
-        self.network_acls()
-        self.route_tables()
-        for address in list(self.model.networks):
-            self.complete_network(address)
-        self.defaults_done = True
-        self.security_group_rules()
-        self.acl_rules_and_associations()
-        self.routes_and_associations()
-        self.gateways()
-        self.network_firewalls()
-        self.prefix_lists()
-        self.peerings()
-        self.transit()
-        self.vpn()
-        self.endpoints()
-        self.load_balancing()
-        self.elastic_ips()
-        self.eni_group_attachments()
-        self.unmodelled()
+    def __init__(self, b: Build, index: ResourceIndex, links: Resolver) -> None:
+        self.b = b
+        self.idx = index
+        self.links = links
+        self.model = b.model
+        self.members: dict[str, dict[str, list[TfResource]]] = {}
 
     # ----- networks ---------------------------------------------------------------------------
 
-    def networks(self) -> None:
-        for resource in self.idx.of("aws_vpc", "aws_default_vpc"):
-            self.add_network(resource)
-        for resource in self.idx.data.get("aws_vpc", ()):
-            if self.links.data_alias(resource, VPC_TYPES) is None:
-                self.add_network(resource)
-        default_vpcs = [r.address for r in self.idx.of("aws_default_vpc")]
-        if len(default_vpcs) == 1:
-            self.default_vpc = default_vpcs[0]
-        for resource in self.idx.of(
-            "aws_vpc_ipv4_cidr_block_association", "aws_vpc_ipv6_cidr_block_association"
-        ):
-            unknown: list[str] = []
-            vpc = self.links.one(resource, "vpc_id", VPC_TYPES, unknown, "VPC")
-            if vpc is None or vpc not in self.model.networks:
-                continue
-            network = self.model.networks[vpc]
-            for name in ("cidr_block", "ipv6_cidr_block"):
-                network.cidrs.extend(
-                    self.cidr_values(resource, name, network.unknown, ranges=network.unknown_ranges)
-                )
-
-    def add_network(self, resource: TfResource) -> None:
-        unknown: list[str] = []
-        ranges: list[UnknownValue] = []
-        cidrs: list[str] = []
-        if resource.type == "aws_default_vpc" and not string_value(
-            resource.values.get("cidr_block")
-        ):
-            cidrs.append(DEFAULT_VPC_CIDR)
-        else:
-            cidrs.extend(self.cidr_values(resource, "cidr_block", unknown, ranges=ranges))
-        generated = resource.values.get("assign_generated_ipv6_cidr_block") is True
-        cidrs.extend(
-            self.cidr_values(
-                resource, "ipv6_cidr_block", unknown, computed=not generated, ranges=ranges
-            )
-        )
-        if resource.mode == "data":
-            for block in _blocks(resource.values.get("cidr_block_associations")):
-                if isinstance(block, dict) and string_value(block.get("cidr_block")):
-                    cidrs.append(block["cidr_block"])
-        if not cidrs and not any(r.version == 4 for r in ranges):
-            # Read from the account, or allocated from an IPAM pool when created.
-            ranges.extend(unknown_ranges(resource, "cidr_block"))
-        self.model.networks[resource.address] = Network(
-            address=resource.address,
-            type=resource.type,
-            origin=resource.origin,
-            cidrs=dedupe(cidrs),
-            unknown=unknown,
-            unknown_ranges=ranges,
-        )
-        self.declared_networks.append(resource.address)
-
-    def cidr_values(
-        self,
-        resource: TfResource,
-        path: str,
-        unknown: list[str],
-        *,
-        computed: bool = False,
-        ranges: list[UnknownValue] | None = None,
-    ) -> list[str]:
-        """The CIDRs written at `path`; what is unknown goes to `ranges` as unknown address
-        ranges when given, else to `unknown` as the attribute's name."""
-        value = value_at(resource.values, path)
-        unset = computed and path not in resource.references
-        if has_unknown(value) and not unset:
-            if ranges is not None:
-                found_ranges = unknown_ranges(resource, path)
-                ranges.extend(r for r in found_ranges if r not in ranges)
-                rests_on = ", ".join(s for r in found_ranges for s in r.sources)
-                self.links.note(resource, f"{path} is not known before apply: {rests_on}", path)
-            elif path not in unknown:
-                unknown.append(path)
-                self.links.note(resource, f"{path} is known only after apply", path)
-        found: list[str] = []
-        for text in strings(value):
-            if _valid_cidr(text):
-                found.append(text)
-            else:
-                if path not in unknown:
-                    unknown.append(path)
-                self.links.note(resource, f"{path} holds {text!r}, which is not a CIDR", path)
-        return found
-
-    def network_of(
-        self, resource: TfResource, path: str, unknown: list[str], *, computed: bool = False
-    ) -> str:
-        """The network an element sits in; falls back where the model needs one."""
-        links = self.links.resolve(
-            resource, path, NETWORK_LINK_TYPES, None, "VPC", computed=computed, single=True
-        )
-        if not links.given and resource.type.startswith("aws_default_"):
-            return self.default_vpc_network(resource)  # the default VPC's own element
-        return self.network_from(resource, path, unknown, links)
-
     def default_vpc_network(self, resource: TfResource, reason: str | None = None) -> str:
-        if self.default_vpc is not None:
-            return self.default_vpc
+        if self.b.default_vpc is not None:
+            return self.b.default_vpc
         address = "default-vpc"
         if address not in self.model.networks:
             self.add_synthetic_network(
@@ -530,57 +615,19 @@ class _Mapper:
         if path not in unknown:
             unknown.append(path)
         reason = f"no {what}: lands in the default VPC"
-        if self.default_vpc is not None:
+        if self.b.default_vpc is not None:
             self.links.note(resource, reason, path)
         return self.fallback_network(resource, path, unknown, reason, absent=True)
-
-    def optional_network_of(
-        self, resource: TfResource, path: str, unknown: list[str], *, computed: bool = True
-    ) -> str | None:
-        """The network of an element that may sit in none (a detached gateway)."""
-        links = self.links.resolve(
-            resource, path, NETWORK_LINK_TYPES, None, "VPC", computed=computed, single=True
-        )
-        if not links.given:
-            return None
-        return self.network_from(resource, path, unknown, links)
-
-    def network_from(
-        self, resource: TfResource, path: str, unknown: list[str], links: Links
-    ) -> str:
-        found = dedupe(n for n in map(self.network_via, links.addresses) if n is not None)
-        if len(found) == 1:
-            return found[0]
-        if links.literals and not found:
-            return self.external_network(links.literals[0], resource, path)
-        if found:
-            reason = f"{path} may be any of {', '.join(found)}"
-        elif links.given:
-            reason = f"{path} cannot be resolved"
-        else:
-            reason = f"{path} is not set (the default VPC)"
-        return self.fallback_network(resource, path, unknown, reason, absent=not links.given)
-
-    def network_via(self, address: str) -> str | None:
-        model = self.model
-        if address in model.networks:
-            return address
-        for elements in (model.subnets, model.route_tables, model.network_acls):
-            element = elements.get(address)
-            if element is not None:
-                return element.network
-        group = model.security_groups.get(address)
-        return group.network if group is not None else None
 
     def fallback_network(
         self, resource: TfResource, path: str, unknown: list[str], reason: str, absent: bool
     ) -> str:
-        if absent and self.default_vpc is not None:
-            return self.default_vpc
+        if absent and self.b.default_vpc is not None:
+            return self.b.default_vpc
         if path not in unknown:
             unknown.append(path)
-        if len(self.declared_networks) == 1:
-            only = self.declared_networks[0]
+        if len(self.b.declared_networks) == 1:
+            only = self.b.declared_networks[0]
             self.links.note(resource, f"{reason}; assumed {only}, the only VPC in the input", path)
             return only
         if absent:
@@ -591,15 +638,9 @@ class _Mapper:
         self.links.note(resource, f"{reason}; placed in a VPC outside the input", path)
         return address
 
-    def external_network(self, vpc_id: str, resource: TfResource, path: str) -> str:
-        if vpc_id not in self.model.networks:
-            self.add_synthetic_network(_outside_network(vpc_id))
-            self.links.note(resource, f"{path} names {vpc_id}, a VPC outside the input", path)
-        return vpc_id
-
     def add_synthetic_network(self, network: Network) -> None:
         self.model.networks[network.address] = network
-        if self.defaults_done:
+        if self.b.defaults_done:
             self.complete_network(network.address)
 
     def complete_network(self, address: str) -> None:
@@ -668,706 +709,13 @@ class _Mapper:
         found = self.model.networks[network].default_security_group
         return found if found is not None else f"{network}.default_security_group"
 
-    # ----- subnets ----------------------------------------------------------------------------
-
-    def subnets(self) -> None:
-        for resource in self.idx.of("aws_subnet", "aws_default_subnet"):
-            self.add_subnet(resource)
-        for resource in self.idx.data.get("aws_subnet", ()):
-            if self.links.data_alias(resource, SUBNET_TYPES) is None:
-                self.add_subnet(resource)
-
-    def add_subnet(self, resource: TfResource) -> None:
-        unknown: list[str] = []
-        ranges: list[UnknownValue] = []
-        values = resource.values
-        computed = resource.type == "aws_default_subnet"
-        network = self.network_of(resource, "vpc_id", unknown, computed=computed)
-        cidrs = self.cidr_values(resource, "cidr_block", unknown, ranges=ranges)
-        cidrs += self.cidr_values(
-            resource, "ipv6_cidr_block", unknown, computed=True, ranges=ranges
-        )
-        if not cidrs and not ranges and (computed or resource.mode == "data"):
-            # One /20 of the default VPC, chosen by AWS; or read from the account.
-            ranges.extend(unknown_ranges(resource, "cidr_block"))
-        written = values.get("map_public_ip_on_launch")
-        # Default subnets give public addresses unless told otherwise; others do not.
-        public = written if isinstance(written, bool) else resource.type == "aws_default_subnet"
-        if written is UNKNOWN and resource.references.get("map_public_ip_on_launch"):
-            unknown.append("map_public_ip_on_launch")
-            self.links.note(resource, "map_public_ip_on_launch is known only after apply")
-        zone = values.get("availability_zone")
-        self.model.subnets[resource.address] = Subnet(
-            address=resource.address,
-            type=resource.type,
-            origin=resource.origin,
-            network=network,
-            cidrs=cidrs,
-            zone=zone if isinstance(zone, str) else None,
-            map_public_ip=bool(public),
-            unknown=unknown,
-            unknown_ranges=ranges,
-        )
-
     # ----- security groups --------------------------------------------------------------------
-
-    def security_groups(self) -> None:
-        for resource in self.idx.of("aws_default_security_group", "aws_security_group"):
-            unknown: list[str] = []
-            network = self.network_of(resource, "vpc_id", unknown, computed=True)
-            is_default = resource.type == "aws_default_security_group"
-            name = string_value(resource.values.get("name")) or string_value(
-                resource.values.get("name_prefix")
-            )
-            group = SecurityGroup(
-                address=resource.address,
-                type=resource.type,
-                origin=resource.origin,
-                network=network,
-                name="default" if is_default else name,
-                is_default=is_default,
-                unknown=unknown,
-            )
-            self.model.security_groups[resource.address] = group
-            if is_default:
-                net = self.model.networks[network]
-                if net.default_security_group is not None:
-                    self.links.note(
-                        resource,
-                        f"{net.default_security_group} is already the default group of {network}",
-                    )
-                else:
-                    net.default_security_group = resource.address
-        for resource in self.idx.data.get("aws_security_group", ()):
-            self.data_security_group(resource)
-        for address, group in self.model.security_groups.items():
-            resource = self.idx.by_address[address]
-            if resource.mode == "managed":
-                group.rules.extend(self.inline_group_rules(resource))
-
-    def data_security_group(self, resource: TfResource) -> None:
-        if self.links.data_alias(resource, SG_TYPES) is not None:
-            return
-        unknown: list[str] = []
-        network = self.optional_network_of(resource, "vpc_id", unknown)
-        name = string_value(resource.values.get("name"))
-        if name == "default" and network is not None:
-            # Looking up the group named "default" reads the VPC's default group.
-            self.links.alias[resource.address] = self.default_group(network) or resource.address
-            return
-        named = self.links.named(frozenset({"aws_security_group"}), name) if name else None
-        if named is not None and self.model.security_groups[named].network == network:
-            self.links.alias[resource.address] = named  # looked up by the name the input gives it
-            return
-        kind = resource.type
-
-        def unknown_rule(direction: Direction) -> SecurityGroupRule:
-            return SecurityGroupRule(
-                address=resource.address,
-                type=kind,
-                origin=resource.origin,
-                direction=direction,
-                unknown=[direction],
-            )
-
-        self.model.security_groups[resource.address] = SecurityGroup(
-            address=resource.address,
-            type=kind,
-            origin=resource.origin,
-            network=network,
-            name=name,
-            unknown=[*unknown, "ingress", "egress"],
-            rules=[unknown_rule("ingress"), unknown_rule("egress")],
-        )
-        self.links.note(resource, "a security group read from the account; its rules are unknown")
-
-    def inline_group_rules(self, resource: TfResource) -> Iterator[SecurityGroupRule]:
-        for direction in ("ingress", "egress"):
-            # UNKNOWN here means the rules live in separate resources: no inline rules.
-            blocks = _blocks(resource.values.get(direction))
-            # References are recorded for the whole list: with several blocks naming groups
-            # known only after apply, only source order can tell which block names which.
-            contested = (
-                sum(
-                    1
-                    for b in blocks
-                    if isinstance(b, dict) and has_unknown(b.get("security_groups"))
-                )
-                > 1
-            )
-            for position, block in enumerate(blocks):
-                prefix = f"{direction}.{position}"
-                origin = origin_at(resource, prefix)
-                if not isinstance(block, dict):
-                    self.links.note(resource, f"{prefix} is known only after apply", prefix)
-                    yield SecurityGroupRule(
-                        address=resource.address,
-                        type=resource.type,
-                        origin=origin,
-                        direction=direction,
-                        unknown=[prefix],
-                    )
-                    continue
-                yield self.group_rule(
-                    resource,
-                    prefix + ".",
-                    block,
-                    direction,
-                    origin,
-                    protocol_name="protocol",
-                    cidr_names=("cidr_blocks", "ipv6_cidr_blocks"),
-                    prefix_list_name="prefix_list_ids",
-                    group_name="security_groups",
-                    contested=contested,
-                )
-
-    def group_rule(
-        self,
-        resource: TfResource,
-        prefix: str,
-        block: dict[str, Any],
-        direction: Direction,
-        origin: Origin,
-        *,
-        protocol_name: str,
-        cidr_names: tuple[str, ...],
-        prefix_list_name: str,
-        group_name: str,
-        contested: bool = False,
-    ) -> SecurityGroupRule:
-        """One rule from any of the three ways of writing it: inline, or a rule resource."""
-        unknown: list[str] = []
-        protocol = _protocol(block.get(protocol_name))
-        if protocol is None:
-            protocol = "-1"
-            unknown.append(protocol_name)
-            self.links.note(
-                resource, f"{prefix}{protocol_name} is not known", prefix + protocol_name
-            )
-        ports = self.port_range(resource, prefix, block, protocol, unknown)
-        cidrs: list[str] = []
-        ranges: list[UnknownValue] = []
-        for name in cidr_names:
-            cidrs.extend(self.cidr_values(resource, prefix + name, unknown, ranges=ranges))
-        unknown = [u.removeprefix(prefix) for u in unknown]
-        # Rule resources compute these when unset: UNKNOWN alone means "not written".
-        rule_resource = not prefix
-        prefix_links = self.links.resolve(
-            resource,
-            prefix + prefix_list_name,
-            PREFIX_LIST_TYPES,
-            None,
-            "prefix list",
-            computed=rule_resource,
-        )
-        prefix_lists = [*prefix_links.addresses, *prefix_links.literals]
-        if prefix_links.unresolved and not prefix_links.literals:
-            unknown.append(prefix_list_name)
-            self.links.note(resource, f"{prefix}{prefix_list_name} cannot be resolved")
-        group_links = self.links.resolve(
-            resource,
-            prefix + group_name,
-            SG_LINK_TYPES,
-            None,
-            "security group",
-            by_name=True,
-            computed=rule_resource,
-            ancestor_types=SG_TYPES,
-        )
-        if group_links.shared and contested:
-            blocks_path, position = prefix.split(".")[:2]
-            slots = self.links.shared_slots(resource, blocks_path, group_name, SG_TYPES)
-            if slots is not None:
-                group_links.addresses, contested = slots[int(position)], False
-        groups = [self.group_address(a) for a in group_links.addresses]
-        if group_links.shared and contested and len(groups) > 1:
-            unknown.append(group_name)
-            choices = ", ".join(groups[:_NOTE_SAMPLE])
-            self.links.note(
-                resource, f"{prefix}{group_name} names some of {choices}", prefix + group_name
-            )
-        elif group_links.unresolved:
-            unknown.append(group_name)
-            what = ", ".join(group_links.literals) or "a group that cannot be resolved"
-            self.links.note(resource, f"{prefix}{group_name} names {what}", prefix + group_name)
-        description = block.get("description")
-        return SecurityGroupRule(
-            address=resource.address,
-            type=resource.type,
-            origin=origin,
-            direction=direction,
-            protocol=protocol,
-            ports=ports,
-            cidrs=cidrs,
-            prefix_lists=prefix_lists,
-            security_groups=dedupe(groups),
-            self_reference=block.get("self") is True,
-            description=description if isinstance(description, str) else None,
-            unknown=dedupe(unknown),
-            unknown_ranges=ranges,
-        )
 
     def group_address(self, address: str) -> str:
         """A group link; a VPC stands for its default group."""
         if address in self.model.networks:
             return self.default_group(address) or address
         return address
-
-    def port_range(
-        self,
-        resource: TfResource,
-        prefix: str,
-        block: dict[str, Any],
-        protocol: str,
-        unknown: list[str],
-    ) -> PortRange | None:
-        if protocol not in PORTED_PROTOCOLS:
-            return None  # all protocols, or ICMP type and code: not ports
-        low, high = block.get("from_port"), block.get("to_port")
-        if low is UNKNOWN or high is UNKNOWN:
-            unknown.append(prefix + "from_port")
-            self.links.note(resource, f"{prefix}from_port/to_port are known only after apply")
-            return None
-        low_port, high_port = integer(low), integer(high)
-        if low_port is None or high_port is None:
-            return None
-        return PortRange(low=min(low_port, high_port), high=max(low_port, high_port))
-
-    def security_group_rules(self) -> None:
-        for resource in self.idx.of("aws_security_group_rule"):
-            direction = resource.values.get("type")
-            if direction not in ("ingress", "egress"):
-                self.links.note(
-                    resource, "type is neither ingress nor egress; rule skipped", "type"
-                )
-                continue
-            rule = self.group_rule(
-                resource,
-                "",
-                resource.values,
-                direction,
-                resource.origin,
-                protocol_name="protocol",
-                cidr_names=("cidr_blocks", "ipv6_cidr_blocks"),
-                prefix_list_name="prefix_list_ids",
-                group_name="source_security_group_id",
-            )
-            self.attach_rule(resource, rule)
-        styles: tuple[tuple[str, Direction], ...] = (
-            ("aws_vpc_security_group_ingress_rule", "ingress"),
-            ("aws_vpc_security_group_egress_rule", "egress"),
-        )
-        for type_name, direction in styles:
-            for resource in self.idx.of(type_name):
-                rule = self.group_rule(
-                    resource,
-                    "",
-                    resource.values,
-                    direction,
-                    resource.origin,
-                    protocol_name="ip_protocol",
-                    cidr_names=("cidr_ipv4", "cidr_ipv6"),
-                    prefix_list_name="prefix_list_id",
-                    group_name="referenced_security_group_id",
-                )
-                self.attach_rule(resource, rule)
-
-    def attach_rule(self, resource: TfResource, rule: SecurityGroupRule) -> None:
-        unknown: list[str] = []
-        target = self.links.one(
-            resource, "security_group_id", SG_LINK_TYPES, unknown, "security group"
-        )
-        group = self.model.security_groups.get(self.group_address(target)) if target else None
-        if group is None:
-            if not unknown:
-                self.links.note(
-                    resource, "its security group is not in the input; rule not modelled"
-                )
-            return
-        group.rules.append(rule)
-
-    # ----- network ACLs -----------------------------------------------------------------------
-
-    def network_acls(self) -> None:
-        for resource in self.idx.of("aws_default_network_acl", "aws_network_acl"):
-            unknown: list[str] = []
-            is_default = resource.type == "aws_default_network_acl"
-            if is_default:
-                vpc = self.links.one(
-                    resource, "default_network_acl_id", VPC_TYPES, None, "VPC", computed=True
-                )
-                network = vpc or self.network_of(resource, "vpc_id", unknown, computed=True)
-            else:
-                network = self.network_of(resource, "vpc_id", unknown)
-            acl = NetworkAcl(
-                address=resource.address,
-                type=resource.type,
-                origin=resource.origin,
-                network=network,
-                is_default=is_default,
-                entries=list(self.inline_acl_entries(resource)),
-                unknown=unknown,
-            )
-            self.model.network_acls[resource.address] = acl
-            if is_default:
-                net = self.model.networks[network]
-                if net.default_network_acl is None:
-                    net.default_network_acl = resource.address
-                else:
-                    self.links.note(resource, f"{net.default_network_acl} is already its VPC's ACL")
-            links = self.links.resolve(
-                resource, "subnet_ids", SUBNET_TYPES, acl.unknown, "subnet", computed=True
-            )
-            for subnet in links.addresses:
-                self.associate_acl(subnet, resource.address)
-
-    def associate_acl(self, subnet_address: str, acl_address: str) -> None:
-        subnet = self.model.subnets.get(subnet_address)
-        acl = self.model.network_acls.get(acl_address)
-        if subnet is None or acl is None:
-            return
-        previous = self.model.network_acls.get(subnet.network_acl or "")
-        if previous is not None and subnet_address in previous.subnets:
-            previous.subnets.remove(subnet_address)
-        subnet.network_acl = acl_address
-        if subnet_address not in acl.subnets:
-            acl.subnets.append(subnet_address)
-
-    def inline_acl_entries(self, resource: TfResource) -> Iterator[AclEntry]:
-        for direction in ("ingress", "egress"):
-            for position, block in enumerate(_blocks(resource.values.get(direction))):
-                prefix = f"{direction}.{position}"
-                if not isinstance(block, dict):
-                    self.links.note(resource, f"{prefix} is known only after apply; entry skipped")
-                    continue
-                entry = self.acl_entry(
-                    resource,
-                    prefix + ".",
-                    block,
-                    origin_at(resource, prefix),
-                    egress=direction == "egress",
-                    number_name="rule_no",
-                    action_name="action",
-                )
-                if entry is not None:
-                    yield entry
-
-    def acl_entry(
-        self,
-        resource: TfResource,
-        prefix: str,
-        block: dict[str, Any],
-        origin: Origin,
-        *,
-        egress: bool,
-        number_name: str,
-        action_name: str,
-    ) -> AclEntry | None:
-        unknown: list[str] = []
-        number = integer(block.get(number_name))
-        action = block.get(action_name)
-        if number is None or action not in ("allow", "deny"):
-            self.links.note(resource, f"{prefix}{number_name}/{action_name} unknown; entry skipped")
-            return None
-        allow = action == "allow"
-        protocol = _protocol(block.get("protocol"))
-        if protocol is None:
-            protocol = "-1"
-            unknown.append("protocol")
-        ports = self.port_range(resource, prefix, block, protocol, unknown)
-        ranges: list[UnknownValue] = []
-        cidrs = self.cidr_values(resource, prefix + "cidr_block", unknown, ranges=ranges)
-        cidrs += self.cidr_values(resource, prefix + "ipv6_cidr_block", unknown, ranges=ranges)
-        unknown = [u.removeprefix(prefix) for u in unknown]
-        if not cidrs and not ranges:
-            self.links.note(resource, f"{prefix}cidr_block: the entry names no addresses; skipped")
-            return None
-        return AclEntry(
-            address=resource.address,
-            type=resource.type,
-            origin=origin,
-            rule_number=number,
-            egress=egress,
-            allow=allow,
-            protocol=protocol,
-            cidr=cidrs[0] if cidrs else "",  # "": the entry's range is one of unknown_ranges
-            ports=ports,
-            unknown=dedupe(unknown),
-            unknown_ranges=ranges,
-        )
-
-    def acl_rules_and_associations(self) -> None:
-        for resource in self.idx.of("aws_network_acl_rule"):
-            unknown: list[str] = []
-            target = self.links.one(
-                resource, "network_acl_id", ACL_LINK_TYPES, unknown, "network ACL"
-            )
-            acl = self.model.network_acls.get(self.acl_address(target)) if target else None
-            if acl is None:
-                if not unknown:
-                    self.links.note(
-                        resource, "its network ACL is not in the input; rule not modelled"
-                    )
-                continue
-            entry = self.acl_entry(
-                resource,
-                "",
-                resource.values,
-                resource.origin,
-                egress=resource.values.get("egress") is True,
-                number_name="rule_number",
-                action_name="rule_action",
-            )
-            if entry is not None:
-                acl.entries.append(entry)
-        for resource in self.idx.of("aws_network_acl_association"):
-            unknown = []
-            subnet = self.links.one(resource, "subnet_id", SUBNET_TYPES, unknown, "subnet")
-            target = self.links.one(
-                resource, "network_acl_id", ACL_LINK_TYPES, unknown, "network ACL"
-            )
-            if subnet is not None and target is not None:
-                self.associate_acl(subnet, self.acl_address(target))
-
-    def acl_address(self, address: str) -> str:
-        network = self.model.networks.get(address)
-        if network is not None and network.default_network_acl is not None:
-            return network.default_network_acl
-        return address
-
-    # ----- route tables -----------------------------------------------------------------------
-
-    def route_tables(self) -> None:
-        for resource in self.idx.of("aws_default_route_table", "aws_route_table"):
-            unknown: list[str] = []
-            is_default = resource.type == "aws_default_route_table"
-            if is_default:
-                vpc = self.links.one(
-                    resource, "default_route_table_id", VPC_TYPES, None, "VPC", computed=True
-                )
-                network = vpc or self.network_of(resource, "vpc_id", unknown, computed=True)
-            else:
-                network = self.network_of(resource, "vpc_id", unknown)
-            routes = []
-            for position, block in enumerate(_blocks(resource.values.get("route"))):
-                if isinstance(block, dict):
-                    routes.append(self.route(resource, f"route.{position}.", block, inline=True))
-            gateways = self.links.resolve(
-                resource, "propagating_vgws", VGW_TYPES, unknown, "VPN gateway", computed=True
-            )
-            self.model.route_tables[resource.address] = RouteTable(
-                address=resource.address,
-                type=resource.type,
-                origin=resource.origin,
-                network=network,
-                is_main=is_default,
-                routes=routes,
-                propagating_gateways=[*gateways.addresses, *gateways.literals],
-                unknown=unknown,
-            )
-            net = self.model.networks[network]
-            if is_default and net.main_route_table is None:
-                net.main_route_table = resource.address
-        for resource in self.idx.of("aws_main_route_table_association"):
-            unknown = []
-            table_address = self.links.one(
-                resource, "route_table_id", RT_TYPES, unknown, "route table"
-            )
-            table = self.model.route_tables.get(table_address or "")
-            if table is None:
-                self.links.note(
-                    resource, "its route table is not in the input; main table unchanged"
-                )
-                continue
-            net = self.model.networks[table.network]  # a main table is one of its own VPC's
-            previous = self.model.route_tables.get(net.main_route_table or "")
-            if previous is not None and previous is not table:
-                previous.is_main = False
-            table.is_main = True
-            net.main_route_table = table.address
-
-    def route(
-        self, resource: TfResource, prefix: str, block: dict[str, Any], *, inline: bool
-    ) -> Route:
-        unknown: list[str] = []
-        origin = origin_at(resource, prefix.rstrip(".")) if inline else resource.origin
-        names = (
-            ("cidr_block", "ipv6_cidr_block", "destination_prefix_list_id")
-            if inline
-            else (
-                "destination_cidr_block",
-                "destination_ipv6_cidr_block",
-                "destination_prefix_list_id",
-            )
-        )
-        destination: str | None = None
-        ranges: list[UnknownValue] = []
-        for name in names[:2]:
-            found = self.cidr_values(
-                resource, prefix + name, unknown, computed=not inline, ranges=ranges
-            )
-            destination = destination or (found[0] if found else None)
-        destination_prefix_list: str | None = None
-        if destination is None and not ranges:
-            lists = self.links.resolve(
-                resource, prefix + names[2], PREFIX_LIST_TYPES, unknown, "prefix list"
-            )
-            chosen = [*lists.addresses, *lists.literals]
-            destination_prefix_list = chosen[0] if chosen else None
-        unknown = [u.removeprefix(prefix) for u in unknown]
-        if destination is None and destination_prefix_list is None and not unknown and not ranges:
-            unknown.append(names[0])
-            self.links.note(resource, f"{prefix}{names[0]}: the route has no destination")
-        kind, target = self.route_target(resource, prefix, block, unknown, inline)
-        return Route(
-            address=resource.address,
-            type=resource.type,
-            origin=origin,
-            destination=destination,
-            destination_prefix_list=destination_prefix_list,
-            target_kind=kind,
-            target=target,
-            unknown=dedupe(unknown),
-            unknown_ranges=ranges,
-        )
-
-    def route_target(
-        self,
-        resource: TfResource,
-        prefix: str,
-        block: dict[str, Any],
-        unknown: list[str],
-        inline: bool,
-    ) -> tuple[RouteTarget, str | None]:
-        pending: str | None = None
-        for name, implied, types in _ROUTE_TARGETS:
-            path = prefix + name
-            links = self.links.resolve(resource, path, None, single=True, ancestor_types=types)
-            value = block.get(name)
-            if links.shared and len(links.addresses) > 1:
-                position = int(prefix.split(".")[1])
-                slots = self.links.shared_slots(resource, "route", name, types)
-                if slots is not None and len(slots[position]) == 1:
-                    links.addresses = slots[position]
-            if links.shared and len(links.addresses) > 1:
-                unknown.append(name)
-                choices = ", ".join(links.addresses[:_NOTE_SAMPLE])
-                self.links.note(resource, f"{path} may be any of {choices}", path)
-                return implied or "unknown", None
-            if links.addresses:
-                address = links.addresses[0]
-                kind = self.kind_of_target(address, implied)
-                if kind == "unknown":
-                    self.links.note(
-                        resource, f"{path}: {address} is not a target reachlint models", path
-                    )
-                return kind, self.target_address(address)
-            literal = string_value(value)
-            if literal is not None:
-                kind = implied or self.kind_of_literal(literal)
-                if kind == "unknown":
-                    self.links.note(
-                        resource, f"{path}: {literal} is not a target reachlint models", path
-                    )
-                return kind, None if kind == "local" else literal
-            computed_here = not inline and name in _COMPUTED_ROUTE_TARGETS
-            if value is UNKNOWN and pending is None and not computed_here:
-                pending = name
-        name = pending or "gateway_id"
-        unknown.append(name)
-        if pending is None:
-            self.links.note(resource, f"{prefix}route has no target it can be read from")
-        else:
-            self.links.note(resource, f"{prefix}{name} is known only after apply", prefix + name)
-        implied = next((kind for attr, kind, _ in _ROUTE_TARGETS if attr == name), None)
-        return implied or "unknown", None
-
-    def kind_of_target(self, address: str, implied: RouteTarget | None) -> RouteTarget:
-        resource = self.idx.by_address.get(address)
-        if resource is not None and resource.type == "aws_networkfirewall_firewall":
-            return "virtual-appliance"  # a firewall endpoint: the firewall filters and forwards
-        if resource is not None and resource.type == "aws_vpc_endpoint":
-            endpoint_type = resource.values.get("vpc_endpoint_type")
-            if endpoint_type == "GatewayLoadBalancer":
-                return "virtual-appliance"
-            return "gateway-endpoint"
-        if implied is not None:
-            return implied
-        if resource is None:
-            return "unknown"
-        return _KIND_BY_TYPE.get(resource.type, "unknown")
-
-    def target_address(self, address: str) -> str:
-        """Attachments stand for the gateway they attach."""
-        resource = self.idx.by_address.get(address)
-        if resource is None:
-            return address
-        attached = {
-            "aws_internet_gateway_attachment": ("internet_gateway_id", "aws_internet_gateway"),
-            "aws_vpn_gateway_attachment": ("vpn_gateway_id", "aws_vpn_gateway"),
-            "aws_vpc_peering_connection_accepter": (
-                "vpc_peering_connection_id",
-                "aws_vpc_peering_connection",
-            ),
-        }.get(resource.type)
-        if attached is None:
-            return address
-        gateway = self.links.one(resource, attached[0], frozenset({attached[1]}), None, "gateway")
-        if resource.type == "aws_vpc_peering_connection_accepter" and gateway is None:
-            return address  # a peering from outside the input is modelled as its accepter
-        return gateway or address
-
-    @staticmethod
-    def kind_of_literal(literal: str) -> RouteTarget:
-        if literal == "local":
-            return "local"
-        for start, kind in _KIND_BY_ID_PREFIX:
-            if literal.startswith(start):
-                return kind
-        return "unknown"
-
-    def routes_and_associations(self) -> None:
-        for resource in self.idx.of("aws_route"):
-            unknown: list[str] = []
-            table = self.route_table_of(resource, unknown)
-            if table is not None:
-                table.routes.append(self.route(resource, "", resource.values, inline=False))
-        for resource in self.idx.of("aws_route_table_association"):
-            unknown = []
-            if resource.references.get("gateway_id") or string_value(
-                resource.values.get("gateway_id")
-            ):
-                self.edge_association(resource)
-                continue
-            subnet_address = self.links.one(resource, "subnet_id", SUBNET_TYPES, unknown, "subnet")
-            table = self.route_table_of(resource, unknown)
-            subnet = self.model.subnets.get(subnet_address or "")
-            if subnet is None or table is None:
-                continue
-            previous = self.model.route_tables.get(subnet.route_table or "")
-            if previous is not None and subnet.address in previous.subnets:
-                previous.subnets.remove(subnet.address)
-            subnet.route_table = table.address
-            if subnet.address not in table.subnets:
-                table.subnets.append(subnet.address)
-        for resource in self.idx.of("aws_vpn_gateway_route_propagation"):
-            unknown = []
-            table = self.route_table_of(resource, unknown)
-            gateway = self.links.one(resource, "vpn_gateway_id", VGW_TYPES, unknown, "VPN gateway")
-            if table is not None and gateway is not None:
-                table.propagating_gateways = dedupe([*table.propagating_gateways, gateway])
-
-    def edge_association(self, resource: TfResource) -> None:
-        """A gateway route table: it routes what arrives through the internet gateway."""
-        unknown: list[str] = []
-        gateway = self.links.one(
-            resource, "gateway_id", frozenset({"aws_internet_gateway"}), unknown, "gateway"
-        )
-        table = self.route_table_of(resource, unknown)
-        if gateway is None or table is None:
-            self.links.note(resource, "an edge association whose gateway or table is not known")
-            return
-        table.edge_gateways = dedupe([*table.edge_gateways, gateway])
 
     # ----- AWS Network Firewall (see aws_firewall for the order of its engines) ---------------
 
@@ -1458,290 +806,6 @@ class _Mapper:
             )
         return builder.done(policy.values)
 
-    def route_table_of(self, resource: TfResource, unknown: list[str]) -> RouteTable | None:
-        address = self.links.one(resource, "route_table_id", RT_LINK_TYPES, unknown, "route table")
-        if address is None:
-            return None
-        network = self.model.networks.get(address)
-        if network is not None:
-            address = network.main_route_table or address
-        table = self.model.route_tables.get(address)
-        if table is None:
-            self.links.note(resource, f"route table {address} is not in the model; skipped")
-        return table
-
-    # ----- gateways ---------------------------------------------------------------------------
-
-    def add_gateway(self, resource: TfResource, kind: GatewayKind, **rest: Any) -> Gateway:
-        gateway = Gateway(
-            address=resource.address,
-            type=resource.type,
-            origin=resource.origin,
-            kind=kind,
-            **rest,
-        )
-        self.model.gateways[resource.address] = gateway
-        return gateway
-
-    def gateways(self) -> None:
-        simple: tuple[tuple[str, GatewayKind], ...] = (
-            ("aws_internet_gateway", "internet-gateway"),
-            ("aws_egress_only_internet_gateway", "egress-only-internet-gateway"),
-            ("aws_vpn_gateway", "vpn-gateway"),
-        )
-        for type_name, kind in simple:
-            for resource in self.idx.of(type_name):
-                unknown: list[str] = []
-                network = self.optional_network_of(resource, "vpc_id", unknown, computed=False)
-                self.add_gateway(resource, kind, network=network, unknown=unknown)
-        for type_name, path in (
-            ("aws_internet_gateway_attachment", "internet_gateway_id"),
-            ("aws_vpn_gateway_attachment", "vpn_gateway_id"),
-        ):
-            for resource in self.idx.of(type_name):
-                unknown = []
-                address = self.links.one(resource, path, None, unknown, "gateway")
-                gateway = self.model.gateways.get(address or "")
-                if gateway is not None:
-                    gateway.network = self.network_of(resource, "vpc_id", gateway.unknown)
-        for resource in self.idx.of("aws_nat_gateway"):
-            unknown = []
-            subnet = self.links.one(resource, "subnet_id", SUBNET_TYPES, unknown, "subnet")
-            placed = self.model.subnets.get(subnet or "")
-            network = placed.network if placed is not None else None
-            self.add_gateway(
-                resource,
-                "nat-gateway",
-                network=network,
-                subnet=subnet,
-                public=resource.values.get("connectivity_type") != "private",
-                unknown=unknown,
-            )
-        for resource in self.idx.of("aws_ec2_transit_gateway"):
-            propagation = resource.values.get("default_route_table_propagation")
-            self.add_gateway(
-                resource, "transit-gateway", default_propagation=propagation != "disable"
-            )
-        for resource in self.idx.of("aws_vpc_endpoint"):
-            endpoint_type = resource.values.get("vpc_endpoint_type")
-            if endpoint_type not in (None, UNKNOWN, "Gateway"):
-                continue  # interface and load balancer endpoints are endpoints, not hops
-            unknown = []
-            network = self.network_of(resource, "vpc_id", unknown)
-            tables = self.links.resolve(
-                resource, "route_table_ids", RT_LINK_TYPES, unknown, "route table", computed=True
-            )
-            service = resource.values.get("service_name")
-            self.add_gateway(
-                resource,
-                "gateway-endpoint",
-                network=network,
-                service=service if isinstance(service, str) else None,
-                route_tables=[self.table_address(a) for a in tables.addresses],
-                unknown=unknown,
-            )
-        for resource in self.idx.of("aws_vpc_endpoint_route_table_association"):
-            unknown = []
-            address = self.links.one(resource, "vpc_endpoint_id", None, unknown, "VPC endpoint")
-            gateway = self.model.gateways.get(address or "")
-            table = self.route_table_of(resource, unknown)
-            if gateway is not None and table is not None:
-                gateway.route_tables = dedupe([*gateway.route_tables, table.address])
-
-    def table_address(self, address: str) -> str:
-        network = self.model.networks.get(address)
-        return network.main_route_table or address if network is not None else address
-
-    # ----- prefix lists, peering, transit, VPN ------------------------------------------------
-
-    def prefix_lists(self) -> None:
-        for resource in self.idx.of("aws_ec2_managed_prefix_list"):
-            cidrs: list[str] = []
-            unknown: list[str] = []
-            ranges: list[UnknownValue] = []
-            for position, block in enumerate(_blocks(resource.values.get("entry"))):
-                if isinstance(block, dict):
-                    path = f"entry.{position}.cidr"
-                    cidrs += self.cidr_values(resource, path, unknown, ranges=ranges)
-            self.model.prefix_lists[resource.address] = PrefixList(
-                address=resource.address,
-                type=resource.type,
-                origin=resource.origin,
-                cidrs=cidrs,
-                unknown=unknown,
-                unknown_ranges=ranges,
-            )
-        for resource in self.idx.of("aws_ec2_managed_prefix_list_entry"):
-            unknown = []
-            address = self.links.one(resource, "prefix_list_id", PREFIX_LIST_TYPES, unknown, "list")
-            prefix_list = self.model.prefix_lists.get(address or "")
-            if prefix_list is not None:
-                prefix_list.cidrs.extend(
-                    self.cidr_values(
-                        resource, "cidr", prefix_list.unknown, ranges=prefix_list.unknown_ranges
-                    )
-                )
-
-    def peerings(self) -> None:
-        accepted: dict[str, TfResource] = {}
-        for resource in self.idx.of("aws_vpc_peering_connection_accepter"):
-            address = self.links.one(
-                resource,
-                "vpc_peering_connection_id",
-                frozenset({"aws_vpc_peering_connection"}),
-                None,
-                "peering",
-            )
-            if address is not None:
-                accepted[address] = resource
-                continue
-            # The requester lives elsewhere: this side of the peering is what the input has.
-            unknown: list[str] = []
-            network = self.optional_network_of(resource, "vpc_id", unknown)
-            self.model.peerings[resource.address] = Peering(
-                address=resource.address,
-                type=resource.type,
-                origin=resource.origin,
-                accepter=network,
-                unknown=unknown,
-            )
-            self.links.note(resource, "the requesting VPC of this peering is outside the input")
-        for resource in self.idx.of("aws_vpc_peering_connection"):
-            unknown = []
-            requester = self.network_of(resource, "vpc_id", unknown)
-            links = self.links.resolve(resource, "peer_vpc_id", NETWORK_LINK_TYPES, single=True)
-            accepters = dedupe(n for n in map(self.network_via, links.addresses) if n is not None)
-            accepter = accepters[0] if len(accepters) == 1 else None
-            if accepter is None:
-                if "peer_vpc_id" not in unknown:
-                    unknown.append("peer_vpc_id")
-                self.links.note(resource, "the peer VPC is outside the input", "peer_vpc_id")
-            active = resource.values.get("auto_accept") is True or resource.address in accepted
-            if not active:
-                self.links.note(resource, "nothing accepts this peering (no auto_accept); inactive")
-            self.model.peerings[resource.address] = Peering(
-                address=resource.address,
-                type=resource.type,
-                origin=resource.origin,
-                requester=requester,
-                accepter=accepter,
-                active=active,
-                unknown=unknown,
-            )
-
-    def transit(self) -> None:
-        for resource in self.idx.of("aws_ec2_transit_gateway_vpc_attachment"):
-            unknown: list[str] = []
-            gateway = self.transit_gateway_of(resource, "transit_gateway_id", unknown)
-            if gateway is None:
-                continue
-            network = self.network_of(resource, "vpc_id", unknown)
-            subnets = self.links.resolve(resource, "subnet_ids", SUBNET_TYPES, unknown, "subnet")
-            self.model.transit_gateway_attachments[resource.address] = TransitGatewayAttachment(
-                address=resource.address,
-                type=resource.type,
-                origin=resource.origin,
-                transit_gateway=gateway,
-                network=network,
-                subnets=subnets.addresses,
-                unknown=unknown,
-            )
-        tables = frozenset({"aws_ec2_transit_gateway_route_table"}) | TGW_TYPES
-        for resource in self.idx.of("aws_ec2_transit_gateway_route"):
-            unknown = []
-            table = self.links.one(
-                resource, "transit_gateway_route_table_id", tables, unknown, "table"
-            )
-            table_resource = self.idx.by_address.get(table or "")
-            if table_resource is None:
-                continue
-            owner: str | None = table_resource.address
-            if table_resource.type != "aws_ec2_transit_gateway":
-                owner = self.transit_gateway_of(table_resource, "transit_gateway_id", unknown)
-            destination = self.cidr_values(resource, "destination_cidr_block", unknown)
-            if owner is None or not destination:
-                self.links.note(resource, "its gateway or destination is unknown; route skipped")
-                continue
-            blackhole = resource.values.get("blackhole") is True
-            attachment = None
-            if not blackhole:
-                attachment = self.links.one(
-                    resource, "transit_gateway_attachment_id", None, unknown, "attachment"
-                )
-            self.model.transit_gateway_routes[resource.address] = TransitGatewayRoute(
-                address=resource.address,
-                type=resource.type,
-                origin=resource.origin,
-                transit_gateway=owner,
-                destination=destination[0],
-                attachment=attachment,
-                blackhole=blackhole,
-                unknown=unknown,
-            )
-
-    def transit_gateway_of(self, resource: TfResource, path: str, unknown: list[str]) -> str | None:
-        links = self.links.resolve(
-            resource, path, TGW_TYPES, unknown, "transit gateway", single=True
-        )
-        if links.addresses:
-            return links.addresses[0]
-        if links.literals:
-            return links.literals[0]
-        self.links.note(resource, "its transit gateway cannot be resolved; not modelled", path)
-        return None
-
-    def vpn(self) -> None:
-        for resource in self.idx.of("aws_vpn_connection"):
-            unknown: list[str] = []
-            gateway = self.links.one(
-                resource, "vpn_gateway_id", VGW_TYPES, unknown, "VPN gateway", computed=True
-            ) or self.links.one(
-                resource, "transit_gateway_id", TGW_TYPES, unknown, "gateway", computed=True
-            )
-            customer = self.links.one(
-                resource,
-                "customer_gateway_id",
-                frozenset({"aws_customer_gateway"}),
-                unknown,
-                "customer gateway",
-            )
-            ranges: list[UnknownValue] = []
-            cidrs = [
-                cidr
-                for name, everything in (
-                    ("local_ipv4_network_cidr", ALL_V4),
-                    ("local_ipv6_network_cidr", ALL_V6),
-                )
-                for cidr in self.cidr_values(resource, name, unknown, computed=True, ranges=ranges)
-                if cidr != everything
-            ]
-            self.model.onprem_sites[resource.address] = OnPremSite(
-                address=resource.address,
-                type=resource.type,
-                origin=resource.origin,
-                gateway=gateway,
-                customer_gateway=customer,
-                cidrs=cidrs,
-                static_routes_only=resource.values.get("static_routes_only") is True,
-                unknown=unknown,
-                unknown_ranges=ranges,
-            )
-        for resource in self.idx.of("aws_vpn_connection_route"):
-            unknown = []
-            address = self.links.one(
-                resource,
-                "vpn_connection_id",
-                frozenset({"aws_vpn_connection"}),
-                unknown,
-                "VPN connection",
-            )
-            site = self.model.onprem_sites.get(address or "")
-            if site is not None:
-                found = self.cidr_values(
-                    resource, "destination_cidr_block", site.unknown, ranges=site.unknown_ranges
-                )
-                site.cidrs = dedupe([*site.cidrs, *found])
-
     # ----- endpoints --------------------------------------------------------------------------
 
     def endpoints(self) -> None:
@@ -1750,7 +814,7 @@ class _Mapper:
         for resource in self.idx.of("aws_instance"):
             self.instance(resource, enis)
         for address, interface in enis.items():
-            if address in self.eni_owner:
+            if address in self.b.eni_owner:
                 continue
             resource = self.idx.by_address[address]
             self.add_endpoint(resource, "network-interface", [interface])
@@ -1799,7 +863,7 @@ class _Mapper:
         )
         self.model.endpoints[resource.address] = endpoint
         for interface in interfaces:
-            self.interfaces[interface.address] = (resource.address, interface)
+            self.b.interfaces[interface.address] = (resource.address, interface)
         return endpoint
 
     def service_ports(self, resource: TfResource) -> list[PortRange]:
@@ -1905,8 +969,8 @@ class _Mapper:
         """Where an interface without a known subnet sits, if that is clear at all."""
         if known is not None:
             return known
-        if len(self.declared_networks) == 1:
-            return self.declared_networks[0]
+        if len(self.b.declared_networks) == 1:
+            return self.b.declared_networks[0]
         return None
 
     def subnets_of(
@@ -1931,8 +995,8 @@ class _Mapper:
 
     def eni_ownership(self) -> None:
         self.find_eni_owners()
-        for eni, (owner, device) in self.eni_owner.items():
-            self.owned_enis[owner].append((device, eni))
+        for eni, (owner, device) in self.b.eni_owner.items():
+            self.b.owned_enis[owner].append((device, eni))
 
     def find_eni_owners(self) -> None:
         for instance in self.idx.of("aws_instance"):
@@ -1940,14 +1004,14 @@ class _Mapper:
                 path = f"network_interface.{position}.network_interface_id"
                 device = integer(block.get("device_index")) if isinstance(block, dict) else None
                 for address in self.links.resolve(instance, path, ENI_TYPES, single=True).addresses:
-                    self.eni_owner[address] = (instance.address, device or 0)
+                    self.b.eni_owner[address] = (instance.address, device or 0)
         for interface in self.idx.of("aws_network_interface"):
             for position, block in enumerate(_blocks(interface.values.get("attachment"))):
                 path = f"attachment.{position}.instance"
                 owner = self.links.one(interface, path, INSTANCE_TYPES, None, "instance")
                 if owner is not None and isinstance(block, dict):
                     device = integer(block.get("device_index")) or 0
-                    self.eni_owner.setdefault(interface.address, (owner, device))
+                    self.b.eni_owner.setdefault(interface.address, (owner, device))
         for attachment in self.idx.of("aws_network_interface_attachment"):
             unknown: list[str] = []
             attached_to = self.links.one(
@@ -1958,7 +1022,7 @@ class _Mapper:
             )
             if attached_to is not None and eni is not None:
                 device = integer(attachment.values.get("device_index")) or 1
-                self.eni_owner.setdefault(eni, (attached_to, device))
+                self.b.eni_owner.setdefault(eni, (attached_to, device))
 
     def subnet_choice(
         self, resource: TfResource, path: str, unknown: list[str], *, computed: bool = False
@@ -2005,7 +1069,7 @@ class _Mapper:
     def instance(self, resource: TfResource, enis: dict[str, Interface]) -> None:
         values = resource.values
         unknown: list[str] = []
-        owned = sorted(p for p in self.owned_enis.get(resource.address, []) if p[1] in enis)
+        owned = sorted(p for p in self.b.owned_enis.get(resource.address, []) if p[1] in enis)
         interfaces: list[Interface] = []
         launched_with_enis = any(device == 0 for device, _ in owned)
         if not launched_with_enis and _blocks(values.get("network_interface")):
@@ -2042,7 +1106,7 @@ class _Mapper:
             )
         interfaces.extend(enis[eni] for _, eni in owned)
         for _, eni in owned:
-            self.owner[eni] = resource.address
+            self.b.owner[eni] = resource.address
         if not interfaces:
             unknown.append("network_interface")
             interfaces = self.interfaces_for(
@@ -2198,7 +1262,7 @@ class _Mapper:
             unknown: list[str] = []
             listener = self.links.one(resource, "listener_arn", LISTENER_TYPES, unknown, "listener")
             groups = self.action_target_groups(resource, "action")
-            for item in self.listeners.get(listener or "", []):
+            for item in self.b.listeners.get(listener or "", []):
                 item.target_groups = dedupe([*item.target_groups, *groups])
         for resource in self.idx.of(
             "aws_lb_target_group_attachment", "aws_alb_target_group_attachment"
@@ -2308,7 +1372,7 @@ class _Mapper:
             unknown=unknown,
         )
         spec.listeners.append(listener)
-        self.listeners.setdefault(resource.address, []).append(listener)
+        self.b.listeners.setdefault(resource.address, []).append(listener)
 
     def action_target_groups(self, resource: TfResource, block: str) -> list[str]:
         """Target groups a listener's or rule's forward actions name, however nested."""
@@ -2368,21 +1432,21 @@ class _Mapper:
     def endpoint_of(self, address: str) -> str | None:
         if address in self.model.endpoints:
             return address
-        return self.owner.get(address)
+        return self.b.owner.get(address)
 
     def endpoint_with_ip(self, ip: str) -> str | None:
-        if self._ip_index is None:
-            self._ip_index = {}
-            for endpoint, interface in self.interfaces.values():
+        if self.b.ip_index is None:
+            self.b.ip_index = {}
+            for endpoint, interface in self.b.interfaces.values():
                 for known in interface.private_ips:
-                    self._ip_index.setdefault(known, endpoint)
-        return self._ip_index.get(ip)
+                    self.b.ip_index.setdefault(known, endpoint)
+        return self.b.ip_index.get(ip)
 
     def add_target(self, group_address: str, target: Target) -> None:
         group = self.model.target_groups.get(group_address)
         key = (group_address, target.endpoint, target.port, target.via)
-        if group is not None and key not in self.targets_seen:
-            self.targets_seen.add(key)
+        if group is not None and key not in self.b.targets_seen:
+            self.b.targets_seen.add(key)
             group.targets.append(target)
 
     def add_instance(self, balancer_address: str, target: Target) -> None:
@@ -2462,7 +1526,7 @@ class _Mapper:
         groups = self.groups(resource, ["vpc_security_group_ids"], unknown)
         public_source: str | None = None
         for member in self.cluster_members(member_type, resource.type).get(resource.address, []):
-            self.owner[member.address] = resource.address
+            self.b.owner[member.address] = resource.address
             if member.values.get("publicly_accessible") is True and public_source is None:
                 public_source = member.address
         interfaces = self.interfaces_for(
@@ -2509,7 +1573,7 @@ class _Mapper:
                     computed=True,
                 )
                 if group is not None:
-                    self.owner[resource.address] = group  # a member of its replication group
+                    self.b.owner[resource.address] = group  # a member of its replication group
                     continue
             unknown: list[str] = []
             subnets = self.subnet_group(resource, "subnet_group_name", subnet_types, unknown)
@@ -2694,8 +1758,8 @@ class _Mapper:
             resource, eni_path, ENI_TYPES | INSTANCE_TYPES, unknown, "interface", computed=True
         )
         if eni is not None:
-            if eni in self.interfaces:
-                return self.interfaces[eni]
+            if eni in self.b.interfaces:
+                return self.b.interfaces[eni]
             if eni in self.model.endpoints:
                 return self.primary(eni)
         if instance_path is None:
