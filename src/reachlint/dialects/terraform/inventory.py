@@ -23,7 +23,7 @@ from reachlint.dialects.terraform.links import (
 from reachlint.dialects.terraform.values import unknown_ranges
 from reachlint.formats.terraform.records import UNKNOWN, TfResource
 from reachlint.providers.aws.source import Entry, Kinds, Links
-from reachlint.providers.values import has_unknown
+from reachlint.providers.values import dedupe, has_unknown
 from reachlint.sources import Origin, UnknownValue
 
 
@@ -39,6 +39,8 @@ class Field:
     by_name: bool = False  # it may name a resource by its name
     fixed: Any = None  # a value the type itself says (an ingress rule's direction)
     entries: Fields | None = None  # nested blocks, and their fields
+    # Links written anywhere inside the block, under these keys (actions nested in actions).
+    nested: tuple[str, ...] = ()
 
 
 Fields = Mapping[str, Field | str]  # provider field -> where it is written
@@ -207,6 +209,8 @@ class TerraformFields:
         if spec is None:
             return Links()
         path = self._prefix + spec.path
+        if spec.nested:
+            return self._nested(path, spec.nested, self.inv.types_of(kinds))
         likely_types = self.inv.types_of(likely)
         found = self.inv.links.resolve(
             self.resource,
@@ -228,6 +232,21 @@ class TerraformFields:
         if found.shared and likely_types is not None:
             self._deal(links, spec.path, likely_types, single=single)
         return links
+
+    def _nested(self, path: str, keys: tuple[str, ...], types: frozenset[str] | None) -> Links:
+        found: list[str] = []
+        for written, references in self.resource.references.items():
+            if written == path or written.startswith(path + "."):
+                for reference in references:
+                    found.extend(self.inv.idx.matches(reference, types, None))
+        missing: list[str] = []
+        for literal in _under(value_at(self.resource.values, path), keys):
+            address = self.inv.links.lookup(literal, types)
+            if address is not None:
+                found.append(address)
+            elif literal:
+                missing.append(literal)
+        return Links(addresses=dedupe(found), given=bool(found or missing), literals=missing)
 
     def _deal(self, links: Links, name: str, types: frozenset[str], *, single: bool) -> None:
         """References shared by sibling blocks, dealt out by source order where it tells."""
@@ -268,12 +287,28 @@ class TerraformFields:
     def origin_of(self, field: str) -> Origin:
         return origin_at(self.resource, self.path(field))
 
+    def origin_within(self, field: str, path: str) -> Origin:
+        return origin_at(self.resource, f"{self.path(field)}.{path}")
+
     def unknown_ranges(self, field: str) -> list[UnknownValue]:
         return unknown_ranges(self.resource, self.path(field))
 
     def note(self, message: str, field: str | None = None) -> None:
         path = self.path(field) if field is not None else None
         self.inv.links.note(self.resource, message, path)
+
+
+def _under(value: Any, keys: tuple[str, ...]) -> Iterator[str]:
+    """Text held under these keys anywhere inside a value, in order."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key in keys and isinstance(item, str):
+                yield item
+            else:
+                yield from _under(item, keys)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _under(item, keys)
 
 
 class TerraformEntry(TerraformFields):

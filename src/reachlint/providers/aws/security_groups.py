@@ -233,7 +233,7 @@ class Groups:
     named_default: bool = False
 
 
-def groups_of(b: Build, resource: Resource, fields: Iterable[str], unknown: list[str]) -> Groups:
+def groups_of(b: Build, resource: Fields, fields: Iterable[str], unknown: list[str]) -> Groups:
     """Security groups named in these fields; unresolved ones stay as placeholders.
 
     A group that is not in the model is one whose rules the engine treats as unknown.

@@ -93,6 +93,10 @@ class Fields(Protocol):
     def origin_of(self, field: str) -> Origin:
         """Where the field, or an entry it holds, is written; else where this is."""
 
+    def origin_within(self, field: str, path: str) -> Origin:
+        """Where a part of a field's value (a document) is written: `path` names the keys and
+        positions inside it, joined by dots; else where this is."""
+
     def unknown_ranges(self, field: str) -> list[UnknownValue]:
         """The address ranges at `field` that are unknown, named by what they rest on."""
 
