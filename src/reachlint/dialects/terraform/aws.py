@@ -13,7 +13,7 @@ holds no logic beyond the note on the types it does not map.
 from __future__ import annotations
 
 from reachlint.dialects.terraform.inventory import Field, Fields, Kind, TerraformInventory, entries
-from reachlint.dialects.terraform.links import Resolver, ResourceIndex
+from reachlint.dialects.terraform.links import Resolver, ResourceIndex, note_unmodelled
 from reachlint.formats.terraform.records import TfResource
 from reachlint.model.network import NetworkModel
 from reachlint.providers.aws.build import build
@@ -588,7 +588,7 @@ _NETWORK_ADJACENT_PREFIXES = (
     "aws_efs_mount_target",
     "aws_apigatewayv2_vpc_link",
 )
-_NOTE_SAMPLE = 5
+_NOT_YET_MODELLED = (("aws_dx_", "Direct Connect is not modelled yet"),)
 
 
 def build_aws_model(
@@ -604,24 +604,7 @@ def build_aws_model(
         model.inputs.append(source)
     links = Resolver(index, ids or {}, model.note)
     build(TerraformInventory(index, links, TYPES), model)
-    _unmodelled(index, model)
+    note_unmodelled(
+        index, model, "aws_", HANDLED_TYPES, _NETWORK_ADJACENT_PREFIXES, _NOT_YET_MODELLED
+    )
     return model
-
-
-def _unmodelled(index: ResourceIndex, model: NetworkModel) -> None:
-    for type_name in sorted(index.managed):
-        if type_name in HANDLED_TYPES or not type_name.startswith("aws_"):
-            continue
-        resources = index.managed[type_name]
-        sample = ", ".join(r.address for r in resources[:_NOTE_SAMPLE])
-        more = f" and {len(resources) - _NOTE_SAMPLE} more" if len(resources) > _NOTE_SAMPLE else ""
-        if type_name.startswith("aws_dx_"):
-            why = "Direct Connect is not modelled yet"
-        elif type_name.startswith(_NETWORK_ADJACENT_PREFIXES):
-            why = "may affect reachability but is not modelled"
-        else:
-            why = "not modelled"
-        model.note(
-            f"{len(resources)} {type_name} resource(s) {why}: {sample}{more}",
-            origin=resources[0].origin,
-        )

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reachlint.formats.terraform.records import UNKNOWN, TfResource
+from reachlint.model.network import NetworkModel
 from reachlint.providers.values import dedupe, has_unknown, string_value, strings
 from reachlint.sources import Origin
 
@@ -130,7 +131,96 @@ class Links:
     unresolved: bool = False  # some of it could not be resolved
     literals: list[str] = field(default_factory=list)  # known values not in the input
     shared: bool = False  # read from references that sibling blocks share
-    references: list[str] = field(default_factory=list)  # what the expression refers to
+
+
+# Notes on a resource: (resource, message, attribute path where it is written or None).
+NoteOn = Callable[[TfResource, str, str | None], None]
+
+
+def note_on(
+    note: Callable[[str, str, Origin], None],
+    resource: TfResource,
+    message: str,
+    path: str | None = None,
+) -> None:
+    """A note on the resource, placed where `path` is written (None: the resource)."""
+    origin = resource.attribute_origins.get(path, resource.origin) if path else None
+    note(message, resource.address, origin or resource.origin)
+
+
+def concluded(
+    links: Links,
+    resource: TfResource,
+    path: str,
+    value: Any,
+    references: list[str],
+    unknown_value: bool,
+    what: str,
+    unknown: list[str] | None,
+    note: NoteOn,
+) -> Links:
+    """Whether the attribute is written and resolved; with `unknown`, a note on why not.
+
+    `unknown_value`: the value is unknown and may mean the attribute is written.
+    """
+    links.given = bool(references) or bool(strings(value)) or unknown_value
+    unresolved_references = bool(references) and not links.addresses
+    links.unresolved = bool(links.literals) or unknown_value or unresolved_references
+    if links.unresolved and unknown is not None:
+        if path not in unknown:
+            unknown.append(path)
+        if links.literals:
+            reason = f"names {', '.join(links.literals)}, which is not in the input"
+        elif unresolved_references:
+            reason = f"refers to {', '.join(references)}, which is not a {what} in the input"
+        else:
+            reason = "is known only after apply"
+        note(resource, f"{path} {reason}; its {what} is unknown", path)
+    return links
+
+
+def only_one(
+    links: Links,
+    resource: TfResource,
+    path: str,
+    what: str,
+    unknown: list[str] | None,
+    note: NoteOn,
+) -> str | None:
+    """The one resource the links name; None (and, with `unknown`, a note) otherwise."""
+    if len(links.addresses) == 1:
+        return links.addresses[0]
+    if len(links.addresses) > 1 and unknown is not None:
+        if path not in unknown:
+            unknown.append(path)
+        choices = ", ".join(links.addresses[:NOTE_SAMPLE])
+        note(resource, f"{path} may be any of {choices}; its {what} is unknown", path)
+    return None
+
+
+def note_unmodelled(
+    index: ResourceIndex,
+    model: NetworkModel,
+    provider: str,
+    handled: frozenset[str],
+    adjacent: tuple[str, ...],
+    reasons: tuple[tuple[str, str], ...] = (),
+) -> None:
+    """One note per type of this provider that no handler reads; `adjacent` types may change
+    what is reachable, `reasons` say more about some (by type prefix)."""
+    for type_name in sorted(index.managed):
+        if type_name in handled or not type_name.startswith(provider):
+            continue
+        resources = index.managed[type_name]
+        sample = ", ".join(r.address for r in resources[:NOTE_SAMPLE])
+        more = f" and {len(resources) - NOTE_SAMPLE} more" if len(resources) > NOTE_SAMPLE else ""
+        why = next((reason for start, reason in reasons if type_name.startswith(start)), None)
+        if why is None and type_name.startswith(adjacent):
+            why = "may affect reachability but is not modelled"
+        model.note(
+            f"{len(resources)} {type_name} resource(s) {why or 'not modelled'}: {sample}{more}",
+            origin=resources[0].origin,
+        )
 
 
 class Resolver:
@@ -153,8 +243,7 @@ class Resolver:
         self._names: dict[str, dict[str, str]] = {}
 
     def note(self, resource: TfResource, message: str, path: str | None = None) -> None:
-        origin = resource.attribute_origins.get(path, resource.origin) if path else None
-        self._note(message, resource.address, origin or resource.origin)
+        note_on(self._note, resource, message, path)
 
     def resolve(
         self,
@@ -194,26 +283,14 @@ class Resolver:
                 missing.append(literal)
             else:
                 found.append(known)
-        links = Links(
-            addresses=dedupe(found), literals=missing, shared=shared, references=references
-        )
+        links = Links(addresses=dedupe(found), literals=missing, shared=shared)
         # A list with unknown items was written; only a wholly unknown value may be unset.
         unknown_value = has_unknown(value) and not references
         if computed and value is UNKNOWN and path not in resource.references:
             unknown_value = False
-        links.given = bool(references) or bool(strings(value)) or unknown_value
-        links.unresolved = bool(missing) or unknown_value or (bool(references) and not found)
-        if links.unresolved and unknown is not None:
-            if path not in unknown:
-                unknown.append(path)
-            if missing:
-                reason = f"names {', '.join(missing)}, which is not in the input"
-            elif references and not found:
-                reason = f"refers to {', '.join(references)}, which is not a {what} in the input"
-            else:
-                reason = "is known only after apply"
-            self.note(resource, f"{path} {reason}; its {what} is unknown", path)
-        return links
+        return concluded(
+            links, resource, path, value, references, unknown_value, what, unknown, self.note
+        )
 
     def one(
         self,
@@ -230,14 +307,7 @@ class Resolver:
         links = self.resolve(
             resource, path, types, unknown, what, computed=computed, by_name=by_name, single=True
         )
-        if len(links.addresses) == 1:
-            return links.addresses[0]
-        if len(links.addresses) > 1 and unknown is not None:
-            if path not in unknown:
-                unknown.append(path)
-            choices = ", ".join(links.addresses[:NOTE_SAMPLE])
-            self.note(resource, f"{path} may be any of {choices}; its {what} is unknown", path)
-        return None
+        return only_one(links, resource, path, what, unknown, self.note)
 
     def references_of(
         self, resource: TfResource, path: str, value: Any, types: Types

@@ -1,22 +1,12 @@
 """What Terraform's unknown values rest on, as the input names them.
 
 The reading helpers every Terraform provider shares live in `links` (paths and links) and in
-`reachlint.providers.values` (text, numbers, unknown items); they are named here too, for the
-mappers that read them from here.
+`reachlint.providers.values` (text, numbers, unknown items).
 """
 
 from __future__ import annotations
 
-from reachlint.dialects.terraform.links import ResourceIndex as ResourceIndex
-from reachlint.dialects.terraform.links import Types as Types
-from reachlint.dialects.terraform.links import value_at as value_at
-from reachlint.dialects.terraform.links import without_positions as without_positions
 from reachlint.formats.terraform.records import TfResource
-from reachlint.providers.values import dedupe as dedupe
-from reachlint.providers.values import has_unknown as has_unknown
-from reachlint.providers.values import integer as integer
-from reachlint.providers.values import string_value as string_value
-from reachlint.providers.values import strings as strings
 from reachlint.sources import UnknownValue
 
 

@@ -147,7 +147,9 @@ def add_peerings(b: Build) -> None:
             resource.note("the peer VPC is outside the input", "peer_network")
         active = resource.value("auto_accept") is True or resource.address in accepted
         if not active:
-            resource.note("nothing accepts this peering (no auto_accept); inactive")
+            resource.note(
+                f"nothing accepts this peering (no {resource.name('auto_accept')}); inactive"
+            )
         b.model.peerings[resource.address] = Peering(
             address=resource.address,
             type=resource.type,
