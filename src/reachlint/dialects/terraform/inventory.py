@@ -42,12 +42,20 @@ class Field:
     # Links written anywhere inside the block, under these keys (actions nested in actions).
     nested: tuple[str, ...] = ()
 
+    def __post_init__(self) -> None:
+        if self.entries is not None:
+            object.__setattr__(self, "entries", _specs(self.entries))
 
-Fields = Mapping[str, Field | str]  # provider field -> where it is written
+
+Fields = Mapping[str, Field | str]  # provider field -> where it is written (a path: a Field)
 
 
 def entries(path: str, fields: Fields) -> Field:
     return Field(path, entries=fields)
+
+
+def _specs(fields: Fields) -> dict[str, Field]:
+    return {name: Field(f) if isinstance(f, str) else f for name, f in fields.items()}
 
 
 @dataclass(frozen=True)
@@ -55,11 +63,14 @@ class Kind:
     """A Terraform type as a provider kind, with its fields."""
 
     kind: str
-    fields: Mapping[str, Field | str] = field(default_factory=dict)
+    fields: Fields = field(default_factory=dict)
     modelled: bool = True  # False: named as a link's kind only; the type still gets its note
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "fields", _specs(self.fields))
 
-def _field(fields: Mapping[str, Field | str], name: str) -> Field | None:
+
+def _field(fields: Fields, name: str) -> Field | None:
     found = fields.get(name)
     return Field(found) if isinstance(found, str) else found
 
@@ -74,11 +85,16 @@ class TerraformInventory:
         self.types: dict[str, list[str]] = {}
         for type_name, kind in table.items():
             self.types.setdefault(kind.kind, []).append(type_name)
+        self._types_of: dict[frozenset[str], frozenset[str]] = {}
 
     def types_of(self, kinds: Kinds) -> frozenset[str] | None:
         if kinds is None:
             return None
-        return frozenset(t for kind in kinds for t in self.types.get(kind, ()))
+        found = self._types_of.get(kinds)
+        if found is None:
+            found = frozenset(t for kind in kinds for t in self.types.get(kind, ()))
+            self._types_of[kinds] = found
+        return found
 
     def view(self, resource: TfResource) -> TerraformResource | None:
         kind = self.table.get(resource.type)
@@ -177,7 +193,8 @@ class TerraformFields:
         if spec.fixed is not None:
             return spec.fixed
         path = self._prefix + spec.path
-        value = value_at(self.resource.values, path)
+        values = self.resource.values
+        value: Any = values.get(path) if "." not in path else value_at(values, path)
         if self._computed(spec) and has_unknown(value) and path not in self.resource.references:
             return None if value is UNKNOWN else [v for v in value if v is not UNKNOWN]
         return value
