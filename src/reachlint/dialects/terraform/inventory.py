@@ -200,7 +200,8 @@ class TerraformFields:
         return value
 
     def refers(self, field: str) -> bool:
-        return bool(self.resource.references.get(self.path(field)))
+        spec = _field(self.fields, field)
+        return spec is not None and bool(self.resource.references.get(self._prefix + spec.path))
 
     def entries(self, field: str) -> list[Entry]:
         spec = _field(self.fields, field)

@@ -12,6 +12,10 @@ default) every pass rule comes before every drop rule and unmatched traffic pass
 (https://docs.aws.amazon.com/network-firewall/latest/developerguide/suricata-rule-evaluation-order.html).
 Domain lists match HTTP host names and TLS SNI, and Suricata rule strings match what only the
 traffic shows: both are undecidable rules.
+
+The policy and rule group documents are read in the shape Terraform's aws provider writes them
+(snake_case keys, nested blocks as lists); a dialect that writes them otherwise (CloudFormation's
+PascalCase properties) hands them over in that shape.
 """
 
 from __future__ import annotations
