@@ -111,3 +111,21 @@ def test_diff_gives_each_opened_part_its_addresses(tmp_path: Path) -> None:
             assert flow["traffic_by_addresses"][0]["addresses"] == ["81.2.69.160/27"]
             continue
         assert SSH_FROM_OFFICE in text and METRICS_FROM_ANYWHERE in text, fmt
+
+
+def test_query_gives_each_part_its_addresses() -> None:
+    from reachlint.commands.design.query import render_answer, run_query
+
+    question, answer = run_query([FIXTURE / "plan.json"], "internet", "aws_instance.node")
+    text = render_answer(question, answer, "text")
+    assert f"on {SSH_FROM_OFFICE} and on {METRICS_FROM_ANYWHERE}" in text.splitlines()[0]
+    assert f"path ({SSH_FROM_OFFICE} and on {METRICS_FROM_ANYWHERE})" in text
+    (route,) = answer.paths
+    assert route.traffic_by_addresses is not None
+    assert [part.addresses for part in route.traffic_by_addresses] == [["81.2.69.160/27"], None]
+    # Asked from the office alone, nothing differs: no parts.
+    _question, narrowed = run_query(
+        [FIXTURE / "plan.json"], "cidr:81.2.69.161", "aws_instance.node"
+    )
+    assert narrowed.traffic_by_addresses is None
+    assert narrowed.paths[0].traffic_by_addresses is None

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
     from reachlint.reports.places import PathLike
     from reachlint.reports.schema import NoteRef, Report
-    from reachlint.rules.findings import EndRef, Finding, HopRef, TrafficEntry
+    from reachlint.rules.findings import AddressedTraffic, EndRef, Finding, HopRef, TrafficEntry
 
 # Lists longer than this show their first items and how many more there are.
 LIST_SHOWN = 3
@@ -144,12 +144,19 @@ def traffic_text(entries: list[TrafficEntry]) -> str:
 def addressed_traffic(item: PathLike) -> list[str]:
     """The traffic, or when its external addresses differ between its parts, each part with
     its own ('tcp 22 from 81.2.69.160/27', 'tcp 9100 from any address')."""
-    from reachlint.rules.findings import addressed_text, external_side
+    from reachlint.rules.findings import external_side
 
-    parts = item.traffic_by_addresses
+    return traffic_parts(item.traffic, item.traffic_by_addresses, external_side(item.source.kind))
+
+
+def traffic_parts(
+    traffic: list[TrafficEntry], parts: list[AddressedTraffic] | None, side: str
+) -> list[str]:
+    """`traffic`, or each of its `parts` with its addresses; `side`: from or to them."""
+    from reachlint.rules.findings import addressed_text
+
     if not parts:
-        return [traffic_text(item.traffic)]
-    side = external_side(item.source.kind)
+        return [traffic_text(traffic)]
     return [
         addressed_text(
             traffic_text(part.traffic),
