@@ -96,6 +96,14 @@ def test_a_closed_pipe_with_standard_error_in_it_still_gives_the_verdict() -> No
             "(see reachlint schema --help)",
         ),
         (["frobnicate"], "reachlint: error: no such command 'frobnicate' (see reachlint --help)"),
+        (
+            ["check", PLAN, "--format"],
+            "reachlint: error: option --format requires an argument (see reachlint check --help)",
+        ),
+        (
+            ["rules", "show"],
+            "reachlint: error: missing argument ID (see reachlint rules show --help)",
+        ),
     ],
 )
 def test_option_errors_read_like_reachlints_own(args: list[str | Path], expected: str) -> None:

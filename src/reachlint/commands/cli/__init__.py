@@ -97,10 +97,11 @@ def _run() -> int:
         if type(error).__name__ == "NoArgsIsHelpError":  # `reachlint` alone: the help
             error.show()  # type: ignore[attr-defined]
             return EXIT_ERROR
-        from reachlint.commands.cli.usage import usage_error_text
+        from reachlint.commands.cli.usage import command_path, usage_error_text
         from reachlint.safe_text import for_output, one_line
 
-        typer.echo(for_output(one_line(usage_error_text(error))), err=True)
+        named = command_path(typer.main.get_command(app), sys.argv[1:])
+        typer.echo(for_output(one_line(usage_error_text(error, named))), err=True)
         return EXIT_ERROR
     except typer.Abort:
         typer.echo("Aborted!", err=True)

@@ -12,8 +12,9 @@ _NOT_ONE_OF = re.compile(r"(?P<value>.*) is not one of (?P<choices>'.*')\.?", re
 _QUOTED_NAME = re.compile(r"'(-{1,2}[A-Za-z0-9][\w-]*|[A-Z][A-Z0-9_]*)'")
 
 
-def usage_error_text(error: Any) -> str:
-    """`error`: the argument parser's usage error (typer's click exception)."""
+def usage_error_text(error: Any, command_path: str = "reachlint") -> str:
+    """`error`: the argument parser's usage error (typer's click exception); `command_path`:
+    the command the arguments name, for errors that do not know it."""
     param = getattr(error, "param", None)
     message = str(getattr(error, "message", "") or "")
     if param is not None and message and type(error).__name__ == "BadParameter":
@@ -21,7 +22,7 @@ def usage_error_text(error: Any) -> str:
     else:
         text = _sentence(error.format_message())
     context = getattr(error, "ctx", None)
-    command = getattr(context, "command_path", None) or "reachlint"
+    command = getattr(context, "command_path", None) or command_path
     return f"reachlint: error: {text} (see {command} --help)"
 
 
@@ -48,3 +49,16 @@ def _sentence(text: str) -> str:
     text = _QUOTED_NAME.sub(r"\1", " ".join(text.split())).rstrip(".")
     text = text.replace("(Possible options:", "(possible options:")
     return text[:1].lower() + text[1:]
+
+
+def command_path(root: Any, args: list[str]) -> str:
+    """'reachlint rules show': the commands the leading arguments name, under `root` (a
+    command group)."""
+    path, group = ["reachlint"], root
+    for arg in args:
+        commands = getattr(group, "commands", None)
+        if not isinstance(commands, dict) or arg not in commands:
+            break
+        path.append(arg)
+        group = commands[arg]
+    return " ".join(path)
