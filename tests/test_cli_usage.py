@@ -53,6 +53,7 @@ def test_a_closed_pipe_ends_quietly_with_the_verdict(reader: list[str]) -> None:
         ["check", PLAN, "--format", "sarif"],
         ["rules", "list"],
         ["schema", "report"],
+        ["--version"],
     ],
 )
 def test_every_command_ends_quietly_on_a_closed_pipe(args: list[str | Path]) -> None:

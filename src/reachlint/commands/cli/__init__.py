@@ -21,7 +21,7 @@ from reachlint.commands.cli.changes import diff
 from reachlint.commands.cli.check import check
 from reachlint.commands.cli.design import graph, matrix, query
 from reachlint.commands.cli.integrations import comment
-from reachlint.commands.cli.options import EXIT_ERROR, Command
+from reachlint.commands.cli.options import EXIT_ERROR, Command, write_out
 from reachlint.commands.cli.rules import list_rules, rules_root, schema, show_rule
 
 app = typer.Typer(
@@ -44,7 +44,7 @@ def _show_version(value: bool) -> None:
     if value:
         from reachlint import __version__
 
-        typer.echo(f"reachlint {__version__}")
+        write_out(f"reachlint {__version__}\n")
         raise typer.Exit()
 
 
