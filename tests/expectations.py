@@ -15,6 +15,9 @@ expected.yaml:
         path_includes: [aws_internet_gateway.main]   (optional; addresses on the path)
         state: reachable                             (optional; or reply-dropped)
         depends_on_unknown: [var.admin_range]        (optional; exactly these, [] for none)
+        by_addresses:                                (optional; exactly these parts, [] for
+          - {traffic: "tcp 22", addresses: [81.2.69.160/27]}   none: one set of addresses)
+          - {traffic: "tcp 9100", addresses: any}
 
 A fixture may hold more than one: expected-closed.yaml is the same inputs checked with
 `assume_unknown: closed`, where the verdict differs.
@@ -47,10 +50,21 @@ AWS_FIXTURES = FIXTURES / "aws"
 BAD_FIXTURES = FIXTURES / "bad"
 
 _FILE_KEYS = {"description", "inputs", "rules", "builtin", "assume_unknown", "findings"}
-_FINDING_KEYS = {"rule", "from", "to", "traffic", "path_includes", "state", "depends_on_unknown"}
+_FINDING_KEYS = {
+    "rule",
+    "from",
+    "to",
+    "traffic",
+    "path_includes",
+    "state",
+    "depends_on_unknown",
+    "by_addresses",
+}
 _EXCEPT = "all except "
 
 Key = tuple[str, str, str, Traffic]
+# A part of a finding's traffic and its external addresses (None: every public address).
+AddressedPart = tuple[Traffic, tuple[str, ...] | None]
 
 
 @dataclass(frozen=True)
@@ -62,6 +76,7 @@ class ExpectedFinding:
     path_includes: tuple[str, ...] = ()
     state: str | None = None
     depends_on_unknown: tuple[str, ...] | None = None
+    by_addresses: frozenset[AddressedPart] | None = None
 
     @property
     def key(self) -> Key:
@@ -100,6 +115,11 @@ def load_expectation(path: Path) -> Expectation:
                 depends_on_unknown=(
                     tuple(entry["depends_on_unknown"]) if "depends_on_unknown" in entry else None
                 ),
+                by_addresses=(
+                    frozenset(_part(part) for part in entry["by_addresses"])
+                    if "by_addresses" in entry
+                    else None
+                ),
             )
         )
     return Expectation(
@@ -110,6 +130,11 @@ def load_expectation(path: Path) -> Expectation:
         assume_unknown=str(document.get("assume_unknown", "open")),
         findings=findings,
     )
+
+
+def _part(entry: dict[str, Any]) -> AddressedPart:
+    addresses = entry["addresses"]
+    return parse_traffic(str(entry["traffic"])), None if addresses == "any" else tuple(addresses)
 
 
 def parse_traffic(text: str) -> Traffic:
@@ -188,4 +213,20 @@ def compare(expectation: Expectation, report: Report) -> list[str]:
                 f"unknowns of {describe(key)} are {list(unknowns)}, "
                 f"not {list(wanted.depends_on_unknown)}"
             )
+        parts = frozenset(
+            (finding_traffic(part.traffic), tuple(part.addresses) if part.addresses else None)
+            for part in found.traffic_by_addresses or ()
+        )
+        if wanted.by_addresses is not None and parts != wanted.by_addresses:
+            problems.append(
+                f"parts of  {describe(key)} by address are {_parts_text(parts)}, "
+                f"not {_parts_text(wanted.by_addresses)}"
+            )
     return problems
+
+
+def _parts_text(parts: frozenset[AddressedPart]) -> str:
+    texts = sorted(
+        f"{traffic.text()} {list(cidrs) if cidrs else 'any'}" for traffic, cidrs in parts
+    )
+    return "; ".join(texts) or "none"

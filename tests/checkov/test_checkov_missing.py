@@ -34,7 +34,7 @@ def test_checkov_flag_without_the_extra_exits_2_with_the_install_command(
 
     assert result.exit_code == 2, result.output
     assert result.stdout == ""
-    assert "pip install 'reachlint[checkov]'" in result.stderr
+    assert "pip install 'checkov>=3.2,<4'" in result.stderr
     assert "Traceback" not in result.output
     assert len(result.stderr.splitlines()) == 1
 

@@ -126,6 +126,23 @@ CASES = [
         reason="has no public address",
     ),
     Case(
+        FACTS + "source-range-per-port",
+        "cidr:81.2.69.161",
+        "aws_instance.node",
+        traffic="tcp 22, 9100",
+        through=("aws_security_group.monitored",),
+    ),
+    Case(
+        FACTS + "source-range-per-port",
+        "cidr:1.2.3.4",
+        "aws_instance.node",
+        "tcp",
+        "22",
+        code="security-group",
+        at="aws_security_group.monitored",
+        reason="no ingress rule admits tcp 22",
+    ),
+    Case(
         FACTS + "igw-route-without-public-ip",
         "internet",
         "aws_instance.with_public_ip",

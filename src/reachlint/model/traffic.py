@@ -205,6 +205,15 @@ PUBLIC_ADDRESSES = (V4_ALL - cidrs(_NON_PUBLIC_V4)) | cidrs(["2000::/3"])
 PRIVATE_ADDRESSES = cidrs(["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"])
 
 
+def narrower_than_public(addresses: IntervalSet) -> bool:
+    """Whether some address family in use misses part of its public addresses."""
+    for family in (V4_ALL, V6_ALL):
+        used = addresses & family
+        if used and not (PUBLIC_ADDRESSES & family).issubset(used):
+            return True
+    return False
+
+
 def parse_protocol(value: str | int | None) -> IntervalSet:
     """Protocols named the way AWS, Azure and rules files name them: number, name, -1/all/*."""
     if value is None:
@@ -310,6 +319,37 @@ class Traffic:
             port_level = by_address[0][2]
             assert port_level is not True
             out.append(((lo, hi), IntervalSet._of(port_level)))
+        return out
+
+    def by_addresses(self) -> list[tuple[IntervalSet, Traffic]]:
+        """The set as (addresses, traffic) parts: every port of a part's services holds for
+        exactly the part's addresses. One part when all services share their addresses; in
+        the order of their first protocol and port."""
+        parts: dict[IntervalSet, list[Traffic]] = {}
+        for lo, hi, by_address in self._level:
+            assert by_address is not True
+            cuts: set[int] = set()
+            for _alo, _ahi, port_level in by_address:
+                assert port_level is not True
+                for plo, phi, _ in port_level:
+                    cuts.update((plo, phi + 1))
+            bounds = sorted(cuts)
+            for start, after in pairwise(bounds):
+                held = IntervalSet(
+                    (alo, ahi)
+                    for alo, ahi, port_level in by_address
+                    if port_level is not True and any(p <= start <= q for p, q, _ in port_level)
+                )
+                if held:
+                    ports = IntervalSet([(start, after - 1)])
+                    piece = Traffic.box(IntervalSet([(lo, hi)]), held, ports)
+                    parts.setdefault(held, []).append(piece)
+        out: list[tuple[IntervalSet, Traffic]] = []
+        for addresses, pieces in parts.items():
+            traffic = Traffic()
+            for piece in pieces:
+                traffic = traffic | piece
+            out.append((addresses, traffic))
         return out
 
     def describe(self) -> list[dict[str, object]]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from reachlint.reports.places import plural, primary_place, severity_rank, step_text, steps
-from reachlint.reports.text import traffic_text
+from reachlint.reports.places import plural, primary_place, severity_rank
+from reachlint.reports.text import addressed_traffic, end_text, hop_text
 from reachlint.safe_text import one_line as _s
 
 if TYPE_CHECKING:
@@ -50,20 +50,19 @@ def render_diff_text(diff: DiffReport, *, color: bool = False) -> str:
 
 
 def _change_lines(change: FlowChange, inputs: list[str], sign: str, direction: str) -> list[str]:
-    lines = [
-        "",
-        f"  {sign} {_s(change.source.address)} -> {_s(change.destination.address)}",
-        f"      traffic: {traffic_text(change.traffic)}",
-    ]
-    if change.addresses:
+    """A flow as `check` lists a finding: its ends, traffic and the hops between the ends."""
+    traffic = addressed_traffic(change)
+    lines = ["", f"  {sign} {end_text(change.source)} -> {end_text(change.destination)}"]
+    lines.append(f"      traffic: {traffic[0]}")
+    lines += [f"               {part}" for part in traffic[1:]]
+    if change.addresses and not change.traffic_by_addresses:
         lines.append(f"      addresses: {', '.join(map(_s, change.addresses))}")
     if change.rules:
         verb = "breaks" if direction == "opened" else "no longer breaks"
         severity = f" ({change.severity})" if change.severity else ""
         lines.append(f"      {verb}: {', '.join(map(_s, change.rules))}{severity}")
     lines.append(f"      {direction} at: {primary_place(change, inputs)}")
-    lines.append("      path:")
-    for number, step in enumerate(steps(change), start=1):
-        where = f"  [{step.place}]" if step.place else ""
-        lines.append(f"        {number}. {step_text(step)}{where}")
+    if change.path:
+        lines.append("      path:")
+        lines += [f"        {number}. {hop_text(hop)}" for number, hop in enumerate(change.path, 1)]
     return lines

@@ -23,7 +23,7 @@ from reachlint.reports.places import (
     step_text,
     steps,
 )
-from reachlint.reports.text import traffic_text
+from reachlint.reports.text import addressed_traffic_text
 from reachlint.safe_text import one_line as _s
 from reachlint.safe_text import workflow_data, workflow_property
 
@@ -74,14 +74,14 @@ def render_github_diff(diff: DiffReport) -> str:
         source, destination = _s(change.source.address), _s(change.destination.address)
         breaks = f"; breaks {', '.join(map(_s, change.rules))}" if change.rules else ""
         title = f"Opens {source} → {destination}{breaks}"
-        message = f"The change opens {source} to {destination} on {traffic_text(change.traffic)}"
+        message = f"The change opens {source} to {destination} on {addressed_traffic_text(change)}"
         lines.append(
             _command(level, primary_place(change, diff.head), title, _body(message, change))
         )
     for change in diff.closed:
         source, destination = _s(change.source.address), _s(change.destination.address)
         title = f"Closes {source} → {destination}"
-        message = f"The change closes {source} to {destination} on {traffic_text(change.traffic)}"
+        message = f"The change closes {source} to {destination} on {addressed_traffic_text(change)}"
         lines.append(
             _command("notice", primary_place(change, diff.base), title, _body(message, change))
         )

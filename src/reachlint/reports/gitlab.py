@@ -6,7 +6,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from reachlint.reports.places import PathLike, primary_place, step_text, steps
-from reachlint.reports.text import traffic_text
+from reachlint.reports.text import addressed_traffic_text
 
 if TYPE_CHECKING:
     from reachlint.reports.schema import DiffReport, Report
@@ -53,7 +53,7 @@ def render_gitlab_diff(diff: DiffReport) -> str:
                 check="FLOW-OPENED",
                 description=(
                     f"The change opens {change.source.address} to {change.destination.address} "
-                    f"on {traffic_text(change.traffic)}{breaks}"
+                    f"on {addressed_traffic_text(change)}{breaks}"
                 ),
                 severity=SEVERITY[change.severity] if change.severity else "info",
                 fingerprint=change.fingerprint or _fallback("FLOW-OPENED", change),
@@ -94,7 +94,7 @@ def _issue(
         "type": "issue",
         "check_name": check,
         "description": description,
-        "content": {"body": f"Traffic: {traffic_text(item.traffic)}\n\nPath:\n\n{path}"},
+        "content": {"body": f"Traffic: {addressed_traffic_text(item)}\n\nPath:\n\n{path}"},
         "categories": ["Security"],
         "severity": severity,
         "fingerprint": fingerprint,

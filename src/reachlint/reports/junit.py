@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from xml.etree import ElementTree
 
 from reachlint.reports.places import PathLike, primary_place, step_text, steps
-from reachlint.reports.text import traffic_text
+from reachlint.reports.text import addressed_traffic_text
 from reachlint.safe_text import one_line as _s
 
 if TYPE_CHECKING:
@@ -108,12 +108,12 @@ def _name(item: Finding | FlowChange) -> str:
     source, destination = _s(item.source.address), _s(item.destination.address)
     if item.source == item.destination:  # a checkov check on one resource
         return destination
-    return f"{source} -> {destination} ({traffic_text(item.traffic)})"
+    return f"{source} -> {destination} ({addressed_traffic_text(item)})"
 
 
 def _details(item: PathLike, inputs: list[str]) -> str:
     lines = [
-        f"traffic: {traffic_text(item.traffic)}",
+        f"traffic: {addressed_traffic_text(item)}",
         f"opened at: {primary_place(item, inputs)}",
         "path:",
     ]

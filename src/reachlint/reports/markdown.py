@@ -28,7 +28,7 @@ from reachlint.reports.places import (
     step_text,
     steps,
 )
-from reachlint.reports.text import traffic_text
+from reachlint.reports.text import addressed_traffic_text, traffic_text
 from reachlint.safe_text import md_code, md_html, md_text, mermaid_label
 
 if TYPE_CHECKING:
@@ -127,7 +127,7 @@ def render_markdown_diff(diff: DiffReport) -> str:
         out += budget.take(["The change opens no flow.", ""])
     if diff.closed:
         entries = [
-            [f"- {_ends(change)} on {md_text(traffic_text(change.traffic))}"]
+            [f"- {_ends(change)} on {md_text(addressed_traffic_text(change))}"]
             for change in diff.closed
         ]
         summary_line = f"{plural(len(diff.closed), 'flow')} closed"
@@ -227,7 +227,7 @@ def _headline(item: PathLike, inputs: list[str]) -> str:
         guideline = item.guideline or ""
         link = f" ([guideline]({guideline}))" if _LINKABLE.fullmatch(guideline) else ""
         return f"**{_name(item.destination.address)}**: {md_text(item.message)}{link} — at {place}"
-    return f"{_ends(item)} on {md_text(traffic_text(item.traffic))} — opened at {place}"
+    return f"{_ends(item)} on {md_text(addressed_traffic_text(item))} — opened at {place}"
 
 
 def _ends(item: PathLike) -> str:
@@ -306,7 +306,7 @@ def _suppressed_section(report: Report, budget: _Budget) -> list[str]:
         entries.append(
             [
                 f"- {md_code(finding.rule)} {_ends(finding)} on "
-                f"{md_text(traffic_text(finding.traffic))} — {how}{where}: "
+                f"{md_text(addressed_traffic_text(finding))} — {how}{where}: "
                 f"{md_text(finding.suppressed.reason)}"
             ]
         )

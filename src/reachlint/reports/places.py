@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Protocol
 from reachlint.safe_text import one_line
 
 if TYPE_CHECKING:
-    from reachlint.rules.findings import EndRef, HopRef, Severity, TrafficEntry
+    from reachlint.rules.findings import AddressedTraffic, EndRef, HopRef, Severity, TrafficEntry
 
 FILTER_HOP_KINDS = frozenset({"security-group-rule", "nsg-rule", "network-acl-entry"})
 SEVERITY_ORDER: tuple[Severity, ...] = ("critical", "high", "medium", "low")
@@ -32,6 +32,9 @@ class PathLike(Protocol):
 
     @property
     def traffic(self) -> list[TrafficEntry]: ...
+
+    @property
+    def traffic_by_addresses(self) -> list[AddressedTraffic] | None: ...
 
     @property
     def path(self) -> list[HopRef]: ...

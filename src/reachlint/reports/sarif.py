@@ -17,7 +17,7 @@ from reachlint.reports.places import (
     step_text,
     steps,
 )
-from reachlint.reports.text import traffic_text
+from reachlint.reports.text import addressed_traffic_text
 from reachlint.safe_text import md_text
 
 if TYPE_CHECKING:
@@ -210,7 +210,7 @@ def _finding_result(finding: Finding, index: dict[str, int], inputs: list[str]) 
     properties: dict[str, Any] = {
         "from": finding.source.address,
         "to": finding.destination.address,
-        "traffic": traffic_text(finding.traffic),
+        "traffic": addressed_traffic_text(finding),
         "state": finding.state,
         "tool": finding.tool,
     }
@@ -234,7 +234,7 @@ def _flow_result(
     level = LEVEL[severity] if opened and severity is not None else "note"
     summary = (
         f"The change {'opens' if opened else 'closes'}: {change.source.address} reaches "
-        f"{change.destination.address} on {traffic_text(change.traffic)}"
+        f"{change.destination.address} on {addressed_traffic_text(change)}"
     )
     if change.rules:
         verb = "breaks" if opened else "no longer breaks"
@@ -252,7 +252,7 @@ def _flow_result(
     properties: dict[str, Any] = {
         "from": change.source.address,
         "to": change.destination.address,
-        "traffic": traffic_text(change.traffic),
+        "traffic": addressed_traffic_text(change),
     }
     if change.rules:
         properties["rules"] = change.rules

@@ -10,7 +10,15 @@ from typing import Literal
 from pydantic import Field
 from pydantic.json_schema import SkipJsonSchema
 
-from reachlint.rules.findings import EndRef, Finding, HopRef, Severity, Strict, TrafficEntry
+from reachlint.rules.findings import (
+    AddressedTraffic,
+    EndRef,
+    Finding,
+    HopRef,
+    Severity,
+    Strict,
+    TrafficEntry,
+)
 
 
 class Tool(Strict):
@@ -88,6 +96,7 @@ class FlowChange(Strict):
     destination: EndRef = Field(alias="to")
     traffic: list[TrafficEntry]
     addresses: list[str] | None = None
+    traffic_by_addresses: list[AddressedTraffic] | None = None  # as in a finding
     path: list[HopRef]
     # The rules whose findings the change adds (opened) or removes (closed) on this traffic.
     rules: list[str] | None = None

@@ -12,8 +12,9 @@ from reachlint.safe_text import one_line as _s
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from reachlint.reports.places import PathLike
     from reachlint.reports.schema import NoteRef, Report
-    from reachlint.rules.findings import EndRef, Finding, HopRef, TrafficEntry
+    from reachlint.rules.findings import AddressedTraffic, EndRef, Finding, HopRef, TrafficEntry
 
 # Lists longer than this show their first items and how many more there are.
 LIST_SHOWN = 3
@@ -71,12 +72,11 @@ def _plural(count: int, word: str) -> str:
 
 
 def _finding_lines(finding: Finding) -> list[str]:
-    lines = [
-        "",
-        f"  {_end(finding.source)} -> {_end(finding.destination)}",
-        f"    traffic: {traffic_text(finding.traffic)}",
-    ]
-    if finding.addresses:
+    traffic = addressed_traffic(finding)
+    lines = ["", f"  {end_text(finding.source)} -> {end_text(finding.destination)}"]
+    lines.append(f"    traffic: {traffic[0]}")
+    lines += [f"             {part}" for part in traffic[1:]]
+    if finding.addresses and not finding.traffic_by_addresses:
         lines.append(f"    addresses: {_first_few(finding.addresses)}")
     if finding.state == "reply-dropped":
         lines.append("    replies are dropped on the way back: the request arrives, no connection")
@@ -84,19 +84,19 @@ def _finding_lines(finding: Finding) -> list[str]:
         lines.append(f"    depends on unknown values: {_first_few(finding.depends_on_unknown)}")
     if finding.path:
         lines.append("    path:")
-        lines += [f"      {number}. {_hop(hop)}" for number, hop in enumerate(finding.path, 1)]
+        lines += [f"      {number}. {hop_text(hop)}" for number, hop in enumerate(finding.path, 1)]
     return lines
 
 
 def _check_lines(finding: Finding) -> list[str]:
     """A finding about one place (a checkov check on a resource, a suppression a change adds):
     the place, what is wrong, the rules that open it."""
-    lines = ["", f"  {_end(finding.destination)}", f"    {_s(finding.message)}"]
+    lines = ["", f"  {end_text(finding.destination)}", f"    {_s(finding.message)}"]
     if finding.guideline:
         lines.append(f"    guideline: {_s(finding.guideline)}")
     if finding.path:
         lines.append("    opened by:")
-        lines += [f"      {number}. {_hop(hop)}" for number, hop in enumerate(finding.path, 1)]
+        lines += [f"      {number}. {hop_text(hop)}" for number, hop in enumerate(finding.path, 1)]
     return lines
 
 
@@ -115,13 +115,14 @@ def _where(file: str | None, line: int | None) -> str:
     return f"  [{_s(file)}:{line}]" if line else f"  [{_s(file)}]"
 
 
-def _end(end: EndRef) -> str:
+def end_text(end: EndRef) -> str:
     if end.kind == "internet":
         return _s(end.address)
     return f"{_s(end.address)} ({_s(end.kind)}){_where(end.file, end.line)}"
 
 
-def _hop(hop: HopRef) -> str:
+def hop_text(hop: HopRef) -> str:
+    """A hop as every text report lists it: address (kind) — detail  [file:line]."""
     detail = f" — {_s(hop.detail)}" if hop.detail else ""
     return f"{_s(hop.address)} ({_s(hop.kind)}){detail}{_where(hop.file, hop.line)}"
 
@@ -138,6 +139,39 @@ def traffic_text(entries: list[TrafficEntry]) -> str:
         else:
             parts.append(_s(entry.protocol))
     return "; ".join(parts) or "none"
+
+
+def addressed_traffic(item: PathLike) -> list[str]:
+    """The traffic, or when its external addresses differ between its parts, each part with
+    its own ('tcp 22 from 81.2.69.160/27', 'tcp 9100 from any address')."""
+    from reachlint.rules.findings import external_side
+
+    return traffic_parts(item.traffic, item.traffic_by_addresses, external_side(item.source.kind))
+
+
+def traffic_parts(
+    traffic: list[TrafficEntry], parts: list[AddressedTraffic] | None, side: str
+) -> list[str]:
+    """`traffic`, or each of its `parts` with its addresses; `side`: from or to them."""
+    from reachlint.rules.findings import addressed_text
+
+    if not parts:
+        return [traffic_text(traffic)]
+    return [
+        addressed_text(
+            traffic_text(part.traffic),
+            [_s(cidr) for cidr in part.addresses] if part.addresses is not None else None,
+            side,
+        )
+        for part in parts
+    ]
+
+
+def addressed_traffic_text(item: PathLike) -> str:
+    """`addressed_traffic` in one phrase, to follow "on": 'tcp 22 from X and on tcp 9100 ...'."""
+    from reachlint.rules.findings import joined_parts
+
+    return joined_parts(addressed_traffic(item))
 
 
 def _first_few(items: list[str]) -> str:

@@ -27,16 +27,26 @@ from reachlint.model.traffic import (
     ALL_ADDRESSES,
     ALL_PORTS,
     ALL_PROTOCOLS,
-    PUBLIC_ADDRESSES,
     TCP,
     UDP,
-    V4_ALL,
-    V6_ALL,
     IntervalSet,
     Traffic,
     addresses_as_cidrs,
+    narrower_than_public,
 )
-from reachlint.rules.findings import SEVERITIES, EndRef, Finding, HopRef, TrafficEntry
+from reachlint.rules.findings import (
+    SEVERITIES,
+    AddressedTraffic,
+    EndRef,
+    Finding,
+    HopRef,
+    TrafficEntry,
+    addressed_text,
+    entries_text,
+    external_side,
+    joined_parts,
+    traffic_by_addresses,
+)
 from reachlint.rules.ruleset import Entry, Rule, RuleSet, Same
 from reachlint.rules.selectors import EndSubject, Matcher, Selector
 
@@ -134,6 +144,7 @@ class _Evaluation:
         self._sizes: dict[Traffic, int] = {}
         self._descriptions: dict[Traffic, tuple[list[TrafficEntry], str]] = {}
         self._addresses: dict[Traffic, list[str] | None] = {}
+        self._address_parts: dict[Traffic, list[AddressedTraffic] | None] = {}
         self._end_refs: dict[str, EndRef] = {}
         # By identity: the flows (and so their path lists) live as long as the evaluation.
         self._hop_refs: dict[tuple[int, Traffic], list[HopRef]] = {}
@@ -345,6 +356,15 @@ class _Evaluation:
         source, destination = self._end_ref(gathered.source), self._end_ref(gathered.destination)
         traffic = gathered.traffic
         entries, text = self._described(traffic)
+        parts: list[AddressedTraffic] | None = None
+        external = gathered.source.external is not None or gathered.destination.external is not None
+        if external:
+            parts = self._parts(traffic)
+        if parts:
+            side = external_side(source.kind)
+            text = joined_parts(
+                [addressed_text(entries_text(part.traffic), part.addresses, side) for part in parts]
+            )
         if rule.match.state == "reply-dropped":
             message = (
                 f"{source.address} reaches {destination.address} on {text}, "
@@ -355,7 +375,7 @@ class _Evaluation:
         if elsewhere:
             message += f" (and on {elsewhere})"
         addresses: list[str] | None = None
-        if gathered.source.external is not None or gathered.destination.external is not None:
+        if external:
             addresses = self._outside_addresses(traffic)
         return Finding.model_validate(
             {
@@ -368,6 +388,7 @@ class _Evaluation:
                 "traffic": entries,
                 "path": self._path_refs(gathered.path, traffic),
                 "addresses": addresses,
+                "traffic_by_addresses": parts,
                 "state": rule.match.state,
                 "depends_on_unknown": self._unknowns_of(gathered) or None,
             }
@@ -384,10 +405,15 @@ class _Evaluation:
             self._descriptions[traffic] = described
         return described
 
+    def _parts(self, traffic: Traffic) -> list[AddressedTraffic] | None:
+        if traffic not in self._address_parts:
+            self._address_parts[traffic] = traffic_by_addresses(traffic)
+        return self._address_parts[traffic]
+
     def _outside_addresses(self, traffic: Traffic) -> list[str] | None:
         if traffic not in self._addresses:
             reached = traffic.addresses()
-            narrowed = _narrower_than_public(reached)
+            narrowed = narrower_than_public(reached)
             self._addresses[traffic] = addresses_as_cidrs(reached) if narrowed else None
         return self._addresses[traffic]
 
@@ -447,15 +473,6 @@ def _covers_all_ports(traffic: Traffic) -> bool:
         wanted = Traffic.box(IntervalSet([(protocol, protocol)]), addresses, ALL_PORTS)
         missing = wanted - traffic
         if addresses - missing.addresses():
-            return True
-    return False
-
-
-def _narrower_than_public(addresses: IntervalSet) -> bool:
-    """Whether some address family in use misses part of its public addresses."""
-    for family in (V4_ALL, V6_ALL):
-        used = addresses & family
-        if used and not (PUBLIC_ADDRESSES & family).issubset(used):
             return True
     return False
 

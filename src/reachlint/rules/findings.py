@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+if TYPE_CHECKING:
+    from reachlint.model.traffic import Traffic
 
 Severity = Literal["low", "medium", "high", "critical"]
 SEVERITIES: tuple[Severity, ...] = ("low", "medium", "high", "critical")
@@ -33,6 +36,14 @@ class TrafficEntry(Strict):
     protocol: str
     ports: list[tuple[int, int]] | None = None
     numbers: str | None = None  # protocol numbers, for protocol "other"
+
+
+class AddressedTraffic(Strict):
+    """Part of a finding's traffic and the external addresses that part comes from or goes to,
+    as CIDRs (absent: every public address)."""
+
+    traffic: list[TrafficEntry]
+    addresses: list[str] | None = None
 
 
 class HopRef(Strict):
@@ -64,6 +75,9 @@ class Finding(Strict):
     # Addresses outside the internet/on-premises end that the leftover traffic reaches or
     # comes from, as CIDRs (only for flows with an external end).
     addresses: list[str] | None = None
+    # When the external addresses differ between parts of the traffic (SSH from one range,
+    # 9100 from anywhere): each part with its own addresses, so no part reads as open to all.
+    traffic_by_addresses: list[AddressedTraffic] | None = None
     state: Literal["reachable", "reply-dropped"] = "reachable"
     depends_on_unknown: list[str] | None = None
     # The path's identity (rule, ends, traffic) hashed: it stays the same when lines move.
@@ -84,3 +98,60 @@ def fingerprint(kind: str, source: str, destination: str, traffic: list[TrafficE
     described = [entry.model_dump(exclude_none=True) for entry in traffic]
     text = json.dumps([kind, source, destination, described], sort_keys=True)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+# Addresses listed in a sentence before "and N more" (the JSON report lists them all).
+ADDRESSES_SHOWN = 3
+
+
+def traffic_by_addresses(traffic: Traffic) -> list[AddressedTraffic] | None:
+    """`traffic` in parts by external address, when its parts do not all share their addresses
+    (None when they do); a part open to every public address lists none."""
+    from reachlint.model.traffic import addresses_as_cidrs, narrower_than_public
+
+    merged: dict[tuple[str, ...] | None, Traffic] = {}
+    for addresses, part in traffic.by_addresses():
+        key = tuple(addresses_as_cidrs(addresses)) if narrower_than_public(addresses) else None
+        merged[key] = merged[key] | part if key in merged else part
+    if len(merged) < 2:
+        return None
+    return [
+        AddressedTraffic(
+            traffic=[TrafficEntry.model_validate(entry) for entry in part.describe()],
+            addresses=list(key) if key is not None else None,
+        )
+        for key, part in merged.items()
+    ]
+
+
+def entries_text(entries: list[TrafficEntry]) -> str:
+    """Traffic in a message's words: 'tcp 22, 80; udp 53', 'all protocols and ports'."""
+    texts = []
+    for entry in entries:
+        if entry.ports:
+            ranges = ", ".join(str(lo) if lo == hi else f"{lo}-{hi}" for lo, hi in entry.ports)
+            texts.append(f"{entry.protocol} {ranges}")
+        else:
+            texts.append(entry.protocol if entry.protocol != "all" else "all protocols and ports")
+    return "; ".join(texts)
+
+
+def external_side(source_kind: str) -> str:
+    """How a finding's addresses relate to its traffic: where it comes from, or goes to."""
+    return "from" if source_kind in {"internet", "onprem"} else "to"
+
+
+def addressed_text(traffic_text: str, addresses: list[str] | None, side: str) -> str:
+    """'tcp 22 from 81.2.69.160/27', 'tcp 9100 from any address'."""
+    if addresses is None:
+        return f"{traffic_text} {side} any address"
+    shown = ", ".join(addresses[:ADDRESSES_SHOWN])
+    rest = len(addresses) - ADDRESSES_SHOWN
+    return f"{traffic_text} {side} {shown}" + (f" and {rest} more" if rest > 0 else "")
+
+
+def joined_parts(parts: list[str]) -> str:
+    """'A', 'A and on B', 'A, on B and on C': each part after the first starts with "on"."""
+    if len(parts) == 1:
+        return parts[0]
+    return ", on ".join(parts[:-1]) + " and on " + parts[-1]

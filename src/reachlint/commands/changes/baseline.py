@@ -147,8 +147,15 @@ class KnownFindings:
 def narrowed(finding: Finding, traffic: Traffic) -> Finding | None:
     """The finding with only `traffic` left (None when nothing is), message and fingerprint
     to match."""
-    from reachlint.model.traffic import addresses_as_cidrs
-    from reachlint.rules.findings import TrafficEntry
+    from reachlint.model.traffic import addresses_as_cidrs, narrower_than_public
+    from reachlint.rules.findings import (
+        TrafficEntry,
+        addressed_text,
+        entries_text,
+        external_side,
+        joined_parts,
+        traffic_by_addresses,
+    )
 
     if not traffic:
         return None
@@ -157,25 +164,25 @@ def narrowed(finding: Finding, traffic: Traffic) -> Finding | None:
     entries = [TrafficEntry.model_validate(entry) for entry in traffic.describe()]
     text = traffic.text()
     text = "all protocols and ports" if text == "all" else text
+    external = {finding.source.kind, finding.destination.kind} & {"internet", "onprem"}
+    parts = traffic_by_addresses(traffic) if external else None
+    if parts:
+        side = external_side(finding.source.kind)
+        text = joined_parts(
+            [addressed_text(entries_text(part.traffic), part.addresses, side) for part in parts]
+        )
     message = f"{finding.source.address} reaches {finding.destination.address} on {text}"
     if finding.state == "reply-dropped":
         message += ", but the replies are dropped"
-    external = {finding.source.kind, finding.destination.kind} & {"internet", "onprem"}
     reached = traffic.addresses()
     addresses = addresses_as_cidrs(reached) if external and narrower_than_public(reached) else None
-    update = {"traffic": entries, "message": message, "addresses": addresses}
+    update = {
+        "traffic": entries,
+        "message": message,
+        "addresses": addresses,
+        "traffic_by_addresses": parts,
+    }
     return with_fingerprint(finding.model_copy(update=update))
-
-
-def narrower_than_public(addresses: IntervalSet) -> bool:
-    """Whether some address family in use misses part of its public addresses."""
-    from reachlint.model.traffic import PUBLIC_ADDRESSES, V4_ALL, V6_ALL
-
-    for family in (V4_ALL, V6_ALL):
-        used = addresses & family
-        if used and not (PUBLIC_ADDRESSES & family).issubset(used):
-            return True
-    return False
 
 
 def read_baseline(path: Path) -> KnownFindings:

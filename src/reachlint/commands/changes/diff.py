@@ -268,11 +268,11 @@ def _change(
     flows: list[Flow],
 ) -> FlowChange:
     """One opened or closed flow: the path that carries most of it, the rules it concerns."""
-    from reachlint.commands.changes.baseline import entries_traffic, narrower_than_public
-    from reachlint.model.traffic import addresses_as_cidrs
+    from reachlint.commands.changes.baseline import entries_traffic
+    from reachlint.model.traffic import addresses_as_cidrs, narrower_than_public
     from reachlint.reports.places import severity_rank
     from reachlint.reports.schema import FlowChange
-    from reachlint.rules.findings import TrafficEntry, fingerprint
+    from reachlint.rules.findings import TrafficEntry, fingerprint, traffic_by_addresses
 
     source, destination = ends
     entries = [TrafficEntry.model_validate(entry) for entry in traffic.describe()]
@@ -298,6 +298,7 @@ def _change(
             "to": destination_ref,
             "traffic": entries,
             "addresses": addresses,
+            "traffic_by_addresses": traffic_by_addresses(traffic) if external else None,
             "path": path_through(flows, traffic),
             "rules": rules or None,
             "severity": severity,

@@ -21,6 +21,7 @@ from reachlint.commands.cli.changes import diff
 from reachlint.commands.cli.check import check
 from reachlint.commands.cli.design import graph, matrix, query
 from reachlint.commands.cli.integrations import comment
+from reachlint.commands.cli.options import EXIT_ERROR, Command, write_out
 from reachlint.commands.cli.rules import list_rules, rules_root, schema, show_rule
 
 app = typer.Typer(
@@ -43,7 +44,7 @@ def _show_version(value: bool) -> None:
     if value:
         from reachlint import __version__
 
-        typer.echo(f"reachlint {__version__}")
+        write_out(f"reachlint {__version__}\n")
         raise typer.Exit()
 
 
@@ -59,16 +60,16 @@ def _root(
 
 
 app.callback()(_root)
-app.command()(check)
-app.command()(diff)
-app.command()(comment)
+app.command(cls=Command)(check)
+app.command(cls=Command)(diff)
+app.command(cls=Command)(comment)
 rules_app.callback(invoke_without_command=True)(rules_root)
-rules_app.command("list")(list_rules)
-rules_app.command("show")(show_rule)
-app.command()(schema)
-app.command()(query)
-app.command()(matrix)
-app.command()(graph)
+rules_app.command("list", cls=Command)(list_rules)
+rules_app.command("show", cls=Command)(show_rule)
+app.command(cls=Command)(schema)
+app.command(cls=Command)(query)
+app.command(cls=Command)(matrix)
+app.command(cls=Command)(graph)
 
 
 def main() -> None:
@@ -77,11 +78,32 @@ def main() -> None:
     # than half the time of a check of 100,000 resources).
     gc.disable()
     try:
-        app(prog_name="reachlint")
+        code = _run()
     except SystemExit as done:
-        # Freeing every object one by one on the way out takes as long as the rules did; the
-        # operating system reclaims the memory at once.
-        for stream in (sys.stdout, sys.stderr):
-            with suppress(OSError, ValueError):  # a reader that went away (| head) is fine
-                stream.flush()
-        os._exit(done.code if isinstance(done.code, int) else 0 if done.code is None else 1)
+        code = done.code if isinstance(done.code, int) else 0 if done.code is None else 1
+    # Freeing every object one by one on the way out takes as long as the rules did; the
+    # operating system reclaims the memory at once.
+    for stream in (sys.stdout, sys.stderr):
+        with suppress(OSError, ValueError):  # a reader that went away (| head) is fine
+            stream.flush()
+    os._exit(code)
+
+
+def _run() -> int:
+    """The command's exit status; a command line that cannot be parsed is one sentence and 2."""
+    try:
+        code = app(prog_name="reachlint", standalone_mode=False)
+    except typer.TyperException as error:  # the argument parser's usage errors
+        if type(error).__name__ == "NoArgsIsHelpError":  # `reachlint` alone: the help
+            error.show()  # type: ignore[attr-defined]
+            return EXIT_ERROR
+        from reachlint.commands.cli.usage import command_path, usage_error_text
+        from reachlint.safe_text import for_output, one_line
+
+        named = command_path(typer.main.get_command(app), sys.argv[1:])
+        typer.echo(for_output(one_line(usage_error_text(error, named))), err=True)
+        return EXIT_ERROR
+    except typer.Abort:
+        typer.echo("Aborted!", err=True)
+        return 1
+    return code if isinstance(code, int) else 0

@@ -11,6 +11,7 @@ import typer
 from reachlint.commands.cli.options import (
     EXIT_CLEAN,
     FORMAT_HELP,
+    INPUTS_HELP,
     AssumeUnknown,
     AssumeUnknownOption,
     BaseRulesOption,
@@ -31,7 +32,7 @@ def check(
         list[Path],
         typer.Argument(
             metavar="PATH",
-            help="Terraform plans (terraform show -json); several are checked as one network.",
+            help=INPUTS_HELP,
             show_default=False,
         ),
     ],
@@ -106,7 +107,7 @@ def check(
         typer.Option(
             "--checkov",
             help="Also run checkov's checks on the inputs and report their failures "
-            "(pip install 'reachlint[checkov]').",
+            "(pip install 'checkov>=3.2,<4').",
         ),
     ] = False,
     base_rules: BaseRulesOption = None,
@@ -121,7 +122,7 @@ def check(
     ] = None,
     root: RootOption = None,
 ) -> None:
-    """Check plans against the rules; exit 1 on a finding at or above --fail-on."""
+    """Check the inputs against the rules; exit 1 on a finding at or above --fail-on."""
     with reported_errors(), declared_root(root):
         check_format(output_format)
         from reachlint.commands.check import run_check

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 import typer
 
 from reachlint.commands.cli.options import (
+    INPUTS_HELP,
     AssumeUnknown,
     AssumeUnknownOption,
     ConfigDirOption,
@@ -21,7 +22,6 @@ from reachlint.commands.cli.options import (
 )
 from reachlint.confine import declared_root
 
-_INPUTS_HELP = "Terraform plans or directories, ARM templates; several are one network."
 _GROUPS_HELP = "A rules file whose groups: name the selectors to use."
 _BY_HELP = "Group by auto, subnet, network, security-group, endpoint or tag:KEY."
 
@@ -32,7 +32,7 @@ def _assumed(value: AssumeUnknown) -> Literal["open", "closed"]:
 
 def query(
     paths: Annotated[
-        list[Path], typer.Argument(metavar="PATH", help=_INPUTS_HELP, show_default=False)
+        list[Path], typer.Argument(metavar="PATH", help=INPUTS_HELP, show_default=False)
     ],
     source: Annotated[
         str,
@@ -91,7 +91,7 @@ def query(
 
 def matrix(
     paths: Annotated[
-        list[Path], typer.Argument(metavar="PATH", help=_INPUTS_HELP, show_default=False)
+        list[Path], typer.Argument(metavar="PATH", help=INPUTS_HELP, show_default=False)
     ],
     groups: Annotated[
         Path | None, typer.Option("--groups", metavar="FILE", help=_GROUPS_HELP)
@@ -128,7 +128,7 @@ def matrix(
 
 def graph(
     paths: Annotated[
-        list[Path], typer.Argument(metavar="PATH", help=_INPUTS_HELP, show_default=False)
+        list[Path], typer.Argument(metavar="PATH", help=INPUTS_HELP, show_default=False)
     ],
     output_format: Annotated[
         str, typer.Option("--format", metavar="FORMAT", help="Output format: mermaid or dot.")

@@ -11,8 +11,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
+from typer.core import TyperCommand
 
 if TYPE_CHECKING:
+    from typer._click import Context, HelpFormatter, Parameter
+
     from reachlint.inputs.load import LoadOptions
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -83,6 +86,51 @@ ParametersOption = Annotated[
 ]
 
 FORMAT_HELP = "Output format: text, json, sarif, github, markdown, junit or gitlab."
+
+# What a PATH may be, as every command's --help says it: an input kind is one line here.
+INPUT_KINDS = (
+    "a Terraform plan (terraform show -json)",
+    "a Terraform directory (.tf files)",
+    "an ARM template or Bicep's compiled JSON (bicep build)",
+)
+INPUTS_HELP = (
+    "What to check, recognised by content: " + "; ".join(INPUT_KINDS) + ". Several are one network."
+)
+
+
+class Command(TyperCommand):
+    """A reachlint command: its arguments read as their metavar alone (PATH...) in the usage
+    line and the help, not with the parser's type names (PATH <list[Path]>, {PATH}...)."""
+
+    def collect_usage_pieces(self, ctx: Context) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if param.param_type_name == "argument":
+                name = _argument_name(param)
+                pieces.append(name if param.required else f"[{name}]")
+            else:
+                pieces.extend(param.get_usage_pieces(ctx))
+        return pieces
+
+    def format_options(self, ctx: Context, formatter: HelpFormatter) -> None:
+        arguments, options = [], []
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record is None:
+                continue
+            if param.param_type_name == "argument":
+                arguments.append((_argument_name(param), record[1]))
+            else:
+                options.append(record)
+        for title, rows in (("Arguments", arguments), ("Options", options)):
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
+
+
+def _argument_name(param: Parameter) -> str:
+    name = param.metavar or (param.name or "").upper()
+    return f"{name}..." if param.nargs != 1 else name
 
 
 def _fail(message: str) -> NoReturn:
@@ -166,8 +214,39 @@ def emit(text: str, output: Path | None, output_format: str = "text") -> None:
         text, "github" if output_format == "github" else syntax.get(output_format, "text")
     )
     if output is None:
-        typer.echo(text, nl=False)
+        write_out(text)
     else:
         from reachlint.commands.output_file import write_file
 
         write_file(output, text)
+
+
+def write_out(text: str) -> None:
+    """Write to standard output. A reader that goes away (`| head`, `| true`) ends the output
+    quietly and the command still exits with its own status: that status is its answer
+    (findings at or above --fail-on, reachable or not), decided before the first byte was
+    written, and a reader that stops reading does not change it."""
+    try:
+        typer.echo(text, nl=False)
+    except BrokenPipeError:
+        _reader_gone()
+
+
+def _reader_gone() -> None:
+    # What is still buffered, and whatever follows, goes nowhere instead of failing again;
+    # standard error too when it is the same pipe (2>&1).
+    stdout, stderr = sys.stdout.fileno(), sys.stderr.fileno()
+    same_pipe = _same_file(stdout, stderr)
+    nowhere = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(nowhere, stdout)
+    if same_pipe:
+        os.dup2(nowhere, stderr)
+    os.close(nowhere)
+
+
+def _same_file(first: int, second: int) -> bool:
+    try:
+        one, other = os.fstat(first), os.fstat(second)
+    except OSError:
+        return False
+    return (one.st_dev, one.st_ino) == (other.st_dev, other.st_ino)

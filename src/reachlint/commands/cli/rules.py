@@ -8,12 +8,19 @@ from typing import Annotated
 
 import typer
 
-from reachlint.commands.cli.options import reported_errors
+from reachlint.commands.cli.options import reported_errors, write_out
 
 
 class SchemaName(StrEnum):
     rules = "rules"
     report = "report"
+
+
+# What `reachlint schema` lists: each schema and the document it describes.
+SCHEMAS = {
+    SchemaName.rules: "the rules file (--rules FILE, --groups FILE)",
+    SchemaName.report: "the JSON report (check --format json)",
+}
 
 
 def rules_root(ctx: typer.Context) -> None:
@@ -40,7 +47,7 @@ def list_rules(
         rows = [(rule.id, rule.severity, rule.title) for rule in ruleset.rules]
         id_width = max((len(row[0]) for row in rows), default=0)
         for rule_id, severity, title in rows:
-            typer.echo(for_output(f"{rule_id:<{id_width}}  {severity:<8}  {one_line(title)}"))
+            write_out(for_output(f"{rule_id:<{id_width}}  {severity:<8}  {one_line(title)}\n"))
 
 
 def show_rule(
@@ -56,19 +63,29 @@ def show_rule(
             raise InputError(
                 f"there is no built-in rule {rule_id!r}; `reachlint rules list` names them"
             )
-        typer.echo(doc if doc.endswith("\n") else doc + "\n", nl=False)
+        write_out(doc if doc.endswith("\n") else doc + "\n")
 
 
 def schema(
     name: Annotated[
-        SchemaName,
-        typer.Argument(metavar="SCHEMA", help="Which schema: rules (the rules file) or report."),
-    ] = SchemaName.rules,
+        SchemaName | None,
+        typer.Argument(
+            metavar="SCHEMA",
+            help="Which schema: rules (the rules file) or report (the JSON report); "
+            "without it, the list of schemas.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
-    """Print the JSON Schema of the rules file or of the JSON report."""
+    """Print the JSON Schema of the rules file or of the JSON report; list them without one."""
     with reported_errors():
         import json
 
+        if name is None:
+            width = max(len(known) for known in SCHEMAS)
+            lines = [f"  {known:<{width}}  {what}\n" for known, what in SCHEMAS.items()]
+            write_out("Schemas (reachlint schema NAME prints one):\n" + "".join(lines))
+            return
         if name is SchemaName.report:
             from reachlint.reports.schema import Report
 
@@ -77,4 +94,4 @@ def schema(
             from reachlint.rules import rules_schema
 
             document = rules_schema()
-        typer.echo(json.dumps(document, indent=2))
+        write_out(json.dumps(document, indent=2) + "\n")

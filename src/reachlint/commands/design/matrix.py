@@ -471,8 +471,9 @@ def _md(text: str) -> str:
 
 
 def _group_members(matrix: Matrix) -> list[tuple[str, list[str]]]:
+    """The legend: each group by the name its row and column show, with its members in full."""
     grouping = matrix.grouping
-    return [(name, grouping.members[name]) for name in grouping.names]
+    return [(short_name(name), grouping.members[name]) for name in grouping.names]
 
 
 def run_matrix(

@@ -41,7 +41,15 @@ from reachlint.model.traffic import (
     parse_protocol,
     ports_from_spec,
 )
-from reachlint.rules.findings import EndRef, HopRef, TrafficEntry
+from reachlint.rules.findings import (
+    AddressedTraffic,
+    EndRef,
+    HopRef,
+    TrafficEntry,
+    external_side,
+    joined_parts,
+    traffic_by_addresses,
+)
 from reachlint.rules.selectors import EndSubject, Matcher, Selector
 from reachlint.sources import Origin
 
@@ -83,12 +91,15 @@ class RoutePath(_Strict):
     source: EndRef = Field(alias="from")
     destination: EndRef = Field(alias="to")
     traffic: list[TrafficEntry]
+    # As in a finding: each part with its external addresses, when they differ between parts.
+    traffic_by_addresses: list[AddressedTraffic] | None = None
     path: list[HopRef]
 
 
 class Answer(_Strict):
     reachable: bool
     traffic: list[TrafficEntry]
+    traffic_by_addresses: list[AddressedTraffic] | None = None
     paths: list[RoutePath]
     blocked: list[BlockedPair]
 
@@ -439,18 +450,33 @@ def _dedupe(blocked: list[BlockedPair]) -> list[BlockedPair]:
 def _answer(reached: list[_Pair], blocked: list[BlockedPair]) -> Answer:
     total = Traffic()
     paths = []
+    sides: set[str] = set()  # where the outside ends are: the internet, on-premises sites
     for pair in sorted(reached, key=lambda p: (p.source.address, p.destination.address)):
         total = total | pair.reachable
+        source, destination = end_ref(pair.source), end_ref(pair.destination)
+        external = bool({source.kind, destination.kind} & _OUTSIDE)
+        sides.add(external_side(source.kind) if external else "")
         for route in pair.routes.values():
             paths.append(
                 RoutePath(
-                    source=end_ref(pair.source),
-                    destination=end_ref(pair.destination),
+                    source=source,
+                    destination=destination,
                     traffic=_entries(route.traffic),
+                    traffic_by_addresses=traffic_by_addresses(route.traffic) if external else None,
                     path=hop_refs(route.path, route.admitted),
                 )
             )
-    return Answer(reachable=bool(reached), traffic=_entries(total), paths=paths, blocked=blocked)
+    return Answer(
+        reachable=bool(reached),
+        traffic=_entries(total),
+        # Over all pairs only when every pair has its outside end on the same side.
+        traffic_by_addresses=traffic_by_addresses(total) if sides in ({"from"}, {"to"}) else None,
+        paths=paths,
+        blocked=blocked,
+    )
+
+
+_OUTSIDE = frozenset({"internet", "onprem"})
 
 
 def _entries(traffic: Traffic) -> list[TrafficEntry]:
@@ -471,10 +497,12 @@ def render_answer(question: Question, answer: Answer, fmt: str) -> str:
 
 def render_answer_text(question: Question, answer: Answer) -> str:
     """The answer for people: the verdict, then each pair's paths or what blocks it."""
-    from reachlint.reports.text import traffic_text
+    from reachlint.reports.text import addressed_traffic_text, traffic_parts
     from reachlint.safe_text import one_line as _s
 
     pairs_reached = {(p.source.address, p.destination.address) for p in answer.paths}
+    side = external_side(answer.paths[0].source.kind) if answer.paths else "from"
+    overall = joined_parts(traffic_parts(answer.traffic, answer.traffic_by_addresses, side))
     ends = f"{_s(question.source_text)} -> {_s(question.destination_text)}"
     asked = _traffic_words(question.wanted)
     if not answer.reachable:
@@ -482,7 +510,7 @@ def render_answer_text(question: Question, answer: Answer) -> str:
     elif answer.traffic == _entries(question.wanted):
         verdict = f"Reachable: {ends} on {asked}"
     else:
-        verdict = f"Reachable: {ends} on {traffic_text(answer.traffic)} (asked: {asked})"
+        verdict = f"Reachable: {ends} on {overall} (asked: {asked})"
     lines = [verdict]
     by_pair: dict[tuple[str, str], list[RoutePath]] = {}
     for route in answer.paths:
@@ -491,7 +519,7 @@ def render_answer_text(question: Question, answer: Answer) -> str:
         lines += ["", f"{_s(source)} -> {_s(destination)}: reachable"]
         for number, route in enumerate(routes, 1):
             label = f"route {number} of {len(routes)}" if len(routes) > 1 else "path"
-            lines.append(f"  {label} ({traffic_text(route.traffic)}):")
+            lines.append(f"  {label} ({addressed_traffic_text(route)}):")
             lines += [f"    {n}. {_hop_text(hop)}" for n, hop in enumerate(route.path, 1)]
     for entry in answer.blocked:
         lines += [
@@ -506,7 +534,7 @@ def render_answer_text(question: Question, answer: Answer) -> str:
     )
     summary = f"{len(pairs_reached)} of {total} pairs reachable"
     if answer.reachable:
-        summary += f" · traffic: {traffic_text(answer.traffic)}"
+        summary += f" · traffic: {overall}"
     lines += ["", summary]
     return "\n".join(lines) + "\n"
 

@@ -1,6 +1,6 @@
 """checkov's checks, run in this process through its runners: the one module that imports it.
 
-checkov is an optional extra (`pip install 'reachlint[checkov]'`) with no type information
+checkov is an optional extra (`pip install '.[checkov]'`) with no type information
 reachlint relies on, so every call into it happens here and comes back as plain records.
 Importing it takes seconds (it loads a thousand checks), so nothing here runs before
 `reachlint check --checkov` asks for it.
@@ -19,7 +19,9 @@ from typing import Any, Literal, Protocol, cast
 
 from reachlint.errors import InputError
 
-INSTALL_COMMAND = "pip install 'reachlint[checkov]'"
+# checkov is on PyPI (reachlint is not): the range of reachlint's `checkov` extra, installed
+# beside reachlint, works whichever way reachlint was installed.
+INSTALL_COMMAND = "pip install 'checkov>=3.2,<4'"
 LOWEST_VERSION = 3
 
 Framework = Literal["terraform_plan", "terraform", "arm"]
