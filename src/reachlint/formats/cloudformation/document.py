@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from reachlint.errors import InputError
-from reachlint.limits import MAX_TEMPLATE_BYTES, read_bounded
 from reachlint.formats.jsonpos import JsonArray, JsonObject, parse_json
+from reachlint.limits import MAX_TEMPLATE_BYTES, read_bounded
 
 # Short forms CloudFormation documents; `Ref` and `Condition` keep their names.
 _SHORT_FORMS = frozenset(
