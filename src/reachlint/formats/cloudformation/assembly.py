@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from reachlint.errors import InputError
+from reachlint.limits import MAX_TEMPLATE_BYTES, read_bounded
 
 MANIFEST = "manifest.json"
 _MAX_DEPTH = 8  # stages within stages; CDK apps rarely nest more than two
@@ -96,9 +97,8 @@ def _inside(directory: Path, name: Any, root: Path, manifest_path: Path) -> Path
 
 
 def _read_json(path: Path) -> Any:
+    raw = read_bounded(path, MAX_TEMPLATE_BYTES, "cloud assembly file", str(path))
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise InputError(f"cannot read the file: {error.strerror or error}", str(path)) from None
+        return json.loads(raw)
     except ValueError as error:
         raise InputError(f"is not JSON: {error}", str(path)) from None

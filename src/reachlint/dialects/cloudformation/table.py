@@ -1,0 +1,267 @@
+"""CloudFormation's vocabulary for the AWS provider: which resource type is which kind, and
+where each of the provider's fields is written. Start here to add a resource type.
+
+`TYPES` maps a CloudFormation type to a `KindSpec`: the provider's kind (providers/aws/source.py
+lists them; a type that can be two kinds chooses by its properties) and, per provider field, the
+property path. `EntrySpec` fields hold entries (a security group's inline rules): their own
+fields, and what CloudFormation deploys when the property is absent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from reachlint.formats.jsonpos import JsonObject
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    path: tuple[str, ...] = ()
+    convert: Callable[[Any], Any] | None = None  # CloudFormation's spelling -> the provider's
+    constant: Any = None  # a value the type itself fixes
+    compute: Callable[[JsonObject], Any] | None = None  # read from several properties at once
+
+
+@dataclass(frozen=True)
+class EntrySpec(FieldSpec):
+    fields: dict[str, FieldSpec] = field(default_factory=dict)
+    absent: tuple[JsonObject, ...] | None = None  # what is deployed when the property is absent
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    kinds: tuple[str, ...]
+    fields: dict[str, FieldSpec]
+    choose: Callable[[JsonObject], str | None] | None = None
+
+    def kind_of(self, properties: JsonObject) -> str | None:
+        if self.choose is not None:
+            return self.choose(properties)
+        return self.kinds[0]
+
+
+def at(*path: str, convert: Callable[[Any], Any] | None = None) -> FieldSpec:
+    return FieldSpec(tuple(path), convert)
+
+
+def fixed(value: Any) -> FieldSpec:
+    return FieldSpec(constant=value)
+
+
+def kind(name: str, **fields: FieldSpec) -> KindSpec:
+    return KindSpec((name,), fields)
+
+
+def _lower(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
+
+
+def _enabled(value: Any) -> Any:
+    """"enable"/"disable", as transit gateways spell their defaults."""
+    return value == "enable" if isinstance(value, str) else value
+
+
+def _everything_out() -> JsonObject:
+    rule = JsonObject()
+    rule["IpProtocol"] = "-1"
+    rule["CidrIp"] = "0.0.0.0/0"
+    return rule
+
+
+def _rule(*, group_key: str, prefix_list_key: str) -> dict[str, FieldSpec]:
+    return {
+        "protocol": at("IpProtocol"),
+        "from_port": at("FromPort"),
+        "to_port": at("ToPort"),
+        "cidrs": at("CidrIp"),
+        "ipv6_cidrs": at("CidrIpv6"),
+        "prefix_lists": at(prefix_list_key),
+        "groups": at(group_key),
+        "description": at("Description"),
+    }
+
+
+_INGRESS = _rule(group_key="SourceSecurityGroupId", prefix_list_key="SourcePrefixListId")
+_EGRESS = _rule(group_key="DestinationSecurityGroupId", prefix_list_key="DestinationPrefixListId")
+
+
+def _attachment_kind(properties: JsonObject) -> str | None:
+    if "InternetGatewayId" in properties:
+        return "internet-gateway-attachment"
+    if "VpnGatewayId" in properties:
+        return "vpn-gateway-attachment"
+    return None
+
+
+def _acl_entry_egress(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.lower() == "true"
+    return value
+
+
+# When the peer's account is another, CloudFormation accepts the peering only through the
+# accepter's role (PeerRoleArn); in one account it is accepted without a role.
+def _peering_accepted(properties: JsonObject) -> Any:
+    return "PeerOwnerId" not in properties or "PeerRoleArn" in properties
+
+
+TYPES: dict[str, KindSpec] = {
+    "AWS::EC2::VPC": kind("vpc", cidr=at("CidrBlock")),
+    "AWS::EC2::VPCCidrBlock": kind(
+        "vpc-cidr-block", network=at("VpcId"), cidr=at("CidrBlock"), ipv6_cidr=at("Ipv6CidrBlock")
+    ),
+    "AWS::EC2::Subnet": kind(
+        "subnet",
+        network=at("VpcId"),
+        cidr=at("CidrBlock"),
+        ipv6_cidr=at("Ipv6CidrBlock"),
+        public_ip_on_launch=at("MapPublicIpOnLaunch"),
+        zone=at("AvailabilityZone"),
+    ),
+    "AWS::EC2::SecurityGroup": kind(
+        "security-group",
+        network=at("VpcId"),
+        name=at("GroupName"),
+        ingress=EntrySpec(("SecurityGroupIngress",), fields=_INGRESS),
+        # AWS gives a new group a rule allowing all egress; CloudFormation removes it only when
+        # the template writes egress rules of its own.
+        egress=EntrySpec(
+            ("SecurityGroupEgress",), fields=_EGRESS, absent=(_everything_out(),)
+        ),
+    ),
+    "AWS::EC2::SecurityGroupIngress": kind(
+        "security-group-rule",
+        group=at("GroupId"),
+        group_name=at("GroupName"),
+        direction=fixed("ingress"),
+        **_INGRESS,
+    ),
+    "AWS::EC2::SecurityGroupEgress": kind(
+        "security-group-rule", group=at("GroupId"), direction=fixed("egress"), **_EGRESS
+    ),
+    "AWS::EC2::NetworkAcl": kind("network-acl", network=at("VpcId")),
+    "AWS::EC2::NetworkAclEntry": kind(
+        "network-acl-entry",
+        acl=at("NetworkAclId"),
+        egress=at("Egress", convert=_acl_entry_egress),
+        rule_number=at("RuleNumber"),
+        action=at("RuleAction", convert=_lower),
+        protocol=at("Protocol"),
+        from_port=at("PortRange", "From"),
+        to_port=at("PortRange", "To"),
+        icmp_type=at("Icmp", "Type"),
+        icmp_code=at("Icmp", "Code"),
+        cidr=at("CidrBlock"),
+        ipv6_cidr=at("Ipv6CidrBlock"),
+    ),
+    "AWS::EC2::SubnetNetworkAclAssociation": kind(
+        "network-acl-association", subnet=at("SubnetId"), acl=at("NetworkAclId")
+    ),
+    "AWS::EC2::RouteTable": kind("route-table", network=at("VpcId")),
+    "AWS::EC2::Route": kind(
+        "route",
+        table=at("RouteTableId"),
+        destination=at("DestinationCidrBlock"),
+        ipv6_destination=at("DestinationIpv6CidrBlock"),
+        destination_prefix_list=at("DestinationPrefixListId"),
+        gateway=at("GatewayId"),
+        nat_gateway=at("NatGatewayId"),
+        transit_gateway=at("TransitGatewayId"),
+        peering=at("VpcPeeringConnectionId"),
+        egress_only_gateway=at("EgressOnlyInternetGatewayId"),
+        vpc_endpoint=at("VpcEndpointId"),
+        network_interface=at("NetworkInterfaceId"),
+        instance=at("InstanceId"),
+        local_gateway=at("LocalGatewayId"),
+        carrier_gateway=at("CarrierGatewayId"),
+        core_network=at("CoreNetworkArn"),
+    ),
+    "AWS::EC2::SubnetRouteTableAssociation": kind(
+        "route-table-association", table=at("RouteTableId"), subnet=at("SubnetId")
+    ),
+    "AWS::EC2::GatewayRouteTableAssociation": kind(
+        "route-table-association", table=at("RouteTableId"), gateway=at("GatewayId")
+    ),
+    "AWS::EC2::InternetGateway": kind("internet-gateway"),
+    "AWS::EC2::VPCGatewayAttachment": KindSpec(
+        ("internet-gateway-attachment", "vpn-gateway-attachment"),
+        {
+            "network": at("VpcId"),
+            "gateway": at("InternetGatewayId"),
+            "vpn_gateway": at("VpnGatewayId"),
+        },
+        choose=_attachment_kind,
+    ),
+    "AWS::EC2::EgressOnlyInternetGateway": kind(
+        "egress-only-internet-gateway", network=at("VpcId")
+    ),
+    "AWS::EC2::NatGateway": kind(
+        "nat-gateway",
+        subnet=at("SubnetId"),
+        connectivity=at("ConnectivityType"),
+        allocation=at("AllocationId"),
+    ),
+    "AWS::EC2::VPNGateway": kind("vpn-gateway"),
+    "AWS::EC2::TransitGateway": kind(
+        "transit-gateway",
+        default_propagation=at("DefaultRouteTablePropagation", convert=_enabled),
+        default_association=at("DefaultRouteTableAssociation", convert=_enabled),
+    ),
+    "AWS::EC2::TransitGatewayAttachment": kind(
+        "transit-gateway-vpc-attachment",
+        transit_gateway=at("TransitGatewayId"),
+        network=at("VpcId"),
+        subnets=at("SubnetIds"),
+    ),
+    "AWS::EC2::TransitGatewayVpcAttachment": kind(
+        "transit-gateway-vpc-attachment",
+        transit_gateway=at("TransitGatewayId"),
+        network=at("VpcId"),
+        subnets=at("SubnetIds"),
+    ),
+    "AWS::EC2::TransitGatewayRouteTable": kind(
+        "transit-gateway-route-table", transit_gateway=at("TransitGatewayId")
+    ),
+    "AWS::EC2::TransitGatewayRoute": kind(
+        "transit-gateway-route",
+        table=at("TransitGatewayRouteTableId"),
+        destination=at("DestinationCidrBlock"),
+        blackhole=at("Blackhole"),
+        attachment=at("TransitGatewayAttachmentId"),
+    ),
+    "AWS::EC2::VPCEndpoint": kind(
+        "vpc-endpoint",
+        network=at("VpcId"),
+        endpoint_type=at("VpcEndpointType"),
+        route_tables=at("RouteTableIds"),
+        subnets=at("SubnetIds"),
+        groups=at("SecurityGroupIds"),
+        service=at("ServiceName"),
+    ),
+    "AWS::EC2::CustomerGateway": kind("customer-gateway", ip_address=at("IpAddress")),
+    "AWS::EC2::VPNConnection": kind(
+        "vpn-connection",
+        vpn_gateway=at("VpnGatewayId"),
+        transit_gateway=at("TransitGatewayId"),
+        customer_gateway=at("CustomerGatewayId"),
+        static_routes_only=at("StaticRoutesOnly"),
+        local_cidr=at("LocalIpv4NetworkCidr"),
+        local_ipv6_cidr=at("LocalIpv6NetworkCidr"),
+    ),
+    "AWS::EC2::VPNConnectionRoute": kind(
+        "vpn-connection-route",
+        connection=at("VpnConnectionId"),
+        destination=at("DestinationCidrBlock"),
+    ),
+    "AWS::EC2::VPCPeeringConnection": kind(
+        "vpc-peering-connection",
+        network=at("VpcId"),
+        peer_network=at("PeerVpcId"),
+        auto_accept=FieldSpec(compute=_peering_accepted),
+    ),
+    "AWS::EC2::PrefixList": kind(
+        "prefix-list", entries=EntrySpec(("Entries",), fields={"cidr": at("Cidr")})
+    ),
+}
