@@ -61,13 +61,6 @@ _PORTS = {
     ("AWS::DocDB::DBCluster", "Port"),
     ("AWS::Neptune::DBCluster", "Port"),
 }
-# The engine when a type's template does not write one (CloudFormation's documented default).
-_ENGINE_OF_TYPE = {
-    "AWS::DocDB::DBCluster": "docdb",
-    "AWS::Neptune::DBCluster": "neptune",
-    "AWS::ElastiCache::ReplicationGroup": "redis",
-    "AWS::RDS::DBCluster": "aurora",
-}
 
 
 class Attributes:
@@ -127,8 +120,8 @@ class Attributes:
     ) -> Any:
         if "Port" in properties:
             return evaluator.value(properties["Port"])
-        engine = evaluator.value(properties.get("Engine", _ENGINE_OF_TYPE.get(kind)))
-        if not isinstance(engine, str):
+        engine = evaluator.value(properties.get("Engine"))  # None: the type's default engine
+        if engine is not None and not isinstance(engine, str):
             return Unknown(f"{logical_id}.{attribute}")
         port = default_port(kind, engine)
         return port if port is not None else Unknown(f"{logical_id}.{attribute}")

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reachlint.dialects.cloudformation.stacks import CfnResource, Stack
-from reachlint.dialects.cloudformation.table import TYPES, EntrySpec, FieldSpec, KindSpec
+from reachlint.dialects.cloudformation.table import TYPES, EntrySpec, FieldSpec, KindSpec, Spawn
 from reachlint.formats.cloudformation.intrinsics import ResourceRef, Unknown
 from reachlint.formats.jsonpos import JsonArray, JsonObject
 from reachlint.providers.aws.source import Entry, Kinds, Links
@@ -44,13 +44,36 @@ class Inventory:
                 if kind is None:
                     continue
                 resource = Resource(self, cfn, kind, spec)
-                self._by_kind.setdefault(kind, []).append(resource)
-                self._by_address[cfn.address] = resource
+                self._add(resource)
+                for spawn in spec.spawns:
+                    self._spawn(resource, spawn)
                 if isinstance(cfn.condition, Unknown):
                     resource.note(
                         f"{cfn.address} is deployed only if condition {cfn.condition_name} holds, "
                         f"which rests on {', '.join(cfn.condition.names)}; read as deployed"
                     )
+
+    def _add(self, resource: Resource) -> None:
+        self._by_kind.setdefault(resource.kind, []).append(resource)
+        self._by_address[resource.address] = resource
+
+    def _spawn(self, parent: Resource, spawn: Spawn) -> None:
+        listed = parent.values
+        for key in spawn.path:
+            listed = listed.get(key) if isinstance(listed, dict) else None
+        if isinstance(listed, Unknown):
+            parent.note(
+                f"{'.'.join(spawn.path)} is known only at deployment ({_rests_on(listed)}); "
+                "not read"
+            )
+            return
+        if not isinstance(listed, list):
+            return
+        link = FieldSpec(constant=ResourceRef(parent.cfn.logical_id))
+        for position, item in enumerate(listed):
+            if isinstance(item, JsonObject):
+                where = f"{'.'.join(spawn.path)}[{position}]"
+                self._add(_Spawned(self, parent, item, spawn, {**spawn.fields, spawn.parent: link}, where))
 
     def of(self, *kinds: str) -> Iterator[Resource]:
         for kind in kinds:
@@ -150,6 +173,8 @@ class _View:
         if not isinstance(spec, EntrySpec):
             return []
         raw = self._raw(field_name)
+        if spec.single and isinstance(raw, dict):
+            raw = [raw]
         if raw is None and spec.absent is not None:
             return [
                 _Entry(self.inventory, self.cfn, default, spec.fields, f"{self.name(field_name)}.")
@@ -264,6 +289,31 @@ class Resource(_View):
     @property
     def construct_path(self) -> str | None:
         return self.cfn.construct_path
+
+
+class _Spawned(Resource):
+    """An entry of a resource read as a resource of its own (a target group's inline target)."""
+
+    def __init__(
+        self,
+        inventory: Inventory,
+        parent: Resource,
+        values: JsonObject,
+        spawn: Spawn,
+        fields: dict[str, FieldSpec],
+        where: str,
+    ) -> None:
+        self.inventory = inventory
+        self.cfn = parent.cfn
+        self.values = values
+        self.fields = fields
+        self._prefix = f"{where}."
+        self._kind = spawn.kind
+        self._address = f"{parent.address}.{where}"
+
+    @property
+    def address(self) -> str:
+        return self._address
 
 
 class _Entry(_View):

@@ -28,6 +28,18 @@ class FieldSpec:
 class EntrySpec(FieldSpec):
     fields: dict[str, FieldSpec] = field(default_factory=dict)
     absent: tuple[JsonObject, ...] | None = None  # what is deployed when the property is absent
+    single: bool = False  # one object (a function's VpcConfig), where Terraform writes a list
+
+
+@dataclass(frozen=True)
+class Spawn:
+    """Entries of a resource that the provider reads as resources of their own kind (a target
+    group's inline Targets are its attachments); `parent` is the field that links back."""
+
+    path: tuple[str, ...]
+    kind: str
+    parent: str
+    fields: dict[str, FieldSpec]
 
 
 @dataclass(frozen=True)
@@ -35,6 +47,7 @@ class KindSpec:
     kinds: tuple[str, ...]
     fields: dict[str, FieldSpec]
     choose: Callable[[JsonObject], str | None] | None = None
+    spawns: tuple[Spawn, ...] = ()
 
     def kind_of(self, properties: JsonObject) -> str | None:
         if self.choose is not None:
@@ -52,6 +65,81 @@ def fixed(value: Any) -> FieldSpec:
 
 def kind(name: str, **fields: FieldSpec) -> KindSpec:
     return KindSpec((name,), fields)
+
+
+def computed(function: Callable[[JsonObject], Any]) -> FieldSpec:
+    return FieldSpec(compute=function)
+
+
+def one(*path: str, fields: dict[str, FieldSpec]) -> EntrySpec:
+    return EntrySpec(tuple(path), fields=fields, single=True)
+
+
+def many(*path: str, fields: dict[str, FieldSpec]) -> EntrySpec:
+    return EntrySpec(tuple(path), fields=fields)
+
+
+def _tags(value: Any) -> Any:
+    """CloudFormation's [{Key, Value}] as the provider's mapping."""
+    if not isinstance(value, list):
+        return None
+    return {
+        str(item["Key"]): item.get("Value")
+        for item in value
+        if isinstance(item, dict) and isinstance(item.get("Key"), str)
+    }
+
+
+def _at(properties: Any, *path: str) -> Any:
+    current = properties
+    for key in path:
+        if not isinstance(current, dict):
+            return None
+        current = current.get(key)
+    return current
+
+
+def _primary_interface(properties: JsonObject) -> Any:
+    """The instance's interface at device 0 when written inline (NetworkInterfaces)."""
+    for item in properties.get("NetworkInterfaces") or []:
+        if isinstance(item, dict) and str(item.get("DeviceIndex")) == "0":
+            return item
+    return None
+
+
+def _instance_field(own: str, inline: str) -> Callable[[JsonObject], Any]:
+    def read(properties: JsonObject) -> Any:
+        if own and own in properties:
+            return properties[own]
+        return _at(_primary_interface(properties), inline)
+
+    return read
+
+
+def _internal(value: Any) -> Any:
+    return value == "internal" if isinstance(value, str) else value
+
+
+def _assign_public_ip(value: Any) -> Any:
+    return value == "ENABLED" if isinstance(value, str) else value
+
+
+def _forwarded_groups(actions: Any) -> list[Any]:
+    """The target groups a listener's or rule's forward actions name."""
+    found: list[Any] = []
+    for action in actions if isinstance(actions, list) else []:
+        if not isinstance(action, dict):
+            continue
+        if "TargetGroupArn" in action:
+            found.append(action["TargetGroupArn"])
+        for group in _at(action, "ForwardConfig", "TargetGroups") or []:
+            if isinstance(group, dict) and "TargetGroupArn" in group:
+                found.append(group["TargetGroupArn"])
+    return found
+
+
+def _db_kind(member: str, alone: str) -> Callable[[JsonObject], str | None]:
+    return lambda properties: member if "DBClusterIdentifier" in properties else alone
 
 
 def _lower(value: Any) -> Any:
@@ -263,5 +351,221 @@ TYPES: dict[str, KindSpec] = {
     ),
     "AWS::EC2::PrefixList": kind(
         "prefix-list", entries=EntrySpec(("Entries",), fields={"cidr": at("Cidr")})
+    ),
+    "AWS::EC2::Instance": kind(
+        "instance",
+        subnet=computed(_instance_field("SubnetId", "SubnetId")),
+        groups=computed(_instance_field("SecurityGroupIds", "GroupSet")),
+        group_names=at("SecurityGroups"),
+        public_ip=computed(_instance_field("", "AssociatePublicIpAddress")),
+        private_ip=computed(_instance_field("PrivateIpAddress", "PrivateIpAddress")),
+        network_interfaces=many(
+            "NetworkInterfaces",
+            fields={"interface": at("NetworkInterfaceId"), "device_index": at("DeviceIndex")},
+        ),
+        template=at("LaunchTemplate", "LaunchTemplateId"),
+        template_name=at("LaunchTemplate", "LaunchTemplateName"),
+        tags=at("Tags", convert=_tags),
+    ),
+    "AWS::EC2::NetworkInterface": kind(
+        "network-interface",
+        subnet=at("SubnetId"),
+        groups=at("GroupSet"),
+        private_ip=at("PrivateIpAddress"),
+        tags=at("Tags", convert=_tags),
+    ),
+    "AWS::EC2::NetworkInterfaceAttachment": kind(
+        "network-interface-attachment",
+        instance=at("InstanceId"),
+        interface=at("NetworkInterfaceId"),
+        device_index=at("DeviceIndex"),
+    ),
+    "AWS::EC2::EIP": kind("elastic-ip", instance=at("InstanceId")),
+    "AWS::EC2::EIPAssociation": kind(
+        "elastic-ip-association",
+        allocation=at("AllocationId"),
+        instance=at("InstanceId"),
+        interface=at("NetworkInterfaceId"),
+    ),
+    "AWS::EC2::LaunchTemplate": kind(
+        "launch-template",
+        name=at("LaunchTemplateName"),
+        groups=at("LaunchTemplateData", "SecurityGroupIds"),
+        group_names=at("LaunchTemplateData", "SecurityGroups"),
+        interface_groups=computed(
+            lambda p: _at(_primary_interface(_at(p, "LaunchTemplateData") or {}), "Groups")
+        ),
+        interface_subnet=computed(
+            lambda p: _at(_primary_interface(_at(p, "LaunchTemplateData") or {}), "SubnetId")
+        ),
+        public_ip=computed(
+            lambda p: _at(
+                _primary_interface(_at(p, "LaunchTemplateData") or {}), "AssociatePublicIpAddress"
+            )
+        ),
+    ),
+    "AWS::AutoScaling::LaunchConfiguration": kind(
+        "launch-configuration", groups=at("SecurityGroups"), public_ip=at("AssociatePublicIpAddress")
+    ),
+    "AWS::AutoScaling::AutoScalingGroup": kind(
+        "autoscaling-group",
+        subnets=at("VPCZoneIdentifier"),
+        template=at("LaunchTemplate", "LaunchTemplateId"),
+        template_name=at("LaunchTemplate", "LaunchTemplateName"),
+        mixed_template=at(
+            "MixedInstancesPolicy", "LaunchTemplate", "LaunchTemplateSpecification",
+            "LaunchTemplateId",
+        ),
+        mixed_template_name=at(
+            "MixedInstancesPolicy", "LaunchTemplate", "LaunchTemplateSpecification",
+            "LaunchTemplateName",
+        ),
+        launch_configuration=at("LaunchConfigurationName"),
+        target_groups=at("TargetGroupARNs"),
+        load_balancers=at("LoadBalancerNames"),
+        tags=at("Tags", convert=_tags),
+    ),
+    "AWS::Lambda::Function": kind(
+        "lambda-function",
+        vpc=one("VpcConfig", fields={"subnets": at("SubnetIds"), "groups": at("SecurityGroupIds")}),
+        tags=at("Tags", convert=_tags),
+    ),
+    # SAM's function deploys an AWS::Lambda::Function with the same VpcConfig.
+    "AWS::Serverless::Function": kind(
+        "lambda-function",
+        vpc=one("VpcConfig", fields={"subnets": at("SubnetIds"), "groups": at("SecurityGroupIds")}),
+    ),
+    "AWS::ECS::Service": kind(
+        "ecs-service",
+        network=one(
+            "NetworkConfiguration",
+            "AwsvpcConfiguration",
+            fields={
+                "subnets": at("Subnets"),
+                "groups": at("SecurityGroups"),
+                "public_ip": at("AssignPublicIp", convert=_assign_public_ip),
+            },
+        ),
+        load_balancers=many(
+            "LoadBalancers",
+            fields={
+                "container_port": at("ContainerPort"),
+                "target_group": at("TargetGroupArn"),
+                "classic": at("LoadBalancerName"),
+            },
+        ),
+    ),
+    "AWS::ElasticLoadBalancingV2::LoadBalancer": kind(
+        "load-balancer",
+        flavor=at("Type"),
+        internal=at("Scheme", convert=_internal),
+        subnet_mappings=many(
+            "SubnetMappings",
+            fields={
+                "subnet": at("SubnetId"),
+                "private_ip": at("PrivateIPv4Address"),
+                "allocation": at("AllocationId"),
+            },
+        ),
+        subnets=at("Subnets"),
+        groups=at("SecurityGroups"),
+        tags=at("Tags", convert=_tags),
+    ),
+    "AWS::ElasticLoadBalancingV2::TargetGroup": KindSpec(
+        ("target-group",),
+        {"protocol": at("Protocol"), "port": at("Port")},
+        spawns=(
+            Spawn(
+                ("Targets",),
+                "target-group-attachment",
+                "group",
+                {"target": at("Id"), "port": at("Port")},
+            ),
+        ),
+    ),
+    "AWS::ElasticLoadBalancingV2::Listener": kind(
+        "listener",
+        load_balancer=at("LoadBalancerArn"),
+        protocol=at("Protocol"),
+        port=at("Port"),
+        actions=at("DefaultActions", convert=_forwarded_groups),
+    ),
+    "AWS::ElasticLoadBalancingV2::ListenerRule": kind(
+        "listener-rule",
+        listener=at("ListenerArn"),
+        actions=at("Actions", convert=_forwarded_groups),
+    ),
+    "AWS::ElasticLoadBalancing::LoadBalancer": kind(
+        "classic-load-balancer",
+        internal=at("Scheme", convert=_internal),
+        subnets=at("Subnets"),
+        groups=at("SecurityGroups"),
+        listeners=many(
+            "Listeners",
+            fields={
+                "port": at("LoadBalancerPort"),
+                "target_port": at("InstancePort"),
+                "protocol": at("Protocol"),
+            },
+        ),
+        instances=at("Instances"),
+    ),
+    "AWS::RDS::DBSubnetGroup": kind("db-subnet-group", subnets=at("SubnetIds")),
+    "AWS::RDS::DBInstance": KindSpec(
+        ("db-instance", "rds-cluster-instance"),
+        {
+            "subnet_group": at("DBSubnetGroupName"),
+            "replicates": at("SourceDBInstanceIdentifier"),
+            "groups": at("VPCSecurityGroups"),
+            "public": at("PubliclyAccessible"),
+            "port": at("Port"),
+            "engine": at("Engine"),
+            "cluster": at("DBClusterIdentifier"),
+            "tags": at("Tags", convert=_tags),
+        },
+        choose=_db_kind("rds-cluster-instance", "db-instance"),
+    ),
+    "AWS::RDS::DBCluster": kind(
+        "rds-cluster",
+        subnet_group=at("DBSubnetGroupName"),
+        groups=at("VpcSecurityGroupIds"),
+        port=at("Port"),
+        engine=at("Engine"),
+        public=at("PubliclyAccessible"),
+    ),
+    "AWS::DocDB::DBSubnetGroup": kind("docdb-subnet-group", subnets=at("SubnetIds")),
+    "AWS::DocDB::DBCluster": kind(
+        "docdb-cluster",
+        subnet_group=at("DBSubnetGroupName"),
+        groups=at("VpcSecurityGroupIds"),
+        port=at("Port"),
+        engine=fixed("docdb"),
+    ),
+    "AWS::DocDB::DBInstance": kind("docdb-cluster-instance", cluster=at("DBClusterIdentifier")),
+    "AWS::Neptune::DBSubnetGroup": kind("neptune-subnet-group", subnets=at("SubnetIds")),
+    "AWS::Neptune::DBCluster": kind(
+        "neptune-cluster",
+        subnet_group=at("DBSubnetGroupName"),
+        groups=at("VpcSecurityGroupIds"),
+        port=at("Port"),
+        engine=fixed("neptune"),
+    ),
+    "AWS::Neptune::DBInstance": kind(
+        "neptune-cluster-instance", cluster=at("DBClusterIdentifier")
+    ),
+    "AWS::ElastiCache::SubnetGroup": kind("cache-subnet-group", subnets=at("SubnetIds")),
+    "AWS::ElastiCache::CacheCluster": kind(
+        "cache-cluster",
+        subnet_group=at("CacheSubnetGroupName"),
+        groups=at("VpcSecurityGroupIds"),
+        port=at("Port"),
+        engine=at("Engine"),
+    ),
+    "AWS::ElastiCache::ReplicationGroup": kind(
+        "cache-replication-group",
+        subnet_group=at("CacheSubnetGroupName"),
+        groups=at("SecurityGroupIds"),
+        port=at("Port"),
+        engine=at("Engine"),
     ),
 }
