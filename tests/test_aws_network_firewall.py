@@ -63,16 +63,16 @@ def _stateful(action_order: bool) -> FirewallPolicy:
                   "destination_port": port, "direction": "FORWARD", "protocol": "TCP"}  # fmt: skip
         return {"action": action, "header": [header], "rule_option": []}
 
-    group = {"name": "g", "rule_group": [{"rules_source": [{"stateful_rule": [
-        rule("DROP", "ANY"), rule("PASS", "443")]}]}]}  # fmt: skip
-    builder.stateful_group("g", "aws_networkfirewall_rule_group", group, 1)
+    definition = [{"rules_source": [{"stateful_rule": [
+        rule("DROP", "ANY"), rule("PASS", "443")]}]}]  # fmt: skip
+    builder.stateful_group("g", "aws_networkfirewall_rule_group", "g", definition, 1)
     order = "DEFAULT_ACTION_ORDER" if action_order else "STRICT_ORDER"
     defaults = [] if action_order else ["aws:drop_established"]
     settings = {
         "stateful_engine_options": [{"rule_order": order}],
         "stateful_default_actions": defaults,
     }
-    return builder.done({"firewall_policy": [settings]})
+    return builder.done([settings])
 
 
 def test_action_order_passes_before_it_drops_and_strict_order_keeps_the_written_order() -> None:

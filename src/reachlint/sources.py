@@ -5,7 +5,7 @@ them."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -43,3 +43,23 @@ class Note(BaseModel):
     address: str | None = None
     message: str
     origin: Origin = Field(default_factory=Origin)
+
+
+class _Unknown:
+    """A value known only at deployment (after apply), or not given: every reader's one marker."""
+
+    _instance: _Unknown | None = None
+
+    def __new__(cls) -> _Unknown:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+UNKNOWN: Any = _Unknown()

@@ -1,273 +1,571 @@
-"""AWS semantics for Terraform resources: `TfResource` records in, the network model out.
+"""Terraform's aws provider as AWS's vocabulary: a table of resource types and attributes.
 
-Everything AWS does implicitly is written out here, so the engine needs no AWS knowledge: the
-default security group, network ACL and main route table of every VPC; the default group on an
-interface that names none; where an address comes from when it is public; which load balancer
-forwards to which targets. Links between resources follow the references the loader resolved,
-then known ids; what cannot be resolved is recorded on the element and in a note.
+Each Terraform type is one of AWS's kinds (`providers.aws.source.KINDS`), each provider field one
+attribute path (`inventory.Field`, which also says what Terraform computes when it is not
+written). What the resources mean is AWS's, read once in `providers.aws`; this module knows
+only how Terraform's aws provider spells it. Adding a resource type: one entry here, and if its
+kind is new, a handler in `providers.aws`. Types not in the table get a note.
+
+One piece: it is a catalogue, one entry per Terraform type, read top to bottom by domain; it
+holds no logic beyond the note on the types it does not map.
 """
 
 from __future__ import annotations
 
-import ipaddress
-from collections import defaultdict
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from typing import Any
+from reachlint.dialects.terraform.inventory import Field, Fields, Kind, TerraformInventory, entries
+from reachlint.dialects.terraform.links import Resolver, ResourceIndex, note_unmodelled
+from reachlint.formats.terraform.records import TfResource
+from reachlint.model.network import NetworkModel
+from reachlint.providers.aws.build import build
 
-from reachlint.dialects.terraform.values import (
-    ResourceIndex,
-    Types,
-    dedupe,
-    has_unknown,
-    integer,
-    string_value,
-    strings,
-    unknown_ranges,
-    value_at,
-    without_positions,
-)
-from reachlint.formats.terraform.records import UNKNOWN, TfResource
-from reachlint.model import exposure
-from reachlint.model.network import (
-    AclEntry,
-    Direction,
-    ElasticIp,
-    Endpoint,
-    EndpointKind,
-    FirewallPolicy,
-    FirewallRule,
-    Gateway,
-    GatewayKind,
-    Interface,
-    Listener,
-    LoadBalancer,
-    Network,
-    NetworkAcl,
-    NetworkModel,
-    OnPremSite,
-    Peering,
-    PortRange,
-    PrefixList,
-    Route,
-    RouteTable,
-    RouteTarget,
-    SecurityGroup,
-    SecurityGroupRule,
-    Subnet,
-    Target,
-    TargetGroup,
-    TransitGatewayAttachment,
-    TransitGatewayRoute,
-)
-from reachlint.providers.aws import firewall as aws_firewall
-from reachlint.sources import Origin, UnknownValue
+# ----- the table: Terraform's aws types as AWS's kinds ------------------------------------------
 
-VPC_TYPES = frozenset({"aws_vpc", "aws_default_vpc"})
-SUBNET_TYPES = frozenset({"aws_subnet", "aws_default_subnet"})
-SG_TYPES = frozenset({"aws_security_group", "aws_default_security_group"})
-ACL_TYPES = frozenset({"aws_network_acl", "aws_default_network_acl"})
-RT_TYPES = frozenset({"aws_route_table", "aws_default_route_table"})
-INSTANCE_TYPES = frozenset({"aws_instance"})
-ENI_TYPES = frozenset({"aws_network_interface"})
-EIP_TYPES = frozenset({"aws_eip"})
-LB_TYPES = frozenset({"aws_lb", "aws_alb"})
-LISTENER_TYPES = frozenset({"aws_lb_listener", "aws_alb_listener"})
-TG_TYPES = frozenset({"aws_lb_target_group", "aws_alb_target_group"})
-ASG_TYPES = frozenset({"aws_autoscaling_group"})
-ELB_TYPES = frozenset({"aws_elb"})
-TGW_TYPES = frozenset({"aws_ec2_transit_gateway"})
-VGW_TYPES = frozenset({"aws_vpn_gateway"})
-PREFIX_LIST_TYPES = frozenset({"aws_ec2_managed_prefix_list"})
-# A VPC stands for its default group, default ACL or main table where those are expected
-# (`aws_vpc.main.default_security_group_id`, `.default_network_acl_id`, `.main_route_table_id`).
-SG_LINK_TYPES = SG_TYPES | VPC_TYPES
-ACL_LINK_TYPES = ACL_TYPES | VPC_TYPES
-RT_LINK_TYPES = RT_TYPES | VPC_TYPES
-# What a `vpc_id` may be read from: the VPC, or something that sits in it (`aws_subnet.a.vpc_id`).
-NETWORK_LINK_TYPES = VPC_TYPES | SUBNET_TYPES | SG_TYPES | ACL_TYPES | RT_TYPES
-
-DEFAULT_VPC_CIDR = "172.31.0.0/16"  # every default VPC has this range
-ALL_V4, ALL_V6 = "0.0.0.0/0", "::/0"
+_RULE: Fields = {
+    "protocol": "protocol",
+    "from_port": "from_port",
+    "to_port": "to_port",
+    "cidrs": "cidr_blocks",
+    "ipv6_cidrs": "ipv6_cidr_blocks",
+    "prefix_lists": "prefix_list_ids",
+    "groups": Field("security_groups", by_name=True),
+    "self": "self",
+    "description": "description",
+}
+_SEPARATE_RULE: Fields = {
+    "group": "security_group_id",
+    "from_port": "from_port",
+    "to_port": "to_port",
+    "description": "description",
+}
+_ACL_ENTRY: Fields = {
+    "rule_number": "rule_no",
+    "action": "action",
+    "protocol": "protocol",
+    "from_port": "from_port",
+    "to_port": "to_port",
+    "cidr": "cidr_block",
+    "ipv6_cidr": "ipv6_cidr_block",
+}
+_TAGS: Fields = {"tags": "tags", "all_tags": "tags_all"}
 
 
-def _outside_network(address: str) -> Network:
-    """A VPC the input names but does not declare: its range is not in the input."""
-    attribute = f"{address}.cidr_block"
-    outside = UnknownValue(sources=(attribute,), exactly=attribute, version=4)
-    return Network(address=address, type="aws_vpc", unknown_ranges=[outside])
+def _groups(path: str) -> Field:
+    """Security groups, by id or by name; unwritten, the provider chooses."""
+    return Field(path, computed=True, by_name=True)
 
 
-PORTED_PROTOCOLS = frozenset({"tcp", "udp", "6", "17"})
-
-# Databases and clusters: subnet group attribute, subnet group types, member instance type.
-_CLUSTERS: dict[str, tuple[str, frozenset[str], str]] = {
-    "aws_rds_cluster": (
-        "db_subnet_group_name",
-        frozenset({"aws_db_subnet_group"}),
-        "aws_rds_cluster_instance",
-    ),
-    "aws_docdb_cluster": (
-        "db_subnet_group_name",
-        frozenset({"aws_docdb_subnet_group", "aws_db_subnet_group"}),
-        "aws_docdb_cluster_instance",
-    ),
-    "aws_neptune_cluster": (
-        "neptune_subnet_group_name",
-        frozenset({"aws_neptune_subnet_group", "aws_db_subnet_group"}),
-        "aws_neptune_cluster_instance",
-    ),
+_TARGETS: Fields = {
+    "gateway": "gateway_id",
+    "nat_gateway": "nat_gateway_id",
+    "transit_gateway": "transit_gateway_id",
+    "peering": "vpc_peering_connection_id",
+    "egress_only_gateway": "egress_only_gateway_id",
+    "vpc_endpoint": "vpc_endpoint_id",
+    "network_interface": "network_interface_id",
+    "instance": "instance_id",
+    "local_gateway": "local_gateway_id",
+    "carrier_gateway": "carrier_gateway_id",
+    "core_network": "core_network_arn",
+}
+_ROUTE: Fields = {
+    "destination": "cidr_block",
+    "ipv6_destination": "ipv6_cidr_block",
+    "destination_prefix_list": "destination_prefix_list_id",
+    **_TARGETS,
+}
+_VPC: Fields = {
+    "cidr": "cidr_block",
+    "ipv6_cidr": Field("ipv6_cidr_block", computed=True, unless="assign_generated_ipv6_cidr_block"),
+    "associated_cidrs": entries("cidr_block_associations", {"cidr": "cidr_block"}),
+}
+_SUBNET: Fields = {
+    "network": "vpc_id",
+    "cidr": "cidr_block",
+    "ipv6_cidr": Field("ipv6_cidr_block", computed=True),
+    "public_ip_on_launch": Field("map_public_ip_on_launch", computed=True),
+    "zone": "availability_zone",
+}
+_GROUP: Fields = {
+    "network": Field("vpc_id", computed=True),
+    "name": "name",
+    "name_prefix": "name_prefix",
+    "ingress": entries("ingress", _RULE),
+    "egress": entries("egress", _RULE),
+}
+_ACL: Fields = {
+    "network": "vpc_id",
+    "subnets": Field("subnet_ids", computed=True),
+    "ingress": entries("ingress", _ACL_ENTRY),
+    "egress": entries("egress", _ACL_ENTRY),
+}
+_TABLE: Fields = {
+    "network": "vpc_id",
+    "routes": entries("route", _ROUTE),
+    "propagating_gateways": Field("propagating_vgws", computed=True),
 }
 
-# Route target attributes, the kind each implies, and the types a shared reference must have
-# to be taken as that attribute's target.
-_ROUTE_TARGETS: tuple[tuple[str, RouteTarget | None, frozenset[str]], ...] = (
-    (
-        "gateway_id",
-        None,
-        frozenset(
-            {
-                "aws_internet_gateway",
-                "aws_internet_gateway_attachment",
-                "aws_vpn_gateway",
-                "aws_vpn_gateway_attachment",
-                "aws_vpc_endpoint",
-            }
-        ),
+_MIXED = "mixed_instances_policy.0.launch_template.0.launch_template_specification.0"
+_FORWARDS = ("target_group_arn", "arn")  # where forward actions name their groups, however nested
+_LOAD_BALANCER: Fields = {
+    **_TAGS,
+    "flavor": "load_balancer_type",
+    "internal": "internal",
+    "subnet_mappings": entries(
+        "subnet_mapping",
+        {
+            "subnet": "subnet_id",
+            "private_ip": "private_ipv4_address",
+            "allocation": "allocation_id",
+        },
     ),
-    ("nat_gateway_id", "nat-gateway", frozenset({"aws_nat_gateway"})),
-    ("transit_gateway_id", "transit-gateway", TGW_TYPES),
-    (
-        "vpc_peering_connection_id",
-        "peering",
-        frozenset({"aws_vpc_peering_connection", "aws_vpc_peering_connection_accepter"}),
-    ),
-    (
-        "egress_only_gateway_id",
-        "egress-only-internet-gateway",
-        frozenset({"aws_egress_only_internet_gateway"}),
-    ),
-    (
-        "vpc_endpoint_id",
-        "gateway-endpoint",
-        frozenset({"aws_vpc_endpoint", "aws_networkfirewall_firewall"}),
-    ),
-    ("network_interface_id", "network-interface", ENI_TYPES | INSTANCE_TYPES),
-    ("instance_id", "instance", INSTANCE_TYPES),
-    ("local_gateway_id", "unknown", frozenset({"aws_ec2_local_gateway"})),
-    ("carrier_gateway_id", "unknown", frozenset({"aws_ec2_carrier_gateway"})),
-    ("core_network_arn", "unknown", frozenset({"aws_networkmanager_core_network"})),
-)
-# aws_route computes these from the target; unknown there says nothing about the route.
-_COMPUTED_ROUTE_TARGETS = frozenset({"network_interface_id", "instance_id"})
-
-_KIND_BY_TYPE: dict[str, RouteTarget] = {
-    "aws_internet_gateway": "internet-gateway",
-    "aws_internet_gateway_attachment": "internet-gateway",
-    "aws_egress_only_internet_gateway": "egress-only-internet-gateway",
-    "aws_nat_gateway": "nat-gateway",
-    "aws_vpn_gateway": "vpn-gateway",
-    "aws_vpn_gateway_attachment": "vpn-gateway",
-    "aws_ec2_transit_gateway": "transit-gateway",
-    "aws_vpc_peering_connection": "peering",
-    "aws_vpc_peering_connection_accepter": "peering",
-    "aws_vpc_endpoint": "gateway-endpoint",
-    "aws_network_interface": "network-interface",
-    "aws_instance": "instance",
+    "subnets": Field("subnets", computed=True),
+    "groups": _groups("security_groups"),
 }
-_KIND_BY_ID_PREFIX: tuple[tuple[str, RouteTarget], ...] = (
-    ("igw-", "internet-gateway"),
-    ("vgw-", "vpn-gateway"),
-    ("vpce-", "gateway-endpoint"),
-    ("nat-", "nat-gateway"),
-    ("eigw-", "egress-only-internet-gateway"),
-    ("tgw-", "transit-gateway"),
-    ("pcx-", "peering"),
-    ("eni-", "network-interface"),
-    ("i-", "instance"),
-)
+_SUBNET_GROUP: Fields = {"subnets": "subnet_ids"}
+_MEMBER: Fields = {
+    "cluster": Field("cluster_identifier", by_name=True),
+    "public": "publicly_accessible",
+}
+_GROUP_REFERENCE: Fields = {"group": "resource_arn", "priority": "priority"}
 
-# Types read here, as elements or as helpers of other elements; the rest get a note.
-HANDLED_TYPES = frozenset(
-    {
-        "aws_networkfirewall_firewall",
-        "aws_networkfirewall_firewall_policy",
-        "aws_networkfirewall_rule_group",
-        "aws_vpc",
-        "aws_default_vpc",
-        "aws_vpc_ipv4_cidr_block_association",
-        "aws_vpc_ipv6_cidr_block_association",
-        "aws_subnet",
-        "aws_default_subnet",
-        "aws_security_group",
-        "aws_default_security_group",
-        "aws_security_group_rule",
-        "aws_vpc_security_group_ingress_rule",
-        "aws_vpc_security_group_egress_rule",
-        "aws_network_acl",
-        "aws_default_network_acl",
-        "aws_network_acl_rule",
-        "aws_network_acl_association",
-        "aws_route_table",
-        "aws_default_route_table",
-        "aws_route",
-        "aws_route_table_association",
-        "aws_main_route_table_association",
-        "aws_vpn_gateway_route_propagation",
-        "aws_vpc_endpoint_route_table_association",
-        "aws_internet_gateway",
-        "aws_internet_gateway_attachment",
-        "aws_egress_only_internet_gateway",
-        "aws_nat_gateway",
-        "aws_vpn_gateway",
-        "aws_vpn_gateway_attachment",
-        "aws_ec2_transit_gateway",
-        "aws_ec2_transit_gateway_vpc_attachment",
-        "aws_ec2_transit_gateway_route",
-        "aws_ec2_transit_gateway_route_table",
-        "aws_vpc_endpoint",
-        "aws_vpn_connection",
-        "aws_vpn_connection_route",
-        "aws_customer_gateway",
-        "aws_vpc_peering_connection",
-        "aws_vpc_peering_connection_accepter",
-        "aws_ec2_managed_prefix_list",
-        "aws_ec2_managed_prefix_list_entry",
-        "aws_instance",
-        "aws_network_interface",
-        "aws_network_interface_attachment",
-        "aws_network_interface_sg_attachment",
-        "aws_eip",
-        "aws_eip_association",
-        "aws_lb",
-        "aws_alb",
-        "aws_lb_listener",
-        "aws_alb_listener",
-        "aws_lb_listener_rule",
-        "aws_alb_listener_rule",
-        "aws_lb_target_group",
-        "aws_alb_target_group",
-        "aws_lb_target_group_attachment",
-        "aws_alb_target_group_attachment",
-        "aws_autoscaling_group",
-        "aws_autoscaling_attachment",
-        "aws_launch_template",
-        "aws_launch_configuration",
-        "aws_ecs_service",
-        "aws_elb",
-        "aws_elb_attachment",
-        "aws_db_instance",
-        "aws_db_subnet_group",
-        "aws_elasticache_cluster",
-        "aws_elasticache_replication_group",
-        "aws_elasticache_subnet_group",
-        "aws_lambda_function",
-        "aws_docdb_subnet_group",
-        "aws_neptune_subnet_group",
-        *_CLUSTERS,
-        *(member for _, _, member in _CLUSTERS.values()),
+
+def _data_store(subnet_group: str, groups: str) -> Fields:
+    return {
+        **_TAGS,
+        "subnet_group": Field(subnet_group, computed=True, by_name=True),
+        "groups": _groups(groups),
+        "port": "port",
+        "engine": "engine",
     }
-)
+
+
+TYPES: dict[str, Kind] = {
+    # networks and subnets
+    "aws_vpc": Kind("vpc", _VPC),
+    "aws_default_vpc": Kind("default-vpc", _VPC),
+    **{
+        f"aws_vpc_{version}_cidr_block_association": Kind(
+            "vpc-cidr-block",
+            {"network": "vpc_id", "cidr": "cidr_block", "ipv6_cidr": "ipv6_cidr_block"},
+        )
+        for version in ("ipv4", "ipv6")
+    },
+    "aws_subnet": Kind("subnet", _SUBNET),
+    "aws_default_subnet": Kind(
+        "default-subnet", {**_SUBNET, "network": Field("vpc_id", computed=True)}
+    ),
+    # security groups
+    "aws_security_group": Kind("security-group", _GROUP),
+    "aws_default_security_group": Kind("default-security-group", _GROUP),
+    "aws_security_group_rule": Kind(
+        "security-group-rule",
+        {
+            **_SEPARATE_RULE,
+            "direction": "type",
+            "protocol": "protocol",
+            "cidrs": "cidr_blocks",
+            "ipv6_cidrs": "ipv6_cidr_blocks",
+            "prefix_lists": Field("prefix_list_ids", computed=True),
+            "groups": Field("source_security_group_id", computed=True, by_name=True),
+            "self": "self",
+        },
+    ),
+    **{
+        f"aws_vpc_security_group_{direction}_rule": Kind(
+            "security-group-rule",
+            {
+                **_SEPARATE_RULE,
+                "direction": Field("", fixed=direction),
+                "protocol": "ip_protocol",
+                "cidrs": "cidr_ipv4",
+                "ipv6_cidrs": "cidr_ipv6",
+                "prefix_lists": Field("prefix_list_id", computed=True),
+                "groups": Field("referenced_security_group_id", computed=True, by_name=True),
+            },
+        )
+        for direction in ("ingress", "egress")
+    },
+    # network ACLs
+    "aws_network_acl": Kind("network-acl", _ACL),
+    "aws_default_network_acl": Kind(
+        "default-network-acl",
+        {
+            **_ACL,
+            "network": Field("vpc_id", computed=True),
+            "default_of": Field("default_network_acl_id", computed=True),
+        },
+    ),
+    "aws_network_acl_rule": Kind(
+        "network-acl-entry",
+        {
+            **_ACL_ENTRY,
+            "acl": "network_acl_id",
+            "egress": "egress",
+            "rule_number": "rule_number",
+            "action": "rule_action",
+        },
+    ),
+    "aws_network_acl_association": Kind(
+        "network-acl-association", {"subnet": "subnet_id", "acl": "network_acl_id"}
+    ),
+    # routing
+    "aws_route_table": Kind("route-table", _TABLE),
+    "aws_default_route_table": Kind(
+        "default-route-table",
+        {
+            **_TABLE,
+            "network": Field("vpc_id", computed=True),
+            "default_of": Field("default_route_table_id", computed=True),
+        },
+    ),
+    "aws_route": Kind(
+        "route",
+        {
+            **_TARGETS,
+            "table": "route_table_id",
+            "destination": Field("destination_cidr_block", computed=True),
+            "ipv6_destination": Field("destination_ipv6_cidr_block", computed=True),
+            "destination_prefix_list": "destination_prefix_list_id",
+            # computed from the target: unknown there says nothing about the route
+            "network_interface": Field("network_interface_id", computed=True),
+            "instance": Field("instance_id", computed=True),
+        },
+    ),
+    "aws_route_table_association": Kind(
+        "route-table-association",
+        {"subnet": "subnet_id", "gateway": "gateway_id", "table": "route_table_id"},
+    ),
+    "aws_main_route_table_association": Kind(
+        "main-route-table-association", {"table": "route_table_id", "network": "vpc_id"}
+    ),
+    "aws_vpn_gateway_route_propagation": Kind(
+        "vpn-gateway-route-propagation", {"table": "route_table_id", "gateway": "vpn_gateway_id"}
+    ),
+    "aws_vpc_endpoint_route_table_association": Kind(
+        "vpc-endpoint-route-table-association",
+        {"endpoint": "vpc_endpoint_id", "table": "route_table_id"},
+    ),
+    "aws_ec2_managed_prefix_list": Kind(
+        "prefix-list", {"entries": entries("entry", {"cidr": "cidr"})}
+    ),
+    "aws_ec2_managed_prefix_list_entry": Kind(
+        "prefix-list-entry", {"prefix_list": "prefix_list_id", "cidr": "cidr"}
+    ),
+    # gateways and VPN
+    "aws_internet_gateway": Kind("internet-gateway", {"network": "vpc_id"}),
+    "aws_internet_gateway_attachment": Kind(
+        "internet-gateway-attachment", {"gateway": "internet_gateway_id", "network": "vpc_id"}
+    ),
+    "aws_egress_only_internet_gateway": Kind("egress-only-internet-gateway", {"network": "vpc_id"}),
+    "aws_nat_gateway": Kind(
+        "nat-gateway",
+        {"subnet": "subnet_id", "connectivity": "connectivity_type", "allocation": "allocation_id"},
+    ),
+    "aws_vpn_gateway": Kind("vpn-gateway", {"network": "vpc_id"}),
+    "aws_vpn_gateway_attachment": Kind(
+        "vpn-gateway-attachment", {"gateway": "vpn_gateway_id", "network": "vpc_id"}
+    ),
+    "aws_ec2_transit_gateway": Kind(
+        "transit-gateway", {"default_propagation": "default_route_table_propagation"}
+    ),
+    "aws_ec2_transit_gateway_vpc_attachment": Kind(
+        "transit-gateway-vpc-attachment",
+        {"transit_gateway": "transit_gateway_id", "network": "vpc_id", "subnets": "subnet_ids"},
+    ),
+    "aws_ec2_transit_gateway_route": Kind(
+        "transit-gateway-route",
+        {
+            "table": "transit_gateway_route_table_id",
+            "destination": "destination_cidr_block",
+            "blackhole": "blackhole",
+            "attachment": "transit_gateway_attachment_id",
+        },
+    ),
+    "aws_ec2_transit_gateway_route_table": Kind(
+        "transit-gateway-route-table", {"transit_gateway": "transit_gateway_id"}
+    ),
+    "aws_vpn_connection": Kind(
+        "vpn-connection",
+        {
+            "vpn_gateway": Field("vpn_gateway_id", computed=True),
+            "transit_gateway": Field("transit_gateway_id", computed=True),
+            "customer_gateway": "customer_gateway_id",
+            "local_cidr": Field("local_ipv4_network_cidr", computed=True),
+            "local_ipv6_cidr": Field("local_ipv6_network_cidr", computed=True),
+            "static_routes_only": "static_routes_only",
+        },
+    ),
+    "aws_vpn_connection_route": Kind(
+        "vpn-connection-route",
+        {"connection": "vpn_connection_id", "destination": "destination_cidr_block"},
+    ),
+    "aws_customer_gateway": Kind("customer-gateway"),
+    "aws_vpc_peering_connection": Kind(
+        "vpc-peering-connection",
+        {"network": "vpc_id", "peer_network": "peer_vpc_id", "auto_accept": "auto_accept"},
+    ),
+    "aws_vpc_peering_connection_accepter": Kind(
+        "vpc-peering-connection-accepter",
+        {"peering": "vpc_peering_connection_id", "network": Field("vpc_id", computed=True)},
+    ),
+    # compute
+    "aws_instance": Kind(
+        "instance",
+        {
+            **_TAGS,
+            "network_interfaces": entries(
+                "network_interface",
+                {"interface": "network_interface_id", "device_index": "device_index"},
+            ),
+            "subnet": Field("subnet_id", computed=True),
+            "groups": _groups("vpc_security_group_ids"),
+            "group_names": _groups("security_groups"),
+            "public_ip": "associate_public_ip_address",
+            "private_ip": "private_ip",
+            "private_ips": "secondary_private_ips",
+            "template": Field("launch_template.0.id", by_name=True),
+            "template_name": Field("launch_template.0.name", by_name=True),
+        },
+    ),
+    "aws_network_interface": Kind(
+        "network-interface",
+        {
+            **_TAGS,
+            "subnet": "subnet_id",
+            "groups": _groups("security_groups"),
+            "private_ip": "private_ip",
+            "private_ips": "private_ips",
+            "private_ip_list": "private_ip_list",
+            "attachments": entries(
+                "attachment", {"instance": "instance", "device_index": "device_index"}
+            ),
+        },
+    ),
+    "aws_network_interface_attachment": Kind(
+        "network-interface-attachment",
+        {
+            "instance": "instance_id",
+            "interface": "network_interface_id",
+            "device_index": "device_index",
+        },
+    ),
+    "aws_network_interface_sg_attachment": Kind(
+        "network-interface-sg-attachment",
+        {"group": "security_group_id", "interface": Field("network_interface_id", computed=True)},
+    ),
+    "aws_eip": Kind(
+        "elastic-ip",
+        {
+            "interface": Field("network_interface", computed=True),
+            "instance": Field("instance", computed=True),
+        },
+    ),
+    "aws_eip_association": Kind(
+        "elastic-ip-association",
+        {
+            "interface": Field("network_interface_id", computed=True),
+            "instance": Field("instance_id", computed=True),
+            "allocation": "allocation_id",
+        },
+    ),
+    "aws_launch_template": Kind(
+        "launch-template",
+        {
+            "groups": _groups("vpc_security_group_ids"),
+            "group_names": _groups("security_group_names"),
+            "interface_groups": _groups("network_interfaces.0.security_groups"),
+            "interface_subnet": Field("network_interfaces.0.subnet_id", computed=True),
+            "public_ip": "network_interfaces.0.associate_public_ip_address",
+        },
+    ),
+    "aws_launch_configuration": Kind(
+        "launch-configuration",
+        {"groups": _groups("security_groups"), "public_ip": "associate_public_ip_address"},
+    ),
+    "aws_autoscaling_group": Kind(
+        "autoscaling-group",
+        {
+            **_TAGS,
+            "subnets": Field("vpc_zone_identifier", computed=True),
+            "launch_template": "launch_template",
+            "template": Field("launch_template.0.id", by_name=True),
+            "template_name": Field("launch_template.0.name", by_name=True),
+            "mixed_template": Field(f"{_MIXED}.launch_template_id", by_name=True),
+            "mixed_template_name": Field(f"{_MIXED}.launch_template_name", by_name=True),
+            "launch_configuration": Field("launch_configuration", by_name=True),
+            "target_groups": Field("target_group_arns", computed=True),
+            "load_balancers": Field("load_balancers", computed=True, by_name=True),
+        },
+    ),
+    "aws_autoscaling_attachment": Kind(
+        "autoscaling-attachment",
+        {
+            "group": Field("autoscaling_group_name", by_name=True),
+            "target_group": "lb_target_group_arn",
+            "legacy_target_group": "alb_target_group_arn",
+            "classic": Field("elb", by_name=True),
+        },
+    ),
+    "aws_lambda_function": Kind(
+        "lambda-function",
+        {
+            **_TAGS,
+            "vpc": entries(
+                "vpc_config", {"subnets": "subnet_ids", "groups": _groups("security_group_ids")}
+            ),
+        },
+    ),
+    "aws_ecs_service": Kind(
+        "ecs-service",
+        {
+            **_TAGS,
+            "network": entries(
+                "network_configuration",
+                {
+                    "subnets": "subnets",
+                    "groups": _groups("security_groups"),
+                    "public_ip": "assign_public_ip",
+                },
+            ),
+            "load_balancers": entries(
+                "load_balancer",
+                {
+                    "container_port": "container_port",
+                    "target_group": "target_group_arn",
+                    "classic": Field("elb_name", by_name=True),
+                },
+            ),
+        },
+    ),
+    "aws_vpc_endpoint": Kind(
+        "vpc-endpoint",
+        {
+            **_TAGS,
+            "network": "vpc_id",
+            "endpoint_type": "vpc_endpoint_type",
+            "route_tables": Field("route_table_ids", computed=True),
+            "service": "service_name",
+            "subnets": Field("subnet_ids", computed=True),
+            "groups": _groups("security_group_ids"),
+        },
+    ),
+    # load balancers
+    **{name: Kind("load-balancer", _LOAD_BALANCER) for name in ("aws_lb", "aws_alb")},
+    **{
+        f"aws_{family}_listener": Kind(
+            "listener",
+            {
+                "load_balancer": "load_balancer_arn",
+                "protocol": "protocol",
+                "port": "port",
+                "actions": Field("default_action", nested=_FORWARDS),
+            },
+        )
+        for family in ("lb", "alb")
+    },
+    **{
+        f"aws_{family}_listener_rule": Kind(
+            "listener-rule",
+            {"listener": "listener_arn", "actions": Field("action", nested=_FORWARDS)},
+        )
+        for family in ("lb", "alb")
+    },
+    **{
+        f"aws_{family}_target_group": Kind("target-group", {"protocol": "protocol", "port": "port"})
+        for family in ("lb", "alb")
+    },
+    **{
+        f"aws_{family}_target_group_attachment": Kind(
+            "target-group-attachment",
+            {"group": "target_group_arn", "target": "target_id", "port": "port"},
+        )
+        for family in ("lb", "alb")
+    },
+    "aws_elb": Kind(
+        "classic-load-balancer",
+        {
+            **_TAGS,
+            "internal": "internal",
+            "subnets": Field("subnets", computed=True),
+            "groups": _groups("security_groups"),
+            "listeners": entries(
+                "listener",
+                {"port": "lb_port", "target_port": "instance_port", "protocol": "lb_protocol"},
+            ),
+            "instances": Field("instances", computed=True),
+        },
+    ),
+    "aws_elb_attachment": Kind(
+        "classic-load-balancer-attachment",
+        {"classic": Field("elb", by_name=True), "instance": "instance"},
+    ),
+    # data stores
+    "aws_db_instance": Kind(
+        "db-instance",
+        {
+            **_data_store("db_subnet_group_name", "vpc_security_group_ids"),
+            "replicates": "replicate_source_db",
+            "public": "publicly_accessible",
+        },
+    ),
+    "aws_db_subnet_group": Kind("db-subnet-group", _SUBNET_GROUP),
+    "aws_rds_cluster": Kind(
+        "rds-cluster", _data_store("db_subnet_group_name", "vpc_security_group_ids")
+    ),
+    "aws_rds_cluster_instance": Kind("rds-cluster-instance", _MEMBER),
+    "aws_docdb_cluster": Kind(
+        "docdb-cluster", _data_store("db_subnet_group_name", "vpc_security_group_ids")
+    ),
+    "aws_docdb_cluster_instance": Kind("docdb-cluster-instance", _MEMBER),
+    "aws_docdb_subnet_group": Kind("docdb-subnet-group", _SUBNET_GROUP),
+    "aws_neptune_cluster": Kind(
+        "neptune-cluster", _data_store("neptune_subnet_group_name", "vpc_security_group_ids")
+    ),
+    "aws_neptune_cluster_instance": Kind("neptune-cluster-instance", _MEMBER),
+    "aws_neptune_subnet_group": Kind("neptune-subnet-group", _SUBNET_GROUP),
+    "aws_elasticache_cluster": Kind(
+        "cache-cluster",
+        {
+            **_data_store("subnet_group_name", "security_group_ids"),
+            "replication_group": Field("replication_group_id", computed=True, by_name=True),
+        },
+    ),
+    "aws_elasticache_replication_group": Kind(
+        "cache-replication-group", _data_store("subnet_group_name", "security_group_ids")
+    ),
+    "aws_elasticache_subnet_group": Kind("cache-subnet-group", _SUBNET_GROUP),
+    # AWS Network Firewall
+    "aws_networkfirewall_firewall": Kind(
+        "network-firewall",
+        {
+            "subnet_mappings": entries("subnet_mapping", {"subnet": "subnet_id"}),
+            "policy": "firewall_policy_arn",
+        },
+    ),
+    "aws_networkfirewall_firewall_policy": Kind(
+        "firewall-policy",
+        {
+            "settings": "firewall_policy",
+            "variables": "firewall_policy.0.policy_variables",
+            "tls_inspection": "firewall_policy.0.tls_inspection_configuration_arn",
+            "stateless_groups": entries(
+                "firewall_policy.0.stateless_rule_group_reference", _GROUP_REFERENCE
+            ),
+            "stateful_groups": entries(
+                "firewall_policy.0.stateful_rule_group_reference", _GROUP_REFERENCE
+            ),
+        },
+    ),
+    "aws_networkfirewall_rule_group": Kind(
+        "firewall-rule-group", {"name": "name", "definition": "rule_group"}
+    ),
+    # route targets reachlint does not model
+    "aws_ec2_local_gateway": Kind("local-gateway", modelled=False),
+    "aws_ec2_carrier_gateway": Kind("carrier-gateway", modelled=False),
+    "aws_networkmanager_core_network": Kind("core-network", modelled=False),
+}
+
+HANDLED_TYPES = frozenset(name for name, kind in TYPES.items() if kind.modelled)
 # Unmodelled types whose note should say that they may change what is reachable.
 _NETWORK_ADJACENT_PREFIXES = (
     "aws_dx_",
@@ -290,9 +588,7 @@ _NETWORK_ADJACENT_PREFIXES = (
     "aws_efs_mount_target",
     "aws_apigatewayv2_vpc_link",
 )
-_NOTE_SAMPLE = 5
-
-# One index in an address: [0] or ["key"] (keys may hold escaped quotes).
+_NOT_YET_MODELLED = (("aws_dx_", "Direct Connect is not modelled yet"),)
 
 
 def build_aws_model(
@@ -302,2600 +598,13 @@ def build_aws_model(
 
     `ids` maps known AWS ids and ARNs of resources in the input to their addresses.
     """
-    mapper = _Mapper(resources, ids or {})
+    index = ResourceIndex(resources)
+    model = NetworkModel()
     if source:
-        mapper.model.inputs.append(source)
-    mapper.run()
-    return mapper.model
-
-
-# ----- small value helpers --------------------------------------------------------------------
-
-
-def _flag(value: Any) -> bool | None:
-    """A boolean as Terraform may write it (launch templates keep "true" as a string)."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.lower() in {"true", "false"}:
-        return value.lower() == "true"
-    return None
-
-
-def _blocks(value: Any) -> list[Any]:
-    """Nested blocks; UNKNOWN or absent means none are written here."""
-    return value if isinstance(value, list) else []
-
-
-def _valid_cidr(text: str) -> bool:
-    try:
-        ipaddress.ip_network(text, strict=False)
-    except ValueError:
-        return False
-    return True
-
-
-def _valid_ip(text: str) -> bool:
-    try:
-        ipaddress.ip_address(text)
-    except ValueError:
-        return False
-    return True
-
-
-def _protocol(value: Any) -> str | None:
-    """The protocol as written, lower case; "all" is AWS's -1. None when unknown."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, str) and value.strip():
-        text = value.strip().lower()
-        return "-1" if text in {"all", "-1"} else text
-    return None
-
-
-def _tags(resource: TfResource) -> dict[str, str]:
-    for name in ("tags", "tags_all"):
-        tags = resource.values.get(name)
-        if isinstance(tags, dict) and tags:
-            return {str(k): v for k, v in tags.items() if isinstance(v, str)}
-    return {}
-
-
-# ----- the resource index ---------------------------------------------------------------------
-
-
-class _Index(ResourceIndex):
-    """The shared index, with what this provider looks resources up by."""
-
-    def __init__(self, resources: list[TfResource], ids: dict[str, str]) -> None:
-        self.ids = ids
-        super().__init__(resources)
-        self._names: dict[str, dict[str, str]] = {}
-
-    def named(self, types: Types, name: str) -> str | None:
-        """The resource of these types whose `name` is this (subnet groups, templates...)."""
-        for type_name in sorted(types or ()):
-            names = self._names.get(type_name)
-            if names is None:
-                names = {}
-                for resource in self.managed.get(type_name, ()):
-                    value = string_value(resource.values.get("name"))
-                    if value is not None:
-                        names.setdefault(value, resource.address)
-                self._names[type_name] = names
-            if name in names:
-                return names[name]
-        return None
-
-
-@dataclass
-class _Links:
-    """What an attribute links to."""
-
-    addresses: list[str] = field(default_factory=list)
-    given: bool = False  # the attribute is set at all
-    unresolved: bool = False  # some of it could not be resolved
-    literals: list[str] = field(default_factory=list)  # known values not in the input
-    shared: bool = False  # read from references that sibling blocks share
-
-
-@dataclass
-class _Groups:
-    addresses: list[str]
-    given: bool
-    # Named "default": the VPC's default group, which only the interface's network tells.
-    named_default: bool = False
-
-
-# ----- the mapper -----------------------------------------------------------------------------
-
-
-class _Mapper:
-    def __init__(self, resources: list[TfResource], ids: dict[str, str]) -> None:
-        self.idx = _Index(resources, ids)
-        self.model = NetworkModel()
-        # Data sources that are another name for a resource in the input.
-        self.alias: dict[str, str] = {}
-        self.declared_networks: list[str] = []
-        self.default_vpc: str | None = None
-        self.defaults_done = False
-        self.listeners: dict[str, list[Listener]] = {}
-        self.interfaces: dict[str, tuple[str, Interface]] = {}  # interface -> (endpoint, it)
-        self.owner: dict[str, str] = {}  # ENI, cluster member... -> endpoint
-        self.eni_owner: dict[str, tuple[str, int]] = {}  # ENI -> (instance, device index)
-        self.owned_enis: dict[str, list[tuple[int, str]]] = defaultdict(list)
-        self._ip_index: dict[str, str] | None = None
-        self.members: dict[str, dict[str, list[TfResource]]] = {}
-        self.targets_seen: set[tuple[str, str, int | None, str | None]] = set()
-
-    def run(self) -> None:
-        self.networks()
-        self.subnets()
-        self.security_groups()
-        self.network_acls()
-        self.route_tables()
-        for address in list(self.model.networks):
-            self.complete_network(address)
-        self.defaults_done = True
-        self.security_group_rules()
-        self.acl_rules_and_associations()
-        self.routes_and_associations()
-        self.gateways()
-        self.network_firewalls()
-        self.prefix_lists()
-        self.peerings()
-        self.transit()
-        self.vpn()
-        self.endpoints()
-        self.load_balancing()
-        self.elastic_ips()
-        self.eni_group_attachments()
-        self.unmodelled()
-
-    # ----- notes and link resolution ----------------------------------------------------------
-
-    def note(self, resource: TfResource, message: str, path: str | None = None) -> None:
-        origin = resource.attribute_origins.get(path, resource.origin) if path else None
-        self.model.note(message, resource.address, origin or resource.origin)
-
-    def resolve(
-        self,
-        resource: TfResource,
-        path: str,
-        types: Types,
-        unknown: list[str] | None = None,
-        what: str = "resource",
-        *,
-        computed: bool = False,
-        by_name: bool = False,
-        single: bool = False,
-        ancestor_types: Types = None,
-    ) -> _Links:
-        """Addresses that attribute `path` links to: references first, then known ids.
-
-        `computed`: the provider fills the attribute in when it is not written, so UNKNOWN
-        without references means "not written" (an empty reference list says it is written).
-        `unknown`, when given, collects `path` if the link cannot be resolved (and a note says
-        why). `ancestor_types`: the types to pick from references recorded for the enclosing
-        blocks (default `types`).
-        """
-        value = value_at(resource.values, path)
-        references, shared = self.references_of(
-            resource, path, value, ancestor_types if ancestor_types is not None else types
-        )
-        hint = resource.index if single else None
-        found: list[str] = []
-        for reference in references or ():
-            for address in self.idx.matches(reference, types, hint):
-                found.append(self.alias.get(address, address))
-        missing: list[str] = []
-        for literal in strings(value):
-            known = self.lookup(literal, types, by_name)
-            if known is None:
-                missing.append(literal)
-            else:
-                found.append(known)
-        links = _Links(addresses=dedupe(found), literals=missing, shared=shared)
-        # A list with unknown items was written; only a wholly unknown value may be unset.
-        unknown_value = has_unknown(value) and not references
-        if computed and value is UNKNOWN and path not in resource.references:
-            unknown_value = False
-        links.given = bool(references) or bool(strings(value)) or unknown_value
-        links.unresolved = bool(missing) or unknown_value or (bool(references) and not found)
-        if links.unresolved and unknown is not None:
-            if path not in unknown:
-                unknown.append(path)
-            if missing:
-                reason = f"names {', '.join(missing)}, which is not in the input"
-            elif references and not found:
-                reason = f"refers to {', '.join(references)}, which is not a {what} in the input"
-            else:
-                reason = "is known only after apply"
-            self.note(resource, f"{path} {reason}; its {what} is unknown", path)
-        return links
-
-    def references_of(
-        self, resource: TfResource, path: str, value: Any, types: Types
-    ) -> tuple[list[str], bool]:
-        """References recorded for `path`, and whether they are shared with sibling blocks.
-
-        Blocks written as attributes (`ingress`, `route`) and dynamic blocks keep their
-        references for the whole list, not per block; those fill in only unknown values.
-        """
-        references = resource.references.get(path)
-        if references is not None:
-            return references, False
-        parts = path.split(".")
-        if not any(part.isdigit() for part in parts) or not has_unknown(value):
-            return [], False
-        stripped = resource.references.get(without_positions(path))
-        if stripped is not None:
-            return stripped, True
-        if types is None:
-            return [], False
-        for end in range(len(parts) - 1, 0, -1):
-            enclosing = resource.references.get(".".join(parts[:end]))
-            if enclosing:
-                return [r for r in enclosing if self.idx.matches(r, types, None)], True
-        return [], False
-
-    def shared_slots(
-        self, resource: TfResource, blocks_path: str, attribute: str, types: frozenset[str]
-    ) -> list[list[str]] | None:
-        """Shared references dealt out to the blocks whose `attribute` is unknown, in order.
-
-        Terraform lists an expression's references in source order, so when every unknown
-        value has exactly one candidate left, block order tells them apart; otherwise None.
-        """
-        candidates = dedupe(
-            address
-            for reference in resource.references.get(blocks_path, ())
-            for address in self.idx.matches(reference, types, None)
-        )
-        counts = []
-        for block in _blocks(value_at(resource.values, blocks_path)):
-            value = block.get(attribute) if isinstance(block, dict) else None
-            if isinstance(value, list):
-                counts.append(sum(1 for item in value if item is UNKNOWN))
-            else:
-                counts.append(1 if value is UNKNOWN else 0)
-        if sum(counts) != len(candidates):
-            return None
-        slots, start = [], 0
-        for count in counts:
-            slots.append([self.alias.get(a, a) for a in candidates[start : start + count]])
-            start += count
-        return slots
-
-    def lookup(self, literal: str, types: Types, by_name: bool = False) -> str | None:
-        address = self.idx.ids.get(literal)
-        if address is not None:
-            resource = self.idx.by_address.get(address)
-            if resource is None or types is None or resource.type in types:
-                return self.alias.get(address, address)
-        if by_name:
-            return self.idx.named(types, literal)
-        return None
-
-    def one(
-        self,
-        resource: TfResource,
-        path: str,
-        types: Types,
-        unknown: list[str] | None,
-        what: str,
-        *,
-        computed: bool = False,
-        by_name: bool = False,
-    ) -> str | None:
-        links = self.resolve(
-            resource, path, types, unknown, what, computed=computed, by_name=by_name, single=True
-        )
-        if len(links.addresses) == 1:
-            return links.addresses[0]
-        if len(links.addresses) > 1 and unknown is not None:
-            if path not in unknown:
-                unknown.append(path)
-            choices = ", ".join(links.addresses[:_NOTE_SAMPLE])
-            self.note(resource, f"{path} may be any of {choices}; its {what} is unknown", path)
-        return None
-
-    def block_origin(self, resource: TfResource, path: str) -> Origin:
-        return resource.attribute_origins.get(path, resource.origin)
-
-    # ----- networks ---------------------------------------------------------------------------
-
-    def networks(self) -> None:
-        for resource in self.idx.of("aws_vpc", "aws_default_vpc"):
-            self.add_network(resource)
-        for resource in self.idx.data.get("aws_vpc", ()):
-            if self.data_alias(resource, VPC_TYPES) is None:
-                self.add_network(resource)
-        default_vpcs = [r.address for r in self.idx.of("aws_default_vpc")]
-        if len(default_vpcs) == 1:
-            self.default_vpc = default_vpcs[0]
-        for resource in self.idx.of(
-            "aws_vpc_ipv4_cidr_block_association", "aws_vpc_ipv6_cidr_block_association"
-        ):
-            unknown: list[str] = []
-            vpc = self.one(resource, "vpc_id", VPC_TYPES, unknown, "VPC")
-            if vpc is None or vpc not in self.model.networks:
-                continue
-            network = self.model.networks[vpc]
-            for name in ("cidr_block", "ipv6_cidr_block"):
-                network.cidrs.extend(
-                    self.cidr_values(resource, name, network.unknown, ranges=network.unknown_ranges)
-                )
-
-    def data_alias(self, resource: TfResource, types: frozenset[str]) -> str | None:
-        """The managed resource a data source reads (by its id, or a filter on it), if any."""
-        found = self.resolve(resource, "id", types).addresses
-        found += [
-            address
-            for references in resource.references.values()
-            for reference in references
-            for address in self.idx.matches(reference, types, None)
-        ]
-        managed = dedupe(a for a in found if not a.startswith("data."))
-        if len(managed) == 1:
-            self.alias[resource.address] = managed[0]
-            return managed[0]
-        return None
-
-    def add_network(self, resource: TfResource) -> None:
-        unknown: list[str] = []
-        ranges: list[UnknownValue] = []
-        cidrs: list[str] = []
-        if resource.type == "aws_default_vpc" and not string_value(
-            resource.values.get("cidr_block")
-        ):
-            cidrs.append(DEFAULT_VPC_CIDR)
-        else:
-            cidrs.extend(self.cidr_values(resource, "cidr_block", unknown, ranges=ranges))
-        generated = resource.values.get("assign_generated_ipv6_cidr_block") is True
-        cidrs.extend(
-            self.cidr_values(
-                resource, "ipv6_cidr_block", unknown, computed=not generated, ranges=ranges
-            )
-        )
-        if resource.mode == "data":
-            for block in _blocks(resource.values.get("cidr_block_associations")):
-                if isinstance(block, dict) and string_value(block.get("cidr_block")):
-                    cidrs.append(block["cidr_block"])
-        if not cidrs and not any(r.version == 4 for r in ranges):
-            # Read from the account, or allocated from an IPAM pool when created.
-            ranges.extend(unknown_ranges(resource, "cidr_block"))
-        self.model.networks[resource.address] = Network(
-            address=resource.address,
-            type=resource.type,
-            origin=resource.origin,
-            cidrs=dedupe(cidrs),
-            unknown=unknown,
-            unknown_ranges=ranges,
-        )
-        self.declared_networks.append(resource.address)
-
-    def cidr_values(
-        self,
-        resource: TfResource,
-        path: str,
-        unknown: list[str],
-        *,
-        computed: bool = False,
-        ranges: list[UnknownValue] | None = None,
-    ) -> list[str]:
-        """The CIDRs written at `path`; what is unknown goes to `ranges` as unknown address
-        ranges when given, else to `unknown` as the attribute's name."""
-        value = value_at(resource.values, path)
-        unset = computed and path not in resource.references
-        if has_unknown(value) and not unset:
-            if ranges is not None:
-                found_ranges = unknown_ranges(resource, path)
-                ranges.extend(r for r in found_ranges if r not in ranges)
-                rests_on = ", ".join(s for r in found_ranges for s in r.sources)
-                self.note(resource, f"{path} is not known before apply: {rests_on}", path)
-            elif path not in unknown:
-                unknown.append(path)
-                self.note(resource, f"{path} is known only after apply", path)
-        found: list[str] = []
-        for text in strings(value):
-            if _valid_cidr(text):
-                found.append(text)
-            else:
-                if path not in unknown:
-                    unknown.append(path)
-                self.note(resource, f"{path} holds {text!r}, which is not a CIDR", path)
-        return found
-
-    def network_of(
-        self, resource: TfResource, path: str, unknown: list[str], *, computed: bool = False
-    ) -> str:
-        """The network an element sits in; falls back where the model needs one."""
-        links = self.resolve(
-            resource, path, NETWORK_LINK_TYPES, None, "VPC", computed=computed, single=True
-        )
-        if not links.given and resource.type.startswith("aws_default_"):
-            return self.default_vpc_network(resource)  # the default VPC's own element
-        return self.network_from(resource, path, unknown, links)
-
-    def default_vpc_network(self, resource: TfResource, reason: str | None = None) -> str:
-        if self.default_vpc is not None:
-            return self.default_vpc
-        address = "default-vpc"
-        if address not in self.model.networks:
-            self.add_synthetic_network(
-                Network(address=address, type="aws_default_vpc", cidrs=[DEFAULT_VPC_CIDR])
-            )
-        where = "sits in the account's default VPC, which the input does not declare"
-        self.note(resource, f"{reason}; {where}" if reason else where)
-        return address
-
-    def in_default_vpc(self, resource: TfResource, path: str, unknown: list[str], what: str) -> str:
-        """Where something placed in no subnet lands: some default subnet of the default VPC."""
-        if path not in unknown:
-            unknown.append(path)
-        reason = f"no {what}: lands in the default VPC"
-        if self.default_vpc is not None:
-            self.note(resource, reason, path)
-        return self.fallback_network(resource, path, unknown, reason, absent=True)
-
-    def optional_network_of(
-        self, resource: TfResource, path: str, unknown: list[str], *, computed: bool = True
-    ) -> str | None:
-        """The network of an element that may sit in none (a detached gateway)."""
-        links = self.resolve(
-            resource, path, NETWORK_LINK_TYPES, None, "VPC", computed=computed, single=True
-        )
-        if not links.given:
-            return None
-        return self.network_from(resource, path, unknown, links)
-
-    def network_from(
-        self, resource: TfResource, path: str, unknown: list[str], links: _Links
-    ) -> str:
-        found = dedupe(n for n in map(self.network_via, links.addresses) if n is not None)
-        if len(found) == 1:
-            return found[0]
-        if links.literals and not found:
-            return self.external_network(links.literals[0], resource, path)
-        if found:
-            reason = f"{path} may be any of {', '.join(found)}"
-        elif links.given:
-            reason = f"{path} cannot be resolved"
-        else:
-            reason = f"{path} is not set (the default VPC)"
-        return self.fallback_network(resource, path, unknown, reason, absent=not links.given)
-
-    def network_via(self, address: str) -> str | None:
-        model = self.model
-        if address in model.networks:
-            return address
-        for elements in (model.subnets, model.route_tables, model.network_acls):
-            element = elements.get(address)
-            if element is not None:
-                return element.network
-        group = model.security_groups.get(address)
-        return group.network if group is not None else None
-
-    def fallback_network(
-        self, resource: TfResource, path: str, unknown: list[str], reason: str, absent: bool
-    ) -> str:
-        if absent and self.default_vpc is not None:
-            return self.default_vpc
-        if path not in unknown:
-            unknown.append(path)
-        if len(self.declared_networks) == 1:
-            only = self.declared_networks[0]
-            self.note(resource, f"{reason}; assumed {only}, the only VPC in the input", path)
-            return only
-        if absent:
-            return self.default_vpc_network(resource, reason)
-        address = "unknown-vpc"
-        if address not in self.model.networks:
-            self.add_synthetic_network(_outside_network(address))
-        self.note(resource, f"{reason}; placed in a VPC outside the input", path)
-        return address
-
-    def external_network(self, vpc_id: str, resource: TfResource, path: str) -> str:
-        if vpc_id not in self.model.networks:
-            self.add_synthetic_network(_outside_network(vpc_id))
-            self.note(resource, f"{path} names {vpc_id}, a VPC outside the input", path)
-        return vpc_id
-
-    def add_synthetic_network(self, network: Network) -> None:
-        self.model.networks[network.address] = network
-        if self.defaults_done:
-            self.complete_network(network.address)
-
-    def complete_network(self, address: str) -> None:
-        """Write out the default group, ACL and main table AWS gives every VPC."""
-        network = self.model.networks[address]
-        if network.default_security_group is None:
-            group = f"{address}.default_security_group"
-            kind = "aws_default_security_group"
-
-            def rule(direction: Direction, **rest: Any) -> SecurityGroupRule:
-                return SecurityGroupRule(
-                    address=group, type=kind, origin=network.origin, direction=direction, **rest
-                )
-
-            self.model.security_groups[group] = SecurityGroup(
-                address=group,
-                type=kind,
-                origin=network.origin,
-                network=address,
-                name="default",
-                is_default=True,
-                rules=[
-                    rule("ingress", self_reference=True),
-                    rule("egress", cidrs=[ALL_V4, ALL_V6]),
-                ],
-            )
-            network.default_security_group = group
-        if network.default_network_acl is None:
-            acl = f"{address}.default_network_acl"
-            kind = "aws_default_network_acl"
-            self.model.network_acls[acl] = NetworkAcl(
-                address=acl,
-                type=kind,
-                origin=network.origin,
-                network=address,
-                is_default=True,
-                entries=[
-                    AclEntry(
-                        address=acl,
-                        type=kind,
-                        origin=network.origin,
-                        rule_number=number,
-                        egress=egress,
-                        allow=True,
-                        cidr=cidr,
-                    )
-                    for egress in (False, True)
-                    for number, cidr in ((100, ALL_V4), (101, ALL_V6))
-                ],
-            )
-            network.default_network_acl = acl
-        if network.main_route_table is None:
-            table = f"{address}.main_route_table"
-            self.model.route_tables[table] = RouteTable(
-                address=table,
-                type="aws_default_route_table",
-                origin=network.origin,
-                network=address,
-                is_main=True,
-            )
-            network.main_route_table = table
-
-    def default_group(self, network: str | None) -> str | None:
-        if network is None or network not in self.model.networks:
-            return None
-        found = self.model.networks[network].default_security_group
-        return found if found is not None else f"{network}.default_security_group"
-
-    # ----- subnets ----------------------------------------------------------------------------
-
-    def subnets(self) -> None:
-        for resource in self.idx.of("aws_subnet", "aws_default_subnet"):
-            self.add_subnet(resource)
-        for resource in self.idx.data.get("aws_subnet", ()):
-            if self.data_alias(resource, SUBNET_TYPES) is None:
-                self.add_subnet(resource)
-
-    def add_subnet(self, resource: TfResource) -> None:
-        unknown: list[str] = []
-        ranges: list[UnknownValue] = []
-        values = resource.values
-        computed = resource.type == "aws_default_subnet"
-        network = self.network_of(resource, "vpc_id", unknown, computed=computed)
-        cidrs = self.cidr_values(resource, "cidr_block", unknown, ranges=ranges)
-        cidrs += self.cidr_values(
-            resource, "ipv6_cidr_block", unknown, computed=True, ranges=ranges
-        )
-        if not cidrs and not ranges and (computed or resource.mode == "data"):
-            # One /20 of the default VPC, chosen by AWS; or read from the account.
-            ranges.extend(unknown_ranges(resource, "cidr_block"))
-        written = values.get("map_public_ip_on_launch")
-        # Default subnets give public addresses unless told otherwise; others do not.
-        public = written if isinstance(written, bool) else resource.type == "aws_default_subnet"
-        if written is UNKNOWN and resource.references.get("map_public_ip_on_launch"):
-            unknown.append("map_public_ip_on_launch")
-            self.note(resource, "map_public_ip_on_launch is known only after apply")
-        zone = values.get("availability_zone")
-        self.model.subnets[resource.address] = Subnet(
-            address=resource.address,
-            type=resource.type,
-            origin=resource.origin,
-            network=network,
-            cidrs=cidrs,
-            zone=zone if isinstance(zone, str) else None,
-            map_public_ip=bool(public),
-            unknown=unknown,
-            unknown_ranges=ranges,
-        )
-
-    # ----- security groups --------------------------------------------------------------------
-
-    def security_groups(self) -> None:
-        for resource in self.idx.of("aws_default_security_group", "aws_security_group"):
-            unknown: list[str] = []
-            network = self.network_of(resource, "vpc_id", unknown, computed=True)
-            is_default = resource.type == "aws_default_security_group"
-            name = string_value(resource.values.get("name")) or string_value(
-                resource.values.get("name_prefix")
-            )
-            group = SecurityGroup(
-                address=resource.address,
-                type=resource.type,
-                origin=resource.origin,
-                network=network,
-                name="default" if is_default else name,
-                is_default=is_default,
-                unknown=unknown,
-            )
-            self.model.security_groups[resource.address] = group
-            if is_default:
-                net = self.model.networks[network]
-                if net.default_security_group is not None:
-                    self.note(
-                        resource,
-                        f"{net.default_security_group} is already the default group of {network}",
-                    )
-                else:
-                    net.default_security_group = resource.address
-        for resource in self.idx.data.get("aws_security_group", ()):
-            self.data_security_group(resource)
-        for address, group in self.model.security_groups.items():
-            resource = self.idx.by_address[address]
-            if resource.mode == "managed":
-                group.rules.extend(self.inline_group_rules(resource))
-
-    def data_security_group(self, resource: TfResource) -> None:
-        if self.data_alias(resource, SG_TYPES) is not None:
-            return
-        unknown: list[str] = []
-        network = self.optional_network_of(resource, "vpc_id", unknown)
-        name = string_value(resource.values.get("name"))
-        if name == "default" and network is not None:
-            # Looking up the group named "default" reads the VPC's default group.
-            self.alias[resource.address] = self.default_group(network) or resource.address
-            return
-        named = self.idx.named(frozenset({"aws_security_group"}), name) if name else None
-        if named is not None and self.model.security_groups[named].network == network:
-            self.alias[resource.address] = named  # looked up by the name the input gives it
-            return
-        kind = resource.type
-
-        def unknown_rule(direction: Direction) -> SecurityGroupRule:
-            return SecurityGroupRule(
-                address=resource.address,
-                type=kind,
-                origin=resource.origin,
-                direction=direction,
-                unknown=[direction],
-            )
-
-        self.model.security_groups[resource.address] = SecurityGroup(
-            address=resource.address,
-            type=kind,
-            origin=resource.origin,
-            network=network,
-            name=name,
-            unknown=[*unknown, "ingress", "egress"],
-            rules=[unknown_rule("ingress"), unknown_rule("egress")],
-        )
-        self.note(resource, "a security group read from the account; its rules are unknown")
-
-    def inline_group_rules(self, resource: TfResource) -> Iterator[SecurityGroupRule]:
-        for direction in ("ingress", "egress"):
-            # UNKNOWN here means the rules live in separate resources: no inline rules.
-            blocks = _blocks(resource.values.get(direction))
-            # References are recorded for the whole list: with several blocks naming groups
-            # known only after apply, only source order can tell which block names which.
-            contested = (
-                sum(
-                    1
-                    for b in blocks
-                    if isinstance(b, dict) and has_unknown(b.get("security_groups"))
-                )
-                > 1
-            )
-            for position, block in enumerate(blocks):
-                prefix = f"{direction}.{position}"
-                origin = self.block_origin(resource, prefix)
-                if not isinstance(block, dict):
-                    self.note(resource, f"{prefix} is known only after apply", prefix)
-                    yield SecurityGroupRule(
-                        address=resource.address,
-                        type=resource.type,
-                        origin=origin,
-                        direction=direction,
-                        unknown=[prefix],
-                    )
-                    continue
-                yield self.group_rule(
-                    resource,
-                    prefix + ".",
-                    block,
-                    direction,
-                    origin,
-                    protocol_name="protocol",
-                    cidr_names=("cidr_blocks", "ipv6_cidr_blocks"),
-                    prefix_list_name="prefix_list_ids",
-                    group_name="security_groups",
-                    contested=contested,
-                )
-
-    def group_rule(
-        self,
-        resource: TfResource,
-        prefix: str,
-        block: dict[str, Any],
-        direction: Direction,
-        origin: Origin,
-        *,
-        protocol_name: str,
-        cidr_names: tuple[str, ...],
-        prefix_list_name: str,
-        group_name: str,
-        contested: bool = False,
-    ) -> SecurityGroupRule:
-        """One rule from any of the three ways of writing it: inline, or a rule resource."""
-        unknown: list[str] = []
-        protocol = _protocol(block.get(protocol_name))
-        if protocol is None:
-            protocol = "-1"
-            unknown.append(protocol_name)
-            self.note(resource, f"{prefix}{protocol_name} is not known", prefix + protocol_name)
-        ports = self.port_range(resource, prefix, block, protocol, unknown)
-        cidrs: list[str] = []
-        ranges: list[UnknownValue] = []
-        for name in cidr_names:
-            cidrs.extend(self.cidr_values(resource, prefix + name, unknown, ranges=ranges))
-        unknown = [u.removeprefix(prefix) for u in unknown]
-        # Rule resources compute these when unset: UNKNOWN alone means "not written".
-        rule_resource = not prefix
-        prefix_links = self.resolve(
-            resource,
-            prefix + prefix_list_name,
-            PREFIX_LIST_TYPES,
-            None,
-            "prefix list",
-            computed=rule_resource,
-        )
-        prefix_lists = [*prefix_links.addresses, *prefix_links.literals]
-        if prefix_links.unresolved and not prefix_links.literals:
-            unknown.append(prefix_list_name)
-            self.note(resource, f"{prefix}{prefix_list_name} cannot be resolved")
-        group_links = self.resolve(
-            resource,
-            prefix + group_name,
-            SG_LINK_TYPES,
-            None,
-            "security group",
-            by_name=True,
-            computed=rule_resource,
-            ancestor_types=SG_TYPES,
-        )
-        if group_links.shared and contested:
-            blocks_path, position = prefix.split(".")[:2]
-            slots = self.shared_slots(resource, blocks_path, group_name, SG_TYPES)
-            if slots is not None:
-                group_links.addresses, contested = slots[int(position)], False
-        groups = [self.group_address(a) for a in group_links.addresses]
-        if group_links.shared and contested and len(groups) > 1:
-            unknown.append(group_name)
-            choices = ", ".join(groups[:_NOTE_SAMPLE])
-            self.note(
-                resource, f"{prefix}{group_name} names some of {choices}", prefix + group_name
-            )
-        elif group_links.unresolved:
-            unknown.append(group_name)
-            what = ", ".join(group_links.literals) or "a group that cannot be resolved"
-            self.note(resource, f"{prefix}{group_name} names {what}", prefix + group_name)
-        description = block.get("description")
-        return SecurityGroupRule(
-            address=resource.address,
-            type=resource.type,
-            origin=origin,
-            direction=direction,
-            protocol=protocol,
-            ports=ports,
-            cidrs=cidrs,
-            prefix_lists=prefix_lists,
-            security_groups=dedupe(groups),
-            self_reference=block.get("self") is True,
-            description=description if isinstance(description, str) else None,
-            unknown=dedupe(unknown),
-            unknown_ranges=ranges,
-        )
-
-    def group_address(self, address: str) -> str:
-        """A group link; a VPC stands for its default group."""
-        if address in self.model.networks:
-            return self.default_group(address) or address
-        return address
-
-    def port_range(
-        self,
-        resource: TfResource,
-        prefix: str,
-        block: dict[str, Any],
-        protocol: str,
-        unknown: list[str],
-    ) -> PortRange | None:
-        if protocol not in PORTED_PROTOCOLS:
-            return None  # all protocols, or ICMP type and code: not ports
-        low, high = block.get("from_port"), block.get("to_port")
-        if low is UNKNOWN or high is UNKNOWN:
-            unknown.append(prefix + "from_port")
-            self.note(resource, f"{prefix}from_port/to_port are known only after apply")
-            return None
-        low_port, high_port = integer(low), integer(high)
-        if low_port is None or high_port is None:
-            return None
-        return PortRange(low=min(low_port, high_port), high=max(low_port, high_port))
-
-    def security_group_rules(self) -> None:
-        for resource in self.idx.of("aws_security_group_rule"):
-            direction = resource.values.get("type")
-            if direction not in ("ingress", "egress"):
-                self.note(resource, "type is neither ingress nor egress; rule skipped", "type")
-                continue
-            rule = self.group_rule(
-                resource,
-                "",
-                resource.values,
-                direction,
-                resource.origin,
-                protocol_name="protocol",
-                cidr_names=("cidr_blocks", "ipv6_cidr_blocks"),
-                prefix_list_name="prefix_list_ids",
-                group_name="source_security_group_id",
-            )
-            self.attach_rule(resource, rule)
-        styles: tuple[tuple[str, Direction], ...] = (
-            ("aws_vpc_security_group_ingress_rule", "ingress"),
-            ("aws_vpc_security_group_egress_rule", "egress"),
-        )
-        for type_name, direction in styles:
-            for resource in self.idx.of(type_name):
-                rule = self.group_rule(
-                    resource,
-                    "",
-                    resource.values,
-                    direction,
-                    resource.origin,
-                    protocol_name="ip_protocol",
-                    cidr_names=("cidr_ipv4", "cidr_ipv6"),
-                    prefix_list_name="prefix_list_id",
-                    group_name="referenced_security_group_id",
-                )
-                self.attach_rule(resource, rule)
-
-    def attach_rule(self, resource: TfResource, rule: SecurityGroupRule) -> None:
-        unknown: list[str] = []
-        target = self.one(resource, "security_group_id", SG_LINK_TYPES, unknown, "security group")
-        group = self.model.security_groups.get(self.group_address(target)) if target else None
-        if group is None:
-            if not unknown:
-                self.note(resource, "its security group is not in the input; rule not modelled")
-            return
-        group.rules.append(rule)
-
-    # ----- network ACLs -----------------------------------------------------------------------
-
-    def network_acls(self) -> None:
-        for resource in self.idx.of("aws_default_network_acl", "aws_network_acl"):
-            unknown: list[str] = []
-            is_default = resource.type == "aws_default_network_acl"
-            if is_default:
-                vpc = self.one(
-                    resource, "default_network_acl_id", VPC_TYPES, None, "VPC", computed=True
-                )
-                network = vpc or self.network_of(resource, "vpc_id", unknown, computed=True)
-            else:
-                network = self.network_of(resource, "vpc_id", unknown)
-            acl = NetworkAcl(
-                address=resource.address,
-                type=resource.type,
-                origin=resource.origin,
-                network=network,
-                is_default=is_default,
-                entries=list(self.inline_acl_entries(resource)),
-                unknown=unknown,
-            )
-            self.model.network_acls[resource.address] = acl
-            if is_default:
-                net = self.model.networks[network]
-                if net.default_network_acl is None:
-                    net.default_network_acl = resource.address
-                else:
-                    self.note(resource, f"{net.default_network_acl} is already its VPC's ACL")
-            links = self.resolve(
-                resource, "subnet_ids", SUBNET_TYPES, acl.unknown, "subnet", computed=True
-            )
-            for subnet in links.addresses:
-                self.associate_acl(subnet, resource.address)
-
-    def associate_acl(self, subnet_address: str, acl_address: str) -> None:
-        subnet = self.model.subnets.get(subnet_address)
-        acl = self.model.network_acls.get(acl_address)
-        if subnet is None or acl is None:
-            return
-        previous = self.model.network_acls.get(subnet.network_acl or "")
-        if previous is not None and subnet_address in previous.subnets:
-            previous.subnets.remove(subnet_address)
-        subnet.network_acl = acl_address
-        if subnet_address not in acl.subnets:
-            acl.subnets.append(subnet_address)
-
-    def inline_acl_entries(self, resource: TfResource) -> Iterator[AclEntry]:
-        for direction in ("ingress", "egress"):
-            for position, block in enumerate(_blocks(resource.values.get(direction))):
-                prefix = f"{direction}.{position}"
-                if not isinstance(block, dict):
-                    self.note(resource, f"{prefix} is known only after apply; entry skipped")
-                    continue
-                entry = self.acl_entry(
-                    resource,
-                    prefix + ".",
-                    block,
-                    self.block_origin(resource, prefix),
-                    egress=direction == "egress",
-                    number_name="rule_no",
-                    action_name="action",
-                )
-                if entry is not None:
-                    yield entry
-
-    def acl_entry(
-        self,
-        resource: TfResource,
-        prefix: str,
-        block: dict[str, Any],
-        origin: Origin,
-        *,
-        egress: bool,
-        number_name: str,
-        action_name: str,
-    ) -> AclEntry | None:
-        unknown: list[str] = []
-        number = integer(block.get(number_name))
-        action = block.get(action_name)
-        if number is None or action not in ("allow", "deny"):
-            self.note(resource, f"{prefix}{number_name}/{action_name} unknown; entry skipped")
-            return None
-        allow = action == "allow"
-        protocol = _protocol(block.get("protocol"))
-        if protocol is None:
-            protocol = "-1"
-            unknown.append("protocol")
-        ports = self.port_range(resource, prefix, block, protocol, unknown)
-        ranges: list[UnknownValue] = []
-        cidrs = self.cidr_values(resource, prefix + "cidr_block", unknown, ranges=ranges)
-        cidrs += self.cidr_values(resource, prefix + "ipv6_cidr_block", unknown, ranges=ranges)
-        unknown = [u.removeprefix(prefix) for u in unknown]
-        if not cidrs and not ranges:
-            self.note(resource, f"{prefix}cidr_block: the entry names no addresses; skipped")
-            return None
-        return AclEntry(
-            address=resource.address,
-            type=resource.type,
-            origin=origin,
-            rule_number=number,
-            egress=egress,
-            allow=allow,
-            protocol=protocol,
-            cidr=cidrs[0] if cidrs else "",  # "": the entry's range is one of unknown_ranges
-            ports=ports,
-            unknown=dedupe(unknown),
-            unknown_ranges=ranges,
-        )
-
-    def acl_rules_and_associations(self) -> None:
-        for resource in self.idx.of("aws_network_acl_rule"):
-            unknown: list[str] = []
-            target = self.one(resource, "network_acl_id", ACL_LINK_TYPES, unknown, "network ACL")
-            acl = self.model.network_acls.get(self.acl_address(target)) if target else None
-            if acl is None:
-                if not unknown:
-                    self.note(resource, "its network ACL is not in the input; rule not modelled")
-                continue
-            entry = self.acl_entry(
-                resource,
-                "",
-                resource.values,
-                resource.origin,
-                egress=resource.values.get("egress") is True,
-                number_name="rule_number",
-                action_name="rule_action",
-            )
-            if entry is not None:
-                acl.entries.append(entry)
-        for resource in self.idx.of("aws_network_acl_association"):
-            unknown = []
-            subnet = self.one(resource, "subnet_id", SUBNET_TYPES, unknown, "subnet")
-            target = self.one(resource, "network_acl_id", ACL_LINK_TYPES, unknown, "network ACL")
-            if subnet is not None and target is not None:
-                self.associate_acl(subnet, self.acl_address(target))
-
-    def acl_address(self, address: str) -> str:
-        network = self.model.networks.get(address)
-        if network is not None and network.default_network_acl is not None:
-            return network.default_network_acl
-        return address
-
-    # ----- route tables -----------------------------------------------------------------------
-
-    def route_tables(self) -> None:
-        for resource in self.idx.of("aws_default_route_table", "aws_route_table"):
-            unknown: list[str] = []
-            is_default = resource.type == "aws_default_route_table"
-            if is_default:
-                vpc = self.one(
-                    resource, "default_route_table_id", VPC_TYPES, None, "VPC", computed=True
-                )
-                network = vpc or self.network_of(resource, "vpc_id", unknown, computed=True)
-            else:
-                network = self.network_of(resource, "vpc_id", unknown)
-            routes = []
-            for position, block in enumerate(_blocks(resource.values.get("route"))):
-                if isinstance(block, dict):
-                    routes.append(self.route(resource, f"route.{position}.", block, inline=True))
-            gateways = self.resolve(
-                resource, "propagating_vgws", VGW_TYPES, unknown, "VPN gateway", computed=True
-            )
-            self.model.route_tables[resource.address] = RouteTable(
-                address=resource.address,
-                type=resource.type,
-                origin=resource.origin,
-                network=network,
-                is_main=is_default,
-                routes=routes,
-                propagating_gateways=[*gateways.addresses, *gateways.literals],
-                unknown=unknown,
-            )
-            net = self.model.networks[network]
-            if is_default and net.main_route_table is None:
-                net.main_route_table = resource.address
-        for resource in self.idx.of("aws_main_route_table_association"):
-            unknown = []
-            table_address = self.one(resource, "route_table_id", RT_TYPES, unknown, "route table")
-            table = self.model.route_tables.get(table_address or "")
-            if table is None:
-                self.note(resource, "its route table is not in the input; main table unchanged")
-                continue
-            net = self.model.networks[table.network]  # a main table is one of its own VPC's
-            previous = self.model.route_tables.get(net.main_route_table or "")
-            if previous is not None and previous is not table:
-                previous.is_main = False
-            table.is_main = True
-            net.main_route_table = table.address
-
-    def route(
-        self, resource: TfResource, prefix: str, block: dict[str, Any], *, inline: bool
-    ) -> Route:
-        unknown: list[str] = []
-        origin = self.block_origin(resource, prefix.rstrip(".")) if inline else resource.origin
-        names = (
-            ("cidr_block", "ipv6_cidr_block", "destination_prefix_list_id")
-            if inline
-            else (
-                "destination_cidr_block",
-                "destination_ipv6_cidr_block",
-                "destination_prefix_list_id",
-            )
-        )
-        destination: str | None = None
-        ranges: list[UnknownValue] = []
-        for name in names[:2]:
-            found = self.cidr_values(
-                resource, prefix + name, unknown, computed=not inline, ranges=ranges
-            )
-            destination = destination or (found[0] if found else None)
-        destination_prefix_list: str | None = None
-        if destination is None and not ranges:
-            lists = self.resolve(
-                resource, prefix + names[2], PREFIX_LIST_TYPES, unknown, "prefix list"
-            )
-            chosen = [*lists.addresses, *lists.literals]
-            destination_prefix_list = chosen[0] if chosen else None
-        unknown = [u.removeprefix(prefix) for u in unknown]
-        if destination is None and destination_prefix_list is None and not unknown and not ranges:
-            unknown.append(names[0])
-            self.note(resource, f"{prefix}{names[0]}: the route has no destination")
-        kind, target = self.route_target(resource, prefix, block, unknown, inline)
-        return Route(
-            address=resource.address,
-            type=resource.type,
-            origin=origin,
-            destination=destination,
-            destination_prefix_list=destination_prefix_list,
-            target_kind=kind,
-            target=target,
-            unknown=dedupe(unknown),
-            unknown_ranges=ranges,
-        )
-
-    def route_target(
-        self,
-        resource: TfResource,
-        prefix: str,
-        block: dict[str, Any],
-        unknown: list[str],
-        inline: bool,
-    ) -> tuple[RouteTarget, str | None]:
-        pending: str | None = None
-        for name, implied, types in _ROUTE_TARGETS:
-            path = prefix + name
-            links = self.resolve(resource, path, None, single=True, ancestor_types=types)
-            value = block.get(name)
-            if links.shared and len(links.addresses) > 1:
-                position = int(prefix.split(".")[1])
-                slots = self.shared_slots(resource, "route", name, types)
-                if slots is not None and len(slots[position]) == 1:
-                    links.addresses = slots[position]
-            if links.shared and len(links.addresses) > 1:
-                unknown.append(name)
-                choices = ", ".join(links.addresses[:_NOTE_SAMPLE])
-                self.note(resource, f"{path} may be any of {choices}", path)
-                return implied or "unknown", None
-            if links.addresses:
-                address = links.addresses[0]
-                kind = self.kind_of_target(address, implied)
-                if kind == "unknown":
-                    self.note(resource, f"{path}: {address} is not a target reachlint models", path)
-                return kind, self.target_address(address)
-            literal = string_value(value)
-            if literal is not None:
-                kind = implied or self.kind_of_literal(literal)
-                if kind == "unknown":
-                    self.note(resource, f"{path}: {literal} is not a target reachlint models", path)
-                return kind, None if kind == "local" else literal
-            computed_here = not inline and name in _COMPUTED_ROUTE_TARGETS
-            if value is UNKNOWN and pending is None and not computed_here:
-                pending = name
-        name = pending or "gateway_id"
-        unknown.append(name)
-        if pending is None:
-            self.note(resource, f"{prefix}route has no target it can be read from")
-        else:
-            self.note(resource, f"{prefix}{name} is known only after apply", prefix + name)
-        implied = next((kind for attr, kind, _ in _ROUTE_TARGETS if attr == name), None)
-        return implied or "unknown", None
-
-    def kind_of_target(self, address: str, implied: RouteTarget | None) -> RouteTarget:
-        resource = self.idx.by_address.get(address)
-        if resource is not None and resource.type == "aws_networkfirewall_firewall":
-            return "virtual-appliance"  # a firewall endpoint: the firewall filters and forwards
-        if resource is not None and resource.type == "aws_vpc_endpoint":
-            endpoint_type = resource.values.get("vpc_endpoint_type")
-            if endpoint_type == "GatewayLoadBalancer":
-                return "virtual-appliance"
-            return "gateway-endpoint"
-        if implied is not None:
-            return implied
-        if resource is None:
-            return "unknown"
-        return _KIND_BY_TYPE.get(resource.type, "unknown")
-
-    def target_address(self, address: str) -> str:
-        """Attachments stand for the gateway they attach."""
-        resource = self.idx.by_address.get(address)
-        if resource is None:
-            return address
-        attached = {
-            "aws_internet_gateway_attachment": ("internet_gateway_id", "aws_internet_gateway"),
-            "aws_vpn_gateway_attachment": ("vpn_gateway_id", "aws_vpn_gateway"),
-            "aws_vpc_peering_connection_accepter": (
-                "vpc_peering_connection_id",
-                "aws_vpc_peering_connection",
-            ),
-        }.get(resource.type)
-        if attached is None:
-            return address
-        gateway = self.one(resource, attached[0], frozenset({attached[1]}), None, "gateway")
-        if resource.type == "aws_vpc_peering_connection_accepter" and gateway is None:
-            return address  # a peering from outside the input is modelled as its accepter
-        return gateway or address
-
-    @staticmethod
-    def kind_of_literal(literal: str) -> RouteTarget:
-        if literal == "local":
-            return "local"
-        for start, kind in _KIND_BY_ID_PREFIX:
-            if literal.startswith(start):
-                return kind
-        return "unknown"
-
-    def routes_and_associations(self) -> None:
-        for resource in self.idx.of("aws_route"):
-            unknown: list[str] = []
-            table = self.route_table_of(resource, unknown)
-            if table is not None:
-                table.routes.append(self.route(resource, "", resource.values, inline=False))
-        for resource in self.idx.of("aws_route_table_association"):
-            unknown = []
-            if resource.references.get("gateway_id") or string_value(
-                resource.values.get("gateway_id")
-            ):
-                self.edge_association(resource)
-                continue
-            subnet_address = self.one(resource, "subnet_id", SUBNET_TYPES, unknown, "subnet")
-            table = self.route_table_of(resource, unknown)
-            subnet = self.model.subnets.get(subnet_address or "")
-            if subnet is None or table is None:
-                continue
-            previous = self.model.route_tables.get(subnet.route_table or "")
-            if previous is not None and subnet.address in previous.subnets:
-                previous.subnets.remove(subnet.address)
-            subnet.route_table = table.address
-            if subnet.address not in table.subnets:
-                table.subnets.append(subnet.address)
-        for resource in self.idx.of("aws_vpn_gateway_route_propagation"):
-            unknown = []
-            table = self.route_table_of(resource, unknown)
-            gateway = self.one(resource, "vpn_gateway_id", VGW_TYPES, unknown, "VPN gateway")
-            if table is not None and gateway is not None:
-                table.propagating_gateways = dedupe([*table.propagating_gateways, gateway])
-
-    def edge_association(self, resource: TfResource) -> None:
-        """A gateway route table: it routes what arrives through the internet gateway."""
-        unknown: list[str] = []
-        gateway = self.one(
-            resource, "gateway_id", frozenset({"aws_internet_gateway"}), unknown, "gateway"
-        )
-        table = self.route_table_of(resource, unknown)
-        if gateway is None or table is None:
-            self.note(resource, "an edge association whose gateway or table is not known")
-            return
-        table.edge_gateways = dedupe([*table.edge_gateways, gateway])
-
-    # ----- AWS Network Firewall (see aws_firewall for the order of its engines) ---------------
-
-    def network_firewalls(self) -> None:
-        for resource in self.idx.of("aws_networkfirewall_firewall"):
-            unknown: list[str] = []
-            subnets = []
-            for position, _ in enumerate(_blocks(resource.values.get("subnet_mapping"))):
-                path = f"subnet_mapping.{position}.subnet_id"
-                subnet = self.one(resource, path, SUBNET_TYPES, unknown, "subnet")
-                if subnet is not None:
-                    subnets.append(subnet)
-            placed = self.model.subnets.get(subnets[0]) if subnets else None
-            network = placed.network if placed is not None else None
-            if len(subnets) > 1:
-                self.note(
-                    resource,
-                    f"it has endpoints in {len(subnets)} subnets; what leaves it is routed by "
-                    f"{subnets[0]}'s route table",
-                )
-            self.model.gateways[resource.address] = Gateway(
-                address=resource.address,
-                type=resource.type,
-                origin=resource.origin,
-                kind="firewall",
-                network=network,
-                subnet=subnets[0] if subnets else None,
-                public=False,
-                policy=self.firewall_policy(resource, network),
-                unknown=unknown,
-            )
-
-    def firewall_policy(self, resource: TfResource, network: str | None) -> FirewallPolicy:
-        policy_types = frozenset({"aws_networkfirewall_firewall_policy"})
-        address = self.one(resource, "firewall_policy_arn", policy_types, None, "firewall policy")
-        policy = self.idx.by_address.get(address or "")
-        if policy is None:
-            self.note(resource, "its firewall policy is not in the input; its rules are unknown")
-            rule = FirewallRule(
-                address=resource.address, type=resource.type, origin=resource.origin,
-                name="(its rules)", kind="every", action="allow",
-                undecidable="a firewall policy not in the input",
-            )  # fmt: skip
-            return FirewallPolicy(
-                address=resource.address, type=resource.type, origin=resource.origin, rules=[rule]
-            )
-        net = self.model.networks.get(network or "")
-        variables = aws_firewall.Variables(list(net.cidrs) if net is not None else [])
-        settings = _blocks(policy.values.get("firewall_policy"))
-        if settings:
-            variables.add(settings[0].get("policy_variables"))
-
-        def origin_of(group: str, path: str) -> Origin:
-            found = self.idx.by_address.get(group)
-            return self.block_origin(found, path) if found is not None else policy.origin
-
-        builder = aws_firewall.PolicyBuilder(
-            FirewallPolicy(address=policy.address, type=policy.type, origin=policy.origin),
-            variables,
-            origin_of,
-        )
-        group_types = frozenset({"aws_networkfirewall_rule_group"})
-        for kind in ("stateless", "stateful"):
-            key = f"{kind}_rule_group_reference"
-            blocks = _blocks(settings[0].get(key)) if settings else []
-            for position, block in enumerate(blocks):
-                path = f"firewall_policy.0.{key}.{position}.resource_arn"
-                priority = block.get("priority") if isinstance(block.get("priority"), int) else 0
-                group = self.idx.by_address.get(
-                    self.one(policy, path, group_types, None, "rule group") or ""
-                )
-                origin = self.block_origin(policy, f"firewall_policy.0.{key}.{position}")
-                if group is None:
-                    self.note(policy, f"{path}: the rule group is not in the input", path)
-                    builder.missing_group(f"{policy.address}.{key}[{position}]", kind == "stateful",
-                                          priority, origin)  # fmt: skip
-                elif kind == "stateless":
-                    builder.stateless_group(group.address, group.type, group.values, priority)
-                else:
-                    builder.stateful_group(group.address, group.type, group.values, priority)
-        if settings and settings[0].get("tls_inspection_configuration_arn"):
-            self.note(policy, "TLS inspection decrypts traffic; what it decides is not modelled")
-        return builder.done(policy.values)
-
-    def route_table_of(self, resource: TfResource, unknown: list[str]) -> RouteTable | None:
-        address = self.one(resource, "route_table_id", RT_LINK_TYPES, unknown, "route table")
-        if address is None:
-            return None
-        network = self.model.networks.get(address)
-        if network is not None:
-            address = network.main_route_table or address
-        table = self.model.route_tables.get(address)
-        if table is None:
-            self.note(resource, f"route table {address} is not in the model; skipped")
-        return table
-
-    # ----- gateways ---------------------------------------------------------------------------
-
-    def add_gateway(self, resource: TfResource, kind: GatewayKind, **rest: Any) -> Gateway:
-        gateway = Gateway(
-            address=resource.address,
-            type=resource.type,
-            origin=resource.origin,
-            kind=kind,
-            **rest,
-        )
-        self.model.gateways[resource.address] = gateway
-        return gateway
-
-    def gateways(self) -> None:
-        simple: tuple[tuple[str, GatewayKind], ...] = (
-            ("aws_internet_gateway", "internet-gateway"),
-            ("aws_egress_only_internet_gateway", "egress-only-internet-gateway"),
-            ("aws_vpn_gateway", "vpn-gateway"),
-        )
-        for type_name, kind in simple:
-            for resource in self.idx.of(type_name):
-                unknown: list[str] = []
-                network = self.optional_network_of(resource, "vpc_id", unknown, computed=False)
-                self.add_gateway(resource, kind, network=network, unknown=unknown)
-        for type_name, path in (
-            ("aws_internet_gateway_attachment", "internet_gateway_id"),
-            ("aws_vpn_gateway_attachment", "vpn_gateway_id"),
-        ):
-            for resource in self.idx.of(type_name):
-                unknown = []
-                address = self.one(resource, path, None, unknown, "gateway")
-                gateway = self.model.gateways.get(address or "")
-                if gateway is not None:
-                    gateway.network = self.network_of(resource, "vpc_id", gateway.unknown)
-        for resource in self.idx.of("aws_nat_gateway"):
-            unknown = []
-            subnet = self.one(resource, "subnet_id", SUBNET_TYPES, unknown, "subnet")
-            placed = self.model.subnets.get(subnet or "")
-            network = placed.network if placed is not None else None
-            self.add_gateway(
-                resource,
-                "nat-gateway",
-                network=network,
-                subnet=subnet,
-                public=resource.values.get("connectivity_type") != "private",
-                unknown=unknown,
-            )
-        for resource in self.idx.of("aws_ec2_transit_gateway"):
-            propagation = resource.values.get("default_route_table_propagation")
-            self.add_gateway(
-                resource, "transit-gateway", default_propagation=propagation != "disable"
-            )
-        for resource in self.idx.of("aws_vpc_endpoint"):
-            endpoint_type = resource.values.get("vpc_endpoint_type")
-            if endpoint_type not in (None, UNKNOWN, "Gateway"):
-                continue  # interface and load balancer endpoints are endpoints, not hops
-            unknown = []
-            network = self.network_of(resource, "vpc_id", unknown)
-            tables = self.resolve(
-                resource, "route_table_ids", RT_LINK_TYPES, unknown, "route table", computed=True
-            )
-            service = resource.values.get("service_name")
-            self.add_gateway(
-                resource,
-                "gateway-endpoint",
-                network=network,
-                service=service if isinstance(service, str) else None,
-                route_tables=[self.table_address(a) for a in tables.addresses],
-                unknown=unknown,
-            )
-        for resource in self.idx.of("aws_vpc_endpoint_route_table_association"):
-            unknown = []
-            address = self.one(resource, "vpc_endpoint_id", None, unknown, "VPC endpoint")
-            gateway = self.model.gateways.get(address or "")
-            table = self.route_table_of(resource, unknown)
-            if gateway is not None and table is not None:
-                gateway.route_tables = dedupe([*gateway.route_tables, table.address])
-
-    def table_address(self, address: str) -> str:
-        network = self.model.networks.get(address)
-        return network.main_route_table or address if network is not None else address
-
-    # ----- prefix lists, peering, transit, VPN ------------------------------------------------
-
-    def prefix_lists(self) -> None:
-        for resource in self.idx.of("aws_ec2_managed_prefix_list"):
-            cidrs: list[str] = []
-            unknown: list[str] = []
-            ranges: list[UnknownValue] = []
-            for position, block in enumerate(_blocks(resource.values.get("entry"))):
-                if isinstance(block, dict):
-                    path = f"entry.{position}.cidr"
-                    cidrs += self.cidr_values(resource, path, unknown, ranges=ranges)
-            self.model.prefix_lists[resource.address] = PrefixList(
-                address=resource.address,
-                type=resource.type,
-                origin=resource.origin,
-                cidrs=cidrs,
-                unknown=unknown,
-                unknown_ranges=ranges,
-            )
-        for resource in self.idx.of("aws_ec2_managed_prefix_list_entry"):
-            unknown = []
-            address = self.one(resource, "prefix_list_id", PREFIX_LIST_TYPES, unknown, "list")
-            prefix_list = self.model.prefix_lists.get(address or "")
-            if prefix_list is not None:
-                prefix_list.cidrs.extend(
-                    self.cidr_values(
-                        resource, "cidr", prefix_list.unknown, ranges=prefix_list.unknown_ranges
-                    )
-                )
-
-    def peerings(self) -> None:
-        accepted: dict[str, TfResource] = {}
-        for resource in self.idx.of("aws_vpc_peering_connection_accepter"):
-            address = self.one(
-                resource,
-                "vpc_peering_connection_id",
-                frozenset({"aws_vpc_peering_connection"}),
-                None,
-                "peering",
-            )
-            if address is not None:
-                accepted[address] = resource
-                continue
-            # The requester lives elsewhere: this side of the peering is what the input has.
-            unknown: list[str] = []
-            network = self.optional_network_of(resource, "vpc_id", unknown)
-            self.model.peerings[resource.address] = Peering(
-                address=resource.address,
-                type=resource.type,
-                origin=resource.origin,
-                accepter=network,
-                unknown=unknown,
-            )
-            self.note(resource, "the requesting VPC of this peering is outside the input")
-        for resource in self.idx.of("aws_vpc_peering_connection"):
-            unknown = []
-            requester = self.network_of(resource, "vpc_id", unknown)
-            links = self.resolve(resource, "peer_vpc_id", NETWORK_LINK_TYPES, single=True)
-            accepters = dedupe(n for n in map(self.network_via, links.addresses) if n is not None)
-            accepter = accepters[0] if len(accepters) == 1 else None
-            if accepter is None:
-                if "peer_vpc_id" not in unknown:
-                    unknown.append("peer_vpc_id")
-                self.note(resource, "the peer VPC is outside the input", "peer_vpc_id")
-            active = resource.values.get("auto_accept") is True or resource.address in accepted
-            if not active:
-                self.note(resource, "nothing accepts this peering (no auto_accept); inactive")
-            self.model.peerings[resource.address] = Peering(
-                address=resource.address,
-                type=resource.type,
-                origin=resource.origin,
-                requester=requester,
-                accepter=accepter,
-                active=active,
-                unknown=unknown,
-            )
-
-    def transit(self) -> None:
-        for resource in self.idx.of("aws_ec2_transit_gateway_vpc_attachment"):
-            unknown: list[str] = []
-            gateway = self.transit_gateway_of(resource, "transit_gateway_id", unknown)
-            if gateway is None:
-                continue
-            network = self.network_of(resource, "vpc_id", unknown)
-            subnets = self.resolve(resource, "subnet_ids", SUBNET_TYPES, unknown, "subnet")
-            self.model.transit_gateway_attachments[resource.address] = TransitGatewayAttachment(
-                address=resource.address,
-                type=resource.type,
-                origin=resource.origin,
-                transit_gateway=gateway,
-                network=network,
-                subnets=subnets.addresses,
-                unknown=unknown,
-            )
-        tables = frozenset({"aws_ec2_transit_gateway_route_table"}) | TGW_TYPES
-        for resource in self.idx.of("aws_ec2_transit_gateway_route"):
-            unknown = []
-            table = self.one(resource, "transit_gateway_route_table_id", tables, unknown, "table")
-            table_resource = self.idx.by_address.get(table or "")
-            if table_resource is None:
-                continue
-            owner: str | None = table_resource.address
-            if table_resource.type != "aws_ec2_transit_gateway":
-                owner = self.transit_gateway_of(table_resource, "transit_gateway_id", unknown)
-            destination = self.cidr_values(resource, "destination_cidr_block", unknown)
-            if owner is None or not destination:
-                self.note(resource, "its gateway or destination is unknown; route skipped")
-                continue
-            blackhole = resource.values.get("blackhole") is True
-            attachment = None
-            if not blackhole:
-                attachment = self.one(
-                    resource, "transit_gateway_attachment_id", None, unknown, "attachment"
-                )
-            self.model.transit_gateway_routes[resource.address] = TransitGatewayRoute(
-                address=resource.address,
-                type=resource.type,
-                origin=resource.origin,
-                transit_gateway=owner,
-                destination=destination[0],
-                attachment=attachment,
-                blackhole=blackhole,
-                unknown=unknown,
-            )
-
-    def transit_gateway_of(self, resource: TfResource, path: str, unknown: list[str]) -> str | None:
-        links = self.resolve(resource, path, TGW_TYPES, unknown, "transit gateway", single=True)
-        if links.addresses:
-            return links.addresses[0]
-        if links.literals:
-            return links.literals[0]
-        self.note(resource, "its transit gateway cannot be resolved; not modelled", path)
-        return None
-
-    def vpn(self) -> None:
-        for resource in self.idx.of("aws_vpn_connection"):
-            unknown: list[str] = []
-            gateway = self.one(
-                resource, "vpn_gateway_id", VGW_TYPES, unknown, "VPN gateway", computed=True
-            ) or self.one(
-                resource, "transit_gateway_id", TGW_TYPES, unknown, "gateway", computed=True
-            )
-            customer = self.one(
-                resource,
-                "customer_gateway_id",
-                frozenset({"aws_customer_gateway"}),
-                unknown,
-                "customer gateway",
-            )
-            ranges: list[UnknownValue] = []
-            cidrs = [
-                cidr
-                for name, everything in (
-                    ("local_ipv4_network_cidr", ALL_V4),
-                    ("local_ipv6_network_cidr", ALL_V6),
-                )
-                for cidr in self.cidr_values(resource, name, unknown, computed=True, ranges=ranges)
-                if cidr != everything
-            ]
-            self.model.onprem_sites[resource.address] = OnPremSite(
-                address=resource.address,
-                type=resource.type,
-                origin=resource.origin,
-                gateway=gateway,
-                customer_gateway=customer,
-                cidrs=cidrs,
-                static_routes_only=resource.values.get("static_routes_only") is True,
-                unknown=unknown,
-                unknown_ranges=ranges,
-            )
-        for resource in self.idx.of("aws_vpn_connection_route"):
-            unknown = []
-            address = self.one(
-                resource,
-                "vpn_connection_id",
-                frozenset({"aws_vpn_connection"}),
-                unknown,
-                "VPN connection",
-            )
-            site = self.model.onprem_sites.get(address or "")
-            if site is not None:
-                found = self.cidr_values(
-                    resource, "destination_cidr_block", site.unknown, ranges=site.unknown_ranges
-                )
-                site.cidrs = dedupe([*site.cidrs, *found])
-
-    # ----- endpoints --------------------------------------------------------------------------
-
-    def endpoints(self) -> None:
-        self.eni_ownership()
-        enis = {r.address: self.eni_interface(r) for r in self.idx.of("aws_network_interface")}
-        for resource in self.idx.of("aws_instance"):
-            self.instance(resource, enis)
-        for address, interface in enis.items():
-            if address in self.eni_owner:
-                continue
-            resource = self.idx.by_address[address]
-            self.add_endpoint(resource, "network-interface", [interface])
-        for resource in self.idx.of("aws_lb", "aws_alb"):
-            self.load_balancer(resource)
-        for resource in self.idx.of("aws_elb"):
-            self.classic_load_balancer(resource)
-        for resource in self.idx.of("aws_db_instance"):
-            self.database(resource)
-        for type_name in _CLUSTERS:
-            for resource in self.idx.of(type_name):
-                self.cluster(resource)
-        self.caches()
-        for resource in self.idx.of("aws_lambda_function"):
-            self.function(resource)
-        for resource in self.idx.of("aws_ecs_service"):
-            self.service(resource)
-        for resource in self.idx.of("aws_autoscaling_group"):
-            self.auto_scaling_group(resource)
-        for resource in self.idx.of("aws_vpc_endpoint"):
-            self.vpc_endpoint(resource)
-
-    def add_endpoint(
-        self,
-        resource: TfResource,
-        kind: EndpointKind,
-        interfaces: list[Interface],
-        unknown: list[str] | None = None,
-        load_balancer: LoadBalancer | None = None,
-    ) -> Endpoint:
-        endpoint = Endpoint(
-            address=resource.address,
-            type=resource.type,
-            origin=resource.origin,
-            kind=kind,
-            tags=_tags(resource),
-            interfaces=interfaces,
-            load_balancer=load_balancer,
-            unknown=unknown or [],
-            exposure=exposure.pick(
-                resource.type,
-                flavor=load_balancer.flavor if load_balancer is not None else None,
-                endpoint_type=string_value(resource.values.get("vpc_endpoint_type")),
-            ),
-            service_ports=self.service_ports(resource),
-        )
-        self.model.endpoints[resource.address] = endpoint
-        for interface in interfaces:
-            self.interfaces[interface.address] = (resource.address, interface)
-        return endpoint
-
-    def service_ports(self, resource: TfResource) -> list[PortRange]:
-        """A database's or cache's port: as written, else its engine's default."""
-        value = resource.values.get("port")
-        port = integer(value)
-        if port is None:
-            if value is UNKNOWN and resource.references.get("port"):
-                return []  # set from a value known only after apply: the filters decide
-            port = exposure.default_port(resource.type, string_value(resource.values.get("engine")))
-        return [PortRange(low=port, high=port)] if port is not None else []
-
-    def groups(self, resource: TfResource, paths: Iterable[str], unknown: list[str]) -> _Groups:
-        """Security groups named by these attributes; unresolved ones stay as placeholders.
-
-        A group that is not in the model is one whose rules the engine treats as unknown.
-        """
-        found: list[str] = []
-        given = named_default = False
-        for path in paths:
-            links = self.resolve(
-                resource, path, SG_LINK_TYPES, None, "security group", computed=True, by_name=True
-            )
-            given = given or links.given
-            found.extend(self.group_address(a) for a in links.addresses)
-            outside = [literal for literal in links.literals if literal != "default"]
-            named_default = named_default or len(outside) < len(links.literals)
-            found.extend(outside)
-            if outside:
-                reason = f"names {', '.join(outside)}, which is not in the input"
-            elif links.unresolved and not links.literals and not links.addresses:
-                found.append(f"{resource.address}.{path}")
-                reason = "cannot be resolved"
-            else:
-                continue
-            if path not in unknown:
-                unknown.append(path)
-            self.note(resource, f"{path} {reason}; its security group is unknown", path)
-        return _Groups(dedupe(found), given, named_default)
-
-    def interfaces_for(
-        self,
-        resource: TfResource,
-        subnets: list[str],
-        unknown: list[str],
-        groups: _Groups | None,
-        *,
-        public: bool | None,
-        public_source: str | None,
-        private_ips: list[str] | None = None,
-        subnet_unknown: str = "subnet_id",
-        network: str | None = None,
-    ) -> list[Interface]:
-        """One interface per subnet; `groups` None means "no security-group filtering".
-
-        `public` None: the subnet's map_public_ip_on_launch decides. `network`: where an
-        interface without a known subnet sits, when that is known.
-        """
-        placements: list[str | None] = list(subnets) or [None]
-        interfaces = []
-        for subnet_address in placements:
-            name = f"{resource.address}.eni"
-            if len(placements) > 1:
-                name += f"[{subnet_address}]"
-            own_unknown = [u for u in unknown if u != subnet_unknown or subnet_address is None]
-            subnet = self.model.subnets.get(subnet_address or "")
-            placed = subnet.network if subnet is not None else self.placement_network(network)
-            is_public, source = bool(public), public_source if public else None
-            if public is None:
-                if subnet is None or "map_public_ip_on_launch" in subnet.unknown:
-                    own_unknown.append("public")
-                elif subnet.map_public_ip:
-                    is_public, source = True, subnet.address
-            interfaces.append(
-                Interface(
-                    address=name,
-                    subnet=subnet_address,
-                    network=placed,
-                    private_ips=list(private_ips or []) if len(placements) == 1 else [],
-                    public=is_public,
-                    public_source=source,
-                    security_groups=self.with_default(groups, placed, own_unknown),
-                    unknown=dedupe(own_unknown),
-                )
-            )
-        return interfaces
-
-    def with_default(
-        self, groups: _Groups | None, network: str | None, unknown: list[str]
-    ) -> list[str]:
-        if groups is None:
-            return []
-        if groups.given and not groups.named_default:
-            return list(groups.addresses)
-        default = self.default_group(network)
-        if default is None:
-            # The default group of a VPC that is not known: a group the engine cannot see.
-            default = "default"
-            unknown.append("security_groups")
-        return dedupe([*groups.addresses, default])
-
-    def placement_network(self, known: str | None) -> str | None:
-        """Where an interface without a known subnet sits, if that is clear at all."""
-        if known is not None:
-            return known
-        if len(self.declared_networks) == 1:
-            return self.declared_networks[0]
-        return None
-
-    def subnets_of(
-        self, resource: TfResource, paths: Iterable[str], unknown: list[str], *, computed: bool
-    ) -> list[str]:
-        found: list[str] = []
-        for path in paths:
-            links = self.resolve(resource, path, SUBNET_TYPES, unknown, "subnet", computed=computed)
-            found.extend(a for a in links.addresses if a in self.model.subnets)
-        return dedupe(found)
-
-    @staticmethod
-    def ips(*values: Any) -> list[str]:
-        found: list[str] = []
-        for value in values:
-            found.extend(text for text in strings(value) if _valid_ip(text))
-        return dedupe(found)
-
-    # ----- instances and network interfaces -----------------------------------------------------
-
-    def eni_ownership(self) -> None:
-        self.find_eni_owners()
-        for eni, (owner, device) in self.eni_owner.items():
-            self.owned_enis[owner].append((device, eni))
-
-    def find_eni_owners(self) -> None:
-        for instance in self.idx.of("aws_instance"):
-            for position, block in enumerate(_blocks(instance.values.get("network_interface"))):
-                path = f"network_interface.{position}.network_interface_id"
-                device = integer(block.get("device_index")) if isinstance(block, dict) else None
-                for address in self.resolve(instance, path, ENI_TYPES, single=True).addresses:
-                    self.eni_owner[address] = (instance.address, device or 0)
-        for interface in self.idx.of("aws_network_interface"):
-            for position, block in enumerate(_blocks(interface.values.get("attachment"))):
-                path = f"attachment.{position}.instance"
-                owner = self.one(interface, path, INSTANCE_TYPES, None, "instance")
-                if owner is not None and isinstance(block, dict):
-                    device = integer(block.get("device_index")) or 0
-                    self.eni_owner.setdefault(interface.address, (owner, device))
-        for attachment in self.idx.of("aws_network_interface_attachment"):
-            unknown: list[str] = []
-            attached_to = self.one(attachment, "instance_id", INSTANCE_TYPES, unknown, "instance")
-            eni = self.one(attachment, "network_interface_id", ENI_TYPES, unknown, "interface")
-            if attached_to is not None and eni is not None:
-                device = integer(attachment.values.get("device_index")) or 1
-                self.eni_owner.setdefault(eni, (attached_to, device))
-
-    def subnet_choice(
-        self, resource: TfResource, path: str, unknown: list[str], *, computed: bool = False
-    ) -> tuple[str | None, str | None]:
-        """The subnet an interface sits in; if it may be any of several, their common VPC."""
-        links = self.resolve(
-            resource, path, SUBNET_TYPES, unknown, "subnet", computed=computed, single=True
-        )
-        subnets = [a for a in links.addresses if a in self.model.subnets]
-        if len(subnets) == 1:
-            return subnets[0], None
-        if len(subnets) > 1:
-            if path not in unknown:
-                unknown.append(path)
-            choices = ", ".join(subnets[:_NOTE_SAMPLE])
-            self.note(resource, f"{path} may be any of {choices}; its subnet is unknown", path)
-            networks = {self.model.subnets[a].network for a in subnets}
-            return None, networks.pop() if len(networks) == 1 else None
-        if not links.given and computed:
-            network = self.fallback_network(resource, path, unknown, f"no {path}", absent=True)
-            return None, network
-        return None, None
-
-    def eni_interface(self, resource: TfResource) -> Interface:
-        unknown: list[str] = []
-        subnet, network = self.subnet_choice(resource, "subnet_id", unknown)
-        groups = self.groups(resource, ["security_groups"], unknown)
-        values = resource.values
-        private_ips = self.ips(values.get("private_ip"), values.get("private_ips"))
-        private_ips = dedupe([*private_ips, *self.ips(values.get("private_ip_list"))])
-        return self.interfaces_for(
-            resource,
-            [subnet] if subnet else [],
-            unknown,
-            groups,
-            public=False,  # only an Elastic IP makes a separate interface public
-            public_source=None,
-            private_ips=private_ips,
-            network=network,
-        )[0].model_copy(update={"address": resource.address})
-
-    def instance(self, resource: TfResource, enis: dict[str, Interface]) -> None:
-        values = resource.values
-        unknown: list[str] = []
-        owned = sorted(p for p in self.owned_enis.get(resource.address, []) if p[1] in enis)
-        interfaces: list[Interface] = []
-        launched_with_enis = any(device == 0 for device, _ in owned)
-        if not launched_with_enis and _blocks(values.get("network_interface")):
-            unknown.append("network_interface")
-            self.note(resource, "its primary network_interface cannot be resolved")
-        elif not launched_with_enis:
-            template = self.launch_template(resource, "launch_template.0", unknown)
-            written = resource.references.get("subnet_id") or string_value(values.get("subnet_id"))
-            if not written and template is not None:
-                subnet, network = self.subnet_choice(
-                    template, "network_interfaces.0.subnet_id", unknown, computed=True
-                )
-            else:
-                subnet, network = self.subnet_choice(resource, "subnet_id", unknown, computed=True)
-            groups = self.groups(resource, ["vpc_security_group_ids", "security_groups"], unknown)
-            if not groups.given and template is not None:
-                groups = self.template_groups(template, unknown)
-            public = _flag(values.get("associate_public_ip_address"))
-            if public is None and resource.references.get("associate_public_ip_address"):
-                unknown.append("associate_public_ip_address")
-            if public is None and template is not None:
-                public = _flag(
-                    value_at(template.values, "network_interfaces.0.associate_public_ip_address")
-                )
-            interfaces = self.interfaces_for(
-                resource,
-                [subnet] if subnet else [],
-                unknown,
-                groups,
-                public=public,
-                public_source=resource.address,
-                private_ips=self.ips(values.get("private_ip"), values.get("secondary_private_ips")),
-                network=network,
-            )
-        interfaces.extend(enis[eni] for _, eni in owned)
-        for _, eni in owned:
-            self.owner[eni] = resource.address
-        if not interfaces:
-            unknown.append("network_interface")
-            interfaces = self.interfaces_for(
-                resource, [], unknown, _Groups([], False), public=False, public_source=None
-            )
-        self.add_endpoint(resource, "instance", interfaces, unknown)
-
-    def launch_template(
-        self, resource: TfResource, prefix: str, unknown: list[str]
-    ) -> TfResource | None:
-        types = frozenset({"aws_launch_template"})
-        for name in ("id", "name", "launch_template_id", "launch_template_name"):
-            path = f"{prefix}.{name}"
-            if value_at(resource.values, path) is None and path not in resource.references:
-                continue
-            address = self.one(resource, path, types, unknown, "launch template", by_name=True)
-            if address is not None:
-                return self.idx.by_address.get(address)
-        return None
-
-    def template_groups(self, template: TfResource, unknown: list[str]) -> _Groups:
-        if template.type == "aws_launch_configuration":
-            return self.groups(template, ["security_groups"], unknown)
-        paths = ["vpc_security_group_ids", "security_group_names"]
-        first = self.groups(template, paths, unknown)
-        if first.given:
-            return first
-        return self.groups(template, ["network_interfaces.0.security_groups"], unknown)
-
-    # ----- load balancers ---------------------------------------------------------------------
-
-    def load_balancer(self, resource: TfResource) -> None:
-        values = resource.values
-        unknown: list[str] = []
-        flavor = values.get("load_balancer_type")
-        if flavor not in ("application", "network", "gateway"):
-            flavor = "application"
-        internal = values.get("internal") is True
-        if values.get("internal") is UNKNOWN and resource.references.get("internal"):
-            unknown.append("internal")
-        mappings = [b for b in _blocks(values.get("subnet_mapping")) if isinstance(b, dict)]
-        subnets: list[str] = []
-        private_ips: dict[str, list[str]] = {}
-        eips: dict[str, str] = {}
-        for position, block in enumerate(mappings):
-            subnet = self.one(
-                resource, f"subnet_mapping.{position}.subnet_id", SUBNET_TYPES, unknown, "subnet"
-            )
-            if subnet is None:
-                continue
-            subnets.append(subnet)
-            private_ips[subnet] = self.ips(block.get("private_ipv4_address"))
-            eip = self.one(
-                resource, f"subnet_mapping.{position}.allocation_id", EIP_TYPES, None, "EIP"
-            )
-            if eip is not None:
-                eips[subnet] = eip
-        if not mappings:
-            subnets = self.subnets_of(resource, ["subnets"], unknown, computed=True)
-        groups: _Groups | None = self.groups(resource, ["security_groups"], unknown)
-        if flavor != "application" and groups is not None and not groups.given:
-            groups = None  # network and gateway load balancers without groups filter nothing
-        interfaces = self.interfaces_for(
-            resource,
-            subnets,
-            unknown,
-            groups,
-            public=not internal,
-            public_source=resource.address,
-        )
-        for interface in interfaces:
-            interface.private_ips = private_ips.get(interface.subnet or "", [])
-        spec = LoadBalancer(
-            scheme="internal" if internal else "internet-facing",
-            flavor=flavor,
-            preserves_client_address=flavor == "network",
-        )
-        self.add_endpoint(resource, "load-balancer", interfaces, unknown, spec)
-        for subnet, eip in eips.items():
-            self.model.elastic_ips[eip] = ElasticIp(
-                address=eip,
-                type="aws_eip",
-                origin=self.idx.by_address[eip].origin,
-                endpoint=resource.address,
-                interface=next((i.address for i in interfaces if i.subnet == subnet), None),
-            )
-
-    def classic_load_balancer(self, resource: TfResource) -> None:
-        values = resource.values
-        unknown: list[str] = []
-        internal = values.get("internal") is True
-        subnets = self.subnets_of(resource, ["subnets"], unknown, computed=True)
-        network = None
-        if not subnets and "subnets" not in unknown:
-            network = self.in_default_vpc(resource, "subnets", unknown, "subnets")
-        groups = self.groups(resource, ["security_groups"], unknown)
-        interfaces = self.interfaces_for(
-            resource,
-            subnets,
-            unknown,
-            groups,
-            public=not internal,
-            public_source=resource.address,
-            subnet_unknown="subnets",
-            network=network,
-        )
-        listeners = []
-        for position, block in enumerate(_blocks(values.get("listener"))):
-            if not isinstance(block, dict):
-                continue
-            port, target_port = integer(block.get("lb_port")), integer(block.get("instance_port"))
-            if port is None:
-                self.note(resource, f"listener.{position}.lb_port unknown; listener skipped")
-                continue
-            listeners.append(
-                Listener(
-                    address=resource.address,
-                    type=resource.type,
-                    origin=self.block_origin(resource, f"listener.{position}"),
-                    protocol=string_value(block.get("lb_protocol")) or "tcp",
-                    port=port,
-                    target_port=target_port if target_port is not None else port,
-                )
-            )
-        instances = self.resolve(
-            resource, "instances", INSTANCE_TYPES, unknown, "instance", computed=True
-        )
-        origin = self.block_origin(resource, "instances")
-        spec = LoadBalancer(
-            scheme="internal" if internal else "internet-facing",
-            flavor="classic",
-            listeners=listeners,
-            instances=[Target(endpoint=a, origin=origin) for a in instances.addresses],
-        )
-        self.add_endpoint(resource, "load-balancer", interfaces, unknown, spec)
-
-    def load_balancing(self) -> None:
-        for resource in self.idx.of("aws_lb_target_group", "aws_alb_target_group"):
-            values = resource.values
-            protocol = string_value(values.get("protocol")) or "tcp"
-            self.model.target_groups[resource.address] = TargetGroup(
-                address=resource.address,
-                type=resource.type,
-                origin=resource.origin,
-                protocol="UDP" if protocol.upper() == "GENEVE" else protocol,
-                port=integer(values.get("port")),
-            )
-        for resource in self.idx.of("aws_lb_listener", "aws_alb_listener"):
-            self.listener(resource)
-        for resource in self.idx.of("aws_lb_listener_rule", "aws_alb_listener_rule"):
-            unknown: list[str] = []
-            listener = self.one(resource, "listener_arn", LISTENER_TYPES, unknown, "listener")
-            groups = self.action_target_groups(resource, "action")
-            for item in self.listeners.get(listener or "", []):
-                item.target_groups = dedupe([*item.target_groups, *groups])
-        for resource in self.idx.of(
-            "aws_lb_target_group_attachment", "aws_alb_target_group_attachment"
-        ):
-            self.target_attachment(resource)
-        for resource in self.idx.of("aws_autoscaling_group"):
-            links = self.resolve(
-                resource, "target_group_arns", TG_TYPES, [], "target group", computed=True
-            )
-            origin = self.block_origin(resource, "target_group_arns")
-            for target_group in links.addresses:
-                self.add_target(target_group, Target(endpoint=resource.address, origin=origin))
-            balancers = self.resolve(
-                resource,
-                "load_balancers",
-                ELB_TYPES,
-                [],
-                "load balancer",
-                computed=True,
-                by_name=True,
-            )
-            for balancer in balancers.addresses:
-                self.add_instance(balancer, Target(endpoint=resource.address, origin=origin))
-        for resource in self.idx.of("aws_autoscaling_attachment"):
-            unknown = []
-            scaling_group = self.one(
-                resource,
-                "autoscaling_group_name",
-                ASG_TYPES,
-                unknown,
-                "auto scaling group",
-                by_name=True,
-            )
-            if scaling_group is None:
-                continue
-            target = Target(endpoint=scaling_group, origin=resource.origin, via=resource.address)
-            for path in ("lb_target_group_arn", "alb_target_group_arn"):
-                for address in self.resolve(resource, path, TG_TYPES, unknown, "group").addresses:
-                    self.add_target(address, target)
-            classic = self.one(resource, "elb", ELB_TYPES, unknown, "load balancer", by_name=True)
-            if classic is not None:
-                self.add_instance(classic, target)
-        for resource in self.idx.of("aws_ecs_service"):
-            for position, block in enumerate(_blocks(resource.values.get("load_balancer"))):
-                if not isinstance(block, dict):
-                    continue
-                prefix = f"load_balancer.{position}"
-                target = Target(
-                    endpoint=resource.address,
-                    port=integer(block.get("container_port")),
-                    origin=self.block_origin(resource, prefix),
-                )
-                forward = self.one(resource, f"{prefix}.target_group_arn", TG_TYPES, [], "group")
-                if forward is not None:
-                    self.add_target(forward, target)
-                classic = self.one(
-                    resource, f"{prefix}.elb_name", ELB_TYPES, [], "load balancer", by_name=True
-                )
-                if classic is not None:
-                    self.add_instance(classic, target)
-        for resource in self.idx.of("aws_elb_attachment"):
-            unknown = []
-            classic = self.one(resource, "elb", ELB_TYPES, unknown, "load balancer", by_name=True)
-            instance = self.one(resource, "instance", INSTANCE_TYPES, unknown, "instance")
-            if classic is not None and instance is not None:
-                self.add_instance(
-                    classic,
-                    Target(endpoint=instance, origin=resource.origin, via=resource.address),
-                )
-
-    def listener(self, resource: TfResource) -> None:
-        values = resource.values
-        unknown: list[str] = []
-        balancer_address = self.one(
-            resource, "load_balancer_arn", LB_TYPES, unknown, "load balancer"
-        )
-        balancer = self.model.endpoints.get(balancer_address or "")
-        if balancer is None or balancer.load_balancer is None:
-            if not unknown:
-                self.note(resource, "its load balancer is not in the input; not modelled")
-            return
-        spec = balancer.load_balancer
-        protocol = string_value(values.get("protocol"))
-        if protocol is None:
-            protocol = {"application": "HTTP", "gateway": "GENEVE"}.get(spec.flavor, "TCP")
-        port = integer(values.get("port"))
-        if port is None and protocol.upper() == "GENEVE":
-            port = 6081
-        if port is None:
-            self.note(resource, "port is not known; listener not modelled", "port")
-            return
-        listener = Listener(
-            address=resource.address,
-            type=resource.type,
-            origin=resource.origin,
-            protocol="UDP" if protocol.upper() == "GENEVE" else protocol,
-            port=port,
-            target_groups=self.action_target_groups(resource, "default_action"),
-            unknown=unknown,
-        )
-        spec.listeners.append(listener)
-        self.listeners.setdefault(resource.address, []).append(listener)
-
-    def action_target_groups(self, resource: TfResource, block: str) -> list[str]:
-        """Target groups a listener's or rule's forward actions name, however nested."""
-        found: list[str] = []
-        for path, references in resource.references.items():
-            if path == block or path.startswith(block + "."):
-                for reference in references:
-                    found.extend(self.idx.matches(reference, TG_TYPES, None))
-
-        def literals(value: Any) -> Iterator[str]:
-            if isinstance(value, dict):
-                for key, item in value.items():
-                    if key in ("target_group_arn", "arn") and isinstance(item, str):
-                        yield item
-                    else:
-                        yield from literals(item)
-            elif isinstance(value, list):
-                for item in value:
-                    yield from literals(item)
-
-        for literal in literals(resource.values.get(block)):
-            address = self.lookup(literal, TG_TYPES)
-            if address is not None:
-                found.append(address)
-            elif literal:
-                self.note(resource, f"forwards to {literal}, which is not in the input", block)
-        return dedupe(found)
-
-    def target_attachment(self, resource: TfResource) -> None:
-        unknown: list[str] = []
-        group = self.one(resource, "target_group_arn", TG_TYPES, unknown, "target group")
-        if group is None:
-            return
-        links = self.resolve(resource, "target_id", None, single=True)
-        endpoint = next((e for e in map(self.endpoint_of, links.addresses) if e is not None), None)
-        if endpoint is None:
-            for literal in links.literals:
-                endpoint = self.endpoint_with_ip(literal)
-        if endpoint is None:
-            target = ", ".join(links.addresses + links.literals) or "an unknown target"
-            self.note(resource, f"target_id: {target} is not an endpoint in the input", "target_id")
-            return
-        self.add_target(
-            group,
-            Target(
-                endpoint=endpoint,
-                port=integer(resource.values.get("port")),
-                origin=resource.origin,
-                via=resource.address,
-            ),
-        )
-
-    def endpoint_of(self, address: str) -> str | None:
-        if address in self.model.endpoints:
-            return address
-        return self.owner.get(address)
-
-    def endpoint_with_ip(self, ip: str) -> str | None:
-        if self._ip_index is None:
-            self._ip_index = {}
-            for endpoint, interface in self.interfaces.values():
-                for known in interface.private_ips:
-                    self._ip_index.setdefault(known, endpoint)
-        return self._ip_index.get(ip)
-
-    def add_target(self, group_address: str, target: Target) -> None:
-        group = self.model.target_groups.get(group_address)
-        key = (group_address, target.endpoint, target.port, target.via)
-        if group is not None and key not in self.targets_seen:
-            self.targets_seen.add(key)
-            group.targets.append(target)
-
-    def add_instance(self, balancer_address: str, target: Target) -> None:
-        balancer = self.model.endpoints.get(balancer_address)
-        if balancer is not None and balancer.load_balancer is not None:
-            balancer.load_balancer.instances.append(target)
-
-    # ----- databases, caches, functions, services, groups, VPC endpoints -----------------------
-
-    def subnet_group(
-        self,
-        resource: TfResource,
-        path: str,
-        types: frozenset[str],
-        unknown: list[str],
-    ) -> list[str] | None:
-        """Subnets of the subnet group a database or cache names; None when it names none."""
-        links = self.resolve(
-            resource,
-            path,
-            types,
-            unknown,
-            "subnet group",
-            computed=True,
-            by_name=True,
-            single=True,
-        )
-        if not links.given:
-            return None
-        if len(links.addresses) != 1:
-            return []
-        group = self.idx.by_address.get(links.addresses[0])
-        if group is None:
-            return []
-        return self.subnets_of(group, ["subnet_ids"], unknown, computed=False)
-
-    def database(self, resource: TfResource) -> None:
-        values = resource.values
-        unknown: list[str] = []
-        subnet_types = frozenset({"aws_db_subnet_group"})
-        subnets = self.subnet_group(resource, "db_subnet_group_name", subnet_types, unknown)
-        if subnets is None:
-            source = self.one(
-                resource, "replicate_source_db", frozenset({"aws_db_instance"}), None, "database"
-            )
-            source_resource = self.idx.by_address.get(source or "")
-            if source_resource is not None:
-                subnets = self.subnet_group(
-                    source_resource, "db_subnet_group_name", subnet_types, unknown
-                )
-        network = None
-        if subnets is None:
-            network = self.in_default_vpc(resource, "db_subnet_group_name", unknown, "subnet group")
-            subnets = []
-        groups = self.groups(resource, ["vpc_security_group_ids"], unknown)
-        public = values.get("publicly_accessible") is True
-        interfaces = self.interfaces_for(
-            resource,
-            subnets,
-            unknown,
-            groups,
-            public=public,
-            public_source=resource.address,
-            subnet_unknown="db_subnet_group_name",
-            network=network,
-        )
-        self.add_endpoint(resource, "database", interfaces, unknown)
-
-    def cluster(self, resource: TfResource) -> None:
-        path, subnet_types, member_type = _CLUSTERS[resource.type]
-        unknown: list[str] = []
-        subnets = self.subnet_group(resource, path, subnet_types, unknown)
-        network = None
-        if subnets is None:
-            network = self.in_default_vpc(resource, path, unknown, "subnet group")
-            subnets = []
-        groups = self.groups(resource, ["vpc_security_group_ids"], unknown)
-        public_source: str | None = None
-        for member in self.cluster_members(member_type, resource.type).get(resource.address, []):
-            self.owner[member.address] = resource.address
-            if member.values.get("publicly_accessible") is True and public_source is None:
-                public_source = member.address
-        interfaces = self.interfaces_for(
-            resource,
-            subnets,
-            unknown,
-            groups,
-            public=public_source is not None,
-            public_source=public_source,
-            subnet_unknown=path,
-            network=network,
-        )
-        self.add_endpoint(resource, "database", interfaces, unknown)
-
-    def cluster_members(self, member_type: str, cluster_type: str) -> dict[str, list[TfResource]]:
-        members = self.members.get(member_type)
-        if members is None:
-            members = defaultdict(list)
-            for member in self.idx.of(member_type):
-                links = self.resolve(
-                    member,
-                    "cluster_identifier",
-                    frozenset({cluster_type}),
-                    single=True,
-                    by_name=True,
-                )
-                for cluster in links.addresses[:1]:
-                    members[cluster].append(member)
-            self.members[member_type] = members
-        return members
-
-    def caches(self) -> None:
-        subnet_types = frozenset({"aws_elasticache_subnet_group"})
-        replication_types = frozenset({"aws_elasticache_replication_group"})
-        for resource in self.idx.of("aws_elasticache_cluster", "aws_elasticache_replication_group"):
-            if resource.type == "aws_elasticache_cluster":
-                group = self.one(
-                    resource,
-                    "replication_group_id",
-                    replication_types,
-                    None,
-                    "group",
-                    by_name=True,
-                    computed=True,
-                )
-                if group is not None:
-                    self.owner[resource.address] = group  # a member of its replication group
-                    continue
-            unknown: list[str] = []
-            subnets = self.subnet_group(resource, "subnet_group_name", subnet_types, unknown)
-            network = None
-            if subnets is None:
-                network = self.in_default_vpc(
-                    resource, "subnet_group_name", unknown, "subnet group"
-                )
-                subnets = []
-            groups = self.groups(resource, ["security_group_ids"], unknown)
-            interfaces = self.interfaces_for(
-                resource,
-                subnets,
-                unknown,
-                groups,
-                public=False,
-                public_source=None,
-                subnet_unknown="subnet_group_name",
-                network=network,
-            )
-            self.add_endpoint(resource, "cache", interfaces, unknown)
-
-    def function(self, resource: TfResource) -> None:
-        if not [b for b in _blocks(resource.values.get("vpc_config")) if isinstance(b, dict)]:
-            return  # outside any VPC: not a network endpoint
-        unknown: list[str] = []
-        subnets = self.subnets_of(resource, ["vpc_config.0.subnet_ids"], unknown, computed=False)
-        groups = self.groups(resource, ["vpc_config.0.security_group_ids"], unknown)
-        interfaces = self.interfaces_for(
-            resource,
-            subnets,
-            unknown,
-            groups,
-            public=False,
-            public_source=None,
-            subnet_unknown="vpc_config.0.subnet_ids",
-        )
-        self.add_endpoint(resource, "function", interfaces, unknown)
-
-    def service(self, resource: TfResource) -> None:
-        unknown: list[str] = []
-        blocks = [
-            b for b in _blocks(resource.values.get("network_configuration")) if isinstance(b, dict)
-        ]
-        if not blocks:
-            unknown.append("network_configuration")
-            self.note(
-                resource, "runs on its cluster's instances (no awsvpc network); no interfaces"
-            )
-            self.add_endpoint(resource, "service", [], unknown)
-            return
-        prefix = "network_configuration.0"
-        subnets = self.subnets_of(resource, [f"{prefix}.subnets"], unknown, computed=False)
-        groups = self.groups(resource, [f"{prefix}.security_groups"], unknown)
-        public = blocks[0].get("assign_public_ip") is True
-        interfaces = self.interfaces_for(
-            resource,
-            subnets,
-            unknown,
-            groups,
-            public=public,
-            public_source=resource.address,
-            subnet_unknown=f"{prefix}.subnets",
-        )
-        self.add_endpoint(resource, "service", interfaces, unknown)
-
-    def auto_scaling_group(self, resource: TfResource) -> None:
-        unknown: list[str] = []
-        subnets = self.subnets_of(resource, ["vpc_zone_identifier"], unknown, computed=True)
-        network = None
-        if not subnets and "vpc_zone_identifier" not in unknown:
-            network = self.in_default_vpc(
-                resource, "vpc_zone_identifier", unknown, "vpc_zone_identifier"
-            )
-        template = self.launch_template(resource, "launch_template.0", unknown)
-        if template is None:
-            template = self.launch_template(
-                resource,
-                "mixed_instances_policy.0.launch_template.0.launch_template_specification.0",
-                unknown,
-            )
-        public: bool | None = None
-        if template is not None:
-            public = _flag(
-                value_at(template.values, "network_interfaces.0.associate_public_ip_address")
-            )
-        else:
-            address = self.one(
-                resource,
-                "launch_configuration",
-                frozenset({"aws_launch_configuration"}),
-                unknown,
-                "launch configuration",
-                by_name=True,
-            )
-            template = self.idx.by_address.get(address or "")
-            if template is not None:
-                public = _flag(template.values.get("associate_public_ip_address"))
-        if template is None:
-            unknown.append("launch_template")
-            groups = _Groups([f"{resource.address}.launch_template"], True)
-            self.note(resource, "its launch template is not in the input; groups unknown")
-        else:
-            groups = self.template_groups(template, unknown)
-        source = template.address if template is not None and public else None
-        interfaces = self.interfaces_for(
-            resource,
-            subnets,
-            unknown,
-            groups,
-            public=public,
-            public_source=source,
-            subnet_unknown="vpc_zone_identifier",
-            network=network,
-        )
-        self.add_endpoint(resource, "auto-scaling-group", interfaces, unknown)
-
-    def vpc_endpoint(self, resource: TfResource) -> None:
-        endpoint_type = resource.values.get("vpc_endpoint_type")
-        if endpoint_type not in ("Interface", "GatewayLoadBalancer"):
-            return  # gateway endpoints are hops
-        unknown: list[str] = []
-        subnets = self.subnets_of(resource, ["subnet_ids"], unknown, computed=True)
-        groups: _Groups | None = self.groups(resource, ["security_group_ids"], unknown)
-        if endpoint_type == "GatewayLoadBalancer":
-            groups = None  # it has no security groups
-        interfaces = self.interfaces_for(
-            resource,
-            subnets,
-            unknown,
-            groups,
-            public=False,
-            public_source=None,
-            subnet_unknown="subnet_ids",
-        )
-        self.add_endpoint(resource, "vpc-endpoint", interfaces, unknown)
-
-    # ----- Elastic IPs and group attachments ----------------------------------------------------
-
-    def elastic_ips(self) -> None:
-        nat_eips = set()
-        for nat in self.idx.of("aws_nat_gateway"):
-            nat_eips.update(self.resolve(nat, "allocation_id", EIP_TYPES).addresses)
-        for resource in self.idx.of("aws_eip"):
-            if resource.address in self.model.elastic_ips:
-                continue  # a load balancer's subnet mapping already holds it
-            unknown: list[str] = []
-            endpoint, interface = self.interface_named(
-                resource, "network_interface", "instance", unknown
-            )
-            self.model.elastic_ips[resource.address] = ElasticIp(
-                address=resource.address,
-                type=resource.type,
-                origin=resource.origin,
-                endpoint=endpoint,
-                interface=interface.address if interface else None,
-                unknown=unknown,
-            )
-            if interface is not None:
-                interface.public, interface.public_source = True, resource.address
-            elif resource.address not in nat_eips and not unknown:
-                self.note(resource, "an Elastic IP not associated with anything in the input")
-        for resource in self.idx.of("aws_eip_association"):
-            unknown = []
-            endpoint, interface = self.interface_named(
-                resource, "network_interface_id", "instance_id", unknown
-            )
-            eip = self.one(resource, "allocation_id", EIP_TYPES, unknown, "Elastic IP")
-            if interface is None:
-                continue
-            source = eip or resource.address
-            interface.public, interface.public_source = True, source
-            if eip is not None and eip in self.model.elastic_ips:
-                self.model.elastic_ips[eip].endpoint = endpoint
-                self.model.elastic_ips[eip].interface = interface.address
-
-    def interface_named(
-        self, resource: TfResource, eni_path: str, instance_path: str | None, unknown: list[str]
-    ) -> tuple[str | None, Interface | None]:
-        """The interface an EIP or attachment points at: an ENI, or an instance's primary."""
-        eni = self.one(
-            resource, eni_path, ENI_TYPES | INSTANCE_TYPES, unknown, "interface", computed=True
-        )
-        if eni is not None:
-            if eni in self.interfaces:
-                return self.interfaces[eni]
-            if eni in self.model.endpoints:
-                return self.primary(eni)
-        if instance_path is None:
-            return None, None
-        instance = self.one(
-            resource, instance_path, INSTANCE_TYPES, unknown, "instance", computed=True
-        )
-        if instance is not None:
-            return self.primary(instance)
-        return None, None
-
-    def primary(self, endpoint_address: str) -> tuple[str | None, Interface | None]:
-        endpoint = self.model.endpoints.get(endpoint_address)
-        if endpoint is None or not endpoint.interfaces:
-            return None, None
-        return endpoint_address, endpoint.interfaces[0]
-
-    def eni_group_attachments(self) -> None:
-        for resource in self.idx.of("aws_network_interface_sg_attachment"):
-            unknown: list[str] = []
-            group = self.one(resource, "security_group_id", SG_LINK_TYPES, unknown, "group")
-            _, interface = self.interface_named(resource, "network_interface_id", None, unknown)
-            if group is None or interface is None:
-                continue
-            address = self.group_address(group)
-            if address not in interface.security_groups:
-                interface.security_groups.append(address)
-
-    # ----- what is left -------------------------------------------------------------------------
-
-    def unmodelled(self) -> None:
-        for type_name in sorted(self.idx.managed):
-            if type_name in HANDLED_TYPES or not type_name.startswith("aws_"):
-                continue
-            resources = self.idx.managed[type_name]
-            sample = ", ".join(r.address for r in resources[:_NOTE_SAMPLE])
-            more = (
-                f" and {len(resources) - _NOTE_SAMPLE} more"
-                if len(resources) > _NOTE_SAMPLE
-                else ""
-            )
-            if type_name.startswith("aws_dx_"):
-                why = "Direct Connect is not modelled yet"
-            elif type_name.startswith(_NETWORK_ADJACENT_PREFIXES):
-                why = "may affect reachability but is not modelled"
-            else:
-                why = "not modelled"
-            self.model.note(
-                f"{len(resources)} {type_name} resource(s) {why}: {sample}{more}",
-                origin=resources[0].origin,
-            )
+        model.inputs.append(source)
+    links = Resolver(index, ids or {}, model.note)
+    build(TerraformInventory(index, links, TYPES), model)
+    note_unmodelled(
+        index, model, "aws_", HANDLED_TYPES, _NETWORK_ADJACENT_PREFIXES, _NOT_YET_MODELLED
+    )
+    return model

@@ -18,19 +18,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from reachlint.dialects.terraform.values import (
+from reachlint.dialects.terraform.links import (
+    Links,
     ResourceIndex,
     Types,
-    dedupe,
-    has_unknown,
-    integer,
-    outside_range,
-    string_value,
-    strings,
-    unknown_ranges,
+    concluded,
+    note_on,
+    note_unmodelled,
+    only_one,
+    origin_at,
     value_at,
     without_positions,
 )
+from reachlint.dialects.terraform.values import outside_range, unknown_ranges
 from reachlint.formats.terraform.records import TfResource
 from reachlint.model import exposure
 from reachlint.model.network import (
@@ -62,6 +62,7 @@ from reachlint.model.network import (
 )
 from reachlint.providers.azure import firewall as azure_firewall
 from reachlint.providers.azure import nsgs as azure_common
+from reachlint.providers.values import dedupe, has_unknown, integer, string_value, strings
 from reachlint.sources import Origin, UnknownValue
 
 VNET_TYPES = frozenset({"azurerm_virtual_network"})
@@ -376,16 +377,6 @@ class _Index(ResourceIndex):
 
 
 @dataclass
-class _Links:
-    """What an attribute links to."""
-
-    addresses: list[str] = field(default_factory=list)
-    given: bool = False  # the attribute is set at all
-    unresolved: bool = False  # some of it could not be resolved
-    literals: list[str] = field(default_factory=list)  # known values not in the input
-
-
-@dataclass
 class _IpConfiguration:
     """What one ip configuration of a NIC or scale set says, links resolved."""
 
@@ -442,11 +433,10 @@ class _Mapper:
     # ----- notes and link resolution ----------------------------------------------------------
 
     def note(self, resource: TfResource, message: str, path: str | None = None) -> None:
-        origin = resource.attribute_origins.get(path, resource.origin) if path else None
-        self.model.note(message, resource.address, origin or resource.origin)
+        note_on(self.model.note, resource, message, path)
 
     def block_origin(self, resource: TfResource, path: str) -> Origin:
-        return resource.attribute_origins.get(path, resource.origin)
+        return origin_at(resource, path)
 
     def resolve(
         self,
@@ -459,7 +449,7 @@ class _Mapper:
         by_name: bool = False,
         single: bool = False,
         computed: bool = False,
-    ) -> _Links:
+    ) -> Links:
         """Addresses that attribute `path` links to: references, then known ids, then names.
 
         `by_name`: the attribute holds a name (`virtual_network_name`), matched within the
@@ -489,21 +479,11 @@ class _Mapper:
                     missing.append(literal)
                 else:
                     found.append(known)
-        links = _Links(addresses=dedupe(found), literals=missing)
+        links = Links(addresses=dedupe(found), literals=missing)
         unknown_value = has_unknown(value) and not references and not computed
-        links.given = bool(references) or bool(strings(value)) or unknown_value
-        links.unresolved = bool(missing) or unknown_value or (bool(references) and not found)
-        if links.unresolved and unknown is not None:
-            if path not in unknown:
-                unknown.append(path)
-            if missing:
-                reason = f"names {', '.join(missing)}, which is not in the input"
-            elif references and not found:
-                reason = f"refers to {', '.join(references)}, which is not a {what} in the input"
-            else:
-                reason = "is known only after apply"
-            self.note(resource, f"{path} {reason}; its {what} is unknown", path)
-        return links
+        return concluded(
+            links, resource, path, value, references or [], unknown_value, what, unknown, self.note
+        )
 
     def lookup(self, literal: str, types: Types) -> str | None:
         """The resource a known Azure id names: by the id itself, else by the names it spells."""
@@ -567,14 +547,7 @@ class _Mapper:
         by_name: bool = False,
     ) -> str | None:
         links = self.resolve(resource, path, types, unknown, what, by_name=by_name, single=True)
-        if len(links.addresses) == 1:
-            return links.addresses[0]
-        if len(links.addresses) > 1 and unknown is not None:
-            if path not in unknown:
-                unknown.append(path)
-            choices = ", ".join(links.addresses[:_NOTE_SAMPLE])
-            self.note(resource, f"{path} may be any of {choices}; its {what} is unknown", path)
-        return None
+        return only_one(links, resource, path, what, unknown, self.note)
 
     # ----- virtual networks and subnets -------------------------------------------------------
 
@@ -2551,21 +2524,4 @@ class _Mapper:
     # ----- what is left -------------------------------------------------------------------------
 
     def unmodelled(self) -> None:
-        for type_name in sorted(self.idx.managed):
-            if type_name in HANDLED_TYPES or not type_name.startswith("azurerm_"):
-                continue
-            resources = self.idx.managed[type_name]
-            sample = ", ".join(r.address for r in resources[:_NOTE_SAMPLE])
-            more = (
-                f" and {len(resources) - _NOTE_SAMPLE} more"
-                if len(resources) > _NOTE_SAMPLE
-                else ""
-            )
-            if type_name.startswith(_NETWORK_ADJACENT_PREFIXES):
-                why = "may affect reachability but is not modelled"
-            else:
-                why = "not modelled"
-            self.model.note(
-                f"{len(resources)} {type_name} resource(s) {why}: {sample}{more}",
-                origin=resources[0].origin,
-            )
+        note_unmodelled(self.idx, self.model, "azurerm_", HANDLED_TYPES, _NETWORK_ADJACENT_PREFIXES)

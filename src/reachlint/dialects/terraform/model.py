@@ -85,10 +85,11 @@ def attach_configuration(
     cannot be read leaves the plan as it is.
     """
     from reachlint.confine import ConfinementError
+    from reachlint.dialects.terraform.links import value_at
     from reachlint.dialects.terraform.set_blocks import align
-    from reachlint.dialects.terraform.values import has_unknown, value_at
     from reachlint.errors import InputError
     from reachlint.formats.terraform.directory import load_terraform_dir
+    from reachlint.providers.values import has_unknown
 
     try:
         # Terraform planned it: the configuration is valid for the provider it was planned with.

@@ -19,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from reachlint.dialects.terraform.values import without_positions
+from reachlint.dialects.terraform.links import without_positions
 from reachlint.formats.terraform.records import UNKNOWN, TfResource
 from reachlint.sources import Origin, UnknownValue
 

@@ -12,27 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from reachlint.sensitive import texts
+from reachlint.sources import UNKNOWN as UNKNOWN  # every reader's marker, named here too
 from reachlint.sources import Origin, UnknownValue
-
-
-class _Unknown:
-    """A value known only after apply (or not given)."""
-
-    _instance: _Unknown | None = None
-
-    def __new__(cls) -> _Unknown:
-        if cls._instance is None:
-            cls._instance = super().__new__(cls)
-        return cls._instance
-
-    def __repr__(self) -> str:
-        return "UNKNOWN"
-
-    def __bool__(self) -> bool:
-        return False
-
-
-UNKNOWN: Any = _Unknown()
 
 
 def is_unknown(value: object) -> bool:

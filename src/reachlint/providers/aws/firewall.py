@@ -12,6 +12,10 @@ default) every pass rule comes before every drop rule and unmatched traffic pass
 (https://docs.aws.amazon.com/network-firewall/latest/developerguide/suricata-rule-evaluation-order.html).
 Domain lists match HTTP host names and TLS SNI, and Suricata rule strings match what only the
 traffic shows: both are undecidable rules.
+
+The policy and rule group documents are read in the shape Terraform's aws provider writes them
+(snake_case keys, nested blocks as lists); a dialect that writes them otherwise (CloudFormation's
+PascalCase properties) hands them over in that shape.
 """
 
 from __future__ import annotations
@@ -26,8 +30,12 @@ from reachlint.model.network import (
     FirewallPolicy,
     FirewallRule,
     FirewallStage,
+    Gateway,
     PortRange,
 )
+from reachlint.providers.aws.networks import SUBNET_KINDS
+from reachlint.providers.aws.source import Resource
+from reachlint.providers.aws.state import Build
 from reachlint.sources import Origin
 
 STATELESS_ACTIONS: dict[str, Literal["allow", "deny", "next"]] = {
@@ -148,17 +156,17 @@ class PolicyBuilder:
     ) -> None:
         self.policy = policy
         self.variables = variables
-        self.origin_of = origin_of  # (group address, block path) -> origin
+        self.origin_of = origin_of  # (group address, path in its definition) -> origin
         self.stateless: list[tuple[int, int, int, FirewallRule]] = []
         self.stateful: list[tuple[int, int, int, FirewallRule]] = []
 
     def stateless_group(
-        self, address: str, type_name: str, values: dict[str, Any], priority: int
+        self, address: str, type_name: str, name: Any, definition: Any, priority: int
     ) -> None:
-        group = _first(values.get("rule_group"))
+        group = _first(definition)
         source = _first(_first(group.get("rules_source")).get("stateless_rules_and_custom_actions"))
-        base = "rule_group.0.rules_source.0.stateless_rules_and_custom_actions.0.stateless_rule"
-        label = f"rule group {values.get('name')} (priority {priority})"
+        base = "0.rules_source.0.stateless_rules_and_custom_actions.0.stateless_rule"
+        label = f"rule group {name} (priority {priority})"
         for index, block in enumerate(_blocks(source.get("stateless_rule"))):
             definition = _first(block.get("rule_definition"))
             actions = [a for a in definition.get("actions") or [] if isinstance(a, str)]
@@ -189,14 +197,14 @@ class PolicyBuilder:
             self.stateless.append((priority, rule_priority, index, rule))
 
     def stateful_group(
-        self, address: str, type_name: str, values: dict[str, Any], priority: int
+        self, address: str, type_name: str, name: Any, definition: Any, priority: int
     ) -> None:
-        group = _first(values.get("rule_group"))
+        group = _first(definition)
         variables = self.variables.copy()
         variables.add(group.get("rule_variables"))
         source = _first(group.get("rules_source"))
-        label = f"rule group {values.get('name')} (priority {priority})"
-        base = "rule_group.0.rules_source.0"
+        label = f"rule group {name} (priority {priority})"
+        base = "0.rules_source.0"
         position = 0
 
         def add(rule: FirewallRule) -> None:
@@ -297,10 +305,12 @@ class PolicyBuilder:
                         )
                     )
 
-    def missing_group(self, reference: str, stateful: bool, priority: int, origin: Origin) -> None:
+    def missing_group(
+        self, reference: str, type_name: str, stateful: bool, priority: int, origin: Origin
+    ) -> None:
         rule = FirewallRule(
             address=reference,
-            type="aws_networkfirewall_rule_group",
+            type=type_name,
             origin=origin,
             name="(its rules)",
             kind="stateful" if stateful else "stateless",
@@ -310,8 +320,8 @@ class PolicyBuilder:
         )
         (self.stateful if stateful else self.stateless).append((priority, 0, 0, rule))
 
-    def done(self, values: dict[str, Any]) -> FirewallPolicy:
-        settings = _first(values.get("firewall_policy"))
+    def done(self, written: Any) -> FirewallPolicy:
+        settings = _first(written)
         stateless_default: Literal["allow", "deny", "next"] = next(
             (
                 STATELESS_ACTIONS[a]
@@ -335,3 +345,92 @@ class PolicyBuilder:
         self.policy.rules = [t[3] for t in sorted(self.stateless, key=lambda t: t[:3])]
         self.policy.rules += [t[3] for t in stateful]
         return self.policy
+
+
+# ----- firewalls and their policies -------------------------------------------------------------
+# Fields: a firewall's `subnet_mappings` entries (`subnet`) and `policy`; a policy's `settings`
+# (the policy document), `variables`, `tls_inspection`, `stateless_groups` and
+# `stateful_groups` entries (`group`, `priority`); a rule group's `name` and `definition` (the
+# rule group document, whose parts `origin_within` places).
+
+
+def add_firewalls(b: Build) -> None:
+    for resource in b.inv.of("network-firewall"):
+        unknown: list[str] = []
+        subnets = []
+        for mapping in resource.entries("subnet_mappings"):
+            subnet = mapping.link("subnet", SUBNET_KINDS, "subnet", unknown)
+            if subnet is not None:
+                subnets.append(subnet)
+        placed = b.model.subnets.get(subnets[0]) if subnets else None
+        network = placed.network if placed is not None else None
+        if len(subnets) > 1:
+            resource.note(
+                f"it has endpoints in {len(subnets)} subnets; what leaves it is routed by "
+                f"{subnets[0]}'s route table"
+            )
+        b.model.gateways[resource.address] = Gateway(
+            address=resource.address,
+            type=resource.type,
+            origin=resource.origin,
+            kind="firewall",
+            network=network,
+            subnet=subnets[0] if subnets else None,
+            public=False,
+            policy=_policy(b, resource, network),
+            unknown=unknown,
+        )
+
+
+def _policy(b: Build, resource: Resource, network: str | None) -> FirewallPolicy:
+    kinds = frozenset({"firewall-policy"})
+    policy = b.inv.get(resource.link("policy", kinds, "firewall policy", None) or "")
+    if policy is None:
+        resource.note("its firewall policy is not in the input; its rules are unknown")
+        rule = FirewallRule(
+            address=resource.address, type=resource.type, origin=resource.origin,
+            name="(its rules)", kind="every", action="allow",
+            undecidable="a firewall policy not in the input",
+        )  # fmt: skip
+        return FirewallPolicy(
+            address=resource.address, type=resource.type, origin=resource.origin, rules=[rule]
+        )
+    net = b.model.networks.get(network or "")
+    variables = Variables(list(net.cidrs) if net is not None else [])
+    variables.add(policy.value("variables"))
+
+    def origin_of(group: str, path: str) -> Origin:
+        found = b.inv.get(group)
+        return found.origin_within("definition", path) if found is not None else policy.origin
+
+    builder = PolicyBuilder(
+        FirewallPolicy(address=policy.address, type=policy.type, origin=policy.origin),
+        variables,
+        origin_of,
+    )
+    group_kinds = frozenset({"firewall-rule-group"})
+    for field in ("stateless_groups", "stateful_groups"):
+        stateful = field == "stateful_groups"
+        key = policy.name(field).rsplit(".", 1)[-1]
+        for position, reference in enumerate(policy.entries(field)):
+            written = reference.value("priority")
+            priority = written if isinstance(written, int) else 0
+            group = b.inv.get(reference.link("group", group_kinds, "rule group", None) or "")
+            if group is None:
+                path = reference.path("group")
+                reference.note(f"{path}: the rule group is not in the input", "group")
+                builder.missing_group(
+                    f"{policy.address}.{key}[{position}]",
+                    b.inv.type_name("firewall-rule-group"),
+                    stateful,
+                    priority,
+                    reference.origin,
+                )
+                continue
+            read = builder.stateful_group if stateful else builder.stateless_group
+            read(
+                group.address, group.type, group.value("name"), group.value("definition"), priority
+            )
+    if policy.value("tls_inspection"):
+        policy.note("TLS inspection decrypts traffic; what it decides is not modelled")
+    return builder.done(policy.value("settings"))

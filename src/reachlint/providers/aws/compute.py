@@ -1,0 +1,306 @@
+"""Compute endpoints: instances and their network interfaces, launch templates, Auto Scaling
+groups, Lambda functions in a VPC, ECS services and interface VPC endpoints.
+
+An instance launched with interfaces of its own (device 0) uses them; otherwise it gets one in
+its subnet, or the launch template's, or a default subnet of the default VPC. A separate
+interface is public only through an Elastic IP. A function outside any VPC is no network
+endpoint; a service without awsvpc networking runs on its cluster's instances. A Gateway Load
+Balancer endpoint has no security groups.
+
+Fields: an instance's `network_interfaces` entries (`interface`, `device_index`), `subnet`,
+`groups`, `group_names`, `public_ip`, `private_ip`, `private_ips`, `template`,
+`template_name`; an interface's `subnet`, `groups`, `private_ip`, `private_ips`,
+`private_ip_list`, `attachments` entries (`instance`, `device_index`); an attachment's
+`instance`, `interface`, `device_index`; a launch template's `groups`, `group_names`,
+`interface_groups`, `interface_subnet`, `public_ip` (a launch configuration's `groups`,
+`public_ip`); an Auto Scaling group's `subnets`, `template`, `template_name`,
+`mixed_template`, `mixed_template_name`, `launch_configuration`, `launch_template`; a
+function's `vpc` entries (`subnets`, `groups`); a service's `network` entries (`subnets`,
+`groups`, `public_ip`); a VPC endpoint's `endpoint_type`, `subnets`, `groups`; a group
+attached to an interface: `group`, `interface`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from reachlint.model.network import Interface
+from reachlint.providers.aws.endpoints import (
+    ENI_KINDS,
+    INSTANCE_KINDS,
+    add_endpoint,
+    interface_named,
+    interfaces_for,
+    ips,
+    subnet_choice,
+    subnets_of,
+)
+from reachlint.providers.aws.networks import in_default_vpc
+from reachlint.providers.aws.security_groups import (
+    SG_LINK_KINDS,
+    Groups,
+    group_address,
+    groups_of,
+)
+from reachlint.providers.aws.source import Resource
+from reachlint.providers.aws.state import Build
+from reachlint.providers.values import dedupe, flag, integer, string_value
+
+TEMPLATE_KINDS = frozenset({"launch-template"})
+
+
+def add_interfaces_and_instances(b: Build) -> None:
+    """Network interfaces, and instances with the interfaces they own."""
+    _eni_ownership(b)
+    enis = {r.address: _eni_interface(b, r) for r in b.inv.of("network-interface")}
+    for resource in b.inv.of("instance"):
+        _instance(b, resource, enis)
+    for address, interface in enis.items():
+        if address in b.eni_owner:
+            continue
+        found = b.inv.get(address)
+        if found is not None:
+            add_endpoint(b, found, "network-interface", [interface])
+
+
+def _eni_ownership(b: Build) -> None:
+    for instance in b.inv.of("instance"):
+        for entry in instance.entries("network_interfaces"):
+            index = entry.value("device_index")
+            device = integer(index) if entry.known else None
+            for address in entry.links("interface", ENI_KINDS, single=True).addresses:
+                b.eni_owner[address] = (instance.address, device or 0)
+    for interface in b.inv.of("network-interface"):
+        for entry in interface.entries("attachments"):
+            owner = entry.link("instance", INSTANCE_KINDS, "instance", None)
+            if owner is not None and entry.known:
+                device = integer(entry.value("device_index")) or 0
+                b.eni_owner.setdefault(interface.address, (owner, device))
+    for attachment in b.inv.of("network-interface-attachment"):
+        unknown: list[str] = []
+        attached_to = attachment.link("instance", INSTANCE_KINDS, "instance", unknown)
+        eni = attachment.link("interface", ENI_KINDS, "interface", unknown)
+        if attached_to is not None and eni is not None:
+            device = integer(attachment.value("device_index")) or 1
+            b.eni_owner.setdefault(eni, (attached_to, device))
+    for eni, (owner, device) in b.eni_owner.items():
+        b.owned_enis[owner].append((device, eni))
+
+
+def _private_ips(resource: Resource) -> list[str]:
+    found = ips(resource.value("private_ip"), resource.value("private_ips"))
+    return dedupe([*found, *ips(resource.value("private_ip_list"))])
+
+
+def _eni_interface(b: Build, resource: Resource) -> Interface:
+    unknown: list[str] = []
+    subnet, network = subnet_choice(b, resource, "subnet", unknown)
+    groups = groups_of(b, resource, ["groups"], unknown)
+    return interfaces_for(
+        b,
+        resource,
+        [subnet] if subnet else [],
+        unknown,
+        groups,
+        public=False,  # only an Elastic IP makes a separate interface public
+        public_source=None,
+        private_ips=_private_ips(resource),
+        subnet_unknown=resource.path("subnet"),
+        network=network,
+    )[0].model_copy(update={"address": resource.address})
+
+
+def _instance(b: Build, resource: Resource, enis: dict[str, Interface]) -> None:
+    unknown: list[str] = []
+    owned = sorted(p for p in b.owned_enis.get(resource.address, []) if p[1] in enis)
+    interfaces: list[Interface] = []
+    launched_with_enis = any(device == 0 for device, _ in owned)
+    if not launched_with_enis and resource.entries("network_interfaces"):
+        unknown.append(resource.name("network_interfaces"))
+        resource.note(f"its primary {resource.name('network_interfaces')} cannot be resolved")
+    elif not launched_with_enis:
+        template = template_of(b, resource, ("template", "template_name"), unknown)
+        written = resource.refers("subnet") or string_value(resource.value("subnet"))
+        if not written and template is not None:
+            subnet, network = subnet_choice(
+                b, template, "interface_subnet", unknown, default_vpc=True
+            )
+        else:
+            subnet, network = subnet_choice(b, resource, "subnet", unknown, default_vpc=True)
+        groups = groups_of(b, resource, ["groups", "group_names"], unknown)
+        if not groups.given and template is not None:
+            groups = template_groups(b, template, unknown)
+        public = flag(resource.value("public_ip"))
+        if public is None and resource.refers("public_ip"):
+            unknown.append(resource.name("public_ip"))
+        if public is None and template is not None:
+            public = flag(template.value("public_ip"))
+        interfaces = interfaces_for(
+            b,
+            resource,
+            [subnet] if subnet else [],
+            unknown,
+            groups,
+            public=public,
+            public_source=resource.address,
+            private_ips=_private_ips(resource),
+            subnet_unknown=resource.path("subnet"),
+            network=network,
+        )
+    interfaces.extend(enis[eni] for _, eni in owned)
+    for _, eni in owned:
+        b.owner[eni] = resource.address
+    if not interfaces:
+        unknown.append(resource.name("network_interfaces"))
+        interfaces = interfaces_for(
+            b, resource, [], unknown, Groups([], False), public=False, public_source=None
+        )
+    add_endpoint(b, resource, "instance", interfaces, unknown)
+
+
+def template_of(
+    b: Build, resource: Resource, fields: Iterable[str], unknown: list[str]
+) -> Resource | None:
+    """The launch template these fields name (by id or by name), if it is in the input."""
+    for field in fields:
+        if resource.value(field) is None and not resource.refers(field):
+            continue
+        address = resource.link(field, TEMPLATE_KINDS, "launch template", unknown)
+        if address is not None:
+            return b.inv.get(address)
+    return None
+
+
+def template_groups(b: Build, template: Resource, unknown: list[str]) -> Groups:
+    if template.kind == "launch-configuration":
+        return groups_of(b, template, ["groups"], unknown)
+    first = groups_of(b, template, ["groups", "group_names"], unknown)
+    if first.given:
+        return first
+    return groups_of(b, template, ["interface_groups"], unknown)
+
+
+def add_auto_scaling_group(b: Build, resource: Resource) -> None:
+    unknown: list[str] = []
+    subnets = subnets_of(b, resource, ["subnets"], unknown)
+    network = None
+    where = resource.path("subnets")
+    if not subnets and where not in unknown:
+        network = in_default_vpc(b, resource, "subnets", unknown, where)
+    template = template_of(b, resource, ("template", "template_name"), unknown)
+    if template is None:
+        template = template_of(b, resource, ("mixed_template", "mixed_template_name"), unknown)
+    public: bool | None = None
+    if template is not None:
+        public = flag(template.value("public_ip"))
+    else:
+        address = resource.link(
+            "launch_configuration",
+            frozenset({"launch-configuration"}),
+            "launch configuration",
+            unknown,
+        )
+        template = b.inv.get(address or "")
+        if template is not None:
+            public = flag(template.value("public_ip"))
+    if template is None:
+        unknown.append(resource.name("launch_template"))
+        groups = Groups([f"{resource.address}.{resource.path('launch_template')}"], True)
+        resource.note("its launch template is not in the input; groups unknown")
+    else:
+        groups = template_groups(b, template, unknown)
+    source = template.address if template is not None and public else None
+    interfaces = interfaces_for(
+        b,
+        resource,
+        subnets,
+        unknown,
+        groups,
+        public=public,
+        public_source=source,
+        subnet_unknown=where,
+        network=network,
+    )
+    add_endpoint(b, resource, "auto-scaling-group", interfaces, unknown)
+
+
+def add_function(b: Build, resource: Resource) -> None:
+    settings = resource.entries("vpc")
+    if not any(entry.known for entry in settings):
+        return  # outside any VPC: not a network endpoint
+    unknown: list[str] = []
+    config = settings[0]
+    subnets = subnets_of(b, config, ["subnets"], unknown)
+    groups = groups_of(b, config, ["groups"], unknown)
+    interfaces = interfaces_for(
+        b,
+        resource,
+        subnets,
+        unknown,
+        groups,
+        public=False,
+        public_source=None,
+        subnet_unknown=config.path("subnets"),
+    )
+    add_endpoint(b, resource, "function", interfaces, unknown)
+
+
+def add_service(b: Build, resource: Resource) -> None:
+    unknown: list[str] = []
+    settings = resource.entries("network")
+    written = [entry for entry in settings if entry.known]
+    if not written:
+        unknown.append(resource.name("network"))
+        resource.note("runs on its cluster's instances (no awsvpc network); no interfaces")
+        add_endpoint(b, resource, "service", [], unknown)
+        return
+    config = settings[0]
+    subnets = subnets_of(b, config, ["subnets"], unknown)
+    groups = groups_of(b, config, ["groups"], unknown)
+    public = written[0].value("public_ip") is True
+    interfaces = interfaces_for(
+        b,
+        resource,
+        subnets,
+        unknown,
+        groups,
+        public=public,
+        public_source=resource.address,
+        subnet_unknown=config.path("subnets"),
+    )
+    add_endpoint(b, resource, "service", interfaces, unknown)
+
+
+def add_interface_endpoint(b: Build, resource: Resource) -> None:
+    endpoint_type = resource.value("endpoint_type")
+    if endpoint_type not in ("Interface", "GatewayLoadBalancer"):
+        return  # gateway endpoints are hops
+    unknown: list[str] = []
+    subnets = subnets_of(b, resource, ["subnets"], unknown)
+    groups: Groups | None = groups_of(b, resource, ["groups"], unknown)
+    if endpoint_type == "GatewayLoadBalancer":
+        groups = None  # it has no security groups
+    interfaces = interfaces_for(
+        b,
+        resource,
+        subnets,
+        unknown,
+        groups,
+        public=False,
+        public_source=None,
+        subnet_unknown=resource.path("subnets"),
+    )
+    add_endpoint(b, resource, "vpc-endpoint", interfaces, unknown)
+
+
+def add_group_attachments(b: Build) -> None:
+    """Security groups added to an interface apart from it."""
+    for resource in b.inv.of("network-interface-sg-attachment"):
+        unknown: list[str] = []
+        group = resource.link("group", SG_LINK_KINDS, "group", unknown)
+        _, interface = interface_named(b, resource, "interface", None, unknown)
+        if group is None or interface is None:
+            continue
+        address = group_address(b, group)
+        if address not in interface.security_groups:
+            interface.security_groups.append(address)

@@ -1,0 +1,160 @@
+"""Data stores: RDS instances, Aurora, DocumentDB and Neptune clusters, ElastiCache clusters and
+replication groups.
+
+A data store sits in the subnets of the subnet group it names, else in a default subnet of the
+default VPC; a read replica without a group of its own takes its source's. A cluster is public
+when one of its members is publicly accessible; an ElastiCache cluster in a replication group is
+a member of that group, which is the endpoint.
+
+Fields: a subnet group's `subnets`; a database's `subnet_group`, `replicates`, `groups`,
+`public`, `port`, `engine`; a cluster's `subnet_group`, `groups`, `port`, `engine`, and a
+member's `cluster`, `public`; an ElastiCache cluster's `replication_group`, `subnet_group`,
+`groups`, `port`, `engine`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from reachlint.providers.aws.endpoints import add_endpoint, interfaces_for, subnets_of
+from reachlint.providers.aws.networks import in_default_vpc
+from reachlint.providers.aws.security_groups import groups_of
+from reachlint.providers.aws.source import Resource
+from reachlint.providers.aws.state import Build
+
+DB_SUBNET_GROUPS = frozenset({"db-subnet-group"})
+# Clusters: the subnet groups they may name, and their members' kind.
+CLUSTERS: dict[str, tuple[frozenset[str], str]] = {
+    "rds-cluster": (DB_SUBNET_GROUPS, "rds-cluster-instance"),
+    "docdb-cluster": (
+        frozenset({"docdb-subnet-group"}) | DB_SUBNET_GROUPS,
+        "docdb-cluster-instance",
+    ),
+    "neptune-cluster": (
+        frozenset({"neptune-subnet-group"}) | DB_SUBNET_GROUPS,
+        "neptune-cluster-instance",
+    ),
+}
+
+
+def add_data_stores(b: Build) -> None:
+    for resource in b.inv.of("db-instance"):
+        _database(b, resource)
+    for kind in CLUSTERS:
+        for resource in b.inv.of(kind):
+            _cluster(b, resource)
+    _caches(b)
+
+
+def _subnet_group(
+    b: Build, resource: Resource, kinds: frozenset[str], unknown: list[str]
+) -> list[str] | None:
+    """Subnets of the subnet group a data store names; None when it names none."""
+    links = resource.links("subnet_group", kinds, "subnet group", unknown, single=True)
+    if not links.given:
+        return None
+    if len(links.addresses) != 1:
+        return []
+    group = b.inv.get(links.addresses[0])
+    if group is None:
+        return []
+    return subnets_of(b, group, ["subnets"], unknown)
+
+
+def _placed(
+    b: Build, resource: Resource, subnets: list[str] | None, unknown: list[str]
+) -> tuple[list[str], str | None]:
+    """Its subnets; naming no subnet group, it sits in the default VPC."""
+    if subnets is not None:
+        return subnets, None
+    return [], in_default_vpc(b, resource, "subnet_group", unknown, "subnet group")
+
+
+def _database(b: Build, resource: Resource) -> None:
+    unknown: list[str] = []
+    subnets = _subnet_group(b, resource, DB_SUBNET_GROUPS, unknown)
+    if subnets is None:
+        source = resource.link("replicates", frozenset({"db-instance"}), "database", None)
+        replicated = b.inv.get(source or "")
+        if replicated is not None:
+            subnets = _subnet_group(b, replicated, DB_SUBNET_GROUPS, unknown)
+    placed, network = _placed(b, resource, subnets, unknown)
+    groups = groups_of(b, resource, ["groups"], unknown)
+    interfaces = interfaces_for(
+        b,
+        resource,
+        placed,
+        unknown,
+        groups,
+        public=resource.value("public") is True,
+        public_source=resource.address,
+        subnet_unknown=resource.path("subnet_group"),
+        network=network,
+    )
+    add_endpoint(b, resource, "database", interfaces, unknown)
+
+
+def _cluster(b: Build, resource: Resource) -> None:
+    subnet_kinds, member_kind = CLUSTERS[resource.kind]
+    unknown: list[str] = []
+    placed, network = _placed(
+        b, resource, _subnet_group(b, resource, subnet_kinds, unknown), unknown
+    )
+    groups = groups_of(b, resource, ["groups"], unknown)
+    public_source: str | None = None
+    for member in _members(b, member_kind, resource.kind).get(resource.address, []):
+        b.owner[member.address] = resource.address
+        if member.value("public") is True and public_source is None:
+            public_source = member.address
+    interfaces = interfaces_for(
+        b,
+        resource,
+        placed,
+        unknown,
+        groups,
+        public=public_source is not None,
+        public_source=public_source,
+        subnet_unknown=resource.path("subnet_group"),
+        network=network,
+    )
+    add_endpoint(b, resource, "database", interfaces, unknown)
+
+
+def _members(b: Build, member_kind: str, cluster_kind: str) -> dict[str, list[Resource]]:
+    members = b.members.get(member_kind)
+    if members is None:
+        members = defaultdict(list)
+        for member in b.inv.of(member_kind):
+            links = member.links("cluster", frozenset({cluster_kind}), single=True)
+            for cluster in links.addresses[:1]:
+                members[cluster].append(member)
+        b.members[member_kind] = members
+    return members
+
+
+def _caches(b: Build) -> None:
+    subnet_kinds = frozenset({"cache-subnet-group"})
+    replication_kinds = frozenset({"cache-replication-group"})
+    for resource in b.inv.of("cache-cluster", "cache-replication-group"):
+        if resource.kind == "cache-cluster":
+            group = resource.link("replication_group", replication_kinds, "group", None)
+            if group is not None:
+                b.owner[resource.address] = group  # a member of its replication group
+                continue
+        unknown: list[str] = []
+        placed, network = _placed(
+            b, resource, _subnet_group(b, resource, subnet_kinds, unknown), unknown
+        )
+        groups = groups_of(b, resource, ["groups"], unknown)
+        interfaces = interfaces_for(
+            b,
+            resource,
+            placed,
+            unknown,
+            groups,
+            public=False,
+            public_source=None,
+            subnet_unknown=resource.path("subnet_group"),
+            network=network,
+        )
+        add_endpoint(b, resource, "cache", interfaces, unknown)

@@ -1,0 +1,221 @@
+"""What every endpoint shares: its interfaces, their subnets, groups and public addresses.
+
+An endpoint has one interface per subnet it sits in. An interface is in the security groups its
+resource names, else in its VPC's default group. An interface is public when an Elastic IP,
+the resource itself or its subnet (`public_ip_on_launch`) makes it so. A database's or cache's
+service port is the one written, else its engine's default.
+
+Fields every endpoint may have: `tags`, `all_tags` (what tags it inherits), `endpoint_type` (a
+VPC endpoint's), `port` and `engine` (a data store's).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from reachlint.model import exposure
+from reachlint.model.network import (
+    Endpoint,
+    EndpointKind,
+    Interface,
+    LoadBalancer,
+    PortRange,
+)
+from reachlint.providers.aws.networks import SUBNET_KINDS, default_group, fallback_network
+from reachlint.providers.aws.security_groups import Groups
+from reachlint.providers.aws.source import Fields, Resource
+from reachlint.providers.aws.state import NOTE_SAMPLE, Build
+from reachlint.providers.values import dedupe, integer, string_value, strings, valid_ip
+from reachlint.sources import UNKNOWN
+
+ENI_KINDS = frozenset({"network-interface"})
+INSTANCE_KINDS = frozenset({"instance"})
+
+
+def tags_of(resource: Resource) -> dict[str, str]:
+    for field in ("tags", "all_tags"):
+        tags = resource.value(field)
+        if isinstance(tags, dict) and tags:
+            return {str(k): v for k, v in tags.items() if isinstance(v, str)}
+    return {}
+
+
+def add_endpoint(
+    b: Build,
+    resource: Resource,
+    kind: EndpointKind,
+    interfaces: list[Interface],
+    unknown: list[str] | None = None,
+    load_balancer: LoadBalancer | None = None,
+) -> Endpoint:
+    endpoint = Endpoint(
+        address=resource.address,
+        type=resource.type,
+        origin=resource.origin,
+        kind=kind,
+        tags=tags_of(resource),
+        interfaces=interfaces,
+        load_balancer=load_balancer,
+        unknown=unknown or [],
+        exposure=exposure.pick(
+            resource.type,
+            flavor=load_balancer.flavor if load_balancer is not None else None,
+            endpoint_type=string_value(resource.value("endpoint_type")),
+        ),
+        service_ports=service_ports(resource),
+    )
+    b.model.endpoints[resource.address] = endpoint
+    for interface in interfaces:
+        b.interfaces[interface.address] = (resource.address, interface)
+    return endpoint
+
+
+def service_ports(resource: Resource) -> list[PortRange]:
+    """A database's or cache's port: as written, else its engine's default."""
+    value = resource.value("port")
+    port = integer(value)
+    if port is None:
+        if value is UNKNOWN and resource.refers("port"):
+            return []  # set from a value known only at deployment: the filters decide
+        port = exposure.default_port(resource.type, string_value(resource.value("engine")))
+    return [PortRange(low=port, high=port)] if port is not None else []
+
+
+def interfaces_for(
+    b: Build,
+    resource: Fields,
+    subnets: list[str],
+    unknown: list[str],
+    groups: Groups | None,
+    *,
+    public: bool | None,
+    public_source: str | None,
+    private_ips: list[str] | None = None,
+    subnet_unknown: str | None = None,
+    network: str | None = None,
+) -> list[Interface]:
+    """One interface per subnet; `groups` None means "no security-group filtering".
+
+    `public` None: the subnet's public_ip_on_launch decides. `subnet_unknown`: what `unknown`
+    names the subnet by, which an interface in a known subnet does not inherit. `network`:
+    where an interface without a known subnet sits, when that is known.
+    """
+    placements: list[str | None] = list(subnets) or [None]
+    launch_public = b.inv.field_name("subnet", "public_ip_on_launch")
+    interfaces = []
+    for subnet_address in placements:
+        name = f"{resource.address}.eni"
+        if len(placements) > 1:
+            name += f"[{subnet_address}]"
+        own_unknown = [u for u in unknown if u != subnet_unknown or subnet_address is None]
+        subnet = b.model.subnets.get(subnet_address or "")
+        placed = subnet.network if subnet is not None else placement_network(b, network)
+        is_public, source = bool(public), public_source if public else None
+        if public is None:
+            if subnet is None or launch_public in subnet.unknown:
+                own_unknown.append("public")
+            elif subnet.map_public_ip:
+                is_public, source = True, subnet.address
+        interfaces.append(
+            Interface(
+                address=name,
+                subnet=subnet_address,
+                network=placed,
+                private_ips=list(private_ips or []) if len(placements) == 1 else [],
+                public=is_public,
+                public_source=source,
+                security_groups=with_default(b, groups, placed, own_unknown),
+                unknown=dedupe(own_unknown),
+            )
+        )
+    return interfaces
+
+
+def with_default(
+    b: Build, groups: Groups | None, network: str | None, unknown: list[str]
+) -> list[str]:
+    if groups is None:
+        return []
+    if groups.given and not groups.named_default:
+        return list(groups.addresses)
+    default = default_group(b, network)
+    if default is None:
+        # The default group of a VPC that is not known: a group the engine cannot see.
+        default = "default"
+        unknown.append("security_groups")
+    return dedupe([*groups.addresses, default])
+
+
+def placement_network(b: Build, known: str | None) -> str | None:
+    """Where an interface without a known subnet sits, if that is clear at all."""
+    if known is not None:
+        return known
+    if len(b.declared_networks) == 1:
+        return b.declared_networks[0]
+    return None
+
+
+def subnets_of(b: Build, resource: Fields, fields: Iterable[str], unknown: list[str]) -> list[str]:
+    found: list[str] = []
+    for field in fields:
+        links = resource.links(field, SUBNET_KINDS, "subnet", unknown)
+        found.extend(a for a in links.addresses if a in b.model.subnets)
+    return dedupe(found)
+
+
+def ips(*values: Any) -> list[str]:
+    found: list[str] = []
+    for value in values:
+        found.extend(text for text in strings(value) if valid_ip(text))
+    return dedupe(found)
+
+
+def subnet_choice(
+    b: Build, resource: Resource, field: str, unknown: list[str], *, default_vpc: bool = False
+) -> tuple[str | None, str | None]:
+    """The subnet an interface sits in; if it may be any of several, their common VPC.
+
+    `default_vpc`: naming no subnet places it in a default subnet of the default VPC.
+    """
+    links = resource.links(field, SUBNET_KINDS, "subnet", unknown, single=True)
+    subnets = [a for a in links.addresses if a in b.model.subnets]
+    if len(subnets) == 1:
+        return subnets[0], None
+    path = resource.path(field)
+    if len(subnets) > 1:
+        if path not in unknown:
+            unknown.append(path)
+        choices = ", ".join(subnets[:NOTE_SAMPLE])
+        resource.note(f"{path} may be any of {choices}; its subnet is unknown", field)
+        networks = {b.model.subnets[a].network for a in subnets}
+        return None, networks.pop() if len(networks) == 1 else None
+    if not links.given and default_vpc:
+        network = fallback_network(b, resource, field, unknown, f"no {path}", absent=True)
+        return None, network
+    return None, None
+
+
+def interface_named(
+    b: Build, resource: Resource, eni_field: str, instance_field: str | None, unknown: list[str]
+) -> tuple[str | None, Interface | None]:
+    """The interface an address or attachment points at: an ENI, or an instance's primary."""
+    eni = resource.link(eni_field, ENI_KINDS | INSTANCE_KINDS, "interface", unknown)
+    if eni is not None:
+        if eni in b.interfaces:
+            return b.interfaces[eni]
+        if eni in b.model.endpoints:
+            return primary(b, eni)
+    if instance_field is None:
+        return None, None
+    instance = resource.link(instance_field, INSTANCE_KINDS, "instance", unknown)
+    if instance is not None:
+        return primary(b, instance)
+    return None, None
+
+
+def primary(b: Build, endpoint_address: str) -> tuple[str | None, Interface | None]:
+    endpoint = b.model.endpoints.get(endpoint_address)
+    if endpoint is None or not endpoint.interfaces:
+        return None, None
+    return endpoint_address, endpoint.interfaces[0]

@@ -1,0 +1,309 @@
+"""Load balancers: application, network and gateway load balancers with their listeners and
+target groups, and Classic Load Balancers with their instances.
+
+A load balancer is internet-facing unless internal; a network or gateway load balancer without
+security groups filters nothing, and a network load balancer keeps the client's address. A
+listener without a protocol takes its flavor's (HTTP, GENEVE, TCP); GENEVE is UDP on 6081. A
+target reaches a group through an attachment, an Auto Scaling group or an ECS service.
+
+Fields: a load balancer's `flavor`, `internal`, `subnet_mappings` entries (`subnet`,
+`private_ip`, `allocation`), `subnets`, `groups`; a classic one's `internal`, `subnets`,
+`groups`, `listeners` entries (`port`, `target_port`, `protocol`), `instances`; a target
+group's `protocol`, `port`; a listener's `load_balancer`, `protocol`, `port`, `actions` (the
+groups its forward actions name); a rule's `listener`, `actions`; a target attachment's
+`group`, `target`, `port`; an Auto Scaling group's `target_groups`, `load_balancers`; its
+attachment's `group`, `target_group`, `legacy_target_group`, `classic`; a service's
+`load_balancers` entries (`container_port`, `target_group`, `classic`); a classic attachment's
+`classic`, `instance`.
+"""
+
+from __future__ import annotations
+
+from reachlint.model.network import (
+    ElasticIp,
+    Listener,
+    LoadBalancer,
+    Target,
+    TargetGroup,
+)
+from reachlint.providers.aws.endpoints import (
+    INSTANCE_KINDS,
+    add_endpoint,
+    interfaces_for,
+    ips,
+    subnets_of,
+)
+from reachlint.providers.aws.networks import SUBNET_KINDS, in_default_vpc
+from reachlint.providers.aws.security_groups import Groups, groups_of
+from reachlint.providers.aws.source import Resource
+from reachlint.providers.aws.state import Build
+from reachlint.providers.values import dedupe, integer, string_value
+from reachlint.sources import UNKNOWN
+
+LB_KINDS = frozenset({"load-balancer"})
+LISTENER_KINDS = frozenset({"listener"})
+TG_KINDS = frozenset({"target-group"})
+ASG_KINDS = frozenset({"autoscaling-group"})
+ELB_KINDS = frozenset({"classic-load-balancer"})
+EIP_KINDS = frozenset({"elastic-ip"})
+
+
+def add_load_balancer(b: Build, resource: Resource) -> None:
+    unknown: list[str] = []
+    flavor = resource.value("flavor")
+    if flavor not in ("application", "network", "gateway"):
+        flavor = "application"
+    internal = resource.value("internal") is True
+    if resource.value("internal") is UNKNOWN and resource.refers("internal"):
+        unknown.append(resource.name("internal"))
+    mappings = [entry for entry in resource.entries("subnet_mappings") if entry.known]
+    subnets: list[str] = []
+    private_ips: dict[str, list[str]] = {}
+    eips: dict[str, str] = {}
+    for mapping in mappings:
+        subnet = mapping.link("subnet", SUBNET_KINDS, "subnet", unknown)
+        if subnet is None:
+            continue
+        subnets.append(subnet)
+        private_ips[subnet] = ips(mapping.value("private_ip"))
+        eip = mapping.link("allocation", EIP_KINDS, "EIP", None)
+        if eip is not None:
+            eips[subnet] = eip
+    if not mappings:
+        subnets = subnets_of(b, resource, ["subnets"], unknown)
+    groups: Groups | None = groups_of(b, resource, ["groups"], unknown)
+    if flavor != "application" and groups is not None and not groups.given:
+        groups = None  # network and gateway load balancers without groups filter nothing
+    interfaces = interfaces_for(
+        b, resource, subnets, unknown, groups, public=not internal, public_source=resource.address
+    )
+    for interface in interfaces:
+        interface.private_ips = private_ips.get(interface.subnet or "", [])
+    spec = LoadBalancer(
+        scheme="internal" if internal else "internet-facing",
+        flavor=flavor,
+        preserves_client_address=flavor == "network",
+    )
+    add_endpoint(b, resource, "load-balancer", interfaces, unknown, spec)
+    for subnet, eip in eips.items():
+        address = b.inv.get(eip)
+        if address is None:
+            continue
+        b.model.elastic_ips[eip] = ElasticIp(
+            address=eip,
+            type=address.type,
+            origin=address.origin,
+            endpoint=resource.address,
+            interface=next((i.address for i in interfaces if i.subnet == subnet), None),
+        )
+
+
+def add_classic_load_balancer(b: Build, resource: Resource) -> None:
+    unknown: list[str] = []
+    internal = resource.value("internal") is True
+    subnets = subnets_of(b, resource, ["subnets"], unknown)
+    network = None
+    where = resource.path("subnets")
+    if not subnets and where not in unknown:
+        network = in_default_vpc(b, resource, "subnets", unknown, where)
+    groups = groups_of(b, resource, ["groups"], unknown)
+    interfaces = interfaces_for(
+        b,
+        resource,
+        subnets,
+        unknown,
+        groups,
+        public=not internal,
+        public_source=resource.address,
+        subnet_unknown=where,
+        network=network,
+    )
+    listeners = []
+    for entry in resource.entries("listeners"):
+        if not entry.known:
+            continue
+        port, target_port = integer(entry.value("port")), integer(entry.value("target_port"))
+        if port is None:
+            resource.note(f"{entry.path('port')} unknown; listener skipped")
+            continue
+        listeners.append(
+            Listener(
+                address=resource.address,
+                type=resource.type,
+                origin=entry.origin,
+                protocol=string_value(entry.value("protocol")) or "tcp",
+                port=port,
+                target_port=target_port if target_port is not None else port,
+            )
+        )
+    instances = resource.links("instances", INSTANCE_KINDS, "instance", unknown)
+    origin = resource.origin_of("instances")
+    spec = LoadBalancer(
+        scheme="internal" if internal else "internet-facing",
+        flavor="classic",
+        listeners=listeners,
+        instances=[Target(endpoint=a, origin=origin) for a in instances.addresses],
+    )
+    add_endpoint(b, resource, "load-balancer", interfaces, unknown, spec)
+
+
+def add_listeners_and_targets(b: Build) -> None:
+    for resource in b.inv.of("target-group"):
+        protocol = string_value(resource.value("protocol")) or "tcp"
+        b.model.target_groups[resource.address] = TargetGroup(
+            address=resource.address,
+            type=resource.type,
+            origin=resource.origin,
+            protocol="UDP" if protocol.upper() == "GENEVE" else protocol,
+            port=integer(resource.value("port")),
+        )
+    for resource in b.inv.of("listener"):
+        _listener(b, resource)
+    for resource in b.inv.of("listener-rule"):
+        unknown: list[str] = []
+        listener = resource.link("listener", LISTENER_KINDS, "listener", unknown)
+        groups = _forwards_to(resource)
+        for item in b.listeners.get(listener or "", []):
+            item.target_groups = dedupe([*item.target_groups, *groups])
+    for resource in b.inv.of("target-group-attachment"):
+        _target_attachment(b, resource)
+    for resource in b.inv.of("autoscaling-group"):
+        links = resource.links("target_groups", TG_KINDS, "target group", [])
+        origin = resource.origin_of("target_groups")
+        for target_group in links.addresses:
+            add_target(b, target_group, Target(endpoint=resource.address, origin=origin))
+        balancers = resource.links("load_balancers", ELB_KINDS, "load balancer", [])
+        for balancer in balancers.addresses:
+            add_instance(b, balancer, Target(endpoint=resource.address, origin=origin))
+    for resource in b.inv.of("autoscaling-attachment"):
+        unknown = []
+        scaling_group = resource.link("group", ASG_KINDS, "auto scaling group", unknown)
+        if scaling_group is None:
+            continue
+        target = Target(endpoint=scaling_group, origin=resource.origin, via=resource.address)
+        for field in ("target_group", "legacy_target_group"):
+            for address in resource.links(field, TG_KINDS, "group", unknown).addresses:
+                add_target(b, address, target)
+        classic = resource.link("classic", ELB_KINDS, "load balancer", unknown)
+        if classic is not None:
+            add_instance(b, classic, target)
+    for resource in b.inv.of("ecs-service"):
+        for entry in resource.entries("load_balancers"):
+            if not entry.known:
+                continue
+            target = Target(
+                endpoint=resource.address,
+                port=integer(entry.value("container_port")),
+                origin=entry.origin,
+            )
+            forward = entry.link("target_group", TG_KINDS, "group", [])
+            if forward is not None:
+                add_target(b, forward, target)
+            classic = entry.link("classic", ELB_KINDS, "load balancer", [])
+            if classic is not None:
+                add_instance(b, classic, target)
+    for resource in b.inv.of("classic-load-balancer-attachment"):
+        unknown = []
+        classic = resource.link("classic", ELB_KINDS, "load balancer", unknown)
+        instance = resource.link("instance", INSTANCE_KINDS, "instance", unknown)
+        if classic is not None and instance is not None:
+            add_instance(
+                b, classic, Target(endpoint=instance, origin=resource.origin, via=resource.address)
+            )
+
+
+def _listener(b: Build, resource: Resource) -> None:
+    unknown: list[str] = []
+    balancer_address = resource.link("load_balancer", LB_KINDS, "load balancer", unknown)
+    balancer = b.model.endpoints.get(balancer_address or "")
+    if balancer is None or balancer.load_balancer is None:
+        if not unknown:
+            resource.note("its load balancer is not in the input; not modelled")
+        return
+    spec = balancer.load_balancer
+    protocol = string_value(resource.value("protocol"))
+    if protocol is None:
+        protocol = {"application": "HTTP", "gateway": "GENEVE"}.get(spec.flavor, "TCP")
+    port = integer(resource.value("port"))
+    if port is None and protocol.upper() == "GENEVE":
+        port = 6081
+    if port is None:
+        resource.note(f"{resource.path('port')} is not known; listener not modelled", "port")
+        return
+    listener = Listener(
+        address=resource.address,
+        type=resource.type,
+        origin=resource.origin,
+        protocol="UDP" if protocol.upper() == "GENEVE" else protocol,
+        port=port,
+        target_groups=_forwards_to(resource),
+        unknown=unknown,
+    )
+    spec.listeners.append(listener)
+    b.listeners.setdefault(resource.address, []).append(listener)
+
+
+def _forwards_to(resource: Resource) -> list[str]:
+    """Target groups a listener's or rule's forward actions name."""
+    links = resource.links("actions", TG_KINDS)
+    for literal in links.literals:
+        resource.note(f"forwards to {literal}, which is not in the input", "actions")
+    return dedupe(links.addresses)
+
+
+def _target_attachment(b: Build, resource: Resource) -> None:
+    unknown: list[str] = []
+    group = resource.link("group", TG_KINDS, "target group", unknown)
+    if group is None:
+        return
+    links = resource.links("target", None, single=True)
+    endpoint = next(
+        (e for e in (_endpoint_of(b, a) for a in links.addresses) if e is not None), None
+    )
+    if endpoint is None:
+        for literal in links.literals:
+            endpoint = _endpoint_with_ip(b, literal)
+    if endpoint is None:
+        target = ", ".join(links.addresses + links.literals) or "an unknown target"
+        path = resource.path("target")
+        resource.note(f"{path}: {target} is not an endpoint in the input", "target")
+        return
+    add_target(
+        b,
+        group,
+        Target(
+            endpoint=endpoint,
+            port=integer(resource.value("port")),
+            origin=resource.origin,
+            via=resource.address,
+        ),
+    )
+
+
+def _endpoint_of(b: Build, address: str) -> str | None:
+    if address in b.model.endpoints:
+        return address
+    return b.owner.get(address)
+
+
+def _endpoint_with_ip(b: Build, ip: str) -> str | None:
+    if b.ip_index is None:
+        b.ip_index = {}
+        for endpoint, interface in b.interfaces.values():
+            for known in interface.private_ips:
+                b.ip_index.setdefault(known, endpoint)
+    return b.ip_index.get(ip)
+
+
+def add_target(b: Build, group_address: str, target: Target) -> None:
+    group = b.model.target_groups.get(group_address)
+    key = (group_address, target.endpoint, target.port, target.via)
+    if group is not None and key not in b.targets_seen:
+        b.targets_seen.add(key)
+        group.targets.append(target)
+
+
+def add_instance(b: Build, balancer_address: str, target: Target) -> None:
+    balancer = b.model.endpoints.get(balancer_address)
+    if balancer is not None and balancer.load_balancer is not None:
+        balancer.load_balancer.instances.append(target)

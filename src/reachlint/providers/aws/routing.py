@@ -1,0 +1,327 @@
+"""Route tables and routes: where a subnet's traffic goes, and through what.
+
+A subnet uses its VPC's main table unless associated with another; a gateway route table routes
+what enters through an internet gateway. A route's target is one of several fields, each naming
+a kind of gateway; a firewall or Gateway Load Balancer endpoint is an appliance that filters and
+forwards. An attachment stands for the gateway it attaches.
+
+Fields: a table's `network`, `default_of` (a main table: the VPC whose it is), `routes` entries,
+`propagating_gateways`; a route (an entry, or a `route` with `table`) has `destination`,
+`ipv6_destination`, `destination_prefix_list` and the targets of `ROUTE_TARGETS`; associations
+have `table` and `subnet` or `gateway`; a propagation `table` and `gateway`; a prefix list
+`entries` with `cidr`, a `prefix-list-entry` `prefix_list` and `cidr`.
+"""
+
+from __future__ import annotations
+
+from reachlint.model.network import PrefixList, Route, RouteTable, RouteTarget
+from reachlint.providers.aws.networks import (
+    RT_KINDS,
+    SUBNET_KINDS,
+    VPC_KINDS,
+    cidr_values,
+    network_of,
+)
+from reachlint.providers.aws.security_groups import PREFIX_LIST_KINDS
+from reachlint.providers.aws.source import Fields, Resource
+from reachlint.providers.aws.state import NOTE_SAMPLE, Build
+from reachlint.providers.values import dedupe, string_value
+from reachlint.sources import UNKNOWN, UnknownValue
+
+RT_LINK_KINDS = RT_KINDS | VPC_KINDS  # a VPC stands for its main table
+VGW_KINDS = frozenset({"vpn-gateway"})
+TGW_KINDS = frozenset({"transit-gateway"})
+ENI_KINDS = frozenset({"network-interface"})
+INSTANCE_KINDS = frozenset({"instance"})
+
+# Route target fields, the kind each implies, and the kinds a link shared by several routes
+# must have to be taken as that field's target.
+ROUTE_TARGETS: tuple[tuple[str, RouteTarget | None, frozenset[str]], ...] = (
+    (
+        "gateway",
+        None,
+        frozenset(
+            {
+                "internet-gateway",
+                "internet-gateway-attachment",
+                "vpn-gateway",
+                "vpn-gateway-attachment",
+                "vpc-endpoint",
+            }
+        ),
+    ),
+    ("nat_gateway", "nat-gateway", frozenset({"nat-gateway"})),
+    ("transit_gateway", "transit-gateway", TGW_KINDS),
+    (
+        "peering",
+        "peering",
+        frozenset({"vpc-peering-connection", "vpc-peering-connection-accepter"}),
+    ),
+    (
+        "egress_only_gateway",
+        "egress-only-internet-gateway",
+        frozenset({"egress-only-internet-gateway"}),
+    ),
+    ("vpc_endpoint", "gateway-endpoint", frozenset({"vpc-endpoint", "network-firewall"})),
+    ("network_interface", "network-interface", ENI_KINDS | INSTANCE_KINDS),
+    ("instance", "instance", INSTANCE_KINDS),
+    ("local_gateway", "unknown", frozenset({"local-gateway"})),
+    ("carrier_gateway", "unknown", frozenset({"carrier-gateway"})),
+    ("core_network", "unknown", frozenset({"core-network"})),
+)
+_TARGET_BY_KIND: dict[str, RouteTarget] = {
+    "internet-gateway": "internet-gateway",
+    "internet-gateway-attachment": "internet-gateway",
+    "egress-only-internet-gateway": "egress-only-internet-gateway",
+    "nat-gateway": "nat-gateway",
+    "vpn-gateway": "vpn-gateway",
+    "vpn-gateway-attachment": "vpn-gateway",
+    "transit-gateway": "transit-gateway",
+    "vpc-peering-connection": "peering",
+    "vpc-peering-connection-accepter": "peering",
+    "vpc-endpoint": "gateway-endpoint",
+    "network-interface": "network-interface",
+    "instance": "instance",
+}
+_TARGET_BY_ID_PREFIX: tuple[tuple[str, RouteTarget], ...] = (
+    ("igw-", "internet-gateway"),
+    ("vgw-", "vpn-gateway"),
+    ("vpce-", "gateway-endpoint"),
+    ("nat-", "nat-gateway"),
+    ("eigw-", "egress-only-internet-gateway"),
+    ("tgw-", "transit-gateway"),
+    ("pcx-", "peering"),
+    ("eni-", "network-interface"),
+    ("i-", "instance"),
+)
+# Attachments stand for what they attach: the field naming it, and its kind.
+_ATTACHED = {
+    "internet-gateway-attachment": ("gateway", "internet-gateway"),
+    "vpn-gateway-attachment": ("gateway", "vpn-gateway"),
+    "vpc-peering-connection-accepter": ("peering", "vpc-peering-connection"),
+}
+
+
+def add_route_tables(b: Build) -> None:
+    for resource in b.inv.of("default-route-table", "route-table"):
+        unknown: list[str] = []
+        is_default = resource.kind == "default-route-table"
+        vpc = resource.link("default_of", VPC_KINDS, "VPC", None) if is_default else None
+        network = vpc or network_of(b, resource, "network", unknown)
+        routes = [route(b, entry) for entry in resource.entries("routes") if entry.known]
+        gateways = resource.links("propagating_gateways", VGW_KINDS, "VPN gateway", unknown)
+        b.model.route_tables[resource.address] = RouteTable(
+            address=resource.address,
+            type=resource.type,
+            origin=resource.origin,
+            network=network,
+            is_main=is_default,
+            routes=routes,
+            propagating_gateways=[*gateways.addresses, *gateways.literals],
+            unknown=unknown,
+        )
+        net = b.model.networks[network]
+        if is_default and net.main_route_table is None:
+            net.main_route_table = resource.address
+    for resource in b.inv.of("main-route-table-association"):
+        unknown = []
+        table_address = resource.link("table", RT_KINDS, "route table", unknown)
+        table = b.model.route_tables.get(table_address or "")
+        if table is None:
+            resource.note("its route table is not in the input; main table unchanged")
+            continue
+        net = b.model.networks[table.network]  # a main table is one of its own VPC's
+        previous = b.model.route_tables.get(net.main_route_table or "")
+        if previous is not None and previous is not table:
+            previous.is_main = False
+        table.is_main = True
+        net.main_route_table = table.address
+
+
+def route(b: Build, view: Fields) -> Route:
+    """One route, an entry of its table or a resource of its own."""
+    unknown: list[str] = []
+    destination: str | None = None
+    ranges: list[UnknownValue] = []
+    for name in ("destination", "ipv6_destination"):
+        found = cidr_values(view, name, unknown, ranges=ranges)
+        destination = destination or (found[0] if found else None)
+    destination_prefix_list: str | None = None
+    if destination is None and not ranges:
+        lists = view.links("destination_prefix_list", PREFIX_LIST_KINDS, "prefix list", unknown)
+        chosen = [*lists.addresses, *lists.literals]
+        destination_prefix_list = chosen[0] if chosen else None
+    unknown = [u.removeprefix(view.prefix) for u in unknown]
+    if destination is None and destination_prefix_list is None and not unknown and not ranges:
+        unknown.append(view.name("destination"))
+        view.note(f"{view.path('destination')}: the route has no destination")
+    kind, target = route_target(b, view, unknown)
+    return Route(
+        address=view.address,
+        type=view.type,
+        origin=view.origin,
+        destination=destination,
+        destination_prefix_list=destination_prefix_list,
+        target_kind=kind,
+        target=target,
+        unknown=dedupe(unknown),
+        unknown_ranges=ranges,
+    )
+
+
+def route_target(b: Build, view: Fields, unknown: list[str]) -> tuple[RouteTarget, str | None]:
+    pending: str | None = None
+    for name, implied, kinds in ROUTE_TARGETS:
+        links = view.links(name, None, single=True, likely=kinds)
+        path = view.path(name)
+        if links.ambiguous:
+            unknown.append(view.name(name))
+            choices = ", ".join(links.addresses[:NOTE_SAMPLE])
+            view.note(f"{path} may be any of {choices}", name)
+            return implied or "unknown", None
+        if links.addresses:
+            address = links.addresses[0]
+            kind = _target_kind(b, address, implied)
+            if kind == "unknown":
+                view.note(f"{path}: {address} is not a target reachlint models", name)
+            return kind, _target_address(b, address)
+        value = view.value(name)
+        literal = string_value(value)
+        if literal is not None:
+            kind = implied or _literal_kind(literal)
+            if kind == "unknown":
+                view.note(f"{path}: {literal} is not a target reachlint models", name)
+            return kind, None if kind == "local" else literal
+        if value is UNKNOWN and pending is None:
+            pending = name
+    name = pending or "gateway"
+    unknown.append(view.name(name))
+    if pending is None:
+        view.note(f"{view.prefix}route has no target it can be read from")
+    else:
+        view.note(f"{view.path(name)} is known only after apply", name)
+    implied = next((kind for field, kind, _ in ROUTE_TARGETS if field == name), None)
+    return implied or "unknown", None
+
+
+def _target_kind(b: Build, address: str, implied: RouteTarget | None) -> RouteTarget:
+    resource = b.inv.get(address)
+    if resource is not None and resource.kind == "network-firewall":
+        return "virtual-appliance"  # a firewall endpoint: the firewall filters and forwards
+    if resource is not None and resource.kind == "vpc-endpoint":
+        if resource.value("endpoint_type") == "GatewayLoadBalancer":
+            return "virtual-appliance"
+        return "gateway-endpoint"
+    if implied is not None:
+        return implied
+    if resource is None:
+        return "unknown"
+    return _TARGET_BY_KIND.get(resource.kind, "unknown")
+
+
+def _target_address(b: Build, address: str) -> str:
+    """Attachments stand for the gateway they attach."""
+    resource = b.inv.get(address)
+    attached = _ATTACHED.get(resource.kind) if resource is not None else None
+    if resource is None or attached is None:
+        return address
+    gateway = resource.link(attached[0], frozenset({attached[1]}), "gateway", None)
+    if resource.kind == "vpc-peering-connection-accepter" and gateway is None:
+        return address  # a peering from outside the input is modelled as its accepter
+    return gateway or address
+
+
+def _literal_kind(literal: str) -> RouteTarget:
+    if literal == "local":
+        return "local"
+    for start, kind in _TARGET_BY_ID_PREFIX:
+        if literal.startswith(start):
+            return kind
+    return "unknown"
+
+
+def add_routes_and_associations(b: Build) -> None:
+    for resource in b.inv.of("route"):
+        unknown: list[str] = []
+        table = route_table_of(b, resource, unknown)
+        if table is not None:
+            table.routes.append(route(b, resource))
+    for resource in b.inv.of("route-table-association"):
+        unknown = []
+        if resource.refers("gateway") or string_value(resource.value("gateway")):
+            _edge_association(b, resource)
+            continue
+        subnet_address = resource.link("subnet", SUBNET_KINDS, "subnet", unknown)
+        table = route_table_of(b, resource, unknown)
+        subnet = b.model.subnets.get(subnet_address or "")
+        if subnet is None or table is None:
+            continue
+        previous = b.model.route_tables.get(subnet.route_table or "")
+        if previous is not None and subnet.address in previous.subnets:
+            previous.subnets.remove(subnet.address)
+        subnet.route_table = table.address
+        if subnet.address not in table.subnets:
+            table.subnets.append(subnet.address)
+    for resource in b.inv.of("vpn-gateway-route-propagation"):
+        unknown = []
+        table = route_table_of(b, resource, unknown)
+        gateway = resource.link("gateway", VGW_KINDS, "VPN gateway", unknown)
+        if table is not None and gateway is not None:
+            table.propagating_gateways = dedupe([*table.propagating_gateways, gateway])
+
+
+def _edge_association(b: Build, resource: Resource) -> None:
+    """A gateway route table: it routes what arrives through the internet gateway."""
+    unknown: list[str] = []
+    gateway = resource.link("gateway", frozenset({"internet-gateway"}), "gateway", unknown)
+    table = route_table_of(b, resource, unknown)
+    if gateway is None or table is None:
+        resource.note("an edge association whose gateway or table is not known")
+        return
+    table.edge_gateways = dedupe([*table.edge_gateways, gateway])
+
+
+def route_table_of(b: Build, resource: Resource, unknown: list[str]) -> RouteTable | None:
+    address = resource.link("table", RT_LINK_KINDS, "route table", unknown)
+    if address is None:
+        return None
+    network = b.model.networks.get(address)
+    if network is not None:
+        address = network.main_route_table or address
+    table = b.model.route_tables.get(address)
+    if table is None:
+        resource.note(f"route table {address} is not in the model; skipped")
+    return table
+
+
+def table_address(b: Build, address: str) -> str:
+    network = b.model.networks.get(address)
+    return network.main_route_table or address if network is not None else address
+
+
+def add_prefix_lists(b: Build) -> None:
+    for resource in b.inv.of("prefix-list"):
+        cidrs: list[str] = []
+        unknown: list[str] = []
+        ranges: list[UnknownValue] = []
+        for entry in resource.entries("entries"):
+            if entry.known:
+                cidrs += cidr_values(entry, "cidr", unknown, ranges=ranges)
+        b.model.prefix_lists[resource.address] = PrefixList(
+            address=resource.address,
+            type=resource.type,
+            origin=resource.origin,
+            cidrs=cidrs,
+            unknown=unknown,
+            unknown_ranges=ranges,
+        )
+    for resource in b.inv.of("prefix-list-entry"):
+        unknown = []
+        address = resource.link("prefix_list", PREFIX_LIST_KINDS, "list", unknown)
+        prefix_list = b.model.prefix_lists.get(address or "")
+        if prefix_list is not None:
+            prefix_list.cidrs.extend(
+                cidr_values(
+                    resource, "cidr", prefix_list.unknown, ranges=prefix_list.unknown_ranges
+                )
+            )

@@ -1,0 +1,261 @@
+"""Security groups: their rules, written inline or apart, and the groups an interface is in.
+
+A link to a VPC where a group is expected means the VPC's default group (AWS names it by the
+VPC). An existing group named "default" is its VPC's default group. An interface that names no
+group, or the group "default", is in its VPC's default group.
+
+Fields: a group's `network`, `name`, `name_prefix`, and `ingress`/`egress` entries; a rule
+(an entry, or a `security-group-rule` with `group` and `direction`) has `protocol`,
+`from_port`, `to_port`, `cidrs`, `ipv6_cidrs`, `prefix_lists`, `groups`, `self`,
+`description`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from reachlint.model.network import Direction, PortRange, SecurityGroup, SecurityGroupRule
+from reachlint.providers.aws.networks import (
+    SG_KINDS,
+    VPC_KINDS,
+    cidr_values,
+    default_group,
+    network_of,
+    optional_network_of,
+)
+from reachlint.providers.aws.source import Fields, Resource
+from reachlint.providers.aws.state import NOTE_SAMPLE, Build
+from reachlint.providers.values import dedupe, integer, string_value
+from reachlint.sources import UNKNOWN, UnknownValue
+
+SG_LINK_KINDS = SG_KINDS | VPC_KINDS  # a VPC stands for its default group
+PREFIX_LIST_KINDS = frozenset({"prefix-list"})
+PORTED_PROTOCOLS = frozenset({"tcp", "udp", "6", "17"})
+DIRECTIONS: tuple[Direction, ...] = ("ingress", "egress")
+
+
+def protocol_of(value: Any) -> str | None:
+    """The protocol as written, lower case; "all" is AWS's -1. None when unknown."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str) and value.strip():
+        text = value.strip().lower()
+        return "-1" if text in {"all", "-1"} else text
+    return None
+
+
+def port_range(view: Fields, protocol: str, unknown: list[str]) -> PortRange | None:
+    if protocol not in PORTED_PROTOCOLS:
+        return None  # all protocols, or ICMP type and code: not ports
+    low, high = view.value("from_port"), view.value("to_port")
+    if low is UNKNOWN or high is UNKNOWN:
+        unknown.append(view.path("from_port"))
+        both = f"{view.path('from_port')}/{view.name('to_port')}"
+        view.note(f"{both} are known only after apply")
+        return None
+    low_port, high_port = integer(low), integer(high)
+    if low_port is None or high_port is None:
+        return None
+    return PortRange(low=min(low_port, high_port), high=max(low_port, high_port))
+
+
+def add_groups(b: Build) -> None:
+    for resource in b.inv.of("default-security-group", "security-group"):
+        unknown: list[str] = []
+        network = network_of(b, resource, "network", unknown)
+        is_default = resource.kind == "default-security-group"
+        name: str | None = "default"
+        if not is_default:
+            name = string_value(resource.value("name")) or string_value(
+                resource.value("name_prefix")
+            )
+        group = SecurityGroup(
+            address=resource.address,
+            type=resource.type,
+            origin=resource.origin,
+            network=network,
+            name=name,
+            is_default=is_default,
+            unknown=unknown,
+        )
+        b.model.security_groups[resource.address] = group
+        if is_default:
+            net = b.model.networks[network]
+            if net.default_security_group is not None:
+                resource.note(
+                    f"{net.default_security_group} is already the default group of {network}"
+                )
+            else:
+                net.default_security_group = resource.address
+    for resource in b.inv.existing("security-group"):
+        add_existing_group(b, resource)
+    for address, group in b.model.security_groups.items():
+        found = b.inv.get(address)
+        if found is not None and not found.existing:
+            group.rules.extend(inline_rules(b, found))
+
+
+def add_existing_group(b: Build, resource: Resource) -> None:
+    unknown: list[str] = []
+    network = optional_network_of(b, resource, "network", unknown)
+    name = string_value(resource.value("name"))
+    if name == "default" and network is not None:
+        # Looking up the group named "default" reads the VPC's default group.
+        b.inv.alias(resource.address, default_group(b, network) or resource.address)
+        return
+    named = b.inv.named("security-group", name) if name else None
+    if named is not None and b.model.security_groups[named].network == network:
+        b.inv.alias(resource.address, named)  # looked up by the name the input gives it
+        return
+
+    def unknown_rule(direction: Direction) -> SecurityGroupRule:
+        return SecurityGroupRule(
+            address=resource.address,
+            type=resource.type,
+            origin=resource.origin,
+            direction=direction,
+            unknown=[direction],
+        )
+
+    b.model.security_groups[resource.address] = SecurityGroup(
+        address=resource.address,
+        type=resource.type,
+        origin=resource.origin,
+        network=network,
+        name=name,
+        unknown=[*unknown, *DIRECTIONS],
+        rules=[unknown_rule(direction) for direction in DIRECTIONS],
+    )
+    resource.note("a security group read from the account; its rules are unknown")
+
+
+def inline_rules(b: Build, resource: Resource) -> Iterator[SecurityGroupRule]:
+    for direction in DIRECTIONS:
+        for entry in resource.entries(direction):
+            if not entry.known:
+                entry.note(f"{entry.path()} is known only after apply", "")
+                yield SecurityGroupRule(
+                    address=resource.address,
+                    type=resource.type,
+                    origin=entry.origin,
+                    direction=direction,
+                    unknown=[entry.path()],
+                )
+                continue
+            yield group_rule(b, entry, direction)
+
+
+def group_rule(b: Build, view: Fields, direction: Direction) -> SecurityGroupRule:
+    """One rule, written inline (an entry) or as a resource of its own."""
+    unknown: list[str] = []
+    protocol = protocol_of(view.value("protocol"))
+    if protocol is None:
+        protocol = "-1"
+        unknown.append(view.name("protocol"))
+        view.note(f"{view.path('protocol')} is not known", "protocol")
+    ports = port_range(view, protocol, unknown)
+    cidrs: list[str] = []
+    ranges: list[UnknownValue] = []
+    for name in ("cidrs", "ipv6_cidrs"):
+        cidrs.extend(cidr_values(view, name, unknown, ranges=ranges))
+    unknown = [u.removeprefix(view.prefix) for u in unknown]
+    prefix_links = view.links("prefix_lists", PREFIX_LIST_KINDS, "prefix list")
+    prefix_lists = [*prefix_links.addresses, *prefix_links.literals]
+    if prefix_links.unresolved and not prefix_links.literals:
+        unknown.append(view.name("prefix_lists"))
+        view.note(f"{view.path('prefix_lists')} cannot be resolved")
+    group_links = view.links("groups", SG_LINK_KINDS, "security group", likely=SG_KINDS)
+    groups = [group_address(b, a) for a in group_links.addresses]
+    path = view.path("groups")
+    if group_links.ambiguous:
+        unknown.append(view.name("groups"))
+        choices = ", ".join(groups[:NOTE_SAMPLE])
+        view.note(f"{path} names some of {choices}", "groups")
+    elif group_links.unresolved:
+        unknown.append(view.name("groups"))
+        what = ", ".join(group_links.literals) or "a group that cannot be resolved"
+        view.note(f"{path} names {what}", "groups")
+    description = view.value("description")
+    return SecurityGroupRule(
+        address=view.address,
+        type=view.type,
+        origin=view.origin,
+        direction=direction,
+        protocol=protocol,
+        ports=ports,
+        cidrs=cidrs,
+        prefix_lists=prefix_lists,
+        security_groups=dedupe(groups),
+        self_reference=view.value("self") is True,
+        description=description if isinstance(description, str) else None,
+        unknown=dedupe(unknown),
+        unknown_ranges=ranges,
+    )
+
+
+def group_address(b: Build, address: str) -> str:
+    """A group link; a VPC stands for its default group."""
+    if address in b.model.networks:
+        return default_group(b, address) or address
+    return address
+
+
+def add_rules(b: Build) -> None:
+    """Rules written apart from their group."""
+    for resource in b.inv.of("security-group-rule"):
+        direction = resource.value("direction")
+        if direction not in DIRECTIONS:
+            resource.note(
+                f"{resource.path('direction')} is neither ingress nor egress; rule skipped",
+                "direction",
+            )
+            continue
+        rule = group_rule(b, resource, direction)
+        unknown: list[str] = []
+        target = resource.link("group", SG_LINK_KINDS, "security group", unknown)
+        group = b.model.security_groups.get(group_address(b, target)) if target else None
+        if group is None:
+            if not unknown:
+                resource.note("its security group is not in the input; rule not modelled")
+            continue
+        group.rules.append(rule)
+
+
+@dataclass
+class Groups:
+    addresses: list[str]
+    given: bool
+    # Named "default": the VPC's default group, which only the interface's network tells.
+    named_default: bool = False
+
+
+def groups_of(b: Build, resource: Fields, fields: Iterable[str], unknown: list[str]) -> Groups:
+    """Security groups named in these fields; unresolved ones stay as placeholders.
+
+    A group that is not in the model is one whose rules the engine treats as unknown.
+    """
+    found: list[str] = []
+    given = named_default = False
+    for field in fields:
+        links = resource.links(field, SG_LINK_KINDS, "security group")
+        given = given or links.given
+        found.extend(group_address(b, a) for a in links.addresses)
+        outside = [literal for literal in links.literals if literal != "default"]
+        named_default = named_default or len(outside) < len(links.literals)
+        found.extend(outside)
+        path = resource.path(field)
+        if outside:
+            reason = f"names {', '.join(outside)}, which is not in the input"
+        elif links.unresolved and not links.literals and not links.addresses:
+            found.append(f"{resource.address}.{path}")
+            reason = "cannot be resolved"
+        else:
+            continue
+        if path not in unknown:
+            unknown.append(path)
+        resource.note(f"{path} {reason}; its security group is unknown", field)
+    return Groups(dedupe(found), given, named_default)

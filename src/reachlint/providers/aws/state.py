@@ -1,0 +1,31 @@
+"""One build's state: the model so far, and what the handlers of each domain share."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from reachlint.model.network import Interface, Listener, NetworkModel
+from reachlint.providers.aws.source import Inventory, Resource
+
+NOTE_SAMPLE = 5  # how many choices a note names
+
+
+@dataclass
+class Build:
+    inv: Inventory
+    model: NetworkModel
+    declared_networks: list[str] = field(default_factory=list)
+    default_vpc: str | None = None
+    # VPCs have their default group, ACL and main table; a VPC added later gets them at once.
+    defaults_done: bool = False
+    listeners: dict[str, list[Listener]] = field(default_factory=dict)
+    interfaces: dict[str, tuple[str, Interface]] = field(default_factory=dict)  # -> (endpoint, it)
+    owner: dict[str, str] = field(default_factory=dict)  # ENI, cluster member... -> endpoint
+    eni_owner: dict[str, tuple[str, int]] = field(default_factory=dict)  # ENI -> (instance, device)
+    owned_enis: defaultdict[str, list[tuple[int, str]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    ip_index: dict[str, str] | None = None
+    members: dict[str, dict[str, list[Resource]]] = field(default_factory=dict)
+    targets_seen: set[tuple[str, str, int | None, str | None]] = field(default_factory=set)

@@ -1,0 +1,67 @@
+"""Reading the values a dialect hands over: text, whole numbers, flags, lists that may hold
+values known only at deployment (`UNKNOWN`). Every provider and dialect reads them alike."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable
+from typing import Any
+
+from reachlint.sources import UNKNOWN
+
+
+def string_value(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def integer(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        try:
+            return int(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def flag(value: Any) -> bool | None:
+    """A boolean, also as text ("true"): some inputs keep flags as strings."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in {"true", "false"}:
+        return value.lower() == "true"
+    return None
+
+
+def strings(value: Any) -> list[str]:
+    items = value if isinstance(value, list) else [value]
+    return [item for item in items if isinstance(item, str) and item]
+
+
+def has_unknown(value: Any) -> bool:
+    return value is UNKNOWN or (isinstance(value, list) and any(v is UNKNOWN for v in value))
+
+
+def dedupe(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+def valid_cidr(text: str) -> bool:
+    try:
+        ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        return False
+    return True
+
+
+def valid_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
