@@ -81,6 +81,7 @@ def build_model(
         for model in others:
             merged.merge(model)
     redact_model(merged, {}, environment_secrets(os.environ))
+    _name_counterparts(merged)
     return merged
 
 
@@ -194,3 +195,14 @@ def _parameter_value(text: str) -> object:
         return json.loads(text)
     except ValueError:
         return text
+
+
+def _name_counterparts(model: NetworkModel) -> None:
+    """AWS types with their counterparts in the other dialects, for selectors' `types`."""
+    if not any(
+        endpoint.type.startswith(("aws_", "AWS::")) for endpoint in model.endpoints.values()
+    ):
+        return
+    from reachlint.inputs.types import counterparts
+
+    model.type_names.update(counterparts())

@@ -20,14 +20,16 @@ def load_cloudformation(
         read_parameters_file,
         read_stacks,
     )
-    from reachlint.providers.aws.build import build_aws_model
+    from reachlint.model.network import NetworkModel
+    from reachlint.providers.aws.build import build
 
     values: dict[str, object] = read_parameters_file(parameters) if parameters else {}
     values.update(variables)
     stacks = read_stacks(path, StackOptions(values, Attributes()))
     inventory = Inventory(stacks)
-    model = build_aws_model(inventory)
-    model.inputs.append(str(path))
+    model = NetworkModel(inputs=[str(path)])
+    build(inventory, model)
+    model.labels.update(inventory.labels())
     for stack in stacks:
         for address, message, origin in stack.notes:
             model.note(message, address, origin)

@@ -58,7 +58,7 @@ class Inventory:
         self._by_address[resource.address] = resource
 
     def _spawn(self, parent: Resource, spawn: Spawn) -> None:
-        listed = parent.values
+        listed: Any = parent.values
         for key in spawn.path:
             listed = listed.get(key) if isinstance(listed, dict) else None
         if isinstance(listed, Unknown):
@@ -73,7 +73,9 @@ class Inventory:
         for position, item in enumerate(listed):
             if isinstance(item, JsonObject):
                 where = f"{'.'.join(spawn.path)}[{position}]"
-                self._add(_Spawned(self, parent, item, spawn, {**spawn.fields, spawn.parent: link}, where))
+                self._add(
+                    _Spawned(self, parent, item, spawn, {**spawn.fields, spawn.parent: link}, where)
+                )
 
     def of(self, *kinds: str) -> Iterator[Resource]:
         for kind in kinds:
@@ -105,6 +107,14 @@ class Inventory:
             if kind in spec.kinds and field_name in spec.fields:
                 return ".".join(spec.fields[field_name].path)
         return field_name
+
+    def labels(self) -> dict[str, str]:
+        """Construct paths, by address."""
+        return {
+            address: resource.cfn.construct_path
+            for address, resource in self._by_address.items()
+            if resource.cfn.construct_path and resource.address == resource.cfn.address
+        }
 
     def kind_of(self, address: str) -> str | None:
         resource = self.get(address)
@@ -233,7 +243,9 @@ class _View:
             )
         return found
 
-    def link(self, field_name: str, kinds: Kinds, what: str, unknown: list[str] | None) -> str | None:
+    def link(
+        self, field_name: str, kinds: Kinds, what: str, unknown: list[str] | None
+    ) -> str | None:
         found = self.links(field_name, kinds, what, unknown, single=True)
         if len(found.addresses) == 1:
             return found.addresses[0]
@@ -244,6 +256,24 @@ class _View:
         if spec is not None and spec.path and spec.path[0] in self.values.key_lines:
             return Origin(file=self.cfn.origin.file, line=self.values.key_lines[spec.path[0]])
         return self.origin
+
+    def origin_within(self, field_name: str, path: str) -> Origin:
+        current: Any = self._raw(field_name)
+        line: int | None = None
+        for key in path.split("."):
+            if isinstance(current, JsonObject) and key in current:
+                line = current.key_lines.get(key, line)
+                current = current[key]
+            elif isinstance(current, JsonArray) and key.isdigit() and int(key) < len(current):
+                position = int(key)
+                if position < len(current.item_lines):
+                    line = current.item_lines[position]
+                current = current[position]
+            else:
+                break
+        if line is None:
+            return self.origin_of(field_name)
+        return Origin(file=self.cfn.origin.file, line=line)
 
     @property
     def origin(self) -> Origin:

@@ -155,8 +155,10 @@ def _read(
     stacks = [stack]
     resources = evaluator.resources
     for logical_id, declared in resources.items():
-        origin = Origin(file=shown, line=resources.key_lines.get(logical_id) if isinstance(
-            resources, JsonObject) else None)
+        origin = Origin(
+            file=shown,
+            line=resources.key_lines.get(logical_id) if isinstance(resources, JsonObject) else None,
+        )
         if not isinstance(declared, dict):
             raise InputError(f"resource {logical_id} must be a mapping", shown, origin.line)
         kind = declared.get("Type")
@@ -273,7 +275,7 @@ def read_parameters_file(path: Path) -> dict[str, Any]:
             line = document.item_lines[position] if position < len(document.item_lines) else None
             if not isinstance(item, dict) or not isinstance(item.get("ParameterKey"), str):
                 raise InputError(
-                    "expected {\"ParameterKey\": ..., \"ParameterValue\": ...} entries", shown, line
+                    'expected {"ParameterKey": ..., "ParameterValue": ...} entries', shown, line
                 )
             if item.get("UsePreviousValue") is True:
                 continue  # the stack's current value, which a template does not say
@@ -285,7 +287,7 @@ def read_parameters_file(path: Path) -> dict[str, Any]:
         return values
     raise InputError(
         "is not a CloudFormation parameters file: expected a list of ParameterKey and "
-        "ParameterValue entries, or {\"Parameters\": {...}}",
+        'ParameterValue entries, or {"Parameters": {...}}',
         shown,
         getattr(document, "line", None),
     )

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from reachlint.formats.cloudformation.intrinsics import Unknown
 from reachlint.formats.jsonpos import JsonObject
 
 
@@ -63,12 +64,13 @@ def fixed(value: Any) -> FieldSpec:
     return FieldSpec(constant=value)
 
 
-def kind(name: str, **fields: FieldSpec) -> KindSpec:
-    return KindSpec((name,), fields)
+def kind(kind_name: str, /, **fields: FieldSpec) -> KindSpec:
+    return KindSpec((kind_name,), fields)
 
 
-def computed(function: Callable[[JsonObject], Any]) -> FieldSpec:
-    return FieldSpec(compute=function)
+def computed(function: Callable[[JsonObject], Any], *path: str) -> FieldSpec:
+    """A field read from several properties; `path` is the one notes name it by."""
+    return FieldSpec(tuple(path), compute=function)
 
 
 def one(*path: str, fields: dict[str, FieldSpec]) -> EntrySpec:
@@ -99,9 +101,10 @@ def _at(properties: Any, *path: str) -> Any:
     return current
 
 
-def _primary_interface(properties: JsonObject) -> Any:
+def _primary_interface(properties: Any) -> Any:
     """The instance's interface at device 0 when written inline (NetworkInterfaces)."""
-    for item in properties.get("NetworkInterfaces") or []:
+    interfaces = properties.get("NetworkInterfaces") if isinstance(properties, dict) else None
+    for item in interfaces if isinstance(interfaces, list) else []:
         if isinstance(item, dict) and str(item.get("DeviceIndex")) == "0":
             return item
     return None
@@ -138,6 +141,14 @@ def _forwarded_groups(actions: Any) -> list[Any]:
     return found
 
 
+def _publicly_accessible(properties: JsonObject) -> Any:
+    """Written, or else decided by AWS at creation from the subnet group's VPC (public when it
+    has an internet gateway): a value only the deployment knows."""
+    if "PubliclyAccessible" in properties:
+        return properties["PubliclyAccessible"]
+    return Unknown("PubliclyAccessible (AWS decides it from the subnet group's VPC)")
+
+
 def _db_kind(member: str, alone: str) -> Callable[[JsonObject], str | None]:
     return lambda properties: member if "DBClusterIdentifier" in properties else alone
 
@@ -147,7 +158,7 @@ def _lower(value: Any) -> Any:
 
 
 def _enabled(value: Any) -> Any:
-    """"enable"/"disable", as transit gateways spell their defaults."""
+    """ "enable"/"disable", as transit gateways spell their defaults."""
     return value == "enable" if isinstance(value, str) else value
 
 
@@ -215,9 +226,7 @@ TYPES: dict[str, KindSpec] = {
         ingress=EntrySpec(("SecurityGroupIngress",), fields=_INGRESS),
         # AWS gives a new group a rule allowing all egress; CloudFormation removes it only when
         # the template writes egress rules of its own.
-        egress=EntrySpec(
-            ("SecurityGroupEgress",), fields=_EGRESS, absent=(_everything_out(),)
-        ),
+        egress=EntrySpec(("SecurityGroupEgress",), fields=_EGRESS, absent=(_everything_out(),)),
     ),
     "AWS::EC2::SecurityGroupIngress": kind(
         "security-group-rule",
@@ -347,18 +356,22 @@ TYPES: dict[str, KindSpec] = {
         "vpc-peering-connection",
         network=at("VpcId"),
         peer_network=at("PeerVpcId"),
-        auto_accept=FieldSpec(compute=_peering_accepted),
+        auto_accept=computed(_peering_accepted, "PeerRoleArn"),
     ),
     "AWS::EC2::PrefixList": kind(
         "prefix-list", entries=EntrySpec(("Entries",), fields={"cidr": at("Cidr")})
     ),
     "AWS::EC2::Instance": kind(
         "instance",
-        subnet=computed(_instance_field("SubnetId", "SubnetId")),
-        groups=computed(_instance_field("SecurityGroupIds", "GroupSet")),
+        subnet=computed(_instance_field("SubnetId", "SubnetId"), "SubnetId"),
+        groups=computed(_instance_field("SecurityGroupIds", "GroupSet"), "SecurityGroupIds"),
         group_names=at("SecurityGroups"),
-        public_ip=computed(_instance_field("", "AssociatePublicIpAddress")),
-        private_ip=computed(_instance_field("PrivateIpAddress", "PrivateIpAddress")),
+        public_ip=computed(
+            _instance_field("", "AssociatePublicIpAddress"), "AssociatePublicIpAddress"
+        ),
+        private_ip=computed(
+            _instance_field("PrivateIpAddress", "PrivateIpAddress"), "PrivateIpAddress"
+        ),
         network_interfaces=many(
             "NetworkInterfaces",
             fields={"interface": at("NetworkInterfaceId"), "device_index": at("DeviceIndex")},
@@ -405,7 +418,9 @@ TYPES: dict[str, KindSpec] = {
         ),
     ),
     "AWS::AutoScaling::LaunchConfiguration": kind(
-        "launch-configuration", groups=at("SecurityGroups"), public_ip=at("AssociatePublicIpAddress")
+        "launch-configuration",
+        groups=at("SecurityGroups"),
+        public_ip=at("AssociatePublicIpAddress"),
     ),
     "AWS::AutoScaling::AutoScalingGroup": kind(
         "autoscaling-group",
@@ -413,11 +428,15 @@ TYPES: dict[str, KindSpec] = {
         template=at("LaunchTemplate", "LaunchTemplateId"),
         template_name=at("LaunchTemplate", "LaunchTemplateName"),
         mixed_template=at(
-            "MixedInstancesPolicy", "LaunchTemplate", "LaunchTemplateSpecification",
+            "MixedInstancesPolicy",
+            "LaunchTemplate",
+            "LaunchTemplateSpecification",
             "LaunchTemplateId",
         ),
         mixed_template_name=at(
-            "MixedInstancesPolicy", "LaunchTemplate", "LaunchTemplateSpecification",
+            "MixedInstancesPolicy",
+            "LaunchTemplate",
+            "LaunchTemplateSpecification",
             "LaunchTemplateName",
         ),
         launch_configuration=at("LaunchConfigurationName"),
@@ -517,7 +536,7 @@ TYPES: dict[str, KindSpec] = {
             "subnet_group": at("DBSubnetGroupName"),
             "replicates": at("SourceDBInstanceIdentifier"),
             "groups": at("VPCSecurityGroups"),
-            "public": at("PubliclyAccessible"),
+            "public": computed(_publicly_accessible, "PubliclyAccessible"),
             "port": at("Port"),
             "engine": at("Engine"),
             "cluster": at("DBClusterIdentifier"),
@@ -550,9 +569,7 @@ TYPES: dict[str, KindSpec] = {
         port=at("Port"),
         engine=fixed("neptune"),
     ),
-    "AWS::Neptune::DBInstance": kind(
-        "neptune-cluster-instance", cluster=at("DBClusterIdentifier")
-    ),
+    "AWS::Neptune::DBInstance": kind("neptune-cluster-instance", cluster=at("DBClusterIdentifier")),
     "AWS::ElastiCache::SubnetGroup": kind("cache-subnet-group", subnets=at("SubnetIds")),
     "AWS::ElastiCache::CacheCluster": kind(
         "cache-cluster",
