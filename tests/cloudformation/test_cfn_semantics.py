@@ -155,7 +155,7 @@ def test_a_database_without_publicly_accessible_is_an_unknown(tmp_path: Path) ->
     opened = run_check([template], [], assume_unknown="open")
     stores = [f for f in opened.findings if f.rule == "INTERNET-DATA-STORES"]
     assert [f.destination.address for f in stores] == ["Db"]
-    assert any("public" in name for name in stores[0].depends_on_unknown or [])
+    assert stores[0].depends_on_unknown == ["Db: PubliclyAccessible"]
     closed = run_check([template], [], assume_unknown="closed")
     assert not [f for f in closed.findings if f.rule == "INTERNET-DATA-STORES"]
 
