@@ -165,3 +165,22 @@ def test_a_condition_that_refers_to_itself_is_an_input_error() -> None:
     )
     with pytest.raises(InputError, match="refers to itself"):
         Evaluator(document, "loop.yaml").condition("A")
+
+
+def test_functions_over_a_list_attribute_only_the_deployment_fills_are_unknown() -> None:
+    # aws-cloudformation-templates EC2/SingleENIwithMultipleEIPs.yaml selects from an ENI's
+    # SecondaryPrivateIpAddresses.
+    from reachlint.formats.cloudformation.intrinsics import Evaluator, Unknown
+
+    document = {"Resources": {"Eni": {"Type": "AWS::EC2::NetworkInterface"}}}
+    evaluator = Evaluator(document, "t.yaml")
+    attribute = {"Fn::GetAtt": ["Eni", "SecondaryPrivateIpAddresses"]}
+    selected = evaluator.value({"Fn::Select": ["0", attribute]})
+    assert isinstance(selected, Unknown) and selected.names == (
+        "Eni.SecondaryPrivateIpAddresses[0]",
+    )
+    assert isinstance(evaluator.value({"Fn::Length": attribute}), Unknown)
+    split = evaluator.value(
+        {"Fn::Split": [",", {"Fn::GetAtt": ["Eni", "PrimaryPrivateIpAddress"]}]}
+    )
+    assert isinstance(split, Unknown)

@@ -352,6 +352,8 @@ class Evaluator:
             self._fail(f"Fn::Select's index {index!r} is not a number", node, "Fn::Select")
         if isinstance(items, Unknown):
             return Unknown(*items.names)
+        if isinstance(items, ResourceRef):  # a list attribute only the deployment fills
+            return Unknown(f"{items}[{position}]")
         if not isinstance(items, list):
             self._fail("Fn::Select takes a list", node, "Fn::Select")
         if not 0 <= position < len(items):
@@ -368,6 +370,8 @@ class Evaluator:
         delimiter, text = self.value(argument[0]), self.value(argument[1])
         if isinstance(text, Unknown) or isinstance(delimiter, Unknown):
             return Unknown(*_names(text, delimiter))
+        if isinstance(text, ResourceRef):
+            return Unknown(str(text))
         if not isinstance(delimiter, str) or not delimiter or not isinstance(text, str):
             self._fail("Fn::Split takes a delimiter and a string", node, "Fn::Split")
         return text.split(delimiter)
@@ -481,6 +485,8 @@ class Evaluator:
         value = self.value(argument)
         if isinstance(value, list):
             return len(value)
+        if isinstance(value, ResourceRef):
+            return Unknown(str(value))
         return Unknown(*_names(value)) if _names(value) else Unknown("Fn::Length")
 
     def _to_json_string(self, argument: Any, node: Any) -> Any:
