@@ -22,6 +22,13 @@ from reachlint.providers.values import dedupe
 from reachlint.sources import UNKNOWN, Origin, UnknownValue
 
 NOTE_SAMPLE = 5
+# What AWS gives every VPC, named as Fn::GetAtt names the first two (a main route table has no
+# attribute of its own).
+_IMPLIED = {
+    "default-security-group": "DefaultSecurityGroup",
+    "default-network-acl": "DefaultNetworkAcl",
+    "default-route-table": "MainRouteTable",
+}
 
 
 @dataclass
@@ -101,6 +108,9 @@ class Inventory:
             if kind in spec.kinds:
                 return cfn_type
         return kind
+
+    def implied_name(self, kind: str) -> str:
+        return _IMPLIED[kind]
 
     def field_name(self, kind: str, field_name: str) -> str:
         for spec in TYPES.values():

@@ -277,7 +277,7 @@ def complete_network(b: Build, address: str) -> None:
     """Write out the default group, ACL and main table AWS gives every VPC."""
     network = b.model.networks[address]
     if network.default_security_group is None:
-        group = f"{address}.default_security_group"
+        group = f"{address}.{b.inv.implied_name('default-security-group')}"
         kind = b.inv.type_name("default-security-group")
 
         def rule(direction: Direction, **rest: Any) -> SecurityGroupRule:
@@ -299,7 +299,7 @@ def complete_network(b: Build, address: str) -> None:
         )
         network.default_security_group = group
     if network.default_network_acl is None:
-        acl = f"{address}.default_network_acl"
+        acl = f"{address}.{b.inv.implied_name('default-network-acl')}"
         kind = b.inv.type_name("default-network-acl")
         b.model.network_acls[acl] = NetworkAcl(
             address=acl,
@@ -323,7 +323,7 @@ def complete_network(b: Build, address: str) -> None:
         )
         network.default_network_acl = acl
     if network.main_route_table is None:
-        table = f"{address}.main_route_table"
+        table = f"{address}.{b.inv.implied_name('default-route-table')}"
         b.model.route_tables[table] = RouteTable(
             address=table,
             type=b.inv.type_name("default-route-table"),
@@ -338,4 +338,6 @@ def default_group(b: Build, network: str | None) -> str | None:
     if network is None or network not in b.model.networks:
         return None
     found = b.model.networks[network].default_security_group
-    return found if found is not None else f"{network}.default_security_group"
+    return (
+        found if found is not None else f"{network}.{b.inv.implied_name('default-security-group')}"
+    )
