@@ -306,7 +306,7 @@ class _View:
 
     def note(self, message: str, field_name: str | None = None) -> None:
         origin = self.origin_of(field_name) if field_name else self.origin
-        self.inventory.notes.append((self.address, message, origin))
+        self.inventory.notes.append((self.address, _in_cloudformation_words(message), origin))
 
 
 class Resource(_View):
@@ -376,6 +376,13 @@ class _Entry(_View):
     @property
     def known(self) -> bool:
         return self._known
+
+
+def _in_cloudformation_words(message: str) -> str:
+    """The provider speaks of apply, as Terraform does; a stack is deployed."""
+    return message.replace(" after apply", " at deployment").replace(
+        " before apply", " before deployment"
+    )
 
 
 def _plain(value: Any) -> Any:
