@@ -28,6 +28,7 @@ _IMPLIED = {
     "default-security-group": "DefaultSecurityGroup",
     "default-network-acl": "DefaultNetworkAcl",
     "default-route-table": "MainRouteTable",
+    "internet-gateway": "InternetGateway",
 }
 
 

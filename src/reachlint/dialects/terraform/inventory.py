@@ -80,6 +80,7 @@ _IMPLIED = {
     "default-security-group": "default_security_group",
     "default-network-acl": "default_network_acl",
     "default-route-table": "main_route_table",
+    "internet-gateway": "internet_gateway",
 }
 
 

@@ -17,8 +17,10 @@ from typing import Any
 from reachlint.model.network import (
     AclEntry,
     Direction,
+    Gateway,
     Network,
     NetworkAcl,
+    Route,
     RouteTable,
     SecurityGroup,
     SecurityGroupRule,
@@ -38,6 +40,7 @@ RT_KINDS = frozenset({"route-table", "default-route-table"})
 NETWORK_LINK_KINDS = VPC_KINDS | SUBNET_KINDS | SG_KINDS | ACL_KINDS | RT_KINDS
 
 DEFAULT_VPC_CIDR = "172.31.0.0/16"  # every default VPC has this range
+DEFAULT_VPC = "default-vpc"  # the account's default VPC, when the input does not declare it
 ALL_V4, ALL_V6 = "0.0.0.0/0", "::/0"
 
 
@@ -238,7 +241,7 @@ def fallback_network(
 def default_vpc_network(b: Build, resource: Resource, reason: str | None = None) -> str:
     if b.default_vpc is not None:
         return b.default_vpc
-    address = "default-vpc"
+    address = DEFAULT_VPC
     if address not in b.model.networks:
         add_synthetic_network(
             b,
@@ -332,6 +335,27 @@ def complete_network(b: Build, address: str) -> None:
             is_main=True,
         )
         network.main_route_table = table
+        if address == DEFAULT_VPC:
+            _default_vpc_internet(b, table)
+
+
+def _default_vpc_internet(b: Build, table: str) -> None:
+    """The account's default VPC, as AWS creates it: an internet gateway, and a main route
+    table sending 0.0.0.0/0 to it (docs.aws.amazon.com/vpc/latest/userguide/default-vpc.html)."""
+    gateway = f"{DEFAULT_VPC}.{b.inv.implied_name('internet-gateway')}"
+    kind = b.inv.type_name("internet-gateway")
+    b.model.gateways[gateway] = Gateway(
+        address=gateway, type=kind, kind="internet-gateway", network=DEFAULT_VPC
+    )
+    b.model.route_tables[table].routes.append(
+        Route(
+            address=table,
+            type=b.inv.type_name("route"),
+            destination=ALL_V4,
+            target_kind="internet-gateway",
+            target=gateway,
+        )
+    )
 
 
 def default_group(b: Build, network: str | None) -> str | None:
