@@ -175,7 +175,7 @@ def _unsupported_input(case: str, directory: Path) -> Path:
         ("rules-file", "is a rules file; give it with --rules"),
         ("text-plan", "is the human-readable output of terraform plan"),
         ("binary-plan", "binary Terraform plan file; convert it first"),
-        ("other-json", "neither a Terraform plan nor an ARM template"),
+        ("other-json", "neither a Terraform plan, an ARM template nor a CloudFormation template"),
     ],
 )
 def test_unsupported_inputs_say_what_to_give(case: str, words: str, tmp_path: Path) -> None:

@@ -32,7 +32,7 @@ def counts_as_public(interface: Interface, assume: str) -> bool:
     """A public address known only after apply counts as one unless told to assume closed."""
     if interface.public:
         return True
-    unsure = any("public" in what for what in interface.unknown)
+    unsure = any("public" in what.lower() for what in interface.unknown)
     return unsure and assume == "open"
 
 

@@ -10,7 +10,9 @@ from typing import Any, Literal
 from reachlint.errors import InputError
 from reachlint.limits import MAX_PLAN_BYTES, check_file
 
-InputKind = Literal["terraform-plan", "terraform-dir", "arm", "bicep"]
+InputKind = Literal[
+    "terraform-plan", "terraform-dir", "arm", "bicep", "cloudformation", "cloud-assembly"
+]
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")
@@ -18,6 +20,7 @@ _SNIFF_BYTES = 4096
 _RULES_FILE = re.compile(r"^(rules|groups):", re.MULTILINE)
 _HUMAN_PLAN = re.compile(r"Terraform (will perform|used the selected providers)|^Plan: ", re.M)
 _EXPECTED = "a Terraform plan in JSON (terraform show -json PLANFILE)"
+_TEMPLATE_MARKS = re.compile(r"^(AWSTemplateFormatVersion|Resources|Transform)\s*:", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -36,7 +39,13 @@ def inspect_input(path: Path) -> DetectedInput:
     if path.is_dir():
         if any(child.suffix == ".tf" and child.is_file() for child in path.iterdir()):
             return DetectedInput(path, "terraform-dir")
-        raise InputError(f"is a directory without .tf files; expected {_EXPECTED}", file=name)
+        if (path / "manifest.json").is_file():
+            return DetectedInput(path, "cloud-assembly")
+        raise InputError(
+            "is a directory without .tf files or a cloud assembly's manifest.json; expected a "
+            "Terraform configuration or the output of cdk synth (cdk.out)",
+            file=name,
+        )
     if path.suffix == ".bicep":
         return DetectedInput(path, "bicep")
     if path.suffix == ".tf":  # one file of a configuration stands for its directory
@@ -47,6 +56,8 @@ def inspect_input(path: Path) -> DetectedInput:
             head = stream.read(_SNIFF_BYTES)
     except OSError as error:
         raise InputError(f"cannot read the file: {error.strerror or error}", file=name) from None
+    if _TEMPLATE_MARKS.search(head.decode("utf-8", errors="ignore")) and not _starts_json(head):
+        return DetectedInput(path, "cloudformation")  # YAML; read with positions by its dialect
     _refuse_non_json(head, path)
 
     from reachlint.formats.terraform.plan import looks_like_plan, read_json
@@ -59,8 +70,13 @@ def inspect_input(path: Path) -> DetectedInput:
         return DetectedInput(path, "terraform-plan", document)
     if _looks_like_arm(document):
         return DetectedInput(path, "arm", document)
+    from reachlint.formats.cloudformation.document import looks_like_template
+
+    if looks_like_template(document):
+        return DetectedInput(path, "cloudformation")
     raise InputError(
-        f"is JSON but neither a Terraform plan nor an ARM template; expected {_EXPECTED}",
+        "is JSON but neither a Terraform plan, an ARM template nor a CloudFormation template; "
+        f"expected {_EXPECTED}",
         file=name,
     )
 
@@ -99,6 +115,10 @@ def _refuse_non_json(head: bytes, path: Path) -> None:
             f"is the human-readable output of terraform plan; expected {_EXPECTED}", file=str(path)
         )
     raise InputError(f"is not a JSON object; expected {_EXPECTED}", file=str(path))
+
+
+def _starts_json(head: bytes) -> bool:
+    return head.decode("utf-8", errors="ignore").lstrip("\ufeff \t\r\n").startswith("{")
 
 
 def detect(path: Path) -> InputKind:

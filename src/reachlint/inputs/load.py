@@ -26,7 +26,7 @@ class LoadOptions:
     variables: dict[str, str] = field(default_factory=dict)  # --var NAME=VALUE
     var_files: tuple[Path, ...] = ()  # --var-file
     config_dir: Path | None = None  # the .tf files a plan was made from (default: beside it)
-    parameters: Path | None = None  # ARM parameters file
+    parameters: Path | None = None  # an ARM or CloudFormation parameters file
 
 
 @dataclass
@@ -51,7 +51,10 @@ def build_model(
     from reachlint.sensitive import environment_secrets
 
     if not paths:
-        raise InputError("no input given; expected a Terraform plan, directory or ARM template")
+        raise InputError(
+            "no input given; expected a Terraform plan or directory, an ARM template, a "
+            "CloudFormation template or a cloud assembly (cdk.out)"
+        )
     options = options or LoadOptions()
     models = []
     for path in paths:
@@ -64,6 +67,8 @@ def build_model(
                 models.append(_plan_model(path, detected.document, options, timings, seen))
             elif detected.kind == "terraform-dir":
                 models.append(_directory_model(path, options, timings))
+            elif detected.kind in ("cloudformation", "cloud-assembly"):
+                models.append(_cloudformation_model(path, options, timings))
             else:
                 models.append(
                     _template_model(path, detected.kind, detected.document, options, timings)
@@ -76,6 +81,7 @@ def build_model(
         for model in others:
             merged.merge(model)
     redact_model(merged, {}, environment_secrets(os.environ))
+    _name_counterparts(merged)
     return merged
 
 
@@ -172,6 +178,16 @@ def _template_model(
         return load_arm_template(path, options.parameters, document, parameter_values=values)
 
 
+def _cloudformation_model(
+    path: Path, options: LoadOptions, timings: Timings | None
+) -> NetworkModel:
+    from reachlint.dialects.cloudformation import load_cloudformation
+
+    with phase(timings, "load"):
+        # --var NAME=VALUE sets a template parameter, after the parameters file.
+        return load_cloudformation(path, options.parameters, dict(options.variables))
+
+
 def _parameter_value(text: str) -> object:
     import json
 
@@ -179,3 +195,14 @@ def _parameter_value(text: str) -> object:
         return json.loads(text)
     except ValueError:
         return text
+
+
+def _name_counterparts(model: NetworkModel) -> None:
+    """AWS types with their counterparts in the other dialects, for selectors' `types`."""
+    if not any(
+        endpoint.type.startswith(("aws_", "AWS::")) for endpoint in model.endpoints.values()
+    ):
+        return
+    from reachlint.inputs.types import counterparts
+
+    model.type_names.update(counterparts())

@@ -85,7 +85,7 @@ ROWS: tuple[Exposure, ...] = (
     Exposure(
         key="aws-alb",
         service="Application Load Balancer",
-        types=("aws_lb", "aws_alb"),
+        types=("aws_lb", "aws_alb", "AWS::ElasticLoadBalancingV2::LoadBalancer"),
         role="load-balancer",
         when={"flavor": ("application",)},
         accepts=_LB_ACCEPTS,
@@ -101,7 +101,7 @@ ROWS: tuple[Exposure, ...] = (
     Exposure(
         key="aws-nlb",
         service="Network Load Balancer",
-        types=("aws_lb", "aws_alb"),
+        types=("aws_lb", "aws_alb", "AWS::ElasticLoadBalancingV2::LoadBalancer"),
         role="load-balancer",
         when={"flavor": ("network",)},
         accepts=_LB_ACCEPTS,
@@ -116,7 +116,7 @@ ROWS: tuple[Exposure, ...] = (
     Exposure(
         key="aws-gwlb",
         service="Gateway Load Balancer",
-        types=("aws_lb", "aws_alb"),
+        types=("aws_lb", "aws_alb", "AWS::ElasticLoadBalancingV2::LoadBalancer"),
         role="load-balancer",
         when={"flavor": ("gateway",)},
         accepts=_LB_ACCEPTS,
@@ -131,7 +131,7 @@ ROWS: tuple[Exposure, ...] = (
     Exposure(
         key="aws-clb",
         service="Classic Load Balancer",
-        types=("aws_elb",),
+        types=("aws_elb", "AWS::ElasticLoadBalancing::LoadBalancer"),
         role="load-balancer",
         accepts=_LB_ACCEPTS,
         sends=_SENDS_NOTHING,
@@ -145,7 +145,7 @@ ROWS: tuple[Exposure, ...] = (
     Exposure(
         key="aws-lambda",
         service="Lambda function (in a VPC)",
-        types=("aws_lambda_function",),
+        types=("aws_lambda_function", "AWS::Lambda::Function", "AWS::Serverless::Function"),
         role="endpoint",
         accepts=Sides.every(NOTHING),
         sends=Sides.every(FILTERS),
@@ -159,7 +159,7 @@ ROWS: tuple[Exposure, ...] = (
     Exposure(
         key="aws-interface-endpoint",
         service="Interface VPC endpoint (PrivateLink)",
-        types=("aws_vpc_endpoint",),
+        types=("aws_vpc_endpoint", "AWS::EC2::VPCEndpoint"),
         role="endpoint",
         when={"endpoint_type": ("interface",)},
         accepts=Sides("tcp", "tcp", "tcp"),
@@ -173,7 +173,7 @@ ROWS: tuple[Exposure, ...] = (
     Exposure(
         key="aws-gwlb-endpoint",
         service="Gateway Load Balancer endpoint",
-        types=("aws_vpc_endpoint",),
+        types=("aws_vpc_endpoint", "AWS::EC2::VPCEndpoint"),
         role="endpoint",
         when={"endpoint_type": ("gatewayloadbalancer",)},
         accepts=Sides.every(FILTERS),
@@ -188,7 +188,7 @@ ROWS: tuple[Exposure, ...] = (
     Exposure(
         key="aws-gateway-endpoint",
         service="Gateway VPC endpoint (S3, DynamoDB)",
-        types=("aws_vpc_endpoint",),
+        types=("aws_vpc_endpoint", "AWS::EC2::VPCEndpoint"),
         role="hop",
         when={"endpoint_type": ("gateway",)},
         accepts=Sides.every(NOTHING),
@@ -199,7 +199,7 @@ ROWS: tuple[Exposure, ...] = (
     Exposure(
         key="aws-nat-gateway",
         service="NAT gateway",
-        types=("aws_nat_gateway",),
+        types=("aws_nat_gateway", "AWS::EC2::NatGateway"),
         role="hop",
         accepts=Sides.every(NOTHING),
         sends=Sides.every(NOTHING),
@@ -215,6 +215,10 @@ ROWS: tuple[Exposure, ...] = (
             "aws_rds_cluster",
             "aws_docdb_cluster",
             "aws_neptune_cluster",
+            "AWS::RDS::DBInstance",
+            "AWS::RDS::DBCluster",
+            "AWS::DocDB::DBCluster",
+            "AWS::Neptune::DBCluster",
         ),
         role="endpoint",
         accepts=Sides.every(OWN_PORT),
@@ -231,7 +235,12 @@ ROWS: tuple[Exposure, ...] = (
     Exposure(
         key="aws-cache",
         service="ElastiCache",
-        types=("aws_elasticache_cluster", "aws_elasticache_replication_group"),
+        types=(
+            "aws_elasticache_cluster",
+            "aws_elasticache_replication_group",
+            "AWS::ElastiCache::CacheCluster",
+            "AWS::ElastiCache::ReplicationGroup",
+        ),
         role="endpoint",
         accepts=Sides.every(OWN_PORT),
         sends=Sides.every(FILTERS),
@@ -420,6 +429,10 @@ DEFAULT_ENGINES = {
     "aws_docdb_cluster": "docdb",
     "aws_neptune_cluster": "neptune",
     "aws_elasticache_replication_group": "redis",
+    "AWS::RDS::DBCluster": "aurora",
+    "AWS::DocDB::DBCluster": "docdb",
+    "AWS::Neptune::DBCluster": "neptune",
+    "AWS::ElastiCache::ReplicationGroup": "redis",
 }
 
 

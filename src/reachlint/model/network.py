@@ -411,6 +411,11 @@ class NetworkModel(BaseModel):
     notes: list[Note] = Field(default_factory=list)
     # Texts of sensitive values (reachlint.sensitive): used, never shown; never serialised.
     sensitive: set[str] = Field(default_factory=set, exclude=True, repr=False)
+    # Each input type's counterparts in the other dialects (aws_instance: AWS::EC2::Instance),
+    # so that a selector's `types` reads the same for every input.
+    type_names: dict[str, list[str]] = Field(default_factory=dict, exclude=True, repr=False)
+    # The name an element's author knows it by besides its address (a CDK construct path).
+    labels: dict[str, str] = Field(default_factory=dict, exclude=True, repr=False)
 
     def note(self, message: str, address: str | None = None, origin: Origin | None = None) -> None:
         # The note carries its address; reports show it once, before the message.

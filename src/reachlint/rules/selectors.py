@@ -341,13 +341,13 @@ class Matcher:
 
     def _end_values(self, key: str, subject: EndSubject) -> list[str]:
         if key == "addresses":
-            return [subject.address]
+            return self._names(subject.address)
         endpoint, interface, klass = subject.endpoint, subject.interface, subject.endpoint_class
         if key == "types":
             if endpoint is not None:
-                return [endpoint.type]
+                return self._types(endpoint.type)
             site = self.model.onprem_sites.get(subject.address)
-            return [site.type] if site is not None else []
+            return self._types(site.type) if site is not None else []
         if key == "kinds":
             return [endpoint.kind] if endpoint is not None else []
         # Where the interface sits: as the engine classed it, else as the model says.
@@ -362,6 +362,15 @@ class Matcher:
                 return list(klass.security_groups)
             return list(interface.security_groups) if interface is not None else []
         return []
+
+    def _names(self, address: str) -> list[str]:
+        """An address, and the name its author knows it by (a CDK construct path)."""
+        label = self.model.labels.get(address)
+        return [address, label] if label else [address]
+
+    def _types(self, type_name: str) -> list[str]:
+        """A type, and its counterparts in the other dialects."""
+        return [type_name, *self.model.type_names.get(type_name, ())]
 
     def _inside(self, subject: EndSubject, addresses: IntervalSet) -> bool:
         """An endpoint is inside when its private addresses are, else when its whole subnet is."""
@@ -399,8 +408,8 @@ class Matcher:
         if isinstance(selector, Tags):
             return _tags_hold(selector, facts.tags)
         values: dict[str, list[str]] = {
-            "addresses": [hop.address],
-            "types": [hop.type],
+            "addresses": self._names(hop.address),
+            "types": self._types(hop.type),
             "kinds": [hop.kind],
             "networks": facts.networks,
             "subnets": facts.subnets,

@@ -1,5 +1,6 @@
 """Suppressions as written: `# reachlint:ignore RULE-ID reason` in .tf and .bicep files, and
-`"metadata": {"reachlint:ignore": [{"rule": "RULE-ID", "reason": "..."}]}` on an ARM resource.
+`"metadata": {"reachlint:ignore": [{"rule": "RULE-ID", "reason": "..."}]}` on an ARM resource,
+and the same in a CloudFormation resource's `Metadata` (or `reachlint: {ignore: [...]}`).
 
 A comment covers the block that starts on its line (a trailing comment) or on the next line of
 code (a comment of its own), else the innermost block around that line: put it on a resource to
@@ -462,6 +463,63 @@ def _metadata_directives(text: str, shown: str) -> list[Directive]:
     return directives
 
 
+# --- CloudFormation templates: resource Metadata -------------------------------------------
+
+_TEMPLATE_SUFFIXES = (".yaml", ".yml", ".template", ".json", ".jsonc")
+
+
+def _cloudformation_directives(text: str, shown: str) -> list[Directive] | None:
+    """Suppressions in a template's resource `Metadata` (`reachlint:ignore: [...]`, or
+    `reachlint: {ignore: [...]}`), each covering its resource; None when `text` is no template."""
+    from reachlint.formats.cloudformation.document import looks_like_template, parse_template
+    from reachlint.formats.jsonpos import JsonArray, JsonObject
+
+    try:
+        document = parse_template(text, shown)
+    except InputError:
+        return None
+    if not looks_like_template(document):
+        return None
+    resources = document.get("Resources")
+    if not isinstance(resources, JsonObject):
+        return []
+    starts = sorted(resources.key_lines.values())
+    text_lines = text.count("\n") + 1
+    directives: list[Directive] = []
+    for logical_id, resource in resources.items():
+        metadata = resource.get("Metadata") if isinstance(resource, dict) else None
+        if not isinstance(metadata, dict):
+            continue
+        entries = metadata.get(MARKER)
+        nested = metadata.get("reachlint")
+        if entries is None and isinstance(nested, dict):
+            entries = nested.get("ignore")
+        if entries is None:
+            continue
+        first = resources.key_lines.get(logical_id, 1)
+        later = [line for line in starts if line > first]
+        last = later[0] - 1 if later else text_lines
+        bare_metadata = {k: v for k, v in metadata.items() if k not in (MARKER, "reachlint")}
+        written = json.dumps({**resource, "Metadata": bare_metadata}, sort_keys=True, default=str)
+        listed = entries if isinstance(entries, (list, JsonArray)) else [entries]
+        for entry in listed:
+            rule = entry.get("rule") if isinstance(entry, dict) else None
+            reason = entry.get("reason") if isinstance(entry, dict) else None
+            directives.append(
+                Directive(
+                    (rule,) if isinstance(rule, str) and rule.strip() else (),
+                    reason.strip() if isinstance(reason, str) else "",
+                    shown,
+                    first,
+                    first,
+                    last,
+                    label=logical_id[:200],
+                    written=written,
+                )
+            )
+    return directives
+
+
 # --- finding the files and applying the suppressions ---------------------------------------
 
 
@@ -479,7 +537,12 @@ def collect(files: Iterable[tuple[Path, str]]) -> Suppressions:
             )
         except (InputError, UnicodeDecodeError):
             continue
-        if MARKER not in text:
+        template = None
+        if ("reachlint" in text and "AWS::" in text) and path.suffix in _TEMPLATE_SUFFIXES:
+            template = _cloudformation_directives(text, shown)
+        if template is not None:
+            found.by_file[path] = template
+        elif MARKER not in text:
             found.by_file[path] = []
         elif path.suffix == ".json" or path.suffix == ".jsonc":
             found.by_file[path] = _metadata_directives(text, shown)

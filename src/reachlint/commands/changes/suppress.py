@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from reachlint.rules.findings import Finding
 
 
-_SOURCE_SUFFIXES = (".tf", ".bicep")
+_SOURCE_SUFFIXES = (".tf", ".bicep", ".template.json")  # .template.json: a cloud assembly's
 
 
 def source_files(inputs: Iterable[Path], findings: Iterable[Finding]) -> list[tuple[Path, str]]:
@@ -40,7 +40,7 @@ def source_files(inputs: Iterable[Path], findings: Iterable[Finding]) -> list[tu
     for path in inputs:
         if path.is_dir():
             files += [(child, str(child)) for child in _sources_under(path)]
-        elif path.suffix in (".json", ".jsonc", ".bicep"):
+        elif path.suffix in (".json", ".jsonc", ".bicep", ".yaml", ".yml", ".template"):
             files.append((path, str(path)))
             files += [(child, str(child)) for child in sorted(path.parent.glob("*.tf"))]
         elif path.suffix == ".tf":

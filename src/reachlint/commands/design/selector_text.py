@@ -22,6 +22,7 @@ from __future__ import annotations
 import difflib
 import ipaddress
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,6 +74,11 @@ def read_groups(path: Path) -> Groups:
     return Groups(file=str(path), names=[str(name) for name in defined], rules=ruleset)
 
 
+# A CloudFormation logical id (`BusinessAppInstance`): letters and digits with a capital, never
+# one of the selector words, which are lower case.
+_LOGICAL_ID = re.compile(r"[A-Za-z0-9]*[A-Z][A-Za-z0-9]*")
+
+
 def parse_cli_selector(text: str, groups: Groups | None, option: str) -> Selector:
     """The selector an option value names; an InputError naming the option if it names none."""
     text = text.strip()
@@ -91,7 +97,7 @@ def parse_cli_selector(text: str, groups: Groups | None, option: str) -> Selecto
         return parse_selector(json.dumps({PREFIXES[prefix]: items}), rules, source=option)
     if _is_network(text):
         return parse_selector(json.dumps({"cidrs": [text]}), rules, source=option)
-    if _ADDRESS_CHARACTERS & set(text):
+    if _ADDRESS_CHARACTERS & set(text) or _LOGICAL_ID.fullmatch(text):
         return parse_selector(json.dumps({"addresses": [text]}), rules, source=option)
     raise InputError(_unknown_word(text, groups), option)
 

@@ -125,6 +125,8 @@ def _target(path: Path, kind: str, options: LoadOptions) -> Target | None:
         return Target("terraform", path, options.var_files)
     if kind == "arm":
         return Target("arm", path)
+    if kind in ("cloudformation", "cloud-assembly"):
+        return Target("cloudformation", path)
     return None
 
 
@@ -321,7 +323,10 @@ def _copies_of(resource: str) -> re.Pattern[str]:
 
 
 def _resource_type(resource: str) -> str:
-    """`aws_security_group` of `module.a.aws_security_group.b`; the type of an ARM resource."""
+    """`aws_security_group` of `module.a.aws_security_group.b`; the type of an ARM resource;
+    `AWS::EC2::SecurityGroup` of CloudFormation's `AWS::EC2::SecurityGroup.WebGroup`."""
+    if resource.startswith(("AWS::", "Custom::")) and "." in resource:
+        return resource.rsplit(".", 1)[0].lower()
     arm = re.match(r"(?P<type>[^/.]+\.[^/.]+(?:/[A-Za-z0-9]+)+)\.", resource)
     if arm is not None:
         return arm.group("type").lower()

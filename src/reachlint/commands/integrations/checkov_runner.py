@@ -24,18 +24,20 @@ from reachlint.errors import InputError
 INSTALL_COMMAND = "pip install 'checkov>=3.2,<4'"
 LOWEST_VERSION = 3
 
-Framework = Literal["terraform_plan", "terraform", "arm"]
+Framework = Literal["terraform_plan", "terraform", "arm", "cloudformation"]
 # The runner module of each checkov framework reachlint reads inputs of.
 _RUNNERS: dict[Framework, str] = {
     "terraform_plan": "checkov.terraform.plan_runner",
     "terraform": "checkov.terraform.runner",
     "arm": "checkov.arm.runner",
+    "cloudformation": "checkov.cloudformation.runner",
 }
 
 
 @dataclass(frozen=True)
 class Target:
-    """One input for checkov: a plan file, a Terraform directory or an ARM template."""
+    """One input for checkov: a plan file, a Terraform directory, an ARM template, or a
+    CloudFormation template or cloud assembly."""
 
     framework: Framework
     path: Path
@@ -130,7 +132,7 @@ def _run(target: Target) -> Any:
         var_files=[str(path) for path in target.var_files] or None,
     )
     path = target.path.resolve()
-    if target.framework == "terraform":
+    if target.framework == "terraform" or path.is_dir():  # a directory: every file in it
         folder = path if path.is_dir() else path.parent
         report = runner_type().run(root_folder=str(folder), runner_filter=runner_filter)
     else:

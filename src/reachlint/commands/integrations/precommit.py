@@ -4,8 +4,9 @@
 pre-commit passes the hook's arguments and then the changed files. KIND says what the files
 are: `terraform` checks the directories of the changed .tf files (each directory is one
 configuration), `plan` the changed Terraform plans, `template` the changed ARM templates and
-Bicep files. JSON files that are not of the kind (package.json, ARM parameter files) are
-skipped. Each input is checked on its own; the exit status is the worst of them.
+Bicep files, `cloudformation` the changed CloudFormation templates and the cloud assemblies
+(cdk.out) whose files changed. Files that are not of the kind (package.json, parameter files)
+are skipped. Each input is checked on its own; the exit status is the worst of them.
 
 File names come from the repository, so from whoever wrote the commit: a file named
 `--output=main.tf` is a file, never an option. `check`'s options therefore end with `--` in the
@@ -18,7 +19,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-KINDS = ("terraform", "plan", "template")
+KINDS = ("terraform", "plan", "template", "cloudformation")
 USAGE = (
     "usage: python -m reachlint.commands.integrations.precommit "
     f"{{{'|'.join(KINDS)}}} [CHECK OPTIONS --] FILES..."
@@ -65,6 +66,8 @@ def targets(kind: str, files: list[Path]) -> list[Path]:
     if kind == "terraform":
         directories = {file.parent for file in files if file.parent.is_dir()}
         return sorted(directories, key=str)
+    if kind == "cloudformation":
+        return _cloudformation_targets(files)
     wanted = "terraform-plan" if kind == "plan" else "arm"
     chosen = []
     for file in sorted(set(files), key=str):
@@ -73,6 +76,20 @@ def targets(kind: str, files: list[Path]) -> list[Path]:
         if (kind == "template" and file.suffix == ".bicep") or _is_kind(file, wanted):
             chosen.append(file)
     return chosen
+
+
+def _cloudformation_targets(files: list[Path]) -> list[Path]:
+    """Changed templates, and for a changed file inside a cloud assembly the assembly itself."""
+    chosen: set[Path] = set()
+    for file in files:
+        if not file.is_file():
+            continue
+        assembly = next((d for d in file.parents if (d / "manifest.json").is_file()), None)
+        if assembly is not None and file.name.endswith((".template.json", "manifest.json")):
+            chosen.add(assembly)
+        elif _is_kind(file, "cloudformation"):
+            chosen.add(file)
+    return sorted(chosen, key=str)
 
 
 def _is_kind(file: Path, wanted: str) -> bool:

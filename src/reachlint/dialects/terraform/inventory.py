@@ -75,6 +75,15 @@ def _field(fields: Fields, name: str) -> Field | None:
     return Field(found) if isinstance(found, str) else found
 
 
+# The attributes of aws_vpc that name what AWS gives every VPC, without their `_id`.
+_IMPLIED = {
+    "default-security-group": "default_security_group",
+    "default-network-acl": "default_network_acl",
+    "default-route-table": "main_route_table",
+    "internet-gateway": "internet_gateway",
+}
+
+
 class TerraformInventory:
     """The resources of one input that a table maps, as the provider's protocol reads them."""
 
@@ -125,6 +134,9 @@ class TerraformInventory:
 
     def type_name(self, kind: str) -> str:
         return self.types[kind][0]
+
+    def implied_name(self, kind: str) -> str:
+        return _IMPLIED[kind]
 
     def field_name(self, kind: str, name: str) -> str:
         found = _field(self.table[self.type_name(kind)].fields, name)

@@ -21,6 +21,7 @@ from reachlint.providers.aws.networks import in_default_vpc
 from reachlint.providers.aws.security_groups import groups_of
 from reachlint.providers.aws.source import Resource
 from reachlint.providers.aws.state import Build
+from reachlint.providers.values import has_unknown
 
 DB_SUBNET_GROUPS = frozenset({"db-subnet-group"})
 # Clusters: the subnet groups they may name, and their members' kind.
@@ -80,13 +81,17 @@ def _database(b: Build, resource: Resource) -> None:
             subnets = _subnet_group(b, replicated, DB_SUBNET_GROUPS, unknown)
     placed, network = _placed(b, resource, subnets, unknown)
     groups = groups_of(b, resource, ["groups"], unknown)
+    public = resource.value("public")
+    if has_unknown(public):
+        # Public or not only at deployment: named, so that it follows --assume-unknown.
+        unknown.append(resource.path("public"))
     interfaces = interfaces_for(
         b,
         resource,
         placed,
         unknown,
         groups,
-        public=resource.value("public") is True,
+        public=public is True,
         public_source=resource.address,
         subnet_unknown=resource.path("subnet_group"),
         network=network,

@@ -22,7 +22,12 @@ from reachlint.model.network import (
     LoadBalancer,
     PortRange,
 )
-from reachlint.providers.aws.networks import SUBNET_KINDS, default_group, fallback_network
+from reachlint.providers.aws.networks import (
+    DEFAULT_VPC,
+    SUBNET_KINDS,
+    default_group,
+    fallback_network,
+)
 from reachlint.providers.aws.security_groups import Groups
 from reachlint.providers.aws.source import Fields, Resource
 from reachlint.providers.aws.state import NOTE_SAMPLE, Build
@@ -113,7 +118,10 @@ def interfaces_for(
         placed = subnet.network if subnet is not None else placement_network(b, network)
         is_public, source = bool(public), public_source if public else None
         if public is None:
-            if subnet is None or launch_public in subnet.unknown:
+            if subnet is None and placed == DEFAULT_VPC:
+                # AWS picks one of the default subnets, which all give public addresses.
+                is_public, source = True, DEFAULT_VPC
+            elif subnet is None or launch_public in subnet.unknown:
                 own_unknown.append("public")
             elif subnet.map_public_ip:
                 is_public, source = True, subnet.address

@@ -20,6 +20,12 @@ def add_elastic_ips(b: Build) -> None:
     nat_eips = set()
     for nat in b.inv.of("nat-gateway"):
         nat_eips.update(nat.links("allocation", EIP_KINDS).addresses)
+    # An association written apart from its address is read after the addresses.
+    associated = {
+        address
+        for association in b.inv.of("elastic-ip-association")
+        for address in association.links("allocation", EIP_KINDS).addresses
+    }
     for resource in b.inv.of("elastic-ip"):
         if resource.address in b.model.elastic_ips:
             continue  # a load balancer's subnet mapping already holds it
@@ -35,7 +41,7 @@ def add_elastic_ips(b: Build) -> None:
         )
         if interface is not None:
             interface.public, interface.public_source = True, resource.address
-        elif resource.address not in nat_eips and not unknown:
+        elif resource.address not in nat_eips | associated and not unknown:
             resource.note("an Elastic IP not associated with anything in the input")
     for resource in b.inv.of("elastic-ip-association"):
         unknown = []

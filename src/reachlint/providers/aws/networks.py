@@ -17,8 +17,10 @@ from typing import Any
 from reachlint.model.network import (
     AclEntry,
     Direction,
+    Gateway,
     Network,
     NetworkAcl,
+    Route,
     RouteTable,
     SecurityGroup,
     SecurityGroupRule,
@@ -38,6 +40,7 @@ RT_KINDS = frozenset({"route-table", "default-route-table"})
 NETWORK_LINK_KINDS = VPC_KINDS | SUBNET_KINDS | SG_KINDS | ACL_KINDS | RT_KINDS
 
 DEFAULT_VPC_CIDR = "172.31.0.0/16"  # every default VPC has this range
+DEFAULT_VPC = "default-vpc"  # the account's default VPC, when the input does not declare it
 ALL_V4, ALL_V6 = "0.0.0.0/0", "::/0"
 
 
@@ -238,7 +241,7 @@ def fallback_network(
 def default_vpc_network(b: Build, resource: Resource, reason: str | None = None) -> str:
     if b.default_vpc is not None:
         return b.default_vpc
-    address = "default-vpc"
+    address = DEFAULT_VPC
     if address not in b.model.networks:
         add_synthetic_network(
             b,
@@ -277,7 +280,7 @@ def complete_network(b: Build, address: str) -> None:
     """Write out the default group, ACL and main table AWS gives every VPC."""
     network = b.model.networks[address]
     if network.default_security_group is None:
-        group = f"{address}.default_security_group"
+        group = f"{address}.{b.inv.implied_name('default-security-group')}"
         kind = b.inv.type_name("default-security-group")
 
         def rule(direction: Direction, **rest: Any) -> SecurityGroupRule:
@@ -299,7 +302,7 @@ def complete_network(b: Build, address: str) -> None:
         )
         network.default_security_group = group
     if network.default_network_acl is None:
-        acl = f"{address}.default_network_acl"
+        acl = f"{address}.{b.inv.implied_name('default-network-acl')}"
         kind = b.inv.type_name("default-network-acl")
         b.model.network_acls[acl] = NetworkAcl(
             address=acl,
@@ -323,7 +326,7 @@ def complete_network(b: Build, address: str) -> None:
         )
         network.default_network_acl = acl
     if network.main_route_table is None:
-        table = f"{address}.main_route_table"
+        table = f"{address}.{b.inv.implied_name('default-route-table')}"
         b.model.route_tables[table] = RouteTable(
             address=table,
             type=b.inv.type_name("default-route-table"),
@@ -332,10 +335,33 @@ def complete_network(b: Build, address: str) -> None:
             is_main=True,
         )
         network.main_route_table = table
+        if address == DEFAULT_VPC:
+            _default_vpc_internet(b, table)
+
+
+def _default_vpc_internet(b: Build, table: str) -> None:
+    """The account's default VPC, as AWS creates it: an internet gateway, and a main route
+    table sending 0.0.0.0/0 to it (docs.aws.amazon.com/vpc/latest/userguide/default-vpc.html)."""
+    gateway = f"{DEFAULT_VPC}.{b.inv.implied_name('internet-gateway')}"
+    kind = b.inv.type_name("internet-gateway")
+    b.model.gateways[gateway] = Gateway(
+        address=gateway, type=kind, kind="internet-gateway", network=DEFAULT_VPC
+    )
+    b.model.route_tables[table].routes.append(
+        Route(
+            address=table,
+            type=b.inv.type_name("route"),
+            destination=ALL_V4,
+            target_kind="internet-gateway",
+            target=gateway,
+        )
+    )
 
 
 def default_group(b: Build, network: str | None) -> str | None:
     if network is None or network not in b.model.networks:
         return None
     found = b.model.networks[network].default_security_group
-    return found if found is not None else f"{network}.default_security_group"
+    return (
+        found if found is not None else f"{network}.{b.inv.implied_name('default-security-group')}"
+    )

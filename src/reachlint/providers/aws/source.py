@@ -141,6 +141,10 @@ class Inventory(Protocol):
         """The input's type name for a kind, for the elements AWS makes on its own (a VPC's
         default security group)."""
 
+    def implied_name(self, kind: str) -> str:
+        """How the input names what AWS gives every VPC, after the VPC's address: its default
+        security group, default network ACL or main route table (`default-route-table`)."""
+
     def field_name(self, kind: str, field: str) -> str:
         """How the input spells a kind's field, for what the provider names on its own (the
         range of a VPC outside the input)."""

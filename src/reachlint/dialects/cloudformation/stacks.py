@@ -1,0 +1,299 @@
+"""CloudFormation stacks as the AWS dialect reads them: each resource's type, evaluated
+properties, condition, metadata and place.
+
+An input is a template file or a cloud assembly (`cdk.out`, stages included). A stack's nested
+stacks (`AWS::CloudFormation::Stack` with a local `TemplateURL`, as `cdk synth` and
+`aws cloudformation package` write them) are read with the parameters the parent passes, like
+Terraform modules; a remote one is named with a note. Addresses are logical ids; a nested
+stack's resources are `Parent/Child`, and when one input holds several top-level stacks each
+address starts with its stack's name.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from reachlint.confine import confined, input_root
+from reachlint.errors import InputError
+from reachlint.formats.cloudformation.assembly import is_assembly, stack_artifacts
+from reachlint.formats.cloudformation.document import read_template
+from reachlint.formats.cloudformation.intrinsics import (
+    AttributeHook,
+    Evaluator,
+    ResourceRef,
+    Unknown,
+)
+from reachlint.formats.jsonpos import JsonArray, JsonObject, read_json_file
+from reachlint.sources import Origin
+
+SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
+_NESTED_STACK = "AWS::CloudFormation::Stack"
+_SAM_APPLICATION = "AWS::Serverless::Application"
+_MAX_NESTING = 16  # nested stacks within nested stacks; CloudFormation's own quota is 5 levels
+_REMOTE = ("https://", "http://", "s3://")
+
+
+@dataclass
+class CfnResource:
+    """One resource of one stack, its properties evaluated as far as they are known."""
+
+    address: str
+    logical_id: str
+    type: str
+    properties: JsonObject
+    origin: Origin
+    stack: Stack
+    # False: the resource's Condition is false (it is not deployed); an Unknown: it rests on a
+    # value only the deployment knows.
+    condition: bool | Unknown = True
+    condition_name: str | None = None
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    construct_path: str | None = None
+
+    def address_of(self, reference: ResourceRef) -> str:
+        return self.stack.address_of(reference.logical_id)
+
+
+@dataclass
+class Stack:
+    """One template as deployed: its evaluator and resources, and where its addresses start."""
+
+    name: str
+    source: str  # the template's file, as shown
+    evaluator: Evaluator
+    prefix: str  # "" for a lone top-level stack; else "Name/"
+    resources: dict[str, CfnResource] = field(default_factory=dict)
+    transforms: tuple[str, ...] = ()
+    notes: list[tuple[str, str, Origin]] = field(default_factory=list)  # address, message, where
+
+    def address_of(self, logical_id: str) -> str:
+        return f"{self.prefix}{logical_id}"
+
+    def note(self, address: str, message: str, origin: Origin) -> None:
+        self.notes.append((address, message, origin))
+
+
+@dataclass(frozen=True)
+class StackOptions:
+    """Parameter values for the top-level stacks (a parameters file, then --var)."""
+
+    parameter_values: dict[str, Any] = field(default_factory=dict)
+    attribute: AttributeHook | None = None
+
+
+def read_stacks(path: Path, options: StackOptions) -> list[Stack]:
+    """Every stack in the input at `path`: a template file or a cloud assembly directory."""
+    if path.is_dir():
+        if not is_assembly(path):
+            raise InputError(
+                "is a directory without .tf files or a cloud assembly manifest.json; expected "
+                "a Terraform configuration or `cdk synth`'s output (cdk.out)",
+                str(path),
+            )
+        artifacts = stack_artifacts(path)
+        several = len(artifacts) > 1
+        stacks: list[Stack] = []
+        used: set[str] = set()
+        for artifact in artifacts:
+            shown = _shown(artifact.template)
+            document = read_template(artifact.template, shown)
+            # A value given on the command line is for the stacks that declare the parameter.
+            declared = document.get("Parameters") if isinstance(document, dict) else None
+            names = set(declared) if isinstance(declared, dict) else set()
+            used |= names
+            own = {k: v for k, v in options.parameter_values.items() if k in names}
+            prefix = f"{artifact.name}/" if several else ""
+            stacks += _read(
+                document,
+                shown,
+                artifact.template,
+                artifact.name,
+                prefix,
+                StackOptions(own, options.attribute),
+                artifact.construct_paths,
+                0,
+            )
+        unused = sorted(set(options.parameter_values) - used)
+        if unused:
+            raise InputError(
+                f"parameter {unused[0]!r} is given a value but no stack of the cloud assembly "
+                "declares it",
+                str(path),
+            )
+        return stacks
+    shown = str(path)
+    document = read_template(path, shown)
+    return _read(document, shown, path, path.stem, "", options, {}, 0)
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _read(
+    document: Any,
+    shown: str,
+    path: Path,
+    name: str,
+    prefix: str,
+    options: StackOptions,
+    construct_paths: dict[str, str],
+    depth: int,
+) -> list[Stack]:
+    if not isinstance(document, dict):
+        raise InputError("is not a CloudFormation template: expected a mapping", shown)
+    evaluator = Evaluator(document, shown, dict(options.parameter_values), options.attribute)
+    transforms = _transforms(document, shown)
+    stack = Stack(name, shown, evaluator, prefix, transforms=transforms)
+    stacks = [stack]
+    resources = evaluator.resources
+    for logical_id, declared in resources.items():
+        origin = Origin(
+            file=shown,
+            line=resources.key_lines.get(logical_id) if isinstance(resources, JsonObject) else None,
+        )
+        if not isinstance(declared, dict):
+            raise InputError(f"resource {logical_id} must be a mapping", shown, origin.line)
+        kind = declared.get("Type")
+        if not isinstance(kind, str):
+            raise InputError(f"resource {logical_id} has no Type", shown, origin.line)
+        condition: bool | Unknown = True
+        condition_name = declared.get("Condition")
+        if condition_name is not None:
+            if not isinstance(condition_name, str):
+                raise InputError(
+                    f"resource {logical_id}: Condition must name a condition", shown, origin.line
+                )
+            condition = evaluator.condition(condition_name, declared)
+            if condition is False:
+                continue
+        raw = declared.get("Properties")
+        if raw is None:
+            raw = JsonObject(shown, origin.line)
+        if not isinstance(raw, dict):
+            raise InputError(
+                f"resource {logical_id}: Properties must be a mapping", shown, origin.line
+            )
+        properties = evaluator.value(raw)
+        metadata = declared.get("Metadata")
+        resource = CfnResource(
+            address=stack.address_of(logical_id),
+            logical_id=logical_id,
+            type=kind,
+            properties=properties,
+            origin=origin,
+            stack=stack,
+            condition=condition,
+            condition_name=condition_name,
+            metadata=metadata if isinstance(metadata, dict) else {},
+            construct_path=construct_paths.get(logical_id) or _cdk_path(metadata),
+        )
+        stack.resources[logical_id] = resource
+        if kind in (_NESTED_STACK, _SAM_APPLICATION):
+            stacks += _nested(resource, path, options, depth)
+    return stacks
+
+
+def _transforms(document: Mapping[str, Any], shown: str) -> tuple[str, ...]:
+    value = document.get("Transform")
+    items = value if isinstance(value, list) else [value] if value is not None else []
+    return tuple(item for item in items if isinstance(item, str))
+
+
+def _cdk_path(metadata: Any) -> str | None:
+    if isinstance(metadata, dict):
+        path = metadata.get("aws:cdk:path")
+        if isinstance(path, str):
+            return path
+    return None
+
+
+def _nested(parent: CfnResource, path: Path, options: StackOptions, depth: int) -> list[Stack]:
+    """The stack a nested-stack resource deploys, when its template is a local file."""
+    field_name = "TemplateURL" if parent.type == _NESTED_STACK else "Location"
+    url = parent.properties.get(field_name)
+    asset = parent.metadata.get("aws:asset:path")
+    if isinstance(asset, str) and parent.metadata.get("aws:asset:property") == field_name:
+        url = asset  # `cdk synth` writes the template beside the parent, named in metadata
+    stack = parent.stack
+    if not isinstance(url, str):
+        stack.note(
+            parent.address,
+            f"{parent.address}: the nested stack's {field_name} is known only at deployment; "
+            "its resources are not read",
+            parent.origin,
+        )
+        return []
+    if url.startswith(_REMOTE):
+        stack.note(
+            parent.address,
+            f"{parent.address}: the nested stack's template is remote ({url[:200]}); its "
+            "resources are not read",
+            parent.origin,
+        )
+        return []
+    if depth + 1 > _MAX_NESTING:
+        raise InputError(
+            f"nests stacks more than {_MAX_NESTING} deep", parent.origin.file, parent.origin.line
+        )
+    child_path = confined(path.parent / url, input_root(path), shown=url[:200])
+    values: dict[str, Any] = {}
+    given = parent.properties.get("Parameters")
+    if isinstance(given, dict):
+        for key, value in given.items():
+            values[key] = value
+    child_options = StackOptions(values, options.attribute)
+    shown = _shown(child_path)
+    document = read_template(child_path, shown)
+    return _read(
+        document,
+        shown,
+        child_path,
+        parent.logical_id,
+        f"{parent.address}/",
+        child_options,
+        {},
+        depth + 1,
+    )
+
+
+def read_parameters_file(path: Path) -> dict[str, Any]:
+    """A parameters file in the CLI's form (`[{"ParameterKey", "ParameterValue"}]`) or the
+    `{"Parameters": {...}}` form of CodePipeline and cfn-lint."""
+    shown = str(path)
+    document = read_json_file(path)
+    values: dict[str, Any] = {}
+    if isinstance(document, JsonArray):
+        for position, item in enumerate(document):
+            line = document.item_lines[position] if position < len(document.item_lines) else None
+            if not isinstance(item, dict) or not isinstance(item.get("ParameterKey"), str):
+                raise InputError(
+                    'expected {"ParameterKey": ..., "ParameterValue": ...} entries', shown, line
+                )
+            if item.get("UsePreviousValue") is True:
+                continue  # the stack's current value, which a template does not say
+            values[item["ParameterKey"]] = _scalar(item.get("ParameterValue"))
+        return values
+    if isinstance(document, dict) and isinstance(document.get("Parameters"), dict):
+        for key, value in document["Parameters"].items():
+            values[str(key)] = _scalar(value)
+        return values
+    raise InputError(
+        "is not a CloudFormation parameters file: expected a list of ParameterKey and "
+        'ParameterValue entries, or {"Parameters": {...}}',
+        shown,
+        getattr(document, "line", None),
+    )
+
+
+def _scalar(value: Any) -> Any:
+    if isinstance(value, (list, dict)):
+        return json.dumps(value)
+    return value

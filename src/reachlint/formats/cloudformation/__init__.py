@@ -1,0 +1,1 @@
+"""CloudFormation templates: JSON and YAML with positions, and their intrinsic functions."""

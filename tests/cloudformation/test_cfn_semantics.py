@@ -1,0 +1,217 @@
+"""What CloudFormation deploys where it differs from Terraform, each on a small template; and
+the commands around templates (detection, suppressions, pre-commit, the type table)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from reachlint.commands.check import run_check
+from reachlint.errors import InputError
+from reachlint.inputs.detect import detect
+
+REPO = Path(__file__).resolve().parents[2]
+
+# A public subnet behind an attached internet gateway, one instance, one group: the variations
+# below change only what a test is about.
+NETWORK = """
+AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  AdminCidr: {Type: String}
+Resources:
+  Vpc: {Type: AWS::EC2::VPC, Properties: {CidrBlock: 10.0.0.0/16}}
+  Subnet:
+    Type: AWS::EC2::Subnet
+    Properties: {VpcId: !Ref Vpc, CidrBlock: 10.0.1.0/24, MapPublicIpOnLaunch: true}
+  Gateway: {Type: AWS::EC2::InternetGateway}
+  Attachment:
+    Type: AWS::EC2::VPCGatewayAttachment
+    Properties: {VpcId: !Ref Vpc, InternetGatewayId: !Ref Gateway}
+  Table: {Type: AWS::EC2::RouteTable, Properties: {VpcId: !Ref Vpc}}
+  Default:
+    Type: AWS::EC2::Route
+    Properties: {RouteTableId: !Ref Table, DestinationCidrBlock: 0.0.0.0/0, GatewayId: !Ref Gateway}
+  Association:
+    Type: AWS::EC2::SubnetRouteTableAssociation
+    Properties: {SubnetId: !Ref Subnet, RouteTableId: !Ref Table}
+  Web:
+    Type: AWS::EC2::Instance
+    Properties: {ImageId: ami-12345678, SubnetId: !Ref Subnet, SecurityGroupIds: [!Ref Group]}
+  Group:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: web
+      VpcId: !Ref Vpc
+GROUP_RULES
+"""
+
+EGRESS_ONLY_443 = """
+version: 1
+rules:
+  - id: EGRESS-443
+    title: egress only on 443
+    severity: high
+    match: {from: {types: [aws_instance]}, to: internet}
+    allow: [{protocol: tcp, ports: [443]}]
+"""
+
+
+def _template(tmp_path: Path, group_rules: str, *, extra: str = "") -> Path:
+    path = tmp_path / "template.yaml"
+    path.write_text(NETWORK.replace("GROUP_RULES", group_rules) + extra)
+    return path
+
+
+def _rules(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "rules.yaml"
+    path.write_text(text)
+    return path
+
+
+def test_a_group_without_egress_rules_keeps_aws_default_allow_all(tmp_path: Path) -> None:
+    # AWS::EC2::SecurityGroup: "When you specify a VPC security group, Amazon EC2 creates a
+    # default egress rule that allows egress traffic on all ports and IP protocols to any
+    # location. The default rule is removed only when you specify one or more egress rules."
+    template = _template(tmp_path, "")
+    report = run_check([template], [_rules(tmp_path, EGRESS_ONLY_443)], builtin=False)
+    assert [(f.source.address, f.destination.address) for f in report.findings] == [
+        ("Web", "internet")
+    ]
+    written = _template(
+        tmp_path,
+        "      SecurityGroupEgress: [{IpProtocol: tcp, FromPort: 443, ToPort: 443, "
+        "CidrIp: 0.0.0.0/0}]",
+    )
+    assert run_check([written], [_rules(tmp_path, EGRESS_ONLY_443)], builtin=False).findings == []
+
+
+def test_a_parameter_without_a_value_is_named_and_follows_assume_unknown(tmp_path: Path) -> None:
+    template = _template(
+        tmp_path,
+        "      SecurityGroupIngress: [{IpProtocol: tcp, FromPort: 22, ToPort: 22, "
+        "CidrIp: !Ref AdminCidr}]",
+    )
+    opened = run_check([template], [], assume_unknown="open")
+    admin = [f for f in opened.findings if f.rule == "INTERNET-ADMIN-PORTS"]
+    assert len(admin) == 1 and admin[0].depends_on_unknown == ["AdminCidr"]
+    closed = run_check([template], [], assume_unknown="closed")
+    assert not [f for f in closed.findings if f.rule == "INTERNET-ADMIN-PORTS"]
+
+
+def test_a_peering_to_another_account_without_a_role_carries_nothing(tmp_path: Path) -> None:
+    # Accepted only through the accepter's role (PeerRoleArn); in one account, always.
+    template = tmp_path / "peering.yaml"
+    template.write_text(
+        """
+Resources:
+  A: {Type: AWS::EC2::VPC, Properties: {CidrBlock: 10.1.0.0/16}}
+  B: {Type: AWS::EC2::VPC, Properties: {CidrBlock: 10.2.0.0/16}}
+  SameAccount:
+    Type: AWS::EC2::VPCPeeringConnection
+    Properties: {VpcId: !Ref A, PeerVpcId: !Ref B}
+  OtherAccount:
+    Type: AWS::EC2::VPCPeeringConnection
+    Properties: {VpcId: !Ref A, PeerVpcId: !Ref B, PeerOwnerId: "111122223333"}
+  WithRole:
+    Type: AWS::EC2::VPCPeeringConnection
+    Properties:
+      VpcId: !Ref A
+      PeerVpcId: !Ref B
+      PeerOwnerId: "111122223333"
+      PeerRoleArn: arn:aws:iam::111122223333:role/peer
+"""
+    )
+    from reachlint.inputs.load import build_model
+
+    model = build_model([template])
+    active = {address for address, peering in model.peerings.items() if peering.active}
+    assert active == {"SameAccount", "WithRole"}
+
+
+def test_a_database_without_publicly_accessible_is_an_unknown(tmp_path: Path) -> None:
+    # AWS decides at creation from the subnet group's VPC; the template does not say.
+    extra = """
+  Other:
+    Type: AWS::EC2::Subnet
+    Properties: {VpcId: !Ref Vpc, CidrBlock: 10.0.2.0/24}
+  Subnets:
+    Type: AWS::RDS::DBSubnetGroup
+    Properties: {DBSubnetGroupDescription: db, SubnetIds: [!Ref Subnet, !Ref Other]}
+  Db:
+    Type: AWS::RDS::DBInstance
+    Properties:
+      Engine: mysql
+      DBInstanceClass: db.t3.micro
+      DBSubnetGroupName: !Ref Subnets
+      VPCSecurityGroups: [!GetAtt Group.GroupId]
+"""
+    template = _template(
+        tmp_path,
+        "      SecurityGroupIngress: [{IpProtocol: tcp, FromPort: 3306, ToPort: 3306, "
+        "CidrIp: 0.0.0.0/0}]",
+        extra=extra,
+    )
+    opened = run_check([template], [], assume_unknown="open")
+    stores = [f for f in opened.findings if f.rule == "INTERNET-DATA-STORES"]
+    assert [f.destination.address for f in stores] == ["Db"]
+    assert stores[0].depends_on_unknown == ["Db: PubliclyAccessible"]
+    closed = run_check([template], [], assume_unknown="closed")
+    assert not [f for f in closed.findings if f.rule == "INTERNET-DATA-STORES"]
+
+
+def test_a_suppression_in_resource_metadata_covers_that_resource(tmp_path: Path) -> None:
+    for metadata in (
+        "    Metadata:\n      reachlint:ignore:\n"
+        "        - {rule: INTERNET-ADMIN-PORTS, reason: break-glass access (OPS-12)}\n",
+        "    Metadata:\n      reachlint:\n        ignore:\n"
+        "          - {rule: INTERNET-ADMIN-PORTS, reason: break-glass access (OPS-12)}\n",
+    ):
+        text = NETWORK.replace(
+            "  Group:\n    Type: AWS::EC2::SecurityGroup\n",
+            "  Group:\n    Type: AWS::EC2::SecurityGroup\n" + metadata,
+        ).replace(
+            "GROUP_RULES",
+            "      SecurityGroupIngress: [{IpProtocol: tcp, FromPort: 22, ToPort: 22, "
+            "CidrIp: 0.0.0.0/0}]",
+        )
+        template = tmp_path / "suppressed.yaml"
+        template.write_text(text)
+        report = run_check([template], [])
+        admin = [f for f in report.findings if f.rule == "INTERNET-ADMIN-PORTS"]
+        assert len(admin) == 1 and admin[0].suppressed is not None, metadata
+        assert admin[0].suppressed.reason == "break-glass access (OPS-12)"
+
+
+def test_templates_and_cloud_assemblies_are_detected_by_content(tmp_path: Path) -> None:
+    yaml_template = _template(tmp_path, "")
+    assert detect(yaml_template) == "cloudformation"
+    json_template = tmp_path / "stack.json"
+    json_template.write_text(
+        '{"Resources": {"Vpc": {"Type": "AWS::EC2::VPC", "Properties": '
+        '{"CidrBlock": "10.0.0.0/16"}}}}'
+    )
+    assert detect(json_template) == "cloudformation"
+    assert detect(REPO / "fixtures/cloudformation/cdk-webapp/cdk.out") == "cloud-assembly"
+    other = tmp_path / "values.yaml"
+    other.write_text("replicas: 3\n")
+    with pytest.raises(InputError):
+        detect(other)
+
+
+def test_the_pre_commit_hook_checks_changed_templates_and_assemblies(tmp_path: Path) -> None:
+    from reachlint.commands.integrations.precommit import targets
+
+    template = _template(tmp_path, "")
+    other = tmp_path / "values.yaml"
+    other.write_text("replicas: 3\n")
+    cdk = REPO / "fixtures/cloudformation/cdk-webapp/cdk.out"
+    changed = [template, other, cdk / "assembly-Prod" / "ProdWebAppStackA2C2BA48.template.json"]
+    assert targets("cloudformation", changed) == sorted([template, cdk / "assembly-Prod"], key=str)
+
+
+def test_the_documented_type_table_is_generated_from_the_dialects() -> None:
+    from reachlint.inputs.types import markdown_table
+
+    document = (REPO / "docs" / "types.md").read_text()
+    assert document.endswith(markdown_table())
