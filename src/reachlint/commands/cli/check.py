@@ -100,7 +100,7 @@ def check(
     ] = None,
     parameters: Annotated[
         Path | None,
-        typer.Option("--parameters", metavar="FILE", help="Parameters file of an ARM template."),
+        typer.Option("--parameters", metavar="FILE", help="Parameters file of an ARM or CloudFormation template."),
     ] = None,
     checkov: Annotated[
         bool,

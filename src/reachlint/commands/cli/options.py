@@ -82,7 +82,7 @@ ConfigDirOption = Annotated[
 ]
 ParametersOption = Annotated[
     Path | None,
-    typer.Option("--parameters", metavar="FILE", help="Parameters file of an ARM template."),
+    typer.Option("--parameters", metavar="FILE", help="Parameters file of an ARM or CloudFormation template."),
 ]
 
 FORMAT_HELP = "Output format: text, json, sarif, github, markdown, junit or gitlab."
@@ -92,6 +92,8 @@ INPUT_KINDS = (
     "a Terraform plan (terraform show -json)",
     "a Terraform directory (.tf files)",
     "an ARM template or Bicep's compiled JSON (bicep build)",
+    "a CloudFormation template (YAML or JSON, SAM too)",
+    "a CDK cloud assembly (cdk.out, from cdk synth)",
 )
 INPUTS_HELP = (
     "What to check, recognised by content: " + "; ".join(INPUT_KINDS) + ". Several are one network."
