@@ -100,7 +100,11 @@ def check(
     ] = None,
     parameters: Annotated[
         Path | None,
-        typer.Option("--parameters", metavar="FILE", help="Parameters file of an ARM or CloudFormation template."),
+        typer.Option(
+            "--parameters",
+            metavar="FILE",
+            help="Parameters file of an ARM or CloudFormation template.",
+        ),
     ] = None,
     checkov: Annotated[
         bool,

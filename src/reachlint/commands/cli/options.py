@@ -82,7 +82,9 @@ ConfigDirOption = Annotated[
 ]
 ParametersOption = Annotated[
     Path | None,
-    typer.Option("--parameters", metavar="FILE", help="Parameters file of an ARM or CloudFormation template."),
+    typer.Option(
+        "--parameters", metavar="FILE", help="Parameters file of an ARM or CloudFormation template."
+    ),
 ]
 
 FORMAT_HELP = "Output format: text, json, sarif, github, markdown, junit or gitlab."
