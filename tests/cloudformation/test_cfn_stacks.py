@@ -171,3 +171,56 @@ def test_a_cloud_assembly_names_construct_paths_and_keeps_logical_ids() -> None:
 def test_a_value_for_a_parameter_no_stack_declares_is_an_input_error() -> None:
     with pytest.raises(InputError, match="no stack of the cloud assembly declares"):
         read_stacks(CDK, StackOptions({"Nope": "1"}, Attributes()))
+
+
+def test_an_import_of_another_stacks_export_links_to_its_resource(tmp_path: Path) -> None:
+    # Two stacks of one app, as `cdk synth` writes a reference from one to the other: the
+    # network stack exports its subnet, the app stack imports it (Fn::ImportValue).
+    network = {
+        "Resources": {
+            "Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16"}},
+            "Subnet": {
+                "Type": "AWS::EC2::Subnet",
+                "Properties": {"VpcId": {"Ref": "Vpc"}, "CidrBlock": "10.0.1.0/24"},
+            },
+        },
+        "Outputs": {
+            "ExportsOutputRefSubnet": {
+                "Value": {"Ref": "Subnet"},
+                "Export": {"Name": "Network:ExportsOutputRefSubnet"},
+            }
+        },
+    }
+    app = {
+        "Resources": {
+            "Web": {
+                "Type": "AWS::EC2::Instance",
+                "Properties": {
+                    "ImageId": "ami-12345678",
+                    "SubnetId": {"Fn::ImportValue": "Network:ExportsOutputRefSubnet"},
+                    "KeyName": {"Fn::ImportValue": "Elsewhere:KeyName"},
+                },
+            }
+        }
+    }
+    (tmp_path / "Network.template.json").write_text(json.dumps(network))
+    (tmp_path / "App.template.json").write_text(json.dumps(app))
+    manifest = {
+        "version": "55.0.0",
+        "artifacts": {
+            name: {
+                "type": "aws:cloudformation:stack",
+                "properties": {"templateFile": f"{name}.template.json"},
+                "displayName": name,
+            }
+            for name in ("Network", "App")
+        },
+    }
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    resources = _stacks(tmp_path)
+    web = resources["App/Web"]
+    subnet = web.properties["SubnetId"]  # type: ignore[attr-defined]
+    assert subnet == ResourceRef("Subnet", None, "Network/")
+    assert web.address_of(subnet) == "Network/Subnet"  # type: ignore[attr-defined]
+    # An export no stack of the input has stays unknown.
+    assert isinstance(web.properties["KeyName"], Unknown)  # type: ignore[attr-defined]

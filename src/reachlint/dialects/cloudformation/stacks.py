@@ -24,6 +24,7 @@ from reachlint.formats.cloudformation.document import read_template
 from reachlint.formats.cloudformation.intrinsics import (
     AttributeHook,
     Evaluator,
+    ImportHook,
     ResourceRef,
     Unknown,
 )
@@ -55,6 +56,8 @@ class CfnResource:
     construct_path: str | None = None
 
     def address_of(self, reference: ResourceRef) -> str:
+        if reference.stack is not None:
+            return f"{reference.stack}{reference.logical_id}"
         return self.stack.address_of(reference.logical_id)
 
 
@@ -83,6 +86,44 @@ class StackOptions:
 
     parameter_values: dict[str, Any] = field(default_factory=dict)
     attribute: AttributeHook | None = None
+    importer: ImportHook | None = None
+
+
+class Exports:
+    """The exports of the stacks of one input, so that `Fn::ImportValue` of one of them reads
+    its value (CDK's references between stacks); other imports stay unknown."""
+
+    def __init__(self) -> None:
+        self._entries: dict[str, tuple[Evaluator, Any, str]] = {}
+        self._busy: set[str] = set()
+
+    def add(self, evaluator: Evaluator, prefix: str) -> None:
+        for output in evaluator.section("Outputs").values():
+            export = output.get("Export") if isinstance(output, dict) else None
+            if isinstance(export, dict):
+                name = evaluator.value(export.get("Name"))
+                if isinstance(name, str):
+                    self._entries[name] = (evaluator, output.get("Value"), prefix)
+
+    def __call__(self, name: str) -> Any:
+        entry = self._entries.get(name)
+        if entry is None or name in self._busy:
+            return NotImplemented
+        evaluator, node, prefix = entry
+        self._busy.add(name)
+        try:
+            return _held_by(evaluator.value(node), prefix)
+        finally:
+            self._busy.discard(name)
+
+
+def _held_by(value: Any, prefix: str) -> Any:
+    """A value of another stack, its resource references naming that stack."""
+    if isinstance(value, ResourceRef) and value.stack is None:
+        return ResourceRef(value.logical_id, value.attribute, prefix)
+    if isinstance(value, list):
+        return [_held_by(item, prefix) for item in value]
+    return value
 
 
 def read_stacks(path: Path, options: StackOptions) -> list[Stack]:
@@ -96,24 +137,33 @@ def read_stacks(path: Path, options: StackOptions) -> list[Stack]:
             )
         artifacts = stack_artifacts(path)
         several = len(artifacts) > 1
-        stacks: list[Stack] = []
+        exports = Exports()
+        prepared = []
         used: set[str] = set()
         for artifact in artifacts:
             shown = _shown(artifact.template)
             document = read_template(artifact.template, shown)
+            if not isinstance(document, dict):
+                raise InputError("is not a CloudFormation template: expected a mapping", shown)
             # A value given on the command line is for the stacks that declare the parameter.
-            declared = document.get("Parameters") if isinstance(document, dict) else None
+            declared = document.get("Parameters")
             names = set(declared) if isinstance(declared, dict) else set()
             used |= names
             own = {k: v for k, v in options.parameter_values.items() if k in names}
             prefix = f"{artifact.name}/" if several else ""
+            stack_options = StackOptions(own, options.attribute, exports)
+            evaluator = _evaluator(document, shown, stack_options)
+            exports.add(evaluator, prefix)
+            prepared.append((artifact, shown, prefix, stack_options, evaluator))
+        stacks: list[Stack] = []
+        for artifact, shown, prefix, stack_options, evaluator in prepared:
             stacks += _read(
-                document,
+                evaluator,
                 shown,
                 artifact.template,
                 artifact.name,
                 prefix,
-                StackOptions(own, options.attribute),
+                stack_options,
                 artifact.construct_paths,
                 0,
             )
@@ -127,7 +177,19 @@ def read_stacks(path: Path, options: StackOptions) -> list[Stack]:
         return stacks
     shown = str(path)
     document = read_template(path, shown)
-    return _read(document, shown, path, path.stem, "", options, {}, 0)
+    if not isinstance(document, dict):
+        raise InputError("is not a CloudFormation template: expected a mapping", shown)
+    return _read(_evaluator(document, shown, options), shown, path, path.stem, "", options, {}, 0)
+
+
+def _evaluator(document: dict[str, Any], shown: str, options: StackOptions) -> Evaluator:
+    return Evaluator(
+        document,
+        shown,
+        dict(options.parameter_values),
+        options.attribute,
+        importer=options.importer,
+    )
 
 
 def _shown(path: Path) -> str:
@@ -138,7 +200,7 @@ def _shown(path: Path) -> str:
 
 
 def _read(
-    document: Any,
+    evaluator: Evaluator,
     shown: str,
     path: Path,
     name: str,
@@ -147,10 +209,7 @@ def _read(
     construct_paths: dict[str, str],
     depth: int,
 ) -> list[Stack]:
-    if not isinstance(document, dict):
-        raise InputError("is not a CloudFormation template: expected a mapping", shown)
-    evaluator = Evaluator(document, shown, dict(options.parameter_values), options.attribute)
-    transforms = _transforms(document, shown)
+    transforms = _transforms(evaluator.document, shown)
     stack = Stack(name, shown, evaluator, prefix, transforms=transforms)
     stacks = [stack]
     resources = evaluator.resources
@@ -249,11 +308,13 @@ def _nested(parent: CfnResource, path: Path, options: StackOptions, depth: int) 
     if isinstance(given, dict):
         for key, value in given.items():
             values[key] = value
-    child_options = StackOptions(values, options.attribute)
+    child_options = StackOptions(values, options.attribute, options.importer)
     shown = _shown(child_path)
     document = read_template(child_path, shown)
+    if not isinstance(document, dict):
+        raise InputError("is not a CloudFormation template: expected a mapping", shown)
     return _read(
-        document,
+        _evaluator(document, shown, child_options),
         shown,
         child_path,
         parent.logical_id,

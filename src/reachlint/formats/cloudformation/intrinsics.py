@@ -63,10 +63,12 @@ class Unknown:
 
 @dataclass(frozen=True)
 class ResourceRef:
-    """`Ref` of a resource (attribute None: its physical id) or `Fn::GetAtt` of one."""
+    """`Ref` of a resource (attribute None: its physical id) or `Fn::GetAtt` of one; `stack`
+    names the stack that holds it when that is another one (a value imported from its export)."""
 
     logical_id: str
     attribute: str | None = None
+    stack: str | None = None
 
     def __str__(self) -> str:
         return self.logical_id if self.attribute is None else f"{self.logical_id}.{self.attribute}"
@@ -100,6 +102,7 @@ def _names(*values: Any) -> tuple[str, ...]:
 
 
 AttributeHook = Callable[[str, str, "Evaluator"], Any]
+ImportHook = Callable[[str], Any]  # an export's value by name; NotImplemented when not known
 
 
 @dataclass
@@ -114,6 +117,7 @@ class Evaluator:
     source: str
     parameter_values: dict[str, Any] = field(default_factory=dict)
     attribute: AttributeHook | None = None
+    importer: ImportHook | None = None
     _conditions: dict[str, bool | Unknown] = field(default_factory=dict)
     _evaluating: set[str] = field(default_factory=set)
     _parameters: dict[str, Any] | None = None
@@ -497,6 +501,10 @@ class Evaluator:
 
     def _import_value(self, argument: Any, node: Any) -> Any:
         name = self.value(argument)
+        if isinstance(name, str) and self.importer is not None:
+            exported = self.importer(name)
+            if exported is not NotImplemented:
+                return exported
         shown = name if isinstance(name, str) else "an export"
         return Unknown(f"Fn::ImportValue {shown}")
 
