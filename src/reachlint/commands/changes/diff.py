@@ -314,6 +314,7 @@ def _end_ref(snapshot: Snapshot, address: str) -> EndRef:
         return EndRef(
             address=address,
             kind=endpoint.kind,
+            type=endpoint.type,
             file=endpoint.origin.file,
             line=endpoint.origin.line,
         )
