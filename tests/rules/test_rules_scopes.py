@@ -340,3 +340,75 @@ def test_a_mistake_is_one_sentence_at_its_line(scope: Any, says: str, tmp_path: 
     error = _error(scope, tmp_path)
     assert says in error.message
     assert error.line is not None
+
+
+NETWORK = (
+    'resource "aws_vpc" "main" {\n  cidr_block = "10.0.0.0/16"\n}\n'
+    'resource "aws_internet_gateway" "gw" {\n  vpc_id = aws_vpc.main.id\n}\n'
+    'resource "aws_route_table" "public" {\n  vpc_id = aws_vpc.main.id\n'
+    '  route {\n    cidr_block = "0.0.0.0/0"\n'
+    "    gateway_id = aws_internet_gateway.gw.id\n  }\n}\n"
+    'resource "aws_subnet" "public" {\n  vpc_id = aws_vpc.main.id\n'
+    '  cidr_block = "10.0.1.0/24"\n  map_public_ip_on_launch = true\n}\n'
+    'resource "aws_route_table_association" "public" {\n'
+    "  subnet_id = aws_subnet.public.id\n  route_table_id = aws_route_table.public.id\n}\n"
+    'resource "aws_security_group" "ssh" {\n  vpc_id = aws_vpc.main.id\n'
+    '  ingress {\n    from_port = 22\n    to_port = 22\n    protocol = "tcp"\n'
+    '    cidr_blocks = ["0.0.0.0/0"]\n  }\n}\n'
+)
+BOX = (
+    'resource "aws_instance" "{name}" {{\n  ami = "ami-1"\n  instance_type = "t3.micro"\n'
+    "  subnet_id = aws_subnet.public.id\n"
+    "  vpc_security_group_ids = [aws_security_group.ssh.id]\n}}\n"
+)
+
+
+def test_diff_reads_a_scope_naming_what_the_change_adds(tmp_path: Path) -> None:
+    """The base lacks aws_instance.new: there the scope selects nothing, no input error."""
+    from typer.testing import CliRunner
+
+    from reachlint.commands.cli import app
+
+    base, head = tmp_path / "base", tmp_path / "head"
+    for directory, names in ((base, ["old"]), (head, ["old", "new"])):
+        directory.mkdir()
+        boxes = "".join(BOX.format(name=name) for name in names)
+        (directory / "main.tf").write_text(NETWORK + boxes)
+    scope = {"MatchPaths": [_path(GATEWAY, _resources("aws_instance.new"))]}
+    rules = _write(tmp_path, "NEW-BOX-CLOSED.json", scope)
+    result = CliRunner().invoke(
+        app,
+        ["diff", str(base), str(head), "--rules", str(rules), "--no-builtin", "--format", "json"],
+    )
+    assert result.exit_code == 1, result.output
+    (opened,) = json.loads(result.stdout)["opened"]
+    assert (opened["to"]["address"], opened["rules"]) == ("aws_instance.new", ["NEW-BOX-CLOSED"])
+    check = CliRunner().invoke(app, ["check", str(base), "--rules", str(rules), "--no-builtin"])
+    assert check.exit_code == 2 and "'aws_instance.new'" in check.output
+
+
+def test_a_live_id_the_plan_knows_names_its_resource(tmp_path: Path) -> None:
+    """A plan of a deployed network carries the ids of what exists in its prior state."""
+    plan = json.loads(NONCOMPLIANT.read_text())
+    live = {
+        "aws_vpc.business": "vpc-0a1b2c3d4e5f60718",
+        "aws_vpc.directory": "vpc-0f1e2d3c4b5a69788",
+    }
+    prior = []
+    for resource in plan["planned_values"]["root_module"]["resources"]:
+        if resource["address"] in live:
+            values = dict(resource["values"], id=live[resource["address"]])
+            prior.append(dict(resource, values=values))
+    plan["prior_state"] = {"format_version": "1.0", "values": {"root_module": {"resources": prior}}}
+    deployed = _write(tmp_path, "plan.json", plan)
+    scope = {
+        "MatchPaths": [
+            _path(_resources(live["aws_vpc.business"]), _resources(live["aws_vpc.directory"]))
+        ]
+    }
+    assert _found(scope, tmp_path, plan=deployed) == [
+        ("scope", "aws_instance.web", "aws_instance.directory", "tcp 22, 53; udp 53")
+    ]
+    arn = f"arn:aws:ec2:us-east-1:123456789012:vpc/{live['aws_vpc.business']}"
+    scope = {"MatchPaths": [_path(_resources(arn), _resources("aws_vpc.directory"))]}
+    assert len(_found(scope, tmp_path, plan=deployed)) == 1

@@ -49,17 +49,27 @@ Withdrawn = dict[str, dict[tuple[str, str], Traffic]]
 
 
 def evaluate(
-    rules: RuleSet, model: NetworkModel, reach: Reachability, withdrawn: Withdrawn | None = None
+    rules: RuleSet,
+    model: NetworkModel,
+    reach: Reachability,
+    withdrawn: Withdrawn | None = None,
+    *,
+    missing_names: bool = False,
 ) -> list[Finding]:
     """Every finding of every rule, most severe first, then by rule, source and destination.
 
     `withdrawn`: per rule and pair of ends, traffic the rule does not report after all (a
     suppression took away the every-port opening it stood for): rules deferring to it do.
+    `missing_names`: a name in a Network Access Scope that the model lacks selects nothing
+    (the base of a change), instead of being an input error.
     """
     from reachlint.rules.scope_binding import bind_scope
 
     evaluation = _Evaluation(model, withdrawn or {})
-    bound = [bind_scope(rule, model) if rule.scope is not None else rule for rule in rules.rules]
+    bound = [
+        bind_scope(rule, model, missing_names=missing_names) if rule.scope is not None else rule
+        for rule in rules.rules
+    ]
     findings = [
         finding
         for rule in _deference_order(bound)

@@ -64,11 +64,14 @@ def _end_types(file: str, line: int) -> dict[str, Selector]:
     }
 
 
-def bind_scope(rule: Rule, model: NetworkModel) -> Rule:
-    """The rule with its scope's paths as matches and allow entries, against this model."""
+def bind_scope(rule: Rule, model: NetworkModel, *, missing_names: bool = False) -> Rule:
+    """The rule with its scope's paths as matches and allow entries, against this model.
+
+    `missing_names`: a name the model lacks selects nothing instead of being an input error.
+    """
     scope = rule.scope
     assert scope is not None
-    binder = _Binder(scope, model)
+    binder = _Binder(scope, model, missing_names)
     matches = [entry for path in scope.matches for entry in binder.entries(path, is_match=True)]
     allow = tuple(
         entry for path in scope.excludes for entry in binder.entries(path, is_match=False)
@@ -88,6 +91,7 @@ class _Alternative:
 class _Binder:
     scope: Scope
     model: NetworkModel
+    missing_names: bool = False
     _index: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
     def error(self, message: str, line: int) -> InputError:
@@ -184,7 +188,8 @@ class _Binder:
                 # The outside coming in (or going out) through these gateways.
                 hop = Patterns("addresses", tuple(addresses), file, statement.line)
                 alternatives.append(_Alternative(Word(word, file, statement.line), (hop,)))  # type: ignore[arg-type]
-        return alternatives
+        # Names the model lacks (missing_names): an end that nothing is.
+        return alternatives or [_Alternative(Patterns("addresses", (), file, statement.line))]
 
     def _end_types(self, statement: Statement) -> list[_Alternative]:
         table = _end_types(self.scope.file, statement.line)
@@ -227,14 +232,15 @@ class _Binder:
     def _resolve(self, name: str, statement: Statement) -> list[tuple[str, str]]:
         """What a name in Resources stands for: (category, address) of each element it names."""
         index = self._elements()
-        wanted = _resource_id(name)
+        wanted = self.model.ids.get(name) or _resource_id(name)
+        wanted = self.model.ids.get(wanted, wanted)
         found = [
             (category, address)
             for address, entries in index.items()
             if _names(wanted, address)
             for category, _ in entries
         ]
-        if found:
+        if found or self.missing_names:
             return found
         candidates = sorted(index)
         hint = difflib.get_close_matches(wanted, candidates, n=3)
