@@ -44,3 +44,5 @@ class Scope:
     matches: tuple[ScopePath, ...]
     excludes: tuple[ScopePath, ...]
     rule: str = ""
+    # MatchPaths and ExcludePaths as written (JSON), to write the scope out again.
+    written: str = "{}"

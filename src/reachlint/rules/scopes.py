@@ -103,7 +103,10 @@ class _Reader:
         excludes = self._paths(data.get("ExcludePaths"), (*base, "ExcludePaths"))
         if not matches:
             raise self.error("MatchPaths must hold at least one path", (*base, "MatchPaths"))
-        scope = Scope(self.document.file, matches, excludes, self.rule_id)
+        written = {key: data[key] for key in ("MatchPaths", "ExcludePaths") if key in data}
+        scope = Scope(
+            self.document.file, matches, excludes, self.rule_id, json.dumps(written, default=str)
+        )
         title = settings.get("title") or tags.get(TITLE_TAG)
         line = self.document.line(())
         placeholder = Entry(source=Word("any", self.document.file, line))

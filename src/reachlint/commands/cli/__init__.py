@@ -21,7 +21,7 @@ from reachlint.commands.cli.changes import diff
 from reachlint.commands.cli.check import check
 from reachlint.commands.cli.design import graph, matrix, query
 from reachlint.commands.cli.integrations import comment
-from reachlint.commands.cli.rules import list_rules, rules_root, schema, show_rule
+from reachlint.commands.cli.rules import export_rules, list_rules, rules_root, schema, show_rule
 
 app = typer.Typer(
     name="reachlint",
@@ -32,7 +32,7 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 rules_app = typer.Typer(
-    help="List the rules or show one rule's documentation.",
+    help="List the rules, show one rule's documentation or export rules as scopes.",
     add_completion=False,
     rich_markup_mode=None,
 )
@@ -65,6 +65,7 @@ app.command()(comment)
 rules_app.callback(invoke_without_command=True)(rules_root)
 rules_app.command("list")(list_rules)
 rules_app.command("show")(show_rule)
+rules_app.command("export")(export_rules)
 app.command()(schema)
 app.command()(query)
 app.command()(matrix)
