@@ -264,3 +264,18 @@ def test_diff_has_no_asff_format() -> None:
     plan = NONCOMPLIANT / "plan.json"
     code, output = _cli("diff", plan, plan, "--format", "asff")
     assert code == 2 and "unknown --format 'asff'" in output
+
+
+def test_the_report_schema_gives_an_end_its_resource_type() -> None:
+    """The JSON report's ends carry the input's resource type, which ASFF's types come from."""
+    code, output = _cli("schema", "report")
+    assert code == 0
+    end = json.loads(output)["$defs"]["EndRef"]["properties"]
+    assert end["type"]["anyOf"] == [{"type": "string"}, {"type": "null"}]
+    report = run_check([NONCOMPLIANT / "plan.json"], [NONCOMPLIANT / "rules.yaml"], builtin=False)
+    document = json.loads(render(report, "json"))
+    ends = [(f["to"]["address"], f["to"].get("type")) for f in document["findings"]]
+    assert ("aws_instance.web", "aws_instance") in ends
+    assert all(
+        "type" not in f["from"] for f in document["findings"] if f["from"]["address"] == "internet"
+    )
