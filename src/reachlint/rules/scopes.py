@@ -38,6 +38,8 @@ _CREATE_KEYS = ("MatchPaths", "ExcludePaths", "TagSpecifications", "ClientToken"
 # ... or wrapped as get-network-insights-access-scope-content (and create) return it.
 _WRAPPERS = ("NetworkInsightsAccessScopeContent", "AccessScopeContent")
 _CONTENT_KEYS = ("MatchPaths", "ExcludePaths", "NetworkInsightsAccessScopeId")
+# Beside the content in create's response: the scope's id, ARN, dates and tags.
+_DESCRIBED = "NetworkInsightsAccessScope"
 _PATH_KEYS = ("Source", "Destination", "ThroughResources")
 _STATEMENT_KEYS = ("PacketHeaderStatement", "ResourceStatement")
 _HEADER_KEYS = (
@@ -83,7 +85,8 @@ class _Reader:
         assert isinstance(data, dict)
         base: NodePath = ()
         wrapper = next((key for key in _WRAPPERS if key in data), None)
-        self._keys(data, (*_CREATE_KEYS, *_WRAPPERS, "reachlint"), (), "a Network Access Scope")
+        known = (*_CREATE_KEYS, *_WRAPPERS, _DESCRIBED, "reachlint")
+        self._keys(data, known, (), "a Network Access Scope")
         if wrapper is not None:
             base = (wrapper,)
             content = data[wrapper]
@@ -93,6 +96,7 @@ class _Reader:
             data = {**data, **content}
         settings = self._settings(data)
         tags = self._tags(data.get("TagSpecifications"))
+        tags.update(self._described_tags(data.get(_DESCRIBED)))
         self.rule_id = self._rule_id(settings.get("id") or tags.get("Name"))
         severity = settings.get("severity") or tags.get(SEVERITY_TAG) or "medium"
         if severity not in SEVERITIES:
@@ -167,6 +171,15 @@ class _Reader:
                 self._keys(tag, ("Key", "Value"), tag_path, "a tag")
                 tags[str(tag["Key"])] = str(tag.get("Value", ""))
         return tags
+
+    def _described_tags(self, value: object) -> dict[str, str]:
+        """The tags of the scope as create-network-insights-access-scope returns it."""
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise self.error(f"{_DESCRIBED} must be a mapping", (_DESCRIBED,))
+        spec = {"Tags": value["Tags"]} if "Tags" in value else {}
+        return self._tags([spec]) if spec else {}
 
     def _rule_id(self, named: str | None) -> str:
         if named:
