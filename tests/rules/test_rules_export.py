@@ -232,3 +232,36 @@ def test_cli_refuses_a_missing_output_directory(tmp_path: Path) -> None:
     rules = FIXTURES / "aws" / "naa-noncompliant" / "rules.yaml"
     result = CliRunner().invoke(app, ["rules", "export", str(rules), "-o", str(tmp_path / "nope")])
     assert result.exit_code == 2 and "existing directory" in result.output
+
+
+def test_with_an_input_that_knows_ids_resources_are_named_by_id(tmp_path: Path) -> None:
+    """A plan of the deployed network (prior state) knows the VPCs' ids: the scope uses them."""
+    noncompliant = FIXTURES / "aws" / "naa-noncompliant"
+    plan = json.loads((noncompliant / "plan.json").read_text())
+    live = {"aws_vpc.business": "vpc-0a1b2c3d4e5f60718"}
+    prior = [
+        dict(resource, values=dict(resource["values"], id=live[resource["address"]]))
+        for resource in plan["planned_values"]["root_module"]["resources"]
+        if resource["address"] in live
+    ]
+    plan["prior_state"] = {"format_version": "1.0", "values": {"root_module": {"resources": prior}}}
+    deployed = tmp_path / "plan.json"
+    deployed.write_text(json.dumps(plan))
+    out = tmp_path / "scopes"
+    out.mkdir()
+    rules = noncompliant / "rules.yaml"
+    result = CliRunner().invoke(
+        app, ["rules", "export", str(rules), "-o", str(out), "--input", str(deployed)]
+    )
+    assert result.exit_code == 0, result.output
+    document = json.loads((out / "BUSINESS-TO-DIRECTORY-DNS-ONLY.json").read_text())
+    (path,) = document["MatchPaths"]
+    assert path["Source"]["ResourceStatement"] == {"Resources": ["vpc-0a1b2c3d4e5f60718"]}
+    # The directory VPC has no id yet: it keeps its Terraform address, to be replaced.
+    assert path["Destination"]["ResourceStatement"] == {"Resources": ["aws_vpc.directory"]}
+    # And read back against the same plan, the scope reports what the rule does.
+    scopes = run_check([deployed], [out / "BUSINESS-TO-DIRECTORY-DNS-ONLY.json"], builtin=False)
+    original = run_check([deployed], [rules], builtin=False)
+    assert _found(scopes) == {
+        f for f in _found(original) if f[0] == "BUSINESS-TO-DIRECTORY-DNS-ONLY"
+    }

@@ -14,6 +14,7 @@ tcp and udp, `same`, replies that are dropped, `only_if`, `defers_to`.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,15 +87,45 @@ class Exported:
     reason: str | None = None
 
 
-def export_scopes(rules: RuleSet) -> list[Exported]:
-    """Each rule as a scope document, or the reason it cannot be one."""
+def export_scopes(rules: RuleSet, ids: Mapping[str, str] | None = None) -> list[Exported]:
+    """Each rule as a scope document, or the reason it cannot be one.
+
+    `ids`: the deployed id of a resource by its address, where the input knows it (a plan's
+    prior state): the scope names it so; other names stay the input's.
+    """
     exported: list[Exported] = []
     for rule in rules.rules:
         try:
-            exported.append(Exported(rule.id, scope_document(rule)))
+            document = scope_document(rule)
         except Unexpressible as reason:
             exported.append(Exported(rule.id, reason=str(reason)))
+            continue
+        exported.append(Exported(rule.id, _with_ids(document, ids or {})))
     return exported
+
+
+def deployed_ids(ids: Mapping[str, str]) -> dict[str, str]:
+    """Address -> id, from the model's id -> address (ARNs left out: a scope takes the id)."""
+    by_address: dict[str, str] = {}
+    for known, address in sorted(ids.items()):
+        if not known.startswith("arn:"):
+            by_address.setdefault(address, known)
+    return by_address
+
+
+def _with_ids(document: Any, ids: Mapping[str, str]) -> Any:
+    if not ids:
+        return document
+    if isinstance(document, dict):
+        return {
+            key: [ids.get(name, name) for name in value]
+            if key == "Resources" and isinstance(value, list)
+            else _with_ids(value, ids)
+            for key, value in document.items()
+        }
+    if isinstance(document, list):
+        return [_with_ids(item, ids) for item in document]
+    return document
 
 
 def scope_document(rule: Rule) -> dict[str, Any]:

@@ -92,6 +92,15 @@ def export_rules(
     builtin: Annotated[
         bool, typer.Option("--builtin", help="Export the built-in rules too.")
     ] = False,
+    inputs: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--input",
+            metavar="PATH",
+            help="An input that knows deployed ids (a plan's prior state): resources it knows "
+            "are named by id.",
+        ),
+    ] = None,
 ) -> None:
     """Write each rule as a Network Access Scope; name the rules a scope cannot express."""
     with reported_errors():
@@ -100,14 +109,22 @@ def export_rules(
         from reachlint.commands.output_file import write_file
         from reachlint.errors import InputError
         from reachlint.rules import load_rules
-        from reachlint.rules.export import export_scopes
+        from reachlint.rules.export import deployed_ids, export_scopes
         from reachlint.safe_text import for_output, one_line
 
         ruleset = load_rules(rules, builtin=builtin)
         if not output.is_dir():
             raise InputError("--output must be an existing directory", str(output))
+        ids: dict[str, str] = {}
+        if inputs:
+            from reachlint.inputs.load import build_model
+
+            for path in inputs:
+                if not path.exists():
+                    raise InputError("no such file or directory", str(path))
+            ids = deployed_ids(build_model(inputs, None).ids)
         written = 0
-        for exported in export_scopes(ruleset):
+        for exported in export_scopes(ruleset, ids):
             if exported.document is None:
                 typer.echo(
                     for_output(
