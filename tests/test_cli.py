@@ -347,6 +347,7 @@ def test_terraform_directory_is_read_and_names_its_lines(tmp_path: Path) -> None
     assert admin["to"] == {
         "address": "aws_instance.box",
         "kind": "instance",
+        "type": "aws_instance",
         "file": str(tmp_path / "main.tf"),
         "line": 32,
     }

@@ -60,6 +60,20 @@ def test_fixture_report_renders_and_matches_its_schema(case: Path) -> None:
     assert text.splitlines()[-1].startswith(("No findings", f"{len(report.findings)} finding"))
 
 
+@pytest.mark.parametrize("case", CASES, ids=_name)
+def test_fixture_asff_fits_security_hubs_finding_shape(case: Path) -> None:
+    """Every fixture's findings import into Security Hub as they are written."""
+    from asff_shape import asff_problems
+
+    from reachlint.reports import render
+
+    report = _report(case)
+    findings = json.loads(render(report, "asff"))
+    assert len(findings) == len(report.findings)
+    if findings:
+        assert not asff_problems(findings), asff_problems(findings)
+
+
 def _tcp(*ports: str) -> Traffic:
     return Traffic.box(parse_protocol("tcp"), ports=ports_from_spec(ports))
 

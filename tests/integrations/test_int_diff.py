@@ -12,7 +12,7 @@ from int_support import DIFF, sarif_errors
 from typer.testing import CliRunner, Result
 
 from reachlint.commands.cli import app
-from reachlint.reports import FORMATS
+from reachlint.reports import DIFF_FORMATS
 
 BASE, HEAD = DIFF / "base", DIFF / "head"
 CUSTOMER_RULE = "aws_security_group_rule.monitoring_exporter_customer"
@@ -69,7 +69,7 @@ def test_fail_on_judges_the_rules_the_opened_flows_break() -> None:
     assert _run("diff", BASE, HEAD, "--fail-on", "medium").exit_code == 1
 
 
-@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("fmt", DIFF_FORMATS)
 def test_diff_renders_in_every_format(fmt: str) -> None:
     result = _run("diff", BASE, HEAD, "--format", fmt, "--fail-on", "never")
     assert result.exit_code == 0, result.output

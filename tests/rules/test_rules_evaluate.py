@@ -279,6 +279,7 @@ rules:
     assert critical.destination.model_dump(exclude_none=True) == {
         "address": "aws_instance.app",
         "kind": "instance",
+        "type": "aws_instance",
         "file": "main.tf",
         "line": 20,
     }

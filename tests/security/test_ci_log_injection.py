@@ -34,7 +34,7 @@ from tests.security.hostile import (
 
 REPO = Path(__file__).resolve().parents[2]
 STACK = REPO / "fixtures" / "aws" / "diff-monitoring" / "head"
-FORMATS = ("text", "json", "sarif", "github", "markdown", "junit", "gitlab")
+FORMATS = ("text", "json", "sarif", "github", "markdown", "junit", "gitlab", "asff")
 
 
 def _hcl(text: str) -> str:

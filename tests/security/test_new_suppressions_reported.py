@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from reachlint.commands.cli import app
-from reachlint.reports import FORMATS
+from reachlint.reports import DIFF_FORMATS
 
 REPO = Path(__file__).resolve().parents[2]
 AWS = REPO / "fixtures" / "aws" / "suppress-scope"
@@ -99,7 +99,7 @@ def test_moving_a_suppressed_block_adds_nothing_and_editing_it_does(tmp_path: Pa
 PLACE = re.compile(r"head/sg\.tf\D{1,40}22\b")
 
 
-@pytest.mark.parametrize("output_format", FORMATS)
+@pytest.mark.parametrize("output_format", DIFF_FORMATS)
 def test_every_format_shows_it_at_its_place(output_format: str) -> None:
     for command in (
         ["check", str(AWS / "head"), "--base", str(AWS / "base")],

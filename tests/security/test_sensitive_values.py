@@ -27,7 +27,7 @@ ENV = {"TF_VAR_note": SECRET}
 NOTE = 'variable "note" {\n  type = string\n}\n'
 SHOWN = "(sensitive value)"
 WEB_RULE_HIDDEN = f"aws_security_group.web allows tcp 22 from 0.0.0.0/0 ({SHOWN})"
-FORMATS = ("text", "json", "sarif", "github", "markdown", "junit", "gitlab")
+FORMATS = ("text", "json", "sarif", "github", "markdown", "junit", "gitlab", "asff")
 
 
 def _leaks(run: Run, *forms: str) -> list[str]:

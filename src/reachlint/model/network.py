@@ -408,6 +408,8 @@ class NetworkModel(BaseModel):
     endpoints: dict[str, Endpoint] = Field(default_factory=dict)
     target_groups: dict[str, TargetGroup] = Field(default_factory=dict)
     elastic_ips: dict[str, ElasticIp] = Field(default_factory=dict)
+    # Ids and ARNs of deployed resources that the input knows (a plan's prior state): id -> address.
+    ids: dict[str, str] = Field(default_factory=dict)
     notes: list[Note] = Field(default_factory=list)
     # Texts of sensitive values (reachlint.sensitive): used, never shown; never serialised.
     sensitive: set[str] = Field(default_factory=set, exclude=True, repr=False)

@@ -5,18 +5,27 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from reachlint.reports.asff import AsffContext
     from reachlint.reports.schema import DiffReport, Report
 
-FORMATS = ("text", "json", "sarif", "github", "markdown", "junit", "gitlab")
+FORMATS = ("text", "json", "sarif", "github", "markdown", "junit", "gitlab", "asff")
+# Formats of findings alone: a diff's opened and closed flows have no form in them.
+CHECK_ONLY_FORMATS = ("asff",)
+DIFF_FORMATS = tuple(name for name in FORMATS if name not in CHECK_ONLY_FORMATS)
 
 
-def render(report: Report, fmt: str, *, color: bool = False) -> str:
-    """The report in format `fmt` (one of FORMATS), ending with a newline."""
+def render(
+    report: Report, fmt: str, *, color: bool = False, asff: AsffContext | None = None
+) -> str:
+    """The report in format `fmt` (one of FORMATS), ending with a newline.
+
+    `asff`: the account and region of ASFF findings (placeholders without it).
+    """
     if report.sensitive:
         from reachlint.sensitive import render_hidden
 
         return render_hidden(
-            report, report.sensitive, lambda shown: render(shown, fmt, color=color)
+            report, report.sensitive, lambda shown: render(shown, fmt, color=color, asff=asff)
         )
     if fmt == "json":
         from reachlint.reports.json import render_json
@@ -46,11 +55,15 @@ def render(report: Report, fmt: str, *, color: bool = False) -> str:
         from reachlint.reports.gitlab import render_gitlab
 
         return render_gitlab(report)
+    if fmt == "asff":
+        from reachlint.reports.asff import render_asff
+
+        return render_asff(report, asff)
     raise ValueError(f"unknown format {fmt!r}")
 
 
 def render_diff(diff: DiffReport, fmt: str, *, color: bool = False) -> str:
-    """The flows a change opens and closes in format `fmt` (one of FORMATS)."""
+    """The flows a change opens and closes in format `fmt` (one of DIFF_FORMATS)."""
     if diff.sensitive:
         from reachlint.sensitive import render_hidden
 

@@ -59,17 +59,30 @@ Withdrawn = dict[str, dict[tuple[str, str], Traffic]]
 
 
 def evaluate(
-    rules: RuleSet, model: NetworkModel, reach: Reachability, withdrawn: Withdrawn | None = None
+    rules: RuleSet,
+    model: NetworkModel,
+    reach: Reachability,
+    withdrawn: Withdrawn | None = None,
+    *,
+    missing_names: bool = False,
 ) -> list[Finding]:
     """Every finding of every rule, most severe first, then by rule, source and destination.
 
     `withdrawn`: per rule and pair of ends, traffic the rule does not report after all (a
     suppression took away the every-port opening it stood for): rules deferring to it do.
+    `missing_names`: a name in a Network Access Scope that the model lacks selects nothing
+    (the base of a change), instead of being an input error.
     """
+    from reachlint.rules.scope_binding import bind_scope
+
     evaluation = _Evaluation(model, withdrawn or {})
+    bound = [
+        bind_scope(rule, model, missing_names=missing_names) if rule.scope is not None else rule
+        for rule in rules.rules
+    ]
     findings = [
         finding
-        for rule in _deference_order(rules.rules)
+        for rule in _deference_order(bound)
         for finding in evaluation.rule(rule, reach.flows)
     ]
     findings.sort(
@@ -139,7 +152,9 @@ class _Evaluation:
         self.withdrawn = withdrawn
         self.matcher = Matcher(model)
         self._subjects: dict[tuple[str, str | int], list[EndSubject]] = {}
-        self._signatures: dict[tuple[Rule, int, tuple[str, str | int]], list[_SignatureGroup]] = {}
+        self._signatures: dict[
+            tuple[Rule, int, int, tuple[str, str | int]], list[_SignatureGroup]
+        ] = {}
         self._allowed: dict[tuple[Entry, IntervalSet], Traffic] = {}
         self._sizes: dict[Traffic, int] = {}
         self._descriptions: dict[Traffic, tuple[list[TrafficEntry], str]] = {}
@@ -154,38 +169,10 @@ class _Evaluation:
         self._states: dict[str, FlowState] = {}
 
     def rule(self, rule: Rule, flows: list[Flow]) -> list[Finding]:
-        match = rule.match
         covered = self._covered(rule)
-        requested_services = Traffic.box(match.protocols, ALL_ADDRESSES, match.ports)
-        every_service = match.protocols == ALL_PROTOCOLS and match.ports == ALL_PORTS
         pending: dict[tuple[str, str], _Pending] = {}
-        for flow in flows:
-            if flow.state != match.state or not _same(match.same, flow):
-                continue
-            # Cheapest first: most flows fail on their ends, which are grouped once per class.
-            sources = self._groups(rule, 0, flow.source)
-            destinations = self._groups(rule, 1, flow.destination) if sources else []
-            if not destinations:
-                continue
-            if match.through is not None and not self.matcher.through(match.through, flow.path):
-                continue
-            requested = flow.traffic if every_service else flow.traffic & requested_services
-            if not requested:
-                continue
-            allows = [
-                (index, entry)
-                for index, entry in enumerate(rule.allow, start=1)
-                if entry.through is None or self.matcher.through(entry.through, flow.path)
-            ]
-            for source_group in sources:
-                for destination_group in destinations:
-                    left_over = self._left_over(
-                        requested, source_group.signature, destination_group.signature, allows
-                    )
-                    if left_over:
-                        self._spread(
-                            pending, left_over, flow, source_group, destination_group, covered
-                        )
+        for index, match in enumerate(rule.matches):
+            self._match(rule, index, match, flows, covered, pending)
         findings: list[Finding] = []
         reported: dict[tuple[str, str], Traffic] = {}
         for key, gathered in pending.items():
@@ -198,8 +185,50 @@ class _Evaluation:
             reported[key] = gathered.traffic
             findings.append(self._finding(rule, gathered, self._elsewhere(rule, key, gathered)))
         self.reported[rule.id] = reported
-        self._states[rule.id] = match.state
+        self._states[rule.id] = rule.match.state
         return findings
+
+    def _match(
+        self,
+        rule: Rule,
+        index: int,
+        match: Entry,
+        flows: list[Flow],
+        covered: dict[tuple[str, str], Traffic],
+        pending: dict[tuple[str, str], _Pending],
+    ) -> None:
+        """Gather the left-over traffic of the flows one of the rule's matches covers."""
+        requested_services = Traffic.box(match.protocols, ALL_ADDRESSES, match.ports)
+        every_service = match.protocols == ALL_PROTOCOLS and match.ports == ALL_PORTS
+        for flow in flows:
+            if flow.state != match.state or not _same(match.same, flow):
+                continue
+            # Cheapest first: most flows fail on their ends, which are grouped once per class.
+            sources = self._groups(rule, index, 0, flow.source)
+            destinations = self._groups(rule, index, 1, flow.destination) if sources else []
+            if not destinations or not self._passes(match, flow.path):
+                continue
+            requested = flow.traffic if every_service else flow.traffic & requested_services
+            if not requested:
+                continue
+            allows = [
+                (position, entry)
+                for position, entry in enumerate(rule.allow, start=1)
+                if self._passes(entry, flow.path)
+            ]
+            for source_group in sources:
+                for destination_group in destinations:
+                    left_over = self._left_over(
+                        requested, source_group.signature, destination_group.signature, allows
+                    )
+                    if left_over:
+                        self._spread(
+                            pending, left_over, flow, source_group, destination_group, covered
+                        )
+
+    def _passes(self, entry: Entry, path: list[Hop]) -> bool:
+        """Every component the entry names is on the path."""
+        return all(self.matcher.through(selector, path) for selector in entry.throughs)
 
     def _deferred_to(self, rule: Rule) -> list[str]:
         """The rules this one defers to that are active and about flows in its state."""
@@ -282,13 +311,13 @@ class _Evaluation:
                     rest = left_over - reported
                     gathered.add(left_over, rest, self._size(rest), flow)
 
-    def _groups(self, rule: Rule, side: int, end: End) -> list[_SignatureGroup]:
+    def _groups(self, rule: Rule, match: int, side: int, end: End) -> list[_SignatureGroup]:
         """The members of one end grouped by signature (members the match misses left out)."""
-        key = (rule, side, _end_key(end))
+        key = (rule, match, side, _end_key(end))
         groups = self._signatures.get(key)
         if groups is not None:
             return groups
-        entries = (rule.match, *rule.allow)
+        entries = (rule.matches[match], *rule.allow)
         selectors = [entry.source if side == 0 else entry.destination for entry in entries]
         by_signature: dict[Signature, list[EndSubject]] = {}
         for subject in self._end_subjects(end):
@@ -489,6 +518,7 @@ def _end_ref(subject: EndSubject) -> EndRef:
     return EndRef(
         address=subject.address,
         kind=endpoint.kind,
+        type=endpoint.type,
         file=endpoint.origin.file,
         line=endpoint.origin.line,
     )

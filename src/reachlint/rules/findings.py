@@ -28,6 +28,9 @@ class Strict(BaseModel):
 class EndRef(Strict):
     address: str
     kind: str
+    # The resource type as the input names it (aws_instance, AWS::EC2::Instance,
+    # Microsoft.Compute/virtualMachines); absent for the internet and on-premises ends.
+    type: str | None = None
     file: str | None = None
     line: int | None = None
 

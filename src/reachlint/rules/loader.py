@@ -27,6 +27,7 @@ from reachlint.rules.findings import SEVERITIES, Severity
 from reachlint.rules.pack import builtin_rule_files
 from reachlint.rules.ruleset import Entry, Rule, RuleSet
 from reachlint.rules.schema import check_schema
+from reachlint.rules.scopes import is_scope, read_scope
 from reachlint.rules.selectors import (
     WORDS,
     Selector,
@@ -66,7 +67,7 @@ def read_rules_file(path: Path, *, check: bool = True) -> Document:
     document = load_document(text, str(path))
     if document.data is None:
         raise InputError("the rules file is empty; expected a mapping with 'version: 1'", str(path))
-    if check:
+    if check and not is_scope(document.data):
         check_schema(document)
     return document
 
@@ -106,6 +107,9 @@ class _Loader:
         self.active = {rule_id: rule for rule_id, rule in self.active.items() if not rule.builtin}
 
     def add(self, document: Document, *, builtin: bool) -> None:
+        if is_scope(document.data):
+            self._add_scope(document)
+            return
         data = _mapping(document.data)
         if data.get("builtin") is False:
             self.switch_off_builtin(Origin(file=document.file, line=document.line(("builtin",))))
@@ -127,6 +131,12 @@ class _Loader:
             if rule.defers_to:
                 where = (document.file, document.line(("rules", index, "defers_to")))
                 self.deference_lines[rule.id] = where
+
+    def _add_scope(self, document: Document) -> None:
+        rule = read_scope(document)
+        if rule.id in self.active:
+            raise InputError(self._duplicate(rule.id), document.file, rule.origin.line)
+        self.active[rule.id] = self.defined[rule.id] = rule
 
     def check_deference(self) -> None:
         """Every rule deferred to exists somewhere, and no rule defers to itself, even through

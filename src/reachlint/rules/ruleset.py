@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from reachlint.engine.flows import FlowState
 from reachlint.model.traffic import ALL_PORTS, ALL_PROTOCOLS, IntervalSet, Traffic
 from reachlint.rules.findings import Severity
 from reachlint.rules.selectors import Selector
 from reachlint.sources import Origin
+
+if TYPE_CHECKING:
+    from reachlint.rules.scope_paths import Scope
 
 Same = Literal["subnet", "network"]
 OnlyIf = Literal["all-ports"]
@@ -26,6 +29,13 @@ class Entry:
     ports: IntervalSet = ALL_PORTS
     same: Same | None = None
     state: FlowState = "reachable"
+    # More components that must all be on the path too (a scope's ThroughResources).
+    also_through: tuple[Selector, ...] = ()
+
+    @property
+    def throughs(self) -> tuple[Selector, ...]:
+        """Every component selector the path must pass."""
+        return (self.through, *self.also_through) if self.through else self.also_through
 
     def traffic(self, addresses: IntervalSet) -> Traffic:
         """The entry's protocols and ports for these addresses of the external end."""
@@ -51,6 +61,14 @@ class Rule:
     # tell what a change to the rules files lets through.
     match_written: str = ""
     allow_written: tuple[tuple[str, int], ...] = ()
+    # Further matches: the rule is about the flows any of its matches covers.
+    also_match: tuple[Entry, ...] = ()
+    # A Network Access Scope, whose resources are known only with the model: evaluate binds it.
+    scope: Scope | None = None
+
+    @property
+    def matches(self) -> tuple[Entry, ...]:
+        return (self.match, *self.also_match)
 
     @property
     def heading(self) -> str:

@@ -61,7 +61,9 @@ def run_diff(
     for path in (base, head):
         model = build_model([path], None, options)
         reach = compute_reachability(model, assume_unknown=assume_unknown)
-        snapshots.append(Snapshot(model, reach, evaluate(ruleset, model, reach)))
+        # A scope may name what the change adds: the base need not have it.
+        findings = evaluate(ruleset, model, reach, missing_names=path is base)
+        snapshots.append(Snapshot(model, reach, findings))
     before, after = snapshots
     opened, closed = compare(before, after)
     added = added_suppressions(
@@ -315,6 +317,7 @@ def _end_ref(snapshot: Snapshot, address: str) -> EndRef:
         return EndRef(
             address=address,
             kind=endpoint.kind,
+            type=endpoint.type,
             file=endpoint.origin.file,
             line=endpoint.origin.line,
         )

@@ -22,7 +22,7 @@ from reachlint.commands.cli.check import check
 from reachlint.commands.cli.design import graph, matrix, query
 from reachlint.commands.cli.integrations import comment
 from reachlint.commands.cli.options import EXIT_ERROR, Command, write_out
-from reachlint.commands.cli.rules import list_rules, rules_root, schema, show_rule
+from reachlint.commands.cli.rules import export_rules, list_rules, rules_root, schema, show_rule
 
 app = typer.Typer(
     name="reachlint",
@@ -33,7 +33,7 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 rules_app = typer.Typer(
-    help="List the rules or show one rule's documentation.",
+    help="List the rules, show one rule's documentation or export rules as scopes.",
     add_completion=False,
     rich_markup_mode=None,
 )
@@ -66,6 +66,7 @@ app.command(cls=Command)(comment)
 rules_app.callback(invoke_without_command=True)(rules_root)
 rules_app.command("list", cls=Command)(list_rules)
 rules_app.command("show", cls=Command)(show_rule)
+rules_app.command("export", cls=Command)(export_rules)
 app.command(cls=Command)(schema)
 app.command(cls=Command)(query)
 app.command(cls=Command)(matrix)

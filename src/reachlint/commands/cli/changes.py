@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from reachlint.commands.cli.options import (
-    FORMAT_HELP,
+    DIFF_FORMAT_HELP,
     AssumeUnknown,
     AssumeUnknownOption,
     BaseRulesOption,
@@ -34,7 +34,7 @@ def diff(
         typer.Option("--rules", metavar="FILE", help="A rules file (YAML); may be repeated."),
     ] = None,
     output_format: Annotated[
-        str, typer.Option("--format", metavar="FORMAT", help=FORMAT_HELP)
+        str, typer.Option("--format", metavar="FORMAT", help=DIFF_FORMAT_HELP)
     ] = "text",
     output: Annotated[
         Path | None,
@@ -59,7 +59,7 @@ def diff(
 ) -> None:
     """Show the flows a change opens and closes, each with its path and the lines that open it."""
     with reported_errors(), declared_root(root):
-        check_format(output_format)
+        check_format(output_format, diff=True)
         from reachlint.commands.changes.diff import run_diff
         from reachlint.reports import render_diff
 

@@ -17,6 +17,7 @@ from reachlint.commands.cli.options import (
     BaseRulesOption,
     FailOn,
     RootOption,
+    asff_context,
     check_format,
     emit,
     exit_code,
@@ -125,10 +126,27 @@ def check(
         ),
     ] = None,
     root: RootOption = None,
+    account: Annotated[
+        str | None,
+        typer.Option(
+            "--account",
+            metavar="ID",
+            help="--format asff: the AWS account the findings go to (default 000000000000).",
+        ),
+    ] = None,
+    region: Annotated[
+        str | None,
+        typer.Option(
+            "--region",
+            metavar="REGION",
+            help="--format asff: the AWS Region of Security Hub (default us-east-1).",
+        ),
+    ] = None,
 ) -> None:
     """Check the inputs against the rules; exit 1 on a finding at or above --fail-on."""
     with reported_errors(), declared_root(root):
         check_format(output_format)
+        asff = asff_context(account, region)
         from reachlint.commands.check import run_check
         from reachlint.reports import render
 
@@ -150,7 +168,7 @@ def check(
         )
         started = time.perf_counter()
         color = output is None and wants_color()
-        emit(render(report, output_format, color=color), output, output_format)
+        emit(render(report, output_format, color=color, asff=asff), output, output_format)
         if output_format == "github":
             from reachlint.reports.github import write_step_summary
 

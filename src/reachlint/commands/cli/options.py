@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from typer._click import Context, HelpFormatter, Parameter
 
     from reachlint.inputs.load import LoadOptions
+    from reachlint.reports.asff import AsffContext
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -87,7 +88,8 @@ ParametersOption = Annotated[
     ),
 ]
 
-FORMAT_HELP = "Output format: text, json, sarif, github, markdown, junit or gitlab."
+FORMAT_HELP = "Output format: text, json, sarif, github, markdown, junit, gitlab or asff."
+DIFF_FORMAT_HELP = "Output format: text, json, sarif, github, markdown, junit or gitlab."
 
 # What a PATH may be, as every command's --help says it: an input kind is one line here.
 INPUT_KINDS = (
@@ -196,13 +198,28 @@ def exit_code(severities: Iterable[str], fail_on: str) -> int:
     return EXIT_FINDINGS if failing else EXIT_CLEAN
 
 
-def check_format(output_format: str) -> None:
+def check_format(output_format: str, *, diff: bool = False) -> None:
     from reachlint.errors import InputError
-    from reachlint.reports import FORMATS
+    from reachlint.reports import DIFF_FORMATS, FORMATS
 
-    if output_format not in FORMATS:
-        choices = ", ".join(FORMATS[:-1]) + " or " + FORMATS[-1]
+    formats = DIFF_FORMATS if diff else FORMATS
+    if output_format not in formats:
+        choices = ", ".join(formats[:-1]) + " or " + formats[-1]
         raise InputError(f"unknown --format {output_format!r}; expected {choices}")
+
+
+def asff_context(account: str | None, region: str | None) -> AsffContext:
+    """The account and region of ASFF findings; a malformed one is a usage error."""
+    import re
+
+    from reachlint.errors import InputError
+    from reachlint.reports.asff import PLACEHOLDER_ACCOUNT, PLACEHOLDER_REGION, AsffContext
+
+    if account is not None and not re.fullmatch(r"[0-9]{12}", account):
+        raise InputError(f"--account {account!r} is not an AWS account id (12 digits)")
+    if region is not None and not re.fullmatch(r"[a-z]{2}(?:-[a-z]+)+-[0-9]+", region):
+        raise InputError(f"--region {region!r} is not an AWS Region name (like eu-west-1)")
+    return AsffContext(account or PLACEHOLDER_ACCOUNT, region or PLACEHOLDER_REGION)
 
 
 def wants_color() -> bool:
@@ -213,7 +230,7 @@ def emit(text: str, output: Path | None, output_format: str = "text") -> None:
     """A report to standard output or to `--output`, which is never written through a link."""
     from reachlint.safe_text import for_output
 
-    syntax = {"json": "json", "sarif": "json", "gitlab": "json", "junit": "xml"}
+    syntax = {"json": "json", "sarif": "json", "gitlab": "json", "asff": "json", "junit": "xml"}
     text = for_output(
         text, "github" if output_format == "github" else syntax.get(output_format, "text")
     )

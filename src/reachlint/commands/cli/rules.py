@@ -11,6 +11,10 @@ import typer
 from reachlint.commands.cli.options import reported_errors, write_out
 
 
+class ExportFormat(StrEnum):
+    naa = "naa"
+
+
 class SchemaName(StrEnum):
     rules = "rules"
     report = "report"
@@ -64,6 +68,85 @@ def show_rule(
                 f"there is no built-in rule {rule_id!r}; `reachlint rules list` names them"
             )
         write_out(doc if doc.endswith("\n") else doc + "\n")
+
+
+def export_rules(
+    rules: Annotated[
+        list[Path],
+        typer.Argument(
+            metavar="RULES",
+            help="Rules files (YAML, or Network Access Scopes).",
+            show_default=False,
+        ),
+    ],
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="DIR",
+            help="Write one NAME.json per rule into this directory.",
+        ),
+    ],
+    export_format: Annotated[
+        ExportFormat,
+        typer.Option(
+            "--format",
+            help="naa: Network Access Analyzer scopes, for create-network-insights-access-scope "
+            "--cli-input-json.",
+        ),
+    ] = ExportFormat.naa,
+    builtin: Annotated[
+        bool, typer.Option("--builtin", help="Export the built-in rules too.")
+    ] = False,
+    inputs: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--input",
+            metavar="PATH",
+            help="An input that knows deployed ids (a plan's prior state): resources it knows "
+            "are named by id.",
+        ),
+    ] = None,
+) -> None:
+    """Write each rule as a Network Access Scope; name the rules a scope cannot express."""
+    with reported_errors():
+        import json
+
+        from reachlint.commands.output_file import write_file
+        from reachlint.errors import InputError
+        from reachlint.rules import load_rules
+        from reachlint.rules.export import deployed_ids, export_scopes
+        from reachlint.safe_text import for_output, one_line
+
+        ruleset = load_rules(rules, builtin=builtin)
+        if not output.is_dir():
+            raise InputError("--output must be an existing directory", str(output))
+        ids: dict[str, str] = {}
+        if inputs:
+            from reachlint.inputs.load import build_model
+
+            for path in inputs:
+                if not path.exists():
+                    raise InputError("no such file or directory", str(path))
+            ids = deployed_ids(build_model(inputs, None).ids)
+        written = 0
+        for exported in export_scopes(ruleset, ids):
+            if exported.document is None:
+                typer.echo(
+                    for_output(
+                        f"reachlint: {one_line(exported.rule)} cannot be a scope: "
+                        f"{one_line(exported.reason or '')}"
+                    ),
+                    err=True,
+                )
+                continue
+            target = output / f"{exported.rule}.json"
+            write_file(target, json.dumps(exported.document, indent=2) + "\n", "scope")
+            written += 1
+            typer.echo(for_output(f"reachlint: wrote {one_line(str(target))}"), err=True)
+        rule_word = "rule" if written == 1 else "rules"
+        typer.echo(f"reachlint: {written} {rule_word} written as scopes", err=True)
 
 
 def schema(

@@ -103,6 +103,7 @@ def end_ref(subject: EndSubject) -> EndRef:
     return EndRef(
         address=subject.address,
         kind=endpoint.kind,
+        type=endpoint.type,
         file=endpoint.origin.file,
         line=endpoint.origin.line,
     )

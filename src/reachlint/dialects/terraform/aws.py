@@ -599,7 +599,7 @@ def build_aws_model(
     `ids` maps known AWS ids and ARNs of resources in the input to their addresses.
     """
     index = ResourceIndex(resources)
-    model = NetworkModel()
+    model = NetworkModel(ids=dict(ids or {}))
     if source:
         model.inputs.append(source)
     links = Resolver(index, ids or {}, model.note)
