@@ -53,11 +53,14 @@ class Borders:
         self.assume = assume
         self.tables = tables
 
-    def internet_return(self, view: RouteView) -> tuple[IntervalSet, list[Hop]]:
-        """Client addresses whose replies leave through an internet gateway."""
+    def internet_return(self, view: RouteView) -> tuple[IntervalSet, list[Hop], list[str]]:
+        """Client addresses whose replies leave through an internet gateway; and, when a route
+        to an unknown range may carry them (--assume-unknown open), what that rests on."""
         clients = IntervalSet()
         hops: list[Hop] = []
+        routed = IntervalSet()
         for part, entry in view.partition(ALL_ADDRESSES):
+            routed = routed | part
             if entry.target_kind not in {"internet-gateway", "internet"}:
                 continue
             clients = clients | part
@@ -70,7 +73,22 @@ class Borders:
                     ),
                     self.tables.route_hop(entry, first_cidr(part)),
                 ]
-        return clients, hops
+        unknowns: list[str] = []
+        if self.assume == "open":
+            rest = ALL_ADDRESSES - routed
+            for entry in view.unknown_destinations():
+                if entry.target_kind != "internet-gateway" or not rest:
+                    continue
+                clients = clients | rest
+                unknowns.extend(entry.unknowns)
+                if not hops:
+                    hops = [
+                        self.tables.gateway_hop(
+                            entry.target, "internet-gateway", "admits internet traffic"
+                        ),
+                        self.tables.route_hop(entry, ""),
+                    ]
+        return clients, hops, unknowns
 
     def internet_in_through_firewalls(
         self, view: RouteView, destination: IntervalSet

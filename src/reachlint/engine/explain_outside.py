@@ -53,7 +53,7 @@ def from_internet(explainer: Explainer, b: ClassView, wanted: Traffic) -> Blocke
             "(https://learn.microsoft.com/azure/virtual-network/ip-services/public-ip-addresses#sku)",
             address.origin if address is not None else endpoint.origin,
         )
-    clients, _ = explainer.engine.borders.internet_return(b.routes)
+    clients, _, _ = explainer.engine.borders.internet_return(b.routes)
     clients &= PUBLIC_ADDRESSES
     if not clients:
         ways = explainer.engine.borders.internet_in_through_firewalls(b.routes, b.addresses)

@@ -55,7 +55,7 @@ def _through_firewalls(engine: Engine, b: ClassView) -> None:
 
 def _direct(engine: Engine, b: ClassView) -> None:
     """From the internet by the route of the replies, straight to the class."""
-    clients, route_hops = engine.borders.internet_return(b.routes)
+    clients, route_hops, route_unknowns = engine.borders.internet_return(b.routes)
     families = V4_ALL if b.info.public else IntervalSet()
     # IPv6 addresses are global: a dual-stack subnet needs no public IPv4 for them.
     families = families | (b.families & V6_ALL)
@@ -77,7 +77,7 @@ def _direct(engine: Engine, b: ClassView) -> None:
     if unsure_sku is not None:
         engine.filters.unknowns.append(unsure_sku)
     replies = engine.acls.region(b.acl, "egress", b.outside).addresses_with(TCP, EPHEMERAL_PORTS)
-    unknowns = [*b.unknowns, *engine.filters.take_unknowns()]
+    unknowns = [*b.unknowns, *route_unknowns, *engine.filters.take_unknowns()]
     path = [*route_hops]
     path.extend(_public_hops(engine, b))
     path.extend(engine.acls.hops(b.acl, "ingress", allowed, None, b.outside))

@@ -201,6 +201,11 @@ def subnet_choice(
     if not links.given and default_vpc:
         network = fallback_network(b, resource, field, unknown, f"no {path}", absent=True)
         return None, network
+    if links.given and not links.addresses:
+        # A subnet the input names but does not hold: in a VPC outside it, routed as that
+        # VPC's own tables say.
+        reason = f"{path} names a subnet outside the input"
+        return None, fallback_network(b, resource, field, unknown, reason, absent=False)
     return None, None
 
 

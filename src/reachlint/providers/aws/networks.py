@@ -337,6 +337,29 @@ def complete_network(b: Build, address: str) -> None:
         network.main_route_table = table
         if address == DEFAULT_VPC:
             _default_vpc_internet(b, table)
+        elif address not in b.declared_networks and address != b.default_vpc:
+            _outside_routes(b, table, address)
+
+
+def _outside_routes(b: Build, table: str, address: str) -> None:
+    """A VPC outside the input routes as its own tables say, which the input does not: to the
+    internet or not is an unknown value, named by the VPC, that --assume-unknown decides."""
+    gateway = f"{address}.{b.inv.implied_name('internet-gateway')}"
+    b.model.gateways[gateway] = Gateway(
+        address=gateway,
+        type=b.inv.type_name("internet-gateway"),
+        kind="internet-gateway",
+        network=address,
+    )
+    b.model.route_tables[table].routes.append(
+        Route(
+            address=table,
+            type=b.inv.type_name("route"),
+            target_kind="internet-gateway",
+            target=gateway,
+            unknown_ranges=[UnknownValue(sources=(f"the routes of {address}",))],
+        )
+    )
 
 
 def _default_vpc_internet(b: Build, table: str) -> None:
