@@ -215,3 +215,32 @@ def test_the_documented_type_table_is_generated_from_the_dialects() -> None:
 
     document = (REPO / "docs" / "types.md").read_text()
     assert document.endswith(markdown_table())
+
+
+def test_a_subnet_outside_the_input_routes_as_an_unknown(tmp_path: Path) -> None:
+    # Templates often deploy into an existing VPC (`List<AWS::EC2::Subnet::Id>` parameters, or
+    # literal ids): whether its tables route to an internet gateway is not in the input. It is
+    # an unknown value, named, that --assume-unknown decides; never a silent "not reachable".
+    template = tmp_path / "existing.yaml"
+    template.write_text(
+        """
+Parameters:
+  Subnets: {Type: "List<AWS::EC2::Subnet::Id>"}
+Resources:
+  Group:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: ssh
+      VpcId: vpc-0123456789abcdef0
+      SecurityGroupIngress: [{IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: 0.0.0.0/0}]
+  Web:
+    Type: AWS::EC2::Instance
+    Properties: {ImageId: ami-1, SubnetId: !Select [0, !Ref Subnets], SecurityGroupIds: [!Ref Group]}
+"""
+    )
+    opened = [f for f in run_check([template], []).findings if f.rule == "INTERNET-ADMIN-PORTS"]
+    assert [f.destination.address for f in opened] == ["Web"]
+    assert "the routes of unknown-vpc" in (opened[0].depends_on_unknown or [])
+    assert "Web: SubnetId" in (opened[0].depends_on_unknown or [])
+    closed = run_check([template], [], assume_unknown="closed").findings
+    assert not [f for f in closed if f.rule == "INTERNET-ADMIN-PORTS"]
