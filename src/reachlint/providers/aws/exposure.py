@@ -10,7 +10,7 @@ Fields: an Elastic IP's `interface`, `instance`; an association's `interface`, `
 
 from __future__ import annotations
 
-from reachlint.model.network import ElasticIp
+from reachlint.model.network import ElasticIp, Interface
 from reachlint.providers.aws.endpoints import interface_named
 from reachlint.providers.aws.load_balancers import EIP_KINDS
 from reachlint.providers.aws.state import Build
@@ -40,7 +40,7 @@ def add_elastic_ips(b: Build) -> None:
             unknown=unknown,
         )
         if interface is not None:
-            interface.public, interface.public_source = True, resource.address
+            _make_public(interface, resource.address)
         elif resource.address not in nat_eips | associated and not unknown:
             resource.note("an Elastic IP not associated with anything in the input")
     for resource in b.inv.of("elastic-ip-association"):
@@ -50,7 +50,13 @@ def add_elastic_ips(b: Build) -> None:
         if interface is None:
             continue
         source = eip or resource.address
-        interface.public, interface.public_source = True, source
+        _make_public(interface, source)
         if eip is not None and eip in b.model.elastic_ips:
             b.model.elastic_ips[eip].endpoint = endpoint
             b.model.elastic_ips[eip].interface = interface.address
+
+
+def _make_public(interface: Interface, source: str) -> None:
+    """An Elastic IP decides it: whether the subnet gives an address no longer matters."""
+    interface.public, interface.public_source = True, source
+    interface.unknown = [name for name in interface.unknown if name != "public"]
