@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from reachlint.confine import confined, input_root
+from reachlint.dialects.arm_reading import ArmInput
 from reachlint.errors import InputError
 from reachlint.formats.arm.evaluator import DeploymentInfo, Scope, TemplateError
 from reachlint.formats.arm.resource_ids import address_from_id, child_address
@@ -42,7 +43,6 @@ from reachlint.model.network import (
     AddressSpec,
     DnatRule,
     ElasticIp,
-    Element,
     Endpoint,
     EndpointKind,
     FirewallPolicy,
@@ -53,8 +53,6 @@ from reachlint.model.network import (
     LoadBalancer,
     Network,
     NetworkModel,
-    NetworkSecurityGroup,
-    NsgRule,
     OnPremSite,
     Peering,
     PortRange,
@@ -66,7 +64,7 @@ from reachlint.model.network import (
 )
 from reachlint.model.redact import redact_model
 from reachlint.providers.azure import firewall as azure_firewall
-from reachlint.providers.azure import nsgs as azure_common
+from reachlint.providers.azure import nsgs as azure_nsgs
 from reachlint.sources import Origin, UnknownValue
 
 VNET = "microsoft.network/virtualnetworks"
@@ -447,13 +445,10 @@ class _PeeringSide:
 class _Mapper:
     def __init__(self, deployment: Deployment, file: str) -> None:
         self.file = file
-        self.model = NetworkModel(inputs=[file])
-        self.by_type: dict[str, list[ArmResource]] = defaultdict(list)
-        for resource in deployment.deployed():
-            self.by_type[resource.type.lower()].append(resource)
-        self.known: dict[str, str] = {}  # lower-case address -> address as declared
-        for resource in deployment.resources:
-            self.known.setdefault(resource.address.lower(), resource.address)
+        self.input = ArmInput(deployment, file)
+        self.model = self.input.model
+        self.by_type = self.input.by_type
+        self.known = self.input.known
         self.nic_interfaces: dict[str, tuple[Interface, ArmResource]] = {}
         self.ip_configs: list[_IpConfig] = []
         self.owner: dict[str, str] = {}  # NIC address -> the endpoint that holds it
@@ -461,7 +456,7 @@ class _Mapper:
         self.public_ips: dict[str, ArmResource] = {}
         self.peering_sides: list[_PeeringSide] = []
         self.vnet_gateway_of: dict[str, str] = {}  # network -> virtual network gateway
-        self.doubted: set[str] = set()
+        self.doubted = self.input.doubted
 
     # --- plumbing ------------------------------------------------------------------------------
 
@@ -639,8 +634,8 @@ class _Mapper:
         self.networks()
         self.peering_resources()
         self.subnets()
-        self.security_groups()
-        self.application_security_groups()
+        azure_nsgs.security_groups(self.input)
+        azure_nsgs.application_security_groups(self.input)
         for resource in self.of(PIP):
             self.public_ips[resource.address.lower()] = resource
         self.virtual_network_gateways()
@@ -757,117 +752,6 @@ class _Mapper:
                 f"{what} {subnet} is not deployed by this template; its address range is unknown",
             )
         return subnet
-
-    # network security groups
-
-    def security_groups(self) -> None:
-        for resource in self.of(NSG):
-            origin = self.origin(resource)
-            nsg = NetworkSecurityGroup(address=resource.address, type=resource.type, origin=origin)
-            properties = self.properties(resource)
-            rules = _at(properties, "securityRules")
-            if isinstance(rules, Unknown):
-                self.unknown(resource, nsg, "securityRules", rules)
-            for rule in _items(rules):
-                name = self.text(resource, _at(rule, "name"), "security rule name")
-                if name is None:
-                    continue
-                address = child_address(resource.address, "securityRules", name)
-                built = self.nsg_rule(resource, address, name, _at(rule, "properties"), rule)
-                if built is not None:
-                    nsg.rules.append(built)
-            nsg.rules.extend(azure_common.default_rules(nsg.address, nsg.type, origin))
-            self.model.network_security_groups[nsg.address] = nsg
-        for resource in self.of(NSG_RULE):
-            parent = self.canonical(_prefix(resource.address, "securityRules"))
-            target = self.model.network_security_groups.get(parent)
-            if target is None:
-                self.note(
-                    resource, f"its NSG {parent} is not deployed by this template; rule skipped"
-                )
-                continue
-            name = resource.address.rsplit("/", 1)[-1]
-            built = self.nsg_rule(resource, resource.address, name, self.properties(resource), None)
-            if built is not None:
-                target.rules.append(built)
-        for nsg in self.model.network_security_groups.values():
-            nsg.rules.sort(key=lambda r: (r.direction, r.priority))
-
-    def nsg_rule(
-        self, resource: ArmResource, address: str, name: str, properties: Any, data: Any
-    ) -> NsgRule | None:
-        origin = self.origin(resource, data if data is not None else properties)
-        what = f"security rule {name}"
-        priority = self.integer(resource, _at(properties, "priority"), f"{what} priority")
-        direction = self.text(resource, _at(properties, "direction"), f"{what} direction")
-        access = self.text(resource, _at(properties, "access"), f"{what} access")
-        if priority is None or direction is None or access is None:
-            self.note(
-                resource, f"{what} lacks a known priority, direction or access; skipped", data
-            )
-            return None
-        if direction.lower() not in ("inbound", "outbound"):
-            self.note(resource, f"{what} has direction {direction!r}; skipped", data)
-            return None
-        rule = NsgRule(
-            address=address,
-            type="Microsoft.Network/networkSecurityGroups/securityRules",
-            origin=origin,
-            name=name,
-            priority=priority,
-            direction="inbound" if direction.lower() == "inbound" else "outbound",
-            allow=access.lower() == "allow",
-        )
-        protocol = _at(properties, "protocol")
-        if isinstance(protocol, Unknown):
-            self.unknown(resource, rule, "protocol", protocol)
-        rule.protocol = azure_common.protocol_name(protocol if isinstance(protocol, str) else "*")
-        for side in ("source", "destination"):
-            spec = self.address_side(resource, rule, properties, side)
-            setattr(rule, side, spec)
-            ports = self.port_side(resource, rule, properties, side)
-            setattr(rule, f"{side}_ports", ports)
-        return rule
-
-    def address_side(
-        self, resource: ArmResource, rule: NsgRule, properties: Any, side: str
-    ) -> AddressSpec:
-        singular, plural = f"{side}AddressPrefix", f"{side}AddressPrefixes"
-        ranges: list[UnknownValue] = []
-        prefixes = self.texts(
-            resource, _at(properties, singular), _at(properties, plural), what=singular,
-            element=rule, ranges=ranges,
-        )  # fmt: skip
-        ranges.extend(self.unknown_range(p) for p in prefixes if isinstance(p, Placeholder))
-        groups = self.refs(
-            resource,
-            _at(properties, f"{side}ApplicationSecurityGroups"),
-            f"{side}ApplicationSecurityGroups",
-            rule,
-        )
-        written = [p for p in prefixes if not isinstance(p, Placeholder)]
-        spec = azure_common.address_spec(written, groups)
-        spec.unknown_ranges = ranges
-        return spec
-
-    def port_side(self, resource: ArmResource, rule: NsgRule, properties: Any, side: str) -> Any:
-        singular, plural = f"{side}PortRange", f"{side}PortRanges"
-        ports = self.texts(
-            resource, _at(properties, singular), _at(properties, plural), what=singular,
-            element=rule,
-        )  # fmt: skip
-        try:
-            return azure_common.port_ranges(ports)
-        except ValueError:
-            self.note(resource, f"{rule.address} {singular} {ports!r} is not a port range")
-            rule.unknown.append(singular)
-            return None
-
-    def application_security_groups(self) -> None:
-        for resource in self.of(ASG):
-            self.model.application_security_groups[resource.address] = Element(
-                address=resource.address, type=resource.type, origin=self.origin(resource)
-            )
 
     # gateways
 

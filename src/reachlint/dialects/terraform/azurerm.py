@@ -16,8 +16,9 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
+from reachlint.dialects.terraform.azurerm_reading import TfInput
 from reachlint.dialects.terraform.values import (
     ResourceIndex,
     Types,
@@ -37,7 +38,6 @@ from reachlint.model.network import (
     AddressSpec,
     DnatRule,
     ElasticIp,
-    Element,
     Endpoint,
     EndpointKind,
     FirewallPolicy,
@@ -48,8 +48,6 @@ from reachlint.model.network import (
     LoadBalancer,
     Network,
     NetworkModel,
-    NetworkSecurityGroup,
-    NsgRule,
     OnPremSite,
     Peering,
     PortRange,
@@ -61,7 +59,7 @@ from reachlint.model.network import (
     TargetGroup,
 )
 from reachlint.providers.azure import firewall as azure_firewall
-from reachlint.providers.azure import nsgs as azure_common
+from reachlint.providers.azure import nsgs as azure_nsgs
 from reachlint.sources import Origin, UnknownValue
 
 VNET_TYPES = frozenset({"azurerm_virtual_network"})
@@ -417,12 +415,13 @@ class _Mapper:
         # Application gateway -> backend pool name -> the targets it gathers.
         self.gateway_pools: dict[str, dict[str, list[Target]]] = {}
         self._ip_index: dict[str, str] | None = None
+        self.input = TfInput(self)
 
     def run(self) -> None:
         self.networks()
         self.subnets()
-        self.application_security_groups()
-        self.security_groups()
+        azure_nsgs.application_security_groups(self.input)
+        azure_nsgs.security_groups(self.input)
         self.subnet_associations()
         self.gateways()
         self.firewall_rules()
@@ -889,155 +888,6 @@ class _Mapper:
 
     # ----- security groups --------------------------------------------------------------------
 
-    def application_security_groups(self) -> None:
-        for resource in self.idx.of("azurerm_application_security_group"):
-            self.model.application_security_groups[resource.address] = Element(
-                address=resource.address, type=resource.type, origin=resource.origin
-            )
-
-    def security_groups(self) -> None:
-        own_rules: dict[str, list[NsgRule]] = {}
-        inline_written: set[str] = set()
-        for resource in self.idx.of("azurerm_network_security_group"):
-            rules: list[NsgRule] = []
-            # UNKNOWN here means the rules live in azurerm_network_security_rule: none inline.
-            for position, block in enumerate(_blocks(resource.values.get("security_rule"))):
-                prefix = f"security_rule.{position}"
-                rules.append(
-                    self.nsg_rule(
-                        resource,
-                        f"{prefix}.",
-                        block,
-                        resource.address,
-                        self.block_origin(resource, prefix),
-                    )
-                )
-                inline_written.add(resource.address)
-            own_rules[resource.address] = rules
-        for resource in self.idx.of("azurerm_network_security_rule"):
-            unknown: list[str] = []
-            group = self.one(
-                resource,
-                "network_security_group_name",
-                NSG_TYPES,
-                unknown,
-                "network security group",
-                by_name=True,
-            )
-            written = resource.values.get("network_security_group_name")
-            if group is None and has_unknown(written) and len(own_rules) == 1:
-                group = next(iter(own_rules))
-                self.note(
-                    resource, f"assumed {group}, the only network security group in the input"
-                )
-            if group is None or group not in own_rules:
-                continue
-            if group in inline_written:
-                self.note(
-                    resource,
-                    f"{group} also has inline security_rule blocks; Azure keeps whichever is "
-                    "applied last, so both are modelled",
-                )
-            created = self.nsg_rule(
-                resource, "", resource.values, resource.address, resource.origin
-            )
-            created.unknown.extend(unknown)  # which group it belongs to, when that was assumed
-            own_rules[group].append(created)
-        for resource in self.idx.of("azurerm_network_security_group"):
-            rules = sorted(own_rules[resource.address], key=lambda r: (r.direction, r.priority))
-            self.model.network_security_groups[resource.address] = NetworkSecurityGroup(
-                address=resource.address,
-                type=resource.type,
-                origin=resource.origin,
-                rules=rules
-                + azure_common.default_rules(resource.address, resource.type, resource.origin),
-            )
-
-    def nsg_rule(
-        self,
-        resource: TfResource,
-        prefix: str,
-        block: dict[str, Any],
-        address: str,
-        origin: Origin,
-    ) -> NsgRule:
-        """One rule, inline (`prefix` "security_rule.N.") or a rule resource (prefix "")."""
-        unknown: list[str] = []
-        label = string_value(block.get("name")) or address
-
-        def unknown_field(name: str) -> None:
-            unknown.append(name)
-            self.note(
-                resource, f"{prefix}{name} of rule {label} is known only after apply", prefix + name
-            )
-
-        priority = integer(block.get("priority"))
-        if priority is None:
-            unknown_field("priority")
-        direction_text = str(block.get("direction") or "").lower()
-        if direction_text not in ("inbound", "outbound"):
-            unknown_field("direction")
-        access = block.get("access")
-        if not isinstance(access, str):
-            unknown_field("access")
-        protocol = block.get("protocol")
-        if not isinstance(protocol, str):
-            unknown_field("protocol")
-        direction: Literal["inbound", "outbound"] = (
-            "outbound" if direction_text == "outbound" else "inbound"
-        )
-        return NsgRule(
-            address=address,
-            type=resource.type,
-            origin=origin,
-            name=label,
-            priority=priority if priority is not None else 4096,
-            direction=direction,
-            allow=not (isinstance(access, str) and access.lower() == "deny"),
-            protocol=azure_common.protocol_name(protocol if isinstance(protocol, str) else "*"),
-            source=self.rule_side(resource, prefix, block, "source", unknown),
-            destination=self.rule_side(resource, prefix, block, "destination", unknown),
-            source_ports=self.rule_ports(resource, prefix, block, "source", unknown),
-            destination_ports=self.rule_ports(resource, prefix, block, "destination", unknown),
-            unknown=unknown,
-        )
-
-    def rule_side(
-        self,
-        resource: TfResource,
-        prefix: str,
-        block: dict[str, Any],
-        side: str,
-        unknown: list[str],
-    ) -> AddressSpec:
-        prefixes: list[str] = []
-        unknown_sides: list[UnknownValue] = []
-        for name in (f"{side}_address_prefix", f"{side}_address_prefixes"):
-            value = block.get(name)
-            prefixes.extend(strings(value))
-            if not has_unknown(value):
-                continue
-            # `azurerm_subnet.web.address_prefixes`: the range of a subnet or VNet in the input.
-            ranges = self.referenced_ranges(resource, prefix + name)
-            if ranges:
-                prefixes.extend(ranges)
-            else:
-                found = unknown_ranges(resource, prefix + name)
-                unknown_sides.extend(found)
-                rests_on = ", ".join(s for r in found for s in r.sources)
-                self.note(
-                    resource, f"{prefix}{name} is not known before apply: {rests_on}", prefix + name
-                )
-        path = f"{prefix}{side}_application_security_group_ids"
-        groups = self.resolve(resource, path, ASG_TYPES, None, "application security group")
-        if groups.unresolved:
-            unknown.append(f"{side}_application_security_group_ids")
-            what = ", ".join(groups.literals) or "groups that cannot be resolved"
-            self.note(resource, f"{path} names {what}", path)
-        spec = azure_common.address_spec(prefixes, groups.addresses)
-        spec.unknown_ranges = unknown_sides
-        return spec
-
     def referenced_ranges(self, resource: TfResource, path: str) -> list[str]:
         """The address ranges of the subnets and VNets an expression refers to, all known."""
         links = self.resolve(resource, path, SUBNET_TYPES | VNET_TYPES)
@@ -1048,31 +898,6 @@ class _Mapper:
                 return []
             found.extend(element.cidrs)
         return found
-
-    def rule_ports(
-        self,
-        resource: TfResource,
-        prefix: str,
-        block: dict[str, Any],
-        side: str,
-        unknown: list[str],
-    ) -> list[PortRange] | None:
-        texts: list[str] = []
-        for name in (f"{side}_port_range", f"{side}_port_ranges"):
-            value = block.get(name)
-            if has_unknown(value):
-                unknown.append(name)
-                self.note(resource, f"{prefix}{name} is known only after apply", prefix + name)
-            items = value if isinstance(value, list) else [value]
-            texts.extend(str(v) for v in items if isinstance(v, str | int) and v != "")
-        try:
-            return azure_common.port_ranges(texts)
-        except ValueError:
-            unknown.append(f"{side}_port_range")
-            self.note(
-                resource, f"{prefix}{side}_port_range holds {texts}, which is not a port range"
-            )
-            return None
 
     # ----- subnet associations ----------------------------------------------------------------
 

@@ -1,0 +1,97 @@
+"""ARM's vocabulary for the Azure provider: which resource type is which kind, where each field is.
+
+Start here to add a resource type. `TYPES` maps an ARM resource type (lower case) to the kind of
+resource the provider knows (`providers/azure/resources.py`); `FIELDS` says, for each kind,
+where the provider's fields are in the resource's evaluated `properties` (a path of keys,
+dotted; `*` for every item of a list) and how a note names them. `ENTRIES` says where entries
+written inside a resource are (inline subnets, rules), and how each gets its address.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from reachlint.providers.azure.resources import Settings
+
+
+@dataclass(frozen=True)
+class Field:
+    """Where one provider field is, in a resource's properties."""
+
+    paths: tuple[tuple[str, ...], ...]
+    what: str  # how notes and unknown names call it; `{name}` is the entry's name
+    subnet: bool = False  # a link to a subnet: a subnet not deployed here is noted
+    invalid: str = ""  # the note for a value Azure refuses ({address} {what} {written})
+
+
+def at(*paths: str, what: str = "", subnet: bool = False, invalid: str = "") -> Field:
+    """A field at one or more dotted paths (a singular and a plural property read together)."""
+    split = tuple(tuple(path.split(".")) for path in paths)
+    return Field(split, what or paths[0].rsplit(".", 1)[-1], subnet, invalid)
+
+
+@dataclass(frozen=True)
+class Entries:
+    """Entries written inside a resource: where they are and how each is addressed."""
+
+    path: str  # the list in properties
+    kind: str  # their provider kind
+    segment: str  # the child type in their address (`subnets`)
+    what: str  # their name, in a note when it is unknown
+
+
+@dataclass(frozen=True)
+class Kind:
+    """An ARM resource type as a provider kind."""
+
+    kind: str
+    type: str | None = None  # the element's type when not the resource's own spelling
+    # A child resource: the field that links to its parent, and its segment in the address.
+    parent: tuple[str, str] | None = None
+    origin_at_properties: bool = False  # its element is placed where its properties are
+    entries: dict[str, Entries] = field(default_factory=dict)
+
+
+NSG_RULE_TYPE = "Microsoft.Network/networkSecurityGroups/securityRules"
+_PORTS = "{address} {what} {written!r} is not a port range"
+
+TYPES: dict[str, Kind] = {
+    "microsoft.network/networksecuritygroups": Kind(
+        "network_security_group",
+        entries={
+            "rules": Entries(
+                "securityRules", "security_rule", "securityRules", "security rule name"
+            )
+        },
+    ),
+    "microsoft.network/networksecuritygroups/securityrules": Kind(
+        "security_rule",
+        type=NSG_RULE_TYPE,
+        parent=("network_security_group", "securityRules"),
+        origin_at_properties=True,
+    ),
+    "microsoft.network/applicationsecuritygroups": Kind("application_security_group"),
+}
+
+FIELDS: dict[str, dict[str, Field]] = {
+    "security_rule": {
+        "priority": at("priority", what="security rule {name} priority"),
+        "direction": at("direction", what="security rule {name} direction"),
+        "access": at("access", what="security rule {name} access"),
+        "protocol": at("protocol"),
+        "source_addresses": at("sourceAddressPrefix", "sourceAddressPrefixes"),
+        "destination_addresses": at("destinationAddressPrefix", "destinationAddressPrefixes"),
+        "source_application_security_groups": at("sourceApplicationSecurityGroups"),
+        "destination_application_security_groups": at("destinationApplicationSecurityGroups"),
+        "source_ports": at("sourcePortRange", "sourcePortRanges", invalid=_PORTS),
+        "destination_ports": at("destinationPortRange", "destinationPortRanges", invalid=_PORTS),
+    },
+}
+
+SETTINGS = Settings(
+    skip_rule_without_verdict=True,
+    sort_default_rules_in=True,
+    rule_without_group="its NSG {group} is not deployed by this template; rule skipped",
+    inline_and_separate_rules=None,
+    read_rule_side_by_side=True,
+)

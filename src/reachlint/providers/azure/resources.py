@@ -1,0 +1,112 @@
+"""How the Azure provider reads its input: resources in Azure's own terms, whatever the dialect.
+
+A dialect (ARM including Bicep's JSON, Terraform's azurerm provider) hands the provider each
+resource as a `Resource`: its address, its type as the input spells it, where it is written,
+and its fields under the provider's names (`address_space`, `security_group`, `rules`...). A
+field may hold a value, a link to another resource, or entries written inside the resource
+(inline subnets, rules, IP configurations), each a `Resource` too. A value may be unknown before
+deployment: the dialect says so in its own words (`known only after apply`, `unknown: ... at
+deployment`), names the unknown attribute in the list it is given and writes the note. The
+provider never sees a JSON path or an attribute name: the dialect's table translates.
+
+Where the two dialects model the same thing differently today, the difference is a named
+setting in `Settings`, so that it can be seen, and unified deliberately later.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Protocol
+
+from reachlint.model.network import NetworkModel
+from reachlint.sources import Origin, UnknownValue
+
+
+class Resource(Protocol):
+    """One resource, or one entry written inside a resource, as the provider reads it."""
+
+    @property
+    def address(self) -> str: ...
+
+    @property
+    def type(self) -> str: ...
+
+    @property
+    def origin(self) -> Origin: ...
+
+    @property
+    def name(self) -> str | None:
+        """Its own name, as Azure knows it."""
+
+    def text(self, field: str, unknown: list[str] | None = None) -> str | None:
+        """A string field; None when absent or unknown (then named in `unknown` and noted)."""
+
+    def number(self, field: str, unknown: list[str] | None = None) -> int | None:
+        """A whole number (an integer, or a string of digits)."""
+
+    def flag(self, field: str) -> bool | None:
+        """A boolean; None when absent or unknown."""
+
+    def texts(self, field: str, unknown: list[str] | None = None) -> list[str]:
+        """The strings of a field that holds one or many (a singular and a plural property)."""
+
+    def cidrs(
+        self, field: str, unknown: list[str], ranges: list[UnknownValue] | None = None
+    ) -> list[str]:
+        """Address ranges, normalised; unknown ones named in `ranges` (or `unknown`)."""
+
+    def prefixes(self, field: str, unknown: list[str], ranges: list[UnknownValue]) -> list[str]:
+        """An NSG rule's address prefixes as written (CIDRs, tags, '*'); unknown ranges named."""
+
+    def link(self, field: str, unknown: list[str] | None = None) -> str | None:
+        """The address of the one resource a field links to."""
+
+    def links(self, field: str, unknown: list[str] | None = None) -> list[str]:
+        """The addresses of the resources a field links to."""
+
+    def given(self, field: str) -> bool:
+        """Whether the field is written at all (an unknown value counts)."""
+
+    def entries(self, field: str, unknown: list[str] | None = None) -> list[Resource]:
+        """The entries written inside this resource under a field (inline rules, subnets)."""
+
+    def note(self, message: str, here: bool = False) -> None:
+        """A note on this resource; `here`: at the entry's own place rather than its resource's."""
+
+    def missing(self, field: str, unknown: list[str]) -> None:
+        """A field that must be known is not: named in `unknown`, and noted."""
+
+    def invalid(self, field: str, written: Iterable[str], unknown: list[str]) -> None:
+        """A field holds what Azure would refuse: noted, and named in `unknown` where the
+        dialect does."""
+
+
+class Source(Protocol):
+    """An input's resources in the provider's terms, and the model being built from them."""
+
+    model: NetworkModel
+    settings: Settings
+
+    def of(self, kind: str) -> list[Resource]:
+        """Every resource of one kind (`virtual_network`, `network_security_group`...)."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How a dialect models what both dialects read; each a difference kept as it was."""
+
+    # A security rule whose priority, direction or access is unknown: skipped (ARM), or kept
+    # with Azure's defaults and the field named unknown (azurerm).
+    skip_rule_without_verdict: bool
+    # Azure's default NSG rules sorted in among the rules by direction and priority (ARM), or
+    # listed after them (azurerm). The engine orders by priority either way.
+    sort_default_rules_in: bool
+    # A separate rule resource whose NSG is not in the input: what the note says (None: the
+    # link's own note says it).
+    rule_without_group: str | None
+    # A separate rule resource for an NSG that also has inline rules: the note (None: none).
+    inline_and_separate_rules: str | None
+    # A rule's fields read source address, source ports, destination... (ARM) or both address
+    # sides first (azurerm): the order of their notes.
+    read_rule_side_by_side: bool
