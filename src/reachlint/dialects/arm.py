@@ -51,20 +51,20 @@ from reachlint.model.network import (
     Interface,
     Listener,
     LoadBalancer,
-    Network,
     NetworkModel,
     OnPremSite,
     Peering,
     PortRange,
     Route,
     RouteTable,
-    Subnet,
     Target,
     TargetGroup,
 )
 from reachlint.model.redact import redact_model
 from reachlint.providers.azure import firewall as azure_firewall
+from reachlint.providers.azure import networks as azure_networks
 from reachlint.providers.azure import nsgs as azure_nsgs
+from reachlint.providers.azure.resources import Build
 from reachlint.sources import Origin, UnknownValue
 
 VNET = "microsoft.network/virtualnetworks"
@@ -446,6 +446,7 @@ class _Mapper:
     def __init__(self, deployment: Deployment, file: str) -> None:
         self.file = file
         self.input = ArmInput(deployment, file)
+        self.build = Build(self.input)
         self.model = self.input.model
         self.by_type = self.input.by_type
         self.known = self.input.known
@@ -631,9 +632,9 @@ class _Mapper:
     # --- the mapping ---------------------------------------------------------------------------
 
     def run(self) -> None:
-        self.networks()
+        azure_networks.virtual_networks(self.build, self.inline_peering)
         self.peering_resources()
-        self.subnets()
+        azure_networks.subnets(self.build)
         azure_nsgs.security_groups(self.input)
         azure_nsgs.application_security_groups(self.input)
         for resource in self.of(PIP):
@@ -656,82 +657,6 @@ class _Mapper:
         self.unmodelled()
 
     # virtual networks and subnets
-
-    def networks(self) -> None:
-        for resource in self.of(VNET):
-            properties = self.properties(resource)
-            network = Network(
-                address=resource.address,
-                type=resource.type,
-                origin=self.origin(resource),
-                provider="azure",
-            )
-            network.cidrs = self.cidrs(
-                resource,
-                _at(properties, "addressSpace", "addressPrefixes"),
-                what="addressSpace.addressPrefixes",
-                element=network,
-            )
-            if _at(properties, "ipamPoolPrefixAllocations") and not network.cidrs:
-                self.unknown(resource, network, "cidrs", Unknown("allocated from an IPAM pool"))
-            self.model.networks[network.address] = network
-            subnets = _at(properties, "subnets")
-            if isinstance(subnets, Unknown):
-                self.unknown(resource, network, "subnets", subnets)
-            for subnet in _items(subnets):
-                name = self.text(resource, _at(subnet, "name"), "subnet name")
-                if name is None:
-                    continue
-                address = self.remember(child_address(resource.address, "subnets", name))
-                self.add_subnet(
-                    resource, address, network.address, _at(subnet, "properties"), subnet
-                )
-            for peering in _items(_at(properties, "virtualNetworkPeerings")):
-                name = self.text(resource, _at(peering, "name"), "peering name")
-                if name is None:
-                    continue
-                address = child_address(resource.address, "virtualNetworkPeerings", name)
-                self.peering_side(resource, address, network.address, peering)
-
-    def subnets(self) -> None:
-        for resource in self.of(SUBNET):
-            network = self.canonical(_prefix(resource.address, "subnets"))
-            if network not in self.model.networks:
-                self.note(
-                    resource,
-                    f"its virtual network {network} is not deployed by this template; "
-                    "its address space is unknown",
-                )
-            self.add_subnet(resource, resource.address, network, self.properties(resource), None)
-
-    def add_subnet(
-        self, resource: ArmResource, address: str, network: str, properties: Any, data: Any
-    ) -> None:
-        subnet = Subnet(
-            address=address,
-            type=SUBNET_TYPE,
-            origin=self.origin(resource, data),
-            network=network,
-        )
-        subnet.cidrs = self.cidrs(
-            resource,
-            _at(properties, "addressPrefix"),
-            _at(properties, "addressPrefixes"),
-            what=f"{address} addressPrefix",
-            element=subnet,
-        )
-        if not subnet.cidrs and _at(properties, "ipamPoolPrefixAllocations"):
-            self.unknown(resource, subnet, "cidrs", Unknown("allocated from an IPAM pool"))
-        subnet.security_group = self.ref(
-            resource, _at(properties, "networkSecurityGroup"), "networkSecurityGroup", subnet
-        )
-        subnet.route_table = self.ref(resource, _at(properties, "routeTable"), "routeTable", subnet)
-        subnet.nat_gateway = self.ref(resource, _at(properties, "natGateway"), "natGateway", subnet)
-        if self.flag(
-            resource, _at(properties, "defaultOutboundAccess"), "defaultOutboundAccess"
-        ) is (False):
-            subnet.default_outbound_access = False
-        self.model.subnets[address] = subnet
 
     def network_of_subnet(self, subnet: str | None) -> str | None:
         if subnet is None:
@@ -2001,6 +1926,9 @@ class _Mapper:
             origin=self.origin(resource, data),
         )
         self.peering_sides.append(side)
+
+    def inline_peering(self, entry: Any, network: str) -> None:
+        self.peering_side(entry.resource, entry.address, network, entry.data)
 
     def peering_resources(self) -> None:
         for resource in self.of(PEERING):

@@ -308,12 +308,14 @@ class ArmEntry:
         return at(self.data, "properties")
 
     def _field(self, name: str) -> tuple[Field, list[Any]]:
-        spec = self.fields[name]
+        spec = self.fields.get(name, _ABSENT)
+        if spec is _ABSENT:
+            return spec, [None]  # ARM has no such property for this kind
         properties = self.properties
         return spec, [at(properties, *path) for path in spec.paths]
 
     def _what(self, spec: Field) -> str:
-        return spec.what.format(name=self.name)
+        return spec.what.format(name=self.name, address=self.address)
 
     def text(self, field: str, unknown: list[str] | None = None) -> str | None:
         spec, values = self._field(field)
@@ -370,7 +372,9 @@ class ArmEntry:
         return any(value is not None for value in self._field(field)[1])
 
     def entries(self, field: str, unknown: list[str] | None = None) -> list[Resource]:
-        spec: Entries = self.spec.entries[field]
+        spec: Entries | None = self.spec.entries.get(field)
+        if spec is None:
+            return []
         listed = at(self.properties, *spec.path.split("."))
         if isinstance(listed, Unknown):
             self.arm.unknown(self.resource, unknown, spec.path, listed)
@@ -380,6 +384,8 @@ class ArmEntry:
             if name is None:
                 continue
             address = child_address(self.address, spec.segment, name)
+            if spec.remember:
+                self.arm.remember(address)
             found.append(
                 ArmEntry(self.arm, self.resource, data, TYPES_BY_KIND[spec.kind],
                          address=address, name=name)
@@ -388,6 +394,9 @@ class ArmEntry:
 
     def note(self, message: str, here: bool = False) -> None:
         self.arm.note(self.resource, message, self.data if here else None)
+
+    def unknowable(self, what: str, why: str, unknown: list[str]) -> None:
+        self.arm.unknown(self.resource, unknown, what, Unknown(why))
 
     def missing(self, field: str, unknown: list[str]) -> None:
         what = self._what(self.fields[field])
@@ -405,6 +414,7 @@ class ArmEntry:
         unknown.append(what)
 
 
+_ABSENT = Field((), "")
 # Entries of a kind read like a resource of that kind.
 TYPES_BY_KIND: dict[str, Kind] = {}
 for _spec in TYPES.values():

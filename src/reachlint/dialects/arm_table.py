@@ -19,7 +19,7 @@ class Field:
     """Where one provider field is, in a resource's properties."""
 
     paths: tuple[tuple[str, ...], ...]
-    what: str  # how notes and unknown names call it; `{name}` is the entry's name
+    what: str  # how notes and unknown names call it; `{name}`, `{address}`: the entry's
     subnet: bool = False  # a link to a subnet: a subnet not deployed here is noted
     invalid: str = ""  # the note for a value Azure refuses ({address} {what} {written})
 
@@ -27,7 +27,7 @@ class Field:
 def at(*paths: str, what: str = "", subnet: bool = False, invalid: str = "") -> Field:
     """A field at one or more dotted paths (a singular and a plural property read together)."""
     split = tuple(tuple(path.split(".")) for path in paths)
-    return Field(split, what or paths[0].rsplit(".", 1)[-1], subnet, invalid)
+    return Field(split, what or paths[0], subnet, invalid)
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,7 @@ class Entries:
     kind: str  # their provider kind
     segment: str  # the child type in their address (`subnets`)
     what: str  # their name, in a note when it is unknown
+    remember: bool = False  # ids may name them in another spelling: remember this one
 
 
 @dataclass(frozen=True)
@@ -53,9 +54,26 @@ class Kind:
 
 
 NSG_RULE_TYPE = "Microsoft.Network/networkSecurityGroups/securityRules"
+SUBNET_TYPE = "Microsoft.Network/virtualNetworks/subnets"
+PEERING_TYPE = "Microsoft.Network/virtualNetworks/virtualNetworkPeerings"
 _PORTS = "{address} {what} {written!r} is not a port range"
 
 TYPES: dict[str, Kind] = {
+    "microsoft.network/virtualnetworks": Kind(
+        "virtual_network",
+        entries={
+            "subnets": Entries("subnets", "subnet", "subnets", "subnet name", remember=True),
+            "peerings": Entries(
+                "virtualNetworkPeerings", "peering", "virtualNetworkPeerings", "peering name"
+            ),
+        },
+    ),
+    "microsoft.network/virtualnetworks/subnets": Kind(
+        "subnet", type=SUBNET_TYPE, parent=("network", "subnets")
+    ),
+    "microsoft.network/virtualnetworks/virtualnetworkpeerings": Kind(
+        "peering", type=PEERING_TYPE, parent=("network", "virtualNetworkPeerings")
+    ),
     "microsoft.network/networksecuritygroups": Kind(
         "network_security_group",
         entries={
@@ -74,6 +92,18 @@ TYPES: dict[str, Kind] = {
 }
 
 FIELDS: dict[str, dict[str, Field]] = {
+    "virtual_network": {
+        "address_space": at("addressSpace.addressPrefixes"),
+        "ipam_pool": at("ipamPoolPrefixAllocations"),
+    },
+    "subnet": {
+        "address_prefixes": at("addressPrefix", "addressPrefixes", what="{address} addressPrefix"),
+        "ipam_pool": at("ipamPoolPrefixAllocations"),
+        "security_group": at("networkSecurityGroup"),
+        "route_table": at("routeTable"),
+        "nat_gateway": at("natGateway"),
+        "default_outbound_access": at("defaultOutboundAccess"),
+    },
     "security_rule": {
         "priority": at("priority", what="security rule {name} priority"),
         "direction": at("direction", what="security rule {name} direction"),
@@ -94,4 +124,8 @@ SETTINGS = Settings(
     rule_without_group="its NSG {group} is not deployed by this template; rule skipped",
     inline_and_separate_rules=None,
     read_rule_side_by_side=True,
+    dedupe_subnet_ranges=False,
+    name_unresolved_subnet_links=False,
+    subnet_without_network="its virtual network {network} is not deployed by this template; its "
+    "address space is unknown",
 )

@@ -59,7 +59,9 @@ from reachlint.model.network import (
     TargetGroup,
 )
 from reachlint.providers.azure import firewall as azure_firewall
+from reachlint.providers.azure import networks as azure_networks
 from reachlint.providers.azure import nsgs as azure_nsgs
+from reachlint.providers.azure.resources import Build
 from reachlint.sources import Origin, UnknownValue
 
 VNET_TYPES = frozenset({"azurerm_virtual_network"})
@@ -416,13 +418,15 @@ class _Mapper:
         self.gateway_pools: dict[str, dict[str, list[Target]]] = {}
         self._ip_index: dict[str, str] | None = None
         self.input = TfInput(self)
+        self.build = Build(self.input)
 
     def run(self) -> None:
-        self.networks()
-        self.subnets()
+        azure_networks.virtual_networks(self.build, lambda _entry, _network: None)
+        azure_networks.subnets(self.build)
+        self.input.drop_listed_twins()
         azure_nsgs.application_security_groups(self.input)
         azure_nsgs.security_groups(self.input)
-        self.subnet_associations()
+        azure_networks.associations(self.build)
         self.gateways()
         self.firewall_rules()
         self.network_interfaces()
@@ -577,63 +581,6 @@ class _Mapper:
 
     # ----- virtual networks and subnets -------------------------------------------------------
 
-    def networks(self) -> None:
-        for resource in self.idx.of("azurerm_virtual_network"):
-            self.add_network(resource)
-        for resource in self.idx.data.get("azurerm_virtual_network", ()):
-            twins = [
-                r
-                for r in self.idx.named(
-                    VNET_TYPES,
-                    string_value(resource.values.get("name")) or "",
-                    string_value(resource.values.get("resource_group_name")),
-                )
-                if r.mode == "managed"
-            ]
-            if len(twins) == 1:
-                self.alias[resource.address] = twins[0].address
-            else:
-                self.add_network(resource)
-
-    def add_network(self, resource: TfResource) -> None:
-        unknown: list[str] = []
-        ranges: list[UnknownValue] = []
-        cidrs = self.cidr_values(resource, "address_space", unknown, ranges)
-        self.model.networks[resource.address] = Network(
-            address=resource.address,
-            type=resource.type,
-            origin=resource.origin,
-            provider="azure",
-            cidrs=cidrs,
-            unknown=unknown,
-            unknown_ranges=ranges,
-        )
-        self.declared_networks.append(resource.address)
-        inline: dict[str, str] = {}
-        for position, block in enumerate(_blocks(resource.values.get("subnet"))):
-            name = string_value(block.get("name"))
-            if name is None:
-                continue
-            prefix = f"subnet.{position}"
-            address = f"{resource.address}/subnet/{name}"
-            subnet_unknown: list[str] = []
-            subnet_ranges: list[UnknownValue] = []
-            subnet_cidrs = self.subnet_prefixes(
-                resource, f"{prefix}.", subnet_unknown, subnet_ranges
-            )
-            self.model.subnets[address] = Subnet(
-                address=address,
-                type="azurerm_virtual_network",
-                origin=self.block_origin(resource, prefix),
-                network=resource.address,
-                cidrs=dedupe(subnet_cidrs),
-                default_outbound_access=block.get("default_outbound_access_enabled") is not False,
-                unknown=[u.removeprefix(prefix + ".") for u in subnet_unknown],
-                unknown_ranges=subnet_ranges,
-            )
-            inline[name] = address
-        self.inline_subnets[resource.address] = inline
-
     def inline_subnet_named(self, network_name: str, subnet_name: str) -> str | None:
         for network, subnets in self.inline_subnets.items():
             resource = self.idx.by_address.get(network)
@@ -672,40 +619,6 @@ class _Mapper:
                 found.append(cidr)
         return found
 
-    def subnets(self) -> None:
-        for resource in self.idx.of("azurerm_subnet"):
-            self.add_subnet(resource)
-        for resource in self.idx.data.get("azurerm_subnet", ()):
-            twin = self.managed_twin_subnet(resource)
-            if twin is not None:
-                self.alias[resource.address] = twin
-                continue
-            self.add_subnet(resource)
-            # An existing subnet says which NSG and route table it has.
-            for path, types in (
-                ("network_security_group_id", NSG_TYPES),
-                ("route_table_id", ROUTE_TABLE_TYPES),
-            ):
-                if self.resolve(resource, path, types).given:
-                    target = self.one(resource, path, types, [], path.removesuffix("_id"))
-                    self.associate(self.model.subnets[resource.address], path, target)
-        # An existing VNet lists every subnet Azure has, its azurerm_subnet ones included:
-        # the separate resource is the one a reviewer edits.
-        separate = {
-            (
-                subnet.network,
-                (string_value(self.idx.by_address[address].values.get("name")) or "").lower(),
-            ): address
-            for address, subnet in self.model.subnets.items()
-            if address in self.idx.by_address and subnet.type in SUBNET_TYPES
-        }
-        for network, inline in self.inline_subnets.items():
-            for name, address in list(inline.items()):
-                twin = separate.get((network, name.lower()))
-                if twin is not None:
-                    del self.model.subnets[address]
-                    inline[name] = twin
-
     def managed_twin_subnet(self, resource: TfResource) -> str | None:
         name = string_value(resource.values.get("name"))
         network_name = string_value(resource.values.get("virtual_network_name"))
@@ -720,37 +633,6 @@ class _Mapper:
             and (network_name is None or self.parent_matches(r, network_name))
         ]
         return candidates[0].address if len(candidates) == 1 else None
-
-    def add_subnet(self, resource: TfResource) -> None:
-        unknown: list[str] = []
-        ranges: list[UnknownValue] = []
-        network = self.network_of_subnet(resource, unknown)
-        cidrs = self.subnet_prefixes(resource, "", unknown, ranges)
-        self.model.subnets[resource.address] = Subnet(
-            address=resource.address,
-            type=resource.type,
-            origin=resource.origin,
-            network=network,
-            cidrs=dedupe(cidrs),
-            default_outbound_access=resource.values.get("default_outbound_access_enabled")
-            is not False,
-            unknown=unknown,
-            unknown_ranges=ranges,
-        )
-
-    def subnet_prefixes(
-        self, resource: TfResource, prefix: str, unknown: list[str], ranges: list[UnknownValue]
-    ) -> list[str]:
-        """`address_prefixes` or the older `address_prefix`: the provider computes the one not
-        written, so the known one counts; only when neither is known is the range unknown."""
-        paths = (f"{prefix}address_prefixes", f"{prefix}address_prefix")
-        for path in paths:
-            if strings(value_at(resource.values, path)):
-                return self.cidr_values(resource, path, unknown, ranges)
-        for path in paths:
-            if has_unknown(value_at(resource.values, path)):
-                return self.cidr_values(resource, path, unknown, ranges)
-        return []
 
     def network_of_subnet(self, resource: TfResource, unknown: list[str]) -> str:
         links = self.resolve(
@@ -899,72 +781,6 @@ class _Mapper:
             found.extend(element.cidrs)
         return found
 
-    # ----- subnet associations ----------------------------------------------------------------
-
-    def subnet_associations(self) -> None:
-        inline_kinds = (
-            ("security_group", "network_security_group_id", NSG_TYPES, "network security group"),
-            ("route_table_id", "route_table_id", ROUTE_TABLE_TYPES, "route table"),
-        )
-        for network, inline in self.inline_subnets.items():
-            resource = self.idx.by_address[network]
-            for position, block in enumerate(_blocks(resource.values.get("subnet"))):
-                address = inline.get(string_value(block.get("name")) or "")
-                if address is None:
-                    continue
-                for name, kind, types, what in inline_kinds:
-                    path = f"subnet.{position}.{name}"
-                    if self.resolve(resource, path, types).given:
-                        target = self.one(resource, path, types, [], what)
-                        self.associate(self.model.subnets[address], kind, target)
-        kinds = (
-            (
-                "azurerm_subnet_network_security_group_association",
-                "network_security_group_id",
-                NSG_TYPES,
-                "network security group",
-            ),
-            (
-                "azurerm_subnet_route_table_association",
-                "route_table_id",
-                ROUTE_TABLE_TYPES,
-                "route table",
-            ),
-            (
-                "azurerm_subnet_nat_gateway_association",
-                "nat_gateway_id",
-                NAT_GATEWAY_TYPES,
-                "NAT gateway",
-            ),
-        )
-        for type_name, path, types, what in kinds:
-            for resource in self.idx.of(type_name):
-                unknown: list[str] = []
-                subnet = self.model.subnets.get(
-                    self.subnet_of(resource, "subnet_id", unknown) or ""
-                )
-                target = self.one(resource, path, types, unknown, what)
-                if subnet is not None:
-                    self.associate(subnet, path, target)
-
-    def associate(self, subnet: Subnet, path: str, target: str | None) -> None:
-        """Attach an NSG, route table or NAT gateway to a subnet; None: it is unknown which."""
-        if path == "network_security_group_id":
-            subnet.security_group = target
-            field_name = "security_group"
-        elif path == "route_table_id":
-            subnet.route_table = target
-            field_name = "route_table"
-            if target is not None:
-                self.table_subnets[target].append(subnet.address)
-        else:
-            subnet.nat_gateway = target
-            field_name = "nat_gateway"
-            if target is not None:
-                self.nat_subnets[target].append(subnet.address)
-        if target is None and field_name not in subnet.unknown:
-            subnet.unknown.append(field_name)
-
     # ----- gateways ---------------------------------------------------------------------------
 
     def gateways(self) -> None:
@@ -981,7 +797,7 @@ class _Mapper:
                 unknown=unknown,
             )
         for resource in self.idx.of("azurerm_nat_gateway"):
-            subnets = self.nat_subnets.get(resource.address, [])
+            subnets = self.build.users["nat_gateway"].get(resource.address, [])
             networks = dedupe(n for n in map(self.subnet_network, subnets) if n is not None)
             public = any(
                 self.one(association, "nat_gateway_id", NAT_GATEWAY_TYPES, None, "NAT gateway")
@@ -2099,7 +1915,7 @@ class _Mapper:
             self.route_table(resource, extra.get(resource.address, []))
 
     def route_table(self, resource: TfResource, route_resources: list[TfResource]) -> None:
-        subnets = dedupe(self.table_subnets.get(resource.address, []))
+        subnets = dedupe(self.build.users["route_table"].get(resource.address, []))
         if not subnets:
             self.note(resource, "no subnet in the input uses it; it routes nothing")
             return

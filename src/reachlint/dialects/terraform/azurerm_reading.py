@@ -13,7 +13,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from reachlint.dialects.terraform.azurerm_table import ENTRIES, FIELDS, SETTINGS, TYPES, Field
+from reachlint.dialects.terraform.azurerm_table import (
+    DATA,
+    ENTRIES,
+    FIELDS,
+    SETTINGS,
+    SUBNET_TYPES,
+    TYPES,
+    VNET_TYPES,
+    Field,
+)
 from reachlint.dialects.terraform.values import (
     has_unknown,
     integer,
@@ -47,12 +56,76 @@ class TfInput:
         self.model = links.model
 
     def of(self, kind: str) -> list[Resource]:
-        return [
-            TfEntry(self, resource, kind)
-            for type_name, its_kind in TYPES.items()
-            if its_kind == kind
-            for resource in self.idx.of(type_name)
-        ]
+        found: list[Resource] = []
+        if kind == "subnet_association":
+            found.extend(self.inline_associations())
+        for type_name, its_kind in TYPES.items():
+            if its_kind == kind:
+                found.extend(TfEntry(self, r, kind, type_name) for r in self.idx.of(type_name))
+        for type_name, its_kind in DATA.items():
+            if its_kind == kind:
+                found.extend(
+                    TfEntry(self, resource, kind, f"data.{type_name}")
+                    for resource in self.idx.data.get(type_name, ())
+                    if not self.is_twin(resource)
+                )
+        if kind == "virtual_network":
+            self.links.declared_networks.extend(entry.address for entry in found)
+        return found
+
+    def is_twin(self, resource: TfResource) -> bool:
+        """A data source that reads a managed resource of the input is another name for it."""
+        if resource.type in VNET_TYPES:
+            twins = [
+                r
+                for r in self.idx.named(
+                    VNET_TYPES,
+                    string_value(resource.values.get("name")) or "",
+                    string_value(resource.values.get("resource_group_name")),
+                )
+                if r.mode == "managed"
+            ]
+            twin = twins[0].address if len(twins) == 1 else None
+        else:
+            twin = self.links.managed_twin_subnet(resource)
+        if twin is not None:
+            self.links.alias[resource.address] = twin
+        return twin is not None
+
+    def inline_associations(self) -> list[Resource]:
+        """The NSG and route table written on a VNet's inline subnet blocks."""
+        found: list[Resource] = []
+        for network, inline in self.links.inline_subnets.items():
+            resource = self.idx.by_address[network]
+            for position, block in enumerate(blocks(resource.values.get("subnet"))):
+                address = inline.get(string_value(block.get("name")) or "")
+                if address is not None:
+                    entry = TfEntry(
+                        self, resource, "subnet_association",
+                        "azurerm_virtual_network.subnet_association",
+                        prefix=f"subnet.{position}.", block=block,
+                    )  # fmt: skip
+                    entry.fixed["subnet"] = address
+                    found.append(entry)
+        return found
+
+    def drop_listed_twins(self) -> None:
+        """An existing VNet lists every subnet Azure has, its azurerm_subnet ones included:
+        the separate resource is the one a reviewer edits."""
+        separate = {
+            (
+                subnet.network,
+                (string_value(self.idx.by_address[address].values.get("name")) or "").lower(),
+            ): address
+            for address, subnet in self.model.subnets.items()
+            if address in self.idx.by_address and subnet.type in SUBNET_TYPES
+        }
+        for network, inline in self.links.inline_subnets.items():
+            for name, address in list(inline.items()):
+                twin = separate.get((network, name.lower()))
+                if twin is not None:
+                    del self.model.subnets[address]
+                    inline[name] = twin
 
     def note(self, resource: TfResource, message: str, path: str | None = None) -> None:
         origin = resource.attribute_origins.get(path, resource.origin) if path else None
@@ -60,6 +133,9 @@ class TfInput:
 
     def block_origin(self, resource: TfResource, path: str) -> Origin:
         return resource.attribute_origins.get(path, resource.origin)
+
+
+_ABSENT = Field(())
 
 
 class TfEntry:
@@ -70,6 +146,7 @@ class TfEntry:
         tf: TfInput,
         resource: TfResource,
         kind: str,
+        fields: str,
         *,
         prefix: str = "",
         block: dict[str, Any] | None = None,
@@ -78,7 +155,8 @@ class TfEntry:
         self.tf = tf
         self.resource = resource
         self.kind = kind
-        self.fields = FIELDS.get(kind, {})
+        self.fields = FIELDS.get(fields, {})
+        self.fixed: dict[str, str] = {}  # links known from where the entry is
         self.prefix = prefix  # "security_rule.0." for a block; "" for the resource itself
         self.block = block if block is not None else resource.values
         self.address = address or resource.address
@@ -87,8 +165,8 @@ class TfEntry:
         self.name = string_value(self.block.get("name")) or self.address
 
     def _spec(self, field: str) -> tuple[Field, Any]:
-        spec = self.fields[field]
-        return spec, self.block.get(spec.names[0])
+        spec = self.fields.get(field, _ABSENT)
+        return spec, self.block.get(spec.names[0]) if spec.names else None
 
     def text(self, field: str, unknown: list[str] | None = None) -> str | None:
         value = self._spec(field)[1]
@@ -117,7 +195,19 @@ class TfEntry:
     def cidrs(
         self, field: str, unknown: list[str], ranges: list[UnknownValue] | None = None
     ) -> list[str]:
-        raise NotImplementedError
+        """`address_prefixes` or the older `address_prefix`: the provider computes the one not
+        written, so the known one counts; only when neither is known is the range unknown."""
+        names = self.fields[field].names
+        for wanted in (strings, has_unknown):
+            for name in names:
+                if wanted(self.block.get(name)):
+                    named: list[str] = []
+                    path = self.prefix + name
+                    found = self.tf.links.cidr_values(self.resource, path, named, ranges)
+                    if named and name not in unknown:
+                        unknown.append(name)
+                    return found
+        return []
 
     def prefixes(self, field: str, unknown: list[str], ranges: list[UnknownValue]) -> list[str]:
         found: list[str] = []
@@ -139,8 +229,18 @@ class TfEntry:
         return found
 
     def link(self, field: str, unknown: list[str] | None = None) -> str | None:
+        if field in self.fixed:
+            return self.fixed[field]
         spec, value = self._spec(field)
+        if not spec.names:
+            return None
         path = self.prefix + spec.names[0]
+        if spec.resolver == "network_of_subnet":
+            return self.tf.links.network_of_subnet(
+                self.resource, unknown if unknown is not None else []
+            )
+        if spec.resolver == "subnet_of":
+            return self.tf.links.subnet_of(self.resource, path, unknown)
         found = self.tf.links.one(
             self.resource, path, spec.types, unknown, spec.what, by_name=spec.by_name
         )
@@ -167,16 +267,36 @@ class TfEntry:
         return found.addresses
 
     def given(self, field: str) -> bool:
-        spec = self.fields[field]
+        spec = self.fields.get(field, _ABSENT)
+        if not spec.names or spec.required:
+            return spec.required
         return self.tf.links.resolve(self.resource, self.prefix + spec.names[0], spec.types).given
 
     def entries(self, field: str, unknown: list[str] | None = None) -> list[Resource]:
-        spec = ENTRIES[self.kind][field]
-        return [
-            TfEntry(self.tf, self.resource, spec.kind, prefix=f"{self.prefix}{spec.block}.{i}.",
-                    block=block, address=self.address)
-            for i, block in enumerate(blocks(self.block.get(spec.block)))
-        ]  # fmt: skip
+        spec = ENTRIES.get(self.resource.type, {}).get(field)
+        if spec is None or self.prefix:
+            return []
+        found: list[Resource] = []
+        named: dict[str, str] = {}
+        for i, block in enumerate(blocks(self.block.get(spec.block))):
+            address = self.address
+            if spec.address:
+                name = string_value(block.get("name"))
+                if name is None:
+                    continue
+                address = spec.address.format(parent=self.address, name=name)
+                named[name] = address
+            found.append(
+                TfEntry(self.tf, self.resource, spec.kind, spec.fields,
+                        prefix=f"{spec.block}.{i}.", block=block, address=address)
+            )  # fmt: skip
+        if spec.kind == "subnet":
+            self.tf.links.inline_subnets[self.address] = named
+        return found
+
+    def unknowable(self, what: str, why: str, unknown: list[str]) -> None:
+        unknown.append(what)
+        self.note(f"{what} is {why}")
 
     def note(self, message: str, here: bool = False) -> None:
         self.tf.note(self.resource, message, self.prefix[:-1] if here and self.prefix else None)

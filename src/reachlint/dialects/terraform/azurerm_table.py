@@ -27,6 +27,8 @@ class Field:
     unresolved: str = ""  # the note for a link that cannot be resolved ({path} {what})
     missing: str = ""  # the note for a value that must be known but is not ({path} {name})
     invalid: str = ""  # the note for a value Azure refuses ({path} {written})
+    resolver: str = ""  # a link read its own way: the `TfLinks` method that reads it
+    required: bool = False  # the provider schema requires it: always given
 
 
 def attr(*names: str, **how: object) -> Field:
@@ -37,27 +39,95 @@ def attr(*names: str, **how: object) -> Field:
 class Entries:
     block: str  # the nested block's name
     kind: str  # the entries' provider kind
+    fields: str  # the key of their fields in FIELDS
+    address: str = ""  # how each is addressed ({parent}, {name}); none: its resource's address
 
 
+VNET_TYPES = frozenset({"azurerm_virtual_network"})
+SUBNET_TYPES = frozenset({"azurerm_subnet"})
 NSG_TYPES = frozenset({"azurerm_network_security_group"})
 ASG_TYPES = frozenset({"azurerm_application_security_group"})
+ROUTE_TABLE_TYPES = frozenset({"azurerm_route_table"})
+NAT_GATEWAY_TYPES = frozenset({"azurerm_nat_gateway"})
 
 TYPES: dict[str, str] = {
+    "azurerm_virtual_network": "virtual_network",
+    "azurerm_subnet": "subnet",
+    "azurerm_subnet_network_security_group_association": "subnet_association",
+    "azurerm_subnet_route_table_association": "subnet_association",
+    "azurerm_subnet_nat_gateway_association": "subnet_association",
     "azurerm_network_security_group": "network_security_group",
     "azurerm_network_security_rule": "security_rule",
     "azurerm_application_security_group": "application_security_group",
 }
 
+# Data sources read like resources: an existing network or subnet, with the fields they have.
+DATA: dict[str, str] = {
+    "azurerm_virtual_network": "virtual_network",
+    "azurerm_subnet": "subnet",
+}
+
 ENTRIES: dict[str, dict[str, Entries]] = {
-    "network_security_group": {"rules": Entries("security_rule", "security_rule")},
+    "azurerm_virtual_network": {
+        "subnets": Entries(
+            "subnet", "subnet", "azurerm_virtual_network.subnet", address="{parent}/subnet/{name}"
+        ),
+    },
+    "azurerm_network_security_group": {
+        "rules": Entries("security_rule", "security_rule", "azurerm_network_security_rule")
+    },
 }
 
 _RULE_UNKNOWN = "{path} of rule {name} is known only after apply"
 _GROUPS = "{path} names {what}"
 _PORTS = "{path} holds {written}, which is not a port range"
 
+_SUBNET = {
+    "address_prefixes": attr("address_prefixes", "address_prefix"),
+    "default_outbound_access": attr("default_outbound_access_enabled"),
+}
+_IN_NETWORK = attr("virtual_network_name", resolver="network_of_subnet")
+_ASSOCIATED_SUBNET = attr("subnet_id", resolver="subnet_of")
+
 FIELDS: dict[str, dict[str, Field]] = {
-    "security_rule": {
+    "azurerm_virtual_network": {"address_space": attr("address_space")},
+    "azurerm_virtual_network.subnet": _SUBNET,
+    "azurerm_subnet": {"network": _IN_NETWORK, **_SUBNET},
+    # An existing subnet says which NSG and route table it has.
+    "data.azurerm_subnet": {
+        "network": _IN_NETWORK,
+        **_SUBNET,
+        "security_group": attr(
+            "network_security_group_id", types=NSG_TYPES, what="network_security_group"
+        ),
+        "route_table": attr("route_table_id", types=ROUTE_TABLE_TYPES, what="route_table"),
+    },
+    "azurerm_virtual_network.subnet_association": {
+        "security_group": attr("security_group", types=NSG_TYPES, what="network security group"),
+        "route_table": attr("route_table_id", types=ROUTE_TABLE_TYPES, what="route table"),
+    },
+    "azurerm_subnet_network_security_group_association": {
+        "subnet": _ASSOCIATED_SUBNET,
+        "security_group": attr(
+            "network_security_group_id",
+            types=NSG_TYPES,
+            what="network security group",
+            required=True,
+        ),
+    },
+    "azurerm_subnet_route_table_association": {
+        "subnet": _ASSOCIATED_SUBNET,
+        "route_table": attr(
+            "route_table_id", types=ROUTE_TABLE_TYPES, what="route table", required=True
+        ),
+    },
+    "azurerm_subnet_nat_gateway_association": {
+        "subnet": _ASSOCIATED_SUBNET,
+        "nat_gateway": attr(
+            "nat_gateway_id", types=NAT_GATEWAY_TYPES, what="NAT gateway", required=True
+        ),
+    },
+    "azurerm_network_security_rule": {
         "priority": attr("priority", missing=_RULE_UNKNOWN),
         "direction": attr("direction", missing=_RULE_UNKNOWN),
         "access": attr("access", missing=_RULE_UNKNOWN),
@@ -97,4 +167,7 @@ SETTINGS = Settings(
     inline_and_separate_rules="{group} also has inline security_rule blocks; Azure keeps "
     "whichever is applied last, so both are modelled",
     read_rule_side_by_side=False,
+    dedupe_subnet_ranges=True,
+    name_unresolved_subnet_links=True,
+    subnet_without_network=None,
 )

@@ -15,6 +15,7 @@ setting in `Settings`, so that it can be seen, and unified deliberately later.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
@@ -74,6 +75,9 @@ class Resource(Protocol):
     def note(self, message: str, here: bool = False) -> None:
         """A note on this resource; `here`: at the entry's own place rather than its resource's."""
 
+    def unknowable(self, what: str, why: str, unknown: list[str]) -> None:
+        """Azure decides `what` at deployment, for the reason `why`: named, and noted."""
+
     def missing(self, field: str, unknown: list[str]) -> None:
         """A field that must be known is not: named in `unknown`, and noted."""
 
@@ -110,3 +114,26 @@ class Settings:
     # A rule's fields read source address, source ports, destination... (ARM) or both address
     # sides first (azurerm): the order of their notes.
     read_rule_side_by_side: bool
+    # A subnet's address ranges listed twice count once (azurerm), or as often as written (ARM).
+    dedupe_subnet_ranges: bool
+    # A subnet's NSG, route table or NAT gateway that is not known: the reader names its own
+    # attribute when the value is unknown (ARM), or the subnet's field is named whenever the
+    # link cannot be resolved (azurerm).
+    name_unresolved_subnet_links: bool
+    # A subnet resource whose virtual network is not in the input: the note (None: the link
+    # places it in a network outside the input, whose ranges are unknown).
+    subnet_without_network: str | None
+
+
+class Build:
+    """One model in the making: the input's resources, and what one step leaves for another."""
+
+    def __init__(self, source: Source) -> None:
+        self.source = source
+        self.model = source.model
+        self.settings = source.settings
+        # Route table or NAT gateway -> the subnets associated with it, in the input's order.
+        self.users: dict[str, dict[str, list[str]]] = {
+            "route_table": defaultdict(list),
+            "nat_gateway": defaultdict(list),
+        }
