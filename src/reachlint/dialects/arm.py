@@ -53,7 +53,6 @@ from reachlint.model.network import (
     LoadBalancer,
     NetworkModel,
     OnPremSite,
-    Peering,
     PortRange,
     Route,
     RouteTable,
@@ -64,6 +63,7 @@ from reachlint.model.redact import redact_model
 from reachlint.providers.azure import firewall as azure_firewall
 from reachlint.providers.azure import networks as azure_networks
 from reachlint.providers.azure import nsgs as azure_nsgs
+from reachlint.providers.azure import peerings as azure_peerings
 from reachlint.providers.azure.resources import Build
 from reachlint.sources import Origin, UnknownValue
 
@@ -431,17 +431,6 @@ class _IpConfig:
     gateway_pools: list[str] = field(default_factory=list)
 
 
-@dataclass
-class _PeeringSide:
-    resource: ArmResource  # the peering, or the network that declares it inline
-    address: str
-    type: str
-    local: str
-    remote: str | None
-    properties: Any
-    origin: Origin
-
-
 class _Mapper:
     def __init__(self, deployment: Deployment, file: str) -> None:
         self.file = file
@@ -455,7 +444,6 @@ class _Mapper:
         self.owner: dict[str, str] = {}  # NIC address -> the endpoint that holds it
         self.forwarding_nics: set[str] = set()
         self.public_ips: dict[str, ArmResource] = {}
-        self.peering_sides: list[_PeeringSide] = []
         self.vnet_gateway_of: dict[str, str] = {}  # network -> virtual network gateway
         self.doubted = self.input.doubted
 
@@ -632,8 +620,8 @@ class _Mapper:
     # --- the mapping ---------------------------------------------------------------------------
 
     def run(self) -> None:
-        azure_networks.virtual_networks(self.build, self.inline_peering)
-        self.peering_resources()
+        azure_networks.virtual_networks(self.build)
+        azure_peerings.sides(self.build)
         azure_networks.subnets(self.build)
         azure_nsgs.security_groups(self.input)
         azure_nsgs.application_security_groups(self.input)
@@ -652,7 +640,7 @@ class _Mapper:
         self.load_balancers()
         self.application_gateways()
         self.route_tables()
-        self.peerings()
+        azure_peerings.connect(self.build)
         self.on_premises()
         self.unmodelled()
 
@@ -1886,8 +1874,8 @@ class _Mapper:
         """The VPN gateway of a network, or of the hub whose gateway it uses through peering."""
         if network in self.vnet_gateway_of:
             return self.vnet_gateway_of[network]
-        for side in self.peering_sides:
-            uses_remote = _at(side.properties, "useRemoteGateways") is True
+        for side in self.build.peering_sides:
+            uses_remote = side.flag("use_remote_gateways") is True
             if side.local == network and uses_remote and side.remote in self.vnet_gateway_of:
                 return self.vnet_gateway_of[side.remote]
         return None
@@ -1909,74 +1897,6 @@ class _Mapper:
                     return endpoint.address
         self.note(resource, f"route {route} points at {ip}, which no resource in the template has")
         return ip
-
-    # peering
-
-    def peering_side(self, resource: ArmResource, address: str, local: str, data: Any) -> None:
-        properties = _at(data, "properties") if data is not None else self.properties(resource)
-        side = _PeeringSide(
-            resource=resource,
-            address=self.remember(address),
-            type="Microsoft.Network/virtualNetworks/virtualNetworkPeerings",
-            local=local,
-            remote=self.ref(
-                resource, _at(properties, "remoteVirtualNetwork"), "remoteVirtualNetwork"
-            ),
-            properties=properties,
-            origin=self.origin(resource, data),
-        )
-        self.peering_sides.append(side)
-
-    def inline_peering(self, entry: Any, network: str) -> None:
-        self.peering_side(entry.resource, entry.address, network, entry.data)
-
-    def peering_resources(self) -> None:
-        for resource in self.of(PEERING):
-            local = self.canonical(_prefix(resource.address, "virtualNetworkPeerings"))
-            self.peering_side(resource, resource.address, local, None)
-
-    def peerings(self) -> None:
-        """The two directions of a peering are one Peering, connected when both are declared."""
-        pairs: dict[frozenset[str], list[_PeeringSide]] = defaultdict(list)
-        for side in self.peering_sides:
-            if side.remote is not None:
-                pairs[frozenset((side.local.lower(), side.remote.lower()))].append(side)
-        for sides in pairs.values():
-            first = sides[0]
-            directions = {(s.local.lower(), (s.remote or "").lower()) for s in sides}
-            remote_known = first.remote in self.model.networks
-            peering = Peering(
-                address=first.address,
-                type=first.type,
-                origin=first.origin,
-                requester=first.local,
-                accepter=first.remote if remote_known else None,
-                active=len(directions) == 2 or not remote_known,
-                allow_forwarded_traffic=self.any_side(sides, "allowForwardedTraffic"),
-                allow_gateway_transit=self.any_side(sides, "allowGatewayTransit"),
-                use_remote_gateways=self.any_side(sides, "useRemoteGateways"),
-            )
-            if not remote_known:
-                self.note(
-                    first.resource,
-                    f"the peered network {first.remote} is outside the template; "
-                    "the peering is taken as connected",
-                )
-            elif len(directions) < 2:
-                self.note(
-                    first.resource,
-                    f"{first.remote} has no peering back to {first.local} in the template; "
-                    "the peering is not connected",
-                )
-            if any(_at(s.properties, "allowVirtualNetworkAccess") is False for s in sides):
-                peering.active = False
-                self.note(first.resource, "allowVirtualNetworkAccess is false; no traffic passes")
-            self.model.peerings[peering.address] = peering
-
-    @staticmethod
-    def any_side(sides: list[_PeeringSide], flag: str) -> bool:
-        """Flags are per direction in Azure; the model keeps one, so either side sets it."""
-        return any(_at(side.properties, flag) is True for side in sides)
 
     # on-premises ends
 

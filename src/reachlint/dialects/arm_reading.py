@@ -327,6 +327,8 @@ class ArmEntry:
 
     def flag(self, field: str) -> bool | None:
         spec, values = self._field(field)
+        if spec.quiet:
+            return values[0] if isinstance(values[0], bool) else None
         return self.arm.flag(self.resource, values[0], self._what(spec))
 
     def texts(self, field: str, unknown: list[str] | None = None) -> list[str]:

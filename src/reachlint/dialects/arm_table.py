@@ -22,12 +22,15 @@ class Field:
     what: str  # how notes and unknown names call it; `{name}`, `{address}`: the entry's
     subnet: bool = False  # a link to a subnet: a subnet not deployed here is noted
     invalid: str = ""  # the note for a value Azure refuses ({address} {what} {written})
+    quiet: bool = False  # a flag read as written: true or false, anything else unset
 
 
-def at(*paths: str, what: str = "", subnet: bool = False, invalid: str = "") -> Field:
+def at(
+    *paths: str, what: str = "", subnet: bool = False, invalid: str = "", quiet: bool = False
+) -> Field:
     """A field at one or more dotted paths (a singular and a plural property read together)."""
     split = tuple(tuple(path.split(".")) for path in paths)
-    return Field(split, what or paths[0], subnet, invalid)
+    return Field(split, what or paths[0], subnet, invalid, quiet)
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,11 @@ TYPES: dict[str, Kind] = {
         entries={
             "subnets": Entries("subnets", "subnet", "subnets", "subnet name", remember=True),
             "peerings": Entries(
-                "virtualNetworkPeerings", "peering", "virtualNetworkPeerings", "peering name"
+                "virtualNetworkPeerings",
+                "peering",
+                "virtualNetworkPeerings",
+                "peering name",
+                remember=True,
             ),
         },
     ),
@@ -95,6 +102,13 @@ FIELDS: dict[str, dict[str, Field]] = {
     "virtual_network": {
         "address_space": at("addressSpace.addressPrefixes"),
         "ipam_pool": at("ipamPoolPrefixAllocations"),
+    },
+    "peering": {
+        "remote_network": at("remoteVirtualNetwork"),
+        "allow_forwarded_traffic": at("allowForwardedTraffic", quiet=True),
+        "allow_gateway_transit": at("allowGatewayTransit", quiet=True),
+        "use_remote_gateways": at("useRemoteGateways", quiet=True),
+        "allow_network_access": at("allowVirtualNetworkAccess", quiet=True),
     },
     "subnet": {
         "address_prefixes": at("addressPrefix", "addressPrefixes", what="{address} addressPrefix"),
@@ -128,4 +142,12 @@ SETTINGS = Settings(
     name_unresolved_subnet_links=False,
     subnet_without_network="its virtual network {network} is not deployed by this template; its "
     "address space is unknown",
+    pair_all_declarations=True,
+    notes={
+        "peer outside": "the peered network {remote} is outside the template; the peering is "
+        "taken as connected",
+        "no peering back": "{remote} has no peering back to {local} in the template; the "
+        "peering is not connected",
+        "no network access": "allowVirtualNetworkAccess is false; no traffic passes",
+    },
 )

@@ -49,7 +49,6 @@ from reachlint.model.network import (
     Network,
     NetworkModel,
     OnPremSite,
-    Peering,
     PortRange,
     Route,
     RouteTable,
@@ -61,6 +60,7 @@ from reachlint.model.network import (
 from reachlint.providers.azure import firewall as azure_firewall
 from reachlint.providers.azure import networks as azure_networks
 from reachlint.providers.azure import nsgs as azure_nsgs
+from reachlint.providers.azure import peerings as azure_peerings
 from reachlint.providers.azure.resources import Build
 from reachlint.sources import Origin, UnknownValue
 
@@ -296,10 +296,6 @@ def _first(*choices: list[str]) -> str | None:
     return next((items[0] for items in choices if items), None)
 
 
-def _any_flag(resources: list[TfResource], name: str) -> bool:
-    return any(resource.values.get(name) is True for resource in resources)
-
-
 def _same_name(left: Any, right: Any) -> bool:
     """Azure names compare without case."""
     return isinstance(left, str) and isinstance(right, str) and left.casefold() == right.casefold()
@@ -421,7 +417,7 @@ class _Mapper:
         self.build = Build(self.input)
 
     def run(self) -> None:
-        azure_networks.virtual_networks(self.build, lambda _entry, _network: None)
+        azure_networks.virtual_networks(self.build)
         azure_networks.subnets(self.build)
         self.input.drop_listed_twins()
         azure_nsgs.application_security_groups(self.input)
@@ -439,7 +435,8 @@ class _Mapper:
         self.bastions_and_private_endpoints()
         self.route_tables()
         self.vpn()
-        self.peerings()
+        azure_peerings.sides(self.build)
+        azure_peerings.connect(self.build)
         self.unmodelled()
 
     # ----- notes and link resolution ----------------------------------------------------------
@@ -2120,73 +2117,6 @@ class _Mapper:
                 gateway=resource.address,
                 cidrs=cidrs,
                 unknown=[u.rsplit(".", 1)[-1] for u in unknown],
-            )
-
-    # ----- peering ----------------------------------------------------------------------------
-
-    def peerings(self) -> None:
-        """Both directions of a peering are one Peering, addressed by the first of them."""
-        sides: list[tuple[TfResource, str | None, str | None, list[str]]] = []
-        by_pair: dict[tuple[str, str], TfResource] = {}
-        for resource in self.idx.of("azurerm_virtual_network_peering"):
-            unknown: list[str] = []
-            local = self.one(
-                resource,
-                "virtual_network_name",
-                VNET_TYPES,
-                unknown,
-                "virtual network",
-                by_name=True,
-            )
-            links = self.resolve(resource, "remote_virtual_network_id", VNET_TYPES, single=True)
-            remote = links.addresses[0] if len(links.addresses) == 1 else None
-            if remote is None and links.literals:
-                self.note(
-                    resource,
-                    f"the remote virtual network {links.literals[0]} is outside the input; "
-                    "assumed to peer back",
-                    "remote_virtual_network_id",
-                )
-            elif remote is None:
-                unknown.append("remote_virtual_network_id")
-                self.note(
-                    resource,
-                    "remote_virtual_network_id cannot be resolved; the peer is unknown",
-                    "remote_virtual_network_id",
-                )
-            sides.append((resource, local, remote, unknown))
-            if local is not None and remote is not None:
-                by_pair.setdefault((local, remote), resource)
-        merged: set[str] = set()
-        for resource, local, remote, unknown in sides:
-            if resource.address in merged:
-                continue
-            back = by_pair.get((remote, local)) if local and remote else None
-            directions = [resource] if back is None else [resource, back]
-            merged.update(d.address for d in directions)
-            access = all(
-                d.values.get("allow_virtual_network_access") is not False for d in directions
-            )
-            if not access:
-                self.note(resource, "allow_virtual_network_access is off: it carries nothing")
-            one_sided = local is not None and remote is not None and back is None
-            if one_sided:
-                self.note(
-                    resource,
-                    f"no peering from {remote} back to {local} is in the input: traffic does not "
-                    "flow until both directions exist",
-                )
-            self.model.peerings[resource.address] = Peering(
-                address=resource.address,
-                type=resource.type,
-                origin=resource.origin,
-                requester=local,
-                accepter=remote,
-                active=access and not one_sided,
-                allow_forwarded_traffic=_any_flag(directions, "allow_forwarded_traffic"),
-                allow_gateway_transit=_any_flag(directions, "allow_gateway_transit"),
-                use_remote_gateways=_any_flag(directions, "use_remote_gateways"),
-                unknown=unknown,
             )
 
     # ----- what is left -------------------------------------------------------------------------

@@ -109,6 +109,26 @@ class TfInput:
                     found.append(entry)
         return found
 
+    def remote_network(
+        self, resource: TfResource, path: str, unknown: list[str] | None
+    ) -> str | None:
+        """The peered network: in the input, or outside it (then taken to peer back)."""
+        links = self.links.resolve(resource, path, VNET_TYPES, single=True)
+        if len(links.addresses) == 1:
+            return links.addresses[0]
+        if links.literals:
+            self.note(
+                resource,
+                f"the remote virtual network {links.literals[0]} is outside the input; "
+                "assumed to peer back",
+                path,
+            )
+        else:
+            if unknown is not None:
+                unknown.append(path)
+            self.note(resource, f"{path} cannot be resolved; the peer is unknown", path)
+        return None
+
     def drop_listed_twins(self) -> None:
         """An existing VNet lists every subnet Azure has, its azurerm_subnet ones included:
         the separate resource is the one a reviewer edits."""
@@ -239,6 +259,8 @@ class TfEntry:
             return self.tf.links.network_of_subnet(
                 self.resource, unknown if unknown is not None else []
             )
+        if spec.resolver == "remote_network":
+            return self.tf.remote_network(self.resource, path, unknown)
         if spec.resolver == "subnet_of":
             return self.tf.links.subnet_of(self.resource, path, unknown)
         found = self.tf.links.one(

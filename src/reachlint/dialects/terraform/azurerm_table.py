@@ -53,6 +53,7 @@ NAT_GATEWAY_TYPES = frozenset({"azurerm_nat_gateway"})
 TYPES: dict[str, str] = {
     "azurerm_virtual_network": "virtual_network",
     "azurerm_subnet": "subnet",
+    "azurerm_virtual_network_peering": "peering",
     "azurerm_subnet_network_security_group_association": "subnet_association",
     "azurerm_subnet_route_table_association": "subnet_association",
     "azurerm_subnet_nat_gateway_association": "subnet_association",
@@ -127,6 +128,16 @@ FIELDS: dict[str, dict[str, Field]] = {
             "nat_gateway_id", types=NAT_GATEWAY_TYPES, what="NAT gateway", required=True
         ),
     },
+    "azurerm_virtual_network_peering": {
+        "network": attr(
+            "virtual_network_name", types=VNET_TYPES, what="virtual network", by_name=True
+        ),
+        "remote_network": attr("remote_virtual_network_id", resolver="remote_network"),
+        "allow_forwarded_traffic": attr("allow_forwarded_traffic"),
+        "allow_gateway_transit": attr("allow_gateway_transit"),
+        "use_remote_gateways": attr("use_remote_gateways"),
+        "allow_network_access": attr("allow_virtual_network_access"),
+    },
     "azurerm_network_security_rule": {
         "priority": attr("priority", missing=_RULE_UNKNOWN),
         "direction": attr("direction", missing=_RULE_UNKNOWN),
@@ -170,4 +181,10 @@ SETTINGS = Settings(
     dedupe_subnet_ranges=True,
     name_unresolved_subnet_links=True,
     subnet_without_network=None,
+    pair_all_declarations=False,
+    notes={
+        "no peering back": "no peering from {remote} back to {local} is in the input: traffic "
+        "does not flow until both directions exist",
+        "no network access": "allow_virtual_network_access is off: it carries nothing",
+    },
 )

@@ -10,18 +10,17 @@ so the first it hands out is the fifth (`first_host`).
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable
 
 from reachlint.model.network import Network, Subnet
+from reachlint.providers.azure import peerings
 from reachlint.providers.azure.resources import Build, Resource
 from reachlint.sources import UnknownValue
 
 SUBNET_LINKS = ("security_group", "route_table", "nat_gateway")
 
 
-def virtual_networks(build: Build, peering: Callable[[Resource, str], None]) -> None:
-    """Every virtual network with its inline subnets; `peering` is told of each peering
-    written inside one, with the network it starts from."""
+def virtual_networks(build: Build) -> None:
+    """Every virtual network with its inline subnets and peerings."""
     for resource in build.source.of("virtual_network"):
         network = Network(
             address=resource.address, type=resource.type, origin=resource.origin, provider="azure"
@@ -33,7 +32,7 @@ def virtual_networks(build: Build, peering: Callable[[Resource, str], None]) -> 
         for entry in resource.entries("subnets", network.unknown):
             add_subnet(build, entry, network.address, [])
         for entry in resource.entries("peerings"):
-            peering(entry, network.address)
+            build.peering_sides.append(peerings.side(entry, network.address))
 
 
 def subnets(build: Build) -> None:

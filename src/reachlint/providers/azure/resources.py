@@ -16,8 +16,8 @@ setting in `Settings`, so that it can be seen, and unified deliberately later.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from reachlint.model.network import NetworkModel
@@ -123,6 +123,24 @@ class Settings:
     # A subnet resource whose virtual network is not in the input: the note (None: the link
     # places it in a network outside the input, whose ranges are unknown).
     subnet_without_network: str | None
+    # Every declaration between two networks is one peering, names compared without case (ARM),
+    # or each direction pairs with the first one back (azurerm).
+    pair_all_declarations: bool
+    # What the dialect says of facts both note in their own words, by name.
+    notes: Mapping[str, str]
+
+
+@dataclass
+class PeeringSide:
+    """One direction of a peering, from `local` to `remote` (see `peerings`)."""
+
+    entry: Resource
+    local: str | None
+    remote: str | None
+    unknown: list[str] = field(default_factory=list)
+
+    def flag(self, name: str) -> bool | None:
+        return self.entry.flag(name)
 
 
 class Build:
@@ -132,6 +150,7 @@ class Build:
         self.source = source
         self.model = source.model
         self.settings = source.settings
+        self.peering_sides: list[PeeringSide] = []
         # Route table or NAT gateway -> the subnets associated with it, in the input's order.
         self.users: dict[str, dict[str, list[str]]] = {
             "route_table": defaultdict(list),
