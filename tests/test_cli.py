@@ -14,7 +14,8 @@ from expectations import AWS_FIXTURES, BAD_FIXTURES
 from typer.testing import CliRunner, Result
 
 from reachlint import __version__
-from reachlint.commands.cli import app, exit_code
+from reachlint.commands.cli import app
+from reachlint.commands.cli.options import exit_code
 from reachlint.errors import InputError
 from reachlint.inputs.detect import detect
 
@@ -311,14 +312,14 @@ def test_report_summary_and_notes_come_from_the_model() -> None:
 def test_colour_only_on_a_terminal_without_no_color(
     tty: bool, no_color: str | None, wanted: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from reachlint.commands.cli import _wants_color
+    from reachlint.commands.cli.options import wants_color
 
     monkeypatch.setattr(sys.stdout, "isatty", lambda: tty)
     if no_color is None:
         monkeypatch.delenv("NO_COLOR", raising=False)
     else:
         monkeypatch.setenv("NO_COLOR", no_color)
-    assert _wants_color() is wanted
+    assert wants_color() is wanted
 
 
 def test_terraform_directory_is_read_and_names_its_lines(tmp_path: Path) -> None:

@@ -6,8 +6,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from reachlint.formats.arm.evaluator import DeploymentInfo, Scope, Template, evaluate
-from reachlint.formats.arm.resources import Deployment, NoteSink, root_template
+from reachlint.formats.arm.deployment import Deployment, NoteSink, root_template
+from reachlint.formats.arm.evaluator import Scope, Template, evaluate
+from reachlint.formats.arm.functions.context import DeploymentInfo
 from reachlint.formats.arm.values import lookup
 from reachlint.formats.jsonpos import parse_json
 

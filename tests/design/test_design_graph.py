@@ -17,14 +17,11 @@ from typer.testing import CliRunner
 
 from reachlint.commands.cli import app
 from reachlint.commands.design.common import Ends
-from reachlint.commands.design.graph import (
-    Picture,
-    network_picture,
-    render_dot,
-    render_mermaid,
-    run_graph,
-)
+from reachlint.commands.design.drawing import network_picture
+from reachlint.commands.design.graph import run_graph
 from reachlint.commands.design.matrix import auto_grouping
+from reachlint.commands.design.picture import Picture
+from reachlint.commands.design.rendering import render_dot, render_mermaid
 from reachlint.engine.analysis import Analysis
 from tests.design.mermaid_syntax import Flowchart, MermaidError, parse_flowchart
 from tests.design.support import (

@@ -24,9 +24,11 @@ from typing import Any, Literal
 from reachlint.confine import confined, input_root
 from reachlint.dialects.arm_reading import ArmInput
 from reachlint.errors import InputError
-from reachlint.formats.arm.evaluator import DeploymentInfo, Scope, TemplateError
+from reachlint.formats.arm.deployment import Deployment, NoteSink, root_template
+from reachlint.formats.arm.evaluator import Scope, TemplateError
+from reachlint.formats.arm.functions.context import DeploymentInfo
 from reachlint.formats.arm.resource_ids import address_from_id, child_address
-from reachlint.formats.arm.resources import ArmResource, Deployment, NoteSink, root_template
+from reachlint.formats.arm.resources import ArmResource
 from reachlint.formats.arm.validate import validate_template
 from reachlint.formats.arm.values import (
     MissingParameter,

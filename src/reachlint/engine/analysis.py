@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+from reachlint.engine.core import end_side
 from reachlint.engine.explain import Blocked, Explainer
+from reachlint.engine.explain_between import between
+from reachlint.engine.explain_outside import from_internet, from_site, to_internet, to_site
+from reachlint.engine.explain_services import not_a_source, not_accepted
 from reachlint.engine.flows import EndpointClass, External
-from reachlint.engine.reach import (
-    AssumeUnknown,
-    analysed,
-    end_side,
-    reachability_of,
-)
+from reachlint.engine.reach import AssumeUnknown, analysed, reachability_of
 from reachlint.model.network import NetworkModel
 from reachlint.model.traffic import Traffic
 
@@ -37,24 +36,24 @@ class Analysis:
         explainer = Explainer(self._engine, source_endpoint, destination_endpoint)
         classes = self._engine.classes
         if isinstance(source, EndpointClass):
-            blocked = explainer.not_a_source(classes[source.id], end_side(destination), wanted)
+            blocked = not_a_source(explainer, classes[source.id], end_side(destination), wanted)
             if blocked is not None:
                 return blocked
             wanted = classes[source.id].service.sends(end_side(destination), wanted)
         if isinstance(destination, EndpointClass):
-            blocked = explainer.not_accepted(classes[destination.id], end_side(source), wanted)
+            blocked = not_accepted(explainer, classes[destination.id], end_side(source), wanted)
             if blocked is not None:
                 return blocked
             wanted = classes[destination.id].service.accepts(end_side(source), wanted)
         if isinstance(source, External) and isinstance(destination, EndpointClass):
             if source.kind == "internet":
-                return explainer.from_internet(classes[destination.id], wanted)
-            return explainer.from_site(source, classes[destination.id], wanted)
+                return from_internet(explainer, classes[destination.id], wanted)
+            return from_site(explainer, source, classes[destination.id], wanted)
         if isinstance(source, EndpointClass) and isinstance(destination, External):
             if destination.kind == "internet":
-                return explainer.to_internet(classes[source.id], wanted)
-            return explainer.to_site(classes[source.id], destination, wanted)
+                return to_internet(explainer, classes[source.id], wanted)
+            return to_site(explainer, classes[source.id], destination, wanted)
         if isinstance(source, EndpointClass) and isinstance(destination, EndpointClass):
-            return explainer.between(classes[source.id], classes[destination.id], wanted)
+            return between(explainer, classes[source.id], classes[destination.id], wanted)
         assert isinstance(source, External)
         return Blocked("no-path", source.address, source.kind, "no path between two external ends")

@@ -268,3 +268,24 @@ class Firewalls:
 
     def on_path(self, hops: list[Hop]) -> list[FirewallView]:
         return [view for hop in hops if (view := self.views.get(hop.address)) is not None]
+
+
+def with_firewall_rules(
+    hops: list[Hop],
+    judged: list[tuple[FirewallView, Evaluated]],
+    allowed: Traffic,
+    peer: IntervalSet | None,
+) -> list[Hop]:
+    """The hops with each judging firewall followed by the rules that admit the traffic."""
+    if not judged:
+        return list(hops)
+    by_address = {view.gateway.address: (view, evaluated) for view, evaluated in judged}
+    out: list[Hop] = []
+    for hop in hops:
+        found = by_address.get(hop.address)
+        if found is None:
+            out.append(hop)
+        else:
+            view, evaluated = found
+            out.extend(view.hops(evaluated, allowed, peer))
+    return out

@@ -60,6 +60,7 @@ class External:
 
 
 End = EndpointClass | External
+INTERNET = External(address="internet", kind="internet")
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from reachlint.engine.filters import Filters, SgView
+from reachlint.engine.filters import Filters
 from reachlint.engine.flows import Doubt, Hop, Unknown
 from reachlint.engine.nsg import NsgDirection, NsgView, Peer
 from reachlint.engine.ranges import NOWHERE, Placement
+from reachlint.engine.security_groups import SgView
 from reachlint.model.traffic import Traffic
 
 Direction = Literal["ingress", "egress"]

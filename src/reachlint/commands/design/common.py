@@ -139,7 +139,7 @@ def passes_through(model: NetworkModel, address: str) -> bool:
 def frontend_traffic(model: NetworkModel, flow: Flow, balancer: str) -> Traffic:
     """What a flow through `balancer` sent to its frontend: the rule's frontend port, from the
     flow's client addresses (the flow's own traffic is as it arrives at the backend)."""
-    from reachlint.engine.filters import listener_protocols
+    from reachlint.engine.listeners import listener_protocols
 
     endpoint = model.endpoints.get(balancer)
     spec = endpoint.load_balancer if endpoint is not None else None

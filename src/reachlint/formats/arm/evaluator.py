@@ -5,6 +5,9 @@ a user-defined function's frame); a `Scope` adds the loop indexes and lambda var
 where a value is evaluated. Parameters and variables are evaluated on first use, so a value
 that the network model never needs (an admin password without a default) is never demanded.
 What can only be known at deployment time evaluates to `Unknown` and flows through.
+
+The functions themselves are in `functions`, by family; what a call or a property read gives
+(marks, placeholders, refusals) is in `results`.
 """
 
 from __future__ import annotations
@@ -14,7 +17,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from reachlint.errors import InputError
-from reachlint.formats.arm import functions as fn
 from reachlint.formats.arm.expressions import (
     Call,
     ExpressionSyntaxError,
@@ -26,28 +28,25 @@ from reachlint.formats.arm.expressions import (
     parse,
     unescape,
 )
-from reachlint.formats.arm.resource_ids import (
-    ResourceIdError,
-    provider_path,
-    resource_id,
-    split_resource_id_args,
-)
+from reachlint.formats.arm.functions import ACCEPTS_UNKNOWN, PURE
+from reachlint.formats.arm.functions.arguments import EvalError
+from reachlint.formats.arm.functions.context import CONTEXT_FUNCTIONS, DeploymentInfo
+from reachlint.formats.arm.functions.lambdas import LAMBDA_FUNCTIONS, TemplateLambda
+from reachlint.formats.arm.results import call_result, mark_value, read_item, read_property
 from reachlint.formats.arm.values import (
     MissingParameter,
     Placeholder,
-    RuntimeArray,
-    RuntimeObject,
     Unknown,
-    as_runtime,
+    as_mapping,
     find_key,
     first_unknown,
+    line_at,
     lookup,
-    placeholder_parameters,
     type_name,
 )
 from reachlint.formats.jsonpos import JsonArray, JsonObject
 from reachlint.limits import MAX_EVALUATION_DEPTH, WORK, LimitError, too_deep
-from reachlint.sensitive import Sensitive, has_marks, hide_quoted, mark, unmark
+from reachlint.sensitive import Sensitive, has_marks, hide_quoted, unmark
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -60,18 +59,6 @@ class TemplateError(Exception):
     """A mistake in the template itself (undeclared parameter, cycle); becomes an InputError."""
 
 
-@dataclass(frozen=True)
-class DeploymentInfo:
-    """What the deployment-context functions return; ARM knows these only when it runs, so
-    reachlint uses stable stand-ins that keep resource names readable."""
-
-    subscription_id: str = "00000000-0000-0000-0000-000000000000"
-    tenant_id: str = "00000000-0000-0000-0000-000000000000"
-    resource_group: str = "resource-group"
-    location: str = "eastus"
-    deployment_name: str = "deployment"
-
-
 class ResourceGraph(Protocol):
     """The resources of the whole deployment, for `reference()` and `resourceInfo()`."""
 
@@ -79,7 +66,7 @@ class ResourceGraph(Protocol):
 
 
 @dataclass(frozen=True)
-class Lambda:
+class Lambda(TemplateLambda):
     names: tuple[str, ...]
     body: Node
     scope: Scope
@@ -106,14 +93,14 @@ class Template:
         self.file = file
         self.info = info
         self.graph = graph
-        self.parameter_declarations = _mapping(lookup(document, "parameters"))
+        self.parameter_declarations = as_mapping(lookup(document, "parameters"))
         for name in supplied or {}:
             if find_key(self.parameter_declarations, name) is None:
                 raise TemplateError(
                     f"a value is given for parameter '{name}', which is not declared"
                 )
         self.supplied = {k.lower(): v for k, v in (supplied or {}).items()}
-        self.variable_declarations = _mapping(lookup(document, "variables"))
+        self.variable_declarations = as_mapping(lookup(document, "variables"))
         self.functions = dict(functions or {})
         self.functions.update(_user_functions(document))
         self.symbols: dict[str, list[Any]] = {}  # symbolic name -> resources (languageVersion 2)
@@ -142,7 +129,7 @@ class Template:
             raise TemplateError(f"the default of parameter '{name}' refers to itself")
         self._in_progress.add("p:" + key)
         try:
-            declaration = _mapping(self.parameter_declarations[declared])
+            declaration = as_mapping(self.parameter_declarations[declared])
             if key in self.supplied:
                 value = self.supplied[key]()
             elif find_key(declaration, "defaultValue") is not None:
@@ -150,7 +137,7 @@ class Template:
                 value = evaluate(
                     declaration[default_key],
                     Scope(self),
-                    _line(declaration, default_key),
+                    line_at(declaration, default_key),
                 )
             else:
                 value = self._without_value(declared, declaration)
@@ -190,7 +177,7 @@ class Template:
         declarations = self.variable_declarations
         declared = find_key(declarations, name)
         if declared is not None and declared.lower() != "copy":
-            return evaluate(declarations[declared], Scope(self), _line(declarations, declared))
+            return evaluate(declarations[declared], Scope(self), line_at(declarations, declared))
         # A `copy` entry in `variables` declares array variables built by a loop.
         for loop in _loops(lookup(declarations, "copy")):
             if str(lookup(loop, "name", "")).lower() == name.lower():
@@ -222,22 +209,6 @@ class Scope:
         return self.loops[-1][1] if self.loops else None
 
 
-def _mapping(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _line(container: Any, key: str | int) -> int | None:
-    if isinstance(container, JsonObject) and isinstance(key, str):
-        return container.key_lines.get(key, container.line)
-    if (
-        isinstance(container, JsonArray)
-        and isinstance(key, int)
-        and key < len(container.item_lines)
-    ):
-        return container.item_lines[key]
-    return getattr(container, "line", None)
-
-
 def _loops(value: Any) -> Iterator[Mapping[str, Any]]:
     if isinstance(value, list):
         yield from (item for item in value if isinstance(item, dict))
@@ -258,7 +229,7 @@ def _user_functions(document: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]
         if not isinstance(namespace, dict):
             continue
         prefix = str(lookup(namespace, "namespace", "")).lower()
-        for member, definition in _mapping(lookup(namespace, "members")).items():
+        for member, definition in as_mapping(lookup(namespace, "members")).items():
             if isinstance(definition, dict):
                 found[f"{prefix}.{member.lower()}"] = definition
     return found
@@ -283,8 +254,8 @@ def evaluate(raw: Any, scope: Scope, line: int | None = None) -> Any:
             loop_key = None
         for key, value in raw.items():
             if key != loop_key:
-                result[key] = evaluate(value, scope, _line(raw, key))
-                result.key_lines[key] = _line(raw, key) or 0
+                result[key] = evaluate(value, scope, line_at(raw, key))
+                result.key_lines[key] = line_at(raw, key) or 0
         if loop_key is not None:
             for loop in _loops(raw[loop_key]):
                 name = evaluate(lookup(loop, "name", ""), scope)
@@ -297,8 +268,8 @@ def evaluate(raw: Any, scope: Scope, line: int | None = None) -> Any:
             getattr(raw, "source", None) or scope.template.file, getattr(raw, "line", line)
         )
         for position, item in enumerate(raw):
-            array.append(evaluate(item, scope, _line(raw, position)))
-            array.item_lines.append(_line(raw, position) or 0)
+            array.append(evaluate(item, scope, line_at(raw, position)))
+            array.item_lines.append(line_at(raw, position) or 0)
         return array
     return raw
 
@@ -306,7 +277,7 @@ def evaluate(raw: Any, scope: Scope, line: int | None = None) -> Any:
 def evaluate_loop(loop: Mapping[str, Any], scope: Scope) -> Any:
     """A `copy` entry {name, count, input} of variables or properties: the array it builds."""
     name = str(lookup(loop, "name", ""))
-    line = _line(loop, find_key(loop, "count") or "count")
+    line = line_at(loop, find_key(loop, "count") or "count")
     try:
         count = loop_count(evaluate(lookup(loop, "count"), scope, line))
     except TemplateError as err:
@@ -317,8 +288,10 @@ def evaluate_loop(loop: Mapping[str, Any], scope: Scope) -> Any:
     WORK.charge_items(count)
     array = JsonArray(getattr(loop, "source", None), getattr(loop, "line", None))
     for index in range(count):
-        array.append(evaluate(loop.get(input_key), scope.loop(name, index), _line(loop, input_key)))
-        array.item_lines.append(_line(loop, input_key) or 0)
+        array.append(
+            evaluate(loop.get(input_key), scope.loop(name, index), line_at(loop, input_key))
+        )
+        array.item_lines.append(line_at(loop, input_key) or 0)
     return array
 
 
@@ -397,15 +370,15 @@ def _evaluate_node(node: Node, scope: Scope) -> Any:
         if isinstance(node, Member):
             target = evaluate_node(node.target, scope)
             if isinstance(target, Sensitive):
-                return mark_value(member(target.value, node.name), [target])
-            return member(target, node.name)
+                return mark_value(read_property(target.value, node.name), [target])
+            return read_property(target, node.name)
         if isinstance(node, Index):
             target = evaluate_node(node.target, scope)
             position = evaluate_node(node.index, scope)
             keys = [value for value in (target, position) if isinstance(value, Sensitive)]
             if keys:
-                return mark_value(index(unmark(target), unmark(position)), keys)
-            return index(target, position)
+                return mark_value(read_item(unmark(target), unmark(position)), keys)
+            return read_item(target, position)
         arguments: list[Any] = []
         _OPERANDS[-1] = arguments
         try:
@@ -417,45 +390,6 @@ def _evaluate_node(node: Node, scope: Scope) -> Any:
         return mark_value(value, arguments) if arguments else value
     finally:
         work.depth -= 1
-
-
-def mark_value(value: Any, marked: list[Any] | None = None) -> Any:
-    """`value` marked sensitive; an unknown stays unknown, its reason told without the
-    `marked` values it was computed from."""
-    if isinstance(value, MissingParameter):
-        return value
-    if isinstance(value, Unknown):
-        return Unknown(hide_quoted(value.reason, marked or [])) if marked else value
-    return mark(value)
-
-
-def member(target: Any, name: str) -> Any:
-    if isinstance(target, Unknown):
-        return target
-    if isinstance(target, dict):
-        key = find_key(target, name)
-        if key is None:
-            if isinstance(target, RuntimeObject):
-                return Unknown(f"'{name}' is known only after deployment")
-            return Unknown(f"property '{name}' is not set")
-        return as_runtime(target[key]) if isinstance(target, RuntimeObject) else target[key]
-    return Unknown(f"a {type_name(target)} has no property '{name}'")
-
-
-def index(target: Any, position: Any) -> Any:
-    unknown = first_unknown((target, position))
-    if unknown is not None:
-        return unknown
-    if isinstance(target, dict) and isinstance(position, str):
-        return member(target, position)
-    if isinstance(target, list) and isinstance(position, int) and not isinstance(position, bool):
-        if 0 <= position < len(target):
-            item = target[position]
-            return as_runtime(item) if isinstance(target, RuntimeArray) else item
-        if isinstance(target, RuntimeArray):
-            return Unknown(f"item {position} is known only after deployment")
-        return Unknown(f"index {position} is outside an array of {len(target)}")
-    return Unknown(f"cannot index a {type_name(target)} with a {type_name(position)}")
 
 
 _SPECIAL: dict[str, Callable[[Call, Scope], Any]] = {}
@@ -476,88 +410,23 @@ def _call(node: Call, scope: Scope) -> Any:
     args = [evaluate_node(arg, scope) for arg in node.args]
     if "." in node.name:
         return _user_function(node, args, scope)
-    pure = fn.PURE.get(node.name)
+    pure = PURE.get(node.name)
     if pure is None:
-        contextual = _CONTEXTUAL.get(node.name)
+        contextual = _contextual(node.name, args, scope)
         if contextual is not None:
-            made = _placeholders(node, args, lambda: contextual(args, scope))
+            made = call_result(node, args, contextual)
             WORK.charge_value(made)
             return made
         if node.name.startswith("list"):
             return Unknown(f"{node.written}() is known only at deployment time")
         return Unknown(f"{node.written}() is not evaluated by reachlint")
-    if node.name not in fn.ACCEPTS_UNKNOWN:
+    if node.name not in ACCEPTS_UNKNOWN:
         unknown = first_unknown(args)
         if unknown is not None:
             return unknown
-    result = _placeholders(node, args, lambda: pure(args))
+    result = call_result(node, args, lambda: pure(args))
     WORK.charge_value(result)
     return result
-
-
-def _placeholders(node: Call, args: list[Any], run: Callable[[], Any]) -> Any:
-    """A function of a parameter without a value: text built from it is a placeholder too
-    (`concat(parameters('vmName'), '-nic')` is `{vmName}-nic`); any other answer would depend
-    on the value (`equals`, `length`, `cidrSubnet`), so it is unknown, named by the parameter."""
-    parameters = placeholder_parameters(args)
-    if not parameters:
-        return _guarded(node, run)
-    given = _given_check(node.name, args)
-    if given is not None:
-        return given
-    if node.name in _CUTS and args and isinstance(args[0], Placeholder):
-        # A name cut to a length limit (`take(..., 24)`) keeps the placeholder whole.
-        return args[0]
-    first = sorted(parameters)[0]
-    unknown = MissingParameter(first, None, None, parameters)
-    try:
-        result = run()
-    except (fn.EvalError, ResourceIdError, TypeError, ValueError, KeyError, IndexError):
-        return unknown
-    except (AttributeError, OverflowError):
-        return unknown
-    if isinstance(result, str):
-        if node.name in ("tolower", "toupper"):
-            # Case is changed around the placeholders, not inside them: `{vmName}`.
-            for parameter in parameters:
-                result = result.replace(_case(node.name, f"{{{parameter}}}"), f"{{{parameter}}}")
-        return Placeholder(result, parameters)
-    if isinstance(result, dict | list):
-        return result  # the placeholders inside keep their parameters
-    return unknown
-
-
-def _guarded(node: Call, run: Callable[[], Any]) -> Any:
-    """A function given arguments ARM would refuse yields an unknown value that says why."""
-    try:
-        return run()
-    except fn.EvalError as err:
-        return Unknown(f"{node.written}() {err}")
-    except ResourceIdError as err:
-        return Unknown(f"{node.written}(): {err}")
-    except (TypeError, ValueError, KeyError, IndexError, AttributeError, OverflowError) as err:
-        return Unknown(f"{node.written}() failed: {err}")
-
-
-_CUTS = frozenset({"take", "substring", "skip"})
-
-
-def _case(name: str, text: str) -> str:
-    return text.lower() if name == "tolower" else text.upper()
-
-
-def _given_check(name: str, args: list[Any]) -> bool | None:
-    """Whether a string parameter was given is no question: a required one always is, so its
-    placeholder is never empty (`empty(parameters('suffix'))`, `equals(..., '')`)."""
-    if name == "empty" and len(args) == 1 and isinstance(args[0], Placeholder):
-        return False
-    if name == "equals" and len(args) == 2:
-        first, second = args
-        if isinstance(first, Placeholder) and second == "":
-            return False
-        if isinstance(second, Placeholder) and first == "":
-            return False
-    return None
 
 
 def _constant(value: Any) -> Callable[[], Any]:
@@ -584,8 +453,8 @@ def _user_function(node: Call, args: list[Any], scope: Scope) -> Any:
         {n: _constant(value) for n, value in zip(names, args, strict=True)},
         scope.template.functions,
     )
-    output = _mapping(lookup(definition, "output"))
-    return evaluate(lookup(output, "value"), Scope(frame), _line(output, "value"))
+    output = as_mapping(lookup(definition, "output"))
+    return evaluate(lookup(output, "value"), Scope(frame), line_at(output, "value"))
 
 
 # --- functions that shape evaluation -----------------------------------------------------------
@@ -696,278 +565,26 @@ def _copy_index(node: Call, scope: Scope) -> Any:
     return found + offset
 
 
-# --- functions that read the deployment --------------------------------------------------------
-
-
-def _strings(args: list[Any]) -> list[str] | Unknown:
-    unknown = first_unknown(args)
-    if unknown is not None:
-        return unknown
-    if not all(isinstance(a, str) for a in args):
-        raise fn.EvalError("takes strings")
-    return [str(a) for a in args]
-
-
-def _resource_id(args: list[Any], scope: Scope) -> Any:
-    texts = _strings(args)
-    if isinstance(texts, Unknown):
-        return texts
-    info = scope.template.info
-    subscription, group, kind, names = split_resource_id_args(
-        texts, info.subscription_id, info.resource_group
-    )
-    return resource_id(subscription, group, kind, names)
-
-
-def _subscription_resource_id(args: list[Any], scope: Scope) -> Any:
-    texts = _strings(args)
-    if isinstance(texts, Unknown):
-        return texts
-    subscription = scope.template.info.subscription_id
-    if texts and "/" not in texts[0]:
-        subscription, texts = texts[0], texts[1:]
-    return f"/subscriptions/{subscription}/{provider_path(texts[0], texts[1:])}"
-
-
-def _tenant_resource_id(args: list[Any], scope: Scope) -> Any:
-    texts = _strings(args)
-    if isinstance(texts, Unknown):
-        return texts
-    return "/" + provider_path(texts[0], texts[1:])
-
-
-def _extension_resource_id(args: list[Any], scope: Scope) -> Any:
-    texts = _strings(args)
-    if isinstance(texts, Unknown):
-        return texts
-    return f"{texts[0].rstrip('/')}/{provider_path(texts[1], texts[2:])}"
-
-
-def _management_group_resource_id(args: list[Any], scope: Scope) -> Any:
-    texts = _strings(args)
-    if isinstance(texts, Unknown):
-        return texts
-    if "/" in texts[0]:
-        return Unknown("the management group is known only at deployment time")
-    group, rest = texts[0], texts[1:]
-    return (
-        f"/providers/Microsoft.Management/managementGroups/{group}/"
-        f"{provider_path(rest[0], rest[1:])}"
-    )
-
-
-def _runtime(values: dict[str, Any]) -> RuntimeObject:
-    result = RuntimeObject()
-    result.update(values)
-    return result
-
-
-def _resource_group(args: list[Any], scope: Scope) -> Any:
-    info = scope.template.info
-    return _runtime(
-        {
-            "id": f"/subscriptions/{info.subscription_id}/resourceGroups/{info.resource_group}",
-            "name": info.resource_group,
-            "type": "Microsoft.Resources/resourceGroups",
-            "location": info.location,
-            "properties": {"provisioningState": "Succeeded"},
-        }
-    )
-
-
-def _subscription(args: list[Any], scope: Scope) -> Any:
-    info = scope.template.info
-    return _runtime(
-        {
-            "id": f"/subscriptions/{info.subscription_id}",
-            "subscriptionId": info.subscription_id,
-            "tenantId": info.tenant_id,
-        }
-    )
-
-
-def _tenant(args: list[Any], scope: Scope) -> Any:
-    return _runtime({"tenantId": scope.template.info.tenant_id})
-
-
-def _deployment(args: list[Any], scope: Scope) -> Any:
-    info = scope.template.info
-    return _runtime({"name": info.deployment_name, "location": info.location})
-
-
-def _environment(args: list[Any], scope: Scope) -> Any:
-    return _runtime(
-        {
-            "name": "AzureCloud",
-            "gallery": "https://gallery.azure.com/",
-            "graph": "https://graph.windows.net/",
-            "portal": "https://portal.azure.com",
-            "graphAudience": "https://graph.windows.net/",
-            "activeDirectoryDataLake": "https://datalake.azure.net/",
-            "batch": "https://batch.core.windows.net/",
-            "media": "https://rest.media.azure.net",
-            "sqlManagement": "https://management.core.windows.net:8443/",
-            "resourceManager": "https://management.azure.com/",
-            "authentication": {
-                "loginEndpoint": "https://login.microsoftonline.com/",
-                "audiences": [
-                    "https://management.core.windows.net/",
-                    "https://management.azure.com/",
-                ],
-                "tenant": "common",
-                "identityProvider": "AAD",
-            },
-            "suffixes": {
-                "acrLoginServer": ".azurecr.io",
-                "azureDatalakeAnalyticsCatalogAndJob": "azuredatalakeanalytics.net",
-                "azureDatalakeStoreFileSystem": "azuredatalakestore.net",
-                "azureFrontDoorEndpointSuffix": "azurefd.net",
-                "keyvaultDns": ".vault.azure.net",
-                "sqlServerHostname": ".database.windows.net",
-                "storage": "core.windows.net",
-            },
-        }
-    )
-
-
-def _management_group(args: list[Any], scope: Scope) -> Any:
-    return _runtime({})
+# --- functions that read the deployment, the resource graph or a lambda ------------------------
 
 
 def _reference(args: list[Any], scope: Scope) -> Any:
     if not args:
-        raise fn.EvalError("needs a resource")
+        raise EvalError("needs a resource")
     full = len(args) > 2 and isinstance(args[2], str) and args[2].lower() == "full"
     if isinstance(args[0], Unknown):
         return args[0]
     return scope.template.graph.reference(scope, args[0], full)
 
 
-def _lambda_argument(value: Any) -> Lambda:
-    if not isinstance(value, Lambda):
-        raise fn.EvalError(f"expects a lambda, got {type_name(value)}")
-    return value
-
-
-def _collection(value: Any) -> list[Any]:
-    if isinstance(value, Unknown):
-        raise _Propagate(value)
-    if not isinstance(value, list):
-        raise fn.EvalError(f"expects an array, got {type_name(value)}")
-    return value
-
-
-class _Propagate(Exception):
-    def __init__(self, value: Unknown) -> None:
-        super().__init__(value.reason)
-        self.value = value
-
-
-def _with_unknowns(run: Callable[[list[Any], Scope], Any]) -> Callable[[list[Any], Scope], Any]:
-    def wrapper(args: list[Any], scope: Scope) -> Any:
-        try:
-            return run(args, scope)
-        except _Propagate as unknown:
-            return unknown.value
-
-    return wrapper
-
-
-@_with_unknowns
-def _map(args: list[Any], scope: Scope) -> Any:
-    items, mapper = _collection(args[0]), _lambda_argument(args[1])
-    return [mapper(item, position) for position, item in enumerate(items)]
-
-
-@_with_unknowns
-def _filter(args: list[Any], scope: Scope) -> Any:
-    items, predicate = _collection(args[0]), _lambda_argument(args[1])
-    kept = []
-    for position, item in enumerate(items):
-        verdict = predicate(item, position)
-        if isinstance(verdict, Unknown):
-            return verdict
-        if verdict is True:
-            kept.append(item)
-    return kept
-
-
-@_with_unknowns
-def _reduce(args: list[Any], scope: Scope) -> Any:
-    items, total, reducer = _collection(args[0]), args[1], _lambda_argument(args[2])
-    for position, item in enumerate(items):
-        total = reducer(total, item, position)
-    return total
-
-
-@_with_unknowns
-def _sort(args: list[Any], scope: Scope) -> Any:
-    items, before = list(_collection(args[0])), _lambda_argument(args[1])
-    # Insertion sort keeps the comparison exactly the template's own `a before b` lambda.
-    ordered: list[Any] = []
-    for item in items:
-        position = len(ordered)
-        while position > 0:
-            verdict = before(item, ordered[position - 1])
-            if isinstance(verdict, Unknown):
-                return verdict
-            if verdict is not True:
-                break
-            position -= 1
-        ordered.insert(position, item)
-    return ordered
-
-
-@_with_unknowns
-def _to_object(args: list[Any], scope: Scope) -> Any:
-    items, key_of = _collection(args[0]), _lambda_argument(args[1])
-    value_of = _lambda_argument(args[2]) if len(args) > 2 else None
-    result: dict[str, Any] = {}
-    for item in items:
-        key = key_of(item)
-        if isinstance(key, Unknown):
-            return key
-        result[fn.to_text(key)] = value_of(item) if value_of else item
-    return result
-
-
-@_with_unknowns
-def _group_by(args: list[Any], scope: Scope) -> Any:
-    items, key_of = _collection(args[0]), _lambda_argument(args[1])
-    groups: dict[str, list[Any]] = {}
-    for item in items:
-        key = key_of(item)
-        if isinstance(key, Unknown):
-            return key
-        groups.setdefault(fn.to_text(key), []).append(item)
-    return groups
-
-
-def _map_values(args: list[Any], scope: Scope) -> Any:
-    if isinstance(args[0], Unknown):
-        return args[0]
-    mapping, mapper = fn._object(args[0]), _lambda_argument(args[1])
-    return {key: mapper(value) for key, value in mapping.items()}
-
-
-_CONTEXTUAL: dict[str, Callable[[list[Any], Scope], Any]] = {
-    "resourceid": _resource_id,
-    "subscriptionresourceid": _subscription_resource_id,
-    "tenantresourceid": _tenant_resource_id,
-    "extensionresourceid": _extension_resource_id,
-    "managementgroupresourceid": _management_group_resource_id,
-    "resourcegroup": _resource_group,
-    "subscription": _subscription,
-    "tenant": _tenant,
-    "deployment": _deployment,
-    "environment": _environment,
-    "managementgroup": _management_group,
-    "reference": _reference,
-    "map": _map,
-    "filter": _filter,
-    "reduce": _reduce,
-    "sort": _sort,
-    "toobject": _to_object,
-    "groupby": _group_by,
-    "mapvalues": _map_values,
-}
+def _contextual(name: str, args: list[Any], scope: Scope) -> Callable[[], Any] | None:
+    """How to run a function that reads the deployment, the resource graph or a lambda."""
+    reading = CONTEXT_FUNCTIONS.get(name)
+    if reading is not None:
+        return lambda: reading(args, scope.template.info)
+    if name == "reference":
+        return lambda: _reference(args, scope)
+    iterating = LAMBDA_FUNCTIONS.get(name)
+    if iterating is not None:
+        return lambda: iterating(args)
+    return None

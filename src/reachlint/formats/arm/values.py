@@ -135,6 +135,24 @@ def lookup(mapping: Mapping[str, Any], key: str, default: Any = None) -> Any:
     return default if found is None else mapping[found]
 
 
+def as_mapping(value: Any) -> Mapping[str, Any]:
+    """An object as a mapping; any other value has no entries."""
+    return value if isinstance(value, dict) else {}
+
+
+def line_at(container: Any, key: str | int) -> int | None:
+    """The line of a key of an object or an item of an array, else of the container."""
+    if isinstance(container, JsonObject) and isinstance(key, str):
+        return container.key_lines.get(key, container.line)
+    if (
+        isinstance(container, JsonArray)
+        and isinstance(key, int)
+        and key < len(container.item_lines)
+    ):
+        return container.item_lines[key]
+    return getattr(container, "line", None)
+
+
 def as_runtime(value: Any) -> Any:
     """Mark data read from a resource's state, so its missing parts are unknown."""
     if isinstance(value, dict) and not isinstance(value, RuntimeObject):

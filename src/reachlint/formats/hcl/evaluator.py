@@ -19,6 +19,15 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from reachlint.formats.hcl.functions import FUNCTIONS, call_function
+from reachlint.formats.hcl.operations import (
+    COMPARISONS,
+    arithmetic,
+    get_attribute,
+    hidden_error,
+    index_value,
+    mark_value,
+    whole_value,
+)
 from reachlint.formats.hcl.syntax import (
     Binary,
     Call,
@@ -42,34 +51,20 @@ from reachlint.formats.hcl.syntax import (
 )
 from reachlint.formats.hcl.values import (
     EvalError,
-    Namespace,
-    ResourceObject,
     Unknown,
     UnknownExpansion,
     Value,
-    describe,
     equal,
     has_unknown,
     iterate,
-    normalize_number,
     sorted_object,
     to_bool,
     to_number,
     to_string,
     unknown_from,
 )
-from reachlint.limits import (
-    MAX_EVALUATION_DEPTH,
-    WORK,
-    LimitError,
-    check_string,
-    too_deep,
-)
-from reachlint.sensitive import Sensitive, has_marks, hide_quoted, mark, unmark
-
-# Terraform computes with 512-bit floating point numbers; integers beyond a float's range are
-# not numbers it could show.
-_MAX_INTEGER_BITS = 1024
+from reachlint.limits import MAX_EVALUATION_DEPTH, WORK, LimitError, check_string, too_deep
+from reachlint.sensitive import Sensitive, has_marks, hide_quoted, unmark
 
 
 class Scope(Protocol):
@@ -157,19 +152,6 @@ def _evaluate(expr: Expr, context: Context) -> Value:
         work.depth -= 1
 
 
-def mark_value(value: Value, line: int) -> Value:
-    """`value` marked sensitive; an unknown stays unknown (it shows nothing)."""
-    if isinstance(value, Namespace):
-        value = value.whole(line)
-    if isinstance(value, Unknown):
-        return value
-    return mark(value)
-
-
-def _hidden(err: EvalError, marked: list[Value]) -> EvalError:
-    return EvalError(hide_quoted(err.message, marked), err.line)
-
-
 def _literal(expr: Literal, context: Context) -> Value:
     return expr.value
 
@@ -181,61 +163,8 @@ def _variable(expr: Variable, context: Context) -> Value:
     return context.scope.root(expr.name, expr.line)
 
 
-def _whole(value: Value, line: int) -> Value:
-    """A namespace that ends up used as a value (`module.web` as an object)."""
-    if isinstance(value, Namespace):
-        return value.whole(line)
-    return value
-
-
-def get_attribute(target: Value, name: str, line: int) -> Value:
-    if isinstance(target, Sensitive):
-        try:
-            return mark_value(get_attribute(target.value, name, line), line)
-        except EvalError as err:
-            raise _hidden(err, [target]) from None
-    if isinstance(target, Namespace):
-        return target.attribute(name, line)
-    if isinstance(target, Unknown):
-        return target
-    if isinstance(target, dict):
-        if name in target or isinstance(target, ResourceObject):
-            return target[name]
-        raise EvalError(f'this object has no attribute "{name}"', line)
-    if target is None:
-        raise EvalError(f'cannot read attribute "{name}" of null', line)
-    if isinstance(target, list):
-        raise EvalError(
-            f'cannot read attribute "{name}" of a list; use an index or [*] first', line
-        )
-    raise EvalError(f'cannot read attribute "{name}" of {describe(target)}', line)
-
-
 def _get_attr(expr: GetAttr, context: Context) -> Value:
     return get_attribute(_evaluate(expr.target, context), expr.name, expr.line)
-
-
-def index_value(target: Value, key: Value, line: int) -> Value:
-    if isinstance(target, UnknownExpansion):
-        return target.instance
-    target = _whole(target, line)
-    if isinstance(target, Unknown):
-        return unknown_from(target, key)
-    if isinstance(key, Unknown):
-        return unknown_from(target, key)
-    if isinstance(target, list):
-        position = to_number(key, "index")
-        if isinstance(position, float) or position < 0 or position >= len(target):
-            raise EvalError(f"index {to_string(position)} is outside a list of {len(target)}", line)
-        return target[position]
-    if isinstance(target, dict):
-        name = to_string(key, "key")
-        if name in target or isinstance(target, ResourceObject):
-            return target[name]
-        raise EvalError(f"the map has no element {describe(name)[len('the string ') :]}", line)
-    if target is None:
-        raise EvalError("cannot index null", line)
-    raise EvalError(f"cannot index {describe(target)}", line)
 
 
 def _index(expr: Index, context: Context) -> Value:
@@ -248,7 +177,7 @@ def _index(expr: Index, context: Context) -> Value:
     try:
         return mark_value(index_value(plain_target, unmark(key), expr.line), expr.line)
     except EvalError as err:
-        raise _hidden(err, marked) from None
+        raise hidden_error(err, marked) from None
 
 
 def _splat_item(expr: SplatItem, context: Context) -> Value:
@@ -261,7 +190,7 @@ def _splat(expr: Splat, context: Context) -> Value:
         try:
             return mark_value(_splat_over(expr, context, source.value), expr.line)
         except EvalError as err:
-            raise _hidden(err, [source]) from None
+            raise hidden_error(err, [source]) from None
     return _splat_over(expr, context, source)
 
 
@@ -273,7 +202,7 @@ def _splat_over(expr: Splat, context: Context, source: Value) -> Value:
         return source
     if source is None:
         return []
-    items = source if isinstance(source, list) else [_whole(source, expr.line)]
+    items = source if isinstance(source, list) else [whole_value(source, expr.line)]
     WORK.charge_items(len(items))
     return [_evaluate(expr.each, Context(context.scope, context.names, item)) for item in items]
 
@@ -288,7 +217,7 @@ def _call(expr: Call, context: Context) -> Value:
         for arg in expr.args:  # references inside still have to exist
             _evaluate_quietly(arg, context)
         return context.scope.unknown_function(name, expr.line)
-    args = [_whole(_evaluate(arg, context), expr.line) for arg in expr.args]
+    args = [whole_value(_evaluate(arg, context), expr.line) for arg in expr.args]
     if name == "issensitive":  # its argument reached this call plain, its mark noted here
         operands = _OPERANDS[-1]
         found = bool(operands)
@@ -326,7 +255,7 @@ def _try(expr: Call, context: Context) -> Value:
         raise EvalError("try() needs at least one argument", expr.line)
     for arg in expr.args:
         try:
-            return _whole(_evaluate(arg, context), expr.line)
+            return whole_value(_evaluate(arg, context), expr.line)
         except EvalError:
             continue
     raise EvalError("no argument of try() could be evaluated", expr.line)
@@ -336,7 +265,7 @@ def _can(expr: Call, context: Context) -> Value:
     if len(expr.args) != 1:
         raise EvalError("can() takes 1 argument", expr.line)
     try:
-        value = _whole(_evaluate(expr.args[0], context), expr.line)
+        value = whole_value(_evaluate(expr.args[0], context), expr.line)
     except EvalError:
         return False
     if isinstance(value, Unknown):
@@ -350,7 +279,7 @@ def _conditional(expr: Conditional, context: Context) -> Value:
         try:
             return mark_value(_choose(expr, context, unmark(condition)), expr.line)
         except EvalError as err:
-            raise _hidden(err, [condition]) from None
+            raise hidden_error(err, [condition]) from None
     return _choose(expr, context, condition)
 
 
@@ -361,7 +290,7 @@ def _choose(expr: Conditional, context: Context, condition: Value) -> Value:
         results: list[Value] = []
         for branch in (expr.true_result, expr.false_result):
             try:
-                results.append(_whole(_evaluate(branch, context), expr.line))
+                results.append(whole_value(_evaluate(branch, context), expr.line))
             except EvalError:
                 return unknown_from(condition, *results)
         unknown = unknown_from(condition, *results)
@@ -373,36 +302,10 @@ def _choose(expr: Conditional, context: Context, condition: Value) -> Value:
     return _evaluate(expr.false_result, context)
 
 
-def _arithmetic(operator: str, left: int | float, right: int | float, line: int) -> Value:
-    if operator in ("+", "-", "*"):
-        result = (
-            left + right if operator == "+" else left - right if operator == "-" else left * right
-        )
-        if isinstance(result, int) and result.bit_length() > _MAX_INTEGER_BITS:
-            # Python's integers grow without end (a chain of locals that squares one).
-            raise EvalError(f"the result of {operator} is too large a number", line)
-        return normalize_number(result)
-    if right == 0:
-        raise EvalError("division by zero", line)
-    if operator == "/":
-        return normalize_number(left / right)
-    # Terraform's % takes the sign of the dividend, like Go's.
-    remainder = abs(left) % abs(right)
-    return normalize_number(-remainder if left < 0 else remainder)
-
-
-_COMPARISONS: dict[str, Callable[[float, float], bool]] = {
-    "<": lambda a, b: a < b,
-    ">": lambda a, b: a > b,
-    "<=": lambda a, b: a <= b,
-    ">=": lambda a, b: a >= b,
-}
-
-
 def _binary(expr: Binary, context: Context) -> Value:
     operator = expr.operator
-    left = _whole(_evaluate(expr.left, context), expr.line)
-    right = _whole(_evaluate(expr.right, context), expr.line)
+    left = whole_value(_evaluate(expr.left, context), expr.line)
+    right = whole_value(_evaluate(expr.right, context), expr.line)
     if operator == "&&" or operator == "||":
         decisive = operator == "||"  # true decides ||, false decides &&
         for side in (left, right):
@@ -423,14 +326,14 @@ def _binary(expr: Binary, context: Context) -> Value:
         return unknown_from(left, right)
     left_number = to_number(left, f"operand of {operator}")
     right_number = to_number(right, f"operand of {operator}")
-    comparison = _COMPARISONS.get(operator)
+    comparison = COMPARISONS.get(operator)
     if comparison is not None:
         return comparison(left_number, right_number)
-    return _arithmetic(operator, left_number, right_number, expr.line)
+    return arithmetic(operator, left_number, right_number, expr.line)
 
 
 def _unary(expr: Unary, context: Context) -> Value:
-    operand = _whole(_evaluate(expr.operand, context), expr.line)
+    operand = whole_value(_evaluate(expr.operand, context), expr.line)
     if isinstance(operand, Unknown):
         return unknown_from(operand)
     if expr.operator == "!":
@@ -445,7 +348,7 @@ def _parens(expr: Parens, context: Context) -> Value:
 
 def _tuple(expr: TupleCons, context: Context) -> Value:
     WORK.charge_items(len(expr.items))
-    return [_whole(_evaluate(item, context), expr.line) for item in expr.items]
+    return [whole_value(_evaluate(item, context), expr.line) for item in expr.items]
 
 
 def _object(expr: ObjectCons, context: Context) -> Value:
@@ -455,7 +358,7 @@ def _object(expr: ObjectCons, context: Context) -> Value:
     WORK.charge_items(len(expr.items))
     for key_expr, value_expr in expr.items:
         key = _evaluate(key_expr, context)
-        value = _whole(_evaluate(value_expr, context), expr.line)
+        value = whole_value(_evaluate(value_expr, context), expr.line)
         if has_marks(key):
             marked_keys.append(key)
             key = unmark(key)
@@ -465,7 +368,7 @@ def _object(expr: ObjectCons, context: Context) -> Value:
         try:
             items.append((to_string(key, "object key"), value))
         except EvalError as err:
-            raise _hidden(err, marked_keys) if marked_keys else err from None
+            raise hidden_error(err, marked_keys) if marked_keys else err from None
     if unknown_keys:
         return unknown_from(*unknown_keys, [value for _, value in items])
     if marked_keys:
@@ -475,7 +378,7 @@ def _object(expr: ObjectCons, context: Context) -> Value:
 
 def _for(expr: ForExpr, context: Context) -> Value:
     """Elements keep their marks; a marked collection, condition or key marks the result."""
-    collection = _whole(_evaluate(expr.collection, context), expr.line)
+    collection = whole_value(_evaluate(expr.collection, context), expr.line)
     deciding: list[Value] = []
     if isinstance(collection, Sensitive):
         deciding.append(collection)
@@ -483,7 +386,7 @@ def _for(expr: ForExpr, context: Context) -> Value:
     try:
         result = _for_over(expr, context, collection, deciding)
     except EvalError as err:
-        raise _hidden(err, deciding) if deciding else err from None
+        raise hidden_error(err, deciding) if deciding else err from None
     return mark_value(result, expr.line) if deciding else result
 
 
@@ -517,7 +420,7 @@ def _for_over(expr: ForExpr, context: Context, collection: Value, deciding: list
                 continue
             if not to_bool(keep, "if condition of a for expression"):
                 continue
-        item = _whole(_evaluate(expr.value, inner), expr.line)
+        item = whole_value(_evaluate(expr.value, inner), expr.line)
         if expr.key is None:
             results.append(item)
             continue
@@ -550,7 +453,7 @@ def _template_text(parts: list[str | Expr], context: Context, unknown: list[Valu
         if isinstance(part, str):
             pieces.append(part)
             continue
-        value = _whole(_evaluate(part, context), part.line)
+        value = whole_value(_evaluate(part, context), part.line)
         if has_unknown(value):
             unknown.append(value)
         elif value is None:
@@ -590,7 +493,7 @@ def _template_if(expr: TemplateIf, context: Context) -> Value:
 
 
 def _template_for(expr: TemplateFor, context: Context) -> Value:
-    collection = _whole(_evaluate(expr.collection, context), expr.line)
+    collection = whole_value(_evaluate(expr.collection, context), expr.line)
     if isinstance(collection, Unknown):
         return unknown_from(collection)
     unknown: list[Value] = []

@@ -13,28 +13,31 @@ uses for instances it cannot expand yet) and a note says so: the objects stay in
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from reachlint.confine import ConfinementError
 from reachlint.errors import InputError
-from reachlint.formats.hcl.config import (
-    ModuleCallDecl,
-    ModuleConfig,
-    ResourceDecl,
-    SourceFile,
-    read_module,
+from reachlint.formats.hcl.config import ModuleCallDecl, ModuleConfig, SourceFile, read_module
+from reachlint.formats.hcl.evaluator import evaluate, evaluate_constant
+from reachlint.formats.hcl.expansion import (
+    STAR,
+    Expansion,
+    Iteration,
+    check_instances,
+    for_each_iterations,
+    instance_count,
+    marks_keys,
+    merge_iterations,
+    plain_keys,
 )
-from reachlint.formats.hcl.evaluator import evaluate, evaluate_constant, mark_value
-from reachlint.formats.hcl.functions import NOT_EVALUATED, InvalidPattern
+from reachlint.formats.hcl.functions.regex import InvalidPattern
+from reachlint.formats.hcl.instances import InstanceRecord, ModuleInstance
 from reachlint.formats.hcl.syntax import Block, Body, Expr, Variable
-from reachlint.formats.hcl.types import convert
 from reachlint.formats.hcl.values import (
     UNKNOWN_VALUE,
     EvalError,
@@ -42,91 +45,21 @@ from reachlint.formats.hcl.values import (
     ResourceObject,
     UndeclaredError,
     Unknown,
-    UnknownExpansion,
     Value,
     iterate,
-    named_unknown,
-    sorted_object,
-    to_number,
-    to_string,
     unknown_from,
 )
-from reachlint.limits import (
-    MAX_INSTANCES_PER_RESOURCE,
-    MAX_MODULE_DEPTH,
-    MAX_MODULE_INSTANCES,
-    MAX_RESOURCE_INSTANCES,
-    WORK,
-    LimitError,
-)
+from reachlint.limits import MAX_MODULE_INSTANCES, MAX_RESOURCE_INSTANCES, WORK, LimitError
 from reachlint.sensitive import Sensitive, has_marks, hide_quoted, mark, unmark
 from reachlint.sources import Note, Origin
-
-STAR = "*"  # the key of the one instance that stands for an unknown expansion
-Key = int | str | None
 
 # Arguments and blocks of a resource that configure Terraform, not the object.
 _META_ARGUMENTS = frozenset({"count", "for_each", "provider", "depends_on"})
 _META_BLOCKS = frozenset({"lifecycle", "provisioner", "connection"})
 # Nested blocks that every provider declares as one object rather than a list of blocks.
 _SINGLE_BLOCKS = frozenset({"timeouts"})
-_MODULE_META = frozenset({"source", "version", "count", "for_each", "providers", "depends_on"})
 _REGISTRY_SOURCE = re.compile(r"^([\w.-]+/)?[\w-]+/[\w-]+/[\w-]+(//.*)?$")
 _HOSTED_GIT = ("github.com/", "bitbucket.org/")
-
-
-def instance_suffix(key: Key) -> str:
-    if key is None:
-        return ""
-    if key == STAR:
-        return "[*]"
-    if isinstance(key, int):
-        return f"[{key}]"
-    return f"[{json.dumps(key, ensure_ascii=False)}]"
-
-
-@dataclass
-class Iteration:
-    key: Key
-    names: dict[str, Value]  # count / each as expressions see them
-    # What addresses show in place of a key that comes from a sensitive value.
-    shown: str | None = None
-
-    @property
-    def suffix(self) -> str:
-        return instance_suffix(self.key if self.shown is None else self.shown)
-
-    @property
-    def shown_key(self) -> Key:
-        return self.key if self.shown is None else self.shown
-
-
-@dataclass
-class Expansion:
-    kind: str  # single, count, for_each, unknown
-    iterations: list[Iteration]
-
-
-@dataclass
-class InstanceRecord:
-    address: str
-    decl: ResourceDecl
-    module: str
-    key: Key
-    values: dict[str, Value]
-    origins: dict[str, Origin]
-
-
-@dataclass
-class ResourceState:
-    instances: list[InstanceRecord]
-    value: Value
-
-
-@dataclass
-class ModuleCallState:
-    children: list[ModuleInstance]
-    value: Value
 
 
 @dataclass
@@ -136,373 +69,6 @@ class _Frame:
     kind: str
     file: SourceFile
     line: int
-
-
-class ExprScope:
-    """What names mean in expressions of one file of one module instance."""
-
-    __slots__ = ("file", "instance")
-
-    def __init__(self, instance: ModuleInstance, file: SourceFile) -> None:
-        self.instance = instance
-        self.file = file
-
-    def root(self, name: str, line: int) -> Value:
-        instance = self.instance
-        if name == "var":
-            return instance.var_namespace
-        if name == "local":
-            return instance.local_namespace
-        if name == "module":
-            return instance.module_namespace
-        if name == "data":
-            return instance.data_namespace
-        if name in ("count", "each"):
-            usage = "count.index" if name == "count" else "each.key and each.value"
-            where = "count" if name == "count" else "for_each"
-            raise UndeclaredError(
-                f'{usage} can only be used where "{where}" is set '
-                "(in a resource, data source or module block)",
-                line,
-            )
-        if name == "path":
-            return {"module": instance.path_module, "root": ".", "cwd": instance.expander.cwd}
-        if name == "terraform":
-            return {"workspace": "default", "applying": False}
-        if name in ("self", "ephemeral"):
-            return UNKNOWN_VALUE
-        return instance.resource_type_namespace(name)
-
-    def unknown_function(self, name: str, line: int) -> Value:
-        expander = self.instance.expander
-        if name in NOT_EVALUATED or name.startswith("provider::"):
-            expander.note(
-                f"{name}() is not evaluated by reachlint; values that depend on it are unknown",
-                self.file,
-                line,
-                once=f"function {name} {self.file.origin}",
-            )
-            return UNKNOWN_VALUE
-        raise UndeclaredError(f"call to unknown function {name}()", line)
-
-
-class _VarNamespace(Namespace):
-    def __init__(self, instance: ModuleInstance) -> None:
-        self.instance = instance
-
-    def attribute(self, name: str, line: int) -> Value:
-        return self.instance.variable(name, line)
-
-
-class _LocalNamespace(Namespace):
-    def __init__(self, instance: ModuleInstance) -> None:
-        self.instance = instance
-
-    def attribute(self, name: str, line: int) -> Value:
-        return self.instance.local(name, line)
-
-
-class _ModuleNamespace(Namespace):
-    def __init__(self, instance: ModuleInstance) -> None:
-        self.instance = instance
-
-    def attribute(self, name: str, line: int) -> Value:
-        return self.instance.module_call(name, line).value
-
-
-class _DataNamespace(Namespace):
-    def __init__(self, instance: ModuleInstance) -> None:
-        self.instance = instance
-
-    def attribute(self, name: str, line: int) -> Value:
-        return _ResourceTypeNamespace(self.instance, f"data.{name}")
-
-
-class _ResourceTypeNamespace(Namespace):
-    def __init__(self, instance: ModuleInstance, prefix: str) -> None:
-        self.instance = instance
-        self.prefix = prefix
-
-    def attribute(self, name: str, line: int) -> Value:
-        return self.instance.resource(f"{self.prefix}.{name}", line).value
-
-    def whole(self, line: int) -> Value:
-        raise UndeclaredError(
-            f'"{self.prefix}" is not a value; a resource reference needs a type and a name '
-            f"({self.prefix}.NAME)",
-            line,
-        )
-
-
-class ModuleObject(Namespace):
-    """A module instance as a value: its outputs, each evaluated when first read."""
-
-    def __init__(self, instance: ModuleInstance) -> None:
-        self.instance = instance
-
-    def attribute(self, name: str, line: int) -> Value:
-        return self.instance.output(name, line)
-
-    def whole(self, line: int) -> Value:
-        outputs = self.instance.config.outputs
-        return sorted_object((name, self.instance.output(name, line)) for name in outputs)
-
-
-class ModuleInstance:
-    def __init__(
-        self,
-        expander: Expander,
-        config: ModuleConfig,
-        address: str,
-        parent: ModuleInstance | None,
-        call: ModuleCallDecl | None,
-        iteration: Iteration | None,
-        call_path: tuple[str, ...],
-    ) -> None:
-        self.expander = expander
-        self.config = config
-        self.address = address
-        self.parent = parent
-        self.call = call
-        self.iteration = iteration
-        self.call_path = call_path  # module names without keys: the key of modules.json
-        self.path_module = expander.relative_directory(config.directory)
-        self.var_namespace = _VarNamespace(self)
-        self.local_namespace = _LocalNamespace(self)
-        self.module_namespace = _ModuleNamespace(self)
-        self.data_namespace = _DataNamespace(self)
-        self._resource_types: dict[str, _ResourceTypeNamespace] = {}
-        self._variables: dict[str, Value] = {}
-        self._locals: dict[str, Value] = {}
-        self._resources: dict[str, ResourceState] = {}
-        self._modules: dict[str, ModuleCallState] = {}
-        self._outputs: dict[str, Value] = {}
-        self._scopes: dict[SourceFile, ExprScope] = {}
-
-    def scope(self, file: SourceFile) -> ExprScope:
-        scope = self._scopes.get(file)
-        if scope is None:
-            scope = self._scopes[file] = ExprScope(self, file)
-        return scope
-
-    def label(self, text: str) -> str:
-        return f"{self.address}.{text}" if self.address else text
-
-    def resource_type_namespace(self, name: str) -> _ResourceTypeNamespace:
-        namespace = self._resource_types.get(name)
-        if namespace is None:
-            namespace = self._resource_types[name] = _ResourceTypeNamespace(self, name)
-        return namespace
-
-    # Input variables.
-    def variable(self, name: str, line: int) -> Value:
-        if name in self._variables:
-            return self._variables[name]
-        decl = self.config.variables.get(name)
-        if decl is None:
-            raise UndeclaredError(f'reference to undeclared input variable "{name}"', line)
-        label = self.label(f"var.{name}")
-        with self.expander.guard(("var", id(self), name), label, decl.file, decl.line):
-            value = self._variable_value(name)
-        self._variables[name] = value
-        return value
-
-    def _variable_value(self, name: str) -> Value:
-        decl = self.config.variables[name]
-        expander = self.expander
-        given: Value = _MISSING
-        if self.parent is None:
-            given = expander.root_values.get(name, _MISSING)
-        elif self.call is not None and self.iteration is not None:
-            argument = self.call.body.attributes.get(name)
-            if argument is not None:
-                given = expander.evaluate(
-                    argument.expr,
-                    self.parent,
-                    self.parent.config.source(argument.file, self.call.file),
-                    argument.line,
-                    self.iteration.names,
-                    f"{self.address} input {name}",
-                )
-        if given is _MISSING or (given is None and not decl.nullable):
-            if decl.default is not None:
-                given = expander.evaluate_constant(decl.default, decl.file, f"var.{name} default")
-            elif given is _MISSING:
-                if self.parent is None:
-                    message = (
-                        f"var.{name} has no value (no default, and none was given with --var, "
-                        "--var-file, a .tfvars file or TF_VAR_" + name + "); what depends on it "
-                        "is unknown"
-                    )
-                else:
-                    message = (
-                        f'{self.address}: the required input "{name}" is not set; what '
-                        "depends on it is unknown"
-                    )
-                expander.note(message, decl.file, decl.line)
-                return named_unknown(self.label(f"var.{name}"))
-        if not (decl.sensitive or has_marks(given)):
-            return convert(given, decl.type)
-        try:
-            return mark_value(convert(unmark(given), decl.type), decl.line)
-        except EvalError as err:
-            raise EvalError(hide_quoted(err.message, [mark(given)]), err.line) from None
-
-    # Local values.
-    def local(self, name: str, line: int) -> Value:
-        if name in self._locals:
-            return self._locals[name]
-        decl = self.config.locals.get(name)
-        if decl is None:
-            raise UndeclaredError(f'reference to undeclared local value "{name}"', line)
-        with self.expander.guard(("local", id(self), name), name, decl.file, decl.line, "local"):
-            value = self.expander.evaluate(
-                decl.expr, self, decl.file, decl.line, {}, self.label(f"local.{name}")
-            )
-        self._locals[name] = value
-        return value
-
-    # Resources and data sources.
-    def resource(self, key: str, line: int) -> ResourceState:
-        state = self._resources.get(key)
-        if state is not None:
-            return state
-        decl = self.config.resources.get(key)
-        if decl is None:
-            kind = "data source" if key.startswith("data.") else "resource"
-            raise UndeclaredError(f"reference to undeclared {kind} {key}", line)
-        expander = self.expander
-        with expander.guard(("resource", id(self), key), self.label(key), decl.file, decl.line):
-            expansion = expander.expand(decl.body, self, decl.file, self.label(key))
-            expander.count_resources(
-                len(expansion.iterations), self.label(key), decl.file, decl.line
-            )
-            instances: list[InstanceRecord] = []
-            for iteration in expansion.iterations:
-                address = self.label(f"{key}{iteration.suffix}")
-                origins: dict[str, Origin] = {}
-                values = expander.evaluate_body(
-                    decl.body, self, decl.file, iteration.names, address, "", origins, top=True
-                )
-                instances.append(
-                    InstanceRecord(
-                        address, decl, self.address, iteration.shown_key, values, origins
-                    )
-                )
-            # A data source's attributes are what Terraform reads, not its arguments.
-            objects = [
-                ResourceObject(record.address, {} if decl.mode == "data" else record.values)
-                for record in instances
-            ]
-            sources = frozenset(record.address for record in instances)
-            value = _collection(expansion, objects, sources)
-        if decl.mode == "data":
-            expander.note(
-                f"{self.label(key)} is read by Terraform when it plans; its attributes, other "
-                "than the arguments written here, are unknown",
-                decl.file,
-                decl.line,
-                once=f"data {self.label(key)}",
-            )
-        state = ResourceState(instances, value)
-        self._resources[key] = state
-        return state
-
-    # Module calls and outputs.
-    def module_call(self, name: str, line: int) -> ModuleCallState:
-        state = self._modules.get(name)
-        if state is not None:
-            return state
-        decl = self.config.module_calls.get(name)
-        if decl is None:
-            raise UndeclaredError(f'reference to undeclared module "{name}"', line)
-        expander = self.expander
-        label = self.label(f"module.{name}")
-        with expander.guard(("module", id(self), name), label, decl.file, decl.line):
-            directory = expander.module_directory(self, decl, label)
-            if len(self.call_path) >= MAX_MODULE_DEPTH:
-                raise LimitError(
-                    f'module "{name}" sits {len(self.call_path) + 1} modules deep (does a '
-                    "module call itself?)",
-                    MAX_MODULE_DEPTH,
-                    "levels of modules",
-                    decl.file.shown,
-                    decl.line,
-                )
-            if directory is None:
-                state = ModuleCallState([], UNKNOWN_VALUE)
-            else:
-                config = expander.module_config(directory, decl)
-                expansion = expander.expand(decl.body, self, decl.file, label)
-                expander.count_modules(
-                    len(expansion.iterations), f'module "{name}"', decl.file, decl.line
-                )
-                self._check_arguments(decl, config, label)
-                children = [
-                    ModuleInstance(
-                        expander,
-                        config,
-                        f"{label}{iteration.suffix}",
-                        self,
-                        decl,
-                        iteration,
-                        (*self.call_path, name),
-                    )
-                    for iteration in expansion.iterations
-                ]
-                objects = [ModuleObject(child) for child in children]
-                state = ModuleCallState(children, _collection(expansion, objects, frozenset()))
-        self._modules[name] = state
-        return state
-
-    def _check_arguments(self, decl: ModuleCallDecl, config: ModuleConfig, label: str) -> None:
-        for name, argument in decl.body.attributes.items():
-            if name not in _MODULE_META and name not in config.variables:
-                self.expander.note(
-                    f'{label}: the module declares no input variable "{name}"; the argument is '
-                    "ignored",
-                    decl.file,
-                    argument.line,
-                )
-
-    def output(self, name: str, line: int) -> Value:
-        if name in self._outputs:
-            return self._outputs[name]
-        decl = self.config.outputs.get(name)
-        if decl is None:
-            raise UndeclaredError(f'{self.address} has no output "{name}"', line)
-        expander = self.expander
-        label = self.label(f"output.{name}")
-        with expander.guard(("output", id(self), name), label, decl.file, decl.line):
-            value: Value = None
-            if decl.expr is not None:
-                value = expander.evaluate(decl.expr, self, decl.file, decl.line, {}, label)
-            if decl.sensitive:
-                value = mark_value(value, decl.line)
-        self._outputs[name] = value
-        return value
-
-
-class _Missing:
-    pass
-
-
-_MISSING: Any = _Missing()
-
-
-def _collection(expansion: Expansion, objects: list[Value], sources: frozenset[str]) -> Value:
-    """The value of all instances, as expressions see it; `sources` are what an unknown
-    expansion refers to (its one resource instance; nothing for a module)."""
-    if expansion.kind == "single":
-        return objects[0]
-    if expansion.kind == "count":
-        return objects
-    if expansion.kind == "for_each":
-        return {
-            str(iteration.key): item
-            for iteration, item in zip(expansion.iterations, objects, strict=True)
-        }
-    return UnknownExpansion(objects[0], sources)
 
 
 class Expander:
@@ -646,12 +212,12 @@ class Expander:
             # A sensitive count is used, as Terraform does: only the number of instances shows.
             marked = [choice for choice in choices or () if has_marks(choice)]
             try:
-                counts = [_count(unmark(choice)) for choice in choices] if choices else None
+                counts = [instance_count(unmark(choice)) for choice in choices] if choices else None
             except EvalError as err:
                 self.note(f"{what}: {hide_quoted(err.message, marked)}", file, count.line)
                 counts = None
             if counts is not None:
-                _check_instances(what, "count", max(counts), file, count.line)
+                check_instances(what, "count", max(counts), file, count.line)
                 if isinstance(value, Unknown):
                     self._note_widest(
                         what, "count", " or ".join(map(str, counts)), file, count.line
@@ -669,13 +235,13 @@ class Expander:
                 for_each.expr, instance, file, for_each.line, {}, f"{what} for_each"
             )
             choices = value.alternatives if isinstance(value, Unknown) else (value,)
-            marked = [choice for choice in choices or () if _marks_keys(choice)]
+            marked = [choice for choice in choices or () if marks_keys(choice)]
             try:
-                plain = [_plain_keys(choice) for choice in choices or ()]
+                plain = [plain_keys(choice) for choice in choices or ()]
                 for choice in plain:
                     if isinstance(choice, list | dict):
-                        _check_instances(what, "for_each", len(choice), file, for_each.line)
-                expansions = [_for_each_iterations(choice) for choice in plain]
+                        check_instances(what, "for_each", len(choice), file, for_each.line)
+                expansions = [for_each_iterations(choice) for choice in plain]
             except EvalError as err:
                 self.note(f"{what}: {hide_quoted(err.message, marked)}", file, for_each.line)
                 expansions = []
@@ -684,7 +250,7 @@ class Expander:
                 if isinstance(value, Unknown):
                     sizes = " or ".join(str(len(iterations)) for iterations in known)
                     self._note_widest(what, "for_each", f"{sizes} instances", file, for_each.line)
-                iterations = _union(known)
+                iterations = merge_iterations(known)
                 if marked:
                     self._hide_keys(iterations, what, file, for_each.line)
                 return Expansion("for_each", iterations)
@@ -952,70 +518,6 @@ class Expander:
         for name, call in instance.config.module_calls.items():
             for child in instance.module_call(name, call.line).children:
                 self._visit(child)
-
-
-def _check_instances(what: str, argument: str, count: int, file: SourceFile, line: int) -> None:
-    if count > MAX_INSTANCES_PER_RESOURCE:
-        raise LimitError(
-            f"{what}: {argument} asks for {count:,} instances",
-            MAX_INSTANCES_PER_RESOURCE,
-            "instances of one resource or module",
-            file.shown,
-            line,
-        )
-
-
-def _count(value: Value) -> int:
-    number = to_number(value, "count")
-    if isinstance(number, float) or number < 0:
-        raise EvalError("count must be a whole number, zero or more")
-    return number
-
-
-def _union(expansions: list[list[Iteration]]) -> list[Iteration]:
-    """The instances of every possible for_each, each key once, in key order."""
-    merged: dict[str, Iteration] = {}
-    for iterations in expansions:
-        for iteration in iterations:
-            merged.setdefault(str(iteration.key), iteration)
-    return [merged[key] for key in sorted(merged)]
-
-
-def _for_each_iterations(value: Value) -> list[Iteration] | None:
-    """Instances of a for_each; None when its keys are not known before apply."""
-    if isinstance(value, Unknown):
-        return None
-    if value is None:
-        raise EvalError("for_each is null; it must be a map or a set of strings")
-    if isinstance(value, dict):
-        return [
-            Iteration(str(key), {"each": {"key": str(key), "value": item}})
-            for key, item in sorted(value.items())
-        ]
-    if isinstance(value, list):
-        if any(isinstance(item, Unknown) for item in value):
-            return None
-        keys: dict[str, None] = {}
-        for item in value:
-            if isinstance(item, list | dict) or item is None:
-                raise EvalError("for_each must be a map or a set of strings")
-            keys[str(to_string(item, "for_each element"))] = None
-        return [Iteration(key, {"each": {"key": key, "value": key}}) for key in sorted(keys)]
-    raise EvalError("for_each must be a map or a set of strings")
-
-
-def _marks_keys(value: Value) -> bool:
-    """Whether the instance keys a for_each value gives come from a sensitive value."""
-    if isinstance(value, Sensitive):
-        return True
-    return isinstance(value, list) and any(has_marks(item) for item in value)
-
-
-def _plain_keys(value: Value) -> Value:
-    """A for_each value whose keys can be read: a map's values keep their own marks."""
-    if isinstance(value, Sensitive):
-        return unmark(value)
-    return unmark(value) if isinstance(value, list) else value
 
 
 def _materialize(value: Value, line: int) -> Value:

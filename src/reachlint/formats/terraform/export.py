@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from reachlint.formats.hcl.expand import STAR, InstanceRecord
+from reachlint.formats.hcl.expansion import STAR
+from reachlint.formats.hcl.instances import InstanceRecord
 from reachlint.formats.hcl.values import EvalError, SourcedStr, Unknown, Value, to_number, to_string
 from reachlint.formats.terraform.records import UNKNOWN, TfResource
 from reachlint.sensitive import Sensitive, unmark

@@ -1,0 +1,182 @@
+"""Through load balancers: a flow that reaches a listener continues to the listener's targets.
+
+The forwarded flow keeps the client's addresses and goes on from the load balancer's class to
+the target's, on the target port. A load balancer that keeps the client's address (or passes
+the flow through, as Azure's does) has the target's filters judge the client, not itself.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import replace
+
+from reachlint.engine.classes import ClassView
+from reachlint.engine.core import Engine, end_side
+from reachlint.engine.flows import Doubt, EndpointClass, External, Flow, Hop
+from reachlint.engine.listeners import ListenerView
+from reachlint.engine.pairs import Pairs
+from reachlint.engine.services import Service
+from reachlint.model.network import Endpoint
+from reachlint.model.traffic import IntervalSet, Traffic, parse_protocol
+
+
+def through_load_balancers(engine: Engine, pairs: Pairs, arrivals: list[Flow]) -> None:
+    """A flow that reaches a load balancer's listener continues to its targets."""
+    _Balancers(engine, pairs).forward(arrivals)
+
+
+class _Balancers:
+    def __init__(self, engine: Engine, pairs: Pairs) -> None:
+        self.engine = engine
+        self.pairs = pairs
+
+    def forward(self, arrivals: list[Flow]) -> None:
+        classes_of: dict[str, list[ClassView]] = defaultdict(list)
+        for cls in self.engine.classes:
+            for member in cls.info.members:
+                if cls not in classes_of[member.endpoint]:
+                    classes_of[member.endpoint].append(cls)
+        for arrival in arrivals:
+            if not isinstance(arrival.destination, EndpointClass) or arrival.state != "reachable":
+                continue
+            lb_class = self.engine.classes[arrival.destination.id]
+            balancer = lb_class.load_balancer
+            if balancer is None or balancer.load_balancer is None:
+                continue
+            before = _LoosePath(arrival)
+            for listener, target_port, targets, via in self.engine.listeners.forwarding(
+                balancer, lb_class.frontends
+            ):
+                heard = arrival.traffic & Traffic.box(
+                    parse_protocol(listener.protocol_number),
+                    ports=IntervalSet([(listener.port, listener.port)]),
+                )
+                if not heard:
+                    continue
+                lb_hop = Hop(
+                    address=balancer.address,
+                    kind="load-balancer",
+                    type=balancer.type,
+                    detail=_balancer_text(balancer, lb_class.service),
+                    origin=balancer.origin,
+                )
+                hops = [lb_hop, *_frontend_hops(lb_class), listener.hop, *via]
+                for target in targets:
+                    for t_class in classes_of.get(target, []):
+                        self._forward(
+                            arrival, heard, listener, target_port, before, hops, lb_class, t_class
+                        )
+
+    def _forward(
+        self,
+        arrival: Flow,
+        heard: Traffic,
+        listener: ListenerView,
+        target_port: int,
+        before: _LoosePath,
+        hops: list[Hop],
+        lb_class: ClassView,
+        t_class: ClassView,
+    ) -> None:
+        balancer = lb_class.load_balancer
+        assert balancer is not None and balancer.load_balancer is not None
+        passes = lb_class.service.pass_through
+        keeps_client = balancer.load_balancer.preserves_client_address or passes
+        side = end_side(arrival.source)
+        exposure = lb_class.service.exposure
+        closed = exposure is not None and exposure.closed_without_nsg
+        if side == "internet" and closed and not t_class.guards.nsgs:
+            return  # closed to internet clients unless an NSG allows them
+        leg = self.pairs.pair(lb_class, t_class, judge_source=not keeps_client)
+        if leg is None:
+            return
+        alone = len({m.endpoint for m in t_class.info.members}) < 2
+        if isinstance(arrival.source, EndpointClass) and arrival.source is t_class.info and alone:
+            return
+        arriving = Traffic.box(
+            parse_protocol(listener.forward_protocol),
+            ports=IntervalSet([(target_port, target_port)]),
+        )
+        # The flow keeps the client's addresses: those that reached the listener.
+        traffic = arriving.with_addresses(heard.addresses()) & leg.allowed.services_everywhere()
+        judged: list[Hop] = []
+        if keeps_client:
+            traffic, judged = self._target_judges_client(arrival, t_class, traffic)
+        traffic = t_class.service.accepts(side, traffic)
+        if not traffic:
+            return
+        # What part of the arriving traffic rested on, the forwarded flow rests on as a whole.
+        arrived = [
+            u.name if isinstance(u, Doubt) else u
+            for u in arrival.unknowns
+            if not isinstance(u, Doubt) or u.traffic & heard
+        ]
+        unknowns = [*arrived, *leg.unknowns, *self.engine.filters.take_unknowns()]
+
+        def build_path() -> list[Hop]:
+            return [*before.hops, *hops, *leg.path, *judged]
+
+        self.engine.emit(arrival.source, t_class.info, traffic, build_path, leg.reply_ok, unknowns)
+
+    def _target_judges_client(
+        self, arrival: Flow, t_class: ClassView, traffic: Traffic
+    ) -> tuple[Traffic, list[Hop]]:
+        """The target's security groups see the client's address, not the load balancer's."""
+        if isinstance(arrival.source, External):
+            where = self.engine.placement_of(t_class, arrival.source)
+            admitted = traffic & t_class.guards.region("ingress", where)
+            return admitted, t_class.guards.hops("ingress", admitted, None, where)
+        source = self.engine.classes[arrival.source.id]
+        admitted = traffic & t_class.guards.toward("ingress", source.peer)
+        hops = t_class.guards.hops("ingress", admitted, source.peer)
+        return admitted, hops
+
+
+def _frontend_hops(lb_class: ClassView) -> list[Hop]:
+    """A pass-through load balancer's frontend: the address its clients connect to."""
+    if not lb_class.service.pass_through:
+        return []
+    balancer = lb_class.load_balancer
+    assert balancer is not None
+    hops = []
+    for member in lb_class.info.members[:1]:
+        interface = next((i for i in balancer.interfaces if i.address == member.interface), None)
+        where = "public" if lb_class.info.public else "private"
+        if interface is not None and interface.private_ips:
+            where += f" {', '.join(interface.private_ips)}"
+        hops.append(
+            Hop(
+                address=member.interface,
+                kind="frontend",
+                type=balancer.type,
+                detail=f"{where} frontend of {balancer.address}",
+                origin=balancer.origin,
+            )
+        )
+    return hops
+
+
+class _LoosePath:
+    """An arriving flow's hops, copied once, no longer judging traffic: the filters before a
+    load balancer admitted the listener's traffic, not the target's."""
+
+    def __init__(self, arrival: Flow) -> None:
+        self._arrival = arrival
+        self._hops: list[Hop] | None = None
+
+    @property
+    def hops(self) -> list[Hop]:
+        if self._hops is None:
+            self._hops = [replace(hop, admits=None) for hop in self._arrival.path]
+        return self._hops
+
+
+def _balancer_text(balancer: Endpoint, service: Service) -> str:
+    spec = balancer.load_balancer
+    assert spec is not None
+    if service.pass_through:
+        return (
+            f"{spec.scheme} load balancer: passes the flow through to a backend, which sees the "
+            "client's address"
+        )
+    return f"{spec.scheme} {spec.flavor} load balancer"

@@ -1,0 +1,291 @@
+"""The borders of the networks: the ways out to the internet and on-premises sites, and the
+ways back in that their replies and clients take.
+
+Out: an internet gateway (IPv4 needs a public address), an egress-only gateway (IPv6), a NAT
+gateway, Azure's Internet next hop, a VPN or transit gateway to a site, an appliance and then
+its own subnet's routes. In: the clients whose replies a table sends back the way they came.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from reachlint.engine.appliances import appliance_of
+from reachlint.engine.flows import INTERNET, External, Hop
+from reachlint.engine.ranges import names
+from reachlint.engine.route_tables import (
+    RouteEntry,
+    RouteTables,
+    RouteView,
+    first_cidr,
+    site_address,
+    site_end,
+)
+from reachlint.model.network import NetworkModel, Subnet
+from reachlint.model.traffic import (
+    ALL_ADDRESSES,
+    PUBLIC_ADDRESSES,
+    V4_ALL,
+    V6_ALL,
+    IntervalSet,
+    cidrs,
+)
+
+
+@dataclass
+class Leg:
+    """Where one part of the address space goes when an endpoint sends it out of its VPC."""
+
+    addresses: IntervalSet
+    external: External
+    hops: list[Hop]
+    nat_subnet: str | None = None
+    unknowns: list[str] = field(default_factory=list)  # what the leg's route rests on
+    # The addresses stand for a site's range that is an unknown value: what it rests on.
+    address_names: tuple[str, ...] = ()
+
+
+class Borders:
+    """The ways out of the networks and back in, by each table's routes."""
+
+    def __init__(self, model: NetworkModel, assume: str, tables: RouteTables) -> None:
+        self.model = model
+        self.assume = assume
+        self.tables = tables
+
+    def internet_return(self, view: RouteView) -> tuple[IntervalSet, list[Hop]]:
+        """Client addresses whose replies leave through an internet gateway."""
+        clients = IntervalSet()
+        hops: list[Hop] = []
+        for part, entry in view.partition(ALL_ADDRESSES):
+            if entry.target_kind not in {"internet-gateway", "internet"}:
+                continue
+            clients = clients | part
+            if not hops and entry.target_kind == "internet":
+                hops = [self.tables.route_hop(entry, first_cidr(part))]
+            elif not hops:
+                hops = [
+                    self.tables.gateway_hop(
+                        entry.target, "internet-gateway", "admits internet traffic"
+                    ),
+                    self.tables.route_hop(entry, first_cidr(part)),
+                ]
+        return clients, hops
+
+    def internet_in_through_firewalls(
+        self, view: RouteView, destination: IntervalSet
+    ) -> list[tuple[IntervalSet, list[Hop], str]]:
+        """(clients, hops, firewall) for internet traffic that crosses a firewall both ways: the
+        internet gateway's edge route table sends the destination to the firewall, the
+        destination's table sends the replies to it, and the firewall's subnet reaches the
+        gateway. Without the edge route the firewall sees only the replies and drops them."""
+        found: list[tuple[IntervalSet, list[Hop], str]] = []
+        for part, entry in view.partition(ALL_ADDRESSES):
+            gateway = self.model.gateways.get(entry.target or "")
+            if entry.target_kind != "virtual-appliance" or gateway is None:
+                continue
+            if gateway.kind != "firewall":
+                continue
+            appliance = appliance_of(self.model, gateway.address)
+            assert appliance is not None
+            onward = self.tables.view_for(appliance.subnet, appliance.network)
+            for sub_part, out in onward.partition(part):
+                if out.target_kind != "internet-gateway" or not out.target:
+                    continue
+                edge = self._edge_entry(out.target, destination, gateway.address)
+                if edge is None:
+                    continue
+                hops = [
+                    self.tables.gateway_hop(
+                        out.target, "internet-gateway", "admits internet traffic"
+                    ),
+                    self.tables.route_hop(edge, first_cidr(destination)),
+                    appliance.hop(),
+                    self.tables.route_hop(entry, first_cidr(sub_part)),
+                ]
+                found.append((sub_part, hops, gateway.address))
+        return found
+
+    def _edge_entry(self, igw: str, destination: IntervalSet, firewall: str) -> RouteEntry | None:
+        """The edge route of the gateway's route table that sends all of `destination` to the
+        firewall, if there is one."""
+        for table in self.model.route_tables.values():
+            if igw not in table.edge_gateways:
+                continue
+            parts = self.tables.edge_view(table, igw).partition(destination)
+            if parts and all(e.target == firewall for _, e in parts):
+                return parts[0][1]
+        return None
+
+    def internet_legs(
+        self,
+        view: RouteView,
+        public: bool,
+        families: IntervalSet,
+        subnet: Subnet | None = None,
+        depth: int = 0,
+    ) -> list[Leg]:
+        legs: list[Leg] = []
+        for part, entry in [*view.partition(families), *self._unknown_parts(view, families)]:
+            made = len(legs)
+            kind = entry.target_kind
+            label = first_cidr(part)
+            if kind == "internet":
+                legs.extend(
+                    self._azure_internet_legs(entry, part & PUBLIC_ADDRESSES, public, subnet)
+                )
+            elif kind == "virtual-appliance" and depth < 3:
+                legs.extend(self._appliance_legs(entry, part, depth, public))
+            if kind == "internet-gateway":
+                usable = part & PUBLIC_ADDRESSES & ((V4_ALL if public else IntervalSet()) | V6_ALL)
+                if usable:
+                    hops = [
+                        self.tables.route_hop(entry, label),
+                        self.tables.gateway_hop(
+                            entry.target, kind, "carries the traffic to the internet"
+                        ),
+                    ]
+                    legs.append(Leg(usable, INTERNET, hops))
+            elif kind == "egress-only-internet-gateway":
+                usable = part & PUBLIC_ADDRESSES & V6_ALL
+                if usable:
+                    hops = [
+                        self.tables.route_hop(entry, label),
+                        self.tables.gateway_hop(entry.target, kind, "carries IPv6 traffic out"),
+                    ]
+                    legs.append(Leg(usable, INTERNET, hops))
+            elif kind == "nat-gateway":
+                legs.extend(self._nat_legs(entry, part & PUBLIC_ADDRESSES & V4_ALL))
+            elif kind in {"vpn-gateway", "transit-gateway"}:
+                legs.extend(self._site_legs(entry, part))
+            for leg in legs[made:]:
+                leg.unknowns.extend(entry.unknowns)
+        return legs
+
+    def _unknown_parts(
+        self, view: RouteView, families: IntervalSet
+    ) -> list[tuple[IntervalSet, RouteEntry]]:
+        """Routes to unknown ranges, each taken to cover what it may: routes written to an
+        unknown value when --assume-unknown is open; learned on-premises ranges always, as
+        they lead to their site whatever they are."""
+        parts = [(families, entry) for entry in view.unknown_sites]
+        if self.assume == "open":
+            parts.extend((families, entry) for entry in view.unknown_destinations())
+        return parts
+
+    def _azure_internet_legs(
+        self, entry: RouteEntry, part: IntervalSet, public: bool, subnet: Subnet | None
+    ) -> list[Leg]:
+        """Out through Azure's Internet next hop: NAT gateway, public IP or default access."""
+        if not part:
+            return []
+        route = self.tables.route_hop(entry, first_cidr(part))
+        nat = self.model.gateways.get(subnet.nat_gateway or "") if subnet is not None else None
+        if nat is not None:
+            hop = self.tables.gateway_hop(
+                nat.address, "nat-gateway", "translates to its public address"
+            )
+            return [Leg(part, INTERNET, [route, hop])]
+        if public or subnet is None or subnet.default_outbound_access:
+            return [Leg(part, INTERNET, [route])]
+        return []
+
+    def _appliance_legs(
+        self, entry: RouteEntry, part: IntervalSet, depth: int, public: bool = True
+    ) -> list[Leg]:
+        """Through a firewall or appliance, then onward by the appliance subnet's own routes."""
+        appliance = appliance_of(self.model, entry.target)
+        if appliance is None:
+            return []
+        subnet = appliance.subnet
+        onward_view = self.tables.view_for(subnet, appliance.network)
+        hops = [self.tables.route_hop(entry, first_cidr(part)), appliance.hop()]
+        # Azure Firewall and forwarding VMs translate to their own address; an AWS Network
+        # Firewall endpoint does not, so the sender still needs a public address of its own.
+        public = public or appliance.type != "aws_networkfirewall_firewall"
+        legs = []
+        for leg in self.internet_legs(onward_view, public, part, subnet, depth + 1):
+            legs.append(Leg(leg.addresses, leg.external, [*hops, *leg.hops], leg.nat_subnet))
+        return legs
+
+    def _nat_legs(self, entry: RouteEntry, part: IntervalSet) -> list[Leg]:
+        nat = self.model.gateways.get(entry.target or "")
+        if nat is None or not nat.public or not part:
+            return []
+        subnet = self.model.subnets.get(nat.subnet or "")
+        if subnet is None:
+            return []
+        nat_view = self.tables.view_for(subnet, subnet.network)
+        legs: list[Leg] = []
+        for sub_part, onward in nat_view.partition(part):
+            if onward.target_kind != "internet-gateway":
+                continue
+            hops = [
+                self.tables.route_hop(entry, first_cidr(part)),
+                self.tables.gateway_hop(
+                    nat.address, "nat-gateway", "translates to its public address"
+                ),
+                self.tables.route_hop(onward, first_cidr(sub_part)),
+                self.tables.gateway_hop(
+                    onward.target, "internet-gateway", "carries it to the internet"
+                ),
+            ]
+            legs.append(Leg(sub_part, INTERNET, hops, nat_subnet=subnet.address))
+        return legs
+
+    def _site_legs(self, entry: RouteEntry, part: IntervalSet) -> list[Leg]:
+        """Traffic sent to a VPN gateway reaches on-premises, whatever its destination address."""
+        sites = self.tables.sites_on(entry.target or "")
+        if not sites:
+            return []
+        hops = [
+            self.tables.route_hop(entry, first_cidr(part)),
+            self.tables.gateway_hop(
+                entry.target, entry.target_kind, "carries the traffic over the VPN"
+            ),
+        ]
+        legs: list[Leg] = []
+        rest = part
+        for site in sites:
+            if site.cidrs:
+                mine = part & cidrs(site.cidrs)
+                rest = rest - mine
+                if mine:
+                    legs.append(Leg(mine, site_end(site), hops))
+        if rest:
+            open_sites = [s for s in sites if not s.cidrs] or sites[:1]
+            for site in open_sites:
+                unknown = tuple(names(site.unknown_ranges)) if not site.cidrs else ()
+                legs.append(Leg(rest, site_end(site), hops, address_names=unknown))
+        return legs
+
+    def onprem_return(self, view: RouteView, families: IntervalSet) -> list[Leg]:
+        """On-premises clients whose replies the table sends back over their VPN."""
+        legs: list[Leg] = []
+        for site in sorted(self.model.onprem_sites.values(), key=site_address):
+            addresses = (cidrs(site.cidrs) if site.cidrs else ALL_ADDRESSES) & families
+            for part, entry in view.partition(addresses):
+                if entry.target != site.gateway or entry.target_kind not in {
+                    "vpn-gateway",
+                    "transit-gateway",
+                }:
+                    continue
+                hops = [
+                    self.tables.gateway_hop(
+                        entry.target, entry.target_kind, f"connects {site.address}"
+                    ),
+                    self.tables.route_hop(entry, first_cidr(part)),
+                ]
+                legs.append(Leg(part, site_end(site), hops))
+            # Ranges that are unknown values: the gateway's learned route leads back to them.
+            for entry in view.unknown_sites if site.unknown_ranges else []:
+                if entry.target == site.gateway:
+                    connects = f"connects {site.address}"
+                    hops = [
+                        self.tables.gateway_hop(entry.target, entry.target_kind, connects),
+                        self.tables.route_hop(entry),
+                    ]
+                    unknown = tuple(names(site.unknown_ranges))
+                    legs.append(Leg(families, site_end(site), hops, address_names=unknown))
+                    break
+        return legs

@@ -1,0 +1,147 @@
+"""The engine's state: the model's filters, routes and firewalls compiled once, its interfaces
+in classes, and the flows found so far.
+
+Each way traffic can take is a module of its own that adds flows here: between classes
+(pairs.py), in from the internet and on-premises sites (inbound.py), out to them
+(outbound.py), through a firewall's DNAT rules (dnat.py) and on through load balancers
+(balancers.py); reach.py runs them in order.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from reachlint.engine.borders import Borders, Leg
+from reachlint.engine.classes import ClassBuilder, ClassView
+from reachlint.engine.filters import Filters
+from reachlint.engine.firewall import Firewalls, FirewallView
+from reachlint.engine.flows import Doubt, EndpointClass, External, Flow, PathSource, Unknown
+from reachlint.engine.interconnect import Interconnect
+from reachlint.engine.listeners import Listeners
+from reachlint.engine.network_acls import NetworkAcls
+from reachlint.engine.nsg import AzureSpaces, Peer
+from reachlint.engine.ranges import Placement, Places
+from reachlint.engine.route_tables import RouteTables, RouteView
+from reachlint.engine.security_groups import SecurityGroups
+from reachlint.model.exposure import Side
+from reachlint.model.network import NetworkModel
+from reachlint.model.traffic import (
+    ALL_ADDRESSES,
+    EPHEMERAL,
+    IntervalSet,
+    Traffic,
+    cidrs,
+    parse_protocol,
+)
+
+AssumeUnknown = Literal["open", "closed"]
+TCP_ONLY = Traffic.box(parse_protocol("tcp"))
+EPHEMERAL_PORTS = IntervalSet([EPHEMERAL])  # the client ports TCP replies go back to
+
+
+class Engine:
+    """What every stage of the analysis reads, and the flows they add."""
+
+    def __init__(self, model: NetworkModel, assume: AssumeUnknown) -> None:
+        self.model = model
+        self.assume = assume
+        self.filters = Filters(model, assume)
+        self.groups = SecurityGroups(self.filters)
+        self.acls = NetworkAcls(self.filters)
+        self.listeners = Listeners(model)
+        self.tables = RouteTables(model)
+        self.interconnect = Interconnect(model, assume, self.tables)
+        self.borders = Borders(model, assume, self.tables)
+        self.spaces = AzureSpaces(model)
+        self.firewalls = Firewalls(model.gateways, assume)
+        self.places = Places(model)
+        self.classes: list[ClassView] = ClassBuilder(
+            model,
+            assume,
+            self.filters,
+            self.groups,
+            self.acls,
+            self.tables,
+            self.places,
+            self.spaces,
+        ).build()
+        self.flows: list[Flow] = []
+        # Flows that end at a pass-through load balancer: only the way to its backends.
+        self.held: list[Flow] = []
+
+    def emit(
+        self,
+        source: EndpointClass | External,
+        destination: EndpointClass | External,
+        allowed: Traffic,
+        path: PathSource,
+        reply_ok: bool,
+        unknowns: list[Unknown],
+        reply_ok_addresses: IntervalSet | None = None,
+    ) -> None:
+        """Split `allowed` into the reachable part and the TCP part whose replies are dropped."""
+        tcp = allowed & TCP_ONLY
+        if reply_ok_addresses is not None:
+            dropped = tcp - tcp.only_addresses(reply_ok_addresses)
+        else:
+            dropped = Traffic() if reply_ok else tcp
+        reachable = allowed - dropped
+        dedup = _dedupe(unknowns)
+        passes = isinstance(destination, EndpointClass) and (
+            self.classes[destination.id].service.pass_through
+        )
+        # A pass-through load balancer is not a place of its own: it only leads to backends.
+        sink = self.held if passes else self.flows
+        if dropped:
+            sink.append(
+                Flow(source, destination, dropped, path, state="reply-dropped", unknowns=dedup)
+            )
+        if reachable:
+            sink.append(Flow(source, destination, reachable, path, unknowns=dedup))
+
+    def settle(self, allowed: Traffic, leg: Leg) -> Traffic:
+        """A leg whose addresses stand for a site's unknown range: what the filters admit from
+        every address is certain; what they admit from some rests on the range's value."""
+        if not leg.address_names or not allowed:
+            return allowed
+        denied = Traffic.box(addresses=leg.addresses) - allowed
+        certain = allowed & (allowed.services_everywhere() - denied.services_everywhere())
+        if self.assume == "closed":
+            return certain
+        doubtful = allowed - certain
+        if doubtful:
+            self.filters.unknowns.extend(Doubt(name, doubtful) for name in leg.address_names)
+        return allowed
+
+    def placement_of(self, cls: ClassView, external: External) -> Placement:
+        """Where an external end's addresses lie among unknown ranges, seen from a class."""
+        site = self.model.onprem_sites.get(external.address)
+        if external.kind == "onprem" and site is not None:
+            return self.places.site(site, cls.info.network)
+        return cls.outside
+
+    def firewall_peer(self, view: FirewallView) -> tuple[Peer, RouteView]:
+        """The firewall as its targets see it: an address of its subnet (DNAT also SNATs)."""
+        gateway = view.gateway
+        subnet = self.model.subnets.get(gateway.subnet or "")
+        network = subnet.network if subnet is not None else gateway.network
+        addresses = cidrs(subnet.cidrs) if subnet is not None and subnet.cidrs else ALL_ADDRESSES
+        peer = Peer(addresses=addresses, known=False, network=network)
+        return peer, self.tables.view_for(subnet, network)
+
+
+def end_side(end: EndpointClass | External) -> Side:
+    """Which kind of peer an end is, in the terms of reachlint.model.exposure."""
+    if isinstance(end, External):
+        return "internet" if end.kind == "internet" else "onprem"
+    return "network"
+
+
+def _dedupe(unknowns: list[Unknown]) -> list[Unknown]:
+    """Names once each, sorted; doubts merged per name."""
+    names = sorted({u for u in unknowns if isinstance(u, str)})
+    doubts: dict[str, Traffic] = {}
+    for unknown in unknowns:
+        if isinstance(unknown, Doubt) and unknown.name not in names:
+            doubts[unknown.name] = doubts.get(unknown.name, Traffic()) | unknown.traffic
+    return [*names, *(Doubt(name, doubts[name]) for name in sorted(doubts))]

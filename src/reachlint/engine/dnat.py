@@ -1,0 +1,103 @@
+"""The ways in through a firewall's DNAT rules: internet traffic to the firewall's public
+address, translated to an endpoint's private address and port.
+
+The firewall also translates the source to an address of its own subnet, so the target's
+filters see the firewall, not the client; the way on is by the firewall subnet's routes.
+"""
+
+from __future__ import annotations
+
+from reachlint.engine.classes import ClassView
+from reachlint.engine.core import Engine
+from reachlint.engine.firewall import FirewallView, rule_ports, rule_protocols, spec_addresses
+from reachlint.engine.flows import INTERNET, Hop, Unknown
+from reachlint.model.network import DnatRule
+from reachlint.model.traffic import ALL_ADDRESSES, PUBLIC_ADDRESSES, IntervalSet, Traffic, cidrs
+
+
+def through_dnat(engine: Engine) -> None:
+    for view in engine.firewalls.views.values():
+        for rule in view.policy.dnat:
+            for b, unsure in dnat_targets(engine, rule):
+                _dnat_flow(engine, view, rule, b, unsure)
+            engine.filters.take_unknowns()
+
+
+def dnat_targets(engine: Engine, rule: DnatRule) -> list[tuple[ClassView, str | None]]:
+    """Classes with a member that holds the translated address; with the unknown it rests
+    on when members' addresses are known only after deployment and may be that one."""
+    try:
+        translated = cidrs([rule.translated_address or ""])
+    except ValueError:
+        return []
+    holders = [c for c in engine.classes if c.address_known and translated & c.addresses]
+    found: list[tuple[ClassView, str | None]] = [(c, None) for c in holders]
+    if holders:
+        return found
+    why = f"{rule.address}: which endpoint gets {rule.translated_address} (DNAT rule {rule.name})"
+    for cls in engine.classes:
+        if not cls.address_known and translated & cls.addresses and cls.load_balancer is None:
+            if engine.assume == "open":
+                found.append((cls, why))
+            else:
+                engine.filters.unknowns.append(why)
+    return found
+
+
+def dnat_traffic(engine: Engine, rule: DnatRule) -> tuple[Traffic, list[str]]:
+    """Internet traffic the rule translates, as it arrives (on the translated port)."""
+    clients, unsure = spec_addresses(rule.sources)
+    unknowns = []
+    if unsure:
+        unknowns.append(f"{rule.address}: DNAT rule {rule.name} (addresses it names)")
+        if engine.assume == "open":
+            clients = ALL_ADDRESSES
+    ports = rule_ports(rule.ports)
+    if rule.translated_port is not None:
+        ports = IntervalSet([(rule.translated_port, rule.translated_port)])
+    protocols = rule_protocols(rule.protocols)
+    return Traffic.box(protocols, clients & PUBLIC_ADDRESSES, ports), unknowns
+
+
+def _dnat_flow(
+    engine: Engine, view: FirewallView, rule: DnatRule, b: ClassView, unsure: str | None
+) -> None:
+    traffic, rule_unknowns = dnat_traffic(engine, rule)
+    unknowns: list[Unknown] = [*rule_unknowns]
+    if unsure:
+        unknowns.append(unsure)
+    peer, routes = engine.firewall_peer(view)
+    legs = engine.interconnect.between(routes, peer.network, b.addresses, b.info.network)
+    if legs is None or not traffic:
+        return
+    allowed = traffic & b.guards.toward("ingress", peer)
+    if not allowed:
+        engine.filters.take_unknowns()
+        return
+    unknowns = [*unknowns, *b.unknowns, *engine.filters.take_unknowns()]
+
+    def build_path() -> list[Hop]:
+        hops = [view.firewall_hop(), _dnat_hop(view, rule), *legs]
+        hops.extend(b.guards.hops("ingress", allowed.services_everywhere(), peer))
+        return hops
+
+    engine.emit(INTERNET, b.info, allowed, build_path, True, unknowns)
+
+
+def _dnat_hop(view: FirewallView, rule: DnatRule) -> Hop:
+    ports = (
+        ", ".join(str(r.low) if r.low == r.high else f"{r.low}-{r.high}" for r in rule.ports)
+        or "every port"
+    )
+    to_port = f":{rule.translated_port}" if rule.translated_port is not None else ""
+    where = f" in {rule.collection}" if rule.collection else ""
+    return Hop(
+        address=rule.address,
+        kind="dnat-rule",
+        type=rule.type,
+        detail=(
+            f"DNAT rule {rule.name}{where} translates {'/'.join(rule.protocols)} {ports} on "
+            f"{view.gateway.address}'s public address to {rule.translated_address}{to_port}"
+        ),
+        origin=rule.origin,
+    )

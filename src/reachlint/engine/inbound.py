@@ -1,0 +1,150 @@
+"""The ways in: from the internet and from on-premises sites to the classes.
+
+A client outside reaches a class when its table sends the replies back the way they came (an
+internet gateway, Azure's Internet route, a VPN gateway), the class can be addressed from there
+(a public IPv4 address, or IPv6), and its filters, listeners and network ACL admit the traffic;
+a network ACL must also let the replies out. Through a firewall both ways (an AWS ingress route
+table), the firewall's rules judge it too.
+"""
+
+from __future__ import annotations
+
+from reachlint.engine.classes import ClassView, counts_as_public
+from reachlint.engine.core import EPHEMERAL_PORTS, Engine
+from reachlint.engine.firewall import with_firewall_rules
+from reachlint.engine.flows import INTERNET, Hop
+from reachlint.model.traffic import PUBLIC_ADDRESSES, TCP, V4_ALL, V6_ALL, IntervalSet, Traffic
+
+
+def from_internet(engine: Engine) -> None:
+    for b in engine.classes:
+        _direct(engine, b)
+        _through_firewalls(engine, b)
+
+
+def _through_firewalls(engine: Engine, b: ClassView) -> None:
+    """From the internet through a firewall on both ways (an AWS ingress route table)."""
+    families = (V4_ALL if b.info.public else IntervalSet()) | (b.families & V6_ALL)
+    ways = engine.borders.internet_in_through_firewalls(b.routes, b.addresses)
+    for clients, route_hops, firewall in ways:
+        clients = clients & PUBLIC_ADDRESSES & families & b.families
+        view = engine.firewalls.get(firewall)
+        if not clients or view is None:
+            continue
+        evaluated = view.evaluate("destination", b.addresses, b.address_known)
+        engine.filters.unknowns.extend(evaluated.unknowns)
+        allowed = Traffic.box(addresses=clients) & evaluated.allowed
+        allowed &= b.guards.region("ingress", b.outside)
+        allowed = b.service.accepts("internet", allowed)
+        if b.load_balancer is not None:
+            allowed &= engine.listeners.traffic(b.load_balancer, b.frontends)
+        allowed &= engine.acls.region(b.acl, "ingress", b.outside)
+        if not allowed:
+            engine.filters.take_unknowns()
+            continue
+        replies = engine.acls.region(b.acl, "egress", b.outside).addresses_with(
+            TCP, EPHEMERAL_PORTS
+        )
+        unknowns = [*b.unknowns, *engine.filters.take_unknowns()]
+        path = with_firewall_rules(route_hops, [(view, evaluated)], allowed, None)
+        path.extend(_public_hops(engine, b))
+        path.extend(engine.acls.hops(b.acl, "ingress", allowed, None, b.outside))
+        path.extend(b.guards.hops("ingress", allowed, None, b.outside))
+        engine.emit(INTERNET, b.info, allowed, path, True, unknowns, replies)
+
+
+def _direct(engine: Engine, b: ClassView) -> None:
+    """From the internet by the route of the replies, straight to the class."""
+    clients, route_hops = engine.borders.internet_return(b.routes)
+    families = V4_ALL if b.info.public else IntervalSet()
+    # IPv6 addresses are global: a dual-stack subnet needs no public IPv4 for them.
+    families = families | (b.families & V6_ALL)
+    clients = clients & PUBLIC_ADDRESSES & families & b.families
+    if not clients:
+        return
+    closed, unsure_sku = closed_public_address(engine, b)
+    if closed:
+        return
+    allowed = Traffic.box(addresses=clients)
+    allowed &= b.guards.region("ingress", b.outside)
+    allowed = b.service.accepts("internet", allowed)
+    if b.load_balancer is not None:
+        allowed &= engine.listeners.traffic(b.load_balancer, b.frontends)
+    allowed &= engine.acls.region(b.acl, "ingress", b.outside)
+    if not allowed:
+        engine.filters.take_unknowns()
+        return
+    if unsure_sku is not None:
+        engine.filters.unknowns.append(unsure_sku)
+    replies = engine.acls.region(b.acl, "egress", b.outside).addresses_with(TCP, EPHEMERAL_PORTS)
+    unknowns = [*b.unknowns, *engine.filters.take_unknowns()]
+    path = [*route_hops]
+    path.extend(_public_hops(engine, b))
+    path.extend(engine.acls.hops(b.acl, "ingress", allowed, None, b.outside))
+    path.extend(b.guards.hops("ingress", allowed, None, b.outside))
+    engine.emit(INTERNET, b.info, allowed, path, True, unknowns, replies)
+
+
+def closed_public_address(engine: Engine, b: ClassView) -> tuple[bool, str | None]:
+    """Whether a Standard public IP keeps the internet out, no NSG applying to allow it; and
+    the unknown SKU that answer rests on, if any."""
+    managed = b.load_balancer is not None or b.service.exposure is not None
+    if b.closed_without_nsg is False or b.guards.nsgs or managed:
+        return False, None  # a managed service's frontend follows its own documentation
+    if b.closed_without_nsg:
+        return True, None
+    name = (
+        f"{b.public_source or 'the public address'}: its SKU (a Standard public IP is closed "
+        "to inbound traffic unless an NSG allows it)"
+    )
+    return engine.assume == "closed", name
+
+
+def _public_hops(engine: Engine, b: ClassView) -> list[Hop]:
+    hops: list[Hop] = []
+    for member in b.info.members[:1]:
+        endpoint = engine.model.endpoints[member.endpoint]
+        for interface in endpoint.interfaces:
+            if interface.address != member.interface or not counts_as_public(
+                interface, engine.assume
+            ):
+                continue
+            source = interface.public_source or endpoint.address
+            element = engine.model.elastic_ips.get(source) or engine.model.subnets.get(source)
+            origin = element.origin if element is not None else endpoint.origin
+            kind_of = element.type if element is not None else endpoint.type
+            hops.append(
+                Hop(
+                    address=source,
+                    kind="public-address",
+                    type=kind_of,
+                    detail=f"gives {endpoint.address} a public address",
+                    origin=origin,
+                )
+            )
+    return hops
+
+
+def from_sites(engine: Engine) -> None:
+    """From each on-premises site whose replies a class's table sends back over its VPN."""
+    for b in engine.classes:
+        for leg in engine.borders.onprem_return(b.routes, b.families):
+            where = engine.placement_of(b, leg.external)
+            allowed = Traffic.box(addresses=leg.addresses)
+            allowed &= b.guards.region("ingress", where)
+            allowed = b.service.accepts("onprem", allowed)
+            if b.load_balancer is not None:
+                allowed &= engine.listeners.traffic(b.load_balancer, b.frontends)
+            allowed &= engine.acls.region(b.acl, "ingress", where)
+            allowed = engine.settle(allowed, leg)
+            if not allowed:
+                engine.filters.take_unknowns()
+                continue
+            replies = engine.acls.region(b.acl, "egress", where).addresses_with(
+                TCP, EPHEMERAL_PORTS
+            )
+            path = [*leg.hops]
+            path.extend(engine.acls.hops(b.acl, "ingress", allowed, None, where))
+            path.extend(b.guards.hops("ingress", allowed, None, where))
+            unknowns = [*b.unknowns, *leg.unknowns, *engine.filters.take_unknowns()]
+            engine.emit(leg.external, b.info, allowed, path, True, unknowns, replies)

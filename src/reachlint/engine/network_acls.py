@@ -1,0 +1,212 @@
+"""Network ACLs as exact traffic sets: stateless, entries in rule-number order, first match
+wins, then deny.
+
+An entry decides what it matches minus what earlier entries matched. Being stateless, an ACL
+judges a flow's replies too: the engine asks it both ways.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Literal
+
+from reachlint.engine.filters import (
+    EVERYTHING,
+    Direction,
+    Filters,
+    describe_services,
+    port_set,
+    protocol_set,
+    safe_cidr,
+    unknown_addresses_text,
+)
+from reachlint.engine.flows import Doubt, Hop, Unknown
+from reachlint.engine.ranges import NOWHERE, Placement, decide
+from reachlint.model.network import AclEntry, NetworkAcl, PortRange, Subnet
+from reachlint.model.traffic import ALL_ADDRESSES, IntervalSet, Traffic
+from reachlint.sources import Origin
+
+
+@dataclass
+class DecidingEntry:
+    entry: AclEntry
+    effective: Traffic  # what this entry decides: its match minus every earlier entry's
+
+
+class AclView:
+    """A stateless ACL: entries in rule-number order, first match wins, then deny.
+
+    An entry whose range is an unknown value matches a peer certainly inside it, never one
+    certainly outside it, and otherwise as --assume-unknown says: open lets traffic through
+    (an allow matches, a deny does not), closed the reverse.
+    """
+
+    def __init__(self, acl: NetworkAcl, assume: Literal["open", "closed"] = "open") -> None:
+        self.acl = acl
+        self.assume = assume
+        self.has_unknown = any(e.unknown_ranges for e in acl.entries)
+        self._compiled: dict[tuple[Direction, Placement, str], CompiledAcl] = {}
+        self.regions: dict[Direction, Traffic] = {}
+        self.entries: dict[Direction, list[DecidingEntry]] = {}
+        self.toward: dict[tuple[Direction, IntervalSet, Placement], tuple[Traffic, list[Unknown]]]
+        self.toward = {}
+        for direction in ("ingress", "egress"):
+            compiled = self.compiled(direction, NOWHERE)
+            self.regions[direction] = compiled.allowed
+            self.entries[direction] = compiled.entries
+
+    def compiled(self, direction: Direction, placement: Placement) -> CompiledAcl:
+        """The entries as they decide for a peer placed so among unknown ranges."""
+        if not self.has_unknown:
+            placement = NOWHERE
+        key = (direction, placement, self.assume)
+        found = self._compiled.get(key)
+        if found is None:
+            found = self._compile(direction, placement, self.assume)
+            if found.undecided and self.assume == "open":
+                closed = self._compile(direction, placement, "closed")
+                extra = found.allowed - closed.allowed
+                found.doubts = [Doubt(name, extra) for name in found.undecided if extra]
+            self._compiled[key] = found
+        return found
+
+    def _compile(self, direction: Direction, placement: Placement, assume: str) -> CompiledAcl:
+        ordered = sorted(
+            (e for e in self.acl.entries if e.egress == (direction == "egress")),
+            key=lambda e: e.rule_number,
+        )
+        remaining = EVERYTHING
+        allowed = Traffic()
+        compiled: list[DecidingEntry] = []
+        undecided: list[str] = []
+        for entry in ordered:
+            addresses = safe_cidr(entry.cidr)
+            if entry.unknown_ranges:
+                matched, names = decide(entry.unknown_ranges, placement)
+                undecided.extend(names)
+                if matched or (names and (assume == "open") == entry.allow):
+                    addresses = ALL_ADDRESSES
+            match = Traffic.box(protocol_set(entry.protocol), addresses, port_set(entry.ports))
+            effective = remaining & match
+            remaining = remaining - match
+            if entry.allow:
+                allowed |= effective
+            compiled.append(DecidingEntry(entry, effective))
+        return CompiledAcl(allowed, compiled, list(dict.fromkeys(undecided)))
+
+
+@dataclass
+class CompiledAcl:
+    allowed: Traffic
+    entries: list[DecidingEntry]
+    undecided: list[str]
+    doubts: list[Unknown] = field(default_factory=list)
+
+
+class NetworkAcls:
+    """The ACL of each subnet, compiled once, and its verdicts toward peers."""
+
+    def __init__(self, filters: Filters) -> None:
+        self.filters = filters
+        self.model = filters.model
+        self.assume = filters.assume
+        self._acls: dict[str, AclView] = {}
+
+    def acl_for(self, subnet: Subnet | None) -> AclView | None:
+        if subnet is None:
+            return None
+        address = subnet.network_acl
+        if address is None:
+            network = self.model.networks.get(subnet.network)
+            address = network.default_network_acl if network is not None else None
+        acl = self.model.network_acls.get(address or "")
+        if acl is None:
+            return None  # no ACL in the model: AWS's default ACL allows everything
+        view = self._acls.get(acl.address)
+        if view is None:
+            view = AclView(acl, self.assume)
+            self._acls[acl.address] = view
+        return view
+
+    def region(
+        self, acl: AclView | None, direction: Direction, placement: Placement = NOWHERE
+    ) -> Traffic:
+        """What the ACL lets through from (ingress) or to (egress) external addresses."""
+        if acl is None:
+            return EVERYTHING
+        compiled = acl.compiled(direction, placement)
+        self.filters.unknowns.extend(compiled.doubts)
+        return compiled.allowed
+
+    def toward(
+        self,
+        acl: AclView | None,
+        direction: Direction,
+        peer: IntervalSet,
+        placement: Placement = NOWHERE,
+        names: tuple[str, ...] = (),
+    ) -> Traffic:
+        if acl is None:
+            return EVERYTHING
+        if not acl.has_unknown:
+            placement = NOWHERE
+        key = (direction, peer, placement)
+        cached = acl.toward.get(key)
+        if cached is None:
+            with self.filters.collecting() as unknowns:
+                compiled = acl.compiled(direction, placement)
+                found = self.filters.project(compiled.allowed, peer, False, names)
+                for doubt in compiled.doubts:
+                    if isinstance(doubt, Doubt):
+                        part = doubt.traffic.only_addresses(peer).services_everywhere()
+                        if part:
+                            unknowns.append(Doubt(doubt.name, part))
+            cached = acl.toward[key] = (found, unknowns)
+        self.filters.unknowns.extend(cached[1])
+        return cached[0]
+
+    def hops(
+        self,
+        acl: AclView | None,
+        direction: Direction,
+        allowed: Traffic,
+        peer: IntervalSet | None,
+        placement: Placement = NOWHERE,
+    ) -> list[Hop]:
+        if acl is None:
+            return []
+        hops: list[Hop] = []
+        for compiled in acl.compiled(direction, placement).entries:
+            if not compiled.entry.allow:
+                continue
+            if peer is None:
+                admitted = compiled.effective & allowed
+            else:
+                admitted = (
+                    compiled.effective.only_addresses(peer).services_everywhere()
+                    & allowed.services_everywhere()
+                )
+            if admitted:
+                hops.append(_acl_hop(acl.acl, compiled.entry, direction, admitted))
+        return hops
+
+
+@lru_cache(maxsize=4096)
+def _entry_services(protocol: str, ports: PortRange | None) -> str:
+    return describe_services(Traffic.box(protocol_set(protocol), ALL_ADDRESSES, port_set(ports)))
+
+
+def _acl_hop(acl: NetworkAcl, entry: AclEntry, direction: Direction, admitted: Traffic) -> Hop:
+    word = "from" if direction == "ingress" else "to"
+    services = _entry_services(entry.protocol, entry.ports)
+    peers = entry.cidr or unknown_addresses_text(entry.unknown_ranges, entry.type)
+    return Hop(
+        address=entry.address,
+        kind="network-acl-entry",
+        type=entry.type,
+        detail=f"{acl.address} rule {entry.rule_number} allows {services} {word} {peers}",
+        origin=entry.origin if entry.origin.file else acl.origin or Origin(),
+        admits=admitted,
+        stage=f"{acl.address} {direction}",
+    )

@@ -1,0 +1,168 @@
+"""Flows between classes: what members of one class can send members of another, and whether
+TCP replies get back.
+
+A pair is judged once: the source's egress and the destination's ingress filters first (their
+verdicts are cached per peer and stop most pairs), then the routes between their networks, the
+firewalls on the way, the network ACLs both ways and the routes and ACLs of the replies. Its
+path is described only when a flow's path is first read.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from reachlint.engine.classes import ClassView
+from reachlint.engine.core import EPHEMERAL_PORTS, TCP_ONLY, Engine
+from reachlint.engine.firewall import Evaluated, FirewallView, with_firewall_rules
+from reachlint.engine.flows import Doubt, Hop, Unknown
+from reachlint.model.traffic import Traffic, parse_protocol
+
+_REPLIES = Traffic.box(parse_protocol("tcp"), ports=EPHEMERAL_PORTS)
+
+
+@dataclass
+class Pair:
+    """What one class can send another, before it is split into reachable and reply-dropped."""
+
+    allowed: Traffic
+    build_path: Callable[[], list[Hop]]
+    reply_ok: bool
+    unknowns: list[Unknown]
+    _path: list[Hop] | None = None
+
+    @property
+    def path(self) -> list[Hop]:
+        return self.hops()
+
+    def hops(self) -> list[Hop]:
+        """Built once, when a flow's path is first read."""
+        if self._path is None:
+            self._path = self.build_path()
+        return self._path
+
+
+class Pairs:
+    """Every pair of classes judged once, whoever asks: flows between classes, and the way on
+    from a load balancer to its targets."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.filters = engine.filters
+        self.acls = engine.acls
+        self.listeners = engine.listeners
+        self.interconnect = engine.interconnect
+        self.firewalls = engine.firewalls
+        self._pairs: dict[tuple[int, int, bool], Pair | None] = {}
+
+    def pair(self, a: ClassView, b: ClassView, judge_source: bool = True) -> Pair | None:
+        """Traffic members of `a` can send to members of `b`, and whether TCP replies return.
+
+        With judge_source False the destination's security groups are left out: a load balancer
+        that keeps the client's address has them judge the client instead.
+        """
+        key = (a.info.id, b.info.id, judge_source)
+        if key not in self._pairs:
+            self._pairs[key] = self._compute_pair(a, b, judge_source)
+        return self._pairs[key]
+
+    def _compute_pair(self, a: ClassView, b: ClassView, judge_source: bool) -> Pair | None:
+        # Filter verdicts are cached per peer and stop most pairs: ask them before routing.
+        allowed = a.guards.toward("egress", b.peer)
+        if judge_source:
+            allowed &= b.guards.toward("ingress", a.peer)
+        if b.load_balancer is not None:
+            allowed &= self.listeners.traffic(b.load_balancer, b.frontends)
+        if not allowed:
+            self.filters.take_unknowns()
+            return None
+        unknowns = [*a.unknowns, *b.unknowns]
+        path: list[Hop] = []
+        judged: list[tuple[FirewallView, Evaluated]] = []
+        crosses_subnets = a.info.subnet is None or a.info.subnet != b.info.subnet
+        reply_ok = True
+        if crosses_subnets:
+            legs = self.interconnect.between(
+                a.routes, a.info.network, b.addresses, b.info.network, b.placement
+            )
+            if legs is None:
+                self.filters.take_unknowns()
+                self.interconnect.take_unknowns()
+                return None
+            path.extend(legs)
+            for view in self.firewalls.on_path(legs):
+                evaluated = view.evaluate("source", a.addresses, a.address_known)
+                self.filters.unknowns.extend(evaluated.unknowns)
+                allowed &= self.filters.project(
+                    evaluated.allowed, b.addresses, b.address_known, b.address_names
+                )
+                judged.append((view, evaluated))
+            allowed &= self.acls.toward(a.acl, "egress", b.addresses, b.placement, b.address_names)
+            allowed &= self.acls.toward(b.acl, "ingress", a.addresses, a.placement, a.address_names)
+            # Without a route back, UDP and ICMP still arrive; TCP never completes.
+            back = self.interconnect.between(
+                b.routes, b.info.network, a.addresses, a.info.network, a.placement
+            )
+            reply_ok = back is not None and self._tcp_replies_pass(b, a)
+        unknowns.extend(self.filters.take_unknowns())
+        unknowns.extend(self.interconnect.take_unknowns())
+        if not allowed:
+            return None
+
+        def build_path() -> list[Hop]:
+            hops = [*with_firewall_rules(path, judged, allowed, b.addresses)]
+            hops.extend(a.guards.hops("egress", allowed, b.peer))
+            if crosses_subnets:
+                hops.extend(self.acls.hops(a.acl, "egress", allowed, b.addresses, b.placement))
+                hops.extend(self.acls.hops(b.acl, "ingress", allowed, a.addresses, a.placement))
+            if judge_source:
+                hops.extend(b.guards.hops("ingress", allowed, a.peer))
+            return hops
+
+        return Pair(allowed, build_path, reply_ok, unknowns)
+
+    def _tcp_replies_pass(self, server: ClassView, client: ClassView) -> bool:
+        """Some client port 1024-65535 must pass both stateless filters on the way back."""
+        filters = self.filters
+        with filters.collecting() as unknowns:
+            back = self.acls.toward(
+                server.acl, "egress", client.addresses, client.placement, client.address_names
+            )
+            back &= self.acls.toward(
+                client.acl, "ingress", server.addresses, server.placement, server.address_names
+            )
+        replies = back & _REPLIES
+        # Replies that pass only by assumption make every TCP connection rest on it.
+        doubtful = Traffic()
+        for unknown in unknowns:
+            if isinstance(unknown, Doubt):
+                doubtful |= unknown.traffic
+            else:
+                filters.unknowns.append(unknown)
+        if replies and not replies - doubtful:
+            names = dict.fromkeys(u.name for u in unknowns if isinstance(u, Doubt))
+            filters.unknowns.extend(Doubt(name, TCP_ONLY) for name in names)
+        return bool(replies)
+
+
+def between_classes(engine: Engine, pairs: Pairs) -> None:
+    """Flows from every class that starts connections to every class in a connected network."""
+    by_network: dict[str | None, list[ClassView]] = defaultdict(list)
+    for cls in engine.classes:
+        by_network[cls.info.network].append(cls)
+    connected = engine.interconnect.connected_networks()
+    for network, sources in by_network.items():
+        targets = [c for n in connected.get(network, {network}) for c in by_network.get(n, [])]
+        for a in sources:
+            if a.service.starts_nothing("network"):
+                continue  # a load balancer, a private endpoint: never a client
+            for b in targets:
+                pair = pairs.pair(a, b)
+                if pair is None:
+                    continue
+                if a is b and len({m.endpoint for m in a.info.members}) < 2:
+                    continue  # a flow from an endpoint to itself is not a flow
+                allowed = b.service.accepts("network", a.service.sends("network", pair.allowed))
+                if not allowed:
+                    continue
+                engine.emit(a.info, b.info, allowed, pair.hops, pair.reply_ok, pair.unknowns)

@@ -1,0 +1,307 @@
+"""Route tables as longest-prefix partitions of the address space.
+
+A table's view makes explicit what no one writes: the local route of its network, the routes
+a VPN gateway propagates, Azure's system routes (peered VNets, gateway-learned ranges,
+Internet). Where each part of the space then goes is for interconnect.py (to another network)
+and borders.py (out of the networks, and back in).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from reachlint.engine.flows import External, Hop
+from reachlint.model.network import NetworkModel, OnPremSite, Route, RouteTable, Subnet
+from reachlint.model.traffic import IntervalSet, addresses_as_cidrs, cidr_interval, cidrs
+from reachlint.sources import Origin
+
+
+@dataclass
+class RouteEntry:
+    destination: str
+    addresses: IntervalSet
+    prefix: int
+    target_kind: str
+    target: str | None
+    route: Route | None  # None for the implicit local route and propagated routes
+    table: str | None
+    # A route whose destination is an unknown value: what it rests on.
+    unknowns: tuple[str, ...] = ()
+
+
+def prefix_length(cidr: str) -> int:
+    """Specificity of a CIDR: minus its host bits (IPv4 and IPv6 never overlap here)."""
+    low, high = cidr_interval(cidr)
+    return -((high - low + 1).bit_length() - 1)
+
+
+class RouteView:
+    """One route table with the local route and propagated routes made explicit."""
+
+    def __init__(
+        self,
+        table: RouteTable | None,
+        entries: list[RouteEntry],
+        unknown_sites: list[RouteEntry] | None = None,
+    ) -> None:
+        self.table = table
+        # Routes to on-premises ranges that are unknown values (learned from a gateway).
+        self.unknown_sites = unknown_sites or []
+        # Longest prefix first: CIDRs nest or are disjoint, so the first hit is the match.
+        self.entries = sorted(entries, key=lambda e: (-e.prefix, e.route is None))
+        self._cache: dict[IntervalSet, list[tuple[IntervalSet, RouteEntry]]] = {}
+
+    def partition(self, addresses: IntervalSet) -> list[tuple[IntervalSet, RouteEntry]]:
+        found = self._cache.get(addresses)
+        if found is not None:
+            return found
+        remaining = addresses
+        parts: list[tuple[IntervalSet, RouteEntry]] = []
+        for entry in self.entries:
+            if not remaining:
+                break
+            part = remaining & entry.addresses
+            if part:
+                parts.append((part, entry))
+                remaining = remaining - part
+        self._cache[addresses] = parts
+        return parts
+
+    def unknown_destinations(self) -> list[RouteEntry]:
+        """The table's routes whose destination is an unknown value."""
+        table = self.table
+        if table is None:
+            return []
+        return [
+            RouteEntry(
+                ", ".join(s for r in route.unknown_ranges for s in r.sources),
+                IntervalSet(),
+                0,
+                route.target_kind,
+                route.target,
+                route,
+                table.address,
+                tuple(s for r in route.unknown_ranges for s in r.sources),
+            )
+            for route in table.routes
+            if route.unknown_ranges and not route.destination
+        ]
+
+
+class RouteTables:
+    """The view of each route table, built once, and the hops that name a route or gateway."""
+
+    def __init__(self, model: NetworkModel) -> None:
+        self.model = model
+        self._views: dict[tuple[str | None, str | None], RouteView] = {}
+        self._sites_by_gateway: dict[str, list[OnPremSite]] | None = None
+
+    def view_for(self, subnet: Subnet | None, network: str | None) -> RouteView:
+        table_address = subnet.route_table if subnet is not None else None
+        net = self.model.networks.get(network or "")
+        if table_address is None and net is not None:
+            table_address = net.main_route_table
+        key = (table_address, network)
+        view = self._views.get(key)
+        if view is None:
+            view = self._build_view(self.model.route_tables.get(table_address or ""), network)
+            self._views[key] = view
+        return view
+
+    def edge_view(self, table: RouteTable, gateway: str) -> RouteView:
+        """The table as the edge route table of an internet gateway it is associated with."""
+        key = (table.address, f"edge:{gateway}")
+        view = self._views.get(key)
+        if view is None:
+            view = self._views[key] = self._build_view(table, table.network)
+        return view
+
+    def _build_view(self, table: RouteTable | None, network: str | None) -> RouteView:
+        entries: list[RouteEntry] = []
+        unknown_sites: list[RouteEntry] = []
+        net = self.model.networks.get(network or "")
+        table_address = table.address if table is not None else None
+        for cidr in net.cidrs if net is not None else []:
+            entries.append(
+                RouteEntry(
+                    cidr, cidrs([cidr]), prefix_length(cidr), "local", network, None, table_address
+                )
+            )
+        if table is not None:
+            for route in table.routes:
+                for cidr in self._destinations(route):
+                    entries.append(
+                        RouteEntry(
+                            cidr,
+                            cidrs([cidr]),
+                            prefix_length(cidr),
+                            route.target_kind,
+                            route.target,
+                            route,
+                            table.address,
+                        )
+                    )
+            for gateway in table.propagating_gateways:
+                for site in self.sites_on(gateway):
+                    if site.unknown_ranges:
+                        unknown_sites.append(_site_route(site, gateway, table.address))
+                    for cidr in site.cidrs:
+                        entries.append(
+                            RouteEntry(
+                                cidr,
+                                cidrs([cidr]),
+                                prefix_length(cidr),
+                                "vpn-gateway",
+                                gateway,
+                                None,
+                                table.address,
+                            )
+                        )
+        if net is not None and net.provider == "azure":
+            entries.extend(self._azure_system_routes(network, table_address, unknown_sites))
+        return RouteView(table, entries, unknown_sites)
+
+    def _azure_system_routes(
+        self, network: str | None, table: str | None, unknown_sites: list[RouteEntry]
+    ) -> list[RouteEntry]:
+        """Azure's routes that no one writes: peered VNets, gateway-learned ranges, Internet."""
+        entries = [
+            RouteEntry(
+                "0.0.0.0/0",
+                cidrs(["0.0.0.0/0"]),
+                prefix_length("0.0.0.0/0"),
+                "internet",
+                None,
+                None,
+                table,
+            )
+        ]
+        gateway_networks = {network}
+        for peering in self.model.peerings.values():
+            if not peering.active or network not in (peering.requester, peering.accepter):
+                continue
+            other = peering.accepter if peering.requester == network else peering.requester
+            element = self.model.networks.get(other or "")
+            for cidr in element.cidrs if element is not None else []:
+                entries.append(
+                    RouteEntry(
+                        cidr,
+                        cidrs([cidr]),
+                        prefix_length(cidr),
+                        "peering",
+                        peering.address,
+                        None,
+                        table,
+                    )
+                )
+            if peering.use_remote_gateways or peering.allow_gateway_transit:
+                gateway_networks.add(other)
+        for gateway in self.model.gateways.values():
+            if gateway.kind != "vpn-gateway" or gateway.network not in gateway_networks:
+                continue
+            for site in self.sites_on(gateway.address):
+                if site.unknown_ranges:
+                    unknown_sites.append(_site_route(site, gateway.address, table))
+                for cidr in site.cidrs:
+                    entries.append(
+                        RouteEntry(
+                            cidr,
+                            cidrs([cidr]),
+                            prefix_length(cidr),
+                            "vpn-gateway",
+                            gateway.address,
+                            None,
+                            table,
+                        )
+                    )
+        return entries
+
+    def _destinations(self, route: Route) -> list[str]:
+        out: list[str] = []
+        if route.destination:
+            out.append(route.destination)
+        if route.destination_prefix_list:
+            listed = self.model.prefix_lists.get(route.destination_prefix_list)
+            if listed is not None:
+                out.extend(listed.cidrs)
+        valid = []
+        for cidr in out:
+            try:
+                cidr_interval(cidr)
+            except ValueError:
+                continue
+            valid.append(cidr)
+        return valid
+
+    # ----- on-premises sites --------------------------------------------------------------------
+
+    def sites_on(self, gateway: str) -> list[OnPremSite]:
+        if self._sites_by_gateway is None:
+            index: dict[str, list[OnPremSite]] = {}
+            for site in sorted(self.model.onprem_sites.values(), key=lambda s: s.address):
+                if site.gateway:
+                    index.setdefault(site.gateway, []).append(site)
+            self._sites_by_gateway = index
+        return self._sites_by_gateway.get(gateway, [])
+
+    def sites(self) -> list[External]:
+        return [
+            site_end(site) for site in sorted(self.model.onprem_sites.values(), key=site_address)
+        ]
+
+    # ----- hops ---------------------------------------------------------------------------------
+
+    def route_hop(self, entry: RouteEntry, _part: str = "") -> Hop:
+        route = entry.route
+        destination = entry.destination
+        target = entry.target or entry.target_kind
+        if route is None:
+            how = "system route" if entry.target_kind in {"internet", "peering"} else "learned"
+            return Hop(
+                address=entry.table or f"system-route:{destination}",
+                kind="route",
+                type="route",
+                detail=f"{entry.table or 'the subnet'} sends {destination} to {target} ({how})",
+            )
+        table = entry.table or "the route table"
+        return Hop(
+            address=route.address,
+            kind="route",
+            type=route.type,
+            detail=f"{table} sends {destination} to {target}",
+            origin=route.origin,
+        )
+
+    def gateway_hop(self, address: str | None, kind: str, detail: str) -> Hop:
+        element = self.model.gateways.get(address or "") or self.model.peerings.get(address or "")
+        return Hop(
+            address=address or kind,
+            kind=kind,
+            type=element.type if element is not None else kind,
+            detail=detail,
+            origin=element.origin if element is not None else Origin(),
+        )
+
+
+def _site_route(site: OnPremSite, gateway: str, table: str | None) -> RouteEntry:
+    """The route a gateway learns for a site's ranges that are unknown values."""
+    return RouteEntry(
+        f"the ranges of {site.address}", IntervalSet(), 0, "vpn-gateway", gateway, None, table
+    )
+
+
+def site_address(site: OnPremSite) -> str:
+    return site.address
+
+
+def site_end(site: OnPremSite) -> External:
+    return External(address=site.address, kind="onprem", origin=site.origin)
+
+
+@lru_cache(maxsize=4096)
+def first_cidr(part: IntervalSet) -> str:
+    found = addresses_as_cidrs(part)
+    if not found:
+        return "nothing"
+    return found[0] if len(found) == 1 else f"{found[0]} and {len(found) - 1} more"

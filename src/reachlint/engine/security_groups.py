@@ -1,0 +1,295 @@
+"""AWS security groups as exact traffic sets: stateful, allow-only, all groups of an interface
+together.
+
+A rule names its peers by CIDR, prefix list or security group; a group reference admits the
+members of that group whatever their addresses. Rules whose ranges are unknown values match as
+reachlint.engine.ranges decides, --assume-unknown settling what cannot be decided.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from reachlint.engine.filters import (
+    EVERYTHING,
+    Direction,
+    Filters,
+    describe_services,
+    port_set,
+    protocol_set,
+    safe_cidr,
+    unknown_addresses_text,
+)
+from reachlint.engine.flows import Doubt, Hop, Unknown
+from reachlint.engine.ranges import NOWHERE, Placement, decide
+from reachlint.model.network import SecurityGroupRule
+from reachlint.model.traffic import ALL_ADDRESSES, PUBLIC_ADDRESSES, IntervalSet, Traffic, cidrs
+from reachlint.sources import UnknownValue
+
+
+@dataclass
+class SgRule:
+    rule: SecurityGroupRule
+    group: str
+    services: Traffic  # protocols x ports, every address
+    region: Traffic  # protocols x ports x the CIDRs / prefix lists it names
+    references: frozenset[str]  # groups whose members it admits (self included)
+    unknown: str | None
+    by_peer: dict[IntervalSet, Traffic] = field(default_factory=dict)
+    _detail: str | None = None
+    # Address ranges it names that are unknown values (its own, or its prefix lists').
+    ranges: tuple[UnknownValue, ...] = ()
+
+    def toward(self, peer: IntervalSet) -> Traffic:
+        """Services this rule admits for a peer at these addresses (CIDR part only)."""
+        found = self.by_peer.get(peer)
+        if found is None:
+            found = self.by_peer[peer] = self.region.only_addresses(peer).services_everywhere()
+        return found
+
+    @property
+    def detail(self) -> str:
+        if self._detail is None:
+            rule = self.rule
+            peers = [*rule.cidrs, *rule.prefix_lists]
+            peers.extend(f"members of {g}" for g in rule.security_groups)
+            if rule.self_reference:
+                peers.append(f"members of {self.group}")
+            if self.ranges:
+                peers.append(unknown_addresses_text(self.ranges, rule.type))
+            word = "from" if rule.direction == "ingress" else "to"
+            services = describe_services(self.services)
+            self._detail = f"{self.group} allows {services} {word} {', '.join(peers) or 'nobody'}"
+            if rule.description:
+                self._detail += f" ({rule.description})"
+        return self._detail
+
+
+class SgView:
+    """The union of several security groups on one interface (all of them apply)."""
+
+    def __init__(self, filters: Filters, groups: tuple[str, ...], rules: Iterable[SgRule]) -> None:
+        self.filters = filters
+        self.groups = groups
+        self.unfiltered = not groups
+        self.rules: dict[Direction, list[SgRule]] = {"ingress": [], "egress": []}
+        for compiled in rules:
+            self.rules[compiled.rule.direction].append(compiled)
+        self._regions: dict[tuple[Direction, Placement], tuple[Traffic, list[Unknown]]] = {}
+        self._toward: dict[tuple[object, ...], tuple[Traffic, list[Unknown]]] = {}
+        self._known: dict[Direction, tuple[Traffic, list[Unknown]]] = {}
+
+    def region(self, direction: Direction, placement: Placement = NOWHERE) -> Traffic:
+        """What the groups admit from (ingress) or to (egress) external addresses; `placement`
+        is where those addresses lie among unknown ranges."""
+        if self.unfiltered:
+            return EVERYTHING
+        key = (direction, placement)
+        cached = self._regions.get(key)
+        if cached is None:
+            with self.filters.collecting() as unknowns:
+                region = self._known_region(direction)
+            definite = region
+            for compiled in self.rules[direction]:
+                if not compiled.ranges:
+                    continue
+                matched, undecided = decide(compiled.ranges, placement)
+                if matched:
+                    region |= compiled.services
+                elif undecided and self.filters.assume == "open":
+                    extra = compiled.services - definite
+                    unknowns.extend(Doubt(name, extra) for name in undecided if extra)
+                    region |= compiled.services
+            cached = self._regions[key] = (region, unknowns)
+        self.filters.unknowns.extend(cached[1])
+        return cached[0]
+
+    def _toward_peer(
+        self,
+        direction: Direction,
+        peer: IntervalSet,
+        peer_groups: tuple[str, ...],
+        known: bool,
+        placement: Placement,
+        names: tuple[str, ...],
+    ) -> Traffic:
+        if self.unfiltered:
+            return EVERYTHING
+        key = (direction, peer, peer_groups, known, placement, names)
+        cached = self._toward.get(key)
+        if cached is None:
+            with self.filters.collecting() as unknowns:
+                found = self.filters.project(self._known_region(direction), peer, known, names)
+                members_of = set(peer_groups)
+                extras: list[tuple[list[str], Traffic]] = []
+                for compiled in self.rules[direction]:
+                    if compiled.references & members_of:
+                        found |= compiled.services
+                    if not compiled.ranges:
+                        continue
+                    matched, undecided = decide(compiled.ranges, placement)
+                    if matched:
+                        found |= compiled.services
+                    elif undecided and self.filters.assume == "open":
+                        extras.append((undecided, compiled.services))
+                definite = found
+                for undecided, services in extras:
+                    extra = services - definite
+                    self.filters.unknowns.extend(Doubt(n, extra) for n in undecided if extra)
+                    found |= services
+            cached = self._toward[key] = (found, unknowns)
+        self.filters.unknowns.extend(cached[1])
+        return cached[0]
+
+    def _known_region(self, direction: Direction) -> Traffic:
+        """The groups' rules by the addresses they name, without the unknown ranges."""
+        cached = self._known.get(direction)
+        if cached is None:
+            region = Traffic()
+            unknowns: list[Unknown] = []
+            for compiled in self.rules[direction]:
+                region |= compiled.region
+                if compiled.unknown:
+                    unknowns.append(compiled.unknown)
+            cached = self._known[direction] = (region, unknowns)
+        self.filters.unknowns.extend(cached[1])
+        return cached[0]
+
+    def ingress_from(
+        self,
+        peer: IntervalSet,
+        peer_groups: tuple[str, ...],
+        known: bool,
+        placement: Placement = NOWHERE,
+        names: tuple[str, ...] = (),
+    ) -> Traffic:
+        return self._toward_peer("ingress", peer, peer_groups, known, placement, names)
+
+    def egress_to(
+        self,
+        peer: IntervalSet,
+        peer_groups: tuple[str, ...],
+        known: bool,
+        placement: Placement = NOWHERE,
+        names: tuple[str, ...] = (),
+    ) -> Traffic:
+        return self._toward_peer("egress", peer, peer_groups, known, placement, names)
+
+    def hops(
+        self,
+        direction: Direction,
+        allowed: Traffic,
+        peer: IntervalSet | None,
+        peer_groups: tuple[str, ...],
+        placement: Placement = NOWHERE,
+    ) -> list[Hop]:
+        """The rules that admit part of `allowed` (peer None: an external peer, by address)."""
+        hops: list[Hop] = []
+        for compiled in self.rules[direction]:
+            if peer is None:
+                admitted = compiled.region & allowed
+            elif compiled.references & set(peer_groups):
+                admitted = compiled.services & allowed
+            else:
+                admitted = compiled.toward(peer) & allowed
+            if compiled.ranges:
+                matched, undecided = decide(compiled.ranges, placement)
+                if matched or (undecided and self.filters.assume == "open"):
+                    admitted = compiled.services & allowed
+            if admitted:
+                hops.append(sg_hop(compiled, admitted))
+        return hops
+
+
+def sg_hop(compiled: SgRule, admitted: Traffic) -> Hop:
+    rule = compiled.rule
+    return Hop(
+        address=rule.address,
+        kind="security-group-rule",
+        type=rule.type,
+        detail=compiled.detail,
+        origin=rule.origin,
+        admits=admitted,
+        stage=f"security groups {rule.direction}",
+    )
+
+
+class SecurityGroups:
+    """Compiles each security group once, and each set of groups on an interface once."""
+
+    def __init__(self, filters: Filters) -> None:
+        self.filters = filters
+        self.model = filters.model
+        self.assume = filters.assume
+        self._groups: dict[str, list[SgRule]] = {}
+        self._views: dict[tuple[str, ...], SgView] = {}
+
+    def view(self, groups: tuple[str, ...]) -> SgView:
+        view = self._views.get(groups)
+        if view is None:
+            rules = [compiled for group in groups for compiled in self.compiled_group(group)]
+            view = SgView(self.filters, groups, rules)
+            self._views[groups] = view
+        return view
+
+    def compiled_group(self, address: str) -> list[SgRule]:
+        found = self._groups.get(address)
+        if found is not None:
+            return found
+        group = self.model.security_groups.get(address)
+        compiled: list[SgRule] = []
+        if group is None:
+            self.filters.unknowns.append(f"{address}: security group not in the input")
+            if self.assume == "open":
+                for direction in ("ingress", "egress"):
+                    rule = SecurityGroupRule(
+                        address=address, type="unknown", direction=direction, cidrs=["0.0.0.0/0"]
+                    )
+                    compiled.append(
+                        SgRule(rule, address, EVERYTHING, EVERYTHING, frozenset(), address)
+                    )
+            self._groups[address] = compiled
+            return compiled
+        for rule in group.rules:
+            compiled.append(self._compile_rule(address, rule))
+        self._groups[address] = compiled
+        return compiled
+
+    def _compile_rule(self, group: str, rule: SecurityGroupRule) -> SgRule:
+        services = Traffic.box(protocol_set(rule.protocol), ALL_ADDRESSES, port_set(rule.ports))
+        addresses = IntervalSet()
+        for cidr in rule.cidrs:
+            try:
+                addresses = addresses | cidrs([cidr])
+            except ValueError:
+                continue
+        unknown: str | None = None
+        ranges = list(rule.unknown_ranges)
+        for prefix_list in rule.prefix_lists:
+            listed = self.model.prefix_lists.get(prefix_list)
+            if listed is not None:
+                addresses = addresses | _safe_cidrs(listed.cidrs)
+                ranges.extend(listed.unknown_ranges)
+            else:
+                unknown = f"{rule.address}: addresses of prefix list {prefix_list}"
+                if self.assume == "open":
+                    addresses = addresses | PUBLIC_ADDRESSES
+        if rule.unknown:
+            unknown = f"{rule.address}: {', '.join(rule.unknown)}"
+            if self.assume == "open":
+                addresses = ALL_ADDRESSES
+        region = services.only_addresses(addresses) if addresses else Traffic()
+        references = set(rule.security_groups)
+        if rule.self_reference:
+            references.add(group)
+        return SgRule(
+            rule, group, services, region, frozenset(references), unknown, ranges=tuple(ranges)
+        )
+
+
+def _safe_cidrs(values: list[str]) -> IntervalSet:
+    out = IntervalSet()
+    for value in values:
+        out = out | safe_cidr(value)
+    return out

@@ -1,0 +1,495 @@
+"""From a plan document to `TfResource` records whose references lead to resource instances.
+
+The reader collects what exists after apply, then resolves each attribute's references through
+module inputs and outputs, `count.index`, `each.key` and `each.value`, to the instances they end
+at; known ids and ARNs connect what the configuration section does not.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reachlint.formats.terraform.plan_addresses import (
+    ALL,
+    NOT_RESOURCES,
+    Address,
+    AllInstances,
+    Group,
+    IndexStep,
+    Key,
+    ModulePath,
+    Resolved,
+    Step,
+    Target,
+    aligning,
+    key_text,
+    most_specific,
+    parse_address,
+    parse_reference,
+    reference_name,
+    render_module,
+)
+from reachlint.formats.terraform.plan_values import (
+    NOT_ID_REFERENCES,
+    ModuleConfiguration,
+    action_name,
+    actions_of,
+    as_dict,
+    as_list,
+    blocks_in_value_order,
+    contains_unknown,
+    flatten_expressions,
+    id_references,
+    module_configurations,
+    module_resources,
+    references_of,
+    sensitive_paths,
+    value_at,
+    with_unknowns,
+)
+from reachlint.formats.terraform.records import TfResource
+from reachlint.sources import UnknownValue
+
+
+class PlanReader:
+    """One plan document read: `read()` fills the records, notes, ids and addresses."""
+
+    def __init__(self, document: dict[str, Any]) -> None:
+        self.document = document
+        self.records: dict[str, TfResource] = {}
+        self.addresses: dict[str, Address] = {}
+        self.notes: list[str] = []
+        self.ids: dict[str, str] = {}
+        self.config_addresses: dict[str, str] = {}
+        self._noted: set[str] = set()
+        # Target -> instance key -> address, in plan order.
+        self._instances: dict[Target, dict[Key, str]] = {}
+        # (module instance path, call name) -> instance keys of that module call.
+        self._module_keys: dict[tuple[ModulePath, str], dict[Key, None]] = {}
+        self._configs: dict[tuple[str, ...], ModuleConfiguration] = {}
+        self._variables: dict[tuple[ModulePath, str], Resolved] = {}
+        self._outputs: dict[tuple[ModulePath, str | None], Resolved] = {}
+        # Reference texts -> the most specific parsed references, and whether they align.
+        self._parsed: dict[tuple[str, ...], tuple[list[tuple[Step, ...]], bool]] = {}
+        self._checked_blocks: set[str] = set()
+        self._prior_values: list[tuple[str, dict[str, Any]]] = []
+
+    def note(self, message: str, once_per: str | None = None) -> None:
+        key = once_per or message
+        if key not in self._noted:
+            self._noted.add(key)
+            self.notes.append(message)
+
+    def read(self) -> None:
+        self._collect()
+        configuration = self.document.get("configuration")
+        self._configs = module_configurations(as_dict(configuration).get("root_module"))
+        self._index_ids()
+        for record in self.records.values():
+            self._resolve_record(record)
+        is_plan = "planned_values" in self.document or "resource_changes" in self.document
+        if is_plan and not isinstance(configuration, dict):
+            self.note(
+                "the plan has no configuration section, so references between resources "
+                "are matched by known ids only"
+            )
+
+    # Which resources exist after apply, with what values.
+    def _collect(self) -> None:
+        changes: dict[str, dict[str, Any]] = {}
+        for change in as_list(self.document.get("resource_changes")):
+            change = as_dict(change)
+            address = change.get("address")
+            if isinstance(address, str) and not change.get("deposed"):
+                changes[address] = change
+        gone = {address for address, change in changes.items() if actions_of(change) == ["delete"]}
+        # A `moved` block renames: the old address may linger in prior_state.
+        gone.update(
+            previous
+            for change in changes.values()
+            if isinstance(previous := change.get("previous_address"), str)
+            and previous not in changes
+        )
+        prior = as_dict(as_dict(self.document.get("prior_state")).get("values")).get("root_module")
+        prior_addresses = set()
+        for resource in module_resources(prior):
+            address = resource.get("address")
+            if isinstance(address, str) and address not in gone:
+                prior_addresses.add(address)
+                # A replaced or updated resource keeps its address: its old ids lead to it.
+                self._prior_values.append((address, as_dict(resource.get("values"))))
+        sources = (
+            module_resources(as_dict(self.document.get("planned_values")).get("root_module")),
+            module_resources(prior),
+            module_resources(as_dict(self.document.get("values")).get("root_module")),
+        )
+        for source_number, source in enumerate(sources):
+            for resource in source:
+                address = resource.get("address")
+                if not isinstance(address, str) or address in gone or address in self.records:
+                    continue
+                change = changes.get(address, {})
+                existing = source_number > 0 or address in prior_addresses
+                self._add(
+                    address,
+                    resource.get("values"),
+                    change,
+                    existing,
+                    resource.get("sensitive_values"),
+                )
+        # Hand-made or trimmed plans may list a resource only among the changes.
+        for address, change in changes.items():
+            if address not in gone and address not in self.records:
+                after = as_dict(change.get("change")).get("after")
+                self._add(address, after, change, existing=False)
+
+    def _add(
+        self,
+        address: str,
+        values: object,
+        change: dict[str, Any],
+        existing: bool,
+        sensitive_values: object = None,
+    ) -> None:
+        parsed = parse_address(address)
+        if parsed is None:
+            self.note(f"{address}: not a resource address reachlint can read; skipped")
+            return
+        after_unknown = as_dict(change.get("change")).get("after_unknown")
+        marked = with_unknowns(values if isinstance(values, dict) else {}, after_unknown)
+        actions = actions_of(change)
+        if actions:
+            action = action_name(actions)
+        else:
+            action = "no-op" if existing or parsed.mode == "data" else "create"
+        record = TfResource(
+            address=address,
+            type=parsed.type,
+            name=parsed.name,
+            module=parsed.module,
+            index=parsed.key,
+            mode="data" if parsed.mode == "data" else "managed",
+            values=marked if isinstance(marked, dict) else {},
+            action=action,
+            sensitive=sorted(
+                {
+                    *sensitive_paths(sensitive_values, ""),
+                    *sensitive_paths(as_dict(change.get("change")).get("after_sensitive"), ""),
+                }
+            ),
+        )
+        self.records[address] = record
+        self.addresses[address] = parsed
+        self._instances.setdefault((parsed.module_path, parsed.resource), {})[parsed.key] = address
+        path = parsed.module_path
+        for depth in range(len(path)):
+            call_keys = self._module_keys.setdefault((path[:depth], path[depth][0]), {})
+            call_keys[path[depth][1]] = None
+        module = render_module(tuple(name for name, _ in path))
+        self.config_addresses[address] = (
+            f"{module}.{parsed.resource}" if module else parsed.resource
+        )
+
+    def _index_ids(self) -> None:
+        """Known ids and ARNs; managed resources first, as a data source may read the same."""
+        managed = [(r.address, r.values) for r in self.records.values() if r.mode == "managed"]
+        data = [(r.address, r.values) for r in self.records.values() if r.mode == "data"]
+        for address, values in (*managed, *self._prior_values, *data):
+            if address not in self.records:
+                continue
+            for attribute in ("id", "arn"):
+                value = values.get(attribute)
+                if isinstance(value, str) and value:
+                    self.ids.setdefault(value, address)
+
+    def _resolve_record(self, record: TfResource) -> None:
+        parsed = self.addresses[record.address]
+        names = tuple(name for name, _ in parsed.module_path)
+        module_config = self._configs.get(names)
+        config = module_config.resources.get(parsed.resource) if module_config else None
+        references: dict[str, list[str]] = {}
+        locals_by_path: dict[str, tuple[str, ...]] = {}
+        if config is not None:
+            for_each = references_of(config.get("for_each_expression"))
+            expressions = as_dict(config.get("expressions"))
+            in_value_order = blocks_in_value_order(expressions, record.values)
+            for path, expression_references in flatten_expressions(in_value_order):
+                groups, locals_met = self._resolve(
+                    expression_references, parsed.module_path, parsed.key, for_each
+                )
+                addresses = self._addresses(groups, record.address)
+                if addresses:
+                    references[path] = addresses
+                elif locals_met:
+                    locals_by_path[path] = locals_met
+                if contains_unknown(value_at(record.values, path)):
+                    rests_on = self._unknown_names(
+                        expression_references, parsed.module_path, for_each, set()
+                    )
+                    if rests_on:
+                        record.unknown_values[path] = [UnknownValue(sources=tuple(rests_on))]
+            self._note_dynamic_blocks(record, expressions)
+        if self.ids:
+            for path, addresses in id_references(record.values, self.ids, record.address).items():
+                references.setdefault(path, addresses)
+        for path, locals_met in locals_by_path.items():
+            if (
+                path not in references
+                and path.split(".", 1)[0] not in NOT_ID_REFERENCES
+                and contains_unknown(value_at(record.values, path))
+            ):
+                for local in locals_met:
+                    self.note(
+                        f"{local} is not recorded in a plan, so what it refers to (first at "
+                        f"{record.address} {path}) is matched by known ids only",
+                        once_per=local,
+                    )
+        record.references = references
+
+    def _unknown_names(
+        self,
+        references: list[Any],
+        module_path: ModulePath,
+        for_each: list[Any],
+        seen: set[tuple[ModulePath, str]],
+    ) -> list[str]:
+        """What an expression that is known only after apply rests on, as a reviewer would
+        look it up: resource attributes and data sources, followed through module inputs and
+        outputs. A plan knows every variable, so a variable is never what is unknown."""
+        texts = [text for text in references if isinstance(text, str)]
+        parsed = [steps for text in texts if (steps := parse_reference(text)) is not None]
+        prefix = "".join(f"module.{name}{key_text(key)}." for name, key in module_path)
+        names: dict[str, None] = {}
+        for steps in most_specific(parsed):
+            head = steps[0]
+            second = steps[1] if len(steps) > 1 and isinstance(steps[1], str) else None
+            if head == "var" and second is not None and module_path:
+                memo = (module_path, f"var.{second}")
+                if memo in seen:
+                    continue
+                seen.add(memo)
+                parent = module_path[:-1]
+                call_name = module_path[-1][0]
+                parent_config = self._configs.get(tuple(n for n, _ in parent))
+                call = parent_config.calls.get(call_name, {}) if parent_config else {}
+                expression = as_dict(call.get("expressions")).get(second)
+                call_for_each = references_of(call.get("for_each_expression"))
+                found = self._unknown_names(references_of(expression), parent, call_for_each, seen)
+                names.update(dict.fromkeys(found))
+            elif head == "module" and second is not None:
+                rest = steps[2:]
+                key: Key = None
+                if rest and isinstance(rest[0], IndexStep):
+                    key, rest = rest[0].value, rest[1:]
+                output = rest[0] if rest and isinstance(rest[0], str) else None
+                keys = (
+                    [key]
+                    if key is not None
+                    else list(self._module_keys.get((module_path, second), {None: None}))
+                )
+                for instance_key in keys:
+                    child = (*module_path, (second, instance_key))
+                    config = self._configs.get(tuple(n for n, _ in child))
+                    outputs = config.outputs if config else {}
+                    for name in [output] if output is not None else list(outputs):
+                        memo = (child, f"output.{name}")
+                        if memo in seen:
+                            continue
+                        seen.add(memo)
+                        expression = as_dict(outputs.get(name)).get("expression")
+                        found = self._unknown_names(references_of(expression), child, [], seen)
+                        names.update(dict.fromkeys(found))
+            elif head == "each" and second == "value":
+                names.update(dict.fromkeys(self._unknown_names(for_each, module_path, [], seen)))
+            elif head == "local" and second is not None:
+                names[f"{prefix}local.{second}"] = None  # a plan does not record locals
+            elif head in NOT_RESOURCES or head == "var":
+                continue
+            else:
+                named = reference_name(steps)
+                if named is not None:
+                    names[prefix + named] = None
+        return list(names)
+
+    def _note_dynamic_blocks(self, record: TfResource, expressions: dict[str, Any]) -> None:
+        """A dynamic block leaves no expression in the plan: say so where it hides references."""
+        config_address = self.config_addresses[record.address]
+        if config_address in self._checked_blocks:
+            return  # instances share their configuration: the first one tells
+        self._checked_blocks.add(config_address)
+        for name, value in record.values.items():
+            if (
+                name not in expressions
+                and isinstance(value, list)
+                and value
+                and all(isinstance(block, dict) for block in value)
+                and contains_unknown(value)
+            ):
+                self.note(
+                    f"{config_address}: the plan's configuration does not record {name} "
+                    "(a dynamic block leaves nothing there), so what it refers to is unknown"
+                )
+
+    def _addresses(self, groups: list[Group], own: str) -> list[str]:
+        addresses: dict[str, None] = {}
+        for target, key in groups:
+            instances = self._instances.get(target, {})
+            if isinstance(key, AllInstances):
+                for address in instances.values():
+                    addresses[address] = None
+            elif key in instances:
+                addresses[instances[key]] = None
+        addresses.pop(own, None)
+        return list(addresses)
+
+    def _narrow(self, groups: list[Group], key: Key) -> list[Group]:
+        """Pick instance `key` of every all-instances group that has one."""
+        narrowed: list[Group] = []
+        for target, current in groups:
+            if isinstance(current, AllInstances) and key in self._instances.get(target, {}):
+                narrowed.append((target, key))
+            else:
+                narrowed.append((target, current))
+        return narrowed
+
+    def _resolve(
+        self,
+        references: list[Any],
+        module_path: ModulePath,
+        own_key: Key,
+        for_each: list[Any],
+    ) -> Resolved:
+        """The resource instances an expression in `module_path` refers to.
+
+        `own_key` is the count index or for_each key of the thing the expression belongs to;
+        `for_each` the references of its for_each expression (what `each.value` is).
+        """
+        texts = tuple(text for text in references if isinstance(text, str))
+        if texts not in self._parsed:
+            parsed = [steps for text in texts if (steps := parse_reference(text)) is not None]
+            specific = most_specific(parsed)
+            self._parsed[texts] = (specific, any(aligning(steps) for steps in specific))
+        specific, aligns = self._parsed[texts]
+        aligned = own_key is not None and aligns
+        groups: list[Group] = []
+        locals_met: list[str] = []
+        for steps in specific:
+            found, met = self._resolve_one(steps, module_path, own_key, for_each, aligned)
+            groups.extend(found)
+            locals_met.extend(met)
+        if aligned:
+            groups = self._narrow(groups, own_key)
+        return list(dict.fromkeys(groups)), tuple(dict.fromkeys(locals_met))
+
+    def _resolve_one(
+        self,
+        steps: tuple[Step, ...],
+        module_path: ModulePath,
+        own_key: Key,
+        for_each: list[Any],
+        aligned: bool,
+    ) -> Resolved:
+        head = steps[0]
+        second = steps[1] if len(steps) > 1 else None
+        if head == "local":
+            where = f" in {render_module(tuple(n for n, _ in module_path))}" if module_path else ""
+            return [], (f"local.{second}{where}",) if isinstance(second, str) else ()
+        if head == "var" and isinstance(second, str):
+            groups, met = self._variable(module_path, second)
+            rest = steps[2:]
+        elif head == "module" and isinstance(second, str):
+            groups, met, rest = self._module_output(
+                second, steps[2:], module_path, own_key, aligned
+            )
+        elif head == "each" and second == "value":
+            groups, met = self._resolve(for_each, module_path, own_key, [])
+            groups = self._narrow(groups, own_key)
+            rest = steps[2:]
+        elif head in NOT_RESOURCES or head in ("var", "module", "local"):
+            return [], ()
+        else:
+            return self._resource(steps, module_path), ()
+        # An index into a list or map built from all instances picks that instance.
+        if rest and isinstance(rest[0], IndexStep) and rest[0].value is not None:
+            groups = self._narrow(groups, rest[0].value)
+        return groups, met
+
+    def _resource(self, steps: tuple[Step, ...], module_path: ModulePath) -> list[Group]:
+        if steps[0] == "data":
+            steps = steps[1:]
+            prefix = "data."
+        else:
+            prefix = ""
+        if len(steps) < 2 or not isinstance(steps[0], str) or not isinstance(steps[1], str):
+            return []
+        target = (module_path, f"{prefix}{steps[0]}.{steps[1]}")
+        if target not in self._instances:
+            return []
+        index = steps[2] if len(steps) > 2 else None
+        if isinstance(index, IndexStep) and index.value is not None:
+            return [(target, index.value)]
+        return [(target, ALL)]
+
+    def _module_output(
+        self,
+        name: str,
+        after: tuple[Step, ...],
+        module_path: ModulePath,
+        own_key: Key,
+        aligned: bool,
+    ) -> tuple[list[Group], tuple[str, ...], tuple[Step, ...]]:
+        """`module.NAME...`: `after` is what follows the name (instance key, output, rest)."""
+        keys = list(self._module_keys.get((module_path, name), {None: None}))
+        index = after[0] if after and isinstance(after[0], IndexStep) else None
+        if index is not None:
+            after = after[1:]
+        if index is not None and index.value is not None:
+            keys = [index.value]
+        elif aligned and own_key in keys:
+            keys = [own_key]
+        output = after[0] if after and isinstance(after[0], str) else None
+        groups: list[Group] = []
+        locals_met: list[str] = []
+        for key in keys:
+            found, met = self._output((*module_path, (name, key)), output)
+            groups.extend(found)
+            locals_met.extend(met)
+        return groups, tuple(locals_met), after[1:]
+
+    def _variable(self, module_path: ModulePath, name: str) -> Resolved:
+        """What input `name` of module instance `module_path` refers to, in its caller."""
+        memo_key = (module_path, name)
+        if memo_key in self._variables:
+            return self._variables[memo_key]
+        if not module_path:
+            return [], ()  # a root variable: a value, never a resource
+        self._variables[memo_key] = ([], ())  # guards against cycles
+        parent = module_path[:-1]
+        call_name, call_key = module_path[-1]
+        parent_config = self._configs.get(tuple(n for n, _ in parent))
+        call = parent_config.calls.get(call_name, {}) if parent_config else {}
+        expression = as_dict(call.get("expressions")).get(name)
+        for_each = references_of(call.get("for_each_expression"))
+        result = self._resolve(references_of(expression), parent, call_key, for_each)
+        self._variables[memo_key] = result
+        return result
+
+    def _output(self, module_path: ModulePath, name: str | None) -> Resolved:
+        """What output `name` (every output when None) of module instance `module_path` is."""
+        memo_key = (module_path, name)
+        if memo_key in self._outputs:
+            return self._outputs[memo_key]
+        self._outputs[memo_key] = ([], ())
+        config = self._configs.get(tuple(n for n, _ in module_path))
+        outputs = config.outputs if config else {}
+        names = [name] if name is not None else list(outputs)
+        groups: list[Group] = []
+        locals_met: list[str] = []
+        for output in names:
+            expression = as_dict(outputs.get(output)).get("expression")
+            found, met = self._resolve(references_of(expression), module_path, None, [])
+            groups.extend(found)
+            locals_met.extend(met)
+        result = (groups, tuple(locals_met))
+        self._outputs[memo_key] = result
+        return result

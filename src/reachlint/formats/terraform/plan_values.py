@@ -1,0 +1,259 @@
+"""Reading a plan's JSON: resources of its values modules, actions, the unknown and
+sensitive marks, expressions and their references, blocks in value order, known ids, the
+configuration's modules. Every accessor takes whatever the document holds, of any type.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from reachlint.formats.terraform.records import UNKNOWN
+
+
+def as_dict(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def as_list(value: object) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def references_of(expression: object) -> list[Any]:
+    return as_list(as_dict(expression).get("references"))
+
+
+def module_resources(module: object) -> Iterator[dict[str, Any]]:
+    """Resources of a values module (`planned_values.root_module`) and its child modules."""
+    pending = [module]
+    while pending:
+        current = as_dict(pending.pop())
+        for resource in as_list(current.get("resources")):
+            if isinstance(resource, dict):
+                yield resource
+        pending.extend(reversed(as_list(current.get("child_modules"))))
+
+
+def actions_of(change: dict[str, Any]) -> list[str]:
+    actions = as_dict(change.get("change")).get("actions")
+    return [a for a in actions if isinstance(a, str)] if isinstance(actions, list) else []
+
+
+def action_name(actions: list[str]) -> str:
+    if "delete" in actions and "create" in actions:
+        return "replace"
+    return "-".join(actions)
+
+
+def with_unknowns(value: Any, unknown: Any) -> Any:
+    """`value` with UNKNOWN wherever `unknown` (after_unknown) is true; copies only what changes."""
+    if unknown is True:
+        return UNKNOWN
+    if isinstance(unknown, dict):
+        if value is not None and not isinstance(value, dict):
+            return value
+        result: Any = value
+        for key, marker in unknown.items():
+            if not marker:
+                continue
+            old = value.get(key) if value is not None else None
+            new = UNKNOWN if marker is True else with_unknowns(old, marker)
+            if new is not old:
+                if result is value:
+                    result = dict(value) if value is not None else {}
+                result[key] = new
+        return result
+    if isinstance(unknown, list):
+        if value is not None and not isinstance(value, list):
+            return value
+        result = value
+        for position, marker in enumerate(unknown):
+            if not marker:
+                continue
+            old = value[position] if value is not None and position < len(value) else None
+            new = UNKNOWN if marker is True else with_unknowns(old, marker)
+            if new is not old:
+                if result is value:
+                    result = list(value) if value is not None else []
+                result.extend([None] * (position + 1 - len(result)))
+                result[position] = new
+        return result
+    return value
+
+
+def sensitive_paths(marks: object, path: str) -> list[str]:
+    """Attribute paths a plan's `sensitive_values` / `after_sensitive` mark: true where the value
+    is sensitive, objects and lists that mirror the values; a list of plain values is one path."""
+    if marks is True:
+        return [path] if path else []
+    found: list[str] = []
+    if isinstance(marks, dict):
+        for key, inner in marks.items():
+            found += sensitive_paths(inner, f"{path}.{key}" if path else str(key))
+    elif isinstance(marks, list):
+        if any(item is True for item in marks):
+            found.append(path)
+        for position, item in enumerate(marks):
+            if isinstance(item, dict | list):
+                found += sensitive_paths(item, f"{path}.{position}")
+    return found
+
+
+def contains_unknown(value: Any) -> bool:
+    if value is UNKNOWN:
+        return True
+    if isinstance(value, dict):
+        return any(contains_unknown(item) for item in value.values())
+    if isinstance(value, list):
+        return any(contains_unknown(item) for item in value)
+    return False
+
+
+def value_at(values: dict[str, Any], path: str) -> Any:
+    current: Any = values
+    for part in path.split("."):
+        if isinstance(current, dict):
+            current = current.get(part)
+        elif isinstance(current, list) and part.isdigit() and int(part) < len(current):
+            current = current[int(part)]
+        else:
+            return None
+    return current
+
+
+def flatten_expressions(
+    expressions: dict[str, Any], prefix: str = ""
+) -> list[tuple[str, list[Any]]]:
+    """(attribute path, references) for every expression, nested blocks included."""
+    found: list[tuple[str, list[Any]]] = []
+    for name, value in expressions.items():
+        path = f"{prefix}{name}"
+        if isinstance(value, list):
+            for position, block in enumerate(value):
+                if isinstance(block, dict):
+                    found.extend(flatten_expressions(block, f"{path}.{position}."))
+        elif isinstance(value, dict):
+            if "references" in value or "constant_value" in value or not value:
+                references = references_of(value)
+                if references:
+                    found.append((path, references))
+            else:  # a single nested block
+                found.extend(flatten_expressions(value, f"{path}."))
+    return found
+
+
+def blocks_in_value_order(expressions: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    """`expressions` with each list of blocks in the order the planned values have them.
+
+    Blocks of a set type (network_interface, subnet_mapping) come out of a plan in an order of
+    Terraform's own, so block 0 as written may be block 1 in the values. A block is placed where
+    exactly one value block agrees with all its constant arguments; if any block is ambiguous,
+    the order stays as written.
+    """
+    reordered = expressions
+    for name, blocks in expressions.items():
+        if not isinstance(blocks, list) or len(blocks) < 2:
+            continue
+        placed = _place_blocks(blocks, values.get(name))
+        if placed is not None and placed != blocks:
+            if reordered is expressions:
+                reordered = dict(expressions)
+            reordered[name] = placed
+    return reordered
+
+
+def _place_blocks(blocks: list[Any], value_blocks: object) -> list[Any] | None:
+    if not isinstance(value_blocks, list) or len(value_blocks) != len(blocks):
+        return None
+    placed: list[Any] = [None] * len(blocks)
+    for block in blocks:
+        constants = {
+            argument: expression["constant_value"]
+            for argument, expression in as_dict(block).items()
+            if isinstance(expression, dict)
+            and isinstance(expression.get("constant_value"), str | int | float)
+        }
+        if not constants:
+            return None
+        matches = [
+            position
+            for position, value in enumerate(value_blocks)
+            if isinstance(value, dict)
+            and all(value.get(argument) == constant for argument, constant in constants.items())
+        ]
+        if len(matches) != 1 or placed[matches[0]] is not None:
+            return None
+        placed[matches[0]] = block
+    return placed
+
+
+# Top-level attributes whose values are names or the resource's own identity, never references.
+NOT_ID_REFERENCES = frozenset(
+    {"id", "arn", "name", "name_prefix", "description", "tags", "tags_all", "owner_id"}
+)
+
+
+def id_references(values: dict[str, Any], ids: dict[str, str], own: str) -> dict[str, list[str]]:
+    """Attribute path -> addresses of the resources whose known id or ARN the value holds."""
+    found: dict[str, dict[str, None]] = {}
+
+    def check(text: str, path: str) -> None:
+        address = ids.get(text)
+        if address is not None and address != own:
+            found.setdefault(path, {})[address] = None
+
+    # Strings are checked in place; only containers recurse. A list of strings keeps the
+    # list's path, a list of blocks adds the position.
+    def visit(value: dict[str, Any] | list[Any], path: str) -> None:
+        if isinstance(value, dict):
+            for name, item in value.items():
+                if isinstance(item, str):
+                    check(item, f"{path}.{name}")
+                elif isinstance(item, dict | list):
+                    visit(item, f"{path}.{name}")
+        else:
+            for position, item in enumerate(value):
+                if isinstance(item, str):
+                    check(item, path)
+                elif isinstance(item, dict | list):
+                    visit(item, f"{path}.{position}")
+
+    for name, value in values.items():
+        if name in NOT_ID_REFERENCES:
+            continue
+        if isinstance(value, str):
+            check(value, name)
+        elif isinstance(value, dict | list):
+            visit(value, name)
+    return {path: list(addresses) for path, addresses in found.items()}
+
+
+@dataclass
+class ModuleConfiguration:
+    resources: dict[str, dict[str, Any]]  # "aws_instance.this" / "data.aws_vpc.x" -> config
+    calls: dict[str, dict[str, Any]]
+    outputs: dict[str, Any]
+
+
+def module_configurations(root: object) -> dict[tuple[str, ...], ModuleConfiguration]:
+    configs: dict[tuple[str, ...], ModuleConfiguration] = {}
+    pending: list[tuple[tuple[str, ...], object]] = [((), root)]
+    while pending:
+        names, module = pending.pop()
+        body = as_dict(module)
+        resources: dict[str, dict[str, Any]] = {}
+        for resource in as_list(body.get("resources")):
+            resource = as_dict(resource)
+            kind, name = resource.get("type"), resource.get("name")
+            if isinstance(kind, str) and isinstance(name, str):
+                prefix = "data." if resource.get("mode") == "data" else ""
+                resources[f"{prefix}{kind}.{name}"] = resource
+        calls = {
+            name: call
+            for name, call in as_dict(body.get("module_calls")).items()
+            if isinstance(call, dict)
+        }
+        configs[names] = ModuleConfiguration(resources, calls, as_dict(body.get("outputs")))
+        pending.extend(((*names, name), call.get("module")) for name, call in calls.items())
+    return configs
