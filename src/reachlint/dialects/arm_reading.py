@@ -16,8 +16,9 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from reachlint.dialects.arm_table import FIELDS, SETTINGS, TYPES, Entries, Field, Kind
+from reachlint.formats.arm.deployment import Deployment
 from reachlint.formats.arm.resource_ids import address_from_id, child_address
-from reachlint.formats.arm.resources import ArmResource, Deployment
+from reachlint.formats.arm.resources import ArmResource
 from reachlint.formats.arm.values import (
     MissingParameter,
     Placeholder,

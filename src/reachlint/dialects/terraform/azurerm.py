@@ -12,25 +12,46 @@ on the element and in a note.
 from __future__ import annotations
 
 import ipaddress
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from reachlint.dialects.terraform.azurerm_links import (
+    NOTE_SAMPLE,
+    AzurermLinks,
+    as_cidr,
+    parse_azure_id,
+    same_name,
+)
 from reachlint.dialects.terraform.azurerm_reading import TfInput
+from reachlint.dialects.terraform.azurerm_table import (
+    APP_GATEWAY_TYPES,
+    ASG_TYPES,
+    CIRCUIT_TYPES,
+    FIREWALL_TYPES,
+    LB_TYPES,
+    LNG_TYPES,
+    NAT_GATEWAY_TYPES,
+    NAT_RULE_TYPES,
+    NIC_TYPES,
+    NSG_TYPES,
+    PIP_PREFIX_TYPES,
+    PIP_TYPES,
+    POOL_TYPES,
+    ROUTE_TABLE_TYPES,
+    SCALE_SET_TYPES,
+    VM_TYPES,
+    VNG_TYPES,
+)
 from reachlint.dialects.terraform.values import (
-    ResourceIndex,
-    Types,
     dedupe,
     has_unknown,
     integer,
-    outside_range,
     string_value,
     strings,
     unknown_ranges,
     value_at,
-    without_positions,
 )
 from reachlint.formats.terraform.records import TfResource
 from reachlint.model import exposure
@@ -46,14 +67,12 @@ from reachlint.model.network import (
     Interface,
     Listener,
     LoadBalancer,
-    Network,
     NetworkModel,
     OnPremSite,
     PortRange,
     Route,
     RouteTable,
     RouteTarget,
-    Subnet,
     Target,
     TargetGroup,
 )
@@ -64,34 +83,6 @@ from reachlint.providers.azure import peerings as azure_peerings
 from reachlint.providers.azure.resources import Build
 from reachlint.sources import Origin, UnknownValue
 
-VNET_TYPES = frozenset({"azurerm_virtual_network"})
-SUBNET_TYPES = frozenset({"azurerm_subnet"})
-NSG_TYPES = frozenset({"azurerm_network_security_group"})
-ASG_TYPES = frozenset({"azurerm_application_security_group"})
-NIC_TYPES = frozenset({"azurerm_network_interface"})
-PIP_TYPES = frozenset({"azurerm_public_ip"})
-PIP_PREFIX_TYPES = frozenset({"azurerm_public_ip_prefix"})
-VM_TYPES = frozenset(
-    {"azurerm_linux_virtual_machine", "azurerm_windows_virtual_machine", "azurerm_virtual_machine"}
-)
-SCALE_SET_TYPES = frozenset(
-    {
-        "azurerm_linux_virtual_machine_scale_set",
-        "azurerm_windows_virtual_machine_scale_set",
-        "azurerm_orchestrated_virtual_machine_scale_set",
-        "azurerm_virtual_machine_scale_set",
-    }
-)
-LB_TYPES = frozenset({"azurerm_lb"})
-POOL_TYPES = frozenset({"azurerm_lb_backend_address_pool"})
-NAT_RULE_TYPES = frozenset({"azurerm_lb_nat_rule", "azurerm_lb_nat_pool"})
-APP_GATEWAY_TYPES = frozenset({"azurerm_application_gateway"})
-ROUTE_TABLE_TYPES = frozenset({"azurerm_route_table"})
-VNG_TYPES = frozenset({"azurerm_virtual_network_gateway"})
-LNG_TYPES = frozenset({"azurerm_local_network_gateway"})
-CIRCUIT_TYPES = frozenset({"azurerm_express_route_circuit"})
-NAT_GATEWAY_TYPES = frozenset({"azurerm_nat_gateway"})
-FIREWALL_TYPES = frozenset({"azurerm_firewall"})
 _POLICY_TYPES = frozenset({"azurerm_firewall_policy"})
 _IP_GROUP_TYPES = frozenset({"azurerm_ip_group"})
 _FIREWALL_RULE_TYPES_LIST = (
@@ -111,37 +102,6 @@ _POLICY_COLLECTIONS = {
     "network_rule_collection": "network",
     "application_rule_collection": "application",
 }
-# A subnet link may name the VNet when the subnet is an inline block of it.
-SUBNET_LINK_TYPES = SUBNET_TYPES | VNET_TYPES
-
-# Resource types of Azure ids (lower case, children joined by "/") -> azurerm types.
-_ARM_TYPES: dict[str, frozenset[str]] = {
-    "microsoft.network/virtualnetworks": VNET_TYPES,
-    "microsoft.network/virtualnetworks/subnets": SUBNET_TYPES,
-    "microsoft.network/networksecuritygroups": NSG_TYPES,
-    "microsoft.network/applicationsecuritygroups": ASG_TYPES,
-    "microsoft.network/networkinterfaces": NIC_TYPES,
-    "microsoft.network/publicipaddresses": PIP_TYPES,
-    "microsoft.network/publicipprefixes": PIP_PREFIX_TYPES,
-    "microsoft.network/routetables": ROUTE_TABLE_TYPES,
-    "microsoft.network/natgateways": NAT_GATEWAY_TYPES,
-    "microsoft.network/loadbalancers": LB_TYPES,
-    "microsoft.network/loadbalancers/backendaddresspools": POOL_TYPES,
-    "microsoft.network/loadbalancers/inboundnatrules": frozenset({"azurerm_lb_nat_rule"}),
-    "microsoft.network/loadbalancers/inboundnatpools": frozenset({"azurerm_lb_nat_pool"}),
-    "microsoft.network/applicationgateways": APP_GATEWAY_TYPES,
-    "microsoft.network/virtualnetworkgateways": VNG_TYPES,
-    "microsoft.network/localnetworkgateways": LNG_TYPES,
-    "microsoft.network/expressroutecircuits": CIRCUIT_TYPES,
-    "microsoft.network/azurefirewalls": FIREWALL_TYPES,
-    "microsoft.network/bastionhosts": frozenset({"azurerm_bastion_host"}),
-    "microsoft.compute/virtualmachines": VM_TYPES,
-    "microsoft.compute/virtualmachinescalesets": SCALE_SET_TYPES,
-}
-_AZURE_ID = re.compile(
-    r"^/subscriptions/[^/]+/resourcegroups/([^/]+)/providers/([^/]+)/(.+)$", re.I
-)
-
 _NEXT_HOPS: dict[str, RouteTarget] = {
     "virtualnetworkgateway": "vpn-gateway",
     "vnetlocal": "local",
@@ -218,7 +178,6 @@ _NETWORK_ADJACENT_PREFIXES = (
     "azurerm_cdn_frontdoor",
     "azurerm_nat_gateway_",
 )
-_NOTE_SAMPLE = 5
 # Listeners written out for one port-range NAT rule; a wider range gets a note instead.
 _MAX_RANGE_LISTENERS = 256
 _FIREWALL_SUBNET = "azurefirewallsubnet"
@@ -249,13 +208,6 @@ def _blocks(value: Any) -> list[dict[str, Any]]:
     if isinstance(value, dict):
         return [value]
     return [b for b in value if isinstance(b, dict)] if isinstance(value, list) else []
-
-
-def _cidr(text: str) -> str | None:
-    try:
-        return str(ipaddress.ip_network(text.strip(), strict=False))
-    except ValueError:
-        return None
 
 
 def _ip(value: Any) -> str | None:
@@ -296,29 +248,6 @@ def _first(*choices: list[str]) -> str | None:
     return next((items[0] for items in choices if items), None)
 
 
-def _same_name(left: Any, right: Any) -> bool:
-    """Azure names compare without case."""
-    return isinstance(left, str) and isinstance(right, str) and left.casefold() == right.casefold()
-
-
-@dataclass(frozen=True)
-class _AzureId:
-    resource_group: str
-    kind: str  # "microsoft.network/virtualnetworks/subnets"
-    names: tuple[str, ...]  # ("vnet", "web")
-
-
-def _parse_azure_id(text: str) -> _AzureId | None:
-    match = _AZURE_ID.match(text.strip())
-    if match is None:
-        return None
-    parts = match.group(3).strip("/").split("/")
-    if len(parts) % 2:
-        return None
-    kinds = [match.group(2).lower(), *(parts[i].lower() for i in range(0, len(parts), 2))]
-    return _AzureId(match.group(1), "/".join(kinds), tuple(parts[1::2]))
-
-
 def _fourth_address(cidr: str) -> str | None:
     """Azure keeps a subnet's first four addresses: the first usable one is x.x.x.4."""
     try:
@@ -326,59 +255,6 @@ def _fourth_address(cidr: str) -> str | None:
     except ValueError:
         return None
     return str(network.network_address + 4) if network.num_addresses > 4 else None
-
-
-# ----- the resource index ---------------------------------------------------------------------
-
-
-class _Index(ResourceIndex):
-    """The shared index, with what this provider looks resources up by."""
-
-    def __init__(self, resources: list[TfResource], ids: dict[str, str]) -> None:
-        super().__init__(resources)
-        # Azure ids are case-insensitive; ids given by the loader win over those seen here.
-        self.ids: dict[str, str] = {}
-        for resource in resources:
-            own = string_value(resource.values.get("id"))
-            if own is not None:
-                self.ids.setdefault(own.lower(), resource.address)
-        for text, address in ids.items():
-            self.ids[text.lower()] = address
-        self._by_name: dict[str, list[TfResource]] | None = None
-
-    def named(self, types: Iterable[str], name: str, group: str | None) -> list[TfResource]:
-        """Resources of these types with this name, in this resource group where both say.
-
-        Managed resources come before data sources.
-        """
-        if self._by_name is None:
-            self._by_name = defaultdict(list)
-            for resource in self.by_address.values():
-                own = resource.values.get("name")
-                if isinstance(own, str):
-                    self._by_name[own.casefold()].append(resource)
-            for candidates in self._by_name.values():
-                candidates.sort(key=lambda r: r.mode != "managed")
-        wanted = set(types)
-        found = []
-        for resource in self._by_name.get(name.casefold(), ()):
-            theirs = resource.values.get("resource_group_name")
-            if resource.type not in wanted or (
-                group is not None and isinstance(theirs, str) and not _same_name(theirs, group)
-            ):
-                continue
-            found.append(resource)
-        return found
-
-
-@dataclass
-class _Links:
-    """What an attribute links to."""
-
-    addresses: list[str] = field(default_factory=list)
-    given: bool = False  # the attribute is set at all
-    unresolved: bool = False  # some of it could not be resolved
-    literals: list[str] = field(default_factory=list)  # known values not in the input
 
 
 @dataclass
@@ -394,14 +270,9 @@ class _IpConfiguration:
 # ----- the mapper -----------------------------------------------------------------------------
 
 
-class _Mapper:
+class _Mapper(AzurermLinks):
     def __init__(self, resources: list[TfResource], ids: dict[str, str]) -> None:
-        self.idx = _Index(resources, ids)
-        self.model = NetworkModel()
-        # Data sources that are another name for a resource in the input.
-        self.alias: dict[str, str] = {}
-        self.declared_networks: list[str] = []
-        self.inline_subnets: dict[str, dict[str, str]] = {}  # VNet -> inline name -> address
+        super().__init__(resources, ids)
         self.table_subnets: dict[str, list[str]] = defaultdict(list)
         self.nat_subnets: dict[str, list[str]] = defaultdict(list)
         self.interfaces: dict[str, Interface] = {}  # NIC address -> its interface
@@ -438,345 +309,6 @@ class _Mapper:
         azure_peerings.sides(self.build)
         azure_peerings.connect(self.build)
         self.unmodelled()
-
-    # ----- notes and link resolution ----------------------------------------------------------
-
-    def note(self, resource: TfResource, message: str, path: str | None = None) -> None:
-        origin = resource.attribute_origins.get(path, resource.origin) if path else None
-        self.model.note(message, resource.address, origin or resource.origin)
-
-    def block_origin(self, resource: TfResource, path: str) -> Origin:
-        return resource.attribute_origins.get(path, resource.origin)
-
-    def resolve(
-        self,
-        resource: TfResource,
-        path: str,
-        types: Types,
-        unknown: list[str] | None = None,
-        what: str = "resource",
-        *,
-        by_name: bool = False,
-        single: bool = False,
-        computed: bool = False,
-    ) -> _Links:
-        """Addresses that attribute `path` links to: references, then known ids, then names.
-
-        `by_name`: the attribute holds a name (`virtual_network_name`), matched within the
-        resource's own resource group. `computed`: Azure fills the attribute in when it is not
-        written, so UNKNOWN without references means "not written". `unknown`, when given,
-        collects `path` if the link cannot be resolved (and a note says why).
-        """
-        references = resource.references.get(path)
-        if references is None and any(part.isdigit() for part in path.split(".")):
-            # Dynamic blocks keep their references at the block level.
-            references = resource.references.get(without_positions(path))
-        value = value_at(resource.values, path)
-        hint = resource.index if single else None
-        found: list[str] = []
-        for reference in references or ():
-            for address in self.idx.matches(reference, types, hint):
-                found.append(self.alias.get(address, address))
-        missing: list[str] = []
-        if not found:
-            for literal in strings(value):
-                known = (
-                    self.lookup_name(resource, literal, types)
-                    if by_name
-                    else self.lookup(literal, types)
-                )
-                if known is None:
-                    missing.append(literal)
-                else:
-                    found.append(known)
-        links = _Links(addresses=dedupe(found), literals=missing)
-        unknown_value = has_unknown(value) and not references and not computed
-        links.given = bool(references) or bool(strings(value)) or unknown_value
-        links.unresolved = bool(missing) or unknown_value or (bool(references) and not found)
-        if links.unresolved and unknown is not None:
-            if path not in unknown:
-                unknown.append(path)
-            if missing:
-                reason = f"names {', '.join(missing)}, which is not in the input"
-            elif references and not found:
-                reason = f"refers to {', '.join(references)}, which is not a {what} in the input"
-            else:
-                reason = "is known only after apply"
-            self.note(resource, f"{path} {reason}; its {what} is unknown", path)
-        return links
-
-    def lookup(self, literal: str, types: Types) -> str | None:
-        """The resource a known Azure id names: by the id itself, else by the names it spells."""
-        address = self.idx.ids.get(literal.lower())
-        if address is not None:
-            resource = self.idx.by_address.get(address)
-            if resource is None or types is None or resource.type in types:
-                return self.alias.get(address, address)
-        parsed = _parse_azure_id(literal)
-        if parsed is None:
-            return None
-        if parsed.kind == "microsoft.network/virtualnetworks/subnets":
-            inline = self.inline_subnet_named(parsed.names[0], parsed.names[1])
-            if inline is not None and (types is None or VNET_TYPES & types):
-                return inline
-        kind_types = _ARM_TYPES.get(parsed.kind)
-        if kind_types is None:
-            return None
-        wanted = kind_types if types is None else kind_types & types
-        candidates = [
-            r
-            for r in self.named(wanted, parsed.names[-1], parsed.resource_group)
-            if len(parsed.names) < 2 or self.parent_matches(r, parsed.names[-2])
-        ]
-        return candidates[0].address if len(candidates) == 1 else None
-
-    def lookup_name(self, resource: TfResource, name: str, types: Types) -> str | None:
-        group = string_value(resource.values.get("resource_group_name"))
-        candidates = self.named(types or (), name, group)
-        if len(candidates) == 1:
-            return candidates[0].address
-        return None
-
-    def named(self, types: Iterable[str], name: str, group: str | None) -> list[TfResource]:
-        """Resources so named, a data source that reads a managed one counting as that one."""
-        return [r for r in self.idx.named(types, name, group) if r.address not in self.alias]
-
-    def parent_matches(self, resource: TfResource, parent: str) -> bool:
-        """Whether a child resource (subnet, backend pool) belongs to the parent so named."""
-        if resource.type in SUBNET_TYPES:
-            written = resource.values.get("virtual_network_name")
-            return not isinstance(written, str) or _same_name(written, parent)
-        links = self.resolve(resource, "loadbalancer_id", LB_TYPES)
-        if len(links.addresses) != 1:
-            return True
-        balancer = self.idx.by_address.get(links.addresses[0])
-        return (
-            balancer is None
-            or _same_name(balancer.values.get("name"), parent)
-            or (not isinstance(balancer.values.get("name"), str))
-        )
-
-    def one(
-        self,
-        resource: TfResource,
-        path: str,
-        types: Types,
-        unknown: list[str] | None,
-        what: str,
-        *,
-        by_name: bool = False,
-    ) -> str | None:
-        links = self.resolve(resource, path, types, unknown, what, by_name=by_name, single=True)
-        if len(links.addresses) == 1:
-            return links.addresses[0]
-        if len(links.addresses) > 1 and unknown is not None:
-            if path not in unknown:
-                unknown.append(path)
-            choices = ", ".join(links.addresses[:_NOTE_SAMPLE])
-            self.note(resource, f"{path} may be any of {choices}; its {what} is unknown", path)
-        return None
-
-    # ----- virtual networks and subnets -------------------------------------------------------
-
-    def inline_subnet_named(self, network_name: str, subnet_name: str) -> str | None:
-        for network, subnets in self.inline_subnets.items():
-            resource = self.idx.by_address.get(network)
-            if resource is None or not _same_name(resource.values.get("name"), network_name):
-                continue
-            for name, address in subnets.items():
-                if _same_name(name, subnet_name):
-                    return address
-        return None
-
-    def cidr_values(
-        self,
-        resource: TfResource,
-        path: str,
-        unknown: list[str],
-        ranges: list[UnknownValue] | None = None,
-    ) -> list[str]:
-        """The CIDRs at `path`; what is unknown goes to `ranges` as unknown address ranges
-        when given, else to `unknown` as the attribute's name."""
-        value = value_at(resource.values, path)
-        if has_unknown(value) and ranges is not None:
-            found_ranges = unknown_ranges(resource, path)
-            ranges.extend(r for r in found_ranges if r not in ranges)
-            rests_on = ", ".join(s for r in found_ranges for s in r.sources)
-            self.note(resource, f"{path} is not known before apply: {rests_on}", path)
-        elif has_unknown(value):
-            if path not in unknown:
-                unknown.append(path)
-            self.note(resource, f"{path} is known only after apply", path)
-        found: list[str] = []
-        for text in strings(value):
-            cidr = _cidr(text)
-            if cidr is None:
-                self.note(resource, f"{path} holds {text!r}, which is not a CIDR", path)
-            else:
-                found.append(cidr)
-        return found
-
-    def managed_twin_subnet(self, resource: TfResource) -> str | None:
-        name = string_value(resource.values.get("name"))
-        network_name = string_value(resource.values.get("virtual_network_name"))
-        if name is None:
-            return None
-        candidates = [
-            r
-            for r in self.idx.named(
-                SUBNET_TYPES, name, string_value(resource.values.get("resource_group_name"))
-            )
-            if r.mode == "managed"
-            and (network_name is None or self.parent_matches(r, network_name))
-        ]
-        return candidates[0].address if len(candidates) == 1 else None
-
-    def network_of_subnet(self, resource: TfResource, unknown: list[str]) -> str:
-        links = self.resolve(
-            resource, "virtual_network_name", VNET_TYPES, by_name=True, single=True
-        )
-        found = [a for a in links.addresses if a in self.model.networks]
-        if len(found) == 1:
-            return found[0]
-        path = "virtual_network_name"
-        unknown.append(path)
-        if links.literals:
-            return self.external_network(
-                resource, f"Microsoft.Network/virtualNetworks/{links.literals[0]}", path
-            )
-        if len(found) > 1:
-            reason = f"{path} may be any of {', '.join(found[:_NOTE_SAMPLE])}"
-        else:
-            reason = f"{path} cannot be resolved"
-        if len(self.declared_networks) == 1:
-            only = self.declared_networks[0]
-            self.note(
-                resource, f"{reason}; assumed {only}, the only virtual network in the input", path
-            )
-            return only
-        return self.external_network(resource, "unknown-vnet", path, reason)
-
-    def external_network(
-        self, resource: TfResource, address: str, path: str, reason: str | None = None
-    ) -> str:
-        """A virtual network outside the input, whose address space is unknown."""
-        if address not in self.model.networks:
-            self.model.networks[address] = Network(
-                address=address,
-                type="azurerm_virtual_network",
-                provider="azure",
-                unknown_ranges=[outside_range(address, "address_space")],
-            )
-        why = (
-            reason
-            or f"{path} names {address.rsplit('/', 1)[-1]}, a virtual network outside the input"
-        )
-        self.note(resource, f"{why}; placed in {address}", path)
-        return address
-
-    def subnet_of(
-        self,
-        resource: TfResource,
-        path: str,
-        unknown: list[str] | None,
-        what: str = "subnet",
-        *,
-        computed: bool = False,
-    ) -> str | None:
-        """The subnet an attribute names: an azurerm_subnet, an inline subnet, or one outside."""
-        links = self.resolve(resource, path, SUBNET_LINK_TYPES, single=True, computed=computed)
-        found: list[str] = []
-        for address in links.addresses:
-            if address in self.model.subnets:
-                found.append(address)
-            elif address in self.model.networks:
-                inline = list(self.inline_subnets.get(address, {}).values())
-                found.extend(inline if len(inline) == 1 else [])
-                if len(inline) != 1 and unknown is not None:
-                    self.note(
-                        resource,
-                        f"{path} refers to {address}, whose subnet cannot be told apart",
-                        path,
-                    )
-        found = dedupe(found)
-        if len(found) == 1:
-            return found[0]
-        if not found and links.literals:
-            external = self.external_subnet(resource, links.literals[0], path)
-            if external is not None:
-                return external
-        if unknown is not None and links.given:
-            if path not in unknown:
-                unknown.append(path)
-            if len(found) > 1:
-                choices = ", ".join(found[:_NOTE_SAMPLE])
-                self.note(resource, f"{path} may be any of {choices}; its {what} is unknown", path)
-            elif links.literals:
-                self.note(
-                    resource, f"{path} names {links.literals[0]}, which is not a subnet id", path
-                )
-            elif resource.references.get(path):
-                refs = ", ".join(resource.references[path])
-                self.note(
-                    resource,
-                    f"{path} refers to {refs}, which is not a subnet in the input; its {what} "
-                    "is unknown",
-                    path,
-                )
-            else:
-                self.note(
-                    resource, f"{path} is known only after apply; its {what} is unknown", path
-                )
-        return None
-
-    def external_subnet(self, resource: TfResource, literal: str, path: str) -> str | None:
-        """A subnet outside the input that a known id names, in its virtual network."""
-        parsed = _parse_azure_id(literal)
-        if parsed is None or parsed.kind != "microsoft.network/virtualnetworks/subnets":
-            return None
-        if literal not in self.model.subnets:
-            network = self.lookup(literal.rsplit("/subnets/", 1)[0], VNET_TYPES)
-            if network is None:
-                network = literal.rsplit("/subnets/", 1)[0]
-                if network not in self.model.networks:
-                    self.model.networks[network] = Network(
-                        address=network,
-                        type="azurerm_virtual_network",
-                        provider="azure",
-                        unknown_ranges=[outside_range(network, "address_space")],
-                    )
-            self.model.subnets[literal] = Subnet(
-                address=literal,
-                type="azurerm_subnet",
-                network=network,
-                unknown_ranges=[outside_range(literal, "address_prefixes")],
-            )
-        self.note(resource, f"{path} names {literal}, a subnet outside the input", path)
-        return literal
-
-    def subnet_network(self, subnet: str | None) -> str | None:
-        placed = self.model.subnets.get(subnet or "")
-        return placed.network if placed is not None else None
-
-    def subnet_name(self, subnet: str) -> str:
-        """The Azure name of a subnet (inline blocks are addressed `<vnet>/subnet/<name>`)."""
-        resource = self.idx.by_address.get(subnet)
-        if resource is not None and resource.type in SUBNET_TYPES:
-            return string_value(resource.values.get("name")) or ""
-        return subnet.rsplit("/", 1)[-1]
-
-    # ----- security groups --------------------------------------------------------------------
-
-    def referenced_ranges(self, resource: TfResource, path: str) -> list[str]:
-        """The address ranges of the subnets and VNets an expression refers to, all known."""
-        links = self.resolve(resource, path, SUBNET_TYPES | VNET_TYPES)
-        found: list[str] = []
-        for address in links.addresses:
-            element = self.model.subnets.get(address) or self.model.networks.get(address)
-            if element is None or not element.cidrs or element.unknown:
-                return []
-            found.extend(element.cidrs)
-        return found
 
     # ----- gateways ---------------------------------------------------------------------------
 
@@ -1207,7 +739,7 @@ class _Mapper:
         """
         found: list[tuple[str, str | None]] = []
         for literal in strings(value_at(resource.values, path)):
-            parsed = _parse_azure_id(literal)
+            parsed = parse_azure_id(literal)
             if parsed is None or parsed.kind != _GATEWAY_POOL_KIND:
                 continue
             gateway = self.lookup(literal.rsplit("/", 2)[0], APP_GATEWAY_TYPES)
@@ -1321,7 +853,7 @@ class _Mapper:
             )
         for name in names:
             for known, targets in pools.items():
-                if _same_name(known, name):
+                if same_name(known, name):
                     self.add_target(targets, target)
 
     @staticmethod
@@ -1965,7 +1497,7 @@ class _Mapper:
         path = f"{prefix}." if prefix else ""
         origin = self.block_origin(resource, prefix) if prefix else resource.origin
         destination_text = block.get("address_prefix")
-        destination = _cidr(destination_text) if isinstance(destination_text, str) else None
+        destination = as_cidr(destination_text) if isinstance(destination_text, str) else None
         ranges: list[UnknownValue] = []
         if destination is None:
             if isinstance(destination_text, str):
@@ -2126,11 +1658,9 @@ class _Mapper:
             if type_name in HANDLED_TYPES or not type_name.startswith("azurerm_"):
                 continue
             resources = self.idx.managed[type_name]
-            sample = ", ".join(r.address for r in resources[:_NOTE_SAMPLE])
+            sample = ", ".join(r.address for r in resources[:NOTE_SAMPLE])
             more = (
-                f" and {len(resources) - _NOTE_SAMPLE} more"
-                if len(resources) > _NOTE_SAMPLE
-                else ""
+                f" and {len(resources) - NOTE_SAMPLE} more" if len(resources) > NOTE_SAMPLE else ""
             )
             if type_name.startswith(_NETWORK_ADJACENT_PREFIXES):
                 why = "may affect reachability but is not modelled"

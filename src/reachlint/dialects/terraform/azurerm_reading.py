@@ -11,8 +11,9 @@ then names (see `azurerm_links`). Entries are nested blocks, addressed by their 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from reachlint.dialects.terraform.azurerm_links import AzurermLinks
 from reachlint.dialects.terraform.azurerm_table import (
     DATA,
     ENTRIES,
@@ -34,9 +35,6 @@ from reachlint.formats.terraform.records import TfResource
 from reachlint.providers.azure.resources import Resource, Settings
 from reachlint.sources import Origin, UnknownValue
 
-if TYPE_CHECKING:
-    from reachlint.dialects.terraform.azurerm import _Mapper
-
 
 def blocks(value: Any) -> list[dict[str, Any]]:
     """Nested blocks as dicts; UNKNOWN or absent means none are written here."""
@@ -50,7 +48,7 @@ class TfInput:
 
     settings: Settings = SETTINGS
 
-    def __init__(self, links: _Mapper) -> None:
+    def __init__(self, links: AzurermLinks) -> None:
         self.links = links
         self.idx = links.idx
         self.model = links.model

@@ -43,12 +43,38 @@ class Entries:
     address: str = ""  # how each is addressed ({parent}, {name}); none: its resource's address
 
 
+# What a link may name: the azurerm types of each Azure resource type.
 VNET_TYPES = frozenset({"azurerm_virtual_network"})
 SUBNET_TYPES = frozenset({"azurerm_subnet"})
 NSG_TYPES = frozenset({"azurerm_network_security_group"})
 ASG_TYPES = frozenset({"azurerm_application_security_group"})
+NIC_TYPES = frozenset({"azurerm_network_interface"})
+PIP_TYPES = frozenset({"azurerm_public_ip"})
+PIP_PREFIX_TYPES = frozenset({"azurerm_public_ip_prefix"})
+VM_TYPES = frozenset(
+    {"azurerm_linux_virtual_machine", "azurerm_windows_virtual_machine", "azurerm_virtual_machine"}
+)
+SCALE_SET_TYPES = frozenset(
+    {
+        "azurerm_linux_virtual_machine_scale_set",
+        "azurerm_windows_virtual_machine_scale_set",
+        "azurerm_orchestrated_virtual_machine_scale_set",
+        "azurerm_virtual_machine_scale_set",
+    }
+)
+LB_TYPES = frozenset({"azurerm_lb"})
+POOL_TYPES = frozenset({"azurerm_lb_backend_address_pool"})
+NAT_RULE_TYPES = frozenset({"azurerm_lb_nat_rule", "azurerm_lb_nat_pool"})
+APP_GATEWAY_TYPES = frozenset({"azurerm_application_gateway"})
 ROUTE_TABLE_TYPES = frozenset({"azurerm_route_table"})
+VNG_TYPES = frozenset({"azurerm_virtual_network_gateway"})
+LNG_TYPES = frozenset({"azurerm_local_network_gateway"})
+CIRCUIT_TYPES = frozenset({"azurerm_express_route_circuit"})
 NAT_GATEWAY_TYPES = frozenset({"azurerm_nat_gateway"})
+FIREWALL_TYPES = frozenset({"azurerm_firewall"})
+
+# A subnet link may name the VNet when the subnet is an inline block of it.
+SUBNET_LINK_TYPES = SUBNET_TYPES | VNET_TYPES
 
 TYPES: dict[str, str] = {
     "azurerm_virtual_network": "virtual_network",
