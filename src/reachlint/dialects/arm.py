@@ -56,8 +56,6 @@ from reachlint.model.network import (
     NetworkModel,
     OnPremSite,
     PortRange,
-    Route,
-    RouteTable,
     Target,
     TargetGroup,
 )
@@ -66,6 +64,7 @@ from reachlint.providers.azure import firewall as azure_firewall
 from reachlint.providers.azure import networks as azure_networks
 from reachlint.providers.azure import nsgs as azure_nsgs
 from reachlint.providers.azure import peerings as azure_peerings
+from reachlint.providers.azure import routes as azure_routes
 from reachlint.providers.azure.resources import Build
 from reachlint.sources import Origin, UnknownValue
 
@@ -444,9 +443,7 @@ class _Mapper:
         self.nic_interfaces: dict[str, tuple[Interface, ArmResource]] = {}
         self.ip_configs: list[_IpConfig] = []
         self.owner: dict[str, str] = {}  # NIC address -> the endpoint that holds it
-        self.forwarding_nics: set[str] = set()
         self.public_ips: dict[str, ArmResource] = {}
-        self.vnet_gateway_of: dict[str, str] = {}  # network -> virtual network gateway
         self.doubted = self.input.doubted
 
     # --- plumbing ------------------------------------------------------------------------------
@@ -641,7 +638,7 @@ class _Mapper:
         self.subnet_services()
         self.load_balancers()
         self.application_gateways()
-        self.route_tables()
+        azure_routes.route_tables(self.build)
         azure_peerings.connect(self.build)
         self.on_premises()
         self.unmodelled()
@@ -687,8 +684,6 @@ class _Mapper:
             )
             if gateway.network is None:
                 gateway.unknown.append("network")
-            else:
-                self.vnet_gateway_of.setdefault(gateway.network, gateway.address)
             self.model.gateways[gateway.address] = gateway
             pool = _at(properties, "vpnClientConfiguration", "vpnClientAddressPool")
             if pool is not None:
@@ -1014,7 +1009,7 @@ class _Mapper:
                 resource, _at(properties, "networkSecurityGroup"), "networkSecurityGroup", interface
             )
             if self.flag(resource, _at(properties, "enableIPForwarding"), "enableIPForwarding"):
-                self.forwarding_nics.add(resource.address)
+                self.build.forwarding_nics.add(resource.address)
             configs = _at(properties, "ipConfigurations")
             if isinstance(configs, Unknown):
                 self.unknown(resource, interface, "ipConfigurations", configs)
@@ -1162,7 +1157,7 @@ class _Mapper:
             resource, _at(properties, "networkSecurityGroup"), "networkSecurityGroup", interface
         )
         if self.flag(resource, _at(properties, "enableIPForwarding"), "enableIPForwarding"):
-            self.forwarding_nics.add(address)
+            self.build.forwarding_nics.add(address)
         configs = _at(properties, "ipConfigurations")
         if isinstance(configs, Unknown):
             self.unknown(resource, interface, "ipConfigurations", configs)
@@ -1768,137 +1763,6 @@ class _Mapper:
                     seen.add(owner)
                     targets.append(Target(endpoint=owner, origin=self.origin(resource, entry)))
         return targets
-
-    # routing
-
-    def route_tables(self) -> None:
-        child_routes: dict[str, list[ArmResource]] = defaultdict(list)
-        for resource in self.of(ROUTE):
-            child_routes[self.canonical(_prefix(resource.address, "routes"))].append(resource)
-        for resource in self.of(ROUTE_TABLE):
-            users = sorted(
-                s.address for s in self.model.subnets.values() if s.route_table == resource.address
-            )
-            if not users:
-                self.note(resource, "no subnet in the template uses this route table; not modelled")
-                continue
-            table = RouteTable(
-                address=resource.address,
-                type=resource.type,
-                origin=self.origin(resource),
-                network=self.model.subnets[users[0]].network,
-                subnets=users,
-            )
-            properties = self.properties(resource)
-            if self.flag(
-                resource,
-                _at(properties, "disableBgpRoutePropagation"),
-                "disableBgpRoutePropagation",
-            ):
-                self.note(
-                    resource,
-                    "it stops routes learned by the VPN gateway (BGP) from reaching its subnets",
-                )
-            routes = _at(properties, "routes")
-            if isinstance(routes, Unknown):
-                self.unknown(resource, table, "routes", routes)
-            for route in _items(routes):
-                name = self.text(resource, _at(route, "name"), "route name") or "route"
-                address = child_address(resource.address, "routes", name)
-                built = self.route(resource, table, address, _at(route, "properties"), route)
-                if built is not None:
-                    table.routes.append(built)
-            for child in child_routes.pop(resource.address, []):
-                built = self.route(child, table, child.address, self.properties(child), None)
-                if built is not None:
-                    table.routes.append(built)
-            self.model.route_tables[table.address] = table
-        for parent, routes in child_routes.items():
-            if parent not in self.model.route_tables:
-                self.note(routes[0], f"its route table {parent} is not modelled; route skipped")
-
-    def route(
-        self, resource: ArmResource, table: RouteTable, address: str, properties: Any, data: Any
-    ) -> Route | None:
-        origin = self.origin(resource, data if data is not None else properties)
-        ranges: list[UnknownValue] = []
-        written = _at(properties, "addressPrefix")
-        prefixes = self.texts(resource, written, what=f"{address} addressPrefix", ranges=ranges)
-        prefix = prefixes[0] if prefixes else None
-        if isinstance(prefix, Placeholder):
-            ranges.append(self.unknown_range(prefix))
-            prefix = None
-        hop = self.text(resource, _at(properties, "nextHopType"), f"{address} nextHopType")
-        if (prefix is None and not ranges) or hop is None:
-            self.note(resource, f"route {address} has no known prefix or next hop; skipped", data)
-            return None
-        if prefix is not None and not _valid_cidr(prefix):
-            self.note(resource, f"route {address} is for service tag {prefix}; not modelled", data)
-            return None
-        route = Route(
-            address=address,
-            type="Microsoft.Network/routeTables/routes",
-            origin=origin,
-            destination=str(ipaddress.ip_network(prefix, strict=False)) if prefix else None,
-            target_kind="unknown",
-            unknown_ranges=ranges,
-        )
-        kind = hop.lower()
-        if kind == "virtualnetworkgateway":
-            route.target_kind = "vpn-gateway"
-            route.target = self.gateway_for(table.network)
-            if route.target is None:
-                self.note(
-                    resource,
-                    f"route {address} points at a VPN gateway that the template does not "
-                    f"deploy in {table.network}",
-                    data,
-                )
-        elif kind == "vnetlocal":
-            route.target_kind = "local"
-        elif kind == "internet":
-            route.target_kind = "internet"
-        elif kind == "none":
-            route.target_kind = "blackhole"
-        elif kind == "virtualappliance":
-            route.target_kind = "virtual-appliance"
-            ip = self.text(
-                resource, _at(properties, "nextHopIpAddress"), f"{address} nextHopIpAddress", route
-            )
-            route.target = self.appliance(resource, address, ip) if ip else None
-        else:
-            self.note(
-                resource, f"route {address} has next hop type {hop!r}; its target is unknown", data
-            )
-        return route
-
-    def gateway_for(self, network: str) -> str | None:
-        """The VPN gateway of a network, or of the hub whose gateway it uses through peering."""
-        if network in self.vnet_gateway_of:
-            return self.vnet_gateway_of[network]
-        for side in self.build.peering_sides:
-            uses_remote = side.flag("use_remote_gateways") is True
-            if side.local == network and uses_remote and side.remote in self.vnet_gateway_of:
-                return self.vnet_gateway_of[side.remote]
-        return None
-
-    def appliance(self, resource: ArmResource, route: str, ip: str) -> str:
-        """The firewall or forwarding VM that owns a next-hop address, else the address itself."""
-        for gateway in self.model.gateways.values():
-            if ip in gateway.private_ips:
-                return gateway.address
-        for endpoint in self.model.endpoints.values():
-            for interface in endpoint.interfaces:
-                if ip in interface.private_ips:
-                    if interface.address not in self.forwarding_nics:
-                        self.note(
-                            resource,
-                            f"route {route} sends traffic to {ip} on {interface.address}, which "
-                            "does not enable IP forwarding: Azure drops what it would forward",
-                        )
-                    return endpoint.address
-        self.note(resource, f"route {route} points at {ip}, which no resource in the template has")
-        return ip
 
     # on-premises ends
 

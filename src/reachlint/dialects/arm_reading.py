@@ -303,6 +303,10 @@ class ArmEntry:
         return self.arm.origin(self.resource, self.data)
 
     @property
+    def path(self) -> str:
+        return ""
+
+    @property
     def properties(self) -> Any:
         if self.data is None:
             return self.arm.properties(self.resource)
@@ -354,6 +358,15 @@ class ArmEntry:
         ranges.extend(self.arm.unknown_range(p) for p in written if isinstance(p, Placeholder))
         return [p for p in written if not isinstance(p, Placeholder)]
 
+    def address_range(self, field: str, ranges: list[UnknownValue]) -> str | None:
+        spec, values = self._field(field)
+        written = self.arm.texts(self.resource, *values, what=self._what(spec), ranges=ranges)
+        first = written[0] if written else None
+        if isinstance(first, Placeholder):
+            ranges.append(self.arm.unknown_range(first))
+            return None
+        return first
+
     def link(self, field: str, unknown: list[str] | None = None) -> str | None:
         if self.spec.parent is not None and field == self.spec.parent[0]:
             return self.arm.canonical(parent_of(self.resource.address, self.spec.parent[1]))
@@ -383,7 +396,7 @@ class ArmEntry:
             self.arm.unknown(self.resource, unknown, spec.path, listed)
         found: list[Resource] = []
         for data in items(listed):
-            name = self.arm.text(self.resource, at(data, "name"), spec.what)
+            name = self.arm.text(self.resource, at(data, "name"), spec.what) or spec.unnamed
             if name is None:
                 continue
             address = child_address(self.address, spec.segment, name)
@@ -400,6 +413,11 @@ class ArmEntry:
 
     def unknowable(self, what: str, why: str, unknown: list[str]) -> None:
         self.arm.unknown(self.resource, unknown, what, Unknown(why))
+
+    def name_unknown(self, field: str, unknown: list[str]) -> None:
+        what = self._what(self.fields[field])
+        if what not in unknown:
+            unknown.append(what)
 
     def missing(self, field: str, unknown: list[str]) -> None:
         what = self._what(self.fields[field])

@@ -42,6 +42,7 @@ class Entries:
     segment: str  # the child type in their address (`subnets`)
     what: str  # their name, in a note when it is unknown
     remember: bool = False  # ids may name them in another spelling: remember this one
+    unnamed: str | None = None  # the name of one whose name is not known (None: skipped)
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ class Kind:
 NSG_RULE_TYPE = "Microsoft.Network/networkSecurityGroups/securityRules"
 SUBNET_TYPE = "Microsoft.Network/virtualNetworks/subnets"
 PEERING_TYPE = "Microsoft.Network/virtualNetworks/virtualNetworkPeerings"
+ROUTE_TYPE = "Microsoft.Network/routeTables/routes"
 _PORTS = "{address} {what} {written!r} is not a port range"
 
 TYPES: dict[str, Kind] = {
@@ -96,6 +98,13 @@ TYPES: dict[str, Kind] = {
         origin_at_properties=True,
     ),
     "microsoft.network/applicationsecuritygroups": Kind("application_security_group"),
+    "microsoft.network/routetables": Kind(
+        "route_table",
+        entries={"routes": Entries("routes", "route", "routes", "route name", unnamed="route")},
+    ),
+    "microsoft.network/routetables/routes": Kind(
+        "route", type=ROUTE_TYPE, parent=("route_table", "routes"), origin_at_properties=True
+    ),
 }
 
 FIELDS: dict[str, dict[str, Field]] = {
@@ -117,6 +126,12 @@ FIELDS: dict[str, dict[str, Field]] = {
         "route_table": at("routeTable"),
         "nat_gateway": at("natGateway"),
         "default_outbound_access": at("defaultOutboundAccess"),
+    },
+    "route_table": {"disable_bgp_route_propagation": at("disableBgpRoutePropagation")},
+    "route": {
+        "address_prefix": at("addressPrefix", what="{address} addressPrefix"),
+        "next_hop_type": at("nextHopType", what="{address} nextHopType"),
+        "next_hop_ip": at("nextHopIpAddress", what="{address} nextHopIpAddress"),
     },
     "security_rule": {
         "priority": at("priority", what="security rule {name} priority"),
@@ -143,11 +158,31 @@ SETTINGS = Settings(
     subnet_without_network="its virtual network {network} is not deployed by this template; its "
     "address space is unknown",
     pair_all_declarations=True,
+    sorted_table_subnets=True,
+    note_bgp_after_routes=False,
+    keep_incomplete_routes=False,
+    route_notes_here=True,
+    strip_route_prefix=False,
+    check_next_hop_ip=False,
+    check_appliance=True,
+    gateway_through_peering=True,
+    inline_and_separate_routes=None,
+    route_without_table="its route table {table} is not modelled; route skipped",
     notes={
         "peer outside": "the peered network {remote} is outside the template; the peering is "
         "taken as connected",
         "no peering back": "{remote} has no peering back to {local} in the template; the "
         "peering is not connected",
         "no network access": "allowVirtualNetworkAccess is false; no traffic passes",
+        "table unused": "no subnet in the template uses this route table; not modelled",
+        "no bgp": "it stops routes learned by the VPN gateway (BGP) from reaching its subnets",
+        "route incomplete": "route {address} has no known prefix or next hop; skipped",
+        "service tag": "route {address} is for service tag {prefix}; not modelled",
+        "unknown hop": "route {address} has next hop type {hop!r}; its target is unknown",
+        "no vpn gateway": "route {address} points at a VPN gateway that the template does not "
+        "deploy in {network}",
+        "no ip forwarding": "route {address} sends traffic to {ip} on {interface}, which does "
+        "not enable IP forwarding: Azure drops what it would forward",
+        "no appliance": "route {address} points at {ip}, which no resource in the template has",
     },
 )

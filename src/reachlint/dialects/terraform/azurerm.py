@@ -20,7 +20,6 @@ from typing import Any
 from reachlint.dialects.terraform.azurerm_links import (
     NOTE_SAMPLE,
     AzurermLinks,
-    as_cidr,
     parse_azure_id,
     same_name,
 )
@@ -39,7 +38,6 @@ from reachlint.dialects.terraform.azurerm_table import (
     PIP_PREFIX_TYPES,
     PIP_TYPES,
     POOL_TYPES,
-    ROUTE_TABLE_TYPES,
     SCALE_SET_TYPES,
     VM_TYPES,
     VNG_TYPES,
@@ -50,7 +48,6 @@ from reachlint.dialects.terraform.values import (
     integer,
     string_value,
     strings,
-    unknown_ranges,
     value_at,
 )
 from reachlint.formats.terraform.records import TfResource
@@ -70,9 +67,6 @@ from reachlint.model.network import (
     NetworkModel,
     OnPremSite,
     PortRange,
-    Route,
-    RouteTable,
-    RouteTarget,
     Target,
     TargetGroup,
 )
@@ -80,6 +74,7 @@ from reachlint.providers.azure import firewall as azure_firewall
 from reachlint.providers.azure import networks as azure_networks
 from reachlint.providers.azure import nsgs as azure_nsgs
 from reachlint.providers.azure import peerings as azure_peerings
+from reachlint.providers.azure import routes as azure_routes
 from reachlint.providers.azure.resources import Build
 from reachlint.sources import Origin, UnknownValue
 
@@ -101,13 +96,6 @@ _POLICY_COLLECTIONS = {
     "nat_rule_collection": "dnat",
     "network_rule_collection": "network",
     "application_rule_collection": "application",
-}
-_NEXT_HOPS: dict[str, RouteTarget] = {
-    "virtualnetworkgateway": "vpn-gateway",
-    "vnetlocal": "local",
-    "internet": "internet",
-    "virtualappliance": "virtual-appliance",
-    "none": "blackhole",
 }
 
 # Types read here, as elements or as helpers of other elements; the rest get a note.
@@ -304,7 +292,7 @@ class _Mapper(AzurermLinks):
         self.load_balancers()
         self.application_gateways()
         self.bastions_and_private_endpoints()
-        self.route_tables()
+        azure_routes.route_tables(self.build)
         self.vpn()
         azure_peerings.sides(self.build)
         azure_peerings.connect(self.build)
@@ -1423,138 +1411,6 @@ class _Mapper(AzurermLinks):
                 f"{subnet} has private endpoint network policies off, so its NSG does not "
                 "filter traffic to this private endpoint; modelled as if it did",
             )
-
-    # ----- route tables -----------------------------------------------------------------------
-
-    def route_tables(self) -> None:
-        extra: dict[str, list[TfResource]] = defaultdict(list)
-        for resource in self.idx.of("azurerm_route"):
-            unknown: list[str] = []
-            table = self.one(
-                resource,
-                "route_table_name",
-                ROUTE_TABLE_TYPES,
-                unknown,
-                "route table",
-                by_name=True,
-            )
-            if table is not None:
-                extra[table].append(resource)
-        for resource in self.idx.of("azurerm_route_table"):
-            self.route_table(resource, extra.get(resource.address, []))
-
-    def route_table(self, resource: TfResource, route_resources: list[TfResource]) -> None:
-        subnets = dedupe(self.build.users["route_table"].get(resource.address, []))
-        if not subnets:
-            self.note(resource, "no subnet in the input uses it; it routes nothing")
-            return
-        network = self.model.subnets[subnets[0]].network
-        routes: list[Route] = []
-        for position, block in enumerate(_blocks(resource.values.get("route"))):
-            routes.append(
-                self.route(resource, f"route.{position}", block, resource.address, network)
-            )
-        if routes and route_resources:
-            self.note(
-                resource,
-                "has inline route blocks and azurerm_route resources; Azure keeps whichever is "
-                "applied last, so both are modelled",
-            )
-        for route_resource in route_resources:
-            routes.append(
-                self.route(
-                    route_resource, "", route_resource.values, route_resource.address, network
-                )
-            )
-        values = resource.values
-        if (
-            values.get("disable_bgp_route_propagation") is True
-            or values.get("bgp_route_propagation_enabled") is False
-        ):
-            self.note(
-                resource,
-                "BGP route propagation is off: routes the gateway learns do not reach its "
-                "subnets (not modelled)",
-            )
-        self.model.route_tables[resource.address] = RouteTable(
-            address=resource.address,
-            type=resource.type,
-            origin=resource.origin,
-            network=network,
-            routes=routes,
-            subnets=subnets,
-        )
-
-    def route(
-        self,
-        resource: TfResource,
-        prefix: str,
-        block: dict[str, Any],
-        address: str,
-        network: str,
-    ) -> Route:
-        unknown: list[str] = []
-        path = f"{prefix}." if prefix else ""
-        origin = self.block_origin(resource, prefix) if prefix else resource.origin
-        destination_text = block.get("address_prefix")
-        destination = as_cidr(destination_text) if isinstance(destination_text, str) else None
-        ranges: list[UnknownValue] = []
-        if destination is None:
-            if isinstance(destination_text, str):
-                # A service tag (Storage, AzureCloud...) as the destination.
-                unknown.append("address_prefix")
-                self.note(
-                    resource,
-                    f"{path}address_prefix {destination_text} is a service tag; not modelled",
-                )
-            elif has_unknown(destination_text):
-                ranges = unknown_ranges(resource, f"{path}address_prefix")
-                rests_on = ", ".join(s for r in ranges for s in r.sources)
-                self.note(resource, f"{path}address_prefix is not known before apply: {rests_on}")
-            else:
-                unknown.append("address_prefix")
-        hop_text = str(block.get("next_hop_type") or "").lower()
-        kind: RouteTarget = _NEXT_HOPS.get(hop_text, "unknown")
-        if kind == "unknown":
-            unknown.append("next_hop_type")
-            self.note(resource, f"{path}next_hop_type is not known")
-        target: str | None = None
-        if kind == "vpn-gateway":
-            target = self.gateway_in(network, "vpn-gateway")
-            if target is None:
-                self.note(
-                    resource,
-                    f"{path}next hop: {network} has no virtual network gateway in the input",
-                )
-        elif kind == "virtual-appliance":
-            ip = _ip(block.get("next_hop_in_ip_address"))
-            if ip is None:
-                unknown.append("next_hop_in_ip_address")
-                self.note(resource, f"{path}next_hop_in_ip_address is not known")
-            else:
-                target = self.appliance_with_ip(ip) or ip
-        return Route(
-            address=address,
-            type=resource.type,
-            origin=origin,
-            destination=destination,
-            target_kind=kind,
-            target=target,
-            unknown=unknown,
-            unknown_ranges=ranges,
-        )
-
-    def gateway_in(self, network: str, kind: str) -> str | None:
-        for gateway in self.model.gateways.values():
-            if gateway.kind == kind and gateway.network == network:
-                return gateway.address
-        return None
-
-    def appliance_with_ip(self, ip: str) -> str | None:
-        for gateway in self.model.gateways.values():
-            if ip in gateway.private_ips:
-                return gateway.address
-        return self.endpoint_with_ip(ip)
 
     # ----- VPN and ExpressRoute ---------------------------------------------------------------
 

@@ -246,6 +246,22 @@ class TfEntry:
             self.tf.note(self.resource, f"{path} is not known before apply: {rests_on}", path)
         return found
 
+    @property
+    def path(self) -> str:
+        return self.prefix
+
+    def address_range(self, field: str, ranges: list[UnknownValue]) -> str | None:
+        spec, value = self._spec(field)
+        if isinstance(value, str):
+            return value
+        if has_unknown(value):
+            path = self.prefix + spec.names[0]
+            named = unknown_ranges(self.resource, path)
+            ranges.extend(named)
+            rests_on = ", ".join(s for r in named for s in r.sources)
+            self.tf.note(self.resource, f"{path} is not known before apply: {rests_on}")
+        return None
+
     def link(self, field: str, unknown: list[str] | None = None) -> str | None:
         if field in self.fixed:
             return self.fixed[field]
@@ -320,6 +336,9 @@ class TfEntry:
 
     def note(self, message: str, here: bool = False) -> None:
         self.tf.note(self.resource, message, self.prefix[:-1] if here and self.prefix else None)
+
+    def name_unknown(self, field: str, unknown: list[str]) -> None:
+        unknown.append(self.fields[field].names[0])
 
     def missing(self, field: str, unknown: list[str]) -> None:
         spec = self.fields[field]

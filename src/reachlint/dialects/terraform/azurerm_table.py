@@ -86,6 +86,8 @@ TYPES: dict[str, str] = {
     "azurerm_network_security_group": "network_security_group",
     "azurerm_network_security_rule": "security_rule",
     "azurerm_application_security_group": "application_security_group",
+    "azurerm_route_table": "route_table",
+    "azurerm_route": "route",
 }
 
 # Data sources read like resources: an existing network or subnet, with the fields they have.
@@ -103,6 +105,7 @@ ENTRIES: dict[str, dict[str, Entries]] = {
     "azurerm_network_security_group": {
         "rules": Entries("security_rule", "security_rule", "azurerm_network_security_rule")
     },
+    "azurerm_route_table": {"routes": Entries("route", "route", "azurerm_route_table.route")},
 }
 
 _RULE_UNKNOWN = "{path} of rule {name} is known only after apply"
@@ -112,6 +115,11 @@ _PORTS = "{path} holds {written}, which is not a port range"
 _SUBNET = {
     "address_prefixes": attr("address_prefixes", "address_prefix"),
     "default_outbound_access": attr("default_outbound_access_enabled"),
+}
+_ROUTE = {
+    "address_prefix": attr("address_prefix"),
+    "next_hop_type": attr("next_hop_type"),
+    "next_hop_ip": attr("next_hop_in_ip_address"),
 }
 _IN_NETWORK = attr("virtual_network_name", resolver="network_of_subnet")
 _ASSOCIATED_SUBNET = attr("subnet_id", resolver="subnet_of")
@@ -164,6 +172,17 @@ FIELDS: dict[str, dict[str, Field]] = {
         "use_remote_gateways": attr("use_remote_gateways"),
         "allow_network_access": attr("allow_virtual_network_access"),
     },
+    "azurerm_route_table": {
+        "disable_bgp_route_propagation": attr("disable_bgp_route_propagation"),
+        "bgp_route_propagation": attr("bgp_route_propagation_enabled"),
+    },
+    "azurerm_route_table.route": _ROUTE,
+    "azurerm_route": {
+        "route_table": attr(
+            "route_table_name", types=ROUTE_TABLE_TYPES, what="route table", by_name=True
+        ),
+        **_ROUTE,
+    },
     "azurerm_network_security_rule": {
         "priority": attr("priority", missing=_RULE_UNKNOWN),
         "direction": attr("direction", missing=_RULE_UNKNOWN),
@@ -208,9 +227,27 @@ SETTINGS = Settings(
     name_unresolved_subnet_links=True,
     subnet_without_network=None,
     pair_all_declarations=False,
+    sorted_table_subnets=False,
+    note_bgp_after_routes=True,
+    keep_incomplete_routes=True,
+    route_notes_here=False,
+    strip_route_prefix=True,
+    check_next_hop_ip=True,
+    check_appliance=False,
+    gateway_through_peering=False,
+    inline_and_separate_routes="has inline route blocks and azurerm_route resources; Azure keeps "
+    "whichever is applied last, so both are modelled",
+    route_without_table=None,
     notes={
         "no peering back": "no peering from {remote} back to {local} is in the input: traffic "
         "does not flow until both directions exist",
         "no network access": "allow_virtual_network_access is off: it carries nothing",
+        "table unused": "no subnet in the input uses it; it routes nothing",
+        "no bgp": "BGP route propagation is off: routes the gateway learns do not reach its "
+        "subnets (not modelled)",
+        "service tag": "{path}address_prefix {prefix} is a service tag; not modelled",
+        "unknown hop": "{path}next_hop_type is not known",
+        "no vpn gateway": "{path}next hop: {network} has no virtual network gateway in the input",
+        "no hop address": "{path}next_hop_in_ip_address is not known",
     },
 )

@@ -40,6 +40,11 @@ class Resource(Protocol):
     def name(self) -> str | None:
         """Its own name, as Azure knows it."""
 
+    @property
+    def path(self) -> str:
+        """Where an entry is written inside its resource, as the dialect's notes prefix a field
+        (`route.0.`); empty for a resource itself, or where notes name fields otherwise."""
+
     def text(self, field: str, unknown: list[str] | None = None) -> str | None:
         """A string field; None when absent or unknown (then named in `unknown` and noted)."""
 
@@ -60,6 +65,9 @@ class Resource(Protocol):
     def prefixes(self, field: str, unknown: list[str], ranges: list[UnknownValue]) -> list[str]:
         """An NSG rule's address prefixes as written (CIDRs, tags, '*'); unknown ranges named."""
 
+    def address_range(self, field: str, ranges: list[UnknownValue]) -> str | None:
+        """The one address range a field holds, as written; an unknown one named in `ranges`."""
+
     def link(self, field: str, unknown: list[str] | None = None) -> str | None:
         """The address of the one resource a field links to."""
 
@@ -77,6 +85,9 @@ class Resource(Protocol):
 
     def unknowable(self, what: str, why: str, unknown: list[str]) -> None:
         """Azure decides `what` at deployment, for the reason `why`: named, and noted."""
+
+    def name_unknown(self, field: str, unknown: list[str]) -> None:
+        """Name a field in `unknown` as the dialect calls it; the caller writes the note."""
 
     def missing(self, field: str, unknown: list[str]) -> None:
         """A field that must be known is not: named in `unknown`, and noted."""
@@ -126,6 +137,32 @@ class Settings:
     # Every declaration between two networks is one peering, names compared without case (ARM),
     # or each direction pairs with the first one back (azurerm).
     pair_all_declarations: bool
+    # A route table's subnets: those associated with it when the model is complete, sorted
+    # (ARM), or in the order they were associated, as the input writes them (azurerm).
+    sorted_table_subnets: bool
+    # The note on BGP route propagation turned off: before the table's routes are read (ARM),
+    # or after them (azurerm).
+    note_bgp_after_routes: bool
+    # A route without a known prefix or next hop, or for a service tag: skipped with a note
+    # (ARM), or kept with what it lacks named unknown (azurerm, also an unknown next hop type).
+    keep_incomplete_routes: bool
+    # Notes on a route placed at the route (ARM) or at its route table (azurerm).
+    route_notes_here: bool
+    # A route's address prefix with spaces around it: refused (ARM) or read (azurerm).
+    strip_route_prefix: bool
+    # A virtual appliance's next-hop address must be an IP address, else it is unknown
+    # (azurerm), or is taken as written (ARM).
+    check_next_hop_ip: bool
+    # The appliance holding a next-hop address is checked: a note when its interface does not
+    # forward IP, or when no resource holds the address (ARM); taken as found (azurerm).
+    check_appliance: bool
+    # A route to the virtual network gateway from a spoke that uses its hub's gateway through
+    # peering goes to the hub's gateway (ARM); only the network's own counts (azurerm).
+    gateway_through_peering: bool
+    # A route table with inline routes and separate route resources: the note (None: none).
+    inline_and_separate_routes: str | None
+    # A separate route whose table is not modelled: the note (None: none).
+    route_without_table: str | None
     # What the dialect says of facts both note in their own words, by name.
     notes: Mapping[str, str]
 
@@ -151,6 +188,8 @@ class Build:
         self.model = source.model
         self.settings = source.settings
         self.peering_sides: list[PeeringSide] = []
+        # Network interfaces that forward IP (a virtual appliance's), as far as they are read.
+        self.forwarding_nics: set[str] = set()
         # Route table or NAT gateway -> the subnets associated with it, in the input's order.
         self.users: dict[str, dict[str, list[str]]] = {
             "route_table": defaultdict(list),
