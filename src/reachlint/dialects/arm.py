@@ -61,6 +61,7 @@ from reachlint.model.network import (
 )
 from reachlint.model.redact import redact_model
 from reachlint.providers.azure import firewall as azure_firewall
+from reachlint.providers.azure import gateways as azure_gateways
 from reachlint.providers.azure import networks as azure_networks
 from reachlint.providers.azure import nsgs as azure_nsgs
 from reachlint.providers.azure import peerings as azure_peerings
@@ -626,9 +627,9 @@ class _Mapper:
         azure_nsgs.application_security_groups(self.input)
         for resource in self.of(PIP):
             self.public_ips[resource.address.lower()] = resource
-        self.virtual_network_gateways()
+        azure_gateways.virtual_network_gateways(self.build)
         self.firewalls()
-        self.nat_gateways()
+        azure_gateways.nat_gateways(self.build)
         self.network_interfaces()
         self.virtual_machines()
         self.scale_sets()
@@ -666,42 +667,6 @@ class _Mapper:
         return subnet
 
     # gateways
-
-    def virtual_network_gateways(self) -> None:
-        for resource in self.of(VNET_GATEWAY):
-            properties = self.properties(resource)
-            gateway = Gateway(
-                address=resource.address,
-                type=resource.type,
-                origin=self.origin(resource),
-                kind="vpn-gateway",
-            )
-            configs = _items(_at(properties, "ipConfigurations"))
-            subnet = self.subnet_ref(resource, _at(configs, 0, "properties", "subnet"), gateway)
-            gateway.subnet = subnet
-            gateway.network = self.network_of_subnet(subnet) or (
-                self.canonical(_prefix(subnet, "subnets")) if subnet else None
-            )
-            if gateway.network is None:
-                gateway.unknown.append("network")
-            self.model.gateways[gateway.address] = gateway
-            pool = _at(properties, "vpnClientConfiguration", "vpnClientAddressPool")
-            if pool is not None:
-                self.point_to_site(resource, gateway, pool)
-
-    def point_to_site(self, resource: ArmResource, gateway: Gateway, pool: Any) -> None:
-        """Point-to-site VPN clients are an on-premises end with the client address pool."""
-        address = child_address(resource.address, "vpnClientConfiguration", "clients")
-        site = OnPremSite(
-            address=address,
-            type="Microsoft.Network/virtualNetworkGateways/vpnClientConfiguration",
-            origin=self.origin(resource, pool),
-            gateway=gateway.address,
-        )
-        site.cidrs = self.cidrs(
-            resource, _at(pool, "addressPrefixes"), what="vpnClientAddressPool", element=site
-        )
-        self.model.onprem_sites[address] = site
 
     def firewalls(self) -> None:
         for resource in self.of(FIREWALL):
@@ -984,20 +949,6 @@ class _Mapper:
             )
             return
         rules.add_dnat(order, rule)
-
-    def nat_gateways(self) -> None:
-        for resource in self.of(NAT_GATEWAY):
-            users = [s for s in self.model.subnets.values() if s.nat_gateway == resource.address]
-            gateway = Gateway(
-                address=resource.address,
-                type=resource.type,
-                origin=self.origin(resource),
-                kind="nat-gateway",
-                network=users[0].network if users else None,
-            )
-            if not users:
-                self.note(resource, "no subnet in the template uses this NAT gateway")
-            self.model.gateways[gateway.address] = gateway
 
     # network interfaces and what owns them
 

@@ -15,7 +15,15 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from reachlint.dialects.arm_table import FIELDS, SETTINGS, TYPES, Entries, Field, Kind
+from reachlint.dialects.arm_table import (
+    ENTRY_KINDS,
+    FIELDS,
+    SETTINGS,
+    TYPES,
+    Entries,
+    Field,
+    Kind,
+)
 from reachlint.formats.arm.deployment import Deployment
 from reachlint.formats.arm.resource_ids import address_from_id, child_address
 from reachlint.formats.arm.resources import ArmResource
@@ -109,6 +117,9 @@ class ArmInput:
             if spec.kind == kind
             for resource in self.by_type.get(type_name, [])
         ]
+
+    def parent_network(self, subnet: str) -> str | None:
+        return self.canonical(parent_of(subnet, "subnets"))
 
     def resources(self, *types: str) -> list[ArmResource]:
         return [r for t in types for r in self.by_type.get(t, [])]
@@ -286,8 +297,10 @@ class ArmEntry:
         *,
         address: str | None = None,
         name: str | None = None,
+        flat: bool = False,
     ) -> None:
         self.arm = arm
+        self.flat = flat  # its fields are in `data` itself
         self.resource = resource  # the resource that holds it: notes are on its address
         self.data = data  # the entry as written inside it; None for the resource itself
         self.spec = spec
@@ -310,7 +323,7 @@ class ArmEntry:
     def properties(self) -> Any:
         if self.data is None:
             return self.arm.properties(self.resource)
-        return at(self.data, "properties")
+        return self.data if self.flat else at(self.data, "properties")
 
     def _field(self, name: str) -> tuple[Field, list[Any]]:
         spec = self.fields.get(name, _ABSENT)
@@ -392,11 +405,17 @@ class ArmEntry:
         if spec is None:
             return []
         listed = at(self.properties, *spec.path.split("."))
-        if isinstance(listed, Unknown):
-            self.arm.unknown(self.resource, unknown, spec.path, listed)
+        if spec.single:
+            written = [] if listed is None else [listed]
+        else:
+            if isinstance(listed, Unknown):
+                self.arm.unknown(self.resource, unknown, spec.path, listed)
+            written = items(listed)
         found: list[Resource] = []
-        for data in items(listed):
-            name = self.arm.text(self.resource, at(data, "name"), spec.what) or spec.unnamed
+        for data in written:
+            name = spec.unnamed
+            if not spec.single:
+                name = self.arm.text(self.resource, at(data, "name"), spec.what) or name
             if name is None:
                 continue
             address = child_address(self.address, spec.segment, name)
@@ -404,7 +423,7 @@ class ArmEntry:
                 self.arm.remember(address)
             found.append(
                 ArmEntry(self.arm, self.resource, data, TYPES_BY_KIND[spec.kind],
-                         address=address, name=name)
+                         address=address, name=name, flat=spec.flat)
             )  # fmt: skip
         return found
 
@@ -437,6 +456,6 @@ class ArmEntry:
 
 _ABSENT = Field((), "")
 # Entries of a kind read like a resource of that kind.
-TYPES_BY_KIND: dict[str, Kind] = {}
+TYPES_BY_KIND: dict[str, Kind] = dict(ENTRY_KINDS)
 for _spec in TYPES.values():
     TYPES_BY_KIND.setdefault(_spec.kind, _spec)

@@ -18,7 +18,7 @@ from reachlint.providers.azure.resources import Settings
 class Field:
     """Where one provider field is, in a resource's properties."""
 
-    paths: tuple[tuple[str, ...], ...]
+    paths: tuple[tuple[str | int, ...], ...]
     what: str  # how notes and unknown names call it; `{name}`, `{address}`: the entry's
     subnet: bool = False  # a link to a subnet: a subnet not deployed here is noted
     invalid: str = ""  # the note for a value Azure refuses ({address} {what} {written})
@@ -29,7 +29,9 @@ def at(
     *paths: str, what: str = "", subnet: bool = False, invalid: str = "", quiet: bool = False
 ) -> Field:
     """A field at one or more dotted paths (a singular and a plural property read together)."""
-    split = tuple(tuple(path.split(".")) for path in paths)
+    split = tuple(
+        tuple(int(key) if key.isdigit() else key for key in path.split(".")) for path in paths
+    )
     return Field(split, what or paths[0], subnet, invalid, quiet)
 
 
@@ -43,6 +45,8 @@ class Entries:
     what: str  # their name, in a note when it is unknown
     remember: bool = False  # ids may name them in another spelling: remember this one
     unnamed: str | None = None  # the name of one whose name is not known (None: skipped)
+    single: bool = False  # one object (named `unnamed`), not a list
+    flat: bool = False  # its fields are in the object itself, not in its `properties`
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,7 @@ NSG_RULE_TYPE = "Microsoft.Network/networkSecurityGroups/securityRules"
 SUBNET_TYPE = "Microsoft.Network/virtualNetworks/subnets"
 PEERING_TYPE = "Microsoft.Network/virtualNetworks/virtualNetworkPeerings"
 ROUTE_TYPE = "Microsoft.Network/routeTables/routes"
+CLIENTS_TYPE = "Microsoft.Network/virtualNetworkGateways/vpnClientConfiguration"
 _PORTS = "{address} {what} {written!r} is not a port range"
 
 TYPES: dict[str, Kind] = {
@@ -98,6 +103,21 @@ TYPES: dict[str, Kind] = {
         origin_at_properties=True,
     ),
     "microsoft.network/applicationsecuritygroups": Kind("application_security_group"),
+    "microsoft.network/virtualnetworkgateways": Kind(
+        "virtual_network_gateway",
+        entries={
+            "client_pools": Entries(
+                "vpnClientConfiguration.vpnClientAddressPool",
+                "client_pool",
+                "vpnClientConfiguration",
+                "",
+                unnamed="clients",
+                single=True,
+                flat=True,
+            )
+        },
+    ),
+    "microsoft.network/natgateways": Kind("nat_gateway"),
     "microsoft.network/routetables": Kind(
         "route_table",
         entries={"routes": Entries("routes", "route", "routes", "route name", unnamed="route")},
@@ -106,6 +126,9 @@ TYPES: dict[str, Kind] = {
         "route", type=ROUTE_TYPE, parent=("route_table", "routes"), origin_at_properties=True
     ),
 }
+
+# Kinds written only inside another resource.
+ENTRY_KINDS: dict[str, Kind] = {"client_pool": Kind("client_pool", type=CLIENTS_TYPE)}
 
 FIELDS: dict[str, dict[str, Field]] = {
     "virtual_network": {
@@ -127,6 +150,10 @@ FIELDS: dict[str, dict[str, Field]] = {
         "nat_gateway": at("natGateway"),
         "default_outbound_access": at("defaultOutboundAccess"),
     },
+    "virtual_network_gateway": {
+        "subnet": at("ipConfigurations.0.properties.subnet", what="subnet", subnet=True)
+    },
+    "client_pool": {"address_prefixes": at("addressPrefixes", what="vpnClientAddressPool")},
     "route_table": {"disable_bgp_route_propagation": at("disableBgpRoutePropagation")},
     "route": {
         "address_prefix": at("addressPrefix", what="{address} addressPrefix"),
@@ -158,7 +185,12 @@ SETTINGS = Settings(
     subnet_without_network="its virtual network {network} is not deployed by this template; its "
     "address space is unknown",
     pair_all_declarations=True,
-    sorted_table_subnets=True,
+    subnets_from_model=True,
+    name_unknown_gateway_network=True,
+    point_to_site_with_gateway=True,
+    client_pool_unknown_ranges=True,
+    nat_public_from_associations=False,
+    nat_without_subnet="no subnet in the template uses this NAT gateway",
     note_bgp_after_routes=False,
     keep_incomplete_routes=False,
     route_notes_here=True,

@@ -23,6 +23,9 @@ from reachlint.dialects.terraform.azurerm_links import (
     parse_azure_id,
     same_name,
 )
+from reachlint.dialects.terraform.azurerm_links import (
+    blocks as _blocks,
+)
 from reachlint.dialects.terraform.azurerm_reading import TfInput
 from reachlint.dialects.terraform.azurerm_table import (
     APP_GATEWAY_TYPES,
@@ -31,7 +34,6 @@ from reachlint.dialects.terraform.azurerm_table import (
     FIREWALL_TYPES,
     LB_TYPES,
     LNG_TYPES,
-    NAT_GATEWAY_TYPES,
     NAT_RULE_TYPES,
     NIC_TYPES,
     NSG_TYPES,
@@ -71,6 +73,7 @@ from reachlint.model.network import (
     TargetGroup,
 )
 from reachlint.providers.azure import firewall as azure_firewall
+from reachlint.providers.azure import gateways as azure_gateways
 from reachlint.providers.azure import networks as azure_networks
 from reachlint.providers.azure import nsgs as azure_nsgs
 from reachlint.providers.azure import peerings as azure_peerings
@@ -191,13 +194,6 @@ def build_azurerm_model(
 # ----- small value helpers --------------------------------------------------------------------
 
 
-def _blocks(value: Any) -> list[dict[str, Any]]:
-    """Nested blocks as dicts; UNKNOWN or absent means none are written here."""
-    if isinstance(value, dict):
-        return [value]
-    return [b for b in value if isinstance(b, dict)] if isinstance(value, list) else []
-
-
 def _ip(value: Any) -> str | None:
     if not isinstance(value, str):
         return None
@@ -282,7 +278,9 @@ class _Mapper(AzurermLinks):
         azure_nsgs.application_security_groups(self.input)
         azure_nsgs.security_groups(self.input)
         azure_networks.associations(self.build)
-        self.gateways()
+        azure_gateways.virtual_network_gateways(self.build)
+        azure_gateways.nat_gateways(self.build)
+        self.firewalls()
         self.firewall_rules()
         self.network_interfaces()
         self.virtual_machines()
@@ -300,53 +298,9 @@ class _Mapper(AzurermLinks):
 
     # ----- gateways ---------------------------------------------------------------------------
 
-    def gateways(self) -> None:
-        for resource in self.idx.of("azurerm_virtual_network_gateway"):
-            unknown: list[str] = []
-            subnet = self.gateway_subnet(resource, unknown)
-            self.model.gateways[resource.address] = Gateway(
-                address=resource.address,
-                type=resource.type,
-                origin=resource.origin,
-                kind="vpn-gateway",
-                network=self.subnet_network(subnet),
-                subnet=subnet,
-                unknown=unknown,
-            )
-        for resource in self.idx.of("azurerm_nat_gateway"):
-            subnets = self.build.users["nat_gateway"].get(resource.address, [])
-            networks = dedupe(n for n in map(self.subnet_network, subnets) if n is not None)
-            public = any(
-                self.one(association, "nat_gateway_id", NAT_GATEWAY_TYPES, None, "NAT gateway")
-                == resource.address
-                for association in self.idx.of(
-                    "azurerm_nat_gateway_public_ip_association",
-                    "azurerm_nat_gateway_public_ip_prefix_association",
-                )
-            )
-            if not public:
-                self.note(resource, "no public IP is associated: it gives no internet egress")
-            self.model.gateways[resource.address] = Gateway(
-                address=resource.address,
-                type=resource.type,
-                origin=resource.origin,
-                kind="nat-gateway",
-                network=networks[0] if networks else None,
-                public=public,
-            )
+    def firewalls(self) -> None:
         for resource in self.idx.of("azurerm_firewall"):
             self.firewall(resource)
-
-    def gateway_subnet(self, resource: TfResource, unknown: list[str]) -> str | None:
-        """The subnet of a gateway's first ip configuration (all share one subnet)."""
-        for position, _ in enumerate(_blocks(resource.values.get("ip_configuration"))):
-            subnet = self.subnet_of(resource, f"ip_configuration.{position}.subnet_id", unknown)
-            if subnet is not None:
-                return subnet
-        if not _blocks(resource.values.get("ip_configuration")):
-            unknown.append("ip_configuration")
-            self.note(resource, "ip_configuration is not known; its subnet is unknown")
-        return None
 
     def firewall(self, resource: TfResource) -> None:
         unknown: list[str] = []
@@ -1416,8 +1370,7 @@ class _Mapper(AzurermLinks):
 
     def vpn(self) -> None:
         connected: set[str] = set()
-        for resource in self.idx.of("azurerm_virtual_network_gateway"):
-            self.point_to_site(resource)
+        azure_gateways.points_to_site(self.build)
         for resource in self.idx.of("azurerm_virtual_network_gateway_connection"):
             unknown: list[str] = []
             gateway = self.one(
@@ -1490,22 +1443,6 @@ class _Mapper(AzurermLinks):
             unknown=unknown,
             unknown_ranges=ranges,
         )
-
-    def point_to_site(self, resource: TfResource) -> None:
-        """Clients of a point-to-site VPN reach the network from their own address pool."""
-        for position, _ in enumerate(_blocks(resource.values.get("vpn_client_configuration"))):
-            path = f"vpn_client_configuration.{position}"
-            unknown: list[str] = []
-            cidrs = self.cidr_values(resource, f"{path}.address_space", unknown)
-            address = f"{resource.address}/vpn_client_configuration"
-            self.model.onprem_sites[address] = OnPremSite(
-                address=address,
-                type=resource.type,
-                origin=self.block_origin(resource, path),
-                gateway=resource.address,
-                cidrs=cidrs,
-                unknown=[u.rsplit(".", 1)[-1] for u in unknown],
-            )
 
     # ----- what is left -------------------------------------------------------------------------
 

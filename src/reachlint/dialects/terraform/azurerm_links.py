@@ -83,6 +83,13 @@ _AZURE_ID = re.compile(
 )
 
 
+def blocks(value: Any) -> list[dict[str, Any]]:
+    """Nested blocks as dicts; UNKNOWN or absent means none are written here."""
+    if isinstance(value, dict):
+        return [value]
+    return [b for b in value if isinstance(b, dict)] if isinstance(value, list) else []
+
+
 def as_cidr(text: str) -> str | None:
     try:
         return str(ipaddress.ip_network(text.strip(), strict=False))
@@ -515,3 +522,14 @@ class AzurermLinks:
                 return []
             found.extend(element.cidrs)
         return found
+
+    def gateway_subnet(self, resource: TfResource, unknown: list[str]) -> str | None:
+        """The subnet of a gateway's first ip configuration (all share one subnet)."""
+        for position, _ in enumerate(blocks(resource.values.get("ip_configuration"))):
+            subnet = self.subnet_of(resource, f"ip_configuration.{position}.subnet_id", unknown)
+            if subnet is not None:
+                return subnet
+        if not blocks(resource.values.get("ip_configuration")):
+            unknown.append("ip_configuration")
+            self.note(resource, "ip_configuration is not known; its subnet is unknown")
+        return None

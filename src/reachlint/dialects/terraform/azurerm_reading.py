@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from reachlint.dialects.terraform.azurerm_links import AzurermLinks
+from reachlint.dialects.terraform.azurerm_links import AzurermLinks, blocks
 from reachlint.dialects.terraform.azurerm_table import (
     DATA,
     ENTRIES,
@@ -34,13 +34,6 @@ from reachlint.dialects.terraform.values import (
 from reachlint.formats.terraform.records import TfResource
 from reachlint.providers.azure.resources import Resource, Settings
 from reachlint.sources import Origin, UnknownValue
-
-
-def blocks(value: Any) -> list[dict[str, Any]]:
-    """Nested blocks as dicts; UNKNOWN or absent means none are written here."""
-    if isinstance(value, dict):
-        return [value]
-    return [b for b in value if isinstance(b, dict)] if isinstance(value, list) else []
 
 
 class TfInput:
@@ -126,6 +119,9 @@ class TfInput:
                 unknown.append(path)
             self.note(resource, f"{path} cannot be resolved; the peer is unknown", path)
         return None
+
+    def parent_network(self, subnet: str) -> str | None:
+        return None  # an address names no network: a subnet outside the input is placed in one
 
     def drop_listed_twins(self) -> None:
         """An existing VNet lists every subnet Azure has, its azurerm_subnet ones included:
@@ -275,6 +271,10 @@ class TfEntry:
             )
         if spec.resolver == "remote_network":
             return self.tf.remote_network(self.resource, path, unknown)
+        if spec.resolver == "gateway_subnet":
+            return self.tf.links.gateway_subnet(
+                self.resource, unknown if unknown is not None else []
+            )
         if spec.resolver == "subnet_of":
             return self.tf.links.subnet_of(self.resource, path, unknown)
         found = self.tf.links.one(
@@ -316,12 +316,14 @@ class TfEntry:
         named: dict[str, str] = {}
         for i, block in enumerate(blocks(self.block.get(spec.block))):
             address = self.address
-            if spec.address:
+            if "{name}" in spec.address:
                 name = string_value(block.get("name"))
                 if name is None:
                     continue
                 address = spec.address.format(parent=self.address, name=name)
                 named[name] = address
+            elif spec.address:
+                address = spec.address.format(parent=self.address)
             found.append(
                 TfEntry(self.tf, self.resource, spec.kind, spec.fields,
                         prefix=f"{spec.block}.{i}.", block=block, address=address)

@@ -40,7 +40,8 @@ class Entries:
     block: str  # the nested block's name
     kind: str  # the entries' provider kind
     fields: str  # the key of their fields in FIELDS
-    address: str = ""  # how each is addressed ({parent}, {name}); none: its resource's address
+    # How each is addressed ({parent}, {name}: only named ones count); none: its resource's.
+    address: str = ""
 
 
 # What a link may name: the azurerm types of each Azure resource type.
@@ -86,6 +87,10 @@ TYPES: dict[str, str] = {
     "azurerm_network_security_group": "network_security_group",
     "azurerm_network_security_rule": "security_rule",
     "azurerm_application_security_group": "application_security_group",
+    "azurerm_virtual_network_gateway": "virtual_network_gateway",
+    "azurerm_nat_gateway": "nat_gateway",
+    "azurerm_nat_gateway_public_ip_association": "nat_gateway_public_ip",
+    "azurerm_nat_gateway_public_ip_prefix_association": "nat_gateway_public_ip",
     "azurerm_route_table": "route_table",
     "azurerm_route": "route",
 }
@@ -105,6 +110,14 @@ ENTRIES: dict[str, dict[str, Entries]] = {
     "azurerm_network_security_group": {
         "rules": Entries("security_rule", "security_rule", "azurerm_network_security_rule")
     },
+    "azurerm_virtual_network_gateway": {
+        "client_pools": Entries(
+            "vpn_client_configuration",
+            "client_pool",
+            "azurerm_virtual_network_gateway.vpn_client_configuration",
+            address="{parent}/vpn_client_configuration",
+        )
+    },
     "azurerm_route_table": {"routes": Entries("route", "route", "azurerm_route_table.route")},
 }
 
@@ -116,6 +129,7 @@ _SUBNET = {
     "address_prefixes": attr("address_prefixes", "address_prefix"),
     "default_outbound_access": attr("default_outbound_access_enabled"),
 }
+_NAT_PUBLIC = {"nat_gateway": attr("nat_gateway_id", types=NAT_GATEWAY_TYPES, what="NAT gateway")}
 _ROUTE = {
     "address_prefix": attr("address_prefix"),
     "next_hop_type": attr("next_hop_type"),
@@ -172,6 +186,14 @@ FIELDS: dict[str, dict[str, Field]] = {
         "use_remote_gateways": attr("use_remote_gateways"),
         "allow_network_access": attr("allow_virtual_network_access"),
     },
+    "azurerm_virtual_network_gateway": {
+        "subnet": attr("ip_configuration", resolver="gateway_subnet")
+    },
+    "azurerm_virtual_network_gateway.vpn_client_configuration": {
+        "address_prefixes": attr("address_space")
+    },
+    "azurerm_nat_gateway_public_ip_association": _NAT_PUBLIC,
+    "azurerm_nat_gateway_public_ip_prefix_association": _NAT_PUBLIC,
     "azurerm_route_table": {
         "disable_bgp_route_propagation": attr("disable_bgp_route_propagation"),
         "bgp_route_propagation": attr("bgp_route_propagation_enabled"),
@@ -227,7 +249,12 @@ SETTINGS = Settings(
     name_unresolved_subnet_links=True,
     subnet_without_network=None,
     pair_all_declarations=False,
-    sorted_table_subnets=False,
+    subnets_from_model=False,
+    name_unknown_gateway_network=False,
+    point_to_site_with_gateway=False,
+    client_pool_unknown_ranges=False,
+    nat_public_from_associations=True,
+    nat_without_subnet=None,
     note_bgp_after_routes=True,
     keep_incomplete_routes=True,
     route_notes_here=False,
@@ -243,6 +270,7 @@ SETTINGS = Settings(
         "does not flow until both directions exist",
         "no network access": "allow_virtual_network_access is off: it carries nothing",
         "table unused": "no subnet in the input uses it; it routes nothing",
+        "no nat public ip": "no public IP is associated: it gives no internet egress",
         "no bgp": "BGP route propagation is off: routes the gateway learns do not reach its "
         "subnets (not modelled)",
         "service tag": "{path}address_prefix {prefix} is a service tag; not modelled",

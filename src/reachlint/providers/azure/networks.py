@@ -89,6 +89,14 @@ def attach(build: Build, subnet: Subnet, field: str, target: str | None) -> None
         build.users[field][target].append(subnet.address)
 
 
+def subnets_using(build: Build, field: str, target: str) -> list[str]:
+    """The subnets associated with a route table or NAT gateway (see
+    `Settings.subnets_from_model`)."""
+    if build.settings.subnets_from_model:
+        return [s.address for s in build.model.subnets.values() if getattr(s, field) == target]
+    return list(dict.fromkeys(build.users[field].get(target, [])))
+
+
 def first_host(cidr: str) -> str | None:
     """Azure keeps a subnet's first four addresses: the first it hands out is x.x.x.4."""
     try:

@@ -106,6 +106,9 @@ class Source(Protocol):
     def of(self, kind: str) -> list[Resource]:
         """Every resource of one kind (`virtual_network`, `network_security_group`...)."""
 
+    def parent_network(self, subnet: str) -> str | None:
+        """The virtual network a subnet's address names, when the address says."""
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -137,9 +140,10 @@ class Settings:
     # Every declaration between two networks is one peering, names compared without case (ARM),
     # or each direction pairs with the first one back (azurerm).
     pair_all_declarations: bool
-    # A route table's subnets: those associated with it when the model is complete, sorted
-    # (ARM), or in the order they were associated, as the input writes them (azurerm).
-    sorted_table_subnets: bool
+    # The subnets that use a route table or NAT gateway: those associated with it when the
+    # model is complete, in its order (a route table's sorted) (ARM), or in the order they were
+    # associated, as the input writes them (azurerm).
+    subnets_from_model: bool
     # The note on BGP route propagation turned off: before the table's routes are read (ARM),
     # or after them (azurerm).
     note_bgp_after_routes: bool
@@ -159,6 +163,19 @@ class Settings:
     # A route to the virtual network gateway from a spoke that uses its hub's gateway through
     # peering goes to the hub's gateway (ARM); only the network's own counts (azurerm).
     gateway_through_peering: bool
+    # A virtual network gateway whose network is not known names `network` unknown (ARM), or
+    # only what left it unknown (azurerm).
+    name_unknown_gateway_network: bool
+    # Point-to-site clients read with their gateway (ARM), or after the route tables, with the
+    # other on-premises ends (azurerm).
+    point_to_site_with_gateway: bool
+    # An unknown client address pool: unknown ranges (ARM), or the field named unknown (azurerm).
+    client_pool_unknown_ranges: bool
+    # A NAT gateway is public only with a public IP or prefix association (azurerm); ARM does not
+    # read its public IPs, and takes it as public.
+    nat_public_from_associations: bool
+    # A NAT gateway no subnet uses: the note (None: none).
+    nat_without_subnet: str | None
     # A route table with inline routes and separate route resources: the note (None: none).
     inline_and_separate_routes: str | None
     # A separate route whose table is not modelled: the note (None: none).

@@ -16,6 +16,7 @@ import ipaddress
 from collections import defaultdict
 
 from reachlint.model.network import Route, RouteTable, RouteTarget
+from reachlint.providers.azure.networks import subnets_using
 from reachlint.providers.azure.resources import Build, Resource
 from reachlint.sources import UnknownValue
 
@@ -38,7 +39,9 @@ def route_tables(build: Build) -> None:
         if parent is not None:
             separate[parent].append(resource)
     for resource in build.source.of("route_table"):
-        subnets = _subnets_of(build, resource.address)
+        subnets = subnets_using(build, "route_table", resource.address)
+        if build.settings.subnets_from_model:
+            subnets.sort()
         if not subnets:
             resource.note(notes["table unused"])
             continue
@@ -69,13 +72,6 @@ def route_tables(build: Build) -> None:
         for parent, routes in separate.items():
             if parent not in build.model.route_tables:
                 routes[0].note(settings.route_without_table.format(table=parent))
-
-
-def _subnets_of(build: Build, table: str) -> list[str]:
-    """The subnets a route table routes (see `Settings.sorted_table_subnets`)."""
-    if build.settings.sorted_table_subnets:
-        return sorted(s.address for s in build.model.subnets.values() if s.route_table == table)
-    return list(dict.fromkeys(build.users["route_table"].get(table, [])))
 
 
 def _bgp(resource: Resource, note: str) -> None:
