@@ -54,12 +54,12 @@ from reachlint.model.network import (
     Listener,
     LoadBalancer,
     NetworkModel,
-    OnPremSite,
     PortRange,
     Target,
     TargetGroup,
 )
 from reachlint.model.redact import redact_model
+from reachlint.providers.azure import connections as azure_connections
 from reachlint.providers.azure import firewall as azure_firewall
 from reachlint.providers.azure import gateways as azure_gateways
 from reachlint.providers.azure import networks as azure_networks
@@ -641,7 +641,7 @@ class _Mapper:
         self.application_gateways()
         azure_routes.route_tables(self.build)
         azure_peerings.connect(self.build)
-        self.on_premises()
+        azure_connections.on_premises(self.build)
         self.unmodelled()
 
     # virtual networks and subnets
@@ -1714,70 +1714,6 @@ class _Mapper:
                     seen.add(owner)
                     targets.append(Target(endpoint=owner, origin=self.origin(resource, entry)))
         return targets
-
-    # on-premises ends
-
-    def on_premises(self) -> None:
-        gateways: dict[str, list[str]] = defaultdict(list)
-        for resource in self.of(CONNECTION):
-            properties = self.properties(resource)
-            kind = _at(properties, "connectionType")
-            gateway = self.ref(
-                resource, _at(properties, "virtualNetworkGateway1"), "virtualNetworkGateway1"
-            )
-            local = self.ref(
-                resource, _at(properties, "localNetworkGateway2"), "localNetworkGateway2"
-            )
-            peer = self.ref(resource, _at(properties, "peer"), "peer")
-            if isinstance(kind, str) and kind.lower() == "vnet2vnet":
-                self.note(resource, "a VNet-to-VNet connection is not modelled")
-                continue
-            far_end = local or peer
-            if gateway is not None and far_end is not None:
-                gateways[far_end.lower()].append(gateway)
-            elif far_end is None:
-                self.note(resource, "the connection names no local network gateway or circuit")
-        for resource in self.of(LOCAL_GATEWAY):
-            properties = self.properties(resource)
-            site = OnPremSite(
-                address=resource.address, type=resource.type, origin=self.origin(resource)
-            )
-            site.cidrs = self.cidrs(
-                resource,
-                _at(properties, "localNetworkAddressSpace", "addressPrefixes"),
-                what="localNetworkAddressSpace.addressPrefixes",
-                element=site,
-            )
-            self.connect_site(resource, site, gateways.get(resource.address.lower(), []))
-            if _at(properties, "bgpSettings") is not None:
-                self.note(
-                    resource,
-                    "BGP may advertise more on-premises ranges than its address space lists",
-                )
-            self.model.onprem_sites[site.address] = site
-        for resource in self.of(EXPRESS_ROUTE):
-            site = OnPremSite(
-                address=resource.address, type=resource.type, origin=self.origin(resource)
-            )
-            self.connect_site(resource, site, gateways.get(resource.address.lower(), []))
-            self.note(
-                resource,
-                "the on-premises ranges behind an ExpressRoute circuit are learned by BGP; "
-                "they are unknown here",
-            )
-            self.model.onprem_sites[site.address] = site
-
-    def connect_site(self, resource: ArmResource, site: OnPremSite, gateways: list[str]) -> None:
-        if not gateways:
-            self.note(
-                resource, "no connection in the template joins it to a virtual network gateway"
-            )
-            return
-        site.gateway = gateways[0]
-        if len(set(gateways)) > 1:
-            self.note(
-                resource, f"it is connected to several gateways; modelled behind {gateways[0]}"
-            )
 
     # everything else
 

@@ -118,6 +118,13 @@ class ArmInput:
             for resource in self.by_type.get(type_name, [])
         ]
 
+    def resource(self, address: str, kind: str) -> Resource:
+        for type_name, spec in TYPES.items():
+            for resource in self.by_type.get(type_name, []) if spec.kind == kind else []:
+                if resource.address == address:
+                    return ArmEntry(self, resource, None, spec)
+        raise KeyError(address)
+
     def parent_network(self, subnet: str) -> str | None:
         return self.canonical(parent_of(subnet, "subnets"))
 
@@ -337,6 +344,8 @@ class ArmEntry:
 
     def text(self, field: str, unknown: list[str] | None = None) -> str | None:
         spec, values = self._field(field)
+        if spec.quiet:
+            return values[0] if isinstance(values[0], str) and values[0] else None
         return self.arm.text(self.resource, values[0], self._what(spec), unknown)
 
     def number(self, field: str, unknown: list[str] | None = None) -> int | None:
@@ -427,7 +436,7 @@ class ArmEntry:
             )  # fmt: skip
         return found
 
-    def note(self, message: str, here: bool = False) -> None:
+    def note(self, message: str, here: bool = False, at: str | None = None) -> None:
         self.arm.note(self.resource, message, self.data if here else None)
 
     def unknowable(self, what: str, why: str, unknown: list[str]) -> None:

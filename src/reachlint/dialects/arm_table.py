@@ -22,7 +22,7 @@ class Field:
     what: str  # how notes and unknown names call it; `{name}`, `{address}`: the entry's
     subnet: bool = False  # a link to a subnet: a subnet not deployed here is noted
     invalid: str = ""  # the note for a value Azure refuses ({address} {what} {written})
-    quiet: bool = False  # a flag read as written: true or false, anything else unset
+    quiet: bool = False  # read as written, without a note: a flag, or a string
 
 
 def at(
@@ -118,6 +118,16 @@ TYPES: dict[str, Kind] = {
         },
     ),
     "microsoft.network/natgateways": Kind("nat_gateway"),
+    "microsoft.network/connections": Kind("connection"),
+    "microsoft.network/localnetworkgateways": Kind(
+        "local_network_gateway",
+        entries={
+            "bgp": Entries(
+                "bgpSettings", "bgp", "bgpSettings", "", unnamed="bgpSettings", single=True
+            )
+        },
+    ),
+    "microsoft.network/expressroutecircuits": Kind("express_route_circuit"),
     "microsoft.network/routetables": Kind(
         "route_table",
         entries={"routes": Entries("routes", "route", "routes", "route name", unnamed="route")},
@@ -128,7 +138,10 @@ TYPES: dict[str, Kind] = {
 }
 
 # Kinds written only inside another resource.
-ENTRY_KINDS: dict[str, Kind] = {"client_pool": Kind("client_pool", type=CLIENTS_TYPE)}
+ENTRY_KINDS: dict[str, Kind] = {
+    "client_pool": Kind("client_pool", type=CLIENTS_TYPE),
+    "bgp": Kind("bgp"),
+}
 
 FIELDS: dict[str, dict[str, Field]] = {
     "virtual_network": {
@@ -154,6 +167,13 @@ FIELDS: dict[str, dict[str, Field]] = {
         "subnet": at("ipConfigurations.0.properties.subnet", what="subnet", subnet=True)
     },
     "client_pool": {"address_prefixes": at("addressPrefixes", what="vpnClientAddressPool")},
+    "connection": {
+        "connection_type": at("connectionType", quiet=True),
+        "gateway": at("virtualNetworkGateway1"),
+        "local_gateway": at("localNetworkGateway2"),
+        "circuit": at("peer"),
+    },
+    "local_network_gateway": {"address_space": at("localNetworkAddressSpace.addressPrefixes")},
     "route_table": {"disable_bgp_route_propagation": at("disableBgpRoutePropagation")},
     "route": {
         "address_prefix": at("addressPrefix", what="{address} addressPrefix"),
@@ -186,6 +206,7 @@ SETTINGS = Settings(
     "address space is unknown",
     pair_all_declarations=True,
     subnets_from_model=True,
+    sites_from_connections=False,
     name_unknown_gateway_network=True,
     point_to_site_with_gateway=True,
     client_pool_unknown_ranges=True,
@@ -207,6 +228,13 @@ SETTINGS = Settings(
         "peering is not connected",
         "no network access": "allowVirtualNetworkAccess is false; no traffic passes",
         "table unused": "no subnet in the template uses this route table; not modelled",
+        "vnet2vnet": "a VNet-to-VNet connection is not modelled",
+        "no far end": "the connection names no local network gateway or circuit",
+        "bgp": "BGP may advertise more on-premises ranges than its address space lists",
+        "circuit ranges": "the on-premises ranges behind an ExpressRoute circuit are learned by "
+        "BGP; they are unknown here",
+        "not connected": "no connection in the template joins it to a virtual network gateway",
+        "several gateways": "it is connected to several gateways; modelled behind {gateway}",
         "no bgp": "it stops routes learned by the VPN gateway (BGP) from reaching its subnets",
         "route incomplete": "route {address} has no known prefix or next hop; skipped",
         "service tag": "route {address} is for service tag {prefix}; not modelled",

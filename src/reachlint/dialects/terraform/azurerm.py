@@ -30,10 +30,8 @@ from reachlint.dialects.terraform.azurerm_reading import TfInput
 from reachlint.dialects.terraform.azurerm_table import (
     APP_GATEWAY_TYPES,
     ASG_TYPES,
-    CIRCUIT_TYPES,
     FIREWALL_TYPES,
     LB_TYPES,
-    LNG_TYPES,
     NAT_RULE_TYPES,
     NIC_TYPES,
     NSG_TYPES,
@@ -42,7 +40,6 @@ from reachlint.dialects.terraform.azurerm_table import (
     POOL_TYPES,
     SCALE_SET_TYPES,
     VM_TYPES,
-    VNG_TYPES,
 )
 from reachlint.dialects.terraform.values import (
     dedupe,
@@ -67,11 +64,11 @@ from reachlint.model.network import (
     Listener,
     LoadBalancer,
     NetworkModel,
-    OnPremSite,
     PortRange,
     Target,
     TargetGroup,
 )
+from reachlint.providers.azure import connections as azure_connections
 from reachlint.providers.azure import firewall as azure_firewall
 from reachlint.providers.azure import gateways as azure_gateways
 from reachlint.providers.azure import networks as azure_networks
@@ -79,7 +76,7 @@ from reachlint.providers.azure import nsgs as azure_nsgs
 from reachlint.providers.azure import peerings as azure_peerings
 from reachlint.providers.azure import routes as azure_routes
 from reachlint.providers.azure.resources import Build
-from reachlint.sources import Origin, UnknownValue
+from reachlint.sources import Origin
 
 _POLICY_TYPES = frozenset({"azurerm_firewall_policy"})
 _IP_GROUP_TYPES = frozenset({"azurerm_ip_group"})
@@ -291,7 +288,8 @@ class _Mapper(AzurermLinks):
         self.application_gateways()
         self.bastions_and_private_endpoints()
         azure_routes.route_tables(self.build)
-        self.vpn()
+        azure_gateways.points_to_site(self.build)
+        azure_connections.on_premises(self.build)
         azure_peerings.sides(self.build)
         azure_peerings.connect(self.build)
         self.unmodelled()
@@ -1365,84 +1363,6 @@ class _Mapper(AzurermLinks):
                 f"{subnet} has private endpoint network policies off, so its NSG does not "
                 "filter traffic to this private endpoint; modelled as if it did",
             )
-
-    # ----- VPN and ExpressRoute ---------------------------------------------------------------
-
-    def vpn(self) -> None:
-        connected: set[str] = set()
-        azure_gateways.points_to_site(self.build)
-        for resource in self.idx.of("azurerm_virtual_network_gateway_connection"):
-            unknown: list[str] = []
-            gateway = self.one(
-                resource,
-                "virtual_network_gateway_id",
-                VNG_TYPES,
-                unknown,
-                "virtual network gateway",
-            )
-            kind = str(resource.values.get("type") or "").lower()
-            if kind == "ipsec":
-                site = self.one(
-                    resource,
-                    "local_network_gateway_id",
-                    LNG_TYPES,
-                    unknown,
-                    "local network gateway",
-                )
-                if site is not None:
-                    connected.add(site)
-                    self.local_site(self.idx.by_address[site], gateway, resource)
-            elif kind == "expressroute":
-                circuit = self.one(
-                    resource, "express_route_circuit_id", CIRCUIT_TYPES, unknown, "circuit"
-                )
-                address = circuit or f"{resource.address}/express_route_circuit"
-                self.model.onprem_sites[address] = OnPremSite(
-                    address=address,
-                    type=self.idx.by_address[circuit].type if circuit else resource.type,
-                    origin=self.idx.by_address[circuit].origin if circuit else resource.origin,
-                    gateway=gateway,
-                    unknown=["cidrs"],
-                )
-                self.note(
-                    resource,
-                    "ExpressRoute: the on-premises prefixes are learned over BGP and unknown here",
-                )
-            elif kind == "vnet2vnet":
-                self.note(resource, "VNet-to-VNet connections are not modelled")
-            else:
-                self.note(resource, "type is not known; connection not modelled", "type")
-        for resource in self.idx.of("azurerm_local_network_gateway"):
-            if resource.address not in connected:
-                self.note(resource, "no connection uses it; it reaches nothing")
-
-    def local_site(self, resource: TfResource, gateway: str | None, connection: TfResource) -> None:
-        existing = self.model.onprem_sites.get(resource.address)
-        if existing is not None:
-            self.note(
-                connection,
-                f"{resource.address} is already connected through {existing.gateway}; "
-                "this second connection is not modelled",
-            )
-            return
-        unknown: list[str] = []
-        ranges: list[UnknownValue] = []
-        cidrs = self.cidr_values(resource, "address_space", unknown, ranges)
-        if not cidrs and not ranges:
-            if _blocks(resource.values.get("bgp_settings")):
-                unknown.append("address_space")
-                self.note(resource, "its prefixes are learned over BGP and unknown here")
-            else:
-                self.note(resource, "address_space is empty: nothing on-premises is reachable")
-        self.model.onprem_sites[resource.address] = OnPremSite(
-            address=resource.address,
-            type=resource.type,
-            origin=resource.origin,
-            gateway=gateway,
-            cidrs=cidrs,
-            unknown=unknown,
-            unknown_ranges=ranges,
-        )
 
     # ----- what is left -------------------------------------------------------------------------
 

@@ -120,6 +120,11 @@ class TfInput:
             self.note(resource, f"{path} cannot be resolved; the peer is unknown", path)
         return None
 
+    def resource(self, address: str, kind: str) -> Resource:
+        found = self.idx.by_address[address]
+        fields = f"data.{found.type}" if found.mode == "data" else found.type
+        return TfEntry(self, found, kind, fields)
+
     def parent_network(self, subnet: str) -> str | None:
         return None  # an address names no network: a subnet outside the input is placed in one
 
@@ -336,7 +341,10 @@ class TfEntry:
         unknown.append(what)
         self.note(f"{what} is {why}")
 
-    def note(self, message: str, here: bool = False) -> None:
+    def note(self, message: str, here: bool = False, at: str | None = None) -> None:
+        if at is not None:
+            self.tf.note(self.resource, message, self.prefix + self.fields[at].names[0])
+            return
         self.tf.note(self.resource, message, self.prefix[:-1] if here and self.prefix else None)
 
     def name_unknown(self, field: str, unknown: list[str]) -> None:

@@ -91,6 +91,9 @@ TYPES: dict[str, str] = {
     "azurerm_nat_gateway": "nat_gateway",
     "azurerm_nat_gateway_public_ip_association": "nat_gateway_public_ip",
     "azurerm_nat_gateway_public_ip_prefix_association": "nat_gateway_public_ip",
+    "azurerm_virtual_network_gateway_connection": "connection",
+    "azurerm_local_network_gateway": "local_network_gateway",
+    "azurerm_express_route_circuit": "express_route_circuit",
     "azurerm_route_table": "route_table",
     "azurerm_route": "route",
 }
@@ -118,6 +121,7 @@ ENTRIES: dict[str, dict[str, Entries]] = {
             address="{parent}/vpn_client_configuration",
         )
     },
+    "azurerm_local_network_gateway": {"bgp": Entries("bgp_settings", "bgp", "")},
     "azurerm_route_table": {"routes": Entries("route", "route", "azurerm_route_table.route")},
 }
 
@@ -129,6 +133,7 @@ _SUBNET = {
     "address_prefixes": attr("address_prefixes", "address_prefix"),
     "default_outbound_access": attr("default_outbound_access_enabled"),
 }
+_LOCAL_GATEWAY = {"address_space": attr("address_space")}
 _NAT_PUBLIC = {"nat_gateway": attr("nat_gateway_id", types=NAT_GATEWAY_TYPES, what="NAT gateway")}
 _ROUTE = {
     "address_prefix": attr("address_prefix"),
@@ -192,6 +197,18 @@ FIELDS: dict[str, dict[str, Field]] = {
     "azurerm_virtual_network_gateway.vpn_client_configuration": {
         "address_prefixes": attr("address_space")
     },
+    "azurerm_virtual_network_gateway_connection": {
+        "connection_type": attr("type"),
+        "gateway": attr(
+            "virtual_network_gateway_id", types=VNG_TYPES, what="virtual network gateway"
+        ),
+        "local_gateway": attr(
+            "local_network_gateway_id", types=LNG_TYPES, what="local network gateway"
+        ),
+        "circuit": attr("express_route_circuit_id", types=CIRCUIT_TYPES, what="circuit"),
+    },
+    "azurerm_local_network_gateway": _LOCAL_GATEWAY,
+    "data.azurerm_local_network_gateway": _LOCAL_GATEWAY,
     "azurerm_nat_gateway_public_ip_association": _NAT_PUBLIC,
     "azurerm_nat_gateway_public_ip_prefix_association": _NAT_PUBLIC,
     "azurerm_route_table": {
@@ -250,6 +267,7 @@ SETTINGS = Settings(
     subnet_without_network=None,
     pair_all_declarations=False,
     subnets_from_model=False,
+    sites_from_connections=True,
     name_unknown_gateway_network=False,
     point_to_site_with_gateway=False,
     client_pool_unknown_ranges=False,
@@ -271,6 +289,15 @@ SETTINGS = Settings(
         "no network access": "allow_virtual_network_access is off: it carries nothing",
         "table unused": "no subnet in the input uses it; it routes nothing",
         "no nat public ip": "no public IP is associated: it gives no internet egress",
+        "vnet2vnet": "VNet-to-VNet connections are not modelled",
+        "circuit ranges": "ExpressRoute: the on-premises prefixes are learned over BGP and "
+        "unknown here",
+        "unknown connection type": "type is not known; connection not modelled",
+        "not connected": "no connection uses it; it reaches nothing",
+        "second connection": "{site} is already connected through {gateway}; this second "
+        "connection is not modelled",
+        "bgp ranges": "its prefixes are learned over BGP and unknown here",
+        "empty address space": "address_space is empty: nothing on-premises is reachable",
         "no bgp": "BGP route propagation is off: routes the gateway learns do not reach its "
         "subnets (not modelled)",
         "service tag": "{path}address_prefix {prefix} is a service tag; not modelled",

@@ -80,8 +80,9 @@ class Resource(Protocol):
     def entries(self, field: str, unknown: list[str] | None = None) -> list[Resource]:
         """The entries written inside this resource under a field (inline rules, subnets)."""
 
-    def note(self, message: str, here: bool = False) -> None:
-        """A note on this resource; `here`: at the entry's own place rather than its resource's."""
+    def note(self, message: str, here: bool = False, at: str | None = None) -> None:
+        """A note on this resource; `here`: at the entry's own place rather than its resource's;
+        `at`: where a field is written, where the dialect knows."""
 
     def unknowable(self, what: str, why: str, unknown: list[str]) -> None:
         """Azure decides `what` at deployment, for the reason `why`: named, and noted."""
@@ -108,6 +109,9 @@ class Source(Protocol):
 
     def parent_network(self, subnet: str) -> str | None:
         """The virtual network a subnet's address names, when the address says."""
+
+    def resource(self, address: str, kind: str) -> Resource:
+        """The resource of one kind at an address a link gave."""
 
 
 @dataclass(frozen=True)
@@ -176,6 +180,9 @@ class Settings:
     nat_public_from_associations: bool
     # A NAT gateway no subnet uses: the note (None: none).
     nat_without_subnet: str | None
+    # On-premises ends found from the connections (azurerm), or every local network gateway
+    # and circuit, behind the gateway a connection joins it to (ARM).
+    sites_from_connections: bool
     # A route table with inline routes and separate route resources: the note (None: none).
     inline_and_separate_routes: str | None
     # A separate route whose table is not modelled: the note (None: none).
