@@ -59,6 +59,7 @@ from reachlint.model.network import (
     TargetGroup,
 )
 from reachlint.model.redact import redact_model
+from reachlint.providers.azure import compute as azure_compute
 from reachlint.providers.azure import connections as azure_connections
 from reachlint.providers.azure import firewall as azure_firewall
 from reachlint.providers.azure import gateways as azure_gateways
@@ -635,7 +636,7 @@ class _Mapper:
         self.scale_sets()
         self.unowned_interfaces()
         self.bastions()
-        self.private_endpoints()
+        azure_compute.private_endpoints(self.build)
         self.subnet_services()
         self.load_balancers()
         self.application_gateways()
@@ -1206,28 +1207,6 @@ class _Mapper:
                 if not subnets:
                     continue  # not injected into a network of the template: not reachable in it
                 self.model.endpoints[endpoint.address] = endpoint
-
-    def private_endpoints(self) -> None:
-        for resource in self.of(PRIVATE_ENDPOINT):
-            properties = self.properties(resource)
-            endpoint = self.endpoint(resource, "private-endpoint")
-            interface = Interface(address=resource.address)
-            interface.subnet = self.subnet_ref(resource, _at(properties, "subnet"), interface)
-            interface.network = self.network_of_subnet(interface.subnet)
-            for config in _items(_at(properties, "ipConfigurations")):
-                ip = self.text(
-                    resource, _at(config, "properties", "privateIPAddress"), "privateIPAddress"
-                )
-                if ip and _valid_ip(ip):
-                    interface.private_ips.append(ip)
-            interface.application_security_groups = self.refs(
-                resource,
-                _at(properties, "applicationSecurityGroups"),
-                "applicationSecurityGroups",
-                interface,
-            )
-            endpoint.interfaces.append(interface)
-            self.model.endpoints[endpoint.address] = endpoint
 
     # load balancers and application gateways
 

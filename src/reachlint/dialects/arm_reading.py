@@ -118,12 +118,12 @@ class ArmInput:
             for resource in self.by_type.get(type_name, [])
         ]
 
-    def resource(self, address: str, kind: str) -> Resource:
+    def resource(self, address: str, kind: str) -> Resource | None:
         for type_name, spec in TYPES.items():
             for resource in self.by_type.get(type_name, []) if spec.kind == kind else []:
                 if resource.address == address:
                     return ArmEntry(self, resource, None, spec)
-        raise KeyError(address)
+        return None
 
     def parent_network(self, subnet: str) -> str | None:
         return self.canonical(parent_of(subnet, "subnets"))
@@ -342,6 +342,16 @@ class ArmEntry:
     def _what(self, spec: Field) -> str:
         return spec.what.format(name=self.name, address=self.address)
 
+    def tags(self) -> dict[str, str]:
+        tags = self.resource.get("tags")
+        if not isinstance(tags, dict):
+            return {}
+        return {k: str(v) for k, v in tags.items() if isinstance(v, str | int | bool)}
+
+    def sku(self) -> str | None:
+        name = at(self.resource.get("sku"), "name")
+        return name if isinstance(name, str) else None
+
     def text(self, field: str, unknown: list[str] | None = None) -> str | None:
         spec, values = self._field(field)
         if spec.quiet:
@@ -417,17 +427,20 @@ class ArmEntry:
         if spec.single:
             written = [] if listed is None else [listed]
         else:
-            if isinstance(listed, Unknown):
+            if isinstance(listed, Unknown) and spec.noted:
                 self.arm.unknown(self.resource, unknown, spec.path, listed)
             written = items(listed)
         found: list[Resource] = []
         for data in written:
             name = spec.unnamed
-            if not spec.single:
+            if not spec.single and not spec.anonymous:
                 name = self.arm.text(self.resource, at(data, "name"), spec.what) or name
-            if name is None:
+            if spec.anonymous:
+                address = self.address
+            elif name is None:
                 continue
-            address = child_address(self.address, spec.segment, name)
+            else:
+                address = child_address(self.address, spec.segment, name)
             if spec.remember:
                 self.arm.remember(address)
             found.append(

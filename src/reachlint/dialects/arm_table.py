@@ -47,6 +47,8 @@ class Entries:
     unnamed: str | None = None  # the name of one whose name is not known (None: skipped)
     single: bool = False  # one object (named `unnamed`), not a list
     flat: bool = False  # its fields are in the object itself, not in its `properties`
+    anonymous: bool = False  # not named: each is addressed as its resource
+    noted: bool = True  # a list whose value is unknown is noted (else: none are written)
 
 
 @dataclass(frozen=True)
@@ -128,6 +130,14 @@ TYPES: dict[str, Kind] = {
         },
     ),
     "microsoft.network/expressroutecircuits": Kind("express_route_circuit"),
+    "microsoft.network/privateendpoints": Kind(
+        "private_endpoint",
+        entries={
+            "ip_configurations": Entries(
+                "ipConfigurations", "ip_configuration", "", "", anonymous=True, noted=False
+            )
+        },
+    ),
     "microsoft.network/routetables": Kind(
         "route_table",
         entries={"routes": Entries("routes", "route", "routes", "route name", unnamed="route")},
@@ -141,6 +151,7 @@ TYPES: dict[str, Kind] = {
 ENTRY_KINDS: dict[str, Kind] = {
     "client_pool": Kind("client_pool", type=CLIENTS_TYPE),
     "bgp": Kind("bgp"),
+    "ip_configuration": Kind("ip_configuration"),
 }
 
 FIELDS: dict[str, dict[str, Field]] = {
@@ -174,6 +185,11 @@ FIELDS: dict[str, dict[str, Field]] = {
         "circuit": at("peer"),
     },
     "local_network_gateway": {"address_space": at("localNetworkAddressSpace.addressPrefixes")},
+    "private_endpoint": {
+        "subnet": at("subnet", what="subnet", subnet=True),
+        "application_security_groups": at("applicationSecurityGroups"),
+    },
+    "ip_configuration": {"private_ip": at("privateIPAddress")},
     "route_table": {"disable_bgp_route_propagation": at("disableBgpRoutePropagation")},
     "route": {
         "address_prefix": at("addressPrefix", what="{address} addressPrefix"),
@@ -206,6 +222,8 @@ SETTINGS = Settings(
     "address space is unknown",
     pair_all_declarations=True,
     subnets_from_model=True,
+    name_unknown_subnet_on_endpoint=False,
+    check_private_endpoint_policies=False,
     sites_from_connections=False,
     name_unknown_gateway_network=True,
     point_to_site_with_gateway=True,
@@ -215,7 +233,7 @@ SETTINGS = Settings(
     note_bgp_after_routes=False,
     keep_incomplete_routes=False,
     route_notes_here=True,
-    strip_route_prefix=False,
+    normalise_addresses=False,
     check_next_hop_ip=False,
     check_appliance=True,
     gateway_through_peering=True,

@@ -68,6 +68,7 @@ from reachlint.model.network import (
     Target,
     TargetGroup,
 )
+from reachlint.providers.azure import compute as azure_compute
 from reachlint.providers.azure import connections as azure_connections
 from reachlint.providers.azure import firewall as azure_firewall
 from reachlint.providers.azure import gateways as azure_gateways
@@ -286,7 +287,8 @@ class _Mapper(AzurermLinks):
         self.public_ips()
         self.load_balancers()
         self.application_gateways()
-        self.bastions_and_private_endpoints()
+        self.bastions()
+        azure_compute.private_endpoints(self.build)
         azure_routes.route_tables(self.build)
         azure_gateways.points_to_site(self.build)
         azure_connections.on_premises(self.build)
@@ -1312,7 +1314,7 @@ class _Mapper(AzurermLinks):
 
     # ----- bastion hosts and private endpoints ------------------------------------------------
 
-    def bastions_and_private_endpoints(self) -> None:
+    def bastions(self) -> None:
         for resource in self.idx.of("azurerm_bastion_host"):
             unknown: list[str] = []
             subnet = self.gateway_subnet(resource, unknown)
@@ -1330,39 +1332,6 @@ class _Mapper(AzurermLinks):
             self.add_endpoint(resource, "bastion", [interface], unknown)
             for source in public:
                 self.record_public_ip(source, resource.address, resource.address)
-        for resource in self.idx.of("azurerm_private_endpoint"):
-            unknown = []
-            subnet = self.subnet_of(resource, "subnet_id", unknown)
-            private_ips = [
-                ip
-                for block in _blocks(resource.values.get("ip_configuration"))
-                if (ip := _ip(block.get("private_ip_address"))) is not None
-            ]
-            interface = Interface(
-                address=resource.address,
-                subnet=subnet,
-                network=self.subnet_network(subnet),
-                private_ips=private_ips,
-                unknown=["subnet"] if subnet is None else [],
-            )
-            self.add_endpoint(resource, "private-endpoint", [interface], unknown)
-            self.private_endpoint_policies(resource, subnet)
-
-    def private_endpoint_policies(self, resource: TfResource, subnet: str | None) -> None:
-        """NSGs filter private endpoints only when the subnet's network policies say so."""
-        placed = self.model.subnets.get(subnet or "")
-        subnet_resource = self.idx.by_address.get(subnet or "")
-        if placed is None or placed.security_group is None or subnet_resource is None:
-            return
-        values = subnet_resource.values
-        policy = values.get("private_endpoint_network_policies")
-        enabled = values.get("private_endpoint_network_policies_enabled")
-        if policy in ("Disabled", "RouteTableEnabled") or enabled is False:
-            self.note(
-                resource,
-                f"{subnet} has private endpoint network policies off, so its NSG does not "
-                "filter traffic to this private endpoint; modelled as if it did",
-            )
 
     # ----- what is left -------------------------------------------------------------------------
 

@@ -120,8 +120,10 @@ class TfInput:
             self.note(resource, f"{path} cannot be resolved; the peer is unknown", path)
         return None
 
-    def resource(self, address: str, kind: str) -> Resource:
-        found = self.idx.by_address[address]
+    def resource(self, address: str, kind: str) -> Resource | None:
+        found = self.idx.by_address.get(address)
+        if found is None:
+            return None
         fields = f"data.{found.type}" if found.mode == "data" else found.type
         return TfEntry(self, found, kind, fields)
 
@@ -186,6 +188,15 @@ class TfEntry:
     def _spec(self, field: str) -> tuple[Field, Any]:
         spec = self.fields.get(field, _ABSENT)
         return spec, self.block.get(spec.names[0]) if spec.names else None
+
+    def tags(self) -> dict[str, str]:
+        tags = self.resource.values.get("tags")
+        if isinstance(tags, dict):
+            return {str(k): v for k, v in tags.items() if isinstance(v, str)}
+        return {}
+
+    def sku(self) -> str | None:
+        return string_value(self.resource.values.get("sku"))
 
     def text(self, field: str, unknown: list[str] | None = None) -> str | None:
         value = self._spec(field)[1]
@@ -293,7 +304,9 @@ class TfEntry:
         return found
 
     def links(self, field: str, unknown: list[str] | None = None) -> list[str]:
-        spec = self.fields[field]
+        spec = self.fields.get(field, _ABSENT)
+        if not spec.names:
+            return []
         path = self.prefix + spec.names[0]
         if not spec.unresolved:
             return self.tf.links.resolve(

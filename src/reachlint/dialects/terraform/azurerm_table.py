@@ -94,6 +94,7 @@ TYPES: dict[str, str] = {
     "azurerm_virtual_network_gateway_connection": "connection",
     "azurerm_local_network_gateway": "local_network_gateway",
     "azurerm_express_route_circuit": "express_route_circuit",
+    "azurerm_private_endpoint": "private_endpoint",
     "azurerm_route_table": "route_table",
     "azurerm_route": "route",
 }
@@ -122,6 +123,11 @@ ENTRIES: dict[str, dict[str, Entries]] = {
         )
     },
     "azurerm_local_network_gateway": {"bgp": Entries("bgp_settings", "bgp", "")},
+    "azurerm_private_endpoint": {
+        "ip_configurations": Entries(
+            "ip_configuration", "ip_configuration", "azurerm_private_endpoint.ip_configuration"
+        )
+    },
     "azurerm_route_table": {"routes": Entries("route", "route", "azurerm_route_table.route")},
 }
 
@@ -132,6 +138,8 @@ _PORTS = "{path} holds {written}, which is not a port range"
 _SUBNET = {
     "address_prefixes": attr("address_prefixes", "address_prefix"),
     "default_outbound_access": attr("default_outbound_access_enabled"),
+    "private_endpoint_policies": attr("private_endpoint_network_policies"),
+    "private_endpoint_policies_enabled": attr("private_endpoint_network_policies_enabled"),
 }
 _LOCAL_GATEWAY = {"address_space": attr("address_space")}
 _NAT_PUBLIC = {"nat_gateway": attr("nat_gateway_id", types=NAT_GATEWAY_TYPES, what="NAT gateway")}
@@ -211,6 +219,8 @@ FIELDS: dict[str, dict[str, Field]] = {
     "data.azurerm_local_network_gateway": _LOCAL_GATEWAY,
     "azurerm_nat_gateway_public_ip_association": _NAT_PUBLIC,
     "azurerm_nat_gateway_public_ip_prefix_association": _NAT_PUBLIC,
+    "azurerm_private_endpoint": {"subnet": attr("subnet_id", resolver="subnet_of")},
+    "azurerm_private_endpoint.ip_configuration": {"private_ip": attr("private_ip_address")},
     "azurerm_route_table": {
         "disable_bgp_route_propagation": attr("disable_bgp_route_propagation"),
         "bgp_route_propagation": attr("bgp_route_propagation_enabled"),
@@ -267,6 +277,8 @@ SETTINGS = Settings(
     subnet_without_network=None,
     pair_all_declarations=False,
     subnets_from_model=False,
+    name_unknown_subnet_on_endpoint=True,
+    check_private_endpoint_policies=True,
     sites_from_connections=True,
     name_unknown_gateway_network=False,
     point_to_site_with_gateway=False,
@@ -276,7 +288,7 @@ SETTINGS = Settings(
     note_bgp_after_routes=True,
     keep_incomplete_routes=True,
     route_notes_here=False,
-    strip_route_prefix=True,
+    normalise_addresses=True,
     check_next_hop_ip=True,
     check_appliance=False,
     gateway_through_peering=False,
@@ -298,6 +310,8 @@ SETTINGS = Settings(
         "connection is not modelled",
         "bgp ranges": "its prefixes are learned over BGP and unknown here",
         "empty address space": "address_space is empty: nothing on-premises is reachable",
+        "private endpoint policies off": "{subnet} has private endpoint network policies off, "
+        "so its NSG does not filter traffic to this private endpoint; modelled as if it did",
         "no bgp": "BGP route propagation is off: routes the gateway learns do not reach its "
         "subnets (not modelled)",
         "service tag": "{path}address_prefix {prefix} is a service tag; not modelled",

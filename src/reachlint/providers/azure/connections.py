@@ -81,10 +81,12 @@ def _sites_from_connections(build: Build) -> None:
             if local is not None:
                 connected.add(local)
                 site = build.source.resource(local, "local_network_gateway")
-                _local_site(build, site, gateway, resource)
+                if site is not None:  # a link names a resource of the input
+                    _local_site(build, site, gateway, resource)
         elif kind == "expressroute":
             found = resource.link("circuit", unknown)
-            circuit = build.source.resource(found, "express_route_circuit") if found else resource
+            circuit = build.source.resource(found, "express_route_circuit") if found else None
+            circuit = circuit or resource
             address = found or f"{resource.address}/express_route_circuit"
             build.model.onprem_sites[address] = OnPremSite(
                 address=address,

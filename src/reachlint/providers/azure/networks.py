@@ -97,6 +97,15 @@ def subnets_using(build: Build, field: str, target: str) -> list[str]:
     return list(dict.fromkeys(build.users[field].get(target, [])))
 
 
+def network_of(build: Build, subnet: str | None) -> str | None:
+    """The network of a subnet: the model's, else the one its address names, when declared."""
+    placed = build.model.subnets.get(subnet or "")
+    if placed is not None:
+        return placed.network
+    parent = build.source.parent_network(subnet) if subnet else None
+    return parent if parent in build.model.networks else None
+
+
 def first_host(cidr: str) -> str | None:
     """Azure keeps a subnet's first four addresses: the first it hands out is x.x.x.4."""
     try:

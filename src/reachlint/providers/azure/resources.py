@@ -45,6 +45,12 @@ class Resource(Protocol):
         """Where an entry is written inside its resource, as the dialect's notes prefix a field
         (`route.0.`); empty for a resource itself, or where notes name fields otherwise."""
 
+    def tags(self) -> dict[str, str]:
+        """Its tags."""
+
+    def sku(self) -> str | None:
+        """Its SKU's name; None picks the service's default."""
+
     def text(self, field: str, unknown: list[str] | None = None) -> str | None:
         """A string field; None when absent or unknown (then named in `unknown` and noted)."""
 
@@ -110,8 +116,8 @@ class Source(Protocol):
     def parent_network(self, subnet: str) -> str | None:
         """The virtual network a subnet's address names, when the address says."""
 
-    def resource(self, address: str, kind: str) -> Resource:
-        """The resource of one kind at an address a link gave."""
+    def resource(self, address: str, kind: str) -> Resource | None:
+        """The resource of one kind at an address a link gave; None when none is there."""
 
 
 @dataclass(frozen=True)
@@ -156,8 +162,10 @@ class Settings:
     keep_incomplete_routes: bool
     # Notes on a route placed at the route (ARM) or at its route table (azurerm).
     route_notes_here: bool
-    # A route's address prefix with spaces around it: refused (ARM) or read (azurerm).
-    strip_route_prefix: bool
+    # Addresses with spaces around them, or spelled another way than Python's (IPv6 case): read
+    # and written in their canonical form (azurerm), or taken as written, a spaced one refused
+    # (ARM).
+    normalise_addresses: bool
     # A virtual appliance's next-hop address must be an IP address, else it is unknown
     # (azurerm), or is taken as written (ARM).
     check_next_hop_ip: bool
@@ -183,6 +191,13 @@ class Settings:
     # On-premises ends found from the connections (azurerm), or every local network gateway
     # and circuit, behind the gateway a connection joins it to (ARM).
     sites_from_connections: bool
+    # A private endpoint whose subnet is not known: the link's field named on the endpoint and
+    # `subnet` on its interface (azurerm), or the field on the interface when its value is
+    # unknown (ARM).
+    name_unknown_subnet_on_endpoint: bool
+    # A private endpoint in a subnet whose private endpoint network policies are off: noted
+    # (azurerm); ARM does not read the policies.
+    check_private_endpoint_policies: bool
     # A route table with inline routes and separate route resources: the note (None: none).
     inline_and_separate_routes: str | None
     # A separate route whose table is not modelled: the note (None: none).

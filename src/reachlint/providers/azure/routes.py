@@ -97,7 +97,7 @@ def route(build: Build, entry: Resource, network: str) -> Route | None:
         return None
     destination = None
     if written is not None:
-        destination = _cidr(written.strip() if settings.strip_route_prefix else written)
+        destination = _cidr(written.strip() if settings.normalise_addresses else written)
         if destination is None:
             if not keep:
                 entry.note(notes["service tag"].format(prefix=written, **words), here=here)

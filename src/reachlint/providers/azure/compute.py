@@ -1,0 +1,76 @@
+"""Endpoints: what holds an address in a network and can be reached there.
+
+A private endpoint is an interface in its subnet, with the addresses its IP configurations fix
+(https://learn.microsoft.com/azure/private-link/private-endpoint-overview). Network security
+groups filter traffic to it only when its subnet's private endpoint network policies are on
+(https://learn.microsoft.com/azure/private-link/disable-private-endpoint-network-policy).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+from reachlint.model import exposure
+from reachlint.model.network import Endpoint, EndpointKind, Interface
+from reachlint.providers.azure.networks import network_of
+from reachlint.providers.azure.resources import Build, Resource
+
+# Private endpoint network policies that leave NSGs out of a private endpoint's traffic.
+POLICIES_OFF = ("Disabled", "RouteTableEnabled")
+
+
+def endpoint(resource: Resource, kind: EndpointKind) -> Endpoint:
+    """An endpoint for a resource: its tags, and what its service exposes at its SKU."""
+    return Endpoint(
+        address=resource.address,
+        type=resource.type,
+        origin=resource.origin,
+        kind=kind,
+        tags=resource.tags(),
+        exposure=exposure.pick(resource.type, sku=resource.sku()),
+    )
+
+
+def private_endpoints(build: Build) -> None:
+    settings = build.settings
+    for resource in build.source.of("private_endpoint"):
+        found = endpoint(resource, "private-endpoint")
+        interface = Interface(address=resource.address)
+        on_endpoint = settings.name_unknown_subnet_on_endpoint
+        subnet = resource.link("subnet", found.unknown if on_endpoint else interface.unknown)
+        interface.subnet, interface.network = subnet, network_of(build, subnet)
+        if subnet is None and on_endpoint:
+            interface.unknown = ["subnet"]
+        for entry in resource.entries("ip_configurations"):
+            ip = address(entry.text("private_ip"), settings.normalise_addresses)
+            if ip is not None:
+                interface.private_ips.append(ip)
+        interface.application_security_groups = resource.links(
+            "application_security_groups", interface.unknown
+        )
+        found.interfaces.append(interface)
+        build.model.endpoints[found.address] = found
+        if settings.check_private_endpoint_policies:
+            _policies(build, resource, subnet)
+
+
+def _policies(build: Build, resource: Resource, subnet: str | None) -> None:
+    """NSGs filter private endpoints only when the subnet's network policies say so."""
+    placed = build.model.subnets.get(subnet or "")
+    written = build.source.resource(subnet, "subnet") if subnet else None
+    if placed is None or placed.security_group is None or written is None:
+        return
+    policy = written.text("private_endpoint_policies")
+    if policy in POLICIES_OFF or written.flag("private_endpoint_policies_enabled") is False:
+        resource.note(build.settings.notes["private endpoint policies off"].format(subnet=subnet))
+
+
+def address(text: str | None, normalise: bool) -> str | None:
+    """An IP address as written, when it is one (see `Settings.normalise_addresses`)."""
+    if not text:
+        return None
+    try:
+        found = ipaddress.ip_address(text.strip() if normalise else text)
+    except ValueError:
+        return None
+    return str(found) if normalise else text
