@@ -109,23 +109,6 @@ MODELLED = frozenset(
     }
 )  # fmt: skip
 
-# Managed services placed in a subnet: endpoint kind, where the subnet ids are, static address.
-SUBNET_SERVICES: dict[str, tuple[EndpointKind, tuple[tuple[str, ...], ...], str | None]] = {
-    "microsoft.sql/managedinstances": ("database", (("subnetId",),), None),
-    "microsoft.cache/redis": ("cache", (("subnetId",),), "staticIP"),
-    "microsoft.containerservice/managedclusters": (
-        "service",
-        (("agentPoolProfiles", "*", "vnetSubnetID"),),
-        None,
-    ),
-    "microsoft.containerinstance/containergroups": ("service", (("subnetIds", "*", "id"),), None),
-    "microsoft.apimanagement/service": (
-        "service",
-        (("virtualNetworkConfiguration", "subnetResourceId"),),
-        None,
-    ),
-    "microsoft.web/hostingenvironments": ("service", (("virtualNetwork", "id"),), None),
-}
 SUBNET_TYPE = "Microsoft.Network/virtualNetworks/subnets"
 PARAMETER_FILE_NAMES = ("azuredeploy.parameters.json",)
 _NOTE_SAMPLE = 3
@@ -360,19 +343,6 @@ def _at(data: Any, *path: str | int) -> Any:
         else:
             return None
     return data
-
-
-def _each(data: Any, path: tuple[str, ...]) -> Iterator[Any]:
-    """The values at `path`, where "*" stands for every item of a list."""
-    if not path:
-        yield data
-        return
-    head, rest = path[0], path[1:]
-    if head == "*":
-        for item in _items(data):
-            yield from _each(item, rest)
-    else:
-        yield from _each(_at(data, head), rest)
 
 
 def _items(value: Any) -> list[Any]:
@@ -637,7 +607,7 @@ class _Mapper:
         self.unowned_interfaces()
         self.bastions()
         azure_compute.private_endpoints(self.build)
-        self.subnet_services()
+        azure_compute.subnet_services(self.build)
         self.load_balancers()
         self.application_gateways()
         azure_routes.route_tables(self.build)
@@ -1178,35 +1148,6 @@ class _Mapper:
             interface.public = True
             endpoint.interfaces.append(interface)
             self.model.endpoints[endpoint.address] = endpoint
-
-    def subnet_services(self) -> None:
-        """Managed services injected into a subnet are endpoints there; Azure picks their
-        addresses, so only a static address the template sets is known."""
-        for kind, (endpoint_kind, paths, static_ip) in SUBNET_SERVICES.items():
-            for resource in self.of(kind):
-                properties = self.properties(resource)
-                endpoint = self.endpoint(resource, endpoint_kind)
-                subnets: list[str] = []
-                for path in paths:
-                    for value in _each(properties, path):
-                        subnet = self.subnet_ref(resource, value, endpoint)
-                        if subnet is not None and subnet not in subnets:
-                            subnets.append(subnet)
-                for position, subnet in enumerate(subnets):
-                    interface = Interface(
-                        address=resource.address
-                        if position == 0
-                        else f"{resource.address}#{position}",
-                        subnet=subnet,
-                        network=self.network_of_subnet(subnet),
-                    )
-                    ip = _at(properties, static_ip) if static_ip else None
-                    if isinstance(ip, str) and _valid_ip(ip) and position == 0:
-                        interface.private_ips.append(ip)
-                    endpoint.interfaces.append(interface)
-                if not subnets:
-                    continue  # not injected into a network of the template: not reachable in it
-                self.model.endpoints[endpoint.address] = endpoint
 
     # load balancers and application gateways
 

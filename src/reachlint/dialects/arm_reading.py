@@ -40,10 +40,11 @@ from reachlint.sources import Origin, UnknownValue
 
 
 def at(data: Any, *path: str | int) -> Any:
-    """The value at a path of keys (any case) and list positions; Unknown stops the walk."""
+    """The value at a path of keys (any case) and list positions; Unknown stops the walk (a
+    list whose value is unknown has no known item: None)."""
     for key in path:
         if isinstance(data, Unknown):
-            return data
+            return None if isinstance(key, int) else data
         if isinstance(data, dict) and isinstance(key, str):
             found = find_key(data, key)
             data = data[found] if found is not None else None
@@ -54,7 +55,7 @@ def at(data: Any, *path: str | int) -> Any:
     return data
 
 
-def each(data: Any, path: tuple[str, ...]) -> Iterator[Any]:
+def each(data: Any, path: tuple[str | int, ...]) -> Iterator[Any]:
     """The values at `path`, where "*" stands for every item of a list."""
     if not path:
         yield data
@@ -403,18 +404,32 @@ class ArmEntry:
         if self.spec.parent is not None and field == self.spec.parent[0]:
             return self.arm.canonical(parent_of(self.resource.address, self.spec.parent[1]))
         spec, values = self._field(field)
-        found = self.arm.ref(self.resource, values[0], self._what(spec), unknown)
-        if spec.subnet and found is not None and found not in self.arm.model.subnets:
+        if spec.subnet:
+            return self.link_to_subnet(spec, values[0], unknown)
+        return self.arm.ref(self.resource, values[0], self._what(spec), unknown)
+
+    def links(self, field: str, unknown: list[str] | None = None) -> list[str]:
+        spec, values = self._field(field)
+        if not spec.subnet:
+            return self.arm.refs(self.resource, values[0], self._what(spec), unknown)
+        # Subnets, at every path (`*`: each item of a list), each noted when not deployed.
+        found: list[str] = []
+        for path in spec.paths:
+            for value in each(self.properties, path):
+                subnet = self.link_to_subnet(spec, value, unknown)
+                if subnet is not None and subnet not in found:
+                    found.append(subnet)
+        return found
+
+    def link_to_subnet(self, spec: Field, value: Any, unknown: list[str] | None) -> str | None:
+        found = self.arm.ref(self.resource, value, self._what(spec), unknown)
+        if found is not None and found not in self.arm.model.subnets:
             self.arm.note(
                 self.resource,
                 f"{self._what(spec)} {found} is not deployed by this template; its address "
                 "range is unknown",
             )
         return found
-
-    def links(self, field: str, unknown: list[str] | None = None) -> list[str]:
-        spec, values = self._field(field)
-        return self.arm.refs(self.resource, values[0], self._what(spec), unknown)
 
     def given(self, field: str) -> bool:
         return any(value is not None for value in self._field(field)[1])

@@ -35,6 +35,11 @@ def at(
     return Field(split, what or paths[0], subnet, invalid, quiet)
 
 
+def _subnets(path: str) -> Field:
+    """Links to subnets at a path (`*`: every item of a list), each noted when not deployed."""
+    return at(path, what="subnet", subnet=True)
+
+
 @dataclass(frozen=True)
 class Entries:
     """Entries written inside a resource: where they are and how each is addressed."""
@@ -138,6 +143,12 @@ TYPES: dict[str, Kind] = {
             )
         },
     ),
+    "microsoft.sql/managedinstances": Kind("sql_managed_instance"),
+    "microsoft.cache/redis": Kind("redis_cache"),
+    "microsoft.containerservice/managedclusters": Kind("kubernetes_cluster"),
+    "microsoft.containerinstance/containergroups": Kind("container_group"),
+    "microsoft.apimanagement/service": Kind("api_management"),
+    "microsoft.web/hostingenvironments": Kind("app_service_environment"),
     "microsoft.network/routetables": Kind(
         "route_table",
         entries={"routes": Entries("routes", "route", "routes", "route name", unnamed="route")},
@@ -190,6 +201,12 @@ FIELDS: dict[str, dict[str, Field]] = {
         "application_security_groups": at("applicationSecurityGroups"),
     },
     "ip_configuration": {"private_ip": at("privateIPAddress")},
+    "sql_managed_instance": {"subnets": _subnets("subnetId")},
+    "redis_cache": {"subnets": _subnets("subnetId"), "static_ip": at("staticIP", quiet=True)},
+    "kubernetes_cluster": {"subnets": _subnets("agentPoolProfiles.*.vnetSubnetID")},
+    "container_group": {"subnets": _subnets("subnetIds.*.id")},
+    "api_management": {"subnets": _subnets("virtualNetworkConfiguration.subnetResourceId")},
+    "app_service_environment": {"subnets": _subnets("virtualNetwork.id")},
     "route_table": {"disable_bgp_route_propagation": at("disableBgpRoutePropagation")},
     "route": {
         "address_prefix": at("addressPrefix", what="{address} addressPrefix"),

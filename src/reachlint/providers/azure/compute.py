@@ -1,5 +1,10 @@
 """Endpoints: what holds an address in a network and can be reached there.
 
+Managed services injected into a subnet are endpoints there, one interface per subnet; Azure
+picks their addresses, so only a static address the input sets is known
+(https://learn.microsoft.com/azure/virtual-network/virtual-network-for-azure-services). A
+service injected into no network of the input is not reachable in it.
+
 A private endpoint is an interface in its subnet, with the addresses its IP configurations fix
 (https://learn.microsoft.com/azure/private-link/private-endpoint-overview). Network security
 groups filter traffic to it only when its subnet's private endpoint network policies are on
@@ -15,6 +20,15 @@ from reachlint.model.network import Endpoint, EndpointKind, Interface
 from reachlint.providers.azure.networks import network_of
 from reachlint.providers.azure.resources import Build, Resource
 
+# Services injected into a subnet, and the kind of endpoint each is.
+INJECTED: dict[str, EndpointKind] = {
+    "sql_managed_instance": "database",
+    "redis_cache": "cache",
+    "kubernetes_cluster": "service",
+    "container_group": "service",
+    "api_management": "service",
+    "app_service_environment": "service",
+}
 # Private endpoint network policies that leave NSGs out of a private endpoint's traffic.
 POLICIES_OFF = ("Disabled", "RouteTableEnabled")
 
@@ -29,6 +43,26 @@ def endpoint(resource: Resource, kind: EndpointKind) -> Endpoint:
         tags=resource.tags(),
         exposure=exposure.pick(resource.type, sku=resource.sku()),
     )
+
+
+def subnet_services(build: Build) -> None:
+    """Every managed service injected into a subnet of the input."""
+    for kind, endpoint_kind in INJECTED.items():
+        for resource in build.source.of(kind):
+            found = endpoint(resource, endpoint_kind)
+            subnets = resource.links("subnets", found.unknown)
+            for position, subnet in enumerate(subnets):
+                interface = Interface(
+                    address=resource.address if position == 0 else f"{resource.address}#{position}",
+                    subnet=subnet,
+                    network=network_of(build, subnet),
+                )
+                ip = address(resource.text("static_ip"), normalise=False)
+                if ip is not None and position == 0:
+                    interface.private_ips.append(ip)
+                found.interfaces.append(interface)
+            if subnets:
+                build.model.endpoints[found.address] = found
 
 
 def private_endpoints(build: Build) -> None:
