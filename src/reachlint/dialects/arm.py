@@ -7,7 +7,10 @@ Azure Firewall, which NICs a load balancer rule reaches. Addresses are the resou
 the evaluated names (`Microsoft.Network/virtualNetworks/hub/subnets/web`); elements declared
 inside another (inline subnets, rules, IP configurations) get the same address their own
 resource id would give them. What cannot be known before deployment is recorded on the element
-and in a note.
+and in a note. The Azure provider (`providers/azure`) builds networks, subnets, NSGs, peerings,
+routes, gateways, on-premises ends, private endpoints and injected services from `arm_table`
+through `arm_reading`; what is still read here (network interfaces, machines and scale sets,
+public IPs, load balancers, application gateways, Bastion, firewalls) moves there next.
 """
 
 from __future__ import annotations

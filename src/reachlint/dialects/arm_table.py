@@ -3,8 +3,9 @@
 Start here to add a resource type. `TYPES` maps an ARM resource type (lower case) to the kind of
 resource the provider knows (`providers/azure/resources.py`); `FIELDS` says, for each kind,
 where the provider's fields are in the resource's evaluated `properties` (a path of keys,
-dotted; `*` for every item of a list) and how a note names them. `ENTRIES` says where entries
-written inside a resource are (inline subnets, rules), and how each gets its address.
+dotted; `*` for every item of a list, a number for one position) and how a note names them. A
+kind's `entries` say where entries written inside a resource are (inline subnets, rules, IP
+configurations) and how each gets its address; `ENTRY_KINDS` are kinds written only there.
 """
 
 from __future__ import annotations

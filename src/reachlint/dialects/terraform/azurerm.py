@@ -1,12 +1,10 @@
 """Azure semantics for Terraform resources: azurerm `TfResource` records in, the network model out.
 
-Everything Azure does implicitly is written out here, following the conventions both Azure
-mappers share (azure_common): the six default rules of every NSG, which endpoint a network
-interface belongs to, where a public address comes from, which load balancer forwards to whom,
-which gateway a route's next hop names. Links between resources follow the references the
-loader resolved, then known Azure ids (case-insensitive, and by the names an id spells out),
-then names (`virtual_network_name` + `resource_group_name`); what cannot be resolved is recorded
-on the element and in a note.
+The Azure provider (`providers/azure`) builds networks, subnets, NSGs, peerings, routes,
+gateways, on-premises ends and private endpoints from `azurerm_table` through
+`azurerm_reading`; what is still read here (network interfaces, machines and scale sets, public
+IPs, load balancers, application gateways, Bastion, firewalls) moves there next. Links follow
+`azurerm_links`; what cannot be resolved is recorded on the element and in a note.
 """
 
 from __future__ import annotations
