@@ -132,6 +132,10 @@ class ArmInput:
     def resources(self, *types: str) -> list[ArmResource]:
         return [r for t in types for r in self.by_type.get(t, [])]
 
+    def entry(self, resource: ArmResource) -> ArmEntry:
+        """A resource itself, as the provider's `Resource`."""
+        return ArmEntry(self, resource, None, TYPES.get(resource.type.lower(), _ANY_KIND))
+
     # --- where things are and notes -----------------------------------------------------------
 
     def origin(self, resource: ArmResource, data: Any = None) -> Origin:
@@ -195,6 +199,18 @@ class ArmInput:
             self.note(resource, f"{what} {value!r} is not a resource id; ignored")
             return None
         return self.canonical(address)
+
+    def subnet_ref(
+        self, resource: ArmResource, value: Any, unknown: list[str] | None, what: str = "subnet"
+    ) -> str | None:
+        """A link to a subnet; one this deployment does not deploy is noted."""
+        subnet = self.ref(resource, value, what, unknown)
+        if subnet is not None and subnet not in self.model.subnets:
+            self.note(
+                resource,
+                f"{what} {subnet} is not deployed by this template; its address range is unknown",
+            )
+        return subnet
 
     def refs(
         self, resource: ArmResource, values: Any, what: str, unknown: list[str] | None = None
@@ -422,14 +438,7 @@ class ArmEntry:
         return found
 
     def link_to_subnet(self, spec: Field, value: Any, unknown: list[str] | None) -> str | None:
-        found = self.arm.ref(self.resource, value, self._what(spec), unknown)
-        if found is not None and found not in self.arm.model.subnets:
-            self.arm.note(
-                self.resource,
-                f"{self._what(spec)} {found} is not deployed by this template; its address "
-                "range is unknown",
-            )
-        return found
+        return self.arm.subnet_ref(self.resource, value, unknown, self._what(spec))
 
     def given(self, field: str) -> bool:
         return any(value is not None for value in self._field(field)[1])
@@ -492,6 +501,7 @@ class ArmEntry:
 
 
 _ABSENT = Field((), "")
+_ANY_KIND = Kind("")  # a resource read only for what every resource has (tags, SKU)
 # Entries of a kind read like a resource of that kind.
 TYPES_BY_KIND: dict[str, Kind] = dict(ENTRY_KINDS)
 for _spec in TYPES.values():
