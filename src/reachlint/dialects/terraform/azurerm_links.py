@@ -97,6 +97,14 @@ def as_cidr(text: str) -> str | None:
         return None
 
 
+def ip_text(value: Any) -> str | None:
+    """An IP address, spaces around it dropped, in its canonical spelling; None if not one."""
+    try:
+        return str(ipaddress.ip_address(value.strip())) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
 def same_name(left: Any, right: Any) -> bool:
     """Azure names compare without case."""
     return isinstance(left, str) and isinstance(right, str) and left.casefold() == right.casefold()

@@ -127,6 +127,10 @@ class TfInput:
         fields = f"data.{found.type}" if found.mode == "data" else found.type
         return TfEntry(self, found, kind, fields)
 
+    def entry(self, resource: TfResource) -> TfEntry:
+        """A resource itself, as the provider's `Resource`."""
+        return TfEntry(self, resource, "", "")
+
     def parent_network(self, subnet: str) -> str | None:
         return None  # an address names no network: a subnet outside the input is placed in one
 

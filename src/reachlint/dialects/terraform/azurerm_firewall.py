@@ -1,0 +1,307 @@
+"""azurerm's Azure Firewalls: where each sits, and its rules (classic collections or a policy).
+
+A firewall sits in its AzureFirewallSubnet at the address its ip configuration sets, else the
+first one Azure hands out there. Its rules come from the classic rule collection resources that
+name it, or from its Firewall Policy's rule collection groups and the policy's parents;
+`providers.azure.firewall` holds their meaning and order.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reachlint.dialects.terraform.azurerm_links import AzurermLinks, blocks, ip_text
+from reachlint.dialects.terraform.azurerm_table import FIREWALL_TYPES
+from reachlint.dialects.terraform.values import has_unknown, integer, string_value, strings
+from reachlint.formats.terraform.records import TfResource
+from reachlint.model.network import (
+    AddressSpec,
+    DnatRule,
+    FirewallPolicy,
+    FirewallRule,
+    Gateway,
+    PortRange,
+)
+from reachlint.providers.azure import firewall as azure_firewall
+from reachlint.providers.azure import networks as azure_networks
+
+POLICY_TYPES = frozenset({"azurerm_firewall_policy"})
+IP_GROUP_TYPES = frozenset({"azurerm_ip_group"})
+RULE_TYPES = (
+    "azurerm_firewall_policy",
+    "azurerm_firewall_policy_rule_collection_group",
+    "azurerm_firewall_network_rule_collection",
+    "azurerm_firewall_application_rule_collection",
+    "azurerm_firewall_nat_rule_collection",
+)
+_CLASSIC_COLLECTIONS = {
+    "azurerm_firewall_nat_rule_collection": "dnat",
+    "azurerm_firewall_network_rule_collection": "network",
+    "azurerm_firewall_application_rule_collection": "application",
+}
+_POLICY_COLLECTIONS = {
+    "nat_rule_collection": "dnat",
+    "network_rule_collection": "network",
+    "application_rule_collection": "application",
+}
+_FIREWALL_SUBNET = "azurefirewallsubnet"
+
+
+class AzurermFirewalls:
+    """Every firewall of the input, with its rules."""
+
+    def __init__(self, links: AzurermLinks) -> None:
+        self.links = links
+        self.idx = links.idx
+        self.model = links.model
+
+    def firewalls(self) -> None:
+        for resource in self.idx.of("azurerm_firewall"):
+            self.firewall(resource)
+
+    def firewall(self, resource: TfResource) -> None:
+        unknown: list[str] = []
+        subnet = self.links.gateway_subnet(resource, unknown)
+        private_ips = [
+            ip
+            for block in blocks(resource.values.get("ip_configuration"))
+            if (ip := ip_text(block.get("private_ip_address"))) is not None
+        ]
+        placed = self.model.subnets.get(subnet or "")
+        if not private_ips and placed is not None:
+            fourth = azure_networks.first_host(placed.cidrs[0]) if placed.cidrs else None
+            if fourth is not None:
+                private_ips = [fourth]
+                self.links.note(
+                    resource,
+                    f"its private IP is known only after apply; assumed {fourth}, the first "
+                    f"address Azure hands out in {subnet}",
+                )
+        if (
+            placed is not None
+            and self.links.subnet_name(placed.address).lower() != _FIREWALL_SUBNET
+        ):
+            self.links.note(
+                resource, f"{subnet} is not named AzureFirewallSubnet; Azure rejects this"
+            )
+        if not private_ips:
+            unknown.append("private_ip_address")
+            self.links.note(resource, "its private IP is unknown")
+        public = any(
+            self.links.resolve(
+                resource, f"ip_configuration.{position}.public_ip_address_id", None
+            ).given
+            for position, _ in enumerate(blocks(resource.values.get("ip_configuration")))
+        )
+        self.model.gateways[resource.address] = Gateway(
+            address=resource.address,
+            type=resource.type,
+            origin=resource.origin,
+            kind="firewall",
+            network=self.links.subnet_network(subnet),
+            subnet=subnet,
+            public=public,
+            private_ips=private_ips,
+            unknown=unknown,
+        )
+
+    def firewall_rules(self) -> None:
+        ip_groups = {
+            r.address: strings(r.values.get("cidrs"))
+            for r in self.idx.of("azurerm_ip_group")
+            if not has_unknown(r.values.get("cidrs"))
+        }
+        for resource in self.idx.of("azurerm_firewall"):
+            gateway = self.model.gateways.get(resource.address)
+            if gateway is None:
+                continue
+            policy = self.links.resolve(resource, "firewall_policy_id", POLICY_TYPES)
+            if policy.given:
+                gateway.policy = self.policy_rules(resource, policy.addresses, ip_groups, gateway)
+                continue
+            rules = azure_firewall.RuleSet(
+                FirewallPolicy(address=resource.address, type=resource.type, origin=resource.origin)
+            )
+            found = False
+            for type_name, kind in _CLASSIC_COLLECTIONS.items():
+                for collection in self.idx.of(type_name):
+                    links = self.links.resolve(
+                        collection, "azure_firewall_name", FIREWALL_TYPES, by_name=True
+                    )
+                    if resource.address not in links.addresses:
+                        continue
+                    found = True
+                    values = collection.values
+                    priority = integer(values.get("priority"))
+                    key = (priority if priority is not None else 65000,)
+                    label = (
+                        f"rule collection {string_value(values.get('name'))} (priority {priority})"
+                    )
+                    self.fw_rules(
+                        collection, "rule", kind, label, values, key, rules, ip_groups, gateway
+                    )
+            if found:
+                gateway.policy = rules.done()
+
+    def policy_rules(
+        self,
+        resource: TfResource,
+        found: list[str],
+        ip_groups: dict[str, list[str]],
+        gateway: Gateway,
+    ) -> FirewallPolicy:
+        chain: list[TfResource] = []
+        current = found[0] if len(found) == 1 else None
+        while current is not None and len(chain) < 8:
+            policy = self.idx.by_address.get(current)
+            if policy is None or policy in chain:
+                break
+            chain.append(policy)
+            base = self.links.resolve(policy, "base_policy_id", POLICY_TYPES)
+            current = base.addresses[0] if len(base.addresses) == 1 else None
+            if base.given and current is None:
+                chain = []
+                break
+        if not chain:
+            self.links.note(
+                resource, "its firewall policy is not in the input; its rules are unknown"
+            )
+            return azure_firewall.unknown_policy(
+                resource.address,
+                resource.type,
+                resource.origin,
+                "its firewall policy is not in the input",
+            )
+        top = chain[0]
+        rules = azure_firewall.RuleSet(
+            FirewallPolicy(address=top.address, type=top.type, origin=top.origin)
+        )
+        groups = self.idx.of("azurerm_firewall_policy_rule_collection_group")
+        for depth, policy in enumerate(reversed(chain)):
+            for group in groups:
+                links = self.links.resolve(group, "firewall_policy_id", POLICY_TYPES)
+                if policy.address not in links.addresses:
+                    continue
+                group_priority = integer(group.values.get("priority"))
+                for block_name, kind in _POLICY_COLLECTIONS.items():
+                    for i, collection in enumerate(blocks(group.values.get(block_name))):
+                        priority = integer(collection.get("priority"))
+                        key = (depth, group_priority or 65000, priority or 65000)
+                        name = string_value(collection.get("name"))
+                        label = f"rule collection {name} (priority {priority})"
+                        self.fw_rules(
+                            group, f"{block_name}.{i}.rule", kind, label, collection, key, rules,
+                            ip_groups, gateway,
+                        )  # fmt: skip
+        return rules.done()
+
+    def fw_side(
+        self, resource: TfResource, path: str, block: dict[str, Any], names: tuple[str, str],
+        ip_groups: dict[str, list[str]],
+    ) -> AddressSpec:  # fmt: skip
+        plain, grouped = names
+        value = block.get(plain)
+        links = self.links.resolve(resource, f"{path}.{grouped}", IP_GROUP_TYPES)
+        known = {a: ip_groups[a] for a in links.addresses if a in ip_groups}
+        refs = [*links.addresses, *links.literals]
+        spec = azure_firewall.addresses(strings(value), known, refs)
+        if has_unknown(value):
+            spec.service_tags.append("a value known after apply")
+        return azure_firewall.written(spec)
+
+    def fw_rules(
+        self,
+        resource: TfResource,
+        path: str,
+        kind: str,
+        label: str,
+        collection: dict[str, Any],
+        key: tuple[int, ...],
+        rules: azure_firewall.RuleSet,
+        ip_groups: dict[str, list[str]],
+        gateway: Gateway,
+    ) -> None:
+        action = (string_value(collection.get("action")) or "").lower()
+        for i, block in enumerate(blocks(collection.get(path.rsplit(".", 1)[-1]))):
+            at = f"{path}.{i}"
+            name = string_value(block.get("name")) or "?"
+            origin = self.links.block_origin(resource, at)
+            sources = self.fw_side(
+                resource, at, block, ("source_addresses", "source_ip_groups"), ip_groups
+            )
+            if kind == "dnat":
+                if action == "snat":
+                    continue
+                translated = ip_text(block.get("translated_address"))
+                if translated is None or not gateway.public:
+                    self.links.note(
+                        resource, f"DNAT rule {name} leads nowhere reachlint can place", at
+                    )
+                    continue
+                rules.add_dnat(
+                    key,
+                    DnatRule(
+                        address=resource.address, type=resource.type, origin=origin, name=name,
+                        collection=label,
+                        protocols=azure_firewall.protocols(strings(block.get("protocols"))),
+                        sources=sources, ports=self.fw_ports(resource, at, block) or [],
+                        translated_address=translated,
+                        translated_port=integer(block.get("translated_port")),
+                    ),
+                )  # fmt: skip
+                continue
+            rule = FirewallRule(
+                address=resource.address,
+                type=resource.type,
+                origin=origin,
+                name=name,
+                kind=kind,
+                collection=label,
+                action="deny" if action == "deny" else "allow",
+                sources=sources,
+            )
+            if kind == "application":
+                entries = [
+                    (string_value(p.get("type")) or "", integer(p.get("port")))
+                    for p in (*blocks(block.get("protocol")), *blocks(block.get("protocols")))
+                ]
+                rule.protocols = ["tcp"]
+                rule.destination_ports = azure_firewall.application_ports(entries)
+                rule.destinations = azure_firewall.addresses(
+                    strings(block.get("destination_addresses")), {}, ()
+                )
+                targets = []
+                for attribute in (
+                    "target_fqdns", "fqdn_tags", "destination_fqdns", "destination_fqdn_tags",
+                    "destination_urls", "web_categories",
+                ):  # fmt: skip
+                    listed = strings(block.get(attribute))
+                    if listed:
+                        targets.append(f"{attribute.replace('_', ' ')} {', '.join(listed[:3])}")
+                if block.get("terminate_tls") is True:
+                    targets.append("TLS inspection")
+                rule.undecidable = "; ".join(targets) or "application rule"
+            else:
+                rule.protocols = azure_firewall.protocols(strings(block.get("protocols")))
+                rule.destinations = self.fw_side(
+                    resource,
+                    at,
+                    block,
+                    ("destination_addresses", "destination_ip_groups"),
+                    ip_groups,
+                )
+                fqdns = strings(block.get("destination_fqdns"))
+                if fqdns:
+                    rule.undecidable = f"FQDN destinations {', '.join(fqdns[:3])}"
+                rule.destination_ports = self.fw_ports(resource, at, block)
+            rules.add(key, rule)
+
+    def fw_ports(
+        self, resource: TfResource, path: str, block: dict[str, Any]
+    ) -> list[PortRange] | None:
+        values = strings(block.get("destination_ports"))
+        try:
+            return azure_firewall.ports(values)
+        except ValueError:
+            self.links.note(resource, f"destination_ports {values!r} is not a port range", path)
+            return None
