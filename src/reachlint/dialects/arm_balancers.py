@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any, Literal
 
-from reachlint.dialects.arm_compute import ArmCompute, IpConfig, endpoint_of
+from reachlint.dialects.arm_compute import ArmCompute, endpoint_of
 from reachlint.dialects.arm_reading import ArmInput, at, items, parent_of, valid_ip
 from reachlint.formats.arm.resource_ids import child_address
 from reachlint.formats.arm.resources import ArmResource
@@ -35,11 +35,20 @@ class ArmBalancers:
         self.model = arm.model
         self.compute = compute
 
-    def members(self, pool: str, kind: Literal["pools", "gateway_pools"]) -> list[IpConfig]:
+    def members(
+        self, pool: str, kind: Literal["pools", "gateway_pools"]
+    ) -> tuple[list[Target], set[str]]:
+        """The endpoints whose IP configurations join a pool, and their addresses."""
         wanted = pool.lower()
-        return [
-            c for c in self.compute.ip_configs if wanted in (p.lower() for p in getattr(c, kind))
-        ]
+        targets: list[Target] = []
+        seen: set[str] = set()
+        for config in self.compute.ip_configs:
+            if wanted in (p.lower() for p in getattr(config, kind)) and config.owner not in seen:
+                seen.add(config.owner)
+                targets.append(
+                    Target(endpoint=config.owner, origin=config.origin, via=config.address)
+                )
+        return targets, seen
 
     def by_private_ip(self, ip: str) -> list[tuple[str, Interface]]:
         return [
@@ -127,14 +136,7 @@ class ArmBalancers:
         self.model.endpoints[endpoint.address] = endpoint
 
     def pool_targets(self, resource: ArmResource, pool: str, properties: Any) -> list[Target]:
-        targets: list[Target] = []
-        seen: set[str] = set()
-        for config in self.members(pool, "pools"):
-            if config.owner not in seen:
-                seen.add(config.owner)
-                targets.append(
-                    Target(endpoint=config.owner, origin=config.origin, via=config.address)
-                )
+        targets, seen = self.members(pool, "pools")
         for entry in items(at(properties, "loadBalancerBackendAddresses")):
             ip = self.arm.text(resource, at(entry, "properties", "ipAddress"), "backend ipAddress")
             if ip is None:
@@ -504,14 +506,7 @@ class ArmBalancers:
                 yield f"{rule_address}/pathRules/{name}", pool, setting
 
     def gateway_pool_targets(self, resource: ArmResource, pool: str, data: Any) -> list[Target]:
-        targets: list[Target] = []
-        seen: set[str] = set()
-        for config in self.members(pool, "gateway_pools"):
-            if config.owner not in seen:
-                seen.add(config.owner)
-                targets.append(
-                    Target(endpoint=config.owner, origin=config.origin, via=config.address)
-                )
+        targets, seen = self.members(pool, "gateway_pools")
         for entry in items(at(data, "properties", "backendAddresses")):
             ip = self.arm.text(resource, at(entry, "ipAddress"), "backend ipAddress")
             fqdn = at(entry, "fqdn")

@@ -75,20 +75,26 @@ class ArmCompute:
     def network_interfaces(self) -> None:
         for resource in self.arm.resources(NIC):
             properties = self.arm.properties(resource)
-            interface = Interface(address=resource.address)
-            interface.network_security_group = self.arm.ref(
-                resource,
-                at(properties, "networkSecurityGroup"),
-                "networkSecurityGroup",
-                interface.unknown,
-            )
-            if self.arm.flag(resource, at(properties, "enableIPForwarding"), "enableIPForwarding"):
-                self.build.forwarding_nics.add(resource.address)
-            configs = at(properties, "ipConfigurations")
-            if isinstance(configs, Unknown):
-                self.arm.unknown(resource, interface.unknown, "ipConfigurations", configs)
-            self.fill_interface(resource, interface, items(configs), resource.address)
+            interface = self.interface(resource, resource.address, properties)
             self.nic_interfaces[resource.address] = (interface, resource)
+
+    def interface(self, resource: ArmResource, address: str, properties: Any) -> Interface:
+        """A network interface `resource` declares or creates: its NSG, IP forwarding and IP
+        configurations."""
+        interface = Interface(address=address)
+        interface.network_security_group = self.arm.ref(
+            resource,
+            at(properties, "networkSecurityGroup"),
+            "networkSecurityGroup",
+            interface.unknown,
+        )
+        if self.arm.flag(resource, at(properties, "enableIPForwarding"), "enableIPForwarding"):
+            self.build.forwarding_nics.add(address)
+        configs = at(properties, "ipConfigurations")
+        if isinstance(configs, Unknown):
+            self.arm.unknown(resource, interface.unknown, "ipConfigurations", configs)
+        self.fill_interface(resource, interface, items(configs), resource.address)
+        return interface
 
     def fill_interface(
         self, resource: ArmResource, interface: Interface, configs: list[Any], owner: str
@@ -231,21 +237,7 @@ class ArmCompute:
             resource, at(configuration, "name"), "networkInterfaceConfiguration name"
         )
         address = child_address(resource.address, "networkInterfaceConfigurations", name or "nic")
-        interface = Interface(address=address)
-        properties = at(configuration, "properties")
-        interface.network_security_group = self.arm.ref(
-            resource,
-            at(properties, "networkSecurityGroup"),
-            "networkSecurityGroup",
-            interface.unknown,
-        )
-        if self.arm.flag(resource, at(properties, "enableIPForwarding"), "enableIPForwarding"):
-            self.build.forwarding_nics.add(address)
-        configs = at(properties, "ipConfigurations")
-        if isinstance(configs, Unknown):
-            self.arm.unknown(resource, interface.unknown, "ipConfigurations", configs)
-        self.fill_interface(resource, interface, items(configs), resource.address)
-        return interface
+        return self.interface(resource, address, at(configuration, "properties"))
 
     def scale_sets(self) -> None:
         for resource in self.arm.resources(VMSS):

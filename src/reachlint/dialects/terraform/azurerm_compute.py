@@ -257,6 +257,10 @@ class AzurermCompute:
             )
         return found
 
+    def stand_in(self, address: str) -> Interface:
+        """An interface for those not known: in the input's only network, if it has one."""
+        return Interface(address=address, network=self.only_network(), unknown=["subnet"])
+
     def only_network(self) -> str | None:
         return self.links.declared_networks[0] if len(self.links.declared_networks) == 1 else None
 
@@ -291,13 +295,7 @@ class AzurermCompute:
                 if "network_interface_ids" not in unknown:
                     unknown.append("network_interface_ids")
                     self.links.note(resource, "none of its network interfaces is in the input")
-                interfaces = [
-                    Interface(
-                        address=f"{resource.address}/network_interface",
-                        network=self.only_network(),
-                        unknown=["subnet"],
-                    )
-                ]
+                interfaces = [self.stand_in(f"{resource.address}/network_interface")]
             self.add_endpoint(resource, "virtual-machine", interfaces, unknown)
 
     def add_endpoint(
@@ -466,13 +464,7 @@ class AzurermCompute:
         if not interfaces:
             unknown.append(block_name)
             self.links.note(resource, f"{block_name} is not known; its placement is unknown")
-            interfaces = [
-                Interface(
-                    address=f"{resource.address}/{block_name}",
-                    network=self.only_network(),
-                    unknown=["subnet"],
-                )
-            ]
+            interfaces = [self.stand_in(f"{resource.address}/{block_name}")]
         self.add_endpoint(resource, "scale-set", interfaces, unknown)
         self.join_backends(resource.address, configs)
 
