@@ -1,16 +1,15 @@
-"""ARM's Azure Firewalls: where each sits, and its rules (classic collections or a policy).
+"""ARM's Azure Firewalls: their rules, from classic collections or a policy.
 
-A firewall sits in its AzureFirewallSubnet at the address its first IP configuration sets, else
-the first one Azure hands out there. Its rules come from the collections written on it, or from
-its Firewall Policy and the policy's parents; `providers.azure.firewall` holds their meaning
-and order.
+The provider places each firewall (`providers.azure.gateways.firewall`). Its rules come from the
+collections written on it, or from its Firewall Policy and the policy's parents;
+`providers.azure.firewall` holds their meaning and order.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from reachlint.dialects.arm_reading import ArmInput, at, items, parent_of, valid_ip
+from reachlint.dialects.arm_reading import ArmInput, at, items, parent_of
 from reachlint.formats.arm.resource_ids import child_address
 from reachlint.formats.arm.resources import ArmResource
 from reachlint.formats.arm.values import Unknown
@@ -19,11 +18,10 @@ from reachlint.model.network import (
     DnatRule,
     FirewallPolicy,
     FirewallRule,
-    Gateway,
     PortRange,
 )
 from reachlint.providers.azure import firewall as azure_firewall
-from reachlint.providers.azure import networks as azure_networks
+from reachlint.providers.azure import gateways as azure_gateways
 from reachlint.providers.azure.resources import Build
 
 FIREWALL = "microsoft.network/azurefirewalls"
@@ -43,49 +41,16 @@ class ArmFirewalls:
         self._ip_groups: dict[str, list[str]] | None = None  # read when a rule first names one
 
     def firewalls(self) -> None:
+        """Each firewall placed by the provider, then its rules read (ARM notes them in turn)."""
         for resource in self.arm.resources(FIREWALL):
+            public = azure_gateways.firewall(self.build, self.arm.entry(resource))
+            gateway = self.model.gateways[resource.address]
             properties = self.arm.properties(resource)
-            gateway = Gateway(
-                address=resource.address,
-                type=resource.type,
-                origin=self.arm.origin(resource),
-                kind="firewall",
-            )
-            configs = items(at(properties, "ipConfigurations"))
-            subnet = self.arm.subnet_ref(
-                resource, at(configs, 0, "properties", "subnet"), gateway.unknown
-            )
-            gateway.subnet = subnet
-            gateway.network = azure_networks.network_of(self.build, subnet)
-            given = self.arm.text(
-                resource, at(configs, 0, "properties", "privateIPAddress"), "privateIPAddress"
-            )
-            placed = self.model.subnets.get(subnet or "")
-            first = azure_networks.first_host(placed.cidrs[0]) if placed and placed.cidrs else None
-            if given and valid_ip(given):
-                gateway.private_ips = [given]
-            elif first is not None:
-                gateway.private_ips = [first]
-                self.arm.note(
-                    resource,
-                    f"its private address is taken to be {gateway.private_ips[0]}, the first "
-                    "address Azure hands out in AzureFirewallSubnet (it reserves four)",
-                )
-            else:
-                gateway.unknown.append("private_ips")
-            if at(properties, "virtualHub") is not None:
-                self.arm.note(
-                    resource, "a firewall in a Virtual WAN hub is not placed in a network"
-                )
-            public = any(
-                at(config, "properties", "publicIPAddress") is not None for config in configs
-            )
             policy = at(properties, "firewallPolicy")
             if policy is not None:
                 gateway.policy = self.firewall_policy(resource, policy, public)
             else:
                 gateway.policy = self.classic_rules(resource, properties, public)
-            self.model.gateways[gateway.address] = gateway
 
     def ip_groups(self) -> dict[str, list[str]]:
         if self._ip_groups is None:

@@ -41,10 +41,10 @@ from reachlint.sources import Origin, UnknownValue
 
 def at(data: Any, *path: str | int) -> Any:
     """The value at a path of keys (any case) and list positions; Unknown stops the walk (a
-    list whose value is unknown has no known item: None)."""
-    for key in path:
+    list whose value is unknown, or that is inside an unknown value, has no known item: None)."""
+    for position, key in enumerate(path):
         if isinstance(data, Unknown):
-            return None if isinstance(key, int) else data
+            return None if any(isinstance(k, int) for k in path[position:]) else data
         if isinstance(data, dict) and isinstance(key, str):
             found = find_key(data, key)
             data = data[found] if found is not None else None

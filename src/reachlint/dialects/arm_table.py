@@ -126,6 +126,14 @@ TYPES: dict[str, Kind] = {
         },
     ),
     "microsoft.network/natgateways": Kind("nat_gateway"),
+    "microsoft.network/azurefirewalls": Kind(
+        "firewall",
+        entries={
+            "ip_configurations": Entries(
+                "ipConfigurations", "ip_configuration", "", "", anonymous=True, noted=False
+            )
+        },
+    ),
     "microsoft.network/connections": Kind("connection"),
     "microsoft.network/localnetworkgateways": Kind(
         "local_network_gateway",
@@ -201,7 +209,14 @@ FIELDS: dict[str, dict[str, Field]] = {
         "subnet": at("subnet", what="subnet", subnet=True),
         "application_security_groups": at("applicationSecurityGroups"),
     },
-    "ip_configuration": {"private_ip": at("privateIPAddress")},
+    "ip_configuration": {
+        "private_ip": at("privateIPAddress"),
+        "public_ip": at("publicIPAddress", quiet=True),
+    },
+    "firewall": {
+        "subnet": at("ipConfigurations.0.properties.subnet", what="subnet", subnet=True),
+        "virtual_hub": at("virtualHub", quiet=True),
+    },
     "sql_managed_instance": {"subnets": _subnets("subnetId")},
     "redis_cache": {"subnets": _subnets("subnetId"), "static_ip": at("staticIP", quiet=True)},
     "kubernetes_cluster": {"subnets": _subnets("agentPoolProfiles.*.vnetSubnetID")},
@@ -257,7 +272,13 @@ SETTINGS = Settings(
     gateway_through_peering=True,
     inline_and_separate_routes=None,
     route_without_table="its route table {table} is not modelled; route skipped",
+    firewall_address_of_first_only=True,
+    firewall_public_from_address=False,
+    firewall_address_unknown=("private_ips", None),
+    firewall_subnet_not_named=None,
     notes={
+        "firewall first address": "its private address is taken to be {ip}, the first address "
+        "Azure hands out in AzureFirewallSubnet (it reserves four)",
         "peer outside": "the peered network {remote} is outside the template; the peering is "
         "taken as connected",
         "no peering back": "{remote} has no peering back to {local} in the template; the "

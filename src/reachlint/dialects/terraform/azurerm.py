@@ -117,7 +117,7 @@ def build_azurerm_model(
     azure_networks.associations(build)
     azure_gateways.virtual_network_gateways(build)
     azure_gateways.nat_gateways(build)
-    firewalls = AzurermFirewalls(links)
+    firewalls = AzurermFirewalls(tf, build)
     firewalls.firewalls()
     firewalls.firewall_rules()
     compute = AzurermCompute(tf)

@@ -1,9 +1,9 @@
-"""azurerm's Azure Firewalls: where each sits, and its rules (classic collections or a policy).
+"""azurerm's Azure Firewalls: their rules, from classic collections or a policy.
 
-A firewall sits in its AzureFirewallSubnet at the address its ip configuration sets, else the
-first one Azure hands out there. Its rules come from the classic rule collection resources that
-name it, or from its Firewall Policy's rule collection groups and the policy's parents;
-`providers.azure.firewall` holds their meaning and order.
+The provider places each firewall (`providers.azure.gateways.firewall`). Its rules come from
+the classic rule collection resources that name it, or from its Firewall Policy's rule
+collection groups and the policy's parents; `providers.azure.firewall` holds their meaning
+and order.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from reachlint.dialects.terraform.azurerm_links import AzurermLinks, blocks, ip_text
+from reachlint.dialects.terraform.azurerm_reading import TfInput
 from reachlint.dialects.terraform.azurerm_table import FIREWALL_TYPES
 from reachlint.dialects.terraform.values import has_unknown, integer, string_value, strings
 from reachlint.formats.terraform.records import TfResource
@@ -23,7 +24,8 @@ from reachlint.model.network import (
     PortRange,
 )
 from reachlint.providers.azure import firewall as azure_firewall
-from reachlint.providers.azure import networks as azure_networks
+from reachlint.providers.azure import gateways as azure_gateways
+from reachlint.providers.azure.resources import Build
 
 POLICY_TYPES = frozenset({"azurerm_firewall_policy"})
 IP_GROUP_TYPES = frozenset({"azurerm_ip_group"})
@@ -44,66 +46,21 @@ _POLICY_COLLECTIONS = {
     "network_rule_collection": "network",
     "application_rule_collection": "application",
 }
-_FIREWALL_SUBNET = "azurefirewallsubnet"
 
 
 class AzurermFirewalls:
     """Every firewall of the input, with its rules."""
 
-    def __init__(self, links: AzurermLinks) -> None:
-        self.links = links
-        self.idx = links.idx
-        self.model = links.model
+    def __init__(self, tf: TfInput, build: Build) -> None:
+        self.tf = tf
+        self.build = build
+        self.links: AzurermLinks = tf.links
+        self.idx = tf.idx
+        self.model = tf.model
 
     def firewalls(self) -> None:
-        for resource in self.idx.of("azurerm_firewall"):
-            self.firewall(resource)
-
-    def firewall(self, resource: TfResource) -> None:
-        unknown: list[str] = []
-        subnet = self.links.gateway_subnet(resource, unknown)
-        private_ips = [
-            ip
-            for block in blocks(resource.values.get("ip_configuration"))
-            if (ip := ip_text(block.get("private_ip_address"))) is not None
-        ]
-        placed = self.model.subnets.get(subnet or "")
-        if not private_ips and placed is not None:
-            fourth = azure_networks.first_host(placed.cidrs[0]) if placed.cidrs else None
-            if fourth is not None:
-                private_ips = [fourth]
-                self.links.note(
-                    resource,
-                    f"its private IP is known only after apply; assumed {fourth}, the first "
-                    f"address Azure hands out in {subnet}",
-                )
-        if (
-            placed is not None
-            and self.links.subnet_name(placed.address).lower() != _FIREWALL_SUBNET
-        ):
-            self.links.note(
-                resource, f"{subnet} is not named AzureFirewallSubnet; Azure rejects this"
-            )
-        if not private_ips:
-            unknown.append("private_ip_address")
-            self.links.note(resource, "its private IP is unknown")
-        public = any(
-            self.links.resolve(
-                resource, f"ip_configuration.{position}.public_ip_address_id", None
-            ).given
-            for position, _ in enumerate(blocks(resource.values.get("ip_configuration")))
-        )
-        self.model.gateways[resource.address] = Gateway(
-            address=resource.address,
-            type=resource.type,
-            origin=resource.origin,
-            kind="firewall",
-            network=self.links.subnet_network(subnet),
-            subnet=subnet,
-            public=public,
-            private_ips=private_ips,
-            unknown=unknown,
-        )
+        for resource in self.tf.of("firewall"):
+            azure_gateways.firewall(self.build, resource)
 
     def firewall_rules(self) -> None:
         ip_groups = {

@@ -89,6 +89,7 @@ TYPES: dict[str, str] = {
     "azurerm_application_security_group": "application_security_group",
     "azurerm_virtual_network_gateway": "virtual_network_gateway",
     "azurerm_nat_gateway": "nat_gateway",
+    "azurerm_firewall": "firewall",
     "azurerm_nat_gateway_public_ip_association": "nat_gateway_public_ip",
     "azurerm_nat_gateway_public_ip_prefix_association": "nat_gateway_public_ip",
     "azurerm_virtual_network_gateway_connection": "connection",
@@ -129,6 +130,11 @@ ENTRIES: dict[str, dict[str, Entries]] = {
         )
     },
     "azurerm_route_table": {"routes": Entries("route", "route", "azurerm_route_table.route")},
+    "azurerm_firewall": {
+        "ip_configurations": Entries(
+            "ip_configuration", "ip_configuration", "azurerm_firewall.ip_configuration"
+        )
+    },
 }
 
 _RULE_UNKNOWN = "{path} of rule {name} is known only after apply"
@@ -221,6 +227,11 @@ FIELDS: dict[str, dict[str, Field]] = {
     "azurerm_nat_gateway_public_ip_prefix_association": _NAT_PUBLIC,
     "azurerm_private_endpoint": {"subnet": attr("subnet_id", resolver="subnet_of")},
     "azurerm_private_endpoint.ip_configuration": {"private_ip": attr("private_ip_address")},
+    "azurerm_firewall": {"subnet": attr("ip_configuration", resolver="gateway_subnet")},
+    "azurerm_firewall.ip_configuration": {
+        "private_ip": attr("private_ip_address"),
+        "public_ip": attr("public_ip_address_id"),
+    },
     "azurerm_route_table": {
         "disable_bgp_route_propagation": attr("disable_bgp_route_propagation"),
         "bgp_route_propagation": attr("bgp_route_propagation_enabled"),
@@ -295,7 +306,13 @@ SETTINGS = Settings(
     inline_and_separate_routes="has inline route blocks and azurerm_route resources; Azure keeps "
     "whichever is applied last, so both are modelled",
     route_without_table=None,
+    firewall_address_of_first_only=False,
+    firewall_public_from_address=True,
+    firewall_address_unknown=("private_ip_address", "its private IP is unknown"),
+    firewall_subnet_not_named="{subnet} is not named AzureFirewallSubnet; Azure rejects this",
     notes={
+        "firewall first address": "its private IP is known only after apply; assumed {ip}, the "
+        "first address Azure hands out in {subnet}",
         "no peering back": "no peering from {remote} back to {local} is in the input: traffic "
         "does not flow until both directions exist",
         "no network access": "allow_virtual_network_access is off: it carries nothing",

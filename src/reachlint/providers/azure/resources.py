@@ -202,6 +202,17 @@ class Settings:
     inline_and_separate_routes: str | None
     # A separate route whose table is not modelled: the note (None: none).
     route_without_table: str | None
+    # A firewall's private address: from its first IP configuration only (ARM), or from each
+    # (azurerm).
+    firewall_address_of_first_only: bool
+    # A firewall is public when it has a public IP (azurerm), or always, the model's default
+    # (ARM, which reads its public IP only for its DNAT rules).
+    firewall_public_from_address: bool
+    # A firewall whose private address is not known: the name it gets unknown, and the note
+    # (None: none).
+    firewall_address_unknown: tuple[str, str | None]
+    # A firewall's subnet not named AzureFirewallSubnet: the note (None: not checked).
+    firewall_subnet_not_named: str | None
     # What the dialect says of facts both note in their own words, by name.
     notes: Mapping[str, str]
 
