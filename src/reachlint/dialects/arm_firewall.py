@@ -196,7 +196,7 @@ class ArmFirewalls:
     ) -> None:
         order = (*key, priority if priority is not None else 65000)
         label = f"rule collection {name} (priority {priority})"
-        verdict = (action or "").lower()
+        verdict = (action or "").lower()  # a DNAT collection's: SNAT rules are not DNAT
         for data in items(at(collection, "rules")):
             rule_name = self.arm.text(resource, at(data, "name"), "rule name") or "?"
             origin = self.arm.origin(resource, data)
@@ -207,35 +207,26 @@ class ArmFirewalls:
                 self.dnat_rule(rules, resource, address, label, rule_name, data, order, public)
                 continue
             app = kind == "application" or rule_type == "applicationrule"
-            rule = FirewallRule(
-                address=address,
-                type=resource.type,
-                origin=origin,
-                name=rule_name,
-                kind="application" if app else "network",
-                collection=label,
-                action="deny" if verdict == "deny" else "allow",
-                sources=self.fw_addresses(resource, data, "sourceAddresses", "sourceIpGroups"),
-            )
-            if verdict not in ("allow", "deny"):
-                rule.undecidable = f"action {action!r}"
+            rule = azure_firewall.filter_rule(
+                address, resource.type, origin, rule_name, "application" if app else "network",
+                label, action,
+                self.fw_addresses(resource, data, "sourceAddresses", "sourceIpGroups"),
+                self.arm.settings.unknown_rule_action_undecidable,
+            )  # fmt: skip
             if app:
                 self.application_rule(resource, rule, data)
             else:
-                rule.protocols = azure_firewall.protocols(
+                azure_firewall.network_rule(
+                    rule,
                     self.arm.texts(
                         resource, at(data, "ipProtocols"), at(data, "protocols"), what="protocols"
-                    )
+                    ),
+                    self.fw_addresses(
+                        resource, data, "destinationAddresses", "destinationIpGroups"
+                    ),
+                    self.arm.texts(resource, at(data, "destinationFqdns"), what="destinationFqdns"),
+                    self.fw_ports(resource, data, "destinationPorts"),
                 )
-                rule.destinations = self.fw_addresses(
-                    resource, data, "destinationAddresses", "destinationIpGroups"
-                )
-                fqdns = self.arm.texts(
-                    resource, at(data, "destinationFqdns"), what="destinationFqdns"
-                )
-                if fqdns:
-                    rule.undecidable = f"FQDN destinations {', '.join(fqdns[:3])}"
-                rule.destination_ports = self.fw_ports(resource, data, "destinationPorts")
             rules.add(order, rule)
 
     def application_rule(self, resource: ArmResource, rule: FirewallRule, data: Any) -> None:
@@ -243,25 +234,23 @@ class ArmFirewalls:
         for protocol in items(at(data, "protocols")):
             kind = str(at(protocol, "protocolType") or "")
             entries.append((kind, self.arm.integer(resource, at(protocol, "port"), "port")))
-        rule.protocols = ["tcp"]
-        rule.destination_ports = azure_firewall.application_ports(entries)
-        targets = []
-        for key, words in (
-            ("targetFqdns", "FQDN targets"),
-            ("fqdnTags", "FQDN tags"),
-            ("targetUrls", "URL targets"),
-            ("webCategories", "web categories"),
-        ):
-            found = self.arm.texts(resource, at(data, key), what=key)
-            if found:
-                targets.append(f"{words} {', '.join(found[:3])}")
+        targets = [
+            target
+            for key, words in (
+                ("targetFqdns", "FQDN targets"),
+                ("fqdnTags", "FQDN tags"),
+                ("targetUrls", "URL targets"),
+                ("webCategories", "web categories"),
+            )
+            for target in azure_firewall.listed(
+                words, self.arm.texts(resource, at(data, key), what=key)
+            )
+        ]
         destinations = self.arm.texts(
             resource, at(data, "destinationAddresses"), what="destinationAddresses"
         )
-        rule.destinations = azure_firewall.addresses(destinations, {}, ())
-        if at(data, "terminateTLS") is True:
-            targets.append("TLS inspection")
-        rule.undecidable = "; ".join(targets) or "application rule"
+        inspects = at(data, "terminateTLS") is True
+        azure_firewall.application_rule(rule, entries, targets, destinations, inspects)
 
     def dnat_rule(
         self,

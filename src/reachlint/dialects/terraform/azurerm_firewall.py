@@ -19,7 +19,6 @@ from reachlint.model.network import (
     AddressSpec,
     DnatRule,
     FirewallPolicy,
-    FirewallRule,
     Gateway,
     PortRange,
 )
@@ -41,6 +40,11 @@ _CLASSIC_COLLECTIONS = {
     "azurerm_firewall_network_rule_collection": "network",
     "azurerm_firewall_application_rule_collection": "application",
 }
+# Where an application rule names its targets (its undecidable reason says the attribute).
+_APPLICATION_TARGETS = (
+    "target_fqdns", "fqdn_tags", "destination_fqdns", "destination_fqdn_tags",
+    "destination_urls", "web_categories",
+)  # fmt: skip
 _POLICY_COLLECTIONS = {
     "nat_rule_collection": "dnat",
     "network_rule_collection": "network",
@@ -207,50 +211,39 @@ class AzurermFirewalls:
                     ),
                 )  # fmt: skip
                 continue
-            rule = FirewallRule(
-                address=resource.address,
-                type=resource.type,
-                origin=origin,
-                name=name,
-                kind=kind,
-                collection=label,
-                action="deny" if action == "deny" else "allow",
-                sources=sources,
-            )
+            rule = azure_firewall.filter_rule(
+                resource.address, resource.type, origin, name, kind, label, action, sources,
+                self.tf.settings.unknown_rule_action_undecidable,
+            )  # fmt: skip
             if kind == "application":
                 entries = [
                     (string_value(p.get("type")) or "", integer(p.get("port")))
                     for p in (*blocks(block.get("protocol")), *blocks(block.get("protocols")))
                 ]
-                rule.protocols = ["tcp"]
-                rule.destination_ports = azure_firewall.application_ports(entries)
-                rule.destinations = azure_firewall.addresses(
-                    strings(block.get("destination_addresses")), {}, ()
-                )
-                targets = []
-                for attribute in (
-                    "target_fqdns", "fqdn_tags", "destination_fqdns", "destination_fqdn_tags",
-                    "destination_urls", "web_categories",
-                ):  # fmt: skip
-                    listed = strings(block.get(attribute))
-                    if listed:
-                        targets.append(f"{attribute.replace('_', ' ')} {', '.join(listed[:3])}")
-                if block.get("terminate_tls") is True:
-                    targets.append("TLS inspection")
-                rule.undecidable = "; ".join(targets) or "application rule"
+                destinations = strings(block.get("destination_addresses"))
+                targets = [
+                    target
+                    for attribute in _APPLICATION_TARGETS
+                    for target in azure_firewall.listed(
+                        attribute.replace("_", " "), strings(block.get(attribute))
+                    )
+                ]
+                inspects = block.get("terminate_tls") is True
+                azure_firewall.application_rule(rule, entries, targets, destinations, inspects)
             else:
-                rule.protocols = azure_firewall.protocols(strings(block.get("protocols")))
-                rule.destinations = self.fw_side(
-                    resource,
-                    at,
-                    block,
-                    ("destination_addresses", "destination_ip_groups"),
-                    ip_groups,
+                azure_firewall.network_rule(
+                    rule,
+                    strings(block.get("protocols")),
+                    self.fw_side(
+                        resource,
+                        at,
+                        block,
+                        ("destination_addresses", "destination_ip_groups"),
+                        ip_groups,
+                    ),
+                    strings(block.get("destination_fqdns")),
+                    self.fw_ports(resource, at, block),
                 )
-                fqdns = strings(block.get("destination_fqdns"))
-                if fqdns:
-                    rule.undecidable = f"FQDN destinations {', '.join(fqdns[:3])}"
-                rule.destination_ports = self.fw_ports(resource, at, block)
             rules.add(key, rule)
 
     def fw_ports(

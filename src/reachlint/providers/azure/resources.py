@@ -202,6 +202,9 @@ class Settings:
     inline_and_separate_routes: str | None
     # A separate route whose table is not modelled: the note (None: none).
     route_without_table: str | None
+    # A firewall rule collection whose action is neither Allow nor Deny (unknown): its rules
+    # are undecidable (ARM), or allow (azurerm).
+    unknown_rule_action_undecidable: bool
     # A firewall's private address: from its first IP configuration only (ARM), or from each
     # (azurerm).
     firewall_address_of_first_only: bool
