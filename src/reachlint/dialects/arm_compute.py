@@ -18,6 +18,7 @@ from reachlint.formats.arm.values import Placeholder, Unknown
 from reachlint.model.network import ElasticIp, Endpoint, EndpointKind, Interface
 from reachlint.providers.azure import compute as azure_compute
 from reachlint.providers.azure import networks as azure_networks
+from reachlint.providers.azure import public_ips as azure_public_ips
 from reachlint.providers.azure.resources import Build
 from reachlint.sources import Origin
 
@@ -28,17 +29,14 @@ PIP = "microsoft.network/publicipaddresses"
 BASTION = "microsoft.network/bastionhosts"
 
 
-def closed_without_nsg(sku: Any) -> bool | None:
-    """A public IP of the Standard SKU is closed to inbound traffic unless an NSG allows it;
-    Basic, the API's default when no SKU is written, is open. None: the SKU is not known."""
-    if sku is None:
-        return False
-    name = at(sku, "name")
+def sku_name(sku: Any) -> tuple[str | None, bool]:
+    """A public IP's SKU name, and whether one is written (a name not known: None, True)."""
+    name = at(sku, "name") if sku is not None else None
     if name is None:
-        return False
+        return None, False
     if not isinstance(name, str) or isinstance(name, Placeholder):
-        return None
-    return name.lower() == "standard"
+        return None, True
+    return name, True
 
 
 def endpoint_of(arm: ArmInput, resource: ArmResource, kind: EndpointKind) -> Endpoint:
@@ -71,6 +69,9 @@ class ArmCompute:
         self.ip_configs: list[IpConfig] = []
         self.owner: dict[str, str] = {}  # NIC address -> the endpoint that holds it
         self.public_ips = {r.address.lower(): r for r in arm.resources(PIP)}
+
+    def closed_without_nsg(self, sku: Any) -> bool | None:
+        return azure_public_ips.closed_without_nsg(self.arm.settings, *sku_name(sku))
 
     def network_interfaces(self) -> None:
         for resource in self.arm.resources(NIC):
@@ -168,7 +169,7 @@ class ArmCompute:
             address = child_address(interface.address, "publicIPAddressConfiguration", str(name))
             interface.public = True
             interface.public_source = address
-            interface.closed_without_nsg = closed_without_nsg(at(configuration, "sku"))
+            interface.closed_without_nsg = self.closed_without_nsg(at(configuration, "sku"))
             self.model.elastic_ips[address] = ElasticIp(
                 address=address,
                 type="Microsoft.Compute/virtualMachineScaleSets/publicIPAddressConfiguration",
@@ -185,7 +186,7 @@ class ArmCompute:
         interface.closed_without_nsg = None  # a public IP from outside: its SKU is not known
         if declared is not None:
             origin = self.arm.origin(declared)
-            interface.closed_without_nsg = closed_without_nsg(declared.get("sku"))
+            interface.closed_without_nsg = self.closed_without_nsg(declared.get("sku"))
         self.model.elastic_ips[public_ip] = ElasticIp(
             address=public_ip,
             type="Microsoft.Network/publicIPAddresses",

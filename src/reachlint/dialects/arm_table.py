@@ -272,6 +272,7 @@ SETTINGS = Settings(
     gateway_through_peering=True,
     inline_and_separate_routes=None,
     route_without_table="its route table {table} is not modelled; route skipped",
+    public_ip_default_sku="Basic",
     unknown_rule_action_undecidable=True,
     firewall_address_of_first_only=True,
     firewall_public_from_address=False,

@@ -45,6 +45,7 @@ from reachlint.model.network import (
     Target,
 )
 from reachlint.providers.azure import compute as azure_compute
+from reachlint.providers.azure import public_ips as azure_public_ips
 from reachlint.sources import Origin
 
 _GATEWAY_POOL_KIND = "microsoft.network/applicationgateways/backendaddresspools"
@@ -183,14 +184,14 @@ class AzurermCompute:
         self.nic_public_ips[resource.address] = dedupe(public_ips)
 
     def closed_without_nsg(self, public_ip: str) -> bool | None:
-        """A Standard public IP is closed to inbound traffic unless an NSG allows it. None: not
-        known (one outside the input, or `sku` unset in a configuration: the provider's default
-        changed from Basic to Standard in azurerm 4.0)."""
+        """Whether a public IP is closed until an NSG allows traffic; one outside the input has
+        a SKU that is not known."""
         resource = self.idx.by_address.get(public_ip)
         sku = resource.values.get("sku") if resource is not None else None
-        if not isinstance(sku, str):
-            return None
-        return sku.lower() == "standard"
+        written = isinstance(sku, str)
+        return azure_public_ips.closed_without_nsg(
+            self.tf.settings, sku if written else None, written
+        )
 
     def public_sources(
         self, resource: TfResource, path: str, unknown: list[str], *, computed: bool = False

@@ -306,6 +306,7 @@ SETTINGS = Settings(
     inline_and_separate_routes="has inline route blocks and azurerm_route resources; Azure keeps "
     "whichever is applied last, so both are modelled",
     route_without_table=None,
+    public_ip_default_sku=None,
     unknown_rule_action_undecidable=False,
     firewall_address_of_first_only=False,
     firewall_public_from_address=True,

@@ -202,6 +202,9 @@ class Settings:
     inline_and_separate_routes: str | None
     # A separate route whose table is not modelled: the note (None: none).
     route_without_table: str | None
+    # The SKU of a public IP that the input writes none for: the API's default, Basic (ARM),
+    # or not known (azurerm: its default changed from Basic to Standard in azurerm 4.0).
+    public_ip_default_sku: str | None
     # A firewall rule collection whose action is neither Allow nor Deny (unknown): its rules
     # are undecidable (ARM), or allow (azurerm).
     unknown_rule_action_undecidable: bool
