@@ -49,9 +49,11 @@ from reachlint.dialects.terraform.values import (
     without_positions,
 )
 from reachlint.formats.terraform.records import TfResource
-from reachlint.model.network import Network, NetworkModel, Subnet
+from reachlint.model.network import NetworkModel
+from reachlint.providers.azure.networks import outside_network, outside_subnet
 from reachlint.sources import Origin, UnknownValue
 
+_NETWORK_TYPE = "azurerm_virtual_network"
 NOTE_SAMPLE = 5  # how many choices a note lists
 
 # Resource types of Azure ids (lower case, children joined by "/") -> azurerm types.
@@ -413,13 +415,7 @@ class AzurermLinks:
         self, resource: TfResource, address: str, path: str, reason: str | None = None
     ) -> str:
         """A virtual network outside the input, whose address space is unknown."""
-        if address not in self.model.networks:
-            self.model.networks[address] = Network(
-                address=address,
-                type="azurerm_virtual_network",
-                provider="azure",
-                unknown_ranges=[outside_range(address, "address_space")],
-            )
+        outside_network(self.model, address, _NETWORK_TYPE, outside_range(address, "address_space"))
         why = (
             reason
             or f"{path} names {address.rsplit('/', 1)[-1]}, a virtual network outside the input"
@@ -491,19 +487,13 @@ class AzurermLinks:
             network = self.lookup(literal.rsplit("/subnets/", 1)[0], VNET_TYPES)
             if network is None:
                 network = literal.rsplit("/subnets/", 1)[0]
-                if network not in self.model.networks:
-                    self.model.networks[network] = Network(
-                        address=network,
-                        type="azurerm_virtual_network",
-                        provider="azure",
-                        unknown_ranges=[outside_range(network, "address_space")],
-                    )
-            self.model.subnets[literal] = Subnet(
-                address=literal,
-                type="azurerm_subnet",
-                network=network,
-                unknown_ranges=[outside_range(literal, "address_prefixes")],
-            )
+                outside_network(
+                    self.model, network, _NETWORK_TYPE, outside_range(network, "address_space")
+                )
+            outside_subnet(
+                self.model, literal, "azurerm_subnet", network,
+                outside_range(literal, "address_prefixes"),
+            )  # fmt: skip
         self.note(resource, f"{path} names {literal}, a subnet outside the input", path)
         return literal
 

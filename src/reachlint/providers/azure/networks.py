@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 
-from reachlint.model.network import Network, Subnet
+from reachlint.model.network import Network, NetworkModel, Subnet
 from reachlint.providers.azure import peerings
 from reachlint.providers.azure.resources import Build, Resource
 from reachlint.sources import UnknownValue
@@ -115,19 +115,21 @@ def first_host(cidr: str) -> str | None:
     return str(network.network_address + 4) if network.num_addresses > 4 else None
 
 
-def outside_network(build: Build, address: str, type_name: str, range_of: UnknownValue) -> None:
+def outside_network(
+    model: NetworkModel, address: str, type_name: str, range_of: UnknownValue
+) -> None:
     """A virtual network the input names but does not declare: its address space is unknown."""
-    if address not in build.model.networks:
-        build.model.networks[address] = Network(
+    if address not in model.networks:
+        model.networks[address] = Network(
             address=address, type=type_name, provider="azure", unknown_ranges=[range_of]
         )
 
 
 def outside_subnet(
-    build: Build, address: str, type_name: str, network: str, range_of: UnknownValue
+    model: NetworkModel, address: str, type_name: str, network: str, range_of: UnknownValue
 ) -> None:
     """A subnet the input names but does not declare: its address range is unknown."""
-    if address not in build.model.subnets:
-        build.model.subnets[address] = Subnet(
+    if address not in model.subnets:
+        model.subnets[address] = Subnet(
             address=address, type=type_name, network=network, unknown_ranges=[range_of]
         )
