@@ -354,20 +354,20 @@ class AzurermCompute:
                     add_target(targets, target)
 
     def nic_backend_associations(self) -> None:
-        for resource in self.idx.of("azurerm_network_interface_backend_address_pool_association"):
-            unknown: list[str] = []
-            endpoint = self.nic_owner(resource, unknown)
-            pool = self.links.one(resource, "backend_address_pool_id", POOL_TYPES, unknown, "pool")
-            if endpoint is not None and pool is not None:
-                target = Target(endpoint=endpoint, origin=resource.origin, via=resource.address)
-                add_target(self.pools[pool], target)
-        for resource in self.idx.of("azurerm_network_interface_nat_rule_association"):
-            unknown = []
-            endpoint = self.nic_owner(resource, unknown)
-            rule = self.links.one(resource, "nat_rule_id", NAT_RULE_TYPES, unknown, "NAT rule")
-            if endpoint is not None and rule is not None:
-                target = Target(endpoint=endpoint, origin=resource.origin, via=resource.address)
-                add_target(self.nat_targets[rule], target)
+        joins = (
+            ("azurerm_network_interface_backend_address_pool_association",
+             "backend_address_pool_id", POOL_TYPES, "pool", self.pools),
+            ("azurerm_network_interface_nat_rule_association",
+             "nat_rule_id", NAT_RULE_TYPES, "NAT rule", self.nat_targets),
+        )  # fmt: skip
+        for type_name, attribute, types, what, targets in joins:
+            for resource in self.idx.of(type_name):
+                unknown: list[str] = []
+                endpoint = self.nic_owner(resource, unknown)
+                joined = self.links.one(resource, attribute, types, unknown, what)
+                if endpoint is not None and joined is not None:
+                    target = Target(endpoint=endpoint, origin=resource.origin, via=resource.address)
+                    add_target(targets[joined], target)
         for resource in self.idx.of("azurerm_lb_backend_address_pool_address"):
             unknown = []
             pool = self.links.one(resource, "backend_address_pool_id", POOL_TYPES, unknown, "pool")
