@@ -1,17 +1,16 @@
 """ARM templates (classic and Bicep's compiled JSON) to the network model.
 
 The template is expanded first (parameters, variables, loops, conditions, nested deployments;
-see `arm_eval`), then each deployed network resource becomes model elements. Azure's implicit
-behaviour is written out here: the six default rules of every NSG, the address Azure gives an
-Azure Firewall, which NICs a load balancer rule reaches. Addresses are the resource type with
-the evaluated names (`Microsoft.Network/virtualNetworks/hub/subnets/web`); elements declared
-inside another (inline subnets, rules, IP configurations) get the same address their own
-resource id would give them. What cannot be known before deployment is recorded on the element
-and in a note. The Azure provider (`providers/azure`) builds networks, subnets, NSGs, peerings,
-routes, gateways, on-premises ends, private endpoints and injected services from `arm_table`
-through `arm_reading`; network interfaces, machines, scale sets, Bastion and public IPs are
-still read in `arm_compute`, load balancers and application gateways in `arm_balancers`, and
-firewalls in `arm_firewall`, in ARM's terms.
+see `formats/arm`), then each deployed network resource becomes model elements, in the order
+`map_deployment` runs the readers (notes follow it). Addresses are the resource type with the
+evaluated names (`Microsoft.Network/virtualNetworks/hub/subnets/web`); elements declared inside
+another (inline subnets, rules, IP configurations) get the same address their own resource id
+would give them. What cannot be known before deployment is recorded on the element and in a
+note. The Azure provider (`providers/azure`) builds networks, subnets, NSGs, peerings, routes,
+gateways, firewalls' placement, on-premises ends, private endpoints and injected services from
+`arm_table` through `arm_reading`. Still read in ARM's terms: network interfaces, machines,
+scale sets, Bastion and their public IPs (`arm_compute`), load balancers and application
+gateways (`arm_balancers`), and firewall rules (`arm_firewall`).
 """
 
 from __future__ import annotations

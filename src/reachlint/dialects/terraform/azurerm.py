@@ -1,10 +1,11 @@
 """Azure semantics for Terraform resources: azurerm `TfResource` records in, the network model out.
 
 The Azure provider (`providers/azure`) builds networks, subnets, NSGs, peerings, routes,
-gateways, on-premises ends and private endpoints from `azurerm_table` through
-`azurerm_reading`; network interfaces, machines, scale sets, Bastion and public IPs are still
-read in `azurerm_compute`, load balancers and application gateways in `azurerm_balancers`, and
-firewalls in `azurerm_firewall`, in azurerm's terms. Links follow `azurerm_links`; what cannot
+gateways, firewalls' placement, on-premises ends and private endpoints from `azurerm_table`
+through `azurerm_reading`, in the order `build_azurerm_model` runs the readers (notes follow
+it). Still read in azurerm's terms: network interfaces, machines, scale sets, Bastion and their
+public IPs (`azurerm_compute`), load balancers and application gateways (`azurerm_balancers`),
+and firewall rules (`azurerm_firewall`). Links follow `azurerm_links`; what cannot
 be resolved is recorded on the element and in a note.
 """
 
