@@ -23,7 +23,7 @@ from typing import Any
 
 from reachlint.confine import confined, input_root
 from reachlint.dialects.arm_balancers import APP_GATEWAY, LB, LB_NAT_RULE, LB_POOL, ArmBalancers
-from reachlint.dialects.arm_compute import BASTION, NIC, PIP, VM, VMSS, ArmCompute
+from reachlint.dialects.arm_compute import NIC, PIP, VM, VMSS, ArmCompute
 from reachlint.dialects.arm_firewall import (
     FIREWALL,
     FIREWALL_POLICY,
@@ -68,6 +68,7 @@ EXPRESS_ROUTE = "microsoft.network/expressroutecircuits"
 NAT_GATEWAY = "microsoft.network/natgateways"
 PRIVATE_ENDPOINT = "microsoft.network/privateendpoints"
 DEPLOYMENTS = "microsoft.resources/deployments"
+BASTION = "microsoft.network/bastionhosts"
 
 MODELLED = frozenset(
     {
@@ -315,7 +316,7 @@ def map_deployment(deployment: Deployment, file: str) -> NetworkModel:
     compute.virtual_machines()
     compute.scale_sets()
     compute.unowned_interfaces()
-    compute.bastions()
+    azure_compute.bastions(build, compute.bastion_public_ip)
     azure_compute.private_endpoints(build)
     azure_compute.subnet_services(build)
     balancers = ArmBalancers(arm, build, compute)

@@ -19,14 +19,13 @@ from reachlint.model.network import ElasticIp, Endpoint, EndpointKind, Interface
 from reachlint.providers.azure import compute as azure_compute
 from reachlint.providers.azure import networks as azure_networks
 from reachlint.providers.azure import public_ips as azure_public_ips
-from reachlint.providers.azure.resources import Build
+from reachlint.providers.azure.resources import Build, Resource
 from reachlint.sources import Origin
 
 NIC = "microsoft.network/networkinterfaces"
 VM = "microsoft.compute/virtualmachines"
 VMSS = "microsoft.compute/virtualmachinescalesets"
 PIP = "microsoft.network/publicipaddresses"
-BASTION = "microsoft.network/bastionhosts"
 
 
 def sku_name(sku: Any) -> tuple[str | None, bool]:
@@ -268,26 +267,8 @@ class ArmCompute:
             endpoint.interfaces.append(interface)
             self.model.endpoints[address] = endpoint
 
-    def bastions(self) -> None:
-        for resource in self.arm.resources(BASTION):
-            properties = self.arm.properties(resource)
-            endpoint = endpoint_of(self.arm, resource, "bastion")
-            interface = Interface(address=resource.address)
-            configs = items(at(properties, "ipConfigurations"))
-            if configs:
-                config = at(configs, 0, "properties")
-                interface.subnet = self.arm.subnet_ref(
-                    resource, at(config, "subnet"), interface.unknown
-                )
-                interface.network = azure_networks.network_of(self.build, interface.subnet)
-                public_ip = self.arm.ref(resource, at(config, "publicIPAddress"), "publicIPAddress")
-                if public_ip is not None:
-                    self.attach_public_ip(public_ip, endpoint.address, interface)
-            else:
-                interface.network = self.arm.ref(
-                    resource, at(properties, "virtualNetwork"), "virtualNetwork", interface.unknown
-                )
-                self.arm.note(resource, "a Developer bastion runs on shared infrastructure")
-            interface.public = True
-            endpoint.interfaces.append(interface)
-            self.model.endpoints[endpoint.address] = endpoint
+    def bastion_public_ip(self, bastion: Resource, interface: Interface) -> None:
+        """A Bastion host's public IP, attached as a network interface's is."""
+        public_ip = bastion.link("public_ip")
+        if public_ip is not None:
+            self.attach_public_ip(public_ip, bastion.address, interface)

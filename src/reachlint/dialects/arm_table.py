@@ -126,6 +126,14 @@ TYPES: dict[str, Kind] = {
         },
     ),
     "microsoft.network/natgateways": Kind("nat_gateway"),
+    "microsoft.network/bastionhosts": Kind(
+        "bastion_host",
+        entries={
+            "ip_configurations": Entries(
+                "ipConfigurations", "ip_configuration", "", "", anonymous=True, noted=False
+            )
+        },
+    ),
     "microsoft.network/azurefirewalls": Kind(
         "firewall",
         entries={
@@ -213,6 +221,11 @@ FIELDS: dict[str, dict[str, Field]] = {
         "private_ip": at("privateIPAddress"),
         "public_ip": at("publicIPAddress", quiet=True),
     },
+    "bastion_host": {
+        "subnet": at("ipConfigurations.0.properties.subnet", what="subnet", subnet=True),
+        "public_ip": at("ipConfigurations.0.properties.publicIPAddress", what="publicIPAddress"),
+        "network": at("virtualNetwork"),
+    },
     "firewall": {
         "subnet": at("ipConfigurations.0.properties.subnet", what="subnet", subnet=True),
         "virtual_hub": at("virtualHub", quiet=True),
@@ -272,6 +285,8 @@ SETTINGS = Settings(
     gateway_through_peering=True,
     inline_and_separate_routes=None,
     route_without_table="its route table {table} is not modelled; route skipped",
+    developer_bastion=True,
+    bastion_public_by_itself=False,
     public_ip_default_sku="Basic",
     unknown_rule_action_undecidable=True,
     firewall_address_of_first_only=True,

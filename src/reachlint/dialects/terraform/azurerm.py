@@ -130,7 +130,7 @@ def build_azurerm_model(
     balancers = AzurermBalancers(links, compute)
     balancers.load_balancers()
     balancers.application_gateways()
-    compute.bastions()
+    azure_compute.bastions(build, compute.bastion_public_ip)
     azure_compute.private_endpoints(build)
     azure_routes.route_tables(build)
     azure_gateways.points_to_site(build)

@@ -46,6 +46,7 @@ from reachlint.model.network import (
 )
 from reachlint.providers.azure import compute as azure_compute
 from reachlint.providers.azure import public_ips as azure_public_ips
+from reachlint.providers.azure.resources import Resource
 from reachlint.sources import Origin
 
 _GATEWAY_POOL_KIND = "microsoft.network/applicationgateways/backendaddresspools"
@@ -491,21 +492,14 @@ class AzurermCompute:
             interface=interface,
         )
 
-    def bastions(self) -> None:
-        for resource in self.idx.of("azurerm_bastion_host"):
-            unknown: list[str] = []
-            subnet = self.links.gateway_subnet(resource, unknown)
-            public = self.links.resolve(
-                resource, "ip_configuration.0.public_ip_address_id", PIP_TYPES, None
-            ).addresses
-            interface = Interface(
-                address=resource.address,
-                subnet=subnet,
-                network=self.links.subnet_network(subnet),
-                public=True,
-                public_source=public[0] if public else resource.address,
-                unknown=["subnet"] if subnet is None else [],
-            )
-            self.add_endpoint(resource, "bastion", [interface], unknown)
-            for source in public:
-                self.record_public_ip(source, resource.address, resource.address)
+    def bastion_public_ip(self, bastion: Resource, interface: Interface) -> None:
+        """A Bastion host's public IPs: its first ip configuration's."""
+        resource = self.idx.by_address[bastion.address]
+        public = self.links.resolve(
+            resource, "ip_configuration.0.public_ip_address_id", PIP_TYPES, None
+        ).addresses
+        if public:
+            interface.public_source = public[0]
+        self._ip_index = None  # a new endpoint may hold an address asked for later
+        for source in public:
+            self.record_public_ip(source, resource.address, resource.address)

@@ -90,6 +90,7 @@ TYPES: dict[str, str] = {
     "azurerm_virtual_network_gateway": "virtual_network_gateway",
     "azurerm_nat_gateway": "nat_gateway",
     "azurerm_firewall": "firewall",
+    "azurerm_bastion_host": "bastion_host",
     "azurerm_nat_gateway_public_ip_association": "nat_gateway_public_ip",
     "azurerm_nat_gateway_public_ip_prefix_association": "nat_gateway_public_ip",
     "azurerm_virtual_network_gateway_connection": "connection",
@@ -228,6 +229,7 @@ FIELDS: dict[str, dict[str, Field]] = {
     "azurerm_private_endpoint": {"subnet": attr("subnet_id", resolver="subnet_of")},
     "azurerm_private_endpoint.ip_configuration": {"private_ip": attr("private_ip_address")},
     "azurerm_firewall": {"subnet": attr("ip_configuration", resolver="gateway_subnet")},
+    "azurerm_bastion_host": {"subnet": attr("ip_configuration", resolver="gateway_subnet")},
     "azurerm_firewall.ip_configuration": {
         "private_ip": attr("private_ip_address"),
         "public_ip": attr("public_ip_address_id"),
@@ -306,6 +308,8 @@ SETTINGS = Settings(
     inline_and_separate_routes="has inline route blocks and azurerm_route resources; Azure keeps "
     "whichever is applied last, so both are modelled",
     route_without_table=None,
+    developer_bastion=False,
+    bastion_public_by_itself=True,
     public_ip_default_sku=None,
     unknown_rule_action_undecidable=False,
     firewall_address_of_first_only=False,

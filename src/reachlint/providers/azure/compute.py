@@ -9,11 +9,17 @@ A private endpoint is an interface in its subnet, with the addresses its IP conf
 (https://learn.microsoft.com/azure/private-link/private-endpoint-overview). Network security
 groups filter traffic to it only when its subnet's private endpoint network policies are on
 (https://learn.microsoft.com/azure/private-link/disable-private-endpoint-network-policy).
+
+A Bastion host is reached from the internet, from its AzureBastionSubnet; the Developer SKU has
+no IP configuration of its own and serves its virtual network from shared infrastructure
+(https://learn.microsoft.com/azure/bastion/bastion-overview,
+https://learn.microsoft.com/azure/bastion/quickstart-developer-sku).
 """
 
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Callable
 
 from reachlint.model import exposure
 from reachlint.model.network import Endpoint, EndpointKind, Interface
@@ -97,6 +103,30 @@ def _policies(build: Build, resource: Resource, subnet: str | None) -> None:
     policy = written.text("private_endpoint_policies")
     if policy in POLICIES_OFF or written.flag("private_endpoint_policies_enabled") is False:
         resource.note(build.settings.notes["private endpoint policies off"].format(subnet=subnet))
+
+
+def bastions(build: Build, public_ip: Callable[[Resource, Interface], None]) -> None:
+    """Every Bastion host; `public_ip` reads a host's public IP onto its interface, as the
+    dialect reads a network interface's."""
+    settings = build.settings
+    for resource in build.source.of("bastion_host"):
+        found = endpoint(resource, "bastion")
+        interface = Interface(address=resource.address)
+        if settings.developer_bastion and not resource.entries("ip_configurations"):
+            interface.network = resource.link("network", interface.unknown)
+            resource.note("a Developer bastion runs on shared infrastructure")
+        else:
+            on_endpoint = settings.name_unknown_subnet_on_endpoint
+            subnet = resource.link("subnet", found.unknown if on_endpoint else interface.unknown)
+            interface.subnet, interface.network = subnet, network_of(build, subnet)
+            if subnet is None and on_endpoint:
+                interface.unknown = ["subnet"]
+            public_ip(resource, interface)
+        interface.public = True
+        if interface.public_source is None and settings.bastion_public_by_itself:
+            interface.public_source = resource.address
+        found.interfaces.append(interface)
+        build.model.endpoints[found.address] = found
 
 
 def address(text: str | None, normalise: bool) -> str | None:

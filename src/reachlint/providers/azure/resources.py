@@ -191,9 +191,9 @@ class Settings:
     # On-premises ends found from the connections (azurerm), or every local network gateway
     # and circuit, behind the gateway a connection joins it to (ARM).
     sites_from_connections: bool
-    # A private endpoint whose subnet is not known: the link's field named on the endpoint and
-    # `subnet` on its interface (azurerm), or the field on the interface when its value is
-    # unknown (ARM).
+    # A private endpoint's or Bastion host's subnet that is not known: the link's field named on
+    # the endpoint and `subnet` on its interface (azurerm), or the field on the interface when
+    # its value is unknown (ARM).
     name_unknown_subnet_on_endpoint: bool
     # A private endpoint in a subnet whose private endpoint network policies are off: noted
     # (azurerm); ARM does not read the policies.
@@ -202,6 +202,12 @@ class Settings:
     inline_and_separate_routes: str | None
     # A separate route whose table is not modelled: the note (None: none).
     route_without_table: str | None
+    # A Bastion host without IP configurations is the Developer SKU, in its virtual network
+    # (ARM); azurerm reads its subnet from them all the same.
+    developer_bastion: bool
+    # A Bastion host without a public IP in the input is public by itself (azurerm); ARM names
+    # no source.
+    bastion_public_by_itself: bool
     # The SKU of a public IP that the input writes none for: the API's default, Basic (ARM),
     # or not known (azurerm: its default changed from Basic to Standard in azurerm 4.0).
     public_ip_default_sku: str | None
