@@ -16,6 +16,7 @@ from reachlint.formats.arm.resource_ids import child_address
 from reachlint.formats.arm.resources import ArmResource
 from reachlint.formats.arm.values import Unknown
 from reachlint.model.network import Endpoint, Interface, Listener, LoadBalancer, Target, TargetGroup
+from reachlint.providers.azure import load_balancers as azure_load_balancers
 from reachlint.providers.azure import networks as azure_networks
 from reachlint.providers.azure.resources import Build
 from reachlint.sources import Origin
@@ -306,8 +307,9 @@ class ArmBalancers:
         return [frontend] if frontend is not None else []
 
     def listener_protocol(self, value: Any) -> str:
-        text = value.lower() if isinstance(value, str) else "tcp"
-        return {"all": "tcp_udp", "udp": "udp"}.get(text, "tcp")
+        """A rule's protocol; Tcp where it is not one Azure takes (or not known)."""
+        found = azure_load_balancers.listener_protocol(value) if isinstance(value, str) else None
+        return found or "tcp"
 
     def add_listener(
         self,
@@ -326,7 +328,7 @@ class ArmBalancers:
             address=f"{address}#backend",
             type=listener_type,
             origin=origin,
-            protocol="udp" if protocol == "udp" else "tcp",
+            protocol=azure_load_balancers.backend_protocol(protocol),
             port=target_port,
             targets=targets,
         )

@@ -19,6 +19,7 @@ from reachlint.dialects.terraform.azurerm_table import LB_TYPES, POOL_TYPES
 from reachlint.dialects.terraform.values import dedupe, integer, string_value, strings
 from reachlint.formats.terraform.records import TfResource
 from reachlint.model.network import Interface, Listener, LoadBalancer, Target, TargetGroup
+from reachlint.providers.azure import load_balancers as azure_load_balancers
 from reachlint.sources import Origin
 
 # Listeners written out for one port-range NAT rule; a wider range gets a note instead.
@@ -164,13 +165,13 @@ class AzurermBalancers:
         unknown: list[str],
     ) -> None:
         values = resource.values
-        protocol_text = str(values.get("protocol") or "").lower()
-        if protocol_text not in ("tcp", "udp", "all"):
+        protocol = azure_load_balancers.listener_protocol(str(values.get("protocol") or ""))
+        if protocol is None:
             unknown.append("protocol")
             self.links.note(resource, "protocol is not known; assumed Tcp", "protocol")
-            protocol_text = "tcp"
+            protocol = "tcp"
         backend = integer(values.get("backend_port"))
-        if protocol_text == "all" and ports == [0] and backend == 0:
+        if protocol == "tcp_udp" and ports == [0] and backend == 0:
             self.links.note(resource, "an HA-ports rule (every port) is not modelled")
             return
         if backend is None:
@@ -186,7 +187,7 @@ class AzurermBalancers:
             address=f"{resource.address}#backend",
             type=resource.type,
             origin=resource.origin,
-            protocol="udp" if protocol_text == "udp" else "tcp",
+            protocol=azure_load_balancers.backend_protocol(protocol),
             port=backend,
             targets=targets,
             unknown=unknown,
@@ -198,7 +199,7 @@ class AzurermBalancers:
                     address=resource.address,
                     type=resource.type,
                     origin=resource.origin,
-                    protocol={"all": "tcp_udp"}.get(protocol_text, protocol_text),
+                    protocol=protocol,
                     port=port,
                     target_groups=[group.address],
                     unknown=unknown,
