@@ -91,10 +91,8 @@ class ArmBalancers:
         properties = self.arm.properties(resource)
         endpoint = endpoint_of(self.arm, resource, "load-balancer")
         tier = at(resource.get("sku"), "tier")
-        flavor: Literal["network", "gateway"] = (
-            "gateway" if isinstance(tier, str) and tier.lower() == "gateway" else "network"
-        )
-        balancer = LoadBalancer(flavor=flavor, preserves_client_address=True, scheme="internal")
+        gateway_tier = isinstance(tier, str) and tier.lower() == "gateway"
+        balancer = azure_load_balancers.load_balancer(public=False, gateway_tier=gateway_tier)
         endpoint.load_balancer = balancer
         # Pool members: NIC IP configurations that join, then addresses the pool lists itself.
         pools: dict[str, list[Target]] = {}
@@ -354,7 +352,7 @@ class ArmBalancers:
     def application_gateway(self, resource: ArmResource) -> None:
         properties = self.arm.properties(resource)
         endpoint = endpoint_of(self.arm, resource, "load-balancer")
-        balancer = LoadBalancer(flavor="application", scheme="internal")
+        balancer = azure_load_balancers.application_gateway(public=False)
         endpoint.load_balancer = balancer
         gateway_configs = items(at(properties, "gatewayIPConfigurations"))
         subnet = self.arm.subnet_ref(

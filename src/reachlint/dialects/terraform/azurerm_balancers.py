@@ -90,11 +90,7 @@ class AzurermBalancers:
                 )
             )
             public_ips.extend((source, address) for source in sources)
-        spec = LoadBalancer(
-            scheme="internet-facing" if any(i.public for i in interfaces) else "internal",
-            flavor="network",
-            preserves_client_address=True,
-        )
+        spec = azure_load_balancers.load_balancer(public=any(i.public for i in interfaces))
         self.compute.add_endpoint(resource, "load-balancer", interfaces, unknown, spec)
         for source, interface in public_ips:
             self.compute.record_public_ip(source, resource.address, interface)
@@ -357,11 +353,7 @@ class AzurermBalancers:
             public_source=public_sources[0] if public_sources else None,
             unknown=["subnet"] if subnet is None else [],
         )
-        spec = LoadBalancer(
-            scheme="internet-facing" if public_sources else "internal",
-            flavor="application",
-            listeners=listeners,
-        )
+        spec = azure_load_balancers.application_gateway(bool(public_sources), listeners)
         self.compute.add_endpoint(resource, "load-balancer", [interface], unknown, spec)
         for source in dedupe(public_sources):
             self.compute.record_public_ip(source, resource.address, resource.address)
