@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any, Literal
 
 from reachlint.dialects.arm_compute import ArmCompute, endpoint_of
-from reachlint.dialects.arm_reading import ArmInput, at, items, parent_of, valid_ip
+from reachlint.dialects.arm_reading import ArmInput, at, items, parent_of
 from reachlint.formats.arm.resource_ids import child_address
 from reachlint.formats.arm.resources import ArmResource
 from reachlint.formats.arm.values import Unknown
@@ -19,6 +19,7 @@ from reachlint.model.network import Endpoint, Interface, Listener, LoadBalancer,
 from reachlint.providers.azure import load_balancers as azure_load_balancers
 from reachlint.providers.azure import networks as azure_networks
 from reachlint.providers.azure.resources import Build
+from reachlint.providers.values import valid_ip
 from reachlint.sources import Origin
 
 LB = "microsoft.network/loadbalancers"

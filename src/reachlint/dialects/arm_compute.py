@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from reachlint.dialects.arm_reading import ArmInput, at, items, valid_ip
+from reachlint.dialects.arm_reading import ArmInput, at, items
 from reachlint.formats.arm.resource_ids import child_address
 from reachlint.formats.arm.resources import ArmResource
 from reachlint.formats.arm.values import Placeholder, Unknown
@@ -20,6 +20,7 @@ from reachlint.providers.azure import compute as azure_compute
 from reachlint.providers.azure import networks as azure_networks
 from reachlint.providers.azure import public_ips as azure_public_ips
 from reachlint.providers.azure.resources import Build, Resource
+from reachlint.providers.values import valid_ip
 from reachlint.sources import Origin
 
 NIC = "microsoft.network/networkinterfaces"

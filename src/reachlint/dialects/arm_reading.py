@@ -36,6 +36,7 @@ from reachlint.formats.arm.values import (
 )
 from reachlint.model.network import NetworkModel
 from reachlint.providers.azure.resources import Resource, Settings
+from reachlint.providers.values import valid_cidr
 from reachlint.sources import Origin, UnknownValue
 
 
@@ -70,22 +71,6 @@ def each(data: Any, path: tuple[str | int, ...]) -> Iterator[Any]:
 
 def items(value: Any) -> list[Any]:
     return list(value) if isinstance(value, list) else []
-
-
-def valid_cidr(text: str) -> bool:
-    try:
-        ipaddress.ip_network(text, strict=False)
-    except ValueError:
-        return False
-    return True
-
-
-def valid_ip(text: str) -> bool:
-    try:
-        ipaddress.ip_address(text)
-    except ValueError:
-        return False
-    return True
 
 
 def parent_of(address: str, marker: str) -> str:

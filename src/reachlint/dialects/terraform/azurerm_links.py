@@ -12,7 +12,7 @@ import ipaddress
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from reachlint.dialects.terraform.azurerm_table import (
@@ -36,7 +36,13 @@ from reachlint.dialects.terraform.azurerm_table import (
     VNET_TYPES,
     VNG_TYPES,
 )
-from reachlint.dialects.terraform.links import ResourceIndex, Types, value_at, without_positions
+from reachlint.dialects.terraform.links import (
+    Links,
+    ResourceIndex,
+    Types,
+    value_at,
+    without_positions,
+)
 from reachlint.dialects.terraform.values import outside_range, unknown_ranges
 from reachlint.formats.terraform.records import TfResource
 from reachlint.model.network import NetworkModel
@@ -162,16 +168,6 @@ class AzureIndex(ResourceIndex):
                 continue
             found.append(resource)
         return found
-
-
-@dataclass
-class Links:
-    """What an attribute links to."""
-
-    addresses: list[str] = field(default_factory=list)
-    given: bool = False  # the attribute is set at all
-    unresolved: bool = False  # some of it could not be resolved
-    literals: list[str] = field(default_factory=list)  # known values not in the input
 
 
 class AzurermLinks:
