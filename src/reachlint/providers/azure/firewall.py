@@ -143,3 +143,69 @@ def application_ports(entries: Iterable[tuple[str, int | None]]) -> list[PortRan
             return None
         out.append(PortRange(low=number, high=number))
     return out or None
+
+
+def filter_rule(
+    address: str,
+    type_name: str,
+    origin: Origin,
+    name: str,
+    kind: str,
+    collection: str,
+    action: str | None,
+    sources: AddressSpec,
+    undecidable_action: bool,
+) -> FirewallRule:
+    """A network or application rule of a collection whose action is Allow or Deny; another
+    action is undecidable where the dialect says so (`Settings.unknown_rule_action_undecidable`)."""
+    verdict = (action or "").lower()
+    rule = FirewallRule(
+        address=address,
+        type=type_name,
+        origin=origin,
+        name=name,
+        kind=kind,
+        collection=collection,
+        action="deny" if verdict == "deny" else "allow",
+        sources=sources,
+    )
+    if undecidable_action and verdict not in ("allow", "deny"):
+        rule.undecidable = f"action {action!r}"
+    return rule
+
+
+def application_rule(
+    rule: FirewallRule,
+    protocols: Iterable[tuple[str, int | None]],
+    targets: list[str],
+    destinations: Iterable[str],
+    inspects_tls: bool,
+) -> None:
+    """An application rule: TCP on its protocols' ports, to targets (FQDNs, tags, URLs, web
+    categories) that only traffic names; what it admits is undecidable."""
+    rule.protocols = ["tcp"]
+    rule.destination_ports = application_ports(protocols)
+    rule.destinations = addresses(destinations, {}, ())
+    if inspects_tls:
+        targets.append("TLS inspection")
+    rule.undecidable = "; ".join(targets) or "application rule"
+
+
+def network_rule(
+    rule: FirewallRule,
+    protocols_written: Iterable[str],
+    destinations: AddressSpec,
+    fqdns: list[str],
+    destination_ports: list[PortRange] | None,
+) -> None:
+    """A network rule; FQDN destinations resolve only when traffic flows: undecidable."""
+    rule.protocols = protocols(protocols_written)
+    rule.destinations = destinations
+    if fqdns:
+        rule.undecidable = f"FQDN destinations {', '.join(fqdns[:3])}"
+    rule.destination_ports = destination_ports
+
+
+def listed(words: str, found: list[str]) -> list[str]:
+    """An application rule's targets of one kind, as its undecidable reason names them."""
+    return [f"{words} {', '.join(found[:3])}"] if found else []

@@ -1,17 +1,20 @@
-"""Azure facts shared by the ARM and azurerm mappers: NSG defaults and rule field parsing.
+"""Network and application security groups: Azure's default rules, how a rule's fields read.
 
-Both mappers make Azure's implicit behaviour explicit in the model, so the engine applies one
-set of semantics whatever the input was written in.
+Azure's implicit behaviour is explicit in the model (the six default rules below every NSG's
+own), so the engine applies one set of semantics whatever the input was written in.
 """
 
 from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterable
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from reachlint.model.network import AddressSpec, NsgRule, PortRange
-from reachlint.sources import Origin
+from reachlint.model.network import AddressSpec, Element, NetworkSecurityGroup, NsgRule, PortRange
+from reachlint.sources import Origin, UnknownValue
+
+if TYPE_CHECKING:
+    from reachlint.providers.azure.resources import Resource, Settings, Source
 
 # Service tags the engine resolves to address sets; any other tag is an unknown address set.
 KNOWN_SERVICE_TAGS = {"virtualnetwork": "VirtualNetwork", "internet": "Internet",
@@ -106,3 +109,119 @@ def protocol_name(value: object) -> str:
     """Azure protocol spellings (Tcp, TCP, *, Icmp, Esp, Ah) as the engine reads them."""
     text = str(value or "*").strip().lower()
     return {"*": "all", "any": "all", "esp": "50", "ah": "51"}.get(text, text)
+
+
+def security_groups(source: Source) -> None:
+    """Every NSG with its rules, written inline or as separate resources, above Azure's six
+    default rules."""
+    settings = source.settings
+    groups: dict[str, tuple[NetworkSecurityGroup, list[NsgRule]]] = {}
+    with_inline: set[str] = set()
+    for resource in source.of("network_security_group"):
+        nsg = NetworkSecurityGroup(
+            address=resource.address, type=resource.type, origin=resource.origin
+        )
+        rules: list[NsgRule] = []
+        for entry in resource.entries("rules", nsg.unknown):
+            with_inline.add(nsg.address)
+            rule = security_rule(entry, settings)
+            if rule is not None:
+                rules.append(rule)
+        groups[nsg.address] = (nsg, rules)
+    for resource in source.of("security_rule"):
+        unknown: list[str] = []
+        parent = resource.link("network_security_group", unknown)
+        if parent is None or parent not in groups:
+            if parent is not None and settings.rule_without_group:
+                resource.note(settings.rule_without_group.format(group=parent))
+            continue
+        if parent in with_inline and settings.inline_and_separate_rules:
+            resource.note(settings.inline_and_separate_rules.format(group=parent))
+        rule = security_rule(resource, settings)
+        if rule is not None:
+            rule.unknown.extend(unknown)  # which group it belongs to, when that was assumed
+            groups[parent][1].append(rule)
+    for nsg, rules in groups.values():
+        defaults = default_rules(nsg.address, nsg.type, nsg.origin)
+        if settings.sort_default_rules_in:
+            nsg.rules = sorted(rules + defaults, key=_rule_order)
+        else:
+            nsg.rules = sorted(rules, key=_rule_order) + defaults
+        source.model.network_security_groups[nsg.address] = nsg
+
+
+def _rule_order(rule: NsgRule) -> tuple[str, int]:
+    return (rule.direction, rule.priority)
+
+
+def security_rule(entry: Resource, settings: Settings) -> NsgRule | None:
+    """One security rule; Azure's default for what it does not say (see `Settings`)."""
+    unknown: list[str] = []
+    skip = settings.skip_rule_without_verdict
+    priority = entry.number("priority", unknown)
+    if priority is None and not skip:
+        entry.missing("priority", unknown)
+    direction = (entry.text("direction", unknown) or "").lower()
+    if direction not in ("inbound", "outbound") and not skip:
+        entry.missing("direction", unknown)
+    access = entry.text("access", unknown)
+    if access is None and not skip:
+        entry.missing("access", unknown)
+    if skip and (priority is None or not direction or access is None):
+        entry.note(f"security rule {entry.name} lacks a known priority, direction or access; "
+                   "skipped", here=True)  # fmt: skip
+        return None
+    if skip and direction not in ("inbound", "outbound"):
+        written = entry.text("direction")
+        entry.note(f"security rule {entry.name} has direction {written!r}; skipped", here=True)
+        return None
+    rule = NsgRule(
+        address=entry.address,
+        type=entry.type,
+        origin=entry.origin,
+        name=entry.name or entry.address,
+        priority=priority if priority is not None else 4096,
+        direction="outbound" if direction == "outbound" else "inbound",
+        allow=(access or "").lower() == "allow" if skip else (access or "").lower() != "deny",
+        unknown=unknown,
+    )
+    protocol = entry.text("protocol", rule.unknown)
+    if protocol is None and not skip:
+        entry.missing("protocol", rule.unknown)
+    rule.protocol = protocol_name(protocol or "*")
+    sides = ("source", "destination")
+    if settings.read_rule_side_by_side:
+        for side in sides:
+            setattr(rule, side, _address_side(entry, side, rule.unknown))
+            setattr(rule, f"{side}_ports", _port_side(entry, side, rule.unknown))
+    else:
+        rule.source, rule.destination = (_address_side(entry, s, rule.unknown) for s in sides)
+        rule.source_ports, rule.destination_ports = (
+            _port_side(entry, s, rule.unknown) for s in sides
+        )
+    return rule
+
+
+def _address_side(entry: Resource, side: str, unknown: list[str]) -> AddressSpec:
+    ranges: list[UnknownValue] = []
+    prefixes = entry.prefixes(f"{side}_addresses", unknown, ranges)
+    groups = entry.links(f"{side}_application_security_groups", unknown)
+    spec = address_spec(prefixes, groups)
+    spec.unknown_ranges = ranges
+    return spec
+
+
+def _port_side(entry: Resource, side: str, unknown: list[str]) -> list[PortRange] | None:
+    written = entry.texts(f"{side}_ports", unknown)
+    try:
+        return port_ranges(written)
+    except ValueError:
+        entry.invalid(f"{side}_ports", written, unknown)
+        return None
+
+
+def application_security_groups(source: Source) -> None:
+    for resource in source.of("application_security_group"):
+        source.model.application_security_groups[resource.address] = Element(
+            address=resource.address, type=resource.type, origin=resource.origin
+        )

@@ -1,0 +1,257 @@
+"""azurerm's Azure Firewalls: their rules, from classic collections or a policy.
+
+The provider places each firewall (`providers.azure.gateways.firewall`). Its rules come from
+the classic rule collection resources that name it, or from its Firewall Policy's rule
+collection groups and the policy's parents; `providers.azure.firewall` holds their meaning
+and order.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reachlint.dialects.terraform.azurerm_links import AzurermLinks, blocks, ip_text
+from reachlint.dialects.terraform.azurerm_reading import TfInput
+from reachlint.dialects.terraform.azurerm_table import FIREWALL_TYPES
+from reachlint.formats.terraform.records import TfResource
+from reachlint.model.network import (
+    AddressSpec,
+    DnatRule,
+    FirewallPolicy,
+    Gateway,
+    PortRange,
+)
+from reachlint.providers.azure import firewall as azure_firewall
+from reachlint.providers.azure import gateways as azure_gateways
+from reachlint.providers.azure.resources import Build
+from reachlint.providers.values import has_unknown, integer, string_value, strings
+
+POLICY_TYPES = frozenset({"azurerm_firewall_policy"})
+IP_GROUP_TYPES = frozenset({"azurerm_ip_group"})
+RULE_TYPES = (
+    "azurerm_firewall_policy",
+    "azurerm_firewall_policy_rule_collection_group",
+    "azurerm_firewall_network_rule_collection",
+    "azurerm_firewall_application_rule_collection",
+    "azurerm_firewall_nat_rule_collection",
+)
+_CLASSIC_COLLECTIONS = {
+    "azurerm_firewall_nat_rule_collection": "dnat",
+    "azurerm_firewall_network_rule_collection": "network",
+    "azurerm_firewall_application_rule_collection": "application",
+}
+# Where an application rule names its targets (its undecidable reason says the attribute).
+_APPLICATION_TARGETS = (
+    "target_fqdns", "fqdn_tags", "destination_fqdns", "destination_fqdn_tags",
+    "destination_urls", "web_categories",
+)  # fmt: skip
+_POLICY_COLLECTIONS = {
+    "nat_rule_collection": "dnat",
+    "network_rule_collection": "network",
+    "application_rule_collection": "application",
+}
+
+
+class AzurermFirewalls:
+    """Every firewall of the input, with its rules."""
+
+    def __init__(self, tf: TfInput, build: Build) -> None:
+        self.tf = tf
+        self.build = build
+        self.links: AzurermLinks = tf.links
+        self.idx = tf.idx
+        self.model = tf.model
+
+    def firewalls(self) -> None:
+        for resource in self.tf.of("firewall"):
+            azure_gateways.firewall(self.build, resource)
+
+    def firewall_rules(self) -> None:
+        ip_groups = {
+            r.address: strings(r.values.get("cidrs"))
+            for r in self.idx.of("azurerm_ip_group")
+            if not has_unknown(r.values.get("cidrs"))
+        }
+        for resource in self.idx.of("azurerm_firewall"):
+            gateway = self.model.gateways.get(resource.address)
+            if gateway is None:
+                continue
+            policy = self.links.resolve(resource, "firewall_policy_id", POLICY_TYPES)
+            if policy.given:
+                gateway.policy = self.policy_rules(resource, policy.addresses, ip_groups, gateway)
+                continue
+            rules = azure_firewall.RuleSet(
+                FirewallPolicy(address=resource.address, type=resource.type, origin=resource.origin)
+            )
+            found = False
+            for type_name, kind in _CLASSIC_COLLECTIONS.items():
+                for collection in self.idx.of(type_name):
+                    links = self.links.resolve(
+                        collection, "azure_firewall_name", FIREWALL_TYPES, by_name=True
+                    )
+                    if resource.address not in links.addresses:
+                        continue
+                    found = True
+                    values = collection.values
+                    priority = integer(values.get("priority"))
+                    key = (priority if priority is not None else 65000,)
+                    label = (
+                        f"rule collection {string_value(values.get('name'))} (priority {priority})"
+                    )
+                    self.fw_rules(
+                        collection, "rule", kind, label, values, key, rules, ip_groups, gateway
+                    )
+            if found:
+                gateway.policy = rules.done()
+
+    def policy_rules(
+        self,
+        resource: TfResource,
+        found: list[str],
+        ip_groups: dict[str, list[str]],
+        gateway: Gateway,
+    ) -> FirewallPolicy:
+        chain: list[TfResource] = []
+        current = found[0] if len(found) == 1 else None
+        while current is not None and len(chain) < 8:
+            policy = self.idx.by_address.get(current)
+            if policy is None or policy in chain:
+                break
+            chain.append(policy)
+            base = self.links.resolve(policy, "base_policy_id", POLICY_TYPES)
+            current = base.addresses[0] if len(base.addresses) == 1 else None
+            if base.given and current is None:
+                chain = []
+                break
+        if not chain:
+            self.links.note(
+                resource, "its firewall policy is not in the input; its rules are unknown"
+            )
+            return azure_firewall.unknown_policy(
+                resource.address,
+                resource.type,
+                resource.origin,
+                "its firewall policy is not in the input",
+            )
+        top = chain[0]
+        rules = azure_firewall.RuleSet(
+            FirewallPolicy(address=top.address, type=top.type, origin=top.origin)
+        )
+        groups = self.idx.of("azurerm_firewall_policy_rule_collection_group")
+        for depth, policy in enumerate(reversed(chain)):
+            for group in groups:
+                links = self.links.resolve(group, "firewall_policy_id", POLICY_TYPES)
+                if policy.address not in links.addresses:
+                    continue
+                group_priority = integer(group.values.get("priority"))
+                for block_name, kind in _POLICY_COLLECTIONS.items():
+                    for i, collection in enumerate(blocks(group.values.get(block_name))):
+                        priority = integer(collection.get("priority"))
+                        key = (depth, group_priority or 65000, priority or 65000)
+                        name = string_value(collection.get("name"))
+                        label = f"rule collection {name} (priority {priority})"
+                        self.fw_rules(
+                            group, f"{block_name}.{i}.rule", kind, label, collection, key, rules,
+                            ip_groups, gateway,
+                        )  # fmt: skip
+        return rules.done()
+
+    def fw_side(
+        self, resource: TfResource, path: str, block: dict[str, Any], names: tuple[str, str],
+        ip_groups: dict[str, list[str]],
+    ) -> AddressSpec:  # fmt: skip
+        plain, grouped = names
+        value = block.get(plain)
+        links = self.links.resolve(resource, f"{path}.{grouped}", IP_GROUP_TYPES)
+        known = {a: ip_groups[a] for a in links.addresses if a in ip_groups}
+        refs = [*links.addresses, *links.literals]
+        spec = azure_firewall.addresses(strings(value), known, refs)
+        if has_unknown(value):
+            spec.service_tags.append("a value known after apply")
+        return azure_firewall.written(spec)
+
+    def fw_rules(
+        self,
+        resource: TfResource,
+        path: str,
+        kind: str,
+        label: str,
+        collection: dict[str, Any],
+        key: tuple[int, ...],
+        rules: azure_firewall.RuleSet,
+        ip_groups: dict[str, list[str]],
+        gateway: Gateway,
+    ) -> None:
+        action = (string_value(collection.get("action")) or "").lower()
+        for i, block in enumerate(blocks(collection.get(path.rsplit(".", 1)[-1]))):
+            at = f"{path}.{i}"
+            name = string_value(block.get("name")) or "?"
+            origin = self.links.block_origin(resource, at)
+            sources = self.fw_side(
+                resource, at, block, ("source_addresses", "source_ip_groups"), ip_groups
+            )
+            if kind == "dnat":
+                if action == "snat":
+                    continue
+                translated = ip_text(block.get("translated_address"))
+                if translated is None or not gateway.public:
+                    self.links.note(
+                        resource, f"DNAT rule {name} leads nowhere reachlint can place", at
+                    )
+                    continue
+                rules.add_dnat(
+                    key,
+                    DnatRule(
+                        address=resource.address, type=resource.type, origin=origin, name=name,
+                        collection=label,
+                        protocols=azure_firewall.protocols(strings(block.get("protocols"))),
+                        sources=sources, ports=self.fw_ports(resource, at, block) or [],
+                        translated_address=translated,
+                        translated_port=integer(block.get("translated_port")),
+                    ),
+                )  # fmt: skip
+                continue
+            rule = azure_firewall.filter_rule(
+                resource.address, resource.type, origin, name, kind, label, action, sources,
+                self.tf.settings.unknown_rule_action_undecidable,
+            )  # fmt: skip
+            if kind == "application":
+                entries = [
+                    (string_value(p.get("type")) or "", integer(p.get("port")))
+                    for p in (*blocks(block.get("protocol")), *blocks(block.get("protocols")))
+                ]
+                destinations = strings(block.get("destination_addresses"))
+                targets = [
+                    target
+                    for attribute in _APPLICATION_TARGETS
+                    for target in azure_firewall.listed(
+                        attribute.replace("_", " "), strings(block.get(attribute))
+                    )
+                ]
+                inspects = block.get("terminate_tls") is True
+                azure_firewall.application_rule(rule, entries, targets, destinations, inspects)
+            else:
+                azure_firewall.network_rule(
+                    rule,
+                    strings(block.get("protocols")),
+                    self.fw_side(
+                        resource,
+                        at,
+                        block,
+                        ("destination_addresses", "destination_ip_groups"),
+                        ip_groups,
+                    ),
+                    strings(block.get("destination_fqdns")),
+                    self.fw_ports(resource, at, block),
+                )
+            rules.add(key, rule)
+
+    def fw_ports(
+        self, resource: TfResource, path: str, block: dict[str, Any]
+    ) -> list[PortRange] | None:
+        values = strings(block.get("destination_ports"))
+        try:
+            return azure_firewall.ports(values)
+        except ValueError:
+            self.links.note(resource, f"destination_ports {values!r} is not a port range", path)
+            return None

@@ -1,0 +1,45 @@
+"""Load balancers and application gateways: what each is, and what a rule's protocol means.
+
+An Azure Load Balancer passes traffic through: its backends see the client's address
+(https://learn.microsoft.com/azure/load-balancer/load-balancer-overview); a Gateway one chains
+traffic to network virtual appliances. An Application Gateway is a proxy whose backends see the
+gateway (https://learn.microsoft.com/azure/application-gateway/how-application-gateway-works).
+A load-balancing or inbound NAT rule carries Tcp, Udp or All (both) from its frontend port to
+its backend port (https://learn.microsoft.com/azure/load-balancer/components#load-balancing-rules,
+https://learn.microsoft.com/rest/api/load-balancer/load-balancers/create-or-update#transportprotocol).
+"""
+
+from __future__ import annotations
+
+from reachlint.model.network import Listener, LoadBalancer
+
+# A rule's protocol, in lower case, as the protocol its listener takes.
+LISTENER_PROTOCOLS = {"tcp": "tcp", "udp": "udp", "all": "tcp_udp"}
+
+
+def listener_protocol(written: str) -> str | None:
+    """The protocol a rule listens on; None: not one Azure takes."""
+    return LISTENER_PROTOCOLS.get(written.lower())
+
+
+def backend_protocol(listener: str) -> str:
+    """The protocol the backends receive, as a target group names it."""
+    return "udp" if listener == "udp" else "tcp"
+
+
+def load_balancer(public: bool, gateway_tier: bool = False) -> LoadBalancer:
+    """A load balancer, internet-facing when a frontend is public."""
+    return LoadBalancer(
+        scheme="internet-facing" if public else "internal",
+        flavor="gateway" if gateway_tier else "network",
+        preserves_client_address=True,
+    )
+
+
+def application_gateway(public: bool, listeners: list[Listener] | None = None) -> LoadBalancer:
+    """An application gateway, internet-facing when a frontend is public."""
+    return LoadBalancer(
+        scheme="internet-facing" if public else "internal",
+        flavor="application",
+        listeners=listeners or [],
+    )
