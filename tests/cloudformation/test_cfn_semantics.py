@@ -235,7 +235,10 @@ Resources:
       SecurityGroupIngress: [{IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: 0.0.0.0/0}]
   Web:
     Type: AWS::EC2::Instance
-    Properties: {ImageId: ami-1, SubnetId: !Select [0, !Ref Subnets], SecurityGroupIds: [!Ref Group]}
+    Properties:
+      ImageId: ami-1
+      SubnetId: !Select [0, !Ref Subnets]
+      SecurityGroupIds: [!Ref Group]
 """
     )
     opened = [f for f in run_check([template], []).findings if f.rule == "INTERNET-ADMIN-PORTS"]
