@@ -21,7 +21,7 @@ from reachlint.model.traffic import (
     addresses_as_cidrs,
     cidrs,
 )
-from reachlint.reports import FORMATS, render, render_diff
+from reachlint.reports import DIFF_FORMATS, FORMATS, render, render_diff
 
 FIXTURE = AWS_FIXTURES / "facts" / "source-range-per-port"
 SSH_FROM_OFFICE = "tcp 22 from 81.2.69.160/27"
@@ -104,7 +104,7 @@ def test_diff_gives_each_opened_part_its_addresses(tmp_path: Path) -> None:
     diff = run_diff(base, FIXTURE / "plan.json", [FIXTURE / "rules.yaml"], builtin=False)
     opened = [change for change in diff.opened if change.source.address == "internet"]
     assert len(opened) == 1 and opened[0].traffic_by_addresses
-    for fmt in FORMATS:
+    for fmt in DIFF_FORMATS:
         text = render_diff(diff, fmt)
         if fmt == "json":  # a flow has no message: its parts are structured
             flow = json.loads(text)["opened"][0]
