@@ -4,6 +4,7 @@
 Usage:
   python benchmarks/run.py [--sizes 50,1000,10000,100000] [--repeat 3] [--work DIR]
                            [--checkov PATH | --no-checkov] [--checkov-timeout SECONDS]
+                           [--plan FILE]... [--help-row] [--before SRC]
 
 For each size it writes a plan with generate.py, runs `reachlint check PLAN --timings --format
 json` (the built-in rules) `--repeat` times and keeps the median run, then runs
@@ -11,6 +12,8 @@ json` (the built-in rules) `--repeat` times and keeps the median run, then runs
 the date, wall time, peak memory and time per phase for reachlint (and "other": the wall time
 outside the phases), checkov's wall time and memory, and how many times faster reachlint is.
 checkov is looked up on PATH unless --checkov names it; without it the checkov columns say so.
+--plan adds a plan file, --help-row `reachlint --help`; --before times another source tree's
+reachlint alternately with this one, under the same load.
 """
 
 from __future__ import annotations
