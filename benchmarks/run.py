@@ -4,6 +4,7 @@
 Usage:
   python benchmarks/run.py [--sizes 50,1000,10000,100000] [--repeat 3] [--work DIR]
                            [--checkov PATH | --no-checkov] [--checkov-timeout SECONDS]
+                           [--plan FILE]... [--help-row] [--before SRC]
 
 For each size it writes a plan with generate.py, runs `reachlint check PLAN --timings --format
 json` (the built-in rules) `--repeat` times and keeps the median run, then runs
@@ -11,6 +12,8 @@ json` (the built-in rules) `--repeat` times and keeps the median run, then runs
 the date, wall time, peak memory and time per phase for reachlint (and "other": the wall time
 outside the phases), checkov's wall time and memory, and how many times faster reachlint is.
 checkov is looked up on PATH unless --checkov names it; without it the checkov columns say so.
+--plan adds a plan file, --help-row `reachlint --help`; --before times another source tree's
+reachlint alternately with this one, under the same load.
 """
 
 from __future__ import annotations
@@ -44,15 +47,24 @@ class Run:
     wall: float  # seconds
     peak_mb: float
     exit_code: int
+    cpu: float = 0.0  # user and system seconds: what other work on the machine changes least
     phases: dict[str, float] = field(default_factory=dict)  # seconds
     failure: str | None = None  # why the run has no result (timeout, crash)
 
 
-def measured(command: list[str], timeout: float, memory_limit_gb: float | None = None) -> Run:
-    """Run a command alone and measure its wall time and the peak resident memory of the child."""
+def measured(
+    command: list[str],
+    timeout: float,
+    memory_limit_gb: float | None = None,
+    source: Path | None = None,
+) -> Run:
+    """Run a command alone and measure its wall time and the peak resident memory of the child;
+    with `source`, reachlint's package comes from that source tree."""
     limit = None if memory_limit_gb is None else int(memory_limit_gb * 1024**3)
     # As pip installs it: compiled bytecode is written once and read from then on.
     env = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
+    if source is not None:
+        env["PYTHONPATH"] = str(source)
 
     def prepare() -> None:
         os.setsid()  # its own process group, so a timeout stops its children too
@@ -74,6 +86,7 @@ def measured(command: list[str], timeout: float, memory_limit_gb: float | None =
                 _, status, usage = os.wait4(process.pid, 0)
                 process.returncode = -signal.SIGKILL
                 run = Run(time.perf_counter() - started, usage.ru_maxrss / 1024, -9)
+                run.cpu = usage.ru_utime + usage.ru_stime
                 run.failure = f"stopped after {timeout:.0f} s"
                 return run
             time.sleep(0.002)
@@ -81,7 +94,7 @@ def measured(command: list[str], timeout: float, memory_limit_gb: float | None =
         process.returncode = os.waitstatus_to_exitcode(status)
         errors.seek(0)
         stderr = errors.read().decode("utf-8", errors="replace")
-    run = Run(wall, usage.ru_maxrss / 1024, process.returncode)
+    run = Run(wall, usage.ru_maxrss / 1024, process.returncode, usage.ru_utime + usage.ru_stime)
     timings = [line for line in stderr.splitlines() if line.startswith("timings:")]
     if timings:
         for name, milliseconds in _PHASE.findall(timings[-1]):
@@ -102,11 +115,12 @@ def reachlint_command() -> list[str]:
 
 @dataclass
 class Row:
-    size: int
+    label: str  # the resource count, or the name of a plan file given with --plan
     resources: int
     megabytes: float
     reachlint: Run
     checkov: Run | None
+    before: Run | None = None  # the --before source tree, in the same run
 
 
 def median_run(runs: list[Run]) -> Run:
@@ -120,29 +134,58 @@ def bench_size(size: int, args: argparse.Namespace, log: Callable[[str], None]) 
     if not plan.exists():
         log(f"writing {plan}")
         generate.write_plan(estate, plan)
-    report = args.work / f"report-{size}.json"
+    return bench_plan(plan, f"{estate.resource_count():,}", estate.resource_count(), args, log)
+
+
+def bench_plan(
+    plan: Path, label: str, resources: int, args: argparse.Namespace, log: Callable[[str], None]
+) -> Row:
+    report = args.work / f"report-{plan.stem}.json"
     command = [*reachlint_command(), "check", str(plan), "--timings", "--format", "json"]
     command += ["--output", str(report)]
-    runs = []
+    runs, before = [], []
     for attempt in range(args.repeat):
-        log(f"reachlint, {estate.resource_count()} resources, run {attempt + 1} of {args.repeat}")
+        # The tree before a change runs right after, under the same load on the machine.
+        log(f"reachlint, {label}, run {attempt + 1} of {args.repeat}")
         runs.append(measured(command, args.reachlint_timeout))
+        if args.before:
+            before.append(measured(command, args.reachlint_timeout, source=args.before))
     checkov_run = None
     if args.checkov:
-        log(f"checkov, {estate.resource_count()} resources")
+        log(f"checkov, {label}")
         checkov_command = [args.checkov, "-f", str(plan), "--framework", "terraform_plan"]
         # --skip-download: no network, as for reachlint; -o json: no terminal rendering cost.
         checkov_command += ["--quiet", "--compact", "--skip-download", "-o", "json"]
         checkov_run = measured(checkov_command, args.checkov_timeout, args.checkov_memory_gb)
     megabytes = plan.stat().st_size / 1e6
-    return Row(size, estate.resource_count(), megabytes, median_run(runs), checkov_run)
+    row = Row(label, resources, megabytes, median_run(runs), checkov_run)
+    row.before = median_run(before) if before else None
+    return row
 
 
-def warm_up(work: Path) -> None:
+def bench_help(args: argparse.Namespace) -> Row:
+    """`reachlint --help`: the start-up alone."""
+    command = [*reachlint_command(), "--help"]
+    runs = [measured(command, 60) for _ in range(args.repeat)]
+    before = [measured(command, 60, source=args.before) for _ in range(args.repeat)]
+    row = Row("--help", 0, 0.0, median_run(runs), None)
+    row.before = median_run(before) if args.before else None
+    return row
+
+
+def plan_resources(plan: Path) -> int:
+    import json
+
+    return len(json.loads(plan.read_text(encoding="utf-8")).get("resource_changes") or [])
+
+
+def warm_up(work: Path, before: Path | None) -> None:
     """One untimed check first, so every timed run reads compiled bytecode, as after pip install."""
     plan = work / "warm-up.json"
     generate.write_plan(generate.make_estate(1), plan)
-    measured([*reachlint_command(), "check", str(plan), "--output", os.devnull], timeout=600)
+    command = [*reachlint_command(), "check", str(plan), "--output", os.devnull]
+    for source in (None, before) if before else (None,):
+        measured(command, timeout=600, source=source)
 
 
 def _seconds(value: float) -> str:
@@ -191,24 +234,33 @@ def markdown(rows: list[Row], args: argparse.Namespace) -> str:
     ]
     if args.checkov:
         lines.append(f"- checkov {_version([args.checkov])} ({args.checkov})")
+    if args.before:
+        lines.append(
+            f"- before: the source tree {args.before}, run alternately with the tree measured"
+        )
     lines += [
-        f"- reachlint: the median of {args.repeat} runs; checkov: one run",
+        f"- reachlint: the median of {args.repeat} runs (by wall time); checkov: one run",
         f"- load average (1 min) before the first run {args.load_before:.2f}, after the last "
         f"{os.getloadavg()[0]:.2f}: other work on the machine slows both tools",
         "",
     ]
-    header = ["resources", "plan", "reachlint wall", "peak RSS", "other", *phases]
+    before = ["before wall", "before CPU", "before RSS"] if args.before else []
+    header = ["resources", "plan", *before, "reachlint wall", "CPU", "peak RSS", "other", *phases]
     header += ["checkov wall", "checkov RSS", "checkov / reachlint"]
     lines.append("| " + " | ".join(header) + " |")
     lines.append("|" + "|".join("---:" for _ in header) + "|")
     for row in rows:
         ours = row.reachlint
         other = ours.wall - sum(ours.phases.values())
-        cells = [f"{row.resources:,}", f"{row.megabytes:.1f} MB"]
+        cells = [row.label, f"{row.megabytes:.1f} MB" if row.megabytes else ""]
+        if row.before is not None:
+            old = row.before
+            cells += [old.failure or _seconds(old.wall), _seconds(old.cpu), f"{old.peak_mb:.0f} MB"]
         if ours.failure:
-            cells += [ours.failure, "", "", *("" for _ in phases)]
+            cells += [ours.failure, "", "", "", *("" for _ in phases)]
         else:
-            cells += [_seconds(ours.wall), f"{ours.peak_mb:.0f} MB", _seconds(other)]
+            cells += [_seconds(ours.wall), _seconds(ours.cpu), f"{ours.peak_mb:.0f} MB"]
+            cells += [_seconds(other)]
             cells += [_seconds(ours.phases[name]) if name in ours.phases else "" for name in phases]
         theirs = row.checkov
         if theirs is None:
@@ -238,6 +290,13 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--checkov-timeout", type=float, default=1800)
     parser.add_argument("--checkov-memory-gb", type=float, default=12)
     parser.add_argument("--reachlint-timeout", type=float, default=600)
+    parser.add_argument(
+        "--plan", type=Path, action="append", default=[], help="a plan file to time as well"
+    )
+    parser.add_argument(
+        "--before", type=Path, help="a reachlint source tree (its src/) to time alongside"
+    )
+    parser.add_argument("--help-row", action="store_true", help="time `reachlint --help` too")
     args = parser.parse_args(argv)
     sizes = [int(text) for text in args.sizes.split(",") if text.strip()]
     if args.no_checkov:
@@ -252,8 +311,13 @@ def main(argv: list[str]) -> int:
     with tempfile.TemporaryDirectory() as scratch:
         args.work = args.work or Path(scratch)
         args.work.mkdir(parents=True, exist_ok=True)
-        warm_up(args.work)
-        rows = [bench_size(size, args, log) for size in sizes]
+        warm_up(args.work, args.before)
+        rows = [bench_help(args)] if args.help_row else []
+        rows += [
+            bench_plan(plan, plan.parent.name, plan_resources(plan), args, log)
+            for plan in args.plan
+        ]
+        rows += [bench_size(size, args, log) for size in sizes]
     print(markdown(rows, args), end="")
     return 0 if all(row.reachlint.failure is None for row in rows) else 1
 

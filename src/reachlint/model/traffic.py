@@ -98,12 +98,21 @@ class IntervalSet:
     __slots__ = ("_hash", "_level")
 
     def __init__(self, intervals: Iterable[tuple[int, int]] = ()) -> None:
-        level: Level = ()
+        spans = []
         for lo, hi in intervals:
             if lo > hi:
                 raise ValueError(f"empty interval {lo}-{hi}")
-            level = _combine(level, ((lo, hi, True),), _UNION)
-        self._level = level
+            spans.append((lo, hi))
+        # The canonical form directly: sorted, overlapping and adjacent intervals merged.
+        spans.sort()
+        level: list[tuple[int, int, Child]] = []
+        for lo, hi in spans:
+            if level and lo <= level[-1][1] + 1:
+                if hi > level[-1][1]:
+                    level[-1] = (level[-1][0], hi, True)
+            else:
+                level.append((lo, hi, True))
+        self._level: Level = tuple(level)
 
     @classmethod
     def _of(cls, level: Level) -> IntervalSet:

@@ -21,11 +21,12 @@ from reachlint.commands.cli.changes import diff
 from reachlint.commands.cli.check import check
 from reachlint.commands.cli.design import graph, matrix, query
 from reachlint.commands.cli.integrations import comment
-from reachlint.commands.cli.options import EXIT_ERROR, Command, write_out
+from reachlint.commands.cli.options import EXIT_ERROR, Command, Group, write_out
 from reachlint.commands.cli.rules import export_rules, list_rules, rules_root, schema, show_rule
 
 app = typer.Typer(
     name="reachlint",
+    cls=Group,
     help="Prove or refute network reachability rules on infrastructure code before it is applied.",
     add_completion=False,
     no_args_is_help=True,
@@ -33,6 +34,7 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 rules_app = typer.Typer(
+    cls=Group,
     help="List the rules, show one rule's documentation or export rules as scopes.",
     add_completion=False,
     rich_markup_mode=None,

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
-from typer.core import TyperCommand
+from typer.core import TyperCommand, TyperGroup
 
 if TYPE_CHECKING:
     from typer._click import Context, HelpFormatter, Parameter
@@ -108,6 +108,12 @@ class Command(TyperCommand):
     """A reachlint command: its arguments read as their metavar alone (PATH...) in the usage
     line and the help, not with the parser's type names (PATH <list[Path]>, {PATH}...)."""
 
+    def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
+        from reachlint.commands.cli.coercion import use_plain_coercion
+
+        use_plain_coercion(self.get_params(ctx))
+        return super().parse_args(ctx, args)
+
     def collect_usage_pieces(self, ctx: Context) -> list[str]:
         pieces = [self.options_metavar] if self.options_metavar else []
         for param in self.get_params(ctx):
@@ -132,6 +138,16 @@ class Command(TyperCommand):
             if rows:
                 with formatter.section(title):
                     formatter.write_dl(rows)
+
+
+class Group(TyperGroup):
+    """A group of reachlint commands: its options converted as a command's are."""
+
+    def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
+        from reachlint.commands.cli.coercion import use_plain_coercion
+
+        use_plain_coercion(self.get_params(ctx))
+        return super().parse_args(ctx, args)
 
 
 def _argument_name(param: Parameter) -> str:

@@ -54,6 +54,7 @@ def read_json(path: Path) -> Any:
         raise InputError(
             f"is not UTF-8 text (undecodable byte at offset {err.start}); expected JSON", str(path)
         ) from None
+    del raw  # a large plan is not held twice, as bytes and as text, while it is parsed
     if not text.strip():
         raise InputError("is empty; expected JSON", str(path))
     try:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 Key = int | str | None
 # module.a["x"].module.b -> (("a", "x"), ("b", None))
@@ -95,6 +96,8 @@ _REFERENCE_INDEX = re.compile(r'\[(?:(\d+)|("(?:[^"\\]|\\.)*")|(\*))\]')
 _ALIGNING = ("count.index", "each.key")
 
 
+# Every instance of a module repeats its references: each text is read once.
+@lru_cache(maxsize=16384)
 def parse_reference(text: str) -> tuple[Step, ...] | None:
     """`aws_subnet.a["x"].id` -> ("aws_subnet", "a", IndexStep("x"), "id"); None if unreadable."""
     steps: list[Step] = []
