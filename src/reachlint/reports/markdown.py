@@ -19,9 +19,9 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from reachlint.reports.path_chart import path_flowchart
 from reachlint.reports.places import (
     PathLike,
-    Step,
     plural,
     primary_place,
     severity_rank,
@@ -29,7 +29,7 @@ from reachlint.reports.places import (
     steps,
 )
 from reachlint.reports.text import addressed_traffic_text, traffic_text
-from reachlint.safe_text import md_code, md_html, md_text, mermaid_label
+from reachlint.safe_text import md_code, md_html, md_text
 
 if TYPE_CHECKING:
     from reachlint.reports.schema import DiffReport, FlowChange, NoteRef, Report
@@ -244,24 +244,12 @@ def _full(item: Finding | FlowChange, inputs: list[str]) -> list[str]:
         lines += [f"Breaks {', '.join(md_code(rule) for rule in rules)}.", ""]
     if getattr(item, "related", None):  # checkov flags the same opening: the message says so
         lines += [md_text(getattr(item, "message", "")), ""]
-    lines += ["```mermaid", *_flowchart(path_steps, traffic_text(item.traffic)), "```", ""]
+    lines += ["```mermaid", *path_flowchart(path_steps, traffic_text(item.traffic)), "```", ""]
     lines += [f"<details><summary>Path: {plural(len(path_steps), 'step')}</summary>", ""]
     for number, step in enumerate(path_steps, start=1):
         where = f" · {md_code(str(step.place))}" if step.place else ""
         lines.append(f"{number}. {md_text(step_text(step))}{where}")
     lines += ["", "</details>", ""]
-    return lines
-
-
-def _flowchart(path_steps: list[Step], traffic: str) -> list[str]:
-    lines = ["flowchart LR"]
-    for number, step in enumerate(path_steps):
-        label = mermaid_label(step.address) + "<br/>" + mermaid_label(step.kind)
-        shape = f'(["{label}"])' if step.end else f'["{label}"]'
-        lines.append(f"  s{number}{shape}")
-    for number in range(len(path_steps) - 1):
-        arrow = f'-- "{mermaid_label(traffic)}" -->' if number == len(path_steps) - 2 else "-->"
-        lines.append(f"  s{number} {arrow} s{number + 1}")
     return lines
 
 

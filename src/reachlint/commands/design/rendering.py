@@ -148,7 +148,9 @@ def _mermaid_node(node: Node) -> str:
 
 def _mermaid_box(box: Box, indent: str) -> list[str]:
     inner = indent + "  "
-    lines = [f'{indent}subgraph {box.id} ["{_mermaid_text(box.lines)}"]']
+    # One line: Mermaid draws a title of two lines under the first box inside it.
+    title = " · ".join(mermaid_label(line) for line in box.lines)
+    lines = [f'{indent}subgraph {box.id} ["{title}"]']
     # Mermaid draws an empty box without help; the invisible node is for Graphviz only.
     lines += [f"{inner}{_mermaid_node(node)}" for node in box.nodes if node.shape != "placeholder"]
     for child in box.boxes:
