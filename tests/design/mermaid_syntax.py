@@ -176,7 +176,7 @@ def parse_flowchart(source: str) -> Flowchart:
         if name not in chart.class_styles:
             raise MermaidError(f"line {number}: class {name!r} has no classDef before it")
         for identifier in identifiers:
-            if identifier not in chart.nodes:
-                raise MermaidError(f"line {number}: class names {identifier!r}, not a node")
+            if identifier not in known:  # Mermaid styles a subgraph by class too
+                raise MermaidError(f"line {number}: class names {identifier!r}, not defined")
             chart.classes[identifier] = name
     return chart

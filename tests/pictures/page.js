@@ -1,6 +1,7 @@
 // Renders each diagram in DIAGRAMS with mermaid, as GitHub does, and writes what a reader
 // would see into <pre id="results">: the size, the texts, and which texts are hidden.
 const WIDTH = 860; // a pull-request comment's width
+const dashed = shape => !!shape && !['none', ''].includes(getComputedStyle(shape).strokeDasharray);
 const overlap = (a, b) =>
   a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1;
 (async () => {
@@ -22,7 +23,8 @@ const overlap = (a, b) =>
       const titles = [...holder.querySelectorAll('g.cluster')].map(c => {
         const label = c.querySelector('.cluster-label');
         const rect = label.getBoundingClientRect();
-        return {text: label.textContent, hidden: nodes.some(n => overlap(n, rect))};
+        const hidden = nodes.some(n => overlap(n, rect));
+        return {text: label.textContent, hidden, dashed: dashed(c.querySelector('rect'))};
       });
       const labels = [...holder.querySelectorAll('g.edgeLabel')]
         .filter(l => l.textContent)
@@ -34,6 +36,9 @@ const overlap = (a, b) =>
       results.push({
         i, ok: true, width: vb.width, height: vb.height, titles, crossed,
         texts: [...holder.querySelectorAll('g.node')].map(t => t.textContent),
+        // Mermaid draws an empty subgraph as a node.
+        dashedNodes: [...holder.querySelectorAll('g.node')]
+          .filter(n => dashed(n.querySelector('rect, path, polygon'))).length,
       });
       holder.remove();
     } catch (e) {

@@ -18,7 +18,11 @@ from typing import Any
 import pytest
 
 HERE = Path(__file__).resolve().parent
-MERMAID_JS = HERE / "node_modules" / "mermaid" / "dist" / "mermaid.min.js"
+# REACHLINT_MERMAID_JS draws with another mermaid.min.js (GitHub's version changes).
+MERMAID_JS = Path(
+    os.environ.get("REACHLINT_MERMAID_JS")
+    or HERE / "node_modules" / "mermaid" / "dist" / "mermaid.min.js"
+)
 PAGE_JS = HERE / "page.js"
 COMMENT_WIDTH = 860  # pixels: the width of a pull-request comment on GitHub
 _RESULTS = re.compile(r'<pre id="results">(.*?)</pre>', re.DOTALL)
@@ -50,7 +54,8 @@ def require_renderer() -> str:
 
 def render(diagrams: list[str], workdir: Path) -> list[dict[str, Any]]:
     """What mermaid draws for each diagram: `ok`, `error`, `width`, `height`, node `texts`,
-    box `titles` (each `hidden` when a node covers it) and pairs of edge labels that `crossed`."""
+    box `titles` (each `hidden` when a node covers it, and whether `dashed`), how many
+    nodes are `dashedNodes` (an empty box) and pairs of edge labels that `crossed`."""
     browser = require_renderer()
     page = workdir / "page.html"
     data = json.dumps(diagrams).replace("</", "<\\/")

@@ -14,10 +14,11 @@ from typing import Any
 import pytest
 
 from tests.expectations import FIXTURES, REPO, load_expectation
-from tests.pictures.renderer import COMMENT_WIDTH, render
+from tests.pictures.renderer import COMMENT_WIDTH, render, require_renderer
 
 CASES = sorted(FIXTURES.glob("**/expected*.yaml"))
 _BLOCK = re.compile(r"```mermaid\n(.*?)```", re.DOTALL)
+_SUBNETS = re.compile(r"^  class (\S+) subnet$", re.MULTILINE)
 _CIDR = re.compile(r"(?<![\d.])\d{1,3}(?:\.\d{1,3}){3}/\d{1,2}(?!\d)")
 
 
@@ -51,6 +52,7 @@ def _diagrams() -> list[Diagram]:
 
 @pytest.fixture(scope="module")
 def drawn(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[Diagram, dict[str, Any]]]:
+    require_renderer()
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(REPO)  # the fixtures name their inputs relative to the repository
         diagrams = _diagrams()
@@ -111,3 +113,16 @@ def test_the_reasons_on_a_path_do_not_cover_each_other(
         for pair in r["crossed"]
     ]
     assert not crossed, "\n".join(crossed)
+
+
+def test_subnets_are_dashed_so_an_empty_one_is_no_endpoint(
+    drawn: list[tuple[Diagram, dict[str, Any]]],
+) -> None:
+    checked = 0
+    for diagram, result in drawn:
+        found = _SUBNETS.search(diagram.text)
+        if diagram.kind == "network" and result["ok"] and found:
+            dashed = sum(title["dashed"] for title in result["titles"]) + result["dashedNodes"]
+            assert dashed == len(found.group(1).split(",")), diagram.name
+            checked += 1
+    assert checked >= 20

@@ -36,6 +36,14 @@ if TYPE_CHECKING:
     from reachlint.rules.findings import Finding
 
 MARKER = "<!-- reachlint -->"
+# How to read the network diagram (reachlint.commands.design.rendering.LEGEND, which the
+# reports layer may not import).
+_LEGEND = (
+    "Boxes are networks and their subnets (dashed); hexagons are gateways. Arrows are"
+    " reachable flows, labelled with the traffic; thick red arrows are findings, labelled"
+    " with the rule; dotted lines join the internet, on-premises sites and peered networks"
+    " to the gateways they pass."
+)
 DIAGRAMS_PER_GROUP = 3
 BUDGET = 60_000  # characters, under GitHub's 65,536 with room for the tail and a --id marker
 # The most the suppression problems, the suppressed findings and the notes may each take.
@@ -274,6 +282,8 @@ def _diagram_section(report: Report, budget: _Budget) -> list[str]:
         "```mermaid",
         *report.diagram.rstrip("\n").splitlines(),
         "```",
+        "",
+        _LEGEND,
         "",
         "</details>",
         "",

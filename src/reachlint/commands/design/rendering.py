@@ -8,6 +8,7 @@ from reachlint.commands.design.picture import Box, Edge, Node, Picture
 from reachlint.safe_text import mermaid_label, one_line
 
 RED = "#d62728"
+SUBNET_STYLE = "fill:none,stroke:#7f7f7f,stroke-dasharray:5"
 
 
 _DOT_SHAPES = {
@@ -127,6 +128,11 @@ def render_mermaid(picture: Picture) -> str:
         if shape in shapes:
             lines.append(f"  classDef {shape} {style}")
             lines.append(f"  class {','.join(shapes[shape])} {shape}")
+    # Subnets dashed, as in DOT: an empty one then reads as a box, not as an endpoint.
+    subnets = [box.id for box in picture.all_boxes() if box.kind == "subnet"]
+    if subnets:
+        lines.append(f"  classDef subnet {SUBNET_STYLE}")
+        lines.append(f"  class {','.join(subnets)} subnet")
     return "\n".join(lines) + "\n"
 
 
