@@ -96,6 +96,9 @@ _MERMAID_SHAPES = {
     "internet": ('(["', '"])'),
     "onprem": ('[("', '")]'),
 }
+# The character itself: mermaid 11.3 leaves the entity code #160; undecoded in titles.
+_NBSP = "\u00a0"
+_NO_BREAK = f"{_NBSP}·{_NBSP}"
 _MERMAID_ARROWS = {"flow": "-->", "finding": "==>", "link": "-.-"}
 _MERMAID_CLASSES = {
     "gateway": "fill:#f2f2f2,stroke:#7f7f7f",
@@ -154,8 +157,9 @@ def _mermaid_node(node: Node) -> str:
 
 def _mermaid_box(box: Box, indent: str) -> list[str]:
     inner = indent + "  "
-    # One line: Mermaid draws a title of two lines under the first box inside it.
-    title = " · ".join(mermaid_label(line) for line in box.lines)
+    # One line, with no space to wrap at: Mermaid draws a title's second line under the first
+    # box inside it, hiding the address range.
+    title = _NO_BREAK.join(mermaid_label(line).replace(" ", _NBSP) for line in box.lines)
     lines = [f'{indent}subgraph {box.id} ["{title}"]']
     # Mermaid draws an empty box without help; the invisible node is for Graphviz only.
     lines += [f"{inner}{_mermaid_node(node)}" for node in box.nodes if node.shape != "placeholder"]
