@@ -60,7 +60,8 @@ def render(diagrams: list[str], workdir: Path) -> list[dict[str, Any]]:
     page = workdir / "page.html"
     data = json.dumps(diagrams).replace("</", "<\\/")
     page.write_text(
-        '<!doctype html><html><body><div id="out"></div><pre id="results">pending</pre>\n'
+        '<!doctype html><html><head><meta charset="utf-8"></head><body><div id="out"></div>'
+        '<pre id="results">pending</pre>\n'
         f'<script src="{MERMAID_JS.as_uri()}"></script>\n'
         f"<script>const DIAGRAMS = {data};</script>\n"
         f'<script src="{PAGE_JS.as_uri()}"></script>\n</body></html>\n',

@@ -18,8 +18,9 @@ from reachlint.safe_text import mermaid_label
 # A filter rule's detail says which way it lets traffic pass: "allows tcp 22 from ..." admits
 # traffic in, "allows all to ..." lets it out.
 _DIRECTION = re.compile(r"\b(?:allows|admits)\b.*?\b(from|to)\b")
-# Long enough for a rule with its ports and range, short enough to stay one line.
-REASON_LIMIT = 90
+# Long enough for a rule with its ports and range, short enough that mermaid 10, which does
+# not wrap arrow labels, keeps the path within a comment (the list under it has the rest).
+REASON_LIMIT = 80
 _WAY = {"from": "in", "to": "out"}
 
 
