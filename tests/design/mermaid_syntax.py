@@ -92,7 +92,12 @@ class Flowchart:
 def _decode(text: str) -> str:
     codes = {"#quot;": '"', "#35;": "#", "#lt;": "<", "#gt;": ">"}
     text = text.replace("<br/>", "\n")
-    return _ENTITY.sub(lambda match: codes.get(match.group(0), match.group(0)), text)
+    return _ENTITY.sub(lambda match: codes.get(match.group(0), _numeric(match.group(0))), text)
+
+
+def _numeric(code: str) -> str:
+    """#160; is the character numbered 160, as in Mermaid; other names stay as written."""
+    return chr(int(code[1:-1])) if code[1:-1].isdigit() else code
 
 
 def _check_text(text: str, line_number: int) -> str:
@@ -176,7 +181,7 @@ def parse_flowchart(source: str) -> Flowchart:
         if name not in chart.class_styles:
             raise MermaidError(f"line {number}: class {name!r} has no classDef before it")
         for identifier in identifiers:
-            if identifier not in chart.nodes:
-                raise MermaidError(f"line {number}: class names {identifier!r}, not a node")
+            if identifier not in known:  # Mermaid styles a subgraph by class too
+                raise MermaidError(f"line {number}: class names {identifier!r}, not defined")
             chart.classes[identifier] = name
     return chart

@@ -105,9 +105,9 @@ def test_comment_has_a_table_by_severity_and_a_flowchart_per_finding() -> None:
     text = render(report([finding(severity="critical"), *_hosts(2, "low", "LOW-RULE")]), "markdown")
     assert text.startswith("<!-- reachlint -->\n## reachlint: 3 findings\n")
     assert "| 🔴 critical | 1 |" in text and "| 🔵 low | 2 |" in text
-    assert text.count("```mermaid\nflowchart LR") == 3
-    assert 's0(["internet<br/>internet"])' in text
-    assert 's4 -- "tcp 9100" --> s5' in text
+    assert text.count("```mermaid\nflowchart TB") == 3
+    assert 's0(["internet"])' in text
+    assert 's0 -- "tcp 9100" --> s1' in text
     assert "opened at `security.tf:66`" in text
 
 

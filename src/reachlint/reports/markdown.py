@@ -19,9 +19,9 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from reachlint.reports.path_chart import path_flowchart
 from reachlint.reports.places import (
     PathLike,
-    Step,
     plural,
     primary_place,
     severity_rank,
@@ -29,13 +29,21 @@ from reachlint.reports.places import (
     steps,
 )
 from reachlint.reports.text import addressed_traffic_text, traffic_text
-from reachlint.safe_text import md_code, md_html, md_text, mermaid_label
+from reachlint.safe_text import md_code, md_html, md_text
 
 if TYPE_CHECKING:
     from reachlint.reports.schema import DiffReport, FlowChange, NoteRef, Report
     from reachlint.rules.findings import Finding
 
 MARKER = "<!-- reachlint -->"
+# How to read the network diagram (reachlint.commands.design.rendering.LEGEND, which the
+# reports layer may not import).
+_LEGEND = (
+    "Boxes are networks and their subnets (dashed); hexagons are gateways. Arrows are"
+    " reachable flows, labelled with the traffic; thick red arrows are findings, labelled"
+    " with the rule; dotted lines join the internet, on-premises sites and peered networks"
+    " to the gateways they pass."
+)
 DIAGRAMS_PER_GROUP = 3
 BUDGET = 60_000  # characters, under GitHub's 65,536 with room for the tail and a --id marker
 # The most the suppression problems, the suppressed findings and the notes may each take.
@@ -244,24 +252,12 @@ def _full(item: Finding | FlowChange, inputs: list[str]) -> list[str]:
         lines += [f"Breaks {', '.join(md_code(rule) for rule in rules)}.", ""]
     if getattr(item, "related", None):  # checkov flags the same opening: the message says so
         lines += [md_text(getattr(item, "message", "")), ""]
-    lines += ["```mermaid", *_flowchart(path_steps, traffic_text(item.traffic)), "```", ""]
+    lines += ["```mermaid", *path_flowchart(path_steps, traffic_text(item.traffic)), "```", ""]
     lines += [f"<details><summary>Path: {plural(len(path_steps), 'step')}</summary>", ""]
     for number, step in enumerate(path_steps, start=1):
         where = f" · {md_code(str(step.place))}" if step.place else ""
         lines.append(f"{number}. {md_text(step_text(step))}{where}")
     lines += ["", "</details>", ""]
-    return lines
-
-
-def _flowchart(path_steps: list[Step], traffic: str) -> list[str]:
-    lines = ["flowchart LR"]
-    for number, step in enumerate(path_steps):
-        label = mermaid_label(step.address) + "<br/>" + mermaid_label(step.kind)
-        shape = f'(["{label}"])' if step.end else f'["{label}"]'
-        lines.append(f"  s{number}{shape}")
-    for number in range(len(path_steps) - 1):
-        arrow = f'-- "{mermaid_label(traffic)}" -->' if number == len(path_steps) - 2 else "-->"
-        lines.append(f"  s{number} {arrow} s{number + 1}")
     return lines
 
 
@@ -286,6 +282,8 @@ def _diagram_section(report: Report, budget: _Budget) -> list[str]:
         "```mermaid",
         *report.diagram.rstrip("\n").splitlines(),
         "```",
+        "",
+        _LEGEND,
         "",
         "</details>",
         "",

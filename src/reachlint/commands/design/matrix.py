@@ -14,6 +14,7 @@ load balancer is marked with it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,7 +48,7 @@ if TYPE_CHECKING:
     from reachlint.commands.design.selector_text import Groups
     from reachlint.engine.reach import AssumeUnknown
     from reachlint.inputs.load import LoadOptions
-    from reachlint.model.network import NetworkModel
+    from reachlint.model.network import Endpoint, NetworkModel
 
 FORMATS = ("text", "markdown", "json")
 GROUPINGS = ("auto", "subnet", "network", "security-group", "endpoint", "tag:KEY")
@@ -222,9 +223,30 @@ def _tier_tag(model: NetworkModel) -> str | None:
     candidates = []
     for key in shared:
         values = {endpoint.tags[key] for endpoint in endpoints}
-        if len(values) > 1 and key.lower() != "name":
+        if key.lower() == "name" or _provenance(key) or len(values) < 2:
+            continue
+        if not _names_individuals(values, endpoints):
             candidates.append((len(values), key))
     return min(candidates)[1] if candidates else None
+
+
+# A commit, a content hash or a UUID: what tools such as yor stamp on every resource.
+_HASH = re.compile(
+    r"(?=.*\d)(?=.*[a-f])[0-9a-f]{7,64}|[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}", re.IGNORECASE
+)
+
+
+def _names_individuals(values: set[str], endpoints: list[Endpoint]) -> bool:
+    """Whether a tag's values tell resources apart rather than name roles: a hash in any of
+    them, or a value of its own for each of more than two endpoints."""
+    unique = len(values) == len(endpoints) > 2
+    return unique or any(_HASH.fullmatch(value) for value in values)
+
+
+def _provenance(key: str) -> bool:
+    """yor's code-to-cloud tags (git_commit, git_file, yor_trace...) say where a resource was
+    written, not what it does: https://github.com/bridgecrewio/yor#tag-groups"""
+    return key.lower().startswith(("git_", "yor_"))
 
 
 def check_grouping(groups_file: Path | None, by: str | None) -> None:

@@ -8,6 +8,7 @@ from reachlint.commands.design.picture import Box, Edge, Node, Picture
 from reachlint.safe_text import mermaid_label, one_line
 
 RED = "#d62728"
+SUBNET_STYLE = "fill:none,stroke:#7f7f7f,stroke-dasharray:5"
 
 
 _DOT_SHAPES = {
@@ -95,6 +96,9 @@ _MERMAID_SHAPES = {
     "internet": ('(["', '"])'),
     "onprem": ('[("', '")]'),
 }
+# The character itself: mermaid 11.3 leaves the entity code #160; undecoded in titles.
+_NBSP = "\u00a0"
+_NO_BREAK = f"{_NBSP}·{_NBSP}"
 _MERMAID_ARROWS = {"flow": "-->", "finding": "==>", "link": "-.-"}
 _MERMAID_CLASSES = {
     "gateway": "fill:#f2f2f2,stroke:#7f7f7f",
@@ -127,6 +131,11 @@ def render_mermaid(picture: Picture) -> str:
         if shape in shapes:
             lines.append(f"  classDef {shape} {style}")
             lines.append(f"  class {','.join(shapes[shape])} {shape}")
+    # Subnets dashed, as in DOT: an empty one then reads as a box, not as an endpoint.
+    subnets = [box.id for box in picture.all_boxes() if box.kind == "subnet"]
+    if subnets:
+        lines.append(f"  classDef subnet {SUBNET_STYLE}")
+        lines.append(f"  class {','.join(subnets)} subnet")
     return "\n".join(lines) + "\n"
 
 
@@ -148,7 +157,10 @@ def _mermaid_node(node: Node) -> str:
 
 def _mermaid_box(box: Box, indent: str) -> list[str]:
     inner = indent + "  "
-    lines = [f'{indent}subgraph {box.id} ["{_mermaid_text(box.lines)}"]']
+    # One line, with no space to wrap at: Mermaid draws a title's second line under the first
+    # box inside it, hiding the address range.
+    title = _NO_BREAK.join(mermaid_label(line).replace(" ", _NBSP) for line in box.lines)
+    lines = [f'{indent}subgraph {box.id} ["{title}"]']
     # Mermaid draws an empty box without help; the invisible node is for Graphviz only.
     lines += [f"{inner}{_mermaid_node(node)}" for node in box.nodes if node.shape != "placeholder"]
     for child in box.boxes:
