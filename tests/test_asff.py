@@ -113,14 +113,16 @@ def test_source_date_epoch_makes_the_output_reproducible(monkeypatch: pytest.Mon
     assert finding["CreatedAt"] == finding["UpdatedAt"] == "2023-11-14T22:13:20.000Z"
 
 
-def test_azure_ends_are_other_resources_in_the_azure_partition() -> None:
+def test_azure_ends_are_other_resources_outside_aws_partitions() -> None:
     report = run_check([AZURE_WEB / "template.json"], [AZURE_WEB / "rules.yaml"], builtin=False)
     findings = _asff(report)
     assert findings
     for finding in findings:
         resources = finding["Resources"]
         assert isinstance(resources, list)
-        assert [(r["Type"], r["Partition"]) for r in resources] == [("Other", "AzureCloud")]
+        assert [(r["Type"], r.get("Partition"), r.get("Region")) for r in resources] == [
+            ("Other", None, None)
+        ]
         assert str(resources[0]["Id"]).startswith("Microsoft.Compute/virtualMachines/web-vm-")
     assert not asff_problems(findings)
 

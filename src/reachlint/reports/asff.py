@@ -231,9 +231,9 @@ def _resource(end: EndRef, role: str, context: AsffContext) -> dict[str, Any]:
         "Id": _cut(end.address, RESOURCE_ID_LIMIT),
         "Details": {"Other": {key: _cut(value, OTHER_VALUE_LIMIT) for key, value in other.items()}},
     }
-    if end.type and _AZURE_TYPE.match(end.type):
-        resource["Partition"] = "AzureCloud"
-    else:
+    # An Azure resource has no AWS partition or region; "AzureCloud" is a partition only in
+    # newer Security Hub models (checkov's botocore rejects it), so it is left out.
+    if not (end.type and _AZURE_TYPE.match(end.type)):
         resource["Partition"] = "aws"
         resource["Region"] = context.region
     return resource
