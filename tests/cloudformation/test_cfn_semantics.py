@@ -247,3 +247,16 @@ Resources:
     assert "Web: SubnetId" in (opened[0].depends_on_unknown or [])
     closed = run_check([template], [], assume_unknown="closed").findings
     assert not [f for f in closed if f.rule == "INTERNET-ADMIN-PORTS"]
+
+
+def test_a_cdk_resource_is_shown_with_its_construct_path() -> None:
+    cdk = REPO / "fixtures/cloudformation/cdk-webapp"
+    report = run_check([cdk / "cdk.out"], [cdk / "rules.yaml"], builtin=False)
+    (finding,) = report.findings
+    assert finding.source.address == "Bastion6045F255"
+    assert finding.source.label == "Prod/WebAppStack/Bastion/Resource/Resource"
+    from reachlint.reports import render
+
+    assert "Bastion6045F255 (instance) · Prod/WebAppStack/Bastion/Resource/Resource" in render(
+        report, "text"
+    )

@@ -118,7 +118,8 @@ def _where(file: str | None, line: int | None) -> str:
 def end_text(end: EndRef) -> str:
     if end.kind == "internet":
         return _s(end.address)
-    return f"{_s(end.address)} ({_s(end.kind)}){_where(end.file, end.line)}"
+    label = f" · {_s(end.label)}" if end.label else ""
+    return f"{_s(end.address)} ({_s(end.kind)}){label}{_where(end.file, end.line)}"
 
 
 def hop_text(hop: HopRef) -> str:

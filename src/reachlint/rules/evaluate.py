@@ -449,7 +449,11 @@ class _Evaluation:
     def _end_ref(self, subject: EndSubject) -> EndRef:
         reference = self._end_refs.get(subject.address)
         if reference is None:
-            reference = self._end_refs[subject.address] = _end_ref(subject)
+            reference = _end_ref(subject)
+            label = self.model.labels.get(subject.address)
+            if label:
+                reference = reference.model_copy(update={"label": label})
+            self._end_refs[subject.address] = reference
         return reference
 
     def _path_refs(self, path: list[Hop], traffic: Traffic) -> list[HopRef]:

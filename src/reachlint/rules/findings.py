@@ -33,6 +33,8 @@ class EndRef(Strict):
     type: str | None = None
     file: str | None = None
     line: int | None = None
+    # The name its author knows it by besides the address: a CDK construct path.
+    label: str | None = None
 
 
 class TrafficEntry(Strict):
