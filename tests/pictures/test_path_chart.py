@@ -68,3 +68,15 @@ def test_a_step_repeated_without_a_direction_is_numbered() -> None:
         '  s2["aws_security_group.shared · out"]',
         '  s3["aws_security_group.shared · pass 2"]',
     ]
+
+
+def test_a_long_address_is_cut_in_its_middle_keeping_both_ends() -> None:
+    from reachlint.reports.path_chart import NAME_LIMIT, _short
+
+    name = (
+        "DatabaseSecurityGroupfromProdWebAppStackBastionInstanceSecurityGroupC01E8C43IndirectPort"
+    )
+    short = _short(name)
+    assert len(short) <= NAME_LIMIT and "…" in short
+    assert short.startswith("DatabaseSecurityGroup") and short.endswith("IndirectPort")
+    assert _short("BastionInstance") == "BastionInstance"

@@ -21,6 +21,9 @@ _DIRECTION = re.compile(r"\b(?:allows|admits)\b.*?\b(from|to)\b")
 # Long enough for a rule with its ports and range, short enough that mermaid 10, which does
 # not wrap arrow labels, keeps the path within a comment (the list under it has the rest).
 REASON_LIMIT = 80
+# A box's name is cut in its middle past this, keeping both ends (a CloudFormation logical id
+# such as `DatabaseSecurityGroupfrom...IndirectPort905EBA72` runs to 90 characters).
+NAME_LIMIT = 60
 _WAY = {"from": "in", "to": "out"}
 
 
@@ -28,7 +31,7 @@ def path_flowchart(path_steps: list[Step], traffic: str) -> list[str]:
     lines = ["flowchart TB"]
     names = _names(path_steps)
     for number, (step, name) in enumerate(zip(path_steps, names, strict=True)):
-        label = mermaid_label(name)
+        label = mermaid_label(_short(name))
         shape = f'(["{label}"])' if step.end else f'["{label}"]'
         lines.append(f"  s{number}{shape}")
     for number, step in enumerate(path_steps[:-1]):
@@ -36,6 +39,13 @@ def path_flowchart(path_steps: list[Step], traffic: str) -> list[str]:
         arrow = f'-- "{mermaid_label(reason, REASON_LIMIT)}" -->' if reason else "-->"
         lines.append(f"  s{number} {arrow} s{number + 1}")
     return lines
+
+
+def _short(name: str) -> str:
+    if len(name) <= NAME_LIMIT:
+        return name
+    keep = (NAME_LIMIT - 1) // 2
+    return f"{name[:keep]}…{name[-keep:]}"
 
 
 def _reason(step: Step) -> str:
