@@ -260,3 +260,58 @@ def test_a_cdk_resource_is_shown_with_its_construct_path() -> None:
     assert "Bastion6045F255 (instance) · Prod/WebAppStack/Bastion/Resource/Resource" in render(
         report, "text"
     )
+
+
+def test_the_default_vpc_is_as_aws_creates_it(tmp_path: Path) -> None:
+    # docs.aws.amazon.com/vpc/latest/userguide/default-vpc.html: an internet gateway, a main
+    # route table sending 0.0.0.0/0 to it, default subnets that give public addresses.
+    template = tmp_path / "default.yaml"
+    template.write_text(
+        """
+Resources:
+  Group:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: ssh
+      SecurityGroupIngress: [{IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: 0.0.0.0/0}]
+  Web:
+    Type: AWS::EC2::Instance
+    Properties: {ImageId: ami-1, SecurityGroupIds: [!Ref Group]}
+"""
+    )
+    admin = [f for f in run_check([template], []).findings if f.rule == "INTERNET-ADMIN-PORTS"]
+    assert [f.destination.address for f in admin] == ["Web"]
+    hops = [hop.address for hop in admin[0].path]
+    assert "default-vpc.InternetGateway" in hops and "default-vpc" in hops
+
+
+def test_what_aws_gives_every_vpc_is_named_in_the_templates_words(tmp_path: Path) -> None:
+    from reachlint.inputs.load import build_model
+
+    model = build_model([_template(tmp_path, "")])
+    assert "Vpc.DefaultNetworkAcl" in model.network_acls
+    assert "Vpc.DefaultSecurityGroup" in model.security_groups
+    assert "Vpc.MainRouteTable" in model.route_tables
+
+
+def test_an_elastic_ip_written_apart_makes_the_instance_public(tmp_path: Path) -> None:
+    # The subnet gives no public address; an EIPAssociation does, and the address counts as
+    # associated (no note says otherwise).
+    extra = """
+  Address: {Type: AWS::EC2::EIP, Properties: {Domain: vpc}}
+  Associate:
+    Type: AWS::EC2::EIPAssociation
+    Properties: {AllocationId: !GetAtt Address.AllocationId, InstanceId: !Ref Web}
+"""
+    text = NETWORK.replace("MapPublicIpOnLaunch: true", "MapPublicIpOnLaunch: false").replace(
+        "GROUP_RULES",
+        "      SecurityGroupIngress: [{IpProtocol: tcp, FromPort: 22, ToPort: 22, "
+        "CidrIp: 0.0.0.0/0}]",
+    )
+    template = tmp_path / "eip.yaml"
+    template.write_text(text + extra)
+    report = run_check([template], [])
+    admin = [f for f in report.findings if f.rule == "INTERNET-ADMIN-PORTS"]
+    assert [f.destination.address for f in admin] == ["Web"]
+    assert not admin[0].depends_on_unknown
+    assert not [n for n in report.notes if "not associated" in n.message]

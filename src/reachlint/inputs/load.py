@@ -203,6 +203,6 @@ def _name_counterparts(model: NetworkModel) -> None:
         endpoint.type.startswith(("aws_", "AWS::")) for endpoint in model.endpoints.values()
     ):
         return
-    from reachlint.inputs.types import counterparts
+    from reachlint.inputs.types import Counterparts
 
-    model.type_names.update(counterparts())
+    model.type_names = Counterparts()

@@ -9,6 +9,7 @@ other's counterparts: `aws_security_group_rule` does not select
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from functools import cache
 
 
@@ -45,6 +46,20 @@ def counterparts() -> dict[str, list[str]]:
                 found.setdefault(type_name, [])
                 found[type_name] += [o for o in others if o not in found[type_name]]
     return {type_name: others for type_name, others in found.items() if others}
+
+
+class Counterparts(Mapping[str, list[str]]):
+    """`counterparts()`, read when first asked: most checks use no `types` selector, and the
+    tables of every dialect need not be imported for them."""
+
+    def __getitem__(self, type_name: str) -> list[str]:
+        return counterparts()[type_name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(counterparts())
+
+    def __len__(self) -> int:
+        return len(counterparts())
 
 
 def markdown_table() -> str:

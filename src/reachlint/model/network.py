@@ -8,6 +8,7 @@ by the loader, so the engine applies one set of semantics to everything.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -414,8 +415,9 @@ class NetworkModel(BaseModel):
     # Texts of sensitive values (reachlint.sensitive): used, never shown; never serialised.
     sensitive: set[str] = Field(default_factory=set, exclude=True, repr=False)
     # Each input type's counterparts in the other dialects (aws_instance: AWS::EC2::Instance),
-    # so that a selector's `types` reads the same for every input.
-    type_names: dict[str, list[str]] = Field(default_factory=dict, exclude=True, repr=False)
+    # so that a selector's `types` reads the same for every input; the dialects' tables are read
+    # only when a selector asks.
+    type_names: Mapping[str, list[str]] = Field(default_factory=dict, exclude=True, repr=False)
     # The name an element's author knows it by besides its address (a CDK construct path).
     labels: dict[str, str] = Field(default_factory=dict, exclude=True, repr=False)
 
