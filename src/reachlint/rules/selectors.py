@@ -407,15 +407,19 @@ class Matcher:
         facts = self._hop_facts(hop.address)
         if isinstance(selector, Tags):
             return _tags_hold(selector, facts.tags)
-        values: dict[str, list[str]] = {
-            "addresses": self._names(hop.address),
-            "types": self._types(hop.type),
-            "kinds": [hop.kind],
-            "networks": facts.networks,
-            "subnets": facts.subnets,
-            "security_groups": facts.security_groups,
-        }
-        candidates = values.get(selector.key, [])
+        key = selector.key
+        if key == "addresses":
+            candidates = self._names(hop.address)
+        elif key == "types":
+            candidates = self._types(hop.type)
+        elif key == "kinds":
+            candidates = [hop.kind]
+        elif key == "networks":
+            candidates = facts.networks
+        elif key == "subnets":
+            candidates = facts.subnets
+        else:
+            candidates = facts.security_groups if key == "security_groups" else []
         return any(glob_match(p, value) for value in candidates for p in selector.patterns)
 
     def _hop_facts(self, address: str) -> _HopFacts:
