@@ -8,8 +8,9 @@ configuration's load balancer and application gateway pools (read by `arm_balanc
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
+
+from msgspec import Struct, field
 
 from reachlint.dialects.arm_reading import ArmInput, at, items
 from reachlint.formats.arm.resource_ids import child_address
@@ -44,8 +45,7 @@ def endpoint_of(arm: ArmInput, resource: ArmResource, kind: EndpointKind) -> End
     return azure_compute.endpoint(arm.entry(resource), kind)
 
 
-@dataclass
-class IpConfig:
+class IpConfig(Struct):
     """A NIC or scale-set IP configuration: where its owner joins pools and rules."""
 
     address: str

@@ -10,13 +10,12 @@ configurations) and how each gets its address; `ENTRY_KINDS` are kinds written o
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from msgspec import Struct, field
 
 from reachlint.providers.azure.resources import Settings
 
 
-@dataclass(frozen=True)
-class Field:
+class Field(Struct, frozen=True):
     """Where one provider field is, in a resource's properties."""
 
     paths: tuple[tuple[str | int, ...], ...]
@@ -41,8 +40,7 @@ def _subnets(path: str) -> Field:
     return at(path, what="subnet", subnet=True)
 
 
-@dataclass(frozen=True)
-class Entries:
+class Entries(Struct, frozen=True):
     """Entries written inside a resource: where they are and how each is addressed."""
 
     path: str  # the list in properties
@@ -57,8 +55,7 @@ class Entries:
     noted: bool = True  # a list whose value is unknown is noted (else: none are written)
 
 
-@dataclass(frozen=True)
-class Kind:
+class Kind(Struct, frozen=True):
     """An ARM resource type as a provider kind."""
 
     kind: str

@@ -6,15 +6,14 @@ appliance in a hub VNet joins the hub's peers (interconnect.py).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from msgspec import Struct
 
 from reachlint.engine.flows import Hop
 from reachlint.model.network import NetworkModel, Subnet
 from reachlint.sources import Origin
 
 
-@dataclass(frozen=True)
-class Appliance:
+class Appliance(Struct, frozen=True):
     address: str
     kind: str
     type: str

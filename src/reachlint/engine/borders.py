@@ -8,7 +8,7 @@ its own subnet's routes. In: the clients whose replies a table sends back the wa
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from msgspec import Struct, field
 
 from reachlint.engine.appliances import appliance_of
 from reachlint.engine.flows import INTERNET, External, Hop
@@ -32,8 +32,7 @@ from reachlint.model.traffic import (
 )
 
 
-@dataclass
-class Leg:
+class Leg(Struct):
     """Where one part of the address space goes when an endpoint sends it out of its VPC."""
 
     addresses: IntervalSet

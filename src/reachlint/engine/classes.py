@@ -9,9 +9,10 @@ with it its cached verdicts.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
+
+from msgspec import Struct, field
 
 from reachlint.engine.filters import Filters
 from reachlint.engine.flows import EndpointClass, Member, Unknown, private_address_of
@@ -36,8 +37,7 @@ def counts_as_public(interface: Interface, assume: str) -> bool:
     return unsure and assume == "open"
 
 
-@dataclass
-class ClassView:
+class ClassView(Struct, dict=True):
     """Engine-side view of an endpoint class: what its members share."""
 
     info: EndpointClass

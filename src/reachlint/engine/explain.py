@@ -14,8 +14,9 @@ and where a service or a pass-through load balancer decides (explain_services.py
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Literal
+
+from msgspec import Struct, field
 
 from reachlint.engine.classes import ClassView
 from reachlint.engine.core import Engine
@@ -42,8 +43,7 @@ BlockCode = Literal[
 ]
 
 
-@dataclass
-class Blocked:
+class Blocked(Struct):
     code: BlockCode
     address: str  # the component that blocks
     kind: str

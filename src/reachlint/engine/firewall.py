@@ -14,8 +14,9 @@ a rule may admit (and may not deny), with closed the reverse.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Literal
+
+from msgspec import Struct, field
 
 from reachlint.engine.flows import Hop
 from reachlint.model.network import AddressSpec, FirewallPolicy, FirewallRule, Gateway, PortRange
@@ -66,14 +67,12 @@ def unknown_name(rule: FirewallRule, why: str) -> str:
     return f"{rule.address}: {rule.kind} rule {rule.name} ({why})"
 
 
-@dataclass
-class Decided:
+class Decided(Struct):
     rule: FirewallRule
     effective: Traffic  # what this rule decides, after every earlier rule of its stage
 
 
-@dataclass
-class Evaluated:
+class Evaluated(Struct):
     allowed: Traffic
     decided: list[Decided]
     by_default: Traffic  # what a stage's default action lets through

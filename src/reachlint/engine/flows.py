@@ -6,6 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
+import msgspec
+from msgspec import Struct
+
 from reachlint.model.traffic import Traffic
 from reachlint.sources import Origin
 
@@ -30,16 +33,14 @@ class Hop:
     stage: str | None = field(default=None, compare=False)
 
 
-@dataclass(frozen=True)
-class Member:
+class Member(Struct, frozen=True):
     """One endpoint interface inside a class."""
 
     endpoint: str  # endpoint address
     interface: str
 
 
-@dataclass
-class EndpointClass:
+class EndpointClass(Struct):
     """Interfaces that the network cannot tell apart: same subnet, groups, public address..."""
 
     id: int
@@ -47,24 +48,22 @@ class EndpointClass:
     subnet: str | None
     public: bool
     security_groups: tuple[str, ...]
-    members: list[Member] = field(default_factory=list)
+    members: list[Member] = msgspec.field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class External:
+class External(Struct, frozen=True):
     """The internet, or one on-premises network (named by the resource that defines it)."""
 
     address: str  # "internet" or the VPN connection / customer gateway / local network gateway
     kind: Literal["internet", "onprem"]
-    origin: Origin = field(default_factory=Origin)
+    origin: Origin = msgspec.field(default_factory=Origin)
 
 
 End = EndpointClass | External
 INTERNET = External(address="internet", kind="internet")
 
 
-@dataclass(frozen=True)
-class Doubt:
+class Doubt(Struct, frozen=True):
     """An unknown value that only part of a flow's traffic rests on: `traffic` is there only
     because --assume-unknown open let it through."""
 
@@ -138,8 +137,7 @@ class Flow:
         return f"Flow({self.source!r} -> {self.destination!r}: {self.traffic!r}, {self.state})"
 
 
-@dataclass
-class Reachability:
+class Reachability(Struct):
     classes: list[EndpointClass]
     externals: list[External]
     flows: list[Flow]

@@ -8,7 +8,8 @@ TCP_UDP.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from reachlint.engine.filters import EVERYTHING
 from reachlint.engine.flows import Hop
@@ -18,8 +19,7 @@ from reachlint.model.traffic import IntervalSet, Traffic, parse_protocol
 _ALL: frozenset[str] = frozenset({"*"})  # every frontend of a load balancer
 
 
-@dataclass
-class ListenerView:
+class ListenerView(Struct):
     protocol_number: str
     forward_protocol: str
     port: int

@@ -7,9 +7,10 @@ judges a flow's replies too: the engine asks it both ways.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
+
+from msgspec import Struct, field
 
 from reachlint.engine.filters import (
     EVERYTHING,
@@ -28,8 +29,7 @@ from reachlint.model.traffic import ALL_ADDRESSES, IntervalSet, Traffic
 from reachlint.sources import Origin
 
 
-@dataclass
-class DecidingEntry:
+class DecidingEntry(Struct):
     entry: AclEntry
     effective: Traffic  # what this entry decides: its match minus every earlier entry's
 
@@ -96,8 +96,7 @@ class AclView:
         return CompiledAcl(allowed, compiled, list(dict.fromkeys(undecided)))
 
 
-@dataclass
-class CompiledAcl:
+class CompiledAcl(Struct):
     allowed: Traffic
     entries: list[DecidingEntry]
     undecided: list[str]

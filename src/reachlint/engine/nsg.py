@@ -7,8 +7,9 @@ external peers keep exact address sets and endpoint peers are projected like AWS
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Literal
+
+from msgspec import Struct, field
 
 from reachlint.engine.filters import unknown_addresses_text
 from reachlint.engine.flows import Doubt, Hop, Unknown
@@ -38,8 +39,7 @@ EVERYTHING = Traffic.everything()
 _PORTED = IntervalSet((number, number) for number in PORTED)
 
 
-@dataclass(frozen=True)
-class Peer:
+class Peer(Struct, frozen=True, cache_hash=True):
     """What a filter can see of the other end of a flow."""
 
     addresses: IntervalSet
@@ -50,15 +50,6 @@ class Peer:
     # Where its addresses lie among unknown ranges, and what they rest on when not known.
     placement: Placement = NOWHERE
     names: tuple[str, ...] = ()
-    _hash: int = field(default=0, init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        # The key of every cached verdict about this peer: hashed once.
-        fields = (self.addresses, self.groups, self.asgs, self.known, self.network)
-        object.__setattr__(self, "_hash", hash((*fields, self.placement, self.names)))
-
-    def __hash__(self) -> int:
-        return self._hash
 
 
 def _ports(ranges: list[PortRange] | None) -> IntervalSet:
@@ -74,14 +65,12 @@ def _protocols(value: str) -> IntervalSet:
         return parse_protocol("all")
 
 
-@dataclass
-class _Decided:
+class _Decided(Struct):
     rule: NsgRule
     effective: Traffic  # what this rule decides, after every higher-priority rule
 
 
-@dataclass
-class _Evaluated:
+class _Evaluated(Struct):
     allowed: Traffic
     decided: list[_Decided]
     unknowns: list[Unknown] = field(default_factory=list)

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from reachlint.engine.classes import ClassView
 from reachlint.engine.core import EPHEMERAL_PORTS, TCP_ONLY, Engine
@@ -22,8 +23,7 @@ from reachlint.model.traffic import Traffic, parse_protocol
 _REPLIES = Traffic.box(parse_protocol("tcp"), ports=EPHEMERAL_PORTS)
 
 
-@dataclass
-class Pair:
+class Pair(Struct):
     """What one class can send another, before it is split into reachable and reply-dropped."""
 
     allowed: Traffic

@@ -10,7 +10,8 @@ cannot be decided is undecided, and `--assume-unknown` settles it, naming the va
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+
+from msgspec import Struct
 
 from reachlint.model.network import NetworkModel, OnPremSite, Subnet
 from reachlint.model.traffic import ALL_ADDRESSES, V4_ALL, V6_ALL, IntervalSet, cidrs
@@ -20,20 +21,11 @@ NETWORK = "network:"  # "network:X": the whole address space of network X, whate
 SITE = "site:"  # "site:X": the ranges of on-premises site X
 
 
-@dataclass(frozen=True)
-class Placement:
+class Placement(Struct, frozen=True, cache_hash=True):
     """What the engine knows of where a peer's addresses lie among unknown ranges."""
 
     inside: frozenset[str] = frozenset()  # ranges (by identity) that hold every address
     outside: frozenset[str] = frozenset()  # ranges that hold none of them
-    _hash: int = field(default=0, init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        # A cache key of every filter verdict: hashed once.
-        object.__setattr__(self, "_hash", hash((self.inside, self.outside)))
-
-    def __hash__(self) -> int:
-        return self._hash
 
 
 NOWHERE = Placement()

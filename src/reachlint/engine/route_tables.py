@@ -8,8 +8,9 @@ and borders.py (out of the networks, and back in).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
+
+from msgspec import Struct
 
 from reachlint.engine.flows import External, Hop
 from reachlint.model.network import NetworkModel, OnPremSite, Route, RouteTable, Subnet
@@ -17,8 +18,7 @@ from reachlint.model.traffic import IntervalSet, addresses_as_cidrs, cidr_interv
 from reachlint.sources import Origin
 
 
-@dataclass
-class RouteEntry:
+class RouteEntry(Struct):
     destination: str
     addresses: IntervalSet
     prefix: int

@@ -9,7 +9,8 @@ reachlint.engine.ranges decides, --assume-unknown settling what cannot be decide
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+
+from msgspec import Struct, field
 
 from reachlint.engine.filters import (
     EVERYTHING,
@@ -28,8 +29,7 @@ from reachlint.model.traffic import ALL_ADDRESSES, PUBLIC_ADDRESSES, IntervalSet
 from reachlint.sources import UnknownValue
 
 
-@dataclass
-class SgRule:
+class SgRule(Struct):
     rule: SecurityGroupRule
     group: str
     services: Traffic  # protocols x ports, every address

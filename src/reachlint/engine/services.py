@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from msgspec import Struct
 
 from reachlint.model.exposure import (
     GENERIC_LOAD_BALANCER,
@@ -16,8 +16,7 @@ from reachlint.model.network import Endpoint
 from reachlint.model.traffic import ALL_ADDRESSES, IntervalSet, Traffic, parse_protocol
 
 
-@dataclass(frozen=True)
-class Service:
+class Service(Struct, frozen=True):
     """What an endpoint's documented service accepts and sends; None: its filters decide."""
 
     exposure: Exposure | None

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
+
+from msgspec import Struct
 
 from reachlint.errors import InputError
 from reachlint.limits import MAX_PLAN_BYTES, check_file
@@ -23,8 +24,7 @@ _EXPECTED = "a Terraform plan in JSON (terraform show -json PLANFILE)"
 _TEMPLATE_MARKS = re.compile(r"^(AWSTemplateFormatVersion|Resources|Transform)\s*:", re.MULTILINE)
 
 
-@dataclass(frozen=True)
-class DetectedInput:
+class DetectedInput(Struct, frozen=True):
     path: Path
     kind: InputKind
     # The parsed JSON for JSON inputs, so that a large plan is read only once.

@@ -7,9 +7,10 @@ Each phase's wall time is added to an optional `timings` dict (reachlint.timing)
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from msgspec import Struct, field
 
 from reachlint.errors import InputError
 from reachlint.timing import Timings, phase
@@ -19,8 +20,7 @@ if TYPE_CHECKING:
     from reachlint.sources import Origin
 
 
-@dataclass(frozen=True)
-class LoadOptions:
+class LoadOptions(Struct, frozen=True):
     """How to read inputs: Terraform variables, the configuration beside a plan, ARM parameters."""
 
     variables: dict[str, str] = field(default_factory=dict)  # --var NAME=VALUE
@@ -29,8 +29,7 @@ class LoadOptions:
     parameters: Path | None = None  # an ARM or CloudFormation parameters file
 
 
-@dataclass
-class InputsSeen:
+class InputsSeen(Struct):
     """What building the model learnt about each input, for steps that read the inputs again
     (checkov): its kind, and for a plan the file and line of each resource's configuration."""
 

@@ -14,9 +14,10 @@ database's `port`) or traffic like "tcp 22, 3389; udp 53".
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import cache
 from typing import Literal
+
+from msgspec import Struct, field
 
 from reachlint.model.traffic import (
     ALL_ADDRESSES,
@@ -35,8 +36,7 @@ SIDES: tuple[Side, ...] = ("internet", "network", "onprem")
 Role = Literal["endpoint", "load-balancer", "pass-through", "hop"]
 
 
-@dataclass(frozen=True)
-class Sides:
+class Sides(Struct, frozen=True):
     """One spec for each kind of peer."""
 
     internet: str = FILTERS
@@ -52,8 +52,7 @@ class Sides:
         return value
 
 
-@dataclass(frozen=True)
-class Exposure:
+class Exposure(Struct, frozen=True):
     key: str
     service: str
     types: tuple[str, ...]  # the resource types it applies to, as the inputs spell them

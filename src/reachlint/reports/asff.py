@@ -20,9 +20,10 @@ import contextlib
 import json
 import os
 import re
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
+
+from msgspec import Struct
 
 from reachlint.reports.places import primary_place
 from reachlint.reports.text import traffic_text
@@ -98,8 +99,7 @@ _RESOURCE_TYPES: dict[str, str] = {
 _AZURE_TYPE = re.compile(r"^(?:Microsoft\.|azurerm_)", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class AsffContext:
+class AsffContext(Struct, frozen=True):
     """What the template cannot say: the account and region the findings are imported into."""
 
     account: str = PLACEHOLDER_ACCOUNT

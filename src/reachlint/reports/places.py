@@ -8,9 +8,10 @@ definition, else line 1 of the first input.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Protocol
+
+from msgspec import Struct
 
 from reachlint.safe_text import one_line
 
@@ -40,8 +41,7 @@ class PathLike(Protocol):
     def path(self) -> list[HopRef]: ...
 
 
-@dataclass(frozen=True)
-class Place:
+class Place(Struct, frozen=True):
     file: str
     line: int
 
@@ -50,8 +50,7 @@ class Place:
         return f"{one_line(self.file)}:{self.line}"
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(Struct, frozen=True):
     """One element of a path from end to end, with its place in the code when known."""
 
     address: str

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+from msgspec import Struct, field
 
 from reachlint.errors import InputError
 from reachlint.limits import MAX_YAML_DEPTH, MAX_YAML_NODES, LimitError
@@ -17,8 +18,7 @@ NodePath = tuple[str | int, ...]
 _PLAIN_COLLECTIONS = ("tag:yaml.org,2002:seq", "tag:yaml.org,2002:map")
 
 
-@dataclass
-class Document:
+class Document(Struct):
     file: str
     data: object
     # The line of each value; for a mapping entry, the line of its key (where a reviewer looks).

@@ -9,7 +9,7 @@ signatures, and only then spread over the member pairs.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from msgspec import Struct, field
 
 from reachlint.engine.flows import (
     Doubt,
@@ -116,8 +116,7 @@ def _deference_order(rules: list[Rule]) -> list[Rule]:
     return ordered
 
 
-@dataclass
-class _Pending:
+class _Pending(Struct):
     """A finding being gathered from the flows between one pair of endpoints."""
 
     source: EndSubject
@@ -467,8 +466,7 @@ class _Evaluation:
         return references
 
 
-@dataclass
-class _SignatureGroup:
+class _SignatureGroup(Struct):
     signature: Signature
     subjects: list[EndSubject]
 

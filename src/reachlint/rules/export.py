@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
+
+from msgspec import Struct
 
 from reachlint.model.traffic import (
     ALL_PORTS,
@@ -80,8 +81,7 @@ class Unexpressible(Exception):
     """What the scope language cannot say; the message is the reason."""
 
 
-@dataclass(frozen=True)
-class Exported:
+class Exported(Struct, frozen=True):
     rule: str
     document: dict[str, Any] | None = None
     reason: str | None = None

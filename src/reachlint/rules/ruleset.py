@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
+
+from msgspec import Struct, field
 
 from reachlint.engine.flows import FlowState
 from reachlint.model.traffic import ALL_PORTS, ALL_PROTOCOLS, IntervalSet, Traffic
@@ -18,8 +19,7 @@ Same = Literal["subnet", "network"]
 OnlyIf = Literal["all-ports"]
 
 
-@dataclass(frozen=True, eq=False)
-class Entry:
+class Entry(Struct, frozen=True, eq=False):
     """A match or allow entry. An end or path selector of None holds for everything."""
 
     source: Selector | None = None
@@ -42,8 +42,7 @@ class Entry:
         return Traffic.box(self.protocols, addresses, self.ports)
 
 
-@dataclass(frozen=True, eq=False)
-class Rule:
+class Rule(Struct, frozen=True, eq=False):
     id: str
     match: Entry
     allow: tuple[Entry, ...] = ()
@@ -76,8 +75,7 @@ class Rule:
         return self.title or self.id
 
 
-@dataclass
-class RuleSet:
+class RuleSet(Struct):
     rules: list[Rule] = field(default_factory=list)
     # Every group of every file, by name: usable as a selector elsewhere (query, matrix).
     groups: dict[str, Selector] = field(default_factory=dict)

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+
+from msgspec import Struct, field
+from msgspec.structs import replace
 
 from reachlint.errors import InputError
 from reachlint.model.network import NetworkModel
@@ -79,16 +81,14 @@ def bind_scope(rule: Rule, model: NetworkModel, *, missing_names: bool = False) 
     return replace(rule, match=matches[0], also_match=tuple(matches[1:]), allow=allow, scope=None)
 
 
-@dataclass
-class _Alternative:
+class _Alternative(Struct):
     """One way an end statement can hold: a selector, and components the path must pass."""
 
     selector: Selector | None
     through: tuple[Selector, ...] = ()
 
 
-@dataclass
-class _Binder:
+class _Binder(Struct):
     scope: Scope
     model: NetworkModel
     missing_names: bool = False

@@ -6,13 +6,12 @@ a rule's matches and allow entries against a model.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from msgspec import Struct
 
 from reachlint.model.traffic import IntervalSet
 
 
-@dataclass(frozen=True)
-class Statement:
+class Statement(Struct, frozen=True):
     """One resource statement, as written."""
 
     resources: tuple[str, ...]
@@ -21,8 +20,7 @@ class Statement:
     line: int
 
 
-@dataclass(frozen=True)
-class ScopePath:
+class ScopePath(Struct, frozen=True):
     """One match or exclude path, as written (header fields merged from both statements)."""
 
     where: str
@@ -38,8 +36,7 @@ class ScopePath:
     ports: IntervalSet | None = None
 
 
-@dataclass(frozen=True)
-class Scope:
+class Scope(Struct, frozen=True):
     file: str
     matches: tuple[ScopePath, ...]
     excludes: tuple[ScopePath, ...]

@@ -12,9 +12,10 @@ import difflib
 import ipaddress
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal, get_args
+
+from msgspec import Struct, field
 
 from reachlint.engine.flows import EndpointClass, External, Hop
 from reachlint.errors import InputError
@@ -37,15 +38,13 @@ NO_ADDRESSES = IntervalSet()
 Use = Literal["end", "hop"]
 
 
-@dataclass(frozen=True, eq=False)
-class Word:
+class Word(Struct, frozen=True, eq=False):
     word: WordName
     file: str
     line: int
 
 
-@dataclass(frozen=True, eq=False)
-class Patterns:
+class Patterns(Struct, frozen=True, eq=False):
     """One of the glob keys: the subject's value for `key` matches one of the patterns."""
 
     key: str
@@ -54,30 +53,25 @@ class Patterns:
     line: int
 
 
-@dataclass(frozen=True, eq=False)
-class Tags:
+class Tags(Struct, frozen=True, eq=False):
     tags: tuple[tuple[str, str], ...]  # key, value glob
 
 
-@dataclass(frozen=True, eq=False)
-class Cidrs:
+class Cidrs(Struct, frozen=True, eq=False):
     addresses: IntervalSet
     file: str
     line: int
 
 
-@dataclass(frozen=True, eq=False)
-class AllOf:
+class AllOf(Struct, frozen=True, eq=False):
     parts: tuple[Selector, ...]
 
 
-@dataclass(frozen=True, eq=False)
-class AnyOf:
+class AnyOf(Struct, frozen=True, eq=False):
     parts: tuple[Selector, ...]
 
 
-@dataclass(frozen=True, eq=False)
-class Not:
+class Not(Struct, frozen=True, eq=False):
     part: Selector
 
 
@@ -249,8 +243,7 @@ def check_use(selector: Selector, use: Use, where: str = "") -> None:
         check_use(selector.part, use, where)
 
 
-@dataclass(eq=False)
-class EndSubject:
+class EndSubject(Struct, eq=False):
     """One end of a flow as selectors see it: an endpoint's interface, or an external end."""
 
     address: str
@@ -266,8 +259,7 @@ class EndSubject:
         return self.endpoint.kind if self.endpoint is not None else "other"
 
 
-@dataclass
-class _HopFacts:
+class _HopFacts(Struct):
     """What the model knows about a component on a path, for the keys a hop has no value for."""
 
     networks: list[str] = field(default_factory=list)

@@ -14,8 +14,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
+
+from msgspec import Struct, field
 
 from reachlint.errors import InputError
 from reachlint.limits import MAX_CONFIGURATION_FILE_BYTES, read_bounded
@@ -26,8 +27,7 @@ _RULE_ID = r"[A-Za-z0-9][A-Za-z0-9_.-]*"
 _RULE_LIST = re.compile(rf"\s*(?P<rules>{_RULE_ID}(?:\s*,\s*{_RULE_ID})*)")
 
 
-@dataclass(frozen=True)
-class Directive:
+class Directive(Struct, frozen=True):
     """One suppression as written: the rules it names, why, and the lines it covers."""
 
     rules: tuple[str, ...]
@@ -44,8 +44,7 @@ class Directive:
     context: str = ""
 
 
-@dataclass
-class Suppressions:
+class Suppressions(Struct):
     """Every suppression found, by resolved file."""
 
     by_file: dict[Path, list[Directive]] = field(default_factory=dict)
@@ -57,8 +56,7 @@ class Suppressions:
 # --- .tf and .bicep: comments and the blocks they sit on ------------------------------------
 
 
-@dataclass
-class _Scan:
+class _Scan(Struct):
     comments: list[tuple[int, str, bool]] = field(default_factory=list)  # line, text, trailing
     blocks: list[tuple[int, int]] = field(default_factory=list)  # opening line, closing line
     code_lines: set[int] = field(default_factory=set)
@@ -285,8 +283,7 @@ def _parse_rest(rest: str) -> tuple[tuple[str, ...], str]:
 # --- ARM templates: resource metadata ----------------------------------------------------
 
 
-@dataclass
-class _Located:
+class _Located(Struct):
     value: object
     first: int
     last: int

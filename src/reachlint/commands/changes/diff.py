@@ -10,9 +10,10 @@ spread over their endpoints, which keeps a small change cheap on a large network
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from msgspec import Struct, field
 
 from reachlint.engine.reach import AssumeUnknown
 from reachlint.inputs.load import LoadOptions, build_model
@@ -99,8 +100,7 @@ def run_diff(
     )
 
 
-@dataclass
-class Snapshot:
+class Snapshot(Struct):
     """One side of the comparison: the model, its flows and the findings on them."""
 
     model: NetworkModel
@@ -137,8 +137,7 @@ class Snapshot:
         return _union(flow.traffic for flow in self.flows.get((state, source, destination), []))
 
 
-@dataclass
-class _PairChange:
+class _PairChange(Struct):
     """Two endpoints between which the traffic differs, with the flows on either side."""
 
     ends: Pair

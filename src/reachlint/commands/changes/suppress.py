@@ -8,9 +8,10 @@ are read is the comments module's.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from msgspec import Struct, field
 
 from reachlint.commands.changes.comments import (
     MARKER,
@@ -96,8 +97,7 @@ def resolve(shown: str, bases: list[Path]) -> Path | None:
     return None
 
 
-@dataclass
-class Settled:
+class Settled(Struct):
     """Findings with what suppressions and the baseline cover marked; the suppressions that
     are wrong; and, per rule and pair of ends, the traffic a rule about flows open on every port
     no longer reports once a suppression took the every-port opening away."""

@@ -19,8 +19,9 @@ its rule and covers no filter rule of it is reported, since it suppresses nothin
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+from msgspec import Struct, field
 
 if TYPE_CHECKING:
     from reachlint.commands.changes.comments import Directive
@@ -66,8 +67,7 @@ class Carriers:
         ]
 
 
-@dataclass
-class Judgement:
+class Judgement(Struct):
     """A finding's traffic split by what suppressions cover."""
 
     reported: Traffic  # what some flow carries through uncovered rules at every filter

@@ -17,9 +17,10 @@ gateways, peerings and transit gateway attachments.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import TYPE_CHECKING
+
+from msgspec import Struct, field
 
 from reachlint.commands.design.common import (
     Ends,
@@ -45,8 +46,7 @@ MEMBERS_SHOWN = 4
 _INTERNET_GATEWAYS = ("internet-gateway", "egress-only-internet-gateway")
 
 
-@dataclass
-class _Red:
+class _Red(Struct):
     traffic: Traffic = field(default_factory=Traffic)
     rules: set[str] = field(default_factory=set)
     replies_dropped: bool = True

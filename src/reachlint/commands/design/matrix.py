@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from msgspec import Struct, field
 from pydantic import BaseModel, ConfigDict, Field
 
 from reachlint.commands.design.common import (
@@ -60,16 +60,14 @@ ADDRESSES_SHOWN = 2
 # ----- groups -------------------------------------------------------------------------------
 
 
-@dataclass
-class _Side:
+class _Side(Struct):
     """The members of one end that belong to a group, and the addresses they stand for."""
 
     members: set[str] = field(default_factory=set)
     addresses: IntervalSet = field(default_factory=IntervalSet)
 
 
-@dataclass
-class Grouping:
+class Grouping(Struct):
     """Named groups of ends, and for each end of a flow which groups its members are in."""
 
     names: list[str]
@@ -269,8 +267,7 @@ def grouping_for(
 # ----- the matrix ---------------------------------------------------------------------------
 
 
-@dataclass
-class Cell:
+class Cell(Struct):
     traffic: Traffic = field(default_factory=Traffic)
     direct: Traffic = field(default_factory=Traffic)
     # Traffic that arrives through each load balancer (the last one on its path).
@@ -327,8 +324,7 @@ class Cell:
         return text
 
 
-@dataclass
-class Matrix:
+class Matrix(Struct):
     grouping: Grouping
     cells: dict[tuple[str, str], Cell]
 

@@ -6,22 +6,21 @@ edges between them.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Literal
+
+from msgspec import Struct, field
 
 Shape = Literal["endpoint", "gateway", "internet", "onprem", "placeholder"]
 EdgeStyle = Literal["flow", "finding", "link"]
 
 
-@dataclass
-class Node:
+class Node(Struct):
     id: str
     lines: list[str]
     shape: Shape
 
 
-@dataclass
-class Box:
+class Box(Struct):
     """A network or subnet: what sits in it, and the subnets inside a network."""
 
     id: str
@@ -37,16 +36,14 @@ class Box:
         return self.boxes[0].anchor()
 
 
-@dataclass
-class Edge:
+class Edge(Struct):
     source: str  # a node's id, or a box's for structure between networks
     target: str
     label: str
     style: EdgeStyle
 
 
-@dataclass
-class Picture:
+class Picture(Struct):
     boxes: list[Box]
     nodes: list[Node]
     edges: list[Edge]

@@ -12,11 +12,11 @@ answered yes when one web server can.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from itertools import product
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from msgspec import Struct, field
 from pydantic import BaseModel, ConfigDict, Field
 
 from reachlint.commands.design.common import (
@@ -113,8 +113,7 @@ class Answer(_Strict):
         return EXIT_REACHABLE if self.reachable else EXIT_NOT_REACHABLE
 
 
-@dataclass
-class Question:
+class Question(Struct):
     """What is asked, as the user wrote it and as compiled."""
 
     source_text: str
@@ -184,8 +183,7 @@ def run_query(
 # ----- answering ------------------------------------------------------------------------------
 
 
-@dataclass
-class _Chosen:
+class _Chosen(Struct):
     """A subject a selector picked, with the addresses it holds for (narrowed for externals)."""
 
     subject: EndSubject
@@ -196,15 +194,13 @@ class _Chosen:
 _Picked = dict[EndKey, tuple[End, list[_Chosen]]]
 
 
-@dataclass
-class _Route:
+class _Route(Struct):
     traffic: Traffic
     path: list[Hop]
     admitted: Traffic  # what the path's filter rules are shown for (as it arrives)
 
 
-@dataclass
-class _Pair:
+class _Pair(Struct):
     source: EndSubject
     destination: EndSubject
     reachable: Traffic = field(default_factory=Traffic)

@@ -23,8 +23,9 @@ import difflib
 import ipaddress
 import json
 import re
-from dataclasses import dataclass
 from pathlib import Path
+
+from msgspec import Struct
 
 from reachlint.errors import InputError
 from reachlint.rules import RuleSet, Selector, parse_selector
@@ -47,8 +48,7 @@ EXAMPLES = "tag:Tier=web, aws_instance.db, internet or cidr:10.0.0.0/8"
 _ADDRESS_CHARACTERS = frozenset(".*/[?")
 
 
-@dataclass
-class Groups:
+class Groups(Struct):
     """The named selectors of a groups file (a rules file's `groups:`), in the file's order."""
 
     file: str

@@ -22,9 +22,10 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from msgspec import Struct, field
 
 from reachlint.confine import input_root, read_confined
 
@@ -76,8 +77,7 @@ def is_checkov_check(rule: str) -> bool:
     return CHECK_ID.fullmatch(rule) is not None
 
 
-@dataclass
-class CheckovFindings:
+class CheckovFindings(Struct):
     findings: list[Finding] = field(default_factory=list)
     rules: list[RuleInfo] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)

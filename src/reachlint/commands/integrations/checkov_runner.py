@@ -13,9 +13,10 @@ import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol, cast
+
+from msgspec import Struct, field
 
 from reachlint.errors import InputError
 
@@ -34,8 +35,7 @@ _RUNNERS: dict[Framework, str] = {
 }
 
 
-@dataclass(frozen=True)
-class Target:
+class Target(Struct, frozen=True):
     """One input for checkov: a plan file, a Terraform directory, an ARM template, or a
     CloudFormation template or cloud assembly."""
 
@@ -44,8 +44,7 @@ class Target:
     var_files: tuple[Path, ...] = ()
 
 
-@dataclass(frozen=True)
-class CheckResult:
+class CheckResult(Struct, frozen=True):
     """One failed (or checkov-skipped) check on one resource, as checkov reports it."""
 
     check_id: str
@@ -59,8 +58,7 @@ class CheckResult:
     skip_reason: str | None = None  # set when a `checkov:skip` comment covers it
 
 
-@dataclass
-class Scan:
+class Scan(Struct):
     results: list[tuple[Target, CheckResult]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # what checkov could not read
 

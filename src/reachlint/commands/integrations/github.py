@@ -20,12 +20,13 @@ import os
 import re
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 from urllib.error import HTTPError, URLError
 from urllib.parse import urlsplit
 from urllib.request import HTTPRedirectHandler, Request, build_opener
+
+from msgspec import Struct
 
 from reachlint.errors import InputError
 
@@ -47,8 +48,7 @@ def marker(comment_id: str = "") -> str:
     return f"<!-- reachlint:{comment_id} -->" if comment_id else "<!-- reachlint -->"
 
 
-@dataclass(frozen=True)
-class Target:
+class Target(Struct, frozen=True):
     api: str
     repository: str
     pull_request: int

@@ -10,8 +10,9 @@ what it rests on.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
+
+from msgspec import Struct, field
 
 from reachlint.dialects.cloudformation.stacks import CfnResource, Stack
 from reachlint.dialects.cloudformation.table import TYPES, EntrySpec, FieldSpec, KindSpec, Spawn
@@ -32,8 +33,7 @@ _IMPLIED = {
 }
 
 
-@dataclass
-class Inventory:
+class Inventory(Struct):
     """Every resource of the input's stacks that the AWS provider maps, by kind."""
 
     stacks: list[Stack]

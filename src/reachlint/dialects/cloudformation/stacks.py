@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct, field
 
 from reachlint.confine import confined, input_root
 from reachlint.errors import InputError
@@ -38,8 +39,7 @@ _MAX_NESTING = 16  # nested stacks within nested stacks; CloudFormation's own qu
 _REMOTE = ("https://", "http://", "s3://")
 
 
-@dataclass
-class CfnResource:
+class CfnResource(Struct):
     """One resource of one stack, its properties evaluated as far as they are known."""
 
     address: str
@@ -61,8 +61,7 @@ class CfnResource:
         return self.stack.address_of(reference.logical_id)
 
 
-@dataclass
-class Stack:
+class Stack(Struct):
     """One template as deployed: its evaluator and resources, and where its addresses start."""
 
     name: str
@@ -80,8 +79,7 @@ class Stack:
         self.notes.append((address, message, origin))
 
 
-@dataclass(frozen=True)
-class StackOptions:
+class StackOptions(Struct, frozen=True):
     """Parameter values for the top-level stacks (a parameters file, then --var)."""
 
     parameter_values: dict[str, Any] = field(default_factory=dict)

@@ -10,30 +10,28 @@ fields, and what CloudFormation deploys when the property is absent.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
+
+from msgspec import Struct, field
 
 from reachlint.formats.cloudformation.intrinsics import Unknown
 from reachlint.formats.jsonpos import JsonObject
 
 
-@dataclass(frozen=True)
-class FieldSpec:
+class FieldSpec(Struct, frozen=True):
     path: tuple[str, ...] = ()
     convert: Callable[[Any], Any] | None = None  # CloudFormation's spelling -> the provider's
     constant: Any = None  # a value the type itself fixes
     compute: Callable[[JsonObject], Any] | None = None  # read from several properties at once
 
 
-@dataclass(frozen=True)
-class EntrySpec(FieldSpec):
+class EntrySpec(FieldSpec, frozen=True):
     fields: dict[str, FieldSpec] = field(default_factory=dict)
     absent: tuple[JsonObject, ...] | None = None  # what is deployed when the property is absent
     single: bool = False  # one object (a function's VpcConfig), where Terraform writes a list
 
 
-@dataclass(frozen=True)
-class Spawn:
+class Spawn(Struct, frozen=True):
     """Entries of a resource that the provider reads as resources of their own kind (a target
     group's inline Targets are its attachments); `parent` is the field that links back."""
 
@@ -43,8 +41,7 @@ class Spawn:
     fields: dict[str, FieldSpec]
 
 
-@dataclass(frozen=True)
-class KindSpec:
+class KindSpec(Struct, frozen=True):
     kinds: tuple[str, ...]
     fields: dict[str, FieldSpec]
     choose: Callable[[JsonObject], str | None] | None = None

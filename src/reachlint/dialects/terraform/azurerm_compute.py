@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+
+from msgspec import Struct, field
 
 from reachlint.dialects.terraform.azurerm_links import (
     AzurermLinks,
@@ -76,8 +77,7 @@ def add_target(targets: list[Target], target: Target) -> None:
         targets.append(target)
 
 
-@dataclass
-class IpConfiguration:
+class IpConfiguration(Struct):
     """What one ip configuration of a NIC or scale set says, links resolved."""
 
     origin: Origin

@@ -12,8 +12,9 @@ import ipaddress
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
+
+from msgspec import Struct
 
 from reachlint.dialects.terraform.azurerm_table import (
     APP_GATEWAY_TYPES,
@@ -109,8 +110,7 @@ def same_name(left: Any, right: Any) -> bool:
     return isinstance(left, str) and isinstance(right, str) and left.casefold() == right.casefold()
 
 
-@dataclass(frozen=True)
-class AzureId:
+class AzureId(Struct, frozen=True):
     resource_group: str
     kind: str  # "microsoft.network/virtualnetworks/subnets"
     names: tuple[str, ...]  # ("vnet", "web")

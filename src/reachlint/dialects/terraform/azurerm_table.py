@@ -10,13 +10,12 @@ blocks hold entries written inside a resource (inline subnets, rules).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from msgspec import Struct
 
 from reachlint.providers.azure.resources import Settings
 
 
-@dataclass(frozen=True)
-class Field:
+class Field(Struct, frozen=True):
     """Which attributes hold one provider field."""
 
     names: tuple[str, ...]
@@ -35,8 +34,7 @@ def attr(*names: str, **how: object) -> Field:
     return Field(names, **how)  # type: ignore[arg-type]
 
 
-@dataclass(frozen=True)
-class Entries:
+class Entries(Struct, frozen=True):
     block: str  # the nested block's name
     kind: str  # the entries' provider kind
     fields: str  # the key of their fields in FIELDS

@@ -10,8 +10,9 @@ blocks written as one list share their references, dealt out by source order whe
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from typing import Any
+
+from msgspec import Struct, field
 
 from reachlint.dialects.terraform.links import (
     Resolver,
@@ -27,8 +28,7 @@ from reachlint.providers.values import dedupe, has_unknown
 from reachlint.sources import Origin, UnknownValue
 
 
-@dataclass(frozen=True)
-class Field:
+class Field(Struct):
     """Where a provider field is written in a Terraform type."""
 
     path: str
@@ -44,7 +44,7 @@ class Field:
 
     def __post_init__(self) -> None:
         if self.entries is not None:
-            object.__setattr__(self, "entries", _specs(self.entries))
+            self.entries = _specs(self.entries)
 
 
 Fields = Mapping[str, Field | str]  # provider field -> where it is written (a path: a Field)
@@ -58,8 +58,7 @@ def _specs(fields: Fields) -> dict[str, Field]:
     return {name: Field(f) if isinstance(f, str) else f for name, f in fields.items()}
 
 
-@dataclass(frozen=True)
-class Kind:
+class Kind(Struct):
     """A Terraform type as a provider kind, with its fields."""
 
     kind: str
@@ -67,7 +66,7 @@ class Kind:
     modelled: bool = True  # False: named as a link's kind only; the type still gets its note
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "fields", _specs(self.fields))
+        self.fields = _specs(self.fields)
 
 
 def _field(fields: Fields, name: str) -> Field | None:

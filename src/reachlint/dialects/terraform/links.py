@@ -13,8 +13,9 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from typing import Any
+
+from msgspec import Struct, field
 
 from reachlint.formats.terraform.records import UNKNOWN, TfResource
 from reachlint.model.network import NetworkModel
@@ -122,8 +123,7 @@ class ResourceIndex:
         return found
 
 
-@dataclass
-class Links:
+class Links(Struct):
     """What an attribute links to."""
 
     addresses: list[str] = field(default_factory=list)

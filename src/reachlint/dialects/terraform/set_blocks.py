@@ -16,8 +16,9 @@ worse than a coarse one.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
 from typing import Any
+
+from msgspec import Struct, field
 
 from reachlint.dialects.terraform.links import without_positions
 from reachlint.formats.terraform.records import UNKNOWN, TfResource
@@ -26,8 +27,7 @@ from reachlint.sources import Origin, UnknownValue
 _PROTOCOL_NUMBERS = {"tcp": "6", "udp": "17", "icmp": "1", "icmpv6": "58", "all": "-1"}
 
 
-@dataclass
-class Alignment:
+class Alignment(Struct):
     """The configuration's origins, references and names of unknown values on the plan's
     paths."""
 
@@ -38,8 +38,7 @@ class Alignment:
     unknown_values: dict[str, list[UnknownValue]] = field(default_factory=dict)
 
 
-@dataclass
-class _Moves:
+class _Moves(Struct):
     # Configuration path prefix -> (plan path prefix, whether its references are shared).
     targets: dict[str, list[tuple[str, bool]]] = field(default_factory=lambda: defaultdict(list))
     # Configuration paths of matched block lists: what is under them and not moved is dropped.

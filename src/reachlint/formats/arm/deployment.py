@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, replace
 from typing import Any
+
+from msgspec import Struct, field
+from msgspec.structs import replace
 
 from reachlint.errors import InputError
 from reachlint.formats.arm.evaluator import Scope, Template, TemplateError, evaluate, loop_count
@@ -34,8 +36,7 @@ from reachlint.limits import MAX_RESOURCE_INSTANCES, LimitError
 from reachlint.sensitive import Sensitive, unmark
 
 
-@dataclass
-class NoteSink:
+class NoteSink(Struct):
     """Notes gathered while expanding, reported by the loader with their file and line."""
 
     notes: list[tuple[str, str | None, str | None, int | None]] = field(default_factory=list)

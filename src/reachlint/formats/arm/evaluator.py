@@ -13,8 +13,9 @@ The functions themselves are in `functions`, by family; what a call or a propert
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
+
+from msgspec import Struct
 
 from reachlint.errors import InputError
 from reachlint.formats.arm.expressions import (
@@ -65,11 +66,13 @@ class ResourceGraph(Protocol):
     def reference(self, scope: Scope, target: Any, full: bool) -> Any: ...
 
 
-@dataclass(frozen=True)
 class Lambda(TemplateLambda):
-    names: tuple[str, ...]
-    body: Node
-    scope: Scope
+    __slots__ = ("body", "names", "scope")
+
+    def __init__(self, names: tuple[str, ...], body: Node, scope: Scope) -> None:
+        self.names = names
+        self.body = body
+        self.scope = scope
 
     def __call__(self, *values: Any) -> Any:
         WORK.tick()
@@ -185,8 +188,7 @@ class Template:
         raise TemplateError(f"variable '{name}' is not declared")
 
 
-@dataclass(frozen=True)
-class Scope:
+class Scope(Struct, frozen=True):
     """Where a value is evaluated: its template, the loops around it, lambda variables."""
 
     template: Template

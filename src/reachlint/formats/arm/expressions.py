@@ -9,9 +9,10 @@ is a literal that starts with one `[`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, TypeAlias
+
+from msgspec import Struct
 
 from reachlint.limits import MAX_EXPRESSION_DEPTH, LimitError
 
@@ -22,26 +23,22 @@ _TOKEN = re.compile(
 _BARE_WORDS: dict[str, Any] = {"true": True, "false": False, "null": None}
 
 
-@dataclass(frozen=True, slots=True)
-class Literal:
+class Literal(Struct, frozen=True):
     value: Any
 
 
-@dataclass(frozen=True, slots=True)
-class Call:
+class Call(Struct, frozen=True):
     name: str  # lower case; user-defined functions as "namespace.member"
     args: tuple[Node, ...]
     written: str  # the name as the template spells it, for messages
 
 
-@dataclass(frozen=True, slots=True)
-class Member:
+class Member(Struct, frozen=True):
     target: Node
     name: str
 
 
-@dataclass(frozen=True, slots=True)
-class Index:
+class Index(Struct, frozen=True):
     target: Node
     index: Node
 

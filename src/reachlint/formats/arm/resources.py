@@ -11,8 +11,9 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from typing import Any
+
+from msgspec import Struct, field
 
 from reachlint.formats.arm.evaluator import Scope, Template, evaluate, loop_count
 from reachlint.formats.arm.resource_ids import address_from_id
@@ -33,8 +34,7 @@ _INDEXED_SYMBOL = re.compile(r"^(?P<name>[^\[\]]+)\[(?P<index>[0-9]+)\]$")
 _UNSET = object()
 
 
-@dataclass(eq=False)
-class ArmResource:
+class ArmResource(Struct, eq=False):
     """One deployed (or referenced) resource instance with its expressions still unevaluated."""
 
     template: Template

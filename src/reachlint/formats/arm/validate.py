@@ -8,8 +8,9 @@ is not declared, wherever it is, so these are checked everywhere up front.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any
+
+from msgspec import Struct
 
 from reachlint.errors import InputError
 from reachlint.formats.arm.expressions import (
@@ -29,8 +30,7 @@ from reachlint.limits import LimitError
 _NOT_EVALUATED = frozenset({"metadata", "$schema", "contentversion", "definitions", "apiversion"})
 
 
-@dataclass(frozen=True)
-class _Names:
+class _Names(Struct, frozen=True):
     """The parameters and variables an expression may name (None: anything goes)."""
 
     parameters: frozenset[str]

@@ -9,9 +9,10 @@ the stack's metadata, so findings can name the construct beside the logical id.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct, field
 
 from reachlint.errors import InputError
 from reachlint.limits import MAX_TEMPLATE_BYTES, read_bounded
@@ -20,8 +21,7 @@ MANIFEST = "manifest.json"
 _MAX_DEPTH = 8  # stages within stages; CDK apps rarely nest more than two
 
 
-@dataclass(frozen=True)
-class StackArtifact:
+class StackArtifact(Struct, frozen=True):
     name: str  # the stack's display name (`Stage/Stack`)
     template: Path
     construct_paths: dict[str, str] = field(default_factory=dict)  # logical id -> path

@@ -16,8 +16,9 @@ import ipaddress
 import json
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
 from typing import Any, NoReturn
+
+from msgspec import Struct, field
 
 from reachlint.errors import InputError
 from reachlint.formats.jsonpos import JsonArray, JsonObject
@@ -61,8 +62,7 @@ class Unknown:
         return "{" + (self.names[0] if self.names else "unknown") + "}"
 
 
-@dataclass(frozen=True)
-class ResourceRef:
+class ResourceRef(Struct, frozen=True):
     """`Ref` of a resource (attribute None: its physical id) or `Fn::GetAtt` of one; `stack`
     names the stack that holds it when that is another one (a value imported from its export)."""
 
@@ -105,8 +105,7 @@ AttributeHook = Callable[[str, str, "Evaluator"], Any]
 ImportHook = Callable[[str], Any]  # an export's value by name; NotImplemented when not known
 
 
-@dataclass
-class Evaluator:
+class Evaluator(Struct):
     """Evaluates one template's values with its parameters, conditions and mappings.
 
     `attribute(logical_id, name, evaluator)` answers `Fn::GetAtt` where the template itself

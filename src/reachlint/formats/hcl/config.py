@@ -8,9 +8,10 @@ Nothing is evaluated here.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, TypeVar
+
+from msgspec import Struct, field
 
 from reachlint.confine import read_confined
 from reachlint.errors import InputError
@@ -20,15 +21,13 @@ from reachlint.formats.hcl.types import ANY, TypeSpec, parse_type
 from reachlint.limits import MAX_CONFIGURATION_FILE_BYTES, read_bounded
 
 
-@dataclass(frozen=True)
-class SourceFile:
+class SourceFile(Struct, frozen=True):
     path: Path
     origin: str  # relative to the directory given to the loader: what reports show
     shown: str  # as the user would find it, for error messages
 
 
-@dataclass
-class VariableDecl:
+class VariableDecl(Struct):
     name: str
     type: TypeSpec
     default: Expr | None
@@ -38,16 +37,14 @@ class VariableDecl:
     sensitive: bool = False
 
 
-@dataclass
-class LocalDecl:
+class LocalDecl(Struct):
     name: str
     expr: Expr
     file: SourceFile
     line: int
 
 
-@dataclass
-class ResourceDecl:
+class ResourceDecl(Struct):
     mode: str  # managed | data
     type: str
     name: str
@@ -61,8 +58,7 @@ class ResourceDecl:
         return f"{prefix}{self.type}.{self.name}"
 
 
-@dataclass
-class ModuleCallDecl:
+class ModuleCallDecl(Struct):
     name: str
     source: str | None
     body: Body
@@ -70,8 +66,7 @@ class ModuleCallDecl:
     line: int
 
 
-@dataclass
-class OutputDecl:
+class OutputDecl(Struct):
     name: str
     expr: Expr | None
     file: SourceFile
@@ -79,8 +74,7 @@ class OutputDecl:
     sensitive: bool = False
 
 
-@dataclass
-class ModuleConfig:
+class ModuleConfig(Struct):
     directory: Path
     files: list[SourceFile] = field(default_factory=list)
     variables: dict[str, VariableDecl] = field(default_factory=dict)

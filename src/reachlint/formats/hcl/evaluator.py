@@ -15,8 +15,9 @@ operand was marked. An error about a marked operand does not quote it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Protocol
+
+from msgspec import Struct, field
 
 from reachlint.formats.hcl.functions import FUNCTIONS, call_function
 from reachlint.formats.hcl.operations import (
@@ -85,8 +86,7 @@ class ConstantScope:
         raise EvalError(f"{name}() cannot be used here; only constant values are allowed", line)
 
 
-@dataclass(slots=True)
-class Context:
+class Context(Struct):
     scope: Scope
     names: dict[str, Value] = field(default_factory=dict)
     item: Value = None  # the current element inside a splat

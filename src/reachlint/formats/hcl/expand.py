@@ -17,8 +17,9 @@ import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
+
+from msgspec import Struct
 
 from reachlint.confine import ConfinementError
 from reachlint.errors import InputError
@@ -62,8 +63,7 @@ _REGISTRY_SOURCE = re.compile(r"^([\w.-]+/)?[\w-]+/[\w-]+/[\w-]+(//.*)?$")
 _HOSTED_GIT = ("github.com/", "bitbucket.org/")
 
 
-@dataclass
-class _Frame:
+class _Frame(Struct):
     key: tuple[str, int, str]
     label: str
     kind: str

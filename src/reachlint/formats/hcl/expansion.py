@@ -7,7 +7,8 @@ is not known before apply, one instance with the key `[*]` stands for them all.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from reachlint.formats.hcl.config import SourceFile
 from reachlint.formats.hcl.values import (
@@ -35,8 +36,7 @@ def instance_suffix(key: Key) -> str:
     return f"[{json.dumps(key, ensure_ascii=False)}]"
 
 
-@dataclass
-class Iteration:
+class Iteration(Struct):
     key: Key
     names: dict[str, Value]  # count / each as expressions see them
     # What addresses show in place of a key that comes from a sensitive value.
@@ -51,8 +51,7 @@ class Iteration:
         return self.key if self.shown is None else self.shown
 
 
-@dataclass
-class Expansion:
+class Expansion(Struct):
     kind: str  # single, count, for_each, unknown
     iterations: list[Iteration]
 

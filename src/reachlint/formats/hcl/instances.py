@@ -9,9 +9,10 @@ evaluation of the whole configuration, which bounds, notes and guards against cy
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
+
+from msgspec import Struct
 
 from reachlint.formats.hcl.config import ModuleCallDecl, ModuleConfig, ResourceDecl, SourceFile
 from reachlint.formats.hcl.expansion import Expansion, Iteration, Key, collection_value
@@ -36,8 +37,7 @@ from reachlint.sources import Origin
 _MODULE_META = frozenset({"source", "version", "count", "for_each", "providers", "depends_on"})
 
 
-@dataclass
-class InstanceRecord:
+class InstanceRecord(Struct):
     address: str
     decl: ResourceDecl
     module: str
@@ -46,14 +46,12 @@ class InstanceRecord:
     origins: dict[str, Origin]
 
 
-@dataclass
-class ResourceState:
+class ResourceState(Struct):
     instances: list[InstanceRecord]
     value: Value
 
 
-@dataclass
-class ModuleCallState:
+class ModuleCallState(Struct):
     children: list[ModuleInstance]
     value: Value
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from reachlint.errors import InputError
 from reachlint.limits import MAX_EXPRESSION_DEPTH, LimitError
@@ -45,16 +46,14 @@ _ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
 _UNICODE_ESCAPES = {"u": 4, "U": 8}
 
 
-@dataclass(slots=True)
-class Token:
+class Token(Struct):
     kind: str
     value: object
     line: int
     column: int
 
 
-@dataclass(slots=True)
-class Interpolation:
+class Interpolation(Struct):
     """A `${ ... }` (directive False) or `%{ ... }` (directive True) inside a template."""
 
     directive: bool

@@ -5,45 +5,39 @@ Every node keeps the line it starts on, so evaluation errors and origins can nam
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
+from msgspec import Struct, field
 
-@dataclass(slots=True)
-class Expr:
+
+class Expr(Struct):
     line: int
 
 
-@dataclass(slots=True)
 class Literal(Expr):
     value: Any
 
 
-@dataclass(slots=True)
 class Variable(Expr):
     """A bare name: a namespace (`var`, `local`, a resource type) or an iterator."""
 
     name: str
 
 
-@dataclass(slots=True)
 class GetAttr(Expr):
     target: Expr
     name: str
 
 
-@dataclass(slots=True)
 class Index(Expr):
     target: Expr
     key: Expr
 
 
-@dataclass(slots=True)
 class SplatItem(Expr):
     """Stands for the current element inside a splat's `each` expression."""
 
 
-@dataclass(slots=True)
 class Splat(Expr):
     """`source[*].a.b` (or `source.*.a`): `each` is applied to every element."""
 
@@ -51,51 +45,43 @@ class Splat(Expr):
     each: Expr
 
 
-@dataclass(slots=True)
 class Call(Expr):
     name: str
     args: list[Expr]
     expand_last: bool = False  # `f(list...)`
 
 
-@dataclass(slots=True)
 class Conditional(Expr):
     condition: Expr
     true_result: Expr
     false_result: Expr
 
 
-@dataclass(slots=True)
 class Binary(Expr):
     operator: str
     left: Expr
     right: Expr
 
 
-@dataclass(slots=True)
 class Unary(Expr):
     operator: str
     operand: Expr
 
 
-@dataclass(slots=True)
 class Parens(Expr):
     """Kept only so an object key in parentheses is evaluated instead of taken as a name."""
 
     inner: Expr
 
 
-@dataclass(slots=True)
 class TupleCons(Expr):
     items: list[Expr]
 
 
-@dataclass(slots=True)
 class ObjectCons(Expr):
     items: list[tuple[Expr, Expr]]
 
 
-@dataclass(slots=True)
 class ForExpr(Expr):
     key_name: str | None
     value_name: str
@@ -106,28 +92,24 @@ class ForExpr(Expr):
     group: bool = False  # `v...`: values with the same key are grouped into lists
 
 
-@dataclass(slots=True)
 class Template(Expr):
     """A string template; a part is literal text or an expression (interpolation, directive)."""
 
     parts: list[str | Expr]
 
 
-@dataclass(slots=True)
 class TemplateWrap(Expr):
     """`"${x}"`: a template that is one interpolation yields x's value unchanged."""
 
     inner: Expr
 
 
-@dataclass(slots=True)
 class TemplateIf(Expr):
     condition: Expr
     then_parts: list[str | Expr]
     else_parts: list[str | Expr]
 
 
-@dataclass(slots=True)
 class TemplateFor(Expr):
     key_name: str | None
     value_name: str
@@ -135,8 +117,7 @@ class TemplateFor(Expr):
     body: list[str | Expr]
 
 
-@dataclass(slots=True)
-class Attribute:
+class Attribute(Struct):
     name: str
     expr: Expr
     line: int
@@ -144,8 +125,7 @@ class Attribute:
     file: str | None = None
 
 
-@dataclass(slots=True)
-class Block:
+class Block(Struct):
     type: str
     labels: list[str]
     body: Body
@@ -153,7 +133,6 @@ class Block:
     file: str | None = None  # as for Attribute
 
 
-@dataclass(slots=True)
-class Body:
+class Body(Struct):
     attributes: dict[str, Attribute] = field(default_factory=dict)
     blocks: list[Block] = field(default_factory=list)

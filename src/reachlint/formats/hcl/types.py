@@ -8,7 +8,7 @@ loader's job is to see the network, not to re-validate the configuration.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from msgspec import Struct, field
 
 from reachlint.formats.hcl.evaluator import evaluate_constant
 from reachlint.formats.hcl.syntax import Call, Expr, Literal, ObjectCons, TupleCons, Variable
@@ -27,8 +27,7 @@ from reachlint.formats.hcl.values import (
 PRIMITIVES = ("string", "number", "bool")
 
 
-@dataclass(frozen=True)
-class TypeSpec:
+class TypeSpec(Struct, frozen=True):
     kind: str  # string, number, bool, any, list, set, map, tuple, object
     element: TypeSpec | None = None  # list, set, map
     elements: tuple[TypeSpec, ...] = ()  # tuple
@@ -39,8 +38,7 @@ class TypeSpec:
         return self.kind not in (*PRIMITIVES, "any")
 
 
-@dataclass(frozen=True)
-class Attribute:
+class Attribute(Struct, frozen=True):
     type: TypeSpec
     optional: bool = False
     default: Value = None

@@ -24,8 +24,9 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
+
+from msgspec import Struct, field
 
 from reachlint.confine import input_root, read_confined
 from reachlint.errors import InputError
@@ -48,8 +49,7 @@ Validator = Callable[[Iterable[ModuleConfig], Path], str | None]
 _RECURSION_LIMIT = 12000
 
 
-@dataclass
-class HclResources:
+class HclResources(Struct):
     resources: list[TfResource]
     # What was seen and not modelled, or cannot be known before apply, with file and line.
     notes: list[Note] = field(default_factory=list)

@@ -7,7 +7,7 @@ a list of strings keeps the list's path, blocks add their position ("ingress.0.c
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from msgspec import Struct
 
 from reachlint.formats.hcl.expansion import STAR
 from reachlint.formats.hcl.instances import InstanceRecord
@@ -75,8 +75,7 @@ def to_resource(record: InstanceRecord) -> TfResource:
     )
 
 
-@dataclass
-class _Found:
+class _Found(Struct):
     """What exporting a resource's values finds besides them, by attribute path."""
 
     references: dict[str, dict[str, None]]

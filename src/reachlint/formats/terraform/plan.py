@@ -16,9 +16,10 @@ import gc
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct, field
 
 from reachlint.errors import InputError
 from reachlint.formats.terraform.plan_reader import PlanReader
@@ -30,8 +31,7 @@ from reachlint.sensitive import texts
 SHOW_COMMAND = "`terraform show -json PLANFILE`"
 
 
-@dataclass
-class PlanResources:
+class PlanResources(Struct):
     resources: list[TfResource]
     terraform_version: str | None
     format_version: str

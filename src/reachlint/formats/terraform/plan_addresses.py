@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from functools import lru_cache
+
+from msgspec import Struct
 
 Key = int | str | None
 # module.a["x"].module.b -> (("a", "x"), ("b", None))
@@ -35,8 +36,7 @@ _MODULE_STEP = re.compile(rf"module\.({_NAME})({_KEY})?\.")
 _RESOURCE_PART = re.compile(rf"(data\.)?({_NAME})\.({_NAME})({_KEY})?")
 
 
-@dataclass(frozen=True)
-class Address:
+class Address(Struct, frozen=True):
     module_path: ModulePath
     module: str  # module.a["x"] as written in the address
     mode: str
@@ -82,8 +82,7 @@ def parse_address(address: str) -> Address | None:
     )
 
 
-@dataclass(frozen=True)
-class IndexStep:
+class IndexStep(Struct, frozen=True):
     """`[...]` in a reference: a literal key, or `aligned` when it is count.index / each.key."""
 
     value: int | str | None

@@ -6,8 +6,9 @@ configuration's modules. Every accessor takes whatever the document holds, of an
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
+
+from msgspec import Struct
 
 from reachlint.formats.terraform.records import UNKNOWN
 
@@ -229,8 +230,7 @@ def id_references(values: dict[str, Any], ids: dict[str, str], own: str) -> dict
     return {path: list(addresses) for path, addresses in found.items()}
 
 
-@dataclass
-class ModuleConfiguration:
+class ModuleConfiguration(Struct):
     resources: dict[str, dict[str, Any]]  # "aws_instance.this" / "data.aws_vpc.x" -> config
     calls: dict[str, dict[str, Any]]
     outputs: dict[str, Any]

@@ -8,8 +8,9 @@ where every id is "known after apply".
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from msgspec import Struct, field
 
 from reachlint.sensitive import texts
 from reachlint.sources import UNKNOWN as UNKNOWN  # every reader's marker, named here too
@@ -20,8 +21,7 @@ def is_unknown(value: object) -> bool:
     return value is UNKNOWN
 
 
-@dataclass
-class TfResource:
+class TfResource(Struct):
     address: str  # full instance address: module.web.aws_instance.this[0], aws_subnet.a["x"]
     type: str  # aws_instance
     name: str  # this

@@ -13,8 +13,9 @@ Fields: a group's `network`, `name`, `name_prefix`, and `ingress`/`egress` entri
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from typing import Any
+
+from msgspec import Struct
 
 from reachlint.model.network import Direction, PortRange, SecurityGroup, SecurityGroupRule
 from reachlint.providers.aws.networks import (
@@ -225,8 +226,7 @@ def add_rules(b: Build) -> None:
         group.rules.append(rule)
 
 
-@dataclass
-class Groups:
+class Groups(Struct):
     addresses: list[str]
     given: bool
     # Named "default": the VPC's default group, which only the interface's network tells.

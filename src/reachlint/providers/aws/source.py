@@ -14,16 +14,16 @@ known only at deployment. A field the input does not write, or cannot write, rea
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+from msgspec import Struct, field
 
 from reachlint.sources import Origin, UnknownValue
 
 Kinds = frozenset[str] | None  # the kinds a link may name; None: any kind
 
 
-@dataclass
-class Links:
+class Links(Struct):
     """What a field links to."""
 
     addresses: list[str] = field(default_factory=list)  # resources of the input

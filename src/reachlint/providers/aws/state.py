@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+
+from msgspec import Struct, field
 
 from reachlint.model.network import Interface, Listener, NetworkModel
 from reachlint.providers.aws.source import Inventory, Resource
@@ -11,8 +12,7 @@ from reachlint.providers.aws.source import Inventory, Resource
 NOTE_SAMPLE = 5  # how many choices a note names
 
 
-@dataclass
-class Build:
+class Build(Struct):
     inv: Inventory
     model: NetworkModel
     declared_networks: list[str] = field(default_factory=list)

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+
+from msgspec import Struct, field
 
 from reachlint.model.network import AddressSpec, DnatRule, FirewallPolicy, FirewallRule, PortRange
 from reachlint.sources import Origin
@@ -100,8 +101,7 @@ def protocols(values: Iterable[str]) -> list[str]:
     return out or ["*"]
 
 
-@dataclass
-class RuleSet:
+class RuleSet(Struct):
     """Rules gathered from collections in any order, each with the key the firewall sorts by."""
 
     policy: FirewallPolicy

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import Protocol
+
+from msgspec import Struct, field
 
 from reachlint.model.network import NetworkModel
 from reachlint.sources import Origin, UnknownValue
@@ -120,8 +121,7 @@ class Source(Protocol):
         """The resource of one kind at an address a link gave; None when none is there."""
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(Struct, frozen=True):
     """How a dialect models what both dialects read; each a difference kept as it was."""
 
     # A security rule whose priority, direction or access is unknown: skipped (ARM), or kept
@@ -229,8 +229,7 @@ class Settings:
     notes: Mapping[str, str]
 
 
-@dataclass
-class PeeringSide:
+class PeeringSide(Struct):
     """One direction of a peering, from `local` to `remote` (see `peerings`)."""
 
     entry: Resource

@@ -8,16 +8,16 @@ ARM knows these only when it runs; reachlint answers with `DeploymentInfo`'s sta
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
+
+from msgspec import Struct
 
 from reachlint.formats.arm.functions.arguments import EvalError
 from reachlint.formats.arm.resource_ids import provider_path, resource_id, split_resource_id_args
 from reachlint.formats.arm.values import RuntimeObject, Unknown, first_unknown
 
 
-@dataclass(frozen=True)
-class DeploymentInfo:
+class DeploymentInfo(Struct, frozen=True):
     """What the deployment-context functions return; ARM knows these only when it runs, so
     reachlint uses stable stand-ins that keep resource names readable."""
 
