@@ -7,24 +7,20 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from msgspec import Struct, field
 
 
-class Origin(BaseModel):
+class Origin(Struct, kw_only=True):
     """Where an element was written: the file a reviewer edits and the line in it."""
-
-    model_config = ConfigDict(extra="forbid")
 
     file: str | None = None
     line: int | None = None
 
 
-class UnknownValue(BaseModel):
+class UnknownValue(Struct, kw_only=True, frozen=True):
     """A value not known before deployment: a variable or parameter without a value, a data
     source, an attribute known only after apply. As an address range it is a set of addresses
     the engine reasons about without knowing them."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     # What it rests on, as the input names it: var.admin_range, data.aws_ip_ranges.office,
     # aws_instance.bastion.private_ip, parameters('subnetPrefix').
@@ -35,14 +31,12 @@ class UnknownValue(BaseModel):
     version: Literal[4, 6] | None = None  # the address family, when the attribute fixes it
 
 
-class Note(BaseModel):
+class Note(Struct, kw_only=True):
     """Something the loader saw and did not model, or could not know."""
-
-    model_config = ConfigDict(extra="forbid")
 
     address: str | None = None
     message: str
-    origin: Origin = Field(default_factory=Origin)
+    origin: Origin = field(default_factory=Origin)
 
 
 class _Unknown:

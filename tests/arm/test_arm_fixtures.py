@@ -6,6 +6,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 from arm_helpers import FIXTURES, template_document, write_template
 
@@ -30,6 +31,11 @@ def without_origins(value: Any) -> Any:
     return value
 
 
+def _data(loaded: NetworkModel) -> dict[str, Any]:
+    fields = [name for name in loaded.__struct_fields__ if name != "type_names"]
+    return {name: msgspec.to_builtins(getattr(loaded, name)) for name in fields}
+
+
 def test_every_fixture_has_both_forms() -> None:
     assert NAMES == [
         "firewall-dnat-fqdn",
@@ -47,8 +53,8 @@ def test_every_fixture_has_both_forms() -> None:
 
 @pytest.mark.parametrize("name", NAMES)
 def test_classic_and_symbolic_forms_give_the_same_model(name: str) -> None:
-    classic = without_origins(model(name).model_dump())
-    symbolic = without_origins(model(name, "template.symbolic.json").model_dump())
+    classic = without_origins(_data(model(name)))
+    symbolic = without_origins(_data(model(name, "template.symbolic.json")))
     assert classic == symbolic
 
 

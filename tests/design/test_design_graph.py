@@ -12,6 +12,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import msgspec
 import pytest
 from typer.testing import CliRunner
 
@@ -249,7 +250,7 @@ def test_text_is_escaped_for_both_formats(tmp_path: Path) -> None:
     net = azure_hybrid_net()
     vm = net.model.endpoints.pop("Microsoft.Compute/virtualMachines/jump")
     odd = 'Microsoft.Compute/virtualMachines/say "hi" <#1>\\'
-    net.model.endpoints[odd] = vm.model_copy(update={"address": odd})
+    net.model.endpoints[odd] = msgspec.structs.replace(vm, address=odd)
     analysis = Analysis(net.model)
     grouping = auto_grouping(net.model, Ends(net.model, analysis.reachability), "endpoint")
     picture = network_picture(net.model, analysis.reachability, grouping, [])

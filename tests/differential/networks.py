@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import ipaddress
 import random
 from collections.abc import Callable, Iterator
@@ -418,21 +419,21 @@ def shrink(
 def _smaller(model: NetworkModel, packet: Packet) -> Iterator[NetworkModel]:
     for name in model.endpoints:
         if name not in (packet.source, packet.destination):
-            copy = model.model_copy(deep=True)
-            del copy.endpoints[name]
-            yield copy
+            smaller = copy.deepcopy(model)
+            del smaller.endpoints[name]
+            yield smaller
     for name, group in model.security_groups.items():
         for index in range(len(group.rules)):
-            copy = model.model_copy(deep=True)
-            del copy.security_groups[name].rules[index]
-            yield copy
+            smaller = copy.deepcopy(model)
+            del smaller.security_groups[name].rules[index]
+            yield smaller
     for name, acl in model.network_acls.items():
         for index in range(len(acl.entries)):
-            copy = model.model_copy(deep=True)
-            del copy.network_acls[name].entries[index]
-            yield copy
+            smaller = copy.deepcopy(model)
+            del smaller.network_acls[name].entries[index]
+            yield smaller
     for name, table in model.route_tables.items():
         for index in range(len(table.routes)):
-            copy = model.model_copy(deep=True)
-            del copy.route_tables[name].routes[index]
-            yield copy
+            smaller = copy.deepcopy(model)
+            del smaller.route_tables[name].routes[index]
+            yield smaller

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from msgspec import Struct, field
+from msgspec.structs import replace
 
 from reachlint.errors import InputError
 from reachlint.timing import Timings, phase
@@ -155,7 +156,7 @@ def _directory_model(path: Path, options: LoadOptions, timings: Timings | None) 
         for note in loaded.notes:
             origin = note.origin
             if origin.file is not None:
-                origin = origin.model_copy(update={"file": shown_path(directory / origin.file)})
+                origin = replace(origin, file=shown_path(directory / origin.file))
             model.note(note.message, note.address, origin)
     return model
 

@@ -11,40 +11,38 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from msgspec import Struct, field
 
 from reachlint.sources import Note, Origin, UnknownValue
 
 
-class Element(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class Element(Struct, kw_only=True):
     address: str
     type: str
-    origin: Origin = Field(default_factory=Origin)
+    origin: Origin = field(default_factory=Origin)
     # Attributes whose values are only known after apply (or not given), by name.
-    unknown: list[str] = Field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
     # Address ranges of this element (its own, or those a rule or route names) that are
     # unknown values; the ranges that are known are in its CIDR fields.
-    unknown_ranges: list[UnknownValue] = Field(default_factory=list)
+    unknown_ranges: list[UnknownValue] = field(default_factory=list)
 
 
 Provider = Literal["aws", "azure"]
 
 
-class Network(Element):
+class Network(Element, kw_only=True):
     """A VPC or VNet."""
 
     provider: Provider = "aws"
-    cidrs: list[str] = Field(default_factory=list)
+    cidrs: list[str] = field(default_factory=list)
     main_route_table: str | None = None
     default_security_group: str | None = None
     default_network_acl: str | None = None
 
 
-class Subnet(Element):
+class Subnet(Element, kw_only=True):
     network: str
-    cidrs: list[str] = Field(default_factory=list)
+    cidrs: list[str] = field(default_factory=list)
     zone: str | None = None
     map_public_ip: bool = False
     # Explicit associations; None means the network's main table / default ACL.
@@ -59,36 +57,34 @@ class Subnet(Element):
 Direction = Literal["ingress", "egress"]
 
 
-class PortRange(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class PortRange(Struct, kw_only=True, frozen=True):
     low: int
     high: int
 
 
-class SecurityGroupRule(Element):
+class SecurityGroupRule(Element, kw_only=True):
     """One allow rule of a stateful group (AWS security group)."""
 
     direction: Direction
     protocol: str = "-1"  # number or name as written; -1 means all
     ports: PortRange | None = None  # None: all ports
-    cidrs: list[str] = Field(default_factory=list)
-    prefix_lists: list[str] = Field(default_factory=list)
-    security_groups: list[str] = Field(default_factory=list)  # members of these groups
+    cidrs: list[str] = field(default_factory=list)
+    prefix_lists: list[str] = field(default_factory=list)
+    security_groups: list[str] = field(default_factory=list)  # members of these groups
     self_reference: bool = False
     description: str | None = None
     # The element a reviewer edits for this rule (an inline block's group, or the rule resource).
     # Its origin is the block's own line.
 
 
-class SecurityGroup(Element):
+class SecurityGroup(Element, kw_only=True):
     network: str | None = None
     name: str | None = None
     is_default: bool = False
-    rules: list[SecurityGroupRule] = Field(default_factory=list)
+    rules: list[SecurityGroupRule] = field(default_factory=list)
 
 
-class AclEntry(Element):
+class AclEntry(Element, kw_only=True):
     """One numbered entry of a stateless network ACL."""
 
     rule_number: int
@@ -99,11 +95,11 @@ class AclEntry(Element):
     ports: PortRange | None = None
 
 
-class NetworkAcl(Element):
+class NetworkAcl(Element, kw_only=True):
     network: str
     is_default: bool = False
-    subnets: list[str] = Field(default_factory=list)
-    entries: list[AclEntry] = Field(default_factory=list)
+    subnets: list[str] = field(default_factory=list)
+    entries: list[AclEntry] = field(default_factory=list)
 
 
 RouteTarget = Literal[
@@ -124,21 +120,21 @@ RouteTarget = Literal[
 ]
 
 
-class Route(Element):
+class Route(Element, kw_only=True):
     destination: str | None = None  # CIDR
     destination_prefix_list: str | None = None
     target_kind: RouteTarget
     target: str | None = None  # address of the gateway, peering, interface...
 
 
-class RouteTable(Element):
+class RouteTable(Element, kw_only=True):
     network: str
     is_main: bool = False
-    routes: list[Route] = Field(default_factory=list)
-    subnets: list[str] = Field(default_factory=list)
-    propagating_gateways: list[str] = Field(default_factory=list)
+    routes: list[Route] = field(default_factory=list)
+    subnets: list[str] = field(default_factory=list)
+    propagating_gateways: list[str] = field(default_factory=list)
     # Edge associations: the gateways (AWS internet gateway) whose arriving traffic it routes.
-    edge_gateways: list[str] = Field(default_factory=list)
+    edge_gateways: list[str] = field(default_factory=list)
 
 
 GatewayKind = Literal[
@@ -155,7 +151,7 @@ GatewayKind = Literal[
 FirewallAction = Literal["allow", "deny", "next", "alert"]
 
 
-class FirewallRule(Element):
+class FirewallRule(Element, kw_only=True):
     """One filtering rule of a firewall, in the order the firewall evaluates it (first match).
 
     `address` is what a reviewer edits (the rule collection group, the rule group); `stage`
@@ -168,9 +164,9 @@ class FirewallRule(Element):
     collection: str | None = None  # the collection or group and its priority, for the reader
     stage: int = 0
     action: FirewallAction
-    protocols: list[str] = Field(default_factory=lambda: ["*"])  # names or numbers; * is all
-    sources: AddressSpec = Field(default_factory=lambda: AddressSpec(any=True))
-    destinations: AddressSpec = Field(default_factory=lambda: AddressSpec(any=True))
+    protocols: list[str] = field(default_factory=lambda: ["*"])  # names or numbers; * is all
+    sources: AddressSpec = field(default_factory=lambda: AddressSpec(any=True))
+    destinations: AddressSpec = field(default_factory=lambda: AddressSpec(any=True))
     source_ports: list[PortRange] | None = None  # None: any port
     destination_ports: list[PortRange] | None = None
     both_directions: bool = False  # also matches the reverse direction (AWS direction ANY)
@@ -179,61 +175,59 @@ class FirewallRule(Element):
     undecidable: str | None = None
 
 
-class DnatRule(Element):
+class DnatRule(Element, kw_only=True):
     """A way in: the firewall's public address and port, translated to an address and port."""
 
     name: str
     collection: str | None = None
-    protocols: list[str] = Field(default_factory=lambda: ["tcp"])
-    sources: AddressSpec = Field(default_factory=lambda: AddressSpec(any=True))
-    ports: list[PortRange] = Field(default_factory=list)  # on the firewall's public address
+    protocols: list[str] = field(default_factory=lambda: ["tcp"])
+    sources: AddressSpec = field(default_factory=lambda: AddressSpec(any=True))
+    ports: list[PortRange] = field(default_factory=list)  # on the firewall's public address
     translated_address: str | None = None
     translated_port: int | None = None
     undecidable: str | None = None  # a translated FQDN
 
 
-class FirewallStage(BaseModel):
+class FirewallStage(Struct, kw_only=True):
     """One engine of a firewall and what it does with traffic no rule of it matched."""
-
-    model_config = ConfigDict(extra="forbid")
 
     name: str
     default: Literal["allow", "deny", "next"] = "deny"
 
 
-class FirewallPolicy(Element):
+class FirewallPolicy(Element, kw_only=True):
     """The rules a firewall judges traffic by; `address` is the policy a reviewer edits."""
 
-    stages: list[FirewallStage] = Field(default_factory=lambda: [FirewallStage(name="rules")])
-    rules: list[FirewallRule] = Field(default_factory=list)
-    dnat: list[DnatRule] = Field(default_factory=list)
+    stages: list[FirewallStage] = field(default_factory=lambda: [FirewallStage(name="rules")])
+    rules: list[FirewallRule] = field(default_factory=list)
+    dnat: list[DnatRule] = field(default_factory=list)
 
 
-class Gateway(Element):
+class Gateway(Element, kw_only=True):
     kind: GatewayKind
     network: str | None = None
     subnet: str | None = None  # NAT gateway: where it sits
     public: bool = True  # NAT gateway: connectivity_type public
     service: str | None = None  # gateway endpoint: the service it reaches
-    route_tables: list[str] = Field(default_factory=list)  # gateway endpoint routes
+    route_tables: list[str] = field(default_factory=list)  # gateway endpoint routes
     # Transit gateway: whether attachments propagate to its default route table.
     default_propagation: bool = True
     # Azure Firewall / network virtual appliance: the private address routes point at.
-    private_ips: list[str] = Field(default_factory=list)
+    private_ips: list[str] = field(default_factory=list)
     # Firewall: the rules it judges traffic by; None for a firewall whose rules are unknown.
     policy: FirewallPolicy | None = None
 
 
-class OnPremSite(Element):
+class OnPremSite(Element, kw_only=True):
     """An on-premises network reached through a VPN connection or Direct Connect."""
 
     gateway: str | None = None  # virtual private gateway or transit gateway address
     customer_gateway: str | None = None
-    cidrs: list[str] = Field(default_factory=list)
+    cidrs: list[str] = field(default_factory=list)
     static_routes_only: bool = False
 
 
-class Peering(Element):
+class Peering(Element, kw_only=True):
     requester: str | None = None  # network address; None when outside the input
     accepter: str | None = None
     active: bool = True
@@ -243,80 +237,74 @@ class Peering(Element):
     use_remote_gateways: bool = False
 
 
-class TransitGatewayAttachment(Element):
+class TransitGatewayAttachment(Element, kw_only=True):
     transit_gateway: str
     network: str
-    subnets: list[str] = Field(default_factory=list)
+    subnets: list[str] = field(default_factory=list)
 
 
-class TransitGatewayRoute(Element):
+class TransitGatewayRoute(Element, kw_only=True):
     transit_gateway: str
     destination: str
     attachment: str | None = None  # None with blackhole
     blackhole: bool = False
 
 
-class PrefixList(Element):
-    cidrs: list[str] = Field(default_factory=list)
+class PrefixList(Element, kw_only=True):
+    cidrs: list[str] = field(default_factory=list)
 
 
-class Interface(BaseModel):
+class Interface(Struct, kw_only=True):
     """A network interface of an endpoint: where it sits and what filters it."""
-
-    model_config = ConfigDict(extra="forbid")
 
     address: str
     subnet: str | None = None
     network: str | None = None
-    private_ips: list[str] = Field(default_factory=list)
+    private_ips: list[str] = field(default_factory=list)
     public: bool = False
     # Why the interface has a public address: the element that gives it.
     public_source: str | None = None
     # Azure's Standard public IPs are closed to inbound traffic unless an NSG allows it; None:
     # the SKU is not known before apply.
     closed_without_nsg: bool | None = False
-    security_groups: list[str] = Field(default_factory=list)
+    security_groups: list[str] = field(default_factory=list)
     # Azure: the NIC's network security group and application security groups.
     network_security_group: str | None = None
-    application_security_groups: list[str] = Field(default_factory=list)
-    unknown: list[str] = Field(default_factory=list)
+    application_security_groups: list[str] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
 
 
-class Listener(Element):
+class Listener(Element, kw_only=True):
     protocol: str = "tcp"
     port: int
-    target_groups: list[str] = Field(default_factory=list)
+    target_groups: list[str] = field(default_factory=list)
     # Classic load balancers forward straight to instances on this port.
     target_port: int | None = None
     # The frontends (interface addresses) it listens on; empty: every one.
-    frontends: list[str] = Field(default_factory=list)
+    frontends: list[str] = field(default_factory=list)
 
 
-class Target(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class Target(Struct, kw_only=True):
     endpoint: str
     port: int | None = None  # overrides the target group's port
-    origin: Origin = Field(default_factory=Origin)
+    origin: Origin = field(default_factory=Origin)
     via: str | None = None  # the attachment resource
 
 
-class TargetGroup(Element):
+class TargetGroup(Element, kw_only=True):
     protocol: str = "tcp"
     port: int | None = None
-    targets: list[Target] = Field(default_factory=list)
+    targets: list[Target] = field(default_factory=list)
 
 
-class LoadBalancer(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class LoadBalancer(Struct, kw_only=True):
     scheme: Literal["internal", "internet-facing"] = "internet-facing"
     flavor: Literal["application", "network", "gateway", "classic"] = "application"
-    listeners: list[Listener] = Field(default_factory=list)
+    listeners: list[Listener] = field(default_factory=list)
     # Network load balancers keep the client's address unless told otherwise.
     preserves_client_address: bool = False
     # Classic load balancers list their instances directly.
-    instances: list[Target] = Field(default_factory=list)
+    instances: list[Target] = field(default_factory=list)
 
 
 EndpointKind = Literal[
@@ -337,33 +325,31 @@ EndpointKind = Literal[
 ]
 
 
-class Endpoint(Element):
+class Endpoint(Element, kw_only=True):
     """What holds an address and runs code; gateways are hops, never endpoints."""
 
     kind: EndpointKind
-    tags: dict[str, str] = Field(default_factory=dict)
-    interfaces: list[Interface] = Field(default_factory=list)
+    tags: dict[str, str] = field(default_factory=dict)
+    interfaces: list[Interface] = field(default_factory=list)
     load_balancer: LoadBalancer | None = None
     # The row of reachlint.model.exposure that says what this managed service accepts and sends;
     # None: its filters alone decide.
     exposure: str | None = None
     # The ports the service listens on when its row says "own port" (a database's port).
-    service_ports: list[PortRange] = Field(default_factory=list)
+    service_ports: list[PortRange] = field(default_factory=list)
 
 
-class AddressSpec(BaseModel):
+class AddressSpec(Struct, kw_only=True):
     """One side of an NSG rule: any address, CIDRs, service tags, application security groups."""
 
-    model_config = ConfigDict(extra="forbid")
-
     any: bool = False
-    cidrs: list[str] = Field(default_factory=list)
-    service_tags: list[str] = Field(default_factory=list)  # VirtualNetwork, Internet...
-    application_security_groups: list[str] = Field(default_factory=list)
-    unknown_ranges: list[UnknownValue] = Field(default_factory=list)
+    cidrs: list[str] = field(default_factory=list)
+    service_tags: list[str] = field(default_factory=list)  # VirtualNetwork, Internet...
+    application_security_groups: list[str] = field(default_factory=list)
+    unknown_ranges: list[UnknownValue] = field(default_factory=list)
 
 
-class NsgRule(Element):
+class NsgRule(Element, kw_only=True):
     """One rule of an Azure network security group: priority order, first match, stateful."""
 
     name: str
@@ -371,55 +357,53 @@ class NsgRule(Element):
     direction: Literal["inbound", "outbound"]
     allow: bool
     protocol: str = "*"  # Tcp, Udp, Icmp, Esp, Ah or *
-    source: AddressSpec = Field(default_factory=AddressSpec)
-    destination: AddressSpec = Field(default_factory=AddressSpec)
+    source: AddressSpec = field(default_factory=AddressSpec)
+    destination: AddressSpec = field(default_factory=AddressSpec)
     source_ports: list[PortRange] | None = None  # None: any port
     destination_ports: list[PortRange] | None = None
     is_default: bool = False
 
 
-class NetworkSecurityGroup(Element):
+class NetworkSecurityGroup(Element, kw_only=True):
     """Rules include Azure's six default rules (65000-65500), made explicit by the loader."""
 
-    rules: list[NsgRule] = Field(default_factory=list)
+    rules: list[NsgRule] = field(default_factory=list)
 
 
-class ElasticIp(Element):
+class ElasticIp(Element, kw_only=True):
     endpoint: str | None = None  # the endpoint whose interface it gives a public address
     interface: str | None = None
 
 
-class NetworkModel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    inputs: list[str] = Field(default_factory=list)
-    networks: dict[str, Network] = Field(default_factory=dict)
-    subnets: dict[str, Subnet] = Field(default_factory=dict)
-    security_groups: dict[str, SecurityGroup] = Field(default_factory=dict)
-    network_security_groups: dict[str, NetworkSecurityGroup] = Field(default_factory=dict)
-    application_security_groups: dict[str, Element] = Field(default_factory=dict)
-    network_acls: dict[str, NetworkAcl] = Field(default_factory=dict)
-    route_tables: dict[str, RouteTable] = Field(default_factory=dict)
-    gateways: dict[str, Gateway] = Field(default_factory=dict)
-    onprem_sites: dict[str, OnPremSite] = Field(default_factory=dict)
-    peerings: dict[str, Peering] = Field(default_factory=dict)
-    transit_gateway_attachments: dict[str, TransitGatewayAttachment] = Field(default_factory=dict)
-    transit_gateway_routes: dict[str, TransitGatewayRoute] = Field(default_factory=dict)
-    prefix_lists: dict[str, PrefixList] = Field(default_factory=dict)
-    endpoints: dict[str, Endpoint] = Field(default_factory=dict)
-    target_groups: dict[str, TargetGroup] = Field(default_factory=dict)
-    elastic_ips: dict[str, ElasticIp] = Field(default_factory=dict)
+class NetworkModel(Struct, kw_only=True):
+    inputs: list[str] = field(default_factory=list)
+    networks: dict[str, Network] = field(default_factory=dict)
+    subnets: dict[str, Subnet] = field(default_factory=dict)
+    security_groups: dict[str, SecurityGroup] = field(default_factory=dict)
+    network_security_groups: dict[str, NetworkSecurityGroup] = field(default_factory=dict)
+    application_security_groups: dict[str, Element] = field(default_factory=dict)
+    network_acls: dict[str, NetworkAcl] = field(default_factory=dict)
+    route_tables: dict[str, RouteTable] = field(default_factory=dict)
+    gateways: dict[str, Gateway] = field(default_factory=dict)
+    onprem_sites: dict[str, OnPremSite] = field(default_factory=dict)
+    peerings: dict[str, Peering] = field(default_factory=dict)
+    transit_gateway_attachments: dict[str, TransitGatewayAttachment] = field(default_factory=dict)
+    transit_gateway_routes: dict[str, TransitGatewayRoute] = field(default_factory=dict)
+    prefix_lists: dict[str, PrefixList] = field(default_factory=dict)
+    endpoints: dict[str, Endpoint] = field(default_factory=dict)
+    target_groups: dict[str, TargetGroup] = field(default_factory=dict)
+    elastic_ips: dict[str, ElasticIp] = field(default_factory=dict)
     # Ids and ARNs of deployed resources that the input knows (a plan's prior state): id -> address.
-    ids: dict[str, str] = Field(default_factory=dict)
-    notes: list[Note] = Field(default_factory=list)
-    # Texts of sensitive values (reachlint.sensitive): used, never shown; never serialised.
-    sensitive: set[str] = Field(default_factory=set, exclude=True, repr=False)
+    ids: dict[str, str] = field(default_factory=dict)
+    notes: list[Note] = field(default_factory=list)
+    # Texts of sensitive values (reachlint.sensitive): used, never shown.
+    sensitive: set[str] = field(default_factory=set)
     # Each input type's counterparts in the other dialects (aws_instance: AWS::EC2::Instance),
     # so that a selector's `types` reads the same for every input; the dialects' tables are read
     # only when a selector asks.
-    type_names: Mapping[str, list[str]] = Field(default_factory=dict, exclude=True, repr=False)
+    type_names: Mapping[str, list[str]] = field(default_factory=dict)
     # The name an element's author knows it by besides its address (a CDK construct path).
-    labels: dict[str, str] = Field(default_factory=dict, exclude=True, repr=False)
+    labels: dict[str, str] = field(default_factory=dict)
 
     def note(self, message: str, address: str | None = None, origin: Origin | None = None) -> None:
         # The note carries its address; reports show it once, before the message.
@@ -430,8 +414,8 @@ class NetworkModel(BaseModel):
     def merge(self, other: NetworkModel) -> None:
         """Add another input's elements: several paths are one model."""
         self.inputs.extend(other.inputs)
-        for field in type(self).model_fields:
-            mine, theirs = getattr(self, field), getattr(other, field)
+        for name in self.__struct_fields__:
+            mine, theirs = getattr(self, name), getattr(other, name)
             if isinstance(mine, dict):
                 mine.update(theirs)
         self.notes.extend(other.notes)

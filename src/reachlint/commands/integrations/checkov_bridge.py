@@ -241,7 +241,7 @@ class _ModelIndex:
         self.by_file: dict[str, list[tuple[Element, str | None]]] = {}
         self._resolved: dict[str, str] = {}
         self._members: dict[str, set[str]] | None = None
-        for name in type(model).model_fields:
+        for name in model.__struct_fields__:
             value = getattr(model, name)
             if not isinstance(value, dict):
                 continue

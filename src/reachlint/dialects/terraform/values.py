@@ -6,6 +6,10 @@ The reading helpers every Terraform provider shares live in `links` (paths and l
 
 from __future__ import annotations
 
+from typing import Literal
+
+from msgspec.structs import replace
+
 from reachlint.formats.terraform.records import TfResource
 from reachlint.sources import UnknownValue
 
@@ -13,7 +17,7 @@ from reachlint.sources import UnknownValue
 def unknown_ranges(resource: TfResource, path: str) -> list[UnknownValue]:
     """The unknown address ranges at `path`, named by what they rest on: the variable, data
     source or attribute the configuration names, else the attribute itself."""
-    version = 6 if "ipv6" in path.rsplit(".", 1)[-1] else 4
+    version: Literal[4, 6] = 6 if "ipv6" in path.rsplit(".", 1)[-1] else 4
     parts = path.split(".")
     # A plan may record one expression for a whole list of blocks (ingress = [...]).
     named = next(
@@ -25,7 +29,7 @@ def unknown_ranges(resource: TfResource, path: str) -> list[UnknownValue]:
         None,
     )
     if named:
-        return [r.model_copy(update={"version": version}) for r in named]
+        return [replace(r, version=version) for r in named]
     attribute = f"{resource.address}.{path}"
     # Not in a block: the attribute itself is the one value (aws_vpc.main.cidr_block).
     exactly = attribute if "." not in path else None

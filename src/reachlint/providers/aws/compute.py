@@ -24,6 +24,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from msgspec.structs import replace
+
 from reachlint.model.network import Interface
 from reachlint.providers.aws.endpoints import (
     ENI_KINDS,
@@ -96,7 +98,7 @@ def _eni_interface(b: Build, resource: Resource) -> Interface:
     unknown: list[str] = []
     subnet, network = subnet_choice(b, resource, "subnet", unknown)
     groups = groups_of(b, resource, ["groups"], unknown)
-    return interfaces_for(
+    interface = interfaces_for(
         b,
         resource,
         [subnet] if subnet else [],
@@ -107,7 +109,8 @@ def _eni_interface(b: Build, resource: Resource) -> Interface:
         private_ips=_private_ips(resource),
         subnet_unknown=resource.path("subnet"),
         network=network,
-    )[0].model_copy(update={"address": resource.address})
+    )[0]
+    return replace(interface, address=resource.address)
 
 
 def _instance(b: Build, resource: Resource, enis: dict[str, Interface]) -> None:
