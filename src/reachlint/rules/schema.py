@@ -1,4 +1,10 @@
-"""The JSON Schema of rules files, and its errors as one sentence pointing at the line."""
+"""The JSON Schema of rules files, and its errors as one sentence pointing at the line.
+
+Two validators of the same schema: jsonschema-rs (compiled, small to import) gives the verdict
+on every rules file; a file it finds invalid is validated again by jsonschema, whose tree of
+errors (each branch of an anyOf) says what the sentence needs. So a valid rules file, the
+common case, never imports jsonschema, and every error reads as it always has.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +21,7 @@ from reachlint.rules.document import Document, NodePath
 
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator, ValidationError
+    from jsonschema_rs import Draft202012Validator as QuickValidator
 
 _TYPE_NAMES = {
     "object": "a mapping",
@@ -39,14 +46,32 @@ def _schema() -> dict[str, Any]:
     return loaded
 
 
+def _part(definition: str | None) -> dict[str, Any]:
+    schema = _schema()
+    if definition is None:
+        return schema
+    return {"$defs": schema["$defs"], "$ref": f"#/$defs/{definition}"}
+
+
 @lru_cache(maxsize=4)
 def _validator(definition: str | None) -> Draft202012Validator:
     from jsonschema import Draft202012Validator
 
-    schema = _schema()
-    if definition is not None:
-        schema = {"$defs": schema["$defs"], "$ref": f"#/$defs/{definition}"}
-    return Draft202012Validator(schema)
+    return Draft202012Validator(_part(definition))
+
+
+@lru_cache(maxsize=4)
+def _quick_validator(definition: str | None) -> QuickValidator:
+    from jsonschema_rs import Draft202012Validator as QuickValidator
+
+    return QuickValidator(_part(definition))
+
+
+def _quickly_valid(data: object, definition: str | None) -> bool:
+    try:
+        return bool(_quick_validator(definition).is_valid(data))
+    except ValueError:  # a YAML value JSON has no type for (a date): jsonschema judges it
+        return False
 
 
 def check_schema(document: Document, definition: str | None = None) -> None:
@@ -54,6 +79,8 @@ def check_schema(document: Document, definition: str | None = None) -> None:
 
     `definition` checks the document as one part of a rules file (a "selector") instead.
     """
+    if _quickly_valid(document.data, definition):
+        return
     root = "the rules file" if definition is None else f"the {definition}"
     errors = _validator(definition).iter_errors(document.data)
     problems = [_problem(error, document, root) for error in errors]
