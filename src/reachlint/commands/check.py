@@ -47,7 +47,6 @@ def run_check(
         if not path.exists():
             raise InputError("no such file or directory", file=str(path))
     from reachlint import __version__
-    from reachlint.commands.changes.diff import Snapshot, introduced
     from reachlint.commands.changes.suppress import settle
     from reachlint.engine.reach import compute_reachability
     from reachlint.reports.schema import Report, Summary, Tool
@@ -87,6 +86,8 @@ def run_check(
             findings = evaluate(ruleset, model, reach, withdrawn)
         every_finding = findings
         if base_snapshot is not None:
+            from reachlint.commands.changes.diff import Snapshot, introduced
+
             with phase(timings, "diff"):
                 findings = introduced(findings, base_snapshot, Snapshot(model, reach, findings))
         with phase(timings, "suppress"):

@@ -146,7 +146,9 @@ def check(
     """Check the inputs against the rules; exit 1 on a finding at or above --fail-on."""
     with reported_errors(), declared_root(root):
         check_format(output_format)
-        asff = asff_context(account, region)
+        # Only ASFF needs them; given without it, they are still checked.
+        needs_asff = output_format == "asff" or account is not None or region is not None
+        asff = asff_context(account, region) if needs_asff else None
         from reachlint.commands.check import run_check
         from reachlint.reports import render
 
