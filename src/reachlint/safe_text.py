@@ -23,10 +23,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from pydantic import BaseModel
+from typing import Any
 
 # Longer messages, names and reasons are cut here (before escaping), with a marker.
 FIELD_LIMIT = 1_000
@@ -111,17 +108,12 @@ def for_output(text: str, syntax: str = "text") -> str:
     return text
 
 
-def model_json(model: BaseModel) -> str:
-    """A report model as indented JSON, even when the input gave it an unpaired surrogate."""
-    from pydantic_core import PydanticSerializationError
+def json_text(document: Any) -> str:
+    """A document (JSON's types) as indented JSON, its text as it is: an unpaired surrogate the
+    input gave stays one character, for `for_output` to escape."""
+    import json
 
-    try:
-        return model.model_dump_json(by_alias=True, exclude_none=True, indent=2)
-    except PydanticSerializationError:
-        import json
-
-        document = model.model_dump(mode="json", by_alias=True, exclude_none=True)
-        return json.dumps(document, indent=2, ensure_ascii=False)
+    return json.dumps(document, indent=2, ensure_ascii=False)
 
 
 # ----- GitHub workflow commands -----------------------------------------------------------------

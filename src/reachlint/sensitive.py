@@ -21,10 +21,10 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, TypeVar
 
-from pydantic import BaseModel
+from msgspec import Struct
 
-R = TypeVar("R", bound=BaseModel)
-M = TypeVar("M", bound=BaseModel)
+R = TypeVar("R", bound=Struct)
+M = TypeVar("M", bound=Struct)
 
 SHOWN = "(sensitive value)"
 # Shorter texts are hidden only where a whole field is one of them: as part of other text,
@@ -196,7 +196,7 @@ def hidden(model: M, secrets: set[str]) -> M:
     """A copy of `model` (an answer, a report) with the `secrets` hidden in its fields."""
     if not secrets:
         return model
-    shown = model.model_copy(deep=True)
+    shown = copy.deepcopy(model)
     _scrub_fields(shown, Scrubber(secrets))
     return shown
 
@@ -209,15 +209,15 @@ def render_hidden(report: R, secrets: set[str], render: Callable[[R], str]) -> s
     return Scrubber(secrets)(render(shown))
 
 
-def _scrub_fields(model: BaseModel, scrub: Scrubber) -> None:
-    for name in type(model).model_fields:
+def _scrub_fields(model: Struct, scrub: Scrubber) -> None:
+    for name in model.__struct_fields__:
         setattr(model, name, _scrubbed(getattr(model, name), scrub))
 
 
 def _scrubbed(value: Any, scrub: Scrubber) -> Any:
     if isinstance(value, str):
         return scrub(value)
-    if isinstance(value, BaseModel):
+    if isinstance(value, Struct):
         _scrub_fields(value, scrub)
         return value
     if isinstance(value, list):

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import msgspec
 
 from reachlint.reports.schema import Report, RuleInfo, Summary, Tool
 from reachlint.rules.findings import EndRef, Finding, HopRef, TrafficEntry
@@ -79,7 +80,7 @@ def finding(
     path: list[HopRef] | None = None,
     **extra: object,
 ) -> Finding:
-    return Finding.model_validate(
+    return msgspec.convert(
         {
             "rule": rule,
             "severity": severity,
@@ -90,7 +91,8 @@ def finding(
             "traffic": [TrafficEntry(protocol="tcp", ports=[ports])],
             "path": path_hops() if path is None else path,
             **extra,
-        }
+        },
+        Finding,
     )
 
 

@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 from int_support import (
     DIFF,
@@ -68,7 +69,7 @@ def test_result_sits_on_the_security_group_rule_that_opens_the_path() -> None:
 
 
 def test_without_a_filter_rule_with_a_file_the_destination_then_the_input_is_the_place() -> None:
-    unplaced = [hop.model_copy(update={"file": None, "line": None}) for hop in path_hops()]
+    unplaced = [msgspec.structs.replace(hop, file=None, line=None) for hop in path_hops()]
     on_destination = _sarif([finding(path=unplaced)])["runs"][0]["results"][0]
     nowhere = finding(path=unplaced, destination=EndRef(address="aws_instance.x", kind="instance"))
     on_input = _sarif([nowhere])["runs"][0]["results"][0]

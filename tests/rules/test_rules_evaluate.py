@@ -7,6 +7,8 @@ from typing import Any
 
 from rules_scenario import check, rules_from, summary
 
+from reachlint.rules.findings import plain
+
 WEB = {"address": "aws_instance.web", "tags": {"Tier": "web"}, "subnet": "aws_subnet.a"}
 APP = {"address": "aws_instance.app", "tags": {"Tier": "app"}, "subnet": "aws_subnet.a"}
 IGW = {
@@ -196,13 +198,11 @@ rules:
         "flows": [_flow("aws_instance.web", "aws_instance.app")],
     }
     dns, esp = check(rules_from(rules, tmp_path), spec)
-    assert [entry.model_dump(exclude_none=True) for entry in dns.traffic] == [
+    assert [plain(entry) for entry in dns.traffic] == [
         {"protocol": "tcp", "ports": [(53, 53)]},
         {"protocol": "udp", "ports": [(53, 53)]},
     ]
-    assert [entry.model_dump(exclude_none=True) for entry in esp.traffic] == [
-        {"protocol": "other", "numbers": "50"}
-    ]
+    assert [plain(entry) for entry in esp.traffic] == [{"protocol": "other", "numbers": "50"}]
 
 
 def test_state_decides_which_flows_a_rule_sees(tmp_path: Path) -> None:
@@ -272,24 +272,24 @@ rules:
         "critical",
         "A-CRITICAL",
     )
-    assert critical.source.model_dump(exclude_none=True) == {
+    assert plain(critical.source) == {
         "address": "internet",
         "kind": "internet",
     }
-    assert critical.destination.model_dump(exclude_none=True) == {
+    assert plain(critical.destination) == {
         "address": "aws_instance.app",
         "kind": "instance",
         "type": "aws_instance",
         "file": "main.tf",
         "line": 20,
     }
-    assert [hop.model_dump(exclude_none=True) for hop in critical.path] == [IGW]
+    assert [plain(hop) for hop in critical.path] == [IGW]
     assert (low.rule, low.title, low.message) == (
         "B-LOW",
         "Low",
         "aws_instance.web reaches aws_vpn_connection.office on icmp",
     )
-    assert low.destination.model_dump(exclude_none=True) == {
+    assert plain(low.destination) == {
         "address": "aws_vpn_connection.office",
         "kind": "onprem",
         "file": "vpn.tf",
@@ -297,7 +297,7 @@ rules:
     }
     assert low.addresses == ["192.168.0.0/16"]
     assert low.depends_on_unknown is None
-    report = low.model_dump(by_alias=True, exclude_none=True)
+    report = plain(low)
     assert (report["from"]["address"], report["state"]) == ("aws_instance.web", "reachable")
 
 

@@ -20,6 +20,7 @@ from reachlint.commands.check import run_check
 from reachlint.commands.cli import app
 from reachlint.rules import load_rules
 from reachlint.rules.export import export_scopes
+from reachlint.rules.findings import plain
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 CASES = sorted(
@@ -45,7 +46,7 @@ def _found(report: Any) -> set[tuple[str, str, str, str]]:
             f.rule,
             f.source.address,
             f.destination.address,
-            json.dumps([t.model_dump(exclude_none=True) for t in f.traffic]),
+            json.dumps([plain(t) for t in f.traffic]),
         )
         for f in report.findings
     }

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+import msgspec
+
 from reachlint.reports.schema import (
     DiffReport,
     DiffSummary,
@@ -65,7 +67,7 @@ def raw_controls(text: str, colour: bool = False) -> list[str]:
 
 
 def _finding(text: str, n: int, **extra: object) -> Finding:
-    return Finding.model_validate(
+    return msgspec.convert(
         {
             "rule": "HOSTILE-RULE",
             "severity": "high",
@@ -89,7 +91,8 @@ def _finding(text: str, n: int, **extra: object) -> Finding:
             "depends_on_unknown": [f"var.{text}"],
             "fingerprint": f"f{n}",
             **extra,
-        }
+        },
+        Finding,
     )
 
 
@@ -132,7 +135,7 @@ def hostile_report(
 
 
 def hostile_diff(text: str = HOSTILE) -> DiffReport:
-    change = FlowChange.model_validate(
+    change = msgspec.convert(
         {
             "from": EndRef(address="internet", kind="internet"),
             "to": EndRef(
@@ -151,7 +154,8 @@ def hostile_diff(text: str = HOSTILE) -> DiffReport:
             "addresses": [f"10.0.0.0/8 {text}"],
             "rules": ["HOSTILE-RULE"],
             "severity": "high",
-        }
+        },
+        FlowChange,
     )
     return DiffReport(
         tool=Tool(version="0.1.0"),

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+import msgspec
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
@@ -91,7 +92,7 @@ def test_every_section_counts_against_the_limit() -> None:
     huge = hostile_report(TEXT, count=2_000, notes=2_000, suppressed=2_000, problems=2_000)
     first = huge.findings[0]
     long_text = TEXT * 100  # a description of 70 KB
-    first.path[0] = first.path[0].model_copy(update={"detail": long_text})
+    first.path[0] = msgspec.structs.replace(first.path[0], detail=long_text)
     text = render(huge, "markdown")
     _check_comment(text, charts=3)
     plain = " ".join(token.content for token in _flat(_parse(text)) if token.type == "text")

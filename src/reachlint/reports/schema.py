@@ -5,10 +5,9 @@ The findings it lists are the rules' (reachlint.rules.findings); this is what su
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field
-from pydantic.json_schema import SkipJsonSchema
+import msgspec
 
 from reachlint.rules.findings import (
     AddressedTraffic,
@@ -18,15 +17,16 @@ from reachlint.rules.findings import (
     Severity,
     Strict,
     TrafficEntry,
+    plain,
 )
 
 
-class Tool(Strict):
+class Tool(Strict, kw_only=True):
     name: str = "reachlint"
     version: str
 
 
-class RuleInfo(Strict):
+class RuleInfo(Strict, kw_only=True):
     """A rule that was checked, described for formats that list rules (SARIF, JUnit)."""
 
     id: str
@@ -39,7 +39,7 @@ class RuleInfo(Strict):
     guideline: str | None = None
 
 
-class SuppressionProblem(Strict):
+class SuppressionProblem(Strict, kw_only=True):
     """A suppression that cannot be honoured: no reason given, or a rule that does not exist."""
 
     message: str
@@ -48,14 +48,14 @@ class SuppressionProblem(Strict):
     line: int
 
 
-class NoteRef(Strict):
+class NoteRef(Strict, kw_only=True):
     address: str | None = None
     message: str
     file: str | None = None
     line: int | None = None
 
 
-class Summary(Strict):
+class Summary(Strict, kw_only=True):
     findings: int
     by_severity: dict[str, int]
     rules: int
@@ -64,19 +64,20 @@ class Summary(Strict):
     suppressed: int | None = None
 
 
-class Report(Strict):
+class Report(Strict, kw_only=True):
     tool: Tool
     inputs: list[str]
     findings: list[Finding]
     summary: Summary
-    notes: list[NoteRef] = Field(default_factory=list)
+    notes: list[NoteRef] = msgspec.field(default_factory=list)
     suppression_problems: list[SuppressionProblem] | None = None
-    # The rules checked, for the formats that describe them; the JSON report leaves them out.
-    rules: list[RuleInfo] = Field(default_factory=list, exclude=True)
-    # The network as a Mermaid flowchart, for the Markdown report (not part of the JSON).
-    diagram: str | None = Field(default=None, exclude=True)
-    # Texts of sensitive values that every format hides (reachlint.sensitive).
-    sensitive: SkipJsonSchema[set[str]] = Field(default_factory=set, exclude=True, repr=False)
+    # Carried for the other formats, never in the JSON report (UNWRITTEN):
+    # the rules checked, for the formats that describe them;
+    rules: list[RuleInfo] = msgspec.field(default_factory=list)
+    # the network as a Mermaid flowchart, for the Markdown report;
+    diagram: str | None = None
+    # texts of sensitive values that every format hides (reachlint.sensitive).
+    sensitive: set[str] = msgspec.field(default_factory=set)
 
     @property
     def active_findings(self) -> list[Finding]:
@@ -84,16 +85,14 @@ class Report(Strict):
         return [finding for finding in self.findings if finding.suppressed is None]
 
     def to_json(self) -> str:
-        from reachlint.safe_text import model_json
-
-        return model_json(self)
+        return document_json(self)
 
 
-class FlowChange(Strict):
+class FlowChange(Strict, kw_only=True):
     """A flow that a change opens or closes between two ends, with the path that carries it."""
 
-    source: EndRef = Field(alias="from")
-    destination: EndRef = Field(alias="to")
+    source: EndRef = msgspec.field(name="from")
+    destination: EndRef = msgspec.field(name="to")
     traffic: list[TrafficEntry]
     addresses: list[str] | None = None
     traffic_by_addresses: list[AddressedTraffic] | None = None  # as in a finding
@@ -104,7 +103,7 @@ class FlowChange(Strict):
     fingerprint: str | None = None
 
 
-class DiffSummary(Strict):
+class DiffSummary(Strict, kw_only=True):
     opened: int
     closed: int
     # Opened flows that break a rule, by the most severe rule they break.
@@ -112,7 +111,7 @@ class DiffSummary(Strict):
     new_suppressions: int | None = None
 
 
-class DiffReport(Strict):
+class DiffReport(Strict, kw_only=True):
     """`reachlint diff BASE HEAD`: the flows the change opens and closes."""
 
     tool: Tool
@@ -121,13 +120,40 @@ class DiffReport(Strict):
     opened: list[FlowChange]
     closed: list[FlowChange]
     summary: DiffSummary
-    notes: list[NoteRef] = Field(default_factory=list)
+    notes: list[NoteRef] = msgspec.field(default_factory=list)
     # Suppressions the change adds, as findings of the rule NEW-SUPPRESSION.
     new_suppressions: list[Finding] | None = None
-    rules: list[RuleInfo] = Field(default_factory=list, exclude=True)
-    sensitive: SkipJsonSchema[set[str]] = Field(default_factory=set, exclude=True, repr=False)
+    rules: list[RuleInfo] = msgspec.field(default_factory=list)  # as in Report, not written
+    sensitive: set[str] = msgspec.field(default_factory=set)
 
     def to_json(self) -> str:
-        from reachlint.safe_text import model_json
+        return document_json(self)
 
-        return model_json(self)
+
+# What a report carries for the other formats and the JSON report leaves out.
+UNWRITTEN: dict[type[msgspec.Struct], tuple[str, ...]] = {
+    Report: ("rules", "diagram", "sensitive"),
+    DiffReport: ("rules", "sensitive"),
+}
+
+
+def document_json(document: msgspec.Struct) -> str:
+    """A report document as indented JSON: no empty field, nothing it only carries."""
+    from reachlint.safe_text import json_text
+
+    data = plain(document)
+    for name in UNWRITTEN.get(type(document), ()):
+        data.pop(name, None)
+    return json_text(data)
+
+
+def report_schema(document: type[Strict]) -> dict[str, Any]:
+    """The JSON Schema of a report document (Draft 2020-12), as `reachlint schema` prints it."""
+    schema: dict[str, Any] = msgspec.json.schema(document)
+    for kind, names in UNWRITTEN.items():
+        definition = schema["$defs"].get(kind.__name__)
+        if definition is None:
+            continue
+        for name in names:
+            definition["properties"].pop(name, None)
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}

@@ -10,6 +10,7 @@ signatures, and only then spread over the member pairs.
 from __future__ import annotations
 
 from msgspec import Struct, field
+from msgspec.structs import replace
 
 from reachlint.engine.flows import (
     Doubt,
@@ -46,6 +47,7 @@ from reachlint.rules.findings import (
     external_side,
     joined_parts,
     traffic_by_addresses,
+    traffic_entries,
 )
 from reachlint.rules.ruleset import Entry, Rule, RuleSet, Same
 from reachlint.rules.selectors import EndSubject, Matcher, Selector
@@ -405,21 +407,19 @@ class _Evaluation:
         addresses: list[str] | None = None
         if external:
             addresses = self._outside_addresses(traffic)
-        return Finding.model_validate(
-            {
-                "rule": rule.id,
-                "severity": rule.severity,
-                "title": rule.heading,
-                "message": message,
-                "from": source,
-                "to": destination,
-                "traffic": entries,
-                "path": self._path_refs(gathered.path, traffic),
-                "addresses": addresses,
-                "traffic_by_addresses": parts,
-                "state": rule.match.state,
-                "depends_on_unknown": self._unknowns_of(gathered) or None,
-            }
+        return Finding(
+            rule=rule.id,
+            severity=rule.severity,
+            title=rule.heading,
+            message=message,
+            source=source,
+            destination=destination,
+            traffic=entries,
+            path=self._path_refs(gathered.path, traffic),
+            addresses=addresses,
+            traffic_by_addresses=parts,
+            state=rule.match.state,
+            depends_on_unknown=self._unknowns_of(gathered) or None,
         )
 
     # Many findings share their traffic, ends and paths: each is rendered once.
@@ -427,7 +427,7 @@ class _Evaluation:
     def _described(self, traffic: Traffic) -> tuple[list[TrafficEntry], str]:
         described = self._descriptions.get(traffic)
         if described is None:
-            entries = [TrafficEntry.model_validate(entry) for entry in traffic.describe()]
+            entries = traffic_entries(traffic)
             text = traffic.text()
             described = (entries, "all protocols and ports" if text == "all" else text)
             self._descriptions[traffic] = described
@@ -451,7 +451,7 @@ class _Evaluation:
             reference = _end_ref(subject)
             label = self.model.labels.get(subject.address)
             if label:
-                reference = reference.model_copy(update={"label": label})
+                reference = replace(reference, label=label)
             self._end_refs[subject.address] = reference
         return reference
 

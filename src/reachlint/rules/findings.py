@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+import msgspec
 
 if TYPE_CHECKING:
     from reachlint.model.traffic import Traffic
@@ -19,13 +19,12 @@ Severity = Literal["low", "medium", "high", "critical"]
 SEVERITIES: tuple[Severity, ...] = ("low", "medium", "high", "critical")
 
 
-class Strict(BaseModel):
-    """The report's documents: no unknown key, and the aliases (`from`, `to`) or the names."""
+class Strict(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """The report's documents: no unknown key when read; `from` and `to` in JSON are `source`
+    and `destination` here."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-
-class EndRef(Strict):
+class EndRef(Strict, kw_only=True):
     address: str
     kind: str
     # The resource type as the input names it (aws_instance, AWS::EC2::Instance,
@@ -37,13 +36,13 @@ class EndRef(Strict):
     label: str | None = None
 
 
-class TrafficEntry(Strict):
+class TrafficEntry(Strict, kw_only=True):
     protocol: str
     ports: list[tuple[int, int]] | None = None
     numbers: str | None = None  # protocol numbers, for protocol "other"
 
 
-class AddressedTraffic(Strict):
+class AddressedTraffic(Strict, kw_only=True):
     """Part of a finding's traffic and the external addresses that part comes from or goes to,
     as CIDRs (absent: every public address)."""
 
@@ -51,7 +50,7 @@ class AddressedTraffic(Strict):
     addresses: list[str] | None = None
 
 
-class HopRef(Strict):
+class HopRef(Strict, kw_only=True):
     address: str
     kind: str
     detail: str
@@ -59,7 +58,7 @@ class HopRef(Strict):
     line: int | None = None
 
 
-class Suppression(Strict):
+class Suppression(Strict, kw_only=True):
     """Why a finding does not count: an inline comment or metadata entry, or a baseline."""
 
     kind: Literal["inline", "baseline"]
@@ -68,13 +67,13 @@ class Suppression(Strict):
     line: int | None = None
 
 
-class Finding(Strict):
+class Finding(Strict, kw_only=True):
     rule: str
     severity: Severity
     title: str
     message: str
-    source: EndRef = Field(alias="from")
-    destination: EndRef = Field(alias="to")
+    source: EndRef = msgspec.field(name="from")
+    destination: EndRef = msgspec.field(name="to")
     traffic: list[TrafficEntry]
     path: list[HopRef]
     # Addresses outside the internet/on-premises end that the leftover traffic reaches or
@@ -98,9 +97,27 @@ class Finding(Strict):
     related: list[str] | None = None
 
 
+def plain(document: msgspec.Struct) -> Any:
+    """A report document as JSON's types: `from` and `to` by those names, no empty field."""
+    return _without_none(msgspec.to_builtins(document))
+
+
+def _without_none(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _without_none(item) for key, item in value.items() if item is not None}
+    if isinstance(value, list):
+        return [_without_none(item) for item in value]
+    return value
+
+
+def traffic_entries(traffic: Traffic) -> list[TrafficEntry]:
+    """`traffic` as the report lists it, one entry per protocol."""
+    return [msgspec.convert(entry, TrafficEntry) for entry in traffic.describe()]
+
+
 def fingerprint(kind: str, source: str, destination: str, traffic: list[TrafficEntry]) -> str:
     """A stable hash of what a path is: its kind (a rule id), ends and traffic."""
-    described = [entry.model_dump(exclude_none=True) for entry in traffic]
+    described = [plain(entry) for entry in traffic]
     text = json.dumps([kind, source, destination, described], sort_keys=True)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
@@ -122,7 +139,7 @@ def traffic_by_addresses(traffic: Traffic) -> list[AddressedTraffic] | None:
         return None
     return [
         AddressedTraffic(
-            traffic=[TrafficEntry.model_validate(entry) for entry in part.describe()],
+            traffic=traffic_entries(part),
             addresses=list(key) if key is not None else None,
         )
         for key, part in merged.items()

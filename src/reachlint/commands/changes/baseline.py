@@ -12,38 +12,20 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from msgspec.structs import replace
 
 from reachlint.errors import InputError
 from reachlint.limits import MAX_BASELINE_BYTES, read_bounded
 from reachlint.rules.findings import fingerprint
 
 if TYPE_CHECKING:
+    from reachlint.commands.changes.baseline_file import BaselineEntry
     from reachlint.model.traffic import IntervalSet, Traffic
     from reachlint.rules.findings import Finding, TrafficEntry
 
 BASELINE_VERSION = 1
 NEW_SUPPRESSION = "NEW-SUPPRESSION"  # suppress_added.RULE_ID, without importing it
 Identity = tuple[str, str, str]  # rule, from, to
-
-
-class BaselineEntry(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-
-    rule: str
-    source: str = Field(alias="from")
-    destination: str = Field(alias="to")
-    traffic: list[dict[str, object]]
-    addresses: list[str] | None = None
-    fingerprint: str | None = None
-
-
-class BaselineFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    version: int
-    tool: str = "reachlint"
-    findings: list[BaselineEntry]
 
 
 def identity(finding: Finding) -> Identity:
@@ -149,19 +131,19 @@ def narrowed(finding: Finding, traffic: Traffic) -> Finding | None:
     to match."""
     from reachlint.model.traffic import addresses_as_cidrs, narrower_than_public
     from reachlint.rules.findings import (
-        TrafficEntry,
         addressed_text,
         entries_text,
         external_side,
         joined_parts,
         traffic_by_addresses,
+        traffic_entries,
     )
 
     if not traffic:
         return None
     if traffic == finding_traffic(finding):
         return finding
-    entries = [TrafficEntry.model_validate(entry) for entry in traffic.describe()]
+    entries = traffic_entries(traffic)
     text = traffic.text()
     text = "all protocols and ports" if text == "all" else text
     external = {finding.source.kind, finding.destination.kind} & {"internet", "onprem"}
@@ -176,13 +158,14 @@ def narrowed(finding: Finding, traffic: Traffic) -> Finding | None:
         message += ", but the replies are dropped"
     reached = traffic.addresses()
     addresses = addresses_as_cidrs(reached) if external and narrower_than_public(reached) else None
-    update = {
-        "traffic": entries,
-        "message": message,
-        "addresses": addresses,
-        "traffic_by_addresses": parts,
-    }
-    return with_fingerprint(finding.model_copy(update=update))
+    narrower = replace(
+        finding,
+        traffic=entries,
+        message=message,
+        addresses=addresses,
+        traffic_by_addresses=parts,
+    )
+    return with_fingerprint(narrower)
 
 
 def read_baseline(path: Path) -> KnownFindings:
@@ -195,6 +178,10 @@ def read_baseline(path: Path) -> KnownFindings:
 
 def baseline_entries(path: Path) -> list[tuple[BaselineEntry, Traffic, int]]:
     """Each entry of a baseline file with its services and the line it starts on."""
+    import msgspec
+    from pydantic import ValidationError
+
+    from reachlint.commands.changes.baseline_file import BaselineFile
     from reachlint.commands.changes.comments import JsonReader
     from reachlint.model.traffic import cidrs
     from reachlint.rules.findings import TrafficEntry
@@ -232,10 +219,10 @@ def baseline_entries(path: Path) -> list[tuple[BaselineEntry, Traffic, int]]:
     entries = []
     for index, entry in enumerate(document.findings):
         try:
-            traffic = [TrafficEntry.model_validate(item) for item in entry.traffic]
+            traffic = [msgspec.convert(item, TrafficEntry, strict=False) for item in entry.traffic]
             services = entries_traffic(traffic)
             cidrs(entry.addresses or [])
-        except (ValidationError, ValueError):
+        except (msgspec.ValidationError, ValueError):
             raise InputError(
                 f"baseline entry {entry.rule} {entry.source} -> {entry.destination} has "
                 "traffic or addresses reachlint cannot read",
@@ -247,13 +234,16 @@ def baseline_entries(path: Path) -> list[tuple[BaselineEntry, Traffic, int]]:
 
 def write_baseline(path: Path, findings: Iterable[Finding]) -> int:
     """Write the findings no inline suppression covers; returns how many were written."""
+    from reachlint.commands.changes.baseline_file import BaselineEntry, BaselineFile
+    from reachlint.rules.findings import plain
+
     entries = [
         BaselineEntry.model_validate(
             {
                 "rule": finding.rule,
                 "from": finding.source.address,
                 "to": finding.destination.address,
-                "traffic": [entry.model_dump(exclude_none=True) for entry in finding.traffic],
+                "traffic": [plain(entry) for entry in finding.traffic],
                 "addresses": finding.addresses,
                 "fingerprint": finding.fingerprint,
             }
@@ -265,8 +255,9 @@ def write_baseline(path: Path, findings: Iterable[Finding]) -> int:
     entries.sort(key=lambda entry: (entry.rule, entry.source, entry.destination))
     document = BaselineFile(version=BASELINE_VERSION, findings=entries)
     from reachlint.commands.output_file import write_file
-    from reachlint.safe_text import for_output, model_json
+    from reachlint.safe_text import for_output, json_text
 
+    text = json_text(document.model_dump(mode="json", by_alias=True, exclude_none=True))
     # Never through a link; a lone surrogate from the input is written as its JSON escape.
-    write_file(path, for_output(model_json(document) + "\n", "json"), what="baseline")
+    write_file(path, for_output(text + "\n", "json"), what="baseline")
     return len(entries)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from msgspec import Struct, field
+from msgspec.structs import replace
 
 from reachlint.engine.reach import AssumeUnknown
 from reachlint.inputs.load import LoadOptions, build_model
@@ -184,7 +185,7 @@ def introduced(findings: list[Finding], before: Snapshot, after: Snapshot) -> li
         part = narrowed(finding, opened)
         if part is not None and part is not finding:
             # The path that carries the new part, not the one that carried the whole.
-            part = part.model_copy(update={"path": path_through(change.flows_after, opened)})
+            part = replace(part, path=path_through(change.flows_after, opened))
         if part is not None:
             kept.append(part)
     return kept
@@ -273,10 +274,10 @@ def _change(
     from reachlint.model.traffic import addresses_as_cidrs, narrower_than_public
     from reachlint.reports.places import severity_rank
     from reachlint.reports.schema import FlowChange
-    from reachlint.rules.findings import TrafficEntry, fingerprint, traffic_by_addresses
+    from reachlint.rules.findings import fingerprint, traffic_by_addresses, traffic_entries
 
     source, destination = ends
-    entries = [TrafficEntry.model_validate(entry) for entry in traffic.describe()]
+    entries = traffic_entries(traffic)
     source_ref, destination_ref = _end_ref(snapshot, source), _end_ref(snapshot, destination)
     external = {source_ref.kind, destination_ref.kind} & {"internet", "onprem"}
     addresses = None
@@ -293,18 +294,16 @@ def _change(
         rules.append(finding.rule)
         if severity is None or severity_rank(finding.severity) < severity_rank(severity):
             severity = finding.severity
-    return FlowChange.model_validate(
-        {
-            "from": source_ref,
-            "to": destination_ref,
-            "traffic": entries,
-            "addresses": addresses,
-            "traffic_by_addresses": traffic_by_addresses(traffic) if external else None,
-            "path": path_through(flows, traffic),
-            "rules": rules or None,
-            "severity": severity,
-            "fingerprint": fingerprint(direction, source, destination, entries),
-        }
+    return FlowChange(
+        source=source_ref,
+        destination=destination_ref,
+        traffic=entries,
+        addresses=addresses,
+        traffic_by_addresses=traffic_by_addresses(traffic) if external else None,
+        path=path_through(flows, traffic),
+        rules=rules or None,
+        severity=severity,
+        fingerprint=fingerprint(direction, source, destination, entries),
     )
 
 

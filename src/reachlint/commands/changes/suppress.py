@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from msgspec import Struct, field
+from msgspec.structs import replace
 
 from reachlint.commands.changes.comments import (
     MARKER,
@@ -195,7 +196,7 @@ def _marked(finding: Finding, directive: Directive) -> Finding:
     suppression = Suppression(
         kind="inline", reason=directive.reason, file=directive.file, line=directive.line
     )
-    return finding.model_copy(update={"suppressed": suppression})
+    return replace(finding, suppressed=suppression)
 
 
 def _covering_rule(
@@ -300,13 +301,10 @@ def settle(
             if finding.suppressed is None:
                 new = known.new_part(finding)
                 if new is None:
-                    finding = finding.model_copy(
-                        update={
-                            "suppressed": Suppression(
-                                kind="baseline", reason="in the baseline", file=str(baseline)
-                            )
-                        }
+                    covered = Suppression(
+                        kind="baseline", reason="in the baseline", file=str(baseline)
                     )
+                    finding = replace(finding, suppressed=covered)
                 else:
                     finding = new
             marked.append(finding)

@@ -20,6 +20,8 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import msgspec
+
 if TYPE_CHECKING:
     from reachlint.commands.changes.comments import Directive
     from reachlint.reports.schema import RuleInfo
@@ -261,7 +263,9 @@ def baseline_entries(head: Path, base: Path) -> list[Finding]:
         key = (entry.rule, entry.source, entry.destination)
         if known.covers(key, services, entry.addresses):
             continue
-        traffic = traffic_text([TrafficEntry.model_validate(item) for item in entry.traffic])
+        traffic = traffic_text(
+            [msgspec.convert(item, TrafficEntry, strict=False) for item in entry.traffic]
+        )
         label = f"{entry.rule} {entry.source} -> {entry.destination}"
         message = (
             f"the change adds a baseline entry that accepts {entry.rule} from {entry.source} "
@@ -303,17 +307,15 @@ def _finding(
 
     place = EndRef(address=label, kind=kind, file=file, line=line)
     text = json.dumps([RULE_ID, *identity], ensure_ascii=False)
-    return Finding.model_validate(
-        {
-            "rule": RULE_ID,
-            "severity": "low",
-            "title": TITLE,
-            "message": message,
-            "from": place,
-            "to": place,
-            "traffic": [],
-            "path": [],
-            # What was added, never where: moving it leaves the fingerprint alone.
-            "fingerprint": hashlib.sha256(text.encode("utf-8")).hexdigest()[:32],
-        }
+    return Finding(
+        rule=RULE_ID,
+        severity="low",
+        title=TITLE,
+        message=message,
+        source=place,
+        destination=place,
+        traffic=[],
+        path=[],
+        # What was added, never where: moving it leaves the fingerprint alone.
+        fingerprint=hashlib.sha256(text.encode("utf-8")).hexdigest()[:32],
     )

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from msgspec import Struct, field
+from msgspec.structs import replace
 
 if TYPE_CHECKING:
     from reachlint.commands.changes.comments import Directive
@@ -206,12 +207,12 @@ def split(
     if not reported:
         part = finding if not withdrawn else narrowed(finding, suppressed)
         if part is not None and part is not finding:
-            part = part.model_copy(update={"path": path_through(flows, suppressed)})
+            part = replace(part, path=path_through(flows, suppressed))
         return None, part, withdrawn
     parts = []
     for traffic in (reported, suppressed):
         part = narrowed(finding, traffic)
         if part is not None and part is not finding:
-            part = part.model_copy(update={"path": path_through(flows, traffic)})
+            part = replace(part, path=path_through(flows, traffic))
         parts.append(part)
     return parts[0], parts[1], withdrawn

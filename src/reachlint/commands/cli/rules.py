@@ -170,9 +170,9 @@ def schema(
             write_out("Schemas (reachlint schema NAME prints one):\n" + "".join(lines))
             return
         if name is SchemaName.report:
-            from reachlint.reports.schema import Report
+            from reachlint.reports.schema import Report, report_schema
 
-            document = Report.model_json_schema(by_alias=True)
+            document = report_schema(Report)
         else:
             from reachlint.rules import rules_schema
 

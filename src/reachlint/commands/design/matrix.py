@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from msgspec import Struct, field
-from pydantic import BaseModel, ConfigDict, Field
 
 from reachlint.commands.design.common import (
     Ends,
@@ -39,7 +38,7 @@ from reachlint.model.traffic import (
     Traffic,
     addresses_as_cidrs,
 )
-from reachlint.rules.findings import TrafficEntry
+from reachlint.rules.findings import TrafficEntry, traffic_entries
 from reachlint.rules.selectors import EndSubject, Matcher
 from reachlint.safe_text import md_code, md_text, one_line
 from reachlint.sensitive import Scrubber, shown_label
@@ -367,30 +366,30 @@ def _only_itself(source: _Side, destination: _Side) -> bool:
 # ----- output -------------------------------------------------------------------------------
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+class _Strict(Struct, kw_only=True, forbid_unknown_fields=True):
+    """An answer's documents, written as JSON with `from` and `to` as in a report."""
 
 
-class GroupOut(_Strict):
+class GroupOut(_Strict, kw_only=True):
     name: str
     members: list[str]
 
 
-class ThroughOut(_Strict):
+class ThroughOut(_Strict, kw_only=True):
     address: str
     traffic: list[TrafficEntry]
 
 
-class CellOut(_Strict):
-    source: str = Field(alias="from")
-    destination: str = Field(alias="to")
+class CellOut(_Strict, kw_only=True):
+    source: str = field(name="from")
+    destination: str = field(name="to")
     traffic: list[TrafficEntry]
     # Outside addresses (internet, on-premises) when only some of the group's take part.
     addresses: list[str] | None = None
     through: list[ThroughOut] | None = None
 
 
-class MatrixOut(_Strict):
+class MatrixOut(_Strict, kw_only=True):
     grouping: str
     groups: list[GroupOut]
     cells: list[CellOut]
@@ -406,7 +405,7 @@ def render_matrix(matrix: Matrix, fmt: str) -> str:
 
 
 def _entries(traffic: Traffic) -> list[TrafficEntry]:
-    return [TrafficEntry.model_validate(entry) for entry in traffic.describe()]
+    return traffic_entries(traffic)
 
 
 def _json(matrix: Matrix) -> str:
@@ -435,9 +434,9 @@ def _json(matrix: Matrix) -> str:
         groups=[GroupOut(name=name, members=grouping.members[name]) for name in grouping.names],
         cells=cells,
     )
-    from reachlint.safe_text import model_json
+    from reachlint.reports.schema import document_json
 
-    return model_json(document) + "\n"
+    return document_json(document) + "\n"
 
 
 def _rows(matrix: Matrix) -> list[list[str]]:

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from msgspec import Struct, field
-from pydantic import BaseModel, ConfigDict, Field
 
 from reachlint.commands.design.common import (
     EndKey,
@@ -49,6 +48,7 @@ from reachlint.rules.findings import (
     external_side,
     joined_parts,
     traffic_by_addresses,
+    traffic_entries,
 )
 from reachlint.rules.selectors import EndSubject, Matcher, Selector
 from reachlint.sources import Origin
@@ -64,11 +64,11 @@ EXIT_REACHABLE, EXIT_NOT_REACHABLE = 0, 1
 _TCP_AND_UDP = IntervalSet((number, number) for number in PORTED)
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+class _Strict(Struct, kw_only=True, forbid_unknown_fields=True):
+    """An answer's documents, written as JSON with `from` and `to` as in a report."""
 
 
-class Blocking(_Strict):
+class Blocking(_Strict, kw_only=True):
     """The component that stops the traffic."""
 
     address: str
@@ -77,26 +77,26 @@ class Blocking(_Strict):
     line: int | None = None
 
 
-class BlockedPair(_Strict):
-    source: EndRef = Field(alias="from")
-    destination: EndRef = Field(alias="to")
+class BlockedPair(_Strict, kw_only=True):
+    source: EndRef = field(name="from")
+    destination: EndRef = field(name="to")
     at: Blocking
     code: str
     reason: str
 
 
-class RoutePath(_Strict):
+class RoutePath(_Strict, kw_only=True):
     """One distinct route between two ends and the traffic that takes it."""
 
-    source: EndRef = Field(alias="from")
-    destination: EndRef = Field(alias="to")
+    source: EndRef = field(name="from")
+    destination: EndRef = field(name="to")
     traffic: list[TrafficEntry]
     # As in a finding: each part with its external addresses, when they differ between parts.
     traffic_by_addresses: list[AddressedTraffic] | None = None
     path: list[HopRef]
 
 
-class Answer(_Strict):
+class Answer(_Strict, kw_only=True):
     reachable: bool
     traffic: list[TrafficEntry]
     traffic_by_addresses: list[AddressedTraffic] | None = None
@@ -104,9 +104,9 @@ class Answer(_Strict):
     blocked: list[BlockedPair]
 
     def to_json(self) -> str:
-        from reachlint.safe_text import model_json
+        from reachlint.reports.schema import document_json
 
-        return model_json(self) + "\n"
+        return document_json(self) + "\n"
 
     @property
     def exit_code(self) -> int:
@@ -476,7 +476,7 @@ _OUTSIDE = frozenset({"internet", "onprem"})
 
 
 def _entries(traffic: Traffic) -> list[TrafficEntry]:
-    return [TrafficEntry.model_validate(entry) for entry in traffic.describe()]
+    return traffic_entries(traffic)
 
 
 def _traffic_words(traffic: Traffic) -> str:

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from msgspec import Struct, field
+from msgspec.structs import replace
 
 from reachlint.confine import input_root, read_confined
 
@@ -510,12 +511,10 @@ def correlate(findings: list[Finding], model: NetworkModel, reach: Reachability)
         if finding.rule not in reached_by_check:
             reached_by_check[finding.rule] = _reached_from_internet(inbound, wanted)
         text = _what_reachlint_knows(same, groups, wanted, index, reached_by_check[finding.rule])
-        out[position] = finding.model_copy(
-            update={
-                "message": f"{finding.message}; reachlint: {text}",
-                "related": [other.fingerprint for _where, other in same if other.fingerprint]
-                or None,
-            }
+        out[position] = replace(
+            finding,
+            message=f"{finding.message}; reachlint: {text}",
+            related=[other.fingerprint for _where, other in same if other.fingerprint] or None,
         )
     return out
 
@@ -532,11 +531,10 @@ def _addresses_of(groups: set[str], index: _ModelIndex) -> set[str]:
 def _with_related(finding: Finding, fingerprint: str | None, remark: str) -> Finding:
     if fingerprint is None or fingerprint in (finding.related or []):
         return finding
-    return finding.model_copy(
-        update={
-            "message": finding.message + remark,
-            "related": [*(finding.related or []), fingerprint],
-        }
+    return replace(
+        finding,
+        message=finding.message + remark,
+        related=[*(finding.related or []), fingerprint],
     )
 
 
