@@ -46,7 +46,7 @@ def load_rules(files: Sequence[Path], *, builtin: bool = True) -> RuleSet:
     loader = _Loader()
     for path in builtin_rule_files():
         # The pack is tested against the schema; skipping the check keeps start-up fast.
-        loader.add(read_rules_file(path, check=False), builtin=True)
+        loader.add(read_rules_file(path, shipped=True), builtin=True)
     if not builtin:
         loader.switch_off_builtin()
     for path in files:
@@ -57,17 +57,18 @@ def load_rules(files: Sequence[Path], *, builtin: bool = True) -> RuleSet:
     )
 
 
-def read_rules_file(path: Path, *, check: bool = True) -> Document:
+def read_rules_file(path: Path, *, shipped: bool = False) -> Document:
+    """A rules file read and, unless it is one of reachlint's own, checked against the schema."""
     if not path.exists():
         raise InputError("rules file not found", str(path))
     try:
         text = read_bounded(path, MAX_RULES_FILE_BYTES, "rules file").decode("utf-8")
     except UnicodeDecodeError:
         raise InputError("rules file is not UTF-8 text", str(path)) from None
-    document = load_document(text, str(path))
+    document = load_document(text, str(path), shipped=shipped)
     if document.data is None:
         raise InputError("the rules file is empty; expected a mapping with 'version: 1'", str(path))
-    if check and not is_scope(document.data):
+    if not shipped and not is_scope(document.data):
         check_schema(document)
     return document
 
