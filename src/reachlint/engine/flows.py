@@ -15,6 +15,8 @@ from reachlint.sources import Origin
 FlowState = Literal["reachable", "reply-dropped"]
 
 
+# A dataclass, unlike the engine's other records: equality leaves `admits` and `stage` out,
+# which msgspec's structs cannot.
 @dataclass(frozen=True)
 class Hop:
     """One component on a path and the fact about it that lets the traffic through."""

@@ -35,7 +35,7 @@ LOAD_BALANCER = "load-balancer"
 
 
 def end_key(end: End) -> EndKey:
-    """A hashable name for an end (classes are mutable dataclasses)."""
+    """A hashable name for an end (classes are mutable structs)."""
     if isinstance(end, External):
         return end.kind, end.address
     return "class", end.id
