@@ -106,7 +106,7 @@ def _bounded_loader(text: str) -> yaml.SafeLoader:
 class _Builder:
     """Turns composed YAML nodes into plain data while recording lines and source text."""
 
-    def __init__(self, loader: yaml.SafeLoader, document: Document) -> None:
+    def __init__(self, loader: yaml.SafeLoader | yaml.CSafeLoader, document: Document) -> None:
         self.loader = loader
         self.document = document
         self.count = 0

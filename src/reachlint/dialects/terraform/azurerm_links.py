@@ -41,6 +41,9 @@ from reachlint.dialects.terraform.links import (
     Links,
     ResourceIndex,
     Types,
+    concluded,
+    note_on,
+    only_one,
     value_at,
     without_positions,
 )
@@ -184,8 +187,7 @@ class AzurermLinks:
     # ----- notes and link resolution ----------------------------------------------------------
 
     def note(self, resource: TfResource, message: str, path: str | None = None) -> None:
-        origin = resource.attribute_origins.get(path, resource.origin) if path else None
-        self.model.note(message, resource.address, origin or resource.origin)
+        note_on(self.model.note, resource, message, path)
 
     def block_origin(self, resource: TfResource, path: str) -> Origin:
         return resource.attribute_origins.get(path, resource.origin)
@@ -233,19 +235,9 @@ class AzurermLinks:
                     found.append(known)
         links = Links(addresses=dedupe(found), literals=missing)
         unknown_value = has_unknown(value) and not references and not computed
-        links.given = bool(references) or bool(strings(value)) or unknown_value
-        links.unresolved = bool(missing) or unknown_value or (bool(references) and not found)
-        if links.unresolved and unknown is not None:
-            if path not in unknown:
-                unknown.append(path)
-            if missing:
-                reason = f"names {', '.join(missing)}, which is not in the input"
-            elif references and not found:
-                reason = f"refers to {', '.join(references)}, which is not a {what} in the input"
-            else:
-                reason = "is known only after apply"
-            self.note(resource, f"{path} {reason}; its {what} is unknown", path)
-        return links
+        return concluded(
+            links, resource, path, value, references or [], unknown_value, what, unknown, self.note
+        )
 
     def lookup(self, literal: str, types: Types) -> str | None:
         """The resource a known Azure id names: by the id itself, else by the names it spells."""
@@ -309,14 +301,7 @@ class AzurermLinks:
         by_name: bool = False,
     ) -> str | None:
         links = self.resolve(resource, path, types, unknown, what, by_name=by_name, single=True)
-        if len(links.addresses) == 1:
-            return links.addresses[0]
-        if len(links.addresses) > 1 and unknown is not None:
-            if path not in unknown:
-                unknown.append(path)
-            choices = ", ".join(links.addresses[:NOTE_SAMPLE])
-            self.note(resource, f"{path} may be any of {choices}; its {what} is unknown", path)
-        return None
+        return only_one(links, resource, path, what, unknown, self.note)
 
     # ----- virtual networks and subnets -------------------------------------------------------
 
