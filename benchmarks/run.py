@@ -61,6 +61,8 @@ def measured(
     """Run a command alone and measure its wall time and the peak resident memory of the child;
     with `source`, reachlint's package comes from that source tree."""
     limit = None if memory_limit_gb is None else int(memory_limit_gb * 1024**3)
+    if source is not None:  # the other tree's entry point may have moved: run its package
+        command = [sys.executable, "-m", "reachlint", *command[1:]]
     # As pip installs it: compiled bytecode is written once and read from then on.
     env = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
     if source is not None:
@@ -100,7 +102,8 @@ def measured(
         for name, milliseconds in _PHASE.findall(timings[-1]):
             if name != "total":
                 run.phases[name] = float(milliseconds) / 1000
-    if run.exit_code not in (0, 1):
+    # Exit 1 is findings; a traceback is a crash whatever the status says.
+    if run.exit_code not in (0, 1) or "Traceback (most recent call last)" in stderr:
         last = stderr.strip().splitlines()[-1:] or ["no message"]
         run.failure = f"exit {run.exit_code}: {last[0][:120]}"
     return run

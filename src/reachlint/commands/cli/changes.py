@@ -1,6 +1,7 @@
 """`reachlint diff`: the flows a change opens and closes."""
 
-from __future__ import annotations
+# Annotations are evaluated once, at import (no `from __future__ import annotations`): typer
+# reads them for every command at start-up, and strings it would evaluate twice over.
 
 from pathlib import Path
 from typing import Annotated

@@ -1,6 +1,7 @@
 """`reachlint check`: check inputs against the rules; exit 1 on a finding at or above --fail-on."""
 
-from __future__ import annotations
+# Annotations are evaluated once, at import (no `from __future__ import annotations`): typer
+# reads them for every command at start-up, and strings it would evaluate twice over.
 
 import time
 from pathlib import Path

@@ -1,6 +1,7 @@
 """Design reviews: `reachlint query`, `matrix` and `graph`."""
 
-from __future__ import annotations
+# Annotations are evaluated once, at import (no `from __future__ import annotations`): typer
+# reads them for every command at start-up, and strings it would evaluate twice over.
 
 from pathlib import Path
 from typing import Annotated, Literal

@@ -1,6 +1,7 @@
 """`reachlint rules list|show` and `reachlint schema`: the rules and the schemas of the files."""
 
-from __future__ import annotations
+# Annotations are evaluated once, at import (no `from __future__ import annotations`): typer
+# reads them for every command at start-up, and strings it would evaluate twice over.
 
 from enum import StrEnum
 from pathlib import Path
