@@ -61,8 +61,6 @@ def measured(
     """Run a command alone and measure its wall time and the peak resident memory of the child;
     with `source`, reachlint's package comes from that source tree."""
     limit = None if memory_limit_gb is None else int(memory_limit_gb * 1024**3)
-    if source is not None:  # the other tree's entry point may have moved: run its package
-        command = [sys.executable, "-m", "reachlint", *command[1:]]
     # As pip installs it: compiled bytecode is written once and read from then on.
     env = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
     if source is not None:
@@ -109,11 +107,16 @@ def measured(
     return run
 
 
+# With --before both trees run as `python -m reachlint`: the same start-up, whatever entry
+# point each tree's pyproject names.
+_AS_MODULE = [False]
+
+
 def reachlint_command() -> list[str]:
     found = shutil.which("reachlint", path=str(Path(sys.executable).parent)) or shutil.which(
         "reachlint"
     )
-    return [found] if found else [sys.executable, "-m", "reachlint"]
+    return [found] if found and not _AS_MODULE[0] else [sys.executable, "-m", "reachlint"]
 
 
 @dataclass
@@ -239,7 +242,8 @@ def markdown(rows: list[Row], args: argparse.Namespace) -> str:
         lines.append(f"- checkov {_version([args.checkov])} ({args.checkov})")
     if args.before:
         lines.append(
-            f"- before: the source tree {args.before}, run alternately with the tree measured"
+            f"- before: the source tree {args.before}, run alternately with the tree measured; "
+            "both as `python -m reachlint`"
         )
     lines += [
         f"- reachlint: the median of {args.repeat} runs (by wall time); checkov: one run",
@@ -301,6 +305,7 @@ def main(argv: list[str]) -> int:
     )
     parser.add_argument("--help-row", action="store_true", help="time `reachlint --help` too")
     args = parser.parse_args(argv)
+    _AS_MODULE[0] = args.before is not None
     sizes = [int(text) for text in args.sizes.split(",") if text.strip()]
     if args.no_checkov:
         args.checkov = None
