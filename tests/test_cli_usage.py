@@ -54,6 +54,8 @@ def test_a_closed_pipe_ends_quietly_with_the_verdict(reader: list[str]) -> None:
         ["rules", "list"],
         ["schema", "report"],
         ["--version"],
+        ["--help"],
+        ["check", "--help"],
     ],
 )
 def test_every_command_ends_quietly_on_a_closed_pipe(args: list[str | Path]) -> None:

@@ -109,4 +109,10 @@ def _run() -> int:
     except typer.Abort:
         typer.echo("Aborted!", err=True)
         return 1
+    except SystemExit as done:
+        # The parser's own output (--help) into a closed pipe: it swaps standard output for a
+        # quiet wrapper and exits 1; the help was all there was to say, so the status is 0.
+        if done.code == 1 and type(sys.stdout).__name__ == "PacifyFlushWrapper":
+            return 0
+        raise
     return code if isinstance(code, int) else 0
