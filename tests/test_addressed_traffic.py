@@ -47,6 +47,14 @@ def test_the_text_report_lists_one_part_a_line() -> None:
     assert re.search(rf"traffic: {SSH_FROM_OFFICE}\n +{METRICS_FROM_ANYWHERE}\n", text), text
 
 
+def test_the_markdown_path_diagram_says_it_on_its_first_arrow() -> None:
+    arrows = re.findall(r's0 -- "([^"]*)" --> s1', render(_report(), "markdown"))
+    assert arrows == [
+        f"{SSH_FROM_OFFICE} and on {METRICS_FROM_ANYWHERE}",
+        f"{MAIL_TO_ANYWHERE} and on {DATABASE_TO_OFFICE}",
+    ]
+
+
 def test_the_message_says_it_too() -> None:
     messages = {finding.rule: finding.message for finding in _report().findings}
     assert messages["INTERNET-ONLY-HTTPS"] == (

@@ -28,7 +28,7 @@ from reachlint.reports.places import (
     step_text,
     steps,
 )
-from reachlint.reports.text import addressed_traffic_text, traffic_text
+from reachlint.reports.text import addressed_traffic_text
 from reachlint.safe_text import md_code, md_html, md_text
 
 if TYPE_CHECKING:
@@ -252,7 +252,7 @@ def _full(item: Finding | FlowChange, inputs: list[str]) -> list[str]:
         lines += [f"Breaks {', '.join(md_code(rule) for rule in rules)}.", ""]
     if getattr(item, "related", None):  # checkov flags the same opening: the message says so
         lines += [md_text(getattr(item, "message", "")), ""]
-    lines += ["```mermaid", *path_flowchart(path_steps, traffic_text(item.traffic)), "```", ""]
+    lines += ["```mermaid", *path_flowchart(path_steps, addressed_traffic_text(item)), "```", ""]
     lines += [f"<details><summary>Path: {plural(len(path_steps), 'step')}</summary>", ""]
     for number, step in enumerate(path_steps, start=1):
         where = f" · {md_code(str(step.place))}" if step.place else ""
