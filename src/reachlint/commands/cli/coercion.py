@@ -87,7 +87,7 @@ def _typer_conversion(value: Any, param: Any, ctx: Any) -> Any:
 
 if _KNOWN_TYPER:
 
-    @dataclass(frozen=True)
+    @dataclass(frozen=True)  # as typer's RuntimeParam, which it extends, is
     class _Plain(RuntimeParam):
         convert: Convert
 

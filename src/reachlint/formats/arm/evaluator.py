@@ -67,6 +67,7 @@ class ResourceGraph(Protocol):
 
 
 class Lambda(TemplateLambda):
+    # A plain class: TemplateLambda is an ABC, whose metaclass a msgspec struct cannot share.
     __slots__ = ("body", "names", "scope")
 
     def __init__(self, names: tuple[str, ...], body: Node, scope: Scope) -> None:
