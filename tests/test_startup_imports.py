@@ -45,6 +45,14 @@ def test_check_imports_neither_pydantic_nor_jsonschema(output: str) -> None:
     assert not imported & {"pydantic", "pydantic_core", "jsonschema"}
 
 
+def test_the_built_in_rules_alone_need_no_yaml_parser() -> None:
+    # The pack is read from rules/composed.json; YAML only for a rules file the user gives.
+    assert "yaml" not in _imported("check", str(THREE_TIER / "plan.json"))
+    assert "yaml" in _imported(
+        "check", str(THREE_TIER / "plan.json"), "--rules", str(THREE_TIER / "rules.yaml")
+    )
+
+
 def test_a_broken_rules_file_gets_jsonschema_for_its_sentence(tmp_path: Path) -> None:
     rules = tmp_path / "rules.yaml"
     rules.write_text("version: 1\nrules:\n  - id: X\n    severity: severe\n", encoding="utf-8")

@@ -38,6 +38,32 @@ class Document(Struct):
         return InputError(message, self.file, self.line(path))
 
 
+# A document as JSON holds it (`rules/composed.json`): NodePaths as lists, since JSON keys are
+# text.
+ComposedDocument = dict[str, object]
+
+
+def composed(document: Document) -> ComposedDocument:
+    """`document` as JSON's types, to be read back by `from_composed`."""
+    return {
+        "data": document.data,
+        "lines": [[list(path), line] for path, line in document.lines.items()],
+        "raw": [[list(path), text] for path, text in document.raw.items()],
+    }
+
+
+def from_composed(stored: ComposedDocument, file: str) -> Document:
+    lines = stored["lines"]
+    raw = stored["raw"]
+    assert isinstance(lines, list) and isinstance(raw, list)
+    return Document(
+        file=file,
+        data=stored["data"],
+        lines={tuple(path): line for path, line in lines},
+        raw={tuple(path): text for path, text in raw},
+    )
+
+
 def load_document(text: str, file: str, *, shipped: bool = False) -> Document:
     """Parse YAML text (one document, safe types only) keeping the line of every value.
 

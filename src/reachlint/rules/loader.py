@@ -24,7 +24,7 @@ from reachlint.model.traffic import (
 )
 from reachlint.rules.document import Document, NodePath, load_document
 from reachlint.rules.findings import SEVERITIES, Severity
-from reachlint.rules.pack import builtin_rule_files
+from reachlint.rules.pack import builtin_documents
 from reachlint.rules.ruleset import Entry, Rule, RuleSet
 from reachlint.rules.schema import check_schema
 from reachlint.rules.scopes import is_scope, read_scope
@@ -44,9 +44,9 @@ TCP_AND_UDP = IntervalSet([(TCP, TCP), (UDP, UDP)])
 def load_rules(files: Sequence[Path], *, builtin: bool = True) -> RuleSet:
     """The rules that apply: the built-in pack (unless switched off), then `files` in order."""
     loader = _Loader()
-    for path in builtin_rule_files():
-        # The pack is tested against the schema; skipping the check keeps start-up fast.
-        loader.add(read_rules_file(path, shipped=True), builtin=True)
+    # The pack is tested against the schema; skipping the check keeps start-up fast.
+    for document in builtin_documents():
+        loader.add(document, builtin=True)
     if not builtin:
         loader.switch_off_builtin()
     for path in files:
@@ -57,18 +57,18 @@ def load_rules(files: Sequence[Path], *, builtin: bool = True) -> RuleSet:
     )
 
 
-def read_rules_file(path: Path, *, shipped: bool = False) -> Document:
-    """A rules file read and, unless it is one of reachlint's own, checked against the schema."""
+def read_rules_file(path: Path) -> Document:
+    """A user's rules file, read and checked against the schema."""
     if not path.exists():
         raise InputError("rules file not found", str(path))
     try:
         text = read_bounded(path, MAX_RULES_FILE_BYTES, "rules file").decode("utf-8")
     except UnicodeDecodeError:
         raise InputError("rules file is not UTF-8 text", str(path)) from None
-    document = load_document(text, str(path), shipped=shipped)
+    document = load_document(text, str(path))
     if document.data is None:
         raise InputError("the rules file is empty; expected a mapping with 'version: 1'", str(path))
-    if not shipped and not is_scope(document.data):
+    if not is_scope(document.data):
         check_schema(document)
     return document
 
