@@ -172,8 +172,11 @@ def bench_plan(
 def bench_help(args: argparse.Namespace) -> Row:
     """`reachlint --help`: the start-up alone."""
     command = [*reachlint_command(), "--help"]
-    runs = [measured(command, 60) for _ in range(args.repeat)]
-    before = [measured(command, 60, source=args.before) for _ in range(args.repeat)]
+    runs, before = [], []
+    for _ in range(args.repeat):  # alternately, as for the plans
+        runs.append(measured(command, 60))
+        if args.before:
+            before.append(measured(command, 60, source=args.before))
     row = Row("--help", 0, 0.0, median_run(runs), None)
     row.before = median_run(before) if args.before else None
     return row
