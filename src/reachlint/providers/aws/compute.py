@@ -26,7 +26,7 @@ from collections.abc import Iterable
 
 from msgspec.structs import replace
 
-from reachlint.model.network import Interface
+from reachlint.model.network import EndpointKind, Interface
 from reachlint.providers.aws.endpoints import (
     ENI_KINDS,
     INSTANCE_KINDS,
@@ -44,7 +44,7 @@ from reachlint.providers.aws.security_groups import (
     group_address,
     groups_of,
 )
-from reachlint.providers.aws.source import Resource
+from reachlint.providers.aws.source import Fields, Resource
 from reachlint.providers.aws.state import Build
 from reachlint.providers.values import dedupe, flag, integer, string_value
 
@@ -231,21 +231,7 @@ def add_function(b: Build, resource: Resource) -> None:
     settings = resource.entries("vpc")
     if not any(entry.known for entry in settings):
         return  # outside any VPC: not a network endpoint
-    unknown: list[str] = []
-    config = settings[0]
-    subnets = subnets_of(b, config, ["subnets"], unknown)
-    groups = groups_of(b, config, ["groups"], unknown)
-    interfaces = interfaces_for(
-        b,
-        resource,
-        subnets,
-        unknown,
-        groups,
-        public=False,
-        public_source=None,
-        subnet_unknown=config.path("subnets"),
-    )
-    add_endpoint(b, resource, "function", interfaces, unknown)
+    _in_subnets(b, resource, settings[0], "function", [])
 
 
 def add_service(b: Build, resource: Resource) -> None:
@@ -257,43 +243,44 @@ def add_service(b: Build, resource: Resource) -> None:
         resource.note("runs on its cluster's instances (no awsvpc network); no interfaces")
         add_endpoint(b, resource, "service", [], unknown)
         return
-    config = settings[0]
-    subnets = subnets_of(b, config, ["subnets"], unknown)
-    groups = groups_of(b, config, ["groups"], unknown)
     public = written[0].value("public_ip") is True
-    interfaces = interfaces_for(
-        b,
-        resource,
-        subnets,
-        unknown,
-        groups,
-        public=public,
-        public_source=resource.address,
-        subnet_unknown=config.path("subnets"),
-    )
-    add_endpoint(b, resource, "service", interfaces, unknown)
+    _in_subnets(b, resource, settings[0], "service", unknown, public=public)
 
 
 def add_interface_endpoint(b: Build, resource: Resource) -> None:
     endpoint_type = resource.value("endpoint_type")
     if endpoint_type not in ("Interface", "GatewayLoadBalancer"):
         return  # gateway endpoints are hops
-    unknown: list[str] = []
-    subnets = subnets_of(b, resource, ["subnets"], unknown)
-    groups: Groups | None = groups_of(b, resource, ["groups"], unknown)
-    if endpoint_type == "GatewayLoadBalancer":
-        groups = None  # it has no security groups
+    # A Gateway Load Balancer endpoint has no security groups.
+    filtered = endpoint_type != "GatewayLoadBalancer"
+    _in_subnets(b, resource, resource, "vpc-endpoint", [], filtered=filtered)
+
+
+def _in_subnets(
+    b: Build,
+    resource: Resource,
+    config: Fields,
+    kind: EndpointKind,
+    unknown: list[str],
+    *,
+    public: bool = False,
+    filtered: bool = True,
+) -> None:
+    """An endpoint with an interface in each of the subnets `config` names, behind its groups;
+    a public one's address comes from the resource itself."""
+    subnets = subnets_of(b, config, ["subnets"], unknown)
+    groups = groups_of(b, config, ["groups"], unknown)
     interfaces = interfaces_for(
         b,
         resource,
         subnets,
         unknown,
-        groups,
-        public=False,
-        public_source=None,
-        subnet_unknown=resource.path("subnets"),
+        groups if filtered else None,
+        public=public,
+        public_source=resource.address if public else None,
+        subnet_unknown=config.path("subnets"),
     )
-    add_endpoint(b, resource, "vpc-endpoint", interfaces, unknown)
+    add_endpoint(b, resource, kind, interfaces, unknown)
 
 
 def add_group_attachments(b: Build) -> None:
