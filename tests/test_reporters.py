@@ -13,6 +13,7 @@ from reachlint.reports.contents import count_by_severity, sort_findings
 from reachlint.reports.schema import NoteRef, Report, Summary, Tool
 from reachlint.reports.text import traffic_text
 from reachlint.rules.findings import EndRef, Finding, HopRef, TrafficEntry
+from reachlint.safe_text import for_output, json_text
 
 INTERNET = EndRef(address="internet", kind="internet")
 APP = EndRef(address="module.app.aws_instance.this[0]", kind="instance", file="app.tf", line=21)
@@ -165,6 +166,22 @@ def test_json_report_uses_the_contract_names_and_round_trips() -> None:
         "endpoints": 12,
     }
     assert msgspec.convert(document, Report) == SAMPLE
+
+
+def test_json_text_is_what_json_dumps_writes() -> None:
+    document = {
+        "é": ['\u2028\x1b\x7f\t\n"\\/', [], {}, None, True, 3, -(2**40)],
+        "nested": {"empty": [], "list": [[0, 79], [81, 65535]]},
+    }
+    assert json_text(document) == json.dumps(document, indent=2, ensure_ascii=False)
+
+
+def test_a_lone_surrogate_from_the_input_is_written_as_its_escape() -> None:
+    finding = msgspec.structs.replace(SAMPLE.findings[0], message="name \ud800 here")
+    report = msgspec.structs.replace(SAMPLE, findings=[finding])
+    written = for_output(render(report, "json"), "json")  # as the command line writes it
+    assert "name \\ud800 here" in written.encode("utf-8").decode("utf-8")
+    assert json.loads(written)["findings"][0]["message"] == "name \ud800 here"
 
 
 def test_findings_sort_by_severity_then_rule_then_ends() -> None:
