@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from reachlint.commands.cli import app
+from tests.cloudformation.templates import NETWORK, SSH_FROM_ANYWHERE
 
 pytest.importorskip("checkov.terraform.runner", reason="the checkov extra is not installed")
 
@@ -239,34 +240,7 @@ def test_checkov_runs_without_reaching_the_network(monkeypatch: pytest.MonkeyPat
     assert attempts == []
 
 
-CLOUDFORMATION_SSH = """
-Resources:
-  Vpc: {Type: AWS::EC2::VPC, Properties: {CidrBlock: 10.0.0.0/16}}
-  Subnet:
-    Type: AWS::EC2::Subnet
-    Properties: {VpcId: !Ref Vpc, CidrBlock: 10.0.1.0/24, MapPublicIpOnLaunch: true}
-  Gateway: {Type: AWS::EC2::InternetGateway}
-  Attachment:
-    Type: AWS::EC2::VPCGatewayAttachment
-    Properties: {VpcId: !Ref Vpc, InternetGatewayId: !Ref Gateway}
-  Table: {Type: AWS::EC2::RouteTable, Properties: {VpcId: !Ref Vpc}}
-  Default:
-    Type: AWS::EC2::Route
-    Properties: {RouteTableId: !Ref Table, DestinationCidrBlock: 0.0.0.0/0, GatewayId: !Ref Gateway}
-  Association:
-    Type: AWS::EC2::SubnetRouteTableAssociation
-    Properties: {SubnetId: !Ref Subnet, RouteTableId: !Ref Table}
-  Web:
-    Type: AWS::EC2::Instance
-    Properties: {ImageId: ami-12345678, SubnetId: !Ref Subnet, SecurityGroupIds: [!Ref Group]}
-  Group:
-    Type: AWS::EC2::SecurityGroup
-    Properties:
-      GroupDescription: web
-      VpcId: !Ref Vpc
-      SecurityGroupIngress:
-        - {IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: 0.0.0.0/0, Description: ssh}
-"""
+CLOUDFORMATION_SSH = NETWORK.replace("GROUP_RULES", SSH_FROM_ANYWHERE)
 
 
 def test_template_findings_land_on_the_template_and_merge_the_same_way(tmp_path: Path) -> None:

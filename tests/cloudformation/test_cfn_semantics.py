@@ -10,41 +10,10 @@ import pytest
 from reachlint.commands.check import run_check
 from reachlint.errors import InputError
 from reachlint.inputs.detect import detect
+from tests.cloudformation.templates import NETWORK
 
 REPO = Path(__file__).resolve().parents[2]
 
-# A public subnet behind an attached internet gateway, one instance, one group: the variations
-# below change only what a test is about.
-NETWORK = """
-AWSTemplateFormatVersion: "2010-09-09"
-Parameters:
-  AdminCidr: {Type: String}
-Resources:
-  Vpc: {Type: AWS::EC2::VPC, Properties: {CidrBlock: 10.0.0.0/16}}
-  Subnet:
-    Type: AWS::EC2::Subnet
-    Properties: {VpcId: !Ref Vpc, CidrBlock: 10.0.1.0/24, MapPublicIpOnLaunch: true}
-  Gateway: {Type: AWS::EC2::InternetGateway}
-  Attachment:
-    Type: AWS::EC2::VPCGatewayAttachment
-    Properties: {VpcId: !Ref Vpc, InternetGatewayId: !Ref Gateway}
-  Table: {Type: AWS::EC2::RouteTable, Properties: {VpcId: !Ref Vpc}}
-  Default:
-    Type: AWS::EC2::Route
-    Properties: {RouteTableId: !Ref Table, DestinationCidrBlock: 0.0.0.0/0, GatewayId: !Ref Gateway}
-  Association:
-    Type: AWS::EC2::SubnetRouteTableAssociation
-    Properties: {SubnetId: !Ref Subnet, RouteTableId: !Ref Table}
-  Web:
-    Type: AWS::EC2::Instance
-    Properties: {ImageId: ami-12345678, SubnetId: !Ref Subnet, SecurityGroupIds: [!Ref Group]}
-  Group:
-    Type: AWS::EC2::SecurityGroup
-    Properties:
-      GroupDescription: web
-      VpcId: !Ref Vpc
-GROUP_RULES
-"""
 
 EGRESS_ONLY_443 = """
 version: 1
