@@ -61,11 +61,16 @@ class _Balancers:
                     origin=balancer.origin,
                 )
                 hops = [lb_hop, *_frontend_hops(lb_class), listener.hop, *via]
-                for target in targets:
-                    for t_class in classes_of.get(target, []):
-                        self._forward(
-                            arrival, heard, listener, target_port, before, hops, lb_class, t_class
-                        )
+                # Targets of one class are one flow: the class, not each member, is judged.
+                target_classes = {
+                    t_class.info.id: t_class
+                    for target in targets
+                    for t_class in classes_of.get(target, [])
+                }
+                for t_class in target_classes.values():
+                    self._forward(
+                        arrival, heard, listener, target_port, before, hops, lb_class, t_class
+                    )
 
     def _forward(
         self,
