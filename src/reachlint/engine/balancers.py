@@ -13,11 +13,11 @@ from dataclasses import replace
 from reachlint.engine.classes import ClassView
 from reachlint.engine.core import Engine, end_side
 from reachlint.engine.flows import Doubt, EndpointClass, External, Flow, Hop
-from reachlint.engine.listeners import ListenerView
+from reachlint.engine.listeners import ListenerView, on_port
 from reachlint.engine.pairs import Pairs
 from reachlint.engine.services import Service
 from reachlint.model.network import Endpoint
-from reachlint.model.traffic import IntervalSet, Traffic, parse_protocol
+from reachlint.model.traffic import Traffic
 
 
 def through_load_balancers(engine: Engine, pairs: Pairs, arrivals: list[Flow]) -> None:
@@ -47,10 +47,7 @@ class _Balancers:
             for listener, target_port, targets, via in self.engine.listeners.forwarding(
                 balancer, lb_class.frontends
             ):
-                heard = arrival.traffic & Traffic.box(
-                    parse_protocol(listener.protocol_number),
-                    ports=IntervalSet([(listener.port, listener.port)]),
-                )
+                heard = arrival.traffic & on_port(listener.protocol_number, listener.port)
                 if not heard:
                     continue
                 lb_hop = Hop(
@@ -98,10 +95,7 @@ class _Balancers:
         alone = len({m.endpoint for m in t_class.info.members}) < 2
         if isinstance(arrival.source, EndpointClass) and arrival.source is t_class.info and alone:
             return
-        arriving = Traffic.box(
-            parse_protocol(listener.forward_protocol),
-            ports=IntervalSet([(target_port, target_port)]),
-        )
+        arriving = on_port(listener.forward_protocol, target_port)
         # The flow keeps the client's addresses: those that reached the listener.
         traffic = arriving.with_addresses(heard.addresses()) & leg.allowed.services_everywhere()
         judged: list[Hop] = []

@@ -139,6 +139,8 @@ def end_side(end: EndpointClass | External) -> Side:
 
 def _dedupe(unknowns: list[Unknown]) -> list[Unknown]:
     """Names once each, sorted; doubts merged per name."""
+    if not unknowns:
+        return []
     names = sorted({u for u in unknowns if isinstance(u, str)})
     doubts: dict[str, Traffic] = {}
     for unknown in unknowns:

@@ -9,8 +9,7 @@ Azure NSGs (nsg.py) and firewalls (firewall.py).
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from typing import Literal
 
 from reachlint.engine.flows import Doubt, Unknown
@@ -79,16 +78,9 @@ class Filters:
         taken, self.unknowns = self.unknowns, []
         return taken
 
-    @contextmanager
-    def collecting(self) -> Iterator[list[Unknown]]:
+    def collecting(self) -> _Collecting:
         """Gathers the unknowns recorded inside the block, for verdicts that are cached."""
-        outer, self.unknowns = self.unknowns, []
-        gathered: list[Unknown] = []
-        try:
-            yield gathered
-        finally:
-            gathered.extend(self.unknowns)
-            self.unknowns = outer
+        return _Collecting(self)
 
     # ----- address atoms ----------------------------------------------------------------------
 
@@ -157,3 +149,22 @@ class Filters:
                 self.unknowns.append(Doubt(name, some - every))
             return some
         return some
+
+
+class _Collecting:
+    """Filters.collecting's block: a class, as a generator-based one costs more per verdict."""
+
+    __slots__ = ("_filters", "_gathered", "_outer")
+
+    def __init__(self, filters: Filters) -> None:
+        self._filters = filters
+        self._gathered: list[Unknown] = []
+        self._outer: list[Unknown] = []
+
+    def __enter__(self) -> list[Unknown]:
+        self._outer, self._filters.unknowns = self._filters.unknowns, []
+        return self._gathered
+
+    def __exit__(self, *exc: object) -> None:
+        self._gathered.extend(self._filters.unknowns)
+        self._filters.unknowns = self._outer

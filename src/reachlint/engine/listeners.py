@@ -8,6 +8,7 @@ TCP_UDP.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 
 from msgspec import Struct
 
@@ -31,20 +32,23 @@ class Listeners:
 
     def __init__(self, model: NetworkModel) -> None:
         self.model = model
+        self._heard: dict[tuple[str, frozenset[str]], Traffic] = {}
 
     def traffic(self, balancer: Endpoint, frontends: frozenset[str] = _ALL) -> Traffic:
         """What the listeners on these frontends hear (an Azure rule names its frontend)."""
         spec = balancer.load_balancer
         if spec is None:
             return EVERYTHING
-        heard = Traffic()
-        for listener in spec.listeners:
-            if not _listens_on(listener, frontends):
-                continue
-            for protocol in listener_protocols(listener.protocol):
-                heard |= Traffic.box(
-                    parse_protocol(protocol), ports=IntervalSet([(listener.port, listener.port)])
-                )
+        key = (balancer.address, frontends)
+        heard = self._heard.get(key)
+        if heard is None:
+            heard = Traffic()
+            for listener in spec.listeners:
+                if not _listens_on(listener, frontends):
+                    continue
+                for protocol in listener_protocols(listener.protocol):
+                    heard |= on_port(protocol, listener.port)
+            self._heard[key] = heard
         return heard
 
     def forwarding(
@@ -88,6 +92,12 @@ class Listeners:
                     targets = [t.endpoint for t in spec.instances]
                     view = ListenerView(protocol, protocol, listener.port, hop)
                     yield view, listener.target_port, targets, []
+
+
+@lru_cache(maxsize=4096)  # the same few listeners are asked for by every flow that reaches them
+def on_port(protocol: str, port: int) -> Traffic:
+    """Traffic of one protocol to one port, from any address."""
+    return Traffic.box(parse_protocol(protocol), ports=IntervalSet([(port, port)]))
 
 
 def _listens_on(listener: Listener, frontends: frozenset[str]) -> bool:

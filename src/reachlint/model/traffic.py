@@ -164,6 +164,7 @@ V6_ALL = IntervalSet([(V6_OFFSET, ADDR_MAX)])
 ALL_ADDRESSES = V4_ALL | V6_ALL
 
 
+@lru_cache(maxsize=65536, typed=True)  # ranges recur in every filter; parsing is slow
 def cidr_interval(cidr: str) -> tuple[int, int]:
     """The inclusive address range of a CIDR (host bits are ignored, as AWS and Azure do)."""
     net = ipaddress.ip_network(cidr.strip(), strict=False)
@@ -223,6 +224,7 @@ def narrower_than_public(addresses: IntervalSet) -> bool:
     return False
 
 
+@lru_cache(maxsize=1024, typed=True)  # a few values, asked for by every listener
 def parse_protocol(value: str | int | None) -> IntervalSet:
     """Protocols named the way AWS, Azure and rules files name them: number, name, -1/all/*."""
     if value is None:
@@ -301,11 +303,12 @@ class Traffic:
         return Traffic(_services_everywhere(self._level))
 
     def addresses(self) -> IntervalSet:
-        out = IntervalSet()
-        for _lo, _hi, by_address in self._level:
-            assert by_address is not True
-            out = out | IntervalSet((alo, ahi) for alo, ahi, _ in by_address)
-        return out
+        return IntervalSet(
+            (alo, ahi)
+            for _lo, _hi, by_address in self._level
+            if by_address is not True
+            for alo, ahi, _ in by_address
+        )
 
     def addresses_with(self, protocol: int, ports: IntervalSet) -> IntervalSet:
         """Addresses for which some port of `ports` on `protocol` is in the set."""
