@@ -8,6 +8,7 @@ reachlint.engine.ranges decides, --assume-unknown settling what cannot be decide
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable
 
 from msgspec import Struct, field
@@ -79,6 +80,11 @@ class SgView:
         self._regions: dict[tuple[Direction, Placement], tuple[Traffic, list[Unknown]]] = {}
         self._toward: dict[tuple[object, ...], tuple[Traffic, list[Unknown]]] = {}
         self._known: dict[Direction, tuple[Traffic, list[Unknown]]] = {}
+        self._cuts: dict[Direction, list[int]] = {}
+        self._referenced = {
+            direction: frozenset(g for compiled in rules for g in compiled.references)
+            for direction, rules in self.rules.items()
+        }
 
     def region(self, direction: Direction, placement: Placement = NOWHERE) -> Traffic:
         """What the groups admit from (ingress) or to (egress) external addresses; `placement`
@@ -116,7 +122,7 @@ class SgView:
     ) -> Traffic:
         if self.unfiltered:
             return EVERYTHING
-        key = (direction, peer, peer_groups, known, placement, names)
+        key = self._peer_key(direction, peer, peer_groups, known, placement, names)
         cached = self._toward.get(key)
         if cached is None:
             with self.filters.collecting() as unknowns:
@@ -141,6 +147,30 @@ class SgView:
             cached = self._toward[key] = (found, unknowns)
         self.filters.unknowns.extend(cached[1])
         return cached[0]
+
+    def _peer_key(
+        self,
+        direction: Direction,
+        peer: IntervalSet,
+        peer_groups: tuple[str, ...],
+        known: bool,
+        placement: Placement,
+        names: tuple[str, ...],
+    ) -> tuple[object, ...]:
+        """What the verdict for a peer depends on. Peers whose addresses all lie in one stretch
+        that no rule's addresses divide get the same verdict, certain (so neither whether their
+        address is known nor what it rests on matters); and of their groups only those the
+        rules reference count."""
+        cuts = self._cuts.get(direction)
+        if cuts is None:
+            cuts = self._cuts[direction] = _address_cuts(self.rules[direction])
+        referenced = self._referenced[direction]
+        groups = tuple(g for g in peer_groups if g in referenced)
+        if peer:
+            stretch = bisect_right(cuts, peer.lowest())
+            if bisect_right(cuts, peer.highest()) == stretch:
+                return (direction, stretch, groups, placement)
+        return (direction, peer, groups, known, placement, names)
 
     def _known_region(self, direction: Direction) -> Traffic:
         """The groups' rules by the addresses they name, without the unknown ranges."""
@@ -286,6 +316,14 @@ class SecurityGroups:
         return SgRule(
             rule, group, services, region, frozenset(references), unknown, ranges=tuple(ranges)
         )
+
+
+def _address_cuts(rules: list[SgRule]) -> list[int]:
+    """Where some rule's addresses begin or end: between two cuts every rule is alike."""
+    cuts: set[int] = set()
+    for compiled in rules:
+        cuts.update(compiled.region.address_cuts())
+    return sorted(cuts)
 
 
 def _safe_cidrs(values: list[str]) -> IntervalSet:

@@ -150,6 +150,14 @@ class IntervalSet:
     def __contains__(self, value: int) -> bool:
         return any(lo <= value <= hi for lo, hi, _ in self._level)
 
+    def lowest(self) -> int:
+        """The smallest member; the set must not be empty."""
+        return self._level[0][0]
+
+    def highest(self) -> int:
+        """The largest member; the set must not be empty."""
+        return self._level[-1][1]
+
     def issubset(self, other: IntervalSet) -> bool:
         return not (self - other)
 
@@ -309,6 +317,17 @@ class Traffic:
             if by_address is not True
             for alo, ahi, _ in by_address
         )
+
+    def address_cuts(self) -> set[int]:
+        """Where the set changes along the address axis: each first address of a stretch in
+        which every address is in the set for the same protocols and ports."""
+        return {
+            cut
+            for _lo, _hi, by_address in self._level
+            if by_address is not True
+            for start, end, _ in by_address
+            for cut in (start, end + 1)
+        }
 
     def addresses_with(self, protocol: int, ports: IntervalSet) -> IntervalSet:
         """Addresses for which some port of `ports` on `protocol` is in the set."""
