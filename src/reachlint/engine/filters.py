@@ -9,7 +9,7 @@ Azure NSGs (nsg.py) and firewalls (firewall.py).
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Literal
 
 from reachlint.engine.flows import Doubt, Unknown
@@ -63,6 +63,24 @@ def safe_cidr(cidr: str) -> IntervalSet:
         return cidrs([cidr]) if cidr else IntervalSet()
     except ValueError:
         return IntervalSet()
+
+
+def address_cuts(regions: Iterable[Traffic]) -> list[int]:
+    """Where some region begins or ends along the address axis: between two cuts every
+    region treats all addresses alike."""
+    cuts: set[int] = set()
+    for region in regions:
+        cuts.update(region.address_cuts())
+    return sorted(cuts)
+
+
+def stretch_of(cuts: list[int], peer: IntervalSet) -> int | None:
+    """The stretch between two cuts that holds all of `peer`, if one does: a filter gives every
+    peer in it the same certain verdict, whether or not its address is known."""
+    if not peer:
+        return None
+    stretch = bisect_right(cuts, peer.lowest())
+    return stretch if bisect_right(cuts, peer.highest()) == stretch else None
 
 
 class Filters:

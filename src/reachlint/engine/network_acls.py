@@ -16,10 +16,12 @@ from reachlint.engine.filters import (
     EVERYTHING,
     Direction,
     Filters,
+    address_cuts,
     describe_services,
     port_set,
     protocol_set,
     safe_cidr,
+    stretch_of,
     unknown_addresses_text,
 )
 from reachlint.engine.flows import Doubt, Hop, Unknown
@@ -49,8 +51,8 @@ class AclView:
         self._compiled: dict[tuple[Direction, Placement, str], CompiledAcl] = {}
         self.regions: dict[Direction, Traffic] = {}
         self.entries: dict[Direction, list[DecidingEntry]] = {}
-        self.toward: dict[tuple[Direction, IntervalSet, Placement], tuple[Traffic, list[Unknown]]]
-        self.toward = {}
+        # Verdicts by peer, or by stretch of addresses the ACL treats alike (see stretch_of).
+        self.toward: dict[tuple[object, ...], tuple[Traffic, list[Unknown]]] = {}
         for direction in ("ingress", "egress"):
             compiled = self.compiled(direction, NOWHERE)
             self.regions[direction] = compiled.allowed
@@ -101,6 +103,7 @@ class CompiledAcl(Struct):
     entries: list[DecidingEntry]
     undecided: list[str]
     doubts: list[Unknown] = field(default_factory=list)
+    cuts: list[int] | None = None  # where its verdicts change along the address axis
 
 
 class NetworkAcls:
@@ -150,11 +153,15 @@ class NetworkAcls:
             return EVERYTHING
         if not acl.has_unknown:
             placement = NOWHERE
-        key = (direction, peer, placement)
+        compiled = acl.compiled(direction, placement)
+        if compiled.cuts is None:
+            traffics = [d.traffic for d in compiled.doubts if isinstance(d, Doubt)]
+            compiled.cuts = address_cuts([compiled.allowed, *traffics])
+        stretch = stretch_of(compiled.cuts, peer)
+        key = (direction, peer if stretch is None else stretch, placement)
         cached = acl.toward.get(key)
         if cached is None:
             with self.filters.collecting() as unknowns:
-                compiled = acl.compiled(direction, placement)
                 found = self.filters.project(compiled.allowed, peer, False, names)
                 for doubt in compiled.doubts:
                     if isinstance(doubt, Doubt):

@@ -8,7 +8,6 @@ reachlint.engine.ranges decides, --assume-unknown settling what cannot be decide
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Iterable
 
 from msgspec import Struct, field
@@ -17,10 +16,12 @@ from reachlint.engine.filters import (
     EVERYTHING,
     Direction,
     Filters,
+    address_cuts,
     describe_services,
     port_set,
     protocol_set,
     safe_cidr,
+    stretch_of,
     unknown_addresses_text,
 )
 from reachlint.engine.flows import Doubt, Hop, Unknown
@@ -157,19 +158,18 @@ class SgView:
         placement: Placement,
         names: tuple[str, ...],
     ) -> tuple[object, ...]:
-        """What the verdict for a peer depends on. Peers whose addresses all lie in one stretch
-        that no rule's addresses divide get the same verdict, certain (so neither whether their
-        address is known nor what it rests on matters); and of their groups only those the
-        rules reference count."""
+        """What the verdict for a peer depends on: peers in one stretch that no rule's addresses
+        divide share it (see stretch_of), and of their groups only those the rules reference
+        count."""
         cuts = self._cuts.get(direction)
         if cuts is None:
-            cuts = self._cuts[direction] = _address_cuts(self.rules[direction])
+            cuts = address_cuts(compiled.region for compiled in self.rules[direction])
+            self._cuts[direction] = cuts
         referenced = self._referenced[direction]
-        groups = tuple(g for g in peer_groups if g in referenced)
-        if peer:
-            stretch = bisect_right(cuts, peer.lowest())
-            if bisect_right(cuts, peer.highest()) == stretch:
-                return (direction, stretch, groups, placement)
+        groups = tuple(g for g in peer_groups if g in referenced) if referenced else ()
+        stretch = stretch_of(cuts, peer)
+        if stretch is not None:
+            return (direction, stretch, groups, placement)
         return (direction, peer, groups, known, placement, names)
 
     def _known_region(self, direction: Direction) -> Traffic:
@@ -316,14 +316,6 @@ class SecurityGroups:
         return SgRule(
             rule, group, services, region, frozenset(references), unknown, ranges=tuple(ranges)
         )
-
-
-def _address_cuts(rules: list[SgRule]) -> list[int]:
-    """Where some rule's addresses begin or end: between two cuts every rule is alike."""
-    cuts: set[int] = set()
-    for compiled in rules:
-        cuts.update(compiled.region.address_cuts())
-    return sorted(cuts)
 
 
 def _safe_cidrs(values: list[str]) -> IntervalSet:
