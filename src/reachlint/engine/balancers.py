@@ -19,6 +19,9 @@ from reachlint.engine.services import Service
 from reachlint.model.network import Endpoint
 from reachlint.model.traffic import Traffic
 
+# A listener, the port it forwards to, the classes of its targets and the hops between.
+_Forward = tuple[ListenerView, int, list[ClassView], list[Hop]]
+
 
 def through_load_balancers(engine: Engine, pairs: Pairs, arrivals: list[Flow]) -> None:
     """A flow that reaches a load balancer's listener continues to its targets."""
@@ -36,38 +39,53 @@ class _Balancers:
             for member in cls.info.members:
                 if cls not in classes_of[member.endpoint]:
                     classes_of[member.endpoint].append(cls)
+        # What each load balancer's class forwards is the same for every flow that reaches it.
+        forwards_of: dict[int, list[_Forward]] = {}
         for arrival in arrivals:
             if not isinstance(arrival.destination, EndpointClass) or arrival.state != "reachable":
                 continue
             lb_class = self.engine.classes[arrival.destination.id]
-            balancer = lb_class.load_balancer
-            if balancer is None or balancer.load_balancer is None:
+            if lb_class.load_balancer is None or lb_class.load_balancer.load_balancer is None:
                 continue
+            forwards = forwards_of.get(lb_class.info.id)
+            if forwards is None:
+                forwards = forwards_of[lb_class.info.id] = self._forwards(lb_class, classes_of)
             before = _LoosePath(arrival)
-            for listener, target_port, targets, via in self.engine.listeners.forwarding(
-                balancer, lb_class.frontends
-            ):
+            for listener, target_port, target_classes, hops in forwards:
                 heard = arrival.traffic & on_port(listener.protocol_number, listener.port)
                 if not heard:
                     continue
-                lb_hop = Hop(
-                    address=balancer.address,
-                    kind="load-balancer",
-                    type=balancer.type,
-                    detail=_balancer_text(balancer, lb_class.service),
-                    origin=balancer.origin,
-                )
-                hops = [lb_hop, *_frontend_hops(lb_class), listener.hop, *via]
-                # Targets of one class are one flow: the class, not each member, is judged.
-                target_classes = {
-                    t_class.info.id: t_class
-                    for target in targets
-                    for t_class in classes_of.get(target, [])
-                }
-                for t_class in target_classes.values():
+                for t_class in target_classes:
                     self._forward(
                         arrival, heard, listener, target_port, before, hops, lb_class, t_class
                     )
+
+    def _forwards(
+        self, lb_class: ClassView, classes_of: dict[str, list[ClassView]]
+    ) -> list[_Forward]:
+        """(listener, target port, target classes, hops) for each way on from a load balancer."""
+        balancer = lb_class.load_balancer
+        assert balancer is not None
+        lb_hop = Hop(
+            address=balancer.address,
+            kind="load-balancer",
+            type=balancer.type,
+            detail=_balancer_text(balancer, lb_class.service),
+            origin=balancer.origin,
+        )
+        forwards: list[_Forward] = []
+        for listener, target_port, targets, via in self.engine.listeners.forwarding(
+            balancer, lb_class.frontends
+        ):
+            hops = [lb_hop, *_frontend_hops(lb_class), listener.hop, *via]
+            # Targets of one class are one flow: the class, not each member, is judged.
+            target_classes = {
+                t_class.info.id: t_class
+                for target in targets
+                for t_class in classes_of.get(target, [])
+            }
+            forwards.append((listener, target_port, list(target_classes.values()), hops))
+        return forwards
 
     def _forward(
         self,
