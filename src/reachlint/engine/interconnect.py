@@ -30,6 +30,8 @@ class Interconnect:
         self.tables = tables
         # Unknown values that a route the engine followed rests on, until the engine takes them.
         self.unknowns: list[str] = []
+        # Every pair of classes asks; classes in one subnet ask the same.
+        self._between: dict[tuple[object, ...], tuple[list[Hop] | None, list[str]]] = {}
 
     def take_unknowns(self) -> list[str]:
         taken, self.unknowns = self.unknowns, []
@@ -76,12 +78,19 @@ class Interconnect:
         `placement` is where the destination lies among unknown ranges: a route to an unknown
         range delivers to what certainly lies in it, and to what may as --assume-unknown says.
         """
-        found = self._between_known(view, source_network, destination, destination_network)
-        if found is not None:
+        key = (view, source_network, destination, destination_network, placement)
+        cached = self._between.get(key)
+        if cached is None:
+            before = len(self.unknowns)
+            found = self._between_known(view, source_network, destination, destination_network)
+            if found is None:
+                found = self._between_unknown(
+                    view, source_network, destination, destination_network, placement
+                )
+            cached = self._between[key] = (found, self.unknowns[before:])
             return found
-        return self._between_unknown(
-            view, source_network, destination, destination_network, placement
-        )
+        self.unknowns.extend(cached[1])
+        return cached[0]
 
     def _between_unknown(
         self,
