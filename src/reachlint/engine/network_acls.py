@@ -158,7 +158,12 @@ class NetworkAcls:
             traffics = [d.traffic for d in compiled.doubts if isinstance(d, Doubt)]
             compiled.cuts = address_cuts([compiled.allowed, *traffics])
         stretch = stretch_of(compiled.cuts, peer)
-        key = (direction, peer if stretch is None else stretch, placement)
+        # Apart from a stretch, what the address rests on names the doubts about it.
+        key = (
+            (direction, stretch, placement)
+            if stretch is not None
+            else (direction, peer, placement, names)
+        )
         cached = acl.toward.get(key)
         if cached is None:
             with self.filters.collecting() as unknowns:

@@ -1,0 +1,59 @@
+"""The traffic set's quick operations give exactly what the general ones give."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reachlint.model.traffic import _UNION, ADDR_MAX, IntervalSet, Level, Traffic, _combine
+
+_spans = st.lists(
+    st.tuples(st.integers(0, 300), st.integers(0, 40)).map(lambda p: (p[0], p[0] + p[1])),
+    max_size=4,
+)
+intervals = _spans.map(IntervalSet)
+protocols = st.lists(st.sampled_from([(1, 1), (6, 6), (17, 17), (0, 255), (5, 20)]), min_size=1)
+
+
+@st.composite
+def traffic(draw: st.DrawFn) -> Traffic:
+    found = Traffic()
+    for _ in range(draw(st.integers(0, 4))):
+        found |= Traffic.box(
+            IntervalSet(draw(protocols)), draw(intervals), draw(intervals) or IntervalSet([(0, 9)])
+        )
+    return found
+
+
+@settings(max_examples=400, deadline=None)
+@given(traffic(), intervals)
+def test_only_addresses_is_the_set_and_a_box_of_them(
+    found: Traffic, addresses: IntervalSet
+) -> None:
+    assert found.only_addresses(addresses) == found & Traffic.box(addresses=addresses)
+
+
+@settings(max_examples=400, deadline=None)
+@given(traffic())
+def test_services_everywhere_is_the_union_of_every_addresses_services(found: Traffic) -> None:
+    # The general union of the set's trees, as it was computed before the quick walk.
+    expected: Level = ()
+    for low, high, by_address in found._level:
+        assert by_address is not True
+        ports: Level = ()
+        for _start, _end, port_level in by_address:
+            assert port_level is not True
+            ports = _combine(ports, port_level, _UNION)
+        expected = _combine(expected, ((low, high, ((0, ADDR_MAX, ports),)),), _UNION)
+    assert found.services_everywhere() == Traffic(expected)
+
+
+@settings(max_examples=400, deadline=None)
+@given(traffic(), st.integers(0, 360), st.integers(0, 360))
+def test_addresses_between_two_cuts_are_treated_alike(found: Traffic, one: int, other: int) -> None:
+    cuts = sorted(found.address_cuts())
+    if any(min(one, other) < cut <= max(one, other) for cut in cuts):
+        return  # a cut lies between them
+    at_one = found.only_addresses(IntervalSet([(one, one)])).services_everywhere()
+    at_other = found.only_addresses(IntervalSet([(other, other)])).services_everywhere()
+    assert at_one == at_other
