@@ -34,7 +34,7 @@ def write_file(path: Path, text: str, what: str = "report") -> None:
                 stream.write(text)
             return
         _refuse_linked_directories(path, what)
-        _replace(path, text.encode("utf-8"))
+        _replace(path, text)
     except OSError as error:
         reason = error.strerror or str(error)
         raise InputError(f"cannot write the {what}: {reason}", file=str(path)) from None
@@ -70,12 +70,17 @@ def _inside(candidate: str, folder: str) -> bool:
         return False
 
 
-def _replace(path: Path, data: bytes) -> None:
+# A large report is encoded a piece at a time, never held twice (as text and as UTF-8).
+_PIECE = 1 << 20
+
+
+def _replace(path: Path, text: str) -> None:
     folder = path.parent if str(path.parent) else Path(".")
     handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name[:50]}.", suffix=".tmp")
     try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            for start in range(0, len(text), _PIECE):
+                stream.write(text[start : start + _PIECE])
         os.chmod(temporary, 0o666 & ~_umask())  # as a new file would be, not mkstemp's 0600
         os.replace(temporary, path)
     except BaseException:

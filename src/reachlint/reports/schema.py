@@ -139,12 +139,16 @@ UNWRITTEN: dict[type[msgspec.Struct], tuple[str, ...]] = {
 
 def document_json(document: msgspec.Struct) -> str:
     """A report document as indented JSON: no empty field, nothing it only carries."""
-    from reachlint.safe_text import json_text
+    from reachlint.safe_text import indented_json
 
+    return indented_json([_written(document)])  # held by nothing else, to be let go of
+
+
+def _written(document: msgspec.Struct) -> Any:
     data = plain(document)
     for name in UNWRITTEN.get(type(document), ()):
         data.pop(name, None)
-    return json_text(data)
+    return data
 
 
 def report_schema(document: type[Strict]) -> dict[str, Any]:

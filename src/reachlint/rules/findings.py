@@ -99,14 +99,19 @@ class Finding(Strict, kw_only=True):
 
 def plain(document: msgspec.Struct) -> Any:
     """A report document as JSON's types: `from` and `to` by those names, no empty field."""
-    return _without_none(msgspec.to_builtins(document))
+    return _drop_none(msgspec.to_builtins(document))
 
 
-def _without_none(value: Any) -> Any:
+def _drop_none(value: Any) -> Any:
+    """Empty fields removed in place: a large report is not built twice."""
     if isinstance(value, dict):
-        return {key: _without_none(item) for key, item in value.items() if item is not None}
-    if isinstance(value, list):
-        return [_without_none(item) for item in value]
+        for key in [key for key, item in value.items() if item is None]:
+            del value[key]
+        for item in value.values():
+            _drop_none(item)
+    elif isinstance(value, list):
+        for item in value:
+            _drop_none(item)
     return value
 
 

@@ -125,7 +125,8 @@ def _is_raw_state(document: dict[str, Any]) -> bool:
 
 
 def load_plan_resources(path: Path, document: dict[str, Any] | None = None) -> PlanResources:
-    """Read a plan or shown state. `document` is the already parsed JSON of `path`, if any.
+    """Read a plan or shown state. `document` is the already parsed JSON of `path`, if any;
+    it is taken over, and its resource changes let go of once read.
 
     Values in the document are shared with the records, not copied, except where unknown
     values are marked.

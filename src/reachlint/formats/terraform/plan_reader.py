@@ -55,6 +55,7 @@ class PlanReader:
     """One plan document read: `read()` fills the records, notes, ids and addresses."""
 
     def __init__(self, document: dict[str, Any]) -> None:
+        # Taken over: what has been read is let go of as soon as it has been read.
         self.document = document
         self.records: dict[str, TfResource] = {}
         self.addresses: dict[str, Address] = {}
@@ -81,13 +82,15 @@ class PlanReader:
             self.notes.append(message)
 
     def read(self) -> None:
+        is_plan = "planned_values" in self.document or "resource_changes" in self.document
         self._collect()
+        # Read once: the changes repeat every value after apply (a third of a large plan).
+        self.document.pop("resource_changes", None)
         configuration = self.document.get("configuration")
         self._configs = module_configurations(as_dict(configuration).get("root_module"))
         self._index_ids()
         for record in self.records.values():
             self._resolve_record(record)
-        is_plan = "planned_values" in self.document or "resource_changes" in self.document
         if is_plan and not isinstance(configuration, dict):
             self.note(
                 "the plan has no configuration section, so references between resources "
