@@ -121,3 +121,14 @@ def test_the_actions_reports_do_not_follow_links(work: Path) -> None:
     assert "exit-code=1" in outputs.read_text(encoding="utf-8")
     assert victim.read_text(encoding="utf-8") == PRECIOUS
     assert (runner_temp / "reachlint" / "reachlint.sarif").is_file()
+
+
+def test_a_large_report_is_written_whole_in_utf8(tmp_path: Path) -> None:
+    from reachlint.commands.output_file import write_file
+
+    # Pieces of a million characters: a character of two, three and four bytes and a CRLF
+    # fall on their edges, and none is cut or translated.
+    text = ("é" * 999_999 + "€\r\n" + "😀" * 10 + "\n") * 3
+    target = tmp_path / "report.json"
+    write_file(target, text)
+    assert target.read_bytes() == text.encode("utf-8")

@@ -74,6 +74,7 @@ class PlanReader:
         self._parsed: dict[tuple[str, ...], tuple[list[tuple[Step, ...]], bool]] = {}
         self._checked_blocks: set[str] = set()
         self._prior_values: list[tuple[str, dict[str, Any]]] = []
+        self._rested_on: dict[tuple[object, ...], list[str]] = {}
 
     def note(self, message: str, once_per: str | None = None) -> None:
         key = once_per or message
@@ -226,9 +227,7 @@ class PlanReader:
                 elif locals_met:
                     locals_by_path[path] = locals_met
                 if contains_unknown(value_at(record.values, path)):
-                    rests_on = self._unknown_names(
-                        expression_references, parsed.module_path, for_each, set()
-                    )
+                    rests_on = self._rests_on(expression_references, parsed.module_path, for_each)
                     if rests_on:
                         record.unknown_values[path] = [UnknownValue(sources=tuple(rests_on))]
             self._note_dynamic_blocks(record, expressions)
@@ -248,6 +247,23 @@ class PlanReader:
                         once_per=local,
                     )
         record.references = references
+
+    def _rests_on(
+        self, references: list[Any], module_path: ModulePath, for_each: list[Any]
+    ) -> list[str]:
+        """_unknown_names of an attribute's expression: the same for every instance of a
+        module instance's resource, so looked up once."""
+        key = (
+            tuple(text for text in references if isinstance(text, str)),
+            module_path,
+            tuple(text for text in for_each if isinstance(text, str)),
+        )
+        found = self._rested_on.get(key)
+        if found is None:
+            found = self._rested_on[key] = self._unknown_names(
+                references, module_path, for_each, set()
+            )
+        return found
 
     def _unknown_names(
         self,
