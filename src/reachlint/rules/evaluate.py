@@ -207,7 +207,7 @@ class _Evaluation:
             # Cheapest first: most flows fail on their ends, which are grouped once per class.
             sources = self._groups(rule, index, 0, flow.source)
             destinations = self._groups(rule, index, 1, flow.destination) if sources else []
-            if not destinations or not self._passes(match, flow.path):
+            if not destinations or not self._passes(match, flow):
                 continue
             requested = flow.traffic if every_service else flow.traffic & requested_services
             if not requested:
@@ -215,7 +215,7 @@ class _Evaluation:
             allows = [
                 (position, entry)
                 for position, entry in enumerate(rule.allow, start=1)
-                if self._passes(entry, flow.path)
+                if self._passes(entry, flow)
             ]
             for source_group in sources:
                 for destination_group in destinations:
@@ -227,9 +227,9 @@ class _Evaluation:
                             pending, left_over, flow, source_group, destination_group, covered
                         )
 
-    def _passes(self, entry: Entry, path: list[Hop]) -> bool:
-        """Every component the entry names is on the path."""
-        return all(self.matcher.through(selector, path) for selector in entry.throughs)
+    def _passes(self, entry: Entry, flow: Flow) -> bool:
+        """Every component the entry names is on the flow's path (built only if it names one)."""
+        return all(self.matcher.through(selector, flow.path) for selector in entry.throughs)
 
     def _deferred_to(self, rule: Rule) -> list[str]:
         """The rules this one defers to that are active and about flows in its state."""
