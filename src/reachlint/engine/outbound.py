@@ -34,8 +34,7 @@ def _along(engine: Engine, a: ClassView, leg: Leg) -> None:
     allowed &= a.guards.region("egress", where)
     allowed &= acls.region(a.acl, "egress", where)
     reply_addresses = acls.region(a.acl, "ingress", where).addresses_with(TCP, EPHEMERAL_PORTS)
-    path = a.guards.hops("egress", allowed, None, where)
-    path.extend(acls.hops(a.acl, "egress", allowed, None, where))
+    sent = allowed  # what the class's own filters let out, as their hops show it
     if leg.nat_subnet is not None and leg.nat_subnet != a.info.subnet:
         nat_acl = acls.acl_for(engine.model.subnets.get(leg.nat_subnet))
         allowed &= acls.toward(nat_acl, "ingress", a.addresses, a.placement, a.address_names)
@@ -53,11 +52,17 @@ def _along(engine: Engine, a: ClassView, leg: Leg) -> None:
     if not allowed:
         engine.filters.take_unknowns()
         return
-    if nat_acl is not None and leg.nat_subnet != a.info.subnet:
-        path.extend(acls.hops(nat_acl, "ingress", allowed, a.addresses, a.placement))
-    path.extend(with_firewall_rules(leg.hops, judged, allowed, None))
+
+    def build_path() -> list[Hop]:
+        path = a.guards.hops("egress", sent, None, where)
+        path.extend(acls.hops(a.acl, "egress", sent, None, where))
+        if nat_acl is not None and leg.nat_subnet != a.info.subnet:
+            path.extend(acls.hops(nat_acl, "ingress", allowed, a.addresses, a.placement))
+        path.extend(with_firewall_rules(leg.hops, judged, allowed, None))
+        return path
+
     unknowns = [*a.unknowns, *leg.unknowns, *engine.filters.take_unknowns()]
-    engine.emit(a.info, leg.external, allowed, path, True, unknowns, reply_addresses)
+    engine.emit(a.info, leg.external, allowed, build_path, True, unknowns, reply_addresses)
 
 
 def _judge(
