@@ -126,7 +126,7 @@ class _Pending(Struct):
     # What the rule reports; `seen` also holds what a rule it defers to reports already.
     traffic: Traffic = field(default_factory=Traffic)
     seen: Traffic = field(default_factory=Traffic)
-    path: list[Hop] = field(default_factory=list)
+    carrier: Flow | None = None  # the flow whose path is shown, built only then
     largest: int = -1
     unknowns: set[str] = field(default_factory=set)
 
@@ -137,7 +137,7 @@ class _Pending(Struct):
         self.traffic = self.traffic | reported if self.traffic else reported
         # The path shown is the one that carries the most of the traffic.
         if size > self.largest:
-            self.largest, self.path = size, flow.path
+            self.largest, self.carrier = size, flow
         for unknown in flow.unknowns:
             if isinstance(unknown, Doubt):
                 # Only the traffic it let through rests on it.
@@ -385,6 +385,8 @@ class _Evaluation:
     def _finding(self, rule: Rule, gathered: _Pending, elsewhere: str = "") -> Finding:
         source, destination = self._end_ref(gathered.source), self._end_ref(gathered.destination)
         traffic = gathered.traffic
+        carrier = gathered.carrier
+        assert carrier is not None  # what a finding reports came with a flow
         entries, text = self._described(traffic)
         parts: list[AddressedTraffic] | None = None
         external = gathered.source.external is not None or gathered.destination.external is not None
@@ -415,7 +417,7 @@ class _Evaluation:
             source=source,
             destination=destination,
             traffic=entries,
-            path=self._path_refs(gathered.path, traffic),
+            path=self._path_refs(carrier.path, traffic),
             addresses=addresses,
             traffic_by_addresses=parts,
             state=rule.match.state,
