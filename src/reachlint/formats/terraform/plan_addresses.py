@@ -50,6 +50,7 @@ class Address(Struct, frozen=True):
         return f"{prefix}{self.type}.{self.name}"
 
 
+@lru_cache(maxsize=16384)  # the keys of module instances recur in every address inside them
 def _parse_key(text: str | None) -> Key:
     if text is None:
         return None

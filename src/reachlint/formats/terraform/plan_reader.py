@@ -275,11 +275,10 @@ class PlanReader:
         """What an expression that is known only after apply rests on, as a reviewer would
         look it up: resource attributes and data sources, followed through module inputs and
         outputs. A plan knows every variable, so a variable is never what is unknown."""
-        texts = [text for text in references if isinstance(text, str)]
-        parsed = [steps for text in texts if (steps := parse_reference(text)) is not None]
+        specific, _aligns = self._specific(tuple(t for t in references if isinstance(t, str)))
         prefix = "".join(f"module.{name}{key_text(key)}." for name, key in module_path)
         names: dict[str, None] = {}
-        for steps in most_specific(parsed):
+        for steps in specific:
             head = steps[0]
             second = steps[1] if len(steps) > 1 and isinstance(steps[1], str) else None
             if head == "var" and second is not None and module_path:
@@ -383,12 +382,7 @@ class PlanReader:
         `own_key` is the count index or for_each key of the thing the expression belongs to;
         `for_each` the references of its for_each expression (what `each.value` is).
         """
-        texts = tuple(text for text in references if isinstance(text, str))
-        if texts not in self._parsed:
-            parsed = [steps for text in texts if (steps := parse_reference(text)) is not None]
-            specific = most_specific(parsed)
-            self._parsed[texts] = (specific, any(aligning(steps) for steps in specific))
-        specific, aligns = self._parsed[texts]
+        specific, aligns = self._specific(tuple(t for t in references if isinstance(t, str)))
         aligned = own_key is not None and aligns
         groups: list[Group] = []
         locals_met: list[str] = []
@@ -399,6 +393,16 @@ class PlanReader:
         if aligned:
             groups = self._narrow(groups, own_key)
         return list(dict.fromkeys(groups)), tuple(dict.fromkeys(locals_met))
+
+    def _specific(self, texts: tuple[str, ...]) -> tuple[list[tuple[Step, ...]], bool]:
+        """An expression's most specific references, and whether one aligns with the instance
+        (count.index, each.key); every instance of a resource has the same expressions."""
+        found = self._parsed.get(texts)
+        if found is None:
+            parsed = [steps for text in texts if (steps := parse_reference(text)) is not None]
+            specific = most_specific(parsed)
+            found = self._parsed[texts] = (specific, any(aligning(steps) for steps in specific))
+        return found
 
     def _resolve_one(
         self,
