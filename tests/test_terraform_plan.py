@@ -547,3 +547,22 @@ def test_corpus_vpc_module_aligns_nat_gateways() -> None:
 def test_corpus_plan_that_only_deletes_leaves_nothing() -> None:
     path = "StackGuardian+tirith/tests/providers/terraform_plan/fixtures/input_vnet_destroy.json"
     assert load_plan_resources(CORPUS / path).resources == []
+
+
+@pytest.mark.parametrize(
+    ("marks", "paths"),
+    [
+        ({"tags": {}, "ingress": [{"cidr_blocks": [False]}]}, []),
+        ({"password": True, "tags": {"owner": True}}, ["password", "tags.owner"]),
+        ({"ingress": [{"description": True}, {}]}, ["ingress.0.description"]),
+        ({"keys": [False, True]}, ["keys"]),
+        ({"true": {}, "note": "true"}, []),  # the word, not the mark
+        ({"\ud800": True}, ["\ud800"]),  # a key its JSON text cannot hold is still walked
+        (True, []),
+        (None, []),
+    ],
+)
+def test_sensitive_marks_name_the_paths_they_mark(marks: Any, paths: list[str]) -> None:
+    from reachlint.formats.terraform.plan_values import sensitive_paths
+
+    assert sensitive_paths(marks, "") == paths

@@ -117,9 +117,9 @@ def json_text(document: Any) -> str:
 
 
 def indented_json(holder: list[Any]) -> str:
-    """The one document in `holder` as indented JSON, taken out of it: a large report is then
-    held at most twice at a time (as objects, compact, indented, text). Indented by msgspec in
-    C, as json.dumps(indent=2, ensure_ascii=False) indents, whose indented form is Python."""
+    """The one document in `holder` as indented JSON, taken out of it so that a large report's
+    objects are let go of before it is indented, and its compact form before it becomes text.
+    Indented by msgspec in C, as json.dumps(indent=2, ensure_ascii=False) indents (in Python)."""
     import msgspec
 
     try:

@@ -5,15 +5,17 @@ peer gets the verdict, and the unknowns, it gets from a filter that has judged n
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
 from reachlint.engine.filters import Filters
 from reachlint.engine.network_acls import NetworkAcls
 from reachlint.engine.ranges import NOWHERE
-from reachlint.engine.security_groups import SecurityGroups
+from reachlint.engine.security_groups import SecurityGroups, SgView
 from reachlint.model.network import NetworkModel
-from reachlint.model.traffic import IntervalSet, cidrs
+from reachlint.model.traffic import IntervalSet, Traffic, cidrs
 from tests.differential.networks import random_network
 
 SEEDS = range(40)
@@ -35,45 +37,41 @@ def _peers(
     return peers
 
 
-@pytest.mark.parametrize("assume", ["open", "closed"])
-def test_security_group_verdicts_shared_by_peers_are_each_peers_own(assume: str) -> None:
-    compared = 0
+def _networks() -> Iterator[tuple[int, NetworkModel, random.Random]]:
     for seed in SEEDS:
-        model = random_network(seed)
-        rng = random.Random(seed)
-        shared_filters = Filters(model, assume)  # type: ignore[arg-type]
+        yield seed, random_network(seed), random.Random(seed)
+
+
+def _groups_verdict(view: SgView, direction: str, where: tuple[Any, ...]) -> Traffic:
+    return view.ingress_from(*where) if direction == "ingress" else view.egress_to(*where)
+
+
+@pytest.mark.parametrize("assume", ["open", "closed"])
+def test_security_group_verdicts_shared_by_peers_are_each_peers_own(assume: Any) -> None:
+    compared = 0
+    for seed, model, rng in _networks():
+        shared_filters = Filters(model, assume)
         shared = SecurityGroups(shared_filters)
         names = list(model.security_groups)
         for addresses, known, address_names in _peers(model, rng):
             view_groups = tuple(sorted(rng.sample(names, min(len(names), rng.randint(1, 2)))))
             peer_groups = tuple(rng.sample(names, rng.randint(0, len(names))))
+            where = (addresses, peer_groups, known, NOWHERE, address_names)
             for direction in ("ingress", "egress"):
-                where = (addresses, peer_groups, known, NOWHERE, address_names)
-                view = shared.view(view_groups)
-                got = (
-                    view.ingress_from(*where) if direction == "ingress" else view.egress_to(*where)
-                )
-                got_unknowns = shared_filters.take_unknowns()
-                alone_filters = Filters(model, assume)  # type: ignore[arg-type]
+                got = _groups_verdict(shared.view(view_groups), direction, where)
+                alone_filters = Filters(model, assume)
                 alone = SecurityGroups(alone_filters).view(view_groups)
-                want = (
-                    alone.ingress_from(*where)
-                    if direction == "ingress"
-                    else alone.egress_to(*where)
-                )
-                assert got == want, (seed, view_groups, where)
-                assert got_unknowns == alone_filters.take_unknowns(), (seed, view_groups, where)
+                assert got == _groups_verdict(alone, direction, where), (seed, view_groups, where)
+                assert shared_filters.take_unknowns() == alone_filters.take_unknowns()
                 compared += 1
     assert compared == 2 * 30 * len(SEEDS)
 
 
 @pytest.mark.parametrize("assume", ["open", "closed"])
-def test_network_acl_verdicts_shared_by_peers_are_each_peers_own(assume: str) -> None:
+def test_network_acl_verdicts_shared_by_peers_are_each_peers_own(assume: Any) -> None:
     compared = 0
-    for seed in SEEDS:
-        model = random_network(seed)
-        rng = random.Random(seed)
-        shared_filters = Filters(model, assume)  # type: ignore[arg-type]
+    for seed, model, rng in _networks():
+        shared_filters = Filters(model, assume)
         shared = NetworkAcls(shared_filters)
         subnets = list(model.subnets.values())
         for addresses, _known, address_names in _peers(model, rng):
@@ -83,12 +81,12 @@ def test_network_acl_verdicts_shared_by_peers_are_each_peers_own(assume: str) ->
                 continue
             for direction in ("ingress", "egress"):
                 got = shared.toward(acl, direction, addresses, NOWHERE, address_names)
-                got_unknowns = shared_filters.take_unknowns()
-                alone_filters = Filters(model, assume)  # type: ignore[arg-type]
+                alone_filters = Filters(model, assume)
                 alone = NetworkAcls(alone_filters)
-                alone_acl = alone.acl_for(subnet)
-                want = alone.toward(alone_acl, direction, addresses, NOWHERE, address_names)
+                want = alone.toward(
+                    alone.acl_for(subnet), direction, addresses, NOWHERE, address_names
+                )
                 assert got == want, (seed, subnet.address, direction, addresses)
-                assert got_unknowns == alone_filters.take_unknowns()
+                assert shared_filters.take_unknowns() == alone_filters.take_unknowns()
                 compared += 1
     assert compared > 500  # most random networks give their subnets an ACL

@@ -99,19 +99,14 @@ class Finding(Strict, kw_only=True):
 
 def plain(document: msgspec.Struct) -> Any:
     """A report document as JSON's types: `from` and `to` by those names, no empty field."""
-    return _drop_none(msgspec.to_builtins(document))
+    return _without_none(msgspec.to_builtins(document))
 
 
-def _drop_none(value: Any) -> Any:
-    """Empty fields removed in place: a large report is not built twice."""
+def _without_none(value: Any) -> Any:
     if isinstance(value, dict):
-        for key in [key for key, item in value.items() if item is None]:
-            del value[key]
-        for item in value.values():
-            _drop_none(item)
-    elif isinstance(value, list):
-        for item in value:
-            _drop_none(item)
+        return {key: _without_none(item) for key, item in value.items() if item is not None}
+    if isinstance(value, list):
+        return [_without_none(item) for item in value]
     return value
 
 
