@@ -7,7 +7,7 @@ everything else:
     flowchart TB
       ID["text"]   ID{{"text"}}   ID(["text"])   ID[("text")]      nodes
       subgraph ID ["text"] ... end                                  boxes, nested
-      ID --> ID   ID ==> ID   ID -.- ID, each with an optional |"text"|   edges
+      ID --> ID   ID ==> ID   ID <--> ID   ID <==> ID   ID -.- ID, each with an optional |"text"|
       linkStyle N,N style   classDef NAME style   class ID,ID NAME
 
 Quoted text may hold entity codes (#quot;, #35;) and <br/> line breaks, never a bare quote,
@@ -43,7 +43,7 @@ _SHAPES = [
 ]
 _NODE = [(re.compile(rf"^({_ID}){shape}$"), name) for shape, name in _SHAPES]
 _SUBGRAPH = re.compile(rf"^subgraph ({_ID})(?: \[{_TEXT}\])?$")
-_EDGE = re.compile(rf"^({_ID}) (-->|==>|-\.-)(?:\|{_TEXT}\|)? ({_ID})$")
+_EDGE = re.compile(rf"^({_ID}) (<?-->|<?==>|-\.-)(?:\|{_TEXT}\|)? ({_ID})$")
 _STYLE = r"[a-z-]+:[#A-Za-z0-9.%()-]+(?:,[a-z-]+:[#A-Za-z0-9.%()-]+)*"
 _LINK_STYLE = re.compile(rf"^linkStyle ([0-9]+(?:,[0-9]+)*) ({_STYLE})$")
 _CLASS_DEF = re.compile(rf"^classDef ({_ID}) ({_STYLE})$")

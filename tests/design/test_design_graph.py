@@ -84,40 +84,40 @@ def test_three_tier_mermaid_is_what_a_reviewer_draws() -> None:
     vpc = _box(chart, "aws_vpc.main")
     # One line that cannot wrap: Mermaid hides a title's second line under the box inside.
     assert chart.text(vpc) == "aws_vpc.main\xa0·\xa010.0.0.0/16"
-    subnets = {name: _box(chart, f"aws_subnet.{name}") for name in ("private_a", "private_b")}
     for subnet in ("public_a", "public_b", "private_a", "private_b", "db_a", "db_b"):
         assert chart.inside(_box(chart, f"aws_subnet.{subnet}")) == [vpc]
     internet = _node(chart, "internet")
     gateway = _node(chart, "aws_internet_gateway.main")
     nat = _node(chart, "aws_nat_gateway.main")
     balancer, db = _node(chart, "Tier=edge"), _node(chart, "Tier=db")
-    tiers = [n for n in chart.nodes if chart.text(n).startswith(("Tier=web", "Tier=app"))]
-    web = {chart.text(n).split("\n")[1][-2]: n for n in tiers if "web" in chart.text(n)}
-    app = {chart.text(n).split("\n")[1][-2]: n for n in tiers if "app" in chart.text(n)}
+    web, app = _node(chart, "Tier=web"), _node(chart, "Tier=app")
     assert chart.inside(internet) == []
     assert chart.inside(gateway) == [vpc]
     assert chart.inside(nat) == [_box(chart, "aws_subnet.public_a"), vpc]
-    for index, subnet in (("0", "private_a"), ("1", "private_b")):
-        assert chart.inside(web[index]) == chart.inside(app[index]) == [subnets[subnet], vpc]
+    # Each tier has an instance in each private subnet, and every arrow treats the two alike:
+    # one node per tier, so that web to app is one arrow, not four crossing ones.
+    for tier, node in (("web", web), ("app", app)):
+        assert chart.inside(node) == [vpc]
+        assert chart.text(node) == (
+            f"Tier={tier}\nmodule.{tier}.aws_instance.this[0]\nmodule.{tier}.aws_instance.this[1]"
+            "\nin aws_subnet.private_a, aws_subnet.private_b"
+        )
     assert chart.text(db) == "Tier=db\naws_db_instance.main\nin aws_subnet.db_a, aws_subnet.db_b"
     expected = {
         (internet, gateway, "-.-", None),
         (nat, gateway, "-.-", None),
         (gateway, balancer, "-->", "tcp 80"),
+        (balancer, web, "-->", "tcp 8080"),
+        (web, balancer, "-->", "tcp 80"),
+        (web, nat, "-->", "all traffic"),
+        (web, app, "-->", "tcp 8080"),
+        (web, app, "==>", "tcp 22 · APP-ONLY-FROM-WEB"),
+        (app, db, "-->", "tcp 5432"),
+        (app, nat, "-->", "tcp 443"),
     }
-    for w in web.values():
-        expected |= {
-            (balancer, w, "-->", "tcp 8080"),
-            (w, balancer, "-->", "tcp 80"),
-            (w, nat, "-->", "all traffic"),
-        }
-        for a in app.values():
-            expected |= {(w, a, "-->", "tcp 8080"), (w, a, "==>", "tcp 22 · APP-ONLY-FROM-WEB")}
-    for a in app.values():
-        expected |= {(a, db, "-->", "tcp 5432"), (a, nat, "-->", "tcp 443")}
     assert {(e.source, e.target, e.arrow, e.label) for e in chart.edges} == expected
     red = [e for e in chart.edges if e.styles]
-    assert [(e.arrow, e.styles) for e in red] == [("==>", [RED_LINK])] * 4
+    assert [(e.arrow, e.styles) for e in red] == [("==>", [RED_LINK])]
 
 
 def test_three_tier_dot_renders(tmp_path: Path) -> None:
@@ -201,7 +201,11 @@ def test_azure_model_picture(tmp_path: Path) -> None:
     app_subnet = _box(chart, "virtualNetworks/hub/subnets/app")
     assert chart.inside(app_subnet) == [hub]
     web = _node(chart, "virtualMachines/web-0")
-    assert chart.text(web) == "virtualMachines/web-0\nvirtualMachines/web-1"
+    # The two web servers reach each other: a line of their node, not a loop.
+    assert chart.text(web) == (
+        "virtualMachines/web-0\nvirtualMachines/web-1\nto each other: all traffic"
+    )
+    assert not any(e.source == e.target for e in chart.edges)
     balancer = _node(chart, "loadBalancers/front")
     assert chart.inside(balancer) == [hub]
     site = _node(chart, "localNetworkGateways/datacenter")
@@ -213,6 +217,9 @@ def test_azure_model_picture(tmp_path: Path) -> None:
     assert (site, gateway, "VPN") in edges
     assert (internet, balancer, "tcp 80") in edges
     assert (balancer, web, "tcp 80") in edges  # what it forwards; it starts nothing
+    # ... and the web servers reach its frontend on the same port: one arrow, two heads.
+    assert [e.arrow for e in chart.edges if (e.source, e.target) == (balancer, web)] == ["<-->"]
+    assert not any((e.source, e.target) == (web, balancer) for e in chart.edges)
     assert (web, app_vm, "tcp 8080") in edges
     assert (gateway, app_vm, "tcp 22") in edges
     assert not any(e.source == internet and e.target == app_vm for e in chart.edges)

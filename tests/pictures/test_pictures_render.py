@@ -115,6 +115,18 @@ def test_the_reasons_on_a_path_do_not_cover_each_other(
     assert not crossed, "\n".join(crossed)
 
 
+def test_the_labels_of_a_network_do_not_cover_each_other(
+    drawn: list[tuple[Diagram, dict[str, Any]]],
+) -> None:
+    crossed = [
+        f"{d.name}: {pair}"
+        for d, r in drawn
+        if d.kind == "network" and r["ok"]
+        for pair in r["crossed"]
+    ]
+    assert not crossed, "\n".join(crossed)
+
+
 def test_subnets_are_dashed_so_an_empty_one_is_no_endpoint(
     drawn: list[tuple[Diagram, dict[str, Any]]],
 ) -> None:

@@ -36,13 +36,13 @@ if TYPE_CHECKING:
     from reachlint.rules.findings import Finding
 
 MARKER = "<!-- reachlint -->"
-# How to read the network diagram (reachlint.commands.design.rendering.LEGEND, which the
-# reports layer may not import).
+# How to read the network diagram that `reachlint.commands.design.drawing` draws.
 _LEGEND = (
     "Boxes are networks and their subnets (dashed); hexagons are gateways. Arrows are"
-    " reachable flows, labelled with the traffic; thick red arrows are findings, labelled"
-    " with the rule; dotted lines join the internet, on-premises sites and peered networks"
-    " to the gateways they pass."
+    " reachable flows, labelled with the traffic (two heads: the same traffic both ways;"
+    ' a node\'s line "to each other: …": what its members send one another); thick red'
+    " arrows are findings, labelled with the rule; dotted lines join the internet,"
+    " on-premises sites and peered networks to the gateways they pass."
 )
 DIAGRAMS_PER_GROUP = 3
 BUDGET = 60_000  # characters, under GitHub's 65,536 with room for the tail and a --id marker

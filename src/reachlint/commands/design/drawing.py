@@ -2,14 +2,17 @@
 
 Networks and subnets are nested boxes with their endpoints inside: the endpoints of one group
 (grouped as `matrix` groups them) in one box share a node; an endpoint with interfaces in
-several subnets sits in its network's box. Gateways sit in the box they belong to, the internet
-and on-premises sites outside.
+several subnets sits in its network's box, and so does one node for a group's endpoints in
+several subnets when every arrow treats them alike. Gateways sit in the box they belong to,
+the internet and on-premises sites outside.
 
-Solid arrows are reachable flows between nodes, labelled with the traffic as it arrives; what a
-load balancer forwards is drawn from the load balancer, since the way to it is an arrow of its
-own (for a pass-through load balancer, which has no flows of its own, the arrow to it carries
-the frontend traffic of the flows that pass it). Findings are red arrows between their ends,
-labelled with the rule, and the traffic they report is left off the plain arrow beside them.
+Solid arrows are reachable flows between nodes, labelled with the traffic as it arrives (what
+a node's members send one another is a line of the node, and the same traffic both ways one
+arrow with two heads); what a load balancer forwards is drawn from the load balancer, since
+the way to it is an arrow of its own (for a pass-through load balancer, which has no flows of
+its own, the arrow to it carries the frontend traffic of the flows that pass it). Findings are
+red arrows between their ends, labelled with the rule, and the traffic they report is left off
+the plain arrow beside them.
 Dashed lines are structure: the internet to its gateways, on-premises sites to their VPN
 gateways, peerings and transit gateway attachments.
 """
@@ -30,7 +33,8 @@ from reachlint.commands.design.common import (
     short_name,
 )
 from reachlint.commands.design.matrix import Grouping, subnet_unknown
-from reachlint.commands.design.picture import Box, Edge, Node, Picture, walk_boxes
+from reachlint.commands.design.merging import alike_groups, merged_edges, two_way
+from reachlint.commands.design.picture import Box, Edge, Node, Picture, every_node, walk_boxes
 from reachlint.engine.flows import EndpointClass, External, Flow, Reachability
 from reachlint.model.network import NetworkModel
 from reachlint.model.traffic import PROTO_MAX, IntervalSet, Traffic, parse_protocol
@@ -41,9 +45,21 @@ if TYPE_CHECKING:
 
 # An endpoint node lists this many members, then how many more there are.
 MEMBERS_SHOWN = 4
+# Begins the line of a node that says what its members send one another.
+EACH_OTHER = "to each other: "
 
 
 _INTERNET_GATEWAYS = ("internet-gateway", "egress-only-internet-gateway")
+
+
+class _Part(Struct):
+    """An endpoint node in a subnet's box, with what it was grouped by."""
+
+    network: str
+    subnet: str
+    names: tuple[str, ...]
+    node: Node
+    endpoints: list[str]
 
 
 class _Red(Struct):
@@ -72,6 +88,7 @@ class _Drawer:
         self.network_boxes: dict[str, Box] = {}
         self.subnet_boxes: dict[str, Box] = {}
         self.node_of: dict[str, str] = {}  # endpoint, gateway or external address -> node id
+        self._parts: dict[str, _Part] = {}  # nodes that may join their group's in other subnets
         self._linked: set[frozenset[str]] = set()
 
     def _id(self, prefix: str) -> str:
@@ -86,7 +103,10 @@ class _Drawer:
         self._fill_empty_boxes()
         self._structure()
         self._flows()
-        return Picture(self.boxes, self.top, self.edges)
+        self._merge_alike()
+        self._fill_empty_boxes()
+        self._loops_as_text()
+        return Picture(self.boxes, self.top, two_way(self.edges))
 
     def _externals(self) -> None:
         for external in self.reach.externals:
@@ -154,6 +174,8 @@ class _Drawer:
             self._place(network, subnet).append(node)
             for endpoint in endpoints:
                 self.node_of[endpoint] = node.id
+            if network is not None and subnet is not None and not note:
+                self._parts[node.id] = _Part(network, subnet, names, node, endpoints)
 
     def _gateways(self) -> None:
         for address in sorted(self.model.gateways):
@@ -237,6 +259,38 @@ class _Drawer:
             if mark.replies_dropped:
                 label += " (replies dropped)"
             self.edges.append(Edge(source, target, label, "finding"))
+
+    def _merge_alike(self) -> None:
+        """A group's nodes in several subnets of one network as one node in the network's box,
+        when every arrow treats them alike (see `merging`)."""
+        if self.grouping.by_placement:
+            return  # the boxes are the groups
+        candidates = {node: (part.network, part.names) for node, part in self._parts.items()}
+        sizes = {node: len(part.endpoints) for node, part in self._parts.items()}
+        merged_into: dict[str, str] = {}
+        for group in alike_groups(candidates, sizes, self.edges):
+            parts = [self._parts[node] for node in group]
+            endpoints = sorted(endpoint for part in parts for endpoint in part.endpoints)
+            note = _placement_note({part.subnet for part in parts}, unknown=False)
+            lines = [*_endpoint_lines(parts[0].names, endpoints), *_present([note])]
+            node = Node(group[0], lines, "endpoint")
+            for part in parts:
+                self.subnet_boxes[part.subnet].nodes.remove(part.node)
+                merged_into[part.node.id] = node.id
+            self.network_boxes[parts[0].network].nodes.append(node)
+            for endpoint in endpoints:
+                self.node_of[endpoint] = node.id
+        if merged_into:
+            self.edges = merged_edges(self.edges, merged_into)
+
+    def _loops_as_text(self) -> None:
+        """What a node's members send one another, as a line of the node: Mermaid lays a loop's
+        label over the labels of the arrows beside it. A finding keeps its red loop."""
+        nodes = {node.id: node for node in every_node(self.top, self.boxes)}
+        for edge in self.edges:
+            if edge.source == edge.target and edge.style == "flow":
+                nodes[edge.source].lines.append(f"{EACH_OTHER}{edge.label}")
+        self.edges = [e for e in self.edges if e.source != e.target or e.style != "flow"]
 
     def _into_balancer(
         self, flow: Flow, balancer: str, plain: dict[tuple[str, str], Traffic]

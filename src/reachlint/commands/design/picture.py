@@ -41,6 +41,7 @@ class Edge(Struct):
     target: str
     label: str
     style: EdgeStyle
+    both_ways: bool = False  # the same traffic, with the same verdict, from target to source
 
 
 class Picture(Struct):
@@ -50,6 +51,16 @@ class Picture(Struct):
 
     def all_boxes(self) -> Iterator[Box]:
         return walk_boxes(self.boxes)
+
+    def all_nodes(self) -> Iterator[Node]:
+        return every_node(self.nodes, self.boxes)
+
+
+def every_node(top: list[Node], boxes: list[Box]) -> Iterator[Node]:
+    """The nodes outside the boxes, then those in each box."""
+    yield from top
+    for box in walk_boxes(boxes):
+        yield from box.nodes
 
 
 def walk_boxes(boxes: list[Box]) -> Iterator[Box]:

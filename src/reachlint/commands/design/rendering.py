@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from reachlint.commands.design.picture import Box, Edge, Node, Picture
 from reachlint.safe_text import mermaid_label, one_line
 
@@ -83,6 +81,8 @@ def _dot_edge(edge: Edge, boxes: dict[str, Box]) -> str:
     if target in boxes:
         attributes.append(f"lhead=cluster_{target}")
         target = boxes[target].anchor().id
+    if edge.both_ways:
+        attributes.append("dir=both")
     if edge.label:
         attributes.append(f"label={_dot_text([edge.label])}")
     return f"{source} -> {target} [{', '.join(attributes)}];"
@@ -116,6 +116,8 @@ def render_mermaid(picture: Picture) -> str:
     red: list[int] = []
     for index, edge in enumerate(picture.edges):
         arrow = _MERMAID_ARROWS[edge.style]
+        if edge.both_ways:
+            arrow = "<" + arrow
         label = f'|"{_mermaid_text([edge.label])}"|' if edge.label else ""
         lines.append(f"  {edge.source} {arrow}{label} {edge.target}")
         if edge.style == "finding":
@@ -124,7 +126,7 @@ def render_mermaid(picture: Picture) -> str:
         numbers = ",".join(str(index) for index in red)
         lines.append(f"  linkStyle {numbers} stroke:{RED},stroke-width:2px,color:{RED}")
     shapes: dict[str, list[str]] = {}
-    for node in _all_nodes(picture):
+    for node in picture.all_nodes():
         if node.shape in _MERMAID_CLASSES:
             shapes.setdefault(node.shape, []).append(node.id)
     for shape, style in _MERMAID_CLASSES.items():
@@ -137,12 +139,6 @@ def render_mermaid(picture: Picture) -> str:
         lines.append(f"  classDef subnet {SUBNET_STYLE}")
         lines.append(f"  class {','.join(subnets)} subnet")
     return "\n".join(lines) + "\n"
-
-
-def _all_nodes(picture: Picture) -> Iterator[Node]:
-    yield from picture.nodes
-    for box in picture.all_boxes():
-        yield from box.nodes
 
 
 def _mermaid_text(lines: list[str]) -> str:
