@@ -493,6 +493,37 @@ def test_empty_and_utf16_files(tmp_path: Path) -> None:
     assert read_json(utf16) == {"format_version": "1.0"}
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"n": 123456789012345678901234567890, "m": -9223372036854775809}',  # beyond 64 bits
+        '{"big": 1e400, "small": 1e-400, "edge": [5e-324, 1.7976931348623157e308]}',
+        '{"lone": "\\ud800", "pair": "\\ud83d\\ude00", "nul": "\\u0000"}',
+        '{"a": 1, "a": 2}',
+        '\ufeff{"with": "a byte order mark"}',
+        "[" * 200 + "]" * 200,
+        '{"floats": [0.1, 1e2, -0.0, 1.00000000000000011102230246251565404236316680908203125]}',
+    ],
+)
+def test_a_plan_reads_as_json_reads_it(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "plan.json"
+    path.write_bytes(text.encode("utf-8", "surrogatepass"))
+    expected = json.loads(text.removeprefix("\ufeff"))
+    assert repr(read_json(path)) == repr(expected)  # repr tells -0.0 from 0.0, an int from 1e29
+
+
+def test_json_too_deep_for_either_parser_is_named(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="nested too deeply"):
+        read_json(write(tmp_path, "[" * 100_000 + "]" * 100_000, "deep.json"))
+
+
+def test_bad_utf8_is_named_with_its_offset(tmp_path: Path) -> None:
+    path = tmp_path / "plan.json"
+    path.write_bytes(b'{"name": "caf\xe9"}')
+    with pytest.raises(InputError, match="undecodable byte at offset 13"):
+        read_json(path)
+
+
 def test_looks_like_plan() -> None:
     assert looks_like_plan(EXISTING_PLAN)
     assert looks_like_plan({"format_version": "1.0", "values": {}})

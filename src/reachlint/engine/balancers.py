@@ -8,6 +8,7 @@ the flow through, as Azure's does) has the target's filters judge the client, no
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import replace
 
 from reachlint.engine.classes import ClassView
@@ -116,7 +117,7 @@ class _Balancers:
         arriving = on_port(listener.forward_protocol, target_port)
         # The flow keeps the client's addresses: those that reached the listener.
         traffic = arriving.with_addresses(heard.addresses()) & leg.allowed.services_everywhere()
-        judged: list[Hop] = []
+        judged: Callable[[], list[Hop]] = list
         if keeps_client:
             traffic, judged = self._target_judges_client(arrival, t_class, traffic)
         traffic = t_class.service.accepts(side, traffic)
@@ -131,22 +132,23 @@ class _Balancers:
         unknowns = [*arrived, *leg.unknowns, *self.engine.filters.take_unknowns()]
 
         def build_path() -> list[Hop]:
-            return [*before.hops, *hops, *leg.path, *judged]
+            return [*before.hops, *hops, *leg.path, *judged()]
 
         self.engine.emit(arrival.source, t_class.info, traffic, build_path, leg.reply_ok, unknowns)
 
     def _target_judges_client(
         self, arrival: Flow, t_class: ClassView, traffic: Traffic
-    ) -> tuple[Traffic, list[Hop]]:
-        """The target's security groups see the client's address, not the load balancer's."""
+    ) -> tuple[Traffic, Callable[[], list[Hop]]]:
+        """The target's security groups see the client's address, not the load balancer's;
+        the rules that admit it are listed only when the path is read."""
+        guards = t_class.guards
         if isinstance(arrival.source, External):
             where = self.engine.placement_of(t_class, arrival.source)
-            admitted = traffic & t_class.guards.region("ingress", where)
-            return admitted, t_class.guards.hops("ingress", admitted, None, where)
-        source = self.engine.classes[arrival.source.id]
-        admitted = traffic & t_class.guards.toward("ingress", source.peer)
-        hops = t_class.guards.hops("ingress", admitted, source.peer)
-        return admitted, hops
+            admitted = traffic & guards.region("ingress", where)
+            return admitted, lambda: guards.hops("ingress", admitted, None, where)
+        peer = self.engine.classes[arrival.source.id].peer
+        admitted = traffic & guards.toward("ingress", peer)
+        return admitted, lambda: guards.hops("ingress", admitted, peer)
 
 
 def _frontend_hops(lb_class: ClassView) -> list[Hop]:

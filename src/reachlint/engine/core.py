@@ -80,12 +80,15 @@ class Engine:
         reply_ok_addresses: IntervalSet | None = None,
     ) -> None:
         """Split `allowed` into the reachable part and the TCP part whose replies are dropped."""
-        tcp = allowed & TCP_ONLY
         if reply_ok_addresses is not None:
+            tcp = allowed & TCP_ONLY
             dropped = tcp - tcp.only_addresses(reply_ok_addresses)
+            reachable = allowed - dropped
+        elif reply_ok:
+            dropped, reachable = Traffic(), allowed
         else:
-            dropped = Traffic() if reply_ok else tcp
-        reachable = allowed - dropped
+            dropped = allowed & TCP_ONLY
+            reachable = allowed - dropped
         dedup = _dedupe(unknowns)
         passes = isinstance(destination, EndpointClass) and (
             self.classes[destination.id].service.pass_through

@@ -201,22 +201,25 @@ class _Evaluation:
         """Gather the left-over traffic of the flows one of the rule's matches covers."""
         requested_services = Traffic.box(match.protocols, ALL_ADDRESSES, match.ports)
         every_service = match.protocols == ALL_PROTOCOLS and match.ports == ALL_PORTS
+        numbered = list(enumerate(rule.allow, start=1))
+        # Entries that name no component allow the same for every flow: no path to read.
+        by_path = any(entry.throughs for entry in rule.allow)
         for flow in flows:
             if flow.state != match.state or not _same(match.same, flow):
                 continue
             # Cheapest first: most flows fail on their ends, which are grouped once per class.
             sources = self._groups(rule, index, 0, flow.source)
             destinations = self._groups(rule, index, 1, flow.destination) if sources else []
-            if not destinations or not self._passes(match, flow):
+            if not destinations or (match.throughs and not self._passes(match, flow)):
                 continue
             requested = flow.traffic if every_service else flow.traffic & requested_services
             if not requested:
                 continue
-            allows = [
-                (position, entry)
-                for position, entry in enumerate(rule.allow, start=1)
-                if self._passes(entry, flow)
-            ]
+            allows = (
+                [(position, entry) for position, entry in numbered if self._passes(entry, flow)]
+                if by_path
+                else numbered
+            )
             for source_group in sources:
                 for destination_group in destinations:
                     left_over = self._left_over(

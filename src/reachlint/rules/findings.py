@@ -103,10 +103,15 @@ def plain(document: msgspec.Struct) -> Any:
 
 
 def _without_none(value: Any) -> Any:
+    # Leaves are passed as they are, not through a call each: a large report has millions.
     if isinstance(value, dict):
-        return {key: _without_none(item) for key, item in value.items() if item is not None}
+        return {
+            key: _without_none(item) if isinstance(item, (dict, list)) else item
+            for key, item in value.items()
+            if item is not None
+        }
     if isinstance(value, list):
-        return [_without_none(item) for item in value]
+        return [_without_none(item) if isinstance(item, (dict, list)) else item for item in value]
     return value
 
 

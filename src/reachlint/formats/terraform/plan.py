@@ -47,7 +47,12 @@ def read_json(path: Path) -> Any:
     """Parse a JSON file; broken JSON is an InputError naming line and column."""
     raw = read_bounded(path, MAX_PLAN_BYTES, "Terraform plan or template")
     # Windows PowerShell redirection writes UTF-16 with a byte order mark.
-    encoding = "utf-16" if raw.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8-sig"
+    utf16 = raw.startswith((b"\xff\xfe", b"\xfe\xff"))
+    if not utf16:
+        document = _decoded_quickly(raw)
+        if document is not _REFUSED:
+            return document
+    encoding = "utf-16" if utf16 else "utf-8-sig"
     try:
         text = raw.decode(encoding)
     except UnicodeDecodeError as err:
@@ -68,6 +73,25 @@ def read_json(path: Path) -> Any:
         ) from None
     except RecursionError:
         raise InputError("is JSON nested too deeply to read", str(path)) from None
+
+
+_REFUSED = object()
+
+
+def _decoded_quickly(raw: bytes) -> Any:
+    """msgspec's decoder, twice as fast as json's on a large plan and the same documents (the
+    same numbers, the last of repeated keys). What it refuses (broken JSON or UTF-8, a number
+    beyond a double, a lone surrogate, deep nesting) json reads again: its answers and its
+    messages are the ones reachlint gives."""
+    from msgspec import DecodeError
+    from msgspec.json import decode
+
+    body = memoryview(raw)[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
+    try:
+        with _collector_paused():
+            return decode(body)
+    except (DecodeError, RecursionError):
+        return _REFUSED
 
 
 @contextmanager
