@@ -32,10 +32,7 @@ class Guards:
     def toward(self, direction: Direction, peer: Peer) -> Traffic:
         """Services admitted to (ingress) or from (egress) an endpoint peer."""
         if not self.nsgs:  # the groups alone, which keep their own verdicts
-            where = (peer.addresses, peer.groups, peer.known, peer.placement, peer.names)
-            if direction == "ingress":
-                return self.groups.ingress_from(*where)
-            return self.groups.egress_to(*where)
+            return self.groups.toward(direction, peer)
         key = (direction, peer)
         cached = self._toward.get(key)
         if cached is None:

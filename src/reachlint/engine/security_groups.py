@@ -9,6 +9,7 @@ reachlint.engine.ranges decides, --assume-unknown settling what cannot be decide
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from msgspec import Struct, field
 
@@ -29,6 +30,9 @@ from reachlint.engine.ranges import NOWHERE, Placement, decide
 from reachlint.model.network import SecurityGroupRule
 from reachlint.model.traffic import ALL_ADDRESSES, PUBLIC_ADDRESSES, IntervalSet, Traffic, cidrs
 from reachlint.sources import UnknownValue
+
+if TYPE_CHECKING:
+    from reachlint.engine.nsg import Peer
 
 
 class SgRule(Struct):
@@ -80,6 +84,7 @@ class SgView:
             self.rules[compiled.rule.direction].append(compiled)
         self._regions: dict[tuple[Direction, Placement], tuple[Traffic, list[Unknown]]] = {}
         self._toward: dict[tuple[object, ...], tuple[Traffic, list[Unknown]]] = {}
+        self._by_peer: dict[tuple[Direction, Peer], tuple[Traffic, list[Unknown]]] = {}
         self._known: dict[Direction, tuple[Traffic, list[Unknown]]] = {}
         self._cuts: dict[Direction, list[int]] = {}
         self._referenced = {
@@ -109,6 +114,19 @@ class SgView:
                     unknowns.extend(Doubt(name, extra) for name in undecided if extra)
                     region |= compiled.services
             cached = self._regions[key] = (region, unknowns)
+        self.filters.unknowns.extend(cached[1])
+        return cached[0]
+
+    def toward(self, direction: Direction, peer: Peer) -> Traffic:
+        """The verdict for an endpoint peer, looked up by the peer once it is known: every
+        pair of classes asks its groups about the other end."""
+        key = (direction, peer)
+        cached = self._by_peer.get(key)
+        if cached is None:
+            with self.filters.collecting() as unknowns:
+                where = (peer.addresses, peer.groups, peer.known, peer.placement, peer.names)
+                found = self._toward_peer(direction, *where)
+            cached = self._by_peer[key] = (found, unknowns)
         self.filters.unknowns.extend(cached[1])
         return cached[0]
 

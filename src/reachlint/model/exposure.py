@@ -14,6 +14,7 @@ database's `port`) or traffic like "tcp 22, 3389; udp 53".
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
 from typing import Literal
 
@@ -442,6 +443,18 @@ def default_port(resource_type: str, engine: str | None) -> int | None:
 
 
 BY_KEY = {row.key: row for row in ROWS}
+
+
+def _by_type(rows: Iterable[Exposure]) -> dict[str, list[Exposure]]:
+    """The rows of each resource type (lower case), in the order given."""
+    found: dict[str, list[Exposure]] = {}
+    for candidate in rows:
+        for resource_type in dict.fromkeys(t.lower() for t in candidate.types):
+            found.setdefault(resource_type, []).append(candidate)
+    return found
+
+
+_BY_TYPE = _by_type(ROWS)
 # What an endpoint that has a load balancer but no row (a hand-made model) does.
 GENERIC_LOAD_BALANCER = Exposure(
     key="load-balancer",
@@ -461,10 +474,7 @@ def row(key: str) -> Exposure:
 
 def pick(resource_type: str, **facts: str | None) -> str | None:
     """The key of the first row for this resource type whose conditions the facts meet."""
-    wanted = resource_type.lower()
-    for candidate in ROWS:
-        if wanted not in (t.lower() for t in candidate.types):
-            continue
+    for candidate in _BY_TYPE.get(resource_type.lower(), ()):
         if all(
             (facts.get(name) or "").lower() in values for name, values in candidate.when.items()
         ):

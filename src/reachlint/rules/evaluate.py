@@ -204,12 +204,22 @@ class _Evaluation:
         numbered = list(enumerate(rule.allow, start=1))
         # Entries that name no component allow the same for every flow: no path to read.
         by_path = any(entry.throughs for entry in rule.allow)
+        # The ends' groups by the end object itself, which the flows share and keep alive.
+        by_source: dict[int, list[_SignatureGroup]] = {}
+        by_destination: dict[int, list[_SignatureGroup]] = {}
         for flow in flows:
             if flow.state != match.state or not _same(match.same, flow):
                 continue
             # Cheapest first: most flows fail on their ends, which are grouped once per class.
-            sources = self._groups(rule, index, 0, flow.source)
-            destinations = self._groups(rule, index, 1, flow.destination) if sources else []
+            sources = by_source.get(id(flow.source))
+            if sources is None:
+                sources = by_source[id(flow.source)] = self._groups(rule, index, 0, flow.source)
+            if not sources:
+                continue
+            destinations = by_destination.get(id(flow.destination))
+            if destinations is None:
+                destinations = self._groups(rule, index, 1, flow.destination)
+                by_destination[id(flow.destination)] = destinations
             if not destinations or (match.throughs and not self._passes(match, flow)):
                 continue
             requested = flow.traffic if every_service else flow.traffic & requested_services
