@@ -72,6 +72,9 @@ class SgRule(Struct):
         return self._detail
 
 
+_UNFILTERED: tuple[Traffic, list[Unknown]] = (EVERYTHING, [])
+
+
 class SgView:
     """The union of several security groups on one interface (all of them apply)."""
 
@@ -84,7 +87,12 @@ class SgView:
             self.rules[compiled.rule.direction].append(compiled)
         self._regions: dict[tuple[Direction, Placement], tuple[Traffic, list[Unknown]]] = {}
         self._toward: dict[tuple[object, ...], tuple[Traffic, list[Unknown]]] = {}
-        self._by_peer: dict[tuple[Direction, Peer], tuple[Traffic, list[Unknown]]] = {}
+        # The same verdicts, by the endpoint peer that asked (a dict per direction: no key
+        # tuples for the hundreds of thousands of pairs of a large plan).
+        self._by_peer: dict[Direction, dict[Peer, tuple[Traffic, list[Unknown]]]] = {
+            "ingress": {},
+            "egress": {},
+        }
         self._known: dict[Direction, tuple[Traffic, list[Unknown]]] = {}
         self._cuts: dict[Direction, list[int]] = {}
         self._referenced = {
@@ -120,13 +128,11 @@ class SgView:
     def toward(self, direction: Direction, peer: Peer) -> Traffic:
         """The verdict for an endpoint peer, looked up by the peer once it is known: every
         pair of classes asks its groups about the other end."""
-        key = (direction, peer)
-        cached = self._by_peer.get(key)
+        by_peer = self._by_peer[direction]
+        cached = by_peer.get(peer)
         if cached is None:
-            with self.filters.collecting() as unknowns:
-                where = (peer.addresses, peer.groups, peer.known, peer.placement, peer.names)
-                found = self._toward_peer(direction, *where)
-            cached = self._by_peer[key] = (found, unknowns)
+            where = (peer.addresses, peer.groups, peer.known, peer.placement, peer.names)
+            cached = by_peer[peer] = self._verdict(direction, *where)
         self.filters.unknowns.extend(cached[1])
         return cached[0]
 
@@ -139,8 +145,22 @@ class SgView:
         placement: Placement,
         names: tuple[str, ...],
     ) -> Traffic:
+        cached = self._verdict(direction, peer, peer_groups, known, placement, names)
+        self.filters.unknowns.extend(cached[1])
+        return cached[0]
+
+    def _verdict(
+        self,
+        direction: Direction,
+        peer: IntervalSet,
+        peer_groups: tuple[str, ...],
+        known: bool,
+        placement: Placement,
+        names: tuple[str, ...],
+    ) -> tuple[Traffic, list[Unknown]]:
+        """What the groups admit of a peer, and the unknowns it rests on."""
         if self.unfiltered:
-            return EVERYTHING
+            return _UNFILTERED
         key = self._peer_key(direction, peer, peer_groups, known, placement, names)
         cached = self._toward.get(key)
         if cached is None:
@@ -164,8 +184,7 @@ class SgView:
                     self.filters.unknowns.extend(Doubt(n, extra) for n in undecided if extra)
                     found |= services
             cached = self._toward[key] = (found, unknowns)
-        self.filters.unknowns.extend(cached[1])
-        return cached[0]
+        return cached
 
     def _peer_key(
         self,
