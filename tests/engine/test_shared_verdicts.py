@@ -12,6 +12,7 @@ import pytest
 
 from reachlint.engine.filters import Filters
 from reachlint.engine.network_acls import NetworkAcls
+from reachlint.engine.nsg import Peer
 from reachlint.engine.ranges import NOWHERE
 from reachlint.engine.security_groups import SecurityGroups, SgView
 from reachlint.model.network import NetworkModel
@@ -57,12 +58,17 @@ def test_security_group_verdicts_shared_by_peers_are_each_peers_own(assume: Any)
             view_groups = tuple(sorted(rng.sample(names, min(len(names), rng.randint(1, 2)))))
             peer_groups = tuple(rng.sample(names, rng.randint(0, len(names))))
             where = (addresses, peer_groups, known, NOWHERE, address_names)
+            peer = Peer(addresses=addresses, groups=peer_groups, known=known, names=address_names)
             for direction in ("ingress", "egress"):
                 got = _groups_verdict(shared.view(view_groups), direction, where)
                 alone_filters = Filters(model, assume)
                 alone = SecurityGroups(alone_filters).view(view_groups)
                 assert got == _groups_verdict(alone, direction, where), (seed, view_groups, where)
-                assert shared_filters.take_unknowns() == alone_filters.take_unknowns()
+                alone_unknowns = alone_filters.take_unknowns()
+                assert shared_filters.take_unknowns() == alone_unknowns
+                for _ in range(2):  # worked out for the peer, then looked up by it
+                    assert shared.view(view_groups).toward(direction, peer) == got
+                    assert shared_filters.take_unknowns() == alone_unknowns
                 compared += 1
     assert compared == 2 * 30 * len(SEEDS)
 

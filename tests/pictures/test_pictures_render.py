@@ -103,26 +103,11 @@ def test_every_box_title_shows_its_address_range(
             assert set(_CIDR.findall(diagram.text)) <= shown, diagram.name
 
 
-def test_the_reasons_on_a_path_do_not_cover_each_other(
-    drawn: list[tuple[Diagram, dict[str, Any]]],
-) -> None:
+@pytest.mark.parametrize("kind", ["path", "network"])
+def test_no_label_covers_another(drawn: list[tuple[Diagram, dict[str, Any]]], kind: str) -> None:
+    """The reasons on a path's arrows; the traffic and findings on a network's."""
     crossed = [
-        f"{d.name}: {pair}"
-        for d, r in drawn
-        if d.kind == "path" and r["ok"]
-        for pair in r["crossed"]
-    ]
-    assert not crossed, "\n".join(crossed)
-
-
-def test_the_labels_of_a_network_do_not_cover_each_other(
-    drawn: list[tuple[Diagram, dict[str, Any]]],
-) -> None:
-    crossed = [
-        f"{d.name}: {pair}"
-        for d, r in drawn
-        if d.kind == "network" and r["ok"]
-        for pair in r["crossed"]
+        f"{d.name}: {pair}" for d, r in drawn if d.kind == kind and r["ok"] for pair in r["crossed"]
     ]
     assert not crossed, "\n".join(crossed)
 

@@ -37,11 +37,7 @@ class Guards:
         cached = self._toward.get(key)
         if cached is None:
             with self.filters.collecting() as unknowns:
-                where = (peer.addresses, peer.groups, peer.known, peer.placement, peer.names)
-                if direction == "ingress":
-                    found = self.groups.ingress_from(*where)
-                else:
-                    found = self.groups.egress_to(*where)
+                found = self.groups.toward(direction, peer)
                 for view in self.nsgs:
                     evaluated = view.evaluate(_NSG_DIRECTION[direction], peer.asgs, peer.placement)
                     for unknown in evaluated.unknowns:
