@@ -70,8 +70,17 @@ class PlanReader:
         self._configs: dict[tuple[str, ...], ModuleConfiguration] = {}
         self._variables: dict[tuple[ModulePath, str], Resolved] = {}
         self._outputs: dict[tuple[ModulePath, str | None], Resolved] = {}
-        # Reference texts -> the most specific parsed references, and whether they align.
-        self._parsed: dict[tuple[str, ...], tuple[list[tuple[Step, ...]], bool]] = {}
+        # Reference texts -> the most specific parsed references, whether they align, and
+        # whether what they resolve to depends on the instance's key (aligned or each.value).
+        self._parsed: dict[tuple[str, ...], tuple[list[tuple[Step, ...]], bool, bool]] = {}
+        # A configuration's reference lists by identity (the configuration keeps them alive),
+        # with their texts: every instance of a resource reads the same lists.
+        self._texts: dict[int, tuple[list[Any], tuple[str, ...]]] = {}
+        # An expression's resources in a module instance, when no instance key decides them.
+        self._resolved: dict[tuple[tuple[str, ...], ModulePath], Resolved] = {}
+        self._flattened: dict[int, tuple[dict[str, Any], list[tuple[str, list[Any]]]]] = {}
+        # Module instances met, by their names without keys.
+        self._module_names: dict[ModulePath, tuple[str, ...]] = {}
         self._checked_blocks: set[str] = set()
         self._prior_values: list[tuple[str, dict[str, Any]]] = []
         self._rested_on: dict[tuple[object, ...], list[str]] = {}
@@ -186,10 +195,13 @@ class PlanReader:
         self.addresses[address] = parsed
         self._instances.setdefault((parsed.module_path, parsed.resource), {})[parsed.key] = address
         path = parsed.module_path
-        for depth in range(len(path)):
-            call_keys = self._module_keys.setdefault((path[:depth], path[depth][0]), {})
-            call_keys[path[depth][1]] = None
-        module = render_module(tuple(name for name, _ in path))
+        names = self._module_names.get(path)
+        if names is None:  # a module instance's keys are noted when it is first met
+            names = self._module_names[path] = tuple(name for name, _ in path)
+            for depth in range(len(path)):
+                call_keys = self._module_keys.setdefault((path[:depth], path[depth][0]), {})
+                call_keys[path[depth][1]] = None
+        module = render_module(names)
         self.config_addresses[address] = (
             f"{module}.{parsed.resource}" if module else parsed.resource
         )
@@ -208,8 +220,7 @@ class PlanReader:
 
     def _resolve_record(self, record: TfResource) -> None:
         parsed = self.addresses[record.address]
-        names = tuple(name for name, _ in parsed.module_path)
-        module_config = self._configs.get(names)
+        module_config = self._configs.get(self._module_names[parsed.module_path])
         config = module_config.resources.get(parsed.resource) if module_config else None
         references: dict[str, list[str]] = {}
         locals_by_path: dict[str, tuple[str, ...]] = {}
@@ -217,8 +228,8 @@ class PlanReader:
             for_each = references_of(config.get("for_each_expression"))
             expressions = as_dict(config.get("expressions"))
             in_value_order = blocks_in_value_order(expressions, record.values)
-            for path, expression_references in flatten_expressions(in_value_order):
-                groups, locals_met = self._resolve(
+            for path, expression_references in self._flatten(in_value_order, expressions):
+                groups, locals_met = self._resolve_expression(
                     expression_references, parsed.module_path, parsed.key, for_each
                 )
                 addresses = self._addresses(groups, record.address)
@@ -248,16 +259,50 @@ class PlanReader:
                     )
         record.references = references
 
+    def _flatten(
+        self, in_value_order: dict[str, Any], expressions: dict[str, Any]
+    ) -> list[tuple[str, list[Any]]]:
+        """flatten_expressions, once per configuration when its blocks keep their order."""
+        if in_value_order is not expressions:
+            return flatten_expressions(in_value_order)
+        found = self._flattened.get(id(expressions))
+        if found is None or found[0] is not expressions:
+            found = self._flattened[id(expressions)] = (
+                expressions,
+                flatten_expressions(expressions),
+            )
+        return found[1]
+
+    def _texts_of(self, references: list[Any]) -> tuple[str, ...]:
+        if not references:
+            return ()
+        found = self._texts.get(id(references))
+        if found is None or found[0] is not references:
+            texts = tuple(text for text in references if isinstance(text, str))
+            found = self._texts[id(references)] = (references, texts)
+        return found[1]
+
+    def _resolve_expression(
+        self, references: list[Any], module_path: ModulePath, own_key: Key, for_each: list[Any]
+    ) -> Resolved:
+        """_resolve for an attribute's expression. Unless the instance's key decides, every
+        instance of the resource in a module instance resolves it alike: looked up once (the
+        variables and outputs it passes are looked up once too, so the answer is the same)."""
+        texts = self._texts_of(references)
+        if self._specific(texts)[2]:
+            return self._resolve(references, module_path, own_key, for_each)
+        memo = (texts, module_path)
+        found = self._resolved.get(memo)
+        if found is None:
+            found = self._resolved[memo] = self._resolve(references, module_path, own_key, [])
+        return found
+
     def _rests_on(
         self, references: list[Any], module_path: ModulePath, for_each: list[Any]
     ) -> list[str]:
         """_unknown_names of an attribute's expression: the same for every instance of a
         module instance's resource, so looked up once."""
-        key = (
-            tuple(text for text in references if isinstance(text, str)),
-            module_path,
-            tuple(text for text in for_each if isinstance(text, str)),
-        )
+        key = (self._texts_of(references), module_path, self._texts_of(for_each))
         found = self._rested_on.get(key)
         if found is None:
             found = self._rested_on[key] = self._unknown_names(
@@ -275,7 +320,7 @@ class PlanReader:
         """What an expression that is known only after apply rests on, as a reviewer would
         look it up: resource attributes and data sources, followed through module inputs and
         outputs. A plan knows every variable, so a variable is never what is unknown."""
-        specific, _aligns = self._specific(tuple(t for t in references if isinstance(t, str)))
+        specific = self._specific(self._texts_of(references))[0]
         prefix = "".join(f"module.{name}{key_text(key)}." for name, key in module_path)
         names: dict[str, None] = {}
         for steps in specific:
@@ -382,7 +427,7 @@ class PlanReader:
         `own_key` is the count index or for_each key of the thing the expression belongs to;
         `for_each` the references of its for_each expression (what `each.value` is).
         """
-        specific, aligns = self._specific(tuple(t for t in references if isinstance(t, str)))
+        specific, aligns, _keyed = self._specific(self._texts_of(references))
         aligned = own_key is not None and aligns
         groups: list[Group] = []
         locals_met: list[str] = []
@@ -394,14 +439,17 @@ class PlanReader:
             groups = self._narrow(groups, own_key)
         return list(dict.fromkeys(groups)), tuple(dict.fromkeys(locals_met))
 
-    def _specific(self, texts: tuple[str, ...]) -> tuple[list[tuple[Step, ...]], bool]:
-        """An expression's most specific references, and whether one aligns with the instance
-        (count.index, each.key); every instance of a resource has the same expressions."""
+    def _specific(self, texts: tuple[str, ...]) -> tuple[list[tuple[Step, ...]], bool, bool]:
+        """An expression's most specific references, whether one aligns with the instance
+        (count.index, each.key), and whether the instance's key decides what they resolve to
+        (aligned, or each.value); every instance of a resource has the same expressions."""
         found = self._parsed.get(texts)
         if found is None:
             parsed = [steps for text in texts if (steps := parse_reference(text)) is not None]
             specific = most_specific(parsed)
-            found = self._parsed[texts] = (specific, any(aligning(steps) for steps in specific))
+            aligns = any(aligning(steps) for steps in specific)
+            keyed = aligns or any(steps[0] == "each" for steps in specific)
+            found = self._parsed[texts] = (specific, aligns, keyed)
         return found
 
     def _resolve_one(
