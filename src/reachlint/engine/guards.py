@@ -6,6 +6,7 @@ the NIC's and then the subnet's outbound; both must allow, so the order only sha
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Literal
 
 from reachlint.engine.filters import Filters
@@ -25,14 +26,16 @@ class Guards:
         self.groups = groups
         self.nsgs = nsgs  # subnet first, then the network interface
         self._toward: dict[tuple[Direction, Peer], tuple[Traffic, list[Unknown]]] = {}
+        # Services admitted to (ingress) or from (egress) an endpoint peer: without NSGs, the
+        # groups' own lookup, asked directly (every pair of classes asks twice).
+        self.toward: Callable[[Direction, Peer], Traffic] = (
+            self._all_toward if nsgs else groups.toward
+        )
 
     def ordered(self, direction: Direction) -> list[NsgView]:
         return self.nsgs if direction == "ingress" else list(reversed(self.nsgs))
 
-    def toward(self, direction: Direction, peer: Peer) -> Traffic:
-        """Services admitted to (ingress) or from (egress) an endpoint peer."""
-        if not self.nsgs:  # the groups alone, which keep their own verdicts
-            return self.groups.toward(direction, peer)
+    def _all_toward(self, direction: Direction, peer: Peer) -> Traffic:
         key = (direction, peer)
         cached = self._toward.get(key)
         if cached is None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
+from typing import cast
 
 from msgspec import Struct
 
@@ -21,6 +22,7 @@ from reachlint.engine.flows import Doubt, Hop, Unknown
 from reachlint.model.traffic import Traffic, parse_protocol
 
 _REPLIES = Traffic.box(parse_protocol("tcp"), ports=EPHEMERAL_PORTS)
+_NOT_YET = object()  # a pair not judged yet (None is judged: nothing passes)
 
 
 class Pair(Struct):
@@ -62,9 +64,10 @@ class Pairs:
         that keeps the client's address has them judge the client instead.
         """
         key = (a.info.id, b.info.id, judge_source)
-        if key not in self._pairs:
-            self._pairs[key] = self._compute_pair(a, b, judge_source)
-        return self._pairs[key]
+        found = self._pairs.get(key, _NOT_YET)
+        if found is _NOT_YET:
+            found = self._pairs[key] = self._compute_pair(a, b, judge_source)
+        return cast(Pair | None, found)
 
     def _compute_pair(self, a: ClassView, b: ClassView, judge_source: bool) -> Pair | None:
         # Filter verdicts are cached per peer and stop most pairs: ask them before routing.
