@@ -61,7 +61,14 @@ class RouteView:
         for entry in self.entries:
             if not remaining:
                 break
-            part = remaining & entry.addresses
+            destination = entry.addresses
+            # Most routes lie wholly apart from the addresses: seen from their ends alone.
+            if not destination or (
+                destination.highest() < remaining.lowest()
+                or destination.lowest() > remaining.highest()
+            ):
+                continue
+            part = remaining & destination
             if part:
                 parts.append((part, entry))
                 remaining = remaining - part
