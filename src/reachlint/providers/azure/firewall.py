@@ -18,9 +18,9 @@ from collections.abc import Iterable
 from msgspec import Struct, field
 
 from reachlint.model.network import AddressSpec, DnatRule, FirewallPolicy, FirewallRule, PortRange
+from reachlint.providers.azure.nsgs import add_plain_address
 from reachlint.sources import Origin
 
-_ANY = {"*", "any", "0.0.0.0/0", "::/0"}
 # The rule types in the order the firewall reads them.
 RANK = {"dnat": 0, "network": 1, "application": 2}
 # Application rule protocols on the wire: Http and Https are TCP on the port written.
@@ -39,17 +39,9 @@ def addresses(
             continue
         spec = _merge(spec, addresses(members, {}, ()))
     for raw in values:
-        text = str(raw).strip()
+        text = add_plain_address(spec, raw)
         if not text:
             continue
-        if text.lower() in _ANY:
-            spec.any = True
-            continue
-        try:
-            spec.cidrs.append(str(ipaddress.ip_network(text, strict=False)))
-            continue
-        except ValueError:
-            pass
         low, dash, high = text.partition("-")
         if dash:
             try:

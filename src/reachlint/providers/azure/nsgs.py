@@ -76,19 +76,26 @@ def address_spec(prefixes: Iterable[str], groups: Iterable[str] = ()) -> Address
     """An NSG rule side from its address prefixes (CIDRs, IPs, tags, '*') and ASG addresses."""
     spec = AddressSpec(application_security_groups=[g for g in groups if g])
     for raw in prefixes:
-        text = str(raw).strip()
-        if not text:
-            continue
-        if text.lower() in ANY_WORDS:
-            spec.any = True
-            continue
-        try:
-            spec.cidrs.append(str(ipaddress.ip_network(text, strict=False)))
-            continue
-        except ValueError:
-            pass
-        spec.service_tags.append(KNOWN_SERVICE_TAGS.get(text.lower(), text))
+        text = add_plain_address(spec, raw)
+        if text:
+            spec.service_tags.append(KNOWN_SERVICE_TAGS.get(text.lower(), text))
     return spec
+
+
+def add_plain_address(spec: AddressSpec, raw: object) -> str:
+    """Adds an address every Azure rule reads alike ('*' and its synonyms, an IP, a CIDR) to
+    `spec`; returns the text when it is none of those (a tag, a range), else ''."""
+    text = str(raw).strip()
+    if not text:
+        return ""
+    if text.lower() in ANY_WORDS:
+        spec.any = True
+        return ""
+    try:
+        spec.cidrs.append(str(ipaddress.ip_network(text, strict=False)))
+    except ValueError:
+        return text
+    return ""
 
 
 def port_ranges(values: Iterable[str | int]) -> list[PortRange] | None:
