@@ -53,7 +53,8 @@ class Guards:
                         evaluated.allowed, peer.addresses, peer.known, peer.names
                     )
             cached = self._toward[key] = (found, unknowns)
-        self.filters.unknowns.extend(cached[1])
+        if cached[1]:
+            self.filters.unknowns.extend(cached[1])
         return cached[0]
 
     def region(self, direction: Direction, placement: Placement = NOWHERE) -> Traffic:

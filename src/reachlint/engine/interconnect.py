@@ -89,7 +89,8 @@ class Interconnect:
                 )
             cached = self._between[key] = (found, self.unknowns[before:])
             return found
-        self.unknowns.extend(cached[1])
+        if cached[1]:
+            self.unknowns.extend(cached[1])
         return cached[0]
 
     def _between_unknown(

@@ -174,7 +174,8 @@ class NetworkAcls:
                         if part:
                             unknowns.append(Doubt(doubt.name, part))
             cached = acl.toward[key] = (found, unknowns)
-        self.filters.unknowns.extend(cached[1])
+        if cached[1]:
+            self.filters.unknowns.extend(cached[1])
         return cached[0]
 
     def hops(

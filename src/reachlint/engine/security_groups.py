@@ -95,6 +95,11 @@ class SgView:
         }
         self._known: dict[Direction, tuple[Traffic, list[Unknown]]] = {}
         self._cuts: dict[Direction, list[int]] = {}
+        # A peer's groups, of those the rules reference (many peers share their groups).
+        self._referenced_of: dict[Direction, dict[tuple[str, ...], tuple[str, ...]]] = {
+            "ingress": {},
+            "egress": {},
+        }
         self._referenced = {
             direction: frozenset(g for compiled in rules for g in compiled.references)
             for direction, rules in self.rules.items()
@@ -131,9 +136,11 @@ class SgView:
         by_peer = self._by_peer[direction]
         cached = by_peer.get(peer)
         if cached is None:
-            where = (peer.addresses, peer.groups, peer.known, peer.placement, peer.names)
-            cached = by_peer[peer] = self._verdict(direction, *where)
-        self.filters.unknowns.extend(cached[1])
+            cached = by_peer[peer] = self._verdict(
+                direction, peer.addresses, peer.groups, peer.known, peer.placement, peer.names
+            )
+        if cached[1]:
+            self.filters.unknowns.extend(cached[1])
         return cached[0]
 
     def _toward_peer(
@@ -203,7 +210,14 @@ class SgView:
             cuts = address_cuts(compiled.region for compiled in self.rules[direction])
             self._cuts[direction] = cuts
         referenced = self._referenced[direction]
-        groups = tuple(g for g in peer_groups if g in referenced) if referenced else ()
+        if not referenced:
+            groups: tuple[str, ...] = ()
+        else:
+            seen = self._referenced_of[direction]
+            found = seen.get(peer_groups)
+            if found is None:
+                found = seen[peer_groups] = tuple(g for g in peer_groups if g in referenced)
+            groups = found
         stretch = stretch_of(cuts, peer)
         if stretch is not None:
             return (direction, stretch, groups, placement)
