@@ -267,10 +267,11 @@ class SgView:
     ) -> list[Hop]:
         """The rules that admit part of `allowed` (peer None: an external peer, by address)."""
         hops: list[Hop] = []
+        members_of = set(peer_groups)
         for compiled in self.rules[direction]:
             if peer is None:
                 admitted = compiled.region & allowed
-            elif compiled.references & set(peer_groups):
+            elif compiled.references & members_of:
                 admitted = compiled.services & allowed
             else:
                 admitted = compiled.toward(peer) & allowed
