@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from typing import cast
 
 from msgspec import Struct
 
@@ -22,7 +21,6 @@ from reachlint.engine.flows import Doubt, Hop, Unknown
 from reachlint.model.traffic import Traffic, parse_protocol
 
 _REPLIES = Traffic.box(parse_protocol("tcp"), ports=EPHEMERAL_PORTS)
-_NOT_YET = object()  # a pair not judged yet (None is judged: nothing passes)
 
 
 class Pair(Struct):
@@ -43,6 +41,10 @@ class Pair(Struct):
         if self._path is None:
             self._path = self.build_path()
         return self._path
+
+
+# A pair not judged yet (None is judged: nothing passes).
+_NOT_YET = Pair(Traffic(), list, True, [])
 
 
 class Pairs:
@@ -67,7 +69,7 @@ class Pairs:
         found = self._pairs.get(key, _NOT_YET)
         if found is _NOT_YET:
             found = self._pairs[key] = self._compute_pair(a, b, judge_source)
-        return cast(Pair | None, found)
+        return found
 
     def _compute_pair(self, a: ClassView, b: ClassView, judge_source: bool) -> Pair | None:
         # Filter verdicts are cached per peer and stop most pairs: ask them before routing.

@@ -207,8 +207,9 @@ class _Evaluation:
         # The ends' groups by the end object itself, which the flows share and keep alive.
         by_source: dict[int, list[_SignatureGroup]] = {}
         by_destination: dict[int, list[_SignatureGroup]] = {}
+        state, same = match.state, match.same
         for flow in flows:
-            if flow.state != match.state or not _same(match.same, flow):
+            if flow.state != state or (same is not None and not _same(same, flow)):
                 continue
             # Cheapest first: most flows fail on their ends, which are grouped once per class.
             sources = by_source.get(id(flow.source))
@@ -498,10 +499,8 @@ def _interface(endpoint: Endpoint | None, address: str) -> Interface | None:
     return next((i for i in endpoint.interfaces if i.address == address), None)
 
 
-def _same(same: Same | None, flow: Flow) -> bool:
+def _same(same: Same, flow: Flow) -> bool:
     """Both ends sit in the same subnet / network (never true with an external end)."""
-    if same is None:
-        return True
     source, destination = flow.source, flow.destination
     if not isinstance(source, EndpointClass) or not isinstance(destination, EndpointClass):
         return False
