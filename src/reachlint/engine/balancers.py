@@ -56,10 +56,19 @@ class _Balancers:
                 heard = arrival.traffic & on_port(listener.protocol_number, listener.port)
                 if not heard:
                     continue
+                # The flow keeps the client's addresses: those that reached the listener.
+                carried = on_port(listener.forward_protocol, target_port).with_addresses(
+                    heard.addresses()
+                )
+                # What part of the arriving traffic rested on, the forwarded flow rests on as
+                # a whole.
+                arrived = [
+                    u.name if isinstance(u, Doubt) else u
+                    for u in arrival.unknowns
+                    if not isinstance(u, Doubt) or u.traffic & heard
+                ]
                 for t_class in target_classes:
-                    self._forward(
-                        arrival, heard, listener, target_port, before, hops, lb_class, t_class
-                    )
+                    self._forward(arrival, carried, arrived, before, hops, lb_class, t_class)
 
     def _forwards(
         self, lb_class: ClassView, classes_of: dict[str, list[ClassView]]
@@ -91,9 +100,8 @@ class _Balancers:
     def _forward(
         self,
         arrival: Flow,
-        heard: Traffic,
-        listener: ListenerView,
-        target_port: int,
+        carried: Traffic,
+        arrived: list[str],
         before: _LoosePath,
         hops: list[Hop],
         lb_class: ClassView,
@@ -114,21 +122,13 @@ class _Balancers:
         alone = len({m.endpoint for m in t_class.info.members}) < 2
         if isinstance(arrival.source, EndpointClass) and arrival.source is t_class.info and alone:
             return
-        arriving = on_port(listener.forward_protocol, target_port)
-        # The flow keeps the client's addresses: those that reached the listener.
-        traffic = arriving.with_addresses(heard.addresses()) & leg.allowed.services_everywhere()
+        traffic = carried & leg.allowed.services_everywhere()
         judged: Callable[[], list[Hop]] = list
         if keeps_client:
             traffic, judged = self._target_judges_client(arrival, t_class, traffic)
         traffic = t_class.service.accepts(side, traffic)
         if not traffic:
             return
-        # What part of the arriving traffic rested on, the forwarded flow rests on as a whole.
-        arrived = [
-            u.name if isinstance(u, Doubt) else u
-            for u in arrival.unknowns
-            if not isinstance(u, Doubt) or u.traffic & heard
-        ]
         unknowns = [*arrived, *leg.unknowns, *self.engine.filters.take_unknowns()]
 
         def build_path() -> list[Hop]:
