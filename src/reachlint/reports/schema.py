@@ -5,7 +5,7 @@ The findings it lists are the rules' (reachlint.rules.findings); this is what su
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import msgspec
 
@@ -14,6 +14,7 @@ from reachlint.rules.findings import (
     EndRef,
     Finding,
     HopRef,
+    Omitting,
     Severity,
     Strict,
     TrafficEntry,
@@ -39,7 +40,7 @@ class RuleInfo(Strict, kw_only=True):
     guideline: str | None = None
 
 
-class SuppressionProblem(Strict, kw_only=True):
+class SuppressionProblem(Omitting, kw_only=True):
     """A suppression that cannot be honoured: no reason given, or a rule that does not exist."""
 
     message: str
@@ -48,20 +49,22 @@ class SuppressionProblem(Strict, kw_only=True):
     line: int
 
 
-class NoteRef(Strict, kw_only=True):
+class NoteRef(Omitting, kw_only=True):
     address: str | None = None
     message: str
     file: str | None = None
     line: int | None = None
 
 
-class Summary(Strict, kw_only=True):
+class Summary(Omitting, kw_only=True):
     findings: int
     by_severity: dict[str, int]
     rules: int
     endpoints: int
     # Findings a suppression or the baseline covers; `findings` and `by_severity` leave them out.
     suppressed: int | None = None
+
+    loose: ClassVar[tuple[str, ...]] = ("by_severity",)
 
 
 class Report(Strict, kw_only=True):
@@ -79,6 +82,13 @@ class Report(Strict, kw_only=True):
     # texts of sensitive values that every format hides (reachlint.sensitive).
     sensitive: set[str] = msgspec.field(default_factory=set)
 
+    holds: ClassVar[tuple[tuple[str, bool, type[Strict]], ...]] = (
+        ("tool", False, Tool),
+        ("findings", True, Finding),
+        ("summary", False, Summary),
+        ("rules", True, RuleInfo),
+    )
+
     @property
     def active_findings(self) -> list[Finding]:
         """The findings no suppression covers: the ones that count."""
@@ -88,7 +98,7 @@ class Report(Strict, kw_only=True):
         return document_json(self)
 
 
-class FlowChange(Strict, kw_only=True):
+class FlowChange(Omitting, kw_only=True):
     """A flow that a change opens or closes between two ends, with the path that carries it."""
 
     source: EndRef = msgspec.field(name="from")
@@ -103,12 +113,14 @@ class FlowChange(Strict, kw_only=True):
     fingerprint: str | None = None
 
 
-class DiffSummary(Strict, kw_only=True):
+class DiffSummary(Omitting, kw_only=True):
     opened: int
     closed: int
     # Opened flows that break a rule, by the most severe rule they break.
     by_severity: dict[str, int]
     new_suppressions: int | None = None
+
+    loose: ClassVar[tuple[str, ...]] = ("by_severity",)
 
 
 class DiffReport(Strict, kw_only=True):
@@ -125,6 +137,13 @@ class DiffReport(Strict, kw_only=True):
     new_suppressions: list[Finding] | None = None
     rules: list[RuleInfo] = msgspec.field(default_factory=list)  # as in Report, not written
     sensitive: set[str] = msgspec.field(default_factory=set)
+
+    holds: ClassVar[tuple[tuple[str, bool, type[Strict]], ...]] = (
+        ("tool", False, Tool),
+        ("summary", False, DiffSummary),
+        ("new_suppressions", True, Finding),
+        ("rules", True, RuleInfo),
+    )
 
     def to_json(self) -> str:
         return document_json(self)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import msgspec
 
@@ -23,8 +23,19 @@ class Strict(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """The report's documents: no unknown key when read; `from` and `to` in JSON are `source`
     and `destination` here."""
 
+    # Where `plain` looks for absent fields besides the document's own: fields that hold
+    # documents which may have some (JSON name, a list of them?, their class), and fields of
+    # no fixed shape. tests/test_report_plain.py keeps them in step with the fields.
+    holds: ClassVar[tuple[tuple[str, bool, type[Strict]], ...]] = ()
+    loose: ClassVar[tuple[str, ...]] = ()
 
-class EndRef(Strict, kw_only=True):
+
+class Omitting(Strict, kw_only=True, omit_defaults=True):
+    """Documents whose every default is None: msgspec itself leaves out an absent field, so
+    `plain` need not look inside them."""
+
+
+class EndRef(Omitting, kw_only=True):
     address: str
     kind: str
     # The resource type as the input names it (aws_instance, AWS::EC2::Instance,
@@ -36,13 +47,13 @@ class EndRef(Strict, kw_only=True):
     label: str | None = None
 
 
-class TrafficEntry(Strict, kw_only=True):
+class TrafficEntry(Omitting, kw_only=True):
     protocol: str
     ports: list[tuple[int, int]] | None = None
     numbers: str | None = None  # protocol numbers, for protocol "other"
 
 
-class AddressedTraffic(Strict, kw_only=True):
+class AddressedTraffic(Omitting, kw_only=True):
     """Part of a finding's traffic and the external addresses that part comes from or goes to,
     as CIDRs (absent: every public address)."""
 
@@ -50,7 +61,7 @@ class AddressedTraffic(Strict, kw_only=True):
     addresses: list[str] | None = None
 
 
-class HopRef(Strict, kw_only=True):
+class HopRef(Omitting, kw_only=True):
     address: str
     kind: str
     detail: str
@@ -58,7 +69,7 @@ class HopRef(Strict, kw_only=True):
     line: int | None = None
 
 
-class Suppression(Strict, kw_only=True):
+class Suppression(Omitting, kw_only=True):
     """Why a finding does not count: an inline comment or metadata entry, or a baseline."""
 
     kind: Literal["inline", "baseline"]
@@ -99,7 +110,25 @@ class Finding(Strict, kw_only=True):
 
 def plain(document: msgspec.Struct) -> Any:
     """A report document as JSON's types: `from` and `to` by those names, no empty field."""
-    return _without_none(msgspec.to_builtins(document))
+    data = msgspec.to_builtins(document)
+    if isinstance(document, Strict):  # the report's: looked inside only where it may hold one
+        return _stripped(data, type(document))
+    return _without_none(data)
+
+
+def _stripped(data: Any, kind: type[Strict]) -> Any:
+    if not kind.__struct_config__.omit_defaults:
+        data = {key: item for key, item in data.items() if item is not None}
+    for name, many, inner in kind.holds:
+        value = data.get(name)
+        if value is not None:
+            data[name] = (
+                [_stripped(item, inner) for item in value] if many else _stripped(value, inner)
+            )
+    for name in kind.loose:
+        if name in data:
+            data[name] = _without_none(data[name])
+    return data
 
 
 def _without_none(value: Any) -> Any:
