@@ -53,9 +53,6 @@ class AclView:
         self.entries: dict[Direction, list[DecidingEntry]] = {}
         # Verdicts by peer, or by stretch of addresses the ACL treats alike (see stretch_of).
         self.toward: dict[tuple[object, ...], tuple[Traffic, list[Unknown]]] = {}
-        # Per peer, the services each allowing entry admits of it: paths through this ACL
-        # toward the same peer list the same entries.
-        self.admitting: dict[tuple[object, ...], list[tuple[AclEntry, Traffic]]] = {}
         for direction in ("ingress", "egress"):
             compiled = self.compiled(direction, NOWHERE)
             self.regions[direction] = compiled.allowed
@@ -197,19 +194,13 @@ class NetworkAcls:
                 if compiled.entry.allow and (admitted := compiled.effective & allowed):
                     hops.append(_acl_hop(acl.acl, compiled.entry, direction, admitted))
             return hops
-        key = (direction, placement, peer)
-        admitting = acl.admitting.get(key)
-        if admitting is None:
-            admitting = acl.admitting[key] = [
-                (compiled.entry, services)
-                for compiled in acl.compiled(direction, placement).entries
-                if compiled.entry.allow
-                and (services := compiled.effective.only_addresses(peer).services_everywhere())
-            ]
         services_allowed = allowed.services_everywhere()
-        for entry, services in admitting:
+        for compiled in acl.compiled(direction, placement).entries:
+            if not compiled.entry.allow:
+                continue
+            services = compiled.effective.only_addresses(peer).services_everywhere()
             if admitted := services & services_allowed:
-                hops.append(_acl_hop(acl.acl, entry, direction, admitted))
+                hops.append(_acl_hop(acl.acl, compiled.entry, direction, admitted))
         return hops
 
 

@@ -76,8 +76,11 @@ class PlanReader:
         # A configuration's reference lists by identity (the configuration keeps them alive),
         # with their texts: every instance of a resource reads the same lists.
         self._texts: dict[int, tuple[list[Any], tuple[str, ...]]] = {}
-        # An expression's resources in a module instance, when no instance key decides them.
-        self._resolved: dict[tuple[tuple[str, ...], ModulePath], Resolved] = {}
+        # An expression's resources in the module instance read last, when no instance key
+        # decides them: a module instance's resources come together, and a large plan's
+        # module instances are too many to remember them all.
+        self._resolved: dict[tuple[str, ...], Resolved] = {}
+        self._resolved_in: ModulePath | None = None
         self._flattened: dict[int, tuple[dict[str, Any], list[tuple[str, list[Any]]]]] = {}
         # Module instances met, by their names without keys.
         self._module_names: dict[ModulePath, tuple[str, ...]] = {}
@@ -286,15 +289,18 @@ class PlanReader:
         self, references: list[Any], module_path: ModulePath, own_key: Key, for_each: list[Any]
     ) -> Resolved:
         """_resolve for an attribute's expression. Unless the instance's key decides, every
-        instance of the resource in a module instance resolves it alike: looked up once (the
-        variables and outputs it passes are looked up once too, so the answer is the same)."""
+        instance of the resource in a module instance resolves it alike: looked up once per
+        module instance (the variables and outputs it passes are looked up once too, so the
+        answer is the same)."""
         texts = self._texts_of(references)
         if self._specific(texts)[2]:
             return self._resolve(references, module_path, own_key, for_each)
-        memo = (texts, module_path)
-        found = self._resolved.get(memo)
+        if module_path != self._resolved_in:
+            self._resolved.clear()
+            self._resolved_in = module_path
+        found = self._resolved.get(texts)
         if found is None:
-            found = self._resolved[memo] = self._resolve(references, module_path, own_key, [])
+            found = self._resolved[texts] = self._resolve(references, module_path, own_key, [])
         return found
 
     def _rests_on(
