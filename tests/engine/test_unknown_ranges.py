@@ -9,13 +9,16 @@ follows --assume-unknown, and under `open` names the value with the traffic that
 
 from __future__ import annotations
 
+import pytest
+
 from reachlint.engine.flows import Doubt, Flow, private_address_of
 from reachlint.engine.reach import AssumeUnknown
-from reachlint.model.network import AddressSpec, OnPremSite, PrefixList, Route
+from reachlint.model.network import AddressSpec, OnPremSite, PrefixList, Route, SecurityGroupRule
 from reachlint.model.traffic import Traffic, parse_protocol, ports_from_spec
 from reachlint.sources import UnknownValue
 from tests.engine.azure_builder import AzureNet, rule
 from tests.engine.builder import Net, Result, egress, entry, ingress
+from tests.engine.test_aws_semantics import public_vpc
 
 WORLD = "0.0.0.0/0"
 VPC_CIDR = UnknownValue(sources=("var.cidr",), exactly="var.cidr", version=4)
@@ -425,3 +428,24 @@ def test_a_peered_vnet_with_an_unknown_space_is_reached_over_the_system_route() 
     for result in both(net).values():
         assert result.traffic(a, b) == "all"
         assert result.traffic(b, a) == "all"
+
+
+@pytest.mark.parametrize(
+    ("admin_port", "from_anywhere", "rests_on"),
+    [(22, [ingress("tcp", (80, 80), WORLD)], set()), (80, [], {"var.admin_range"})],
+    ids=["doubt-on-another-port", "doubt-on-the-listener"],
+)
+def test_a_forwarded_flow_rests_on_what_the_listener_heard_only(
+    admin_port: int, from_anywhere: list[SecurityGroupRule], rests_on: set[str]
+) -> None:
+    """Behind a load balancer, the doubt about a range its group admits carries on only when
+    it is about the traffic the listener hears."""
+    net, _vpc, public, _gateway = public_vpc()  # known ranges: the admin range is the doubt
+    admin = ingress("tcp", (admin_port, admin_port))
+    admin.unknown_ranges = [ADMIN]
+    lb_group = net.sg("lb", admin, *from_anywhere, egress())
+    web = net.instance("web", public, net.sg("web", ingress("tcp", (8080, 8080), "10.0.0.0/16")))
+    net.alb("front", [public], [lb_group], listen=80, forward=8080, targets=[web])
+    opened = net.reach("open")
+    assert opened.traffic("internet", web) == "tcp 8080"
+    assert names(opened, "internet", web, "tcp 8080") == rests_on
