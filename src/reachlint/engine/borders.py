@@ -17,7 +17,6 @@ from reachlint.engine.route_tables import (
     RouteEntry,
     RouteTables,
     RouteView,
-    first_cidr,
     site_address,
     site_end,
 )
@@ -51,10 +50,19 @@ class Borders:
         self.model = model
         self.assume = assume
         self.tables = tables
+        # Many subnets share a route table: its ways out are worked out once (read, not changed).
+        self._returns: dict[RouteView, tuple[IntervalSet, list[Hop], list[str]]] = {}
+        self._legs: dict[tuple[object, ...], list[Leg]] = {}
 
     def internet_return(self, view: RouteView) -> tuple[IntervalSet, list[Hop], list[str]]:
         """Client addresses whose replies leave through an internet gateway; and, when a route
         to an unknown range may carry them (--assume-unknown open), what that rests on."""
+        found = self._returns.get(view)
+        if found is None:
+            found = self._returns[view] = self._internet_return(view)
+        return found
+
+    def _internet_return(self, view: RouteView) -> tuple[IntervalSet, list[Hop], list[str]]:
         clients = IntervalSet()
         hops: list[Hop] = []
         routed = IntervalSet()
@@ -64,13 +72,13 @@ class Borders:
                 continue
             clients = clients | part
             if not hops and entry.target_kind == "internet":
-                hops = [self.tables.route_hop(entry, first_cidr(part))]
+                hops = [self.tables.route_hop(entry)]
             elif not hops:
                 hops = [
                     self.tables.gateway_hop(
                         entry.target, "internet-gateway", "admits internet traffic"
                     ),
-                    self.tables.route_hop(entry, first_cidr(part)),
+                    self.tables.route_hop(entry),
                 ]
         unknowns: list[str] = []
         if self.assume == "open":
@@ -85,7 +93,7 @@ class Borders:
                         self.tables.gateway_hop(
                             entry.target, "internet-gateway", "admits internet traffic"
                         ),
-                        self.tables.route_hop(entry, ""),
+                        self.tables.route_hop(entry),
                     ]
         return clients, hops, unknowns
 
@@ -116,9 +124,9 @@ class Borders:
                     self.tables.gateway_hop(
                         out.target, "internet-gateway", "admits internet traffic"
                     ),
-                    self.tables.route_hop(edge, first_cidr(destination)),
+                    self.tables.route_hop(edge),
                     appliance.hop(),
-                    self.tables.route_hop(entry, first_cidr(sub_part)),
+                    self.tables.route_hop(entry),
                 ]
                 found.append((sub_part, hops, gateway.address))
         return found
@@ -135,18 +143,29 @@ class Borders:
         return None
 
     def internet_legs(
+        self, view: RouteView, public: bool, families: IntervalSet, subnet: Subnet | None = None
+    ) -> list[Leg]:
+        """The ways out of a subnet by its routes (read, not changed: subnets share them)."""
+        # Of the subnet, only what Azure's Internet next hop asks counts.
+        own = (subnet.nat_gateway, subnet.default_outbound_access) if subnet is not None else None
+        key = (view, public, families, own)
+        found = self._legs.get(key)
+        if found is None:
+            found = self._legs[key] = self._internet_legs(view, public, families, subnet, 0)
+        return found
+
+    def _internet_legs(
         self,
         view: RouteView,
         public: bool,
         families: IntervalSet,
-        subnet: Subnet | None = None,
-        depth: int = 0,
+        subnet: Subnet | None,
+        depth: int,
     ) -> list[Leg]:
         legs: list[Leg] = []
         for part, entry in [*view.partition(families), *self._unknown_parts(view, families)]:
             made = len(legs)
             kind = entry.target_kind
-            label = first_cidr(part)
             if kind == "internet":
                 legs.extend(
                     self._azure_internet_legs(entry, part & PUBLIC_ADDRESSES, public, subnet)
@@ -157,7 +176,7 @@ class Borders:
                 usable = part & PUBLIC_ADDRESSES & ((V4_ALL if public else IntervalSet()) | V6_ALL)
                 if usable:
                     hops = [
-                        self.tables.route_hop(entry, label),
+                        self.tables.route_hop(entry),
                         self.tables.gateway_hop(
                             entry.target, kind, "carries the traffic to the internet"
                         ),
@@ -167,7 +186,7 @@ class Borders:
                 usable = part & PUBLIC_ADDRESSES & V6_ALL
                 if usable:
                     hops = [
-                        self.tables.route_hop(entry, label),
+                        self.tables.route_hop(entry),
                         self.tables.gateway_hop(entry.target, kind, "carries IPv6 traffic out"),
                     ]
                     legs.append(Leg(usable, INTERNET, hops))
@@ -196,7 +215,7 @@ class Borders:
         """Out through Azure's Internet next hop: NAT gateway, public IP or default access."""
         if not part:
             return []
-        route = self.tables.route_hop(entry, first_cidr(part))
+        route = self.tables.route_hop(entry)
         nat = self.model.gateways.get(subnet.nat_gateway or "") if subnet is not None else None
         if nat is not None:
             hop = self.tables.gateway_hop(
@@ -216,12 +235,12 @@ class Borders:
             return []
         subnet = appliance.subnet
         onward_view = self.tables.view_for(subnet, appliance.network)
-        hops = [self.tables.route_hop(entry, first_cidr(part)), appliance.hop()]
+        hops = [self.tables.route_hop(entry), appliance.hop()]
         # Azure Firewall and forwarding VMs translate to their own address; an AWS Network
         # Firewall endpoint does not, so the sender still needs a public address of its own.
         public = public or appliance.type != "aws_networkfirewall_firewall"
         legs = []
-        for leg in self.internet_legs(onward_view, public, part, subnet, depth + 1):
+        for leg in self._internet_legs(onward_view, public, part, subnet, depth + 1):
             legs.append(Leg(leg.addresses, leg.external, [*hops, *leg.hops], leg.nat_subnet))
         return legs
 
@@ -238,11 +257,11 @@ class Borders:
             if onward.target_kind != "internet-gateway":
                 continue
             hops = [
-                self.tables.route_hop(entry, first_cidr(part)),
+                self.tables.route_hop(entry),
                 self.tables.gateway_hop(
                     nat.address, "nat-gateway", "translates to its public address"
                 ),
-                self.tables.route_hop(onward, first_cidr(sub_part)),
+                self.tables.route_hop(onward),
                 self.tables.gateway_hop(
                     onward.target, "internet-gateway", "carries it to the internet"
                 ),
@@ -256,7 +275,7 @@ class Borders:
         if not sites:
             return []
         hops = [
-            self.tables.route_hop(entry, first_cidr(part)),
+            self.tables.route_hop(entry),
             self.tables.gateway_hop(
                 entry.target, entry.target_kind, "carries the traffic over the VPN"
             ),
@@ -291,7 +310,7 @@ class Borders:
                     self.tables.gateway_hop(
                         entry.target, entry.target_kind, f"connects {site.address}"
                     ),
-                    self.tables.route_hop(entry, first_cidr(part)),
+                    self.tables.route_hop(entry),
                 ]
                 legs.append(Leg(part, site_end(site), hops))
             # Ranges that are unknown values: the gateway's learned route leads back to them.

@@ -14,7 +14,6 @@ from reachlint.engine.route_tables import (
     RouteEntry,
     RouteTables,
     RouteView,
-    first_cidr,
     prefix_length,
 )
 from reachlint.model.network import NetworkModel
@@ -184,9 +183,8 @@ class Interconnect:
                     continue
                 ends = {peering.requester, peering.accepter}
                 if ends == {source_network, destination_network}:
-                    label = first_cidr(part)
                     return [
-                        self.tables.route_hop(entry, label),
+                        self.tables.route_hop(entry),
                         self.tables.gateway_hop(
                             peering.address,
                             "peering",
@@ -201,7 +199,7 @@ class Interconnect:
                 entry.target, part, source_network, destination_network
             ):
                 return [
-                    self.tables.route_hop(entry, first_cidr(part)),
+                    self.tables.route_hop(entry),
                     self.tables.gateway_hop(
                         entry.target,
                         "transit-gateway",
@@ -228,7 +226,7 @@ class Interconnect:
         home = appliance.network
         if not (self._peered(source_network, home) and self._peered(home, destination_network)):
             return None
-        return [self.tables.route_hop(entry, first_cidr(part)), appliance.hop()]
+        return [self.tables.route_hop(entry), appliance.hop()]
 
     def _tgw_delivers(
         self,

@@ -72,10 +72,14 @@ class Pairs:
         return found
 
     def _compute_pair(self, a: ClassView, b: ClassView, judge_source: bool) -> Pair | None:
-        # Filter verdicts are cached per peer and stop most pairs: ask them before routing.
-        allowed = a.guards.toward("egress", b.peer)
+        # Filter verdicts are cached per peer and stop most pairs: ask them before routing,
+        # the destination's first (egress rules mostly allow everything).
         if judge_source:
-            allowed &= b.guards.toward("ingress", a.peer)
+            allowed = b.guards.toward("ingress", a.peer)
+            if allowed:
+                allowed &= a.guards.toward("egress", b.peer)
+        else:
+            allowed = a.guards.toward("egress", b.peer)
         if b.load_balancer is not None:
             allowed &= self.listeners.traffic(b.load_balancer, b.frontends)
         if not allowed:

@@ -8,13 +8,11 @@ and borders.py (out of the networks, and back in).
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from msgspec import Struct
 
 from reachlint.engine.flows import External, Hop
 from reachlint.model.network import NetworkModel, OnPremSite, Route, RouteTable, Subnet
-from reachlint.model.traffic import IntervalSet, addresses_as_cidrs, cidr_interval, cidrs
+from reachlint.model.traffic import IntervalSet, cidr_interval, cidrs
 from reachlint.sources import Origin
 
 
@@ -259,7 +257,7 @@ class RouteTables:
 
     # ----- hops ---------------------------------------------------------------------------------
 
-    def route_hop(self, entry: RouteEntry, _part: str = "") -> Hop:
+    def route_hop(self, entry: RouteEntry) -> Hop:
         route = entry.route
         destination = entry.destination
         target = entry.target or entry.target_kind
@@ -304,11 +302,3 @@ def site_address(site: OnPremSite) -> str:
 
 def site_end(site: OnPremSite) -> External:
     return External(address=site.address, kind="onprem", origin=site.origin)
-
-
-@lru_cache(maxsize=4096)
-def first_cidr(part: IntervalSet) -> str:
-    found = addresses_as_cidrs(part)
-    if not found:
-        return "nothing"
-    return found[0] if len(found) == 1 else f"{found[0]} and {len(found) - 1} more"
