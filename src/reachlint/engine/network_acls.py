@@ -53,8 +53,10 @@ class AclView:
         self.entries: dict[Direction, list[DecidingEntry]] = {}
         # Verdicts by peer, or by stretch of addresses the ACL treats alike (see stretch_of).
         self.toward: dict[tuple[object, ...], tuple[Traffic, list[Unknown]]] = {}
+        # As every peer sees it when no entry's range is an unknown value.
+        self.plain: dict[Direction, CompiledAcl] = {}
         for direction in ("ingress", "egress"):
-            compiled = self.compiled(direction, NOWHERE)
+            compiled = self.plain[direction] = self.compiled(direction, NOWHERE)
             self.regions[direction] = compiled.allowed
             self.entries[direction] = compiled.entries
 
@@ -151,13 +153,16 @@ class NetworkAcls:
     ) -> Traffic:
         if acl is None:
             return EVERYTHING
-        if not acl.has_unknown:
+        if acl.has_unknown:
+            compiled = acl.compiled(direction, placement)
+        else:
             placement = NOWHERE
-        compiled = acl.compiled(direction, placement)
-        if compiled.cuts is None:
+            compiled = acl.plain[direction]
+        cuts = compiled.cuts
+        if cuts is None:
             traffics = [d.traffic for d in compiled.doubts if isinstance(d, Doubt)]
-            compiled.cuts = address_cuts([compiled.allowed, *traffics])
-        stretch = stretch_of(compiled.cuts, peer)
+            cuts = compiled.cuts = address_cuts([compiled.allowed, *traffics])
+        stretch = stretch_of(cuts, peer)
         # Apart from a stretch, what the address rests on names the doubts about it.
         key = (
             (direction, stretch, placement)
