@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import replace
+
+from msgspec.structs import replace
 
 from reachlint.engine.classes import ClassView
 from reachlint.engine.core import Engine, end_side

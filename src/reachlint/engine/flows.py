@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Literal
 
 import msgspec
@@ -15,24 +14,37 @@ from reachlint.sources import Origin
 FlowState = Literal["reachable", "reply-dropped"]
 
 
-# A dataclass, unlike the engine's other records: equality leaves `admits` and `stage` out,
-# which msgspec's structs cannot.
-@dataclass(frozen=True)
-class Hop:
+class Hop(Struct, frozen=True, eq=False):
     """One component on a path and the fact about it that lets the traffic through."""
 
     address: str
     kind: str  # internet-gateway, route, security-group-rule, network-acl-entry, load-balancer...
     type: str  # the resource type as the input names it (aws_route, aws_lb...)
     detail: str
-    origin: Origin = field(default_factory=Origin)
+    origin: Origin = msgspec.field(default_factory=Origin)
     # For filter rules on the path: the traffic this hop admits (None: the hop does not filter).
     # A report shows only the filter hops that admit some of the traffic it is about.
-    admits: Traffic | None = field(default=None, compare=False)
+    admits: Traffic | None = None
     # For filter rules: the filter they belong to on this path (an interface's security groups
     # in one direction, one network ACL or NSG in one direction). Traffic passes a filter when
     # any of its rules admits it, so a suppression judges each filter's rules together.
-    stage: str | None = field(default=None, compare=False)
+    stage: str | None = None
+
+    def __eq__(self, other: object) -> bool:
+        """The same component and fact: what it admits on one path and its stage do not count."""
+        if not isinstance(other, Hop):
+            return NotImplemented
+        return (
+            self.address == other.address
+            and self.kind == other.kind
+            and self.type == other.type
+            and self.detail == other.detail
+            and self.origin == other.origin
+        )
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
 
 
 class Member(Struct, frozen=True):
