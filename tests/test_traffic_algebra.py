@@ -5,7 +5,17 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reachlint.model.traffic import _UNION, ADDR_MAX, IntervalSet, Level, Traffic, _combine
+from reachlint.model.traffic import (
+    _EVERYTHING_LEVEL,
+    _INTER,
+    _UNION,
+    ADDR_MAX,
+    IntervalSet,
+    Level,
+    Traffic,
+    _combine,
+    _combine_levels,
+)
 
 _spans = st.lists(
     st.tuples(st.integers(0, 300), st.integers(0, 40)).map(lambda p: (p[0], p[0] + p[1])),
@@ -57,3 +67,17 @@ def test_addresses_between_two_cuts_are_treated_alike(found: Traffic, one: int, 
     at_one = found.only_addresses(IntervalSet([(one, one)])).services_everywhere()
     at_other = found.only_addresses(IntervalSet([(other, other)])).services_everywhere()
     assert at_one == at_other
+
+
+def test_the_everything_shortcut_stands_for_the_canonical_everything() -> None:
+    assert Traffic.everything()._level == _EVERYTHING_LEVEL
+    assert Traffic.box(addresses=IntervalSet([(0, ADDR_MAX)]))._level == _EVERYTHING_LEVEL
+
+
+@settings(max_examples=300, deadline=None)
+@given(traffic())
+def test_a_set_and_everything_meet_in_the_set_either_way(found: Traffic) -> None:
+    everything = Traffic.box()  # equal to the shortcut's constant, not the same object
+    general = _combine_levels(found._level, everything._level, _INTER) if found else ()
+    assert (found & everything)._level == general == found._level
+    assert (everything & found)._level == general

@@ -28,6 +28,8 @@ Child = Union["Level", Literal[True]]
 Level = tuple[tuple[int, int, Child], ...]
 
 _UNION, _INTER, _DIFF = 0, 1, 2
+# Every protocol, address and port: Traffic.everything() in its canonical form.
+_EVERYTHING_LEVEL: Level = ((0, PROTO_MAX, ((0, ADDR_MAX, ((0, PORT_MAX, True),)),)),)
 
 
 def _child_op(a: Child | None, b: Child | None, op: int) -> Child | None:
@@ -66,6 +68,12 @@ def _combine(a: Level, b: Level, op: int) -> Level:
         return () if op == _INTER else a
     if not a:
         return b if op == _UNION else ()
+    # Filters that let everything through are met at every step: no need to look them up.
+    if op == _INTER:
+        if b == _EVERYTHING_LEVEL:
+            return a
+        if a == _EVERYTHING_LEVEL:
+            return b
     return _combine_levels(a, b, op)
 
 
