@@ -597,3 +597,39 @@ def test_sensitive_marks_name_the_paths_they_mark(marks: Any, paths: list[str]) 
     from reachlint.formats.terraform.plan_values import sensitive_paths
 
     assert sensitive_paths(marks, "") == paths
+
+
+@pytest.mark.parametrize(
+    ("values_marks", "change_marks", "paths"),
+    [
+        ({"tags": {"owner": True}}, {"description": True}, ["description", "tags.owner"]),
+        ({"description": True}, {"description": True}, ["description"]),
+        (None, {"description": True}, ["description"]),
+        ({"description": True}, None, ["description"]),
+        ({}, {}, []),
+    ],
+)
+def test_a_record_is_sensitive_where_either_mark_says(
+    values_marks: Any, change_marks: Any, paths: list[str]
+) -> None:
+    from reachlint.formats.terraform.plan_reader import PlanReader
+
+    address = "aws_security_group.web"
+    resource = {"address": address, "mode": "managed", "type": "aws_security_group"}
+    plan = {
+        "format_version": "1.2",
+        "planned_values": {
+            "root_module": {
+                "resources": [
+                    {**resource, "name": "web", "values": {}, "sensitive_values": values_marks}
+                ]
+            }
+        },
+        "resource_changes": [
+            {**resource, "change": {"actions": ["create"], "after_sensitive": change_marks}}
+        ],
+    }
+    reader = PlanReader(plan)
+    reader.read()
+
+    assert reader.records[address].sensitive == paths

@@ -171,8 +171,10 @@ class PlanReader:
         if parsed is None:
             self.note(f"{address}: not a resource address reachlint can read; skipped")
             return
-        after_unknown = as_dict(change.get("change")).get("after_unknown")
-        marked = with_unknowns(values if isinstance(values, dict) else {}, after_unknown)
+        planned = as_dict(change.get("change"))
+        marked = with_unknowns(
+            values if isinstance(values, dict) else {}, planned.get("after_unknown")
+        )
         actions = actions_of(change)
         if actions:
             action = action_name(actions)
@@ -187,12 +189,7 @@ class PlanReader:
             mode="data" if parsed.mode == "data" else "managed",
             values=marked if isinstance(marked, dict) else {},
             action=action,
-            sensitive=sorted(
-                {
-                    *sensitive_paths(sensitive_values, ""),
-                    *sensitive_paths(as_dict(change.get("change")).get("after_sensitive"), ""),
-                }
-            ),
+            sensitive=_sensitive(sensitive_values, planned.get("after_sensitive")),
         )
         self.records[address] = record
         self.addresses[address] = parsed
@@ -570,3 +567,11 @@ class PlanReader:
         result = (groups, tuple(locals_met))
         self._outputs[memo_key] = result
         return result
+
+
+def _sensitive(marks: object, after_marks: object) -> list[str]:
+    """The paths the values' and the change's sensitive marks name; mostly the same marks."""
+    found = sensitive_paths(marks, "")
+    if after_marks != marks:
+        found += sensitive_paths(after_marks, "")
+    return sorted(set(found))
