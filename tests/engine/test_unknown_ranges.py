@@ -225,6 +225,32 @@ def test_an_acl_deny_of_an_unknown_range_lets_traffic_through_only_when_open() -
     assert closed.traffic("internet", "aws_instance.web") == ""
 
 
+def _replies_to(clients_range: UnknownValue) -> Net:
+    """A database whose subnet's ACL lets replies out only to a range that is unknown."""
+    net = Net()
+    vpc = net.vpc("main", "10.0.0.0/16")
+    app_subnet = net.subnet("app", vpc, "10.0.1.0/24")
+    data_subnet = net.subnet("data", vpc, "10.0.2.0/24")
+    replies = entry(100, True, True, "tcp", cidr="", ports=(1024, 65535))
+    replies.unknown_ranges = [clients_range]
+    net.model.subnets[data_subnet].network_acl = net.acl(
+        "data", vpc, entry(100, False, True), replies
+    )
+    net.instance("app", app_subnet, net.sg("app", egress()))
+    net.instance("db", data_subnet, net.sg("db", ingress("tcp", (5432, 5432), WORLD)))
+    return net
+
+
+def test_replies_that_pass_only_by_an_unknown_range_make_the_connection_rest_on_it() -> None:
+    clients = UnknownValue(sources=("var.clients",), version=4)
+    opened, closed = both(_replies_to(clients)).values()
+    assert opened.traffic("aws_instance.app", "aws_instance.db") == "tcp 5432"
+    assert names(opened, "aws_instance.app", "aws_instance.db", "tcp 5432") == {"var.clients"}
+    assert opened.traffic("aws_instance.app", "aws_instance.db", "reply-dropped") == ""
+    assert closed.traffic("aws_instance.app", "aws_instance.db") == ""
+    assert closed.traffic("aws_instance.app", "aws_instance.db", "reply-dropped") == "tcp 5432"
+
+
 # ----- routes ------------------------------------------------------------------------------
 
 

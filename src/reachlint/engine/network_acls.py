@@ -30,6 +30,10 @@ from reachlint.model.network import AclEntry, NetworkAcl, PortRange, Subnet
 from reachlint.model.traffic import ALL_ADDRESSES, IntervalSet, Traffic
 from reachlint.sources import Origin
 
+# What an ACL lets through toward a peer, and the unknowns that rests on.
+Verdict = tuple[Traffic, list[Unknown]]
+_NO_ACL: Verdict = (EVERYTHING, [])  # no ACL in the model: AWS's default lets everything through
+
 
 class DecidingEntry(Struct):
     entry: AclEntry
@@ -52,7 +56,7 @@ class AclView:
         self.regions: dict[Direction, Traffic] = {}
         self.entries: dict[Direction, list[DecidingEntry]] = {}
         # Verdicts by peer, or by stretch of addresses the ACL treats alike (see stretch_of).
-        self.toward: dict[tuple[object, ...], tuple[Traffic, list[Unknown]]] = {}
+        self.toward: dict[tuple[object, ...], Verdict] = {}
         # As every peer sees it when no entry's range is an unknown value.
         self.plain: dict[Direction, CompiledAcl] = {}
         for direction in ("ingress", "egress"):
@@ -151,8 +155,24 @@ class NetworkAcls:
         placement: Placement = NOWHERE,
         names: tuple[str, ...] = (),
     ) -> Traffic:
+        """What the ACL lets through from (ingress) or to (egress) a peer in `peer`."""
+        cached = self.verdict(acl, direction, peer, placement, names)
+        if cached[1]:
+            self.filters.unknowns.extend(cached[1])
+        return cached[0]
+
+    def verdict(
+        self,
+        acl: AclView | None,
+        direction: Direction,
+        peer: IntervalSet,
+        placement: Placement = NOWHERE,
+        names: tuple[str, ...] = (),
+    ) -> Verdict:
+        """`toward` and the unknowns it rests on, as cached: the same object for every peer
+        the ACL treats alike (read, never changed)."""
         if acl is None:
-            return EVERYTHING
+            return _NO_ACL
         if acl.has_unknown:
             compiled = acl.compiled(direction, placement)
         else:
@@ -179,9 +199,7 @@ class NetworkAcls:
                         if part:
                             unknowns.append(Doubt(doubt.name, part))
             cached = acl.toward[key] = (found, unknowns)
-        if cached[1]:
-            self.filters.unknowns.extend(cached[1])
-        return cached[0]
+        return cached
 
     def hops(
         self,

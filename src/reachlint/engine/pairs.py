@@ -18,6 +18,7 @@ from reachlint.engine.classes import ClassView
 from reachlint.engine.core import EPHEMERAL_PORTS, TCP_ONLY, Engine
 from reachlint.engine.firewall import Evaluated, FirewallView, with_firewall_rules
 from reachlint.engine.flows import Doubt, Hop, Unknown
+from reachlint.engine.network_acls import Verdict
 from reachlint.model.traffic import Traffic, parse_protocol
 
 _REPLIES = Traffic.box(parse_protocol("tcp"), ports=EPHEMERAL_PORTS)
@@ -58,6 +59,7 @@ class Pairs:
         self.interconnect = engine.interconnect
         self.firewalls = engine.firewalls
         self._pairs: dict[tuple[int, int, bool], Pair | None] = {}
+        self._replies: dict[tuple[int, int], tuple[Verdict, Verdict, bool, list[Unknown]]] = {}
 
     def pair(self, a: ClassView, b: ClassView, judge_source: bool = True) -> Pair | None:
         """Traffic members of `a` can send to members of `b`, and whether TCP replies return.
@@ -132,26 +134,39 @@ class Pairs:
 
     def _tcp_replies_pass(self, server: ClassView, client: ClassView) -> bool:
         """Some client port 1024-65535 must pass both stateless filters on the way back."""
-        filters = self.filters
-        with filters.collecting() as unknowns:
-            back = self.acls.toward(
-                server.acl, "egress", client.addresses, client.placement, client.address_names
-            )
-            back &= self.acls.toward(
-                client.acl, "ingress", server.addresses, server.placement, server.address_names
-            )
-        replies = back & _REPLIES
-        # Replies that pass only by assumption make every TCP connection rest on it.
-        doubtful = Traffic()
-        for unknown in unknowns:
-            if isinstance(unknown, Doubt):
-                doubtful |= unknown.traffic
-            else:
-                filters.unknowns.append(unknown)
-        if replies and not replies - doubtful:
-            names = dict.fromkeys(u.name for u in unknowns if isinstance(u, Doubt))
-            filters.unknowns.extend(Doubt(name, TCP_ONLY) for name in names)
-        return bool(replies)
+        acls = self.acls
+        out = acls.verdict(
+            server.acl, "egress", client.addresses, client.placement, client.address_names
+        )
+        back_in = acls.verdict(
+            client.acl, "ingress", server.addresses, server.placement, server.address_names
+        )
+        # Classes the ACLs treat alike share their verdicts: each pair of them is judged once
+        # (the verdicts are kept with the answer, so their ids stay theirs).
+        key = (id(out), id(back_in))
+        found = self._replies.get(key)
+        if found is None:
+            found = self._replies[key] = (out, back_in, *_replies_pass(out, back_in))
+        self.filters.unknowns.extend(found[3])
+        return found[2]
+
+
+def _replies_pass(out: Verdict, back_in: Verdict) -> tuple[bool, list[Unknown]]:
+    """Whether TCP replies pass both verdicts, and the unknowns that answer rests on."""
+    replies = out[0] & back_in[0] & _REPLIES
+    rests_on: list[Unknown] = []
+    # Replies that pass only by assumption make every TCP connection rest on it.
+    doubtful = Traffic()
+    doubts: list[str] = []
+    for unknown in (*out[1], *back_in[1]):
+        if isinstance(unknown, Doubt):
+            doubtful |= unknown.traffic
+            doubts.append(unknown.name)
+        else:
+            rests_on.append(unknown)
+    if replies and not replies - doubtful:
+        rests_on.extend(Doubt(name, TCP_ONLY) for name in dict.fromkeys(doubts))
+    return bool(replies), rests_on
 
 
 def between_classes(engine: Engine, pairs: Pairs) -> None:
