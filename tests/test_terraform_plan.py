@@ -633,3 +633,77 @@ def test_a_record_is_sensitive_where_either_mark_says(
     reader.read()
 
     assert reader.records[address].sensitive == paths
+
+
+# --- a plan decoded in its shape reads as the whole document does --------------------------
+
+
+def _shaped_and_whole(path: Path) -> tuple[PlanResources, PlanResources]:
+    """The plan read from its file (decoded in the plan's shape) and from the whole document."""
+    whole = json.loads(path.read_text(encoding="utf-8-sig"))
+    return load_plan_resources(path), load_plan_resources(path, whole)
+
+
+def _plans() -> list[Path]:
+    fixtures = sorted((REPO / "fixtures").glob("**/plan*.json"))
+    corpus = sorted(CORPUS.glob("**/*.json")) if CORPUS.is_dir() else []
+    return [path for path in (*fixtures, *corpus) if looks_like_plan(_whole_or_none(path))]
+
+
+def _whole_or_none(path: Path) -> object:
+    try:
+        return json.loads(path.read_text(encoding="utf-8-sig"))
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return None
+
+
+def test_every_fixture_and_corpus_plan_reads_the_same_shaped_and_whole(tmp_path: Path) -> None:
+    plans = _plans()
+    assert len(plans) > 20
+    # Moved, replaced, deleted and existing resources; a deposed object of a replaced one.
+    deposed = change("aws_instance.web", ["delete"], {}) | {"deposed": "00000001"}
+    existing = {**EXISTING_PLAN, "resource_changes": [*EXISTING_PLAN["resource_changes"], deposed]}
+    for path in (*plans, write(tmp_path, json.dumps(existing), "existing.json")):
+        shaped, whole = _shaped_and_whole(path)
+        assert shaped == whole, path
+
+
+def test_a_resource_only_among_the_changes_is_read_from_its_after(tmp_path: Path) -> None:
+    # A trimmed plan: no planned_values entry; `after` holds a number beyond a double.
+    plan = {
+        "format_version": "1.2",
+        "planned_values": {"root_module": {}},
+        "resource_changes": [
+            change("aws_vpc.main", ["create"], {"id": True})
+            | {"change": {"actions": ["create"], "after_unknown": {"id": True}}},
+        ],
+    }
+    text = json.dumps(plan).replace(
+        '"after_unknown"',
+        '"after": {"cidr_block": "10.0.0.0/16", "big": 1e400, "d": [[1]]}, '
+        '"before": {"huge": 1e400}, "after_unknown"',
+    )
+    shaped, whole = _shaped_and_whole(write(tmp_path, text))
+    assert shaped == whole
+    values = by_address(shaped)["aws_vpc.main"].values
+    assert values["cidr_block"] == "10.0.0.0/16" and values["big"] == float("inf")
+    assert values["id"] is UNKNOWN
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        '{"not": "a list"}',
+        '[{"address": "aws_vpc.main", "change": "not an object"}]',
+        '["not an object"]',
+    ],
+)
+def test_a_plan_of_another_shape_is_decoded_whole(tmp_path: Path, changes: str) -> None:
+    text = '{"format_version": "1.2", "planned_values": {}, "resource_changes": ' + changes + "}"
+    assert read_json(write(tmp_path, text)) == json.loads(text)
+
+
+def test_a_log_record_with_plan_keys_is_still_named(tmp_path: Path) -> None:
+    text = '{"@level": "info", "@message": "Plan: 1 to add", "planned_values": {}}'
+    with pytest.raises(InputError, match="streaming output"):
+        load_plan_resources(write(tmp_path, text))

@@ -32,12 +32,15 @@ from reachlint.formats.terraform.plan_addresses import (
 from reachlint.formats.terraform.plan_values import (
     NOT_ID_REFERENCES,
     ModuleConfiguration,
+    ResourceChange,
     action_name,
     actions_of,
     as_dict,
     as_list,
     blocks_in_value_order,
+    change_of,
     contains_unknown,
+    decoded,
     flatten_expressions,
     id_references,
     module_configurations,
@@ -112,19 +115,18 @@ class PlanReader:
 
     # Which resources exist after apply, with what values.
     def _collect(self) -> None:
-        changes: dict[str, dict[str, Any]] = {}
-        for change in as_list(self.document.get("resource_changes")):
-            change = as_dict(change)
-            address = change.get("address")
-            if isinstance(address, str) and not change.get("deposed"):
+        changes: dict[str, ResourceChange] = {}
+        for item in as_list(self.document.get("resource_changes")):
+            change = change_of(item)
+            address = change.address
+            if isinstance(address, str) and not change.deposed:
                 changes[address] = change
         gone = {address for address, change in changes.items() if actions_of(change) == ["delete"]}
         # A `moved` block renames: the old address may linger in prior_state.
         gone.update(
             previous
             for change in changes.values()
-            if isinstance(previous := change.get("previous_address"), str)
-            and previous not in changes
+            if isinstance(previous := change.previous_address, str) and previous not in changes
         )
         prior = as_dict(as_dict(self.document.get("prior_state")).get("values")).get("root_module")
         prior_addresses = set()
@@ -144,26 +146,25 @@ class PlanReader:
                 address = resource.get("address")
                 if not isinstance(address, str) or address in gone or address in self.records:
                     continue
-                change = changes.get(address, {})
                 existing = source_number > 0 or address in prior_addresses
                 self._add(
                     address,
                     resource.get("values"),
-                    change,
+                    changes.get(address),
                     existing,
                     resource.get("sensitive_values"),
                 )
         # Hand-made or trimmed plans may list a resource only among the changes.
         for address, change in changes.items():
             if address not in gone and address not in self.records:
-                after = as_dict(change.get("change")).get("after")
+                after = decoded(change.change.after) if change.change is not None else None
                 self._add(address, after, change, existing=False)
 
     def _add(
         self,
         address: str,
         values: object,
-        change: dict[str, Any],
+        change: ResourceChange | None,
         existing: bool,
         sensitive_values: object = None,
     ) -> None:
@@ -171,10 +172,9 @@ class PlanReader:
         if parsed is None:
             self.note(f"{address}: not a resource address reachlint can read; skipped")
             return
-        planned = as_dict(change.get("change"))
-        marked = with_unknowns(
-            values if isinstance(values, dict) else {}, planned.get("after_unknown")
-        )
+        planned = change.change if change is not None else None
+        after_unknown = planned.after_unknown if planned is not None else None
+        marked = with_unknowns(values if isinstance(values, dict) else {}, after_unknown)
         actions = actions_of(change)
         if actions:
             action = action_name(actions)
@@ -189,7 +189,9 @@ class PlanReader:
             mode="data" if parsed.mode == "data" else "managed",
             values=marked if isinstance(marked, dict) else {},
             action=action,
-            sensitive=_sensitive(sensitive_values, planned.get("after_sensitive")),
+            sensitive=_sensitive(
+                sensitive_values, planned.after_sensitive if planned is not None else None
+            ),
         )
         self.records[address] = record
         self.addresses[address] = parsed

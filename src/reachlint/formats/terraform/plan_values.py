@@ -22,6 +22,19 @@ def as_list(value: object) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
+def decoded(value: object) -> Any:
+    """A value the plan's shape left undecoded (msgspec.Raw), decoded as read_json decodes;
+    any other value as it is. Deep nesting raises RecursionError, as the reader's does."""
+    if not isinstance(value, msgspec.Raw):
+        return value
+    try:
+        return msgspec.json.decode(value)
+    except msgspec.DecodeError:  # a number beyond a double, a lone surrogate: json reads them
+        import json
+
+        return json.loads(bytes(value))
+
+
 def references_of(expression: object) -> list[Any]:
     return as_list(as_dict(expression).get("references"))
 
@@ -37,8 +50,51 @@ def module_resources(module: object) -> Iterator[dict[str, Any]]:
         pending.extend(reversed(as_list(current.get("child_modules"))))
 
 
-def actions_of(change: dict[str, Any]) -> list[str]:
-    actions = as_dict(change.get("change")).get("actions")
+class PlannedChange(Struct):
+    """A resource change's `change`, as the reader reads it: `before` is never read, and
+    `after` repeats the planned values (read only for a resource missing from them), so a plan
+    decoded in its shape leaves it undecoded (msgspec.Raw; see `decoded`)."""
+
+    actions: Any = None
+    after_unknown: Any = None
+    after_sensitive: Any = None
+    after: msgspec.Raw = msgspec.Raw(b"null")
+
+
+class ResourceChange(Struct):
+    """One of a plan's `resource_changes`."""
+
+    address: Any = None
+    deposed: Any = None
+    previous_address: Any = None
+    change: PlannedChange | None = None
+
+
+def change_of(value: object) -> ResourceChange:
+    """A resource change as decoded in the plan's shape, or read from the dictionary a whole
+    decode gives (whatever it holds)."""
+    if isinstance(value, ResourceChange):
+        return value
+    found = as_dict(value)
+    planned = found.get("change")
+    return ResourceChange(
+        address=found.get("address"),
+        deposed=found.get("deposed"),
+        previous_address=found.get("previous_address"),
+        change=PlannedChange(
+            actions=planned.get("actions"),
+            after_unknown=planned.get("after_unknown"),
+            after_sensitive=planned.get("after_sensitive"),
+            # Decoded already, unlike the shape's: `decoded` returns it as it is.
+            after=planned.get("after"),  # type: ignore[arg-type]
+        )
+        if isinstance(planned, dict)
+        else None,
+    )
+
+
+def actions_of(change: ResourceChange | None) -> list[str]:
+    actions = change.change.actions if change is not None and change.change is not None else None
     return [a for a in actions if isinstance(a, str)] if isinstance(actions, list) else []
 
 
