@@ -81,3 +81,22 @@ def test_a_set_and_everything_meet_in_the_set_either_way(found: Traffic) -> None
     general = _combine_levels(found._level, everything._level, _INTER) if found else ()
     assert (found & everything)._level == general == found._level
     assert (everything & found)._level == general
+
+
+@settings(max_examples=400, deadline=None)
+@given(traffic(), st.integers(0, 360), st.integers(0, 40))
+def test_a_peer_in_one_stretch_is_judged_as_if_its_address_were_known(
+    region: Traffic, low: int, width: int
+) -> None:
+    # The filters project a verdict for an unknown address as for a known one when the peer
+    # lies in one stretch: no cut of the region falls inside it.
+    from reachlint.engine.filters import Filters, stretch_of
+    from reachlint.model.network import NetworkModel
+
+    peer = IntervalSet([(low, low + width)])
+    if stretch_of(sorted(region.address_cuts()), peer) is None:
+        return
+    filters = Filters(NetworkModel(), "open")
+    unknown = filters.project(region, peer, False, ("var.range",))
+    assert filters.take_unknowns() == []
+    assert unknown == filters.project(region, peer, True)

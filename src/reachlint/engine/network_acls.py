@@ -192,7 +192,8 @@ class NetworkAcls:
         cached = acl.toward.get(key)
         if cached is None:
             with self.filters.collecting() as unknowns:
-                found = self.filters.project(compiled.allowed, peer, False, names)
+                # In one stretch every address of the peer is treated alike.
+                found = self.filters.project(compiled.allowed, peer, stretch is not None, names)
                 for doubt in compiled.doubts:
                     if isinstance(doubt, Doubt):
                         part = doubt.traffic.only_addresses(peer).services_everywhere()

@@ -168,11 +168,13 @@ class SgView:
         """What the groups admit of a peer, and the unknowns it rests on."""
         if self.unfiltered:
             return _UNFILTERED
-        key = self._peer_key(direction, peer, peer_groups, known, placement, names)
+        key, in_one_stretch = self._peer_key(direction, peer, peer_groups, known, placement, names)
         cached = self._toward.get(key)
         if cached is None:
+            # In one stretch every address of the peer is treated alike, known or not.
+            alike = known or in_one_stretch
             with self.filters.collecting() as unknowns:
-                found = self.filters.project(self._known_region(direction), peer, known, names)
+                found = self.filters.project(self._known_region(direction), peer, alike, names)
                 members_of = set(peer_groups)
                 extras: list[tuple[list[str], Traffic]] = []
                 for compiled in self.rules[direction]:
@@ -201,10 +203,10 @@ class SgView:
         known: bool,
         placement: Placement,
         names: tuple[str, ...],
-    ) -> tuple[object, ...]:
+    ) -> tuple[tuple[object, ...], bool]:
         """What the verdict for a peer depends on: peers in one stretch that no rule's addresses
         divide share it (see stretch_of), and of their groups only those the rules reference
-        count."""
+        count; and whether the peer lies in one stretch."""
         cuts = self._cuts.get(direction)
         if cuts is None:
             cuts = address_cuts(compiled.region for compiled in self.rules[direction])
@@ -220,8 +222,8 @@ class SgView:
             groups = found
         stretch = stretch_of(cuts, peer)
         if stretch is not None:
-            return (direction, stretch, groups, placement)
-        return (direction, peer, groups, known, placement, names)
+            return (direction, stretch, groups, placement), True
+        return (direction, peer, groups, known, placement, names), False
 
     def _known_region(self, direction: Direction) -> Traffic:
         """The groups' rules by the addresses they name, without the unknown ranges."""
