@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -100,3 +101,53 @@ def test_a_peer_in_one_stretch_is_judged_as_if_its_address_were_known(
     unknown = filters.project(region, peer, False, ("var.range",))
     assert filters.take_unknowns() == []
     assert unknown == filters.project(region, peer, True)
+
+
+def _ipaddress_interval(text: str) -> tuple[int, int] | str:
+    """What ipaddress alone reads of a CIDR, or that it refuses it."""
+    import ipaddress
+
+    try:
+        net = ipaddress.ip_network(text.strip(), strict=False)
+    except ValueError:
+        return "refused"
+    lo, hi = int(net.network_address), int(net.broadcast_address)
+    return (lo, hi) if net.version == 4 else (lo + (1 << 32), hi + (1 << 32))
+
+
+_octets = st.sampled_from(
+    ["0", "00", "01", "1", "9", "10", "99", "100", "199", "249", "255", "256", "300", "0001", "٣"]
+)
+_prefixes = st.sampled_from(
+    ["", "/0", "/8", "/08", "/24", "/32", "/33", "/-1", "/ 8", "/255.255.0.0", "/0.0.0.255", "/"]
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.lists(_octets, min_size=3, max_size=5),
+    _prefixes,
+    st.sampled_from(["", " ", "\n", "\t"]),
+)
+def test_a_cidr_reads_as_ipaddress_reads_it(octets: list[str], prefix: str, space: str) -> None:
+    from reachlint.model.traffic import cidr_interval
+
+    text = f"{space}{'.'.join(octets)}{prefix}{space}"
+    try:
+        found: tuple[int, int] | str = cidr_interval(text)
+    except ValueError:
+        found = "refused"
+    assert found == _ipaddress_interval(text), text
+
+
+@pytest.mark.parametrize(
+    "text", ["10.0.0.0/16\n", "10.0.0.0/16x", "::/0", "2001:db8::/32", "10.0.0.0/255.255.0.0"]
+)
+def test_other_cidr_texts_read_as_ipaddress_reads_them(text: str) -> None:
+    from reachlint.model.traffic import cidr_interval
+
+    try:
+        found: tuple[int, int] | str = cidr_interval(text)
+    except ValueError:
+        found = "refused"
+    assert found == _ipaddress_interval(text)

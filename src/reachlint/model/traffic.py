@@ -8,6 +8,7 @@ one address axis: IPv4 at [0, 2**32), IPv6 shifted above it.
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from itertools import pairwise
@@ -180,10 +181,25 @@ V6_ALL = IntervalSet([(V6_OFFSET, ADDR_MAX)])
 ALL_ADDRESSES = V4_ALL | V6_ALL
 
 
+# An IPv4 CIDR as ipaddress reads it (octets 0-255 without leading zeros, prefix 0-32).
+_OCTET = r"(0|[1-9][0-9]{0,2})"
+_PLAIN_V4 = re.compile(rf"{_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}/([0-9]{{1,2}})")
+
+
 @lru_cache(maxsize=65536, typed=True)  # ranges recur in every filter; parsing is slow
 def cidr_interval(cidr: str) -> tuple[int, int]:
     """The inclusive address range of a CIDR (host bits are ignored, as AWS and Azure do)."""
-    net = ipaddress.ip_network(cidr.strip(), strict=False)
+    text = cidr.strip()
+    # Most ranges are plain IPv4 CIDRs, each subnet's its own: read in a tenth of the time
+    # ipaddress takes. Any other text (IPv6, a netmask, an error) is ipaddress's to read.
+    plain = _PLAIN_V4.fullmatch(text)
+    if plain is not None:
+        a, b, c, d, bits = (int(part) for part in plain.groups())
+        if a <= 255 and b <= 255 and c <= 255 and d <= 255 and bits <= 32:
+            host = (1 << (32 - bits)) - 1
+            lo = ((a << 24) | (b << 16) | (c << 8) | d) & ~host
+            return lo, lo | host
+    net = ipaddress.ip_network(text, strict=False)
     lo, hi = int(net.network_address), int(net.broadcast_address)
     if net.version == 6:
         return lo + V6_OFFSET, hi + V6_OFFSET
