@@ -335,10 +335,13 @@ class _Evaluation:
         entries = (rule.matches[match], *rule.allow)
         selectors = [entry.source if side == 0 else entry.destination for entry in entries]
         by_signature: dict[Signature, list[EndSubject]] = {}
+        first, others = selectors[0], selectors[1:]
         for subject in self._end_subjects(end):
-            signature = tuple(self._holds(selector, subject) for selector in selectors)
-            if signature[0]:
-                by_signature.setdefault(signature, []).append(subject)
+            matched = self._holds(first, subject)
+            if not matched:  # most ends: the allow entries need not be asked
+                continue
+            signature = (matched, *[self._holds(selector, subject) for selector in others])
+            by_signature.setdefault(signature, []).append(subject)
         groups = [_SignatureGroup(sig, subjects) for sig, subjects in by_signature.items()]
         self._signatures[key] = groups
         return groups
