@@ -103,12 +103,13 @@ def test_a_peer_in_one_stretch_is_judged_as_if_its_address_were_known(
     assert unknown == filters.project(region, peer, True)
 
 
-def _ipaddress_interval(text: str) -> tuple[int, int] | str:
-    """What ipaddress alone reads of a CIDR, or that it refuses it."""
+def _ipaddress_interval(text: str, stripped: bool = True) -> tuple[int, int] | str:
+    """What ipaddress alone reads of a CIDR (with the space around it taken off), or that it
+    refuses it."""
     import ipaddress
 
     try:
-        net = ipaddress.ip_network(text.strip(), strict=False)
+        net = ipaddress.ip_network(text.strip() if stripped else text, strict=False)
     except ValueError:
         return "refused"
     lo, hi = int(net.network_address), int(net.broadcast_address)
@@ -131,6 +132,7 @@ _prefixes = st.sampled_from(
 )
 def test_a_cidr_reads_as_ipaddress_reads_it(octets: list[str], prefix: str, space: str) -> None:
     from reachlint.model.traffic import cidr_interval
+    from reachlint.providers.values import valid_cidr
 
     text = f"{space}{'.'.join(octets)}{prefix}{space}"
     try:
@@ -138,6 +140,7 @@ def test_a_cidr_reads_as_ipaddress_reads_it(octets: list[str], prefix: str, spac
     except ValueError:
         found = "refused"
     assert found == _ipaddress_interval(text), text
+    assert valid_cidr(text) == (_ipaddress_interval(text, stripped=False) != "refused"), text
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ import ipaddress
 from collections.abc import Iterable
 from typing import Any
 
+from reachlint.model.traffic import cidr_interval
 from reachlint.sources import UNKNOWN
 
 
@@ -52,8 +53,12 @@ def dedupe(items: Iterable[str]) -> list[str]:
 
 
 def valid_cidr(text: str) -> bool:
+    """Whether the text is a network as ipaddress reads it (no space around it), read as the
+    engine reads ranges, once."""
+    if text != text.strip():
+        return False
     try:
-        ipaddress.ip_network(text, strict=False)
+        cidr_interval(text)
     except ValueError:
         return False
     return True
