@@ -19,11 +19,17 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from msgspec import UNSET, Struct, UnsetType, field
+from msgspec import UNSET, Raw, Struct, UnsetType, field
 
 from reachlint.errors import InputError
 from reachlint.formats.terraform.plan_reader import PlanReader
-from reachlint.formats.terraform.plan_values import ResourceChange, as_dict
+from reachlint.formats.terraform.plan_values import (
+    ResourceChange,
+    as_dict,
+    as_list,
+    module_resources,
+    value_modules,
+)
 from reachlint.formats.terraform.records import TfResource
 from reachlint.limits import MAX_PLAN_BYTES, read_bounded
 from reachlint.sensitive import texts
@@ -117,7 +123,9 @@ def _decoded_quickly(raw: bytes) -> Any:
     except (DecodeError, RecursionError):
         return _REFUSED
     if shaped is not None and any(_present(shaped, key) for key in _PLAN_KEYS):
-        return _document_of(shaped)
+        document = _document_of(shaped)
+        _let_go_of_the_file(document)
+        return document
     try:
         with _collector_paused():
             return decode(body)
@@ -138,6 +146,26 @@ def _document_of(shape: _PlanShape) -> dict[str, Any]:
         if value is not UNSET:
             document[key] = value
     return document
+
+
+def _let_go_of_the_file(document: dict[str, Any]) -> None:
+    """An undecoded `after` holds the whole file's bytes. It is read only for a resource the
+    value modules do not list: those few are copied out, the others dropped."""
+    listed = {
+        address
+        for module in value_modules(document)
+        for resource in module_resources(module)
+        if isinstance(address := resource.get("address"), str)
+    }
+    for change in as_list(document.get("resource_changes")):
+        planned = change.change
+        if planned is not None:
+            address = change.address
+            needed = not isinstance(address, str) or address not in listed
+            planned.after = planned.after.copy() if needed else _NULL
+
+
+_NULL = Raw(b"null")
 
 
 @contextmanager

@@ -48,6 +48,7 @@ from reachlint.formats.terraform.plan_values import (
     references_of,
     sensitive_paths,
     value_at,
+    value_modules,
     with_unknowns,
 )
 from reachlint.formats.terraform.records import TfResource
@@ -128,7 +129,7 @@ class PlanReader:
             for change in changes.values()
             if isinstance(previous := change.previous_address, str) and previous not in changes
         )
-        prior = as_dict(as_dict(self.document.get("prior_state")).get("values")).get("root_module")
+        planned, prior, shown = value_modules(self.document)
         prior_addresses = set()
         for resource in module_resources(prior):
             address = resource.get("address")
@@ -136,11 +137,7 @@ class PlanReader:
                 prior_addresses.add(address)
                 # A replaced or updated resource keeps its address: its old ids lead to it.
                 self._prior_values.append((address, as_dict(resource.get("values"))))
-        sources = (
-            module_resources(as_dict(self.document.get("planned_values")).get("root_module")),
-            module_resources(prior),
-            module_resources(as_dict(self.document.get("values")).get("root_module")),
-        )
+        sources = (module_resources(planned), module_resources(prior), module_resources(shown))
         for source_number, source in enumerate(sources):
             for resource in source:
                 address = resource.get("address")

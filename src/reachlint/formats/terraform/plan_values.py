@@ -93,6 +93,17 @@ def change_of(value: object) -> ResourceChange:
     )
 
 
+def value_modules(document: dict[str, Any]) -> tuple[object, object, object]:
+    """The root modules whose resources exist after apply: the planned values, the prior state
+    and a shown state's values, in the order the reader trusts them."""
+    prior = as_dict(as_dict(document.get("prior_state")).get("values")).get("root_module")
+    return (
+        as_dict(document.get("planned_values")).get("root_module"),
+        prior,
+        as_dict(document.get("values")).get("root_module"),
+    )
+
+
 def actions_of(change: ResourceChange | None) -> list[str]:
     actions = change.change.actions if change is not None and change.change is not None else None
     return [a for a in actions if isinstance(a, str)] if isinstance(actions, list) else []
