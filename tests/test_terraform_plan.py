@@ -707,3 +707,50 @@ def test_a_log_record_with_plan_keys_is_still_named(tmp_path: Path) -> None:
     text = '{"@level": "info", "@message": "Plan: 1 to add", "planned_values": {}}'
     with pytest.raises(InputError, match="streaming output"):
         load_plan_resources(write(tmp_path, text))
+
+
+def _changes_only_plan(after: str, before: str) -> str:
+    """A plan whose one resource is only among the changes, with `after` and `before` as given."""
+    plan = {
+        "format_version": "1.2",
+        "planned_values": {"root_module": {}},
+        "resource_changes": [change("aws_vpc.main", ["update"], {})],
+    }
+    return json.dumps(plan).replace(
+        '"after_unknown"', f'"after": {after}, "before": {before}, "after_unknown"'
+    )
+
+
+@pytest.mark.parametrize("where", ["after", "before"])
+def test_bytes_that_are_not_utf8_where_the_shape_does_not_decode_are_named(
+    tmp_path: Path, where: str
+) -> None:
+    text = _changes_only_plan('{"cidr_block": "AFTER"}', '{"cidr_block": "BEFORE"}')
+    raw = text.encode().replace(where.upper().encode(), b"\xff\xfe")
+    path = tmp_path / "plan.json"
+    path.write_bytes(raw)
+    offset = raw.index(b"\xff")
+    with pytest.raises(
+        InputError, match=rf"not UTF-8 text \(undecodable byte at offset {offset}\)"
+    ):
+        read_json(path)
+
+
+def test_utf8_across_the_pieces_it_is_checked_in_reads_the_same_shaped_and_whole(
+    tmp_path: Path,
+) -> None:
+    # A three-byte character astride the first megabyte, and others after it.
+    head = _changes_only_plan('{"cidr_block": "10.0.0.0/16", "tags": {"note": "', "null")
+    before_note = head.encode().index(b'"note": "') + len(b'"note": "')
+    padding = "x" * ((1 << 20) - 1 - before_note)
+    text = head.replace('"note": "', '"note": "' + padding + "€ é ✓", 1)
+    text = text.replace(', "before": null', '"}}, "before": null', 1)
+    path = write(tmp_path, text)
+    assert text.encode().index("€".encode()) == (1 << 20) - 1
+    # Valid UTF-8 that is not ASCII is still decoded in the plan's shape.
+    from reachlint.formats.terraform.plan_values import ResourceChange
+
+    assert isinstance(read_json(path)["resource_changes"][0], ResourceChange)
+    shaped, whole = _shaped_and_whole(path)
+    assert shaped == whole
+    assert by_address(shaped)["aws_vpc.main"].values["tags"]["note"].endswith("€ é ✓")

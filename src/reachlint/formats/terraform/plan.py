@@ -12,6 +12,7 @@ The same reader accepts the output of `terraform show -json` on a state (existin
 
 from __future__ import annotations
 
+import codecs
 import gc
 import json
 from collections.abc import Iterator
@@ -115,13 +116,16 @@ def _decoded_quickly(raw: bytes) -> Any:
     from msgspec.json import decode
 
     body = memoryview(raw)[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
-    try:
-        with _collector_paused():
-            shaped = decode(body, type=_PlanShape)
-    except ValidationError:  # not shaped as a plan: read whole, below
-        shaped = None
-    except (DecodeError, RecursionError):
-        return _REFUSED
+    shaped = None
+    # What the shape leaves undecoded is not checked to be UTF-8: the file is, first.
+    if _utf8(raw):
+        try:
+            with _collector_paused():
+                shaped = decode(body, type=_PlanShape)
+        except ValidationError:  # not shaped as a plan: read whole, below
+            shaped = None
+        except (DecodeError, RecursionError):
+            return _REFUSED
     if shaped is not None and any(_present(shaped, key) for key in _PLAN_KEYS):
         document = _document_of(shaped)
         _let_go_of_the_file(document)
@@ -131,6 +135,25 @@ def _decoded_quickly(raw: bytes) -> Any:
             return decode(body)
     except (DecodeError, RecursionError):
         return _REFUSED
+
+
+_PIECE = 1 << 20
+
+
+def _utf8(raw: bytes) -> bool:
+    """Whether the bytes are UTF-8, checked a piece at a time (a large plan decoded at once
+    would be held twice)."""
+    if raw.isascii():
+        return True
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(raw)
+    try:
+        for start in range(0, len(raw), _PIECE):
+            decoder.decode(view[start : start + _PIECE])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _present(shape: _PlanShape, key: str) -> bool:
