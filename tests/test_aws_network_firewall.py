@@ -11,7 +11,7 @@ from pathlib import Path
 from reachlint.commands.check import run_check
 from reachlint.inputs.load import build_model
 from reachlint.model.network import FirewallPolicy, PortRange
-from reachlint.providers.aws.firewall import PolicyBuilder, Variables
+from reachlint.providers.aws.firewall import PolicyBuilder, Variables, header_ports
 from reachlint.sources import Origin
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "aws" / "network-firewall-igw"
@@ -82,3 +82,19 @@ def test_action_order_passes_before_it_drops_and_strict_order_keeps_the_written_
     strict = _stateful(action_order=False)
     assert [r.action for r in strict.rules] == ["deny", "allow"]
     assert strict.stages[1].default == "deny"
+
+
+def test_suricata_port_ranges_open_at_either_end() -> None:
+    # Suricata (as Snort): "1024:" is 1024 and up, ":1023" is 1023 and down.
+    assert header_ports("1024:") == ([PortRange(low=1024, high=65535)], None)
+    assert header_ports(":1023") == ([PortRange(low=0, high=1023)], None)
+    assert header_ports("[80, 8000:8080]") == (
+        [PortRange(low=80, high=80), PortRange(low=8000, high=8080)],
+        None,
+    )
+    assert header_ports("ANY") == (None, None)
+
+
+def test_ports_a_rule_cannot_hold_are_named_not_read() -> None:
+    for written in ("70000", "100:90", "[80,]", "$HTTP_PORTS", "!22", "http"):
+        assert header_ports(written) == (None, f"ports {written}")

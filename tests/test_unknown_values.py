@@ -353,7 +353,8 @@ def test_what_only_a_parameters_value_can_decide_is_unknown_and_named() -> None:
     )
 
 
-def test_ssh_from_a_range_without_value_follows_assume_unknown(tmp_path: Path) -> None:
+def public_nic() -> list[dict[str, Any]]:
+    """A public IP address and the VM's NIC with it."""
     public_ip = {
         "type": "Microsoft.Network/publicIPAddresses",
         "apiVersion": "2023-09-01",
@@ -364,7 +365,11 @@ def test_ssh_from_a_range_without_value_follows_assume_unknown(tmp_path: Path) -
     nic["properties"]["ipConfigurations"][0]["properties"]["publicIPAddress"] = {
         "id": "[resourceId('Microsoft.Network/publicIPAddresses', 'pip')]"
     }
-    path = arm(tmp_path, PARAMETERS, [VNET, NSG, public_ip, nic, VM])
+    return [public_ip, nic]
+
+
+def test_ssh_from_a_range_without_value_follows_assume_unknown(tmp_path: Path) -> None:
+    path = arm(tmp_path, PARAMETERS, [VNET, NSG, *public_nic(), VM])
     opened = run_check([path], [], assume_unknown="open")
     (admin,) = [f for f in opened.findings if f.rule == "INTERNET-ADMIN-PORTS"]
     assert admin.destination.address == "Microsoft.Compute/virtualMachines/{vmName}"
@@ -375,6 +380,41 @@ def test_ssh_from_a_range_without_value_follows_assume_unknown(tmp_path: Path) -
     )
     closed = run_check([path], [], assume_unknown="closed")
     assert not closed.findings
+
+
+@pytest.mark.parametrize(
+    ("written", "named", "note"),
+    [
+        (
+            "[parameters('sshPort')]",
+            "destinationPortRange (parameters('sshPort'))",
+            "destinationPortRange is unknown: parameter 'sshPort' has no value",
+        ),
+        # Azure refuses ports outside 0-65535 and ranges that run backwards (HTTP 400,
+        # SecurityRuleInvalidPortRange): such a rule's ports are not known either.
+        ("65536", "destinationPortRange", "destinationPortRange ['65536'] is not a port range"),
+        ("100-90", "destinationPortRange", "destinationPortRange ['100-90'] is not a port range"),
+    ],
+)
+def test_an_nsg_rule_whose_ports_are_not_known_is_named_and_follows_assume_unknown(
+    tmp_path: Path, written: str, named: str, note: str
+) -> None:
+    nsg = json.loads(json.dumps(NSG))
+    rule = nsg["properties"]["securityRules"][0]["properties"]
+    rule["sourceAddressPrefix"], rule["destinationPortRange"] = "Internet", written
+    parameters = {**PARAMETERS, "sshPort": {"type": "string"}}
+    path = arm(tmp_path, parameters, [VNET, nsg, *public_nic(), VM])
+    model = load_arm_template(path)
+    assert any(n.message.endswith(note) for n in model.notes)
+    rule_address = "Microsoft.Network/networkSecurityGroups/nsg/securityRules/ssh-from-admins"
+    opened = run_check([path], [], assume_unknown="open")
+    # Open: the rule admits every port from the internet, and each finding says it rests on it.
+    assert sorted(f.rule for f in opened.findings) == ["INTERNET-ADMIN-PORTS", "INTERNET-ALL-PORTS"]
+    for finding in opened.findings:
+        assert finding.depends_on_unknown == [f"{rule_address}: {named}"]
+        (hop,) = [h for h in finding.path if h.kind == "nsg-rule"]
+        assert hop.detail.endswith(f"allows inbound tcp 0-65535; unknown: {named}")
+    assert not run_check([path], [], assume_unknown="closed").findings
 
 
 def test_a_given_value_of_the_wrong_type_is_still_an_input_error(tmp_path: Path) -> None:
@@ -531,6 +571,26 @@ def test_azurerm_ranges_and_nsg_sources_without_values_are_named_unknowns(tmp_pa
     (admin,) = [f for f in opened.findings if f.rule == "INTERNET-ADMIN-PORTS"]
     assert admin.destination.address == "azurerm_linux_virtual_machine.vm"
     assert admin.depends_on_unknown == ["var.admin_source"]
+    assert not run_check([tmp_path], [], assume_unknown="closed").findings
+
+
+def test_an_azurerm_nsg_rule_with_ports_known_only_after_apply_follows_assume_unknown(
+    tmp_path: Path,
+) -> None:
+    text = (
+        AZURERM.replace("var.address_space", '["10.0.0.0/16"]')
+        .replace("[var.subnet_prefix]", '["10.0.1.0/24"]')
+        .replace("var.admin_source", '"Internet"')
+        .replace('destination_port_range     = "22"', "destination_port_range     = var.ssh_port")
+        .replace('variable "admin_source"', 'variable "ssh_port"')
+    )
+    write(tmp_path, {"main.tf": text})
+    opened = run_check([tmp_path], [], assume_unknown="open")
+    assert sorted(f.rule for f in opened.findings) == ["INTERNET-ADMIN-PORTS", "INTERNET-ALL-PORTS"]
+    for finding in opened.findings:
+        assert finding.depends_on_unknown == [
+            "azurerm_network_security_group.web: destination_port_range"
+        ]
     assert not run_check([tmp_path], [], assume_unknown="closed").findings
 
 

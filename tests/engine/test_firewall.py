@@ -221,3 +221,15 @@ def test_a_vm_appliance_without_rules_still_passes_traffic() -> None:
     result = net.reach()
     assert result.traffic(vm, "internet") == "all"
     assert nva in result.path(vm, "internet")
+
+
+def test_ports_beyond_the_port_range_in_a_model_are_no_ports() -> None:
+    # Providers refuse them; a model built from other input may still carry them.
+    beyond = fw_rule("beyond")
+    beyond.destination_ports = [PortRange(low=70000, high=70001)]
+    straddling = fw_rule("straddling", sources=["10.2.0.0/16"])
+    straddling.destination_ports = [PortRange(low=65000, high=70000)]
+    net, _fw, vm_a, vm_b = hub_and_spokes(beyond, straddling)
+    result = net.reach()
+    assert result.traffic(vm_a, vm_b) == ""
+    assert result.traffic(vm_b, vm_a) == "tcp 65000-65535"

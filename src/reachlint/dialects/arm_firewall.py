@@ -22,6 +22,7 @@ from reachlint.model.network import (
 )
 from reachlint.providers.azure import firewall as azure_firewall
 from reachlint.providers.azure import gateways as azure_gateways
+from reachlint.providers.azure.nsgs import port_ranges
 from reachlint.providers.azure.resources import Build
 
 FIREWALL = "microsoft.network/azurefirewalls"
@@ -77,7 +78,7 @@ class ArmFirewalls:
     def fw_ports(self, resource: ArmResource, rule: Any, key: str) -> list[PortRange] | None:
         values = self.arm.texts(resource, at(rule, key), what=key)
         try:
-            return azure_firewall.ports(values)
+            return port_ranges(values)
         except ValueError:
             self.arm.note(
                 resource, f"{key} {values!r} is not a port range; taken as every port", rule

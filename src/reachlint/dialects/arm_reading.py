@@ -478,9 +478,17 @@ class ArmEntry:
     def invalid(self, field: str, written: Iterable[str], unknown: list[str]) -> None:
         spec = self.fields[field]
         what = self._what(spec)
+        values = list(written)
+        parameters = sorted({p for v in values if isinstance(v, Placeholder) for p in v.parameters})
+        if parameters:
+            # Not what Azure refuses: a parameter without a value, which the reader names.
+            named = ", ".join(f"parameter '{p}'" for p in parameters)
+            verb = "has" if len(parameters) == 1 else "have"
+            self.arm.note(self.resource, f"{what} is unknown: {named} {verb} no value")
+            unknown.append(f"{what} ({', '.join(parameter_reference(p) for p in parameters)})")
+            return
         self.arm.note(
-            self.resource,
-            spec.invalid.format(address=self.address, what=what, written=list(written)),
+            self.resource, spec.invalid.format(address=self.address, what=what, written=values)
         )
         unknown.append(what)
 

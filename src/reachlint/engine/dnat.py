@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from reachlint.engine.classes import ClassView
 from reachlint.engine.core import Engine
-from reachlint.engine.firewall import FirewallView, rule_ports, rule_protocols, spec_addresses
+from reachlint.engine.filters import port_sets
+from reachlint.engine.firewall import FirewallView, rule_protocols, spec_addresses
 from reachlint.engine.flows import INTERNET, Hop, Unknown
 from reachlint.model.network import DnatRule
 from reachlint.model.traffic import ALL_ADDRESSES, PUBLIC_ADDRESSES, IntervalSet, Traffic, cidrs
@@ -52,7 +53,7 @@ def dnat_traffic(engine: Engine, rule: DnatRule) -> tuple[Traffic, list[str]]:
         unknowns.append(f"{rule.address}: DNAT rule {rule.name} (addresses it names)")
         if engine.assume == "open":
             clients = ALL_ADDRESSES
-    ports = rule_ports(rule.ports)
+    ports = port_sets(rule.ports)
     if rule.translated_port is not None:
         ports = IntervalSet([(rule.translated_port, rule.translated_port)])
     protocols = rule_protocols(rule.protocols)

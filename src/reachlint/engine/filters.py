@@ -16,6 +16,7 @@ from reachlint.engine.flows import Doubt, Unknown
 from reachlint.model.network import NetworkModel, PortRange
 from reachlint.model.traffic import (
     ALL_PORTS,
+    PORT_MAX,
     IntervalSet,
     Traffic,
     cidr_interval,
@@ -26,6 +27,15 @@ from reachlint.sources import UnknownValue
 
 Direction = Literal["ingress", "egress"]
 EVERYTHING = Traffic.everything()
+
+
+def port_sets(ranges: list[PortRange] | None) -> IntervalSet:
+    """The ports a list of ranges names (None: every port). A model can carry ports beyond
+    0-65535 from input a provider would refuse: what lies outside is no port."""
+    if ranges is None:
+        return ALL_PORTS
+    clipped = ((max(0, r.low), min(PORT_MAX, r.high)) for r in ranges)
+    return IntervalSet((low, high) for low, high in clipped if low <= high)
 
 
 def port_set(ports: PortRange | None) -> IntervalSet:

@@ -18,8 +18,9 @@ from typing import Literal
 
 from msgspec import Struct, field
 
+from reachlint.engine.filters import port_sets
 from reachlint.engine.flows import Hop
-from reachlint.model.network import AddressSpec, FirewallPolicy, FirewallRule, Gateway, PortRange
+from reachlint.model.network import AddressSpec, FirewallPolicy, FirewallRule, Gateway
 from reachlint.model.traffic import (
     ALL_ADDRESSES,
     ALL_PORTS,
@@ -45,12 +46,6 @@ def spec_addresses(spec: AddressSpec) -> tuple[IntervalSet, bool]:
         except ValueError:
             return out, True
     return out, bool(spec.service_tags or spec.application_security_groups)
-
-
-def rule_ports(ranges: list[PortRange] | None) -> IntervalSet:
-    if ranges is None:
-        return ALL_PORTS
-    return IntervalSet((max(0, r.low), min(65535, r.high)) for r in ranges if r.low <= r.high)
 
 
 def rule_protocols(names: list[str]) -> IntervalSet:
@@ -165,11 +160,11 @@ class FirewallView:
                 free = ALL_ADDRESSES
         if rule.undecidable and lenient:
             free = ALL_ADDRESSES if not free_spec.cidrs and not free_spec.any else free
-        if rule.source_ports is not None and rule_ports(rule.source_ports) != ALL_PORTS:
+        if rule.source_ports is not None and port_sets(rule.source_ports) != ALL_PORTS:
             unknowns.append(unknown_name(rule, "source ports"))
             if not lenient:
                 return Traffic()
-        return Traffic.box(rule_protocols(rule.protocols), free, rule_ports(rule.destination_ports))
+        return Traffic.box(rule_protocols(rule.protocols), free, port_sets(rule.destination_ports))
 
     # ----- for the path and for "why not" ------------------------------------------------------
 

@@ -11,7 +11,7 @@ from typing import Literal
 
 from msgspec import Struct, field
 
-from reachlint.engine.filters import unknown_addresses_text
+from reachlint.engine.filters import port_sets, unknown_addresses_text
 from reachlint.engine.flows import Doubt, Hop, Unknown
 from reachlint.engine.ranges import NETWORK, NOWHERE, SITE, Placement, decide
 from reachlint.model.network import (
@@ -19,7 +19,6 @@ from reachlint.model.network import (
     NetworkModel,
     NetworkSecurityGroup,
     NsgRule,
-    PortRange,
 )
 from reachlint.model.traffic import (
     ALL_ADDRESSES,
@@ -50,12 +49,6 @@ class Peer(Struct, frozen=True, cache_hash=True):
     # Where its addresses lie among unknown ranges, and what they rest on when not known.
     placement: Placement = NOWHERE
     names: tuple[str, ...] = ()
-
-
-def _ports(ranges: list[PortRange] | None) -> IntervalSet:
-    if ranges is None:
-        return ALL_PORTS
-    return IntervalSet((max(0, r.low), min(65535, r.high)) for r in ranges if r.low <= r.high)
 
 
 def _protocols(value: str) -> IntervalSet:
@@ -290,6 +283,12 @@ class NsgView:
             undecided.extend(open_question)
             if not matches:
                 continue
+            if rule.unknown:
+                # A field the input leaves unknown or holds what Azure refuses (its ports or
+                # protocol then read as any): whether the rule applies is --assume-unknown's.
+                undecided.append(f"{rule.address}: {', '.join(rule.unknown)}")
+                if (assume == "open") != rule.allow:
+                    continue
             peers, unknown, peer_question = self._addresses(peer_side, peer_asgs, placement)
             if unknown:
                 unknowns.append(f"{rule.address}: addresses of a service tag")
@@ -299,12 +298,12 @@ class NsgView:
                 undecided.extend(peer_question)
                 if (assume == "open") == rule.allow:
                     peers = ALL_ADDRESSES
-            if rule.source_ports is not None and _ports(rule.source_ports) != ALL_PORTS:
+            if rule.source_ports is not None and port_sets(rule.source_ports) != ALL_PORTS:
                 # Client ports are chosen at run time: the rule may or may not match.
                 unknowns.append(f"{rule.address}: source ports")
                 if (assume == "open") != rule.allow:
                     continue
-            ports = _ports(rule.destination_ports)
+            ports = port_sets(rule.destination_ports)
             protocols = _protocols(rule.protocol)
             if ports != ALL_PORTS:
                 # A rule for some ports matches only traffic that has ports: with protocol Any
@@ -379,13 +378,14 @@ class NsgView:
         if peer_side.unknown_ranges:
             preposition = "from" if rule.direction == "inbound" else "to"
             peers = f" {preposition} {unknown_addresses_text(peer_side.unknown_ranges, rule.type)}"
+        unknown = f"; unknown: {', '.join(rule.unknown)}" if rule.unknown else ""
         return Hop(
             address=rule.address,
             kind="nsg-rule",
             type=rule.type,
             detail=(
                 f"{self.nsg.address} ({self.level}) {kind} {rule.name} priority {rule.priority} "
-                f"allows {word} {admitted.text()}{peers}{widened}"
+                f"allows {word} {admitted.text()}{peers}{widened}{unknown}"
             ),
             origin=rule.origin,
             admits=admitted,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from msgspec import Struct
 
+from reachlint.engine.filters import port_sets
 from reachlint.model.exposure import (
     GENERIC_LOAD_BALANCER,
     OWN_PORT,
@@ -13,7 +14,7 @@ from reachlint.model.exposure import (
     traffic_of,
 )
 from reachlint.model.network import Endpoint
-from reachlint.model.traffic import ALL_ADDRESSES, IntervalSet, Traffic, parse_protocol
+from reachlint.model.traffic import ALL_ADDRESSES, Traffic, parse_protocol
 
 
 class Service(Struct, frozen=True):
@@ -74,7 +75,7 @@ def service_of(endpoint: Endpoint) -> Service:
 
 
 def _own_ports(endpoint: Endpoint) -> Traffic | None:
-    if not endpoint.service_ports:
-        return None  # the port is not known: the filters decide
-    ports = IntervalSet((p.low, p.high) for p in endpoint.service_ports)
+    ports = port_sets(endpoint.service_ports)
+    if not ports:
+        return None  # the port is not known (or no port at all): the filters decide
     return Traffic.box(parse_protocol("tcp"), ALL_ADDRESSES, ports)

@@ -23,6 +23,7 @@ from reachlint.model.network import (
 )
 from reachlint.providers.azure import firewall as azure_firewall
 from reachlint.providers.azure import gateways as azure_gateways
+from reachlint.providers.azure.nsgs import port_ranges
 from reachlint.providers.azure.resources import Build
 from reachlint.providers.values import has_unknown, integer, string_value, strings
 
@@ -251,7 +252,7 @@ class AzurermFirewalls:
     ) -> list[PortRange] | None:
         values = strings(block.get("destination_ports"))
         try:
-            return azure_firewall.ports(values)
+            return port_ranges(values)
         except ValueError:
             self.links.note(resource, f"destination_ports {values!r} is not a port range", path)
             return None

@@ -114,19 +114,24 @@ def _cidr_list(values: list[str]) -> list[str]:
 
 
 def header_ports(text: Any) -> tuple[list[PortRange] | None, str | None]:
-    """ANY, 443, 1024:65535, [80,443]; the reason when it cannot be read."""
+    """ANY, 443, 1024:65535, 1024: (and up), :1023 (and down), [80,443]; the reason when it
+    cannot be read (a variable, a negation, a port outside 0-65535)."""
     if not isinstance(text, str) or text.strip().lower() in ("any", ""):
         return None, None
     ranges = []
     for item in text.strip().strip("[]").split(","):
         word = item.strip()
-        if word.startswith("!") or word.startswith("$"):
+        if not word or word.startswith("!") or word.startswith("$"):
             return None, f"ports {text}"
-        low, _, high = word.partition(":")
+        low_text, colon, high_text = word.partition(":")
         try:
-            ranges.append(PortRange(low=int(low or 0), high=int(high or low or 65535)))
+            low = int(low_text) if low_text.strip() else 0
+            high = int(high_text) if high_text.strip() else 65535 if colon else low
         except ValueError:
             return None, f"ports {text}"
+        if not 0 <= low <= high <= 65535:
+            return None, f"ports {text}"
+        ranges.append(PortRange(low=low, high=high))
     return ranges or None, None
 
 

@@ -69,20 +69,6 @@ def _merge(a: AddressSpec, b: AddressSpec) -> AddressSpec:
     )
 
 
-def ports(values: Iterable[str | int]) -> list[PortRange] | None:
-    """'*', '80', '8000-8080' -> ranges; None means any port; raises ValueError on nonsense."""
-    ranges: list[PortRange] = []
-    for raw in values:
-        text = str(raw).strip()
-        if not text:
-            continue
-        if text == "*":
-            return None
-        low, _, high = text.partition("-")
-        ranges.append(PortRange(low=int(low), high=int(high or low)))
-    return ranges or None
-
-
 def protocols(values: Iterable[str]) -> list[str]:
     out = []
     for raw in values:

@@ -99,7 +99,9 @@ def add_plain_address(spec: AddressSpec, raw: object) -> str:
 
 
 def port_ranges(values: Iterable[str | int]) -> list[PortRange] | None:
-    """'*', '80', '8000-8080' (singular or plural properties) -> ranges; None means any port."""
+    """'*', '80', '8000-8080' (an NSG rule's or a firewall rule's ports) -> ranges; None means
+    any port. Raises ValueError on what Azure refuses: a port outside 0-65535, a range that
+    runs backwards, text that is not a port."""
     ranges: list[PortRange] = []
     for raw in values:
         text = str(raw).strip()
@@ -107,8 +109,12 @@ def port_ranges(values: Iterable[str | int]) -> list[PortRange] | None:
             continue
         if text == "*":
             return None
-        low, _, high = text.partition("-")
-        ranges.append(PortRange(low=int(low), high=int(high or low)))
+        low_text, _, high_text = text.partition("-")
+        low = int(low_text)
+        high = int(high_text) if high_text else low
+        if not 0 <= low <= high <= 65535:
+            raise ValueError(f"{text!r} is not a port range of 0-65535")
+        ranges.append(PortRange(low=low, high=high))
     return ranges or None
 
 
