@@ -10,6 +10,7 @@ import pytest
 from reachlint.commands.check import run_check
 from reachlint.errors import InputError
 from reachlint.inputs.detect import detect
+from reachlint.inputs.load import LoadOptions
 from tests.cloudformation.templates import NETWORK
 
 REPO = Path(__file__).resolve().parents[2]
@@ -284,3 +285,57 @@ def test_an_elastic_ip_written_apart_makes_the_instance_public(tmp_path: Path) -
     assert [f.destination.address for f in admin] == ["Web"]
     assert not admin[0].depends_on_unknown
     assert not [n for n in report.notes if "not associated" in n.message]
+
+
+GROUP_BY_CONDITION = """
+  Group:
+    Type: AWS::EC2::SecurityGroup
+    Properties: !If
+      - Exposed
+      - GroupDescription: web
+        VpcId: !Ref Vpc
+        SecurityGroupIngress: [{IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: 0.0.0.0/0}]
+      - {GroupDescription: web, VpcId: !Ref Vpc}
+Conditions:
+  Exposed: !Equals [!Ref Exposure, public]
+"""
+
+
+def test_properties_chosen_by_a_condition_the_deployment_decides_are_unknown_where_they_differ(
+    tmp_path: Path,
+) -> None:
+    # Fn::If may choose a resource's whole Properties; with a parameter without a value, what
+    # the two mappings write differently is unknown, and what they write alike is known.
+    text = NETWORK.split("  Group:")[0].replace(
+        "  AdminCidr: {Type: String}", "  AdminCidr: {Type: String}\n  Exposure: {Type: String}"
+    )
+    template = tmp_path / "template.yaml"
+    template.write_text(text + GROUP_BY_CONDITION)
+    opened = run_check([template], [], assume_unknown="open")
+    (ssh,) = [f for f in opened.findings if f.rule == "INTERNET-ADMIN-PORTS"]
+    assert ssh.destination.address == "Web"
+    assert ssh.depends_on_unknown == ["Group: SecurityGroupIngress"]
+    closed = run_check([template], [], assume_unknown="closed")
+    assert not [f for f in closed.findings if f.rule == "INTERNET-ADMIN-PORTS"]
+    # Decided by a given value, the chosen mapping is read as written.
+    given = tmp_path / "parameters.json"
+    given.write_text('[{"ParameterKey": "Exposure", "ParameterValue": "public"}]')
+    decided = run_check(
+        [template], [], options=LoadOptions(parameters=given), assume_unknown="closed"
+    )
+    (ssh,) = [f for f in decided.findings if f.rule == "INTERNET-ADMIN-PORTS"]
+    assert not ssh.depends_on_unknown
+
+
+@pytest.mark.parametrize("properties", ["!Ref Vpc", "[a, b]", "some text"])
+def test_properties_that_are_not_a_mapping_are_an_input_error(
+    tmp_path: Path, properties: str
+) -> None:
+    template = tmp_path / "template.yaml"
+    written = "Properties: {ImageId: ami-12345678, SubnetId: !Ref Subnet, SecurityGroupIds: ["
+    instance = f"{written}!Ref Group]}}"
+    text = NETWORK.replace("GROUP_RULES", "").replace(instance, f"Properties: {properties}")
+    assert properties in text
+    template.write_text(text)
+    with pytest.raises(InputError, match="resource Web: Properties must be a mapping"):
+        run_check([template], [])

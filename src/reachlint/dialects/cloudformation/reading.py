@@ -202,7 +202,9 @@ class _View:
                 for default in spec.absent
             ]
         if isinstance(raw, Unknown):
-            return [_Entry(self.inventory, self.cfn, JsonObject(), spec.fields, "", known=False)]
+            # The whole list is unknown: named by its field.
+            prefix = f"{self._prefix}{self.name(field_name)}."
+            return [_Entry(self.inventory, self.cfn, JsonObject(), spec.fields, prefix, False)]
         if not isinstance(raw, list):
             return []
         found: list[Entry] = []

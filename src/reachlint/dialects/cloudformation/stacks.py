@@ -23,6 +23,7 @@ from reachlint.errors import InputError
 from reachlint.formats.cloudformation.assembly import is_assembly, stack_artifacts
 from reachlint.formats.cloudformation.document import read_template
 from reachlint.formats.cloudformation.intrinsics import (
+    NO_VALUE,
     AttributeHook,
     Evaluator,
     ImportHook,
@@ -238,7 +239,7 @@ def _read(
             raise InputError(
                 f"resource {logical_id}: Properties must be a mapping", shown, origin.line
             )
-        properties = evaluator.value(raw)
+        properties = _properties(evaluator.value(raw), logical_id, shown, origin.line)
         metadata = declared.get("Metadata")
         resource = CfnResource(
             address=stack.address_of(logical_id),
@@ -256,6 +257,32 @@ def _read(
         if kind in (_NESTED_STACK, _SAM_APPLICATION):
             stacks += _nested(resource, path, options, depth)
     return stacks
+
+
+def _properties(evaluated: Any, logical_id: str, shown: str, line: int | None) -> JsonObject:
+    """A resource's Properties once evaluated: a mapping, also when written as an intrinsic.
+    `Fn::If` on a condition only the deployment decides makes each property it varies an
+    unknown with its two alternatives; `AWS::NoValue` leaves no properties."""
+    if isinstance(evaluated, JsonObject):
+        return evaluated
+    if evaluated is NO_VALUE:
+        return JsonObject(shown, line)
+    alternatives = evaluated.alternatives if isinstance(evaluated, Unknown) else None
+    if alternatives is not None and all(isinstance(a, JsonObject) for a in alternatives):
+        merged = JsonObject(shown, line)
+        for key in dict.fromkeys(k for alternative in alternatives for k in alternative):
+            values = tuple(alternative.get(key, NO_VALUE) for alternative in alternatives)
+            merged[key] = (
+                values[0]
+                if all(v == values[0] for v in values)
+                else Unknown(*evaluated.names, alternatives=values)
+            )
+        return merged
+    raise InputError(
+        f"resource {logical_id}: Properties must be a mapping (or an Fn::If of mappings)",
+        shown,
+        line,
+    )
 
 
 def _transforms(document: Mapping[str, Any], shown: str) -> tuple[str, ...]:
