@@ -98,3 +98,29 @@ def test_suricata_port_ranges_open_at_either_end() -> None:
 def test_ports_a_rule_cannot_hold_are_named_not_read() -> None:
     for written in ("70000", "100:90", "[80,]", "$HTTP_PORTS", "!22", "http"):
         assert header_ports(written) == (None, f"ports {written}")
+
+
+def test_values_of_the_wrong_type_are_passed_over_not_an_internal_error() -> None:
+    # A plan is the pull request's to write: lists where Terraform writes lists, or not.
+    builder = PolicyBuilder(
+        FirewallPolicy(address="p", type="t"), Variables([]), lambda *_: Origin()
+    )
+    match = {"protocols": [True, "6", 17], "destination_port": [{"from_port": 53, "to_port": 53}]}
+    rules = [
+        {"priority": 1, "rule_definition": [{"actions": actions, "match_attributes": [match]}]}
+        for actions in (True, ["aws:pass"])
+    ]
+    definition = [{"rules_source": [{"stateless_rules_and_custom_actions": [
+        {"stateless_rule": rules}]}]}]  # fmt: skip
+    builder.stateless_group("g", "aws_networkfirewall_rule_group", "g", definition, 1)
+    lists = [{"targets": {"a": 1}, "target_types": 7, "generated_rules_type": "ALLOWLIST"}]
+    builder.stateful_group(
+        "d", "aws_networkfirewall_rule_group", "d", [{"rules_source": [
+            {"rules_source_list": lists}]}], 2)  # fmt: skip
+    policy = builder.done(
+        [{"stateless_default_actions": [["aws:pass"], 3], "stateful_default_actions": True}]
+    )
+    # The rule without a list of actions decides nothing; the other reads its one protocol.
+    stateless = [r for r in policy.rules if r.stage == 0]
+    assert [(r.action, r.protocols) for r in stateless] == [("allow", ["17"])]
+    assert policy.stages[0].default == "next"

@@ -74,6 +74,8 @@ def confined(path: Path, root: Path, *, directory: bool = False, shown: str | No
     """`path` resolved, when it is a regular file (or, with `directory`, a directory) inside
     `root`; otherwise InputError naming the file as `shown` (default: `path` as given)."""
     name = shown or str(path)
+    if "\x00" in str(path):  # no file has such a name; the operating system refuses it
+        raise ConfinementError("is not a file name: it holds a NUL character", name)
     resolved = Path(os.path.realpath(path))
     if not resolved.is_relative_to(root):
         raise ConfinementError(_OUTSIDE.format(root=root), name)

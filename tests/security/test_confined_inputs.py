@@ -260,3 +260,38 @@ def test_without_git_the_root_is_the_current_directory_or_the_input(
 
     monkeypatch.chdir(tmp_path / "elsewhere")
     refused(reachlint("check", stack), "main.tf:1", "outside")
+
+
+def test_a_module_source_with_a_nul_character_is_refused(tmp_path: Path) -> None:
+    # HCL writes it as \u0000; no file can have that name, and the operating system refuses it.
+    repo = repository(tmp_path / "repo", {"main.tf": 'module "m" {\n  source = "./a\\u0000b"\n}\n'})
+    refused(reachlint("check", repo), "main.tf:1", 'module "m"', "NUL character")
+
+
+def test_a_nested_stack_template_with_a_nul_character_is_refused(tmp_path: Path) -> None:
+    template = """Resources:
+  Child:
+    Type: AWS::CloudFormation::Stack
+    Properties: {TemplateURL: "child\\0.yaml"}
+"""
+    repo = repository(tmp_path / "repo", {"parent.yaml": template})
+    refused(reachlint("check", repo / "parent.yaml"), "child", "NUL character")
+
+
+@pytest.mark.parametrize(
+    ("properties", "words"),
+    [
+        ({"templateFile": "Stack\u0000.template.json"}, "NUL character"),
+        (["templateFile"], "without its file"),
+        ("Stack.template.json", "without its file"),
+    ],
+)
+def test_a_cloud_assembly_naming_its_template_wrongly_is_refused(
+    tmp_path: Path, properties: object, words: str
+) -> None:
+    manifest = {
+        "version": "36.0.0",
+        "artifacts": {"Stack": {"type": "aws:cloudformation:stack", "properties": properties}},
+    }
+    repo = repository(tmp_path / "repo", {"cdk.out/manifest.json": json.dumps(manifest)})
+    refused(reachlint("check", repo / "cdk.out"), "manifest.json", words)

@@ -50,7 +50,9 @@ def _collect(directory: Path, root: Path, found: list[StackArtifact], depth: int
     for name, artifact in sorted(artifacts.items()):
         if not isinstance(artifact, dict):
             continue
-        kind, properties = artifact.get("type"), artifact.get("properties") or {}
+        kind, properties = artifact.get("type"), artifact.get("properties")
+        if not isinstance(properties, dict):
+            properties = {}
         if kind == "aws:cloudformation:stack":
             template = _inside(directory, properties.get("templateFile"), root, manifest_path)
             paths = _construct_paths(directory, artifact, root, manifest_path)
@@ -88,6 +90,8 @@ def _inside(directory: Path, name: Any, root: Path, manifest_path: Path) -> Path
     """A file the manifest names: within the assembly, as `cdk synth` writes it."""
     if not isinstance(name, str) or not name:
         raise InputError("names an artifact without its file", str(manifest_path))
+    if "\x00" in name:
+        raise InputError("names a file with a NUL character in its name", str(manifest_path))
     resolved = (directory / name).resolve()
     if not resolved.is_relative_to(root):
         raise InputError(

@@ -451,6 +451,9 @@ class Expander:
                 decl.line,
             )
             return None
+        if "\x00" in source:
+            message = f'module "{decl.name}": the source holds a NUL character'
+            raise InputError(message, decl.file.shown, decl.line)
         if source in (".", "..") or source.startswith(("./", "../")):
             directory = (instance.config.directory / source).resolve()
             self._confine(directory, f'module "{decl.name}": the source "{source}"', decl)

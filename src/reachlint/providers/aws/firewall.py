@@ -36,6 +36,7 @@ from reachlint.model.network import (
 from reachlint.providers.aws.networks import SUBNET_KINDS
 from reachlint.providers.aws.source import Resource
 from reachlint.providers.aws.state import Build
+from reachlint.providers.values import strings
 from reachlint.sources import Origin
 
 STATELESS_ACTIONS: dict[str, Literal["allow", "deny", "next"]] = {
@@ -174,12 +175,17 @@ class PolicyBuilder:
         label = f"rule group {name} (priority {priority})"
         for index, block in enumerate(_blocks(source.get("stateless_rule"))):
             definition = _first(block.get("rule_definition"))
-            actions = [a for a in definition.get("actions") or [] if isinstance(a, str)]
+            actions = strings(definition.get("actions"))
             action = next((STATELESS_ACTIONS[a] for a in actions if a in STATELESS_ACTIONS), None)
             if action is None:
                 continue  # only custom actions: metrics, no verdict
             attributes = _first(definition.get("match_attributes"))
-            protocols = [str(p) for p in attributes.get("protocols") or [] if isinstance(p, int)]
+            listed_protocols = attributes.get("protocols")
+            protocols = [
+                str(p)
+                for p in (listed_protocols if isinstance(listed_protocols, list) else [])
+                if isinstance(p, int) and not isinstance(p, bool)
+            ]
             written = block.get("priority")
             rule_priority = written if isinstance(written, int) else 0
             rule = FirewallRule(
@@ -259,8 +265,8 @@ class PolicyBuilder:
         home, _ = header_addresses("$HOME_NET", variables)
         origin = self.origin_of(address, base)
         for listed in _blocks(source.get("rules_source_list")):
-            targets = ", ".join(str(t) for t in (listed.get("targets") or [])[:3])
-            kinds = "/".join(str(t) for t in listed.get("target_types") or [])
+            targets = ", ".join(strings(listed.get("targets"))[:3])
+            kinds = "/".join(strings(listed.get("target_types")))
             allow = str(listed.get("generated_rules_type")).upper() == "ALLOWLIST"
             words = f"domain list {targets} ({kinds})"
             made = [("domain allow list", "allow", words)] if allow else []
@@ -330,14 +336,14 @@ class PolicyBuilder:
         stateless_default: Literal["allow", "deny", "next"] = next(
             (
                 STATELESS_ACTIONS[a]
-                for a in settings.get("stateless_default_actions") or []
+                for a in strings(settings.get("stateless_default_actions"))
                 if a in STATELESS_ACTIONS
             ),
             "next",
         )
         order = str(_first(settings.get("stateful_engine_options")).get("rule_order") or "")
         strict = order.upper() == "STRICT_ORDER"
-        defaults = [str(a) for a in settings.get("stateful_default_actions") or []]
+        defaults = strings(settings.get("stateful_default_actions"))
         denies = strict and any("drop" in a or "reject" in a for a in defaults)
         stateful = sorted(self.stateful, key=lambda t: t[:3])
         if not strict:
