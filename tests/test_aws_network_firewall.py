@@ -12,7 +12,7 @@ from reachlint.commands.check import run_check
 from reachlint.inputs.load import build_model
 from reachlint.model.network import FirewallPolicy, PortRange
 from reachlint.providers.aws.firewall import PolicyBuilder, Variables, header_ports
-from reachlint.sources import Origin
+from reachlint.sources import UNKNOWN, Origin
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "aws" / "network-firewall-igw"
 
@@ -124,3 +124,32 @@ def test_values_of_the_wrong_type_are_passed_over_not_an_internal_error() -> Non
     stateless = [r for r in policy.rules if r.stage == 0]
     assert [(r.action, r.protocols) for r in stateless] == [("allow", ["17"])]
     assert policy.stages[0].default == "next"
+
+
+def test_stateless_ports_known_only_after_apply_or_refused_make_the_rule_undecidable() -> None:
+    builder = PolicyBuilder(
+        FirewallPolicy(address="p", type="t"), Variables([]), lambda *_: Origin()
+    )
+    ports = [
+        [{"from_port": 22, "to_port": UNKNOWN}],  # to_port = var.x, known after apply
+        [{"from_port": 0, "to_port": 70000}],  # AWS refuses ports above 65535
+        [{"from_port": 443, "to_port": 443}],
+    ]
+    rules = [
+        {
+            "priority": p,
+            "rule_definition": [
+                {"actions": ["aws:pass"], "match_attributes": [{"destination_port": written}]}
+            ],
+        }
+        for p, written in enumerate(ports, start=1)
+    ]
+    definition = [{"rules_source": [{"stateless_rules_and_custom_actions": [
+        {"stateless_rule": rules}]}]}]  # fmt: skip
+    builder.stateless_group("g", "aws_networkfirewall_rule_group", "g", definition, 1)
+    policy = builder.done([{}])
+    assert [(r.undecidable, r.destination_ports) for r in policy.rules] == [
+        ("ports known only after apply", None),
+        ("ports 0-70000", None),
+        (None, [PortRange(low=443, high=443)]),
+    ]

@@ -10,7 +10,7 @@ import pytest
 from reachlint.commands.check import run_check
 from reachlint.errors import InputError
 from reachlint.inputs.detect import detect
-from reachlint.inputs.load import LoadOptions
+from reachlint.inputs.load import LoadOptions, build_model
 from tests.cloudformation.templates import NETWORK
 
 REPO = Path(__file__).resolve().parents[2]
@@ -339,3 +339,42 @@ def test_properties_that_are_not_a_mapping_are_an_input_error(
     template.write_text(text)
     with pytest.raises(InputError, match="resource Web: Properties must be a mapping"):
         run_check([template], [])
+
+
+FORWARD_TO_A_PARAMETER = """
+Parameters:
+  Groups: {Type: CommaDelimitedList}
+Resources:
+  Vpc: {Type: AWS::EC2::VPC, Properties: {CidrBlock: 10.0.0.0/16}}
+  A: {Type: AWS::EC2::Subnet, Properties: {VpcId: !Ref Vpc, CidrBlock: 10.0.1.0/24}}
+  B: {Type: AWS::EC2::Subnet, Properties: {VpcId: !Ref Vpc, CidrBlock: 10.0.2.0/24}}
+  Lb:
+    Type: AWS::ElasticLoadBalancingV2::LoadBalancer
+    Properties: {Scheme: internal, Subnets: [!Ref A, !Ref B]}
+  Listener:
+    Type: AWS::ElasticLoadBalancingV2::Listener
+    Properties:
+      LoadBalancerArn: !Ref Lb
+      Port: 80
+      Protocol: HTTP
+      DefaultActions: [{Type: forward, ForwardConfig: {TargetGroups: TARGET_GROUPS}}]
+"""
+
+
+@pytest.mark.parametrize(
+    ("groups", "note"),
+    [
+        ("!Ref Groups", "DefaultActions names a target group that is not in the input (it rests "
+         "on Groups)"),
+        ("5", None),
+    ],
+)  # fmt: skip
+def test_forward_target_groups_that_are_not_a_list_are_named_or_passed_over(
+    tmp_path: Path, groups: str, note: str | None
+) -> None:
+    template = tmp_path / "template.yaml"
+    template.write_text(FORWARD_TO_A_PARAMETER.replace("TARGET_GROUPS", groups))
+    model = build_model([template])
+    assert [n.message for n in model.notes if "DefaultActions" in n.message] == (
+        [note] if note else []
+    )

@@ -226,8 +226,10 @@ class ArmInput:
             return None
         if isinstance(value, int):
             return value
-        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-            return int(value)
+        if isinstance(value, str):
+            text = value.strip()
+            digits = text[1:] if text.startswith("-") else text
+            return int(text) if digits.isdecimal() else None
         return None
 
     def flag(self, resource: ArmResource, value: Any, what: str) -> bool | None:

@@ -30,7 +30,7 @@ def at(
 ) -> Field:
     """A field at one or more dotted paths (a singular and a plural property read together)."""
     split = tuple(
-        tuple(int(key) if key.isdigit() else key for key in path.split(".")) for path in paths
+        tuple(int(key) if key.isdecimal() else key for key in path.split(".")) for path in paths
     )
     return Field(split, what or paths[0], subnet, invalid, quiet)
 

@@ -100,7 +100,7 @@ def private_address_of(class_id: int) -> str:
 def class_of_private_address(name: str) -> int | None:
     if name.startswith("@") and name.endswith(_CLASS_ADDRESS):
         number = name[1 : -len(_CLASS_ADDRESS)]
-        return int(number) if number.isdigit() else None
+        return int(number) if number.isdecimal() else None
     return None
 
 

@@ -125,7 +125,7 @@ def _timestamp() -> str:
     """Now in RFC 3339, or SOURCE_DATE_EPOCH's time for reproducible output."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     moment = datetime.now(UTC)
-    if epoch.isdigit():
+    if epoch.isdecimal():
         with contextlib.suppress(OverflowError, OSError, ValueError):  # out of datetime's range
             moment = datetime.fromtimestamp(int(epoch), UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"

@@ -423,7 +423,7 @@ def traffic_of(entries: list[TrafficEntry]) -> Traffic:
 def _number_ranges(text: str) -> Iterator[tuple[int, int]]:
     for part in text.split(","):
         low, _, high = part.strip().partition("-")
-        if low.isdigit() and (not high or high.isdigit()):
+        if low.isdecimal() and (not high or high.isdecimal()):
             first = int(low)
             last = int(high) if high else first
             if 0 <= first <= last <= PROTO_MAX:

@@ -94,7 +94,7 @@ def require_checkov() -> None:
             f"--checkov needs checkov, which is not installed; install it with {INSTALL_COMMAND}"
         ) from None
     major = version.split(".", 1)[0]
-    if not major.isdigit() or int(major) < LOWEST_VERSION:
+    if not major.isdecimal() or int(major) < LOWEST_VERSION:
         raise InputError(
             f"--checkov needs checkov {LOWEST_VERSION} or newer, found {version}; "
             f"upgrade it with {INSTALL_COMMAND}"

@@ -277,7 +277,7 @@ class _View:
             if isinstance(current, JsonObject) and key in current:
                 line = current.key_lines.get(key, line)
                 current = current[key]
-            elif isinstance(current, JsonArray) and key.isdigit() and int(key) < len(current):
+            elif isinstance(current, JsonArray) and key.isdecimal() and int(key) < len(current):
                 position = int(key)
                 if position < len(current.item_lines):
                     line = current.item_lines[position]

@@ -132,7 +132,10 @@ def _forwarded_groups(actions: Any) -> list[Any]:
             continue
         if "TargetGroupArn" in action:
             found.append(action["TargetGroupArn"])
-        for group in _at(action, "ForwardConfig", "TargetGroups") or []:
+        groups = _at(action, "ForwardConfig", "TargetGroups")
+        if isinstance(groups, Unknown):
+            found.append(groups)  # read as a link that is not in the input
+        for group in groups if isinstance(groups, list) else []:
             if isinstance(group, dict) and "TargetGroupArn" in group:
                 found.append(group["TargetGroupArn"])
     return found

@@ -212,7 +212,7 @@ class AzurermLinks:
         collects `path` if the link cannot be resolved (and a note says why).
         """
         references = resource.references.get(path)
-        if references is None and any(part.isdigit() for part in path.split(".")):
+        if references is None and any(part.isdecimal() for part in path.split(".")):
             # Dynamic blocks keep their references at the block level.
             references = resource.references.get(without_positions(path))
         value = value_at(resource.values, path)

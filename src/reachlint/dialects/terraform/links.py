@@ -37,7 +37,7 @@ def value_at(values: dict[str, Any], path: str) -> Any:
             return UNKNOWN
         if isinstance(current, dict):
             current = current.get(part)
-        elif isinstance(current, list) and part.isdigit():
+        elif isinstance(current, list) and part.isdecimal():
             position = int(part)
             current = current[position] if position < len(current) else None
         else:
@@ -53,7 +53,7 @@ def origin_at(resource: TfResource, path: str) -> Origin:
 
 
 def without_positions(path: str) -> str:
-    return ".".join(part for part in path.split(".") if not part.isdigit())
+    return ".".join(part for part in path.split(".") if not part.isdecimal())
 
 
 def index_text(index: int | str) -> str:
@@ -321,7 +321,7 @@ class Resolver:
         if references is not None:
             return references, False
         parts = path.split(".")
-        if not any(part.isdigit() for part in parts) or not has_unknown(value):
+        if not any(part.isdecimal() for part in parts) or not has_unknown(value):
             return [], False
         stripped = resource.references.get(without_positions(path))
         if stripped is not None:

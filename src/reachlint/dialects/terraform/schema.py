@@ -355,7 +355,7 @@ def _constant(body: Body, name: str) -> object:
 
 def _parse_version(text: str) -> tuple[int, int, int] | None:
     parts = text.strip().lstrip("v").split("-", 1)[0].split(".")
-    if not 1 <= len(parts) <= 3 or not all(part.isdigit() for part in parts):
+    if not 1 <= len(parts) <= 3 or not all(part.isdecimal() for part in parts):
         return None
     numbers = [int(part) for part in parts] + [0] * (3 - len(parts))
     return numbers[0], numbers[1], numbers[2]

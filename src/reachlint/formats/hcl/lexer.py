@@ -105,7 +105,7 @@ class Lexer:
         tokens: list[Token] = []
         depth = 0
         while pos < end:
-            if tokens and tokens[-1].kind == "." and text[pos].isdigit():
+            if tokens and tokens[-1].kind == "." and "0" <= text[pos] <= "9":
                 digits = _DIGITS.match(text, pos)
                 assert digits is not None
                 tokens.append(self._token(NUMBER, digits.group(), pos))

@@ -310,7 +310,7 @@ def _check_document(document: object, file: str) -> str:
         return ""
     text = str(version)
     major = text.split(".", 1)[0]
-    if not major.isdigit() or int(major) > 1:
+    if not major.isdecimal() or int(major) > 1:
         raise InputError(
             f"unsupported plan format version {text} (reachlint reads 0.x and 1.x)", file
         )

@@ -59,7 +59,7 @@ def _at_path(value: Any, steps: list[str]) -> Any:
     for step in steps:
         if isinstance(value, dict):
             value = value.get(step)
-        elif isinstance(value, list) and step.isdigit() and int(step) < len(value):
+        elif isinstance(value, list) and step.isdecimal() and int(step) < len(value):
             value = value[int(step)]
         else:
             return None

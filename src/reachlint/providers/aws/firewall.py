@@ -36,7 +36,7 @@ from reachlint.model.network import (
 from reachlint.providers.aws.networks import SUBNET_KINDS
 from reachlint.providers.aws.source import Resource
 from reachlint.providers.aws.state import Build
-from reachlint.providers.values import strings
+from reachlint.providers.values import has_unknown, integer, strings
 from reachlint.sources import Origin
 
 STATELESS_ACTIONS: dict[str, Literal["allow", "deny", "next"]] = {
@@ -136,13 +136,20 @@ def header_ports(text: Any) -> tuple[list[PortRange] | None, str | None]:
     return ranges or None, None
 
 
-def match_ports(blocks: Any) -> list[PortRange] | None:
-    ranges = [
-        PortRange(low=int(b.get("from_port", 0)), high=int(b.get("to_port", b.get("from_port", 0))))
-        for b in _blocks(blocks)
-        if isinstance(b.get("from_port"), int)
-    ]
-    return ranges or None
+def match_ports(blocks: Any) -> tuple[list[PortRange] | None, str | None]:
+    """A stateless rule's port ranges (None: every port); the reason when one cannot be read:
+    a value known only after apply, or what AWS refuses."""
+    ranges = []
+    for block in _blocks(blocks):
+        low_written = block.get("from_port")
+        high_written = block.get("to_port", low_written)
+        if has_unknown(low_written) or has_unknown(high_written):
+            return None, "ports known only after apply"
+        low, high = integer(low_written), integer(high_written)
+        if low is None or high is None or not 0 <= low <= high <= 65535:
+            return None, f"ports {low_written!r}-{high_written!r}"
+        ranges.append(PortRange(low=low, high=high))
+    return ranges or None, None
 
 
 def match_addresses(blocks: Any) -> AddressSpec:
@@ -200,11 +207,13 @@ class PolicyBuilder:
                 protocols=protocols or ["*"],
                 sources=match_addresses(attributes.get("source")),
                 destinations=match_addresses(attributes.get("destination")),
-                source_ports=match_ports(attributes.get("source_port")),
-                destination_ports=match_ports(attributes.get("destination_port")),
             )
+            rule.source_ports, source_reason = match_ports(attributes.get("source_port"))
+            rule.destination_ports, reason = match_ports(attributes.get("destination_port"))
             if _blocks(attributes.get("tcp_flag")):
                 rule.undecidable = "TCP flags"
+            elif reason or source_reason:
+                rule.undecidable = reason or source_reason
             self.stateless.append((priority, rule_priority, index, rule))
 
     def stateful_group(

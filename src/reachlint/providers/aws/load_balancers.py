@@ -162,7 +162,7 @@ def add_listeners_and_targets(b: Build) -> None:
     for resource in b.inv.of("listener-rule"):
         unknown: list[str] = []
         listener = resource.link("listener", LISTENER_KINDS, "listener", unknown)
-        groups = _forwards_to(resource)
+        groups = _forwards_to(resource, unknown)
         for item in b.listeners.get(listener or "", []):
             item.target_groups = dedupe([*item.target_groups, *groups])
     for resource in b.inv.of("target-group-attachment"):
@@ -236,16 +236,17 @@ def _listener(b: Build, resource: Resource) -> None:
         origin=resource.origin,
         protocol="UDP" if protocol.upper() == "GENEVE" else protocol,
         port=port,
-        target_groups=_forwards_to(resource),
+        target_groups=_forwards_to(resource, unknown),
         unknown=unknown,
     )
     spec.listeners.append(listener)
     b.listeners.setdefault(resource.address, []).append(listener)
 
 
-def _forwards_to(resource: Resource) -> list[str]:
-    """Target groups a listener's or rule's forward actions name."""
-    links = resource.links("actions", TG_KINDS)
+def _forwards_to(resource: Resource, unknown: list[str]) -> list[str]:
+    """Target groups a listener's or rule's forward actions name (one that is not in the input,
+    or known only at deployment, is noted and named in `unknown`)."""
+    links = resource.links("actions", TG_KINDS, "target group", unknown)
     for literal in links.literals:
         resource.note(f"forwards to {literal}, which is not in the input", "actions")
     return dedupe(links.addresses)

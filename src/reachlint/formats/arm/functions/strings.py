@@ -78,7 +78,7 @@ def _format_one(value: Any, spec: str) -> str:
     """.NET standard numeric formats that templates use (D2, X, N0); others as plain text."""
     kind, digits = spec[:1].upper(), spec[1:]
     if isinstance(value, int) and not isinstance(value, bool) and kind:
-        width = _width(digits) if digits.isdigit() else 0
+        width = _width(digits) if digits.isdecimal() else 0
         if kind == "D":
             return f"{value:0{width}d}"
         if kind == "X":
