@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 
@@ -653,3 +653,67 @@ def test_an_address_the_subnet_assigns_is_named_after_the_endpoint_of_the_findin
     )
     assert finding.depends_on_unknown == ["aws_instance.client: its private address"]
     assert not run_check([tmp_path], rules, builtin=False, assume_unknown="closed").findings
+
+
+def _azurerm_rules(*rules: tuple[str, str, str, str]) -> str:
+    """AZURERM with known ranges, a variable x without a value, and these inbound TCP rules
+    from the internet: (name, priority, access, destination_port_ranges)."""
+    text = (
+        AZURERM.replace("var.address_space", '["10.0.0.0/16"]')
+        .replace("[var.subnet_prefix]", '["10.0.1.0/24"]')
+        .replace('variable "admin_source"', 'variable "x"')
+    )
+    start = text.index("  security_rule {")
+    end = text.index('resource "azurerm_subnet_network_security_group_association"')
+    written = "".join(
+        f"  security_rule {{\n    name = {name}\n    priority = {priority}\n"
+        f'    direction = "Inbound"\n    access = {access}\n    protocol = "Tcp"\n'
+        f'    source_port_range = "*"\n    destination_port_ranges = {ports}\n'
+        f'    source_address_prefix = "Internet"\n    destination_address_prefix = "*"\n  }}\n'
+        for name, priority, access, ports in rules
+    )
+    return text[:start] + written + "}\n" + text[end:]
+
+
+ADMIN = [(22, 22), (3389, 3389), (5985, 5986)]
+
+
+@pytest.mark.parametrize(
+    ("rules", "part", "opened", "closed"),
+    [
+        # Port 22 is certain, the other port is not: closed keeps 22, open takes any port.
+        ([('"p"', "100", '"Allow"', '["22", var.x]')], "destination_port_ranges", ADMIN,
+         [(22, 22)]),
+        # A deny of 22 and a port not known, above an allow of all: open denies only 22,
+        # closed denies every port.
+        ([('"d"', "100", '"Deny"', '["22", var.x]'), ('"a"', "200", '"Allow"', '["0-65535"]')],
+         "destination_port_ranges", [(3389, 3389), (5985, 5986)], []),
+        # An access not known: an allow when open, a deny when closed.
+        ([('"u"', "100", "var.x", '["0-65535"]'), ('"a"', "200", '"Allow"', '["22"]')],
+         "access", ADMIN, []),
+        # A priority not known: the allow comes first when open, last when closed.
+        ([('"d"', "200", '"Deny"', '["22"]'), ('"a"', "var.x", '"Allow"', '["0-65535"]')],
+         "priority", ADMIN, [(3389, 3389), (5985, 5986)]),
+    ],
+)  # fmt: skip
+def test_what_is_not_known_of_an_nsg_rule_widens_it_when_open_and_narrows_it_when_closed(
+    tmp_path: Path,
+    rules: list[tuple[str, str, str, str]],
+    part: str,
+    opened: list[tuple[int, int]],
+    closed: list[tuple[int, int]],
+) -> None:
+    write(tmp_path, {"main.tf": _azurerm_rules(*rules)})
+    named = f"azurerm_network_security_group.web: {part}"
+
+    def admin(assume: Literal["open", "closed"]) -> tuple[list[tuple[int, int]], list[str]]:
+        report = run_check([tmp_path], [], assume_unknown=assume)
+        found = [f for f in report.findings if f.rule == "INTERNET-ADMIN-PORTS"]
+        if not found:
+            return [], []
+        (finding,) = found
+        return list(finding.traffic[0].ports or []), list(finding.depends_on_unknown or [])
+
+    assert admin("open") == (opened, [named])
+    # What closed mode admits is certain: it rests on nothing.
+    assert admin("closed") == (closed, [])

@@ -184,7 +184,7 @@ class Explainer:
             effective = decided.effective & wanted
             if peer is not None:
                 effective = effective.only_addresses(peer.addresses)
-            if effective and not decided.rule.allow:
+            if effective and not decided.allow:
                 rule = decided.rule
                 return Blocked(
                     "nsg",

@@ -61,6 +61,7 @@ def _protocols(value: str) -> IntervalSet:
 class _Decided(Struct):
     rule: NsgRule
     effective: Traffic  # what this rule decides, after every higher-priority rule
+    allow: bool  # as written, or as --assume-unknown takes an access that is not known
 
 
 class _Evaluated(Struct):
@@ -221,7 +222,7 @@ class NsgView:
         return out, unknown, undecided
 
     def _guarded_matches(
-        self, rule: NsgRule, spec: AddressSpec, unknowns: list[Unknown], assume: str
+        self, rule: NsgRule, allow: bool, spec: AddressSpec, unknowns: list[Unknown], assume: str
     ) -> tuple[bool, list[str]]:
         addresses, unknown, undecided = self._addresses(
             spec, self.guarded.asgs, self.guarded.placement
@@ -239,7 +240,7 @@ class NsgView:
         permissive = assume == "open"
         if unknown or touches:
             unknowns.append(f"{rule.address}: which addresses it names")
-        return (permissive if rule.allow else not permissive), undecided
+        return (permissive if allow else not permissive), undecided
 
     def evaluate(
         self,
@@ -273,37 +274,47 @@ class NsgView:
         remaining = EVERYTHING
         allowed = Traffic()
         decided: list[_Decided] = []
+        # What is not known of a rule is taken as --assume-unknown says: open, so that it lets
+        # more through (an allow matches more, a deny less); closed, the reverse.
+        widen = assume == "open"
         rules = sorted(
-            (r for r in self.nsg.rules if r.direction == direction), key=lambda r: r.priority
-        )
-        for rule in rules:
+            ((r, widen if "access" in r.unknown_parts else r.allow) for r in self.nsg.rules
+             if r.direction == direction),
+            key=lambda pair: -1 if "priority" in pair[0].unknown_parts and pair[1] == widen
+            else pair[0].priority,
+        )  # fmt: skip
+        for rule, allow in rules:
             guarded_side = rule.destination if direction == "inbound" else rule.source
             peer_side = rule.source if direction == "inbound" else rule.destination
-            matches, open_question = self._guarded_matches(rule, guarded_side, unknowns, assume)
+            parts = rule.unknown_parts
+            matches, open_question = self._guarded_matches(
+                rule, allow, guarded_side, unknowns, assume
+            )
             undecided.extend(open_question)
             if not matches:
                 continue
-            if rule.unknown:
-                # A field the input leaves unknown or holds what Azure refuses (its ports or
-                # protocol then read as any): whether the rule applies is --assume-unknown's.
+            if parts:
                 undecided.append(f"{rule.address}: {', '.join(rule.unknown)}")
-                if (assume == "open") != rule.allow:
-                    continue
+                if "rule" in parts and widen != allow:
+                    continue  # whether it applies at all is not known
             peers, unknown, peer_question = self._addresses(peer_side, peer_asgs, placement)
             if unknown:
                 unknowns.append(f"{rule.address}: addresses of a service tag")
-                if (assume == "open") == rule.allow:
+                if widen == allow:
                     peers = ALL_ADDRESSES
             if peer_question:
                 undecided.extend(peer_question)
-                if (assume == "open") == rule.allow:
+                if widen == allow:
                     peers = ALL_ADDRESSES
             if rule.source_ports is not None and port_sets(rule.source_ports) != ALL_PORTS:
                 # Client ports are chosen at run time: the rule may or may not match.
-                unknowns.append(f"{rule.address}: source ports")
-                if (assume == "open") != rule.allow:
+                if "source_ports" not in parts:
+                    unknowns.append(f"{rule.address}: source ports")
+                if widen != allow:
                     continue
             ports = port_sets(rule.destination_ports)
+            if "destination_ports" in parts and widen == allow:
+                ports = ALL_PORTS  # the ports not known may be any
             protocols = _protocols(rule.protocol)
             if ports != ALL_PORTS:
                 # A rule for some ports matches only traffic that has ports: with protocol Any
@@ -312,9 +323,9 @@ class NsgView:
             match = Traffic.box(protocols, peers, ports)
             effective = remaining & match
             remaining = remaining - match
-            if rule.allow:
+            if allow:
                 allowed |= effective
-            decided.append(_Decided(rule, effective))
+            decided.append(_Decided(rule, effective, allow))
         return _Evaluated(allowed, decided, unknowns, list(dict.fromkeys(undecided)))
 
     def hops(
@@ -330,7 +341,7 @@ class NsgView:
             evaluated = self.evaluate(direction, (), placement)
         hops: list[Hop] = []
         for item in evaluated.decided:
-            if not item.rule.allow:
+            if not item.allow:
                 continue
             if peer is None:
                 admitted = item.effective & allowed

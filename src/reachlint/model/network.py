@@ -349,6 +349,12 @@ class AddressSpec(Struct, kw_only=True):
     unknown_ranges: list[UnknownValue] = field(default_factory=list)
 
 
+# What of an NSG rule is not known (a value known only at deployment, or one Azure refuses):
+# "rule" stands for the parts that decide whether it applies at all (protocol, direction,
+# application security groups, the group it belongs to).
+NsgPart = Literal["priority", "access", "source_ports", "destination_ports", "rule"]
+
+
 class NsgRule(Element, kw_only=True):
     """One rule of an Azure network security group: priority order, first match, stateful."""
 
@@ -359,9 +365,11 @@ class NsgRule(Element, kw_only=True):
     protocol: str = "*"  # Tcp, Udp, Icmp, Esp, Ah or *
     source: AddressSpec = field(default_factory=AddressSpec)
     destination: AddressSpec = field(default_factory=AddressSpec)
-    source_ports: list[PortRange] | None = None  # None: any port
+    # None: any port. With the side's part unknown, only the ports known for certain.
+    source_ports: list[PortRange] | None = None
     destination_ports: list[PortRange] | None = None
     is_default: bool = False
+    unknown_parts: list[NsgPart] = field(default_factory=list)
 
 
 class NetworkSecurityGroup(Element, kw_only=True):

@@ -10,7 +10,14 @@ import ipaddress
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Literal
 
-from reachlint.model.network import AddressSpec, Element, NetworkSecurityGroup, NsgRule, PortRange
+from reachlint.model.network import (
+    AddressSpec,
+    Element,
+    NetworkSecurityGroup,
+    NsgPart,
+    NsgRule,
+    PortRange,
+)
 from reachlint.sources import Origin, UnknownValue
 
 if TYPE_CHECKING:
@@ -152,7 +159,9 @@ def security_groups(source: Source) -> None:
             resource.note(settings.inline_and_separate_rules.format(group=parent))
         rule = security_rule(resource, settings)
         if rule is not None:
-            rule.unknown.extend(unknown)  # which group it belongs to, when that was assumed
+            if unknown:  # which group it belongs to, when that was assumed
+                rule.unknown.extend(unknown)
+                _unknown_part(rule, "rule")
             groups[parent][1].append(rule)
     for nsg, rules in groups.values():
         defaults = default_rules(nsg.address, nsg.type, nsg.origin)
@@ -170,16 +179,26 @@ def _rule_order(rule: NsgRule) -> tuple[str, int]:
 def security_rule(entry: Resource, settings: Settings) -> NsgRule | None:
     """One security rule; Azure's default for what it does not say (see `Settings`)."""
     unknown: list[str] = []
+    parts: list[NsgPart] = []
     skip = settings.skip_rule_without_verdict
+    before = len(unknown)
     priority = entry.number("priority", unknown)
     if priority is None and not skip:
         entry.missing("priority", unknown)
+    if len(unknown) > before:
+        parts.append("priority")
+    before = len(unknown)
     direction = (entry.text("direction", unknown) or "").lower()
     if direction not in ("inbound", "outbound") and not skip:
         entry.missing("direction", unknown)
+    if len(unknown) > before:
+        parts.append("rule")
+    before = len(unknown)
     access = entry.text("access", unknown)
     if access is None and not skip:
         entry.missing("access", unknown)
+    if len(unknown) > before:
+        parts.append("access")
     if skip and (priority is None or not direction or access is None):
         entry.note(f"security rule {entry.name} lacks a known priority, direction or access; "
                    "skipped", here=True)  # fmt: skip
@@ -197,22 +216,45 @@ def security_rule(entry: Resource, settings: Settings) -> NsgRule | None:
         direction="outbound" if direction == "outbound" else "inbound",
         allow=(access or "").lower() == "allow" if skip else (access or "").lower() != "deny",
         unknown=unknown,
+        unknown_parts=parts,
     )
+    before = len(rule.unknown)
     protocol = entry.text("protocol", rule.unknown)
     if protocol is None and not skip:
         entry.missing("protocol", rule.unknown)
     rule.protocol = protocol_name(protocol or "*")
-    sides = ("source", "destination")
+    if len(rule.unknown) > before:
+        _unknown_part(rule, "rule")
+    sides: tuple[Literal["source", "destination"], ...] = ("source", "destination")
     if settings.read_rule_side_by_side:
         for side in sides:
-            setattr(rule, side, _address_side(entry, side, rule.unknown))
-            setattr(rule, f"{side}_ports", _port_side(entry, side, rule.unknown))
+            _read_side(entry, rule, side, addresses=True)
+            _read_side(entry, rule, side, addresses=False)
     else:
-        rule.source, rule.destination = (_address_side(entry, s, rule.unknown) for s in sides)
-        rule.source_ports, rule.destination_ports = (
-            _port_side(entry, s, rule.unknown) for s in sides
-        )
+        for addresses in (True, False):
+            for side in sides:
+                _read_side(entry, rule, side, addresses)
     return rule
+
+
+def _unknown_part(rule: NsgRule, part: NsgPart) -> None:
+    if part not in rule.unknown_parts:
+        rule.unknown_parts.append(part)
+
+
+def _read_side(
+    entry: Resource, rule: NsgRule, side: Literal["source", "destination"], addresses: bool
+) -> None:
+    """A side's addresses (or its ports), marking the part unknown when a value is."""
+    before = len(rule.unknown)
+    if addresses:
+        setattr(rule, side, _address_side(entry, side, rule.unknown))
+        part: NsgPart = "rule"  # an application security group not in the input
+    else:
+        setattr(rule, f"{side}_ports", _port_side(entry, side, rule.unknown))
+        part = "source_ports" if side == "source" else "destination_ports"
+    if len(rule.unknown) > before:
+        _unknown_part(rule, part)
 
 
 def _address_side(entry: Resource, side: str, unknown: list[str]) -> AddressSpec:
@@ -225,12 +267,17 @@ def _address_side(entry: Resource, side: str, unknown: list[str]) -> AddressSpec
 
 
 def _port_side(entry: Resource, side: str, unknown: list[str]) -> list[PortRange] | None:
+    """The side's ports; when some are not known, only those known for certain (maybe none)."""
+    before = len(unknown)
     written = entry.texts(f"{side}_ports", unknown)
     try:
-        return port_ranges(written)
+        ranges = port_ranges(written)
     except ValueError:
         entry.invalid(f"{side}_ports", written, unknown)
-        return None
+        return []
+    if ranges is None and not written and len(unknown) > before:
+        return []  # nothing written is known: no port is certain
+    return ranges
 
 
 def application_security_groups(source: Source) -> None:
