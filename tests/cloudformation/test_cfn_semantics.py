@@ -378,3 +378,66 @@ def test_forward_target_groups_that_are_not_a_list_are_named_or_passed_over(
     assert [n.message for n in model.notes if "DefaultActions" in n.message] == (
         [note] if note else []
     )
+
+
+SAME_INGRESS_APART = """
+  Group:
+    Type: AWS::EC2::SecurityGroup
+    Properties: !If
+      - Exposed
+      - GroupDescription: one
+        VpcId: !Ref Vpc
+        SecurityGroupIngress:
+          - {IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: !Sub "${AdminCidr}/32"}
+      - GroupDescription: two
+        VpcId: !Ref Vpc
+        SecurityGroupIngress:
+          - {IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: !Sub "${AdminCidr}/32"}
+Conditions:
+  Exposed: !Equals [!Ref Exposure, public]
+"""
+NO_PROPERTIES_APART = GROUP_BY_CONDITION.replace(
+    "      - {GroupDescription: web, VpcId: !Ref Vpc}", "      - !Ref AWS::NoValue"
+)
+NESTED_APART = """
+  Group:
+    Type: AWS::EC2::SecurityGroup
+    Properties: !If
+      - Exposed
+      - !If
+        - Wide
+        - GroupDescription: web
+          VpcId: !Ref Vpc
+          SecurityGroupIngress: [{IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: 0.0.0.0/0}]
+        - {GroupDescription: web, VpcId: !Ref Vpc}
+      - {GroupDescription: web, VpcId: !Ref Vpc}
+Conditions:
+  Exposed: !Equals [!Ref Exposure, public]
+  Wide: !Equals [!Ref Exposure, wide]
+"""
+
+
+@pytest.mark.parametrize(
+    ("group", "ports", "named"),
+    [
+        # Branches that differ only in the description: the rule is known, its range is not.
+        (SAME_INGRESS_APART, [(22, 22)], ["AdminCidr"]),
+        # One branch leaves no properties, or is itself an Fn::If: the rules are not known.
+        (NO_PROPERTIES_APART, [(22, 22), (3389, 3389), (5985, 5986)],
+         ["Group: SecurityGroupIngress"]),
+        (NESTED_APART, [(22, 22), (3389, 3389), (5985, 5986)], ["Group: SecurityGroupIngress"]),
+    ],
+)  # fmt: skip
+def test_properties_branches_are_compared_by_what_they_write(
+    tmp_path: Path, group: str, ports: list[tuple[int, int]], named: list[str]
+) -> None:
+    text = NETWORK.split("  Group:")[0].replace(
+        "  AdminCidr: {Type: String}", "  AdminCidr: {Type: String}\n  Exposure: {Type: String}"
+    )
+    template = tmp_path / "template.yaml"
+    template.write_text(text + group)
+    opened = run_check([template], [], assume_unknown="open")
+    (ssh,) = [f for f in opened.findings if f.rule == "INTERNET-ADMIN-PORTS"]
+    assert (ssh.traffic[0].ports, ssh.depends_on_unknown) == (ports, named)
+    closed = run_check([template], [], assume_unknown="closed")
+    assert not [f for f in closed.findings if f.rule == "INTERNET-ADMIN-PORTS"]

@@ -260,29 +260,54 @@ def _read(
 
 
 def _properties(evaluated: Any, logical_id: str, shown: str, line: int | None) -> JsonObject:
-    """A resource's Properties once evaluated: a mapping, also when written as an intrinsic.
-    `Fn::If` on a condition only the deployment decides makes each property it varies an
-    unknown with its two alternatives; `AWS::NoValue` leaves no properties."""
-    if isinstance(evaluated, JsonObject):
-        return evaluated
-    if evaluated is NO_VALUE:
+    """A resource's Properties once evaluated: a mapping, also when written as an intrinsic."""
+    mapping = _as_mapping(evaluated, shown, line)
+    if mapping is None:
+        raise InputError(
+            f"resource {logical_id}: Properties must be a mapping (or an Fn::If of mappings)",
+            shown,
+            line,
+        )
+    return mapping
+
+
+def _as_mapping(value: Any, shown: str, line: int | None) -> JsonObject | None:
+    """`AWS::NoValue` leaves no properties; an `Fn::If` on a condition only the deployment
+    decides (nested ones too) makes each property its branches write differently an unknown
+    with the alternatives, and keeps what they write alike."""
+    if isinstance(value, JsonObject):
+        return value
+    if value is NO_VALUE:
         return JsonObject(shown, line)
-    alternatives = evaluated.alternatives if isinstance(evaluated, Unknown) else None
-    if alternatives is not None and all(isinstance(a, JsonObject) for a in alternatives):
-        merged = JsonObject(shown, line)
-        for key in dict.fromkeys(k for alternative in alternatives for k in alternative):
-            values = tuple(alternative.get(key, NO_VALUE) for alternative in alternatives)
-            merged[key] = (
-                values[0]
-                if all(v == values[0] for v in values)
-                else Unknown(*evaluated.names, alternatives=values)
-            )
-        return merged
-    raise InputError(
-        f"resource {logical_id}: Properties must be a mapping (or an Fn::If of mappings)",
-        shown,
-        line,
-    )
+    if not isinstance(value, Unknown) or value.alternatives is None:
+        return None
+    sides = [_as_mapping(alternative, shown, line) for alternative in value.alternatives]
+    known = [side for side in sides if side is not None]
+    if len(known) < len(sides):
+        return None
+    merged = JsonObject(shown, line)
+    for key in dict.fromkeys(k for side in known for k in side):
+        values = tuple(side.get(key, NO_VALUE) for side in known)
+        alike = all(_same(v, values[0]) for v in values[1:])
+        merged[key] = values[0] if alike else Unknown(*value.names, alternatives=values)
+        written_at = next((side.key_lines[key] for side in known if key in side.key_lines), None)
+        if written_at is not None:
+            merged.key_lines[key] = written_at
+    return merged
+
+
+def _same(left: Any, right: Any) -> bool:
+    """Whether two evaluated values are the same: unknowns by what they rest on (each
+    evaluation makes its own), True and 1 apart."""
+    if type(left) is not type(right):
+        return False
+    if isinstance(left, Unknown):
+        return left.names == right.names and _same(left.alternatives, right.alternatives)
+    if isinstance(left, dict):
+        return left.keys() == right.keys() and all(_same(left[k], right[k]) for k in left)
+    if isinstance(left, list | tuple):
+        return len(left) == len(right) and all(map(_same, left, right))
+    return bool(left == right)
 
 
 def _transforms(document: Mapping[str, Any], shown: str) -> tuple[str, ...]:
