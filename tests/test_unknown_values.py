@@ -717,3 +717,40 @@ def test_what_is_not_known_of_an_nsg_rule_widens_it_when_open_and_narrows_it_whe
     assert admin("open") == (opened, [named])
     # What closed mode admits is certain: it rests on nothing.
     assert admin("closed") == (closed, [])
+
+
+@pytest.mark.parametrize(
+    ("field", "parameter", "named", "closed"),
+    [
+        # An access not known: an allow when open, a deny when closed.
+        ("access", {"type": "string"}, "security rule ssh-from-admins access", []),
+        # A priority not known: with no other rule of its own, the allow admits the same
+        # wherever it stands, so nothing rests on it.
+        ("priority", {"type": "int"}, None, [(22, 22)]),
+        # A protocol not known: whether the rule applies at all is not known.
+        ("protocol", {"type": "string"}, "protocol", []),
+    ],
+)
+def test_an_arm_nsg_rule_part_from_a_parameter_without_value_follows_assume_unknown(
+    tmp_path: Path,
+    field: str,
+    parameter: dict[str, str],
+    named: str | None,
+    closed: list[tuple[int, int]],
+) -> None:
+    nsg = json.loads(json.dumps(NSG))
+    rule = nsg["properties"]["securityRules"][0]["properties"]
+    rule["sourceAddressPrefix"], rule[field] = "Internet", "[parameters('p')]"
+    path = arm(tmp_path, {**PARAMETERS, "p": parameter}, [VNET, nsg, *public_nic(), VM])
+    rule_address = "Microsoft.Network/networkSecurityGroups/nsg/securityRules/ssh-from-admins"
+
+    def admin(assume: Literal["open", "closed"]) -> tuple[list[tuple[int, int]], list[str]]:
+        report = run_check([path], [], assume_unknown=assume)
+        found = [f for f in report.findings if f.rule == "INTERNET-ADMIN-PORTS"]
+        if not found:
+            return [], []
+        (finding,) = found
+        return list(finding.traffic[0].ports or []), list(finding.depends_on_unknown or [])
+
+    assert admin("open") == ([(22, 22)], [f"{rule_address}: {named}"] if named else [])
+    assert admin("closed") == (closed, [])

@@ -254,7 +254,6 @@ FIELDS: dict[str, dict[str, Field]] = {
 }
 
 SETTINGS = Settings(
-    skip_rule_without_verdict=True,
     sort_default_rules_in=True,
     rule_without_group="its NSG {group} is not deployed by this template; rule skipped",
     inline_and_separate_rules=None,

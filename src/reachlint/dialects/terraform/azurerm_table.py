@@ -277,7 +277,6 @@ FIELDS: dict[str, dict[str, Field]] = {
 }
 
 SETTINGS = Settings(
-    skip_rule_without_verdict=False,
     sort_default_rules_in=False,
     rule_without_group=None,
     inline_and_separate_rules="{group} also has inline security_rule blocks; Azure keeps "

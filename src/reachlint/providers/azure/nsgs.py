@@ -144,9 +144,7 @@ def security_groups(source: Source) -> None:
         rules: list[NsgRule] = []
         for entry in resource.entries("rules", nsg.unknown):
             with_inline.add(nsg.address)
-            rule = security_rule(entry, settings)
-            if rule is not None:
-                rules.append(rule)
+            rules.append(security_rule(entry, settings))
         groups[nsg.address] = (nsg, rules)
     for resource in source.of("security_rule"):
         unknown: list[str] = []
@@ -158,11 +156,10 @@ def security_groups(source: Source) -> None:
         if parent in with_inline and settings.inline_and_separate_rules:
             resource.note(settings.inline_and_separate_rules.format(group=parent))
         rule = security_rule(resource, settings)
-        if rule is not None:
-            if unknown:  # which group it belongs to, when that was assumed
-                rule.unknown.extend(unknown)
-                _unknown_part(rule, "rule")
-            groups[parent][1].append(rule)
+        if unknown:  # which group it belongs to, when that was assumed
+            rule.unknown.extend(unknown)
+            _unknown_part(rule, "rule")
+        groups[parent][1].append(rule)
     for nsg, rules in groups.values():
         defaults = default_rules(nsg.address, nsg.type, nsg.origin)
         if settings.sort_default_rules_in:
@@ -176,37 +173,29 @@ def _rule_order(rule: NsgRule) -> tuple[str, int]:
     return (rule.direction, rule.priority)
 
 
-def security_rule(entry: Resource, settings: Settings) -> NsgRule | None:
-    """One security rule; Azure's default for what it does not say (see `Settings`)."""
+def security_rule(entry: Resource, settings: Settings) -> NsgRule:
+    """One security rule. What is not known (or not what Azure accepts) is named, taken as
+    Azure's default, and marked in `unknown_parts` for --assume-unknown to decide."""
     unknown: list[str] = []
     parts: list[NsgPart] = []
-    skip = settings.skip_rule_without_verdict
     before = len(unknown)
     priority = entry.number("priority", unknown)
-    if priority is None and not skip:
+    if priority is None:
         entry.missing("priority", unknown)
     if len(unknown) > before:
         parts.append("priority")
     before = len(unknown)
-    direction = (entry.text("direction", unknown) or "").lower()
-    if direction not in ("inbound", "outbound") and not skip:
+    direction = (entry.text("direction", unknown) or "").strip().lower()
+    if direction not in ("inbound", "outbound"):
         entry.missing("direction", unknown)
     if len(unknown) > before:
         parts.append("rule")
     before = len(unknown)
-    access = entry.text("access", unknown)
-    if access is None and not skip:
+    access = (entry.text("access", unknown) or "").strip().lower()
+    if access not in ("allow", "deny"):
         entry.missing("access", unknown)
     if len(unknown) > before:
         parts.append("access")
-    if skip and (priority is None or not direction or access is None):
-        entry.note(f"security rule {entry.name} lacks a known priority, direction or access; "
-                   "skipped", here=True)  # fmt: skip
-        return None
-    if skip and direction not in ("inbound", "outbound"):
-        written = entry.text("direction")
-        entry.note(f"security rule {entry.name} has direction {written!r}; skipped", here=True)
-        return None
     rule = NsgRule(
         address=entry.address,
         type=entry.type,
@@ -214,15 +203,15 @@ def security_rule(entry: Resource, settings: Settings) -> NsgRule | None:
         name=entry.name or entry.address,
         priority=priority if priority is not None else 4096,
         direction="outbound" if direction == "outbound" else "inbound",
-        allow=(access or "").lower() == "allow" if skip else (access or "").lower() != "deny",
+        allow=access != "deny",
         unknown=unknown,
         unknown_parts=parts,
     )
     before = len(rule.unknown)
-    protocol = entry.text("protocol", rule.unknown)
-    if protocol is None and not skip:
+    protocol = (entry.text("protocol", rule.unknown) or "").strip().lower()
+    if protocol not in _PROTOCOLS:
         entry.missing("protocol", rule.unknown)
-    rule.protocol = protocol_name(protocol or "*")
+    rule.protocol = protocol_name(protocol if protocol in _PROTOCOLS else "*")
     if len(rule.unknown) > before:
         _unknown_part(rule, "rule")
     sides: tuple[Literal["source", "destination"], ...] = ("source", "destination")
@@ -235,6 +224,10 @@ def security_rule(entry: Resource, settings: Settings) -> NsgRule | None:
             for side in sides:
                 _read_side(entry, rule, side, addresses)
     return rule
+
+
+# What Azure accepts as a security rule's protocol.
+_PROTOCOLS = ("tcp", "udp", "icmp", "esp", "ah", "*", "any")
 
 
 def _unknown_part(rule: NsgRule, part: NsgPart) -> None:

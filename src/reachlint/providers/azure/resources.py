@@ -124,9 +124,6 @@ class Source(Protocol):
 class Settings(Struct, frozen=True):
     """How a dialect models what both dialects read; each a difference kept as it was."""
 
-    # A security rule whose priority, direction or access is unknown: skipped (ARM), or kept
-    # with Azure's defaults and the field named unknown (azurerm).
-    skip_rule_without_verdict: bool
     # Azure's default NSG rules sorted in among the rules by direction and priority (ARM), or
     # listed after them (azurerm). The engine orders by priority either way.
     sort_default_rules_in: bool
