@@ -754,3 +754,22 @@ def test_an_arm_nsg_rule_part_from_a_parameter_without_value_follows_assume_unkn
 
     assert admin("open") == ([(22, 22)], [f"{rule_address}: {named}"] if named else [])
     assert admin("closed") == (closed, [])
+
+
+def test_an_application_security_group_not_known_may_hold_the_endpoint_when_open(
+    tmp_path: Path,
+) -> None:
+    text = (
+        _azurerm_rules(('"ssh"', "100", '"Allow"', '["22"]'))
+        .replace('destination_address_prefix = "*"', "destination_application_security_group_ids"
+                 " = [var.x]")
+    )  # fmt: skip
+    write(tmp_path, {"main.tf": text})
+    named = "azurerm_network_security_group.web: destination_application_security_group_ids"
+    (ssh,) = run_check([tmp_path], [], assume_unknown="open").findings
+    assert (ssh.rule, ssh.traffic[0].ports, ssh.depends_on_unknown) == (
+        "INTERNET-ADMIN-PORTS",
+        [(22, 22)],
+        [named],
+    )
+    assert not run_check([tmp_path], [], assume_unknown="closed").findings

@@ -287,10 +287,17 @@ class NsgView:
             guarded_side = rule.destination if direction == "inbound" else rule.source
             peer_side = rule.source if direction == "inbound" else rule.destination
             parts = rule.unknown_parts
+            guarded_groups, peer_groups = (
+                ("destination_groups", "source_groups")
+                if direction == "inbound"
+                else ("source_groups", "destination_groups")
+            )
             matches, open_question = self._guarded_matches(
                 rule, allow, guarded_side, unknowns, assume
             )
             undecided.extend(open_question)
+            if not matches and guarded_groups in parts and widen == allow:
+                matches = True  # an application security group not known may hold it
             if not matches:
                 continue
             if parts:
@@ -306,6 +313,9 @@ class NsgView:
                 undecided.extend(peer_question)
                 if widen == allow:
                     peers = ALL_ADDRESSES
+            if peer_groups in parts and widen == allow:
+                # An application security group not known may hold any interface of the VNet.
+                peers = peers | self.spaces.own_space(self.guarded.network)
             if rule.source_ports is not None and port_sets(rule.source_ports) != ALL_PORTS:
                 # Client ports are chosen at run time: the rule may or may not match.
                 if "source_ports" not in parts:

@@ -350,9 +350,17 @@ class AddressSpec(Struct, kw_only=True):
 
 
 # What of an NSG rule is not known (a value known only at deployment, or one Azure refuses):
-# "rule" stands for the parts that decide whether it applies at all (protocol, direction,
-# application security groups, the group it belongs to).
-NsgPart = Literal["priority", "access", "source_ports", "destination_ports", "rule"]
+# a side's groups are its application security groups; "rule" stands for the parts that decide
+# whether it applies at all (protocol, direction, the group it belongs to).
+NsgPart = Literal[
+    "priority",
+    "access",
+    "source_ports",
+    "destination_ports",
+    "source_groups",
+    "destination_groups",
+    "rule",
+]
 
 
 class NsgRule(Element, kw_only=True):

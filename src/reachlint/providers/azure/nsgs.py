@@ -242,7 +242,7 @@ def _read_side(
     before = len(rule.unknown)
     if addresses:
         setattr(rule, side, _address_side(entry, side, rule.unknown))
-        part: NsgPart = "rule"  # an application security group not in the input
+        part: NsgPart = "source_groups" if side == "source" else "destination_groups"
     else:
         setattr(rule, f"{side}_ports", _port_side(entry, side, rule.unknown))
         part = "source_ports" if side == "source" else "destination_ports"
