@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from arm_helpers import FIXTURES
 
 from reachlint.commands.check import run_check
@@ -78,3 +80,19 @@ def test_azurerm_classic_collections_network_before_application() -> None:
     assert policy.rules[0].destinations.any
     assert policy.rules[1].undecidable == "target fqdns www.microsoft.com"
     assert policy.rules[1].origin.line is not None
+
+
+def test_a_network_rule_with_ports_azure_does_not_accept_is_undecidable(tmp_path: Path) -> None:
+    # A port outside 0-65535 fails the deployment. Read as every port, the rule must neither
+    # deny nor admit silently: it is undecidable, and named where findings rest on it.
+    text = (FIXTURES / "firewall-policy-ipgroups" / "template.json").read_text()
+    written = '"destinationPorts": [\n                  "123"'
+    assert written in text
+    template = tmp_path / "template.json"
+    template.write_text(text.replace(written, '"destinationPorts": [\n "65536"'))
+    model = load_arm_template(template)
+    (firewall,) = [g for g in model.gateways.values() if g.kind == "firewall"]
+    assert firewall.policy is not None
+    network = firewall.policy.rules[0]
+    assert (network.name, network.destination_ports) == ("time-windows", None)
+    assert network.undecidable == "destinationPorts ['65536']"

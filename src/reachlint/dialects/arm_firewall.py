@@ -75,15 +75,19 @@ class ArmFirewalls:
             spec.service_tags.append("a value known at deployment")
         return azure_firewall.written(spec)
 
-    def fw_ports(self, resource: ArmResource, rule: Any, key: str) -> list[PortRange] | None:
+    def fw_ports(
+        self, resource: ArmResource, rule: Any, key: str
+    ) -> tuple[list[PortRange] | None, str | None]:
+        """The ports, and what makes them undecidable: ports Azure does not accept (taken as
+        every port) or a parameter without a value."""
         values = self.arm.texts(resource, at(rule, key), what=key)
         try:
-            return port_ranges(values)
+            return port_ranges(values), None
         except ValueError:
             self.arm.note(
                 resource, f"{key} {values!r} is not a port range; taken as every port", rule
             )
-            return None
+            return None, f"{key} {values!r}"
 
     def classic_rules(
         self, resource: ArmResource, properties: Any, public: bool
@@ -226,7 +230,7 @@ class ArmFirewalls:
                         resource, data, "destinationAddresses", "destinationIpGroups"
                     ),
                     self.arm.texts(resource, at(data, "destinationFqdns"), what="destinationFqdns"),
-                    self.fw_ports(resource, data, "destinationPorts"),
+                    *self.fw_ports(resource, data, "destinationPorts"),
                 )
             rules.add(order, rule)
 
@@ -279,7 +283,7 @@ class ArmFirewalls:
                 )
             ),
             sources=self.fw_addresses(resource, data, "sourceAddresses", "sourceIpGroups"),
-            ports=self.fw_ports(resource, data, "destinationPorts") or [],
+            ports=self.fw_ports(resource, data, "destinationPorts")[0] or [],
             translated_address=self.arm.text(
                 resource, at(data, "translatedAddress"), "translatedAddress"
             ),

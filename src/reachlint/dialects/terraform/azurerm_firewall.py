@@ -206,7 +206,7 @@ class AzurermFirewalls:
                         address=resource.address, type=resource.type, origin=origin, name=name,
                         collection=label,
                         protocols=azure_firewall.protocols(strings(block.get("protocols"))),
-                        sources=sources, ports=self.fw_ports(resource, at, block) or [],
+                        sources=sources, ports=self.fw_ports(resource, at, block)[0] or [],
                         translated_address=translated,
                         translated_port=integer(block.get("translated_port")),
                     ),
@@ -243,16 +243,18 @@ class AzurermFirewalls:
                         ip_groups,
                     ),
                     strings(block.get("destination_fqdns")),
-                    self.fw_ports(resource, at, block),
+                    *self.fw_ports(resource, at, block),
                 )
             rules.add(key, rule)
 
     def fw_ports(
         self, resource: TfResource, path: str, block: dict[str, Any]
-    ) -> list[PortRange] | None:
+    ) -> tuple[list[PortRange] | None, str | None]:
+        """The ports, and what makes them undecidable: ports Azure does not accept (taken as
+        every port)."""
         values = strings(block.get("destination_ports"))
         try:
-            return port_ranges(values)
+            return port_ranges(values), None
         except ValueError:
             self.links.note(resource, f"destination_ports {values!r} is not a port range", path)
-            return None
+            return None, f"destination_ports {values!r}"

@@ -175,12 +175,17 @@ def network_rule(
     destinations: AddressSpec,
     fqdns: list[str],
     destination_ports: list[PortRange] | None,
+    invalid_ports: str | None = None,
 ) -> None:
-    """A network rule; FQDN destinations resolve only when traffic flows: undecidable."""
+    """A network rule; FQDN destinations resolve only when traffic flows, and ports Azure does
+    not accept are not known: undecidable."""
     rule.protocols = protocols(protocols_written)
     rule.destinations = destinations
-    if fqdns:
-        rule.undecidable = f"FQDN destinations {', '.join(fqdns[:3])}"
+    reasons = [f"FQDN destinations {', '.join(fqdns[:3])}"] if fqdns else []
+    if invalid_ports:
+        reasons.append(invalid_ports)
+    if reasons:
+        rule.undecidable = "; ".join(reasons)
     rule.destination_ports = destination_ports
 
 
