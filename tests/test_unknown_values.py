@@ -589,7 +589,7 @@ def test_an_azurerm_nsg_rule_with_ports_known_only_after_apply_follows_assume_un
     assert sorted(f.rule for f in opened.findings) == ["INTERNET-ADMIN-PORTS", "INTERNET-ALL-PORTS"]
     for finding in opened.findings:
         assert finding.depends_on_unknown == [
-            "azurerm_network_security_group.web: destination_port_range"
+            "azurerm_network_security_group.web security_rule ssh: destination_port_range"
         ]
     assert not run_check([tmp_path], [], assume_unknown="closed").findings
 
@@ -682,18 +682,18 @@ ADMIN = [(22, 22), (3389, 3389), (5985, 5986)]
     ("rules", "part", "opened", "closed"),
     [
         # Port 22 is certain, the other port is not: closed keeps 22, open takes any port.
-        ([('"p"', "100", '"Allow"', '["22", var.x]')], "destination_port_ranges", ADMIN,
+        ([('"p"', "100", '"Allow"', '["22", var.x]')], "p: destination_port_ranges", ADMIN,
          [(22, 22)]),
         # A deny of 22 and a port not known, above an allow of all: open denies only 22,
         # closed denies every port.
         ([('"d"', "100", '"Deny"', '["22", var.x]'), ('"a"', "200", '"Allow"', '["0-65535"]')],
-         "destination_port_ranges", [(3389, 3389), (5985, 5986)], []),
+         "d: destination_port_ranges", [(3389, 3389), (5985, 5986)], []),
         # An access not known: an allow when open, a deny when closed.
         ([('"u"', "100", "var.x", '["0-65535"]'), ('"a"', "200", '"Allow"', '["22"]')],
-         "access", ADMIN, []),
+         "u: access", ADMIN, []),
         # A priority not known: the allow comes first when open, last when closed.
         ([('"d"', "200", '"Deny"', '["22"]'), ('"a"', "var.x", '"Allow"', '["0-65535"]')],
-         "priority", ADMIN, [(3389, 3389), (5985, 5986)]),
+         "a: priority", ADMIN, [(3389, 3389), (5985, 5986)]),
     ],
 )  # fmt: skip
 def test_what_is_not_known_of_an_nsg_rule_widens_it_when_open_and_narrows_it_when_closed(
@@ -704,7 +704,7 @@ def test_what_is_not_known_of_an_nsg_rule_widens_it_when_open_and_narrows_it_whe
     closed: list[tuple[int, int]],
 ) -> None:
     write(tmp_path, {"main.tf": _azurerm_rules(*rules)})
-    named = f"azurerm_network_security_group.web: {part}"
+    named = f"azurerm_network_security_group.web security_rule {part}"
 
     def admin(assume: Literal["open", "closed"]) -> tuple[list[tuple[int, int]], list[str]]:
         report = run_check([tmp_path], [], assume_unknown=assume)
@@ -765,7 +765,10 @@ def test_an_application_security_group_not_known_may_hold_the_endpoint_when_open
                  " = [var.x]")
     )  # fmt: skip
     write(tmp_path, {"main.tf": text})
-    named = "azurerm_network_security_group.web: destination_application_security_group_ids"
+    named = (
+        "azurerm_network_security_group.web security_rule ssh: "
+        "destination_application_security_group_ids"
+    )
     (ssh,) = run_check([tmp_path], [], assume_unknown="open").findings
     assert (ssh.rule, ssh.traffic[0].ports, ssh.depends_on_unknown) == (
         "INTERNET-ADMIN-PORTS",

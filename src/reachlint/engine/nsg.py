@@ -239,8 +239,15 @@ class NsgView:
             return False, []
         permissive = assume == "open"
         if unknown or touches:
-            unknowns.append(f"{rule.address}: which addresses it names")
+            unknowns.append(f"{self._named(rule)}: which addresses it names")
         return (permissive if allow else not permissive), undecided
+
+    def _named(self, rule: NsgRule) -> str:
+        """How a rule's unknowns are named: by its address, or, written inside its group's
+        resource (azurerm's security_rule blocks), by the group and its name."""
+        if rule.address != self.nsg.address:
+            return rule.address
+        return f"{rule.address} security_rule {rule.name}"
 
     def evaluate(
         self,
@@ -301,12 +308,12 @@ class NsgView:
             if not matches:
                 continue
             if parts:
-                undecided.append(f"{rule.address}: {', '.join(rule.unknown)}")
+                undecided.append(f"{self._named(rule)}: {', '.join(rule.unknown)}")
                 if "rule" in parts and widen != allow:
                     continue  # whether it applies at all is not known
             peers, unknown, peer_question = self._addresses(peer_side, peer_asgs, placement)
             if unknown:
-                unknowns.append(f"{rule.address}: addresses of a service tag")
+                unknowns.append(f"{self._named(rule)}: addresses of a service tag")
                 if widen == allow:
                     peers = ALL_ADDRESSES
             if peer_question:
@@ -319,7 +326,7 @@ class NsgView:
             if rule.source_ports is not None and port_sets(rule.source_ports) != ALL_PORTS:
                 # Client ports are chosen at run time: the rule may or may not match.
                 if "source_ports" not in parts:
-                    unknowns.append(f"{rule.address}: source ports")
+                    unknowns.append(f"{self._named(rule)}: source ports")
                 if widen != allow:
                     continue
             ports = port_sets(rule.destination_ports)
