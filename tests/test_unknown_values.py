@@ -589,7 +589,7 @@ def test_an_azurerm_nsg_rule_with_ports_known_only_after_apply_follows_assume_un
     assert sorted(f.rule for f in opened.findings) == ["INTERNET-ADMIN-PORTS", "INTERNET-ALL-PORTS"]
     for finding in opened.findings:
         assert finding.depends_on_unknown == [
-            "azurerm_network_security_group.web security_rule ssh: destination_port_range"
+            "azurerm_network_security_group.web rule ssh: destination_port_range"
         ]
     assert not run_check([tmp_path], [], assume_unknown="closed").findings
 
@@ -704,7 +704,7 @@ def test_what_is_not_known_of_an_nsg_rule_widens_it_when_open_and_narrows_it_whe
     closed: list[tuple[int, int]],
 ) -> None:
     write(tmp_path, {"main.tf": _azurerm_rules(*rules)})
-    named = f"azurerm_network_security_group.web security_rule {part}"
+    named = f"azurerm_network_security_group.web rule {part}"
 
     def admin(assume: Literal["open", "closed"]) -> tuple[list[tuple[int, int]], list[str]]:
         report = run_check([tmp_path], [], assume_unknown=assume)
@@ -766,7 +766,7 @@ def test_an_application_security_group_not_known_may_hold_the_endpoint_when_open
     )  # fmt: skip
     write(tmp_path, {"main.tf": text})
     named = (
-        "azurerm_network_security_group.web security_rule ssh: "
+        "azurerm_network_security_group.web rule ssh: "
         "destination_application_security_group_ids"
     )
     (ssh,) = run_check([tmp_path], [], assume_unknown="open").findings

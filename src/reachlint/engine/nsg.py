@@ -243,11 +243,11 @@ class NsgView:
         return (permissive if allow else not permissive), undecided
 
     def _named(self, rule: NsgRule) -> str:
-        """How a rule's unknowns are named: by its address, or, written inside its group's
-        resource (azurerm's security_rule blocks), by the group and its name."""
+        """How a rule's unknowns are named: by its address, or by the group and the rule's
+        name when it is written inside the group's resource and shares its address."""
         if rule.address != self.nsg.address:
             return rule.address
-        return f"{rule.address} security_rule {rule.name}"
+        return f"{rule.address} rule {rule.name}"
 
     def evaluate(
         self,
@@ -284,13 +284,17 @@ class NsgView:
         # What is not known of a rule is taken as --assume-unknown says: open, so that it lets
         # more through (an allow matches more, a deny less); closed, the reverse.
         widen = assume == "open"
-        rules = sorted(
-            ((r, widen if "access" in r.unknown_parts else r.allow) for r in self.nsg.rules
-             if r.direction == direction),
-            key=lambda pair: -1 if "priority" in pair[0].unknown_parts and pair[1] == widen
-            else pair[0].priority,
-        )  # fmt: skip
-        for rule, allow in rules:
+
+        def position(rule: NsgRule, allow: bool) -> int:
+            # A priority not known puts the rule first when that lets more through.
+            return -1 if "priority" in rule.unknown_parts and allow == widen else rule.priority
+
+        access = [
+            (rule, widen if "access" in rule.unknown_parts else rule.allow)
+            for rule in self.nsg.rules
+            if rule.direction == direction
+        ]
+        for rule, allow in sorted(access, key=lambda pair: position(*pair)):
             guarded_side = rule.destination if direction == "inbound" else rule.source
             peer_side = rule.source if direction == "inbound" else rule.destination
             parts = rule.unknown_parts
