@@ -678,6 +678,18 @@ def _azurerm_rules(*rules: tuple[str, str, str, str]) -> str:
 ADMIN = [(22, 22), (3389, 3389), (5985, 5986)]
 
 
+def _admin_ports(
+    path: Path, assume: Literal["open", "closed"]
+) -> tuple[list[tuple[int, int]], list[str]]:
+    """The ports of the one INTERNET-ADMIN-PORTS finding, and what it rests on."""
+    report = run_check([path], [], assume_unknown=assume)
+    admin = [f for f in report.findings if f.rule == "INTERNET-ADMIN-PORTS"]
+    if not admin:
+        return [], []
+    (finding,) = admin
+    return list(finding.traffic[0].ports or []), list(finding.depends_on_unknown or [])
+
+
 @pytest.mark.parametrize(
     ("rules", "part", "opened", "closed"),
     [
@@ -706,17 +718,9 @@ def test_what_is_not_known_of_an_nsg_rule_widens_it_when_open_and_narrows_it_whe
     write(tmp_path, {"main.tf": _azurerm_rules(*rules)})
     named = f"azurerm_network_security_group.web rule {part}"
 
-    def admin(assume: Literal["open", "closed"]) -> tuple[list[tuple[int, int]], list[str]]:
-        report = run_check([tmp_path], [], assume_unknown=assume)
-        found = [f for f in report.findings if f.rule == "INTERNET-ADMIN-PORTS"]
-        if not found:
-            return [], []
-        (finding,) = found
-        return list(finding.traffic[0].ports or []), list(finding.depends_on_unknown or [])
-
-    assert admin("open") == (opened, [named])
+    assert _admin_ports(tmp_path, "open") == (opened, [named])
     # What closed mode admits is certain: it rests on nothing.
-    assert admin("closed") == (closed, [])
+    assert _admin_ports(tmp_path, "closed") == (closed, [])
 
 
 @pytest.mark.parametrize(
@@ -744,16 +748,9 @@ def test_an_arm_nsg_rule_part_from_a_parameter_without_value_follows_assume_unkn
     path = arm(tmp_path, {**PARAMETERS, "p": parameter}, [VNET, nsg, *public_nic(), VM])
     rule_address = "Microsoft.Network/networkSecurityGroups/nsg/securityRules/ssh-from-admins"
 
-    def admin(assume: Literal["open", "closed"]) -> tuple[list[tuple[int, int]], list[str]]:
-        report = run_check([path], [], assume_unknown=assume)
-        found = [f for f in report.findings if f.rule == "INTERNET-ADMIN-PORTS"]
-        if not found:
-            return [], []
-        (finding,) = found
-        return list(finding.traffic[0].ports or []), list(finding.depends_on_unknown or [])
-
-    assert admin("open") == ([(22, 22)], [f"{rule_address}: {named}"] if named else [])
-    assert admin("closed") == (closed, [])
+    expected = [f"{rule_address}: {named}"] if named else []
+    assert _admin_ports(path, "open") == ([(22, 22)], expected)
+    assert _admin_ports(path, "closed") == (closed, [])
 
 
 def test_an_application_security_group_not_known_may_hold_the_endpoint_when_open(
@@ -766,8 +763,7 @@ def test_an_application_security_group_not_known_may_hold_the_endpoint_when_open
     )  # fmt: skip
     write(tmp_path, {"main.tf": text})
     named = (
-        "azurerm_network_security_group.web rule ssh: "
-        "destination_application_security_group_ids"
+        "azurerm_network_security_group.web rule ssh: destination_application_security_group_ids"
     )
     (ssh,) = run_check([tmp_path], [], assume_unknown="open").findings
     assert (ssh.rule, ssh.traffic[0].ports, ssh.depends_on_unknown) == (

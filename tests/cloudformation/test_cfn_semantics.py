@@ -301,16 +301,22 @@ Conditions:
 """
 
 
+def _with_group(tmp_path: Path, group: str) -> Path:
+    """NETWORK with its group written as `group`, and a parameter Exposure without a value."""
+    text = NETWORK.split("  Group:")[0].replace(
+        "  AdminCidr: {Type: String}", "  AdminCidr: {Type: String}\n  Exposure: {Type: String}"
+    )
+    template = tmp_path / "template.yaml"
+    template.write_text(text + group)
+    return template
+
+
 def test_properties_chosen_by_a_condition_the_deployment_decides_are_unknown_where_they_differ(
     tmp_path: Path,
 ) -> None:
     # Fn::If may choose a resource's whole Properties; with a parameter without a value, what
     # the two mappings write differently is unknown, and what they write alike is known.
-    text = NETWORK.split("  Group:")[0].replace(
-        "  AdminCidr: {Type: String}", "  AdminCidr: {Type: String}\n  Exposure: {Type: String}"
-    )
-    template = tmp_path / "template.yaml"
-    template.write_text(text + GROUP_BY_CONDITION)
+    template = _with_group(tmp_path, GROUP_BY_CONDITION)
     opened = run_check([template], [], assume_unknown="open")
     (ssh,) = [f for f in opened.findings if f.rule == "INTERNET-ADMIN-PORTS"]
     assert ssh.destination.address == "Web"
@@ -431,11 +437,7 @@ Conditions:
 def test_properties_branches_are_compared_by_what_they_write(
     tmp_path: Path, group: str, ports: list[tuple[int, int]], named: list[str]
 ) -> None:
-    text = NETWORK.split("  Group:")[0].replace(
-        "  AdminCidr: {Type: String}", "  AdminCidr: {Type: String}\n  Exposure: {Type: String}"
-    )
-    template = tmp_path / "template.yaml"
-    template.write_text(text + group)
+    template = _with_group(tmp_path, group)
     opened = run_check([template], [], assume_unknown="open")
     (ssh,) = [f for f in opened.findings if f.rule == "INTERNET-ADMIN-PORTS"]
     assert (ssh.traffic[0].ports, ssh.depends_on_unknown) == (ports, named)
