@@ -299,3 +299,12 @@ def _as_service(
     if port is not None:
         endpoint.service_ports = [PortRange(low=port, high=port)]
     assert endpoint.exposure is not None, resource_type
+
+
+def test_a_database_port_beyond_65535_is_not_a_port_and_the_filters_decide() -> None:
+    # AWS refuses such a port; read as none, the database would take nothing (a silent pass).
+    net, _vpc, subnet, _ = public_vpc()
+    client = net.instance("client", subnet, net.sg("client", egress()))
+    db = net.instance("db", subnet, net.sg("db", ingress("tcp", (3306, 3306), "10.0.0.0/16")))
+    _as_service(net, db, "aws_db_instance", port=70000)
+    assert net.reach().traffic(client, db) == "tcp 3306"
