@@ -723,6 +723,58 @@ def test_what_is_not_known_of_an_nsg_rule_widens_it_when_open_and_narrows_it_whe
     assert _admin_ports(tmp_path, "closed") == (closed, [])
 
 
+def _outbound_https(*rules: tuple[str, str, str]) -> str:
+    """AZURERM with these TCP 443 rules to the internet, (name, direction, access) at
+    priorities 100, 200 ..., and a variable x without a value."""
+    written = "".join(
+        f'  security_rule {{\n    name = "{name}"\n    priority = {100 * (number + 1)}\n'
+        f'    direction = {direction}\n    access = {access}\n    protocol = "Tcp"\n'
+        f'    source_port_range = "*"\n    destination_port_range = "443"\n'
+        f'    source_address_prefix = "*"\n    destination_address_prefix = "Internet"\n  }}\n'
+        for number, (name, direction, access) in enumerate(rules)
+    )
+    text = _azurerm_rules()
+    start = text.index('}\nresource "azurerm_subnet_network_security_group_association"')
+    return text[:start] + written + text[start:]
+
+
+HTTPS_OUT = """
+version: 1
+rules:
+  - id: NO-HTTPS-OUT
+    match: {from: any, to: internet, protocol: tcp, ports: [443]}
+"""
+
+
+@pytest.mark.parametrize(
+    ("rules", "rests_on", "closed"),
+    [
+        # An allow that may be outbound, above a deny of all: open lets HTTPS out, closed not.
+        ([("u", "var.x", '"Allow"'), ("deny", '"Outbound"', '"Deny"')], "u: direction", False),
+        # A deny that may be outbound, above Azure's default allow to the internet: open skips
+        # it, closed denies HTTPS out.
+        ([("d", "var.x", '"Deny"')], "d: direction", False),
+        # Known to be inbound, the same deny leaves HTTPS out to Azure's default allow.
+        ([("d", '"Inbound"', '"Deny"')], None, True),
+    ],
+)
+def test_an_nsg_rule_whose_direction_is_not_known_is_weighed_both_ways(
+    tmp_path: Path, rules: list[tuple[str, str, str]], rests_on: str | None, closed: bool
+) -> None:
+    write(tmp_path, {"main.tf": _outbound_https(*rules), "rules.yaml": HTTPS_OUT})
+    rules_file = [tmp_path / "rules.yaml"]
+
+    (opened,) = run_check([tmp_path], rules_file, builtin=False, assume_unknown="open").findings
+    assert (opened.source.address, opened.destination.address) == (
+        "azurerm_linux_virtual_machine.vm",
+        "internet",
+    )
+    named = [f"azurerm_network_security_group.web rule {rests_on}"] if rests_on else []
+    assert opened.depends_on_unknown == (named or None)
+    found = run_check([tmp_path], rules_file, builtin=False, assume_unknown="closed").findings
+    assert bool(found) == closed
+
+
 @pytest.mark.parametrize(
     ("field", "parameter", "named", "closed"),
     [
@@ -733,6 +785,8 @@ def test_what_is_not_known_of_an_nsg_rule_widens_it_when_open_and_narrows_it_whe
         ("priority", {"type": "int"}, None, [(22, 22)]),
         # A protocol not known: whether the rule applies at all is not known.
         ("protocol", {"type": "string"}, "protocol", []),
+        # A direction not known: the same, each way.
+        ("direction", {"type": "string"}, "security rule ssh-from-admins direction", []),
     ],
 )
 def test_an_arm_nsg_rule_part_from_a_parameter_without_value_follows_assume_unknown(

@@ -10,6 +10,8 @@ import ipaddress
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Literal
 
+from msgspec.structs import replace
+
 from reachlint.model.network import (
     AddressSpec,
     Element,
@@ -144,7 +146,7 @@ def security_groups(source: Source) -> None:
         rules: list[NsgRule] = []
         for entry in resource.entries("rules", nsg.unknown):
             with_inline.add(nsg.address)
-            rules.append(security_rule(entry, settings))
+            rules.extend(security_rules(entry, settings))
         groups[nsg.address] = (nsg, rules)
     for resource in source.of("security_rule"):
         unknown: list[str] = []
@@ -155,11 +157,11 @@ def security_groups(source: Source) -> None:
             continue
         if parent in with_inline and settings.inline_and_separate_rules:
             resource.note(settings.inline_and_separate_rules.format(group=parent))
-        rule = security_rule(resource, settings)
-        if unknown:  # which group it belongs to, when that was assumed
-            rule.unknown.extend(unknown)
-            _unknown_part(rule, "rule")
-        groups[parent][1].append(rule)
+        for rule in security_rules(resource, settings):
+            if unknown:  # which group it belongs to, when that was assumed
+                rule.unknown.extend(unknown)
+                _unknown_part(rule, "rule")
+            groups[parent][1].append(rule)
     for nsg, rules in groups.values():
         defaults = default_rules(nsg.address, nsg.type, nsg.origin)
         if settings.sort_default_rules_in:
@@ -173,9 +175,25 @@ def _rule_order(rule: NsgRule) -> tuple[str, int]:
     return (rule.direction, rule.priority)
 
 
-def security_rule(entry: Resource, settings: Settings) -> NsgRule:
-    """One security rule. What is not known (or not what Azure accepts) is named, taken as
-    Azure's default, and marked in `unknown_parts` for --assume-unknown to decide."""
+def security_rules(entry: Resource, settings: Settings) -> list[NsgRule]:
+    """One security rule; two, one each way, when its direction is not known: it may be
+    either, and each direction weighs it by --assume-unknown (its "rule" part is unknown)."""
+    rule, direction_known = _security_rule(entry, settings)
+    if direction_known:
+        return [rule]
+    outbound = replace(
+        rule,
+        direction="outbound",
+        unknown=list(rule.unknown),
+        unknown_parts=list(rule.unknown_parts),
+    )
+    return [rule, outbound]
+
+
+def _security_rule(entry: Resource, settings: Settings) -> tuple[NsgRule, bool]:
+    """One security rule, read inbound when its direction is not known (and whether it is).
+    What is not known (or not what Azure accepts) is named, taken as Azure's default, and
+    marked in `unknown_parts` for --assume-unknown to decide."""
     unknown: list[str] = []
     parts: list[NsgPart] = []
     before = len(unknown)
@@ -188,7 +206,8 @@ def security_rule(entry: Resource, settings: Settings) -> NsgRule:
     direction = (entry.text("direction", unknown) or "").strip().lower()
     if direction not in ("inbound", "outbound"):
         entry.missing("direction", unknown)
-    if len(unknown) > before:
+    direction_known = len(unknown) == before
+    if not direction_known:
         parts.append("rule")
     before = len(unknown)
     access = (entry.text("access", unknown) or "").strip().lower()
@@ -223,7 +242,7 @@ def security_rule(entry: Resource, settings: Settings) -> NsgRule:
         for addresses in (True, False):
             for side in sides:
                 _read_side(entry, rule, side, addresses)
-    return rule
+    return rule, direction_known
 
 
 # What Azure accepts as a security rule's protocol.
