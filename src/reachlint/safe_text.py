@@ -10,7 +10,8 @@ command, a mention or markup:
   Unicode format characters (bidi overrides, zero-width characters), line and paragraph
   separators and unpaired surrogates become backslash escapes (`\\n`, `\\x1b`, `\\u202e`); the
   in-line command prefixes of the CI runners, `##[` (GitHub's older workflow commands) and
-  `##vso[` (Azure Pipelines logging commands), become `##\\[` and `##vso\\[`.
+  `##vso[` (Azure Pipelines logging commands), become `##\\[` and `##vso\\[`. A text longer
+  than `FIELD_LIMIT` is cut, with a marker.
 - `guard_log`: the last step before text reaches a log: a line whose first non-blank characters
   are `::` (a GitHub workflow command) starts with a backslash instead.
 - `workflow_data`, `workflow_property`: GitHub's escaping of workflow-command values.
@@ -25,7 +26,7 @@ import re
 import unicodedata
 from typing import Any
 
-# Longer messages, names and reasons are cut here (before escaping), with a marker.
+# Longer texts from the input are cut here (before escaping), with a marker.
 FIELD_LIMIT = 1_000
 
 _ESCAPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
@@ -37,8 +38,16 @@ _INLINE_COMMAND = re.compile(r"##(?:vso)?\[", re.IGNORECASE)
 _LEADING_COMMAND = re.compile(r"(?:^|(?<=\r))([^\S\n\r]*)::", re.MULTILINE)
 
 
-def one_line(text: str) -> str:
-    """`text` on one line with nothing a terminal or a CI runner would act on (see above)."""
+def one_line(text: str, limit: int = FIELD_LIMIT) -> str:
+    """`text` on one line with nothing a terminal or a CI runner would act on (see above), cut
+    after `limit` characters with a marker saying how many were left out (an input may write
+    megabytes into one name); only what is kept is escaped."""
+    if len(text) > limit:
+        return f"{_escaped(text[:limit])}… [{len(text) - limit} more characters]"
+    return _escaped(text)
+
+
+def _escaped(text: str) -> str:
     if not text.isprintable():
         text = "".join(_character(character) for character in text)
     if "##" in text:
@@ -57,20 +66,6 @@ def _character(character: str) -> str:
     if code <= 0xFF:
         return f"\\x{code:02x}"
     return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
-
-
-def clip(text: str, limit: int = FIELD_LIMIT) -> str:
-    """`text`, cut after `limit` characters with a marker saying how much was left out."""
-    if len(text) <= limit:
-        return text
-    return f"{text[:limit]}… [{len(text) - limit} more characters]"
-
-
-def _clipped_line(text: str, limit: int) -> str:
-    """`one_line(clip(text))`, escaping only what is kept (a message may be megabytes)."""
-    if len(text) <= limit:
-        return one_line(text)
-    return f"{one_line(text[:limit])}… [{len(text) - limit} more characters]"
 
 
 def guard_log(text: str) -> str:
@@ -173,7 +168,7 @@ _LINE_START = re.compile(r"^([-+=]|\d{1,9}(?=[.)]))")
 def md_text(text: str, limit: int = FIELD_LIMIT, *, starts_line: bool = True) -> str:
     """Prose in Markdown, shown as written: no markup, HTML, link, mention or reference.
     `starts_line=False` where it cannot start a line (a table cell, after a list marker)."""
-    pieces = _COMMIT_LIKE.split(_clipped_line(text, limit))
+    pieces = _COMMIT_LIKE.split(one_line(text, limit))
     out = []
     for position, piece in enumerate(pieces):
         if position % 2:
@@ -196,7 +191,7 @@ def md_text(text: str, limit: int = FIELD_LIMIT, *, starts_line: bool = True) ->
 
 def md_code(text: str, limit: int = FIELD_LIMIT) -> str:
     """A code span holding `text`: its fence is longer than any run of backticks inside."""
-    content = _clipped_line(text, limit)
+    content = one_line(text, limit)
     longest = max((len(run) for run in re.findall(r"`+", content)), default=0)
     fence = "`" * (longest + 1)
     if not content.strip(" ") or content[0] == "`" or content[-1] == "`":
@@ -208,7 +203,7 @@ def md_code(text: str, limit: int = FIELD_LIMIT) -> str:
 
 def md_html(text: str, limit: int = FIELD_LIMIT) -> str:
     """Text inside HTML in the comment (`<summary>`): entities, and no mention or reference."""
-    content = _clipped_line(text, limit)
+    content = one_line(text, limit)
     content = content.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     content = content.replace('"', "&quot;")
     return _UNLINK.sub(_ZERO_WIDTH, content)
@@ -229,5 +224,5 @@ _MERMAID_SPECIAL = re.compile("[" + re.escape("".join(_MERMAID_CODES)) + "]")
 def mermaid_label(text: str, limit: int = FIELD_LIMIT) -> str:
     """Text inside a quoted Mermaid label: entity codes for everything that could end the
     label, start a comment or directive (`%%`), a Markdown string (a backtick) or HTML."""
-    content = _clipped_line(text, limit)
+    content = one_line(text, limit)
     return _MERMAID_SPECIAL.sub(lambda match: _MERMAID_CODES[match.group(0)], content)

@@ -256,7 +256,8 @@ def _full(item: Finding | FlowChange, inputs: list[str]) -> list[str]:
     lines += [f"<details><summary>Path: {plural(len(path_steps), 'step')}</summary>", ""]
     for number, step in enumerate(path_steps, start=1):
         where = f" · {md_code(str(step.place))}" if step.place else ""
-        lines.append(f"{number}. {md_text(step_text(step))}{where}")
+        text = step_text(step)  # each of its parts cut already: not cut again, as a whole
+        lines.append(f"{number}. {md_text(text, len(text))}{where}")
     lines += ["", "</details>", ""]
     return lines
 
