@@ -5,7 +5,8 @@ Usage: python scripts/sweep_corpus.py [DIR] [--timeout SECONDS] [--verbose]
        (DIR defaults to ../shared/corpus beside the repository)
 
 An input is what `reachlint check PATH` accepts, found by content: a Terraform plan JSON, an ARM
-template (Bicep's compiled JSON included), a Bicep file, or a directory holding .tf files. Each
+template (Bicep's compiled JSON included), a Bicep file, a CloudFormation template (JSON or
+YAML), or a directory holding .tf files. Each
 one goes through the same steps as `reachlint check` with the built-in rules: load, model,
 engine, rules. The summary counts per kind the inputs loaded, modelled and analysed, the notes
 the models carry, the inputs refused as not supported yet, the input errors (exit 2 with a
@@ -31,7 +32,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from reachlint.rules.ruleset import RuleSet
 
-KINDS = ("terraform-plan", "arm", "bicep", "terraform-dir")
+KINDS = ("terraform-plan", "arm", "bicep", "terraform-dir", "cloudformation")
 NOT_YET = "not supported yet"
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
 
@@ -77,8 +78,12 @@ def candidates(root: Path) -> Iterator[Path]:
         if path.is_dir():
             if any(child.suffix == ".tf" and child.is_file() for child in path.iterdir()):
                 yield path
-        elif path.suffix in {".json", ".bicep"} and path.is_file():
+        elif path.suffix in _SUFFIXES and path.is_file():
             yield path
+
+
+# JSON (plans, ARM and CloudFormation templates), Bicep, CloudFormation in YAML.
+_SUFFIXES = frozenset({".json", ".bicep", ".yaml", ".yml", ".template"})
 
 
 def _on_alarm(_signum: int, _frame: FrameType | None) -> None:

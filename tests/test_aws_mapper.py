@@ -1155,6 +1155,25 @@ def test_network_load_balancers_without_groups_filter_nothing() -> None:
     assert alb_interface.security_groups == ["aws_vpc.main.default_security_group"]
 
 
+def test_an_elastic_ip_a_load_balancer_maps_is_its_own_in_a_subnet_outside_the_input() -> None:
+    # A network load balancer takes an Elastic IP per subnet mapping (AllocationId), in the
+    # subnet the mapping names, which may be one that is not deployed with it.
+    nlb = res(
+        "aws_lb.nlb",
+        {
+            "load_balancer_type": "network",
+            "subnet_mapping": [{"subnet_id": "subnet-0a1b2c3d", "allocation_id": UNKNOWN}],
+        },
+        {"subnet_mapping.0.allocation_id": ["aws_eip.lb"]},
+    )
+    model = build(nlb, res("aws_eip.lb", {"domain": "vpc"}), res("aws_eip.spare", {}))
+    assert model.elastic_ips["aws_eip.lb"].endpoint == "aws_lb.nlb"
+    assert notes_about(model, "aws_eip.lb") == []
+    assert notes_about(model, "aws_eip.spare") == [
+        "an Elastic IP not associated with anything in the input"
+    ]
+
+
 def test_classic_load_balancers_list_listeners_and_instances() -> None:
     elb = res(
         "aws_elb.web",

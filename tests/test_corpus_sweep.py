@@ -31,3 +31,7 @@ def test_every_corpus_input_loads_or_is_refused_with_a_message() -> None:
     plans = result.kinds["terraform-plan"]
     assert plans.found > 100
     assert plans.analysed + plans.input_errors == plans.found
+    # The CloudFormation templates (YAML) of the AWS samples and the policy-engine tests.
+    templates = result.kinds["cloudformation"]
+    assert templates.found >= 15
+    assert templates.analysed == templates.found

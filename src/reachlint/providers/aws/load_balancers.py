@@ -59,16 +59,18 @@ def add_load_balancer(b: Build, resource: Resource) -> None:
     mappings = [entry for entry in resource.entries("subnet_mappings") if entry.known]
     subnets: list[str] = []
     private_ips: dict[str, list[str]] = {}
-    eips: dict[str, str] = {}
+    # Each mapping's Elastic IP, by its subnet (None: a subnet the input does not hold, where
+    # the address is still the load balancer's).
+    eips: list[tuple[str | None, str]] = []
     for mapping in mappings:
         subnet = mapping.link("subnet", SUBNET_KINDS, "subnet", unknown)
+        eip = mapping.link("allocation", EIP_KINDS, "EIP", None)
+        if eip is not None:
+            eips.append((subnet, eip))
         if subnet is None:
             continue
         subnets.append(subnet)
         private_ips[subnet] = ips(mapping.value("private_ip"))
-        eip = mapping.link("allocation", EIP_KINDS, "EIP", None)
-        if eip is not None:
-            eips[subnet] = eip
     if not mappings:
         subnets = subnets_of(b, resource, ["subnets"], unknown)
     groups: Groups | None = groups_of(b, resource, ["groups"], unknown)
@@ -85,7 +87,7 @@ def add_load_balancer(b: Build, resource: Resource) -> None:
         preserves_client_address=flavor == "network",
     )
     add_endpoint(b, resource, "load-balancer", interfaces, unknown, spec)
-    for subnet, eip in eips.items():
+    for subnet, eip in eips:
         address = b.inv.get(eip)
         if address is None:
             continue
@@ -94,7 +96,7 @@ def add_load_balancer(b: Build, resource: Resource) -> None:
             type=address.type,
             origin=address.origin,
             endpoint=resource.address,
-            interface=next((i.address for i in interfaces if i.subnet == subnet), None),
+            interface=next((i.address for i in interfaces if subnet and i.subnet == subnet), None),
         )
 
 
