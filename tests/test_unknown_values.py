@@ -826,3 +826,74 @@ def test_an_application_security_group_not_known_may_hold_the_endpoint_when_open
         [named],
     )
     assert not run_check([tmp_path], [], assume_unknown="closed").findings
+
+
+ASG_IN_DEFAULT_VPC = """variable "subnet_ids" { type = list(string) }
+resource "aws_security_group" "instance" {
+  ingress {
+    from_port   = 8080
+    to_port     = 8080
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+resource "aws_launch_configuration" "web" {
+  image_id        = "ami-1"
+  instance_type   = "t3.micro"
+  security_groups = [aws_security_group.instance.id]
+}
+resource "aws_autoscaling_group" "web" {
+  launch_configuration = aws_launch_configuration.web.name
+  vpc_zone_identifier  = var.subnet_ids
+  min_size             = 1
+  max_size             = 2
+}
+"""
+
+
+def test_subnets_from_a_variable_without_value_are_unknown_not_absent(tmp_path: Path) -> None:
+    # The group has no vpc_id, so it is in the default VPC, and AWS launches the instances only
+    # in subnets of their groups' VPC. Which subnets is not known: a default subnet gives public
+    # addresses, another may not. Open: reachable on 8080, resting on the subnets; closed: not.
+    write(tmp_path, {"main.tf": ASG_IN_DEFAULT_VPC})
+    opened = run_check([tmp_path], [], assume_unknown="open")
+    (finding,) = opened.findings
+    assert (finding.rule, finding.destination.address, finding.traffic[0].ports) == (
+        "INTERNET-NON-WEB-PORTS",
+        "aws_autoscaling_group.web",
+        [(8080, 8080)],
+    )
+    assert "aws_autoscaling_group.web: vpc_zone_identifier" in (finding.depends_on_unknown or [])
+    notes = [note.message for note in opened.notes if note.address == "aws_autoscaling_group.web"]
+    assert notes == [
+        "vpc_zone_identifier is not known (it rests on var.subnet_ids); its subnet is unknown"
+    ]
+    assert not run_check([tmp_path], [], assume_unknown="closed").findings
+
+
+def test_without_subnets_the_group_launches_in_the_default_subnets_which_are_public(
+    tmp_path: Path,
+) -> None:
+    # No vpc_zone_identifier at all: the default subnets of the default VPC, public by default.
+    write(
+        tmp_path,
+        {"main.tf": ASG_IN_DEFAULT_VPC.replace("  vpc_zone_identifier  = var.subnet_ids\n", "")},
+    )
+    modes: list[Literal["open", "closed"]] = ["open", "closed"]
+    for assume in modes:
+        (finding,) = run_check([tmp_path], [], assume_unknown=assume).findings
+        assert finding.destination.address == "aws_autoscaling_group.web"
+
+
+def test_a_vpc_id_from_a_variable_without_value_names_it(tmp_path: Path) -> None:
+    text = ASG_IN_DEFAULT_VPC.replace(
+        'resource "aws_security_group" "instance" {\n',
+        'variable "vpc_id" { type = string }\n'
+        'resource "aws_security_group" "instance" {\n  vpc_id = var.vpc_id\n',
+    )
+    write(tmp_path, {"main.tf": text})
+    model = build_model([tmp_path])
+    notes = [n.message for n in model.notes if n.address == "aws_security_group.instance"]
+    assert notes == [
+        "vpc_id is not known (it rests on var.vpc_id); placed in a VPC outside the input"
+    ]

@@ -257,6 +257,7 @@ class TerraformFields:
             given=found.given,
             unresolved=found.unresolved,
             literals=found.literals,
+            rests_on=found.rests_on,
         )
         if found.shared and likely_types is not None:
             self._deal(links, spec.path, likely_types, single=single)

@@ -131,6 +131,7 @@ class Links(Struct):
     unresolved: bool = False  # some of it could not be resolved
     literals: list[str] = field(default_factory=list)  # known values not in the input
     shared: bool = False  # read from references that sibling blocks share
+    rests_on: list[str] = field(default_factory=list)  # what an unknown value is unknown for
 
 
 # Notes on a resource: (resource, message, attribute path where it is written or None).
@@ -173,6 +174,8 @@ def concluded(
             reason = f"names {', '.join(links.literals)}, which is not in the input"
         elif unresolved_references:
             reason = f"refers to {', '.join(references)}, which is not a {what} in the input"
+        elif links.rests_on:
+            reason = f"is not known (it rests on {', '.join(links.rests_on)})"
         else:
             reason = "is known only after apply"
         note(resource, f"{path} {reason}; its {what} is unknown", path)
@@ -284,9 +287,13 @@ class Resolver:
             else:
                 found.append(known)
         links = Links(addresses=dedupe(found), literals=missing, shared=shared)
-        # A list with unknown items was written; only a wholly unknown value may be unset.
+        # A list with unknown items was written; only a wholly unknown value may be unset, and
+        # one that rests on something (a variable without value) is written too.
         unknown_value = has_unknown(value) and not references
-        if computed and value is UNKNOWN and path not in resource.references:
+        links.rests_on = dedupe(
+            name for each in resource.unknown_values.get(path, ()) for name in each.sources
+        )
+        if computed and value is UNKNOWN and path not in resource.references and not links.rests_on:
             unknown_value = False
         return concluded(
             links, resource, path, value, references, unknown_value, what, unknown, self.note

@@ -115,10 +115,10 @@ def interfaces_for(
             name += f"[{subnet_address}]"
         own_unknown = [u for u in unknown if u != subnet_unknown or subnet_address is None]
         subnet = b.model.subnets.get(subnet_address or "")
-        placed = subnet.network if subnet is not None else placement_network(b, network)
+        placed = subnet.network if subnet is not None else placement_network(b, network, groups)
         is_public, source = bool(public), public_source if public else None
         if public is None:
-            if subnet is None and placed == DEFAULT_VPC:
+            if subnet is None and network == DEFAULT_VPC:
                 # AWS picks one of the default subnets, which all give public addresses.
                 is_public, source = True, DEFAULT_VPC
             elif subnet is None or launch_public in subnet.unknown:
@@ -155,10 +155,19 @@ def with_default(
     return dedupe([*groups.addresses, default])
 
 
-def placement_network(b: Build, known: str | None) -> str | None:
-    """Where an interface without a known subnet sits, if that is clear at all."""
+def placement_network(b: Build, known: str | None, groups: Groups | None = None) -> str | None:
+    """Where an interface without a known subnet sits, if that is clear at all: the VPC of its
+    security groups (AWS takes only groups of the interface's own VPC), or the only VPC."""
     if known is not None:
         return known
+    if groups is not None:
+        networks = {
+            group.network
+            for address in groups.addresses
+            if (group := b.model.security_groups.get(address)) is not None
+        }
+        if len(networks) == 1 and (only := networks.pop()) is not None:
+            return only
     if len(b.declared_networks) == 1:
         return b.declared_networks[0]
     return None

@@ -187,6 +187,8 @@ def network_from(b: Build, resource: Resource, field: str, unknown: list[str], l
         return external_network(b, links.literals[0], resource, field)
     if found:
         reason = f"{path} may be any of {', '.join(found)}"
+    elif links.rests_on:
+        reason = f"{path} is not known (it rests on {', '.join(links.rests_on)})"
     elif links.given:
         reason = f"{path} cannot be resolved"
     else:

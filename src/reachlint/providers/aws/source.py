@@ -32,6 +32,7 @@ class Links(Struct):
     literals: list[str] = field(default_factory=list)  # ids or names not in the input
     # The input says only that the field names some of `addresses`, not which.
     ambiguous: bool = False
+    rests_on: list[str] = field(default_factory=list)  # what an unknown value is unknown for
 
 
 class Fields(Protocol):
