@@ -897,3 +897,63 @@ def test_a_vpc_id_from_a_variable_without_value_names_it(tmp_path: Path) -> None
     assert notes == [
         "vpc_id is not known (it rests on var.vpc_id); placed in a VPC outside the input"
     ]
+
+
+SSH_IN_A_READ_VPC = """data "aws_vpc" "main" {
+  default = true
+}
+resource "aws_security_group" "ssh" {
+  vpc_id = data.aws_vpc.main.id
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+resource "aws_instance" "web" {
+  ami                    = "ami-1"
+  instance_type          = "t3.micro"
+  vpc_security_group_ids = [aws_security_group.ssh.id]
+}
+"""
+
+
+def test_a_vpc_read_as_the_default_one_has_its_internet_gateway_and_public_subnets(
+    tmp_path: Path,
+) -> None:
+    # docs.aws.amazon.com/vpc/latest/userguide/default-vpc.html: the default VPC has an internet
+    # gateway, a main route table sending 0.0.0.0/0 to it, and default subnets that give
+    # public addresses. An instance without a subnet launches in one of them.
+    write(tmp_path, {"main.tf": SSH_IN_A_READ_VPC})
+    modes: list[Literal["open", "closed"]] = ["open", "closed"]
+    for assume in modes:
+        admin = [
+            f
+            for f in run_check([tmp_path], [], assume_unknown=assume).findings
+            if f.rule == "INTERNET-ADMIN-PORTS"
+        ]
+        assert [(f.destination.address, f.depends_on_unknown) for f in admin] == [
+            ("aws_instance.web", None)
+        ]
+
+
+def test_a_vpc_read_by_a_data_source_routes_as_its_own_tables_say(tmp_path: Path) -> None:
+    # A VPC the configuration reads (by tag) but does not create: its route tables are not in
+    # the input, so whether a subnet created in it reaches the internet is not known.
+    text = SSH_IN_A_READ_VPC.replace(
+        "  default = true\n", '  tags = { Name = "shared" }\n'
+    ).replace(
+        '  instance_type          = "t3.micro"\n',
+        '  instance_type          = "t3.micro"\n  subnet_id              = aws_subnet.a.id\n',
+    ) + (
+        'resource "aws_subnet" "a" {\n  vpc_id = data.aws_vpc.main.id\n'
+        '  cidr_block = "10.9.1.0/24"\n  map_public_ip_on_launch = true\n}\n'
+    )
+    write(tmp_path, {"main.tf": text})
+    opened = run_check([tmp_path], [], assume_unknown="open").findings
+    admin = [f for f in opened if f.rule == "INTERNET-ADMIN-PORTS"]
+    assert [(f.destination.address, f.depends_on_unknown) for f in admin] == [
+        ("aws_instance.web", ["the routes of data.aws_vpc.main"])
+    ]
+    assert not run_check([tmp_path], [], assume_unknown="closed").findings

@@ -75,6 +75,7 @@ _ROUTE: Fields = {
 }
 _VPC: Fields = {
     "cidr": "cidr_block",
+    "default": "default",  # a data source reading the account's default VPC
     "ipv6_cidr": Field("ipv6_cidr_block", computed=True, unless="assign_generated_ipv6_cidr_block"),
     "associated_cidrs": entries("cidr_block_associations", {"cidr": "cidr_block"}),
 }

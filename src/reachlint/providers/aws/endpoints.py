@@ -118,9 +118,9 @@ def interfaces_for(
         placed = subnet.network if subnet is not None else placement_network(b, network, groups)
         is_public, source = bool(public), public_source if public else None
         if public is None:
-            if subnet is None and network == DEFAULT_VPC:
+            if subnet is None and _in_a_default_subnet(b, network, unknown, subnet_unknown):
                 # AWS picks one of the default subnets, which all give public addresses.
-                is_public, source = True, DEFAULT_VPC
+                is_public, source = True, network
             elif subnet is None or launch_public in subnet.unknown:
                 own_unknown.append("public")
             elif subnet.map_public_ip:
@@ -138,6 +138,17 @@ def interfaces_for(
             )
         )
     return interfaces
+
+
+def _in_a_default_subnet(
+    b: Build, network: str | None, unknown: list[str], subnet_unknown: str | None
+) -> bool:
+    """Whether an interface without a subnet lands in a default subnet AWS picks: placed in
+    the account's default VPC because its subnet is not written at all (not unknown, not one
+    of several)."""
+    if network == DEFAULT_VPC:
+        return True
+    return network is not None and network == b.default_vpc and subnet_unknown not in unknown
 
 
 def with_default(

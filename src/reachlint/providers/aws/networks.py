@@ -47,11 +47,17 @@ ALL_V4, ALL_V6 = "0.0.0.0/0", "::/0"
 def add_networks(b: Build) -> None:
     for resource in b.inv.of("vpc", "default-vpc"):
         add_network(b, resource)
+    read_defaults = []
     for resource in b.inv.existing("vpc"):
         add_network(b, resource)
+        b.read_networks.add(resource.address)
+        if resource.value("default") is True:
+            read_defaults.append(resource.address)
     default_vpcs = [r.address for r in b.inv.of("default-vpc")]
     if len(default_vpcs) == 1:
         b.default_vpc = default_vpcs[0]
+    elif not default_vpcs and len(read_defaults) == 1:
+        b.default_vpc, b.default_vpc_read = read_defaults[0], True
     for resource in b.inv.of("vpc-cidr-block"):
         unknown: list[str] = []
         vpc = resource.link("network", VPC_KINDS, "VPC", unknown)
@@ -68,7 +74,8 @@ def add_network(b: Build, resource: Resource) -> None:
     unknown: list[str] = []
     ranges: list[UnknownValue] = []
     cidrs: list[str] = []
-    if resource.kind == "default-vpc" and not string_value(resource.value("cidr")):
+    default = resource.kind == "default-vpc" or resource.value("default") is True
+    if default and not string_value(resource.value("cidr")):
         cidrs.append(DEFAULT_VPC_CIDR)
     else:
         cidrs.extend(cidr_values(resource, "cidr", unknown, ranges=ranges))
@@ -337,9 +344,11 @@ def complete_network(b: Build, address: str) -> None:
             is_main=True,
         )
         network.main_route_table = table
-        if address == DEFAULT_VPC:
-            _default_vpc_internet(b, table)
-        elif address not in b.declared_networks and address != b.default_vpc:
+        if address == DEFAULT_VPC or (address == b.default_vpc and b.default_vpc_read):
+            _default_vpc_internet(b, table, address)
+        elif address in b.read_networks or (
+            address not in b.declared_networks and address != b.default_vpc
+        ):
             _outside_routes(b, table, address)
 
 
@@ -364,13 +373,13 @@ def _outside_routes(b: Build, table: str, address: str) -> None:
     )
 
 
-def _default_vpc_internet(b: Build, table: str) -> None:
+def _default_vpc_internet(b: Build, table: str, address: str) -> None:
     """The account's default VPC, as AWS creates it: an internet gateway, and a main route
     table sending 0.0.0.0/0 to it (docs.aws.amazon.com/vpc/latest/userguide/default-vpc.html)."""
-    gateway = f"{DEFAULT_VPC}.{b.inv.implied_name('internet-gateway')}"
+    gateway = f"{address}.{b.inv.implied_name('internet-gateway')}"
     kind = b.inv.type_name("internet-gateway")
     b.model.gateways[gateway] = Gateway(
-        address=gateway, type=kind, kind="internet-gateway", network=DEFAULT_VPC
+        address=gateway, type=kind, kind="internet-gateway", network=address
     )
     b.model.route_tables[table].routes.append(
         Route(

@@ -16,7 +16,10 @@ class Build(Struct):
     inv: Inventory
     model: NetworkModel
     declared_networks: list[str] = field(default_factory=list)
+    # VPCs the input reads but does not create: their route tables are not in the input.
+    read_networks: set[str] = field(default_factory=set)
     default_vpc: str | None = None
+    default_vpc_read: bool = False  # default_vpc is read (data source), as AWS made it
     # VPCs have their default group, ACL and main table; a VPC added later gets them at once.
     defaults_done: bool = False
     listeners: dict[str, list[Listener]] = field(default_factory=dict)
