@@ -957,3 +957,35 @@ def test_a_vpc_read_by_a_data_source_routes_as_its_own_tables_say(tmp_path: Path
         ("aws_instance.web", ["the routes of data.aws_vpc.main"])
     ]
     assert not run_check([tmp_path], [], assume_unknown="closed").findings
+
+
+def test_an_attribute_written_as_a_value_not_known_still_refers_to_its_resource(
+    tmp_path: Path,
+) -> None:
+    # The subnet group's name is built from a data source, so it is not known when Terraform
+    # plans; db_subnet_group_name still refers to the subnet group, as Terraform's own
+    # references say, and the database sits in the group's subnet.
+    write(
+        tmp_path,
+        {
+            "main.tf": """data "aws_caller_identity" "current" {}
+resource "aws_vpc" "main" { cidr_block = "10.0.0.0/16" }
+resource "aws_subnet" "a" {
+  vpc_id     = aws_vpc.main.id
+  cidr_block = "10.0.1.0/24"
+}
+resource "aws_db_subnet_group" "default" {
+  name       = "sg-${data.aws_caller_identity.current.account_id}"
+  subnet_ids = [aws_subnet.a.id]
+}
+resource "aws_db_instance" "db" {
+  engine               = "mysql"
+  instance_class       = "db.t3.micro"
+  db_subnet_group_name = aws_db_subnet_group.default.name
+}
+"""
+        },
+    )
+    model = build_model([tmp_path])
+    assert [i.subnet for i in model.endpoints["aws_db_instance.db"].interfaces] == ["aws_subnet.a"]
+    assert not [n for n in model.notes if n.address == "aws_db_instance.db"]

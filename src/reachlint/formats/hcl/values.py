@@ -91,6 +91,12 @@ class ResourceObject(dict[str, Any]):
         value = super().__getitem__(key)
         if type(value) is str:
             return SourcedStr(value, self.address)
+        if type(value) is Unknown and self.address not in value.sources:
+            # Written but not known (a name built from a data source): it still comes from
+            # this instance, as Terraform's references say.
+            return Unknown(
+                value.sources | {self.address}, value.alternatives, value.names, value.exactly
+            )
         return value
 
     def __missing__(self, key: str) -> Unknown:
