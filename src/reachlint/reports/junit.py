@@ -45,9 +45,8 @@ def render_junit(report: Report) -> str:
     if problems:
         suite = _suite(root, "reachlint suppressions")
         for problem in problems:
-            file = _s(problem.file)
-            case = _case(suite, "reachlint.suppressions", f"{file}:{problem.line}")
-            case.set("file", file)
+            case = _case(suite, "reachlint.suppressions", f"{_s(problem.file)}:{problem.line}")
+            case.set("file", _file(problem.file))
             case.set("line", str(problem.line))
             ElementTree.SubElement(case, "failure", message=_s(problem.message), type="suppression")
     return _document(root)
@@ -99,7 +98,7 @@ def _case(
     case = ElementTree.SubElement(suite, "testcase", classname=classname, name=name, time="0")
     if item is not None:
         place = primary_place(item, inputs or [])
-        case.set("file", _s(place.file))
+        case.set("file", _file(place.file))
         case.set("line", str(place.line))
     return case
 
@@ -144,3 +143,9 @@ def _document(root: ElementTree.Element) -> str:
     ElementTree.indent(root)
     body = ElementTree.tostring(root, encoding="unicode")
     return f'<?xml version="1.0" encoding="UTF-8"?>\n{body}\n'
+
+
+def _file(name: str) -> str:
+    """A file name whole (CI tools link it to the file), escaped: the file exists, so the file
+    system bounds its length."""
+    return _s(name, len(name))
