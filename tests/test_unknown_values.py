@@ -989,3 +989,169 @@ resource "aws_db_instance" "db" {
     model = build_model([tmp_path])
     assert [i.subnet for i in model.endpoints["aws_db_instance.db"].interfaces] == ["aws_subnet.a"]
     assert not [n for n in model.notes if n.address == "aws_db_instance.db"]
+
+
+ASG_IN_A_DECLARED_VPC = """variable "subnet_ids" { type = list(string) }
+resource "aws_vpc" "main" { cidr_block = "10.0.0.0/16" }
+resource "aws_internet_gateway" "igw" { vpc_id = aws_vpc.main.id }
+resource "aws_route_table" "public" {
+  vpc_id = aws_vpc.main.id
+  route {
+    cidr_block = "0.0.0.0/0"
+    gateway_id = aws_internet_gateway.igw.id
+  }
+}
+resource "aws_subnet" "public" {
+  vpc_id     = aws_vpc.main.id
+  cidr_block = "10.0.1.0/24"
+}
+resource "aws_route_table_association" "public" {
+  subnet_id      = aws_subnet.public.id
+  route_table_id = aws_route_table.public.id
+}
+resource "aws_security_group" "ssh" {
+  vpc_id = aws_vpc.main.id
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+resource "aws_launch_configuration" "web" {
+  image_id                    = "ami-1"
+  instance_type               = "t3.micro"
+  security_groups             = [aws_security_group.ssh.id]
+  associate_public_ip_address = true
+}
+resource "aws_autoscaling_group" "web" {
+  launch_configuration = aws_launch_configuration.web.name
+  vpc_zone_identifier  = var.subnet_ids
+  min_size             = 1
+  max_size             = 2
+}
+"""
+
+
+def test_an_unknown_subnet_may_be_any_subnet_of_its_vpc_and_so_take_any_of_its_tables(
+    tmp_path: Path,
+) -> None:
+    # The groups put the instances in aws_vpc.main; the subnets are not known. The public
+    # subnet's table sends 0.0.0.0/0 to the internet gateway, the main table (any other subnet)
+    # does not: reachable when open, resting on the subnets; not when closed.
+    write(tmp_path, {"main.tf": ASG_IN_A_DECLARED_VPC})
+    (finding,) = run_check([tmp_path], [], assume_unknown="open").findings
+    assert (finding.destination.address, finding.depends_on_unknown) == (
+        "aws_autoscaling_group.web",
+        ["aws_autoscaling_group.web: vpc_zone_identifier"],
+    )
+    assert [hop.address for hop in finding.path][:2] == [
+        "aws_internet_gateway.igw",
+        "aws_route_table.public",
+    ]
+    assert not run_check([tmp_path], [], assume_unknown="closed").findings
+
+
+def test_an_unknown_subnet_is_public_for_certain_when_every_table_of_its_vpc_is(
+    tmp_path: Path,
+) -> None:
+    # The public table is also the VPC's main table: every subnet, known or not, reaches the
+    # internet gateway, so the finding holds in both modes.
+    text = ASG_IN_A_DECLARED_VPC.replace(
+        'resource "aws_route_table_association" "public" {\n'
+        "  subnet_id      = aws_subnet.public.id\n",
+        'resource "aws_main_route_table_association" "public" {\n'
+        "  vpc_id         = aws_vpc.main.id\n",
+    )
+    write(tmp_path, {"main.tf": text})
+    modes: list[Literal["open", "closed"]] = ["open", "closed"]
+    for assume in modes:
+        (finding,) = run_check([tmp_path], [], assume_unknown=assume).findings
+        assert finding.destination.address == "aws_autoscaling_group.web"
+
+
+def test_a_group_without_subnets_in_a_vpc_read_as_the_default_is_public_for_certain(
+    tmp_path: Path,
+) -> None:
+    # No vpc_zone_identifier: AWS launches in the default subnets of the default VPC, which give
+    # public addresses. The VPC is read by `default = true`; that is no unknown.
+    text = 'data "aws_vpc" "default" {\n  default = true\n}\n' + ASG_IN_DEFAULT_VPC.replace(
+        "  vpc_zone_identifier  = var.subnet_ids\n", ""
+    ).replace(
+        'resource "aws_security_group" "instance" {\n',
+        'resource "aws_security_group" "instance" {\n  vpc_id = data.aws_vpc.default.id\n',
+    )
+    write(tmp_path, {"main.tf": text})
+    modes: list[Literal["open", "closed"]] = ["open", "closed"]
+    for assume in modes:
+        (finding,) = run_check([tmp_path], [], assume_unknown=assume).findings
+        assert (finding.destination.address, finding.depends_on_unknown) == (
+            "aws_autoscaling_group.web",
+            None,
+        )
+
+
+def test_the_adopted_default_vpc_has_its_internet_gateway(tmp_path: Path) -> None:
+    # aws_default_vpc adopts the default VPC without managing its internet gateway or main
+    # route table, which AWS created with it: an instance without a subnet is public.
+    text = SSH_IN_A_READ_VPC.replace('data "aws_vpc" "main" {\n  default = true\n}\n', "")
+    text = 'resource "aws_default_vpc" "main" {}\n' + text.replace(
+        "data.aws_vpc.main.id", "aws_default_vpc.main.id"
+    )
+    write(tmp_path, {"main.tf": text})
+    modes: list[Literal["open", "closed"]] = ["open", "closed"]
+    for assume in modes:
+        admin = [
+            f
+            for f in run_check([tmp_path], [], assume_unknown=assume).findings
+            if f.rule == "INTERNET-ADMIN-PORTS"
+        ]
+        assert [(f.destination.address, f.path[0].address) for f in admin] == [
+            ("aws_instance.web", "aws_default_vpc.main.internet_gateway")
+        ]
+
+
+def test_an_instance_whose_subnet_is_not_known_sits_in_the_vpc_of_its_groups(
+    tmp_path: Path,
+) -> None:
+    # Its group is in aws_vpc.b, which has no internet gateway; AWS accepts only groups of the
+    # instance's own VPC, so whatever the subnet, it is not reachable from the internet.
+    text = """variable "subnet_id" { type = string }
+resource "aws_vpc" "a" { cidr_block = "10.0.0.0/16" }
+resource "aws_vpc" "b" { cidr_block = "10.1.0.0/16" }
+resource "aws_internet_gateway" "a" { vpc_id = aws_vpc.a.id }
+resource "aws_default_route_table" "a" {
+  default_route_table_id = aws_vpc.a.default_route_table_id
+  route {
+    cidr_block = "0.0.0.0/0"
+    gateway_id = aws_internet_gateway.a.id
+  }
+}
+resource "aws_security_group" "ssh" {
+  vpc_id = aws_vpc.b.id
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+resource "aws_instance" "web" {
+  ami                         = "ami-1"
+  instance_type               = "t3.micro"
+  subnet_id                   = var.subnet_id
+  vpc_security_group_ids      = [aws_security_group.ssh.id]
+  associate_public_ip_address = true
+}
+"""
+    write(tmp_path, {"main.tf": text})
+    model = build_model([tmp_path])
+    (interface,) = model.endpoints["aws_instance.web"].interfaces
+    assert (interface.network, interface.subnet, interface.subnet_unknown) == (
+        "aws_vpc.b",
+        None,
+        True,
+    )
+    notes = [n.message for n in model.notes if n.address == "aws_instance.web"]
+    assert notes == ["subnet_id is not known (it rests on var.subnet_id); its subnet is unknown"]
+    assert not run_check([tmp_path], [], assume_unknown="open").findings

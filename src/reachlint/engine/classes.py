@@ -141,6 +141,7 @@ class ClassBuilder:
             lb,
             bool(known),
             tuple(interface.unknown),
+            interface.subnet_unknown,
             interface.network_security_group,
             tuple(sorted(interface.application_security_groups)),
             self._target_of.get(endpoint.address, ()),
@@ -207,7 +208,7 @@ class ClassBuilder:
                 interface, subnet, network, addresses, known, bare=service.pass_through
             ),
             acl=self.acls.acl_for(subnet) if subnet is not None else None,
-            routes=self.tables.view_for(subnet, network),
+            routes=self._routes(interface, subnet, network),
             load_balancer=endpoint if endpoint.load_balancer is not None else None,
             unknowns=unknowns,
             service=service,
@@ -216,6 +217,14 @@ class ClassBuilder:
         )
         self.classes.append(made)
         return made
+
+    def _routes(
+        self, interface: Interface, subnet: Subnet | None, network: str | None
+    ) -> RouteView:
+        if subnet is None and interface.subnet_unknown and network is not None:
+            # Any subnet of its network: when open, the table that reaches furthest.
+            return self.tables.view_for_unknown_subnet(network, widest=self.assume == "open")
+        return self.tables.view_for(subnet, network)
 
     def _guards(
         self,

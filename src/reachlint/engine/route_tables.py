@@ -28,6 +28,13 @@ class RouteEntry(Struct):
     unknowns: tuple[str, ...] = ()
 
 
+def _reach(view: RouteView) -> tuple[bool, int, str]:
+    """How far a table reaches: to the internet or not, then by how many routes."""
+    to_internet = any(e.target_kind in ("internet-gateway", "internet") for e in view.entries)
+    table = view.table.address if view.table is not None else ""
+    return to_internet, len(view.entries), table
+
+
 def prefix_length(cidr: str) -> int:
     """Specificity of a CIDR: minus its host bits (IPv4 and IPv6 never overlap here)."""
     low, high = cidr_interval(cidr)
@@ -101,6 +108,7 @@ class RouteTables:
         self.model = model
         self._views: dict[tuple[str | None, str | None], RouteView] = {}
         self._sites_by_gateway: dict[str, list[OnPremSite]] | None = None
+        self._subnets_by_network: dict[str, list[Subnet]] | None = None
 
     def view_for(self, subnet: Subnet | None, network: str | None) -> RouteView:
         table_address = subnet.route_table if subnet is not None else None
@@ -113,6 +121,21 @@ class RouteTables:
             view = self._build_view(self.model.route_tables.get(table_address or ""), network)
             self._views[key] = view
         return view
+
+    def view_for_unknown_subnet(self, network: str, widest: bool) -> RouteView:
+        """The view of one of the network's subnets, not known which: `widest` takes the table
+        that reaches furthest (the internet first), else the one that reaches least. A subnet
+        outside the input would have the main table, so that one is always a candidate."""
+        if self._subnets_by_network is None:
+            self._subnets_by_network = {}
+            for subnet in self.model.subnets.values():
+                self._subnets_by_network.setdefault(subnet.network, []).append(subnet)
+        views = {id(v): v for v in [self.view_for(None, network)]}
+        for subnet in self._subnets_by_network.get(network, []):
+            view = self.view_for(subnet, network)
+            views.setdefault(id(view), view)
+        choose = max if widest else min
+        return choose(views.values(), key=_reach)
 
     def edge_view(self, table: RouteTable, gateway: str) -> RouteView:
         """The table as the edge route table of an internet gateway it is associated with."""

@@ -272,6 +272,9 @@ class Interface(Struct, kw_only=True):
     network_security_group: str | None = None
     application_security_groups: list[str] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
+    # The subnet is a value not known before apply: the interface sits in one of its
+    # network's subnets, whichever route table that subnet has.
+    subnet_unknown: bool = False
 
 
 class Listener(Element, kw_only=True):

@@ -96,7 +96,7 @@ def _private_ips(resource: Resource) -> list[str]:
 
 def _eni_interface(b: Build, resource: Resource) -> Interface:
     unknown: list[str] = []
-    subnet, network = subnet_choice(b, resource, "subnet", unknown)
+    subnet, network, _ = subnet_choice(b, resource, "subnet", unknown)
     groups = groups_of(b, resource, ["groups"], unknown)
     interface = interfaces_for(
         b,
@@ -124,12 +124,10 @@ def _instance(b: Build, resource: Resource, enis: dict[str, Interface]) -> None:
     elif not launched_with_enis:
         template = template_of(b, resource, ("template", "template_name"), unknown)
         written = resource.refers("subnet") or string_value(resource.value("subnet"))
+        placing, field = resource, "subnet"
         if not written and template is not None:
-            subnet, network = subnet_choice(
-                b, template, "interface_subnet", unknown, default_vpc=True
-            )
-        else:
-            subnet, network = subnet_choice(b, resource, "subnet", unknown, default_vpc=True)
+            placing, field = template, "interface_subnet"
+        choice = subnet_choice(b, placing, field, unknown, default_vpc=True)
         groups = groups_of(b, resource, ["groups", "group_names"], unknown)
         if not groups.given and template is not None:
             groups = template_groups(b, template, unknown)
@@ -141,14 +139,15 @@ def _instance(b: Build, resource: Resource, enis: dict[str, Interface]) -> None:
         interfaces = interfaces_for(
             b,
             resource,
-            [subnet] if subnet else [],
+            [choice.subnet] if choice.subnet else [],
             unknown,
             groups,
             public=public,
             public_source=resource.address,
             private_ips=_private_ips(resource),
-            subnet_unknown=resource.path("subnet"),
-            network=network,
+            subnet_unknown=placing.path(field),
+            network=choice.network,
+            subnet_absent=choice.absent,
         )
     interfaces.extend(enis[eni] for _, eni in owned)
     for _, eni in owned:
@@ -188,7 +187,8 @@ def add_auto_scaling_group(b: Build, resource: Resource) -> None:
     subnets = subnets_of(b, resource, ["subnets"], unknown)
     network = None
     where = resource.path("subnets")
-    if not subnets and where not in unknown:
+    absent = not subnets and where not in unknown
+    if absent:
         network = in_default_vpc(b, resource, "subnets", unknown, where)
     template = template_of(b, resource, ("template", "template_name"), unknown)
     if template is None:
@@ -223,6 +223,7 @@ def add_auto_scaling_group(b: Build, resource: Resource) -> None:
         public_source=source,
         subnet_unknown=where,
         network=network,
+        subnet_absent=absent,
     )
     add_endpoint(b, resource, "auto-scaling-group", interfaces, unknown)
 

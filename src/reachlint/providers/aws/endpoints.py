@@ -12,7 +12,7 @@ VPC endpoint's), `port` and `engine` (a data store's).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 from reachlint.model import exposure
 from reachlint.model.network import (
@@ -23,10 +23,10 @@ from reachlint.model.network import (
     PortRange,
 )
 from reachlint.providers.aws.networks import (
-    DEFAULT_VPC,
     SUBNET_KINDS,
     default_group,
     fallback_network,
+    is_default_vpc,
 )
 from reachlint.providers.aws.security_groups import Groups
 from reachlint.providers.aws.source import Fields, Resource
@@ -99,12 +99,14 @@ def interfaces_for(
     private_ips: list[str] | None = None,
     subnet_unknown: str | None = None,
     network: str | None = None,
+    subnet_absent: bool = False,
 ) -> list[Interface]:
     """One interface per subnet; `groups` None means "no security-group filtering".
 
     `public` None: the subnet's public_ip_on_launch decides. `subnet_unknown`: what `unknown`
     names the subnet by, which an interface in a known subnet does not inherit. `network`:
-    where an interface without a known subnet sits, when that is known.
+    where an interface without a known subnet sits, when that is known. `subnet_absent`: no
+    subnet is written at all, so in the default VPC AWS picks one of its default subnets.
     """
     placements: list[str | None] = list(subnets) or [None]
     launch_public = b.inv.field_name("subnet", "public_ip_on_launch")
@@ -118,7 +120,7 @@ def interfaces_for(
         placed = subnet.network if subnet is not None else placement_network(b, network, groups)
         is_public, source = bool(public), public_source if public else None
         if public is None:
-            if subnet is None and _in_a_default_subnet(b, network, unknown, subnet_unknown):
+            if subnet is None and subnet_absent and is_default_vpc(b, network):
                 # AWS picks one of the default subnets, which all give public addresses.
                 is_public, source = True, network
             elif subnet is None or launch_public in subnet.unknown:
@@ -135,20 +137,10 @@ def interfaces_for(
                 public_source=source,
                 security_groups=with_default(b, groups, placed, own_unknown),
                 unknown=dedupe(own_unknown),
+                subnet_unknown=subnet is None and subnet_unknown in unknown,
             )
         )
     return interfaces
-
-
-def _in_a_default_subnet(
-    b: Build, network: str | None, unknown: list[str], subnet_unknown: str | None
-) -> bool:
-    """Whether an interface without a subnet lands in a default subnet AWS picks: placed in
-    the account's default VPC because its subnet is not written at all (not unknown, not one
-    of several)."""
-    if network == DEFAULT_VPC:
-        return True
-    return network is not None and network == b.default_vpc and subnet_unknown not in unknown
 
 
 def with_default(
@@ -199,17 +191,24 @@ def ips(*values: Any) -> list[str]:
     return dedupe(found)
 
 
+class SubnetChoice(NamedTuple):
+    subnet: str | None
+    network: str | None  # when the subnet is not known but its VPC is
+    absent: bool = False  # no subnet written: a default subnet of the default VPC
+
+
 def subnet_choice(
     b: Build, resource: Resource, field: str, unknown: list[str], *, default_vpc: bool = False
-) -> tuple[str | None, str | None]:
+) -> SubnetChoice:
     """The subnet an interface sits in; if it may be any of several, their common VPC.
 
-    `default_vpc`: naming no subnet places it in a default subnet of the default VPC.
+    `default_vpc`: naming no subnet places it in a default subnet of the default VPC. A subnet
+    that is a value not known before apply leaves the VPC to the interface's groups.
     """
     links = resource.links(field, SUBNET_KINDS, "subnet", unknown, single=True)
     subnets = [a for a in links.addresses if a in b.model.subnets]
     if len(subnets) == 1:
-        return subnets[0], None
+        return SubnetChoice(subnets[0], None)
     path = resource.path(field)
     if len(subnets) > 1:
         if path not in unknown:
@@ -217,16 +216,16 @@ def subnet_choice(
         choices = ", ".join(subnets[:NOTE_SAMPLE])
         resource.note(f"{path} may be any of {choices}; its subnet is unknown", field)
         networks = {b.model.subnets[a].network for a in subnets}
-        return None, networks.pop() if len(networks) == 1 else None
+        return SubnetChoice(None, networks.pop() if len(networks) == 1 else None)
     if not links.given and default_vpc:
         network = fallback_network(b, resource, field, unknown, f"no {path}", absent=True)
-        return None, network
-    if links.given and not links.addresses:
+        return SubnetChoice(None, network, absent=True)
+    if links.given and not links.addresses and not links.rests_on:
         # A subnet the input names but does not hold: in a VPC outside it, routed as that
         # VPC's own tables say.
         reason = f"{path} names a subnet outside the input"
-        return None, fallback_network(b, resource, field, unknown, reason, absent=False)
-    return None, None
+        return SubnetChoice(None, fallback_network(b, resource, field, unknown, reason, False))
+    return SubnetChoice(None, None)
 
 
 def interface_named(

@@ -106,7 +106,8 @@ def add_classic_load_balancer(b: Build, resource: Resource) -> None:
     subnets = subnets_of(b, resource, ["subnets"], unknown)
     network = None
     where = resource.path("subnets")
-    if not subnets and where not in unknown:
+    absent = not subnets and where not in unknown
+    if absent:
         network = in_default_vpc(b, resource, "subnets", unknown, where)
     groups = groups_of(b, resource, ["groups"], unknown)
     interfaces = interfaces_for(
@@ -119,6 +120,7 @@ def add_classic_load_balancer(b: Build, resource: Resource) -> None:
         public_source=resource.address,
         subnet_unknown=where,
         network=network,
+        subnet_absent=absent,
     )
     listeners = []
     for entry in resource.entries("listeners"):

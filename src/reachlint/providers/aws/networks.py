@@ -216,14 +216,17 @@ def network_via(b: Build, address: str) -> str | None:
 
 
 def in_default_vpc(b: Build, resource: Resource, field: str, unknown: list[str], what: str) -> str:
-    """Where something placed in no subnet lands: some default subnet of the default VPC."""
-    path = resource.path(field)
-    if path not in unknown:
-        unknown.append(path)
+    """Where something placed in no subnet lands: some default subnet of the default VPC. All
+    of them route alike, so which one is unknown only if the default VPC is not in the input."""
     reason = f"no {what}: lands in the default VPC"
     if b.default_vpc is not None:
         resource.note(reason, field)
     return fallback_network(b, resource, field, unknown, reason, absent=True)
+
+
+def is_default_vpc(b: Build, network: str | None) -> bool:
+    """Whether a network is the account's default VPC, declared, read or assumed."""
+    return network is not None and network in (DEFAULT_VPC, b.default_vpc)
 
 
 def fallback_network(
@@ -344,7 +347,7 @@ def complete_network(b: Build, address: str) -> None:
             is_main=True,
         )
         network.main_route_table = table
-        if address == DEFAULT_VPC or (address == b.default_vpc and b.default_vpc_read):
+        if is_default_vpc(b, address):
             _default_vpc_internet(b, table, address)
         elif address in b.read_networks or (
             address not in b.declared_networks and address != b.default_vpc
