@@ -1155,3 +1155,79 @@ resource "aws_instance" "web" {
     notes = [n.message for n in model.notes if n.address == "aws_instance.web"]
     assert notes == ["subnet_id is not known (it rests on var.subnet_id); its subnet is unknown"]
     assert not run_check([tmp_path], [], assume_unknown="open").findings
+
+
+ONE_SUBNET_FOR_MANY = """data "aws_availability_zones" "available" {}
+locals {
+  subnets = {
+    for index, zone in data.aws_availability_zones.available.names :
+    "${zone}-${index < 2 ? "public" : "private"}" => { index = index, tier = index < 2 ? "public" : "private" }
+  }
+}
+resource "aws_vpc" "main" { cidr_block = "10.0.0.0/16" }
+resource "aws_internet_gateway" "igw" { vpc_id = aws_vpc.main.id }
+resource "aws_subnet" "this" {
+  for_each   = local.subnets
+  vpc_id     = aws_vpc.main.id
+  cidr_block = cidrsubnet("10.0.0.0/16", 8, each.value.index)
+  tags       = { Tier = each.value.tier }
+}
+resource "aws_route_table" "public" {
+  vpc_id = aws_vpc.main.id
+  route {
+    cidr_block = "0.0.0.0/0"
+    gateway_id = aws_internet_gateway.igw.id
+  }
+}
+resource "aws_route_table" "private" { vpc_id = aws_vpc.main.id }
+resource "aws_route_table_association" "public" {
+  for_each       = { for k, v in aws_subnet.this : k => v if v.tags.Tier == "public" }
+  subnet_id      = each.value.id
+  route_table_id = aws_route_table.public.id
+}
+resource "aws_route_table_association" "private" {
+  for_each       = { for k, v in aws_subnet.this : k => v if v.tags.Tier == "private" }
+  subnet_id      = each.value.id
+  route_table_id = aws_route_table.private.id
+}
+resource "aws_security_group" "ssh" {
+  vpc_id = aws_vpc.main.id
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+resource "aws_instance" "web" {
+  for_each                    = aws_subnet.this
+  ami                         = "ami-1"
+  instance_type               = "t3.micro"
+  subnet_id                   = each.value.id
+  vpc_security_group_ids      = [aws_security_group.ssh.id]
+  associate_public_ip_address = true
+}
+"""
+
+
+def test_one_subnet_standing_for_many_may_have_any_table_associated_with_it(
+    tmp_path: Path,
+) -> None:
+    # The zones are read when Terraform plans, so the subnets' keys are not known and one
+    # subnet stands for all of them; the public and the private associations both name it.
+    # Some of the instances sit in public subnets, some in private ones: open, one is
+    # reachable through the public table, resting on that choice; closed, none is for certain.
+    write(tmp_path, {"main.tf": ONE_SUBNET_FOR_MANY})
+    model = build_model([tmp_path])
+    (subnet,) = model.subnets.values()
+    assert sorted(subnet.route_table_choices) == [
+        "aws_route_table.private",
+        "aws_route_table.public",
+    ]
+    opened = run_check([tmp_path], [], assume_unknown="open").findings
+    admin = [f for f in opened if f.rule == "INTERNET-ADMIN-PORTS"]
+    assert [(f.destination.address, f.path[1].address) for f in admin] == [
+        ("aws_instance.web[*]", "aws_route_table.public")
+    ]
+    assert "the route table of aws_subnet.this[*]" in (admin[0].depends_on_unknown or [])
+    assert not run_check([tmp_path], [], assume_unknown="closed").findings

@@ -178,6 +178,8 @@ class ClassBuilder:
         unknowns: list[Unknown] = [f"{endpoint.address}: {what}" for what in interface.unknown]
         if subnet is None and interface.network is None:
             unknowns.append(f"{endpoint.address}: subnet")
+        if subnet is not None and subnet.route_table_unknown:
+            unknowns.append(subnet.route_table_unknown)
         families = IntervalSet()
         subnet_ranges = families_of(subnet) if subnet is not None else ALL_ADDRESSES
         if subnet is None or subnet_ranges & V4_ALL:
@@ -223,7 +225,7 @@ class ClassBuilder:
     ) -> RouteView:
         if subnet is None and interface.subnet_unknown and network is not None:
             # Any subnet of its network: when open, the table that reaches furthest.
-            return self.tables.view_for_unknown_subnet(network, widest=self.assume == "open")
+            return self.tables.view_for_unknown_subnet(network)
         return self.tables.view_for(subnet, network)
 
     def _guards(

@@ -49,7 +49,7 @@ class Engine:
         self.groups = SecurityGroups(self.filters)
         self.acls = NetworkAcls(self.filters)
         self.listeners = Listeners(model)
-        self.tables = RouteTables(model)
+        self.tables = RouteTables(model, assume)
         self.interconnect = Interconnect(model, assume, self.tables)
         self.borders = Borders(model, assume, self.tables)
         self.spaces = AzureSpaces(model)

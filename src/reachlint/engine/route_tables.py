@@ -8,6 +8,8 @@ and borders.py (out of the networks, and back in).
 
 from __future__ import annotations
 
+from typing import Literal
+
 from msgspec import Struct
 
 from reachlint.engine.flows import External, Hop
@@ -104,13 +106,17 @@ class RouteView:
 class RouteTables:
     """The view of each route table, built once, and the hops that name a route or gateway."""
 
-    def __init__(self, model: NetworkModel) -> None:
+    def __init__(self, model: NetworkModel, assume: Literal["open", "closed"]) -> None:
         self.model = model
+        # A subnet whose table is one of several: when open, the one that reaches furthest.
+        self.widest = assume == "open"
         self._views: dict[tuple[str | None, str | None], RouteView] = {}
         self._sites_by_gateway: dict[str, list[OnPremSite]] | None = None
         self._subnets_by_network: dict[str, list[Subnet]] | None = None
 
     def view_for(self, subnet: Subnet | None, network: str | None) -> RouteView:
+        if subnet is not None and subnet.route_table_choices:
+            return self._chosen(subnet, network)
         table_address = subnet.route_table if subnet is not None else None
         net = self.model.networks.get(network or "")
         if table_address is None and net is not None:
@@ -122,9 +128,20 @@ class RouteTables:
             self._views[key] = view
         return view
 
-    def view_for_unknown_subnet(self, network: str, widest: bool) -> RouteView:
-        """The view of one of the network's subnets, not known which: `widest` takes the table
-        that reaches furthest (the internet first), else the one that reaches least. A subnet
+    def _chosen(self, subnet: Subnet, network: str | None) -> RouteView:
+        key = (f"choice:{subnet.address}", network)
+        view = self._views.get(key)
+        if view is None:
+            views = [
+                self._build_view(self.model.route_tables.get(address), network)
+                for address in subnet.route_table_choices
+            ]
+            view = self._views[key] = (max if self.widest else min)(views, key=_reach)
+        return view
+
+    def view_for_unknown_subnet(self, network: str) -> RouteView:
+        """The view of one of the network's subnets, not known which: when open the table that
+        reaches furthest (the internet first), else the one that reaches least. A subnet
         outside the input would have the main table, so that one is always a candidate."""
         if self._subnets_by_network is None:
             self._subnets_by_network = {}
@@ -134,8 +151,7 @@ class RouteTables:
         for subnet in self._subnets_by_network.get(network, []):
             view = self.view_for(subnet, network)
             views.setdefault(id(view), view)
-        choose = max if widest else min
-        return choose(views.values(), key=_reach)
+        return (max if self.widest else min)(views.values(), key=_reach)
 
     def edge_view(self, table: RouteTable, gateway: str) -> RouteView:
         """The table as the edge route table of an internet gateway it is associated with."""

@@ -47,6 +47,11 @@ class Subnet(Element, kw_only=True):
     map_public_ip: bool = False
     # Explicit associations; None means the network's main table / default ACL.
     route_table: str | None = None
+    # When the input says only that its table is one of several (an association whose table
+    # is not known, or one instance standing for many): those tables, and what the choice
+    # rests on. --assume-unknown picks among them.
+    route_table_choices: list[str] = field(default_factory=list)
+    route_table_unknown: str | None = None
     network_acl: str | None = None
     security_group: str | None = None  # Azure: the subnet's network security group
     nat_gateway: str | None = None  # Azure: a NAT gateway serves the whole subnet

@@ -14,7 +14,7 @@ have `table` and `subnet` or `gateway`; a propagation `table` and `gateway`; a p
 
 from __future__ import annotations
 
-from reachlint.model.network import PrefixList, Route, RouteTable, RouteTarget
+from reachlint.model.network import PrefixList, Route, RouteTable, RouteTarget, Subnet
 from reachlint.providers.aws.networks import (
     RT_KINDS,
     SUBNET_KINDS,
@@ -246,19 +246,35 @@ def add_routes_and_associations(b: Build) -> None:
         table = route_table_of(b, resource, unknown)
         if table is not None:
             table.routes.append(route(b, resource))
+    associated_by: dict[str, str] = {}
     for resource in b.inv.of("route-table-association"):
         unknown = []
         if resource.refers("gateway") or string_value(resource.value("gateway")):
             _edge_association(b, resource)
             continue
         subnet_address = resource.link("subnet", SUBNET_KINDS, "subnet", unknown)
-        table = route_table_of(b, resource, unknown)
         subnet = b.model.subnets.get(subnet_address or "")
-        if subnet is None or table is None:
+        tables = _tables_named(b, resource, unknown)
+        if subnet is None or not tables:
             continue
+        earlier = associated_by.get(subnet.address)
+        if len(tables) > 1:
+            named = f"{resource.address}: {resource.path('table')}"
+            _may_be_any_of(subnet, [t.address for t in tables], named)
+        elif earlier is not None and earlier != resource.address:
+            # AWS takes one association per subnet: two resources associating one subnet
+            # means it stands for many (a count or for_each not known), each with one table.
+            both = [subnet.route_table or "", *(t.address for t in tables)]
+            _may_be_any_of(subnet, [a for a in both if a], f"the route table of {subnet.address}")
+            resource.note(
+                f"{earlier} associates {subnet.address} too, so it stands for several subnets "
+                "and its route table is unknown"
+            )
+        associated_by[subnet.address] = resource.address
         previous = b.model.route_tables.get(subnet.route_table or "")
         if previous is not None and subnet.address in previous.subnets:
             previous.subnets.remove(subnet.address)
+        table = tables[-1]
         subnet.route_table = table.address
         if subnet.address not in table.subnets:
             table.subnets.append(subnet.address)
@@ -268,6 +284,24 @@ def add_routes_and_associations(b: Build) -> None:
         gateway = resource.link("gateway", VGW_KINDS, "VPN gateway", unknown)
         if table is not None and gateway is not None:
             table.propagating_gateways = dedupe([*table.propagating_gateways, gateway])
+
+
+def _tables_named(b: Build, resource: Resource, unknown: list[str]) -> list[RouteTable]:
+    """The table an association names; several when the input says only that it is one of
+    them."""
+    links = resource.links("table", RT_LINK_KINDS, "route table", None, single=True)
+    if not links.ambiguous:
+        table = route_table_of(b, resource, unknown)
+        return [table] if table is not None else []
+    choices = ", ".join(links.addresses[:NOTE_SAMPLE])
+    resource.note(f"{resource.path('table')} may be any of {choices}; its route table is unknown")
+    found = [b.model.route_tables.get(table_address(b, a)) for a in links.addresses]
+    return [table for table in found if table is not None]
+
+
+def _may_be_any_of(subnet: Subnet, tables: list[str], rests_on: str) -> None:
+    subnet.route_table_choices = dedupe([*subnet.route_table_choices, *tables])
+    subnet.route_table_unknown = subnet.route_table_unknown or rests_on
 
 
 def _edge_association(b: Build, resource: Resource) -> None:
