@@ -1231,3 +1231,43 @@ def test_one_subnet_standing_for_many_may_have_any_table_associated_with_it(
     ]
     assert "the route table of aws_subnet.this[*]" in (admin[0].depends_on_unknown or [])
     assert not run_check([tmp_path], [], assume_unknown="closed").findings
+
+
+def test_query_says_what_a_path_rests_on_and_what_closed_leaves_out(tmp_path: Path) -> None:
+    from reachlint.commands.design.query import render_answer_text, run_query
+
+    write(tmp_path, {"main.tf": ASG_IN_A_DECLARED_VPC})
+    asked = {"protocol": "tcp", "port": "22"}
+    target = "aws_autoscaling_group.web"
+    question, opened = run_query([tmp_path], "internet", target, assume_unknown="open", **asked)
+    (route,) = opened.paths
+    assert opened.reachable
+    assert route.depends_on_unknown == ["aws_autoscaling_group.web: vpc_zone_identifier"]
+    assert opened.if_unknowns_allow is None
+    text = render_answer_text(question, opened)
+    assert "depends on unknown values: aws_autoscaling_group.web: vpc_zone_identifier" in text
+
+    question, closed = run_query([tmp_path], "internet", target, assume_unknown="closed", **asked)
+    assert not closed.reachable and not closed.paths
+    assert [
+        (r.destination.address, r.depends_on_unknown) for r in closed.if_unknowns_allow or []
+    ] == [(target, ["aws_autoscaling_group.web: vpc_zone_identifier"])]
+    text = render_answer_text(question, closed)
+    assert text.startswith("Not reachable: internet -> aws_autoscaling_group.web on tcp 22\n")
+    assert "Reachable if the values not known before apply allow it" in text
+
+
+def test_query_closed_lists_nothing_more_when_nothing_rests_on_unknowns(tmp_path: Path) -> None:
+    from reachlint.commands.design.query import run_query
+
+    text = ASG_IN_A_DECLARED_VPC.replace(
+        "  vpc_zone_identifier  = var.subnet_ids\n",
+        "  vpc_zone_identifier  = [aws_subnet.public.id]\n",
+    )
+    write(tmp_path, {"main.tf": text})
+    _, closed = run_query(
+        [tmp_path], "internet", "aws_autoscaling_group.web", assume_unknown="closed", port="22"
+    )
+    assert closed.reachable
+    assert [r.depends_on_unknown for r in closed.paths] == [None]
+    assert closed.if_unknowns_allow == []

@@ -88,6 +88,17 @@ class Doubt(Struct, frozen=True):
 # What a flow depends on: a name for all of it, or a doubt for part of it.
 Unknown = str | Doubt
 
+
+def rests_on(unknowns: list[Unknown], traffic: Traffic) -> set[str]:
+    """The names that `traffic`, part of a flow with these unknowns, rests on: a doubt only
+    when its traffic is part of it."""
+    return {
+        unknown if isinstance(unknown, str) else unknown.name
+        for unknown in unknowns
+        if isinstance(unknown, str) or unknown.traffic & traffic
+    }
+
+
 # The private address of an endpoint of class N, chosen when it is deployed: named after the
 # endpoint a finding is about (`private_address_of(3)` -> "@3.private-address").
 _CLASS_ADDRESS = ".private-address"

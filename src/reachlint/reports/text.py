@@ -77,11 +77,11 @@ def _finding_lines(finding: Finding) -> list[str]:
     lines.append(f"    traffic: {traffic[0]}")
     lines += [f"             {part}" for part in traffic[1:]]
     if finding.addresses and not finding.traffic_by_addresses:
-        lines.append(f"    addresses: {_first_few(finding.addresses)}")
+        lines.append(f"    addresses: {first_few(finding.addresses)}")
     if finding.state == "reply-dropped":
         lines.append("    replies are dropped on the way back: the request arrives, no connection")
     if finding.depends_on_unknown:
-        lines.append(f"    depends on unknown values: {_first_few(finding.depends_on_unknown)}")
+        lines.append(f"    depends on unknown values: {first_few(finding.depends_on_unknown)}")
     if finding.path:
         lines.append("    path:")
         lines += [f"      {number}. {hop_text(hop)}" for number, hop in enumerate(finding.path, 1)]
@@ -175,7 +175,7 @@ def addressed_traffic_text(item: PathLike) -> str:
     return joined_parts(addressed_traffic(item))
 
 
-def _first_few(items: list[str]) -> str:
+def first_few(items: list[str]) -> str:
     shown = ", ".join(_s(item) for item in items[:LIST_SHOWN])
     rest = len(items) - LIST_SHOWN
     return f"{shown} and {rest} more" if rest > 0 else shown

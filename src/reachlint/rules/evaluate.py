@@ -9,11 +9,12 @@ signatures, and only then spread over the member pairs.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+
 from msgspec import Struct, field
 from msgspec.structs import replace
 
 from reachlint.engine.flows import (
-    Doubt,
     End,
     EndpointClass,
     External,
@@ -22,6 +23,7 @@ from reachlint.engine.flows import (
     Hop,
     Reachability,
     class_of_private_address,
+    rests_on,
 )
 from reachlint.model.network import Endpoint, Interface, NetworkModel
 from reachlint.model.traffic import (
@@ -138,13 +140,8 @@ class _Pending(Struct):
         # The path shown is the one that carries the most of the traffic.
         if size > self.largest:
             self.largest, self.carrier = size, flow
-        for unknown in flow.unknowns:
-            if isinstance(unknown, Doubt):
-                # Only the traffic it let through rests on it.
-                if unknown.traffic & left_over:
-                    self.unknowns.add(unknown.name)
-            else:
-                self.unknowns.add(unknown)
+        if flow.unknowns:
+            self.unknowns |= rests_on(flow.unknowns, left_over)
 
 
 class _Evaluation:
@@ -384,20 +381,9 @@ class _Evaluation:
         return size
 
     def _unknowns_of(self, gathered: _Pending) -> list[str]:
-        """What the finding depends on: a class's unknowns about other members are left out,
-        and the private address of an end's class is that end's."""
-        ends = {gathered.source.address, gathered.destination.address}
-        endpoints = self.model.endpoints
-        found: set[str] = set()
-        for unknown in gathered.unknowns:
-            class_id = class_of_private_address(unknown)
-            if class_id is not None:
-                for end in (gathered.source, gathered.destination):
-                    if end.endpoint_class is not None and end.endpoint_class.id == class_id:
-                        found.add(f"{end.address}: its private address")
-            elif unknown.split(": ", 1)[0] in ends or unknown.split(": ", 1)[0] not in endpoints:
-                found.add(unknown)
-        return sorted(found)
+        return depends_on(
+            gathered.unknowns, gathered.source, gathered.destination, self.model.endpoints
+        )
 
     def _finding(self, rule: Rule, gathered: _Pending, elsewhere: str = "") -> Finding:
         source, destination = self._end_ref(gathered.source), self._end_ref(gathered.destination)
@@ -551,3 +537,24 @@ def _hop_ref(hop: Hop) -> HopRef:
         file=hop.origin.file,
         line=hop.origin.line,
     )
+
+
+def depends_on(
+    unknowns: Iterable[str],
+    source: EndSubject,
+    destination: EndSubject,
+    endpoints: Mapping[str, Endpoint],
+) -> list[str]:
+    """What a path between two ends depends on: a class's unknowns about other members are
+    left out, and the private address of an end's class is that end's."""
+    ends = {source.address, destination.address}
+    found: set[str] = set()
+    for unknown in unknowns:
+        class_id = class_of_private_address(unknown)
+        if class_id is not None:
+            for end in (source, destination):
+                if end.endpoint_class is not None and end.endpoint_class.id == class_id:
+                    found.add(f"{end.address}: its private address")
+        elif unknown.split(": ", 1)[0] in ends or unknown.split(": ", 1)[0] not in endpoints:
+            found.add(unknown)
+    return sorted(found)

@@ -30,7 +30,7 @@ from reachlint.commands.design.common import (
     passes_through,
 )
 from reachlint.engine.explain import Blocked
-from reachlint.engine.flows import End, External, Flow, Hop
+from reachlint.engine.flows import End, External, Flow, Hop, rests_on
 from reachlint.errors import InputError
 from reachlint.model.traffic import (
     ALL_ADDRESSES,
@@ -94,6 +94,8 @@ class RoutePath(_Strict, kw_only=True):
     # As in a finding: each part with its external addresses, when they differ between parts.
     traffic_by_addresses: list[AddressedTraffic] | None = None
     path: list[HopRef]
+    # As in a finding: the values not known before apply that this path rests on.
+    depends_on_unknown: list[str] | None = None
 
 
 class Answer(_Strict, kw_only=True):
@@ -102,6 +104,9 @@ class Answer(_Strict, kw_only=True):
     traffic_by_addresses: list[AddressedTraffic] | None = None
     paths: list[RoutePath]
     blocked: list[BlockedPair]
+    # Asked with --assume-unknown closed: the paths there would be if the values not known
+    # before apply allowed them, so that "not reachable" never rests on them unsaid.
+    if_unknowns_allow: list[RoutePath] | None = None
 
     def to_json(self) -> str:
         from reachlint.reports.schema import document_json
@@ -177,7 +182,23 @@ def run_query(
         wanted=wanted_traffic(protocol, port),
     )
     model, analysis = analyse(paths, assume_unknown, options)
-    return question, hidden(ask(model, analysis, question), model.sensitive)
+    answer = ask(model, analysis, question)
+    if assume_unknown == "closed":
+        from reachlint.engine.analysis import Analysis
+
+        certain = {_route_key(route) for route in answer.paths}
+        opened = ask(model, Analysis(model, "open"), question)
+        answer.if_unknowns_allow = [r for r in opened.paths if _route_key(r) not in certain]
+    return question, hidden(answer, model.sensitive)
+
+
+def _route_key(route: RoutePath) -> tuple[object, ...]:
+    return (
+        route.source.address,
+        route.destination.address,
+        tuple(hop.address for hop in route.path),
+        tuple((entry.protocol, tuple(entry.ports or ()), entry.numbers) for entry in route.traffic),
+    )
 
 
 # ----- answering ------------------------------------------------------------------------------
@@ -198,6 +219,7 @@ class _Route(Struct):
     traffic: Traffic
     path: list[Hop]
     admitted: Traffic  # what the path's filter rules are shown for (as it arrives)
+    unknowns: set[str] = field(default_factory=set)
 
 
 class _Pair(Struct):
@@ -218,10 +240,12 @@ class _Pair(Struct):
         key = tuple(hop.address for hop in flow.path)
         route = self.routes.get(key)
         if route is None:
-            self.routes[key] = _Route(traffic, flow.path, admitted or traffic)
+            route = self.routes[key] = _Route(traffic, flow.path, admitted or traffic)
         else:
             route.traffic = route.traffic | traffic
             route.admitted = route.admitted | (admitted or traffic)
+        if flow.unknowns:
+            route.unknowns |= rests_on(flow.unknowns, traffic)
 
 
 class _Asker:
@@ -262,7 +286,7 @@ class _Asker:
         if not reached and not blocked:
             # Only an end to itself, or two external ends, was asked about.
             blocked = [_not_a_flow(source, destination) for source, destination in unanswered[:1]]
-        return _answer(reached, _dedupe(blocked))
+        return _answer(reached, _dedupe(blocked), self.model)
 
     def _choose(self, selector: Selector, option: str, text: str) -> _Picked:
         chosen: _Picked = {}
@@ -443,7 +467,9 @@ def _dedupe(blocked: list[BlockedPair]) -> list[BlockedPair]:
     return kept
 
 
-def _answer(reached: list[_Pair], blocked: list[BlockedPair]) -> Answer:
+def _answer(reached: list[_Pair], blocked: list[BlockedPair], model: NetworkModel) -> Answer:
+    from reachlint.rules.evaluate import depends_on
+
     total = Traffic()
     paths = []
     sides: set[str] = set()  # where the outside ends are: the internet, on-premises sites
@@ -460,6 +486,10 @@ def _answer(reached: list[_Pair], blocked: list[BlockedPair]) -> Answer:
                     traffic=_entries(route.traffic),
                     traffic_by_addresses=traffic_by_addresses(route.traffic) if external else None,
                     path=hop_refs(route.path, route.admitted),
+                    depends_on_unknown=depends_on(
+                        route.unknowns, pair.source, pair.destination, model.endpoints
+                    )
+                    or None,
                 )
             )
     return Answer(
@@ -493,7 +523,7 @@ def render_answer(question: Question, answer: Answer, fmt: str) -> str:
 
 def render_answer_text(question: Question, answer: Answer) -> str:
     """The answer for people: the verdict, then each pair's paths or what blocks it."""
-    from reachlint.reports.text import addressed_traffic_text, traffic_parts
+    from reachlint.reports.text import traffic_parts
     from reachlint.safe_text import one_line as _s
 
     pairs_reached = {(p.source.address, p.destination.address) for p in answer.paths}
@@ -507,16 +537,7 @@ def render_answer_text(question: Question, answer: Answer) -> str:
         verdict = f"Reachable: {ends} on {asked}"
     else:
         verdict = f"Reachable: {ends} on {overall} (asked: {asked})"
-    lines = [verdict]
-    by_pair: dict[tuple[str, str], list[RoutePath]] = {}
-    for route in answer.paths:
-        by_pair.setdefault((route.source.address, route.destination.address), []).append(route)
-    for (source, destination), routes in by_pair.items():
-        lines += ["", f"{_s(source)} -> {_s(destination)}: reachable"]
-        for number, route in enumerate(routes, 1):
-            label = f"route {number} of {len(routes)}" if len(routes) > 1 else "path"
-            lines.append(f"  {label} ({addressed_traffic_text(route)}):")
-            lines += [f"    {n}. {_hop_text(hop)}" for n, hop in enumerate(route.path, 1)]
+    lines = [verdict, *_routes_text(answer.paths, "reachable")]
     for entry in answer.blocked:
         lines += [
             "",
@@ -525,6 +546,12 @@ def render_answer_text(question: Question, answer: Answer) -> str:
             + _where(entry.at.file, entry.at.line),
             f"  {_s(entry.code)}: {_s(entry.reason)}",
         ]
+    if answer.if_unknowns_allow:
+        lines += [
+            "",
+            "Reachable if the values not known before apply allow it (--assume-unknown open):",
+        ]
+        lines += _routes_text(answer.if_unknowns_allow, "reachable if they allow it")
     total = len(pairs_reached) + len(
         {(b.source.address, b.destination.address) for b in answer.blocked}
     )
@@ -533,6 +560,28 @@ def render_answer_text(question: Question, answer: Answer) -> str:
         summary += f" · traffic: {overall}"
     lines += ["", summary]
     return "\n".join(lines) + "\n"
+
+
+def _routes_text(paths: list[RoutePath], verdict: str) -> list[str]:
+    """Each pair's routes: the hops, and what a route rests on that is not known."""
+    from reachlint.reports.text import addressed_traffic_text, first_few
+    from reachlint.safe_text import one_line as _s
+
+    by_pair: dict[tuple[str, str], list[RoutePath]] = {}
+    for route in paths:
+        by_pair.setdefault((route.source.address, route.destination.address), []).append(route)
+    lines: list[str] = []
+    for (source, destination), routes in by_pair.items():
+        lines += ["", f"{_s(source)} -> {_s(destination)}: {verdict}"]
+        for number, route in enumerate(routes, 1):
+            label = f"route {number} of {len(routes)}" if len(routes) > 1 else "path"
+            lines.append(f"  {label} ({addressed_traffic_text(route)}):")
+            if route.depends_on_unknown:
+                lines.append(
+                    f"    depends on unknown values: {first_few(route.depends_on_unknown)}"
+                )
+            lines += [f"    {n}. {_hop_text(hop)}" for n, hop in enumerate(route.path, 1)]
+    return lines
 
 
 def _hop_text(hop: HopRef) -> str:
