@@ -130,7 +130,7 @@ def test_notes_do_not_repeat_the_address_they_carry(tmp_path: Path) -> None:
     write(tmp_path / "net", {"main.tf": MODULE})
     model = build_model([tmp_path], None, None)
     (note,) = [n for n in model.notes if n.address == "aws_vpc.main"]
-    assert note.message == "cidr_block is not known before apply: var.cidr"
+    assert note.message == "cidr_block is not known (it rests on var.cidr)"
     model.note("aws_vpc.main: said twice", "aws_vpc.main")
     assert model.notes[-1].message == "said twice"
 
@@ -1161,7 +1161,7 @@ ONE_SUBNET_FOR_MANY = """data "aws_availability_zones" "available" {}
 locals {
   subnets = {
     for index, zone in data.aws_availability_zones.available.names :
-    "${zone}-${index < 2 ? "public" : "private"}" => { index = index, tier = index < 2 ? "public" : "private" }
+    "${zone}-${index}" => { index = index, tier = index < 2 ? "public" : "private" }
   }
 }
 resource "aws_vpc" "main" { cidr_block = "10.0.0.0/16" }

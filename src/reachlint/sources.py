@@ -31,6 +31,12 @@ class UnknownValue(Struct, kw_only=True, frozen=True):
     version: Literal[4, 6] | None = None  # the address family, when the attribute fixes it
 
 
+def not_known(path: str, ranges: list[UnknownValue]) -> str:
+    """The note on a value that is not known, naming what it rests on."""
+    rests_on = ", ".join(dict.fromkeys(source for r in ranges for source in r.sources))
+    return f"{path} is not known (it rests on {rests_on})" if rests_on else f"{path} is not known"
+
+
 class Note(Struct, kw_only=True):
     """Something the loader saw and did not model, or could not know."""
 

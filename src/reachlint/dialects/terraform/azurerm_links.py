@@ -52,7 +52,7 @@ from reachlint.formats.terraform.records import TfResource
 from reachlint.model.network import NetworkModel
 from reachlint.providers.azure.networks import outside_network, outside_subnet
 from reachlint.providers.values import dedupe, has_unknown, string_value, strings
-from reachlint.sources import Origin, UnknownValue
+from reachlint.sources import Origin, UnknownValue, not_known
 
 _NETWORK_TYPE = "azurerm_virtual_network"
 NOTE_SAMPLE = 5  # how many choices a note lists
@@ -328,8 +328,7 @@ class AzurermLinks:
         if has_unknown(value) and ranges is not None:
             found_ranges = unknown_ranges(resource, path)
             ranges.extend(r for r in found_ranges if r not in ranges)
-            rests_on = ", ".join(s for r in found_ranges for s in r.sources)
-            self.note(resource, f"{path} is not known before apply: {rests_on}", path)
+            self.note(resource, not_known(path, found_ranges), path)
         elif has_unknown(value):
             if path not in unknown:
                 unknown.append(path)

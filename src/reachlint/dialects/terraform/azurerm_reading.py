@@ -28,7 +28,7 @@ from reachlint.dialects.terraform.values import unknown_ranges
 from reachlint.formats.terraform.records import TfResource
 from reachlint.providers.azure.resources import Resource, Settings
 from reachlint.providers.values import has_unknown, integer, string_value, strings
-from reachlint.sources import Origin, UnknownValue
+from reachlint.sources import Origin, UnknownValue, not_known
 
 
 class TfInput:
@@ -253,8 +253,7 @@ class TfEntry:
                 continue
             named = unknown_ranges(self.resource, path)
             ranges.extend(named)
-            rests_on = ", ".join(s for r in named for s in r.sources)
-            self.tf.note(self.resource, f"{path} is not known before apply: {rests_on}", path)
+            self.tf.note(self.resource, not_known(path, named), path)
         return found
 
     @property
@@ -269,8 +268,7 @@ class TfEntry:
             path = self.prefix + spec.names[0]
             named = unknown_ranges(self.resource, path)
             ranges.extend(named)
-            rests_on = ", ".join(s for r in named for s in r.sources)
-            self.tf.note(self.resource, f"{path} is not known before apply: {rests_on}")
+            self.tf.note(self.resource, not_known(path, named))
         return None
 
     def link(self, field: str, unknown: list[str] | None = None) -> str | None:

@@ -29,7 +29,7 @@ from reachlint.model.network import (
 from reachlint.providers.aws.source import Fields, Links, Resource
 from reachlint.providers.aws.state import Build
 from reachlint.providers.values import dedupe, has_unknown, string_value, strings, valid_cidr
-from reachlint.sources import UNKNOWN, UnknownValue
+from reachlint.sources import UNKNOWN, UnknownValue, not_known
 
 VPC_KINDS = frozenset({"vpc", "default-vpc"})
 SUBNET_KINDS = frozenset({"subnet", "default-subnet"})
@@ -110,8 +110,7 @@ def cidr_values(
         if ranges is not None:
             found_ranges = view.unknown_ranges(field)
             ranges.extend(r for r in found_ranges if r not in ranges)
-            rests_on = ", ".join(s for r in found_ranges for s in r.sources)
-            view.note(f"{path} is not known before apply: {rests_on}", field)
+            view.note(not_known(path, found_ranges), field)
         elif path not in unknown:
             unknown.append(path)
             view.note(f"{path} is known only after apply", field)
