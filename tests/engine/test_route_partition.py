@@ -3,9 +3,12 @@ destination are passed over by their ends, and one address in common is not apar
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from reachlint.commands.check import run_check
 from reachlint.engine.route_tables import RouteEntry, RouteView
 from reachlint.model.traffic import IntervalSet
 
@@ -53,3 +56,60 @@ def test_passing_over_routes_apart_changes_no_partition(
 ) -> None:
     entries = [_entry(f"r{n}", addresses, prefix) for n, (addresses, prefix) in enumerate(routes)]
     assert _parts(RouteView(None, entries), destination) == _intersected(entries, destination)
+
+
+DUAL_STACK_SSH_OVER_IPV6 = """resource "aws_vpc" "main" {
+  cidr_block      = "10.0.0.0/16"
+  ipv6_cidr_block = "2600:1f18:1:100::/56"
+}
+resource "aws_internet_gateway" "igw" { vpc_id = aws_vpc.main.id }
+resource "aws_route_table" "public" {
+  vpc_id = aws_vpc.main.id
+  route {
+    cidr_block = "0.0.0.0/0"
+    gateway_id = aws_internet_gateway.igw.id
+  }
+  route {
+    ipv6_cidr_block = "::/0"
+    gateway_id      = aws_internet_gateway.igw.id
+  }
+}
+resource "aws_subnet" "public" {
+  vpc_id          = aws_vpc.main.id
+  cidr_block      = "10.0.1.0/24"
+  ipv6_cidr_block = "2600:1f18:1:101::/64"
+}
+resource "aws_route_table_association" "public" {
+  subnet_id      = aws_subnet.public.id
+  route_table_id = aws_route_table.public.id
+}
+resource "aws_security_group" "ssh" {
+  vpc_id = aws_vpc.main.id
+  ingress {
+    from_port        = 22
+    to_port          = 22
+    protocol         = "tcp"
+    ipv6_cidr_blocks = ["::/0"]
+  }
+}
+resource "aws_instance" "web" {
+  ami                    = "ami-1"
+  instance_type          = "t3.micro"
+  subnet_id              = aws_subnet.public.id
+  vpc_security_group_ids = [aws_security_group.ssh.id]
+  ipv6_address_count     = 1
+}
+"""
+
+
+def test_a_path_over_ipv6_names_the_ipv6_route(tmp_path: Path) -> None:
+    # The group admits SSH from IPv6 clients only; their replies leave by the ::/0 route, so
+    # that is the route the path cites, not the table's 0.0.0.0/0 one.
+    (tmp_path / "main.tf").write_text(DUAL_STACK_SSH_OVER_IPV6)
+    (finding,) = run_check([tmp_path], []).findings
+    route = finding.path[1]
+    assert (route.address, route.detail, route.line) == (
+        "aws_route_table.public",
+        "aws_route_table.public sends ::/0 to aws_internet_gateway.igw",
+        12,
+    )

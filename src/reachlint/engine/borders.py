@@ -43,6 +43,10 @@ class Leg(Struct):
     address_names: tuple[str, ...] = ()
 
 
+# Parts of the address space and the hops of the route that carries each to the internet.
+InternetRoutes = list[tuple[IntervalSet, list[Hop]]]
+
+
 class Borders:
     """The ways out of the networks and back in, by each table's routes."""
 
@@ -51,35 +55,28 @@ class Borders:
         self.assume = assume
         self.tables = tables
         # Many subnets share a route table: its ways out are worked out once (read, not changed).
-        self._returns: dict[RouteView, tuple[IntervalSet, list[Hop], list[str]]] = {}
+        self._returns: dict[RouteView, tuple[IntervalSet, InternetRoutes, list[str]]] = {}
         self._legs: dict[tuple[object, ...], list[Leg]] = {}
 
-    def internet_return(self, view: RouteView) -> tuple[IntervalSet, list[Hop], list[str]]:
-        """Client addresses whose replies leave through an internet gateway; and, when a route
-        to an unknown range may carry them (--assume-unknown open), what that rests on."""
+    def internet_return(self, view: RouteView) -> tuple[IntervalSet, InternetRoutes, list[str]]:
+        """Client addresses whose replies leave through an internet gateway, with the hops of
+        the route each part takes; and, when a route to an unknown range may carry them
+        (--assume-unknown open), what that rests on."""
         found = self._returns.get(view)
         if found is None:
             found = self._returns[view] = self._internet_return(view)
         return found
 
-    def _internet_return(self, view: RouteView) -> tuple[IntervalSet, list[Hop], list[str]]:
+    def _internet_return(self, view: RouteView) -> tuple[IntervalSet, InternetRoutes, list[str]]:
         clients = IntervalSet()
-        hops: list[Hop] = []
+        routes: InternetRoutes = []
         routed = IntervalSet()
         for part, entry in view.partition(ALL_ADDRESSES):
             routed = routed | part
             if entry.target_kind not in {"internet-gateway", "internet"}:
                 continue
             clients = clients | part
-            if not hops and entry.target_kind == "internet":
-                hops = [self.tables.route_hop(entry)]
-            elif not hops:
-                hops = [
-                    self.tables.gateway_hop(
-                        entry.target, "internet-gateway", "admits internet traffic"
-                    ),
-                    self.tables.route_hop(entry),
-                ]
+            routes.append((part, self._return_hops(entry)))
         unknowns: list[str] = []
         if self.assume == "open":
             rest = ALL_ADDRESSES - routed
@@ -88,14 +85,16 @@ class Borders:
                     continue
                 clients = clients | rest
                 unknowns.extend(entry.unknowns)
-                if not hops:
-                    hops = [
-                        self.tables.gateway_hop(
-                            entry.target, "internet-gateway", "admits internet traffic"
-                        ),
-                        self.tables.route_hop(entry),
-                    ]
-        return clients, hops, unknowns
+                routes.append((rest, self._return_hops(entry)))
+        return clients, routes, unknowns
+
+    def _return_hops(self, entry: RouteEntry) -> list[Hop]:
+        if entry.target_kind == "internet":
+            return [self.tables.route_hop(entry)]
+        return [
+            self.tables.gateway_hop(entry.target, "internet-gateway", "admits internet traffic"),
+            self.tables.route_hop(entry),
+        ]
 
     def internet_in_through_firewalls(
         self, view: RouteView, destination: IntervalSet

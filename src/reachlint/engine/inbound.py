@@ -55,7 +55,7 @@ def _through_firewalls(engine: Engine, b: ClassView) -> None:
 
 def _direct(engine: Engine, b: ClassView) -> None:
     """From the internet by the route of the replies, straight to the class."""
-    clients, route_hops, route_unknowns = engine.borders.internet_return(b.routes)
+    clients, routes, route_unknowns = engine.borders.internet_return(b.routes)
     families = V4_ALL if b.info.public else IntervalSet()
     # IPv6 addresses are global: a dual-stack subnet needs no public IPv4 for them.
     families = families | (b.families & V6_ALL)
@@ -78,7 +78,9 @@ def _direct(engine: Engine, b: ClassView) -> None:
         engine.filters.unknowns.append(unsure_sku)
     replies = engine.acls.region(b.acl, "egress", b.outside).addresses_with(TCP, EPHEMERAL_PORTS)
     unknowns = [*b.unknowns, *route_unknowns, *engine.filters.take_unknowns()]
-    path = [*route_hops]
+    # The route of the addresses admitted (an IPv6 client: the IPv6 route).
+    reached = allowed.addresses()
+    path = next((list(hops) for part, hops in routes if part & reached), [])
     path.extend(_public_hops(engine, b))
     path.extend(engine.acls.hops(b.acl, "ingress", allowed, None, b.outside))
     path.extend(b.guards.hops("ingress", allowed, None, b.outside))
