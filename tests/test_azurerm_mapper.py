@@ -1185,6 +1185,38 @@ def test_known_ids_link_case_insensitively() -> None:
     assert model.subnets["azurerm_subnet.web"].security_group == group.address
 
 
+def _internal_balancer(sku: str) -> list[TfResource]:
+    """_balanced with its load balancer internal: one private frontend in the VMs' subnet."""
+    internal = res(
+        "azurerm_lb.web",
+        {
+            "name": "web",
+            "sku": sku,
+            "frontend_ip_configuration": [{"name": "public", "subnet_id": UNKNOWN}],
+        },
+        frontend_ip_configuration__0__subnet_id=["azurerm_subnet.web"],
+    )
+    return [internal if r.address == "azurerm_lb.web" else r for r in _balanced()]
+
+
+def test_only_an_internal_standard_load_balancer_takes_default_outbound_access_away() -> None:
+    # learn.microsoft.com/azure/load-balancer/skus: when only an internal Standard load
+    # balancer serves a VM, default SNAT is not available; a public or Basic one keeps it.
+    def outbound(*resources: TfResource) -> list[bool]:
+        model = build(*resources)
+        return [
+            interface.default_outbound_access
+            for index in range(2)
+            for interface in model.endpoints[
+                f"azurerm_linux_virtual_machine.web[{index}]"
+            ].interfaces
+        ]
+
+    assert outbound(*_internal_balancer("Standard")) == [False, False]
+    assert outbound(*_internal_balancer("Basic")) == [True, True]
+    assert outbound(*_balanced()) == [True, True]
+
+
 GARBAGE: list[Any] = [
     None,
     UNKNOWN,

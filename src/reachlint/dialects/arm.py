@@ -46,6 +46,7 @@ from reachlint.model.redact import redact_model
 from reachlint.providers.azure import compute as azure_compute
 from reachlint.providers.azure import connections as azure_connections
 from reachlint.providers.azure import gateways as azure_gateways
+from reachlint.providers.azure import load_balancers as azure_load_balancers
 from reachlint.providers.azure import networks as azure_networks
 from reachlint.providers.azure import nsgs as azure_nsgs
 from reachlint.providers.azure import peerings as azure_peerings
@@ -322,6 +323,7 @@ def map_deployment(deployment: Deployment, file: str) -> NetworkModel:
     balancers = ArmBalancers(arm, build, compute)
     balancers.load_balancers()
     balancers.application_gateways()
+    azure_load_balancers.default_outbound(build.model)
     azure_routes.route_tables(build)
     azure_peerings.connect(build)
     azure_connections.on_premises(build)

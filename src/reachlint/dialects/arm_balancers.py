@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any, Literal
 
-from reachlint.dialects.arm_compute import ArmCompute, endpoint_of
+from reachlint.dialects.arm_compute import ArmCompute, endpoint_of, sku_name
 from reachlint.dialects.arm_reading import ArmInput, at, items, parent_of
 from reachlint.formats.arm.resource_ids import child_address
 from reachlint.formats.arm.resources import ArmResource
@@ -93,7 +93,9 @@ class ArmBalancers:
         endpoint = endpoint_of(self.arm, resource, "load-balancer")
         tier = at(resource.get("sku"), "tier")
         gateway_tier = isinstance(tier, str) and tier.lower() == "gateway"
-        balancer = azure_load_balancers.load_balancer(public=False, gateway_tier=gateway_tier)
+        balancer = azure_load_balancers.load_balancer(
+            public=False, gateway_tier=gateway_tier, sku=sku_name(resource.get("sku"))[0]
+        )
         endpoint.load_balancer = balancer
         # Pool members: NIC IP configurations that join, then addresses the pool lists itself.
         pools: dict[str, list[Target]] = {}

@@ -142,15 +142,28 @@ class Borders:
         return None
 
     def internet_legs(
-        self, view: RouteView, public: bool, families: IntervalSet, subnet: Subnet | None = None
+        self,
+        view: RouteView,
+        public: bool,
+        families: IntervalSet,
+        subnet: Subnet | None = None,
+        default_outbound: bool = True,
     ) -> list[Leg]:
-        """The ways out of a subnet by its routes (read, not changed: subnets share them)."""
+        """The ways out of a subnet by its routes (read, not changed: subnets share them).
+        `default_outbound`: Azure's default outbound access is not taken away from the sender
+        (see Interface)."""
         # Of the subnet, only what Azure's Internet next hop asks counts.
-        own = (subnet.nat_gateway, subnet.default_outbound_access) if subnet is not None else None
+        own = (
+            (subnet.nat_gateway, subnet.default_outbound_access and default_outbound)
+            if subnet is not None
+            else None
+        )
         key = (view, public, families, own)
         found = self._legs.get(key)
         if found is None:
-            found = self._legs[key] = self._internet_legs(view, public, families, subnet, 0)
+            found = self._legs[key] = self._internet_legs(
+                view, public, families, subnet, 0, default_outbound
+            )
         return found
 
     def _internet_legs(
@@ -160,6 +173,7 @@ class Borders:
         families: IntervalSet,
         subnet: Subnet | None,
         depth: int,
+        default_outbound: bool = True,
     ) -> list[Leg]:
         legs: list[Leg] = []
         for part, entry in [*view.partition(families), *self._unknown_parts(view, families)]:
@@ -167,7 +181,9 @@ class Borders:
             kind = entry.target_kind
             if kind == "internet":
                 legs.extend(
-                    self._azure_internet_legs(entry, part & PUBLIC_ADDRESSES, public, subnet)
+                    self._azure_internet_legs(
+                        entry, part & PUBLIC_ADDRESSES, public, subnet, default_outbound
+                    )
                 )
             elif kind == "virtual-appliance" and depth < 3:
                 legs.extend(self._appliance_legs(entry, part, depth, public))
@@ -209,7 +225,12 @@ class Borders:
         return parts
 
     def _azure_internet_legs(
-        self, entry: RouteEntry, part: IntervalSet, public: bool, subnet: Subnet | None
+        self,
+        entry: RouteEntry,
+        part: IntervalSet,
+        public: bool,
+        subnet: Subnet | None,
+        default_outbound: bool,
     ) -> list[Leg]:
         """Out through Azure's Internet next hop: NAT gateway, public IP or default access."""
         if not part:
@@ -221,7 +242,7 @@ class Borders:
                 nat.address, "nat-gateway", "translates to its public address"
             )
             return [Leg(part, INTERNET, [route, hop])]
-        if public or subnet is None or subnet.default_outbound_access:
+        if public or subnet is None or (subnet.default_outbound_access and default_outbound):
             return [Leg(part, INTERNET, [route])]
         return []
 

@@ -57,6 +57,7 @@ class ClassView(Struct, dict=True):
     service: Service = field(default_factory=lambda: service_of(_PLAIN))
     closed_without_nsg: bool | None = False  # a Standard public IP: see Interface
     public_source: str | None = None
+    default_outbound: bool = True  # Azure's default outbound access: see Interface
 
     @cached_property
     def frontends(self) -> frozenset[str]:
@@ -142,6 +143,7 @@ class ClassBuilder:
             bool(known),
             tuple(interface.unknown),
             interface.subnet_unknown,
+            interface.default_outbound_access,
             interface.network_security_group,
             tuple(sorted(interface.application_security_groups)),
             self._target_of.get(endpoint.address, ()),
@@ -216,6 +218,7 @@ class ClassBuilder:
             service=service,
             closed_without_nsg=interface.closed_without_nsg,
             public_source=interface.public_source,
+            default_outbound=interface.default_outbound_access,
         )
         self.classes.append(made)
         return made

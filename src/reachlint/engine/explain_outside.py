@@ -148,12 +148,24 @@ def _arriving(
 def to_internet(explainer: Explainer, a: ClassView, wanted: Traffic) -> Blocked | None:
     engine = explainer.engine
     subnet = engine.model.subnets.get(a.info.subnet or "")
-    legs = engine.borders.internet_legs(a.routes, a.info.public, a.families, subnet)
+    legs = engine.borders.internet_legs(
+        a.routes, a.info.public, a.families, subnet, a.default_outbound
+    )
     legs = [leg for leg in legs if leg.external.kind == "internet"]
     if not legs:
         with_public = engine.borders.internet_legs(a.routes, True, a.families, subnet)
         if any(leg.external.kind == "internet" for leg in with_public):
             endpoint = engine.model.endpoints[explainer.name(a, "source")]
+            if not a.default_outbound:
+                return Blocked(
+                    "no-public-address",
+                    endpoint.address,
+                    endpoint.kind,
+                    f"only internal Standard load balancers serve {endpoint.address}, which "
+                    "leaves it no default outbound access, and it has no public address or NAT "
+                    "gateway of its own",
+                    endpoint.origin,
+                )
             return Blocked(
                 "no-public-address",
                 endpoint.address,
@@ -197,14 +209,18 @@ def to_site(explainer: Explainer, a: ClassView, site: External, wanted: Traffic)
     engine = explainer.engine
     subnet = engine.model.subnets.get(a.info.subnet or "")
     destinations = IntervalSet()
-    for leg in engine.borders.internet_legs(a.routes, a.info.public, a.families, subnet):
+    for leg in engine.borders.internet_legs(
+        a.routes, a.info.public, a.families, subnet, a.default_outbound
+    ):
         if leg.external.address == site.address:
             destinations = destinations | leg.addresses
     if not destinations:
         return explainer.no_route_out(a, site.address)
     legs = [
         leg
-        for leg in engine.borders.internet_legs(a.routes, a.info.public, a.families, subnet)
+        for leg in engine.borders.internet_legs(
+            a.routes, a.info.public, a.families, subnet, a.default_outbound
+        )
         if leg.external.address == site.address
     ]
     return _leaving(explainer, a, wanted, destinations) or _firewalls_out(

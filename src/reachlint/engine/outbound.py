@@ -18,7 +18,9 @@ from reachlint.model.traffic import TCP, IntervalSet, Traffic, parse_protocol
 def to_outside(engine: Engine) -> None:
     for a in engine.classes:
         subnet = engine.model.subnets.get(a.info.subnet or "")
-        for leg in engine.borders.internet_legs(a.routes, a.info.public, a.families, subnet):
+        for leg in engine.borders.internet_legs(
+            a.routes, a.info.public, a.families, subnet, a.default_outbound
+        ):
             if not a.service.starts_nothing(end_side(leg.external)):
                 _along(engine, a, leg)
 

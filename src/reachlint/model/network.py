@@ -280,6 +280,8 @@ class Interface(Struct, kw_only=True):
     # The subnet is a value not known before apply: the interface sits in one of its
     # network's subnets, whichever route table that subnet has.
     subnet_unknown: bool = False
+    # Azure: whether it may use default outbound access, as its subnet allows.
+    default_outbound_access: bool = True
 
 
 class Listener(Element, kw_only=True):
@@ -313,6 +315,8 @@ class LoadBalancer(Struct, kw_only=True):
     preserves_client_address: bool = False
     # Classic load balancers list their instances directly.
     instances: list[Target] = field(default_factory=list)
+    # Azure: the SKU as written ("Standard", "Basic"); None when not written.
+    sku: str | None = None
 
 
 EndpointKind = Literal[

@@ -22,6 +22,7 @@ from reachlint.model.network import NetworkModel
 from reachlint.providers.azure import compute as azure_compute
 from reachlint.providers.azure import connections as azure_connections
 from reachlint.providers.azure import gateways as azure_gateways
+from reachlint.providers.azure import load_balancers as azure_load_balancers
 from reachlint.providers.azure import networks as azure_networks
 from reachlint.providers.azure import nsgs as azure_nsgs
 from reachlint.providers.azure import peerings as azure_peerings
@@ -130,6 +131,7 @@ def build_azurerm_model(
     balancers = AzurermBalancers(links, compute)
     balancers.load_balancers()
     balancers.application_gateways()
+    azure_load_balancers.default_outbound(build.model)
     azure_compute.bastions(build, compute.bastion_public_ip)
     azure_compute.private_endpoints(build)
     azure_routes.route_tables(build)

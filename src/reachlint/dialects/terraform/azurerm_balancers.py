@@ -90,7 +90,9 @@ class AzurermBalancers:
                 )
             )
             public_ips.extend((source, address) for source in sources)
-        spec = azure_load_balancers.load_balancer(public=any(i.public for i in interfaces))
+        spec = azure_load_balancers.load_balancer(
+            public=any(i.public for i in interfaces), sku=string_value(resource.values.get("sku"))
+        )
         self.compute.add_endpoint(resource, "load-balancer", interfaces, unknown, spec)
         for source, interface in public_ips:
             self.compute.record_public_ip(source, resource.address, interface)

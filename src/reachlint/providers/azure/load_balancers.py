@@ -11,7 +11,7 @@ https://learn.microsoft.com/rest/api/load-balancer/load-balancers/create-or-upda
 
 from __future__ import annotations
 
-from reachlint.model.network import Listener, LoadBalancer
+from reachlint.model.network import Listener, LoadBalancer, NetworkModel
 
 # A rule's protocol, in lower case, as the protocol its listener takes.
 LISTENER_PROTOCOLS = {"tcp": "tcp", "udp": "udp", "all": "tcp_udp"}
@@ -27,13 +27,38 @@ def backend_protocol(listener: str) -> str:
     return "udp" if listener == "udp" else "tcp"
 
 
-def load_balancer(public: bool, gateway_tier: bool = False) -> LoadBalancer:
+def load_balancer(public: bool, gateway_tier: bool = False, sku: str | None = None) -> LoadBalancer:
     """A load balancer, internet-facing when a frontend is public."""
     return LoadBalancer(
         scheme="internet-facing" if public else "internal",
         flavor="gateway" if gateway_tier else "network",
         preserves_client_address=True,
+        sku=sku,
     )
+
+
+def default_outbound(model: NetworkModel) -> None:
+    """A VM that only internal Standard load balancers serve has no default outbound access:
+    "When only an internal Load Balancer serves a virtual machine ... outbound connections
+    over default SNAT aren't available" (https://learn.microsoft.com/azure/load-balancer/skus).
+    A public one, or a Basic one, still gives it a way out."""
+    serving: dict[str, list[LoadBalancer]] = {}
+    for endpoint in model.endpoints.values():
+        balancer = endpoint.load_balancer
+        if balancer is None or balancer.flavor != "network":
+            continue
+        groups = {group for listener in balancer.listeners for group in listener.target_groups}
+        for group in sorted(groups):
+            for target in (
+                model.target_groups[group].targets if group in model.target_groups else []
+            ):
+                serving.setdefault(target.endpoint, []).append(balancer)
+    for address, balancers in serving.items():
+        if all(b.scheme == "internal" and (b.sku or "").lower() == "standard" for b in balancers):
+            for interface in (
+                model.endpoints[address].interfaces if address in model.endpoints else []
+            ):
+                interface.default_outbound_access = False
 
 
 def application_gateway(public: bool, listeners: list[Listener] | None = None) -> LoadBalancer:
