@@ -1271,3 +1271,38 @@ def test_query_closed_lists_nothing_more_when_nothing_rests_on_unknowns(tmp_path
     assert closed.reachable
     assert [r.depends_on_unknown for r in closed.paths] == [None]
     assert closed.if_unknowns_allow == []
+
+
+CLASSIC_ELB_WITHOUT_GROUPS = """resource "aws_default_vpc" "main" {}
+resource "aws_elb" "web" {
+  availability_zones = ["us-east-1a"]
+  listener {
+    instance_port     = 8080
+    instance_protocol = "http"
+    lb_port           = 8080
+    lb_protocol       = "http"
+  }
+}
+"""
+
+
+def test_a_classic_load_balancer_without_groups_in_the_default_vpc_gets_default_elb(
+    tmp_path: Path,
+) -> None:
+    # docs.aws.amazon.com/elasticloadbalancing/latest/classic/elb-vpc-security-groups.html: in
+    # the default VPC it gets the account's default_elb group, made to allow the first load
+    # balancer's ports and shared by later ones, so its rules are not known here. Before, it
+    # took the VPC's default group and was never reachable.
+    write(tmp_path, {"main.tf": CLASSIC_ELB_WITHOUT_GROUPS})
+    (finding,) = run_check([tmp_path], [], assume_unknown="open").findings
+    assert (finding.destination.address, finding.depends_on_unknown) == (
+        "aws_elb.web",
+        [
+            "aws_default_vpc.main.default_elb",
+            "aws_default_vpc.main.default_elb: security group not in the input",
+        ],
+    )
+    assert not run_check([tmp_path], [], assume_unknown="closed").findings
+    model = build_model([tmp_path])
+    (interface,) = model.endpoints["aws_elb.web"].interfaces
+    assert interface.security_groups == ["aws_default_vpc.main.default_elb"]

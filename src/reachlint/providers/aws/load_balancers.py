@@ -33,7 +33,7 @@ from reachlint.providers.aws.endpoints import (
     ips,
     subnets_of,
 )
-from reachlint.providers.aws.networks import SUBNET_KINDS, in_default_vpc
+from reachlint.providers.aws.networks import SUBNET_KINDS, in_default_vpc, is_default_vpc
 from reachlint.providers.aws.security_groups import Groups, groups_of
 from reachlint.providers.aws.source import Resource
 from reachlint.providers.aws.state import Build
@@ -100,6 +100,19 @@ def add_load_balancer(b: Build, resource: Resource) -> None:
         )
 
 
+def _default_elb_group(b: Build, resource: Resource, vpc: str | None) -> Groups:
+    """In the default VPC a Classic Load Balancer without groups gets the account's default_elb
+    group, made with rules for the first load balancer's ports and shared by the later ones
+    (https://docs.aws.amazon.com/elasticloadbalancing/latest/classic/elb-vpc-security-groups.html):
+    a group outside the input, whose rules are unknown."""
+    resource.note(
+        "no security groups in the default VPC: Elastic Load Balancing gives it the account's "
+        "default_elb group, whose rules are not in the input",
+        "groups",
+    )
+    return Groups([f"{vpc}.default_elb"], True)
+
+
 def add_classic_load_balancer(b: Build, resource: Resource) -> None:
     unknown: list[str] = []
     internal = resource.value("internal") is True
@@ -110,6 +123,9 @@ def add_classic_load_balancer(b: Build, resource: Resource) -> None:
     if absent:
         network = in_default_vpc(b, resource, "subnets", unknown, where)
     groups = groups_of(b, resource, ["groups"], unknown)
+    vpc = network or next((b.model.subnets[a].network for a in subnets), None)
+    if not groups.given and is_default_vpc(b, vpc):
+        groups = _default_elb_group(b, resource, vpc)
     interfaces = interfaces_for(
         b,
         resource,
