@@ -1306,3 +1306,25 @@ def test_a_classic_load_balancer_without_groups_in_the_default_vpc_gets_default_
     model = build_model([tmp_path])
     (interface,) = model.endpoints["aws_elb.web"].interfaces
     assert interface.security_groups == ["aws_default_vpc.main.default_elb"]
+
+
+def test_groups_from_a_variable_without_value_name_what_they_rest_on(tmp_path: Path) -> None:
+    text = """variable "groups" { type = list(string) }
+resource "aws_vpc" "main" { cidr_block = "10.0.0.0/16" }
+resource "aws_subnet" "a" {
+  vpc_id     = aws_vpc.main.id
+  cidr_block = "10.0.1.0/24"
+}
+resource "aws_instance" "web" {
+  ami                    = "ami-1"
+  instance_type          = "t3.micro"
+  subnet_id              = aws_subnet.a.id
+  vpc_security_group_ids = var.groups
+}
+"""
+    write(tmp_path, {"main.tf": text})
+    model = build_model([tmp_path])
+    assert [n.message for n in model.notes if n.address == "aws_instance.web"] == [
+        "vpc_security_group_ids is not known (it rests on var.groups); its security group is "
+        "unknown"
+    ]

@@ -252,7 +252,8 @@ def groups_of(b: Build, resource: Fields, fields: Iterable[str], unknown: list[s
             reason = f"names {', '.join(outside)}, which is not in the input"
         elif links.unresolved and not links.literals and not links.addresses:
             found.append(f"{resource.address}.{path}")
-            reason = "cannot be resolved"
+            rests_on = ", ".join(links.rests_on)
+            reason = f"is not known (it rests on {rests_on})" if rests_on else "cannot be resolved"
         else:
             continue
         if path not in unknown:
