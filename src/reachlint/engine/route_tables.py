@@ -143,6 +143,10 @@ class RouteTables:
         """The view of one of the network's subnets, not known which: when open the table that
         reaches furthest (the internet first), else the one that reaches least. A subnet
         outside the input would have the main table, so that one is always a candidate."""
+        key = ("unknown subnet", network)
+        found = self._views.get(key)
+        if found is not None:
+            return found
         if self._subnets_by_network is None:
             self._subnets_by_network = {}
             for subnet in self.model.subnets.values():
@@ -151,7 +155,8 @@ class RouteTables:
         for subnet in self._subnets_by_network.get(network, []):
             view = self.view_for(subnet, network)
             views.setdefault(id(view), view)
-        return (max if self.widest else min)(views.values(), key=_reach)
+        found = self._views[key] = (max if self.widest else min)(views.values(), key=_reach)
+        return found
 
     def edge_view(self, table: RouteTable, gateway: str) -> RouteView:
         """The table as the edge route table of an internet gateway it is associated with."""
