@@ -14,7 +14,7 @@ have `table` and `subnet` or `gateway`; a propagation `table` and `gateway`; a p
 
 from __future__ import annotations
 
-from reachlint.model.network import PrefixList, Route, RouteTable, RouteTarget, Subnet
+from reachlint.model.network import PrefixList, Route, RouteTable, RouteTarget
 from reachlint.providers.aws.networks import (
     RT_KINDS,
     SUBNET_KINDS,
@@ -247,6 +247,8 @@ def add_routes_and_associations(b: Build) -> None:
         if table is not None:
             table.routes.append(route(b, resource))
     associated_by: dict[str, str] = {}
+    # Per subnet whose table is one of several: those tables (in order), what that rests on.
+    choices: dict[str, tuple[dict[str, None], str]] = {}
     for resource in b.inv.of("route-table-association"):
         unknown = []
         if resource.refers("gateway") or string_value(resource.value("gateway")):
@@ -260,12 +262,15 @@ def add_routes_and_associations(b: Build) -> None:
         earlier = associated_by.get(subnet.address)
         if len(tables) > 1:
             named = f"{resource.address}: {resource.path('table')}"
-            _may_be_any_of(subnet, [t.address for t in tables], named)
+            found = choices.setdefault(subnet.address, ({}, named))[0]
+            found.update(dict.fromkeys(t.address for t in tables))
         elif earlier is not None and earlier != resource.address:
             # AWS takes one association per subnet: two resources associating one subnet
             # means it stands for many (a count or for_each not known), each with one table.
+            named = f"the route table of {subnet.address}"
+            found = choices.setdefault(subnet.address, ({}, named))[0]
             both = [subnet.route_table or "", *(t.address for t in tables)]
-            _may_be_any_of(subnet, [a for a in both if a], f"the route table of {subnet.address}")
+            found.update(dict.fromkeys(a for a in both if a))
             resource.note(
                 f"{earlier} associates {subnet.address} too, so it stands for several subnets "
                 "and its route table is unknown"
@@ -278,6 +283,9 @@ def add_routes_and_associations(b: Build) -> None:
         subnet.route_table = table.address
         if subnet.address not in table.subnets:
             table.subnets.append(subnet.address)
+    for address, (tables_of, rests_on) in choices.items():
+        subnet = b.model.subnets[address]
+        subnet.route_table_choices, subnet.route_table_unknown = list(tables_of), rests_on
     for resource in b.inv.of("vpn-gateway-route-propagation"):
         unknown = []
         table = route_table_of(b, resource, unknown)
@@ -297,11 +305,6 @@ def _tables_named(b: Build, resource: Resource, unknown: list[str]) -> list[Rout
     resource.note(f"{resource.path('table')} may be any of {choices}; its route table is unknown")
     found = [b.model.route_tables.get(table_address(b, a)) for a in links.addresses]
     return [table for table in found if table is not None]
-
-
-def _may_be_any_of(subnet: Subnet, tables: list[str], rests_on: str) -> None:
-    subnet.route_table_choices = dedupe([*subnet.route_table_choices, *tables])
-    subnet.route_table_unknown = subnet.route_table_unknown or rests_on
 
 
 def _edge_association(b: Build, resource: Resource) -> None:
