@@ -122,7 +122,8 @@ def test_diff_gives_each_opened_part_its_addresses(tmp_path: Path) -> None:
 
 
 def test_query_gives_each_part_its_addresses() -> None:
-    from reachlint.commands.design.query import render_answer, run_query
+    from reachlint.commands.design.query import run_query
+    from reachlint.commands.design.query_text import render_answer
 
     question, answer = run_query([FIXTURE / "plan.json"], "internet", "aws_instance.node")
     text = render_answer(question, answer, "text")

@@ -11,6 +11,7 @@ import pytest
 from reachlint.dialects.terraform.azurerm import build_azurerm_model
 from reachlint.formats.terraform.records import UNKNOWN, TfResource
 from reachlint.model.network import AddressSpec, NetworkModel, PortRange
+from reachlint.sources import UnknownValue
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "fixtures" / "azurerm"
@@ -1213,6 +1214,15 @@ def test_only_an_internal_standard_load_balancer_takes_default_outbound_access_a
         ]
 
     assert outbound(*_internal_balancer("Standard")) == [False, False]
+    # A frontend whose public IP rests on a variable without value may be public: the load
+    # balancer is not known to be internal, so the VMs keep their way out.
+    unsure = _internal_balancer("Standard")
+    (balancer,) = [r for r in unsure if r.address == "azurerm_lb.web"]
+    balancer.values["frontend_ip_configuration"][0]["public_ip_address_id"] = UNKNOWN
+    balancer.unknown_values["frontend_ip_configuration.0.public_ip_address_id"] = [
+        UnknownValue(sources=("var.frontend_ip",))
+    ]
+    assert outbound(*unsure) == [True, True]
     assert outbound(*_internal_balancer("Basic")) == [True, True]
     assert outbound(*_balanced()) == [True, True]
 

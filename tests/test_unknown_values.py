@@ -1234,7 +1234,8 @@ def test_one_subnet_standing_for_many_may_have_any_table_associated_with_it(
 
 
 def test_query_says_what_a_path_rests_on_and_what_closed_leaves_out(tmp_path: Path) -> None:
-    from reachlint.commands.design.query import render_answer_text, run_query
+    from reachlint.commands.design.query import run_query
+    from reachlint.commands.design.query_text import render_answer_text
 
     write(tmp_path, {"main.tf": ASG_IN_A_DECLARED_VPC})
     asked = {"protocol": "tcp", "port": "22"}

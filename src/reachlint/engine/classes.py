@@ -143,6 +143,7 @@ class ClassBuilder:
             bool(known),
             tuple(interface.unknown),
             interface.subnet_unknown,
+            tuple(interface.subnet_choices),
             interface.default_outbound_access,
             interface.network_security_group,
             tuple(sorted(interface.application_security_groups)),
@@ -227,7 +228,10 @@ class ClassBuilder:
         self, interface: Interface, subnet: Subnet | None, network: str | None
     ) -> RouteView:
         if subnet is None and interface.subnet_unknown and network is not None:
-            # Any subnet of its network: when open, the table that reaches furthest.
+            # Any subnet of its network, or of those the input names: --assume-unknown decides.
+            choices = [self.model.subnets[a] for a in interface.subnet_choices]
+            if choices:
+                return self.tables.view_for_some_subnet(choices, network)
             return self.tables.view_for_unknown_subnet(network)
         return self.tables.view_for(subnet, network)
 

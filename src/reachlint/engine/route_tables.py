@@ -11,10 +11,11 @@ from __future__ import annotations
 from typing import Literal
 
 from msgspec import Struct
+from msgspec.structs import replace
 
 from reachlint.engine.flows import External, Hop
 from reachlint.model.network import NetworkModel, OnPremSite, Route, RouteTable, Subnet
-from reachlint.model.traffic import IntervalSet, cidr_interval, cidrs
+from reachlint.model.traffic import ALL_ADDRESSES, IntervalSet, cidr_interval, cidrs
 from reachlint.sources import Origin
 
 
@@ -30,11 +31,41 @@ class RouteEntry(Struct):
     unknowns: tuple[str, ...] = ()
 
 
-def _reach(view: RouteView) -> tuple[bool, int, str]:
-    """How far a table reaches: to the internet or not, then by how many routes."""
-    to_internet = any(e.target_kind in ("internet-gateway", "internet") for e in view.entries)
-    table = view.table.address if view.table is not None else ""
-    return to_internet, len(view.entries), table
+# Which of two routes for the same addresses reaches further, when the table is one of
+# several and --assume-unknown is open: out of the networks first, then to other networks.
+_REACH = {
+    "internet-gateway": 4,
+    "internet": 4,
+    "egress-only-internet-gateway": 3,
+    "nat-gateway": 3,
+    "transit-gateway": 2,
+    "peering": 2,
+    "vpn-gateway": 2,
+    "virtual-appliance": 2,
+    "firewall": 2,
+    "gateway-endpoint": 1,
+}
+# Beyond this many candidate tables, merging them route by route costs too much (hostile input):
+# the one with the most routes stands for them all.
+MERGED_TABLES = 16
+
+
+def _pick(entries: list[RouteEntry | None], widest: bool) -> RouteEntry | None:
+    """The route the addresses take when the table is one of several: when open, the one that
+    reaches furthest; when closed, one only if every table agrees."""
+    if widest:
+        present = [e for e in entries if e is not None]
+        return max(present, key=lambda e: _REACH.get(e.target_kind, 0), default=None)
+    first = entries[0]
+    if first is None or any(
+        e is None or (e.target_kind, e.target) != (first.target_kind, first.target) for e in entries
+    ):
+        return None
+    return first
+
+
+def _route_key(entry: RouteEntry) -> tuple[object, ...]:
+    return entry.target_kind, entry.target, entry.unknowns
 
 
 def prefix_length(cidr: str) -> int:
@@ -55,6 +86,8 @@ class RouteView:
         self.table = table
         # Routes to on-premises ranges that are unknown values (learned from a gateway).
         self.unknown_sites = unknown_sites or []
+        # A view merged from several tables: their routes to unknown ranges.
+        self.merged_unknown: list[RouteEntry] | None = None
         # Longest prefix first: CIDRs nest or are disjoint, so the first hit is the match.
         self.entries = sorted(entries, key=lambda e: (-e.prefix, e.route is None))
         self._cache: dict[IntervalSet, list[tuple[IntervalSet, RouteEntry]]] = {}
@@ -84,6 +117,8 @@ class RouteView:
 
     def unknown_destinations(self) -> list[RouteEntry]:
         """The table's routes whose destination is an unknown value."""
+        if self.merged_unknown is not None:
+            return self.merged_unknown
         table = self.table
         if table is None:
             return []
@@ -129,20 +164,25 @@ class RouteTables:
         return view
 
     def _chosen(self, subnet: Subnet, network: str | None) -> RouteView:
+        """A subnet whose table is one of several (see Subnet.route_table_choices)."""
         key = (f"choice:{subnet.address}", network)
         view = self._views.get(key)
         if view is None:
-            views = [
-                self._build_view(self.model.route_tables.get(address), network)
-                for address in subnet.route_table_choices
-            ]
-            view = self._views[key] = (max if self.widest else min)(views, key=_reach)
+            views = [self._table_view(address, network) for address in subnet.route_table_choices]
+            view = self._views[key] = self._merged(views)
+        return view
+
+    def view_for_some_subnet(self, subnets: list[Subnet], network: str) -> RouteView:
+        """An interface in one of these subnets, not known which."""
+        key = ("one of: " + " ".join(s.address for s in subnets), network)
+        view = self._views.get(key)
+        if view is None:
+            view = self._views[key] = self._merged([self.view_for(s, network) for s in subnets])
         return view
 
     def view_for_unknown_subnet(self, network: str) -> RouteView:
-        """The view of one of the network's subnets, not known which: when open the table that
-        reaches furthest (the internet first), else the one that reaches least. A subnet
-        outside the input would have the main table, so that one is always a candidate."""
+        """An interface in one of the network's subnets, not known which. A subnet outside the
+        input would have the main table, so that one is always a candidate."""
         key = ("unknown subnet", network)
         found = self._views.get(key)
         if found is not None:
@@ -151,12 +191,54 @@ class RouteTables:
             self._subnets_by_network = {}
             for subnet in self.model.subnets.values():
                 self._subnets_by_network.setdefault(subnet.network, []).append(subnet)
-        views = {id(v): v for v in [self.view_for(None, network)]}
-        for subnet in self._subnets_by_network.get(network, []):
-            view = self.view_for(subnet, network)
-            views.setdefault(id(view), view)
-        found = self._views[key] = (max if self.widest else min)(views.values(), key=_reach)
+        views = [self.view_for(None, network)]
+        views += [self.view_for(s, network) for s in self._subnets_by_network.get(network, [])]
+        found = self._views[key] = self._merged(views)
         return found
+
+    def _table_view(self, address: str | None, network: str | None) -> RouteView:
+        key = (address, network)
+        view = self._views.get(key)
+        if view is None:
+            view = self._views[key] = self._build_view(
+                self.model.route_tables.get(address or ""), network
+            )
+        return view
+
+    def _merged(self, candidates: list[RouteView]) -> RouteView:
+        """One view for a table that is one of these: address by address, when open the route
+        that reaches furthest; when closed a route only where every table agrees."""
+        views = list({id(v): v for v in candidates}.values())
+        if len(views) == 1:
+            return views[0]
+        if len(views) > MERGED_TABLES:
+            return max(views, key=lambda v: len(v.entries))
+        pieces: list[tuple[IntervalSet, list[RouteEntry | None]]] = [(ALL_ADDRESSES, [])]
+        for view in views:
+            refined: list[tuple[IntervalSet, list[RouteEntry | None]]] = []
+            for addresses, taken in pieces:
+                covered = IntervalSet()
+                for part, entry in view.partition(addresses):
+                    refined.append((part, [*taken, entry]))
+                    covered = covered | part
+                if rest := addresses - covered:
+                    refined.append((rest, [*taken, None]))
+            pieces = refined
+        entries = [
+            replace(picked, addresses=addresses)
+            for addresses, taken in pieces
+            if (picked := _pick(taken, self.widest)) is not None
+        ]
+        sites = {id(e): e for v in views for e in v.unknown_sites}
+        merged = RouteView(views[0].table, entries, list(sites.values()))
+        unknown = [e for v in views for e in v.unknown_destinations()]
+        if not self.widest:  # closed: only a route to an unknown range every table has
+            every = [{_route_key(e) for e in v.unknown_destinations()} for v in views]
+            unknown = [
+                e for e in views[0].unknown_destinations() if all(_route_key(e) in k for k in every)
+            ]
+        merged.merged_unknown = unknown
+        return merged
 
     def edge_view(self, table: RouteTable, gateway: str) -> RouteView:
         """The table as the edge route table of an internet gateway it is associated with."""

@@ -278,8 +278,10 @@ class Interface(Struct, kw_only=True):
     application_security_groups: list[str] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
     # The subnet is a value not known before apply: the interface sits in one of its
-    # network's subnets, whichever route table that subnet has.
+    # network's subnets, whichever route table that subnet has...
     subnet_unknown: bool = False
+    # ...or in one of these, when the input narrows it down to them.
+    subnet_choices: list[str] = field(default_factory=list)
     # Azure: whether it may use default outbound access, as its subnet allows.
     default_outbound_access: bool = True
 

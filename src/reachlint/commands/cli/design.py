@@ -73,7 +73,8 @@ def query(
     """Is it reachable? The paths when it is, what blocks it when not (exit 1: not reachable)."""
     with reported_errors(), declared_root(root):
         from reachlint.commands.design.common import require_format
-        from reachlint.commands.design.query import FORMATS, render_answer, run_query
+        from reachlint.commands.design.query import FORMATS, run_query
+        from reachlint.commands.design.query_text import render_answer
 
         require_format(output_format, FORMATS)
         question, answer = run_query(

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from msgspec import Struct, field
+from msgspec.structs import replace
 
 from reachlint.commands.design.common import (
     EndKey,
@@ -46,7 +47,6 @@ from reachlint.rules.findings import (
     HopRef,
     TrafficEntry,
     external_side,
-    joined_parts,
     traffic_by_addresses,
     traffic_entries,
 )
@@ -184,21 +184,32 @@ def run_query(
     model, analysis = analyse(paths, assume_unknown, options)
     answer = ask(model, analysis, question)
     if assume_unknown == "closed":
-        from reachlint.engine.analysis import Analysis
-
-        certain = {_route_key(route) for route in answer.paths}
-        opened = ask(model, Analysis(model, "open"), question)
-        answer.if_unknowns_allow = [r for r in opened.paths if _route_key(r) not in certain]
+        answer.if_unknowns_allow = _if_unknowns_allow(model, analysis, question)
     return question, hidden(answer, model.sensitive)
 
 
-def _route_key(route: RoutePath) -> tuple[object, ...]:
-    return (
-        route.source.address,
-        route.destination.address,
-        tuple(hop.address for hop in route.path),
-        tuple((entry.protocol, tuple(entry.ports or ()), entry.numbers) for entry in route.traffic),
-    )
+def _if_unknowns_allow(
+    model: NetworkModel, closed: Analysis, question: Question
+) -> list[RoutePath]:
+    """What an open analysis of the same model reaches beyond what the closed one does: per
+    pair, the routes of the traffic only the open one lets through."""
+    from reachlint.engine.analysis import Analysis
+
+    certain = _Asker(model, closed, question).reached()
+    extra: list[_Pair] = []
+    for key, pair in _Asker(model, Analysis(model, "open"), question).reached().items():
+        known = certain.get(key)
+        beyond = pair.reachable - known.reachable if known is not None else pair.reachable
+        routes: dict[tuple[str, ...], _Route] = {}
+        for hops, route in pair.routes.items():
+            if traffic := route.traffic & beyond:
+                # The rules shown are those for this traffic, unless a load balancer's
+                # frontend hears other ports than its targets do.
+                admitted = route.admitted & traffic if route.admitted == route.traffic else None
+                routes[hops] = replace(route, traffic=traffic, admitted=admitted or route.admitted)
+        if routes:
+            extra.append(replace(pair, reachable=beyond, routes=routes))
+    return _answer(extra, [], model).paths
 
 
 # ----- answering ------------------------------------------------------------------------------
@@ -256,6 +267,17 @@ class _Asker:
         self.ends = Ends(model, analysis.reachability)
         self.matcher = Matcher(model)
         self._explained: dict[tuple[EndKey, EndKey, IntervalSet, str, str], Blocked | None] = {}
+
+    def reached(self) -> dict[tuple[str, str], _Pair]:
+        """The pairs of ends something reaches, with their routes."""
+        question = self.question
+        sources = self._choose(question.source, "--from", question.source_text)
+        destinations = self._choose(question.destination, "--to", question.destination_text)
+        return {
+            key: pair
+            for key, pair in self._reached(sources, destinations).items()
+            if pair.reachable
+        }
 
     def answer(self) -> Answer:
         question = self.question
@@ -408,7 +430,7 @@ class _Asker:
             at.address,
             at.kind,
             f"no path from {source.address} to {destination.address} carries "
-            f"{_traffic_words(self.question.wanted)}",
+            f"{traffic_words(self.question.wanted)}",
             origin,
         )
 
@@ -483,7 +505,7 @@ def _answer(reached: list[_Pair], blocked: list[BlockedPair], model: NetworkMode
                 RoutePath(
                     source=source,
                     destination=destination,
-                    traffic=_entries(route.traffic),
+                    traffic=entries_of(route.traffic),
                     traffic_by_addresses=traffic_by_addresses(route.traffic) if external else None,
                     path=hop_refs(route.path, route.admitted),
                     depends_on_unknown=depends_on(
@@ -494,7 +516,7 @@ def _answer(reached: list[_Pair], blocked: list[BlockedPair], model: NetworkMode
             )
     return Answer(
         reachable=bool(reached),
-        traffic=_entries(total),
+        traffic=entries_of(total),
         # Over all pairs only when every pair has its outside end on the same side.
         traffic_by_addresses=traffic_by_addresses(total) if sides in ({"from"}, {"to"}) else None,
         paths=paths,
@@ -505,95 +527,10 @@ def _answer(reached: list[_Pair], blocked: list[BlockedPair], model: NetworkMode
 _OUTSIDE = frozenset({"internet", "onprem"})
 
 
-def _entries(traffic: Traffic) -> list[TrafficEntry]:
+def entries_of(traffic: Traffic) -> list[TrafficEntry]:
     return traffic_entries(traffic)
 
 
-def _traffic_words(traffic: Traffic) -> str:
+def traffic_words(traffic: Traffic) -> str:
     text = traffic.text()
     return "all protocols and ports" if text == "all" else text
-
-
-# ----- text ---------------------------------------------------------------------------------
-
-
-def render_answer(question: Question, answer: Answer, fmt: str) -> str:
-    return answer.to_json() if fmt == "json" else render_answer_text(question, answer)
-
-
-def render_answer_text(question: Question, answer: Answer) -> str:
-    """The answer for people: the verdict, then each pair's paths or what blocks it."""
-    from reachlint.reports.text import traffic_parts
-    from reachlint.safe_text import one_line as _s
-
-    pairs_reached = {(p.source.address, p.destination.address) for p in answer.paths}
-    side = external_side(answer.paths[0].source.kind) if answer.paths else "from"
-    overall = joined_parts(traffic_parts(answer.traffic, answer.traffic_by_addresses, side))
-    ends = f"{_s(question.source_text)} -> {_s(question.destination_text)}"
-    asked = _traffic_words(question.wanted)
-    if not answer.reachable:
-        verdict = f"Not reachable: {ends} on {asked}"
-    elif answer.traffic == _entries(question.wanted):
-        verdict = f"Reachable: {ends} on {asked}"
-    else:
-        verdict = f"Reachable: {ends} on {overall} (asked: {asked})"
-    lines = [verdict, *_routes_text(answer.paths, "reachable")]
-    for entry in answer.blocked:
-        lines += [
-            "",
-            f"{_s(entry.source.address)} -> {_s(entry.destination.address)}: not reachable",
-            f"  blocked at {_s(entry.at.address)} ({_s(entry.at.kind)})"
-            + _where(entry.at.file, entry.at.line),
-            f"  {_s(entry.code)}: {_s(entry.reason)}",
-        ]
-    if answer.if_unknowns_allow:
-        lines += [
-            "",
-            "Reachable if the values not known before apply allow it (--assume-unknown open):",
-        ]
-        lines += _routes_text(answer.if_unknowns_allow, "reachable if they allow it")
-    total = len(pairs_reached) + len(
-        {(b.source.address, b.destination.address) for b in answer.blocked}
-    )
-    summary = f"{len(pairs_reached)} of {total} pairs reachable"
-    if answer.reachable:
-        summary += f" · traffic: {overall}"
-    lines += ["", summary]
-    return "\n".join(lines) + "\n"
-
-
-def _routes_text(paths: list[RoutePath], verdict: str) -> list[str]:
-    """Each pair's routes: the hops, and what a route rests on that is not known."""
-    from reachlint.reports.text import addressed_traffic_text, first_few
-    from reachlint.safe_text import one_line as _s
-
-    by_pair: dict[tuple[str, str], list[RoutePath]] = {}
-    for route in paths:
-        by_pair.setdefault((route.source.address, route.destination.address), []).append(route)
-    lines: list[str] = []
-    for (source, destination), routes in by_pair.items():
-        lines += ["", f"{_s(source)} -> {_s(destination)}: {verdict}"]
-        for number, route in enumerate(routes, 1):
-            label = f"route {number} of {len(routes)}" if len(routes) > 1 else "path"
-            lines.append(f"  {label} ({addressed_traffic_text(route)}):")
-            if route.depends_on_unknown:
-                lines.append(
-                    f"    depends on unknown values: {first_few(route.depends_on_unknown)}"
-                )
-            lines += [f"    {n}. {_hop_text(hop)}" for n, hop in enumerate(route.path, 1)]
-    return lines
-
-
-def _hop_text(hop: HopRef) -> str:
-    from reachlint.safe_text import one_line as _s
-
-    detail = f" — {_s(hop.detail)}" if hop.detail else ""
-    return f"{_s(hop.address)} ({_s(hop.kind)}){detail}{_where(hop.file, hop.line)}"
-
-
-def _where(file: str | None, line: int | None) -> str:
-    from reachlint.safe_text import one_line as _s
-
-    if not file:
-        return ""
-    return f"  [{_s(file)}:{line}]" if line else f"  [{_s(file)}]"

@@ -203,9 +203,9 @@ class AzurermCompute:
         sources = links.addresses + links.literals
         if links.unresolved and not sources:
             unknown.append(path)
-            self.links.note(
-                resource, f"{path} cannot be resolved; whether it is public is unknown", path
-            )
+            rests_on = ", ".join(links.rests_on)
+            why = f"is not known (it rests on {rests_on})" if rests_on else "cannot be resolved"
+            self.links.note(resource, f"{path} {why}; whether it is public is unknown", path)
         return sources
 
     def ip_configuration(

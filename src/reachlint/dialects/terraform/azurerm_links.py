@@ -234,7 +234,14 @@ class AzurermLinks:
                 else:
                     found.append(known)
         links = Links(addresses=dedupe(found), literals=missing)
-        unknown_value = has_unknown(value) and not references and not computed
+        # A value resting on something (a variable without value) is written, even where Azure
+        # would fill the attribute in.
+        links.rests_on = dedupe(
+            name for each in resource.unknown_values.get(path, ()) for name in each.sources
+        )
+        unknown_value = has_unknown(value) and not references
+        if computed and not links.rests_on:
+            unknown_value = False
         return concluded(
             links, resource, path, value, references or [], unknown_value, what, unknown, self.note
         )

@@ -96,19 +96,20 @@ def _private_ips(resource: Resource) -> list[str]:
 
 def _eni_interface(b: Build, resource: Resource) -> Interface:
     unknown: list[str] = []
-    subnet, network, _ = subnet_choice(b, resource, "subnet", unknown)
+    choice = subnet_choice(b, resource, "subnet", unknown)
     groups = groups_of(b, resource, ["groups"], unknown)
     interface = interfaces_for(
         b,
         resource,
-        [subnet] if subnet else [],
+        [choice.subnet] if choice.subnet else [],
         unknown,
         groups,
         public=False,  # only an Elastic IP makes a separate interface public
         public_source=None,
         private_ips=_private_ips(resource),
         subnet_unknown=resource.path("subnet"),
-        network=network,
+        network=choice.network,
+        subnet_choices=choice.choices,
     )[0]
     return replace(interface, address=resource.address)
 
@@ -128,6 +129,11 @@ def _instance(b: Build, resource: Resource, enis: dict[str, Interface]) -> None:
         if not written and template is not None:
             placing, field = template, "interface_subnet"
         choice = subnet_choice(b, placing, field, unknown, default_vpc=True)
+        # A launch template the input names but does not hold may well name a subnet.
+        template_unknown = template is None and any(
+            resource.value(name) is not None or resource.refers(name)
+            for name in ("template", "template_name")
+        )
         groups = groups_of(b, resource, ["groups", "group_names"], unknown)
         if not groups.given and template is not None:
             groups = template_groups(b, template, unknown)
@@ -147,7 +153,8 @@ def _instance(b: Build, resource: Resource, enis: dict[str, Interface]) -> None:
             private_ips=_private_ips(resource),
             subnet_unknown=placing.path(field),
             network=choice.network,
-            subnet_absent=choice.absent,
+            subnet_absent=choice.absent and not template_unknown,
+            subnet_choices=choice.choices,
         )
     interfaces.extend(enis[eni] for _, eni in owned)
     for _, eni in owned:

@@ -27,6 +27,7 @@ from reachlint.providers.aws.networks import (
     default_group,
     fallback_network,
     is_default_vpc,
+    outside_vpc,
 )
 from reachlint.providers.aws.security_groups import Groups
 from reachlint.providers.aws.source import Fields, Resource
@@ -100,6 +101,7 @@ def interfaces_for(
     subnet_unknown: str | None = None,
     network: str | None = None,
     subnet_absent: bool = False,
+    subnet_choices: tuple[str, ...] = (),
 ) -> list[Interface]:
     """One interface per subnet; `groups` None means "no security-group filtering".
 
@@ -107,6 +109,7 @@ def interfaces_for(
     names the subnet by, which an interface in a known subnet does not inherit. `network`:
     where an interface without a known subnet sits, when that is known. `subnet_absent`: no
     subnet is written at all, so in the default VPC AWS picks one of its default subnets.
+    `subnet_choices`: the subnets it may be in, when the input narrows it to several.
     """
     placements: list[str | None] = list(subnets) or [None]
     launch_public = b.inv.field_name("subnet", "public_ip_on_launch")
@@ -118,11 +121,18 @@ def interfaces_for(
         own_unknown = [u for u in unknown if u != subnet_unknown or subnet_address is None]
         subnet = b.model.subnets.get(subnet_address or "")
         placed = subnet.network if subnet is not None else placement_network(b, network, groups)
+        unknown_subnet = subnet is None and subnet_unknown in unknown
+        if placed is None and unknown_subnet:
+            placed = outside_vpc(b)  # routed as its own tables say, which are unknown
         is_public, source = bool(public), public_source if public else None
         if public is None:
             if subnet is None and subnet_absent and is_default_vpc(b, network):
-                # AWS picks one of the default subnets, which all give public addresses.
-                is_public, source = True, network
+                # AWS picks one of the default subnets, which give public addresses unless the
+                # input adopts one that does not.
+                if b.private_default_subnets:
+                    own_unknown.append("public")
+                else:
+                    is_public, source = True, network
             elif subnet is None or launch_public in subnet.unknown:
                 own_unknown.append("public")
             elif subnet.map_public_ip:
@@ -137,7 +147,8 @@ def interfaces_for(
                 public_source=source,
                 security_groups=with_default(b, groups, placed, own_unknown),
                 unknown=dedupe(own_unknown),
-                subnet_unknown=subnet is None and subnet_unknown in unknown,
+                subnet_unknown=unknown_subnet,
+                subnet_choices=list(subnet_choices) if unknown_subnet else [],
             )
         )
     return interfaces
@@ -195,6 +206,7 @@ class SubnetChoice(NamedTuple):
     subnet: str | None
     network: str | None  # when the subnet is not known but its VPC is
     absent: bool = False  # no subnet written: a default subnet of the default VPC
+    choices: tuple[str, ...] = ()  # the subnets it may be, when the input names several
 
 
 def subnet_choice(
@@ -216,7 +228,9 @@ def subnet_choice(
         choices = ", ".join(subnets[:NOTE_SAMPLE])
         resource.note(f"{path} may be any of {choices}; its subnet is unknown", field)
         networks = {b.model.subnets[a].network for a in subnets}
-        return SubnetChoice(None, networks.pop() if len(networks) == 1 else None)
+        if len(networks) == 1:
+            return SubnetChoice(None, networks.pop(), choices=tuple(subnets))
+        return SubnetChoice(None, None)
     if not links.given and default_vpc:
         network = fallback_network(b, resource, field, unknown, f"no {path}", absent=True)
         return SubnetChoice(None, network, absent=True)

@@ -152,6 +152,8 @@ def add_subnet(b: Build, resource: Resource) -> None:
         unknown.append(resource.name("public_ip_on_launch"))
         resource.note(f"{resource.path('public_ip_on_launch')} is known only after apply")
     zone = resource.value("zone")
+    if default and public is not True:
+        b.private_default_subnets.append(resource.address)
     b.model.subnets[resource.address] = Subnet(
         address=resource.address,
         type=resource.type,
@@ -242,10 +244,15 @@ def fallback_network(
         return only
     if absent:
         return default_vpc_network(b, resource, reason)
+    resource.note(f"{reason}; placed in a VPC outside the input", field)
+    return outside_vpc(b)
+
+
+def outside_vpc(b: Build) -> str:
+    """The VPC outside the input, whose routes are unknown, for what no input places."""
     address = "unknown-vpc"
     if address not in b.model.networks:
         add_synthetic_network(b, outside_network(b, address))
-    resource.note(f"{reason}; placed in a VPC outside the input", field)
     return address
 
 

@@ -20,6 +20,8 @@ class Build(Struct):
     read_networks: set[str] = field(default_factory=set)
     default_vpc: str | None = None
     default_vpc_read: bool = False  # default_vpc is read (data source), as AWS made it
+    # Default subnets the input adopts (aws_default_subnet) that may not give public addresses.
+    private_default_subnets: list[str] = field(default_factory=list)
     # VPCs have their default group, ACL and main table; a VPC added later gets them at once.
     defaults_done: bool = False
     listeners: dict[str, list[Listener]] = field(default_factory=dict)

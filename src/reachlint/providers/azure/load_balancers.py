@@ -42,19 +42,21 @@ def default_outbound(model: NetworkModel) -> None:
     "When only an internal Load Balancer serves a virtual machine ... outbound connections
     over default SNAT aren't available" (https://learn.microsoft.com/azure/load-balancer/skus).
     A public one, or a Basic one, still gives it a way out."""
-    serving: dict[str, list[LoadBalancer]] = {}
+    serving: dict[str, list[LoadBalancer | None]] = {}
     for endpoint in model.endpoints.values():
         balancer = endpoint.load_balancer
         if balancer is None or balancer.flavor != "network":
             continue
+        # Internal only when every frontend is known to be private.
+        private = all(not i.public and not i.unknown for i in endpoint.interfaces)
         groups = {group for listener in balancer.listeners for group in listener.target_groups}
         for group in sorted(groups):
             for target in (
                 model.target_groups[group].targets if group in model.target_groups else []
             ):
-                serving.setdefault(target.endpoint, []).append(balancer)
+                serving.setdefault(target.endpoint, []).append(balancer if private else None)
     for address, balancers in serving.items():
-        if all(b.scheme == "internal" and (b.sku or "").lower() == "standard" for b in balancers):
+        if all(b is not None and (b.sku or "").lower() == "standard" for b in balancers):
             for interface in (
                 model.endpoints[address].interfaces if address in model.endpoints else []
             ):

@@ -1,0 +1,337 @@
+"""Where an interface sits when the input leaves it open, read in both --assume-unknown modes.
+
+Each case is a configuration a module author writes: what AWS does with it is in the comment,
+from the EC2, VPC and Auto Scaling documentation.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from reachlint.commands.check import run_check
+from reachlint.commands.design.query import run_query
+
+Mode = Literal["open", "closed"]
+MODES: list[Mode] = ["open", "closed"]
+
+
+def _findings(tmp_path: Path, text: str, assume: Mode) -> list[tuple[str, str]]:
+    (tmp_path / "main.tf").write_text(text)
+    return [
+        (f.rule, f.destination.address)
+        for f in run_check([tmp_path], [], assume_unknown=assume).findings
+    ]
+
+
+INSTANCE_FROM_A_MODULES_INPUTS = """variable "subnet_id" { type = string }
+variable "sg_ids" { type = list(string) }
+resource "aws_instance" "web" {
+  ami                         = "ami-1"
+  instance_type               = "t3.micro"
+  subnet_id                   = var.subnet_id
+  vpc_security_group_ids      = var.sg_ids
+  associate_public_ip_address = true
+}
+"""
+
+
+def test_an_instance_whose_subnet_and_groups_are_inputs_may_be_anywhere(tmp_path: Path) -> None:
+    # No VPC in the input and nothing to tell which: it sits in a VPC outside the input, whose
+    # routes are unknown, behind groups that are unknown. Open: reachable through them, on
+    # every port, resting on them; closed: not.
+    assert sorted(_findings(tmp_path, INSTANCE_FROM_A_MODULES_INPUTS, "open")) == [
+        ("INTERNET-ADMIN-PORTS", "aws_instance.web"),
+        ("INTERNET-ALL-PORTS", "aws_instance.web"),
+    ]
+    assert _findings(tmp_path, INSTANCE_FROM_A_MODULES_INPUTS, "closed") == []
+
+
+ONE_OF_TWO_PRIVATE_SUBNETS = """variable "first" { type = bool }
+resource "aws_vpc" "main" { cidr_block = "10.0.0.0/16" }
+resource "aws_internet_gateway" "igw" { vpc_id = aws_vpc.main.id }
+resource "aws_route_table" "public" {
+  vpc_id = aws_vpc.main.id
+  route {
+    cidr_block = "0.0.0.0/0"
+    gateway_id = aws_internet_gateway.igw.id
+  }
+}
+resource "aws_subnet" "public" {
+  vpc_id     = aws_vpc.main.id
+  cidr_block = "10.0.0.0/24"
+}
+resource "aws_route_table_association" "public" {
+  subnet_id      = aws_subnet.public.id
+  route_table_id = aws_route_table.public.id
+}
+resource "aws_subnet" "a" {
+  vpc_id     = aws_vpc.main.id
+  cidr_block = "10.0.1.0/24"
+}
+resource "aws_subnet" "b" {
+  vpc_id     = aws_vpc.main.id
+  cidr_block = "10.0.2.0/24"
+}
+resource "aws_security_group" "ssh" {
+  vpc_id = aws_vpc.main.id
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+resource "aws_instance" "web" {
+  ami                         = "ami-1"
+  instance_type               = "t3.micro"
+  subnet_id                   = var.first ? aws_subnet.a.id : aws_subnet.b.id
+  vpc_security_group_ids      = [aws_security_group.ssh.id]
+  associate_public_ip_address = true
+}
+"""
+
+
+def test_an_instance_in_one_of_two_subnets_takes_only_their_route_tables(tmp_path: Path) -> None:
+    # Subnet a or subnet b: both use the main table, which has no route to the internet
+    # gateway; the public subnet's table is not theirs. Not reachable in either mode.
+    for assume in MODES:
+        assert _findings(tmp_path, ONE_OF_TWO_PRIVATE_SUBNETS, assume) == []
+
+
+INSTANCE_FROM_AN_UNKNOWN_TEMPLATE = """variable "template_id" { type = string }
+resource "aws_default_vpc" "main" {}
+resource "aws_security_group" "ssh" {
+  vpc_id = aws_default_vpc.main.id
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+resource "aws_instance" "web" {
+  instance_type          = "t3.micro"
+  vpc_security_group_ids = [aws_security_group.ssh.id]
+  launch_template {
+    id = var.template_id
+  }
+}
+"""
+
+
+def test_a_launch_template_not_in_the_input_may_name_the_subnet(tmp_path: Path) -> None:
+    # The template may set a subnet or turn the public address off: not a default subnet for
+    # certain. Open: reachable, resting on the template; closed: not.
+    assert _findings(tmp_path, INSTANCE_FROM_AN_UNKNOWN_TEMPLATE, "open") == [
+        ("INTERNET-ADMIN-PORTS", "aws_instance.web")
+    ]
+    assert _findings(tmp_path, INSTANCE_FROM_AN_UNKNOWN_TEMPLATE, "closed") == []
+
+
+ADOPTED_PRIVATE_DEFAULT_SUBNET = """resource "aws_default_vpc" "main" {}
+resource "aws_default_subnet" "a" {
+  availability_zone       = "us-east-1a"
+  map_public_ip_on_launch = false
+}
+resource "aws_security_group" "ssh" {
+  vpc_id = aws_default_vpc.main.id
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+resource "aws_instance" "web" {
+  ami                    = "ami-1"
+  instance_type          = "t3.micro"
+  availability_zone      = "us-east-1a"
+  vpc_security_group_ids = [aws_security_group.ssh.id]
+}
+"""
+
+
+def test_an_adopted_default_subnet_without_public_addresses_makes_them_unknown(
+    tmp_path: Path,
+) -> None:
+    # aws_default_subnet turns map_public_ip_on_launch off: the default subnet AWS picks may
+    # not give a public address. Open: reachable, resting on that; closed: not.
+    assert _findings(tmp_path, ADOPTED_PRIVATE_DEFAULT_SUBNET, "open") == [
+        ("INTERNET-ADMIN-PORTS", "aws_instance.web")
+    ]
+    assert _findings(tmp_path, ADOPTED_PRIVATE_DEFAULT_SUBNET, "closed") == []
+
+
+GROUP_IN_A_PEERED_OR_ISOLATED_SUBNET = """variable "subnet_ids" { type = list(string) }
+resource "aws_vpc" "a" { cidr_block = "10.0.0.0/16" }
+resource "aws_vpc" "b" { cidr_block = "10.1.0.0/16" }
+resource "aws_vpc_peering_connection" "ab" {
+  vpc_id      = aws_vpc.a.id
+  peer_vpc_id = aws_vpc.b.id
+  auto_accept = true
+}
+# Table "peer": one route, to VPC b through the peering.
+resource "aws_route_table" "peer" {
+  vpc_id = aws_vpc.a.id
+  route {
+    cidr_block                = "10.1.0.0/16"
+    vpc_peering_connection_id = aws_vpc_peering_connection.ab.id
+  }
+}
+# Table "isolated": three routes, none to VPC b, none to the internet.
+resource "aws_vpn_gateway" "vgw" { vpc_id = aws_vpc.a.id }
+resource "aws_route_table" "isolated" {
+  vpc_id = aws_vpc.a.id
+  route {
+    cidr_block = "192.168.1.0/24"
+    gateway_id = aws_vpn_gateway.vgw.id
+  }
+  route {
+    cidr_block = "192.168.2.0/24"
+    gateway_id = aws_vpn_gateway.vgw.id
+  }
+}
+resource "aws_subnet" "peer" {
+  vpc_id     = aws_vpc.a.id
+  cidr_block = "10.0.1.0/24"
+}
+resource "aws_subnet" "isolated" {
+  vpc_id     = aws_vpc.a.id
+  cidr_block = "10.0.2.0/24"
+}
+resource "aws_route_table_association" "peer" {
+  subnet_id      = aws_subnet.peer.id
+  route_table_id = aws_route_table.peer.id
+}
+resource "aws_route_table_association" "isolated" {
+  subnet_id      = aws_subnet.isolated.id
+  route_table_id = aws_route_table.isolated.id
+}
+resource "aws_security_group" "db" {
+  vpc_id = aws_vpc.a.id
+  ingress {
+    from_port   = 5432
+    to_port     = 5432
+    protocol    = "tcp"
+    cidr_blocks = ["10.1.0.0/16"]
+  }
+}
+resource "aws_launch_template" "db" {
+  image_id               = "ami-1"
+  vpc_security_group_ids = [aws_security_group.db.id]
+}
+resource "aws_autoscaling_group" "db" {
+  vpc_zone_identifier = var.subnet_ids
+  min_size            = 1
+  max_size            = 1
+  launch_template { id = aws_launch_template.db.id }
+}
+# VPC b: a client that routes to VPC a.
+resource "aws_subnet" "client" {
+  vpc_id     = aws_vpc.b.id
+  cidr_block = "10.1.1.0/24"
+}
+resource "aws_default_route_table" "b" {
+  default_route_table_id = aws_vpc.b.default_route_table_id
+  route {
+    cidr_block                = "10.0.0.0/16"
+    vpc_peering_connection_id = aws_vpc_peering_connection.ab.id
+  }
+}
+resource "aws_security_group" "client" {
+  vpc_id = aws_vpc.b.id
+  egress {
+    from_port   = 0
+    to_port     = 0
+    protocol    = "-1"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+resource "aws_instance" "client" {
+  ami                    = "ami-1"
+  instance_type          = "t3.micro"
+  subnet_id              = aws_subnet.client.id
+  vpc_security_group_ids = [aws_security_group.client.id]
+}
+resource "aws_default_route_table" "a" {
+  default_route_table_id = aws_vpc.a.default_route_table_id
+  route {
+    cidr_block = "192.168.1.0/24"
+    gateway_id = aws_vpn_gateway.vgw.id
+  }
+  route {
+    cidr_block = "192.168.2.0/24"
+    gateway_id = aws_vpn_gateway.vgw.id
+  }
+}
+"""
+
+
+def test_a_route_one_candidate_table_has_is_taken_when_open_and_not_when_closed(
+    tmp_path: Path,
+) -> None:
+    # The database group sits in subnet "peer" (its table routes VPC b through the peering) or
+    # "isolated" (no route back): route by route, open takes the peering, closed does not.
+    (tmp_path / "main.tf").write_text(GROUP_IN_A_PEERED_OR_ISOLATED_SUBNET)
+    asked = {"protocol": "tcp", "port": "5432"}
+    ends = ("aws_instance.client", "aws_autoscaling_group.db")
+    _, opened = run_query([tmp_path], *ends, assume_unknown="open", **asked)
+    assert opened.reachable
+    assert "aws_autoscaling_group.db: vpc_zone_identifier" in (
+        opened.paths[0].depends_on_unknown or []
+    )
+    _, closed = run_query([tmp_path], *ends, assume_unknown="closed", **asked)
+    assert not closed.reachable
+    assert [(r.destination.address) for r in closed.if_unknowns_allow or []] == [ends[1]]
+
+
+SSH_FROM_AN_INPUT_RANGE = """variable "admin_cidr" { type = string }
+resource "aws_vpc" "main" { cidr_block = "10.0.0.0/16" }
+resource "aws_internet_gateway" "igw" { vpc_id = aws_vpc.main.id }
+resource "aws_default_route_table" "main" {
+  default_route_table_id = aws_vpc.main.default_route_table_id
+  route {
+    cidr_block = "0.0.0.0/0"
+    gateway_id = aws_internet_gateway.igw.id
+  }
+}
+resource "aws_subnet" "a" {
+  vpc_id     = aws_vpc.main.id
+  cidr_block = "10.0.1.0/24"
+}
+resource "aws_security_group" "web" {
+  vpc_id = aws_vpc.main.id
+  ingress {
+    from_port   = 443
+    to_port     = 443
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = [var.admin_cidr]
+  }
+}
+resource "aws_instance" "web" {
+  ami                         = "ami-1"
+  instance_type               = "t3.micro"
+  subnet_id                   = aws_subnet.a.id
+  vpc_security_group_ids      = [aws_security_group.web.id]
+  associate_public_ip_address = true
+}
+"""
+
+
+def test_closed_query_lists_only_the_traffic_unknowns_could_add(tmp_path: Path) -> None:
+    # tcp 443 is open to the world for certain; tcp 22 only from var.admin_cidr, not known.
+    (tmp_path / "main.tf").write_text(SSH_FROM_AN_INPUT_RANGE)
+    _, closed = run_query(
+        [tmp_path], "internet", "aws_instance.web", protocol="tcp", assume_unknown="closed"
+    )
+    assert [(e.protocol, e.ports) for e in closed.traffic] == [("tcp", [(443, 443)])]
+    (extra,) = closed.if_unknowns_allow or []
+    assert [(e.protocol, e.ports) for e in extra.traffic] == [("tcp", [(22, 22)])]
+    assert extra.depends_on_unknown == ["var.admin_cidr"]
