@@ -335,3 +335,40 @@ def test_closed_query_lists_only_the_traffic_unknowns_could_add(tmp_path: Path) 
     (extra,) = closed.if_unknowns_allow or []
     assert [(e.protocol, e.ports) for e in extra.traffic] == [("tcp", [(22, 22)])]
     assert extra.depends_on_unknown == ["var.admin_cidr"]
+
+
+ADOPTED_MAIN_TABLE_OF_THE_DEFAULT_VPC = """resource "aws_default_vpc" "main" {}
+resource "aws_default_route_table" "main" {
+  default_route_table_id = aws_default_vpc.main.default_route_table_id
+  tags                   = { Name = "default" }
+}
+resource "aws_security_group" "ssh" {
+  vpc_id = aws_default_vpc.main.id
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+resource "aws_instance" "web" {
+  ami                    = "ami-1"
+  instance_type          = "t3.micro"
+  vpc_security_group_ids = [aws_security_group.ssh.id]
+}
+"""
+
+
+def test_an_adopted_main_table_without_routes_written_keeps_the_default_vpcs_route(
+    tmp_path: Path,
+) -> None:
+    # aws_default_route_table: route is an attribute-as-blocks; left out, the routes AWS made
+    # (0.0.0.0/0 to the default VPC's internet gateway) stay. `route = []` removes them.
+    for assume in MODES:
+        assert _findings(tmp_path, ADOPTED_MAIN_TABLE_OF_THE_DEFAULT_VPC, assume) == [
+            ("INTERNET-ADMIN-PORTS", "aws_instance.web")
+        ]
+    emptied = ADOPTED_MAIN_TABLE_OF_THE_DEFAULT_VPC.replace(
+        '  tags                   = { Name = "default" }\n', "  route                  = []\n"
+    )
+    assert _findings(tmp_path, emptied, "open") == []
