@@ -372,3 +372,75 @@ def test_an_adopted_main_table_without_routes_written_keeps_the_default_vpcs_rou
         '  tags                   = { Name = "default" }\n', "  route                  = []\n"
     )
     assert _findings(tmp_path, emptied, "open") == []
+
+
+ONLY_HTTPS_THROUGH_THE_VPCS_ACL = """variable "subnet_id" { type = string }
+resource "aws_vpc" "main" { cidr_block = "10.0.0.0/16" }
+resource "aws_internet_gateway" "igw" { vpc_id = aws_vpc.main.id }
+resource "aws_default_route_table" "main" {
+  default_route_table_id = aws_vpc.main.default_route_table_id
+  route {
+    cidr_block = "0.0.0.0/0"
+    gateway_id = aws_internet_gateway.igw.id
+  }
+}
+# Every subnet of the VPC uses the default ACL (no other ACL exists): only 443 comes in.
+resource "aws_default_network_acl" "main" {
+  default_network_acl_id = aws_vpc.main.default_network_acl_id
+  ingress {
+    rule_no    = 100
+    protocol   = "tcp"
+    action     = "allow"
+    cidr_block = "0.0.0.0/0"
+    from_port  = 443
+    to_port    = 443
+  }
+  egress {
+    rule_no    = 100
+    protocol   = "-1"
+    action     = "allow"
+    cidr_block = "0.0.0.0/0"
+    from_port  = 0
+    to_port    = 0
+  }
+}
+resource "aws_security_group" "ssh" {
+  vpc_id = aws_vpc.main.id
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+resource "aws_instance" "web" {
+  ami                         = "ami-1"
+  instance_type               = "t3.micro"
+  subnet_id                   = var.subnet_id
+  vpc_security_group_ids      = [aws_security_group.ssh.id]
+  associate_public_ip_address = true
+}
+"""
+
+
+def test_an_unknown_subnet_is_behind_the_network_acl_every_subnet_has(tmp_path: Path) -> None:
+    # The VPC's default ACL, the only one, admits tcp 443 alone: whatever the subnet, SSH stops
+    # there, in both modes. Before, an unknown subnet had no ACL and closed found SSH open.
+    for assume in MODES:
+        assert _findings(tmp_path, ONLY_HTTPS_THROUGH_THE_VPCS_ACL, assume) == []
+
+
+def test_an_unknown_subnet_may_be_behind_a_narrow_acl_or_the_default_one(tmp_path: Path) -> None:
+    # The narrow ACL guards subnet a only; another subnet has the default ACL, which AWS makes
+    # open. Open: SSH may come in, resting on the subnet; closed: not for certain.
+    narrow = ONLY_HTTPS_THROUGH_THE_VPCS_ACL.replace(
+        'resource "aws_default_network_acl" "main" {\n'
+        "  default_network_acl_id = aws_vpc.main.default_network_acl_id\n",
+        'resource "aws_subnet" "a" {\n  vpc_id     = aws_vpc.main.id\n'
+        '  cidr_block = "10.0.1.0/24"\n}\n'
+        'resource "aws_network_acl" "main" {\n'
+        "  vpc_id     = aws_vpc.main.id\n  subnet_ids = [aws_subnet.a.id]\n",
+    )
+    assert "aws_network_acl" in narrow and "aws_default_network_acl" not in narrow
+    assert _findings(tmp_path, narrow, "open") == [("INTERNET-ADMIN-PORTS", "aws_instance.web")]
+    assert _findings(tmp_path, narrow, "closed") == []

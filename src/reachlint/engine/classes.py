@@ -212,7 +212,7 @@ class ClassBuilder:
             guards=self._guards(
                 interface, subnet, network, addresses, known, bare=service.pass_through
             ),
-            acl=self.acls.acl_for(subnet) if subnet is not None else None,
+            acl=self._acl(interface, subnet, network),
             routes=self._routes(interface, subnet, network),
             load_balancer=endpoint if endpoint.load_balancer is not None else None,
             unknowns=unknowns,
@@ -223,6 +223,14 @@ class ClassBuilder:
         )
         self.classes.append(made)
         return made
+
+    def _acl(
+        self, interface: Interface, subnet: Subnet | None, network: str | None
+    ) -> AclView | None:
+        if subnet is None and interface.subnet_unknown and network is not None:
+            choices = [self.model.subnets[a] for a in interface.subnet_choices]
+            return self.acls.acl_for_some(choices, network)
+        return self.acls.acl_for(subnet)
 
     def _routes(
         self, interface: Interface, subnet: Subnet | None, network: str | None

@@ -120,6 +120,56 @@ class NetworkAcls:
         self.model = filters.model
         self.assume = filters.assume
         self._acls: dict[str, AclView] = {}
+        self._chosen: dict[tuple[str, ...], AclView | None] = {}
+        self._subnets_by_network: dict[str, list[Subnet]] | None = None
+
+    def acl_for_some(self, subnets: list[Subnet], network: str) -> AclView | None:
+        """The ACL of an interface in one of these subnets, not known which; with none, in any
+        subnet of the network (then its default ACL too, a subnet outside the input's). When
+        open, the candidate that lets through what every other does; when closed, the one that
+        lets through no more than any other. With no such candidate: open lets everything
+        through, closed nothing."""
+        if not subnets:
+            if self._subnets_by_network is None:
+                self._subnets_by_network = {}
+                for subnet in self.model.subnets.values():
+                    self._subnets_by_network.setdefault(subnet.network, []).append(subnet)
+            subnets = self._subnets_by_network.get(network, [])
+            net = self.model.networks.get(network)
+            default = self.model.network_acls.get(net.default_network_acl or "") if net else None
+            candidates = [self._view(default) if default is not None else None]
+        else:
+            candidates = []
+        candidates += [self.acl_for(subnet) for subnet in subnets]
+        key = (network, *(c.acl.address if c is not None else "" for c in candidates))
+        if key not in self._chosen:
+            self._chosen[key] = self._choose(list({id(c): c for c in candidates}.values()), network)
+        return self._chosen[key]
+
+    def _choose(self, candidates: list[AclView | None], network: str) -> AclView | None:
+        def lets(acl: AclView | None, direction: Direction) -> Traffic:
+            return acl.regions[direction] if acl is not None else EVERYTHING
+
+        def covers(wide: AclView | None, narrow: AclView | None) -> bool:
+            return all(lets(narrow, d).issubset(lets(wide, d)) for d in ("ingress", "egress"))
+
+        if self.assume == "open":
+            return next((c for c in candidates if all(covers(c, o) for o in candidates)), None)
+        found = [c for c in candidates if all(covers(o, c) for o in candidates)]
+        if found:
+            return found[0]
+        nothing = NetworkAcl(
+            address=f"{network}: the network ACL of a subnet not known",
+            type="network-acl",
+            network=network,
+        )
+        return AclView(nothing, self.assume)
+
+    def _view(self, acl: NetworkAcl) -> AclView:
+        view = self._acls.get(acl.address)
+        if view is None:
+            view = self._acls[acl.address] = AclView(acl, self.assume)
+        return view
 
     def acl_for(self, subnet: Subnet | None) -> AclView | None:
         if subnet is None:
@@ -131,11 +181,7 @@ class NetworkAcls:
         acl = self.model.network_acls.get(address or "")
         if acl is None:
             return None  # no ACL in the model: AWS's default ACL allows everything
-        view = self._acls.get(acl.address)
-        if view is None:
-            view = AclView(acl, self.assume)
-            self._acls[acl.address] = view
-        return view
+        return self._view(acl)
 
     def region(
         self, acl: AclView | None, direction: Direction, placement: Placement = NOWHERE
