@@ -359,19 +359,20 @@ resource "aws_instance" "web" {
 """
 
 
-def test_an_adopted_main_table_without_routes_written_keeps_the_default_vpcs_route(
+def test_an_adopted_main_table_of_the_default_vpc_has_only_the_routes_written(
     tmp_path: Path,
 ) -> None:
-    # aws_default_route_table: route is an attribute-as-blocks; left out, the routes AWS made
-    # (0.0.0.0/0 to the default VPC's internet gateway) stay. `route = []` removes them.
+    # registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/default_route_table:
+    # "When Terraform first adopts the default route table, it immediately removes all defined
+    # routes. It then proceeds to create any routes specified in the configuration." Adopted
+    # without a route, the default VPC's main table sends nothing to its internet gateway.
     for assume in MODES:
-        assert _findings(tmp_path, ADOPTED_MAIN_TABLE_OF_THE_DEFAULT_VPC, assume) == [
-            ("INTERNET-ADMIN-PORTS", "aws_instance.web")
-        ]
-    emptied = ADOPTED_MAIN_TABLE_OF_THE_DEFAULT_VPC.replace(
-        '  tags                   = { Name = "default" }\n', "  route                  = []\n"
+        assert _findings(tmp_path, ADOPTED_MAIN_TABLE_OF_THE_DEFAULT_VPC, assume) == []
+    routed = ADOPTED_MAIN_TABLE_OF_THE_DEFAULT_VPC.replace(
+        '  tags                   = { Name = "default" }\n',
+        '  route {\n    cidr_block = "0.0.0.0/0"\n    gateway_id = "igw-0123456789abcdef0"\n  }\n',
     )
-    assert _findings(tmp_path, emptied, "open") == []
+    assert _findings(tmp_path, routed, "closed") == [("INTERNET-ADMIN-PORTS", "aws_instance.web")]
 
 
 ONLY_HTTPS_THROUGH_THE_VPCS_ACL = """variable "subnet_id" { type = string }

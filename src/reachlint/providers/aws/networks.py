@@ -354,7 +354,7 @@ def complete_network(b: Build, address: str) -> None:
         )
         network.main_route_table = table
         if is_default_vpc(b, address):
-            default_vpc_internet(b, table, address)
+            _default_vpc_internet(b, table, address)
         elif address in b.read_networks or (
             address not in b.declared_networks and address != b.default_vpc
         ):
@@ -382,7 +382,7 @@ def _outside_routes(b: Build, table: str, address: str) -> None:
     )
 
 
-def default_vpc_internet(b: Build, table: str, address: str) -> None:
+def _default_vpc_internet(b: Build, table: str, address: str) -> None:
     """The account's default VPC, as AWS creates it: an internet gateway, and a main route
     table sending 0.0.0.0/0 to it (docs.aws.amazon.com/vpc/latest/userguide/default-vpc.html)."""
     gateway = f"{address}.{b.inv.implied_name('internet-gateway')}"

@@ -20,8 +20,6 @@ from reachlint.providers.aws.networks import (
     SUBNET_KINDS,
     VPC_KINDS,
     cidr_values,
-    default_vpc_internet,
-    is_default_vpc,
     network_of,
 )
 from reachlint.providers.aws.security_groups import PREFIX_LIST_KINDS
@@ -125,11 +123,6 @@ def add_route_tables(b: Build) -> None:
         net = b.model.networks[network]
         if is_default and net.main_route_table is None:
             net.main_route_table = resource.address
-        written = resource.value("routes")
-        if is_default and is_default_vpc(b, network) and (written is None or written is UNKNOWN):
-            # Adopted without routes written, the table keeps those AWS made for the default
-            # VPC: 0.0.0.0/0 to its internet gateway.
-            default_vpc_internet(b, resource.address, network)
     for resource in b.inv.of("main-route-table-association"):
         unknown = []
         table_address = resource.link("table", RT_KINDS, "route table", unknown)
