@@ -92,11 +92,17 @@ resource "aws_instance" "web" {
 """
 
 
-def test_an_instance_in_one_of_two_subnets_takes_only_their_route_tables(tmp_path: Path) -> None:
-    # Subnet a or subnet b: both use the main table, which has no route to the internet
-    # gateway; the public subnet's table is not theirs. Not reachable in either mode.
-    for assume in MODES:
-        assert _findings(tmp_path, ONE_OF_TWO_PRIVATE_SUBNETS, assume) == []
+def test_a_subnet_chosen_by_a_variable_may_be_any_subnet_of_the_vpc(tmp_path: Path) -> None:
+    # `var.first ? a : b` names two subnets, but an expression resting on a variable may hold
+    # ids the references do not show (a literal inside `element([...], var.i)`): any subnet of
+    # the VPC, the public one too. Open: reachable, resting on subnet_id; closed: not.
+    (tmp_path / "main.tf").write_text(ONE_OF_TWO_PRIVATE_SUBNETS)
+    (finding,) = run_check([tmp_path], [], assume_unknown="open").findings
+    assert (finding.rule, finding.depends_on_unknown) == (
+        "INTERNET-ADMIN-PORTS",
+        ["aws_instance.web: subnet_id"],
+    )
+    assert _findings(tmp_path, ONE_OF_TWO_PRIVATE_SUBNETS, "closed") == []
 
 
 INSTANCE_FROM_AN_UNKNOWN_TEMPLATE = """variable "template_id" { type = string }

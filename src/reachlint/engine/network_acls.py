@@ -33,6 +33,8 @@ from reachlint.sources import Origin
 # What an ACL lets through toward a peer, and the unknowns that rests on.
 Verdict = tuple[Traffic, list[Unknown]]
 _NO_ACL: Verdict = (EVERYTHING, [])  # no ACL in the model: AWS's default lets everything through
+# Past this many candidate ACLs for a subnet not known (hostile input) they are not compared.
+CHOSEN_ACLS = 16
 
 
 class DecidingEntry(Struct):
@@ -127,8 +129,12 @@ class NetworkAcls:
         """The ACL of an interface in one of these subnets, not known which; with none, in any
         subnet of the network (then its default ACL too, a subnet outside the input's). When
         open, the candidate that lets through what every other does; when closed, the one that
-        lets through no more than any other. With no such candidate: open lets everything
-        through, closed nothing."""
+        lets through no more than any other. With no such candidate, or too many to compare
+        (hostile input): open lets everything through, closed nothing."""
+        key = (network, *(s.address for s in subnets))
+        if key in self._chosen:
+            return self._chosen[key]
+        candidates: list[AclView | None] = []
         if not subnets:
             if self._subnets_by_network is None:
                 self._subnets_by_network = {}
@@ -137,14 +143,11 @@ class NetworkAcls:
             subnets = self._subnets_by_network.get(network, [])
             net = self.model.networks.get(network)
             default = self.model.network_acls.get(net.default_network_acl or "") if net else None
-            candidates = [self._view(default) if default is not None else None]
-        else:
-            candidates = []
+            candidates.append(self._view(default) if default is not None else None)
         candidates += [self.acl_for(subnet) for subnet in subnets]
-        key = (network, *(c.acl.address if c is not None else "" for c in candidates))
-        if key not in self._chosen:
-            self._chosen[key] = self._choose(list({id(c): c for c in candidates}.values()), network)
-        return self._chosen[key]
+        distinct = list({id(c): c for c in candidates}.values())
+        found = self._chosen[key] = self._choose(distinct, network)
+        return found
 
     def _choose(self, candidates: list[AclView | None], network: str) -> AclView | None:
         def lets(acl: AclView | None, direction: Direction) -> Traffic:
@@ -153,9 +156,14 @@ class NetworkAcls:
         def covers(wide: AclView | None, narrow: AclView | None) -> bool:
             return all(lets(narrow, d).issubset(lets(wide, d)) for d in ("ingress", "egress"))
 
+        comparable = len(candidates) <= CHOSEN_ACLS
         if self.assume == "open":
+            if not comparable:
+                return None
             return next((c for c in candidates if all(covers(c, o) for o in candidates)), None)
-        found = [c for c in candidates if all(covers(o, c) for o in candidates)]
+        found = (
+            [c for c in candidates if all(covers(o, c) for o in candidates)] if comparable else []
+        )
         if found:
             return found[0]
         nothing = NetworkAcl(

@@ -45,9 +45,10 @@ _REACH = {
     "firewall": 2,
     "gateway-endpoint": 1,
 }
-# Beyond this many candidate tables, merging them route by route costs too much (hostile input):
-# the one with the most routes stands for them all.
+# Merging candidate tables costs their routes times the pieces of address space so far; past
+# these bounds (hostile input) a candidate stands for them all (see _beyond_merging).
 MERGED_TABLES = 16
+MERGE_BUDGET = 2_000_000  # route visits for all merges of one run
 
 
 def _pick(entries: list[RouteEntry | None], widest: bool) -> RouteEntry | None:
@@ -148,6 +149,7 @@ class RouteTables:
         self._views: dict[tuple[str | None, str | None], RouteView] = {}
         self._sites_by_gateway: dict[str, list[OnPremSite]] | None = None
         self._subnets_by_network: dict[str, list[Subnet]] | None = None
+        self._budget = MERGE_BUDGET
 
     def view_for(self, subnet: Subnet | None, network: str | None) -> RouteView:
         if subnet is not None and subnet.route_table_choices:
@@ -212,9 +214,12 @@ class RouteTables:
         if len(views) == 1:
             return views[0]
         if len(views) > MERGED_TABLES:
-            return max(views, key=lambda v: len(v.entries))
+            return self._beyond_merging(views)
         pieces: list[tuple[IntervalSet, list[RouteEntry | None]]] = [(ALL_ADDRESSES, [])]
         for view in views:
+            self._budget -= len(pieces) * len(view.entries)
+            if self._budget < 0:
+                return self._beyond_merging(views)
             refined: list[tuple[IntervalSet, list[RouteEntry | None]]] = []
             for addresses, taken in pieces:
                 covered = IntervalSet()
@@ -239,6 +244,23 @@ class RouteTables:
             ]
         merged.merged_unknown = unknown
         return merged
+
+    def _beyond_merging(self, views: list[RouteView]) -> RouteView:
+        """Too many candidates to merge: when closed only the network's own range is certain;
+        when open the candidate whose routes reach furthest stands for them all."""
+        if not self.widest:
+            first = views[0]
+            local = [e for e in first.entries if e.target_kind == "local"]
+            certain = RouteView(first.table, local)
+            certain.merged_unknown = []
+            return certain
+        return max(
+            views,
+            key=lambda v: (
+                max((_REACH.get(e.target_kind, 0) for e in v.entries), default=0),
+                len(v.entries),
+            ),
+        )
 
     def edge_view(self, table: RouteTable, gateway: str) -> RouteView:
         """The table as the edge route table of an internet gateway it is associated with."""

@@ -451,9 +451,13 @@ class AzurermLinks:
                     path,
                 )
             else:
-                self.note(
-                    resource, f"{path} is known only after apply; its {what} is unknown", path
+                rests_on = ", ".join(links.rests_on)
+                why = (
+                    f"is not known (it rests on {rests_on})"
+                    if rests_on
+                    else "is known only after apply"
                 )
+                self.note(resource, f"{path} {why}; its {what} is unknown", path)
         return None
 
     def external_subnet(self, resource: TfResource, literal: str, path: str) -> str | None:

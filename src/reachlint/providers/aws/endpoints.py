@@ -228,9 +228,12 @@ def subnet_choice(
         choices = ", ".join(subnets[:NOTE_SAMPLE])
         resource.note(f"{path} may be any of {choices}; its subnet is unknown", field)
         networks = {b.model.subnets[a].network for a in subnets}
-        if len(networks) == 1:
-            return SubnetChoice(None, networks.pop(), choices=tuple(subnets))
-        return SubnetChoice(None, None)
+        if len(networks) != 1:
+            return SubnetChoice(None, None)
+        # Narrowed to these only when nothing else may be meant (a subnet outside the input, a
+        # value not known): else it may be any subnet of the VPC.
+        only = not (links.literals or links.rests_on or links.unresolved)
+        return SubnetChoice(None, networks.pop(), choices=tuple(subnets) if only else ())
     if not links.given and default_vpc:
         network = fallback_network(b, resource, field, unknown, f"no {path}", absent=True)
         return SubnetChoice(None, network, absent=True)

@@ -47,8 +47,12 @@ def default_outbound(model: NetworkModel) -> None:
         balancer = endpoint.load_balancer
         if balancer is None or balancer.flavor != "network":
             continue
-        # Internal only when every frontend is known to be private.
-        private = all(not i.public and not i.unknown for i in endpoint.interfaces)
+        # Internal only when every frontend is known to be private (the dialects name an
+        # unknown public address "public", or by a path that says public).
+        private = all(
+            not i.public and not any("public" in what.lower() for what in i.unknown)
+            for i in endpoint.interfaces
+        )
         groups = {group for listener in balancer.listeners for group in listener.target_groups}
         for group in sorted(groups):
             for target in (
