@@ -451,3 +451,94 @@ def test_an_unknown_subnet_may_be_behind_a_narrow_acl_or_the_default_one(tmp_pat
     assert "aws_network_acl" in narrow and "aws_default_network_acl" not in narrow
     assert _findings(tmp_path, narrow, "open") == [("INTERNET-ADMIN-PORTS", "aws_instance.web")]
     assert _findings(tmp_path, narrow, "closed") == []
+
+
+PUBLIC_OR_NAT_ROUTED_SUBNET = """variable "first" { type = bool }
+resource "aws_vpc" "main" { cidr_block = "10.0.0.0/16" }
+resource "aws_internet_gateway" "igw" { vpc_id = aws_vpc.main.id }
+resource "aws_subnet" "edge" {
+  vpc_id     = aws_vpc.main.id
+  cidr_block = "10.0.0.0/24"
+}
+resource "aws_eip" "nat" { domain = "vpc" }
+resource "aws_nat_gateway" "nat" {
+  subnet_id     = aws_subnet.edge.id
+  allocation_id = aws_eip.nat.id
+}
+resource "aws_route_table" "edge" {
+  vpc_id = aws_vpc.main.id
+  route {
+    cidr_block = "0.0.0.0/0"
+    gateway_id = aws_internet_gateway.igw.id
+  }
+}
+resource "aws_route_table_association" "edge" {
+  subnet_id      = aws_subnet.edge.id
+  route_table_id = aws_route_table.edge.id
+}
+resource "aws_route_table" "public" {
+  vpc_id = aws_vpc.main.id
+  route {
+    cidr_block = "0.0.0.0/0"
+    gateway_id = aws_internet_gateway.igw.id
+  }
+}
+resource "aws_route_table" "private" {
+  vpc_id = aws_vpc.main.id
+  route {
+    cidr_block     = "0.0.0.0/0"
+    nat_gateway_id = aws_nat_gateway.nat.id
+  }
+}
+resource "aws_subnet" "a" {
+  vpc_id     = aws_vpc.main.id
+  cidr_block = "10.0.1.0/24"
+}
+resource "aws_subnet" "b" {
+  vpc_id     = aws_vpc.main.id
+  cidr_block = "10.0.2.0/24"
+}
+resource "aws_route_table_association" "a" {
+  subnet_id      = aws_subnet.a.id
+  route_table_id = aws_route_table.public.id
+}
+resource "aws_route_table_association" "b" {
+  subnet_id      = aws_subnet.b.id
+  route_table_id = aws_route_table.private.id
+}
+resource "aws_security_group" "out" {
+  vpc_id = aws_vpc.main.id
+  egress {
+    from_port   = 0
+    to_port     = 0
+    protocol    = "-1"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+resource "aws_instance" "app" {
+  ami                         = "ami-1"
+  instance_type               = "t3.micro"
+  subnet_id                   = var.first ? aws_subnet.a.id : aws_subnet.b.id
+  associate_public_ip_address = false
+  vpc_security_group_ids      = [aws_security_group.out.id]
+}
+"""
+
+
+def test_without_a_public_address_an_unknown_subnet_goes_out_by_its_nat_route(
+    tmp_path: Path,
+) -> None:
+    # Subnet a routes 0.0.0.0/0 to the internet gateway, b to a NAT gateway; the instance has
+    # no public address, so only b's NAT route takes it out. Open: out through the NAT gateway,
+    # resting on the subnet; closed: not for certain.
+    (tmp_path / "main.tf").write_text(PUBLIC_OR_NAT_ROUTED_SUBNET)
+    asked = {"protocol": "tcp", "port": "443"}
+    _, opened = run_query(
+        [tmp_path], "aws_instance.app", "internet", assume_unknown="open", **asked
+    )
+    assert opened.reachable
+    assert "aws_nat_gateway.nat" in [hop.address for hop in opened.paths[0].path]
+    _, closed = run_query(
+        [tmp_path], "aws_instance.app", "internet", assume_unknown="closed", **asked
+    )
+    assert not closed.reachable

@@ -238,9 +238,10 @@ class ClassBuilder:
         if subnet is None and interface.subnet_unknown and network is not None:
             # Any subnet of its network, or of those the input names: --assume-unknown decides.
             choices = [self.model.subnets[a] for a in interface.subnet_choices]
+            public = counts_as_public(interface, self.assume)
             if choices:
-                return self.tables.view_for_some_subnet(choices, network)
-            return self.tables.view_for_unknown_subnet(network)
+                return self.tables.view_for_some_subnet(choices, network, public)
+            return self.tables.view_for_unknown_subnet(network, public)
         return self.tables.view_for(subnet, network)
 
     def _guards(

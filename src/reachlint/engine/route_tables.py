@@ -51,12 +51,19 @@ MERGED_TABLES = 16
 MERGE_BUDGET = 2_000_000  # route visits for all merges of one run
 
 
-def _pick(entries: list[RouteEntry | None], widest: bool) -> RouteEntry | None:
+def _pick(entries: list[RouteEntry | None], widest: bool, public: bool) -> RouteEntry | None:
     """The route the addresses take when the table is one of several: when open, the one that
-    reaches furthest; when closed, one only if every table agrees."""
+    reaches furthest (for an interface without a public address, a NAT gateway before an
+    internet gateway, which it cannot use for IPv4); when closed, one only if every table
+    agrees."""
     if widest:
         present = [e for e in entries if e is not None]
-        return max(present, key=lambda e: _REACH.get(e.target_kind, 0), default=None)
+
+        def reach(entry: RouteEntry) -> float:
+            rank = _REACH.get(entry.target_kind, 0)
+            return rank - 1.5 if entry.target_kind == "internet-gateway" and not public else rank
+
+        return max(present, key=reach, default=None)
     first = entries[0]
     if first is None or any(
         e is None or (e.target_kind, e.target) != (first.target_kind, first.target) for e in entries
@@ -174,18 +181,22 @@ class RouteTables:
             view = self._views[key] = self._merged(views)
         return view
 
-    def view_for_some_subnet(self, subnets: list[Subnet], network: str) -> RouteView:
-        """An interface in one of these subnets, not known which."""
-        key = ("one of: " + " ".join(s.address for s in subnets), network)
+    def view_for_some_subnet(
+        self, subnets: list[Subnet], network: str, public: bool = True
+    ) -> RouteView:
+        """An interface in one of these subnets, not known which; `public`: it has a public
+        address (see _pick)."""
+        key = (f"one of ({public}): " + " ".join(s.address for s in subnets), network)
         view = self._views.get(key)
         if view is None:
-            view = self._views[key] = self._merged([self.view_for(s, network) for s in subnets])
+            views = [self.view_for(s, network) for s in subnets]
+            view = self._views[key] = self._merged(views, public)
         return view
 
-    def view_for_unknown_subnet(self, network: str) -> RouteView:
+    def view_for_unknown_subnet(self, network: str, public: bool = True) -> RouteView:
         """An interface in one of the network's subnets, not known which. A subnet outside the
         input would have the main table, so that one is always a candidate."""
-        key = ("unknown subnet", network)
+        key = (f"unknown subnet ({public})", network)
         found = self._views.get(key)
         if found is not None:
             return found
@@ -195,7 +206,7 @@ class RouteTables:
                 self._subnets_by_network.setdefault(subnet.network, []).append(subnet)
         views = [self.view_for(None, network)]
         views += [self.view_for(s, network) for s in self._subnets_by_network.get(network, [])]
-        found = self._views[key] = self._merged(views)
+        found = self._views[key] = self._merged(views, public)
         return found
 
     def _table_view(self, address: str | None, network: str | None) -> RouteView:
@@ -207,7 +218,7 @@ class RouteTables:
             )
         return view
 
-    def _merged(self, candidates: list[RouteView]) -> RouteView:
+    def _merged(self, candidates: list[RouteView], public: bool = True) -> RouteView:
         """One view for a table that is one of these: address by address, when open the route
         that reaches furthest; when closed a route only where every table agrees."""
         views = list({id(v): v for v in candidates}.values())
@@ -232,7 +243,7 @@ class RouteTables:
         entries = [
             replace(picked, addresses=addresses)
             for addresses, taken in pieces
-            if (picked := _pick(taken, self.widest)) is not None
+            if (picked := _pick(taken, self.widest, public)) is not None
         ]
         sites = {id(e): e for v in views for e in v.unknown_sites}
         merged = RouteView(views[0].table, entries, list(sites.values()))
