@@ -26,7 +26,13 @@ from reachlint.engine.filters import (
 )
 from reachlint.engine.flows import Doubt, Hop, Unknown
 from reachlint.engine.ranges import NOWHERE, Placement, decide
-from reachlint.model.network import AclEntry, NetworkAcl, PortRange, Subnet
+from reachlint.model.network import (
+    AclEntry,
+    NetworkAcl,
+    PortRange,
+    Subnet,
+    subnets_by_network,
+)
 from reachlint.model.traffic import ALL_ADDRESSES, IntervalSet, Traffic
 from reachlint.sources import Origin
 
@@ -137,9 +143,7 @@ class NetworkAcls:
         candidates: list[AclView | None] = []
         if not subnets:
             if self._subnets_by_network is None:
-                self._subnets_by_network = {}
-                for subnet in self.model.subnets.values():
-                    self._subnets_by_network.setdefault(subnet.network, []).append(subnet)
+                self._subnets_by_network = subnets_by_network(self.model)
             subnets = self._subnets_by_network.get(network, [])
             net = self.model.networks.get(network)
             default = self.model.network_acls.get(net.default_network_acl or "") if net else None

@@ -14,7 +14,14 @@ from msgspec import Struct
 from msgspec.structs import replace
 
 from reachlint.engine.flows import External, Hop
-from reachlint.model.network import NetworkModel, OnPremSite, Route, RouteTable, Subnet
+from reachlint.model.network import (
+    NetworkModel,
+    OnPremSite,
+    Route,
+    RouteTable,
+    Subnet,
+    subnets_by_network,
+)
 from reachlint.model.traffic import ALL_ADDRESSES, IntervalSet, cidr_interval, cidrs
 from reachlint.sources import Origin
 
@@ -33,7 +40,7 @@ class RouteEntry(Struct):
 
 # Which of two routes for the same addresses reaches further, when the table is one of
 # several and --assume-unknown is open: out of the networks first, then to other networks.
-_REACH = {
+_REACH: dict[str, float] = {
     "internet-gateway": 4,
     "internet": 4,
     "egress-only-internet-gateway": 3,
@@ -45,6 +52,9 @@ _REACH = {
     "firewall": 2,
     "gateway-endpoint": 1,
 }
+# Without a public address an interface cannot use an internet gateway for IPv4: a NAT gateway
+# takes it further.
+_REACH_WITHOUT_PUBLIC = {**_REACH, "internet-gateway": 2.5}
 # Merging candidate tables costs their routes times the pieces of address space so far; past
 # these bounds (hostile input) a candidate stands for them all (see _beyond_merging).
 MERGED_TABLES = 16
@@ -57,13 +67,9 @@ def _pick(entries: list[RouteEntry | None], widest: bool, public: bool) -> Route
     internet gateway, which it cannot use for IPv4); when closed, one only if every table
     agrees."""
     if widest:
+        ranks = _REACH if public else _REACH_WITHOUT_PUBLIC
         present = [e for e in entries if e is not None]
-
-        def reach(entry: RouteEntry) -> float:
-            rank = _REACH.get(entry.target_kind, 0)
-            return rank - 1.5 if entry.target_kind == "internet-gateway" and not public else rank
-
-        return max(present, key=reach, default=None)
+        return max(present, key=lambda e: ranks.get(e.target_kind, 0), default=None)
     first = entries[0]
     if first is None or any(
         e is None or (e.target_kind, e.target) != (first.target_kind, first.target) for e in entries
@@ -201,9 +207,7 @@ class RouteTables:
         if found is not None:
             return found
         if self._subnets_by_network is None:
-            self._subnets_by_network = {}
-            for subnet in self.model.subnets.values():
-                self._subnets_by_network.setdefault(subnet.network, []).append(subnet)
+            self._subnets_by_network = subnets_by_network(self.model)
         views = [self.view_for(None, network)]
         views += [self.view_for(s, network) for s in self._subnets_by_network.get(network, [])]
         found = self._views[key] = self._merged(views, public)

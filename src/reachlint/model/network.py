@@ -450,3 +450,11 @@ class NetworkModel(Struct, kw_only=True):
                 mine.update(theirs)
         self.notes.extend(other.notes)
         self.sensitive |= other.sensitive
+
+
+def subnets_by_network(model: NetworkModel) -> dict[str, list[Subnet]]:
+    """The model's subnets, by the network each is in."""
+    found: dict[str, list[Subnet]] = {}
+    for subnet in model.subnets.values():
+        found.setdefault(subnet.network, []).append(subnet)
+    return found

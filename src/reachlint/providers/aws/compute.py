@@ -131,8 +131,7 @@ def _instance(b: Build, resource: Resource, enis: dict[str, Interface]) -> None:
         choice = subnet_choice(b, placing, field, unknown, default_vpc=True)
         # A launch template the input names but does not hold may well name a subnet.
         template_unknown = template is None and any(
-            resource.value(name) is not None or resource.refers(name)
-            for name in ("template", "template_name")
+            _names_template(resource, name) for name in ("template", "template_name")
         )
         groups = groups_of(b, resource, ["groups", "group_names"], unknown)
         if not groups.given and template is not None:
@@ -167,12 +166,16 @@ def _instance(b: Build, resource: Resource, enis: dict[str, Interface]) -> None:
     add_endpoint(b, resource, "instance", interfaces, unknown)
 
 
+def _names_template(resource: Resource, field: str) -> bool:
+    return resource.value(field) is not None or resource.refers(field)
+
+
 def template_of(
     b: Build, resource: Resource, fields: Iterable[str], unknown: list[str]
 ) -> Resource | None:
     """The launch template these fields name (by id or by name), if it is in the input."""
     for field in fields:
-        if resource.value(field) is None and not resource.refers(field):
+        if not _names_template(resource, field):
             continue
         address = resource.link(field, TEMPLATE_KINDS, "launch template", unknown)
         if address is not None:
