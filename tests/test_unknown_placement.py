@@ -542,3 +542,84 @@ def test_without_a_public_address_an_unknown_subnet_goes_out_by_its_nat_route(
         [tmp_path], "aws_instance.app", "internet", assume_unknown="closed", **asked
     )
     assert not closed.reachable
+
+
+def _many_public_subnets(count: int) -> str:
+    """An instance with a public address whose subnet is unknown, in a VPC of `count` subnets,
+    each with its own route table to the internet gateway and its own open network ACL."""
+    text = """variable "subnet_id" { type = string }
+resource "aws_vpc" "main" { cidr_block = "10.0.0.0/16" }
+resource "aws_internet_gateway" "igw" { vpc_id = aws_vpc.main.id }
+resource "aws_default_route_table" "main" {
+  default_route_table_id = aws_vpc.main.default_route_table_id
+  route {
+    cidr_block = "0.0.0.0/0"
+    gateway_id = aws_internet_gateway.igw.id
+  }
+}
+resource "aws_security_group" "ssh" {
+  vpc_id = aws_vpc.main.id
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+resource "aws_instance" "web" {
+  ami                         = "ami-1"
+  instance_type               = "t3.micro"
+  subnet_id                   = var.subnet_id
+  vpc_security_group_ids      = [aws_security_group.ssh.id]
+  associate_public_ip_address = true
+}
+"""
+    for n in range(count):
+        text += f"""resource "aws_subnet" "s{n}" {{
+  vpc_id     = aws_vpc.main.id
+  cidr_block = "10.0.{n}.0/24"
+}}
+resource "aws_route_table" "t{n}" {{
+  vpc_id = aws_vpc.main.id
+  route {{
+    cidr_block = "0.0.0.0/0"
+    gateway_id = aws_internet_gateway.igw.id
+  }}
+}}
+resource "aws_route_table_association" "a{n}" {{
+  subnet_id      = aws_subnet.s{n}.id
+  route_table_id = aws_route_table.t{n}.id
+}}
+resource "aws_network_acl" "n{n}" {{
+  vpc_id     = aws_vpc.main.id
+  subnet_ids = [aws_subnet.s{n}.id]
+  ingress {{
+    rule_no    = 100
+    protocol   = "-1"
+    action     = "allow"
+    cidr_block = "0.0.0.0/0"
+    from_port  = 0
+    to_port    = 0
+  }}
+  egress {{
+    rule_no    = 100
+    protocol   = "-1"
+    action     = "allow"
+    cidr_block = "0.0.0.0/0"
+    from_port  = 0
+    to_port    = 0
+  }}
+}}
+"""
+    return text
+
+
+def test_past_sixteen_candidates_closed_keeps_only_what_is_certain(tmp_path: Path) -> None:
+    # Every table routes to the internet gateway and every ACL is open, so with few candidates
+    # SSH is reachable for certain. Past 16 candidate tables and ACLs (a bound on hostile
+    # input) they are not compared: open still finds it, closed keeps only the VPC's own range.
+    admin = [("INTERNET-ADMIN-PORTS", "aws_instance.web")]
+    for assume in MODES:
+        assert _findings(tmp_path, _many_public_subnets(3), assume) == admin
+    assert _findings(tmp_path, _many_public_subnets(17), "open") == admin
+    assert _findings(tmp_path, _many_public_subnets(17), "closed") == []
