@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from msgspec import Struct
 
-from reachlint.model.network import NetworkModel, OnPremSite, Subnet
+from reachlint.model.network import NetworkModel, OnPremSite, Subnet, subnets_by_network
 from reachlint.model.traffic import ALL_ADDRESSES, V4_ALL, V6_ALL, IntervalSet, cidrs
 from reachlint.sources import UnknownValue
 
@@ -106,6 +106,7 @@ class Places:
         self._outside: dict[str | None, frozenset[str]] = {}
         self._inside: dict[tuple[str | None, str | None], Placement] = {}
         self._internet: dict[str | None, Placement] = {}
+        self._subnets_by_network: dict[str, list[Subnet]] | None = None
 
     def address_range(self, subnet: Subnet | None, network: str | None) -> IntervalSet:
         """The addresses an interface placed so may have: its subnet's range, where that is
@@ -170,8 +171,10 @@ class Places:
             net = self.model.networks.get(network or "")
             if net is not None:
                 own |= identities(net.unknown_ranges)
-            for subnet in self.model.subnets.values():
-                if subnet.network == network:
+            if self._subnets_by_network is None:  # once: a scan per network is quadratic
+                self._subnets_by_network = subnets_by_network(self.model)
+            if network is not None:
+                for subnet in self._subnets_by_network.get(network, []):
                     own |= identities(subnet.unknown_ranges)
             found = self._outside[network] = frozenset(own)
         return found
