@@ -25,6 +25,7 @@ A fixture may hold more than one: expected-closed.yaml is the same inputs checke
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -138,7 +139,8 @@ def _part(entry: dict[str, Any]) -> AddressedPart:
 
 
 def parse_traffic(text: str) -> Traffic:
-    """'tcp 22, 80-81; udp 53', 'tcp' (every port), 'icmp', 'all', 'all except tcp 80, 443'."""
+    """'tcp 22, 80-81; udp 53', 'tcp' (every port), 'icmp', 'all', 'all except tcp 80, 443',
+    'icmp type 8 code 0, types 10-12' (ICMP messages)."""
     text = text.strip()
     if text.startswith(_EXCEPT):
         return Traffic.everything() - parse_traffic(text[len(_EXCEPT) :])
@@ -146,13 +148,35 @@ def parse_traffic(text: str) -> Traffic:
     for entry in text.split(";"):
         protocol, _, port_text = entry.strip().partition(" ")
         protocols = parse_protocol(protocol)
-        ports = ALL_PORTS
-        if port_text.strip():
+        ports = messages = ALL_PORTS
+        if port_text.strip() and protocol in ("icmp", "icmpv6"):
+            messages = _messages(port_text.split(","))
+        elif port_text.strip():
             if protocols - IntervalSet((number, number) for number in PORTED):
                 raise ValueError(f"traffic {text!r}: only tcp and udp take ports")
             ports = ports_from_spec(part for part in port_text.split(","))
-        traffic |= Traffic.box(protocols, ALL_ADDRESSES, ports)
+        traffic |= Traffic.box(protocols, ALL_ADDRESSES, ports, messages)
     return traffic
+
+
+# ICMP messages as the expectations write them, read here independently of the report's words.
+_MESSAGE = re.compile(r"types? (\d+)(?:-(\d+))?(?: codes? (\d+)(?:-(\d+))?)?")
+
+
+def _messages(parts: list[str]) -> IntervalSet:
+    """ICMP messages: the port axis holds type * 256 + code (see AWS's IcmpTypeCode)."""
+    found = IntervalSet()
+    for part in parts:
+        read = _MESSAGE.fullmatch(part.strip())
+        if read is None:
+            raise ValueError(f"ICMP messages {part!r}: expected 'type 8', 'type 3 code 4'")
+        first, last, low, high = read.groups()
+        if last and low:
+            raise ValueError(f"ICMP messages {part!r}: codes belong to one type")
+        last, low = last or first, low or "0"
+        high = high or (low if read.group(3) else "255")
+        found |= IntervalSet([(int(first) * 256 + int(low), int(last) * 256 + int(high))])
+    return found
 
 
 def finding_traffic(entries: list[TrafficEntry]) -> Traffic:
@@ -166,7 +190,8 @@ def finding_traffic(entries: list[TrafficEntry]) -> Traffic:
         else:
             protocols = parse_protocol(entry.protocol)
         ports = IntervalSet(entry.ports) if entry.ports else ALL_PORTS
-        traffic |= Traffic.box(protocols, ALL_ADDRESSES, ports)
+        messages = _messages(entry.messages) if entry.messages else ALL_PORTS
+        traffic |= Traffic.box(protocols, ALL_ADDRESSES, ports, messages)
     return traffic
 
 

@@ -98,8 +98,10 @@ def test_expected_traffic_grammar(text: str, traffic: Traffic) -> None:
 
 
 def test_expected_traffic_rejects_ports_on_icmp() -> None:
-    with pytest.raises(ValueError, match="only tcp and udp"):
+    with pytest.raises(ValueError, match="expected 'type 8'"):
         parse_traffic("icmp 8")
+    with pytest.raises(ValueError, match="only tcp and udp"):
+        parse_traffic("all 8")
 
 
 @pytest.mark.parametrize(

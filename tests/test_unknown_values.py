@@ -1329,3 +1329,100 @@ resource "aws_instance" "web" {
         "vpc_security_group_ids is not known (it rests on var.groups); its security group is "
         "unknown"
     ]
+
+
+EDGE_ACL = """
+variable "value" { type = string }
+resource "aws_vpc" "main" { cidr_block = "10.0.0.0/16" }
+resource "aws_internet_gateway" "main" { vpc_id = aws_vpc.main.id }
+resource "aws_route_table" "public" {
+  vpc_id = aws_vpc.main.id
+  route {
+    cidr_block = "0.0.0.0/0"
+    gateway_id = aws_internet_gateway.main.id
+  }
+}
+resource "aws_subnet" "public" {
+  vpc_id                  = aws_vpc.main.id
+  cidr_block              = "10.0.1.0/24"
+  map_public_ip_on_launch = true
+}
+resource "aws_route_table_association" "public" {
+  subnet_id      = aws_subnet.public.id
+  route_table_id = aws_route_table.public.id
+}
+resource "aws_network_acl" "edge" {
+  vpc_id     = aws_vpc.main.id
+  subnet_ids = [aws_subnet.public.id]
+  ingress {
+    rule_no    = 100
+    action     = "ACTION"
+    protocol   = PROTOCOL
+    cidr_block = "0.0.0.0/0"
+    from_port  = FROM
+    to_port    = 22
+  }
+  ingress {
+    rule_no    = 200
+    action     = "ACTION_AFTER"
+    protocol   = "-1"
+    cidr_block = "0.0.0.0/0"
+    from_port  = 0
+    to_port    = 0
+  }
+  egress {
+    rule_no    = 100
+    action     = "allow"
+    protocol   = "-1"
+    cidr_block = "0.0.0.0/0"
+    from_port  = 0
+    to_port    = 0
+  }
+}
+resource "aws_security_group" "ssh" {
+  vpc_id = aws_vpc.main.id
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+  egress {
+    from_port   = 0
+    to_port     = 0
+    protocol    = "-1"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+resource "aws_instance" "bastion" {
+  ami                    = "ami-1"
+  instance_type          = "t3.micro"
+  subnet_id              = aws_subnet.public.id
+  vpc_security_group_ids = [aws_security_group.ssh.id]
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("protocol", "from_port", "named"),
+    [("var.value", "0", "protocol"), ('"tcp"', "var.value", "from_port")],
+)
+@pytest.mark.parametrize("action", ["deny", "allow"])
+def test_an_acl_entry_whose_protocol_or_ports_are_not_known_follows_assume_unknown(
+    tmp_path: Path, protocol: str, from_port: str, named: str, action: str
+) -> None:
+    # Rule 100 names SSH, or not; rule 200 does the opposite for everything. Before, an
+    # unknown protocol or port range matched everything: a deny hid SSH in both modes.
+    after = "allow" if action == "deny" else "deny"
+    text = EDGE_ACL.replace("ACTION_AFTER", after).replace("ACTION", action)
+    write(tmp_path, {"main.tf": text.replace("PROTOCOL", protocol).replace("FROM", from_port)})
+    name = f"aws_network_acl.edge ingress rule 100: {named}"
+    for assume in ("open", "closed"):
+        report = run_check([tmp_path], [], assume_unknown=assume)
+        ssh = [f for f in report.findings if f.rule == "INTERNET-ADMIN-PORTS"]
+        if assume == "open":  # the deny may miss SSH, the allow may admit it
+            assert [(f.traffic[0].ports, f.depends_on_unknown) for f in ssh] == [
+                ([(22, 22)], [name])
+            ]
+        else:
+            assert not ssh

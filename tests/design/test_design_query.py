@@ -283,6 +283,24 @@ CASES = [
         traffic="tcp 22",
     ),
     Case(
+        FACTS + "icmp-messages",
+        "internet",
+        "aws_instance.echo",
+        "icmp",
+        traffic="icmp types 0-7, types 9-255",
+        through=("aws_network_acl_rule.all_in", "aws_security_group.any_icmp"),
+    ),
+    # The ACL admits type 8 and the group type 0 code 0: each lets part of ICMP through, and
+    # no part gets through both.
+    Case(
+        FACTS + "icmp-messages",
+        "internet",
+        "aws_instance.zeros",
+        "icmp",
+        code="no-path",
+        reason="carries icmp",
+    ),
+    Case(
         FACTS + "nacl-reply-dropped",
         "internet",
         "aws_instance.dns",

@@ -13,7 +13,8 @@ from collections.abc import Iterable, Sequence
 from typing import Literal
 
 from reachlint.engine.flows import Doubt, Unknown
-from reachlint.model.network import NetworkModel, PortRange
+from reachlint.model.icmp import message_range
+from reachlint.model.network import IcmpMessages, NetworkModel, PortRange
 from reachlint.model.traffic import (
     ALL_PORTS,
     PORT_MAX,
@@ -46,6 +47,12 @@ def port_set(ports: PortRange | None) -> IntervalSet:
     if low > high:
         return ALL_PORTS  # icmp type/code or -1 written as ports: the whole protocol
     return IntervalSet([(low, high)])
+
+
+def message_set(icmp: IcmpMessages | None) -> IntervalSet:
+    """The ICMP messages a security group rule or ACL entry names (see model/icmp.py)."""
+    found = None if icmp is None else message_range(icmp.type, icmp.code)
+    return ALL_PORTS if found is None else IntervalSet([found])
 
 
 def protocol_set(value: str) -> IntervalSet:

@@ -18,6 +18,7 @@ from reachlint.engine.filters import (
     Filters,
     address_cuts,
     describe_services,
+    message_set,
     port_set,
     protocol_set,
     safe_cidr,
@@ -28,6 +29,7 @@ from reachlint.engine.flows import Doubt, Hop, Unknown
 from reachlint.engine.ranges import NOWHERE, Placement, decide
 from reachlint.model.network import (
     AclEntry,
+    IcmpMessages,
     NetworkAcl,
     PortRange,
     Subnet,
@@ -53,7 +55,8 @@ class AclView:
 
     An entry whose range is an unknown value matches a peer certainly inside it, never one
     certainly outside it, and otherwise as --assume-unknown says: open lets traffic through
-    (an allow matches, a deny does not), closed the reverse.
+    (an allow matches, a deny does not), closed the reverse. So does an entry whose protocol,
+    ports or ICMP messages are not known, for every peer in its range.
     """
 
     def __init__(self, acl: NetworkAcl, assume: Literal["open", "closed"] = "open") -> None:
@@ -103,7 +106,16 @@ class AclView:
                 undecided.extend(names)
                 if matched or (names and (assume == "open") == entry.allow):
                     addresses = ALL_ADDRESSES
-            match = Traffic.box(protocol_set(entry.protocol), addresses, port_set(entry.ports))
+            match = Traffic.box(
+                protocol_set(entry.protocol),
+                addresses,
+                port_set(entry.ports),
+                message_set(entry.icmp),
+            )
+            if entry.unknown:  # its protocol, ports or ICMP messages: matches all of them or none
+                undecided.append(f"{_entry_name(entry)}: {', '.join(entry.unknown)}")
+                if (assume == "open") != entry.allow:
+                    match = Traffic()
             effective = remaining & match
             remaining = remaining - match
             if entry.allow:
@@ -287,13 +299,22 @@ class NetworkAcls:
 
 
 @lru_cache(maxsize=4096)
-def _entry_services(protocol: str, ports: PortRange | None) -> str:
-    return describe_services(Traffic.box(protocol_set(protocol), ALL_ADDRESSES, port_set(ports)))
+def _entry_services(protocol: str, ports: PortRange | None, icmp: IcmpMessages | None) -> str:
+    services = Traffic.box(
+        protocol_set(protocol), ALL_ADDRESSES, port_set(ports), message_set(icmp)
+    )
+    return describe_services(services)
+
+
+def _entry_name(entry: AclEntry) -> str:
+    """An entry as a reviewer finds it: inline entries share their ACL's address."""
+    direction = "egress" if entry.egress else "ingress"
+    return f"{entry.address} {direction} rule {entry.rule_number}"
 
 
 def _acl_hop(acl: NetworkAcl, entry: AclEntry, direction: Direction, admitted: Traffic) -> Hop:
     word = "from" if direction == "ingress" else "to"
-    services = _entry_services(entry.protocol, entry.ports)
+    services = _entry_services(entry.protocol, entry.ports, entry.icmp)
     peers = entry.cidr or unknown_addresses_text(entry.unknown_ranges, entry.type)
     return Hop(
         address=entry.address,

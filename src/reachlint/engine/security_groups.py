@@ -19,6 +19,7 @@ from reachlint.engine.filters import (
     Filters,
     address_cuts,
     describe_services,
+    message_set,
     port_set,
     protocol_set,
     safe_cidr,
@@ -341,7 +342,9 @@ class SecurityGroups:
         return compiled
 
     def _compile_rule(self, group: str, rule: SecurityGroupRule) -> SgRule:
-        services = Traffic.box(protocol_set(rule.protocol), ALL_ADDRESSES, port_set(rule.ports))
+        services = Traffic.box(
+            protocol_set(rule.protocol), ALL_ADDRESSES, port_set(rule.ports), message_set(rule.icmp)
+        )
         addresses = IntervalSet()
         for cidr in rule.cidrs:
             try:

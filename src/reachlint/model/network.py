@@ -67,12 +67,20 @@ class PortRange(Struct, kw_only=True, frozen=True):
     high: int
 
 
+class IcmpMessages(Struct, kw_only=True, frozen=True):
+    """The ICMP (or ICMPv6) messages a rule names: one type, and one code of it or all."""
+
+    type: int
+    code: int | None = None  # None: every code of the type
+
+
 class SecurityGroupRule(Element, kw_only=True):
     """One allow rule of a stateful group (AWS security group)."""
 
     direction: Direction
     protocol: str = "-1"  # number or name as written; -1 means all
     ports: PortRange | None = None  # None: all ports
+    icmp: IcmpMessages | None = None  # for ICMP and ICMPv6; None: every message
     cidrs: list[str] = field(default_factory=list)
     prefix_lists: list[str] = field(default_factory=list)
     security_groups: list[str] = field(default_factory=list)  # members of these groups
@@ -98,6 +106,7 @@ class AclEntry(Element, kw_only=True):
     protocol: str = "-1"
     cidr: str
     ports: PortRange | None = None
+    icmp: IcmpMessages | None = None  # for ICMP and ICMPv6; None: every message
 
 
 class NetworkAcl(Element, kw_only=True):

@@ -14,6 +14,8 @@ from functools import lru_cache
 from itertools import pairwise
 from typing import Literal, Union
 
+from reachlint.model.icmp import messages_text
+
 V6_OFFSET = 1 << 32
 ADDR_MAX = V6_OFFSET + (1 << 128) - 1
 PORT_MAX = 65535
@@ -21,6 +23,8 @@ PROTO_MAX = 255
 
 TCP, UDP, ICMP, ICMPV6 = 6, 17, 1, 58
 PORTED = (TCP, UDP)
+# ICMP and ICMPv6 carry their messages on the port axis, as type * 256 + code.
+MESSAGED = (ICMP, ICMPV6)
 PROTOCOL_NAMES = {TCP: "tcp", UDP: "udp", ICMP: "icmp", ICMPV6: "icmpv6"}
 PROTOCOL_NUMBERS = {name: number for number, name in PROTOCOL_NAMES.items()}
 EPHEMERAL = (1024, 65535)
@@ -293,9 +297,14 @@ class Traffic:
         protocols: IntervalSet = ALL_PROTOCOLS,
         addresses: IntervalSet = ALL_ADDRESSES,
         ports: IntervalSet = ALL_PORTS,
+        messages: IntervalSet = ALL_PORTS,
     ) -> Traffic:
-        """Traffic of these protocols and addresses on these ports; ports only bind TCP and UDP."""
-        return cls(_box_level(protocols._level, addresses._level, ports._level))
+        """Traffic of these protocols and addresses on these ports; ports only bind TCP and UDP,
+        `messages` (see icmp.py) only ICMP and ICMPv6."""
+        level = _box_level(protocols._level, addresses._level, ports._level)
+        if messages._level != ALL_PORTS._level and level:
+            level = _with_messages(level, protocols._level, addresses._level, messages._level)
+        return cls(level)
 
     @classmethod
     def everything(cls) -> Traffic:
@@ -413,6 +422,8 @@ class Traffic:
                     entry: dict[str, object] = {"protocol": PROTOCOL_NAMES[number]}
                     if number in PORTED:
                         entry["ports"] = [list(p) for p in ports.intervals]
+                    elif number in MESSAGED and ports != ALL_PORTS:
+                        entry["messages"] = messages_text(ports.intervals)
                     entries.append(entry)
             rest = IntervalSet([(lo, hi)]) - IntervalSet((n, n) for n in PROTOCOL_NAMES)
             others.extend(f"{a}" if a == b else f"{a}-{b}" for a, b in rest.intervals)
@@ -426,9 +437,12 @@ class Traffic:
         parts = []
         for entry in self.describe():
             ports = entry.get("ports")
+            messages = entry.get("messages")
             if isinstance(ports, list):
                 ranges = ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in ports)
                 parts.append(f"{entry['protocol']} {ranges}")
+            elif isinstance(messages, list):
+                parts.append(f"{entry['protocol']} {', '.join(messages)}")
             else:
                 parts.append(str(entry["protocol"]))
         return "; ".join(parts)
@@ -454,6 +468,17 @@ def _box_level(protocols: Level, addresses: Level, ports: Level) -> Level:
 
 
 _PORTED_LEVEL: Level = tuple((p, p, True) for p in PORTED)
+_MESSAGED_LEVEL: Level = tuple((p, p, True) for p in MESSAGED)
+
+
+def _with_messages(level: Level, protocols: Level, addresses: Level, messages: Level) -> Level:
+    """A box's ICMP and ICMPv6 narrowed to these messages."""
+    messaged = _combine(protocols, _MESSAGED_LEVEL, _INTER)
+    if not messaged:
+        return level
+    unnamed = _combine(ALL_PORTS._level, messages, _DIFF)
+    by_address = tuple((lo, hi, unnamed) for lo, hi, _ in addresses)
+    return _combine(level, tuple((lo, hi, by_address) for lo, hi, _ in messaged), _DIFF)
 
 
 def _merged(out: list[tuple[int, int, Child]], lo: int, hi: int, child: Child) -> None:

@@ -135,6 +135,8 @@ def traffic_text(entries: list[TrafficEntry]) -> str:
         if entry.ports:
             ranges = ", ".join(str(lo) if lo == hi else f"{lo}-{hi}" for lo, hi in entry.ports)
             parts.append(f"{_s(entry.protocol)} {ranges}")
+        elif entry.messages:
+            parts.append(f"{_s(entry.protocol)} {_s(', '.join(entry.messages))}")
         elif entry.numbers:
             parts.append(f"protocols {_s(entry.numbers)}")
         else:

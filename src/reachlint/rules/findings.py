@@ -50,6 +50,7 @@ class EndRef(Omitting, kw_only=True):
 class TrafficEntry(Omitting, kw_only=True):
     protocol: str
     ports: list[tuple[int, int]] | None = None
+    messages: list[str] | None = None  # ICMP types and codes, when not every message
     numbers: str | None = None  # protocol numbers, for protocol "other"
 
 

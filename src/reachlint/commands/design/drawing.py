@@ -36,8 +36,9 @@ from reachlint.commands.design.matrix import Grouping, subnet_unknown
 from reachlint.commands.design.merging import alike_groups, merged_edges, two_way
 from reachlint.commands.design.picture import Box, Edge, Node, Picture, every_node, walk_boxes
 from reachlint.engine.flows import EndpointClass, External, Flow, Reachability
+from reachlint.model.icmp import messages_from_text
 from reachlint.model.network import NetworkModel
-from reachlint.model.traffic import PROTO_MAX, IntervalSet, Traffic, parse_protocol
+from reachlint.model.traffic import ALL_PORTS, PROTO_MAX, IntervalSet, Traffic, parse_protocol
 
 if TYPE_CHECKING:
     from reachlint.rules.findings import Finding, TrafficEntry
@@ -415,6 +416,10 @@ def traffic_of(entries: list[TrafficEntry]) -> Traffic:
         elif entry.ports is not None:
             ports = IntervalSet((low, high) for low, high in entry.ports)
             traffic = traffic | Traffic.box(parse_protocol(entry.protocol), ports=ports)
+        elif entry.messages is not None:
+            read = messages_from_text(entry.messages)
+            messages = ALL_PORTS if read is None else IntervalSet(read)
+            traffic = traffic | Traffic.box(parse_protocol(entry.protocol), messages=messages)
         else:
             traffic = traffic | Traffic.box(parse_protocol(entry.protocol))
     return traffic

@@ -43,6 +43,8 @@ _ACL_ENTRY: Fields = {
     "protocol": "protocol",
     "from_port": "from_port",
     "to_port": "to_port",
+    "icmp_type": "icmp_type",
+    "icmp_code": "icmp_code",
     "cidr": "cidr_block",
     "ipv6_cidr": "ipv6_cidr_block",
 }

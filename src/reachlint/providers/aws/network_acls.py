@@ -3,8 +3,8 @@ its VPC's default one unless associated with another.
 
 Fields: an ACL's `network`, `subnets`, `ingress`/`egress` entries (a default ACL: `default_of`,
 the VPC whose default it is); an entry (or a `network-acl-entry` with `acl` and
-`egress`) has `rule_number`, `action`, `protocol`, `from_port`, `to_port`, `cidr`,
-`ipv6_cidr`; an association has `subnet` and `acl`.
+`egress`) has `rule_number`, `action`, `protocol`, `from_port`, `to_port`, `icmp_type`,
+`icmp_code`, `cidr`, `ipv6_cidr`; an association has `subnet` and `acl`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,12 @@ from reachlint.providers.aws.networks import (
     cidr_values,
     network_of,
 )
-from reachlint.providers.aws.security_groups import DIRECTIONS, port_range, protocol_of
+from reachlint.providers.aws.security_groups import (
+    DIRECTIONS,
+    icmp_messages,
+    port_range,
+    protocol_of,
+)
 from reachlint.providers.aws.source import Fields
 from reachlint.providers.aws.state import Build
 from reachlint.providers.values import dedupe, integer
@@ -92,6 +97,7 @@ def acl_entry(view: Fields, *, egress: bool) -> AclEntry | None:
         protocol = "-1"
         unknown.append(view.name("protocol"))
     ports = port_range(view, protocol, unknown)
+    icmp = icmp_messages(view, protocol, unknown, "icmp_type", "icmp_code")
     ranges: list[UnknownValue] = []
     cidrs = cidr_values(view, "cidr", unknown, ranges=ranges)
     cidrs += cidr_values(view, "ipv6_cidr", unknown, ranges=ranges)
@@ -109,6 +115,7 @@ def acl_entry(view: Fields, *, egress: bool) -> AclEntry | None:
         protocol=protocol,
         cidr=cidrs[0] if cidrs else "",  # "": the entry's range is one of unknown_ranges
         ports=ports,
+        icmp=icmp,
         unknown=dedupe(unknown),
         unknown_ranges=ranges,
     )

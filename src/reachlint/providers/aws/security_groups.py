@@ -6,8 +6,8 @@ group, or the group "default", is in its VPC's default group.
 
 Fields: a group's `network`, `name`, `name_prefix`, and `ingress`/`egress` entries; a rule
 (an entry, or a `security-group-rule` with `group` and `direction`) has `protocol`,
-`from_port`, `to_port`, `cidrs`, `ipv6_cidrs`, `prefix_lists`, `groups`, `self`,
-`description`.
+`from_port`, `to_port` (for ICMP its type and code), `cidrs`, `ipv6_cidrs`, `prefix_lists`,
+`groups`, `self`, `description`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,13 @@ from typing import Any
 
 from msgspec import Struct
 
-from reachlint.model.network import Direction, PortRange, SecurityGroup, SecurityGroupRule
+from reachlint.model.network import (
+    Direction,
+    IcmpMessages,
+    PortRange,
+    SecurityGroup,
+    SecurityGroupRule,
+)
 from reachlint.providers.aws.networks import (
     SG_KINDS,
     VPC_KINDS,
@@ -34,6 +40,7 @@ from reachlint.sources import UNKNOWN, UnknownValue
 SG_LINK_KINDS = SG_KINDS | VPC_KINDS  # a VPC stands for its default group
 PREFIX_LIST_KINDS = frozenset({"prefix-list"})
 PORTED_PROTOCOLS = frozenset({"tcp", "udp", "6", "17"})
+ICMP_PROTOCOLS = frozenset({"icmp", "1", "icmpv6", "58"})
 DIRECTIONS: tuple[Direction, ...] = ("ingress", "egress")
 
 
@@ -62,6 +69,27 @@ def port_range(view: Fields, protocol: str, unknown: list[str]) -> PortRange | N
     if low_port is None or high_port is None:
         return None
     return PortRange(low=min(low_port, high_port), high=max(low_port, high_port))
+
+
+def icmp_messages(
+    view: Fields, protocol: str, unknown: list[str], type_field: str, code_field: str
+) -> IcmpMessages | None:
+    """The ICMP type and code a rule names (a security group writes them as from_port and
+    to_port, an ACL entry as icmp_type and icmp_code); -1, or nothing written, is every one."""
+    if protocol not in ICMP_PROTOCOLS:
+        return None
+    type_value, code_value = view.value(type_field), view.value(code_field)
+    if type_value is UNKNOWN or code_value is UNKNOWN:
+        unknown.append(view.path(type_field))
+        both = f"{view.path(type_field)}/{view.name(code_field)}"
+        view.note(f"{both} are known only after apply")
+        return None
+    icmp_type, code = integer(type_value), integer(code_value)
+    if icmp_type is None or not 0 <= icmp_type <= 255:
+        return None
+    return IcmpMessages(
+        type=icmp_type, code=code if code is not None and 0 <= code <= 255 else None
+    )
 
 
 def add_groups(b: Build) -> None:
@@ -159,6 +187,7 @@ def group_rule(b: Build, view: Fields, direction: Direction) -> SecurityGroupRul
         unknown.append(view.name("protocol"))
         view.note(f"{view.path('protocol')} is not known", "protocol")
     ports = port_range(view, protocol, unknown)
+    icmp = icmp_messages(view, protocol, unknown, "from_port", "to_port")
     cidrs: list[str] = []
     ranges: list[UnknownValue] = []
     for name in ("cidrs", "ipv6_cidrs"):
@@ -188,6 +217,7 @@ def group_rule(b: Build, view: Fields, direction: Direction) -> SecurityGroupRul
         direction=direction,
         protocol=protocol,
         ports=ports,
+        icmp=icmp,
         cidrs=cidrs,
         prefix_lists=prefix_lists,
         security_groups=dedupe(groups),
