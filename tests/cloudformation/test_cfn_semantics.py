@@ -11,6 +11,7 @@ from reachlint.commands.check import run_check
 from reachlint.errors import InputError
 from reachlint.inputs.detect import detect
 from reachlint.inputs.load import LoadOptions, build_model
+from reachlint.reports.text import traffic_text
 from tests.cloudformation.templates import NETWORK
 
 REPO = Path(__file__).resolve().parents[2]
@@ -443,3 +444,68 @@ def test_properties_branches_are_compared_by_what_they_write(
     assert (ssh.traffic[0].ports, ssh.depends_on_unknown) == (ports, named)
     closed = run_check([template], [], assume_unknown="closed")
     assert not [f for f in closed.findings if f.rule == "INTERNET-ADMIN-PORTS"]
+
+
+FROM_INTERNET = """
+version: 1
+rules:
+  - id: FROM-INTERNET
+    title: every flow from the internet
+    severity: low
+    match: {from: internet, to: any}
+"""
+
+# The ACL denies echo requests (type 8, every code) and allows the rest, as the Terraform
+# fixture aws/facts/icmp-messages does with aws_network_acl_rule.
+NO_ECHO_REQUESTS_ACL = """
+  Acl: {Type: AWS::EC2::NetworkAcl, Properties: {VpcId: !Ref Vpc}}
+  AclAssociation:
+    Type: AWS::EC2::SubnetNetworkAclAssociation
+    Properties: {SubnetId: !Ref Subnet, NetworkAclId: !Ref Acl}
+  NoEchoRequests:
+    Type: AWS::EC2::NetworkAclEntry
+    Properties:
+      NetworkAclId: !Ref Acl
+      RuleNumber: 100
+      Protocol: 1
+      RuleAction: deny
+      CidrBlock: 0.0.0.0/0
+      Icmp: {Type: 8, Code: -1}
+  AllIn:
+    Type: AWS::EC2::NetworkAclEntry
+    Properties:
+      NetworkAclId: !Ref Acl
+      RuleNumber: 200
+      Protocol: -1
+      RuleAction: allow
+      CidrBlock: 0.0.0.0/0
+  AllOut:
+    Type: AWS::EC2::NetworkAclEntry
+    Properties:
+      NetworkAclId: !Ref Acl
+      RuleNumber: 100
+      Protocol: -1
+      Egress: true
+      RuleAction: allow
+      CidrBlock: 0.0.0.0/0
+"""
+
+
+@pytest.mark.parametrize(
+    ("from_port", "to_port", "extra", "traffic"),
+    [
+        # IpPermission: for ICMP, FromPort is the type and ToPort the code; -1 is every one.
+        (8, 0, "", "icmp type 8 code 0"),
+        (0, 0, "", "icmp type 0 code 0"),  # echo replies, not "all ICMP"
+        (-1, -1, NO_ECHO_REQUESTS_ACL, "icmp types 0-7, types 9-255"),
+    ],
+)
+def test_icmp_rules_name_a_type_and_a_code(
+    tmp_path: Path, from_port: int, to_port: int, extra: str, traffic: str
+) -> None:
+    rule = f"{{IpProtocol: icmp, FromPort: {from_port}, ToPort: {to_port}, CidrIp: 0.0.0.0/0}}"
+    template = _template(tmp_path, f"      SecurityGroupIngress:\n        - {rule}", extra=extra)
+    report = run_check([template], [_rules(tmp_path, FROM_INTERNET)], builtin=False)
+    assert [(f.destination.address, traffic_text(f.traffic)) for f in report.findings] == [
+        ("Web", traffic)
+    ]
