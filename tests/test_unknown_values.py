@@ -1426,3 +1426,50 @@ def test_an_acl_entry_whose_protocol_or_ports_are_not_known_follows_assume_unkno
             ]
         else:
             assert not ssh
+            # Replies of the bastion's own connections come in through the entry too: dropped
+            # only because it is taken as closed, which the finding says.
+            dropped = [f for f in report.findings if f.rule == "REPLY-DROPPED"]
+            assert [(f.destination.address, f.depends_on_unknown) for f in dropped] == [
+                ("internet", [name])
+            ]
+
+
+INTERNAL = """
+resource "aws_subnet" "internal" {
+  vpc_id     = aws_vpc.main.id
+  cidr_block = "10.0.2.0/24"
+}
+resource "aws_security_group" "internal" {
+  vpc_id = aws_vpc.main.id
+  ingress {
+    from_port   = 0
+    to_port     = 0
+    protocol    = "-1"
+    cidr_blocks = ["10.0.0.0/16"]
+  }
+}
+resource "aws_instance" "internal" {
+  ami                    = "ami-1"
+  instance_type          = "t3.micro"
+  subnet_id              = aws_subnet.internal.id
+  vpc_security_group_ids = [aws_security_group.internal.id]
+}
+"""
+
+
+def test_replies_dropped_only_by_an_entry_taken_as_closed_name_it(tmp_path: Path) -> None:
+    # The bastion's subnet denies, first, a protocol not known. Its connections to an
+    # instance of the VPC get their replies back through that entry.
+    text = EDGE_ACL.replace("ACTION_AFTER", "allow").replace("ACTION", "deny")
+    text = text.replace("PROTOCOL", "var.value").replace("FROM", "0") + INTERNAL
+    write(tmp_path, {"main.tf": text})
+    name = "aws_network_acl.edge ingress rule 100: protocol"
+    closed = run_check([tmp_path], [], assume_unknown="closed")
+    dropped = {
+        f.destination.address: f.depends_on_unknown
+        for f in closed.findings
+        if f.rule == "REPLY-DROPPED" and f.source.address == "aws_instance.bastion"
+    }
+    assert dropped == {"aws_instance.internal": [name], "internet": [name]}
+    opened = run_check([tmp_path], [], assume_unknown="open")
+    assert not [f for f in opened.findings if f.rule == "REPLY-DROPPED"]

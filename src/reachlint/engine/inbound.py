@@ -45,6 +45,9 @@ def _through_firewalls(engine: Engine, b: ClassView) -> None:
         replies = engine.acls.region(b.acl, "egress", b.outside).addresses_with(
             TCP, EPHEMERAL_PORTS
         )
+        engine.filters.unknowns.extend(
+            engine.acls.replies_resting(b.acl, "egress", b.outside, replies)
+        )
         unknowns = [*b.unknowns, *engine.filters.take_unknowns()]
         path = with_firewall_rules(route_hops, [(view, evaluated)], allowed, None)
         path.extend(_public_hops(engine, b))
@@ -77,6 +80,7 @@ def _direct(engine: Engine, b: ClassView) -> None:
     if unsure_sku is not None:
         engine.filters.unknowns.append(unsure_sku)
     replies = engine.acls.region(b.acl, "egress", b.outside).addresses_with(TCP, EPHEMERAL_PORTS)
+    engine.filters.unknowns.extend(engine.acls.replies_resting(b.acl, "egress", b.outside, replies))
     unknowns = [*b.unknowns, *route_unknowns, *engine.filters.take_unknowns()]
     # The route of the addresses admitted (an IPv6 client: the IPv6 route).
     reached = allowed.addresses()
@@ -144,6 +148,9 @@ def from_sites(engine: Engine) -> None:
                 continue
             replies = engine.acls.region(b.acl, "egress", where).addresses_with(
                 TCP, EPHEMERAL_PORTS
+            )
+            engine.filters.unknowns.extend(
+                engine.acls.replies_resting(b.acl, "egress", where, replies)
             )
             path = [*leg.hops]
             path.extend(engine.acls.hops(b.acl, "ingress", allowed, None, where))

@@ -35,7 +35,14 @@ from reachlint.model.network import (
     Subnet,
     subnets_by_network,
 )
-from reachlint.model.traffic import ALL_ADDRESSES, IntervalSet, Traffic
+from reachlint.model.traffic import (
+    ALL_ADDRESSES,
+    EPHEMERAL,
+    TCP,
+    IntervalSet,
+    Traffic,
+    parse_protocol,
+)
 from reachlint.sources import Origin
 
 # What an ACL lets through toward a peer, and the unknowns that rests on.
@@ -87,6 +94,8 @@ class AclView:
                 closed = self._compile(direction, placement, "closed")
                 extra = found.allowed - closed.allowed
                 found.doubts = [Doubt(name, extra) for name in found.undecided if extra]
+            elif found.undecided:
+                found.if_open = self._compile(direction, placement, "open").allowed
             self._compiled[key] = found
         return found
 
@@ -130,6 +139,8 @@ class CompiledAcl(Struct):
     undecided: list[str]
     doubts: list[Unknown] = field(default_factory=list)
     cuts: list[int] | None = None  # where its verdicts change along the address axis
+    # Closed: what the entries not decided would let through too, were they open.
+    if_open: Traffic | None = None
 
 
 class NetworkAcls:
@@ -271,6 +282,37 @@ class NetworkAcls:
                             unknowns.append(Doubt(doubt.name, part))
             cached = acl.toward[key] = (found, unknowns)
         return cached
+
+    def if_open(
+        self, acl: AclView | None, direction: Direction, placement: Placement = NOWHERE
+    ) -> tuple[Traffic, list[str]] | None:
+        """Closed: what the ACL would let through were its entries not decided open, and
+        their names; None when it decides everything (or when open)."""
+        if acl is None or self.assume == "open":
+            return None
+        compiled = acl.compiled(direction, placement)
+        if compiled.if_open is None:
+            return None
+        return compiled.if_open, compiled.undecided
+
+    def replies_resting(
+        self,
+        acl: AclView | None,
+        direction: Direction,
+        placement: Placement,
+        replies: IntervalSet,
+    ) -> list[Unknown]:
+        """Closed: the TCP replies to addresses outside `replies` that the ACL drops only
+        because its entries not decided are taken as closed rest on those entries (dropped
+        replies are a finding of their own: it names what it rests on)."""
+        opened = self.if_open(acl, direction, placement)
+        if opened is None:
+            return []
+        more = opened[0].addresses_with(TCP, IntervalSet([EPHEMERAL])) - replies
+        if not more:
+            return []
+        dropped = Traffic.box(parse_protocol("tcp"), more)
+        return [Doubt(name, dropped) for name in opened[1]]
 
     def hops(
         self,

@@ -36,12 +36,14 @@ def _along(engine: Engine, a: ClassView, leg: Leg) -> None:
     allowed &= a.guards.region("egress", where)
     allowed &= acls.region(a.acl, "egress", where)
     reply_addresses = acls.region(a.acl, "ingress", where).addresses_with(TCP, EPHEMERAL_PORTS)
+    engine.filters.unknowns.extend(acls.replies_resting(a.acl, "ingress", where, reply_addresses))
     sent = allowed  # what the class's own filters let out, as their hops show it
     if leg.nat_subnet is not None and leg.nat_subnet != a.info.subnet:
         nat_acl = acls.acl_for(engine.model.subnets.get(leg.nat_subnet))
         allowed &= acls.toward(nat_acl, "ingress", a.addresses, a.placement, a.address_names)
         allowed &= acls.region(nat_acl, "egress", where)
         nat_replies = acls.region(nat_acl, "ingress", where).addresses_with(TCP, EPHEMERAL_PORTS)
+        engine.filters.unknowns.extend(acls.replies_resting(nat_acl, "ingress", where, nat_replies))
         back_in = acls.toward(nat_acl, "egress", a.addresses, a.placement, a.address_names)
         if not back_in & Traffic.box(parse_protocol("tcp"), ports=EPHEMERAL_PORTS):
             nat_replies = IntervalSet()

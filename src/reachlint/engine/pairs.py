@@ -16,9 +16,10 @@ from msgspec import Struct
 
 from reachlint.engine.classes import ClassView
 from reachlint.engine.core import EPHEMERAL_PORTS, TCP_ONLY, Engine
+from reachlint.engine.filters import Direction
 from reachlint.engine.firewall import Evaluated, FirewallView, with_firewall_rules
 from reachlint.engine.flows import Doubt, Hop, Unknown
-from reachlint.engine.network_acls import Verdict
+from reachlint.engine.network_acls import AclView, Verdict
 from reachlint.model.traffic import Traffic, parse_protocol
 
 _REPLIES = Traffic.box(parse_protocol("tcp"), ports=EPHEMERAL_PORTS)
@@ -148,7 +149,35 @@ class Pairs:
         if found is None:
             found = self._replies[key] = (out, back_in, *_replies_pass(out, back_in))
         self.filters.unknowns.extend(found[3])
+        if not found[2]:
+            self.filters.unknowns.extend(self._dropped_resting(server, client))
         return found[2]
+
+    def _dropped_resting(self, server: ClassView, client: ClassView) -> list[Unknown]:
+        """Closed: replies dropped only because entries not decided are taken as closed rest
+        on those entries (a dropped reply is a finding of its own)."""
+        ways: tuple[tuple[AclView | None, Direction, ClassView], ...] = (
+            (server.acl, "egress", client),
+            (client.acl, "ingress", server),
+        )
+        opened = [
+            self.acls.if_open(acl, direction, peer.placement) for acl, direction, peer in ways
+        ]
+        if opened == [None, None]:
+            return []  # decided (always so when open)
+        replies = _REPLIES
+        names: list[str] = []
+        for (acl, direction, peer), if_open in zip(ways, opened, strict=True):
+            if acl is None:
+                continue
+            if if_open is None:
+                lets = acl.compiled(direction, peer.placement).allowed
+            else:
+                lets, names = if_open[0], names + if_open[1]
+            replies &= lets.only_addresses(peer.addresses).services_everywhere()
+        if not replies:
+            return []
+        return [Doubt(name, TCP_ONLY) for name in dict.fromkeys(names)]
 
 
 def _replies_pass(out: Verdict, back_in: Verdict) -> tuple[bool, list[Unknown]]:
