@@ -137,6 +137,10 @@ class Filters:
             for acl in self.model.network_acls.values():
                 for entry in acl.entries:
                     add(entry.cidr)
+            for nsg in self.model.network_security_groups.values():
+                for nsg_rule in nsg.rules:
+                    for cidr in (*nsg_rule.source.cidrs, *nsg_rule.destination.cidrs):
+                        add(cidr)
             for table in self.model.route_tables.values():
                 for route in table.routes:
                     if route.destination:
