@@ -463,6 +463,29 @@ def test_public_ip_makes_the_interface_public_and_is_recorded() -> None:
     assert model.endpoints["azurerm_network_interface.b"].interfaces[0].public is False
 
 
+@pytest.mark.parametrize(
+    ("values", "closed"),
+    [
+        # azurerm_public_ip: "Public IP Standard SKUs require allocation_method to be set to
+        # Static"; so Dynamic, whatever the provider's default SKU, is Basic: open.
+        ({"allocation_method": "Dynamic"}, False),
+        # Static without a SKU: Basic under provider 3.x, Standard under 4.x; not known.
+        ({"allocation_method": "Static"}, None),
+        ({"allocation_method": "Static", "sku": "Standard"}, True),
+        ({"allocation_method": "Dynamic", "sku": "Basic"}, False),
+    ],
+)
+def test_a_public_ips_sku_is_written_or_follows_from_its_allocation(
+    values: dict[str, Any], closed: bool | None
+) -> None:
+    pip = res("azurerm_public_ip.a", {"name": "a", **values})
+    public_nic = nic("a", public_ip_address_id=UNKNOWN)
+    public_nic.references["ip_configuration.0.public_ip_address_id"] = ["azurerm_public_ip.a"]
+    model = build(vnet(), subnet("web", "10.0.1.0/24"), pip, public_nic, vm("a", "a"))
+    interface = model.endpoints["azurerm_linux_virtual_machine.a"].interfaces[0]
+    assert interface.closed_without_nsg is closed
+
+
 def test_empty_public_ip_id_is_no_public_ip() -> None:
     model = build(vnet(), subnet("web", "10.0.1.0/24"), nic("a", public_ip_address_id=""))
     interface = model.endpoints["azurerm_network_interface.a"].interfaces[0]

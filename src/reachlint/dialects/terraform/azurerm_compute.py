@@ -191,6 +191,12 @@ class AzurermCompute:
         resource = self.idx.by_address.get(public_ip)
         sku = resource.values.get("sku") if resource is not None else None
         written = isinstance(sku, str)
+        if resource is not None and sku is None:
+            # The provider's default SKU changed (Basic in 3.x, Standard in 4.x), but "Public
+            # IP Standard SKUs require allocation_method to be set to Static".
+            allocation = resource.values.get("allocation_method")
+            if isinstance(allocation, str) and allocation.lower() == "dynamic":
+                sku, written = "Basic", True
         return azure_public_ips.closed_without_nsg(
             self.tf.settings, sku if written else None, written
         )
