@@ -1183,7 +1183,18 @@ def test_unknown_links_are_recorded_with_a_note() -> None:
     )
     model = build(vnet(), lost, association)
     interface = model.endpoints[lost.address].interfaces[0]
-    assert interface.subnet is None
+    # In a subnet not known of the only virtual network, whose NSG's rules are not known.
+    assert (interface.subnet, interface.network) == (
+        "the subnet of azurerm_network_interface.lost",
+        "azurerm_virtual_network.main",
+    )
+    placed = model.subnets[interface.subnet]
+    assert placed.outside and placed.security_group is not None
+    nsg = model.network_security_groups[placed.security_group]
+    assert [(r.direction, r.unknown_parts) for r in nsg.rules] == [
+        ("inbound", ["access"]),
+        ("outbound", ["access"]),
+    ]
     assert set(interface.unknown) == {"subnet", "network_security_group"}
     text = notes(model)
     assert "ip_configuration.0.subnet_id is known only after apply" in text

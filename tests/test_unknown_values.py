@@ -1473,3 +1473,97 @@ def test_replies_dropped_only_by_an_entry_taken_as_closed_name_it(tmp_path: Path
     assert dropped == {"aws_instance.internal": [name], "internet": [name]}
     opened = run_check([tmp_path], [], assume_unknown="open")
     assert not [f for f in opened.findings if f.rule == "REPLY-DROPPED"]
+
+
+# ----- Azure: an interface whose subnet the input does not hold --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("subnet_id", "nsg_named"),
+    [
+        # A parameter without a value: the only VNet of the template holds some subnet of it.
+        (
+            "[parameters('subnetId')]",
+            "the network security group of the subnet of Microsoft.Network/networkInterfaces/"
+            "{vmName}-nic: its rules",
+        ),
+        # An existing subnet, named by its id: in its own VNet, outside the template.
+        (
+            "[resourceId('hub', 'Microsoft.Network/virtualNetworks/subnets', 'hub', 'shared')]",
+            "the network security group of Microsoft.Network/virtualNetworks/hub/subnets/shared: "
+            "its rules",
+        ),
+    ],
+)
+def test_an_arm_interface_in_a_subnet_the_template_does_not_hold_is_reachable_when_open(
+    tmp_path: Path, subnet_id: str, nsg_named: str
+) -> None:
+    # Every subnet has Azure's system route to the internet; what the template does not say is
+    # the subnet's NSG. The VM's NSG admits SSH from the admins' range; its public IP is Basic.
+    _, nic = public_nic()
+    nic["properties"]["ipConfigurations"][0]["properties"]["subnet"] = {"id": subnet_id}
+    parameters = {**PARAMETERS, "subnetId": {"type": "string"}}
+    path = arm(tmp_path, parameters, [VNET, NSG, _, nic, VM])
+    opened = run_check([path], [], assume_unknown="open")
+    (admin,) = [f for f in opened.findings if f.rule == "INTERNET-ADMIN-PORTS"]
+    assert nsg_named in (admin.depends_on_unknown or [])
+    assert "parameters('adminRange')" in (admin.depends_on_unknown or [])
+    assert not run_check([path], [], assume_unknown="closed").findings
+
+
+@pytest.mark.parametrize(
+    ("subnet_id", "nsg_named"),
+    [
+        (
+            "var.subnet_id",
+            "the network security group of the subnet of azurerm_network_interface.nic: its rules",
+        ),
+        (
+            '"/subscriptions/0/resourceGroups/hub/providers/Microsoft.Network/virtualNetworks/'
+            'hub/subnets/shared"',
+            "the network security group of /subscriptions/0/resourceGroups/hub/providers/"
+            "Microsoft.Network/virtualNetworks/hub/subnets/shared: its rules",
+        ),
+    ],
+)
+def test_an_azurerm_interface_in_a_subnet_the_input_does_not_hold_is_reachable_when_open(
+    tmp_path: Path, subnet_id: str, nsg_named: str
+) -> None:
+    write(
+        tmp_path,
+        {
+            "main.tf": f"""
+variable "subnet_id" {{ type = string }}
+resource "azurerm_public_ip" "pip" {{
+  name                = "pip"
+  location            = "westeurope"
+  resource_group_name = "rg"
+  allocation_method   = "Static"
+  sku                 = "Basic"
+}}
+resource "azurerm_network_interface" "nic" {{
+  name                = "nic"
+  location            = "westeurope"
+  resource_group_name = "rg"
+  ip_configuration {{
+    name                          = "ipc"
+    subnet_id                     = {subnet_id}
+    private_ip_address_allocation = "Dynamic"
+    public_ip_address_id          = azurerm_public_ip.pip.id
+  }}
+}}
+resource "azurerm_linux_virtual_machine" "vm" {{
+  name                  = "vm"
+  location              = "westeurope"
+  resource_group_name   = "rg"
+  size                  = "Standard_B1s"
+  admin_username        = "a"
+  network_interface_ids = [azurerm_network_interface.nic.id]
+}}
+"""
+        },
+    )
+    opened = run_check([tmp_path], [], assume_unknown="open")
+    ssh = [f for f in opened.findings if f.rule == "INTERNET-ADMIN-PORTS"]
+    assert [nsg_named in (f.depends_on_unknown or []) for f in ssh] == [True]
+    assert not run_check([tmp_path], [], assume_unknown="closed").findings

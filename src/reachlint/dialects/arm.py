@@ -50,6 +50,7 @@ from reachlint.providers.azure import load_balancers as azure_load_balancers
 from reachlint.providers.azure import networks as azure_networks
 from reachlint.providers.azure import nsgs as azure_nsgs
 from reachlint.providers.azure import peerings as azure_peerings
+from reachlint.providers.azure import placement as azure_placement
 from reachlint.providers.azure import routes as azure_routes
 from reachlint.providers.azure.resources import Build
 from reachlint.sources import Origin
@@ -323,6 +324,7 @@ def map_deployment(deployment: Deployment, file: str) -> NetworkModel:
     balancers = ArmBalancers(arm, build, compute)
     balancers.load_balancers()
     balancers.application_gateways()
+    azure_placement.place_interfaces(build)
     azure_load_balancers.default_outbound(build.model)
     azure_routes.route_tables(build)
     azure_peerings.connect(build)

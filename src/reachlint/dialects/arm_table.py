@@ -289,6 +289,9 @@ SETTINGS = Settings(
     firewall_public_from_address=False,
     firewall_address_unknown=("private_ips", None),
     firewall_subnet_not_named=None,
+    network_type="Microsoft.Network/virtualNetworks",
+    subnet_type="Microsoft.Network/virtualNetworks/subnets",
+    nsg_type="Microsoft.Network/networkSecurityGroups",
     notes={
         "firewall first address": "its private address is taken to be {ip}, the first address "
         "Azure hands out in AzureFirewallSubnet (it reserves four)",

@@ -35,6 +35,7 @@ class Network(Element, kw_only=True):
 
     provider: Provider = "aws"
     cidrs: list[str] = field(default_factory=list)
+    outside: bool = False  # named by the input, not declared in it
     main_route_table: str | None = None
     default_security_group: str | None = None
     default_network_acl: str | None = None
@@ -43,6 +44,7 @@ class Network(Element, kw_only=True):
 class Subnet(Element, kw_only=True):
     network: str
     cidrs: list[str] = field(default_factory=list)
+    outside: bool = False  # named by the input, not declared in it
     zone: str | None = None
     map_public_ip: bool = False
     # Explicit associations; None means the network's main table / default ACL.

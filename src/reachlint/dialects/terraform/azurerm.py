@@ -26,6 +26,7 @@ from reachlint.providers.azure import load_balancers as azure_load_balancers
 from reachlint.providers.azure import networks as azure_networks
 from reachlint.providers.azure import nsgs as azure_nsgs
 from reachlint.providers.azure import peerings as azure_peerings
+from reachlint.providers.azure import placement as azure_placement
 from reachlint.providers.azure import routes as azure_routes
 from reachlint.providers.azure.resources import Build
 
@@ -134,6 +135,7 @@ def build_azurerm_model(
     azure_load_balancers.default_outbound(build.model)
     azure_compute.bastions(build, compute.bastion_public_ip)
     azure_compute.private_endpoints(build)
+    azure_placement.place_interfaces(build)
     azure_routes.route_tables(build)
     azure_gateways.points_to_site(build)
     azure_connections.on_premises(build)

@@ -313,6 +313,9 @@ SETTINGS = Settings(
     firewall_public_from_address=True,
     firewall_address_unknown=("private_ip_address", "its private IP is unknown"),
     firewall_subnet_not_named="{subnet} is not named AzureFirewallSubnet; Azure rejects this",
+    network_type="azurerm_virtual_network",
+    subnet_type="azurerm_subnet",
+    nsg_type="azurerm_network_security_group",
     notes={
         "firewall first address": "its private IP is known only after apply; assumed {ip}, the "
         "first address Azure hands out in {subnet}",

@@ -121,7 +121,11 @@ def outside_network(
     """A virtual network the input names but does not declare: its address space is unknown."""
     if address not in model.networks:
         model.networks[address] = Network(
-            address=address, type=type_name, provider="azure", unknown_ranges=[range_of]
+            address=address,
+            type=type_name,
+            provider="azure",
+            outside=True,
+            unknown_ranges=[range_of],
         )
 
 
@@ -131,5 +135,9 @@ def outside_subnet(
     """A subnet the input names but does not declare: its address range is unknown."""
     if address not in model.subnets:
         model.subnets[address] = Subnet(
-            address=address, type=type_name, network=network, unknown_ranges=[range_of]
+            address=address,
+            type=type_name,
+            network=network,
+            outside=True,
+            unknown_ranges=[range_of],
         )

@@ -222,6 +222,11 @@ class Settings(Struct, frozen=True):
     firewall_address_unknown: tuple[str, str | None]
     # A firewall's subnet not named AzureFirewallSubnet: the note (None: not checked).
     firewall_subnet_not_named: str | None
+    # The types of what the input does not declare but the model needs: a virtual network, a
+    # subnet and a network security group outside the input, in the dialect's words.
+    network_type: str
+    subnet_type: str
+    nsg_type: str
     # What the dialect says of facts both note in their own words, by name.
     notes: Mapping[str, str]
 

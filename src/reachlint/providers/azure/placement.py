@@ -1,0 +1,76 @@
+"""Interfaces whose subnet the input does not hold: one whose subnet is a value not known (a
+parameter or variable without a value), or a subnet outside the input named by its id.
+
+Such an interface still sits in a subnet of some virtual network, and Azure gives every subnet
+its system routes, the internet among them
+(https://learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview). What the
+input does not say is the subnet's range and its network security group. The range is an
+unknown value; the network security group is one whose rules are not known: `open` lets
+traffic through it and the findings name it, `closed` lets nothing through. The network is the
+one the subnet's id names; for a subnet not known, the only virtual network in the input, else
+one outside it (`unknown-vnet`).
+"""
+
+from __future__ import annotations
+
+from reachlint.model.network import AddressSpec, Interface, NetworkSecurityGroup, NsgRule
+from reachlint.providers.azure.networks import outside_network, outside_subnet
+from reachlint.providers.azure.resources import Build
+from reachlint.sources import UnknownValue
+
+UNKNOWN_VNET = "unknown-vnet"
+
+
+def place_interfaces(build: Build) -> None:
+    """Every interface whose subnet is not known, or outside the input, in a subnet of its own
+    whose range and network security group are not known."""
+    model = build.model
+    declared = [a for a, network in model.networks.items() if not network.outside]
+    for endpoint in model.endpoints.values():
+        for interface in endpoint.interfaces:
+            placed = model.subnets.get(interface.subnet or "")
+            if interface.subnet is not None and (placed is None or placed.outside):
+                _outside(build, interface, interface.subnet)
+            elif interface.subnet is None and "subnet" in interface.unknown:
+                network = declared[0] if len(declared) == 1 else UNKNOWN_VNET
+                _outside(build, interface, f"the subnet of {interface.address}", network)
+
+
+def _outside(build: Build, interface: Interface, subnet: str, network: str | None = None) -> None:
+    model, settings = build.model, build.settings
+    if subnet not in model.subnets:
+        network = network or build.source.parent_network(subnet) or UNKNOWN_VNET
+        space = UnknownValue(sources=(f"the address space of {network}",))
+        outside_network(model, network, settings.network_type, space)
+        prefix = UnknownValue(sources=(f"the address range of {subnet}",))
+        outside_subnet(model, subnet, settings.subnet_type, network, prefix)
+    placed = model.subnets[subnet]
+    if placed.security_group is None:
+        placed.security_group = _nsg_not_known(build, subnet)
+    interface.subnet, interface.network = subnet, placed.network
+
+
+def _nsg_not_known(build: Build, subnet: str) -> str:
+    """A network security group whose rules are not known: each way, one rule first of all
+    whose access is not known (an allow when open, a deny when closed)."""
+    address = f"{subnet}.network_security_group"
+    named = f"the network security group of {subnet}"
+    rules = [
+        NsgRule(
+            address=named,
+            type=build.settings.nsg_type,
+            name=direction,
+            priority=100,
+            direction=direction,
+            allow=False,
+            source=AddressSpec(any=True),
+            destination=AddressSpec(any=True),
+            unknown=["its rules"],
+            unknown_parts=["access"],
+        )
+        for direction in ("inbound", "outbound")
+    ]
+    build.model.network_security_groups[address] = NetworkSecurityGroup(
+        address=address, type=build.settings.nsg_type, rules=rules
+    )
+    return address
