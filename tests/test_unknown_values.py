@@ -21,6 +21,7 @@ from reachlint.formats.terraform.plan import load_plan_resources
 from reachlint.inputs.load import build_model
 from reachlint.sources import UnknownValue
 
+REPO = Path(__file__).resolve().parents[1]
 SCHEMA = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#"
 
 
@@ -1567,3 +1568,48 @@ resource "azurerm_linux_virtual_machine" "vm" {{
     ssh = [f for f in opened.findings if f.rule == "INTERNET-ADMIN-PORTS"]
     assert [nsg_named in (f.depends_on_unknown or []) for f in ssh] == [True]
     assert not run_check([tmp_path], [], assume_unknown="closed").findings
+
+
+# ----- a plan without its configuration -----------------------------------------------------
+
+
+def test_without_the_configuration_a_value_known_after_apply_is_unknown_not_unwritten(
+    tmp_path: Path,
+) -> None:
+    # fixtures/aws/facts/source-range-per-port, its plan trimmed of the configuration section:
+    # subnet_id and vpc_security_group_ids are known after apply. Whether they are written (as
+    # references) or left to the provider (a default subnet and group) is not known, so they
+    # are unknown values; before, they read as not written, in the default VPC's subnet.
+    document = json.loads((REPO / "fixtures/aws/facts/source-range-per-port/plan.json").read_text())
+    del document["configuration"]
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(document))
+    model = build_model([path])
+    (interface,) = model.endpoints["aws_instance.node"].interfaces
+    assert (interface.network, interface.subnet, interface.subnet_unknown) == (
+        "aws_vpc.main",
+        None,
+        True,
+    )
+    assert not any("no subnet_id" in note.message for note in model.notes)
+
+
+def test_a_route_whose_gateway_is_known_after_apply_leads_to_one_its_field_may_name(
+    tmp_path: Path,
+) -> None:
+    # fixtures/aws/unknown/route-target-after-apply-plan, the plan alone: the route to
+    # 0.0.0.0/0 comes from a dynamic block, so nothing says which gateway gateway_id names.
+    # The VPC's internet gateway is one it may name: open, SSH reaches the bastion and the
+    # finding says what it rests on; closed, nothing does. Before, the route led nowhere.
+    fixture = REPO / "fixtures/aws/unknown/route-target-after-apply-plan/plan.json"
+    path = tmp_path / "plan.json"
+    path.write_text(fixture.read_text())
+    opened = run_check([path], [], assume_unknown="open")
+    assert [(f.rule, f.destination.address, f.depends_on_unknown) for f in opened.findings] == [
+        (
+            "INTERNET-ADMIN-PORTS",
+            "aws_instance.bastion",
+            ["aws_route_table.public: route.0.gateway_id"],
+        )
+    ]
+    assert not run_check([path], [], assume_unknown="closed").findings

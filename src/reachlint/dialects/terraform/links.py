@@ -264,7 +264,8 @@ class Resolver:
         """Addresses that attribute `path` links to: references first, then known ids.
 
         `computed`: the provider fills the attribute in when it is not written, so UNKNOWN
-        without references means "not written" (an empty reference list says it is written).
+        without references means "not written" (an empty reference list says it is written),
+        where the input records how the resource is written.
         `unknown`, when given, collects `path` if the link cannot be resolved (and a note says
         why). `single`: the attribute names one resource, so a counted resource's reference
         means the instance with its own index. `ancestor_types`: the types to pick from
@@ -293,7 +294,13 @@ class Resolver:
         links.rests_on = dedupe(
             name for each in resource.unknown_values.get(path, ()) for name in each.sources
         )
-        if computed and value is UNKNOWN and path not in resource.references and not links.rests_on:
+        if (
+            computed
+            and value is UNKNOWN
+            and path not in resource.references
+            and not links.rests_on
+            and resource.configured
+        ):
             unknown_value = False
         return concluded(
             links, resource, path, value, references, unknown_value, what, unknown, self.note

@@ -221,6 +221,7 @@ class PlanReader:
         parsed = self.addresses[record.address]
         module_config = self._configs.get(self._module_names[parsed.module_path])
         config = module_config.resources.get(parsed.resource) if module_config else None
+        record.configured = config is not None
         references: dict[str, list[str]] = {}
         locals_by_path: dict[str, tuple[str, ...]] = {}
         if config is not None:

@@ -45,6 +45,9 @@ class TfResource(Struct):
     # Attribute path -> what its unknown values rest on (var.x, data.y.z, aws_vpc.main.cidr_block);
     # one entry per unknown value at that path, on the path convention of `references`.
     unknown_values: dict[str, list[UnknownValue]] = field(default_factory=dict)
+    # Whether the input says how the resource is written. A plan without its configuration
+    # does not: there, a value known only after apply may be written, or left to the provider.
+    configured: bool = True
 
     def sensitive_texts(self) -> set[str]:
         """The text of every sensitive value of this resource."""

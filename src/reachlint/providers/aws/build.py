@@ -44,6 +44,7 @@ def build(inv: Inventory, model: NetworkModel) -> None:
     gateways.add_peerings(b)
     gateways.add_transit(b)
     gateways.add_vpn(b)
+    routing.choose_unknown_targets(b)
     _endpoints(b)
     load_balancers.add_listeners_and_targets(b)
     exposure.add_elastic_ips(b)

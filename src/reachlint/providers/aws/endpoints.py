@@ -240,7 +240,8 @@ def subnet_choice(
     if links.given and not links.addresses and not links.rests_on:
         # A subnet the input names but does not hold: in a VPC outside it, routed as that
         # VPC's own tables say.
-        reason = f"{path} names a subnet outside the input"
+        named = "names a subnet outside the input" if links.literals else "is not known"
+        reason = f"{path} {named}"
         return SubnetChoice(None, fallback_network(b, resource, field, unknown, reason, False))
     return SubnetChoice(None, None)
 

@@ -14,6 +14,8 @@ have `table` and `subnet` or `gateway`; a propagation `table` and `gateway`; a p
 
 from __future__ import annotations
 
+from typing import Literal
+
 from reachlint.model.network import PrefixList, Route, RouteTable, RouteTarget
 from reachlint.providers.aws.networks import (
     RT_KINDS,
@@ -155,8 +157,8 @@ def route(b: Build, view: Fields) -> Route:
     if destination is None and destination_prefix_list is None and not unknown and not ranges:
         unknown.append(view.name("destination"))
         view.note(f"{view.path('destination')}: the route has no destination")
-    kind, target = route_target(b, view, unknown)
-    return Route(
+    kind, target, pending = route_target(b, view, unknown)
+    made = Route(
         address=view.address,
         type=view.type,
         origin=view.origin,
@@ -167,9 +169,15 @@ def route(b: Build, view: Fields) -> Route:
         unknown=dedupe(unknown),
         unknown_ranges=ranges,
     )
+    if pending is not None and destination is not None:
+        b.unknown_targets.append((made, pending, view.path(pending)))
+    return made
 
 
-def route_target(b: Build, view: Fields, unknown: list[str]) -> tuple[RouteTarget, str | None]:
+def route_target(
+    b: Build, view: Fields, unknown: list[str]
+) -> tuple[RouteTarget, str | None, str | None]:
+    """The route's target kind and address, and the field of a target known only after apply."""
     pending: str | None = None
     for name, implied, kinds in ROUTE_TARGETS:
         links = view.links(name, None, single=True, likely=kinds)
@@ -178,20 +186,20 @@ def route_target(b: Build, view: Fields, unknown: list[str]) -> tuple[RouteTarge
             unknown.append(view.name(name))
             choices = ", ".join(links.addresses[:NOTE_SAMPLE])
             view.note(f"{path} may be any of {choices}", name)
-            return implied or "unknown", None
+            return implied or "unknown", None, None
         if links.addresses:
             address = links.addresses[0]
             kind = _target_kind(b, address, implied)
             if kind == "unknown":
                 view.note(f"{path}: {address} is not a target reachlint models", name)
-            return kind, _target_address(b, address)
+            return kind, _target_address(b, address), None
         value = view.value(name)
         literal = string_value(value)
         if literal is not None:
             kind = implied or _literal_kind(literal)
             if kind == "unknown":
                 view.note(f"{path}: {literal} is not a target reachlint models", name)
-            return kind, None if kind == "local" else literal
+            return kind, None if kind == "local" else literal, None
         if value is UNKNOWN and pending is None:
             pending = name
     name = pending or "gateway"
@@ -201,7 +209,7 @@ def route_target(b: Build, view: Fields, unknown: list[str]) -> tuple[RouteTarge
     else:
         view.note(f"{view.path(name)} is known only after apply", name)
     implied = next((kind for field, kind, _ in ROUTE_TARGETS if field == name), None)
-    return implied or "unknown", None
+    return implied or "unknown", None, pending
 
 
 def _target_kind(b: Build, address: str, implied: RouteTarget | None) -> RouteTarget:
@@ -362,3 +370,52 @@ def add_prefix_lists(b: Build) -> None:
                     resource, "cidr", prefix_list.unknown, ranges=prefix_list.unknown_ranges
                 )
             )
+
+
+# What a route's target field may name, by kind of gateway in the route's VPC, widest first.
+_CANDIDATES: dict[str, tuple[str, ...]] = {
+    "gateway": ("internet-gateway", "vpn-gateway"),
+    "nat_gateway": ("nat-gateway",),
+    "egress_only_gateway": ("egress-only-internet-gateway",),
+    "transit_gateway": ("transit-gateway",),
+}
+
+
+def choose_unknown_targets(b: Build) -> None:
+    """A route whose target is known only after apply leads to a gateway of its VPC that its
+    field may name (an internet gateway before a VPN gateway): which one is an unknown value,
+    named by the field. When open, the route applies and the paths rest on it; when closed, it
+    leads nowhere. Without such a gateway in the VPC, it stays a route to nowhere known."""
+    tables = {id(r): t for t in b.model.route_tables.values() for r in t.routes}
+    for made, pending, path in b.unknown_targets:
+        table = tables.get(id(made))
+        if table is None:
+            continue
+        found = _gateway_in(b, table.network, _CANDIDATES.get(pending, ()))
+        if found is None:
+            continue
+        kind, gateway = found
+        made.target_kind, made.target = kind, gateway
+        named = f"{made.address}: {path}"
+        family: Literal[4, 6] = 6 if ":" in (made.destination or "") else 4
+        made.unknown_ranges = [UnknownValue(sources=(named,), version=family)]
+        made.destination = None
+
+
+def _gateway_in(b: Build, network: str, kinds: tuple[str, ...]) -> tuple[RouteTarget, str] | None:
+    for kind in kinds:
+        if kind == "transit-gateway":
+            attached = sorted(
+                a.transit_gateway
+                for a in b.model.transit_gateway_attachments.values()
+                if a.network == network
+            )
+            if attached:
+                return "transit-gateway", attached[0]
+            continue
+        found = sorted(
+            g.address for g in b.model.gateways.values() if g.kind == kind and g.network == network
+        )
+        if found:
+            return _TARGET_BY_KIND.get(kind, "unknown"), found[0]
+    return None

@@ -6,7 +6,7 @@ from collections import defaultdict
 
 from msgspec import Struct, field
 
-from reachlint.model.network import Interface, Listener, NetworkModel
+from reachlint.model.network import Interface, Listener, NetworkModel, Route
 from reachlint.providers.aws.source import Inventory, Resource
 
 NOTE_SAMPLE = 5  # how many choices a note names
@@ -32,5 +32,8 @@ class Build(Struct):
         default_factory=lambda: defaultdict(list)
     )
     ip_index: dict[str, str] | None = None
+    # Routes whose target is a value known only after apply: the route, the field (as the
+    # provider names it) and its path as the input spells it.
+    unknown_targets: list[tuple[Route, str, str]] = field(default_factory=list)
     members: dict[str, dict[str, list[Resource]]] = field(default_factory=dict)
     targets_seen: set[tuple[str, str, int | None, str | None]] = field(default_factory=set)
