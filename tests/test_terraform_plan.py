@@ -754,3 +754,44 @@ def test_utf8_across_the_pieces_it_is_checked_in_reads_the_same_shaped_and_whole
     shaped, whole = _shaped_and_whole(path)
     assert shaped == whole
     assert by_address(shaped)["aws_vpc.main"].values["tags"]["note"].endswith("€ é ✓")
+
+
+def test_terraform_0_12_prior_state_addresses_are_completed() -> None:
+    # Terraform 0.12 wrote prior_state addresses without the module and the instance key
+    # (hashicorp/terraform#24110); they are the same objects as the planned ones, not more.
+    counted = resource("aws_instance.counted[0]", {"id": "i-0counted"})
+    in_module = resource('module.app.aws_instance.named["a"]', {"id": "i-0named"})
+    plan: dict[str, Any] = {
+        "format_version": "0.1",
+        "terraform_version": "0.12.31",
+        "prior_state": {
+            "values": {
+                "root_module": {
+                    "resources": [{**counted, "address": "aws_instance.counted", "index": 0}],
+                    "child_modules": [
+                        {
+                            "address": "module.app",
+                            "resources": [
+                                {**in_module, "address": "aws_instance.named", "index": "a"}
+                            ],
+                        }
+                    ],
+                }
+            }
+        },
+        "planned_values": {
+            "root_module": {
+                "resources": [counted],
+                "child_modules": [{"address": "module.app", "resources": [in_module]}],
+            }
+        },
+        "resource_changes": [
+            change("aws_instance.counted[0]", ["no-op"], {}),
+            change('module.app.aws_instance.named["a"]', ["no-op"], {}),
+        ],
+    }
+    loaded = load_plan_resources(Path("plan.json"), plan)
+    assert sorted(r.address for r in loaded.resources) == [
+        "aws_instance.counted[0]",
+        'module.app.aws_instance.named["a"]',
+    ]

@@ -5,6 +5,7 @@ configuration's modules. Every accessor takes whatever the document holds, of an
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -40,14 +41,36 @@ def references_of(expression: object) -> list[Any]:
 
 
 def module_resources(module: object) -> Iterator[dict[str, Any]]:
-    """Resources of a values module (`planned_values.root_module`) and its child modules."""
+    """Resources of a values module (`planned_values.root_module`) and its child modules.
+
+    Terraform 0.12 wrote `prior_state` addresses without the module and the instance key
+    (hashicorp/terraform#24110): `aws_instance.a` with `"index": 0` inside `module.m` is
+    `module.m.aws_instance.a[0]`, and is given that address here.
+    """
     pending = [module]
     while pending:
         current = as_dict(pending.pop())
+        module_address = current.get("address")
         for resource in as_list(current.get("resources")):
             if isinstance(resource, dict):
+                _complete_address(resource, module_address)
                 yield resource
         pending.extend(reversed(as_list(current.get("child_modules"))))
+
+
+def _complete_address(resource: dict[str, Any], module_address: object) -> None:
+    address = resource.get("address")
+    if not isinstance(address, str):
+        return
+    if isinstance(module_address, str) and not address.startswith(f"{module_address}."):
+        address = f"{module_address}.{address}"
+    index = resource.get("index")
+    if isinstance(index, bool) or not isinstance(index, int | str) or address.endswith("]"):
+        resource["address"] = address
+        return
+    resource["address"] = (
+        f"{address}[{index}]" if isinstance(index, int) else (f"{address}[{json.dumps(index)}]")
+    )
 
 
 class PlannedChange(Struct):
