@@ -1544,3 +1544,27 @@ def test_default_vpc_elements_stay_in_the_default_vpc() -> None:
         True,
         "eu-west-1a",
     )
+
+
+@pytest.mark.parametrize(
+    ("values", "refs", "launches"),
+    [
+        # CreateAutoScalingGroup: without a launch configuration, one of a launch template, a
+        # mixed instances policy or an instance is required. Naming none, the group is refused.
+        ({"launch_template": [], "launch_configuration": None}, {}, False),
+        ({"launch_template": [], "launch_configuration": UNKNOWN}, {}, True),
+        (
+            {"launch_template": [{"id": UNKNOWN, "name": None}]},
+            {"launch_template.0.id": ["aws_launch_template.app"]},
+            True,
+        ),
+    ],
+)
+def test_an_auto_scaling_group_without_a_launch_source_launches_nothing(
+    values: dict[str, Any], refs: dict[str, list[str]], launches: bool
+) -> None:
+    group = res("aws_autoscaling_group.web", {"vpc_zone_identifier": [], **values}, refs)
+    model = build_aws_model([res("aws_vpc.main", {"cidr_block": "10.0.0.0/16"}), group])
+    assert (group.address in model.endpoints) is launches
+    said = any("launches nothing" in note.message for note in model.notes)
+    assert said is not launches

@@ -440,6 +440,7 @@ TYPES: dict[str, KindSpec] = {
             "LaunchTemplateName",
         ),
         launch_configuration=at("LaunchConfigurationName"),
+        instance=at("InstanceId"),
         target_groups=at("TargetGroupARNs"),
         load_balancers=at("LoadBalancerNames"),
         tags=at("Tags", convert=_tags),

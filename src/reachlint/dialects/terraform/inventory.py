@@ -195,7 +195,11 @@ class TerraformFields:
         return self._prefix + self.name(field)
 
     def _computed(self, spec: Field) -> bool:
-        return spec.computed and not (spec.unless and self.resource.values.get(spec.unless) is True)
+        """Whether an unknown value without references is one the provider fills in: only
+        where the input records how the resource is written."""
+        if not spec.computed or not self.resource.configured:
+            return False
+        return not (spec.unless and self.resource.values.get(spec.unless) is True)
 
     def value(self, field: str) -> Any:
         spec = _field(self.fields, field)

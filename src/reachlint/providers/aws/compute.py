@@ -14,7 +14,7 @@ Fields: an instance's `network_interfaces` entries (`interface`, `device_index`)
 `instance`, `interface`, `device_index`; a launch template's `groups`, `group_names`,
 `interface_groups`, `interface_subnet`, `public_ip` (a launch configuration's `groups`,
 `public_ip`); an Auto Scaling group's `subnets`, `template`, `template_name`,
-`mixed_template`, `mixed_template_name`, `launch_configuration`, `launch_template`; a
+`mixed_template`, `mixed_template_name`, `launch_configuration`, `instance`, `launch_template`; a
 function's `vpc` entries (`subnets`, `groups`); a service's `network` entries (`subnets`,
 `groups`, `public_ip`); a VPC endpoint's `endpoint_type`, `subnets`, `groups`; a group
 attached to an interface: `group`, `interface`.
@@ -192,7 +192,22 @@ def template_groups(b: Build, template: Resource, unknown: list[str]) -> Groups:
     return groups_of(b, template, ["interface_groups"], unknown)
 
 
+_LAUNCH_SOURCES = (
+    "template",
+    "template_name",
+    "mixed_template",
+    "mixed_template_name",
+    "launch_configuration",
+    "instance",  # CloudFormation's InstanceId: the group copies a running instance
+)
+
+
 def add_auto_scaling_group(b: Build, resource: Resource) -> None:
+    if not any(_names_template(resource, field) for field in _LAUNCH_SOURCES):
+        # CreateAutoScalingGroup requires a launch template, a launch configuration or a mixed
+        # instances policy: a group that names none is refused and launches nothing.
+        resource.note("names no launch template or launch configuration; it launches nothing")
+        return
     unknown: list[str] = []
     subnets = subnets_of(b, resource, ["subnets"], unknown)
     network = None
