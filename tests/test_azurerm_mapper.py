@@ -1197,6 +1197,10 @@ def test_unknown_links_are_recorded_with_a_note() -> None:
     ]
     assert set(interface.unknown) == {"subnet", "network_security_group"}
     text = notes(model)
+    assert (
+        "its subnet is not known; placed in azurerm_virtual_network.main (the only virtual "
+        "network in the input)"
+    ) in text
     assert "ip_configuration.0.subnet_id is known only after apply" in text
     assert "network_security_group_id is known only after apply" in text
 

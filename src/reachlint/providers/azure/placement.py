@@ -34,6 +34,17 @@ def place_interfaces(build: Build) -> None:
             elif interface.subnet is None and "subnet" in interface.unknown:
                 network = declared[0] if len(declared) == 1 else UNKNOWN_VNET
                 _outside(build, interface, f"the subnet of {interface.address}", network)
+                where = (
+                    "a virtual network outside the input"
+                    if network == UNKNOWN_VNET
+                    else "the only virtual network in the input"
+                )
+                model.note(
+                    f"{interface.address}: its subnet is not known; placed in {network} ({where}),"
+                    " in a subnet whose range and network security group are not known",
+                    endpoint.address,
+                    endpoint.origin,
+                )
 
 
 def _outside(build: Build, interface: Interface, subnet: str, network: str | None = None) -> None:
