@@ -239,3 +239,20 @@ def test_user_defined_functions() -> None:
 def test_a_variable_that_refers_to_itself_is_an_input_error() -> None:
     with pytest.raises(InputError, match="variable 'a' refers to itself"):
         value_of("[variables('a')]", variables={"a": "[variables('a')]"})
+
+
+@pytest.mark.parametrize("default", ["[utcNow('MMddHHmmss')]", "[newGuid()]"])
+def test_a_string_parameter_whose_default_exists_only_at_deployment_stands_for_itself(
+    default: str,
+) -> None:
+    # utcNow() and newGuid() are allowed only as a parameter's default and are known only when
+    # the deployment runs: like a parameter without a value, names built from it read `{t}`
+    # and resource ids built from them still match (quickstart application-gateway-ipv6-create
+    # names its VNet so).
+    parameters = {"t": {"type": "string", "defaultValue": default}}
+    name = value_of("[format('{0}{1}', 'myVNet', parameters('t'))]", parameters=parameters)
+    assert name == "myVNet{t}"
+    assert value_of("[parameters('t')]", parameters=parameters) == "{t}"
+    # Other types stay unknown.
+    number = {"n": {"type": "int", "defaultValue": "[length(utcNow())]"}}
+    assert isinstance(value_of("[parameters('n')]", parameters=number), Unknown)

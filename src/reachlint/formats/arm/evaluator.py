@@ -143,6 +143,12 @@ class Template:
                     Scope(self),
                     line_at(declaration, default_key),
                 )
+                kind = lookup(declaration, "type")
+                string = not isinstance(kind, str) or kind.lower() == "string"
+                if type(value) is Unknown and string:
+                    # A default known only when the deployment runs (utcNow(), newGuid()):
+                    # the parameter stands for itself, so names built from it still link.
+                    value = Placeholder(f"{{{declared}}}", frozenset((declared,)), exact=True)
             else:
                 value = self._without_value(declared, declaration)
         finally:
