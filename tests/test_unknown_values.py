@@ -1486,13 +1486,13 @@ def test_replies_dropped_only_by_an_entry_taken_as_closed_name_it(tmp_path: Path
         (
             "[parameters('subnetId')]",
             "the network security group of the subnet of Microsoft.Network/networkInterfaces/"
-            "{vmName}-nic: its rules",
+            "{vmName}-nic rule inbound: its rules",
         ),
         # An existing subnet, named by its id: in its own VNet, outside the template.
         (
             "[resourceId('hub', 'Microsoft.Network/virtualNetworks/subnets', 'hub', 'shared')]",
-            "the network security group of Microsoft.Network/virtualNetworks/hub/subnets/shared: "
-            "its rules",
+            "the network security group of Microsoft.Network/virtualNetworks/hub/subnets/shared "
+            "rule inbound: its rules",
         ),
     ],
 )
@@ -1517,13 +1517,14 @@ def test_an_arm_interface_in_a_subnet_the_template_does_not_hold_is_reachable_wh
     [
         (
             "var.subnet_id",
-            "the network security group of the subnet of azurerm_network_interface.nic: its rules",
+            "the network security group of the subnet of azurerm_network_interface.nic "
+            "rule inbound: its rules",
         ),
         (
             '"/subscriptions/0/resourceGroups/hub/providers/Microsoft.Network/virtualNetworks/'
             'hub/subnets/shared"',
             "the network security group of /subscriptions/0/resourceGroups/hub/providers/"
-            "Microsoft.Network/virtualNetworks/hub/subnets/shared: its rules",
+            "Microsoft.Network/virtualNetworks/hub/subnets/shared rule inbound: its rules",
         ),
     ],
 )

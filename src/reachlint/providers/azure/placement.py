@@ -64,11 +64,10 @@ def _outside(build: Build, interface: Interface, subnet: str, network: str | Non
 def _nsg_not_known(build: Build, subnet: str) -> str:
     """A network security group whose rules are not known: each way, one rule first of all
     whose access is not known (an allow when open, a deny when closed)."""
-    address = f"{subnet}.network_security_group"
-    named = f"the network security group of {subnet}"
+    address = f"the network security group of {subnet}"
     rules = [
         NsgRule(
-            address=named,
+            address=address,
             type=build.settings.nsg_type,
             name=direction,
             priority=100,
