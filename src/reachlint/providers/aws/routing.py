@@ -386,36 +386,29 @@ def choose_unknown_targets(b: Build) -> None:
     field may name (an internet gateway before a VPN gateway): which one is an unknown value,
     named by the field. When open, the route applies and the paths rest on it; when closed, it
     leads nowhere. Without such a gateway in the VPC, it stays a route to nowhere known."""
+    if not b.unknown_targets:
+        return
     tables = {id(r): t for t in b.model.route_tables.values() for r in t.routes}
+    # Each VPC's gateways by kind, gathered once (lowest address first).
+    in_network: dict[tuple[str, str | None], list[str]] = {}
+    for gateway in b.model.gateways.values():
+        in_network.setdefault((gateway.kind, gateway.network), []).append(gateway.address)
+    for attachment in b.model.transit_gateway_attachments.values():
+        key = ("transit-gateway", attachment.network)
+        in_network.setdefault(key, []).append(attachment.transit_gateway)
     for made, pending, path in b.unknown_targets:
         table = tables.get(id(made))
         if table is None:
             continue
-        found = _gateway_in(b, table.network, _CANDIDATES.get(pending, ()))
-        if found is None:
+        kind = next(
+            (k for k in _CANDIDATES.get(pending, ()) if in_network.get((k, table.network))),
+            None,
+        )
+        if kind is None:
             continue
-        kind, gateway = found
-        made.target_kind, made.target = kind, gateway
+        made.target_kind = _TARGET_BY_KIND.get(kind, "unknown")
+        made.target = min(in_network[(kind, table.network)])
         named = f"{made.address}: {path}"
         family: Literal[4, 6] = 6 if ":" in (made.destination or "") else 4
         made.unknown_ranges = [UnknownValue(sources=(named,), version=family)]
         made.destination = None
-
-
-def _gateway_in(b: Build, network: str, kinds: tuple[str, ...]) -> tuple[RouteTarget, str] | None:
-    for kind in kinds:
-        if kind == "transit-gateway":
-            attached = sorted(
-                a.transit_gateway
-                for a in b.model.transit_gateway_attachments.values()
-                if a.network == network
-            )
-            if attached:
-                return "transit-gateway", attached[0]
-            continue
-        found = sorted(
-            g.address for g in b.model.gateways.values() if g.kind == kind and g.network == network
-        )
-        if found:
-            return _TARGET_BY_KIND.get(kind, "unknown"), found[0]
-    return None
