@@ -1185,7 +1185,7 @@ def test_unknown_links_are_recorded_with_a_note() -> None:
     interface = model.endpoints[lost.address].interfaces[0]
     # In a subnet not known of the only virtual network, whose NSG's rules are not known.
     assert (interface.subnet, interface.network) == (
-        "the subnet of azurerm_network_interface.lost",
+        "a subnet of azurerm_virtual_network.main",
         "azurerm_virtual_network.main",
     )
     placed = model.subnets[interface.subnet]
@@ -1389,3 +1389,19 @@ def test_hybrid_fixture() -> None:
         "azurerm_linux_virtual_machine.app": "azurerm_subnet.app",
     }
     assert model.notes == []
+
+
+def test_interfaces_whose_subnet_is_not_known_share_one_placeholder_per_network() -> None:
+    # Each its own subnet would make each its own class, judged against every other: input
+    # with thousands of them would cost their square.
+    lost = [
+        res(
+            f"azurerm_network_interface.lost{i}",
+            {"name": f"lost{i}", "ip_configuration": [{"name": "c", "subnet_id": UNKNOWN}]},
+        )
+        for i in range(50)
+    ]
+    model = build(vnet(), *lost)
+    placed = {model.endpoints[n.address].interfaces[0].subnet for n in lost}
+    assert placed == {"a subnet of azurerm_virtual_network.main"}
+    assert len(model.network_security_groups) == 1

@@ -1485,8 +1485,8 @@ def test_replies_dropped_only_by_an_entry_taken_as_closed_name_it(tmp_path: Path
         # A parameter without a value: the only VNet of the template holds some subnet of it.
         (
             "[parameters('subnetId')]",
-            "the network security group of the subnet of Microsoft.Network/networkInterfaces/"
-            "{vmName}-nic rule inbound: its rules",
+            "the network security group of a subnet of Microsoft.Network/virtualNetworks/vnet "
+            "rule inbound: its rules",
         ),
         # An existing subnet, named by its id: in its own VNet, outside the template.
         (
@@ -1517,8 +1517,7 @@ def test_an_arm_interface_in_a_subnet_the_template_does_not_hold_is_reachable_wh
     [
         (
             "var.subnet_id",
-            "the network security group of the subnet of azurerm_network_interface.nic "
-            "rule inbound: its rules",
+            "the network security group of a subnet of unknown-vnet rule inbound: its rules",
         ),
         (
             '"/subscriptions/0/resourceGroups/hub/providers/Microsoft.Network/virtualNetworks/'

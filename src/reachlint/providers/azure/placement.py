@@ -22,8 +22,8 @@ UNKNOWN_VNET = "unknown-vnet"
 
 
 def place_interfaces(build: Build) -> None:
-    """Every interface whose subnet is not known, or outside the input, in a subnet of its own
-    whose range and network security group are not known."""
+    """Every interface whose subnet is not known, or outside the input, in a subnet whose range
+    and network security group are not known: the one its id names, else one per network."""
     model = build.model
     declared = [a for a, network in model.networks.items() if not network.outside]
     for endpoint in model.endpoints.values():
@@ -33,7 +33,9 @@ def place_interfaces(build: Build) -> None:
                 _outside(build, interface, interface.subnet)
             elif interface.subnet is None and "subnet" in interface.unknown:
                 network = declared[0] if len(declared) == 1 else UNKNOWN_VNET
-                _outside(build, interface, f"the subnet of {interface.address}", network)
+                # One for all such interfaces of the network: a class each would be judged
+                # against every other (hostile input: thousands of them).
+                _outside(build, interface, f"a subnet of {network}", network)
                 where = (
                     "a virtual network outside the input"
                     if network == UNKNOWN_VNET
