@@ -69,3 +69,23 @@ def test_messages_bind_only_icmp_and_icmpv6() -> None:
     assert everything_but_echo.describe() == [
         {"protocol": "icmp", "messages": ["types 0-7", "types 9-255"]}
     ]
+
+
+def test_a_part_by_addresses_keeps_its_messages() -> None:
+    echo = Traffic.box(parse_protocol("icmp"), messages=IntervalSet([message_range(8) or (0, 0)]))
+    office = IntervalSet([(3405803776, 3405804031)])  # 203.0.113.0/24
+    https = Traffic.box(parse_protocol("tcp"), office, IntervalSet([(443, 443)]))
+    parts = [(addresses, part.text()) for addresses, part in (echo | https).by_addresses()]
+    assert [text for _, text in parts] == ["icmp type 8", "tcp 443"]
+
+
+def test_a_baseline_reads_the_messages_it_recorded() -> None:
+    # A baseline entry for "icmp type 8 code 0" must not cover every ICMP message.
+    from reachlint.commands.changes.baseline import entries_traffic
+    from reachlint.rules.findings import TrafficEntry, entries_text
+
+    recorded = [TrafficEntry(protocol="icmp", messages=["type 8 code 0"])]
+    assert entries_traffic(recorded) == Traffic.box(
+        parse_protocol("icmp"), messages=IntervalSet([(2048, 2048)])
+    )
+    assert entries_text(recorded) == "icmp type 8 code 0"

@@ -1613,3 +1613,34 @@ def test_a_route_whose_gateway_is_known_after_apply_leads_to_one_its_field_may_n
         )
     ]
     assert not run_check([path], [], assume_unknown="closed").findings
+
+
+def test_a_route_whose_gateway_is_not_known_keeps_its_destination(tmp_path: Path) -> None:
+    # The same plan with the dynamic route to 10.99.0.0/16: whatever gateway_id names, the
+    # route covers that range only, so the internet does not come back through it.
+    fixture = REPO / "fixtures/aws/unknown/route-target-after-apply-plan/plan.json"
+    path = tmp_path / "plan.json"
+    path.write_text(fixture.read_text().replace('"0.0.0.0/0"', '"10.99.0.0/16"'))
+    assert not run_check([path], [], assume_unknown="open").findings
+    # The fixture's own route names its destination and the gateway it may lead to.
+    (tmp_path / "plan.json").write_text(fixture.read_text())
+    (finding,) = run_check([path], [], assume_unknown="open").findings
+    routes = [hop.detail for hop in finding.path if hop.kind == "route"]
+    assert routes == ["aws_route_table.public sends 0.0.0.0/0 to aws_internet_gateway.main"]
+
+
+def test_an_icmp_type_aws_refuses_is_not_known(tmp_path: Path) -> None:
+    # fixtures/aws/facts/icmp-messages with the ACL's deny naming type 300: AWS refuses it,
+    # so what the entry denies is not known; it follows --assume-unknown, named.
+    fixture = REPO / "fixtures/aws/facts/icmp-messages"
+    text = (fixture / "main.tf").read_text()
+    assert "icmp_type      = 8" in text
+    write(tmp_path, {"main.tf": text.replace("icmp_type      = 8", "icmp_type      = 300")})
+    rules = [fixture / "rules.yaml"]
+    opened = run_check([tmp_path], rules, builtin=False, assume_unknown="open")
+    echo = [f for f in opened.findings if f.destination.address == "aws_instance.echo"]
+    assert [f.depends_on_unknown for f in echo] == [
+        ["aws_network_acl_rule.no_echo_requests ingress rule 100: icmp_type"]
+    ]
+    closed = run_check([tmp_path], rules, builtin=False, assume_unknown="closed")
+    assert "aws_instance.echo" not in {f.destination.address for f in closed.findings}

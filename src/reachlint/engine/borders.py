@@ -71,13 +71,14 @@ class Borders:
         clients = IntervalSet()
         routes: InternetRoutes = []
         routed = IntervalSet()
+        unknowns: list[str] = []
         for part, entry in view.partition(ALL_ADDRESSES):
             routed = routed | part
             if entry.target_kind not in {"internet-gateway", "internet"}:
                 continue
             clients = clients | part
+            unknowns.extend(entry.unknowns)  # a target not known: the way back rests on it
             routes.append((part, self._return_hops(entry)))
-        unknowns: list[str] = []
         if self.assume == "open":
             rest = ALL_ADDRESSES - routed
             for entry in view.unknown_destinations():

@@ -198,6 +198,7 @@ class Interconnect:
             if entry.target_kind == "transit-gateway" and self._tgw_delivers(
                 entry.target, part, source_network, destination_network
             ):
+                self.unknowns.extend(entry.unknowns)  # a target not known: it rests on it
                 return [
                     self.tables.route_hop(entry),
                     self.tables.gateway_hop(

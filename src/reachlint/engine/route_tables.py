@@ -34,7 +34,7 @@ class RouteEntry(Struct):
     target: str | None
     route: Route | None  # None for the implicit local route and propagated routes
     table: str | None
-    # A route whose destination is an unknown value: what it rests on.
+    # A route whose destination or target is an unknown value: what it rests on.
     unknowns: tuple[str, ...] = ()
 
 
@@ -298,6 +298,9 @@ class RouteTables:
             )
         if table is not None:
             for route in table.routes:
+                if route.target_unknown is not None and not self.widest:
+                    continue  # closed: a target not known leads nowhere
+                rests_on = (route.target_unknown,) if route.target_unknown is not None else ()
                 for cidr in self._destinations(route):
                     entries.append(
                         RouteEntry(
@@ -308,6 +311,7 @@ class RouteTables:
                             route.target,
                             route,
                             table.address,
+                            rests_on,
                         )
                     )
             for gateway in table.propagating_gateways:

@@ -141,6 +141,9 @@ class Route(Element, kw_only=True):
     destination_prefix_list: str | None = None
     target_kind: RouteTarget
     target: str | None = None  # address of the gateway, peering, interface...
+    # The target is a value not known: `target` is one it may be, and this names the value.
+    # --assume-unknown decides whether the route leads there (open) or nowhere (closed).
+    target_unknown: str | None = None
 
 
 class RouteTable(Element, kw_only=True):

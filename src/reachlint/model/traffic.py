@@ -398,8 +398,8 @@ class Traffic:
                     if port_level is not True and any(p <= start <= q for p, q, _ in port_level)
                 )
                 if held:
-                    ports = IntervalSet([(start, after - 1)])
-                    piece = Traffic.box(IntervalSet([(lo, hi)]), held, ports)
+                    ports = IntervalSet([(start, after - 1)])  # or ICMP messages
+                    piece = Traffic.box(IntervalSet([(lo, hi)]), held, ports, ports)
                     parts.setdefault(held, []).append(piece)
         out: list[tuple[IntervalSet, Traffic]] = []
         for addresses, pieces in parts.items():

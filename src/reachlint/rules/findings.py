@@ -188,6 +188,8 @@ def entries_text(entries: list[TrafficEntry]) -> str:
         if entry.ports:
             ranges = ", ".join(str(lo) if lo == hi else f"{lo}-{hi}" for lo, hi in entry.ports)
             texts.append(f"{entry.protocol} {ranges}")
+        elif entry.messages:
+            texts.append(f"{entry.protocol} {', '.join(entry.messages)}")
         else:
             texts.append(entry.protocol if entry.protocol != "all" else "all protocols and ports")
     return "; ".join(texts)

@@ -41,6 +41,7 @@ def with_fingerprint(finding: Finding) -> Finding:
 
 def entries_traffic(entries: Iterable[TrafficEntry]) -> Traffic:
     """The report's traffic list as a set of services (every address)."""
+    from reachlint.model.icmp import messages_from_text
     from reachlint.model.traffic import (
         ALL_PORTS,
         ALL_PROTOCOLS,
@@ -58,7 +59,9 @@ def entries_traffic(entries: Iterable[TrafficEntry]) -> Traffic:
         else:
             protocols = parse_protocol(entry.protocol)
         ports = IntervalSet(entry.ports) if entry.ports else ALL_PORTS
-        total = total | Traffic.box(protocols, ports=ports)
+        read = messages_from_text(entry.messages) if entry.messages else None
+        messages = ALL_PORTS if read is None else IntervalSet(read)
+        total = total | Traffic.box(protocols, ports=ports, messages=messages)
     return total
 
 

@@ -68,9 +68,9 @@ def _complete_address(resource: dict[str, Any], module_address: object) -> None:
     if isinstance(index, bool) or not isinstance(index, int | str) or address.endswith("]"):
         resource["address"] = address
         return
-    resource["address"] = (
-        f"{address}[{index}]" if isinstance(index, int) else (f"{address}[{json.dumps(index)}]")
-    )
+    # As Terraform writes keys: JSON strings, other characters as they are.
+    key = index if isinstance(index, int) else json.dumps(index, ensure_ascii=False)
+    resource["address"] = f"{address}[{key}]"
 
 
 class PlannedChange(Struct):

@@ -14,8 +14,6 @@ have `table` and `subnet` or `gateway`; a propagation `table` and `gateway`; a p
 
 from __future__ import annotations
 
-from typing import Literal
-
 from reachlint.model.network import PrefixList, Route, RouteTable, RouteTarget
 from reachlint.providers.aws.networks import (
     RT_KINDS,
@@ -408,7 +406,4 @@ def choose_unknown_targets(b: Build) -> None:
             continue
         made.target_kind = _TARGET_BY_KIND.get(kind, "unknown")
         made.target = min(in_network[(kind, table.network)])
-        named = f"{made.address}: {path}"
-        family: Literal[4, 6] = 6 if ":" in (made.destination or "") else 4
-        made.unknown_ranges = [UnknownValue(sources=(named,), version=family)]
-        made.destination = None
+        made.target_unknown = f"{made.address}: {path}"
