@@ -19,6 +19,7 @@ from reachlint.formats.arm.values import MissingParameter, Placeholder
 from reachlint.formats.terraform.directory import load_terraform_dir
 from reachlint.formats.terraform.plan import load_plan_resources
 from reachlint.inputs.load import build_model
+from reachlint.reports.text import traffic_text
 from reachlint.sources import UnknownValue
 
 REPO = Path(__file__).resolve().parents[1]
@@ -1644,3 +1645,21 @@ def test_an_icmp_type_aws_refuses_is_not_known(tmp_path: Path) -> None:
     ]
     closed = run_check([tmp_path], rules, builtin=False, assume_unknown="closed")
     assert "aws_instance.echo" not in {f.destination.address for f in closed.findings}
+
+
+def test_an_inline_acl_entry_without_icmp_type_and_code_takes_the_providers_zeros(
+    tmp_path: Path,
+) -> None:
+    # aws_network_acl's own entries: icmp_type and icmp_code default to 0, type 0 code 0 (echo
+    # replies). fixtures/aws/facts/icmp-messages with the probe ACL's two lines left out.
+    fixture = REPO / "fixtures/aws/facts/icmp-messages"
+    text = (fixture / "main.tf").read_text()
+    unwritten = text.replace("    icmp_type  = 8\n    icmp_code  = -1\n", "")
+    assert unwritten != text
+    write(tmp_path, {"main.tf": unwritten})
+    report = run_check([tmp_path], [fixture / "rules.yaml"], builtin=False)
+    reached = {f.destination.address: traffic_text(f.traffic) for f in report.findings}
+    assert reached == {
+        "aws_instance.echo": "icmp types 0-7, types 9-255",
+        "aws_instance.zeros": "icmp type 0 code 0",
+    }

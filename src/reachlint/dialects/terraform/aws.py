@@ -95,11 +95,17 @@ _GROUP: Fields = {
     "ingress": entries("ingress", _RULE),
     "egress": entries("egress", _RULE),
 }
+# An ACL's own entries: the provider sends ICMP type 0 code 0 when they are not written.
+_INLINE_ACL_ENTRY: Fields = {
+    **_ACL_ENTRY,
+    "icmp_type": Field("icmp_type", default=0),
+    "icmp_code": Field("icmp_code", default=0),
+}
 _ACL: Fields = {
     "network": "vpc_id",
     "subnets": Field("subnet_ids", computed=True),
-    "ingress": entries("ingress", _ACL_ENTRY),
-    "egress": entries("egress", _ACL_ENTRY),
+    "ingress": entries("ingress", _INLINE_ACL_ENTRY),
+    "egress": entries("egress", _INLINE_ACL_ENTRY),
 }
 _TABLE: Fields = {
     "network": "vpc_id",

@@ -38,6 +38,7 @@ class Field(Struct):
     unless: str | None = None  # ...except when this flag of the resource is true
     by_name: bool = False  # it may name a resource by its name
     fixed: Any = None  # a value the type itself says (an ingress rule's direction)
+    default: Any = None  # the provider's value when it is not written
     entries: Fields | None = None  # nested blocks, and their fields
     # Links written anywhere inside the block, under these keys (actions nested in actions).
     nested: tuple[str, ...] = ()
@@ -212,6 +213,8 @@ class TerraformFields:
         value: Any = values.get(path) if "." not in path else value_at(values, path)
         if self._computed(spec) and has_unknown(value) and path not in self.resource.references:
             return None if value is UNKNOWN else [v for v in value if v is not UNKNOWN]
+        if value is None and spec.default is not None:
+            return spec.default
         return value
 
     def refers(self, field: str) -> bool:
