@@ -10,10 +10,10 @@ table), the firewall's rules judge it too.
 from __future__ import annotations
 
 from reachlint.engine.classes import ClassView, counts_as_public
-from reachlint.engine.core import EPHEMERAL_PORTS, Engine
+from reachlint.engine.core import Engine
 from reachlint.engine.firewall import with_firewall_rules
 from reachlint.engine.flows import INTERNET, Hop
-from reachlint.model.traffic import PUBLIC_ADDRESSES, TCP, V4_ALL, V6_ALL, IntervalSet, Traffic
+from reachlint.model.traffic import PUBLIC_ADDRESSES, V4_ALL, V6_ALL, IntervalSet, Traffic
 
 
 def from_internet(engine: Engine) -> None:
@@ -42,12 +42,7 @@ def _through_firewalls(engine: Engine, b: ClassView) -> None:
         if not allowed:
             engine.filters.take_unknowns()
             continue
-        replies = engine.acls.region(b.acl, "egress", b.outside).addresses_with(
-            TCP, EPHEMERAL_PORTS
-        )
-        engine.filters.unknowns.extend(
-            engine.acls.replies_resting(b.acl, "egress", b.outside, replies)
-        )
+        replies = engine.acls.reply_addresses(b.acl, "egress", b.outside)
         unknowns = [*b.unknowns, *engine.filters.take_unknowns()]
         path = with_firewall_rules(route_hops, [(view, evaluated)], allowed, None)
         path.extend(_public_hops(engine, b))
@@ -79,8 +74,7 @@ def _direct(engine: Engine, b: ClassView) -> None:
         return
     if unsure_sku is not None:
         engine.filters.unknowns.append(unsure_sku)
-    replies = engine.acls.region(b.acl, "egress", b.outside).addresses_with(TCP, EPHEMERAL_PORTS)
-    engine.filters.unknowns.extend(engine.acls.replies_resting(b.acl, "egress", b.outside, replies))
+    replies = engine.acls.reply_addresses(b.acl, "egress", b.outside)
     unknowns = [*b.unknowns, *route_unknowns, *engine.filters.take_unknowns()]
     # The route of the addresses admitted (an IPv6 client: the IPv6 route).
     reached = allowed.addresses()
@@ -146,12 +140,7 @@ def from_sites(engine: Engine) -> None:
             if not allowed:
                 engine.filters.take_unknowns()
                 continue
-            replies = engine.acls.region(b.acl, "egress", where).addresses_with(
-                TCP, EPHEMERAL_PORTS
-            )
-            engine.filters.unknowns.extend(
-                engine.acls.replies_resting(b.acl, "egress", where, replies)
-            )
+            replies = engine.acls.reply_addresses(b.acl, "egress", where)
             path = [*leg.hops]
             path.extend(engine.acls.hops(b.acl, "ingress", allowed, None, where))
             path.extend(b.guards.hops("ingress", allowed, None, where))

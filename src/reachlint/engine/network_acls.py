@@ -50,6 +50,7 @@ Verdict = tuple[Traffic, list[Unknown]]
 _NO_ACL: Verdict = (EVERYTHING, [])  # no ACL in the model: AWS's default lets everything through
 # Past this many candidate ACLs for a subnet not known (hostile input) they are not compared.
 CHOSEN_ACLS = 16
+_EPHEMERAL_PORTS = IntervalSet([EPHEMERAL])  # the client ports TCP replies go back to
 
 
 class DecidingEntry(Struct):
@@ -295,24 +296,21 @@ class NetworkAcls:
             return None
         return compiled.if_open, compiled.undecided
 
-    def replies_resting(
-        self,
-        acl: AclView | None,
-        direction: Direction,
-        placement: Placement,
-        replies: IntervalSet,
-    ) -> list[Unknown]:
-        """Closed: the TCP replies to addresses outside `replies` that the ACL drops only
-        because its entries not decided are taken as closed rest on those entries (dropped
-        replies are a finding of their own: it names what it rests on)."""
+    def reply_addresses(
+        self, acl: AclView | None, direction: Direction, placement: Placement
+    ) -> IntervalSet:
+        """The outside addresses whose TCP replies (to client ports 1024-65535) the ACL lets
+        through. When closed, the replies it drops only because entries not decided are taken
+        as closed rest on those entries: dropped replies are a finding of their own, and it
+        names what it rests on."""
+        replies = self.region(acl, direction, placement).addresses_with(TCP, _EPHEMERAL_PORTS)
         opened = self.if_open(acl, direction, placement)
-        if opened is None:
-            return []
-        more = opened[0].addresses_with(TCP, IntervalSet([EPHEMERAL])) - replies
-        if not more:
-            return []
-        dropped = Traffic.box(parse_protocol("tcp"), more)
-        return [Doubt(name, dropped) for name in opened[1]]
+        if opened is not None:
+            more = opened[0].addresses_with(TCP, _EPHEMERAL_PORTS) - replies
+            if more:
+                dropped = Traffic.box(parse_protocol("tcp"), more)
+                self.filters.unknowns.extend(Doubt(name, dropped) for name in opened[1])
+        return replies
 
     def hops(
         self,

@@ -12,7 +12,7 @@ from reachlint.engine.classes import ClassView
 from reachlint.engine.core import EPHEMERAL_PORTS, Engine, end_side
 from reachlint.engine.firewall import Evaluated, FirewallView, FixedEnd, with_firewall_rules
 from reachlint.engine.flows import Hop
-from reachlint.model.traffic import TCP, IntervalSet, Traffic, parse_protocol
+from reachlint.model.traffic import IntervalSet, Traffic, parse_protocol
 
 
 def to_outside(engine: Engine) -> None:
@@ -35,15 +35,13 @@ def _along(engine: Engine, a: ClassView, leg: Leg) -> None:
         allowed &= evaluated.allowed
     allowed &= a.guards.region("egress", where)
     allowed &= acls.region(a.acl, "egress", where)
-    reply_addresses = acls.region(a.acl, "ingress", where).addresses_with(TCP, EPHEMERAL_PORTS)
-    engine.filters.unknowns.extend(acls.replies_resting(a.acl, "ingress", where, reply_addresses))
+    reply_addresses = acls.reply_addresses(a.acl, "ingress", where)
     sent = allowed  # what the class's own filters let out, as their hops show it
     if leg.nat_subnet is not None and leg.nat_subnet != a.info.subnet:
         nat_acl = acls.acl_for(engine.model.subnets.get(leg.nat_subnet))
         allowed &= acls.toward(nat_acl, "ingress", a.addresses, a.placement, a.address_names)
         allowed &= acls.region(nat_acl, "egress", where)
-        nat_replies = acls.region(nat_acl, "ingress", where).addresses_with(TCP, EPHEMERAL_PORTS)
-        engine.filters.unknowns.extend(acls.replies_resting(nat_acl, "ingress", where, nat_replies))
+        nat_replies = acls.reply_addresses(nat_acl, "ingress", where)
         back_in = acls.toward(nat_acl, "egress", a.addresses, a.placement, a.address_names)
         if not back_in & Traffic.box(parse_protocol("tcp"), ports=EPHEMERAL_PORTS):
             nat_replies = IntervalSet()
