@@ -1630,13 +1630,14 @@ def test_a_route_whose_gateway_is_not_known_keeps_its_destination(tmp_path: Path
     assert routes == ["aws_route_table.public sends 0.0.0.0/0 to aws_internet_gateway.main"]
 
 
-def test_an_icmp_type_aws_refuses_is_not_known(tmp_path: Path) -> None:
-    # fixtures/aws/facts/icmp-messages with the ACL's deny naming type 300: AWS refuses it,
-    # so what the entry denies is not known; it follows --assume-unknown, named.
+@pytest.mark.parametrize("written", ["300", '"eight"'])
+def test_an_icmp_type_aws_refuses_is_not_known(tmp_path: Path, written: str) -> None:
+    # fixtures/aws/facts/icmp-messages with the ACL's deny naming type 300 (or no number): AWS
+    # refuses it, so what the entry denies is not known; it follows --assume-unknown, named.
     fixture = REPO / "fixtures/aws/facts/icmp-messages"
     text = (fixture / "main.tf").read_text()
     assert "icmp_type      = 8" in text
-    write(tmp_path, {"main.tf": text.replace("icmp_type      = 8", "icmp_type      = 300")})
+    write(tmp_path, {"main.tf": text.replace("icmp_type      = 8", f"icmp_type      = {written}")})
     rules = [fixture / "rules.yaml"]
     opened = run_check([tmp_path], rules, builtin=False, assume_unknown="open")
     echo = [f for f in opened.findings if f.destination.address == "aws_instance.echo"]

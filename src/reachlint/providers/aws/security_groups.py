@@ -85,13 +85,14 @@ def icmp_messages(
         view.note(f"{both} are known only after apply")
         return None
     icmp_type, code = integer(type_value), integer(code_value)
-    if icmp_type is None or icmp_type == -1:
+    if type_value is None or icmp_type == -1:
         return None  # every type (AWS writes -1; nothing written reads the same)
-    if not 0 <= icmp_type <= 255 or (code is not None and not -1 <= code <= 255):
+    code_read = code_value is None or (code is not None and -1 <= code <= 255)
+    if icmp_type is None or not 0 <= icmp_type <= 255 or not code_read:
         # AWS refuses it: which messages the rule would name is not known.
         unknown.append(view.path(type_field))
         both = f"{view.path(type_field)}/{view.name(code_field)}"
-        view.note(f"{both} ({type_value!r}, {code_value!r}) is not an ICMP type and code")
+        view.note(f"{both} is not an ICMP type and code AWS accepts")
         return None
     return IcmpMessages(type=icmp_type, code=None if code is None or code == -1 else code)
 
