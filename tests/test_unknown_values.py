@@ -1571,6 +1571,148 @@ resource "azurerm_linux_virtual_machine" "vm" {{
     assert not run_check([tmp_path], [], assume_unknown="closed").findings
 
 
+def test_an_arm_load_balancer_reaches_backends_whose_subnet_is_not_known_when_open(
+    tmp_path: Path,
+) -> None:
+    # fixtures/azure/lb-standard-backends with the VMs' subnet a parameter without value. The
+    # public frontend belongs to its backends' network; before, the backends were placed only
+    # after the load balancer was read, so it belonged to none and the internet reached
+    # nothing through it: not even open mode reported the three VMs.
+    fixture = REPO / "fixtures/azure/lb-standard-backends"
+    document = json.loads((fixture / "azuredeploy.json").read_text())
+    document["parameters"]["vmSubnetId"] = {"type": "string"}
+    for resource in document["resources"]:
+        if resource["type"] == "Microsoft.Network/networkInterfaces":
+            for config in resource["properties"]["ipConfigurations"]:
+                config["properties"]["subnet"] = {"id": "[parameters('vmSubnetId')]"}
+    path = tmp_path / "azuredeploy.json"
+    path.write_text(json.dumps(document))
+    rules = [fixture / "rules.yaml"]
+    subnet_nsg = (
+        "the network security group of a subnet of "
+        "Microsoft.Network/virtualNetworks/{projectName}-vnet rule inbound: its rules"
+    )
+    opened = run_check([path], rules, assume_unknown="open")
+    through = {
+        f.destination.address: (traffic_text(f.traffic), subnet_nsg in (f.depends_on_unknown or []))
+        for f in opened.findings
+        if f.rule == "FROM-INTERNET"
+        and any(h.address == "Microsoft.Network/loadBalancers/{projectName}-lb" for h in f.path)
+    }
+    assert through == {
+        f"Microsoft.Compute/virtualMachines/{{projectName}}-vm{n}": ("tcp 80", True)
+        for n in (1, 2, 3)
+    }
+    closed = run_check([path], rules, assume_unknown="closed")
+    assert not [f for f in closed.findings if "virtualMachines" in f.destination.address]
+
+
+def test_an_azurerm_load_balancer_reaches_backends_whose_subnet_is_not_known_when_open(
+    tmp_path: Path,
+) -> None:
+    # The azurerm counterpart: the backend's NIC sits in a subnet given by a variable without
+    # value; the load balancer forwards SSH to it and the NIC's NSG admits SSH from the internet.
+    write(
+        tmp_path,
+        {
+            "main.tf": """
+variable "subnet_id" { type = string }
+resource "azurerm_virtual_network" "net" {
+  name                = "net"
+  location            = "westeurope"
+  resource_group_name = "rg"
+  address_space       = ["10.0.0.0/16"]
+}
+resource "azurerm_public_ip" "lb" {
+  name                = "lb"
+  location            = "westeurope"
+  resource_group_name = "rg"
+  allocation_method   = "Static"
+  sku                 = "Standard"
+}
+resource "azurerm_lb" "lb" {
+  name                = "lb"
+  location            = "westeurope"
+  resource_group_name = "rg"
+  sku                 = "Standard"
+  frontend_ip_configuration {
+    name                 = "front"
+    public_ip_address_id = azurerm_public_ip.lb.id
+  }
+}
+resource "azurerm_lb_backend_address_pool" "pool" {
+  name            = "pool"
+  loadbalancer_id = azurerm_lb.lb.id
+}
+resource "azurerm_lb_rule" "ssh" {
+  name                           = "ssh"
+  loadbalancer_id                = azurerm_lb.lb.id
+  protocol                       = "Tcp"
+  frontend_port                  = 22
+  backend_port                   = 22
+  frontend_ip_configuration_name = "front"
+  backend_address_pool_ids       = [azurerm_lb_backend_address_pool.pool.id]
+}
+resource "azurerm_network_security_group" "ssh" {
+  name                = "ssh"
+  location            = "westeurope"
+  resource_group_name = "rg"
+  security_rule {
+    name                       = "ssh"
+    priority                   = 100
+    direction                  = "Inbound"
+    access                     = "Allow"
+    protocol                   = "Tcp"
+    source_port_range          = "*"
+    destination_port_range     = "22"
+    source_address_prefix      = "Internet"
+    destination_address_prefix = "*"
+  }
+}
+resource "azurerm_network_interface" "nic" {
+  name                = "nic"
+  location            = "westeurope"
+  resource_group_name = "rg"
+  ip_configuration {
+    name                          = "ipc"
+    subnet_id                     = var.subnet_id
+    private_ip_address_allocation = "Dynamic"
+  }
+}
+resource "azurerm_network_interface_security_group_association" "ssh" {
+  network_interface_id      = azurerm_network_interface.nic.id
+  network_security_group_id = azurerm_network_security_group.ssh.id
+}
+resource "azurerm_network_interface_backend_address_pool_association" "pool" {
+  network_interface_id    = azurerm_network_interface.nic.id
+  ip_configuration_name   = "ipc"
+  backend_address_pool_id = azurerm_lb_backend_address_pool.pool.id
+}
+resource "azurerm_linux_virtual_machine" "vm" {
+  name                  = "vm"
+  location              = "westeurope"
+  resource_group_name   = "rg"
+  size                  = "Standard_B1s"
+  admin_username        = "a"
+  network_interface_ids = [azurerm_network_interface.nic.id]
+}
+"""
+        },
+    )
+    subnet_nsg = (
+        "the network security group of a subnet of azurerm_virtual_network.net rule inbound: "
+        "its rules"
+    )
+    opened = run_check([tmp_path], [], assume_unknown="open")
+    ssh = [
+        (f.destination.address, any(h.address == "azurerm_lb.lb" for h in f.path))
+        for f in opened.findings
+        if f.rule == "INTERNET-ADMIN-PORTS" and subnet_nsg in (f.depends_on_unknown or [])
+    ]
+    assert ssh == [("azurerm_linux_virtual_machine.vm", True)]
+    assert not run_check([tmp_path], [], assume_unknown="closed").findings
+
+
 # ----- a plan without its configuration -----------------------------------------------------
 
 

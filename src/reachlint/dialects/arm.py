@@ -321,10 +321,12 @@ def map_deployment(deployment: Deployment, file: str) -> NetworkModel:
     azure_compute.bastions(build, compute.bastion_public_ip)
     azure_compute.private_endpoints(build)
     azure_compute.subnet_services(build)
+    # Before the load balancers: a public frontend belongs to its backends' network.
+    azure_placement.place_interfaces(build)
     balancers = ArmBalancers(arm, build, compute)
     balancers.load_balancers()
     balancers.application_gateways()
-    azure_placement.place_interfaces(build)
+    azure_placement.place_interfaces(build)  # and their own frontends
     azure_load_balancers.default_outbound(build.model)
     azure_routes.route_tables(build)
     azure_peerings.connect(build)

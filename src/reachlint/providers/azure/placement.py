@@ -23,7 +23,8 @@ UNKNOWN_VNET = "unknown-vnet"
 
 def place_interfaces(build: Build) -> None:
     """Every interface whose subnet is not known, or outside the input, in a subnet whose range
-    and network security group are not known: the one its id names, else one per network."""
+    and network security group are not known: the one its id names, else one per network.
+    Interfaces placed already stay where they are, so it runs again after new ones are read."""
     model = build.model
     declared = [a for a, network in model.networks.items() if not network.outside]
     for endpoint in model.endpoints.values():
