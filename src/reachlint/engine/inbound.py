@@ -101,7 +101,10 @@ def closed_public_address(engine: Engine, b: ClassView) -> tuple[bool, str | Non
 
 
 def _public_hops(engine: Engine, b: ClassView) -> list[Hop]:
+    """How the class's first member gets its public address; the path is every member's, so
+    a subnet that gives addresses to several is not said to give one to the first alone."""
     hops: list[Hop] = []
+    several = len({member.endpoint for member in b.info.members}) > 1
     for member in b.info.members[:1]:
         endpoint = engine.model.endpoints[member.endpoint]
         for interface in endpoint.interfaces:
@@ -113,12 +116,18 @@ def _public_hops(engine: Engine, b: ClassView) -> list[Hop]:
             element = engine.model.elastic_ips.get(source) or engine.model.subnets.get(source)
             origin = element.origin if element is not None else endpoint.origin
             kind_of = element.type if element is not None else endpoint.type
+            if not several:
+                detail = f"gives {endpoint.address} a public address"
+            elif source in engine.model.subnets:
+                detail = "gives each endpoint launched in it a public address"
+            else:
+                detail = f"gives {endpoint.address} and the others like it a public address"
             hops.append(
                 Hop(
                     address=source,
                     kind="public-address",
                     type=kind_of,
-                    detail=f"gives {endpoint.address} a public address",
+                    detail=detail,
                     origin=origin,
                 )
             )
