@@ -36,7 +36,7 @@ from reachlint.formats.arm.values import (
 )
 from reachlint.model.network import NetworkModel
 from reachlint.providers.azure.resources import Resource, Settings
-from reachlint.providers.values import valid_cidr
+from reachlint.providers.values import TagValues, tag_values, valid_cidr
 from reachlint.sources import Origin, UnknownValue
 
 
@@ -346,11 +346,14 @@ class ArmEntry:
     def _what(self, spec: Field) -> str:
         return spec.what.format(name=self.name, address=self.address)
 
-    def tags(self) -> dict[str, str]:
-        tags = self.resource.get("tags")
-        if not isinstance(tags, dict):
-            return {}
-        return {k: str(v) for k, v in tags.items() if isinstance(v, str | int | bool)}
+    def tags(self) -> TagValues:
+        # A parameter without a value (or a text built from one) is known only at deployment.
+        return tag_values(
+            self.resource.get("tags"),
+            f"{self.address}: tags",
+            unknown=lambda value: isinstance(value, Unknown | Placeholder),
+            text=lambda value: str(value) if isinstance(value, int | bool) else None,
+        )
 
     def sku(self) -> str | None:
         name = at(self.resource.get("sku"), "name")

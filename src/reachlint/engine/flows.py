@@ -166,3 +166,5 @@ class Reachability(Struct):
     classes: list[EndpointClass]
     externals: list[External]
     flows: list[Flow]
+    # How values not known before apply were taken; rules take unknown tags the same way.
+    assume_unknown: Literal["open", "closed"] = "open"

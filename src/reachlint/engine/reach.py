@@ -42,6 +42,7 @@ def reachability_of(engine: Engine) -> Reachability:
         classes=[c.info for c in engine.classes],
         externals=[INTERNET, *engine.tables.sites()],
         flows=engine.flows,
+        assume_unknown=engine.assume,
     )
 
 

@@ -358,6 +358,10 @@ class Endpoint(Element, kw_only=True):
 
     kind: EndpointKind
     tags: dict[str, str] = field(default_factory=dict)
+    # Tags whose value is not known before apply: key -> the name of that value.
+    unknown_tags: dict[str, str] = field(default_factory=dict)
+    # The name of the tags as a whole when they are not known (any tag may be there).
+    tags_unknown: str | None = None
     interfaces: list[Interface] = field(default_factory=list)
     load_balancer: LoadBalancer | None = None
     # The row of reachlint.model.exposure that says what this managed service accepts and sends;

@@ -4,8 +4,8 @@ values known only at deployment (`UNKNOWN`). Every provider and dialect reads th
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, NamedTuple
 
 from reachlint.model.traffic import cidr_interval
 from reachlint.sources import UNKNOWN
@@ -46,6 +46,39 @@ def strings(value: Any) -> list[str]:
 
 def has_unknown(value: Any) -> bool:
     return value is UNKNOWN or (isinstance(value, list) and any(v is UNKNOWN for v in value))
+
+
+class TagValues(NamedTuple):
+    """An endpoint's tags as read: those known, those whose value is not (key -> the name of
+    that value), and the name of the whole when not even which tags there are is known."""
+
+    known: dict[str, str]
+    unknown: dict[str, str]
+    whole: str | None
+
+
+def tag_values(
+    value: Any,
+    name: str,
+    unknown: Callable[[Any], bool] = lambda value: value is UNKNOWN,
+    text: Callable[[Any], str | None] = lambda value: None,
+) -> TagValues:
+    """A tag map as a dialect hands it over; `name` names the field, `unknown` says which
+    values are not known before apply, `text` reads a value that is no string (None: dropped)."""
+    if unknown(value):
+        return TagValues({}, {}, name)
+    if not isinstance(value, dict):
+        return TagValues({}, {}, None)
+    known: dict[str, str] = {}
+    not_known: dict[str, str] = {}
+    for key, item in value.items():
+        if unknown(item):  # first: a dialect's unknown may be text (an ARM placeholder)
+            not_known[str(key)] = f"{name}.{key}"
+        elif isinstance(item, str):
+            known[str(key)] = item
+        elif (written := text(item)) is not None:
+            known[str(key)] = written
+    return TagValues(known, not_known, None)
 
 
 def dedupe(items: Iterable[str]) -> list[str]:

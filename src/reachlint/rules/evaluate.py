@@ -79,7 +79,7 @@ def evaluate(
     """
     from reachlint.rules.scope_binding import bind_scope
 
-    evaluation = _Evaluation(model, withdrawn or {})
+    evaluation = _Evaluation(model, withdrawn or {}, reach.assume_unknown == "open")
     bound = [
         bind_scope(rule, model, missing_names=missing_names) if rule.scope is not None else rule
         for rule in rules.rules
@@ -132,7 +132,14 @@ class _Pending(Struct):
     largest: int = -1
     unknowns: set[str] = field(default_factory=set)
 
-    def add(self, left_over: Traffic, reported: Traffic, size: int, flow: Flow) -> None:
+    def add(
+        self,
+        left_over: Traffic,
+        reported: Traffic,
+        size: int,
+        flow: Flow,
+        doubts: tuple[str, ...] = (),
+    ) -> None:
         self.seen = self.seen | left_over if self.seen else left_over
         if not reported:
             return
@@ -142,12 +149,17 @@ class _Pending(Struct):
             self.largest, self.carrier = size, flow
         if flow.unknowns:
             self.unknowns |= rests_on(flow.unknowns, left_over)
+        self.unknowns.update(doubts)  # the ends' tags the rule's selectors could not decide
 
 
 class _Evaluation:
-    def __init__(self, model: NetworkModel, withdrawn: Withdrawn) -> None:
+    def __init__(self, model: NetworkModel, withdrawn: Withdrawn, open_unknowns: bool) -> None:
         self.model = model
         self.withdrawn = withdrawn
+        # Open: an end whose tags may be those a match names is matched, and one whose tags
+        # may not be those an allow entry names is not allowed; the findings name the tags.
+        # Closed: only what the tags decide.
+        self.open_unknowns = open_unknowns
         self.matcher = Matcher(model)
         self._subjects: dict[tuple[str, str | int], list[EndSubject]] = {}
         self._signatures: dict[
@@ -317,11 +329,12 @@ class _Evaluation:
                 if gathered is None:
                     gathered = pending[key] = _Pending(source, destination)
                 reported = covered.get(key)
+                doubts = (*sources.doubts, *destinations.doubts)
                 if reported is None:
-                    gathered.add(left_over, left_over, size, flow)
+                    gathered.add(left_over, left_over, size, flow, doubts)
                 else:
                     rest = left_over - reported
-                    gathered.add(left_over, rest, self._size(rest), flow)
+                    gathered.add(left_over, rest, self._size(rest), flow, doubts)
 
     def _groups(self, rule: Rule, match: int, side: int, end: End) -> list[_SignatureGroup]:
         """The members of one end grouped by signature (members the match misses left out)."""
@@ -331,20 +344,34 @@ class _Evaluation:
             return groups
         entries = (rule.matches[match], *rule.allow)
         selectors = [entry.source if side == 0 else entry.destination for entry in entries]
-        by_signature: dict[Signature, list[EndSubject]] = {}
+        by_signature: dict[tuple[Signature, tuple[str, ...]], list[EndSubject]] = {}
         first, others = selectors[0], selectors[1:]
         for subject in self._end_subjects(end):
-            matched = self._holds(first, subject)
+            matched, doubts = self._holds(first, subject, self.open_unknowns)
             if not matched:  # most ends: the allow entries need not be asked
                 continue
-            signature = (matched, *[self._holds(selector, subject) for selector in others])
-            by_signature.setdefault(signature, []).append(subject)
-        groups = [_SignatureGroup(sig, subjects) for sig, subjects in by_signature.items()]
+            signature = [matched]
+            for selector in others:
+                allowed, allow_doubts = self._holds(selector, subject, not self.open_unknowns)
+                signature.append(allowed)
+                doubts += allow_doubts
+            by_signature.setdefault((tuple(signature), doubts), []).append(subject)
+        groups = [
+            _SignatureGroup(signature, subjects, tuple(dict.fromkeys(doubts)))
+            for (signature, doubts), subjects in by_signature.items()
+        ]
         self._signatures[key] = groups
         return groups
 
-    def _holds(self, selector: Selector | None, subject: EndSubject) -> IntervalSet:
-        return ALL_ADDRESSES if selector is None else self.matcher.end(selector, subject)
+    def _holds(
+        self, selector: Selector | None, subject: EndSubject, widest: bool
+    ) -> tuple[IntervalSet, tuple[str, ...]]:
+        """Where the selector holds on this end: where it may, when `widest`, else where it
+        surely does; and, when open, the tags that difference rests on."""
+        if selector is None:
+            return ALL_ADDRESSES, ()
+        least, most, doubts = self.matcher.bounds(selector, subject)
+        return (most if widest else least), (doubts if self.open_unknowns else ())
 
     def _end_subjects(self, end: End) -> list[EndSubject]:
         key = _end_key(end)
@@ -474,6 +501,7 @@ class _Evaluation:
 class _SignatureGroup(Struct):
     signature: Signature
     subjects: list[EndSubject]
+    doubts: tuple[str, ...] = ()  # the subjects' tags its signature rests on (open only)
 
 
 def _end_key(end: End) -> tuple[str, str | int]:

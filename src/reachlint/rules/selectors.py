@@ -268,22 +268,33 @@ class _HopFacts(Struct):
     tags: dict[str, str] = field(default_factory=dict)
 
 
+# What a selector holds for on one end: the addresses it holds for whatever the values not
+# known before apply turn out to be, those it may hold for, and the names of those values.
+Bounds = tuple[IntervalSet, IntervalSet, tuple[str, ...]]
+
+
 class Matcher:
     """Evaluates selectors against ends and hops, once per selector and subject."""
 
     def __init__(self, model: NetworkModel) -> None:
         self.model = model
-        self._ends: dict[tuple[Selector, EndSubject], IntervalSet] = {}
+        self._ends: dict[tuple[Selector, EndSubject], Bounds] = {}
         self._hops: dict[tuple[Selector, str, str, str], bool] = {}
         self._facts: dict[str, _HopFacts] = {}
         self._group_of_rule: dict[str, str] | None = None
 
     def end(self, selector: Selector, subject: EndSubject) -> IntervalSet:
-        """The addresses of `subject` that the selector holds for (all of them for an endpoint)."""
+        """The addresses of `subject` that the selector holds for (all of them for an endpoint),
+        whatever the values not known before apply turn out to be."""
+        return self.bounds(selector, subject)[0]
+
+    def bounds(self, selector: Selector, subject: EndSubject) -> Bounds:
+        """The addresses of `subject` the selector holds for, those it may hold for, and what
+        the difference rests on (a tag whose value is not known)."""
         key = (selector, subject)
         cached = self._ends.get(key)
         if cached is None:
-            cached = self._ends[key] = self._end(selector, subject)
+            cached = self._ends[key] = self._bounds(selector, subject)
         return cached
 
     def through(self, selector: Selector, path: Iterable[Hop]) -> bool:
@@ -296,26 +307,31 @@ class Matcher:
             cached = self._hops[key] = self._hop(selector, hop)
         return cached
 
-    def _end(self, selector: Selector, subject: EndSubject) -> IntervalSet:
-        if isinstance(selector, AllOf):
-            result = ALL_ADDRESSES
+    def _bounds(self, selector: Selector, subject: EndSubject) -> Bounds:
+        if isinstance(selector, AllOf | AnyOf):
+            every = isinstance(selector, AllOf)
+            least = most = ALL_ADDRESSES if every else NO_ADDRESSES
+            doubts: tuple[str, ...] = ()
             for part in selector.parts:
-                result = result & self.end(part, subject)
-                if not result:
-                    break
-            return result
-        if isinstance(selector, AnyOf):
-            result = NO_ADDRESSES
-            for part in selector.parts:
-                result = result | self.end(part, subject)
-            return result
+                part_least, part_most, part_doubts = self.bounds(part, subject)
+                if every:
+                    least, most = least & part_least, most & part_most
+                else:
+                    least, most = least | part_least, most | part_most
+                doubts += part_doubts
+            return _settled(least, most, doubts)
         if isinstance(selector, Not):
-            return ALL_ADDRESSES - self.end(selector.part, subject)
+            least, most, doubts = self.bounds(selector.part, subject)
+            return ALL_ADDRESSES - most, ALL_ADDRESSES - least, doubts
         if isinstance(selector, Cidrs):
             if subject.external is not None:
-                return selector.addresses
-            return ALL_ADDRESSES if self._inside(subject, selector.addresses) else NO_ADDRESSES
-        return ALL_ADDRESSES if self._end_holds(selector, subject) else NO_ADDRESSES
+                return selector.addresses, selector.addresses, ()
+            inside = ALL_ADDRESSES if self._inside(subject, selector.addresses) else NO_ADDRESSES
+            return inside, inside, ()
+        if isinstance(selector, Tags) and subject.endpoint is not None:
+            return _tag_bounds(selector, subject.endpoint)
+        held = ALL_ADDRESSES if self._end_holds(selector, subject) else NO_ADDRESSES
+        return held, held, ()
 
     def _end_holds(self, selector: Word | Patterns | Tags, subject: EndSubject) -> bool:
         external = subject.external
@@ -326,8 +342,7 @@ class Matcher:
                 return external is None
             return external is not None and external.kind == selector.word
         if isinstance(selector, Tags):
-            tags = subject.endpoint.tags if subject.endpoint is not None else {}
-            return _tags_hold(selector, tags)
+            return _tags_hold(selector, {})  # an external end has no tags
         values = self._end_values(selector.key, subject)
         return any(glob_match(p, value) for value in values for p in selector.patterns)
 
@@ -453,6 +468,30 @@ class Matcher:
 
 def _tags_hold(selector: Tags, tags: Mapping[str, str]) -> bool:
     return all(key in tags and glob_match(value, tags[key]) for key, value in selector.tags)
+
+
+def _tag_bounds(selector: Tags, endpoint: Endpoint) -> Bounds:
+    """Every tag the selector names holds, may hold (a tag whose value is not known, or any
+    tag when the tags as a whole are not), or does not."""
+    doubts: list[str] = []
+    for key, value in selector.tags:
+        if key in endpoint.tags:
+            if not glob_match(value, endpoint.tags[key]):
+                return NO_ADDRESSES, NO_ADDRESSES, ()
+        elif key in endpoint.unknown_tags:
+            doubts.append(endpoint.unknown_tags[key])
+        elif endpoint.tags_unknown is not None:
+            doubts.append(endpoint.tags_unknown)
+        else:
+            return NO_ADDRESSES, NO_ADDRESSES, ()
+    if doubts:
+        return NO_ADDRESSES, ALL_ADDRESSES, tuple(dict.fromkeys(doubts))
+    return ALL_ADDRESSES, ALL_ADDRESSES, ()
+
+
+def _settled(least: IntervalSet, most: IntervalSet, doubts: tuple[str, ...]) -> Bounds:
+    """Bounds that name their doubts only while these make a difference."""
+    return least, most, tuple(dict.fromkeys(doubts)) if least != most else ()
 
 
 def _present(value: str | None) -> list[str]:

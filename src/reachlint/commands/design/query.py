@@ -220,6 +220,7 @@ class _Chosen(Struct):
 
     subject: EndSubject
     addresses: IntervalSet
+    doubts: tuple[str, ...] = ()  # tags not known that, when open, picked it
 
 
 # The ends a selector picked, by end: each end with the subjects of it that it picked.
@@ -241,9 +242,16 @@ class _Pair(Struct):
     # Keyed by the sequence of hop addresses: one path per distinct route.
     routes: dict[tuple[str, ...], _Route] = field(default_factory=dict)
 
-    def add(self, flow: Flow, traffic: Traffic, admitted: Traffic | None = None) -> None:
+    def add(
+        self,
+        flow: Flow,
+        traffic: Traffic,
+        admitted: Traffic | None = None,
+        doubts: tuple[str, ...] = (),
+    ) -> None:
         """`admitted`: the flow's traffic the path's rules admit, when `traffic` is counted
-        at a load balancer's frontend rather than where the flow arrives."""
+        at a load balancer's frontend rather than where the flow arrives; `doubts`: the ends'
+        tags, not known, that the question's selectors rest on."""
         if flow.state != "reachable":
             self.dropped = self.dropped | traffic
             return
@@ -257,6 +265,7 @@ class _Pair(Struct):
             route.admitted = route.admitted | (admitted or traffic)
         if flow.unknowns:
             route.unknowns |= rests_on(flow.unknowns, traffic)
+        route.unknowns.update(doubts)
 
 
 class _Asker:
@@ -266,6 +275,7 @@ class _Asker:
         self.question = question
         self.ends = Ends(model, analysis.reachability)
         self.matcher = Matcher(model)
+        self.open_unknowns = analysis.reachability.assume_unknown == "open"
         self._explained: dict[tuple[EndKey, EndKey, IntervalSet, str, str], Blocked | None] = {}
 
     def reached(self) -> dict[tuple[str, str], _Pair]:
@@ -312,15 +322,20 @@ class _Asker:
 
     def _choose(self, selector: Selector, option: str, text: str) -> _Picked:
         chosen: _Picked = {}
+        selects_some = False
         for end, subjects in self.ends.all():
             picked = []
             for subject in subjects:
-                addresses = self.matcher.end(selector, subject) & address_space(self.model, end)
+                # Open: an end whose tags are not known may be the one asked about.
+                least, most, doubts = self.matcher.bounds(selector, subject)
+                space = address_space(self.model, end)
+                selects_some = selects_some or bool(most & space)
+                addresses = (most if self.open_unknowns else least) & space
                 if addresses:
-                    picked.append(_Chosen(subject, addresses))
+                    picked.append(_Chosen(subject, addresses, doubts if self.open_unknowns else ()))
             if picked:
                 chosen[end_key(end)] = (end, picked)
-        if not chosen:
+        if not selects_some:
             raise InputError(
                 f"{text!r} selects nothing in the model: no endpoint, internet or on-premises "
                 "end matches it",
@@ -381,7 +396,7 @@ class _Asker:
                     pair = pairs.get(key)
                     if pair is None:
                         pair = pairs[key] = _Pair(source.subject, destination.subject)
-                    pair.add(flow, traffic, admitted)
+                    pair.add(flow, traffic, admitted, (*source.doubts, *destination.doubts))
 
     def _blocks(
         self,

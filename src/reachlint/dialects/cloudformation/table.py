@@ -14,8 +14,9 @@ from typing import Any
 
 from msgspec import Struct, field
 
-from reachlint.formats.cloudformation.intrinsics import Unknown
+from reachlint.formats.cloudformation.intrinsics import ResourceRef, Unknown
 from reachlint.formats.jsonpos import JsonObject
+from reachlint.sources import UNKNOWN
 
 
 class FieldSpec(Struct, frozen=True):
@@ -79,14 +80,20 @@ def many(*path: str, fields: dict[str, FieldSpec]) -> EntrySpec:
 
 
 def _tags(value: Any) -> Any:
-    """CloudFormation's [{Key, Value}] as the provider's mapping."""
+    """CloudFormation's [{Key, Value}] as the provider's mapping; a value the deployment
+    decides is UNKNOWN, and so is the whole list when a key is (any tag may be there)."""
     if not isinstance(value, list):
         return None
-    return {
-        str(item["Key"]): item.get("Value")
-        for item in value
-        if isinstance(item, dict) and isinstance(item.get("Key"), str)
-    }
+    tags: dict[str, Any] = {}
+    for item in value:
+        if isinstance(item, Unknown | ResourceRef) or (
+            isinstance(item, dict) and isinstance(item.get("Key"), Unknown | ResourceRef)
+        ):
+            return UNKNOWN
+        if isinstance(item, dict) and isinstance(item.get("Key"), str):
+            written = item.get("Value")
+            tags[item["Key"]] = UNKNOWN if isinstance(written, Unknown | ResourceRef) else written
+    return tags
 
 
 def _at(properties: Any, *path: str) -> Any:

@@ -27,7 +27,14 @@ from reachlint.dialects.terraform.azurerm_table import (
 from reachlint.dialects.terraform.values import unknown_ranges
 from reachlint.formats.terraform.records import TfResource
 from reachlint.providers.azure.resources import Resource, Settings
-from reachlint.providers.values import has_unknown, integer, string_value, strings
+from reachlint.providers.values import (
+    TagValues,
+    has_unknown,
+    integer,
+    string_value,
+    strings,
+    tag_values,
+)
 from reachlint.sources import Origin, UnknownValue, not_known
 
 
@@ -188,11 +195,8 @@ class TfEntry:
         spec = self.fields.get(field, _ABSENT)
         return spec, self.block.get(spec.names[0]) if spec.names else None
 
-    def tags(self) -> dict[str, str]:
-        tags = self.resource.values.get("tags")
-        if isinstance(tags, dict):
-            return {str(k): v for k, v in tags.items() if isinstance(v, str)}
-        return {}
+    def tags(self) -> TagValues:
+        return tag_values(self.resource.values.get("tags"), f"{self.address}: tags")
 
     def sku(self) -> str | None:
         return string_value(self.resource.values.get("sku"))

@@ -32,19 +32,32 @@ from reachlint.providers.aws.networks import (
 from reachlint.providers.aws.security_groups import Groups
 from reachlint.providers.aws.source import Fields, Resource
 from reachlint.providers.aws.state import NOTE_SAMPLE, Build
-from reachlint.providers.values import dedupe, integer, string_value, strings, valid_ip
+from reachlint.providers.values import (
+    TagValues,
+    dedupe,
+    integer,
+    string_value,
+    strings,
+    tag_values,
+    valid_ip,
+)
 from reachlint.sources import UNKNOWN
 
 ENI_KINDS = frozenset({"network-interface"})
 INSTANCE_KINDS = frozenset({"instance"})
 
 
-def tags_of(resource: Resource) -> dict[str, str]:
-    for field in ("tags", "all_tags"):
-        tags = resource.value(field)
-        if isinstance(tags, dict) and tags:
-            return {str(k): v for k, v in tags.items() if isinstance(v, str)}
-    return {}
+def tags_of(resource: Resource) -> TagValues:
+    """Its own tags, else those it inherits (a plan's tags_all: the provider's default tags).
+    A plan may show tags_all as known after apply when tags is null, default tags or none, so
+    the inherited tags count only as far as they are known."""
+    own = tag_values(resource.value("tags"), f"{resource.address}: {resource.path('tags')}")
+    if own.known or own.unknown or own.whole:
+        return own
+    inherited = resource.value("all_tags")
+    return tag_values(inherited, f"{resource.address}: {resource.path('all_tags')}")._replace(
+        whole=None
+    )
 
 
 def add_endpoint(
@@ -55,12 +68,15 @@ def add_endpoint(
     unknown: list[str] | None = None,
     load_balancer: LoadBalancer | None = None,
 ) -> Endpoint:
+    tags = tags_of(resource)
     endpoint = Endpoint(
         address=resource.address,
         type=resource.type,
         origin=resource.origin,
         kind=kind,
-        tags=tags_of(resource),
+        tags=tags.known,
+        unknown_tags=tags.unknown,
+        tags_unknown=tags.whole,
         interfaces=interfaces,
         load_balancer=load_balancer,
         unknown=unknown or [],

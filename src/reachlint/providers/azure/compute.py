@@ -41,12 +41,15 @@ POLICIES_OFF = ("Disabled", "RouteTableEnabled")
 
 def endpoint(resource: Resource, kind: EndpointKind) -> Endpoint:
     """An endpoint for a resource: its tags, and what its service exposes at its SKU."""
+    tags = resource.tags()
     return Endpoint(
         address=resource.address,
         type=resource.type,
         origin=resource.origin,
         kind=kind,
-        tags=resource.tags(),
+        tags=tags.known,
+        unknown_tags=tags.unknown,
+        tags_unknown=tags.whole,
         exposure=exposure.pick(resource.type, sku=resource.sku()),
     )
 

@@ -22,6 +22,7 @@ from typing import Protocol
 from msgspec import Struct, field
 
 from reachlint.model.network import NetworkModel
+from reachlint.providers.values import TagValues
 from reachlint.sources import Origin, UnknownValue
 
 
@@ -46,8 +47,8 @@ class Resource(Protocol):
         """Where an entry is written inside its resource, as the dialect's notes prefix a field
         (`route.0.`); empty for a resource itself, or where notes name fields otherwise."""
 
-    def tags(self) -> dict[str, str]:
-        """Its tags."""
+    def tags(self) -> TagValues:
+        """Its tags, and those whose value is not known."""
 
     def sku(self) -> str | None:
         """Its SKU's name; None picks the service's default."""

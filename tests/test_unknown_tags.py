@@ -1,0 +1,274 @@
+"""Tags not known before apply: a rule selecting by tag neither passes silently nor guesses.
+
+A tag whose value is a variable, parameter or attribute without value may be the one a rule names
+(`open`: the end is matched, the finding names the tag) or not (`closed`: only what the known
+tags decide). An allow entry leans the other way, so open mode reports what it may not allow.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from reachlint.commands.check import run_check
+from reachlint.inputs.load import build_model
+from reachlint.rules.findings import Finding
+
+REPO = Path(__file__).resolve().parents[1]
+
+# A public subnet, and PostgreSQL open to the world on every instance in it.
+NETWORK = """
+variable "tags" { type = map(string) }
+variable "tier" { type = string }
+resource "aws_vpc" "main" { cidr_block = "10.0.0.0/16" }
+resource "aws_internet_gateway" "gw" { vpc_id = aws_vpc.main.id }
+resource "aws_subnet" "public" {
+  vpc_id                  = aws_vpc.main.id
+  cidr_block              = "10.0.1.0/24"
+  map_public_ip_on_launch = true
+}
+resource "aws_route_table" "public" {
+  vpc_id = aws_vpc.main.id
+  route {
+    cidr_block = "0.0.0.0/0"
+    gateway_id = aws_internet_gateway.gw.id
+  }
+}
+resource "aws_route_table_association" "public" {
+  subnet_id      = aws_subnet.public.id
+  route_table_id = aws_route_table.public.id
+}
+resource "aws_security_group" "postgres" {
+  vpc_id = aws_vpc.main.id
+  ingress {
+    from_port   = 5432
+    to_port     = 5432
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+  egress {
+    from_port   = 0
+    to_port     = 0
+    protocol    = "-1"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+"""
+
+
+def instance(name: str, tags: str) -> str:
+    return f"""
+resource "aws_instance" "{name}" {{
+  ami                    = "ami-1"
+  instance_type          = "t3.micro"
+  subnet_id              = aws_subnet.public.id
+  vpc_security_group_ids = [aws_security_group.postgres.id]
+  tags                   = {tags}
+}}
+"""
+
+
+INSTANCES = (
+    instance("any_tags", "var.tags")  # which tags there are is not known
+    + instance("tier_unknown", "{ Tier = var.tier }")  # Tier is there; its value is not known
+    + instance("app", '{ Tier = "app" }')
+    + instance("web", '{ Tier = "web" }')
+)
+
+
+def write(directory: Path, rules: str) -> tuple[Path, Path]:
+    (directory / "main.tf").write_text(NETWORK + INSTANCES)
+    rules_file = directory / "rules.yaml"
+    rules_file.write_text(rules)
+    return directory, rules_file
+
+
+def reported(findings: list[Finding]) -> dict[tuple[str, str], list[str]]:
+    return {(f.source.address, f.destination.address): f.depends_on_unknown or [] for f in findings}
+
+
+def test_the_model_names_tags_whose_value_is_not_known(tmp_path: Path) -> None:
+    directory, _ = write(tmp_path, "version: 1\nrules: []\n")
+    model = build_model([directory])
+    seen = {
+        address: (e.tags, e.unknown_tags, e.tags_unknown) for address, e in model.endpoints.items()
+    }
+    assert seen == {
+        "aws_instance.any_tags": ({}, {}, "aws_instance.any_tags: tags"),
+        "aws_instance.tier_unknown": ({}, {"Tier": "aws_instance.tier_unknown: tags.Tier"}, None),
+        "aws_instance.app": ({"Tier": "app"}, {}, None),
+        "aws_instance.web": ({"Tier": "web"}, {}, None),
+    }
+
+
+def test_a_match_on_a_tag_not_known_holds_when_open_and_names_it(tmp_path: Path) -> None:
+    directory, rules = write(
+        tmp_path,
+        """version: 1
+rules:
+  - id: APP-NOT-FROM-INTERNET
+    title: The app tier is not reachable from the internet
+    severity: high
+    match: {from: internet, to: {tags: {Tier: app}}}
+""",
+    )
+    opened = run_check([directory], [rules], builtin=False, assume_unknown="open")
+    assert reported(opened.findings) == {
+        ("internet", "aws_instance.any_tags"): ["aws_instance.any_tags: tags"],
+        ("internet", "aws_instance.tier_unknown"): ["aws_instance.tier_unknown: tags.Tier"],
+        ("internet", "aws_instance.app"): [],
+    }
+    closed = run_check([directory], [rules], builtin=False, assume_unknown="closed")
+    assert reported(closed.findings) == {("internet", "aws_instance.app"): []}
+
+
+def test_an_allow_on_a_tag_not_known_does_not_allow_when_open(tmp_path: Path) -> None:
+    # Only the web tier may reach PostgreSQL on the app tier; every instance reaches every
+    # other in the subnet (the group admits the world). Whether the two instances with tags
+    # not known are web decides whether their flows are allowed.
+    directory, rules = write(
+        tmp_path,
+        """version: 1
+rules:
+  - id: APP-ONLY-FROM-WEB
+    title: The app tier is reachable only from the web tier
+    severity: high
+    match: {from: endpoints, to: {tags: {Tier: app}}, protocol: tcp, ports: [5432]}
+    allow:
+      - {from: {tags: {Tier: web}}}
+""",
+    )
+    opened = run_check([directory], [rules], builtin=False, assume_unknown="open")
+    to_app = {k: v for k, v in reported(opened.findings).items() if k[1] == "aws_instance.app"}
+    assert to_app == {
+        ("aws_instance.any_tags", "aws_instance.app"): ["aws_instance.any_tags: tags"],
+        ("aws_instance.tier_unknown", "aws_instance.app"): ["aws_instance.tier_unknown: tags.Tier"],
+    }
+    closed = run_check([directory], [rules], builtin=False, assume_unknown="closed")
+    # Closed: only what known tags decide; the instances that may be web are allowed, and an
+    # instance that may be app is not matched.
+    assert reported(closed.findings) == {}
+
+
+def test_a_negated_tag_not_known_may_hold_when_open(tmp_path: Path) -> None:
+    directory, rules = write(
+        tmp_path,
+        """version: 1
+rules:
+  - id: ONLY-WEB-FROM-INTERNET
+    title: From the internet only the web tier is reachable
+    severity: high
+    match: {from: internet, to: {not: {tags: {Tier: web}}}}
+""",
+    )
+    opened = run_check([directory], [rules], builtin=False, assume_unknown="open")
+    assert reported(opened.findings) == {
+        ("internet", "aws_instance.any_tags"): ["aws_instance.any_tags: tags"],
+        ("internet", "aws_instance.tier_unknown"): ["aws_instance.tier_unknown: tags.Tier"],
+        ("internet", "aws_instance.app"): [],
+    }
+    closed = run_check([directory], [rules], builtin=False, assume_unknown="closed")
+    assert reported(closed.findings) == {("internet", "aws_instance.app"): []}
+
+
+def test_a_known_tag_that_differs_decides_even_beside_one_not_known(tmp_path: Path) -> None:
+    # {Tier: app, Team: x}: web's Tier is known and not app, so it is never matched, whatever
+    # else is unknown.
+    directory, rules = write(
+        tmp_path,
+        """version: 1
+rules:
+  - id: APP-OF-TEAM-X
+    title: x
+    severity: high
+    match: {from: internet, to: {tags: {Tier: app, Team: x}}}
+""",
+    )
+    opened = run_check([directory], [rules], builtin=False, assume_unknown="open")
+    # app is known to have no Team tag; any_tags may have both; tier_unknown has no Team.
+    assert reported(opened.findings) == {
+        ("internet", "aws_instance.any_tags"): ["aws_instance.any_tags: tags"],
+    }
+
+
+def test_cloudformation_tag_values_from_parameters_without_default_are_not_known(
+    tmp_path: Path,
+) -> None:
+    template = {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Parameters": {"Tier": {"Type": "String"}, "Team": {"Type": "String", "Default": "x"}},
+        "Resources": {
+            "Server": {
+                "Type": "AWS::EC2::Instance",
+                "Properties": {
+                    "ImageId": "ami-1",
+                    "Tags": [
+                        {"Key": "Tier", "Value": {"Ref": "Tier"}},
+                        {"Key": "Team", "Value": {"Ref": "Team"}},
+                    ],
+                },
+            },
+            "Other": {
+                "Type": "AWS::EC2::Instance",
+                "Properties": {
+                    "ImageId": "ami-1",
+                    "Tags": [{"Key": {"Ref": "Tier"}, "Value": "app"}],
+                },
+            },
+        },
+    }
+    path = tmp_path / "template.json"
+    path.write_text(json.dumps(template))
+    model = build_model([path])
+    server, other = model.endpoints["Server"], model.endpoints["Other"]
+    assert (server.tags, server.unknown_tags) == ({"Team": "x"}, {"Tier": "Server: Tags.Tier"})
+    # A key not known: any tag may be there.
+    assert (other.tags, other.tags_unknown) == ({}, "Other: Tags")
+
+
+@pytest.mark.parametrize(
+    ("tags", "expected"),
+    [
+        ("[parameters('tags')]", ({}, {}, "Microsoft.Compute/virtualMachines/vm: tags")),
+        (
+            {"Tier": "[parameters('tier')]", "Team": "x"},
+            ({"Team": "x"}, {"Tier": "Microsoft.Compute/virtualMachines/vm: tags.Tier"}, None),
+        ),
+        ({"Tier": "[parameters('known')]"}, ({"Tier": "app"}, {}, None)),
+    ],
+)
+def test_arm_tags_from_parameters_without_value_are_not_known(
+    tmp_path: Path, tags: object, expected: tuple[object, ...]
+) -> None:
+    template = {
+        "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+        "contentVersion": "1.0.0.0",
+        "parameters": {
+            "tags": {"type": "object"},
+            "tier": {"type": "string"},
+            "known": {"type": "string", "defaultValue": "app"},
+        },
+        "resources": [
+            {
+                "type": "Microsoft.Compute/virtualMachines",
+                "apiVersion": "2023-09-01",
+                "name": "vm",
+                "tags": tags,
+                "properties": {"networkProfile": {"networkInterfaces": []}},
+            }
+        ],
+    }
+    path = tmp_path / "template.json"
+    path.write_text(json.dumps(template))
+    vm = build_model([path]).endpoints["Microsoft.Compute/virtualMachines/vm"]
+    assert (vm.tags, vm.unknown_tags, vm.tags_unknown) == expected
+
+
+def test_a_plans_tags_all_known_after_apply_beside_null_tags_is_no_unknown_tag() -> None:
+    # The AWS provider's plan shows tags_all as known after apply whenever tags is null; the
+    # load balancer of fixtures/parity/shop has no tags and no default tags.
+    model = build_model([REPO / "fixtures/parity/shop/terraform/plan.json"])
+    shop = model.endpoints["aws_lb.shop"]
+    assert (shop.tags, shop.unknown_tags, shop.tags_unknown) == ({}, {}, None)
