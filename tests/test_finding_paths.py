@@ -28,3 +28,25 @@ def test_target_behind_load_balancer_keeps_the_listener_side_of_the_path() -> No
     kinds = [hop.kind for hop in through[0].path]
     assert kinds.index("security-group-rule") < kinds.index("load-balancer")
     assert "listener" in kinds and "target-group" in kinds
+
+
+def test_a_public_subnet_is_not_said_to_give_the_first_member_alone_its_address(
+    tmp_path: Path,
+) -> None:
+    # Two instances alike in one public subnet are one class; each finding's path shows how
+    # its own end got a public address, not that the subnet gave one to the other.
+    from tests.test_unknown_tags import NETWORK, instance
+
+    (tmp_path / "main.tf").write_text(
+        NETWORK + instance("one", '{ Tier = "app" }') + instance("two", '{ Tier = "app" }')
+    )
+    report = run_check([tmp_path], [], assume_unknown="closed")
+    details = {
+        f.destination.address: [h.detail for h in f.path if h.kind == "public-address"]
+        for f in report.findings
+        if f.source.address == "internet"
+    }
+    assert details == {
+        "aws_instance.one": ["gives each endpoint launched in it a public address"],
+        "aws_instance.two": ["gives each endpoint launched in it a public address"],
+    }
