@@ -1405,3 +1405,44 @@ def test_interfaces_whose_subnet_is_not_known_share_one_placeholder_per_network(
     placed = {model.endpoints[n.address].interfaces[0].subnet for n in lost}
     assert placed == {"a subnet of azurerm_virtual_network.main"}
     assert len(model.network_security_groups) == 1
+
+
+DNAT_TO_THE_SERVER_NIC = """
+resource "azurerm_firewall_nat_rule_collection" "ssh" {
+  name                = "ssh"
+  azure_firewall_name = azurerm_firewall.azufw.name
+  resource_group_name = azurerm_resource_group.azurg.name
+  priority            = 100
+  action              = "Dnat"
+  rule {
+    name                  = "server-ssh"
+    source_addresses      = ["*"]
+    destination_ports     = ["2222"]
+    destination_addresses = [azurerm_public_ip.azufwpip.ip_address]
+    translated_port       = 22
+    translated_address    = azurerm_network_interface.azunicvm.private_ip_address
+    protocols             = ["TCP"]
+  }
+}
+"""
+
+
+def test_a_dnat_rule_to_a_nics_dynamic_address_leads_to_that_nic(tmp_path: Path) -> None:
+    # fixtures/azurerm/firewall-classic with a DNAT rule to the server NIC's private address,
+    # which is dynamic: known after apply, but the server's whatever it is. No NSG guards the
+    # server, and the firewall's source address (its own subnet) is in the VNet.
+    from reachlint.commands.check import run_check
+
+    config = FIXTURES / "firewall-classic" / "config"
+    for source in config.glob("*.tf"):
+        (tmp_path / source.name).write_text(source.read_text())
+    (tmp_path / "dnat.tf").write_text(DNAT_TO_THE_SERVER_NIC)
+    for assume in ("open", "closed"):
+        report = run_check([tmp_path], [], assume_unknown=assume)
+        ssh = [
+            (f.traffic[0].ports, f.depends_on_unknown, [h.kind for h in f.path][:2])
+            for f in report.findings
+            if f.rule == "INTERNET-ADMIN-PORTS"
+            and f.destination.address == "azurerm_virtual_machine.vmserver"
+        ]
+        assert ssh == [([(22, 22)], None, ["firewall", "dnat-rule"])], assume

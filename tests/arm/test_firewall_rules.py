@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from arm_helpers import FIXTURES
@@ -96,3 +97,48 @@ def test_a_network_rule_with_ports_azure_does_not_accept_is_undecidable(tmp_path
     network = firewall.policy.rules[0]
     assert (network.name, network.destination_ports) == ("time-windows", None)
     assert network.undecidable == "destinationPorts ['65536']"
+
+
+def test_a_dnat_rule_to_a_nics_own_dynamic_address_leads_to_that_nic(tmp_path: Path) -> None:
+    # fixtures/azure/firewall-dnat-fqdn (fw-docs-qs) with rdp-01 translating to
+    # `reference(nic1).ipConfigurations[0].properties.privateIPAddress`, as the
+    # azure-firewall-dns-proxy quickstart writes it, and rdp-02 gone. The address is dynamic, so
+    # known only after deployment, but it is net-int1's whatever it is: myVM1 is reached for
+    # certain, in both modes. Both NICs share one NSG here, so both VMs would be one class;
+    # only the one the rule names is reached. Before, the rule was dropped with a note.
+    fixture = FIXTURES / "firewall-dnat-fqdn"
+    text = (fixture / "template.json").read_text()
+    document = json.loads(text)
+    nic1 = (
+        "[reference(resourceId('Microsoft.Network/networkInterfaces', "
+        "format('{0}{1}', variables('networkInterfaceName'), 1)))"
+        ".ipConfigurations[0].properties.privateIPAddress]"
+    )
+    for resource in document["resources"]:
+        if resource["type"] == "Microsoft.Network/azureFirewalls":
+            (collection,) = resource["properties"]["natRuleCollections"]
+            first = collection["properties"]["rules"][0]
+            first["translatedAddress"] = nic1
+            collection["properties"]["rules"] = [first]
+        if resource["type"] == "Microsoft.Network/networkInterfaces":
+            resource["properties"]["networkSecurityGroup"]["id"] = (
+                "[resourceId('Microsoft.Network/networkSecurityGroups', "
+                "format('{0}{1}', variables('nsgName'), 1))]"
+            )
+    path = tmp_path / "template.json"
+    path.write_text(json.dumps(document))
+    for assume in ("open", "closed"):
+        report = run_check([path], [fixture / "rules.yaml"], builtin=False, assume_unknown=assume)
+        reached = [
+            (f.destination.address, f.depends_on_unknown, [h.kind for h in f.path][:2])
+            for f in report.findings
+            if f.rule == "INTERNET-TO-VMS"
+        ]
+        assert reached == [
+            ("Microsoft.Compute/virtualMachines/myVM1", None, ["firewall", "dnat-rule"])
+        ], assume
+        (finding,) = [f for f in report.findings if f.rule == "INTERNET-TO-VMS"]
+        dnat = next(h for h in finding.path if h.kind == "dnat-rule")
+        assert dnat.detail.endswith(
+            "to the private address of Microsoft.Network/networkInterfaces/net-int1:3389"
+        )

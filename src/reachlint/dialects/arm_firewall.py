@@ -12,7 +12,7 @@ from typing import Any
 from reachlint.dialects.arm_reading import ArmInput, at, items, parent_of
 from reachlint.formats.arm.resource_ids import child_address
 from reachlint.formats.arm.resources import ArmResource
-from reachlint.formats.arm.values import Unknown
+from reachlint.formats.arm.values import StateUnknown, Unknown
 from reachlint.model.network import (
     AddressSpec,
     DnatRule,
@@ -30,6 +30,7 @@ FIREWALL_POLICY = "microsoft.network/firewallpolicies"
 RULE_GROUP = "microsoft.network/firewallpolicies/rulecollectiongroups"
 OLD_RULE_GROUP = "microsoft.network/firewallpolicies/rulegroups"  # the 2019-2020 preview API
 IP_GROUP = "microsoft.network/ipgroups"
+NETWORK_INTERFACES = "microsoft.network/networkinterfaces/"
 
 
 class ArmFirewalls:
@@ -284,18 +285,28 @@ class ArmFirewalls:
             ),
             sources=self.fw_addresses(resource, data, "sourceAddresses", "sourceIpGroups"),
             ports=self.fw_ports(resource, data, "destinationPorts")[0] or [],
-            translated_address=self.arm.text(
-                resource, at(data, "translatedAddress"), "translatedAddress"
-            ),
             translated_port=self.arm.integer(
                 resource, at(data, "translatedPort"), "translatedPort"
             ),
         )
+        translated = at(data, "translatedAddress")
+        rule.translated_interface = _private_address_of(translated)
+        if rule.translated_interface is None:
+            rule.translated_address = self.arm.text(resource, translated, "translatedAddress")
         fqdn = self.arm.text(resource, at(data, "translatedFqdn"), "translatedFqdn")
-        if rule.translated_address is None:
+        if rule.translated_address is None and rule.translated_interface is None:
             why = f"translated FQDN {fqdn}" if fqdn else "a translated address known at deployment"
             self.arm.note(
                 resource, f"DNAT rule {name} leads to {why}; where it leads is not modelled", data
             )
             return
         rules.add_dnat(order, rule)
+
+
+def _private_address_of(value: Any) -> str | None:
+    """The network interface whose private address `value` is, when the deployment assigns it
+    (`reference(nicId).ipConfigurations[0].properties.privateIPAddress`)."""
+    if not isinstance(value, StateUnknown) or value.name.lower() != "privateipaddress":
+        return None
+    resource = value.resource or ""
+    return resource if resource.lower().startswith(NETWORK_INTERFACES) else None

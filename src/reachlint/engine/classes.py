@@ -163,6 +163,19 @@ class ClassBuilder:
             if endpoint.load_balancer is not None:
                 for target in endpoint.load_balancer.instances:
                     found[target.endpoint].add(endpoint.address)
+        # Nor do firewalls' DNAT rules that name an interface rather than its address.
+        named = {
+            rule.translated_interface.lower(): rule.address
+            for gateway in self.model.gateways.values()
+            if gateway.policy is not None
+            for rule in gateway.policy.dnat
+            if rule.translated_interface is not None
+        }
+        if named:
+            for endpoint in self.model.endpoints.values():
+                for interface in endpoint.interfaces:
+                    if (rule := named.get(interface.address.lower())) is not None:
+                        found[endpoint.address].add(rule)
         return {address: tuple(sorted(groups)) for address, groups in found.items()}
 
     def _network_of(self, interface: Interface) -> str | None:

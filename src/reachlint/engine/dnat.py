@@ -26,7 +26,15 @@ def through_dnat(engine: Engine) -> None:
 
 def dnat_targets(engine: Engine, rule: DnatRule) -> list[tuple[ClassView, str | None]]:
     """Classes with a member that holds the translated address; with the unknown it rests
-    on when members' addresses are known only after deployment and may be that one."""
+    on when members' addresses are known only after deployment and may be that one. An
+    address named as an interface's own is that interface's, whatever it turns out to be."""
+    if rule.translated_interface is not None:
+        named = rule.translated_interface.lower()
+        return [
+            (c, None)
+            for c in engine.classes
+            if any(member.interface.lower() == named for member in c.info.members)
+        ]
     try:
         translated = cidrs([rule.translated_address or ""])
     except ValueError:
@@ -91,6 +99,11 @@ def _dnat_hop(view: FirewallView, rule: DnatRule) -> Hop:
         or "every port"
     )
     to_port = f":{rule.translated_port}" if rule.translated_port is not None else ""
+    to_address = (
+        f"the private address of {rule.translated_interface}"
+        if rule.translated_interface is not None
+        else rule.translated_address
+    )
     where = f" in {rule.collection}" if rule.collection else ""
     return Hop(
         address=rule.address,
@@ -98,7 +111,7 @@ def _dnat_hop(view: FirewallView, rule: DnatRule) -> Hop:
         type=rule.type,
         detail=(
             f"DNAT rule {rule.name}{where} translates {'/'.join(rule.protocols)} {ports} on "
-            f"{view.gateway.address}'s public address to {rule.translated_address}{to_port}"
+            f"{view.gateway.address}'s public address to {to_address}{to_port}"
         ),
         origin=rule.origin,
     )

@@ -203,6 +203,9 @@ class DnatRule(Element, kw_only=True):
     sources: AddressSpec = field(default_factory=lambda: AddressSpec(any=True))
     ports: list[PortRange] = field(default_factory=list)  # on the firewall's public address
     translated_address: str | None = None
+    # The interface whose private address it names, when that address is known only after
+    # deployment (a NIC's dynamic address, read from its state).
+    translated_interface: str | None = None
     translated_port: int | None = None
     undecidable: str | None = None  # a translated FQDN
 

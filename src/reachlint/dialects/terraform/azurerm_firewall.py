@@ -12,7 +12,7 @@ from typing import Any
 
 from reachlint.dialects.terraform.azurerm_links import AzurermLinks, blocks, ip_text
 from reachlint.dialects.terraform.azurerm_reading import TfInput
-from reachlint.dialects.terraform.azurerm_table import FIREWALL_TYPES
+from reachlint.dialects.terraform.azurerm_table import FIREWALL_TYPES, NIC_TYPES
 from reachlint.formats.terraform.records import TfResource
 from reachlint.model.network import (
     AddressSpec,
@@ -171,6 +171,16 @@ class AzurermFirewalls:
             spec.service_tags.append("a value known after apply")
         return azure_firewall.written(spec)
 
+    def _private_address_of(
+        self, resource: TfResource, path: str, block: dict[str, Any]
+    ) -> str | None:
+        """The network interface whose private address a translated address known only after
+        apply is (`azurerm_network_interface.vm.private_ip_address`)."""
+        if not has_unknown(block.get("translated_address")):
+            return None
+        links = self.links.resolve(resource, f"{path}.translated_address", NIC_TYPES)
+        return links.addresses[0] if len(links.addresses) == 1 else None
+
     def fw_rules(
         self,
         resource: TfResource,
@@ -195,7 +205,8 @@ class AzurermFirewalls:
                 if action == "snat":
                     continue
                 translated = ip_text(block.get("translated_address"))
-                if translated is None or not gateway.public:
+                interface = None if translated else self._private_address_of(resource, at, block)
+                if (translated is None and interface is None) or not gateway.public:
                     self.links.note(
                         resource, f"DNAT rule {name} leads nowhere reachlint can place", at
                     )
@@ -207,7 +218,7 @@ class AzurermFirewalls:
                         collection=label,
                         protocols=azure_firewall.protocols(strings(block.get("protocols"))),
                         sources=sources, ports=self.fw_ports(resource, at, block)[0] or [],
-                        translated_address=translated,
+                        translated_address=translated, translated_interface=interface,
                         translated_port=integer(block.get("translated_port")),
                     ),
                 )  # fmt: skip

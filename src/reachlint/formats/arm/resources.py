@@ -128,13 +128,15 @@ class DeployedResources:
             state = RuntimeObject()
             state["outputs"] = outputs
             return _full(resource, state) if full else state
+        address = resource.address
         if resource.existing or not resource.deployed:
-            return _full(resource, RuntimeObject()) if full else RuntimeObject()
+            state = RuntimeObject(resource=address)
+            return _full(resource, state) if full else state
         properties = resource.marked("properties")
         if isinstance(properties, Sensitive):
-            state = mark(as_runtime(self._as_deployed(resource, properties.value)))
+            state = mark(as_runtime(self._as_deployed(resource, properties.value), address))
         else:
-            state = as_runtime(self._as_deployed(resource, properties))
+            state = as_runtime(self._as_deployed(resource, properties), address)
         return _full(resource, state) if full else state
 
     def _as_deployed(self, resource: ArmResource, properties: Any) -> dict[str, Any]:
@@ -285,7 +287,7 @@ def _deployed_child(item: Mapping[str, Any], collection: str) -> dict[str, Any]:
 
 
 def _full(resource: ArmResource, properties: Any) -> RuntimeObject:
-    state = RuntimeObject()
+    state = RuntimeObject(resource=resource.address)
     state.update(
         id=_full_id(resource),
         name=resource.name,
@@ -294,5 +296,5 @@ def _full(resource: ArmResource, properties: Any) -> RuntimeObject:
     )
     for key in ("location", "tags", "sku", "zones", "kind", "identity"):
         if find_key(resource.raw, key) is not None and resource.deployed:
-            state[key] = as_runtime(resource.get(key))
+            state[key] = as_runtime(resource.get(key), resource.address)
     return state

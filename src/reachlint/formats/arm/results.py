@@ -18,6 +18,7 @@ from reachlint.formats.arm.values import (
     Placeholder,
     RuntimeArray,
     RuntimeObject,
+    StateUnknown,
     Unknown,
     as_runtime,
     find_key,
@@ -45,9 +46,11 @@ def read_property(target: Any, name: str) -> Any:
         key = find_key(target, name)
         if key is None:
             if isinstance(target, RuntimeObject):
-                return Unknown(f"'{name}' is known only after deployment")
+                return StateUnknown(name, target.resource)
             return Unknown(f"property '{name}' is not set")
-        return as_runtime(target[key]) if isinstance(target, RuntimeObject) else target[key]
+        if isinstance(target, RuntimeObject):
+            return as_runtime(target[key], target.resource)
+        return target[key]
     return Unknown(f"a {type_name(target)} has no property '{name}'")
 
 
@@ -60,7 +63,7 @@ def read_item(target: Any, position: Any) -> Any:
     if isinstance(target, list) and isinstance(position, int) and not isinstance(position, bool):
         if 0 <= position < len(target):
             item = target[position]
-            return as_runtime(item) if isinstance(target, RuntimeArray) else item
+            return as_runtime(item, target.resource) if isinstance(target, RuntimeArray) else item
         if isinstance(target, RuntimeArray):
             return Unknown(f"item {position} is known only after deployment")
         return Unknown(f"index {position} is outside an array of {len(target)}")

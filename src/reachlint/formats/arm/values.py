@@ -92,15 +92,40 @@ def parameter_reference(name: str) -> str:
     return f"parameters('{name}')"
 
 
+class StateUnknown(Unknown):
+    """A property of a resource's state that only the deployment sets (a NIC's dynamic private
+    address): unknown, but whose it is and which one is known."""
+
+    __slots__ = ("name", "resource")
+
+    def __init__(self, name: str, resource: str | None) -> None:
+        super().__init__(f"'{name}' is known only after deployment")
+        self.name = name
+        self.resource = resource
+
+
 class RuntimeObject(JsonObject):
     """A resource's state as `reference()` returns it: what the template does not set is only
-    known after deployment, so a missing property is unknown rather than an error."""
+    known after deployment, so a missing property is unknown rather than an error. `resource`:
+    the address of the resource whose state it is, when it is one resource's."""
 
-    __slots__ = ()
+    __slots__ = ("resource",)
+
+    def __init__(
+        self, source: str | None = None, line: int | None = None, resource: str | None = None
+    ) -> None:
+        super().__init__(source, line)
+        self.resource = resource
 
 
 class RuntimeArray(JsonArray):
-    __slots__ = ()
+    __slots__ = ("resource",)
+
+    def __init__(
+        self, source: str | None = None, line: int | None = None, resource: str | None = None
+    ) -> None:
+        super().__init__(source, line)
+        self.resource = resource
 
 
 def first_unknown(values: Iterable[Any]) -> Unknown | None:
@@ -153,14 +178,16 @@ def line_at(container: Any, key: str | int) -> int | None:
     return getattr(container, "line", None)
 
 
-def as_runtime(value: Any) -> Any:
-    """Mark data read from a resource's state, so its missing parts are unknown."""
+def as_runtime(value: Any, resource: str | None = None) -> Any:
+    """Mark data read from the state of `resource`, so its missing parts are unknown."""
     if isinstance(value, dict) and not isinstance(value, RuntimeObject):
-        wrapped = RuntimeObject(getattr(value, "source", None), getattr(value, "line", None))
+        source, line = getattr(value, "source", None), getattr(value, "line", None)
+        wrapped = RuntimeObject(source, line, resource)
         wrapped.update(value)
         return wrapped
     if isinstance(value, list) and not isinstance(value, RuntimeArray):
-        array = RuntimeArray(getattr(value, "source", None), getattr(value, "line", None))
+        source, line = getattr(value, "source", None), getattr(value, "line", None)
+        array = RuntimeArray(source, line, resource)
         array.extend(value)
         return array
     return value
