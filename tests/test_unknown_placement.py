@@ -11,6 +11,7 @@ from typing import Literal
 
 from reachlint.commands.check import run_check
 from reachlint.commands.design.query import run_query
+from reachlint.inputs.load import build_model
 
 Mode = Literal["open", "closed"]
 MODES: list[Mode] = ["open", "closed"]
@@ -623,3 +624,40 @@ def test_past_sixteen_candidates_closed_keeps_only_what_is_certain(tmp_path: Pat
         assert _findings(tmp_path, _many_public_subnets(3), assume) == admin
     assert _findings(tmp_path, _many_public_subnets(17), "open") == admin
     assert _findings(tmp_path, _many_public_subnets(17), "closed") == []
+
+
+def test_what_names_no_subnet_lands_in_the_default_vpc_beside_a_declared_one(
+    tmp_path: Path,
+) -> None:
+    # RunInstances without a subnet "chooses a default subnet from your default VPC", and a
+    # security group without vpc_id is created in the default VPC: a VPC the configuration
+    # declares for other things changes neither. Before, both were taken to be in it (the only
+    # VPC of the input), with the subnet an unknown value. SSH is open to the world; the default
+    # VPC's subnets give public addresses and route to its internet gateway.
+    (tmp_path / "main.tf").write_text(
+        """
+resource "aws_vpc" "main" { cidr_block = "10.0.0.0/16" }
+resource "aws_security_group" "ssh" {
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+resource "aws_instance" "web" {
+  ami                    = "ami-1"
+  instance_type          = "t3.micro"
+  vpc_security_group_ids = [aws_security_group.ssh.id]
+}
+"""
+    )
+    model = build_model([tmp_path])
+    (interface,) = model.endpoints["aws_instance.web"].interfaces
+    assert interface.network == "default-vpc"
+    assert model.security_groups["aws_security_group.ssh"].network == "default-vpc"
+    opened = run_check([tmp_path], [], assume_unknown="open")
+    ssh = [f for f in opened.findings if f.rule == "INTERNET-ADMIN-PORTS"]
+    assert [(f.destination.address, f.depends_on_unknown) for f in ssh] == [
+        ("aws_instance.web", ["aws_instance.web: subnet_id"])
+    ]

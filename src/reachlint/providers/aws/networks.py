@@ -233,17 +233,20 @@ def is_default_vpc(b: Build, network: str | None) -> bool:
 def fallback_network(
     b: Build, resource: Resource, field: str, unknown: list[str], reason: str, absent: bool
 ) -> str:
+    """The network of something whose VPC the input does not give. Not written (`absent`), AWS
+    takes the default VPC, whatever the input declares; not known, the only VPC declared is the
+    likely one, else one outside the input."""
     if absent and b.default_vpc is not None:
         return b.default_vpc
     path = resource.path(field)
     if path not in unknown:
-        unknown.append(path)
+        unknown.append(path)  # not written: which default subnet of a default VPC not declared
+    if absent:
+        return default_vpc_network(b, resource, reason)
     if len(b.declared_networks) == 1:
         only = b.declared_networks[0]
         resource.note(f"{reason}; assumed {only}, the only VPC in the input", field)
         return only
-    if absent:
-        return default_vpc_network(b, resource, reason)
     resource.note(f"{reason}; placed in a VPC outside the input", field)
     return outside_vpc(b)
 
