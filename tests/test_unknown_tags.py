@@ -272,3 +272,99 @@ def test_a_plans_tags_all_known_after_apply_beside_null_tags_is_no_unknown_tag()
     model = build_model([REPO / "fixtures/parity/shop/terraform/plan.json"])
     shop = model.endpoints["aws_lb.shop"]
     assert (shop.tags, shop.unknown_tags, shop.tags_unknown) == ({}, {}, None)
+
+
+BALANCED = """
+resource "aws_instance" "private_app" {
+  ami                         = "ami-1"
+  instance_type               = "t3.micro"
+  subnet_id                   = aws_subnet.public.id
+  associate_public_ip_address = false
+  vpc_security_group_ids      = [aws_security_group.postgres.id]
+  tags                        = { Tier = "app" }
+}
+resource "aws_lb" "front" {
+  load_balancer_type = "network"
+  subnets            = [aws_subnet.public.id]
+  tags               = TAGS
+}
+resource "aws_lb_target_group" "app" {
+  port     = 5432
+  protocol = "TCP"
+  vpc_id   = aws_vpc.main.id
+}
+resource "aws_lb_target_group_attachment" "app" {
+  target_group_arn = aws_lb_target_group.app.arn
+  target_id        = aws_instance.private_app.id
+}
+resource "aws_lb_listener" "postgres" {
+  load_balancer_arn = aws_lb.front.arn
+  port              = 5432
+  protocol          = "TCP"
+  default_action {
+    type             = "forward"
+    target_group_arn = aws_lb_target_group.app.arn
+  }
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("tags", "named"),
+    [("var.tags", "aws_lb.front: tags"), ("{ Role = var.tier }", "aws_lb.front: tags.Role")],
+)
+def test_a_component_whose_tags_are_not_known_allows_only_when_closed(
+    tmp_path: Path, tags: str, named: str
+) -> None:
+    # The app instance has no public address: the internet reaches it only through the network
+    # load balancer, which the rule allows if it is the one tagged Role=front.
+    (tmp_path / "main.tf").write_text(NETWORK + BALANCED.replace("TAGS", tags))
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        """version: 1
+rules:
+  - id: APP-ONLY-THROUGH-THE-FRONT
+    title: From the internet the app tier is reachable only through the front load balancer
+    severity: high
+    match: {from: internet, to: {tags: {Tier: app}}}
+    allow:
+      - {through: {tags: {Role: front}}}
+"""
+    )
+    opened = run_check([tmp_path], [rules], builtin=False, assume_unknown="open")
+    found = reported(opened.findings)
+    # With no tags known at all, the load balancer itself may be of the app tier too.
+    assert found.pop(("internet", "aws_lb.front"), [named]) == [named]
+    assert found == {("internet", "aws_instance.private_app"): [named]}
+    closed = run_check([tmp_path], [rules], builtin=False, assume_unknown="closed")
+    assert reported(closed.findings) == {}
+    # Known as the front one, it allows in both modes; known as another, in neither.
+    for written, allowed in (('{ Role = "front" }', True), ('{ Role = "back" }', False)):
+        (tmp_path / "main.tf").write_text(NETWORK + BALANCED.replace("TAGS", written))
+        for assume in ("open", "closed"):
+            report = run_check([tmp_path], [rules], builtin=False, assume_unknown=assume)
+            expected = {} if allowed else {("internet", "aws_instance.private_app"): []}
+            assert reported(report.findings) == expected, (written, assume)
+
+
+def test_a_match_through_a_component_whose_tags_are_not_known_holds_when_open(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "main.tf").write_text(NETWORK + BALANCED.replace("TAGS", "var.tags"))
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        """version: 1
+rules:
+  - id: NOTHING-THROUGH-THE-LEGACY-BALANCER
+    title: Nothing passes the legacy load balancer
+    severity: high
+    match: {from: internet, to: {tags: {Tier: app}}, through: {tags: {Role: legacy}}}
+"""
+    )
+    opened = run_check([tmp_path], [rules], builtin=False, assume_unknown="open")
+    # The load balancer, whose tags are not known at all, may be of the app tier as well.
+    assert reported(opened.findings) == {
+        ("internet", "aws_instance.private_app"): ["aws_lb.front: tags"],
+        ("internet", "aws_lb.front"): ["aws_lb.front: tags"],
+    }
+    assert not run_check([tmp_path], [rules], builtin=False, assume_unknown="closed").findings

@@ -218,7 +218,7 @@ def test_through_selects_hops_by_address_type_kind_and_model_facts() -> None:
 
     def through(text: str) -> set[str]:
         selector = parse_selector(text, use="hop")
-        return {hop.address for hop in (lb, rule, igw) if matcher.hop(selector, hop)}
+        return {hop.address for hop in (lb, rule, igw) if matcher.hop(selector, hop)[0]}
 
     assert through("{kinds: [load-balancer]}") == {"aws_lb.front"}
     assert through('{types: ["aws_*_gateway"]}') == {"aws_internet_gateway.main"}
@@ -228,7 +228,11 @@ def test_through_selects_hops_by_address_type_kind_and_model_facts() -> None:
     assert through("{security_groups: [aws_security_group.lb]}") == {rule.address}
     assert through("any") == {"aws_lb.front", rule.address, "aws_internet_gateway.main"}
     assert through("{not: {kinds: [load-balancer]}}") == {rule.address, igw.address}
-    assert matcher.through(parse_selector("{kinds: [nat-gateway]}", use="hop"), [lb, igw]) is False
+    assert matcher.through(parse_selector("{kinds: [nat-gateway]}", use="hop"), [lb, igw]) == (
+        False,
+        False,
+        (),
+    )
 
 
 def test_end_selectors_see_the_class_placement() -> None:

@@ -9,8 +9,6 @@ signatures, and only then spread over the member pairs.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-
 from msgspec import Struct, field
 from msgspec.structs import replace
 
@@ -22,7 +20,6 @@ from reachlint.engine.flows import (
     FlowState,
     Hop,
     Reachability,
-    class_of_private_address,
     rests_on,
 )
 from reachlint.model.network import Endpoint, Interface, NetworkModel
@@ -51,6 +48,7 @@ from reachlint.rules.findings import (
     traffic_by_addresses,
     traffic_entries,
 )
+from reachlint.rules.references import depends_on, end_ref, hop_ref
 from reachlint.rules.ruleset import Entry, Rule, RuleSet, Same
 from reachlint.rules.selectors import EndSubject, Matcher, Selector
 
@@ -131,6 +129,8 @@ class _Pending(Struct):
     carrier: Flow | None = None  # the flow whose path is shown, built only then
     largest: int = -1
     unknowns: set[str] = field(default_factory=set)
+    # Tags not known of components on the path that the rule's selectors rest on (open only).
+    path_doubts: set[str] = field(default_factory=set)
 
     def add(
         self,
@@ -139,6 +139,7 @@ class _Pending(Struct):
         size: int,
         flow: Flow,
         doubts: tuple[str, ...] = (),
+        path_doubts: tuple[str, ...] = (),
     ) -> None:
         self.seen = self.seen | left_over if self.seen else left_over
         if not reported:
@@ -150,6 +151,7 @@ class _Pending(Struct):
         if flow.unknowns:
             self.unknowns |= rests_on(flow.unknowns, left_over)
         self.unknowns.update(doubts)  # the ends' tags the rule's selectors could not decide
+        self.path_doubts.update(path_doubts)
 
 
 class _Evaluation:
@@ -230,16 +232,26 @@ class _Evaluation:
             if destinations is None:
                 destinations = self._groups(rule, index, 1, flow.destination)
                 by_destination[id(flow.destination)] = destinations
-            if not destinations or (match.throughs and not self._passes(match, flow)):
+            if not destinations:
                 continue
+            # Components of the path whose tags are not known: open, the match may pass them
+            # and an allow entry may not; the findings name those tags.
+            doubts: tuple[str, ...] = ()
+            if match.throughs:
+                passes, doubts = self._passes(match, flow, widest=self.open_unknowns)
+                if not passes:
+                    continue
             requested = flow.traffic if every_service else flow.traffic & requested_services
             if not requested:
                 continue
-            allows = (
-                [(position, entry) for position, entry in numbered if self._passes(entry, flow)]
-                if by_path
-                else numbered
-            )
+            allows = numbered
+            if by_path:
+                allows = []
+                for position, entry in numbered:
+                    passes, entry_doubts = self._passes(entry, flow, not self.open_unknowns)
+                    if passes:
+                        allows.append((position, entry))
+                    doubts += entry_doubts
             for source_group in sources:
                 for destination_group in destinations:
                     left_over = self._left_over(
@@ -247,12 +259,20 @@ class _Evaluation:
                     )
                     if left_over:
                         self._spread(
-                            pending, left_over, flow, source_group, destination_group, covered
-                        )
+                            pending, left_over, flow, source_group, destination_group, covered,
+                            doubts,
+                        )  # fmt: skip
 
-    def _passes(self, entry: Entry, flow: Flow) -> bool:
-        """Every component the entry names is on the flow's path (built only if it names one)."""
-        return all(self.matcher.through(selector, flow.path) for selector in entry.throughs)
+    def _passes(self, entry: Entry, flow: Flow, widest: bool) -> tuple[bool, tuple[str, ...]]:
+        """Every component the entry names is on the flow's path (built only if it names one):
+        may be, when `widest`, else surely is; and, when open, what the difference rests on."""
+        least = most = True
+        doubts: tuple[str, ...] = ()
+        for selector in entry.throughs:
+            some_least, some_most, found = self.matcher.through(selector, flow.path)
+            least, most, doubts = least and some_least, most and some_most, doubts + found
+        named = doubts if self.open_unknowns and least != most else ()
+        return (most if widest else least), named
 
     def _deferred_to(self, rule: Rule) -> list[str]:
         """The rules this one defers to that are active and about flows in its state."""
@@ -318,6 +338,7 @@ class _Evaluation:
         sources: _SignatureGroup,
         destinations: _SignatureGroup,
         covered: dict[tuple[str, str], Traffic],
+        path_doubts: tuple[str, ...] = (),
     ) -> None:
         size = self._size(left_over)
         for source in sources.subjects:
@@ -331,10 +352,10 @@ class _Evaluation:
                 reported = covered.get(key)
                 doubts = (*sources.doubts, *destinations.doubts)
                 if reported is None:
-                    gathered.add(left_over, left_over, size, flow, doubts)
+                    gathered.add(left_over, left_over, size, flow, doubts, path_doubts)
                 else:
                     rest = left_over - reported
-                    gathered.add(left_over, rest, self._size(rest), flow, doubts)
+                    gathered.add(left_over, rest, self._size(rest), flow, doubts, path_doubts)
 
     def _groups(self, rule: Rule, match: int, side: int, end: End) -> list[_SignatureGroup]:
         """The members of one end grouped by signature (members the match misses left out)."""
@@ -408,9 +429,10 @@ class _Evaluation:
         return size
 
     def _unknowns_of(self, gathered: _Pending) -> list[str]:
-        return depends_on(
+        found = depends_on(
             gathered.unknowns, gathered.source, gathered.destination, self.model.endpoints
         )
+        return sorted({*found, *gathered.path_doubts}) if gathered.path_doubts else found
 
     def _finding(self, rule: Rule, gathered: _Pending, elsewhere: str = "") -> Finding:
         source, destination = self._end_ref(gathered.source), self._end_ref(gathered.destination)
@@ -480,7 +502,7 @@ class _Evaluation:
     def _end_ref(self, subject: EndSubject) -> EndRef:
         reference = self._end_refs.get(subject.address)
         if reference is None:
-            reference = _end_ref(subject)
+            reference = end_ref(subject)
             label = self.model.labels.get(subject.address)
             if label:
                 reference = replace(reference, label=label)
@@ -493,7 +515,7 @@ class _Evaluation:
         references = self._hop_refs.get(key)
         if references is None:
             references = self._hop_refs[key] = [
-                _hop_ref(hop) for hop in path if hop.admits is None or hop.admits & traffic
+                hop_ref(hop) for hop in path if hop.admits is None or hop.admits & traffic
             ]
         return references
 
@@ -537,52 +559,3 @@ def _covers_all_ports(traffic: Traffic) -> bool:
         if addresses - missing.addresses():
             return True
     return False
-
-
-def _end_ref(subject: EndSubject) -> EndRef:
-    if subject.external is not None:
-        origin = subject.external.origin
-        return EndRef(
-            address=subject.address, kind=subject.external.kind, file=origin.file, line=origin.line
-        )
-    endpoint = subject.endpoint
-    if endpoint is None:
-        return EndRef(address=subject.address, kind=subject.kind)
-    return EndRef(
-        address=subject.address,
-        kind=endpoint.kind,
-        type=endpoint.type,
-        file=endpoint.origin.file,
-        line=endpoint.origin.line,
-    )
-
-
-def _hop_ref(hop: Hop) -> HopRef:
-    return HopRef(
-        address=hop.address,
-        kind=hop.kind,
-        detail=hop.detail,
-        file=hop.origin.file,
-        line=hop.origin.line,
-    )
-
-
-def depends_on(
-    unknowns: Iterable[str],
-    source: EndSubject,
-    destination: EndSubject,
-    endpoints: Mapping[str, Endpoint],
-) -> list[str]:
-    """What a path between two ends depends on: a class's unknowns about other members are
-    left out, and the private address of an end's class is that end's."""
-    ends = {source.address, destination.address}
-    found: set[str] = set()
-    for unknown in unknowns:
-        class_id = class_of_private_address(unknown)
-        if class_id is not None:
-            for end in (source, destination):
-                if end.endpoint_class is not None and end.endpoint_class.id == class_id:
-                    found.add(f"{end.address}: its private address")
-        elif unknown.split(": ", 1)[0] in ends or unknown.split(": ", 1)[0] not in endpoints:
-            found.add(unknown)
-    return sorted(found)

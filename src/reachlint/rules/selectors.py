@@ -265,12 +265,14 @@ class _HopFacts(Struct):
     networks: list[str] = field(default_factory=list)
     subnets: list[str] = field(default_factory=list)
     security_groups: list[str] = field(default_factory=list)
-    tags: dict[str, str] = field(default_factory=dict)
+    endpoint: Endpoint | None = None  # whose tags a hop has
 
 
 # What a selector holds for on one end: the addresses it holds for whatever the values not
 # known before apply turn out to be, those it may hold for, and the names of those values.
 Bounds = tuple[IntervalSet, IntervalSet, tuple[str, ...]]
+# The same for a component of a path: whether it surely is, may be, and why it may.
+HopBounds = tuple[bool, bool, tuple[str, ...]]
 
 
 class Matcher:
@@ -279,7 +281,7 @@ class Matcher:
     def __init__(self, model: NetworkModel) -> None:
         self.model = model
         self._ends: dict[tuple[Selector, EndSubject], Bounds] = {}
-        self._hops: dict[tuple[Selector, str, str, str], bool] = {}
+        self._hops: dict[tuple[Selector, str, str, str], HopBounds] = {}
         self._facts: dict[str, _HopFacts] = {}
         self._group_of_rule: dict[str, str] | None = None
 
@@ -297,10 +299,17 @@ class Matcher:
             cached = self._ends[key] = self._bounds(selector, subject)
         return cached
 
-    def through(self, selector: Selector, path: Iterable[Hop]) -> bool:
-        return any(self.hop(selector, hop) for hop in path)
+    def through(self, selector: Selector, path: Iterable[Hop]) -> HopBounds:
+        """Whether some component of the path surely is what the selector names, whether
+        some may be, and what the difference rests on (a tag whose value is not known)."""
+        least = most = False
+        doubts: tuple[str, ...] = ()
+        for hop in path:
+            hop_least, hop_most, hop_doubts = self.hop(selector, hop)
+            least, most, doubts = least or hop_least, most or hop_most, doubts + hop_doubts
+        return least, most, tuple(dict.fromkeys(doubts)) if least != most else ()
 
-    def hop(self, selector: Selector, hop: Hop) -> bool:
+    def hop(self, selector: Selector, hop: Hop) -> HopBounds:
         key = (selector, hop.address, hop.kind, hop.type)
         cached = self._hops.get(key)
         if cached is None:
@@ -400,20 +409,33 @@ class Matcher:
         except ValueError:
             return False
 
-    def _hop(self, selector: Selector, hop: Hop) -> bool:
-        if isinstance(selector, AllOf):
-            return all(self.hop(part, hop) for part in selector.parts)
-        if isinstance(selector, AnyOf):
-            return any(self.hop(part, hop) for part in selector.parts)
+    def _hop(self, selector: Selector, hop: Hop) -> HopBounds:
+        if isinstance(selector, AllOf | AnyOf):
+            parts = [self.hop(part, hop) for part in selector.parts]
+            every = isinstance(selector, AllOf)
+            least = all(p[0] for p in parts) if every else any(p[0] for p in parts)
+            most = all(p[1] for p in parts) if every else any(p[1] for p in parts)
+            doubts = tuple(dict.fromkeys(d for p in parts for d in p[2]))
+            return least, most, doubts if least != most else ()
         if isinstance(selector, Not):
-            return not self.hop(selector.part, hop)
+            least, most, doubts = self.hop(selector.part, hop)
+            return not most, not least, doubts
+        if isinstance(selector, Tags):
+            endpoint = self._hop_facts(hop.address).endpoint
+            if endpoint is None:
+                held = _tags_hold(selector, {})
+                return held, held, ()
+            least_addresses, most_addresses, doubts = _tag_bounds(selector, endpoint)
+            return bool(least_addresses), bool(most_addresses), doubts
+        held = self._hop_holds(selector, hop)
+        return held, held, ()
+
+    def _hop_holds(self, selector: Word | Patterns | Cidrs, hop: Hop) -> bool:
         if isinstance(selector, Word):
             return selector.word == "any"
         if isinstance(selector, Cidrs):
             return False
         facts = self._hop_facts(hop.address)
-        if isinstance(selector, Tags):
-            return _tags_hold(selector, facts.tags)
         key = selector.key
         if key == "addresses":
             candidates = self._names(hop.address)
@@ -436,7 +458,7 @@ class Matcher:
         model = self.model
         facts = _HopFacts()
         if endpoint := model.endpoints.get(address):
-            facts.tags = endpoint.tags
+            facts.endpoint = endpoint
             for interface in endpoint.interfaces:
                 facts.networks.extend(_present(interface.network))
                 facts.subnets.extend(_present(interface.subnet))

@@ -22,7 +22,6 @@ from reachlint.model.traffic import (
     cidrs,
     parse_protocol,
 )
-from reachlint.rules.findings import EndRef, HopRef
 from reachlint.rules.selectors import EndSubject
 
 if TYPE_CHECKING:
@@ -88,40 +87,6 @@ def address_space(model: NetworkModel, end: End) -> IntervalSet:
         return cidrs(site.cidrs)
     except ValueError:
         return ALL_ADDRESSES
-
-
-def end_ref(subject: EndSubject) -> EndRef:
-    """The report's view of an end: its address, kind and where it is written."""
-    if subject.external is not None:
-        origin = subject.external.origin
-        return EndRef(
-            address=subject.address, kind=subject.external.kind, file=origin.file, line=origin.line
-        )
-    endpoint = subject.endpoint
-    if endpoint is None:
-        return EndRef(address=subject.address, kind=subject.kind)
-    return EndRef(
-        address=subject.address,
-        kind=endpoint.kind,
-        type=endpoint.type,
-        file=endpoint.origin.file,
-        line=endpoint.origin.line,
-    )
-
-
-def hop_refs(path: list[Hop], traffic: Traffic) -> list[HopRef]:
-    """The path's hops; of the filter rules, only those that admit some of `traffic`."""
-    return [
-        HopRef(
-            address=hop.address,
-            kind=hop.kind,
-            detail=hop.detail,
-            file=hop.origin.file,
-            line=hop.origin.line,
-        )
-        for hop in path
-        if hop.admits is None or hop.admits & traffic
-    ]
 
 
 def load_balancers_on(path: list[Hop]) -> list[str]:

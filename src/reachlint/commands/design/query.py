@@ -24,9 +24,7 @@ from reachlint.commands.design.common import (
     Ends,
     address_space,
     end_key,
-    end_ref,
     frontend_traffic,
-    hop_refs,
     load_balancers_on,
     passes_through,
 )
@@ -50,6 +48,7 @@ from reachlint.rules.findings import (
     traffic_by_addresses,
     traffic_entries,
 )
+from reachlint.rules.references import end_ref, hop_refs
 from reachlint.rules.selectors import EndSubject, Matcher, Selector
 from reachlint.sources import Origin
 
@@ -505,7 +504,7 @@ def _dedupe(blocked: list[BlockedPair]) -> list[BlockedPair]:
 
 
 def _answer(reached: list[_Pair], blocked: list[BlockedPair], model: NetworkModel) -> Answer:
-    from reachlint.rules.evaluate import depends_on
+    from reachlint.rules.references import depends_on
 
     total = Traffic()
     paths = []
