@@ -48,7 +48,8 @@ from reachlint.rules.findings import (
     traffic_by_addresses,
     traffic_entries,
 )
-from reachlint.rules.references import depends_on, end_ref, hop_ref
+from reachlint.rules.paths import hop_ref, traffic_size
+from reachlint.rules.references import depends_on, end_ref
 from reachlint.rules.ruleset import Entry, Rule, RuleSet, Same
 from reachlint.rules.selectors import EndSubject, Matcher, Selector
 
@@ -422,10 +423,7 @@ class _Evaluation:
     def _size(self, traffic: Traffic) -> int:
         size = self._sizes.get(traffic)
         if size is None:
-            size = self._sizes[traffic] = sum(
-                (high - low + 1) * sum(end - start + 1 for start, end in ports.intervals)
-                for (low, high), ports in traffic.services()
-            )
+            size = self._sizes[traffic] = traffic_size(traffic)
         return size
 
     def _unknowns_of(self, gathered: _Pending) -> list[str]:

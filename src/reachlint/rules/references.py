@@ -9,6 +9,7 @@ from reachlint.engine.flows import Hop, class_of_private_address
 from reachlint.model.network import Endpoint
 from reachlint.model.traffic import Traffic
 from reachlint.rules.findings import EndRef, HopRef
+from reachlint.rules.paths import hop_ref
 from reachlint.rules.selectors import EndSubject
 
 
@@ -28,16 +29,6 @@ def end_ref(subject: EndSubject) -> EndRef:
         type=endpoint.type,
         file=endpoint.origin.file,
         line=endpoint.origin.line,
-    )
-
-
-def hop_ref(hop: Hop) -> HopRef:
-    return HopRef(
-        address=hop.address,
-        kind=hop.kind,
-        detail=hop.detail,
-        file=hop.origin.file,
-        line=hop.origin.line,
     )
 
 
