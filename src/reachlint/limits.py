@@ -57,6 +57,12 @@ MAX_RESOURCE_INSTANCES: Final = 100_000  # in one configuration or template, nes
 MAX_MODULE_DEPTH: Final = 40  # modules inside modules
 MAX_MODULE_INSTANCES: Final = 10_000  # in one configuration
 
+# --- CloudFormation: stacks read from one input, nested stacks (a template read again for each
+# stack that deploys it) and a cloud assembly's stacks and nested assemblies together; their
+# resources count against MAX_RESOURCE_INSTANCES. CloudFormation's own quota is 2,000 stacks per
+# account and Region. ---
+MAX_STACKS: Final = 2_000
+
 # --- Values that evaluation makes ---
 # A string: Azure refuses a template over 4 MB once expanded, so no deployable value is longer.
 MAX_STRING_LENGTH: Final = 4 * MIB

@@ -31,6 +31,7 @@ from reachlint.formats.cloudformation.intrinsics import (
     Unknown,
 )
 from reachlint.formats.jsonpos import JsonArray, JsonObject, read_json_file
+from reachlint.limits import MAX_RESOURCE_INSTANCES, MAX_STACKS, LimitError
 from reachlint.sources import Origin
 
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
@@ -86,6 +87,38 @@ class StackOptions(Struct, frozen=True):
     parameter_values: dict[str, Any] = field(default_factory=dict)
     attribute: AttributeHook | None = None
     importer: ImportHook | None = None
+
+
+class _Budget:
+    """The stacks and resources read so far from one input, within MAX_STACKS and
+    MAX_RESOURCE_INSTANCES: a few nested-stack resources that deploy their own template again
+    would otherwise ask for stacks without end."""
+
+    def __init__(self) -> None:
+        self.stacks = 0
+        self.resources = 0
+
+    def stack(self, origin: Origin) -> None:
+        self.stacks += 1
+        if self.stacks > MAX_STACKS:
+            raise LimitError(
+                f"the input deploys {self.stacks:,} stacks or more",
+                MAX_STACKS,
+                "stacks",
+                origin.file,
+                origin.line,
+            )
+
+    def resource(self, origin: Origin) -> None:
+        self.resources += 1
+        if self.resources > MAX_RESOURCE_INSTANCES:
+            raise LimitError(
+                f"the input's stacks hold {self.resources:,} resources or more",
+                MAX_RESOURCE_INSTANCES,
+                "resources",
+                origin.file,
+                origin.line,
+            )
 
 
 class Exports:
@@ -155,6 +188,7 @@ def read_stacks(path: Path, options: StackOptions) -> list[Stack]:
             exports.add(evaluator, prefix)
             prepared.append((artifact, shown, prefix, stack_options, evaluator))
         stacks: list[Stack] = []
+        budget = _Budget()
         for artifact, shown, prefix, stack_options, evaluator in prepared:
             stacks += _read(
                 evaluator,
@@ -165,6 +199,7 @@ def read_stacks(path: Path, options: StackOptions) -> list[Stack]:
                 stack_options,
                 artifact.construct_paths,
                 0,
+                budget,
             )
         unused = sorted(set(options.parameter_values) - used)
         if unused:
@@ -178,7 +213,8 @@ def read_stacks(path: Path, options: StackOptions) -> list[Stack]:
     document = read_template(path, shown)
     if not isinstance(document, dict):
         raise InputError("is not a CloudFormation template: expected a mapping", shown)
-    return _read(_evaluator(document, shown, options), shown, path, path.stem, "", options, {}, 0)
+    evaluator = _evaluator(document, shown, options)
+    return _read(evaluator, shown, path, path.stem, "", options, {}, 0, _Budget())
 
 
 def _evaluator(document: dict[str, Any], shown: str, options: StackOptions) -> Evaluator:
@@ -207,7 +243,10 @@ def _read(
     options: StackOptions,
     construct_paths: dict[str, str],
     depth: int,
+    budget: _Budget,
+    deployed_by: Origin | None = None,
 ) -> list[Stack]:
+    budget.stack(deployed_by or Origin(file=shown))
     transforms = _transforms(evaluator.document, shown)
     stack = Stack(name, shown, evaluator, prefix, transforms=transforms)
     stacks = [stack]
@@ -217,6 +256,7 @@ def _read(
             file=shown,
             line=resources.key_lines.get(logical_id) if isinstance(resources, JsonObject) else None,
         )
+        budget.resource(origin)
         if not isinstance(declared, dict):
             raise InputError(f"resource {logical_id} must be a mapping", shown, origin.line)
         kind = declared.get("Type")
@@ -255,7 +295,7 @@ def _read(
         )
         stack.resources[logical_id] = resource
         if kind in (_NESTED_STACK, _SAM_APPLICATION):
-            stacks += _nested(resource, path, options, depth)
+            stacks += _nested(resource, path, options, depth, budget)
     return stacks
 
 
@@ -324,7 +364,9 @@ def _cdk_path(metadata: Any) -> str | None:
     return None
 
 
-def _nested(parent: CfnResource, path: Path, options: StackOptions, depth: int) -> list[Stack]:
+def _nested(
+    parent: CfnResource, path: Path, options: StackOptions, depth: int, budget: _Budget
+) -> list[Stack]:
     """The stack a nested-stack resource deploys, when its template is a local file."""
     field_name = "TemplateURL" if parent.type == _NESTED_STACK else "Location"
     url = parent.properties.get(field_name)
@@ -372,6 +414,8 @@ def _nested(parent: CfnResource, path: Path, options: StackOptions, depth: int) 
         child_options,
         {},
         depth + 1,
+        budget,
+        parent.origin,
     )
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from msgspec import Struct, field
 
 from reachlint.errors import InputError
-from reachlint.limits import MAX_TEMPLATE_BYTES, read_bounded
+from reachlint.limits import MAX_STACKS, MAX_TEMPLATE_BYTES, LimitError, read_bounded
 
 MANIFEST = "manifest.json"
 _MAX_DEPTH = 8  # stages within stages; CDK apps rarely nest more than two
@@ -32,17 +32,30 @@ def is_assembly(directory: Path) -> bool:
 
 
 def stack_artifacts(directory: Path) -> list[StackArtifact]:
-    """Every stack template of the assembly in `directory`, nested assemblies included."""
+    """Every stack template of the assembly in `directory`, nested assemblies included: at most
+    MAX_STACKS of them, the assemblies read counted too (a manifest may list one nested
+    assembly many times, which may list it again)."""
     root = directory.resolve()
     found: list[StackArtifact] = []
-    _collect(root, root, found, 0)
+    _collect(root, root, found, 0, [0])
     if not found:
         raise InputError("is a cloud assembly without CloudFormation stacks", str(directory))
     return found
 
 
-def _collect(directory: Path, root: Path, found: list[StackArtifact], depth: int) -> None:
+def _collect(
+    directory: Path, root: Path, found: list[StackArtifact], depth: int, assemblies: list[int]
+) -> None:
     manifest_path = directory / MANIFEST
+    assemblies[0] += 1
+    if assemblies[0] + len(found) > MAX_STACKS:
+        raise LimitError(
+            f"the cloud assembly lists {assemblies[0] + len(found):,} stacks and nested "
+            "assemblies or more",
+            MAX_STACKS,
+            "stacks",
+            str(manifest_path),
+        )
     manifest = _read_json(manifest_path)
     artifacts = manifest.get("artifacts") if isinstance(manifest, dict) else None
     if not isinstance(artifacts, dict):
@@ -64,7 +77,7 @@ def _collect(directory: Path, root: Path, found: list[StackArtifact], depth: int
                     f"nests cloud assemblies more than {_MAX_DEPTH} deep", str(manifest_path)
                 )
             nested = _inside(directory, properties.get("directoryName"), root, manifest_path)
-            _collect(nested, root, found, depth + 1)
+            _collect(nested, root, found, depth + 1, assemblies)
 
 
 def _construct_paths(

@@ -1,0 +1,71 @@
+"""A CloudFormation template or CDK cloud assembly that asks for unbounded work is refused in
+seconds with the limit it passed: exit 2, never a hang. A few nested-stack resources that deploy
+their own template again, or a manifest that lists a nested assembly many times, multiply at
+every level; the depth limits alone let 4**8 stacks or 8**6 assemblies through."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.security.subprocess_run import run
+
+FAN_OUT = """AWSTemplateFormatVersion: '2010-09-09'
+Parameters:
+  L: {Type: String, Default: ''}
+Conditions:
+  More: !Not [!Equals [!Ref L, xxxxxxxx]]
+Resources:
+  Vpc: {Type: AWS::EC2::VPC, Properties: {CidrBlock: 10.0.0.0/16}}
+"""
+for name in "ABCD":
+    FAN_OUT += (
+        f"  {name}: {{Type: AWS::CloudFormation::Stack, Condition: More, Properties: "
+        "{TemplateURL: ./stack.yaml, Parameters: {L: !Sub '${L}x'}}}\n"
+    )
+
+
+def test_nested_stacks_that_multiply_are_refused(tmp_path: Path) -> None:
+    (tmp_path / "stack.yaml").write_text(FAN_OUT)
+    outcome = run("check", "stack.yaml", "--no-builtin", cwd=tmp_path)
+    assert outcome.code == 2, outcome
+    assert "reachlint's limit of 2,000 stacks" in outcome.stderr
+    assert outcome.stderr.startswith("reachlint: error: stack.yaml:8: ")
+    assert outcome.seconds < 20
+
+
+def test_a_few_nested_stacks_are_read(tmp_path: Path) -> None:
+    # Two levels of four: 21 stacks, well within the limit.
+    (tmp_path / "stack.yaml").write_text(FAN_OUT.replace("xxxxxxxx", "xx"))
+    assert run("check", "stack.yaml", "--no-builtin", cwd=tmp_path).code == 0
+
+
+def _assembly(root: Path, levels: int, fan_out: int) -> Path:
+    directory = root / "cdk.out"
+    for _ in range(levels):
+        directory.mkdir(parents=True)
+        artifacts = {
+            f"s{i}": {"type": "cdk:cloud-assembly", "properties": {"directoryName": "n"}}
+            for i in range(fan_out)
+        }
+        (directory / "manifest.json").write_text(json.dumps({"artifacts": artifacts}))
+        directory = directory / "n"
+    directory.mkdir(parents=True)
+    stack = {"type": "aws:cloudformation:stack", "properties": {"templateFile": "t.json"}}
+    (directory / "manifest.json").write_text(json.dumps({"artifacts": {"Stack": stack}}))
+    template = {"Resources": {"Vpc": {"Type": "AWS::EC2::VPC", "Properties": {}}}}
+    (directory / "t.json").write_text(json.dumps(template))
+    return root / "cdk.out"
+
+
+def test_nested_assemblies_that_multiply_are_refused(tmp_path: Path) -> None:
+    _assembly(tmp_path, 6, 8)
+    outcome = run("check", "cdk.out", "--no-builtin", cwd=tmp_path)
+    assert outcome.code == 2, outcome
+    assert "reachlint's limit of 2,000 stacks" in outcome.stderr
+    assert outcome.seconds < 20
+
+
+def test_a_few_nested_assemblies_are_read(tmp_path: Path) -> None:
+    _assembly(tmp_path, 2, 3)  # 9 stacks
+    assert run("check", "cdk.out", "--no-builtin", cwd=tmp_path).code == 0
