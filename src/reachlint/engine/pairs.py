@@ -20,6 +20,7 @@ from reachlint.engine.filters import Direction
 from reachlint.engine.firewall import Evaluated, FirewallView, with_firewall_rules
 from reachlint.engine.flows import Doubt, Hop, Unknown
 from reachlint.engine.network_acls import AclView, Verdict
+from reachlint.limits import MAX_CLASS_PAIRS, LimitError
 from reachlint.model.traffic import Traffic, parse_protocol
 
 _REPLIES = Traffic.box(parse_protocol("tcp"), ports=EPHEMERAL_PORTS)
@@ -204,8 +205,13 @@ def between_classes(engine: Engine, pairs: Pairs) -> None:
     for cls in engine.classes:
         by_network[cls.info.network].append(cls)
     connected = engine.interconnect.connected_networks()
+    reached = {
+        network: [c for n in connected.get(network, {network}) for c in by_network.get(n, [])]
+        for network in by_network
+    }
+    _within_limit(engine, by_network, reached)
     for network, sources in by_network.items():
-        targets = [c for n in connected.get(network, {network}) for c in by_network.get(n, [])]
+        targets = reached[network]
         for a in sources:
             if a.service.starts_nothing("network"):
                 continue  # a load balancer, a private endpoint: never a client
@@ -219,3 +225,30 @@ def between_classes(engine: Engine, pairs: Pairs) -> None:
                 if not allowed:
                     continue
                 engine.emit(a.info, b.info, allowed, pair.hops, pair.reply_ok, pair.unknowns)
+
+
+def _within_limit(
+    engine: Engine,
+    by_network: dict[str | None, list[ClassView]],
+    reached: dict[str | None, list[ClassView]],
+) -> None:
+    """At most MAX_CLASS_PAIRS pairs to judge; past it, an input error naming the network
+    whose classes ask for most of them."""
+    asked = {
+        network: len(sources) * len(reached[network]) for network, sources in by_network.items()
+    }
+    total = sum(asked.values())
+    if total <= MAX_CLASS_PAIRS:
+        return
+    worst = max(asked, key=lambda network: asked[network])
+    found = engine.model.networks.get(worst or "")
+    origin = found.origin if found is not None else None
+    raise LimitError(
+        f"the input makes {total:,} pairs of endpoint classes to judge, "
+        f"{len(by_network[worst]):,} classes in {worst or 'no network'} alone (endpoints alike "
+        "share a class; a security group of its own sets one apart)",
+        MAX_CLASS_PAIRS,
+        "pairs",
+        origin.file if origin is not None else None,
+        origin.line if origin is not None else None,
+    )
