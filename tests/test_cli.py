@@ -353,3 +353,13 @@ def test_terraform_directory_is_read_and_names_its_lines(tmp_path: Path) -> None
     }
     rule_hop = next(h for h in admin["path"] if h["kind"] == "security-group-rule")
     assert (rule_hop["file"], rule_hop["line"]) == (str(tmp_path / "main.tf"), 25)
+
+
+def test_a_config_dir_that_is_no_directory_is_refused(tmp_path: Path) -> None:
+    # Read without it, the plan's findings would have no lines and nothing would say why.
+    result = _check(COMPLIANT, "--config-dir", tmp_path / "missing")
+    assert result.exit_code == 2
+    assert _one_error_line(result) == (
+        f"reachlint: error: {tmp_path / 'missing'}: is not a directory; expected the .tf files "
+        "a plan was made from"
+    )

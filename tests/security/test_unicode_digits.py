@@ -74,3 +74,29 @@ def test_a_provider_version_in_superscript_in_the_lock_file_is_not_an_internal_e
     )
     run = reachlint("check", tmp_path)
     assert run.code in (0, 1, 2) and "internal error" not in run.stderr, run.output
+
+
+@pytest.mark.parametrize("port", ["\u0663", "\uff13", "2_2"])  # Arabic-Indic 3, fullwidth 3
+def test_a_port_asked_for_in_digits_that_are_not_ascii_is_refused(
+    tmp_path: Path, port: str
+) -> None:
+    # int() reads all three (as 3, 3 and 22); a port is written in ASCII digits.
+    plan = _plan(tmp_path / "plan.json", planned_values={"root_module": {}})
+    run = reachlint("query", plan, "--from", "internet", "--to", "any", "--port", port)
+    refused(run, "--port", "is not a port")
+
+
+@pytest.mark.parametrize(("key", "value"), [("ports", "\u0663"), ("protocol", "\u0666")])
+def test_a_rules_file_port_or_protocol_in_digits_that_are_not_ascii_is_refused(
+    tmp_path: Path, key: str, value: str
+) -> None:
+    rules = tmp_path / "rules.yaml"
+    written = f"[{value!r}]" if key == "ports" else repr(value)
+    rules.write_text(
+        "version: 1\nrules:\n  - id: R\n    title: t\n    severity: low\n"
+        f"    match: {{from: internet, to: any, {key}: {written}}}\n",
+        encoding="utf-8",
+    )
+    plan = _plan(tmp_path / "plan.json", planned_values={"root_module": {}})
+    # The rules file's schema refuses them before the ports are read.
+    refused(reachlint("check", plan, "--rules", rules), "rules.yaml", "is not valid")

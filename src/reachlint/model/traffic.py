@@ -273,7 +273,7 @@ def parse_protocol(value: str | int | None) -> IntervalSet:
     elif text == "icmp6":
         number = ICMPV6
     else:
-        number = int(text)
+        number = _whole_number(text)
     if not 0 <= number <= PROTO_MAX:
         raise ValueError(f"protocol {value!r} is not 0-255")
     return IntervalSet([(number, number)])
@@ -533,6 +533,15 @@ def _port_level(ports: IntervalSet) -> Level:
     return _port_level_cached(tuple(ports.intervals))
 
 
+def _whole_number(text: str) -> int:
+    """ASCII digits only: int() would also read other scripts' digits (Arabic-Indic, fullwidth)
+    and "2_2"."""
+    text = text.strip()
+    if not (text.isascii() and text.isdigit()):
+        raise ValueError(f"{text!r} is not a whole number")
+    return int(text)
+
+
 def ports_from_spec(values: Iterable[int | str]) -> IntervalSet:
     """Ports as rules files write them: 22, "80", "8000-8080"."""
     out: list[tuple[int, int]] = []
@@ -540,9 +549,9 @@ def ports_from_spec(values: Iterable[int | str]) -> IntervalSet:
         text = str(value).strip()
         if "-" in text:
             lo_text, hi_text = text.split("-", 1)
-            lo, hi = int(lo_text), int(hi_text)
+            lo, hi = _whole_number(lo_text), _whole_number(hi_text)
         else:
-            lo = hi = int(text)
+            lo = hi = _whole_number(text)
         if not (0 <= lo <= hi <= PORT_MAX):
             raise ValueError(f"port range {text!r} is not within 0-65535")
         out.append((lo, hi))

@@ -200,6 +200,11 @@ def load_options(
         if not sep or not name:
             raise InputError(f"--var {item!r} is not NAME=VALUE")
         pairs[name.strip()] = value
+    if config_dir is not None and not config_dir.is_dir():
+        # Else the plan would be read without its lines, and nothing would say why.
+        raise InputError(
+            "is not a directory; expected the .tf files a plan was made from", str(config_dir)
+        )
     return LoadOptions(pairs, tuple(var_files or ()), config_dir, parameters)
 
 
