@@ -1446,3 +1446,23 @@ def test_a_dnat_rule_to_a_nics_dynamic_address_leads_to_that_nic(tmp_path: Path)
             and f.destination.address == "azurerm_virtual_machine.vmserver"
         ]
         assert ssh == [([(22, 22)], None, ["firewall", "dnat-rule"])], assume
+
+
+def test_a_dnat_rule_that_may_pick_another_address_does_not_lead_to_the_nic(
+    tmp_path: Path,
+) -> None:
+    # coalesce(var.dnat_ip, nic.private_ip_address): with the variable set, the traffic goes
+    # elsewhere, so the NIC is no certain target; the rule is noted as leading nowhere known.
+    from reachlint.commands.check import run_check
+
+    config = FIXTURES / "firewall-classic" / "config"
+    for source in config.glob("*.tf"):
+        (tmp_path / source.name).write_text(source.read_text())
+    either = DNAT_TO_THE_SERVER_NIC.replace(
+        "azurerm_network_interface.azunicvm.private_ip_address",
+        "coalesce(var.dnat_ip, azurerm_network_interface.azunicvm.private_ip_address)",
+    )
+    (tmp_path / "dnat.tf").write_text(either + 'variable "dnat_ip" { type = string }\n')
+    report = run_check([tmp_path], [], assume_unknown="open")
+    assert not [f for f in report.findings if f.destination.address.endswith("vmserver")]
+    assert any("server-ssh leads nowhere" in note.message for note in report.notes or [])

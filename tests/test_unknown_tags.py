@@ -1,8 +1,9 @@
 """Tags not known before apply: a rule selecting by tag neither passes silently nor guesses.
 
 A tag whose value is a variable, parameter or attribute without value may be the one a rule names
-(`open`: the end is matched, the finding names the tag) or not (`closed`: only what the known
-tags decide). An allow entry leans the other way, so open mode reports what it may not allow.
+(`open`: the end is matched, the finding names the tag) or not (`closed`: each such tag is taken
+the way that reports less). An allow entry leans the other way, so open mode reports what it may
+not allow and closed mode lets it allow.
 """
 
 from __future__ import annotations
@@ -147,7 +148,7 @@ rules:
         ("aws_instance.tier_unknown", "aws_instance.app"): ["aws_instance.tier_unknown: tags.Tier"],
     }
     closed = run_check([directory], [rules], builtin=False, assume_unknown="closed")
-    # Closed: only what known tags decide; the instances that may be web are allowed, and an
+    # Closed: the way that reports less; the instances that may be web are allowed, and an
     # instance that may be app is not matched.
     assert reported(closed.findings) == {}
 
@@ -368,3 +369,27 @@ rules:
         ("internet", "aws_lb.front"): ["aws_lb.front: tags"],
     }
     assert not run_check([tmp_path], [rules], builtin=False, assume_unknown="closed").findings
+
+
+def test_a_tag_not_known_is_named_only_where_it_could_change_the_finding(tmp_path: Path) -> None:
+    # The allow entry needs its destination tagged db; app is known to be app, so whatever
+    # the sources' unknown tags are, the entry never allows: the findings rest on nothing.
+    directory, rules = write(
+        tmp_path,
+        """version: 1
+rules:
+  - id: APP-ONLY-FROM-WEB-TO-DB
+    title: x
+    severity: high
+    match: {from: endpoints, to: {tags: {Tier: app}}, protocol: tcp, ports: [5432]}
+    allow:
+      - {from: {tags: {Tier: web}}, to: {tags: {Tier: db}}}
+""",
+    )
+    opened = run_check([directory], [rules], builtin=False, assume_unknown="open")
+    to_app = {k: v for k, v in reported(opened.findings).items() if k[1] == "aws_instance.app"}
+    assert to_app == {
+        ("aws_instance.any_tags", "aws_instance.app"): [],
+        ("aws_instance.tier_unknown", "aws_instance.app"): [],
+        ("aws_instance.web", "aws_instance.app"): [],
+    }

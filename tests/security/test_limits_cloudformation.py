@@ -69,3 +69,18 @@ def test_nested_assemblies_that_multiply_are_refused(tmp_path: Path) -> None:
 def test_a_few_nested_assemblies_are_read(tmp_path: Path) -> None:
     _assembly(tmp_path, 2, 3)  # 9 stacks
     assert run("check", "cdk.out", "--no-builtin", cwd=tmp_path).code == 0
+
+
+def test_one_manifest_listing_too_many_stacks_is_refused_before_their_templates(
+    tmp_path: Path,
+) -> None:
+    directory = tmp_path / "cdk.out"
+    directory.mkdir()
+    stack = {"type": "aws:cloudformation:stack", "properties": {"templateFile": "t.json"}}
+    artifacts = {f"Stack{i}": stack for i in range(2_500)}
+    (directory / "manifest.json").write_text(json.dumps({"artifacts": artifacts}))
+    template = {"Resources": {"Vpc": {"Type": "AWS::EC2::VPC", "Properties": {}}}}
+    (directory / "t.json").write_text(json.dumps(template))
+    outcome = run("check", "cdk.out", "--no-builtin", cwd=tmp_path)
+    outcome.refused("reachlint's limit of 2,000 stacks")
+    assert "manifest.json" in outcome.stderr, outcome.stderr

@@ -100,3 +100,9 @@ def test_a_rules_file_port_or_protocol_in_digits_that_are_not_ascii_is_refused(
     plan = _plan(tmp_path / "plan.json", planned_values={"root_module": {}})
     # The rules file's schema refuses them before the ports are read.
     refused(reachlint("check", plan, "--rules", rules), "rules.yaml", "is not valid")
+
+
+def test_a_protocol_asked_for_in_digits_that_are_not_ascii_is_refused(tmp_path: Path) -> None:
+    plan = _plan(tmp_path / "plan.json", planned_values={"root_module": {}})
+    run = reachlint("query", plan, "--from", "internet", "--to", "any", "--protocol", "\u0666")
+    refused(run, "--protocol", "is not a protocol")

@@ -205,13 +205,9 @@ def between_classes(engine: Engine, pairs: Pairs) -> None:
     for cls in engine.classes:
         by_network[cls.info.network].append(cls)
     connected = engine.interconnect.connected_networks()
-    reached = {
-        network: [c for n in connected.get(network, {network}) for c in by_network.get(n, [])]
-        for network in by_network
-    }
-    _within_limit(engine, by_network, reached)
+    _within_limit(engine, by_network, connected)
     for network, sources in by_network.items():
-        targets = reached[network]
+        targets = [c for n in connected.get(network, {network}) for c in by_network.get(n, [])]
         for a in sources:
             if a.service.starts_nothing("network"):
                 continue  # a load balancer, a private endpoint: never a client
@@ -230,12 +226,14 @@ def between_classes(engine: Engine, pairs: Pairs) -> None:
 def _within_limit(
     engine: Engine,
     by_network: dict[str | None, list[ClassView]],
-    reached: dict[str | None, list[ClassView]],
+    connected: dict[str | None, set[str | None]],
 ) -> None:
-    """At most MAX_CLASS_PAIRS pairs to judge; past it, an input error naming the network
-    whose classes ask for most of them."""
+    """At most MAX_CLASS_PAIRS pairs to judge, counted from the sizes before any is built;
+    past it, an input error naming the network whose classes ask for most of them."""
     asked = {
-        network: len(sources) * len(reached[network]) for network, sources in by_network.items()
+        network: sum(1 for a in sources if not a.service.starts_nothing("network"))
+        * sum(len(by_network.get(n, [])) for n in connected.get(network, {network}))
+        for network, sources in by_network.items()
     }
     total = sum(asked.values())
     if total <= MAX_CLASS_PAIRS:

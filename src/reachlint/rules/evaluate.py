@@ -9,7 +9,6 @@ signatures, and only then spread over the member pairs.
 
 from __future__ import annotations
 
-from msgspec import Struct, field
 from msgspec.structs import replace
 
 from reachlint.engine.flows import (
@@ -20,7 +19,6 @@ from reachlint.engine.flows import (
     FlowState,
     Hop,
     Reachability,
-    rests_on,
 )
 from reachlint.model.network import Endpoint, Interface, NetworkModel
 from reachlint.model.traffic import (
@@ -48,13 +46,20 @@ from reachlint.rules.findings import (
     traffic_by_addresses,
     traffic_entries,
 )
+from reachlint.rules.gathering import (
+    NO_DOUBTS,
+    Doubts,
+    Lean,
+    Pending,
+    Signature,
+    SignatureGroup,
+)
 from reachlint.rules.paths import hop_ref, traffic_size
 from reachlint.rules.references import depends_on, end_ref
 from reachlint.rules.ruleset import Entry, Rule, RuleSet, Same
-from reachlint.rules.selectors import EndSubject, Matcher, Selector
+from reachlint.rules.selectors import Bounds, EndSubject, Matcher, Selector
 
 # For each selector of a side (the match's, then each allow entry's): the addresses it holds for.
-Signature = tuple[IntervalSet, ...]
 _ANY_PORT_PROTOCOLS = (TCP, UDP)
 
 
@@ -119,42 +124,6 @@ def _deference_order(rules: list[Rule]) -> list[Rule]:
     return ordered
 
 
-class _Pending(Struct):
-    """A finding being gathered from the flows between one pair of endpoints."""
-
-    source: EndSubject
-    destination: EndSubject
-    # What the rule reports; `seen` also holds what a rule it defers to reports already.
-    traffic: Traffic = field(default_factory=Traffic)
-    seen: Traffic = field(default_factory=Traffic)
-    carrier: Flow | None = None  # the flow whose path is shown, built only then
-    largest: int = -1
-    unknowns: set[str] = field(default_factory=set)
-    # Tags not known of components on the path that the rule's selectors rest on (open only).
-    path_doubts: set[str] = field(default_factory=set)
-
-    def add(
-        self,
-        left_over: Traffic,
-        reported: Traffic,
-        size: int,
-        flow: Flow,
-        doubts: tuple[str, ...] = (),
-        path_doubts: tuple[str, ...] = (),
-    ) -> None:
-        self.seen = self.seen | left_over if self.seen else left_over
-        if not reported:
-            return
-        self.traffic = self.traffic | reported if self.traffic else reported
-        # The path shown is the one that carries the most of the traffic.
-        if size > self.largest:
-            self.largest, self.carrier = size, flow
-        if flow.unknowns:
-            self.unknowns |= rests_on(flow.unknowns, left_over)
-        self.unknowns.update(doubts)  # the ends' tags the rule's selectors could not decide
-        self.path_doubts.update(path_doubts)
-
-
 class _Evaluation:
     def __init__(self, model: NetworkModel, withdrawn: Withdrawn, open_unknowns: bool) -> None:
         self.model = model
@@ -166,7 +135,7 @@ class _Evaluation:
         self.matcher = Matcher(model)
         self._subjects: dict[tuple[str, str | int], list[EndSubject]] = {}
         self._signatures: dict[
-            tuple[Rule, int, int, tuple[str, str | int]], list[_SignatureGroup]
+            tuple[Rule, int, int, tuple[str, str | int]], list[SignatureGroup]
         ] = {}
         self._allowed: dict[tuple[Entry, IntervalSet], Traffic] = {}
         self._sizes: dict[Traffic, int] = {}
@@ -183,7 +152,7 @@ class _Evaluation:
 
     def rule(self, rule: Rule, flows: list[Flow]) -> list[Finding]:
         covered = self._covered(rule)
-        pending: dict[tuple[str, str], _Pending] = {}
+        pending: dict[tuple[str, str], Pending] = {}
         for index, match in enumerate(rule.matches):
             self._match(rule, index, match, flows, covered, pending)
         findings: list[Finding] = []
@@ -208,7 +177,7 @@ class _Evaluation:
         match: Entry,
         flows: list[Flow],
         covered: dict[tuple[str, str], Traffic],
-        pending: dict[tuple[str, str], _Pending],
+        pending: dict[tuple[str, str], Pending],
     ) -> None:
         """Gather the left-over traffic of the flows one of the rule's matches covers."""
         requested_services = Traffic.box(match.protocols, ALL_ADDRESSES, match.ports)
@@ -217,8 +186,8 @@ class _Evaluation:
         # Entries that name no component allow the same for every flow: no path to read.
         by_path = any(entry.throughs for entry in rule.allow)
         # The ends' groups by the end object itself, which the flows share and keep alive.
-        by_source: dict[int, list[_SignatureGroup]] = {}
-        by_destination: dict[int, list[_SignatureGroup]] = {}
+        by_source: dict[int, list[SignatureGroup]] = {}
+        by_destination: dict[int, list[SignatureGroup]] = {}
         state, same = match.state, match.same
         for flow in flows:
             if flow.state != state or (same is not None and not _same(same, flow)):
@@ -236,44 +205,83 @@ class _Evaluation:
             if not destinations:
                 continue
             # Components of the path whose tags are not known: open, the match may pass them
-            # and an allow entry may not; the findings name those tags.
-            doubts: tuple[str, ...] = ()
+            # and an allow entry may not. `other` is the same taken the other way: where the
+            # result differs, the findings name those tags (see _named).
+            lean = Lean(True, True, (), numbered, numbered)
             if match.throughs:
-                passes, doubts = self._passes(match, flow, widest=self.open_unknowns)
-                if not passes:
+                through = self._path_lean(match, flow, matching=True)
+                if not through.passes:
                     continue
+                lean = Lean(True, through.other, through.doubts, numbered, numbered)
             requested = flow.traffic if every_service else flow.traffic & requested_services
             if not requested:
                 continue
-            allows = numbered
             if by_path:
-                allows = []
-                for position, entry in numbered:
-                    passes, entry_doubts = self._passes(entry, flow, not self.open_unknowns)
-                    if passes:
-                        allows.append((position, entry))
-                    doubts += entry_doubts
+                lean = self._allows_lean(lean, numbered, flow)
             for source_group in sources:
                 for destination_group in destinations:
                     left_over = self._left_over(
-                        requested, source_group.signature, destination_group.signature, allows
+                        requested, source_group.signature, destination_group.signature, lean.allows
                     )
                     if left_over:
+                        named = self._named(
+                            left_over, requested, source_group, destination_group, lean
+                        )
                         self._spread(
                             pending, left_over, flow, source_group, destination_group, covered,
-                            doubts,
+                            named,
                         )  # fmt: skip
 
-    def _passes(self, entry: Entry, flow: Flow, widest: bool) -> tuple[bool, tuple[str, ...]]:
-        """Every component the entry names is on the flow's path (built only if it names one):
-        may be, when `widest`, else surely is; and, when open, what the difference rests on."""
+    def _path_lean(self, entry: Entry, flow: Flow, matching: bool) -> Lean:
+        """Whether every component the entry names is on the flow's path, as the rule leans
+        (a match: may be, when open; an allow: surely is, when open) and the other way."""
         least = most = True
         doubts: tuple[str, ...] = ()
         for selector in entry.throughs:
             some_least, some_most, found = self.matcher.through(selector, flow.path)
             least, most, doubts = least and some_least, most and some_most, doubts + found
+        widest = matching == self.open_unknowns
         named = doubts if self.open_unknowns and least != most else ()
-        return (most if widest else least), named
+        return Lean(most if widest else least, least if widest else most, named, [], [])
+
+    def _allows_lean(self, lean: Lean, numbered: list[tuple[int, Entry]], flow: Flow) -> Lean:
+        """The allow entries whose components are on the flow's path, as the rule leans and the
+        other way."""
+        allows: list[tuple[int, Entry]] = []
+        others: list[tuple[int, Entry]] = []
+        doubts = lean.doubts
+        for position, entry in numbered:
+            entry_lean = self._path_lean(entry, flow, matching=False)
+            if entry_lean.passes:
+                allows.append((position, entry))
+            if entry_lean.other:
+                others.append((position, entry))
+            doubts += entry_lean.doubts
+        return Lean(lean.passes, lean.other, doubts, allows, others)
+
+    def _named(
+        self,
+        left_over: Traffic,
+        requested: Traffic,
+        sources: SignatureGroup,
+        destinations: SignatureGroup,
+        lean: Lean,
+    ) -> Doubts:
+        """The tags not known that this left-over rests on: none unless taking them the other
+        way (every one at once) leaves over something else."""
+        if not (lean.doubts or sources.other or destinations.other):
+            return NO_DOUBTS
+        other = Traffic()
+        if lean.other:
+            other = self._left_over(
+                requested,
+                sources.other or sources.signature,
+                destinations.other or destinations.signature,
+                lean.other_allows,
+            )
+        if other == left_over:
+            return NO_DOUBTS
+        return Doubts(sources.doubts, destinations.doubts, lean.doubts)
 
     def _deferred_to(self, rule: Rule) -> list[str]:
         """The rules this one defers to that are active and about flows in its state."""
@@ -297,7 +305,7 @@ class _Evaluation:
         kept = {key: traffic - withdrawn.get(key, Traffic()) for key, traffic in reported.items()}
         return {key: traffic for key, traffic in kept.items() if traffic}
 
-    def _elsewhere(self, rule: Rule, key: tuple[str, str], gathered: _Pending) -> str:
+    def _elsewhere(self, rule: Rule, key: tuple[str, str], gathered: Pending) -> str:
         """The traffic of this pair that rules deferred to report, and under which rule."""
         parts = []
         for target in self._deferred_to(rule):
@@ -333,13 +341,13 @@ class _Evaluation:
 
     def _spread(
         self,
-        pending: dict[tuple[str, str], _Pending],
+        pending: dict[tuple[str, str], Pending],
         left_over: Traffic,
         flow: Flow,
-        sources: _SignatureGroup,
-        destinations: _SignatureGroup,
+        sources: SignatureGroup,
+        destinations: SignatureGroup,
         covered: dict[tuple[str, str], Traffic],
-        path_doubts: tuple[str, ...] = (),
+        named: Doubts,
     ) -> None:
         size = self._size(left_over)
         for source in sources.subjects:
@@ -349,16 +357,20 @@ class _Evaluation:
                 key = (source.address, destination.address)
                 gathered = pending.get(key)
                 if gathered is None:
-                    gathered = pending[key] = _Pending(source, destination)
+                    gathered = pending[key] = Pending(source, destination)
                 reported = covered.get(key)
-                doubts = (*sources.doubts, *destinations.doubts)
+                doubts = (
+                    (*named.sources.get(source.address, ()),
+                     *named.destinations.get(destination.address, ()))
+                    if named.sources or named.destinations else ()
+                )  # fmt: skip
                 if reported is None:
-                    gathered.add(left_over, left_over, size, flow, doubts, path_doubts)
+                    gathered.add(left_over, left_over, size, flow, doubts, named.path)
                 else:
                     rest = left_over - reported
-                    gathered.add(left_over, rest, self._size(rest), flow, doubts, path_doubts)
+                    gathered.add(left_over, rest, self._size(rest), flow, doubts, named.path)
 
-    def _groups(self, rule: Rule, match: int, side: int, end: End) -> list[_SignatureGroup]:
+    def _groups(self, rule: Rule, match: int, side: int, end: End) -> list[SignatureGroup]:
         """The members of one end grouped by signature (members the match misses left out)."""
         key = (rule, match, side, _end_key(end))
         groups = self._signatures.get(key)
@@ -366,34 +378,37 @@ class _Evaluation:
             return groups
         entries = (rule.matches[match], *rule.allow)
         selectors = [entry.source if side == 0 else entry.destination for entry in entries]
-        by_signature: dict[tuple[Signature, tuple[str, ...]], list[EndSubject]] = {}
+        # Subjects alike share a group whatever their tags' names; the names are kept apiece.
+        by_signature: dict[tuple[Signature, Signature | None], SignatureGroup] = {}
         first, others = selectors[0], selectors[1:]
+        open_unknowns = self.open_unknowns
         for subject in self._end_subjects(end):
-            matched, doubts = self._holds(first, subject, self.open_unknowns)
+            least, most, doubts = self._bounds(first, subject)
+            matched = most if open_unknowns else least
             if not matched:  # most ends: the allow entries need not be asked
                 continue
-            signature = [matched]
+            signature, other = [matched], [least if open_unknowns else most]
             for selector in others:
-                allowed, allow_doubts = self._holds(selector, subject, not self.open_unknowns)
-                signature.append(allowed)
+                least, most, allow_doubts = self._bounds(selector, subject)
+                signature.append(least if open_unknowns else most)
+                other.append(most if open_unknowns else least)
                 doubts += allow_doubts
-            by_signature.setdefault((tuple(signature), doubts), []).append(subject)
-        groups = [
-            _SignatureGroup(signature, subjects, tuple(dict.fromkeys(doubts)))
-            for (signature, doubts), subjects in by_signature.items()
-        ]
+            doubted = open_unknowns and signature != other
+            found = (tuple(signature), tuple(other) if doubted else None)
+            group = by_signature.get(found)
+            if group is None:
+                group = by_signature[found] = SignatureGroup(found[0], [], found[1])
+            group.subjects.append(subject)
+            if doubted and doubts:
+                group.doubts[subject.address] = tuple(dict.fromkeys(doubts))
+        groups = list(by_signature.values())
         self._signatures[key] = groups
         return groups
 
-    def _holds(
-        self, selector: Selector | None, subject: EndSubject, widest: bool
-    ) -> tuple[IntervalSet, tuple[str, ...]]:
-        """Where the selector holds on this end: where it may, when `widest`, else where it
-        surely does; and, when open, the tags that difference rests on."""
+    def _bounds(self, selector: Selector | None, subject: EndSubject) -> Bounds:
         if selector is None:
-            return ALL_ADDRESSES, ()
-        least, most, doubts = self.matcher.bounds(selector, subject)
-        return (most if widest else least), (doubts if self.open_unknowns else ())
+            return ALL_ADDRESSES, ALL_ADDRESSES, ()
+        return self.matcher.bounds(selector, subject)
 
     def _end_subjects(self, end: End) -> list[EndSubject]:
         key = _end_key(end)
@@ -426,13 +441,13 @@ class _Evaluation:
             size = self._sizes[traffic] = traffic_size(traffic)
         return size
 
-    def _unknowns_of(self, gathered: _Pending) -> list[str]:
+    def _unknowns_of(self, gathered: Pending) -> list[str]:
         found = depends_on(
             gathered.unknowns, gathered.source, gathered.destination, self.model.endpoints
         )
         return sorted({*found, *gathered.path_doubts}) if gathered.path_doubts else found
 
-    def _finding(self, rule: Rule, gathered: _Pending, elsewhere: str = "") -> Finding:
+    def _finding(self, rule: Rule, gathered: Pending, elsewhere: str = "") -> Finding:
         source, destination = self._end_ref(gathered.source), self._end_ref(gathered.destination)
         traffic = gathered.traffic
         carrier = gathered.carrier
@@ -516,12 +531,6 @@ class _Evaluation:
                 hop_ref(hop) for hop in path if hop.admits is None or hop.admits & traffic
             ]
         return references
-
-
-class _SignatureGroup(Struct):
-    signature: Signature
-    subjects: list[EndSubject]
-    doubts: tuple[str, ...] = ()  # the subjects' tags its signature rests on (open only)
 
 
 def _end_key(end: End) -> tuple[str, str | int]:

@@ -306,8 +306,10 @@ class Matcher:
         doubts: tuple[str, ...] = ()
         for hop in path:
             hop_least, hop_most, hop_doubts = self.hop(selector, hop)
-            least, most, doubts = least or hop_least, most or hop_most, doubts + hop_doubts
-        return least, most, tuple(dict.fromkeys(doubts)) if least != most else ()
+            if hop_least:
+                return True, True, ()  # one component surely is: nothing else matters
+            most, doubts = most or hop_most, doubts + hop_doubts
+        return least, most, tuple(dict.fromkeys(doubts)) if most else ()
 
     def hop(self, selector: Selector, hop: Hop) -> HopBounds:
         key = (selector, hop.address, hop.kind, hop.type)
@@ -328,6 +330,8 @@ class Matcher:
                 else:
                     least, most = least | part_least, most | part_most
                 doubts += part_doubts
+                if (every and not most) or (not every and least == ALL_ADDRESSES):
+                    return least, most, ()  # decided, whatever the other parts are
             return _settled(least, most, doubts)
         if isinstance(selector, Not):
             least, most, doubts = self.bounds(selector.part, subject)

@@ -175,11 +175,19 @@ class AzurermFirewalls:
         self, resource: TfResource, path: str, block: dict[str, Any]
     ) -> str | None:
         """The network interface whose private address a translated address known only after
-        apply is (`azurerm_network_interface.vm.private_ip_address`)."""
+        apply is: the value is that attribute and nothing else
+        (`azurerm_network_interface.vm.private_ip_address`, not a `coalesce` that may pick
+        another)."""
+        field = f"{path}.translated_address"
         if not has_unknown(block.get("translated_address")):
             return None
-        links = self.links.resolve(resource, f"{path}.translated_address", NIC_TYPES)
-        return links.addresses[0] if len(links.addresses) == 1 else None
+        rests_on = resource.unknown_values.get(field, [])
+        names = [v.exactly or (v.sources[0] if len(v.sources) == 1 else "") for v in rests_on]
+        links = self.links.resolve(resource, field, NIC_TYPES)
+        if len(names) != 1 or len(links.addresses) != 1:
+            return None
+        nic = links.addresses[0]
+        return nic if names[0] == f"{nic}.private_ip_address" else None
 
     def fw_rules(
         self,

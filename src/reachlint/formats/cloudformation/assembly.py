@@ -48,14 +48,7 @@ def _collect(
 ) -> None:
     manifest_path = directory / MANIFEST
     assemblies[0] += 1
-    if assemblies[0] + len(found) > MAX_STACKS:
-        raise LimitError(
-            f"the cloud assembly lists {assemblies[0] + len(found):,} stacks and nested "
-            "assemblies or more",
-            MAX_STACKS,
-            "stacks",
-            str(manifest_path),
-        )
+    _within_limit(assemblies[0] + len(found), manifest_path)
     manifest = _read_json(manifest_path)
     artifacts = manifest.get("artifacts") if isinstance(manifest, dict) else None
     if not isinstance(artifacts, dict):
@@ -71,6 +64,7 @@ def _collect(
             paths = _construct_paths(directory, artifact, root, manifest_path)
             shown = artifact.get("displayName")
             found.append(StackArtifact(shown if isinstance(shown, str) else name, template, paths))
+            _within_limit(assemblies[0] + len(found), manifest_path)
         elif kind == "cdk:cloud-assembly":
             if depth >= _MAX_DEPTH:
                 raise InputError(
@@ -78,6 +72,18 @@ def _collect(
                 )
             nested = _inside(directory, properties.get("directoryName"), root, manifest_path)
             _collect(nested, root, found, depth + 1, assemblies)
+
+
+def _within_limit(listed: int, manifest_path: Path) -> None:
+    """At most MAX_STACKS stacks and assemblies, counted as they are listed, before any
+    template is read."""
+    if listed > MAX_STACKS:
+        raise LimitError(
+            f"the cloud assembly lists {listed:,} stacks and nested assemblies or more",
+            MAX_STACKS,
+            "stacks",
+            str(manifest_path),
+        )
 
 
 def _construct_paths(
