@@ -977,6 +977,10 @@ def test_wanted_traffic() -> None:
         wanted_traffic("tcp", "http")
     with pytest.raises(InputError, match="not a protocol"):
         wanted_traffic("tcpp", None)
+    # An empty item is no port: "22,,80" is a typo, not two ports.
+    for typo in ("22,,80", "", ","):
+        with pytest.raises(InputError, match="not a port"):
+            wanted_traffic("tcp", typo)
 
 
 def test_nsg_rule_that_denies_is_named() -> None:
