@@ -393,3 +393,19 @@ rules:
         ("aws_instance.tier_unknown", "aws_instance.app"): [],
         ("aws_instance.web", "aws_instance.app"): [],
     }
+
+
+def test_a_plans_tags_all_holds_the_providers_default_tags(tmp_path: Path) -> None:
+    # fixtures/parity/shop with the provider's default tags as `terraform plan` shows them:
+    # tags_all is the endpoint's own tags and the default ones. Before, own tags hid them.
+    document = json.loads((REPO / "fixtures/parity/shop/terraform/plan.json").read_text())
+    for change in document["resource_changes"]:
+        if change["address"] == "aws_instance.app":
+            change["change"]["after"]["tags_all"] = {"Tier": "app", "Environment": "prod"}
+    for resource in document["planned_values"]["root_module"]["resources"]:
+        if resource["address"] == "aws_instance.app":
+            resource["values"]["tags_all"] = {"Tier": "app", "Environment": "prod"}
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(document))
+    app = build_model([path]).endpoints["aws_instance.app"]
+    assert app.tags == {"Tier": "app", "Environment": "prod"}

@@ -48,16 +48,15 @@ INSTANCE_KINDS = frozenset({"instance"})
 
 
 def tags_of(resource: Resource) -> TagValues:
-    """Its own tags, else those it inherits (a plan's tags_all: the provider's default tags).
-    A plan may show tags_all as known after apply when tags is null, default tags or none, so
-    the inherited tags count only as far as they are known."""
-    own = tag_values(resource.value("tags"), f"{resource.address}: {resource.path('tags')}")
-    if own.known or own.unknown or own.whole:
-        return own
-    inherited = resource.value("all_tags")
-    return tag_values(inherited, f"{resource.address}: {resource.path('all_tags')}")._replace(
-        whole=None
+    """A plan's tags_all when it is known (its own tags and the provider's default tags), else
+    its own tags. A plan may show tags_all as known after apply when tags is null, default tags
+    or none, so it counts only where it is known."""
+    everything = tag_values(
+        resource.value("all_tags"), f"{resource.address}: {resource.path('all_tags')}"
     )
+    if everything.known or everything.unknown:
+        return everything
+    return tag_values(resource.value("tags"), f"{resource.address}: {resource.path('tags')}")
 
 
 def add_endpoint(
