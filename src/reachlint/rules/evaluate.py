@@ -54,12 +54,11 @@ from reachlint.rules.gathering import (
     Signature,
     SignatureGroup,
 )
-from reachlint.rules.paths import hop_ref, traffic_size
-from reachlint.rules.references import depends_on, end_ref
+from reachlint.rules.paths import traffic_size
+from reachlint.rules.references import depends_on, end_ref, hop_refs
 from reachlint.rules.ruleset import Entry, Rule, RuleSet, Same
 from reachlint.rules.selectors import Bounds, EndSubject, Matcher, Selector
 
-# For each selector of a side (the match's, then each allow entry's): the addresses it holds for.
 _ANY_PORT_PROTOCOLS = (TCP, UDP)
 
 
@@ -130,7 +129,7 @@ class _Evaluation:
         self.withdrawn = withdrawn
         # Open: an end whose tags may be those a match names is matched, and one whose tags
         # may not be those an allow entry names is not allowed; the findings name the tags.
-        # Closed: only what the tags decide.
+        # Closed: each tag not known is taken the way that reports less.
         self.open_unknowns = open_unknowns
         self.matcher = Matcher(model)
         self._subjects: dict[tuple[str, str | int], list[EndSubject]] = {}
@@ -359,11 +358,7 @@ class _Evaluation:
                 if gathered is None:
                     gathered = pending[key] = Pending(source, destination)
                 reported = covered.get(key)
-                doubts = (
-                    (*named.sources.get(source.address, ()),
-                     *named.destinations.get(destination.address, ()))
-                    if named.sources or named.destinations else ()
-                )  # fmt: skip
+                doubts = named.of_ends(source.address, destination.address)
                 if reported is None:
                     gathered.add(left_over, left_over, size, flow, doubts, named.path)
                 else:
@@ -527,9 +522,7 @@ class _Evaluation:
         key = (id(path), traffic)
         references = self._hop_refs.get(key)
         if references is None:
-            references = self._hop_refs[key] = [
-                hop_ref(hop) for hop in path if hop.admits is None or hop.admits & traffic
-            ]
+            references = self._hop_refs[key] = hop_refs(path, traffic)
         return references
 
 

@@ -80,5 +80,11 @@ class Doubts(Struct, frozen=True):
     destinations: dict[str, tuple[str, ...]]
     path: tuple[str, ...]
 
+    def of_ends(self, source: str, destination: str) -> tuple[str, ...]:
+        """The tags of these two ends among them."""
+        if not (self.sources or self.destinations):
+            return ()
+        return (*self.sources.get(source, ()), *self.destinations.get(destination, ()))
+
 
 NO_DOUBTS = Doubts({}, {}, ())

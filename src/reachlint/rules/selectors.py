@@ -302,14 +302,14 @@ class Matcher:
     def through(self, selector: Selector, path: Iterable[Hop]) -> HopBounds:
         """Whether some component of the path surely is what the selector names, whether
         some may be, and what the difference rests on (a tag whose value is not known)."""
-        least = most = False
+        most = False
         doubts: tuple[str, ...] = ()
         for hop in path:
             hop_least, hop_most, hop_doubts = self.hop(selector, hop)
             if hop_least:
                 return True, True, ()  # one component surely is: nothing else matters
             most, doubts = most or hop_most, doubts + hop_doubts
-        return least, most, tuple(dict.fromkeys(doubts)) if most else ()
+        return False, most, tuple(dict.fromkeys(doubts)) if most else ()
 
     def hop(self, selector: Selector, hop: Hop) -> HopBounds:
         key = (selector, hop.address, hop.kind, hop.type)
@@ -355,7 +355,7 @@ class Matcher:
                 return external is None
             return external is not None and external.kind == selector.word
         if isinstance(selector, Tags):
-            return _tags_hold(selector, {})  # an external end has no tags
+            return not selector.tags  # an end that is no endpoint has no tags
         values = self._end_values(selector.key, subject)
         return any(glob_match(p, value) for value in values for p in selector.patterns)
 
@@ -427,7 +427,7 @@ class Matcher:
         if isinstance(selector, Tags):
             endpoint = self._hop_facts(hop.address).endpoint
             if endpoint is None:
-                held = _tags_hold(selector, {})
+                held = not selector.tags
                 return held, held, ()
             least_addresses, most_addresses, doubts = _tag_bounds(selector, endpoint)
             return bool(least_addresses), bool(most_addresses), doubts
@@ -490,10 +490,6 @@ class Matcher:
                 for rule in group.rules:
                     self._group_of_rule.setdefault(rule.address, group.address)
         return self._group_of_rule
-
-
-def _tags_hold(selector: Tags, tags: Mapping[str, str]) -> bool:
-    return all(key in tags and glob_match(value, tags[key]) for key, value in selector.tags)
 
 
 def _tag_bounds(selector: Tags, endpoint: Endpoint) -> Bounds:
