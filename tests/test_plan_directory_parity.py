@@ -38,6 +38,11 @@ def _shape(model: NetworkModel) -> dict[str, object]:
                     (i.subnet, i.network, i.public, tuple(sorted(i.security_groups)))
                     for i in endpoint.interfaces
                 ),
+                # Tags: the plan's as the provider computed them, the directory's as reachlint
+                # reads the configuration (default tags included).
+                endpoint.tags,
+                sorted(endpoint.unknown_tags),
+                endpoint.tags_unknown is not None,
             )
             for address, endpoint in model.endpoints.items()
         },

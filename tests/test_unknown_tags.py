@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from reachlint.commands.check import run_check
+from reachlint.errors import InputError
 from reachlint.inputs.load import build_model
 from reachlint.rules.findings import Finding
 
@@ -417,3 +418,100 @@ def test_a_plans_tags_all_holds_the_providers_default_tags(tmp_path: Path) -> No
     path.write_text(json.dumps(document))
     app = build_model([path]).endpoints["aws_instance.app"]
     assert app.tags == {"Tier": "app", "Environment": "prod"}
+
+
+def _with_default_tags(directory: Path, default_tags: str) -> Path:
+    (directory / "main.tf").write_text(
+        NETWORK
+        + f'provider "aws" {{\n  default_tags {{\n    tags = {default_tags}\n  }}\n}}\n'
+        + INSTANCES
+    )
+    return directory
+
+
+def test_default_tags_not_known_are_named_under_the_resources_own(tmp_path: Path) -> None:
+    # The provider's tags are a variable without value: any default tag may be there, except
+    # where the resource's own tags say the key; own tags not known hide every default.
+    directory = _with_default_tags(tmp_path, "var.tags")
+    seen = {
+        address: (e.tags, e.unknown_tags, e.tags_unknown)
+        for address, e in build_model([directory]).endpoints.items()
+    }
+    defaults = "provider.aws: default_tags.0.tags"
+    assert seen == {
+        "aws_instance.any_tags": ({}, {}, "aws_instance.any_tags: tags"),
+        "aws_instance.tier_unknown": (
+            {},
+            {"Tier": "aws_instance.tier_unknown: tags.Tier"},
+            defaults,
+        ),
+        "aws_instance.app": ({"Tier": "app"}, {}, defaults),
+        "aws_instance.web": ({"Tier": "web"}, {}, defaults),
+    }
+
+
+def test_a_default_tag_not_known_may_be_the_one_a_rule_names(tmp_path: Path) -> None:
+    directory = _with_default_tags(tmp_path, '{ Environment = var.tier, Tier = "db" }')
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        """version: 1
+rules:
+  - id: PROD-NOT-FROM-INTERNET
+    title: Production is not reachable from the internet
+    severity: high
+    match: {from: internet, to: {tags: {Environment: prod}}}
+  - id: DB-NOT-FROM-INTERNET
+    title: The database tier is not reachable from the internet
+    severity: high
+    match: {from: internet, to: {tags: {Tier: db}}}
+"""
+    )
+    environment = "provider.aws: default_tags.0.tags.Environment"
+    by_rule: dict[str, dict[str, dict[tuple[str, str], list[str]]]] = {}
+    for mode in ("open", "closed"):
+        report = run_check([directory], [rules], builtin=False, assume_unknown=mode)
+        for rule in ("PROD-NOT-FROM-INTERNET", "DB-NOT-FROM-INTERNET"):
+            found = [f for f in report.findings if f.rule == rule]
+            by_rule.setdefault(rule, {})[mode] = reported(found)
+    # Environment comes only from the provider, not known: every instance whose own tags do
+    # not hide it may be production (any_tags's own tags may hold Environment: named by them).
+    assert by_rule["PROD-NOT-FROM-INTERNET"] == {
+        "open": {
+            ("internet", "aws_instance.any_tags"): ["aws_instance.any_tags: tags"],
+            ("internet", "aws_instance.tier_unknown"): [environment],
+            ("internet", "aws_instance.app"): [environment],
+            ("internet", "aws_instance.web"): [environment],
+        },
+        "closed": {},
+    }
+    # Tier=db is the provider's default; own Tier tags win over it.
+    assert by_rule["DB-NOT-FROM-INTERNET"] == {
+        "open": {
+            ("internet", "aws_instance.any_tags"): ["aws_instance.any_tags: tags"],
+            ("internet", "aws_instance.tier_unknown"): ["aws_instance.tier_unknown: tags.Tier"],
+        },
+        "closed": {},
+    }
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ('provider = "aws" + "x"', "main.tf:7: aws_instance.a: provider must name a provider"),
+        ("provider = aws.missing", None),
+    ],
+)
+def test_a_resources_provider_reference_is_read_or_refused(
+    tmp_path: Path, written: str, expected: str | None
+) -> None:
+    (tmp_path / "main.tf").write_text(
+        'provider "aws" {\n  default_tags {\n    tags = { Team = "a" }\n  }\n}\n'
+        f'resource "aws_instance" "a" {{\n  {written}\n  ami = "ami-1"\n}}\n'
+    )
+    if expected is None:
+        # No such configuration: none of its tags (Terraform itself refuses it when planning).
+        assert build_model([tmp_path]).endpoints["aws_instance.a"].tags == {}
+        return
+    with pytest.raises(InputError) as raised:
+        build_model([tmp_path])
+    assert expected in raised.value.render()

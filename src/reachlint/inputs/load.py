@@ -137,7 +137,12 @@ def _plan_variables(document: object, options: LoadOptions) -> dict[str, str]:
 
 
 def _directory_model(path: Path, options: LoadOptions, timings: Timings | None) -> NetworkModel:
-    from reachlint.dialects.terraform.model import model_from_resources, rebase_origins, shown_path
+    from reachlint.dialects.terraform.model import (
+        PROVIDERS_CONFIGURED,
+        model_from_resources,
+        rebase_origins,
+        shown_path,
+    )
     from reachlint.dialects.terraform.schema import check_configuration
     from reachlint.formats.terraform.directory import load_terraform_dir
 
@@ -148,6 +153,7 @@ def _directory_model(path: Path, options: LoadOptions, timings: Timings | None) 
             dict(options.variables),
             list(options.var_files),
             validate=check_configuration,
+            providers=PROVIDERS_CONFIGURED,
         )
         directory = path.parent if path.is_file() else path
         rebase_origins(loaded.resources, directory)

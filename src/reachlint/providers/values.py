@@ -56,6 +56,15 @@ class TagValues(NamedTuple):
     unknown: dict[str, str]
     whole: str | None
 
+    def under(self, own: TagValues) -> TagValues:
+        """These tags as defaults under a resource's own tags, which win key by key. Own tags
+        not known as a whole may replace any default: every default becomes not known."""
+        if own.whole is not None:
+            return TagValues({}, {}, own.whole)
+        known = {k: v for k, v in self.known.items() if k not in own.unknown} | own.known
+        unknown = {k: v for k, v in self.unknown.items() if k not in own.known} | own.unknown
+        return TagValues(known, unknown, self.whole)
+
 
 def tag_values(
     value: Any,

@@ -48,7 +48,8 @@ _ACL_ENTRY: Fields = {
     "cidr": "cidr_block",
     "ipv6_cidr": "ipv6_cidr_block",
 }
-_TAGS: Fields = {"tags": "tags", "all_tags": "tags_all"}
+_OWN_TAGS: Fields = {"tags": "tags", "all_tags": "tags_all"}
+_TAGS: Fields = {**_OWN_TAGS, "default_tags": Field("default_tags.0.tags", of_provider=True)}
 
 
 def _groups(path: str) -> Field:
@@ -394,7 +395,7 @@ TYPES: dict[str, Kind] = {
     "aws_autoscaling_group": Kind(
         "autoscaling-group",
         {
-            **_TAGS,
+            **_OWN_TAGS,  # the provider's default tags skip Auto Scaling groups
             "subnets": Field("vpc_zone_identifier", computed=True),
             "launch_template": "launch_template",
             "template": Field("launch_template.0.id", by_name=True),

@@ -42,6 +42,7 @@ class Field(Struct):
     entries: Fields | None = None  # nested blocks, and their fields
     # Links written anywhere inside the block, under these keys (actions nested in actions).
     nested: tuple[str, ...] = ()
+    of_provider: bool = False  # written in the configuration of the resource's provider
 
     def __post_init__(self) -> None:
         if self.entries is not None:
@@ -193,7 +194,11 @@ class TerraformFields:
     def path(self, field: str = "") -> str:
         if not field:
             return self._prefix[:-1]
-        return self._prefix + self.name(field)
+        spec = self._spec(field)
+        provider = self.resource.provider
+        if spec.of_provider and provider is not None:
+            return f"{provider.address}: {spec.path}"
+        return self._prefix + spec.path
 
     def _computed(self, spec: Field) -> bool:
         """Whether an unknown value without references is one the provider fills in: only
@@ -208,6 +213,9 @@ class TerraformFields:
             return None
         if spec.fixed is not None:
             return spec.fixed
+        if spec.of_provider:
+            provider = self.resource.provider
+            return value_at(provider.values, spec.path) if provider is not None else None
         path = self._prefix + spec.path
         values = self.resource.values
         value: Any = values.get(path) if "." not in path else value_at(values, path)

@@ -16,6 +16,8 @@ from reachlint.sources import Origin
 _MAPPED = {"aws": "aws_", "azurerm": "azurerm_"}
 # Providers that never describe a network: their resources need no note.
 _NOT_NETWORK = ("random_", "null_", "local_", "tls_", "time_", "template_", "archive_", "http")
+# What of a provider's configuration its mapper reads.
+PROVIDERS_CONFIGURED = {"aws": frozenset({"default_tags"})}
 
 
 def model_from_resources(

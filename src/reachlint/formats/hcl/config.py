@@ -66,6 +66,20 @@ class ModuleCallDecl(Struct):
     line: int
 
 
+class ProviderDecl(Struct):
+    """A `provider` block: the configuration resources of that provider use (by alias)."""
+
+    name: str  # the provider's local name: aws
+    alias: str | None
+    body: Body
+    file: SourceFile
+    line: int
+
+    @property
+    def key(self) -> str:
+        return f"{self.name}.{self.alias}" if self.alias else self.name
+
+
 class OutputDecl(Struct):
     name: str
     expr: Expr | None
@@ -82,6 +96,7 @@ class ModuleConfig(Struct):
     resources: dict[str, ResourceDecl] = field(default_factory=dict)
     module_calls: dict[str, ModuleCallDecl] = field(default_factory=dict)
     outputs: dict[str, OutputDecl] = field(default_factory=dict)
+    providers: dict[str, ProviderDecl] = field(default_factory=dict)  # by key: aws, aws.west
     # (file, line, message) for what was seen and left out.
     notes: list[tuple[SourceFile, int, str]] = field(default_factory=list)
     # `terraform` and `provider` blocks: where the provider versions are required.
@@ -206,7 +221,11 @@ def _declare(config: ModuleConfig, source: SourceFile, body: Body) -> None:
             output = OutputDecl(name, value.expr if value else None, source, block.line)
             output.sensitive = _is_true(block.body, "sensitive")
             _add(config.outputs, name, output, source, block.line, kind)
-        elif kind == "terraform" or kind == "provider":
+        elif kind == "provider":
+            provider = _provider(block, source)
+            _add(config.providers, provider.key, provider, source, block.line, "provider")
+            config.settings.append((source, block))
+        elif kind == "terraform":
             config.settings.append((source, block))
         elif kind not in _IGNORED_BLOCKS:
             config.notes.append((source, block.line, f'unknown top-level block "{kind}" ignored'))
@@ -247,6 +266,18 @@ def _variable(name: str, block: Block, source: SourceFile) -> VariableDecl:
         block.line,
         _is_true(block.body, "sensitive"),
     )
+
+
+def _provider(block: Block, source: SourceFile) -> ProviderDecl:
+    (name,) = _labels(block, 1, source)
+    alias = block.body.attributes.get("alias")
+    if alias is None:
+        return ProviderDecl(name, None, block.body, source, block.line)
+    if not (isinstance(alias.expr, Literal) and isinstance(alias.expr.value, str)):
+        raise InputError(
+            f'provider "{name}": alias must be a name written as a string', source.shown, alias.line
+        )
+    return ProviderDecl(name, alias.expr.value, block.body, source, block.line)
 
 
 def _is_true(body: Body, name: str) -> bool:

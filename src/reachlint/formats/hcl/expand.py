@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -79,8 +79,10 @@ class Expander:
         root_values: dict[str, Value],
         manifest: dict[str, Path],
         boundary: Path | None = None,
+        providers: Mapping[str, frozenset[str]] | None = None,
     ) -> None:
         self.root = root
+        self.providers = providers or {}
         # The input's root: every file and module directory read must be inside it.
         self.boundary = boundary
         self.shown_root = shown_root

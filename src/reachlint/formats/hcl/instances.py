@@ -8,17 +8,25 @@ evaluation of the whole configuration, which bounds, notes and guards against cy
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, Protocol
 
 from msgspec import Struct
 
-from reachlint.formats.hcl.config import ModuleCallDecl, ModuleConfig, ResourceDecl, SourceFile
+from reachlint.errors import InputError
+from reachlint.formats.hcl.config import (
+    ModuleCallDecl,
+    ModuleConfig,
+    ProviderDecl,
+    ResourceDecl,
+    SourceFile,
+)
 from reachlint.formats.hcl.expansion import Expansion, Iteration, Key, collection_value
 from reachlint.formats.hcl.functions import NOT_EVALUATED
 from reachlint.formats.hcl.operations import mark_value
-from reachlint.formats.hcl.syntax import Body, Expr
+from reachlint.formats.hcl.syntax import Body, Expr, GetAttr, Literal, ObjectCons, Variable
 from reachlint.formats.hcl.types import convert
 from reachlint.formats.hcl.values import (
     UNKNOWN_VALUE,
@@ -37,6 +45,14 @@ from reachlint.sources import Origin
 _MODULE_META = frozenset({"source", "version", "count", "for_each", "providers", "depends_on"})
 
 
+class ProviderState(Struct):
+    """A provider configuration as a module instance evaluated it."""
+
+    address: str  # provider.aws.west, module.net.provider.aws
+    decl: ProviderDecl
+    values: dict[str, Value]
+
+
 class InstanceRecord(Struct):
     address: str
     decl: ResourceDecl
@@ -44,6 +60,9 @@ class InstanceRecord(Struct):
     key: Key
     values: dict[str, Value]
     origins: dict[str, Origin]
+    # The configuration of the provider the instance uses; None when it uses one no block
+    # configures (an empty configuration).
+    provider: ProviderState | None = None
 
 
 class ResourceState(Struct):
@@ -63,6 +82,9 @@ class Evaluation(Protocol):
 
     cwd: str
     root_values: dict[str, Value]
+    # Provider name -> the arguments and blocks of its configuration that are read; only these
+    # are evaluated, and other providers' configurations not at all.
+    providers: Mapping[str, frozenset[str]]
 
     def note(
         self,
@@ -257,6 +279,7 @@ class ModuleInstance:
         self._resources: dict[str, ResourceState] = {}
         self._modules: dict[str, ModuleCallState] = {}
         self._outputs: dict[str, Value] = {}
+        self._providers: dict[str, ProviderState | None] = {}
         self._scopes: dict[SourceFile, ExprScope] = {}
 
     def scope(self, file: SourceFile) -> ExprScope:
@@ -357,6 +380,7 @@ class ModuleInstance:
             expander.count_resources(
                 len(expansion.iterations), self.label(key), decl.file, decl.line
             )
+            provider = self._provider_of(decl)
             instances: list[InstanceRecord] = []
             for iteration in expansion.iterations:
                 address = self.label(f"{key}{iteration.suffix}")
@@ -366,7 +390,7 @@ class ModuleInstance:
                 )
                 instances.append(
                     InstanceRecord(
-                        address, decl, self.address, iteration.shown_key, values, origins
+                        address, decl, self.address, iteration.shown_key, values, origins, provider
                     )
                 )
             # A data source's attributes are what Terraform reads, not its arguments.
@@ -387,6 +411,63 @@ class ModuleInstance:
         state = ResourceState(instances, value)
         self._resources[key] = state
         return state
+
+    # Provider configurations.
+    def _provider_of(self, decl: ResourceDecl) -> ProviderState | None:
+        """The configuration a resource uses: the one its `provider` argument names, else the
+        default one of the provider its type's first word names (aws_instance: aws)."""
+        written = decl.body.attributes.get("provider")
+        if written is None:
+            key: str | None = decl.type.split("_", 1)[0]
+        else:
+            key = _provider_key(written.expr, quoted=True)  # "aws.west": Terraform 0.11's form
+        if key is None:
+            raise InputError(
+                f"{self.label(decl.key)}: provider must name a provider configuration, such as "
+                "aws or aws.west",
+                decl.file.shown,
+                written.line if written is not None else decl.line,
+            )
+        if key.split(".", 1)[0] not in self.expander.providers:
+            return None
+        return self.provider(key)
+
+    def provider(self, key: str) -> ProviderState | None:
+        """The provider configuration `key` (aws, aws.west) stands for in this module instance:
+        its own block, else what the module call passes (`providers`), else, for a default
+        configuration and a call that passes none, the parent's."""
+        if key in self._providers:
+            return self._providers[key]
+        found: ProviderState | None = None
+        decl = self.config.providers.get(key)
+        if decl is not None:
+            found = self._evaluated_provider(decl)
+        elif self.parent is not None and self.call is not None:
+            passed = self.call.body.attributes.get("providers")
+            if passed is None:
+                found = self.parent.provider(key) if "." not in key else None
+            elif isinstance(passed.expr, ObjectCons):
+                for name, value in passed.expr.items:
+                    if _provider_key(name, quoted=True) == key:
+                        parent_key = _provider_key(value)
+                        if parent_key is not None:
+                            found = self.parent.provider(parent_key)
+                        break
+        self._providers[key] = found
+        return found
+
+    def _evaluated_provider(self, decl: ProviderDecl) -> ProviderState:
+        address = self.label(f"provider.{decl.key}")
+        read = self.expander.providers.get(decl.name, frozenset())
+        body = Body(
+            {name: a for name, a in decl.body.attributes.items() if name in read},
+            [block for block in decl.body.blocks if block.type in read],
+        )
+        with self.expander.guard(("provider", id(self), decl.key), address, decl.file, decl.line):
+            values = self.expander.evaluate_body(
+                body, self, decl.file, {}, address, "", {}, top=True
+            )
+        return ProviderState(address, decl, values)
 
     # Module calls and outputs.
     def module_call(self, name: str, line: int) -> ModuleCallState:
@@ -461,6 +542,18 @@ class ModuleInstance:
                 value = mark_value(value, decl.line)
         self._outputs[name] = value
         return value
+
+
+def _provider_key(expr: Expr, quoted: bool = False) -> str | None:
+    """A reference to a provider configuration (aws, aws.west) as its key; `quoted`: also
+    written as a string, as keys of a module call's `providers` may be."""
+    if isinstance(expr, Variable):
+        return expr.name
+    if isinstance(expr, GetAttr) and isinstance(expr.target, Variable):
+        return f"{expr.target.name}.{expr.name}"
+    if quoted and isinstance(expr, Literal) and isinstance(expr.value, str):
+        return expr.value
+    return None
 
 
 class _Missing:

@@ -64,6 +64,7 @@ def load_terraform_dir(
     environ: Mapping[str, str] | None = None,
     *,
     validate: Validator | None = None,
+    providers: Mapping[str, frozenset[str]] | None = None,
 ) -> HclResources:
     """Load the configuration in `path` (a directory, or one of its .tf files).
 
@@ -71,6 +72,8 @@ def load_terraform_dir(
     TF_VAR_ variables are read (the process environment by default). `validate` checks the
     modules as a provider's schema would (the dialect that knows the provider passes it): it
     raises on what the provider refuses, or returns a note on what it could not check.
+    `providers` names the providers whose configurations are read, and what of each: each
+    resource of one of them carries that part of the configuration it uses.
     """
     directory = path.parent if path.is_file() else path
     shown_root = str(directory) if str(directory) not in ("", ".") else "."
@@ -82,7 +85,13 @@ def load_terraform_dir(
     try:
         with evaluation():
             expander = _load(
-                directory, shown_root, variables or {}, var_files or [], environ, boundary
+                directory,
+                shown_root,
+                variables or {},
+                var_files or [],
+                environ,
+                boundary,
+                providers,
             )
             if validate is not None:
                 unchecked = validate(expander.configs.values(), directory)
@@ -110,6 +119,7 @@ def _load(
     var_files: list[Path],
     environ: Mapping[str, str] | None,
     boundary: Path,
+    providers: Mapping[str, frozenset[str]] | None,
 ) -> Expander:
     config = read_module(directory, directory, shown_root, boundary)
     if not config.files:
@@ -117,7 +127,7 @@ def _load(
             "is a directory without .tf files; expected a Terraform configuration", shown_root
         )
     manifest = _module_manifest(directory, boundary)
-    expander = Expander(directory, shown_root, {}, manifest, boundary)
+    expander = Expander(directory, shown_root, {}, manifest, boundary, providers)
     expander.root_values = _root_variable_values(
         config.variables,
         directory,

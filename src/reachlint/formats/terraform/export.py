@@ -10,9 +10,9 @@ from __future__ import annotations
 from msgspec import Struct
 
 from reachlint.formats.hcl.expansion import STAR
-from reachlint.formats.hcl.instances import InstanceRecord
+from reachlint.formats.hcl.instances import InstanceRecord, ProviderState
 from reachlint.formats.hcl.values import EvalError, SourcedStr, Unknown, Value, to_number, to_string
-from reachlint.formats.terraform.records import UNKNOWN, TfResource
+from reachlint.formats.terraform.records import UNKNOWN, ProviderConfig, TfResource
 from reachlint.sensitive import Sensitive, unmark
 from reachlint.sources import Origin, UnknownValue
 
@@ -72,7 +72,15 @@ def to_resource(record: InstanceRecord) -> TfResource:
         action="read" if decl.mode == "data" else "create",
         sensitive=sorted(sensitive),
         unknown_values=unknowns,
+        provider=_provider(record.provider) if record.provider is not None else None,
     )
+
+
+def _provider(state: ProviderState) -> ProviderConfig:
+    # What the configuration's values refer to does not link the resource to anything.
+    found = _Found({}, set(), {})
+    values = {name: _export(value, name, name, found) for name, value in state.values.items()}
+    return ProviderConfig(state.address, values, sorted(found.sensitive))
 
 
 class _Found(Struct):

@@ -21,6 +21,14 @@ def is_unknown(value: object) -> bool:
     return value is UNKNOWN
 
 
+class ProviderConfig(Struct):
+    """The configuration of the provider a resource uses, as far as it is known before apply."""
+
+    address: str  # provider.aws.west, module.net.provider.aws
+    values: dict[str, Any] = field(default_factory=dict)  # UNKNOWN where not known
+    sensitive: list[str] = field(default_factory=list)  # attribute paths, as TfResource's
+
+
 class TfResource(Struct):
     address: str  # full instance address: module.web.aws_instance.this[0], aws_subnet.a["x"]
     type: str  # aws_instance
@@ -48,12 +56,18 @@ class TfResource(Struct):
     # Whether the input says how the resource is written. A plan without its configuration
     # does not: there, a value known only after apply may be written, or left to the provider.
     configured: bool = True
+    # Its provider's configuration, where the input says which it is and the provider's
+    # dialect reads it (default tags); None: not written, or not read.
+    provider: ProviderConfig | None = None
 
     def sensitive_texts(self) -> set[str]:
-        """The text of every sensitive value of this resource."""
+        """The text of every sensitive value of this resource and of its provider's."""
         found: set[str] = set()
         for path in self.sensitive:
             found.update(texts(_at_path(self.values, path.split("."))))
+        if self.provider is not None:
+            for path in self.provider.sensitive:
+                found.update(texts(_at_path(self.provider.values, path.split("."))))
         return found
 
 

@@ -5,7 +5,8 @@ resource names, else in its VPC's default group. An interface is public when an 
 the resource itself or its subnet (`public_ip_on_launch`) makes it so. A database's or cache's
 service port is the one written, else its engine's default.
 
-Fields every endpoint may have: `tags`, `all_tags` (what tags it inherits), `endpoint_type` (a
+Fields every endpoint may have: `tags`, `all_tags` (its own and inherited tags, as the provider
+computed them), `default_tags` (those its provider's configuration gives), `endpoint_type` (a
 VPC endpoint's), `port` and `engine` (a data store's).
 """
 
@@ -49,14 +50,19 @@ INSTANCE_KINDS = frozenset({"instance"})
 
 def tags_of(resource: Resource) -> TagValues:
     """A plan's tags_all when it is known (its own tags and the provider's default tags), else
-    its own tags. A plan may show tags_all as known after apply when tags is null, default tags
-    or none, so it counts only where it is known."""
+    its own tags over the default tags of its provider's configuration. A plan may show tags_all
+    as known after apply when tags is null, default tags or none, so it counts only where it is
+    known."""
     everything = tag_values(
         resource.value("all_tags"), f"{resource.address}: {resource.path('all_tags')}"
     )
     if everything.known or everything.unknown:
         return everything
-    return tag_values(resource.value("tags"), f"{resource.address}: {resource.path('tags')}")
+    own = tag_values(resource.value("tags"), f"{resource.address}: {resource.path('tags')}")
+    defaults = resource.value("default_tags")
+    if defaults is None:
+        return own
+    return tag_values(defaults, resource.path("default_tags")).under(own)
 
 
 def add_endpoint(
