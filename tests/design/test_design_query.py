@@ -107,6 +107,23 @@ CASES = [
         reason="no ingress rule",
     ),
     Case(
+        FACTS + "default-tags-inherited",
+        "internet",
+        "tag:Environment=prod",
+        traffic="tcp 22",
+        through=("aws_internet_gateway.main", "aws_security_group.ssh"),
+    ),
+    Case(
+        FACTS + "default-tags-inherited",
+        "internet",
+        "tag:Environment=staging",
+        "tcp",
+        "80",
+        code="security-group",
+        at="aws_security_group.ssh",
+        reason="no ingress rule admits tcp 80",
+    ),
+    Case(
         FACTS + "eip-gives-public",
         "internet",
         "aws_instance.web_b",
