@@ -515,3 +515,27 @@ def test_a_resources_provider_reference_is_read_or_refused(
     with pytest.raises(InputError) as raised:
         build_model([tmp_path])
     assert expected in raised.value.render()
+
+
+def test_a_directory_knows_the_constant_default_tags_its_plan_leaves_out() -> None:
+    # fixtures/aws/unknown/default-tags-after-apply-plan: its README derives both.
+    fixture = REPO / "fixtures/aws/unknown/default-tags-after-apply-plan"
+    shared = "provider.aws: default_tags.0.tags"
+    tags = {
+        kind: {
+            address: (e.tags, e.unknown_tags, e.tags_unknown)
+            for address, e in build_model([given]).endpoints.items()
+        }
+        for kind, given in (("plan", fixture / "plan.json"), ("directory", fixture))
+    }
+    assert tags["plan"] == {
+        "aws_instance.untagged": ({}, {}, shared),
+        "aws_instance.tagged": ({"Tier": "web"}, {}, shared),
+        "aws_instance.dev": ({"Environment": "dev"}, {}, shared),
+    }
+    vpc = {"SharedVpc": f"{shared}.SharedVpc"}
+    assert tags["directory"] == {
+        "aws_instance.untagged": ({"Environment": "prod"}, vpc, None),
+        "aws_instance.tagged": ({"Environment": "prod", "Tier": "web"}, vpc, None),
+        "aws_instance.dev": ({"Environment": "dev"}, vpc, None),
+    }

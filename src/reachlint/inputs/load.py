@@ -92,13 +92,19 @@ def _plan_model(
     timings: Timings | None,
     seen: InputsSeen | None = None,
 ) -> NetworkModel:
-    from reachlint.dialects.terraform.model import attach_configuration, model_from_resources
+    from reachlint.dialects.terraform.model import (
+        PROVIDERS_CONFIGURED,
+        attach_configuration,
+        model_from_resources,
+    )
     from reachlint.formats.terraform.plan import load_plan_resources, plan_variable_secrets
     from reachlint.model.redact import redact_model
     from reachlint.sources import Origin
 
     with phase(timings, "load"):
-        plan = load_plan_resources(path, document if isinstance(document, dict) else None)
+        plan = load_plan_resources(
+            path, document if isinstance(document, dict) else None, PROVIDERS_CONFIGURED
+        )
         config_notes: list[str] = []
         directory = options.config_dir or _configuration_beside(path)
         if directory is not None:

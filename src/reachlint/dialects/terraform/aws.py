@@ -12,9 +12,11 @@ holds no logic beyond the note on the types it does not map.
 
 from __future__ import annotations
 
+from msgspec.structs import replace
+
 from reachlint.dialects.terraform.inventory import Field, Fields, Kind, TerraformInventory, entries
-from reachlint.dialects.terraform.links import Resolver, ResourceIndex, note_unmodelled
-from reachlint.formats.terraform.records import TfResource
+from reachlint.dialects.terraform.links import Resolver, ResourceIndex, note_unmodelled, value_at
+from reachlint.formats.terraform.records import UNKNOWN, TfResource
 from reachlint.model.network import NetworkModel
 from reachlint.providers.aws.build import build
 
@@ -49,7 +51,8 @@ _ACL_ENTRY: Fields = {
     "ipv6_cidr": "ipv6_cidr_block",
 }
 _OWN_TAGS: Fields = {"tags": "tags", "all_tags": "tags_all"}
-_TAGS: Fields = {**_OWN_TAGS, "default_tags": Field("default_tags.0.tags", of_provider=True)}
+_DEFAULT_TAGS = "default_tags.0.tags"
+_TAGS: Fields = {**_OWN_TAGS, "default_tags": Field(_DEFAULT_TAGS, of_provider=True)}
 
 
 def _groups(path: str) -> Field:
@@ -608,7 +611,7 @@ def build_aws_model(
 
     `ids` maps known AWS ids and ARNs of resources in the input to their addresses.
     """
-    index = ResourceIndex(resources)
+    index = ResourceIndex(_without_partial_tags_all(resources))
     model = NetworkModel(ids=dict(ids or {}))
     if source:
         model.inputs.append(source)
@@ -618,3 +621,27 @@ def build_aws_model(
         index, model, "aws_", HANDLED_TYPES, _NETWORK_ADJACENT_PREFIXES, _NOT_YET_MODELLED
     )
     return model
+
+
+def _without_partial_tags_all(resources: list[TfResource]) -> list[TfResource]:
+    """The resources with tags_all left out where the provider planned it without default tags
+    that were not known yet (hashicorp/terraform-provider-aws#40065: it shows only the own tags,
+    and apply adds the rest). A resource of that provider configuration without own tags tells:
+    its tags_all is then unknown, where known default tags would have filled it. Their tags are
+    then read as their own over default tags not known."""
+    unsure = {
+        resource.provider.address
+        for resource in resources
+        if resource.provider is not None
+        and value_at(resource.provider.values, _DEFAULT_TAGS) is UNKNOWN
+        and resource.values.get("tags") is None
+        and resource.values.get("tags_all") is UNKNOWN
+    }
+    if not unsure:
+        return resources
+    return [
+        replace(resource, values={k: v for k, v in resource.values.items() if k != "tags_all"})
+        if resource.provider is not None and resource.provider.address in unsure
+        else resource
+        for resource in resources
+    ]

@@ -15,7 +15,7 @@ from __future__ import annotations
 import codecs
 import gc
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -245,9 +245,14 @@ def _is_raw_state(document: dict[str, Any]) -> bool:
     return "lineage" in document and "resources" in document and "version" in document
 
 
-def load_plan_resources(path: Path, document: dict[str, Any] | None = None) -> PlanResources:
+def load_plan_resources(
+    path: Path,
+    document: dict[str, Any] | None = None,
+    providers: Mapping[str, frozenset[str]] | None = None,
+) -> PlanResources:
     """Read a plan or shown state. `document` is the already parsed JSON of `path`, if any;
-    it is taken over, and its resource changes let go of once read.
+    it is taken over, and its resource changes let go of once read. `providers` names what of
+    which providers' configurations each resource carries (see TfResource.provider).
 
     Values in the document are shared with the records, not copied, except where unknown
     values are marked.
@@ -257,7 +262,7 @@ def load_plan_resources(path: Path, document: dict[str, Any] | None = None) -> P
     file = str(path)
     format_version = _check_document(document, file)
     terraform_version = document.get("terraform_version")
-    reader = PlanReader(document)
+    reader = PlanReader(document, providers)
     try:
         with _collector_paused():
             reader.read()

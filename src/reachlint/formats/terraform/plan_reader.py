@@ -7,6 +7,7 @@ at; known ids and ARNs connect what the configuration section does not.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from reachlint.formats.terraform.plan_addresses import (
@@ -45,22 +46,27 @@ from reachlint.formats.terraform.plan_values import (
     id_references,
     module_configurations,
     module_resources,
+    provider_configurations,
     references_of,
     sensitive_paths,
     value_at,
     value_modules,
     with_unknowns,
 )
-from reachlint.formats.terraform.records import TfResource
+from reachlint.formats.terraform.records import ProviderConfig, TfResource
 from reachlint.sources import UnknownValue
 
 
 class PlanReader:
     """One plan document read: `read()` fills the records, notes, ids and addresses."""
 
-    def __init__(self, document: dict[str, Any]) -> None:
+    def __init__(
+        self, document: dict[str, Any], providers: Mapping[str, frozenset[str]] | None = None
+    ) -> None:
         # Taken over: what has been read is let go of as soon as it has been read.
         self.document = document
+        self._providers_read = providers or {}
+        self._provider_configs: dict[str, ProviderConfig] = {}
         self.records: dict[str, TfResource] = {}
         self.addresses: dict[str, Address] = {}
         self.notes: list[str] = []
@@ -105,6 +111,9 @@ class PlanReader:
         self.document.pop("resource_changes", None)
         configuration = self.document.get("configuration")
         self._configs = module_configurations(as_dict(configuration).get("root_module"))
+        self._provider_configs = provider_configurations(
+            as_dict(configuration).get("provider_config"), self._providers_read
+        )
         self._index_ids()
         for record in self.records.values():
             self._resolve_record(record)
@@ -223,6 +232,9 @@ class PlanReader:
         config = module_config.resources.get(parsed.resource) if module_config else None
         record.configured = config is not None
         references: dict[str, list[str]] = {}
+        if config is not None:
+            key = config.get("provider_config_key")
+            record.provider = self._provider_configs.get(key) if isinstance(key, str) else None
         locals_by_path: dict[str, tuple[str, ...]] = {}
         if config is not None:
             for_each = references_of(config.get("for_each_expression"))

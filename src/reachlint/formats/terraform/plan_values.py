@@ -6,13 +6,13 @@ configuration's modules. Every accessor takes whatever the document holds, of an
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import msgspec
 from msgspec import Struct
 
-from reachlint.formats.terraform.records import UNKNOWN
+from reachlint.formats.terraform.records import UNKNOWN, ProviderConfig
 
 
 def as_dict(value: object) -> dict[str, Any]:
@@ -363,3 +363,38 @@ def module_configurations(root: object) -> dict[tuple[str, ...], ModuleConfigura
         configs[names] = ModuleConfiguration(resources, calls, as_dict(body.get("outputs")))
         pending.extend(((*names, name), call.get("module")) for name, call in calls.items())
     return configs
+
+
+def provider_configurations(
+    section: object, read: Mapping[str, frozenset[str]]
+) -> dict[str, ProviderConfig]:
+    """The configuration section's provider configurations by key (aws, aws.west), for the
+    providers and arguments `read` names: the constants the plan records, UNKNOWN where it
+    records only what an expression refers to."""
+    found: dict[str, ProviderConfig] = {}
+    for key, config in as_dict(section).items():
+        config = as_dict(config)
+        name, alias, module = config.get("name"), config.get("alias"), config.get("module_address")
+        if not isinstance(name, str) or name not in read:
+            continue
+        address = f"provider.{name}.{alias}" if isinstance(alias, str) else f"provider.{name}"
+        if isinstance(module, str) and module:
+            address = f"{module}.{address}"
+        expressions = as_dict(config.get("expressions"))
+        wanted = {n: e for n, e in expressions.items() if n in read[name]}
+        found[str(key)] = ProviderConfig(address, _recorded(wanted))
+    return found
+
+
+def _recorded(expressions: dict[str, Any]) -> dict[str, Any]:
+    """Expressions of a configuration as the values a plan records; blocks are lists."""
+    values: dict[str, Any] = {}
+    for name, expression in expressions.items():
+        if isinstance(expression, list):
+            values[name] = [_recorded(as_dict(block)) for block in expression]
+        elif isinstance(expression, dict):
+            if "constant_value" in expression:
+                values[name] = expression["constant_value"]
+            elif expression.get("references"):
+                values[name] = UNKNOWN
+    return values
