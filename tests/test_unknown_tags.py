@@ -238,6 +238,33 @@ def test_cloudformation_tag_values_from_parameters_without_default_are_not_known
     assert (other.tags, other.tags_unknown) == ({}, "Other: Tags")
 
 
+def test_cloudformation_tag_values_written_as_numbers_or_booleans_are_their_text(
+    tmp_path: Path,
+) -> None:
+    # CloudFormation passes a number or a boolean written where a string goes on as its text
+    # (YAML 1.1: `yes` is true); the text of a fraction is not kept, so it is not known.
+    path = tmp_path / "template.yaml"
+    path.write_text(
+        """AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Server:
+    Type: AWS::EC2::Instance
+    Properties:
+      ImageId: ami-1
+      Tags:
+        - {Key: Version, Value: 2}
+        - {Key: Public, Value: true}
+        - {Key: Legacy, Value: no}
+        - {Key: Ratio, Value: 1.10}
+"""
+    )
+    server = build_model([path]).endpoints["Server"]
+    assert (server.tags, server.unknown_tags) == (
+        {"Version": "2", "Public": "true", "Legacy": "false"},
+        {"Ratio": "Server: Tags.Ratio"},
+    )
+
+
 @pytest.mark.parametrize(
     ("tags", "expected"),
     [

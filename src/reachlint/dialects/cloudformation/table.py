@@ -91,9 +91,21 @@ def _tags(value: Any) -> Any:
         ):
             return UNKNOWN
         if isinstance(item, dict) and isinstance(item.get("Key"), str):
-            written = item.get("Value")
-            tags[item["Key"]] = UNKNOWN if isinstance(written, Unknown | ResourceRef) else written
+            tags[item["Key"]] = _tag_text(item.get("Value"))
     return tags
+
+
+def _tag_text(written: Any) -> Any:
+    """A tag value as CloudFormation passes it on: a string, also for a number or a boolean
+    written where the string goes (true -> "true", 2 -> "2"); a fraction's text is not kept by
+    the template's reader (1.10 or 1.1?), so it is not known."""
+    if isinstance(written, Unknown | ResourceRef | float):
+        return UNKNOWN
+    if isinstance(written, bool):
+        return "true" if written else "false"
+    if isinstance(written, int):
+        return str(written)
+    return written
 
 
 def _at(properties: Any, *path: str) -> Any:
