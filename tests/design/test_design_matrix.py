@@ -99,6 +99,35 @@ def test_two_members_of_one_group_reach_each_other() -> None:
     assert cell["traffic"] == [{"protocol": "all"}]
 
 
+def test_tags_not_known_make_groups_of_their_own(tmp_path: Path) -> None:
+    # The network of tests/test_unknown_tags.py: `any_tags` has tags not known at all,
+    # `tier_unknown` a Tier whose value is not known; neither has no Tier tag, neither is
+    # surely web or app.
+    from tests.test_unknown_tags import INSTANCES, NETWORK
+
+    (tmp_path / "main.tf").write_text(NETWORK + INSTANCES)
+    unknown = ["aws_instance.any_tags", "aws_instance.tier_unknown"]
+    by_tag = json.loads(run_matrix([tmp_path], output_format="json"))
+    assert by_tag["grouping"] == "one group per value of the Tier tag"
+    assert {g["name"]: g["members"] for g in by_tag["groups"]} == {
+        "internet": ["internet"],
+        "(Tier not known before apply)": unknown,
+        "Tier=app": ["aws_instance.app"],
+        "Tier=web": ["aws_instance.web"],
+    }
+    groups = tmp_path / "groups.yaml"
+    groups.write_text(
+        "version: 1\ngroups:\n  web: {tags: {Tier: web}}\n  app: {tags: {Tier: app}}\n"
+    )
+    by_file = json.loads(run_matrix([tmp_path], groups_file=groups, output_format="json"))
+    assert {g["name"]: g["members"] for g in by_file["groups"]} == {
+        "internet": ["internet"],
+        "web": ["aws_instance.web"],
+        "app": ["aws_instance.app"],
+        "(maybe web, app)": unknown,
+    }
+
+
 def _azure_matrix(by: str) -> Matrix:
     net = azure_hybrid_net()
     analysis = Analysis(net.model)

@@ -115,23 +115,32 @@ def file_grouping(model: NetworkModel, ends: Ends, groups: Groups) -> Grouping:
     matcher = Matcher(model)
     builder = _Builder(ends, f"groups of {groups.file}")
     externals: list[str] = []
+    undecided: set[str] = set()
     for end, subjects in ends.all():
         space = address_space(model, end)
         for subject in subjects:
             picked = False
+            maybe: list[str] = []
             for name in groups.names:
-                addresses = matcher.end(groups.rules.groups[name], subject) & space
-                if addresses:
-                    builder.add(end, name, subject, addresses)
+                least, most, _doubts = matcher.bounds(groups.rules.groups[name], subject)
+                if least & space:
+                    builder.add(end, name, subject, least & space)
                     picked = True
+                elif most & space:
+                    maybe.append(name)
             if picked:
                 continue
             if isinstance(end, External):
                 builder.add(end, end.address, subject, space)
                 externals.append(end.address)
+            elif maybe:
+                # Tags not known before apply: the group it may be in, named as such.
+                name = f"(maybe {', '.join(maybe)})"
+                builder.add(end, name, subject, ALL_ADDRESSES)
+                undecided.add(name)
             else:
                 builder.add(end, OTHER, subject, ALL_ADDRESSES)
-    return builder.build([*externals, *groups.names, OTHER])
+    return builder.build([*externals, *groups.names, *sorted(undecided), OTHER])
 
 
 def auto_grouping(model: NetworkModel, ends: Ends, by: str) -> Grouping:
@@ -201,14 +210,18 @@ def _security_group_labels(cls: EndpointClass, subject: EndSubject) -> list[str]
 
 def _tag_labeller(key: str) -> Callable[[EndpointClass, EndSubject], list[str]]:
     def label(_cls: EndpointClass, subject: EndSubject) -> list[str]:
-        tags = subject.endpoint.tags if subject.endpoint is not None else {}
-        return [f"{key}={tags[key]}" if key in tags else f"(no {key} tag)"]
+        endpoint = subject.endpoint
+        if endpoint is not None and key in endpoint.tags:
+            return [f"{key}={endpoint.tags[key]}"]
+        if endpoint is not None and (key in endpoint.unknown_tags or endpoint.tags_unknown):
+            return [f"({key} not known before apply)"]
+        return [f"(no {key} tag)"]
 
     return label
 
 
 def _tier_tag(model: NetworkModel) -> str | None:
-    """A tag every endpoint carries with more than one value, other than Name.
+    """A tag every endpoint carries (or may) with more than one value, other than Name.
 
     Such a tag names roles (Tier=web, Tier=app); Name names individuals. Of several, the one
     with the fewest values wins.
@@ -216,10 +229,14 @@ def _tier_tag(model: NetworkModel) -> str | None:
     endpoints = list(model.endpoints.values())
     if len(endpoints) < 2:
         return None
-    shared = set.intersection(*(set(endpoint.tags) for endpoint in endpoints))
+    # A tag whose value, or tags whose keys, are not known may be that tag.
+    keys = [set(e.tags) | set(e.unknown_tags) for e in endpoints if e.tags_unknown is None]
+    if not keys:
+        return None
+    shared = set.intersection(*keys)
     candidates = []
     for key in shared:
-        values = {endpoint.tags[key] for endpoint in endpoints}
+        values = {endpoint.tags[key] for endpoint in endpoints if key in endpoint.tags}
         if key.lower() == "name" or _provenance(key) or len(values) < 2:
             continue
         if not _names_individuals(values, endpoints):
