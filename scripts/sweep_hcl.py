@@ -6,7 +6,9 @@ Usage: python scripts/sweep_hcl.py DIR [--quiet]
 A directory is every folder that holds .tf files. Each is loaded with the configuration loader
 and, when the AWS mapper is there, turned into a network model. One line per directory, then
 totals: directories, loaded, resources, notes, input errors (with their messages) and crashes.
-Crashes must be zero; input errors only for configurations that are really broken.
+Crashes must be zero; input errors only for configurations that are really broken. Each
+directory may read modules from anywhere in its repository: the first folder under DIR (the
+command line's --root), and gets the provider configurations the mappers read.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from reachlint.confine import declared_root
+from reachlint.dialects.terraform.model import PROVIDERS_CONFIGURED
 from reachlint.dialects.terraform.schema import check_configuration
 from reachlint.errors import InputError
 from reachlint.formats.terraform.directory import load_terraform_dir
@@ -47,7 +51,11 @@ def main(argv: list[str]) -> int:
         name = directory.relative_to(root) if directory != root else Path(".")
         begun = time.perf_counter()
         try:
-            result = load_terraform_dir(directory, validate=check_configuration)
+            repository = root / name.parts[0] if name.parts else root
+            with declared_root(repository):
+                result = load_terraform_dir(
+                    directory, validate=check_configuration, providers=PROVIDERS_CONFIGURED
+                )
             model_note = ""
             if build_model is not None:
                 model = build_model(result.resources, {}, str(directory))
