@@ -115,14 +115,8 @@ class ArmBalancers:
         frontends = self.frontends(
             resource, endpoint, items(at(properties, "frontendIPConfigurations"))
         )
-        backend_networks = [
-            c.interface.network for targets in pools.values() for c in self.compute.ip_configs
-            if c.owner in {t.endpoint for t in targets} and c.interface.network
-        ]  # fmt: skip
-        for interface in frontends:
-            if interface.public:
-                balancer.scheme = "internet-facing"
-                interface.network = backend_networks[0] if backend_networks else None
+        if any(interface.public for interface in frontends):
+            balancer.scheme = "internet-facing"
         for rule in items(at(properties, "loadBalancingRules")):
             self.balancing_rule(resource, balancer, rule, pools)
         nat_rules: list[tuple[Any, ArmResource | None]] = [
@@ -136,6 +130,7 @@ class ArmBalancers:
         if items(at(properties, "outboundRules")):
             self.arm.note(resource, "its outbound rules (SNAT for the backends) are not modelled")
         self.model.endpoints[endpoint.address] = endpoint
+        azure_load_balancers.place_public_frontends(self.model, endpoint.address)
 
     def pool_targets(self, resource: ArmResource, pool: str, properties: Any) -> list[Target]:
         targets, seen = self.members(pool, "pools")

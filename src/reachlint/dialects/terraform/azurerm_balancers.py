@@ -47,7 +47,7 @@ class AzurermBalancers:
         for resource in self.idx.of("azurerm_lb_nat_rule", "azurerm_lb_nat_pool"):
             self.nat_rule(resource)
         for resource in self.idx.of("azurerm_lb"):
-            self.place_public_frontends(resource.address)
+            azure_load_balancers.place_public_frontends(self.model, resource.address)
 
     def load_balancer(self, resource: TfResource) -> None:
         unknown: list[str] = []
@@ -212,23 +212,6 @@ class AzurermBalancers:
         if name is None or balancer is None:
             return []
         return [f"{balancer}/frontend_ip_configuration/{name}"]
-
-    def place_public_frontends(self, balancer: str) -> None:
-        """A public frontend sits in no subnet: it belongs to the network of its backends."""
-        endpoint = self.model.endpoints[balancer]
-        assert endpoint.load_balancer is not None
-        networks: list[str] = []
-        for listener in endpoint.load_balancer.listeners:
-            for group in listener.target_groups:
-                for target in self.model.target_groups[group].targets:
-                    backend = self.model.endpoints.get(target.endpoint)
-                    for interface in backend.interfaces if backend is not None else []:
-                        if interface.network is not None:
-                            networks.append(interface.network)
-        found = dedupe(networks)
-        for interface in endpoint.interfaces:
-            if interface.public and interface.network is None and found:
-                interface.network = found[0]
 
     def application_gateways(self) -> None:
         for resource in self.idx.of(

@@ -37,6 +37,26 @@ def load_balancer(public: bool, gateway_tier: bool = False, sku: str | None = No
     )
 
 
+def place_public_frontends(model: NetworkModel, balancer: str) -> None:
+    """A public frontend sits in no subnet: it belongs to the network of its backends, those of
+    its load-balancing rules and of its inbound NAT rules alike (a NAT rule's NIC need not be in
+    a pool: https://learn.microsoft.com/azure/load-balancer/inbound-nat-rules)."""
+    endpoint = model.endpoints[balancer]
+    assert endpoint.load_balancer is not None
+    networks: list[str] = []
+    for listener in endpoint.load_balancer.listeners:
+        for group in listener.target_groups:
+            found = model.target_groups.get(group)
+            for target in found.targets if found is not None else []:
+                backend = model.endpoints.get(target.endpoint)
+                for interface in backend.interfaces if backend is not None else []:
+                    if interface.network is not None:
+                        networks.append(interface.network)
+    for interface in endpoint.interfaces:
+        if interface.public and interface.network is None and networks:
+            interface.network = networks[0]
+
+
 def default_outbound(model: NetworkModel) -> None:
     """A VM that only internal Standard load balancers serve has no default outbound access:
     "When only an internal Load Balancer serves a virtual machine ... outbound connections
