@@ -14,9 +14,9 @@ from typing import Any
 
 from msgspec import Struct, field
 
-from reachlint.formats.cloudformation.intrinsics import ResourceRef, Unknown
+from reachlint.dialects.cloudformation.tags import tag_map
+from reachlint.formats.cloudformation.intrinsics import Unknown
 from reachlint.formats.jsonpos import JsonObject
-from reachlint.sources import UNKNOWN
 
 
 class FieldSpec(Struct, frozen=True):
@@ -77,35 +77,6 @@ def one(*path: str, fields: dict[str, FieldSpec]) -> EntrySpec:
 
 def many(*path: str, fields: dict[str, FieldSpec]) -> EntrySpec:
     return EntrySpec(tuple(path), fields=fields)
-
-
-def _tags(value: Any) -> Any:
-    """CloudFormation's [{Key, Value}] as the provider's mapping; a value the deployment
-    decides is UNKNOWN, and so is the whole list when a key is (any tag may be there)."""
-    if not isinstance(value, list):
-        return None
-    tags: dict[str, Any] = {}
-    for item in value:
-        if isinstance(item, Unknown | ResourceRef) or (
-            isinstance(item, dict) and isinstance(item.get("Key"), Unknown | ResourceRef)
-        ):
-            return UNKNOWN
-        if isinstance(item, dict) and isinstance(item.get("Key"), str):
-            tags[item["Key"]] = _tag_text(item.get("Value"))
-    return tags
-
-
-def _tag_text(written: Any) -> Any:
-    """A tag value as CloudFormation passes it on: a string, also for a number or a boolean
-    written where the string goes (true -> "true", 2 -> "2"); a fraction's text is not kept by
-    the template's reader (1.10 or 1.1?), so it is not known."""
-    if isinstance(written, Unknown | ResourceRef | float):
-        return UNKNOWN
-    if isinstance(written, bool):
-        return "true" if written else "false"
-    if isinstance(written, int):
-        return str(written)
-    return written
 
 
 def _at(properties: Any, *path: str) -> Any:
@@ -397,14 +368,14 @@ TYPES: dict[str, KindSpec] = {
         ),
         template=at("LaunchTemplate", "LaunchTemplateId"),
         template_name=at("LaunchTemplate", "LaunchTemplateName"),
-        tags=at("Tags", convert=_tags),
+        tags=at("Tags", convert=tag_map),
     ),
     "AWS::EC2::NetworkInterface": kind(
         "network-interface",
         subnet=at("SubnetId"),
         groups=at("GroupSet"),
         private_ip=at("PrivateIpAddress"),
-        tags=at("Tags", convert=_tags),
+        tags=at("Tags", convert=tag_map),
     ),
     "AWS::EC2::NetworkInterfaceAttachment": kind(
         "network-interface-attachment",
@@ -462,12 +433,12 @@ TYPES: dict[str, KindSpec] = {
         instance=at("InstanceId"),
         target_groups=at("TargetGroupARNs"),
         load_balancers=at("LoadBalancerNames"),
-        tags=at("Tags", convert=_tags),
+        tags=at("Tags", convert=tag_map),
     ),
     "AWS::Lambda::Function": kind(
         "lambda-function",
         vpc=one("VpcConfig", fields={"subnets": at("SubnetIds"), "groups": at("SecurityGroupIds")}),
-        tags=at("Tags", convert=_tags),
+        tags=at("Tags", convert=tag_map),
     ),
     # SAM's function deploys an AWS::Lambda::Function with the same VpcConfig.
     "AWS::Serverless::Function": kind(
@@ -508,7 +479,7 @@ TYPES: dict[str, KindSpec] = {
         ),
         subnets=at("Subnets"),
         groups=at("SecurityGroups"),
-        tags=at("Tags", convert=_tags),
+        tags=at("Tags", convert=tag_map),
     ),
     "AWS::ElasticLoadBalancingV2::TargetGroup": KindSpec(
         ("target-group",),
@@ -560,7 +531,7 @@ TYPES: dict[str, KindSpec] = {
             "port": at("Port"),
             "engine": at("Engine"),
             "cluster": at("DBClusterIdentifier"),
-            "tags": at("Tags", convert=_tags),
+            "tags": at("Tags", convert=tag_map),
         },
         choose=_db_kind("rds-cluster-instance", "db-instance"),
     ),
