@@ -9,7 +9,10 @@ from reachlint.commands.design.matrix import _tier_tag
 
 
 def _model(*tags: dict[str, str]) -> Any:
-    endpoints = {f"e{index}": SimpleNamespace(tags=t) for index, t in enumerate(tags)}
+    endpoints = {
+        f"e{index}": SimpleNamespace(tags=t, unknown_tags={}, tags_unknown=None)
+        for index, t in enumerate(tags)
+    }
     return SimpleNamespace(endpoints=endpoints)
 
 
