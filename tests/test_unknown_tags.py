@@ -566,3 +566,15 @@ def test_a_directory_knows_the_constant_default_tags_its_plan_leaves_out() -> No
         "aws_instance.tagged": ({"Environment": "prod", "Tier": "web"}, vpc, None),
         "aws_instance.dev": ({"Environment": "dev"}, vpc, None),
     }
+
+
+def test_an_auto_scaling_groups_tag_blocks_over_a_value_not_known(tmp_path: Path) -> None:
+    # fixtures/aws/facts/asg-tag-blocks without its variables file: the dynamic tag blocks go
+    # over a map not known, so any tag may be there (named by the blocks).
+    fixture = REPO / "fixtures/aws/facts/asg-tag-blocks"
+    for name in ("main.tf", "providers.tf"):
+        (tmp_path / name).write_text((fixture / name).read_text())
+    endpoints = build_model([tmp_path]).endpoints
+    web, batch = endpoints["aws_autoscaling_group.web"], endpoints["aws_autoscaling_group.batch"]
+    assert (web.tags, web.tags_unknown) == ({}, "aws_autoscaling_group.web: tag")
+    assert (batch.tags, batch.tags_unknown) == ({"Tier": "batch"}, None)

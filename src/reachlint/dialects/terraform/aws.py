@@ -12,6 +12,8 @@ holds no logic beyond the note on the types it does not map.
 
 from __future__ import annotations
 
+from typing import Any
+
 from msgspec.structs import replace
 
 from reachlint.dialects.terraform.inventory import Field, Fields, Kind, TerraformInventory, entries
@@ -50,9 +52,28 @@ _ACL_ENTRY: Fields = {
     "cidr": "cidr_block",
     "ipv6_cidr": "ipv6_cidr_block",
 }
-_OWN_TAGS: Fields = {"tags": "tags", "all_tags": "tags_all"}
 _DEFAULT_TAGS = "default_tags.0.tags"
-_TAGS: Fields = {**_OWN_TAGS, "default_tags": Field(_DEFAULT_TAGS, of_provider=True)}
+_TAGS: Fields = {
+    "tags": "tags",
+    "all_tags": "tags_all",
+    "default_tags": Field(_DEFAULT_TAGS, of_provider=True),
+}
+
+
+def _tag_blocks(blocks: Any) -> Any:
+    """An Auto Scaling group's `tag` blocks (key, value, propagate_at_launch) as a tag map,
+    propagated to its instances or not: the group stands for them in the model. A key not
+    known makes every tag possible, as tags not known at all."""
+    if not isinstance(blocks, list):
+        return UNKNOWN if blocks is UNKNOWN else None
+    tags: dict[str, Any] = {}
+    for block in blocks:
+        key = block.get("key") if isinstance(block, dict) else UNKNOWN
+        if key is UNKNOWN:
+            return UNKNOWN
+        if isinstance(key, str):
+            tags[key] = block.get("value")
+    return tags
 
 
 def _groups(path: str) -> Field:
@@ -398,7 +419,9 @@ TYPES: dict[str, Kind] = {
     "aws_autoscaling_group": Kind(
         "autoscaling-group",
         {
-            **_OWN_TAGS,  # the provider's default tags skip Auto Scaling groups
+            # Its `tag` blocks (the provider's default tags skip Auto Scaling groups).
+            "tags": Field("tag", convert=_tag_blocks),
+            "all_tags": "tags_all",
             "subnets": Field("vpc_zone_identifier", computed=True),
             "launch_template": "launch_template",
             "template": Field("launch_template.0.id", by_name=True),

@@ -9,7 +9,7 @@ blocks written as one list share their references, dealt out by source order whe
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from msgspec import Struct, field
@@ -43,6 +43,8 @@ class Field(Struct):
     # Links written anywhere inside the block, under these keys (actions nested in actions).
     nested: tuple[str, ...] = ()
     of_provider: bool = False  # written in the configuration of the resource's provider
+    # The value as the provider reads the field, from what Terraform writes (blocks as a map).
+    convert: Callable[[Any], Any] | None = None
 
     def __post_init__(self) -> None:
         if self.entries is not None:
@@ -223,6 +225,8 @@ class TerraformFields:
             return None if value is UNKNOWN else [v for v in value if v is not UNKNOWN]
         if value is None and spec.default is not None:
             return spec.default
+        if spec.convert is not None and value is not None:
+            return spec.convert(value)
         return value
 
     def refers(self, field: str) -> bool:
