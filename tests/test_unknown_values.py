@@ -18,7 +18,7 @@ from reachlint.errors import InputError
 from reachlint.formats.arm.values import MissingParameter, Placeholder
 from reachlint.formats.terraform.directory import load_terraform_dir
 from reachlint.formats.terraform.plan import load_plan_resources
-from reachlint.inputs.load import build_model
+from reachlint.inputs.load import LoadOptions, build_model
 from reachlint.reports.text import traffic_text
 from reachlint.sources import UnknownValue
 
@@ -1806,3 +1806,13 @@ def test_an_inline_acl_entry_without_icmp_type_and_code_takes_the_providers_zero
         "aws_instance.echo": "icmp types 0-7, types 9-255",
         "aws_instance.zeros": "icmp type 0 code 0",
     }
+
+
+@pytest.mark.parametrize(("public", "reached"), [("true", True), ("false", False)])
+def test_a_route_table_chosen_by_a_known_condition_is_that_one(public: str, reached: bool) -> None:
+    # fixtures/aws/unknown/route-table-by-condition with the variable given: its README
+    # derives both; not given, its expected-open.yaml and expected-closed.yaml.
+    fixture = REPO / "fixtures/aws/unknown/route-table-by-condition"
+    report = run_check([fixture], [], options=LoadOptions(variables={"public": public}))
+    found = [(f.rule, f.destination.address, f.depends_on_unknown) for f in report.findings]
+    assert found == ([("INTERNET-ADMIN-PORTS", "aws_instance.app", None)] if reached else [])

@@ -280,7 +280,21 @@ class TerraformFields:
         )
         if found.shared and likely_types is not None:
             self._deal(links, spec.path, likely_types, single=single)
+        if single and len(links.addresses) > 1:
+            self._one_of(links, likely_types)
         return links
+
+    def _one_of(self, links: Links, likely_types: frozenset[str] | None) -> None:
+        """A field that holds one value refers to several resources (a condition not known
+        decides, or what the value is built from is named too): those of the kinds the field
+        names, if there are any; still several, the input says only that it is one of them."""
+        if likely_types is not None:
+            by_address = self.inv.idx.by_address
+            likely = [
+                a for a in links.addresses if (r := by_address.get(a)) and r.type in likely_types
+            ]
+            links.addresses = likely or links.addresses
+        links.ambiguous = len(links.addresses) > 1
 
     def _nested(self, path: str, keys: tuple[str, ...], types: frozenset[str] | None) -> Links:
         found: list[str] = []

@@ -308,7 +308,9 @@ def _tables_named(b: Build, resource: Resource, unknown: list[str]) -> list[Rout
         table = route_table_of(b, resource, unknown)
         return [table] if table is not None else []
     choices = ", ".join(links.addresses[:NOTE_SAMPLE])
-    resource.note(f"{resource.path('table')} may be any of {choices}; its route table is unknown")
+    resource.note(
+        f"{resource.path('table')} may be any of {choices}; its route table is unknown", "table"
+    )
     found = [b.model.route_tables.get(table_address(b, a)) for a in links.addresses]
     return [table for table in found if table is not None]
 
