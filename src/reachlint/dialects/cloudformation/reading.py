@@ -230,8 +230,8 @@ class _View:
     ) -> Links:
         raw = self._raw(field_name)
         found = Links(given=raw is not None)
-        items = raw if isinstance(raw, list) else [] if raw is None else [raw]
-        for item in items:
+        chosen: list[str] = []  # the conditions not known that choose among the branches
+        for item in _branches(raw, chosen):
             if isinstance(item, ResourceRef):
                 address = self.cfn.address_of(item)
                 target = self.inventory.get(address)
@@ -244,6 +244,11 @@ class _View:
             elif isinstance(item, Unknown):
                 found.unresolved = True
         found.addresses = dedupe(found.addresses)
+        if chosen:
+            # The input says only which resources the value is among: an `Fn::If` whose
+            # condition the deployment decides.
+            found.ambiguous = len(found.addresses) > 1
+            found.rests_on = dedupe(chosen)
         if found.unresolved and unknown is not None:
             path = self.path(field_name)
             if path not in unknown:
@@ -395,6 +400,21 @@ def _plain(value: Any) -> Any:
     if isinstance(value, JsonArray | list):
         return [_plain(item) for item in value]
     return value
+
+
+def _branches(value: Any, chosen: list[str]) -> Iterator[Any]:
+    """The items a field's value may hold: each branch of an `Fn::If` not decided (whose
+    condition goes to `chosen`), lists flattened; AWS::NoValue, a branch that writes nothing,
+    holds none."""
+    if isinstance(value, Unknown) and value.alternatives is not None:
+        chosen.extend(value.names)
+        for alternative in value.alternatives:
+            yield from _branches(alternative, chosen)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _branches(item, chosen)
+    elif value is not None:
+        yield value
 
 
 def _rests_on(value: Any) -> str:
