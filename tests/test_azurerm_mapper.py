@@ -1466,3 +1466,24 @@ def test_a_dnat_rule_that_may_pick_another_address_does_not_lead_to_the_nic(
     report = run_check([tmp_path], [], assume_unknown="open")
     assert not [f for f in report.findings if f.destination.address.endswith("vmserver")]
     assert any("server-ssh leads nowhere" in note.message for note in report.notes or [])
+
+
+def test_a_nic_whose_network_security_group_is_not_known_gets_one_whose_rules_are_not() -> None:
+    # The association names an NSG by a value not known: some NSG, or none, filters the NIC.
+    # Not one that lets nothing through or everything, silently: its access is not known.
+    association = res(
+        "azurerm_network_interface_security_group_association.a",
+        {"network_interface_id": UNKNOWN, "network_security_group_id": UNKNOWN},
+        network_interface_id=["azurerm_network_interface.a"],
+    )
+    model = build(vnet(), subnet("web", "10.0.1.0/24"), nic("a"), association)
+    interface = model.endpoints["azurerm_network_interface.a"].interfaces[0]
+    assert interface.subnet == "azurerm_subnet.web"
+    assert interface.network_security_group == (
+        "the network security group of azurerm_network_interface.a"
+    )
+    nsg = model.network_security_groups[interface.network_security_group]
+    assert [(r.direction, r.unknown_parts) for r in nsg.rules] == [
+        ("inbound", ["access"]),
+        ("outbound", ["access"]),
+    ]

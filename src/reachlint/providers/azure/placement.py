@@ -29,6 +29,9 @@ def place_interfaces(build: Build) -> None:
     declared = [a for a, network in model.networks.items() if not network.outside]
     for endpoint in model.endpoints.values():
         for interface in endpoint.interfaces:
+            if interface.network_security_group_unknown and not interface.network_security_group:
+                # Which NSG, if any, the deployment decides: one whose rules are not known.
+                interface.network_security_group = _nsg_not_known(build, interface.address)
             placed = model.subnets.get(interface.subnet or "")
             if interface.subnet is not None and (placed is None or placed.outside):
                 _outside(build, interface, interface.subnet)
@@ -64,10 +67,10 @@ def _outside(build: Build, interface: Interface, subnet: str, network: str | Non
     interface.subnet, interface.network = subnet, placed.network
 
 
-def _nsg_not_known(build: Build, subnet: str) -> str:
-    """A network security group whose rules are not known: each way, one rule first of all
-    whose access is not known (an allow when open, a deny when closed)."""
-    address = f"the network security group of {subnet}"
+def _nsg_not_known(build: Build, owner: str) -> str:
+    """A network security group whose rules are not known, of a subnet or a NIC: each way, one
+    rule first of all whose access is not known (an allow when open, a deny when closed)."""
+    address = f"the network security group of {owner}"
     rules = [
         NsgRule(
             address=address,
