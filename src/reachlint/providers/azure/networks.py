@@ -13,6 +13,7 @@ import ipaddress
 
 from reachlint.model.network import Network, NetworkModel, Subnet
 from reachlint.providers.azure import peerings
+from reachlint.providers.azure.nsgs import nsg_not_known
 from reachlint.providers.azure.resources import Build, Resource
 from reachlint.sources import UnknownValue
 
@@ -80,7 +81,10 @@ def associations(build: Build) -> None:
 
 
 def attach(build: Build, subnet: Subnet, field: str, target: str | None) -> None:
-    """Associate a subnet with an NSG, route table or NAT gateway; None: it is unknown which."""
+    """Associate a subnet with an NSG, route table or NAT gateway; None: it is unknown which.
+    An NSG not known is one whose rules are not known (none at all would be a guess)."""
+    if field == "security_group" and target is None:
+        target = nsg_not_known(build, subnet.address)
     setattr(subnet, field, target)
     if target is None and build.settings.name_unresolved_subnet_links:
         if field not in subnet.unknown:

@@ -23,7 +23,7 @@ from reachlint.model.network import (
 from reachlint.sources import Origin, UnknownValue
 
 if TYPE_CHECKING:
-    from reachlint.providers.azure.resources import Resource, Settings, Source
+    from reachlint.providers.azure.resources import Build, Resource, Settings, Source
 
 # Service tags the engine resolves to address sets; any other tag is an unknown address set.
 KNOWN_SERVICE_TAGS = {"virtualnetwork": "VirtualNetwork", "internet": "Internet",
@@ -297,3 +297,29 @@ def application_security_groups(source: Source) -> None:
         source.model.application_security_groups[resource.address] = Element(
             address=resource.address, type=resource.type, origin=resource.origin
         )
+
+
+def nsg_not_known(build: Build, owner: str) -> str:
+    """A network security group whose rules are not known, of a subnet or a NIC whose NSG is a
+    value not known: each way, one rule first of all whose access is not known (an allow when
+    open, a deny when closed)."""
+    address = f"the network security group of {owner}"
+    rules = [
+        NsgRule(
+            address=address,
+            type=build.settings.nsg_type,
+            name=direction,
+            priority=100,
+            direction=direction,
+            allow=False,
+            source=AddressSpec(any=True),
+            destination=AddressSpec(any=True),
+            unknown=["its rules"],
+            unknown_parts=["access"],
+        )
+        for direction in ("inbound", "outbound")
+    ]
+    build.model.network_security_groups[address] = NetworkSecurityGroup(
+        address=address, type=build.settings.nsg_type, rules=rules
+    )
+    return address

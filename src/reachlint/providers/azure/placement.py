@@ -13,8 +13,9 @@ one outside it (`unknown-vnet`).
 
 from __future__ import annotations
 
-from reachlint.model.network import AddressSpec, Interface, NetworkSecurityGroup, NsgRule
+from reachlint.model.network import Interface
 from reachlint.providers.azure.networks import outside_network, outside_subnet
+from reachlint.providers.azure.nsgs import nsg_not_known
 from reachlint.providers.azure.resources import Build
 from reachlint.sources import UnknownValue
 
@@ -31,7 +32,7 @@ def place_interfaces(build: Build) -> None:
         for interface in endpoint.interfaces:
             if interface.network_security_group_unknown and not interface.network_security_group:
                 # Which NSG, if any, the deployment decides: one whose rules are not known.
-                interface.network_security_group = _nsg_not_known(build, interface.address)
+                interface.network_security_group = nsg_not_known(build, interface.address)
             placed = model.subnets.get(interface.subnet or "")
             if interface.subnet is not None and (placed is None or placed.outside):
                 _outside(build, interface, interface.subnet)
@@ -63,30 +64,5 @@ def _outside(build: Build, interface: Interface, subnet: str, network: str | Non
         outside_subnet(model, subnet, settings.subnet_type, network, prefix)
     placed = model.subnets[subnet]
     if placed.security_group is None:
-        placed.security_group = _nsg_not_known(build, subnet)
+        placed.security_group = nsg_not_known(build, subnet)
     interface.subnet, interface.network = subnet, placed.network
-
-
-def _nsg_not_known(build: Build, owner: str) -> str:
-    """A network security group whose rules are not known, of a subnet or a NIC: each way, one
-    rule first of all whose access is not known (an allow when open, a deny when closed)."""
-    address = f"the network security group of {owner}"
-    rules = [
-        NsgRule(
-            address=address,
-            type=build.settings.nsg_type,
-            name=direction,
-            priority=100,
-            direction=direction,
-            allow=False,
-            source=AddressSpec(any=True),
-            destination=AddressSpec(any=True),
-            unknown=["its rules"],
-            unknown_parts=["access"],
-        )
-        for direction in ("inbound", "outbound")
-    ]
-    build.model.network_security_groups[address] = NetworkSecurityGroup(
-        address=address, type=build.settings.nsg_type, rules=rules
-    )
-    return address
