@@ -291,8 +291,13 @@ class Resolver:
         # A list with unknown items was written; only a wholly unknown value may be unset, and
         # one that rests on something (a variable without value) is written too.
         unknown_value = has_unknown(value) and not references
-        links.rests_on = dedupe(
-            name for each in resource.unknown_values.get(path, ()) for name in each.sources
+        rests_on = resource.unknown_values.get(path, ())
+        links.rests_on = dedupe(name for each in rests_on for name in each.sources)
+        # An item that rests on variables without value alone names none of the references
+        # beside it: `[aws_security_group.web.id, var.extra]`.
+        unknown_value = unknown_value or any(
+            each.sources and all(name.startswith("var.") for name in each.sources)
+            for each in rests_on
         )
         if (
             computed

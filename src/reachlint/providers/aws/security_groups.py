@@ -285,7 +285,7 @@ def groups_of(b: Build, resource: Fields, fields: Iterable[str], unknown: list[s
         path = resource.path(field)
         if outside:
             reason = f"names {', '.join(outside)}, which is not in the input"
-        elif links.unresolved and not links.literals and not links.addresses:
+        elif links.unresolved and not links.literals:
             found.append(f"{resource.address}.{path}")
             rests_on = ", ".join(links.rests_on)
             reason = f"is not known (it rests on {rests_on})" if rests_on else "cannot be resolved"
