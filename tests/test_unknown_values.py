@@ -1816,3 +1816,12 @@ def test_a_route_table_chosen_by_a_known_condition_is_that_one(public: str, reac
     report = run_check([fixture], [], options=LoadOptions(variables={"public": public}))
     found = [(f.rule, f.destination.address, f.depends_on_unknown) for f in report.findings]
     assert found == ([("INTERNET-ADMIN-PORTS", "aws_instance.app", None)] if reached else [])
+
+
+@pytest.mark.parametrize(("locked", "reached"), [("true", False), ("false", True)])
+def test_a_network_acl_chosen_by_a_known_condition_is_that_one(locked: str, reached: bool) -> None:
+    # fixtures/aws/unknown/network-acl-by-condition with the variable given (its README).
+    fixture = REPO / "fixtures/aws/unknown/network-acl-by-condition"
+    report = run_check([fixture], [], options=LoadOptions(variables={"locked": locked}))
+    found = [(f.rule, f.destination.address, f.depends_on_unknown) for f in report.findings]
+    assert found == ([("INTERNET-ADMIN-PORTS", "aws_instance.web", None)] if reached else [])

@@ -196,6 +196,8 @@ class ClassBuilder:
             unknowns.append(f"{endpoint.address}: subnet")
         if subnet is not None and subnet.route_table_unknown:
             unknowns.append(subnet.route_table_unknown)
+        if subnet is not None and subnet.network_acl_unknown:
+            unknowns.append(subnet.network_acl_unknown)
         families = IntervalSet()
         subnet_ranges = families_of(subnet) if subnet is not None else ALL_ADDRESSES
         if subnet is None or subnet_ranges & V4_ALL:

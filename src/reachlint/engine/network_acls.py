@@ -210,6 +210,14 @@ class NetworkAcls:
     def acl_for(self, subnet: Subnet | None) -> AclView | None:
         if subnet is None:
             return None
+        if subnet.network_acl_choices:
+            key = (f"choice:{subnet.address}",)
+            if key not in self._chosen:
+                views: list[AclView | None] = [
+                    self._view(self.model.network_acls[a]) for a in subnet.network_acl_choices
+                ]
+                self._chosen[key] = self._choose(views, subnet.network)
+            return self._chosen[key]
         address = subnet.network_acl
         if address is None:
             network = self.model.networks.get(subnet.network)

@@ -55,6 +55,9 @@ class Subnet(Element, kw_only=True):
     route_table_choices: list[str] = field(default_factory=list)
     route_table_unknown: str | None = None
     network_acl: str | None = None
+    # The same for its network ACL: an association whose ACL a condition not known chooses.
+    network_acl_choices: list[str] = field(default_factory=list)
+    network_acl_unknown: str | None = None
     security_group: str | None = None  # Azure: the subnet's network security group
     nat_gateway: str | None = None  # Azure: a NAT gateway serves the whole subnet
     # Azure: VMs without a public address still reach the internet (default outbound access).
