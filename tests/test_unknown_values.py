@@ -1808,20 +1808,21 @@ def test_an_inline_acl_entry_without_icmp_type_and_code_takes_the_providers_zero
     }
 
 
-@pytest.mark.parametrize(("public", "reached"), [("true", True), ("false", False)])
-def test_a_route_table_chosen_by_a_known_condition_is_that_one(public: str, reached: bool) -> None:
-    # fixtures/aws/unknown/route-table-by-condition with the variable given: its README
-    # derives both; not given, its expected-open.yaml and expected-closed.yaml.
-    fixture = REPO / "fixtures/aws/unknown/route-table-by-condition"
-    report = run_check([fixture], [], options=LoadOptions(variables={"public": public}))
+@pytest.mark.parametrize(
+    ("fixture", "variable", "value", "reached"),
+    [
+        ("route-table-by-condition", "public", "true", "aws_instance.app"),
+        ("route-table-by-condition", "public", "false", None),
+        ("network-acl-by-condition", "locked", "true", None),
+        ("network-acl-by-condition", "locked", "false", "aws_instance.web"),
+    ],
+)
+def test_an_association_chosen_by_a_known_condition_is_that_one(
+    fixture: str, variable: str, value: str, reached: str | None
+) -> None:
+    # fixtures/aws/unknown/<fixture> with the variable given: its README derives each; not
+    # given, its expected-open.yaml and expected-closed.yaml.
+    given = REPO / "fixtures/aws/unknown" / fixture
+    report = run_check([given], [], options=LoadOptions(variables={variable: value}))
     found = [(f.rule, f.destination.address, f.depends_on_unknown) for f in report.findings]
-    assert found == ([("INTERNET-ADMIN-PORTS", "aws_instance.app", None)] if reached else [])
-
-
-@pytest.mark.parametrize(("locked", "reached"), [("true", False), ("false", True)])
-def test_a_network_acl_chosen_by_a_known_condition_is_that_one(locked: str, reached: bool) -> None:
-    # fixtures/aws/unknown/network-acl-by-condition with the variable given (its README).
-    fixture = REPO / "fixtures/aws/unknown/network-acl-by-condition"
-    report = run_check([fixture], [], options=LoadOptions(variables={"locked": locked}))
-    found = [(f.rule, f.destination.address, f.depends_on_unknown) for f in report.findings]
-    assert found == ([("INTERNET-ADMIN-PORTS", "aws_instance.web", None)] if reached else [])
+    assert found == ([("INTERNET-ADMIN-PORTS", reached, None)] if reached else [])
