@@ -1826,3 +1826,15 @@ def test_an_association_chosen_by_a_known_condition_is_that_one(
     report = run_check([given], [], options=LoadOptions(variables={variable: value}))
     found = [(f.rule, f.destination.address, f.depends_on_unknown) for f in report.findings]
     assert found == ([("INTERNET-ADMIN-PORTS", reached, None)] if reached else [])
+
+
+@pytest.mark.parametrize(
+    ("port", "reached"),
+    [("443", ["aws_instance.app"]), ("22", ["aws_instance.app", "aws_lb.front"])],
+)
+def test_a_listener_port_given_is_that_port(port: str, reached: list[str]) -> None:
+    # fixtures/aws/unknown/listener-port-variable with the variable given (its README).
+    fixture = REPO / "fixtures/aws/unknown/listener-port-variable"
+    report = run_check([fixture], [], options=LoadOptions(variables={"port": port}))
+    found = [(f.rule, f.destination.address, f.depends_on_unknown) for f in report.findings]
+    assert found == [("INTERNET-ADMIN-PORTS", address, None) for address in reached]

@@ -54,7 +54,7 @@ class _Balancers:
                 forwards = forwards_of[lb_class.info.id] = self._forwards(lb_class, classes_of)
             before = _LoosePath(arrival)
             for listener, target_port, target_classes, hops in forwards:
-                heard = arrival.traffic & on_port(listener.protocol_number, listener.port)
+                heard = arrival.traffic & listener.heard
                 if not heard:
                     continue
                 # The flow keeps the client's addresses: those that reached the listener.

@@ -48,7 +48,7 @@ class Engine:
         self.filters = Filters(model, assume)
         self.groups = SecurityGroups(self.filters)
         self.acls = NetworkAcls(self.filters)
-        self.listeners = Listeners(model)
+        self.listeners = Listeners(model, assume)
         self.tables = RouteTables(model, assume)
         self.interconnect = Interconnect(model, assume, self.tables)
         self.borders = Borders(model, assume, self.tables)

@@ -154,10 +154,7 @@ def _forwards(
     assert balancer is not None
     found = []
     for listener, target_port, targets, _via in engine.listeners.forwarding(balancer, lb.frontends):
-        heard = wanted & Traffic.box(
-            parse_protocol(listener.protocol_number),
-            ports=IntervalSet([(listener.port, listener.port)]),
-        )
+        heard = wanted & listener.heard
         if not heard:
             continue
         arriving = Traffic.box(

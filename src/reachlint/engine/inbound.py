@@ -38,6 +38,7 @@ def _through_firewalls(engine: Engine, b: ClassView) -> None:
         allowed = b.service.accepts("internet", allowed)
         if b.load_balancer is not None:
             allowed &= engine.listeners.traffic(b.load_balancer, b.frontends)
+            engine.filters.unknowns.extend(engine.listeners.doubts(b.load_balancer, b.frontends))
         allowed &= engine.acls.region(b.acl, "ingress", b.outside)
         if not allowed:
             engine.filters.take_unknowns()
@@ -68,6 +69,7 @@ def _direct(engine: Engine, b: ClassView) -> None:
     allowed = b.service.accepts("internet", allowed)
     if b.load_balancer is not None:
         allowed &= engine.listeners.traffic(b.load_balancer, b.frontends)
+        engine.filters.unknowns.extend(engine.listeners.doubts(b.load_balancer, b.frontends))
     allowed &= engine.acls.region(b.acl, "ingress", b.outside)
     if not allowed:
         engine.filters.take_unknowns()
@@ -144,6 +146,9 @@ def from_sites(engine: Engine) -> None:
             allowed = b.service.accepts("onprem", allowed)
             if b.load_balancer is not None:
                 allowed &= engine.listeners.traffic(b.load_balancer, b.frontends)
+                engine.filters.unknowns.extend(
+                    engine.listeners.doubts(b.load_balancer, b.frontends)
+                )
             allowed &= engine.acls.region(b.acl, "ingress", where)
             allowed = engine.settle(allowed, leg)
             if not allowed:

@@ -13,7 +13,7 @@ from functools import lru_cache
 from msgspec import Struct
 
 from reachlint.engine.filters import EVERYTHING
-from reachlint.engine.flows import Hop
+from reachlint.engine.flows import Doubt, Hop
 from reachlint.model.network import Endpoint, Listener, NetworkModel
 from reachlint.model.traffic import IntervalSet, Traffic, parse_protocol
 
@@ -23,32 +23,62 @@ _ALL: frozenset[str] = frozenset({"*"})  # every frontend of a load balancer
 class ListenerView(Struct):
     protocol_number: str
     forward_protocol: str
-    port: int
+    heard: Traffic  # what it hears: its port, or any port when open and the port is not known
     hop: Hop
 
 
 class Listeners:
-    """The listeners of the model's load balancers, with the target groups they forward to."""
+    """The listeners of the model's load balancers, with the target groups they forward to.
+    A listener whose port is not known hears every port of its protocol when open and nothing
+    when closed; what only it hears rests on that port (`doubts`)."""
 
-    def __init__(self, model: NetworkModel) -> None:
+    def __init__(self, model: NetworkModel, assume: str = "open") -> None:
         self.model = model
-        self._heard: dict[tuple[str, frozenset[str]], Traffic] = {}
+        self.open = assume == "open"
+        self._heard: dict[tuple[str, frozenset[str]], tuple[Traffic, list[Doubt]]] = {}
 
     def traffic(self, balancer: Endpoint, frontends: frozenset[str] = _ALL) -> Traffic:
         """What the listeners on these frontends hear (an Azure rule names its frontend)."""
-        spec = balancer.load_balancer
-        if spec is None:
+        if balancer.load_balancer is None:
             return EVERYTHING
+        return self._hearing(balancer, frontends)[0]
+
+    def doubts(self, balancer: Endpoint, frontends: frozenset[str] = _ALL) -> list[Doubt]:
+        """The listener ports not known that some of what the frontends hear rests on."""
+        if balancer.load_balancer is None:
+            return []
+        return self._hearing(balancer, frontends)[1]
+
+    def _hearing(
+        self, balancer: Endpoint, frontends: frozenset[str]
+    ) -> tuple[Traffic, list[Doubt]]:
+        spec = balancer.load_balancer
+        assert spec is not None
         key = (balancer.address, frontends)
-        heard = self._heard.get(key)
-        if heard is None:
-            heard = Traffic()
+        found = self._heard.get(key)
+        if found is None:
+            known, doubts = Traffic(), []
             for listener in spec.listeners:
-                if not _listens_on(listener, frontends):
-                    continue
-                for protocol in listener_protocols(listener.protocol):
-                    heard |= on_port(protocol, listener.port)
-            self._heard[key] = heard
+                if _listens_on(listener, frontends) and listener.port is not None:
+                    for protocol in listener_protocols(listener.protocol):
+                        known |= on_port(protocol, listener.port)
+            heard = known
+            for listener in spec.listeners:
+                if _listens_on(listener, frontends) and listener.port is None:
+                    some = self._heard_by(listener) - known
+                    if some:
+                        heard |= some
+                        doubts.append(Doubt(_port_name(listener), some))
+            found = self._heard[key] = (heard, doubts)
+        return found
+
+    def _heard_by(self, listener: Listener) -> Traffic:
+        heard = Traffic()
+        for protocol in listener_protocols(listener.protocol):
+            if listener.port is not None:
+                heard |= on_port(protocol, listener.port)
+            elif self.open:
+                heard |= Traffic.box(parse_protocol(protocol))
         return heard
 
     def forwarding(
@@ -62,13 +92,15 @@ class Listeners:
             if not _listens_on(listener, frontends):
                 continue
             for protocol in listener_protocols(listener.protocol):
+                port = listener.port if listener.port is not None else "(a port not known)"
                 hop = Hop(
                     address=listener.address,
                     kind="listener",
                     type=listener.type,
-                    detail=f"{balancer.address} listens on {protocol} {listener.port}",
+                    detail=f"{balancer.address} listens on {protocol} {port}",
                     origin=listener.origin,
                 )
+                heard = self._heard_by(listener) & Traffic.box(parse_protocol(protocol))
                 for group_address in listener.target_groups:
                     group = self.model.target_groups.get(group_address)
                     if group is None:
@@ -76,21 +108,22 @@ class Listeners:
                     forward = "udp" if group.protocol.lower() == "udp" else protocol
                     by_port: dict[int, list[str]] = {}
                     for target in group.targets:
-                        port = target.port or group.port or listener.port
-                        by_port.setdefault(port, []).append(target.endpoint)
-                    for port, targets in sorted(by_port.items()):
+                        target_port = target.port or group.port or listener.port
+                        if target_port is not None:  # else the port it forwards to is not known
+                            by_port.setdefault(target_port, []).append(target.endpoint)
+                    for forward_port, targets in sorted(by_port.items()):
                         group_hop = Hop(
                             address=group.address,
                             kind="target-group",
                             type=group.type,
-                            detail=f"forwards to its targets on {forward} {port}",
+                            detail=f"forwards to its targets on {forward} {forward_port}",
                             origin=group.origin,
                         )
-                        view = ListenerView(protocol, forward, listener.port, hop)
-                        yield view, port, targets, [group_hop]
+                        view = ListenerView(protocol, forward, heard, hop)
+                        yield view, forward_port, targets, [group_hop]
                 if listener.target_port is not None and spec.instances:
                     targets = [t.endpoint for t in spec.instances]
-                    view = ListenerView(protocol, protocol, listener.port, hop)
+                    view = ListenerView(protocol, protocol, heard, hop)
                     yield view, listener.target_port, targets, []
 
 
@@ -98,6 +131,11 @@ class Listeners:
 def on_port(protocol: str, port: int) -> Traffic:
     """Traffic of one protocol to one port, from any address."""
     return Traffic.box(parse_protocol(protocol), ports=IntervalSet([(port, port)]))
+
+
+def _port_name(listener: Listener) -> str:
+    """What a listener's port not known is named by in the findings that rest on it."""
+    return f"{listener.address}: {listener.unknown[-1] if listener.unknown else 'port'}"
 
 
 def _listens_on(listener: Listener, frontends: frozenset[str]) -> bool:

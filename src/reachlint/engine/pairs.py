@@ -86,6 +86,7 @@ class Pairs:
             allowed = a.guards.toward("egress", b.peer)
         if b.load_balancer is not None:
             allowed &= self.listeners.traffic(b.load_balancer, b.frontends)
+            self.filters.unknowns.extend(self.listeners.doubts(b.load_balancer, b.frontends))
         if not allowed:
             self.filters.take_unknowns()
             return None

@@ -311,7 +311,7 @@ class Interface(Struct, kw_only=True):
 
 class Listener(Element, kw_only=True):
     protocol: str = "tcp"
-    port: int
+    port: int | None  # None: not known before apply (`unknown` names it)
     target_groups: list[str] = field(default_factory=list)
     # Classic load balancers forward straight to instances on this port.
     target_port: int | None = None

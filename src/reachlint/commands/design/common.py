@@ -16,6 +16,7 @@ from reachlint.errors import InputError
 from reachlint.model.network import NetworkModel
 from reachlint.model.traffic import (
     ALL_ADDRESSES,
+    ALL_PORTS,
     PUBLIC_ADDRESSES,
     IntervalSet,
     Traffic,
@@ -118,9 +119,13 @@ def frontend_traffic(model: NetworkModel, flow: Flow, balancer: str) -> Traffic:
     for listener in spec.listeners:
         if listener.address in rules:
             for protocol in listener_protocols(listener.protocol):
-                heard |= Traffic.box(
-                    parse_protocol(protocol), ports=IntervalSet([(listener.port, listener.port)])
+                # A port not known: any (the flow is there only when open).
+                ports = (
+                    ALL_PORTS
+                    if listener.port is None
+                    else IntervalSet([(listener.port, listener.port)])
                 )
+                heard |= Traffic.box(parse_protocol(protocol), ports=ports)
     return heard.only_addresses(flow.traffic.addresses())
 
 

@@ -247,8 +247,11 @@ def _listener(b: Build, resource: Resource) -> None:
     port = integer(resource.value("port"))
     if port is None and protocol.upper() == "GENEVE":
         port = 6081
-    if port is None:
-        resource.note(f"{resource.path('port')} is not known; listener not modelled", "port")
+    if port is None and resource.value("port") is UNKNOWN:
+        # It listens on some port: any, when open, and the flows through it name the port.
+        unknown.append(resource.path("port"))
+    elif port is None:
+        resource.note(f"{resource.path('port')} is not written; listener not modelled", "port")
         return
     listener = Listener(
         address=resource.address,
