@@ -596,6 +596,21 @@ def test_lb_rule_forwards_to_the_pool_members_through_their_associations() -> No
     assert model.elastic_ips["azurerm_public_ip.lb"].endpoint == "azurerm_lb.web"
 
 
+def test_an_lb_rule_whose_frontend_port_is_not_known_listens_on_a_port_not_known() -> None:
+    # `frontend_port = var.port` without a value: a listener on some port (any, when open),
+    # named by it; the backend port as written. Before, the rule was left out.
+    resources = _balanced()
+    rule = resources[-1]
+    rule.values["frontend_port"] = UNKNOWN
+    model = build(*resources)
+    spec = model.endpoints["azurerm_lb.web"].load_balancer
+    assert spec is not None
+    [listener] = spec.listeners
+    assert (listener.port, listener.unknown) == (None, ["frontend_port"])
+    group = model.target_groups[listener.target_groups[0]]
+    assert (group.port, group.unknown) == (8080, [])
+
+
 def test_lb_rule_for_all_protocols_listens_on_tcp_and_udp() -> None:
     model = build(*_balanced("All"))
     spec = model.endpoints["azurerm_lb.web"].load_balancer

@@ -192,15 +192,14 @@ class ArmBalancers:
         address = child_address(resource.address, "loadBalancingRules", name)
         properties = at(rule, "properties")
         protocol = self.listener_protocol(at(properties, "protocol"))
-        frontend_port = self.arm.integer(
-            resource, at(properties, "frontendPort"), f"{name} frontendPort"
-        )
+        written = at(properties, "frontendPort")
+        frontend_port = self.arm.integer(resource, written, f"{name} frontendPort")
         backend_port = self.arm.integer(
             resource, at(properties, "backendPort"), f"{name} backendPort"
         )
-        if frontend_port is None:
+        if frontend_port is None and not isinstance(written, Unknown):
             self.arm.note(
-                resource, f"load balancing rule {name} has no known frontend port; skipped", rule
+                resource, f"load balancing rule {name} has no frontend port; skipped", rule
             )
             return
         if frontend_port == 0:
@@ -240,9 +239,8 @@ class ArmBalancers:
             properties, data, origin = at(rule, "properties"), rule, self.arm.origin(resource, rule)
         protocol = self.listener_protocol(at(properties, "protocol"))
         backend_port = self.arm.integer(resource, at(properties, "backendPort"), "NAT backendPort")
-        frontend_port = self.arm.integer(
-            resource, at(properties, "frontendPort"), "NAT frontendPort"
-        )
+        written = at(properties, "frontendPort")
+        frontend_port = self.arm.integer(resource, written, "NAT frontendPort")
         targets: list[Target] = []
         for config in self.compute.ip_configs:
             if address.lower() in (r.lower() for r in config.nat_rules):
@@ -259,7 +257,7 @@ class ArmBalancers:
             self.arm.note(
                 resource, f"NAT rule {address} maps a port range; modelled at its first port", data
             )
-        if frontend_port is None or not frontend_port:
+        if not frontend_port and not (frontend_port is None and isinstance(written, Unknown)):
             self.arm.note(resource, f"NAT rule {address} has no known frontend port; skipped", data)
             return
         self.add_listener(
@@ -315,11 +313,13 @@ class ArmBalancers:
         listener_type: str,
         origin: Origin,
         protocol: str,
-        port: int,
-        target_port: int,
+        port: int | None,
+        target_port: int | None,
         targets: list[Target],
         frontends: list[str],
     ) -> None:
+        """A rule as a listener; a port None is one a parameter without value gives: any, when
+        open, and the flows through it name it."""
         group = TargetGroup(
             address=f"{address}#backend",
             type=listener_type,
@@ -327,6 +327,7 @@ class ArmBalancers:
             protocol=azure_load_balancers.backend_protocol(protocol),
             port=target_port,
             targets=targets,
+            unknown=["backendPort"] if target_port is None else [],
         )
         if not targets:
             self.arm.note(resource, f"{address} forwards to no backend in the template")
@@ -340,6 +341,7 @@ class ArmBalancers:
                 port=port,
                 target_groups=[group.address],
                 frontends=frontends,
+                unknown=["frontendPort"] if port is None else [],
             )
         )
 

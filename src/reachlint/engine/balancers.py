@@ -15,14 +15,14 @@ from msgspec.structs import replace
 from reachlint.engine.classes import ClassView
 from reachlint.engine.core import Engine, end_side
 from reachlint.engine.flows import Doubt, EndpointClass, External, Flow, Hop
-from reachlint.engine.listeners import ListenerView, on_port
+from reachlint.engine.listeners import ListenerView
 from reachlint.engine.pairs import Pairs
 from reachlint.engine.services import Service
 from reachlint.model.network import Endpoint
 from reachlint.model.traffic import Traffic
 
 # A listener, the port it forwards to, the classes of its targets and the hops between.
-_Forward = tuple[ListenerView, int, list[ClassView], list[Hop]]
+_Forward = tuple[ListenerView, Traffic, list[ClassView], list[Hop]]
 
 
 def through_load_balancers(engine: Engine, pairs: Pairs, arrivals: list[Flow]) -> None:
@@ -53,21 +53,19 @@ class _Balancers:
             if forwards is None:
                 forwards = forwards_of[lb_class.info.id] = self._forwards(lb_class, classes_of)
             before = _LoosePath(arrival)
-            for listener, target_port, target_classes, hops in forwards:
+            for listener, forwarded, target_classes, hops in forwards:
                 heard = arrival.traffic & listener.heard
                 if not heard:
                     continue
                 # The flow keeps the client's addresses: those that reached the listener.
-                carried = on_port(listener.forward_protocol, target_port).with_addresses(
-                    heard.addresses()
-                )
+                carried = forwarded.with_addresses(heard.addresses())
                 # What part of the arriving traffic rested on, the forwarded flow rests on as
                 # a whole.
                 arrived = [
                     u.name if isinstance(u, Doubt) else u
                     for u in arrival.unknowns
                     if not isinstance(u, Doubt) or u.traffic & heard
-                ]
+                ] + list(listener.rests_on)
                 for t_class in target_classes:
                     self._forward(arrival, carried, arrived, before, hops, lb_class, t_class)
 
@@ -85,7 +83,7 @@ class _Balancers:
             origin=balancer.origin,
         )
         forwards: list[_Forward] = []
-        for listener, target_port, targets, via in self.engine.listeners.forwarding(
+        for listener, forwarded, targets, via in self.engine.listeners.forwarding(
             balancer, lb_class.frontends
         ):
             hops = [lb_hop, *_frontend_hops(lb_class), listener.hop, *via]
@@ -95,7 +93,7 @@ class _Balancers:
                 for target in targets
                 for t_class in classes_of.get(target, [])
             }
-            forwards.append((listener, target_port, list(target_classes.values()), hops))
+            forwards.append((listener, forwarded, list(target_classes.values()), hops))
         return forwards
 
     def _forward(

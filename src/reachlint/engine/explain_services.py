@@ -15,7 +15,6 @@ from reachlint.model.traffic import (
     IntervalSet,
     Traffic,
     cidrs,
-    parse_protocol,
 )
 
 
@@ -153,14 +152,11 @@ def _forwards(
     balancer = lb.load_balancer
     assert balancer is not None
     found = []
-    for listener, target_port, targets, _via in engine.listeners.forwarding(balancer, lb.frontends):
+    for listener, forwarded, targets, _via in engine.listeners.forwarding(balancer, lb.frontends):
         heard = wanted & listener.heard
         if not heard:
             continue
-        arriving = Traffic.box(
-            parse_protocol(listener.forward_protocol),
-            ports=IntervalSet([(target_port, target_port)]),
-        ).only_addresses(heard.addresses())
+        arriving = forwarded.only_addresses(heard.addresses())
         wanted_targets = set(targets)
         for t_class in engine.classes:
             if wanted_targets & {m.endpoint for m in t_class.info.members}:

@@ -25,6 +25,8 @@ class ListenerView(Struct):
     forward_protocol: str
     heard: Traffic  # what it hears: its port, or any port when open and the port is not known
     hop: Hop
+    # What the port it forwards to rests on, when that is not known (any port, when open).
+    rests_on: tuple[str, ...] = ()
 
 
 class Listeners:
@@ -83,8 +85,9 @@ class Listeners:
 
     def forwarding(
         self, balancer: Endpoint, frontends: frozenset[str] = _ALL
-    ) -> Iterator[tuple[ListenerView, int, list[str], list[Hop]]]:
-        """(listener, target port, target endpoints, hops between) for each forward."""
+    ) -> Iterator[tuple[ListenerView, Traffic, list[str], list[Hop]]]:
+        """(listener, what arrives at the targets (their port), target endpoints, hops between)
+        for each forward."""
         spec = balancer.load_balancer
         if spec is None:
             return
@@ -106,25 +109,36 @@ class Listeners:
                     if group is None:
                         continue
                     forward = "udp" if group.protocol.lower() == "udp" else protocol
-                    by_port: dict[int, list[str]] = {}
+                    by_port: dict[int | None, list[str]] = {}
                     for target in group.targets:
                         target_port = target.port or group.port or listener.port
-                        if target_port is not None:  # else the port it forwards to is not known
+                        if target_port is not None or self.open:  # None: any, when open
                             by_port.setdefault(target_port, []).append(target.endpoint)
-                    for forward_port, targets in sorted(by_port.items()):
+                    for forward_port, targets in sorted(
+                        by_port.items(), key=lambda item: (item[0] is None, item[0] or 0)
+                    ):
+                        shown = forward_port if forward_port is not None else "(a port not known)"
                         group_hop = Hop(
                             address=group.address,
                             kind="target-group",
                             type=group.type,
-                            detail=f"forwards to its targets on {forward} {forward_port}",
+                            detail=f"forwards to its targets on {forward} {shown}",
                             origin=group.origin,
                         )
-                        view = ListenerView(protocol, forward, heard, hop)
-                        yield view, forward_port, targets, [group_hop]
+                        if forward_port is None:
+                            port_name = group.unknown[-1] if group.unknown else "port"
+                            view = ListenerView(
+                                protocol, forward, heard, hop, (f"{group.address}: {port_name}",)
+                            )
+                            forwarded = Traffic.box(parse_protocol(forward))
+                        else:
+                            view = ListenerView(protocol, forward, heard, hop)
+                            forwarded = on_port(forward, forward_port)
+                        yield view, forwarded, targets, [group_hop]
                 if listener.target_port is not None and spec.instances:
                     targets = [t.endpoint for t in spec.instances]
                     view = ListenerView(protocol, protocol, heard, hop)
-                    yield view, listener.target_port, targets, []
+                    yield view, on_port(protocol, listener.target_port), targets, []
 
 
 @lru_cache(maxsize=4096)  # the same few listeners are asked for by every flow that reaches them

@@ -16,7 +16,7 @@ from reachlint.dialects.terraform.azurerm_compute import (
 from reachlint.dialects.terraform.azurerm_links import AzurermLinks, ip_text
 from reachlint.dialects.terraform.azurerm_links import blocks as _blocks
 from reachlint.dialects.terraform.azurerm_table import LB_TYPES, POOL_TYPES
-from reachlint.formats.terraform.records import TfResource
+from reachlint.formats.terraform.records import UNKNOWN, TfResource
 from reachlint.model.network import Interface, Listener, LoadBalancer, Target, TargetGroup
 from reachlint.providers.azure import load_balancers as azure_load_balancers
 from reachlint.providers.values import dedupe, integer, string_value, strings
@@ -175,12 +175,6 @@ class AzurermBalancers:
         if backend is None:
             unknown.append("backend_port")
             self.links.note(resource, "backend_port is not known; assumed the frontend port")
-        known_ports = [p for p in ports if p is not None]
-        if not known_ports:
-            self.links.note(
-                resource, "frontend_port is not known; rule not modelled", "frontend_port"
-            )
-            return
         group = TargetGroup(
             address=f"{resource.address}#backend",
             type=resource.type,
@@ -188,8 +182,16 @@ class AzurermBalancers:
             protocol=azure_load_balancers.backend_protocol(protocol),
             port=backend,
             targets=targets,
-            unknown=unknown,
+            unknown=list(unknown),
         )
+        known_ports: list[int | None] = [p for p in ports if p is not None]
+        if not known_ports:
+            if values.get("frontend_port") is not UNKNOWN:
+                self.links.note(resource, "has no frontend port; rule not modelled")
+                return
+            # It listens on some port: any, when open, the flows through it naming it.
+            unknown.append("frontend_port")
+            known_ports = [None]
         self.model.target_groups[group.address] = group
         for port in known_ports:
             spec.listeners.append(
