@@ -1815,9 +1815,11 @@ def test_an_inline_acl_entry_without_icmp_type_and_code_takes_the_providers_zero
         ("route-table-by-condition", "public", "false", None),
         ("network-acl-by-condition", "locked", "true", None),
         ("network-acl-by-condition", "locked", "false", "aws_instance.web"),
+        ("rule-ports-variable", "port", "22", "aws_instance.web"),
+        ("rule-ports-variable", "port", "443", None),
     ],
 )
-def test_an_association_chosen_by_a_known_condition_is_that_one(
+def test_a_value_given_decides_what_its_unknown_twin_leaves_open(
     fixture: str, variable: str, value: str, reached: str | None
 ) -> None:
     # fixtures/aws/unknown/<fixture> with the variable given: its README derives each; not

@@ -345,6 +345,8 @@ class SecurityGroups:
         services = Traffic.box(
             protocol_set(rule.protocol), ALL_ADDRESSES, port_set(rule.ports), message_set(rule.icmp)
         )
+        if rule.services_unknown and self.assume == "closed":
+            services = Traffic()  # what it admits is not known: nothing for certain
         addresses = IntervalSet()
         for cidr in rule.cidrs:
             try:

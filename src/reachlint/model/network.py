@@ -91,6 +91,9 @@ class SecurityGroupRule(Element, kw_only=True):
     security_groups: list[str] = field(default_factory=list)  # members of these groups
     self_reference: bool = False
     description: str | None = None
+    # Its protocol, ports or ICMP messages are not known (`unknown` names them): it admits
+    # every one when open and none for certain when closed.
+    services_unknown: bool = False
     # The element a reviewer edits for this rule (an inline block's group, or the rule resource).
     # Its origin is the block's own line.
 

@@ -193,6 +193,7 @@ def group_rule(b: Build, view: Fields, direction: Direction) -> SecurityGroupRul
         view.note(f"{view.path('protocol')} is not known", "protocol")
     ports = port_range(view, protocol, unknown)
     icmp = icmp_messages(view, protocol, unknown, "from_port", "to_port")
+    services_unknown = bool(unknown)  # the protocol, ports or messages: nothing else yet
     cidrs: list[str] = []
     ranges: list[UnknownValue] = []
     for name in ("cidrs", "ipv6_cidrs"):
@@ -230,6 +231,7 @@ def group_rule(b: Build, view: Fields, direction: Direction) -> SecurityGroupRul
         description=description if isinstance(description, str) else None,
         unknown=dedupe(unknown),
         unknown_ranges=ranges,
+        services_unknown=services_unknown,
     )
 
 
