@@ -652,11 +652,19 @@ def _without_partial_tags_all(resources: list[TfResource]) -> list[TfResource]:
     and apply adds the rest). A resource of that provider configuration without own tags tells:
     its tags_all is then unknown, where known default tags would have filled it. Their tags are
     then read as their own over default tags not known."""
+    configurations = {id(r.provider): r.provider for r in resources if r.provider is not None}
+    not_known = {
+        provider.address
+        for provider in configurations.values()
+        if value_at(provider.values, _DEFAULT_TAGS) is UNKNOWN
+    }
+    if not not_known:
+        return resources
     unsure = {
         resource.provider.address
         for resource in resources
         if resource.provider is not None
-        and value_at(resource.provider.values, _DEFAULT_TAGS) is UNKNOWN
+        and resource.provider.address in not_known
         and resource.values.get("tags") is None
         and resource.values.get("tags_all") is UNKNOWN
     }

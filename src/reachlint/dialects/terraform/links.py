@@ -295,10 +295,11 @@ class Resolver:
         links.rests_on = dedupe(name for each in rests_on for name in each.sources)
         # An item that rests on variables without value alone names none of the references
         # beside it: `[aws_security_group.web.id, var.extra]`.
-        unknown_value = unknown_value or any(
-            each.sources and all(name.startswith("var.") for name in each.sources)
-            for each in rests_on
-        )
+        if references and rests_on and isinstance(value, list):
+            unknown_value = any(
+                each.sources and all(name.startswith("var.") for name in each.sources)
+                for each in rests_on
+            )
         if (
             computed
             and value is UNKNOWN
