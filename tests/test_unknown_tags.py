@@ -578,3 +578,12 @@ def test_an_auto_scaling_groups_tag_blocks_over_a_value_not_known(tmp_path: Path
     web, batch = endpoints["aws_autoscaling_group.web"], endpoints["aws_autoscaling_group.batch"]
     assert (web.tags, web.tags_unknown) == ({}, "aws_autoscaling_group.web: tag")
     assert (batch.tags, batch.tags_unknown) == ({"Tier": "batch"}, None)
+
+
+@pytest.mark.parametrize("alias", ['"a b"', '"`x`"', "var.alias", '""'])
+def test_a_provider_alias_that_is_no_name_is_refused(tmp_path: Path, alias: str) -> None:
+    # Terraform takes only a name as an alias; the text would reach notes and reports.
+    (tmp_path / "main.tf").write_text(f'provider "aws" {{\n  alias = {alias}\n}}\n')
+    with pytest.raises(InputError) as raised:
+        build_model([tmp_path])
+    assert 'main.tf:2: provider "aws": alias must be a name' in raised.value.render()

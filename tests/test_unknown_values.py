@@ -1840,3 +1840,30 @@ def test_a_listener_port_given_is_that_port(port: str, reached: list[str]) -> No
     report = run_check([fixture], [], options=LoadOptions(variables={"port": port}))
     found = [(f.rule, f.destination.address, f.depends_on_unknown) for f in report.findings]
     assert found == [("INTERNET-ADMIN-PORTS", address, None) for address in reached]
+
+
+def test_an_arm_balancing_rule_whose_frontend_port_is_not_known_listens_on_any_when_open(
+    tmp_path: Path,
+) -> None:
+    # fixtures/azure/lb-standard-backends with the rule's frontendPort a parameter without
+    # value: tcp 80 still reaches the VMs through it when open, resting on that port; when
+    # closed the rule hears nothing. Before, the rule was skipped: nothing even when open.
+    fixture = REPO / "fixtures/azure/lb-standard-backends"
+    document = json.loads((fixture / "azuredeploy.json").read_text())
+    document["parameters"]["httpPort"] = {"type": "int"}
+    text = json.dumps(document).replace(
+        '"frontendPort": 80', '"frontendPort": "[parameters(\'httpPort\')]"'
+    )
+    template = tmp_path / "azuredeploy.json"
+    template.write_text(text)
+    parameters = "azuredeploy.parameters.json"
+    (tmp_path / parameters).write_text((fixture / parameters).read_text())
+    rule = "Microsoft.Network/loadBalancers/GEN-UNIQUE-8-lb/loadBalancingRules/myHTTPRule"
+    for mode, expected in (("open", [f"{rule}: frontendPort"]), ("closed", None)):
+        report = run_check([template], [fixture / "rules.yaml"], builtin=False, assume_unknown=mode)
+        through = [
+            f.depends_on_unknown
+            for f in report.findings
+            if f.destination.address.endswith("-vm1") and f.source.address == "internet"
+        ]
+        assert through == ([expected] if expected else []), mode

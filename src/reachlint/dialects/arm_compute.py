@@ -89,8 +89,8 @@ class ArmCompute:
             "networkSecurityGroup",
             interface.unknown,
         )
-        if interface.network_security_group is None and interface.unknown:
-            interface.network_security_group_unknown = interface.unknown[-1]
+        # Written but not known: the reference named it in `unknown`, nothing else has yet.
+        interface.network_security_group_unknown = bool(interface.unknown)
         if self.arm.flag(resource, at(properties, "enableIPForwarding"), "enableIPForwarding"):
             self.build.forwarding_nics.add(address)
         configs = at(properties, "ipConfigurations")

@@ -34,7 +34,7 @@ class Listeners:
     A listener whose port is not known hears every port of its protocol when open and nothing
     when closed; what only it hears rests on that port (`doubts`)."""
 
-    def __init__(self, model: NetworkModel, assume: str = "open") -> None:
+    def __init__(self, model: NetworkModel, assume: str) -> None:
         self.model = model
         self.open = assume == "open"
         self._heard: dict[tuple[str, frozenset[str]], tuple[Traffic, list[Doubt]]] = {}

@@ -299,8 +299,8 @@ class Interface(Struct, kw_only=True):
     # Azure: the NIC's network security group and application security groups.
     network_security_group: str | None = None
     # Azure: the NIC names a network security group not known before deployment (a parameter
-    # without a value): what names it, in `unknown`.
-    network_security_group_unknown: str | None = None
+    # without a value; `unknown` names it).
+    network_security_group_unknown: bool = False
     application_security_groups: list[str] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
     # The subnet is a value not known before apply: the interface sits in one of its

@@ -118,7 +118,7 @@ class AzurermCompute:
                 continue
             if group is None:
                 interface.unknown = dedupe([*interface.unknown, "network_security_group"])
-                interface.network_security_group_unknown = "network_security_group"
+                interface.network_security_group_unknown = True
             else:
                 interface.network_security_group = group
         for resource in self.idx.of(

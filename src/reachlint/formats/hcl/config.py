@@ -8,6 +8,7 @@ Nothing is evaluated here.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Protocol, TypeVar
 
@@ -108,6 +109,9 @@ class ModuleConfig(Struct):
             return default
         return next((file for file in self.files if file.origin == origin), default)
 
+
+# What Terraform takes as a name (an identifier), as a provider's alias must be.
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 
 # Top-level blocks that declare nothing a network model needs.
 _IGNORED_BLOCKS = frozenset(
@@ -273,11 +277,15 @@ def _provider(block: Block, source: SourceFile) -> ProviderDecl:
     alias = block.body.attributes.get("alias")
     if alias is None:
         return ProviderDecl(name, None, block.body, source, block.line)
-    if not (isinstance(alias.expr, Literal) and isinstance(alias.expr.value, str)):
+    written = alias.expr.value if isinstance(alias.expr, Literal) else None
+    if not (isinstance(written, str) and _NAME.fullmatch(written)):
         raise InputError(
-            f'provider "{name}": alias must be a name written as a string', source.shown, alias.line
+            f'provider "{name}": alias must be a name (letters, digits, _ and -) written as a '
+            "string",
+            source.shown,
+            alias.line,
         )
-    return ProviderDecl(name, alias.expr.value, block.body, source, block.line)
+    return ProviderDecl(name, written, block.body, source, block.line)
 
 
 def _is_true(body: Body, name: str) -> bool:

@@ -24,7 +24,7 @@ from reachlint.providers.aws.security_groups import (
     protocol_of,
 )
 from reachlint.providers.aws.source import Fields
-from reachlint.providers.aws.state import NOTE_SAMPLE, Build
+from reachlint.providers.aws.state import Build, one_of
 from reachlint.providers.values import dedupe, integer
 from reachlint.sources import UnknownValue
 
@@ -136,17 +136,12 @@ def add_entries_and_associations(b: Build) -> None:
     for resource in b.inv.of("network-acl-association"):
         unknown = []
         subnet = resource.link("subnet", SUBNET_KINDS, "subnet", unknown)
-        links = resource.links("acl", ACL_LINK_KINDS, "network ACL", None, single=True)
-        if links.ambiguous and subnet in b.model.subnets:
+        choices = one_of(resource, "acl", ACL_LINK_KINDS, "network ACL")
+        if choices is not None and subnet in b.model.subnets:
             # One of several, as a condition not known decides: --assume-unknown picks.
-            choices = [acl_address(b, a) for a in links.addresses]
-            resource.note(
-                f"{resource.path('acl')} may be any of {', '.join(choices[:NOTE_SAMPLE])}; "
-                "its network ACL is unknown",
-                "acl",
-            )
             chosen = b.model.subnets[subnet]
-            chosen.network_acl_choices = [a for a in choices if a in b.model.network_acls]
+            acls = (acl_address(b, a) for a in choices)
+            chosen.network_acl_choices = [a for a in acls if a in b.model.network_acls]
             chosen.network_acl_unknown = f"{resource.address}: {resource.path('acl')}"
             continue
         target = resource.link("acl", ACL_LINK_KINDS, "network ACL", unknown)

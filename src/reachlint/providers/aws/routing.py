@@ -24,7 +24,7 @@ from reachlint.providers.aws.networks import (
 )
 from reachlint.providers.aws.security_groups import PREFIX_LIST_KINDS
 from reachlint.providers.aws.source import Fields, Resource
-from reachlint.providers.aws.state import NOTE_SAMPLE, Build
+from reachlint.providers.aws.state import NOTE_SAMPLE, Build, one_of
 from reachlint.providers.values import dedupe, string_value
 from reachlint.sources import UNKNOWN, UnknownValue
 
@@ -303,15 +303,11 @@ def add_routes_and_associations(b: Build) -> None:
 def _tables_named(b: Build, resource: Resource, unknown: list[str]) -> list[RouteTable]:
     """The table an association names; several when the input says only that it is one of
     them."""
-    links = resource.links("table", RT_LINK_KINDS, "route table", None, single=True)
-    if not links.ambiguous:
+    choices = one_of(resource, "table", RT_LINK_KINDS, "route table")
+    if choices is None:
         table = route_table_of(b, resource, unknown)
         return [table] if table is not None else []
-    choices = ", ".join(links.addresses[:NOTE_SAMPLE])
-    resource.note(
-        f"{resource.path('table')} may be any of {choices}; its route table is unknown", "table"
-    )
-    found = [b.model.route_tables.get(table_address(b, a)) for a in links.addresses]
+    found = [b.model.route_tables.get(table_address(b, a)) for a in choices]
     return [table for table in found if table is not None]
 
 

@@ -7,7 +7,7 @@ from collections import defaultdict
 from msgspec import Struct, field
 
 from reachlint.model.network import Interface, Listener, NetworkModel, Route
-from reachlint.providers.aws.source import Inventory, Resource
+from reachlint.providers.aws.source import Inventory, Kinds, Resource
 
 NOTE_SAMPLE = 5  # how many choices a note names
 
@@ -37,3 +37,14 @@ class Build(Struct):
     unknown_targets: list[tuple[Route, str, str]] = field(default_factory=list)
     members: dict[str, dict[str, list[Resource]]] = field(default_factory=dict)
     targets_seen: set[tuple[str, str, int | None, str | None]] = field(default_factory=set)
+
+
+def one_of(resource: Resource, field: str, kinds: Kinds, what: str) -> list[str] | None:
+    """The resources a one-value field may name, with a note, when the input says only that it
+    is one of them (a condition not known chooses); None when it names one, or none."""
+    links = resource.links(field, kinds, what, None, single=True)
+    if not links.ambiguous:
+        return None
+    choices = ", ".join(links.addresses[:NOTE_SAMPLE])
+    resource.note(f"{resource.path(field)} may be any of {choices}; its {what} is unknown", field)
+    return links.addresses
