@@ -52,6 +52,23 @@ BASTION_HUB = "azure/bastion-hub-spoke/azuredeploy.json"
 APP_GATEWAY = "azure/application-gateway-2vms/azuredeploy.json"
 CASES = [
     Case(
+        FACTS + "asg-launch-template-tags",
+        "internet",
+        "tag:Tier=app",
+        traffic="tcp 8080",
+        through=("aws_internet_gateway.main", "aws_security_group.app"),
+    ),
+    Case(
+        FACTS + "asg-launch-template-tags",
+        "internet",
+        "tag:Team=payments",
+        "tcp",
+        "22",
+        code="security-group",
+        at="aws_security_group.app",
+        reason="no ingress rule admits tcp 22",
+    ),
+    Case(
         FACTS + "asg-tag-blocks",
         "internet",
         "tag:Tier=batch",

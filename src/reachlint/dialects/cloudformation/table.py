@@ -14,7 +14,7 @@ from typing import Any
 
 from msgspec import Struct, field
 
-from reachlint.dialects.cloudformation.tags import tag_map
+from reachlint.dialects.cloudformation.tags import instance_tag_map, tag_map
 from reachlint.formats.cloudformation.intrinsics import Unknown
 from reachlint.formats.jsonpos import JsonObject
 
@@ -406,6 +406,7 @@ TYPES: dict[str, KindSpec] = {
                 _primary_interface(_at(p, "LaunchTemplateData") or {}), "AssociatePublicIpAddress"
             )
         ),
+        instance_tags=at("LaunchTemplateData", "TagSpecifications", convert=instance_tag_map),
     ),
     "AWS::AutoScaling::LaunchConfiguration": kind(
         "launch-configuration",

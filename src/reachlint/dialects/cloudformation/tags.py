@@ -35,3 +35,30 @@ def _tag_text(written: Any) -> Any:
     if isinstance(written, int):
         return str(written)
     return written
+
+
+def instance_tag_map(specifications: Any) -> Any:
+    """A launch template's TagSpecifications for ResourceType `instance` as one mapping: the
+    tags its instances start with. A resource type or tags the deployment decides may tag them
+    with anything (UNKNOWN)."""
+    if isinstance(specifications, Unknown | ResourceRef):
+        return UNKNOWN
+    if not isinstance(specifications, list):
+        return None
+    tags: dict[str, Any] = {}
+    for specification in specifications:
+        if not isinstance(specification, dict):
+            return UNKNOWN
+        kind = specification.get("ResourceType")
+        if isinstance(kind, Unknown | ResourceRef):
+            return UNKNOWN
+        if kind != "instance":
+            continue
+        written = specification.get("Tags")
+        if isinstance(written, Unknown | ResourceRef):
+            return UNKNOWN
+        found = tag_map(written)
+        if found is UNKNOWN:
+            return UNKNOWN
+        tags.update(found or {})
+    return tags

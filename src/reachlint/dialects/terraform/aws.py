@@ -76,6 +76,27 @@ def _tag_blocks(blocks: Any) -> Any:
     return tags
 
 
+def _instance_tag_specifications(blocks: Any) -> Any:
+    """A launch template's `tag_specifications` for resource type "instance" as one tag map:
+    the tags its instances start with. A resource type or tags not known may tag them with
+    anything."""
+    if not isinstance(blocks, list):
+        return UNKNOWN if blocks is UNKNOWN else None
+    tags: dict[str, Any] = {}
+    for block in blocks:
+        kind = block.get("resource_type") if isinstance(block, dict) else UNKNOWN
+        if kind is UNKNOWN:
+            return UNKNOWN
+        if kind != "instance":
+            continue
+        written = block.get("tags")
+        if written is UNKNOWN:
+            return UNKNOWN
+        if isinstance(written, dict):
+            tags.update(written)
+    return tags
+
+
 def _groups(path: str) -> Field:
     """Security groups, by id or by name; unwritten, the provider chooses."""
     return Field(path, computed=True, by_name=True)
@@ -410,6 +431,7 @@ TYPES: dict[str, Kind] = {
             "interface_groups": _groups("network_interfaces.0.security_groups"),
             "interface_subnet": Field("network_interfaces.0.subnet_id", computed=True),
             "public_ip": "network_interfaces.0.associate_public_ip_address",
+            "instance_tags": Field("tag_specifications", convert=_instance_tag_specifications),
         },
     ),
     "aws_launch_configuration": Kind(

@@ -12,8 +12,8 @@ Fields: an instance's `network_interfaces` entries (`interface`, `device_index`)
 `template_name`; an interface's `subnet`, `groups`, `private_ip`, `private_ips`,
 `private_ip_list`, `attachments` entries (`instance`, `device_index`); an attachment's
 `instance`, `interface`, `device_index`; a launch template's `groups`, `group_names`,
-`interface_groups`, `interface_subnet`, `public_ip` (a launch configuration's `groups`,
-`public_ip`); an Auto Scaling group's `subnets`, `template`, `template_name`,
+`interface_groups`, `interface_subnet`, `public_ip`, `instance_tags` (a launch configuration's
+`groups`, `public_ip`); an Auto Scaling group's `subnets`, `template`, `template_name`,
 `mixed_template`, `mixed_template_name`, `launch_configuration`, `instance`, `launch_template`; a
 function's `vpc` entries (`subnets`, `groups`); a service's `network` entries (`subnets`,
 `groups`, `public_ip`); a VPC endpoint's `endpoint_type`, `subnets`, `groups`; a group
@@ -36,6 +36,7 @@ from reachlint.providers.aws.endpoints import (
     ips,
     subnet_choice,
     subnets_of,
+    tags_of,
 )
 from reachlint.providers.aws.networks import in_default_vpc
 from reachlint.providers.aws.security_groups import (
@@ -46,7 +47,8 @@ from reachlint.providers.aws.security_groups import (
 )
 from reachlint.providers.aws.source import Fields, Resource
 from reachlint.providers.aws.state import Build
-from reachlint.providers.values import dedupe, flag, integer, string_value
+from reachlint.providers.values import dedupe, flag, integer, string_value, tag_values
+from reachlint.sources import UNKNOWN
 
 TEMPLATE_KINDS = frozenset({"launch-template"})
 
@@ -170,6 +172,12 @@ def _names_template(resource: Resource, field: str) -> bool:
     return resource.value(field) is not None or resource.refers(field)
 
 
+def _writes(resource: Resource, field: str) -> bool:
+    """Whether the input itself gives the field: a value known now, or a reference."""
+    value = resource.value(field)
+    return (value is not None and value is not UNKNOWN) or resource.refers(field)
+
+
 def template_of(
     b: Build, resource: Resource, fields: Iterable[str], unknown: list[str]
 ) -> Resource | None:
@@ -202,6 +210,28 @@ _LAUNCH_SOURCES = (
 )
 
 
+_TEMPLATE_FIELDS = (("template", "template_name"), ("mixed_template", "mixed_template_name"))
+
+
+def _launched_from(b: Build, resource: Resource, unknown: list[str]) -> Resource | None:
+    """The launch template or launch configuration an Auto Scaling group launches from. It
+    names one of them; a plan shows the others as known only after apply (the provider
+    computes them), so one the input writes is taken alone."""
+    written = {field for field in _LAUNCH_SOURCES if _writes(resource, field)}
+    for fields in _TEMPLATE_FIELDS:
+        if written and written.isdisjoint(fields):
+            continue
+        template = template_of(b, resource, fields, unknown)
+        if template is not None:
+            return template
+    if written and "launch_configuration" not in written:
+        return None
+    address = resource.link(
+        "launch_configuration", frozenset({"launch-configuration"}), "launch configuration", unknown
+    )
+    return b.inv.get(address or "")
+
+
 def add_auto_scaling_group(b: Build, resource: Resource) -> None:
     if not any(_names_template(resource, field) for field in _LAUNCH_SOURCES):
         # CreateAutoScalingGroup requires a launch template, a launch configuration or a mixed
@@ -215,22 +245,8 @@ def add_auto_scaling_group(b: Build, resource: Resource) -> None:
     absent = not subnets and where not in unknown
     if absent:
         network = in_default_vpc(b, resource, "subnets", unknown, where)
-    template = template_of(b, resource, ("template", "template_name"), unknown)
-    if template is None:
-        template = template_of(b, resource, ("mixed_template", "mixed_template_name"), unknown)
-    public: bool | None = None
-    if template is not None:
-        public = flag(template.value("public_ip"))
-    else:
-        address = resource.link(
-            "launch_configuration",
-            frozenset({"launch-configuration"}),
-            "launch configuration",
-            unknown,
-        )
-        template = b.inv.get(address or "")
-        if template is not None:
-            public = flag(template.value("public_ip"))
+    template = _launched_from(b, resource, unknown)
+    public = flag(template.value("public_ip")) if template is not None else None
     if template is None:
         unknown.append(resource.name("launch_template"))
         groups = Groups([f"{resource.address}.{resource.path('launch_template')}"], True)
@@ -238,6 +254,12 @@ def add_auto_scaling_group(b: Build, resource: Resource) -> None:
     else:
         groups = template_groups(b, template, unknown)
     source = template.address if template is not None and public else None
+    tags = tags_of(resource)
+    if template is not None and template.kind == "launch-template":
+        # Its instances start with the template's instance tags; the group's own tags win key
+        # by key (CreateAutoScalingGroup, Tags).
+        field = f"{template.address}: {template.path('instance_tags')}"
+        tags = tag_values(template.value("instance_tags"), field).under(tags)
     interfaces = interfaces_for(
         b,
         resource,
@@ -250,7 +272,7 @@ def add_auto_scaling_group(b: Build, resource: Resource) -> None:
         network=network,
         subnet_absent=absent,
     )
-    add_endpoint(b, resource, "auto-scaling-group", interfaces, unknown)
+    add_endpoint(b, resource, "auto-scaling-group", interfaces, unknown, tags=tags)
 
 
 def add_function(b: Build, resource: Resource) -> None:

@@ -72,8 +72,10 @@ def add_endpoint(
     interfaces: list[Interface],
     unknown: list[str] | None = None,
     load_balancer: LoadBalancer | None = None,
+    tags: TagValues | None = None,
 ) -> Endpoint:
-    tags = tags_of(resource)
+    """The endpoint `resource` stands for, tagged with `tags` (default: its own)."""
+    tags = tags if tags is not None else tags_of(resource)
     endpoint = Endpoint(
         address=resource.address,
         type=resource.type,
