@@ -52,6 +52,23 @@ BASTION_HUB = "azure/bastion-hub-spoke/azuredeploy.json"
 APP_GATEWAY = "azure/application-gateway-2vms/azuredeploy.json"
 CASES = [
     Case(
+        FACTS + "instance-inline-interface",
+        "internet",
+        "aws_instance.public",
+        traffic="tcp 22",
+        through=("aws_internet_gateway.main", "aws_security_group.ssh"),
+    ),
+    Case(
+        FACTS + "instance-inline-interface",
+        "internet",
+        "aws_instance.private",
+        "tcp",
+        "22",
+        code="no-public-address",
+        at="aws_instance.private",
+        reason="no public address",
+    ),
+    Case(
         FACTS + "asg-launch-template-tags",
         "internet",
         "tag:Tier=app",

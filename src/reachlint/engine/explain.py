@@ -81,7 +81,7 @@ class Explainer:
         if interconnect.between(a.routes, a.info.network, b.addresses, b.info.network) is not None:
             return None
         table = a.routes.table
-        table_address = table.address if table is not None else f"{a.info.network} main table"
+        table_address = table.address if table is not None else _main_table(a.info.network)
         origin = table.origin if table is not None else Origin()
         links = interconnect.connected_networks()
         if b.info.network not in links.get(a.info.network, {a.info.network}):
@@ -271,15 +271,22 @@ class Explainer:
     def no_route_out(self, cls: ClassView, where: str = "an internet gateway") -> Blocked:
         """The class's route table has no route out to `where`."""
         table = cls.routes.table
-        address = table.address if table is not None else f"{cls.info.network} main table"
+        address = table.address if table is not None else _main_table(cls.info.network)
         of = f" of {cls.info.subnet}" if cls.info.subnet else ""
+        reason = f"route table {address}{of} has no route to {where}"
+        if table is None and cls.info.network is None:
+            reason = f"it sits in no network the input holds: no route to {where}"
         return Blocked(
             "no-route",
             address,
             "route-table",
-            f"route table {address}{of} has no route to {where}",
+            reason,
             table.origin if table is not None else Origin(),
         )
+
+
+def _main_table(network: str | None) -> str:
+    return f"{network} main table" if network is not None else "no network's main table"
 
 
 def firewall_block(view: FirewallView, evaluated: Evaluated, wanted: Traffic) -> Blocked:

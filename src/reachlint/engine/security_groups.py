@@ -47,6 +47,10 @@ class SgRule(Struct):
     _detail: str | None = None
     # Address ranges it names that are unknown values (its own, or its prefix lists').
     ranges: tuple[UnknownValue, ...] = ()
+    # The groups whose members it admits are not known (named so): one of `references`, or
+    # with `any_member`, any group; endpoints only, never addresses outside.
+    members_unknown: str | None = None
+    any_member: bool = False
 
     def toward(self, peer: IntervalSet) -> Traffic:
         """Services this rule admits for a peer at these addresses (CIDR part only)."""
@@ -60,7 +64,12 @@ class SgRule(Struct):
         if self._detail is None:
             rule = self.rule
             peers = [*rule.cidrs, *rule.prefix_lists]
-            peers.extend(f"members of {g}" for g in rule.security_groups)
+            if rule.groups_unknown:
+                one_of = ", ".join(rule.security_groups)
+                peers.append(f"members of one of {one_of}" if one_of else "members of a group")
+                peers[-1] += f" ({', '.join(rule.groups_unknown)} not known)"
+            else:
+                peers.extend(f"members of {g}" for g in rule.security_groups)
             if rule.self_reference:
                 peers.append(f"members of {self.group}")
             if self.ranges:
@@ -177,10 +186,16 @@ class SgView:
             with self.filters.collecting() as unknowns:
                 found = self.filters.project(self._known_region(direction), peer, alike, names)
                 members_of = set(peer_groups)
+                when_open = self.filters.assume == "open"
                 extras: list[tuple[list[str], Traffic]] = []
                 for compiled in self.rules[direction]:
                     if compiled.references & members_of:
-                        found |= compiled.services
+                        if compiled.members_unknown is None:
+                            found |= compiled.services
+                        else:
+                            extras.append(([compiled.members_unknown], compiled.services))
+                    elif compiled.any_member and compiled.members_unknown and when_open:
+                        extras.append(([compiled.members_unknown], compiled.services))
                     if not compiled.ranges:
                         continue
                     matched, undecided = decide(compiled.ranges, placement)
@@ -274,7 +289,9 @@ class SgView:
         for compiled in self.rules[direction]:
             if peer is None:
                 admitted = compiled.region & allowed
-            elif compiled.references & members_of:
+            elif compiled.references & members_of or (
+                compiled.any_member and self.filters.assume == "open"
+            ):
                 admitted = compiled.services & allowed
             else:
                 admitted = compiled.toward(peer) & allowed
@@ -369,11 +386,24 @@ class SecurityGroups:
             if self.assume == "open":
                 addresses = ALL_ADDRESSES
         region = services.only_addresses(addresses) if addresses else Traffic()
+        members_unknown = None
         references = set(rule.security_groups)
+        if rule.groups_unknown:
+            members_unknown = f"{rule.address}: {', '.join(rule.groups_unknown)}"
+            if self.assume == "closed":
+                references = set()  # which of them is not known: none for certain
         if rule.self_reference:
             references.add(group)
         return SgRule(
-            rule, group, services, region, frozenset(references), unknown, ranges=tuple(ranges)
+            rule,
+            group,
+            services,
+            region,
+            frozenset(references),
+            unknown,
+            ranges=tuple(ranges),
+            members_unknown=members_unknown,
+            any_member=bool(rule.groups_unknown) and not rule.security_groups,
         )
 
 

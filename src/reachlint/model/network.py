@@ -94,6 +94,10 @@ class SecurityGroupRule(Element, kw_only=True):
     # Its protocol, ports or ICMP messages are not known (`unknown` names them): it admits
     # every one when open and none for certain when closed.
     services_unknown: bool = False
+    # The groups whose members it admits are not known, these fields name them: one of
+    # `security_groups` or, none listed, any group. Members are endpoints, never addresses
+    # outside (the internet is no group's member): when open, any endpoint may be one.
+    groups_unknown: list[str] = field(default_factory=list)
     # The element a reviewer edits for this rule (an inline block's group, or the rule resource).
     # Its origin is the block's own line.
 

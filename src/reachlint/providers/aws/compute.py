@@ -45,7 +45,7 @@ from reachlint.providers.aws.security_groups import (
     group_address,
     groups_of,
 )
-from reachlint.providers.aws.source import Fields, Resource
+from reachlint.providers.aws.source import Entry, Fields, Resource
 from reachlint.providers.aws.state import Build
 from reachlint.providers.values import dedupe, flag, integer, string_value, tag_values
 from reachlint.sources import UNKNOWN
@@ -121,7 +121,10 @@ def _instance(b: Build, resource: Resource, enis: dict[str, Interface]) -> None:
     owned = sorted(p for p in b.owned_enis.get(resource.address, []) if p[1] in enis)
     interfaces: list[Interface] = []
     launched_with_enis = any(device == 0 for device, _ in owned)
-    if not launched_with_enis and resource.entries("network_interfaces"):
+    # Entries that only describe a new interface (CloudFormation's SubnetId, GroupSet and
+    # AssociatePublicIpAddress at device 0) are read as the instance's own fields.
+    attaching = [e for e in resource.entries("network_interfaces") if _names_interface(e)]
+    if not launched_with_enis and attaching:
         unknown.append(resource.name("network_interfaces"))
         resource.note(f"its primary {resource.name('network_interfaces')} cannot be resolved")
     elif not launched_with_enis:
@@ -161,11 +164,26 @@ def _instance(b: Build, resource: Resource, enis: dict[str, Interface]) -> None:
     for _, eni in owned:
         b.owner[eni] = resource.address
     if not interfaces:
-        unknown.append(resource.name("network_interfaces"))
+        # Its primary interface is one the input does not resolve: where it sits, whether it
+        # has a public address and which groups it has are all not known.
+        attached = resource.name("network_interfaces")
+        unknown.append(attached)
         interfaces = interfaces_for(
-            b, resource, [], unknown, Groups([], False), public=False, public_source=None
+            b,
+            resource,
+            [],
+            unknown,
+            Groups([f"{resource.address}.{resource.path('network_interfaces')}"], True),
+            public=None,
+            public_source=None,
+            subnet_unknown=attached,
         )
     add_endpoint(b, resource, "instance", interfaces, unknown)
+
+
+def _names_interface(entry: Entry) -> bool:
+    """Whether an instance's interface entry attaches an interface (possibly not known)."""
+    return not entry.known or entry.value("interface") is not None or entry.refers("interface")
 
 
 def _names_template(resource: Resource, field: str) -> bool:

@@ -57,6 +57,7 @@ def add_load_balancer(b: Build, resource: Resource) -> None:
     if resource.value("internal") is UNKNOWN and resource.refers("internal"):
         unknown.append(resource.name("internal"))
     mappings = [entry for entry in resource.entries("subnet_mappings") if entry.known]
+    placing = len(unknown)
     subnets: list[str] = []
     private_ips: dict[str, list[str]] = {}
     # Each mapping's Elastic IP, by its subnet (None: a subnet the input does not hold, where
@@ -73,11 +74,20 @@ def add_load_balancer(b: Build, resource: Resource) -> None:
         private_ips[subnet] = ips(mapping.value("private_ip"))
     if not mappings:
         subnets = subnets_of(b, resource, ["subnets"], unknown)
+    # A subnet not known places it in a VPC whose routes are not known either.
+    subnet_unknown = unknown[placing] if len(unknown) > placing else None
     groups: Groups | None = groups_of(b, resource, ["groups"], unknown)
     if flavor != "application" and groups is not None and not groups.given:
         groups = None  # network and gateway load balancers without groups filter nothing
     interfaces = interfaces_for(
-        b, resource, subnets, unknown, groups, public=not internal, public_source=resource.address
+        b,
+        resource,
+        subnets,
+        unknown,
+        groups,
+        public=not internal,
+        public_source=resource.address,
+        subnet_unknown=subnet_unknown,
     )
     for interface in interfaces:
         interface.private_ips = private_ips.get(interface.subnet or "", [])

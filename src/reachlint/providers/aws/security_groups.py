@@ -206,15 +206,25 @@ def group_rule(b: Build, view: Fields, direction: Direction) -> SecurityGroupRul
         view.note(f"{view.path('prefix_lists')} cannot be resolved")
     group_links = view.links("groups", SG_LINK_KINDS, "security group", likely=SG_KINDS)
     groups = [group_address(b, a) for a in group_links.addresses]
+    # A group outside the input admits its members: in the input, those that name it.
+    groups.extend(group_links.literals)
+    groups_unknown: list[str] = []
     path = view.path("groups")
     if group_links.ambiguous:
-        unknown.append(view.name("groups"))
+        groups_unknown.append(view.name("groups"))
         choices = ", ".join(groups[:NOTE_SAMPLE])
         view.note(f"{path} names some of {choices}", "groups")
-    elif group_links.unresolved:
-        unknown.append(view.name("groups"))
-        what = ", ".join(group_links.literals) or "a group that cannot be resolved"
-        view.note(f"{path} names {what}", "groups")
+    elif group_links.literals:
+        view.note(f"{path} names {', '.join(group_links.literals)}, not in the input", "groups")
+    rests_on = ", ".join(group_links.rests_on)
+    if (
+        group_links.unresolved
+        and not group_links.ambiguous
+        and (rests_on or not group_links.literals)
+    ):
+        groups_unknown.append(view.name("groups"))
+        reason = f"is not known (it rests on {rests_on})" if rests_on else "cannot be resolved"
+        view.note(f"{path} {reason}; its members are unknown", "groups")
     description = view.value("description")
     return SecurityGroupRule(
         address=view.address,
@@ -232,6 +242,7 @@ def group_rule(b: Build, view: Fields, direction: Direction) -> SecurityGroupRul
         unknown=dedupe(unknown),
         unknown_ranges=ranges,
         services_unknown=services_unknown,
+        groups_unknown=groups_unknown,
     )
 
 
