@@ -53,12 +53,16 @@ def _through_firewalls(engine: Engine, b: ClassView) -> None:
 
 
 def _direct(engine: Engine, b: ClassView) -> None:
-    """From the internet by the route of the replies, straight to the class."""
+    """From the internet by the route of the replies, straight to the class. In Azure a
+    subnet's routes steer only what leaves it: a packet for a public address arrives whatever
+    they say, and without a way back only TCP's replies are lost."""
     clients, routes, route_unknowns = engine.borders.internet_return(b.routes)
     families = V4_ALL if b.info.public else IntervalSet()
     # IPv6 addresses are global: a dual-stack subnet needs no public IPv4 for them.
     families = families | (b.families & V6_ALL)
-    clients = clients & PUBLIC_ADDRESSES & families & b.families
+    unrouted = _arrives_unrouted(engine, b)
+    replied = clients
+    clients = (PUBLIC_ADDRESSES if unrouted else clients) & PUBLIC_ADDRESSES & families & b.families
     if not clients:
         return
     closed, unsure_sku = closed_public_address(engine, b)
@@ -77,6 +81,8 @@ def _direct(engine: Engine, b: ClassView) -> None:
     if unsure_sku is not None:
         engine.filters.unknowns.append(unsure_sku)
     replies = engine.acls.reply_addresses(b.acl, "egress", b.outside)
+    if unrouted:
+        replies = replies & replied
     unknowns = [*b.unknowns, *route_unknowns, *engine.filters.take_unknowns()]
     # The route of the addresses admitted (an IPv6 client: the IPv6 route).
     reached = allowed.addresses()
@@ -85,6 +91,11 @@ def _direct(engine: Engine, b: ClassView) -> None:
     path.extend(engine.acls.hops(b.acl, "ingress", allowed, None, b.outside))
     path.extend(b.guards.hops("ingress", allowed, None, b.outside))
     engine.emit(INTERNET, b.info, allowed, path, True, unknowns, replies)
+
+
+def _arrives_unrouted(engine: Engine, b: ClassView) -> bool:
+    network = engine.model.networks.get(b.info.network or "")
+    return network is not None and network.provider == "azure"
 
 
 def closed_public_address(engine: Engine, b: ClassView) -> tuple[bool, str | None]:
