@@ -863,6 +863,45 @@ def test_pool_association_naming_only_the_gateway_joins_every_pool_with_a_note()
     assert "cannot be told apart" in notes(model)
 
 
+@pytest.mark.parametrize(
+    ("policies", "skipped", "unknown"),
+    [
+        ({"private_endpoint_network_policies": "Disabled"}, True, None),
+        ({"private_endpoint_network_policies": "RouteTableEnabled"}, True, None),
+        ({"private_endpoint_network_policies": "Enabled"}, False, None),
+        ({"private_endpoint_network_policies": "NetworkSecurityGroupEnabled"}, False, None),
+        ({"private_endpoint_network_policies_enabled": False}, True, None),
+        ({}, False, None),  # the default differs by provider version: the NSG is kept
+        (
+            {"private_endpoint_network_policies": UNKNOWN},
+            False,
+            "azurerm_subnet.pe: private_endpoint_network_policies",
+        ),
+    ],
+)
+def test_a_subnet_nsg_filters_a_private_endpoint_as_its_network_policies_say(
+    policies: dict[str, Any], skipped: bool, unknown: str | None
+) -> None:
+    """https://learn.microsoft.com/azure/private-link/disable-private-endpoint-network-policy"""
+    group = res("azurerm_network_security_group.pe", {"name": "pe"})
+    association = res(
+        "azurerm_subnet_network_security_group_association.pe",
+        {"subnet_id": UNKNOWN, "network_security_group_id": UNKNOWN},
+        subnet_id=["azurerm_subnet.pe"],
+        network_security_group_id=["azurerm_network_security_group.pe"],
+    )
+    endpoint = res(
+        "azurerm_private_endpoint.blob",
+        {"name": "blob", "subnet_id": UNKNOWN},
+        subnet_id=["azurerm_subnet.pe"],
+    )
+    model = build(vnet(), subnet("pe", "10.0.2.0/24", **policies), group, association, endpoint)
+    interface = model.endpoints[endpoint.address].interfaces[0]
+    assert model.subnets["azurerm_subnet.pe"].security_group == group.address
+    assert (interface.subnet_nsg_skipped, interface.subnet_nsg_unknown) == (skipped, unknown)
+    assert ("does not filter traffic to this private endpoint" in notes(model)) == skipped
+
+
 def test_bastion_and_private_endpoint_are_endpoints_in_their_subnets() -> None:
     bastion = res(
         "azurerm_bastion_host.b",

@@ -72,6 +72,10 @@ PEERING_TYPE = "Microsoft.Network/virtualNetworks/virtualNetworkPeerings"
 ROUTE_TYPE = "Microsoft.Network/routeTables/routes"
 CLIENTS_TYPE = "Microsoft.Network/virtualNetworkGateways/vpnClientConfiguration"
 _PORTS = "{address} {what} {written!r} is not a port range"
+_POLICIES = (
+    "{address} {what} {written!r} is none of Disabled, Enabled, NetworkSecurityGroupEnabled, "
+    "RouteTableEnabled: whether its NSG filters its private endpoints is unknown"
+)
 
 TYPES: dict[str, Kind] = {
     "microsoft.network/virtualnetworks": Kind(
@@ -198,6 +202,7 @@ FIELDS: dict[str, dict[str, Field]] = {
         "route_table": at("routeTable"),
         "nat_gateway": at("natGateway"),
         "default_outbound_access": at("defaultOutboundAccess"),
+        "private_endpoint_policies": at("privateEndpointNetworkPolicies", invalid=_POLICIES),
     },
     "virtual_network_gateway": {
         "subnet": at("ipConfigurations.0.properties.subnet", what="subnet", subnet=True)
@@ -265,7 +270,7 @@ SETTINGS = Settings(
     pair_all_declarations=True,
     subnets_from_model=True,
     name_unknown_subnet_on_endpoint=False,
-    check_private_endpoint_policies=False,
+    private_endpoint_policies_default="Disabled",
     sites_from_connections=False,
     name_unknown_gateway_network=True,
     point_to_site_with_gateway=True,
@@ -317,5 +322,7 @@ SETTINGS = Settings(
         "no ip forwarding": "route {address} sends traffic to {ip} on {interface}, which does "
         "not enable IP forwarding: Azure drops what it would forward",
         "no appliance": "route {address} points at {ip}, which no resource in the template has",
+        "private endpoint policies off": "the private endpoint network policies of {subnet} "
+        "leave NSGs out: its NSG {nsg} does not filter traffic to this private endpoint",
     },
 )

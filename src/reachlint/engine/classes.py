@@ -146,6 +146,8 @@ class ClassBuilder:
             tuple(interface.subnet_choices),
             interface.default_outbound_access,
             interface.network_security_group,
+            interface.subnet_nsg_skipped,
+            interface.subnet_nsg_unknown,
             tuple(sorted(interface.application_security_groups)),
             self._target_of.get(endpoint.address, ()),
             endpoint.exposure,
@@ -281,11 +283,16 @@ class ClassBuilder:
             placement=self.places.inside(subnet, network),
         )
         table = subnet.route_table if subnet is not None else None
+        # The subnet's NSG, unless it does not filter this interface (or may not: then the
+        # value that decides is named).
+        subnet_nsg = subnet.security_group if subnet is not None else None
+        if interface.subnet_nsg_skipped:
+            subnet_nsg = None
         placed = [
-            (nsg, level)
-            for address, level in (
-                (subnet.security_group if subnet is not None else None, "subnet"),
-                (interface.network_security_group, "network interface"),
+            (nsg, level, optional)
+            for address, level, optional in (
+                (subnet_nsg, "subnet", interface.subnet_nsg_unknown),
+                (interface.network_security_group, "network interface", None),
             )
             if (nsg := self.model.network_security_groups.get(address or "")) is not None
         ]
@@ -293,14 +300,15 @@ class ClassBuilder:
         # NSG also judges the guarded address, so then that is part of what must be the same.
         key = (
             groups.groups,
-            tuple((n.address, level) for n, level in placed),
+            tuple((n.address, level, optional) for n, level, optional in placed),
             table,
             guarded if placed else None,
         )
         found = self._guard_views.get(key)
         if found is None:
             views = [
-                NsgView(n, guarded, self.spaces, self.assume, level, table) for n, level in placed
+                NsgView(n, guarded, self.spaces, self.assume, level, table, optional)
+                for n, level, optional in placed
             ]
             found = self._guard_views[key] = Guards(self.filters, groups, views)
         return found

@@ -180,8 +180,12 @@ class NsgView:
         assume: Literal["open", "closed"],
         level: str,
         route_table: str | None = None,
+        optional: str | None = None,
     ) -> None:
         self.nsg = nsg
+        # Whether it filters the guarded interface at all is a value not known, this one: when
+        # open it does not, and what it would have stopped rests on that value.
+        self.optional = optional
         self.route_table = route_table  # the guarded subnet's: its UDRs widen VirtualNetwork
         self.guarded = guarded
         self.spaces = spaces
@@ -266,6 +270,11 @@ class NsgView:
             closed = self._evaluate(direction, peer_asgs, placement, "closed")
             extra = found.allowed - closed.allowed
             found.unknowns.extend(Doubt(name, extra) for name in found.undecided if extra)
+        if self.optional is not None and self.assume == "open":
+            # Taken not to filter: everything passes, and what its rules stop rests on it.
+            stopped = EVERYTHING - found.allowed
+            unknowns = [*found.unknowns, *([Doubt(self.optional, stopped)] if stopped else [])]
+            found = _Evaluated(EVERYTHING, [], unknowns, found.undecided)
         self._regions[key] = found
         return found
 

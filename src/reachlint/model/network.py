@@ -314,6 +314,12 @@ class Interface(Struct, kw_only=True):
     subnet_choices: list[str] = field(default_factory=list)
     # Azure: whether it may use default outbound access, as its subnet allows.
     default_outbound_access: bool = True
+    # Azure: its subnet's network security group does not filter its traffic (a private
+    # endpoint, when the subnet's private endpoint network policies leave NSGs out)...
+    subnet_nsg_skipped: bool = False
+    # ...or whether it does is a value not known: this names it. --assume-unknown decides
+    # (open: the NSG does not filter it; closed: it does).
+    subnet_nsg_unknown: str | None = None
 
 
 class Listener(Element, kw_only=True):

@@ -139,11 +139,15 @@ ENTRIES: dict[str, dict[str, Entries]] = {
 _RULE_UNKNOWN = "{path} of rule {name} is known only after apply"
 _GROUPS = "{path} names {what}"
 _PORTS = "{path} holds {written}, which is not a port range"
+_POLICIES = (
+    "{path} holds {written}, none of Disabled, Enabled, NetworkSecurityGroupEnabled, "
+    "RouteTableEnabled: whether its NSG filters its private endpoints is unknown"
+)
 
 _SUBNET = {
     "address_prefixes": attr("address_prefixes", "address_prefix"),
     "default_outbound_access": attr("default_outbound_access_enabled"),
-    "private_endpoint_policies": attr("private_endpoint_network_policies"),
+    "private_endpoint_policies": attr("private_endpoint_network_policies", invalid=_POLICIES),
     "private_endpoint_policies_enabled": attr("private_endpoint_network_policies_enabled"),
 }
 _LOCAL_GATEWAY = {"address_space": attr("address_space")}
@@ -288,7 +292,7 @@ SETTINGS = Settings(
     pair_all_declarations=False,
     subnets_from_model=False,
     name_unknown_subnet_on_endpoint=True,
-    check_private_endpoint_policies=True,
+    private_endpoint_policies_default=None,
     sites_from_connections=True,
     name_unknown_gateway_network=False,
     point_to_site_with_gateway=False,
@@ -334,7 +338,7 @@ SETTINGS = Settings(
         "bgp ranges": "its prefixes are learned over BGP and unknown here",
         "empty address space": "address_space is empty: nothing on-premises is reachable",
         "private endpoint policies off": "{subnet} has private endpoint network policies off, "
-        "so its NSG does not filter traffic to this private endpoint; modelled as if it did",
+        "so its NSG {nsg} does not filter traffic to this private endpoint",
         "no bgp": "BGP route propagation is off: routes the gateway learns do not reach its "
         "subnets (not modelled)",
         "service tag": "{path}address_prefix {prefix} is a service tag; not modelled",

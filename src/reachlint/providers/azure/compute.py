@@ -35,8 +35,6 @@ INJECTED: dict[str, EndpointKind] = {
     "api_management": "service",
     "app_service_environment": "service",
 }
-# Private endpoint network policies that leave NSGs out of a private endpoint's traffic.
-POLICIES_OFF = ("Disabled", "RouteTableEnabled")
 
 
 def endpoint(resource: Resource, kind: EndpointKind) -> Endpoint:
@@ -91,21 +89,23 @@ def private_endpoints(build: Build) -> None:
         interface.application_security_groups = resource.links(
             "application_security_groups", interface.unknown
         )
+        _policies(build, resource, interface)
         found.interfaces.append(interface)
         build.model.endpoints[found.address] = found
-        if settings.check_private_endpoint_policies:
-            _policies(build, resource, subnet)
 
 
-def _policies(build: Build, resource: Resource, subnet: str | None) -> None:
-    """NSGs filter private endpoints only when the subnet's network policies say so."""
-    placed = build.model.subnets.get(subnet or "")
-    written = build.source.resource(subnet, "subnet") if subnet else None
-    if placed is None or placed.security_group is None or written is None:
+def _policies(build: Build, resource: Resource, interface: Interface) -> None:
+    """The subnet's NSG filters a private endpoint only when its network policies say so."""
+    placed = build.model.subnets.get(interface.subnet or "")
+    if placed is None or placed.security_group is None:
         return
-    policy = written.text("private_endpoint_policies")
-    if policy in POLICIES_OFF or written.flag("private_endpoint_policies_enabled") is False:
-        resource.note(build.settings.notes["private endpoint policies off"].format(subnet=subnet))
+    filters = build.endpoint_nsg.get(placed.address, True)
+    if filters is False:
+        interface.subnet_nsg_skipped = True
+        note = build.settings.notes["private endpoint policies off"]
+        resource.note(note.format(subnet=placed.address, nsg=placed.security_group))
+    elif isinstance(filters, str):
+        interface.subnet_nsg_unknown = filters
 
 
 def bastions(build: Build, public_ip: Callable[[Resource, Interface], None]) -> None:

@@ -5,6 +5,11 @@ access unless it is turned off (https://learn.microsoft.com/azure/virtual-networ
 default-outbound-access). A subnet's NSG, route table and NAT gateway are links, written on the
 subnet or in an association of their own; Azure keeps the first four addresses of every subnet,
 so the first it hands out is the fifth (`first_host`).
+
+A subnet's NSG filters traffic to the private endpoints in it only when its private endpoint
+network policies enable NSGs: `Enabled` or `NetworkSecurityGroupEnabled`, not `Disabled` (the
+default) or `RouteTableEnabled`
+(https://learn.microsoft.com/azure/private-link/disable-private-endpoint-network-policy).
 """
 
 from __future__ import annotations
@@ -18,6 +23,13 @@ from reachlint.providers.azure.resources import Build, Resource
 from reachlint.sources import UnknownValue
 
 SUBNET_LINKS = ("security_group", "route_table", "nat_gateway")
+# Private endpoint network policies, by whether the subnet's NSG filters private endpoints.
+ENDPOINT_NSG = {
+    "enabled": True,
+    "networksecuritygroupenabled": True,
+    "disabled": False,
+    "routetableenabled": False,
+}
 
 
 def virtual_networks(build: Build) -> None:
@@ -65,7 +77,33 @@ def add_subnet(build: Build, entry: Resource, network: str, unknown: list[str]) 
             attach(build, subnet, field, entry.link(field, marks))
     if entry.flag("default_outbound_access") is False:
         subnet.default_outbound_access = False
+    endpoint_policies(build, entry, subnet.address)
     build.model.subnets[subnet.address] = subnet
+
+
+def endpoint_policies(build: Build, entry: Resource, subnet: str) -> None:
+    """Whether the subnet's NSG filters traffic to its private endpoints: read from its private
+    endpoint network policies (or the older flag); one not known is named."""
+    field = "private_endpoint_policies"
+    names: list[str] = []
+    policy = entry.text(field, names)
+    if policy is None and not names and entry.given(field):
+        entry.name_unknown(field, names)
+    if policy is None and not names:
+        enabled = entry.flag("private_endpoint_policies_enabled")
+        if enabled is not None:
+            policy = "Enabled" if enabled else "Disabled"
+        elif entry.given("private_endpoint_policies_enabled"):
+            entry.name_unknown("private_endpoint_policies_enabled", names)
+        else:
+            policy = build.settings.private_endpoint_policies_default
+    filters = ENDPOINT_NSG.get(policy.lower()) if policy is not None else None
+    if policy is not None and filters is None:
+        entry.invalid(field, [policy], names)
+    if names:
+        build.endpoint_nsg[subnet] = f"{subnet}: {names[-1]}"
+    elif filters is not None:
+        build.endpoint_nsg[subnet] = filters
 
 
 def associations(build: Build) -> None:

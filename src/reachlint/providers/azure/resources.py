@@ -193,9 +193,10 @@ class Settings(Struct, frozen=True):
     # the endpoint and `subnet` on its interface (azurerm), or the field on the interface when
     # its value is unknown (ARM).
     name_unknown_subnet_on_endpoint: bool
-    # A private endpoint in a subnet whose private endpoint network policies are off: noted
-    # (azurerm); ARM does not read the policies.
-    check_private_endpoint_policies: bool
+    # A subnet's private endpoint network policies when none are written: the API's default,
+    # Disabled (ARM), or none (azurerm: the default differs by provider version, so its NSG is
+    # taken to filter traffic to private endpoints).
+    private_endpoint_policies_default: str | None
     # A route table with inline routes and separate route resources: the note (None: none).
     inline_and_separate_routes: str | None
     # A separate route whose table is not modelled: the note (None: none).
@@ -254,6 +255,9 @@ class Build:
         self.peering_sides: list[PeeringSide] = []
         # Network interfaces that forward IP (a virtual appliance's), as far as they are read.
         self.forwarding_nics: set[str] = set()
+        # Subnet -> whether its NSG filters traffic to the private endpoints in it, as its
+        # private endpoint network policies say; a text: the value not known that decides.
+        self.endpoint_nsg: dict[str, bool | str] = {}
         # Route table or NAT gateway -> the subnets associated with it, in the input's order.
         self.users: dict[str, dict[str, list[str]]] = {
             "route_table": defaultdict(list),
