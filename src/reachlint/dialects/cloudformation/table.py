@@ -159,7 +159,7 @@ def _everything_out() -> JsonObject:
     return rule
 
 
-def _rule(*, group_key: str, prefix_list_key: str) -> dict[str, FieldSpec]:
+def _rule(*, group_key: str, prefix_list_key: str, **more: FieldSpec) -> dict[str, FieldSpec]:
     return {
         "protocol": at("IpProtocol"),
         "from_port": at("FromPort"),
@@ -169,10 +169,16 @@ def _rule(*, group_key: str, prefix_list_key: str) -> dict[str, FieldSpec]:
         "prefix_lists": at(prefix_list_key),
         "groups": at(group_key),
         "description": at("Description"),
+        **more,
     }
 
 
-_INGRESS = _rule(group_key="SourceSecurityGroupId", prefix_list_key="SourcePrefixListId")
+# An ingress rule may name its source group by name (a default VPC's); egress rules may not.
+_INGRESS = _rule(
+    group_key="SourceSecurityGroupId",
+    prefix_list_key="SourcePrefixListId",
+    group_names=at("SourceSecurityGroupName"),
+)
 _EGRESS = _rule(group_key="DestinationSecurityGroupId", prefix_list_key="DestinationPrefixListId")
 
 

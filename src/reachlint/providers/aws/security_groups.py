@@ -4,10 +4,20 @@ A link to a VPC where a group is expected means the VPC's default group (AWS nam
 VPC). An existing group named "default" is its VPC's default group. An interface that names no
 group, or the group "default", is in its VPC's default group.
 
+A group in the default VPC may be named by its name: a rule's source (`group_names`) and the
+group a rule written apart is added to (`group_name`, when `group` is not written)
+(https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_AuthorizeSecurityGroupIngress.html).
+A Classic Load Balancer named as a source by name stands for its source security group, "the
+security group for the load balancer, which you can use as part of your inbound rules for your
+registered instances"
+(https://docs.aws.amazon.com/elasticloadbalancing/2012-06-01/APIReference/API_LoadBalancerDescription.html):
+the one group its interfaces are in. A name that no group of the input has is a group whose
+members are not known.
+
 Fields: a group's `network`, `name`, `name_prefix`, and `ingress`/`egress` entries; a rule
-(an entry, or a `security-group-rule` with `group` and `direction`) has `protocol`,
-`from_port`, `to_port` (for ICMP its type and code), `cidrs`, `ipv6_cidrs`, `prefix_lists`,
-`groups`, `self`, `description`.
+(an entry, or a `security-group-rule` with `group` or `group_name`, and `direction`) has
+`protocol`, `from_port`, `to_port` (for ICMP its type and code), `cidrs`, `ipv6_cidrs`,
+`prefix_lists`, `groups`, `group_names`, `self`, `description`.
 """
 
 from __future__ import annotations
@@ -32,12 +42,14 @@ from reachlint.providers.aws.networks import (
     network_of,
     optional_network_of,
 )
-from reachlint.providers.aws.source import Fields, Resource
-from reachlint.providers.aws.state import NOTE_SAMPLE, Build
+from reachlint.providers.aws.source import Fields, Links, Resource
+from reachlint.providers.aws.state import NOTE_SAMPLE, Build, one_of
 from reachlint.providers.values import dedupe, integer, string_value
 from reachlint.sources import UNKNOWN, UnknownValue
 
 SG_LINK_KINDS = SG_KINDS | VPC_KINDS  # a VPC stands for its default group
+# Named where a group's name is expected, a Classic Load Balancer stands for its source group.
+SOURCE_GROUP_KINDS = frozenset({"classic-load-balancer"})
 PREFIX_LIST_KINDS = frozenset({"prefix-list"})
 PORTED_PROTOCOLS = frozenset({"tcp", "udp", "6", "17"})
 ICMP_PROTOCOLS = frozenset({"icmp", "1", "icmpv6", "58"})
@@ -225,8 +237,23 @@ def group_rule(b: Build, view: Fields, direction: Direction) -> SecurityGroupRul
         groups_unknown.append(view.name("groups"))
         reason = f"is not known (it rests on {rests_on})" if rests_on else "cannot be resolved"
         view.note(f"{path} {reason}; its members are unknown", "groups")
+    balancers: list[str] = []
+    if view.value("group_names") is not None:
+        names_unknown: list[str] = []
+        named = view.links(
+            "group_names", SG_LINK_KINDS | SOURCE_GROUP_KINDS, "security group", names_unknown
+        )
+        for address in named.addresses:
+            found = b.inv.get(address)
+            if found is not None and found.kind in SOURCE_GROUP_KINDS:
+                balancers.append(address)
+            else:
+                groups.append(group_address(b, address))
+        groups.extend(_named_groups(b, view, "group_names", named, names_unknown))
+        if names_unknown:
+            groups_unknown.append(view.name("group_names"))
     description = view.value("description")
-    return SecurityGroupRule(
+    rule = SecurityGroupRule(
         address=view.address,
         type=view.type,
         origin=view.origin,
@@ -244,6 +271,59 @@ def group_rule(b: Build, view: Fields, direction: Direction) -> SecurityGroupRul
         services_unknown=services_unknown,
         groups_unknown=groups_unknown,
     )
+    b.source_groups.extend((rule, view, balancer) for balancer in balancers)
+    return rule
+
+
+def _named_groups(
+    b: Build, view: Fields, field: str, links: Links, unknown: list[str]
+) -> list[str]:
+    """The groups a field names by name. A name no group of the input has is a group outside
+    it, whose members in the input are those that name it; which of several a name not known
+    names goes to `unknown`, with a note."""
+    found: list[str] = []
+    missing: list[str] = []
+    for name in links.literals:
+        address = b.inv.named("security-group", name)
+        if address is None:
+            missing.append(name)
+        found.append(address or name)
+    path = view.path(field)
+    if missing:
+        view.note(
+            f"{path} names {', '.join(missing)}, the name of no security group in the input",
+            field,
+        )
+    if links.ambiguous:
+        if path not in unknown:
+            unknown.append(path)
+        choices = ", ".join(links.addresses[:NOTE_SAMPLE])
+        view.note(f"{path} names some of {choices}", field)
+    return found
+
+
+def add_source_groups(b: Build) -> None:
+    """Rules that name a Classic Load Balancer's source group, once its groups are known: the
+    one group its interfaces are in. Several, or none known: which one is unknown."""
+    for rule, view, balancer in b.source_groups:
+        endpoint = b.model.endpoints.get(balancer)
+        groups = dedupe(
+            group
+            for interface in (endpoint.interfaces if endpoint is not None else [])
+            for group in interface.security_groups
+        )
+        if len(groups) == 1:
+            rule.security_groups = dedupe([*rule.security_groups, groups[0]])
+            continue
+        name = view.name("group_names")
+        if name not in rule.groups_unknown:
+            rule.groups_unknown.append(name)
+        which = f"one of {', '.join(groups[:NOTE_SAMPLE])}" if groups else "not known"
+        view.note(
+            f"{view.path('group_names')} names the source security group of {balancer}, "
+            f"which is {which}; its members are unknown",
+            "group_names",
+        )
 
 
 def group_address(b: Build, address: str) -> str:
@@ -266,12 +346,27 @@ def add_rules(b: Build) -> None:
         rule = group_rule(b, resource, direction)
         unknown: list[str] = []
         target = resource.link("group", SG_LINK_KINDS, "security group", unknown)
+        if target is None and not unknown and resource.value("group") is None:
+            target = _group_by_name(b, resource, unknown)
         group = b.model.security_groups.get(group_address(b, target)) if target else None
         if group is None:
             if not unknown:
                 resource.note("its security group is not in the input; rule not modelled")
             continue
         group.rules.append(rule)
+
+
+def _group_by_name(b: Build, resource: Resource, unknown: list[str]) -> str | None:
+    """The group a rule written apart names by its name (`group_name`), if it is in the input."""
+    if resource.value("group_name") is None:
+        return None
+    if one_of(resource, "group_name", SG_LINK_KINDS, "security group") is not None:
+        unknown.append(resource.path("group_name"))
+        return None
+    links = resource.links("group_name", SG_LINK_KINDS, "security group", unknown, single=True)
+    named = (b.inv.named("security-group", name) for name in links.literals)
+    found = dedupe([*links.addresses, *(address for address in named if address)])
+    return found[0] if len(found) == 1 else None
 
 
 class Groups(Struct):

@@ -6,8 +6,8 @@ from collections import defaultdict
 
 from msgspec import Struct, field
 
-from reachlint.model.network import Interface, Listener, NetworkModel, Route
-from reachlint.providers.aws.source import Inventory, Kinds, Resource
+from reachlint.model.network import Interface, Listener, NetworkModel, Route, SecurityGroupRule
+from reachlint.providers.aws.source import Fields, Inventory, Kinds, Resource
 
 NOTE_SAMPLE = 5  # how many choices a note names
 
@@ -37,6 +37,9 @@ class Build(Struct):
     unknown_targets: list[tuple[Route, str, str]] = field(default_factory=list)
     members: dict[str, dict[str, list[Resource]]] = field(default_factory=dict)
     targets_seen: set[tuple[str, str, int | None, str | None]] = field(default_factory=set)
+    # Rules that name a Classic Load Balancer's source group, with where they are written:
+    # resolved once the load balancer's groups are known.
+    source_groups: list[tuple[SecurityGroupRule, Fields, str]] = field(default_factory=list)
 
 
 def one_of(resource: Resource, field: str, kinds: Kinds, what: str) -> list[str] | None:
