@@ -1179,7 +1179,7 @@ def test_both_directions_of_a_peering_are_one_active_peering() -> None:
         "azurerm_virtual_network.spoke",
         True,
     )
-    assert peering.allow_gateway_transit and peering.use_remote_gateways
+    assert peering.gateway_user == "azurerm_virtual_network.spoke"
     assert peering.allow_forwarded_traffic
 
 

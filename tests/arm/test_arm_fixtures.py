@@ -180,7 +180,7 @@ def test_the_two_directions_of_a_peering_are_one_peering() -> None:
         (peering,) = [p for p in peerings.values() if f"{spoke}-vnet" in str(p.requester)]
         assert peering.accepter == f"{VNET}/hub-vnet"
         assert peering.active and peering.allow_forwarded_traffic
-        assert not peering.use_remote_gateways
+        assert peering.gateway_user is None
     spokes = model("hub-spoke").endpoints
     assert {e.tags["Spoke"] for e in spokes.values()} == {"spoke1", "spoke2"}
 

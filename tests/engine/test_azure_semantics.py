@@ -315,3 +315,30 @@ def test_a_default_route_puts_the_internet_in_virtual_network_and_the_path_says_
         "(VirtualNetwork takes in the prefixes of the user-defined routes of "
         "Microsoft.Network/routeTables/rt: 0.0.0.0/0)"
     )
+
+
+def test_routes_steer_only_what_leaves_a_subnet_so_a_public_vm_is_reached_without_replies() -> None:
+    net = AzureNet()
+    vnet = net.vnet("app", "10.1.0.0/16")
+    dropped = net.route_table("drop", vnet, ("0.0.0.0/0", "blackhole", None))
+    nsg = net.nsg(
+        "web-nsg",
+        rule("snmp", 100, "inbound", True, INTERNET, "*", "161", "udp"),
+        rule("ssh", 110, "inbound", True, INTERNET, "*", "22"),
+        rule("deny-rest", 4000, "inbound", False, "*", "*", "*", "*"),
+    )
+    web = net.vm(
+        "web", net.subnet_in(vnet, "web", "10.1.1.0/24", nsg=nsg, table=dropped), public=True
+    )
+    result = net.reach()
+    # The packet arrives whatever the table says; TCP's replies follow the table and are lost.
+    assert result.traffic("internet", web) == "udp 161"
+    assert result.traffic("internet", web, "reply-dropped") == "tcp 22"
+
+
+def test_the_internet_system_route_covers_ipv6() -> None:
+    net = AzureNet()
+    vnet = net.vnet("app", "10.1.0.0/16", "ace:cab:deca::/48")
+    vm = net.vm("v6", net.subnet_in(vnet, "dual", "ace:cab:deca:deed::/64"))
+    # AllowInternetOutBound and Azure's default routes, ::/0 as 0.0.0.0/0, let it out.
+    assert "all" in net.reach().traffic(vm, "internet")

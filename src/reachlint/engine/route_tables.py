@@ -337,17 +337,13 @@ class RouteTables:
     def _azure_system_routes(
         self, network: str | None, table: str | None, unknown_sites: list[RouteEntry]
     ) -> list[RouteEntry]:
-        """Azure's routes that no one writes: peered VNets, gateway-learned ranges, Internet."""
+        """Azure's routes that no one writes: peered VNets, gateway-learned ranges, Internet
+        (for IPv4 and IPv6)."""
         entries = [
             RouteEntry(
-                "0.0.0.0/0",
-                cidrs(["0.0.0.0/0"]),
-                prefix_length("0.0.0.0/0"),
-                "internet",
-                None,
-                None,
-                table,
+                default, cidrs([default]), prefix_length(default), "internet", None, None, table
             )
+            for default in ("0.0.0.0/0", "::/0")
         ]
         gateway_networks = {network}
         for peering in self.model.peerings.values():
@@ -367,8 +363,8 @@ class RouteTables:
                         table,
                     )
                 )
-            if peering.use_remote_gateways or peering.allow_gateway_transit:
-                gateway_networks.add(other)
+            if peering.gateway_user == network:
+                gateway_networks.add(other)  # the peer's gateway is this network's too
         for gateway in self.model.gateways.values():
             if gateway.kind != "vpn-gateway" or gateway.network not in gateway_networks:
                 continue

@@ -263,10 +263,11 @@ class Peering(Element, kw_only=True):
     requester: str | None = None  # network address; None when outside the input
     accepter: str | None = None
     active: bool = True
-    # Azure: traffic forwarded by an appliance in the peer may enter; gateway transit.
+    # Azure: traffic forwarded by an appliance in the peer may enter.
     allow_forwarded_traffic: bool = False
-    allow_gateway_transit: bool = False
-    use_remote_gateways: bool = False
+    # Azure gateway transit: the network that uses the other's gateways (its direction sets
+    # useRemoteGateways, the other's allowGatewayTransit).
+    gateway_user: str | None = None
 
 
 class TransitGatewayAttachment(Element, kw_only=True):

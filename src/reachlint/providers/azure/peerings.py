@@ -1,8 +1,11 @@
 """Virtual network peerings: each is declared once per direction, and connects only when both
 directions exist (https://learn.microsoft.com/azure/virtual-network/virtual-network-peering-
 overview). A peering to a network outside the input is taken as connected: its other half is
-not for this input to declare. The flags (forwarded traffic, gateway transit, remote gateways)
-are per direction in Azure; the model keeps one, which either direction sets.
+not for this input to declare. The flags are per direction in Azure: forwarded traffic is kept
+as one, which either direction sets; gateway transit takes both, "If the flag is set to true,
+and allowGatewayTransit on remote peering is also true, virtual network will use gateways of
+remote virtual network for transit" (useRemoteGateways,
+https://learn.microsoft.com/rest/api/virtualnetwork/virtual-network-peerings/create-or-update).
 """
 
 from __future__ import annotations
@@ -36,6 +39,18 @@ def connect(build: Build) -> None:
 
 def _either(directions: list[PeeringSide], name: str) -> bool:
     return any(direction.flag(name) is True for direction in directions)
+
+
+def _gateway_user(directions: list[PeeringSide]) -> str | None:
+    """The network whose direction uses remote gateways where the other allows transit."""
+    for user in directions:
+        if user.flag("use_remote_gateways") is not True or user.local is None:
+            continue
+        for hub in directions:
+            same = (hub.local or "").lower() == (user.remote or "").lower()
+            if same and hub.flag("allow_gateway_transit") is True:
+                return user.local
+    return None
 
 
 def _by_network_pair(build: Build) -> None:
@@ -99,6 +114,5 @@ def _peering(first: PeeringSide, directions: list[PeeringSide], accepter: str | 
         requester=first.local,
         accepter=accepter,
         allow_forwarded_traffic=_either(directions, "allow_forwarded_traffic"),
-        allow_gateway_transit=_either(directions, "allow_gateway_transit"),
-        use_remote_gateways=_either(directions, "use_remote_gateways"),
+        gateway_user=_gateway_user(directions),
     )
