@@ -1570,3 +1570,34 @@ def test_an_auto_scaling_group_without_a_launch_source_launches_nothing(
     assert (group.address in model.endpoints) is launches
     said = any("launches nothing" in note.message for note in model.notes)
     assert said is not launches
+
+
+# ----- data sources ---------------------------------------------------------------------------
+
+
+def test_data_sources_that_read_one_vpc_are_one_network() -> None:
+    # Every module reads the account's VPC for itself: one VPC, named by the first address.
+    model = build(
+        res("data.aws_vpc.shared", {"id": "vpc-0abc", "cidr_block": "10.0.0.0/16"}),
+        res("module.app.data.aws_vpc.shared", {"id": "vpc-0abc", "cidr_block": "10.0.0.0/16"}),
+        res(
+            "module.app.aws_security_group.db",
+            {"vpc_id": UNKNOWN},
+            {"vpc_id": ["module.app.data.aws_vpc.shared"]},
+        ),
+    )
+    assert [a for a in model.networks if "aws_vpc" in a] == ["data.aws_vpc.shared"]
+    assert model.security_groups["module.app.aws_security_group.db"].network == (
+        "data.aws_vpc.shared"
+    )
+
+
+def test_an_id_another_data_source_also_carries_still_names_the_vpc() -> None:
+    # aws_subnet_ids carries its VPC's id as its own: a VPC id names the VPC all the same.
+    model = build(
+        res("data.aws_subnet_ids.private", {"id": "vpc-0abc", "vpc_id": "vpc-0abc"}),
+        res("data.aws_vpc.shared", {"id": "vpc-0abc", "cidr_block": "10.0.0.0/16"}),
+        res("aws_security_group.app", {"vpc_id": "vpc-0abc"}),
+        ids={"vpc-0abc": "data.aws_subnet_ids.private"},
+    )
+    assert model.security_groups["aws_security_group.app"].network == "data.aws_vpc.shared"

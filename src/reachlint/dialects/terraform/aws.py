@@ -17,7 +17,13 @@ from typing import Any
 from msgspec.structs import replace
 
 from reachlint.dialects.terraform.inventory import Field, Fields, Kind, TerraformInventory, entries
-from reachlint.dialects.terraform.links import Resolver, ResourceIndex, note_unmodelled, value_at
+from reachlint.dialects.terraform.links import (
+    Resolver,
+    ResourceIndex,
+    note_unmodelled,
+    one_per_object,
+    value_at,
+)
 from reachlint.formats.terraform.records import UNKNOWN, TfResource
 from reachlint.model.network import NetworkModel
 from reachlint.providers.aws.build import build
@@ -656,11 +662,13 @@ def build_aws_model(
 
     `ids` maps known AWS ids and ARNs of resources in the input to their addresses.
     """
-    index = ResourceIndex(_without_partial_tags_all(resources))
-    model = NetworkModel(ids=dict(ids or {}))
+    resources, aliases = one_per_object(resources)
+    index = ResourceIndex(_without_partial_tags_all(resources), aliases)
+    ids = {found: aliases.get(address, address) for found, address in (ids or {}).items()}
+    model = NetworkModel(ids=ids)
     if source:
         model.inputs.append(source)
-    links = Resolver(index, ids or {}, model.note)
+    links = Resolver(index, ids, model.note)
     build(TerraformInventory(index, links, TYPES), model)
     note_unmodelled(
         index, model, "aws_", HANDLED_TYPES, _NETWORK_ADJACENT_PREFIXES, _NOT_YET_MODELLED

@@ -78,10 +78,44 @@ def compatible(reference: str, address: str) -> bool:
     )
 
 
+def one_per_object(resources: list[TfResource]) -> tuple[list[TfResource], dict[str, str]]:
+    """The resources with data sources that read one object (the same type, the same known id)
+    kept once, under the first address; and the others' addresses, as aliases of it."""
+    first: dict[tuple[str, str], str] = {}
+    reading = 0
+    for resource in resources:
+        key = _object_read(resource)
+        if key is None:
+            continue
+        reading += 1
+        known = first.get(key)
+        if known is None or resource.address < known:
+            first[key] = resource.address
+    if reading == len(first):
+        return resources, {}
+    kept: list[TfResource] = []
+    aliases: dict[str, str] = {}
+    for resource in resources:
+        key = _object_read(resource)
+        if key is not None and first[key] != resource.address:
+            aliases[resource.address] = first[key]
+        else:
+            kept.append(resource)
+    return kept, aliases
+
+
+def _object_read(resource: TfResource) -> tuple[str, str] | None:
+    """A data source's type and known id: the object it reads."""
+    if resource.mode != "data":
+        return None
+    found = resource.values.get("id")
+    return (resource.type, found) if isinstance(found, str) and found else None
+
+
 class ResourceIndex:
     """Resources by address, by type and by address without indexes, built once."""
 
-    def __init__(self, resources: list[TfResource]) -> None:
+    def __init__(self, resources: list[TfResource], aliases: dict[str, str] | None = None) -> None:
         self.by_address: dict[str, TfResource] = {}
         self.managed: dict[str, list[TfResource]] = defaultdict(list)
         self.data: dict[str, list[TfResource]] = defaultdict(list)
@@ -95,6 +129,10 @@ class ResourceIndex:
             bare = _INDEX.sub("", resource.address)
             if bare != resource.address:
                 self.instances[bare].append(resource.address)
+        # Other names of a resource (data sources that read the same object): references to
+        # them denote it.
+        for alias, address in (aliases or {}).items():
+            self.by_address.setdefault(alias, self.by_address[address])
         self._matches: dict[tuple[str, Types], list[str]] = {}
 
     def of(self, *types: str) -> Iterator[TfResource]:
@@ -105,7 +143,7 @@ class ResourceIndex:
         """Instances a reference denotes, of these types; `index` aligns count/for_each."""
         exact = self.by_address.get(reference)
         if exact is not None:
-            return [reference] if types is None or exact.type in types else []
+            return [exact.address] if types is None or exact.type in types else []
         if index is not None:
             aligned = reference + index_text(index)
             resource = self.by_address.get(aligned)
@@ -244,6 +282,7 @@ class Resolver:
         # Data sources that are another name for a resource in the input.
         self.alias: dict[str, str] = {}
         self._names: dict[str, dict[str, str]] = {}
+        self._ids_of: dict[str, dict[str, str]] = {}
 
     def note(self, resource: TfResource, message: str, path: str | None = None) -> None:
         note_on(self._note, resource, message, path)
@@ -389,8 +428,28 @@ class Resolver:
             resource = self.idx.by_address.get(address)
             if resource is None or types is None or resource.type in types:
                 return self.alias.get(address, address)
+            # A resource of another type may carry the same id (aws_subnet_ids: its VPC's).
+            address = self._with_id(literal, types)
+            if address is not None:
+                return self.alias.get(address, address)
         if by_name:
             return self.named(types, literal)
+        return None
+
+    def _with_id(self, literal: str, types: frozenset[str]) -> str | None:
+        """The resource of these types whose own id or ARN is this, looked up by type."""
+        for type_name in sorted(types):
+            known = self._ids_of.get(type_name)
+            if known is None:
+                known = self._ids_of[type_name] = {}
+                of_type = (*self.idx.managed.get(type_name, ()), *self.idx.data.get(type_name, ()))
+                for resource in of_type:
+                    for attribute in ("id", "arn"):
+                        value = resource.values.get(attribute)
+                        if isinstance(value, str) and value:
+                            known.setdefault(value, resource.address)
+            if literal in known:
+                return known[literal]
         return None
 
     def named(self, types: Types, name: str) -> str | None:
