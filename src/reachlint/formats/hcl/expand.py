@@ -59,6 +59,7 @@ _META_ARGUMENTS = frozenset({"count", "for_each", "provider", "depends_on"})
 _META_BLOCKS = frozenset({"lifecycle", "provisioner", "connection"})
 # Nested blocks that every provider declares as one object rather than a list of blocks.
 _SINGLE_BLOCKS = frozenset({"timeouts"})
+_NAMES_SHOWN = 3  # of the values an unknown count or for_each rests on
 _REGISTRY_SOURCE = re.compile(r"^([\w.-]+/)?[\w-]+/[\w-]+/[\w-]+(//.*)?$")
 _HOSTED_GIT = ("github.com/", "bitbucket.org/")
 
@@ -227,7 +228,7 @@ class Expander:
                 return Expansion(
                     "count", [Iteration(i, {"count": {"index": i}}) for i in range(max(counts))]
                 )
-            self._note_unknown_expansion(what, "count", file, count.line)
+            self._note_unknown_expansion(what, "count", value, file, count.line)
             return Expansion(
                 "unknown", [Iteration(STAR, {"count": {"index": unknown_from(value)}})]
             )
@@ -256,7 +257,7 @@ class Expander:
                 if marked:
                     self._hide_keys(iterations, what, file, for_each.line)
                 return Expansion("for_each", iterations)
-            self._note_unknown_expansion(what, "for_each", file, for_each.line)
+            self._note_unknown_expansion(what, "for_each", value, file, for_each.line)
             unknown = unknown_from(value)
             return Expansion(
                 "unknown", [Iteration(STAR, {"each": {"key": unknown, "value": unknown}})]
@@ -290,11 +291,14 @@ class Expander:
         )
 
     def _note_unknown_expansion(
-        self, what: str, argument: str, file: SourceFile, line: int
+        self, what: str, argument: str, value: Value, file: SourceFile, line: int
     ) -> None:
+        # Not "before apply": a data source Terraform reads when it plans is not known here.
+        names = sorted(value.names) if isinstance(value, Unknown) else []
+        rests_on = f" (it rests on {', '.join(names[:_NAMES_SHOWN])})" if names else ""
         self.note(
-            f"{what}: {argument} is not known before apply, so the number of instances is "
-            f"unknown; it is modelled as one instance {what}[*]",
+            f"{what}: {argument} is not known from the configuration alone{rests_on}, so the "
+            f"number of instances is unknown; it is modelled as one instance {what}[*]",
             file,
             line,
         )
