@@ -1596,8 +1596,12 @@ def test_an_id_another_data_source_also_carries_still_names_the_vpc() -> None:
     # aws_subnet_ids carries its VPC's id as its own: a VPC id names the VPC all the same.
     model = build(
         res("data.aws_subnet_ids.private", {"id": "vpc-0abc", "vpc_id": "vpc-0abc"}),
-        res("data.aws_vpc.shared", {"id": "vpc-0abc", "cidr_block": "10.0.0.0/16"}),
+        res("module.a.data.aws_vpc.shared", {"id": "vpc-0abc", "cidr_block": "10.0.0.0/16"}),
+        res("module.b.data.aws_vpc.shared", {"id": "vpc-0abc", "cidr_block": "10.0.0.0/16"}),
         res("aws_security_group.app", {"vpc_id": "vpc-0abc"}),
         ids={"vpc-0abc": "data.aws_subnet_ids.private"},
     )
-    assert model.security_groups["aws_security_group.app"].network == "data.aws_vpc.shared"
+    # A data source in a module reads the VPC as much as one at the root does.
+    assert model.security_groups["aws_security_group.app"].network == (
+        "module.a.data.aws_vpc.shared"
+    )

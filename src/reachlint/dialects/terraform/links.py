@@ -436,6 +436,10 @@ class Resolver:
             return self.named(types, literal)
         return None
 
+    def _managed(self, address: str) -> bool:
+        found = self.idx.by_address.get(address)
+        return found is not None and found.mode == "managed"
+
     def _with_id(self, literal: str, types: frozenset[str]) -> str | None:
         """The resource of these types whose own id or ARN is this, looked up by type."""
         for type_name in sorted(types):
@@ -476,7 +480,7 @@ class Resolver:
             for reference in references
             for address in self.idx.matches(reference, types, None)
         ]
-        managed = dedupe(a for a in found if not a.startswith("data."))
+        managed = dedupe(a for a in found if self._managed(a))
         if len(managed) == 1:
             self.alias[resource.address] = managed[0]
             return managed[0]
