@@ -117,13 +117,21 @@ def route(build: Build, entry: Resource, network: str) -> Route | None:
         if target is None:
             entry.note(notes["no vpn gateway"].format(**words), here=here)
     elif kind == "virtual-appliance":
-        ip = entry.text("next_hop_ip", unknown)
-        if settings.check_next_hop_ip:
-            ip = _ip(ip)
-            if ip is None:
-                entry.name_unknown("next_hop_ip", unknown)
-                entry.note(notes["no hop address"].format(**words), here=here)
-        target = appliance(build, entry, ip) if ip else None
+        named: list[str] = []
+        ip = entry.text("next_hop_ip", named)
+        # An address known only after apply, taken from the appliance itself (a firewall's
+        # private IP): the route leads to that appliance.
+        target = (
+            _linked_appliance(build, entry) if ip is None and entry.given("next_hop_ip") else None
+        )
+        if target is None:
+            unknown.extend(named)
+            if settings.check_next_hop_ip:
+                ip = _ip(ip)
+                if ip is None:
+                    entry.name_unknown("next_hop_ip", unknown)
+                    entry.note(notes["no hop address"].format(**words), here=here)
+            target = appliance(build, entry, ip) if ip else None
     return Route(
         address=entry.address,
         type=entry.type,
@@ -175,6 +183,19 @@ def appliance(build: Build, entry: Resource, ip: str) -> str:
     if checks:
         entry.note(notes["no appliance"].format(address=entry.address, ip=ip))
     return ip
+
+
+def _linked_appliance(build: Build, entry: Resource) -> str | None:
+    """The firewall or machine whose own address a route's next hop is written as."""
+    linked = entry.link("next_hop_ip")
+    if linked is None:
+        return None
+    if linked in build.model.gateways:
+        return linked
+    for endpoint in build.model.endpoints.values():
+        if linked == endpoint.address or any(i.address == linked for i in endpoint.interfaces):
+            return endpoint.address
+    return None
 
 
 def _cidr(text: str) -> str | None:
