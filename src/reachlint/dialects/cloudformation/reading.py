@@ -196,7 +196,7 @@ class _View:
         raw = self._raw(field_name)
         if spec.single and isinstance(raw, dict):
             raw = [raw]
-        if raw is None and spec.absent is not None:
+        if (raw is None or raw == []) and spec.absent is not None:  # an empty list writes none
             return [
                 _Entry(self.inventory, self.cfn, default, spec.fields, f"{self.name(field_name)}.")
                 for default in spec.absent

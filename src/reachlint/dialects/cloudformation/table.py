@@ -152,10 +152,10 @@ def _enabled(value: Any) -> Any:
     return value == "enable" if isinstance(value, str) else value
 
 
-def _everything_out() -> JsonObject:
+def _everything_out(cidr_key: str, cidr: str) -> JsonObject:
     rule = JsonObject()
     rule["IpProtocol"] = "-1"
-    rule["CidrIp"] = "0.0.0.0/0"
+    rule[cidr_key] = cidr
     return rule
 
 
@@ -220,9 +220,13 @@ TYPES: dict[str, KindSpec] = {
         network=at("VpcId"),
         name=at("GroupName"),
         ingress=EntrySpec(("SecurityGroupIngress",), fields=_INGRESS),
-        # AWS gives a new group a rule allowing all egress; CloudFormation removes it only when
-        # the template writes egress rules of its own.
-        egress=EntrySpec(("SecurityGroupEgress",), fields=_EGRESS, absent=(_everything_out(),)),
+        # AWS gives a new group rules allowing all egress, IPv4 and IPv6; CloudFormation removes
+        # them only when the template writes egress rules of its own.
+        egress=EntrySpec(
+            ("SecurityGroupEgress",),
+            fields=_EGRESS,
+            absent=(_everything_out("CidrIp", "0.0.0.0/0"), _everything_out("CidrIpv6", "::/0")),
+        ),
     ),
     "AWS::EC2::SecurityGroupIngress": kind(
         "security-group-rule",
