@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from reachlint.model.network import PortRange
 from tests.engine.azure_builder import AzureNet, rule
 
 INTERNET = "Internet"
@@ -342,3 +345,49 @@ def test_the_internet_system_route_covers_ipv6() -> None:
     vm = net.vm("v6", net.subnet_in(vnet, "dual", "ace:cab:deca:deed::/64"))
     # AllowInternetOutBound and Azure's default routes, ::/0 as 0.0.0.0/0, let it out.
     assert "all" in net.reach().traffic(vm, "internet")
+
+
+def _with_source_ports(net: AzureNet, nsg: str, name: str, low: int, high: int) -> None:
+    for written in net.model.network_security_groups[nsg].rules:
+        if written.name == name:
+            written.source_ports = [PortRange(low=low, high=high)]
+
+
+def _ssh_with_client_ports(*rules: tuple[str, int, bool, tuple[int, int] | None]) -> AzureNet:
+    net = AzureNet()
+    vnet = net.vnet("app", "10.1.0.0/16")
+    nsg = net.nsg(
+        "web-nsg",
+        *(rule(name, p, "inbound", allow, INTERNET, "*", "22") for name, p, allow, _ in rules),
+    )
+    for name, _, _, ports in rules:
+        if ports is not None:
+            _with_source_ports(net, nsg, name, *ports)
+    net.vm("web", net.subnet_in(vnet, "web", "10.1.1.0/24"), nsg, public=True)
+    return net
+
+
+WEB = "Microsoft.Compute/virtualMachines/web"
+
+
+@pytest.mark.parametrize("assume", ["open", "closed"])
+def test_a_rule_for_one_client_port_admits_the_client_that_picks_it(assume: str) -> None:
+    # Reachable means for some client port in 1024-65535: no value here is unknown.
+    net = _ssh_with_client_ports(("ssh-from-1234", 100, True, (1234, 1234)))
+    result = net.reach(assume)  # type: ignore[arg-type]
+    assert result.traffic("internet", WEB) == "tcp 22"
+    assert all(not flow.unknowns for flow in result.flows("internet", WEB))
+
+
+def test_a_deny_of_every_client_port_denies_and_of_some_lets_the_others_by() -> None:
+    every = _ssh_with_client_ports(("deny", 100, False, (1024, 65535)), ("allow", 200, True, None))
+    assert every.reach().traffic("internet", WEB) == ""
+    some = _ssh_with_client_ports(("deny", 100, False, (1024, 30000)), ("allow", 200, True, None))
+    assert some.reach().traffic("internet", WEB) == "tcp 22"
+
+
+def test_an_allow_for_client_ports_a_deny_before_it_covers_admits_none() -> None:
+    net = _ssh_with_client_ports(
+        ("deny", 100, False, (1024, 5000)), ("allow", 200, True, (3000, 4000))
+    )
+    assert net.reach().traffic("internet", WEB) == ""

@@ -23,6 +23,7 @@ from reachlint.model.network import (
 from reachlint.model.traffic import (
     ALL_ADDRESSES,
     ALL_PORTS,
+    EPHEMERAL,
     PORTED,
     PUBLIC_ADDRESSES,
     IntervalSet,
@@ -285,6 +286,56 @@ class NsgView:
         placement: Placement,
         assume: str,
     ) -> _Evaluated:
+        """Reachable means for some client port (SPEC: 1024-65535, chosen by the client): with
+        rules for some source ports, the rules are walked once per stretch of client ports they
+        tell apart, and what any stretch lets through is let through."""
+        clients = self._client_ports(direction)
+        if clients == [None]:
+            return self._walk(direction, peer_asgs, placement, assume, None)
+        walks = [self._walk(direction, peer_asgs, placement, assume, p) for p in clients]
+        allowed = Traffic()
+        by_rule: dict[int, _Decided] = {}
+        for walk in walks:
+            allowed |= walk.allowed
+            for item in walk.decided:
+                known = by_rule.get(id(item.rule))
+                if known is None:
+                    by_rule[id(item.rule)] = _Decided(item.rule, item.effective, item.allow)
+                else:
+                    known.effective |= item.effective
+        return _Evaluated(
+            allowed,
+            list(by_rule.values()),
+            [u for walk in walks for u in walk.unknowns],
+            list(dict.fromkeys(q for walk in walks for q in walk.undecided)),
+        )
+
+    def _client_ports(self, direction: NsgDirection) -> list[int | None]:
+        """One client port per stretch of 1024-65535 that the rules' source ports tell apart
+        (None: no rule looks at source ports)."""
+        restricted = [
+            port_sets(rule.source_ports)
+            for rule in self.nsg.rules
+            if rule.direction == direction and rule.source_ports is not None
+        ]
+        restricted = [ports for ports in restricted if ports != ALL_PORTS]
+        if not restricted:
+            return [None]
+        cuts = {EPHEMERAL[0]}
+        for ports in restricted:
+            for low, high in ports.intervals:
+                cuts.update(p for p in (low, high + 1) if EPHEMERAL[0] < p <= EPHEMERAL[1])
+        return [*sorted(cuts)]
+
+    def _walk(
+        self,
+        direction: NsgDirection,
+        peer_asgs: tuple[str, ...],
+        placement: Placement,
+        assume: str,
+        client_port: int | None,
+    ) -> _Evaluated:
+        """The rules in order for one client port (None: every rule matches any)."""
         unknowns: list[Unknown] = []
         undecided: list[str] = []
         remaining = EVERYTHING
@@ -336,12 +387,10 @@ class NsgView:
             if peer_groups in parts and widen == allow:
                 # An application security group not known may hold any interface of the VNet.
                 peers = peers | self.spaces.own_space(self.guarded.network)
-            if rule.source_ports is not None and port_sets(rule.source_ports) != ALL_PORTS:
-                # Client ports are chosen at run time: the rule may or may not match.
-                if "source_ports" not in parts:
-                    unknowns.append(f"{self._named(rule)}: source ports")
-                if widen != allow:
-                    continue
+            if "source_ports" in parts and widen != allow:
+                continue  # source ports not known: as --assume-unknown takes them
+            if client_port is not None and not _for_client(rule, client_port):
+                continue
             ports = port_sets(rule.destination_ports)
             if "destination_ports" in parts and widen == allow:
                 ports = ALL_PORTS  # the ports not known may be any
@@ -432,3 +481,10 @@ class NsgView:
             admits=admitted,
             stage=f"{self.nsg.address} {rule.direction}",
         )
+
+
+def _for_client(rule: NsgRule, client_port: int) -> bool:
+    """Whether a rule matches traffic from this client port (source ports not known match)."""
+    if rule.source_ports is None or "source_ports" in rule.unknown_parts:
+        return True
+    return client_port in port_sets(rule.source_ports)
