@@ -52,6 +52,23 @@ BASTION_HUB = "azure/bastion-hub-spoke/azuredeploy.json"
 APP_GATEWAY = "azure/application-gateway-2vms/azuredeploy.json"
 CASES = [
     Case(
+        FACTS + "ipv6-on-launch",
+        "internet",
+        "aws_instance.auto",
+        traffic="tcp 22",
+        through=("aws_internet_gateway.main", "aws_security_group.ssh_v6"),
+    ),
+    Case(
+        FACTS + "ipv6-on-launch",
+        "internet",
+        "aws_instance.unasked",
+        "tcp",
+        "22",
+        code="no-public-address",
+        at="aws_instance.unasked",
+        reason="no public address",
+    ),
+    Case(
         FACTS + "instance-inline-interface",
         "internet",
         "aws_instance.public",

@@ -137,6 +137,7 @@ class ClassBuilder:
             counts_as_public(interface, self.assume),
             interface.public_source,  # each member's path names what makes it public
             interface.closed_without_nsg,
+            interface.ipv6,
             tuple(sorted(interface.security_groups)),
             atom,
             lb,
@@ -204,7 +205,7 @@ class ClassBuilder:
         subnet_ranges = families_of(subnet) if subnet is not None else ALL_ADDRESSES
         if subnet is None or subnet_ranges & V4_ALL:
             families = families | V4_ALL
-        if subnet is None or subnet_ranges & V6_ALL:
+        if (subnet is None or subnet_ranges & V6_ALL) and _has_ipv6(interface, self.assume):
             families = families | V6_ALL
         service = service_of(endpoint)
         info = EndpointClass(
@@ -312,3 +313,11 @@ class ClassBuilder:
             ]
             found = self._guard_views[key] = Guards(self.filters, groups, views)
         return found
+
+
+def _has_ipv6(interface: Interface, assume: str) -> bool:
+    """Whether an interface holds IPv6 addresses where its subnet has IPv6 ranges; not known
+    (its request or its subnet's, named in `unknown`), as --assume-unknown takes it."""
+    if interface.ipv6 is not None:
+        return interface.ipv6
+    return assume == "open" or "ipv6" not in interface.unknown

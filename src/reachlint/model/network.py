@@ -47,6 +47,8 @@ class Subnet(Element, kw_only=True):
     outside: bool = False  # named by the input, not declared in it
     zone: str | None = None
     map_public_ip: bool = False
+    # AWS: instances launched in it get IPv6 addresses (AssignIpv6AddressOnCreation).
+    ipv6_on_launch: bool = False
     # Explicit associations; None means the network's main table / default ACL.
     route_table: str | None = None
     # When the input says only that its table is one of several (an association whose table
@@ -295,6 +297,10 @@ class Interface(Struct, kw_only=True):
     network: str | None = None
     private_ips: list[str] = field(default_factory=list)
     public: bool = False
+    # Whether it has IPv6 addresses: None, as its subnet's ranges allow (most endpoints); an
+    # instance's or interface's own say, or its subnet's AssignIpv6AddressOnCreation (AWS).
+    # Not known: None with "ipv6" in `unknown`, which --assume-unknown settles.
+    ipv6: bool | None = None
     # Why the interface has a public address: the element that gives it.
     public_source: str | None = None
     # Azure's Standard public IPs are closed to inbound traffic unless an NSG allows it; None:

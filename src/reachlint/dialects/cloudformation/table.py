@@ -213,6 +213,7 @@ TYPES: dict[str, KindSpec] = {
         cidr=at("CidrBlock"),
         ipv6_cidr=at("Ipv6CidrBlock"),
         public_ip_on_launch=at("MapPublicIpOnLaunch"),
+        ipv6_on_launch=at("AssignIpv6AddressOnCreation"),
         zone=at("AvailabilityZone"),
     ),
     "AWS::EC2::SecurityGroup": kind(
@@ -372,6 +373,10 @@ TYPES: dict[str, KindSpec] = {
         private_ip=computed(
             _instance_field("PrivateIpAddress", "PrivateIpAddress"), "PrivateIpAddress"
         ),
+        ipv6_count=computed(
+            _instance_field("Ipv6AddressCount", "Ipv6AddressCount"), "Ipv6AddressCount"
+        ),
+        ipv6_addresses=computed(_instance_field("Ipv6Addresses", "Ipv6Addresses"), "Ipv6Addresses"),
         network_interfaces=many(
             "NetworkInterfaces",
             fields={"interface": at("NetworkInterfaceId"), "device_index": at("DeviceIndex")},
@@ -385,6 +390,8 @@ TYPES: dict[str, KindSpec] = {
         subnet=at("SubnetId"),
         groups=at("GroupSet"),
         private_ip=at("PrivateIpAddress"),
+        ipv6_count=at("Ipv6AddressCount"),
+        ipv6_addresses=at("Ipv6Addresses"),
         tags=at("Tags", convert=tag_map),
     ),
     "AWS::EC2::NetworkInterfaceAttachment": kind(
@@ -415,6 +422,14 @@ TYPES: dict[str, KindSpec] = {
             lambda p: _at(
                 _primary_interface(_at(p, "LaunchTemplateData") or {}), "AssociatePublicIpAddress"
             )
+        ),
+        ipv6_count=computed(
+            lambda p: _at(
+                _primary_interface(_at(p, "LaunchTemplateData") or {}), "Ipv6AddressCount"
+            )
+        ),
+        ipv6_addresses=computed(
+            lambda p: _at(_primary_interface(_at(p, "LaunchTemplateData") or {}), "Ipv6Addresses")
         ),
         instance_tags=at("LaunchTemplateData", "TagSpecifications", convert=instance_tag_map),
     ),

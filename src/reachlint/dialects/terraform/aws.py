@@ -138,7 +138,13 @@ _SUBNET: Fields = {
     "cidr": "cidr_block",
     "ipv6_cidr": Field("ipv6_cidr_block", computed=True),
     "public_ip_on_launch": Field("map_public_ip_on_launch", computed=True),
+    "ipv6_on_launch": "assign_ipv6_address_on_creation",
     "zone": "availability_zone",
+}
+# An instance's or interface's own IPv6 addresses: how many, or which.
+_IPV6: Fields = {
+    "ipv6_count": Field("ipv6_address_count", computed=True),
+    "ipv6_addresses": Field("ipv6_addresses", computed=True),
 }
 _GROUP: Fields = {
     "network": Field("vpc_id", computed=True),
@@ -384,6 +390,7 @@ TYPES: dict[str, Kind] = {
             "public_ip": "associate_public_ip_address",
             "private_ip": "private_ip",
             "private_ips": "secondary_private_ips",
+            **_IPV6,
             "template": Field("launch_template.0.id", by_name=True),
             "template_name": Field("launch_template.0.name", by_name=True),
         },
@@ -397,6 +404,7 @@ TYPES: dict[str, Kind] = {
             "private_ip": "private_ip",
             "private_ips": "private_ips",
             "private_ip_list": "private_ip_list",
+            **_IPV6,
             "attachments": entries(
                 "attachment", {"instance": "instance", "device_index": "device_index"}
             ),
@@ -437,6 +445,8 @@ TYPES: dict[str, Kind] = {
             "interface_groups": _groups("network_interfaces.0.security_groups"),
             "interface_subnet": Field("network_interfaces.0.subnet_id", computed=True),
             "public_ip": "network_interfaces.0.associate_public_ip_address",
+            "ipv6_count": Field("network_interfaces.0.ipv6_address_count", computed=True),
+            "ipv6_addresses": Field("network_interfaces.0.ipv6_addresses", computed=True),
             "instance_tags": Field("tag_specifications", convert=_instance_tag_specifications),
         },
     ),

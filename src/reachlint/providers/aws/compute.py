@@ -10,9 +10,11 @@ Balancer endpoint has no security groups.
 Fields: an instance's `network_interfaces` entries (`interface`, `device_index`), `subnet`,
 `groups`, `group_names`, `public_ip`, `private_ip`, `private_ips`, `template`,
 `template_name`; an interface's `subnet`, `groups`, `private_ip`, `private_ips`,
-`private_ip_list`, `attachments` entries (`instance`, `device_index`); an attachment's
+`private_ip_list`, `ipv6_count`, `ipv6_addresses` (an instance's too), `attachments` entries
+(`instance`, `device_index`); an attachment's
 `instance`, `interface`, `device_index`; a launch template's `groups`, `group_names`,
-`interface_groups`, `interface_subnet`, `public_ip`, `instance_tags` (a launch configuration's
+`interface_groups`, `interface_subnet`, `public_ip`, `ipv6_count`, `ipv6_addresses`,
+`instance_tags` (a launch configuration's
 `groups`, `public_ip`); an Auto Scaling group's `subnets`, `template`, `template_name`,
 `mixed_template`, `mixed_template_name`, `launch_configuration`, `instance`, `launch_template`; a
 function's `vpc` entries (`subnets`, `groups`); a service's `network` entries (`subnets`,
@@ -34,6 +36,7 @@ from reachlint.providers.aws.endpoints import (
     interface_named,
     interfaces_for,
     ips,
+    ipv6_request,
     subnet_choice,
     subnets_of,
     tags_of,
@@ -112,6 +115,8 @@ def _eni_interface(b: Build, resource: Resource) -> Interface:
         subnet_unknown=resource.path("subnet"),
         network=choice.network,
         subnet_choices=choice.choices,
+        ipv6=ipv6_request(resource, unknown),
+        launched=True,
     )[0]
     return replace(interface, address=resource.address)
 
@@ -159,6 +164,8 @@ def _instance(b: Build, resource: Resource, enis: dict[str, Interface]) -> None:
             network=choice.network,
             subnet_absent=choice.absent and not template_unknown,
             subnet_choices=choice.choices,
+            ipv6=_ipv6_of(resource, template, unknown),
+            launched=True,
         )
     interfaces.extend(enis[eni] for _, eni in owned)
     for _, eni in owned:
@@ -179,6 +186,14 @@ def _instance(b: Build, resource: Resource, enis: dict[str, Interface]) -> None:
             subnet_unknown=attached,
         )
     add_endpoint(b, resource, "instance", interfaces, unknown)
+
+
+def _ipv6_of(resource: Resource, template: Resource | None, unknown: list[str]) -> bool | None:
+    """An instance's own IPv6 request, else its launch template's."""
+    asked = ipv6_request(resource, unknown)
+    if asked is None and template is not None and template.kind == "launch-template":
+        asked = ipv6_request(template, unknown)
+    return asked
 
 
 def _names_interface(entry: Entry) -> bool:
@@ -289,6 +304,8 @@ def add_auto_scaling_group(b: Build, resource: Resource) -> None:
         subnet_unknown=where,
         network=network,
         subnet_absent=absent,
+        ipv6=_ipv6_of(resource, template, unknown),
+        launched=True,
     )
     add_endpoint(b, resource, "auto-scaling-group", interfaces, unknown, tags=tags)
 

@@ -36,6 +36,7 @@ from reachlint.providers.aws.state import NOTE_SAMPLE, Build
 from reachlint.providers.values import (
     TagValues,
     dedupe,
+    has_unknown,
     integer,
     string_value,
     strings,
@@ -100,6 +101,20 @@ def add_endpoint(
     return endpoint
 
 
+def ipv6_request(resource: Fields, unknown: list[str]) -> bool | None:
+    """Whether an instance or interface asks for IPv6 addresses itself: some addresses or a
+    count above 0; a count of 0 declines them; None: it does not say (its subnet decides)."""
+    addresses, count = resource.value("ipv6_addresses"), resource.value("ipv6_count")
+    if isinstance(addresses, list) and addresses:
+        return True
+    number = integer(count)
+    if number is not None:
+        return number > 0
+    if has_unknown(count) or has_unknown(addresses):
+        unknown.append(resource.name("ipv6_count"))
+    return None
+
+
 def service_ports(resource: Resource) -> list[PortRange]:
     """A database's or cache's port: as written, else its engine's default."""
     value = resource.value("port")
@@ -125,6 +140,8 @@ def interfaces_for(
     network: str | None = None,
     subnet_absent: bool = False,
     subnet_choices: tuple[str, ...] = (),
+    ipv6: bool | None = None,
+    launched: bool = False,
 ) -> list[Interface]:
     """One interface per subnet; `groups` None means "no security-group filtering".
 
@@ -133,9 +150,12 @@ def interfaces_for(
     where an interface without a known subnet sits, when that is known. `subnet_absent`: no
     subnet is written at all, so in the default VPC AWS picks one of its default subnets.
     `subnet_choices`: the subnets it may be in, when the input narrows it to several.
+    `ipv6`: whether it asks for IPv6 addresses itself; `launched`: an instance or interface,
+    which otherwise gets them as its subnet's AssignIpv6AddressOnCreation says.
     """
     placements: list[str | None] = list(subnets) or [None]
     launch_public = b.inv.field_name("subnet", "public_ip_on_launch")
+    launch_ipv6 = b.inv.field_name("subnet", "ipv6_on_launch")
     interfaces = []
     for subnet_address in placements:
         name = f"{resource.address}.eni"
@@ -160,11 +180,18 @@ def interfaces_for(
                 own_unknown.append("public")
             elif subnet.map_public_ip:
                 is_public, source = True, subnet.address
+        has_ipv6 = ipv6
+        if has_ipv6 is None and launched and subnet is not None:
+            if launch_ipv6 in subnet.unknown:
+                own_unknown.append("ipv6")
+            else:
+                has_ipv6 = subnet.ipv6_on_launch
         interfaces.append(
             Interface(
                 address=name,
                 subnet=subnet_address,
                 network=placed,
+                ipv6=has_ipv6,
                 private_ips=list(private_ips or []) if len(placements) == 1 else [],
                 public=is_public,
                 public_source=source,

@@ -7,12 +7,14 @@ public addresses. Something placed in no subnet lands in the default VPC.
 
 Fields: a VPC's `cidr`, `ipv6_cidr` (and, existing, `associated_cidrs` entries with `cidr`);
 a `vpc-cidr-block`'s `network`, `cidr`, `ipv6_cidr`; a subnet's `network`, `cidr`,
-`ipv6_cidr`, `public_ip_on_launch`, `zone`.
+`ipv6_cidr`, `public_ip_on_launch`, `ipv6_on_launch`, `zone`.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from msgspec.structs import replace
 
 from reachlint.model.network import (
     AclEntry,
@@ -109,6 +111,10 @@ def cidr_values(
     if has_unknown(value):
         if ranges is not None:
             found_ranges = view.unknown_ranges(field)
+            if field.startswith("ipv6"):  # a range not known is still an IPv6 one
+                found_ranges = [
+                    r if r.version is not None else replace(r, version=6) for r in found_ranges
+                ]
             ranges.extend(r for r in found_ranges if r not in ranges)
             view.note(not_known(path, found_ranges), field)
         elif path not in unknown:
@@ -151,6 +157,9 @@ def add_subnet(b: Build, resource: Resource) -> None:
     if written is UNKNOWN:
         unknown.append(resource.name("public_ip_on_launch"))
         resource.note(f"{resource.path('public_ip_on_launch')} is known only after apply")
+    ipv6_on_launch = resource.value("ipv6_on_launch")
+    if ipv6_on_launch is UNKNOWN:
+        unknown.append(resource.name("ipv6_on_launch"))
     zone = resource.value("zone")
     if default and public is not True:
         b.private_default_subnets.append(resource.address)
@@ -162,6 +171,7 @@ def add_subnet(b: Build, resource: Resource) -> None:
         cidrs=cidrs,
         zone=zone if isinstance(zone, str) else None,
         map_public_ip=bool(public),
+        ipv6_on_launch=ipv6_on_launch is True,
         unknown=unknown,
         unknown_ranges=ranges,
     )
