@@ -5,9 +5,9 @@ An input is a template file or a cloud assembly (`cdk.out`, stages included). A 
 stacks (`AWS::CloudFormation::Stack` with a local `TemplateURL`, as `cdk synth` and
 `aws cloudformation package` write them) are read with the parameters the parent passes,
 evaluated in the parent (a `Ref` to a parent resource is that resource), and the parent reads
-their outputs (`Fn::GetAtt [Child, Outputs.Name]`); a remote one is named with a note. Addresses are logical ids; a nested
-stack's resources are `Parent/Child`, and when one input holds several top-level stacks each
-address starts with its stack's name.
+their outputs (`Fn::GetAtt [Child, Outputs.Name]`); a remote one is named with a note.
+Addresses are logical ids; a nested stack's resources are `Parent/Child`, and when one input
+holds several top-level stacks each address starts with its stack's name.
 """
 
 from __future__ import annotations
