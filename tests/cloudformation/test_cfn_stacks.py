@@ -124,6 +124,98 @@ Resources:
     assert any("remote" in note and "Remote" in note for note in notes)
 
 
+def test_a_nested_stack_is_passed_the_parents_values_and_its_outputs_are_read_back(
+    tmp_path: Path,
+) -> None:
+    _write(
+        tmp_path / "child.yaml",
+        """
+Parameters:
+  VpcId: {Type: String}
+  Subnets: {Type: List<AWS::EC2::Subnet::Id>}
+  Stage: {Type: String, AllowedValues: [test, prod]}
+  Cidr: {Type: String}
+Resources:
+  Group: {Type: AWS::EC2::SecurityGroup, Properties: {VpcId: !Ref VpcId}}
+  Lb: {Type: AWS::ElasticLoadBalancingV2::LoadBalancer, Properties: {Subnets: !Ref Subnets}}
+  Tagged:
+    Type: AWS::EC2::VPC
+    Properties: {CidrBlock: !Ref Cidr, Tags: [{Key: s, Value: !Ref Stage}]}
+Outputs:
+  Group: {Value: !GetAtt Group.GroupId}
+  Given: {Value: !Ref VpcId}
+""",
+    )
+    parent = _write(
+        tmp_path / "parent.yaml",
+        """
+Parameters:
+  Stage: {Type: String}
+Resources:
+  Vpc: {Type: AWS::EC2::VPC, Properties: {CidrBlock: 10.0.0.0/16}}
+  A: {Type: AWS::EC2::Subnet, Properties: {VpcId: !Ref Vpc}}
+  B: {Type: AWS::EC2::Subnet, Properties: {VpcId: !Ref Vpc}}
+  Rule:
+    Type: AWS::EC2::SecurityGroupIngress
+    Properties:
+      GroupId: !GetAtt Web.Outputs.Given
+      SourceSecurityGroupId: !GetAtt Web.Outputs.Group
+  Web:
+    Type: AWS::CloudFormation::Stack
+    Properties:
+      TemplateURL: child.yaml
+      Parameters:
+        VpcId: !Ref Vpc
+        Subnets: !Join [",", [!Ref A, !Ref B]]
+        Stage: !Ref Stage
+        Cidr: !GetAtt Vpc.CidrBlock
+""",
+    )
+    stacks = read_stacks(parent, StackOptions({}, Attributes()))
+    resources = {r.address: r for s in stacks for r in s.resources.values()}
+    group = resources["Web/Group"]
+    # The parent's VPC, not a resource of the child's: the reference names the parent's stack.
+    assert group.properties["VpcId"] == ResourceRef("Vpc", stack="")
+    assert group.address_of(group.properties["VpcId"]) == "Vpc"
+    subnets = resources["Web/Lb"].properties["Subnets"]
+    assert [resources["Web/Lb"].address_of(s) for s in subnets] == ["A", "B"]
+    tagged = resources["Web/Tagged"].properties
+    assert tagged["CidrBlock"] == "10.0.0.0/16"
+    stage = tagged["Tags"][0]["Value"]
+    assert isinstance(stage, Unknown)
+    assert stage.names == ("Stage",)
+    rule = resources["Rule"]
+    assert rule.address_of(rule.properties["GroupId"]) == "Vpc"
+    assert rule.address_of(rule.properties["SourceSecurityGroupId"]) == "Web/Group"
+
+
+def test_a_nested_stack_passed_its_own_output_reads_it_as_unknown(tmp_path: Path) -> None:
+    _write(
+        tmp_path / "child.yaml",
+        """
+Parameters:
+  Cidr: {Type: String}
+Resources:
+  Vpc: {Type: AWS::EC2::VPC, Properties: {CidrBlock: !Ref Cidr}}
+Outputs:
+  Cidr: {Value: !Ref Cidr}
+""",
+    )
+    parent = _write(
+        tmp_path / "parent.yaml",
+        """
+Resources:
+  Loop:
+    Type: AWS::CloudFormation::Stack
+    Properties:
+      TemplateURL: child.yaml
+      Parameters: {Cidr: !GetAtt Loop.Outputs.Cidr}
+""",
+    )
+    resources = _stacks(parent)
+    assert isinstance(resources["Loop/Vpc"].properties["CidrBlock"], Unknown)  # type: ignore[attr-defined]
+
+
 def test_a_nested_template_outside_the_repository_is_refused(tmp_path: Path) -> None:
     (tmp_path / ".git").mkdir()
     inside = tmp_path / "stacks"

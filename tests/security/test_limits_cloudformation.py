@@ -40,6 +40,50 @@ def test_a_few_nested_stacks_are_read(tmp_path: Path) -> None:
     assert run("check", "stack.yaml", "--no-builtin", cwd=tmp_path).code == 0
 
 
+OUTPUTS_FAN_OUT = """Parameters:
+  L: {Type: String, Default: ''}
+Conditions:
+  More: !Not [!Equals [!Ref L, xxxxxx]]
+Resources:
+  Vpc: {Type: AWS::EC2::VPC, Properties: {CidrBlock: !GetAtt A.Outputs.X}}
+"""
+for name in "ABCDEFGH":
+    OUTPUTS_FAN_OUT += (
+        f"  {name}: {{Type: AWS::CloudFormation::Stack, Properties: "
+        "{TemplateURL: ./stack.yaml, Parameters: {L: !Sub '${L}x'}}}\n"
+    )
+OUTPUTS_FAN_OUT += (
+    "Outputs:\n  X: {Value: !If [More, !Join ['', ["
+    + ", ".join(f"!GetAtt {name}.Outputs.X" for name in "ABCDEFGH")
+    + "]], 10.0.0.0/16]}\n"
+)
+
+
+def test_outputs_of_nested_stacks_that_multiply_are_refused(tmp_path: Path) -> None:
+    # Reading one output reads eight of the level below, six levels down: 8**6 stacks, made
+    # for their outputs before any of their resources is read.
+    (tmp_path / "stack.yaml").write_text(OUTPUTS_FAN_OUT)
+    outcome = run("check", "stack.yaml", "--no-builtin", cwd=tmp_path)
+    assert outcome.code == 2, outcome
+    assert "reachlint's limit of 2,000 stacks" in outcome.stderr
+    assert outcome.stderr.startswith("reachlint: error: stack.yaml:")
+    assert outcome.stderr.count("\n") == 1
+    assert outcome.seconds < 20
+
+
+def test_a_template_that_reads_the_outputs_of_itself_nested_is_refused(tmp_path: Path) -> None:
+    template = (
+        "Resources:\n"
+        "  A: {Type: AWS::CloudFormation::Stack, Properties: {TemplateURL: ./stack.yaml}}\n"
+        "  Vpc: {Type: AWS::EC2::VPC, Properties: {CidrBlock: !GetAtt A.Outputs.X}}\n"
+        "Outputs:\n  X: {Value: !GetAtt A.Outputs.X}\n"
+    )
+    (tmp_path / "stack.yaml").write_text(template)
+    outcome = run("check", "stack.yaml", "--no-builtin", cwd=tmp_path)
+    assert outcome.code == 2, outcome
+    assert outcome.stderr == "reachlint: error: stack.yaml:2: nests stacks more than 16 deep\n"
+
+
 def _assembly(root: Path, levels: int, fan_out: int) -> Path:
     directory = root / "cdk.out"
     for _ in range(levels):

@@ -3,10 +3,11 @@ properties, condition, metadata and place.
 
 An input is a template file or a cloud assembly (`cdk.out`, stages included). A stack's nested
 stacks (`AWS::CloudFormation::Stack` with a local `TemplateURL`, as `cdk synth` and
-`aws cloudformation package` write them) are read with the parameters the parent passes, like
-Terraform modules; a remote one is named with a note. Addresses are logical ids; a nested
-stack's resources are `Parent/Child`, and when one input holds several top-level stacks each
-address starts with its stack's name.
+`aws cloudformation package` write them) are read with the parameters the parent passes,
+evaluated in the parent (a `Ref` to a parent resource is that resource), and the parent reads
+their outputs (`Fn::GetAtt [Child, Outputs.Name]`); a remote one is named with a note.
+Addresses are logical ids; a nested stack's resources are `Parent/Child`, and when one input
+holds several top-level stacks each address starts with its stack's name.
 """
 
 from __future__ import annotations
@@ -150,11 +151,28 @@ class Exports:
 
 
 def _held_by(value: Any, prefix: str) -> Any:
-    """A value of another stack, its resource references naming that stack."""
+    """A value of another stack, its resource references naming that stack (in lists,
+    mappings and the branches of an `Fn::If` too)."""
     if isinstance(value, ResourceRef) and value.stack is None:
         return ResourceRef(value.logical_id, value.attribute, prefix)
+    if isinstance(value, Unknown) and value.alternatives is not None:
+        branches = tuple(_held_by(item, prefix) for item in value.alternatives)
+        return Unknown(*value.names, alternatives=branches)
+    if isinstance(value, JsonArray):
+        array = JsonArray(value.source, value.line)
+        array.extend(_held_by(item, prefix) for item in value)
+        array.item_lines.extend(value.item_lines)
+        return array
     if isinstance(value, list):
         return [_held_by(item, prefix) for item in value]
+    if isinstance(value, JsonObject):
+        mapping = JsonObject(value.source, value.line)
+        for key, item in value.items():
+            mapping[key] = _held_by(item, prefix)
+        mapping.key_lines.update(value.key_lines)
+        return mapping
+    if isinstance(value, dict):
+        return {key: _held_by(item, prefix) for key, item in value.items()}
     return value
 
 
@@ -170,6 +188,7 @@ def read_stacks(path: Path, options: StackOptions) -> list[Stack]:
         artifacts = stack_artifacts(path)
         several = len(artifacts) > 1
         exports = Exports()
+        nesting = _Nesting(options.attribute, exports)
         prepared = []
         used: set[str] = set()
         for artifact in artifacts:
@@ -183,24 +202,12 @@ def read_stacks(path: Path, options: StackOptions) -> list[Stack]:
             used |= names
             own = {k: v for k, v in options.parameter_values.items() if k in names}
             prefix = f"{artifact.name}/" if several else ""
-            stack_options = StackOptions(own, options.attribute, exports)
-            evaluator = _evaluator(document, shown, stack_options)
-            exports.add(evaluator, prefix)
-            prepared.append((artifact, shown, prefix, stack_options, evaluator))
+            place = nesting.top(document, shown, artifact.template, prefix, own)
+            exports.add(place.evaluator, prefix)
+            prepared.append((artifact, place))
         stacks: list[Stack] = []
-        budget = _Budget()
-        for artifact, shown, prefix, stack_options, evaluator in prepared:
-            stacks += _read(
-                evaluator,
-                shown,
-                artifact.template,
-                artifact.name,
-                prefix,
-                stack_options,
-                artifact.construct_paths,
-                0,
-                budget,
-            )
+        for artifact, place in prepared:
+            stacks += _read(place, artifact.name, artifact.construct_paths, nesting)
         unused = sorted(set(options.parameter_values) - used)
         if unused:
             raise InputError(
@@ -213,18 +220,9 @@ def read_stacks(path: Path, options: StackOptions) -> list[Stack]:
     document = read_template(path, shown)
     if not isinstance(document, dict):
         raise InputError("is not a CloudFormation template: expected a mapping", shown)
-    evaluator = _evaluator(document, shown, options)
-    return _read(evaluator, shown, path, path.stem, "", options, {}, 0, _Budget())
-
-
-def _evaluator(document: dict[str, Any], shown: str, options: StackOptions) -> Evaluator:
-    return Evaluator(
-        document,
-        shown,
-        dict(options.parameter_values),
-        options.attribute,
-        importer=options.importer,
-    )
+    nesting = _Nesting(options.attribute, options.importer)
+    place = nesting.top(document, shown, path, "", options.parameter_values)
+    return _read(place, path.stem, {}, nesting)
 
 
 def _shown(path: Path) -> str:
@@ -234,21 +232,199 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
+class _Place(Struct):
+    """One stack's template as read: its evaluator and file, where its addresses start, and
+    how deep it is nested (0: a top-level stack)."""
+
+    evaluator: Evaluator
+    path: Path
+    shown: str
+    prefix: str
+    depth: int
+
+
+class _Nesting:
+    """The nested stacks of one input, each made once with the parameters its parent passes.
+
+    Those parameters are the parent's values, evaluated in the parent (AWS: "the set value
+    pairs that represent the parameters passed to CloudFormation when this nested stack is
+    created"): a `Ref` to a parent resource reaches the child as a reference to that resource.
+    It is also the `Fn::GetAtt` hook the input's evaluators share, so that a parent reads a
+    nested stack's output (`Fn::GetAtt [Child, Outputs.Name]`) in the child, its resource
+    references naming the child's resources; other attributes go to `attribute`. Every stack
+    counts against MAX_STACKS when it is made, also one only an output is read from.
+    """
+
+    def __init__(self, attribute: AttributeHook | None, importer: ImportHook | None) -> None:
+        self.attribute = attribute
+        self.importer = importer
+        self.budget = _Budget()
+        self._places: dict[int, _Place] = {}  # by id() of the evaluator, which it holds
+        self._children: dict[tuple[int, str], _Place] = {}  # (parent's evaluator, logical id)
+        self._outputs: dict[tuple[int, str], Any] = {}
+        self._busy: set[tuple[int, str]] = set()
+
+    def top(
+        self, document: dict[str, Any], shown: str, path: Path, prefix: str, values: dict[str, Any]
+    ) -> _Place:
+        self.budget.stack(Origin(file=shown))
+        return self._place(document, shown, path, prefix, dict(values), 0)
+
+    def _place(
+        self,
+        document: dict[str, Any],
+        shown: str,
+        path: Path,
+        prefix: str,
+        values: dict[str, Any],
+        depth: int,
+    ) -> _Place:
+        evaluator = Evaluator(document, shown, values, self, importer=self.importer)
+        place = _Place(evaluator, path, shown, prefix, depth)
+        self._places[id(evaluator)] = place
+        return place
+
+    def child(
+        self,
+        parent: _Place,
+        logical_id: str,
+        properties: Mapping[str, Any],
+        url: str,
+        origin: Origin,
+    ) -> _Place:
+        """The stack that `parent`'s nested-stack resource `logical_id` deploys from the local
+        template `url`."""
+        key = (id(parent.evaluator), logical_id)
+        made = self._children.get(key)
+        if made is not None:
+            return made
+        if parent.depth + 1 > _MAX_NESTING:
+            raise InputError(
+                f"nests stacks more than {_MAX_NESTING} deep", origin.file, origin.line
+            )
+        self.budget.stack(origin)
+        child_path = confined(parent.path.parent / url, input_root(parent.path), shown=url[:200])
+        shown = _shown(child_path)
+        document = read_template(child_path, shown)
+        if not isinstance(document, dict):
+            raise InputError("is not a CloudFormation template: expected a mapping", shown)
+        values = _passed(parent, logical_id, properties, document)
+        prefix = f"{parent.prefix}{logical_id}/"
+        made = self._place(document, shown, child_path, prefix, values, parent.depth + 1)
+        self._children[key] = made
+        return made
+
+    def __call__(self, logical_id: str, attribute: str, evaluator: Evaluator) -> Any:
+        if attribute.startswith("Outputs."):
+            found = self._output(logical_id, attribute.removeprefix("Outputs."), evaluator)
+            if found is not NotImplemented:
+                return found
+        if self.attribute is None:
+            return NotImplemented
+        return self.attribute(logical_id, attribute, evaluator)
+
+    def _output(self, logical_id: str, name: str, evaluator: Evaluator) -> Any:
+        """Output `name` of the nested stack `logical_id` deploys; NotImplemented when that is
+        not a nested stack with a local template."""
+        parent = self._places.get(id(evaluator))
+        declared = evaluator.resources.get(logical_id)
+        if parent is None or not isinstance(declared, dict):
+            return NotImplemented
+        kind = declared.get("Type")
+        if kind not in (_NESTED_STACK, _SAM_APPLICATION):
+            return NotImplemented
+        key = (id(evaluator), logical_id)
+        child = self._children.get(key)
+        if child is None:
+            if key in self._busy:  # the parameters it is passed read its own outputs
+                return Unknown(f"{logical_id}.Outputs.{name}")
+            self._busy.add(key)
+            try:
+                raw = declared.get("Properties")
+                evaluated = evaluator.value(raw) if isinstance(raw, dict) else None
+                properties = _as_mapping(evaluated, parent.shown, None)
+                metadata = declared.get("Metadata")
+                if properties is None:
+                    return NotImplemented
+                _, url = _template_url(str(kind), properties, metadata)
+                if not isinstance(url, str) or url.startswith(_REMOTE):
+                    return NotImplemented
+                lines = evaluator.resources
+                line = lines.key_lines.get(logical_id) if isinstance(lines, JsonObject) else None
+                child = self.child(
+                    parent, logical_id, properties, url, Origin(file=parent.shown, line=line)
+                )
+            finally:
+                self._busy.discard(key)
+        output = child.evaluator.section("Outputs").get(name)
+        if not isinstance(output, dict) or "Value" not in output:
+            return NotImplemented
+        read = (id(child.evaluator), name)
+        if read not in self._outputs:
+            self._outputs[read] = _held_by(child.evaluator.value(output["Value"]), child.prefix)
+        return self._outputs[read]
+
+
+def _passed(
+    parent: _Place, logical_id: str, properties: Mapping[str, Any], document: dict[str, Any]
+) -> dict[str, Any]:
+    """The parameters a nested-stack resource passes, as its parent evaluated them, resource
+    references naming the parent's resources. A comma-joined list (`Fn::Join [",", [...]]`)
+    passed to a list parameter is that list, as the child splits it."""
+    given = properties.get("Parameters")
+    if not isinstance(given, dict):
+        return {}
+    declared = document.get("Parameters")
+    declared = declared if isinstance(declared, dict) else {}
+    written = parent.evaluator.resources.get(logical_id)
+    written = written.get("Properties") if isinstance(written, dict) else None
+    written = written.get("Parameters") if isinstance(written, dict) else None
+    written = written if isinstance(written, dict) else {}
+    values: dict[str, Any] = {}
+    for key, value in given.items():
+        spec = declared.get(key)
+        kind = spec.get("Type") if isinstance(spec, dict) else None
+        if isinstance(value, Unknown) and isinstance(kind, str) and _listed(kind):
+            items = _comma_joined(parent.evaluator, written.get(key))
+            if items is not None:
+                value = items
+        values[key] = _held_by(value, parent.prefix)
+    return values
+
+
+def _listed(kind: str) -> bool:
+    return kind == "CommaDelimitedList" or kind.startswith("List<")
+
+
+def _comma_joined(evaluator: Evaluator, node: Any) -> list[Any] | None:
+    """The items of `Fn::Join [",", items]` when each is known or one resource's id."""
+    if not isinstance(node, dict) or len(node) != 1 or "Fn::Join" not in node:
+        return None
+    argument = node["Fn::Join"]
+    if not isinstance(argument, list) or len(argument) != 2:
+        return None
+    if evaluator.value(argument[0]) != ",":
+        return None
+    items = evaluator.value(argument[1])
+    if not isinstance(items, list):
+        return None
+    found: list[Any] = []
+    for item in items:
+        if isinstance(item, str):
+            found += [part.strip() for part in item.split(",")] if item else []
+        elif isinstance(item, ResourceRef) and item.attribute is None:
+            found.append(item)
+        else:
+            return None
+    return found
+
+
 def _read(
-    evaluator: Evaluator,
-    shown: str,
-    path: Path,
-    name: str,
-    prefix: str,
-    options: StackOptions,
-    construct_paths: dict[str, str],
-    depth: int,
-    budget: _Budget,
-    deployed_by: Origin | None = None,
+    place: _Place, name: str, construct_paths: dict[str, str], nesting: _Nesting
 ) -> list[Stack]:
-    budget.stack(deployed_by or Origin(file=shown))
+    evaluator, shown, budget = place.evaluator, place.shown, nesting.budget
     transforms = _transforms(evaluator.document, shown)
-    stack = Stack(name, shown, evaluator, prefix, transforms=transforms)
+    stack = Stack(name, shown, evaluator, place.prefix, transforms=transforms)
     stacks = [stack]
     resources = evaluator.resources
     for logical_id, declared in resources.items():
@@ -295,7 +471,7 @@ def _read(
         )
         stack.resources[logical_id] = resource
         if kind in (_NESTED_STACK, _SAM_APPLICATION):
-            stacks += _nested(resource, path, options, depth, budget)
+            stacks += _nested(resource, place, nesting)
     return stacks
 
 
@@ -364,15 +540,21 @@ def _cdk_path(metadata: Any) -> str | None:
     return None
 
 
-def _nested(
-    parent: CfnResource, path: Path, options: StackOptions, depth: int, budget: _Budget
-) -> list[Stack]:
+def _template_url(kind: str, properties: Mapping[str, Any], metadata: Any) -> tuple[str, Any]:
+    """The property that names a nested stack's template, and its value: the file `cdk synth`
+    writes beside the parent when metadata names it."""
+    field_name = "TemplateURL" if kind == _NESTED_STACK else "Location"
+    url = properties.get(field_name)
+    if isinstance(metadata, dict):
+        asset = metadata.get("aws:asset:path")
+        if isinstance(asset, str) and metadata.get("aws:asset:property") == field_name:
+            url = asset
+    return field_name, url
+
+
+def _nested(parent: CfnResource, place: _Place, nesting: _Nesting) -> list[Stack]:
     """The stack a nested-stack resource deploys, when its template is a local file."""
-    field_name = "TemplateURL" if parent.type == _NESTED_STACK else "Location"
-    url = parent.properties.get(field_name)
-    asset = parent.metadata.get("aws:asset:path")
-    if isinstance(asset, str) and parent.metadata.get("aws:asset:property") == field_name:
-        url = asset  # `cdk synth` writes the template beside the parent, named in metadata
+    field_name, url = _template_url(parent.type, parent.properties, parent.metadata)
     stack = parent.stack
     if not isinstance(url, str):
         stack.note(
@@ -390,33 +572,8 @@ def _nested(
             parent.origin,
         )
         return []
-    if depth + 1 > _MAX_NESTING:
-        raise InputError(
-            f"nests stacks more than {_MAX_NESTING} deep", parent.origin.file, parent.origin.line
-        )
-    child_path = confined(path.parent / url, input_root(path), shown=url[:200])
-    values: dict[str, Any] = {}
-    given = parent.properties.get("Parameters")
-    if isinstance(given, dict):
-        for key, value in given.items():
-            values[key] = value
-    child_options = StackOptions(values, options.attribute, options.importer)
-    shown = _shown(child_path)
-    document = read_template(child_path, shown)
-    if not isinstance(document, dict):
-        raise InputError("is not a CloudFormation template: expected a mapping", shown)
-    return _read(
-        _evaluator(document, shown, child_options),
-        shown,
-        child_path,
-        parent.logical_id,
-        f"{parent.address}/",
-        child_options,
-        {},
-        depth + 1,
-        budget,
-        parent.origin,
-    )
+    child = nesting.child(place, parent.logical_id, parent.properties, url, parent.origin)
+    return _read(child, parent.logical_id, {}, nesting)
 
 
 def read_parameters_file(path: Path) -> dict[str, Any]:

@@ -171,6 +171,10 @@ class Evaluator(Struct):
         return self._typed(name, kind, value, spec)
 
     def _typed(self, name: str, kind: str, value: Any, spec: Mapping[str, Any]) -> Any:
+        if isinstance(value, ResourceRef) or _names(value):
+            # What a parent stack passes that only the deployment knows: a resource's id, or
+            # a value resting on one of its own unknowns. Nothing to convert or check.
+            return value
         listed = kind == "CommaDelimitedList" or kind.startswith("List<")
         if listed and isinstance(value, str):
             value = [item.strip() for item in value.split(",")] if value else []
