@@ -892,6 +892,26 @@ CASES = [
         traffic="tcp 80",
         through=("aws_elb.web", "aws_security_group.default"),
     ),
+    # A network load balancer's targets see its private address where their target group does
+    # not preserve the client's (IP targets by default): a rule admitting the VPC admits it.
+    Case(
+        FACTS + "nlb-client-ip-preservation",
+        "internet",
+        'aws_instance.app["by_ip"]',
+        "tcp",
+        "22",
+        traffic="tcp 22",
+        through=("aws_lb.front", "aws_lb_target_group.by_ip", "aws_security_group.app"),
+    ),
+    Case(
+        FACTS + "nlb-client-ip-preservation",
+        "internet",
+        'aws_instance.app["id_lost"]',
+        "tcp",
+        "22",
+        traffic="tcp 22",
+        through=("aws_lb.front", "aws_lb_target_group.id_lost", "aws_security_group.app"),
+    ),
     Case(
         LB_BACKENDS,
         "internet",

@@ -2,7 +2,11 @@
 
 The forwarded flow keeps the client's addresses and goes on from the load balancer's class to
 the target's, on the target port. A load balancer that keeps the client's address (or passes
-the flow through, as Azure's does) has the target's filters judge the client, not itself.
+the flow through, as Azure's does) has the target's filters judge the client, not itself; an
+AWS network load balancer keeps it for the target groups that preserve it, and the targets of
+the others judge the load balancer's own address. Where a group's preservation is not known,
+both ways are taken when open (what only one admits rests on the value), and only what both
+admit when closed.
 """
 
 from __future__ import annotations
@@ -10,19 +14,30 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 
+from msgspec import Struct
 from msgspec.structs import replace
 
 from reachlint.engine.classes import ClassView
 from reachlint.engine.core import Engine, end_side
-from reachlint.engine.flows import Doubt, EndpointClass, External, Flow, Hop
+from reachlint.engine.flows import Doubt, EndpointClass, External, Flow, Hop, Unknown
 from reachlint.engine.listeners import ListenerView
 from reachlint.engine.pairs import Pairs
 from reachlint.engine.services import Service
-from reachlint.model.network import Endpoint
+from reachlint.model.network import Endpoint, TargetGroup
 from reachlint.model.traffic import Traffic
 
 # A listener, the port it forwards to, the classes of its targets and the hops between.
 _Forward = tuple[ListenerView, Traffic, list[ClassView], list[Hop]]
+
+
+class _Way(Struct, frozen=True):
+    """One way on from a load balancer to a target: what reaches it, the hops from the load
+    balancer on, whether TCP replies return, and what it rests on."""
+
+    traffic: Traffic
+    path: Callable[[], list[Hop]]
+    reply_ok: bool
+    unknowns: list[Unknown]
 
 
 def through_load_balancers(engine: Engine, pairs: Pairs, arrivals: list[Flow]) -> None:
@@ -67,7 +82,9 @@ class _Balancers:
                     if not isinstance(u, Doubt) or u.traffic & heard
                 ] + list(listener.rests_on)
                 for t_class in target_classes:
-                    self._forward(arrival, carried, arrived, before, hops, lb_class, t_class)
+                    self._forward(
+                        arrival, carried, arrived, before, hops, lb_class, t_class, listener.group
+                    )
 
     def _forwards(
         self, lb_class: ClassView, classes_of: dict[str, list[ClassView]]
@@ -105,35 +122,71 @@ class _Balancers:
         hops: list[Hop],
         lb_class: ClassView,
         t_class: ClassView,
+        group: TargetGroup | None,
     ) -> None:
-        balancer = lb_class.load_balancer
-        assert balancer is not None and balancer.load_balancer is not None
-        passes = lb_class.service.pass_through
-        keeps_client = balancer.load_balancer.preserves_client_address or passes
         side = end_side(arrival.source)
         exposure = lb_class.service.exposure
         closed = exposure is not None and exposure.closed_without_nsg
         if side == "internet" and closed and not t_class.guards.nsgs:
             return  # closed to internet clients unless an NSG allows them
-        leg = self.pairs.pair(lb_class, t_class, judge_source=not keeps_client)
-        if leg is None:
-            return
         alone = len({m.endpoint for m in t_class.info.members}) < 2
         if isinstance(arrival.source, EndpointClass) and arrival.source is t_class.info and alone:
             return
+        keeps = _keeps_client(lb_class, group)
+        if keeps is not None:
+            ways = [self._way(arrival, carried, lb_class, t_class, keeps)]
+        else:
+            # Preservation not known: the target judges the client, or the load balancer.
+            assert group is not None and group.preservation_rests_on is not None
+            kept = self._way(arrival, carried, lb_class, t_class, True)
+            lost = self._way(arrival, carried, lb_class, t_class, False)
+            both = kept.traffic & lost.traffic
+            if self.engine.assume == "closed":
+                ways = [replace(kept if kept.traffic else lost, traffic=both)]
+            else:
+                ways = [
+                    replace(
+                        way,
+                        unknowns=[
+                            *way.unknowns,
+                            Doubt(group.preservation_rests_on, way.traffic - both),
+                        ],
+                    )
+                    if way.traffic - both
+                    else way
+                    for way in (kept, lost)
+                ]
+        for way in ways:
+            if not way.traffic:
+                continue
+
+            def build_path(way: _Way = way) -> list[Hop]:
+                return [*before.hops, *hops, *way.path()]
+
+            unknowns = [*arrived, *way.unknowns]
+            self.engine.emit(
+                arrival.source, t_class.info, way.traffic, build_path, way.reply_ok, unknowns
+            )
+
+    def _way(
+        self, arrival: Flow, carried: Traffic, lb_class: ClassView, t_class: ClassView, keeps: bool
+    ) -> _Way:
+        """What reaches the target from the load balancer on, when the target sees the client's
+        address (`keeps`) or the load balancer's."""
+        leg = self.pairs.pair(lb_class, t_class, judge_source=not keeps)
+        if leg is None:
+            return _Way(Traffic(), list, True, [])
         traffic = carried & leg.allowed.services_everywhere()
         judged: Callable[[], list[Hop]] = list
-        if keeps_client:
+        if keeps:
             traffic, judged = self._target_judges_client(arrival, t_class, traffic)
-        traffic = t_class.service.accepts(side, traffic)
-        if not traffic:
-            return
-        unknowns = [*arrived, *leg.unknowns, *self.engine.filters.take_unknowns()]
+        traffic = t_class.service.accepts(end_side(arrival.source), traffic)
+        unknowns: list[Unknown] = [*leg.unknowns, *self.engine.filters.take_unknowns()]
 
-        def build_path() -> list[Hop]:
-            return [*before.hops, *hops, *leg.path, *judged()]
+        def path() -> list[Hop]:
+            return [*leg.path, *judged()]
 
-        self.engine.emit(arrival.source, t_class.info, traffic, build_path, leg.reply_ok, unknowns)
+        return _Way(traffic, path, leg.reply_ok, unknowns)
 
     def _target_judges_client(
         self, arrival: Flow, t_class: ClassView, traffic: Traffic
@@ -148,6 +201,18 @@ class _Balancers:
         peer = self.engine.classes[arrival.source.id].peer
         admitted = traffic & guards.toward("ingress", peer)
         return admitted, lambda: guards.hops("ingress", admitted, peer)
+
+
+def _keeps_client(lb_class: ClassView, group: TargetGroup | None) -> bool | None:
+    """Whether the target sees the client's address: always through a pass-through load
+    balancer, through one that can keep it as its target group says (None: not known)."""
+    balancer = lb_class.load_balancer
+    assert balancer is not None and balancer.load_balancer is not None
+    if lb_class.service.pass_through:
+        return True
+    if not balancer.load_balancer.preserves_client_address:
+        return False
+    return True if group is None else group.preserves_client_address
 
 
 def _frontend_hops(lb_class: ClassView) -> list[Hop]:

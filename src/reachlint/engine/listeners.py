@@ -14,7 +14,7 @@ from msgspec import Struct
 
 from reachlint.engine.filters import EVERYTHING
 from reachlint.engine.flows import Doubt, Hop
-from reachlint.model.network import Endpoint, Listener, NetworkModel
+from reachlint.model.network import Endpoint, Listener, NetworkModel, TargetGroup
 from reachlint.model.traffic import IntervalSet, Traffic, parse_protocol
 
 _ALL: frozenset[str] = frozenset({"*"})  # every frontend of a load balancer
@@ -27,6 +27,7 @@ class ListenerView(Struct):
     hop: Hop
     # What the port it forwards to rests on, when that is not known (any port, when open).
     rests_on: tuple[str, ...] = ()
+    group: TargetGroup | None = None  # the target group it forwards to (None: instances)
 
 
 class Listeners:
@@ -128,11 +129,16 @@ class Listeners:
                         if forward_port is None:
                             port_name = group.unknown[-1] if group.unknown else "port"
                             view = ListenerView(
-                                protocol, forward, heard, hop, (f"{group.address}: {port_name}",)
+                                protocol,
+                                forward,
+                                heard,
+                                hop,
+                                (f"{group.address}: {port_name}",),
+                                group,
                             )
                             forwarded = Traffic.box(parse_protocol(forward))
                         else:
-                            view = ListenerView(protocol, forward, heard, hop)
+                            view = ListenerView(protocol, forward, heard, hop, group=group)
                             forwarded = on_port(forward, forward_port)
                         yield view, forwarded, targets, [group_hop]
                 if listener.target_port is not None and spec.instances:

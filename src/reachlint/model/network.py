@@ -350,13 +350,19 @@ class TargetGroup(Element, kw_only=True):
     protocol: str = "tcp"
     port: int | None = None
     targets: list[Target] = field(default_factory=list)
+    # Whether its targets see the client's address through a load balancer that can keep it
+    # (an AWS network load balancer's client IP preservation, a target group attribute), or
+    # the load balancer's own; None: not known, resting on `preservation_rests_on`.
+    preserves_client_address: bool | None = True
+    preservation_rests_on: str | None = None
 
 
 class LoadBalancer(Struct, kw_only=True):
     scheme: Literal["internal", "internet-facing"] = "internet-facing"
     flavor: Literal["application", "network", "gateway", "classic"] = "application"
     listeners: list[Listener] = field(default_factory=list)
-    # Network load balancers keep the client's address unless told otherwise.
+    # It can keep the client's address: an AWS network load balancer, for the target groups
+    # that preserve it; Azure's always do.
     preserves_client_address: bool = False
     # Classic load balancers list their instances directly.
     instances: list[Target] = field(default_factory=list)

@@ -14,7 +14,7 @@ from typing import Any
 
 from msgspec import Struct, field
 
-from reachlint.dialects.cloudformation.tags import instance_tag_map, tag_map
+from reachlint.dialects.cloudformation.tags import instance_tag_map, keyed_value, tag_map
 from reachlint.formats.cloudformation.intrinsics import Unknown
 from reachlint.formats.jsonpos import JsonObject
 
@@ -509,7 +509,14 @@ TYPES: dict[str, KindSpec] = {
     ),
     "AWS::ElasticLoadBalancingV2::TargetGroup": KindSpec(
         ("target-group",),
-        {"protocol": at("Protocol"), "port": at("Port")},
+        {
+            "protocol": at("Protocol"),
+            "port": at("Port"),
+            "target_type": at("TargetType"),
+            "preserve_client_ip": at(
+                "TargetGroupAttributes", convert=keyed_value("preserve_client_ip.enabled")
+            ),
+        },
         spawns=(
             Spawn(
                 ("Targets",),

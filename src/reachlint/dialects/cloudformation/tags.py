@@ -1,7 +1,9 @@
-"""CloudFormation's tags, `[{Key, Value}]`, as the provider's mapping of tag values."""
+"""CloudFormation's `[{Key, Value}]` lists: tags as the provider's mapping of tag values, and
+one entry of such a list by its key (a target group's TargetGroupAttributes)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from reachlint.formats.cloudformation.intrinsics import ResourceRef, Unknown
@@ -62,3 +64,24 @@ def instance_tag_map(specifications: Any) -> Any:
             return UNKNOWN
         tags.update(found or {})
     return tags
+
+
+def keyed_value(key: str) -> Callable[[Any], Any]:
+    """The Value of the entry with this Key in a [{Key, Value}] list (a target group's
+    TargetGroupAttributes): None when not written, UNKNOWN when its value, or a key that may be
+    it, is the deployment's."""
+
+    def read(attributes: Any) -> Any:
+        if not isinstance(attributes, list):
+            return None
+        doubt = False
+        for item in attributes:
+            written = item.get("Key") if isinstance(item, dict) else item
+            if isinstance(written, Unknown | ResourceRef):
+                doubt = True
+            elif isinstance(item, dict) and written == key:
+                value = item.get("Value")
+                return UNKNOWN if isinstance(value, Unknown | ResourceRef) else value
+        return UNKNOWN if doubt else None
+
+    return read

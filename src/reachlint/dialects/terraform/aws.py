@@ -545,7 +545,15 @@ TYPES: dict[str, Kind] = {
         for family in ("lb", "alb")
     },
     **{
-        f"aws_{family}_target_group": Kind("target-group", {"protocol": "protocol", "port": "port"})
+        f"aws_{family}_target_group": Kind(
+            "target-group",
+            {
+                "protocol": "protocol",
+                "port": "port",
+                "target_type": Field("target_type", computed=True),
+                "preserve_client_ip": Field("preserve_client_ip", computed=True),
+            },
+        )
         for family in ("lb", "alb")
     },
     **{

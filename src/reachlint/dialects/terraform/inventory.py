@@ -33,7 +33,8 @@ class Field(Struct):
 
     path: str
     # The provider fills the attribute in when it is not written: unknown and referring to
-    # nothing, it reads as not written.
+    # nothing (neither a resource nor a value not known, such as a variable without one), it
+    # reads as not written.
     computed: bool = False
     unless: str | None = None  # ...except when this flag of the resource is true
     by_name: bool = False  # it may name a resource by its name
@@ -221,7 +222,8 @@ class TerraformFields:
         path = self._prefix + spec.path
         values = self.resource.values
         value: Any = values.get(path) if "." not in path else value_at(values, path)
-        if self._computed(spec) and has_unknown(value) and path not in self.resource.references:
+        written = path in self.resource.references or path in self.resource.unknown_values
+        if self._computed(spec) and has_unknown(value) and not written:
             return None if value is UNKNOWN else [v for v in value if v is not UNKNOWN]
         if value is None and spec.default is not None:
             return spec.default

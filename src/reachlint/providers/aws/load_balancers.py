@@ -2,15 +2,18 @@
 target groups, and Classic Load Balancers with their instances.
 
 A load balancer is internet-facing unless internal; a network or gateway load balancer without
-security groups filters nothing, and a network load balancer keeps the client's address. A
-listener without a protocol takes its flavor's (HTTP, GENEVE, TCP); GENEVE is UDP on 6081. A
-target reaches a group through an attachment, an Auto Scaling group or an ECS service.
+security groups filters nothing. A network load balancer keeps the client's address for the
+target groups that preserve it (`_preserves_client`); the targets of the others see the load
+balancer's private address. A listener without a protocol takes its flavor's (HTTP, GENEVE,
+TCP); GENEVE is UDP on 6081. A target reaches a group through an attachment, an Auto Scaling
+group or an ECS service.
 
 Fields: a load balancer's `flavor`, `internal`, `subnet_mappings` entries (`subnet`,
 `private_ip`, `allocation`), `subnets`, `groups`; a classic one's `internal`, `subnets`,
 `groups`, `listeners` entries (`port`, `target_port`, `protocol`), `instances`; a target
-group's `protocol`, `port`; a listener's `load_balancer`, `protocol`, `port`, `actions` (the
-groups its forward actions name); a rule's `listener`, `actions`; a target attachment's
+group's `protocol`, `port`, `target_type`, `preserve_client_ip` ("true" or "false"); a
+listener's `load_balancer`, `protocol`, `port`, `actions` (the groups its forward actions
+name); a rule's `listener`, `actions`; a target attachment's
 `group`, `target`, `port`; an Auto Scaling group's `target_groups`, `load_balancers`; its
 attachment's `group`, `target_group`, `legacy_target_group`, `classic`; a service's
 `load_balancers` entries (`container_port`, `target_group`, `classic`); a classic attachment's
@@ -39,6 +42,15 @@ from reachlint.providers.aws.source import Resource
 from reachlint.providers.aws.state import Build
 from reachlint.providers.values import dedupe, integer, string_value
 from reachlint.sources import UNKNOWN
+
+# Client IP preservation, a target group attribute
+# (https://docs.aws.amazon.com/elasticloadbalancing/latest/network/edit-target-group-attributes.html):
+# "enabled (and can't be disabled) for instance and IP type target groups with UDP, TCP_UDP,
+# QUIC, and TCP_QUIC protocols"; for TCP and TLS, `preserve_client_ip.enabled`, by default
+# "Instance type target groups: Enabled", "IP type target groups (TCP, TLS): Disabled". "When
+# you disable client IP preservation, the source IP address is the private IP address of the
+# Network Load Balancer." A target group's type is "instance" unless written (CreateTargetGroup).
+_ALWAYS_PRESERVED = frozenset({"UDP", "TCP_UDP", "QUIC", "TCP_QUIC"})
 
 LB_KINDS = frozenset({"load-balancer"})
 LISTENER_KINDS = frozenset({"listener"})
@@ -94,7 +106,7 @@ def add_load_balancer(b: Build, resource: Resource) -> None:
     spec = LoadBalancer(
         scheme="internal" if internal else "internet-facing",
         flavor=flavor,
-        preserves_client_address=flavor == "network",
+        preserves_client_address=flavor == "network",  # for the groups that preserve it
     )
     add_endpoint(b, resource, "load-balancer", interfaces, unknown, spec)
     for subnet, eip in eips:
@@ -180,12 +192,15 @@ def add_classic_load_balancer(b: Build, resource: Resource) -> None:
 def add_listeners_and_targets(b: Build) -> None:
     for resource in b.inv.of("target-group"):
         protocol = string_value(resource.value("protocol")) or "tcp"
+        preserves, rests_on = _preserves_client(resource)
         b.model.target_groups[resource.address] = TargetGroup(
             address=resource.address,
             type=resource.type,
             origin=resource.origin,
             protocol="UDP" if protocol.upper() == "GENEVE" else protocol,
             port=integer(resource.value("port")),
+            preserves_client_address=preserves,
+            preservation_rests_on=rests_on,
         )
     for resource in b.inv.of("listener"):
         _listener(b, resource)
@@ -240,6 +255,38 @@ def add_listeners_and_targets(b: Build) -> None:
             add_instance(
                 b, classic, Target(endpoint=instance, origin=resource.origin, via=resource.address)
             )
+
+
+def _preserves_client(resource: Resource) -> tuple[bool | None, str | None]:
+    """Whether a network load balancer's targets in this group see the client's address, or
+    else the load balancer's; None with the value it rests on when the input does not say."""
+    protocol = resource.value("protocol")
+    if isinstance(protocol, str) and protocol.upper() in _ALWAYS_PRESERVED:
+        return True, None
+    preserve = resource.value("preserve_client_ip")
+    written = _flag(preserve)
+    if written is not None:
+        return written, None
+    if preserve is UNKNOWN:
+        return None, f"{resource.address}: {resource.path('preserve_client_ip')}"
+    # Not written: it follows the group's type, and for IP targets its protocol.
+    target_type = resource.value("target_type")
+    if target_type is UNKNOWN:
+        return None, f"{resource.address}: {resource.path('target_type')}"
+    if (string_value(target_type) or "instance").lower() != "ip":
+        return True, None
+    if protocol is UNKNOWN:
+        return None, f"{resource.address}: {resource.path('protocol')}"
+    return False, None
+
+
+def _flag(value: object) -> bool | None:
+    """A target group attribute's "true" or "false" (or a flag written as such)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    return None
 
 
 def _listener(b: Build, resource: Resource) -> None:
