@@ -8,11 +8,8 @@ from pathlib import Path
 import pytest
 
 from reachlint.dialects.cloudformation.attributes import Attributes
-from reachlint.dialects.cloudformation.stacks import (
-    StackOptions,
-    read_parameters_file,
-    read_stacks,
-)
+from reachlint.dialects.cloudformation.parameters import read_parameters_file
+from reachlint.dialects.cloudformation.stacks import StackOptions, read_stacks
 from reachlint.errors import InputError
 from reachlint.formats.cloudformation.intrinsics import ResourceRef, Unknown
 

@@ -14,12 +14,9 @@ def load_cloudformation(
 ) -> NetworkModel:
     """The network the template (or every stack of the cloud assembly) at `path` deploys."""
     from reachlint.dialects.cloudformation.attributes import Attributes
+    from reachlint.dialects.cloudformation.parameters import read_parameters_file
     from reachlint.dialects.cloudformation.reading import Inventory
-    from reachlint.dialects.cloudformation.stacks import (
-        StackOptions,
-        read_parameters_file,
-        read_stacks,
-    )
+    from reachlint.dialects.cloudformation.stacks import StackOptions, read_stacks
     from reachlint.model.network import NetworkModel
     from reachlint.providers.aws.build import build
 

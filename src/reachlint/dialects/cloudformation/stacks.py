@@ -12,7 +12,6 @@ holds several top-level stacks each address starts with its stack's name.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -31,7 +30,7 @@ from reachlint.formats.cloudformation.intrinsics import (
     ResourceRef,
     Unknown,
 )
-from reachlint.formats.jsonpos import JsonArray, JsonObject, read_json_file
+from reachlint.formats.jsonpos import JsonArray, JsonObject
 from reachlint.limits import MAX_RESOURCE_INSTANCES, MAX_STACKS, LimitError
 from reachlint.sources import Origin
 
@@ -574,38 +573,3 @@ def _nested(parent: CfnResource, place: _Place, nesting: _Nesting) -> list[Stack
         return []
     child = nesting.child(place, parent.logical_id, parent.properties, url, parent.origin)
     return _read(child, parent.logical_id, {}, nesting)
-
-
-def read_parameters_file(path: Path) -> dict[str, Any]:
-    """A parameters file in the CLI's form (`[{"ParameterKey", "ParameterValue"}]`) or the
-    `{"Parameters": {...}}` form of CodePipeline and cfn-lint."""
-    shown = str(path)
-    document = read_json_file(path)
-    values: dict[str, Any] = {}
-    if isinstance(document, JsonArray):
-        for position, item in enumerate(document):
-            line = document.item_lines[position] if position < len(document.item_lines) else None
-            if not isinstance(item, dict) or not isinstance(item.get("ParameterKey"), str):
-                raise InputError(
-                    'expected {"ParameterKey": ..., "ParameterValue": ...} entries', shown, line
-                )
-            if item.get("UsePreviousValue") is True:
-                continue  # the stack's current value, which a template does not say
-            values[item["ParameterKey"]] = _scalar(item.get("ParameterValue"))
-        return values
-    if isinstance(document, dict) and isinstance(document.get("Parameters"), dict):
-        for key, value in document["Parameters"].items():
-            values[str(key)] = _scalar(value)
-        return values
-    raise InputError(
-        "is not a CloudFormation parameters file: expected a list of ParameterKey and "
-        'ParameterValue entries, or {"Parameters": {...}}',
-        shown,
-        getattr(document, "line", None),
-    )
-
-
-def _scalar(value: Any) -> Any:
-    if isinstance(value, (list, dict)):
-        return json.dumps(value)
-    return value

@@ -97,13 +97,20 @@ def _primary_interface(properties: Any) -> Any:
     return None
 
 
-def _instance_field(own: str, inline: str) -> Callable[[JsonObject], Any]:
+def _instance_own(own: str, inline: str | None = None) -> FieldSpec:
+    """An instance's property, or its inline interface's at device 0 (`inline`: its name)."""
+
     def read(properties: JsonObject) -> Any:
         if own and own in properties:
             return properties[own]
-        return _at(_primary_interface(properties), inline)
+        return _at(_primary_interface(properties), inline or own)
 
-    return read
+    return computed(read, own or inline or "")
+
+
+def _template_interface(key: str) -> FieldSpec:
+    """A property of the interface at device 0 a launch template describes."""
+    return computed(lambda p: _at(_primary_interface(_at(p, "LaunchTemplateData") or {}), key))
 
 
 def _internal(value: Any) -> Any:
@@ -364,19 +371,13 @@ TYPES: dict[str, KindSpec] = {
     ),
     "AWS::EC2::Instance": kind(
         "instance",
-        subnet=computed(_instance_field("SubnetId", "SubnetId"), "SubnetId"),
-        groups=computed(_instance_field("SecurityGroupIds", "GroupSet"), "SecurityGroupIds"),
+        subnet=_instance_own("SubnetId"),
+        groups=_instance_own("SecurityGroupIds", "GroupSet"),
         group_names=at("SecurityGroups"),
-        public_ip=computed(
-            _instance_field("", "AssociatePublicIpAddress"), "AssociatePublicIpAddress"
-        ),
-        private_ip=computed(
-            _instance_field("PrivateIpAddress", "PrivateIpAddress"), "PrivateIpAddress"
-        ),
-        ipv6_count=computed(
-            _instance_field("Ipv6AddressCount", "Ipv6AddressCount"), "Ipv6AddressCount"
-        ),
-        ipv6_addresses=computed(_instance_field("Ipv6Addresses", "Ipv6Addresses"), "Ipv6Addresses"),
+        public_ip=_instance_own("", "AssociatePublicIpAddress"),
+        private_ip=_instance_own("PrivateIpAddress"),
+        ipv6_count=_instance_own("Ipv6AddressCount"),
+        ipv6_addresses=_instance_own("Ipv6Addresses"),
         network_interfaces=many(
             "NetworkInterfaces",
             fields={"interface": at("NetworkInterfaceId"), "device_index": at("DeviceIndex")},
@@ -412,25 +413,11 @@ TYPES: dict[str, KindSpec] = {
         name=at("LaunchTemplateName"),
         groups=at("LaunchTemplateData", "SecurityGroupIds"),
         group_names=at("LaunchTemplateData", "SecurityGroups"),
-        interface_groups=computed(
-            lambda p: _at(_primary_interface(_at(p, "LaunchTemplateData") or {}), "Groups")
-        ),
-        interface_subnet=computed(
-            lambda p: _at(_primary_interface(_at(p, "LaunchTemplateData") or {}), "SubnetId")
-        ),
-        public_ip=computed(
-            lambda p: _at(
-                _primary_interface(_at(p, "LaunchTemplateData") or {}), "AssociatePublicIpAddress"
-            )
-        ),
-        ipv6_count=computed(
-            lambda p: _at(
-                _primary_interface(_at(p, "LaunchTemplateData") or {}), "Ipv6AddressCount"
-            )
-        ),
-        ipv6_addresses=computed(
-            lambda p: _at(_primary_interface(_at(p, "LaunchTemplateData") or {}), "Ipv6Addresses")
-        ),
+        interface_groups=_template_interface("Groups"),
+        interface_subnet=_template_interface("SubnetId"),
+        public_ip=_template_interface("AssociatePublicIpAddress"),
+        ipv6_count=_template_interface("Ipv6AddressCount"),
+        ipv6_addresses=_template_interface("Ipv6Addresses"),
         instance_tags=at("LaunchTemplateData", "TagSpecifications", convert=instance_tag_map),
     ),
     "AWS::AutoScaling::LaunchConfiguration": kind(
