@@ -1541,3 +1541,22 @@ def test_a_nic_whose_network_security_group_is_not_known_gets_one_whose_rules_ar
         ("inbound", ["access"]),
         ("outbound", ["access"]),
     ]
+
+
+@pytest.mark.parametrize(
+    ("flags", "learns"),
+    [
+        ({}, True),
+        ({"disable_bgp_route_propagation": True}, False),
+        ({"bgp_route_propagation_enabled": False}, False),
+        ({"bgp_route_propagation_enabled": True}, True),
+    ],
+)
+def test_a_table_that_stops_gateway_routes_learns_none(
+    flags: dict[str, bool], learns: bool
+) -> None:
+    resources = _routed()
+    table = next(r for r in resources if r.address == "azurerm_route_table.app")
+    table.values.update(flags)
+    model = build(*resources)
+    assert model.route_tables["azurerm_route_table.app"].learns_gateway_routes is learns

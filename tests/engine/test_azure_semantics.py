@@ -391,3 +391,19 @@ def test_an_allow_for_client_ports_a_deny_before_it_covers_admits_none() -> None
         ("deny", 100, False, (1024, 5000)), ("allow", 200, True, (3000, 4000))
     )
     assert net.reach().traffic("internet", WEB) == ""
+
+
+@pytest.mark.parametrize("learns", [True, False])
+def test_routes_the_gateway_learns_reach_a_subnet_only_while_its_table_propagates_them(
+    learns: bool,
+) -> None:
+    net = AzureNet()
+    vnet = net.vnet("hybrid", "10.1.0.0/16")
+    _gateway, site = net.vpn(vnet, ["192.168.0.0/16"])
+    table = net.route_table("quiet", vnet)
+    net.model.route_tables[table].learns_gateway_routes = learns
+    app = net.vm("app", net.subnet_in(vnet, "app", "10.1.2.0/24", table=table))
+    result = net.reach()
+    expected = "all" if learns else ""
+    assert result.traffic(app, site) == expected
+    assert result.traffic(site, app) == expected

@@ -331,11 +331,16 @@ class RouteTables:
                             )
                         )
         if net is not None and net.provider == "azure":
-            entries.extend(self._azure_system_routes(network, table_address, unknown_sites))
+            learns = table is None or table.learns_gateway_routes
+            entries.extend(self._azure_system_routes(network, table_address, unknown_sites, learns))
         return RouteView(table, entries, unknown_sites)
 
     def _azure_system_routes(
-        self, network: str | None, table: str | None, unknown_sites: list[RouteEntry]
+        self,
+        network: str | None,
+        table: str | None,
+        unknown_sites: list[RouteEntry],
+        learns: bool = True,
     ) -> list[RouteEntry]:
         """Azure's routes that no one writes: peered VNets, gateway-learned ranges, Internet
         (for IPv4 and IPv6)."""
@@ -365,7 +370,7 @@ class RouteTables:
                 )
             if peering.gateway_user == network:
                 gateway_networks.add(other)  # the peer's gateway is this network's too
-        for gateway in self.model.gateways.values():
+        for gateway in self.model.gateways.values() if learns else ():
             if gateway.kind != "vpn-gateway" or gateway.network not in gateway_networks:
                 continue
             for site in self.sites_on(gateway.address):

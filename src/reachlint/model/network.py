@@ -164,6 +164,8 @@ class RouteTable(Element, kw_only=True):
     routes: list[Route] = field(default_factory=list)
     subnets: list[str] = field(default_factory=list)
     propagating_gateways: list[str] = field(default_factory=list)
+    # Azure: whether routes the VPN gateway learns reach its subnets (gateway route propagation).
+    learns_gateway_routes: bool = True
     # Edge associations: the gateways (AWS internet gateway) whose arriving traffic it routes.
     edge_gateways: list[str] = field(default_factory=list)
 

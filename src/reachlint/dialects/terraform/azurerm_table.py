@@ -340,7 +340,7 @@ SETTINGS = Settings(
         "private endpoint policies off": "{subnet} has private endpoint network policies off, "
         "so its NSG {nsg} does not filter traffic to this private endpoint",
         "no bgp": "BGP route propagation is off: routes the gateway learns do not reach its "
-        "subnets (not modelled)",
+        "subnets",
         "service tag": "{path}address_prefix {prefix} is a service tag; not modelled",
         "unknown hop": "{path}next_hop_type is not known",
         "no vpn gateway": "{path}next hop: {network} has no virtual network gateway in the input",

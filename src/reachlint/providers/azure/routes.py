@@ -6,8 +6,8 @@ nothing. Its routes are written inside it or as resources of their own; Azure ke
 is applied last, so both are modelled. A route's next hop is a virtual network gateway (the
 network's own, or through peering the hub's whose gateway it uses), the network itself, the
 internet, nothing (traffic dropped), or a virtual appliance: the firewall or machine that holds
-the next-hop address. With BGP route propagation off, routes a gateway learns do not reach the
-table's subnets; the model does not hold learned routes, so that is a note.
+the next-hop address. With gateway (BGP) route propagation off, routes the virtual network
+gateway learns do not reach the table's subnets.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ def route_tables(build: Build) -> None:
             subnets=subnets,
         )
         if not settings.note_bgp_after_routes:
-            _bgp(resource, notes["no bgp"])
+            _bgp(resource, table, notes["no bgp"])
         for entry in resource.entries("routes", table.unknown):
             built = route(build, entry, table.network)
             if built is not None:
@@ -66,7 +66,7 @@ def route_tables(build: Build) -> None:
             if built is not None:
                 table.routes.append(built)
         if settings.note_bgp_after_routes:
-            _bgp(resource, notes["no bgp"])
+            _bgp(resource, table, notes["no bgp"])
         build.model.route_tables[table.address] = table
     if settings.route_without_table:
         for parent, routes in separate.items():
@@ -74,9 +74,10 @@ def route_tables(build: Build) -> None:
                 routes[0].note(settings.route_without_table.format(table=parent))
 
 
-def _bgp(resource: Resource, note: str) -> None:
+def _bgp(resource: Resource, table: RouteTable, note: str) -> None:
     off = resource.flag("disable_bgp_route_propagation") is True
     if off or resource.flag("bgp_route_propagation") is False:
+        table.learns_gateway_routes = False
         resource.note(note)
 
 
