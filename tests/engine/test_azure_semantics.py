@@ -407,3 +407,21 @@ def test_routes_the_gateway_learns_reach_a_subnet_only_while_its_table_propagate
     expected = "all" if learns else ""
     assert result.traffic(app, site) == expected
     assert result.traffic(site, app) == expected
+
+
+def test_a_service_tag_not_known_is_a_doubt_only_for_what_its_rule_decides() -> None:
+    net = AzureNet()
+    vnet = net.vnet("app", "10.1.0.0/16")
+    nsg = net.nsg(
+        "web-nsg",
+        rule("ssh", 100, "inbound", True, INTERNET, "*", "22"),
+        rule("pg", 110, "inbound", True, "AzureCloud", "*", "5432"),
+    )
+    web = net.vm("web", net.subnet_in(vnet, "web", "10.1.1.0/24"), nsg, public=True)
+    (flow,) = net.reach().flows("internet", web)
+    assert flow.traffic.text() == "tcp 22, 5432"
+    doubts = [u for u in flow.unknowns if not isinstance(u, str)]
+    assert [(d.name.rsplit(": ", 1)[-1], d.traffic.text()) for d in doubts] == [
+        ("addresses of a service tag", "tcp 5432")
+    ]
+    assert not [u for u in flow.unknowns if isinstance(u, str)]  # none on the flow as a whole

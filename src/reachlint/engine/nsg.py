@@ -376,10 +376,8 @@ class NsgView:
                 if "rule" in parts and widen != allow:
                     continue  # whether it applies at all is not known
             peers, unknown, peer_question = self._addresses(peer_side, peer_asgs, placement)
-            if unknown:
-                unknowns.append(f"{self._named(rule)}: addresses of a service tag")
-                if widen == allow:
-                    peers = ALL_ADDRESSES
+            if unknown and widen == allow:
+                peers = ALL_ADDRESSES
             if peer_question:
                 undecided.extend(peer_question)
                 if widen == allow:
@@ -400,6 +398,10 @@ class NsgView:
                 # and port 80 it admits tcp and udp 80, never ICMP, which has no port.
                 protocols = protocols & _PORTED
             match = Traffic.box(protocols, peers, ports)
+            if unknown:
+                # Only what this rule decides rests on its tag's addresses.
+                tagged = Traffic.box(protocols, ALL_ADDRESSES, ports)
+                unknowns.append(Doubt(f"{self._named(rule)}: addresses of a service tag", tagged))
             effective = remaining & match
             remaining = remaining - match
             if allow:
