@@ -364,6 +364,8 @@ class SecurityGroups:
         )
         if rule.services_unknown and self.assume == "closed":
             services = Traffic()  # what it admits is not known: nothing for certain
+        if rule.written_if is not None and self.assume == "closed":
+            services = Traffic()  # it may not be written: nothing for certain
         addresses = IntervalSet()
         for cidr in rule.cidrs:
             try:
@@ -385,6 +387,8 @@ class SecurityGroups:
             unknown = f"{rule.address}: {', '.join(rule.unknown)}"
             if self.assume == "open":
                 addresses = ALL_ADDRESSES
+        elif rule.written_if is not None:
+            unknown = f"{rule.address}: {rule.written_if}"
         region = services.only_addresses(addresses) if addresses else Traffic()
         members_unknown = None
         references = set(rule.security_groups)

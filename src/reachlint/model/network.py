@@ -100,6 +100,9 @@ class SecurityGroupRule(Element, kw_only=True):
     # `security_groups` or, none listed, any group. Members are endpoints, never addresses
     # outside (the internet is no group's member): when open, any endpoint may be one.
     groups_unknown: list[str] = field(default_factory=list)
+    # Whether it is written at all rests on this value not known (a condition): it admits as
+    # written when open, nothing when closed.
+    written_if: str | None = None
     # The element a reviewer edits for this rule (an inline block's group, or the rule resource).
     # Its origin is the block's own line.
 

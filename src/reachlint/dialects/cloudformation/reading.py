@@ -16,7 +16,7 @@ from msgspec import Struct, field
 
 from reachlint.dialects.cloudformation.stacks import CfnResource, Stack
 from reachlint.dialects.cloudformation.table import TYPES, EntrySpec, FieldSpec, KindSpec, Spawn
-from reachlint.formats.cloudformation.intrinsics import ResourceRef, Unknown
+from reachlint.formats.cloudformation.intrinsics import NO_VALUE, ResourceRef, Unknown
 from reachlint.formats.jsonpos import JsonArray, JsonObject
 from reachlint.providers.aws.source import Entry, Kinds, Links
 from reachlint.providers.values import dedupe
@@ -212,6 +212,13 @@ class _View:
             prefix = f"{self._prefix}{self.name(field_name)}[{position}]."
             if isinstance(item, JsonObject):
                 found.append(_Entry(self.inventory, self.cfn, item, spec.fields, prefix))
+            elif (written := _written_or_not(item)) is not None:
+                # An `Fn::If` not decided between this entry and AWS::NoValue (or another).
+                condition = ", ".join(dedupe(written[1]))
+                found.extend(
+                    _Entry(self.inventory, self.cfn, branch, spec.fields, prefix, True, condition)
+                    for branch in written[0]
+                )
             elif isinstance(item, Unknown):
                 found.append(
                     _Entry(self.inventory, self.cfn, JsonObject(), spec.fields, prefix, False)
@@ -373,6 +380,7 @@ class _Entry(_View):
         fields: dict[str, FieldSpec],
         prefix: str,
         known: bool = True,
+        written_if: str | None = None,
     ) -> None:
         self.inventory = inventory
         self.cfn = cfn
@@ -380,10 +388,15 @@ class _Entry(_View):
         self.fields = fields
         self._prefix = prefix
         self._known = known
+        self._written_if = written_if
 
     @property
     def known(self) -> bool:
         return self._known
+
+    @property
+    def written_if(self) -> str | None:
+        return self._written_if
 
 
 def _in_cloudformation_words(message: str) -> str:
@@ -402,6 +415,18 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _written_or_not(item: Any) -> tuple[list[JsonObject], list[str]] | None:
+    """The entries an `Fn::If` not decided may write, and the conditions that decide, when
+    every branch is an entry or AWS::NoValue."""
+    if not isinstance(item, Unknown) or item.alternatives is None:
+        return None
+    chosen: list[str] = []
+    branches = list(_branches(item, chosen))
+    if not branches or not all(isinstance(branch, JsonObject) for branch in branches):
+        return None
+    return branches, chosen
+
+
 def _branches(value: Any, chosen: list[str]) -> Iterator[Any]:
     """The items a field's value may hold: each branch of an `Fn::If` not decided (whose
     condition goes to `chosen`), lists flattened; AWS::NoValue, a branch that writes nothing,
@@ -413,7 +438,7 @@ def _branches(value: Any, chosen: list[str]) -> Iterator[Any]:
     elif isinstance(value, list):
         for item in value:
             yield from _branches(item, chosen)
-    elif value is not None:
+    elif value is not None and value is not NO_VALUE:
         yield value
 
 

@@ -381,6 +381,10 @@ class TerraformEntry(TerraformFields):
     def known(self) -> bool:
         return isinstance(self.block, dict)
 
+    @property
+    def written_if(self) -> str | None:
+        return None  # a dynamic block over values not known is an entry not known
+
     def value(self, field: str) -> Any:
         return super().value(field) if self.known else None
 

@@ -192,7 +192,10 @@ def inline_rules(b: Build, resource: Resource) -> Iterator[SecurityGroupRule]:
                     unknown=[entry.path()],
                 )
                 continue
-            yield group_rule(b, entry, direction)
+            rule = group_rule(b, entry, direction)
+            if entry.written_if is not None:
+                rule.written_if = f"{entry.path()} (its condition rests on {entry.written_if})"
+            yield rule
 
 
 def group_rule(b: Build, view: Fields, direction: Direction) -> SecurityGroupRule:

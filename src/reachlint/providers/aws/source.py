@@ -110,6 +110,11 @@ class Entry(Fields, Protocol):
     def known(self) -> bool:
         """False where the entry itself is known only at deployment: its fields read None."""
 
+    @property
+    def written_if(self) -> str | None:
+        """What decides whether the entry is written at all, when the deployment does (a
+        condition not known choosing between it and nothing); None: it is written."""
+
 
 class Resource(Fields, Protocol):
     @property
