@@ -25,6 +25,9 @@ Parameters:
 Mappings:
   SubnetConfig:
     Public: {CIDR: 10.0.0.0/24}
+  AdminPort:
+    prod: {Ssh: 22, Range: 10.0.0.0/8}
+    test: {Ssh: 22, Range: 0.0.0.0/0}
 Conditions:
   IsProd: !Equals [!Ref Env, prod]
   IsBig: !Equals [!Ref Count, 2]
@@ -134,6 +137,14 @@ def test_find_in_map_get_azs_import_value_and_dynamic_references() -> None:
     assert isinstance(imported, Unknown) and imported.names == ("Fn::ImportValue shared-vpc-id",)
     secret = value("'{{resolve:ssm:/net/office-cidr}}'")
     assert isinstance(secret, Unknown) and secret.names == ("{{resolve:ssm:/net/office-cidr}}",)
+
+
+def test_a_lookup_on_a_key_not_known_is_the_value_every_entry_holds_or_one_of_them() -> None:
+    # Env has no value: every entry maps Ssh to 22, so the port is known.
+    assert value("!FindInMap [AdminPort, !Ref Env, Ssh]") == 22
+    ranges = value("!FindInMap [AdminPort, !Ref Env, Range]")
+    assert isinstance(ranges, Unknown) and ranges.names == ("Env",)
+    assert ranges.alternatives == ("10.0.0.0/8", "0.0.0.0/0")
 
 
 def test_base64_length_to_json_string() -> None:

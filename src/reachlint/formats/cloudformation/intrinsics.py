@@ -38,6 +38,7 @@ PSEUDO_PARAMETERS = frozenset(
 _DYNAMIC_REFERENCE = re.compile(r"\{\{resolve:(ssm|ssm-secure|secretsmanager):([^}]*)\}\}")
 _SUB_VARIABLE = re.compile(r"\$\{([^}!][^}]*)\}")
 _MAX_CIDR_COUNT = 256  # Fn::Cidr's documented range is 1-256
+_MAX_LOOKUP_CHOICES = 64  # entries a lookup on keys not known is read among; beyond, not known
 
 
 class Unknown:
@@ -432,7 +433,7 @@ class Evaluator(Struct):
         unknown = _names(*keys)
         mappings = self.section("Mappings")
         if unknown:
-            return Unknown(*unknown)
+            return self._find_among(mappings, keys, unknown)
         found: Any = mappings
         for key in keys:
             if not isinstance(found, dict) or str(key) not in found:
@@ -445,6 +446,29 @@ class Evaluator(Struct):
                 )
             found = found[str(key)]
         return self.value(found)
+
+    def _find_among(self, mappings: Any, keys: list[Any], unknown: tuple[str, ...]) -> Any:
+        """A lookup whose keys the deployment decides (`AWS::Region`): the one value every
+        candidate entry holds, else one of them (an Unknown with those alternatives)."""
+        candidates: list[Any] = [mappings]
+        for key in keys:
+            level: list[Any] = []
+            for found in candidates:
+                if not isinstance(found, dict):
+                    continue
+                if isinstance(key, Unknown | ResourceRef):
+                    level.extend(found.values())
+                elif str(key) in found:
+                    level.append(found[str(key)])
+            candidates = level[:_MAX_LOOKUP_CHOICES]
+        values: list[Any] = []
+        for found in candidates:
+            value = self.value(found)
+            if value not in values:
+                values.append(value)
+        if len(values) == 1 and not isinstance(values[0], Unknown):
+            return values[0]
+        return Unknown(*unknown, alternatives=tuple(values) if values else None)
 
     def _get_azs(self, argument: Any, node: Any) -> Any:
         region = self.value(argument)
