@@ -408,8 +408,8 @@ def test_shared_references_that_cannot_be_dealt_out_leave_the_groups_unknown() -
     first, second = model.security_groups["aws_security_group.web"].rules
     assert first.security_groups == ["aws_security_group.a", "aws_security_group.b"]
     # Which of them is not known: the groups, not the rule's services or ranges.
-    assert first.groups_unknown == ["security_groups"] and first.unknown == []
-    assert second.groups_unknown == ["security_groups"] and second.unknown == []
+    assert first.groups_unknown == ("security_groups",) and first.unknown == []
+    assert second.groups_unknown == ("security_groups",) and second.unknown == []
 
 
 def test_shared_route_references_are_dealt_out_in_source_order() -> None:

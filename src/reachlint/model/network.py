@@ -99,7 +99,7 @@ class SecurityGroupRule(Element, kw_only=True):
     # The groups whose members it admits are not known, these fields name them: one of
     # `security_groups` or, none listed, any group. Members are endpoints, never addresses
     # outside (the internet is no group's member): when open, any endpoint may be one.
-    groups_unknown: list[str] = field(default_factory=list)
+    groups_unknown: tuple[str, ...] = ()
     # Whether it is written at all rests on this value not known (a condition): it admits as
     # written when open, nothing when closed.
     written_if: str | None = None

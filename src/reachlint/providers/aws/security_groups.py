@@ -272,7 +272,7 @@ def group_rule(b: Build, view: Fields, direction: Direction) -> SecurityGroupRul
         unknown=dedupe(unknown),
         unknown_ranges=ranges,
         services_unknown=services_unknown,
-        groups_unknown=groups_unknown,
+        groups_unknown=tuple(groups_unknown),
     )
     b.source_groups.extend((rule, view, balancer) for balancer in balancers)
     return rule
@@ -320,7 +320,7 @@ def add_source_groups(b: Build) -> None:
             continue
         name = view.name("group_names")
         if name not in rule.groups_unknown:
-            rule.groups_unknown.append(name)
+            rule.groups_unknown = (*rule.groups_unknown, name)
         which = f"one of {', '.join(groups[:NOTE_SAMPLE])}" if groups else "not known"
         view.note(
             f"{view.path('group_names')} names the source security group of {balancer}, "
