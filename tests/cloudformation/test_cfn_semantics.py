@@ -265,14 +265,18 @@ def test_what_aws_gives_every_vpc_is_named_in_the_templates_words(tmp_path: Path
     assert "Vpc.MainRouteTable" in model.route_tables
 
 
-def test_an_elastic_ip_written_apart_makes_the_instance_public(tmp_path: Path) -> None:
-    # The subnet gives no public address; an EIPAssociation does, and the address counts as
-    # associated (no note says otherwise).
-    extra = """
-  Address: {Type: AWS::EC2::EIP, Properties: {Domain: vpc}}
+@pytest.mark.parametrize(
+    "names", ["AllocationId: !GetAtt Address.AllocationId", "EIP: !Ref Address"]
+)
+def test_an_elastic_ip_written_apart_makes_the_instance_public(tmp_path: Path, names: str) -> None:
+    # The subnet gives no public address; an EIPAssociation does (naming the address by its
+    # allocation id, or by the address itself), and the address counts as associated (no note
+    # says otherwise) and is on the path.
+    extra = f"""
+  Address: {{Type: AWS::EC2::EIP, Properties: {{Domain: vpc}}}}
   Associate:
     Type: AWS::EC2::EIPAssociation
-    Properties: {AllocationId: !GetAtt Address.AllocationId, InstanceId: !Ref Web}
+    Properties: {{{names}, InstanceId: !Ref Web}}
 """
     text = NETWORK.replace("MapPublicIpOnLaunch: true", "MapPublicIpOnLaunch: false").replace(
         "GROUP_RULES",
@@ -285,6 +289,7 @@ def test_an_elastic_ip_written_apart_makes_the_instance_public(tmp_path: Path) -
     admin = [f for f in report.findings if f.rule == "INTERNET-ADMIN-PORTS"]
     assert [f.destination.address for f in admin] == ["Web"]
     assert not admin[0].depends_on_unknown
+    assert "Address" in [hop.address for hop in admin[0].path]
     assert not [n for n in report.notes if "not associated" in n.message]
 
 

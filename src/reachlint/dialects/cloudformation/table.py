@@ -404,7 +404,7 @@ TYPES: dict[str, KindSpec] = {
     "AWS::EC2::EIP": kind("elastic-ip", instance=at("InstanceId")),
     "AWS::EC2::EIPAssociation": kind(
         "elastic-ip-association",
-        allocation=at("AllocationId"),
+        allocation=computed(lambda p: p.get("AllocationId", p.get("EIP")), "AllocationId"),
         instance=at("InstanceId"),
         interface=at("NetworkInterfaceId"),
     ),
