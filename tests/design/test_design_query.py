@@ -225,7 +225,7 @@ CASES = [
         "22",
         code="security-group",
         at="aws_security_group.monitored",
-        reason="no ingress rule admits tcp 22",
+        reason="admits tcp 22 for aws_instance.node only from other addresses",
     ),
     Case(
         FACTS + "igw-route-without-public-ip",
@@ -488,7 +488,7 @@ CASES = [
         "22",
         code="security-group",
         at="aws_security_group.web",
-        reason="no ingress rule admits tcp 22",
+        reason="admits tcp 22 for aws_instance.web only from addresses not the internet's",
     ),
     Case(
         FACTS + "public-ip-without-igw-route",

@@ -133,3 +133,17 @@ def test_each_member_path_names_its_own_public_address() -> None:
     result = net.reach()
     assert "aws_eip.b" in result.path("internet", "aws_instance.b")
     assert "aws_eip.a" not in result.path("internet", "aws_instance.b")
+
+
+def test_a_rule_for_addresses_outside_the_internet_is_named_as_such() -> None:
+    # 203.0.113.0/24 is a documentation range: no internet client has it.
+    net, _vpc, subnet, _ = public_vpc()
+    sg = net.sg("web", ingress("tcp", (22, 22), "203.0.113.0/24"))
+    net.instance("web", subnet, sg, public=True)
+    analysis = Analysis(net.model)
+    blocked = analysis.explain(INTERNET, class_of(analysis, "aws_instance.web"), tcp(22))
+    assert blocked is not None and blocked.code == "security-group"
+    assert "admits tcp 22 for aws_instance.web only from addresses not the internet's" in (
+        blocked.reason
+    )
+    assert "no ingress rule" not in blocked.reason

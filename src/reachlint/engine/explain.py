@@ -25,7 +25,13 @@ from reachlint.engine.firewall import Evaluated, FirewallView
 from reachlint.engine.network_acls import AclView
 from reachlint.engine.nsg import NsgDirection, NsgView, Peer
 from reachlint.engine.ranges import Placement
-from reachlint.model.traffic import EPHEMERAL, IntervalSet, Traffic, addresses_as_cidrs
+from reachlint.model.traffic import (
+    EPHEMERAL,
+    PUBLIC_ADDRESSES,
+    IntervalSet,
+    Traffic,
+    addresses_as_cidrs,
+)
 from reachlint.sources import Origin
 
 BlockCode = Literal[
@@ -148,12 +154,28 @@ class Explainer:
                 word = "ingress rule admits" if direction == "ingress" else "egress rule allows"
                 member = self.name(cls, side)
                 group = self.engine.model.security_groups.get(groups.groups[0])
+                reason = (
+                    f"no {word} {wanted.text() or 'the traffic'} for {member} "
+                    f"(security groups: {names})"
+                )
+                if peer is None:
+                    # A rule for the service may name addresses that are not the internet's
+                    # (a private or documentation range): say so rather than "no rule".
+                    region = groups.region(direction, cls.outside) & wanted.services_everywhere()
+                    if region:
+                        verb = "admits" if direction == "ingress" else "allows"
+                        way = "from" if direction == "ingress" else "to"
+                        public = region.addresses() & PUBLIC_ADDRESSES
+                        other = "other addresses" if public else "addresses not the internet's"
+                        reason = (
+                            f"{names} {verb} {region.services_everywhere().text()} for {member} "
+                            f"only {way} {other}"
+                        )
                 return Blocked(
                     "security-group",
                     groups.groups[0],
                     "security-group",
-                    f"no {word} {wanted.text() or 'the traffic'} for {member} "
-                    f"(security groups: {names})",
+                    reason,
                     group.origin if group is not None else Origin(),
                 )
         for view in guards.ordered(direction):
