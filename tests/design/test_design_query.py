@@ -280,8 +280,9 @@ CASES = [
         "aws_instance.web",
         "tcp",
         "443",
-        code="no-public-address",
+        code="no-listener",
         at="aws_instance.web",
+        reason="the load balancers in front of it forward only tcp 80 to it",
     ),
     Case(
         FACTS + "longest-prefix",

@@ -147,3 +147,30 @@ def test_a_rule_for_addresses_outside_the_internet_is_named_as_such() -> None:
         blocked.reason
     )
     assert "no ingress rule" not in blocked.reason
+
+
+def test_a_backend_behind_a_load_balancer_is_blocked_by_its_group_not_its_address() -> None:
+    # The load balancer admits tcp 80 from anywhere and sends tcp 8080 on; the backend's group
+    # admits 8080 from 10.9.0.0/16 only, which holds neither the internet nor the balancer.
+    net, vpc, subnet, _ = public_vpc()
+    private = net.subnet("private", vpc, "10.0.2.0/24")
+    app_group = net.sg("app", ingress("tcp", (8080, 8080), "10.9.0.0/16"))
+    net.instance("app", private, app_group)
+    lb_group = net.sg("lb", ingress("tcp", (80, 80), WORLD), egress("-1", None, WORLD))
+    net.alb("web", [subnet], [lb_group], 80, 8080, ["aws_instance.app"])
+    analysis = Analysis(net.model)
+    blocked = analysis.explain(INTERNET, class_of(analysis, "aws_instance.app"), tcp(8080))
+    assert blocked is not None and blocked.code == "security-group"
+    assert blocked.address == "aws_security_group.app"
+
+
+def test_a_load_balancer_the_internet_does_not_reach_is_named_before_its_backends() -> None:
+    net, vpc, subnet, _ = public_vpc()
+    private = net.subnet("private", vpc, "10.0.2.0/24")
+    net.instance("app", private, net.sg("app", ingress("tcp", (8080, 8080), "10.0.0.0/16")))
+    lb_group = net.sg("lb", ingress("tcp", (443, 443), WORLD), egress("-1", None, WORLD))
+    net.alb("web", [subnet], [lb_group], 80, 8080, ["aws_instance.app"])
+    analysis = Analysis(net.model)
+    blocked = analysis.explain(INTERNET, class_of(analysis, "aws_instance.app"), tcp(8080))
+    assert blocked is not None and blocked.code == "security-group"
+    assert blocked.address == "aws_security_group.lb"

@@ -6,6 +6,7 @@ of its own: what stops the traffic at its backends.
 from __future__ import annotations
 
 from reachlint.engine.classes import ClassView
+from reachlint.engine.core import end_side
 from reachlint.engine.explain import Blocked, Explainer
 from reachlint.engine.flows import INTERNET, External
 from reachlint.model.exposure import Side
@@ -110,13 +111,13 @@ def through_balancer(
 
 def behind_balancers(explainer: Explainer, b: ClassView, wanted: Traffic) -> Blocked | None:
     """Why the internet does not reach a backend that has no public address of its own
-    through the public pass-through load balancers that forward to it; None if none do."""
+    through the public load balancers that forward to it; None if none do."""
     engine = explainer.engine
     members = {m.endpoint for m in b.info.members}
     forwarded = Traffic()
     found: Blocked | None = None
     for lb in engine.classes:
-        if not (lb.service.pass_through and lb.info.public and lb.load_balancer is not None):
+        if not (lb.info.public and lb.load_balancer is not None):
             continue
         for heard, arriving, t_class in _forwards(explainer, lb, Traffic.everything()):
             if t_class is not b and not members & {m.endpoint for m in t_class.info.members}:
@@ -125,7 +126,7 @@ def behind_balancers(explainer: Explainer, b: ClassView, wanted: Traffic) -> Blo
             asked = wanted & arriving.services_everywhere()
             if not asked:
                 continue
-            blocked = _at_backend(explainer, INTERNET, lb, t_class, asked, heard)
+            blocked = _via_balancer(explainer, lb, t_class, asked, heard)
             if blocked is None:
                 return None
             found = found or blocked
@@ -141,6 +142,37 @@ def behind_balancers(explainer: Explainer, b: ClassView, wanted: Traffic) -> Blo
         f"only {forwarded.text()} to it",
         endpoint.origin,
     )
+
+
+def _via_balancer(
+    explainer: Explainer, lb: ClassView, backend: ClassView, arriving: Traffic, heard: Traffic
+) -> Blocked | None:
+    """What stops internet traffic to a backend through one load balancer: at a pass-through
+    one, the backend; at one that is a place of its own, first whether the internet reaches
+    it, then the backend, which sees the client's address or the load balancer's."""
+    if lb.service.pass_through:
+        return _at_backend(explainer, INTERNET, lb, backend, arriving, heard)
+    reached = Traffic()
+    for flow in explainer.engine.flows:
+        if flow.destination is lb.info and end_side(flow.source) == "internet":
+            reached |= flow.traffic
+    if not reached & heard:
+        balancer = lb.load_balancer
+        assert balancer is not None
+        blocked = explainer.guards(lb, "ingress", None, heard, "destination")
+        return blocked or Blocked(
+            "no-path",
+            balancer.address,
+            "load-balancer",
+            f"the internet does not reach {balancer.address} on {heard.text()}",
+            balancer.origin,
+        )
+    spec = lb.load_balancer.load_balancer if lb.load_balancer is not None else None
+    if spec is not None and spec.preserves_client_address:
+        return _at_backend(explainer, INTERNET, lb, backend, arriving, heard)
+    # A proxy: the backend sees the load balancer's own addresses.
+    sent = arriving.services_everywhere().only_addresses(lb.addresses)
+    return _at_backend(explainer, lb, lb, backend, sent, heard)
 
 
 def _forwards(
