@@ -132,7 +132,7 @@ class _Balancers:
         alone = len({m.endpoint for m in t_class.info.members}) < 2
         if isinstance(arrival.source, EndpointClass) and arrival.source is t_class.info and alone:
             return
-        keeps = _keeps_client(lb_class, group)
+        keeps = keeps_client(lb_class, group)
         if keeps is not None:
             ways = [self._way(arrival, carried, lb_class, t_class, keeps)]
         else:
@@ -203,7 +203,7 @@ class _Balancers:
         return admitted, lambda: guards.hops("ingress", admitted, peer)
 
 
-def _keeps_client(lb_class: ClassView, group: TargetGroup | None) -> bool | None:
+def keeps_client(lb_class: ClassView, group: TargetGroup | None) -> bool | None:
     """Whether the target sees the client's address: always through a pass-through load
     balancer, through one that can keep it as its target group says (None: not known)."""
     balancer = lb_class.load_balancer

@@ -5,11 +5,13 @@ of its own: what stops the traffic at its backends.
 
 from __future__ import annotations
 
+from reachlint.engine.balancers import keeps_client
 from reachlint.engine.classes import ClassView
 from reachlint.engine.core import end_side
 from reachlint.engine.explain import Blocked, Explainer
 from reachlint.engine.flows import INTERNET, External
 from reachlint.model.exposure import Side
+from reachlint.model.network import TargetGroup
 from reachlint.model.traffic import (
     ALL_ADDRESSES,
     PUBLIC_ADDRESSES,
@@ -83,7 +85,7 @@ def through_balancer(
     found: Blocked | None = None
     heard_any = False
     for frontend in frontends:
-        for heard, arriving, t_class in _forwards(explainer, frontend, wanted):
+        for heard, arriving, t_class, _group in _forwards(explainer, frontend, wanted):
             heard_any = True
             blocked = _at_backend(explainer, source, lb, t_class, arriving, heard)
             if blocked is None:
@@ -119,14 +121,14 @@ def behind_balancers(explainer: Explainer, b: ClassView, wanted: Traffic) -> Blo
     for lb in engine.classes:
         if not (lb.info.public and lb.load_balancer is not None):
             continue
-        for heard, arriving, t_class in _forwards(explainer, lb, Traffic.everything()):
+        for heard, arriving, t_class, group in _forwards(explainer, lb, Traffic.everything()):
             if t_class is not b and not members & {m.endpoint for m in t_class.info.members}:
                 continue
             forwarded |= arriving.services_everywhere()
             asked = wanted & arriving.services_everywhere()
             if not asked:
                 continue
-            blocked = _via_balancer(explainer, lb, t_class, asked, heard)
+            blocked = _via_balancer(explainer, lb, t_class, asked, heard, group)
             if blocked is None:
                 return None
             found = found or blocked
@@ -145,7 +147,12 @@ def behind_balancers(explainer: Explainer, b: ClassView, wanted: Traffic) -> Blo
 
 
 def _via_balancer(
-    explainer: Explainer, lb: ClassView, backend: ClassView, arriving: Traffic, heard: Traffic
+    explainer: Explainer,
+    lb: ClassView,
+    backend: ClassView,
+    arriving: Traffic,
+    heard: Traffic,
+    group: TargetGroup | None,
 ) -> Blocked | None:
     """What stops internet traffic to a backend through one load balancer: at a pass-through
     one, the backend; at one that is a place of its own, first whether the internet reaches
@@ -167,19 +174,29 @@ def _via_balancer(
             f"the internet does not reach {balancer.address} on {heard.text()}",
             balancer.origin,
         )
-    spec = lb.load_balancer.load_balancer if lb.load_balancer is not None else None
-    if spec is not None and spec.preserves_client_address:
-        return _at_backend(explainer, INTERNET, lb, backend, arriving, heard)
-    # A proxy: the backend sees the load balancer's own addresses.
-    sent = arriving.services_everywhere().only_addresses(lb.addresses)
-    return _at_backend(explainer, lb, lb, backend, sent, heard)
+    keeps = keeps_client(lb, group)
+    ways = [keeps] if keeps is not None else [True, False]  # not known: either may be
+    found = [
+        _at_backend(explainer, INTERNET, lb, backend, arriving, heard)
+        if kept
+        # The backend sees the load balancer's own addresses.
+        else _at_backend(explainer, lb, lb, backend, _from(arriving, lb), heard)
+        for kept in ways
+    ]
+    if explainer.engine.assume == "open":
+        return None if None in found else found[0]
+    return next((blocked for blocked in found if blocked is not None), None)
+
+
+def _from(arriving: Traffic, lb: ClassView) -> Traffic:
+    return arriving.services_everywhere().only_addresses(lb.addresses)
 
 
 def _forwards(
     explainer: Explainer, lb: ClassView, wanted: Traffic
-) -> list[tuple[Traffic, Traffic, ClassView]]:
-    """(frontend traffic heard, traffic arriving at the backend, backend class) for each
-    rule of a load balancer that hears some of `wanted`."""
+) -> list[tuple[Traffic, Traffic, ClassView, TargetGroup | None]]:
+    """(frontend traffic heard, traffic arriving at the backend, backend class, its target
+    group) for each rule of a load balancer that hears some of `wanted`."""
     engine = explainer.engine
     balancer = lb.load_balancer
     assert balancer is not None
@@ -192,7 +209,7 @@ def _forwards(
         wanted_targets = set(targets)
         for t_class in engine.classes:
             if wanted_targets & {m.endpoint for m in t_class.info.members}:
-                found.append((heard, arriving, t_class))
+                found.append((heard, arriving, t_class, listener.group))
     return found
 
 
