@@ -268,3 +268,52 @@ def test_reference_reads_what_the_template_sets_and_nothing_more() -> None:
     nic = "reference(resourceId('Microsoft.Network/networkInterfaces', 'n'))"
     address = f"[{nic}.ipConfigurations[0].properties.privateIPAddress]"
     assert isinstance(evaluate(address, scope), Unknown)  # dynamic: assigned at deployment
+
+
+def test_a_next_hop_known_only_at_deployment_is_noted_once(tmp_path: Path) -> None:
+    network = "Microsoft.Network"
+    nva = f"resourceId('{network}/networkInterfaces', 'nva')"
+    document = template_document(
+        resources=[
+            {
+                "type": f"{network}/virtualNetworks",
+                "apiVersion": "2023-09-01",
+                "name": "vnet",
+                "properties": {
+                    "addressSpace": {"addressPrefixes": ["10.0.0.0/16"]},
+                    "subnets": [
+                        {
+                            "name": "app",
+                            "properties": {
+                                "addressPrefix": "10.0.1.0/24",
+                                "routeTable": {
+                                    "id": f"[resourceId('{network}/routeTables', 'rt')]"
+                                },
+                            },
+                        }
+                    ],
+                },
+            },
+            {
+                "type": f"{network}/routeTables",
+                "apiVersion": "2023-09-01",
+                "name": "rt",
+                "properties": {
+                    "routes": [
+                        {
+                            "name": "via-nva",
+                            "properties": {
+                                "addressPrefix": "0.0.0.0/0",
+                                "nextHopType": "VirtualAppliance",
+                                "nextHopIpAddress": f"[reference({nva}).ipConfigurations[0]"
+                                ".properties.privateIPAddress]",
+                            },
+                        }
+                    ]
+                },
+            },
+        ]
+    )
+    model = load_arm_template(write_template(tmp_path, document))
+    hop_notes = [n for n in model.notes if "via-nva nextHopIpAddress" in n.message]
+    assert len(hop_notes) == 1

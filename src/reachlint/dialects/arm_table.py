@@ -282,6 +282,7 @@ SETTINGS = Settings(
     route_notes_here=True,
     normalise_addresses=False,
     check_next_hop_ip=False,
+    hop_by_reference=False,
     check_appliance=True,
     gateway_through_peering=True,
     inline_and_separate_routes=None,

@@ -304,6 +304,7 @@ SETTINGS = Settings(
     route_notes_here=False,
     normalise_addresses=True,
     check_next_hop_ip=True,
+    hop_by_reference=True,
     check_appliance=False,
     gateway_through_peering=False,
     inline_and_separate_routes="has inline route blocks and azurerm_route resources; Azure keeps "

@@ -167,6 +167,9 @@ class Settings(Struct, frozen=True):
     # A virtual appliance's next-hop address must be an IP address, else it is unknown
     # (azurerm), or is taken as written (ARM).
     check_next_hop_ip: bool
+    # A next-hop address known only after apply, written as an appliance's own attribute,
+    # names that appliance (azurerm: a reference); ARM's reference() is not followed.
+    hop_by_reference: bool
     # The appliance holding a next-hop address is checked: a note when its interface does not
     # forward IP, or when no resource holds the address (ARM); taken as found (azurerm).
     check_appliance: bool

@@ -122,9 +122,8 @@ def route(build: Build, entry: Resource, network: str) -> Route | None:
         ip = entry.text("next_hop_ip", named)
         # An address known only after apply, taken from the appliance itself (a firewall's
         # private IP): the route leads to that appliance.
-        target = (
-            _linked_appliance(build, entry) if ip is None and entry.given("next_hop_ip") else None
-        )
+        linkable = settings.hop_by_reference and ip is None and entry.given("next_hop_ip")
+        target = _linked_appliance(build, entry) if linkable else None
         if target is None:
             unknown.extend(named)
             if settings.check_next_hop_ip:
