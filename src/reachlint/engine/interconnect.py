@@ -227,7 +227,22 @@ class Interconnect:
         home = appliance.network
         if not (self._peered(source_network, home) and self._peered(home, destination_network)):
             return None
-        return [self.tables.route_hop(entry), appliance.hop()]
+        # The peerings crossed to the appliance's network and on from it are on the way too.
+        return [
+            self.tables.route_hop(entry),
+            *self._peering_hops(source_network, home),
+            appliance.hop(),
+            *self._peering_hops(home, destination_network),
+        ]
+
+    def _peering_hops(self, a: str | None, b: str | None) -> list[Hop]:
+        if a == b:
+            return []
+        for peering in self.model.peerings.values():
+            if peering.active and {peering.requester, peering.accepter} == {a, b}:
+                detail = f"peers {peering.requester} with {peering.accepter}"
+                return [self.tables.gateway_hop(peering.address, "peering", detail)]
+        return []
 
     def _tgw_delivers(
         self,
