@@ -40,7 +40,7 @@ from reachlint.providers.aws.networks import SUBNET_KINDS, in_default_vpc, is_de
 from reachlint.providers.aws.security_groups import Groups, groups_of
 from reachlint.providers.aws.source import Resource
 from reachlint.providers.aws.state import Build
-from reachlint.providers.values import dedupe, integer, string_value
+from reachlint.providers.values import dedupe, flag, integer, string_value
 from reachlint.sources import UNKNOWN
 
 # Client IP preservation, a target group attribute
@@ -264,7 +264,7 @@ def _preserves_client(resource: Resource) -> tuple[bool | None, str | None]:
     if isinstance(protocol, str) and protocol.upper() in _ALWAYS_PRESERVED:
         return True, None
     preserve = resource.value("preserve_client_ip")
-    written = _flag(preserve)
+    written = flag(preserve)
     if written is not None:
         return written, None
     if preserve is UNKNOWN:
@@ -278,15 +278,6 @@ def _preserves_client(resource: Resource) -> tuple[bool | None, str | None]:
     if protocol is UNKNOWN:
         return None, f"{resource.address}: {resource.path('protocol')}"
     return False, None
-
-
-def _flag(value: object) -> bool | None:
-    """A target group attribute's "true" or "false" (or a flag written as such)."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-        return value.strip().lower() == "true"
-    return None
 
 
 def _listener(b: Build, resource: Resource) -> None:

@@ -11,8 +11,9 @@ A Classic Load Balancer named as a source by name stands for its source security
 security group for the load balancer, which you can use as part of your inbound rules for your
 registered instances"
 (https://docs.aws.amazon.com/elasticloadbalancing/2012-06-01/APIReference/API_LoadBalancerDescription.html):
-the one group its interfaces are in. A name that no group of the input has is a group whose
-members are not known.
+the one group its interfaces are in. A group named by an id or a name that no group of the
+input has is one outside the input: its members in the input are those that name it. A group
+not known (a value only the deployment knows) may hold any endpoint, never the internet.
 
 Fields: a group's `network`, `name`, `name_prefix`, and `ingress`/`egress` entries; a rule
 (an entry, or a `security-group-rule` with `group` or `group_name`, and `direction`) has
