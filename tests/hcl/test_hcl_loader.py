@@ -365,3 +365,19 @@ def test_json_configuration_files_are_named_in_a_note(tmp_path: Path) -> None:
     (note,) = load_terraform_dir(tmp_path, environ={}).notes
     assert note.origin.file == "extra.tf.json"
     assert "JSON configuration files are not read" in note.message
+
+
+def test_resources_of_one_provider_configuration_share_it(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "main.tf": 'provider "aws" {\n  default_tags {\n    tags = { Team = "net" }\n  }\n}\n'
+            'resource "aws_vpc" "a" {\n  cidr_block = "10.0.0.0/16"\n}\n'
+            'resource "aws_vpc" "b" {\n  cidr_block = "10.1.0.0/16"\n}\n'
+        },
+    )
+    found = load_terraform_dir(tmp_path, environ={}, providers={"aws": frozenset({"default_tags"})})
+    resources = by_address(found)
+    first, second = resources["aws_vpc.a"].provider, resources["aws_vpc.b"].provider
+    # Exported once for the configuration, not once per resource.
+    assert first is not None and first is second

@@ -21,8 +21,6 @@ _ALL: frozenset[str] = frozenset({"*"})  # every frontend of a load balancer
 
 
 class ListenerView(Struct):
-    protocol_number: str
-    forward_protocol: str
     heard: Traffic  # what it hears: its port, or any port when open and the port is not known
     hop: Hop
     # What the port it forwards to rests on, when that is not known (any port, when open).
@@ -129,8 +127,6 @@ class Listeners:
                         if forward_port is None:
                             port_name = group.unknown[-1] if group.unknown else "port"
                             view = ListenerView(
-                                protocol,
-                                forward,
                                 heard,
                                 hop,
                                 (f"{group.address}: {port_name}",),
@@ -138,12 +134,12 @@ class Listeners:
                             )
                             forwarded = Traffic.box(parse_protocol(forward))
                         else:
-                            view = ListenerView(protocol, forward, heard, hop, group=group)
+                            view = ListenerView(heard, hop, group=group)
                             forwarded = on_port(forward, forward_port)
                         yield view, forwarded, targets, [group_hop]
                 if listener.target_port is not None and spec.instances:
                     targets = [t.endpoint for t in spec.instances]
-                    view = ListenerView(protocol, protocol, heard, hop)
+                    view = ListenerView(heard, hop)
                     yield view, on_port(protocol, listener.target_port), targets, []
 
 

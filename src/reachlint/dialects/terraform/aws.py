@@ -700,7 +700,7 @@ def _without_partial_tags_all(resources: list[TfResource]) -> list[TfResource]:
     and apply adds the rest). A resource of that provider configuration without own tags tells:
     its tags_all is then unknown, where known default tags would have filled it. Their tags are
     then read as their own over default tags not known."""
-    configurations = {id(r.provider): r.provider for r in resources if r.provider is not None}
+    configurations = {r.provider.address: r.provider for r in resources if r.provider is not None}
     not_known = {
         provider.address
         for provider in configurations.values()

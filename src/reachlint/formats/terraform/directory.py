@@ -36,7 +36,7 @@ from reachlint.formats.hcl.expand import Expander
 from reachlint.formats.hcl.parser import parse_expression, parse_file
 from reachlint.formats.hcl.values import EvalError, Value
 from reachlint.formats.terraform.export import to_resource
-from reachlint.formats.terraform.records import TfResource
+from reachlint.formats.terraform.records import ProviderConfig, TfResource
 from reachlint.limits import MAX_CONFIGURATION_FILE_BYTES, evaluation
 from reachlint.sensitive import mark
 from reachlint.sources import Note
@@ -97,7 +97,8 @@ def load_terraform_dir(
                 unchecked = validate(expander.configs.values(), directory)
                 if unchecked is not None:
                     expander.note(unchecked, None, None)
-            resources = [to_resource(record) for record in expander.records]
+            exported: dict[int, ProviderConfig] = {}
+            resources = [to_resource(record, exported) for record in expander.records]
     except RecursionError:
         raise InputError(
             "the configuration's expressions are nested too deeply to read", shown_root

@@ -49,7 +49,11 @@ _BOOL_ATTRIBUTES = frozenset(
 _STRING_ATTRIBUTES = frozenset({"protocol", "ip_protocol", "cidr_block", "rule_action", "bgp_asn"})
 
 
-def to_resource(record: InstanceRecord) -> TfResource:
+def to_resource(
+    record: InstanceRecord, providers: dict[int, ProviderConfig] | None = None
+) -> TfResource:
+    """A resource record as the dialects read it; `providers` holds the provider
+    configurations already exported, shared by the resources of one configuration."""
     decl = record.decl
     references: dict[str, dict[str, None]] = {}
     sensitive: set[str] = set()
@@ -72,8 +76,17 @@ def to_resource(record: InstanceRecord) -> TfResource:
         action="read" if decl.mode == "data" else "create",
         sensitive=sorted(sensitive),
         unknown_values=unknowns,
-        provider=_provider(record.provider) if record.provider is not None else None,
+        provider=_exported(record.provider, providers) if record.provider is not None else None,
     )
+
+
+def _exported(state: ProviderState, done: dict[int, ProviderConfig] | None) -> ProviderConfig:
+    if done is None:
+        return _provider(state)
+    found = done.get(id(state))
+    if found is None:
+        found = done[id(state)] = _provider(state)
+    return found
 
 
 def _provider(state: ProviderState) -> ProviderConfig:
