@@ -326,6 +326,7 @@ class ArmBalancers:
             origin=origin,
             protocol=azure_load_balancers.backend_protocol(protocol),
             port=target_port,
+            port_unknown="backendPort" if target_port is None else None,
             targets=targets,
             unknown=["backendPort"] if target_port is None else [],
         )
@@ -339,6 +340,7 @@ class ArmBalancers:
                 origin=origin,
                 protocol=protocol,
                 port=port,
+                port_unknown="frontendPort" if port is None else None,
                 target_groups=[group.address],
                 frontends=frontends,
                 unknown=["frontendPort"] if port is None else [],

@@ -37,8 +37,9 @@ def _through_firewalls(engine: Engine, b: ClassView) -> None:
         allowed &= b.guards.region("ingress", b.outside)
         allowed = b.service.accepts("internet", allowed)
         if b.load_balancer is not None:
-            allowed &= engine.listeners.traffic(b.load_balancer, b.frontends)
-            engine.filters.unknowns.extend(engine.listeners.doubts(b.load_balancer, b.frontends))
+            allowed &= engine.listeners.traffic(
+                b.load_balancer, b.frontends, engine.filters.unknowns
+            )
         allowed &= engine.acls.region(b.acl, "ingress", b.outside)
         if not allowed:
             engine.filters.take_unknowns()
@@ -72,8 +73,7 @@ def _direct(engine: Engine, b: ClassView) -> None:
     allowed &= b.guards.region("ingress", b.outside)
     allowed = b.service.accepts("internet", allowed)
     if b.load_balancer is not None:
-        allowed &= engine.listeners.traffic(b.load_balancer, b.frontends)
-        engine.filters.unknowns.extend(engine.listeners.doubts(b.load_balancer, b.frontends))
+        allowed &= engine.listeners.traffic(b.load_balancer, b.frontends, engine.filters.unknowns)
     allowed &= engine.acls.region(b.acl, "ingress", b.outside)
     if not allowed:
         engine.filters.take_unknowns()
@@ -156,9 +156,8 @@ def from_sites(engine: Engine) -> None:
             allowed &= b.guards.region("ingress", where)
             allowed = b.service.accepts("onprem", allowed)
             if b.load_balancer is not None:
-                allowed &= engine.listeners.traffic(b.load_balancer, b.frontends)
-                engine.filters.unknowns.extend(
-                    engine.listeners.doubts(b.load_balancer, b.frontends)
+                allowed &= engine.listeners.traffic(
+                    b.load_balancer, b.frontends, engine.filters.unknowns
                 )
             allowed &= engine.acls.region(b.acl, "ingress", where)
             allowed = engine.settle(allowed, leg)

@@ -13,7 +13,7 @@ from functools import lru_cache
 from msgspec import Struct
 
 from reachlint.engine.filters import EVERYTHING
-from reachlint.engine.flows import Doubt, Hop
+from reachlint.engine.flows import Doubt, Hop, Unknown
 from reachlint.model.network import Endpoint, Listener, NetworkModel, TargetGroup
 from reachlint.model.traffic import IntervalSet, Traffic, parse_protocol
 
@@ -38,17 +38,20 @@ class Listeners:
         self.open = assume == "open"
         self._heard: dict[tuple[str, frozenset[str]], tuple[Traffic, list[Doubt]]] = {}
 
-    def traffic(self, balancer: Endpoint, frontends: frozenset[str] = _ALL) -> Traffic:
-        """What the listeners on these frontends hear (an Azure rule names its frontend)."""
+    def traffic(
+        self,
+        balancer: Endpoint,
+        frontends: frozenset[str] = _ALL,
+        doubts: list[Unknown] | None = None,
+    ) -> Traffic:
+        """What the listeners on these frontends hear (an Azure rule names its frontend); the
+        listener ports not known that some of it rests on are added to `doubts`."""
         if balancer.load_balancer is None:
             return EVERYTHING
-        return self._hearing(balancer, frontends)[0]
-
-    def doubts(self, balancer: Endpoint, frontends: frozenset[str] = _ALL) -> list[Doubt]:
-        """The listener ports not known that some of what the frontends hear rests on."""
-        if balancer.load_balancer is None:
-            return []
-        return self._hearing(balancer, frontends)[1]
+        heard, resting = self._hearing(balancer, frontends)
+        if doubts is not None:
+            doubts.extend(resting)
+        return heard
 
     def _hearing(
         self, balancer: Endpoint, frontends: frozenset[str]
@@ -66,21 +69,12 @@ class Listeners:
             heard = known
             for listener in spec.listeners:
                 if _listens_on(listener, frontends) and listener.port is None:
-                    some = self._heard_by(listener) - known
+                    some = heard_by(listener, self.open) - known
                     if some:
                         heard |= some
                         doubts.append(Doubt(_port_name(listener), some))
             found = self._heard[key] = (heard, doubts)
         return found
-
-    def _heard_by(self, listener: Listener) -> Traffic:
-        heard = Traffic()
-        for protocol in listener_protocols(listener.protocol):
-            if listener.port is not None:
-                heard |= on_port(protocol, listener.port)
-            elif self.open:
-                heard |= Traffic.box(parse_protocol(protocol))
-        return heard
 
     def forwarding(
         self, balancer: Endpoint, frontends: frozenset[str] = _ALL
@@ -102,7 +96,7 @@ class Listeners:
                     detail=f"{balancer.address} listens on {protocol} {port}",
                     origin=listener.origin,
                 )
-                heard = self._heard_by(listener) & Traffic.box(parse_protocol(protocol))
+                heard = heard_by(listener, self.open) & Traffic.box(parse_protocol(protocol))
                 for group_address in listener.target_groups:
                     group = self.model.target_groups.get(group_address)
                     if group is None:
@@ -125,11 +119,10 @@ class Listeners:
                             origin=group.origin,
                         )
                         if forward_port is None:
-                            port_name = group.unknown[-1] if group.unknown else "port"
                             view = ListenerView(
                                 heard,
                                 hop,
-                                (f"{group.address}: {port_name}",),
+                                (f"{group.address}: {group.port_unknown or 'port'}",),
                                 group,
                             )
                             forwarded = Traffic.box(parse_protocol(forward))
@@ -143,6 +136,18 @@ class Listeners:
                     yield view, on_port(protocol, listener.target_port), targets, []
 
 
+def heard_by(listener: Listener, open_unknowns: bool) -> Traffic:
+    """What one listener hears: its port in each of its protocols; a port not known, every
+    port when open and none when closed."""
+    heard = Traffic()
+    for protocol in listener_protocols(listener.protocol):
+        if listener.port is not None:
+            heard |= on_port(protocol, listener.port)
+        elif open_unknowns:
+            heard |= Traffic.box(parse_protocol(protocol))
+    return heard
+
+
 @lru_cache(maxsize=4096)  # the same few listeners are asked for by every flow that reaches them
 def on_port(protocol: str, port: int) -> Traffic:
     """Traffic of one protocol to one port, from any address."""
@@ -151,7 +156,7 @@ def on_port(protocol: str, port: int) -> Traffic:
 
 def _port_name(listener: Listener) -> str:
     """What a listener's port not known is named by in the findings that rest on it."""
-    return f"{listener.address}: {listener.unknown[-1] if listener.unknown else 'port'}"
+    return f"{listener.address}: {listener.port_unknown or 'port'}"
 
 
 def _listens_on(listener: Listener, frontends: frozenset[str]) -> bool:

@@ -85,8 +85,7 @@ class Pairs:
         else:
             allowed = a.guards.toward("egress", b.peer)
         if b.load_balancer is not None:
-            allowed &= self.listeners.traffic(b.load_balancer, b.frontends)
-            self.filters.unknowns.extend(self.listeners.doubts(b.load_balancer, b.frontends))
+            allowed &= self.listeners.traffic(b.load_balancer, b.frontends, self.filters.unknowns)
         if not allowed:
             self.filters.take_unknowns()
             return None

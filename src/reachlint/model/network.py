@@ -336,7 +336,8 @@ class Interface(Struct, kw_only=True):
 
 class Listener(Element, kw_only=True):
     protocol: str = "tcp"
-    port: int | None  # None: not known before apply (`unknown` names it)
+    port: int | None  # None: not known before apply, named by `port_unknown`
+    port_unknown: str | None = None  # the attribute that gives the port, when not known
     target_groups: list[str] = field(default_factory=list)
     # Classic load balancers forward straight to instances on this port.
     target_port: int | None = None
@@ -354,6 +355,7 @@ class Target(Struct, kw_only=True):
 class TargetGroup(Element, kw_only=True):
     protocol: str = "tcp"
     port: int | None = None
+    port_unknown: str | None = None  # the attribute that gives the port, when not known
     targets: list[Target] = field(default_factory=list)
     # Whether its targets see the client's address through a load balancer that can keep it
     # (an AWS network load balancer's client IP preservation, a target group attribute), or

@@ -16,12 +16,10 @@ from reachlint.errors import InputError
 from reachlint.model.network import NetworkModel
 from reachlint.model.traffic import (
     ALL_ADDRESSES,
-    ALL_PORTS,
     PUBLIC_ADDRESSES,
     IntervalSet,
     Traffic,
     cidrs,
-    parse_protocol,
 )
 from reachlint.rules.selectors import EndSubject
 
@@ -106,7 +104,7 @@ def passes_through(model: NetworkModel, address: str) -> bool:
 def frontend_traffic(model: NetworkModel, flow: Flow, balancer: str) -> Traffic:
     """What a flow through `balancer` sent to its frontend: the rule's frontend port, from the
     flow's client addresses (the flow's own traffic is as it arrives at the backend)."""
-    from reachlint.engine.listeners import listener_protocols
+    from reachlint.engine.listeners import heard_by
 
     endpoint = model.endpoints.get(balancer)
     spec = endpoint.load_balancer if endpoint is not None else None
@@ -118,14 +116,7 @@ def frontend_traffic(model: NetworkModel, flow: Flow, balancer: str) -> Traffic:
     rules = {hop.address for hop in path[start:] if hop.kind == "listener"}
     for listener in spec.listeners:
         if listener.address in rules:
-            for protocol in listener_protocols(listener.protocol):
-                # A port not known: any (the flow is there only when open).
-                ports = (
-                    ALL_PORTS
-                    if listener.port is None
-                    else IntervalSet([(listener.port, listener.port)])
-                )
-                heard |= Traffic.box(parse_protocol(protocol), ports=ports)
+            heard |= heard_by(listener, open_unknowns=True)  # the flow is there only when open
     return heard.only_addresses(flow.traffic.addresses())
 
 

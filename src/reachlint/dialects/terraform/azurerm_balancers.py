@@ -181,6 +181,7 @@ class AzurermBalancers:
             origin=resource.origin,
             protocol=azure_load_balancers.backend_protocol(protocol),
             port=backend,
+            port_unknown="backend_port" if backend is None else None,
             targets=targets,
             unknown=list(unknown),
         )
@@ -201,6 +202,7 @@ class AzurermBalancers:
                     origin=resource.origin,
                     protocol=protocol,
                     port=port,
+                    port_unknown="frontend_port" if port is None else None,
                     target_groups=[group.address],
                     unknown=unknown,
                     frontends=self.rule_frontends(resource),

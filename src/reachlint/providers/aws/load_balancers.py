@@ -199,6 +199,7 @@ def add_listeners_and_targets(b: Build) -> None:
             origin=resource.origin,
             protocol="UDP" if protocol.upper() == "GENEVE" else protocol,
             port=integer(resource.value("port")),
+            port_unknown=resource.path("port") if resource.value("port") is UNKNOWN else None,
             preserves_client_address=preserves,
             preservation_rests_on=rests_on,
         )
@@ -295,9 +296,11 @@ def _listener(b: Build, resource: Resource) -> None:
     port = integer(resource.value("port"))
     if port is None and protocol.upper() == "GENEVE":
         port = 6081
+    port_unknown = None
     if port is None and resource.value("port") is UNKNOWN:
         # It listens on some port: any, when open, and the flows through it name the port.
-        unknown.append(resource.path("port"))
+        port_unknown = resource.path("port")
+        unknown.append(port_unknown)
     elif port is None:
         resource.note(f"{resource.path('port')} is not written; listener not modelled", "port")
         return
@@ -307,6 +310,7 @@ def _listener(b: Build, resource: Resource) -> None:
         origin=resource.origin,
         protocol="UDP" if protocol.upper() == "GENEVE" else protocol,
         port=port,
+        port_unknown=port_unknown,
         target_groups=_forwards_to(resource, unknown),
         unknown=unknown,
     )
