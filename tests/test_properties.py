@@ -22,12 +22,22 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from reachlint.commands.cli import app
+from reachlint.formats.cloudformation.document import read_template
 
 ROOT = Path(__file__).resolve().parent.parent
 PLANS = sorted(ROOT.glob("fixtures/aws/**/plan.json")) + sorted(
     ROOT.glob("fixtures/azurerm/*/plan.json")
 )
 TEMPLATES = sorted(ROOT.glob("fixtures/azure/*/template*.json"))
+# CloudFormation templates, YAML with short-form intrinsics among them; damaged as JSON.
+STACKS = sorted(
+    {
+        path
+        for pattern in ("fixtures/**/template.yaml", "fixtures/cloudformation/*/*.yaml")
+        for path in ROOT.glob(pattern)
+        if "Resources" in path.read_text(encoding="utf-8")
+    }
+) + sorted(ROOT.glob("fixtures/cloudformation/*/cdk.out/*/*.template.json"))
 RULES = sorted(ROOT.glob("rules/*.yaml")) + sorted(ROOT.glob("fixtures/*/*/rules.yaml"))
 # Examples per property scale with this (CI runs the default; a night run may raise it).
 SCALE = float(os.environ.get("REACHLINT_PROPERTY_SCALE", "1"))
@@ -48,6 +58,14 @@ MEANINGFUL = {
     "addressPrefix", "addressPrefixes", "sourceAddressPrefix", "destinationAddressPrefix",
     "sourcePortRange", "destinationPortRange", "securityRules", "subnets", "properties",
     "parameters", "variables", "resources", "dependsOn", "copy", "name", "apiVersion",
+    # CloudFormation
+    "Resources", "Properties", "Type", "Ref", "Fn::GetAtt", "Fn::If", "Fn::Sub", "Fn::Select",
+    "Condition", "Conditions", "Default", "CidrIp", "CidrIpv6", "IpProtocol", "FromPort",
+    "ToPort", "SecurityGroupIngress", "SecurityGroupEgress", "SourceSecurityGroupId", "GroupId",
+    "VpcId", "SubnetId", "Subnets", "SecurityGroups", "SecurityGroupIds", "CidrBlock",
+    "DestinationCidrBlock", "GatewayId", "RuleAction", "RuleNumber", "Egress", "PortRange",
+    "Listeners", "DefaultActions", "TargetGroupArn", "Targets", "NetworkInterfaces",
+    "AssociatePublicIpAddress", "TemplateURL",
     # rules files
     "cidrs", "ports", "match", "allow", "from", "to", "groups", "rules", "severity", "id",
     "version", "same", "through", "tags", "addresses", "types",
@@ -65,6 +83,8 @@ PathT = tuple[str | int, ...]
 
 @cache
 def _document(path: Path) -> Any:
+    if path.suffix == ".yaml":  # a CloudFormation template, its intrinsics in long form
+        return json.loads(json.dumps(read_template(path)))
     return json.loads(path.read_text(encoding="utf-8"))
 
 
@@ -215,6 +235,18 @@ def test_damaged_plan_exits_cleanly(tmp_path_factory: Any, data: Any) -> None:
 def test_damaged_template_exits_cleanly(tmp_path_factory: Any, data: Any) -> None:
     source, damaged = _damaged_json(data, TEMPLATES, tmp_path_factory.mktemp("template"))
     _assert_clean_exit(_check(str(damaged)), str(source))
+
+
+@_settings(100)
+@given(data=st.data())
+def test_damaged_cloudformation_template_exits_cleanly(tmp_path_factory: Any, data: Any) -> None:
+    directory = tmp_path_factory.mktemp("stack")
+    source, damaged = _damaged_json(data, STACKS, directory)
+    # A nested stack's children beside it, as the parent's TemplateURL names them.
+    for child in source.parent.glob("*.yaml"):
+        if child != source and not (directory / child.name).exists():
+            (directory / child.name).write_bytes(child.read_bytes())
+    _assert_clean_exit(_check(str(damaged.rename(damaged.with_suffix(".json")))), str(source))
 
 
 def _damaged_yaml(data: Any, text: str) -> str:
