@@ -220,8 +220,21 @@ def group_rule(b: Build, view: Fields, direction: Direction) -> SecurityGroupRul
     if prefix_links.unresolved and not prefix_links.literals:
         unknown.append(view.name("prefix_lists"))
         view.note(f"{view.path('prefix_lists')} cannot be resolved")
-    group_links = view.links("groups", SG_LINK_KINDS, "security group", likely=SG_KINDS)
-    groups = [group_address(b, a) for a in group_links.addresses]
+    # Terraform's `aws_elb.x.source_security_group_id` stands for the balancer's source group.
+    group_links = view.links(
+        "groups",
+        SG_LINK_KINDS | SOURCE_GROUP_KINDS,
+        "security group",
+        likely=SG_KINDS | SOURCE_GROUP_KINDS,
+    )
+    groups: list[str] = []
+    balancers: list[str] = []
+    for address in group_links.addresses:
+        found = b.inv.get(address)
+        if found is not None and found.kind in SOURCE_GROUP_KINDS:
+            balancers.append(address)
+        else:
+            groups.append(group_address(b, address))
     # A group outside the input admits its members: in the input, those that name it.
     groups.extend(group_links.literals)
     groups_unknown: list[str] = []
@@ -241,7 +254,6 @@ def group_rule(b: Build, view: Fields, direction: Direction) -> SecurityGroupRul
         groups_unknown.append(view.name("groups"))
         reason = f"is not known (it rests on {rests_on})" if rests_on else "cannot be resolved"
         view.note(f"{path} {reason}; its members are unknown", "groups")
-    balancers: list[str] = []
     if view.value("group_names") is not None:
         names_unknown: list[str] = []
         named = view.links(
