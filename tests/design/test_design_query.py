@@ -268,6 +268,23 @@ CASES = [
         through=("aws_lb.internal", "aws_lb_target_group.app"),
     ),
     Case(
+        FACTS + "elb-source-group",
+        "internet",
+        "aws_instance.web",
+        traffic="tcp 8080",
+        through=("aws_elb.web", "aws_security_group.web"),
+    ),
+    Case(
+        FACTS + "elb-source-group",
+        "internet",
+        "aws_instance.web",
+        "tcp",
+        "22",
+        code="security-group",
+        at="aws_security_group.web",
+        reason="no ingress rule admits tcp 22",
+    ),
+    Case(
         FACTS + "lb-forwards-target-port",
         "internet",
         "aws_instance.web",
