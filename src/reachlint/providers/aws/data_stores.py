@@ -59,7 +59,11 @@ def _subnet_group(
     group = b.inv.get(links.addresses[0])
     if group is None:
         return []
-    return subnets_of(b, group, ["subnets"], unknown)
+    group_unknown: list[str] = []
+    subnets = subnets_of(b, group, ["subnets"], group_unknown)
+    if group_unknown:  # the group's subnets are not known: nor is where the data store sits
+        unknown.append(resource.path("subnet_group"))
+    return subnets
 
 
 def _placed(
