@@ -268,6 +268,23 @@ CASES = [
         through=("aws_lb.internal", "aws_lb_target_group.app"),
     ),
     Case(
+        FACTS + "database-ipv6-dual-stack",
+        "internet",
+        "aws_db_instance.public_dual",
+        traffic="tcp 5432",
+        through=("aws_internet_gateway.main", "aws_security_group.db"),
+    ),
+    Case(
+        FACTS + "database-ipv6-dual-stack",
+        "internet",
+        "aws_db_instance.private_dual",
+        "tcp",
+        "5432",
+        code="no-public-address",
+        at="aws_db_instance.private_dual",
+        reason="has no public address",
+    ),
+    Case(
         FACTS + "elb-source-group",
         "internet",
         "aws_instance.web",

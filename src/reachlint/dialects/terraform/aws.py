@@ -588,11 +588,16 @@ TYPES: dict[str, Kind] = {
             **_data_store("db_subnet_group_name", "vpc_security_group_ids"),
             "replicates": "replicate_source_db",
             "public": "publicly_accessible",
+            "network_type": Field("network_type", computed=True),
         },
     ),
     "aws_db_subnet_group": Kind("db-subnet-group", _SUBNET_GROUP),
     "aws_rds_cluster": Kind(
-        "rds-cluster", _data_store("db_subnet_group_name", "vpc_security_group_ids")
+        "rds-cluster",
+        {
+            **_data_store("db_subnet_group_name", "vpc_security_group_ids"),
+            "network_type": Field("network_type", computed=True),
+        },
     ),
     "aws_rds_cluster_instance": Kind("rds-cluster-instance", _MEMBER),
     "aws_docdb_cluster": Kind(

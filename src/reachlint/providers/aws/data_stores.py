@@ -4,12 +4,13 @@ replication groups.
 A data store sits in the subnets of the subnet group it names, else in a default subnet of the
 default VPC; a read replica without a group of its own takes its source's. A cluster is public
 when one of its members is publicly accessible; an ElastiCache cluster in a replication group is
-a member of that group, which is the endpoint.
+a member of that group, which is the endpoint. A database takes IPv6 traffic from beyond its
+VPC only in dual-stack mode and publicly accessible.
 
 Fields: a subnet group's `subnets`; a database's `subnet_group`, `replicates`, `groups`,
-`public`, `port`, `engine`; a cluster's `subnet_group`, `groups`, `port`, `engine`, and a
-member's `cluster`, `public`; an ElastiCache cluster's `replication_group`, `subnet_group`,
-`groups`, `port`, `engine`.
+`public`, `port`, `engine`, `network_type`; a cluster's `subnet_group`, `groups`, `port`,
+`engine`, `network_type`, and a member's `cluster`, `public`; an ElastiCache cluster's
+`replication_group`, `subnet_group`, `groups`, `port`, `engine`.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from reachlint.providers.aws.state import Build
 from reachlint.providers.values import has_unknown
 
 DB_SUBNET_GROUPS = frozenset({"db-subnet-group"})
+# Network types whose databases have IPv6 endpoints (RDS, Aurora, Neptune, DocumentDB).
+WITH_IPV6 = frozenset({"dual", "ipv6"})
 # Clusters: the subnet groups they may name, and their members' kind.
 CLUSTERS: dict[str, tuple[frozenset[str], str]] = {
     "rds-cluster": (DB_SUBNET_GROUPS, "rds-cluster-instance"),
@@ -89,6 +92,7 @@ def _database(b: Build, resource: Resource) -> None:
     if has_unknown(public):
         # Public or not only at deployment: named, so that it follows --assume-unknown.
         unknown.append(resource.path("public"))
+    ipv6 = _ipv6(resource, public)
     interfaces = interfaces_for(
         b,
         resource,
@@ -99,8 +103,27 @@ def _database(b: Build, resource: Resource) -> None:
         public_source=resource.address,
         subnet_unknown=resource.path("subnet_group"),
         network=network,
+        ipv6=ipv6,
+        ipv6_unknown=ipv6 is None,
     )
     add_endpoint(b, resource, "database", interfaces, unknown)
+
+
+def _ipv6(resource: Resource, public: object) -> bool | None:
+    """Whether a database's IPv6 endpoints take traffic from beyond its VPC: only in dual-stack
+    mode (its network type, IPv4 unless written) and publicly accessible, as "private dual-stack
+    mode DB instances have IPv6 endpoints that RDS restricts to VPC access only" (those peers
+    reach it over IPv4 the same way). None: not known, with a note."""
+    network_type = resource.value("network_type")
+    if network_type is None or not (public is True or has_unknown(public)):
+        return False
+    if not isinstance(network_type, str):
+        path = resource.path("network_type")
+        resource.note(f"{path} is not known; so is whether it takes IPv6", "network_type")
+        return None
+    if network_type.lower() not in WITH_IPV6:
+        return False
+    return True if public is True else None  # whether it is public is named already
 
 
 def _cluster(b: Build, resource: Resource) -> None:
@@ -115,6 +138,7 @@ def _cluster(b: Build, resource: Resource) -> None:
         b.owner[member.address] = resource.address
         if member.value("public") is True and public_source is None:
             public_source = member.address
+    ipv6 = _ipv6(resource, public_source is not None)
     interfaces = interfaces_for(
         b,
         resource,
@@ -125,6 +149,8 @@ def _cluster(b: Build, resource: Resource) -> None:
         public_source=public_source,
         subnet_unknown=resource.path("subnet_group"),
         network=network,
+        ipv6=ipv6,
+        ipv6_unknown=ipv6 is None,
     )
     add_endpoint(b, resource, "database", interfaces, unknown)
 

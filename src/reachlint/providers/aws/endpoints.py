@@ -142,6 +142,7 @@ def interfaces_for(
     subnet_choices: tuple[str, ...] = (),
     ipv6: bool | None = None,
     launched: bool = False,
+    ipv6_unknown: bool = False,
 ) -> list[Interface]:
     """One interface per subnet; `groups` None means "no security-group filtering".
 
@@ -151,7 +152,8 @@ def interfaces_for(
     subnet is written at all, so in the default VPC AWS picks one of its default subnets.
     `subnet_choices`: the subnets it may be in, when the input narrows it to several.
     `ipv6`: whether it asks for IPv6 addresses itself; `launched`: an instance or interface,
-    which otherwise gets them as its subnet's AssignIpv6AddressOnCreation says.
+    which otherwise gets them as its subnet's AssignIpv6AddressOnCreation says;
+    `ipv6_unknown`: whether it does is a value not known (named in `unknown`).
     """
     placements: list[str | None] = list(subnets) or [None]
     launch_public = b.inv.field_name("subnet", "public_ip_on_launch")
@@ -181,7 +183,9 @@ def interfaces_for(
             elif subnet.map_public_ip:
                 is_public, source = True, subnet.address
         has_ipv6 = ipv6
-        if has_ipv6 is None and launched and subnet is not None:
+        if ipv6_unknown:
+            own_unknown.append("ipv6")
+        elif has_ipv6 is None and launched and subnet is not None:
             if launch_ipv6 in subnet.unknown:
                 own_unknown.append("ipv6")
             else:
