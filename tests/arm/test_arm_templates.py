@@ -40,6 +40,18 @@ def test_resource_ids_and_addresses_meet() -> None:
     assert address_from_id("not-an-id") is None
 
 
+def test_an_id_in_a_group_the_input_deploys_to_apart_names_that_group() -> None:
+    nsg = "/providers/Microsoft.Network/networkSecurityGroups/nsg"
+    # A nested deployment's group: its resources have the group in front.
+    assert address_from_id(f"/subscriptions/1/resourceGroups/RG2{nsg}", {"rg2"}) == (
+        "resourceGroups/RG2/Microsoft.Network/networkSecurityGroups/nsg"
+    )
+    # Any other group is taken as the deployment's own, which a template may name by name.
+    assert address_from_id(f"/subscriptions/1/resourceGroups/rg{nsg}", {"rg2"}) == (
+        "Microsoft.Network/networkSecurityGroups/nsg"
+    )
+
+
 def test_resource_property_and_variable_copy_loops() -> None:
     model = load_arm_template(DATA / "loops.json")
     subnets = {a.rsplit("/", 1)[-1]: s.cidrs for a, s in model.subnets.items()}

@@ -91,6 +91,7 @@ class ArmInput:
         self.by_type: dict[str, list[ArmResource]] = defaultdict(list)
         for resource in deployment.deployed():
             self.by_type[resource.type.lower()].append(resource)
+        self.groups = deployment.groups
         self.known: dict[str, str] = {}  # lower-case address -> address as declared
         for resource in deployment.resources:
             self.known.setdefault(resource.address.lower(), resource.address)
@@ -174,7 +175,7 @@ class ArmInput:
             return None
         if not isinstance(value, str):
             return None
-        address = address_from_id(value)
+        address = address_from_id(value, self.groups)
         if address is None and isinstance(value, Placeholder):
             # An id passed in as a parameter that has no value: the resource is unknown.
             missing = MissingParameter("", None, None, value.parameters)

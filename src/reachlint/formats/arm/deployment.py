@@ -21,7 +21,12 @@ from msgspec.structs import replace
 from reachlint.errors import InputError
 from reachlint.formats.arm.evaluator import Scope, Template, TemplateError, evaluate, loop_count
 from reachlint.formats.arm.functions.context import DeploymentInfo
-from reachlint.formats.arm.resource_ids import ResourceIdError, address_of, type_segments
+from reachlint.formats.arm.resource_ids import (
+    ResourceIdError,
+    address_of,
+    group_prefix,
+    type_segments,
+)
 from reachlint.formats.arm.resources import DEPLOYMENTS, ArmResource, DeployedResources
 from reachlint.formats.arm.values import (
     MissingParameter,
@@ -111,7 +116,9 @@ class Deployment(DeployedResources):
     ) -> None:
         line = getattr(raw, "line", None)
         resource_type, name = self._type_and_name(raw, scope, parent, line)
-        address = self._address(resource_type, name, raw, position, line, template.file)
+        address = self._group(template, resource_type, raw, scope, line) + self._address(
+            resource_type, name, raw, position, line, template.file
+        )
         existing = lookup(raw, "existing") is True
         condition = self._condition(raw, scope, line)
         resource = ArmResource(
@@ -220,6 +227,26 @@ class Deployment(DeployedResources):
             return address_of(resource_type, name)
         except ResourceIdError as err:
             raise InputError(str(err), file, line) from None
+
+    def _group(
+        self,
+        template: Template,
+        resource_type: str,
+        raw: Mapping[str, Any],
+        scope: Scope,
+        line: int | None,
+    ) -> str:
+        """What goes before a resource's address: its template's resource group, or for a
+        nested deployment the group it deploys to (ids name it in that group)."""
+        group = template.info.resource_group
+        if resource_type.lower() == DEPLOYMENTS:
+            target = evaluate(lookup(raw, "resourceGroup"), scope, line)
+            if isinstance(target, str) and target:
+                group = target
+        prefix = group_prefix(group)
+        if prefix:
+            self.groups.add(group.lower())
+        return prefix
 
     def _condition(self, raw: Mapping[str, Any], scope: Scope, line: int | None) -> Any:
         key = find_key(raw, "condition")

@@ -3,14 +3,21 @@
 An address is the full resource type with the evaluated name segments between its type
 segments: `Microsoft.Network/virtualNetworks/hub/subnets/web` for the subnet `web` of the
 virtual network `hub`. Resource ids (`/subscriptions/.../providers/Microsoft.Network/...`) map to
-the same address, so a reference written either way finds the same element.
+the same address, so a reference written either way finds the same element. A resource in
+another resource group than the deployment's (a nested deployment's `resourceGroup`) has that
+group in front, `resourceGroups/rg2/Microsoft.Network/...`: names are unique only in a group.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 _GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
+
+
+# The deployment's own resource group, as resourceGroup() names it before ARM runs.
+DEPLOYMENT_GROUP = "resource-group"
 
 
 class ResourceIdError(ValueError):
@@ -35,6 +42,21 @@ def address_of(resource_type: str, name: str) -> str:
             f"{len(types)}"
         )
     return "/".join([namespace, *(f"{t}/{n}" for t, n in zip(types, names, strict=True))])
+
+
+def group_prefix(resource_group: str) -> str:
+    """What goes before the address of a resource in this resource group."""
+    if resource_group.lower() == DEPLOYMENT_GROUP:
+        return ""
+    return f"resourceGroups/{resource_group}/"
+
+
+def split_group(address: str) -> tuple[str | None, str]:
+    """An address's resource group, when it has one in front, and the address after it."""
+    if address.startswith("resourceGroups/"):
+        _, group, rest = address.split("/", 2)
+        return group, rest
+    return None, address
 
 
 def child_address(parent: str, child_type: str, name: str) -> str:
@@ -78,8 +100,11 @@ def split_resource_id_args(
     return subscription_id, resource_group, args[position], args[position + 1 :]
 
 
-def address_from_id(text: str) -> str | None:
-    """The address a resource id stands for; None when `text` is not a resource id."""
+def address_from_id(text: str, groups: Collection[str] = ()) -> str | None:
+    """The address a resource id stands for; None when `text` is not a resource id. `groups`:
+    the other resource groups the input deploys to (lower case), whose resources have their
+    group in front; an id in any other group is taken as one of the deployment's own group,
+    which a template may name by name."""
     if "/providers/" not in text.lower():
         return None
     segments = [s for s in text.split("/") if s]
@@ -91,7 +116,19 @@ def address_from_id(text: str) -> str | None:
         return None
     prefix = _parent_of_extension(segments[:start])
     address = "/".join(rest)
-    return f"{prefix}/providers/{address}" if prefix else address
+    group = _resource_group_of(lowered[:start], segments, groups)
+    return group + (f"{prefix}/providers/{address}" if prefix else address)
+
+
+def _resource_group_of(lowered: list[str], segments: list[str], groups: Collection[str]) -> str:
+    """The group prefix of an id's resource group (`.../resourceGroups/NAME/...`), if the input
+    deploys to that group apart."""
+    if "resourcegroups" not in lowered:
+        return ""
+    position = lowered.index("resourcegroups") + 1
+    if position >= len(lowered) or lowered[position] not in groups:
+        return ""
+    return group_prefix(segments[position])
 
 
 def _parent_of_extension(segments: list[str]) -> str | None:

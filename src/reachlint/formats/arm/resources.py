@@ -16,7 +16,7 @@ from typing import Any
 from msgspec import Struct, field
 
 from reachlint.formats.arm.evaluator import Scope, Template, evaluate, loop_count
-from reachlint.formats.arm.resource_ids import address_from_id
+from reachlint.formats.arm.resource_ids import address_from_id, split_group
 from reachlint.formats.arm.values import (
     RuntimeObject,
     Unknown,
@@ -101,6 +101,8 @@ class DeployedResources:
     def __init__(self) -> None:
         self.resources: list[ArmResource] = []
         self.by_address: dict[str, list[ArmResource]] = {}
+        # Resource groups nested deployments deploy to apart from the deployment's own.
+        self.groups: set[str] = set()
 
     def find(self, address: str) -> ArmResource | None:
         """The resource at `address`, the deployed declaration first."""
@@ -171,7 +173,7 @@ class DeployedResources:
 
     def subnet_prefix(self, subnet_id: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
         """The first address prefix of a subnet the template declares (inline or as a child)."""
-        address = address_from_id(subnet_id)
+        address = address_from_id(subnet_id, self.groups)
         if address is None or "/subnets/" not in address.lower():
             return None
         declared = self.find(address)
@@ -204,7 +206,7 @@ class DeployedResources:
         declared: list[ArmResource] | None = scope.template.symbols.get(wanted.lower())
         if declared:
             return declared[min(position, len(declared) - 1)]
-        address = address_from_id(target)
+        address = address_from_id(target, self.groups)
         if address is not None:
             # A template reads its own declaration of a resource that several templates deploy.
             found = self.by_address.get(address.lower(), [])
@@ -262,9 +264,10 @@ def _output_loop(loop: Mapping[str, Any], scope: Scope, line: int | None) -> Any
 
 def _full_id(resource: ArmResource) -> str:
     info = resource.template.info
+    group, address = split_group(resource.address)
     return (
-        f"/subscriptions/{info.subscription_id}/resourceGroups/{info.resource_group}"
-        f"/providers/{resource.address}"
+        f"/subscriptions/{info.subscription_id}/resourceGroups/{group or info.resource_group}"
+        f"/providers/{address}"
     )
 
 

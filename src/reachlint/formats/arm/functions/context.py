@@ -13,7 +13,12 @@ from typing import Any
 from msgspec import Struct
 
 from reachlint.formats.arm.functions.arguments import EvalError
-from reachlint.formats.arm.resource_ids import provider_path, resource_id, split_resource_id_args
+from reachlint.formats.arm.resource_ids import (
+    DEPLOYMENT_GROUP,
+    provider_path,
+    resource_id,
+    split_resource_id_args,
+)
 from reachlint.formats.arm.values import RuntimeObject, Unknown, first_unknown
 
 
@@ -23,7 +28,7 @@ class DeploymentInfo(Struct, frozen=True):
 
     subscription_id: str = "00000000-0000-0000-0000-000000000000"
     tenant_id: str = "00000000-0000-0000-0000-000000000000"
-    resource_group: str = "resource-group"
+    resource_group: str = DEPLOYMENT_GROUP
     location: str = "eastus"
     deployment_name: str = "deployment"
 
