@@ -8,6 +8,7 @@ from __future__ import annotations
 from reachlint.engine.classes import ClassView
 from reachlint.engine.explain import Blocked, Explainer, firewall_block
 from reachlint.engine.explain_services import through_balancer
+from reachlint.engine.pairs import routed
 from reachlint.model.traffic import EPHEMERAL, IntervalSet, Traffic, parse_protocol
 
 
@@ -16,7 +17,7 @@ def between(explainer: Explainer, a: ClassView, b: ClassView, wanted: Traffic) -
     engine = explainer.engine
     if b.service.pass_through:
         return through_balancer(explainer, a, b, wanted)
-    crosses = a.info.subnet is None or a.info.subnet != b.info.subnet
+    crosses = routed(engine.model, a, b)
     if crosses:
         blocked = explainer.route(a, b, "forward") or explainer.route(b, a, "back")
         if blocked is not None:

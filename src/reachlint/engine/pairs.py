@@ -21,6 +21,7 @@ from reachlint.engine.firewall import Evaluated, FirewallView, with_firewall_rul
 from reachlint.engine.flows import Doubt, Hop, Unknown
 from reachlint.engine.network_acls import AclView, Verdict
 from reachlint.limits import MAX_CLASS_PAIRS, LimitError
+from reachlint.model.network import NetworkModel
 from reachlint.model.traffic import Traffic, parse_protocol
 
 _REPLIES = Traffic.box(parse_protocol("tcp"), ports=EPHEMERAL_PORTS)
@@ -60,6 +61,7 @@ class Pairs:
         self.listeners = engine.listeners
         self.interconnect = engine.interconnect
         self.firewalls = engine.firewalls
+        self.model = engine.model
         self._pairs: dict[tuple[int, int, bool], Pair | None] = {}
         self._replies: dict[tuple[int, int], tuple[Verdict, Verdict, bool, list[Unknown]]] = {}
 
@@ -92,7 +94,7 @@ class Pairs:
         unknowns = [*a.unknowns, *b.unknowns]
         path: list[Hop] = []
         judged: list[tuple[FirewallView, Evaluated]] = []
-        crosses_subnets = a.info.subnet is None or a.info.subnet != b.info.subnet
+        crosses_subnets = routed(self.model, a, b)
         reply_ok = True
         if crosses_subnets:
             legs = self.interconnect.between(
@@ -179,6 +181,19 @@ class Pairs:
         if not replies:
             return []
         return [Doubt(name, TCP_ONLY) for name in dict.fromkeys(names)]
+
+
+def routed(model: NetworkModel, a: ClassView, b: ClassView) -> bool:
+    """Whether traffic from `a` to `b` goes by the route tables (and the network ACLs): between
+    subnets, and in Azure within one too when its table has user routes, the longest prefix
+    winning over the virtual network's own route; AWS never routes within a subnet."""
+    if a.info.subnet is None or a.info.subnet != b.info.subnet:
+        return True
+    table = a.routes.table
+    if table is None or not table.routes:
+        return False
+    network = model.networks.get(a.info.network or "")
+    return network is not None and network.provider == "azure"
 
 
 def _replies_pass(out: Verdict, back_in: Verdict) -> tuple[bool, list[Unknown]]:

@@ -66,6 +66,19 @@ def kind(kind_name: str, /, **fields: FieldSpec) -> KindSpec:
     return KindSpec((kind_name,), fields)
 
 
+def _db_cluster(kind_name: str, engine: FieldSpec, **more: FieldSpec) -> KindSpec:
+    """An RDS, DocumentDB or Neptune cluster: the same properties in each."""
+    return kind(
+        kind_name,
+        subnet_group=at("DBSubnetGroupName"),
+        groups=at("VpcSecurityGroupIds"),
+        port=at("Port"),
+        engine=engine,
+        network_type=at("NetworkType"),
+        **more,
+    )
+
+
 def computed(function: Callable[[JsonObject], Any], *path: str) -> FieldSpec:
     """A field read from several properties; `path` is the one notes name it by."""
     return FieldSpec(tuple(path), compute=function)
@@ -556,34 +569,14 @@ TYPES: dict[str, KindSpec] = {
         },
         choose=_db_kind("rds-cluster-instance", "db-instance"),
     ),
-    "AWS::RDS::DBCluster": kind(
-        "rds-cluster",
-        subnet_group=at("DBSubnetGroupName"),
-        groups=at("VpcSecurityGroupIds"),
-        port=at("Port"),
-        engine=at("Engine"),
-        public=at("PubliclyAccessible"),
-        network_type=at("NetworkType"),
+    "AWS::RDS::DBCluster": _db_cluster(
+        "rds-cluster", at("Engine"), public=at("PubliclyAccessible")
     ),
     "AWS::DocDB::DBSubnetGroup": kind("docdb-subnet-group", subnets=at("SubnetIds")),
-    "AWS::DocDB::DBCluster": kind(
-        "docdb-cluster",
-        subnet_group=at("DBSubnetGroupName"),
-        groups=at("VpcSecurityGroupIds"),
-        port=at("Port"),
-        engine=fixed("docdb"),
-        network_type=at("NetworkType"),
-    ),
+    "AWS::DocDB::DBCluster": _db_cluster("docdb-cluster", fixed("docdb")),
     "AWS::DocDB::DBInstance": kind("docdb-cluster-instance", cluster=at("DBClusterIdentifier")),
     "AWS::Neptune::DBSubnetGroup": kind("neptune-subnet-group", subnets=at("SubnetIds")),
-    "AWS::Neptune::DBCluster": kind(
-        "neptune-cluster",
-        subnet_group=at("DBSubnetGroupName"),
-        groups=at("VpcSecurityGroupIds"),
-        port=at("Port"),
-        engine=fixed("neptune"),
-        network_type=at("NetworkType"),
-    ),
+    "AWS::Neptune::DBCluster": _db_cluster("neptune-cluster", fixed("neptune")),
     "AWS::Neptune::DBInstance": kind("neptune-cluster-instance", cluster=at("DBClusterIdentifier")),
     "AWS::ElastiCache::SubnetGroup": kind("cache-subnet-group", subnets=at("SubnetIds")),
     "AWS::ElastiCache::CacheCluster": kind(
