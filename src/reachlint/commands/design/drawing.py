@@ -286,11 +286,12 @@ class _Drawer:
 
     def _loops_as_text(self) -> None:
         """What a node's members send one another, as a line of the node: Mermaid lays a loop's
-        label over the labels of the arrows beside it. A finding keeps its red loop."""
+        label over the labels of the arrows beside it. A finding keeps its red loop, bare."""
         nodes = {node.id: node for node in every_node(self.top, self.boxes)}
         for edge in self.edges:
-            if edge.source == edge.target and edge.style == "flow":
+            if edge.source == edge.target and edge.label:
                 nodes[edge.source].lines.append(f"{EACH_OTHER}{edge.label}")
+                edge.label = ""
         self.edges = [e for e in self.edges if e.source != e.target or e.style != "flow"]
 
     def _into_balancer(
