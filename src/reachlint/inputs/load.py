@@ -145,6 +145,7 @@ def _plan_variables(document: object, options: LoadOptions) -> dict[str, str]:
 def _directory_model(path: Path, options: LoadOptions, timings: Timings | None) -> NetworkModel:
     from reachlint.dialects.terraform.model import (
         PROVIDERS_CONFIGURED,
+        PROVIDERS_VERSIONED,
         model_from_resources,
         rebase_origins,
         shown_path,
@@ -160,11 +161,12 @@ def _directory_model(path: Path, options: LoadOptions, timings: Timings | None) 
             list(options.var_files),
             validate=check_configuration,
             providers=PROVIDERS_CONFIGURED,
+            versions_of=PROVIDERS_VERSIONED,
         )
         directory = path.parent if path.is_file() else path
         rebase_origins(loaded.resources, directory)
     with phase(timings, "model"):
-        model = model_from_resources(loaded.resources, {}, str(path))
+        model = model_from_resources(loaded.resources, {}, str(path), loaded.requirements)
         for note in loaded.notes:
             origin = note.origin
             if origin.file is not None:

@@ -18,6 +18,7 @@ from reachlint.dialects.terraform.azurerm_links import NOTE_SAMPLE, AzurermLinks
 from reachlint.dialects.terraform.azurerm_reading import TfInput
 from reachlint.dialects.terraform.azurerm_table import SCALE_SET_TYPES, VM_TYPES
 from reachlint.formats.terraform.records import TfResource
+from reachlint.formats.terraform.versions import Requirement, installs_at_least
 from reachlint.model.network import NetworkModel
 from reachlint.providers.azure import compute as azure_compute
 from reachlint.providers.azure import connections as azure_connections
@@ -100,17 +101,32 @@ _NETWORK_ADJACENT_PREFIXES = (
 )
 
 
+def default_sku(version: Requirement | None) -> str | None:
+    """The SKU of a public IP or load balancer that does not write one: "The `sku` property now
+    defaults to `Standard`" in azurerm 4.0 for both, Basic before; None when the version
+    Terraform installs is not known."""
+    if version is None:
+        return None
+    newer = installs_at_least(version, (4, 0, 0))
+    return None if newer is None else "Standard" if newer else "Basic"
+
+
 def build_azurerm_model(
-    resources: list[TfResource], ids: dict[str, str] | None = None, source: str = ""
+    resources: list[TfResource],
+    ids: dict[str, str] | None = None,
+    source: str = "",
+    version: Requirement | None = None,
 ) -> NetworkModel:
     """The network model of these azurerm resources, with Azure's implicit behaviour explicit.
 
-    `ids` maps known Azure resource ids of resources in the input to their addresses.
+    `ids` maps known Azure resource ids of resources in the input to their addresses; `version`
+    is what a configuration says of the provider's version (a plan records the values the
+    provider fills in).
     """
     links = AzurermLinks(resources, ids or {})
     if source:
         links.model.inputs.append(source)
-    tf = TfInput(links)
+    tf = TfInput(links, default_sku(version))
     build = Build(tf)
     azure_networks.virtual_networks(build)
     azure_networks.subnets(build)

@@ -194,8 +194,10 @@ class AzurermCompute:
         written = isinstance(sku, str)
         if resource is not None and sku is None:
             # The provider's default SKU changed (Basic in 3.x, Standard in 4.x), but "Public
-            # IP Standard SKUs require allocation_method to be set to Static".
-            allocation = resource.values.get("allocation_method")
+            # IP Standard SKUs require allocation_method to be set to Static" (azurerm 1.x
+            # named it public_ip_address_allocation).
+            values = resource.values
+            allocation = values.get("allocation_method", values.get("public_ip_address_allocation"))
             if isinstance(allocation, str) and allocation.lower() == "dynamic":
                 sku, written = "Basic", True
         return azure_public_ips.closed_without_nsg(

@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from msgspec.structs import replace
+
 from reachlint.dialects.terraform.azurerm_links import AzurermLinks, blocks
 from reachlint.dialects.terraform.azurerm_table import (
     DATA,
@@ -41,9 +43,11 @@ from reachlint.sources import Origin, UnknownValue, not_known
 class TfInput:
     """azurerm resources, read for the Azure provider; notes in Terraform's words."""
 
-    settings: Settings = SETTINGS
-
-    def __init__(self, links: AzurermLinks) -> None:
+    def __init__(self, links: AzurermLinks, default_sku: str | None = None) -> None:
+        # The SKU of a public IP or load balancer that writes none (the provider's version
+        # decides); None: not known.
+        self.settings: Settings = replace(SETTINGS, public_ip_default_sku=default_sku)
+        self.default_sku = default_sku
         self.links = links
         self.idx = links.idx
         self.model = links.model
@@ -199,7 +203,10 @@ class TfEntry:
         return tag_values(self.resource.values.get("tags"), f"{self.address}: tags")
 
     def sku(self) -> str | None:
-        return string_value(self.resource.values.get("sku"))
+        written = self.resource.values.get("sku")
+        if written is None and self.type == "azurerm_lb":
+            return self.tf.default_sku
+        return string_value(written)
 
     def text(self, field: str, unknown: list[str] | None = None) -> str | None:
         value = self._spec(field)[1]

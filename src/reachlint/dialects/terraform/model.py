@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import os
 from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reachlint.formats.terraform.records import TfResource
 from reachlint.model.network import NetworkModel
 from reachlint.model.redact import redact_model
 from reachlint.sources import Origin
+
+if TYPE_CHECKING:
+    from reachlint.formats.terraform.versions import Requirement
 
 # Resource type prefixes and the provider mapper that understands them.
 _MAPPED = {"aws": "aws_", "azurerm": "azurerm_"}
@@ -18,11 +22,18 @@ _MAPPED = {"aws": "aws_", "azurerm": "azurerm_"}
 _NOT_NETWORK = ("random_", "null_", "local_", "tls_", "time_", "template_", "archive_", "http")
 # What of a provider's configuration its mapper reads.
 PROVIDERS_CONFIGURED = {"aws": frozenset({"default_tags"})}
+# Providers whose version a directory's requirements are read for: azurerm 4.0 changed defaults.
+PROVIDERS_VERSIONED = {"azurerm": "hashicorp/azurerm"}
 
 
 def model_from_resources(
-    resources: list[TfResource], ids: dict[str, Any] | None, source: str
+    resources: list[TfResource],
+    ids: dict[str, Any] | None,
+    source: str,
+    requirements: Mapping[str, Requirement] | None = None,
 ) -> NetworkModel:
+    """The model of these resources; `requirements`: what a configuration says of its
+    providers' versions (PROVIDERS_VERSIONED), where their defaults changed between them."""
     from reachlint.dialects.terraform.aws import build_aws_model
 
     by_provider: dict[str, list[TfResource]] = {name: [] for name in _MAPPED}
@@ -39,7 +50,8 @@ def model_from_resources(
     if by_provider["azurerm"]:
         from reachlint.dialects.terraform.azurerm import build_azurerm_model
 
-        azure = build_azurerm_model(by_provider["azurerm"], ids, source)
+        azurerm = (requirements or {}).get("azurerm")
+        azure = build_azurerm_model(by_provider["azurerm"], ids, source, azurerm)
         azure.inputs = []  # the same input, already listed
         model.merge(azure)
     for provider, count in sorted(others.items()):

@@ -17,7 +17,6 @@ be refused.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable
 from functools import cache
 from importlib import resources
@@ -25,18 +24,14 @@ from pathlib import Path
 from typing import Any
 
 from reachlint.errors import InputError
-from reachlint.formats.hcl.config import ModuleConfig, ResourceDecl, SourceFile, read_text
-from reachlint.formats.hcl.evaluator import evaluate_constant
-from reachlint.formats.hcl.parser import parse_file
+from reachlint.formats.hcl.config import ModuleConfig, ResourceDecl, SourceFile
 from reachlint.formats.hcl.syntax import Block, Body
-from reachlint.formats.hcl.values import EvalError
+from reachlint.formats.terraform.versions import admits, parse_version, requirement
 
 _PROVIDER = "hashicorp/aws"
-_LOCK_FILE = ".terraform.lock.hcl"
 # Meta-arguments and meta-blocks of every resource: Terraform's, not the provider's.
 _META_ARGUMENTS = frozenset({"count", "for_each", "provider", "depends_on"})
 _META_BLOCKS = frozenset({"lifecycle", "provisioner", "connection"})
-_VERSION = re.compile(r"^\s*(=|!=|>=|<=|>|<|~>)?\s*v?(\d+(?:\.\d+){0,2})\s*$")
 
 
 @cache
@@ -281,109 +276,17 @@ def _distance(left: str, right: str) -> int:
 
 def _required_version(modules: list[ModuleConfig], root: Path) -> str | None:
     """What the configuration requires instead of the schema's hashicorp/aws, if anything."""
-    schema = _parse_version(schema_version())
+    schema = parse_version(schema_version())
     assert schema is not None
-    locked = _locked_version(root)
-    if locked is not None:
-        version = _parse_version(locked)
+    settings = [setting for config in modules for setting in config.settings]
+    found = requirement(settings, root, _PROVIDER, "aws")
+    if found.locked is not None:
+        version = parse_version(found.locked)
         same_major = version is not None and version[0] == schema[0]
-        return None if same_major else f"{_PROVIDER} {locked} (its lock file)"
-    for config in modules:
-        for file, block in config.settings:
-            for requirement in _requirements(block):
-                if requirement.startswith("source "):
-                    return f"the provider {requirement[7:]} for its aws resources"
-                if not _admits(requirement, schema):
-                    return f"{_PROVIDER} {requirement} ({file.shown})"
+        return None if same_major else f"{_PROVIDER} {found.locked} (its lock file)"
+    if found.other_source is not None:
+        return f"the provider {found.other_source} for its aws resources"
+    for constraint in found.constraints:
+        if not admits(constraint.text, schema):
+            return f"{_PROVIDER} {constraint.text} ({constraint.file})"
     return None
-
-
-def _locked_version(root: Path) -> str | None:
-    path = root / _LOCK_FILE
-    if not path.is_file():
-        return None
-    try:
-        body = parse_file(read_text(path, str(path)), str(path))
-    except InputError:
-        return None  # a broken lock file is Terraform's to report, not a reason to refuse
-    for block in body.blocks:
-        if block.type == "provider" and block.labels and block.labels[0].endswith(_PROVIDER):
-            version = _constant(block.body, "version")
-            if isinstance(version, str):
-                return version
-    return None
-
-
-def _requirements(block: Block) -> list[str]:
-    """Version constraints on hashicorp/aws in a `terraform` or `provider "aws"` block, and
-    "source X" when the name aws stands for another provider."""
-    found: list[str] = []
-    if block.type == "provider":
-        version = _constant(block.body, "version") if block.labels == ["aws"] else None
-        return [version] if isinstance(version, str) else []
-    for inner in block.body.blocks:
-        if inner.type != "required_providers":
-            continue
-        for name, attribute in inner.body.attributes.items():
-            try:
-                requirement = evaluate_constant(attribute.expr)
-            except EvalError:
-                continue
-            if isinstance(requirement, str) and name == "aws":
-                found.append(requirement)  # the form of Terraform 0.12
-            elif isinstance(requirement, dict):
-                source = requirement.get("source")
-                version = requirement.get("version")
-                ours = isinstance(source, str) and source.lower().endswith(_PROVIDER)
-                if (source is None and name == "aws") or ours:
-                    if isinstance(version, str):
-                        found.append(version)
-                elif name == "aws":
-                    found.append(f"source {source}")
-    return found
-
-
-def _constant(body: Body, name: str) -> object:
-    attribute = body.attributes.get(name)
-    if attribute is None:
-        return None
-    try:
-        return evaluate_constant(attribute.expr)
-    except EvalError:
-        return None
-
-
-def _parse_version(text: str) -> tuple[int, int, int] | None:
-    parts = text.strip().lstrip("v").split("-", 1)[0].split(".")
-    if not 1 <= len(parts) <= 3 or not all(part.isdecimal() for part in parts):
-        return None
-    numbers = [int(part) for part in parts] + [0] * (3 - len(parts))
-    return numbers[0], numbers[1], numbers[2]
-
-
-def _admits(constraints: str, version: tuple[int, int, int]) -> bool:
-    """Whether a Terraform version constraint ("~> 5.0, != 5.3.0") admits `version`; a
-    constraint that cannot be read admits nothing, so the configuration is not checked."""
-    for constraint in constraints.split(","):
-        match = _VERSION.match(constraint)
-        if match is None:
-            return False
-        operator, text = match.group(1) or "=", match.group(2)
-        segments = text.split(".")
-        bound = _parse_version(text)
-        assert bound is not None
-        if operator == "~>":
-            # ~> 5.2 allows 5.2 and later 5.x; ~> 5.2.1 allows later 5.2.x; ~> 5 is >= 5.
-            kept = len(segments) - 1
-            if version < bound or version[:kept] != bound[:kept]:
-                return False
-        elif not {
-            "=": version == bound,
-            "!=": version != bound,
-            ">": version > bound,
-            ">=": version >= bound,
-            "<": version < bound,
-            "<=": version <= bound,
-        }[operator]:
-            return False
-    return True

@@ -37,6 +37,7 @@ from reachlint.formats.hcl.parser import parse_expression, parse_file
 from reachlint.formats.hcl.values import EvalError, Value
 from reachlint.formats.terraform.export import to_resource
 from reachlint.formats.terraform.records import ProviderConfig, TfResource
+from reachlint.formats.terraform.versions import Requirement, requirement
 from reachlint.limits import MAX_CONFIGURATION_FILE_BYTES, evaluation
 from reachlint.sensitive import mark
 from reachlint.sources import Note
@@ -55,6 +56,8 @@ class HclResources(Struct):
     notes: list[Note] = field(default_factory=list)
     # Every .tf file read, the root module's and its local modules'.
     files: list[Path] = field(default_factory=list)
+    # What the configuration says of the versions of the providers asked about, by local name.
+    requirements: dict[str, Requirement] = field(default_factory=dict)
 
 
 def load_terraform_dir(
@@ -65,6 +68,7 @@ def load_terraform_dir(
     *,
     validate: Validator | None = None,
     providers: Mapping[str, frozenset[str]] | None = None,
+    versions_of: Mapping[str, str] | None = None,
 ) -> HclResources:
     """Load the configuration in `path` (a directory, or one of its .tf files).
 
@@ -73,7 +77,9 @@ def load_terraform_dir(
     modules as a provider's schema would (the dialect that knows the provider passes it): it
     raises on what the provider refuses, or returns a note on what it could not check.
     `providers` names the providers whose configurations are read, and what of each: each
-    resource of one of them carries that part of the configuration it uses.
+    resource of one of them carries that part of the configuration it uses. `versions_of`
+    names providers (local name: source) whose versions the configuration's requirements are
+    read for.
     """
     directory = path.parent if path.is_file() else path
     shown_root = str(directory) if str(directory) not in ("", ".") else "."
@@ -99,6 +105,11 @@ def load_terraform_dir(
                     expander.note(unchecked, None, None)
             exported: dict[int, ProviderConfig] = {}
             resources = [to_resource(record, exported) for record in expander.records]
+            settings = [found for config in expander.configs.values() for found in config.settings]
+            requirements = {
+                name: requirement(settings, directory, source, name)
+                for name, source in (versions_of or {}).items()
+            }
     except RecursionError:
         raise InputError(
             "the configuration's expressions are nested too deeply to read", shown_root
@@ -110,7 +121,9 @@ def load_terraform_dir(
         for module in expander.configs.values()
         for file in module.files
     ]
-    return HclResources(resources=resources, notes=expander.notes, files=files)
+    return HclResources(
+        resources=resources, notes=expander.notes, files=files, requirements=requirements
+    )
 
 
 def _load(
