@@ -1867,3 +1867,20 @@ def test_an_arm_balancing_rule_whose_frontend_port_is_not_known_listens_on_any_w
             if f.destination.address.endswith("-vm1") and f.source.address == "internet"
         ]
         assert through == ([expected] if expected else []), mode
+
+
+def test_the_hop_of_an_nsg_not_known_makes_up_no_rule() -> None:
+    # fixtures/azure/nic-nsg-not-known: the NIC's NSG is chosen by a parameter without value;
+    # the rule that stands for its rules has no name or priority of its own to show.
+    fixture = REPO / "fixtures/azure/nic-nsg-not-known/azuredeploy.json"
+    report = run_check([fixture], [])
+    details = {
+        hop.detail
+        for finding in report.findings
+        for hop in finding.path
+        if hop.address.startswith("the network security group of")
+    }
+    assert details == {
+        "the network security group of Microsoft.Network/networkInterfaces/nic (network "
+        "interface): its rules are not known; may allow inbound all"
+    }

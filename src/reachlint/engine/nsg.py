@@ -471,14 +471,21 @@ class NsgView:
             preposition = "from" if rule.direction == "inbound" else "to"
             peers = f" {preposition} {unknown_addresses_text(peer_side.unknown_ranges, rule.type)}"
         unknown = f"; unknown: {', '.join(rule.unknown)}" if rule.unknown else ""
+        if rule.stands_for_unknown_rules:
+            detail = (
+                f"{self.nsg.address} ({self.level}): its rules are not known; may allow {word} "
+            )
+            detail += f"{admitted.text()}{peers}{widened}"
+        else:
+            detail = (
+                f"{self.nsg.address} ({self.level}) {kind} {rule.name} priority {rule.priority} "
+                f"allows {word} {admitted.text()}{peers}{widened}{unknown}"
+            )
         return Hop(
             address=rule.address,
             kind="nsg-rule",
             type=rule.type,
-            detail=(
-                f"{self.nsg.address} ({self.level}) {kind} {rule.name} priority {rule.priority} "
-                f"allows {word} {admitted.text()}{peers}{widened}{unknown}"
-            ),
+            detail=detail,
             origin=rule.origin,
             admits=admitted,
             stage=f"{self.nsg.address} {rule.direction}",

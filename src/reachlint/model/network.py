@@ -452,6 +452,8 @@ class NsgRule(Element, kw_only=True):
     destination_ports: list[PortRange] | None = None
     is_default: bool = False
     unknown_parts: list[NsgPart] = field(default_factory=list)
+    # It stands for the rules of an NSG that are not known: its name and priority are none.
+    stands_for_unknown_rules: bool = False
 
 
 class NetworkSecurityGroup(Element, kw_only=True):

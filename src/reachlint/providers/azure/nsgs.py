@@ -316,6 +316,7 @@ def nsg_not_known(build: Build, owner: str) -> str:
             destination=AddressSpec(any=True),
             unknown=["its rules"],
             unknown_parts=["access"],
+            stands_for_unknown_rules=True,
         )
         for direction in ("inbound", "outbound")
     ]
