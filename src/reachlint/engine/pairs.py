@@ -118,7 +118,11 @@ class Pairs:
             back = self.interconnect.between(
                 b.routes, b.info.network, a.addresses, a.info.network, a.placement
             )
-            reply_ok = back is not None and self._tcp_replies_pass(b, a)
+            reply_ok = (
+                back is not None
+                and self._tcp_replies_pass(b, a)
+                and self._seen_both_ways(legs, back)
+            )
         unknowns.extend(self.filters.take_unknowns())
         unknowns.extend(self.interconnect.take_unknowns())
         if not allowed:
@@ -135,6 +139,16 @@ class Pairs:
             return hops
 
         return Pair(allowed, build_path, reply_ok, unknowns)
+
+    def _seen_both_ways(self, forward: list[Hop], back: list[Hop]) -> bool:
+        """Whether each Azure Firewall on the way sees the replies too: it is stateful, and
+        "drops the returning packet because the firewall isn't aware of such an established
+        session" (https://learn.microsoft.com/azure/firewall/integrate-lb)."""
+        ways = [
+            {view.gateway.address for view in self.firewalls.on_path(hops) if view.stateful}
+            for hops in (forward, back)
+        ]
+        return ways[0] == ways[1]
 
     def _tcp_replies_pass(self, server: ClassView, client: ClassView) -> bool:
         """Some client port 1024-65535 must pass both stateless filters on the way back."""
