@@ -229,12 +229,7 @@ def group_rule(b: Build, view: Fields, direction: Direction) -> SecurityGroupRul
     )
     groups: list[str] = []
     balancers: list[str] = []
-    for address in group_links.addresses:
-        found = b.inv.get(address)
-        if found is not None and found.kind in SOURCE_GROUP_KINDS:
-            balancers.append(address)
-        else:
-            groups.append(group_address(b, address))
+    _split_sources(b, group_links.addresses, groups, balancers)
     # A group outside the input admits its members: in the input, those that name it.
     groups.extend(group_links.literals)
     groups_unknown: list[str] = []
@@ -259,12 +254,7 @@ def group_rule(b: Build, view: Fields, direction: Direction) -> SecurityGroupRul
         named = view.links(
             "group_names", SG_LINK_KINDS | SOURCE_GROUP_KINDS, "security group", names_unknown
         )
-        for address in named.addresses:
-            found = b.inv.get(address)
-            if found is not None and found.kind in SOURCE_GROUP_KINDS:
-                balancers.append(address)
-            else:
-                groups.append(group_address(b, address))
+        _split_sources(b, named.addresses, groups, balancers)
         groups.extend(_named_groups(b, view, "group_names", named, names_unknown))
         if names_unknown:
             groups_unknown.append(view.name("group_names"))
@@ -289,6 +279,17 @@ def group_rule(b: Build, view: Fields, direction: Direction) -> SecurityGroupRul
     )
     b.source_groups.extend((rule, view, balancer) for balancer in balancers)
     return rule
+
+
+def _split_sources(b: Build, addresses: list[str], groups: list[str], balancers: list[str]) -> None:
+    """The groups a rule's source names, and the Classic Load Balancers that stand for their
+    source groups (found once the balancers' groups are known)."""
+    for address in addresses:
+        found = b.inv.get(address)
+        if found is not None and found.kind in SOURCE_GROUP_KINDS:
+            balancers.append(address)
+        else:
+            groups.append(group_address(b, address))
 
 
 def _named_groups(
