@@ -285,6 +285,16 @@ CASES = [
         reason="has no public address",
     ),
     Case(
+        FACTS + "network-firewall-one-way",
+        "aws_instance.app",
+        "aws_instance.data",
+        "tcp",
+        "443",
+        code="reply-dropped",
+        at="aws_instance.data",
+        reason="the TCP replies do not get back",
+    ),
+    Case(
         FACTS + "elb-source-group",
         "internet",
         "aws_instance.web",

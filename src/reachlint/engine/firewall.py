@@ -83,8 +83,6 @@ class FirewallView:
         self.permissive = assume == "open"
         # Azure Firewall sends traffic for public addresses from its own; AWS's does not.
         self.translates_source = gateway.type != "aws_networkfirewall_firewall"
-        # Azure Firewall drops a connection it sees one way only; AWS's is not modelled so.
-        self.stateful = gateway.type != "aws_networkfirewall_firewall"
         self._cache: dict[tuple[FixedEnd, IntervalSet, bool], Evaluated] = {}
 
     def evaluate(self, fixed_side: FixedEnd, fixed: IntervalSet, known: bool) -> Evaluated:

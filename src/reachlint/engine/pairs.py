@@ -141,11 +141,13 @@ class Pairs:
         return Pair(allowed, build_path, reply_ok, unknowns)
 
     def _seen_both_ways(self, forward: list[Hop], back: list[Hop]) -> bool:
-        """Whether each Azure Firewall on the way sees the replies too: it is stateful, and
-        "drops the returning packet because the firewall isn't aware of such an established
-        session" (https://learn.microsoft.com/azure/firewall/integrate-lb)."""
+        """Whether each firewall on the way sees the replies too. Azure Firewall "drops the
+        returning packet because the firewall isn't aware of such an established session"
+        (https://learn.microsoft.com/azure/firewall/integrate-lb); "Network Firewall doesn't
+        support asymmetric routing" (https://docs.aws.amazon.com/network-firewall/latest/
+        developerguide/asymmetric-routing.html)."""
         ways = [
-            {view.gateway.address for view in self.firewalls.on_path(hops) if view.stateful}
+            {view.gateway.address for view in self.firewalls.on_path(hops)}
             for hops in (forward, back)
         ]
         return ways[0] == ways[1]
