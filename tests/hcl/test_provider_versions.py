@@ -72,3 +72,20 @@ def test_constraints_and_the_lock_file_are_read_from_the_configuration(tmp_path:
     )
     found = requirement(config.settings, tmp_path, "hashicorp/azurerm", "azurerm")
     assert found.locked == "4.10.0" and installs_at_least(found, FOUR) is True
+
+
+def test_a_lock_file_linked_from_outside_the_configuration_is_not_read(tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere.hcl"
+    outside.write_text(
+        'provider "registry.terraform.io/hashicorp/azurerm" {\n  version = "3.1.0"\n}\n'
+    )
+    config_dir = tmp_path / "config"
+    config_dir.mkdir()
+    (config_dir / "main.tf").write_text("")
+    (config_dir / ".terraform.lock.hcl").symlink_to(outside)
+    found = requirement([], config_dir, "hashicorp/azurerm", "azurerm")
+    assert found.locked is None
+    # Inside the configuration, the same text is read.
+    (config_dir / ".terraform.lock.hcl").unlink()
+    (config_dir / ".terraform.lock.hcl").write_text(outside.read_text())
+    assert requirement([], config_dir, "hashicorp/azurerm", "azurerm").locked == "3.1.0"

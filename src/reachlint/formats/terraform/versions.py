@@ -8,6 +8,7 @@ a `provider` block's `version` (Terraform 0.12 and earlier).
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -21,7 +22,7 @@ from reachlint.formats.hcl.parser import parse_file
 from reachlint.formats.hcl.syntax import Block, Body
 from reachlint.formats.hcl.values import EvalError
 
-LOCK_FILE = ".terraform.lock.hcl"
+_LOCK_FILE = ".terraform.lock.hcl"
 _VERSION = re.compile(r"^\s*(=|!=|>=|<=|>|<|~>)?\s*v?(\d+(?:\.\d+){0,2})\s*$")
 # Beyond any version a provider has published: what "the newest" is compared as.
 _NEWEST = (10**6, 0, 0)
@@ -45,8 +46,9 @@ class Requirement(Struct, frozen=True):
     other_source: str | None = None
 
 
-def requirement(settings: Iterable[tuple[SourceFile, Block]], root: Path, source: str,
-                name: str) -> Requirement:  # fmt: skip
+def requirement(
+    settings: Iterable[tuple[SourceFile, Block]], root: Path, source: str, name: str
+) -> Requirement:
     """What the `terraform` and `provider` blocks of every module, and the lock file in `root`,
     say of the provider `source` that the configuration names `name`."""
     constraints: list[Constraint] = []
@@ -126,11 +128,13 @@ def admits(constraints: str, version: Version) -> bool:
 
 
 def _locked_version(root: Path, source: str) -> str | None:
-    path = root / LOCK_FILE
+    path = root / _LOCK_FILE
     if not path.is_file():
         return None
     try:
-        body = parse_file(read_text(path, str(path)), str(path))
+        # Only a regular file inside the configuration: a link out of it is not followed.
+        text = read_text(path, str(path), Path(os.path.realpath(root)))
+        body = parse_file(text, str(path))
     except InputError:
         return None  # a broken lock file is Terraform's to report
     for block in body.blocks:
