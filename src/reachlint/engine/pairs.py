@@ -121,7 +121,7 @@ class Pairs:
             reply_ok = (
                 back is not None
                 and self._tcp_replies_pass(b, a)
-                and self._seen_both_ways(legs, back)
+                and self._seen_both_ways(judged, back)
             )
         unknowns.extend(self.filters.take_unknowns())
         unknowns.extend(self.interconnect.take_unknowns())
@@ -140,17 +140,16 @@ class Pairs:
 
         return Pair(allowed, build_path, reply_ok, unknowns)
 
-    def _seen_both_ways(self, forward: list[Hop], back: list[Hop]) -> bool:
+    def _seen_both_ways(
+        self, forward: list[tuple[FirewallView, Evaluated]], back: list[Hop]
+    ) -> bool:
         """Whether each firewall on the way sees the replies too. Azure Firewall "drops the
         returning packet because the firewall isn't aware of such an established session"
         (https://learn.microsoft.com/azure/firewall/integrate-lb); "Network Firewall doesn't
         support asymmetric routing" (https://docs.aws.amazon.com/network-firewall/latest/
         developerguide/asymmetric-routing.html)."""
-        ways = [
-            {view.gateway.address for view in self.firewalls.on_path(hops)}
-            for hops in (forward, back)
-        ]
-        return ways[0] == ways[1]
+        there = {view.gateway.address for view, _ in forward}
+        return there == {view.gateway.address for view in self.firewalls.on_path(back)}
 
     def _tcp_replies_pass(self, server: ClassView, client: ClassView) -> bool:
         """Some client port 1024-65535 must pass both stateless filters on the way back."""

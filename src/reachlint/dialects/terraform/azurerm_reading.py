@@ -47,7 +47,6 @@ class TfInput:
         # The SKU of a public IP or load balancer that writes none (the provider's version
         # decides); None: not known.
         self.settings: Settings = replace(SETTINGS, public_ip_default_sku=default_sku)
-        self.default_sku = default_sku
         self.links = links
         self.idx = links.idx
         self.model = links.model
@@ -205,7 +204,7 @@ class TfEntry:
     def sku(self) -> str | None:
         written = self.resource.values.get("sku")
         if written is None and self.type == "azurerm_lb":
-            return self.tf.default_sku
+            return self.tf.settings.public_ip_default_sku  # azurerm changed both at once
         return string_value(written)
 
     def text(self, field: str, unknown: list[str] | None = None) -> str | None:
