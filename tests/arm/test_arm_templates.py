@@ -329,3 +329,34 @@ def test_a_next_hop_known_only_at_deployment_is_noted_once(tmp_path: Path) -> No
     model = load_arm_template(write_template(tmp_path, document))
     hop_notes = [n for n in model.notes if "via-nva nextHopIpAddress" in n.message]
     assert len(hop_notes) == 1
+
+
+def test_a_resource_group_name_with_a_slash_is_refused(tmp_path: Path) -> None:
+    # Azure's group names hold no '/'; in an address one would read as a path of types.
+    nested = {
+        "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+        "contentVersion": "1.0.0.0",
+        "resources": [],
+    }
+    template = {
+        "$schema": "https://schema.management.azure.com/schemas/2018-05-01/"
+        "subscriptionDeploymentTemplate.json#",
+        "contentVersion": "1.0.0.0",
+        "resources": [
+            {
+                "type": "Microsoft.Resources/deployments",
+                "apiVersion": "2021-04-01",
+                "name": "m",
+                "resourceGroup": "a/subnets/b",
+                "properties": {
+                    "mode": "Incremental",
+                    "expressionEvaluationOptions": {"scope": "inner"},
+                    "template": nested,
+                },
+            }
+        ],
+    }
+    path = tmp_path / "azuredeploy.json"
+    path.write_text(json.dumps(template))
+    with pytest.raises(InputError, match="not a resource group name"):
+        load_arm_template(path)

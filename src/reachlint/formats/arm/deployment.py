@@ -241,6 +241,13 @@ class Deployment(DeployedResources):
         group = template.info.resource_group
         if resource_type.lower() == DEPLOYMENTS:
             target = evaluate(lookup(raw, "resourceGroup"), scope, line)
+            if isinstance(target, str) and "/" in target:
+                # Azure's group names have none; in an address it would read as a path.
+                raise InputError(
+                    f"resourceGroup {target!r} is not a resource group name (it holds '/')",
+                    template.file,
+                    line,
+                )
             if isinstance(target, str) and target:
                 group = target
         prefix = group_prefix(group)
