@@ -308,3 +308,24 @@ def test_a_database_port_beyond_65535_is_not_a_port_and_the_filters_decide() -> 
     db = net.instance("db", subnet, net.sg("db", ingress("tcp", (3306, 3306), "10.0.0.0/16")))
     _as_service(net, db, "aws_db_instance", port=70000)
     assert net.reach().traffic(client, db) == "tcp 3306"
+
+
+def test_a_listener_port_not_known_is_named_by_its_own_attribute() -> None:
+    """The doubt names the port's attribute, whatever other unknown values the listener has
+    (fixtures/aws/unknown/listener-port-variable, with its target group not known as well)."""
+    from pathlib import Path
+
+    from reachlint.engine.flows import Doubt, Unknown
+    from reachlint.engine.listeners import Listeners
+    from reachlint.inputs.load import build_model
+
+    fixture = Path(__file__).resolve().parents[2] / "fixtures/aws/unknown/listener-port-variable"
+    model = build_model([fixture])
+    balancer = model.endpoints["aws_lb.front"]
+    assert balancer.load_balancer is not None
+    (listener,) = balancer.load_balancer.listeners
+    listener.unknown.append("default_action.0.target_group_arn")  # after the port's
+    doubts: list[Unknown] = []
+    Listeners(model, "open").traffic(balancer, doubts=doubts)
+    assert [d.name for d in doubts if isinstance(d, Doubt)] == ["aws_lb_listener.front: port"]
+    assert len(doubts) == 1
