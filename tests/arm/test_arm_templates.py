@@ -360,3 +360,49 @@ def test_a_resource_group_name_with_a_slash_is_refused(tmp_path: Path) -> None:
     path.write_text(json.dumps(template))
     with pytest.raises(InputError, match="not a resource group name"):
         load_arm_template(path)
+
+
+def test_a_rule_field_resting_on_a_parameter_is_noted_once_with_the_reason(
+    tmp_path: Path,
+) -> None:
+    decided_later = "[if(parameters('openSsh'), 'Allow', 'Deny')]"
+    rule = {
+        "name": "ssh",
+        "properties": {
+            "priority": "[parameters('priority')]",
+            "direction": "Inbound",
+            "access": decided_later,
+            "protocol": "[parameters('protocol')]",
+            "sourceAddressPrefix": "*",
+            "sourcePortRange": "*",
+            "destinationAddressPrefix": "*",
+            "destinationPortRange": "22",
+        },
+    }
+    document = template_document(
+        parameters={
+            "openSsh": {"type": "bool"},
+            "priority": {"type": "int"},
+            "protocol": {"type": "string"},
+        },
+        resources=[
+            {
+                "type": NSG,
+                "apiVersion": "2023-09-01",
+                "name": "nsg",
+                "properties": {"securityRules": [rule]},
+            }
+        ],
+    )
+    model = load_arm_template(write_template(tmp_path, document))
+    (loaded,) = model.network_security_groups[f"{NSG}/nsg"].rules[:1]
+    assert loaded.unknown_parts == ["priority", "access", "rule"]
+    for field, parameter in (
+        ("priority", "priority"),
+        ("access", "openSsh"),
+        ("protocol", "protocol"),
+    ):
+        notes = [n.message for n in model.notes if f"rule ssh {field}" in n.message]
+        assert notes == [
+            f"security rule ssh {field} is unknown: parameter '{parameter}' has no value"
+        ]

@@ -476,6 +476,10 @@ class ArmEntry:
             unknown.append(what)
 
     def missing(self, field: str, unknown: list[str]) -> None:
+        written = self._field(field)[1][0]
+        if isinstance(written, Placeholder):  # a parameter without a value: name it
+            self.invalid(field, [written], unknown)
+            return
         what = self._what(self.fields[field])
         if what not in unknown:
             unknown.append(what)

@@ -248,7 +248,7 @@ FIELDS: dict[str, dict[str, Field]] = {
         "priority": at("priority", what="security rule {name} priority"),
         "direction": at("direction", what="security rule {name} direction"),
         "access": at("access", what="security rule {name} access"),
-        "protocol": at("protocol"),
+        "protocol": at("protocol", what="security rule {name} protocol"),
         "source_addresses": at("sourceAddressPrefix", "sourceAddressPrefixes"),
         "destination_addresses": at("destinationAddressPrefix", "destinationAddressPrefixes"),
         "source_application_security_groups": at("sourceApplicationSecurityGroups"),

@@ -198,20 +198,20 @@ def _security_rule(entry: Resource, settings: Settings) -> tuple[NsgRule, bool]:
     parts: list[NsgPart] = []
     before = len(unknown)
     priority = entry.number("priority", unknown)
-    if priority is None:
+    if priority is None and len(unknown) == before:  # not already named with its reason
         entry.missing("priority", unknown)
     if len(unknown) > before:
         parts.append("priority")
     before = len(unknown)
     direction = (entry.text("direction", unknown) or "").strip().lower()
-    if direction not in ("inbound", "outbound"):
+    if direction not in ("inbound", "outbound") and len(unknown) == before:
         entry.missing("direction", unknown)
     direction_known = len(unknown) == before
     if not direction_known:
         parts.append("rule")
     before = len(unknown)
     access = (entry.text("access", unknown) or "").strip().lower()
-    if access not in ("allow", "deny"):
+    if access not in ("allow", "deny") and len(unknown) == before:
         entry.missing("access", unknown)
     if len(unknown) > before:
         parts.append("access")
@@ -228,7 +228,7 @@ def _security_rule(entry: Resource, settings: Settings) -> tuple[NsgRule, bool]:
     )
     before = len(rule.unknown)
     protocol = (entry.text("protocol", rule.unknown) or "").strip().lower()
-    if protocol not in _PROTOCOLS:
+    if protocol not in _PROTOCOLS and len(rule.unknown) == before:
         entry.missing("protocol", rule.unknown)
     rule.protocol = protocol_name(protocol if protocol in _PROTOCOLS else "*")
     if len(rule.unknown) > before:
