@@ -179,7 +179,7 @@ class _Balancers:
         traffic = carried & leg.allowed.services_everywhere()
         judged: Callable[[], list[Hop]] = list
         if keeps:
-            traffic, judged = self._target_judges_client(arrival, t_class, traffic)
+            traffic, judged = self._target_judges_client(arrival, lb_class, t_class, traffic)
         traffic = t_class.service.accepts(end_side(arrival.source), traffic)
         unknowns: list[Unknown] = [*leg.unknowns, *self.engine.filters.take_unknowns()]
 
@@ -189,16 +189,21 @@ class _Balancers:
         return _Way(traffic, path, leg.reply_ok, unknowns)
 
     def _target_judges_client(
-        self, arrival: Flow, t_class: ClassView, traffic: Traffic
+        self, arrival: Flow, lb_class: ClassView, t_class: ClassView, traffic: Traffic
     ) -> tuple[Traffic, Callable[[], list[Hop]]]:
-        """The target's security groups see the client's address, not the load balancer's;
-        the rules that admit it are listed only when the path is read."""
+        """The target's security groups see the client's address, not the load balancer's,
+        and rules naming the load balancer's own groups admit it too (see
+        SgView.admitting_members_of); the rules that admit it are listed only when the path is
+        read."""
         guards = t_class.guards
+        lb_groups = lb_class.info.security_groups
         if isinstance(arrival.source, External):
             where = self.engine.placement_of(t_class, arrival.source)
-            admitted = traffic & guards.region("ingress", where)
-            return admitted, lambda: guards.hops("ingress", admitted, None, where)
+            admitted = traffic & guards.region("ingress", where, lb_groups)
+            return admitted, lambda: guards.hops("ingress", admitted, None, where, lb_groups)
         peer = self.engine.classes[arrival.source.id].peer
+        if lb_groups:
+            peer = replace(peer, groups=tuple(dict.fromkeys((*peer.groups, *lb_groups))))
         admitted = traffic & guards.toward("ingress", peer)
         return admitted, lambda: guards.hops("ingress", admitted, peer)
 

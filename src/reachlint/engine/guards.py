@@ -57,10 +57,18 @@ class Guards:
             self.filters.unknowns.extend(cached[1])
         return cached[0]
 
-    def region(self, direction: Direction, placement: Placement = NOWHERE) -> Traffic:
+    def region(
+        self,
+        direction: Direction,
+        placement: Placement = NOWHERE,
+        as_members_of: tuple[str, ...] = (),
+    ) -> Traffic:
         """What is admitted from (ingress) or to (egress) external addresses, placed so among
-        unknown ranges."""
+        unknown ranges; and what rules naming `as_members_of` admit, when such addresses come
+        through a load balancer of those groups that keeps them."""
         found = self.groups.region(direction, placement)
+        if as_members_of:
+            found |= self.groups.admitting_members_of(direction, as_members_of)
         for view in self.nsgs:
             evaluated = view.evaluate(_NSG_DIRECTION[direction], (), placement)
             self.filters.unknowns.extend(evaluated.unknowns)
@@ -73,9 +81,10 @@ class Guards:
         allowed: Traffic,
         peer: Peer | None,
         placement: Placement = NOWHERE,
+        as_members_of: tuple[str, ...] = (),
     ) -> list[Hop]:
         if peer is None:
-            hops = self.groups.hops(direction, allowed, None, (), placement)
+            hops = self.groups.hops(direction, allowed, None, (), placement, as_members_of)
         else:
             hops = self.groups.hops(direction, allowed, peer.addresses, peer.groups, peer.placement)
         for view in self.ordered(direction):

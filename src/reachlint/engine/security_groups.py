@@ -153,6 +153,27 @@ class SgView:
             self.filters.unknowns.extend(cached[1])
         return cached[0]
 
+    def admitting_members_of(self, direction: Direction, groups: tuple[str, ...]) -> Traffic:
+        """What the rules that name one of `groups` admit, whatever the peer's address: a
+        target's rule naming a network load balancer's group admits what it forwards "even if
+        you enable client IP preservation"
+        (https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-security-groups.html)."""
+        found = Traffic()
+        if self.unfiltered or not groups:
+            return found
+        named = set(groups)
+        for compiled in self.rules[direction]:
+            if not compiled.references & named:
+                continue
+            if compiled.members_unknown is None:
+                found |= compiled.services
+            elif self.filters.assume == "open":
+                self.filters.unknowns.append(
+                    Doubt(compiled.members_unknown, compiled.services - found)
+                )
+                found |= compiled.services
+        return found
+
     def _toward_peer(
         self,
         direction: Direction,
@@ -282,13 +303,17 @@ class SgView:
         peer: IntervalSet | None,
         peer_groups: tuple[str, ...],
         placement: Placement = NOWHERE,
+        as_members_of: tuple[str, ...] = (),
     ) -> list[Hop]:
-        """The rules that admit part of `allowed` (peer None: an external peer, by address)."""
+        """The rules that admit part of `allowed` (peer None: an external peer, by address, or
+        as it comes through a load balancer of the groups `as_members_of`)."""
         hops: list[Hop] = []
         members_of = set(peer_groups)
         for compiled in self.rules[direction]:
             if peer is None:
                 admitted = compiled.region & allowed
+                if compiled.references.intersection(as_members_of):
+                    admitted = compiled.services & allowed
             elif compiled.references & members_of or (
                 compiled.any_member and self.filters.assume == "open"
             ):
