@@ -175,7 +175,7 @@ rules:
         "endpoints": [WEB, APP, DB],
         "flows": [
             _flow("aws_instance.web", "aws_instance.app", "udp"),
-            _flow("aws_instance.web", "aws_db_instance.db", "tcp", "1-65535"),
+            _flow("aws_instance.web", "aws_db_instance.db", "tcp", "2-65535"),
             _flow("aws_instance.app", "aws_db_instance.db", "50"),
         ],
     }

@@ -25,6 +25,7 @@ from reachlint.model.traffic import (
     ALL_ADDRESSES,
     ALL_PORTS,
     ALL_PROTOCOLS,
+    PORT_MAX,
     TCP,
     UDP,
     IntervalSet,
@@ -60,6 +61,9 @@ from reachlint.rules.ruleset import Entry, Rule, RuleSet, Same
 from reachlint.rules.selectors import Bounds, EndSubject, Matcher, Selector
 
 _ANY_PORT_PROTOCOLS = (TCP, UDP)
+# Every port a connection can use: port 0 is reserved and carries none (RFC 6335, section 6),
+# so 1-65535 open is every port.
+_USABLE_PORTS = IntervalSet([(1, PORT_MAX)])
 
 
 Withdrawn = dict[str, dict[tuple[str, str], Traffic]]
@@ -549,12 +553,13 @@ def _same(same: Same, flow: Flow) -> bool:
 
 
 def _covers_all_ports(traffic: Traffic) -> bool:
-    """Some address gets every TCP port, or every UDP port (every protocol includes both)."""
+    """Some address gets every usable TCP port, or every usable UDP port (every protocol
+    includes both)."""
     for protocol in _ANY_PORT_PROTOCOLS:
-        addresses = traffic.addresses_with(protocol, ALL_PORTS)
+        addresses = traffic.addresses_with(protocol, _USABLE_PORTS)
         if not addresses:
             continue
-        wanted = Traffic.box(IntervalSet([(protocol, protocol)]), addresses, ALL_PORTS)
+        wanted = Traffic.box(IntervalSet([(protocol, protocol)]), addresses, _USABLE_PORTS)
         missing = wanted - traffic
         if addresses - missing.addresses():
             return True
