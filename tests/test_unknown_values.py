@@ -781,14 +781,29 @@ def test_an_nsg_rule_whose_direction_is_not_known_is_weighed_both_ways(
     ("field", "parameter", "named", "closed"),
     [
         # An access not known: an allow when open, a deny when closed.
-        ("access", {"type": "string"}, "security rule ssh-from-admins access", []),
+        (
+            "access",
+            {"type": "string"},
+            "security rule ssh-from-admins access (parameters('p'))",
+            [],
+        ),
         # A priority not known: with no other rule of its own, the allow admits the same
         # wherever it stands, so nothing rests on it.
         ("priority", {"type": "int"}, None, [(22, 22)]),
         # A protocol not known: whether the rule applies at all is not known.
-        ("protocol", {"type": "string"}, "protocol", []),
+        (
+            "protocol",
+            {"type": "string"},
+            "security rule ssh-from-admins protocol (parameters('p'))",
+            [],
+        ),
         # A direction not known: the same, each way.
-        ("direction", {"type": "string"}, "security rule ssh-from-admins direction", []),
+        (
+            "direction",
+            {"type": "string"},
+            "security rule ssh-from-admins direction (parameters('p'))",
+            [],
+        ),
     ],
 )
 def test_an_arm_nsg_rule_part_from_a_parameter_without_value_follows_assume_unknown(
@@ -1407,7 +1422,7 @@ resource "aws_instance" "bastion" {
 
 @pytest.mark.parametrize(
     ("protocol", "from_port", "named"),
-    [("var.value", "0", "protocol"), ('"tcp"', "var.value", "from_port")],
+    [("var.value", "0", "protocol"), ('"tcp"', "var.value", "from_port (var.value)")],
 )
 @pytest.mark.parametrize("action", ["deny", "allow"])
 def test_an_acl_entry_whose_protocol_or_ports_are_not_known_follows_assume_unknown(

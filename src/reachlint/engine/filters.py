@@ -70,7 +70,7 @@ def describe_services(traffic: Traffic) -> str:
 def unknown_addresses_text(ranges: Sequence[UnknownValue], type_: str) -> str:
     """How a rule's unknown addresses read on a path: what they rest on, and when it is known."""
     sources = ", ".join(dict.fromkeys(s for r in ranges for s in r.sources))
-    when = "at deployment" if type_.startswith("Microsoft.") else "after apply"
+    when = "after apply" if type_.startswith(("aws_", "azurerm_")) else "at deployment"
     return f"addresses known only {when}: {sources}"
 
 

@@ -77,12 +77,15 @@ class SgRule(Struct):
             word = "from" if rule.direction == "ingress" else "to"
             services = describe_services(self.services)
             self._detail = f"{self.group} allows {services} {word} {', '.join(peers) or 'nobody'}"
+            if rule.unknown:  # taken as the assumption says, not as written
+                self._detail += f"; unknown: {', '.join(rule.unknown)}"
             if rule.description:
                 self._detail += f" ({rule.description})"
         return self._detail
 
 
 _UNFILTERED: tuple[Traffic, list[Unknown]] = (EVERYTHING, [])
+DIRECTIONS: tuple[Direction, ...] = ("ingress", "egress")
 
 
 class SgView:
@@ -104,6 +107,9 @@ class SgView:
             "egress": {},
         }
         self._known: dict[Direction, tuple[Traffic, list[Unknown]]] = {}
+        # The known region without the rules that are themselves unknown (their ports, their
+        # prefix lists): the same object as the known region when there are none.
+        self._certain: dict[Direction, Traffic] = {}
         self._cuts: dict[Direction, list[int]] = {}
         # A peer's groups, of those the rules reference (many peers share their groups).
         self._referenced_of: dict[Direction, dict[tuple[str, ...], tuple[str, ...]]] = {
@@ -125,7 +131,8 @@ class SgView:
         if cached is None:
             with self.filters.collecting() as unknowns:
                 region = self._known_region(direction)
-            definite = region
+            # What another rule admits only by assumption hides no doubt: the flow rests on both.
+            definite = self._certain[direction]
             for compiled in self.rules[direction]:
                 if not compiled.ranges:
                     continue
@@ -225,12 +232,33 @@ class SgView:
                     elif undecided and self.filters.assume == "open":
                         extras.append((undecided, compiled.services))
                 definite = found
+                certain = self._certain[direction]
+                if extras and certain is not self._known[direction][0]:
+                    definite = self._certain_toward(direction, certain, peer, members_of, placement)
                 for undecided, services in extras:
                     extra = services - definite
                     self.filters.unknowns.extend(Doubt(n, extra) for n in undecided if extra)
                     found |= services
             cached = self._toward[key] = (found, unknowns)
         return cached
+
+    def _certain_toward(
+        self,
+        direction: Direction,
+        certain: Traffic,
+        peer: IntervalSet,
+        members_of: set[str],
+        placement: Placement,
+    ) -> Traffic:
+        """What the rules that are not unknown themselves admit of a peer, for sure."""
+        found = certain.only_addresses(peer).services_everywhere()
+        for compiled in self.rules[direction]:
+            if compiled.unknown is not None:
+                continue
+            as_member = compiled.references & members_of and compiled.members_unknown is None
+            if as_member or (compiled.ranges and decide(compiled.ranges, placement)[0]):
+                found |= compiled.services
+        return found
 
     def _peer_key(
         self,
@@ -268,11 +296,15 @@ class SgView:
         if cached is None:
             region = Traffic()
             unknowns: list[Unknown] = []
+            certain = Traffic()
             for compiled in self.rules[direction]:
                 region |= compiled.region
                 if compiled.unknown:
                     unknowns.append(compiled.unknown)
+                else:
+                    certain |= compiled.region
             cached = self._known[direction] = (region, unknowns)
+            self._certain[direction] = certain if unknowns else region
         self.filters.unknowns.extend(cached[1])
         return cached[0]
 
@@ -369,13 +401,18 @@ class SecurityGroups:
         if group is None:
             self.filters.unknowns.append(f"{address}: security group not in the input")
             if self.assume == "open":
-                for direction in ("ingress", "egress"):
-                    rule = SecurityGroupRule(
-                        address=address, type="unknown", direction=direction, cidrs=["0.0.0.0/0"]
+                for direction in DIRECTIONS:
+                    rule = SecurityGroupRule(address=address, type="unknown", direction=direction)
+                    # Said as a doubt: read as "allows all from 0.0.0.0/0" it would pass for a
+                    # fact, and an IPv4 one on an IPv6 path.
+                    word = "from" if direction == "ingress" else "to"
+                    placeholder = SgRule(
+                        rule, address, EVERYTHING, EVERYTHING, frozenset(), address
                     )
-                    compiled.append(
-                        SgRule(rule, address, EVERYTHING, EVERYTHING, frozenset(), address)
+                    placeholder._detail = (
+                        f"{address}: its rules are not in the input; may allow all {word} anywhere"
                     )
+                    compiled.append(placeholder)
             self._groups[address] = compiled
             return compiled
         for rule in group.rules:

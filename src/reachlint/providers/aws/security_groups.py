@@ -74,14 +74,33 @@ def port_range(view: Fields, protocol: str, unknown: list[str]) -> PortRange | N
         return None  # all protocols, or ICMP type and code: not ports
     low, high = view.value("from_port"), view.value("to_port")
     if low is UNKNOWN or high is UNKNOWN:
-        unknown.append(view.path("from_port"))
-        both = f"{view.path('from_port')}/{view.name('to_port')}"
-        view.note(f"{both} are known only after apply")
+        _name_unknown_pair(view, "from_port", "to_port", unknown)
         return None
     low_port, high_port = integer(low), integer(high)
     if low_port is None or high_port is None:
         return None
     return PortRange(low=min(low_port, high_port), high=max(low_port, high_port))
+
+
+def _name_unknown_pair(view: Fields, first: str, second: str, unknown: list[str]) -> None:
+    """Two fields read together (ports, ICMP type and code), one of them not known: named by
+    what they rest on (a variable, a parameter) where the input says."""
+    rests_on = ", ".join(
+        dict.fromkeys(
+            source
+            for field in (first, second)
+            if view.value(field) is UNKNOWN
+            for value in view.unknown_ranges(field)
+            for source in value.sources
+        )
+    )
+    both = f"{view.path(first)}/{view.name(second)}"
+    if rests_on:
+        unknown.append(f"{view.path(first)} ({rests_on})")
+        view.note(f"{both} are not known (they rest on {rests_on})")
+    else:
+        unknown.append(view.path(first))
+        view.note(f"{both} are known only after apply")
 
 
 def icmp_messages(
@@ -93,9 +112,7 @@ def icmp_messages(
         return None
     type_value, code_value = view.value(type_field), view.value(code_field)
     if type_value is UNKNOWN or code_value is UNKNOWN:
-        unknown.append(view.path(type_field))
-        both = f"{view.path(type_field)}/{view.name(code_field)}"
-        view.note(f"{both} are known only after apply")
+        _name_unknown_pair(view, type_field, code_field, unknown)
         return None
     icmp_type, code = integer(type_value), integer(code_value)
     if type_value is None or icmp_type == -1:
