@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from msgspec.structs import replace
+
+from reachlint.engine.balancers import keeps_client
 from reachlint.engine.core import end_side
 from reachlint.engine.explain import Blocked, Explainer
 from reachlint.engine.explain_between import between
 from reachlint.engine.explain_outside import from_internet, from_site, to_internet, to_site
 from reachlint.engine.explain_services import not_a_source, not_accepted
-from reachlint.engine.flows import EndpointClass, External
+from reachlint.engine.flows import EndpointClass, External, Flow
 from reachlint.engine.reach import AssumeUnknown, analysed, reachability_of
 from reachlint.model.network import NetworkModel
 from reachlint.model.traffic import Traffic
@@ -19,6 +22,8 @@ class Analysis:
     def __init__(self, model: NetworkModel, assume_unknown: AssumeUnknown = "open") -> None:
         self._engine = analysed(model, assume_unknown)
         self.reachability = reachability_of(self._engine)
+        # Flows that reach a load balancer, by where they come from (read when asked).
+        self._at_balancers: dict[tuple[str, str | int], list[Flow]] | None = None
 
     def explain(
         self,
@@ -57,3 +62,62 @@ class Analysis:
             return between(explainer, classes[source.id], classes[destination.id], wanted)
         assert isinstance(source, External)
         return Blocked("no-path", source.address, source.kind, "no path between two external ends")
+
+    def explain_through_balancers(
+        self,
+        source: EndpointClass | External,
+        destination: EndpointClass,
+        wanted: Traffic,
+        *,
+        destination_endpoint: str | None = None,
+    ) -> Blocked | None:
+        """What stops `wanted` on the way on from a load balancer that `source` reaches and
+        that forwards to `destination`: the way a target is meant to be reached. None when no
+        such load balancer stops it, or when the target judges the client's address (the
+        direct explanation holds then)."""
+        classes = self._engine.classes
+        target = classes[destination.id]
+        members = {m.endpoint for m in target.info.members}
+        arriving: dict[int, Traffic] = {}
+        for flow in self._arrivals(source):
+            assert isinstance(flow.destination, EndpointClass)
+            reached = arriving.get(flow.destination.id, Traffic())
+            arriving[flow.destination.id] = reached | flow.traffic
+        for class_id, arrived in arriving.items():
+            lb_class = classes[class_id]
+            balancer = lb_class.load_balancer
+            assert balancer is not None
+            for listener, forwarded, targets, _via in self._engine.listeners.forwarding(
+                balancer, lb_class.frontends
+            ):
+                if not members.intersection(targets) or not arrived & listener.heard:
+                    continue
+                if keeps_client(lb_class, listener.group) is not False:
+                    continue
+                leg = forwarded.services_everywhere() & wanted.services_everywhere()
+                if not leg:
+                    continue
+                explainer = Explainer(self._engine, balancer.address, destination_endpoint)
+                blocked = between(explainer, lb_class, target, leg)
+                if blocked is not None:
+                    return replace(blocked, reason=f"through {balancer.address}: {blocked.reason}")
+        return None
+
+    def _arrivals(self, source: EndpointClass | External) -> list[Flow]:
+        """The flows from `source` that reach a load balancer's listener."""
+        if self._at_balancers is None:
+            classes = self._engine.classes
+            self._at_balancers = {}
+            for flow in self.reachability.flows:
+                if (
+                    flow.state == "reachable"
+                    and isinstance(flow.destination, EndpointClass)
+                    and classes[flow.destination.id].load_balancer is not None
+                ):
+                    self._at_balancers.setdefault(_key(flow.source), []).append(flow)
+        return self._at_balancers.get(_key(source), [])
+
+
+def _key(end: EndpointClass | External) -> tuple[str, str | int]:
+    """A hashable name for an end (classes are mutable structs)."""
+    return ("class", end.id) if isinstance(end, EndpointClass) else (end.kind, end.address)

@@ -29,7 +29,7 @@ from reachlint.commands.design.common import (
     passes_through,
 )
 from reachlint.engine.explain import Blocked
-from reachlint.engine.flows import End, External, Flow, Hop, rests_on
+from reachlint.engine.flows import End, EndpointClass, External, Flow, Hop, rests_on
 from reachlint.errors import InputError
 from reachlint.model.traffic import (
     ALL_ADDRESSES,
@@ -418,6 +418,14 @@ class _Asker:
                 destination_endpoint=names[1],
             )
         found = self._explained[key]
+        # A target is meant to be reached through its load balancer: what stops it there says
+        # more than what stops the direct way (which a private target always lacks).
+        if isinstance(destination_end, EndpointClass):
+            via = self.analysis.explain_through_balancers(
+                source_end, destination_end, self.question.wanted, destination_endpoint=names[1]
+            )
+            if via is not None:
+                return [via]
         if found is not None:
             return [found]
         return [self._unexplained(source.subject, destination.subject, pair)]
