@@ -15,6 +15,7 @@ volume are watched from one place, `WORK`, which every evaluation step reports t
 from __future__ import annotations
 
 import os
+import re
 import stat
 import time
 from collections.abc import Iterator
@@ -50,6 +51,11 @@ MAX_EXPRESSION_DEPTH: Final = 256
 # Evaluation: nesting of the expression being evaluated plus every reference followed from it
 # (a local whose value uses another local ...).
 MAX_EVALUATION_DEPTH: Final = 2_000
+
+# A number written in an input: Python's own bound on the digits of an integer read from text
+# (int_max_str_digits, there to keep reading one in linear time); no port, priority or count
+# comes near it.
+MAX_NUMBER_DIGITS: Final = 4_300
 
 # --- Instances (Terraform count and for_each; ARM copy loops have ARM's own 800) ---
 MAX_INSTANCES_PER_RESOURCE: Final = 10_000  # of one resource, data source or module call
@@ -280,3 +286,26 @@ def encoded_length(value: object, limit: int) -> int:
         else:
             length += 5
     return length
+
+
+_LONG_NUMBER = re.compile(rf"[0-9]{{{MAX_NUMBER_DIGITS + 1},}}")
+
+
+def check_digits(literal: str, file: str | None = None, line: int | None = None) -> None:
+    """Before reading `literal` as an integer."""
+    digits = len(literal) - (literal[:1] in "+-")
+    if digits > MAX_NUMBER_DIGITS:
+        raise LimitError(f"a number of {digits:,} digits", MAX_NUMBER_DIGITS, "digits", file, line)
+
+
+def too_many_digits(error: ValueError, text: str, file: str) -> LimitError | None:
+    """A parser's `error` as the input error it is when it read a number longer than Python
+    reads as an integer, at the number's line; None when it had another cause."""
+    if "integer string conversion" not in str(error):
+        return None
+    found = _LONG_NUMBER.search(text)
+    if found is None:  # written with separators ("1_000..."): no line to name
+        return LimitError("a number of too many digits", MAX_NUMBER_DIGITS, "digits", file)
+    line = text.count("\n", 0, found.start()) + 1
+    digits = found.end() - found.start()
+    return LimitError(f"a number of {digits:,} digits", MAX_NUMBER_DIGITS, "digits", file, line)

@@ -18,7 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from reachlint.errors import InputError
-from reachlint.limits import MAX_JSON_DEPTH, MAX_TEMPLATE_BYTES, LimitError, read_bounded
+from reachlint.limits import (
+    MAX_JSON_DEPTH,
+    MAX_TEMPLATE_BYTES,
+    LimitError,
+    check_digits,
+    read_bounded,
+)
 
 _SKIP = re.compile(r"(?:[ \t\n\r]+|//[^\n]*|/\*.*?\*/)*", re.DOTALL)
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?")
@@ -96,6 +102,7 @@ class _Reader:
             literal = number.group()
             if number.group(1) or number.group(2):
                 return float(literal), number.end()
+            check_digits(literal, self.source, self.line(position))
             return int(literal), number.end()
         for word, meaning in _WORDS.items():
             if text.startswith(word, position):

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from msgspec import Struct, field
 
 from reachlint.errors import InputError
-from reachlint.limits import MAX_YAML_DEPTH, MAX_YAML_NODES, LimitError
+from reachlint.limits import MAX_YAML_DEPTH, MAX_YAML_NODES, LimitError, too_many_digits
 
 if TYPE_CHECKING:
     import yaml
@@ -100,6 +100,8 @@ def load_document(text: str, file: str, *, shipped: bool = False) -> Document:
         ) from None
     except yaml.YAMLError as error:
         raise InputError(f"invalid YAML: {error}", file) from None
+    except ValueError as error:
+        raise too_many_digits(error, text, file) or error from None
     finally:
         loader.dispose()
 

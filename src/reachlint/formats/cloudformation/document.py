@@ -17,7 +17,7 @@ from typing import Any
 
 from reachlint.errors import InputError
 from reachlint.formats.jsonpos import JsonArray, JsonObject, parse_json
-from reachlint.limits import MAX_TEMPLATE_BYTES, read_bounded
+from reachlint.limits import MAX_TEMPLATE_BYTES, read_bounded, too_many_digits
 
 # Short forms CloudFormation documents; `Ref` and `Condition` keep their names.
 _SHORT_FORMS = frozenset(
@@ -85,6 +85,8 @@ def _parse_yaml(text: str, source: str) -> Any:
         raise InputError(f"broken YAML: {error}", source) from None
     except RecursionError:
         raise InputError("is YAML nested too deeply to read", source) from None
+    except ValueError as error:
+        raise too_many_digits(error, text, source) or error from None
     finally:
         loader.dispose()
 

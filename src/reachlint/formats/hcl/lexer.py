@@ -197,7 +197,10 @@ class Lexer:
         if width is not None:
             digits = text[pos + 2 : pos + 2 + width]
             if len(digits) == width and all(c in "0123456789abcdefABCDEF" for c in digits):
-                return chr(int(digits, 16)), pos + 2 + width
+                code = int(digits, 16)
+                # A Unicode scalar value only: no surrogate, nothing past U+10FFFF.
+                if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF:
+                    return chr(code), pos + 2 + width
         raise self.error(f"invalid escape sequence \\{letter}", pos)
 
     def _template_marker(self, pos: int, buffer: list[str], parts: list[TemplatePart]) -> int:

@@ -47,7 +47,7 @@ from reachlint.formats.hcl.syntax import (
     Unary,
     Variable,
 )
-from reachlint.limits import MAX_EXPRESSION_DEPTH, LimitError
+from reachlint.limits import MAX_EXPRESSION_DEPTH, LimitError, check_digits
 
 _PRECEDENCE = {
     "||": 1,
@@ -132,6 +132,11 @@ class Parser:
             expected = what or ("the end of the expression" if kind == EOF else f'"{kind}"')
             raise self.error(token, f"expected {expected}, found {_describe(token)}")
         return self.advance()
+
+    def _index(self, token: Token) -> int:
+        """A number after a dot: `list.0`."""
+        check_digits(str(token.value), self.file, token.line)
+        return int(str(token.value))
 
     def error(self, token: Token, message: str) -> InputError:
         return InputError(
@@ -263,7 +268,7 @@ class Parser:
                 if after.kind == IDENT:
                     expr = GetAttr(expr.line, expr, str(after.value))
                 elif after.kind == NUMBER:
-                    expr = Index(expr.line, expr, Literal(after.line, int(str(after.value))))
+                    expr = Index(expr.line, expr, Literal(after.line, self._index(after)))
                 elif after.kind == "*":
                     expr = Splat(expr.line, expr, self._splat_steps(full=False))
                 else:
@@ -295,7 +300,7 @@ class Parser:
                 if after.kind == IDENT:
                     each = GetAttr(each.line, each, str(after.value))
                 elif full:
-                    each = Index(each.line, each, Literal(after.line, int(str(after.value))))
+                    each = Index(each.line, each, Literal(after.line, self._index(after)))
                 else:
                     self.pos -= 2
                     return each
@@ -324,6 +329,7 @@ class Parser:
                 return Literal(token.line, _KEYWORDS[name])
             return Variable(token.line, name)
         if kind == NUMBER:
+            check_digits(str(token.value), self.file, token.line)
             return Literal(token.line, _number(str(token.value)))
         if kind == TEMPLATE:
             return self._template(token.value, token.line, quoted=True)  # type: ignore[arg-type]

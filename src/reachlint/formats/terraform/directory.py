@@ -38,7 +38,7 @@ from reachlint.formats.hcl.values import EvalError, Value
 from reachlint.formats.terraform.export import to_resource
 from reachlint.formats.terraform.records import ProviderConfig, TfResource
 from reachlint.formats.terraform.versions import Requirement, requirement
-from reachlint.limits import MAX_CONFIGURATION_FILE_BYTES, evaluation
+from reachlint.limits import MAX_CONFIGURATION_FILE_BYTES, evaluation, too_many_digits
 from reachlint.sensitive import mark
 from reachlint.sources import Note
 
@@ -232,6 +232,8 @@ def _read_var_file(
             raise InputError(
                 f"broken JSON at line {err.lineno} column {err.colno}: {err.msg}", shown, err.lineno
             ) from None
+        except ValueError as error:
+            raise too_many_digits(error, text, shown) or error from None
         if not isinstance(document, dict):
             raise InputError("must hold a JSON object of variable values", shown)
         for name, value in document.items():

@@ -32,7 +32,7 @@ from reachlint.formats.terraform.plan_values import (
     value_modules,
 )
 from reachlint.formats.terraform.records import TfResource
-from reachlint.limits import MAX_PLAN_BYTES, read_bounded
+from reachlint.limits import MAX_PLAN_BYTES, read_bounded, too_many_digits
 from reachlint.sensitive import texts
 
 SHOW_COMMAND = "`terraform show -json PLANFILE`"
@@ -80,6 +80,8 @@ def read_json(path: Path) -> Any:
         ) from None
     except RecursionError:
         raise InputError("is JSON nested too deeply to read", str(path)) from None
+    except ValueError as error:
+        raise too_many_digits(error, text, str(path)) or error from None
 
 
 _REFUSED = object()
