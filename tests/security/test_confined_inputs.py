@@ -295,3 +295,24 @@ def test_a_cloud_assembly_naming_its_template_wrongly_is_refused(
     }
     repo = repository(tmp_path / "repo", {"cdk.out/manifest.json": json.dumps(manifest)})
     refused(reachlint("check", repo / "cdk.out"), "manifest.json", words)
+
+
+@pytest.mark.parametrize("nested", [False, True])
+def test_a_cloud_assembly_manifest_linked_from_outside_is_refused(
+    tmp_path: Path, nested: bool
+) -> None:
+    # The manifest decides which templates are read: a link to one outside would let a pull
+    # request read (and name in public output) files beyond the assembly.
+    outside_stack = {"type": "aws:cloudformation:stack", "properties": {"templateFile": "S.json"}}
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "manifest.json").write_text(json.dumps({"artifacts": {"S": outside_stack}}))
+    files = {"cdk.out/S.json": json.dumps({"Resources": {}})}
+    if nested:
+        inner = {"type": "cdk:cloud-assembly", "properties": {"directoryName": "sub"}}
+        files["cdk.out/manifest.json"] = json.dumps({"artifacts": {"Inner": inner}})
+        files["cdk.out/sub/S.json"] = files["cdk.out/S.json"]
+    repo = repository(tmp_path / "repo", files)
+    linked = repo / "cdk.out" / ("sub" if nested else "") / "manifest.json"
+    linked.symlink_to(outside / "manifest.json")
+    refused(reachlint("check", repo / "cdk.out"), "manifest.json", "leads outside")

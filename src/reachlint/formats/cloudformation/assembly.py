@@ -14,6 +14,7 @@ from typing import Any
 
 from msgspec import Struct, field
 
+from reachlint.confine import confined
 from reachlint.errors import InputError
 from reachlint.limits import MAX_STACKS, MAX_TEMPLATE_BYTES, LimitError, read_bounded
 
@@ -49,7 +50,8 @@ def _collect(
     manifest_path = directory / MANIFEST
     assemblies[0] += 1
     _within_limit(assemblies[0] + len(found), manifest_path)
-    manifest = _read_json(manifest_path)
+    # Like every file it names, the manifest itself lies within the assembly, link or not.
+    manifest = _read_json(confined(manifest_path, root))
     artifacts = manifest.get("artifacts") if isinstance(manifest, dict) else None
     if not isinstance(artifacts, dict):
         raise InputError("is not a cloud assembly manifest: no artifacts", str(manifest_path))
