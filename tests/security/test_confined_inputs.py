@@ -316,3 +316,27 @@ def test_a_cloud_assembly_manifest_linked_from_outside_is_refused(
     linked = repo / "cdk.out" / ("sub" if nested else "") / "manifest.json"
     linked.symlink_to(outside / "manifest.json")
     refused(reachlint("check", repo / "cdk.out"), "manifest.json", "leads outside")
+
+
+@pytest.mark.parametrize(
+    ("url", "words"),
+    [
+        (".", "is a directory"),
+        ("../outside.yaml", "leads outside"),
+        ("missing.yaml", "cannot read it"),
+    ],
+)
+def test_a_nested_stack_url_that_cannot_be_read_is_named_where_the_template_writes_it(
+    tmp_path: Path, url: str, words: str
+) -> None:
+    template = f"""Resources:
+  Other:
+    Type: AWS::SNS::Topic
+  Child:
+    Type: AWS::CloudFormation::Stack
+    Properties: {{TemplateURL: "{url}"}}
+"""
+    (tmp_path / "outside.yaml").write_text("Resources: {}")
+    repo = repository(tmp_path / "repo", {"parent.yaml": template})
+    sentence = refused(reachlint("check", repo / "parent.yaml"), "parent.yaml", words)
+    assert f"parent.yaml:4: nested stack Child, TemplateURL '{url}': " in sentence

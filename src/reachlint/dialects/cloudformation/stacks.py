@@ -302,7 +302,14 @@ class _Nesting:
                 f"nests stacks more than {_MAX_NESTING} deep", origin.file, origin.line
             )
         self.budget.stack(origin)
-        child_path = confined(parent.path.parent / url, input_root(parent.path), shown=url[:200])
+        try:
+            child_path = confined(parent.path.parent / url, input_root(parent.path))
+        except InputError as error:  # named where the template writes it
+            raise InputError(
+                f"nested stack {logical_id}, TemplateURL {url[:200]!r}: {error.message}",
+                origin.file,
+                origin.line,
+            ) from None
         shown = _shown(child_path)
         document = read_template(child_path, shown)
         if not isinstance(document, dict):
