@@ -92,6 +92,7 @@ def for_output(text: str, syntax: str = "text") -> str:
     """
     if syntax == "json":
         text = _INLINE_COMMAND.sub(lambda match: match.group(0)[:-1] + "\\u005b", text)
+        text = _json_escaped(text)
     elif syntax == "xml":
         text = _INLINE_COMMAND.sub(lambda match: match.group(0)[:-1] + "&#91;", text)
     elif syntax != "github":
@@ -103,6 +104,25 @@ def for_output(text: str, syntax: str = "text") -> str:
     except UnicodeEncodeError:
         text = text.encode("utf-8", "backslashreplace").decode("utf-8")
     return text
+
+
+def _json_escaped(text: str) -> str:
+    """JSON text whose strings hold no DEL, C1 control, format character (a bidi override, a
+    zero-width one), line or paragraph separator or unpaired surrogate as itself: each becomes
+    its `\\uXXXX` escape, the same string to a JSON reader and inert to one that displays it
+    (JSON's encoders escape only U+0000-U+001F). Outside its strings JSON text is ASCII."""
+    if text.isascii():
+        return text.replace("\x7f", "\\u007f") if "\x7f" in text else text
+    table: dict[int, str] = {}
+    for character in set(text):
+        code = ord(character)
+        if code == 0x7F or (code > 0x7F and unicodedata.category(character) in _ESCAPED_CATEGORIES):
+            if code > 0xFFFF:  # as JSON writes it: a UTF-16 surrogate pair
+                high, low = divmod(code - 0x10000, 0x400)
+                table[code] = f"\\u{0xD800 + high:04x}\\u{0xDC00 + low:04x}"
+            else:
+                table[code] = f"\\u{code:04x}"
+    return text.translate(table) if table else text
 
 
 def json_text(document: Any) -> str:

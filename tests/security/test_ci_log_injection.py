@@ -157,6 +157,25 @@ def test_json_formats_on_standard_output_keep_their_values(hostile_stack: Path) 
     assert any(HOSTILE in detail for detail in details)  # JSON says exactly what the input said
 
 
+def test_json_formats_write_no_control_or_format_character_as_itself(
+    hostile_stack: Path,
+) -> None:
+    # JSON's encoders escape only U+0000-U+001F; DEL, CSI as its C1 byte, bidi overrides and
+    # line separators reach whoever displays the file (a code-scanning page, an editor) as
+    # themselves unless escaped too, and decode to the same text when they are.
+    main = hostile_stack / "main.tf"
+    main.write_text(main.read_text(encoding="utf-8").replace("::ls", "::ls\u007f"))
+    for output_format in ("json", "sarif", "gitlab", "asff"):
+        code, out, _ = _run("check", str(hostile_stack), "--format", output_format)
+        assert code == 1
+        assert raw_controls(out) == [] and "\x7f" not in out, output_format
+    code, out, _ = _run("check", str(hostile_stack), "--format", "json")
+    details = [hop["detail"] for item in json.loads(out)["findings"] for hop in item["path"]]
+    assert any(HOSTILE.replace("::ls", "::ls\x7f") in detail for detail in details)
+    code, out, _ = _run("matrix", str(hostile_stack), "--format", "json")
+    assert code == 0 and raw_controls(out) == [] and "\x7f" not in out
+
+
 def test_a_hostile_configuration_end_to_end(hostile_stack: Path) -> None:
     for output_format in ("text", "github"):
         code, out, err = _run("check", str(hostile_stack), "--format", output_format)
