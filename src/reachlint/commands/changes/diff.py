@@ -20,11 +20,15 @@ from reachlint.engine.reach import AssumeUnknown
 from reachlint.inputs.load import LoadOptions, build_model
 from reachlint.rules.paths import path_through
 
+# Changes listed with their paths, of each kind: each costs a path, and a change of a million
+# flows (a few hostile lines can make one) is read by no one; the rest are counted.
+MAX_LISTED_CHANGES = 10_000
+
 if TYPE_CHECKING:
     from reachlint.engine.flows import Flow, FlowState, Reachability
     from reachlint.model.network import NetworkModel
     from reachlint.model.traffic import Traffic
-    from reachlint.reports.schema import DiffReport, FlowChange
+    from reachlint.reports.schema import DiffReport, FlowChange, NoteRef
     from reachlint.rules.findings import EndRef, Finding, Severity
 
 # An end of a flow: ("class", id) or ("external", address). A member: (endpoint, interface),
@@ -67,7 +71,8 @@ def run_diff(
         findings = evaluate(ruleset, model, reach, missing_names=path is base)
         snapshots.append(Snapshot(model, reach, findings))
     before, after = snapshots
-    opened, closed = compare(before, after)
+    compared = compare(before, after)
+    opened, closed = compared.opened, compared.closed
     added = added_suppressions(
         [head],
         after.findings,
@@ -89,12 +94,12 @@ def run_diff(
         opened=opened,
         closed=closed,
         summary=DiffSummary(
-            opened=len(opened),
-            closed=len(closed),
+            opened=len(opened) + compared.opened_unlisted,
+            closed=len(closed) + compared.closed_unlisted,
             by_severity=by_severity,
             new_suppressions=len(added) or None,
         ),
-        notes=notes_of(after.model),
+        notes=[*notes_of(after.model), *_unlisted_notes(compared)],
         new_suppressions=added or None,
         rules=[*describe_rules(ruleset), *([rule_info()] if added else [])],
         sensitive=before.model.sensitive | after.model.sensitive,
@@ -110,6 +115,16 @@ class Snapshot(Struct):
     # Filled by index(): flows by state and ends, and the end each member belongs to.
     flows: dict[tuple[FlowState, EndKey, EndKey], list[Flow]] = field(default_factory=dict)
     end_of: dict[Member, EndKey] = field(default_factory=dict)
+    # The findings by their ends (addresses), made when a change first asks.
+    findings_by_ends: dict[Pair, list[Finding]] | None = None
+
+    def findings_between(self, ends: Pair) -> list[Finding]:
+        if self.findings_by_ends is None:
+            self.findings_by_ends = {}
+            for finding in self.findings:
+                key = (finding.source.address, finding.destination.address)
+                self.findings_by_ends.setdefault(key, []).append(finding)
+        return self.findings_by_ends.get(ends, [])
 
     def index(self) -> None:
         if self.end_of:
@@ -139,31 +154,67 @@ class Snapshot(Struct):
 
 
 class _PairChange(Struct):
-    """Two endpoints between which the traffic differs, with the flows on either side."""
+    """Two endpoints between which the traffic differs, and their members (the flows on either
+    side are looked up only for the changes listed: each costs a path)."""
 
     ends: Pair
     old: Traffic
     new: Traffic
-    flows_before: list[Flow]
-    flows_after: list[Flow]
+    state: FlowState
+    sources: list[Member]
+    destinations: list[Member]
+
+    def flows(self, snapshot: Snapshot) -> list[Flow]:
+        return _pair_flows(snapshot, self.state, self.sources, self.destinations)
 
 
-def compare(before: Snapshot, after: Snapshot) -> tuple[list[FlowChange], list[FlowChange]]:
-    """The flows opened (reachable in `after`, not in `before`) and closed, per pair of ends."""
-    opened: list[FlowChange] = []
-    closed: list[FlowChange] = []
-    for change in _pair_changes(before, after, "reachable"):
-        if change.new - change.old:
-            opened.append(
-                _change(after, "opened", change.ends, change.new - change.old, change.flows_after)
-            )
-        if change.old - change.new:
-            closed.append(
-                _change(before, "closed", change.ends, change.old - change.new, change.flows_before)
-            )
+class Compared(Struct):
+    """The flows opened (reachable in HEAD, not in BASE) and closed, and how many of each are
+    left unlisted (beyond MAX_LISTED_CHANGES)."""
+
+    opened: list[FlowChange]
+    closed: list[FlowChange]
+    opened_unlisted: int = 0
+    closed_unlisted: int = 0
+
+
+def compare(before: Snapshot, after: Snapshot) -> Compared:
+    """The flows opened (reachable in `after`, not in `before`) and closed, per pair of ends:
+    each listed with its path, at most MAX_LISTED_CHANGES of each, those between ends with
+    findings first (a change of a million flows is read by no one, and each costs a path)."""
+    changes = _pair_changes(before, after, "reachable")
+    opening = [change for change in changes if change.new - change.old]
+    closing = [change for change in changes if change.old - change.new]
+    opening, opened_unlisted = _listed(opening, after)
+    closing, closed_unlisted = _listed(closing, before)
+    opened = [_change(after, "opened", c.ends, c.new - c.old, c.flows(after)) for c in opening]
+    closed = [_change(before, "closed", c.ends, c.old - c.new, c.flows(before)) for c in closing]
     opened.sort(key=_order)
     closed.sort(key=_order)
-    return opened, closed
+    return Compared(opened, closed, opened_unlisted, closed_unlisted)
+
+
+def _unlisted_notes(compared: Compared) -> list[NoteRef]:
+    from reachlint.reports.schema import NoteRef
+
+    return [
+        NoteRef(
+            message=f"{count:,} more {word} flows are counted, not listed: reachlint lists at "
+            f"most {MAX_LISTED_CHANGES:,}, those that break a rule first"
+        )
+        for count, word in (
+            (compared.opened_unlisted, "opened"),
+            (compared.closed_unlisted, "closed"),
+        )
+        if count
+    ]
+
+
+def _listed(changes: list[_PairChange], snapshot: Snapshot) -> tuple[list[_PairChange], int]:
+    if len(changes) <= MAX_LISTED_CHANGES:
+        return changes, 0
+    changes = sorted(changes, key=lambda change: not snapshot.findings_between(change.ends))
+    return changes[:MAX_LISTED_CHANGES], len(changes) - MAX_LISTED_CHANGES
 
 
 def introduced(findings: list[Finding], before: Snapshot, after: Snapshot) -> list[Finding]:
@@ -185,7 +236,7 @@ def introduced(findings: list[Finding], before: Snapshot, after: Snapshot) -> li
         part = narrowed(finding, opened)
         if part is not None and part is not finding:
             # The path that carries the new part, not the one that carried the whole.
-            part = replace(part, path=path_through(change.flows_after, opened))
+            part = replace(part, path=path_through(change.flows(after), opened))
         if part is not None:
             kept.append(part)
     return kept
@@ -213,25 +264,33 @@ def _pair_changes(before: Snapshot, after: Snapshot, state: FlowState) -> list[_
                 for second in by_end[side].get(destination, []):
                     candidates.add((first, second))
     changed: set[Pair] = set()
+    judged: dict[tuple[Signature, Signature], tuple[Traffic, Traffic]] = {}
     for first, second in candidates:
         old = before.traffic(state, first[0], second[0])
         new = after.traffic(state, first[1], second[1])
+        judged[(first, second)] = (old, new)
         if old != new:
             changed.update(
                 (a[0], b[0]) for a in groups[first] for b in groups[second] if a[0] != b[0]
             )
+    # The traffic between two changed endpoints, either side: what every pair of their members'
+    # ends carries (the ends' traffic judged above, so no flow is looked up twice).
+    sides: dict[Pair, list[tuple[Traffic, Traffic]]] = {}
+    for (first, second), traffic in judged.items():
+        for a in groups[first]:
+            for b in groups[second]:
+                if a[0] != b[0] and (a[0], b[0]) in changed:
+                    sides.setdefault((a[0], b[0]), []).append(traffic)
     members: dict[str, list[Member]] = {}
     for group in groups.values():
         for item in group:
             members.setdefault(item[0], []).append(item)
     changes = []
-    for pair in sorted(changed):
-        flows_before = _pair_flows(before, state, members[pair[0]], members[pair[1]])
-        flows_after = _pair_flows(after, state, members[pair[0]], members[pair[1]])
-        old = _union(flow.traffic for flow in flows_before)
-        new = _union(flow.traffic for flow in flows_after)
+    for pair in sorted(sides):
+        old = _union(traffic[0] for traffic in sides[pair])
+        new = _union(traffic[1] for traffic in sides[pair])
         if old != new:
-            changes.append(_PairChange(pair, old, new, flows_before, flows_after))
+            changes.append(_PairChange(pair, old, new, state, members[pair[0]], members[pair[1]]))
     return changes
 
 
@@ -256,10 +315,10 @@ def _pair_flows(
 def _union(traffics: Iterable[Traffic]) -> Traffic:
     from reachlint.model.traffic import Traffic
 
-    total = Traffic()
+    total: Traffic | None = None
     for traffic in traffics:
-        total = total | traffic
-    return total
+        total = traffic if total is None else total | traffic
+    return Traffic() if total is None else total
 
 
 def _change(
@@ -286,9 +345,7 @@ def _change(
     services = traffic.services_everywhere()
     rules: list[str] = []
     severity: Severity | None = None
-    for finding in snapshot.findings:
-        if (finding.source.address, finding.destination.address) != ends:
-            continue
+    for finding in snapshot.findings_between(ends):
         if finding.rule in rules or not entries_traffic(finding.traffic) & services:
             continue
         rules.append(finding.rule)
