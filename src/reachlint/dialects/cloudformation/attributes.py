@@ -106,6 +106,10 @@ class Attributes:
         current: Any = properties
         for key in path:
             if not isinstance(current, dict) or key not in current:
+                if attribute == "CidrBlock":
+                    # Allocated at deployment (an IPAM pool): still that one range, the same
+                    # wherever it is named, as the network's own range is (see networks.py).
+                    return ResourceRef(logical_id, attribute)
                 return Unknown(f"{logical_id}.{attribute}")
             current = current[key]
         return evaluator.value(current)

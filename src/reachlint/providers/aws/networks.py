@@ -88,8 +88,12 @@ def add_network(b: Build, resource: Resource) -> None:
             if cidr is not None:
                 cidrs.append(cidr)
     if not cidrs and not any(r.version == 4 for r in ranges):
-        # Read from the account, or allocated from an IPAM pool when created.
-        ranges.extend(resource.unknown_ranges("cidr"))
+        # Read from the account, or allocated from an IPAM pool when created: the VPC's own
+        # attribute, which what names it (a subnet carved from it, a rule) shares.
+        own = f"{resource.address}.{resource.name('cidr')}"
+        ranges.extend(
+            resource.unknown_ranges("cidr") or [UnknownValue(sources=(own,), exactly=own)]
+        )
     b.model.networks[resource.address] = Network(
         address=resource.address,
         type=resource.type,
