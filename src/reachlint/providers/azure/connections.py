@@ -17,6 +17,14 @@ from collections.abc import Mapping
 
 from reachlint.model.network import OnPremSite
 from reachlint.providers.azure.resources import Build, Resource
+from reachlint.sources import UnknownValue
+
+
+def _learned_over_bgp(site: OnPremSite) -> None:
+    """The ranges a site advertises over BGP: not known before deployment, named so that what
+    rests on them follows --assume-unknown and never passes unseen."""
+    learned = f"{site.address}: ranges learned over BGP"
+    site.unknown_ranges.append(UnknownValue(sources=(learned,), exactly=learned))
 
 
 def on_premises(build: Build) -> None:
@@ -49,11 +57,13 @@ def _sites_behind_gateways(build: Build) -> None:
         _behind(resource, site, gateways.get(resource.address.lower(), []), notes)
         if resource.entries("bgp"):
             resource.note(notes["bgp"])
+            _learned_over_bgp(site)
         build.model.onprem_sites[site.address] = site
     for resource in build.source.of("express_route_circuit"):
         site = OnPremSite(address=resource.address, type=resource.type, origin=resource.origin)
         _behind(resource, site, gateways.get(resource.address.lower(), []), notes)
         resource.note(notes["circuit ranges"])
+        _learned_over_bgp(site)
         build.model.onprem_sites[site.address] = site
 
 
@@ -88,13 +98,10 @@ def _sites_from_connections(build: Build) -> None:
             circuit = build.source.resource(found, "express_route_circuit") if found else None
             circuit = circuit or resource
             address = found or f"{resource.address}/express_route_circuit"
-            build.model.onprem_sites[address] = OnPremSite(
-                address=address,
-                type=circuit.type,
-                origin=circuit.origin,
-                gateway=gateway,
-                unknown=["cidrs"],
-            )
+            behind = OnPremSite(address=address, type=circuit.type, origin=circuit.origin)
+            behind.gateway = gateway
+            _learned_over_bgp(behind)
+            build.model.onprem_sites[address] = behind
             resource.note(notes["circuit ranges"])
         elif kind == "vnet2vnet":
             resource.note(notes["vnet2vnet"])
@@ -115,10 +122,10 @@ def _local_site(build: Build, local: Resource, gateway: str | None, connection: 
         return
     site = OnPremSite(address=local.address, type=local.type, origin=local.origin, gateway=gateway)
     site.cidrs = local.cidrs("address_space", site.unknown, site.unknown_ranges)
+    if local.entries("bgp"):
+        _learned_over_bgp(site)
     if not site.cidrs and not site.unknown_ranges:
-        if local.entries("bgp"):
-            local.name_unknown("address_space", site.unknown)
-            local.note(notes["bgp ranges"])
-        else:
-            local.note(notes["empty address space"])
+        local.note(notes["empty address space"])
+    elif not site.cidrs and local.entries("bgp"):
+        local.note(notes["bgp ranges"])
     build.model.onprem_sites[site.address] = site
