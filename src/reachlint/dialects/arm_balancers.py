@@ -477,6 +477,8 @@ class ArmBalancers:
                     protocol="tcp",
                     port=port,
                     target_groups=groups,
+                    # A listener takes requests on one frontend IP configuration only.
+                    frontends=self.frontend_of(resource, listener_properties),
                 )
             )
         if items(at(properties, "listeners")):
