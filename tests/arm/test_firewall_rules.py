@@ -142,3 +142,41 @@ def test_a_dnat_rule_to_a_nics_own_dynamic_address_leads_to_that_nic(tmp_path: P
         assert dnat.detail.endswith(
             "to the private address of Microsoft.Network/networkInterfaces/net-int1:3389"
         )
+
+
+def test_a_dnat_rule_on_the_firewalls_private_address_is_no_way_in_from_the_internet(
+    tmp_path: Path,
+) -> None:
+    # fixtures/azure/firewall-dnat-fqdn (fw-docs-qs) with rdp-02's destination the firewall's
+    # private address (the first of AzureFirewallSubnet), as a rule for traffic from the
+    # network or on-premises writes it: the internet reaches only the public addresses, so
+    # only rdp-01 lets it in. Before, every DNAT rule was taken to listen on a public one.
+    fixture = FIXTURES / "firewall-dnat-fqdn"
+    document = json.loads((fixture / "template.json").read_text())
+    for resource in document["resources"]:
+        if resource["type"] == "Microsoft.Network/azureFirewalls":
+            (collection,) = resource["properties"]["natRuleCollections"]
+            collection["properties"]["rules"][1]["destinationAddresses"] = ["10.0.2.4"]
+    path = tmp_path / "template.json"
+    path.write_text(json.dumps(document))
+    model = load_arm_template(path)
+    policy = model.gateways["Microsoft.Network/azureFirewalls/FW-01"].policy
+    assert policy is not None and [d.name for d in policy.dnat] == ["rdp-01"]
+    assert any("DNAT rule rdp-02 takes traffic sent to the firewall's private" in n.message
+               for n in model.notes)  # fmt: skip
+    # Both NICs take dynamic addresses: either VM may get 10.0.1.4, which rdp-01 names; each
+    # finding rests on that, and nothing on rdp-02 any more.
+    report = run_check([path], [fixture / "rules.yaml"], builtin=False)
+    rests_on = {
+        f.destination.address: f.depends_on_unknown
+        for f in report.findings
+        if f.rule == "INTERNET-TO-VMS"
+    }
+    rdp_01 = (
+        "Microsoft.Network/azureFirewalls/FW-01/natRuleCollections/Coll-01: which endpoint gets "
+        "10.0.1.4 (DNAT rule rdp-01)"
+    )
+    assert rests_on == {
+        "Microsoft.Compute/virtualMachines/myVM1": [rdp_01],
+        "Microsoft.Compute/virtualMachines/myVM2": [rdp_01],
+    }

@@ -219,6 +219,17 @@ class AzurermFirewalls:
                         resource, f"DNAT rule {name} leads nowhere reachlint can place", at
                     )
                     continue
+                destinations = block.get("destination_addresses")
+                if azure_firewall.on_private_addresses_only(
+                    destinations if isinstance(destinations, list) else [destinations]
+                ):
+                    self.links.note(
+                        resource,
+                        f"DNAT rule {name} takes traffic sent to the firewall's private address "
+                        "only, from the network or on-premises; not modelled",
+                        at,
+                    )
+                    continue
                 rules.add_dnat(
                     key,
                     DnatRule(

@@ -189,6 +189,22 @@ def network_rule(
     rule.destination_ports = destination_ports
 
 
+def on_private_addresses_only(destinations: Iterable[object]) -> bool:
+    """Whether a DNAT rule's destination addresses, as written, are all private: it then takes
+    traffic sent to the firewall's private address (from the network or on-premises), never
+    from the internet, which reaches only the public one. Nothing written, `*`, a public
+    address or a value not known: not private only."""
+    from reachlint.model.traffic import PUBLIC_ADDRESSES, cidrs
+
+    written = [text for text in destinations if isinstance(text, str)]
+    if not written or len(written) != len(list(destinations)):
+        return False
+    try:
+        return not (cidrs(written) & PUBLIC_ADDRESSES)
+    except ValueError:  # `*`, a service tag, text that is no address
+        return False
+
+
 def listed(words: str, found: list[str]) -> list[str]:
     """An application rule's targets of one kind, as its undecidable reason names them."""
     return [f"{words} {', '.join(found[:3])}"] if found else []
