@@ -23,6 +23,31 @@ from reachlint.providers.values import dedupe
 from reachlint.sources import UNKNOWN, Origin, UnknownValue
 
 NOTE_SAMPLE = 5
+
+# Types not modelled that may change what is reachable: each is named in a note, never passed
+# over in silence (their Terraform counterparts likewise).
+NETWORK_ADJACENT = (
+    "AWS::Redshift::",
+    "AWS::RedshiftServerless::",
+    "AWS::OpenSearchService::",
+    "AWS::Elasticsearch::",
+    "AWS::EFS::MountTarget",
+    "AWS::MSK::",
+    "AWS::AmazonMQ::",
+    "AWS::DirectConnect::",
+    "AWS::EC2::ClientVpn",
+    "AWS::EC2::VPNGatewayRoutePropagation",
+    "AWS::EC2::TrafficMirror",
+    "AWS::EC2::TransitGateway",
+    "AWS::EC2::VPCEndpointService",
+    "AWS::GlobalAccelerator::",
+    "AWS::EKS::",
+    "AWS::Route53Resolver::",
+    "AWS::ApiGatewayV2::VpcLink",
+    "AWS::ElasticLoadBalancingV2::",
+    "AWS::NetworkFirewall::",
+)
+
 # What AWS gives every VPC, named as Fn::GetAtt names the first two (a main route table has no
 # attribute of its own).
 _IMPLIED = {
@@ -43,10 +68,13 @@ class Inventory(Struct):
     _aliases: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        unmodelled: dict[str, list[CfnResource]] = {}
         for stack in self.stacks:
             for cfn in stack.resources.values():
                 spec = TYPES.get(cfn.type)
                 if spec is None:
+                    if cfn.type.startswith(NETWORK_ADJACENT) and cfn.condition is not False:
+                        unmodelled.setdefault(cfn.type, []).append(cfn)
                     continue
                 kind = spec.kind_of(cfn.properties)
                 if kind is None:
@@ -60,6 +88,12 @@ class Inventory(Struct):
                         f"{cfn.address} is deployed only if condition {cfn.condition_name} holds, "
                         f"which rests on {', '.join(cfn.condition.names)}; read as deployed"
                     )
+
+        for type_name, found in sorted(unmodelled.items()):
+            sample = ", ".join(cfn.address for cfn in found[:NOTE_SAMPLE])
+            more = f" and {len(found) - NOTE_SAMPLE} more" if len(found) > NOTE_SAMPLE else ""
+            message = f"{len(found)} {type_name} resource(s) may affect reachability but are "
+            self.notes.append(("", f"{message}not modelled: {sample}{more}", found[0].origin))
 
     def _add(self, resource: Resource) -> None:
         self._by_kind.setdefault(resource.kind, []).append(resource)
