@@ -66,9 +66,18 @@ class Inventory(Struct):
     _by_kind: dict[str, list[Resource]] = field(default_factory=dict)
     _by_address: dict[str, Resource] = field(default_factory=dict)
     _aliases: dict[str, str] = field(default_factory=dict)
+    # Groups an AWS::EC2::SecurityGroupEgress adds a rule to: CloudFormation then removes the
+    # egress AWS gives a new group, as it does for egress rules written in the group
+    # (aws/aws-cdk#987, whose fix keeps a placeholder rule for exactly this).
+    egress_written: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         unmodelled: dict[str, list[CfnResource]] = {}
+        for stack in self.stacks:
+            for cfn in stack.resources.values():
+                group = cfn.properties.get("GroupId")
+                if cfn.type == "AWS::EC2::SecurityGroupEgress" and isinstance(group, ResourceRef):
+                    self.egress_written.add(cfn.address_of(group))
         for stack in self.stacks:
             for cfn in stack.resources.values():
                 spec = TYPES.get(cfn.type)
@@ -223,6 +232,11 @@ class _View:
         items = raw if isinstance(raw, list) else [raw]
         return any(isinstance(item, ResourceRef) for item in items)
 
+    def _defaults(self, field_name: str) -> bool:
+        """Whether what CloudFormation deploys for an absent property is deployed: not a new
+        group's egress when another resource adds an egress rule to it."""
+        return not (field_name == "egress" and self.cfn.address in self.inventory.egress_written)
+
     def entries(self, field_name: str) -> list[Entry]:
         spec = self.fields.get(field_name)
         if not isinstance(spec, EntrySpec):
@@ -230,7 +244,7 @@ class _View:
         raw = self._raw(field_name)
         if spec.single and isinstance(raw, dict):
             raw = [raw]
-        if (raw is None or raw == []) and spec.absent is not None:  # an empty list writes none
+        if (raw is None or raw == []) and spec.absent is not None and self._defaults(field_name):
             return [
                 _Entry(self.inventory, self.cfn, default, spec.fields, f"{self.name(field_name)}.")
                 for default in spec.absent

@@ -242,7 +242,8 @@ TYPES: dict[str, KindSpec] = {
         name=at("GroupName"),
         ingress=EntrySpec(("SecurityGroupIngress",), fields=_INGRESS),
         # AWS gives a new group rules allowing all egress, IPv4 and IPv6; CloudFormation removes
-        # them only when the template writes egress rules of its own.
+        # them when the template writes egress rules, in the group or as resources of their own
+        # (Inventory.egress_written).
         egress=EntrySpec(
             ("SecurityGroupEgress",),
             fields=_EGRESS,
