@@ -199,8 +199,9 @@ def _unlisted_notes(compared: Compared) -> list[NoteRef]:
 
     return [
         NoteRef(
-            message=f"{count:,} more {word} flows are counted, not listed: reachlint lists at "
-            f"most {MAX_LISTED_CHANGES:,}, those that break a rule first"
+            message=f"{count:,} more {word} {'flow is' if count == 1 else 'flows are'} counted, "
+            f"not listed: reachlint lists at most {MAX_LISTED_CHANGES:,}, those that break a "
+            "rule first"
         )
         for count, word in (
             (compared.opened_unlisted, "opened"),
