@@ -1355,3 +1355,23 @@ def test_help_names_the_design_review_commands() -> None:
     assert result.exit_code == 0
     for command in ("query", "matrix", "graph"):
         assert command in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("listed", "reached", "blocked", "unlisted"),
+    [(3, 2, 1, None), (2, 2, 0, 1), (1, 1, 0, 2)],
+)
+def test_pairs_past_the_listed_bound_are_counted_reached_ones_first(
+    monkeypatch: pytest.MonkeyPatch, listed: int, reached: int, blocked: int, unlisted: int | None
+) -> None:
+    # The same question as above: two instances reached, one blocked.
+    from reachlint.commands.design import query
+
+    monkeypatch.setattr(query, "MAX_LISTED_PAIRS", listed)
+    _question, answer = run_query(
+        [FIXTURES / "aws/facts/eip-gives-public/plan.json"], "internet", "type:aws_instance"
+    )
+    assert answer.reachable
+    assert len({path.destination.address for path in answer.paths}) == reached
+    assert len(answer.blocked) == blocked
+    assert answer.unlisted_pairs == unlisted

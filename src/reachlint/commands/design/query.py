@@ -97,6 +97,10 @@ class RoutePath(_Strict, kw_only=True):
     depends_on_unknown: list[str] | None = None
 
 
+# Pairs of ends an answer lists with their paths or what blocks them; the rest are counted.
+MAX_LISTED_PAIRS = 10_000
+
+
 class Answer(_Strict, kw_only=True):
     reachable: bool
     traffic: list[TrafficEntry]
@@ -106,6 +110,8 @@ class Answer(_Strict, kw_only=True):
     # Asked with --assume-unknown closed: the paths there would be if the values not known
     # before apply allowed them, so that "not reachable" never rests on them unsaid.
     if_unknowns_allow: list[RoutePath] | None = None
+    # Pairs of ends asked about beyond MAX_LISTED_PAIRS: counted, neither listed nor explained.
+    unlisted_pairs: int | None = None
 
     def to_json(self) -> str:
         from reachlint.reports.schema import document_json
@@ -293,6 +299,11 @@ class _Asker:
         pairs = self._reached(sources, destinations)
         blocked: list[BlockedPair] = []
         unanswered: list[tuple[EndSubject, EndSubject]] = []
+        reached = [pair for pair in pairs.values() if pair.reachable]
+        # Pairs explained, reached ones first: a question about every end of a large network
+        # asks about millions, each a path or an explanation that no one reads.
+        room = max(0, MAX_LISTED_PAIRS - len(reached))
+        unlisted = max(0, len(reached) - MAX_LISTED_PAIRS)
         for (source_end, chosen_sources), (destination_end, chosen_destinations) in product(
             sources.values(), destinations.values()
         ):
@@ -307,15 +318,20 @@ class _Asker:
                     if isinstance(source_end, External) and isinstance(destination_end, External):
                         unanswered.append((source.subject, destination.subject))
                         continue
+                    if room == 0:
+                        unlisted += 1
+                        continue
+                    room -= 1
                     blocks = self._blocks(source_end, destination_end, source, destination, pair)
                     blocked.extend(
                         _blocked_pair(source.subject, destination.subject, b) for b in blocks
                     )
-        reached = [pair for pair in pairs.values() if pair.reachable]
-        if not reached and not blocked:
+        if not reached and not blocked and not unlisted:
             # Only an end to itself, or two external ends, was asked about.
             blocked = [_not_a_flow(source, destination) for source, destination in unanswered[:1]]
-        return _answer(reached, _dedupe(blocked), self.model)
+        answer = _answer(reached, _dedupe(blocked), self.model)
+        answer.unlisted_pairs = unlisted or None
+        return answer
 
     def _choose(self, selector: Selector, option: str, text: str) -> _Picked:
         chosen: _Picked = {}
@@ -515,7 +531,10 @@ def _answer(reached: list[_Pair], blocked: list[BlockedPair], model: NetworkMode
     total = Traffic()
     paths = []
     sides: set[str] = set()  # where the outside ends are: the internet, on-premises sites
-    for pair in sorted(reached, key=lambda p: (p.source.address, p.destination.address)):
+    ordered = sorted(reached, key=lambda p: (p.source.address, p.destination.address))
+    for pair in ordered[MAX_LISTED_PAIRS:]:
+        total = total | pair.reachable
+    for pair in ordered[:MAX_LISTED_PAIRS]:
         total = total | pair.reachable
         source, destination = end_ref(pair.source), end_ref(pair.destination)
         external = bool({source.kind, destination.kind} & _OUTSIDE)

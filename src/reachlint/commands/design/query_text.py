@@ -4,6 +4,7 @@ it, and with --assume-unknown closed what the unknowns could still open."""
 from __future__ import annotations
 
 from reachlint.commands.design.query import (
+    MAX_LISTED_PAIRS,
     Answer,
     Question,
     RoutePath,
@@ -51,6 +52,12 @@ def render_answer_text(question: Question, answer: Answer) -> str:
     total = len(pairs_reached) + len(
         {(b.source.address, b.destination.address) for b in answer.blocked}
     )
+    if answer.unlisted_pairs:
+        lines += [
+            "",
+            f"{answer.unlisted_pairs:,} more pairs are counted, not listed: reachlint lists at "
+            f"most {MAX_LISTED_PAIRS:,}, those reached first",
+        ]
     summary = f"{len(pairs_reached)} of {total} pairs reachable"
     if answer.reachable:
         summary += f" · traffic: {overall}"
