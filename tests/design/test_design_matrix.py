@@ -224,3 +224,20 @@ def test_outside_addresses_show_when_only_some_take_part() -> None:
     # The whole (IPv4) internet is not worth listing.
     assert "addresses" not in cells["internet", "aws_subnet.business_public"]
     assert "tcp 443 (to 55.3.0.0/16)" in run_matrix([plan], by="subnet")
+
+
+@pytest.mark.parametrize("command", ["matrix", "graph"])
+def test_a_grouping_past_the_bound_is_refused_in_one_sentence(
+    monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    # Three-tier by endpoint makes more groups than a bound of 2: a table or a picture of a
+    # million cells would be read by no one, and a few hostile lines can ask for one.
+    from reachlint.commands.design import matrix
+
+    monkeypatch.setattr(matrix, "MAX_GROUPS", 2)
+    result = CliRunner().invoke(app, [command, str(THREE_TIER / "plan.json"), "--by", "endpoint"])
+    assert result.exit_code == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert "one group per endpoint makes" in line and "limit of 2 groups" in line
+    monkeypatch.setattr(matrix, "MAX_GROUPS", 500)
+    assert CliRunner().invoke(app, [command, str(THREE_TIER / "plan.json")]).exit_code == 0

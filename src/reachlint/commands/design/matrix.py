@@ -30,6 +30,7 @@ from reachlint.commands.design.common import (
 )
 from reachlint.engine.flows import End, EndpointClass, External, Flow
 from reachlint.errors import InputError
+from reachlint.limits import LimitError
 from reachlint.model.traffic import (
     ALL_ADDRESSES,
     V4_ALL,
@@ -271,13 +272,27 @@ def check_grouping(groups_file: Path | None, by: str | None) -> None:
         _labeller(by)
 
 
+# Groups a table or a picture shows: each is a row and a column, or a box with its arrows; past
+# this many no one reads either, and a few hostile lines can ask for a million cells.
+MAX_GROUPS = 500
+
+
 def grouping_for(
     model: NetworkModel, ends: Ends, groups: Groups | None, by: str | None
 ) -> Grouping:
     """The groups a groups file names, else those `--by` makes (default auto)."""
     if groups is not None:
-        return file_grouping(model, ends, groups)
-    return auto_grouping(model, ends, by or "auto")
+        grouping = file_grouping(model, ends, groups)
+    else:
+        grouping = auto_grouping(model, ends, by or "auto")
+    if len(grouping.names) > MAX_GROUPS:
+        raise LimitError(
+            f"{grouping.description} makes {len(grouping.names):,} groups (group by subnet, "
+            "network or a tag, or name fewer in a groups file)",
+            MAX_GROUPS,
+            "groups",
+        )
+    return grouping
 
 
 # ----- the matrix ---------------------------------------------------------------------------
