@@ -1375,3 +1375,63 @@ def test_pairs_past_the_listed_bound_are_counted_reached_ones_first(
     assert len({path.destination.address for path in answer.paths}) == reached
     assert len(answer.blocked) == blocked
     assert answer.unlisted_pairs == unlisted
+
+
+NACL_DENIES_TCP = """
+Resources:
+  Vpc: {Type: "AWS::EC2::VPC", Properties: {CidrBlock: 10.0.0.0/16}}
+  Igw: {Type: "AWS::EC2::InternetGateway"}
+  Attach:
+    Type: AWS::EC2::VPCGatewayAttachment
+    Properties: {VpcId: !Ref Vpc, InternetGatewayId: !Ref Igw}
+  Public:
+    Type: AWS::EC2::Subnet
+    Properties: {VpcId: !Ref Vpc, CidrBlock: 10.0.1.0/24, MapPublicIpOnLaunch: true}
+  Routes: {Type: "AWS::EC2::RouteTable", Properties: {VpcId: !Ref Vpc}}
+  Out:
+    Type: AWS::EC2::Route
+    Properties: {RouteTableId: !Ref Routes, DestinationCidrBlock: 0.0.0.0/0, GatewayId: !Ref Igw}
+  Use:
+    Type: AWS::EC2::SubnetRouteTableAssociation
+    Properties: {SubnetId: !Ref Public, RouteTableId: !Ref Routes}
+  Acl: {Type: "AWS::EC2::NetworkAcl", Properties: {VpcId: !Ref Vpc}}
+  UseAcl:
+    Type: AWS::EC2::SubnetNetworkAclAssociation
+    Properties: {SubnetId: !Ref Public, NetworkAclId: !Ref Acl}
+  DenySsh:
+    Type: AWS::EC2::NetworkAclEntry
+    Properties: {NetworkAclId: !Ref Acl, RuleNumber: 100, Protocol: 6, RuleAction: deny,
+                 CidrBlock: 0.0.0.0/0, PortRange: {From: 22, To: 22}}
+  AllowRest:
+    Type: AWS::EC2::NetworkAclEntry
+    Properties: {NetworkAclId: !Ref Acl, RuleNumber: 200, Protocol: -1, RuleAction: allow,
+                 CidrBlock: 0.0.0.0/0}
+  AllowOut:
+    Type: AWS::EC2::NetworkAclEntry
+    Properties: {NetworkAclId: !Ref Acl, RuleNumber: 100, Protocol: -1, RuleAction: allow,
+                 CidrBlock: 0.0.0.0/0, Egress: true}
+  Ssh:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: ssh from anywhere
+      VpcId: !Ref Vpc
+      SecurityGroupIngress: [{IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: 0.0.0.0/0}]
+  Web:
+    Type: AWS::EC2::Instance
+    Properties: {ImageId: ami-1, SubnetId: !Ref Public, SecurityGroupIds: [!Ref Ssh]}
+"""
+
+
+def test_each_protocol_asked_is_explained_where_no_one_component_stops_them_all(
+    tmp_path: Path,
+) -> None:
+    # --port 22 without --protocol asks tcp 22 and udp 22: the network ACL denies the first,
+    # the group admits no udp. Before, neither stopped both and the answer was "no path".
+    template = tmp_path / "template.yaml"
+    template.write_text(NACL_DENIES_TCP)
+    _question, answer = run_query([template], "internet", "Web", port="22")
+    assert not answer.reachable
+    assert [(b.code, b.at.address) for b in answer.blocked] == [
+        ("network-acl", "DenySsh"),
+        ("security-group", "Ssh"),
+    ]

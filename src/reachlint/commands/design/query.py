@@ -422,17 +422,18 @@ class _Asker:
         addresses = source.addresses & destination.addresses
         names = (source.subject.address, destination.subject.address)
         key = (end_key(source_end), end_key(destination_end), addresses, *names)
-        if key not in self._explained:
-            wanted = self.question.wanted
-            if addresses != ALL_ADDRESSES:
-                wanted = wanted.only_addresses(addresses)
-            self._explained[key] = self.analysis.explain(
-                source_end,
-                destination_end,
-                wanted,
-                source_endpoint=names[0],
+        wanted = self.question.wanted
+        if addresses != ALL_ADDRESSES:
+            wanted = wanted.only_addresses(addresses)
+
+        def explain(part: Traffic) -> Blocked | None:
+            return self.analysis.explain(
+                source_end, destination_end, part, source_endpoint=names[0],
                 destination_endpoint=names[1],
-            )
+            )  # fmt: skip
+
+        if key not in self._explained:
+            self._explained[key] = explain(wanted)
         found = self._explained[key]
         # A target is meant to be reached through its load balancer: what stops it there says
         # more than what stops the direct way (which a private target always lacks).
@@ -444,6 +445,12 @@ class _Asker:
                 return [via]
         if found is not None:
             return [found]
+        # No one component stops every protocol asked (a network ACL denies tcp 22, a group
+        # udp 22): what stops each, when each has one.
+        parts = [wanted & Traffic.box(parse_protocol(e.protocol)) for e in traffic_entries(wanted)]
+        each = [explain(part) for part in parts] if len(parts) > 1 else []
+        if each and all(blocked is not None for blocked in each):
+            return [blocked for blocked in each if blocked is not None]
         return [self._unexplained(source.subject, destination.subject, pair)]
 
     def _unexplained(
