@@ -1502,6 +1502,31 @@ def test_a_dnat_rule_to_a_nics_dynamic_address_leads_to_that_nic(tmp_path: Path)
         assert ssh == [([(22, 22)], None, ["firewall", "dnat-rule"])], assume
 
 
+def test_a_dnat_rule_on_the_firewalls_private_address_is_no_way_in_from_the_internet(
+    tmp_path: Path,
+) -> None:
+    # The same rule, its destination the firewall's private address: it takes traffic from the
+    # network or on-premises only, so the internet does not reach the server through it.
+    from reachlint.commands.check import run_check
+
+    config = FIXTURES / "firewall-classic" / "config"
+    for source in config.glob("*.tf"):
+        (tmp_path / source.name).write_text(source.read_text())
+    private = DNAT_TO_THE_SERVER_NIC.replace(
+        "[azurerm_public_ip.azufwpip.ip_address]", '["10.0.1.4"]'
+    )
+    (tmp_path / "dnat.tf").write_text(private)
+    report = run_check([tmp_path], [])
+    assert not [
+        f
+        for f in report.findings
+        if f.rule == "INTERNET-ADMIN-PORTS"
+        and f.destination.address == "azurerm_virtual_machine.vmserver"
+    ]
+    assert any("DNAT rule server-ssh takes traffic sent to the firewall's private" in n.message
+               for n in report.notes)  # fmt: skip
+
+
 def test_a_dnat_rule_that_may_pick_another_address_does_not_lead_to_the_nic(
     tmp_path: Path,
 ) -> None:

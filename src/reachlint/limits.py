@@ -288,12 +288,9 @@ def encoded_length(value: object, limit: int) -> int:
     return length
 
 
-_LONG_NUMBER = re.compile(rf"[0-9]{{{MAX_NUMBER_DIGITS + 1},}}")
-
-
 def check_digits(literal: str, file: str | None = None, line: int | None = None) -> None:
     """Before reading `literal` as an integer."""
-    digits = len(literal) - (literal[:1] in "+-")
+    digits = len(literal) - literal.startswith(("+", "-"))
     if digits > MAX_NUMBER_DIGITS:
         raise LimitError(f"a number of {digits:,} digits", MAX_NUMBER_DIGITS, "digits", file, line)
 
@@ -303,7 +300,7 @@ def too_many_digits(error: ValueError, text: str, file: str) -> LimitError | Non
     reads as an integer, at the number's line; None when it had another cause."""
     if "integer string conversion" not in str(error):
         return None
-    found = _LONG_NUMBER.search(text)
+    found = re.search(rf"[0-9]{{{MAX_NUMBER_DIGITS + 1},}}", text)  # only on this rare path
     if found is None:  # written with separators ("1_000..."): no line to name
         return LimitError("a number of too many digits", MAX_NUMBER_DIGITS, "digits", file)
     line = text.count("\n", 0, found.start()) + 1

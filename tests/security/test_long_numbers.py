@@ -85,3 +85,19 @@ def test_an_hcl_escape_naming_no_unicode_character_is_a_syntax_error(
     _write(tmp_path, {"main.tf": 'locals {\n  s = "' + escape + '"\n}'})
     sentence = refused(reachlint("check", tmp_path), "main.tf", "invalid escape sequence")
     assert "main.tf:2: " in sentence
+
+
+def test_a_reader_that_names_no_file_still_gives_one_sentence(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Python's own error, from wherever a reader did not bound the number yet: the input's
+    # doing, so exit 2 and one sentence, never "internal error".
+    from reachlint.commands import check
+
+    def reads_too_long(*_args: object, **_kwargs: object) -> None:
+        int(LONG)
+
+    monkeypatch.setattr(check, "build_model", reads_too_long)
+    _write(tmp_path, {"main.tf": ""})
+    sentence = refused(reachlint("check", tmp_path), "an input", *WORDS[1:])
+    assert "a number of too many digits" in sentence

@@ -33,13 +33,6 @@ IP_GROUP = "microsoft.network/ipgroups"
 NETWORK_INTERFACES = "microsoft.network/networkinterfaces/"
 
 
-# Traffic sent to the firewall's private address is not modelled as a way in.
-_PRIVATE_DNAT = (
-    "DNAT rule {name} takes traffic sent to the firewall's private address only, from the "
-    "network or on-premises; not modelled"
-)
-
-
 class ArmFirewalls:
     """Every firewall of a deployment, with its rules."""
 
@@ -279,9 +272,8 @@ class ArmFirewalls:
         if not public:
             self.arm.note(resource, f"DNAT rule {name}: the firewall has no public address", data)
             return
-        destinations = at(data, "destinationAddresses")
-        if azure_firewall.on_private_addresses_only(items(destinations)):
-            self.arm.note(resource, _PRIVATE_DNAT.format(name=name), data)
+        if azure_firewall.on_private_addresses_only(items(at(data, "destinationAddresses"))):
+            self.arm.note(resource, azure_firewall.PRIVATE_DNAT.format(name=name), data)
             return
         rule = DnatRule(
             address=address,

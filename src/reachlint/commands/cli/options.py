@@ -177,12 +177,12 @@ def reported_errors() -> Iterator[None]:
     except Exception as error:
         if os.environ.get("REACHLINT_DEBUG"):
             raise
-        if isinstance(error, ValueError) and "integer string conversion" in str(error):
+        if isinstance(error, ValueError):
+            from reachlint.limits import too_many_digits
+
             # A reader that does not name the number's file yet: still the input's doing.
-            _fail(
-                "reachlint: error: an input holds a number of more than 4,300 digits, more "
-                "than reachlint reads"
-            )
+            if (too_long := too_many_digits(error, "", "an input")) is not None:
+                _fail(f"reachlint: error: {too_long}")
         text = " ".join(str(error).split())
         _fail(
             f"reachlint: internal error: {type(error).__name__}: {text} "

@@ -77,12 +77,10 @@ class Inventory(Struct):
             for cfn in stack.resources.values():
                 group = cfn.properties.get("GroupId")
                 if cfn.type == "AWS::EC2::SecurityGroupEgress" and isinstance(group, ResourceRef):
-                    self.egress_written.add(cfn.address_of(group))
-        for stack in self.stacks:
-            for cfn in stack.resources.values():
+                    self.egress_written.add(cfn.address_of(group))  # read when entries are
                 spec = TYPES.get(cfn.type)
                 if spec is None:
-                    if cfn.type.startswith(NETWORK_ADJACENT) and cfn.condition is not False:
+                    if cfn.type.startswith(NETWORK_ADJACENT):  # a resource not deployed is none
                         unmodelled.setdefault(cfn.type, []).append(cfn)
                     continue
                 kind = spec.kind_of(cfn.properties)

@@ -219,16 +219,8 @@ class AzurermFirewalls:
                         resource, f"DNAT rule {name} leads nowhere reachlint can place", at
                     )
                     continue
-                destinations = block.get("destination_addresses")
-                if azure_firewall.on_private_addresses_only(
-                    destinations if isinstance(destinations, list) else [destinations]
-                ):
-                    self.links.note(
-                        resource,
-                        f"DNAT rule {name} takes traffic sent to the firewall's private address "
-                        "only, from the network or on-premises; not modelled",
-                        at,
-                    )
+                if azure_firewall.on_private_addresses_only(block.get("destination_addresses")):
+                    self.links.note(resource, azure_firewall.PRIVATE_DNAT.format(name=name), at)
                     continue
                 rules.add_dnat(
                     key,

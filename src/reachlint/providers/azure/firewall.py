@@ -189,15 +189,23 @@ def network_rule(
     rule.destination_ports = destination_ports
 
 
-def on_private_addresses_only(destinations: Iterable[object]) -> bool:
+# A DNAT rule that on_private_addresses_only keeps out of the model, as its note says.
+PRIVATE_DNAT = (
+    "DNAT rule {name} takes traffic sent to the firewall's private address only, from the "
+    "network or on-premises; not modelled"
+)
+
+
+def on_private_addresses_only(destinations: object) -> bool:
     """Whether a DNAT rule's destination addresses, as written, are all private: it then takes
     traffic sent to the firewall's private address (from the network or on-premises), never
     from the internet, which reaches only the public one. Nothing written, `*`, a public
     address or a value not known: not private only."""
     from reachlint.model.traffic import PUBLIC_ADDRESSES, cidrs
 
-    written = [text for text in destinations if isinstance(text, str)]
-    if not written or len(written) != len(list(destinations)):
+    listed = destinations if isinstance(destinations, list) else [destinations]
+    written = [text for text in listed if isinstance(text, str)]
+    if not written or len(written) != len(listed):
         return False
     try:
         return not (cidrs(written) & PUBLIC_ADDRESSES)
