@@ -14,8 +14,9 @@ from typing import Any
 
 from msgspec import Struct, field
 
+from reachlint.dialects.cloudformation.specs import EntrySpec, FieldSpec, KindSpec, Spawn
 from reachlint.dialects.cloudformation.stacks import CfnResource, Stack
-from reachlint.dialects.cloudformation.table import TYPES, EntrySpec, FieldSpec, KindSpec, Spawn
+from reachlint.dialects.cloudformation.table import TYPES
 from reachlint.formats.cloudformation.intrinsics import NO_VALUE, ResourceRef, Unknown
 from reachlint.formats.jsonpos import JsonArray, JsonObject
 from reachlint.providers.aws.source import Entry, Kinds, Links

@@ -3,8 +3,8 @@ where each of the provider's fields is written. Start here to add a resource typ
 
 `TYPES` maps a CloudFormation type to a `KindSpec`: the provider's kind (providers/aws/source.py
 lists them; a type that can be two kinds chooses by its properties) and, per provider field, the
-property path. `EntrySpec` fields hold entries (a security group's inline rules): their own
-fields, and what CloudFormation deploys when the property is absent.
+property path (specs.py has the vocabulary). `EntrySpec` fields hold entries (a security group's
+inline rules): their own fields, and what CloudFormation deploys when the property is absent.
 """
 
 from __future__ import annotations
@@ -12,58 +12,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from msgspec import Struct, field
-
+from reachlint.dialects.cloudformation.specs import (
+    EntrySpec,
+    FieldSpec,
+    KindSpec,
+    Spawn,
+    at,
+    computed,
+    fixed,
+    kind,
+    many,
+    one,
+)
 from reachlint.dialects.cloudformation.tags import instance_tag_map, keyed_value, tag_map
-from reachlint.formats.cloudformation.intrinsics import Unknown
+from reachlint.formats.cloudformation.intrinsics import ResourceRef, Unknown
 from reachlint.formats.jsonpos import JsonObject
-
-
-class FieldSpec(Struct, frozen=True):
-    path: tuple[str, ...] = ()
-    convert: Callable[[Any], Any] | None = None  # CloudFormation's spelling -> the provider's
-    constant: Any = None  # a value the type itself fixes
-    compute: Callable[[JsonObject], Any] | None = None  # read from several properties at once
-
-
-class EntrySpec(FieldSpec, frozen=True):
-    fields: dict[str, FieldSpec] = field(default_factory=dict)
-    absent: tuple[JsonObject, ...] | None = None  # what is deployed when the property is absent
-    single: bool = False  # one object (a function's VpcConfig), where Terraform writes a list
-
-
-class Spawn(Struct, frozen=True):
-    """Entries of a resource that the provider reads as resources of their own kind (a target
-    group's inline Targets are its attachments); `parent` is the field that links back."""
-
-    path: tuple[str, ...]
-    kind: str
-    parent: str
-    fields: dict[str, FieldSpec]
-
-
-class KindSpec(Struct, frozen=True):
-    kinds: tuple[str, ...]
-    fields: dict[str, FieldSpec]
-    choose: Callable[[JsonObject], str | None] | None = None
-    spawns: tuple[Spawn, ...] = ()
-
-    def kind_of(self, properties: JsonObject) -> str | None:
-        if self.choose is not None:
-            return self.choose(properties)
-        return self.kinds[0]
-
-
-def at(*path: str, convert: Callable[[Any], Any] | None = None) -> FieldSpec:
-    return FieldSpec(tuple(path), convert)
-
-
-def fixed(value: Any) -> FieldSpec:
-    return FieldSpec(constant=value)
-
-
-def kind(kind_name: str, /, **fields: FieldSpec) -> KindSpec:
-    return KindSpec((kind_name,), fields)
 
 
 def _db_cluster(kind_name: str, engine: FieldSpec, **more: FieldSpec) -> KindSpec:
@@ -77,19 +40,6 @@ def _db_cluster(kind_name: str, engine: FieldSpec, **more: FieldSpec) -> KindSpe
         network_type=at("NetworkType"),
         **more,
     )
-
-
-def computed(function: Callable[[JsonObject], Any], *path: str) -> FieldSpec:
-    """A field read from several properties; `path` is the one notes name it by."""
-    return FieldSpec(tuple(path), compute=function)
-
-
-def one(*path: str, fields: dict[str, FieldSpec]) -> EntrySpec:
-    return EntrySpec(tuple(path), fields=fields, single=True)
-
-
-def many(*path: str, fields: dict[str, FieldSpec]) -> EntrySpec:
-    return EntrySpec(tuple(path), fields=fields)
 
 
 def _at(properties: Any, *path: str) -> Any:
@@ -202,6 +152,25 @@ _INGRESS = _rule(
 _EGRESS = _rule(group_key="DestinationSecurityGroupId", prefix_list_key="DestinationPrefixListId")
 
 
+def _allocated_block(written: str, *allocators: str) -> FieldSpec:
+    """A VPC's added block: as written, or, allocated at deployment (Amazon's IPv6 pool, an IPAM
+    pool), a range only the deployment knows, named by the VPC attribute that lists it."""
+    listed = "Ipv6CidrBlocks" if written.startswith("Ipv6") else "CidrBlockAssociations"
+
+    def read(properties: JsonObject) -> Any:
+        if written in properties:
+            return properties[written]
+        flags = [properties[key] for key in allocators if key in properties]
+        if not flags or all(flag in (False, "false", "False") for flag in flags):
+            return None
+        vpc = properties.get("VpcId")
+        named = f"{vpc.logical_id if isinstance(vpc, ResourceRef) else 'VpcId'}.{listed}"
+        rests_on = [name for flag in flags if isinstance(flag, Unknown) for name in flag.names]
+        return Unknown(*rests_on, named)
+
+    return computed(read, written)
+
+
 def _attachment_kind(properties: JsonObject) -> str | None:
     if "InternetGatewayId" in properties:
         return "internet-gateway-attachment"
@@ -225,7 +194,12 @@ def _peering_accepted(properties: JsonObject) -> Any:
 TYPES: dict[str, KindSpec] = {
     "AWS::EC2::VPC": kind("vpc", cidr=at("CidrBlock")),
     "AWS::EC2::VPCCidrBlock": kind(
-        "vpc-cidr-block", network=at("VpcId"), cidr=at("CidrBlock"), ipv6_cidr=at("Ipv6CidrBlock")
+        "vpc-cidr-block",
+        network=at("VpcId"),
+        cidr=_allocated_block("CidrBlock", "Ipv4IpamPoolId"),
+        ipv6_cidr=_allocated_block(
+            "Ipv6CidrBlock", "AmazonProvidedIpv6CidrBlock", "Ipv6IpamPoolId", "Ipv6Pool"
+        ),
     ),
     "AWS::EC2::Subnet": kind(
         "subnet",
