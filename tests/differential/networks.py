@@ -106,11 +106,70 @@ def random_network(seed: int) -> NetworkModel:
     _add_routes(rng, model, vpcs)
     _add_groups(rng, model, vpcs, pool)
     _add_acls(rng, model, vpcs, pool)
+    if seed % 2:
+        _add_ipv6(random.Random(-seed), model, vpcs)
     return model
 
 
-def _random_cidr(rng: random.Random, anchor: str) -> str:
-    return str(ipaddress.ip_network(f"{anchor}/{rng.randint(8, 32)}", strict=False))
+def _add_ipv6(rng: random.Random, model: NetworkModel, vpcs: list[str]) -> None:
+    """Dual stack on top of the IPv4 network, from a random stream of its own: IPv6 blocks,
+    addresses for some instances in them, and rules, entries and routes that name IPv6
+    ranges, so that each end's filters may let a service through over one family only."""
+    blocks = [f"2600:1f18:0:{i}00::/56" for i in range(len(vpcs))]
+    for i, vpc in enumerate(vpcs):
+        model.networks[vpc].cidrs.append(blocks[i])
+    pool = ["::/0", *blocks]
+    for j, subnet in enumerate(model.subnets.values()):
+        if rng.random() < 0.8:
+            i = vpcs.index(subnet.network)
+            subnet.cidrs.append(f"2600:1f18:0:{i}{j:02x}::/64")
+            pool.append(subnet.cidrs[-1])
+    for k, endpoint in enumerate(model.endpoints.values()):
+        interface = endpoint.interfaces[0]
+        subnet = model.subnets[interface.subnet or ""]
+        if len(subnet.cidrs) < 2:
+            continue
+        interface.ipv6 = rng.random() < 0.7
+        if interface.ipv6:
+            interface.private_ips.append(str(ipaddress.ip_network(subnet.cidrs[1])[10 + k]))
+            pool.append(f"{interface.private_ips[-1]}/128")
+    pool.append(_random_cidr(rng, "2600:1f18:0:1ff::1", 40, 128))
+    for name, group in model.security_groups.items():
+        if any(rule.cidrs == ["0.0.0.0/0"] for rule in group.rules) and rng.random() < 0.5:
+            group.rules.append(_rule(f"{name}.out6", "egress", "-1", None, cidrs=["::/0"]))
+        for n in range(rng.randint(0, 3)):
+            protocol = rng.choice(PROTOCOLS)
+            direction = rng.choice(("ingress", "ingress", "egress"))
+            rule = _rule(f"{name}.v6r{n}", direction, protocol, _ports(rng, protocol))
+            rule.cidrs = rng.sample(pool, rng.randint(1, 2))
+            group.rules.append(rule)
+    for acl in model.network_acls.values():
+        for egress in (False, True):
+            for number in rng.sample(range(1, 300), rng.randint(0, 3)):
+                protocol = rng.choice(PROTOCOLS)
+                allow = rng.random() < 0.6
+                cidr = rng.choice(pool)
+                entry = _entry(acl.address, number, egress, allow, protocol, cidr, None)
+                entry.ports = _ports(rng, protocol)
+                acl.entries.append(entry)
+            if rng.random() < 0.7:  # AWS adds rule 101 for ::/0 to a default ACL
+                acl.entries.append(_entry(acl.address, 401, egress, True, "-1", "::/0", None))
+    peering = next(iter(model.peerings), None)
+    for table in model.route_tables.values():
+        other = 1 - vpcs.index(table.network)
+        if peering is not None and len(vpcs) == 2 and rng.random() < 0.7:
+            route = Route(
+                address=f"{table.address}.route6",
+                type="aws_route",
+                destination=blocks[other],
+                target_kind="peering",
+                target=peering,
+            )
+            table.routes.append(route)
+
+
+def _random_cidr(rng: random.Random, anchor: str, shortest: int = 8, longest: int = 32) -> str:
+    return str(ipaddress.ip_network(f"{anchor}/{rng.randint(shortest, longest)}", strict=False))
 
 
 def _place_instances(rng: random.Random, model: NetworkModel, vpcs: list[str]) -> list[str]:
@@ -395,7 +454,7 @@ def describe(model: NetworkModel) -> str:
             lines.append(f"  {side} {entry.rule_number} {verdict} {what}")
     for endpoint in model.endpoints.values():
         interface = endpoint.interfaces[0]
-        where = f"{interface.private_ips[0]} in {interface.subnet}"
+        where = f"{' '.join(interface.private_ips)} in {interface.subnet}"
         filters = f"groups={interface.security_groups} public={interface.public}"
         lines.append(f"{endpoint.address} {where} {filters}")
     return "\n".join(lines)

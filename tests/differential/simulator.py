@@ -3,14 +3,15 @@
 It decides for ONE concrete packet whether it is delivered and whether its reply gets back,
 by walking the hops one at a time with plain `ipaddress` arithmetic: the source's security
 groups and subnet ACL, the route table, the destination's subnet ACL and groups, and the same
-way back for TCP. It shares nothing with the engine but the model it reads, so the two can be
-compared on random networks.
+way back for TCP; between endpoints, over each address family both hold (a packet keeps its
+family), the best of them. It shares nothing with the engine but the model it reads, so the
+two can be compared on random networks.
 """
 
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from reachlint.model.network import (
@@ -76,10 +77,17 @@ class _Side:
     endpoint: Endpoint
     interface: Interface
     subnet: Subnet
+    chosen: str | None = None  # the address of the packet's family; else the first one
 
     @property
     def ip(self) -> str:
-        return self.interface.private_ips[0]
+        return self.chosen or self.interface.private_ips[0]
+
+    def address_of(self, version: int) -> str | None:
+        found = [
+            ip for ip in self.interface.private_ips if ipaddress.ip_address(ip).version == version
+        ]
+        return found[0] if found else None
 
     @property
     def groups(self) -> set[str]:
@@ -105,6 +113,19 @@ class Simulator:
         return self._between(self._side(packet.source), self._side(packet.destination), packet)
 
     def _between(self, a: _Side, b: _Side, packet: Packet) -> Verdict:
+        """The best the packet does over IPv4 or IPv6, each where both ends hold an address."""
+        verdicts = [
+            self._over_family(a, b, a_ip, b_ip, packet)
+            for version in (4, 6)
+            if (a_ip := a.address_of(version)) and (b_ip := b.address_of(version))
+        ]
+        for verdict in ("reachable", "reply-dropped"):
+            if verdict in verdicts:
+                return verdict  # type: ignore[return-value]
+        return "blocked"
+
+    def _over_family(self, a: _Side, b: _Side, a_ip: str, b_ip: str, packet: Packet) -> Verdict:
+        a, b = replace(a, chosen=a_ip), replace(b, chosen=b_ip)
         crossing = a.subnet.address != b.subnet.address  # inside a subnet: no route, no ACL
         if crossing and not self._delivers(a, b):
             return "blocked"

@@ -70,3 +70,25 @@ def test_the_sample_covers_every_verdict() -> None:
             assert (where, verdict) in seen
     assert ("same subnet", "reachable") in seen
     assert ("same subnet", "blocked") in seen
+
+
+def test_the_sample_lets_services_through_over_one_family_only() -> None:
+    """Dual-stack networks where a packet passes over IPv4 only, over IPv6 only, or over both
+    with replies that get back over one family only: where mixing the families would show."""
+    seen: set[tuple[str, str]] = set()
+    for seed in range(1, 1000, 2):  # the networks the test above checks
+        model = random_network(seed)
+        simulator = Simulator(model)
+        for packet in packets(model, seed):
+            if "internet" in (packet.source, packet.destination):
+                continue
+            a, b = simulator._side(packet.source), simulator._side(packet.destination)
+            ends = [(a.address_of(v), b.address_of(v)) for v in (4, 6)]
+            if not all(x and y for x, y in ends):
+                continue
+            v4, v6 = (simulator._over_family(a, b, x, y, packet) for x, y in ends if x and y)
+            seen.add((v4, v6))
+    assert ("reachable", "blocked") in seen
+    assert ("blocked", "reachable") in seen
+    assert ("reachable", "reachable") in seen
+    assert {("reachable", "reply-dropped"), ("reply-dropped", "reachable")} & seen

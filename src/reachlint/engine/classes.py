@@ -13,6 +13,7 @@ from functools import cached_property
 from typing import Literal
 
 from msgspec import Struct, field
+from msgspec.structs import replace
 
 from reachlint.engine.filters import Filters
 from reachlint.engine.flows import EndpointClass, Member, Unknown, private_address_of
@@ -75,6 +76,22 @@ class ClassView(Struct, dict=True):
             placement=self.placement,
             names=self.address_names,
         )
+
+    @cached_property
+    def over_families(self) -> tuple[ClassView | None, ClassView | None]:
+        """The class over IPv4 and over IPv6, None where it holds no address of the family: a
+        connection keeps its family end to end, so the filters on its way judge the ends'
+        addresses of that family only."""
+        if not self.families:
+            return (self, None)  # no family known: judged as it is
+        views: list[ClassView | None] = []
+        for family in (V4_ALL, V6_ALL):
+            own = self.addresses & family
+            if not own or not self.families & family:
+                views.append(None)
+            else:
+                views.append(self if own == self.addresses else replace(self, addresses=own))
+        return (views[0], views[1])
 
 
 class ClassBuilder:

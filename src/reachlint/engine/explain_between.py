@@ -5,6 +5,8 @@ the replies get back through the ACLs.
 
 from __future__ import annotations
 
+from msgspec.structs import replace
+
 from reachlint.engine.classes import ClassView
 from reachlint.engine.explain import Blocked, Explainer, firewall_block
 from reachlint.engine.explain_services import through_balancer
@@ -13,10 +15,55 @@ from reachlint.model.traffic import EPHEMERAL, IntervalSet, Traffic, parse_proto
 
 
 def between(explainer: Explainer, a: ClassView, b: ClassView, wanted: Traffic) -> Blocked | None:
-    """The first component that stops `wanted` from members of `a` to members of `b`."""
-    engine = explainer.engine
+    """The first component that stops `wanted` from members of `a` to members of `b`, over
+    each address family both hold (a connection keeps its family end to end)."""
     if b.service.pass_through:
         return through_balancer(explainer, a, b, wanted)
+    found: list[tuple[str, Blocked | None]] = [
+        (family, _over_one_family(explainer, a_view, b_view, wanted))
+        for family, a_view, b_view in zip(
+            ("IPv4", "IPv6"), a.over_families, b.over_families, strict=True
+        )
+        if a_view is not None and b_view is not None
+    ]
+    if not found:
+        return Blocked(
+            "no-path",
+            b.info.members[0].endpoint,
+            "endpoint",
+            "the two ends hold no address of the same family (IPv4 or IPv6)",
+        )
+    if len(found) == 1:
+        blocked = found[0][1]
+        lacking = _lacking_family(explainer, a, b)
+        if blocked is None or lacking is None:
+            return blocked
+        return replace(blocked, reason=f"{blocked.reason}; {lacking}")
+    if any(blocked is None for _, blocked in found):
+        return None
+    (_, v4), (_, v6) = found
+    assert v4 is not None and v6 is not None
+    if (v4.address, v4.reason) == (v6.address, v6.reason):
+        return v4
+    where = f"{v6.address} ({v6.kind})"
+    return replace(v4, reason=f"over IPv4, {v4.reason}; over IPv6, at {where}: {v6.reason}")
+
+
+def _lacking_family(explainer: Explainer, a: ClassView, b: ClassView) -> str | None:
+    """That one end holds no address of a family the other holds, when so."""
+    for index, family in enumerate(("IPv4", "IPv6")):
+        a_view, b_view = a.over_families[index], b.over_families[index]
+        if (a_view is None) != (b_view is None):
+            lacks = a if a_view is None else b
+            named = explainer.source_name if lacks is a else explainer.destination_name
+            return f"{named or lacks.info.members[0].endpoint} holds no {family} address"
+    return None
+
+
+def _over_one_family(
+    explainer: Explainer, a: ClassView, b: ClassView, wanted: Traffic
+) -> Blocked | None:
+    engine = explainer.engine
     crosses = routed(engine.model, a, b)
     if crosses:
         blocked = explainer.route(a, b, "forward") or explainer.route(b, a, "back")

@@ -35,6 +35,9 @@ class Pair(Struct):
     reply_ok: bool
     unknowns: list[Unknown]
     _path: list[Hop] | None = None
+    # Over IPv4 and IPv6 with replies that get back over one only: the TCP traffic that passes
+    # only where they do not (then `reply_ok` is True for the rest).
+    replies_dropped: Traffic | None = None
 
     @property
     def path(self) -> list[Hop]:
@@ -78,6 +81,21 @@ class Pairs:
         return found
 
     def _compute_pair(self, a: ClassView, b: ClassView, judge_source: bool) -> Pair | None:
+        """Judged over each address family both ends hold: a group that sends only to
+        0.0.0.0/0 and one that admits only from ::/0 let nothing through together."""
+        a_v4, a_v6 = a.over_families
+        b_v4, b_v6 = b.over_families
+        over_v4 = None
+        if a_v4 is not None and b_v4 is not None:
+            over_v4 = self._judge(a_v4, b_v4, judge_source)
+        if a_v6 is None or b_v6 is None:
+            return over_v4
+        over_v6 = self._judge(a_v6, b_v6, judge_source)
+        if over_v4 is None or over_v6 is None:
+            return over_v4 or over_v6
+        return _over_either(over_v4, over_v6)
+
+    def _judge(self, a: ClassView, b: ClassView, judge_source: bool) -> Pair | None:
         # Filter verdicts are cached per peer and stop most pairs: ask them before routing,
         # the destination's first (egress rules mostly allow everything).
         if judge_source:
@@ -198,6 +216,23 @@ class Pairs:
         return [Doubt(name, TCP_ONLY) for name in dict.fromkeys(names)]
 
 
+def _over_either(v4: Pair, v6: Pair) -> Pair:
+    """What passes over IPv4 or IPv6, with the hops of both ways; TCP whose replies get back
+    over neither family is told apart."""
+
+    def build_path() -> list[Hop]:
+        hops = v4.hops()
+        return [*hops, *(hop for hop in v6.hops() if hop not in hops)]
+
+    unknowns = [*v4.unknowns, *(u for u in v6.unknowns if u not in v4.unknowns)]
+    allowed = v4.allowed | v6.allowed
+    if v4.reply_ok == v6.reply_ok:
+        return Pair(allowed, build_path, v4.reply_ok, unknowns)
+    answered, unanswered = (v4, v6) if v4.reply_ok else (v6, v4)
+    dropped = (unanswered.allowed & TCP_ONLY) - answered.allowed
+    return Pair(allowed, build_path, True, unknowns, replies_dropped=dropped)
+
+
 def routed(model: NetworkModel, a: ClassView, b: ClassView) -> bool:
     """Whether traffic from `a` to `b` goes by the route tables (and the network ACLs): between
     subnets, and in Azure within one too when its table has user routes, the longest prefix
@@ -250,7 +285,12 @@ def between_classes(engine: Engine, pairs: Pairs) -> None:
                 allowed = b.service.accepts("network", a.service.sends("network", pair.allowed))
                 if not allowed:
                     continue
-                engine.emit(a.info, b.info, allowed, pair.hops, pair.reply_ok, pair.unknowns)
+                dropped = pair.replies_dropped
+                if dropped is None:
+                    engine.emit(a.info, b.info, allowed, pair.hops, pair.reply_ok, pair.unknowns)
+                    continue
+                engine.emit(a.info, b.info, allowed - dropped, pair.hops, True, pair.unknowns)
+                engine.emit(a.info, b.info, allowed & dropped, pair.hops, False, pair.unknowns)
 
 
 def _within_limit(
