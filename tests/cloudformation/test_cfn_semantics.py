@@ -514,3 +514,46 @@ def test_icmp_rules_name_a_type_and_a_code(
     assert [(f.destination.address, traffic_text(f.traffic)) for f in report.findings] == [
         ("Web", traffic)
     ]
+
+
+@pytest.mark.parametrize(
+    ("block", "expected"),
+    [
+        ("{AmazonProvidedIpv6CidrBlock: true}", [(("Vpc.Ipv6CidrBlocks",), 6)]),
+        ("{Ipv6IpamPoolId: ipam-pool-1, Ipv6NetmaskLength: 56}", [(("Vpc.Ipv6CidrBlocks",), 6)]),
+        (
+            "{Ipv4IpamPoolId: ipam-pool-2, Ipv4NetmaskLength: 20}",
+            [(("Vpc.CidrBlockAssociations",), 4)],
+        ),
+        (
+            "{AmazonProvidedIpv6CidrBlock: !Ref WithIpv6}",
+            [(("WithIpv6", "Vpc.Ipv6CidrBlocks"), 6)],
+        ),
+        ("{AmazonProvidedIpv6CidrBlock: false}", []),
+        ("{Ipv6CidrBlock: '2600:1f18:1234:5600::/56'}", []),
+    ],
+)
+def test_a_vpc_block_allocated_at_deployment_is_a_range_not_known(
+    tmp_path: Path, block: str, expected: list[tuple[tuple[str, ...], int]]
+) -> None:
+    # AWS::EC2::VPCCidrBlock: AmazonProvidedIpv6CidrBlock "Requests an Amazon-provided IPv6 CIDR
+    # block"; Ipv4IpamPoolId / Ipv6IpamPoolId allocate from an IPAM pool. The VPC holds the
+    # block all the same: its range is not known before deployment, not absent.
+    template = tmp_path / "vpc.yaml"
+    template.write_text(
+        f"""
+Parameters:
+  WithIpv6: {{Type: String, AllowedValues: ["true", "false"]}}
+Resources:
+  Vpc:
+    Type: AWS::EC2::VPC
+    Properties: {{CidrBlock: 10.0.0.0/16}}
+  Block:
+    Type: AWS::EC2::VPCCidrBlock
+    Properties: {{VpcId: !Ref Vpc, {block[1:-1]}}}
+"""
+    )
+    network = build_model([template]).networks["Vpc"]
+    assert [(r.sources, r.version) for r in network.unknown_ranges] == expected
+    written = "2600:1f18:1234:5600::/56" in block
+    assert network.cidrs == ["10.0.0.0/16", *(["2600:1f18:1234:5600::/56"] * written)]

@@ -115,9 +115,12 @@ def cidr_values(
     if has_unknown(value):
         if ranges is not None:
             found_ranges = view.unknown_ranges(field)
-            if field.startswith("ipv6"):  # a range not known is still an IPv6 one
+            # A range not known is still of its field's family: AWS's `cidr` fields are IPv4.
+            version = 6 if field.startswith("ipv6") else 4 if field == "cidr" else None
+            if version is not None:
                 found_ranges = [
-                    r if r.version is not None else replace(r, version=6) for r in found_ranges
+                    r if r.version is not None else replace(r, version=version)
+                    for r in found_ranges
                 ]
             ranges.extend(r for r in found_ranges if r not in ranges)
             view.note(not_known(path, found_ranges), field)
