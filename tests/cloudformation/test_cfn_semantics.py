@@ -557,3 +557,42 @@ Resources:
     assert [(r.sources, r.version) for r in network.unknown_ranges] == expected
     written = "2600:1f18:1234:5600::/56" in block
     assert network.cidrs == ["10.0.0.0/16", *(["2600:1f18:1234:5600::/56"] * written)]
+
+
+def test_an_instance_whose_forwarding_is_not_known_follows_assume_unknown(tmp_path: Path) -> None:
+    # A route to an instance leads through it only with its source/destination check off
+    # (fixtures/aws/facts/nat-instance-forwards); a parameter without a value decides it here.
+    fixture = REPO / "fixtures/aws/facts/nat-instance-forwards"
+    template = tmp_path / "template.yaml"
+    text = (fixture / "template.yaml").read_text()
+    text = text.replace("SourceDestCheck: false", "SourceDestCheck: !Ref Forwarding")
+    text = text.replace("Resources:", "Parameters:\n  Forwarding: {Type: String}\nResources:", 1)
+    template.write_text(text)
+    rules = [fixture / "rules.yaml"]
+    opened = run_check([template], rules, builtin=False, assume_unknown="open").findings
+    assert [(f.source.address, traffic_text(f.traffic)) for f in opened] == [("AppNat", "tcp 443")]
+    assert opened[0].depends_on_unknown == ["ToNat: Nat.SourceDestCheck"]
+    assert run_check([template], rules, builtin=False, assume_unknown="closed").findings == []
+
+
+def test_a_subnet_block_written_apart_is_the_subnets(tmp_path: Path) -> None:
+    # AWS::EC2::SubnetCidrBlock "Associates a CIDR block with your subnet": the same network
+    # as fixtures/aws/facts/ipv6-on-launch with the Manual subnet's IPv6 block written apart.
+    fixture = REPO / "fixtures/aws/facts/ipv6-on-launch/template.yaml"
+    inline = (
+        "      Ipv6CidrBlock: !Select [2, !Cidr [!Select [0, !GetAtt Vpc.Ipv6CidrBlocks], 4, 64]]\n"
+    )
+    text = fixture.read_text()
+    assert inline in text
+    apart = (
+        "  ManualIpv6:\n    Type: AWS::EC2::SubnetCidrBlock\n    Properties:\n"
+        "      SubnetId: !Ref Manual\n" + inline
+    )
+    template = tmp_path / "template.yaml"
+    template.write_text(text.replace(inline, "").replace("  Routes:\n", apart + "  Routes:\n"))
+    subnet = build_model([template]).subnets["Manual"]
+    assert [(r.sources, r.version) for r in subnet.unknown_ranges] == [
+        (("Vpc.Ipv6CidrBlocks[0]",), 6)
+    ]
+    admin = [f for f in run_check([template], []).findings if f.rule == "INTERNET-ADMIN-PORTS"]
+    assert sorted(f.destination.address for f in admin) == ["Asked", "AutoInstance"]

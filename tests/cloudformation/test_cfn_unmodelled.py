@@ -24,9 +24,6 @@ Resources:
     Properties: {ClusterType: single-node, NodeType: dc2.large, DBName: d, MasterUsername: u,
                  MasterUserPassword: p, PubliclyAccessible: true,
                  ClusterSubnetGroupName: !Ref Subnets}
-  Propagation:
-    Type: AWS::EC2::VPNGatewayRoutePropagation
-    Properties: {RouteTableIds: [r], VpnGatewayId: v}
   NotDeployed:
     Type: AWS::OpenSearchService::Domain
     Condition: Never
@@ -43,8 +40,6 @@ def test_network_adjacent_types_not_modelled_are_named(tmp_path: Path) -> None:
     notes = [n.message for n in load_cloudformation(template, None, {}).notes]
     named = [n for n in notes if "may affect reachability but are not modelled" in n]
     assert named == [
-        "1 AWS::EC2::VPNGatewayRoutePropagation resource(s) may affect reachability but are not "
-        "modelled: Propagation",
         "1 AWS::Redshift::Cluster resource(s) may affect reachability but are not modelled: "
         "Warehouse",
         "1 AWS::Redshift::ClusterSubnetGroup resource(s) may affect reachability but are not "

@@ -20,6 +20,9 @@ class Appliance(Struct, frozen=True):
     network: str | None
     subnet: Subnet | None
     origin: Origin
+    # An AWS instance that forwards: whether it has a public address to translate to (None:
+    # not one; Azure's machines and firewalls translate as their kind does).
+    public: bool | None = None
 
     def hop(self) -> Hop:
         return Hop(
@@ -46,6 +49,14 @@ def appliance_of(model: NetworkModel, address: str | None) -> Appliance | None:
     interface = endpoint.interfaces[0]
     subnet = model.subnets.get(interface.subnet or "")
     network = subnet.network if subnet is not None else interface.network
+    net = model.networks.get(network or "")
+    public = interface.public if net is not None and net.provider == "aws" else None
     return Appliance(
-        endpoint.address, "virtual-appliance", endpoint.type, network, subnet, endpoint.origin
+        endpoint.address,
+        "virtual-appliance",
+        endpoint.type,
+        network,
+        subnet,
+        endpoint.origin,
+        public,
     )

@@ -39,6 +39,8 @@ class Leg(Struct):
     hops: list[Hop]
     nat_subnet: str | None = None
     unknowns: list[str] = field(default_factory=list)  # what the leg's route rests on
+    # An instance that forwards it (a NAT instance): its filters judge what passes too.
+    forwarder: str | None = None
     # The addresses stand for a site's range that is an unknown value: what it rests on.
     address_names: tuple[str, ...] = ()
 
@@ -258,11 +260,25 @@ class Borders:
         onward_view = self.tables.view_for(subnet, appliance.network)
         hops = [self.tables.route_hop(entry), appliance.hop()]
         # Azure Firewall and forwarding VMs translate to their own address; an AWS Network
-        # Firewall endpoint does not, so the sender still needs a public address of its own.
-        public = public or appliance.type != "aws_networkfirewall_firewall"
+        # Firewall endpoint does not, so the sender still needs a public address of its own;
+        # an AWS instance that forwards (a NAT instance) translates to its own, if it has one.
+        if appliance.public is not None:
+            public = appliance.public
+        else:
+            public = public or appliance.type != "aws_networkfirewall_firewall"
+        forwarder = appliance.address if appliance.public is not None else None
         legs = []
         for leg in self._internet_legs(onward_view, public, part, subnet, depth + 1):
-            legs.append(Leg(leg.addresses, leg.external, [*hops, *leg.hops], leg.nat_subnet))
+            nat_subnet = subnet.address if forwarder and subnet is not None else leg.nat_subnet
+            legs.append(
+                Leg(
+                    leg.addresses,
+                    leg.external,
+                    [*hops, *leg.hops],
+                    nat_subnet,
+                    forwarder=forwarder or leg.forwarder,
+                )
+            )
         return legs
 
     def _nat_legs(self, entry: RouteEntry, part: IntervalSet) -> list[Leg]:

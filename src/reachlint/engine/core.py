@@ -68,6 +68,16 @@ class Engine:
         self.flows: list[Flow] = []
         # Flows that end at a pass-through load balancer: only the way to its backends.
         self.held: list[Flow] = []
+        self._class_of_endpoint: dict[str, ClassView] | None = None
+
+    def class_of_endpoint(self, endpoint: str) -> ClassView | None:
+        """The class of an endpoint's first interface."""
+        if self._class_of_endpoint is None:
+            self._class_of_endpoint = {}
+            for cls in self.classes:
+                for member in cls.info.members:
+                    self._class_of_endpoint.setdefault(member.endpoint, cls)
+        return self._class_of_endpoint.get(endpoint)
 
     def emit(
         self,

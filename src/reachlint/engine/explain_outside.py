@@ -5,6 +5,8 @@ and out to it, in from an on-premises site and out to one.
 
 from __future__ import annotations
 
+from msgspec.structs import replace
+
 from reachlint.engine.borders import Leg
 from reachlint.engine.classes import ClassView
 from reachlint.engine.dnat import dnat_targets, dnat_traffic
@@ -173,13 +175,27 @@ def to_internet(explainer: Explainer, a: ClassView, wanted: Traffic) -> Blocked 
                 f"{endpoint.address} has no public address to use the internet gateway",
                 endpoint.origin,
             )
-        return explainer.no_route_out(a)
+        return _to_non_forwarder(explainer, a) or explainer.no_route_out(a)
     destinations = IntervalSet()
     for leg in legs:
         destinations = destinations | leg.addresses
     return _leaving(explainer, a, wanted, destinations) or _firewalls_out(
         explainer, a, wanted, legs
     )
+
+
+def _to_non_forwarder(explainer: Explainer, a: ClassView) -> Blocked | None:
+    """A route out to an instance that passes nothing on (its source/destination check on,
+    or not in the input)."""
+    for part, entry in a.routes.partition(a.families):
+        if entry.target_kind in ("instance", "network-interface") and part & PUBLIC_ADDRESSES:
+            blocked = explainer.no_route_out(a)
+            reason = (
+                f"route table {blocked.address} sends {entry.destination} to {entry.target}, "
+                "an instance that does not pass traffic on (see the notes)"
+            )
+            return replace(blocked, reason=reason)
+    return None
 
 
 def _leaving(
@@ -244,6 +260,13 @@ def _firewalls_out(
                 blocked = firewall_block(view, evaluated, scoped)
                 break
             scoped &= evaluated.allowed
+        forwarder = engine.class_of_endpoint(leg.forwarder) if leg.forwarder else None
+        if blocked is None and scoped and forwarder is not None:
+            # A NAT instance's groups judge what it forwards, as an endpoint's do.
+            at_forwarder = Explainer(engine, leg.forwarder, leg.forwarder)
+            blocked = at_forwarder.guards(
+                forwarder, "ingress", a.peer, scoped, "destination"
+            ) or at_forwarder.guards(forwarder, "egress", None, scoped, "source")
         if blocked is None and scoped:
             return None
         first = first or blocked

@@ -37,6 +37,11 @@ def _along(engine: Engine, a: ClassView, leg: Leg) -> None:
     allowed &= acls.region(a.acl, "egress", where)
     reply_addresses = acls.reply_addresses(a.acl, "ingress", where)
     sent = allowed  # what the class's own filters let out, as their hops show it
+    # A NAT instance's groups admit what it forwards, and let out what it sends on.
+    forwarder = engine.class_of_endpoint(leg.forwarder) if leg.forwarder else None
+    if forwarder is not None:
+        allowed &= forwarder.guards.toward("ingress", a.peer)
+        allowed &= forwarder.guards.region("egress", where)
     if leg.nat_subnet is not None and leg.nat_subnet != a.info.subnet:
         nat_acl = acls.acl_for(engine.model.subnets.get(leg.nat_subnet))
         allowed &= acls.toward(nat_acl, "ingress", a.addresses, a.placement, a.address_names)
@@ -58,10 +63,17 @@ def _along(engine: Engine, a: ClassView, leg: Leg) -> None:
     def build_path() -> list[Hop]:
         path = a.guards.hops("egress", sent, None, where)
         path.extend(acls.hops(a.acl, "egress", sent, None, where))
+        at_nat: list[Hop] = []
         if nat_acl is not None and leg.nat_subnet != a.info.subnet:
-            path.extend(acls.hops(nat_acl, "ingress", allowed, a.addresses, a.placement))
-        path.extend(with_firewall_rules(leg.hops, judged, allowed, None))
-        return path
+            at_nat.extend(acls.hops(nat_acl, "ingress", allowed, a.addresses, a.placement))
+        through = with_firewall_rules(leg.hops, judged, allowed, None)
+        if forwarder is None:
+            return [*path, *at_nat, *through]
+        at_nat.extend(forwarder.guards.hops("ingress", allowed, a.peer))
+        at_nat.extend(forwarder.guards.hops("egress", allowed, None, where))
+        # Its filters where the instance stands on the way.
+        after = next((i + 1 for i, h in enumerate(through) if h.address == leg.forwarder), 0)
+        return [*path, *through[:after], *at_nat, *through[after:]]
 
     unknowns = [*a.unknowns, *leg.unknowns, *engine.filters.take_unknowns()]
     engine.emit(a.info, leg.external, allowed, build_path, True, unknowns, reply_addresses)

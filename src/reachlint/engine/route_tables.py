@@ -431,11 +431,14 @@ class RouteTables:
         target = entry.target or entry.target_kind
         if route is None:
             how = "system route" if entry.target_kind in {"internet", "peering"} else "learned"
+            table_found = self.model.route_tables.get(entry.table or "")
             return Hop(
                 address=entry.table or f"system-route:{destination}",
                 kind="route",
                 type="route",
                 detail=f"{entry.table or 'the subnet'} sends {destination} to {target} ({how})",
+                # A route no one writes is the table's: the reader is pointed at the table.
+                origin=table_found.origin if table_found is not None else Origin(),
             )
         table = entry.table or "the route table"
         return Hop(

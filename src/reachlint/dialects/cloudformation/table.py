@@ -152,9 +152,10 @@ _INGRESS = _rule(
 _EGRESS = _rule(group_key="DestinationSecurityGroupId", prefix_list_key="DestinationPrefixListId")
 
 
-def _allocated_block(written: str, *allocators: str) -> FieldSpec:
-    """A VPC's added block: as written, or, allocated at deployment (Amazon's IPv6 pool, an IPAM
-    pool), a range only the deployment knows, named by the VPC attribute that lists it."""
+def _allocated_block(written: str, *allocators: str, owner: str = "VpcId") -> FieldSpec:
+    """A VPC's or subnet's added block: as written, or, allocated at deployment (Amazon's IPv6
+    pool, an IPAM pool), a range only the deployment knows, named by the owner's attribute
+    that lists it."""
     listed = "Ipv6CidrBlocks" if written.startswith("Ipv6") else "CidrBlockAssociations"
 
     def read(properties: JsonObject) -> Any:
@@ -163,8 +164,8 @@ def _allocated_block(written: str, *allocators: str) -> FieldSpec:
         flags = [properties[key] for key in allocators if key in properties]
         if not flags or all(flag in (False, "false", "False") for flag in flags):
             return None
-        vpc = properties.get("VpcId")
-        named = f"{vpc.logical_id if isinstance(vpc, ResourceRef) else 'VpcId'}.{listed}"
+        held_by = properties.get(owner)
+        named = f"{held_by.logical_id if isinstance(held_by, ResourceRef) else owner}.{listed}"
         rests_on = [name for flag in flags if isinstance(flag, Unknown) for name in flag.names]
         return Unknown(*rests_on, named)
 
@@ -209,6 +210,11 @@ TYPES: dict[str, KindSpec] = {
         public_ip_on_launch=at("MapPublicIpOnLaunch"),
         ipv6_on_launch=at("AssignIpv6AddressOnCreation"),
         zone=at("AvailabilityZone"),
+    ),
+    "AWS::EC2::SubnetCidrBlock": kind(
+        "subnet-cidr-block",
+        subnet=at("SubnetId"),
+        ipv6_cidr=_allocated_block("Ipv6CidrBlock", "Ipv6IpamPoolId", owner="SubnetId"),
     ),
     "AWS::EC2::SecurityGroup": kind(
         "security-group",
@@ -276,6 +282,9 @@ TYPES: dict[str, KindSpec] = {
     ),
     "AWS::EC2::GatewayRouteTableAssociation": kind(
         "route-table-association", table=at("RouteTableId"), gateway=at("GatewayId")
+    ),
+    "AWS::EC2::VPNGatewayRoutePropagation": kind(
+        "vpn-gateway-route-propagation", tables=at("RouteTableIds"), gateway=at("VpnGatewayId")
     ),
     "AWS::EC2::InternetGateway": kind("internet-gateway"),
     "AWS::EC2::VPCGatewayAttachment": KindSpec(
@@ -364,6 +373,7 @@ TYPES: dict[str, KindSpec] = {
         group_names=at("SecurityGroups"),
         public_ip=_instance_own("", "AssociatePublicIpAddress"),
         private_ip=_instance_own("PrivateIpAddress"),
+        source_dest_check=at("SourceDestCheck"),
         ipv6_count=_instance_own("Ipv6AddressCount"),
         ipv6_addresses=_instance_own("Ipv6Addresses"),
         network_interfaces=many(
@@ -379,6 +389,7 @@ TYPES: dict[str, KindSpec] = {
         subnet=at("SubnetId"),
         groups=at("GroupSet"),
         private_ip=at("PrivateIpAddress"),
+        source_dest_check=at("SourceDestCheck"),
         ipv6_count=at("Ipv6AddressCount"),
         ipv6_addresses=at("Ipv6Addresses"),
         tags=at("Tags", convert=tag_map),

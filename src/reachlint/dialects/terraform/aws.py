@@ -390,6 +390,7 @@ TYPES: dict[str, Kind] = {
             "public_ip": "associate_public_ip_address",
             "private_ip": "private_ip",
             "private_ips": "secondary_private_ips",
+            "source_dest_check": "source_dest_check",
             **_IPV6,
             "template": Field("launch_template.0.id", by_name=True),
             "template_name": Field("launch_template.0.name", by_name=True),
@@ -404,6 +405,7 @@ TYPES: dict[str, Kind] = {
             "private_ip": "private_ip",
             "private_ips": "private_ips",
             "private_ip_list": "private_ip_list",
+            "source_dest_check": "source_dest_check",
             **_IPV6,
             "attachments": entries(
                 "attachment", {"instance": "instance", "device_index": "device_index"}

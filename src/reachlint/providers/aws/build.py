@@ -46,6 +46,7 @@ def build(inv: Inventory, model: NetworkModel) -> None:
     gateways.add_vpn(b)
     routing.choose_unknown_targets(b)
     _endpoints(b)
+    routing.add_forwarders(b)
     security_groups.add_source_groups(b)
     load_balancers.add_listeners_and_targets(b)
     exposure.add_elastic_ips(b)

@@ -6,8 +6,9 @@ engine needs no AWS knowledge. The default VPC has 172.31.0.0/16; its default su
 public addresses. Something placed in no subnet lands in the default VPC.
 
 Fields: a VPC's `cidr`, `ipv6_cidr` (and, existing, `associated_cidrs` entries with `cidr`);
-a `vpc-cidr-block`'s `network`, `cidr`, `ipv6_cidr`; a subnet's `network`, `cidr`,
-`ipv6_cidr`, `public_ip_on_launch`, `ipv6_on_launch`, `zone`.
+a `vpc-cidr-block`'s `network`, `cidr`, `ipv6_cidr`; a `subnet-cidr-block`'s `subnet`,
+`ipv6_cidr`; a subnet's `network`, `cidr`, `ipv6_cidr`, `public_ip_on_launch`,
+`ipv6_on_launch`, `zone`.
 """
 
 from __future__ import annotations
@@ -146,6 +147,14 @@ def add_subnets(b: Build) -> None:
         add_subnet(b, resource)
     for resource in b.inv.existing("subnet"):
         add_subnet(b, resource)
+    for resource in b.inv.of("subnet-cidr-block"):
+        unknown: list[str] = []
+        address = resource.link("subnet", SUBNET_KINDS, "subnet", unknown)
+        subnet = b.model.subnets.get(address or "")
+        if subnet is not None:
+            subnet.cidrs.extend(
+                cidr_values(resource, "ipv6_cidr", subnet.unknown, ranges=subnet.unknown_ranges)
+            )
 
 
 def add_subnet(b: Build, resource: Resource) -> None:

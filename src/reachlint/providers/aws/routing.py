@@ -8,8 +8,8 @@ forwards. An attachment stands for the gateway it attaches.
 Fields: a table's `network`, `default_of` (a main table: the VPC whose it is), `routes` entries,
 `propagating_gateways`; a route (an entry, or a `route` with `table`) has `destination`,
 `ipv6_destination`, `destination_prefix_list` and the targets of `ROUTE_TARGETS`; associations
-have `table` and `subnet` or `gateway`; a propagation `table` and `gateway`; a prefix list
-`entries` with `cidr`, a `prefix-list-entry` `prefix_list` and `cidr`.
+have `table` and `subnet` or `gateway`; a propagation `table` (or `tables`) and `gateway`; a
+prefix list `entries` with `cidr`, a `prefix-list-entry` `prefix_list` and `cidr`.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from reachlint.providers.aws.networks import (
 from reachlint.providers.aws.security_groups import PREFIX_LIST_KINDS
 from reachlint.providers.aws.source import Fields, Resource
 from reachlint.providers.aws.state import NOTE_SAMPLE, Build, one_of
-from reachlint.providers.values import dedupe, string_value
+from reachlint.providers.values import dedupe, flag, has_unknown, string_value
 from reachlint.sources import UNKNOWN, UnknownValue
 
 RT_LINK_KINDS = RT_KINDS | VPC_KINDS  # a VPC stands for its main table
@@ -294,10 +294,16 @@ def add_routes_and_associations(b: Build) -> None:
         subnet.route_table_choices, subnet.route_table_unknown = list(tables_of), rests_on
     for resource in b.inv.of("vpn-gateway-route-propagation"):
         unknown = []
-        table = route_table_of(b, resource, unknown)
         gateway = resource.link("gateway", VGW_KINDS, "VPN gateway", unknown)
-        if table is not None and gateway is not None:
-            table.propagating_gateways = dedupe([*table.propagating_gateways, gateway])
+        # One table, or (CloudFormation's RouteTableIds) several.
+        into: list[RouteTable | None] = []
+        if resource.value("table") is not None:
+            into.append(route_table_of(b, resource, unknown))
+        listed = resource.links("tables", RT_LINK_KINDS, "route table", unknown)
+        into.extend(b.model.route_tables.get(table_address(b, a)) for a in listed.addresses)
+        for table in into:
+            if table is not None and gateway is not None:
+                table.propagating_gateways = dedupe([*table.propagating_gateways, gateway])
 
 
 def _tables_named(b: Build, resource: Resource, unknown: list[str]) -> list[RouteTable]:
@@ -375,6 +381,38 @@ _CANDIDATES: dict[str, tuple[str, ...]] = {
     "egress_only_gateway": ("egress-only-internet-gateway",),
     "transit_gateway": ("transit-gateway",),
 }
+
+
+def add_forwarders(b: Build) -> None:
+    """A route to an instance or a network interface leads through it only when its
+    source/destination check is off, as a NAT instance's is: with the check on, it drops what
+    is not addressed to it (https://docs.aws.amazon.com/vpc/latest/userguide/
+    work-with-nat-instances.html). The instance then forwards by its own subnet's routes."""
+    for table in b.model.route_tables.values():
+        for made in table.routes:
+            if made.target_kind in ("instance", "network-interface") and made.target:
+                _forwarder(b, made)
+
+
+def _forwarder(b: Build, made: Route) -> None:
+    target = made.target or ""
+    resource = b.inv.get(target)
+    holder = target if target in b.model.endpoints else b.owner.get(target)
+    if resource is None or holder is None:
+        return
+    check = resource.value("source_dest_check")
+    if flag(check) is not False and not has_unknown(check):
+        b.model.note(
+            f"{made.address}: sends {made.destination or 'its destination'} to {target}, whose "
+            "source/destination check is on: it drops what is not addressed to it, so the "
+            "route leads nowhere",
+            made.address,
+            made.origin,
+        )
+        return
+    if has_unknown(check) and made.target_unknown is None:
+        made.target_unknown = f"{made.address}: {target}.{resource.name('source_dest_check')}"
+    made.target_kind, made.target = "virtual-appliance", holder
 
 
 def choose_unknown_targets(b: Build) -> None:

@@ -161,6 +161,7 @@ KINDS = {
     "vpc": "a VPC (existing: read from the account)",
     "default-vpc": "the account's default VPC, adopted",
     "vpc-cidr-block": "another IPv4 or IPv6 block of a VPC",
+    "subnet-cidr-block": "an IPv6 block of a subnet",
     "subnet": "a subnet (existing: read from the account)",
     "default-subnet": "a default subnet of the default VPC, adopted",
     "security-group": "a security group (existing: read from the account)",
