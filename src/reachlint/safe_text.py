@@ -60,9 +60,11 @@ def _character(character: str) -> str:
         return character
     if character in _SHORT_ESCAPES:
         return _SHORT_ESCAPES[character]
-    if unicodedata.category(character) not in _ESCAPED_CATEGORIES:
-        return character  # a space other than ' ', a private-use or unassigned character
     code = ord(character)
+    # Noncharacters (U+FFFE, U+FFFF and their like) may not appear in XML.
+    noncharacter = code & 0xFFFE == 0xFFFE or 0xFDD0 <= code <= 0xFDEF
+    if unicodedata.category(character) not in _ESCAPED_CATEGORIES and not noncharacter:
+        return character  # a space other than ' ', a private-use or unassigned character
     if code <= 0xFF:
         return f"\\x{code:02x}"
     return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"

@@ -12,8 +12,11 @@ errors that quote them — reaches the text report, the annotations and standard
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from xml.etree import ElementTree
@@ -255,3 +258,131 @@ def test_sarif_messages_link_only_to_reachlints_own_locations() -> None:
     assert texts
     for text in texts:
         assert not re.search(r"(?<!\\)[\[\]]", own_link.sub("", text)), text
+
+
+# A name that a terminal colour code would turn into workflow commands once a writer strips
+# what looks like colour from output that is not a terminal.
+COLOURED_COMMANDS = (
+    "Sg\n\x1b[0m::add-mask::hunter2\n\x1b[m::error file=main.tf,line=1::forged\n"
+    "##\x1b[0m[warning]x ##vso[task.complete result=Succeeded]\n"
+)
+
+
+def _group_template(name: str, suppressed: bool) -> str:
+    group: dict[str, object] = {
+        "Type": "AWS::EC2::SecurityGroup",
+        "Properties": {
+            "GroupDescription": "ssh",
+            "SecurityGroupIngress": [
+                {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "CidrIp": "0.0.0.0/0"}
+            ],
+        },
+    }
+    if suppressed:
+        group["Metadata"] = {"reachlint:ignore": [{"rule": "INTERNET-ADMIN-PORTS", "reason": "ok"}]}
+    # In the default VPC, whose subnets give public addresses: SSH from the internet.
+    host = {
+        "Type": "AWS::EC2::Instance",
+        "Properties": {"ImageId": "ami-1", "SecurityGroupIds": [{"Ref": name}]},
+    }
+    return json.dumps({"Resources": {name: group, "Host": host}})
+
+
+@pytest.mark.parametrize("output_format", ["text", "github", "junit", "markdown"])
+def test_a_suppression_added_on_a_hostile_name_is_no_command_in_a_pipe(
+    tmp_path: Path, output_format: str
+) -> None:
+    """`diff` as CI runs it, standard output a pipe: the added suppression's name stays
+    escaped on its line, whatever a writer would strip."""
+    for side, suppressed in (("base", False), ("head", True)):
+        (tmp_path / side).mkdir()
+        (tmp_path / side / "t.json").write_text(_group_template(COLOURED_COMMANDS, suppressed))
+    code = "from reachlint.commands.cli import main\nmain()\n"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            code,
+            "diff",
+            "base/t.json",
+            "head/t.json",
+            "--format",
+            output_format,
+        ],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode in (0, 1), done.stderr
+    assert "adds a suppression" in done.stdout or "NEW-SUPPRESSION" in done.stdout
+    assert raw_controls(done.stdout) == []
+    found = runner_commands(done.stdout)
+    if output_format == "github":  # its own annotations, the name inside their values
+        names = {_workflow_command(line)[0].split(" ")[0] for line in found}
+        assert names == {"notice"}, found
+        assert not [line for line in found if "##[" in line or "##vso[" in line.lower()]
+    else:
+        assert found == []
+    if output_format == "junit":
+        ElementTree.fromstring(done.stdout)
+
+
+def test_a_rules_files_words_are_prose_in_sarif_help(tmp_path: Path) -> None:
+    """A rule's help is Markdown that code scanning shows beside its alerts: the title and
+    description a pull request writes are text, not an image, a link or a mention."""
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        "version: 1\nrules:\n  - id: ADMIN\n"
+        '    title: "Admin <img src=https://evil.example/p.png> @octocat"\n'
+        '    description: "[Re-run](https://evil.example/phish) ![x](https://evil.example/x.png)"\n'
+        "    severity: high\n    match: {from: internet, to: any, ports: [22]}\n"
+    )
+    template = tmp_path / "t.json"
+    template.write_text(_group_template("Sg", False))
+    code, out, err = _run(
+        "check", str(template), "--rules", str(rules), "--no-builtin", "--format", "sarif"
+    )
+    assert code == 1, err
+    (rule,) = json.loads(out)["runs"][0]["tool"]["driver"]["rules"]
+    help_text = rule["help"]["markdown"]
+    assert "<img" not in help_text and "](https://" not in help_text and "@octocat" not in help_text
+    assert "&lt;img" in help_text and "Re-run" in help_text
+
+
+def test_names_xml_may_not_hold_and_unpaired_surrogates_in_hashed_fields(tmp_path: Path) -> None:
+    """U+FFFF in a name keeps JUnit well-formed; an unpaired surrogate in a suppression's rule
+    or reason, which GitLab's fingerprints and new-suppression findings hash, is no internal
+    error."""
+    template = tmp_path / "t.json"
+    template.write_text(_group_template("Web\uffff", False))
+    code, out, err = _run("check", str(template), "--format", "junit")
+    assert code == 1, err
+    ElementTree.fromstring(out)
+    ignored = json.loads(_group_template("Sg", True))
+    ignored["Resources"]["Sg"]["Metadata"]["reachlint:ignore"][0]["rule"] = "X\ud800"
+    template.write_text(json.dumps(ignored))
+    code, _, err = _run("check", str(template), "--format", "gitlab")
+    assert code in (0, 1) and "internal error" not in err, err
+    base = tmp_path / "base.json"
+    base.write_text(_group_template("Sg", False))
+    ignored["Resources"]["Sg"]["Metadata"]["reachlint:ignore"][0] = {
+        "rule": "INTERNET-ADMIN-PORTS",
+        "reason": "ok \ud800",
+    }
+    template.write_text(json.dumps(ignored))
+    code, _, err = _run("check", str(template), "--base", str(base))
+    assert code in (0, 1) and "internal error" not in err, err
+
+
+def test_a_sarif_location_is_never_a_uri_of_its_own(tmp_path: Path) -> None:
+    """A directory named `https:` would make a scheme of a relative reference (RFC 3986
+    §4.2): its colon stays encoded."""
+    folder = tmp_path / "https:" / "evil.example"
+    folder.mkdir(parents=True)
+    (folder / "x.json").write_text(_group_template("Sg", False))
+    code, out, err = _run("check", str(folder / "x.json"), "--format", "sarif")
+    assert code == 1, err
+    uris = re.findall(r'"uri": "([^"]*)"', out)
+    assert uris and not [uri for uri in uris if re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", uri)]

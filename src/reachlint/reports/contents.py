@@ -50,13 +50,16 @@ def describe_rules(ruleset: RuleSet) -> list[RuleInfo]:
 
 def _rule_help(rule: Rule) -> str:
     """Help for a rule from a rules file: its own words, and the ways out of a finding."""
+    from reachlint.safe_text import md_code, md_text
+
+    # The rules file is the input's: its words are prose, never markup (a link, an image).
     where = ""
     if rule.origin.file:
         line = f":{rule.origin.line}" if rule.origin.line else ""
-        where = f" (defined in `{rule.origin.file}{line}`)"
-    why = " ".join(rule.description.split()) or "The rules file forbids these paths."
+        where = f" (defined in {md_code(f'{rule.origin.file}{line}')})"
+    why = md_text(" ".join(rule.description.split())) or "The rules file forbids these paths."
     return (
-        f"# {rule.id}\n\n{rule.heading}{where}\n\n"
+        f"# {md_text(rule.id)}\n\n{md_text(rule.heading)}{where}\n\n"
         f"## What it reports\n\nFlows that the rule's `match` covers and none of its `allow` "
         f"entries covers, with the traffic left over and the path that carries it.\n\n"
         f"## Why\n\n{why}\n\n"

@@ -35,7 +35,7 @@ def render_diff_text(diff: DiffReport, *, color: bool = False) -> str:
         for finding in diff.new_suppressions:
             lines += [
                 "",
-                f"  ! {finding.message}",
+                f"  ! {_s(finding.message)}",
                 f"      at: {primary_place(finding, diff.head)}",
             ]
     summary = diff.summary

@@ -88,7 +88,7 @@ def render_github_diff(diff: DiffReport) -> str:
     for finding in diff.new_suppressions or []:
         title = f"{finding.rule} ({finding.severity}): {finding.title}"
         place = primary_place(finding, diff.head)
-        lines.append(_command(LEVEL[finding.severity], place, title, finding.message))
+        lines.append(_command(LEVEL[finding.severity], place, title, _s(finding.message)))
     summary = diff.summary
     added = summary.new_suppressions
     adds = f", adds {plural(added, 'suppression')}" if added else ""

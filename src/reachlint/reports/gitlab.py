@@ -112,4 +112,4 @@ def _fallback(kind: str, item: PathLike) -> str:
 def _hash(text: str) -> str:
     import hashlib
 
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]

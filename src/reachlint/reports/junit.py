@@ -78,7 +78,7 @@ def render_junit_diff(diff: DiffReport) -> str:
         for finding in diff.new_suppressions:
             case = _case(suite, f"reachlint.{finding.rule}", _name(finding), finding, diff.head)
             failure = ElementTree.SubElement(
-                case, "failure", message=finding.message, type=finding.severity
+                case, "failure", message=_s(finding.message), type=finding.severity
             )
             failure.text = _details(finding, diff.head)
     return _document(root)

@@ -321,7 +321,9 @@ def _physical(place: Place) -> dict[str, Any]:
 def _uri(file: str) -> str:
     from urllib.parse import quote
 
-    return quote(file, safe="/:@!$&'()*+,;=-._~")
+    # A colon stays encoded: in a relative reference's first segment it would make a scheme
+    # (`https:`, `javascript:`) of a file's name.
+    return quote(file, safe="/@!$&'()*+,;=-._~", errors="surrogatepass")
 
 
 def _problem_result(problem: SuppressionProblem, rule_index: int) -> dict[str, Any]:

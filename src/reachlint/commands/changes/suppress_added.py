@@ -317,5 +317,5 @@ def _finding(
         traffic=[],
         path=[],
         # What was added, never where: moving it leaves the fingerprint alone.
-        fingerprint=hashlib.sha256(text.encode("utf-8")).hexdigest()[:32],
+        fingerprint=hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32],
     )

@@ -275,7 +275,9 @@ def write_out(text: str) -> None:
     (findings at or above --fail-on, reachable or not), decided before the first byte was
     written, and a reader that stops reading does not change it."""
     try:
-        typer.echo(text, nl=False)
+        # As written: click would strip what looks like a terminal colour when standard output
+        # is not a terminal, and could so join an escaped `::` back to the start of a line.
+        typer.echo(text, nl=False, color=True)
     except BrokenPipeError:
         _reader_gone()
 
