@@ -12,7 +12,7 @@ from msgspec import Struct, field
 
 from reachlint.engine.appliances import appliance_of
 from reachlint.engine.flows import INTERNET, External, Hop
-from reachlint.engine.ranges import names
+from reachlint.engine.ranges import names, possible_addresses
 from reachlint.engine.route_tables import (
     RouteEntry,
     RouteTables,
@@ -84,11 +84,13 @@ class Borders:
         if self.assume == "open":
             rest = ALL_ADDRESSES - routed
             for entry in view.unknown_destinations():
-                if entry.target_kind != "internet-gateway" or not rest:
+                ranges = entry.route.unknown_ranges if entry.route is not None else []
+                covered = rest & possible_addresses(ranges)
+                if entry.target_kind != "internet-gateway" or not covered:
                     continue
-                clients = clients | rest
+                clients = clients | covered
                 unknowns.extend(entry.unknowns)
-                routes.append((rest, self._return_hops(entry)))
+                routes.append((covered, self._return_hops(entry)))
         return clients, routes, unknowns
 
     def _return_hops(self, entry: RouteEntry) -> list[Hop]:
@@ -224,7 +226,9 @@ class Borders:
         they lead to their site whatever they are."""
         parts = [(families, entry) for entry in view.unknown_sites]
         if self.assume == "open":
-            parts.extend((families, entry) for entry in view.unknown_destinations())
+            for entry in view.unknown_destinations():
+                ranges = entry.route.unknown_ranges if entry.route is not None else []
+                parts.append((families & possible_addresses(ranges), entry))
         return parts
 
     def _azure_internet_legs(

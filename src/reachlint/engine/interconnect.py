@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from reachlint.engine.appliances import appliance_of
 from reachlint.engine.flows import Hop
-from reachlint.engine.ranges import NOWHERE, Placement, decide
+from reachlint.engine.ranges import NOWHERE, Placement, decide, possible_addresses
 from reachlint.engine.route_tables import (
     RouteEntry,
     RouteTables,
@@ -103,6 +103,8 @@ class Interconnect:
         for entry in view.unknown_destinations():
             route = entry.route
             assert route is not None
+            if not destination & possible_addresses(route.unknown_ranges):
+                continue  # a range of the other family
             matched, undecided = decide(route.unknown_ranges, placement)
             if not matched and not (undecided and self.assume == "open"):
                 continue

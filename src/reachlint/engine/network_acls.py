@@ -26,7 +26,7 @@ from reachlint.engine.filters import (
     unknown_addresses_text,
 )
 from reachlint.engine.flows import Doubt, Hop, Unknown
-from reachlint.engine.ranges import NOWHERE, Placement, decide
+from reachlint.engine.ranges import NOWHERE, Placement, decide, possible_addresses
 from reachlint.model.network import (
     AclEntry,
     IcmpMessages,
@@ -115,7 +115,7 @@ class AclView:
                 matched, names = decide(entry.unknown_ranges, placement)
                 undecided.extend(names)
                 if matched or (names and (assume == "open") == entry.allow):
-                    addresses = ALL_ADDRESSES
+                    addresses = possible_addresses(entry.unknown_ranges)
             match = Traffic.box(
                 protocol_set(entry.protocol),
                 addresses,

@@ -77,6 +77,17 @@ def families(ranges: Iterable[UnknownValue]) -> IntervalSet:
     return out
 
 
+def possible_addresses(ranges: Iterable[UnknownValue]) -> IntervalSet:
+    """Where addresses of unknown ranges may lie: their families (a field of IPv6 ranges holds
+    no IPv4 address), every address where a range's family is not known."""
+    out = IntervalSet()
+    for unknown in ranges:
+        if unknown.version is None:
+            return ALL_ADDRESSES
+        out = out | (V6_ALL if unknown.version == 6 else V4_ALL)
+    return out or ALL_ADDRESSES
+
+
 def safe_cidrs(values: Iterable[str]) -> IntervalSet:
     out = IntervalSet()
     for value in values:

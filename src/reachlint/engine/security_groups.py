@@ -27,7 +27,7 @@ from reachlint.engine.filters import (
     unknown_addresses_text,
 )
 from reachlint.engine.flows import Doubt, Hop, Unknown
-from reachlint.engine.ranges import NOWHERE, Placement, decide
+from reachlint.engine.ranges import NOWHERE, Placement, decide, possible_addresses
 from reachlint.model.network import SecurityGroupRule
 from reachlint.model.traffic import ALL_ADDRESSES, PUBLIC_ADDRESSES, IntervalSet, Traffic, cidrs
 from reachlint.sources import UnknownValue
@@ -45,8 +45,10 @@ class SgRule(Struct):
     unknown: str | None
     by_peer: dict[IntervalSet, Traffic] = field(default_factory=dict)
     _detail: str | None = None
-    # Address ranges it names that are unknown values (its own, or its prefix lists').
+    # Address ranges it names that are unknown values (its own, or its prefix lists'), and
+    # where they may lie (an IPv6 field's range holds no IPv4 address).
     ranges: tuple[UnknownValue, ...] = ()
+    range_addresses: IntervalSet = ALL_ADDRESSES
     # The groups whose members it admits are not known (named so): one of `references`, or
     # with `any_member`, any group; endpoints only, never addresses outside.
     members_unknown: str | None = None
@@ -137,12 +139,13 @@ class SgView:
                 if not compiled.ranges:
                     continue
                 matched, undecided = decide(compiled.ranges, placement)
+                admitted = compiled.services.only_addresses(compiled.range_addresses)
                 if matched:
-                    region |= compiled.services
+                    region |= admitted
                 elif undecided and self.filters.assume == "open":
-                    extra = compiled.services - definite
+                    extra = admitted - definite
                     unknowns.extend(Doubt(name, extra) for name in undecided if extra)
-                    region |= compiled.services
+                    region |= admitted
             cached = self._regions[key] = (region, unknowns)
         self.filters.unknowns.extend(cached[1])
         return cached[0]
@@ -224,7 +227,7 @@ class SgView:
                             extras.append(([compiled.members_unknown], compiled.services))
                     elif compiled.any_member and compiled.members_unknown and when_open:
                         extras.append(([compiled.members_unknown], compiled.services))
-                    if not compiled.ranges:
+                    if not compiled.ranges or not peer & compiled.range_addresses:
                         continue
                     matched, undecided = decide(compiled.ranges, placement)
                     if matched:
@@ -256,7 +259,8 @@ class SgView:
             if compiled.unknown is not None:
                 continue
             as_member = compiled.references & members_of and compiled.members_unknown is None
-            if as_member or (compiled.ranges and decide(compiled.ranges, placement)[0]):
+            in_ranges = compiled.ranges and peer & compiled.range_addresses
+            if as_member or (in_ranges and decide(compiled.ranges, placement)[0]):
                 found |= compiled.services
         return found
 
@@ -274,7 +278,14 @@ class SgView:
         count; and whether the peer lies in one stretch."""
         cuts = self._cuts.get(direction)
         if cuts is None:
-            cuts = address_cuts(compiled.region for compiled in self.rules[direction])
+            rules = self.rules[direction]
+            # Ranges of one family divide the peers of both families too.
+            cuts = address_cuts(
+                [
+                    *(compiled.region for compiled in rules),
+                    *(Traffic.box(addresses=c.range_addresses) for c in rules if c.ranges),
+                ]
+            )
             self._cuts[direction] = cuts
         referenced = self._referenced[direction]
         if not referenced:
@@ -352,10 +363,12 @@ class SgView:
                 admitted = compiled.services & allowed
             else:
                 admitted = compiled.toward(peer) & allowed
-            if compiled.ranges:
+            if compiled.ranges and (peer is None or peer & compiled.range_addresses):
                 matched, undecided = decide(compiled.ranges, placement)
                 if matched or (undecided and self.filters.assume == "open"):
                     admitted = compiled.services & allowed
+                    if peer is None:
+                        admitted = admitted.only_addresses(compiled.range_addresses)
             if admitted:
                 hops.append(sg_hop(compiled, admitted))
         return hops
@@ -468,6 +481,7 @@ class SecurityGroups:
             frozenset(references),
             unknown,
             ranges=tuple(ranges),
+            range_addresses=possible_addresses(ranges),
             members_unknown=members_unknown,
             any_member=bool(rule.groups_unknown) and not rule.security_groups,
         )

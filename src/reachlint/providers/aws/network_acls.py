@@ -99,7 +99,7 @@ def acl_entry(view: Fields, *, egress: bool) -> AclEntry | None:
     ports = port_range(view, protocol, unknown)
     icmp = icmp_messages(view, protocol, unknown, "icmp_type", "icmp_code")
     ranges: list[UnknownValue] = []
-    cidrs = cidr_values(view, "cidr", unknown, ranges=ranges)
+    cidrs = cidr_values(view, "cidr", unknown, ranges=ranges, version=4)
     cidrs += cidr_values(view, "ipv6_cidr", unknown, ranges=ranges)
     unknown = [u.removeprefix(view.prefix) for u in unknown]
     if not cidrs and not ranges:

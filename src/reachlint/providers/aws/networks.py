@@ -67,9 +67,11 @@ def add_networks(b: Build) -> None:
         if vpc is None or vpc not in b.model.networks:
             continue
         network = b.model.networks[vpc]
-        for name in ("cidr", "ipv6_cidr"):
+        for name, version in (("cidr", 4), ("ipv6_cidr", 6)):
             network.cidrs.extend(
-                cidr_values(resource, name, network.unknown, ranges=network.unknown_ranges)
+                cidr_values(
+                    resource, name, network.unknown, ranges=network.unknown_ranges, version=version
+                )
             )
 
 
@@ -81,7 +83,7 @@ def add_network(b: Build, resource: Resource) -> None:
     if default and not string_value(resource.value("cidr")):
         cidrs.append(DEFAULT_VPC_CIDR)
     else:
-        cidrs.extend(cidr_values(resource, "cidr", unknown, ranges=ranges))
+        cidrs.extend(cidr_values(resource, "cidr", unknown, ranges=ranges, version=4))
     cidrs.extend(cidr_values(resource, "ipv6_cidr", unknown, ranges=ranges))
     if resource.existing:
         for entry in resource.entries("associated_cidrs"):
@@ -107,17 +109,22 @@ def add_network(b: Build, resource: Resource) -> None:
 
 
 def cidr_values(
-    view: Fields, field: str, unknown: list[str], *, ranges: list[UnknownValue] | None = None
+    view: Fields,
+    field: str,
+    unknown: list[str],
+    *,
+    ranges: list[UnknownValue] | None = None,
+    version: int | None = None,
 ) -> list[str]:
     """The CIDRs written in `field`; what is unknown goes to `ranges` as unknown address
-    ranges when given, else to `unknown` as the field's path."""
+    ranges when given, else to `unknown` as the field's path. A range not known is still of
+    its field's family: `version`, or IPv6 for an `ipv6_` field."""
     value = view.value(field)
     path = view.path(field)
     if has_unknown(value):
         if ranges is not None:
             found_ranges = view.unknown_ranges(field)
-            # A range not known is still of its field's family: AWS's `cidr` fields are IPv4.
-            version = 6 if field.startswith("ipv6") else 4 if field == "cidr" else None
+            version = version or (6 if field.startswith("ipv6") else None)
             if version is not None:
                 found_ranges = [
                     r if r.version is not None else replace(r, version=version)
@@ -162,7 +169,7 @@ def add_subnet(b: Build, resource: Resource) -> None:
     ranges: list[UnknownValue] = []
     default = resource.kind == "default-subnet"
     network = network_of(b, resource, "network", unknown)
-    cidrs = cidr_values(resource, "cidr", unknown, ranges=ranges)
+    cidrs = cidr_values(resource, "cidr", unknown, ranges=ranges, version=4)
     cidrs += cidr_values(resource, "ipv6_cidr", unknown, ranges=ranges)
     if not cidrs and not ranges and (default or resource.existing):
         # One /20 of the default VPC, chosen by AWS; or read from the account.

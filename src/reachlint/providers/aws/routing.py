@@ -143,8 +143,8 @@ def route(b: Build, view: Fields) -> Route:
     unknown: list[str] = []
     destination: str | None = None
     ranges: list[UnknownValue] = []
-    for name in ("destination", "ipv6_destination"):
-        found = cidr_values(view, name, unknown, ranges=ranges)
+    for name, version in (("destination", 4), ("ipv6_destination", 6)):
+        found = cidr_values(view, name, unknown, ranges=ranges, version=version)
         destination = destination or (found[0] if found else None)
     destination_prefix_list: str | None = None
     if destination is None and not ranges:

@@ -229,8 +229,8 @@ def group_rule(b: Build, view: Fields, direction: Direction) -> SecurityGroupRul
     services_unknown = bool(unknown)  # the protocol, ports or messages: nothing else yet
     cidrs: list[str] = []
     ranges: list[UnknownValue] = []
-    for name in ("cidrs", "ipv6_cidrs"):
-        cidrs.extend(cidr_values(view, name, unknown, ranges=ranges))
+    for name, version in (("cidrs", 4), ("ipv6_cidrs", 6)):
+        cidrs.extend(cidr_values(view, name, unknown, ranges=ranges, version=version))
     unknown = [u.removeprefix(view.prefix) for u in unknown]
     prefix_links = view.links("prefix_lists", PREFIX_LIST_KINDS, "prefix list")
     prefix_lists = [*prefix_links.addresses, *prefix_links.literals]
