@@ -1605,3 +1605,82 @@ def test_an_id_another_data_source_also_carries_still_names_the_vpc() -> None:
     assert model.security_groups["aws_security_group.app"].network == (
         "module.a.data.aws_vpc.shared"
     )
+
+
+_DUAL_STACK_FUNCTION = """
+variable "allow_ipv6" {
+  type = bool
+}
+resource "aws_vpc" "main" {
+  cidr_block                       = "10.0.0.0/16"
+  assign_generated_ipv6_cidr_block = true
+}
+resource "aws_egress_only_internet_gateway" "out" {
+  vpc_id = aws_vpc.main.id
+}
+resource "aws_subnet" "private" {
+  vpc_id          = aws_vpc.main.id
+  cidr_block      = "10.0.2.0/24"
+  ipv6_cidr_block = cidrsubnet(aws_vpc.main.ipv6_cidr_block, 8, 2)
+}
+resource "aws_route_table" "private" {
+  vpc_id = aws_vpc.main.id
+  route {
+    ipv6_cidr_block        = "::/0"
+    egress_only_gateway_id = aws_egress_only_internet_gateway.out.id
+  }
+}
+resource "aws_route_table_association" "private" {
+  subnet_id      = aws_subnet.private.id
+  route_table_id = aws_route_table.private.id
+}
+resource "aws_security_group" "fn" {
+  vpc_id = aws_vpc.main.id
+  egress {
+    protocol         = "-1"
+    from_port        = 0
+    to_port          = 0
+    ipv6_cidr_blocks = ["::/0"]
+  }
+}
+resource "aws_lambda_function" "fn" {
+  function_name = "fn"
+  role          = "arn:aws:iam::123456789012:role/fn"
+  vpc_config {
+    subnet_ids         = [aws_subnet.private.id]
+    security_group_ids = [aws_security_group.fn.id]
+    ALLOWED
+  }
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("allowed", "reached", "rests_on"),
+    [
+        ("", False, []),
+        ("ipv6_allowed_for_dual_stack = false", False, []),
+        ("ipv6_allowed_for_dual_stack = true", True, []),
+        ("ipv6_allowed_for_dual_stack = var.allow_ipv6", True, ["aws_lambda_function.fn: ipv6"]),
+    ],
+)
+def test_a_function_sends_ipv6_only_when_allowed(
+    tmp_path: Path, allowed: str, reached: bool, rests_on: list[str]
+) -> None:
+    # Lambda's VpcConfig Ipv6AllowedForDualStack: "Allows outbound IPv6 traffic on VPC
+    # functions that are connected to dual-stack subnets" (false unless written); here IPv6 is
+    # the only way out, through an egress-only internet gateway.
+    from reachlint.commands.check import run_check
+
+    (tmp_path / "main.tf").write_text(_DUAL_STACK_FUNCTION.replace("ALLOWED", allowed))
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        "version: 1\nrules:\n  - id: OUT\n    title: out\n    severity: low\n"
+        "    match: {from: {types: [aws_lambda_function]}, to: internet}\n"
+    )
+    findings = run_check([tmp_path], [rules], builtin=False).findings
+    assert [f.source.address for f in findings] == (["aws_lambda_function.fn"] if reached else [])
+    if reached:
+        assert (findings[0].depends_on_unknown or []) == rests_on
+    closed = run_check([tmp_path], [rules], builtin=False, assume_unknown="closed").findings
+    assert bool(closed) == (reached and not rests_on)

@@ -1092,6 +1092,15 @@ CASES = [
         reason="sends 0.0.0.0/0 to aws_instance.checked, an instance that does not pass",
     ),
     Case(
+        FACTS + "nlb-client-family",
+        "internet",
+        "aws_instance.behind_dual",
+        "tcp",
+        "22",
+        traffic="tcp 22",
+        through=("aws_lb.dual", "aws_lb_listener.dual", "aws_security_group.from_vpc"),
+    ),
+    Case(
         "azure/udr-within-subnet/blackhole.json",
         "Microsoft.Network/networkInterfaces/client",
         "Microsoft.Network/networkInterfaces/server",

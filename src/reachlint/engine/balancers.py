@@ -24,7 +24,7 @@ from reachlint.engine.listeners import ListenerView
 from reachlint.engine.pairs import Pairs
 from reachlint.engine.services import Service
 from reachlint.model.network import Endpoint, TargetGroup
-from reachlint.model.traffic import Traffic
+from reachlint.model.traffic import V4_ALL, V6_ALL, Traffic
 
 # A listener, the port it forwards to, the classes of its targets and the hops between.
 _Forward = tuple[ListenerView, Traffic, list[ClassView], list[Hop]]
@@ -133,7 +133,18 @@ class _Balancers:
         if isinstance(arrival.source, EndpointClass) and arrival.source is t_class.info and alone:
             return
         keeps = keeps_client(lb_class, group)
-        if keeps is not None:
+        passes = lb_class.service.pass_through  # Azure's: the packet itself goes on
+        if keeps and not passes and group is not None and isinstance(arrival.source, External):
+            # A client of the other family than the targets' reaches them from the load
+            # balancer's own address ("IPv6 client request ... Load balancer IPv4 address",
+            # https://docs.aws.amazon.com/elasticloadbalancing/latest/network/
+            # edit-target-group-attributes.html#client-ip-preservation).
+            same = carried.only_addresses(V6_ALL if group.ipv6_targets else V4_ALL)
+            parts = ((same, True), (carried - same, False))
+            ways = [
+                self._way(arrival, part, lb_class, t_class, kept) for part, kept in parts if part
+            ]
+        elif keeps is not None:
             ways = [self._way(arrival, carried, lb_class, t_class, keeps)]
         else:
             # Preservation not known: the target judges the client, or the load balancer.

@@ -362,6 +362,9 @@ class TargetGroup(Element, kw_only=True):
     # the load balancer's own; None: not known, resting on `preservation_rests_on`.
     preserves_client_address: bool | None = True
     preservation_rests_on: str | None = None
+    # Its targets' address family (ip_address_type): a client of the other family reaches
+    # them from the load balancer's own address, kept or not.
+    ipv6_targets: bool = False
 
 
 class LoadBalancer(Struct, kw_only=True):

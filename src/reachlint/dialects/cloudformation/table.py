@@ -192,6 +192,12 @@ def _peering_accepted(properties: JsonObject) -> Any:
     return "PeerOwnerId" not in properties or "PeerRoleArn" in properties
 
 
+_FUNCTION_NETWORK = {
+    "subnets": at("SubnetIds"),
+    "groups": at("SecurityGroupIds"),
+    "ipv6": at("Ipv6AllowedForDualStack"),
+}
+
 TYPES: dict[str, KindSpec] = {
     "AWS::EC2::VPC": kind("vpc", cidr=at("CidrBlock")),
     "AWS::EC2::VPCCidrBlock": kind(
@@ -449,13 +455,13 @@ TYPES: dict[str, KindSpec] = {
     ),
     "AWS::Lambda::Function": kind(
         "lambda-function",
-        vpc=one("VpcConfig", fields={"subnets": at("SubnetIds"), "groups": at("SecurityGroupIds")}),
+        vpc=one("VpcConfig", fields=_FUNCTION_NETWORK),
         tags=at("Tags", convert=tag_map),
     ),
     # SAM's function deploys an AWS::Lambda::Function with the same VpcConfig.
     "AWS::Serverless::Function": kind(
         "lambda-function",
-        vpc=one("VpcConfig", fields={"subnets": at("SubnetIds"), "groups": at("SecurityGroupIds")}),
+        vpc=one("VpcConfig", fields=_FUNCTION_NETWORK),
     ),
     "AWS::ECS::Service": kind(
         "ecs-service",
@@ -481,6 +487,7 @@ TYPES: dict[str, KindSpec] = {
         "load-balancer",
         flavor=at("Type"),
         internal=at("Scheme", convert=_internal),
+        address_type=at("IpAddressType"),
         subnet_mappings=many(
             "SubnetMappings",
             fields={
@@ -499,6 +506,7 @@ TYPES: dict[str, KindSpec] = {
             "protocol": at("Protocol"),
             "port": at("Port"),
             "target_type": at("TargetType"),
+            "address_type": at("IpAddressType"),
             "preserve_client_ip": at(
                 "TargetGroupAttributes", convert=keyed_value("preserve_client_ip.enabled")
             ),

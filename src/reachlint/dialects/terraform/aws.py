@@ -177,6 +177,7 @@ _LOAD_BALANCER: Fields = {
     **_TAGS,
     "flavor": "load_balancer_type",
     "internal": "internal",
+    "address_type": Field("ip_address_type", computed=True),
     "subnet_mappings": entries(
         "subnet_mapping",
         {
@@ -487,7 +488,12 @@ TYPES: dict[str, Kind] = {
         {
             **_TAGS,
             "vpc": entries(
-                "vpc_config", {"subnets": "subnet_ids", "groups": _groups("security_group_ids")}
+                "vpc_config",
+                {
+                    "subnets": "subnet_ids",
+                    "groups": _groups("security_group_ids"),
+                    "ipv6": "ipv6_allowed_for_dual_stack",
+                },
             ),
         },
     ),
@@ -554,6 +560,7 @@ TYPES: dict[str, Kind] = {
                 "port": "port",
                 "target_type": Field("target_type", computed=True),
                 "preserve_client_ip": Field("preserve_client_ip", computed=True),
+                "address_type": Field("ip_address_type", computed=True),
             },
         )
         for family in ("lb", "alb")

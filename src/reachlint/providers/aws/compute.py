@@ -314,7 +314,13 @@ def add_function(b: Build, resource: Resource) -> None:
     settings = resource.entries("vpc")
     if not any(entry.known for entry in settings):
         return  # outside any VPC: not a network endpoint
-    _in_subnets(b, resource, settings[0], "function", [])
+    # In dual-stack subnets a function sends IPv6 only when allowed to
+    # (Ipv6AllowedForDualStack, false unless written).
+    allowed = settings[0].value("ipv6")
+    if allowed is UNKNOWN:
+        settings[0].note(f"{settings[0].path('ipv6')} is not known: whether it sends IPv6", "ipv6")
+    ipv6 = None if allowed is UNKNOWN else flag(allowed) is True
+    _in_subnets(b, resource, settings[0], "function", [], ipv6=ipv6, ipv6_unknown=ipv6 is None)
 
 
 def add_service(b: Build, resource: Resource) -> None:
@@ -348,6 +354,8 @@ def _in_subnets(
     *,
     public: bool = False,
     filtered: bool = True,
+    ipv6: bool | None = None,
+    ipv6_unknown: bool = False,
 ) -> None:
     """An endpoint with an interface in each of the subnets `config` names, behind its groups;
     a public one's address comes from the resource itself."""
@@ -362,6 +370,8 @@ def _in_subnets(
         public=public,
         public_source=resource.address if public else None,
         subnet_unknown=config.path("subnets"),
+        ipv6=ipv6,
+        ipv6_unknown=ipv6_unknown,
     )
     add_endpoint(b, resource, kind, interfaces, unknown)
 

@@ -91,15 +91,24 @@ def add_load_balancer(b: Build, resource: Resource) -> None:
     groups: Groups | None = groups_of(b, resource, ["groups"], unknown)
     if flavor != "application" and groups is not None and not groups.given:
         groups = None  # network and gateway load balancers without groups filter nothing
+    # Its addresses (ip_address_type): IPv4 unless dual stack, and then without public IPv4
+    # addresses when so asked; an internal one has private IPv4 addresses only.
+    address_type = resource.value("address_type")
+    address_type = address_type if isinstance(address_type, str) else "ipv4"
+    if resource.value("address_type") is UNKNOWN:
+        unknown.append(resource.name("address_type"))
+    dual_stack = address_type.startswith("dualstack") and not internal
     interfaces = interfaces_for(
         b,
         resource,
         subnets,
         unknown,
         groups,
-        public=not internal,
+        public=not internal and address_type != "dualstack-without-public-ipv4",
         public_source=resource.address,
         subnet_unknown=subnet_unknown,
+        ipv6=None if resource.value("address_type") is UNKNOWN else dual_stack,
+        ipv6_unknown=resource.value("address_type") is UNKNOWN and not internal,
     )
     for interface in interfaces:
         interface.private_ips = private_ips.get(interface.subnet or "", [])
@@ -202,6 +211,7 @@ def add_listeners_and_targets(b: Build) -> None:
             port_unknown=resource.path("port") if resource.value("port") is UNKNOWN else None,
             preserves_client_address=preserves,
             preservation_rests_on=rests_on,
+            ipv6_targets=resource.value("address_type") == "ipv6",
         )
     for resource in b.inv.of("listener"):
         _listener(b, resource)
