@@ -1089,7 +1089,7 @@ CASES = [
         "443",
         code="no-route",
         at="aws_route_table.behind_checked",
-        reason="sends 0.0.0.0/0 to aws_instance.checked, an instance that does not pass",
+        reason="sends 0.0.0.0/0 to aws_instance.checked, an instance the input does not show",
     ),
     Case(
         FACTS + "nlb-client-family",

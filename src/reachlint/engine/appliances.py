@@ -21,8 +21,10 @@ class Appliance(Struct, frozen=True):
     subnet: Subnet | None
     origin: Origin
     # An AWS instance that forwards: whether it has a public address to translate to (None:
-    # not one; Azure's machines and firewalls translate as their kind does).
+    # not one; Azure's machines and firewalls translate as their kind does), and what that
+    # rests on when it is not known.
     public: bool | None = None
+    public_unknown: str | None = None
 
     def hop(self) -> Hop:
         return Hop(
@@ -50,7 +52,8 @@ def appliance_of(model: NetworkModel, address: str | None) -> Appliance | None:
     subnet = model.subnets.get(interface.subnet or "")
     network = subnet.network if subnet is not None else interface.network
     net = model.networks.get(network or "")
-    public = interface.public if net is not None and net.provider == "aws" else None
+    aws = net is not None and net.provider == "aws"
+    unsure = aws and not interface.public and "public" in interface.unknown
     return Appliance(
         endpoint.address,
         "virtual-appliance",
@@ -58,5 +61,6 @@ def appliance_of(model: NetworkModel, address: str | None) -> Appliance | None:
         network,
         subnet,
         endpoint.origin,
-        public,
+        interface.public if aws else None,
+        f"the public address of {endpoint.address}" if unsure else None,
     )

@@ -133,8 +133,10 @@ class _Balancers:
         if isinstance(arrival.source, EndpointClass) and arrival.source is t_class.info and alone:
             return
         keeps = keeps_client(lb_class, group)
-        passes = lb_class.service.pass_through  # Azure's: the packet itself goes on
-        if keeps and not passes and group is not None and isinstance(arrival.source, External):
+        # Only a dual-stack load balancer hears both families (Azure's passes the packet on).
+        v4, v6 = lb_class.over_families
+        translates = v4 is not None and v6 is not None and not lb_class.service.pass_through
+        if keeps and translates and group is not None and isinstance(arrival.source, External):
             # A client of the other family than the targets' reaches them from the load
             # balancer's own address ("IPv6 client request ... Load balancer IPv4 address",
             # https://docs.aws.amazon.com/elasticloadbalancing/latest/network/
@@ -142,15 +144,17 @@ class _Balancers:
             same = carried.only_addresses(V6_ALL if group.ipv6_targets else V4_ALL)
             parts = ((same, True), (carried - same, False))
             ways = [
-                self._way(arrival, part, lb_class, t_class, kept) for part, kept in parts if part
+                self._way(arrival, part, lb_class, t_class, kept, group)
+                for part, kept in parts
+                if part
             ]
         elif keeps is not None:
-            ways = [self._way(arrival, carried, lb_class, t_class, keeps)]
+            ways = [self._way(arrival, carried, lb_class, t_class, keeps, group)]
         else:
             # Preservation not known: the target judges the client, or the load balancer.
             assert group is not None and group.preservation_rests_on is not None
-            kept = self._way(arrival, carried, lb_class, t_class, True)
-            lost = self._way(arrival, carried, lb_class, t_class, False)
+            kept = self._way(arrival, carried, lb_class, t_class, True, group)
+            lost = self._way(arrival, carried, lb_class, t_class, False, group)
             both = kept.traffic & lost.traffic
             if self.engine.assume == "closed":
                 ways = [replace(kept if kept.traffic else lost, traffic=both)]
@@ -180,11 +184,22 @@ class _Balancers:
             )
 
     def _way(
-        self, arrival: Flow, carried: Traffic, lb_class: ClassView, t_class: ClassView, keeps: bool
+        self,
+        arrival: Flow,
+        carried: Traffic,
+        lb_class: ClassView,
+        t_class: ClassView,
+        keeps: bool,
+        group: TargetGroup | None,
     ) -> _Way:
         """What reaches the target from the load balancer on, when the target sees the client's
-        address (`keeps`) or the load balancer's."""
-        leg = self.pairs.pair(lb_class, t_class, judge_source=not keeps)
+        address (`keeps`) or the load balancer's: over its target group's address family ("The
+        load balancer communicates with targets based on the IP address type of the target
+        group", https://docs.aws.amazon.com/elasticloadbalancing/latest/application/
+        load-balancer-ip-address-type.html)."""
+        passes = lb_class.service.pass_through  # Azure's: the packet itself goes on
+        family = None if passes or group is None else int(group.ipv6_targets)
+        leg = self.pairs.pair(lb_class, t_class, judge_source=not keeps, family=family)
         if leg is None:
             return _Way(Traffic(), list, True, [])
         traffic = carried & leg.allowed.services_everywhere()

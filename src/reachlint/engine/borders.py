@@ -266,8 +266,11 @@ class Borders:
         # Azure Firewall and forwarding VMs translate to their own address; an AWS Network
         # Firewall endpoint does not, so the sender still needs a public address of its own;
         # an AWS instance that forwards (a NAT instance) translates to its own, if it has one.
+        rests_on: list[str] = []
         if appliance.public is not None:
             public = appliance.public
+            if not public and appliance.public_unknown and self.assume == "open":
+                public, rests_on = True, [appliance.public_unknown]
         else:
             public = public or appliance.type != "aws_networkfirewall_firewall"
         forwarder = appliance.address if appliance.public is not None else None
@@ -280,6 +283,7 @@ class Borders:
                     leg.external,
                     [*hops, *leg.hops],
                     nat_subnet,
+                    [*rests_on, *leg.unknowns],
                     forwarder=forwarder or leg.forwarder,
                 )
             )

@@ -59,6 +59,9 @@ class ClassView(Struct, dict=True):
     closed_without_nsg: bool | None = False  # a Standard public IP: see Interface
     public_source: str | None = None
     default_outbound: bool = True  # Azure's default outbound access: see Interface
+    # Where its members' addresses lie in their subnet, for a family whose addresses the input
+    # does not give (a fixed private IPv4 address, an IPv6 one chosen at launch).
+    subnet_range: IntervalSet = ALL_ADDRESSES
 
     @cached_property
     def frontends(self) -> frozenset[str]:
@@ -87,11 +90,26 @@ class ClassView(Struct, dict=True):
         views: list[ClassView | None] = []
         for family in (V4_ALL, V6_ALL):
             own = self.addresses & family
-            if not own or not self.families & family:
+            chosen = self.subnet_range & family
+            if not self.families & family or not (own or chosen):
                 views.append(None)
+            elif not own:  # given for the other family only: chosen in its subnet
+                names = (private_address_of(self.info.id),)
+                views.append(
+                    replace(self, addresses=chosen, address_known=False, address_names=names)
+                )
             else:
                 views.append(self if own == self.addresses else replace(self, addresses=own))
         return (views[0], views[1])
+
+    def of_family(self, addresses: IntervalSet) -> ClassView:
+        """The class over the one address family `addresses` hold, if they hold one."""
+        v4, v6 = self.over_families
+        if v4 is not None and not addresses & V6_ALL:
+            return v4
+        if v6 is not None and not addresses & V4_ALL:
+            return v6
+        return self
 
 
 class ClassBuilder:
@@ -255,6 +273,7 @@ class ClassBuilder:
             closed_without_nsg=interface.closed_without_nsg,
             public_source=interface.public_source,
             default_outbound=interface.default_outbound_access,
+            subnet_range=self._subnet_range(interface, network) if known else addresses,
         )
         self.classes.append(made)
         return made

@@ -101,6 +101,20 @@ def _firewalls_between(
 ) -> Blocked | None:
     engine = explainer.engine
     legs = engine.interconnect.between(a.routes, a.info.network, b.addresses, b.info.network)
+    for hop in legs or []:
+        # An AWS instance that forwards (a NAT or appliance instance): its groups see both ends.
+        forwarder = engine.class_of_endpoint(hop.address)
+        if hop.kind != "virtual-appliance" or forwarder is None:
+            continue
+        network = engine.model.networks.get(forwarder.info.network or "")
+        if network is None or network.provider != "aws":
+            continue
+        at_forwarder = Explainer(engine, hop.address, hop.address)
+        blocked = at_forwarder.guards(
+            forwarder, "ingress", a.peer, wanted, "destination"
+        ) or at_forwarder.guards(forwarder, "egress", b.peer, wanted, "source")
+        if blocked is not None:
+            return blocked
     for view in engine.firewalls.on_path(legs or []):
         evaluated = view.evaluate("source", a.addresses, a.address_known)
         admitted = engine.filters.project(

@@ -192,7 +192,8 @@ def _to_non_forwarder(explainer: Explainer, a: ClassView) -> Blocked | None:
             blocked = explainer.no_route_out(a)
             reason = (
                 f"route table {blocked.address} sends {entry.destination} to {entry.target}, "
-                "an instance that does not pass traffic on (see the notes)"
+                "an instance the input does not show passing traffic on (its "
+                "source/destination check is on, or it is not in the input)"
             )
             return replace(blocked, reason=reason)
     return None
@@ -260,13 +261,20 @@ def _firewalls_out(
                 blocked = firewall_block(view, evaluated, scoped)
                 break
             scoped &= evaluated.allowed
+        sender = a.of_family(leg.addresses)
         forwarder = engine.class_of_endpoint(leg.forwarder) if leg.forwarder else None
         if blocked is None and scoped and forwarder is not None:
             # A NAT instance's groups judge what it forwards, as an endpoint's do.
             at_forwarder = Explainer(engine, leg.forwarder, leg.forwarder)
             blocked = at_forwarder.guards(
-                forwarder, "ingress", a.peer, scoped, "destination"
+                forwarder, "ingress", sender.peer, scoped, "destination"
             ) or at_forwarder.guards(forwarder, "egress", None, scoped, "source")
+        if blocked is None and scoped and leg.nat_subnet not in (None, a.info.subnet):
+            # So does the network ACL of the NAT's subnet, both ways.
+            nat_acl = engine.acls.acl_for(engine.model.subnets.get(leg.nat_subnet or ""))
+            blocked = explainer.acl(
+                nat_acl, "ingress", scoped, sender.addresses, sender.placement
+            ) or explainer.acl(nat_acl, "egress", scoped, None, a.outside)
         if blocked is None and scoped:
             return None
         first = first or blocked

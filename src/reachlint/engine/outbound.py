@@ -37,17 +37,20 @@ def _along(engine: Engine, a: ClassView, leg: Leg) -> None:
     allowed &= acls.region(a.acl, "egress", where)
     reply_addresses = acls.reply_addresses(a.acl, "ingress", where)
     sent = allowed  # what the class's own filters let out, as their hops show it
+    # What a NAT sees comes from the sender's address of the leg's family.
+    sender = a.of_family(leg.addresses)
     # A NAT instance's groups admit what it forwards, and let out what it sends on.
     forwarder = engine.class_of_endpoint(leg.forwarder) if leg.forwarder else None
     if forwarder is not None:
-        allowed &= forwarder.guards.toward("ingress", a.peer)
+        allowed &= forwarder.guards.toward("ingress", sender.peer)
         allowed &= forwarder.guards.region("egress", where)
     if leg.nat_subnet is not None and leg.nat_subnet != a.info.subnet:
         nat_acl = acls.acl_for(engine.model.subnets.get(leg.nat_subnet))
-        allowed &= acls.toward(nat_acl, "ingress", a.addresses, a.placement, a.address_names)
+        from_sender = (sender.addresses, sender.placement, sender.address_names)
+        allowed &= acls.toward(nat_acl, "ingress", *from_sender)
         allowed &= acls.region(nat_acl, "egress", where)
         nat_replies = acls.reply_addresses(nat_acl, "ingress", where)
-        back_in = acls.toward(nat_acl, "egress", a.addresses, a.placement, a.address_names)
+        back_in = acls.toward(nat_acl, "egress", *from_sender)
         if not back_in & Traffic.box(parse_protocol("tcp"), ports=EPHEMERAL_PORTS):
             nat_replies = IntervalSet()
         reply_addresses = reply_addresses & nat_replies
@@ -65,11 +68,13 @@ def _along(engine: Engine, a: ClassView, leg: Leg) -> None:
         path.extend(acls.hops(a.acl, "egress", sent, None, where))
         at_nat: list[Hop] = []
         if nat_acl is not None and leg.nat_subnet != a.info.subnet:
-            at_nat.extend(acls.hops(nat_acl, "ingress", allowed, a.addresses, a.placement))
+            at_nat.extend(
+                acls.hops(nat_acl, "ingress", allowed, sender.addresses, sender.placement)
+            )
         through = with_firewall_rules(leg.hops, judged, allowed, None)
         if forwarder is None:
             return [*path, *at_nat, *through]
-        at_nat.extend(forwarder.guards.hops("ingress", allowed, a.peer))
+        at_nat.extend(forwarder.guards.hops("ingress", allowed, sender.peer))
         at_nat.extend(forwarder.guards.hops("egress", allowed, None, where))
         # Its filters where the instance stands on the way.
         after = next((i + 1 for i, h in enumerate(through) if h.address == leg.forwarder), 0)

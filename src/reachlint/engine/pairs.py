@@ -65,26 +65,37 @@ class Pairs:
         self.interconnect = engine.interconnect
         self.firewalls = engine.firewalls
         self.model = engine.model
-        self._pairs: dict[tuple[int, int, bool], Pair | None] = {}
+        self._class_of_endpoint = engine.class_of_endpoint
+        self._pairs: dict[tuple[int, int, bool, int | None], Pair | None] = {}
         self._replies: dict[tuple[int, int], tuple[Verdict, Verdict, bool, list[Unknown]]] = {}
 
-    def pair(self, a: ClassView, b: ClassView, judge_source: bool = True) -> Pair | None:
+    def pair(
+        self, a: ClassView, b: ClassView, judge_source: bool = True, family: int | None = None
+    ) -> Pair | None:
         """Traffic members of `a` can send to members of `b`, and whether TCP replies return.
 
         With judge_source False the destination's security groups are left out: a load balancer
-        that keeps the client's address has them judge the client instead.
+        that keeps the client's address has them judge the client instead. `family` (0: IPv4,
+        1: IPv6) keeps to one address family: a load balancer reaches its targets over the
+        family of their target group.
         """
-        key = (a.info.id, b.info.id, judge_source)
+        key = (a.info.id, b.info.id, judge_source, family)
         found = self._pairs.get(key, _NOT_YET)
         if found is _NOT_YET:
-            found = self._pairs[key] = self._compute_pair(a, b, judge_source)
+            found = self._pairs[key] = self._compute_pair(a, b, judge_source, family)
         return found
 
-    def _compute_pair(self, a: ClassView, b: ClassView, judge_source: bool) -> Pair | None:
+    def _compute_pair(
+        self, a: ClassView, b: ClassView, judge_source: bool, family: int | None
+    ) -> Pair | None:
         """Judged over each address family both ends hold: a group that sends only to
         0.0.0.0/0 and one that admits only from ::/0 let nothing through together."""
         a_v4, a_v6 = a.over_families
         b_v4, b_v6 = b.over_families
+        if family == 0:
+            a_v6 = b_v6 = None
+        elif family == 1:
+            a_v4 = b_v4 = None
         over_v4 = None
         if a_v4 is not None and b_v4 is not None:
             over_v4 = self._judge(a_v4, b_v4, judge_source)
@@ -112,6 +123,7 @@ class Pairs:
         unknowns = [*a.unknowns, *b.unknowns]
         path: list[Hop] = []
         judged: list[tuple[FirewallView, Evaluated]] = []
+        forwarders: list[ClassView] = []
         crosses_subnets = routed(self.model, a, b)
         reply_ok = True
         if crosses_subnets:
@@ -123,6 +135,10 @@ class Pairs:
                 self.interconnect.take_unknowns()
                 return None
             path.extend(legs)
+            forwarders = self._forwarders(legs)
+            for forwarder in forwarders:
+                allowed &= forwarder.guards.toward("ingress", a.peer)
+                allowed &= forwarder.guards.toward("egress", b.peer)
             for view in self.firewalls.on_path(legs):
                 evaluated = view.evaluate("source", a.addresses, a.address_known)
                 self.filters.unknowns.extend(evaluated.unknowns)
@@ -148,6 +164,9 @@ class Pairs:
 
         def build_path() -> list[Hop]:
             hops = [*with_firewall_rules(path, judged, allowed, b.addresses)]
+            for forwarder in forwarders:
+                hops.extend(forwarder.guards.hops("ingress", allowed, a.peer))
+                hops.extend(forwarder.guards.hops("egress", allowed, b.peer))
             hops.extend(a.guards.hops("egress", allowed, b.peer))
             if crosses_subnets:
                 hops.extend(self.acls.hops(a.acl, "egress", allowed, b.addresses, b.placement))
@@ -157,6 +176,19 @@ class Pairs:
             return hops
 
         return Pair(allowed, build_path, reply_ok, unknowns)
+
+    def _forwarders(self, legs: list[Hop]) -> list[ClassView]:
+        """The AWS instances that forward on the way (routes to a NAT or appliance instance):
+        their security groups see both ends' addresses."""
+        found = []
+        for hop in legs:
+            if hop.kind != "virtual-appliance" or hop.address not in self.model.endpoints:
+                continue
+            forwarder = self._class_of_endpoint(hop.address)
+            network = self.model.networks.get(forwarder.info.network or "") if forwarder else None
+            if forwarder is not None and network is not None and network.provider == "aws":
+                found.append(forwarder)
+        return found
 
     def _seen_both_ways(
         self, forward: list[tuple[FirewallView, Evaluated]], back: list[Hop]

@@ -225,6 +225,8 @@ class TerraformFields:
         written = path in self.resource.references or path in self.resource.unknown_values
         if self._computed(spec) and has_unknown(value) and not written:
             return None if value is UNKNOWN else [v for v in value if v is not UNKNOWN]
+        if value is None and spec.unless and values.get(spec.unless) is True:
+            return UNKNOWN  # asked of the provider (a generated IPv6 block): not in the files
         if value is None and spec.default is not None:
             return spec.default
         if spec.convert is not None and value is not None:

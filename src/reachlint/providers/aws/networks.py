@@ -94,9 +94,8 @@ def add_network(b: Build, resource: Resource) -> None:
         # Read from the account, or allocated from an IPAM pool when created: the VPC's own
         # attribute, which what names it (a subnet carved from it, a rule) shares.
         own = f"{resource.address}.{resource.name('cidr')}"
-        ranges.extend(
-            resource.unknown_ranges("cidr") or [UnknownValue(sources=(own,), exactly=own)]
-        )
+        found = resource.unknown_ranges("cidr") or [UnknownValue(sources=(own,), exactly=own)]
+        ranges.extend(r if r.version is not None else replace(r, version=4) for r in found)
     b.model.networks[resource.address] = Network(
         address=resource.address,
         type=resource.type,
