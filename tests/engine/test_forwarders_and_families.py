@@ -153,3 +153,15 @@ def test_a_fixed_ipv4_address_leaves_the_ipv6_one_to_its_subnet(tmp_path: Path) 
     )  # fmt: skip
     _, answer = run_query([template], "ClientBoth", "SshV6", protocol="tcp", port="22")
     assert answer.reachable and traffic_text(answer.traffic) == "tcp 22"
+
+
+def test_an_ipv6_client_needs_no_public_address_on_the_path() -> None:
+    # IPv6 addresses are global: the database reached over IPv6 only (fixtures/aws/facts/
+    # database-ipv6-dual-stack) is not said to get a public address, an IPv4 one.
+    fixture = REPO / "fixtures/aws/facts/database-ipv6-dual-stack"
+    (finding,) = run_check(
+        [fixture / "plan.json"], [fixture / "rules.yaml"], builtin=False
+    ).findings
+    assert finding.destination.address == "aws_db_instance.public_dual"
+    assert [hop.kind for hop in finding.path if hop.kind == "public-address"] == []
+    assert "aws_internet_gateway.main" in [hop.address for hop in finding.path]

@@ -84,10 +84,12 @@ def _direct(engine: Engine, b: ClassView) -> None:
     if unrouted:
         replies = replies & replied
     unknowns = [*b.unknowns, *route_unknowns, *engine.filters.take_unknowns()]
-    # The route of the addresses admitted (an IPv6 client: the IPv6 route).
+    # The route of the addresses admitted (an IPv6 client: the IPv6 route), and a public
+    # address only for IPv4 clients (IPv6 addresses are global).
     reached = allowed.addresses()
     path = next((list(hops) for part, hops in routes if part & reached), [])
-    path.extend(_public_hops(engine, b))
+    if reached & V4_ALL:
+        path.extend(_public_hops(engine, b))
     path.extend(engine.acls.hops(b.acl, "ingress", allowed, None, b.outside))
     path.extend(b.guards.hops("ingress", allowed, None, b.outside))
     engine.emit(INTERNET, b.info, allowed, path, True, unknowns, replies)
