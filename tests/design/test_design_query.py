@@ -1101,6 +1101,15 @@ CASES = [
         through=("aws_lb.dual", "aws_lb_listener.dual", "aws_security_group.from_vpc"),
     ),
     Case(
+        FACTS + "nat64-reaches-ipv4",
+        "aws_instance.app",
+        "internet",
+        "tcp",
+        "443",
+        traffic="tcp 443",
+        through=("aws_route_table.ipv6_only", "aws_nat_gateway.main", "aws_internet_gateway.main"),
+    ),
+    Case(
         "azure/udr-within-subnet/blackhole.json",
         "Microsoft.Network/networkInterfaces/client",
         "Microsoft.Network/networkInterfaces/server",

@@ -165,3 +165,13 @@ def test_an_ipv6_client_needs_no_public_address_on_the_path() -> None:
     assert finding.destination.address == "aws_db_instance.public_dual"
     assert [hop.kind for hop in finding.path if hop.kind == "public-address"] == []
     assert "aws_internet_gateway.main" in [hop.address for hop in finding.path]
+
+
+def test_nat64_reaches_the_ipv4_internet_at_the_prefixs_addresses() -> None:
+    # fixtures/aws/facts/nat64-reaches-ipv4: what the instance's filters and routes see is
+    # the NAT64 prefix, which stands for every IPv4 address of the internet.
+    fixture = REPO / "fixtures/aws/facts/nat64-reaches-ipv4"
+    (finding,) = run_check(
+        [fixture / "plan.json"], [fixture / "rules.yaml"], builtin=False
+    ).findings
+    assert finding.addresses == ["64:ff9b::/96"]

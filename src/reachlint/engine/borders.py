@@ -23,6 +23,7 @@ from reachlint.engine.route_tables import (
 from reachlint.model.network import NetworkModel, Subnet
 from reachlint.model.traffic import (
     ALL_ADDRESSES,
+    NAT64_PREFIX,
     PUBLIC_ADDRESSES,
     V4_ALL,
     V6_ALL,
@@ -212,6 +213,7 @@ class Borders:
                     legs.append(Leg(usable, INTERNET, hops))
             elif kind == "nat-gateway":
                 legs.extend(self._nat_legs(entry, part & PUBLIC_ADDRESSES & V4_ALL))
+                legs.extend(self._nat_legs(entry, part & NAT64_PREFIX, nat64=True))
             elif kind in {"vpn-gateway", "transit-gateway"}:
                 legs.extend(self._site_legs(entry, part))
             for leg in legs[made:]:
@@ -289,7 +291,12 @@ class Borders:
             )
         return legs
 
-    def _nat_legs(self, entry: RouteEntry, part: IntervalSet) -> list[Leg]:
+    def _nat_legs(self, entry: RouteEntry, part: IntervalSet, nat64: bool = False) -> list[Leg]:
+        """Out through a public NAT gateway and its subnet's internet gateway. With `nat64`,
+        IPv6 traffic to the NAT64 prefix, which it sends on to the IPv4 addresses embedded in
+        it ("NAT64 ... enables your IPv6-only services ... to communicate with IPv4-only
+        services", https://docs.aws.amazon.com/vpc/latest/userguide/
+        nat-gateway-nat64-dns64.html): the leg keeps the addresses its sender's filters see."""
         nat = self.model.gateways.get(entry.target or "")
         if nat is None or not nat.public or not part:
             return []
@@ -297,21 +304,25 @@ class Borders:
         if subnet is None:
             return []
         nat_view = self.tables.view_for(subnet, subnet.network)
+        translated = PUBLIC_ADDRESSES & V4_ALL if nat64 else part
+        how = "translates IPv6 to IPv4 (NAT64)" if nat64 else "translates to its public address"
         legs: list[Leg] = []
-        for sub_part, onward in nat_view.partition(part):
+        for sub_part, onward in nat_view.partition(translated):
             if onward.target_kind != "internet-gateway":
                 continue
+            if nat64:
+                sub_part = part  # the prefix stands for the internet's IPv4 addresses
             hops = [
                 self.tables.route_hop(entry),
-                self.tables.gateway_hop(
-                    nat.address, "nat-gateway", "translates to its public address"
-                ),
+                self.tables.gateway_hop(nat.address, "nat-gateway", how),
                 self.tables.route_hop(onward),
                 self.tables.gateway_hop(
                     onward.target, "internet-gateway", "carries it to the internet"
                 ),
             ]
             legs.append(Leg(sub_part, INTERNET, hops, nat_subnet=subnet.address))
+            if nat64:
+                break
         return legs
 
     def _site_legs(self, entry: RouteEntry, part: IntervalSet) -> list[Leg]:

@@ -248,6 +248,8 @@ _NON_PUBLIC_V4 = [
     "168.63.129.16/32",
 ]  # fmt: skip
 PUBLIC_ADDRESSES = (V4_ALL - cidrs(_NON_PUBLIC_V4)) | cidrs(["2000::/3"])
+# IPv6 addresses that stand for IPv4 ones, for a NAT64 gateway (RFC 6052's well-known prefix).
+NAT64_PREFIX = cidrs(["64:ff9b::/96"])
 PRIVATE_ADDRESSES = cidrs(["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"])
 
 

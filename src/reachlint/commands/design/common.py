@@ -16,6 +16,7 @@ from reachlint.errors import InputError
 from reachlint.model.network import NetworkModel
 from reachlint.model.traffic import (
     ALL_ADDRESSES,
+    NAT64_PREFIX,
     PUBLIC_ADDRESSES,
     IntervalSet,
     Traffic,
@@ -78,7 +79,8 @@ def address_space(model: NetworkModel, end: End) -> IntervalSet:
     if not isinstance(end, External):
         return ALL_ADDRESSES
     if end.kind == "internet":
-        return PUBLIC_ADDRESSES
+        # The IPv4 internet reached through NAT64 too, where a route leads there.
+        return PUBLIC_ADDRESSES | NAT64_PREFIX if _routes_nat64(model) else PUBLIC_ADDRESSES
     site = model.onprem_sites.get(end.address)
     if site is None or not site.cidrs:
         return ALL_ADDRESSES
@@ -86,6 +88,14 @@ def address_space(model: NetworkModel, end: End) -> IntervalSet:
         return cidrs(site.cidrs)
     except ValueError:
         return ALL_ADDRESSES
+
+
+def _routes_nat64(model: NetworkModel) -> bool:
+    return any(
+        route.destination and route.destination.lower().startswith("64:ff9b:")
+        for table in model.route_tables.values()
+        for route in table.routes
+    )
 
 
 def load_balancers_on(path: list[Hop]) -> list[str]:
