@@ -35,9 +35,6 @@ class Pair(Struct):
     reply_ok: bool
     unknowns: list[Unknown]
     _path: list[Hop] | None = None
-    # Over IPv4 and IPv6 with replies that get back over one only: the TCP traffic that passes
-    # only where they do not (then `reply_ok` is True for the rest).
-    replies_dropped: Traffic | None = None
 
     @property
     def path(self) -> list[Hop]:
@@ -48,6 +45,14 @@ class Pair(Struct):
         if self._path is None:
             self._path = self.build_path()
         return self._path
+
+
+class EitherFamilyPair(Pair):
+    """A pair that passes over IPv4 and over IPv6, with replies that may get back over one
+    only: the TCP traffic that passes only where they do not (`reply_ok` holds for the rest).
+    A class of its own, so the many pairs of one family carry no such field."""
+
+    replies_dropped: Traffic | None = None
 
 
 # A pair not judged yet (None is judged: nothing passes).
@@ -66,7 +71,7 @@ class Pairs:
         self.firewalls = engine.firewalls
         self.model = engine.model
         self._class_of_endpoint = engine.class_of_endpoint
-        self._pairs: dict[tuple[int, int, bool, int | None], Pair | None] = {}
+        self._pairs: dict[tuple[int, ...], Pair | None] = {}
         self._replies: dict[tuple[int, int], tuple[Verdict, Verdict, bool, list[Unknown]]] = {}
 
     def pair(
@@ -79,7 +84,11 @@ class Pairs:
         1: IPv6) keeps to one address family: a load balancer reaches its targets over the
         family of their target group.
         """
-        key = (a.info.id, b.info.id, judge_source, family)
+        # The one-family pairs of load balancers' legs apart; the rest keyed small (there are
+        # many).
+        key: tuple[int, ...] = (a.info.id, b.info.id, judge_source)
+        if family is not None:
+            key = (*key, family)
         found = self._pairs.get(key, _NOT_YET)
         if found is _NOT_YET:
             found = self._pairs[key] = self._compute_pair(a, b, judge_source, family)
@@ -123,7 +132,6 @@ class Pairs:
         unknowns = [*a.unknowns, *b.unknowns]
         path: list[Hop] = []
         judged: list[tuple[FirewallView, Evaluated]] = []
-        forwarders: list[ClassView] = []
         crosses_subnets = routed(self.model, a, b)
         reply_ok = True
         if crosses_subnets:
@@ -135,8 +143,7 @@ class Pairs:
                 self.interconnect.take_unknowns()
                 return None
             path.extend(legs)
-            forwarders = self._forwarders(legs)
-            for forwarder in forwarders:
+            for forwarder in self._forwarders(legs):
                 allowed &= forwarder.guards.toward("ingress", a.peer)
                 allowed &= forwarder.guards.toward("egress", b.peer)
             for view in self.firewalls.on_path(legs):
@@ -164,7 +171,7 @@ class Pairs:
 
         def build_path() -> list[Hop]:
             hops = [*with_firewall_rules(path, judged, allowed, b.addresses)]
-            for forwarder in forwarders:
+            for forwarder in self._forwarders(path):
                 hops.extend(forwarder.guards.hops("ingress", allowed, a.peer))
                 hops.extend(forwarder.guards.hops("egress", allowed, b.peer))
             hops.extend(a.guards.hops("egress", allowed, b.peer))
@@ -262,7 +269,7 @@ def _over_either(v4: Pair, v6: Pair) -> Pair:
         return Pair(allowed, build_path, v4.reply_ok, unknowns)
     answered, unanswered = (v4, v6) if v4.reply_ok else (v6, v4)
     dropped = (unanswered.allowed & TCP_ONLY) - answered.allowed
-    return Pair(allowed, build_path, True, unknowns, replies_dropped=dropped)
+    return EitherFamilyPair(allowed, build_path, True, unknowns, replies_dropped=dropped)
 
 
 def routed(model: NetworkModel, a: ClassView, b: ClassView) -> bool:
@@ -317,7 +324,7 @@ def between_classes(engine: Engine, pairs: Pairs) -> None:
                 allowed = b.service.accepts("network", a.service.sends("network", pair.allowed))
                 if not allowed:
                     continue
-                dropped = pair.replies_dropped
+                dropped = pair.replies_dropped if isinstance(pair, EitherFamilyPair) else None
                 if dropped is None:
                     engine.emit(a.info, b.info, allowed, pair.hops, pair.reply_ok, pair.unknowns)
                     continue
