@@ -68,16 +68,21 @@ class Engine:
         self.flows: list[Flow] = []
         # Flows that end at a pass-through load balancer: only the way to its backends.
         self.held: list[Flow] = []
-        self._class_of_endpoint: dict[str, ClassView] | None = None
+        self._forwarders: dict[str, ClassView] | None = None
 
-    def class_of_endpoint(self, endpoint: str) -> ClassView | None:
-        """The class of an endpoint's first interface."""
-        if self._class_of_endpoint is None:
-            self._class_of_endpoint = {}
+    def forwarder(self, endpoint: str) -> ClassView | None:
+        """The class of an AWS instance that routes send traffic to and that passes it on (a
+        NAT or appliance instance, see providers/aws/routing.add_forwarders): its security
+        groups judge what it forwards. None for anything else."""
+        if self._forwarders is None:
+            self._forwarders = {}
             for cls in self.classes:
+                network = self.model.networks.get(cls.info.network or "")
+                if network is None or network.provider != "aws":
+                    continue
                 for member in cls.info.members:
-                    self._class_of_endpoint.setdefault(member.endpoint, cls)
-        return self._class_of_endpoint.get(endpoint)
+                    self._forwarders.setdefault(member.endpoint, cls)
+        return self._forwarders.get(endpoint)
 
     def emit(
         self,

@@ -103,11 +103,8 @@ def _firewalls_between(
     legs = engine.interconnect.between(a.routes, a.info.network, b.addresses, b.info.network)
     for hop in legs or []:
         # An AWS instance that forwards (a NAT or appliance instance): its groups see both ends.
-        forwarder = engine.class_of_endpoint(hop.address)
-        if hop.kind != "virtual-appliance" or forwarder is None:
-            continue
-        network = engine.model.networks.get(forwarder.info.network or "")
-        if network is None or network.provider != "aws":
+        forwarder = engine.forwarder(hop.address) if hop.kind == "virtual-appliance" else None
+        if forwarder is None:
             continue
         at_forwarder = Explainer(engine, hop.address, hop.address)
         blocked = at_forwarder.guards(

@@ -262,7 +262,7 @@ def _firewalls_out(
                 break
             scoped &= evaluated.allowed
         sender = a.of_family(leg.addresses)
-        forwarder = engine.class_of_endpoint(leg.forwarder) if leg.forwarder else None
+        forwarder = engine.forwarder(leg.forwarder) if leg.forwarder else None
         if blocked is None and scoped and forwarder is not None:
             # A NAT instance's groups judge what it forwards, as an endpoint's do.
             at_forwarder = Explainer(engine, leg.forwarder, leg.forwarder)

@@ -40,7 +40,7 @@ def _along(engine: Engine, a: ClassView, leg: Leg) -> None:
     # What a NAT sees comes from the sender's address of the leg's family.
     sender = a.of_family(leg.addresses)
     # A NAT instance's groups admit what it forwards, and let out what it sends on.
-    forwarder = engine.class_of_endpoint(leg.forwarder) if leg.forwarder else None
+    forwarder = engine.forwarder(leg.forwarder) if leg.forwarder else None
     if forwarder is not None:
         allowed &= forwarder.guards.toward("ingress", sender.peer)
         allowed &= forwarder.guards.region("egress", where)

@@ -70,7 +70,7 @@ class Pairs:
         self.interconnect = engine.interconnect
         self.firewalls = engine.firewalls
         self.model = engine.model
-        self._class_of_endpoint = engine.class_of_endpoint
+        self._forwarder = engine.forwarder
         self._pairs: dict[tuple[int, ...], Pair | None] = {}
         self._replies: dict[tuple[int, int], tuple[Verdict, Verdict, bool, list[Unknown]]] = {}
 
@@ -185,17 +185,12 @@ class Pairs:
         return Pair(allowed, build_path, reply_ok, unknowns)
 
     def _forwarders(self, legs: list[Hop]) -> list[ClassView]:
-        """The AWS instances that forward on the way (routes to a NAT or appliance instance):
-        their security groups see both ends' addresses."""
-        found = []
-        for hop in legs:
-            if hop.kind != "virtual-appliance" or hop.address not in self.model.endpoints:
-                continue
-            forwarder = self._class_of_endpoint(hop.address)
-            network = self.model.networks.get(forwarder.info.network or "") if forwarder else None
-            if forwarder is not None and network is not None and network.provider == "aws":
-                found.append(forwarder)
-        return found
+        """The AWS instances that forward on the way: their groups see both ends' addresses."""
+        return [
+            forwarder
+            for hop in legs
+            if hop.kind == "virtual-appliance" and (forwarder := self._forwarder(hop.address))
+        ]
 
     def _seen_both_ways(
         self, forward: list[tuple[FirewallView, Evaluated]], back: list[Hop]

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from reachlint.engine.filters import safe_cidr
 from reachlint.engine.flows import End, EndpointClass, External, Flow, Hop, Reachability
 from reachlint.errors import InputError
 from reachlint.model.network import NetworkModel
@@ -91,8 +92,9 @@ def address_space(model: NetworkModel, end: End) -> IntervalSet:
 
 
 def _routes_nat64(model: NetworkModel) -> bool:
+    """Whether some route sends part of the NAT64 prefix to a NAT gateway (engine/borders.py)."""
     return any(
-        route.destination and route.destination.lower().startswith("64:ff9b:")
+        route.target_kind == "nat-gateway" and safe_cidr(route.destination or "") & NAT64_PREFIX
         for table in model.route_tables.values()
         for route in table.routes
     )

@@ -93,9 +93,10 @@ def add_load_balancer(b: Build, resource: Resource) -> None:
         groups = None  # network and gateway load balancers without groups filter nothing
     # Its addresses (ip_address_type): IPv4 unless dual stack, and then without public IPv4
     # addresses when so asked; an internal one has private IPv4 addresses only.
-    address_type = resource.value("address_type")
-    address_type = address_type if isinstance(address_type, str) else "ipv4"
-    if resource.value("address_type") is UNKNOWN:
+    written = resource.value("address_type")
+    address_type = written if isinstance(written, str) else "ipv4"
+    type_unknown = written is UNKNOWN
+    if type_unknown:
         unknown.append(resource.name("address_type"))
     dual_stack = address_type.startswith("dualstack") and not internal
     interfaces = interfaces_for(
@@ -107,8 +108,8 @@ def add_load_balancer(b: Build, resource: Resource) -> None:
         public=not internal and address_type != "dualstack-without-public-ipv4",
         public_source=resource.address,
         subnet_unknown=subnet_unknown,
-        ipv6=None if resource.value("address_type") is UNKNOWN else dual_stack,
-        ipv6_unknown=resource.value("address_type") is UNKNOWN and not internal,
+        ipv6=None if type_unknown else dual_stack,
+        ipv6_unknown=type_unknown and not internal,
     )
     for interface in interfaces:
         interface.private_ips = private_ips.get(interface.subnet or "", [])
