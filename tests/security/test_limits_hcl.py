@@ -203,7 +203,11 @@ def test_evaluation_that_takes_too_long_stops_at_the_time_budget(tmp_path: Path)
         "locals {\n  n = length([for i in range(1000) : [for j in range(1000) : "
         "[for k in range(1000) : k]]])\n}",
     )
-    prelude = "import reachlint.limits as limits\nlimits.MAX_EVALUATION_SECONDS = 2.0"
+    # The byte budget out of the way: on a fast machine the values made would reach it first.
+    prelude = (
+        "import reachlint.limits as limits\nlimits.MAX_EVALUATION_SECONDS = 2.0\n"
+        "limits.MAX_EVALUATION_BYTES = 1 << 40"
+    )
     outcome = run(*check(tmp_path), cwd=tmp_path, prelude=prelude)
     outcome.refused("main.tf:2:", "the evaluation takes too long", "2 seconds")
     assert outcome.seconds < 15
