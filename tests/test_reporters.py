@@ -8,7 +8,7 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from reachlint.reports import render
+from reachlint.reports import render, render_pieces
 from reachlint.reports.contents import count_by_severity, sort_findings
 from reachlint.reports.schema import NoteRef, Report, Summary, Tool
 from reachlint.reports.text import traffic_text
@@ -182,6 +182,38 @@ def test_a_lone_surrogate_from_the_input_is_written_as_its_escape() -> None:
     written = for_output(render(report, "json"), "json")  # as the command line writes it
     assert "name \\ud800 here" in written.encode("utf-8").decode("utf-8")
     assert json.loads(written)["findings"][0]["message"] == "name \ud800 here"
+
+
+@pytest.mark.parametrize(
+    "findings",
+    [
+        [],
+        SAMPLE.findings[:1],
+        SAMPLE.findings,
+        [
+            msgspec.structs.replace(SAMPLE.findings[0], message="a \ud800 b\n::error::x ##[y"),
+            *SAMPLE.findings,
+        ],
+    ],
+    ids=["none", "one", "several", "hostile"],
+)
+def test_the_json_report_in_pieces_is_the_json_report(findings: list[Finding]) -> None:
+    """A large JSON report is written a finding at a time; the pieces join to the same text,
+    and guarded one by one they are the same as the whole guarded."""
+    report = msgspec.structs.replace(SAMPLE, findings=findings)
+    pieces = list(render_pieces(report, "json"))
+    assert len(pieces) > len(findings)  # really in pieces, not one text
+    assert "".join(pieces) == render(report, "json")
+    guarded = "".join(for_output(piece, "json") for piece in pieces)
+    assert guarded == for_output(render(report, "json"), "json")
+
+
+def test_a_report_that_hides_sensitive_values_is_rendered_whole() -> None:
+    finding = msgspec.structs.replace(SAMPLE.findings[0], message="key s3cr3t-value here")
+    report = msgspec.structs.replace(SAMPLE, findings=[finding], sensitive={"s3cr3t-value"})
+    pieces = list(render_pieces(report, "json"))
+    assert pieces == [render(report, "json")]
+    assert "s3cr3t-value" not in pieces[0]
 
 
 def test_findings_sort_by_severity_then_rule_then_ends() -> None:

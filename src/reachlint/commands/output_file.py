@@ -19,6 +19,7 @@ import contextlib
 import os
 import stat
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from reachlint.errors import InputError
@@ -26,15 +27,18 @@ from reachlint.errors import InputError
 STREAMS = frozenset({"/dev/stdout", "/dev/stderr", "/dev/null"})
 
 
-def write_file(path: Path, text: str, what: str = "report") -> None:
-    """Write `text` (UTF-8) to `path` as described above; InputError says why it could not."""
+def write_file(path: Path, text: str | Iterable[str], what: str = "report") -> None:
+    """Write `text` (UTF-8), whole or in pieces, to `path` as described above; InputError says
+    why it could not."""
+    pieces = [text] if isinstance(text, str) else text
     try:
         if str(path) in STREAMS or _is_special(path):
             with path.open("w", encoding="utf-8") as stream:
-                stream.write(text)
+                for piece in pieces:
+                    stream.write(piece)
             return
         _refuse_linked_directories(path, what)
-        _replace(path, text)
+        _replace(path, pieces)
     except OSError as error:
         reason = error.strerror or str(error)
         raise InputError(f"cannot write the {what}: {reason}", file=str(path)) from None
@@ -74,13 +78,14 @@ def _inside(candidate: str, folder: str) -> bool:
 _PIECE = 1 << 20
 
 
-def _replace(path: Path, text: str) -> None:
+def _replace(path: Path, pieces: Iterable[str]) -> None:
     folder = path.parent if str(path.parent) else Path(".")
     handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name[:50]}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            for start in range(0, len(text), _PIECE):
-                stream.write(text[start : start + _PIECE])
+            for text in pieces:  # a large piece a megabyte at a time, not encoded whole
+                for start in range(0, len(text), _PIECE):
+                    stream.write(text[start : start + _PIECE])
         os.chmod(temporary, 0o666 & ~_umask())  # as a new file would be, not mkstemp's 0600
         os.replace(temporary, path)
     except BaseException:

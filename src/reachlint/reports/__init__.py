@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -60,6 +61,20 @@ def render(
 
         return render_asff(report, asff)
     raise ValueError(f"unknown format {fmt!r}")
+
+
+def render_pieces(
+    report: Report, fmt: str, *, color: bool = False, asff: AsffContext | None = None
+) -> Iterator[str]:
+    """`render`'s text in pieces that join to it: the JSON report a finding at a time, which a
+    large report needs (its text and its findings as objects would be held at once); the
+    other formats, and a report that hides sensitive values in its text, whole."""
+    if fmt == "json" and not report.sensitive:
+        from reachlint.reports.json import json_pieces
+
+        yield from json_pieces(report)
+        return
+    yield render(report, fmt, color=color, asff=asff)
 
 
 def render_diff(diff: DiffReport, fmt: str, *, color: bool = False) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -10,3 +11,11 @@ if TYPE_CHECKING:
 
 def render_json(report: Report) -> str:
     return report.to_json() + "\n"
+
+
+def json_pieces(report: Report) -> Iterator[str]:
+    """render_json's text in pieces, a finding at a time."""
+    from reachlint.reports.schema import document_json_pieces
+
+    yield from document_json_pieces(report, "findings")
+    yield "\n"

@@ -151,7 +151,7 @@ def check(
         needs_asff = output_format == "asff" or account is not None or region is not None
         asff = asff_context(account, region) if needs_asff else None
         from reachlint.commands.check import run_check
-        from reachlint.reports import render
+        from reachlint.reports import render, render_pieces
 
         spent: dict[str, float] = {}
         report = run_check(
@@ -171,7 +171,7 @@ def check(
         )
         started = time.perf_counter()
         color = output is None and wants_color()
-        emit(render(report, output_format, color=color, asff=asff), output, output_format)
+        emit(render_pieces(report, output_format, color=color, asff=asff), output, output_format)
         if output_format == "github":
             from reachlint.reports.github import write_step_summary
 

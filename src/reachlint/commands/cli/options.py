@@ -253,23 +253,24 @@ def wants_color() -> bool:
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR")  # no-color.org: set, non-empty
 
 
-def emit(text: str, output: Path | None, output_format: str = "text") -> None:
-    """A report to standard output or to `--output`, which is never written through a link."""
+def emit(text: str | Iterable[str], output: Path | None, output_format: str = "text") -> None:
+    """A report, whole or in pieces, to standard output or to `--output`, which is never
+    written through a link."""
     from reachlint.safe_text import for_output
 
     syntax = {"json": "json", "sarif": "json", "gitlab": "json", "asff": "json", "junit": "xml"}
-    text = for_output(
-        text, "github" if output_format == "github" else syntax.get(output_format, "text")
-    )
+    guard = "github" if output_format == "github" else syntax.get(output_format, "text")
+    # A piece is a whole JSON value: no CI command prefix is split between two.
+    pieces = (for_output(piece, guard) for piece in ([text] if isinstance(text, str) else text))
     if output is None:
-        write_out(text)
+        write_out(pieces)
     else:
         from reachlint.commands.output_file import write_file
 
-        write_file(output, text)
+        write_file(output, pieces)
 
 
-def write_out(text: str) -> None:
+def write_out(text: str | Iterable[str]) -> None:
     """Write to standard output. A reader that goes away (`| head`, `| true`) ends the output
     quietly and the command still exits with its own status: that status is its answer
     (findings at or above --fail-on, reachable or not), decided before the first byte was
@@ -277,7 +278,8 @@ def write_out(text: str) -> None:
     try:
         # As written: click would strip what looks like a terminal colour when standard output
         # is not a terminal, and could so join an escaped `::` back to the start of a line.
-        typer.echo(text, nl=False, color=True)
+        for piece in [text] if isinstance(text, str) else text:
+            typer.echo(piece, nl=False, color=True)
     except BrokenPipeError:
         _reader_gone()
 
