@@ -172,8 +172,19 @@ def test_json_text_is_what_json_dumps_writes() -> None:
     document = {
         "é": ['\u2028\x1b\x7f\t\n"\\/', [], {}, None, True, 3, -(2**40)],
         "nested": {"empty": [], "list": [[0, 79], [81, 65535]]},
+        "beyond 64 bits": [2**70, -(2**70)],
     }
     assert json_text(document) == json.dumps(document, indent=2, ensure_ascii=False)
+
+
+def test_json_output_escapes_what_a_reader_should_not_see_as_itself() -> None:
+    """DEL, C1 controls, format characters, separators and unpaired surrogates become escapes;
+    other characters beyond ASCII stay as they are, and so does a CI command prefix's `#`."""
+    text = '["a \ud83d\ude00 b", "\u2028 \x7f \x85 \u202e \ud800", "é 😀 ##[x"]'
+    expected = (
+        '["a \\ud83d\\ude00 b", "\\u2028 \\u007f \\u0085 \\u202e \\ud800", "é 😀 ##\\u005bx"]'
+    )
+    assert for_output(text, "json") == expected
 
 
 def test_a_lone_surrogate_from_the_input_is_written_as_its_escape() -> None:

@@ -30,6 +30,7 @@ from typing import Any
 FIELD_LIMIT = 1_000
 
 _ESCAPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+_ASCII_BYTES = bytes(range(0x80))
 _SHORT_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 # GitHub's runner reads `##[name]` anywhere in a line, Azure Pipelines `##vso[`.
 _INLINE_COMMAND = re.compile(r"##(?:vso)?\[", re.IGNORECASE)
@@ -92,11 +93,15 @@ def for_output(text: str, syntax: str = "text") -> str:
     values escaped already. An unpaired surrogate, which no UTF-8 file can hold, is written as
     its escape `\\udXXX` (in JSON, the same string).
     """
+    # `in` first: it scans a large report many times faster than the expression.
+    inline = "##" in text
     if syntax == "json":
-        text = _INLINE_COMMAND.sub(lambda match: match.group(0)[:-1] + "\\u005b", text)
-        text = _json_escaped(text)
-    elif syntax == "xml":
-        text = _INLINE_COMMAND.sub(lambda match: match.group(0)[:-1] + "&#91;", text)
+        if inline:
+            text = _INLINE_COMMAND.sub(lambda match: match.group(0)[:-1] + "\\u005b", text)
+        return _json_escaped(text)  # which escapes unpaired surrogates too
+    if syntax == "xml":
+        if inline:
+            text = _INLINE_COMMAND.sub(lambda match: match.group(0)[:-1] + "&#91;", text)
     elif syntax != "github":
         text = guard_log(text)
     if text.isascii():  # no surrogate, and no copy of a large report made to find out
@@ -115,10 +120,13 @@ def _json_escaped(text: str) -> str:
     (JSON's encoders escape only U+0000-U+001F). Outside its strings JSON text is ASCII."""
     if text.isascii():
         return text.replace("\x7f", "\\u007f") if "\x7f" in text else text
-    table: dict[int, str] = {}
-    for character in set(text):
+    table: dict[int, str] = {0x7F: "\\u007f"} if "\x7f" in text else {}
+    # The characters beyond ASCII, from the UTF-8 bytes left when ASCII's are dropped: in C,
+    # three times as fast on a large report as a set of all its characters.
+    beyond = text.encode("utf-8", "surrogatepass").translate(None, _ASCII_BYTES)
+    for character in set(beyond.decode("utf-8", "surrogatepass")):
         code = ord(character)
-        if code == 0x7F or (code > 0x7F and unicodedata.category(character) in _ESCAPED_CATEGORIES):
+        if unicodedata.category(character) in _ESCAPED_CATEGORIES:
             if code > 0xFFFF:  # as JSON writes it: a UTF-16 surrogate pair
                 high, low = divmod(code - 0x10000, 0x400)
                 table[code] = f"\\u{0xD800 + high:04x}\\u{0xDC00 + low:04x}"
@@ -141,7 +149,8 @@ def indented_json(holder: list[Any]) -> str:
 
     try:
         encoded = msgspec.json.encode(holder[0])
-    except UnicodeEncodeError:  # an unpaired surrogate, which UTF-8 cannot hold
+    # An unpaired surrogate, which UTF-8 cannot hold; an integer beyond 64 bits.
+    except (UnicodeEncodeError, OverflowError):
         import json
 
         return json.dumps(holder.pop(), indent=2, ensure_ascii=False)

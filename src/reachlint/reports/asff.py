@@ -17,7 +17,6 @@ or is a placeholder (`000000000000`, `us-east-1`) to replace before the import.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import re
 from datetime import UTC, datetime
@@ -27,6 +26,7 @@ from msgspec import Struct
 
 from reachlint.reports.places import primary_place
 from reachlint.reports.text import traffic_text
+from reachlint.safe_text import json_text
 
 if TYPE_CHECKING:
     from reachlint.reports.schema import Report
@@ -111,7 +111,7 @@ def render_asff(report: Report, context: AsffContext | None = None) -> str:
     context = context or AsffContext()
     now = _timestamp()
     findings = [_finding(finding, report, context, now) for finding in report.findings]
-    return json.dumps(findings, indent=2, ensure_ascii=False) + "\n"
+    return json_text(findings) + "\n"
 
 
 def product_arn(context: AsffContext) -> str:

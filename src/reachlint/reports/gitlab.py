@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from reachlint.reports.places import PathLike, primary_place, step_text, steps
 from reachlint.reports.text import addressed_traffic_text
+from reachlint.safe_text import json_text
 
 if TYPE_CHECKING:
     from reachlint.reports.schema import DiffReport, Report
@@ -40,7 +40,7 @@ def render_gitlab(report: Report) -> str:
                 "engine_name": "reachlint",
             }
         )
-    return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
+    return json_text(issues) + "\n"
 
 
 def render_gitlab_diff(diff: DiffReport) -> str:
@@ -72,7 +72,7 @@ def render_gitlab_diff(diff: DiffReport) -> str:
                 inputs=diff.head,
             )
         )
-    return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
+    return json_text(issues) + "\n"
 
 
 def _issue(

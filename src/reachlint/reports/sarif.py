@@ -7,7 +7,6 @@ is the path's identity (rule, ends, traffic), so moving unrelated lines keeps an
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from reachlint.reports.places import (
@@ -18,7 +17,7 @@ from reachlint.reports.places import (
     steps,
 )
 from reachlint.reports.text import addressed_traffic_text
-from reachlint.safe_text import md_text
+from reachlint.safe_text import json_text, md_text
 
 if TYPE_CHECKING:
     from reachlint.reports.schema import (
@@ -105,7 +104,7 @@ def _log(
         ],
     }
     log = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
-    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    return json_text(log) + "\n"
 
 
 def _rule_infos(rules: list[RuleInfo], findings: list[Finding]) -> list[RuleInfo]:
