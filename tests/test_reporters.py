@@ -10,10 +10,10 @@ import pytest
 
 from reachlint.reports import render, render_pieces
 from reachlint.reports.contents import count_by_severity, sort_findings
-from reachlint.reports.schema import NoteRef, Report, Summary, Tool
+from reachlint.reports.schema import NoteRef, Report, Summary, SuppressionProblem, Tool
 from reachlint.reports.text import traffic_text
 from reachlint.rules.findings import EndRef, Finding, HopRef, TrafficEntry
-from reachlint.safe_text import for_output, json_text
+from reachlint.safe_text import for_output, json_text, json_text_pieces
 
 INTERNET = EndRef(address="internet", kind="internet")
 APP = EndRef(address="module.app.aws_instance.this[0]", kind="instance", file="app.tf", line=21)
@@ -195,6 +195,7 @@ def test_a_lone_surrogate_from_the_input_is_written_as_its_escape() -> None:
     assert json.loads(written)["findings"][0]["message"] == "name \ud800 here"
 
 
+@pytest.mark.parametrize("fmt", ["json", "sarif"])
 @pytest.mark.parametrize(
     "findings",
     [
@@ -208,15 +209,31 @@ def test_a_lone_surrogate_from_the_input_is_written_as_its_escape() -> None:
     ],
     ids=["none", "one", "several", "hostile"],
 )
-def test_the_json_report_in_pieces_is_the_json_report(findings: list[Finding]) -> None:
-    """A large JSON report is written a finding at a time; the pieces join to the same text,
-    and guarded one by one they are the same as the whole guarded."""
-    report = msgspec.structs.replace(SAMPLE, findings=findings)
-    pieces = list(render_pieces(report, "json"))
+def test_a_report_in_pieces_is_the_report_indented_whole(findings: list[Finding], fmt: str) -> None:
+    """A large JSON or SARIF report is written a finding at a time: the pieces join to the
+    text of the whole document indented at once, and guarded one by one they are the same as
+    that text guarded."""
+    problem = SuppressionProblem(file="r.yaml", line=3, message="suppresses nothing")
+    report = msgspec.structs.replace(SAMPLE, findings=findings, suppression_problems=[problem])
+    pieces = list(render_pieces(report, fmt))
     assert len(pieces) > len(findings)  # really in pieces, not one text
-    assert "".join(pieces) == render(report, "json")
+    joined = "".join(pieces)
+    document = json.loads(joined)
+    assert joined == json_text(document) + "\n"
     guarded = "".join(for_output(piece, "json") for piece in pieces)
-    assert guarded == for_output(render(report, "json"), "json")
+    assert guarded == for_output(joined, "json")
+    hostile = any("\ud800" in finding.message for finding in findings)
+    assert ("\\ud800" in guarded) is hostile
+
+
+@pytest.mark.parametrize("count", [0, 1, 3])
+def test_json_text_pieces_put_the_items_at_their_depth(count: int) -> None:
+    items = [{"a": [1, {"b": []}], "c": "x\ny"}, [], "s"][:count]
+    document: dict[str, object] = {"a": 1, "runs": [{"results": [], "z": [1, 2]}], "b": {}}
+    whole = json.loads(json.dumps(document))
+    whole["runs"][0]["results"] = items
+    listed = document["runs"][0]["results"]  # type: ignore[index]
+    assert "".join(json_text_pieces(document, listed, iter(items))) == json_text(whole)
 
 
 def test_a_report_that_hides_sensitive_values_is_rendered_whole() -> None:

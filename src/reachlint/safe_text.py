@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 # Longer texts from the input are cut here (before escaping), with a marker.
@@ -158,6 +159,37 @@ def indented_json(holder: list[Any]) -> str:
     indented = msgspec.json.format(encoded, indent=2)
     del encoded
     return indented.decode("utf-8")
+
+
+_NO_ITEM = object()
+
+
+def json_text_pieces(document: Any, listed: list[Any], items: Iterable[Any]) -> Iterator[str]:
+    """json_text of `document` in pieces that join to it, with `items` in `listed` (an empty
+    list inside it), each item made and written one at a time: a large report is never held
+    whole, as objects or as text. A line break in an item's text is indentation (JSON escapes
+    one in a string), so each item is moved to its depth by indenting its lines."""
+    import secrets
+    from itertools import chain
+
+    items = iter(items)
+    first = next(items, _NO_ITEM)
+    if first is _NO_ITEM:
+        yield json_text(document)
+        return
+    # Where the list lies in the text: at a string no input can know, in the list's place.
+    marker = f'"{secrets.token_hex(16)}"'
+    listed.append(marker[1:-1])
+    text = json_text(document)
+    listed.clear()
+    at = text.index(marker)
+    line_start = text.rindex("\n", 0, at) + 1
+    indent = text[line_start:at]
+    yield text[: line_start - 1]  # up to the list's `[`
+    for number, item in enumerate(chain((first,), items)):
+        lines = json_text(item).replace("\n", "\n" + indent)
+        yield f"{',' if number else ''}\n{indent}{lines}"
+    yield text[at + len(marker) :]  # from the list's `]` on
 
 
 # ----- GitHub workflow commands -----------------------------------------------------------------

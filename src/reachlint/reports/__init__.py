@@ -66,15 +66,19 @@ def render(
 def render_pieces(
     report: Report, fmt: str, *, color: bool = False, asff: AsffContext | None = None
 ) -> Iterator[str]:
-    """`render`'s text in pieces that join to it: the JSON report a finding at a time, which a
-    large report needs (its text and its findings as objects would be held at once); the
-    other formats, and a report that hides sensitive values in its text, whole."""
+    """`render`'s text in pieces that join to it: the JSON and SARIF reports a finding at a
+    time, which a large report needs (its text and its findings as objects would be held at
+    once); the other formats, and a report that hides sensitive values in its text, whole."""
     if fmt == "json" and not report.sensitive:
         from reachlint.reports.json import json_pieces
 
         yield from json_pieces(report)
-        return
-    yield render(report, fmt, color=color, asff=asff)
+    elif fmt == "sarif" and not report.sensitive:
+        from reachlint.reports.sarif import sarif_pieces
+
+        yield from sarif_pieces(report)
+    else:
+        yield render(report, fmt, color=color, asff=asff)
 
 
 def render_diff(diff: DiffReport, fmt: str, *, color: bool = False) -> str:

@@ -7,6 +7,8 @@ is the path's identity (rule, ends, traffic), so moving unrelated lines keeps an
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 from reachlint.reports.places import (
@@ -17,7 +19,7 @@ from reachlint.reports.places import (
     steps,
 )
 from reachlint.reports.text import addressed_traffic_text
-from reachlint.safe_text import json_text, md_text
+from reachlint.safe_text import json_text_pieces, md_text
 
 if TYPE_CHECKING:
     from reachlint.reports.schema import (
@@ -52,17 +54,25 @@ OPENED_RULE, CLOSED_RULE = "FLOW-OPENED", "FLOW-CLOSED"
 
 
 def render_sarif(report: Report) -> str:
+    return "".join(sarif_pieces(report))
+
+
+def sarif_pieces(report: Report) -> Iterator[str]:
+    """render_sarif's text in pieces, a result at a time (see json_text_pieces)."""
     rules = _rule_infos(report.rules, report.findings)
     descriptors = [_descriptor(rule) for rule in rules]
     index = {rule.id: position for position, rule in enumerate(rules)}
-    results = [_finding_result(finding, index, report.inputs) for finding in report.findings]
+    results: Iterable[dict[str, Any]] = (
+        _finding_result(finding, index, report.inputs) for finding in report.findings
+    )
     if report.suppression_problems:
         index[SUPPRESSION_RULE] = len(descriptors)
         descriptors.append(_suppression_descriptor())
-        results += [
+        problems = [
             _problem_result(problem, index[SUPPRESSION_RULE])
             for problem in report.suppression_problems
         ]
+        results = chain(results, problems)
     return _log(report.tool.version, descriptors, results, report.notes)
 
 
@@ -77,15 +87,15 @@ def render_sarif_diff(diff: DiffReport) -> str:
         index = {rule.id: len(descriptors) + position for position, rule in enumerate(rules)}
         descriptors += [_descriptor(rule) for rule in rules]
         results += [_finding_result(finding, index, diff.head) for finding in added]
-    return _log(diff.tool.version, descriptors, results, diff.notes)
+    return "".join(_log(diff.tool.version, descriptors, results, diff.notes))
 
 
 def _log(
     version: str,
     descriptors: list[dict[str, Any]],
-    results: list[dict[str, Any]],
+    results: Iterable[dict[str, Any]],
     notes: list[NoteRef],
-) -> str:
+) -> Iterator[str]:
     run: dict[str, Any] = {
         "tool": {
             "driver": {
@@ -95,7 +105,7 @@ def _log(
                 "rules": descriptors,
             }
         },
-        "results": results,
+        "results": [],
         "invocations": [
             {
                 "executionSuccessful": True,
@@ -104,7 +114,8 @@ def _log(
         ],
     }
     log = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
-    return json_text(log) + "\n"
+    yield from json_text_pieces(log, run["results"], results)
+    yield "\n"
 
 
 def _rule_infos(rules: list[RuleInfo], findings: list[Finding]) -> list[RuleInfo]:

@@ -167,24 +167,11 @@ def document_json(document: msgspec.Struct) -> str:
 def document_json_pieces(document: Strict, listed: str) -> Iterator[str]:
     """document_json's text in pieces that join to it, the items (documents) of the list field
     `listed` one at a time: a large report is never held whole as objects and as text at once."""
-    from reachlint.safe_text import indented_json
+    from reachlint.safe_text import json_text_pieces
 
-    items = getattr(document, listed)
     head = _written(msgspec.structs.replace(document, **{listed: []}))
-    # As msgspec indents a whole document: one key a line, each level two spaces deeper. A
-    # line break in the text of a value is indentation (JSON escapes one in a string).
-    yield "{"
-    for position, (key, value) in enumerate(head.items()):
-        yield f"{',' if position else ''}\n  {msgspec.json.encode(key).decode()}: "
-        if key != listed or not items:
-            yield indented_json([value]).replace("\n", "\n  ")
-            continue
-        yield "["
-        for number, item in enumerate(items):
-            text = indented_json([plain(item)])
-            yield f"{',' if number else ''}\n    {text.replace(chr(10), chr(10) + '    ')}"
-        yield "\n  ]"
-    yield "\n}"
+    items = (plain(item) for item in getattr(document, listed))
+    return json_text_pieces(head, head[listed], items)
 
 
 def _written(document: msgspec.Struct) -> Any:
