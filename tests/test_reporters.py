@@ -195,7 +195,7 @@ def test_a_lone_surrogate_from_the_input_is_written_as_its_escape() -> None:
     assert json.loads(written)["findings"][0]["message"] == "name \ud800 here"
 
 
-@pytest.mark.parametrize("fmt", ["json", "sarif"])
+@pytest.mark.parametrize("fmt", ["json", "sarif", "gitlab", "asff"])
 @pytest.mark.parametrize(
     "findings",
     [
@@ -210,9 +210,9 @@ def test_a_lone_surrogate_from_the_input_is_written_as_its_escape() -> None:
     ids=["none", "one", "several", "hostile"],
 )
 def test_a_report_in_pieces_is_the_report_indented_whole(findings: list[Finding], fmt: str) -> None:
-    """A large JSON or SARIF report is written a finding at a time: the pieces join to the
-    text of the whole document indented at once, and guarded one by one they are the same as
-    that text guarded."""
+    """A large JSON, SARIF, GitLab or ASFF report is written a finding at a time: the pieces
+    join to the text of the whole document indented at once, and guarded one by one they are
+    the same as that text guarded."""
     problem = SuppressionProblem(file="r.yaml", line=3, message="suppresses nothing")
     report = msgspec.structs.replace(SAMPLE, findings=findings, suppression_problems=[problem])
     pieces = list(render_pieces(report, fmt))
@@ -224,6 +224,21 @@ def test_a_report_in_pieces_is_the_report_indented_whole(findings: list[Finding]
     assert guarded == for_output(joined, "json")
     hostile = any("\ud800" in finding.message for finding in findings)
     assert ("\\ud800" in guarded) is hostile
+
+
+def test_the_text_report_in_pieces_is_whole_lines_guarded_alike() -> None:
+    """The text report is written a finding at a time, each piece whole lines: a CI command at
+    the start of a line is escaped in a piece as it is in the whole text."""
+    hostile = msgspec.structs.replace(
+        SAMPLE.findings[0], message="x", title="t\n::error::owned ##[warning]y"
+    )
+    report = msgspec.structs.replace(SAMPLE, findings=[hostile, *SAMPLE.findings])
+    pieces = list(render_pieces(report, "text"))
+    assert len(pieces) > len(report.findings)
+    assert all(piece.endswith("\n") for piece in pieces)
+    whole = render(report, "text")
+    assert "".join(pieces) == whole
+    assert "".join(for_output(piece) for piece in pieces) == for_output(whole)
 
 
 @pytest.mark.parametrize("count", [0, 1, 3])

@@ -66,17 +66,29 @@ def render(
 def render_pieces(
     report: Report, fmt: str, *, color: bool = False, asff: AsffContext | None = None
 ) -> Iterator[str]:
-    """`render`'s text in pieces that join to it: the JSON and SARIF reports a finding at a
-    time, which a large report needs (its text and its findings as objects would be held at
-    once); the other formats, and a report that hides sensitive values in its text, whole."""
+    """`render`'s text in pieces that join to it, a finding at a time, which a large report
+    needs (its text and its findings as objects would be held at once); JUnit (a tree of
+    elements), and a report that hides sensitive values in its text, whole."""
     if fmt == "json" and not report.sensitive:
         from reachlint.reports.json import json_pieces
 
         yield from json_pieces(report)
+    elif fmt == "text" and not report.sensitive:
+        from reachlint.reports.text import text_pieces
+
+        yield from text_pieces(report, color=color)
     elif fmt == "sarif" and not report.sensitive:
         from reachlint.reports.sarif import sarif_pieces
 
         yield from sarif_pieces(report)
+    elif fmt == "gitlab" and not report.sensitive:
+        from reachlint.reports.gitlab import gitlab_pieces
+
+        yield from gitlab_pieces(report)
+    elif fmt == "asff" and not report.sensitive:
+        from reachlint.reports.asff import asff_pieces
+
+        yield from asff_pieces(report, asff)
     else:
         yield render(report, fmt, color=color, asff=asff)
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +27,7 @@ from msgspec import Struct
 
 from reachlint.reports.places import primary_place
 from reachlint.reports.text import traffic_text
-from reachlint.safe_text import json_text
+from reachlint.safe_text import json_text_pieces
 
 if TYPE_CHECKING:
     from reachlint.reports.schema import Report
@@ -108,10 +109,17 @@ class AsffContext(Struct, frozen=True):
 
 def render_asff(report: Report, context: AsffContext | None = None) -> str:
     """The findings as a JSON list of ASFF findings (`--findings file://...`)."""
+    return "".join(asff_pieces(report, context))
+
+
+def asff_pieces(report: Report, context: AsffContext | None = None) -> Iterator[str]:
+    """render_asff's text in pieces, a finding at a time (see json_text_pieces)."""
     context = context or AsffContext()
     now = _timestamp()
-    findings = [_finding(finding, report, context, now) for finding in report.findings]
-    return json_text(findings) + "\n"
+    findings = (_finding(finding, report, context, now) for finding in report.findings)
+    document: list[dict[str, Any]] = []
+    yield from json_text_pieces(document, document, findings)
+    yield "\n"
 
 
 def product_arn(context: AsffContext) -> str:

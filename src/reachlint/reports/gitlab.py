@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 from reachlint.reports.places import PathLike, primary_place, step_text, steps
 from reachlint.reports.text import addressed_traffic_text
-from reachlint.safe_text import json_text
+from reachlint.safe_text import json_text, json_text_pieces
 
 if TYPE_CHECKING:
     from reachlint.reports.schema import DiffReport, Report
@@ -15,7 +17,12 @@ SEVERITY = {"critical": "blocker", "high": "critical", "medium": "major", "low":
 
 
 def render_gitlab(report: Report) -> str:
-    issues = [
+    return "".join(gitlab_pieces(report))
+
+
+def gitlab_pieces(report: Report) -> Iterator[str]:
+    """render_gitlab's text in pieces, an issue at a time (see json_text_pieces)."""
+    issues = (
         _issue(
             check=finding.rule,
             description=f"{finding.rule}: {finding.message}",
@@ -26,21 +33,23 @@ def render_gitlab(report: Report) -> str:
             engine=finding.tool,
         )
         for finding in report.active_findings
+    )
+    problems = [
+        {
+            "type": "issue",
+            "check_name": "REACHLINT-SUPPRESSION",
+            "description": problem.message,
+            "categories": ["Style"],
+            "severity": "minor",
+            "fingerprint": _hash(f"{problem.file}:{problem.line}:{problem.message}"),
+            "location": {"path": problem.file, "lines": {"begin": problem.line}},
+            "engine_name": "reachlint",
+        }
+        for problem in report.suppression_problems or []
     ]
-    for problem in report.suppression_problems or []:
-        issues.append(
-            {
-                "type": "issue",
-                "check_name": "REACHLINT-SUPPRESSION",
-                "description": problem.message,
-                "categories": ["Style"],
-                "severity": "minor",
-                "fingerprint": _hash(f"{problem.file}:{problem.line}:{problem.message}"),
-                "location": {"path": problem.file, "lines": {"begin": problem.line}},
-                "engine_name": "reachlint",
-            }
-        )
-    return json_text(issues) + "\n"
+    document: list[dict[str, Any]] = []
+    yield from json_text_pieces(document, document, chain(issues, problems))
+    yield "\n"
 
 
 def render_gitlab_diff(diff: DiffReport) -> str:

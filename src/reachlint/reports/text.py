@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from reachlint.safe_text import one_line as _s
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
     from reachlint.reports.places import PathLike
     from reachlint.reports.schema import NoteRef, Report
@@ -32,9 +32,14 @@ def _ansi(text: str, style: str) -> str:
 
 
 def render_text(report: Report, *, color: bool = False) -> str:
+    return "".join(text_pieces(report, color=color))
+
+
+def text_pieces(report: Report, *, color: bool = False) -> Iterator[str]:
+    """render_text's text in pieces of whole lines, a finding at a time."""
     paint = _ansi if color else _plain
     inputs = ", ".join(_s(name) for name in report.inputs)
-    lines = [f"reachlint {report.tool.version} · checked {inputs}"]
+    yield _lines([f"reachlint {report.tool.version} · checked {inputs}"])
     groups: dict[str, list[Finding]] = {}
     for finding in report.active_findings:  # suppressed findings are in the other formats
         groups.setdefault(finding.rule, []).append(finding)
@@ -44,13 +49,13 @@ def render_text(report: Report, *, color: bool = False) -> str:
         severity = paint(first.severity, _SEVERITY_STYLE[first.severity])
         tool = " (checkov)" if first.tool == "checkov" else ""
         heading = f"{paint(_s(rule), '1')}{tool} [{severity}] {_s(first.title)}"
-        lines += ["", f"{heading} — {_count(findings)}"]
+        yield _lines(["", f"{heading} — {_count(findings)}"])
         for finding in findings:
             if finding.source == finding.destination:  # about one place: a check, a suppression
-                lines += _check_lines(finding)
+                yield _lines(_check_lines(finding))
             else:
-                lines += _finding_lines(finding)
-                lines += _related_lines(finding, by_fingerprint)
+                yield _lines(_finding_lines(finding) + _related_lines(finding, by_fingerprint))
+    lines: list[str] = []
     if report.notes:
         lines += ["", *_notes_lines(report.notes)]
     if report.suppression_problems:
@@ -60,7 +65,12 @@ def render_text(report: Report, *, color: bool = False) -> str:
             for problem in report.suppression_problems
         ]
     lines += ["", _summary_line(report, paint)]
-    return "\n".join(lines) + "\n"
+    yield _lines(lines)
+
+
+def _lines(lines: list[str]) -> str:
+    """Lines, each ending in a line break: a piece of the report that starts a line."""
+    return "".join(f"{line}\n" for line in lines)
 
 
 def _count(findings: list[Finding]) -> str:
