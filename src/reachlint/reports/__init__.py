@@ -69,28 +69,28 @@ def render_pieces(
     """`render`'s text in pieces that join to it, a finding at a time, which a large report
     needs (its text and its findings as objects would be held at once); JUnit (a tree of
     elements), and a report that hides sensitive values in its text, whole."""
-    if fmt == "json" and not report.sensitive:
+    if report.sensitive or fmt not in ("json", "text", "sarif", "gitlab", "asff"):
+        yield render(report, fmt, color=color, asff=asff)
+    elif fmt == "json":
         from reachlint.reports.json import json_pieces
 
         yield from json_pieces(report)
-    elif fmt == "text" and not report.sensitive:
+    elif fmt == "text":
         from reachlint.reports.text import text_pieces
 
         yield from text_pieces(report, color=color)
-    elif fmt == "sarif" and not report.sensitive:
+    elif fmt == "sarif":
         from reachlint.reports.sarif import sarif_pieces
 
         yield from sarif_pieces(report)
-    elif fmt == "gitlab" and not report.sensitive:
+    elif fmt == "gitlab":
         from reachlint.reports.gitlab import gitlab_pieces
 
         yield from gitlab_pieces(report)
-    elif fmt == "asff" and not report.sensitive:
+    else:
         from reachlint.reports.asff import asff_pieces
 
         yield from asff_pieces(report, asff)
-    else:
-        yield render(report, fmt, color=color, asff=asff)
 
 
 def render_diff(diff: DiffReport, fmt: str, *, color: bool = False) -> str:

@@ -260,7 +260,7 @@ def emit(text: str | Iterable[str], output: Path | None, output_format: str = "t
 
     syntax = {"json": "json", "sarif": "json", "gitlab": "json", "asff": "json", "junit": "xml"}
     guard = "github" if output_format == "github" else syntax.get(output_format, "text")
-    # A piece is a whole JSON value: no CI command prefix is split between two.
+    # A piece is whole JSON values or whole lines: no CI command prefix is split between two.
     pieces = (for_output(piece, guard) for piece in ([text] if isinstance(text, str) else text))
     if output is None:
         write_out(pieces)
