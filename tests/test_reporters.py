@@ -12,7 +12,7 @@ from reachlint.reports import render, render_pieces
 from reachlint.reports.contents import count_by_severity, sort_findings
 from reachlint.reports.schema import NoteRef, Report, Summary, SuppressionProblem, Tool
 from reachlint.reports.text import traffic_text
-from reachlint.rules.findings import EndRef, Finding, HopRef, TrafficEntry
+from reachlint.rules.findings import EndRef, Finding, HopRef, Suppression, TrafficEntry
 from reachlint.safe_text import for_output, json_text, json_text_pieces
 
 INTERNET = EndRef(address="internet", kind="internet")
@@ -239,6 +239,29 @@ def test_the_text_report_in_pieces_is_whole_lines_guarded_alike() -> None:
     whole = render(report, "text")
     assert "".join(pieces) == whole
     assert "".join(for_output(piece) for piece in pieces) == for_output(whole)
+
+
+@pytest.mark.parametrize("problems", [0, 1], ids=["rules", "rules-and-problems"])
+def test_the_junit_report_in_pieces_is_the_tree_written_whole(problems: int) -> None:
+    """JUnit is written a test case at a time, its counts made before its cases: the text is
+    what counting and indenting the whole tree of elements gives."""
+    from xml.etree import ElementTree
+
+    from reachlint.reports.junit import _document
+
+    skipped = Suppression(kind="baseline", reason="accepted <risk> & more")
+    findings = [msgspec.structs.replace(SAMPLE.findings[0], suppressed=skipped), *SAMPLE.findings]
+    problem = SuppressionProblem(file="r.yaml", line=3, message="suppresses nothing")
+    report = msgspec.structs.replace(
+        SAMPLE, findings=findings, suppression_problems=[problem] * problems
+    )
+    pieces = list(render_pieces(report, "junit"))
+    assert len(pieces) > len(findings)
+    joined = "".join(pieces)
+    body = joined.split("\n", 1)[1]  # after the XML declaration
+    root = ElementTree.fromstring(body)
+    assert joined == _document(root)
+    assert root.get("skipped") == "1" and root.get("tests") == str(len(findings) + problems)
 
 
 @pytest.mark.parametrize("count", [0, 1, 3])

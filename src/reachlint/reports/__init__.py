@@ -67,9 +67,10 @@ def render_pieces(
     report: Report, fmt: str, *, color: bool = False, asff: AsffContext | None = None
 ) -> Iterator[str]:
     """`render`'s text in pieces that join to it, a finding at a time, which a large report
-    needs (its text and its findings as objects would be held at once); JUnit (a tree of
-    elements), and a report that hides sensitive values in its text, whole."""
-    if report.sensitive or fmt not in ("json", "text", "sarif", "gitlab", "asff"):
+    needs (its text and its findings as objects would be held at once); the formats of the
+    pull request (github, markdown), and a report that hides sensitive values in its text,
+    whole."""
+    if report.sensitive or fmt not in ("json", "text", "sarif", "gitlab", "asff", "junit"):
         yield render(report, fmt, color=color, asff=asff)
     elif fmt == "json":
         from reachlint.reports.json import json_pieces
@@ -87,10 +88,14 @@ def render_pieces(
         from reachlint.reports.gitlab import gitlab_pieces
 
         yield from gitlab_pieces(report)
-    else:
+    elif fmt == "asff":
         from reachlint.reports.asff import asff_pieces
 
         yield from asff_pieces(report, asff)
+    else:
+        from reachlint.reports.junit import junit_pieces
+
+        yield from junit_pieces(report)
 
 
 def render_diff(diff: DiffReport, fmt: str, *, color: bool = False) -> str:

@@ -13,43 +13,95 @@ from reachlint.reports.text import addressed_traffic_text
 from reachlint.safe_text import one_line as _s
 
 if TYPE_CHECKING:
-    from reachlint.reports.schema import DiffReport, FlowChange, Report
+    from collections.abc import Iterator
+
+    from reachlint.reports.schema import DiffReport, FlowChange, Report, SuppressionProblem
     from reachlint.rules.findings import Finding
 
 
 def render_junit(report: Report) -> str:
-    root = ElementTree.Element("testsuites", name="reachlint")
+    return "".join(junit_pieces(report))
+
+
+def junit_pieces(report: Report) -> Iterator[str]:
+    """render_junit's text in pieces, a test case at a time: what _document writes of the whole
+    tree, with the counts known from the findings before their cases are made."""
     by_rule: dict[str, list[Finding]] = {}
     for finding in report.findings:
         by_rule.setdefault(finding.rule, []).append(finding)
     titles = {rule.id: rule.title for rule in report.rules}
     rule_ids = [rule.id for rule in report.rules]
     rule_ids += [rule for rule in by_rule if rule not in titles]
+    suites: list[tuple[ElementTree.Element, Iterator[ElementTree.Element]]] = []
     for rule_id in rule_ids:
         findings = by_rule.get(rule_id, [])
         title = titles.get(rule_id) or (findings[0].title if findings else rule_id)
-        rule_id, title = _s(rule_id), _s(title)
-        suite = _suite(root, f"{rule_id}: {title}")
-        if not findings:
-            _case(suite, f"reachlint.{rule_id}", title)
-        for finding in findings:
-            case = _case(suite, f"{finding.tool}.{rule_id}", _name(finding), finding, report.inputs)
-            if finding.suppressed is not None:
-                ElementTree.SubElement(case, "skipped", message=_s(finding.suppressed.reason))
-            else:
-                failure = ElementTree.SubElement(
-                    case, "failure", message=_s(finding.message), type=finding.severity
-                )
-                failure.text = _details(finding, report.inputs)
+        skipped = sum(1 for finding in findings if finding.suppressed is not None)
+        suite = _counted(
+            f"{_s(rule_id)}: {_s(title)}", max(len(findings), 1), len(findings) - skipped, skipped
+        )
+        suites.append((suite, _rule_cases(_s(rule_id), _s(title), findings, report.inputs)))
     problems = report.suppression_problems or []
     if problems:
-        suite = _suite(root, "reachlint suppressions")
-        for problem in problems:
-            case = _case(suite, "reachlint.suppressions", f"{_s(problem.file)}:{problem.line}")
-            case.set("file", _file(problem.file))
-            case.set("line", str(problem.line))
-            ElementTree.SubElement(case, "failure", message=_s(problem.message), type="suppression")
-    return _document(root)
+        suite = _counted("reachlint suppressions", len(problems), len(problems), 0)
+        suites.append((suite, (_problem_case(problem) for problem in problems)))
+    root = ElementTree.Element("testsuites", name="reachlint")
+    for key in ("tests", "failures", "skipped"):
+        root.set(key, str(sum(int(suite.get(key, "0")) for suite, _ in suites)))
+    root.set("errors", "0")
+    if not suites:
+        yield _document(root)
+        return
+    # As ElementTree.indent lays out the whole tree: two spaces a level.
+    yield f'<?xml version="1.0" encoding="UTF-8"?>\n{_open_tag(root)}'
+    for suite, cases in suites:
+        yield f"\n  {_open_tag(suite)}"
+        for case in cases:
+            ElementTree.indent(case, level=2)
+            yield f"\n    {ElementTree.tostring(case, encoding='unicode')}"
+        yield "\n  </testsuite>"
+    yield "\n</testsuites>\n"
+
+
+def _counted(name: str, tests: int, failures: int, skipped: int) -> ElementTree.Element:
+    """A test suite without its cases, with the counts _document sets."""
+    suite = ElementTree.Element("testsuite", name=name)
+    for key, value in (("tests", tests), ("failures", failures), ("skipped", skipped)):
+        suite.set(key, str(value))
+    suite.set("errors", "0")
+    suite.set("time", "0")
+    return suite
+
+
+def _rule_cases(
+    rule_id: str, title: str, findings: list[Finding], inputs: list[str]
+) -> Iterator[ElementTree.Element]:
+    if not findings:
+        yield _case(None, f"reachlint.{rule_id}", title)
+    for finding in findings:
+        case = _case(None, f"{finding.tool}.{rule_id}", _name(finding), finding, inputs)
+        if finding.suppressed is not None:
+            ElementTree.SubElement(case, "skipped", message=_s(finding.suppressed.reason))
+        else:
+            failure = ElementTree.SubElement(
+                case, "failure", message=_s(finding.message), type=finding.severity
+            )
+            failure.text = _details(finding, inputs)
+        yield case
+
+
+def _problem_case(problem: SuppressionProblem) -> ElementTree.Element:
+    case = _case(None, "reachlint.suppressions", f"{_s(problem.file)}:{problem.line}")
+    case.set("file", _file(problem.file))
+    case.set("line", str(problem.line))
+    ElementTree.SubElement(case, "failure", message=_s(problem.message), type="suppression")
+    return case
+
+
+def _open_tag(element: ElementTree.Element) -> str:
+    """An element's start tag, as ElementTree writes it."""
+    whole = ElementTree.tostring(element, encoding="unicode", short_empty_elements=False)
+    return whole.removesuffix(f"</{element.tag}>")
 
 
 def render_junit_diff(diff: DiffReport) -> str:
@@ -89,13 +141,19 @@ def _suite(root: ElementTree.Element, name: str) -> ElementTree.Element:
 
 
 def _case(
-    suite: ElementTree.Element,
+    suite: ElementTree.Element | None,
     classname: str,
     name: str,
     item: PathLike | None = None,
     inputs: list[str] | None = None,
 ) -> ElementTree.Element:
-    case = ElementTree.SubElement(suite, "testcase", classname=classname, name=name, time="0")
+    """A test case, in `suite` or (written a case at a time) alone."""
+    attributes = {"classname": classname, "name": name, "time": "0"}
+    case = (
+        ElementTree.Element("testcase", attributes)
+        if suite is None
+        else ElementTree.SubElement(suite, "testcase", attributes)
+    )
     if item is not None:
         place = primary_place(item, inputs or [])
         case.set("file", _file(place.file))
