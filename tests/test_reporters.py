@@ -250,7 +250,8 @@ def test_the_junit_report_in_pieces_is_the_tree_written_whole(problems: int) -> 
     from reachlint.reports.junit import _document
 
     skipped = Suppression(kind="baseline", reason="accepted <risk> & more")
-    findings = [msgspec.structs.replace(SAMPLE.findings[0], suppressed=skipped), *SAMPLE.findings]
+    hostile = msgspec.structs.replace(SAMPLE.findings[1], message="x\n::error::y ##[z")
+    findings = [msgspec.structs.replace(SAMPLE.findings[0], suppressed=skipped), hostile]
     problem = SuppressionProblem(file="r.yaml", line=3, message="suppresses nothing")
     report = msgspec.structs.replace(
         SAMPLE, findings=findings, suppression_problems=[problem] * problems
@@ -262,6 +263,8 @@ def test_the_junit_report_in_pieces_is_the_tree_written_whole(problems: int) -> 
     root = ElementTree.fromstring(body)
     assert joined == _document(root)
     assert root.get("skipped") == "1" and root.get("tests") == str(len(findings) + problems)
+    guarded = "".join(for_output(piece, "xml") for piece in pieces)
+    assert guarded == for_output(joined, "xml") and "##\\[z" in guarded
 
 
 @pytest.mark.parametrize("count", [0, 1, 3])
