@@ -241,23 +241,27 @@ def test_the_text_report_in_pieces_is_whole_lines_guarded_alike() -> None:
     assert "".join(for_output(piece) for piece in pieces) == for_output(whole)
 
 
+@pytest.mark.parametrize("copies", [1, 600])
 @pytest.mark.parametrize("problems", [0, 1], ids=["rules", "rules-and-problems"])
-def test_the_junit_report_in_pieces_is_the_tree_written_whole(problems: int) -> None:
-    """JUnit is written a test case at a time, its counts made before its cases: the text is
-    what counting and indenting the whole tree of elements gives."""
+def test_the_junit_report_in_pieces_is_the_tree_written_whole(problems: int, copies: int) -> None:
+    """JUnit is written a few hundred test cases at a time, its counts made before its cases:
+    the text is what counting and indenting the whole tree of elements gives."""
     from xml.etree import ElementTree
 
     from reachlint.reports.junit import _document
 
     skipped = Suppression(kind="baseline", reason="accepted <risk> & more")
     hostile = msgspec.structs.replace(SAMPLE.findings[1], message="x\n::error::y ##[z")
-    findings = [msgspec.structs.replace(SAMPLE.findings[0], suppressed=skipped), hostile]
+    findings = [
+        msgspec.structs.replace(SAMPLE.findings[0], suppressed=skipped),
+        *[hostile] * copies,
+    ]
     problem = SuppressionProblem(file="r.yaml", line=3, message="suppresses nothing")
     report = msgspec.structs.replace(
         SAMPLE, findings=findings, suppression_problems=[problem] * problems
     )
     pieces = list(render_pieces(report, "junit"))
-    assert len(pieces) > len(findings)
+    assert len(pieces) >= 4 + copies // 256  # the suites' tags apart, cases in pieces
     joined = "".join(pieces)
     body = joined.split("\n", 1)[1]  # after the XML declaration
     root = ElementTree.fromstring(body)
