@@ -5,9 +5,12 @@ parser's errors only show there."""
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 from expectations import AWS_FIXTURES
@@ -61,6 +64,50 @@ def test_a_closed_pipe_ends_quietly_with_the_verdict(reader: list[str]) -> None:
 def test_every_command_ends_quietly_on_a_closed_pipe(args: list[str | Path]) -> None:
     code, error = _piped(args, ["true"])
     assert (code, error) == (0, "")
+
+
+@pytest.mark.parametrize("reader", [["true"], ["head", "-c", "10"]])
+def test_a_closed_pipe_behind_output_dev_stdout_ends_quietly(reader: list[str]) -> None:
+    code, error = _piped(["check", PLAN, "--rules", RULES, "--output", "/dev/stdout"], reader)
+    assert (code, error) == (1, "")
+
+
+def test_a_full_disk_is_one_sentence() -> None:
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [SCRIPT, "check", PLAN, "--rules", RULES],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+            timeout=60,
+        )
+    assert done.returncode == 2
+    assert done.stderr == (
+        "reachlint: error: cannot write to standard output: No space left on device\n"
+    )
+
+
+@pytest.mark.parametrize("output_format", ["text", "json", "sarif", "gitlab", "asff", "junit"])
+def test_a_console_that_cannot_encode_every_character_is_no_internal_error(
+    output_format: str,
+) -> None:
+    """A Latin-1 or cp1252 standard output (a Windows runner's redirect): the text report shows
+    what it cannot hold as escapes; the formats that declare UTF-8 are written in UTF-8."""
+    done = subprocess.run(
+        [SCRIPT, "check", PLAN, "--rules", RULES, "--format", output_format],
+        capture_output=True,
+        check=False,
+        timeout=60,
+        env={**os.environ, "PYTHONIOENCODING": "latin-1"},
+    )
+    assert (done.returncode, done.stderr) == (1, b"")
+    if output_format == "text":
+        assert "on 8080 \\u2014 4 findings" in done.stdout.decode("latin-1")
+    elif output_format == "junit":
+        ElementTree.fromstring(done.stdout)  # as its declaration says, UTF-8
+    else:
+        json.loads(done.stdout.decode("utf-8"))
 
 
 def test_a_closed_pipe_with_standard_error_in_it_still_gives_the_verdict() -> None:

@@ -33,8 +33,8 @@ def write_file(path: Path, text: str | Iterable[str], what: str = "report") -> N
     pieces = [text] if isinstance(text, str) else text
     try:
         if str(path) in STREAMS or _is_special(path):
-            with path.open("w", encoding="utf-8") as stream:
-                for piece in pieces:
+            with contextlib.suppress(BrokenPipeError), path.open("w", encoding="utf-8") as stream:
+                for piece in pieces:  # a reader that goes away (`| head`) ends it quietly
                     stream.write(piece)
             return
         _refuse_linked_directories(path, what)

@@ -10,6 +10,7 @@ share. The table below registers them, in the order `--help` lists them.
 from __future__ import annotations
 
 import gc
+import io
 import os
 import sys
 from contextlib import suppress
@@ -80,6 +81,7 @@ def main() -> None:
     # no cycles to free, so the cyclic collector would only rescan them, again and again (more
     # than half the time of a check of 100,000 resources).
     gc.disable()
+    _escape_what_streams_cannot_encode()
     try:
         code = _run()
     except SystemExit as done:
@@ -90,6 +92,19 @@ def main() -> None:
         with suppress(OSError, ValueError):  # a reader that went away (| head) is fine
             stream.flush()
     os._exit(code)
+
+
+def _escape_what_streams_cannot_encode() -> None:
+    """A console or pipe whose encoding holds only some characters (cp1252 on Windows, Latin-1)
+    shows the rest as escapes (`\\u2014`), not an internal error; `emit` writes the formats
+    that declare UTF-8 as UTF-8 whatever the stream's encoding."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper) and not _utf8(stream.encoding):
+            stream.reconfigure(errors="backslashreplace")
+
+
+def _utf8(encoding: str) -> bool:
+    return encoding.lower().replace("-", "").replace("_", "") == "utf8"
 
 
 def _run() -> int:

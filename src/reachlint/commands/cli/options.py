@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 from collections.abc import Iterable, Iterator
@@ -263,6 +264,8 @@ def emit(text: str | Iterable[str], output: Path | None, output_format: str = "t
     # A piece is whole JSON values or whole lines: no CI command prefix is split between two.
     pieces = (for_output(piece, guard) for piece in ([text] if isinstance(text, str) else text))
     if output is None:
+        if guard in ("json", "xml") and isinstance(sys.stdout, io.TextIOWrapper):
+            sys.stdout.reconfigure(encoding="utf-8")  # what JSON and the XML declaration say
         write_out(pieces)
     else:
         from reachlint.commands.output_file import write_file
@@ -282,6 +285,10 @@ def write_out(text: str | Iterable[str]) -> None:
             typer.echo(piece, nl=False, color=True)
     except BrokenPipeError:
         _reader_gone()
+    except OSError as error:  # a full disk, a device that takes nothing
+        from reachlint.errors import InputError
+
+        raise InputError(f"cannot write to standard output: {error.strerror or error}") from None
 
 
 def _reader_gone() -> None:
