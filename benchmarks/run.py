@@ -4,13 +4,14 @@
 Usage:
   python benchmarks/run.py [--sizes 50,1000,10000,100000] [--repeat 3] [--work DIR]
                            [--checkov PATH | --no-checkov] [--checkov-timeout SECONDS]
-                           [--plan FILE]... [--help-row] [--before SRC]
+                           [--plan FILE]... [--help-row] [--before SRC] [--format FORMAT]
 
 For each size it writes a plan with generate.py, runs `reachlint check PLAN --timings --format
-json` (the built-in rules) `--repeat` times and keeps the median run, then runs
-`checkov -f PLAN --framework terraform_plan` once. It prints a Markdown report: the machine,
-the date, wall time, peak memory and time per phase for reachlint (and "other": the wall time
-outside the phases), checkov's wall time and memory, and how many times faster reachlint is.
+json` (the built-in rules; `--format` names another format) `--repeat` times and keeps the
+median run, then runs `checkov -f PLAN --framework terraform_plan` once. It prints a Markdown
+report: the machine, the date, wall time, peak memory and time per phase for reachlint (and
+"other": the wall time outside the phases), checkov's wall time and memory, and how many times
+faster reachlint is.
 checkov is looked up on PATH unless --checkov names it; without it the checkov columns say so.
 --plan adds a plan file, --help-row `reachlint --help`; --before times another source tree's
 reachlint alternately with this one, under the same load.
@@ -146,8 +147,8 @@ def bench_size(size: int, args: argparse.Namespace, log: Callable[[str], None]) 
 def bench_plan(
     plan: Path, label: str, resources: int, args: argparse.Namespace, log: Callable[[str], None]
 ) -> Row:
-    report = args.work / f"report-{plan.stem}.json"
-    command = [*reachlint_command(), "check", str(plan), "--timings", "--format", "json"]
+    report = args.work / f"report-{plan.stem}.{args.format}"
+    command = [*reachlint_command(), "check", str(plan), "--timings", "--format", args.format]
     command += ["--output", str(report)]
     runs, before = [], []
     for attempt in range(args.repeat):
@@ -249,7 +250,8 @@ def markdown(rows: list[Row], args: argparse.Namespace) -> str:
             "both as `python -m reachlint`"
         )
     lines += [
-        f"- reachlint: the median of {args.repeat} runs (by wall time); checkov: one run",
+        f"- reachlint: `check PLAN --format {args.format} --output FILE`, the median of "
+        f"{args.repeat} runs (by wall time); checkov: one run",
         f"- load average (1 min) before the first run {args.load_before:.2f}, after the last "
         f"{os.getloadavg()[0]:.2f}: other work on the machine slows both tools",
         "",
@@ -307,6 +309,7 @@ def main(argv: list[str]) -> int:
         "--before", type=Path, help="a reachlint source tree (its src/) to time alongside"
     )
     parser.add_argument("--help-row", action="store_true", help="time `reachlint --help` too")
+    parser.add_argument("--format", default="json", help="the report's format (default json)")
     args = parser.parse_args(argv)
     _AS_MODULE[0] = args.before is not None
     sizes = [int(text) for text in args.sizes.split(",") if text.strip()]
