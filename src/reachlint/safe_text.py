@@ -169,7 +169,7 @@ def json_text_pieces(document: Any, listed: list[Any], items: Iterable[Any]) -> 
     list inside it), each item made and written one at a time: a large report is never held
     whole, as objects or as text. A line break in an item's text is indentation (JSON escapes
     one in a string), so each item is moved to its depth by indenting its lines."""
-    import secrets
+    import os
     from itertools import chain
 
     items = iter(items)
@@ -178,7 +178,7 @@ def json_text_pieces(document: Any, listed: list[Any], items: Iterable[Any]) -> 
         yield json_text(document)
         return
     # Where the list lies in the text: at a string no input can know, in the list's place.
-    marker = f'"{secrets.token_hex(16)}"'
+    marker = f'"{os.urandom(16).hex()}"'
     listed.append(marker[1:-1])
     text = json_text(document)
     listed.clear()

@@ -314,3 +314,17 @@ def _main_table(network: str | None) -> str:
 def firewall_block(view: FirewallView, evaluated: Evaluated, wanted: Traffic) -> Blocked:
     address, kind, reason, origin = view.blocker(evaluated, wanted)
     return Blocked("firewall", address, kind, reason, origin)
+
+
+def forwarder_block(
+    engine: Engine, address: str, wanted: Traffic, sender: Peer | None, receiver: Peer | None
+) -> Blocked | None:
+    """The security group of an AWS instance that forwards (a NAT or appliance instance) that
+    stops `wanted` on its way through: in from `sender`, out to `receiver` (None: outside)."""
+    forwarder = engine.forwarder(address)
+    if forwarder is None:
+        return None
+    at_forwarder = Explainer(engine, address, address)
+    return at_forwarder.guards(
+        forwarder, "ingress", sender, wanted, "destination"
+    ) or at_forwarder.guards(forwarder, "egress", receiver, wanted, "source")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from msgspec.structs import replace
 
 from reachlint.engine.classes import ClassView
-from reachlint.engine.explain import Blocked, Explainer, firewall_block
+from reachlint.engine.explain import Blocked, Explainer, firewall_block, forwarder_block
 from reachlint.engine.explain_services import through_balancer
 from reachlint.engine.pairs import routed
 from reachlint.model.traffic import EPHEMERAL, IntervalSet, Traffic, parse_protocol
@@ -103,14 +103,9 @@ def _firewalls_between(
     legs = engine.interconnect.between(a.routes, a.info.network, b.addresses, b.info.network)
     for hop in legs or []:
         # An AWS instance that forwards (a NAT or appliance instance): its groups see both ends.
-        forwarder = engine.forwarder(hop.address) if hop.kind == "virtual-appliance" else None
-        if forwarder is None:
-            continue
-        at_forwarder = Explainer(engine, hop.address, hop.address)
-        blocked = at_forwarder.guards(
-            forwarder, "ingress", a.peer, wanted, "destination"
-        ) or at_forwarder.guards(forwarder, "egress", b.peer, wanted, "source")
-        if blocked is not None:
+        if hop.kind == "virtual-appliance" and (
+            blocked := forwarder_block(engine, hop.address, wanted, a.peer, b.peer)
+        ):
             return blocked
     for view in engine.firewalls.on_path(legs or []):
         evaluated = view.evaluate("source", a.addresses, a.address_known)

@@ -10,7 +10,7 @@ from msgspec.structs import replace
 from reachlint.engine.borders import Leg
 from reachlint.engine.classes import ClassView
 from reachlint.engine.dnat import dnat_targets, dnat_traffic
-from reachlint.engine.explain import Blocked, Explainer, firewall_block
+from reachlint.engine.explain import Blocked, Explainer, firewall_block, forwarder_block
 from reachlint.engine.explain_services import behind_balancers, through_balancer
 from reachlint.engine.firewall import FirewallView
 from reachlint.engine.flows import INTERNET, External, Hop
@@ -262,13 +262,9 @@ def _firewalls_out(
                 break
             scoped &= evaluated.allowed
         sender = a.of_family(leg.addresses)
-        forwarder = engine.forwarder(leg.forwarder) if leg.forwarder else None
-        if blocked is None and scoped and forwarder is not None:
+        if blocked is None and scoped and leg.forwarder:
             # A NAT instance's groups judge what it forwards, as an endpoint's do.
-            at_forwarder = Explainer(engine, leg.forwarder, leg.forwarder)
-            blocked = at_forwarder.guards(
-                forwarder, "ingress", sender.peer, scoped, "destination"
-            ) or at_forwarder.guards(forwarder, "egress", None, scoped, "source")
+            blocked = forwarder_block(engine, leg.forwarder, scoped, sender.peer, None)
         if blocked is None and scoped and leg.nat_subnet not in (None, a.info.subnet):
             # So does the network ACL of the NAT's subnet, both ways.
             nat_acl = engine.acls.acl_for(engine.model.subnets.get(leg.nat_subnet or ""))

@@ -80,12 +80,10 @@ def families(ranges: Iterable[UnknownValue]) -> IntervalSet:
 def possible_addresses(ranges: Iterable[UnknownValue]) -> IntervalSet:
     """Where addresses of unknown ranges may lie: their families (a field of IPv6 ranges holds
     no IPv4 address), every address where a range's family is not known."""
-    out = IntervalSet()
-    for unknown in ranges:
-        if unknown.version is None:
-            return ALL_ADDRESSES
-        out = out | (V6_ALL if unknown.version == 6 else V4_ALL)
-    return out or ALL_ADDRESSES
+    ranges = list(ranges)
+    if not ranges or any(unknown.version is None for unknown in ranges):
+        return ALL_ADDRESSES
+    return families(ranges)
 
 
 def safe_cidrs(values: Iterable[str]) -> IntervalSet:
