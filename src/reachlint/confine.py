@@ -30,7 +30,7 @@ class ConfinementError(InputError):
 
 _OUTSIDE = (
     "leads outside {root}, the root of this input (a symbolic link or a path that climbs out); "
-    "reachlint reads only files inside it"
+    "reachlint reads only files inside it (--root names a wider one)"
 )
 
 

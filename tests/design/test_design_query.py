@@ -52,6 +52,20 @@ BASTION_HUB = "azure/bastion-hub-spoke/azuredeploy.json"
 APP_GATEWAY = "azure/application-gateway-2vms/azuredeploy.json"
 CASES = [
     Case(
+        FACTS + "dual-stack-path-both-routes",
+        "internet",
+        "aws_instance.web",
+        traffic="tcp 22",
+        through=("aws_internet_gateway.main", "aws_route.internet_v4", "aws_route.internet_v6"),
+    ),
+    Case(
+        FACTS + "dual-stack-path-both-routes",
+        "aws_instance.web",
+        "internet",
+        traffic="tcp 443",
+        through=("aws_security_group.web", "aws_internet_gateway.main"),
+    ),
+    Case(
         FACTS + "ipv6-on-launch",
         "internet",
         "aws_instance.auto",

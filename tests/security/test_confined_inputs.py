@@ -148,7 +148,7 @@ def test_a_module_source_climbing_out_of_the_repository_is_refused(tmp_path: Pat
 
     run = reachlint("check", repo / "stacks" / "prod")
 
-    line = refused(run, "main.tf:1", 'module "m"', "outside")
+    line = refused(run, "main.tf:1", 'module "m"', "outside", "--root")
     assert "aws_vpc.leak" not in line
 
 
@@ -315,7 +315,7 @@ def test_a_cloud_assembly_manifest_linked_from_outside_is_refused(
     repo = repository(tmp_path / "repo", files)
     linked = repo / "cdk.out" / ("sub" if nested else "") / "manifest.json"
     linked.symlink_to(outside / "manifest.json")
-    refused(reachlint("check", repo / "cdk.out"), "manifest.json", "leads outside")
+    refused(reachlint("check", repo / "cdk.out"), "manifest.json", "leads outside", "--root")
 
 
 @pytest.mark.parametrize(

@@ -189,6 +189,11 @@ class ArmCompute:
         if declared is not None:
             origin = self.arm.origin(declared)
             interface.closed_without_nsg = self.closed_without_nsg(declared.get("sku"))
+        if declared is not None and interface.subnet is None:
+            # A frontend that stands on its public IP alone has that IP's address family (not
+            # known: either).
+            version = at(self.arm.properties(declared), "publicIPAddressVersion")
+            interface.ipv6 = azure_public_ips.carries_ipv6(version)
         self.model.elastic_ips[public_ip] = ElasticIp(
             address=public_ip,
             type="Microsoft.Network/publicIPAddresses",

@@ -47,6 +47,26 @@ class Hop(Struct, frozen=True, eq=False):
         return equal if equal is NotImplemented else not equal
 
 
+def merged_hops(path: list[Hop], other: list[Hop]) -> list[Hop]:
+    """`path` with the hops of `other` it lacks, each placed where `other` has it: after the
+    hop before it there, among the hops of its own kind (an IPv6 route beside the IPv4 one),
+    before the next hop the two share."""
+    merged = list(path)
+    placed = -1  # where the last hop of `other` stands in `merged`
+    for number, hop in enumerate(other):
+        if hop in merged:
+            placed = merged.index(hop)
+            continue
+        shared_next = next(
+            (merged.index(later) for later in other[number + 1 :] if later in merged), len(merged)
+        )
+        shared_next = max(shared_next, placed + 1)
+        same_kind = [i for i in range(placed + 1, shared_next) if merged[i].kind == hop.kind]
+        placed = same_kind[-1] + 1 if same_kind else placed + 1
+        merged.insert(placed, hop)
+    return merged
+
+
 class Member(Struct, frozen=True):
     """One endpoint interface inside a class."""
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from reachlint.engine.classes import ClassView, counts_as_public
 from reachlint.engine.core import Engine
 from reachlint.engine.firewall import with_firewall_rules
-from reachlint.engine.flows import INTERNET, Hop
+from reachlint.engine.flows import INTERNET, Hop, merged_hops
 from reachlint.model.traffic import PUBLIC_ADDRESSES, V4_ALL, V6_ALL, IntervalSet, Traffic
 
 
@@ -84,10 +84,13 @@ def _direct(engine: Engine, b: ClassView) -> None:
     if unrouted:
         replies = replies & replied
     unknowns = [*b.unknowns, *route_unknowns, *engine.filters.take_unknowns()]
-    # The route of the addresses admitted (an IPv6 client: the IPv6 route), and a public
+    # The routes of the addresses admitted (IPv4 and IPv6 clients: both routes), and a public
     # address only for IPv4 clients (IPv6 addresses are global).
     reached = allowed.addresses()
-    path = next((list(hops) for part, hops in routes if part & reached), [])
+    path: list[Hop] = []
+    for part, hops in routes:
+        if part & reached:
+            path = merged_hops(path, list(hops))
     if reached & V4_ALL:
         path.extend(_public_hops(engine, b))
     path.extend(engine.acls.hops(b.acl, "ingress", allowed, None, b.outside))

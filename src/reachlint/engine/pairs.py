@@ -18,7 +18,7 @@ from reachlint.engine.classes import ClassView
 from reachlint.engine.core import EPHEMERAL_PORTS, TCP_ONLY, Engine
 from reachlint.engine.filters import Direction
 from reachlint.engine.firewall import Evaluated, FirewallView, with_firewall_rules
-from reachlint.engine.flows import Doubt, Hop, Unknown
+from reachlint.engine.flows import Doubt, Hop, Unknown, merged_hops
 from reachlint.engine.network_acls import AclView, Verdict
 from reachlint.limits import MAX_CLASS_PAIRS, LimitError
 from reachlint.model.network import NetworkModel
@@ -255,8 +255,7 @@ def _over_either(v4: Pair, v6: Pair) -> Pair:
     over neither family is told apart."""
 
     def build_path() -> list[Hop]:
-        hops = v4.hops()
-        return [*hops, *(hop for hop in v6.hops() if hop not in hops)]
+        return merged_hops(v4.hops(), v6.hops())
 
     unknowns = [*v4.unknowns, *(u for u in v6.unknowns if u not in v4.unknowns)]
     allowed = v4.allowed | v6.allowed

@@ -17,7 +17,6 @@ from reachlint.engine.flows import (
     External,
     Flow,
     FlowState,
-    Hop,
     Reachability,
 )
 from reachlint.model.network import Endpoint, Interface, NetworkModel
@@ -55,8 +54,8 @@ from reachlint.rules.gathering import (
     Signature,
     SignatureGroup,
 )
-from reachlint.rules.paths import traffic_size
-from reachlint.rules.references import depends_on, end_ref, hop_refs
+from reachlint.rules.paths import covering_path, hop_refs, traffic_size
+from reachlint.rules.references import depends_on, end_ref
 from reachlint.rules.ruleset import Entry, Rule, RuleSet, Same
 from reachlint.rules.selectors import Bounds, EndSubject, Matcher, Selector
 
@@ -481,7 +480,7 @@ class _Evaluation:
             source=source,
             destination=destination,
             traffic=entries,
-            path=self._path_refs(carrier.path, traffic),
+            path=self._path_refs(carrier, gathered.flows, traffic),
             addresses=addresses,
             traffic_by_addresses=parts,
             state=rule.match.state,
@@ -521,8 +520,11 @@ class _Evaluation:
             self._end_refs[subject.address] = reference
         return reference
 
-    def _path_refs(self, path: list[Hop], traffic: Traffic) -> list[HopRef]:
+    def _path_refs(self, carrier: Flow, flows: list[Flow], traffic: Traffic) -> list[HopRef]:
         """The path's hops; of the filter rules, only those that admit this finding's traffic."""
+        if len(flows) > 1:
+            return hop_refs(covering_path(carrier, flows, traffic), traffic)
+        path = carrier.path
         key = (id(path), traffic)
         references = self._hop_refs.get(key)
         if references is None:

@@ -25,6 +25,9 @@ class Pending(Struct):
     traffic: Traffic = field(default_factory=Traffic)
     seen: Traffic = field(default_factory=Traffic)
     carrier: Flow | None = None  # the flow whose path is shown, built only then
+    # Every flow that carries some of it: the others' ways join the carrier's path for what
+    # it does not carry (paths.covering_path).
+    flows: list[Flow] = field(default_factory=list)
     largest: int = -1
     unknowns: set[str] = field(default_factory=set)
     # Tags not known of components on the path that the rule's selectors rest on (open only).
@@ -43,6 +46,7 @@ class Pending(Struct):
         if not reported:
             return
         self.traffic = self.traffic | reported if self.traffic else reported
+        self.flows.append(flow)
         # The path shown is the one that carries the most of the traffic.
         if size > self.largest:
             self.largest, self.carrier = size, flow

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from reachlint.engine.flows import Hop, class_of_private_address
+from reachlint.engine.flows import class_of_private_address
 from reachlint.model.network import Endpoint
-from reachlint.model.traffic import Traffic
-from reachlint.rules.findings import EndRef, HopRef
-from reachlint.rules.paths import hop_ref
+from reachlint.rules.findings import EndRef
 from reachlint.rules.selectors import EndSubject
 
 
@@ -30,11 +28,6 @@ def end_ref(subject: EndSubject) -> EndRef:
         file=endpoint.origin.file,
         line=endpoint.origin.line,
     )
-
-
-def hop_refs(path: list[Hop], traffic: Traffic) -> list[HopRef]:
-    """The path's hops; of the filter rules, only those that admit some of `traffic`."""
-    return [hop_ref(hop) for hop in path if hop.admits is None or hop.admits & traffic]
 
 
 def depends_on(

@@ -48,7 +48,8 @@ from reachlint.rules.findings import (
     traffic_by_addresses,
     traffic_entries,
 )
-from reachlint.rules.references import end_ref, hop_refs
+from reachlint.rules.paths import hop_refs
+from reachlint.rules.references import end_ref
 from reachlint.rules.selectors import EndSubject, Matcher, Selector
 from reachlint.sources import Origin
 

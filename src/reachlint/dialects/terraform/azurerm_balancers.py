@@ -71,6 +71,8 @@ class AzurermBalancers:
                 )
             ]
             is_public = bool(sources)
+            # A public frontend has its public IPs' address family (not known: either).
+            ipv6 = self.compute.carries_ipv6(sources) if is_public else None
             subnet = (
                 None
                 if is_public
@@ -85,6 +87,7 @@ class AzurermBalancers:
                     network=self.links.subnet_network(subnet),
                     private_ips=[ip] if (ip := ip_text(block.get("private_ip_address"))) else [],
                     public=is_public,
+                    ipv6=ipv6,
                     public_source=_first(sources),
                     unknown=interface_unknowns(own_unknown),
                 )

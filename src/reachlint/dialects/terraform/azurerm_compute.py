@@ -36,7 +36,7 @@ from reachlint.dialects.terraform.azurerm_table import (
     VM_TYPES,
 )
 from reachlint.dialects.terraform.links import value_at
-from reachlint.formats.terraform.records import TfResource
+from reachlint.formats.terraform.records import UNKNOWN, TfResource
 from reachlint.model.network import (
     ElasticIp,
     Endpoint,
@@ -203,6 +203,16 @@ class AzurermCompute:
         return azure_public_ips.closed_without_nsg(
             self.tf.settings, sku if written else None, written
         )
+
+    def carries_ipv6(self, sources: list[str]) -> bool | None:
+        """Whether public IPs of the input hold an IPv6 address (`ip_version`); None: one of
+        them is not in the input, or its version is not known before apply."""
+        found: list[bool | None] = []
+        for source in sources:
+            resource = self.idx.by_address.get(source)
+            version = resource.values.get("ip_version") if resource is not None else UNKNOWN
+            found.append(azure_public_ips.carries_ipv6(version))
+        return True if True in found else None if None in found else False
 
     def public_sources(
         self, resource: TfResource, path: str, unknown: list[str], *, computed: bool = False

@@ -491,7 +491,7 @@ class Expander:
         if self.boundary is not None and not directory.is_relative_to(self.boundary):
             raise ConfinementError(
                 f"{what} leads outside {self.boundary}, the root of this input; reachlint "
-                "reads only files inside it",
+                "reads only files inside it (--root names a wider one)",
                 decl.file.shown,
                 decl.line,
             )
