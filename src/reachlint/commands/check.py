@@ -12,7 +12,7 @@ from reachlint.reports.contents import count_by_severity, describe_rules, notes_
 from reachlint.timing import Timings, phase
 
 if TYPE_CHECKING:
-    from reachlint.commands.changes.diff import Snapshot
+    from reachlint.commands.changes.diff import FlowTraffic
     from reachlint.engine.reach import AssumeUnknown
     from reachlint.reports.schema import Report
     from reachlint.rules import RuleSet
@@ -60,13 +60,15 @@ def run_check(
     # Rules before the plan: a typo in a rules file should not wait for a large plan to load.
     with phase(timings, "rules"):
         ruleset = load_rules(rules_files, builtin=builtin)
+    # The base before the head: only its traffic between ends is kept, so the two models are
+    # never held at once.
+    base_traffic = _base_traffic(base, assume_unknown, timings) if base else None
     seen = InputsSeen() if checkov else None
     model = build_model(paths, timings, options, seen)
     with phase(timings, "engine"):
         reach = compute_reachability(model, assume_unknown=assume_unknown)
-    base_snapshot = _base_snapshot(base, assume_unknown, timings) if base else None
-    if base_snapshot is not None:
-        model.sensitive |= base_snapshot.model.sensitive  # the base's secrets stay hidden too
+    if base_traffic is not None:
+        model.sensitive |= base_traffic.sensitive  # the base's secrets stay hidden too
     described = describe_rules(ruleset)
     checked_findings: list[Finding] = []
     if seen is not None:
@@ -85,11 +87,11 @@ def run_check(
         with phase(timings, "rules"):
             findings = evaluate(ruleset, model, reach, withdrawn)
         every_finding = findings
-        if base_snapshot is not None:
+        if base_traffic is not None:
             from reachlint.commands.changes.diff import Snapshot, introduced
 
             with phase(timings, "diff"):
-                findings = introduced(findings, base_snapshot, Snapshot(model, reach, findings))
+                findings = introduced(findings, base_traffic, Snapshot(model, reach, findings))
         with phase(timings, "suppress"):
             settled = settle(findings + checked_findings, ruleset, paths, reach, baseline=baseline)
         if not _withdraws_more(settled.withdrawn, withdrawn, ruleset):
@@ -146,20 +148,21 @@ def run_check(
     return report
 
 
-def _base_snapshot(
+def _base_traffic(
     base: list[Path], assume_unknown: AssumeUnknown, timings: Timings | None
-) -> Snapshot:
-    """The network before the change, to tell which findings the change opens."""
+) -> FlowTraffic:
+    """The network before the change, to tell which findings the change opens: the traffic
+    between its ends; its model and flows are freed on return."""
     from reachlint.commands.changes.diff import Snapshot
-    from reachlint.engine.reach import compute_reachability
+    from reachlint.engine.reach import traffic_only
 
     for path in base:
         if not path.exists():
             raise InputError("no such file or directory", file=str(path))
     base_model = build_model(base, timings)
     with phase(timings, "engine"):
-        base_reach = compute_reachability(base_model, assume_unknown=assume_unknown)
-    return Snapshot(base_model, base_reach, [])
+        base_reach = traffic_only(base_model, assume_unknown=assume_unknown)
+        return Snapshot(base_model, base_reach, []).flow_traffic()
 
 
 def _withdraws_more(found: Withdrawn, known: Withdrawn, ruleset: RuleSet) -> bool:

@@ -84,6 +84,17 @@ class Engine:
                     self._forwarders.setdefault(member.endpoint, cls)
         return self._forwarders.get(endpoint)
 
+    def forget_paths(self) -> None:
+        """Drop the flows' paths and what the classes keep of themselves, so that nothing here
+        refers back to itself: once let go, reference counting frees it all."""
+        for flow in (*self.flows, *self.held):
+            flow.forget_path()
+        for cls in self.classes:
+            for view in cls.__dict__.get("over_families", ()):
+                if view is not None:
+                    view.__dict__.clear()
+            cls.__dict__.clear()
+
     def emit(
         self,
         source: EndpointClass | External,

@@ -178,6 +178,10 @@ class Flow:
     def through(self) -> list[Hop]:
         return self.path
 
+    def forget_path(self) -> None:
+        """No path, for a flow whose path no one reads: its builder (and all it holds) goes."""
+        self._path = []
+
     def __repr__(self) -> str:
         return f"Flow({self.source!r} -> {self.destination!r}: {self.traffic!r}, {self.state})"
 

@@ -74,6 +74,11 @@ class Pairs:
         self._pairs: dict[tuple[int, ...], Pair | None] = {}
         self._replies: dict[tuple[int, int], tuple[Verdict, Verdict, bool, list[Unknown]]] = {}
 
+    def forget(self) -> None:
+        """Let go of every pair judged, and with them the builders of their paths."""
+        self._pairs.clear()
+        self._replies.clear()
+
     def pair(
         self, a: ClassView, b: ClassView, judge_source: bool = True, family: int | None = None
     ) -> Pair | None:

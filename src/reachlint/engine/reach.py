@@ -20,12 +20,20 @@ from reachlint.engine.outbound import to_outside
 from reachlint.engine.pairs import Pairs, between_classes
 from reachlint.model.network import NetworkModel
 
-__all__ = ["AssumeUnknown", "analysed", "compute_reachability", "reachability_of"]
+__all__ = [
+    "AssumeUnknown",
+    "analysed",
+    "compute_reachability",
+    "reachability_of",
+    "traffic_only",
+]
 
 
-def analysed(model: NetworkModel, assume_unknown: AssumeUnknown = "open") -> Engine:
+def analysed(
+    model: NetworkModel, assume_unknown: AssumeUnknown = "open", paths: bool = True
+) -> Engine:
     """The engine, its flows computed: between classes, with the internet and on-premises,
-    through DNAT rules and through load balancers."""
+    through DNAT rules and through load balancers. Without `paths`, the flows have none."""
     engine = Engine(model, assume_unknown)
     pairs = Pairs(engine)
     between_classes(engine, pairs)
@@ -34,6 +42,12 @@ def analysed(model: NetworkModel, assume_unknown: AssumeUnknown = "open") -> Eng
     from_sites(engine)
     through_dnat(engine)
     through_load_balancers(engine, pairs, [*engine.flows, *engine.held])
+    if not paths:
+        # A path's builder holds the pairs' cache, which holds the builder, and a class keeps
+        # its views by family, itself among them: cycles that would keep the engine and the
+        # model alive until the cyclic collector runs (it is off, see cli.main).
+        pairs.forget()
+        engine.forget_paths()
     return engine
 
 
@@ -50,3 +64,9 @@ def compute_reachability(
     model: NetworkModel, assume_unknown: AssumeUnknown = "open"
 ) -> Reachability:
     return reachability_of(analysed(model, assume_unknown))
+
+
+def traffic_only(model: NetworkModel, assume_unknown: AssumeUnknown = "open") -> Reachability:
+    """The flows without their paths, for a side whose paths no one reads: once the caller
+    lets go of it and of the model, reference counting frees them all."""
+    return reachability_of(analysed(model, assume_unknown, paths=False))

@@ -152,6 +152,38 @@ class Snapshot(Struct):
             return _union([])
         return _union(flow.traffic for flow in self.flows.get((state, source, destination), []))
 
+    def flow_traffic(self) -> FlowTraffic:
+        """What tells which traffic is new against this side, without its model and flows."""
+        self.index()
+        return FlowTraffic(
+            end_of=self.end_of,
+            flows={
+                key: _union(flow.traffic for flow in flows) for key, flows in self.flows.items()
+            },
+            sensitive=self.model.sensitive,
+        )
+
+
+class FlowTraffic(Struct):
+    """A side that is compared but never reported (`check --base`'s base): the end each member
+    belongs to and the traffic between ends, by state. It holds a fraction of the model and
+    flows it comes from, which are let go before the other side is built."""
+
+    end_of: dict[Member, EndKey]
+    flows: dict[tuple[FlowState, EndKey, EndKey], Traffic]
+    sensitive: set[str]
+
+    def index(self) -> None:
+        """Indexed when made."""
+
+    def traffic(
+        self, state: FlowState, source: EndKey | None, destination: EndKey | None
+    ) -> Traffic:
+        found = None
+        if source is not None and destination is not None:
+            found = self.flows.get((state, source, destination))
+        return _union([]) if found is None else found
+
 
 class _PairChange(Struct):
     """Two endpoints between which the traffic differs, and their members (the flows on either
@@ -218,7 +250,9 @@ def _listed(changes: list[_PairChange], snapshot: Snapshot) -> tuple[list[_PairC
     return changes[:MAX_LISTED_CHANGES], len(changes) - MAX_LISTED_CHANGES
 
 
-def introduced(findings: list[Finding], before: Snapshot, after: Snapshot) -> list[Finding]:
+def introduced(
+    findings: list[Finding], before: Snapshot | FlowTraffic, after: Snapshot
+) -> list[Finding]:
     """Of the findings on `after`, what the change from `before` brings: each finding narrowed
     to the traffic the change opens between its ends; findings on unchanged traffic left out."""
     from reachlint.commands.changes.baseline import finding_traffic, narrowed
@@ -243,7 +277,9 @@ def introduced(findings: list[Finding], before: Snapshot, after: Snapshot) -> li
     return kept
 
 
-def _pair_changes(before: Snapshot, after: Snapshot, state: FlowState) -> list[_PairChange]:
+def _pair_changes(
+    before: Snapshot | FlowTraffic, after: Snapshot, state: FlowState
+) -> list[_PairChange]:
     before.index()
     after.index()
     groups: dict[Signature, list[Member]] = {}
