@@ -70,12 +70,25 @@ def _root_of(directory: Path, cwd: Path) -> Path:
     return directory
 
 
+def not_a_file_name(text: str) -> str | None:
+    """Why no file can have this name (a NUL character, a lone surrogate the file system's
+    encoding cannot hold), or None."""
+    if "\x00" in text:  # the operating system refuses it
+        return "is not a file name: it holds a NUL character"
+    try:
+        os.fsencode(text)
+    except UnicodeEncodeError:
+        return "is not a file name: it holds a character no file name can hold"
+    return None
+
+
 def confined(path: Path, root: Path, *, directory: bool = False, shown: str | None = None) -> Path:
     """`path` resolved, when it is a regular file (or, with `directory`, a directory) inside
     `root`; otherwise InputError naming the file as `shown` (default: `path` as given)."""
     name = shown or str(path)
-    if "\x00" in str(path):  # no file has such a name; the operating system refuses it
-        raise ConfinementError("is not a file name: it holds a NUL character", name)
+    problem = not_a_file_name(str(path))
+    if problem is not None:
+        raise ConfinementError(problem, name)
     resolved = Path(os.path.realpath(path))
     if not resolved.is_relative_to(root):
         raise ConfinementError(_OUTSIDE.format(root=root), name)

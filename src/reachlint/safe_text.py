@@ -201,8 +201,13 @@ def workflow_data(text: str) -> str:
 
 
 def workflow_property(text: str) -> str:
-    """A property value of a workflow command (`file=`, `title=`), escaped as GitHub reads it."""
-    return workflow_data(text).replace(":", "%3A").replace(",", "%2C")
+    """A property value of a workflow command (`file=`, `title=`), escaped as GitHub reads it;
+    `##[` and `##vso[`, which other runners act on anywhere in a line, as `##\\[` (a file so
+    named loses its annotation's place, not the annotation)."""
+    escaped = workflow_data(text).replace(":", "%3A").replace(",", "%2C")
+    if "##" in escaped:
+        escaped = _INLINE_COMMAND.sub(lambda match: match.group(0)[:-1] + "\\[", escaped)
+    return escaped
 
 
 # ----- Markdown, HTML and Mermaid in the pull-request comment -------------------------------------

@@ -136,10 +136,14 @@ def test_annotations_hold_the_input_in_their_values_only() -> None:
             assert raw_controls(properties["title"]) == []
             assert raw_controls(data) == []
             assert runner_commands(data.replace("\n", " ")) == []
+            # Nor in a property: the Azure Pipelines agent acts on ##vso[ anywhere in a line.
+            assert "##[" not in line and "##vso[" not in line.lower()
         assert "\r" not in text and runner_commands("\n".join(lines[-1:])) == []
-    # The file stays as the input names it, so that GitHub finds it.
+    # The file stays as the input names it, so that GitHub finds it, but for what a runner
+    # would act on.
     first = _workflow_command(render(hostile_report(), "github").split("\n")[0])
-    assert first[1]["file"] == f"dir/{HOSTILE}/sg.tf"
+    named = HOSTILE.replace("##[", "##\\[").replace("##vso[", "##vso\\[")
+    assert first[1]["file"] == f"dir/{named}/sg.tf"
     assert "%0A::error::pct" in first[2]  # the input's own %0A is text, not a line break
 
 

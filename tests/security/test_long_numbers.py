@@ -70,6 +70,40 @@ def test_a_number_too_long_to_read_is_refused_at_its_line(
     assert f"{refused_file}:{line}: " in sentence
 
 
+def test_a_long_number_in_a_plan_s_resource_changes_is_refused_naming_the_plan(
+    tmp_path: Path,
+) -> None:
+    # The changes of a resource the plan lists nowhere else are decoded only when read.
+    change = {"actions": ["create"], "after": {"cidr_block": 0}}
+    plan = {"format_version": "1.2", "resource_changes": [
+        {"address": "aws_vpc.a", "mode": "managed", "type": "aws_vpc", "name": "a",
+         "change": change}
+    ]}  # fmt: skip
+    text = json.dumps(plan).replace('"cidr_block": 0', '"cidr_block": ' + LONG)
+    _write(tmp_path, {"plan.json": text})
+    refused(reachlint("check", tmp_path / "plan.json"), "plan.json", "too many digits")
+
+
+def test_a_long_number_in_an_arm_expression_is_refused_at_its_line(tmp_path: Path) -> None:
+    resource = {"type": "Microsoft.Network/virtualNetworks", "apiVersion": "2023-04-01",
+                "name": f"[string({LONG})]", "location": "westeurope"}  # fmt: skip
+    _write(tmp_path, {"azuredeploy.json": json.dumps({**TEMPLATE, "resources": [resource]})})
+    sentence = refused(
+        reachlint("check", tmp_path / "azuredeploy.json"), "azuredeploy.json", "4,301 digits"
+    )
+    assert "azuredeploy.json:1: " in sentence
+
+
+def test_a_cloud_assembly_manifest_with_a_long_number_is_refused_at_its_line(
+    tmp_path: Path,
+) -> None:
+    assembly = tmp_path / "cdk.out"
+    assembly.mkdir()
+    (assembly / "manifest.json").write_text('{"version": "36.0.0",\n"x": ' + LONG + "}")
+    sentence = refused(reachlint("check", assembly), "manifest.json", *WORDS)
+    assert "manifest.json:2: " in sentence and "set_int_max_str_digits" not in sentence
+
+
 def test_a_rules_file_with_a_number_too_long_to_read_is_refused(tmp_path: Path) -> None:
     _write(tmp_path, {"main.tf": "", "rules.yaml": "version: 1\nrules:\n  - id: " + LONG})
     sentence = refused(

@@ -214,7 +214,8 @@ class Deployment(DeployedResources):
             # A name known only at deployment gets a placeholder: the parameter it waits for,
             # or a short digest of the expression that computes it.
             written = str(lookup(raw, "name"))
-            digest = hashlib.sha1(written.encode()).hexdigest()[:6]
+            # surrogatepass: a lone surrogate (JSON's "\ud800") is hashed as written.
+            digest = hashlib.sha1(written.encode("utf-8", "surrogatepass")).hexdigest()[:6]
             if isinstance(name, MissingParameter):
                 last = f"{{{name.name}}}-{digest}"  # several names may rest on one parameter
             else:

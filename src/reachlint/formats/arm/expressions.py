@@ -14,7 +14,7 @@ from typing import Any, TypeAlias
 
 from msgspec import Struct
 
-from reachlint.limits import MAX_EXPRESSION_DEPTH, LimitError
+from reachlint.limits import MAX_EXPRESSION_DEPTH, MAX_NUMBER_DIGITS, LimitError
 
 _TOKEN = re.compile(
     r"\s*(?:(?P<string>'(?:[^']|'')*')|(?P<number>-?[0-9]+)|(?P<name>[A-Za-z_$][\w$]*)"
@@ -166,6 +166,12 @@ class _Parser:
         if kind == "string":
             return Literal(text[1:-1].replace("''", "'"))
         if kind == "number":
+            if len(text) > MAX_NUMBER_DIGITS:  # int() would refuse it, and take its time
+                raise ExpressionSyntaxError(
+                    f"a number of {len(text):,} digits; reachlint reads at most "
+                    f"{MAX_NUMBER_DIGITS:,}",
+                    column,
+                )
             return Literal(int(text))
         if kind != "name":
             raise ExpressionSyntaxError(f"expected a value but found '{text}'", column)

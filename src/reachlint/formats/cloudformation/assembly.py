@@ -14,9 +14,15 @@ from typing import Any
 
 from msgspec import Struct, field
 
-from reachlint.confine import confined
+from reachlint.confine import confined, not_a_file_name
 from reachlint.errors import InputError
-from reachlint.limits import MAX_STACKS, MAX_TEMPLATE_BYTES, LimitError, read_bounded
+from reachlint.limits import (
+    MAX_STACKS,
+    MAX_TEMPLATE_BYTES,
+    LimitError,
+    read_bounded,
+    too_many_digits,
+)
 
 MANIFEST = "manifest.json"
 _MAX_DEPTH = 8  # stages within stages; CDK apps rarely nest more than two
@@ -111,8 +117,9 @@ def _inside(directory: Path, name: Any, root: Path, manifest_path: Path) -> Path
     """A file the manifest names: within the assembly, as `cdk synth` writes it."""
     if not isinstance(name, str) or not name:
         raise InputError("names an artifact without its file", str(manifest_path))
-    if "\x00" in name:
-        raise InputError("names a file with a NUL character in its name", str(manifest_path))
+    problem = not_a_file_name(name)
+    if problem is not None:
+        raise InputError(f"names {name!r}, which {problem}", str(manifest_path))
     resolved = (directory / name).resolve()
     if not resolved.is_relative_to(root):
         raise InputError(
@@ -126,4 +133,7 @@ def _read_json(path: Path) -> Any:
     try:
         return json.loads(raw)
     except ValueError as error:
-        raise InputError(f"is not JSON: {error}", str(path)) from None
+        text = raw.decode("utf-8", "replace")
+        raise too_many_digits(error, text, str(path)) or InputError(
+            f"is not JSON: {error}", str(path)
+        ) from None

@@ -225,7 +225,8 @@ class Evaluator(Struct):
             return value
         if isinstance(value, str) and value.lower() in ("true", "false"):
             return value.lower() == "true"
-        self._fail(f"a condition must be true or false, not {value!r}", where, key)
+        shown = f"the value of {value}" if isinstance(value, ResourceRef) else repr(value)
+        self._fail(f"a condition must be true or false, not {shown}", where, key)
 
     # ----- values -------------------------------------------------------------------------------
 
@@ -356,7 +357,7 @@ class Evaluator(Struct):
             return Unknown(*index.names)
         try:
             position = int(index)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # OverflowError: .inf, 1e400
             self._fail(f"Fn::Select's index {index!r} is not a number", node, "Fn::Select")
         if isinstance(items, Unknown):
             return Unknown(*items.names)
@@ -429,7 +430,10 @@ class Evaluator(Struct):
         if not isinstance(argument, list) or len(argument) not in (3, 4):
             self._fail("Fn::FindInMap takes [map, key, key]", node, "Fn::FindInMap")
         keys = [self.value(item) for item in argument[:3]]
-        default = self.value(argument[3]).get("DefaultValue") if len(argument) == 4 else None
+        options = self.value(argument[3]) if len(argument) == 4 else {}
+        if not isinstance(options, dict):
+            self._fail("Fn::FindInMap's fourth argument is a map", node, "Fn::FindInMap")
+        default = options.get("DefaultValue")
         unknown = _names(*keys)
         mappings = self.section("Mappings")
         if unknown:
@@ -486,8 +490,13 @@ class Evaluator(Struct):
         try:
             network = ipaddress.ip_network(str(block), strict=False)
             count, bits = int(count), int(bits)
-        except ValueError:
-            self._fail(f"Fn::Cidr cannot split {block!r}", node, "Fn::Cidr")
+        except (TypeError, ValueError, OverflowError):  # not a number, null, .inf
+            self._fail(
+                f"Fn::Cidr cannot split {block!r} (it takes an address block, a count and a "
+                "number of bits, both whole numbers)",
+                node,
+                "Fn::Cidr",
+            )
         prefix = network.max_prefixlen - bits
         if not 1 <= count <= _MAX_CIDR_COUNT or prefix < network.prefixlen or bits < 0:
             self._fail(
@@ -510,7 +519,8 @@ class Evaluator(Struct):
         value = self.value(argument)
         if not isinstance(value, str):
             return Unknown(*_names(value)) if _names(value) else Unknown("Fn::Base64")
-        return base64.b64encode(value.encode()).decode()
+        # A lone surrogate (JSON's "\ud800") is no character UTF-8 can hold: kept as written.
+        return base64.b64encode(value.encode("utf-8", "surrogatepass")).decode()
 
     def _length(self, argument: Any, node: Any) -> Any:
         value = self.value(argument)

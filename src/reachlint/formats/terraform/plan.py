@@ -270,6 +270,8 @@ def load_plan_resources(
             reader.read()
     except RecursionError:
         raise InputError("is JSON nested too deeply to read", file) from None
+    except ValueError as error:  # a value decoded only now holds a number Python will not read
+        raise too_many_digits(error, "", file) or error from None
     return PlanResources(
         resources=list(reader.records.values()),
         terraform_version=terraform_version if isinstance(terraform_version, str) else None,
