@@ -36,6 +36,8 @@ class ArmBalancers:
         self.build = build
         self.model = arm.model
         self.compute = compute
+        # Pools (lower case) that hold other load balancers' frontends: a cross-region one's.
+        self.to_balancers: set[str] = set()
 
     def members(
         self, pool: str, kind: Literal["pools", "gateway_pools"]
@@ -134,7 +136,16 @@ class ArmBalancers:
 
     def pool_targets(self, resource: ArmResource, pool: str, properties: Any) -> list[Target]:
         targets, seen = self.members(pool, "pools")
+        balancers: list[str] = []
         for entry in items(at(properties, "loadBalancerBackendAddresses")):
+            frontend = self.arm.ref(
+                resource,
+                at(entry, "properties", "loadBalancerFrontendIPConfiguration"),
+                "loadBalancerFrontendIPConfiguration",
+            )
+            if frontend is not None:
+                balancers.append(parent_of(frontend, "frontendIPConfigurations"))
+                continue
             ip = self.arm.text(resource, at(entry, "properties", "ipAddress"), "backend ipAddress")
             if ip is None:
                 continue
@@ -147,6 +158,14 @@ class ArmBalancers:
                 if owner not in seen:
                     seen.add(owner)
                     targets.append(Target(endpoint=owner, origin=self.arm.origin(resource, entry)))
+        if balancers:
+            self.to_balancers.add(pool.lower())
+            self.arm.note(
+                resource,
+                f"{pool} holds the frontends of {', '.join(dict.fromkeys(balancers))}, as a "
+                "cross-region load balancer's pool does; reachlint does not follow traffic "
+                "from one load balancer into another",
+            )
         return targets
 
     def frontends(
@@ -220,6 +239,7 @@ class ArmBalancers:
             resource, balancer, address, "Microsoft.Network/loadBalancers/loadBalancingRules",
             self.arm.origin(resource, rule), protocol, frontend_port, backend_port or frontend_port,
             targets, self.frontend_of(resource, properties),
+            chained=any(pool.lower() in self.to_balancers for pool in pool_refs),
         )  # fmt: skip
 
     def nat_rule(
@@ -317,9 +337,11 @@ class ArmBalancers:
         target_port: int | None,
         targets: list[Target],
         frontends: list[str],
+        chained: bool = False,
     ) -> None:
         """A rule as a listener; a port None is one a parameter without value gives: any, when
-        open, and the flows through it name it."""
+        open, and the flows through it name it. `chained`: its pool holds other load
+        balancers, which a note already names."""
         group = TargetGroup(
             address=f"{address}#backend",
             type=listener_type,
@@ -330,7 +352,7 @@ class ArmBalancers:
             targets=targets,
             unknown=["backendPort"] if target_port is None else [],
         )
-        if not targets:
+        if not targets and not chained:
             self.arm.note(resource, f"{address} forwards to no backend in the template")
         self.model.target_groups[group.address] = group
         balancer.listeners.append(
