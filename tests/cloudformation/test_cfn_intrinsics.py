@@ -8,12 +8,8 @@ import pytest
 
 from reachlint.errors import InputError
 from reachlint.formats.cloudformation.document import parse_template
-from reachlint.formats.cloudformation.intrinsics import (
-    NO_VALUE,
-    Evaluator,
-    ResourceRef,
-    Unknown,
-)
+from reachlint.formats.cloudformation.intrinsics import Evaluator
+from reachlint.formats.cloudformation.values import NO_VALUE, ResourceRef, Unknown
 
 TEMPLATE = """\
 Parameters:
@@ -181,7 +177,8 @@ def test_a_condition_that_refers_to_itself_is_an_input_error() -> None:
 def test_functions_over_a_list_attribute_only_the_deployment_fills_are_unknown() -> None:
     # aws-cloudformation-templates EC2/SingleENIwithMultipleEIPs.yaml selects from an ENI's
     # SecondaryPrivateIpAddresses.
-    from reachlint.formats.cloudformation.intrinsics import Evaluator, Unknown
+    from reachlint.formats.cloudformation.intrinsics import Evaluator
+    from reachlint.formats.cloudformation.values import Unknown
 
     document = {"Resources": {"Eni": {"Type": "AWS::EC2::NetworkInterface"}}}
     evaluator = Evaluator(document, "t.yaml")

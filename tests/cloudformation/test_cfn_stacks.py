@@ -11,7 +11,7 @@ from reachlint.dialects.cloudformation.attributes import Attributes
 from reachlint.dialects.cloudformation.parameters import read_parameters_file
 from reachlint.dialects.cloudformation.stacks import StackOptions, read_stacks
 from reachlint.errors import InputError
-from reachlint.formats.cloudformation.intrinsics import ResourceRef, Unknown
+from reachlint.formats.cloudformation.values import ResourceRef, Unknown
 
 REPO = Path(__file__).resolve().parents[2]
 CDK = REPO / "fixtures" / "cloudformation" / "cdk-webapp" / "cdk.out"

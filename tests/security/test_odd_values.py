@@ -6,6 +6,7 @@ error."""
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -90,3 +91,73 @@ def test_a_cloud_assembly_file_name_no_file_can_have_is_refused(tmp_path: Path) 
         json.dumps({"version": "36.0.0", "artifacts": {"Inner": nested}}), encoding="utf-8"
     )
     refused(reachlint("check", assembly), "manifest.json", "no file name can hold")
+
+
+@pytest.mark.parametrize(
+    "value", ["!!bool x", '!!int ""', "!!int x", "!!map x", "!!map [a]", "!!seq x", "0x_", "0b_"]
+)
+def test_a_value_yaml_cannot_read_as_its_type_is_refused_at_its_line(
+    tmp_path: Path, value: str
+) -> None:
+    template = tmp_path / "template.yaml"
+    template.write_text(_vpc_with(value), encoding="utf-8")
+    sentence = refused(reachlint("check", template), "template.yaml", "YAML cannot read this value")
+    assert "template.yaml:6: " in sentence
+
+
+def _timed_check(path: Path) -> tuple[int | None, float]:
+    started = time.monotonic()
+    run = reachlint("check", path)
+    assert "internal error" not in run.stderr, run.stderr
+    return run.code, time.monotonic() - started
+
+
+def test_attributes_named_over_and_over_are_read_once(tmp_path: Path) -> None:
+    # Each VPC's range is a choice among ten readings of the previous one's: read anew each
+    # time, twelve levels are ten to the twelfth readings.
+    lines = [
+        CFN_HEAD,
+        "  V0:\n    Type: AWS::EC2::VPC\n    Properties:\n      CidrBlock: 10.0.0.0/16\n",
+    ]
+    for level in range(1, 13):
+        readings = ", ".join([f"!GetAtt V{level - 1}.CidrBlock"] * 10)
+        lines.append(
+            f"  V{level}:\n    Type: AWS::EC2::VPC\n    Properties:\n"
+            f"      CidrBlock: !Select [0, [{readings}]]\n"
+        )
+    template = tmp_path / "template.yaml"
+    template.write_text("".join(lines), encoding="utf-8")
+    code, seconds = _timed_check(template)
+    assert code == 0 and seconds < 10
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "${" * 60_000,
+        "{{resolve:ssm:" * 20_000,
+        "${" * 30_000 + "}",
+        "{{resolve:ssm:" * 20_000 + "}",
+    ],
+    ids=["sub-opens", "resolve-opens", "sub-one-close", "resolve-one-close"],
+)
+def test_strings_of_many_openings_are_read_in_one_pass(tmp_path: Path, text: str) -> None:
+    value = {"Fn::Sub": text} if text.startswith("${") else text  # a dynamic reference: plain
+    tags = [{"Key": "n", "Value": value}]
+    vpc = {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16", "Tags": tags}}
+    template = tmp_path / "template.json"
+    template.write_text(json.dumps({"Resources": {"Vpc": vpc}}), encoding="utf-8")
+    code, seconds = _timed_check(template)
+    assert code in (0, 2) and seconds < 10
+
+
+def test_values_not_known_are_named_in_words_in_errors(tmp_path: Path) -> None:
+    template = tmp_path / "template.yaml"
+    template.write_text(
+        "Conditions:\n  C: [!Ref AWS::Region]\n"
+        + _vpc_with("!Select [!Ref Other, [10.0.0.0/16]]")
+        + "  Other:\n    Type: AWS::EC2::VPC\n    Properties:\n      CidrBlock: 10.1.0.0/16\n",
+        encoding="utf-8",
+    )
+    sentence = refused(reachlint("check", template), "template.yaml", "the value of")
+    assert "ResourceRef" not in sentence and "Unknown(" not in sentence

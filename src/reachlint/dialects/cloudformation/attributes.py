@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from reachlint.formats.cloudformation.intrinsics import Evaluator, ResourceRef, Unknown
+from reachlint.formats.cloudformation.intrinsics import Evaluator
+from reachlint.formats.cloudformation.values import ResourceRef, Unknown
 from reachlint.model.exposure import default_port
 
 _SELF = ()  # the resource's own id: a link to it
@@ -69,6 +70,10 @@ class Attributes:
 
     def __init__(self) -> None:
         self._busy: set[tuple[int, str, str]] = set()
+        # Each attribute read once per evaluator (kept, so that its id stays its own): a
+        # template whose properties name another's attribute many times over, level upon
+        # level, would otherwise cost exponential time.
+        self._read: dict[tuple[int, str, str], tuple[Evaluator, Any]] = {}
 
     def __call__(self, logical_id: str, attribute: str, evaluator: Evaluator) -> Any:
         declared = evaluator.resources.get(logical_id)
@@ -83,17 +88,23 @@ class Attributes:
         if path == _SELF:
             return ResourceRef(logical_id)
         key = (id(evaluator), logical_id, attribute)
+        read = self._read.get(key)
+        if read is not None and read[0] is evaluator:
+            return read[1]
         if key in self._busy:
             return Unknown(f"{logical_id}.{attribute}")
         self._busy.add(key)
         try:
             if path is not None:
-                return self._property(properties, path, evaluator, logical_id, attribute)
-            if (kind, attribute) in _PORTS:
-                return self._port(kind, properties, evaluator, logical_id, attribute)
+                value = self._property(properties, path, evaluator, logical_id, attribute)
+            elif (kind, attribute) in _PORTS:
+                value = self._port(kind, properties, evaluator, logical_id, attribute)
+            else:
+                return NotImplemented
         finally:
             self._busy.discard(key)
-        return NotImplemented
+        self._read[key] = (evaluator, value)
+        return value
 
     @staticmethod
     def _property(

@@ -17,7 +17,7 @@ from msgspec import Struct, field
 from reachlint.dialects.cloudformation.specs import EntrySpec, FieldSpec, KindSpec, Spawn
 from reachlint.dialects.cloudformation.stacks import CfnResource, Stack
 from reachlint.dialects.cloudformation.table import TYPES
-from reachlint.formats.cloudformation.intrinsics import NO_VALUE, ResourceRef, Unknown
+from reachlint.formats.cloudformation.values import NO_VALUE, ResourceRef, Unknown
 from reachlint.formats.jsonpos import JsonArray, JsonObject
 from reachlint.providers.aws.source import Entry, Kinds, Links
 from reachlint.providers.values import dedupe

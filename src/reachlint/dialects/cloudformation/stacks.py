@@ -23,13 +23,11 @@ from reachlint.errors import InputError
 from reachlint.formats.cloudformation.assembly import is_assembly, stack_artifacts
 from reachlint.formats.cloudformation.document import read_template
 from reachlint.formats.cloudformation.intrinsics import (
-    NO_VALUE,
     AttributeHook,
     Evaluator,
     ImportHook,
-    ResourceRef,
-    Unknown,
 )
+from reachlint.formats.cloudformation.values import NO_VALUE, ResourceRef, Unknown
 from reachlint.formats.jsonpos import JsonArray, JsonObject
 from reachlint.limits import MAX_RESOURCE_INSTANCES, MAX_STACKS, LimitError
 from reachlint.sources import Origin

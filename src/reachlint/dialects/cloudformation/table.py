@@ -25,7 +25,7 @@ from reachlint.dialects.cloudformation.specs import (
     one,
 )
 from reachlint.dialects.cloudformation.tags import instance_tag_map, keyed_value, tag_map
-from reachlint.formats.cloudformation.intrinsics import ResourceRef, Unknown
+from reachlint.formats.cloudformation.values import ResourceRef, Unknown
 from reachlint.formats.jsonpos import JsonObject
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from reachlint.formats.cloudformation.intrinsics import ResourceRef, Unknown
+from reachlint.formats.cloudformation.values import ResourceRef, Unknown
 from reachlint.sources import UNKNOWN
 
 

@@ -121,7 +121,17 @@ def _loader_class() -> Any:
                     "YAML aliases are not allowed in CloudFormation templates",
                     node.start_mark.line + 1,
                 )
-            return super().construct_object(node, deep)
+            try:
+                return super().construct_object(node, deep)
+            except (AttributeError, IndexError, KeyError, TypeError, ValueError) as error:
+                if isinstance(error, ValueError) and "integer string conversion" in str(error):
+                    raise  # too many digits: named by the caller, at the number's line
+                # PyYAML's own types fail this way on a value they cannot hold: `!!bool x`,
+                # `!!int ""`, `!!map` on a scalar, `0x_` (an int to YAML 1.1).
+                raise _Refused(
+                    f"YAML cannot read this value as !!{node.tag.rpartition(':')[2]}",
+                    node.start_mark.line + 1,
+                ) from None
 
         def construct_mapping(self, node: Any, deep: bool = False) -> JsonObject:
             result = JsonObject(self.source, node.start_mark.line + 1)

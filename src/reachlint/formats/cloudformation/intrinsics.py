@@ -14,13 +14,13 @@ from __future__ import annotations
 import base64
 import ipaddress
 import json
-import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, NoReturn
 
 from msgspec import Struct, field
 
 from reachlint.errors import InputError
+from reachlint.formats.cloudformation.values import NO_VALUE, ResourceRef, Unknown, shown
 from reachlint.formats.jsonpos import JsonArray, JsonObject
 
 PSEUDO_PARAMETERS = frozenset(
@@ -35,52 +35,10 @@ PSEUDO_PARAMETERS = frozenset(
         "AWS::URLSuffix",
     }
 )
-_DYNAMIC_REFERENCE = re.compile(r"\{\{resolve:(ssm|ssm-secure|secretsmanager):([^}]*)\}\}")
-_SUB_VARIABLE = re.compile(r"\$\{([^}!][^}]*)\}")
+_RESOLVE = "{{resolve:"
+_RESOLVE_SERVICES = ("ssm:", "ssm-secure:", "secretsmanager:")
 _MAX_CIDR_COUNT = 256  # Fn::Cidr's documented range is 1-256
 _MAX_LOOKUP_CHOICES = 64  # entries a lookup on keys not known is read among; beyond, not known
-
-
-class Unknown:
-    """A value only the deployment knows; `names` say what it comes from, for the report.
-
-    `alternatives` are the values it can only be, when known: the two branches of an `Fn::If`
-    whose condition rests on a parameter without a value.
-    """
-
-    __slots__ = ("alternatives", "names")
-
-    def __init__(self, *names: str, alternatives: tuple[Any, ...] | None = None) -> None:
-        self.names = tuple(dict.fromkeys(names))
-        self.alternatives = alternatives
-
-    def __repr__(self) -> str:
-        return f"Unknown({', '.join(self.names)})"
-
-    @property
-    def text(self) -> str:
-        """A readable stand-in, such as `{VpcCidr}`, where the value would be a name."""
-        return "{" + (self.names[0] if self.names else "unknown") + "}"
-
-
-class ResourceRef(Struct, frozen=True):
-    """`Ref` of a resource (attribute None: its physical id) or `Fn::GetAtt` of one; `stack`
-    names the stack that holds it when that is another one (a value imported from its export)."""
-
-    logical_id: str
-    attribute: str | None = None
-    stack: str | None = None
-
-    def __str__(self) -> str:
-        return self.logical_id if self.attribute is None else f"{self.logical_id}.{self.attribute}"
-
-
-class _NoValue:
-    def __repr__(self) -> str:
-        return "AWS::NoValue"
-
-
-NO_VALUE: Any = _NoValue()
 
 
 def unknowns_in(value: Any) -> Iterator[Unknown]:
@@ -188,14 +146,14 @@ class Evaluator(Struct):
                 value = float(value) if "." in value else int(value)
             except ValueError:
                 raise InputError(
-                    f"parameter {name} is a Number, but its value {value!r} is not",
+                    f"parameter {name} is a Number, but its value {shown(value)} is not",
                     self.source,
                     getattr(spec, "line", None),
                 ) from None
         allowed = spec.get("AllowedValues")
         if isinstance(allowed, list) and not listed and str(value) not in map(str, allowed):
             raise InputError(
-                f"parameter {name} has the value {value!r}, which is not one of its "
+                f"parameter {name} has the value {shown(value)}, which is not one of its "
                 f"AllowedValues ({', '.join(map(str, allowed))})",
                 self.source,
                 getattr(spec, "line", None),
@@ -225,8 +183,7 @@ class Evaluator(Struct):
             return value
         if isinstance(value, str) and value.lower() in ("true", "false"):
             return value.lower() == "true"
-        shown = f"the value of {value}" if isinstance(value, ResourceRef) else repr(value)
-        self._fail(f"a condition must be true or false, not {shown}", where, key)
+        self._fail(f"a condition must be true or false, not {shown(value)}", where, key)
 
     # ----- values -------------------------------------------------------------------------------
 
@@ -280,7 +237,7 @@ class Evaluator(Struct):
             return NO_VALUE
         if argument in PSEUDO_PARAMETERS:
             return Unknown(argument)
-        self._fail(f"Ref names {argument!r}, which is no parameter or resource", node, "Ref")
+        self._fail(f"Ref names {shown(argument)}, which is no parameter or resource", node, "Ref")
 
     def _get_att(self, argument: Any, node: Any) -> Any:
         if isinstance(argument, str):
@@ -289,9 +246,13 @@ class Evaluator(Struct):
             self._fail("Fn::GetAtt takes [resource, attribute]", node, "Fn::GetAtt")
         logical_id, attribute = argument[0], self.value(argument[1])
         if not isinstance(logical_id, str) or logical_id not in self.resources:
-            self._fail(f"Fn::GetAtt names {logical_id!r}, which is no resource", node, "Fn::GetAtt")
+            self._fail(
+                f"Fn::GetAtt names {shown(logical_id)}, which is no resource", node, "Fn::GetAtt"
+            )
+        if isinstance(attribute, Unknown):  # an attribute named by a value not known
+            return Unknown(f"{logical_id}.{attribute.text}")
         if not isinstance(attribute, str):
-            return Unknown(f"{logical_id}.{attribute}")
+            return Unknown(f"{logical_id}.{shown(attribute)}")
         if self.attribute is not None:
             decided = self.attribute(logical_id, attribute, self)
             if decided is not NotImplemented:
@@ -310,10 +271,10 @@ class Evaluator(Struct):
             self._fail("Fn::Sub takes a string", node, "Fn::Sub")
         parts: list[Any] = []
         position = 0
-        for match in _SUB_VARIABLE.finditer(text):
-            parts.append(text[position : match.start()])
-            parts.append(self._sub_variable(match.group(1).strip(), variables, node))
-            position = match.end()
+        for start, end in _sub_variables(text):
+            parts.append(text[position:start])
+            parts.append(self._sub_variable(text[start + 2 : end - 1].strip(), variables, node))
+            position = end
         parts.append(text[position:])
         parts = [p.replace("${!", "${") if isinstance(p, str) else p for p in parts if p != ""]
         if len(parts) == 1 and not isinstance(parts[0], str):
@@ -358,7 +319,7 @@ class Evaluator(Struct):
         try:
             position = int(index)
         except (TypeError, ValueError, OverflowError):  # OverflowError: .inf, 1e400
-            self._fail(f"Fn::Select's index {index!r} is not a number", node, "Fn::Select")
+            self._fail(f"Fn::Select's index {shown(index)} is not a number", node, "Fn::Select")
         if isinstance(items, Unknown):
             return Unknown(*items.names)
         if isinstance(items, ResourceRef):  # a list attribute only the deployment fills
@@ -492,7 +453,7 @@ class Evaluator(Struct):
             count, bits = int(count), int(bits)
         except (TypeError, ValueError, OverflowError):  # not a number, null, .inf
             self._fail(
-                f"Fn::Cidr cannot split {block!r} (it takes an address block, a count and a "
+                f"Fn::Cidr cannot split {shown(block)} (it takes an address block, a count and a "
                 "number of bits, both whole numbers)",
                 node,
                 "Fn::Cidr",
@@ -549,10 +510,18 @@ class Evaluator(Struct):
         return Unknown("Fn::Transform")
 
     def _dynamic_reference(self, text: str) -> Any:
-        match = _DYNAMIC_REFERENCE.search(text)
-        if match is None:
-            return text
-        return Unknown(match.group(0))
+        """`{{resolve:ssm:name}}` anywhere in a string: a value only the deployment knows."""
+        start, closing = text.find(_RESOLVE), -1
+        while start >= 0:
+            if closing < start:  # one scan for every start before the same brace: linear
+                closing = text.find("}", start)
+                if closing < 0:
+                    return text
+            rest = start + len(_RESOLVE)
+            if text.startswith(_RESOLVE_SERVICES, rest) and text.startswith("}}", closing):
+                return Unknown(text[start : closing + 2])
+            start = text.find(_RESOLVE, start + 1)
+        return text
 
     # ----- errors -----------------------------------------------------------------------------
 
@@ -563,6 +532,22 @@ class Evaluator(Struct):
         elif where is not None:
             line = getattr(where, "line", None)
         raise InputError(message, self.source, line)
+
+
+def _sub_variables(text: str) -> Iterator[tuple[int, int]]:
+    """Where each `${name}` of an `Fn::Sub` string starts and ends (`${!x}` is the text `${x}`,
+    not a variable), found in one pass: a string of many `${` and no `}` costs no more."""
+    start, closing = text.find("${"), -1
+    while start >= 0:
+        if closing < start:
+            closing = text.find("}", start)
+            if closing < 0:
+                return
+        if closing > start + 2 and text[start + 2] != "!":
+            yield start, closing + 1
+            start = text.find("${", closing + 1)
+        else:
+            start = text.find("${", start + 1)
 
 
 def _comparable(value: Any) -> Any:
