@@ -161,3 +161,10 @@ def test_values_not_known_are_named_in_words_in_errors(tmp_path: Path) -> None:
     )
     sentence = refused(reachlint("check", template), "template.yaml", "the value of")
     assert "ResourceRef" not in sentence and "Unknown(" not in sentence
+
+
+def test_a_second_byte_order_mark_is_named_without_python_s_advice(tmp_path: Path) -> None:
+    path = tmp_path / "template.json"
+    path.write_text("\ufeff\ufeff" + json.dumps({"Resources": {}}), encoding="utf-8")
+    sentence = refused(reachlint("check", path), "template.json", "second byte order mark")
+    assert "utf-8-sig" not in sentence

@@ -69,6 +69,8 @@ def read_json(path: Path) -> Any:
     del raw  # a large plan is not held twice, as bytes and as text, while it is parsed
     if not text.strip():
         raise InputError("is empty; expected JSON", str(path))
+    if text.startswith("\ufeff"):  # json's own words would advise Python's decoding
+        raise InputError("starts with a second byte order mark; expected JSON", str(path), 1)
     try:
         with _collector_paused():
             return json.loads(text)
