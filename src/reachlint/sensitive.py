@@ -79,49 +79,64 @@ def _holds_marks(value: Any, seen: set[int]) -> bool:
 
 def unmark(value: Any) -> Any:
     """`value` without any mark, at any depth; containers are copied (keeping their type and
-    attributes) only where they held a mark."""
-    if isinstance(value, Sensitive):
-        return unmark(value.value)
+    attributes) only when a mark is inside, each once however often the value holds it."""
+    while isinstance(value, Sensitive):
+        value = value.value
     if not has_marks(value):
         return value
-    if isinstance(value, dict):
-        plain = copy.copy(value)
-        for key, item in value.items():
-            plain[key] = unmark(item)
-        return plain
+    return _unmarked(value, {})
+
+
+def _unmarked(value: Any, done: dict[int, Any]) -> Any:
+    while isinstance(value, Sensitive):
+        value = value.value
+    if not isinstance(value, dict | list | tuple):
+        return value
+    found = done.get(id(value))
+    if found is not None:
+        return found
     if isinstance(value, tuple):
-        return tuple(unmark(item) for item in value)
-    items = copy.copy(value)
-    items[:] = [unmark(item) for item in value]
+        done[id(value)] = made = tuple(_unmarked(item, done) for item in value)
+        return made
+    if isinstance(value, dict):
+        done[id(value)] = mapping = copy.copy(value)
+        for key, item in value.items():
+            mapping[key] = _unmarked(item, done)
+        return mapping
+    done[id(value)] = items = copy.copy(value)
+    items[:] = [_unmarked(item, done) for item in value]
     return items
 
 
 def texts(value: Any) -> Iterator[str]:
-    """The strings inside a value: what would show if it were written out."""
-    if isinstance(value, Sensitive):
-        yield from texts(value.value)
-    elif isinstance(value, str):
-        if value:
-            yield str(value)
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from texts(key)
-            yield from texts(item)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            yield from texts(item)
+    """The strings inside a value: what would show if it were written out (each container
+    looked into once, however often the value holds it)."""
+    yield from _strings(value, marked_only=False)
 
 
 def marked_texts(value: Any) -> Iterator[str]:
     """The strings inside the marked parts of a value."""
-    if isinstance(value, Sensitive):
-        yield from texts(value.value)
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from marked_texts(item)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            yield from marked_texts(item)
+    yield from _strings(value, marked_only=True)
+
+
+def _strings(value: Any, marked_only: bool) -> Iterator[str]:
+    pending: list[tuple[Any, bool]] = [(value, not marked_only)]
+    seen: set[tuple[int, bool]] = set()
+    while pending:
+        item, shown = pending.pop()
+        if isinstance(item, Sensitive):
+            pending.append((item.value, True))
+        elif isinstance(item, str):
+            if item and shown:
+                yield str(item)  # a plain string, not a subclass (ARM's placeholders)
+        elif isinstance(item, dict | list | tuple) and (id(item), shown) not in seen:
+            seen.add((id(item), shown))
+            if isinstance(item, dict):
+                # Keys are written out too; a marked part's keys are its own.
+                pending.extend((key, shown) for key in item if shown)
+                pending.extend((entry, shown) for entry in item.values())
+            else:
+                pending.extend((entry, shown) for entry in item)
 
 
 def hide_quoted(message: str, values: Iterable[Any] = ()) -> str:

@@ -168,3 +168,92 @@ def test_a_second_byte_order_mark_is_named_without_python_s_advice(tmp_path: Pat
     path.write_text("\ufeff\ufeff" + json.dumps({"Resources": {}}), encoding="utf-8")
     sentence = refused(reachlint("check", path), "template.json", "second byte order mark")
     assert "utf-8-sig" not in sentence
+
+
+ARM_SCHEMA = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#"
+# An array that holds the one before it twice, forty times over: 2**40 leaves, 41 arrays.
+DOUBLED = "reduce(range(0, 40), createArray({seed}), lambda('a', 'b', " + (
+    "createArray(lambdaVariables('a'), lambdaVariables('a'))))"
+)
+
+
+def _arm(tmp_path: Path, value: str, secure: bool = False, name: str = "v") -> Path:
+    network = {"type": "Microsoft.Network/virtualNetworks", "apiVersion": "2023-04-01",
+               "name": name, "location": "westeurope", "properties": {"p": value}}  # fmt: skip
+    document: dict[str, object] = {"$schema": ARM_SCHEMA, "contentVersion": "1.0.0.0"}
+    if secure:
+        document["parameters"] = {"s": {"type": "securestring", "defaultValue": "hidden"}}
+    document["resources"] = [network]
+    path = tmp_path / "template.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("value", "secure"),
+    [
+        (f"[{DOUBLED.format(seed=chr(39) + 'x' + chr(39))}]", False),
+        (f"[{DOUBLED.format(seed='parameters(' + chr(39) + 's' + chr(39) + ')')}]", True),
+        (f"[union({DOUBLED.format(seed='1')}, createArray())]", False),
+        (f"[equals({DOUBLED.format(seed='1')}, {DOUBLED.format(seed='1')})]", False),
+        ("[sort(range(0, 4000), lambda('a', 'b', greater(lambdaVariables('a'), "
+         "lambdaVariables('b'))))]", False),
+    ],
+    ids=["doubled", "doubled-secure", "union", "equals", "sort-4000"],
+)  # fmt: skip
+def test_a_value_that_holds_one_array_many_times_costs_what_its_arrays_do(
+    tmp_path: Path, value: str, secure: bool
+) -> None:
+    code, seconds = _timed_check(_arm(tmp_path, value, secure))
+    assert code in (0, 1) and seconds < 10
+
+
+@pytest.mark.parametrize("written", ["[1]", '"parameters"'])
+def test_a_parameters_file_beside_a_template_of_another_shape_is_refused(
+    tmp_path: Path, written: str
+) -> None:
+    _arm(tmp_path, "x")
+    (tmp_path / "azuredeploy.parameters.json").write_text(written, encoding="utf-8")
+    refused(
+        reachlint("check", tmp_path / "template.json"),
+        "azuredeploy.parameters.json",
+        "is not an ARM parameters file",
+    )
+
+
+def test_arm_notes_say_in_words_what_python_would_say(tmp_path: Path) -> None:
+    prefixes = [f"[json('{'1' * 4_400}')]", "[tenantResourceId()]"]
+    network = {"type": "Microsoft.Network/virtualNetworks", "apiVersion": "2023-04-01",
+               "name": "[string(createArray(newGuid()))]", "location": "westeurope",
+               "properties": {"addressSpace": {"addressPrefixes": prefixes}}}  # fmt: skip
+    path = tmp_path / "template.json"
+    path.write_text(
+        json.dumps({"$schema": ARM_SCHEMA, "contentVersion": "1.0.0.0", "resources": [network]}),
+        encoding="utf-8",
+    )
+    run = reachlint("check", path)
+    assert run.code == 0, run.stderr
+    assert "reads a number of too many digits" in run.stdout
+    assert "cannot be evaluated with these arguments" in run.stdout
+    for python in ("set_int_max_str_digits", "index out of range", "Unknown(", "object at 0x"):
+        assert python not in run.stdout
+
+
+def test_a_lambda_outside_the_functions_that_take_one_is_refused(tmp_path: Path) -> None:
+    path = _arm(tmp_path, "[string(lambda('a', 1))]")
+    refused(reachlint("check", path), "template.json", "lambda() is only an argument")
+
+
+def test_a_string_of_long_digits_where_a_number_goes_is_not_read_as_one(tmp_path: Path) -> None:
+    rule = {"name": "r", "properties": {"priority": "1" * 4_400, "protocol": "Tcp",
+            "access": "Allow", "direction": "Inbound"}}  # fmt: skip
+    group = {"type": "Microsoft.Network/networkSecurityGroups", "apiVersion": "2023-04-01",
+             "name": "nsg", "location": "westeurope",
+             "properties": {"securityRules": [rule]}}  # fmt: skip
+    path = tmp_path / "template.json"
+    path.write_text(
+        json.dumps({"$schema": ARM_SCHEMA, "contentVersion": "1.0.0.0", "resources": [group]}),
+        encoding="utf-8",
+    )
+    run = reachlint("check", path)
+    assert run.code == 0 and "too many digits" not in run.stderr, run.stderr

@@ -38,7 +38,7 @@ from reachlint.formats.arm.deployment import Deployment, NoteSink, root_template
 from reachlint.formats.arm.evaluator import Scope, TemplateError
 from reachlint.formats.arm.functions.context import DeploymentInfo
 from reachlint.formats.arm.validate import validate_template
-from reachlint.formats.arm.values import Unknown, find_key, lookup
+from reachlint.formats.arm.values import Unknown, constant, find_key, lookup
 from reachlint.formats.jsonpos import JsonObject, read_json_file
 from reachlint.limits import evaluation
 from reachlint.model.network import NetworkModel
@@ -146,7 +146,7 @@ def load_arm_template(
     declared = declarations if isinstance(declarations, dict) else {}
     given_in = dict.fromkeys(supplied, str(parameters_file) if parameters_file else file)
     for name, value in (parameter_values or {}).items():
-        supplied[name] = _constant(_as_declared(value, lookup(declared, name)))
+        supplied[name] = constant(_as_declared(value, lookup(declared, name)))
         given_in[name] = "--var"
     _check_given(declared, supplied, given_in, file)
     notes = NoteSink()
@@ -261,15 +261,12 @@ def _fits(parameters_file: Path, template: Path, document: Any) -> bool:
         or template.name == "azuredeploy.json"
     ):
         return True
-    given = lookup(read_json_file(parameters_file), "parameters")
+    found = read_json_file(parameters_file)
+    given = lookup(found, "parameters") if isinstance(found, dict) else None
     declared = lookup(document, "parameters")
     if not isinstance(given, dict):
-        return True
+        return True  # not a parameters file: read_parameters_file says so
     return all(find_key(declared if isinstance(declared, dict) else {}, name) for name in given)
-
-
-def _constant(value: Any) -> Callable[[], Any]:
-    return lambda: value
 
 
 def read_parameters_file(path: Path) -> dict[str, Callable[[], Any]]:
@@ -288,9 +285,9 @@ def read_parameters_file(path: Path) -> dict[str, Callable[[], Any]]:
             )
         value_key = find_key(entry, "value")
         if value_key is not None:
-            supplied[name] = _constant(entry[value_key])
+            supplied[name] = constant(entry[value_key])
         elif find_key(entry, "reference") is not None:
-            supplied[name] = _constant(Unknown(f"parameter '{name}' is a Key Vault secret"))
+            supplied[name] = constant(Unknown(f"parameter '{name}' is a Key Vault secret"))
         else:
             raise InputError(
                 f"parameter '{name}' has neither 'value' nor 'reference'", str(path), line

@@ -34,6 +34,7 @@ from reachlint.formats.arm.values import (
     find_key,
     parameter_reference,
 )
+from reachlint.limits import MAX_NUMBER_DIGITS
 from reachlint.model.network import NetworkModel
 from reachlint.providers.azure.resources import Resource, Settings
 from reachlint.providers.values import TagValues, tag_values, valid_cidr
@@ -230,7 +231,9 @@ class ArmInput:
         if isinstance(value, str):
             text = value.strip()
             digits = text[1:] if text.startswith("-") else text
-            return int(text) if digits.isdecimal() else None
+            # ASCII digits, as many as Python reads: int() also takes other scripts' digits.
+            readable = digits.isascii() and digits.isdecimal()
+            return int(text) if readable and len(digits) <= MAX_NUMBER_DIGITS else None
         return None
 
     def flag(self, resource: ArmResource, value: Any, what: str) -> bool | None:

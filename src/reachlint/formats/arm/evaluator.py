@@ -32,13 +32,15 @@ from reachlint.formats.arm.expressions import (
 from reachlint.formats.arm.functions import ACCEPTS_UNKNOWN, PURE
 from reachlint.formats.arm.functions.arguments import EvalError
 from reachlint.formats.arm.functions.context import CONTEXT_FUNCTIONS, DeploymentInfo
-from reachlint.formats.arm.functions.lambdas import LAMBDA_FUNCTIONS, TemplateLambda
+from reachlint.formats.arm.functions.lambdas import LAMBDA_FUNCTIONS, LAMBDA_ONLY, TemplateLambda
 from reachlint.formats.arm.results import call_result, mark_value, read_item, read_property
 from reachlint.formats.arm.values import (
     MissingParameter,
     Placeholder,
     Unknown,
     as_mapping,
+    clipped,
+    constant,
     find_key,
     first_unknown,
     line_at,
@@ -320,7 +322,7 @@ def evaluate_string(text: str, scope: Scope, file: str | None, line: int | None)
         node = parse(text)
     except ExpressionSyntaxError as err:
         raise InputError(
-            f"invalid template expression {_clip(text)!r}: {err.message} at column {err.column}",
+            f"invalid template expression {clipped(text)!r}: {err.message} at column {err.column}",
             file,
             line,
         ) from None
@@ -328,17 +330,16 @@ def evaluate_string(text: str, scope: Scope, file: str | None, line: int | None)
         raise err.located(file, line) from None
     _OPERANDS.append(None)  # the value keeps its marks
     try:
-        return evaluate_node(node, scope)
+        value = evaluate_node(node, scope)
+        if isinstance(value, Lambda):
+            raise TemplateError(LAMBDA_ONLY)
+        return value
     except TemplateError as err:
-        raise InputError(f"{err} (in {_clip(text)})", file, line) from None
+        raise InputError(f"{err} (in {clipped(text)})", file, line) from None
     except LimitError as err:
         raise err.located(file, line) from None
     finally:
         _OPERANDS.pop()
-
-
-def _clip(text: str, limit: int = 120) -> str:
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 # --- expressions -------------------------------------------------------------------------------
@@ -417,6 +418,8 @@ def _call(node: Call, scope: Scope) -> Any:
     if special is not None:
         return special(node, scope)
     args = [evaluate_node(arg, scope) for arg in node.args]
+    if node.name not in LAMBDA_FUNCTIONS and any(isinstance(arg, Lambda) for arg in args):
+        raise TemplateError(LAMBDA_ONLY)
     if "." in node.name:
         return _user_function(node, args, scope)
     pure = PURE.get(node.name)
@@ -438,10 +441,6 @@ def _call(node: Call, scope: Scope) -> Any:
     return result
 
 
-def _constant(value: Any) -> Callable[[], Any]:
-    return lambda: value
-
-
 def _user_function(node: Call, args: list[Any], scope: Scope) -> Any:
     definition = scope.template.functions.get(node.name)
     if definition is None:
@@ -459,7 +458,7 @@ def _user_function(node: Call, args: list[Any], scope: Scope) -> Any:
         scope.template.file,
         scope.template.info,
         scope.template.graph,
-        {n: _constant(value) for n, value in zip(names, args, strict=True)},
+        {n: constant(value) for n, value in zip(names, args, strict=True)},
         scope.template.functions,
     )
     output = as_mapping(lookup(definition, "output"))

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from reachlint.formats.arm.expressions import Call
-from reachlint.formats.arm.functions.arguments import EvalError
+from reachlint.formats.arm.functions.arguments import EvalError, NotKnown
 from reachlint.formats.arm.resource_ids import ResourceIdError
 from reachlint.formats.arm.values import (
     MissingParameter,
@@ -87,7 +87,7 @@ def call_result(node: Call, args: list[Any], run: Callable[[], Any]) -> Any:
     unknown = MissingParameter(first, None, None, parameters)
     try:
         result = run()
-    except (EvalError, ResourceIdError, TypeError, ValueError, KeyError, IndexError):
+    except (EvalError, NotKnown, ResourceIdError, TypeError, ValueError, KeyError, IndexError):
         return unknown
     except (AttributeError, OverflowError):
         return unknown
@@ -106,12 +106,17 @@ def _guarded(node: Call, run: Callable[[], Any]) -> Any:
     """A function given arguments ARM would refuse yields an unknown value that says why."""
     try:
         return run()
+    except NotKnown as err:
+        return err.unknown
     except EvalError as err:
         return Unknown(f"{node.written}() {err}")
     except ResourceIdError as err:
         return Unknown(f"{node.written}(): {err}")
     except (TypeError, ValueError, KeyError, IndexError, AttributeError, OverflowError) as err:
-        return Unknown(f"{node.written}() failed: {err}")
+        # Python's own words name Python's workings, not the template's: said in ours.
+        if isinstance(err, ValueError) and "integer string conversion" in str(err):
+            return Unknown(f"{node.written}() reads a number of too many digits")
+        return Unknown(f"{node.written}() cannot be evaluated with these arguments")
 
 
 _CUTS = frozenset({"take", "substring", "skip"})

@@ -6,7 +6,7 @@ the exact key first and then any spelling of it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from reachlint.formats.jsonpos import JsonArray, JsonObject
@@ -142,6 +142,16 @@ def first_unknown(values: Iterable[Any]) -> Unknown | None:
         names = frozenset().union(*(m.names for m in missing))
         return MissingParameter(missing[0].name, missing[0].file, missing[0].line, names)
     return missing[0] if missing else found
+
+
+def clipped(text: str, limit: int = 120) -> str:
+    """An expression as an error message quotes it: its start, when it is long."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def constant(value: Any) -> Callable[[], Any]:
+    """A value asked for on first use (a parameter's) that is already known."""
+    return lambda: value
 
 
 def find_key(mapping: Mapping[str, Any], key: str) -> str | None:

@@ -116,10 +116,10 @@ def fn_union(args: list[Any]) -> Any:
             result = _merge(result, arg)
         return result
     if all(isinstance(a, list) for a in args):
-        combined: dict[object, Any] = {}
+        keys, combined = _Keys(), dict[object, Any]()
         for arg in args:
             for item in arg:
-                combined.setdefault(_key(item), item)
+                combined.setdefault(keys.of(item), item)
         return list(combined.values())
     raise EvalError("joins either arrays or objects, not both")
 
@@ -135,34 +135,49 @@ def fn_intersection(args: list[Any]) -> Any:
             if all((o := find_key(other, k)) is not None and same(other[o], v) for other in args)
         }
     if all(isinstance(a, list) for a in args):
-        others = [{_key(x) for x in other} for other in args[1:]]
+        keys = _Keys()
+        others = [{keys.of(x) for x in other} for other in args[1:]]
         kept: dict[object, Any] = {}
         for item in args[0]:
-            key = _key(item)
+            key = keys.of(item)
             if all(key in other for other in others):
                 kept.setdefault(key, item)
         return list(kept.values())
     raise EvalError("intersects either arrays or objects, not both")
 
 
-def _key(value: Any) -> object:
-    """A hashable stand-in: two values are `same` exactly when their keys are (object keys in
-    any spelling), so union() and intersection() take linear time."""
-    if isinstance(value, bool):
-        return (0, value)
-    if isinstance(value, int | float):
-        return (1, value)
-    if isinstance(value, str):
-        return (2, value)
-    if value is None:
-        return (3,)
-    if isinstance(value, list):
+class _Keys:
+    """Hashable stand-ins: two values are `same` exactly when their keys are (object keys in
+    any spelling), so union() and intersection() take linear time. An array or object is keyed
+    once, as the number of its shape, however often the values hold it (createArray(x, x)
+    nested doubles the values at each level, not the work)."""
+
+    def __init__(self) -> None:
+        self._of_object: dict[int, tuple[int, int]] = {}
+        self._shapes: dict[object, int] = {}
+
+    def of(self, value: Any) -> object:
+        if isinstance(value, bool):
+            return (0, value)
+        if isinstance(value, int | float):
+            return (1, value)
+        if isinstance(value, str):
+            return (2, value)
+        if value is None:
+            return (3,)
+        if not isinstance(value, list | dict):
+            return (6, id(value))
+        found = self._of_object.get(id(value))
+        if found is not None:
+            return found
         WORK.tick()
-        return (4, tuple(_key(item) for item in value))
-    if isinstance(value, dict):
-        WORK.tick()
-        return (5, tuple(sorted((str(k).lower(), _key(v)) for k, v in value.items())))
-    return (6, id(value))
+        shape: object
+        if isinstance(value, list):
+            shape = (4, tuple(self.of(item) for item in value))
+        else:
+            shape = (5, tuple(sorted((str(k).lower(), self.of(v)) for k, v in value.items())))
+        key = self._of_object[id(value)] = (7, self._shapes.setdefault(shape, len(self._shapes)))
+        return key
 
 
 def fn_items(args: list[Any]) -> Any:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable
+from functools import cmp_to_key
 from typing import Any
 
 from reachlint.formats.arm.functions.arguments import EvalError, Function, as_object, to_text
@@ -81,19 +82,25 @@ def _reduce(args: list[Any]) -> Any:
 @_with_unknowns
 def _sort(args: list[Any]) -> Any:
     items, before = list(_collection(args[0])), _lambda_argument(args[1])
-    # Insertion sort keeps the comparison exactly the template's own `a before b` lambda.
-    ordered: list[Any] = []
-    for item in items:
-        position = len(ordered)
-        while position > 0:
-            verdict = before(item, ordered[position - 1])
-            if isinstance(verdict, Unknown):
-                return verdict
-            if verdict is not True:
-                break
-            position -= 1
-        ordered.insert(position, item)
-    return ordered
+
+    # Python's sort asks only whether one item goes before another: the template's own
+    # `a before b` lambda, n log n times (a stable sort, as inserting one by one is).
+    def comparison(a: Any, b: Any) -> int:
+        verdict = before(a, b)
+        if isinstance(verdict, Unknown):
+            raise _UnknownOrder(verdict)
+        return -1 if verdict is True else 1
+
+    try:
+        return sorted(items, key=cmp_to_key(comparison))
+    except _UnknownOrder as unknown:
+        return unknown.verdict
+
+
+class _UnknownOrder(Exception):
+    def __init__(self, verdict: Unknown) -> None:
+        super().__init__()
+        self.verdict = verdict
 
 
 @_with_unknowns
@@ -128,6 +135,7 @@ def _map_values(args: list[Any]) -> Any:
     return {key: mapper(value) for key, value in mapping.items()}
 
 
+LAMBDA_ONLY = "lambda() is only an argument of filter(), map(), reduce() and the like"
 LAMBDA_FUNCTIONS: dict[str, Function] = {
     "map": _map,
     "filter": _filter,
