@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -222,16 +223,25 @@ class Work:
 WORK = Work()
 
 
+# Evaluating a long chain of locals or variables recurses through the evaluator: Python's
+# default limit is below what MAX_EVALUATION_DEPTH allows; anything deeper is reported.
+_RECURSION_LIMIT = 12_000
+
+
 @contextmanager
 def evaluation() -> Iterator[Work]:
-    """Bound the evaluation of one input (a directory or a template) in time and bytes."""
+    """Bound the evaluation of one input (a directory or a template) in time and bytes, with
+    room to recurse as deep as its bounds allow."""
     saved = (WORK.deadline, WORK.bytes_left)
+    previous_limit = sys.getrecursionlimit()
     WORK.deadline = time.monotonic() + MAX_EVALUATION_SECONDS
     WORK.bytes_left = MAX_EVALUATION_BYTES
+    sys.setrecursionlimit(max(previous_limit, _RECURSION_LIMIT))
     try:
         yield WORK
     finally:
         WORK.deadline, WORK.bytes_left = saved
+        sys.setrecursionlimit(previous_limit)
 
 
 def too_deep(line: int | None = None) -> LimitError:

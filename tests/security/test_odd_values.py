@@ -257,3 +257,25 @@ def test_a_string_of_long_digits_where_a_number_goes_is_not_read_as_one(tmp_path
     )
     run = reachlint("check", path)
     assert run.code == 0 and "too many digits" not in run.stderr, run.stderr
+
+
+def test_a_chain_of_variables_within_the_evaluation_bounds_is_read(tmp_path: Path) -> None:
+    # Each variable is the next one's text and a letter: 90 of them recurse deeper than
+    # Python's default allows, well within reachlint's bound on evaluation depth.
+    variables = {f"v{i}": f"[concat(variables('v{i + 1}'), 'a')]" for i in range(90)}
+    network = {"type": "Microsoft.Network/virtualNetworks", "apiVersion": "2023-04-01",
+               "name": "[variables('v0')]", "location": "westeurope", "properties": {}}  # fmt: skip
+    path = tmp_path / "template.json"
+    path.write_text(
+        json.dumps(
+            {
+                "$schema": ARM_SCHEMA,
+                "contentVersion": "1.0.0.0",
+                "variables": variables | {"v90": "x"},
+                "resources": [network],
+            }
+        ),
+        encoding="utf-8",
+    )
+    run = reachlint("check", path)
+    assert run.code == 0, run.stderr

@@ -27,6 +27,7 @@ from reachlint.formats.cloudformation.intrinsics import (
     Evaluator,
     ImportHook,
 )
+from reachlint.formats.cloudformation.loops import expand_loops, has_loops
 from reachlint.formats.cloudformation.values import NO_VALUE, ResourceRef, Unknown
 from reachlint.formats.jsonpos import JsonArray, JsonObject
 from reachlint.limits import MAX_RESOURCE_INSTANCES, MAX_STACKS, LimitError
@@ -238,6 +239,8 @@ class _Place(Struct):
     shown: str
     prefix: str
     depth: int
+    # Loops not written out: the loop's key, why, and its line.
+    loops: list[tuple[str, str, int | None]] = field(default_factory=list)
 
 
 class _Nesting:
@@ -278,6 +281,11 @@ class _Nesting:
     ) -> _Place:
         evaluator = Evaluator(document, shown, values, self, importer=self.importer)
         place = _Place(evaluator, path, shown, prefix, depth)
+        if has_loops(document):  # AWS::LanguageExtensions: written out, as the transform does
+            expanded = expand_loops(
+                document, shown, evaluator.value, lambda *note: place.loops.append(note)
+            )
+            place.evaluator = Evaluator(expanded, shown, values, self, importer=self.importer)
         self._places[id(evaluator)] = place
         return place
 
@@ -429,6 +437,8 @@ def _read(
     evaluator, shown, budget = place.evaluator, place.shown, nesting.budget
     transforms = _transforms(evaluator.document, shown)
     stack = Stack(name, shown, evaluator, place.prefix, transforms=transforms)
+    for key, message, line in place.loops:
+        stack.note(stack.address_of(key), message, Origin(file=shown, line=line))
     stacks = [stack]
     resources = evaluator.resources
     for logical_id, declared in resources.items():

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
@@ -44,10 +43,6 @@ from reachlint.sources import Note
 
 # Checks modules against a provider's schema; a note on what it could not check, or None.
 Validator = Callable[[Iterable[ModuleConfig], Path], str | None]
-
-# Evaluating a long chain of locals recurses through the evaluator; Python's default limit is
-# too low for the deepest real configurations, and anything deeper is reported, not crashed on.
-_RECURSION_LIMIT = 12000
 
 
 class HclResources(Struct):
@@ -86,8 +81,6 @@ def load_terraform_dir(
     if not directory.is_dir():
         raise InputError("no such directory", str(path))
     boundary = input_root(directory)
-    previous_limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(previous_limit, _RECURSION_LIMIT))
     try:
         with evaluation():
             expander = _load(
@@ -114,8 +107,6 @@ def load_terraform_dir(
         raise InputError(
             "the configuration's expressions are nested too deeply to read", shown_root
         ) from None
-    finally:
-        sys.setrecursionlimit(previous_limit)
     files = [
         Path(os.path.normpath(directory / file.origin))
         for module in expander.configs.values()
