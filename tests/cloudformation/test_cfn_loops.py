@@ -15,6 +15,51 @@ from reachlint.formats.cloudformation.loops import expand_loops
 from reachlint.inputs.load import build_model
 
 HEAD = "Transform: AWS::LanguageExtensions\nResources:\n"
+PARENT = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::LanguageExtensions
+Resources:
+  Child:
+    Type: AWS::CloudFormation::Stack
+    Properties:
+      TemplateURL: ./child.yaml
+  Vpc:
+    Type: AWS::EC2::VPC
+    Properties: {CidrBlock: 10.0.0.0/16}
+  Igw:
+    Type: AWS::EC2::InternetGateway
+  Attach:
+    Type: AWS::EC2::VPCGatewayAttachment
+    Properties: {VpcId: !Ref Vpc, InternetGatewayId: !Ref Igw}
+  Public:
+    Type: AWS::EC2::Subnet
+    Properties: {VpcId: !Ref Vpc, CidrBlock: 10.0.1.0/24, MapPublicIpOnLaunch: true}
+  Routes:
+    Type: AWS::EC2::RouteTable
+    Properties: {VpcId: !Ref Vpc}
+  Default:
+    Type: AWS::EC2::Route
+    Properties: {RouteTableId: !Ref Routes, DestinationCidrBlock: 0.0.0.0/0, GatewayId: !Ref Igw}
+  Assoc:
+    Type: AWS::EC2::SubnetRouteTableAssociation
+    Properties: {SubnetId: !Ref Public, RouteTableId: !Ref Routes}
+  Group:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: ssh
+      VpcId: !Ref Vpc
+      SecurityGroupIngress:
+        - {IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: !GetAtt Child.Outputs.Admin}
+  Server:
+    Type: AWS::EC2::Instance
+    Properties: {ImageId: ami-1, SubnetId: !Ref Public, SecurityGroupIds: [!Ref Group]}
+  Fn::ForEach::Extra:
+    - N
+    - [a]
+    - Tag${N}:
+        Type: AWS::EC2::VPC
+        Properties: {CidrBlock: 10.8.0.0/16}
+"""
 
 
 def _expanded(text: str) -> tuple[dict[str, object], list[tuple[str, str, int | None]]]:
@@ -95,3 +140,37 @@ def test_a_template_with_loops_is_modelled(tmp_path: Path) -> None:
     model = build_model([fixture / "template.yaml"])
     assert {"webServer", "apiServer"} <= set(model.endpoints)
     assert any("Fn::ForEach::Unknown" in note.message for note in model.notes)
+
+
+def test_a_template_with_loops_reads_its_nested_stacks_outputs(tmp_path: Path) -> None:
+    # The SSH rule's source is a nested stack's output (a documentation range): with a loop in
+    # the parent, the output must still be read, not taken as any address.
+    (tmp_path / "child.yaml").write_text(
+        "Resources:\n  Dummy:\n    Type: AWS::EC2::VPC\n    Properties: {CidrBlock: 10.9.0.0/16}\n"
+        "Outputs:\n  Admin:\n    Value: 203.0.113.0/24\n"
+    )
+    parent = tmp_path / "parent.yaml"
+    parent.write_text(PARENT)
+    model = build_model([parent])
+    rules = [r for g in model.security_groups.values() for r in g.rules if r.direction == "ingress"]
+    assert [rule.cidrs for rule in rules if rule.cidrs] == [["203.0.113.0/24"]]
+
+
+def test_a_ref_that_names_no_identifier_is_left_as_written() -> None:
+    resources, _ = _expanded(
+        HEAD
+        + "  Odd:\n    Type: AWS::SNS::Topic\n    Properties: {TopicName: {Ref: [Vpc]}}\n"
+        + "  Fn::ForEach::L:\n    - N\n    - [a]\n    - R${N}: {Type: AWS::SNS::Topic}\n"
+    )
+    assert sorted(resources) == ["Odd", "Ra"]
+
+
+def test_a_small_loop_over_a_large_fragment_is_bounded() -> None:
+    big = "[" + ", ".join("0" for _ in range(50_000)) + "]"
+    values = "[" + ", ".join(f"v{i}" for i in range(60)) + "]"
+    text = (
+        HEAD + f"  Fn::ForEach::A:\n    - X\n    - {values}\n"
+        f"    - R${{X}}:\n        Type: AWS::SNS::Topic\n        Metadata: {{M: {big}}}\n"
+    )
+    with pytest.raises(InputError, match="Fn::ForEach writes too large a template"):
+        _expanded(text)

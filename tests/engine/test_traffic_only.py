@@ -19,6 +19,7 @@ INPUTS = [
     REPO / "fixtures/aws/three-tier/plan.json",  # pairs, load balancers, NAT
     REPO / "fixtures/aws/facts/nlb-client-family/plan.json",  # views by address family
     REPO / "fixtures/azure/hub-spoke/template.json",  # peering, a firewall
+    REPO / "fixtures/azure/public-web/template.json",  # NSGs on subnets and interfaces
 ]
 
 

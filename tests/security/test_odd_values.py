@@ -28,6 +28,7 @@ def _vpc_with(cidr: str) -> str:
         ("!Select [0, !Cidr [10.0.0.0/16, .inf, 8]]", ("Fn::Cidr cannot split",)),
         ("!Select [0, !Cidr [10.0.0.0/16, [2], 8]]", ("Fn::Cidr cannot split",)),
         ("!FindInMap [M, a, b, x]", ("fourth argument is a map",)),
+        ("!Select [null, [10.0.0.0/16]]", ("Fn::Select's index null is not a number",)),
     ],
 )
 def test_an_intrinsic_given_what_it_cannot_take_is_an_input_error(
@@ -242,6 +243,10 @@ def test_arm_notes_say_in_words_what_python_would_say(tmp_path: Path) -> None:
 def test_a_lambda_outside_the_functions_that_take_one_is_refused(tmp_path: Path) -> None:
     path = _arm(tmp_path, "[string(lambda('a', 1))]")
     refused(reachlint("check", path), "template.json", "lambda() is only an argument")
+    # A lambda that map() leaves in its result is no value either: said in words.
+    path = _arm(tmp_path, "[string(map(createArray(1), lambda('x', lambda('y', 1))))]")
+    run = reachlint("check", path)
+    assert run.code == 0 and "object at 0x" not in run.stdout, run.stdout
 
 
 def test_a_string_of_long_digits_where_a_number_goes_is_not_read_as_one(tmp_path: Path) -> None:

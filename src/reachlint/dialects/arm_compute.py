@@ -194,6 +194,7 @@ class ArmCompute:
             # known: either).
             version = at(self.arm.properties(declared), "publicIPAddressVersion")
             interface.ipv6 = azure_public_ips.carries_ipv6(version)
+            interface.ipv4 = None if interface.ipv6 is None else not interface.ipv6
         self.model.elastic_ips[public_ip] = ElasticIp(
             address=public_ip,
             type="Microsoft.Network/publicIPAddresses",

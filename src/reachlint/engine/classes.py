@@ -238,7 +238,7 @@ class ClassBuilder:
             unknowns.append(subnet.network_acl_unknown)
         families = IntervalSet()
         subnet_ranges = families_of(subnet) if subnet is not None else ALL_ADDRESSES
-        if subnet is None or subnet_ranges & V4_ALL:
+        if (subnet is None or subnet_ranges & V4_ALL) and interface.ipv4 is not False:
             families = families | V4_ALL
         if (subnet is None or subnet_ranges & V6_ALL) and _has_ipv6(interface, self.assume):
             families = families | V6_ALL

@@ -86,7 +86,8 @@ class Engine:
 
     def forget_paths(self) -> None:
         """Drop the flows' paths and what the classes keep of themselves, so that nothing here
-        refers back to itself: once let go, reference counting frees it all."""
+        refers back to itself: once let go, reference counting frees it all. A class's
+        `__dict__` holds only what its cached properties computed (its fields are slots)."""
         for flow in (*self.flows, *self.held):
             flow.forget_path()
         for cls in self.classes:

@@ -6,7 +6,6 @@ the NIC's and then the subnet's outbound; both must allow, so the order only sha
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Literal
 
 from reachlint.engine.filters import Filters
@@ -26,11 +25,14 @@ class Guards:
         self.groups = groups
         self.nsgs = nsgs  # subnet first, then the network interface
         self._toward: dict[tuple[Direction, Peer], tuple[Traffic, list[Unknown]]] = {}
-        # Services admitted to (ingress) or from (egress) an endpoint peer: without NSGs, the
-        # groups' own lookup, asked directly (every pair of classes asks twice).
-        self.toward: Callable[[Direction, Peer], Traffic] = (
-            self._all_toward if nsgs else groups.toward
-        )
+
+    def toward(self, direction: Direction, peer: Peer) -> Traffic:
+        """Services admitted to (ingress) or from (egress) an endpoint peer. (A method, not an
+        attribute bound to one: that would refer back to this object, a cycle only the cyclic
+        collector frees, and it is off.)"""
+        if not self.nsgs:
+            return self.groups.toward(direction, peer)
+        return self._all_toward(direction, peer)
 
     def ordered(self, direction: Direction) -> list[NsgView]:
         return self.nsgs if direction == "ingress" else list(reversed(self.nsgs))

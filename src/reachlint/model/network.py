@@ -306,6 +306,8 @@ class Interface(Struct, kw_only=True):
     # instance's or interface's own say, or its subnet's AssignIpv6AddressOnCreation (AWS).
     # Not known: None with "ipv6" in `unknown`, which --assume-unknown settles.
     ipv6: bool | None = None
+    # False: it holds no IPv4 address (an Azure frontend on an IPv6 public IP alone).
+    ipv4: bool | None = None
     # Why the interface has a public address: the element that gives it.
     public_source: str | None = None
     # Azure's Standard public IPs are closed to inbound traffic unless an NSG allows it; None:

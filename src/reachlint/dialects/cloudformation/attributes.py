@@ -70,8 +70,8 @@ class Attributes:
 
     def __init__(self) -> None:
         self._busy: set[tuple[int, str, str]] = set()
-        # Each attribute read once per evaluator (kept, so that its id stays its own): a
-        # template whose properties name another's attribute many times over, level upon
+        # Each attribute read once per evaluator (kept with it, so that its id stays its own):
+        # a template whose properties name another's attribute many times over, level upon
         # level, would otherwise cost exponential time.
         self._read: dict[tuple[int, str, str], tuple[Evaluator, Any]] = {}
 
@@ -89,7 +89,7 @@ class Attributes:
             return ResourceRef(logical_id)
         key = (id(evaluator), logical_id, attribute)
         read = self._read.get(key)
-        if read is not None and read[0] is evaluator:
+        if read is not None:
             return read[1]
         if key in self._busy:
             return Unknown(f"{logical_id}.{attribute}")

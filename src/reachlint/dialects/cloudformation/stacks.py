@@ -286,7 +286,7 @@ class _Nesting:
                 document, shown, evaluator.value, lambda *note: place.loops.append(note)
             )
             place.evaluator = Evaluator(expanded, shown, values, self, importer=self.importer)
-        self._places[id(evaluator)] = place
+        self._places[id(place.evaluator)] = place  # the evaluator the stack reads with
         return place
 
     def child(

@@ -88,6 +88,7 @@ class AzurermBalancers:
                     private_ips=[ip] if (ip := ip_text(block.get("private_ip_address"))) else [],
                     public=is_public,
                     ipv6=ipv6,
+                    ipv4=None if ipv6 is None else not ipv6,
                     public_source=_first(sources),
                     unknown=interface_unknowns(own_unknown),
                 )

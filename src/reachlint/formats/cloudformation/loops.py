@@ -21,6 +21,9 @@ from reachlint.formats.jsonpos import JsonArray, JsonObject
 from reachlint.limits import MAX_RESOURCE_INSTANCES, LimitError
 
 LOOP = "Fn::ForEach::"
+# Values (each list or mapping, and what it holds) the loops copy in all: a template AWS
+# accepts, 1 MB once expanded, holds far fewer.
+MAX_COPIED_VALUES = 2_000_000
 SECTIONS = ("Conditions", "Resources", "Outputs")
 
 # A loop's collection evaluated (a Ref to a parameter), and a note on a loop not expanded (the
@@ -53,10 +56,19 @@ def expand_loops(
 
 
 class _Made:
-    """How many entries the loops have written: each is a resource or more."""
+    """What the loops have written: entries (each a resource or more) and the values copied
+    into them (a small loop over a large fragment makes a large template)."""
 
     def __init__(self) -> None:
         self.count = 0
+        self.values = 0
+
+    def copied(self, size: int, source: str, line: int | None) -> None:
+        self.values += size + 1
+        if self.values > MAX_COPIED_VALUES:
+            raise LimitError(
+                "Fn::ForEach writes too large a template", MAX_COPIED_VALUES, "values", source, line
+            )
 
     def one(self, source: str, line: int | None) -> None:
         self.count += 1
@@ -91,6 +103,8 @@ def _expanded(
     """`value` with the identifiers in `bound` replaced and its loops written out."""
     if isinstance(value, str):
         return _substituted(value, bound)
+    if isinstance(value, list | dict):
+        made.copied(len(value), source, getattr(value, "line", None))
     if isinstance(value, list):
         items = JsonArray(source, getattr(value, "line", None))
         items.item_lines.extend(getattr(value, "item_lines", []))
@@ -98,8 +112,9 @@ def _expanded(
         return items
     if not isinstance(value, dict):
         return value
-    if len(value) == 1 and value.get("Ref") in bound:
-        return bound[value["Ref"]]
+    reference = value.get("Ref") if len(value) == 1 else None
+    if isinstance(reference, str) and reference in bound:
+        return bound[reference]
     mapping = JsonObject(source, getattr(value, "line", None))
     lines: dict[str, int] = getattr(value, "key_lines", {})
     for key, item in value.items():

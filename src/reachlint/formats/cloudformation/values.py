@@ -47,6 +47,8 @@ def shown(value: Any) -> str:
     if isinstance(value, ResourceRef | Unknown):
         names = [str(value)] if isinstance(value, ResourceRef) else value.names
         return f"the value of {', '.join(names) or 'something not known'}"
+    if value is None or isinstance(value, bool):
+        return "null" if value is None else str(value).lower()  # as the template writes them
     return "[" + ", ".join(map(shown, value)) + "]" if isinstance(value, list) else repr(value)
 
 

@@ -28,6 +28,6 @@ def carries_ipv6(version: object) -> bool | None:
     address; None: written but not known before deployment."""
     if version is None:
         return False
-    if isinstance(version, str):
+    if type(version) is str:  # not ARM's placeholder for a parameter without a value
         return version.strip().lower() == "ipv6"
     return None

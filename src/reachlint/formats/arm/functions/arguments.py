@@ -26,12 +26,14 @@ class NotKnown(Exception):
 
 def known_whole(value: Any) -> None:
     """Raises NotKnown when an array or object holds a value not known, at any depth (each
-    array or object looked into once, however often it is held)."""
+    array or object looked into once, however often it is held), EvalError when a lambda."""
     pending, seen = [value], set()
     while pending:
         item = pending.pop()
         if isinstance(item, Unknown):
             raise NotKnown(item)
+        if callable(item):  # a lambda() a map() left in its result: no value ARM writes
+            raise EvalError("is given a lambda(), which is only an argument of map() and the like")
         if isinstance(item, list | dict) and id(item) not in seen:
             seen.add(id(item))
             WORK.tick()
