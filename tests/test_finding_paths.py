@@ -50,3 +50,26 @@ def test_a_public_subnet_is_not_said_to_give_the_first_member_alone_its_address(
         "aws_instance.one": ["gives each endpoint launched in it a public address"],
         "aws_instance.two": ["gives each endpoint launched in it a public address"],
     }
+
+
+def test_a_finding_about_one_family_names_that_family_s_route_alone(tmp_path: Path) -> None:
+    # The change opens SSH over IPv6 only (the base admits it from 0.0.0.0/0): the new part
+    # comes by the ::/0 route, with no public IPv4 address on its way.
+    fixture = FIXTURES / "facts" / "dual-stack-path-both-routes"
+    head = fixture / "template.yaml"
+    base = tmp_path / "base.yaml"
+    base.write_text(
+        "".join(
+            line
+            for line in head.read_text().splitlines(True)
+            if 'CidrIpv6: "::/0"}' not in line or "22" not in line
+        )
+    )
+    report = run_check([head], [fixture / "rules.yaml"], base=[base])
+    (ssh,) = [f for f in report.findings if f.rule == "INTERNET-ADMIN-PORTS"]
+    on_path = [hop.address for hop in ssh.path]
+    assert "InternetV6" in on_path
+    assert "InternetV4" not in on_path and "Public" not in on_path
+    # Checked whole, the same finding names both routes and the public address.
+    (whole,) = [f for f in run_check([head], []).findings if f.rule == "INTERNET-ADMIN-PORTS"]
+    assert {"InternetV4", "InternetV6", "Public"} <= {hop.address for hop in whole.path}

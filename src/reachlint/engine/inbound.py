@@ -9,6 +9,8 @@ table), the firewall's rules judge it too.
 
 from __future__ import annotations
 
+from msgspec.structs import replace
+
 from reachlint.engine.classes import ClassView, counts_as_public
 from reachlint.engine.core import Engine
 from reachlint.engine.firewall import with_firewall_rules
@@ -90,12 +92,19 @@ def _direct(engine: Engine, b: ClassView) -> None:
     path: list[Hop] = []
     for part, hops in routes:
         if part & reached:
-            path = merged_hops(path, list(hops))
+            # Each route admits the clients it carries back: a finding about one family's
+            # clients (a change that opens IPv6 alone) shows that family's route alone.
+            clients_of = Traffic.box(addresses=part)
+            hops = [replace(hop, admits=clients_of) if hop.kind == "route" else hop for hop in hops]
+            path = merged_hops(path, hops)
     if reached & V4_ALL:
-        path.extend(_public_hops(engine, b))
+        path.extend(replace(hop, admits=_V4_CLIENTS) for hop in _public_hops(engine, b))
     path.extend(engine.acls.hops(b.acl, "ingress", allowed, None, b.outside))
     path.extend(b.guards.hops("ingress", allowed, None, b.outside))
     engine.emit(INTERNET, b.info, allowed, path, True, unknowns, replies)
+
+
+_V4_CLIENTS = Traffic.box(addresses=V4_ALL)  # what a public IPv4 address lets in
 
 
 def _arrives_unrouted(engine: Engine, b: ClassView) -> bool:
