@@ -244,9 +244,17 @@ def test_a_lambda_outside_the_functions_that_take_one_is_refused(tmp_path: Path)
     path = _arm(tmp_path, "[string(lambda('a', 1))]")
     refused(reachlint("check", path), "template.json", "lambda() is only an argument")
     # A lambda that map() leaves in its result is no value either: said in words.
-    path = _arm(tmp_path, "[string(map(createArray(1), lambda('x', lambda('y', 1))))]")
+    nested = "[string(map(createArray(1), lambda('x', lambda('y', 1))))]"
+    network = {"type": "Microsoft.Network/virtualNetworks", "apiVersion": "2023-04-01",
+               "name": "v", "location": "westeurope",
+               "properties": {"addressSpace": {"addressPrefixes": [nested]}}}  # fmt: skip
+    path.write_text(
+        json.dumps({"$schema": ARM_SCHEMA, "contentVersion": "1.0.0.0", "resources": [network]}),
+        encoding="utf-8",
+    )
     run = reachlint("check", path)
-    assert run.code == 0 and "object at 0x" not in run.stdout, run.stdout
+    assert run.code == 0 and "is given a lambda()" in run.stdout, run.stdout
+    assert "object at 0x" not in run.stdout
 
 
 def test_a_string_of_long_digits_where_a_number_goes_is_not_read_as_one(tmp_path: Path) -> None:
