@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.security.subprocess_run import run
 
 FAN_OUT = """AWSTemplateFormatVersion: '2010-09-09'
@@ -128,3 +130,23 @@ def test_one_manifest_listing_too_many_stacks_is_refused_before_their_templates(
     outcome = run("check", "cdk.out", "--no-builtin", cwd=tmp_path)
     outcome.refused("reachlint's limit of 2,000 stacks")
     assert "manifest.json" in outcome.stderr, outcome.stderr
+
+
+def test_a_template_s_evaluation_is_bounded_in_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As ARM's and Terraform's are: past the budget (none here), one sentence naming the file.
+    from reachlint import limits
+    from tests.security.support import reachlint, refused
+
+    monkeypatch.setattr(limits, "MAX_EVALUATION_SECONDS", 0.0)
+    groups = {
+        f"G{n}": {"Type": "AWS::EC2::SecurityGroup", "Properties": {
+            "GroupDescription": {"Fn::Sub": "group ${AWS::Region}"},
+            "SecurityGroupIngress": [{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22,
+                                      "CidrIp": "0.0.0.0/0"}]}}
+        for n in range(300)
+    }  # fmt: skip
+    template = tmp_path / "template.json"
+    template.write_text(json.dumps({"Resources": groups}), encoding="utf-8")
+    refused(reachlint("check", template), "template.json", "the evaluation takes too long")

@@ -17,15 +17,22 @@ def load_cloudformation(
     from reachlint.dialects.cloudformation.parameters import read_parameters_file
     from reachlint.dialects.cloudformation.reading import Inventory
     from reachlint.dialects.cloudformation.stacks import StackOptions, read_stacks
+    from reachlint.limits import LimitError, evaluation
     from reachlint.model.network import NetworkModel
     from reachlint.providers.aws.build import build
 
     values: dict[str, object] = read_parameters_file(parameters) if parameters else {}
     values.update(variables)
-    stacks = read_stacks(path, StackOptions(values, Attributes()))
-    inventory = Inventory(stacks)
     model = NetworkModel(inputs=[str(path)])
-    build(inventory, model)
+    try:
+        # Bounded in time as ARM's and Terraform's evaluation are (values are evaluated as
+        # the model is built, too).
+        with evaluation():
+            stacks = read_stacks(path, StackOptions(values, Attributes()))
+            inventory = Inventory(stacks)
+            build(inventory, model)
+    except LimitError as error:
+        raise error.located(str(path), None) from None
     model.labels.update(inventory.labels())
     for stack in stacks:
         for address, message, origin in stack.notes:

@@ -22,6 +22,7 @@ from msgspec import Struct, field
 from reachlint.errors import InputError
 from reachlint.formats.cloudformation.values import NO_VALUE, ResourceRef, Unknown, shown
 from reachlint.formats.jsonpos import JsonArray, JsonObject
+from reachlint.limits import WORK
 
 PSEUDO_PARAMETERS = frozenset(
     {
@@ -189,6 +190,7 @@ class Evaluator(Struct):
 
     def value(self, node: Any) -> Any:
         """`node` with every intrinsic function applied, as far as it is known."""
+        WORK.tick()
         if isinstance(node, dict):
             if len(node) == 1:
                 (name,) = node
