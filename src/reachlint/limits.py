@@ -305,10 +305,15 @@ def check_digits(literal: str, file: str | None = None, line: int | None = None)
         raise LimitError(f"a number of {digits:,} digits", MAX_NUMBER_DIGITS, "digits", file, line)
 
 
+def is_too_many_digits(error: BaseException) -> bool:
+    """Whether `error` is Python refusing to read a number longer than MAX_NUMBER_DIGITS."""
+    return isinstance(error, ValueError) and "integer string conversion" in str(error)
+
+
 def too_many_digits(error: ValueError, text: str, file: str) -> LimitError | None:
     """A parser's `error` as the input error it is when it read a number longer than Python
     reads as an integer, at the number's line; None when it had another cause."""
-    if "integer string conversion" not in str(error):
+    if not is_too_many_digits(error):
         return None
     found = re.search(rf"[0-9]{{{MAX_NUMBER_DIGITS + 1},}}", text)  # only on this rare path
     if found is None:  # written with separators ("1_000..."): no line to name

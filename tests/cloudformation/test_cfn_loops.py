@@ -13,53 +13,19 @@ from reachlint.formats.cloudformation.document import parse_template
 from reachlint.formats.cloudformation.intrinsics import Evaluator
 from reachlint.formats.cloudformation.loops import expand_loops
 from reachlint.inputs.load import build_model
+from tests.cloudformation.templates import NETWORK
 
 HEAD = "Transform: AWS::LanguageExtensions\nResources:\n"
-PARENT = """\
-AWSTemplateFormatVersion: "2010-09-09"
-Transform: AWS::LanguageExtensions
-Resources:
-  Child:
-    Type: AWS::CloudFormation::Stack
-    Properties:
-      TemplateURL: ./child.yaml
-  Vpc:
-    Type: AWS::EC2::VPC
-    Properties: {CidrBlock: 10.0.0.0/16}
-  Igw:
-    Type: AWS::EC2::InternetGateway
-  Attach:
-    Type: AWS::EC2::VPCGatewayAttachment
-    Properties: {VpcId: !Ref Vpc, InternetGatewayId: !Ref Igw}
-  Public:
-    Type: AWS::EC2::Subnet
-    Properties: {VpcId: !Ref Vpc, CidrBlock: 10.0.1.0/24, MapPublicIpOnLaunch: true}
-  Routes:
-    Type: AWS::EC2::RouteTable
-    Properties: {VpcId: !Ref Vpc}
-  Default:
-    Type: AWS::EC2::Route
-    Properties: {RouteTableId: !Ref Routes, DestinationCidrBlock: 0.0.0.0/0, GatewayId: !Ref Igw}
-  Assoc:
-    Type: AWS::EC2::SubnetRouteTableAssociation
-    Properties: {SubnetId: !Ref Public, RouteTableId: !Ref Routes}
-  Group:
-    Type: AWS::EC2::SecurityGroup
-    Properties:
-      GroupDescription: ssh
-      VpcId: !Ref Vpc
-      SecurityGroupIngress:
-        - {IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: !GetAtt Child.Outputs.Admin}
-  Server:
-    Type: AWS::EC2::Instance
-    Properties: {ImageId: ami-1, SubnetId: !Ref Public, SecurityGroupIds: [!Ref Group]}
-  Fn::ForEach::Extra:
-    - N
-    - [a]
-    - Tag${N}:
-        Type: AWS::EC2::VPC
-        Properties: {CidrBlock: 10.8.0.0/16}
-"""
+# NETWORK with a nested stack whose output is the SSH rule's source, and a loop beside.
+PARENT = "Transform: AWS::LanguageExtensions\n" + NETWORK.replace(
+    "GROUP_RULES",
+    "      SecurityGroupIngress:\n"
+    "        - {IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: !GetAtt Child.Outputs.Admin}\n"
+    "  Child:\n    Type: AWS::CloudFormation::Stack\n"
+    "    Properties: {TemplateURL: ./child.yaml}\n"
+    "  Fn::ForEach::Extra:\n    - N\n    - [a]\n"
+    "    - Tag${N}: {Type: AWS::EC2::VPC, Properties: {CidrBlock: 10.8.0.0/16}}",
+)
 
 
 def _expanded(text: str) -> tuple[dict[str, object], list[tuple[str, str, int | None]]]:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.arm.arm_helpers import template_document, write_template
 from tests.security.support import reachlint, refused
 
 CFN_HEAD = "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n"
@@ -64,16 +65,8 @@ def test_a_lone_surrogate_to_encode_in_base64_is_read_as_written(tmp_path: Path)
 
 
 def test_an_arm_name_known_at_deployment_with_a_lone_surrogate_is_read(tmp_path: Path) -> None:
-    schema = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#"
-    network = {"type": "Microsoft.Network/virtualNetworks", "apiVersion": "2023-04-01",
-               "name": "[uniqueString('\ud800')]", "location": "westeurope",
-               "properties": {"addressSpace": {"addressPrefixes": ["10.0.0.0/16"]}}}  # fmt: skip
-    template = tmp_path / "azuredeploy.json"
-    template.write_text(
-        json.dumps({"$schema": schema, "contentVersion": "1.0.0.0", "resources": [network]}),
-        encoding="utf-8",
-    )
-    run = reachlint("check", template)
+    network = _network("[uniqueString('\ud800')]", addressSpace=_prefixes("10.0.0.0/16"))
+    run = reachlint("check", _arm(tmp_path, network))
     assert run.code == 0, run.stderr
 
 
@@ -171,23 +164,23 @@ def test_a_second_byte_order_mark_is_named_without_python_s_advice(tmp_path: Pat
     assert "utf-8-sig" not in sentence
 
 
-ARM_SCHEMA = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#"
 # An array that holds the one before it twice, forty times over: 2**40 leaves, 41 arrays.
 DOUBLED = "reduce(range(0, 40), createArray({seed}), lambda('a', 'b', " + (
     "createArray(lambdaVariables('a'), lambdaVariables('a'))))"
 )
 
 
-def _arm(tmp_path: Path, value: str, secure: bool = False, name: str = "v") -> Path:
-    network = {"type": "Microsoft.Network/virtualNetworks", "apiVersion": "2023-04-01",
-               "name": name, "location": "westeurope", "properties": {"p": value}}  # fmt: skip
-    document: dict[str, object] = {"$schema": ARM_SCHEMA, "contentVersion": "1.0.0.0"}
-    if secure:
-        document["parameters"] = {"s": {"type": "securestring", "defaultValue": "hidden"}}
-    document["resources"] = [network]
-    path = tmp_path / "template.json"
-    path.write_text(json.dumps(document), encoding="utf-8")
-    return path
+def _network(name: str = "v", **properties: object) -> dict[str, object]:
+    return {"type": "Microsoft.Network/virtualNetworks", "apiVersion": "2023-04-01",
+            "name": name, "location": "westeurope", "properties": properties}  # fmt: skip
+
+
+def _prefixes(*prefixes: str) -> dict[str, object]:
+    return {"addressPrefixes": list(prefixes)}
+
+
+def _arm(tmp_path: Path, *resources: dict[str, object], **sections: object) -> Path:
+    return write_template(tmp_path, template_document(resources=list(resources), **sections))
 
 
 @pytest.mark.parametrize(
@@ -205,7 +198,9 @@ def _arm(tmp_path: Path, value: str, secure: bool = False, name: str = "v") -> P
 def test_a_value_that_holds_one_array_many_times_costs_what_its_arrays_do(
     tmp_path: Path, value: str, secure: bool
 ) -> None:
-    code, seconds = _timed_check(_arm(tmp_path, value, secure))
+    secret = {"s": {"type": "securestring", "defaultValue": "hidden"}}
+    path = _arm(tmp_path, _network(p=value), parameters=secret if secure else {})
+    code, seconds = _timed_check(path)
     assert code in (0, 1) and seconds < 10
 
 
@@ -213,26 +208,19 @@ def test_a_value_that_holds_one_array_many_times_costs_what_its_arrays_do(
 def test_a_parameters_file_beside_a_template_of_another_shape_is_refused(
     tmp_path: Path, written: str
 ) -> None:
-    _arm(tmp_path, "x")
+    path = _arm(tmp_path, _network())
     (tmp_path / "azuredeploy.parameters.json").write_text(written, encoding="utf-8")
     refused(
-        reachlint("check", tmp_path / "template.json"),
-        "azuredeploy.parameters.json",
-        "is not an ARM parameters file",
+        reachlint("check", path), "azuredeploy.parameters.json", "is not an ARM parameters file"
     )
 
 
 def test_arm_notes_say_in_words_what_python_would_say(tmp_path: Path) -> None:
-    prefixes = [f"[json('{'1' * 4_400}')]", "[tenantResourceId()]"]
-    network = {"type": "Microsoft.Network/virtualNetworks", "apiVersion": "2023-04-01",
-               "name": "[string(createArray(newGuid()))]", "location": "westeurope",
-               "properties": {"addressSpace": {"addressPrefixes": prefixes}}}  # fmt: skip
-    path = tmp_path / "template.json"
-    path.write_text(
-        json.dumps({"$schema": ARM_SCHEMA, "contentVersion": "1.0.0.0", "resources": [network]}),
-        encoding="utf-8",
+    network = _network(
+        "[string(createArray(newGuid()))]",
+        addressSpace=_prefixes(f"[json('{'1' * 4_400}')]", "[tenantResourceId()]"),
     )
-    run = reachlint("check", path)
+    run = reachlint("check", _arm(tmp_path, network))
     assert run.code == 0, run.stderr
     assert "reads a number of too many digits" in run.stdout
     assert "cannot be evaluated with these arguments" in run.stdout
@@ -241,18 +229,11 @@ def test_arm_notes_say_in_words_what_python_would_say(tmp_path: Path) -> None:
 
 
 def test_a_lambda_outside_the_functions_that_take_one_is_refused(tmp_path: Path) -> None:
-    path = _arm(tmp_path, "[string(lambda('a', 1))]")
-    refused(reachlint("check", path), "template.json", "lambda() is only an argument")
+    path = _arm(tmp_path, _network(p="[string(lambda('a', 1))]"))
+    refused(reachlint("check", path), "t.json", "lambda() is only an argument")
     # A lambda that map() leaves in its result is no value either: said in words.
     nested = "[string(map(createArray(1), lambda('x', lambda('y', 1))))]"
-    network = {"type": "Microsoft.Network/virtualNetworks", "apiVersion": "2023-04-01",
-               "name": "v", "location": "westeurope",
-               "properties": {"addressSpace": {"addressPrefixes": [nested]}}}  # fmt: skip
-    path.write_text(
-        json.dumps({"$schema": ARM_SCHEMA, "contentVersion": "1.0.0.0", "resources": [network]}),
-        encoding="utf-8",
-    )
-    run = reachlint("check", path)
+    run = reachlint("check", _arm(tmp_path, _network(addressSpace=_prefixes(nested))))
     assert run.code == 0 and "is given a lambda()" in run.stdout, run.stdout
     assert "object at 0x" not in run.stdout
 
@@ -263,12 +244,7 @@ def test_a_string_of_long_digits_where_a_number_goes_is_not_read_as_one(tmp_path
     group = {"type": "Microsoft.Network/networkSecurityGroups", "apiVersion": "2023-04-01",
              "name": "nsg", "location": "westeurope",
              "properties": {"securityRules": [rule]}}  # fmt: skip
-    path = tmp_path / "template.json"
-    path.write_text(
-        json.dumps({"$schema": ARM_SCHEMA, "contentVersion": "1.0.0.0", "resources": [group]}),
-        encoding="utf-8",
-    )
-    run = reachlint("check", path)
+    run = reachlint("check", _arm(tmp_path, group))
     assert run.code == 0 and "too many digits" not in run.stderr, run.stderr
 
 
@@ -276,19 +252,6 @@ def test_a_chain_of_variables_within_the_evaluation_bounds_is_read(tmp_path: Pat
     # Each variable is the next one's text and a letter: 90 of them recurse deeper than
     # Python's default allows, well within reachlint's bound on evaluation depth.
     variables = {f"v{i}": f"[concat(variables('v{i + 1}'), 'a')]" for i in range(90)}
-    network = {"type": "Microsoft.Network/virtualNetworks", "apiVersion": "2023-04-01",
-               "name": "[variables('v0')]", "location": "westeurope", "properties": {}}  # fmt: skip
-    path = tmp_path / "template.json"
-    path.write_text(
-        json.dumps(
-            {
-                "$schema": ARM_SCHEMA,
-                "contentVersion": "1.0.0.0",
-                "variables": variables | {"v90": "x"},
-                "resources": [network],
-            }
-        ),
-        encoding="utf-8",
-    )
+    path = _arm(tmp_path, _network("[variables('v0')]"), variables=variables | {"v90": "x"})
     run = reachlint("check", path)
     assert run.code == 0, run.stderr

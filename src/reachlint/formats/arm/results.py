@@ -26,6 +26,7 @@ from reachlint.formats.arm.values import (
     placeholder_parameters,
     type_name,
 )
+from reachlint.limits import is_too_many_digits
 from reachlint.sensitive import hide_quoted, mark
 
 
@@ -114,7 +115,7 @@ def _guarded(node: Call, run: Callable[[], Any]) -> Any:
         return Unknown(f"{node.written}(): {err}")
     except (TypeError, ValueError, KeyError, IndexError, AttributeError, OverflowError) as err:
         # Python's own words name Python's workings, not the template's: said in ours.
-        if isinstance(err, ValueError) and "integer string conversion" in str(err):
+        if is_too_many_digits(err):
             return Unknown(f"{node.written}() reads a number of too many digits")
         return Unknown(f"{node.written}() cannot be evaluated with these arguments")
 

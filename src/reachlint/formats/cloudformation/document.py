@@ -17,7 +17,7 @@ from typing import Any
 
 from reachlint.errors import InputError
 from reachlint.formats.jsonpos import JsonArray, JsonObject, parse_json
-from reachlint.limits import MAX_TEMPLATE_BYTES, read_bounded, too_many_digits
+from reachlint.limits import MAX_TEMPLATE_BYTES, is_too_many_digits, read_bounded, too_many_digits
 
 # Short forms CloudFormation documents; `Ref` and `Condition` keep their names.
 _SHORT_FORMS = frozenset(
@@ -124,7 +124,7 @@ def _loader_class() -> Any:
             try:
                 return super().construct_object(node, deep)
             except (AttributeError, IndexError, KeyError, TypeError, ValueError) as error:
-                if isinstance(error, ValueError) and "integer string conversion" in str(error):
+                if is_too_many_digits(error):
                     raise  # too many digits: named by the caller, at the number's line
                 # PyYAML's own types fail this way on a value they cannot hold: `!!bool x`,
                 # `!!int ""`, `!!map` on a scalar, `0x_` (an int to YAML 1.1).
