@@ -724,15 +724,53 @@ def test_scale_set_interfaces_join_pools_and_get_public_ips() -> None:
     assert scale_set.address in [t.endpoint for t in group.targets]
 
 
-def test_ha_ports_rule_is_a_note_not_a_port_zero_listener() -> None:
+def _ha_ports(backend_port: int, public: bool) -> list[TfResource]:
+    """_balanced with its rule on port 0, protocol All; its frontend private unless `public`."""
     resources = _balanced("All")
-    lb_rule = resources[-1]
-    lb_rule.values.update(frontend_port=0, backend_port=0)
-    model = build(*resources)
+    resources[-1].values.update(frontend_port=0, backend_port=backend_port)
+    if not public:
+        index = next(i for i, r in enumerate(resources) if r.address == "azurerm_lb.web")
+        frontend = {"name": "public", "private_ip_address": "10.0.1.100", "subnet_id": UNKNOWN}
+        resources[index] = res(
+            "azurerm_lb.web",
+            {"name": "web", "sku": "Standard", "frontend_ip_configuration": [frontend]},
+            frontend_ip_configuration__0__subnet_id=["azurerm_subnet.web"],
+        )
+    return resources
+
+
+def test_ha_ports_rule_on_an_internal_frontend_listens_on_every_port() -> None:
+    model = build(*_ha_ports(0, public=False))
+    spec = model.endpoints["azurerm_lb.web"].load_balancer
+    assert spec is not None and spec.scheme == "internal"
+    [listener] = spec.listeners
+    assert (listener.every_port, listener.port, listener.port_unknown, listener.unknown) == (
+        True,
+        None,
+        None,
+        [],
+    )
+    assert listener.protocol == "tcp_udp"
+    group = model.target_groups["azurerm_lb_rule.http#backend"]
+    assert (group.port, group.port_unknown, group.unknown) == (None, None, [])
+    assert "HA ports" not in notes(model)
+
+
+@pytest.mark.parametrize(
+    ("backend_port", "public", "said"),
+    [
+        (0, True, "on an internal load balancer's frontend only"),
+        (8080, False, "frontend port 0 (every port) but backend port 8080"),
+    ],
+)
+def test_port_zero_that_azure_does_not_take_is_a_note_not_a_listener(
+    backend_port: int, public: bool, said: str
+) -> None:
+    model = build(*_ha_ports(backend_port, public))
     spec = model.endpoints["azurerm_lb.web"].load_balancer
     assert spec is not None
     assert spec.listeners == []
-    assert "HA-ports rule" in notes(model)
+    assert said in notes(model)
 
 
 # --- application gateways, bastion, private endpoints ------------------------------------------

@@ -50,6 +50,8 @@ LB_BACKENDS = "azure/lb-standard-backends/azuredeploy.json"
 LB_CLOSED = "azure/lb-standard-backends-closed/azuredeploy.json"
 BASTION_HUB = "azure/bastion-hub-spoke/azuredeploy.json"
 APP_GATEWAY = "azure/application-gateway-2vms/azuredeploy.json"
+HA_PORTS = "azure/lb-ha-ports/"
+HA_CLIENT = "Microsoft.Network/networkInterfaces/myClientNIC"
 CASES = [
     Case(
         FACTS + "dual-stack-path-both-routes",
@@ -1187,6 +1189,30 @@ CASES = [
         code="nsg",
         at=f"{NSGS}/GEN-UNIQUE-8-nsg/defaultSecurityRules/DenyAllInBound",
         reason="rule DenyAllInBound priority 65500 denies tcp 80 inbound",
+    ),
+    Case(
+        HA_PORTS + "azuredeploy.json",
+        HA_CLIENT,
+        "Microsoft.Network/networkInterfaces/myNIC1",
+        "tcp",
+        "443",
+        traffic="tcp 443",
+        through=(
+            f"{LBS}/myLoadBalancer/loadBalancingRules/myHARule",
+            f"{NSGS}/myBackendNSG/securityRules/AllowHttpsFromClients",
+        ),
+    ),
+    Case(
+        HA_PORTS + "nva-route.json",
+        HA_CLIENT,
+        "internet",
+        "tcp",
+        "443",
+        traffic="tcp 443",
+        through=(
+            "Microsoft.Network/routeTables/myClientRoutes/routes/toAppliances",
+            f"{LBS}/myLoadBalancer",
+        ),
     ),
     Case(
         "azure/lb-nat-rule-basic/azuredeploy.json",

@@ -119,8 +119,9 @@ class ArmBalancers:
         )
         if any(interface.public for interface in frontends):
             balancer.scheme = "internet-facing"
+        public = {interface.address for interface in frontends if interface.public}
         for rule in items(at(properties, "loadBalancingRules")):
-            self.balancing_rule(resource, balancer, rule, pools)
+            self.balancing_rule(resource, balancer, rule, pools, public)
         nat_rules: list[tuple[Any, ArmResource | None]] = [
             (r, None) for r in items(at(properties, "inboundNatRules"))
         ]
@@ -206,6 +207,7 @@ class ArmBalancers:
         balancer: LoadBalancer,
         rule: Any,
         pools: dict[str, list[Target]],
+        public_frontends: set[str],
     ) -> None:
         name = self.arm.text(resource, at(rule, "name"), "load balancing rule name") or "rule"
         address = child_address(resource.address, "loadBalancingRules", name)
@@ -221,14 +223,13 @@ class ArmBalancers:
                 resource, f"load balancing rule {name} has no frontend port; skipped", rule
             )
             return
+        frontends = self.frontend_of(resource, properties)
         if frontend_port == 0:
-            self.arm.note(
-                resource,
-                f"load balancing rule {name} uses HA ports (every port); "
-                "not modelled as a listener",
-                rule,
-            )
-            return
+            public = bool(public_frontends.intersection(frontends or public_frontends))
+            problem = azure_load_balancers.any_port_problem(backend_port, public)
+            if problem is not None:
+                self.arm.note(resource, f"load balancing rule {name} {problem}", rule)
+                return
         single = self.arm.ref(resource, at(properties, "backendAddressPool"), "backendAddressPool")
         pool_refs = [single] if single else []
         pool_refs += self.arm.refs(
@@ -238,8 +239,9 @@ class ArmBalancers:
         self.add_listener(
             resource, balancer, address, "Microsoft.Network/loadBalancers/loadBalancingRules",
             self.arm.origin(resource, rule), protocol, frontend_port, backend_port or frontend_port,
-            targets, self.frontend_of(resource, properties),
+            targets, frontends,
             chained=any(pool.lower() in self.to_balancers for pool in pool_refs),
+            every_port=frontend_port == 0,
         )  # fmt: skip
 
     def nat_rule(
@@ -338,19 +340,21 @@ class ArmBalancers:
         targets: list[Target],
         frontends: list[str],
         chained: bool = False,
+        every_port: bool = False,
     ) -> None:
         """A rule as a listener; a port None is one a parameter without value gives: any, when
         open, and the flows through it name it. `chained`: its pool holds other load
-        balancers, which a note already names."""
+        balancers, which a note already names. `every_port`: HA ports, each port to itself."""
+        backend_unknown = target_port is None and not every_port
         group = TargetGroup(
             address=f"{address}#backend",
             type=listener_type,
             origin=origin,
             protocol=azure_load_balancers.backend_protocol(protocol),
-            port=target_port,
-            port_unknown="backendPort" if target_port is None else None,
+            port=None if every_port else target_port,
+            port_unknown="backendPort" if backend_unknown else None,
             targets=targets,
-            unknown=["backendPort"] if target_port is None else [],
+            unknown=["backendPort"] if backend_unknown else [],
         )
         if not targets and not chained:
             self.arm.note(resource, f"{address} forwards to no backend in the template")
@@ -361,11 +365,12 @@ class ArmBalancers:
                 type=listener_type,
                 origin=origin,
                 protocol=protocol,
-                port=port,
+                port=None if every_port else port,
                 port_unknown="frontendPort" if port is None else None,
                 target_groups=[group.address],
                 frontends=frontends,
                 unknown=["frontendPort"] if port is None else [],
+                every_port=every_port,
             )
         )
 

@@ -323,6 +323,11 @@ SETTINGS = Settings(
         "no ip forwarding": "route {address} sends traffic to {ip} on {interface}, which does "
         "not enable IP forwarding: Azure drops what it would forward",
         "no appliance": "route {address} points at {ip}, which no resource in the template has",
+        "balancer without ha ports": "route {address} sends traffic to {ip}, a frontend of "
+        "{balancer}, which has no HA ports rule there: it passes on only the ports its rules name",
+        "backends without ip forwarding": "route {address} sends traffic to {ip}, a frontend of "
+        "{balancer}, whose backends do not enable IP forwarding: Azure drops what they would "
+        "forward",
         "private endpoint policies off": "the private endpoint network policies of {subnet} "
         "leave NSGs out: its NSG {nsg} does not filter traffic to this private endpoint",
     },

@@ -94,7 +94,8 @@ class Analysis:
                     continue
                 if keeps_client(lb_class, listener.group) is not False:
                     continue
-                leg = forwarded.services_everywhere() & wanted.services_everywhere()
+                carried = listener.carried(forwarded, arrived & listener.heard)
+                leg = carried.services_everywhere() & wanted.services_everywhere()
                 if not leg:
                     continue
                 explainer = Explainer(self._engine, balancer.address, destination_endpoint)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from msgspec import Struct
 
 from reachlint.engine.flows import Hop
-from reachlint.model.network import NetworkModel, Subnet
+from reachlint.model.network import Endpoint, Interface, NetworkModel, Subnet
 from reachlint.sources import Origin
 
 
@@ -25,13 +25,18 @@ class Appliance(Struct, frozen=True):
     # rests on when it is not known.
     public: bool | None = None
     public_unknown: str | None = None
+    detail: str = "passes the traffic on"
+    # An Azure machine that forwards, or the machines behind a load balancer's HA ports:
+    # whether they have a public address and default outbound access, their own way out
+    # after they translate to their own address.
+    way_out: tuple[bool, bool] | None = None
 
     def hop(self) -> Hop:
         return Hop(
             address=self.address,
             kind=self.kind,
             type=self.type,
-            detail="passes the traffic on",
+            detail=self.detail,
             origin=self.origin,
         )
 
@@ -53,7 +58,9 @@ def appliance_of(model: NetworkModel, address: str | None) -> Appliance | None:
     network = subnet.network if subnet is not None else interface.network
     net = model.networks.get(network or "")
     aws = net is not None and net.provider == "aws"
-    unsure = aws and not interface.public and "public" in interface.unknown
+    balanced = endpoint.load_balancer is not None  # an Azure internal load balancer's HA ports
+    machines = _balanced_interfaces(model, endpoint) if balanced else [interface]
+    unsure = not any(i.public for i in machines) and any("public" in i.unknown for i in machines)
     return Appliance(
         endpoint.address,
         "virtual-appliance",
@@ -61,6 +68,31 @@ def appliance_of(model: NetworkModel, address: str | None) -> Appliance | None:
         network,
         subnet,
         endpoint.origin,
-        interface.public if aws else None,
-        f"the public address of {endpoint.address}" if unsure else None,
+        public=interface.public if aws else None,
+        public_unknown=f"the public address of {endpoint.address}" if unsure else None,
+        detail="passes the traffic on to the appliances in its backend pool"
+        if balanced
+        else "passes the traffic on",
+        way_out=None
+        if aws
+        else (
+            any(i.public for i in machines),
+            any(i.default_outbound_access for i in machines),
+        ),
     )
+
+
+def _balanced_interfaces(model: NetworkModel, balancer: Endpoint) -> list[Interface]:
+    """The interfaces of the machines a load balancer's HA ports rules pass traffic to."""
+    spec = balancer.load_balancer
+    assert spec is not None
+    return [
+        interface
+        for listener in spec.listeners
+        if listener.every_port
+        for group in listener.target_groups
+        if group in model.target_groups
+        for target in model.target_groups[group].targets
+        if target.endpoint in model.endpoints
+        for interface in model.endpoints[target.endpoint].interfaces
+    ]

@@ -73,7 +73,7 @@ class _Balancers:
                 if not heard:
                     continue
                 # The flow keeps the client's addresses: those that reached the listener.
-                carried = forwarded.with_addresses(heard.addresses())
+                carried = listener.carried(forwarded, heard)
                 # What part of the arriving traffic rested on, the forwarded flow rests on as
                 # a whole.
                 arrived = [

@@ -265,19 +265,24 @@ class Borders:
         subnet = appliance.subnet
         onward_view = self.tables.view_for(subnet, appliance.network)
         hops = [self.tables.route_hop(entry), appliance.hop()]
-        # Azure Firewall and forwarding VMs translate to their own address; an AWS Network
-        # Firewall endpoint does not, so the sender still needs a public address of its own;
-        # an AWS instance that forwards (a NAT instance) translates to its own, if it has one.
+        # Azure Firewall translates to its own public address; a forwarding Azure machine to
+        # its own, going out by its public address or default outbound access; an AWS Network
+        # Firewall endpoint does not translate, so the sender still needs a public address of
+        # its own; an AWS instance that forwards (a NAT instance) translates to its own, if it
+        # has one.
         rests_on: list[str] = []
-        if appliance.public is not None:
-            public = appliance.public
+        default_outbound = True
+        if appliance.way_out is not None or appliance.public is not None:
+            public, default_outbound = appliance.way_out or (bool(appliance.public), True)
             if not public and appliance.public_unknown and self.assume == "open":
                 public, rests_on = True, [appliance.public_unknown]
         else:
             public = public or appliance.type != "aws_networkfirewall_firewall"
         forwarder = appliance.address if appliance.public is not None else None
         legs = []
-        for leg in self._internet_legs(onward_view, public, part, subnet, depth + 1):
+        for leg in self._internet_legs(
+            onward_view, public, part, subnet, depth + 1, default_outbound
+        ):
             nat_subnet = subnet.address if forwarder and subnet is not None else leg.nat_subnet
             legs.append(
                 Leg(

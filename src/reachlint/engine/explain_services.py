@@ -205,7 +205,7 @@ def _forwards(
         heard = wanted & listener.heard
         if not heard:
             continue
-        arriving = forwarded.only_addresses(heard.addresses())
+        arriving = listener.carried(forwarded, heard)
         wanted_targets = set(targets)
         for t_class in engine.classes:
             if wanted_targets & {m.endpoint for m in t_class.info.members}:

@@ -26,6 +26,14 @@ class ListenerView(Struct):
     # What the port it forwards to rests on, when that is not known (any port, when open).
     rests_on: tuple[str, ...] = ()
     group: TargetGroup | None = None  # the target group it forwards to (None: instances)
+    same_port: bool = False  # HA ports: each port heard goes on to the same port
+
+    def carried(self, forwarded: Traffic, heard: Traffic) -> Traffic:
+        """What goes on to the targets of `heard` (what arrived and this listener hears): the
+        port it forwards to from the clients' addresses, or under HA ports `heard` itself."""
+        if self.same_port:
+            return heard & forwarded
+        return forwarded.with_addresses(heard.addresses())
 
 
 class Listeners:
@@ -63,12 +71,11 @@ class Listeners:
         if found is None:
             known, doubts = Traffic(), []
             for listener in spec.listeners:
-                if _listens_on(listener, frontends) and listener.port is not None:
-                    for protocol in listener_protocols(listener.protocol):
-                        known |= on_port(protocol, listener.port)
+                if _listens_on(listener, frontends) and _port_known(listener):
+                    known |= heard_by(listener, self.open)
             heard = known
             for listener in spec.listeners:
-                if _listens_on(listener, frontends) and listener.port is None:
+                if _listens_on(listener, frontends) and not _port_known(listener):
                     some = heard_by(listener, self.open) - known
                     if some:
                         heard |= some
@@ -86,6 +93,9 @@ class Listeners:
             return
         for listener in spec.listeners:
             if not _listens_on(listener, frontends):
+                continue
+            if listener.every_port:
+                yield from self._every_port(balancer, listener)
                 continue
             for protocol in listener_protocols(listener.protocol):
                 port = listener.port if listener.port is not None else "(a port not known)"
@@ -135,13 +145,42 @@ class Listeners:
                     view = ListenerView(heard, hop)
                     yield view, on_port(protocol, listener.target_port), targets, []
 
+    def _every_port(
+        self, balancer: Endpoint, listener: Listener
+    ) -> Iterator[tuple[ListenerView, Traffic, list[str], list[Hop]]]:
+        """forwarding for HA ports: each port heard goes on to the same port of the targets."""
+        protocols = " and ".join(listener_protocols(listener.protocol))
+        hop = Hop(
+            address=listener.address,
+            kind="listener",
+            type=listener.type,
+            detail=f"{balancer.address} listens on every {protocols} port (HA ports)",
+            origin=listener.origin,
+        )
+        heard = heard_by(listener, self.open)
+        for group_address in listener.target_groups:
+            group = self.model.target_groups.get(group_address)
+            if group is not None:
+                group_hop = Hop(
+                    address=group.address,
+                    kind="target-group",
+                    type=group.type,
+                    detail="forwards each flow to the same port of its targets",
+                    origin=group.origin,
+                )
+                view = ListenerView(heard, hop, group=group, same_port=True)
+                targets = [target.endpoint for target in group.targets]
+                yield view, heard.services_everywhere(), targets, [group_hop]
+
 
 def heard_by(listener: Listener, open_unknowns: bool) -> Traffic:
     """What one listener hears: its port in each of its protocols; a port not known, every
     port when open and none when closed."""
     heard = Traffic()
     for protocol in listener_protocols(listener.protocol):
-        if listener.port is not None:
+        if listener.every_port:
+            heard |= Traffic.box(parse_protocol(protocol))
+        elif listener.port is not None:
             heard |= on_port(protocol, listener.port)
         elif open_unknowns:
             heard |= Traffic.box(parse_protocol(protocol))
@@ -152,6 +191,10 @@ def heard_by(listener: Listener, open_unknowns: bool) -> Traffic:
 def on_port(protocol: str, port: int) -> Traffic:
     """Traffic of one protocol to one port, from any address."""
     return Traffic.box(parse_protocol(protocol), ports=IntervalSet([(port, port)]))
+
+
+def _port_known(listener: Listener) -> bool:
+    return listener.port is not None or listener.every_port
 
 
 def _port_name(listener: Listener) -> str:

@@ -345,6 +345,9 @@ class Listener(Element, kw_only=True):
     target_port: int | None = None
     # The frontends (interface addresses) it listens on; empty: every one.
     frontends: list[str] = field(default_factory=list)
+    # HA ports (an Azure internal load balancer's rule): it hears every port of its protocols
+    # and each goes on to the same port of its targets; `port` is None and not unknown.
+    every_port: bool = False
 
 
 class Target(Struct, kw_only=True):

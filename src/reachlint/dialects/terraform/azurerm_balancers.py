@@ -127,7 +127,8 @@ class AzurermBalancers:
                 add_target(targets, target)
         if not pools and not unknown:
             self.links.note(resource, "names no backend pool; it forwards nowhere")
-        self.add_listeners(resource, spec, [integer(values.get("frontend_port"))], targets, unknown)
+        ports = [integer(values.get("frontend_port"))]
+        self.add_listeners(resource, spec, ports, targets, unknown, any_port=True)
 
     def nat_rule(self, resource: TfResource) -> None:
         spec = self.balancer_of(resource)
@@ -165,7 +166,10 @@ class AzurermBalancers:
         ports: list[int | None],
         targets: list[Target],
         unknown: list[str],
+        any_port: bool = False,
     ) -> None:
+        """Listeners for a rule's frontend ports; `any_port`: a load-balancing rule, whose port
+        0 is every port (HA ports)."""
         values = resource.values
         protocol = azure_load_balancers.listener_protocol(str(values.get("protocol") or ""))
         if protocol is None:
@@ -173,10 +177,13 @@ class AzurermBalancers:
             self.links.note(resource, "protocol is not known; assumed Tcp", "protocol")
             protocol = "tcp"
         backend = integer(values.get("backend_port"))
-        if protocol == "tcp_udp" and ports == [0] and backend == 0:
-            self.links.note(resource, "an HA-ports rule (every port) is not modelled")
-            return
-        if backend is None:
+        every_port = any_port and ports == [0]
+        if every_port:
+            problem = azure_load_balancers.any_port_problem(backend, self.public_rule(resource))
+            if problem is not None:
+                self.links.note(resource, problem)
+                return
+        elif backend is None:
             unknown.append("backend_port")
             self.links.note(resource, "backend_port is not known; assumed the frontend port")
         group = TargetGroup(
@@ -184,8 +191,8 @@ class AzurermBalancers:
             type=resource.type,
             origin=resource.origin,
             protocol=azure_load_balancers.backend_protocol(protocol),
-            port=backend,
-            port_unknown="backend_port" if backend is None else None,
+            port=None if every_port else backend,
+            port_unknown="backend_port" if backend is None and not every_port else None,
             targets=targets,
             unknown=list(unknown),
         )
@@ -205,13 +212,25 @@ class AzurermBalancers:
                     type=resource.type,
                     origin=resource.origin,
                     protocol=protocol,
-                    port=port,
+                    port=None if every_port else port,
                     port_unknown="frontend_port" if port is None else None,
                     target_groups=[group.address],
                     unknown=unknown,
                     frontends=self.rule_frontends(resource),
+                    every_port=every_port,
                 )
             )
+
+    def public_rule(self, resource: TfResource) -> bool:
+        """Whether a rule listens on a public frontend of its load balancer."""
+        balancer = self.model.endpoints.get(self.balancer_address(resource) or "")
+        if balancer is None:
+            return False
+        named = self.rule_frontends(resource)
+        return any(
+            interface.public and (not named or interface.address in named)
+            for interface in balancer.interfaces
+        )
 
     def rule_frontends(self, resource: TfResource) -> list[str]:
         """The frontend a rule names (`frontend_ip_configuration_name`); unknown: every one."""

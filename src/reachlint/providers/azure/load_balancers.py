@@ -22,6 +22,21 @@ def listener_protocol(written: str) -> str | None:
     return LISTENER_PROTOCOLS.get(written.lower())
 
 
+def any_port_problem(backend_port: int | None, public: bool) -> str | None:
+    """Why a rule whose frontend port is 0 is not HA ports as Azure takes them; None: it is.
+    Port 0 is "Any Port": every port of the rule's protocols, each to the same backend port, on
+    an internal Standard load balancer only
+    (https://learn.microsoft.com/azure/load-balancer/load-balancer-ha-ports-overview)."""
+    if backend_port is not None and backend_port != 0:
+        return f"has frontend port 0 (every port) but backend port {backend_port}; not modelled"
+    if public:
+        return (
+            "uses HA ports (port 0), which Azure takes on an internal load balancer's frontend "
+            "only; not modelled"
+        )
+    return None
+
+
 def backend_protocol(listener: str) -> str:
     """The protocol the backends receive, as a target group names it."""
     return "udp" if listener == "udp" else "tcp"

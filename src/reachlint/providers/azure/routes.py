@@ -15,7 +15,7 @@ from __future__ import annotations
 import ipaddress
 from collections import defaultdict
 
-from reachlint.model.network import Route, RouteTable, RouteTarget
+from reachlint.model.network import Endpoint, Route, RouteTable, RouteTarget
 from reachlint.providers.azure.networks import subnets_using
 from reachlint.providers.azure.resources import Build, Resource
 from reachlint.sources import UnknownValue
@@ -176,6 +176,10 @@ def appliance(build: Build, entry: Resource, ip: str) -> str:
     for endpoint in build.model.endpoints.values():
         for interface in endpoint.interfaces:
             if ip in interface.private_ips:
+                if endpoint.load_balancer is not None:
+                    if checks:
+                        _check_balanced_appliances(build, entry, endpoint, interface.address, ip)
+                    return endpoint.address
                 if checks and interface.address not in build.forwarding_nics:
                     words = {"address": entry.address, "ip": ip, "interface": interface.address}
                     entry.note(notes["no ip forwarding"].format(**words))
@@ -183,6 +187,40 @@ def appliance(build: Build, entry: Resource, ip: str) -> str:
     if checks:
         entry.note(notes["no appliance"].format(address=entry.address, ip=ip))
     return ip
+
+
+def _check_balanced_appliances(
+    build: Build, entry: Resource, balancer: Endpoint, frontend: str, ip: str
+) -> None:
+    """An internal load balancer's frontend as the next hop: its HA ports rule passes every
+    flow to appliances in its backend pool, which must forward it
+    (https://learn.microsoft.com/azure/load-balancer/load-balancer-ha-ports-overview).
+    Modelled as the load balancer passing the traffic on; a note where Azure would not."""
+    spec = balancer.load_balancer
+    assert spec is not None
+    words = {"address": entry.address, "ip": ip, "balancer": balancer.address}
+    every_port = [
+        listener
+        for listener in spec.listeners
+        if listener.every_port and (not listener.frontends or frontend in listener.frontends)
+    ]
+    if not every_port:
+        entry.note(build.settings.notes["balancer without ha ports"].format(**words))
+        return
+    backends = [
+        build.model.endpoints.get(target.endpoint)
+        for listener in every_port
+        for group in listener.target_groups
+        if group in build.model.target_groups
+        for target in build.model.target_groups[group].targets
+    ]
+    if not any(
+        interface.address in build.forwarding_nics
+        for backend in backends
+        if backend is not None
+        for interface in backend.interfaces
+    ):
+        entry.note(build.settings.notes["backends without ip forwarding"].format(**words))
 
 
 def _linked_appliance(build: Build, entry: Resource) -> str | None:
