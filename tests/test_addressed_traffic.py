@@ -20,8 +20,10 @@ from reachlint.model.traffic import (
     Traffic,
     addresses_as_cidrs,
     cidrs,
+    narrower_than_public,
 )
 from reachlint.reports import DIFF_FORMATS, FORMATS, render, render_diff
+from reachlint.rules.findings import entries_text, traffic_by_addresses
 
 FIXTURE = AWS_FIXTURES / "facts" / "source-range-per-port"
 SSH_FROM_OFFICE = "tcp 22 from 81.2.69.160/27"
@@ -98,6 +100,25 @@ def test_parts_are_exact_and_cover_the_traffic() -> None:
     texts = {(part.text(), len(addresses_as_cidrs(addresses))) for addresses, part in parts}
     assert ("tcp 20-24, 26-30", 1) in texts and ("udp 53", 1) in texts
     assert any(text == "tcp 25" for text, _count in texts)
+
+
+def test_ipv6_alone_is_never_any_address() -> None:
+    """IPv4-only networks read "any address" as every IPv4 client: traffic that only IPv6
+    clients send (an IPv6 route whose replies a network ACL drops) names its addresses, and
+    beside traffic from both families it is a part of its own."""
+    tcp = IntervalSet([(6, 6)])
+    v6_public = PUBLIC_ADDRESSES & cidrs(["::/0"])
+    from_v6 = Traffic.box(tcp, v6_public, IntervalSet([(80, 80)]))
+    assert traffic_by_addresses(from_v6) is None  # one set of addresses: one part
+    assert addresses_as_cidrs(from_v6.addresses()) == ["2000::/3"]
+    assert narrower_than_public(from_v6.addresses())
+    from_both = Traffic.box(tcp, PUBLIC_ADDRESSES, IntervalSet([(443, 443)]))
+    parts = traffic_by_addresses(from_v6 | from_both)
+    assert parts is not None
+    shown = [(entries_text(part.traffic), part.addresses) for part in parts]
+    assert sorted(shown, key=str) == sorted([("tcp 80", ["2000::/3"]), ("tcp 443", None)], key=str)
+    from_v4 = Traffic.box(tcp, PUBLIC_ADDRESSES & cidrs(["0.0.0.0/0"]), IntervalSet([(22, 22)]))
+    assert not narrower_than_public(from_v4.addresses())
 
 
 def test_diff_gives_each_opened_part_its_addresses(tmp_path: Path) -> None:

@@ -254,7 +254,11 @@ PRIVATE_ADDRESSES = cidrs(["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc0
 
 
 def narrower_than_public(addresses: IntervalSet) -> bool:
-    """Whether some address family in use misses part of its public addresses."""
+    """Whether some address family in use misses part of its public addresses, or the
+    addresses are IPv6 alone: "any address" would read as IPv4 clients too, which the many
+    IPv4-only networks have no other kind of (IPv4 alone is shown as any address)."""
+    if addresses and not addresses & V4_ALL:
+        return True
     for family in (V4_ALL, V6_ALL):
         used = addresses & family
         if used and not (PUBLIC_ADDRESSES & family).issubset(used):

@@ -330,8 +330,15 @@ def add_synthetic_network(b: Build, network: Network) -> None:
 
 
 def complete_network(b: Build, address: str) -> None:
-    """Write out the default group, ACL and main table AWS gives every VPC."""
+    """Write out the default group, ACL and main table AWS gives every VPC. The default group
+    of a VPC outside the input (not the account's default VPC) is named but not written: its
+    rules are the account's, not AWS's first ones, so what it admits is not known."""
     network = b.model.networks[address]
+    outside = address in b.read_networks or (
+        address not in b.declared_networks and address != b.default_vpc
+    )
+    if network.default_security_group is None and outside:
+        network.default_security_group = f"{address}.{b.inv.implied_name('default-security-group')}"
     if network.default_security_group is None:
         group = f"{address}.{b.inv.implied_name('default-security-group')}"
         kind = b.inv.type_name("default-security-group")
@@ -390,9 +397,7 @@ def complete_network(b: Build, address: str) -> None:
         network.main_route_table = table
         if is_default_vpc(b, address):
             _default_vpc_internet(b, table, address)
-        elif address in b.read_networks or (
-            address not in b.declared_networks and address != b.default_vpc
-        ):
+        elif outside:
             _outside_routes(b, table, address)
 
 

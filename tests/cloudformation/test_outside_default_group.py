@@ -1,0 +1,49 @@
+"""An interface that names no group sits in its VPC's default group. In a VPC the template
+declares, that group has the rules AWS gives it; in a VPC outside the template its rules are
+the account's, not known: `--assume-unknown` decides and the findings name it, as for any group
+outside the input. (Built from the shape of aws-cloudformation-templates'
+EC2/SingleENIwithMultipleEIPs.yaml.)"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from reachlint.commands.check import run_check
+from reachlint.engine.reach import AssumeUnknown
+
+TEMPLATE = """
+AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  Subnet:
+    Type: AWS::EC2::Subnet::Id
+Resources:
+  Address:
+    Type: AWS::EC2::EIP
+    Properties:
+      Domain: vpc
+  Association:
+    Type: AWS::EC2::EIPAssociation
+    Properties:
+      AllocationId: !GetAtt Address.AllocationId
+      NetworkInterfaceId: !Ref Interface
+  Interface:
+    Type: AWS::EC2::NetworkInterface
+    Properties:
+      SubnetId: !Ref Subnet
+"""
+
+
+@pytest.mark.parametrize(("assume", "reported"), [("open", True), ("closed", False)])
+def test_the_default_group_of_a_vpc_outside_the_template_is_not_known(
+    tmp_path: Path, assume: AssumeUnknown, reported: bool
+) -> None:
+    path = tmp_path / "template.yaml"
+    path.write_text(TEMPLATE)
+    report = run_check([path], [], assume_unknown=assume)
+    ssh = [f for f in report.findings if f.rule == "INTERNET-ADMIN-PORTS"]
+    assert bool(ssh) is reported
+    if reported:
+        [finding] = ssh
+        assert "unknown-vpc.DefaultSecurityGroup" in (finding.depends_on_unknown or [])
