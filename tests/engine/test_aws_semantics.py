@@ -261,7 +261,8 @@ def test_unknown_rule_source_is_open_by_default_and_recorded() -> None:
     opened = net.reach("open")
     flows = opened.flows("internet", "aws_instance.web")
     assert opened.traffic("internet", "aws_instance.web") == "tcp 22"
-    assert any("cidr_blocks" in u for f in flows for u in f.unknowns)
+    names = {u if isinstance(u, str) else u.name for f in flows for u in f.unknowns}
+    assert any("cidr_blocks" in name for name in names)
     assert net.reach("closed").traffic("internet", "aws_instance.web") == ""
 
 

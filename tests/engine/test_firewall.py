@@ -10,7 +10,7 @@ engine; then the stateful engine; strict order or action order).
 from __future__ import annotations
 
 from reachlint.engine.analysis import Analysis
-from reachlint.engine.flows import External
+from reachlint.engine.flows import External, rests_on
 from reachlint.model.network import (
     AddressSpec,
     DnatRule,
@@ -19,7 +19,7 @@ from reachlint.model.network import (
     FirewallStage,
     PortRange,
 )
-from reachlint.model.traffic import Traffic, cidrs, parse_protocol, ports_from_spec
+from reachlint.model.traffic import IntervalSet, Traffic, cidrs, parse_protocol, ports_from_spec
 from tests.engine.azure_builder import AzureNet, rule
 from tests.engine.test_explain import class_of
 
@@ -113,8 +113,28 @@ def test_fqdn_rule_is_an_unknown_that_assume_unknown_decides() -> None:
     opened = net.reach("open")
     (flow,) = opened.flows(vm_a, "internet")
     assert opened.traffic(vm_a, "internet") == "tcp 443"
-    assert f"{GROUP}: application rule AllowWeb (FQDN targets)" in flow.unknowns
+    assert f"{GROUP}: application rule AllowWeb (FQDN targets)" in rests_on(
+        flow.unknowns, flow.traffic
+    )
     assert net.reach("closed").traffic(vm_a, "internet") == ""
+
+
+def _rests_on(net: AzureNet, source: str, port: int) -> set[str]:
+    """What the traffic to `port` from `source` to the internet rests on, when open."""
+    (flow,) = net.reach("open").flows(source, "internet")
+    return rests_on(flow.unknowns, flow.traffic & Traffic.box(ports=IntervalSet([(port, port)])))
+
+
+def test_a_rule_not_known_is_named_only_for_what_it_alone_decides() -> None:
+    """Network rules before application rules (https://learn.microsoft.com/azure/firewall/
+    rule-processing): what a network rule admits does not rest on an FQDN rule after it."""
+    net, _fw, vm_a, _vm_b = hub_and_spokes(
+        fw_rule("high-ports", ports=[8000]),
+        fw_rule("AllowWeb", kind="application", ports=[80, 8000], undecidable="FQDN targets"),
+    )
+    assert net.reach("open").traffic(vm_a, "internet") == "tcp 80, 8000"
+    assert _rests_on(net, vm_a, 8000) == set()
+    assert _rests_on(net, vm_a, 80) == {f"{GROUP}: application rule AllowWeb (FQDN targets)"}
 
 
 def test_undecidable_deny_denies_only_when_closed() -> None:
@@ -124,6 +144,9 @@ def test_undecidable_deny_denies_only_when_closed() -> None:
     )
     assert net.reach("open").traffic(vm_a, "internet") == "tcp 0-65535"
     assert net.reach("closed").traffic(vm_a, "internet") == "tcp 0-442, 444-65535"
+    # Open, what passes only because the deny is not taken to match rests on it alone.
+    assert _rests_on(net, vm_a, 443) == {f"{GROUP}: application rule BlockSites (FQDN)"}
+    assert _rests_on(net, vm_a, 22) == set()
 
 
 def test_stages_forward_to_the_stateful_engine() -> None:

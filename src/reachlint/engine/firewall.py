@@ -19,7 +19,7 @@ from typing import Literal
 from msgspec import Struct, field
 
 from reachlint.engine.filters import port_sets
-from reachlint.engine.flows import Hop
+from reachlint.engine.flows import Doubt, Hop
 from reachlint.model.network import AddressSpec, FirewallPolicy, FirewallRule, Gateway
 from reachlint.model.traffic import (
     ALL_ADDRESSES,
@@ -71,7 +71,9 @@ class Evaluated(Struct):
     allowed: Traffic
     decided: list[Decided]
     by_default: Traffic  # what a stage's default action lets through
-    unknowns: list[str] = field(default_factory=list)
+    # A rule not known, over the free address axis: what it lets through (an allow counted
+    # when open) or lets pass by not matching (a deny not counted when open).
+    unknowns: list[Doubt] = field(default_factory=list)
 
 
 class FirewallView:
@@ -94,20 +96,37 @@ class FirewallView:
         return found
 
     def _evaluate(self, fixed_side: FixedEnd, fixed: IntervalSet, known: bool) -> Evaluated:
-        unknowns: list[str] = []
+        unknowns: list[Doubt] = []
         allowed = Traffic()
         by_default = Traffic()
         decided: list[Decided] = []
         arriving = EVERYTHING
+        directions = (False, True)
         for index, stage in enumerate(self.policy.stages):
             remaining = arriving
+            # What no rule known for sure has taken: a rule not known may decide all of it,
+            # whatever other rules not known before it do.
+            undecided = arriving
             forwarded = Traffic()
             for rule in self.policy.rules:
                 if rule.stage != index or rule.action == "alert":
                     continue
                 match = Traffic()
-                for reverse in (False, True) if rule.both_directions else (False,):
-                    match |= self._match(rule, fixed_side, fixed, known, reverse, unknowns)
+                named: list[str] = []
+                for reverse in directions if rule.both_directions else (False,):
+                    match |= self._match(rule, fixed_side, fixed, known, reverse, named)
+                if named and self.permissive:
+                    # Open: an allow lets through what it matches, a deny lets pass what it
+                    # may match; closed, nothing passes by a rule not known.
+                    may = match
+                    if rule.action == "deny":
+                        may = Traffic()
+                        for reverse in directions if rule.both_directions else (False,):
+                            may |= self._match(rule, fixed_side, fixed, known, reverse, [], True)
+                    if doubted := undecided & may:
+                        unknowns.extend(Doubt(name, doubted) for name in dict.fromkeys(named))
+                if not named:
+                    undecided = undecided - match
                 effective = remaining & match
                 remaining = remaining - match
                 if rule.action == "allow":
@@ -131,8 +150,10 @@ class FirewallView:
         known: bool,
         reverse: bool,
         unknowns: list[str],
+        widest: bool = False,
     ) -> Traffic:
-        """The free-axis traffic this rule matches for the fixed end (empty: no match)."""
+        """The free-axis traffic this rule matches for the fixed end (empty: no match);
+        `widest`: all it may match, an unsure match counted whatever the action."""
         sources, destinations = rule.sources, rule.destinations
         if reverse:
             sources, destinations = destinations, sources
@@ -140,7 +161,7 @@ class FirewallView:
         free_spec = destinations if fixed_side == "source" else sources
         # An unsure match counts when it lets more through: an allow under open, a deny under
         # closed; `next` hands on to rules that may still deny, so it counts as an allow.
-        lenient = self.permissive == (rule.action != "deny")
+        lenient = widest or self.permissive == (rule.action != "deny")
         if rule.undecidable:
             unknowns.append(unknown_name(rule, rule.undecidable))
             if not lenient:

@@ -119,6 +119,23 @@ def rests_on(unknowns: list[Unknown], traffic: Traffic) -> set[str]:
     }
 
 
+def rests_on_parts(unknowns: list[Unknown], traffic: Traffic) -> dict[str, Traffic]:
+    """rests_on, with the part of `traffic` each name decides."""
+    parts: dict[str, Traffic] = {}
+    for unknown in unknowns:
+        name, part = (
+            (unknown, traffic)
+            if isinstance(unknown, str)
+            else (
+                unknown.name,
+                unknown.traffic & traffic,
+            )
+        )
+        if part:
+            parts[name] = parts[name] | part if name in parts else part
+    return parts
+
+
 # The private address of an endpoint of class N, chosen when it is deployed: named after the
 # endpoint a finding is about (`private_address_of(3)` -> "@3.private-address").
 _CLASS_ADDRESS = ".private-address"

@@ -153,7 +153,12 @@ class Pairs:
                 allowed &= forwarder.guards.toward("egress", b.peer)
             for view in self.firewalls.on_path(legs):
                 evaluated = view.evaluate("source", a.addresses, a.address_known)
-                self.filters.unknowns.extend(evaluated.unknowns)
+                # Its doubts are over the destination's addresses: what they leave of it.
+                self.filters.unknowns.extend(
+                    Doubt(doubt.name, part.services_everywhere())
+                    for doubt in evaluated.unknowns
+                    if (part := doubt.traffic.only_addresses(b.addresses))
+                )
                 allowed &= self.filters.project(
                     evaluated.allowed, b.addresses, b.address_known, b.address_names
                 )

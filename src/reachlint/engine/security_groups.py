@@ -215,7 +215,11 @@ class SgView:
             # In one stretch every address of the peer is treated alike, known or not.
             alike = known or in_one_stretch
             with self.filters.collecting() as unknowns:
-                found = self.filters.project(self._known_region(direction), peer, alike, names)
+                with self.filters.collecting():  # its doubts are by address: taken per peer
+                    region = self._known_region(direction)
+                found = self.filters.project(region, peer, alike, names)
+                if self._certain[direction] is not region:
+                    unknowns.extend(self._unknown_rules_toward(direction, peer))
                 members_of = set(peer_groups)
                 when_open = self.filters.assume == "open"
                 extras: list[tuple[list[str], Traffic]] = []
@@ -302,22 +306,36 @@ class SgView:
         return (direction, peer, groups, known, placement, names), False
 
     def _known_region(self, direction: Direction) -> Traffic:
-        """The groups' rules by the addresses they name, without the unknown ranges."""
+        """The groups' rules by the addresses they name, without the unknown ranges; a rule
+        that is itself unknown (its addresses, its ports) is a doubt over what it alone adds."""
         cached = self._known.get(direction)
         if cached is None:
             region = Traffic()
-            unknowns: list[Unknown] = []
             certain = Traffic()
             for compiled in self.rules[direction]:
                 region |= compiled.region
-                if compiled.unknown:
-                    unknowns.append(compiled.unknown)
-                else:
+                if not compiled.unknown:
                     certain |= compiled.region
+            unknowns: list[Unknown] = [
+                Doubt(compiled.unknown, extra)
+                for compiled in self.rules[direction]
+                if compiled.unknown and (extra := compiled.region - certain)
+            ]
             cached = self._known[direction] = (region, unknowns)
-            self._certain[direction] = certain if unknowns else region
+            uncertain = any(compiled.unknown for compiled in self.rules[direction])
+            self._certain[direction] = certain if uncertain else region
         self.filters.unknowns.extend(cached[1])
         return cached[0]
+
+    def _unknown_rules_toward(self, direction: Direction, peer: IntervalSet) -> list[Unknown]:
+        """_known_region's doubts for an endpoint peer: what a rule that is itself unknown
+        admits of the peer beyond the rules that are not."""
+        certain = self._certain[direction].only_addresses(peer).services_everywhere()
+        return [
+            Doubt(compiled.unknown, extra)
+            for compiled in self.rules[direction]
+            if compiled.unknown and (extra := compiled.toward(peer) - certain)
+        ]
 
     def ingress_from(
         self,

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from msgspec import Struct
 
 from reachlint.reports.places import primary_place
-from reachlint.reports.text import traffic_text
+from reachlint.reports.text import traffic_text, unknowns_text
 from reachlint.safe_text import json_text_pieces
 
 if TYPE_CHECKING:
@@ -157,7 +157,7 @@ def _finding(finding: Finding, report: Report, context: AsffContext, now: str) -
         "reachlint/Fingerprint": identity,
     }
     if finding.depends_on_unknown:
-        product_fields["reachlint/DependsOnUnknown"] = ", ".join(finding.depends_on_unknown)
+        product_fields["reachlint/DependsOnUnknown"] = ", ".join(unknowns_text(finding))
     if finding.suppressed is not None:
         product_fields["reachlint/Suppressed"] = finding.suppressed.reason
     document: dict[str, Any] = {
@@ -197,7 +197,7 @@ def _description(finding: Finding, where: str) -> str:
     parts = [finding.message + ".", f"Opened at {where}."]
     if finding.depends_on_unknown:
         parts.append(
-            f"Depends on values known only after apply: {', '.join(finding.depends_on_unknown)}."
+            f"Depends on values known only after apply: {', '.join(unknowns_text(finding))}."
         )
     hops = [f"{hop.address} ({hop.detail})" if hop.detail else hop.address for hop in finding.path]
     ends = [finding.source.address, *hops, finding.destination.address]

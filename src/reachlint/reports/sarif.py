@@ -18,7 +18,7 @@ from reachlint.reports.places import (
     step_text,
     steps,
 )
-from reachlint.reports.text import addressed_traffic_text
+from reachlint.reports.text import addressed_traffic_text, traffic_text
 from reachlint.safe_text import json_text_pieces, md_text
 
 if TYPE_CHECKING:
@@ -230,6 +230,10 @@ def _finding_result(finding: Finding, index: dict[str, int], inputs: list[str]) 
         properties["addresses"] = finding.addresses
     if finding.depends_on_unknown:
         properties["dependsOnUnknown"] = finding.depends_on_unknown
+    if finding.depends_on_unknown_for:
+        properties["dependsOnUnknownFor"] = {
+            part.value: traffic_text(part.traffic) for part in finding.depends_on_unknown_for
+        }
     result["properties"] = properties
     if finding.suppressed is not None:
         result["suppressions"] = [_suppression(finding.suppressed)]

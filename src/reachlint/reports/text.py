@@ -91,7 +91,7 @@ def _finding_lines(finding: Finding) -> list[str]:
     if finding.state == "reply-dropped":
         lines.append("    replies are dropped on the way back: the request arrives, no connection")
     if finding.depends_on_unknown:
-        lines.append(f"    depends on unknown values: {first_few(finding.depends_on_unknown)}")
+        lines.append(f"    depends on unknown values: {first_few(unknowns_text(finding))}")
     if finding.path:
         lines.append("    path:")
         lines += [f"      {number}. {hop_text(hop)}" for number, hop in enumerate(finding.path, 1)]
@@ -185,6 +185,18 @@ def addressed_traffic_text(item: PathLike) -> str:
     from reachlint.rules.findings import joined_parts
 
     return joined_parts(addressed_traffic(item))
+
+
+def unknowns_text(finding: Finding) -> list[str]:
+    """The values a finding depends on, each that decides only part of it with that part:
+    'var.admin_cidr (tcp 22 only)'."""
+    parts = {
+        part.value: traffic_text(part.traffic) for part in finding.depends_on_unknown_for or []
+    }
+    return [
+        f"{value} ({parts[value]} only)" if value in parts else value
+        for value in finding.depends_on_unknown or []
+    ]
 
 
 def first_few(items: list[str]) -> str:

@@ -39,6 +39,7 @@ from reachlint.rules.findings import (
     Finding,
     HopRef,
     TrafficEntry,
+    UnknownPart,
     addressed_text,
     entries_text,
     external_side,
@@ -485,7 +486,27 @@ class _Evaluation:
             traffic_by_addresses=parts,
             state=rule.match.state,
             depends_on_unknown=self._unknowns_of(gathered) or None,
+            depends_on_unknown_for=self._unknown_parts(gathered),
         )
+
+    def _unknown_parts(self, gathered: Pending) -> list[UnknownPart] | None:
+        """The values not known that decide only part of the finding's traffic, with it: the
+        ends' tags and the path's decide the whole."""
+        parts: dict[str, Traffic] = {}
+        whole = {*gathered.unknowns - gathered.unknown_parts.keys(), *gathered.path_doubts}
+        for name, part in gathered.unknown_parts.items():
+            for shown in depends_on(
+                [name], gathered.source, gathered.destination, self.model.endpoints
+            ):
+                parts[shown] = parts[shown] | part if shown in parts else part
+        for name in depends_on(whole, gathered.source, gathered.destination, self.model.endpoints):
+            parts.pop(name, None)
+        found = []
+        for name, part in sorted(parts.items()):
+            decided = part & gathered.traffic
+            if decided and decided != gathered.traffic:
+                found.append(UnknownPart(value=name, traffic=self._described(decided)[0]))
+        return found or None
 
     # Many findings share their traffic, ends and paths: each is rendered once.
 

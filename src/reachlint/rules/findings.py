@@ -62,6 +62,13 @@ class AddressedTraffic(Omitting, kw_only=True):
     addresses: list[str] | None = None
 
 
+class UnknownPart(Omitting, kw_only=True):
+    """A value not known that only part of a finding's traffic rests on, and that part."""
+
+    value: str
+    traffic: list[TrafficEntry]
+
+
 class HopRef(Omitting, kw_only=True):
     address: str
     kind: str
@@ -96,6 +103,9 @@ class Finding(Strict, kw_only=True):
     traffic_by_addresses: list[AddressedTraffic] | None = None
     state: Literal["reachable", "reply-dropped"] = "reachable"
     depends_on_unknown: list[str] | None = None
+    # Those of them that only part of the traffic rests on, each with that part (the others
+    # decide all of it).
+    depends_on_unknown_for: list[UnknownPart] | None = None
     # The path's identity (rule, ends, traffic) hashed: it stays the same when lines move.
     fingerprint: str | None = None
     # Set when a suppression covers the finding: it is shown as suppressed and does not fail.

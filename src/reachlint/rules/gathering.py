@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from msgspec import Struct, field
 
-from reachlint.engine.flows import Flow, rests_on
+from reachlint.engine.flows import Flow, rests_on_parts
 from reachlint.model.traffic import IntervalSet, Traffic
 from reachlint.rules.ruleset import Entry
 from reachlint.rules.selectors import EndSubject
@@ -30,6 +30,8 @@ class Pending(Struct):
     flows: list[Flow] = field(default_factory=list)
     largest: int = -1
     unknowns: set[str] = field(default_factory=set)
+    # Of the flows' unknowns, the traffic each decides (the ends' tags decide all of it).
+    unknown_parts: dict[str, Traffic] = field(default_factory=dict)
     # Tags not known of components on the path that the rule's selectors rest on (open only).
     path_doubts: set[str] = field(default_factory=set)
 
@@ -51,7 +53,10 @@ class Pending(Struct):
         if size > self.largest:
             self.largest, self.carrier = size, flow
         if flow.unknowns:
-            self.unknowns |= rests_on(flow.unknowns, left_over)
+            for name, part in rests_on_parts(flow.unknowns, left_over).items():
+                known = self.unknown_parts.get(name)
+                self.unknown_parts[name] = part if known is None else known | part
+                self.unknowns.add(name)
         self.unknowns.update(doubts)  # the ends' tags the rule's selectors could not decide
         self.path_doubts.update(path_doubts)
 

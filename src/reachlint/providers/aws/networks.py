@@ -334,8 +334,9 @@ def complete_network(b: Build, address: str) -> None:
     of a VPC outside the input (not the account's default VPC) is named but not written: its
     rules are the account's, not AWS's first ones, so what it admits is not known."""
     network = b.model.networks[address]
-    outside = address in b.read_networks or (
-        address not in b.declared_networks and address != b.default_vpc
+    outside = not is_default_vpc(b, address) and (
+        address in b.read_networks
+        or (address not in b.declared_networks and address != b.default_vpc)
     )
     if network.default_security_group is None and outside:
         network.default_security_group = f"{address}.{b.inv.implied_name('default-security-group')}"
