@@ -180,3 +180,26 @@ def test_a_dnat_rule_on_the_firewalls_private_address_is_no_way_in_from_the_inte
         "Microsoft.Compute/virtualMachines/myVM1": [rdp_01],
         "Microsoft.Compute/virtualMachines/myVM2": [rdp_01],
     }
+
+
+def test_any_protocol_with_a_port_written_is_tcp_and_udp(tmp_path: Path) -> None:
+    # "If a destination port is explicitly configured, then the rule is translated to a
+    # TCP+UDP rule" (https://learn.microsoft.com/azure/firewall/rule-processing); every port
+    # written leaves Any as it is.
+    text = (FIXTURES / "firewall-policy-ipgroups" / "template.json").read_text()
+    written = '"ipProtocols": [\n                  "UDP"'
+    assert written in text
+    found = []
+    for ports in ('"123"', '"*"'):
+        template = tmp_path / "template.json"
+        changed = text.replace(written, '"ipProtocols": [\n "Any"')
+        template.write_text(
+            changed.replace(
+                '"destinationPorts": [\n                  "123"', f'"destinationPorts": [\n {ports}'
+            )
+        )
+        model = load_arm_template(template)
+        (firewall,) = [g for g in model.gateways.values() if g.kind == "firewall"]
+        assert firewall.policy is not None
+        found.append(firewall.policy.rules[0].protocols)
+    assert found == [["tcp", "udp"], ["*"]]

@@ -223,6 +223,25 @@ def test_azure_bastion_accepts_tcp_443_from_the_internet_and_reaches_vms_on_22_a
     assert result.traffic(vm, bastion) == ""
 
 
+def test_azure_bastion_connects_to_virtual_machines_only() -> None:
+    """ "Azure Bastion ... lets you connect to a virtual machine using your browser" (https://
+    learn.microsoft.com/azure/bastion/bastion-overview): a private endpoint beside the VM, which
+    takes any TCP port, gets nothing from it, and `query` says why."""
+    net, _hub, bastion, vm = bastion_network("Standard")
+    spoke = net.model.endpoints[vm].interfaces[0]
+    assert spoke.subnet is not None and spoke.network is not None
+    blob = net.managed("Microsoft.Network/privateEndpoints", "blob", spoke.subnet, spoke.network)
+    result = net.reach()
+    assert result.traffic(bastion, vm) == "tcp 0-65535"
+    assert result.traffic(bastion, blob) == ""
+    analysis = Analysis(net.model)
+    source, target = _class_of(analysis, bastion), _class_of(analysis, blob)
+    ssh = Traffic.box(TCP, ports=IntervalSet([(22, 22)]))
+    blocked = analysis.explain(source, target, ssh, source_endpoint=bastion)
+    assert blocked is not None and blocked.code == "not-a-source"
+    assert "connects only to endpoints of kind virtual-machine" in blocked.reason
+
+
 def test_a_standard_bastion_reaches_custom_ports() -> None:
     net, _hub, bastion, vm = bastion_network("Standard")
     assert net.reach().traffic(bastion, vm) == "tcp 0-65535"

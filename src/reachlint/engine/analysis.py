@@ -9,7 +9,7 @@ from reachlint.engine.core import end_side
 from reachlint.engine.explain import Blocked, Explainer
 from reachlint.engine.explain_between import between
 from reachlint.engine.explain_outside import from_internet, from_site, to_internet, to_site
-from reachlint.engine.explain_services import not_a_source, not_accepted
+from reachlint.engine.explain_services import not_a_source, not_accepted, not_its_kind
 from reachlint.engine.flows import EndpointClass, External, Flow
 from reachlint.engine.reach import AssumeUnknown, analysed, reachability_of
 from reachlint.model.network import NetworkModel
@@ -59,7 +59,8 @@ class Analysis:
                 return to_internet(explainer, classes[source.id], wanted)
             return to_site(explainer, classes[source.id], destination, wanted)
         if isinstance(source, EndpointClass) and isinstance(destination, EndpointClass):
-            return between(explainer, classes[source.id], classes[destination.id], wanted)
+            a, b = classes[source.id], classes[destination.id]
+            return not_its_kind(explainer, a, b) or between(explainer, a, b, wanted)
         assert isinstance(source, External)
         return Blocked("no-path", source.address, source.kind, "no path between two external ends")
 

@@ -62,6 +62,7 @@ class ClassView(Struct, dict=True):
     # Where its members' addresses lie in their subnet, for a family whose addresses the input
     # does not give (a fixed private IPv4 address, an IPv6 one chosen at launch).
     subnet_range: IntervalSet = ALL_ADDRESSES
+    kinds: set[str] = field(default_factory=set)  # its members' endpoint kinds
 
     @cached_property
     def frontends(self) -> frozenset[str]:
@@ -152,6 +153,7 @@ class ClassBuilder:
                     # Members share what is unknown about them, each under its own address.
                     found.unknowns.extend(f"{endpoint.address}: {w}" for w in interface.unknown)
                 found.info.members.append(Member(endpoint.address, interface.address))
+                found.kinds.add(endpoint.kind)
         return self.classes
 
     def _class_key(

@@ -43,6 +43,19 @@ def not_a_source(explainer: Explainer, a: ClassView, side: Side, wanted: Traffic
     return Blocked("not-a-source", name, endpoint.kind, reason, endpoint.origin)
 
 
+def not_its_kind(explainer: Explainer, a: ClassView, b: ClassView) -> Blocked | None:
+    """A service that connects only to some kinds of endpoint (Azure Bastion: to virtual
+    machines), asked about another kind."""
+    if a.service.connects_to(b.kinds):
+        return None
+    name = explainer.name(a, "source")
+    endpoint = explainer.engine.model.endpoints[name]
+    assert a.service.exposure is not None
+    kinds = ", ".join(a.service.exposure.connects_to)
+    reason = f"{name} connects only to endpoints of kind {kinds} ({a.service.what()})"
+    return Blocked("not-a-source", name, endpoint.kind, reason, endpoint.origin)
+
+
 def not_accepted(explainer: Explainer, b: ClassView, side: Side, wanted: Traffic) -> Blocked | None:
     """A managed service that takes none of `wanted` from this side."""
     service = b.service

@@ -320,6 +320,8 @@ def between_classes(engine: Engine, pairs: Pairs) -> None:
             if a.service.starts_nothing("network"):
                 continue  # a load balancer, a private endpoint: never a client
             for b in targets:
+                if not a.service.connects_to(b.kinds):
+                    continue  # Azure Bastion to anything but a virtual machine
                 pair = pairs.pair(a, b)
                 if pair is None:
                     continue

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from msgspec import Struct
 
 from reachlint.engine.filters import port_sets
@@ -39,6 +41,12 @@ class Service(Struct, frozen=True):
     def sends(self, side: Side, traffic: Traffic) -> Traffic:
         limit = self.sends_to[side]
         return traffic if limit is None else traffic & limit
+
+    def connects_to(self, kinds: Iterable[str]) -> bool:
+        """Whether it opens connections in its networks to an endpoint of one of these kinds
+        (a Bastion host: to virtual machines only)."""
+        limit = self.exposure.connects_to if self.exposure is not None else ()
+        return not limit or any(kind in limit for kind in kinds)
 
     def starts_nothing(self, side: Side) -> bool:
         limit = self.sends_to[side]

@@ -66,6 +66,9 @@ class Exposure(Struct, frozen=True):
     when: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # Standard SKU: a backend without any NSG gets nothing from internet clients.
     closed_without_nsg: bool = False
+    # The kinds of endpoint it opens connections to in its networks (empty: any its filters
+    # let it reach): Azure Bastion connects to virtual machines.
+    connects_to: tuple[str, ...] = ()
 
     @property
     def originates(self) -> bool:
@@ -304,6 +307,7 @@ ROWS: tuple[Exposure, ...] = (
         "(IP-based connection); tcp 443 to AzureCloud and tcp 80 to the internet for its own "
         "control plane.",
         doc=(_BASTION, _BASTION_SKUS),
+        connects_to=("virtual-machine", "scale-set", "network-interface"),
     ),
     Exposure(
         key="azure-bastion",
@@ -317,6 +321,7 @@ ROWS: tuple[Exposure, ...] = (
         "networks on tcp 22 and 3389; tcp 443 to AzureCloud and tcp 80 to the internet for "
         "its own control plane.",
         doc=(_BASTION, _BASTION_SKUS),
+        connects_to=("virtual-machine", "scale-set", "network-interface"),
     ),
     Exposure(
         key="azure-private-endpoint",
