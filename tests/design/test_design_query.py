@@ -301,6 +301,23 @@ CASES = [
         reason="has no public address",
     ),
     Case(
+        FACTS + "cache-network-type",
+        "aws_instance.client",
+        "aws_elasticache_cluster.dual",
+        traffic="tcp 6379",
+        through=("aws_security_group.client", "aws_security_group.cache"),
+    ),
+    Case(
+        FACTS + "cache-network-type",
+        "aws_instance.client",
+        "aws_elasticache_cluster.ipv4_default",
+        "tcp",
+        "6379",
+        code="security-group",
+        at="aws_security_group.cache",
+        reason="holds no IPv6 address",
+    ),
+    Case(
         FACTS + "network-firewall-one-way",
         "aws_instance.app",
         "aws_instance.data",

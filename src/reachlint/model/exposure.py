@@ -248,8 +248,12 @@ ROWS: tuple[Exposure, ...] = (
         accepts=Sides.every(OWN_PORT),
         sends=Sides.every(FILTERS),
         notes="Accepts TCP on its port (`port`, else Redis and Valkey 6379, Memcached 11211), "
-        "as its security groups allow.",
-        doc=("https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/accessing-elasticache.html",),
+        "as its security groups allow, over the address families its network type names "
+        "(`network_type`, `NetworkType`: IPv4 unless written).",
+        doc=(
+            "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/accessing-elasticache.html",
+            "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/network-type.html",
+        ),
     ),
     # ----- Azure ------------------------------------------------------------------------------
     Exposure(

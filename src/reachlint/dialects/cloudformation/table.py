@@ -579,6 +579,7 @@ TYPES: dict[str, KindSpec] = {
         groups=at("VpcSecurityGroupIds"),
         port=at("Port"),
         engine=at("Engine"),
+        network_type=at("NetworkType"),
     ),
     "AWS::ElastiCache::ReplicationGroup": kind(
         "cache-replication-group",
@@ -586,5 +587,6 @@ TYPES: dict[str, KindSpec] = {
         groups=at("SecurityGroupIds"),
         port=at("Port"),
         engine=at("Engine"),
+        network_type=at("NetworkType"),
     ),
 }

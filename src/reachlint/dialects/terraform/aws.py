@@ -624,10 +624,15 @@ TYPES: dict[str, Kind] = {
         {
             **_data_store("subnet_group_name", "security_group_ids"),
             "replication_group": Field("replication_group_id", computed=True, by_name=True),
+            "network_type": Field("network_type", computed=True),
         },
     ),
     "aws_elasticache_replication_group": Kind(
-        "cache-replication-group", _data_store("subnet_group_name", "security_group_ids")
+        "cache-replication-group",
+        {
+            **_data_store("subnet_group_name", "security_group_ids"),
+            "network_type": Field("network_type", computed=True),
+        },
     ),
     "aws_elasticache_subnet_group": Kind("cache-subnet-group", _SUBNET_GROUP),
     # AWS Network Firewall

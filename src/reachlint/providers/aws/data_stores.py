@@ -10,7 +10,7 @@ VPC only in dual-stack mode and publicly accessible.
 Fields: a subnet group's `subnets`; a database's `subnet_group`, `replicates`, `groups`,
 `public`, `port`, `engine`, `network_type`; a cluster's `subnet_group`, `groups`, `port`,
 `engine`, `network_type`, and a member's `cluster`, `public`; an ElastiCache cluster's
-`replication_group`, `subnet_group`, `groups`, `port`, `engine`.
+`replication_group`, `subnet_group`, `groups`, `port`, `engine`, `network_type`.
 """
 
 from __future__ import annotations
@@ -181,6 +181,7 @@ def _caches(b: Build) -> None:
             b, resource, _subnet_group(b, resource, subnet_kinds, unknown), unknown
         )
         groups = groups_of(b, resource, ["groups"], unknown)
+        families = _cache_families(resource)
         interfaces = interfaces_for(
             b,
             resource,
@@ -191,5 +192,27 @@ def _caches(b: Build) -> None:
             public_source=None,
             subnet_unknown=resource.path("subnet_group"),
             network=network,
+            ipv6=families[1] if families is not None else None,
+            ipv6_unknown=families is None,
         )
+        if families is not None and not families[0]:
+            for interface in interfaces:
+                interface.ipv4 = False
         add_endpoint(b, resource, "cache", interfaces, unknown)
+
+
+def _cache_families(resource: Resource) -> tuple[bool, bool] | None:
+    """Whether an ElastiCache cluster takes IPv4 and IPv6 connections: as its network type
+    says, "only IPv4 connections, only IPv6 connections, both IPv4 and IPv6 connections
+    (dual-stack)", IPv4 unless written
+    (https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/network-type.html). None: not
+    known, with a note."""
+    network_type = resource.value("network_type")
+    if network_type is None:
+        return (True, False)
+    if not isinstance(network_type, str):
+        path = resource.path("network_type")
+        resource.note(f"{path} is not known; so is whether it takes IPv6", "network_type")
+        return None
+    written = network_type.lower()
+    return (written != "ipv6", written in ("ipv6", "dual_stack"))
