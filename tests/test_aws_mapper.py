@@ -361,6 +361,39 @@ def test_icmp_rules_have_no_ports_and_unknown_sources_are_recorded() -> None:
     ]
 
 
+def test_inline_rules_that_echo_rules_written_apart_are_those_rules() -> None:
+    """A plan of a group that exists lists, among its inline rules, the rules written apart
+    too (AWS lists every rule of a group): the same rule is the one written apart, which the
+    path names; what an inline rule admits beyond them stays inline."""
+
+    def https_and_ssh(peers: list[str]) -> list[dict[str, Any]]:
+        return [
+            {"protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_blocks": ["10.0.0.0/8"]},
+            {"protocol": "tcp", "from_port": 22, "to_port": 22, "cidr_blocks": peers},
+        ]
+
+    def apart(name: str, port: int) -> TfResource:
+        values = {"type": "ingress", "protocol": "tcp", "from_port": port, "to_port": port}
+        return res(
+            f"aws_security_group_rule.{name}",
+            {**values, "cidr_blocks": ["10.0.0.0/8"], "security_group_id": UNKNOWN},
+            {"security_group_id": ["aws_security_group.web"]},
+        )
+
+    web = group(ingress=https_and_ssh(["10.0.0.0/8", "192.168.0.0/16"]))
+    model = build(vpc(), web, apart("https", 443), apart("ssh", 22))
+    rules = [
+        (r.address, r.ports.low if r.ports else None, r.cidrs)
+        for r in model.security_groups["aws_security_group.web"].rules
+        if r.direction == "ingress"
+    ]
+    assert sorted(rules) == [
+        ("aws_security_group.web", 22, ["192.168.0.0/16"]),
+        ("aws_security_group_rule.https", 443, ["10.0.0.0/8"]),
+        ("aws_security_group_rule.ssh", 22, ["10.0.0.0/8"]),
+    ]
+
+
 def test_a_rule_on_the_vpcs_default_group_id_lands_in_the_synthetic_default_group() -> None:
     rule = res(
         "aws_security_group_rule.extra",

@@ -51,8 +51,8 @@ def not_its_kind(explainer: Explainer, a: ClassView, b: ClassView) -> Blocked | 
     name = explainer.name(a, "source")
     endpoint = explainer.engine.model.endpoints[name]
     assert a.service.exposure is not None
-    kinds = ", ".join(a.service.exposure.connects_to)
-    reason = f"{name} connects only to endpoints of kind {kinds} ({a.service.what()})"
+    kinds = ", ".join(sorted(b.kinds))
+    reason = f"{name} does not connect to endpoints of kind {kinds} ({a.service.what()})"
     return Blocked("not-a-source", name, endpoint.kind, reason, endpoint.origin)
 
 

@@ -44,9 +44,9 @@ class Service(Struct, frozen=True):
 
     def connects_to(self, kinds: Iterable[str]) -> bool:
         """Whether it opens connections in its networks to an endpoint of one of these kinds
-        (a Bastion host: to virtual machines only)."""
-        limit = self.exposure.connects_to if self.exposure is not None else ()
-        return not limit or any(kind in limit for kind in kinds)
+        (a Bastion host: to machines, not to a private endpoint)."""
+        never = self.exposure.never_connects_to if self.exposure is not None else ()
+        return not never or any(kind not in never for kind in kinds)
 
     def starts_nothing(self, side: Side) -> bool:
         limit = self.sends_to[side]

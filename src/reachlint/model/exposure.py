@@ -66,9 +66,10 @@ class Exposure(Struct, frozen=True):
     when: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # Standard SKU: a backend without any NSG gets nothing from internet clients.
     closed_without_nsg: bool = False
-    # The kinds of endpoint it opens connections to in its networks (empty: any its filters
-    # let it reach): Azure Bastion connects to virtual machines.
-    connects_to: tuple[str, ...] = ()
+    # The kinds of endpoint it never opens connections to in its networks, whatever its
+    # filters let it reach: Azure Bastion connects to machines (VMs, scale sets, the nodes of
+    # a Kubernetes cluster), not to a private endpoint or a database.
+    never_connects_to: tuple[str, ...] = ()
 
     @property
     def originates(self) -> bool:
@@ -81,6 +82,8 @@ _NAA = "https://docs.aws.amazon.com/vpc/latest/network-access-analyzer/resource-
 _AZURE_LB = "https://learn.microsoft.com/en-us/azure/load-balancer/concepts"
 _AZURE_LB_SKUS = "https://learn.microsoft.com/en-us/azure/load-balancer/skus"
 _BASTION = "https://learn.microsoft.com/en-us/azure/bastion/bastion-nsg"
+# Endpoints that are no machine to log in to: Azure Bastion does not connect to them.
+_NOT_MACHINES = ("private-endpoint", "database", "cache", "load-balancer", "bastion", "function")
 _BASTION_SKUS = "https://learn.microsoft.com/en-us/azure/bastion/configuration-settings"
 
 ROWS: tuple[Exposure, ...] = (
@@ -311,7 +314,7 @@ ROWS: tuple[Exposure, ...] = (
         "(IP-based connection); tcp 443 to AzureCloud and tcp 80 to the internet for its own "
         "control plane.",
         doc=(_BASTION, _BASTION_SKUS),
-        connects_to=("virtual-machine", "scale-set", "network-interface"),
+        never_connects_to=_NOT_MACHINES,
     ),
     Exposure(
         key="azure-bastion",
@@ -325,7 +328,7 @@ ROWS: tuple[Exposure, ...] = (
         "networks on tcp 22 and 3389; tcp 443 to AzureCloud and tcp 80 to the internet for "
         "its own control plane.",
         doc=(_BASTION, _BASTION_SKUS),
-        connects_to=("virtual-machine", "scale-set", "network-interface"),
+        never_connects_to=_NOT_MACHINES,
     ),
     Exposure(
         key="azure-private-endpoint",

@@ -27,6 +27,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from msgspec import Struct
+from msgspec.structs import replace
 
 from reachlint.model.network import (
     Direction,
@@ -388,6 +389,61 @@ def add_rules(b: Build) -> None:
                 resource.note("its security group is not in the input; rule not modelled")
             continue
         group.rules.append(rule)
+    for group in b.model.security_groups.values():
+        _drop_echoes(group)
+
+
+# A rule's peer, one at a time: a CIDR, a prefix list, a group, or the group itself.
+_Peer = tuple[str, str]
+
+
+def _peers(rule: SecurityGroupRule) -> list[_Peer]:
+    return [
+        *(("cidr", cidr) for cidr in rule.cidrs),
+        *(("prefix-list", listed) for listed in rule.prefix_lists),
+        *(("group", group) for group in rule.security_groups),
+        *([("self", "")] if rule.self_reference else []),
+    ]
+
+
+def _service_key(rule: SecurityGroupRule) -> tuple[object, ...]:
+    return (rule.direction, str(rule.protocol).lower(), rule.ports, rule.icmp)
+
+
+def _drop_echoes(group: SecurityGroup) -> None:
+    """A group's rules as AWS lists them hold the rules written apart too: a plan of a group
+    that exists shows them again among its inline `ingress` and `egress`. An inline rule, or
+    the part of its peers, that a rule written apart already admits alike is that one, which
+    the path names instead (and a suppression on it then covers the traffic)."""
+    apart = {
+        (*_service_key(rule), peer)
+        for rule in group.rules
+        if rule.address != group.address and not rule.unknown
+        for peer in _peers(rule)
+    }
+    if not apart:
+        return
+    kept: list[SecurityGroupRule] = []
+    for rule in group.rules:
+        if rule.address != group.address or rule.unknown or rule.written_if is not None:
+            kept.append(rule)
+            continue
+        key = _service_key(rule)
+        peers = _peers(rule)
+        left = [peer for peer in peers if (*key, peer) not in apart]
+        if len(left) == len(peers):
+            kept.append(rule)
+        elif left:
+            kept.append(
+                replace(
+                    rule,
+                    cidrs=[value for kind, value in left if kind == "cidr"],
+                    prefix_lists=[value for kind, value in left if kind == "prefix-list"],
+                    security_groups=[value for kind, value in left if kind == "group"],
+                    self_reference=("self", "") in left,
+                )
+            )
+    group.rules = kept
 
 
 def _group_by_name(b: Build, resource: Resource, unknown: list[str]) -> str | None:
