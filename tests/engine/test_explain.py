@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from reachlint.engine.analysis import Analysis
 from reachlint.engine.flows import EndpointClass, External
-from reachlint.model.traffic import Traffic, parse_protocol, ports_from_spec
+from reachlint.model.network import Gateway
+from reachlint.model.traffic import (
+    IntervalSet,
+    Traffic,
+    cidrs,
+    parse_protocol,
+    ports_from_spec,
+)
 from tests.engine.builder import Net, egress, entry, ingress
 from tests.engine.test_aws_semantics import WORLD, public_vpc
 
@@ -39,6 +46,34 @@ def test_no_route_to_internet_gateway() -> None:
     analysis = Analysis(net.model)
     blocked = analysis.explain(INTERNET, class_of(analysis, "aws_instance.web"), tcp(80))
     assert blocked is not None and blocked.code == "no-route"
+
+
+def test_a_way_out_for_ipv6_alone_is_no_route_for_an_ipv4_address() -> None:
+    """An egress-only internet gateway carries IPv6 alone ("for use with IPv6 traffic only",
+    https://docs.aws.amazon.com/vpc/latest/userguide/egress-only-internet-gateway.html): asked
+    about 8.8.8.8, the route table has no route there, whatever the group allows."""
+    net = Net()
+    vpc = net.vpc("main", "10.0.0.0/16")
+    net.model.networks[vpc].cidrs.append("2600:1f18::/56")
+    gateway = "aws_egress_only_internet_gateway.out"
+    net.model.gateways[gateway] = Gateway(
+        address=gateway,
+        type="aws_egress_only_internet_gateway",
+        kind="egress-only-internet-gateway",
+        network=vpc,
+    )
+    table = net.table("v6", vpc, ("::/0", "egress-only-internet-gateway", gateway))
+    subnet = net.subnet("private", vpc, "10.0.1.0/24", table=table)
+    net.model.subnets[subnet].cidrs.append("2600:1f18::/64")
+    web = net.instance("web", subnet, net.sg("web", egress("-1", None, "0.0.0.0/0", "::/0")))
+    net.model.endpoints[web].interfaces[0].ipv6 = True
+    analysis = Analysis(net.model)
+    wanted = Traffic.box(parse_protocol("tcp"), cidrs(["8.8.8.8/32"]), IntervalSet([(443, 443)]))
+    blocked = analysis.explain(class_of(analysis, web), INTERNET, wanted)
+    assert blocked is not None and blocked.code == "no-route", blocked
+    assert blocked.address == table
+    assert "8.8.8.8/32" in blocked.reason
+    assert analysis.explain(class_of(analysis, web), INTERNET, tcp(443)) is None  # over IPv6
 
 
 def test_security_group_without_matching_rule() -> None:

@@ -21,6 +21,7 @@ from reachlint.model.traffic import (
     TCP,
     IntervalSet,
     Traffic,
+    addresses_as_cidrs,
     parse_protocol,
 )
 
@@ -179,6 +180,10 @@ def to_internet(explainer: Explainer, a: ClassView, wanted: Traffic) -> Blocked 
     destinations = IntervalSet()
     for leg in legs:
         destinations = destinations | leg.addresses
+    if wanted and not destinations & wanted.addresses():
+        # A way out for other addresses only (IPv6 through an egress-only gateway, say).
+        shown = ", ".join(addresses_as_cidrs(wanted.addresses() & PUBLIC_ADDRESSES)[:3])
+        return explainer.no_route_out(a, f"the internet for {shown or 'these addresses'}")
     return _leaving(explainer, a, wanted, destinations) or _firewalls_out(
         explainer, a, wanted, legs
     )
