@@ -12,6 +12,7 @@ import pytest
 
 from reachlint.commands.check import run_check
 from reachlint.engine.reach import AssumeUnknown
+from reachlint.inputs.load import build_model
 
 TEMPLATE = """
 AWSTemplateFormatVersion: "2010-09-09"
@@ -47,3 +48,33 @@ def test_the_default_group_of_a_vpc_outside_the_template_is_not_known(
     if reported:
         [finding] = ssh
         assert "unknown-vpc.DefaultSecurityGroup" in (finding.depends_on_unknown or [])
+
+
+PLACED = """
+AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  Subnet: {Type: AWS::EC2::Subnet::Id}
+Resources:
+  Vpc: {Type: AWS::EC2::VPC, Properties: {CidrBlock: 10.0.0.0/16}}
+  Other: {Type: AWS::EC2::VPC, Properties: {CidrBlock: 10.1.0.0/16}}
+  Group:
+    Type: AWS::EC2::SecurityGroup
+    Properties: {GroupDescription: g, VPC_ID}
+  Web:
+    Type: AWS::EC2::Instance
+    Properties: {ImageId: ami-12345678, SubnetId: !Ref Subnet, SecurityGroupIds: [!Ref Group]}
+"""
+
+
+@pytest.mark.parametrize(
+    ("vpc_id", "network"), [("VpcId: !Ref Vpc", "Vpc"), ("Description: none", "default-vpc")]
+)
+def test_a_subnet_not_known_sits_in_the_vpc_of_the_instances_groups(
+    tmp_path: Path, vpc_id: str, network: str
+) -> None:
+    """AWS takes only security groups of the instance's own VPC: a group without VpcId is in
+    the default VPC, so the instance is too, whatever subnet the parameter names."""
+    path = tmp_path / "template.yaml"
+    path.write_text(PLACED.replace("VPC_ID", vpc_id))
+    [interface] = build_model([path]).endpoints["Web"].interfaces
+    assert interface.network == network

@@ -101,8 +101,8 @@ def _private_ips(resource: Resource) -> list[str]:
 
 def _eni_interface(b: Build, resource: Resource) -> Interface:
     unknown: list[str] = []
-    choice = subnet_choice(b, resource, "subnet", unknown)
     groups = groups_of(b, resource, ["groups"], unknown)
+    choice = subnet_choice(b, resource, "subnet", unknown, groups=groups)
     interface = interfaces_for(
         b,
         resource,
@@ -138,14 +138,14 @@ def _instance(b: Build, resource: Resource, enis: dict[str, Interface]) -> None:
         placing, field = resource, "subnet"
         if not written and template is not None:
             placing, field = template, "interface_subnet"
-        choice = subnet_choice(b, placing, field, unknown, default_vpc=True)
+        groups = groups_of(b, resource, ["groups", "group_names"], unknown)
+        if not groups.given and template is not None:
+            groups = template_groups(b, template, unknown)
+        choice = subnet_choice(b, placing, field, unknown, default_vpc=True, groups=groups)
         # A launch template the input names but does not hold may well name a subnet.
         template_unknown = template is None and any(
             _names_template(resource, name) for name in ("template", "template_name")
         )
-        groups = groups_of(b, resource, ["groups", "group_names"], unknown)
-        if not groups.given and template is not None:
-            groups = template_groups(b, template, unknown)
         public = flag(resource.value("public_ip"))
         if public is None and resource.refers("public_ip"):
             unknown.append(resource.name("public_ip"))

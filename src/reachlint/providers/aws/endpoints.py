@@ -228,17 +228,23 @@ def placement_network(b: Build, known: str | None, groups: Groups | None = None)
     security groups (AWS takes only groups of the interface's own VPC), or the only VPC."""
     if known is not None:
         return known
-    if groups is not None:
-        networks = {
-            group.network
-            for address in groups.addresses
-            if (group := b.model.security_groups.get(address)) is not None
-        }
-        if len(networks) == 1 and (only := networks.pop()) is not None:
-            return only
+    if (of_groups := groups_network(b, groups)) is not None:
+        return of_groups
     if len(b.declared_networks) == 1:
         return b.declared_networks[0]
     return None
+
+
+def groups_network(b: Build, groups: Groups | None) -> str | None:
+    """The one VPC of an interface's security groups, when the input holds them."""
+    if groups is None:
+        return None
+    networks = {
+        group.network
+        for address in groups.addresses
+        if (group := b.model.security_groups.get(address)) is not None
+    }
+    return networks.pop() if len(networks) == 1 else None
 
 
 def subnets_of(b: Build, resource: Fields, fields: Iterable[str], unknown: list[str]) -> list[str]:
@@ -264,12 +270,19 @@ class SubnetChoice(NamedTuple):
 
 
 def subnet_choice(
-    b: Build, resource: Resource, field: str, unknown: list[str], *, default_vpc: bool = False
+    b: Build,
+    resource: Resource,
+    field: str,
+    unknown: list[str],
+    *,
+    default_vpc: bool = False,
+    groups: Groups | None = None,
 ) -> SubnetChoice:
     """The subnet an interface sits in; if it may be any of several, their common VPC.
 
     `default_vpc`: naming no subnet places it in a default subnet of the default VPC. A subnet
-    that is a value not known before apply leaves the VPC to the interface's groups.
+    that is a value not known before apply, or one outside the input, leaves the VPC to the
+    interface's `groups` (AWS takes only groups of the subnet's VPC).
     """
     links = resource.links(field, SUBNET_KINDS, "subnet", unknown, single=True)
     subnets = [a for a in links.addresses if a in b.model.subnets]
@@ -292,10 +305,16 @@ def subnet_choice(
         network = fallback_network(b, resource, field, unknown, f"no {path}", absent=True)
         return SubnetChoice(None, network, absent=True)
     if links.given and not links.addresses and not links.rests_on:
-        # A subnet the input names but does not hold: in a VPC outside it, routed as that
-        # VPC's own tables say.
+        # A subnet the input names but does not hold: in the VPC of its groups, else in a VPC
+        # outside the input, routed as that VPC's own tables say.
         named = "names a subnet outside the input" if links.literals else "is not known"
         reason = f"{path} {named}"
+        of_groups = groups_network(b, groups)
+        if of_groups is not None:
+            if path not in unknown:
+                unknown.append(path)
+            resource.note(f"{reason}; in {of_groups}, the VPC of its security groups", field)
+            return SubnetChoice(None, of_groups)
         return SubnetChoice(None, fallback_network(b, resource, field, unknown, reason, False))
     return SubnetChoice(None, None)
 
