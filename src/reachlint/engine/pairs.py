@@ -319,9 +319,11 @@ def between_classes(engine: Engine, pairs: Pairs) -> None:
         for a in sources:
             if a.service.starts_nothing("network"):
                 continue  # a load balancer, a private endpoint: never a client
+            # Azure Bastion to no private endpoint or database; asked once per class.
+            choosy = a.service.exposure is not None and bool(a.service.exposure.never_connects_to)
             for b in targets:
-                if not a.service.connects_to(b.kinds):
-                    continue  # Azure Bastion to anything but a virtual machine
+                if choosy and not a.service.connects_to(b.kinds):
+                    continue
                 pair = pairs.pair(a, b)
                 if pair is None:
                     continue
