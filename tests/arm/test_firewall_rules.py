@@ -203,3 +203,19 @@ def test_any_protocol_with_a_port_written_is_tcp_and_udp(tmp_path: Path) -> None
         assert firewall.policy is not None
         found.append(firewall.policy.rules[0].protocols)
     assert found == [["tcp", "udp"], ["*"]]
+
+
+def test_a_protocol_not_known_is_not_taken_for_any(tmp_path: Path) -> None:
+    # Only Any as written becomes TCP and UDP with a port: a protocol from a parameter without
+    # value is not known, not Any.
+    text = (FIXTURES / "firewall-policy-ipgroups" / "template.json").read_text()
+    written = '"ipProtocols": [\n                  "UDP"\n                ]'
+    assert written in text
+    document = json.loads(text.replace(written, '"ipProtocols": "[parameters(\'protocols\')]"'))
+    document["parameters"]["protocols"] = {"type": "array"}
+    template = tmp_path / "template.json"
+    template.write_text(json.dumps(document))
+    model = load_arm_template(template)
+    (firewall,) = [g for g in model.gateways.values() if g.kind == "firewall"]
+    assert firewall.policy is not None
+    assert firewall.policy.rules[0].protocols == ["*"]

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from reachlint.commands.check import run_check
 from reachlint.engine.flows import EndpointClass, External
 from reachlint.engine.reach import compute_reachability
 from reachlint.inputs.load import build_model
@@ -178,3 +179,94 @@ def test_the_appliance_goes_out_its_own_way(
 ) -> None:
     traffic = _internet_traffic(_model(tmp_path, change, "nva-route.json"))
     assert bool(traffic & Traffic.box(parse_protocol("tcp"))) is out
+
+
+def _internet_traffic_of(tmp_path: Path, change: Callable[[Document], None], assume: str) -> str:
+    document = json.loads((FIXTURE / "nva-route.json").read_text())
+    change(document)
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps(document))
+    model = build_model([path])
+    client = "Microsoft.Network/networkInterfaces/myClientNIC"
+    reached = Traffic()
+    for flow in compute_reachability(model, assume_unknown=assume).flows:  # type: ignore[arg-type]
+        if (
+            isinstance(flow.source, EndpointClass)
+            and client in (member.endpoint for member in flow.source.members)
+            and isinstance(flow.destination, External)
+            and flow.state == "reachable"
+        ):
+            reached |= flow.traffic
+    return reached.text()
+
+
+def _frontend_in_a_subnet_of_its_own(nat_on: str) -> Callable[[Document], None]:
+    """The frontend in subnet myLbSubnet (10.0.2.0/24), the NAT gateway on `nat_on`."""
+
+    def change(document: Document) -> None:
+        network = _resource(document, "[variables('virtualNetworkName')]")
+        subnets = network["properties"]["subnets"]
+        nat = subnets[0]["properties"].pop("natGateway")
+        subnets.append({"name": "myLbSubnet", "properties": {"addressPrefix": "10.0.2.0/24"}})
+        (subnets[0] if nat_on == "backends" else subnets[-1])["properties"]["natGateway"] = nat
+        lb_subnet = (
+            "[resourceId('Microsoft.Network/virtualNetworks/subnets', "
+            "variables('virtualNetworkName'), 'myLbSubnet')]"
+        )
+        balancer = _resource(document, "[variables('loadBalancerName')]")
+        frontend = balancer["properties"]["frontendIPConfigurations"][0]["properties"]
+        frontend.update(subnet={"id": lb_subnet}, privateIPAddress="10.0.2.100")
+        document["variables"]["frontendIp"] = "10.0.2.100"
+
+    return change
+
+
+def test_the_appliances_go_out_from_their_own_subnet_not_the_frontends(tmp_path: Path) -> None:
+    """The load balancer hands the traffic to its appliances, which send it on by their own
+    subnet's routes and NAT gateway: a NAT gateway on the frontend's subnet alone is no way
+    out for them."""
+    backends = _internet_traffic_of(tmp_path, _frontend_in_a_subnet_of_its_own("backends"), "open")
+    assert "tcp 0-65535" in backends
+    frontend = _internet_traffic_of(tmp_path, _frontend_in_a_subnet_of_its_own("frontend"), "open")
+    assert frontend == ""
+
+
+def test_the_load_balancer_passes_on_only_what_its_rules_hear(tmp_path: Path) -> None:
+    """HA ports carry TCP and UDP ("balances all TCP and UDP flows"), not ICMP; a rule for one
+    port passes that port alone; no rule passes nothing."""
+    assert _internet_traffic_of(tmp_path, lambda document: None, "open") == (
+        "tcp 0-65535; udp 0-65535"
+    )
+    assert _internet_traffic_of(tmp_path, _one_port, "open") == "tcp 443"
+
+    def no_rules(document: Document) -> None:
+        balancer = _resource(document, "[variables('loadBalancerName')]")
+        balancer["properties"]["loadBalancingRules"] = []
+
+    assert _internet_traffic_of(tmp_path, no_rules, "open") == ""
+
+
+def test_a_backend_port_not_known_is_named_and_closed_takes_no_ha_ports(tmp_path: Path) -> None:
+    def backend_parameter(document: Document) -> None:
+        document["parameters"]["backendPort"] = {"type": "int"}
+        _rule(document)["backendPort"] = "[parameters('backendPort')]"
+
+    path = tmp_path / "t.json"
+    document = json.loads((FIXTURE / "azuredeploy.json").read_text())
+    backend_parameter(document)
+    path.write_text(json.dumps(document))
+    rules = FIXTURE / "rules.yaml"
+    opened = run_check([path], [rules], builtin=False)
+    [finding] = opened.findings
+    assert any("backendPort" in value for value in finding.depends_on_unknown or [])
+    assert run_check([path], [rules], builtin=False, assume_unknown="closed").findings == []
+
+
+def test_ha_ports_on_a_basic_load_balancer_is_a_note(tmp_path: Path) -> None:
+    def basic(document: Document) -> None:
+        _resource(document, "[variables('loadBalancerName')]")["sku"] = {"name": "Basic"}
+
+    model = _model(tmp_path, basic, "azuredeploy.json")
+    spec = model.endpoints[BALANCER].load_balancer
+    assert spec is not None and spec.listeners == []
+    assert "which Azure takes on a Standard load balancer only" in _notes(model)

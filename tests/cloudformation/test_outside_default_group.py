@@ -67,13 +67,16 @@ Resources:
 
 
 @pytest.mark.parametrize(
-    ("vpc_id", "network"), [("VpcId: !Ref Vpc", "Vpc"), ("Description: none", "default-vpc")]
+    ("vpc_id", "network"),
+    [("Description: none", "default-vpc"), ("VpcId: !Ref Vpc", "unknown-vpc")],
 )
 def test_a_subnet_not_known_sits_in_the_vpc_of_the_instances_groups(
     tmp_path: Path, vpc_id: str, network: str
 ) -> None:
     """AWS takes only security groups of the instance's own VPC: a group without VpcId is in
-    the default VPC, so the instance is too, whatever subnet the parameter names."""
+    the default VPC, so the instance is too, whatever subnet the parameter names. A VPC the
+    template declares may hold subnets it does not, routed as it does not say: the instance
+    stays in a VPC whose routes are not known, so that a rule never passes on them."""
     path = tmp_path / "template.yaml"
     path.write_text(PLACED.replace("VPC_ID", vpc_id))
     [interface] = build_model([path]).endpoints["Web"].interfaces

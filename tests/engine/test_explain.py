@@ -76,6 +76,31 @@ def test_a_way_out_for_ipv6_alone_is_no_route_for_an_ipv4_address() -> None:
     assert analysis.explain(class_of(analysis, web), INTERNET, tcp(443)) is None  # over IPv6
 
 
+def test_ipv6_alone_out_for_want_of_a_public_ipv4_address_says_so() -> None:
+    """A dual-stack subnet routes both families to the internet gateway; an instance with an
+    IPv6 address and no public IPv4 address goes out over IPv6 alone: asked about 8.8.8.8, what
+    is missing is a public address, not a route."""
+    net = Net()
+    vpc = net.vpc("main", "10.0.0.0/16")
+    net.model.networks[vpc].cidrs.append("2600:1f18::/56")
+    gateway = net.gateway("igw", "internet-gateway", vpc)
+    table = net.table(
+        "public",
+        vpc,
+        ("0.0.0.0/0", "internet-gateway", gateway),
+        ("::/0", "internet-gateway", gateway),
+    )
+    subnet = net.subnet("public", vpc, "10.0.1.0/24", table=table)
+    net.model.subnets[subnet].cidrs.append("2600:1f18::/64")
+    web = net.instance("web", subnet, net.sg("web", egress("-1", None, "0.0.0.0/0", "::/0")))
+    net.model.endpoints[web].interfaces[0].ipv6 = True
+    analysis = Analysis(net.model)
+    wanted = Traffic.box(parse_protocol("tcp"), cidrs(["8.8.8.8/32"]), IntervalSet([(443, 443)]))
+    blocked = analysis.explain(class_of(analysis, web), INTERNET, wanted)
+    assert blocked is not None and blocked.code == "no-public-address", blocked
+    assert blocked.address == web
+
+
 def test_security_group_without_matching_rule() -> None:
     net, _vpc, subnet, _ = public_vpc()
     net.instance("web", subnet, net.sg("web", ingress("tcp", (443, 443), WORLD)), public=True)

@@ -226,7 +226,7 @@ class ArmBalancers:
         frontends = self.frontend_of(resource, properties)
         if frontend_port == 0:
             public = bool(public_frontends.intersection(frontends or public_frontends))
-            problem = azure_load_balancers.any_port_problem(backend_port, public)
+            problem = azure_load_balancers.any_port_problem(backend_port, public, balancer.sku)
             if problem is not None:
                 self.arm.note(resource, f"load balancing rule {name} {problem}", rule)
                 return
@@ -238,7 +238,8 @@ class ArmBalancers:
         targets = [t for pool in pool_refs for t in pools.get(pool.lower(), [])]
         self.add_listener(
             resource, balancer, address, "Microsoft.Network/loadBalancers/loadBalancingRules",
-            self.arm.origin(resource, rule), protocol, frontend_port, backend_port or frontend_port,
+            self.arm.origin(resource, rule), protocol, frontend_port,
+            backend_port if frontend_port == 0 else backend_port or frontend_port,
             targets, frontends,
             chained=any(pool.lower() in self.to_balancers for pool in pool_refs),
             every_port=frontend_port == 0,
@@ -345,7 +346,7 @@ class ArmBalancers:
         """A rule as a listener; a port None is one a parameter without value gives: any, when
         open, and the flows through it name it. `chained`: its pool holds other load
         balancers, which a note already names. `every_port`: HA ports, each port to itself."""
-        backend_unknown = target_port is None and not every_port
+        backend_unknown = target_port is None
         group = TargetGroup(
             address=f"{address}#backend",
             type=listener_type,

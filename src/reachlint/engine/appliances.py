@@ -9,7 +9,9 @@ from __future__ import annotations
 from msgspec import Struct
 
 from reachlint.engine.flows import Hop
+from reachlint.engine.listeners import heard_by
 from reachlint.model.network import Endpoint, Interface, NetworkModel, Subnet
+from reachlint.model.traffic import Traffic
 from reachlint.sources import Origin
 
 
@@ -30,6 +32,8 @@ class Appliance(Struct, frozen=True):
     # whether they have a public address and default outbound access, their own way out
     # after they translate to their own address.
     way_out: tuple[bool, bool] | None = None
+    # What it passes on (an internal load balancer: what its rules hear); None: everything.
+    carries: Traffic | None = None
 
     def hop(self) -> Hop:
         return Hop(
@@ -41,7 +45,9 @@ class Appliance(Struct, frozen=True):
         )
 
 
-def appliance_of(model: NetworkModel, address: str | None) -> Appliance | None:
+def appliance_of(
+    model: NetworkModel, address: str | None, open_unknowns: bool = True
+) -> Appliance | None:
     """A firewall, or a VM or interface that forwards: where it sits, what it is."""
     gateway = model.gateways.get(address or "")
     if gateway is not None:
@@ -53,14 +59,21 @@ def appliance_of(model: NetworkModel, address: str | None) -> Appliance | None:
     endpoint = model.endpoints.get(address or "")
     if endpoint is None or not endpoint.interfaces:
         return None
-    interface = endpoint.interfaces[0]
-    subnet = model.subnets.get(interface.subnet or "")
-    network = subnet.network if subnet is not None else interface.network
+    first = endpoint.interfaces[0]
+    balanced = endpoint.load_balancer is not None  # an Azure internal load balancer's HA ports
+    machines = _balanced_interfaces(model, endpoint) if balanced else endpoint.interfaces
+    # The traffic goes on from the machine, behind a load balancer from its appliances.
+    placed = machines[0] if machines else first
+    subnet = model.subnets.get(placed.subnet or "")
+    network = subnet.network if subnet is not None else placed.network
     net = model.networks.get(network or "")
     aws = net is not None and net.provider == "aws"
-    balanced = endpoint.load_balancer is not None  # an Azure internal load balancer's HA ports
-    machines = _balanced_interfaces(model, endpoint) if balanced else [interface]
-    unsure = not any(i.public for i in machines) and any("public" in i.unknown for i in machines)
+    if aws:
+        unsure = not first.public and "public" in first.unknown
+    else:
+        unsure = not any(i.public for i in machines) and any(
+            "public" in i.unknown for i in machines
+        )
     return Appliance(
         endpoint.address,
         "virtual-appliance",
@@ -68,7 +81,7 @@ def appliance_of(model: NetworkModel, address: str | None) -> Appliance | None:
         network,
         subnet,
         endpoint.origin,
-        public=interface.public if aws else None,
+        public=first.public if aws else None,
         public_unknown=f"the public address of {endpoint.address}" if unsure else None,
         detail="passes the traffic on to the appliances in its backend pool"
         if balanced
@@ -79,7 +92,22 @@ def appliance_of(model: NetworkModel, address: str | None) -> Appliance | None:
             any(i.public for i in machines),
             any(i.default_outbound_access for i in machines),
         ),
+        carries=_heard(model, endpoint, open_unknowns) if balanced else None,
     )
+
+
+def _heard(model: NetworkModel, balancer: Endpoint, open_unknowns: bool) -> Traffic:
+    """What a load balancer passes on to its backends: what its rules hear (HA ports: every
+    TCP and UDP port; a rule: its port), never anything else; closed, not what rests on a
+    backend port not known."""
+    spec = balancer.load_balancer
+    assert spec is not None
+    heard = Traffic()
+    for listener in spec.listeners:
+        groups = [model.target_groups.get(group) for group in listener.target_groups]
+        if open_unknowns or not any(g is not None and g.port_unknown for g in groups):
+            heard |= heard_by(listener, open_unknowns)
+    return heard
 
 
 def _balanced_interfaces(model: NetworkModel, balancer: Endpoint) -> list[Interface]:

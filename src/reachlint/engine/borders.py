@@ -28,6 +28,7 @@ from reachlint.model.traffic import (
     V4_ALL,
     V6_ALL,
     IntervalSet,
+    Traffic,
     cidrs,
 )
 
@@ -44,6 +45,8 @@ class Leg(Struct):
     forwarder: str | None = None
     # The addresses stand for a site's range that is an unknown value: what it rests on.
     address_names: tuple[str, ...] = ()
+    # What an appliance on the way passes on (an internal load balancer's rules); None: all.
+    carries: Traffic | None = None
 
 
 # Parts of the address space and the hops of the route that carries each to the internet.
@@ -259,7 +262,7 @@ class Borders:
         self, entry: RouteEntry, part: IntervalSet, depth: int, public: bool = True
     ) -> list[Leg]:
         """Through a firewall or appliance, then onward by the appliance subnet's own routes."""
-        appliance = appliance_of(self.model, entry.target)
+        appliance = appliance_of(self.model, entry.target, self.assume == "open")
         if appliance is None:
             return []
         subnet = appliance.subnet
@@ -284,6 +287,9 @@ class Borders:
             onward_view, public, part, subnet, depth + 1, default_outbound
         ):
             nat_subnet = subnet.address if forwarder and subnet is not None else leg.nat_subnet
+            carries = appliance.carries
+            if leg.carries is not None:
+                carries = leg.carries if carries is None else carries & leg.carries
             legs.append(
                 Leg(
                     leg.addresses,
@@ -292,6 +298,7 @@ class Borders:
                     nat_subnet,
                     [*rests_on, *leg.unknowns],
                     forwarder=forwarder or leg.forwarder,
+                    carries=carries,
                 )
             )
         return legs

@@ -15,6 +15,7 @@ from reachlint.engine.explain_services import behind_balancers, through_balancer
 from reachlint.engine.firewall import FirewallView
 from reachlint.engine.flows import INTERNET, External, Hop
 from reachlint.engine.inbound import closed_public_address
+from reachlint.model.network import Subnet
 from reachlint.model.traffic import (
     EPHEMERAL,
     PUBLIC_ADDRESSES,
@@ -156,37 +157,46 @@ def to_internet(explainer: Explainer, a: ClassView, wanted: Traffic) -> Blocked 
     )
     legs = [leg for leg in legs if leg.external.kind == "internet"]
     if not legs:
-        with_public = engine.borders.internet_legs(a.routes, True, a.families, subnet)
-        if any(leg.external.kind == "internet" for leg in with_public):
-            endpoint = engine.model.endpoints[explainer.name(a, "source")]
-            if not a.default_outbound:
-                return Blocked(
-                    "no-public-address",
-                    endpoint.address,
-                    endpoint.kind,
-                    f"only internal Standard load balancers serve {endpoint.address}, which "
-                    "leaves it no default outbound access, and it has no public address or NAT "
-                    "gateway of its own",
-                    endpoint.origin,
-                )
-            return Blocked(
-                "no-public-address",
-                endpoint.address,
-                endpoint.kind,
-                f"{endpoint.address} has no public address to use the internet gateway",
-                endpoint.origin,
-            )
-        return _to_non_forwarder(explainer, a) or explainer.no_route_out(a)
+        return _without_public_address(explainer, a, wanted, subnet) or (
+            _to_non_forwarder(explainer, a) or explainer.no_route_out(a)
+        )
     destinations = IntervalSet()
     for leg in legs:
         destinations = destinations | leg.addresses
     if wanted and not destinations & wanted.addresses():
-        # A way out for other addresses only (IPv6 through an egress-only gateway, say).
+        # A way out for other addresses only: IPv6 through an egress-only gateway, or IPv6
+        # alone for an endpoint without a public IPv4 address.
         shown = ", ".join(addresses_as_cidrs(wanted.addresses() & PUBLIC_ADDRESSES)[:3])
-        return explainer.no_route_out(a, f"the internet for {shown or 'these addresses'}")
+        return _without_public_address(explainer, a, wanted, subnet) or explainer.no_route_out(
+            a, f"the internet for {shown or 'these addresses'}"
+        )
     return _leaving(explainer, a, wanted, destinations) or _firewalls_out(
         explainer, a, wanted, legs
     )
+
+
+def _without_public_address(
+    explainer: Explainer, a: ClassView, wanted: Traffic, subnet: Subnet | None
+) -> Blocked | None:
+    """A way out that a public address (or Azure's default outbound access) would open for
+    `wanted`: what is missing is that."""
+    engine = explainer.engine
+    with_public = engine.borders.internet_legs(a.routes, True, a.families, subnet)
+    reached = IntervalSet()
+    for leg in with_public:
+        if leg.external.kind == "internet":
+            reached = reached | leg.addresses
+    if not reached or (wanted and not reached & wanted.addresses()):
+        return None
+    endpoint = engine.model.endpoints[explainer.name(a, "source")]
+    if not a.default_outbound:
+        reason = (
+            f"only internal Standard load balancers serve {endpoint.address}, which leaves it "
+            "no default outbound access, and it has no public address or NAT gateway of its own"
+        )
+    else:
+        reason = f"{endpoint.address} has no public address to use the internet gateway"
+    return Blocked("no-public-address", endpoint.address, endpoint.kind, reason, endpoint.origin)
 
 
 def _to_non_forwarder(explainer: Explainer, a: ClassView) -> Blocked | None:

@@ -160,7 +160,11 @@ class Listeners:
         heard = heard_by(listener, self.open)
         for group_address in listener.target_groups:
             group = self.model.target_groups.get(group_address)
-            if group is not None:
+            # A backend port not known: HA ports only if it is 0, so when open, named.
+            rests_on = (
+                (f"{group.address}: {group.port_unknown}",) if group and group.port_unknown else ()
+            )
+            if group is not None and (self.open or not rests_on):
                 group_hop = Hop(
                     address=group.address,
                     kind="target-group",
@@ -168,7 +172,7 @@ class Listeners:
                     detail="forwards each flow to the same port of its targets",
                     origin=group.origin,
                 )
-                view = ListenerView(heard, hop, group=group, same_port=True)
+                view = ListenerView(heard, hop, rests_on, group, same_port=True)
                 targets = [target.endpoint for target in group.targets]
                 yield view, heard.services_everywhere(), targets, [group_hop]
 

@@ -29,6 +29,8 @@ def _along(engine: Engine, a: ClassView, leg: Leg) -> None:
     acls = engine.acls
     where = engine.placement_of(a, leg.external)
     allowed = a.service.sends(end_side(leg.external), Traffic.box(addresses=leg.addresses))
+    if leg.carries is not None:
+        allowed &= leg.carries
     public = leg.external.kind == "internet"
     judged = _judge(engine, leg.hops, "source", a.addresses, a.address_known, public)
     for _view, evaluated in judged:

@@ -179,20 +179,23 @@ class AzurermBalancers:
         backend = integer(values.get("backend_port"))
         every_port = any_port and ports == [0]
         if every_port:
-            problem = azure_load_balancers.any_port_problem(backend, self.public_rule(resource))
+            problem = azure_load_balancers.any_port_problem(
+                backend, self.public_rule(resource), spec.sku
+            )
             if problem is not None:
                 self.links.note(resource, problem)
                 return
-        elif backend is None:
+        if backend is None:
             unknown.append("backend_port")
-            self.links.note(resource, "backend_port is not known; assumed the frontend port")
+            assumed = "HA ports rest on it being 0" if every_port else "assumed the frontend port"
+            self.links.note(resource, f"backend_port is not known; {assumed}")
         group = TargetGroup(
             address=f"{resource.address}#backend",
             type=resource.type,
             origin=resource.origin,
             protocol=azure_load_balancers.backend_protocol(protocol),
             port=None if every_port else backend,
-            port_unknown="backend_port" if backend is None and not every_port else None,
+            port_unknown="backend_port" if backend is None else None,
             targets=targets,
             unknown=list(unknown),
         )

@@ -281,8 +281,9 @@ def subnet_choice(
     """The subnet an interface sits in; if it may be any of several, their common VPC.
 
     `default_vpc`: naming no subnet places it in a default subnet of the default VPC. A subnet
-    that is a value not known before apply, or one outside the input, leaves the VPC to the
-    interface's `groups` (AWS takes only groups of the subnet's VPC).
+    that is a value not known before apply, or one outside the input, is in the VPC of the
+    interface's `groups` (AWS takes only groups of the subnet's VPC) when that VPC is not one the
+    input declares (whose own subnets and tables would not tell how it routes).
     """
     links = resource.links(field, SUBNET_KINDS, "subnet", unknown, single=True)
     subnets = [a for a in links.addresses if a in b.model.subnets]
@@ -309,8 +310,10 @@ def subnet_choice(
         # outside the input, routed as that VPC's own tables say.
         named = "names a subnet outside the input" if links.literals else "is not known"
         reason = f"{path} {named}"
+        # A VPC the input declares may hold subnets it does not, routed as the input does not
+        # say: only a VPC whose routes are the account's own anyway takes it.
         of_groups = groups_network(b, groups)
-        if of_groups is not None:
+        if of_groups is not None and of_groups not in b.declared_networks:
             if path not in unknown:
                 unknown.append(path)
             resource.note(f"{reason}; in {of_groups}, the VPC of its security groups", field)

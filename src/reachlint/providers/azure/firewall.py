@@ -181,11 +181,13 @@ def network_rule(
     not accept are not known: undecidable. Any protocol with a port written is TCP and UDP:
     "If a destination port is explicitly configured, then the rule is translated to a TCP+UDP
     rule" (https://learn.microsoft.com/azure/firewall/rule-processing)."""
-    rule.protocols = protocols(protocols_written)
+    written = list(protocols_written)
+    rule.protocols = protocols(written)
     every_port = destination_ports is None or any(
         port.low <= 0 and port.high >= 65535 for port in destination_ports
     )
-    if rule.protocols == ["*"] and not every_port:
+    any_written = any(str(raw).strip().lower() == "any" for raw in written)
+    if rule.protocols == ["*"] and any_written and not every_port:
         rule.protocols = ["tcp", "udp"]
     rule.destinations = destinations
     reasons = [f"FQDN destinations {', '.join(fqdns[:3])}"] if fqdns else []

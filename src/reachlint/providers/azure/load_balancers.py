@@ -22,13 +22,19 @@ def listener_protocol(written: str) -> str | None:
     return LISTENER_PROTOCOLS.get(written.lower())
 
 
-def any_port_problem(backend_port: int | None, public: bool) -> str | None:
+def any_port_problem(backend_port: int | None, public: bool, sku: str | None) -> str | None:
     """Why a rule whose frontend port is 0 is not HA ports as Azure takes them; None: it is.
     Port 0 is "Any Port": every port of the rule's protocols, each to the same backend port, on
     an internal Standard load balancer only
-    (https://learn.microsoft.com/azure/load-balancer/load-balancer-ha-ports-overview)."""
+    (https://learn.microsoft.com/azure/load-balancer/load-balancer-ha-ports-overview). A
+    backend port not known is named by the flows through the rule."""
     if backend_port is not None and backend_port != 0:
         return f"has frontend port 0 (every port) but backend port {backend_port}; not modelled"
+    if (sku or "basic").lower() != "standard":
+        return (
+            "uses HA ports (port 0), which Azure takes on a Standard load balancer only "
+            f"(this one is {sku or 'Basic, the default'}); not modelled"
+        )
     if public:
         return (
             "uses HA ports (port 0), which Azure takes on an internal load balancer's frontend "
