@@ -48,28 +48,34 @@ def test_no_route_to_internet_gateway() -> None:
     assert blocked is not None and blocked.code == "no-route"
 
 
+TO_DNS = Traffic.box(parse_protocol("tcp"), cidrs(["8.8.8.8/32"]), IntervalSet([(443, 443)]))
+
+
+def _dual_stack_web(*routes: tuple[str, str]) -> tuple[Analysis, str, str]:
+    """An instance with an IPv6 address and no public IPv4 one, its subnet's table sending
+    each (destination, gateway kind) to a gateway of that kind; the analysis, table, instance."""
+    net = Net()
+    vpc = net.vpc("main", "10.0.0.0/16")
+    net.model.networks[vpc].cidrs.append("2600:1f18::/56")
+    gateways = {}
+    for _destination, kind in routes:
+        address = f"aws_{kind.replace('-', '_')}.out"
+        net.model.gateways[address] = Gateway(address=address, type=address, kind=kind, network=vpc)
+        gateways[kind] = address
+    table = net.table("out", vpc, *((d, kind, gateways[kind]) for d, kind in routes))
+    subnet = net.subnet("web", vpc, "10.0.1.0/24", table=table)
+    net.model.subnets[subnet].cidrs.append("2600:1f18::/64")
+    web = net.instance("web", subnet, net.sg("web", egress("-1", None, "0.0.0.0/0", "::/0")))
+    net.model.endpoints[web].interfaces[0].ipv6 = True
+    return Analysis(net.model), table, web
+
+
 def test_a_way_out_for_ipv6_alone_is_no_route_for_an_ipv4_address() -> None:
     """An egress-only internet gateway carries IPv6 alone ("for use with IPv6 traffic only",
     https://docs.aws.amazon.com/vpc/latest/userguide/egress-only-internet-gateway.html): asked
     about 8.8.8.8, the route table has no route there, whatever the group allows."""
-    net = Net()
-    vpc = net.vpc("main", "10.0.0.0/16")
-    net.model.networks[vpc].cidrs.append("2600:1f18::/56")
-    gateway = "aws_egress_only_internet_gateway.out"
-    net.model.gateways[gateway] = Gateway(
-        address=gateway,
-        type="aws_egress_only_internet_gateway",
-        kind="egress-only-internet-gateway",
-        network=vpc,
-    )
-    table = net.table("v6", vpc, ("::/0", "egress-only-internet-gateway", gateway))
-    subnet = net.subnet("private", vpc, "10.0.1.0/24", table=table)
-    net.model.subnets[subnet].cidrs.append("2600:1f18::/64")
-    web = net.instance("web", subnet, net.sg("web", egress("-1", None, "0.0.0.0/0", "::/0")))
-    net.model.endpoints[web].interfaces[0].ipv6 = True
-    analysis = Analysis(net.model)
-    wanted = Traffic.box(parse_protocol("tcp"), cidrs(["8.8.8.8/32"]), IntervalSet([(443, 443)]))
-    blocked = analysis.explain(class_of(analysis, web), INTERNET, wanted)
+    analysis, table, web = _dual_stack_web(("::/0", "egress-only-internet-gateway"))
+    blocked = analysis.explain(class_of(analysis, web), INTERNET, TO_DNS)
     assert blocked is not None and blocked.code == "no-route", blocked
     assert blocked.address == table
     assert "8.8.8.8/32" in blocked.reason
@@ -80,23 +86,10 @@ def test_ipv6_alone_out_for_want_of_a_public_ipv4_address_says_so() -> None:
     """A dual-stack subnet routes both families to the internet gateway; an instance with an
     IPv6 address and no public IPv4 address goes out over IPv6 alone: asked about 8.8.8.8, what
     is missing is a public address, not a route."""
-    net = Net()
-    vpc = net.vpc("main", "10.0.0.0/16")
-    net.model.networks[vpc].cidrs.append("2600:1f18::/56")
-    gateway = net.gateway("igw", "internet-gateway", vpc)
-    table = net.table(
-        "public",
-        vpc,
-        ("0.0.0.0/0", "internet-gateway", gateway),
-        ("::/0", "internet-gateway", gateway),
+    analysis, _table, web = _dual_stack_web(
+        ("0.0.0.0/0", "internet-gateway"), ("::/0", "internet-gateway")
     )
-    subnet = net.subnet("public", vpc, "10.0.1.0/24", table=table)
-    net.model.subnets[subnet].cidrs.append("2600:1f18::/64")
-    web = net.instance("web", subnet, net.sg("web", egress("-1", None, "0.0.0.0/0", "::/0")))
-    net.model.endpoints[web].interfaces[0].ipv6 = True
-    analysis = Analysis(net.model)
-    wanted = Traffic.box(parse_protocol("tcp"), cidrs(["8.8.8.8/32"]), IntervalSet([(443, 443)]))
-    blocked = analysis.explain(class_of(analysis, web), INTERNET, wanted)
+    blocked = analysis.explain(class_of(analysis, web), INTERNET, TO_DNS)
     assert blocked is not None and blocked.code == "no-public-address", blocked
     assert blocked.address == web
 
