@@ -137,6 +137,18 @@ def test_a_rule_not_known_is_named_only_for_what_it_alone_decides() -> None:
     assert _rests_on(net, vm_a, 80) == {f"{GROUP}: application rule AllowWeb (FQDN targets)"}
 
 
+def test_a_rule_not_known_before_a_known_one_that_admits_the_same_decides_nothing() -> None:
+    """An FQDN rule before a network rule for tcp 443 (one stage, first match): tcp 443 passes
+    whether the FQDN rule matches or not, so it rests on it only for tcp 80."""
+    net, _fw, vm_a, _vm_b = hub_and_spokes(
+        fw_rule("AllowWeb", kind="application", ports=[80, 443], undecidable="FQDN targets"),
+        fw_rule("https", ports=[443]),
+    )
+    assert net.reach("open").traffic(vm_a, "internet") == "tcp 80, 443"
+    assert _rests_on(net, vm_a, 443) == set()
+    assert _rests_on(net, vm_a, 80) == {f"{GROUP}: application rule AllowWeb (FQDN targets)"}
+
+
 def test_undecidable_deny_denies_only_when_closed() -> None:
     net, _fw, vm_a, _vm_b = hub_and_spokes(
         fw_rule("BlockSites", action="deny", kind="application", ports=[443], undecidable="FQDN"),

@@ -96,36 +96,49 @@ class FirewallView:
         return found
 
     def _evaluate(self, fixed_side: FixedEnd, fixed: IntervalSet, known: bool) -> Evaluated:
+        allowed, decided, by_default, unsure = self._run(fixed_side, fixed, known, False)
         unknowns: list[Doubt] = []
+        if self.permissive and unsure:
+            # Open, rules not known are taken the way that lets more through. What passes
+            # only so (not when every one is taken the other way) rests on each such rule that
+            # may decide it: an allow that may match it, a deny that may not.
+            only_so = allowed - self._run(fixed_side, fixed, known, True)[0]
+            for names, may_decide in unsure:
+                if doubted := only_so & may_decide:
+                    unknowns.extend(Doubt(name, doubted) for name in names)
+        return Evaluated(allowed, decided, by_default, unknowns)
+
+    def _run(
+        self, fixed_side: FixedEnd, fixed: IntervalSet, known: bool, other_way: bool
+    ) -> tuple[Traffic, list[Decided], Traffic, list[tuple[list[str], Traffic]]]:
+        """The policy's stages in order: what is allowed, what each rule decides, what the
+        defaults let through, and each rule not known (its names) with what it may decide,
+        of what no rule known for sure took before it. `other_way`: every rule not known is
+        taken the other way than the assumption takes it."""
         allowed = Traffic()
         by_default = Traffic()
         decided: list[Decided] = []
+        unsure: list[tuple[list[str], Traffic]] = []
         arriving = EVERYTHING
-        directions = (False, True)
+        both = (False, True)
         for index, stage in enumerate(self.policy.stages):
             remaining = arriving
-            # What no rule known for sure has taken: a rule not known may decide all of it,
-            # whatever other rules not known before it do.
             undecided = arriving
             forwarded = Traffic()
             for rule in self.policy.rules:
                 if rule.stage != index or rule.action == "alert":
                     continue
+                lenient = (self.permissive == (rule.action != "deny")) != other_way
                 match = Traffic()
                 named: list[str] = []
-                for reverse in directions if rule.both_directions else (False,):
-                    match |= self._match(rule, fixed_side, fixed, known, reverse, named)
-                if named and self.permissive:
-                    # Open: an allow lets through what it matches, a deny lets pass what it
-                    # may match; closed, nothing passes by a rule not known.
-                    may = match
-                    if rule.action == "deny":
-                        may = Traffic()
-                        for reverse in directions if rule.both_directions else (False,):
-                            may |= self._match(rule, fixed_side, fixed, known, reverse, [], True)
-                    if doubted := undecided & may:
-                        unknowns.extend(Doubt(name, doubted) for name in dict.fromkeys(named))
-                if not named:
+                for reverse in both if rule.both_directions else (False,):
+                    match |= self._match(rule, fixed_side, fixed, known, reverse, named, lenient)
+                if named:
+                    may = Traffic()
+                    for reverse in both if rule.both_directions else (False,):
+                        may |= self._match(rule, fixed_side, fixed, known, reverse, [], True)
+                    unsure.append((list(dict.fromkeys(named)), undecided & may))
+                else:
                     undecided = undecided - match
                 effective = remaining & match
                 remaining = remaining - match
@@ -140,7 +153,7 @@ class FirewallView:
             elif stage.default == "next":
                 forwarded |= remaining
             arriving = forwarded
-        return Evaluated(allowed, decided, by_default, unknowns)
+        return allowed, decided, by_default, unsure
 
     def _match(
         self,
@@ -150,18 +163,17 @@ class FirewallView:
         known: bool,
         reverse: bool,
         unknowns: list[str],
-        widest: bool = False,
+        lenient: bool,
     ) -> Traffic:
-        """The free-axis traffic this rule matches for the fixed end (empty: no match);
-        `widest`: all it may match, an unsure match counted whatever the action."""
+        """The free-axis traffic this rule matches for the fixed end (empty: no match); an
+        unsure match counts when `lenient`. The assumption counts it when it lets more
+        through: an allow under open, a deny under closed; `next` hands on to rules that may
+        still deny, so it counts as an allow."""
         sources, destinations = rule.sources, rule.destinations
         if reverse:
             sources, destinations = destinations, sources
         fixed_spec = sources if fixed_side == "source" else destinations
         free_spec = destinations if fixed_side == "source" else sources
-        # An unsure match counts when it lets more through: an allow under open, a deny under
-        # closed; `next` hands on to rules that may still deny, so it counts as an allow.
-        lenient = widest or self.permissive == (rule.action != "deny")
         if rule.undecidable:
             unknowns.append(unknown_name(rule, rule.undecidable))
             if not lenient:
