@@ -123,14 +123,10 @@ def rests_on_parts(unknowns: list[Unknown], traffic: Traffic) -> dict[str, Traff
     """rests_on, with the part of `traffic` each name decides."""
     parts: dict[str, Traffic] = {}
     for unknown in unknowns:
-        name, part = (
-            (unknown, traffic)
-            if isinstance(unknown, str)
-            else (
-                unknown.name,
-                unknown.traffic & traffic,
-            )
-        )
+        if isinstance(unknown, str):
+            name, part = unknown, traffic
+        else:
+            name, part = unknown.name, unknown.traffic & traffic
         if part:
             parts[name] = parts[name] | part if name in parts else part
     return parts
