@@ -10,7 +10,14 @@ from msgspec import Struct
 
 from reachlint.engine.flows import Hop
 from reachlint.engine.listeners import heard_by
-from reachlint.model.network import Endpoint, Interface, NetworkModel, Subnet
+from reachlint.model.network import (
+    Endpoint,
+    Interface,
+    NetworkModel,
+    Subnet,
+    every_port_listeners,
+    targets_of,
+)
 from reachlint.model.traffic import Traffic
 from reachlint.sources import Origin
 
@@ -112,15 +119,5 @@ def _heard(model: NetworkModel, balancer: Endpoint, open_unknowns: bool) -> Traf
 
 def _balanced_interfaces(model: NetworkModel, balancer: Endpoint) -> list[Interface]:
     """The interfaces of the machines a load balancer's HA ports rules pass traffic to."""
-    spec = balancer.load_balancer
-    assert spec is not None
-    return [
-        interface
-        for listener in spec.listeners
-        if listener.every_port
-        for group in listener.target_groups
-        if group in model.target_groups
-        for target in model.target_groups[group].targets
-        if target.endpoint in model.endpoints
-        for interface in model.endpoints[target.endpoint].interfaces
-    ]
+    targets = targets_of(model, every_port_listeners(balancer))
+    return [interface for target in targets for interface in target.interfaces]

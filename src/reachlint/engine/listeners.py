@@ -99,13 +99,7 @@ class Listeners:
                 continue
             for protocol in listener_protocols(listener.protocol):
                 port = listener.port if listener.port is not None else "(a port not known)"
-                hop = Hop(
-                    address=listener.address,
-                    kind="listener",
-                    type=listener.type,
-                    detail=f"{balancer.address} listens on {protocol} {port}",
-                    origin=listener.origin,
-                )
+                hop = _hop(listener, "listener", f"{balancer.address} listens on {protocol} {port}")
                 heard = heard_by(listener, self.open) & Traffic.box(parse_protocol(protocol))
                 for group_address in listener.target_groups:
                     group = self.model.target_groups.get(group_address)
@@ -121,12 +115,8 @@ class Listeners:
                         by_port.items(), key=lambda item: (item[0] is None, item[0] or 0)
                     ):
                         shown = forward_port if forward_port is not None else "(a port not known)"
-                        group_hop = Hop(
-                            address=group.address,
-                            kind="target-group",
-                            type=group.type,
-                            detail=f"forwards to its targets on {forward} {shown}",
-                            origin=group.origin,
+                        group_hop = _hop(
+                            group, "target-group", f"forwards to its targets on {forward} {shown}"
                         )
                         if forward_port is None:
                             view = ListenerView(
@@ -150,12 +140,8 @@ class Listeners:
     ) -> Iterator[tuple[ListenerView, Traffic, list[str], list[Hop]]]:
         """forwarding for HA ports: each port heard goes on to the same port of the targets."""
         protocols = " and ".join(listener_protocols(listener.protocol))
-        hop = Hop(
-            address=listener.address,
-            kind="listener",
-            type=listener.type,
-            detail=f"{balancer.address} listens on every {protocols} port (HA ports)",
-            origin=listener.origin,
+        hop = _hop(
+            listener, "listener", f"{balancer.address} listens on every {protocols} port (HA ports)"
         )
         heard = heard_by(listener, self.open)
         for group_address in listener.target_groups:
@@ -165,12 +151,8 @@ class Listeners:
                 (f"{group.address}: {group.port_unknown}",) if group and group.port_unknown else ()
             )
             if group is not None and (self.open or not rests_on):
-                group_hop = Hop(
-                    address=group.address,
-                    kind="target-group",
-                    type=group.type,
-                    detail="forwards each flow to the same port of its targets",
-                    origin=group.origin,
+                group_hop = _hop(
+                    group, "target-group", "forwards each flow to the same port of its targets"
                 )
                 view = ListenerView(heard, hop, rests_on, group, same_port=True)
                 targets = [target.endpoint for target in group.targets]
@@ -195,6 +177,16 @@ def heard_by(listener: Listener, open_unknowns: bool) -> Traffic:
 def on_port(protocol: str, port: int) -> Traffic:
     """Traffic of one protocol to one port, from any address."""
     return Traffic.box(parse_protocol(protocol), ports=IntervalSet([(port, port)]))
+
+
+def _hop(element: Listener | TargetGroup, kind: str, detail: str) -> Hop:
+    return Hop(
+        address=element.address,
+        kind=kind,
+        type=element.type,
+        detail=detail,
+        origin=element.origin,
+    )
 
 
 def _port_known(listener: Listener) -> bool:

@@ -528,3 +528,28 @@ def subnets_by_network(model: NetworkModel) -> dict[str, list[Subnet]]:
     for subnet in model.subnets.values():
         found.setdefault(subnet.network, []).append(subnet)
     return found
+
+
+def every_port_listeners(balancer: Endpoint, frontend: str | None = None) -> list[Listener]:
+    """A load balancer's listeners on every port (Azure's HA ports), on `frontend` or any."""
+    spec = balancer.load_balancer
+    if spec is None:
+        return []
+    return [
+        listener
+        for listener in spec.listeners
+        if listener.every_port
+        and (frontend is None or not listener.frontends or frontend in listener.frontends)
+    ]
+
+
+def targets_of(model: NetworkModel, listeners: list[Listener]) -> list[Endpoint]:
+    """The endpoints these listeners' target groups forward to."""
+    return [
+        model.endpoints[target.endpoint]
+        for listener in listeners
+        for group in listener.target_groups
+        if group in model.target_groups
+        for target in model.target_groups[group].targets
+        if target.endpoint in model.endpoints
+    ]

@@ -15,7 +15,14 @@ from __future__ import annotations
 import ipaddress
 from collections import defaultdict
 
-from reachlint.model.network import Endpoint, Route, RouteTable, RouteTarget
+from reachlint.model.network import (
+    Endpoint,
+    Route,
+    RouteTable,
+    RouteTarget,
+    every_port_listeners,
+    targets_of,
+)
 from reachlint.providers.azure.networks import subnets_using
 from reachlint.providers.azure.resources import Build, Resource
 from reachlint.sources import UnknownValue
@@ -196,28 +203,15 @@ def _check_balanced_appliances(
     flow to appliances in its backend pool, which must forward it
     (https://learn.microsoft.com/azure/load-balancer/load-balancer-ha-ports-overview).
     Modelled as the load balancer passing the traffic on; a note where Azure would not."""
-    spec = balancer.load_balancer
-    assert spec is not None
     words = {"address": entry.address, "ip": ip, "balancer": balancer.address}
-    every_port = [
-        listener
-        for listener in spec.listeners
-        if listener.every_port and (not listener.frontends or frontend in listener.frontends)
-    ]
+    every_port = every_port_listeners(balancer, frontend)
     if not every_port:
         entry.note(build.settings.notes["balancer without ha ports"].format(**words))
         return
-    backends = [
-        build.model.endpoints.get(target.endpoint)
-        for listener in every_port
-        for group in listener.target_groups
-        if group in build.model.target_groups
-        for target in build.model.target_groups[group].targets
-    ]
+    backends = targets_of(build.model, every_port)
     if not any(
         interface.address in build.forwarding_nics
         for backend in backends
-        if backend is not None
         for interface in backend.interfaces
     ):
         entry.note(build.settings.notes["backends without ip forwarding"].format(**words))
