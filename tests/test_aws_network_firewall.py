@@ -153,3 +153,79 @@ def test_stateless_ports_known_only_after_apply_or_refused_make_the_rule_undecid
         ("ports 0-70000", None),
         (None, [PortRange(low=443, high=443)]),
     ]
+
+
+def test_a_stateful_rule_whose_port_is_not_known_is_named_and_closed_drops_it(
+    tmp_path: Path,
+) -> None:
+    # The fixture read as a directory, sid 1 passing `destination_port = var.https_port`, a
+    # variable without a value: what it passes is not known. Open, the internet reaches tcp 443
+    # through it, named; closed, nothing (the security group admits 22 and 443, the stateless
+    # group drops 22). Read as every port, it passed 443 for certain under both.
+    main = (FIXTURE / "main.tf").read_text()
+    written = 'destination      = "10.0.2.0/24"\n          destination_port = "443"'
+    assert main.count(written) == 1
+    (tmp_path / "main.tf").write_text(main.replace(written, written.replace('"443"', "var.port")))
+    (tmp_path / "providers.tf").write_text((FIXTURE / "providers.tf").read_text())
+    (tmp_path / "variables.tf").write_text('variable "port" {\n  type = string\n}\n')
+    found = {}
+    for assume in ("open", "closed"):
+        report = run_check([tmp_path], [FIXTURE / "rules.yaml"], builtin=False,
+                           assume_unknown=assume)  # fmt: skip
+        found[assume] = [
+            (f.traffic[0].protocol, f.traffic[0].ports, f.depends_on_unknown)
+            for f in report.findings
+            if f.rule == "INTERNET-TO-WEB"
+        ]
+    assert found == {
+        "open": [
+            (
+                "tcp",
+                [(443, 443)],
+                [
+                    "aws_networkfirewall_rule_group.https: stateful rule sid 1 "
+                    "(ports known only after apply)"
+                ],
+            )
+        ],
+        "closed": [],
+    }
+
+
+def test_stateless_and_stateful_values_not_known_make_the_rule_undecidable_and_wide() -> None:
+    # A protocol, an address or an action known only after apply is no protocol, address or
+    # action at all: the rule may match any, named. Before, unknown protocols matched all
+    # protocols for certain, unknown addresses none, an unknown action dropped the rule.
+    builder = PolicyBuilder(
+        FirewallPolicy(address="p", type="t"), Variables([]), lambda *_: Origin()
+    )
+    attributes = [
+        {"protocols": UNKNOWN, "destination_port": [{"from_port": 22, "to_port": 22}]},
+        {"protocols": [6], "source": [{"address_definition": UNKNOWN}]},
+    ]
+    rules = [
+        {"priority": p, "rule_definition": [{"actions": ["aws:drop"], "match_attributes": [a]}]}
+        for p, a in enumerate(attributes, start=1)
+    ]
+    rules.append({"priority": 3, "rule_definition": [{"actions": UNKNOWN}]})
+    definition = [{"rules_source": [{"stateless_rules_and_custom_actions": [
+        {"stateless_rule": rules}]}]}]  # fmt: skip
+    builder.stateless_group("g", "aws_networkfirewall_rule_group", "g", definition, 1)
+    header = {"source": UNKNOWN, "destination": "ANY", "destination_port": "443",
+              "protocol": UNKNOWN}  # fmt: skip
+    stateful = [{"rules_source": [{"stateful_rule": [
+        {"action": UNKNOWN, "header": [header]}]}]}]  # fmt: skip
+    builder.stateful_group("s", "aws_networkfirewall_rule_group", "s", stateful, 1)
+    policy = builder.done([{}])
+    assert [(r.action, r.protocols, r.sources.any, r.undecidable) for r in policy.rules] == [
+        ("deny", ["*"], True, "protocols known only after apply"),
+        ("deny", ["6"], True, "addresses known only after apply"),
+        ("allow", ["*"], True, "action known only after apply"),
+        (
+            "allow",
+            ["*"],
+            True,
+            "action known only after apply; an address known only after apply; "
+            "protocol known only after apply",
+        ),
+    ]

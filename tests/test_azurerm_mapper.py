@@ -1623,3 +1623,76 @@ def test_a_table_that_stops_gateway_routes_learns_none(
     table.values.update(flags)
     model = build(*resources)
     assert model.route_tables["azurerm_route_table.app"].learns_gateway_routes is learns
+
+
+def test_a_dnat_rule_whose_translated_port_is_not_known_is_named(tmp_path: Path) -> None:
+    # The rule of the test above with `translated_port = var.ssh_port`, a variable without a
+    # value: the server is reached on whatever port it is. Open, on every TCP port, named;
+    # closed, not through it. Before, on the rule's own port 2222, for certain.
+    from reachlint.commands.check import run_check
+
+    config = FIXTURES / "firewall-classic" / "config"
+    for source in config.glob("*.tf"):
+        (tmp_path / source.name).write_text(source.read_text())
+    rule = DNAT_TO_THE_SERVER_NIC.replace(
+        "translated_port       = 22", "translated_port = var.ssh_port"
+    )
+    (tmp_path / "dnat.tf").write_text(rule + 'variable "ssh_port" {\n  type = number\n}\n')
+    found = {}
+    for assume in ("open", "closed"):
+        report = run_check([tmp_path], [], assume_unknown=assume)
+        found[assume] = [
+            (f.rule, _ports(f.traffic), f.depends_on_unknown)
+            for f in report.findings
+            if f.destination.address == "azurerm_virtual_machine.vmserver"
+            and f.source.kind == "internet"
+        ]
+    why = (
+        "azurerm_firewall_nat_rule_collection.ssh: DNAT rule server-ssh (translated_port not "
+        "known: var.ssh_port)"
+    )
+    assert found == {
+        "open": [
+            ("INTERNET-ADMIN-PORTS", "[tcp 22, 3389, 5985-5986]", [why]),
+            ("INTERNET-ALL-PORTS", "[tcp 0-21, 23-3388, 3390-5984, 5987-65535]", [why]),
+        ],
+        "closed": [],
+    }
+
+
+def _ports(traffic: list[Any]) -> str:
+    spans = (
+        f"{t.protocol} " + ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in t.ports or [])
+        for t in traffic
+    )
+    return f"[{'; '.join(spans)}]"
+
+
+def test_a_network_rule_whose_protocols_are_not_known_is_undecidable(tmp_path: Path) -> None:
+    # firewall-classic's netRc1 with `protocols = var.protocols`, a variable without a value:
+    # not every protocol for certain, but a rule that may match any, named by the variable.
+    from reachlint.inputs.load import build_model
+
+    config = FIXTURES / "firewall-classic" / "config"
+    for source in config.glob("*.tf"):
+        (tmp_path / source.name).write_text(source.read_text())
+    main = (tmp_path / "main.tf").read_text()
+    written = 'protocols = [\n      "TCP",\n    ]'
+    assert main.count(written) == 1
+    (tmp_path / "main.tf").write_text(main.replace(written, "protocols = var.protocols"))
+    (tmp_path / "protocols.tf").write_text('variable "protocols" {\n  type = list(string)\n}\n')
+    model = build_model([tmp_path])
+    (firewall,) = [g for g in model.gateways.values() if g.kind == "firewall"]
+    assert firewall.policy is not None
+    assert [
+        (r.name, r.protocols, r.destination_ports, r.undecidable)
+        for r in firewall.policy.rules
+        if r.kind == "network"
+    ] == [
+        (
+            "netRc1",
+            ["*"],
+            [PortRange(low=8000, high=8999)],
+            "protocols not known: var.protocols",
+        )
+    ]

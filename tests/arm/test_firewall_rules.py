@@ -218,4 +218,106 @@ def test_a_protocol_not_known_is_not_taken_for_any(tmp_path: Path) -> None:
     model = load_arm_template(template)
     (firewall,) = [g for g in model.gateways.values() if g.kind == "firewall"]
     assert firewall.policy is not None
-    assert firewall.policy.rules[0].protocols == ["*"]
+    network = firewall.policy.rules[0]
+    assert (network.protocols, network.undecidable) == (
+        ["*"],
+        "protocols not known: parameter 'protocols' has no value",
+    )
+
+
+def _with_network_rules(tmp_path: Path, *collections: dict[str, object]) -> Path:
+    """fw-docs-qs (firewall-dnat-fqdn) with network rule collections for the VMs' subnet, and
+    array parameters `protocols` and `ports` without a value."""
+    document = json.loads((FW_DOCS / "template.json").read_text())
+    (firewall,) = [
+        r for r in document["resources"] if r["type"] == "Microsoft.Network/azureFirewalls"
+    ]
+    firewall["properties"]["networkRuleCollections"] = list(collections)
+    document["parameters"] |= {"protocols": {"type": "array"}, "ports": {"type": "array"}}
+    template = tmp_path / "template.json"
+    template.write_text(json.dumps(document))
+    return template
+
+
+def _collection(action: str, priority: int, protocols: object, ports: object) -> dict[str, object]:
+    rule = {"name": action.lower(), "protocols": protocols, "sourceAddresses": ["10.0.1.0/24"],
+            "destinationAddresses": ["*"], "destinationPorts": ports}  # fmt: skip
+    return {"name": action, "properties": {"priority": priority, "action": {"type": action},
+            "rules": [rule]}}  # fmt: skip
+
+
+def _egress(template: Path, assume: str) -> set[tuple[str, tuple[str, ...]]]:
+    """The VMs' egress: its traffic, and the network rules not known it rests on."""
+    report = run_check([template], [FW_DOCS / "rules.yaml"], builtin=False, assume_unknown=assume)
+    return {
+        (
+            str([(t.protocol, t.ports) for t in f.traffic]),
+            tuple(u.split(": ", 1)[1] for u in f.depends_on_unknown or () if "network rule" in u),
+        )
+        for f in report.findings
+        if f.rule == "VM-EGRESS"
+    }
+
+
+def test_a_network_rule_whose_protocols_or_ports_are_not_known_is_undecidable(
+    tmp_path: Path,
+) -> None:
+    # An allow rule for protocols from a parameter without a value admitted every protocol for
+    # certain, under closed too; ports from one, every port.
+    for protocols, ports, traffic, why in (
+        ("[parameters('protocols')]", ["*"], "[('all', None)]", "protocols not known: "
+         "parameter 'protocols' has no value"),
+        (["TCP"], "[parameters('ports')]", "[('tcp', [(0, 65535)])]", "destinationPorts not "
+         "known: parameter 'ports' has no value"),
+    ):  # fmt: skip
+        template = _with_network_rules(tmp_path, _collection("Allow", 200, protocols, ports))
+        assert _egress(template, "open") == {(traffic, (f"network rule allow ({why})",))}
+        assert _egress(template, "closed") == set()
+
+
+def test_a_deny_rule_whose_protocols_are_not_known_leaves_its_port_in_doubt(
+    tmp_path: Path,
+) -> None:
+    # Deny 443 for protocols not known, then allow TCP: open, all of TCP passes, 443 resting on
+    # the deny; closed, 443 is denied. Before, 443 was denied for certain under both.
+    template = _with_network_rules(
+        tmp_path,
+        _collection("Deny", 50, "[parameters('protocols')]", ["443"]),
+        _collection("Allow", 200, ["TCP"], ["*"]),
+    )
+    report = run_check([template], [FW_DOCS / "rules.yaml"], builtin=False)
+    egress = [f for f in report.findings if f.rule == "VM-EGRESS"]
+    assert len(egress) == 2
+    for finding in egress:
+        assert [(t.protocol, t.ports) for t in finding.traffic] == [("tcp", [(0, 65535)])]
+        assert [
+            (part.value.split(": ", 1)[1], [(t.protocol, t.ports) for t in part.traffic])
+            for part in finding.depends_on_unknown_for or []
+        ] == [
+            (
+                "network rule deny (protocols not known: parameter 'protocols' has no value)",
+                [("tcp", [(443, 443)])],
+            )
+        ]
+    closed = run_check([template], [FW_DOCS / "rules.yaml"], builtin=False,
+                       assume_unknown="closed")  # fmt: skip
+    assert {
+        str([(t.protocol, t.ports) for t in f.traffic])
+        for f in closed.findings
+        if f.rule == "VM-EGRESS"
+    } == {"[('tcp', [(0, 442), (444, 65535)])]"}
+
+
+def test_ports_known_in_part_keep_the_known_part_certain(tmp_path: Path) -> None:
+    # ["22", a parameter]: tcp 22 passes for certain, the rest rests on the parameter.
+    template = _with_network_rules(
+        tmp_path, _collection("Allow", 200, ["TCP"], ["22", "[parameters('ports')[0]]"])
+    )
+    model = load_arm_template(template)
+    (firewall,) = [g for g in model.gateways.values() if g.kind == "firewall"]
+    assert firewall.policy is not None
+    network = [r for r in firewall.policy.rules if r.kind == "network"]
+    assert [(r.protocols, r.destination_ports, r.undecidable) for r in network] == [
+        (["tcp"], [PortRange(low=22, high=22)], None),
+        (["tcp"], None, "destinationPorts not known: parameter 'ports' has no value"),
+    ]

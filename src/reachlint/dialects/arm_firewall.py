@@ -7,22 +7,21 @@ collections written on it, or from its Firewall Policy and the policy's parents;
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from reachlint.dialects.arm_reading import ArmInput, at, items, parent_of
 from reachlint.formats.arm.resource_ids import child_address
 from reachlint.formats.arm.resources import ArmResource
-from reachlint.formats.arm.values import StateUnknown, Unknown
+from reachlint.formats.arm.values import MissingParameter, Placeholder, StateUnknown, Unknown
 from reachlint.model.network import (
     AddressSpec,
     DnatRule,
     FirewallPolicy,
     FirewallRule,
-    PortRange,
 )
 from reachlint.providers.azure import firewall as azure_firewall
 from reachlint.providers.azure import gateways as azure_gateways
-from reachlint.providers.azure.nsgs import port_ranges
 from reachlint.providers.azure.resources import Build
 
 FIREWALL = "microsoft.network/azurefirewalls"
@@ -76,19 +75,36 @@ class ArmFirewalls:
             spec.service_tags.append("a value known at deployment")
         return azure_firewall.written(spec)
 
-    def fw_ports(
+    def written(self, resource: ArmResource, *values: Any, what: str) -> azure_firewall.Written:
+        """A rule's field: the values known, and why the rest is not (parameters without a
+        value); `texts` notes each value not known."""
+        texts = self.arm.texts(resource, *values, what=what)
+        reasons = [
+            item.reason
+            for value in values
+            for item in ([value] if isinstance(value, Unknown) else items(value))
+            if isinstance(item, Unknown)
+        ]
+        for text in texts:
+            if isinstance(text, Placeholder):
+                reasons.append(MissingParameter("", None, None, text.parameters).reason)
+        known = [text for text in texts if not isinstance(text, Placeholder)]
+        if not reasons:
+            return azure_firewall.Written(known)
+        return azure_firewall.Written(
+            known, f"{what} not known: {'; '.join(dict.fromkeys(reasons))}"
+        )
+
+    def invalid_ports(
         self, resource: ArmResource, rule: Any, key: str
-    ) -> tuple[list[PortRange] | None, str | None]:
-        """The ports, and what makes them undecidable: ports Azure does not accept (taken as
-        every port) or a parameter without a value."""
-        values = self.arm.texts(resource, at(rule, key), what=key)
-        try:
-            return port_ranges(values), None
-        except ValueError:
+    ) -> Callable[[list[str]], str]:
+        def noted(values: list[str]) -> str:
             self.arm.note(
                 resource, f"{key} {values!r} is not a port range; taken as every port", rule
             )
-            return None, f"{key} {values!r}"
+            return f"{key} {values!r}"
+
+        return noted
 
     def classic_rules(
         self, resource: ArmResource, properties: Any, public: bool
@@ -221,25 +237,29 @@ class ArmFirewalls:
             )  # fmt: skip
             if app:
                 self.application_rule(resource, rule, data)
-            else:
-                azure_firewall.network_rule(
-                    rule,
-                    self.arm.texts(
-                        resource, at(data, "ipProtocols"), at(data, "protocols"), what="protocols"
-                    ),
-                    self.fw_addresses(
-                        resource, data, "destinationAddresses", "destinationIpGroups"
-                    ),
-                    self.arm.texts(resource, at(data, "destinationFqdns"), what="destinationFqdns"),
-                    *self.fw_ports(resource, data, "destinationPorts"),
-                )
-            rules.add(order, rule)
+                rules.add(order, rule)
+                continue
+            for made in azure_firewall.network_rule(
+                rule,
+                self.written(
+                    resource, at(data, "ipProtocols"), at(data, "protocols"), what="protocols"
+                ),
+                self.fw_addresses(resource, data, "destinationAddresses", "destinationIpGroups"),
+                self.arm.texts(resource, at(data, "destinationFqdns"), what="destinationFqdns"),
+                self.written(resource, at(data, "destinationPorts"), what="destinationPorts"),
+                self.invalid_ports(resource, data, "destinationPorts"),
+            ):
+                rules.add(order, made)
 
     def application_rule(self, resource: ArmResource, rule: FirewallRule, data: Any) -> None:
         entries: list[tuple[str, int | None]] = []
+        ports_unknown: list[str] = []
         for protocol in items(at(data, "protocols")):
             kind = str(at(protocol, "protocolType") or "")
-            entries.append((kind, self.arm.integer(resource, at(protocol, "port"), "port")))
+            port = self.written(resource, at(protocol, "port"), what="port")
+            ports_unknown += [port.unknown] if port.unknown else []
+            number = self.arm.integer(resource, port.values[0], "port") if port.values else None
+            entries.append((kind, number))
         targets = [
             target
             for key, words in (
@@ -256,7 +276,9 @@ class ArmFirewalls:
             resource, at(data, "destinationAddresses"), what="destinationAddresses"
         )
         inspects = at(data, "terminateTLS") is True
-        azure_firewall.application_rule(rule, entries, targets, destinations, inspects)
+        azure_firewall.application_rule(
+            rule, entries, targets, destinations, inspects, "; ".join(ports_unknown)
+        )
 
     def dnat_rule(
         self,
@@ -281,16 +303,15 @@ class ArmFirewalls:
             origin=self.arm.origin(resource, data),
             name=name,
             collection=label,
-            protocols=azure_firewall.protocols(
-                self.arm.texts(
-                    resource, at(data, "ipProtocols"), at(data, "protocols"), what="protocols"
-                )
-            ),
             sources=self.fw_addresses(resource, data, "sourceAddresses", "sourceIpGroups"),
-            ports=self.fw_ports(resource, data, "destinationPorts")[0] or [],
-            translated_port=self.arm.integer(
-                resource, at(data, "translatedPort"), "translatedPort"
+        )
+        azure_firewall.dnat_match(
+            rule,
+            self.written(
+                resource, at(data, "ipProtocols"), at(data, "protocols"), what="protocols"
             ),
+            self.written(resource, at(data, "destinationPorts"), what="destinationPorts"),
+            self.written(resource, at(data, "translatedPort"), what="translatedPort"),
         )
         translated = at(data, "translatedAddress")
         rule.translated_interface = _private_address_of(translated)

@@ -13,7 +13,14 @@ from reachlint.engine.filters import port_sets
 from reachlint.engine.firewall import FirewallView, rule_protocols, spec_addresses
 from reachlint.engine.flows import INTERNET, Hop, Unknown
 from reachlint.model.network import DnatRule
-from reachlint.model.traffic import ALL_ADDRESSES, PUBLIC_ADDRESSES, IntervalSet, Traffic, cidrs
+from reachlint.model.traffic import (
+    ALL_ADDRESSES,
+    ALL_PORTS,
+    PUBLIC_ADDRESSES,
+    IntervalSet,
+    Traffic,
+    cidrs,
+)
 
 
 def through_dnat(engine: Engine) -> None:
@@ -54,9 +61,14 @@ def dnat_targets(engine: Engine, rule: DnatRule) -> list[tuple[ClassView, str | 
 
 
 def dnat_traffic(engine: Engine, rule: DnatRule) -> tuple[Traffic, list[str]]:
-    """Internet traffic the rule translates, as it arrives (on the translated port)."""
+    """Internet traffic the rule translates, as it arrives (on the translated port). A rule
+    not known translates, when open, what it may match, and nothing when closed."""
     clients, unsure = spec_addresses(rule.sources)
     unknowns = []
+    if rule.undecidable:
+        unknowns.append(f"{rule.address}: DNAT rule {rule.name} ({rule.undecidable})")
+        if engine.assume == "closed":
+            return Traffic(), unknowns
     if unsure:
         unknowns.append(f"{rule.address}: DNAT rule {rule.name} (addresses it names)")
         if engine.assume == "open":
@@ -64,6 +76,8 @@ def dnat_traffic(engine: Engine, rule: DnatRule) -> tuple[Traffic, list[str]]:
     ports = port_sets(rule.ports)
     if rule.translated_port is not None:
         ports = IntervalSet([(rule.translated_port, rule.translated_port)])
+    elif not rule.translated_port_known:
+        ports = ALL_PORTS
     protocols = rule_protocols(rule.protocols)
     return Traffic.box(protocols, clients & PUBLIC_ADDRESSES, ports), unknowns
 
@@ -99,6 +113,8 @@ def _dnat_hop(view: FirewallView, rule: DnatRule) -> Hop:
         or "every port"
     )
     to_port = f":{rule.translated_port}" if rule.translated_port is not None else ""
+    if not rule.translated_port_known:
+        to_port = " on a port not known"
     to_address = (
         f"the private address of {rule.translated_interface}"
         if rule.translated_interface is not None

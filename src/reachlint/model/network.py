@@ -224,7 +224,8 @@ class DnatRule(Element, kw_only=True):
     # deployment (a NIC's dynamic address, read from its state).
     translated_interface: str | None = None
     translated_port: int | None = None
-    undecidable: str | None = None  # a translated FQDN
+    translated_port_known: bool = True  # False: any port, as the port is not known
+    undecidable: str | None = None  # why what the rule translates is not known
 
 
 class FirewallStage(Struct, kw_only=True):

@@ -8,6 +8,7 @@ and order.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from reachlint.dialects.terraform.azurerm_links import AzurermLinks, blocks, ip_text
@@ -19,13 +20,11 @@ from reachlint.model.network import (
     DnatRule,
     FirewallPolicy,
     Gateway,
-    PortRange,
 )
 from reachlint.providers.azure import firewall as azure_firewall
 from reachlint.providers.azure import gateways as azure_gateways
-from reachlint.providers.azure.nsgs import port_ranges
 from reachlint.providers.azure.resources import Build
-from reachlint.providers.values import has_unknown, integer, string_value, strings
+from reachlint.providers.values import dedupe, has_unknown, integer, string_value, strings
 
 POLICY_TYPES = frozenset({"azurerm_firewall_policy"})
 IP_GROUP_TYPES = frozenset({"azurerm_ip_group"})
@@ -222,27 +221,37 @@ class AzurermFirewalls:
                 if azure_firewall.on_private_addresses_only(block.get("destination_addresses")):
                     self.links.note(resource, azure_firewall.PRIVATE_DNAT.format(name=name), at)
                     continue
-                rules.add_dnat(
-                    key,
-                    DnatRule(
-                        address=resource.address, type=resource.type, origin=origin, name=name,
-                        collection=label,
-                        protocols=azure_firewall.protocols(strings(block.get("protocols"))),
-                        sources=sources, ports=self.fw_ports(resource, at, block)[0] or [],
-                        translated_address=translated, translated_interface=interface,
-                        translated_port=integer(block.get("translated_port")),
-                    ),
+                dnat = DnatRule(
+                    address=resource.address, type=resource.type, origin=origin, name=name,
+                    collection=label, sources=sources, translated_address=translated,
+                    translated_interface=interface,
                 )  # fmt: skip
+                azure_firewall.dnat_match(
+                    dnat,
+                    self.written(resource, at, block, "protocols"),
+                    self.written(resource, at, block, "destination_ports"),
+                    self.written(resource, at, block, "translated_port"),
+                )
+                rules.add_dnat(key, dnat)
                 continue
             rule = azure_firewall.filter_rule(
                 resource.address, resource.type, origin, name, kind, label, action, sources,
                 self.tf.settings.unknown_rule_action_undecidable,
             )  # fmt: skip
             if kind == "application":
-                entries = [
-                    (string_value(p.get("type")) or "", integer(p.get("port")))
-                    for p in (*blocks(block.get("protocol")), *blocks(block.get("protocols")))
+                written = [
+                    (
+                        string_value(p.get("type")) or "",
+                        self.written(resource, f"{at}.{key}.{j}", p, "port"),
+                    )
+                    for key in ("protocol", "protocols")
+                    for j, p in enumerate(blocks(block.get(key)))
                 ]
+                entries = [
+                    (protocol, integer(port.values[0]) if port.values else None)
+                    for protocol, port in written
+                ]
+                ports_unknown = "; ".join(port.unknown for _, port in written if port.unknown)
                 destinations = strings(block.get("destination_addresses"))
                 targets = [
                     target
@@ -252,31 +261,45 @@ class AzurermFirewalls:
                     )
                 ]
                 inspects = block.get("terminate_tls") is True
-                azure_firewall.application_rule(rule, entries, targets, destinations, inspects)
-            else:
-                azure_firewall.network_rule(
-                    rule,
-                    strings(block.get("protocols")),
-                    self.fw_side(
-                        resource,
-                        at,
-                        block,
-                        ("destination_addresses", "destination_ip_groups"),
-                        ip_groups,
-                    ),
-                    strings(block.get("destination_fqdns")),
-                    *self.fw_ports(resource, at, block),
+                azure_firewall.application_rule(
+                    rule, entries, targets, destinations, inspects, ports_unknown
                 )
-            rules.add(key, rule)
+                rules.add(key, rule)
+                continue
+            for made in azure_firewall.network_rule(
+                rule,
+                self.written(resource, at, block, "protocols"),
+                self.fw_side(
+                    resource, at, block, ("destination_addresses", "destination_ip_groups"),
+                    ip_groups,
+                ),
+                strings(block.get("destination_fqdns")),
+                self.written(resource, at, block, "destination_ports"),
+                self.invalid_ports(resource, at),
+            ):  # fmt: skip
+                rules.add(key, made)
 
-    def fw_ports(
-        self, resource: TfResource, path: str, block: dict[str, Any]
-    ) -> tuple[list[PortRange] | None, str | None]:
-        """The ports, and what makes them undecidable: ports Azure does not accept (taken as
-        every port)."""
-        values = strings(block.get("destination_ports"))
-        try:
-            return port_ranges(values), None
-        except ValueError:
+    def written(
+        self, resource: TfResource, path: str, block: dict[str, Any], key: str
+    ) -> azure_firewall.Written:
+        """A rule's field: the values known, and what the rest rests on (a variable without a
+        value, an attribute known only after apply)."""
+        value = block.get(key)
+        known = strings(value) or ([str(value)] if integer(value) is not None else [])
+        if not has_unknown(value):
+            return azure_firewall.Written(known)
+        names = dedupe(
+            name
+            for each in resource.unknown_values.get(f"{path}.{key}", ())
+            for name in each.sources
+        )
+        return azure_firewall.Written(
+            known, f"{key} not known: {', '.join(names) or 'known only after apply'}"
+        )
+
+    def invalid_ports(self, resource: TfResource, path: str) -> Callable[[list[str]], str]:
+        def noted(values: list[str]) -> str:
             self.links.note(resource, f"destination_ports {values!r} is not a port range", path)
-            return None, f"destination_ports {values!r}"
+            return f"destination_ports {values!r}"
+
+        return noted

@@ -37,7 +37,7 @@ from reachlint.providers.aws.networks import SUBNET_KINDS
 from reachlint.providers.aws.source import Resource
 from reachlint.providers.aws.state import Build
 from reachlint.providers.values import has_unknown, integer, strings
-from reachlint.sources import Origin
+from reachlint.sources import UNKNOWN, Origin
 
 STATELESS_ACTIONS: dict[str, Literal["allow", "deny", "next"]] = {
     "aws:pass": "allow",
@@ -84,7 +84,7 @@ class Variables:
 def header_addresses(text: Any, variables: Variables) -> tuple[AddressSpec, str | None]:
     """A Suricata header address (ANY, a CIDR, $VAR, [a, b]); the reason if undecidable."""
     if not isinstance(text, str) or not text.strip():
-        return AddressSpec(), "an address known only after apply"
+        return AddressSpec(any=True), "an address known only after apply"
     spec = AddressSpec()
     for item in text.strip().strip("[]").split(","):
         word = item.strip()
@@ -117,6 +117,8 @@ def _cidr_list(values: list[str]) -> list[str]:
 def header_ports(text: Any) -> tuple[list[PortRange] | None, str | None]:
     """ANY, 443, 1024:65535, 1024: (and up), :1023 (and down), [80,443]; the reason when it
     cannot be read (a variable, a negation, a port outside 0-65535)."""
+    if text is UNKNOWN:
+        return None, "ports known only after apply"
     if not isinstance(text, str) or text.strip().lower() in ("any", ""):
         return None, None
     ranges = []
@@ -152,10 +154,14 @@ def match_ports(blocks: Any) -> tuple[list[PortRange] | None, str | None]:
     return ranges or None, None
 
 
-def match_addresses(blocks: Any) -> AddressSpec:
+def match_addresses(blocks: Any) -> tuple[AddressSpec, str | None]:
+    """A stateless rule's addresses (none written: any); the reason when one is known only
+    after apply."""
     values = [b.get("address_definition") for b in _blocks(blocks)]
     cidrs = _cidr_list([v for v in values if isinstance(v, str)])
-    return AddressSpec(cidrs=cidrs) if values else AddressSpec(any=True)
+    if any(has_unknown(v) for v in values):
+        return AddressSpec(any=True), "addresses known only after apply"
+    return (AddressSpec(cidrs=cidrs) if values else AddressSpec(any=True)), None
 
 
 class PolicyBuilder:
@@ -184,8 +190,12 @@ class PolicyBuilder:
             definition = _first(block.get("rule_definition"))
             actions = strings(definition.get("actions"))
             action = next((STATELESS_ACTIONS[a] for a in actions if a in STATELESS_ACTIONS), None)
+            why: list[str | None] = []
             if action is None:
-                continue  # only custom actions: metrics, no verdict
+                if not has_unknown(definition.get("actions")):
+                    continue  # only custom actions: metrics, no verdict
+                # As an Azure rule's action not known: an allow, undecidable.
+                action, why = "allow", ["action known only after apply"]
             attributes = _first(definition.get("match_attributes"))
             listed_protocols = attributes.get("protocols")
             protocols = [
@@ -193,6 +203,12 @@ class PolicyBuilder:
                 for p in (listed_protocols if isinstance(listed_protocols, list) else [])
                 if isinstance(p, int) and not isinstance(p, bool)
             ]
+            sources, source_addresses = match_addresses(attributes.get("source"))
+            destinations, destination_addresses = match_addresses(attributes.get("destination"))
+            why += [source_addresses, destination_addresses]
+            if has_unknown(listed_protocols):
+                protocols = []  # every protocol, undecidable
+                why.append("protocols known only after apply")
             written = block.get("priority")
             rule_priority = written if isinstance(written, int) else 0
             rule = FirewallRule(
@@ -205,15 +221,16 @@ class PolicyBuilder:
                 stage=0,
                 action=action,
                 protocols=protocols or ["*"],
-                sources=match_addresses(attributes.get("source")),
-                destinations=match_addresses(attributes.get("destination")),
+                sources=sources,
+                destinations=destinations,
             )
             rule.source_ports, source_reason = match_ports(attributes.get("source_port"))
             rule.destination_ports, reason = match_ports(attributes.get("destination_port"))
             if _blocks(attributes.get("tcp_flag")):
-                rule.undecidable = "TCP flags"
-            elif reason or source_reason:
-                rule.undecidable = reason or source_reason
+                why.append("TCP flags")
+            rule.undecidable = (
+                "; ".join(dict.fromkeys(r for r in (*why, reason, source_reason) if r)) or None
+            )
             self.stateless.append((priority, rule_priority, index, rule))
 
     def stateful_group(
@@ -234,13 +251,16 @@ class PolicyBuilder:
 
         for index, block in enumerate(_blocks(source.get("stateful_rule"))):
             header = _first(block.get("header"))
-            action = STATEFUL_ACTIONS.get(str(block.get("action")).upper(), "alert")
+            written_action = block.get("action")
+            action = STATEFUL_ACTIONS.get(str(written_action).upper(), "alert")
             sid = str(index)
             for option in _blocks(block.get("rule_option")):
                 settings = option.get("settings")
                 if option.get("keyword") == "sid" and isinstance(settings, list) and settings:
                     sid = str(settings[0])
             why: list[str] = []
+            if written_action is UNKNOWN:
+                action, why = "allow", ["action known only after apply"]
             sources, reason = header_addresses(header.get("source"), variables)
             why += [reason] if reason else []
             destinations, reason = header_addresses(header.get("destination"), variables)
@@ -249,8 +269,11 @@ class PolicyBuilder:
             why += [reason] if reason else []
             source_ports, reason = header_ports(header.get("source_port"))
             why += [reason] if reason else []
-            protocol = str(header.get("protocol") or "IP").upper()
-            if protocol not in _PLAIN_PROTOCOLS:
+            written = header.get("protocol")
+            protocol = "IP" if written is UNKNOWN else str(written or "IP").upper()
+            if written is UNKNOWN:
+                why.append("protocol known only after apply")
+            elif protocol not in _PLAIN_PROTOCOLS:
                 why.append(f"application protocol {protocol}")
             add(
                 FirewallRule(

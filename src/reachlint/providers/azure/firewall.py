@@ -13,12 +13,14 @@ addresses those are is known only when traffic flows, so they are undecidable.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import NamedTuple
 
+import msgspec
 from msgspec import Struct, field
 
 from reachlint.model.network import AddressSpec, DnatRule, FirewallPolicy, FirewallRule, PortRange
-from reachlint.providers.azure.nsgs import add_plain_address
+from reachlint.providers.azure.nsgs import add_plain_address, port_ranges
 from reachlint.sources import Origin
 
 # The rule types in the order the firewall reads them.
@@ -158,44 +160,101 @@ def application_rule(
     targets: list[str],
     destinations: Iterable[str],
     inspects_tls: bool,
+    ports_unknown: str = "",
 ) -> None:
-    """An application rule: TCP on its protocols' ports, to targets (FQDNs, tags, URLs, web
-    categories) that only traffic names; what it admits is undecidable."""
+    """An application rule: TCP on its protocols' ports (any, when one is not known), to
+    targets (FQDNs, tags, URLs, web categories) that only traffic names; what it admits is
+    undecidable."""
     rule.protocols = ["tcp"]
-    rule.destination_ports = application_ports(protocols)
+    rule.destination_ports = None if ports_unknown else application_ports(protocols)
+    if ports_unknown:
+        targets.append(ports_unknown)
     rule.destinations = addresses(destinations, {}, ())
     if inspects_tls:
         targets.append("TLS inspection")
     rule.undecidable = "; ".join(targets) or "application rule"
 
 
+class Written(NamedTuple):
+    """A rule's field as written: the values known, and why the rest is not known (a parameter
+    without a value, a value known only after apply), or None when all of it is."""
+
+    values: list[str]
+    unknown: str | None = None
+
+
 def network_rule(
     rule: FirewallRule,
-    protocols_written: Iterable[str],
+    protocols_written: Written,
     destinations: AddressSpec,
     fqdns: list[str],
-    destination_ports: list[PortRange] | None,
-    invalid_ports: str | None = None,
-) -> None:
-    """A network rule; FQDN destinations resolve only when traffic flows, and ports Azure does
-    not accept are not known: undecidable. Any protocol with a port written is TCP and UDP:
-    "If a destination port is explicitly configured, then the rule is translated to a TCP+UDP
-    rule" (https://learn.microsoft.com/azure/firewall/rule-processing)."""
-    written = list(protocols_written)
-    rule.protocols = protocols(written)
-    every_port = destination_ports is None or any(
-        port.low <= 0 and port.high >= 65535 for port in destination_ports
+    ports_written: Written,
+    invalid_ports: Callable[[list[str]], str],
+) -> list[FirewallRule]:
+    """A network rule, as the rules it stands for. FQDN destinations resolve only when traffic
+    flows, and ports Azure does not accept are not known (`invalid_ports` notes them and names
+    them): the rule is undecidable. Any protocol with a port written is TCP and UDP: "If a
+    destination port is explicitly configured, then the rule is translated to a TCP+UDP rule"
+    (https://learn.microsoft.com/azure/firewall/rule-processing). Protocols or ports not known
+    in part make a second rule after it, undecidable, for what the part not known may add, so
+    that what the rule matches for sure is not taken for a guess."""
+    rule.protocols = protocols(protocols_written.values)
+    try:
+        rule.destination_ports = port_ranges(ports_written.values)
+    except ValueError:
+        _also_undecidable(rule, invalid_ports(ports_written.values))
+    every_port = rule.destination_ports is None or any(
+        port.low <= 0 and port.high >= 65535 for port in rule.destination_ports
     )
-    any_written = any(str(raw).strip().lower() == "any" for raw in written)
+    any_written = any(text.strip().lower() == "any" for text in protocols_written.values)
     if rule.protocols == ["*"] and any_written and not every_port:
         rule.protocols = ["tcp", "udp"]
     rule.destinations = destinations
-    reasons = [f"FQDN destinations {', '.join(fqdns[:3])}"] if fqdns else []
-    if invalid_ports:
-        reasons.append(invalid_ports)
-    if reasons:
-        rule.undecidable = "; ".join(reasons)
-    rule.destination_ports = destination_ports
+    if fqdns:
+        _also_undecidable(rule, f"FQDN destinations {', '.join(fqdns[:3])}")
+    if not (protocols_written.unknown or ports_written.unknown):
+        return [rule]
+    guessed = msgspec.structs.replace(rule)
+    for written in (protocols_written, ports_written):
+        _also_undecidable(guessed, written.unknown)
+    if protocols_written.unknown:
+        guessed.protocols = ["*"]
+    if ports_written.unknown:
+        guessed.destination_ports = None
+    nothing_known = any(w.unknown and not w.values for w in (protocols_written, ports_written))
+    return [guessed] if nothing_known else [rule, guessed]
+
+
+def _also_undecidable(rule: FirewallRule, reason: str | None) -> None:
+    if reason:
+        rule.undecidable = f"{rule.undecidable}; {reason}" if rule.undecidable else reason
+
+
+def dnat_match(
+    rule: DnatRule, protocols_written: Written, ports_written: Written, translated_port: Written
+) -> None:
+    """What a DNAT rule translates. A part not known, or a port Azure does not accept, makes
+    the rule undecidable, matching what a DNAT rule can: TCP and UDP, any port, to the port
+    sent."""
+    reasons = [protocols_written.unknown, ports_written.unknown, translated_port.unknown]
+    rule.protocols = (
+        ["tcp", "udp"] if protocols_written.unknown else protocols(protocols_written.values)
+    )
+    try:
+        rule.ports = port_ranges(ports_written.values) or []
+    except ValueError:
+        reasons.append(f"destination ports {ports_written.values!r}")
+        rule.ports = []
+    if ports_written.unknown or (not rule.ports and ports_written.values):
+        rule.ports = [PortRange(low=0, high=65535)]
+    written = translated_port.values[0] if translated_port.values else None
+    number = int(written) if written is not None and written.strip().isdigit() else None
+    if written is not None and (number is None or number > 65535):
+        reasons.append(f"translated port {written!r}")
+        number = None
+    rule.translated_port = number
+    rule.translated_port_known = not translated_port.unknown
+    rule.undecidable = "; ".join(reason for reason in reasons if reason) or None
 
 
 # A DNAT rule that on_private_addresses_only keeps out of the model, as its note says.
