@@ -1899,3 +1899,28 @@ def test_the_hop_of_an_nsg_not_known_makes_up_no_rule() -> None:
         "the network security group of Microsoft.Network/networkInterfaces/nic (network "
         "interface): its rules are not known; may allow inbound all"
     }
+
+
+def test_a_launch_flag_or_route_target_not_known_is_named_by_what_it_rests_on(
+    tmp_path: Path,
+) -> None:
+    # `map_public_ip_on_launch = var.public`, `gateway_id = var.gateway` without a value are not
+    # something only the apply sets: the notes name the variable a reviewer can give.
+    write(
+        tmp_path,
+        {
+            "main.tf": 'variable "public" {\n  type = bool\n}\n'
+            'variable "gateway" {\n  type = string\n}\n'
+            'resource "aws_vpc" "main" {\n  cidr_block = "10.0.0.0/16"\n}\n'
+            'resource "aws_subnet" "a" {\n  vpc_id = aws_vpc.main.id\n'
+            '  cidr_block = "10.0.1.0/24"\n  map_public_ip_on_launch = var.public\n}\n'
+            'resource "aws_route_table" "rt" {\n  vpc_id = aws_vpc.main.id\n}\n'
+            'resource "aws_route" "out" {\n  route_table_id = aws_route_table.rt.id\n'
+            '  destination_cidr_block = "0.0.0.0/0"\n  gateway_id = var.gateway\n}\n'
+        },
+    )
+    model = build_model([tmp_path], None, None)
+    assert [n.message for n in model.notes if n.address in ("aws_subnet.a", "aws_route.out")] == [
+        "map_public_ip_on_launch is not known (it rests on var.public)",
+        "gateway_id is not known (it rests on var.gateway)",
+    ]

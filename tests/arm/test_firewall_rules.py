@@ -321,3 +321,21 @@ def test_ports_known_in_part_keep_the_known_part_certain(tmp_path: Path) -> None
         (["tcp"], [PortRange(low=22, high=22)], None),
         (["tcp"], None, "destinationPorts not known: parameter 'ports' has no value"),
     ]
+
+
+def test_a_dnat_rules_translated_port_is_read_as_azure_reads_it() -> None:
+    # Only a whole number of 0-65535 in ASCII digits is a port: "²" passes str.isdigit() and
+    # fails int(); the rest fails the deployment. Each is named, none an internal error.
+    from reachlint.model.network import DnatRule
+    from reachlint.providers.azure.firewall import Written, dnat_match
+
+    found = []
+    for written in ("3389", " 22 ", "²", "99999", "-1", "1e3", "0x50", "٣"):
+        rule = DnatRule(address="fw", type="t", name="r")
+        dnat_match(rule, Written(["TCP"]), Written(["80"]), Written([written]))
+        found.append((rule.translated_port, rule.undecidable))
+    assert found == [
+        (3389, None),
+        (22, None),
+        *[(None, f"translated port {w!r}") for w in ("²", "99999", "-1", "1e3", "0x50", "٣")],
+    ]

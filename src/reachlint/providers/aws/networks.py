@@ -107,6 +107,21 @@ def add_network(b: Build, resource: Resource) -> None:
     b.declared_networks.append(resource.address)
 
 
+def why_not_known(view: Fields, field: str) -> str:
+    """Why a value is not known, for a note: what it rests on (a variable, a data source), else
+    that only the apply sets it."""
+    itself = f"{view.address}."  # a plan without the expression names the attribute itself
+    rests_on = dedupe(
+        source
+        for value in view.unknown_ranges(field)
+        for source in value.sources
+        if not source.startswith(itself)
+    )
+    if rests_on:
+        return f"is not known (it rests on {', '.join(rests_on)})"
+    return "is known only after apply"
+
+
 def cidr_values(
     view: Fields,
     field: str,
@@ -133,7 +148,7 @@ def cidr_values(
             view.note(not_known(path, found_ranges), field)
         elif path not in unknown:
             unknown.append(path)
-            view.note(f"{path} is known only after apply", field)
+            view.note(f"{path} {why_not_known(view, field)}", field)
     found: list[str] = []
     for text in strings(value):
         if valid_cidr(text):
@@ -177,8 +192,9 @@ def add_subnet(b: Build, resource: Resource) -> None:
     # Default subnets give public addresses unless told otherwise; others do not.
     public = written if isinstance(written, bool) else default
     if written is UNKNOWN:
-        unknown.append(resource.name("public_ip_on_launch"))
-        resource.note(f"{resource.path('public_ip_on_launch')} is known only after apply")
+        launch = "public_ip_on_launch"
+        unknown.append(resource.name(launch))
+        resource.note(f"{resource.path(launch)} {why_not_known(resource, launch)}")
     ipv6_on_launch = resource.value("ipv6_on_launch")
     if ipv6_on_launch is UNKNOWN:
         unknown.append(resource.name("ipv6_on_launch"))

@@ -21,6 +21,7 @@ from reachlint.providers.aws.networks import (
     VPC_KINDS,
     cidr_values,
     network_of,
+    why_not_known,
 )
 from reachlint.providers.aws.security_groups import PREFIX_LIST_KINDS
 from reachlint.providers.aws.source import Fields, Resource
@@ -205,7 +206,7 @@ def route_target(
     if pending is None:
         view.note(f"{view.prefix}route has no target it can be read from")
     else:
-        view.note(f"{view.path(name)} is known only after apply", name)
+        view.note(f"{view.path(name)} {why_not_known(view, name)}", name)
     implied = next((kind for field, kind, _ in ROUTE_TARGETS if field == name), None)
     return implied or "unknown", None, pending
 

@@ -248,7 +248,9 @@ def dnat_match(
     if ports_written.unknown or (not rule.ports and ports_written.values):
         rule.ports = [PortRange(low=0, high=65535)]
     written = translated_port.values[0] if translated_port.values else None
-    number = int(written) if written is not None and written.strip().isdigit() else None
+    digits = (written or "").strip()
+    # ASCII digits only: str.isdigit() also takes "²", which int() refuses.
+    number = int(digits) if digits.isascii() and digits.isdecimal() and len(digits) <= 5 else None
     if written is not None and (number is None or number > 65535):
         reasons.append(f"translated port {written!r}")
         number = None
