@@ -1696,3 +1696,26 @@ def test_a_network_rule_whose_protocols_are_not_known_is_undecidable(tmp_path: P
             "protocols not known: var.protocols",
         )
     ]
+
+
+def test_a_private_endpoint_that_may_ask_for_approval_rests_on_it(tmp_path: Path) -> None:
+    # fixtures/azurerm/private-link-service with `is_manual_connection = var.manual`, a variable
+    # without a value: the connection may wait for the service owner's approval. Open, the
+    # consumer reaches the backend resting on it; closed, not.
+    from reachlint.commands.check import run_check
+
+    fixture = FIXTURES / "private-link-service"
+    for source in (fixture / "config").glob("*"):
+        (tmp_path / source.name).write_text(source.read_text())
+    main = (tmp_path / "main.tf").read_text()
+    written = "is_manual_connection           = false"
+    assert main.count(written) == 1
+    main = main.replace(written, "is_manual_connection = var.manual")
+    (tmp_path / "main.tf").write_text(main + '\nvariable "manual" {\n  type = bool\n}\n')
+    found = {}
+    for assume in ("open", "closed"):
+        report = run_check([tmp_path], [fixture / "rules.yaml"], builtin=False,
+                           assume_unknown=assume)  # fmt: skip
+        found[assume] = [(_ports(f.traffic), f.depends_on_unknown) for f in report.findings]
+    approval = "azurerm_private_link_service.example: its owner's approval of the connection"
+    assert found == {"open": [("[tcp 443]", [approval])], "closed": []}

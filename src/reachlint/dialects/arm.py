@@ -51,6 +51,7 @@ from reachlint.providers.azure import networks as azure_networks
 from reachlint.providers.azure import nsgs as azure_nsgs
 from reachlint.providers.azure import peerings as azure_peerings
 from reachlint.providers.azure import placement as azure_placement
+from reachlint.providers.azure import private_link as azure_private_link
 from reachlint.providers.azure import routes as azure_routes
 from reachlint.providers.azure.resources import Build
 from reachlint.sources import Origin
@@ -69,6 +70,7 @@ CONNECTION = "microsoft.network/connections"
 EXPRESS_ROUTE = "microsoft.network/expressroutecircuits"
 NAT_GATEWAY = "microsoft.network/natgateways"
 PRIVATE_ENDPOINT = "microsoft.network/privateendpoints"
+PRIVATE_LINK_SERVICE = "microsoft.network/privatelinkservices"
 DEPLOYMENTS = "microsoft.resources/deployments"
 BASTION = "microsoft.network/bastionhosts"
 
@@ -77,7 +79,8 @@ MODELLED = frozenset(
         VNET, SUBNET, PEERING, NSG, NSG_RULE, ASG, NIC, VM, VMSS, PIP, LB, LB_POOL, LB_NAT_RULE,
         APP_GATEWAY, FIREWALL, ROUTE_TABLE, ROUTE,
         VNET_GATEWAY, LOCAL_GATEWAY, CONNECTION, EXPRESS_ROUTE, NAT_GATEWAY, BASTION,
-        PRIVATE_ENDPOINT, DEPLOYMENTS, FIREWALL_POLICY, RULE_GROUP, OLD_RULE_GROUP, IP_GROUP,
+        PRIVATE_ENDPOINT, PRIVATE_LINK_SERVICE, DEPLOYMENTS, FIREWALL_POLICY, RULE_GROUP,
+        OLD_RULE_GROUP, IP_GROUP,
     }
 )  # fmt: skip
 
@@ -324,6 +327,7 @@ def map_deployment(deployment: Deployment, file: str) -> NetworkModel:
     balancers.load_balancers()
     balancers.application_gateways()
     azure_placement.place_interfaces(build)  # and their own frontends
+    azure_private_link.private_link_services(build)  # after the frontends it names
     azure_load_balancers.default_outbound(build.model)
     azure_routes.route_tables(build)
     azure_peerings.connect(build)

@@ -158,6 +158,24 @@ TYPES: dict[str, Kind] = {
         entries={
             "ip_configurations": Entries(
                 "ipConfigurations", "ip_configuration", "", "", anonymous=True, noted=False
+            ),
+            "connections": Entries(
+                "privateLinkServiceConnections", "service_connection", "", "", anonymous=True
+            ),
+            "manual_connections": Entries(
+                "manualPrivateLinkServiceConnections",
+                "service_connection",
+                "",
+                "",
+                anonymous=True,
+            ),
+        },
+    ),
+    "microsoft.network/privatelinkservices": Kind(
+        "private_link_service",
+        entries={
+            "ip_configurations": Entries(
+                "ipConfigurations", "ip_configuration", "", "", anonymous=True, noted=False
             )
         },
     ),
@@ -181,6 +199,7 @@ ENTRY_KINDS: dict[str, Kind] = {
     "client_pool": Kind("client_pool", type=CLIENTS_TYPE),
     "bgp": Kind("bgp"),
     "ip_configuration": Kind("ip_configuration"),
+    "service_connection": Kind("service_connection"),
 }
 
 FIELDS: dict[str, dict[str, Field]] = {
@@ -219,6 +238,11 @@ FIELDS: dict[str, dict[str, Field]] = {
         "subnet": at("subnet", what="subnet", subnet=True),
         "application_security_groups": at("applicationSecurityGroups"),
     },
+    "private_link_service": {
+        "frontends": at("loadBalancerFrontendIpConfigurations"),
+        "subnet": at("ipConfigurations.0.properties.subnet", what="subnet", subnet=True),
+    },
+    "service_connection": {"service": at("privateLinkServiceId")},
     "ip_configuration": {
         "private_ip": at("privateIPAddress"),
         "public_ip": at("publicIPAddress", quiet=True),

@@ -5,12 +5,14 @@ from __future__ import annotations
 from msgspec.structs import replace
 
 from reachlint.engine.balancers import keeps_client
+from reachlint.engine.classes import ClassView
 from reachlint.engine.core import end_side
 from reachlint.engine.explain import Blocked, Explainer
 from reachlint.engine.explain_between import between
 from reachlint.engine.explain_outside import from_internet, from_site, to_internet, to_site
 from reachlint.engine.explain_services import not_a_source, not_accepted, not_its_kind
 from reachlint.engine.flows import EndpointClass, External, Flow
+from reachlint.engine.private_link import links, links_of
 from reachlint.engine.reach import AssumeUnknown, analysed, reachability_of
 from reachlint.model.network import NetworkModel
 from reachlint.model.traffic import Traffic
@@ -103,6 +105,40 @@ class Analysis:
                 blocked = between(explainer, lb_class, target, leg)
                 if blocked is not None:
                     return replace(blocked, reason=f"through {balancer.address}: {blocked.reason}")
+        return self._through_private_link(source, target, wanted, destination_endpoint)
+
+    def _through_private_link(
+        self,
+        source: EndpointClass | External,
+        target: ClassView,
+        wanted: Traffic,
+        destination_endpoint: str | None,
+    ) -> Blocked | None:
+        """What stops `wanted` on the way on from a Private Link service whose private
+        endpoint `source` reaches, to the backend `target`: what its NAT address meets."""
+        engine = self._engine
+        by_endpoint = links(engine) if engine.model.private_link_services else {}
+        members = {m.endpoint for m in target.info.members}
+        for flow in self.reachability.flows:
+            if flow.state != "reachable" or _key(flow.source) != _key(source):
+                continue
+            if not isinstance(flow.destination, EndpointClass):
+                continue
+            for link in links_of(engine.classes[flow.destination.id], by_endpoint):
+                for listener, forwarded, targets, _via in link.forwards(engine):
+                    heard = flow.traffic & listener.heard
+                    if not members.intersection(targets) or not heard:
+                        continue
+                    carried = listener.carried(forwarded, heard).services_everywhere()
+                    leg = carried & wanted.services_everywhere()
+                    if not leg:
+                        continue
+                    explainer = Explainer(engine, link.service.address, destination_endpoint)
+                    blocked = explainer.guards(target, "ingress", link.peer, leg, "destination")
+                    engine.filters.take_unknowns()
+                    if blocked is not None:
+                        where = link.service.address
+                        return replace(blocked, reason=f"through {where}: {blocked.reason}")
         return None
 
     def _arrivals(self, source: EndpointClass | External) -> list[Flow]:

@@ -152,10 +152,22 @@ class Engine:
 
     def firewall_peer(self, view: FirewallView) -> tuple[Peer, RouteView]:
         """The firewall as its targets see it: an address of its subnet (DNAT also SNATs)."""
-        gateway = view.gateway
-        subnet = self.model.subnets.get(gateway.subnet or "")
-        network = subnet.network if subnet is not None else gateway.network
-        addresses = cidrs(subnet.cidrs) if subnet is not None and subnet.cidrs else ALL_ADDRESSES
+        return self.subnet_peer(view.gateway.subnet, view.gateway.network)
+
+    def subnet_peer(
+        self, subnet_address: str | None, network: str | None
+    ) -> tuple[Peer, RouteView]:
+        """What the targets of a hop that translates the source see (an address of its subnet,
+        any of its network's when the subnet is not known), and the routes it sends by."""
+        subnet = self.model.subnets.get(subnet_address or "")
+        network = subnet.network if subnet is not None else network
+        around = self.model.networks.get(network or "")
+        if subnet is not None and subnet.cidrs:
+            addresses = cidrs(subnet.cidrs)
+        elif subnet is None and around is not None and around.cidrs:
+            addresses = cidrs(around.cidrs)
+        else:
+            addresses = ALL_ADDRESSES
         peer = Peer(addresses=addresses, known=False, network=network)
         return peer, self.tables.view_for(subnet, network)
 

@@ -18,6 +18,7 @@ from reachlint.engine.flows import INTERNET, Reachability
 from reachlint.engine.inbound import from_internet, from_sites
 from reachlint.engine.outbound import to_outside
 from reachlint.engine.pairs import Pairs, between_classes
+from reachlint.engine.private_link import through_private_link
 from reachlint.model.network import NetworkModel
 
 __all__ = [
@@ -41,7 +42,9 @@ def analysed(
     to_outside(engine)
     from_sites(engine)
     through_dnat(engine)
-    through_load_balancers(engine, pairs, [*engine.flows, *engine.held])
+    arrivals = [*engine.flows, *engine.held]
+    through_private_link(engine, arrivals)
+    through_load_balancers(engine, pairs, arrivals)
     if not paths:
         # A path's builder holds the pairs' cache, which holds the builder, and a class keeps
         # its views by family, itself among them: cycles that would keep the engine and the

@@ -379,6 +379,22 @@ ROWS: tuple[Exposure, ...] = (
         doc=("https://learn.microsoft.com/en-us/azure/api-management/virtual-network-reference",),
     ),
     Exposure(
+        key="azure-private-link-service",
+        service="Private Link service",
+        types=("Microsoft.Network/privateLinkServices", "azurerm_private_link_service"),
+        role="hop",
+        accepts=Sides.every(NOTHING),
+        sends=Sides.every(NOTHING),
+        notes="Not an endpoint: a hop from the private endpoints connected to it to the frontends "
+        "of its Standard load balancer, which pass on what their rules hear; the backends see its "
+        "NAT address, in its own subnet. A manual connection waits for its owner's approval.",
+        doc=(
+            "https://learn.microsoft.com/en-us/azure/private-link/private-link-service-overview",
+            "https://learn.microsoft.com/en-us/powershell/module/az.network/"
+            "new-azprivatelinkserviceipconfig",
+        ),
+    ),
+    Exposure(
         key="azure-firewall",
         service="Azure Firewall",
         types=("Microsoft.Network/azureFirewalls", "azurerm_firewall"),

@@ -422,6 +422,17 @@ class Endpoint(Element, kw_only=True):
     service_ports: list[PortRange] = field(default_factory=list)
 
 
+class PrivateLinkService(Element, kw_only=True):
+    """An Azure Private Link service: a private endpoint connected to it reaches the load
+    balancer frontends it names, and the backends see one of its NAT addresses, in `subnet`."""
+
+    frontends: list[str] = field(default_factory=list)
+    subnet: str | None = None
+    nat_ips: list[str] = field(default_factory=list)
+    endpoints: list[str] = field(default_factory=list)  # the private endpoints connected to it
+    manual: list[str] = field(default_factory=list)  # of those, by a request its owner approves
+
+
 class AddressSpec(Struct, kw_only=True):
     """One side of an NSG rule: any address, CIDRs, service tags, application security groups."""
 
@@ -493,6 +504,7 @@ class NetworkModel(Struct, kw_only=True):
     prefix_lists: dict[str, PrefixList] = field(default_factory=dict)
     endpoints: dict[str, Endpoint] = field(default_factory=dict)
     target_groups: dict[str, TargetGroup] = field(default_factory=dict)
+    private_link_services: dict[str, PrivateLinkService] = field(default_factory=dict)
     elastic_ips: dict[str, ElasticIp] = field(default_factory=dict)
     # Ids and ARNs of deployed resources that the input knows (a plan's prior state): id -> address.
     ids: dict[str, str] = field(default_factory=dict)

@@ -28,6 +28,7 @@ from reachlint.providers.azure import networks as azure_networks
 from reachlint.providers.azure import nsgs as azure_nsgs
 from reachlint.providers.azure import peerings as azure_peerings
 from reachlint.providers.azure import placement as azure_placement
+from reachlint.providers.azure import private_link as azure_private_link
 from reachlint.providers.azure import routes as azure_routes
 from reachlint.providers.azure.resources import Build
 
@@ -74,6 +75,7 @@ HANDLED_TYPES = frozenset(
         "azurerm_nat_gateway_public_ip_prefix_association",
         "azurerm_bastion_host",
         "azurerm_private_endpoint",
+        "azurerm_private_link_service",
         *VM_TYPES,
         *SCALE_SET_TYPES,
     }
@@ -151,6 +153,7 @@ def build_azurerm_model(
     azure_load_balancers.default_outbound(build.model)
     azure_compute.bastions(build, compute.bastion_public_ip)
     azure_compute.private_endpoints(build)
+    azure_private_link.private_link_services(build)
     azure_placement.place_interfaces(build)
     azure_routes.route_tables(build)
     azure_gateways.points_to_site(build)

@@ -71,6 +71,7 @@ LNG_TYPES = frozenset({"azurerm_local_network_gateway"})
 CIRCUIT_TYPES = frozenset({"azurerm_express_route_circuit"})
 NAT_GATEWAY_TYPES = frozenset({"azurerm_nat_gateway"})
 FIREWALL_TYPES = frozenset({"azurerm_firewall"})
+PRIVATE_LINK_TYPES = frozenset({"azurerm_private_link_service"})
 
 # A subnet link may name the VNet when the subnet is an inline block of it.
 SUBNET_LINK_TYPES = SUBNET_TYPES | VNET_TYPES
@@ -95,6 +96,7 @@ TYPES: dict[str, str] = {
     "azurerm_local_network_gateway": "local_network_gateway",
     "azurerm_express_route_circuit": "express_route_circuit",
     "azurerm_private_endpoint": "private_endpoint",
+    "azurerm_private_link_service": "private_link_service",
     "azurerm_route_table": "route_table",
     "azurerm_route": "route",
 }
@@ -126,6 +128,18 @@ ENTRIES: dict[str, dict[str, Entries]] = {
     "azurerm_private_endpoint": {
         "ip_configurations": Entries(
             "ip_configuration", "ip_configuration", "azurerm_private_endpoint.ip_configuration"
+        ),
+        "connections": Entries(
+            "private_service_connection",
+            "service_connection",
+            "azurerm_private_endpoint.private_service_connection",
+        ),
+    },
+    "azurerm_private_link_service": {
+        "ip_configurations": Entries(
+            "nat_ip_configuration",
+            "ip_configuration",
+            "azurerm_private_link_service.nat_ip_configuration",
         )
     },
     "azurerm_route_table": {"routes": Entries("route", "route", "azurerm_route_table.route")},
@@ -230,6 +244,19 @@ FIELDS: dict[str, dict[str, Field]] = {
     "azurerm_nat_gateway_public_ip_prefix_association": _NAT_PUBLIC,
     "azurerm_private_endpoint": {"subnet": attr("subnet_id", resolver="subnet_of")},
     "azurerm_private_endpoint.ip_configuration": {"private_ip": attr("private_ip_address")},
+    "azurerm_private_endpoint.private_service_connection": {
+        "service": attr(
+            "private_connection_resource_id", types=PRIVATE_LINK_TYPES, what="Private Link service"
+        ),
+        "manual": attr("is_manual_connection"),
+    },
+    "azurerm_private_link_service": {
+        "frontends": attr(
+            "load_balancer_frontend_ip_configuration_ids", types=LB_TYPES, what="load balancer"
+        ),
+        "subnet": attr("nat_ip_configuration.0.subnet_id", resolver="subnet_of"),
+    },
+    "azurerm_private_link_service.nat_ip_configuration": {"private_ip": attr("private_ip_address")},
     "azurerm_firewall": {"subnet": attr("ip_configuration", resolver="gateway_subnet")},
     "azurerm_bastion_host": {"subnet": attr("ip_configuration", resolver="gateway_subnet")},
     "azurerm_firewall.ip_configuration": {
