@@ -149,7 +149,7 @@ def test_stateless_ports_known_only_after_apply_or_refused_make_the_rule_undecid
     builder.stateless_group("g", "aws_networkfirewall_rule_group", "g", definition, 1)
     policy = builder.done([{}])
     assert [(r.undecidable, r.destination_ports) for r in policy.rules] == [
-        ("ports known only after apply", None),
+        ("ports not known", None),
         ("ports 0-70000", None),
         (None, [PortRange(low=443, high=443)]),
     ]
@@ -182,10 +182,7 @@ def test_a_stateful_rule_whose_port_is_not_known_is_named_and_closed_drops_it(
             (
                 "tcp",
                 [(443, 443)],
-                [
-                    "aws_networkfirewall_rule_group.https: stateful rule sid 1 "
-                    "(ports known only after apply)"
-                ],
+                ["aws_networkfirewall_rule_group.https: stateful rule sid 1 (ports not known)"],
             )
         ],
         "closed": [],
@@ -193,21 +190,26 @@ def test_a_stateful_rule_whose_port_is_not_known_is_named_and_closed_drops_it(
 
 
 def test_stateless_and_stateful_values_not_known_make_the_rule_undecidable_and_wide() -> None:
-    # A protocol, an address or an action known only after apply is no protocol, address or
-    # action at all: the rule may match any, named. Before, unknown protocols matched all
-    # protocols for certain, unknown addresses none, an unknown action dropped the rule.
+    # A protocol, an address or an action not known (known only after apply, a variable without
+    # a value) is no protocol, address or action at all: the rule may match any, named; AWS
+    # matches any address or protocol listed, so what is known of a list is decided for sure
+    # first. An action not known may allow or deny (`action_known`). Before, unknown protocols
+    # matched all protocols for certain, unknown addresses none, an unknown action dropped
+    # the rule.
     builder = PolicyBuilder(
         FirewallPolicy(address="p", type="t"), Variables([]), lambda *_: Origin()
     )
     attributes = [
         {"protocols": UNKNOWN, "destination_port": [{"from_port": 22, "to_port": 22}]},
         {"protocols": [6], "source": [{"address_definition": UNKNOWN}]},
-    ]
+        {"protocols": [6, UNKNOWN], "source": [{"address_definition": "0.0.0.0/0"},
+                                               {"address_definition": UNKNOWN}]},
+    ]  # fmt: skip
     rules = [
         {"priority": p, "rule_definition": [{"actions": ["aws:drop"], "match_attributes": [a]}]}
         for p, a in enumerate(attributes, start=1)
     ]
-    rules.append({"priority": 3, "rule_definition": [{"actions": UNKNOWN}]})
+    rules.append({"priority": 4, "rule_definition": [{"actions": UNKNOWN}]})
     definition = [{"rules_source": [{"stateless_rules_and_custom_actions": [
         {"stateless_rule": rules}]}]}]  # fmt: skip
     builder.stateless_group("g", "aws_networkfirewall_rule_group", "g", definition, 1)
@@ -217,15 +219,43 @@ def test_stateless_and_stateful_values_not_known_make_the_rule_undecidable_and_w
         {"action": UNKNOWN, "header": [header]}]}]}]  # fmt: skip
     builder.stateful_group("s", "aws_networkfirewall_rule_group", "s", stateful, 1)
     policy = builder.done([{}])
-    assert [(r.action, r.protocols, r.sources.any, r.undecidable) for r in policy.rules] == [
-        ("deny", ["*"], True, "protocols known only after apply"),
-        ("deny", ["6"], True, "addresses known only after apply"),
-        ("allow", ["*"], True, "action known only after apply"),
-        (
-            "allow",
-            ["*"],
-            True,
-            "action known only after apply; an address known only after apply; "
-            "protocol known only after apply",
-        ),
-    ]
+    assert [
+        (r.name, r.action, r.action_known, r.protocols, r.sources.any, r.sources.cidrs,
+         r.undecidable)
+        for r in policy.rules
+    ] == [
+        ("priority 1", "deny", True, ["*"], True, [], "protocols not known"),
+        ("priority 2", "deny", True, ["6"], True, [], "source addresses not known"),
+        ("priority 3", "deny", True, ["6"], False, ["0.0.0.0/0"], None),
+        ("priority 3", "deny", True, ["*"], True, [],
+         "source addresses, protocols not known"),
+        ("priority 4", "allow", False, ["*"], True, [], "action not known"),
+        ("sid 0", "allow", False, ["*"], True, [],
+         "action not known; an address not known; protocol not known"),
+    ]  # fmt: skip
+
+
+def test_an_action_not_known_passes_when_open_and_drops_when_closed(tmp_path: Path) -> None:
+    # The fixture's stateless rule dropping tcp 22 with `actions = [var.action]`: it may drop,
+    # pass or hand on. Open, the internet reaches tcp 22 too, resting on the rule; closed, the
+    # rule drops all it matches (tcp to 10.0.2.0/24, port 22), so 443 still passes.
+    main = (FIXTURE / "main.tf").read_text()
+    written = 'actions = ["aws:drop"]'
+    assert main.count(written) == 1
+    (tmp_path / "main.tf").write_text(main.replace(written, "actions = [var.action]"))
+    (tmp_path / "providers.tf").write_text((FIXTURE / "providers.tf").read_text())
+    (tmp_path / "variables.tf").write_text('variable "action" {\n  type = string\n}\n')
+    found = {}
+    for assume in ("open", "closed"):
+        report = run_check([tmp_path], [FIXTURE / "rules.yaml"], builtin=False,
+                           assume_unknown=assume)  # fmt: skip
+        found[assume] = [
+            ([(t.protocol, t.ports) for t in f.traffic], f.depends_on_unknown)
+            for f in report.findings
+            if f.rule == "INTERNET-TO-WEB"
+        ]
+    rule = "aws_networkfirewall_rule_group.drop_ssh: stateless rule priority 10 (action not known)"
+    assert found == {
+        "open": [([("tcp", [(22, 22), (443, 443)])], [rule])],
+        "closed": [([("tcp", [(443, 443)])], None)],
+    }

@@ -1670,7 +1670,8 @@ def _ports(traffic: list[Any]) -> str:
 
 def test_a_network_rule_whose_protocols_are_not_known_is_undecidable(tmp_path: Path) -> None:
     # firewall-classic's netRc1 with `protocols = var.protocols`, a variable without a value:
-    # not every protocol for certain, but a rule that may match any, named by the variable.
+    # not every protocol for certain, but a rule that may match any Azure takes with a port
+    # written (TCP, UDP, ICMP), named by the variable.
     from reachlint.inputs.load import build_model
 
     config = FIXTURES / "firewall-classic" / "config"
@@ -1691,7 +1692,7 @@ def test_a_network_rule_whose_protocols_are_not_known_is_undecidable(tmp_path: P
     ] == [
         (
             "netRc1",
-            ["*"],
+            ["tcp", "udp", "icmp"],
             [PortRange(low=8000, high=8999)],
             "protocols not known: var.protocols",
         )

@@ -96,7 +96,7 @@ def test_a_network_rule_with_ports_azure_does_not_accept_is_undecidable(tmp_path
     assert firewall.policy is not None
     network = firewall.policy.rules[0]
     assert (network.name, network.destination_ports) == ("time-windows", None)
-    assert network.undecidable == "destinationPorts ['65536']"
+    assert network.undecidable == "destinationPorts '65536'"
 
 
 def test_a_dnat_rule_to_a_nics_own_dynamic_address_leads_to_that_nic(tmp_path: Path) -> None:
@@ -219,8 +219,9 @@ def test_a_protocol_not_known_is_not_taken_for_any(tmp_path: Path) -> None:
     (firewall,) = [g for g in model.gateways.values() if g.kind == "firewall"]
     assert firewall.policy is not None
     network = firewall.policy.rules[0]
+    # With port 123 written, Azure takes TCP, UDP or ICMP (Any: TCP and UDP), nothing else.
     assert (network.protocols, network.undecidable) == (
-        ["*"],
+        ["tcp", "udp", "icmp"],
         "protocols not known: parameter 'protocols' has no value",
     )
 
@@ -339,3 +340,141 @@ def test_a_dnat_rules_translated_port_is_read_as_azure_reads_it() -> None:
         (22, None),
         *[(None, f"translated port {w!r}") for w in ("²", "99999", "-1", "1e3", "0x50", "٣")],
     ]
+
+
+NIC1_ADDRESS = (
+    "[reference(resourceId('Microsoft.Network/networkInterfaces', "
+    "format('{0}{1}', variables('networkInterfaceName'), 1)))"
+    ".ipConfigurations[0].properties.privateIPAddress]"
+)
+
+
+def _dnat(tmp_path: Path, **written: object) -> Path:
+    """fw-docs-qs with one DNAT rule, rdp-01 translated to net-int1's own address (myVM1 for
+    certain) and changed as `written` says; array and string parameters without a value."""
+    document = json.loads((FW_DOCS / "template.json").read_text())
+    (firewall,) = [
+        r for r in document["resources"] if r["type"] == "Microsoft.Network/azureFirewalls"
+    ]
+    (collection,) = firewall["properties"]["natRuleCollections"]
+    first = collection["properties"]["rules"][0]
+    first |= {"translatedAddress": NIC1_ADDRESS, **written}
+    collection["properties"]["rules"] = [first]
+    document["parameters"] |= {"items": {"type": "array"}, "one": {"type": "string"}}
+    template = tmp_path / "template.json"
+    template.write_text(json.dumps(document))
+    return template
+
+
+def _inbound(template: Path, assume: str) -> list[tuple[str, list[str] | None]]:
+    report = run_check([template], [FW_DOCS / "rules.yaml"], builtin=False, assume_unknown=assume)
+    return [
+        (str([(t.protocol, t.ports) for t in f.traffic]), f.depends_on_unknown)
+        for f in report.findings
+        if f.rule == "INTERNET-TO-VMS"
+    ]
+
+
+def test_a_dnat_rule_known_in_part_translates_its_known_part_for_certain(tmp_path: Path) -> None:
+    # Traffic arrives at the translated port: destination ports not known do not change it,
+    # and TCP of ["TCP", a parameter] is translated whatever the parameter is. Before, the
+    # whole rule rested on the parameter and closed lost tcp 3389.
+    certain = [("[('tcp', [(3389, 3389)])]", None)]
+    for written in (
+        {"destinationPorts": ["3389", "[parameters('one')]"]},
+        {"destinationPorts": "[parameters('items')]"},
+    ):
+        template = _dnat(tmp_path, **written)
+        for assume in ("open", "closed"):
+            assert _inbound(template, assume) == certain, (written, assume)
+    template = _dnat(tmp_path, protocols=["TCP", "[parameters('one')]"])
+    assert _inbound(template, "closed") == certain
+    why = (
+        "Microsoft.Network/azureFirewalls/FW-01/natRuleCollections/Coll-01: DNAT rule rdp-01 "
+        "(protocols not known: parameter 'one' has no value)"
+    )
+    report = run_check([template], [FW_DOCS / "rules.yaml"], builtin=False)
+    (finding,) = [f for f in report.findings if f.rule == "INTERNET-TO-VMS"]
+    assert [(part.value, [t.protocol for t in part.traffic]) for part in
+            finding.depends_on_unknown_for or []] == [(why, ["udp"])]  # fmt: skip
+
+
+def test_a_dnat_rules_translated_port_azure_does_not_take_is_any_port_named(
+    tmp_path: Path,
+) -> None:
+    # 22.5, a flag, an object: not a port. Before, read as no translated port: tcp 3389 for
+    # certain. The value is named, cut short however long it is written.
+    for written, shown in ((22.5, "'22.5'"), (True, "'true'"), ({"a": 1}, "'{\"a\": 1}'"),
+                           ("9" * 100_000, f"'{'9' * 40}...'")):  # fmt: skip
+        template = _dnat(tmp_path, translatedPort=written)
+        (firewall,) = [
+            g for g in load_arm_template(template).gateways.values() if g.kind == "firewall"
+        ]
+        assert firewall.policy is not None
+        (rule,) = firewall.policy.dnat
+        assert (rule.translated_port, rule.translated_port_known) == (None, False)
+        assert rule.undecidable in (
+            f"translatedPort not known: {shown} is not a value Azure takes",
+            f"translated port {shown}",
+        )
+        assert _inbound(template, "closed") == []
+
+
+def test_any_with_ports_known_in_part_and_protocols_not_known_with_a_port(
+    tmp_path: Path,
+) -> None:
+    # Allow Any on ["22", a parameter]: tcp and udp 22 for certain; the parameter may be "*",
+    # which leaves Any every protocol. Deny for protocols not known on port 22, then allow Any:
+    # with a port written Azure takes TCP, UDP or ICMP, so GRE and the rest pass for certain.
+    allow = _with_network_rules(
+        tmp_path, _collection("Allow", 200, ["Any"], ["22", "[parameters('ports')[0]]"])
+    )
+    assert _egress(allow, "closed") == {("[('tcp', [(22, 22)]), ('udp', [(22, 22)])]", ())}
+    assert [traffic for traffic, _ in _egress(allow, "open")] == ["[('all', None)]"]
+    deny = _with_network_rules(
+        tmp_path,
+        _collection("Deny", 50, "[parameters('protocols')]", ["22"]),
+        _collection("Allow", 200, ["Any"], ["*"]),
+    )
+    (closed,) = _egress(deny, "closed")
+    assert "('icmp', None)" not in closed[0] and "('other', None)" in closed[0]
+
+
+def test_a_collection_action_not_known_may_allow_or_deny(tmp_path: Path) -> None:
+    # Its action from a parameter without a value: open, what it matches passes, named; closed,
+    # it denies what it matches, so a later allow no longer lets tcp 22 through.
+    document = json.loads(_with_network_rules(
+        tmp_path,
+        _collection("Allow", 100, ["TCP"], ["22"]),
+        _collection("Allow", 200, ["Any"], ["*"]),
+    ).read_text())  # fmt: skip
+    (firewall,) = [
+        r for r in document["resources"] if r["type"] == "Microsoft.Network/azureFirewalls"
+    ]
+    first = firewall["properties"]["networkRuleCollections"][0]
+    first["properties"]["action"]["type"] = "[parameters('one')]"
+    document["parameters"]["one"] = {"type": "string"}
+    template = tmp_path / "template.json"
+    template.write_text(json.dumps(document))
+    why = "network rule allow (action not known: parameter 'one' has no value)"
+    (opened,) = _egress(template, "open")
+    assert opened == ("[('all', None)]", (why,))
+    (closed,) = _egress(template, "closed")
+    assert "(22, 22)" not in closed[0] and closed[1] == ()
+
+
+def test_an_application_rule_whose_protocols_are_not_known_names_them(tmp_path: Path) -> None:
+    document = json.loads((FW_DOCS / "template.json").read_text())
+    (firewall,) = [
+        r for r in document["resources"] if r["type"] == "Microsoft.Network/azureFirewalls"
+    ]
+    (collection,) = firewall["properties"]["applicationRuleCollections"]
+    collection["properties"]["rules"][0]["protocols"] = "[parameters('items')]"
+    document["parameters"]["items"] = {"type": "array"}
+    template = tmp_path / "template.json"
+    template.write_text(json.dumps(document))
+    (policy,) = [g.policy for g in load_arm_template(template).gateways.values() if g.policy]
+    first = next(r for r in policy.rules if r.kind == "application")
+    assert first.destination_ports is None
+    assert first.undecidable is not None
+    assert "protocols not known: parameter 'items' has no value" in first.undecidable

@@ -7,6 +7,7 @@ collections written on it, or from its Firewall Policy and the policy's parents;
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -79,12 +80,19 @@ class ArmFirewalls:
         """A rule's field: the values known, and why the rest is not (parameters without a
         value); `texts` notes each value not known."""
         texts = self.arm.texts(resource, *values, what=what)
-        reasons = [
-            item.reason
+        listed = [
+            item
             for value in values
-            for item in ([value] if isinstance(value, Unknown) else items(value))
-            if isinstance(item, Unknown)
+            for item in ([value] if isinstance(value, Unknown) else items(value) or [value])
+            if item is not None
         ]
+        reasons = [item.reason for item in listed if isinstance(item, Unknown)]
+        # What Azure does not take (a number with a fraction, a flag, an object) is no value.
+        unreadable = [item for item in listed if _unreadable(item)]
+        if unreadable:
+            reasons.append(
+                f"{azure_firewall.shown(json.dumps(unreadable[0]))} is not a value Azure takes"
+            )
         for text in texts:
             if isinstance(text, Placeholder):
                 reasons.append(MissingParameter("", None, None, text.parameters).reason)
@@ -99,10 +107,11 @@ class ArmFirewalls:
         self, resource: ArmResource, rule: Any, key: str
     ) -> Callable[[list[str]], str]:
         def noted(values: list[str]) -> str:
+            listed = azure_firewall.shown(", ".join(values))
             self.arm.note(
-                resource, f"{key} {values!r} is not a port range; taken as every port", rule
+                resource, f"{key} {listed} is not a port range; taken as every port", rule
             )
-            return f"{key} {values!r}"
+            return f"{key} {listed}"
 
         return noted
 
@@ -123,7 +132,7 @@ class ArmFirewalls:
                 name = self.arm.text(resource, at(collection, "name"), f"{section} name") or "?"
                 inner = at(collection, "properties")
                 priority = self.arm.integer(resource, at(inner, "priority"), f"{name} priority")
-                action = self.arm.text(resource, at(inner, "action", "type"), f"{name} action")
+                action = self.written(resource, at(inner, "action", "type"), what="action")
                 address = child_address(resource.address, section, name)
                 self.fw_collection(
                     rules, resource, address, kind, name, priority, action, inner, (), public
@@ -192,9 +201,7 @@ class ArmFirewalls:
                     priority = self.arm.integer(
                         group, at(collection, "priority"), f"{name} priority"
                     )
-                    action = self.arm.text(
-                        group, at(collection, "action", "type"), f"{name} action"
-                    )
+                    action = self.written(group, at(collection, "action", "type"), what="action")
                     kind_text = str(at(collection, "ruleCollectionType") or "")
                     kind = "dnat" if "nat" in kind_text.lower() else "filter"
                     self.fw_collection(
@@ -211,14 +218,15 @@ class ArmFirewalls:
         kind: str,
         name: str,
         priority: int | None,
-        action: str | None,
+        action: azure_firewall.Written,
         collection: Any,
         key: tuple[int, ...],
         public: bool,
     ) -> None:
         order = (*key, priority if priority is not None else 65000)
         label = f"rule collection {name} (priority {priority})"
-        verdict = (action or "").lower()  # a DNAT collection's: SNAT rules are not DNAT
+        # A DNAT collection's: SNAT rules are not DNAT.
+        verdict = action.values[0].lower() if action.values else ""
         for data in items(at(collection, "rules")):
             rule_name = self.arm.text(resource, at(data, "name"), "rule name") or "?"
             origin = self.arm.origin(resource, data)
@@ -253,13 +261,17 @@ class ArmFirewalls:
 
     def application_rule(self, resource: ArmResource, rule: FirewallRule, data: Any) -> None:
         entries: list[tuple[str, int | None]] = []
-        ports_unknown: list[str] = []
+        # The ports: a protocol not known may be any, with its own port or its default one.
+        listed = at(data, "protocols")
+        ports_unknown = (
+            [f"protocols not known: {listed.reason}"] if isinstance(listed, Unknown) else []
+        )
         for protocol in items(at(data, "protocols")):
-            kind = str(at(protocol, "protocolType") or "")
+            kind = self.written(resource, at(protocol, "protocolType"), what="protocolType")
             port = self.written(resource, at(protocol, "port"), what="port")
-            ports_unknown += [port.unknown] if port.unknown else []
+            ports_unknown += [w.unknown for w in (kind, port) if w.unknown]
             number = self.arm.integer(resource, port.values[0], "port") if port.values else None
-            entries.append((kind, number))
+            entries.append((kind.values[0] if kind.values else "", number))
         targets = [
             target
             for key, words in (
@@ -305,14 +317,6 @@ class ArmFirewalls:
             collection=label,
             sources=self.fw_addresses(resource, data, "sourceAddresses", "sourceIpGroups"),
         )
-        azure_firewall.dnat_match(
-            rule,
-            self.written(
-                resource, at(data, "ipProtocols"), at(data, "protocols"), what="protocols"
-            ),
-            self.written(resource, at(data, "destinationPorts"), what="destinationPorts"),
-            self.written(resource, at(data, "translatedPort"), what="translatedPort"),
-        )
         translated = at(data, "translatedAddress")
         rule.translated_interface = _private_address_of(translated)
         if rule.translated_interface is None:
@@ -324,7 +328,15 @@ class ArmFirewalls:
                 resource, f"DNAT rule {name} leads to {why}; where it leads is not modelled", data
             )
             return
-        rules.add_dnat(order, rule)
+        for made in azure_firewall.dnat_match(
+            rule,
+            self.written(
+                resource, at(data, "ipProtocols"), at(data, "protocols"), what="protocols"
+            ),
+            self.written(resource, at(data, "destinationPorts"), what="destinationPorts"),
+            self.written(resource, at(data, "translatedPort"), what="translatedPort"),
+        ):
+            rules.add_dnat(order, made)
 
 
 def _private_address_of(value: Any) -> str | None:
@@ -334,3 +346,13 @@ def _private_address_of(value: Any) -> str | None:
         return None
     resource = value.resource or ""
     return resource if resource.lower().startswith(NETWORK_INTERFACES) else None
+
+
+def _unreadable(item: Any) -> bool:
+    """Not a value Azure takes for a rule's field: blank text, a fraction, a flag, an object, a
+    list (a value known at deployment is not known, not unreadable)."""
+    if isinstance(item, Unknown):
+        return False
+    if isinstance(item, str):
+        return not item.strip()
+    return isinstance(item, bool) or not isinstance(item, int)

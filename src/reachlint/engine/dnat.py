@@ -11,7 +11,7 @@ from reachlint.engine.classes import ClassView
 from reachlint.engine.core import Engine
 from reachlint.engine.filters import port_sets
 from reachlint.engine.firewall import FirewallView, rule_protocols, spec_addresses
-from reachlint.engine.flows import INTERNET, Hop, Unknown
+from reachlint.engine.flows import INTERNET, Doubt, Hop, Unknown
 from reachlint.model.network import DnatRule
 from reachlint.model.traffic import (
     ALL_ADDRESSES,
@@ -25,9 +25,12 @@ from reachlint.model.traffic import (
 
 def through_dnat(engine: Engine) -> None:
     for view in engine.firewalls.views.values():
+        # What rules known for sure translate to each class: a rule not known after them (the
+        # part of a rule not known) rests on its value only for the rest.
+        certain: dict[int, Traffic] = {}
         for rule in view.policy.dnat:
             for b, unsure in dnat_targets(engine, rule):
-                _dnat_flow(engine, view, rule, b, unsure)
+                _dnat_flow(engine, view, rule, b, unsure, certain)
             engine.filters.take_unknowns()
 
 
@@ -83,10 +86,21 @@ def dnat_traffic(engine: Engine, rule: DnatRule) -> tuple[Traffic, list[str]]:
 
 
 def _dnat_flow(
-    engine: Engine, view: FirewallView, rule: DnatRule, b: ClassView, unsure: str | None
+    engine: Engine,
+    view: FirewallView,
+    rule: DnatRule,
+    b: ClassView,
+    unsure: str | None,
+    certain: dict[int, Traffic],
 ) -> None:
     traffic, rule_unknowns = dnat_traffic(engine, rule)
     unknowns: list[Unknown] = [*rule_unknowns]
+    known = certain.get(b.info.id)
+    if rule.undecidable:
+        own = rule_unknowns[0]  # dnat_traffic names the rule first
+        unknowns[0] = Doubt(own, traffic - known) if known is not None else own
+    elif not unknowns and not unsure:
+        certain[b.info.id] = known | traffic if known is not None else traffic
     if unsure:
         unknowns.append(unsure)
     peer, routes = engine.firewall_peer(view)

@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Literal
 
 from msgspec import Struct, field
+from msgspec.structs import replace
 
 from reachlint.engine.filters import port_sets
 from reachlint.engine.flows import Doubt, Hop
@@ -58,6 +59,22 @@ def rule_protocols(names: list[str]) -> IntervalSet:
     return out
 
 
+def _either_way(rules: list[FirewallRule]) -> list[FirewallRule]:
+    """Each rule whose action is not known as the two it may be: an allow, then a deny, both
+    not known. Open takes the allow, closed the deny (an unsure match counts when it lets more
+    through): what it matches passes as --assume-unknown says, named."""
+    if all(rule.action_known for rule in rules):
+        return rules
+    found = []
+    for rule in rules:
+        if rule.action_known:
+            found.append(rule)
+            continue
+        why = rule.undecidable or "action"
+        found.extend(replace(rule, action=action, undecidable=why) for action in ("allow", "deny"))
+    return found
+
+
 def unknown_name(rule: FirewallRule, why: str) -> str:
     return f"{rule.address}: {rule.kind} rule {rule.name} ({why})"
 
@@ -82,6 +99,7 @@ class FirewallView:
     def __init__(self, gateway: Gateway, policy: FirewallPolicy, assume: str) -> None:
         self.gateway = gateway
         self.policy = policy
+        self.rules = _either_way(policy.rules)
         self.permissive = assume == "open"
         # Azure Firewall sends traffic for public addresses from its own; AWS's does not.
         self.translates_source = gateway.type != "aws_networkfirewall_firewall"
@@ -125,7 +143,7 @@ class FirewallView:
             remaining = arriving
             undecided = arriving
             forwarded = Traffic()
-            for rule in self.policy.rules:
+            for rule in self.rules:
                 if rule.stage != index or rule.action == "alert":
                     continue
                 lenient = (self.permissive == (rule.action != "deny")) != other_way

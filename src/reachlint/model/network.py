@@ -209,6 +209,8 @@ class FirewallRule(Element, kw_only=True):
     # Why what the rule matches is known only when traffic flows (FQDN targets, a Suricata
     # signature, a domain list); None when the rule is decided exactly.
     undecidable: str | None = None
+    # False: the action is not known either (named in `undecidable`); it may allow or deny.
+    action_known: bool = True
 
 
 class DnatRule(Element, kw_only=True):

@@ -200,7 +200,9 @@ class AzurermFirewalls:
         ip_groups: dict[str, list[str]],
         gateway: Gateway,
     ) -> None:
-        action = (string_value(collection.get("action")) or "").lower()
+        where = path.rsplit(".", 1)[0] if "." in path else ""
+        action = self.written(resource, where, collection, "action")
+        verdict = action.values[0].lower() if action.values else ""
         for i, block in enumerate(blocks(collection.get(path.rsplit(".", 1)[-1]))):
             at = f"{path}.{i}"
             name = string_value(block.get("name")) or "?"
@@ -209,7 +211,7 @@ class AzurermFirewalls:
                 resource, at, block, ("source_addresses", "source_ip_groups"), ip_groups
             )
             if kind == "dnat":
-                if action == "snat":
+                if verdict == "snat":
                     continue
                 translated = ip_text(block.get("translated_address"))
                 interface = None if translated else self._private_address_of(resource, at, block)
@@ -226,13 +228,13 @@ class AzurermFirewalls:
                     collection=label, sources=sources, translated_address=translated,
                     translated_interface=interface,
                 )  # fmt: skip
-                azure_firewall.dnat_match(
+                for each in azure_firewall.dnat_match(
                     dnat,
                     self.written(resource, at, block, "protocols"),
                     self.written(resource, at, block, "destination_ports"),
                     self.written(resource, at, block, "translated_port"),
-                )
-                rules.add_dnat(key, dnat)
+                ):
+                    rules.add_dnat(key, each)
                 continue
             rule = azure_firewall.filter_rule(
                 resource.address, resource.type, origin, name, kind, label, action, sources,
@@ -241,17 +243,21 @@ class AzurermFirewalls:
             if kind == "application":
                 written = [
                     (
-                        string_value(p.get("type")) or "",
+                        self.written(resource, f"{at}.{key}.{j}", p, "type"),
                         self.written(resource, f"{at}.{key}.{j}", p, "port"),
                     )
                     for key in ("protocol", "protocols")
                     for j, p in enumerate(blocks(block.get(key)))
                 ]
                 entries = [
-                    (protocol, integer(port.values[0]) if port.values else None)
-                    for protocol, port in written
+                    (
+                        kind.values[0] if kind.values else "",
+                        integer(port.values[0]) if port.values else None,
+                    )
+                    for kind, port in written
                 ]
-                ports_unknown = "; ".join(port.unknown for _, port in written if port.unknown)
+                # A protocol or port not known: any port.
+                ports_unknown = "; ".join(w.unknown for pair in written for w in pair if w.unknown)
                 destinations = strings(block.get("destination_addresses"))
                 targets = [
                     target
@@ -288,10 +294,9 @@ class AzurermFirewalls:
         known = strings(value) or ([str(value)] if integer(value) is not None else [])
         if not has_unknown(value):
             return azure_firewall.Written(known)
+        field = f"{path}.{key}" if path else key
         names = dedupe(
-            name
-            for each in resource.unknown_values.get(f"{path}.{key}", ())
-            for name in each.sources
+            name for each in resource.unknown_values.get(field, ()) for name in each.sources
         )
         return azure_firewall.Written(
             known, f"{key} not known: {', '.join(names) or 'known only after apply'}"
@@ -299,7 +304,8 @@ class AzurermFirewalls:
 
     def invalid_ports(self, resource: TfResource, path: str) -> Callable[[list[str]], str]:
         def noted(values: list[str]) -> str:
-            self.links.note(resource, f"destination_ports {values!r} is not a port range", path)
-            return f"destination_ports {values!r}"
+            listed = azure_firewall.shown(", ".join(values))
+            self.links.note(resource, f"destination_ports {listed} is not a port range", path)
+            return f"destination_ports {listed}"
 
         return noted

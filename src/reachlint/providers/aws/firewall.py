@@ -24,6 +24,8 @@ import ipaddress
 from collections.abc import Callable
 from typing import Any, Literal
 
+from msgspec.structs import replace
+
 from reachlint.model.network import (
     AddressSpec,
     FirewallAction,
@@ -84,7 +86,7 @@ class Variables:
 def header_addresses(text: Any, variables: Variables) -> tuple[AddressSpec, str | None]:
     """A Suricata header address (ANY, a CIDR, $VAR, [a, b]); the reason if undecidable."""
     if not isinstance(text, str) or not text.strip():
-        return AddressSpec(any=True), "an address known only after apply"
+        return AddressSpec(any=True), "an address not known"
     spec = AddressSpec()
     for item in text.strip().strip("[]").split(","):
         word = item.strip()
@@ -118,7 +120,7 @@ def header_ports(text: Any) -> tuple[list[PortRange] | None, str | None]:
     """ANY, 443, 1024:65535, 1024: (and up), :1023 (and down), [80,443]; the reason when it
     cannot be read (a variable, a negation, a port outside 0-65535)."""
     if text is UNKNOWN:
-        return None, "ports known only after apply"
+        return None, "ports not known"
     if not isinstance(text, str) or text.strip().lower() in ("any", ""):
         return None, None
     ranges = []
@@ -146,7 +148,7 @@ def match_ports(blocks: Any) -> tuple[list[PortRange] | None, str | None]:
         low_written = block.get("from_port")
         high_written = block.get("to_port", low_written)
         if has_unknown(low_written) or has_unknown(high_written):
-            return None, "ports known only after apply"
+            return None, "ports not known"
         low, high = integer(low_written), integer(high_written)
         if low is None or high is None or not 0 <= low <= high <= 65535:
             return None, f"ports {low_written!r}-{high_written!r}"
@@ -154,14 +156,47 @@ def match_ports(blocks: Any) -> tuple[list[PortRange] | None, str | None]:
     return ranges or None, None
 
 
-def match_addresses(blocks: Any) -> tuple[AddressSpec, str | None]:
-    """A stateless rule's addresses (none written: any); the reason when one is known only
-    after apply."""
+def match_addresses(blocks: Any) -> tuple[AddressSpec, bool]:
+    """A stateless rule's addresses known (none written: any), and whether more are not
+    known (a value known only after apply, a variable without one)."""
     values = [b.get("address_definition") for b in _blocks(blocks)]
     cidrs = _cidr_list([v for v in values if isinstance(v, str)])
-    if any(has_unknown(v) for v in values):
-        return AddressSpec(any=True), "addresses known only after apply"
-    return (AddressSpec(cidrs=cidrs) if values else AddressSpec(any=True)), None
+    if not values:
+        return AddressSpec(any=True), False
+    return AddressSpec(cidrs=cidrs), any(has_unknown(v) for v in values)
+
+
+def _known_and_not(
+    rule: FirewallRule, more_sources: bool, more_destinations: bool, more_protocols: bool
+) -> list[FirewallRule]:
+    """A stateless rule whose addresses or protocols are known in part, as the rules it stands
+    for (AWS matches any of those listed): the part known, decided for sure, then one that may
+    match any address or protocol not known, undecidable."""
+    parts = [
+        what
+        for what, more in (
+            ("source addresses", more_sources),
+            ("destination addresses", more_destinations),
+            ("protocols", more_protocols),
+        )
+        if more
+    ]
+    if not parts:
+        return [rule]
+    why = f"{', '.join(parts)} not known"
+    guessed = replace(
+        rule,
+        sources=AddressSpec(any=True) if more_sources else rule.sources,
+        destinations=AddressSpec(any=True) if more_destinations else rule.destinations,
+        protocols=["*"] if more_protocols else rule.protocols,
+        undecidable=f"{rule.undecidable}; {why}" if rule.undecidable else why,
+    )
+    known = not (
+        (more_sources and not rule.sources.cidrs)
+        or (more_destinations and not rule.destinations.cidrs)
+        or (more_protocols and rule.protocols == ["*"])
+    )
+    return [rule, guessed] if known else [guessed]
 
 
 class PolicyBuilder:
@@ -191,11 +226,11 @@ class PolicyBuilder:
             actions = strings(definition.get("actions"))
             action = next((STATELESS_ACTIONS[a] for a in actions if a in STATELESS_ACTIONS), None)
             why: list[str | None] = []
+            action_known = action is not None
             if action is None:
                 if not has_unknown(definition.get("actions")):
                     continue  # only custom actions: metrics, no verdict
-                # As an Azure rule's action not known: an allow, undecidable.
-                action, why = "allow", ["action known only after apply"]
+                action, why = "allow", ["action not known"]
             attributes = _first(definition.get("match_attributes"))
             listed_protocols = attributes.get("protocols")
             protocols = [
@@ -203,12 +238,9 @@ class PolicyBuilder:
                 for p in (listed_protocols if isinstance(listed_protocols, list) else [])
                 if isinstance(p, int) and not isinstance(p, bool)
             ]
-            sources, source_addresses = match_addresses(attributes.get("source"))
-            destinations, destination_addresses = match_addresses(attributes.get("destination"))
-            why += [source_addresses, destination_addresses]
-            if has_unknown(listed_protocols):
-                protocols = []  # every protocol, undecidable
-                why.append("protocols known only after apply")
+            sources, more_sources = match_addresses(attributes.get("source"))
+            destinations, more_destinations = match_addresses(attributes.get("destination"))
+            more_protocols = has_unknown(listed_protocols)
             written = block.get("priority")
             rule_priority = written if isinstance(written, int) else 0
             rule = FirewallRule(
@@ -223,15 +255,15 @@ class PolicyBuilder:
                 protocols=protocols or ["*"],
                 sources=sources,
                 destinations=destinations,
+                action_known=action_known,
             )
             rule.source_ports, source_reason = match_ports(attributes.get("source_port"))
             rule.destination_ports, reason = match_ports(attributes.get("destination_port"))
             if _blocks(attributes.get("tcp_flag")):
                 why.append("TCP flags")
-            rule.undecidable = (
-                "; ".join(dict.fromkeys(r for r in (*why, reason, source_reason) if r)) or None
-            )
-            self.stateless.append((priority, rule_priority, index, rule))
+            rule.undecidable = "; ".join(r for r in (*why, reason, source_reason) if r) or None
+            for made in _known_and_not(rule, more_sources, more_destinations, more_protocols):
+                self.stateless.append((priority, rule_priority, index, made))
 
     def stateful_group(
         self, address: str, type_name: str, name: Any, definition: Any, priority: int
@@ -260,7 +292,7 @@ class PolicyBuilder:
                     sid = str(settings[0])
             why: list[str] = []
             if written_action is UNKNOWN:
-                action, why = "allow", ["action known only after apply"]
+                action, why = "allow", ["action not known"]
             sources, reason = header_addresses(header.get("source"), variables)
             why += [reason] if reason else []
             destinations, reason = header_addresses(header.get("destination"), variables)
@@ -272,7 +304,7 @@ class PolicyBuilder:
             written = header.get("protocol")
             protocol = "IP" if written is UNKNOWN else str(written or "IP").upper()
             if written is UNKNOWN:
-                why.append("protocol known only after apply")
+                why.append("protocol not known")
             elif protocol not in _PLAIN_PROTOCOLS:
                 why.append(f"application protocol {protocol}")
             add(
@@ -292,6 +324,7 @@ class PolicyBuilder:
                     destination_ports=ports,
                     both_directions=str(header.get("direction")).upper() == "ANY",
                     undecidable="; ".join(why) or None,
+                    action_known=written_action is not UNKNOWN,
                 )
             )
         home, _ = header_addresses("$HOME_NET", variables)

@@ -132,13 +132,15 @@ def filter_rule(
     name: str,
     kind: str,
     collection: str,
-    action: str | None,
+    action: Written,
     sources: AddressSpec,
     undecidable_action: bool,
 ) -> FirewallRule:
-    """A network or application rule of a collection whose action is Allow or Deny; another
-    action is undecidable where the dialect says so (`Settings.unknown_rule_action_undecidable`)."""
-    verdict = (action or "").lower()
+    """A network or application rule of a collection whose action is Allow or Deny. An action
+    not known, or (where the dialect says so, `Settings.unknown_rule_action_undecidable`) one
+    Azure does not take, may allow or deny: `action_known` is False."""
+    written = action.values[0] if action.values else ""
+    verdict = written.lower()
     rule = FirewallRule(
         address=address,
         type=type_name,
@@ -149,9 +151,19 @@ def filter_rule(
         action="deny" if verdict == "deny" else "allow",
         sources=sources,
     )
-    if undecidable_action and verdict not in ("allow", "deny"):
-        rule.undecidable = f"action {action!r}"
+    if action.unknown:
+        rule.undecidable, rule.action_known = action.unknown, False
+    elif undecidable_action and verdict not in ("allow", "deny"):
+        rule.undecidable, rule.action_known = f"action {shown(written)}", False
     return rule
+
+
+def shown(text: str) -> str:
+    """A value as written, quoted and cut short: it names a rule's part in every finding."""
+    return repr(text if len(text) <= _SHOWN else f"{text[:_SHOWN]}...")
+
+
+_SHOWN = 40
 
 
 def application_rule(
@@ -217,10 +229,13 @@ def network_rule(
     guessed = msgspec.structs.replace(rule)
     for written in (protocols_written, ports_written):
         _also_undecidable(guessed, written.unknown)
-    if protocols_written.unknown:
-        guessed.protocols = ["*"]
     if ports_written.unknown:
         guessed.destination_ports = None
+    if protocols_written.unknown:
+        # With a port written, Azure takes TCP, UDP and ICMP (Any becomes TCP and UDP).
+        guessed.protocols = ["*"] if every_port or ports_written.unknown else ["tcp", "udp", "icmp"]
+    elif ports_written.unknown:  # the ports may be every port, which leaves Any as it is
+        guessed.protocols = protocols(protocols_written.values)
     nothing_known = any(w.unknown and not w.values for w in (protocols_written, ports_written))
     return [guessed] if nothing_known else [rule, guessed]
 
@@ -232,31 +247,46 @@ def _also_undecidable(rule: FirewallRule, reason: str | None) -> None:
 
 def dnat_match(
     rule: DnatRule, protocols_written: Written, ports_written: Written, translated_port: Written
-) -> None:
-    """What a DNAT rule translates. A part not known, or a port Azure does not accept, makes
-    the rule undecidable, matching what a DNAT rule can: TCP and UDP, any port, to the port
-    sent."""
-    reasons = [protocols_written.unknown, ports_written.unknown, translated_port.unknown]
-    rule.protocols = (
-        ["tcp", "udp"] if protocols_written.unknown else protocols(protocols_written.values)
-    )
+) -> list[DnatRule]:
+    """What a DNAT rule translates, as the rules it stands for. The traffic arrives at the
+    translated port: one not known (or not a port) leaves it any port, and the rule
+    undecidable; the destination ports decide only where no translated port is written.
+    Protocols known in part make a second rule after it, undecidable, for the rest: TCP and
+    UDP, all that a DNAT rule takes."""
+    rule.protocols = protocols(protocols_written.values) if protocols_written.values else []
+    invalid = None
     try:
         rule.ports = port_ranges(ports_written.values) or []
     except ValueError:
-        reasons.append(f"destination ports {ports_written.values!r}")
-        rule.ports = []
-    if ports_written.unknown or (not rule.ports and ports_written.values):
-        rule.ports = [PortRange(low=0, high=65535)]
-    written = translated_port.values[0] if translated_port.values else None
-    digits = (written or "").strip()
-    # ASCII digits only: str.isdigit() also takes "²", which int() refuses.
-    number = int(digits) if digits.isascii() and digits.isdecimal() and len(digits) <= 5 else None
-    if written is not None and (number is None or number > 65535):
-        reasons.append(f"translated port {written!r}")
-        number = None
-    rule.translated_port = number
-    rule.translated_port_known = not translated_port.unknown
-    rule.undecidable = "; ".join(reason for reason in reasons if reason) or None
+        rule.ports, invalid = [], f"destination ports {shown(', '.join(ports_written.values))}"
+    whole: list[str] = []
+    written = translated_port.values[0].strip() if translated_port.values else None
+    number = None
+    if written is not None and written.isascii() and written.isdecimal() and len(written) <= 5:
+        number = int(written)
+    if translated_port.unknown or (written is not None and (number is None or number > 65535)):
+        rule.translated_port, rule.translated_port_known = None, False
+        whole.append(translated_port.unknown or f"translated port {shown(written or '')}")
+    elif number is not None:
+        rule.translated_port = number
+    else:  # it arrives on the port it was sent to
+        whole.extend(reason for reason in (ports_written.unknown, invalid) if reason)
+        if whole:
+            rule.ports = [PortRange(low=0, high=65535)]
+    if whole:
+        if protocols_written.unknown:
+            whole.append(protocols_written.unknown)
+            rule.protocols = ["tcp", "udp"]
+        rule.undecidable = "; ".join(whole)
+        return [rule]
+    if not rule.protocols and not protocols_written.unknown:
+        rule.protocols = ["*"]  # nothing written: what Azure takes
+    if not protocols_written.unknown:
+        return [rule]
+    guessed = msgspec.structs.replace(
+        rule, protocols=["tcp", "udp"], undecidable=protocols_written.unknown
+    )
+    return [rule, guessed] if rule.protocols else [guessed]
 
 
 # A DNAT rule that on_private_addresses_only keeps out of the model, as its note says.
