@@ -478,3 +478,16 @@ def test_an_application_rule_whose_protocols_are_not_known_names_them(tmp_path: 
     assert first.destination_ports is None
     assert first.undecidable is not None
     assert "protocols not known: parameter 'items' has no value" in first.undecidable
+
+
+def test_a_firewall_subnet_not_declared_in_a_vnet_known_in_part_is_not_taken_as_known() -> None:
+    # tests/arm/data/firewall-subnet-in-a-vnet-known-in-part.json: the VNet's prefixes are
+    # 10.0.0.0/16 and one from a parameter without value; AzureFirewallSubnet is not declared;
+    # a DNAT rule translates tcp 3389 to the backend, whose NSG denies 10.0.0.0/16 first. The
+    # firewall's address may lie in the prefix not known: open, the flow rests on it.
+    template = Path(__file__).parent / "data" / "firewall-subnet-in-a-vnet-known-in-part.json"
+    rules = Path(__file__).parent / "data" / "internet-to-vms.yaml"
+    report = run_check([template], [rules], builtin=False)
+    assert [(str(f.traffic[0].ports), f.depends_on_unknown) for f in report.findings] == [
+        ("[(3389, 3389)]", ["the address of an endpoint within its subnet"])
+    ]

@@ -99,3 +99,76 @@ def test_query_says_what_stops_the_flow_through_the_service() -> None:
     assert blocked is not None
     assert blocked.address.endswith("securityRules/DenyRdpFromServiceNat")
     assert blocked.reason.startswith(f"through {SERVICE}: ")
+
+
+def test_an_automatic_connection_carries_the_flow_whatever_a_manual_one_beside_it(
+    tmp_path: Path,
+) -> None:
+    # A second private endpoint in the same subnet asks by a manual request: the two are one
+    # class, and the automatic one reaches the backend for certain, in both modes.
+    def second(document: dict[str, Any]) -> None:
+        endpoint = _resource(document, "Microsoft.Network/privateEndpoints")
+        manual = json.loads(json.dumps(endpoint))
+        manual["name"] = "mySecondEndpoint"
+        properties = manual["properties"]
+        properties["manualPrivateLinkServiceConnections"] = properties.pop(
+            "privateLinkServiceConnections"
+        )
+        document["resources"].append(manual)
+
+    template = _changed(tmp_path, "azuredeploy.json", second)
+    for assume in ("open", "closed"):
+        assert _reached(template, assume) == [("tcp [(80, 80), (3389, 3389)]", None)]
+
+
+def test_a_basic_load_balancer_takes_no_private_link_and_a_note_says_so(tmp_path: Path) -> None:
+    def basic(document: dict[str, Any]) -> None:
+        _resource(document, "Microsoft.Network/loadBalancers")["sku"]["name"] = "Basic"
+
+    template = _changed(tmp_path, "azuredeploy.json", basic)
+    assert _reached(template) == []
+    notes = [n.message for n in load_arm_template(template).notes if n.address == SERVICE]
+    assert notes == [
+        "its load balancer is of the Basic SKU, which Private Link does not take: its private "
+        "endpoints' clients go no further"
+    ]
+
+
+def test_the_nat_subnets_route_table_does_not_apply(tmp_path: Path) -> None:
+    # The NAT addresses are no interface of the subnet, whose network policies are off: a
+    # route dropping the backends' subnet there does not stop the service's flow.
+    def dropping(document: dict[str, Any]) -> None:
+        document["resources"].insert(0, {
+            "type": "Microsoft.Network/routeTables", "apiVersion": "2021-05-01",
+            "name": "natRoutes", "location": "[parameters('location')]",
+            "properties": {"routes": [{"name": "drop", "properties": {
+                "addressPrefix": "10.0.2.0/24", "nextHopType": "None"}}]},
+        })  # fmt: skip
+        network = next(
+            r
+            for r in document["resources"]
+            if r["type"] == "Microsoft.Network/virtualNetworks"
+            and r["name"] == "[variables('vnetName')]"
+        )
+        network["properties"]["subnets"][0]["properties"]["routeTable"] = {
+            "id": "[resourceId('Microsoft.Network/routeTables', 'natRoutes')]"
+        }
+
+    template = _changed(tmp_path, "azuredeploy.json", dropping)
+    assert _reached(template) == [("tcp [(80, 80), (3389, 3389)]", None)]
+
+
+def test_query_says_when_the_load_balancer_hears_none_of_it() -> None:
+    model = load_arm_template(FIXTURE / "azuredeploy.json")
+    analysis = Analysis(model)
+    classes = {
+        member.endpoint: cls for cls in analysis.reachability.classes for member in cls.members
+    }
+    https = Traffic.box(parse_protocol("tcp"), ports=IntervalSet([(443, 443)]))
+    blocked = analysis.explain_through_balancers(classes[CONSUMER], classes[BACKEND], https)
+    assert blocked is not None
+    assert (blocked.code, blocked.address) == (
+        "no-listener",
+        "Microsoft.Network/loadBalancers/myILB",
+    )
+    assert blocked.reason.startswith(f"through {SERVICE}: no rule of ")

@@ -12,7 +12,7 @@ from reachlint.engine.explain_between import between
 from reachlint.engine.explain_outside import from_internet, from_site, to_internet, to_site
 from reachlint.engine.explain_services import not_a_source, not_accepted, not_its_kind
 from reachlint.engine.flows import EndpointClass, External, Flow
-from reachlint.engine.private_link import links, links_of
+from reachlint.engine.private_link import Link, links, links_of
 from reachlint.engine.reach import AssumeUnknown, analysed, reachability_of
 from reachlint.model.network import NetworkModel
 from reachlint.model.traffic import Traffic
@@ -26,6 +26,9 @@ class Analysis:
         self.reachability = reachability_of(self._engine)
         # Flows that reach a load balancer, by where they come from (read when asked).
         self._at_balancers: dict[tuple[str, str | int], list[Flow]] | None = None
+        # Flows that reach a class, and the Private Link services, for the way through them.
+        self._to_classes: dict[tuple[str, str | int], list[Flow]] | None = None
+        self._links: dict[str, list[Link]] | None = None
 
     def explain(
         self,
@@ -115,31 +118,55 @@ class Analysis:
         destination_endpoint: str | None,
     ) -> Blocked | None:
         """What stops `wanted` on the way on from a Private Link service whose private
-        endpoint `source` reaches, to the backend `target`: what its NAT address meets."""
+        endpoint `source` reaches, to the backend `target`: a load balancer that hears none of
+        it, or what the service's NAT address meets."""
         engine = self._engine
-        by_endpoint = links(engine) if engine.model.private_link_services else {}
+        if not engine.model.private_link_services:
+            return None
+        if self._links is None:
+            self._links = links(engine)
         members = {m.endpoint for m in target.info.members}
-        for flow in self.reachability.flows:
-            if flow.state != "reachable" or _key(flow.source) != _key(source):
-                continue
-            if not isinstance(flow.destination, EndpointClass):
-                continue
-            for link in links_of(engine.classes[flow.destination.id], by_endpoint):
-                for listener, forwarded, targets, _via in link.forwards(engine):
-                    heard = flow.traffic & listener.heard
-                    if not members.intersection(targets) or not heard:
-                        continue
-                    carried = listener.carried(forwarded, heard).services_everywhere()
-                    leg = carried & wanted.services_everywhere()
+        for flow in self._at_endpoints(source):
+            assert isinstance(flow.destination, EndpointClass)
+            for link in links_of(engine.classes[flow.destination.id], self._links):
+                forwards = [f for f in link.forwards(engine) if members.intersection(f[2])]
+                heard = [(listener, forwarded, flow.traffic & listener.heard)
+                         for listener, forwarded, _targets, _via in forwards]  # fmt: skip
+                legs = [
+                    listener.carried(forwarded, part).services_everywhere()
+                    & wanted.services_everywhere()
+                    for listener, forwarded, part in heard
+                    if part
+                ]
+                where = link.service.address
+                if forwards and not any(legs):
+                    return Blocked(
+                        "no-listener",
+                        link.balancer.address,
+                        "load-balancer",
+                        f"through {where}: no rule of {link.balancer.address} on the frontends "
+                        f"it names forwards {wanted.text() or 'the traffic'} to "
+                        f"{destination_endpoint or 'the destination'}",
+                        link.balancer.origin,
+                    )
+                for leg in legs:
                     if not leg:
                         continue
-                    explainer = Explainer(engine, link.service.address, destination_endpoint)
+                    explainer = Explainer(engine, where, destination_endpoint)
                     blocked = explainer.guards(target, "ingress", link.peer, leg, "destination")
                     engine.filters.take_unknowns()
                     if blocked is not None:
-                        where = link.service.address
                         return replace(blocked, reason=f"through {where}: {blocked.reason}")
         return None
+
+    def _at_endpoints(self, source: EndpointClass | External) -> list[Flow]:
+        """The flows from `source` that reach a class (read when asked, once)."""
+        if self._to_classes is None:
+            self._to_classes = {}
+            for flow in self.reachability.flows:
+                if flow.state == "reachable" and isinstance(flow.destination, EndpointClass):
+                    self._to_classes.setdefault(_key(flow.source), []).append(flow)
+        return self._to_classes.get(_key(source), [])
 
     def _arrivals(self, source: EndpointClass | External) -> list[Flow]:
         """The flows from `source` that reach a load balancer's listener."""

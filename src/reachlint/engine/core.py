@@ -157,14 +157,15 @@ class Engine:
     def subnet_peer(
         self, subnet_address: str | None, network: str | None
     ) -> tuple[Peer, RouteView]:
-        """What the targets of a hop that translates the source see (an address of its subnet,
-        any of its network's when the subnet is not known), and the routes it sends by."""
+        """What the targets of a hop that translates the source see (an address of its subnet;
+        when the subnet is not known, any of its network's if those are all known), and the
+        routes it sends by."""
         subnet = self.model.subnets.get(subnet_address or "")
         network = subnet.network if subnet is not None else network
         around = self.model.networks.get(network or "")
         if subnet is not None and subnet.cidrs:
             addresses = cidrs(subnet.cidrs)
-        elif subnet is None and around is not None and around.cidrs:
+        elif subnet is None and around is not None and around.cidrs and not around.unknown_ranges:
             addresses = cidrs(around.cidrs)
         else:
             addresses = ALL_ADDRESSES

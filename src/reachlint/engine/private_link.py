@@ -43,8 +43,9 @@ class Link(Struct):
 
     def rests_on(self, endpoints: list[str]) -> list[str]:
         """What a flow through it from these private endpoints (one class) rests on: a manual
-        request is approved by its owner after deployment, or not."""
-        if any(endpoint in self.service.manual for endpoint in endpoints):
+        request is approved by its owner after deployment, or not; one connected without a
+        request carries the flow whatever the others' fate."""
+        if self.only_by_request(endpoints):
             approval = f"{self.service.address}: its owner's approval of the connection"
             return [*self.unknowns, approval]
         return self.unknowns
@@ -71,7 +72,9 @@ def links(engine: Engine) -> dict[str, list[Link]]:
         network = next(
             (i.network for i in balancer.interfaces if i.address in service.frontends), None
         )
-        peer, routes = engine.subnet_peer(service.subnet, network)
+        # Its NAT addresses are no interface of the subnet: its route table does not apply.
+        peer, _ = engine.subnet_peer(service.subnet, network)
+        routes = engine.tables.view_for(None, peer.network)
         unknowns = [f"{service.address}: {name}" for name in service.unknown]
         link = Link(service, balancer, peer, routes, unknowns)
         for endpoint in service.endpoints:
@@ -117,7 +120,9 @@ def _forward(
     classes_of: dict[str, list[ClassView]],
 ) -> None:
     endpoints = [member.endpoint for member in reached.info.members]
-    if engine.assume == "closed" and link.only_by_request(endpoints):
+    if engine.assume == "closed" and (
+        link.only_by_request(endpoints) or not link.service.frontends_known
+    ):
         return
     own = link.rests_on(endpoints)
     service_hop = _service_hop(link, reached)

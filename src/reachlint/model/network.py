@@ -433,6 +433,8 @@ class PrivateLinkService(Element, kw_only=True):
     nat_ips: list[str] = field(default_factory=list)
     endpoints: list[str] = field(default_factory=list)  # the private endpoints connected to it
     manual: list[str] = field(default_factory=list)  # of those, by a request its owner approves
+    # False: `frontends` are those it may name (one of them, not known which).
+    frontends_known: bool = True
 
 
 class AddressSpec(Struct, kw_only=True):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from reachlint.model.network import PrivateLinkService
 from reachlint.providers.azure.compute import address
-from reachlint.providers.azure.resources import Build
+from reachlint.providers.azure.resources import Build, Resource
 
 
 def private_link_services(build: Build) -> None:
@@ -32,11 +32,15 @@ def private_link_services(build: Build) -> None:
         for link in resource.links("frontends", service.unknown):
             service.frontends.extend(_frontends(build, frontends, link, service))
         service.subnet = resource.link("subnet", service.unknown)
+        if service.subnet is not None and service.subnet not in build.model.subnets:
+            service.subnet = None  # named by a value not known, or not in the input
+            service.unknown.append("subnet")
         for entry in resource.entries("ip_configurations"):
             ip = address(entry.text("private_ip"), build.settings.normalise_addresses)
             if ip is not None:
                 service.nat_ips.append(ip)
-        services[service.address] = service
+        if _leads_on(build, service, resource):
+            services[service.address] = service
     if not services:
         return
     for endpoint in build.source.of("private_endpoint"):
@@ -70,4 +74,30 @@ def _frontends(
     found = [interface.address for interface in balancer.interfaces]
     if len(found) > 1:
         service.unknown.append(f"which frontend of {link}")
+        service.frontends_known = False
     return found
+
+
+def _leads_on(build: Build, service: PrivateLinkService, resource: Resource) -> bool:
+    """Whether the service leads to a load balancer of the input that takes it: a Standard
+    one, over IPv4 ("Supported only on Standard Load Balancer", "Supports IPv4 traffic only",
+    https://learn.microsoft.com/azure/private-link/private-link-service-overview#limitations).
+    Otherwise a note says its clients' flows end at its private endpoints."""
+    named = [
+        (endpoint, interface)
+        for endpoint in build.model.endpoints.values()
+        if endpoint.load_balancer is not None
+        for interface in endpoint.interfaces
+        if interface.address in service.frontends
+    ]
+    addresses = [ip for _, interface in named for ip in interface.private_ips]
+    why = ""
+    if not named:
+        why = "the load balancer frontends it names are not in the input, or not known"
+    elif any(b.load_balancer and (b.load_balancer.sku or "").lower() == "basic" for b, _ in named):
+        why = "its load balancer is of the Basic SKU, which Private Link does not take"
+    elif addresses and all(":" in ip for ip in addresses):
+        why = "its frontends are IPv6, which Private Link does not take"
+    if why:
+        resource.note(f"{why}: its private endpoints' clients go no further")
+    return not why
