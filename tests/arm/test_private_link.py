@@ -12,6 +12,7 @@ from arm_helpers import FIXTURES
 from reachlint.commands.check import run_check
 from reachlint.dialects.arm import load_arm_template
 from reachlint.engine.analysis import Analysis
+from reachlint.engine.flows import EndpointClass
 from reachlint.model.traffic import IntervalSet, Traffic, parse_protocol
 
 FIXTURE = FIXTURES / "private-link-service"
@@ -41,6 +42,14 @@ def _reached(template: Path, assume: str = "open") -> list[tuple[str, list[str] 
         for f in report.findings
         if f.destination.address == BACKEND
     ]
+
+
+def _analysed(template: Path) -> tuple[Analysis, dict[str, EndpointClass]]:
+    analysis = Analysis(load_arm_template(template))
+    classes = {
+        member.endpoint: cls for cls in analysis.reachability.classes for member in cls.members
+    }
+    return analysis, classes
 
 
 def test_the_service_is_read_with_its_frontend_subnet_and_endpoints() -> None:
@@ -89,11 +98,7 @@ def test_a_service_on_a_load_balancer_outside_the_input_leads_nowhere(tmp_path: 
 def test_query_says_what_stops_the_flow_through_the_service() -> None:
     # The backend's NSG denies tcp 3389 from the NAT subnet: the answer names that rule, not
     # the two VNets that nothing connects.
-    model = load_arm_template(FIXTURE / "nsg.json")
-    analysis = Analysis(model)
-    classes = {
-        member.endpoint: cls for cls in analysis.reachability.classes for member in cls.members
-    }
+    analysis, classes = _analysed(FIXTURE / "nsg.json")
     rdp = Traffic.box(parse_protocol("tcp"), ports=IntervalSet([(3389, 3389)]))
     blocked = analysis.explain_through_balancers(classes[CONSUMER], classes[BACKEND], rdp)
     assert blocked is not None
@@ -159,11 +164,7 @@ def test_the_nat_subnets_route_table_does_not_apply(tmp_path: Path) -> None:
 
 
 def test_query_says_when_the_load_balancer_hears_none_of_it() -> None:
-    model = load_arm_template(FIXTURE / "azuredeploy.json")
-    analysis = Analysis(model)
-    classes = {
-        member.endpoint: cls for cls in analysis.reachability.classes for member in cls.members
-    }
+    analysis, classes = _analysed(FIXTURE / "azuredeploy.json")
     https = Traffic.box(parse_protocol("tcp"), ports=IntervalSet([(443, 443)]))
     blocked = analysis.explain_through_balancers(classes[CONSUMER], classes[BACKEND], https)
     assert blocked is not None

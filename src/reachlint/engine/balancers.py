@@ -19,7 +19,15 @@ from msgspec.structs import replace
 
 from reachlint.engine.classes import ClassView
 from reachlint.engine.core import Engine, end_side
-from reachlint.engine.flows import Doubt, EndpointClass, External, Flow, Hop, Unknown
+from reachlint.engine.flows import (
+    Doubt,
+    EndpointClass,
+    External,
+    Flow,
+    Hop,
+    Unknown,
+    carried_on,
+)
 from reachlint.engine.listeners import ListenerView
 from reachlint.engine.pairs import Pairs
 from reachlint.engine.services import Service
@@ -76,11 +84,7 @@ class _Balancers:
                 carried = listener.carried(forwarded, heard)
                 # What part of the arriving traffic rested on, the forwarded flow rests on as
                 # a whole.
-                arrived = [
-                    u.name if isinstance(u, Doubt) else u
-                    for u in arrival.unknowns
-                    if not isinstance(u, Doubt) or u.traffic & heard
-                ] + list(listener.rests_on)
+                arrived = [*carried_on(arrival.unknowns, heard), *listener.rests_on]
                 for t_class in target_classes:
                     self._forward(
                         arrival, carried, arrived, before, hops, lb_class, t_class, listener.group

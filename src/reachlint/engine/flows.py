@@ -119,6 +119,16 @@ def rests_on(unknowns: list[Unknown], traffic: Traffic) -> set[str]:
     }
 
 
+def carried_on(unknowns: list[Unknown], heard: Traffic) -> list[str]:
+    """What a flow forwarded on (by a load balancer, a Private Link service) rests on, of what
+    the arriving flow rested on: each name whose part of it the forward heard, for all of it."""
+    return [
+        u.name if isinstance(u, Doubt) else u
+        for u in unknowns
+        if not isinstance(u, Doubt) or u.traffic & heard
+    ]
+
+
 def rests_on_parts(unknowns: list[Unknown], traffic: Traffic) -> dict[str, Traffic]:
     """rests_on, with the part of `traffic` each name decides."""
     parts: dict[str, Traffic] = {}

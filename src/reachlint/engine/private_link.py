@@ -17,7 +17,7 @@ from msgspec.structs import replace
 
 from reachlint.engine.classes import ClassView
 from reachlint.engine.core import Engine, end_side
-from reachlint.engine.flows import Doubt, EndpointClass, Flow, Hop, Unknown
+from reachlint.engine.flows import EndpointClass, Flow, Hop, Unknown, carried_on
 from reachlint.engine.listeners import ListenerView
 from reachlint.engine.nsg import Peer
 from reachlint.engine.route_tables import RouteView
@@ -131,12 +131,7 @@ def _forward(
         if not heard:
             continue
         carried = listener.carried(forwarded, heard)
-        # What part of the arriving traffic rested on, the flow on rests on as a whole.
-        arrived = [
-            u.name if isinstance(u, Doubt) else u
-            for u in arrival.unknowns
-            if not isinstance(u, Doubt) or u.traffic & heard
-        ] + [*listener.rests_on, *own]
+        arrived = [*carried_on(arrival.unknowns, heard), *listener.rests_on, *own]
         hops = [service_hop, _balancer_hop(link), listener.hop, *via]
         target_classes = {
             cls.info.id: cls for target in targets for cls in classes_of.get(target, [])
