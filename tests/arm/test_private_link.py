@@ -173,3 +173,18 @@ def test_query_says_when_the_load_balancer_hears_none_of_it() -> None:
         "Microsoft.Network/loadBalancers/myILB",
     )
     assert blocked.reason.startswith(f"through {SERVICE}: no rule of ")
+
+
+def test_frontends_not_known_may_be_any_of_the_vnets_load_balancers(tmp_path: Path) -> None:
+    # loadBalancerFrontendIpConfigurations from a parameter without value: open, the service
+    # may be on myILB's frontend (the one load balancer of its NAT subnet's VNet), named;
+    # closed, on none. Before, the service led nowhere under both.
+    def unknown_frontends(document: dict[str, Any]) -> None:
+        document["parameters"]["frontends"] = {"type": "array"}
+        service = _resource(document, "Microsoft.Network/privateLinkServices")
+        service["properties"]["loadBalancerFrontendIpConfigurations"] = "[parameters('frontends')]"
+
+    template = _changed(tmp_path, "azuredeploy.json", unknown_frontends)
+    named = f"{SERVICE}: loadBalancerFrontendIpConfigurations"
+    assert _reached(template) == [("tcp [(80, 80), (3389, 3389)]", [named])]
+    assert _reached(template, "closed") == []

@@ -29,12 +29,26 @@ def private_link_services(build: Build) -> None:
         service = PrivateLinkService(
             address=resource.address, type=resource.type, origin=resource.origin
         )
+        named = len(service.unknown)
         for link in resource.links("frontends", service.unknown):
             service.frontends.extend(_frontends(build, frontends, link, service))
+        frontends_not_known = len(service.unknown) > named
         service.subnet = resource.link("subnet", service.unknown)
         if service.subnet is not None and service.subnet not in build.model.subnets:
             service.subnet = None  # named by a value not known, or not in the input
             service.unknown.append("subnet")
+        if frontends_not_known and not service.frontends and service.subnet is not None:
+            # Any frontend of a load balancer of its NAT subnet's VNet, where its load balancer
+            # is, not known which.
+            network = build.model.subnets[service.subnet].network
+            service.frontends = [
+                interface.address
+                for endpoint in build.model.endpoints.values()
+                if endpoint.load_balancer is not None
+                for interface in endpoint.interfaces
+                if interface.network == network
+            ]
+            service.frontends_known = False
         for entry in resource.entries("ip_configurations"):
             ip = address(entry.text("private_ip"), build.settings.normalise_addresses)
             if ip is not None:
