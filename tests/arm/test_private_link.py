@@ -188,3 +188,34 @@ def test_frontends_not_known_may_be_any_of_the_vnets_load_balancers(tmp_path: Pa
     named = f"{SERVICE}: loadBalancerFrontendIpConfigurations"
     assert _reached(template) == [("tcp [(80, 80), (3389, 3389)]", [named])]
     assert _reached(template, "closed") == []
+
+
+def test_frontends_not_known_may_be_on_any_load_balancer_of_the_vnet(tmp_path: Path) -> None:
+    # With a second internal load balancer in the provider VNet (tcp 8080 to the same backend),
+    # frontends not known may be either's: open, the backend is reached through both.
+    def two_balancers(document: dict[str, Any]) -> None:
+        document["parameters"]["frontends"] = {"type": "array"}
+        service = _resource(document, "Microsoft.Network/privateLinkServices")
+        service["properties"]["loadBalancerFrontendIpConfigurations"] = "[parameters('frontends')]"
+        first = _resource(document, "Microsoft.Network/loadBalancers")
+        second = json.loads(json.dumps(first).replace("variables('loadbalancerName')", "'lb2'"))
+        second["name"] = "lb2"
+        second["properties"]["inboundNatRules"] = []
+        (rule,) = second["properties"]["loadBalancingRules"]
+        rule["properties"] |= {"frontendPort": 8080, "backendPort": 8080}
+        document["resources"].append(second)
+        nic = next(
+            r
+            for r in document["resources"]
+            if r["type"] == "Microsoft.Network/networkInterfaces"
+            and "loadBalancerBackendAddressPools" in json.dumps(r)
+        )
+        pools = nic["properties"]["ipConfigurations"][0]["properties"]
+        pools["loadBalancerBackendAddressPools"].append(
+            {"id": "[resourceId('Microsoft.Network/loadBalancers/backendAddressPools', 'lb2', "
+                   "variables('backendPoolName'))]"}
+        )  # fmt: skip
+
+    template = _changed(tmp_path, "azuredeploy.json", two_balancers)
+    named = f"{SERVICE}: loadBalancerFrontendIpConfigurations"
+    assert _reached(template) == [("tcp [(80, 80), (3389, 3389), (8080, 8080)]", [named])]

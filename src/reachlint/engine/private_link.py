@@ -26,11 +26,13 @@ from reachlint.model.traffic import Traffic
 
 
 class Link(Struct):
-    """A Private Link service as the engine reads it: its load balancer, where its NAT
-    addresses are (`peer`, `routes`), and what its own unknowns are named."""
+    """A Private Link service as the engine reads it, toward one load balancer: the frontends
+    of it the service names (or may name), where its NAT addresses are (`peer`, `routes`), and
+    what its own unknowns are named."""
 
     service: PrivateLinkService
     balancer: Endpoint
+    frontends: frozenset[str]
     peer: Peer
     routes: RouteView
     unknowns: list[str]
@@ -39,7 +41,7 @@ class Link(Struct):
         self, engine: Engine
     ) -> Iterator[tuple[ListenerView, Traffic, list[str], list[Hop]]]:
         """The load balancer's forwards from the frontends the service names."""
-        yield from engine.listeners.forwarding(self.balancer, frozenset(self.service.frontends))
+        yield from engine.listeners.forwarding(self.balancer, self.frontends)
 
     def rests_on(self, endpoints: list[str]) -> list[str]:
         """What a flow through it from these private endpoints (one class) rests on: a manual
@@ -57,7 +59,9 @@ class Link(Struct):
 
 
 def links(engine: Engine) -> dict[str, list[Link]]:
-    """The Private Link services each private endpoint of the input is connected to."""
+    """The Private Link services each private endpoint of the input is connected to, a link
+    for each load balancer whose frontends a service names (several when it is not known
+    which)."""
     balancers = {
         interface.address: endpoint
         for endpoint in engine.model.endpoints.values()
@@ -66,26 +70,27 @@ def links(engine: Engine) -> dict[str, list[Link]]:
     }
     found: dict[str, list[Link]] = {}
     for service in engine.model.private_link_services.values():
-        balancer = next((balancers[f] for f in service.frontends if f in balancers), None)
-        if balancer is None:
-            continue
-        network = next(
-            (i.network for i in balancer.interfaces if i.address in service.frontends), None
-        )
-        # Its NAT addresses are no interface of the subnet: its route table does not apply.
-        peer, _ = engine.subnet_peer(service.subnet, network)
-        routes = engine.tables.view_for(None, peer.network)
+        by_balancer: dict[str, list[str]] = {}
+        for frontend in service.frontends:
+            if frontend in balancers:
+                by_balancer.setdefault(balancers[frontend].address, []).append(frontend)
         unknowns = [f"{service.address}: {name}" for name in service.unknown]
-        link = Link(service, balancer, peer, routes, unknowns)
-        for endpoint in service.endpoints:
-            found.setdefault(endpoint, []).append(link)
+        for address, named in by_balancer.items():
+            balancer = engine.model.endpoints[address]
+            network = next((i.network for i in balancer.interfaces if i.address in named), None)
+            # Its NAT addresses are no interface of the subnet: its route table does not apply.
+            peer, _ = engine.subnet_peer(service.subnet, network)
+            routes = engine.tables.view_for(None, peer.network)
+            link = Link(service, balancer, frozenset(named), peer, routes, unknowns)
+            for endpoint in service.endpoints:
+                found.setdefault(endpoint, []).append(link)
     return found
 
 
 def links_of(reached: ClassView, by_endpoint: dict[str, list[Link]]) -> list[Link]:
-    """The services a class's private endpoints are connected to, each once."""
+    """The services a class's private endpoints are connected to, each link once."""
     found = {
-        link.service.address: link
+        (link.service.address, link.balancer.address): link
         for member in reached.info.members
         for link in by_endpoint.get(member.endpoint, ())
     }
@@ -198,6 +203,6 @@ def _balancer_hop(link: Link) -> Hop:
         address=balancer.address,
         kind="load-balancer",
         type=balancer.type,
-        detail=f"its frontend {', '.join(link.service.frontends)} passes the flow to a backend",
+        detail=f"its frontend {', '.join(sorted(link.frontends))} passes the flow to a backend",
         origin=balancer.origin,
     )
